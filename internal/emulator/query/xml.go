@@ -47,15 +47,13 @@ func (n named) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
 }
 
 // EC2Response is embedded first in every EC2 reply body; the server fills it
-// in. encoding/xml takes the element name from its XMLName.
+// in.
 type EC2Response struct {
-	XMLName   xml.Name
 	Xmlns     string `xml:"xmlns,attr"`
 	RequestID string `xml:"requestId"`
 }
 
 func (r *EC2Response) setEC2Envelope(action, requestID string) {
-	r.XMLName = xml.Name{Local: action + "Response"}
 	r.Xmlns = EC2Namespace
 	r.RequestID = requestID
 }
@@ -82,7 +80,16 @@ func EC2Body(action, requestID string, body any) ([]byte, error) {
 		return nil, fmt.Errorf("EC2 body %T does not embed query.EC2Response", body)
 	}
 	env.setEC2Envelope(action, requestID)
-	return marshal(body)
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	if err := enc.EncodeElement(body, xml.StartElement{Name: xml.Name{Local: action + "Response"}}); err != nil {
+		return nil, err
+	}
+	if err := enc.Flush(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 type elbEnvelope struct {
