@@ -66,7 +66,6 @@ func TestParseFilters(t *testing.T) {
 	}
 }
 
-
 func TestEC2Paging(t *testing.T) {
 	p := query.FromValues(url.Values{"MaxResults": {"5"}, "Action": {"X"}})
 	first, err := EC2Page(p, 7)
