@@ -1,0 +1,83 @@
+package naming
+
+// Kind is the Kubernetes side of a stack.
+type Kind int
+
+// Kinds.
+const (
+	KindService Kind = iota + 1
+	KindIngress
+)
+
+// Tag-key prefixes per kind.
+const (
+	ServicePrefix = "service.k8s.aws"
+	IngressPrefix = "ingress.k8s.aws"
+)
+
+// Stack identifies the desired state of one Service or one Ingress group,
+// as LBC's stack ID: `ns/name` for a Service or an implicit Ingress group, the
+// group name for an explicit group.
+type Stack struct {
+	Kind Kind
+	// Namespace and Name: the Service, or the lone Ingress of an implicit group.
+	Namespace, Name string
+	// Group is the explicit IngressGroup name ("" for implicit groups and Services).
+	Group string
+}
+
+// ServiceStack is the stack of Service ns/name.
+func ServiceStack(ns, name string) Stack { return Stack{Kind: KindService, Namespace: ns, Name: name} }
+
+// ImplicitIngressStack is the stack of a lone Ingress ns/name.
+func ImplicitIngressStack(ns, name string) Stack {
+	return Stack{Kind: KindIngress, Namespace: ns, Name: name}
+}
+
+// ExplicitIngressStack is the stack of IngressGroup g.
+func ExplicitIngressStack(g string) Stack { return Stack{Kind: KindIngress, Group: g} }
+
+// Explicit reports whether the stack is an explicit Ingress group.
+func (s Stack) Explicit() bool { return s.Kind == KindIngress && s.Group != "" }
+
+// ID is the stack ID LBC writes in <prefix>/stack: group name or ns/name.
+func (s Stack) ID() string {
+	if s.Explicit() {
+		return s.Group
+	}
+	return s.Namespace + "/" + s.Name
+}
+
+// Prefix is the tag-key prefix of the stack's kind.
+func (s Stack) Prefix() string {
+	if s.Kind == KindIngress {
+		return IngressPrefix
+	}
+	return ServicePrefix
+}
+
+// StackTagKey is <prefix>/stack.
+func (s Stack) StackTagKey() string { return s.Prefix() + "/stack" }
+
+// ResourceTagKey is <prefix>/resource.
+func (s Stack) ResourceTagKey() string { return s.Prefix() + "/resource" }
+
+// Finalizer is the finalizer LBC puts on the stack's objects: Service
+// service.k8s.aws/resources, implicit Ingress ingress.k8s.aws/resources,
+// explicit group group.ingress.k8s.aws/<group>.
+func (s Stack) Finalizer() string {
+	switch {
+	case s.Kind == KindService:
+		return FinalizerService
+	case s.Explicit():
+		return FinalizerIngressGroupPrefix + s.Group
+	}
+	return FinalizerIngress
+}
+
+func (s Stack) String() string {
+	if s.Kind == KindService {
+		return "service " + s.ID()
+	}
+	return "ingress group " + s.ID()
+}
