@@ -1,0 +1,40 @@
+// Package ec2 is the emulator's EC2 backend: VPCs, subnets, Availability
+// Zones, security groups and their rules, instances with their primary
+// network interfaces, standalone and requester-managed network interfaces,
+// and tags, served through the emulator.Backend contract (Handle, Mutating,
+// Snapshot/Restore, Reset). It imports only the emulator's query codec and
+// core package and the standard library; it never does HTTP. It also
+// implements core.Network for the ELBv2 backend, which creates its load
+// balancers' ENIs here so that deleting a security group a load balancer
+// holds fails with DependencyViolation.
+//
+// Invariants:
+//   - Requests are atomic: every check (validation, NotFound, duplicates,
+//     quotas evaluated on the resulting state) runs before the first write,
+//     so an error changes nothing.
+//   - The state is linearisable; only Describe views lag (core.Lag): a new
+//     group, instance or ENI is invisible to Describe* for Lag.Create, new
+//     tags for Lag.Tags, new rules for Lag.Rules. Mutations always see the
+//     current state.
+//   - Read-only actions never write, so the server may run them in parallel.
+//   - Results are sorted by ID; DescribeSecurityGroups merges rules by
+//     (protocol, from, to) and omits ports for protocols without ports.
+//   - Bad input never panics (FuzzHandle).
+//
+// Known limits and deviations:
+//   - Prefix lists are not modelled: any well-formed pl- ID is accepted and
+//     weighs 1 (IPv4) in the rule quota.
+//   - AssignPrivateIpAddresses accepts Ipv4Prefix.N of /16–/28 inside the
+//     subnet (AWS delegates only /28), so a node's pod CIDR can be
+//     registered as one prefix; Ipv4PrefixCount allocates /28s.
+//   - DryRun=true answers DryRunOperation (412) after only the parameter-name
+//     check, before validating values.
+//   - Cross-account group references, VPC peering, managed prefix lists,
+//     IPv6 addresses on ENIs and instance lifecycle calls (RunInstances…) are
+//     not emulated; instances and ENIs come from a Seed. Each instance has
+//     its own reservation.
+//   - Overwriting a tag hides the key for Lag.Tags instead of showing the
+//     old value.
+//   - New groups in IPv6 VPCs get only the IPv4 default egress rule
+//     (aws-api.md §2.4: unconfirmed).
+package ec2

@@ -1,0 +1,167 @@
+package ec2
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// §7 item 1.
+func TestDescribeVpcsListsTheSeededVPC(t *testing.T) {
+	f := newFixture(t)
+	out := f.ok("DescribeVpcs", "Action", "DescribeVpcs", "Version", "2016-11-15").(*describeVpcsReply)
+	if len(out.Vpcs) != 1 || out.Vpcs[0].VpcID != f.vpc || out.Vpcs[0].CIDRBlock != "10.0.0.0/16" {
+		t.Fatalf("vpcs = %+v", out.Vpcs)
+	}
+	if len(out.Vpcs[0].IPv6Assocs) != 1 || out.Vpcs[0].Tags[0] != (tagItem{"Name", "vpc-A"}) {
+		t.Fatalf("vpc = %+v", out.Vpcs[0])
+	}
+	body, err := renderEC2("DescribeVpcs", out)
+	if err != nil || !strings.Contains(body, "<DescribeVpcsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>req</requestId><vpcSet><item><vpcId>") {
+		t.Fatalf("body = %s (%v)", body, err)
+	}
+}
+
+func TestDescribeVpcsErrors(t *testing.T) {
+	f := newFixture(t)
+	for _, tt := range []struct {
+		name, code string
+		kv         []string
+	}{
+		{"unknown VPC ID is InvalidVpcID.NotFound", "InvalidVpcID.NotFound", []string{"VpcId.1", "vpc-00000000000000000"}},
+		{"malformed VPC ID", "InvalidVpcID.Malformed", []string{"VpcId.1", "vpcA"}},
+		{"unknown filter", "InvalidParameterValue", []string{"Filter.1.Name", "bogus", "Filter.1.Value.1", "x"}},
+		{"MaxResults below 5", "InvalidParameterValue", []string{"MaxResults", "4"}},
+		{"bad NextToken", "InvalidNextToken", []string{"NextToken", "garbage"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) { f.fail(tt.code, "DescribeVpcs", tt.kv...) })
+	}
+}
+
+// §7 item 3.
+func TestUnknownActionIsInvalidAction(t *testing.T) {
+	f := newFixture(t)
+	e := f.fail("InvalidAction", "NoSuchThing")
+	if e.Status != http.StatusBadRequest {
+		t.Fatalf("status %d", e.Status)
+	}
+	if f.b.Mutating("NoSuchThing") {
+		t.Fatal("unknown action reported as mutating")
+	}
+}
+
+func TestUnknownParameterIsRejected(t *testing.T) {
+	f := newFixture(t)
+	e := f.fail("UnknownParameter", "DescribeVpcs", "Bogus.1", "x")
+	if e.Message != "The parameter Bogus is not recognized" {
+		t.Fatalf("message %q", e.Message)
+	}
+}
+
+func TestDryRunAnswersDryRunOperationWithoutChanges(t *testing.T) {
+	f := newFixture(t)
+	before := f.snapshot()
+	e := f.fail("DryRunOperation", "CreateSecurityGroup", "GroupName", "web", "GroupDescription", "web", "VpcId", f.vpc, "DryRun", "true")
+	if e.Status != http.StatusPreconditionFailed || e.Message != "Request would have succeeded, but DryRun flag is set." {
+		t.Fatalf("%d %q", e.Status, e.Message)
+	}
+	if f.snapshot() != before {
+		t.Fatal("dry run changed state")
+	}
+	f.fail("InvalidParameterValue", "DescribeVpcs", "DryRun", "maybe")
+	f.ok("DescribeVpcs", "DryRun", "false")
+}
+
+// §7 item 4: indexes are numeric, not textual.
+func TestFiltersAreAppliedByNumericIndex(t *testing.T) {
+	f := newFixture(t)
+	kv := []string{}
+	// Filter.1..Filter.10; Filter.10 must not be mistaken for Filter.1.
+	for i := 1; i <= 9; i++ {
+		kv = append(kv, "Filter."+itoa(i)+".Name", "vpc-id", "Filter."+itoa(i)+".Value.1", f.vpc)
+	}
+	kv = append(kv, "Filter.10.Name", "subnet-id", "Filter.10.Value.1", f.seed.Subnets["b"])
+	out := f.ok("DescribeSubnets", kv...).(*describeSubnetsReply)
+	if len(out.Subnets) != 1 || out.Subnets[0].SubnetID != f.seed.Subnets["b"] {
+		t.Fatalf("subnets = %+v", out.Subnets)
+	}
+}
+
+// §7 item 5.
+func TestEmptyIpPermissionsIsAClientErrorNotAPanic(t *testing.T) {
+	f := newFixture(t)
+	sg := f.createGroup("web")
+	before := f.snapshot()
+	for _, a := range []string{"RevokeSecurityGroupEgress", "RevokeSecurityGroupIngress", "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress"} {
+		f.fail("MissingParameter", a, "GroupId", sg, "IpPermissions", "")
+	}
+	if f.snapshot() != before {
+		t.Fatal("state changed")
+	}
+}
+
+func TestDescribeSubnetsFiltersLikeLBC(t *testing.T) {
+	f := newFixture(t)
+	for _, tt := range []struct {
+		name string
+		kv   []string
+		want []string
+	}{
+		{"by vpc-id", []string{"Filter.1.Name", "vpc-id", "Filter.1.Value.1", f.vpc}, []string{"a", "b"}},
+		{"by availability zone", []string{"Filter.1.Name", "availability-zone", "Filter.1.Value.1", "us-west-2b"}, []string{"b"}},
+		{"by zone id", []string{"Filter.1.Name", "availability-zone-id", "Filter.1.Value.1", "usw2-az1"}, []string{"a"}},
+		{"by cidr-block", []string{"Filter.1.Name", "cidr-block", "Filter.1.Value.1", "10.0.2.0/24"}, []string{"b"}},
+		{"by tag Name with a wildcard", []string{"Filter.1.Name", "tag:Name", "Filter.1.Value.1", "?"}, []string{"a", "b"}},
+		{"by ID", []string{"SubnetId.1", "SUBNET_A"}, []string{"a"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for i, v := range tt.kv {
+				if v == "SUBNET_A" {
+					tt.kv[i] = f.seed.Subnets["a"]
+				}
+			}
+			out := f.ok("DescribeSubnets", tt.kv...).(*describeSubnetsReply)
+			var got []string
+			for _, s := range out.Subnets {
+				for n, id := range f.seed.Subnets {
+					if id == s.SubnetID {
+						got = append(got, n)
+					}
+				}
+			}
+			if strings.Join(sortStrings(got), ",") != strings.Join(tt.want, ",") {
+				t.Fatalf("got %v want %v", got, tt.want)
+			}
+		})
+	}
+	f.fail("InvalidSubnetID.NotFound", "DescribeSubnets", "SubnetId.1", "subnet-00000000000000000")
+	out := f.ok("DescribeSubnets", "SubnetId.1", f.seed.Subnets["a"]).(*describeSubnetsReply)
+	// /24 minus 5 reserved, minus instance one's IP and the loose ENI's.
+	if s := out.Subnets[0]; s.AvailableIPAddressCount != 256-5-2 || s.AvailabilityZoneID != "usw2-az1" ||
+		s.SubnetArn != "arn:aws:ec2:us-west-2:123456789012:subnet/"+s.SubnetID {
+		t.Fatalf("subnet = %+v", s)
+	}
+}
+
+func TestDescribeAvailabilityZones(t *testing.T) {
+	f := newFixture(t)
+	out := f.ok("DescribeAvailabilityZones").(*describeAZsReply)
+	if len(out.Zones) != 4 || out.Zones[3].ZoneName != "us-west-2d" || out.Zones[3].ZoneID != "usw2-az4" || out.Zones[0].ZoneState != "available" {
+		t.Fatalf("zones = %+v", out.Zones)
+	}
+	out = f.ok("DescribeAvailabilityZones", "ZoneName.1", "us-west-2b", "ZoneId.1", "usw2-az3").(*describeAZsReply)
+	if len(out.Zones) != 2 {
+		t.Fatalf("zones = %+v", out.Zones)
+	}
+	out = f.ok("DescribeAvailabilityZones", "Filter.1.Name", "zone-id", "Filter.1.Value.1", "usw2-az1").(*describeAZsReply)
+	if len(out.Zones) != 1 || out.Zones[0].ZoneName != "us-west-2a" {
+		t.Fatalf("zones = %+v", out.Zones)
+	}
+	f.fail("InvalidParameterValue", "DescribeAvailabilityZones", "ZoneName.1", "us-west-2z")
+	f.fail("UnknownParameter", "DescribeAvailabilityZones", "MaxResults", "5")
+	for region, code := range map[string]string{"us-west-2": "usw2", "ap-northeast-1": "apne1", "eu-central-1": "euc1", "us-east-1": "use1", "ap-southeast-2": "apse2"} {
+		if got := regionCode(region); got != code {
+			t.Errorf("regionCode(%s) = %s, want %s", region, got, code)
+		}
+	}
+}
