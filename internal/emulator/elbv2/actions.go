@@ -1,0 +1,377 @@
+package elbv2
+
+import (
+	"net/netip"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/lbsg/lbsg/internal/emulator/query"
+)
+
+var (
+	fixedStatusRe = regexp.MustCompile(`^(2|4|5)\d\d$`)
+	hostRe        = regexp.MustCompile(`^[A-Za-z0-9\-.*?]+$`)
+	methodRe      = regexp.MustCompile(`^[A-Za-z_-]+$`)
+	contentTypes  = []string{"text/plain", "text/css", "text/html", "application/javascript", "application/json"}
+	terminalTypes = []string{"forward", "redirect", "fixed-response"}
+)
+
+// parseActions reads key.member.N (DefaultActions or Actions) for a listener
+// of protocol on lb. It checks shapes and target groups, not quotas over the
+// whole load balancer (see checkLBTargetGroups).
+func (b *Backend) parseActions(p query.Params, key string, lb *loadBalancer, protocol string) ([]action, error) {
+	members := p.Members(key)
+	if len(members) == 0 {
+		return nil, query.ValidationError("At least one action must be specified")
+	}
+	if len(members) > b.Quotas.ActionsPerRule {
+		return nil, errf("TooManyActions", "A rule can have a maximum of %d actions", b.Quotas.ActionsPerRule)
+	}
+	out := make([]action, 0, len(members))
+	orders := map[int]bool{}
+	for _, m := range members {
+		a, err := b.parseAction(m, lb, protocol)
+		if err != nil {
+			return nil, err
+		}
+		if a.Order != 0 {
+			if orders[a.Order] {
+				return nil, query.ValidationError("The action order '%d' is specified more than once", a.Order)
+			}
+			orders[a.Order] = true
+		}
+		out = append(out, a)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Order < out[j].Order })
+	terminal := 0
+	for i, a := range out {
+		if contains(terminalTypes, a.Type) {
+			terminal++
+			if i != len(out)-1 {
+				return nil, errf("InvalidLoadBalancerAction", "The action type '%s' must be the last action", a.Type)
+			}
+		}
+	}
+	if terminal != 1 {
+		return nil, errf("InvalidLoadBalancerAction", "Exactly one forward, redirect or fixed-response action must be specified")
+	}
+	return out, nil
+}
+
+func (b *Backend) parseAction(m query.Params, lb *loadBalancer, protocol string) (action, error) {
+	a := action{Type: m.Get("Type")}
+	switch a.Type {
+	case "":
+		return a, query.ValidationError("An action type must be specified")
+	case "forward", "redirect", "fixed-response", "authenticate-oidc", "authenticate-cognito":
+	case "jwt-validation":
+		return a, errf("InvalidLoadBalancerAction", "The action type 'jwt-validation' is not supported by this emulator")
+	default:
+		return a, constraint(a.Type, "actions.member.type", "Member must satisfy enum value set: [forward, authenticate-oidc, authenticate-cognito, redirect, fixed-response, jwt-validation]")
+	}
+	if n, ok, err := intParam(m, "Order", "actions.member.order", 1, 50000); err != nil {
+		return a, err
+	} else if ok {
+		a.Order = n
+	}
+	if lb.Type != "application" && a.Type != "forward" {
+		return a, errf("InvalidLoadBalancerAction", "The action type '%s' is not supported for load balancers of type '%s'", a.Type, lb.Type)
+	}
+	switch a.Type {
+	case "forward":
+		f, err := b.parseForward(m, lb, protocol)
+		if err != nil {
+			return a, err
+		}
+		a.Forward = f
+	case "redirect":
+		c := m.Sub("RedirectConfig")
+		r := &redirectConfig{Protocol: c.Get("Protocol"), Port: c.Get("Port"), Host: c.Get("Host"),
+			Path: c.Get("Path"), Query: c.Get("Query"), StatusCode: c.Get("StatusCode")}
+		if r.StatusCode != "HTTP_301" && r.StatusCode != "HTTP_302" {
+			return a, constraint(r.StatusCode, "actions.member.redirectConfig.statusCode", "Member must satisfy enum value set: [HTTP_301, HTTP_302]")
+		}
+		if r.Protocol != "" && !contains([]string{"HTTP", "HTTPS", "#{protocol}"}, r.Protocol) {
+			return a, query.ValidationError("Redirect protocol '%s' is not valid", r.Protocol)
+		}
+		// AWS fills in the URI components left out.
+		if r.Protocol == "" {
+			r.Protocol = "#{protocol}"
+		}
+		if r.Port == "" {
+			r.Port = "#{port}"
+		}
+		if r.Host == "" {
+			r.Host = "#{host}"
+		}
+		if r.Path == "" {
+			r.Path = "/#{path}"
+		}
+		if r.Query == "" {
+			r.Query = "#{query}"
+		}
+		a.Redirect = r
+	case "fixed-response":
+		c := m.Sub("FixedResponseConfig")
+		f := &fixedResponseConfig{MessageBody: c.Get("MessageBody"), StatusCode: c.Get("StatusCode"), ContentType: c.Get("ContentType")}
+		if !fixedStatusRe.MatchString(f.StatusCode) {
+			return a, constraint(f.StatusCode, "actions.member.fixedResponseConfig.statusCode", "Member must satisfy regular expression pattern: ^(2|4|5)\\d\\d$")
+		}
+		if f.ContentType != "" && !contains(contentTypes, f.ContentType) {
+			return a, query.ValidationError("Content type '%s' is not valid", f.ContentType)
+		}
+		if len(f.MessageBody) > 1024 {
+			return a, constraint(f.MessageBody, "actions.member.fixedResponseConfig.messageBody", "Member must have length less than or equal to 1024")
+		}
+		a.FixedResponse = f
+	default: // authenticate-oidc, authenticate-cognito
+		if protocol != "HTTPS" {
+			return a, invalidConfig("Authenticate actions are only supported on HTTPS listeners")
+		}
+		sub := "AuthenticateOidcConfig"
+		required := []string{"Issuer", "AuthorizationEndpoint", "TokenEndpoint", "UserInfoEndpoint", "ClientId"}
+		if a.Type == "authenticate-cognito" {
+			sub = "AuthenticateCognitoConfig"
+			required = []string{"UserPoolArn", "UserPoolClientId", "UserPoolDomain"}
+		}
+		c := m.Sub(sub)
+		a.Auth = map[string]string{}
+		for _, k := range c.Keys() {
+			if strings.HasPrefix(k, "AuthenticationRequestExtraParams.") {
+				continue
+			}
+			if !strings.Contains(k, ".") {
+				a.Auth[k] = c.Get(k)
+			}
+		}
+		for _, k := range required {
+			if a.Auth[k] == "" {
+				return a, query.ValidationError("%s.%s must be specified", sub, k)
+			}
+		}
+		if extra := c.Entries("AuthenticationRequestExtraParams"); len(extra) > 0 {
+			a.AuthExtra = extra
+		}
+	}
+	return a, nil
+}
+
+func (b *Backend) parseForward(m query.Params, lb *loadBalancer, protocol string) (*forwardConfig, error) {
+	f := &forwardConfig{}
+	single := m.Get("TargetGroupArn")
+	for _, t := range m.Sub("ForwardConfig").Members("TargetGroups") {
+		tt := tgTuple{ARN: t.Get("TargetGroupArn")}
+		if tt.ARN == "" {
+			return nil, query.ValidationError("A target group ARN must be specified in each target group tuple")
+		}
+		if w, ok, err := intParam(t, "Weight", "actions.member.forwardConfig.targetGroups.member.weight", 0, 999); err != nil {
+			return nil, err
+		} else if ok {
+			tt.Weight = &w
+		}
+		f.TargetGroups = append(f.TargetGroups, tt)
+	}
+	if st := m.Sub("ForwardConfig").Sub("TargetGroupStickinessConfig"); st.Len() > 0 {
+		en, _, err := boolParam(st, "Enabled", "targetGroupStickinessConfig.enabled")
+		if err != nil {
+			return nil, err
+		}
+		d, ok, err := intParam(st, "DurationSeconds", "targetGroupStickinessConfig.durationSeconds", 1, 604800)
+		if err != nil {
+			return nil, err
+		}
+		if en && !ok {
+			return nil, query.ValidationError("A stickiness duration must be specified when stickiness is enabled")
+		}
+		f.Stickiness, f.StickinessSet, f.StickinessDuration = en, true, d
+	}
+	switch {
+	case single != "" && len(f.TargetGroups) == 0:
+		f.TargetGroups = []tgTuple{{ARN: single}}
+	case single != "" && (len(f.TargetGroups) != 1 || f.TargetGroups[0].ARN != single):
+		return nil, query.ValidationError("You cannot specify both a target group ARN and a different target group list")
+	case single == "" && len(f.TargetGroups) == 0:
+		return nil, query.ValidationError("A target group ARN must be specified for forward actions")
+	}
+	limit := b.Quotas.TargetGroupsPerActionALB
+	if lb.Type != "application" {
+		limit = b.Quotas.TargetGroupsPerActionNLB
+	}
+	if len(f.TargetGroups) > limit {
+		return nil, invalidConfig("A forward action for a load balancer of type '%s' can have at most %d target groups", lb.Type, limit)
+	}
+	seen := map[string]bool{}
+	for _, t := range f.TargetGroups {
+		if seen[t.ARN] {
+			return nil, query.ValidationError("Target group '%s' is specified more than once", t.ARN)
+		}
+		seen[t.ARN] = true
+		if err := b.checkForwardTarget(t.ARN, lb, protocol); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// checkForwardTarget checks that lb may forward to the target group.
+func (b *Backend) checkForwardTarget(arn string, lb *loadBalancer, protocol string) error {
+	if err := checkARN(arn, "targetgroup"); err != nil {
+		return err
+	}
+	tg := b.st.TargetGroups[arn]
+	if tg == nil {
+		return tgNotFound()
+	}
+	for _, u := range b.st.usersOf(arn) {
+		if u != lb.ARN {
+			return errf("TargetGroupAssociationLimit", "The following target groups cannot be associated with more than one load balancer: %s", arn)
+		}
+	}
+	if tg.VPCID != "" && tg.VPCID != lb.VPCID {
+		return query.ValidationError("Target group '%s' is not in the load balancer's VPC '%s'", arn, lb.VPCID)
+	}
+	ok := false
+	switch lb.Type {
+	case "application":
+		ok = tg.TargetType == "lambda" || contains(albProtocols, tg.Protocol)
+	case "network":
+		ok = tg.Protocol == protocol || (protocol == "TCP_UDP" && (tg.Protocol == "TCP" || tg.Protocol == "UDP")) ||
+			(tg.Protocol == "TCP_UDP" && (protocol == "TCP" || protocol == "UDP")) ||
+			(protocol == "TLS" && tg.Protocol == "TCP")
+	case "gateway":
+		ok = tg.Protocol == "GENEVE"
+	}
+	if !ok {
+		return errf("IncompatibleProtocols", "The target group protocol '%s' is not compatible with a %s listener on a load balancer of type '%s'", tg.Protocol, protocol, lb.Type)
+	}
+	return nil
+}
+
+// checkLBTargetGroups enforces the per-ALB unique target group quota for the
+// set the load balancer would forward to with extra added.
+func (b *Backend) checkLBTargetGroups(lb *loadBalancer, extra []action) error {
+	if lb.Type != "application" {
+		return nil
+	}
+	set := b.st.tgsOfLB(lb.ARN)
+	for _, a := range extra {
+		for _, t := range a.targetGroups() {
+			set[t] = true
+		}
+	}
+	if len(set) > b.Quotas.TargetGroupsPerALB {
+		return errf("TooManyUniqueTargetGroupsPerLoadBalancer", "You have reached the limit on the number of unique target groups per load balancer (%d)", b.Quotas.TargetGroupsPerALB)
+	}
+	return nil
+}
+
+// parseConditions reads Conditions.member.N.
+func (b *Backend) parseConditions(p query.Params) ([]condition, error) {
+	members := p.Members("Conditions")
+	out := make([]condition, 0, len(members))
+	once := map[string]bool{}
+	values, wildcards := 0, 0
+	for _, m := range members {
+		c := condition{Field: m.Get("Field")}
+		legacy := m.MemberStrings("Values")
+		cfg := ""
+		switch c.Field {
+		case "host-header":
+			cfg = "HostHeaderConfig"
+		case "path-pattern":
+			cfg = "PathPatternConfig"
+		case "http-header":
+			cfg = "HttpHeaderConfig"
+		case "http-request-method":
+			cfg = "HttpRequestMethodConfig"
+		case "source-ip":
+			cfg = "SourceIpConfig"
+		case "query-string":
+			cfg = "QueryStringConfig"
+		case "":
+			return nil, query.ValidationError("A condition field must be specified")
+		default:
+			return nil, query.ValidationError("Condition field '%s' is not valid", c.Field)
+		}
+		if c.Field != "http-header" && c.Field != "query-string" {
+			if once[c.Field] {
+				return nil, query.ValidationError("A rule can have only one '%s' condition", c.Field)
+			}
+			once[c.Field] = true
+		}
+		sub := m.Sub(cfg)
+		if len(legacy) > 0 {
+			if c.Field != "host-header" && c.Field != "path-pattern" {
+				return nil, query.ValidationError("Condition field '%s' requires %s", c.Field, cfg)
+			}
+			if sub.Len() > 0 {
+				return nil, query.ValidationError("You cannot specify both Values and %s", cfg)
+			}
+			c.Values = legacy
+			c.LegacyValues = true
+		} else if c.Field == "query-string" {
+			for _, kvp := range sub.Members("Values") {
+				c.QueryString = append(c.QueryString, kv{Key: kvp.Get("Key"), Value: kvp.Get("Value")})
+			}
+		} else {
+			c.Values = sub.MemberStrings("Values")
+		}
+		if c.Field == "http-header" {
+			c.HTTPHeaderName = sub.Get("HttpHeaderName")
+			if c.HTTPHeaderName == "" {
+				return nil, query.ValidationError("An HTTP header name must be specified")
+			}
+		}
+		if len(c.Values) == 0 && len(c.QueryString) == 0 {
+			return nil, query.ValidationError("Condition '%s' must have at least one value", c.Field)
+		}
+		for _, v := range c.Values {
+			if err := checkConditionValue(c.Field, v); err != nil {
+				return nil, err
+			}
+			wildcards += strings.Count(v, "*") + strings.Count(v, "?")
+		}
+		for _, q := range c.QueryString {
+			if q.Value == "" {
+				return nil, query.ValidationError("A query string value must be specified")
+			}
+			wildcards += strings.Count(q.Key+q.Value, "*") + strings.Count(q.Key+q.Value, "?")
+		}
+		values += len(c.Values) + len(c.QueryString)
+		out = append(out, c)
+	}
+	if values > b.Quotas.ConditionValuesPerRule {
+		return nil, query.ValidationError("A rule can only have '%d' condition values", b.Quotas.ConditionValuesPerRule)
+	}
+	if wildcards > b.Quotas.ConditionWildcardsPerRule {
+		return nil, query.ValidationError("A rule can only have '%d' wildcards", b.Quotas.ConditionWildcardsPerRule)
+	}
+	return out, nil
+}
+
+func checkConditionValue(field, v string) error {
+	switch field {
+	case "host-header":
+		if len(v) > 128 || !hostRe.MatchString(v) {
+			return query.ValidationError("Condition value '%s' is not a valid host header", v)
+		}
+	case "path-pattern":
+		if v == "" || len(v) > 128 {
+			return query.ValidationError("Condition value '%s' is not a valid path pattern", v)
+		}
+	case "http-request-method":
+		if len(v) > 40 || !methodRe.MatchString(v) {
+			return query.ValidationError("Condition value '%s' is not a valid HTTP request method", v)
+		}
+	case "source-ip":
+		if _, err := netip.ParsePrefix(v); err != nil {
+			return query.ValidationError("Condition value '%s' is not a valid CIDR block", v)
+		}
+	case "http-header":
+		if len(v) > 128 {
+			return query.ValidationError("Condition value '%s' is too long", v)
+		}
+	}
+	return nil
+}

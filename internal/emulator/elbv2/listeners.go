@@ -1,0 +1,520 @@
+package elbv2
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+
+	"github.com/lbsg/lbsg/internal/emulator/core"
+	"github.com/lbsg/lbsg/internal/emulator/query"
+)
+
+// DefaultSSLPolicy is the policy an HTTPS or TLS listener gets when none is
+// given.
+const DefaultSSLPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+// sslPolicies are the predefined policies the emulator knows.
+var sslPolicies = []string{
+	"ELBSecurityPolicy-2016-08",
+	"ELBSecurityPolicy-TLS-1-0-2015-04",
+	"ELBSecurityPolicy-TLS-1-1-2017-01",
+	"ELBSecurityPolicy-TLS-1-2-2017-01",
+	"ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+	"ELBSecurityPolicy-FS-2018-06",
+	"ELBSecurityPolicy-FS-1-1-2019-08",
+	"ELBSecurityPolicy-FS-1-2-2019-08",
+	"ELBSecurityPolicy-FS-1-2-Res-2019-08",
+	"ELBSecurityPolicy-FS-1-2-Res-2020-10",
+	"ELBSecurityPolicy-TLS13-1-0-2021-06",
+	"ELBSecurityPolicy-TLS13-1-1-2021-06",
+	"ELBSecurityPolicy-TLS13-1-2-2021-06",
+	"ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+	"ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+	"ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+	"ELBSecurityPolicy-TLS13-1-3-2021-06",
+	"ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+	"ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+}
+
+var certARNRe = regexp.MustCompile(`^arn:aws[a-z-]*:(acm:[a-z0-9-]+:\d{12}:certificate/.+|iam::\d{12}:server-certificate/.+)$`)
+
+var alpnPolicies = []string{"HTTP1Only", "HTTP2Only", "HTTP2Optional", "HTTP2Preferred", "None"}
+
+func secure(protocol string) bool { return protocol == "HTTPS" || protocol == "TLS" }
+
+func (b *Backend) renderListener(l *listener) xListener {
+	x := xListener{
+		ListenerArn:     l.ARN,
+		LoadBalancerArn: l.LoadBalancer,
+		Port:            l.Port,
+		Protocol:        l.Protocol,
+		SslPolicy:       l.SslPolicy,
+		DefaultActions:  renderActions(l.DefaultActions),
+		AlpnPolicy:      l.AlpnPolicy,
+	}
+	for _, c := range l.Certificates {
+		if c.IsDefault {
+			x.Certificates = append(x.Certificates, xCertificate{CertificateArn: c.ARN})
+		}
+	}
+	return x
+}
+
+// listenerSettings is what Create and ModifyListener set, validated.
+type listenerSettings struct {
+	protocol  string
+	port      int
+	sslPolicy string
+	cert      string
+	alpn      []string
+}
+
+func (b *Backend) protocolFor(lb *loadBalancer, protocol string) error {
+	allowed := albProtocols
+	switch lb.Type {
+	case "network":
+		allowed = nlbProtocols
+	case "gateway":
+		allowed = nil
+	}
+	if !contains(allowed, protocol) {
+		return errf("UnsupportedProtocol", "Protocol '%s' is not supported for load balancers of type '%s'", protocol, lb.Type)
+	}
+	return nil
+}
+
+func checkCert(arn string) error {
+	if !certARNRe.MatchString(arn) {
+		return errf("CertificateNotFound", "Certificate '%s' not found", arn)
+	}
+	return nil
+}
+
+func (b *Backend) createListener(p query.Params) (any, error) {
+	lb, err := b.lookupLB(p)
+	if err != nil {
+		return nil, err
+	}
+	s := listenerSettings{}
+	if lb.Type == "gateway" {
+		if p.Has("Protocol") || p.Has("Port") {
+			return nil, query.ValidationError("Protocol and port cannot be specified for load balancers of type 'gateway'")
+		}
+	} else {
+		proto, err := enumParam(p, "Protocol", "protocol", allProtocols...)
+		if err != nil {
+			return nil, err
+		}
+		if proto == "" {
+			return nil, query.ValidationError("A listener protocol must be specified")
+		}
+		if err := b.protocolFor(lb, proto); err != nil {
+			return nil, err
+		}
+		port, ok, err := intParam(p, "Port", "port", 1, 65535)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, query.ValidationError("A listener port must be specified")
+		}
+		s.protocol, s.port = proto, port
+	}
+	if err := b.securitySettings(p, &s, true); err != nil {
+		return nil, err
+	}
+	actions, err := b.parseActions(p, "DefaultActions", lb, s.protocol)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := b.parseTags(p, "Tags", nil)
+	if err != nil {
+		return nil, err
+	}
+	existing := b.st.listenersOf(lb.ARN)
+	for _, l := range existing {
+		if l.Port != s.port {
+			continue
+		}
+		if l.Protocol == s.protocol && l.SslPolicy == s.sslPolicy && defaultCert(l) == s.cert &&
+			reflect.DeepEqual(l.DefaultActions, actions) {
+			return &listenersResult{Listeners: []xListener{b.renderListener(l)}}, nil
+		}
+		return nil, errf("DuplicateListener", "A listener with the specified port already exists")
+	}
+	limit := b.Quotas.ListenersPerALB
+	if lb.Type != "application" {
+		limit = b.Quotas.ListenersPerNLB
+	}
+	if len(existing) >= limit {
+		return nil, errf("TooManyListeners", "You've reached the limit on the number of listeners per load balancer (%d)", limit)
+	}
+	if err := b.checkLBTargetGroups(lb, actions); err != nil {
+		return nil, err
+	}
+	now := b.env.Now()
+	id := b.env.IDs.Hex(16)
+	l := &listener{
+		Seq:            b.st.next(),
+		ARN:            fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:listener/%s/%s/%s/%s", b.env.Region, b.env.Account, typeSegment(lb.Type), lb.Name, lb.ID, id),
+		LoadBalancer:   lb.ARN,
+		Protocol:       s.protocol,
+		Port:           s.port,
+		SslPolicy:      s.sslPolicy,
+		AlpnPolicy:     s.alpn,
+		DefaultActions: actions,
+		Attributes:     defaultListenerAttributes(s.protocol),
+		Tags:           stamp(tags, now),
+		Created:        now,
+	}
+	if s.cert != "" {
+		l.Certificates = []certificate{{ARN: s.cert, IsDefault: true}}
+	}
+	def := &rule{
+		Seq:       b.st.next(),
+		ARN:       b.ruleARN(lb, id),
+		Listener:  l.ARN,
+		IsDefault: true,
+		Created:   now,
+	}
+	l.DefaultRule = def.ARN
+	b.st.Listeners[l.ARN] = l
+	b.st.Rules[def.ARN] = def
+	return &listenersResult{Listeners: []xListener{b.renderListener(l)}}, nil
+}
+
+func (b *Backend) ruleARN(lb *loadBalancer, listenerID string) string {
+	return fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:listener-rule/%s/%s/%s/%s/%s", b.env.Region, b.env.Account,
+		typeSegment(lb.Type), lb.Name, lb.ID, listenerID, b.env.IDs.Hex(16))
+}
+
+func defaultCert(l *listener) string {
+	for _, c := range l.Certificates {
+		if c.IsDefault {
+			return c.ARN
+		}
+	}
+	return ""
+}
+
+// securitySettings reads SslPolicy, Certificates and AlpnPolicy into s for
+// s.protocol. creating is false for ModifyListener, where s holds the
+// current values.
+func (b *Backend) securitySettings(p query.Params, s *listenerSettings, creating bool) error {
+	certs := p.Members("Certificates")
+	if len(certs) > 1 {
+		return query.ValidationError("Only one default certificate can be specified; use AddListenerCertificates for more")
+	}
+	if len(certs) == 1 {
+		c := certs[0].Get("CertificateArn")
+		if err := checkCert(c); err != nil {
+			return err
+		}
+		s.cert = c
+	}
+	if v, ok := p.Lookup("SslPolicy"); ok {
+		if !contains(sslPolicies, v) {
+			return errf("SSLPolicyNotFound", "SSL policy '%s' not found", v)
+		}
+		s.sslPolicy = v
+	}
+	if alpn := p.MemberStrings("AlpnPolicy"); len(alpn) > 0 {
+		if len(alpn) > 1 || !contains(alpnPolicies, alpn[0]) {
+			return query.ValidationError("ALPN policy '%s' is not valid", strings.Join(alpn, ","))
+		}
+		s.alpn = alpn
+	}
+	if !secure(s.protocol) {
+		if creating && (len(certs) > 0 || p.Has("SslPolicy")) {
+			return query.ValidationError("Certificates and SSL policies can only be specified for HTTPS and TLS listeners")
+		}
+		s.cert, s.sslPolicy, s.alpn = "", "", nil
+		return nil
+	}
+	if s.cert == "" {
+		return query.ValidationError("A certificate must be specified for %s listeners", s.protocol)
+	}
+	if s.sslPolicy == "" {
+		s.sslPolicy = DefaultSSLPolicy
+	}
+	if len(s.alpn) > 0 && s.protocol != "TLS" {
+		return query.ValidationError("ALPN policies can only be specified for TLS listeners")
+	}
+	return nil
+}
+
+func (b *Backend) lookupListener(p query.Params) (*listener, error) {
+	arn, err := p.Require("ListenerArn")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkARN(arn, "listener"); err != nil {
+		return nil, err
+	}
+	l := b.st.Listeners[arn]
+	if l == nil {
+		return nil, listenerNotFound()
+	}
+	return l, nil
+}
+
+func (b *Backend) describeListeners(p query.Params) (any, error) {
+	lbARN := p.Get("LoadBalancerArn")
+	arns := p.MemberStrings("ListenerArns")
+	var out []*listener
+	switch {
+	case lbARN != "" && len(arns) > 0:
+		return nil, query.ValidationError("Listener ARNs and a load balancer ARN cannot be specified at the same time")
+	case lbARN != "":
+		if err := checkARN(lbARN, "loadbalancer"); err != nil {
+			return nil, err
+		}
+		if b.st.LoadBalancers[lbARN] == nil {
+			return nil, lbNotFound()
+		}
+		out = b.st.listenersOf(lbARN)
+	case len(arns) > 0:
+		for _, a := range dedupe(arns) {
+			if err := checkARN(a, "listener"); err != nil {
+				return nil, err
+			}
+			l := b.st.Listeners[a]
+			if l == nil {
+				return nil, listenerNotFound()
+			}
+			out = append(out, l)
+		}
+	default:
+		return nil, query.ValidationError("You must specify either listener ARNs or a load balancer ARN")
+	}
+	pg, err := core.ELBv2Page(p, len(out))
+	if err != nil {
+		return nil, err
+	}
+	res := &listenersResult{Listeners: []xListener{}, NextMarker: pg.Next}
+	for _, l := range out[pg.Start:pg.End] {
+		res.Listeners = append(res.Listeners, b.renderListener(l))
+	}
+	return res, nil
+}
+
+func (b *Backend) modifyListener(p query.Params) (any, error) {
+	l, err := b.lookupListener(p)
+	if err != nil {
+		return nil, err
+	}
+	lb := b.st.LoadBalancers[l.LoadBalancer]
+	s := listenerSettings{protocol: l.Protocol, port: l.Port, sslPolicy: l.SslPolicy, cert: defaultCert(l), alpn: l.AlpnPolicy}
+	if lb.Type != "gateway" {
+		proto, err := enumParam(p, "Protocol", "protocol", allProtocols...)
+		if err != nil {
+			return nil, err
+		}
+		if proto != "" {
+			if err := b.protocolFor(lb, proto); err != nil {
+				return nil, err
+			}
+			s.protocol = proto
+		}
+		if port, ok, err := intParam(p, "Port", "port", 1, 65535); err != nil {
+			return nil, err
+		} else if ok {
+			s.port = port
+		}
+	}
+	if err := b.securitySettings(p, &s, false); err != nil {
+		return nil, err
+	}
+	if s.port != l.Port {
+		for _, o := range b.st.listenersOf(lb.ARN) {
+			if o.ARN != l.ARN && o.Port == s.port {
+				return nil, errf("DuplicateListener", "A listener with the specified port already exists")
+			}
+		}
+	}
+	actions := l.DefaultActions
+	if p.Has("DefaultActions") {
+		actions, err = b.parseActions(p, "DefaultActions", lb, s.protocol)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.checkLBTargetGroups(lb, actions); err != nil {
+			return nil, err
+		}
+	} else if s.protocol != l.Protocol {
+		for _, a := range actions {
+			for _, t := range a.targetGroups() {
+				if err := b.checkForwardTarget(t, lb, s.protocol); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	l.Protocol, l.Port, l.SslPolicy, l.AlpnPolicy, l.DefaultActions = s.protocol, s.port, s.sslPolicy, s.alpn, actions
+	switch {
+	case s.cert == "":
+		l.Certificates = nil
+	case defaultCert(l) != s.cert:
+		kept := []certificate{{ARN: s.cert, IsDefault: true}}
+		for _, c := range l.Certificates {
+			if !c.IsDefault && c.ARN != s.cert {
+				kept = append(kept, c)
+			}
+		}
+		l.Certificates = kept
+	}
+	if len(l.Attributes) == 0 || !reflect.DeepEqual(keysOf(l.Attributes), keysOf(defaultListenerAttributes(s.protocol))) {
+		l.Attributes = defaultListenerAttributes(s.protocol)
+	}
+	return &listenersResult{Listeners: []xListener{b.renderListener(l)}}, nil
+}
+
+func keysOf(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sortStrings(out)
+	return out
+}
+
+func (b *Backend) deleteListener(p query.Params) (any, error) {
+	l, err := b.lookupListener(p)
+	if err != nil {
+		return nil, err
+	}
+	b.removeListener(l)
+	return nil, nil
+}
+
+// removeListener deletes a listener and its rules.
+func (b *Backend) removeListener(l *listener) {
+	for arn, r := range b.st.Rules {
+		if r.Listener == l.ARN {
+			delete(b.st.Rules, arn)
+		}
+	}
+	delete(b.st.Listeners, l.ARN)
+}
+
+func (b *Backend) describeListenerCertificates(p query.Params) (any, error) {
+	l, err := b.lookupListener(p)
+	if err != nil {
+		return nil, err
+	}
+	pg, err := core.ELBv2Page(p, len(l.Certificates))
+	if err != nil {
+		return nil, err
+	}
+	res := &certificatesResult{Certificates: []xCertificate{}, NextMarker: pg.Next}
+	for _, c := range l.Certificates[pg.Start:pg.End] {
+		d := c.IsDefault
+		res.Certificates = append(res.Certificates, xCertificate{CertificateArn: c.ARN, IsDefault: &d})
+	}
+	return res, nil
+}
+
+func (b *Backend) certificateArgs(p query.Params, l *listener) ([]string, error) {
+	members := p.Members("Certificates")
+	if len(members) == 0 {
+		return nil, query.MissingParameter("Certificates")
+	}
+	if !secure(l.Protocol) {
+		return nil, invalidConfig("Certificates can only be added to HTTPS and TLS listeners")
+	}
+	var out []string
+	for _, m := range members {
+		c := m.Get("CertificateArn")
+		if err := checkCert(c); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return dedupe(out), nil
+}
+
+func (b *Backend) addListenerCertificates(p query.Params) (any, error) {
+	l, err := b.lookupListener(p)
+	if err != nil {
+		return nil, err
+	}
+	certs, err := b.certificateArgs(p, l)
+	if err != nil {
+		return nil, err
+	}
+	next := append([]certificate{}, l.Certificates...)
+	for _, c := range certs {
+		found := false
+		for _, have := range next {
+			if have.ARN == c {
+				found = true
+			}
+		}
+		if !found {
+			next = append(next, certificate{ARN: c})
+		}
+	}
+	if len(next)-1 > b.Quotas.CertificatesPerALB {
+		return nil, errf("TooManyCertificates", "You've reached the limit on the number of certificates per load balancer (%d)", b.Quotas.CertificatesPerALB)
+	}
+	l.Certificates = next
+	res := &certificatesResult{}
+	for _, c := range certs {
+		f := false
+		res.Certificates = append(res.Certificates, xCertificate{CertificateArn: c, IsDefault: &f})
+	}
+	return res, nil
+}
+
+func (b *Backend) removeListenerCertificates(p query.Params) (any, error) {
+	l, err := b.lookupListener(p)
+	if err != nil {
+		return nil, err
+	}
+	certs, err := b.certificateArgs(p, l)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range certs {
+		if c == defaultCert(l) {
+			return nil, errf("OperationNotPermitted", "The default certificate '%s' cannot be removed; use ModifyListener to replace it", c)
+		}
+	}
+	var kept []certificate
+	for _, c := range l.Certificates {
+		if !contains(certs, c.ARN) {
+			kept = append(kept, c)
+		}
+	}
+	l.Certificates = kept
+	return nil, nil
+}
+
+func (b *Backend) describeSSLPolicies(p query.Params) (any, error) {
+	names := p.MemberStrings("Names")
+	for _, n := range names {
+		if !contains(sslPolicies, n) {
+			return nil, errf("SSLPolicyNotFound", "SSL policy '%s' not found", n)
+		}
+	}
+	var list []string
+	for _, n := range sslPolicies {
+		if len(names) == 0 || contains(names, n) {
+			list = append(list, n)
+		}
+	}
+	pg, err := core.ELBv2Page(p, len(list))
+	if err != nil {
+		return nil, err
+	}
+	res := &sslPoliciesResult{SslPolicies: []xSSLPolicy{}, NextMarker: pg.Next}
+	for _, n := range list[pg.Start:pg.End] {
+		protos := []string{"TLSv1.2"}
+		if strings.Contains(n, "TLS13") {
+			protos = append(protos, "TLSv1.3")
+		}
+		res.SslPolicies = append(res.SslPolicies, xSSLPolicy{Name: n, SslProtocols: protos, SupportedLoadBalancerTypes: []string{"application", "network"}})
+	}
+	return res, nil
+}

@@ -1,0 +1,551 @@
+package elbv2
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/lbsg/lbsg/internal/emulator/core"
+	"github.com/lbsg/lbsg/internal/emulator/query"
+)
+
+// hostedZones are the ELB endpoints' Route 53 zones: ALB, NLB (aws-api.md §3.0).
+var hostedZones = map[string][2]string{
+	"us-east-1":      {"Z35SXDOTRQ7X7K", "Z26RNL4JYFTOTI"},
+	"us-east-2":      {"Z3AADJGX6KTTL2", "ZLMOA37VPKANP"},
+	"us-west-1":      {"Z368ELLRRE2KJ0", "Z24FKFUX50B4VW"},
+	"us-west-2":      {"Z1H1FL5HABSF5", "Z18D5FSROUN65G"},
+	"eu-west-1":      {"Z32O12XQLNTSW2", "Z2IFOLAFXWLO4F"},
+	"eu-central-1":   {"Z215JYRZR1TBD5", "Z3F0SRJ5LGBH90"},
+	"ap-northeast-1": {"Z14GRHDCWA56QT", "Z31USIVHYNEOWT"},
+}
+
+// hostedZone returns the canonical hosted zone for a type in region; Regions
+// outside the table fall back to us-east-1's zones.
+func hostedZone(region, lbType string) string {
+	z, ok := hostedZones[region]
+	if !ok {
+		z = hostedZones["us-east-1"]
+	}
+	if lbType == "application" {
+		return z[0]
+	}
+	return z[1]
+}
+
+func typeSegment(lbType string) string {
+	switch lbType {
+	case "network":
+		return "net"
+	case "gateway":
+		return "gwy"
+	}
+	return "app"
+}
+
+func (b *Backend) lbState(lb *loadBalancer) string {
+	if b.env.Visible(lb.Created, b.env.Lag.Provisioning) {
+		return "active"
+	}
+	return "provisioning"
+}
+
+func (b *Backend) renderLB(lb *loadBalancer) xLoadBalancer {
+	x := xLoadBalancer{
+		LoadBalancerArn:       lb.ARN,
+		DNSName:               lb.DNSName,
+		CanonicalHostedZoneID: lb.HostedZone,
+		CreatedTime:           core.Timestamp(lb.Created),
+		LoadBalancerName:      lb.Name,
+		Scheme:                lb.Scheme,
+		VpcID:                 lb.VPCID,
+		State:                 xState{Code: b.lbState(lb)},
+		Type:                  lb.Type,
+		SecurityGroups:        lb.SecurityGroups,
+		IPAddressType:         lb.IPAddressType,
+		Enforce:               lb.Enforce,
+	}
+	x.AvailabilityZones = renderAZs(lb)
+	return x
+}
+
+func renderAZs(lb *loadBalancer) []xAZ {
+	out := make([]xAZ, 0, len(lb.Subnets))
+	for _, s := range lb.Subnets {
+		az := xAZ{ZoneName: s.Zone, SubnetID: s.SubnetID}
+		if s.AllocationID != "" || s.PrivateIPv4 != "" || s.IPv6 != "" {
+			az.LoadBalancerAddresses = []xLBAddress{{AllocationID: s.AllocationID, PrivateIPv4Address: s.PrivateIPv4, IPv6Address: s.IPv6}}
+		}
+		out = append(out, az)
+	}
+	return out
+}
+
+// parseSubnets reads Subnets.member.N or SubnetMappings.member.N and resolves
+// them through the network. It checks one VPC and one subnet per zone.
+func (b *Backend) parseSubnets(p query.Params) ([]lbSubnet, string, error) {
+	ids := p.MemberStrings("Subnets")
+	maps := p.Members("SubnetMappings")
+	if len(ids) > 0 && len(maps) > 0 {
+		return nil, "", query.ValidationError("You can specify subnets or subnet mappings, not both")
+	}
+	var subs []lbSubnet
+	for _, id := range ids {
+		subs = append(subs, lbSubnet{SubnetID: id})
+	}
+	for _, m := range maps {
+		id := m.Get("SubnetId")
+		if id == "" {
+			return nil, "", query.ValidationError("A subnet ID must be specified in each subnet mapping")
+		}
+		subs = append(subs, lbSubnet{SubnetID: id, AllocationID: m.Get("AllocationId"),
+			PrivateIPv4: m.Get("PrivateIPv4Address"), IPv6: m.Get("IPv6Address")})
+	}
+	if len(subs) == 0 {
+		return nil, "", query.ValidationError("At least one subnet must be specified")
+	}
+	vpc := ""
+	zones := map[string]string{}
+	for i := range subs {
+		info, ok := b.net.Subnet(subs[i].SubnetID)
+		if !ok {
+			return nil, "", errf("SubnetNotFound", "The subnet ID '%s' is not valid", subs[i].SubnetID)
+		}
+		if vpc == "" {
+			vpc = info.VPCID
+		} else if info.VPCID != vpc {
+			return nil, "", errf("InvalidSubnet", "The subnets '%s' and '%s' are not in the same VPC", subs[0].SubnetID, subs[i].SubnetID)
+		}
+		if other, dup := zones[info.AvailabilityZone]; dup {
+			if other == subs[i].SubnetID {
+				return nil, "", query.ValidationError("Subnet '%s' is specified more than once", other)
+			}
+			return nil, "", invalidConfig("A load balancer cannot be attached to multiple subnets in the same Availability Zone")
+		}
+		zones[info.AvailabilityZone] = subs[i].SubnetID
+		subs[i].Zone = info.AvailabilityZone
+		subs[i].ZoneID = info.AvailabilityZoneID
+	}
+	return subs, vpc, nil
+}
+
+// checkGroups validates security groups for a load balancer in vpc.
+func (b *Backend) checkGroups(groups []string, vpc string) error {
+	if len(groups) > b.Quotas.SecurityGroupsPerLoadBalancer {
+		return invalidConfig("The maximum number of security groups per load balancer (%d) has been reached.", b.Quotas.SecurityGroupsPerLoadBalancer)
+	}
+	for _, g := range groups {
+		gv, ok := b.net.SecurityGroupVPC(g)
+		if !ok {
+			return errf("InvalidSecurityGroup", "The security group '%s' does not exist", g)
+		}
+		if gv != vpc {
+			return errf("InvalidSecurityGroup", "The security group '%s' does not belong to VPC '%s'", g, vpc)
+		}
+	}
+	return nil
+}
+
+func (b *Backend) lbCount(lbType string) (int, int) {
+	n := 0
+	for _, lb := range b.st.LoadBalancers {
+		if lb.Type == lbType {
+			n++
+		}
+	}
+	switch lbType {
+	case "network":
+		return n, b.Quotas.NetworkLoadBalancers
+	case "gateway":
+		return n, b.Quotas.GatewayLoadBalancers
+	}
+	return n, b.Quotas.ApplicationLoadBalancers
+}
+
+func (b *Backend) createLoadBalancer(p query.Params) (any, error) {
+	name := p.Get("Name")
+	if err := validateName("load balancer", name); err != nil {
+		return nil, err
+	}
+	lbType, err := enumParam(p, "Type", "type", "application", "network", "gateway")
+	if err != nil {
+		return nil, err
+	}
+	if lbType == "" {
+		lbType = "application"
+	}
+	scheme, err := enumParam(p, "Scheme", "scheme", "internet-facing", "internal")
+	if err != nil {
+		return nil, err
+	}
+	if scheme == "" {
+		scheme = "internet-facing"
+	}
+	ipType, err := enumParam(p, "IpAddressType", "ipAddressType", "ipv4", "dualstack", "dualstack-without-public-ipv4")
+	if err != nil {
+		return nil, err
+	}
+	if ipType == "" {
+		ipType = "ipv4"
+	}
+	subs, vpc, err := b.parseSubnets(p)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.checkIPType(lbType, scheme, ipType, vpc); err != nil {
+		return nil, err
+	}
+	if lbType == "application" && len(subs) < 2 {
+		return nil, invalidConfig("At least two subnets in two different Availability Zones must be specified")
+	}
+	groups := dedupe(p.MemberStrings("SecurityGroups"))
+	if lbType == "gateway" && len(groups) > 0 {
+		return nil, invalidConfig("Security groups are not supported for load balancers with type 'gateway'")
+	}
+	if err := b.checkGroups(groups, vpc); err != nil {
+		return nil, err
+	}
+	if lbType == "application" && len(groups) == 0 {
+		def, ok := b.net.DefaultSecurityGroup(vpc)
+		if !ok {
+			return nil, invalidConfig("The VPC '%s' has no default security group", vpc)
+		}
+		groups = []string{def}
+	}
+	tags, err := b.parseTags(p, "Tags", nil)
+	if err != nil {
+		return nil, err
+	}
+
+	for _, lb := range b.st.LoadBalancers {
+		if lb.Name != name {
+			continue
+		}
+		if lb.Type == lbType && lb.Scheme == scheme && lb.IPAddressType == ipType &&
+			sameSet(subnetIDs(lb.Subnets), subnetIDs(subs)) && sameSet(lb.SecurityGroups, groups) {
+			return &loadBalancersResult{LoadBalancers: []xLoadBalancer{b.renderLB(lb)}}, nil
+		}
+		return nil, errf("DuplicateLoadBalancerName", "A load balancer with the same name '%s' exists, but with different settings", name)
+	}
+	if n, limit := b.lbCount(lbType); n >= limit {
+		return nil, errf("TooManyLoadBalancers", "The maximum number of load balancers has been reached")
+	}
+
+	now := b.env.Now()
+	id := b.env.IDs.Hex(16)
+	seg := typeSegment(lbType)
+	lb := &loadBalancer{
+		Seq:            b.st.next(),
+		ARN:            fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:loadbalancer/%s/%s/%s", b.env.Region, b.env.Account, seg, name, id),
+		Name:           name,
+		ID:             id,
+		Type:           lbType,
+		Scheme:         scheme,
+		IPAddressType:  ipType,
+		VPCID:          vpc,
+		HostedZone:     hostedZone(b.env.Region, lbType),
+		Created:        now,
+		Subnets:        subs,
+		SecurityGroups: groups,
+		CreatedWithSGs: len(groups) > 0,
+		Attributes:     defaultLBAttributes(lbType),
+		Tags:           stamp(tags, now),
+	}
+	switch lbType {
+	case "application":
+		prefix := ""
+		if scheme == "internal" {
+			prefix = "internal-"
+		}
+		lb.DNSName = fmt.Sprintf("%s%s-%s.%s.elb.amazonaws.com", prefix, name, b.env.IDs.Digits(10), b.env.Region)
+	default:
+		lb.DNSName = fmt.Sprintf("%s-%s.elb.%s.amazonaws.com", name, id, b.env.Region)
+	}
+	if lbType == "network" && len(groups) > 0 {
+		lb.Enforce = "on"
+	}
+	eniType := map[string]string{"application": "load_balancer", "network": "network_load_balancer", "gateway": "gateway_load_balancer"}[lbType]
+	desc := fmt.Sprintf("ELB %s/%s/%s", seg, name, id)
+	for i := range lb.Subnets {
+		eni, err := b.net.CreateServiceENI(lb.Subnets[i].SubnetID, groups, eniType, desc)
+		if err != nil {
+			for _, s := range lb.Subnets[:i] {
+				b.net.ReleaseENI(s.ENI, 0)
+			}
+			return nil, err
+		}
+		lb.Subnets[i].ENI = eni
+	}
+	b.st.LoadBalancers[lb.ARN] = lb
+	return &loadBalancersResult{LoadBalancers: []xLoadBalancer{b.renderLB(lb)}}, nil
+}
+
+func (b *Backend) checkIPType(lbType, scheme, ipType, vpc string) error {
+	if ipType == "ipv4" {
+		return nil
+	}
+	if lbType == "gateway" && ipType == "dualstack-without-public-ipv4" {
+		return invalidConfig("IP address type '%s' is not supported for load balancers with type 'gateway'", ipType)
+	}
+	if ipType == "dualstack-without-public-ipv4" && (lbType != "application" || scheme != "internet-facing") {
+		return invalidConfig("IP address type '%s' is only supported for internet-facing Application Load Balancers", ipType)
+	}
+	if v, ok := b.net.VPC(vpc); !ok || len(v.IPv6CIDRs) == 0 {
+		return invalidConfig("VPC '%s' does not have an IPv6 CIDR block; IP address type '%s' requires one", vpc, ipType)
+	}
+	return nil
+}
+
+func subnetIDs(s []lbSubnet) []string {
+	out := make([]string, len(s))
+	for i, x := range s {
+		out[i] = x.SubnetID
+	}
+	return out
+}
+
+func (b *Backend) describeLoadBalancers(p query.Params) (any, error) {
+	arns := p.MemberStrings("LoadBalancerArns")
+	names := p.MemberStrings("Names")
+	if len(arns) > 0 && len(names) > 0 {
+		return nil, query.ValidationError("Load balancer names and load balancer ARNs cannot be specified at the same time")
+	}
+	if len(arns) > b.Quotas.LoadBalancerArnsPerDescribeCall {
+		return nil, constraint(strings.Join(arns, ", "), "loadBalancerArns", fmt.Sprintf("Member must have length less than or equal to %d", b.Quotas.LoadBalancerArnsPerDescribeCall))
+	}
+	var visible []*loadBalancer
+	for _, lb := range b.st.loadBalancerList() {
+		if b.env.Visible(lb.Created, b.env.Lag.Create) {
+			visible = append(visible, lb)
+		}
+	}
+	var out []*loadBalancer
+	switch {
+	case len(arns) > 0:
+		for _, a := range arns {
+			if err := checkARN(a, "loadbalancer"); err != nil {
+				return nil, err
+			}
+		}
+		for _, lb := range visible {
+			if contains(arns, lb.ARN) {
+				out = append(out, lb)
+			}
+		}
+		if len(out) != len(dedupe(arns)) {
+			return nil, lbNotFound()
+		}
+	case len(names) > 0:
+		var missing []string
+		for _, n := range dedupe(names) {
+			found := false
+			for _, lb := range visible {
+				if lb.Name == n {
+					found = true
+				}
+			}
+			if !found {
+				missing = append(missing, n)
+			}
+		}
+		if len(missing) > 0 {
+			return nil, errf("LoadBalancerNotFound", "Load balancers '[%s]' not found", strings.Join(missing, ", "))
+		}
+		for _, lb := range visible {
+			if contains(names, lb.Name) {
+				out = append(out, lb)
+			}
+		}
+	default:
+		out = visible
+	}
+	pg, err := core.ELBv2Page(p, len(out))
+	if err != nil {
+		return nil, err
+	}
+	res := &loadBalancersResult{LoadBalancers: []xLoadBalancer{}, NextMarker: pg.Next}
+	for _, lb := range out[pg.Start:pg.End] {
+		res.LoadBalancers = append(res.LoadBalancers, b.renderLB(lb))
+	}
+	return res, nil
+}
+
+// lookupLB resolves a required LoadBalancerArn parameter.
+func (b *Backend) lookupLB(p query.Params) (*loadBalancer, error) {
+	arn, err := p.Require("LoadBalancerArn")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkARN(arn, "loadbalancer"); err != nil {
+		return nil, err
+	}
+	lb := b.st.LoadBalancers[arn]
+	if lb == nil {
+		return nil, lbNotFound()
+	}
+	return lb, nil
+}
+
+func (b *Backend) deleteLoadBalancer(p query.Params) (any, error) {
+	arn, err := p.Require("LoadBalancerArn")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkARN(arn, "loadbalancer"); err != nil {
+		return nil, err
+	}
+	lb := b.st.LoadBalancers[arn]
+	if lb == nil {
+		return nil, nil // deleting an unknown or deleted load balancer succeeds
+	}
+	if lb.Attributes["deletion_protection.enabled"] == "true" {
+		return nil, errf("OperationNotPermitted", "Load balancer '%s' cannot be deleted because deletion protection is enabled", arn)
+	}
+	for _, l := range b.st.listenersOf(arn) {
+		b.removeListener(l)
+	}
+	for _, s := range lb.Subnets {
+		if s.ENI != "" {
+			b.net.ReleaseENI(s.ENI, b.env.Lag.ENIRelease)
+		}
+	}
+	delete(b.st.LoadBalancers, arn)
+	return nil, nil
+}
+
+func (b *Backend) setSecurityGroups(p query.Params) (any, error) {
+	lb, err := b.lookupLB(p)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Has("SecurityGroups") {
+		return nil, query.MissingParameter("SecurityGroups")
+	}
+	enforce, err := enumParam(p, "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "enforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "on", "off")
+	if err != nil {
+		return nil, err
+	}
+	groups := dedupe(p.MemberStrings("SecurityGroups"))
+	switch lb.Type {
+	case "gateway":
+		return nil, invalidConfig("Security groups are not supported for load balancers with type 'gateway'")
+	case "network":
+		if !lb.CreatedWithSGs {
+			return nil, invalidConfig("You cannot set security groups on a Network Load Balancer which was created without any security groups.")
+		}
+		if len(groups) == 0 {
+			return nil, invalidConfig("You cannot remove all security groups from a Network Load Balancer which was created with security groups.")
+		}
+	case "application":
+		if enforce != "" {
+			return nil, invalidConfig("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic is only supported for Network Load Balancers")
+		}
+		if len(groups) == 0 {
+			return nil, invalidConfig("At least one security group must be specified for an Application Load Balancer")
+		}
+	}
+	if err := b.checkGroups(groups, lb.VPCID); err != nil {
+		return nil, err
+	}
+	for _, s := range lb.Subnets {
+		if s.ENI != "" {
+			if err := b.net.SetENIGroups(s.ENI, groups); err != nil {
+				return nil, err
+			}
+		}
+	}
+	lb.SecurityGroups = groups
+	if enforce != "" {
+		lb.Enforce = enforce
+	}
+	return &setSecurityGroupsResult{SecurityGroupIDs: groups, Enforce: lb.Enforce}, nil
+}
+
+func (b *Backend) setSubnets(p query.Params) (any, error) {
+	lb, err := b.lookupLB(p)
+	if err != nil {
+		return nil, err
+	}
+	if lb.Type == "gateway" {
+		return nil, invalidConfig("Subnets cannot be changed on load balancers with type 'gateway'")
+	}
+	subs, vpc, err := b.parseSubnets(p)
+	if err != nil {
+		return nil, err
+	}
+	if vpc != lb.VPCID {
+		return nil, errf("InvalidSubnet", "The subnets must be in the load balancer's VPC '%s'", lb.VPCID)
+	}
+	ipType, err := enumParam(p, "IpAddressType", "ipAddressType", "ipv4", "dualstack", "dualstack-without-public-ipv4")
+	if err != nil {
+		return nil, err
+	}
+	if ipType == "" {
+		ipType = lb.IPAddressType
+	}
+	if err := b.checkIPType(lb.Type, lb.Scheme, ipType, vpc); err != nil {
+		return nil, err
+	}
+	if lb.Type == "application" && len(subs) < 2 {
+		return nil, invalidConfig("At least two subnets in two different Availability Zones must be specified")
+	}
+	old := map[string]lbSubnet{}
+	for _, s := range lb.Subnets {
+		old[s.SubnetID] = s
+	}
+	keep := map[string]bool{}
+	for _, s := range subs {
+		keep[s.SubnetID] = true
+	}
+	if lb.Type == "network" {
+		for id := range old {
+			if !keep[id] {
+				return nil, invalidConfig("Subnets cannot be removed from a Network Load Balancer")
+			}
+		}
+	}
+	eniType := map[string]string{"application": "load_balancer", "network": "network_load_balancer"}[lb.Type]
+	desc := fmt.Sprintf("ELB %s/%s/%s", typeSegment(lb.Type), lb.Name, lb.ID)
+	var created []string
+	for i := range subs {
+		if o, ok := old[subs[i].SubnetID]; ok {
+			subs[i].ENI = o.ENI
+			continue
+		}
+		eni, err := b.net.CreateServiceENI(subs[i].SubnetID, lb.SecurityGroups, eniType, desc)
+		if err != nil {
+			for _, e := range created {
+				b.net.ReleaseENI(e, 0)
+			}
+			return nil, err
+		}
+		created = append(created, eni)
+		subs[i].ENI = eni
+	}
+	for id, s := range old {
+		if !keep[id] && s.ENI != "" {
+			b.net.ReleaseENI(s.ENI, b.env.Lag.ENIRelease)
+		}
+	}
+	lb.Subnets = subs
+	lb.IPAddressType = ipType
+	return &setSubnetsResult{AvailabilityZones: renderAZs(lb), IPAddressType: lb.IPAddressType}, nil
+}
+
+func (b *Backend) setIPAddressType(p query.Params) (any, error) {
+	lb, err := b.lookupLB(p)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.Require("IpAddressType"); err != nil {
+		return nil, err
+	}
+	ipType, err := enumParam(p, "IpAddressType", "ipAddressType", "ipv4", "dualstack", "dualstack-without-public-ipv4")
+	if err != nil {
+		return nil, err
+	}
+	if err := b.checkIPType(lb.Type, lb.Scheme, ipType, lb.VPCID); err != nil {
+		return nil, err
+	}
+	lb.IPAddressType = ipType
+	return &setIPAddressTypeResult{IPAddressType: ipType}, nil
+}

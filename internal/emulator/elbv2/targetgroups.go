@@ -1,0 +1,380 @@
+package elbv2
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/lbsg/lbsg/internal/emulator/core"
+	"github.com/lbsg/lbsg/internal/emulator/query"
+)
+
+var (
+	albProtocols  = []string{"HTTP", "HTTPS"}
+	nlbProtocols  = []string{"TCP", "TLS", "UDP", "TCP_UDP", "QUIC", "TCP_QUIC"}
+	allProtocols  = []string{"HTTP", "HTTPS", "TCP", "TLS", "UDP", "TCP_UDP", "GENEVE", "QUIC", "TCP_QUIC"}
+	httpCodeRe    = regexp.MustCompile(`^\d{3}(?:-\d{3})?(?:,\d{3}(?:-\d{3})?)*$`)
+	healthPathMax = 1024
+)
+
+func (b *Backend) renderTG(tg *targetGroup) xTargetGroup {
+	x := xTargetGroup{
+		TargetGroupArn:             tg.ARN,
+		TargetGroupName:            tg.Name,
+		Protocol:                   tg.Protocol,
+		Port:                       tg.Port,
+		VpcID:                      tg.VPCID,
+		HealthCheckProtocol:        tg.HealthCheckProtocol,
+		HealthCheckPort:            tg.HealthCheckPort,
+		HealthCheckEnabled:         tg.HealthCheckEnabled,
+		HealthCheckIntervalSeconds: tg.HealthCheckIntervalSeconds,
+		HealthCheckTimeoutSeconds:  tg.HealthCheckTimeoutSeconds,
+		HealthyThresholdCount:      tg.HealthyThresholdCount,
+		UnhealthyThresholdCount:    tg.UnhealthyThresholdCount,
+		HealthCheckPath:            tg.HealthCheckPath,
+		LoadBalancerArns:           b.st.usersOf(tg.ARN),
+		TargetType:                 tg.TargetType,
+		ProtocolVersion:            tg.ProtocolVersion,
+		IPAddressType:              tg.IPAddressType,
+	}
+	if tg.MatcherHTTPCode != "" || tg.MatcherGRPCCode != "" {
+		x.Matcher = &xMatcher{HTTPCode: tg.MatcherHTTPCode, GrpcCode: tg.MatcherGRPCCode}
+	}
+	return x
+}
+
+// healthSettings reads the health-check members shared by Create and
+// ModifyTargetGroup into tg (which holds the current or default values).
+func healthSettings(p query.Params, tg *targetGroup) error {
+	if v, ok := p.Lookup("HealthCheckProtocol"); ok {
+		if !contains([]string{"HTTP", "HTTPS", "TCP"}, v) {
+			return constraint(v, "healthCheckProtocol", "Member must satisfy enum value set: [HTTP, HTTPS, TCP]")
+		}
+		if tg.Protocol == "HTTP" || tg.Protocol == "HTTPS" {
+			if v == "TCP" {
+				return invalidConfig("Health check protocol '%s' is not supported for target groups with the %s protocol", v, tg.Protocol)
+			}
+		}
+		if v != tg.HealthCheckProtocol {
+			tg.HealthCheckProtocol = v
+			if v == "TCP" {
+				tg.HealthCheckPath, tg.MatcherHTTPCode = "", ""
+			} else if tg.HealthCheckPath == "" {
+				tg.HealthCheckPath = "/"
+				tg.MatcherHTTPCode = "200-399"
+			}
+		}
+	}
+	if v, ok := p.Lookup("HealthCheckPort"); ok {
+		if v != "traffic-port" {
+			if n, err := strconv.Atoi(v); err != nil || n < 1 || n > 65535 {
+				return query.ValidationError("Health check port '%s' must be 'traffic-port' or a number between 1 and 65535", v)
+			}
+		}
+		tg.HealthCheckPort = v
+	}
+	if v, ok, err := boolParam(p, "HealthCheckEnabled", "healthCheckEnabled"); err != nil {
+		return err
+	} else if ok {
+		tg.HealthCheckEnabled = v
+	}
+	if v, ok := p.Lookup("HealthCheckPath"); ok {
+		if tg.HealthCheckProtocol == "TCP" {
+			return invalidConfig("Health check path cannot be set for the TCP health check protocol")
+		}
+		if v == "" || len(v) > healthPathMax || v[0] != '/' {
+			return query.ValidationError("Health check path '%s' must begin with '/' and be at most %d characters", v, healthPathMax)
+		}
+		tg.HealthCheckPath = v
+	}
+	for _, f := range []struct {
+		key, member string
+		lo, hi      int
+		dst         *int
+	}{
+		{"HealthCheckIntervalSeconds", "healthCheckIntervalSeconds", 5, 300, &tg.HealthCheckIntervalSeconds},
+		{"HealthCheckTimeoutSeconds", "healthCheckTimeoutSeconds", 2, 120, &tg.HealthCheckTimeoutSeconds},
+		{"HealthyThresholdCount", "healthyThresholdCount", 2, 10, &tg.HealthyThresholdCount},
+		{"UnhealthyThresholdCount", "unhealthyThresholdCount", 2, 10, &tg.UnhealthyThresholdCount},
+	} {
+		v, ok, err := intParam(p, f.key, f.member, f.lo, f.hi)
+		if err != nil {
+			return err
+		}
+		if ok {
+			*f.dst = v
+		}
+	}
+	if tg.HealthCheckTimeoutSeconds >= tg.HealthCheckIntervalSeconds {
+		return invalidConfig("Health check timeout '%d' must be smaller than the interval '%d'", tg.HealthCheckTimeoutSeconds, tg.HealthCheckIntervalSeconds)
+	}
+	if p.Has("Matcher") {
+		m := p.Sub("Matcher")
+		if c, ok := m.Lookup("HttpCode"); ok {
+			if tg.HealthCheckProtocol == "TCP" {
+				return invalidConfig("A matcher cannot be set for the TCP health check protocol")
+			}
+			if !httpCodeRe.MatchString(c) {
+				return query.ValidationError("Matcher HttpCode '%s' is not valid", c)
+			}
+			tg.MatcherHTTPCode, tg.MatcherGRPCCode = c, ""
+		}
+		if c, ok := m.Lookup("GrpcCode"); ok {
+			tg.MatcherGRPCCode, tg.MatcherHTTPCode = c, ""
+		}
+	}
+	return nil
+}
+
+func (b *Backend) createTargetGroup(p query.Params) (any, error) {
+	name := p.Get("Name")
+	if err := validateName("target group", name); err != nil {
+		return nil, err
+	}
+	targetType, err := enumParam(p, "TargetType", "targetType", "instance", "ip", "lambda", "alb")
+	if err != nil {
+		return nil, err
+	}
+	if targetType == "" {
+		targetType = "instance"
+	}
+	protocol, err := enumParam(p, "Protocol", "protocol", allProtocols...)
+	if err != nil {
+		return nil, err
+	}
+	version, err := enumParam(p, "ProtocolVersion", "protocolVersion", "HTTP1", "HTTP2", "GRPC")
+	if err != nil {
+		return nil, err
+	}
+	ipType, err := enumParam(p, "IpAddressType", "ipAddressType", "ipv4", "ipv6")
+	if err != nil {
+		return nil, err
+	}
+	port, hasPort, err := intParam(p, "Port", "port", 1, 65535)
+	if err != nil {
+		return nil, err
+	}
+	vpc := p.Get("VpcId")
+	tg := &targetGroup{Name: name, TargetType: targetType}
+	if targetType == "lambda" {
+		if protocol != "" || hasPort || vpc != "" {
+			return nil, query.ValidationError("A protocol, port and VPC ID cannot be specified for target groups with target type 'lambda'")
+		}
+		tg.HealthCheckEnabled = false
+		tg.HealthCheckPath = "/"
+		tg.HealthCheckIntervalSeconds, tg.HealthCheckTimeoutSeconds = 35, 30
+		tg.HealthyThresholdCount, tg.UnhealthyThresholdCount = 5, 2
+		tg.MatcherHTTPCode = "200"
+	} else {
+		switch {
+		case protocol == "":
+			return nil, query.ValidationError("A protocol must be specified")
+		case !hasPort:
+			return nil, query.ValidationError("A port must be specified")
+		case vpc == "":
+			return nil, query.ValidationError("A VPC ID must be specified")
+		}
+		if _, ok := b.net.VPC(vpc); !ok {
+			return nil, query.ValidationError("The VPC ID '%s' is not found", vpc)
+		}
+		if targetType == "alb" && protocol != "TCP" {
+			return nil, invalidConfig("Target groups with target type 'alb' must use the TCP protocol")
+		}
+		if ipType == "ipv6" && targetType != "ip" {
+			return nil, invalidConfig("IPv6 target groups must have target type 'ip'")
+		}
+		if ipType == "" {
+			ipType = "ipv4"
+		}
+		tg.Protocol, tg.Port, tg.VPCID, tg.IPAddressType = protocol, port, vpc, ipType
+		tg.HealthCheckEnabled = true
+		tg.HealthCheckPort = "traffic-port"
+		tg.HealthCheckIntervalSeconds = 30
+		tg.HealthyThresholdCount, tg.UnhealthyThresholdCount = 5, 2
+		switch protocol {
+		case "HTTP", "HTTPS":
+			tg.HealthCheckProtocol = protocol
+			tg.HealthCheckPath = "/"
+			tg.HealthCheckTimeoutSeconds = 5
+			tg.MatcherHTTPCode = "200"
+			if version == "" {
+				version = "HTTP1"
+			}
+			tg.ProtocolVersion = version
+			if version == "GRPC" {
+				tg.HealthCheckPath = "/AWS.ALB/healthcheck"
+				tg.MatcherHTTPCode, tg.MatcherGRPCCode = "", "12"
+			}
+		case "GENEVE":
+			tg.HealthCheckProtocol = "TCP"
+			tg.HealthCheckPort = "80"
+			tg.HealthCheckIntervalSeconds, tg.HealthCheckTimeoutSeconds = 10, 5
+			tg.HealthyThresholdCount, tg.UnhealthyThresholdCount = 5, 2
+		default:
+			tg.HealthCheckProtocol = "TCP"
+			tg.HealthCheckTimeoutSeconds = 10
+		}
+		if version != "" && protocol != "HTTP" && protocol != "HTTPS" {
+			return nil, invalidConfig("A protocol version can only be specified for HTTP and HTTPS target groups")
+		}
+		if v := p.Get("HealthCheckProtocol"); (v == "HTTP" || v == "HTTPS") && tg.HealthCheckProtocol == "TCP" {
+			// An NLB group checked over HTTP: AWS's defaults for that case.
+			tg.HealthCheckTimeoutSeconds = 6
+		}
+	}
+	if err := healthSettings(p, tg); err != nil {
+		return nil, err
+	}
+	tags, err := b.parseTags(p, "Tags", nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, old := range b.st.TargetGroups {
+		if old.Name != name {
+			continue
+		}
+		if sameTGSettings(old, tg) {
+			return &targetGroupsResult{TargetGroups: []xTargetGroup{b.renderTG(old)}}, nil
+		}
+		return nil, errf("DuplicateTargetGroupName", "A target group with the same name '%s' exists, but with different settings", name)
+	}
+	if len(b.st.TargetGroups) >= b.Quotas.TargetGroups {
+		return nil, errf("TooManyTargetGroups", "The maximum number of target groups has been reached")
+	}
+	now := b.env.Now()
+	tg.Seq = b.st.next()
+	tg.ARN = fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:targetgroup/%s/%s", b.env.Region, b.env.Account, name, b.env.IDs.Hex(16))
+	tg.Created = now
+	tg.Attributes = defaultTGAttributes(tg)
+	tg.Tags = stamp(tags, now)
+	b.st.TargetGroups[tg.ARN] = tg
+	return &targetGroupsResult{TargetGroups: []xTargetGroup{b.renderTG(tg)}}, nil
+}
+
+// sameTGSettings compares everything a CreateTargetGroup sets except the
+// identity and tags.
+func sameTGSettings(a, b *targetGroup) bool {
+	x, y := *a, *b
+	for _, t := range []*targetGroup{&x, &y} {
+		t.Seq, t.ARN, t.Created, t.Tags, t.Targets, t.Attributes = 0, "", time.Time{}, nil, nil, nil
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+func (b *Backend) lookupTG(p query.Params) (*targetGroup, error) {
+	arn, err := p.Require("TargetGroupArn")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkARN(arn, "targetgroup"); err != nil {
+		return nil, err
+	}
+	tg := b.st.TargetGroups[arn]
+	if tg == nil {
+		return nil, tgNotFound()
+	}
+	return tg, nil
+}
+
+func (b *Backend) describeTargetGroups(p query.Params) (any, error) {
+	lbARN := p.Get("LoadBalancerArn")
+	arns := p.MemberStrings("TargetGroupArns")
+	names := p.MemberStrings("Names")
+	given := 0
+	for _, g := range []bool{lbARN != "", len(arns) > 0, len(names) > 0} {
+		if g {
+			given++
+		}
+	}
+	if given > 1 {
+		return nil, query.ValidationError("Only one of LoadBalancerArn, TargetGroupArns and Names can be specified")
+	}
+	all := b.st.targetGroupList()
+	var out []*targetGroup
+	switch {
+	case lbARN != "":
+		if err := checkARN(lbARN, "loadbalancer"); err != nil {
+			return nil, err
+		}
+		if b.st.LoadBalancers[lbARN] == nil {
+			return nil, lbNotFound()
+		}
+		used := b.st.tgsOfLB(lbARN)
+		for _, tg := range all {
+			if used[tg.ARN] {
+				out = append(out, tg)
+			}
+		}
+	case len(arns) > 0:
+		for _, a := range arns {
+			if err := checkARN(a, "targetgroup"); err != nil {
+				return nil, err
+			}
+			if b.st.TargetGroups[a] == nil {
+				return nil, tgNotFound()
+			}
+		}
+		for _, tg := range all {
+			if contains(arns, tg.ARN) {
+				out = append(out, tg)
+			}
+		}
+	case len(names) > 0:
+		for _, n := range names {
+			found := false
+			for _, tg := range all {
+				if tg.Name == n {
+					found = true
+					out = append(out, tg)
+				}
+			}
+			if !found {
+				return nil, errf("TargetGroupNotFound", "Target groups '[%s]' not found", n)
+			}
+		}
+	default:
+		out = all
+	}
+	pg, err := core.ELBv2Page(p, len(out))
+	if err != nil {
+		return nil, err
+	}
+	res := &targetGroupsResult{TargetGroups: []xTargetGroup{}, NextMarker: pg.Next}
+	for _, tg := range out[pg.Start:pg.End] {
+		res.TargetGroups = append(res.TargetGroups, b.renderTG(tg))
+	}
+	return res, nil
+}
+
+func (b *Backend) modifyTargetGroup(p query.Params) (any, error) {
+	tg, err := b.lookupTG(p)
+	if err != nil {
+		return nil, err
+	}
+	next := *tg
+	if err := healthSettings(p, &next); err != nil {
+		return nil, err
+	}
+	*tg = next
+	return &targetGroupsResult{TargetGroups: []xTargetGroup{b.renderTG(tg)}}, nil
+}
+
+func (b *Backend) deleteTargetGroup(p query.Params) (any, error) {
+	arn, err := p.Require("TargetGroupArn")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkARN(arn, "targetgroup"); err != nil {
+		return nil, err
+	}
+	if b.st.TargetGroups[arn] == nil {
+		return nil, nil // idempotent, as AWS
+	}
+	if len(b.st.usersOf(arn)) > 0 {
+		return nil, errf("ResourceInUse", "Target group '%s' is currently in use by a listener or a rule", arn)
+	}
+	delete(b.st.TargetGroups, arn)
+	return nil, nil
+}

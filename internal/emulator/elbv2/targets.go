@@ -1,0 +1,344 @@
+package elbv2
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lbsg/lbsg/internal/emulator/query"
+)
+
+// privateRanges are the ranges an ip target may use outside its VPC:
+// RFC 1918 and RFC 6598.
+var privateRanges = []netip.Prefix{
+	netip.MustParsePrefix("10.0.0.0/8"),
+	netip.MustParsePrefix("172.16.0.0/12"),
+	netip.MustParsePrefix("192.168.0.0/16"),
+	netip.MustParsePrefix("100.64.0.0/10"),
+}
+
+// purge forgets targets whose draining has finished. It runs before
+// mutating actions only, so reads never write.
+func (b *Backend) purge() {
+	now := b.env.Now()
+	for _, tg := range b.st.TargetGroups {
+		kept := tg.Targets[:0]
+		for _, t := range tg.Targets {
+			if t.DrainUntil == nil || now.Before(*t.DrainUntil) {
+				kept = append(kept, t)
+			}
+		}
+		for i := len(kept); i < len(tg.Targets); i++ {
+			tg.Targets[i] = nil
+		}
+		tg.Targets = kept
+	}
+}
+
+// live reports whether a target is registered or still draining.
+func (b *Backend) live(t *target) bool {
+	return t.DrainUntil == nil || b.env.Now().Before(*t.DrainUntil)
+}
+
+func (b *Backend) registered(tg *targetGroup) int {
+	n := 0
+	for _, t := range tg.Targets {
+		if t.Deregistered == nil {
+			n++
+		}
+	}
+	return n
+}
+
+type targetSpec struct {
+	id   string
+	port int
+	az   string
+}
+
+func (b *Backend) parseTargets(p query.Params, tg *targetGroup) ([]targetSpec, error) {
+	members := p.Members("Targets")
+	if len(members) == 0 {
+		return nil, query.MissingParameter("Targets")
+	}
+	out := make([]targetSpec, 0, len(members))
+	for _, m := range members {
+		id := m.Get("Id")
+		if id == "" {
+			return nil, query.ValidationError("A target ID must be specified")
+		}
+		port := tg.Port
+		if n, ok, err := intParam(m, "Port", "targets.member.port", 1, 65535); err != nil {
+			return nil, err
+		} else if ok {
+			port = n
+		}
+		if tg.TargetType == "lambda" {
+			port = 0
+		}
+		out = append(out, targetSpec{id: id, port: port, az: m.Get("AvailabilityZone")})
+	}
+	return out, nil
+}
+
+func (b *Backend) checkTarget(tg *targetGroup, t targetSpec) error {
+	switch tg.TargetType {
+	case "instance":
+		inst, ok := b.net.Instance(t.id)
+		if !ok {
+			return errf("InvalidTarget", "The following targets are not valid instances: '%s'", t.id)
+		}
+		if inst.VPCID != tg.VPCID {
+			return errf("InvalidTarget", "The following targets are not in the target group VPC '%s': '%s'", tg.VPCID, t.id)
+		}
+		if inst.State != "running" {
+			return errf("InvalidTarget", "The following targets are not in a running state and cannot be registered: '%s'", t.id)
+		}
+	case "ip":
+		addr, err := netip.ParseAddr(t.id)
+		if err != nil {
+			return errf("InvalidTarget", "The IP address '%s' is not a valid IPv4 or IPv6 address", t.id)
+		}
+		if addr.Is4() != (tg.IPAddressType != "ipv6") {
+			return errf("InvalidTarget", "The IP address '%s' does not match the target group's IP address type '%s'", t.id, tg.IPAddressType)
+		}
+		if !b.ipAllowed(tg.VPCID, addr) {
+			return errf("InvalidTarget", "The IP address '%s' is not within the VPC CIDR or an RFC 1918 or RFC 6598 range", t.id)
+		}
+	case "alb":
+		lb := b.st.LoadBalancers[t.id]
+		if lb == nil || lb.Type != "application" {
+			return errf("InvalidTarget", "The target '%s' is not a valid Application Load Balancer", t.id)
+		}
+	case "lambda":
+		if !strings.HasPrefix(t.id, "arn:") {
+			return errf("InvalidTarget", "The target '%s' is not a valid Lambda function ARN", t.id)
+		}
+	}
+	return nil
+}
+
+func (b *Backend) ipAllowed(vpcID string, addr netip.Addr) bool {
+	if v, ok := b.net.VPC(vpcID); ok {
+		for _, c := range append(append([]string{}, v.CIDRs...), v.IPv6CIDRs...) {
+			if pf, err := netip.ParsePrefix(c); err == nil && pf.Contains(addr) {
+				return true
+			}
+		}
+	}
+	if addr.Is4() {
+		for _, r := range privateRanges {
+			if r.Contains(addr) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (b *Backend) registerTargets(p query.Params) (any, error) {
+	tg, err := b.lookupTG(p)
+	if err != nil {
+		return nil, err
+	}
+	specs, err := b.parseTargets(p, tg)
+	if err != nil {
+		return nil, err
+	}
+	if tg.TargetType == "lambda" && (len(specs) > 1 || b.registered(tg) > 0 && tg.Targets[0].ID != specs[0].id) {
+		return nil, errf("TooManyTargets", "A target group with target type 'lambda' can have only one target")
+	}
+	added := 0
+	for _, s := range specs {
+		if err := b.checkTarget(tg, s); err != nil {
+			return nil, err
+		}
+		if t := findTarget(tg, s.id, s.port); t == nil || t.Deregistered != nil {
+			added++
+		}
+	}
+	if b.registered(tg)+added > b.Quotas.TargetsPerTargetGroup {
+		return nil, errf("TooManyTargets", "You've reached the limit on the number of targets per target group (%d)", b.Quotas.TargetsPerTargetGroup)
+	}
+	for _, s := range specs {
+		if b.registrations(s.id)+1 > b.Quotas.RegistrationsPerTarget && findTarget(tg, s.id, s.port) == nil {
+			return nil, errf("TooManyRegistrationsForTargetId", "You've reached the limit on the number of times a target can be registered with a load balancer (%d)", b.Quotas.RegistrationsPerTarget)
+		}
+	}
+	now := b.env.Now()
+	for _, s := range specs {
+		t := findTarget(tg, s.id, s.port)
+		switch {
+		case t == nil:
+			tg.Targets = append(tg.Targets, &target{ID: s.id, Port: s.port, AZ: s.az, Registered: now})
+		case t.Deregistered != nil: // re-registered while draining
+			t.Deregistered, t.DrainUntil, t.Registered = nil, nil, now
+		}
+	}
+	return nil, nil
+}
+
+func findTarget(tg *targetGroup, id string, port int) *target {
+	for _, t := range tg.Targets {
+		if t.ID == id && t.Port == port {
+			return t
+		}
+	}
+	return nil
+}
+
+func (b *Backend) registrations(id string) int {
+	n := 0
+	for _, tg := range b.st.TargetGroups {
+		for _, t := range tg.Targets {
+			if t.ID == id && t.Deregistered == nil {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func (b *Backend) drainDelay(tg *targetGroup) time.Duration {
+	if b.Timing.Draining >= 0 {
+		return b.Timing.Draining
+	}
+	s, _ := strconv.Atoi(tg.Attributes["deregistration_delay.timeout_seconds"])
+	return time.Duration(s) * time.Second
+}
+
+func (b *Backend) deregisterTargets(p query.Params) (any, error) {
+	tg, err := b.lookupTG(p)
+	if err != nil {
+		return nil, err
+	}
+	members := p.Members("Targets")
+	if len(members) == 0 {
+		return nil, query.MissingParameter("Targets")
+	}
+	now := b.env.Now()
+	inUse := len(b.st.usersOf(tg.ARN)) > 0
+	delay := b.drainDelay(tg)
+	for _, m := range members {
+		id := m.Get("Id")
+		if id == "" {
+			return nil, query.ValidationError("A target ID must be specified")
+		}
+		port, hasPort, err := intParam(m, "Port", "targets.member.port", 1, 65535)
+		if err != nil {
+			return nil, err
+		}
+		kept := tg.Targets[:0]
+		for _, t := range tg.Targets {
+			match := t.ID == id && (!hasPort || t.Port == port)
+			switch {
+			case !match || t.Deregistered != nil:
+				kept = append(kept, t)
+			case inUse && delay > 0:
+				at, until := now, now.Add(delay)
+				t.Deregistered, t.DrainUntil = &at, &until
+				kept = append(kept, t)
+			}
+		}
+		tg.Targets = kept
+	}
+	return nil, nil
+}
+
+func (b *Backend) health(tg *targetGroup, t *target) xTargetHealth {
+	now := b.env.Now()
+	if t.Deregistered != nil {
+		return xTargetHealth{State: "draining", Reason: "Target.DeregistrationInProgress", Description: "Target deregistration is in progress"}
+	}
+	users := b.st.usersOf(tg.ARN)
+	if len(users) == 0 {
+		return xTargetHealth{State: "unused", Reason: "Target.NotInUse", Description: "Target group is not configured to receive traffic from the load balancer"}
+	}
+	if tg.TargetType == "instance" {
+		inst, ok := b.net.Instance(t.ID)
+		state := "terminated"
+		if ok {
+			state = inst.State
+		}
+		if state != "running" {
+			return xTargetHealth{State: "unused", Reason: "Target.InvalidState", Description: "Target is in the " + state + " state"}
+		}
+	}
+	if !tg.HealthCheckEnabled {
+		return xTargetHealth{State: "unavailable", Reason: "Target.HealthCheckDisabled", Description: "Health checks are disabled"}
+	}
+	for _, u := range users {
+		if lb := b.st.LoadBalancers[u]; lb != nil && b.lbState(lb) != "active" {
+			return xTargetHealth{State: "initial", Reason: "Elb.RegistrationInProgress", Description: "Target registration is in progress"}
+		}
+	}
+	if now.Before(t.Registered.Add(b.Timing.HealthyAfter)) {
+		return xTargetHealth{State: "initial", Reason: "Elb.RegistrationInProgress", Description: "Target registration is in progress"}
+	}
+	return xTargetHealth{State: "healthy"}
+}
+
+func (b *Backend) describeTargetHealth(p query.Params) (any, error) {
+	tg, err := b.lookupTG(p)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := enumParam(p, "Include.member.1", "include", "AnomalyDetection", "All"); err != nil {
+		return nil, err
+	}
+	hcPort := func(port int) string {
+		if tg.HealthCheckPort == "traffic-port" || tg.HealthCheckPort == "" {
+			if port == 0 {
+				return ""
+			}
+			return strconv.Itoa(port)
+		}
+		return tg.HealthCheckPort
+	}
+	res := &targetHealthResult{TargetHealthDescriptions: []xTargetHealthDescription{}}
+	render := func(t *target) {
+		res.TargetHealthDescriptions = append(res.TargetHealthDescriptions, xTargetHealthDescription{
+			Target:          xTarget{ID: t.ID, Port: t.Port, AvailabilityZone: t.AZ},
+			HealthCheckPort: hcPort(t.Port),
+			TargetHealth:    b.health(tg, t),
+		})
+	}
+	asked := p.Members("Targets")
+	if len(asked) == 0 {
+		for _, t := range tg.Targets {
+			if b.live(t) {
+				render(t)
+			}
+		}
+		return res, nil
+	}
+	for _, m := range asked {
+		id := m.Get("Id")
+		if id == "" {
+			return nil, query.ValidationError("A target ID must be specified")
+		}
+		port, hasPort, err := intParam(m, "Port", "targets.member.port", 1, 65535)
+		if err != nil {
+			return nil, err
+		}
+		found := false
+		for _, t := range tg.Targets {
+			if t.ID == id && (!hasPort || t.Port == port) && b.live(t) {
+				render(t)
+				found = true
+			}
+		}
+		if !found {
+			if !hasPort {
+				port = tg.Port
+			}
+			res.TargetHealthDescriptions = append(res.TargetHealthDescriptions, xTargetHealthDescription{
+				Target:          xTarget{ID: id, Port: port, AvailabilityZone: m.Get("AvailabilityZone")},
+				HealthCheckPort: hcPort(port),
+				TargetHealth:    xTargetHealth{State: "unused", Reason: "Target.NotRegistered", Description: "Target is not registered to the target group"},
+			})
+		}
+	}
+	return res, nil
+}
