@@ -141,3 +141,10 @@ func renderEC2(action string, body any) (string, error) {
 	b, err := query.EC2Body(action, "req", body)
 	return string(b), err
 }
+
+// with returns the fixture bound to a subtest's t.
+func (f *fixture) with(t *testing.T) *fixture {
+	g := *f
+	g.t = t
+	return &g
+}

@@ -34,7 +34,7 @@ func TestDescribeVpcsErrors(t *testing.T) {
 		{"MaxResults below 5", "InvalidParameterValue", []string{"MaxResults", "4"}},
 		{"bad NextToken", "InvalidNextToken", []string{"NextToken", "garbage"}},
 	} {
-		t.Run(tt.name, func(t *testing.T) { f.fail(tt.code, "DescribeVpcs", tt.kv...) })
+		t.Run(tt.name, func(t *testing.T) { f.with(t).fail(tt.code, "DescribeVpcs", tt.kv...) })
 	}
 }
 
@@ -115,6 +115,7 @@ func TestDescribeSubnetsFiltersLikeLBC(t *testing.T) {
 		{"by ID", []string{"SubnetId.1", "SUBNET_A"}, []string{"a"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			f := f.with(t)
 			for i, v := range tt.kv {
 				if v == "SUBNET_A" {
 					tt.kv[i] = f.seed.Subnets["a"]
