@@ -155,7 +155,7 @@ func TestTargetHealthLifecycle(t *testing.T) {
 		th[0].TargetHealth.State != "unused" || th[0].TargetHealth.Reason != "Target.NotInUse" {
 		t.Fatalf("without a load balancer: %+v", th)
 	}
-	h.ok("DeregisterTargets", "TargetGroupArn", tg.TargetGroupArn, "Targets.member.1.Id", inst2) // unknown target: 200
+	h.ok("DeregisterTargets", "TargetGroupArn", tg.TargetGroupArn, "Targets.member.1.Id", inst2)                                 // unknown target: 200
 	h.ok("RegisterTargets", "TargetGroupArn", tg.TargetGroupArn, "Targets.member.1.Id", inst1, "Targets.member.1.Port", "30080") // no-op
 	if n := len(h.health(tg.TargetGroupArn)); n != 1 {
 		t.Errorf("re-registering duplicated the target: %d", n)
