@@ -1,0 +1,116 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// serveControl answers the inspection API:
+//
+//	GET  /_lbsg/calls         call log (JSON)
+//	POST /_lbsg/calls/reset   empty the call log
+//	GET  /_lbsg/state         state dump (JSON, the state-file format)
+//	POST /_lbsg/reset         empty the state and re-apply the seed
+//	POST /_lbsg/faults        body: {"spec": "throttle=0.3,…"} or {"fail": {"action": "X", "code": "Y", "count": N}}
+//	POST /_lbsg/throttle      body: {"enabled": true}
+//	GET  /_lbsg/healthz       ok
+func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/_lbsg/healthz":
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	case "/_lbsg/calls":
+		writeJSON(w, http.StatusOK, s.Calls())
+	case "/_lbsg/calls/reset":
+		if !isPost(w, r) {
+			return
+		}
+		s.ResetCalls()
+		writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})
+	case "/_lbsg/state":
+		b, err := s.State()
+		if err != nil {
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(b)
+	case "/_lbsg/reset":
+		if !isPost(w, r) {
+			return
+		}
+		if err := s.Reset(); err != nil {
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})
+	case "/_lbsg/faults":
+		if !isPost(w, r) {
+			return
+		}
+		var req struct {
+			Spec *string `json:"spec"`
+			Fail *struct {
+				Action string `json:"action"`
+				Code   string `json:"code"`
+				Count  int    `json:"count"`
+			} `json:"fail"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		if req.Spec != nil {
+			spec, err := ParseFaults(*req.Spec)
+			if err != nil {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+				return
+			}
+			s.Faults().Set(spec)
+			s.mu.Lock()
+			s.env.Lag = spec.Lag
+			s.mu.Unlock()
+		}
+		if req.Fail != nil {
+			s.Faults().Fail(req.Fail.Action, req.Fail.Code, max(req.Fail.Count, 1))
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"injected": s.Faults().Injected()})
+	case "/_lbsg/throttle":
+		if !isPost(w, r) {
+			return
+		}
+		var req struct {
+			Enabled bool `json:"enabled"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		s.SetThrottle(req.Enabled)
+		writeJSON(w, http.StatusOK, map[string]bool{"enabled": req.Enabled})
+	default:
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "unknown control path " + r.URL.Path})
+	}
+}
+
+// SetThrottle turns AWS's token buckets on or off (buckets start full).
+func (s *Server) SetThrottle(on bool) { s.throttle.setEnabled(on) }
+
+// OverrideBucket changes one throttling bucket, by category ("mutating",
+// "elbv2-registration", …) or exact key ("ec2/CreateTags/tags").
+func (s *Server) OverrideBucket(name string, spec BucketSpec) { s.throttle.override(name, spec) }
+
+func isPost(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodPost {
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use POST"})
+		return false
+	}
+	return true
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	_ = enc.Encode(v)
+}

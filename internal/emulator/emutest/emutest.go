@@ -1,0 +1,138 @@
+// Package emutest starts an in-process emulator for tests and hands out real
+// aws-sdk-go-v2 clients wired to it through an in-memory transport (no
+// socket). Each Start gives a fresh emulator; nothing is shared between
+// tests.
+package emutest
+
+import (
+	"sort"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
+	awseks "github.com/aws/aws-sdk-go-v2/service/eks"
+	awselbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+
+	"github.com/lbsg/lbsg/internal/emulator"
+)
+
+// Env is a running emulator and SDK clients for it.
+type Env struct {
+	Server *emulator.Server
+	Config aws.Config
+	EC2    *awsec2.Client
+	ELBv2  *awselbv2.Client
+	EKS    *awseks.Client
+}
+
+// Option changes how Start builds the emulator or the clients.
+type Option func(*settings)
+
+type settings struct {
+	opts        emulator.Options
+	maxAttempts int
+	retryer     func() aws.Retryer
+}
+
+// WithOptions sets the emulator options (Region and seed included).
+func WithOptions(o emulator.Options) Option { return func(s *settings) { s.opts = o } }
+
+// WithSDKRetries keeps the SDK's default standard retryer instead of the
+// single-attempt one tests use to see errors directly.
+func WithSDKRetries() Option { return func(s *settings) { s.maxAttempts = 0 } }
+
+// WithRetryer sets the clients' retryer.
+func WithRetryer(f func() aws.Retryer) Option { return func(s *settings) { s.retryer = f } }
+
+// Start builds a fresh emulator (default seed unless options say otherwise)
+// and clients for it.
+func Start(tb testing.TB, opts ...Option) *Env {
+	tb.Helper()
+	st := settings{maxAttempts: 1}
+	for _, o := range opts {
+		o(&st)
+	}
+	srv, err := emulator.New(st.opts)
+	if err != nil {
+		tb.Fatalf("starting emulator: %v", err)
+	}
+	cfg := Config(srv)
+	switch {
+	case st.retryer != nil:
+		cfg.Retryer = st.retryer
+	case st.maxAttempts > 0:
+		n := st.maxAttempts
+		cfg.Retryer = func() aws.Retryer { return retry.AddWithMaxAttempts(retry.NewStandard(), n) }
+	}
+	return &Env{
+		Server: srv,
+		Config: cfg,
+		EC2:    awsec2.NewFromConfig(cfg),
+		ELBv2:  awselbv2.NewFromConfig(cfg),
+		EKS:    awseks.NewFromConfig(cfg),
+	}
+}
+
+// Config returns an aws.Config whose clients reach srv in-process.
+func Config(srv *emulator.Server) aws.Config {
+	return aws.Config{
+		Region:       srv.Region(),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEMULATOR", "emulator-secret", ""),
+		HTTPClient:   srv.HTTPClient(),
+		BaseEndpoint: aws.String("http://emulator.lbsg.invalid"),
+	}
+}
+
+// Seeded returns the IDs of the default seed's VPC, subnets, node security
+// group and instances, read through the EC2 API.
+type Seeded struct {
+	VPCID          string
+	PublicSubnets  []string
+	PrivateSubnets []string
+	NodeSG         string
+	Instances      []string
+}
+
+// Seeded looks up the default seed's resources by their tags.
+func (e *Env) Seeded(tb testing.TB) Seeded {
+	tb.Helper()
+	ctx := tb.Context()
+	var out Seeded
+	vpcs, err := e.EC2.DescribeVpcs(ctx, &awsec2.DescribeVpcsInput{})
+	if err != nil || len(vpcs.Vpcs) == 0 {
+		tb.Fatalf("describing seeded VPCs: %v (%d found)", err, len(vpcs.Vpcs))
+	}
+	out.VPCID = aws.ToString(vpcs.Vpcs[0].VpcId)
+	subs, err := e.EC2.DescribeSubnets(ctx, &awsec2.DescribeSubnetsInput{})
+	if err != nil {
+		tb.Fatalf("describing subnets: %v", err)
+	}
+	for _, s := range subs.Subnets {
+		for _, t := range s.Tags {
+			switch aws.ToString(t.Key) {
+			case "kubernetes.io/role/elb":
+				out.PublicSubnets = append(out.PublicSubnets, aws.ToString(s.SubnetId))
+			case "kubernetes.io/role/internal-elb":
+				out.PrivateSubnets = append(out.PrivateSubnets, aws.ToString(s.SubnetId))
+			}
+		}
+	}
+	sort.Strings(out.PublicSubnets)
+	sort.Strings(out.PrivateSubnets)
+	inst, err := e.EC2.DescribeInstances(ctx, &awsec2.DescribeInstancesInput{})
+	if err != nil {
+		tb.Fatalf("describing instances: %v", err)
+	}
+	for _, r := range inst.Reservations {
+		for _, i := range r.Instances {
+			out.Instances = append(out.Instances, aws.ToString(i.InstanceId))
+			if out.NodeSG == "" && len(i.SecurityGroups) > 0 {
+				out.NodeSG = aws.ToString(i.SecurityGroups[0].GroupId)
+			}
+		}
+	}
+	sort.Strings(out.Instances)
+	return out
+}

@@ -1,0 +1,77 @@
+package emulator
+
+import (
+	"fmt"
+	"os"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/lbsg/lbsg/internal/emulator/ec2"
+	"github.com/lbsg/lbsg/internal/emulator/eks"
+)
+
+// Seed is the --seed file: EC2 resources plus EKS cluster records.
+type Seed struct {
+	ec2.Seed `json:",inline"`
+	Clusters []SeedCluster `json:"clusters,omitempty"`
+}
+
+// SeedCluster is an EKS cluster record; VPC names a seeded VPC (by its Name
+// tag) or gives a VPC ID.
+type SeedCluster struct {
+	Name    string            `json:"name"`
+	Version string            `json:"version,omitempty"`
+	VPC     string            `json:"vpc"`
+	Tags    map[string]string `json:"tags,omitempty"`
+}
+
+// DefaultSeed is the built-in world: one VPC 10.0.0.0/16 with three public
+// and three private subnets tagged for cluster, a node security group owned
+// by the cluster, three running instances, and an EKS cluster record.
+func DefaultSeed(cluster, region string) Seed {
+	s := Seed{Seed: ec2.DefaultSeed(cluster, region)}
+	if len(s.VPCs) > 0 {
+		s.Clusters = []SeedCluster{{Name: cluster, VPC: s.VPCs[0].Name}}
+	}
+	return s
+}
+
+// LoadSeed reads a YAML (or JSON) seed file.
+func LoadSeed(path string) (Seed, error) {
+	var s Seed
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return s, err
+	}
+	if err := yaml.UnmarshalStrict(b, &s); err != nil {
+		return s, fmt.Errorf("seed %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func (s *Server) applySeed(seed Seed) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	res, err := s.ec2.ApplySeed(seed.Seed)
+	if err != nil {
+		return err
+	}
+	for _, c := range seed.Clusters {
+		vpcID := c.VPC
+		if id, ok := res.VPCs[c.VPC]; ok {
+			vpcID = id
+		}
+		if _, ok := s.ec2.VPC(vpcID); !ok {
+			return fmt.Errorf("cluster %s: unknown VPC %q", c.Name, c.VPC)
+		}
+		cl := eks.Cluster{Name: c.Name, Version: c.Version, VPCID: vpcID, Tags: c.Tags}
+		for name, id := range res.Subnets {
+			if sub, ok := s.ec2.Subnet(id); ok && sub.VPCID == vpcID {
+				_ = name
+				cl.SubnetIDs = append(cl.SubnetIDs, id)
+			}
+		}
+		s.eks.Add(cl)
+	}
+	return nil
+}
