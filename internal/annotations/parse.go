@@ -1,0 +1,188 @@
+package annotations
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+)
+
+// Error is a problem with one annotation.
+type Error struct {
+	Annotation string // full key, e.g. alb.ingress.kubernetes.io/listen-ports
+	Value      string // the raw value
+	msg        string // LBC's text, or lbsg's where the spec is silent
+	err        error
+}
+
+// Error is LBC's message, plus the annotation key when the message lacks it.
+func (e *Error) Error() string {
+	if strings.Contains(e.msg, e.Annotation) {
+		return e.msg
+	}
+	if strings.HasPrefix(e.Annotation, "spec.") {
+		return e.msg + " (field " + e.Annotation + ")"
+	}
+	return e.msg + " (annotation " + e.Annotation + ")"
+}
+
+// LBCMessage is the message exactly as LBC words it.
+func (e *Error) LBCMessage() string { return e.msg }
+
+// Unwrap returns the underlying parse error, if any.
+func (e *Error) Unwrap() error { return e.err }
+
+func newErr(key, raw string, err error, format string, args ...any) *Error {
+	return &Error{Annotation: key, Value: raw, msg: fmt.Sprintf(format, args...), err: err}
+}
+
+// reader collects values and errors from one annotation map.
+type reader struct {
+	ann  map[string]string
+	errs []error
+}
+
+func (r *reader) fail(e error) { r.errs = append(r.errs, e) }
+
+func (r *reader) err() error { return errors.Join(r.errs...) }
+
+func (r *reader) raw(key string) (string, bool) {
+	v, ok := r.ann[key]
+	return v, ok
+}
+
+// str returns the value verbatim ("" when absent).
+func (r *reader) str(key string) string { return r.ann[key] }
+
+// list is LBC's stringList: nil when absent, non-nil when present.
+func (r *reader) list(key string) []string {
+	raw, ok := r.ann[key]
+	if !ok {
+		return nil
+	}
+	return splitList(raw)
+}
+
+func splitList(raw string) []string {
+	out := []string{}
+	for item := range strings.SplitSeq(raw, ",") {
+		if s := strings.TrimSpace(item); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// boolean is LBC's bool: strconv.ParseBool of the raw value.
+func (r *reader) boolean(key string) *bool {
+	raw, ok := r.ann[key]
+	if !ok {
+		return nil
+	}
+	b, err := strconv.ParseBool(raw)
+	if err != nil {
+		r.fail(newErr(key, raw, err, "failed to parse bool annotation, %s: %s: %v", key, raw, err))
+		return nil
+	}
+	return &b
+}
+
+// int32v is LBC's int32: strconv.ParseInt(raw, 10, 32).
+func (r *reader) int32v(key string) *int32 {
+	raw, ok := r.ann[key]
+	if !ok {
+		return nil
+	}
+	n, err := strconv.ParseInt(raw, 10, 32)
+	if err != nil {
+		r.fail(newErr(key, raw, err, "failed to parse int32 annotation, %s: %s: %v", key, raw, err))
+		return nil
+	}
+	v := int32(n)
+	return &v
+}
+
+// stringMap is LBC's stringMap: k=v pairs separated by commas, "\," a
+// literal comma, keys and values trimmed, empty items dropped.
+func (r *reader) stringMap(key string) map[string]string {
+	raw, ok := r.ann[key]
+	if !ok {
+		return nil
+	}
+	m, ok := parseStringMap(raw)
+	if !ok {
+		r.fail(newErr(key, raw, nil, "failed to parse stringMap annotation, %s: %s", key, raw))
+		return nil
+	}
+	return m
+}
+
+func parseStringMap(raw string) (map[string]string, bool) {
+	out := map[string]string{}
+	for _, item := range splitEscaped(raw) {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		k, v, found := strings.Cut(item, "=")
+		k = strings.TrimSpace(k)
+		// LBC accepts an empty key; AWS would reject the tag later. lbsg
+		// rejects it here, where the annotation can be named.
+		if !found || k == "" {
+			return nil, false
+		}
+		out[k] = strings.TrimSpace(v)
+	}
+	return out, true
+}
+
+// splitEscaped splits on "," except where escaped as "\,".
+func splitEscaped(raw string) []string {
+	var parts []string
+	var cur strings.Builder
+	for i := 0; i < len(raw); i++ {
+		switch {
+		case raw[i] == '\\' && i+1 < len(raw) && raw[i+1] == ',':
+			cur.WriteByte(',')
+			i++
+		case raw[i] == ',':
+			parts = append(parts, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteByte(raw[i])
+		}
+	}
+	return append(parts, cur.String())
+}
+
+// oneOf checks an enumerated value (exact match) and returns it, or "" when
+// absent or invalid.
+func (r *reader) oneOf(key string, msg func(v string) string, allowed ...string) string {
+	raw, ok := r.ann[key]
+	if !ok {
+		return ""
+	}
+	for _, a := range allowed {
+		if raw == a {
+			return raw
+		}
+	}
+	r.fail(newErr(key, raw, nil, "%s", msg(raw)))
+	return ""
+}
+
+// cidrs parses a list of CIDRs with net.ParseCIDR; msg wraps the parse error.
+func (r *reader) cidrs(key string, msg func(err error) string) []string {
+	list := r.list(key)
+	for _, c := range list {
+		if _, _, err := net.ParseCIDR(c); err != nil {
+			r.fail(newErr(key, r.ann[key], err, "%s", msg(err)))
+			return nil
+		}
+	}
+	return list
+}
+
+func jsonUnmarshal(raw string, into any) error { return json.Unmarshal([]byte(raw), into) }

@@ -1,0 +1,243 @@
+package annotations
+
+import (
+	"fmt"
+	"net"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// ServicePrefix is the only prefix LBC reads on Services.
+const ServicePrefix = "service.beta.kubernetes.io/"
+
+// Service annotation keys.
+const (
+	SvcType                        = ServicePrefix + "aws-load-balancer-type"
+	SvcNLBTargetType               = ServicePrefix + "aws-load-balancer-nlb-target-type"
+	SvcName                        = ServicePrefix + "aws-load-balancer-name"
+	SvcScheme                      = ServicePrefix + "aws-load-balancer-scheme"
+	SvcInternal                    = ServicePrefix + "aws-load-balancer-internal"
+	SvcSubnets                     = ServicePrefix + "aws-load-balancer-subnets"
+	SvcIPAddressType               = ServicePrefix + "aws-load-balancer-ip-address-type"
+	SvcSecurityGroups              = ServicePrefix + "aws-load-balancer-security-groups"
+	SvcManageBackendSGRules        = ServicePrefix + "aws-load-balancer-manage-backend-security-group-rules"
+	SvcSourceRanges                = ServicePrefix + "load-balancer-source-ranges"
+	SvcSGPrefixLists               = ServicePrefix + "aws-load-balancer-security-group-prefix-lists"
+	SvcICMPForPathMTU              = ServicePrefix + "aws-load-balancer-enable-icmp-for-path-mtu-discovery"
+	SvcDisableNLBSG                = ServicePrefix + "aws-load-balancer-disable-nlb-sg"
+	SvcPrivateLinkInboundSGRules   = ServicePrefix + "aws-load-balancer-inbound-sg-rules-on-private-link-traffic"
+	SvcAdditionalResourceTags      = ServicePrefix + "aws-load-balancer-additional-resource-tags"
+	SvcHealthCheckProtocol         = ServicePrefix + "aws-load-balancer-healthcheck-protocol"
+	SvcHealthCheckPort             = ServicePrefix + "aws-load-balancer-healthcheck-port"
+	SvcHealthCheckPath             = ServicePrefix + "aws-load-balancer-healthcheck-path"
+	SvcHealthCheckInterval         = ServicePrefix + "aws-load-balancer-healthcheck-interval"
+	SvcHealthCheckTimeout          = ServicePrefix + "aws-load-balancer-healthcheck-timeout"
+	SvcHealthCheckHealthyThreshold = ServicePrefix + "aws-load-balancer-healthcheck-healthy-threshold"
+	SvcHealthCheckUnhealthy        = ServicePrefix + "aws-load-balancer-healthcheck-unhealthy-threshold"
+	SvcHealthCheckSuccessCodes     = ServicePrefix + "aws-load-balancer-healthcheck-success-codes"
+	SvcTargetGroupAttributes       = ServicePrefix + "aws-load-balancer-target-group-attributes"
+	SvcLoadBalancerAttributes      = ServicePrefix + "aws-load-balancer-attributes"
+	SvcSSLCert                     = ServicePrefix + "aws-load-balancer-ssl-cert"
+	SvcSSLPorts                    = ServicePrefix + "aws-load-balancer-ssl-ports"
+	SvcSSLNegotiationPolicy        = ServicePrefix + "aws-load-balancer-ssl-negotiation-policy"
+	SvcALPNPolicy                  = ServicePrefix + "aws-load-balancer-alpn-policy"
+	SvcBackendProtocol             = ServicePrefix + "aws-load-balancer-backend-protocol"
+	SvcProxyProtocol               = ServicePrefix + "aws-load-balancer-proxy-protocol"
+	SvcEIPAllocations              = ServicePrefix + "aws-load-balancer-eip-allocations"
+	SvcPrivateIPv4Addresses        = ServicePrefix + "aws-load-balancer-private-ipv4-addresses"
+	SvcIPv6Addresses               = ServicePrefix + "aws-load-balancer-ipv6-addresses"
+	SvcEnableTCPUDPListener        = ServicePrefix + "aws-load-balancer-enable-tcp-udp-listener"
+)
+
+// Values.
+const (
+	LBTypeExternal = "external"
+	LBTypeNLBIP    = "nlb-ip"
+
+	TargetTypeInstance = "instance"
+	TargetTypeIP       = "ip"
+
+	SchemeInternal       = "internal"
+	SchemeInternetFacing = "internet-facing"
+
+	IPAddressTypeIPv4                       = "ipv4"
+	IPAddressTypeDualStack                  = "dualstack"
+	IPAddressTypeDualStackWithoutPublicIPv4 = "dualstack-without-public-ipv4"
+
+	HealthCheckTrafficPort = "traffic-port"
+
+	// DefaultLoadBalancerClass is LBC's --load-balancer-class default.
+	DefaultLoadBalancerClass = "service.k8s.aws/nlb"
+)
+
+// HealthCheck holds health-check overrides; zero values mean "not set".
+type HealthCheck struct {
+	Protocol           string // as written; NLB: upper-cased TCP/HTTP/HTTPS
+	Port               string // "traffic-port", a number or a port name
+	Path               string
+	Interval           *int32
+	Timeout            *int32
+	HealthyThreshold   *int32
+	UnhealthyThreshold *int32
+	SuccessCodes       string
+}
+
+// Service is the typed form of a Service's LBC annotations.
+type Service struct {
+	Type                 string // aws-load-balancer-type: "external", "nlb-ip", …
+	TargetType           string // nlb-target-type: "instance" | "ip" | ""
+	Name                 string // explicit LB name (≤ 32 checked)
+	Scheme               string // "internal" | "internet-facing" | ""
+	Internal             *bool  // deprecated aws-load-balancer-internal
+	Subnets              []string
+	IPAddressType        string // "ipv4" | "dualstack" | ""
+	SecurityGroups       []string
+	ManageBackendSGRules *bool
+	SourceRanges         []string // the annotation; spec.loadBalancerSourceRanges wins (SourceRanges func)
+	PrefixLists          []string // non-nil even when empty: presence suppresses default CIDRs
+	ICMPForPathMTU       bool     // exactly "on"; other values are ignored as in LBC
+	DisableNLBSG         bool
+	PrivateLinkInbound   string // "on" | "off" | ""
+	AdditionalTags       map[string]string
+	HealthCheck          HealthCheck
+	TargetGroupAttrs     map[string]string
+	LoadBalancerAttrs    map[string]string
+	SSLCerts             []string
+	SSLPorts             []string
+	SSLPolicy            string
+	ALPNPolicy           string
+	BackendProtocol      string // "ssl" → TLS target groups
+	ProxyProtocol        string // "*" or ""
+	EIPAllocations       []string
+	PrivateIPv4Addresses []string
+	IPv6Addresses        []string
+	EnableTCPUDPListener *bool
+}
+
+// DualStack reports whether the Service asks for a dual-stack NLB.
+func (s Service) DualStack() bool { return s.IPAddressType == IPAddressTypeDualStack }
+
+// ParseService reads a Service's LBC annotations. All problems are returned
+// together; the Service fields parsed without problems are still set.
+func ParseService(ann map[string]string) (Service, error) {
+	r := &reader{ann: ann}
+	s := Service{
+		Type:                 r.str(SvcType),
+		Name:                 r.str(SvcName),
+		Internal:             r.boolean(SvcInternal),
+		Subnets:              r.list(SvcSubnets),
+		SecurityGroups:       r.list(SvcSecurityGroups),
+		ManageBackendSGRules: r.boolean(SvcManageBackendSGRules),
+		PrefixLists:          r.list(SvcSGPrefixLists),
+		ICMPForPathMTU:       r.str(SvcICMPForPathMTU) == "on",
+		AdditionalTags:       r.stringMap(SvcAdditionalResourceTags),
+		TargetGroupAttrs:     r.stringMap(SvcTargetGroupAttributes),
+		LoadBalancerAttrs:    r.stringMap(SvcLoadBalancerAttributes),
+		SSLCerts:             r.list(SvcSSLCert),
+		SSLPorts:             r.list(SvcSSLPorts),
+		SSLPolicy:            r.str(SvcSSLNegotiationPolicy),
+		ALPNPolicy:           r.str(SvcALPNPolicy),
+		BackendProtocol:      r.str(SvcBackendProtocol),
+		EIPAllocations:       r.list(SvcEIPAllocations),
+		PrivateIPv4Addresses: r.list(SvcPrivateIPv4Addresses),
+		IPv6Addresses:        r.list(SvcIPv6Addresses),
+		EnableTCPUDPListener: r.boolean(SvcEnableTCPUDPListener),
+	}
+	if raw, ok := r.raw(SvcName); ok && len(raw) > 32 {
+		r.fail(newErr(SvcName, raw, nil, "load balancer name cannot be longer than 32 characters"))
+	}
+	// Spec silent on the text for a bad nlb-target-type; LBC's ICP wording is reused.
+	s.TargetType = r.oneOf(SvcNLBTargetType, func(v string) string { return "unknown targetType: " + v },
+		TargetTypeInstance, TargetTypeIP)
+	s.Scheme = r.oneOf(SvcScheme, func(v string) string { return "unknown scheme: " + v },
+		SchemeInternal, SchemeInternetFacing)
+	s.IPAddressType = r.oneOf(SvcIPAddressType, func(v string) string { return "unknown IPAddressType: " + v },
+		IPAddressTypeIPv4, IPAddressTypeDualStack)
+	if b := r.boolean(SvcDisableNLBSG); b != nil {
+		s.DisableNLBSG = *b
+	}
+	s.PrivateLinkInbound = r.oneOf(SvcPrivateLinkInboundSGRules, func(v string) string {
+		return fmt.Sprintf("Invalid value for securityGroupsInboundRulesOnPrivateLink status: %s, value must be one of [on, off]", v)
+	}, "on", "off")
+	s.ProxyProtocol = r.oneOf(SvcProxyProtocol, func(v string) string {
+		return fmt.Sprintf("invalid value %s for Load Balancer proxy protocol v2 annotation, only value currently supported is *", v)
+	}, "*")
+	// Source ranges are CIDRs; the text for a bad one is lbsg's (spec silent).
+	s.SourceRanges = r.cidrs(SvcSourceRanges, func(err error) string { return "invalid source range: " + err.Error() })
+	s.HealthCheck = HealthCheck{
+		Port:               r.str(SvcHealthCheckPort),
+		Path:               r.str(SvcHealthCheckPath),
+		Interval:           r.int32v(SvcHealthCheckInterval),
+		Timeout:            r.int32v(SvcHealthCheckTimeout),
+		HealthyThreshold:   r.int32v(SvcHealthCheckHealthyThreshold),
+		UnhealthyThreshold: r.int32v(SvcHealthCheckUnhealthy),
+		SuccessCodes:       r.str(SvcHealthCheckSuccessCodes),
+	}
+	if raw, ok := r.raw(SvcHealthCheckProtocol); ok {
+		switch p := strings.ToUpper(raw); p {
+		case "TCP", "HTTP", "HTTPS":
+			s.HealthCheck.Protocol = p
+		default:
+			r.fail(newErr(SvcHealthCheckProtocol, raw, nil, "unsupported health check protocol %s", raw))
+		}
+	}
+	return s, r.err()
+}
+
+// IsNLBService reports whether lbsg (as LBC with --load-balancer-class
+// class, "" = service.k8s.aws/nlb) handles svc (lbc-load-balancers.md §5.1).
+// Deletion is not considered: a deleting Service still needs teardown.
+// serviceTypeLBOnly is the ServiceTypeLoadBalancerOnly gate.
+func IsNLBService(svc *corev1.Service, class string, serviceTypeLBOnly bool) bool {
+	if svc == nil {
+		return false
+	}
+	if serviceTypeLBOnly && svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
+		return false
+	}
+	if class == "" {
+		class = DefaultLoadBalancerClass
+	}
+	if svc.Spec.LoadBalancerClass != nil {
+		return *svc.Spec.LoadBalancerClass == class
+	}
+	switch svc.Annotations[SvcType] {
+	case LBTypeNLBIP:
+		return true
+	case LBTypeExternal:
+		t := svc.Annotations[SvcNLBTargetType]
+		return t == TargetTypeIP || t == TargetTypeInstance
+	}
+	return false
+}
+
+// SourceRanges returns the client CIDRs of a Service's managed SG: the
+// non-empty spec.loadBalancerSourceRanges, else the annotation
+// (lbc-security-groups.md §3.7). An IPv6 range on a non-dualstack NLB is
+// LBC's error; an unparsable spec range is lbsg's (spec silent; LBC would
+// fail later in EC2). The result is nil when neither is set.
+func SourceRanges(svc *corev1.Service, cfg Service) ([]string, error) {
+	ranges := cfg.SourceRanges
+	key := SvcSourceRanges
+	if len(svc.Spec.LoadBalancerSourceRanges) > 0 {
+		ranges, key = nil, "spec.loadBalancerSourceRanges"
+		for _, c := range svc.Spec.LoadBalancerSourceRanges {
+			if c = strings.TrimSpace(c); c != "" {
+				ranges = append(ranges, c)
+			}
+		}
+	}
+	for _, c := range ranges {
+		if _, _, err := net.ParseCIDR(c); err != nil {
+			return nil, newErr(key, c, err, "invalid source range: %v", err)
+		}
+		if strings.Contains(c, ":") && !cfg.DualStack() {
+			return nil, newErr(key, c, nil, "unsupported v6 cidr %s when lb is not dualstack", c)
+		}
+	}
+	if len(ranges) == 0 {
+		return nil, nil
+	}
+	return ranges, nil
+}
