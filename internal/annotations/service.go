@@ -241,3 +241,34 @@ func SourceRanges(svc *corev1.Service, cfg Service) ([]string, error) {
 	}
 	return ranges, nil
 }
+
+// EffectiveTargetType is the Service's target type (lbc-load-balancers.md
+// §5.4): "ip" for type nlb-ip, else nlb-target-type, else def (LBC's
+// --default-target-type, "instance").
+func (s Service) EffectiveTargetType(def string) string {
+	switch {
+	case s.Type == LBTypeNLBIP:
+		return TargetTypeIP
+	case s.TargetType != "":
+		return s.TargetType
+	case def != "":
+		return def
+	}
+	return TargetTypeInstance
+}
+
+// ExplicitScheme is the scheme the annotations ask for: aws-load-balancer-
+// scheme, else the deprecated aws-load-balancer-internal (true → internal,
+// false → internet-facing), else "" — then the existing LB's scheme, else
+// --default-load-balancer-scheme, decide (the caller's facts).
+func (s Service) ExplicitScheme() string {
+	switch {
+	case s.Scheme != "":
+		return s.Scheme
+	case s.Internal == nil:
+		return ""
+	case *s.Internal:
+		return SchemeInternal
+	}
+	return SchemeInternetFacing
+}

@@ -232,3 +232,31 @@ func TestSourceRanges(t *testing.T) {
 		})
 	}
 }
+
+func TestServiceTargetTypeAndScheme(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		ann        map[string]string
+		wantTarget string
+		wantScheme string
+	}{
+		{"nlb-ip means ip targets", map[string]string{svcP + "aws-load-balancer-type": "nlb-ip"}, "ip", ""},
+		{"nlb-target-type instance", map[string]string{svcP + "aws-load-balancer-nlb-target-type": "instance"}, "instance", ""},
+		{"no target type takes the default", nil, "instance", ""},
+		{"deprecated internal=false means internet-facing (LB scenario 6)", map[string]string{svcP + "aws-load-balancer-internal": "false"}, "instance", "internet-facing"},
+		{"scheme beats the deprecated internal flag", map[string]string{svcP + "aws-load-balancer-internal": "false", svcP + "aws-load-balancer-scheme": "internal"}, "instance", "internal"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := annotations.ParseService(tt.ann)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.EffectiveTargetType(""); got != tt.wantTarget {
+				t.Errorf("target type %q, want %q", got, tt.wantTarget)
+			}
+			if got := s.ExplicitScheme(); got != tt.wantScheme {
+				t.Errorf("scheme %q, want %q", got, tt.wantScheme)
+			}
+		})
+	}
+}

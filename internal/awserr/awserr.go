@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/smithy-go"
@@ -142,4 +143,11 @@ func Message(err error) string {
 // vanished group); the code constants below are the only spellings.
 func Is(err error, code string) bool {
 	return err != nil && Code(err) == code
+}
+
+// IsDeletionProtection reports whether err is ELBv2 refusing a delete because
+// deletion protection is on: OperationNotPermitted with "deletion protection"
+// in the message, the test LBC uses (aws-api.md §3.2).
+func IsDeletionProtection(err error) bool {
+	return Is(err, ELBOperationNotPermitted) && strings.Contains(strings.ToLower(Message(err)), "deletion protection")
 }

@@ -95,3 +95,14 @@ func TestRetryable(t *testing.T) {
 		}
 	}
 }
+
+func TestIsDeletionProtection(t *testing.T) {
+	dp := &smithy.GenericAPIError{Code: "OperationNotPermitted", Message: "Load balancer 'arn' cannot be deleted because deletion protection is enabled", Fault: smithy.FaultClient}
+	other := &smithy.GenericAPIError{Code: "OperationNotPermitted", Message: "Default rule 'x' cannot be modified", Fault: smithy.FaultClient}
+	if !awserr.IsDeletionProtection(fmt.Errorf("deleting: %w", dp)) {
+		t.Error("deletion protection not recognised")
+	}
+	if awserr.IsDeletionProtection(other) || awserr.IsDeletionProtection(nil) {
+		t.Error("other OperationNotPermitted taken for deletion protection")
+	}
+}

@@ -40,14 +40,14 @@ type group struct {
 }
 
 // Pack returns s unchanged (a copy, no widenings) when it fits q. Otherwise
-// it merges TCP/UDP rules that share protocol and peer into port ranges:
-// overlapping and adjacent ranges first (no port is opened), then the pairs
-// with the smallest gap between them, only in groups whose peer counts
-// against an address family that is over the limit, until the Set fits.
-// Closing the k smallest gaps opens the fewest ports for k fewer rules, so
-// for one address family the result is optimal. A merged rule keeps the
-// description of its lowest range. Rules of other protocols and CIDR rules
-// are never dropped. If the Set still does not fit, Pack returns the packed
+// it merges TCP/UDP rules that share protocol and peer into port ranges,
+// only in groups whose peer counts against an address family that is over
+// the limit: overlapping and adjacent ranges first (no port is opened), then
+// the pairs with the smallest gap between them, until the Set fits. Closing
+// the k smallest gaps opens the fewest ports for k fewer rules, so for one
+// address family the result is optimal. A merged rule keeps the description
+// of its lowest range. No rule is dropped and no port closed; portless
+// protocols (icmp, -1, …) are left as they are. If the Set still does not fit, Pack returns the packed
 // Set, its widenings and an error wrapping ErrOverQuota; the caller decides
 // (LBC would fail with RulesPerSecurityGroupLimitExceeded, #4800).
 func Pack(s Set, q Quota) (Set, []Widening, error) {
@@ -78,8 +78,13 @@ func Pack(s Set, q Quota) (Set, []Widening, error) {
 		return cmp.Or(strings.Compare(a.peer, b.peer), strings.Compare(a.proto, b.proto))
 	})
 
-	// 1. Coalesce overlapping and touching ranges: free, every group.
+	// 1. Coalesce overlapping and touching ranges: free, in every group that
+	// counts against an over-limit family.
+	over := q.Headroom(usage)
 	for _, g := range groups {
+		if !(over.IPv4 < 0 && g.weight.IPv4 > 0) && !(over.IPv6 < 0 && g.weight.IPv6 > 0) {
+			continue
+		}
 		slices.SortFunc(g.ivs, func(a, b interval) int {
 			return cmp.Or(cmp.Compare(a.from, b.from), cmp.Compare(a.to, b.to), strings.Compare(a.desc, b.desc))
 		})
