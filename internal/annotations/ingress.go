@@ -69,6 +69,7 @@ type ListenPort struct {
 	Port     int32
 }
 
+// String renders "HTTP:80".
 func (l ListenPort) String() string { return fmt.Sprintf("%s:%d", l.Protocol, l.Port) }
 
 // Ingress is the typed form of one Ingress's LBC annotations (or of the

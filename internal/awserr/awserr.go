@@ -52,6 +52,7 @@ var classNames = map[Class]string{
 	Transient: "Transient", Canceled: "Canceled",
 }
 
+// String names the class for logs and metrics labels.
 func (c Class) String() string {
 	if s, ok := classNames[c]; ok {
 		return s

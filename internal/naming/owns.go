@@ -39,6 +39,7 @@ const (
 	RuleLBC
 )
 
+// String names the owner for audit findings.
 func (o RuleOwner) String() string {
 	switch o {
 	case RuleOurs:
@@ -114,6 +115,7 @@ const (
 	SGBackend
 )
 
+// String names the role for audit findings.
 func (r SGRole) String() string {
 	switch r {
 	case SGManagedFrontend:

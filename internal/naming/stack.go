@@ -75,6 +75,7 @@ func (s Stack) Finalizer() string {
 	return FinalizerIngress
 }
 
+// String is "service ns/name" or "ingress group <id>".
 func (s Stack) String() string {
 	if s.Kind == KindService {
 		return "service " + s.ID()

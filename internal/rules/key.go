@@ -41,6 +41,7 @@ const (
 	PeerPrefixList
 )
 
+// String names the peer kind.
 func (k PeerKind) String() string {
 	switch k {
 	case PeerIPv4:

@@ -19,6 +19,7 @@ type Widening struct {
 	Opened int   // ports Result opens that none of Merged did
 }
 
+// String describes the widening for an event message.
 func (w Widening) String() string {
 	parts := make([]string, len(w.Merged))
 	for i, k := range w.Merged {

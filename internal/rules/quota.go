@@ -9,6 +9,7 @@ const DefaultRulesPerDirection = 60
 // Usage is how much of one direction's quota a Set consumes.
 type Usage struct{ IPv4, IPv6 int }
 
+// String renders the usage per family.
 func (u Usage) String() string { return fmt.Sprintf("ipv4 %d, ipv6 %d", u.IPv4, u.IPv6) }
 
 // Quota describes one SG direction's rule quota.
