@@ -19,7 +19,8 @@
 // per direction, IPv4 and IPv6 apart, an SG reference in both. Pack fits a Set
 // into the quota by merging ports of the same (protocol, peer) into ranges,
 // closing the smallest gaps first, and reports every widening; it fails rather
-// than drop a rule. SpanPerSource is LBC's restricted-mode aggregation
+// than drop a rule. Spread distributes what still does not fit over several
+// SGs (an LB takes five), keeping rules where they already are. SpanPerSource is LBC's restricted-mode aggregation
 // (lbc-security-groups.md §6.8), kept for compatibility and for audit.
 //
 // Imports: standard library only. No I/O, no clock, no SDK types: the
