@@ -113,10 +113,10 @@ func (f *fixture) createGroup(name string) string {
 func (f *fixture) group(id string) securityGroupItem {
 	f.t.Helper()
 	out := f.ok("DescribeSecurityGroups", "GroupId.1", id).(*describeSecurityGroupsReply)
-	if len(out.Groups) != 1 {
-		f.t.Fatalf("want 1 group, got %d", len(out.Groups))
+	if len(out.Groups.Item) != 1 {
+		f.t.Fatalf("want 1 group, got %d", len(out.Groups.Item))
 	}
-	return out.Groups[0]
+	return out.Groups.Item[0]
 }
 
 func (f *fixture) ingress443(sg, cidr, desc string) *authorizeReply {

@@ -360,7 +360,7 @@ func (b *Backend) describeSecurityGroups(p query.Params) (any, error) {
 		return nil, err
 	}
 	page := match[pg.Start:pg.End]
-	out := &describeSecurityGroupsReply{NextToken: pg.Next, Groups: make([]securityGroupItem, len(page))}
+	out := &describeSecurityGroupsReply{NextToken: pg.Next, Groups: query.ItemsOf(make([]securityGroupItem, len(page)))}
 	// One arena for all ports of the page.
 	nports := 0
 	for _, g := range page {
@@ -368,7 +368,7 @@ func (b *Backend) describeSecurityGroups(p query.Params) (any, error) {
 	}
 	ports := make([]int32, 0, nports)
 	for i, g := range page {
-		it := &out.Groups[i]
+		it := &out.Groups.Item[i]
 		it.OwnerID, it.GroupID, it.GroupName, it.GroupDescription, it.VpcID = b.env.Account, g.ID, g.Name, g.Description, g.VPCID
 		it.SecurityGroupArn = b.arn("security-group", g.ID)
 		it.IPPermissions.Item = b.mergePermissions(g.Ingress, &ports)

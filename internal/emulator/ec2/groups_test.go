@@ -29,7 +29,7 @@ func TestCreateSecurityGroupHasNoIngressAndAllowAllEgress(t *testing.T) {
 	if e.IPProtocol != "-1" || e.FromPort != nil || e.ToPort != nil || e.IPRanges.Item[0].CidrIP != "0.0.0.0/0" {
 		t.Fatalf("egress %+v", e)
 	}
-	body, _ := renderEC2("DescribeSecurityGroups", &describeSecurityGroupsReply{Groups: []securityGroupItem{g}})
+	body, _ := renderEC2("DescribeSecurityGroups", &describeSecurityGroupsReply{Groups: query.ItemsOf([]securityGroupItem{g})})
 	if !strings.Contains(body, "<ipPermissions></ipPermissions>") || strings.Contains(body, "fromPort") ||
 		!strings.Contains(body, "<groups></groups>") {
 		t.Fatalf("body %s", body)
@@ -98,8 +98,8 @@ func TestDescribeSecurityGroupsByID(t *testing.T) {
 		t.Fatalf("message %q", e.Message)
 	}
 	out := f.ok("DescribeSecurityGroups", "Filter.1.Name", "group-id", "Filter.1.Value.1", nfGroup).(*describeSecurityGroupsReply)
-	if len(out.Groups) != 0 {
-		t.Fatalf("groups %+v", out.Groups)
+	if len(out.Groups.Item) != 0 {
+		t.Fatalf("groups %+v", out.Groups.Item)
 	}
 	e = f.fail("InvalidGroupId.Malformed", "DescribeSecurityGroups", "GroupId.1", "web")
 	if e.Message != `Invalid id: "web" (expecting "sg-...")` {
@@ -143,7 +143,7 @@ func TestDescribeSecurityGroupsFilters(t *testing.T) {
 			f := f.with(t)
 			out := f.ok("DescribeSecurityGroups", tt.kv...).(*describeSecurityGroupsReply)
 			var got []string
-			for _, g := range out.Groups {
+			for _, g := range out.Groups.Item {
 				got = append(got, g.GroupID)
 			}
 			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
@@ -171,14 +171,14 @@ func TestDescribeSecurityGroupsPaging(t *testing.T) {
 	f.fail("InvalidParameterValue", "DescribeSecurityGroups", "MaxResults", "4")
 	f.fail("InvalidParameterValue", "DescribeSecurityGroups", "MaxResults", "1001")
 	p1 := f.ok("DescribeSecurityGroups", "MaxResults", "5").(*describeSecurityGroupsReply)
-	if len(p1.Groups) != 5 || p1.NextToken == "" {
-		t.Fatalf("page 1: %d groups, token %q", len(p1.Groups), p1.NextToken)
+	if len(p1.Groups.Item) != 5 || p1.NextToken == "" {
+		t.Fatalf("page 1: %d groups, token %q", len(p1.Groups.Item), p1.NextToken)
 	}
 	p2 := f.ok("DescribeSecurityGroups", "MaxResults", "5", "NextToken", p1.NextToken).(*describeSecurityGroupsReply)
-	if len(p2.Groups) != 2 || p2.NextToken != "" {
-		t.Fatalf("page 2: %d groups, token %q", len(p2.Groups), p2.NextToken)
+	if len(p2.Groups.Item) != 2 || p2.NextToken != "" {
+		t.Fatalf("page 2: %d groups, token %q", len(p2.Groups.Item), p2.NextToken)
 	}
-	all := append(p1.Groups, p2.Groups...)
+	all := append(p1.Groups.Item, p2.Groups.Item...)
 	for i := 1; i < len(all); i++ {
 		if all[i-1].GroupID >= all[i].GroupID {
 			t.Fatalf("not sorted by ID: %s, %s", all[i-1].GroupID, all[i].GroupID)
@@ -243,7 +243,7 @@ func TestNewGroupIsInvisibleToDescribeDuringCreateLag(t *testing.T) {
 	sg := f.createGroup("web")
 	f.fail("InvalidGroup.NotFound", "DescribeSecurityGroups", "GroupId.1", sg)
 	out := f.ok("DescribeSecurityGroups", "Filter.1.Name", "group-name", "Filter.1.Value.1", "web").(*describeSecurityGroupsReply)
-	if len(out.Groups) != 0 {
+	if len(out.Groups.Item) != 0 {
 		t.Fatal("visible by filter during lag")
 	}
 	// The state itself is linearisable: writes see the group.
@@ -283,8 +283,8 @@ func TestGroupNameLookupsInTheDefaultVPC(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := f.ok("DescribeSecurityGroups", "GroupName.1", "web").(*describeSecurityGroupsReply)
-	if len(out.Groups) != 1 || out.Groups[0].GroupID != res.SecurityGroups["web"] {
-		t.Fatalf("groups %+v", out.Groups)
+	if len(out.Groups.Item) != 1 || out.Groups.Item[0].GroupID != res.SecurityGroups["web"] {
+		t.Fatalf("groups %+v", out.Groups.Item)
 	}
 	e := f.fail("InvalidGroup.NotFound", "DescribeSecurityGroups", "GroupName.1", "nope")
 	if e.Message != "The security group 'nope' does not exist in default VPC '"+res.VPCs["default"]+"'" {

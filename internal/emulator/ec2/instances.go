@@ -182,9 +182,9 @@ func (b *Backend) describeNetworkInterfaces(p query.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &describeNetworkInterfacesReply{NextToken: pg.Next, Interfaces: make([]networkInterfaceItem, 0, pg.End-pg.Start)}
+	out := &describeNetworkInterfacesReply{NextToken: pg.Next, Interfaces: query.ItemsOf(make([]networkInterfaceItem, 0, pg.End-pg.Start))}
 	for _, e := range match[pg.Start:pg.End] {
-		out.Interfaces = append(out.Interfaces, b.eniItem(e))
+		out.Interfaces.Item = append(out.Interfaces.Item, b.eniItem(e))
 	}
 	return out, nil
 }
@@ -499,9 +499,9 @@ func (b *Backend) describeInstances(p query.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &describeInstancesReply{NextToken: pg.Next, Reservations: make([]reservationItem, 0, pg.End-pg.Start)}
+	out := &describeInstancesReply{NextToken: pg.Next, Reservations: query.ItemsOf(make([]reservationItem, 0, pg.End-pg.Start))}
 	for _, i := range match[pg.Start:pg.End] {
-		out.Reservations = append(out.Reservations, reservationItem{ReservationID: i.ReservationID, OwnerID: b.env.Account,
+		out.Reservations.Item = append(out.Reservations.Item, reservationItem{ReservationID: i.ReservationID, OwnerID: b.env.Account,
 			Instances: []instanceItem{b.instanceItem(i)}})
 	}
 	return out, nil

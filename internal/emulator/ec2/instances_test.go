@@ -25,18 +25,18 @@ func TestDescribeNetworkInterfacesByPrivateIP(t *testing.T) {
 			out := f.ok("DescribeNetworkInterfaces", "Filter.1.Name", "vpc-id", "Filter.1.Value.1", f.vpc,
 				"Filter.2.Name", "addresses.private-ip-address", "Filter.2.Value.1", tt.ip).(*describeNetworkInterfacesReply)
 			if tt.want == "" {
-				if len(out.Interfaces) != 0 {
-					t.Fatalf("got %+v", out.Interfaces)
+				if len(out.Interfaces.Item) != 0 {
+					t.Fatalf("got %+v", out.Interfaces.Item)
 				}
 				return
 			}
-			if len(out.Interfaces) != 1 || out.Interfaces[0].NetworkInterfaceID != tt.want || len(out.Interfaces[0].Groups) == 0 {
-				t.Fatalf("got %+v", out.Interfaces)
+			if len(out.Interfaces.Item) != 1 || out.Interfaces.Item[0].NetworkInterfaceID != tt.want || len(out.Interfaces.Item[0].Groups) == 0 {
+				t.Fatalf("got %+v", out.Interfaces.Item)
 			}
 		})
 	}
 	out := f.ok("DescribeNetworkInterfaces", "NetworkInterfaceId.1", two.NetworkInterfaceID).(*describeNetworkInterfacesReply)
-	e := out.Interfaces[0]
+	e := out.Interfaces.Item[0]
 	if e.Attachment == nil || e.Attachment.DeviceIndex != 0 || e.Attachment.InstanceID != two.ID || e.Status != "in-use" ||
 		e.InterfaceType != "interface" || e.Groups[0].GroupName != "node" || !e.PrivateIPs[0].Primary || e.MacAddress == "" {
 		t.Fatalf("eni %+v", e)
@@ -45,8 +45,8 @@ func TestDescribeNetworkInterfacesByPrivateIP(t *testing.T) {
 	f.fail("InvalidNetworkInterfaceId.Malformed", "DescribeNetworkInterfaces", "NetworkInterfaceId.1", "eni")
 	f.fail("InvalidParameterCombination", "DescribeNetworkInterfaces", "NetworkInterfaceId.1", two.NetworkInterfaceID, "MaxResults", "5")
 	loose := f.ok("DescribeNetworkInterfaces", "Filter.1.Name", "status", "Filter.1.Value.1", "available").(*describeNetworkInterfacesReply)
-	if len(loose.Interfaces) != 1 || loose.Interfaces[0].Description != "standalone" || loose.Interfaces[0].Attachment != nil {
-		t.Fatalf("loose %+v", loose.Interfaces)
+	if len(loose.Interfaces.Item) != 1 || loose.Interfaces.Item[0].Description != "standalone" || loose.Interfaces.Item[0].Attachment != nil {
+		t.Fatalf("loose %+v", loose.Interfaces.Item)
 	}
 }
 
@@ -99,7 +99,7 @@ func TestModifyInstanceAttributeGroups(t *testing.T) {
 	one := f.seed.Instances["one"]
 	f.ok("ModifyInstanceAttribute", "InstanceId", one, "GroupId.1", web, "GroupId.2", f.seed.SecurityGroups["node"])
 	out := f.ok("DescribeInstances", "InstanceId.1", one).(*describeInstancesReply)
-	if g := out.Reservations[0].Instances[0].Groups; len(g) != 2 || g[0].GroupID != web || g[0].GroupName != "web" {
+	if g := out.Reservations.Item[0].Instances[0].Groups; len(g) != 2 || g[0].GroupID != web || g[0].GroupName != "web" {
 		t.Fatalf("groups %+v", g)
 	}
 	kv := []string{"InstanceId", one}
@@ -124,10 +124,10 @@ func TestDescribeInstances(t *testing.T) {
 		t.Fatalf("message %q", e.Message)
 	}
 	out := f.ok("DescribeInstances", "InstanceId.1", one.ID).(*describeInstancesReply)
-	if len(out.Reservations) != 1 || len(out.Reservations[0].Instances) != 1 {
-		t.Fatalf("reservations %+v", out.Reservations)
+	if len(out.Reservations.Item) != 1 || len(out.Reservations.Item[0].Instances) != 1 {
+		t.Fatalf("reservations %+v", out.Reservations.Item)
 	}
-	i := out.Reservations[0].Instances[0]
+	i := out.Reservations.Item[0].Instances[0]
 	if i.PrivateIPAddress != "10.0.1.10" || i.PrivateDNSName != "ip-10-0-1-10.us-west-2.compute.internal" ||
 		i.State != (instanceState{16, "running"}) || i.Placement.AvailabilityZone != "us-west-2a" || i.InstanceType != "m5.large" ||
 		len(i.NetworkInterfaces) != 1 || i.NetworkInterfaces[0].Attachment.DeviceIndex != 0 {
@@ -149,8 +149,8 @@ func TestDescribeInstances(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := f.with(t)
 			out := f.ok("DescribeInstances", tt.kv...).(*describeInstancesReply)
-			if len(out.Reservations) != tt.want {
-				t.Fatalf("got %d reservations", len(out.Reservations))
+			if len(out.Reservations.Item) != tt.want {
+				t.Fatalf("got %d reservations", len(out.Reservations.Item))
 			}
 		})
 	}
@@ -169,12 +169,12 @@ func TestAssignPrivateIpAddressesRegistersPodCIDRPrefix(t *testing.T) {
 		t.Fatalf("reply %+v", out)
 	}
 	d := f.ok("DescribeNetworkInterfaces", "NetworkInterfaceId.1", eni).(*describeNetworkInterfacesReply)
-	if px := d.Interfaces[0].IPv4Prefixes; len(px) != 1 || px[0].IPv4Prefix != "10.0.1.128/26" {
+	if px := d.Interfaces.Item[0].IPv4Prefixes; len(px) != 1 || px[0].IPv4Prefix != "10.0.1.128/26" {
 		t.Fatalf("prefixes %+v", px)
 	}
 	inst := f.ok("DescribeInstances", "Filter.1.Name", "network-interface.ipv4-prefix", "Filter.1.Value.1", "10.0.1.128/26").(*describeInstancesReply)
-	if len(inst.Reservations) != 1 || len(inst.Reservations[0].Instances[0].NetworkInterfaces[0].IPv4Prefixes) != 1 {
-		t.Fatalf("instances %+v", inst.Reservations)
+	if len(inst.Reservations.Item) != 1 || len(inst.Reservations.Item[0].Instances[0].NetworkInterfaces[0].IPv4Prefixes) != 1 {
+		t.Fatalf("instances %+v", inst.Reservations.Item)
 	}
 	for _, tt := range []struct {
 		name, code string
@@ -235,8 +235,8 @@ func TestNetworkInterfaceForLoadBalancers(t *testing.T) {
 	f.fail("InvalidNetworkInterfaceID.NotFound", "DescribeNetworkInterfaces", "NetworkInterfaceId.1", eni)
 	f.clock.SetTime(f.clock.Now().Add(time.Second))
 	out := f.ok("DescribeNetworkInterfaces", "Filter.1.Name", "group-id", "Filter.1.Value.1", sg).(*describeNetworkInterfacesReply)
-	if len(out.Interfaces) != 1 || out.Interfaces[0].InterfaceType != "network_load_balancer" || !bool(*out.Interfaces[0].RequesterManaged) {
-		t.Fatalf("enis %+v", out.Interfaces)
+	if len(out.Interfaces.Item) != 1 || out.Interfaces.Item[0].InterfaceType != "network_load_balancer" || !bool(*out.Interfaces.Item[0].RequesterManaged) {
+		t.Fatalf("enis %+v", out.Interfaces.Item)
 	}
 	if err := f.b.SetENIGroups(eni, []string{nfGroup}); err == nil {
 		t.Fatal("unknown group accepted")

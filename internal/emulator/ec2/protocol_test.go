@@ -10,11 +10,11 @@ import (
 func TestDescribeVpcsListsTheSeededVPC(t *testing.T) {
 	f := newFixture(t)
 	out := f.ok("DescribeVpcs", "Action", "DescribeVpcs", "Version", "2016-11-15").(*describeVpcsReply)
-	if len(out.Vpcs) != 1 || out.Vpcs[0].VpcID != f.vpc || out.Vpcs[0].CIDRBlock != "10.0.0.0/16" {
-		t.Fatalf("vpcs = %+v", out.Vpcs)
+	if len(out.Vpcs.Item) != 1 || out.Vpcs.Item[0].VpcID != f.vpc || out.Vpcs.Item[0].CIDRBlock != "10.0.0.0/16" {
+		t.Fatalf("vpcs = %+v", out.Vpcs.Item)
 	}
-	if len(out.Vpcs[0].IPv6Assocs) != 1 || out.Vpcs[0].Tags[0] != (tagItem{"Name", "vpc-A"}) {
-		t.Fatalf("vpc = %+v", out.Vpcs[0])
+	if len(out.Vpcs.Item[0].IPv6Assocs) != 1 || out.Vpcs.Item[0].Tags[0] != (tagItem{"Name", "vpc-A"}) {
+		t.Fatalf("vpc = %+v", out.Vpcs.Item[0])
 	}
 	body, err := renderEC2("DescribeVpcs", out)
 	if err != nil || !strings.Contains(body, "<DescribeVpcsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>req</requestId><vpcSet><item><vpcId>") {
@@ -82,8 +82,8 @@ func TestFiltersAreAppliedByNumericIndex(t *testing.T) {
 	}
 	kv = append(kv, "Filter.10.Name", "subnet-id", "Filter.10.Value.1", f.seed.Subnets["b"])
 	out := f.ok("DescribeSubnets", kv...).(*describeSubnetsReply)
-	if len(out.Subnets) != 1 || out.Subnets[0].SubnetID != f.seed.Subnets["b"] {
-		t.Fatalf("subnets = %+v", out.Subnets)
+	if len(out.Subnets.Item) != 1 || out.Subnets.Item[0].SubnetID != f.seed.Subnets["b"] {
+		t.Fatalf("subnets = %+v", out.Subnets.Item)
 	}
 }
 
@@ -123,7 +123,7 @@ func TestDescribeSubnetsFiltersLikeLBC(t *testing.T) {
 			}
 			out := f.ok("DescribeSubnets", tt.kv...).(*describeSubnetsReply)
 			var got []string
-			for _, s := range out.Subnets {
+			for _, s := range out.Subnets.Item {
 				for n, id := range f.seed.Subnets {
 					if id == s.SubnetID {
 						got = append(got, n)
@@ -138,7 +138,7 @@ func TestDescribeSubnetsFiltersLikeLBC(t *testing.T) {
 	f.fail("InvalidSubnetID.NotFound", "DescribeSubnets", "SubnetId.1", "subnet-00000000000000000")
 	out := f.ok("DescribeSubnets", "SubnetId.1", f.seed.Subnets["a"]).(*describeSubnetsReply)
 	// /24 minus 5 reserved, minus instance one's IP and the loose ENI's.
-	if s := out.Subnets[0]; s.AvailableIPAddressCount != 256-5-2 || s.AvailabilityZoneID != "usw2-az1" ||
+	if s := out.Subnets.Item[0]; s.AvailableIPAddressCount != 256-5-2 || s.AvailabilityZoneID != "usw2-az1" ||
 		s.SubnetArn != "arn:aws:ec2:us-west-2:123456789012:subnet/"+s.SubnetID {
 		t.Fatalf("subnet = %+v", s)
 	}
@@ -147,16 +147,16 @@ func TestDescribeSubnetsFiltersLikeLBC(t *testing.T) {
 func TestDescribeAvailabilityZones(t *testing.T) {
 	f := newFixture(t)
 	out := f.ok("DescribeAvailabilityZones").(*describeAZsReply)
-	if len(out.Zones) != 4 || out.Zones[3].ZoneName != "us-west-2d" || out.Zones[3].ZoneID != "usw2-az4" || out.Zones[0].ZoneState != "available" {
-		t.Fatalf("zones = %+v", out.Zones)
+	if len(out.Zones.Item) != 4 || out.Zones.Item[3].ZoneName != "us-west-2d" || out.Zones.Item[3].ZoneID != "usw2-az4" || out.Zones.Item[0].ZoneState != "available" {
+		t.Fatalf("zones = %+v", out.Zones.Item)
 	}
 	out = f.ok("DescribeAvailabilityZones", "ZoneName.1", "us-west-2b", "ZoneId.1", "usw2-az3").(*describeAZsReply)
-	if len(out.Zones) != 2 {
-		t.Fatalf("zones = %+v", out.Zones)
+	if len(out.Zones.Item) != 2 {
+		t.Fatalf("zones = %+v", out.Zones.Item)
 	}
 	out = f.ok("DescribeAvailabilityZones", "Filter.1.Name", "zone-id", "Filter.1.Value.1", "usw2-az1").(*describeAZsReply)
-	if len(out.Zones) != 1 || out.Zones[0].ZoneName != "us-west-2a" {
-		t.Fatalf("zones = %+v", out.Zones)
+	if len(out.Zones.Item) != 1 || out.Zones.Item[0].ZoneName != "us-west-2a" {
+		t.Fatalf("zones = %+v", out.Zones.Item)
 	}
 	f.fail("InvalidParameterValue", "DescribeAvailabilityZones", "ZoneName.1", "us-west-2z")
 	f.fail("UnknownParameter", "DescribeAvailabilityZones", "MaxResults", "5")

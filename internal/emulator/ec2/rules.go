@@ -698,9 +698,9 @@ func (b *Backend) describeSecurityGroupRules(p query.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &describeSecurityGroupRulesReply{NextToken: pg.Next, Rules: make([]securityGroupRuleItem, 0, pg.End-pg.Start)}
+	out := &describeSecurityGroupRulesReply{NextToken: pg.Next, Rules: query.ItemsOf(make([]securityGroupRuleItem, 0, pg.End-pg.Start))}
 	for _, r := range match[pg.Start:pg.End] {
-		out.Rules = append(out.Rules, b.ruleItem(r))
+		out.Rules.Item = append(out.Rules.Item, b.ruleItem(r))
 	}
 	return out, nil
 }

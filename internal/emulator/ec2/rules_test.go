@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/lbsg/lbsg/internal/emulator/query"
 )
 
 // §7 item 15.
@@ -140,7 +142,7 @@ func TestDescribeShowsCanonicalMergedRules(t *testing.T) {
 	if esp := ps[3]; esp.IPProtocol != "50" || esp.FromPort != nil {
 		t.Fatalf("esp %+v", esp)
 	}
-	body, _ := renderEC2("DescribeSecurityGroups", &describeSecurityGroupsReply{Groups: []securityGroupItem{g}})
+	body, _ := renderEC2("DescribeSecurityGroups", &describeSecurityGroupsReply{Groups: query.ItemsOf([]securityGroupItem{g})})
 	if !strings.Contains(body, "<item><ipProtocol>-1</ipProtocol><groups></groups><ipRanges><item><cidrIp>192.168.1.0/24</cidrIp></item></ipRanges>") {
 		t.Fatalf("body %s", body)
 	}
@@ -227,12 +229,12 @@ func TestDescribeSecurityGroupRulesOnePerSource(t *testing.T) {
 		"IpPermissions.1.Groups.1.GroupId", sg,
 		"TagSpecification.1.ResourceType", "security-group-rule", "TagSpecification.1.Tag.1.Key", "owner", "TagSpecification.1.Tag.1.Value", "lbsg")
 	out := f.ok("DescribeSecurityGroupRules", "Filter.1.Name", "group-id", "Filter.1.Value.1", sg).(*describeSecurityGroupRulesReply)
-	if len(out.Rules) != 4 {
-		t.Fatalf("want 3 ingress + 1 egress, got %+v", out.Rules)
+	if len(out.Rules.Item) != 4 {
+		t.Fatalf("want 3 ingress + 1 egress, got %+v", out.Rules.Item)
 	}
 	var refs, egress int
-	for i, r := range out.Rules {
-		if i > 0 && out.Rules[i-1].SecurityGroupRuleID >= r.SecurityGroupRuleID {
+	for i, r := range out.Rules.Item {
+		if i > 0 && out.Rules.Item[i-1].SecurityGroupRuleID >= r.SecurityGroupRuleID {
 			t.Fatal("not sorted by ID")
 		}
 		if r.ReferencedGroupInfo != nil && r.ReferencedGroupInfo.GroupID == sg && r.ReferencedGroupInfo.UserID == account {
@@ -248,22 +250,22 @@ func TestDescribeSecurityGroupRulesOnePerSource(t *testing.T) {
 		}
 	}
 	if refs != 1 || egress != 1 {
-		t.Fatalf("rules %+v", out.Rules)
+		t.Fatalf("rules %+v", out.Rules.Item)
 	}
-	one := out.Rules[0].SecurityGroupRuleID
+	one := out.Rules.Item[0].SecurityGroupRuleID
 	byID := f.ok("DescribeSecurityGroupRules", "SecurityGroupRuleId.1", one).(*describeSecurityGroupRulesReply)
-	if len(byID.Rules) != 1 || byID.Rules[0].SecurityGroupRuleArn != "arn:aws:ec2:us-west-2:123456789012:security-group-rule/"+one {
-		t.Fatalf("by ID %+v", byID.Rules)
+	if len(byID.Rules.Item) != 1 || byID.Rules.Item[0].SecurityGroupRuleArn != "arn:aws:ec2:us-west-2:123456789012:security-group-rule/"+one {
+		t.Fatalf("by ID %+v", byID.Rules.Item)
 	}
 	tagged := f.ok("DescribeSecurityGroupRules", "Filter.1.Name", "tag:owner", "Filter.1.Value.1", "lbsg").(*describeSecurityGroupRulesReply)
-	if len(tagged.Rules) != 3 {
-		t.Fatalf("tagged %+v", tagged.Rules)
+	if len(tagged.Rules.Item) != 3 {
+		t.Fatalf("tagged %+v", tagged.Rules.Item)
 	}
 	f.fail("InvalidSecurityGroupRuleId.NotFound", "DescribeSecurityGroupRules", "SecurityGroupRuleId.1", "sgr-00000000000000000")
 	f.fail("InvalidParameterValue", "DescribeSecurityGroupRules", "Filter.1.Name", "vpc-id", "Filter.1.Value.1", f.vpc)
 	p1 := f.ok("DescribeSecurityGroupRules", "MaxResults", "5").(*describeSecurityGroupRulesReply)
-	if len(p1.Rules) != 5 || p1.NextToken == "" {
-		t.Fatalf("paging: %d, %q", len(p1.Rules), p1.NextToken)
+	if len(p1.Rules.Item) != 5 || p1.NextToken == "" {
+		t.Fatalf("paging: %d, %q", len(p1.Rules.Item), p1.NextToken)
 	}
 }
 

@@ -89,25 +89,25 @@ func TestDefaultSeed(t *testing.T) {
 	}
 	pub := h("DescribeSubnets", "Filter.1.Name", "tag:kubernetes.io/role/elb", "Filter.1.Value.1", "1",
 		"Filter.2.Name", "tag:kubernetes.io/cluster/demo", "Filter.2.Value.1", "shared", "Filter.2.Value.2", "owned").(*describeSubnetsReply)
-	if len(pub.Subnets) != 3 {
-		t.Fatalf("public subnets %+v", pub.Subnets)
+	if len(pub.Subnets.Item) != 3 {
+		t.Fatalf("public subnets %+v", pub.Subnets.Item)
 	}
 	priv := h("DescribeSubnets", "Filter.1.Name", "tag-key", "Filter.1.Value.1", "kubernetes.io/role/internal-elb",
 		"Filter.2.Name", "cidr-block", "Filter.2.Value.1", "10.0.128.0/20").(*describeSubnetsReply)
-	if len(priv.Subnets) != 1 || priv.Subnets[0].AvailabilityZone != "eu-west-1a" || priv.Subnets[0].AvailabilityZoneID != "euw1-az1" {
-		t.Fatalf("private subnets %+v", priv.Subnets)
+	if len(priv.Subnets.Item) != 1 || priv.Subnets.Item[0].AvailabilityZone != "eu-west-1a" || priv.Subnets.Item[0].AvailabilityZoneID != "euw1-az1" {
+		t.Fatalf("private subnets %+v", priv.Subnets.Item)
 	}
 	node := h("DescribeSecurityGroups", "Filter.1.Name", "tag:kubernetes.io/cluster/demo", "Filter.1.Value.1", "owned").(*describeSecurityGroupsReply)
-	if len(node.Groups) != 1 || node.Groups[0].GroupName != "demo-node" {
-		t.Fatalf("node groups %+v", node.Groups)
+	if len(node.Groups.Item) != 1 || node.Groups.Item[0].GroupName != "demo-node" {
+		t.Fatalf("node groups %+v", node.Groups.Item)
 	}
-	in := node.Groups[0].IPPermissions.Item
-	if len(in) != 1 || in[0].IPProtocol != "-1" || in[0].Groups.Item[0].GroupID != node.Groups[0].GroupID {
+	in := node.Groups.Item[0].IPPermissions.Item
+	if len(in) != 1 || in[0].IPProtocol != "-1" || in[0].Groups.Item[0].GroupID != node.Groups.Item[0].GroupID {
 		t.Fatalf("node ingress %+v", in)
 	}
-	inst := h("DescribeInstances", "Filter.1.Name", "instance.group-id", "Filter.1.Value.1", node.Groups[0].GroupID).(*describeInstancesReply)
-	if len(inst.Reservations) != 3 {
-		t.Fatalf("instances %+v", inst.Reservations)
+	inst := h("DescribeInstances", "Filter.1.Name", "instance.group-id", "Filter.1.Value.1", node.Groups.Item[0].GroupID).(*describeInstancesReply)
+	if len(inst.Reservations.Item) != 3 {
+		t.Fatalf("instances %+v", inst.Reservations.Item)
 	}
 	for name, d := range res.InstanceDetails {
 		if d.PrivateIP == "" || d.NetworkInterfaceID == "" || d.SubnetID == "" || d.PrivateDNSName != "ip-"+dashes(d.PrivateIP)+".eu-west-1.compute.internal" {
@@ -116,9 +116,9 @@ func TestDefaultSeed(t *testing.T) {
 	}
 	// The default group of the VPC.
 	def := h("DescribeSecurityGroups", "Filter.1.Name", "group-name", "Filter.1.Value.1", "default").(*describeSecurityGroupsReply)
-	if len(def.Groups) != 1 || def.Groups[0].IPPermissions.Item[0].Groups.Item[0].GroupID != def.Groups[0].GroupID ||
-		len(def.Groups[0].IPPermissionsEgress.Item[0].IPv6Ranges.Item) != 0 {
-		t.Fatalf("default %+v", def.Groups)
+	if len(def.Groups.Item) != 1 || def.Groups.Item[0].IPPermissions.Item[0].Groups.Item[0].GroupID != def.Groups.Item[0].GroupID ||
+		len(def.Groups.Item[0].IPPermissionsEgress.Item[0].IPv6Ranges.Item) != 0 {
+		t.Fatalf("default %+v", def.Groups.Item)
 	}
 }
 

@@ -217,7 +217,7 @@ func (b *Backend) describeTags(p query.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &describeTagsReply{Tags: match[pg.Start:pg.End], NextToken: pg.Next}, nil
+	return &describeTagsReply{Tags: query.ItemsOf(match[pg.Start:pg.End]), NextToken: pg.Next}, nil
 }
 
 // createdVisible reports whether a resource is past its create lag.

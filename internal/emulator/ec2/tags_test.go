@@ -91,18 +91,18 @@ func TestDescribeTags(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := f.with(t)
 			out := f.ok("DescribeTags", tt.kv...).(*describeTagsReply)
-			if len(out.Tags) != tt.want {
-				t.Fatalf("got %+v", out.Tags)
+			if len(out.Tags.Item) != tt.want {
+				t.Fatalf("got %+v", out.Tags.Item)
 			}
 		})
 	}
 	out := f.ok("DescribeTags", "Filter.1.Name", "resource-id", "Filter.1.Value.1", sg).(*describeTagsReply)
-	if out.Tags[0] != (tagDescription{ResourceID: sg, ResourceType: "security-group", Key: "team", Value: "alpha"}) {
-		t.Fatalf("tag %+v", out.Tags[0])
+	if out.Tags.Item[0] != (tagDescription{ResourceID: sg, ResourceType: "security-group", Key: "team", Value: "alpha"}) {
+		t.Fatalf("tag %+v", out.Tags.Item[0])
 	}
 	p1 := f.ok("DescribeTags", "MaxResults", "5").(*describeTagsReply)
-	if len(p1.Tags) != 5 || p1.NextToken == "" {
-		t.Fatalf("paging %d %q", len(p1.Tags), p1.NextToken)
+	if len(p1.Tags.Item) != 5 || p1.NextToken == "" {
+		t.Fatalf("paging %d %q", len(p1.Tags.Item), p1.NextToken)
 	}
 	f.fail("InvalidParameterValue", "DescribeTags", "Filter.1.Name", "bogus", "Filter.1.Value.1", "x")
 }

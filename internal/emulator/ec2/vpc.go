@@ -88,7 +88,7 @@ func (b *Backend) describeVpcs(p query.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &describeVpcsReply{NextToken: pg.Next, Vpcs: make([]vpcItem, 0, pg.End-pg.Start)}
+	out := &describeVpcsReply{NextToken: pg.Next, Vpcs: query.ItemsOf(make([]vpcItem, 0, pg.End-pg.Start))}
 	for _, v := range match[pg.Start:pg.End] {
 		it := vpcItem{
 			VpcID: v.ID, OwnerID: b.env.Account, State: "available", CIDRBlock: v.CIDR,
@@ -100,7 +100,7 @@ func (b *Backend) describeVpcs(p query.Params) (any, error) {
 			it.IPv6Assocs = []vpcIPv6Assoc{{AssociationID: v.IPv6Assoc, IPv6CIDRBlock: v.IPv6CIDR,
 				State: stateItem{"associated"}, NetworkBorderGroup: b.env.Region, IPv6Pool: "Amazon"}}
 		}
-		out.Vpcs = append(out.Vpcs, it)
+		out.Vpcs.Item = append(out.Vpcs.Item, it)
 	}
 	return out, nil
 }
@@ -177,9 +177,9 @@ func (b *Backend) describeSubnets(p query.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &describeSubnetsReply{NextToken: pg.Next, Subnets: make([]subnetItem, 0, pg.End-pg.Start)}
+	out := &describeSubnetsReply{NextToken: pg.Next, Subnets: query.ItemsOf(make([]subnetItem, 0, pg.End-pg.Start))}
 	for _, s := range match[pg.Start:pg.End] {
-		out.Subnets = append(out.Subnets, subnetItem{
+		out.Subnets.Item = append(out.Subnets.Item, subnetItem{
 			SubnetID: s.ID, SubnetArn: b.arn("subnet", s.ID), OwnerID: b.env.Account, VpcID: s.VPCID,
 			State: "available", CIDRBlock: s.CIDR, AvailabilityZone: s.AZ, AvailabilityZoneID: b.zoneID(s.AZ),
 			AvailableIPAddressCount: b.availableIPs(s), MapPublicIPOnLaunch: query.Bool(s.MapPublicIP),
@@ -266,7 +266,7 @@ func (b *Backend) describeAvailabilityZones(p query.Params) (any, error) {
 			return nil, query.BadRequest("InvalidParameterValue", "Invalid availability zone ID: [%s]", z)
 		}
 	}
-	out := &describeAZsReply{Zones: []azItem{}}
+	out := &describeAZsReply{Zones: query.ItemsOf([]azItem{})}
 	for _, n := range b.zones() {
 		it := azItem{ZoneName: n, ZoneID: b.zoneID(n), RegionName: b.env.Region, ZoneState: "available",
 			ZoneType: "availability-zone", OptInStatus: "opt-in-not-required", GroupName: b.env.Region,
@@ -298,7 +298,7 @@ func (b *Backend) describeAvailabilityZones(p query.Params) (any, error) {
 			ok = ok && core.MatchAny(f.Values, val)
 		}
 		if ok {
-			out.Zones = append(out.Zones, it)
+			out.Zones.Item = append(out.Zones.Item, it)
 		}
 	}
 	return out, nil

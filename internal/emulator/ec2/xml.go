@@ -43,8 +43,8 @@ type vpcItem struct {
 
 type describeVpcsReply struct {
 	query.EC2Response
-	Vpcs      []vpcItem `xml:"vpcSet>item"`
-	NextToken string    `xml:"nextToken,omitempty"`
+	Vpcs      query.Items[vpcItem] `xml:"vpcSet"`
+	NextToken string               `xml:"nextToken,omitempty"`
 }
 
 type subnetItem struct {
@@ -65,8 +65,8 @@ type subnetItem struct {
 
 type describeSubnetsReply struct {
 	query.EC2Response
-	Subnets   []subnetItem `xml:"subnetSet>item"`
-	NextToken string       `xml:"nextToken,omitempty"`
+	Subnets   query.Items[subnetItem] `xml:"subnetSet"`
+	NextToken string                  `xml:"nextToken,omitempty"`
 }
 
 type azItem struct {
@@ -83,7 +83,7 @@ type azItem struct {
 
 type describeAZsReply struct {
 	query.EC2Response
-	Zones []azItem `xml:"availabilityZoneInfo>item"`
+	Zones query.Items[azItem] `xml:"availabilityZoneInfo"`
 }
 
 type userIDGroupPair struct {
@@ -131,8 +131,8 @@ type securityGroupItem struct {
 
 type describeSecurityGroupsReply struct {
 	query.EC2Response
-	Groups    []securityGroupItem `xml:"securityGroupInfo>item"`
-	NextToken string              `xml:"nextToken,omitempty"`
+	Groups    query.Items[securityGroupItem] `xml:"securityGroupInfo"`
+	NextToken string                         `xml:"nextToken,omitempty"`
 }
 
 type referencedGroup struct {
@@ -159,8 +159,8 @@ type securityGroupRuleItem struct {
 
 type describeSecurityGroupRulesReply struct {
 	query.EC2Response
-	Rules     []securityGroupRuleItem `xml:"securityGroupRuleSet>item"`
-	NextToken string                  `xml:"nextToken,omitempty"`
+	Rules     query.Items[securityGroupRuleItem] `xml:"securityGroupRuleSet"`
+	NextToken string                             `xml:"nextToken,omitempty"`
 }
 
 type createSecurityGroupReply struct {
@@ -213,8 +213,8 @@ type tagDescription struct {
 
 type describeTagsReply struct {
 	query.EC2Response
-	Tags      []tagDescription `xml:"tagSet>item"`
-	NextToken string           `xml:"nextToken,omitempty"`
+	Tags      query.Items[tagDescription] `xml:"tagSet"`
+	NextToken string                      `xml:"nextToken,omitempty"`
 }
 
 type groupIdentifier struct {
@@ -266,8 +266,8 @@ type networkInterfaceItem struct {
 
 type describeNetworkInterfacesReply struct {
 	query.EC2Response
-	Interfaces []networkInterfaceItem `xml:"networkInterfaceSet>item"`
-	NextToken  string                 `xml:"nextToken,omitempty"`
+	Interfaces query.Items[networkInterfaceItem] `xml:"networkInterfaceSet"`
+	NextToken  string                            `xml:"nextToken,omitempty"`
 }
 
 type instanceState struct {
@@ -309,8 +309,8 @@ type reservationItem struct {
 
 type describeInstancesReply struct {
 	query.EC2Response
-	Reservations []reservationItem `xml:"reservationSet>item"`
-	NextToken    string            `xml:"nextToken,omitempty"`
+	Reservations query.Items[reservationItem] `xml:"reservationSet"`
+	NextToken    string                       `xml:"nextToken,omitempty"`
 }
 
 type assignedIPItem struct {
