@@ -1,0 +1,131 @@
+package awsapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+)
+
+// DefaultMaxAttempts is LBC's --aws-max-retries default: ten attempts ride
+// out a throttling burst that the SDK's default three would surface as a
+// reconcile error.
+const DefaultMaxAttempts = 10
+
+// DefaultMaxBackoff is the SDK's cap on one backoff delay (jittered).
+const DefaultMaxBackoff = 20 * time.Second
+
+// Options shape the clients; the zero value is production behaviour.
+type Options struct {
+	// MaxAttempts per operation, first attempt included; 0 means
+	// DefaultMaxAttempts (--aws-max-retries).
+	MaxAttempts int
+	// MaxBackoff caps one retry delay; 0 means DefaultMaxBackoff. Tests set
+	// a few milliseconds.
+	MaxBackoff time.Duration
+	// Limits overrides client-side buckets by class; classes not named keep
+	// DefaultLimits.
+	Limits Limits
+	// NoRateLimit turns the client-side buckets off (tests that want to see
+	// AWS throttle, and nothing else).
+	NoRateLimit bool
+	// Observer hears every attempt (metrics, benchmarks); nil for none.
+	Observer Observer
+}
+
+// Config is what New needs beyond Options.
+type Config struct {
+	// Region, e.g. us-west-2 (--aws-region); empty: the default chain's.
+	Region string
+	// Endpoint overrides every service's endpoint (--aws-endpoint), so one
+	// binary talks to the emulator or to AWS; empty: the SDK's resolution,
+	// which honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>.
+	Endpoint string
+	Options
+}
+
+// Clients are the AWS clients lbsg uses, all going through one retryer
+// configuration, one set of client-side buckets and one observer.
+type Clients struct {
+	EC2   EC2API
+	ELBV2 ELBV2API
+	EKS   EKSAPI
+	// Region the clients call.
+	Region string
+}
+
+// New loads credentials and settings from the default chain (environment,
+// shared config, web identity, IMDS) and builds the clients.
+func New(ctx context.Context, c Config) (*Clients, error) {
+	var opts []func(*config.LoadOptions) error
+	if c.Region != "" {
+		opts = append(opts, config.WithRegion(c.Region))
+	}
+	if c.Endpoint != "" {
+		opts = append(opts, config.WithBaseEndpoint(c.Endpoint))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		return nil, errors.New("no AWS region: set --aws-region or AWS_REGION")
+	}
+	return FromConfig(cfg, c.Options), nil
+}
+
+// FromConfig builds the clients from an aws.Config (in tests, emutest's),
+// replacing its retryer with lbsg's and adding the client-side buckets and
+// the observer. cfg itself is not modified.
+func FromConfig(cfg aws.Config, o Options) *Clients {
+	cfg = cfg.Copy()
+	cfg.Retryer = NewRetryer(o)
+	var lim *limiter
+	if !o.NoRateLimit {
+		l := DefaultLimits()
+		for k, b := range o.Limits {
+			l[k] = b
+		}
+		lim = newLimiter(l)
+	}
+	cfg.APIOptions = append(cfg.APIOptions, stackOptions(lim, o.Observer))
+	return &Clients{
+		EC2:    ec2.NewFromConfig(cfg),
+		ELBV2:  elbv2.NewFromConfig(cfg),
+		EKS:    eks.NewFromConfig(cfg),
+		Region: cfg.Region,
+	}
+}
+
+// NewRetryer returns lbsg's retryer factory: the SDK's standard retryer
+// (throttling codes, 5xx, timeouts; jittered exponential backoff) with
+// MaxAttempts from o and NO retry quota. The default quota (500 tokens,
+// 5 per retry) empties during a throttling storm and then fails calls
+// client-side without sending them (aws/aws-sdk-go-v2#1665, #2562);
+// the client-side buckets are what keep lbsg from storming instead.
+func NewRetryer(o Options) func() aws.Retryer {
+	attempts := o.MaxAttempts
+	if attempts <= 0 {
+		attempts = DefaultMaxAttempts
+	}
+	backoff := o.MaxBackoff
+	if backoff <= 0 {
+		backoff = DefaultMaxBackoff
+	}
+	return func() aws.Retryer {
+		return retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxAttempts = attempts
+			so.MaxBackoff = backoff
+			so.Backoff = retry.NewExponentialJitterBackoff(backoff)
+			so.RateLimiter = ratelimit.None
+		})
+	}
+}
