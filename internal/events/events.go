@@ -1,0 +1,107 @@
+package events
+
+import (
+	"fmt"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// Reasons kept from LBC (users alert on them).
+const (
+	ReasonSuccessfullyReconciled = "SuccessfullyReconciled"
+	ReasonFailedBuildModel       = "FailedBuildModel"
+	ReasonFailedDeployModel      = "FailedDeployModel"
+	ReasonFailedAddFinalizer     = "FailedAddFinalizer"
+	ReasonFailedRemoveFinalizer  = "FailedRemoveFinalizer"
+	ReasonFailedUpdateStatus     = "FailedUpdateStatus"
+	ReasonFailedCleanupStatus    = "FailedCleanupStatus"
+	ReasonFailedNetworkReconcile = "FailedNetworkReconcile"
+)
+
+// lbsg's own reasons.
+const (
+	// ReasonSecurityGroupsNotResolved: a manual SG (ID or Name) does not
+	// exist; nothing was changed.
+	ReasonSecurityGroupsNotResolved = "SecurityGroupsNotResolved"
+	// ReasonLoadBalancerWithoutSecurityGroups: the existing NLB has no SGs
+	// and AWS cannot add them; SG settings are ignored until it is recreated.
+	ReasonLoadBalancerWithoutSecurityGroups = "LoadBalancerWithoutSecurityGroups"
+	// ReasonTargetSecurityGroupAmbiguous: a node ENI has several
+	// cluster-tagged SGs (or none suitable); no target rules for it.
+	ReasonTargetSecurityGroupAmbiguous = "TargetSecurityGroupAmbiguous"
+	// ReasonRulesPacked: target rules were merged into ranges to fit the
+	// per-SG quota.
+	ReasonRulesPacked = "RulesPacked"
+	// ReasonWaitingForDependencies: a delete is waiting for AWS to release a
+	// dependency (DependencyViolation, ResourceInUse).
+	ReasonWaitingForDependencies = "WaitingForDependencies"
+	// ReasonDriftRepaired: the drift check found AWS differing and repaired it.
+	ReasonDriftRepaired = "DriftRepaired"
+	// ReasonSuccessfullyDeleted: every AWS resource of the object is gone.
+	ReasonSuccessfullyDeleted = "SuccessfullyDeleted"
+	// ReasonModelWarning: the desired state was built with a caveat.
+	ReasonModelWarning = "ModelWarning"
+)
+
+// Action names for the events API.
+const (
+	ActionReconcile = "Reconcile"
+	ActionDelete    = "Delete"
+)
+
+// Sink is the events API recorder (client-go tools/events.EventRecorder,
+// controller-runtime's manager.GetEventRecorder).
+type Sink interface {
+	Eventf(regarding, related runtime.Object, eventtype, reason, action, note string, args ...any)
+}
+
+// Recorder emits events, dropping one equal to the last emitted for the
+// same object.
+type Recorder struct {
+	sink Sink
+	mu   sync.Mutex
+	last map[types.UID]string
+}
+
+// NewRecorder wraps sink; a nil sink discards events.
+func NewRecorder(sink Sink) *Recorder {
+	return &Recorder{sink: sink, last: map[types.UID]string{}}
+}
+
+// Normal emits a Normal event.
+func (r *Recorder) Normal(obj runtime.Object, reason, action, msg string) {
+	r.emit(obj, corev1.EventTypeNormal, reason, action, msg)
+}
+
+// Warn emits a Warning event with msg.
+func (r *Recorder) Warn(obj runtime.Object, reason, action, msg string) {
+	r.emit(obj, corev1.EventTypeWarning, reason, action, msg)
+}
+
+// Forget drops what the recorder remembers of obj (call when it is deleted).
+func (r *Recorder) Forget(uid types.UID) {
+	r.mu.Lock()
+	delete(r.last, uid)
+	r.mu.Unlock()
+}
+
+func (r *Recorder) emit(obj runtime.Object, typ, reason, action, msg string) {
+	if r == nil || r.sink == nil {
+		return
+	}
+	if m, err := meta.Accessor(obj); err == nil {
+		key := fmt.Sprintf("%s\x00%s\x00%s", typ, reason, msg)
+		r.mu.Lock()
+		same := r.last[m.GetUID()] == key
+		r.last[m.GetUID()] = key
+		r.mu.Unlock()
+		if same {
+			return
+		}
+	}
+	r.sink.Eventf(obj, nil, typ, reason, action, "%s", msg)
+}

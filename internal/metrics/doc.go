@@ -1,0 +1,7 @@
+// Package metrics defines lbsg's Prometheus metrics on a Metrics value built
+// by cli and registered on the controller-runtime registry there (no
+// package-level registration, style R10): reconcile outcomes, AWS calls by
+// service, operation and error code, throttled calls, and rules per SG.
+//
+// Imports: prometheus client only.
+package metrics

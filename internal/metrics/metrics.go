@@ -1,0 +1,75 @@
+package metrics
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// Metrics holds lbsg's collectors.
+type Metrics struct {
+	Reconciles   *prometheus.CounterVec // controller, result
+	AWSCalls     *prometheus.CounterVec // service, operation, code ("" = success)
+	AWSThrottled *prometheus.CounterVec // service, operation
+	RulesPerSG   *prometheus.GaugeVec   // security_group
+	DriftRepairs *prometheus.CounterVec // kind
+}
+
+// New builds the collectors, unregistered.
+func New() *Metrics {
+	return &Metrics{
+		Reconciles: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lbsg_reconciles_total", Help: "Reconciles by controller and result (success, requeue, error, terminal).",
+		}, []string{"controller", "result"}),
+		AWSCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lbsg_aws_calls_total", Help: "AWS API calls by service, operation and error code (empty on success).",
+		}, []string{"service", "operation", "code"}),
+		AWSThrottled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lbsg_aws_throttled_calls_total", Help: "AWS API calls that failed with throttling, server- or client-side.",
+		}, []string{"service", "operation"}),
+		RulesPerSG: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "lbsg_security_group_inbound_rules", Help: "Inbound rules lbsg wants on a security group, after packing.",
+		}, []string{"security_group"}),
+		DriftRepairs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lbsg_drift_detected_total", Help: "Objects the drift check found differing from the desired state.",
+		}, []string{"kind"}),
+	}
+}
+
+// Register registers every collector on r.
+func (m *Metrics) Register(r prometheus.Registerer) error {
+	for _, c := range []prometheus.Collector{m.Reconciles, m.AWSCalls, m.AWSThrottled, m.RulesPerSG, m.DriftRepairs} {
+		if err := r.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Reconciled counts one reconcile; nil-safe.
+func (m *Metrics) Reconciled(controller, result string) {
+	if m != nil {
+		m.Reconciles.WithLabelValues(controller, result).Inc()
+	}
+}
+
+// AWSCall counts one AWS call; nil-safe.
+func (m *Metrics) AWSCall(service, operation, code string, throttled bool) {
+	if m == nil {
+		return
+	}
+	m.AWSCalls.WithLabelValues(service, operation, code).Inc()
+	if throttled {
+		m.AWSThrottled.WithLabelValues(service, operation).Inc()
+	}
+}
+
+// SetRules records the desired rule count of an SG; nil-safe.
+func (m *Metrics) SetRules(sgID string, n int) {
+	if m != nil {
+		m.RulesPerSG.WithLabelValues(sgID).Set(float64(n))
+	}
+}
+
+// Drift counts drift found; nil-safe.
+func (m *Metrics) Drift(kind string) {
+	if m != nil {
+		m.DriftRepairs.WithLabelValues(kind).Inc()
+	}
+}

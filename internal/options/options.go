@@ -1,0 +1,186 @@
+package options
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/lbsg/lbsg/internal/naming"
+)
+
+// Defaults of flags whose value matters outside this package.
+const (
+	DefaultLoadBalancerClass = "service.k8s.aws/nlb"
+	// DefaultDriftInterval trades AWS read calls (one paged
+	// DescribeSecurityGroups per VPC per interval) against how long drift
+	// made outside lbsg lasts.
+	DefaultDriftInterval           = 10 * time.Minute
+	DefaultMaxConcurrentReconciles = 3
+	DefaultAWSMaxRetries           = 10
+)
+
+// Feature gate names (lbc-security-groups.md §2.7).
+const (
+	GateNLBSecurityGroup             = "NLBSecurityGroup"
+	GateEnableDefaultTagsLowPriority = "EnableDefaultTagsLowPriority"
+	GateServiceTypeLoadBalancerOnly  = "ServiceTypeLoadBalancerOnly"
+)
+
+var gateDefaults = map[string]bool{
+	GateNLBSecurityGroup:             true,
+	GateEnableDefaultTagsLowPriority: false,
+	GateServiceTypeLoadBalancerOnly:  false,
+}
+
+// Controller is the configuration of `lbsg controller`.
+type Controller struct {
+	ClusterName                           string
+	AWSRegion                             string
+	AWSVPCID                              string
+	AWSEndpoint                           string
+	AWSMaxRetries                         int
+	EnableBackendSecurityGroup            bool
+	BackendSecurityGroup                  string
+	EnableManageBackendSecurityGroupRules bool
+	DisableRestrictedSGRules              bool
+	DefaultTags                           map[string]string
+	ExternalManagedTags                   []string
+	LoadBalancerClass                     string
+	DriftInterval                         time.Duration
+	MaxConcurrentReconciles               int
+	Kubeconfig                            string
+	MetricsBindAddress                    string
+	HealthProbeBindAddress                string
+	LeaderElect                           bool
+	LeaderElectionNamespace               string
+	FeatureGates                          map[string]bool
+
+	gates string
+}
+
+// New returns a Controller holding LBC's defaults.
+func New() *Controller {
+	return &Controller{
+		EnableBackendSecurityGroup: true,
+		LoadBalancerClass:          DefaultLoadBalancerClass,
+		DriftInterval:              DefaultDriftInterval,
+		MaxConcurrentReconciles:    DefaultMaxConcurrentReconciles,
+		AWSMaxRetries:              DefaultAWSMaxRetries,
+		MetricsBindAddress:         ":8080",
+		HealthProbeBindAddress:     ":61779",
+		DefaultTags:                map[string]string{},
+		FeatureGates:               maps.Clone(gateDefaults),
+	}
+}
+
+// AddFlags registers the flags on fs.
+func (o *Controller) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.ClusterName, "cluster-name", o.ClusterName, "Kubernetes cluster name (required)")
+	fs.StringVar(&o.AWSRegion, "aws-region", o.AWSRegion, "AWS Region (default: from the environment)")
+	fs.StringVar(&o.AWSVPCID, "aws-vpc-id", o.AWSVPCID, "VPC of the cluster (default: discovered from the cluster's subnets)")
+	fs.StringVar(&o.AWSEndpoint, "aws-endpoint", o.AWSEndpoint, "AWS endpoint URL for every service (default: AWS_ENDPOINT_URL or AWS)")
+	fs.IntVar(&o.AWSMaxRetries, "aws-max-retries", o.AWSMaxRetries, "maximum retries of one AWS call")
+	fs.BoolVar(&o.EnableBackendSecurityGroup, "enable-backend-security-group", o.EnableBackendSecurityGroup, "use the shared backend security group")
+	fs.StringVar(&o.BackendSecurityGroup, "backend-security-group", o.BackendSecurityGroup, "ID of the backend security group to use instead of creating one")
+	fs.BoolVar(&o.EnableManageBackendSecurityGroupRules, "enable-manage-backend-security-group-rules", o.EnableManageBackendSecurityGroupRules, "default of the manage-backend-security-group-rules annotations")
+	fs.BoolVar(&o.DisableRestrictedSGRules, "disable-restricted-sg-rules", o.DisableRestrictedSGRules, "open all ports from the load balancer to the targets")
+	fs.StringToStringVar(&o.DefaultTags, "default-tags", o.DefaultTags, "tags on every AWS resource created, k=v,…")
+	fs.StringSliceVar(&o.ExternalManagedTags, "external-managed-tags", o.ExternalManagedTags, "tag keys lbsg never adds or removes")
+	fs.StringVar(&o.LoadBalancerClass, "load-balancer-class", o.LoadBalancerClass, "spec.loadBalancerClass of the Services handled")
+	fs.DurationVar(&o.DriftInterval, "drift-interval", o.DriftInterval, "how often AWS is compared with the desired state (one paged DescribeSecurityGroups per VPC)")
+	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", o.MaxConcurrentReconciles, "concurrent reconciles per controller")
+	fs.StringVar(&o.Kubeconfig, "kubeconfig", o.Kubeconfig, "kubeconfig (default: in-cluster or KUBECONFIG)")
+	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", o.MetricsBindAddress, "metrics address, 0 disables")
+	fs.StringVar(&o.HealthProbeBindAddress, "health-probe-bind-address", o.HealthProbeBindAddress, "health probe address, 0 disables")
+	fs.BoolVar(&o.LeaderElect, "leader-elect", o.LeaderElect, "use leader election")
+	fs.StringVar(&o.LeaderElectionNamespace, "leader-election-namespace", o.LeaderElectionNamespace, "namespace of the leader election lease")
+	fs.StringVar(&o.gates, "feature-gates", "", "feature gates, Name=bool,… ("+strings.Join(slices.Sorted(maps.Keys(gateDefaults)), ", ")+")")
+}
+
+// Gate returns the value of a feature gate.
+func (o *Controller) Gate(name string) bool {
+	if v, ok := o.FeatureGates[name]; ok {
+		return v
+	}
+	return gateDefaults[name]
+}
+
+// Validate checks the options, reporting every problem at once, and parses
+// --feature-gates into FeatureGates.
+func (o *Controller) Validate() error {
+	var errs []error
+	if o.ClusterName == "" {
+		errs = append(errs, errors.New("kubernetes cluster name must be specified"))
+	}
+	if o.BackendSecurityGroup != "" && !strings.HasPrefix(o.BackendSecurityGroup, "sg-") {
+		errs = append(errs, fmt.Errorf("invalid value %s for backend security group id", o.BackendSecurityGroup))
+	}
+	if o.EnableManageBackendSecurityGroupRules && !o.EnableBackendSecurityGroup {
+		errs = append(errs, errors.New("backend security group must be enabled when manage backend security group rule is enabled"))
+	}
+	for _, k := range slices.Sorted(maps.Keys(o.DefaultTags)) {
+		if naming.IsTrackingKey(k) {
+			errs = append(errs, fmt.Errorf("tag key %s cannot be specified in default-tags flag", k))
+		}
+	}
+	for _, k := range o.ExternalManagedTags {
+		if naming.IsTrackingKey(k) {
+			errs = append(errs, fmt.Errorf("tag key %s cannot be specified in external-managed-tags flag", k))
+		}
+		if _, ok := o.DefaultTags[k]; ok {
+			errs = append(errs, fmt.Errorf("tag key %s cannot be specified in both default-tags and external-managed-tags flag", k))
+		}
+	}
+	if o.DriftInterval <= 0 {
+		errs = append(errs, fmt.Errorf("--drift-interval must be positive, got %v", o.DriftInterval))
+	}
+	if o.MaxConcurrentReconciles < 1 {
+		errs = append(errs, fmt.Errorf("--max-concurrent-reconciles must be at least 1, got %d", o.MaxConcurrentReconciles))
+	}
+	if o.AWSMaxRetries < 0 {
+		errs = append(errs, fmt.Errorf("--aws-max-retries must not be negative, got %d", o.AWSMaxRetries))
+	}
+	if o.LoadBalancerClass == "" {
+		errs = append(errs, errors.New("--load-balancer-class must not be empty"))
+	}
+	if err := o.parseGates(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func (o *Controller) parseGates() error {
+	if o.FeatureGates == nil {
+		o.FeatureGates = maps.Clone(gateDefaults)
+	}
+	var errs []error
+	for item := range strings.SplitSeq(o.gates, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(item, "=")
+		k = strings.TrimSpace(k)
+		if !ok {
+			errs = append(errs, fmt.Errorf("invalid feature gate %q: want Name=bool", item))
+			continue
+		}
+		if _, known := gateDefaults[k]; !known {
+			errs = append(errs, fmt.Errorf("unknown feature gate %s", k))
+			continue
+		}
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("invalid value %q for feature gate %s: %w", v, k, err))
+			continue
+		}
+		o.FeatureGates[k] = b
+	}
+	return errors.Join(errs...)
+}
