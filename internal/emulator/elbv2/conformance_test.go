@@ -1,0 +1,506 @@
+package elbv2_test
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	awselbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/lbsg/lbsg/internal/emulator"
+	"github.com/lbsg/lbsg/internal/emulator/core"
+	"github.com/lbsg/lbsg/internal/emulator/emutest"
+)
+
+// SDK-level conformance: real aws-sdk-go-v2 clients decode our XML. Items
+// refer to aws-api.md §7.
+
+type world struct {
+	*emutest.Env
+	seed emutest.Seeded
+}
+
+func start(t *testing.T, opts ...emutest.Option) world {
+	t.Helper()
+	env := emutest.Start(t, opts...)
+	return world{Env: env, seed: env.Seeded(t)}
+}
+
+func code(err error) string {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		return api.ErrorCode()
+	}
+	return ""
+}
+
+func wantCode(t *testing.T, err error, want string) {
+	t.Helper()
+	if got := code(err); got != want {
+		t.Fatalf("want %s, got %v", want, err)
+	}
+	var api smithy.APIError
+	errors.As(err, &api)
+	if api.ErrorFault() == smithy.FaultServer {
+		t.Errorf("%s is a server fault", want)
+	}
+}
+
+func (w world) defaultSG(t *testing.T) string {
+	t.Helper()
+	out, err := w.EC2.DescribeSecurityGroups(t.Context(), &awsec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{
+		{Name: aws.String("vpc-id"), Values: []string{w.seed.VPCID}},
+		{Name: aws.String("group-name"), Values: []string{"default"}},
+	}})
+	if err != nil || len(out.SecurityGroups) != 1 {
+		t.Fatalf("default group: %v", err)
+	}
+	return aws.ToString(out.SecurityGroups[0].GroupId)
+}
+
+func (w world) newSG(t *testing.T, name string) string {
+	t.Helper()
+	out, err := w.EC2.CreateSecurityGroup(t.Context(), &awsec2.CreateSecurityGroupInput{
+		GroupName: aws.String(name), Description: aws.String(name), VpcId: aws.String(w.seed.VPCID)})
+	if err != nil {
+		t.Fatalf("CreateSecurityGroup: %v", err)
+	}
+	return aws.ToString(out.GroupId)
+}
+
+func (w world) alb(t *testing.T, name string, groups ...string) elbv2types.LoadBalancer {
+	t.Helper()
+	out, err := w.ELBv2.CreateLoadBalancer(t.Context(), &awselbv2.CreateLoadBalancerInput{
+		Name: aws.String(name), Subnets: w.seed.PublicSubnets[:2], SecurityGroups: groups})
+	if err != nil {
+		t.Fatalf("CreateLoadBalancer: %v", err)
+	}
+	return out.LoadBalancers[0]
+}
+
+func (w world) tg(t *testing.T, name string, port int32) elbv2types.TargetGroup {
+	t.Helper()
+	out, err := w.ELBv2.CreateTargetGroup(t.Context(), &awselbv2.CreateTargetGroupInput{
+		Name: aws.String(name), Protocol: elbv2types.ProtocolEnumHttp, Port: aws.Int32(port), VpcId: aws.String(w.seed.VPCID)})
+	if err != nil {
+		t.Fatalf("CreateTargetGroup: %v", err)
+	}
+	return out.TargetGroups[0]
+}
+
+func forwardTo(arn string) []elbv2types.Action {
+	return []elbv2types.Action{{Type: elbv2types.ActionTypeEnumForward, TargetGroupArn: aws.String(arn)}}
+}
+
+// Items 37 and 38.
+func TestSDKCreateLoadBalancer(t *testing.T) {
+	w := start(t)
+	ctx := t.Context()
+	_, err := w.ELBv2.CreateLoadBalancer(ctx, &awselbv2.CreateLoadBalancerInput{Name: aws.String(strings.Repeat("a", 33)), Subnets: w.seed.PublicSubnets[:2]})
+	wantCode(t, err, "ValidationError")
+	_, err = w.ELBv2.CreateLoadBalancer(ctx, &awselbv2.CreateLoadBalancerInput{Name: aws.String("internal-x"), Subnets: w.seed.PublicSubnets[:2]})
+	wantCode(t, err, "ValidationError")
+
+	// An explicit empty list, as LBC may send, still gets the default group.
+	out, err := w.ELBv2.CreateLoadBalancer(ctx, &awselbv2.CreateLoadBalancerInput{
+		Name: aws.String("web"), Subnets: w.seed.PublicSubnets[:2], SecurityGroups: []string{},
+		Tags: []elbv2types.Tag{{Key: aws.String("elbv2.k8s.aws/cluster"), Value: aws.String("sandbox")}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lb := out.LoadBalancers[0]
+	if lb.State == nil || lb.State.Code != elbv2types.LoadBalancerStateEnumActive {
+		t.Errorf("state %+v (no provisioning lag configured)", lb.State)
+	}
+	if !reflect.DeepEqual(lb.SecurityGroups, []string{w.defaultSG(t)}) {
+		t.Errorf("SecurityGroups %v", lb.SecurityGroups)
+	}
+	if !regexp.MustCompile(`^web-\d+\.us-west-2\.elb\.amazonaws\.com$`).MatchString(aws.ToString(lb.DNSName)) ||
+		aws.ToString(lb.CanonicalHostedZoneId) != "Z1H1FL5HABSF5" {
+		t.Errorf("DNS %q zone %q", aws.ToString(lb.DNSName), aws.ToString(lb.CanonicalHostedZoneId))
+	}
+	if lb.Type != elbv2types.LoadBalancerTypeEnumApplication || lb.Scheme != elbv2types.LoadBalancerSchemeEnumInternetFacing ||
+		lb.IpAddressType != elbv2types.IpAddressTypeIpv4 || aws.ToString(lb.VpcId) != w.seed.VPCID || lb.CreatedTime == nil ||
+		len(lb.AvailabilityZones) != 2 || aws.ToString(lb.AvailabilityZones[0].SubnetId) != w.seed.PublicSubnets[0] {
+		t.Errorf("load balancer %+v", lb)
+	}
+	// The load balancer's ENIs are visible in EC2 with its group.
+	enis, err := w.EC2.DescribeNetworkInterfaces(ctx, &awsec2.DescribeNetworkInterfacesInput{Filters: []ec2types.Filter{
+		{Name: aws.String("description"), Values: []string{"ELB app/web/*"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(enis.NetworkInterfaces) != 2 {
+		t.Errorf("%d load balancer ENIs, want 2", len(enis.NetworkInterfaces))
+	}
+}
+
+// Item 39.
+func TestSDKCreateLoadBalancerIdempotency(t *testing.T) {
+	w := start(t)
+	a := w.alb(t, "web")
+	b := w.alb(t, "web")
+	if aws.ToString(a.LoadBalancerArn) != aws.ToString(b.LoadBalancerArn) {
+		t.Errorf("repeat create: %s vs %s", aws.ToString(a.LoadBalancerArn), aws.ToString(b.LoadBalancerArn))
+	}
+	_, err := w.ELBv2.CreateLoadBalancer(t.Context(), &awselbv2.CreateLoadBalancerInput{
+		Name: aws.String("web"), Subnets: w.seed.PublicSubnets[:2], Scheme: elbv2types.LoadBalancerSchemeEnumInternal})
+	wantCode(t, err, "DuplicateLoadBalancerName")
+	var dup *elbv2types.DuplicateLoadBalancerNameException
+	if !errors.As(err, &dup) {
+		t.Errorf("the SDK did not map the code to its typed error: %T", err)
+	}
+}
+
+// Items 6, 40, 41 and 42.
+func TestSDKSetSecurityGroups(t *testing.T) {
+	w := start(t)
+	ctx := t.Context()
+	sg1, sg2 := w.newSG(t, "one"), w.newSG(t, "two")
+	nlb, err := w.ELBv2.CreateLoadBalancer(ctx, &awselbv2.CreateLoadBalancerInput{
+		Name: aws.String("nlb"), Type: elbv2types.LoadBalancerTypeEnumNetwork, Subnets: w.seed.PublicSubnets[:1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.ELBv2.SetSecurityGroups(ctx, &awselbv2.SetSecurityGroupsInput{LoadBalancerArn: nlb.LoadBalancers[0].LoadBalancerArn, SecurityGroups: []string{sg1}})
+	wantCode(t, err, "InvalidConfigurationRequest")
+
+	nlb2, err := w.ELBv2.CreateLoadBalancer(ctx, &awselbv2.CreateLoadBalancerInput{
+		Name: aws.String("nlb2"), Type: elbv2types.LoadBalancerTypeEnumNetwork, Subnets: w.seed.PublicSubnets[:1], SecurityGroups: []string{sg1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lb := nlb2.LoadBalancers[0]
+	if !regexp.MustCompile(`^nlb2-[0-9a-f]{16}\.elb\.us-west-2\.amazonaws\.com$`).MatchString(aws.ToString(lb.DNSName)) ||
+		aws.ToString(lb.CanonicalHostedZoneId) != "Z18D5FSROUN65G" || aws.ToString(lb.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic) != "on" {
+		t.Errorf("NLB %+v", lb)
+	}
+	set, err := w.ELBv2.SetSecurityGroups(ctx, &awselbv2.SetSecurityGroupsInput{LoadBalancerArn: lb.LoadBalancerArn, SecurityGroups: []string{sg2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(set.SecurityGroupIds, []string{sg2}) || set.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic != "on" {
+		t.Errorf("SetSecurityGroups %+v", set)
+	}
+	// Item 6: the SDK sends SecurityGroups= for an empty slice.
+	_, err = w.ELBv2.SetSecurityGroups(ctx, &awselbv2.SetSecurityGroupsInput{LoadBalancerArn: lb.LoadBalancerArn, SecurityGroups: []string{}})
+	wantCode(t, err, "InvalidConfigurationRequest")
+	// Item 42.
+	_, err = w.ELBv2.SetSecurityGroups(ctx, &awselbv2.SetSecurityGroupsInput{LoadBalancerArn: lb.LoadBalancerArn, SecurityGroups: []string{"sg-00000000000000000"}})
+	wantCode(t, err, "InvalidSecurityGroup")
+	var typed *elbv2types.InvalidSecurityGroupException
+	if !errors.As(err, &typed) {
+		t.Errorf("untyped error %T", err)
+	}
+}
+
+// The EC2 side: a group held by a load balancer cannot be deleted until the
+// load balancer lets go of it.
+func TestSDKLoadBalancerHoldsItsSecurityGroups(t *testing.T) {
+	w := start(t)
+	ctx := t.Context()
+	sg1, sg2 := w.newSG(t, "one"), w.newSG(t, "two")
+	lb := w.alb(t, "web", sg1)
+	_, err := w.EC2.DeleteSecurityGroup(ctx, &awsec2.DeleteSecurityGroupInput{GroupId: aws.String(sg1)})
+	if code(err) != "DependencyViolation" {
+		t.Fatalf("deleting a group an ALB holds: %v", err)
+	}
+	if _, err := w.ELBv2.SetSecurityGroups(ctx, &awselbv2.SetSecurityGroupsInput{LoadBalancerArn: lb.LoadBalancerArn, SecurityGroups: []string{sg2}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.EC2.DeleteSecurityGroup(ctx, &awsec2.DeleteSecurityGroupInput{GroupId: aws.String(sg1)}); err != nil {
+		t.Errorf("group released by SetSecurityGroups still blocked: %v", err)
+	}
+	if _, err := w.ELBv2.DeleteLoadBalancer(ctx, &awselbv2.DeleteLoadBalancerInput{LoadBalancerArn: lb.LoadBalancerArn}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.EC2.DeleteSecurityGroup(ctx, &awsec2.DeleteSecurityGroupInput{GroupId: aws.String(sg2)}); err != nil {
+		t.Errorf("group of a deleted load balancer still blocked: %v", err)
+	}
+}
+
+// Items 7, 43 and 44, and the paginator.
+func TestSDKDescribeAndDeleteLoadBalancers(t *testing.T) {
+	w := start(t)
+	ctx := t.Context()
+	var arns []string
+	for i := range 5 {
+		arns = append(arns, aws.ToString(w.alb(t, fmt.Sprintf("lb%d", i)).LoadBalancerArn))
+	}
+	_, err := w.ELBv2.DescribeLoadBalancers(ctx, &awselbv2.DescribeLoadBalancersInput{Names: []string{"nope"}})
+	wantCode(t, err, "LoadBalancerNotFound")
+	var nf *elbv2types.LoadBalancerNotFoundException
+	if !errors.As(err, &nf) {
+		t.Errorf("untyped error %T", err)
+	}
+	_, err = w.ELBv2.DescribeLoadBalancers(ctx, &awselbv2.DescribeLoadBalancersInput{PageSize: aws.Int32(401)})
+	wantCode(t, err, "ValidationError")
+
+	var got []string
+	pages := 0
+	p := awselbv2.NewDescribeLoadBalancersPaginator(w.ELBv2, &awselbv2.DescribeLoadBalancersInput{PageSize: aws.Int32(2)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, lb := range page.LoadBalancers {
+			got = append(got, aws.ToString(lb.LoadBalancerArn))
+		}
+	}
+	if pages != 3 || !reflect.DeepEqual(got, arns) {
+		t.Errorf("paginator: %d pages, %v", pages, got)
+	}
+	for range 2 {
+		if _, err := w.ELBv2.DeleteLoadBalancer(ctx, &awselbv2.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(arns[0])}); err != nil {
+			t.Fatalf("DeleteLoadBalancer: %v", err)
+		}
+	}
+}
+
+func TestSDKLoadBalancerAvailableWaiter(t *testing.T) {
+	w := start(t, emutest.WithOptions(emulator.Options{Faults: emulator.FaultSpec{Lag: core.Lag{Provisioning: 300 * time.Millisecond, Create: 100 * time.Millisecond}}}))
+	ctx := t.Context()
+	lb := w.alb(t, "web")
+	if lb.State.Code != elbv2types.LoadBalancerStateEnumProvisioning {
+		t.Errorf("new load balancer is %q", lb.State.Code)
+	}
+	waiter := awselbv2.NewLoadBalancerAvailableWaiter(w.ELBv2, func(o *awselbv2.LoadBalancerAvailableWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 50*time.Millisecond, 100*time.Millisecond
+	})
+	start := time.Now()
+	if err := waiter.Wait(ctx, &awselbv2.DescribeLoadBalancersInput{LoadBalancerArns: []string{aws.ToString(lb.LoadBalancerArn)}}, 10*time.Second); err != nil {
+		t.Fatalf("waiter: %v", err)
+	}
+	if time.Since(start) < 200*time.Millisecond {
+		t.Errorf("the waiter returned before provisioning ended")
+	}
+}
+
+// Items 45, 46, 47 and 49.
+func TestSDKTargetGroupsListenersAndTargets(t *testing.T) {
+	w := start(t)
+	ctx := t.Context()
+	tg := w.tg(t, "tg", 80)
+	if aws.ToString(tg.HealthCheckPort) != "traffic-port" || aws.ToString(tg.HealthCheckPath) != "/" ||
+		aws.ToInt32(tg.HealthCheckIntervalSeconds) != 30 || aws.ToInt32(tg.HealthyThresholdCount) != 5 ||
+		aws.ToInt32(tg.UnhealthyThresholdCount) != 2 || tg.Matcher == nil || aws.ToString(tg.Matcher.HttpCode) != "200" ||
+		tg.TargetType != elbv2types.TargetTypeEnumInstance || !aws.ToBool(tg.HealthCheckEnabled) {
+		t.Errorf("target group %+v", tg)
+	}
+	_, err := w.ELBv2.CreateTargetGroup(ctx, &awselbv2.CreateTargetGroupInput{
+		Name: aws.String("tg"), Protocol: elbv2types.ProtocolEnumHttp, Port: aws.Int32(81), VpcId: aws.String(w.seed.VPCID)})
+	wantCode(t, err, "DuplicateTargetGroupName")
+
+	// Item 49: a target in a group no load balancer uses.
+	inst := w.seed.Instances[0]
+	if _, err := w.ELBv2.RegisterTargets(ctx, &awselbv2.RegisterTargetsInput{TargetGroupArn: tg.TargetGroupArn,
+		Targets: []elbv2types.TargetDescription{{Id: aws.String(inst), Port: aws.Int32(30080)}}}); err != nil {
+		t.Fatal(err)
+	}
+	th, err := w.ELBv2.DescribeTargetHealth(ctx, &awselbv2.DescribeTargetHealthInput{TargetGroupArn: tg.TargetGroupArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(th.TargetHealthDescriptions) != 1 {
+		t.Fatalf("%d targets", len(th.TargetHealthDescriptions))
+	}
+	d := th.TargetHealthDescriptions[0]
+	if aws.ToString(d.Target.Id) != inst || aws.ToInt32(d.Target.Port) != 30080 || d.TargetHealth.State != elbv2types.TargetHealthStateEnumUnused ||
+		d.TargetHealth.Reason != elbv2types.TargetHealthReasonEnumNotInUse {
+		t.Errorf("target health %+v %+v", d.Target, d.TargetHealth)
+	}
+	if _, err := w.ELBv2.DeregisterTargets(ctx, &awselbv2.DeregisterTargetsInput{TargetGroupArn: tg.TargetGroupArn,
+		Targets: []elbv2types.TargetDescription{{Id: aws.String(w.seed.Instances[1])}}}); err != nil {
+		t.Errorf("deregistering an unknown target: %v", err)
+	}
+
+	// Item 46.
+	lb := w.alb(t, "web")
+	l, err := w.ELBv2.CreateListener(ctx, &awselbv2.CreateListenerInput{LoadBalancerArn: lb.LoadBalancerArn,
+		Protocol: elbv2types.ProtocolEnumHttp, Port: aws.Int32(80), DefaultActions: forwardTo(aws.ToString(tg.TargetGroupArn))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.ELBv2.CreateListener(ctx, &awselbv2.CreateListenerInput{LoadBalancerArn: lb.LoadBalancerArn,
+		Protocol: elbv2types.ProtocolEnumHttp, Port: aws.Int32(80), DefaultActions: []elbv2types.Action{{
+			Type: elbv2types.ActionTypeEnumFixedResponse, FixedResponseConfig: &elbv2types.FixedResponseActionConfig{StatusCode: aws.String("503")}}}})
+	wantCode(t, err, "DuplicateListener")
+	tgs, err := w.ELBv2.DescribeTargetGroups(ctx, &awselbv2.DescribeTargetGroupsInput{TargetGroupArns: []string{aws.ToString(tg.TargetGroupArn)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(tgs.TargetGroups[0].LoadBalancerArns, []string{aws.ToString(lb.LoadBalancerArn)}) {
+		t.Errorf("LoadBalancerArns %v", tgs.TargetGroups[0].LoadBalancerArns)
+	}
+	ls, err := w.ELBv2.DescribeListeners(ctx, &awselbv2.DescribeListenersInput{LoadBalancerArn: lb.LoadBalancerArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	act := ls.Listeners[0].DefaultActions[0]
+	if act.ForwardConfig == nil || len(act.ForwardConfig.TargetGroups) != 1 || aws.ToInt32(act.ForwardConfig.TargetGroups[0].Weight) != 1 ||
+		aws.ToString(act.TargetGroupArn) != aws.ToString(tg.TargetGroupArn) {
+		t.Errorf("described action %+v", act)
+	}
+	th, err = w.ELBv2.DescribeTargetHealth(ctx, &awselbv2.DescribeTargetHealthInput{TargetGroupArn: tg.TargetGroupArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := th.TargetHealthDescriptions[0].TargetHealth.State; s != elbv2types.TargetHealthStateEnumHealthy {
+		t.Errorf("target behind a listener is %q", s)
+	}
+
+	// Item 47.
+	_, err = w.ELBv2.DeleteTargetGroup(ctx, &awselbv2.DeleteTargetGroupInput{TargetGroupArn: tg.TargetGroupArn})
+	wantCode(t, err, "ResourceInUse")
+	if _, err := w.ELBv2.ModifyListener(ctx, &awselbv2.ModifyListenerInput{ListenerArn: l.Listeners[0].ListenerArn,
+		DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumFixedResponse,
+			FixedResponseConfig: &elbv2types.FixedResponseActionConfig{StatusCode: aws.String("404")}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.ELBv2.DeleteTargetGroup(ctx, &awselbv2.DeleteTargetGroupInput{TargetGroupArn: tg.TargetGroupArn}); err != nil {
+		t.Errorf("DeleteTargetGroup after the listener moved off: %v", err)
+	}
+}
+
+// Item 48.
+func TestSDKRules(t *testing.T) {
+	w := start(t)
+	ctx := t.Context()
+	lb := w.alb(t, "web")
+	tg := w.tg(t, "tg", 80)
+	l, err := w.ELBv2.CreateListener(ctx, &awselbv2.CreateListenerInput{LoadBalancerArn: lb.LoadBalancerArn,
+		Protocol: elbv2types.ProtocolEnumHttp, Port: aws.Int32(80), DefaultActions: forwardTo(aws.ToString(tg.TargetGroupArn))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lARN := l.Listeners[0].ListenerArn
+	create := func(prio int32) (*awselbv2.CreateRuleOutput, error) {
+		return w.ELBv2.CreateRule(ctx, &awselbv2.CreateRuleInput{ListenerArn: lARN, Priority: aws.Int32(prio),
+			Conditions: []elbv2types.RuleCondition{{Field: aws.String("host-header"),
+				HostHeaderConfig: &elbv2types.HostHeaderConditionConfig{Values: []string{"a.example.com"}}}},
+			Actions: forwardTo(aws.ToString(tg.TargetGroupArn))})
+	}
+	r, err := create(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = create(10)
+	wantCode(t, err, "PriorityInUse")
+	rules, err := w.ELBv2.DescribeRules(ctx, &awselbv2.DescribeRulesInput{ListenerArn: lARN})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rules.Rules) != 2 {
+		t.Fatalf("%d rules", len(rules.Rules))
+	}
+	first, def := rules.Rules[0], rules.Rules[1]
+	if aws.ToString(first.Priority) != "10" || aws.ToString(first.RuleArn) != aws.ToString(r.Rules[0].RuleArn) ||
+		first.Conditions[0].HostHeaderConfig == nil || first.Conditions[0].HostHeaderConfig.Values[0] != "a.example.com" {
+		t.Errorf("rule %+v", first)
+	}
+	if aws.ToString(def.Priority) != "default" || !aws.ToBool(def.IsDefault) || len(def.Actions) != 1 {
+		t.Errorf("default rule %+v", def)
+	}
+	_, err = w.ELBv2.DeleteRule(ctx, &awselbv2.DeleteRuleInput{RuleArn: def.RuleArn})
+	wantCode(t, err, "OperationNotPermitted")
+	r2, err := create(20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved, err := w.ELBv2.SetRulePriorities(ctx, &awselbv2.SetRulePrioritiesInput{RulePriorities: []elbv2types.RulePriorityPair{
+		{RuleArn: r.Rules[0].RuleArn, Priority: aws.Int32(20)}, {RuleArn: r2.Rules[0].RuleArn, Priority: aws.Int32(10)}}})
+	if err != nil {
+		t.Fatalf("swapping priorities: %v", err)
+	}
+	if len(moved.Rules) != 2 || aws.ToString(moved.Rules[0].Priority) != "10" {
+		t.Errorf("moved %+v", moved.Rules)
+	}
+}
+
+// Items 2 and 50, and DescribeAccountLimits.
+func TestSDKTags(t *testing.T) {
+	w := start(t)
+	ctx := t.Context()
+	lb := w.alb(t, "web")
+	arn := aws.ToString(lb.LoadBalancerArn)
+	var tags []elbv2types.Tag
+	for i := range 50 {
+		tags = append(tags, elbv2types.Tag{Key: aws.String(fmt.Sprintf("k%d", i)), Value: aws.String("v")})
+	}
+	if _, err := w.ELBv2.AddTags(ctx, &awselbv2.AddTagsInput{ResourceArns: []string{arn}, Tags: tags}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := w.ELBv2.AddTags(ctx, &awselbv2.AddTagsInput{ResourceArns: []string{arn}, Tags: []elbv2types.Tag{{Key: aws.String("k50"), Value: aws.String("v")}}})
+	wantCode(t, err, "TooManyTags")
+	_, err = w.ELBv2.AddTags(ctx, &awselbv2.AddTagsInput{ResourceArns: []string{arn}, Tags: []elbv2types.Tag{
+		{Key: aws.String("k0"), Value: aws.String("a")}, {Key: aws.String("k0"), Value: aws.String("b")}}})
+	wantCode(t, err, "DuplicateTagKeys")
+	tg := w.tg(t, "tg", 80)
+	out, err := w.ELBv2.DescribeTags(ctx, &awselbv2.DescribeTagsInput{ResourceArns: []string{aws.ToString(tg.TargetGroupArn), arn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.TagDescriptions) != 2 || aws.ToString(out.TagDescriptions[0].ResourceArn) != aws.ToString(tg.TargetGroupArn) ||
+		len(out.TagDescriptions[0].Tags) != 0 || len(out.TagDescriptions[1].Tags) != 50 {
+		t.Errorf("DescribeTags %+v", out.TagDescriptions)
+	}
+	if _, err := w.ELBv2.RemoveTags(ctx, &awselbv2.RemoveTagsInput{ResourceArns: []string{arn}, TagKeys: []string{"k0"}}); err != nil {
+		t.Fatal(err)
+	}
+	limits, err := w.ELBv2.DescribeAccountLimits(ctx, &awselbv2.DescribeAccountLimitsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, l := range limits.Limits {
+		if aws.ToString(l.Name) == "rules-per-application-load-balancer" && aws.ToString(l.Max) == "100" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("limits %+v", limits.Limits)
+	}
+}
+
+func TestSDKAttributes(t *testing.T) {
+	w := start(t)
+	ctx := t.Context()
+	lb := w.alb(t, "web")
+	out, err := w.ELBv2.ModifyLoadBalancerAttributes(ctx, &awselbv2.ModifyLoadBalancerAttributesInput{LoadBalancerArn: lb.LoadBalancerArn,
+		Attributes: []elbv2types.LoadBalancerAttribute{{Key: aws.String("deletion_protection.enabled"), Value: aws.String("true")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Attributes) < 5 {
+		t.Errorf("Modify returned %d attributes", len(out.Attributes))
+	}
+	_, err = w.ELBv2.DeleteLoadBalancer(ctx, &awselbv2.DeleteLoadBalancerInput{LoadBalancerArn: lb.LoadBalancerArn})
+	wantCode(t, err, "OperationNotPermitted")
+	if !strings.Contains(err.Error(), "deletion protection") {
+		t.Errorf("message %v", err)
+	}
+	tg := w.tg(t, "tg", 80)
+	ta, err := w.ELBv2.DescribeTargetGroupAttributes(ctx, &awselbv2.DescribeTargetGroupAttributesInput{TargetGroupArn: tg.TargetGroupArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, a := range ta.Attributes {
+		m[aws.ToString(a.Key)] = aws.ToString(a.Value)
+	}
+	if m["deregistration_delay.timeout_seconds"] != "300" || m["stickiness.type"] != "lb_cookie" {
+		t.Errorf("target group attributes %v", m)
+	}
+}
