@@ -1,0 +1,29 @@
+// Package model computes lbsg's desired AWS state for a Service as a value:
+// Build(svc, Facts, Defaults) → Stack. Facts are cloud and cluster facts the
+// controller read beforehand (subnets, the existing NLB, resolved manual SGs,
+// nodes with their primary-ENI SGs, ready endpoints); nothing here performs
+// I/O, reads a clock or logs (style R2), so the controllers, `lbsg plan` and
+// `lbsg audit` share it.
+//
+// A Stack names its security groups symbolically where the ID is only known
+// at apply time: the LB's SG list and the source of target-SG rules say
+// "the managed SG" or "the backend SG" (SGRef, Source); Resolve* functions
+// substitute IDs.
+//
+// Behaviour follows lbc-security-groups.md §3.7 (frontend rules), §4
+// (manual SGs), §5.1 (backend SG use), §6.3/§6.6 (target rules and target-SG
+// choice), §7.2 (NLB SGs only at creation) and lbc-load-balancers.md §1.3,
+// §2.2, §4, §5 (names, subnets, listeners, target groups, health checks).
+//
+// Deliberate differences from LBC: target rules carry exact ports and are
+// merged only when they overlap or touch (no port opened); when a target SG
+// would exceed its rule quota, PackTargetRules widens the fewest ports and
+// says so in a Warning (LBC #3460, #4800). Ownership of those rules is the
+// cluster-qualified marker of naming.RuleDescription.
+//
+// Known limits: TLS listeners, QUIC, weighted actions, EIP/private-IP subnet
+// mappings, LB/TG attributes and legacy (SG-less) NLB node rules (§6.4) are
+// not modelled; subnet discovery skips LBC's route-table reachability
+// fallback; ip targets use the SGs of the pod's node primary ENI (pod ENIs
+// of security groups for pods are not resolved).
+package model

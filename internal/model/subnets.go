@@ -1,0 +1,135 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/lbsg/lbsg/internal/naming"
+)
+
+// Subnet role tags.
+const (
+	TagRoleELB         = "kubernetes.io/role/elb"
+	TagRoleInternalELB = "kubernetes.io/role/internal-elb"
+	minFreeIPs         = 8
+)
+
+// subnets applies lbc-load-balancers.md §4.1 for an NLB: annotation, the
+// existing LB's subnets when its scheme is unchanged, else discovery.
+func (b *builder) subnets(scheme string) ([]string, error) {
+	if b.cfg.Subnets != nil {
+		return b.explicitSubnets(b.cfg.Subnets)
+	}
+	if e := b.f.ExistingLB; e != nil && e.Scheme == scheme && len(e.Subnets) > 0 {
+		return slices.Clone(e.Subnets), nil
+	}
+	return DiscoverSubnets(b.f.Subnets, scheme, b.d.ClusterName, b.cfg.DualStack())
+}
+
+func (b *builder) explicitSubnets(items []string) ([]string, error) {
+	var out, missingIDs, missingNames []string
+	azs := map[string][]string{}
+	for _, it := range items {
+		var found *Subnet
+		for i := range b.f.Subnets {
+			s := &b.f.Subnets[i]
+			if (strings.HasPrefix(it, "subnet-") && s.ID == it) || (!strings.HasPrefix(it, "subnet-") && s.Tags[naming.TagName] == it) {
+				found = s
+				break
+			}
+		}
+		switch {
+		case found == nil && strings.HasPrefix(it, "subnet-"):
+			missingIDs = append(missingIDs, it)
+		case found == nil:
+			missingNames = append(missingNames, it)
+		default:
+			out = append(out, found.ID)
+			azs[found.AZ] = append(azs[found.AZ], found.ID)
+		}
+	}
+	if len(missingIDs) > 0 {
+		return nil, fmt.Errorf("failed to list subnets by names or IDs: couldn't find all subnets, want: [%s], found: [%s]",
+			strings.Join(items, " "), strings.Join(out, " "))
+	}
+	if len(missingNames) > 0 {
+		return nil, fmt.Errorf("failed to list subnets by names or IDs: couldn't find all subnets, missing names: [%s]", strings.Join(missingNames, " "))
+	}
+	for az, ids := range azs {
+		if len(ids) > 1 {
+			return nil, fmt.Errorf("multiple subnets in same Availability Zone %s: [%s]", az, strings.Join(ids, " "))
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("subnets count less than minimal required count: 0 < 1")
+	}
+	return out, nil
+}
+
+// DiscoverSubnets is LBC's tag-based discovery (§4.2 steps 1, 3, 4): role
+// tag, drop subnets of other clusters or with fewer than 8 free IPs (and
+// without IPv6 for dualstack), one per AZ preferring the cluster-tagged one
+// then the smallest ID, sorted by ID.
+func DiscoverSubnets(all []Subnet, scheme, cluster string, dualstack bool) ([]string, error) {
+	role := TagRoleInternalELB
+	if scheme == naming.SchemeInternetFacing {
+		role = TagRoleELB
+	}
+	var evaluated, otherCluster, lowIP, noV6 int
+	best := map[string]Subnet{}
+	for _, s := range all {
+		v, ok := s.Tags[role]
+		if !ok || (v != "" && v != "1") {
+			continue
+		}
+		evaluated++
+		if taggedForOther(s.Tags, cluster) {
+			otherCluster++
+			continue
+		}
+		if s.AvailableIPs < minFreeIPs {
+			lowIP++
+			continue
+		}
+		if dualstack && !s.HasIPv6 {
+			noV6++
+			continue
+		}
+		cur, ok := best[s.AZ]
+		if !ok || better(s, cur, cluster) {
+			best[s.AZ] = s
+		}
+	}
+	var out []string
+	for _, s := range best {
+		out = append(out, s.ID)
+	}
+	slices.Sort(out)
+	if len(out) == 0 {
+		msg := fmt.Sprintf("unable to resolve at least one subnet. Evaluated %d subnets: %d are tagged for other clusters, and %d have insufficient available IP addresses", evaluated, otherCluster, lowIP)
+		if dualstack {
+			msg = fmt.Sprintf("unable to resolve at least one subnet. Evaluated %d subnets: %d are tagged for other clusters, %d have insufficient available IP addresses, and %d don't have an associated IPv6 CIDR block, which is required for dualstack load balancers", evaluated, otherCluster, lowIP, noV6)
+		}
+		return nil, fmt.Errorf("couldn't auto-discover subnets: %s", msg)
+	}
+	return out, nil
+}
+
+func taggedForOther(tags map[string]string, cluster string) bool {
+	for k := range tags {
+		if strings.HasPrefix(k, "kubernetes.io/cluster") && k != naming.ClusterTagKey(cluster) {
+			return true
+		}
+	}
+	return false
+}
+
+func better(a, b Subnet, cluster string) bool {
+	_, at := a.Tags[naming.ClusterTagKey(cluster)]
+	_, bt := b.Tags[naming.ClusterTagKey(cluster)]
+	if at != bt {
+		return at
+	}
+	return a.ID < b.ID
+}

@@ -1,0 +1,347 @@
+package model
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/rules"
+)
+
+// Target-group protocols.
+const (
+	ProtoTCP    = "TCP"
+	ProtoUDP    = "UDP"
+	ProtoTCPUDP = "TCP_UDP"
+)
+
+type portSpec struct {
+	port     corev1.ServicePort
+	protocol string // TCP | UDP | TCP_UDP
+}
+
+// ports merges TCP and UDP entries on one port into TCP_UDP when enabled;
+// otherwise the second entry on a port is dropped, as LBC does.
+func (b *builder) ports() []portSpec {
+	tcpUDP := b.cfg.EnableTCPUDPListener != nil && *b.cfg.EnableTCPUDPListener
+	var out []portSpec
+	idx := map[int32]int{}
+	for _, p := range b.svc.Spec.Ports {
+		proto := strings.ToUpper(string(p.Protocol))
+		if proto == "" {
+			proto = ProtoTCP
+		}
+		if i, ok := idx[p.Port]; ok {
+			if tcpUDP && out[i].protocol != proto && (proto == ProtoTCP || proto == ProtoUDP) {
+				out[i].protocol = ProtoTCPUDP
+			}
+			continue
+		}
+		idx[p.Port] = len(out)
+		out = append(out, portSpec{port: p, protocol: proto})
+	}
+	slices.SortFunc(out, func(a, c portSpec) int { return cmp.Compare(a.port.Port, c.port.Port) })
+	return out
+}
+
+func (b *builder) targetType() string {
+	if b.cfg.Type == annotations.LBTypeNLBIP {
+		return annotations.TargetTypeIP
+	}
+	if b.cfg.TargetType != "" {
+		return b.cfg.TargetType
+	}
+	return annotations.TargetTypeInstance
+}
+
+func (b *builder) targetGroups(userTags map[string]string) error {
+	tt := b.targetType()
+	if tt == annotations.TargetTypeInstance && b.svc.Spec.Type == corev1.ServiceTypeClusterIP {
+		return fmt.Errorf("unsupported service type %q for load balancer target type %q", b.svc.Spec.Type, tt)
+	}
+	for _, ps := range b.ports() {
+		p := ps.port
+		tg := TargetGroup{
+			ResourceID:    naming.ServiceTargetGroupResourceID(b.svc.Namespace, b.svc.Name, p.Port),
+			ServicePort:   p.Port,
+			Protocol:      ps.protocol,
+			TargetType:    tt,
+			IPAddressType: "ipv4",
+		}
+		switch tt {
+		case annotations.TargetTypeInstance:
+			tg.Port = p.NodePort
+			if tg.Port == 0 {
+				return fmt.Errorf("TargetGroup port is empty. When using Instance targets, your service be must of type 'NodePort' or 'LoadBalancer'")
+			}
+		default:
+			tg.Port = 1 // named target port
+			if p.TargetPort.Type == intstr.Int {
+				tg.Port = p.TargetPort.IntVal
+				if tg.Port == 0 {
+					tg.Port = p.Port // targetPort defaults to port
+				}
+			}
+		}
+		hc, err := b.healthCheck(p, tt)
+		if err != nil {
+			return err
+		}
+		tg.HealthCheck = hc
+		tg.Name = naming.ServiceTargetGroupName(b.d.ClusterName, naming.ServiceTargetGroup{
+			Namespace: b.svc.Namespace, Name: b.svc.Name, UID: string(b.svc.UID),
+			TargetPort: tg.Port, ServicePort: p.Port, TargetType: tt, Protocol: tg.Protocol,
+			HealthCheckProtocol: hc.Protocol, HealthCheckInterval: hc.Interval,
+		})
+		tg.Tags = naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, tg.ResourceID), userTags)
+		tg.Targets = b.targets(p, tt)
+		b.st.TargetGroups = append(b.st.TargetGroups, tg)
+		b.st.Listeners = append(b.st.Listeners, Listener{
+			Port: p.Port, Protocol: ps.protocol, TargetGroup: tg.ResourceID,
+			Tags: naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.ListenerResourceID(p.Port)), userTags),
+		})
+	}
+	return nil
+}
+
+func (b *builder) localPolicy(tt string) bool {
+	return tt == annotations.TargetTypeInstance &&
+		b.svc.Spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal &&
+		b.svc.Spec.Type == corev1.ServiceTypeLoadBalancer && b.svc.Spec.HealthCheckNodePort != 0
+}
+
+// healthCheck applies lbc-load-balancers.md §5.4.
+func (b *builder) healthCheck(p corev1.ServicePort, tt string) (HealthCheck, error) {
+	hc := HealthCheck{Protocol: ProtoTCP, Port: annotations.HealthCheckTrafficPort, Interval: 10, Timeout: 10, Healthy: 3, Unhealthy: 3}
+	if b.localPolicy(tt) {
+		hc = HealthCheck{Protocol: "HTTP", Port: itoa(b.svc.Spec.HealthCheckNodePort), Path: "/healthz",
+			Interval: 10, Timeout: 6, Healthy: 2, Unhealthy: 2, Matcher: "200-399"}
+	}
+	a := b.cfg.HealthCheck
+	if a.Protocol != "" {
+		hc.Protocol = strings.ToUpper(a.Protocol)
+	}
+	if a.Port != "" {
+		port, err := b.resolveHCPort(a.Port, tt)
+		if err != nil {
+			return HealthCheck{}, err
+		}
+		hc.Port = port
+	}
+	if hc.Protocol != ProtoTCP {
+		if hc.Path == "" {
+			hc.Path = "/"
+		}
+		if hc.Matcher == "" {
+			hc.Matcher = "200-399"
+		}
+	}
+	if a.Path != "" {
+		hc.Path = a.Path
+	}
+	if a.SuccessCodes != "" {
+		hc.Matcher = a.SuccessCodes
+	}
+	for _, o := range []struct {
+		dst *int32
+		src *int32
+	}{{&hc.Interval, a.Interval}, {&hc.Timeout, a.Timeout}, {&hc.Healthy, a.HealthyThreshold}, {&hc.Unhealthy, a.UnhealthyThreshold}} {
+		if o.src != nil {
+			*o.dst = *o.src
+		}
+	}
+	if hc.Protocol == ProtoTCP {
+		hc.Path, hc.Matcher = "", ""
+	}
+	return hc, nil
+}
+
+func (b *builder) resolveHCPort(v, tt string) (string, error) {
+	if v == annotations.HealthCheckTrafficPort {
+		return v, nil
+	}
+	if _, err := strconv.Atoi(v); err == nil {
+		return v, nil
+	}
+	for _, p := range b.svc.Spec.Ports {
+		if p.Name != v {
+			continue
+		}
+		if tt == annotations.TargetTypeInstance {
+			return itoa(p.NodePort), nil
+		}
+		if p.TargetPort.Type == intstr.Int {
+			return itoa(p.TargetPort.IntVal), nil
+		}
+		return "", fmt.Errorf("cannot use named healthCheckPort for IP TargetType when service's targetPort is a named port")
+	}
+	return "", fmt.Errorf("failed to resolve healthCheckPort: unable to find port %s on service %s/%s", v, b.svc.Namespace, b.svc.Name)
+}
+
+// targets: instance → every EC2 node on the NodePort; ip → ready endpoint
+// addresses on the resolved target port.
+func (b *builder) targets(p corev1.ServicePort, tt string) []Target {
+	var out []Target
+	if tt == annotations.TargetTypeInstance {
+		for _, n := range b.f.Nodes {
+			if n.InstanceID != "" {
+				out = append(out, Target{ID: n.InstanceID, Port: p.NodePort})
+			}
+		}
+	} else {
+		for _, e := range b.f.Endpoints {
+			if port, ok := endpointPort(p, e); ok {
+				out = append(out, Target{ID: e.IP, Port: port})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, c Target) int { return cmp.Or(cmp.Compare(a.ID, c.ID), cmp.Compare(a.Port, c.Port)) })
+	return slices.Compact(out)
+}
+
+// endpointPort finds the pod port of Service port p on an endpoint: by the
+// Service port's name (EndpointSlice ports carry it), else a numeric
+// targetPort.
+func endpointPort(p corev1.ServicePort, e Endpoint) (int32, bool) {
+	if port, ok := e.Ports[p.Name]; ok {
+		return port, true
+	}
+	if p.TargetPort.Type == intstr.Int && p.TargetPort.IntVal != 0 {
+		return p.TargetPort.IntVal, true
+	}
+	if p.TargetPort.Type == intstr.Int {
+		return p.Port, true
+	}
+	return 0, false
+}
+
+// targetRules computes the rules on target SGs per lbc-security-groups.md
+// §6.3, exact ports, with the SG chosen per node ENI as §6.6.
+func (b *builder) targetRules(source RefKind) {
+	groups := b.targetSGs()
+	if len(groups) == 0 {
+		return
+	}
+	type pr struct {
+		proto    string
+		from, to int32
+	}
+	set := map[pr]bool{}
+	for _, tg := range b.st.TargetGroups {
+		if b.d.DisableRestrictedSGRules {
+			set[pr{rules.TCP, 0, rules.MaxPort}] = true
+			if tg.Protocol != ProtoTCP {
+				set[pr{rules.UDP, 0, rules.MaxPort}] = true
+			}
+			continue
+		}
+		ports := []int32{tg.Port}
+		if tg.TargetType == annotations.TargetTypeIP {
+			ports = ports[:0]
+			for _, t := range tg.Targets {
+				ports = append(ports, t.Port)
+			}
+			slices.Sort(ports)
+			ports = slices.Compact(ports)
+		}
+		hcPort, hcNumeric := int32(0), false
+		if n, err := strconv.Atoi(tg.HealthCheck.Port); err == nil {
+			hcPort, hcNumeric = int32(n), true
+		}
+		for _, port := range ports {
+			switch tg.Protocol {
+			case ProtoUDP:
+				set[pr{rules.UDP, port, port}] = true
+				if !hcNumeric || hcPort == port {
+					set[pr{rules.TCP, port, port}] = true
+				}
+			case ProtoTCPUDP:
+				set[pr{rules.UDP, port, port}] = true
+				set[pr{rules.TCP, port, port}] = true
+			default:
+				set[pr{rules.TCP, port, port}] = true
+			}
+			if hcNumeric && hcPort != port {
+				set[pr{rules.TCP, hcPort, hcPort}] = true
+			}
+		}
+	}
+	keys := slices.SortedFunc(maps.Keys(set), func(a, c pr) int {
+		return cmp.Or(strings.Compare(a.proto, c.proto), cmp.Compare(a.from, c.from), cmp.Compare(a.to, c.to))
+	})
+	for _, g := range groups {
+		for _, k := range keys {
+			b.st.TargetRules = append(b.st.TargetRules, TargetRule{GroupID: g, Source: source, Protocol: k.proto, FromPort: k.from, ToPort: k.to})
+		}
+	}
+}
+
+// targetSGs picks, per node behind the Service, the SG of its primary ENI
+// as LBC does (§6.6); nodes whose choice is ambiguous get a warning.
+func (b *builder) targetSGs() []string {
+	nodes := map[string]bool{}
+	if b.targetType() == annotations.TargetTypeInstance {
+		for _, n := range b.f.Nodes {
+			nodes[n.Name] = true
+		}
+	} else {
+		for _, e := range b.f.Endpoints {
+			nodes[e.NodeName] = true
+		}
+	}
+	var out []string
+	for _, n := range b.f.Nodes {
+		if !nodes[n.Name] || n.InstanceID == "" {
+			continue
+		}
+		id, err := ChooseTargetSG(n.ENIID, n.SecurityGroups, b.d.ClusterName, b.d.TargetSGTags)
+		if err != nil {
+			b.warn(WarnTargetSGAmbiguous, "node %s: %v", n.Name, err)
+			continue
+		}
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// ChooseTargetSG is LBC's choice of the SG on an ENI that receives target
+// rules (lbc-security-groups.md §6.6), with its error text.
+func ChooseTargetSG(eni string, sgs []SecurityGroupInfo, cluster string, extra map[string]string) (string, error) {
+	if len(sgs) == 1 {
+		return sgs[0].ID, nil
+	}
+	var cands []string
+	for _, sg := range sgs {
+		if _, ok := sg.Tags[naming.ClusterTagKey(cluster)]; !ok {
+			continue
+		}
+		match := true
+		for k, v := range extra {
+			if sg.Tags[k] != v {
+				match = false
+			}
+		}
+		if match {
+			cands = append(cands, sg.ID)
+		}
+	}
+	if len(cands) == 1 {
+		return cands[0], nil
+	}
+	slices.Sort(cands)
+	what := naming.ClusterTagKey(cluster)
+	if len(extra) > 0 {
+		what += fmt.Sprintf(" and %v", extra)
+	}
+	return "", fmt.Errorf("expected exactly one securityGroup tagged with %s for eni %s, got: [%s] (clusterName: %s)",
+		what, eni, strings.Join(cands, " "), cluster)
+}

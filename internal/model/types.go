@@ -1,0 +1,220 @@
+package model
+
+import (
+	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/rules"
+)
+
+// Defaults are the controller-wide settings that shape a Stack.
+type Defaults struct {
+	ClusterName string
+	// EnableBackendSG is --enable-backend-security-group.
+	EnableBackendSG bool
+	// ManageBackendSGRules is --enable-manage-backend-security-group-rules.
+	ManageBackendSGRules bool
+	// DisableRestrictedSGRules opens all ports on target rules.
+	DisableRestrictedSGRules bool
+	DefaultTags              map[string]string
+	ExternalManagedTags      []string
+	// DefaultTagsLowPriority is gate EnableDefaultTagsLowPriority.
+	DefaultTagsLowPriority bool
+	// NLBSecurityGroups is gate NLBSecurityGroup (LBC default true).
+	NLBSecurityGroups bool
+	// LoadBalancerClass is --load-balancer-class ("" = service.k8s.aws/nlb).
+	LoadBalancerClass string
+	// ServiceTypeLoadBalancerOnly is the gate of the same name.
+	ServiceTypeLoadBalancerOnly bool
+	// TargetSGTags is --service-target-eni-security-group-tags.
+	TargetSGTags map[string]string
+}
+
+// Subnet is a subnet of the controller's VPC.
+type Subnet struct {
+	ID, AZ, CIDR string
+	Tags         map[string]string
+	AvailableIPs int32
+	HasIPv6      bool
+}
+
+// SecurityGroupInfo is an SG on a node's primary ENI.
+type SecurityGroupInfo struct {
+	ID   string
+	Tags map[string]string
+}
+
+// Node is a cluster node with its EC2 instance and primary-ENI SGs.
+type Node struct {
+	Name       string
+	InstanceID string // from spec.providerID; "" when not an EC2 node
+	ENIID      string
+	// SecurityGroups of the primary ENI (device index 0).
+	SecurityGroups []SecurityGroupInfo
+}
+
+// Endpoint is a ready address of the Service's EndpointSlices.
+type Endpoint struct {
+	IP       string
+	NodeName string
+	// Ports maps EndpointSlice port names ("" for an unnamed port) to ports.
+	Ports map[string]int32
+}
+
+// ExistingLB is what the controller observed of the Service's NLB.
+type ExistingLB struct {
+	Scheme         string
+	SecurityGroups []string
+	Subnets        []string
+}
+
+// Facts are the cloud and cluster facts a Stack depends on.
+type Facts struct {
+	// Subnets of the VPC, for discovery and name resolution.
+	Subnets []Subnet
+	// ExistingLB is nil when the Service has no NLB yet.
+	ExistingLB *ExistingLB
+	// ManualSecurityGroups are the resolved IDs of the security-groups
+	// annotation (see ResolveSecurityGroups); ignored when the annotation is
+	// absent.
+	ManualSecurityGroups []string
+	// ManualSecurityGroupsErr is the resolution failure, if any: Build then
+	// fails with it and nothing is changed.
+	ManualSecurityGroupsErr error
+	Nodes                   []Node
+	Endpoints               []Endpoint
+}
+
+// Warning is something Build or PackTargetRules wants the user to know.
+type Warning struct {
+	Reason  string // an events reason
+	Message string
+}
+
+// Warning reasons (same strings as package events).
+const (
+	WarnLBWithoutSGs      = "LoadBalancerWithoutSecurityGroups"
+	WarnTargetSGAmbiguous = "TargetSecurityGroupAmbiguous"
+	WarnRulesPacked       = "RulesPacked"
+)
+
+// SGRef is one entry of the LB's SG list.
+type SGRef struct {
+	Kind RefKind
+	ID   string // for RefID
+}
+
+// RefKind says which SG an SGRef or a target rule's source means.
+type RefKind int
+
+// Reference kinds.
+const (
+	RefID RefKind = iota + 1
+	RefManaged
+	RefBackend
+)
+
+func (k RefKind) String() string {
+	switch k {
+	case RefManaged:
+		return "managed"
+	case RefBackend:
+		return "backend"
+	case RefID:
+		return "id"
+	}
+	return "none"
+}
+
+// Stack is the desired state of one Service.
+type Stack struct {
+	ID  naming.Stack
+	UID string
+	// LoadBalancer is nil for an empty stack (teardown).
+	LoadBalancer *LoadBalancer
+	// ManagedSG is the managed frontend SG; nil with manual SGs or none.
+	ManagedSG    *ManagedSG
+	TargetGroups []TargetGroup // by ServicePort
+	Listeners    []Listener    // by Port
+	// TargetRules are the rules the Stack needs on target SGs; Source says
+	// which SG they come from.
+	TargetRules []TargetRule
+}
+
+// UsesBackendSG reports whether the Stack needs the shared backend SG.
+func (s Stack) UsesBackendSG() bool {
+	if s.LoadBalancer == nil {
+		return false
+	}
+	for _, r := range s.LoadBalancer.SecurityGroups {
+		if r.Kind == RefBackend {
+			return true
+		}
+	}
+	return false
+}
+
+// LoadBalancer is the desired NLB.
+type LoadBalancer struct {
+	Name          string
+	Scheme        string // internal | internet-facing
+	IPAddressType string // ipv4 | dualstack
+	Subnets       []string
+	// SecurityGroups in LBC's order: managed or manual, then backend.
+	// Empty: the NLB has (or gets) no SGs.
+	SecurityGroups []SGRef
+	Tags           map[string]string
+}
+
+// ManagedSG is a Stack's managed frontend SG.
+type ManagedSG struct {
+	Name, Description string
+	Tags              map[string]string
+	// Ingress rules; descriptions are "" (LBC writes none on this SG).
+	Ingress rules.Set
+}
+
+// HealthCheck is a target group's health check.
+type HealthCheck struct {
+	Protocol           string // TCP | HTTP | HTTPS
+	Port               string // "traffic-port" or a number
+	Path               string // HTTP/HTTPS only
+	Interval, Timeout  int32
+	Healthy, Unhealthy int32
+	Matcher            string // HTTP/HTTPS only
+}
+
+// Target is one registered target.
+type Target struct {
+	ID   string // instance ID or IP
+	Port int32
+}
+
+// TargetGroup is the target group of one Service port.
+type TargetGroup struct {
+	ResourceID    string // ns/name:port
+	Name          string
+	ServicePort   int32
+	Port          int32
+	Protocol      string // TCP | UDP | TCP_UDP
+	TargetType    string // instance | ip
+	IPAddressType string // ipv4 | ipv6
+	HealthCheck   HealthCheck
+	Targets       []Target // sorted
+	Tags          map[string]string
+}
+
+// Listener forwards one port to a target group.
+type Listener struct {
+	Port        int32
+	Protocol    string
+	TargetGroup string // ResourceID of the target group
+	Tags        map[string]string
+}
+
+// TargetRule is one inbound rule a Stack needs on a target SG.
+type TargetRule struct {
+	GroupID  string
+	Source   RefKind // RefBackend or RefManaged
+	Protocol string  // tcp | udp
+	FromPort int32
+	ToPort   int32
+}
