@@ -1,0 +1,328 @@
+package plan
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/lbsg/lbsg/internal/model"
+	"github.com/lbsg/lbsg/internal/rules"
+)
+
+// ObservedLB is the stack's NLB as AWS reports it.
+type ObservedLB struct {
+	ARN, Name, DNSName string
+	Scheme             string
+	IPAddressType      string
+	SecurityGroups     []string
+	Subnets            []string
+	State              string
+}
+
+// ObservedTG is one of the stack's target groups.
+type ObservedTG struct {
+	ARN, Name   string
+	ResourceID  string // service.k8s.aws/resource tag
+	Port        int32
+	Protocol    string
+	TargetType  string
+	HealthCheck model.HealthCheck
+	Targets     []model.Target
+}
+
+// ObservedListener is a listener of the stack's NLB.
+type ObservedListener struct {
+	ARN            string
+	Port           int32
+	Protocol       string
+	TargetGroupARN string
+}
+
+// ObservedSG is a managed frontend SG of the stack.
+type ObservedSG struct {
+	ID      string
+	Tags    map[string]string
+	Ingress rules.Set
+}
+
+// Snapshot is what exists in AWS for one stack.
+type Snapshot struct {
+	LoadBalancer *ObservedLB
+	Listeners    []ObservedListener
+	TargetGroups []ObservedTG
+	ManagedSGs   []ObservedSG
+	// BackendSG is the backend SG's ID as the controller knows it ("" if
+	// none), used to resolve the desired LB's SG list.
+	BackendSG string
+}
+
+// Kind is what an Action does.
+type Kind int
+
+// Action kinds, in execution order.
+const (
+	CreateSecurityGroup Kind = iota + 1
+	AuthorizeIngress
+	RevokeIngress
+	CreateTargetGroup
+	ModifyTargetGroup
+	RegisterTargets
+	DeregisterTargets
+	DeleteLoadBalancer // replacement: before the new one is created
+	CreateLoadBalancer
+	SetSecurityGroups
+	CreateListener
+	ModifyListener
+	DeleteListener
+	DeleteObsoleteLoadBalancer // teardown: after its listeners
+	DeleteTargetGroup
+	DeleteSecurityGroup
+)
+
+var kindNames = map[Kind]string{
+	CreateSecurityGroup: "CreateSecurityGroup", AuthorizeIngress: "AuthorizeIngress", RevokeIngress: "RevokeIngress",
+	CreateTargetGroup: "CreateTargetGroup", ModifyTargetGroup: "ModifyTargetGroup", RegisterTargets: "RegisterTargets",
+	DeregisterTargets: "DeregisterTargets", DeleteLoadBalancer: "DeleteLoadBalancer", CreateLoadBalancer: "CreateLoadBalancer",
+	SetSecurityGroups: "SetSecurityGroups", CreateListener: "CreateListener", ModifyListener: "ModifyListener",
+	DeleteListener: "DeleteListener", DeleteObsoleteLoadBalancer: "DeleteLoadBalancer", DeleteTargetGroup: "DeleteTargetGroup",
+	DeleteSecurityGroup: "DeleteSecurityGroup",
+}
+
+func (k Kind) String() string { return kindNames[k] }
+
+// Managed is the symbolic ID of the stack's managed SG, resolved by the
+// executor (observed or created).
+const Managed = "<managed>"
+
+// Action is one AWS change.
+type Action struct {
+	Kind Kind
+	// SecurityGroup: an SG ID or Managed.
+	SecurityGroup string
+	Rules         rules.Set
+	ManagedSG     *model.ManagedSG
+	// TargetGroup: desired TG (create, modify, register, listener target).
+	TargetGroup *model.TargetGroup
+	// ARN of the existing resource acted on (TG, LB, listener).
+	ARN          string
+	Targets      []model.Target
+	LoadBalancer *model.LoadBalancer
+	Listener     *model.Listener
+}
+
+func (a Action) String() string {
+	switch {
+	case a.Rules != nil:
+		return fmt.Sprintf("%s %s %s", a.Kind, a.SecurityGroup, a.Rules)
+	case a.ManagedSG != nil:
+		return fmt.Sprintf("%s %s", a.Kind, a.ManagedSG.Name)
+	case a.Listener != nil:
+		return fmt.Sprintf("%s %d/%s → %s", a.Kind, a.Listener.Port, a.Listener.Protocol, a.Listener.TargetGroup)
+	case a.Targets != nil:
+		return fmt.Sprintf("%s %s %v", a.Kind, cmp.Or(a.ARN, tgID(a.TargetGroup)), a.Targets)
+	case a.TargetGroup != nil:
+		return fmt.Sprintf("%s %s", a.Kind, a.TargetGroup.Name)
+	case a.LoadBalancer != nil:
+		return fmt.Sprintf("%s %s", a.Kind, a.LoadBalancer.Name)
+	}
+	return fmt.Sprintf("%s %s", a.Kind, cmp.Or(a.ARN, a.SecurityGroup))
+}
+
+func tgID(tg *model.TargetGroup) string {
+	if tg == nil {
+		return ""
+	}
+	return tg.ResourceID
+}
+
+// Diff returns the Actions converging observed to desired, sorted by Kind
+// (stable within a Kind). A desired Stack without LoadBalancer tears
+// everything down.
+func Diff(desired model.Stack, observed Snapshot) []Action {
+	var out []Action
+	out = append(out, diffSGs(desired, observed)...)
+	tgs, tgARN := diffTargetGroups(desired, observed)
+	out = append(out, tgs...)
+	lbActs, lbReplaced := diffLoadBalancer(desired, observed)
+	out = append(out, lbActs...)
+	out = append(out, diffListeners(desired, observed, tgARN, lbReplaced)...)
+	slices.SortStableFunc(out, func(a, b Action) int { return cmp.Compare(a.Kind, b.Kind) })
+	return out
+}
+
+func diffSGs(desired model.Stack, observed Snapshot) []Action {
+	var out []Action
+	obs := observed.ManagedSGs
+	if desired.ManagedSG == nil || desired.LoadBalancer == nil {
+		for _, sg := range obs {
+			out = append(out, Action{Kind: DeleteSecurityGroup, SecurityGroup: sg.ID})
+		}
+		return out
+	}
+	if len(obs) == 0 {
+		out = append(out, Action{Kind: CreateSecurityGroup, SecurityGroup: Managed, ManagedSG: desired.ManagedSG})
+		if len(desired.ManagedSG.Ingress) > 0 {
+			out = append(out, Action{Kind: AuthorizeIngress, SecurityGroup: Managed, Rules: desired.ManagedSG.Ingress.Clone()})
+		}
+		return out
+	}
+	keep := obs[0] // LBC keeps the first and deletes duplicates
+	for _, sg := range obs[1:] {
+		out = append(out, Action{Kind: DeleteSecurityGroup, SecurityGroup: sg.ID})
+	}
+	add, del := rules.Diff(keep.Ingress, desired.ManagedSG.Ingress, rules.OwnsAll)
+	if len(add) > 0 {
+		out = append(out, Action{Kind: AuthorizeIngress, SecurityGroup: keep.ID, Rules: add})
+	}
+	if len(del) > 0 {
+		out = append(out, Action{Kind: RevokeIngress, SecurityGroup: keep.ID, Rules: del})
+	}
+	return out
+}
+
+// tgCompatible: a TG is replaced when target type or protocol differ
+// (lbc-load-balancers.md §2.3).
+func tgCompatible(d model.TargetGroup, o ObservedTG) bool {
+	return d.TargetType == o.TargetType && d.Protocol == o.Protocol
+}
+
+// diffTargetGroups returns the TG actions and, per desired resource ID, the
+// ARN of the observed TG kept ("" when one is created).
+func diffTargetGroups(desired model.Stack, observed Snapshot) ([]Action, map[string]string) {
+	var out []Action
+	arn := map[string]string{}
+	matched := map[string]bool{}
+	if desired.LoadBalancer != nil {
+		for i := range desired.TargetGroups {
+			d := &desired.TargetGroups[i]
+			var o *ObservedTG
+			for j := range observed.TargetGroups {
+				c := &observed.TargetGroups[j]
+				if c.ResourceID == d.ResourceID && !matched[c.ARN] && tgCompatible(*d, *c) {
+					o = c
+					break
+				}
+			}
+			if o == nil {
+				out = append(out, Action{Kind: CreateTargetGroup, TargetGroup: d})
+				if len(d.Targets) > 0 {
+					out = append(out, Action{Kind: RegisterTargets, TargetGroup: d, Targets: d.Targets})
+				}
+				continue
+			}
+			matched[o.ARN] = true
+			arn[d.ResourceID] = o.ARN
+			if o.HealthCheck != d.HealthCheck {
+				out = append(out, Action{Kind: ModifyTargetGroup, TargetGroup: d, ARN: o.ARN})
+			}
+			add, del := targetDiff(d.Targets, o.Targets)
+			if len(add) > 0 {
+				out = append(out, Action{Kind: RegisterTargets, TargetGroup: d, ARN: o.ARN, Targets: add})
+			}
+			if len(del) > 0 {
+				out = append(out, Action{Kind: DeregisterTargets, TargetGroup: d, ARN: o.ARN, Targets: del})
+			}
+		}
+	}
+	for _, o := range observed.TargetGroups {
+		if !matched[o.ARN] {
+			out = append(out, Action{Kind: DeleteTargetGroup, ARN: o.ARN})
+		}
+	}
+	return out, arn
+}
+
+func targetDiff(want, have []model.Target) (add, del []model.Target) {
+	for _, t := range want {
+		if !slices.Contains(have, t) {
+			add = append(add, t)
+		}
+	}
+	for _, t := range have {
+		if !slices.Contains(want, t) {
+			del = append(del, t)
+		}
+	}
+	return add, del
+}
+
+func diffLoadBalancer(desired model.Stack, observed Snapshot) ([]Action, bool) {
+	o, d := observed.LoadBalancer, desired.LoadBalancer
+	switch {
+	case d == nil && o == nil:
+		return nil, false
+	case d == nil:
+		return []Action{{Kind: DeleteObsoleteLoadBalancer, ARN: o.ARN}}, false
+	case o == nil:
+		return []Action{{Kind: CreateLoadBalancer, LoadBalancer: d}}, false
+	case o.Scheme != d.Scheme:
+		return []Action{{Kind: DeleteLoadBalancer, ARN: o.ARN}, {Kind: CreateLoadBalancer, LoadBalancer: d}}, true
+	}
+	// AWS only allows SetSecurityGroups on an NLB that has SGs; compared as
+	// sets, as LBC does (§7.1). A managed SG still to be created differs.
+	if len(o.SecurityGroups) == 0 || len(d.SecurityGroups) == 0 {
+		return nil, false
+	}
+	managed := Managed
+	if desired.ManagedSG != nil && len(observed.ManagedSGs) > 0 {
+		managed = observed.ManagedSGs[0].ID
+	}
+	want := d.ResolveSGs(managed, observed.BackendSG)
+	if !sameSet(want, o.SecurityGroups) {
+		return []Action{{Kind: SetSecurityGroups, ARN: o.ARN, LoadBalancer: d}}, false
+	}
+	return nil, false
+}
+
+func diffListeners(desired model.Stack, observed Snapshot, tgARN map[string]string, lbReplaced bool) []Action {
+	var out []Action
+	matched := map[string]bool{}
+	if desired.LoadBalancer != nil {
+		for i := range desired.Listeners {
+			d := &desired.Listeners[i]
+			tg := findTG(desired, d.TargetGroup)
+			var o *ObservedListener
+			if !lbReplaced {
+				for j := range observed.Listeners {
+					if observed.Listeners[j].Port == d.Port {
+						o = &observed.Listeners[j]
+						break
+					}
+				}
+			}
+			if o == nil {
+				out = append(out, Action{Kind: CreateListener, Listener: d, TargetGroup: tg})
+				continue
+			}
+			matched[o.ARN] = true
+			if o.Protocol != d.Protocol || tgARN[d.TargetGroup] == "" || o.TargetGroupARN != tgARN[d.TargetGroup] {
+				out = append(out, Action{Kind: ModifyListener, ARN: o.ARN, Listener: d, TargetGroup: tg})
+			}
+		}
+	}
+	if lbReplaced {
+		return out // the old LB took its listeners with it
+	}
+	for _, o := range observed.Listeners {
+		if !matched[o.ARN] {
+			out = append(out, Action{Kind: DeleteListener, ARN: o.ARN})
+		}
+	}
+	return out
+}
+
+func findTG(s model.Stack, resourceID string) *model.TargetGroup {
+	for i := range s.TargetGroups {
+		if s.TargetGroups[i].ResourceID == resourceID {
+			return &s.TargetGroups[i]
+		}
+	}
+	return nil
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}

@@ -1,0 +1,113 @@
+package plan
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/lbsg/lbsg/internal/model"
+	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/rules"
+)
+
+func stack() model.Stack {
+	tg := model.TargetGroup{ResourceID: "ns/web:80", Name: "k8s-ns-web-1", ServicePort: 80, Port: 30080, Protocol: "TCP", TargetType: "instance",
+		HealthCheck: model.HealthCheck{Protocol: "TCP", Port: "traffic-port", Interval: 10, Timeout: 10, Healthy: 3, Unhealthy: 3},
+		Targets:     []model.Target{{ID: "i-1", Port: 30080}}}
+	return model.Stack{
+		ID:           naming.ServiceStack("ns", "web"),
+		LoadBalancer: &model.LoadBalancer{Name: "k8s-ns-web-lb", Scheme: "internal", SecurityGroups: []model.SGRef{{Kind: model.RefManaged}, {Kind: model.RefBackend}}},
+		ManagedSG:    &model.ManagedSG{Name: "k8s-ns-web-sg", Ingress: rules.Set{rules.MustKey("tcp", 80, 80, "0.0.0.0/0"): ""}},
+		TargetGroups: []model.TargetGroup{tg},
+		Listeners:    []model.Listener{{Port: 80, Protocol: "TCP", TargetGroup: "ns/web:80"}},
+	}
+}
+
+// converged is what AWS holds once stack() is applied.
+func converged() Snapshot {
+	s := stack()
+	return Snapshot{
+		BackendSG:    "sg-b",
+		LoadBalancer: &ObservedLB{ARN: "arn:lb", Scheme: "internal", SecurityGroups: []string{"sg-m", "sg-b"}},
+		ManagedSGs:   []ObservedSG{{ID: "sg-m", Ingress: s.ManagedSG.Ingress.Clone()}},
+		TargetGroups: []ObservedTG{{ARN: "arn:tg", ResourceID: "ns/web:80", Port: 30080, Protocol: "TCP", TargetType: "instance",
+			HealthCheck: s.TargetGroups[0].HealthCheck, Targets: s.TargetGroups[0].Targets}},
+		Listeners: []ObservedListener{{ARN: "arn:l80", Port: 80, Protocol: "TCP", TargetGroupARN: "arn:tg"}},
+	}
+}
+
+func kinds(as []Action) string {
+	var out []string
+	for _, a := range as {
+		out = append(out, a.Kind.String())
+	}
+	return strings.Join(out, " ")
+}
+
+func TestDiff(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		desired  func() model.Stack
+		observed func() Snapshot
+		want     string
+	}{
+		{name: "a new Service creates the SG with its rules before the TG, the LB and the listener",
+			desired: stack, observed: func() Snapshot { return Snapshot{} },
+			want: "CreateSecurityGroup AuthorizeIngress CreateTargetGroup RegisterTargets CreateLoadBalancer CreateListener"},
+		{name: "a converged stack needs nothing", desired: stack, observed: converged, want: ""},
+		{name: "deleting tears down listeners, the LB, TGs, then the SG",
+			desired:  func() model.Stack { return model.Stack{ID: naming.ServiceStack("ns", "web")} },
+			observed: converged,
+			want:     "DeleteListener DeleteLoadBalancer DeleteTargetGroup DeleteSecurityGroup"},
+		{name: "a source-range change authorizes the new range before revoking the old",
+			desired: func() model.Stack {
+				s := stack()
+				s.ManagedSG.Ingress = rules.Set{rules.MustKey("tcp", 80, 80, "10.0.0.0/8"): ""}
+				return s
+			}, observed: converged, want: "AuthorizeIngress RevokeIngress"},
+		{name: "a port change adds the new TG and listener and removes the old ones",
+			desired: func() model.Stack {
+				s := stack()
+				s.TargetGroups[0].ResourceID, s.TargetGroups[0].ServicePort = "ns/web:81", 81
+				s.Listeners[0] = model.Listener{Port: 81, Protocol: "TCP", TargetGroup: "ns/web:81"}
+				return s
+			}, observed: converged,
+			want: "CreateTargetGroup RegisterTargets CreateListener DeleteListener DeleteTargetGroup"},
+		{name: "a target-type switch replaces the TG and repoints the listener",
+			desired: func() model.Stack {
+				s := stack()
+				s.TargetGroups[0].TargetType, s.TargetGroups[0].Targets = "ip", []model.Target{{ID: "10.0.0.5", Port: 8080}}
+				return s
+			}, observed: converged,
+			want: "CreateTargetGroup RegisterTargets ModifyListener DeleteTargetGroup"},
+		{name: "switching to manual SGs repoints the LB, then deletes the managed SG",
+			desired: func() model.Stack {
+				s := stack()
+				s.ManagedSG = nil
+				s.LoadBalancer.SecurityGroups = []model.SGRef{{Kind: model.RefID, ID: "sg-manual"}}
+				return s
+			}, observed: converged, want: "SetSecurityGroups DeleteSecurityGroup"},
+		{name: "a scheme change replaces the LB and recreates its listeners",
+			desired: func() model.Stack {
+				s := stack()
+				s.LoadBalancer.Scheme = "internet-facing"
+				return s
+			}, observed: converged, want: "DeleteLoadBalancer CreateLoadBalancer CreateListener"},
+		{name: "a new node is registered, a gone one deregistered",
+			desired: func() model.Stack {
+				s := stack()
+				s.TargetGroups[0].Targets = []model.Target{{ID: "i-2", Port: 30080}}
+				return s
+			}, observed: converged, want: "RegisterTargets DeregisterTargets"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Diff(tt.desired(), tt.observed())
+			if k := kinds(got); k != tt.want {
+				t.Errorf("actions:\n got %s\nwant %s\n%v", k, tt.want, got)
+			}
+			if !slices.IsSortedFunc(got, func(a, b Action) int { return int(a.Kind) - int(b.Kind) }) {
+				t.Error("actions not in dependency order")
+			}
+		})
+	}
+}
