@@ -154,6 +154,12 @@ func defaultTGAttributes(tg *targetGroup) map[string]string {
 		"stickiness.enabled":                   "false",
 		"load_balancing.cross_zone.enabled":    "use_load_balancer_configuration",
 	}
+	if tg.TargetType != "lambda" {
+		m["target_group_health.dns_failover.minimum_healthy_targets.count"] = "1"
+		m["target_group_health.dns_failover.minimum_healthy_targets.percentage"] = "off"
+		m["target_group_health.unhealthy_state_routing.minimum_healthy_targets.count"] = "1"
+		m["target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage"] = "off"
+	}
 	switch tg.Protocol {
 	case "HTTP", "HTTPS", "":
 		if tg.TargetType == "lambda" {
@@ -167,10 +173,6 @@ func defaultTGAttributes(tg *targetGroup) map[string]string {
 		m["load_balancing.algorithm.type"] = "round_robin"
 		m["load_balancing.algorithm.anomaly_mitigation"] = "off"
 		m["slow_start.duration_seconds"] = "0"
-		m["target_group_health.dns_failover.minimum_healthy_targets.count"] = "1"
-		m["target_group_health.dns_failover.minimum_healthy_targets.percentage"] = "off"
-		m["target_group_health.unhealthy_state_routing.minimum_healthy_targets.count"] = "1"
-		m["target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage"] = "off"
 	case "GENEVE":
 		m["stickiness.type"] = "source_ip_dest_ip_proto"
 		m["target_failover.on_deregistration"] = "no_rebalance"

@@ -238,8 +238,13 @@ func (b *Backend) setRulePriorities(p query.Params) (any, error) {
 		order = append(order, r)
 	}
 	// Resulting priorities per listener must be unique.
-	byListener := map[string]map[int]string{}
+	all := make([]*rule, 0, len(b.st.Rules))
 	for _, r := range b.st.Rules {
+		all = append(all, r)
+	}
+	sortRules(all)
+	byListener := map[string]map[int]string{}
+	for _, r := range all {
 		if r.IsDefault {
 			continue
 		}

@@ -107,7 +107,10 @@ func healthSettings(p query.Params, tg *targetGroup) error {
 			*f.dst = v
 		}
 	}
-	if tg.HealthCheckTimeoutSeconds >= tg.HealthCheckIntervalSeconds {
+	// ALB groups need the timeout below the interval; NLB groups (LBC's
+	// default is 10 s for both) may use equal values.
+	alb := tg.Protocol == "HTTP" || tg.Protocol == "HTTPS" || tg.TargetType == "lambda"
+	if tg.HealthCheckTimeoutSeconds > tg.HealthCheckIntervalSeconds || alb && tg.HealthCheckTimeoutSeconds == tg.HealthCheckIntervalSeconds {
 		return invalidConfig("Health check timeout '%d' must be smaller than the interval '%d'", tg.HealthCheckTimeoutSeconds, tg.HealthCheckIntervalSeconds)
 	}
 	if p.Has("Matcher") {

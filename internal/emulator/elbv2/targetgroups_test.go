@@ -225,3 +225,30 @@ func TestRegisterTargetsValidation(t *testing.T) {
 	h.ok("RegisterTargets", "TargetGroupArn", ip.TargetGroupArn, "Targets.member.1.Id", "10.0.3.4") // already there
 	h.fail("TargetGroupNotFound", "RegisterTargets", "TargetGroupArn", strings.Replace(ip.TargetGroupArn, "/ip/", "/zz/", 1), "Targets.member.1.Id", "10.0.0.1")
 }
+
+func TestTargetsPerLoadBalancerQuota(t *testing.T) {
+	h := newHarness(t)
+	h.b.Quotas.TargetsPerALB = 2
+	lb := h.alb("web")
+	a, b := h.tg("a", "TargetType", "ip"), h.tg("b", "TargetType", "ip")
+	l := h.listener(lb.LoadBalancerArn, "80", forward(a.TargetGroupArn)...)
+	h.ok("CreateRule", "ListenerArn", l.ListenerArn, "Priority", "1", "Conditions.member.1.Field", "path-pattern",
+		"Conditions.member.1.Values.member.1", "/b", "Actions.member.1.Type", "forward", "Actions.member.1.TargetGroupArn", b.TargetGroupArn)
+	h.ok("RegisterTargets", "TargetGroupArn", a.TargetGroupArn, "Targets.member.1.Id", "10.0.0.1")
+	h.ok("RegisterTargets", "TargetGroupArn", b.TargetGroupArn, "Targets.member.1.Id", "10.0.0.2")
+	h.fail("TooManyTargets", "RegisterTargets", "TargetGroupArn", b.TargetGroupArn, "Targets.member.1.Id", "10.0.0.3")
+}
+
+func TestNLBTargetGroupMayUseATimeoutEqualToTheInterval(t *testing.T) {
+	h := newHarness(t)
+	tg := h.tg("nlb", "Protocol", "TCP", "HealthCheckIntervalSeconds", "10", "HealthCheckTimeoutSeconds", "10")
+	if tg.HealthCheckTimeoutSeconds != 10 || tg.HealthCheckIntervalSeconds != 10 {
+		t.Errorf("got %+v", tg)
+	}
+	h.fail("InvalidConfigurationRequest", "CreateTargetGroup", "Name", "alb", "Protocol", "HTTP", "Port", "80", "VpcId", vpcA,
+		"HealthCheckIntervalSeconds", "10", "HealthCheckTimeoutSeconds", "10")
+	http := h.tg("nlbhttp", "Protocol", "TCP", "HealthCheckProtocol", "HTTP", "HealthCheckPath", "/healthz", "Matcher.HttpCode", "200-399")
+	if http.HealthCheckPath != "/healthz" || http.Matcher == nil || http.Matcher.HTTPCode != "200-399" || http.HealthCheckProtocol != "HTTP" {
+		t.Errorf("NLB group with an HTTP check: %+v", http)
+	}
+}

@@ -161,6 +161,25 @@ func (b *Backend) registerTargets(p query.Params) (any, error) {
 	if b.registered(tg)+added > b.Quotas.TargetsPerTargetGroup {
 		return nil, errf("TooManyTargets", "You've reached the limit on the number of targets per target group (%d)", b.Quotas.TargetsPerTargetGroup)
 	}
+	for _, lbARN := range b.st.usersOf(tg.ARN) {
+		lb := b.st.LoadBalancers[lbARN]
+		if lb == nil {
+			continue
+		}
+		limit := b.Quotas.TargetsPerALB
+		if lb.Type != "application" {
+			limit = b.Quotas.TargetsPerNLB
+		}
+		total := added
+		for arn := range b.st.tgsOfLB(lbARN) {
+			if other := b.st.TargetGroups[arn]; other != nil {
+				total += b.registered(other)
+			}
+		}
+		if total > limit {
+			return nil, errf("TooManyTargets", "You've reached the limit on the number of targets per load balancer (%d)", limit)
+		}
+	}
 	for _, s := range specs {
 		if b.registrations(s.id)+1 > b.Quotas.RegistrationsPerTarget && findTarget(tg, s.id, s.port) == nil {
 			return nil, errf("TooManyRegistrationsForTargetId", "You've reached the limit on the number of times a target can be registered with a load balancer (%d)", b.Quotas.RegistrationsPerTarget)
