@@ -211,7 +211,7 @@ func TestSDKCreateSecurityGroup(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		name, code, group string
-		vpc                   *string
+		vpc               *string
 	}{
 		{"same name", "InvalidGroup.Duplicate", "web", &w.vpc},
 		{"same name in other case", "InvalidGroup.Duplicate", "WEB", &w.vpc},
