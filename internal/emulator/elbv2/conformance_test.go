@@ -504,3 +504,121 @@ func TestSDKAttributes(t *testing.T) {
 		t.Errorf("target group attributes %v", m)
 	}
 }
+
+func TestSDKPaginatorsOverTargetGroupsListenersAndRules(t *testing.T) {
+	w := start(t)
+	ctx := t.Context()
+	lb := w.alb(t, "web")
+	var tgs []string
+	for i := range 5 {
+		tgs = append(tgs, aws.ToString(w.tg(t, fmt.Sprintf("tg%d", i), 80).TargetGroupArn))
+	}
+	var listener string
+	for i := range 3 {
+		out, err := w.ELBv2.CreateListener(ctx, &awselbv2.CreateListenerInput{LoadBalancerArn: lb.LoadBalancerArn,
+			Protocol: elbv2types.ProtocolEnumHttp, Port: aws.Int32(int32(80 + i)), DefaultActions: forwardTo(tgs[i])})
+		if err != nil {
+			t.Fatal(err)
+		}
+		listener = aws.ToString(out.Listeners[0].ListenerArn)
+	}
+	for i := range 4 {
+		if _, err := w.ELBv2.CreateRule(ctx, &awselbv2.CreateRuleInput{ListenerArn: aws.String(listener), Priority: aws.Int32(int32(100 - i)),
+			Conditions: []elbv2types.RuleCondition{{Field: aws.String("path-pattern"), PathPatternConfig: &elbv2types.PathPatternConditionConfig{Values: []string{fmt.Sprintf("/%d/*", i)}}}},
+			Actions:    forwardTo(tgs[3+i%2])}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var names []string
+	tp := awselbv2.NewDescribeTargetGroupsPaginator(w.ELBv2, &awselbv2.DescribeTargetGroupsInput{PageSize: aws.Int32(2)})
+	for tp.HasMorePages() {
+		page, err := tp.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range page.TargetGroups {
+			names = append(names, aws.ToString(g.TargetGroupName))
+		}
+	}
+	if !reflect.DeepEqual(names, []string{"tg0", "tg1", "tg2", "tg3", "tg4"}) {
+		t.Errorf("target groups %v", names)
+	}
+	var ports []int32
+	lp := awselbv2.NewDescribeListenersPaginator(w.ELBv2, &awselbv2.DescribeListenersInput{LoadBalancerArn: lb.LoadBalancerArn, PageSize: aws.Int32(2)})
+	for lp.HasMorePages() {
+		page, err := lp.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range page.Listeners {
+			ports = append(ports, aws.ToInt32(l.Port))
+		}
+	}
+	if !reflect.DeepEqual(ports, []int32{80, 81, 82}) {
+		t.Errorf("listener ports %v", ports)
+	}
+	var prios []string
+	rp := awselbv2.NewDescribeRulesPaginator(w.ELBv2, &awselbv2.DescribeRulesInput{ListenerArn: aws.String(listener), PageSize: aws.Int32(2)})
+	for rp.HasMorePages() {
+		page, err := rp.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page.Rules {
+			prios = append(prios, aws.ToString(r.Priority))
+		}
+	}
+	if !reflect.DeepEqual(prios, []string{"97", "98", "99", "100", "default"}) {
+		t.Errorf("rule priorities %v", prios)
+	}
+	byLB, err := w.ELBv2.DescribeTargetGroups(ctx, &awselbv2.DescribeTargetGroupsInput{LoadBalancerArn: lb.LoadBalancerArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(byLB.TargetGroups) != 5 {
+		t.Errorf("%d target groups behind the load balancer, want 5", len(byLB.TargetGroups))
+	}
+}
+
+func TestSDKTargetWaiters(t *testing.T) {
+	w := start(t)
+	ctx := t.Context()
+	w.Server.ELBv2().Timing.HealthyAfter = 200 * time.Millisecond
+	w.Server.ELBv2().Timing.Draining = 200 * time.Millisecond
+	lb := w.alb(t, "web")
+	tg := w.tg(t, "tg", 80)
+	if _, err := w.ELBv2.CreateListener(ctx, &awselbv2.CreateListenerInput{LoadBalancerArn: lb.LoadBalancerArn,
+		Protocol: elbv2types.ProtocolEnumHttp, Port: aws.Int32(80), DefaultActions: forwardTo(aws.ToString(tg.TargetGroupArn))}); err != nil {
+		t.Fatal(err)
+	}
+	targets := []elbv2types.TargetDescription{{Id: aws.String(w.seed.Instances[0])}, {Id: aws.String(w.seed.Instances[1])}}
+	if _, err := w.ELBv2.RegisterTargets(ctx, &awselbv2.RegisterTargetsInput{TargetGroupArn: tg.TargetGroupArn, Targets: targets}); err != nil {
+		t.Fatal(err)
+	}
+	in := &awselbv2.DescribeTargetHealthInput{TargetGroupArn: tg.TargetGroupArn, Targets: targets}
+	th, err := w.ELBv2.DescribeTargetHealth(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := th.TargetHealthDescriptions[0].TargetHealth; s.State != elbv2types.TargetHealthStateEnumInitial || s.Reason != elbv2types.TargetHealthReasonEnumRegistrationInProgress {
+		t.Errorf("new target %+v", s)
+	}
+	fast := func(o *awselbv2.TargetInServiceWaiterOptions) { o.MinDelay, o.MaxDelay = 50*time.Millisecond, 100*time.Millisecond }
+	if err := awselbv2.NewTargetInServiceWaiter(w.ELBv2, fast).Wait(ctx, in, 10*time.Second); err != nil {
+		t.Fatalf("TargetInService: %v", err)
+	}
+	if _, err := w.ELBv2.DeregisterTargets(ctx, &awselbv2.DeregisterTargetsInput{TargetGroupArn: tg.TargetGroupArn, Targets: targets}); err != nil {
+		t.Fatal(err)
+	}
+	th, err = w.ELBv2.DescribeTargetHealth(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := th.TargetHealthDescriptions[0].TargetHealth; s.State != elbv2types.TargetHealthStateEnumDraining {
+		t.Errorf("deregistered target %+v", s)
+	}
+	fastDereg := func(o *awselbv2.TargetDeregisteredWaiterOptions) { o.MinDelay, o.MaxDelay = 50*time.Millisecond, 100*time.Millisecond }
+	if err := awselbv2.NewTargetDeregisteredWaiter(w.ELBv2, fastDereg).Wait(ctx, in, 10*time.Second); err != nil {
+		t.Fatalf("TargetDeregistered: %v", err)
+	}
+}
