@@ -603,7 +603,9 @@ func TestSDKTargetWaiters(t *testing.T) {
 	if s := th.TargetHealthDescriptions[0].TargetHealth; s.State != elbv2types.TargetHealthStateEnumInitial || s.Reason != elbv2types.TargetHealthReasonEnumRegistrationInProgress {
 		t.Errorf("new target %+v", s)
 	}
-	fast := func(o *awselbv2.TargetInServiceWaiterOptions) { o.MinDelay, o.MaxDelay = 50*time.Millisecond, 100*time.Millisecond }
+	fast := func(o *awselbv2.TargetInServiceWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 50*time.Millisecond, 100*time.Millisecond
+	}
 	if err := awselbv2.NewTargetInServiceWaiter(w.ELBv2, fast).Wait(ctx, in, 10*time.Second); err != nil {
 		t.Fatalf("TargetInService: %v", err)
 	}
@@ -617,7 +619,9 @@ func TestSDKTargetWaiters(t *testing.T) {
 	if s := th.TargetHealthDescriptions[0].TargetHealth; s.State != elbv2types.TargetHealthStateEnumDraining {
 		t.Errorf("deregistered target %+v", s)
 	}
-	fastDereg := func(o *awselbv2.TargetDeregisteredWaiterOptions) { o.MinDelay, o.MaxDelay = 50*time.Millisecond, 100*time.Millisecond }
+	fastDereg := func(o *awselbv2.TargetDeregisteredWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 50*time.Millisecond, 100*time.Millisecond
+	}
 	if err := awselbv2.NewTargetDeregisteredWaiter(w.ELBv2, fastDereg).Wait(ctx, in, 10*time.Second); err != nil {
 		t.Fatalf("TargetDeregistered: %v", err)
 	}
