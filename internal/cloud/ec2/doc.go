@@ -1,0 +1,40 @@
+// Package ec2 is lbsg's EC2 provider: VPCs, subnets, security groups and
+// network interfaces, read through caches and written in batched calls.
+// Values in, values out: it returns SDK-free values (VPC, Subnet,
+// SecurityGroup with a rules.Set, ENI) and errors; never events or status.
+//
+// Reads (cached, cache package TTLs; every lbsg write drops what it changes):
+//   - VPC CIDRs; all subnets of a VPC, or those with a tag (LBC discovery).
+//   - Security groups by ID (one filtered, paged Describe for the misses);
+//     by tags within a VPC; owned groups (naming.ClassifySecurityGroup);
+//     names-or-IDs of an annotation resolved within the VPC via the Name tag,
+//     unknown ones named by *UnresolvedSecurityGroupsError.
+//   - VPCSecurityGroups: the drift check's single paged Describe per VPC; never
+//     served from the cache, refreshes it.
+//   - Instance → primary ENI (device index 0) and its groups; pod IPs → ENIs
+//     by vpc-id + addresses.private-ip-address, within EC2's 200 filter values
+//     per call.
+//
+// Writes:
+//   - CreateSecurityGroup tags in the create call (TagSpecifications).
+//   - AuthorizeIngress / RevokeIngress / UpdateIngressDescriptions send ONE
+//     call per group carrying every permission (ToSDK merges peers with the
+//     same protocol and ports). Authorize re-reads and retries once on
+//     InvalidPermission.Duplicate. RevokeIngress always re-reads the group
+//     first (never a stale cache, LBC #4889), revokes only rules still present
+//     whose current description the caller's predicate owns, and re-reads and
+//     retries once on InvalidPermission.NotFound.
+//   - DeleteSecurityGroup treats "already gone" as success and returns
+//     DependencyViolation for the caller to requeue; nothing here waits.
+//
+// Ownership: decided by naming (ClassifySecurityGroup, OwnsRule) and passed in
+// as predicates; this package adds no rule of its own. Authorize before
+// revoke is the caller's order to keep (LBC #3639).
+//
+// Imports awsapi, awserr, cache, naming, rules and the EC2 SDK types.
+//
+// Known limits: pod IPs inside delegated prefixes (ipv4-prefix) are not
+// matched; ResolveSecurityGroups sends all IDs (or names) in one call, so an
+// annotation with more than 199 items would exceed EC2's filter limit;
+// egress rules are read and written by nobody (LBC never touches egress).
+package ec2

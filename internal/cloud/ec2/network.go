@@ -1,0 +1,111 @@
+package ec2
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+// VPC returns the VPC's CIDR blocks (cached VPCTTL).
+func (p *Provider) VPC(ctx context.Context, vpcID string) (VPC, error) {
+	v, err := p.vpcs.GetOrLoad(ctx, vpcID, func(ctx context.Context) (VPC, error) {
+		out, err := p.api.DescribeVpcs(ctx, &awsec2.DescribeVpcsInput{VpcIds: []string{vpcID}})
+		if err != nil {
+			return VPC{}, fmt.Errorf("describing VPC %s: %w", vpcID, err)
+		}
+		if len(out.Vpcs) != 1 {
+			return VPC{}, fmt.Errorf("describing VPC %s: %d VPCs returned", vpcID, len(out.Vpcs))
+		}
+		return vpcFromSDK(out.Vpcs[0]), nil
+	})
+	v.CIDRs, v.IPv6CIDRs = slices.Clone(v.CIDRs), slices.Clone(v.IPv6CIDRs)
+	return v, err
+}
+
+func vpcFromSDK(v ec2types.Vpc) VPC {
+	out := VPC{ID: aws.ToString(v.VpcId)}
+	primary := aws.ToString(v.CidrBlock)
+	if primary != "" {
+		out.CIDRs = append(out.CIDRs, primary)
+	}
+	for _, a := range v.CidrBlockAssociationSet {
+		c := aws.ToString(a.CidrBlock)
+		if c == "" || c == primary || (a.CidrBlockState != nil && a.CidrBlockState.State != ec2types.VpcCidrBlockStateCodeAssociated) {
+			continue
+		}
+		out.CIDRs = append(out.CIDRs, c)
+	}
+	for _, a := range v.Ipv6CidrBlockAssociationSet {
+		if a.Ipv6CidrBlockState != nil && a.Ipv6CidrBlockState.State != ec2types.VpcCidrBlockStateCodeAssociated {
+			continue
+		}
+		if c := aws.ToString(a.Ipv6CidrBlock); c != "" {
+			out.IPv6CIDRs = append(out.IPv6CIDRs, c)
+		}
+	}
+	return out
+}
+
+// Subnets returns every subnet of the VPC, sorted by ID (cached SubnetTTL),
+// for discovery done by the caller.
+func (p *Provider) Subnets(ctx context.Context, vpcID string) ([]Subnet, error) {
+	return p.subnetQuery(ctx, vpcID, "", nil)
+}
+
+// SubnetsByTag returns the VPC's subnets carrying tag key with one of values
+// (any value when none are given), as LBC's discovery asks for
+// kubernetes.io/role/elb or …/internal-elb with values "" and "1"
+// (lbc-load-balancers.md §4.2). Cached SubnetTTL.
+func (p *Provider) SubnetsByTag(ctx context.Context, vpcID, key string, values ...string) ([]Subnet, error) {
+	return p.subnetQuery(ctx, vpcID, key, values)
+}
+
+func (p *Provider) subnetQuery(ctx context.Context, vpcID, key string, values []string) ([]Subnet, error) {
+	ck := vpcID + "\x00" + key + "\x00" + strings.Join(values, "\x00")
+	subs, err := p.subnets.GetOrLoad(ctx, ck, func(ctx context.Context) ([]Subnet, error) {
+		filters := []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpcID}}}
+		switch {
+		case key != "" && len(values) > 0:
+			filters = append(filters, ec2types.Filter{Name: aws.String("tag:" + key), Values: values})
+		case key != "":
+			filters = append(filters, ec2types.Filter{Name: aws.String("tag-key"), Values: []string{key}})
+		}
+		var out []Subnet
+		pg := awsec2.NewDescribeSubnetsPaginator(p.api, &awsec2.DescribeSubnetsInput{Filters: filters, MaxResults: aws.Int32(pageSize)})
+		for pg.HasMorePages() {
+			page, err := pg.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("describing subnets of %s: %w", vpcID, err)
+			}
+			for _, s := range page.Subnets {
+				out = append(out, subnetFromSDK(s))
+			}
+		}
+		slices.SortFunc(out, func(a, b Subnet) int { return strings.Compare(a.ID, b.ID) })
+		return out, nil
+	})
+	return slices.Clone(subs), err
+}
+
+func subnetFromSDK(s ec2types.Subnet) Subnet {
+	out := Subnet{
+		ID:           aws.ToString(s.SubnetId),
+		VPCID:        aws.ToString(s.VpcId),
+		AZ:           aws.ToString(s.AvailabilityZone),
+		AZID:         aws.ToString(s.AvailabilityZoneId),
+		CIDR:         aws.ToString(s.CidrBlock),
+		AvailableIPs: aws.ToInt32(s.AvailableIpAddressCount),
+		Tags:         tagMap(s.Tags),
+	}
+	for _, a := range s.Ipv6CidrBlockAssociationSet {
+		if a.Ipv6CidrBlockState != nil && a.Ipv6CidrBlockState.State == ec2types.SubnetCidrBlockStateCodeAssociated {
+			out.HasIPv6 = true
+		}
+	}
+	return out
+}
