@@ -183,7 +183,7 @@ func TestSDKDescribeSubnetsAndZones(t *testing.T) {
 	}
 	az := must[*awsec2.DescribeAvailabilityZonesOutput](t)(w.EC2.DescribeAvailabilityZones(w.ctx, &awsec2.DescribeAvailabilityZonesInput{}))
 	if len(az.AvailabilityZones) != 4 || az.AvailabilityZones[0].State != types.AvailabilityZoneStateAvailable ||
-		aws.ToString(az.AvailabilityZones[0].ZoneId) != "usw2-az1" {
+		aws.ToString(az.AvailabilityZones[0].ZoneId) != "usw2-az1" || len(az.AvailabilityZones[0].Messages) != 0 {
 		t.Fatalf("zones %+v", az.AvailabilityZones)
 	}
 }

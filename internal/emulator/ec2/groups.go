@@ -345,6 +345,14 @@ func (b *Backend) describeSecurityGroups(p query.Params) (any, error) {
 			cands = append(cands, g.ID)
 		}
 		cands = sortStrings(dedupe(cands))
+	} else if ids := exactFilter(fs, "group-id"); ids != nil {
+		// An exact group-id filter reads the index instead of every group.
+		for _, id := range dedupe(ids) {
+			if b.st.groups[id] != nil {
+				cands = append(cands, id)
+			}
+		}
+		cands = sortStrings(cands)
 	} else {
 		cands = b.st.groupIDs
 	}

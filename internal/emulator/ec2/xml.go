@@ -70,15 +70,19 @@ type describeSubnetsReply struct {
 }
 
 type azItem struct {
-	ZoneName           string   `xml:"zoneName"`
-	ZoneID             string   `xml:"zoneId"`
-	RegionName         string   `xml:"regionName"`
-	ZoneState          string   `xml:"zoneState"`
-	ZoneType           string   `xml:"zoneType"`
-	OptInStatus        string   `xml:"optInStatus"`
-	GroupName          string   `xml:"groupName"`
-	NetworkBorderGroup string   `xml:"networkBorderGroup"`
-	Messages           []string `xml:"messageSet>item>message"`
+	ZoneName           string                 `xml:"zoneName"`
+	ZoneID             string                 `xml:"zoneId"`
+	RegionName         string                 `xml:"regionName"`
+	ZoneState          string                 `xml:"zoneState"`
+	ZoneType           string                 `xml:"zoneType"`
+	OptInStatus        string                 `xml:"optInStatus"`
+	GroupName          string                 `xml:"groupName"`
+	NetworkBorderGroup string                 `xml:"networkBorderGroup"`
+	Messages           query.Items[azMessage] `xml:"messageSet"`
+}
+
+type azMessage struct {
+	Message string `xml:"message"`
 }
 
 type describeAZsReply struct {
