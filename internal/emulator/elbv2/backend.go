@@ -159,7 +159,9 @@ func (b *Backend) Handle(action string, p query.Params) (any, error) {
 	if !ok {
 		return nil, query.InvalidAction(action)
 	}
-	b.purge()
+	if b.Mutating(action) {
+		b.purge() // reads never write: they may run concurrently
+	}
 	return h(b, p)
 }
 

@@ -30,9 +30,10 @@
 //
 // Known limits: no trust stores, capacity reservations, IPAM pools, resource
 // policies or jwt-validation actions; rule Transforms are ignored; target
-// health is simulated (never unhealthy unless the instance stops); the
-// targets-per-LB and per-AZ quotas are reported but only the per-group quota
-// is enforced; hosted zones for Regions outside the table in §3.0 fall back to
+// health is simulated (never unhealthy; unused when the instance stops); the
+// targets-per-AZ-per-NLB quota is not enforced, and target and certificate
+// quotas are checked on registration, not when a listener later attaches a
+// group; hosted zones for Regions outside the table in §3.0 fall back to
 // us-east-1's; which settings make CreateLoadBalancer idempotent (Type,
 // Scheme, subnets, security groups, IpAddressType) is our reading of an
 // unpublished rule.

@@ -252,3 +252,46 @@ func TestNLBTargetGroupMayUseATimeoutEqualToTheInterval(t *testing.T) {
 		t.Errorf("NLB group with an HTTP check: %+v", http)
 	}
 }
+
+// The server runs Describe* calls under a shared lock, so reads must never
+// write, not even to forget targets whose draining ended.
+func TestConcurrentReadsDoNotWrite(t *testing.T) {
+	h := newHarness(t)
+	h.b.Timing.Draining = time.Second
+	lb := h.alb("web", "Tags.member.1.Key", "a", "Tags.member.1.Value", "1")
+	tg := h.tg("tg")
+	l := h.listener(lb.LoadBalancerArn, "80", forward(tg.TargetGroupArn)...)
+	h.ok("RegisterTargets", "TargetGroupArn", tg.TargetGroupArn, "Targets.member.1.Id", inst1, "Targets.member.1.Port", "1")
+	h.ok("RegisterTargets", "TargetGroupArn", tg.TargetGroupArn, "Targets.member.1.Id", inst2)
+	h.ok("DeregisterTargets", "TargetGroupArn", tg.TargetGroupArn, "Targets.member.1.Id", inst1)
+	h.clock.Step(2 * time.Second) // the draining target is due for purging
+	done := make(chan struct{})
+	for range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 50 {
+				for _, c := range [][]string{
+					{"DescribeTargetHealth", "TargetGroupArn", tg.TargetGroupArn},
+					{"DescribeLoadBalancers"},
+					{"DescribeTargetGroups"},
+					{"DescribeTags", "ResourceArns.member.1", lb.LoadBalancerArn},
+					{"DescribeRules", "ListenerArn", l.ListenerArn},
+				} {
+					if _, err := h.b.Handle(c[0], kvs(c[1:]...)); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	if n := len(h.b.st.TargetGroups[tg.TargetGroupArn].Targets); n != 2 {
+		t.Errorf("reads purged targets: %d left", n)
+	}
+	if n := len(h.health(tg.TargetGroupArn)); n != 1 {
+		t.Errorf("the drained target is still described: %d", n)
+	}
+}

@@ -1,0 +1,148 @@
+package elbv2
+
+import (
+	"fmt"
+
+	"github.com/lbsg/lbsg/internal/emulator/query"
+)
+
+// SetSecurityGroups, SetSubnets and SetIpAddressType: the calls that change
+// where a load balancer sits and what guards it, keeping its ENIs in step.
+
+func (b *Backend) setSecurityGroups(p query.Params) (any, error) {
+	lb, err := b.lookupLB(p)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Has("SecurityGroups") {
+		return nil, query.MissingParameter("SecurityGroups")
+	}
+	enforce, err := enumParam(p, "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "enforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "on", "off")
+	if err != nil {
+		return nil, err
+	}
+	groups := dedupe(p.MemberStrings("SecurityGroups"))
+	switch lb.Type {
+	case "gateway":
+		return nil, invalidConfig("Security groups are not supported for load balancers with type 'gateway'")
+	case "network":
+		if !lb.CreatedWithSGs {
+			return nil, invalidConfig("You cannot set security groups on a Network Load Balancer which was created without any security groups.")
+		}
+		if len(groups) == 0 {
+			return nil, invalidConfig("You cannot remove all security groups from a Network Load Balancer which was created with security groups.")
+		}
+	case "application":
+		if enforce != "" {
+			return nil, invalidConfig("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic is only supported for Network Load Balancers")
+		}
+		if len(groups) == 0 {
+			return nil, invalidConfig("At least one security group must be specified for an Application Load Balancer")
+		}
+	}
+	if err := b.checkGroups(groups, lb.VPCID); err != nil {
+		return nil, err
+	}
+	for _, s := range lb.Subnets {
+		if s.ENI != "" {
+			if err := b.net.SetENIGroups(s.ENI, groups); err != nil {
+				return nil, err
+			}
+		}
+	}
+	lb.SecurityGroups = groups
+	if enforce != "" {
+		lb.Enforce = enforce
+	}
+	return &setSecurityGroupsResult{SecurityGroupIDs: groups, Enforce: lb.Enforce}, nil
+}
+
+func (b *Backend) setSubnets(p query.Params) (any, error) {
+	lb, err := b.lookupLB(p)
+	if err != nil {
+		return nil, err
+	}
+	if lb.Type == "gateway" {
+		return nil, invalidConfig("Subnets cannot be changed on load balancers with type 'gateway'")
+	}
+	subs, vpc, err := b.parseSubnets(p)
+	if err != nil {
+		return nil, err
+	}
+	if vpc != lb.VPCID {
+		return nil, errf("InvalidSubnet", "The subnets must be in the load balancer's VPC '%s'", lb.VPCID)
+	}
+	ipType, err := enumParam(p, "IpAddressType", "ipAddressType", "ipv4", "dualstack", "dualstack-without-public-ipv4")
+	if err != nil {
+		return nil, err
+	}
+	if ipType == "" {
+		ipType = lb.IPAddressType
+	}
+	if err := b.checkIPType(lb.Type, lb.Scheme, ipType, vpc); err != nil {
+		return nil, err
+	}
+	if lb.Type == "application" && len(subs) < 2 {
+		return nil, invalidConfig("At least two subnets in two different Availability Zones must be specified")
+	}
+	old := map[string]lbSubnet{}
+	for _, s := range lb.Subnets {
+		old[s.SubnetID] = s
+	}
+	keep := map[string]bool{}
+	for _, s := range subs {
+		keep[s.SubnetID] = true
+	}
+	if lb.Type == "network" {
+		for id := range old {
+			if !keep[id] {
+				return nil, invalidConfig("Subnets cannot be removed from a Network Load Balancer")
+			}
+		}
+	}
+	eniType := map[string]string{"application": "load_balancer", "network": "network_load_balancer"}[lb.Type]
+	desc := fmt.Sprintf("ELB %s/%s/%s", typeSegment(lb.Type), lb.Name, lb.ID)
+	var created []string
+	for i := range subs {
+		if o, ok := old[subs[i].SubnetID]; ok {
+			subs[i].ENI = o.ENI
+			continue
+		}
+		eni, err := b.net.CreateServiceENI(subs[i].SubnetID, lb.SecurityGroups, eniType, desc)
+		if err != nil {
+			for _, e := range created {
+				b.net.ReleaseENI(e, 0)
+			}
+			return nil, err
+		}
+		created = append(created, eni)
+		subs[i].ENI = eni
+	}
+	for id, s := range old {
+		if !keep[id] && s.ENI != "" {
+			b.net.ReleaseENI(s.ENI, b.env.Lag.ENIRelease)
+		}
+	}
+	lb.Subnets = subs
+	lb.IPAddressType = ipType
+	return &setSubnetsResult{AvailabilityZones: renderAZs(lb), IPAddressType: lb.IPAddressType}, nil
+}
+
+func (b *Backend) setIPAddressType(p query.Params) (any, error) {
+	lb, err := b.lookupLB(p)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.Require("IpAddressType"); err != nil {
+		return nil, err
+	}
+	ipType, err := enumParam(p, "IpAddressType", "ipAddressType", "ipv4", "dualstack", "dualstack-without-public-ipv4")
+	if err != nil {
+		return nil, err
+	}
+	if err := b.checkIPType(lb.Type, lb.Scheme, ipType, lb.VPCID); err != nil {
+		return nil, err
+	}
+	lb.IPAddressType = ipType
+	return &setIPAddressTypeResult{IPAddressType: ipType}, nil
+}
