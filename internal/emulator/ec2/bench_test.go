@@ -74,6 +74,7 @@ func BenchmarkDescribeSecurityGroups10kx20(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	var size int
+	cpu := processCPU()
 	for b.Loop() {
 		out, err := be.Handle("DescribeSecurityGroups", p)
 		if err != nil {
@@ -86,6 +87,7 @@ func BenchmarkDescribeSecurityGroups10kx20(b *testing.B) {
 		size = len(body)
 	}
 	b.ReportMetric(float64(size)/(1<<20), "MiB/reply")
+	b.ReportMetric(float64(processCPU()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 }
 
 // BenchmarkDescribeSecurityGroups10kx20Paged is what LBC-like callers do: a
@@ -94,6 +96,7 @@ func BenchmarkDescribeSecurityGroups10kx20Paged(b *testing.B) {
 	be := largeBackend(b)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := processCPU()
 	for b.Loop() {
 		tok := ""
 		for {
@@ -113,6 +116,7 @@ func BenchmarkDescribeSecurityGroups10kx20Paged(b *testing.B) {
 			}
 		}
 	}
+	b.ReportMetric(float64(processCPU()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 }
 
 // BenchmarkDescribeSecurityGroupByID10kx20 is one group by ID in the large

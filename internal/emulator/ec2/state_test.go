@@ -177,3 +177,53 @@ func TestMutatingActions(t *testing.T) {
 		}
 	}
 }
+
+// The server runs read-only actions under a shared lock: they must never
+// write (go test -race fails this test if one does).
+func TestReadOnlyActionsAreSafeInParallel(t *testing.T) {
+	f := newFixture(t)
+	sg := f.createGroup("web")
+	f.ingress443(sg, "10.0.0.0/16", "lb")
+	f.ok("AssignPrivateIpAddresses", "NetworkInterfaceId", f.seed.NetworkInterfaces["loose"], "Ipv4Prefix.1", "10.0.1.64/28")
+	eni, err := f.b.CreateServiceENI(f.seed.Subnets["a"], []string{sg}, "load_balancer", "ELB app/x/1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.b.ReleaseENI(eni, time.Second)
+	f.clock.SetTime(f.clock.Now().Add(2 * time.Second)) // released, not yet purged
+	reads := [][]string{
+		{"DescribeVpcs"}, {"DescribeSubnets"}, {"DescribeAvailabilityZones"},
+		{"DescribeSecurityGroups", "Filter.1.Name", "ip-permission.cidr", "Filter.1.Value.1", "10.0.0.0/16"},
+		{"DescribeSecurityGroupRules"}, {"DescribeTags"}, {"DescribeInstances"}, {"DescribeNetworkInterfaces"},
+		{"DescribeSecurityGroups", "GroupId.1", sg, "GroupId.2", sg},
+	}
+	for _, a := range reads {
+		if f.b.Mutating(a[0]) {
+			t.Fatalf("%s is mutating", a[0])
+		}
+	}
+	before := f.snapshot()
+	done := make(chan error)
+	for w := 0; w < 4; w++ {
+		go func() {
+			var err error
+			for i := 0; i < 20 && err == nil; i++ {
+				for _, a := range reads {
+					var out any
+					if out, err = f.b.Handle(a[0], params(a[1:]...)); err == nil {
+						_, err = query.EC2Body(a[0], "req", out)
+					}
+				}
+			}
+			done <- err
+		}()
+	}
+	for w := 0; w < 4; w++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if f.snapshot() != before {
+		t.Fatal("a read-only action changed state")
+	}
+}
