@@ -1,0 +1,30 @@
+package awsstate
+
+import (
+	"context"
+
+	"github.com/lbsg/lbsg/internal/naming"
+)
+
+// FindBackendSG returns the auto-created backend SG of the cluster ("" if
+// none), found by its tags (lbc-security-groups.md §5.3).
+func (p *Provider) FindBackendSG(ctx context.Context) (string, error) {
+	sgs, err := p.FindSecurityGroups(ctx, func(tags map[string]string) bool {
+		return naming.ClassifySecurityGroup(tags, p.cluster).Role == naming.SGBackend
+	})
+	if err != nil || len(sgs) == 0 {
+		return "", err
+	}
+	return sgs[0].ID, nil
+}
+
+// EnsureBackendSG returns the backend SG, creating it on first need with
+// LBC's name, description and tags. Callers serialise it (Backend.Ensure).
+func (p *Provider) EnsureBackendSG(ctx context.Context, defaultTags map[string]string) (string, error) {
+	id, err := p.FindBackendSG(ctx)
+	if err != nil || id != "" {
+		return id, err
+	}
+	return p.CreateSecurityGroup(ctx, naming.BackendSGName(p.cluster), naming.BackendSGDescription,
+		naming.BackendSGTags(p.cluster, defaultTags))
+}

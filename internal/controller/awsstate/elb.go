@@ -1,0 +1,473 @@
+package awsstate
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"github.com/lbsg/lbsg/internal/awserr"
+	"github.com/lbsg/lbsg/internal/model"
+	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/plan"
+)
+
+// describeTagsBatch is ELBv2's limit of ARNs per DescribeTags.
+const describeTagsBatch = 20
+
+type lbEntry struct {
+	lb   plan.ObservedLB
+	tags map[string]string
+}
+
+type tgEntry struct {
+	tg   plan.ObservedTG
+	tags map[string]string
+}
+
+// elbIndex is every LB and TG of the VPC with its tags.
+type elbIndex struct {
+	lbs map[string]*lbEntry
+	tgs map[string]*tgEntry
+}
+
+type snapshotEntry struct {
+	snap plan.Snapshot // without ManagedSGs, filled from the SG cache
+}
+
+func elbTags(ts []elbv2types.Tag) map[string]string {
+	m := make(map[string]string, len(ts))
+	for _, t := range ts {
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return m
+}
+
+func toELBTags(m map[string]string) []elbv2types.Tag {
+	var out []elbv2types.Tag
+	for _, t := range naming.SortedTags(m) {
+		out = append(out, elbv2types.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)})
+	}
+	return out
+}
+
+func observedLB(l elbv2types.LoadBalancer) plan.ObservedLB {
+	o := plan.ObservedLB{ARN: aws.ToString(l.LoadBalancerArn), Name: aws.ToString(l.LoadBalancerName), DNSName: aws.ToString(l.DNSName),
+		Scheme: string(l.Scheme), IPAddressType: string(l.IpAddressType), SecurityGroups: slices.Clone(l.SecurityGroups)}
+	if l.State != nil {
+		o.State = string(l.State.Code)
+	}
+	for _, az := range l.AvailabilityZones {
+		o.Subnets = append(o.Subnets, aws.ToString(az.SubnetId))
+	}
+	slices.Sort(o.Subnets)
+	return o
+}
+
+func observedTG(t elbv2types.TargetGroup) plan.ObservedTG {
+	hc := model.HealthCheck{
+		Protocol: string(t.HealthCheckProtocol), Port: aws.ToString(t.HealthCheckPort), Path: aws.ToString(t.HealthCheckPath),
+		Interval: aws.ToInt32(t.HealthCheckIntervalSeconds), Timeout: aws.ToInt32(t.HealthCheckTimeoutSeconds),
+		Healthy: aws.ToInt32(t.HealthyThresholdCount), Unhealthy: aws.ToInt32(t.UnhealthyThresholdCount),
+	}
+	if t.Matcher != nil {
+		hc.Matcher = aws.ToString(t.Matcher.HttpCode)
+	}
+	if hc.Protocol == model.ProtoTCP {
+		hc.Path, hc.Matcher = "", ""
+	}
+	return plan.ObservedTG{ARN: aws.ToString(t.TargetGroupArn), Name: aws.ToString(t.TargetGroupName), Port: aws.ToInt32(t.Port),
+		Protocol: string(t.Protocol), TargetType: string(t.TargetType), HealthCheck: hc}
+}
+
+// RefreshELB reloads every LB and TG of the VPC (paged Describes; tags only
+// for ARNs not seen before) and returns the stack IDs whose LB or TGs
+// appeared, vanished or changed.
+func (p *Provider) RefreshELB(ctx context.Context) ([]string, error) {
+	p.mu.Lock()
+	old := p.elbIdx
+	p.mu.Unlock()
+	idx := &elbIndex{lbs: map[string]*lbEntry{}, tgs: map[string]*tgEntry{}}
+	lbp := elbv2.NewDescribeLoadBalancersPaginator(p.elb, &elbv2.DescribeLoadBalancersInput{})
+	for lbp.HasMorePages() {
+		page, err := lbp.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describing load balancers: %w", err)
+		}
+		for _, l := range page.LoadBalancers {
+			if aws.ToString(l.VpcId) == p.vpcID {
+				o := observedLB(l)
+				idx.lbs[o.ARN] = &lbEntry{lb: o}
+			}
+		}
+	}
+	tgp := elbv2.NewDescribeTargetGroupsPaginator(p.elb, &elbv2.DescribeTargetGroupsInput{})
+	for tgp.HasMorePages() {
+		page, err := tgp.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describing target groups: %w", err)
+		}
+		for _, t := range page.TargetGroups {
+			if aws.ToString(t.VpcId) == p.vpcID {
+				o := observedTG(t)
+				idx.tgs[o.ARN] = &tgEntry{tg: o}
+			}
+		}
+	}
+	var need []string
+	for arn, e := range idx.lbs {
+		if old != nil && old.lbs[arn] != nil {
+			e.tags = old.lbs[arn].tags
+		} else {
+			need = append(need, arn)
+		}
+	}
+	for arn, e := range idx.tgs {
+		if old != nil && old.tgs[arn] != nil {
+			e.tags = old.tgs[arn].tags
+		} else {
+			need = append(need, arn)
+		}
+	}
+	slices.Sort(need)
+	for chunk := range slices.Chunk(need, describeTagsBatch) {
+		out, err := p.elb.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: chunk})
+		if err != nil {
+			return nil, fmt.Errorf("describing tags of %d load balancing resources: %w", len(chunk), err)
+		}
+		for _, td := range out.TagDescriptions {
+			arn := aws.ToString(td.ResourceArn)
+			if e := idx.lbs[arn]; e != nil {
+				e.tags = elbTags(td.Tags)
+			}
+			if e := idx.tgs[arn]; e != nil {
+				e.tags = elbTags(td.Tags)
+			}
+		}
+	}
+	for _, e := range idx.tgs {
+		e.tg.ResourceID = e.tags[naming.TagServiceResource]
+	}
+	changed := map[string]bool{}
+	if old != nil {
+		stackOf := func(tags map[string]string) string { return tags[naming.TagServiceStack] }
+		for arn, e := range idx.lbs {
+			if o := old.lbs[arn]; o == nil || !slices.Equal(o.lb.SecurityGroups, e.lb.SecurityGroups) || o.lb.State != e.lb.State {
+				changed[stackOf(e.tags)] = true
+			}
+		}
+		for arn, e := range old.lbs {
+			if idx.lbs[arn] == nil {
+				changed[stackOf(e.tags)] = true
+			}
+		}
+		for arn, e := range old.tgs {
+			if n := idx.tgs[arn]; n == nil || n.tg.HealthCheck != e.tg.HealthCheck {
+				changed[stackOf(e.tags)] = true
+			}
+		}
+	}
+	p.mu.Lock()
+	p.elbIdx = idx
+	for s := range changed {
+		delete(p.snaps, s)
+	}
+	p.mu.Unlock()
+	delete(changed, "")
+	return slices.Sorted(maps.Keys(changed)), nil
+}
+
+func (p *Provider) ensureELB(ctx context.Context) error {
+	p.mu.Lock()
+	loaded := p.elbIdx != nil
+	p.mu.Unlock()
+	if loaded {
+		return nil
+	}
+	_, err := p.RefreshELB(ctx)
+	return err
+}
+
+// Invalidate drops the cached Snapshot of a stack.
+func (p *Provider) Invalidate(stackID string) {
+	p.mu.Lock()
+	delete(p.snaps, stackID)
+	p.mu.Unlock()
+}
+
+// Snapshot returns what exists in AWS for a Service stack: from cache, or
+// read (listeners of its LB, targets of its TGs) after an invalidation.
+func (p *Provider) Snapshot(ctx context.Context, st naming.Stack) (plan.Snapshot, error) {
+	if err := p.ensureELB(ctx); err != nil {
+		return plan.Snapshot{}, err
+	}
+	sgs, err := p.FindSecurityGroups(ctx, func(tags map[string]string) bool {
+		o := naming.ClassifySecurityGroup(tags, p.cluster)
+		return o.Role == naming.SGManagedFrontend && o.Kind == st.Kind && o.StackID == st.ID()
+	})
+	if err != nil {
+		return plan.Snapshot{}, err
+	}
+	var managed []plan.ObservedSG
+	for _, sg := range sgs {
+		managed = append(managed, plan.ObservedSG{ID: sg.ID, Tags: sg.Tags, Ingress: sg.Ingress})
+	}
+	p.mu.Lock()
+	e, ok := p.snaps[st.ID()]
+	p.mu.Unlock()
+	if ok {
+		s := e.snap
+		s.ManagedSGs = managed
+		return s, nil
+	}
+	snap, err := p.readStack(ctx, st)
+	if err != nil {
+		return plan.Snapshot{}, err
+	}
+	p.mu.Lock()
+	p.snaps[st.ID()] = &snapshotEntry{snap: snap}
+	p.mu.Unlock()
+	snap.ManagedSGs = managed
+	return snap, nil
+}
+
+func (p *Provider) readStack(ctx context.Context, st naming.Stack) (plan.Snapshot, error) {
+	var snap plan.Snapshot
+	p.mu.Lock()
+	var tgs []plan.ObservedTG
+	for _, e := range p.elbIdx.lbs {
+		if naming.OwnsStackResource(e.tags, p.cluster, st) && snap.LoadBalancer == nil {
+			lb := e.lb
+			snap.LoadBalancer = &lb
+		}
+	}
+	for _, e := range p.elbIdx.tgs {
+		if naming.OwnsStackResource(e.tags, p.cluster, st) {
+			tgs = append(tgs, e.tg)
+		}
+	}
+	p.mu.Unlock()
+	slices.SortFunc(tgs, func(a, b plan.ObservedTG) int { return compareStrings(a.ARN, b.ARN) })
+	for i := range tgs {
+		out, err := p.elb.DescribeTargetHealth(ctx, &elbv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(tgs[i].ARN)})
+		if awserr.Classify(err) == awserr.NotFound {
+			continue
+		}
+		if err != nil {
+			return snap, fmt.Errorf("describing targets of %s: %w", tgs[i].ARN, err)
+		}
+		tgs[i].Targets = nil
+		for _, d := range out.TargetHealthDescriptions {
+			if d.Target == nil {
+				continue
+			}
+			tgs[i].Targets = append(tgs[i].Targets, model.Target{ID: aws.ToString(d.Target.Id), Port: aws.ToInt32(d.Target.Port)})
+		}
+		snap.TargetGroups = append(snap.TargetGroups, tgs[i])
+	}
+	if snap.LoadBalancer != nil {
+		pg := elbv2.NewDescribeListenersPaginator(p.elb, &elbv2.DescribeListenersInput{LoadBalancerArn: aws.String(snap.LoadBalancer.ARN)})
+		for pg.HasMorePages() {
+			page, err := pg.NextPage(ctx)
+			if awserr.Classify(err) == awserr.NotFound {
+				break
+			}
+			if err != nil {
+				return snap, fmt.Errorf("describing listeners of %s: %w", snap.LoadBalancer.ARN, err)
+			}
+			for _, l := range page.Listeners {
+				o := plan.ObservedListener{ARN: aws.ToString(l.ListenerArn), Port: aws.ToInt32(l.Port), Protocol: string(l.Protocol)}
+				for _, a := range l.DefaultActions {
+					if a.TargetGroupArn != nil {
+						o.TargetGroupARN = aws.ToString(a.TargetGroupArn)
+					} else if a.ForwardConfig != nil && len(a.ForwardConfig.TargetGroups) > 0 {
+						o.TargetGroupARN = aws.ToString(a.ForwardConfig.TargetGroups[0].TargetGroupArn)
+					}
+				}
+				snap.Listeners = append(snap.Listeners, o)
+			}
+		}
+	}
+	return snap, nil
+}
+
+// CreateTargetGroup creates a TG, tagged at creation, and indexes it.
+func (p *Provider) CreateTargetGroup(ctx context.Context, tg model.TargetGroup) (string, error) {
+	in := &elbv2.CreateTargetGroupInput{
+		Name: aws.String(tg.Name), Protocol: elbv2types.ProtocolEnum(tg.Protocol), Port: aws.Int32(tg.Port),
+		VpcId: aws.String(p.vpcID), TargetType: elbv2types.TargetTypeEnum(tg.TargetType),
+		IpAddressType: elbv2types.TargetGroupIpAddressTypeEnum(tg.IPAddressType), Tags: toELBTags(tg.Tags),
+	}
+	hcInput(tg.HealthCheck, &in.HealthCheckProtocol, &in.HealthCheckPort, &in.HealthCheckPath, &in.HealthCheckIntervalSeconds,
+		&in.HealthCheckTimeoutSeconds, &in.HealthyThresholdCount, &in.UnhealthyThresholdCount, &in.Matcher)
+	out, err := p.elb.CreateTargetGroup(ctx, in)
+	if err != nil {
+		return "", fmt.Errorf("creating target group %s: %w", tg.Name, err)
+	}
+	if len(out.TargetGroups) == 0 {
+		return "", fmt.Errorf("creating target group %s: empty response", tg.Name)
+	}
+	o := observedTG(out.TargetGroups[0])
+	o.ResourceID = tg.ResourceID
+	p.mu.Lock()
+	if p.elbIdx != nil {
+		p.elbIdx.tgs[o.ARN] = &tgEntry{tg: o, tags: maps.Clone(tg.Tags)}
+	}
+	p.mu.Unlock()
+	return o.ARN, nil
+}
+
+func hcInput(hc model.HealthCheck, proto *elbv2types.ProtocolEnum, port, path **string, interval, timeout, healthy, unhealthy **int32, matcher **elbv2types.Matcher) {
+	*proto = elbv2types.ProtocolEnum(hc.Protocol)
+	*port = aws.String(hc.Port)
+	if hc.Path != "" {
+		*path = aws.String(hc.Path)
+	}
+	*interval, *timeout = aws.Int32(hc.Interval), aws.Int32(hc.Timeout)
+	*healthy, *unhealthy = aws.Int32(hc.Healthy), aws.Int32(hc.Unhealthy)
+	if hc.Matcher != "" {
+		*matcher = &elbv2types.Matcher{HttpCode: aws.String(hc.Matcher)}
+	}
+}
+
+// ModifyHealthCheck sets a TG's health check.
+func (p *Provider) ModifyHealthCheck(ctx context.Context, arn string, hc model.HealthCheck) error {
+	in := &elbv2.ModifyTargetGroupInput{TargetGroupArn: aws.String(arn)}
+	hcInput(hc, &in.HealthCheckProtocol, &in.HealthCheckPort, &in.HealthCheckPath, &in.HealthCheckIntervalSeconds,
+		&in.HealthCheckTimeoutSeconds, &in.HealthyThresholdCount, &in.UnhealthyThresholdCount, &in.Matcher)
+	if _, err := p.elb.ModifyTargetGroup(ctx, in); err != nil {
+		return fmt.Errorf("modifying health check of %s: %w", arn, err)
+	}
+	p.mu.Lock()
+	if e := p.elbIdx.tgs[arn]; e != nil {
+		e.tg.HealthCheck = hc
+	}
+	p.mu.Unlock()
+	return nil
+}
+
+func targetDescs(ts []model.Target) []elbv2types.TargetDescription {
+	out := make([]elbv2types.TargetDescription, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, elbv2types.TargetDescription{Id: aws.String(t.ID), Port: aws.Int32(t.Port)})
+	}
+	return out
+}
+
+// RegisterTargets registers targets in one call.
+func (p *Provider) RegisterTargets(ctx context.Context, arn string, ts []model.Target) error {
+	if _, err := p.elb.RegisterTargets(ctx, &elbv2.RegisterTargetsInput{TargetGroupArn: aws.String(arn), Targets: targetDescs(ts)}); err != nil {
+		return fmt.Errorf("registering %d targets in %s: %w", len(ts), arn, err)
+	}
+	return nil
+}
+
+// DeregisterTargets deregisters targets in one call.
+func (p *Provider) DeregisterTargets(ctx context.Context, arn string, ts []model.Target) error {
+	_, err := p.elb.DeregisterTargets(ctx, &elbv2.DeregisterTargetsInput{TargetGroupArn: aws.String(arn), Targets: targetDescs(ts)})
+	if err != nil && awserr.Classify(err) != awserr.NotFound {
+		return fmt.Errorf("deregistering %d targets from %s: %w", len(ts), arn, err)
+	}
+	return nil
+}
+
+// CreateLoadBalancer creates the NLB with its SGs, tagged at creation.
+func (p *Provider) CreateLoadBalancer(ctx context.Context, lb model.LoadBalancer, sgIDs []string) (plan.ObservedLB, error) {
+	in := &elbv2.CreateLoadBalancerInput{
+		Name: aws.String(lb.Name), Type: elbv2types.LoadBalancerTypeEnumNetwork, Scheme: elbv2types.LoadBalancerSchemeEnum(lb.Scheme),
+		IpAddressType: elbv2types.IpAddressType(lb.IPAddressType), Subnets: lb.Subnets, SecurityGroups: sgIDs, Tags: toELBTags(lb.Tags),
+	}
+	out, err := p.elb.CreateLoadBalancer(ctx, in)
+	if err != nil {
+		return plan.ObservedLB{}, fmt.Errorf("creating load balancer %s: %w", lb.Name, err)
+	}
+	if len(out.LoadBalancers) == 0 {
+		return plan.ObservedLB{}, fmt.Errorf("creating load balancer %s: empty response", lb.Name)
+	}
+	o := observedLB(out.LoadBalancers[0])
+	p.mu.Lock()
+	if p.elbIdx != nil {
+		p.elbIdx.lbs[o.ARN] = &lbEntry{lb: o, tags: maps.Clone(lb.Tags)}
+	}
+	p.mu.Unlock()
+	return o, nil
+}
+
+// SetSecurityGroups replaces the NLB's SGs.
+func (p *Provider) SetSecurityGroups(ctx context.Context, arn string, ids []string) error {
+	if _, err := p.elb.SetSecurityGroups(ctx, &elbv2.SetSecurityGroupsInput{LoadBalancerArn: aws.String(arn), SecurityGroups: ids}); err != nil {
+		return fmt.Errorf("setting security groups %v on %s: %w", ids, arn, err)
+	}
+	p.mu.Lock()
+	if e := p.elbIdx.lbs[arn]; e != nil {
+		e.lb.SecurityGroups = slices.Clone(ids)
+	}
+	p.mu.Unlock()
+	return nil
+}
+
+func forward(tgARN string) []elbv2types.Action {
+	return []elbv2types.Action{{Type: elbv2types.ActionTypeEnumForward, TargetGroupArn: aws.String(tgARN), Order: aws.Int32(1)}}
+}
+
+// CreateListener creates a listener forwarding to a TG.
+func (p *Provider) CreateListener(ctx context.Context, lbARN string, l model.Listener, tgARN string) error {
+	_, err := p.elb.CreateListener(ctx, &elbv2.CreateListenerInput{LoadBalancerArn: aws.String(lbARN), Port: aws.Int32(l.Port),
+		Protocol: elbv2types.ProtocolEnum(l.Protocol), DefaultActions: forward(tgARN), Tags: toELBTags(l.Tags)})
+	if err != nil {
+		return fmt.Errorf("creating listener %s on %s: %w", strconv.Itoa(int(l.Port)), lbARN, err)
+	}
+	return nil
+}
+
+// ModifyListener sets a listener's protocol and target group.
+func (p *Provider) ModifyListener(ctx context.Context, arn string, l model.Listener, tgARN string) error {
+	_, err := p.elb.ModifyListener(ctx, &elbv2.ModifyListenerInput{ListenerArn: aws.String(arn), Port: aws.Int32(l.Port),
+		Protocol: elbv2types.ProtocolEnum(l.Protocol), DefaultActions: forward(tgARN)})
+	if err != nil {
+		return fmt.Errorf("modifying listener %s: %w", arn, err)
+	}
+	return nil
+}
+
+// DeleteListener deletes a listener; a vanished one counts as deleted.
+func (p *Provider) DeleteListener(ctx context.Context, arn string) error {
+	_, err := p.elb.DeleteListener(ctx, &elbv2.DeleteListenerInput{ListenerArn: aws.String(arn)})
+	if err != nil && awserr.Classify(err) != awserr.NotFound {
+		return fmt.Errorf("deleting listener %s: %w", arn, err)
+	}
+	return nil
+}
+
+// DeleteLoadBalancer deletes an LB; a vanished one counts as deleted.
+func (p *Provider) DeleteLoadBalancer(ctx context.Context, arn string) error {
+	_, err := p.elb.DeleteLoadBalancer(ctx, &elbv2.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(arn)})
+	if err != nil && awserr.Classify(err) != awserr.NotFound {
+		return fmt.Errorf("deleting load balancer %s: %w", arn, err)
+	}
+	p.mu.Lock()
+	if p.elbIdx != nil {
+		delete(p.elbIdx.lbs, arn)
+	}
+	p.mu.Unlock()
+	return nil
+}
+
+// DeleteTargetGroup deletes a TG; a vanished one counts as deleted.
+func (p *Provider) DeleteTargetGroup(ctx context.Context, arn string) error {
+	_, err := p.elb.DeleteTargetGroup(ctx, &elbv2.DeleteTargetGroupInput{TargetGroupArn: aws.String(arn)})
+	if err != nil && awserr.Classify(err) != awserr.NotFound {
+		return fmt.Errorf("deleting target group %s: %w", arn, err)
+	}
+	p.mu.Lock()
+	if p.elbIdx != nil {
+		delete(p.elbIdx.tgs, arn)
+	}
+	p.mu.Unlock()
+	return nil
+}

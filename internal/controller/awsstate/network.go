@@ -1,0 +1,136 @@
+package awsstate
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/lbsg/lbsg/internal/model"
+)
+
+// Subnets returns the VPC's subnets, read once and then on RefreshSubnets.
+func (p *Provider) Subnets(ctx context.Context) ([]model.Subnet, error) {
+	p.mu.Lock()
+	s := p.subnets
+	p.mu.Unlock()
+	if s != nil {
+		return s, nil
+	}
+	return p.RefreshSubnets(ctx)
+}
+
+// RefreshSubnets re-reads the VPC's subnets (one paged call).
+func (p *Provider) RefreshSubnets(ctx context.Context) ([]model.Subnet, error) {
+	var out []model.Subnet
+	pg := ec2.NewDescribeSubnetsPaginator(p.ec2, &ec2.DescribeSubnetsInput{
+		Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{p.vpcID}}},
+	})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describing subnets of %s: %w", p.vpcID, err)
+		}
+		for _, s := range page.Subnets {
+			sub := model.Subnet{ID: aws.ToString(s.SubnetId), AZ: aws.ToString(s.AvailabilityZone), CIDR: aws.ToString(s.CidrBlock),
+				Tags: tagMap(s.Tags), AvailableIPs: aws.ToInt32(s.AvailableIpAddressCount)}
+			for _, a := range s.Ipv6CidrBlockAssociationSet {
+				if a.Ipv6CidrBlockState != nil && a.Ipv6CidrBlockState.State == ec2types.SubnetCidrBlockStateCodeAssociated {
+					sub.HasIPv6 = true
+				}
+			}
+			out = append(out, sub)
+		}
+	}
+	if out == nil {
+		out = []model.Subnet{}
+	}
+	p.mu.Lock()
+	p.subnets = out
+	p.mu.Unlock()
+	return out, nil
+}
+
+// InstanceIDFromProviderID takes the last segment of aws:///<az>/<id>.
+func InstanceIDFromProviderID(pid string) string {
+	if !strings.HasPrefix(pid, "aws://") {
+		return ""
+	}
+	id := pid[strings.LastIndex(pid, "/")+1:]
+	if !strings.HasPrefix(id, "i-") {
+		return ""
+	}
+	return id
+}
+
+// Instances returns the primary ENI and its SGs for each ID, describing
+// only the IDs not cached yet (one call). Unknown IDs are left out.
+func (p *Provider) Instances(ctx context.Context, ids []string) (map[string]Instance, error) {
+	out := map[string]Instance{}
+	var missing []string
+	p.mu.Lock()
+	for _, id := range ids {
+		if in, ok := p.instances[id]; ok {
+			out[id] = in
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	p.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	slices.Sort(missing)
+	pg := ec2.NewDescribeInstancesPaginator(p.ec2, &ec2.DescribeInstancesInput{
+		Filters: []ec2types.Filter{{Name: aws.String("instance-id"), Values: missing}},
+	})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describing instances %v: %w", missing, err)
+		}
+		for _, r := range page.Reservations {
+			for _, i := range r.Instances {
+				in := Instance{ID: aws.ToString(i.InstanceId)}
+				for _, eni := range i.NetworkInterfaces {
+					if eni.Attachment != nil && aws.ToInt32(eni.Attachment.DeviceIndex) == 0 {
+						in.ENIID = aws.ToString(eni.NetworkInterfaceId)
+						for _, g := range eni.Groups {
+							in.Groups = append(in.Groups, aws.ToString(g.GroupId))
+						}
+					}
+				}
+				if in.ENIID == "" {
+					for _, g := range i.SecurityGroups {
+						in.Groups = append(in.Groups, aws.ToString(g.GroupId))
+					}
+				}
+				out[in.ID] = in
+				p.mu.Lock()
+				p.instances[in.ID] = in
+				p.mu.Unlock()
+			}
+		}
+	}
+	return out, nil
+}
+
+// GroupTags returns the cached tags of SGs (nil for unknown ones).
+func (p *Provider) GroupTags(ctx context.Context, ids []string) (map[string]map[string]string, error) {
+	if err := p.ensureSGs(ctx); err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := map[string]map[string]string{}
+	for _, id := range ids {
+		if sg, ok := p.sgs[id]; ok {
+			out[id] = sg.Tags
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,362 @@
+package awsstate
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/lbsg/lbsg/internal/awsapi"
+	"github.com/lbsg/lbsg/internal/awserr"
+	"github.com/lbsg/lbsg/internal/model"
+	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/rules"
+)
+
+// SG is a security group as last read or written.
+type SG struct {
+	ID, Name string
+	Tags     map[string]string
+	Ingress  rules.Set
+}
+
+// Provider holds the caches and the clients.
+type Provider struct {
+	ec2     awsapi.EC2API
+	elb     awsapi.ELBV2API
+	cluster string
+	vpcID   string
+
+	mu        sync.Mutex
+	sgs       map[string]*SG // every SG of the VPC (and foreign ones read by ID)
+	sgsLoaded bool
+	stale     map[string]bool // SGs whose cached rules may be wrong after a failed write
+	subnets   []model.Subnet
+	instances map[string]Instance
+	elbIdx    *elbIndex
+	snaps     map[string]*snapshotEntry // by stack ID
+}
+
+// Instance is what the controllers need of an EC2 instance.
+type Instance struct {
+	ID, ENIID string
+	Groups    []string
+}
+
+// New builds a Provider for one cluster and VPC.
+func New(ec2api awsapi.EC2API, elbapi awsapi.ELBV2API, cluster, vpcID string) *Provider {
+	return &Provider{ec2: ec2api, elb: elbapi, cluster: cluster, vpcID: vpcID,
+		sgs: map[string]*SG{}, stale: map[string]bool{}, instances: map[string]Instance{}, snaps: map[string]*snapshotEntry{}}
+}
+
+// VPCID is the VPC the Provider works in.
+func (p *Provider) VPCID() string { return p.vpcID }
+
+func tagMap(ts []ec2types.Tag) map[string]string {
+	m := make(map[string]string, len(ts))
+	for _, t := range ts {
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return m
+}
+
+func fromSDK(g ec2types.SecurityGroup) *SG {
+	var perms []rules.Permission
+	for _, ip := range g.IpPermissions {
+		perm := rules.Permission{Protocol: aws.ToString(ip.IpProtocol), FromPort: aws.ToInt32(ip.FromPort), ToPort: aws.ToInt32(ip.ToPort)}
+		for _, r := range ip.IpRanges {
+			perm.Peers = append(perm.Peers, rules.Peer{ID: aws.ToString(r.CidrIp), Description: aws.ToString(r.Description)})
+		}
+		for _, r := range ip.Ipv6Ranges {
+			perm.Peers = append(perm.Peers, rules.Peer{ID: aws.ToString(r.CidrIpv6), Description: aws.ToString(r.Description)})
+		}
+		for _, r := range ip.PrefixListIds {
+			perm.Peers = append(perm.Peers, rules.Peer{ID: aws.ToString(r.PrefixListId), Description: aws.ToString(r.Description)})
+		}
+		for _, r := range ip.UserIdGroupPairs {
+			perm.Peers = append(perm.Peers, rules.Peer{ID: aws.ToString(r.GroupId), Description: aws.ToString(r.Description)})
+		}
+		perms = append(perms, perm)
+	}
+	set, _ := rules.Expand(perms) // an odd rule is skipped, the rest still diffed
+	return &SG{ID: aws.ToString(g.GroupId), Name: aws.ToString(g.GroupName), Tags: tagMap(g.Tags), Ingress: set}
+}
+
+// ToSDK converts a Set to IpPermissions, one permission per (protocol,
+// ports) with all its peers, so one call carries the whole Set.
+func ToSDK(s rules.Set) []ec2types.IpPermission {
+	var out []ec2types.IpPermission
+	for _, p := range s.Permissions(0) {
+		ip := ec2types.IpPermission{IpProtocol: aws.String(p.Protocol)}
+		if p.Protocol != rules.All {
+			ip.FromPort, ip.ToPort = aws.Int32(p.FromPort), aws.Int32(p.ToPort)
+		}
+		for _, peer := range p.Peers {
+			d := aws.String(peer.Description)
+			if peer.Description == "" {
+				d = nil
+			}
+			k, _ := rules.NewKey(p.Protocol, p.FromPort, p.ToPort, peer.ID)
+			switch k.PeerKind() {
+			case rules.PeerIPv4:
+				ip.IpRanges = append(ip.IpRanges, ec2types.IpRange{CidrIp: aws.String(peer.ID), Description: d})
+			case rules.PeerIPv6:
+				ip.Ipv6Ranges = append(ip.Ipv6Ranges, ec2types.Ipv6Range{CidrIpv6: aws.String(peer.ID), Description: d})
+			case rules.PeerPrefixList:
+				ip.PrefixListIds = append(ip.PrefixListIds, ec2types.PrefixListId{PrefixListId: aws.String(peer.ID), Description: d})
+			case rules.PeerSecurityGroup:
+				ip.UserIdGroupPairs = append(ip.UserIdGroupPairs, ec2types.UserIdGroupPair{GroupId: aws.String(peer.ID), Description: d})
+			case rules.PeerInvalid:
+			}
+		}
+		out = append(out, ip)
+	}
+	return out
+}
+
+// RefreshSecurityGroups reads every SG of the VPC with one paged
+// DescribeSecurityGroups and replaces the cache. It returns the SGs whose
+// ingress or tags changed since the last read (nil on the first read).
+func (p *Provider) RefreshSecurityGroups(ctx context.Context) ([]string, error) {
+	fresh := map[string]*SG{}
+	pg := ec2.NewDescribeSecurityGroupsPaginator(p.ec2, &ec2.DescribeSecurityGroupsInput{
+		Filters:    []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{p.vpcID}}},
+		MaxResults: aws.Int32(1000),
+	})
+	for pg.HasMorePages() {
+		out, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describing security groups of %s: %w", p.vpcID, err)
+		}
+		for _, g := range out.SecurityGroups {
+			sg := fromSDK(g)
+			fresh[sg.ID] = sg
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var changed []string
+	if p.sgsLoaded {
+		for id, sg := range fresh {
+			old, ok := p.sgs[id]
+			if !ok || !old.Ingress.Equal(sg.Ingress) || !maps.Equal(old.Tags, sg.Tags) {
+				changed = append(changed, id)
+			}
+		}
+		for id := range p.sgs {
+			if _, ok := fresh[id]; !ok {
+				changed = append(changed, id)
+			}
+		}
+	}
+	p.sgs, p.sgsLoaded, p.stale = fresh, true, map[string]bool{}
+	slices.Sort(changed)
+	return changed, nil
+}
+
+func (p *Provider) ensureSGs(ctx context.Context) error {
+	p.mu.Lock()
+	loaded := p.sgsLoaded
+	p.mu.Unlock()
+	if loaded {
+		return nil
+	}
+	_, err := p.RefreshSecurityGroups(ctx)
+	return err
+}
+
+// SecurityGroup returns an SG from the cache, or reads it (fresh: always).
+// A vanished SG returns (nil, nil).
+func (p *Provider) SecurityGroup(ctx context.Context, id string, fresh bool) (*SG, error) {
+	if err := p.ensureSGs(ctx); err != nil {
+		return nil, err
+	}
+	if !fresh {
+		p.mu.Lock()
+		sg, ok := p.sgs[id]
+		ok = ok && !p.stale[id]
+		p.mu.Unlock()
+		if ok {
+			return cloneSG(sg), nil
+		}
+	}
+	out, err := p.ec2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{id}})
+	if awserr.Is(err, awserr.EC2InvalidGroupNotFound) {
+		p.mu.Lock()
+		delete(p.sgs, id)
+		p.mu.Unlock()
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("describing security group %s: %w", id, err)
+	}
+	if len(out.SecurityGroups) == 0 {
+		return nil, nil
+	}
+	sg := fromSDK(out.SecurityGroups[0])
+	p.mu.Lock()
+	p.sgs[id] = sg
+	delete(p.stale, id)
+	p.mu.Unlock()
+	return cloneSG(sg), nil
+}
+
+func cloneSG(sg *SG) *SG {
+	c := *sg
+	c.Tags = maps.Clone(sg.Tags)
+	c.Ingress = sg.Ingress.Clone()
+	return &c
+}
+
+// FindSecurityGroups returns cached SGs of the VPC whose tags satisfy match,
+// sorted by ID.
+func (p *Provider) FindSecurityGroups(ctx context.Context, match func(tags map[string]string) bool) ([]*SG, error) {
+	if err := p.ensureSGs(ctx); err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []*SG
+	for _, sg := range p.sgs {
+		if match(sg.Tags) {
+			out = append(out, cloneSG(sg))
+		}
+	}
+	slices.SortFunc(out, func(a, b *SG) int { return compareStrings(a.ID, b.ID) })
+	return out, nil
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// ResolveManual resolves the security-groups annotation (IDs and Name tags)
+// from the cache; IDs not in the VPC cache are described by ID (LBC uses no
+// VPC filter for IDs).
+func (p *Provider) ResolveManual(ctx context.Context, items []string) ([]string, error) {
+	if err := p.ensureSGs(ctx); err != nil {
+		return nil, err
+	}
+	byID, byName := map[string]bool{}, map[string][]string{}
+	var missing []string
+	p.mu.Lock()
+	for _, it := range items {
+		if _, ok := p.sgs[it]; ok {
+			byID[it] = true
+		} else if len(it) > 3 && it[:3] == "sg-" {
+			missing = append(missing, it)
+		}
+	}
+	for _, sg := range p.sgs {
+		if n, ok := sg.Tags[naming.TagName]; ok {
+			byName[n] = append(byName[n], sg.ID)
+		}
+	}
+	p.mu.Unlock()
+	for _, id := range missing {
+		sg, err := p.SecurityGroup(ctx, id, true)
+		if err != nil {
+			return nil, err
+		}
+		if sg != nil {
+			byID[id] = true
+		}
+	}
+	for n := range byName {
+		slices.Sort(byName[n])
+	}
+	return model.ResolveSecurityGroups(items, byID, byName)
+}
+
+// CreateSecurityGroup creates an SG tagged at creation and caches it.
+func (p *Provider) CreateSecurityGroup(ctx context.Context, name, desc string, tags map[string]string) (string, error) {
+	var ts []ec2types.Tag
+	for _, t := range naming.SortedTags(tags) {
+		ts = append(ts, ec2types.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)})
+	}
+	out, err := p.ec2.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
+		GroupName: aws.String(name), Description: aws.String(desc), VpcId: aws.String(p.vpcID),
+		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeSecurityGroup, Tags: ts}},
+	})
+	if err != nil {
+		return "", fmt.Errorf("creating security group %s: %w", name, err)
+	}
+	id := aws.ToString(out.GroupId)
+	p.mu.Lock()
+	p.sgs[id] = &SG{ID: id, Name: name, Tags: maps.Clone(tags), Ingress: rules.Set{}}
+	p.mu.Unlock()
+	return id, nil
+}
+
+// Authorize adds rules to an SG in one call and updates the cache.
+func (p *Provider) Authorize(ctx context.Context, id string, s rules.Set) error {
+	if len(s) == 0 {
+		return nil
+	}
+	_, err := p.ec2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: ToSDK(s)})
+	if err != nil {
+		p.markStale(id)
+		return fmt.Errorf("authorizing %d rules on %s: %w", len(s), id, err)
+	}
+	p.mu.Lock()
+	if sg, ok := p.sgs[id]; ok {
+		for k, d := range s {
+			sg.Ingress[k] = d
+		}
+	}
+	p.mu.Unlock()
+	return nil
+}
+
+// Revoke removes rules from an SG in one call and updates the cache.
+func (p *Provider) Revoke(ctx context.Context, id string, s rules.Set) error {
+	if len(s) == 0 {
+		return nil
+	}
+	_, err := p.ec2.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: ToSDK(s)})
+	if err != nil {
+		p.markStale(id)
+		return fmt.Errorf("revoking %d rules on %s: %w", len(s), id, err)
+	}
+	p.mu.Lock()
+	if sg, ok := p.sgs[id]; ok {
+		for k := range s {
+			delete(sg.Ingress, k)
+		}
+	}
+	p.mu.Unlock()
+	return nil
+}
+
+// DeleteSecurityGroup deletes an SG; a vanished one counts as deleted.
+func (p *Provider) DeleteSecurityGroup(ctx context.Context, id string) error {
+	_, err := p.ec2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(id)})
+	if err != nil && !awserr.Is(err, awserr.EC2InvalidGroupNotFound) {
+		return fmt.Errorf("deleting security group %s: %w", id, err)
+	}
+	p.forget(id)
+	return nil
+}
+
+func (p *Provider) markStale(id string) {
+	p.mu.Lock()
+	p.stale[id] = true
+	p.mu.Unlock()
+}
+
+func (p *Provider) forget(id string) {
+	p.mu.Lock()
+	delete(p.sgs, id)
+	p.mu.Unlock()
+}

@@ -1,0 +1,173 @@
+// Package registry is the in-memory meeting point of lbsg's controllers:
+// each Service stack's contribution of rules per target SG, whether the
+// stack uses the backend SG, and triggers that enqueue keys into another
+// controller's workqueue. It is rebuilt from scratch after a restart:
+// Complete says whether every Service that may own rules has reported, and
+// nothing is revoked before it has (LBC #3637, #3639).
+package registry
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"sync"
+
+	"k8s.io/client-go/util/workqueue"
+	"sigs.k8s.io/controller-runtime/pkg/source"
+
+	"github.com/lbsg/lbsg/internal/rules"
+)
+
+// Entry is what one stack reported.
+type Entry struct {
+	// Rules per target SG ID.
+	Rules map[string]rules.Set
+	// UsesBackendSG: the stack's LB carries the backend SG.
+	UsesBackendSG bool
+	// ManagedSG is the stack's managed SG ID ("" if none).
+	ManagedSG string
+}
+
+// Registry holds the entries.
+type Registry struct {
+	mu      sync.RWMutex
+	entries map[string]Entry // by stack ID (ns/name)
+}
+
+// New returns an empty Registry.
+func New() *Registry { return &Registry{entries: map[string]Entry{}} }
+
+// Set records a stack's entry and returns the target SGs whose desired
+// rules may have changed (old ∪ new).
+func (r *Registry) Set(stack string, e Entry) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.entries[stack]
+	r.entries[stack] = e
+	return touched(old, e)
+}
+
+// Forget drops a stack (deleted and cleaned up) and returns its SGs.
+func (r *Registry) Forget(stack string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old, ok := r.entries[stack]
+	delete(r.entries, stack)
+	if !ok {
+		return nil
+	}
+	return touched(old, Entry{})
+}
+
+func touched(a, b Entry) []string {
+	set := map[string]bool{}
+	for id, s := range a.Rules {
+		if !s.Equal(b.Rules[id]) {
+			set[id] = true
+		}
+	}
+	for id, s := range b.Rules {
+		if !s.Equal(a.Rules[id]) {
+			set[id] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
+// Known reports whether a stack has reported.
+func (r *Registry) Known(stack string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	_, ok := r.entries[stack]
+	return ok
+}
+
+// Get returns a stack's entry.
+func (r *Registry) Get(stack string) (Entry, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	e, ok := r.entries[stack]
+	return e, ok
+}
+
+// Contributions returns, by stack, the rules each stack wants on sgID.
+func (r *Registry) Contributions(sgID string) map[string]rules.Set {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := map[string]rules.Set{}
+	for stack, e := range r.entries {
+		if s, ok := e.Rules[sgID]; ok && len(s) > 0 {
+			out[stack] = s.Clone()
+		}
+	}
+	return out
+}
+
+// TargetSGs lists every target SG any stack contributes to.
+func (r *Registry) TargetSGs() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	set := map[string]bool{}
+	for _, e := range r.entries {
+		for id := range e.Rules {
+			set[id] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
+// BackendUsers lists the stacks using the backend SG.
+func (r *Registry) BackendUsers() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []string
+	for s, e := range r.entries {
+		if e.UsesBackendSG {
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Stacks lists the known stacks.
+func (r *Registry) Stacks() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return slices.Sorted(maps.Keys(r.entries))
+}
+
+// Trigger enqueues keys into a controller's workqueue from outside its
+// watches. Keys enqueued before the controller starts are kept.
+type Trigger[K comparable] struct {
+	mu      sync.Mutex
+	q       workqueue.TypedRateLimitingInterface[K]
+	pending []K
+}
+
+// Source is the controller-runtime source to pass to WatchesRawSource.
+func (t *Trigger[K]) Source() source.TypedSource[K] {
+	return source.TypedFunc[K](func(_ context.Context, q workqueue.TypedRateLimitingInterface[K]) error {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		t.q = q
+		for _, k := range t.pending {
+			q.Add(k)
+		}
+		t.pending = nil
+		return nil
+	})
+}
+
+// Enqueue adds keys.
+func (t *Trigger[K]) Enqueue(keys ...K) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.q == nil {
+		t.pending = append(t.pending, keys...)
+		return
+	}
+	for _, k := range keys {
+		t.q.Add(k)
+	}
+}
