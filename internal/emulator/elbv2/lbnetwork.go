@@ -1,8 +1,6 @@
 package elbv2
 
 import (
-	"fmt"
-
 	"github.com/lbsg/lbsg/internal/emulator/query"
 )
 
@@ -22,23 +20,8 @@ func (b *Backend) setSecurityGroups(p query.Params) (any, error) {
 		return nil, err
 	}
 	groups := dedupe(p.MemberStrings("SecurityGroups"))
-	switch lb.Type {
-	case "gateway":
-		return nil, invalidConfig("Security groups are not supported for load balancers with type 'gateway'")
-	case "network":
-		if !lb.CreatedWithSGs {
-			return nil, invalidConfig("You cannot set security groups on a Network Load Balancer which was created without any security groups.")
-		}
-		if len(groups) == 0 {
-			return nil, invalidConfig("You cannot remove all security groups from a Network Load Balancer which was created with security groups.")
-		}
-	case "application":
-		if enforce != "" {
-			return nil, invalidConfig("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic is only supported for Network Load Balancers")
-		}
-		if len(groups) == 0 {
-			return nil, invalidConfig("At least one security group must be specified for an Application Load Balancer")
-		}
+	if err := checkGroupChange(lb, groups, enforce); err != nil {
+		return nil, err
 	}
 	if err := b.checkGroups(groups, lb.VPCID); err != nil {
 		return nil, err
@@ -57,6 +40,23 @@ func (b *Backend) setSecurityGroups(p query.Params) (any, error) {
 	return &setSecurityGroupsResult{SecurityGroupIDs: groups, Enforce: lb.Enforce}, nil
 }
 
+// checkGroupChange applies §3.3's rules per load balancer type.
+func checkGroupChange(lb *loadBalancer, groups []string, enforce string) error {
+	switch {
+	case lb.Type == "gateway":
+		return invalidConfig("Security groups are not supported for load balancers with type 'gateway'")
+	case lb.Type == "network" && !lb.CreatedWithSGs:
+		return invalidConfig("You cannot set security groups on a Network Load Balancer which was created without any security groups.")
+	case lb.Type == "network" && len(groups) == 0:
+		return invalidConfig("You cannot remove all security groups from a Network Load Balancer which was created with security groups.")
+	case lb.Type == "application" && enforce != "":
+		return invalidConfig("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic is only supported for Network Load Balancers")
+	case lb.Type == "application" && len(groups) == 0:
+		return invalidConfig("At least one security group must be specified for an Application Load Balancer")
+	}
+	return nil
+}
+
 func (b *Backend) setSubnets(p query.Params) (any, error) {
 	lb, err := b.lookupLB(p)
 	if err != nil {
@@ -72,12 +72,9 @@ func (b *Backend) setSubnets(p query.Params) (any, error) {
 	if vpc != lb.VPCID {
 		return nil, errf("InvalidSubnet", "The subnets must be in the load balancer's VPC '%s'", lb.VPCID)
 	}
-	ipType, err := enumParam(p, "IpAddressType", "ipAddressType", "ipv4", "dualstack", "dualstack-without-public-ipv4")
+	ipType, err := enumDefault(p, "IpAddressType", "ipAddressType", lb.IPAddressType, "ipv4", "dualstack", "dualstack-without-public-ipv4")
 	if err != nil {
 		return nil, err
-	}
-	if ipType == "" {
-		ipType = lb.IPAddressType
 	}
 	if err := b.checkIPType(lb.Type, lb.Scheme, ipType, vpc); err != nil {
 		return nil, err
@@ -85,6 +82,18 @@ func (b *Backend) setSubnets(p query.Params) (any, error) {
 	if lb.Type == "application" && len(subs) < 2 {
 		return nil, invalidConfig("At least two subnets in two different Availability Zones must be specified")
 	}
+	if err := b.moveENIs(lb, subs); err != nil {
+		return nil, err
+	}
+	lb.Subnets = subs
+	lb.IPAddressType = ipType
+	return &setSubnetsResult{AvailabilityZones: renderAZs(lb), IPAddressType: lb.IPAddressType}, nil
+}
+
+// moveENIs gives subs their ENIs: kept subnets keep theirs, new ones get
+// fresh ENIs, dropped ones are released after Lag.ENIRelease. An NLB can
+// only gain subnets.
+func (b *Backend) moveENIs(lb *loadBalancer, subs []lbSubnet) error {
 	old := map[string]lbSubnet{}
 	for _, s := range lb.Subnets {
 		old[s.SubnetID] = s
@@ -93,39 +102,33 @@ func (b *Backend) setSubnets(p query.Params) (any, error) {
 	for _, s := range subs {
 		keep[s.SubnetID] = true
 	}
-	if lb.Type == "network" {
-		for id := range old {
-			if !keep[id] {
-				return nil, invalidConfig("Subnets cannot be removed from a Network Load Balancer")
-			}
+	for _, s := range lb.Subnets {
+		if lb.Type == "network" && !keep[s.SubnetID] {
+			return invalidConfig("Subnets cannot be removed from a Network Load Balancer")
 		}
 	}
-	eniType := map[string]string{"application": "load_balancer", "network": "network_load_balancer"}[lb.Type]
-	desc := fmt.Sprintf("ELB %s/%s/%s", typeSegment(lb.Type), lb.Name, lb.ID)
 	var created []string
 	for i := range subs {
 		if o, ok := old[subs[i].SubnetID]; ok {
 			subs[i].ENI = o.ENI
 			continue
 		}
-		eni, err := b.net.CreateServiceENI(subs[i].SubnetID, lb.SecurityGroups, eniType, desc)
+		eni, err := b.net.CreateServiceENI(subs[i].SubnetID, lb.SecurityGroups, eniType(lb.Type), eniDescription(lb))
 		if err != nil {
 			for _, e := range created {
 				b.net.ReleaseENI(e, 0)
 			}
-			return nil, err
+			return err
 		}
 		created = append(created, eni)
 		subs[i].ENI = eni
 	}
-	for id, s := range old {
-		if !keep[id] && s.ENI != "" {
+	for _, s := range lb.Subnets {
+		if !keep[s.SubnetID] && s.ENI != "" {
 			b.net.ReleaseENI(s.ENI, b.env.Lag.ENIRelease)
 		}
 	}
-	lb.Subnets = subs
-	lb.IPAddressType = ipType
-	return &setSubnetsResult{AvailabilityZones: renderAZs(lb), IPAddressType: lb.IPAddressType}, nil
+	return nil
 }
 
 func (b *Backend) setIPAddressType(p query.Params) (any, error) {

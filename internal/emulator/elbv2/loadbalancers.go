@@ -161,112 +161,95 @@ func (b *Backend) lbCount(lbType string) (int, int) {
 	return n, b.Quotas.ApplicationLoadBalancers
 }
 
-func (b *Backend) createLoadBalancer(p query.Params) (any, error) {
-	name := p.Get("Name")
-	if err := validateName("load balancer", name); err != nil {
+// newLoadBalancer validates CreateLoadBalancer's settings into an unsaved
+// load balancer (no ARN, ENIs or timestamps yet).
+func (b *Backend) newLoadBalancer(p query.Params) (*loadBalancer, error) {
+	lb := &loadBalancer{Name: p.Get("Name")}
+	if err := validateName("load balancer", lb.Name); err != nil {
 		return nil, err
 	}
-	lbType, err := enumParam(p, "Type", "type", "application", "network", "gateway")
-	if err != nil {
+	var err error
+	if lb.Type, err = enumDefault(p, "Type", "type", "application", "application", "network", "gateway"); err != nil {
 		return nil, err
 	}
-	if lbType == "" {
-		lbType = "application"
-	}
-	scheme, err := enumParam(p, "Scheme", "scheme", "internet-facing", "internal")
-	if err != nil {
+	if lb.Scheme, err = enumDefault(p, "Scheme", "scheme", "internet-facing", "internet-facing", "internal"); err != nil {
 		return nil, err
 	}
-	if scheme == "" {
-		scheme = "internet-facing"
-	}
-	ipType, err := enumParam(p, "IpAddressType", "ipAddressType", "ipv4", "dualstack", "dualstack-without-public-ipv4")
-	if err != nil {
+	if lb.IPAddressType, err = enumDefault(p, "IpAddressType", "ipAddressType", "ipv4", "ipv4", "dualstack", "dualstack-without-public-ipv4"); err != nil {
 		return nil, err
 	}
-	if ipType == "" {
-		ipType = "ipv4"
-	}
-	subs, vpc, err := b.parseSubnets(p)
-	if err != nil {
+	if lb.Subnets, lb.VPCID, err = b.parseSubnets(p); err != nil {
 		return nil, err
 	}
-	if err := b.checkIPType(lbType, scheme, ipType, vpc); err != nil {
+	if err := b.checkIPType(lb.Type, lb.Scheme, lb.IPAddressType, lb.VPCID); err != nil {
 		return nil, err
 	}
-	if lbType == "application" && len(subs) < 2 {
+	if lb.Type == "application" && len(lb.Subnets) < 2 {
 		return nil, invalidConfig("At least two subnets in two different Availability Zones must be specified")
 	}
-	groups := dedupe(p.MemberStrings("SecurityGroups"))
-	if lbType == "gateway" && len(groups) > 0 {
-		return nil, invalidConfig("Security groups are not supported for load balancers with type 'gateway'")
-	}
-	if err := b.checkGroups(groups, vpc); err != nil {
+	if lb.SecurityGroups, err = b.createGroups(p, lb); err != nil {
 		return nil, err
 	}
-	if lbType == "application" && len(groups) == 0 {
-		def, ok := b.net.DefaultSecurityGroup(vpc)
-		if !ok {
-			return nil, invalidConfig("The VPC '%s' has no default security group", vpc)
-		}
-		groups = []string{def}
+	lb.CreatedWithSGs = len(lb.SecurityGroups) > 0
+	return lb, nil
+}
+
+// createGroups resolves CreateLoadBalancer's security groups: an ALB
+// without any gets its VPC's default group.
+func (b *Backend) createGroups(p query.Params, lb *loadBalancer) ([]string, error) {
+	groups := dedupe(p.MemberStrings("SecurityGroups"))
+	if lb.Type == "gateway" && len(groups) > 0 {
+		return nil, invalidConfig("Security groups are not supported for load balancers with type 'gateway'")
+	}
+	if err := b.checkGroups(groups, lb.VPCID); err != nil {
+		return nil, err
+	}
+	if lb.Type != "application" || len(groups) > 0 {
+		return groups, nil
+	}
+	def, ok := b.net.DefaultSecurityGroup(lb.VPCID)
+	if !ok {
+		return nil, invalidConfig("The VPC '%s' has no default security group", lb.VPCID)
+	}
+	return []string{def}, nil
+}
+
+func (b *Backend) createLoadBalancer(p query.Params) (any, error) {
+	lb, err := b.newLoadBalancer(p)
+	if err != nil {
+		return nil, err
 	}
 	tags, err := b.parseTags(p, "Tags", nil)
 	if err != nil {
 		return nil, err
 	}
-
-	for _, lb := range b.st.LoadBalancers {
-		if lb.Name != name {
+	for _, old := range b.st.LoadBalancers {
+		if old.Name != lb.Name {
 			continue
 		}
-		if lb.Type == lbType && lb.Scheme == scheme && lb.IPAddressType == ipType &&
-			sameSet(subnetIDs(lb.Subnets), subnetIDs(subs)) && sameSet(lb.SecurityGroups, groups) {
-			return &loadBalancersResult{LoadBalancers: []xLoadBalancer{b.renderLB(lb)}}, nil
+		if old.Type == lb.Type && old.Scheme == lb.Scheme && old.IPAddressType == lb.IPAddressType &&
+			sameSet(subnetIDs(old.Subnets), subnetIDs(lb.Subnets)) && sameSet(old.SecurityGroups, lb.SecurityGroups) {
+			return &loadBalancersResult{LoadBalancers: []xLoadBalancer{b.renderLB(old)}}, nil
 		}
-		return nil, errf("DuplicateLoadBalancerName", "A load balancer with the same name '%s' exists, but with different settings", name)
+		return nil, errf("DuplicateLoadBalancerName", "A load balancer with the same name '%s' exists, but with different settings", lb.Name)
 	}
-	if n, limit := b.lbCount(lbType); n >= limit {
+	if n, limit := b.lbCount(lb.Type); n >= limit {
 		return nil, errf("TooManyLoadBalancers", "The maximum number of load balancers has been reached")
 	}
-
 	now := b.env.Now()
-	id := b.env.IDs.Hex(16)
-	seg := typeSegment(lbType)
-	lb := &loadBalancer{
-		Seq:            b.st.next(),
-		ARN:            fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:loadbalancer/%s/%s/%s", b.env.Region, b.env.Account, seg, name, id),
-		Name:           name,
-		ID:             id,
-		Type:           lbType,
-		Scheme:         scheme,
-		IPAddressType:  ipType,
-		VPCID:          vpc,
-		HostedZone:     hostedZone(b.env.Region, lbType),
-		Created:        now,
-		Subnets:        subs,
-		SecurityGroups: groups,
-		CreatedWithSGs: len(groups) > 0,
-		Attributes:     defaultLBAttributes(lbType),
-		Tags:           stamp(tags, now),
-	}
-	switch lbType {
-	case "application":
-		prefix := ""
-		if scheme == "internal" {
-			prefix = "internal-"
-		}
-		lb.DNSName = fmt.Sprintf("%s%s-%s.%s.elb.amazonaws.com", prefix, name, b.env.IDs.Digits(10), b.env.Region)
-	default:
-		lb.DNSName = fmt.Sprintf("%s-%s.elb.%s.amazonaws.com", name, id, b.env.Region)
-	}
-	if lbType == "network" && len(groups) > 0 {
+	lb.ID = b.env.IDs.Hex(16)
+	lb.Seq = b.st.next()
+	lb.ARN = fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:loadbalancer/%s/%s/%s", b.env.Region, b.env.Account, typeSegment(lb.Type), lb.Name, lb.ID)
+	lb.HostedZone = hostedZone(b.env.Region, lb.Type)
+	lb.Created = now
+	lb.Attributes = defaultLBAttributes(lb.Type)
+	lb.Tags = stamp(tags, now)
+	lb.DNSName = b.dnsName(lb)
+	if lb.Type == "network" && lb.CreatedWithSGs {
 		lb.Enforce = "on"
 	}
-	eniType := map[string]string{"application": "load_balancer", "network": "network_load_balancer", "gateway": "gateway_load_balancer"}[lbType]
-	desc := fmt.Sprintf("ELB %s/%s/%s", seg, name, id)
 	for i := range lb.Subnets {
-		eni, err := b.net.CreateServiceENI(lb.Subnets[i].SubnetID, groups, eniType, desc)
+		eni, err := b.net.CreateServiceENI(lb.Subnets[i].SubnetID, lb.SecurityGroups, eniType(lb.Type), eniDescription(lb))
 		if err != nil {
 			for _, s := range lb.Subnets[:i] {
 				b.net.ReleaseENI(s.ENI, 0)
@@ -277,6 +260,33 @@ func (b *Backend) createLoadBalancer(p query.Params) (any, error) {
 	}
 	b.st.LoadBalancers[lb.ARN] = lb
 	return &loadBalancersResult{LoadBalancers: []xLoadBalancer{b.renderLB(lb)}}, nil
+}
+
+// dnsName follows §3.0: ALBs use decimal digits (internal- prefixed when
+// internal), NLBs and GWLBs the ARN's hex ID under elb.<region>.
+func (b *Backend) dnsName(lb *loadBalancer) string {
+	if lb.Type != "application" {
+		return fmt.Sprintf("%s-%s.elb.%s.amazonaws.com", lb.Name, lb.ID, b.env.Region)
+	}
+	prefix := ""
+	if lb.Scheme == "internal" {
+		prefix = "internal-"
+	}
+	return fmt.Sprintf("%s%s-%s.%s.elb.amazonaws.com", prefix, lb.Name, b.env.IDs.Digits(10), b.env.Region)
+}
+
+func eniType(lbType string) string {
+	switch lbType {
+	case "network":
+		return "network_load_balancer"
+	case "gateway":
+		return "gateway_load_balancer"
+	}
+	return "load_balancer"
+}
+
+func eniDescription(lb *loadBalancer) string {
+	return fmt.Sprintf("ELB %s/%s/%s", typeSegment(lb.Type), lb.Name, lb.ID)
 }
 
 func (b *Backend) checkIPType(lbType, scheme, ipType, vpc string) error {
@@ -318,45 +328,16 @@ func (b *Backend) describeLoadBalancers(p query.Params) (any, error) {
 			visible = append(visible, lb)
 		}
 	}
-	var out []*loadBalancer
+	out := visible
+	var err error
 	switch {
 	case len(arns) > 0:
-		for _, a := range arns {
-			if err := checkARN(a, "loadbalancer"); err != nil {
-				return nil, err
-			}
-		}
-		for _, lb := range visible {
-			if contains(arns, lb.ARN) {
-				out = append(out, lb)
-			}
-		}
-		if len(out) != len(dedupe(arns)) {
-			return nil, lbNotFound()
-		}
+		out, err = lbsByARN(visible, arns)
 	case len(names) > 0:
-		var missing []string
-		for _, n := range dedupe(names) {
-			found := false
-			for _, lb := range visible {
-				if lb.Name == n {
-					found = true
-				}
-			}
-			if !found {
-				missing = append(missing, n)
-			}
-		}
-		if len(missing) > 0 {
-			return nil, errf("LoadBalancerNotFound", "Load balancers '[%s]' not found", strings.Join(missing, ", "))
-		}
-		for _, lb := range visible {
-			if contains(names, lb.Name) {
-				out = append(out, lb)
-			}
-		}
-	default:
-		out = visible
+		out, err = lbsByName(visible, names)
+	}
+	if err != nil {
+		return nil, err
 	}
 	pg, err := core.ELBv2Page(p, len(out))
 	if err != nil {
@@ -367,6 +348,45 @@ func (b *Backend) describeLoadBalancers(p query.Params) (any, error) {
 		res.LoadBalancers = append(res.LoadBalancers, b.renderLB(lb))
 	}
 	return res, nil
+}
+
+func lbsByARN(visible []*loadBalancer, arns []string) ([]*loadBalancer, error) {
+	for _, a := range arns {
+		if err := checkARN(a, "loadbalancer"); err != nil {
+			return nil, err
+		}
+	}
+	var out []*loadBalancer
+	for _, lb := range visible {
+		if contains(arns, lb.ARN) {
+			out = append(out, lb)
+		}
+	}
+	if len(out) != len(dedupe(arns)) {
+		return nil, lbNotFound()
+	}
+	return out, nil
+}
+
+func lbsByName(visible []*loadBalancer, names []string) ([]*loadBalancer, error) {
+	var out []*loadBalancer
+	found := map[string]bool{}
+	for _, lb := range visible {
+		if contains(names, lb.Name) {
+			out = append(out, lb)
+			found[lb.Name] = true
+		}
+	}
+	var missing []string
+	for _, n := range dedupe(names) {
+		if !found[n] {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, errf("LoadBalancerNotFound", "Load balancers '[%s]' not found", strings.Join(missing, ", "))
+	}
+	return out, nil
 }
 
 // lookupLB resolves a required LoadBalancerArn parameter.

@@ -48,47 +48,85 @@ func (b *Backend) renderTG(tg *targetGroup) xTargetGroup {
 // healthSettings reads the health-check members shared by Create and
 // ModifyTargetGroup into tg (which holds the current or default values).
 func healthSettings(p query.Params, tg *targetGroup) error {
-	if v, ok := p.Lookup("HealthCheckProtocol"); ok {
-		if !contains([]string{"HTTP", "HTTPS", "TCP"}, v) {
-			return constraint(v, "healthCheckProtocol", "Member must satisfy enum value set: [HTTP, HTTPS, TCP]")
-		}
-		if tg.Protocol == "HTTP" || tg.Protocol == "HTTPS" {
-			if v == "TCP" {
-				return invalidConfig("Health check protocol '%s' is not supported for target groups with the %s protocol", v, tg.Protocol)
-			}
-		}
-		if v != tg.HealthCheckProtocol {
-			tg.HealthCheckProtocol = v
-			if v == "TCP" {
-				tg.HealthCheckPath, tg.MatcherHTTPCode = "", ""
-			} else if tg.HealthCheckPath == "" {
-				tg.HealthCheckPath = "/"
-				tg.MatcherHTTPCode = "200-399"
-			}
+	for _, step := range []func(query.Params, *targetGroup) error{
+		healthProtocol, healthPort, healthEnabled, healthPath, healthNumbers, healthMatcher,
+	} {
+		if err := step(p, tg); err != nil {
+			return err
 		}
 	}
-	if v, ok := p.Lookup("HealthCheckPort"); ok {
-		if v != "traffic-port" {
-			if n, err := strconv.Atoi(v); err != nil || n < 1 || n > 65535 {
-				return query.ValidationError("Health check port '%s' must be 'traffic-port' or a number between 1 and 65535", v)
-			}
-		}
-		tg.HealthCheckPort = v
+	// ALB groups need the timeout below the interval; NLB groups (LBC's
+	// default is 10 s for both) may use equal values.
+	alb := tg.Protocol == "HTTP" || tg.Protocol == "HTTPS" || tg.TargetType == "lambda"
+	if tg.HealthCheckTimeoutSeconds > tg.HealthCheckIntervalSeconds || alb && tg.HealthCheckTimeoutSeconds == tg.HealthCheckIntervalSeconds {
+		return invalidConfig("Health check timeout '%d' must be smaller than the interval '%d'", tg.HealthCheckTimeoutSeconds, tg.HealthCheckIntervalSeconds)
 	}
-	if v, ok, err := boolParam(p, "HealthCheckEnabled", "healthCheckEnabled"); err != nil {
-		return err
-	} else if ok {
+	return nil
+}
+
+func healthProtocol(p query.Params, tg *targetGroup) error {
+	v, ok := p.Lookup("HealthCheckProtocol")
+	if !ok {
+		return nil
+	}
+	if !contains([]string{"HTTP", "HTTPS", "TCP"}, v) {
+		return constraint(v, "healthCheckProtocol", "Member must satisfy enum value set: [HTTP, HTTPS, TCP]")
+	}
+	if v == "TCP" && (tg.Protocol == "HTTP" || tg.Protocol == "HTTPS") {
+		return invalidConfig("Health check protocol '%s' is not supported for target groups with the %s protocol", v, tg.Protocol)
+	}
+	if v == tg.HealthCheckProtocol {
+		return nil
+	}
+	tg.HealthCheckProtocol = v
+	switch {
+	case v == "TCP":
+		tg.HealthCheckPath, tg.MatcherHTTPCode = "", ""
+	case tg.HealthCheckPath == "":
+		// An NLB group checked over HTTP(S): AWS's defaults for that case.
+		tg.HealthCheckPath, tg.MatcherHTTPCode = "/", "200-399"
+		tg.HealthCheckTimeoutSeconds = 6
+	}
+	return nil
+}
+
+func healthPort(p query.Params, tg *targetGroup) error {
+	v, ok := p.Lookup("HealthCheckPort")
+	if !ok {
+		return nil
+	}
+	if v != "traffic-port" {
+		if n, err := strconv.Atoi(v); err != nil || n < 1 || n > 65535 {
+			return query.ValidationError("Health check port '%s' must be 'traffic-port' or a number between 1 and 65535", v)
+		}
+	}
+	tg.HealthCheckPort = v
+	return nil
+}
+
+func healthEnabled(p query.Params, tg *targetGroup) error {
+	v, ok, err := boolParam(p, "HealthCheckEnabled", "healthCheckEnabled")
+	if ok && err == nil {
 		tg.HealthCheckEnabled = v
 	}
-	if v, ok := p.Lookup("HealthCheckPath"); ok {
-		if tg.HealthCheckProtocol == "TCP" {
-			return invalidConfig("Health check path cannot be set for the TCP health check protocol")
-		}
-		if v == "" || len(v) > healthPathMax || v[0] != '/' {
-			return query.ValidationError("Health check path '%s' must begin with '/' and be at most %d characters", v, healthPathMax)
-		}
-		tg.HealthCheckPath = v
+	return err
+}
+
+func healthPath(p query.Params, tg *targetGroup) error {
+	v, ok := p.Lookup("HealthCheckPath")
+	switch {
+	case !ok:
+		return nil
+	case tg.HealthCheckProtocol == "TCP":
+		return invalidConfig("Health check path cannot be set for the TCP health check protocol")
+	case v == "" || len(v) > healthPathMax || v[0] != '/':
+		return query.ValidationError("Health check path '%s' must begin with '/' and be at most %d characters", v, healthPathMax)
 	}
+	tg.HealthCheckPath = v
+	return nil
+}
+
+func healthNumbers(p query.Params, tg *targetGroup) error {
 	for _, f := range []struct {
 		key, member string
 		lo, hi      int
@@ -107,125 +145,141 @@ func healthSettings(p query.Params, tg *targetGroup) error {
 			*f.dst = v
 		}
 	}
-	// ALB groups need the timeout below the interval; NLB groups (LBC's
-	// default is 10 s for both) may use equal values.
-	alb := tg.Protocol == "HTTP" || tg.Protocol == "HTTPS" || tg.TargetType == "lambda"
-	if tg.HealthCheckTimeoutSeconds > tg.HealthCheckIntervalSeconds || alb && tg.HealthCheckTimeoutSeconds == tg.HealthCheckIntervalSeconds {
-		return invalidConfig("Health check timeout '%d' must be smaller than the interval '%d'", tg.HealthCheckTimeoutSeconds, tg.HealthCheckIntervalSeconds)
+	return nil
+}
+
+func healthMatcher(p query.Params, tg *targetGroup) error {
+	m := p.Sub("Matcher")
+	if c, ok := m.Lookup("HttpCode"); ok {
+		if tg.HealthCheckProtocol == "TCP" {
+			return invalidConfig("A matcher cannot be set for the TCP health check protocol")
+		}
+		if !httpCodeRe.MatchString(c) {
+			return query.ValidationError("Matcher HttpCode '%s' is not valid", c)
+		}
+		tg.MatcherHTTPCode, tg.MatcherGRPCCode = c, ""
 	}
-	if p.Has("Matcher") {
-		m := p.Sub("Matcher")
-		if c, ok := m.Lookup("HttpCode"); ok {
-			if tg.HealthCheckProtocol == "TCP" {
-				return invalidConfig("A matcher cannot be set for the TCP health check protocol")
-			}
-			if !httpCodeRe.MatchString(c) {
-				return query.ValidationError("Matcher HttpCode '%s' is not valid", c)
-			}
-			tg.MatcherHTTPCode, tg.MatcherGRPCCode = c, ""
-		}
-		if c, ok := m.Lookup("GrpcCode"); ok {
-			tg.MatcherGRPCCode, tg.MatcherHTTPCode = c, ""
-		}
+	if c, ok := m.Lookup("GrpcCode"); ok {
+		tg.MatcherGRPCCode, tg.MatcherHTTPCode = c, ""
 	}
 	return nil
 }
 
-func (b *Backend) createTargetGroup(p query.Params) (any, error) {
+// enumDefault reads an optional enum, def when absent.
+func enumDefault(p query.Params, key, member, def string, allowed ...string) (string, error) {
+	v, err := enumParam(p, key, member, allowed...)
+	if v == "" && err == nil {
+		v = def
+	}
+	return v, err
+}
+
+// newTargetGroup reads CreateTargetGroup's identity members and fills in
+// AWS's defaults for the protocol.
+func (b *Backend) newTargetGroup(p query.Params) (*targetGroup, error) {
 	name := p.Get("Name")
 	if err := validateName("target group", name); err != nil {
 		return nil, err
 	}
-	targetType, err := enumParam(p, "TargetType", "targetType", "instance", "ip", "lambda", "alb")
-	if err != nil {
+	tg := &targetGroup{Name: name}
+	var err error
+	if tg.TargetType, err = enumDefault(p, "TargetType", "targetType", "instance", "instance", "ip", "lambda", "alb"); err != nil {
 		return nil, err
 	}
-	if targetType == "" {
-		targetType = "instance"
-	}
-	protocol, err := enumParam(p, "Protocol", "protocol", allProtocols...)
-	if err != nil {
+	if tg.Protocol, err = enumParam(p, "Protocol", "protocol", allProtocols...); err != nil {
 		return nil, err
 	}
-	version, err := enumParam(p, "ProtocolVersion", "protocolVersion", "HTTP1", "HTTP2", "GRPC")
-	if err != nil {
+	if tg.ProtocolVersion, err = enumParam(p, "ProtocolVersion", "protocolVersion", "HTTP1", "HTTP2", "GRPC"); err != nil {
 		return nil, err
 	}
-	ipType, err := enumParam(p, "IpAddressType", "ipAddressType", "ipv4", "ipv6")
-	if err != nil {
+	if tg.IPAddressType, err = enumParam(p, "IpAddressType", "ipAddressType", "ipv4", "ipv6"); err != nil {
 		return nil, err
 	}
 	port, hasPort, err := intParam(p, "Port", "port", 1, 65535)
 	if err != nil {
 		return nil, err
 	}
-	vpc := p.Get("VpcId")
-	tg := &targetGroup{Name: name, TargetType: targetType}
-	if targetType == "lambda" {
-		if protocol != "" || hasPort || vpc != "" {
+	tg.Port, tg.VPCID = port, p.Get("VpcId")
+	if tg.TargetType == "lambda" {
+		if tg.Protocol != "" || hasPort || tg.VPCID != "" {
 			return nil, query.ValidationError("A protocol, port and VPC ID cannot be specified for target groups with target type 'lambda'")
 		}
-		tg.HealthCheckEnabled = false
+		lambdaDefaults(tg)
+		return tg, nil
+	}
+	if err := b.checkTGPlacement(tg, hasPort); err != nil {
+		return nil, err
+	}
+	return tg, protocolDefaults(tg)
+}
+
+func lambdaDefaults(tg *targetGroup) {
+	tg.HealthCheckEnabled = false
+	tg.HealthCheckPath = "/"
+	tg.HealthCheckIntervalSeconds, tg.HealthCheckTimeoutSeconds = 35, 30
+	tg.HealthyThresholdCount, tg.UnhealthyThresholdCount = 5, 2
+	tg.MatcherHTTPCode = "200"
+	tg.IPAddressType, tg.ProtocolVersion = "", ""
+}
+
+func (b *Backend) checkTGPlacement(tg *targetGroup, hasPort bool) error {
+	switch {
+	case tg.Protocol == "":
+		return query.ValidationError("A protocol must be specified")
+	case !hasPort:
+		return query.ValidationError("A port must be specified")
+	case tg.VPCID == "":
+		return query.ValidationError("A VPC ID must be specified")
+	case tg.TargetType == "alb" && tg.Protocol != "TCP":
+		return invalidConfig("Target groups with target type 'alb' must use the TCP protocol")
+	case tg.IPAddressType == "ipv6" && tg.TargetType != "ip":
+		return invalidConfig("IPv6 target groups must have target type 'ip'")
+	case tg.ProtocolVersion != "" && tg.Protocol != "HTTP" && tg.Protocol != "HTTPS":
+		return invalidConfig("A protocol version can only be specified for HTTP and HTTPS target groups")
+	}
+	if _, ok := b.net.VPC(tg.VPCID); !ok {
+		return query.ValidationError("The VPC ID '%s' is not found", tg.VPCID)
+	}
+	return nil
+}
+
+// protocolDefaults sets the health-check defaults of aws-api.md §3.4.
+func protocolDefaults(tg *targetGroup) error {
+	if tg.IPAddressType == "" {
+		tg.IPAddressType = "ipv4"
+	}
+	tg.HealthCheckEnabled = true
+	tg.HealthCheckPort = "traffic-port"
+	tg.HealthCheckIntervalSeconds = 30
+	tg.HealthyThresholdCount, tg.UnhealthyThresholdCount = 5, 2
+	switch tg.Protocol {
+	case "HTTP", "HTTPS":
+		tg.HealthCheckProtocol = tg.Protocol
 		tg.HealthCheckPath = "/"
-		tg.HealthCheckIntervalSeconds, tg.HealthCheckTimeoutSeconds = 35, 30
-		tg.HealthyThresholdCount, tg.UnhealthyThresholdCount = 5, 2
+		tg.HealthCheckTimeoutSeconds = 5
 		tg.MatcherHTTPCode = "200"
-	} else {
-		switch {
-		case protocol == "":
-			return nil, query.ValidationError("A protocol must be specified")
-		case !hasPort:
-			return nil, query.ValidationError("A port must be specified")
-		case vpc == "":
-			return nil, query.ValidationError("A VPC ID must be specified")
+		if tg.ProtocolVersion == "" {
+			tg.ProtocolVersion = "HTTP1"
 		}
-		if _, ok := b.net.VPC(vpc); !ok {
-			return nil, query.ValidationError("The VPC ID '%s' is not found", vpc)
+		if tg.ProtocolVersion == "GRPC" {
+			tg.HealthCheckPath = "/AWS.ALB/healthcheck"
+			tg.MatcherHTTPCode, tg.MatcherGRPCCode = "", "12"
 		}
-		if targetType == "alb" && protocol != "TCP" {
-			return nil, invalidConfig("Target groups with target type 'alb' must use the TCP protocol")
-		}
-		if ipType == "ipv6" && targetType != "ip" {
-			return nil, invalidConfig("IPv6 target groups must have target type 'ip'")
-		}
-		if ipType == "" {
-			ipType = "ipv4"
-		}
-		tg.Protocol, tg.Port, tg.VPCID, tg.IPAddressType = protocol, port, vpc, ipType
-		tg.HealthCheckEnabled = true
-		tg.HealthCheckPort = "traffic-port"
-		tg.HealthCheckIntervalSeconds = 30
-		tg.HealthyThresholdCount, tg.UnhealthyThresholdCount = 5, 2
-		switch protocol {
-		case "HTTP", "HTTPS":
-			tg.HealthCheckProtocol = protocol
-			tg.HealthCheckPath = "/"
-			tg.HealthCheckTimeoutSeconds = 5
-			tg.MatcherHTTPCode = "200"
-			if version == "" {
-				version = "HTTP1"
-			}
-			tg.ProtocolVersion = version
-			if version == "GRPC" {
-				tg.HealthCheckPath = "/AWS.ALB/healthcheck"
-				tg.MatcherHTTPCode, tg.MatcherGRPCCode = "", "12"
-			}
-		case "GENEVE":
-			tg.HealthCheckProtocol = "TCP"
-			tg.HealthCheckPort = "80"
-			tg.HealthCheckIntervalSeconds, tg.HealthCheckTimeoutSeconds = 10, 5
-			tg.HealthyThresholdCount, tg.UnhealthyThresholdCount = 5, 2
-		default:
-			tg.HealthCheckProtocol = "TCP"
-			tg.HealthCheckTimeoutSeconds = 10
-		}
-		if version != "" && protocol != "HTTP" && protocol != "HTTPS" {
-			return nil, invalidConfig("A protocol version can only be specified for HTTP and HTTPS target groups")
-		}
-		if v := p.Get("HealthCheckProtocol"); (v == "HTTP" || v == "HTTPS") && tg.HealthCheckProtocol == "TCP" {
-			// An NLB group checked over HTTP: AWS's defaults for that case.
-			tg.HealthCheckTimeoutSeconds = 6
-		}
+	case "GENEVE":
+		tg.HealthCheckProtocol = "TCP"
+		tg.HealthCheckPort = "80"
+		tg.HealthCheckIntervalSeconds, tg.HealthCheckTimeoutSeconds = 10, 5
+	default:
+		tg.HealthCheckProtocol = "TCP"
+		tg.HealthCheckTimeoutSeconds = 10
+	}
+	return nil
+}
+
+func (b *Backend) createTargetGroup(p query.Params) (any, error) {
+	tg, err := b.newTargetGroup(p)
+	if err != nil {
+		return nil, err
 	}
 	if err := healthSettings(p, tg); err != nil {
 		return nil, err
@@ -235,20 +289,20 @@ func (b *Backend) createTargetGroup(p query.Params) (any, error) {
 		return nil, err
 	}
 	for _, old := range b.st.TargetGroups {
-		if old.Name != name {
+		if old.Name != tg.Name {
 			continue
 		}
 		if sameTGSettings(old, tg) {
 			return &targetGroupsResult{TargetGroups: []xTargetGroup{b.renderTG(old)}}, nil
 		}
-		return nil, errf("DuplicateTargetGroupName", "A target group with the same name '%s' exists, but with different settings", name)
+		return nil, errf("DuplicateTargetGroupName", "A target group with the same name '%s' exists, but with different settings", tg.Name)
 	}
 	if len(b.st.TargetGroups) >= b.Quotas.TargetGroups {
 		return nil, errf("TooManyTargetGroups", "The maximum number of target groups has been reached")
 	}
 	now := b.env.Now()
 	tg.Seq = b.st.next()
-	tg.ARN = fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:targetgroup/%s/%s", b.env.Region, b.env.Account, name, b.env.IDs.Hex(16))
+	tg.ARN = fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:targetgroup/%s/%s", b.env.Region, b.env.Account, tg.Name, b.env.IDs.Hex(16))
 	tg.Created = now
 	tg.Attributes = defaultTGAttributes(tg)
 	tg.Tags = stamp(tags, now)
