@@ -43,30 +43,12 @@ func MatchIngressClass(ing *networkingv1.Ingress, classes []networkingv1.Ingress
 	if v, ok := ing.Annotations[IngressClassAnnotation]; ok {
 		return IngressClassMatch{Managed: v == flag || (flag == "" && v == DefaultIngressClass)}, nil
 	}
-	var class *networkingv1.IngressClass
-	if ing.Spec.IngressClassName != nil {
-		name := *ing.Spec.IngressClassName
-		for i := range classes {
-			if classes[i].Name == name {
-				class = &classes[i]
-				break
-			}
-		}
-		if class == nil {
-			return IngressClassMatch{}, fmt.Errorf("invalid ingress class: ingressclasses.networking.k8s.io %q not found", name)
-		}
-	} else {
-		for i := range classes {
-			if classes[i].Annotations[DefaultIngressClassAnnotation] == "true" {
-				if class != nil {
-					return IngressClassMatch{}, ErrMultipleDefaultClasses
-				}
-				class = &classes[i]
-			}
-		}
-		if class == nil {
-			return IngressClassMatch{Managed: flag == ""}, nil
-		}
+	class, err := findClass(ing, classes)
+	if err != nil {
+		return IngressClassMatch{}, err
+	}
+	if class == nil {
+		return IngressClassMatch{Managed: flag == ""}, nil
 	}
 	if class.Spec.Controller != IngressController {
 		return IngressClassMatch{Class: class}, nil
@@ -79,4 +61,28 @@ func MatchIngressClass(ing *networkingv1.Ingress, classes []networkingv1.Ingress
 		m.ParamsName = p.Name
 	}
 	return m, nil
+}
+
+// findClass returns the IngressClass named by spec.ingressClassName, else the
+// single default class, else nil.
+func findClass(ing *networkingv1.Ingress, classes []networkingv1.IngressClass) (*networkingv1.IngressClass, error) {
+	if ing.Spec.IngressClassName != nil {
+		name := *ing.Spec.IngressClassName
+		for i := range classes {
+			if classes[i].Name == name {
+				return &classes[i], nil
+			}
+		}
+		return nil, fmt.Errorf("invalid ingress class: ingressclasses.networking.k8s.io %q not found", name)
+	}
+	var class *networkingv1.IngressClass
+	for i := range classes {
+		if classes[i].Annotations[DefaultIngressClassAnnotation] == "true" {
+			if class != nil {
+				return nil, ErrMultipleDefaultClasses
+			}
+			class = &classes[i]
+		}
+	}
+	return class, nil
 }

@@ -2,7 +2,7 @@ package annotations_test
 
 import (
 	"errors"
-	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -21,45 +21,10 @@ func ing(ns, name string, ann map[string]string) *networkingv1.Ingress {
 
 func TestParseIngress(t *testing.T) {
 	for _, tt := range []struct {
-		name  string
-		ann   map[string]string
-		check func(t *testing.T, in annotations.Ingress)
+		name string
+		ann  map[string]string
+		want annotations.Ingress
 	}{
-		{
-			name: "no listen-ports gives HTTP:80",
-			check: func(t *testing.T, in annotations.Ingress) {
-				if got := in.EffectiveListenPorts(false); !slices.Equal(got, []annotations.ListenPort{{Protocol: "HTTP", Port: 80}}) {
-					t.Errorf("got %v", got)
-				}
-			},
-		},
-		{
-			name: "no listen-ports with certificate-arn gives HTTPS:443",
-			ann:  map[string]string{ingP + "certificate-arn": "arn:aws:acm:us-west-2:1:certificate/x"},
-			check: func(t *testing.T, in annotations.Ingress) {
-				if got := in.EffectiveListenPorts(false); !slices.Equal(got, []annotations.ListenPort{{Protocol: "HTTPS", Port: 443}}) {
-					t.Errorf("got %v", got)
-				}
-			},
-		},
-		{
-			name: "no listen-ports with an IngressClassParams or ACM certificate gives HTTPS:443",
-			check: func(t *testing.T, in annotations.Ingress) {
-				if got := in.EffectiveListenPorts(true); !slices.Equal(got, []annotations.ListenPort{{Protocol: "HTTPS", Port: 443}}) {
-					t.Errorf("got %v", got)
-				}
-			},
-		},
-		{
-			name: "listen-ports keep their order",
-			ann:  map[string]string{ingP + "listen-ports": `[{"HTTPS":443},{"HTTP":80},{"HTTP":8080}]`},
-			check: func(t *testing.T, in annotations.Ingress) {
-				want := []annotations.ListenPort{{Protocol: "HTTPS", Port: 443}, {Protocol: "HTTP", Port: 80}, {Protocol: "HTTP", Port: 8080}}
-				if got := in.EffectiveListenPorts(true); !slices.Equal(got, want) {
-					t.Errorf("got %v, want %v", got, want)
-				}
-			},
-		},
 		{
 			name: "security-group fields are read (SG §2.2)",
 			ann: map[string]string{
@@ -67,16 +32,10 @@ func TestParseIngress(t *testing.T) {
 				ingP + "inbound-cidrs": "20.45.16.0/26, 2001:db8::/32", ingP + "security-group-prefix-lists": "pl-00000000",
 				ingP + "ip-address-type": "dualstack-without-public-ipv4", ingP + "tags": "k1=v1,k3=v3a",
 			},
-			check: func(t *testing.T, in annotations.Ingress) {
-				if !slices.Equal(in.SecurityGroups, []string{"sg group one", "sg-id1"}) || in.ManageBackendSGRules == nil || !*in.ManageBackendSGRules {
-					t.Errorf("sgs %q manage %v", in.SecurityGroups, in.ManageBackendSGRules)
-				}
-				if !slices.Equal(in.InboundCIDRs, []string{"20.45.16.0/26", "2001:db8::/32"}) || !slices.Equal(in.PrefixLists, []string{"pl-00000000"}) {
-					t.Errorf("cidrs %q pls %q", in.InboundCIDRs, in.PrefixLists)
-				}
-				if !in.DualStack() || !maps.Equal(in.Tags, map[string]string{"k1": "v1", "k3": "v3a"}) {
-					t.Errorf("dualstack %v tags %v", in.DualStack(), in.Tags)
-				}
+			want: annotations.Ingress{
+				SecurityGroups: []string{"sg group one", "sg-id1"}, ManageBackendSGRules: new(true),
+				InboundCIDRs: []string{"20.45.16.0/26", "2001:db8::/32"}, PrefixLists: []string{"pl-00000000"},
+				IPAddressType: "dualstack-without-public-ipv4", Tags: map[string]string{"k1": "v1", "k3": "v3a"},
 			},
 		},
 		{
@@ -86,29 +45,53 @@ func TestParseIngress(t *testing.T) {
 				ingP + "target-type": "ip", ingP + "ssl-redirect": "443", ingP + "subnets": "subnet-a,subnet-b",
 				ingP + "healthcheck-path": "/ping", ingP + "healthcheck-interval-seconds": "15", ingP + "success-codes": "200",
 				ingP + "backend-protocol": "HTTPS", ingP + "backend-protocol-version": "GRPC", ingP + "load-balancer-name": "foo",
+				ingP + "listen-ports": `[{"HTTPS":443},{"HTTP":80},{"HTTP":8080}]`, ingP + "certificate-arn": "arn:a,arn:b",
 			},
-			check: func(t *testing.T, in annotations.Ingress) {
-				if in.GroupName != "shared-public.alb" || in.GroupOrder != -10 || in.Scheme != "internet-facing" || in.TargetType != "ip" {
-					t.Errorf("group %q order %d scheme %q target %q", in.GroupName, in.GroupOrder, in.Scheme, in.TargetType)
-				}
-				if in.SSLRedirect == nil || *in.SSLRedirect != 443 || !slices.Equal(in.Subnets, []string{"subnet-a", "subnet-b"}) {
-					t.Errorf("ssl-redirect %v subnets %q", in.SSLRedirect, in.Subnets)
-				}
-				if in.HealthCheck.Path != "/ping" || *in.HealthCheck.Interval != 15 || in.HealthCheck.SuccessCodes != "200" {
-					t.Errorf("health check %+v", in.HealthCheck)
-				}
-				if in.BackendProtocol != "HTTPS" || in.BackendProtocolVer != "GRPC" || in.LoadBalancerName != "foo" {
-					t.Errorf("backend %q %q name %q", in.BackendProtocol, in.BackendProtocolVer, in.LoadBalancerName)
-				}
+			want: annotations.Ingress{
+				GroupName: "shared-public.alb", GroupOrder: -10, Scheme: "internet-facing", TargetType: "ip",
+				SSLRedirect: new(int32(443)), Subnets: []string{"subnet-a", "subnet-b"},
+				HealthCheck:     annotations.HealthCheck{Path: "/ping", Interval: new(int32(15)), SuccessCodes: "200"},
+				BackendProtocol: "HTTPS", BackendProtocolVer: "GRPC", LoadBalancerName: "foo",
+				ListenPorts:     []annotations.ListenPort{{Protocol: "HTTPS", Port: 443}, {Protocol: "HTTP", Port: 80}, {Protocol: "HTTP", Port: 8080}},
+				CertificateARNs: []string{"arn:a", "arn:b"},
 			},
 		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := annotations.ParseIngress(ing("ns-1", "ing-1", tt.ann))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEffectiveListenPorts(t *testing.T) {
+	http80 := []annotations.ListenPort{{Protocol: "HTTP", Port: 80}}
+	https443 := []annotations.ListenPort{{Protocol: "HTTPS", Port: 443}}
+	for _, tt := range []struct {
+		name      string
+		ann       map[string]string
+		otherCert bool
+		want      []annotations.ListenPort
+	}{
+		{name: "no listen-ports gives HTTP:80", want: http80},
+		{name: "no listen-ports with certificate-arn gives HTTPS:443", ann: map[string]string{ingP + "certificate-arn": "arn:x"}, want: https443},
+		{name: "no listen-ports with an IngressClassParams or ACM certificate gives HTTPS:443", otherCert: true, want: https443},
+		{name: "explicit listen-ports win over certificates", ann: map[string]string{ingP + "listen-ports": `[{"HTTP":8080}]`}, otherCert: true,
+			want: []annotations.ListenPort{{Protocol: "HTTP", Port: 8080}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			in, err := annotations.ParseIngress(ing("ns-1", "ing-1", tt.ann))
 			if err != nil {
 				t.Fatal(err)
 			}
-			tt.check(t, in)
+			if got := in.EffectiveListenPorts(tt.otherCert); !slices.Equal(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
 		})
 	}
 }
@@ -186,8 +169,8 @@ func class(name, controller string, def bool, params *networkingv1.IngressClassP
 func TestMatchIngressClass(t *testing.T) {
 	alb := class("alb", "ingress.k8s.aws/alb", false, nil)
 	nginx := class("nginx", "k8s.io/ingress-nginx", false, nil)
-	withParams := class("alb-params", "ingress.k8s.aws/alb", false, &networkingv1.IngressClassParametersReference{APIGroup: ptr("elbv2.k8s.aws"), Kind: "IngressClassParams", Name: "p1"})
-	badParams := class("alb-bad", "ingress.k8s.aws/alb", false, &networkingv1.IngressClassParametersReference{APIGroup: ptr("example.com"), Kind: "Foo", Name: "p"})
+	withParams := class("alb-params", "ingress.k8s.aws/alb", false, &networkingv1.IngressClassParametersReference{APIGroup: new("elbv2.k8s.aws"), Kind: "IngressClassParams", Name: "p1"})
+	badParams := class("alb-bad", "ingress.k8s.aws/alb", false, &networkingv1.IngressClassParametersReference{APIGroup: new("example.com"), Kind: "Foo", Name: "p"})
 	for _, tt := range []struct {
 		name       string
 		ann        map[string]string
@@ -198,15 +181,15 @@ func TestMatchIngressClass(t *testing.T) {
 		wantParams string
 		wantErr    string
 	}{
-		{name: "the class annotation alb decides alone", ann: map[string]string{"kubernetes.io/ingress.class": "alb"}, className: ptr("nginx"), classes: []networkingv1.IngressClass{nginx}, flag: "alb", want: true},
+		{name: "the class annotation alb decides alone", ann: map[string]string{"kubernetes.io/ingress.class": "alb"}, className: new("nginx"), classes: []networkingv1.IngressClass{nginx}, flag: "alb", want: true},
 		{name: "another class annotation is not ours", ann: map[string]string{"kubernetes.io/ingress.class": "nginx"}, flag: "alb", want: false},
 		{name: "annotation alb with an empty flag is ours", ann: map[string]string{"kubernetes.io/ingress.class": "alb"}, flag: "", want: true},
-		{name: "ingressClassName of an ingress.k8s.aws/alb class is ours", className: ptr("alb"), classes: []networkingv1.IngressClass{alb, nginx}, flag: "alb", want: true},
-		{name: "ingressClassName of another controller is not ours", className: ptr("nginx"), classes: []networkingv1.IngressClass{alb, nginx}, flag: "alb", want: false},
-		{name: "class parameters name the IngressClassParams", className: ptr("alb-params"), classes: []networkingv1.IngressClass{withParams}, flag: "alb", want: true, wantParams: "p1"},
-		{name: "unknown parameters kind is LBC's error", className: ptr("alb-bad"), classes: []networkingv1.IngressClass{badParams}, flag: "alb",
+		{name: "ingressClassName of an ingress.k8s.aws/alb class is ours", className: new("alb"), classes: []networkingv1.IngressClass{alb, nginx}, flag: "alb", want: true},
+		{name: "ingressClassName of another controller is not ours", className: new("nginx"), classes: []networkingv1.IngressClass{alb, nginx}, flag: "alb", want: false},
+		{name: "class parameters name the IngressClassParams", className: new("alb-params"), classes: []networkingv1.IngressClass{withParams}, flag: "alb", want: true, wantParams: "p1"},
+		{name: "unknown parameters kind is LBC's error", className: new("alb-bad"), classes: []networkingv1.IngressClass{badParams}, flag: "alb",
 			wantErr: "invalid ingress class: IngressClass alb-bad references unknown parameters"},
-		{name: "a missing IngressClass is LBC's error", className: ptr("gone"), classes: []networkingv1.IngressClass{alb}, flag: "alb",
+		{name: "a missing IngressClass is LBC's error", className: new("gone"), classes: []networkingv1.IngressClass{alb}, flag: "alb",
 			wantErr: `invalid ingress class: ingressclasses.networking.k8s.io "gone" not found`},
 		{name: "no class uses the default IngressClass", classes: []networkingv1.IngressClass{class("d", "ingress.k8s.aws/alb", true, nil)}, flag: "alb", want: true},
 		{name: "two default IngressClasses is LBC's error (LB scenario 26)", classes: []networkingv1.IngressClass{class("d1", "ingress.k8s.aws/alb", true, nil), class("d2", "x", true, nil)}, flag: "alb",

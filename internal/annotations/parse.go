@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -164,10 +165,8 @@ func (r *reader) oneOf(key string, msg func(v string) string, allowed ...string)
 	if !ok {
 		return ""
 	}
-	for _, a := range allowed {
-		if raw == a {
-			return raw
-		}
+	if slices.Contains(allowed, raw) {
+		return raw
 	}
 	r.fail(newErr(key, raw, nil, "%s", msg(raw)))
 	return ""

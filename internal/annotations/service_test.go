@@ -2,7 +2,7 @@ package annotations_test
 
 import (
 	"errors"
-	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -17,57 +17,39 @@ const svcP = "service.beta.kubernetes.io/"
 
 func TestParseServiceConventions(t *testing.T) {
 	for _, tt := range []struct {
-		name  string
-		ann   map[string]string
-		check func(t *testing.T, s annotations.Service)
+		name string
+		ann  map[string]string
+		want annotations.Service
 	}{
 		{
 			name: "string lists are split on commas, trimmed and empty items dropped",
 			ann:  map[string]string{svcP + "aws-load-balancer-security-groups": " sg-1, named security group ,,sg-2 "},
-			check: func(t *testing.T, s annotations.Service) {
-				if want := []string{"sg-1", "named security group", "sg-2"}; !slices.Equal(s.SecurityGroups, want) {
-					t.Errorf("SecurityGroups = %q, want %q", s.SecurityGroups, want)
-				}
-			},
+			want: annotations.Service{SecurityGroups: []string{"sg-1", "named security group", "sg-2"}},
 		},
 		{
 			name: "a present but empty prefix-list annotation is present (suppresses default CIDRs)",
 			ann:  map[string]string{svcP + "aws-load-balancer-security-group-prefix-lists": ""},
-			check: func(t *testing.T, s annotations.Service) {
-				if s.PrefixLists == nil || len(s.PrefixLists) != 0 {
-					t.Errorf("PrefixLists = %#v, want non-nil empty", s.PrefixLists)
-				}
-				if s.SecurityGroups != nil {
-					t.Errorf("absent SecurityGroups should be nil, got %#v", s.SecurityGroups)
-				}
-			},
+			want: annotations.Service{PrefixLists: []string{}},
 		},
 		{
 			name: "bools accept everything strconv.ParseBool does",
 			ann:  map[string]string{svcP + "aws-load-balancer-manage-backend-security-group-rules": "T", svcP + "aws-load-balancer-disable-nlb-sg": "1"},
-			check: func(t *testing.T, s annotations.Service) {
-				if s.ManageBackendSGRules == nil || !*s.ManageBackendSGRules || !s.DisableNLBSG {
-					t.Errorf("got manage=%v disable=%v", s.ManageBackendSGRules, s.DisableNLBSG)
-				}
-			},
+			want: annotations.Service{ManageBackendSGRules: new(true), DisableNLBSG: true},
 		},
 		{
 			name: "additional resource tags are a stringMap with escaped commas",
 			ann:  map[string]string{svcP + "aws-load-balancer-additional-resource-tags": `team=a\,b, env = prod ,`},
-			check: func(t *testing.T, s annotations.Service) {
-				if want := map[string]string{"team": "a,b", "env": "prod"}; !maps.Equal(s.AdditionalTags, want) {
-					t.Errorf("AdditionalTags = %v, want %v", s.AdditionalTags, want)
-				}
-			},
+			want: annotations.Service{AdditionalTags: map[string]string{"team": "a,b", "env": "prod"}},
 		},
 		{
 			name: "ICMP for path MTU discovery needs exactly on; other values are ignored as in LBC",
 			ann:  map[string]string{svcP + "aws-load-balancer-enable-icmp-for-path-mtu-discovery": "true"},
-			check: func(t *testing.T, s annotations.Service) {
-				if s.ICMPForPathMTU {
-					t.Error("true must not enable ICMP")
-				}
-			},
+			want: annotations.Service{},
+		},
+		{
+			name: "ICMP for path MTU discovery on",
+			ann:  map[string]string{svcP + "aws-load-balancer-enable-icmp-for-path-mtu-discovery": "on"},
+			want: annotations.Service{ICMPForPathMTU: true},
 		},
 		{
 			name: "NLB load-balancer fields of issue 5 are read",
@@ -82,29 +64,22 @@ func TestParseServiceConventions(t *testing.T) {
 				svcP + "aws-load-balancer-proxy-protocol":                           "*",
 				svcP + "load-balancer-source-ranges":                                "10.0.0.0/8, 2001:db8::/32",
 			},
-			check: func(t *testing.T, s annotations.Service) {
-				if s.Type != "external" || s.TargetType != "ip" || s.Scheme != "internet-facing" || !s.DualStack() {
-					t.Errorf("type/target/scheme/ip = %q %q %q %q", s.Type, s.TargetType, s.Scheme, s.IPAddressType)
-				}
-				if !slices.Equal(s.Subnets, []string{"subnet-1", "web-a"}) || !slices.Equal(s.SSLCerts, []string{"arn1", "arn2"}) {
-					t.Errorf("subnets %q certs %q", s.Subnets, s.SSLCerts)
-				}
-				hc := s.HealthCheck
-				if hc.Protocol != "HTTP" || hc.Port != "traffic-port" || hc.Interval == nil || *hc.Interval != 10 || hc.Path != "/healthz" || hc.SuccessCodes != "200-399" {
-					t.Errorf("health check %+v", hc)
-				}
-				if s.PrivateLinkInbound != "off" || s.ProxyProtocol != "*" || len(s.SourceRanges) != 2 {
-					t.Errorf("private link %q proxy %q ranges %q", s.PrivateLinkInbound, s.ProxyProtocol, s.SourceRanges)
-				}
+			want: annotations.Service{
+				Type: "external", TargetType: "ip", Scheme: "internet-facing", Subnets: []string{"subnet-1", "web-a"},
+				IPAddressType: "dualstack", SSLCerts: []string{"arn1", "arn2"}, SSLPorts: []string{"83"},
+				PrivateLinkInbound: "off", ProxyProtocol: "*", SourceRanges: []string{"10.0.0.0/8", "2001:db8::/32"},
+				HealthCheck: annotations.HealthCheck{Protocol: "HTTP", Port: "traffic-port", Path: "/healthz", Interval: new(int32(10)), SuccessCodes: "200-399"},
 			},
 		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := annotations.ParseService(tt.ann)
+			got, err := annotations.ParseService(tt.ann)
 			if err != nil {
 				t.Fatal(err)
 			}
-			tt.check(t, s)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
 		})
 	}
 }
@@ -164,8 +139,6 @@ func svc(class *string, typ corev1.ServiceType, ann map[string]string) *corev1.S
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
-
 func TestIsNLBService(t *testing.T) {
 	lb := corev1.ServiceTypeLoadBalancer
 	for _, tt := range []struct {
@@ -175,15 +148,15 @@ func TestIsNLBService(t *testing.T) {
 		lbOnly bool
 		want   bool
 	}{
-		{"loadBalancerClass service.k8s.aws/nlb is handled (LB scenario 8)", svc(ptr("service.k8s.aws/nlb"), lb, nil), "", false, true},
-		{"another loadBalancerClass is not handled, whatever the annotations", svc(ptr("other"), lb, map[string]string{svcP + "aws-load-balancer-type": "nlb-ip"}), "", false, false},
-		{"a custom --load-balancer-class is honoured", svc(ptr("corp/nlb"), lb, nil), "corp/nlb", false, true},
+		{"loadBalancerClass service.k8s.aws/nlb is handled (LB scenario 8)", svc(new("service.k8s.aws/nlb"), lb, nil), "", false, true},
+		{"another loadBalancerClass is not handled, whatever the annotations", svc(new("other"), lb, map[string]string{svcP + "aws-load-balancer-type": "nlb-ip"}), "", false, false},
+		{"a custom --load-balancer-class is honoured", svc(new("corp/nlb"), lb, nil), "corp/nlb", false, true},
 		{"no class and type nlb-ip is handled", svc(nil, lb, map[string]string{svcP + "aws-load-balancer-type": "nlb-ip"}), "", false, true},
 		{"type external with nlb-target-type instance is handled", svc(nil, lb, map[string]string{svcP + "aws-load-balancer-type": "external", svcP + "aws-load-balancer-nlb-target-type": "instance"}), "", false, true},
 		{"type external alone is not handled (LB scenario 9)", svc(nil, lb, map[string]string{svcP + "aws-load-balancer-type": "external"}), "", false, false},
 		{"a plain LoadBalancer Service is left to the cloud provider", svc(nil, lb, nil), "", false, false},
-		{"NodePort with ServiceTypeLoadBalancerOnly is not handled (LB scenario 9)", svc(ptr("service.k8s.aws/nlb"), corev1.ServiceTypeNodePort, nil), "", true, false},
-		{"NodePort without the gate is handled", svc(ptr("service.k8s.aws/nlb"), corev1.ServiceTypeNodePort, nil), "", false, true},
+		{"NodePort with ServiceTypeLoadBalancerOnly is not handled (LB scenario 9)", svc(new("service.k8s.aws/nlb"), corev1.ServiceTypeNodePort, nil), "", true, false},
+		{"NodePort without the gate is handled", svc(new("service.k8s.aws/nlb"), corev1.ServiceTypeNodePort, nil), "", false, true},
 		{"nil Service", nil, "", false, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

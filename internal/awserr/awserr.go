@@ -80,8 +80,7 @@ func Classify(err error) Class {
 	if q := (ratelimit.QuotaExceededError{}); errors.As(err, &q) {
 		return Throttled
 	}
-	var api smithy.APIError
-	if errors.As(err, &api) {
+	if api, ok := errors.AsType[smithy.APIError](err); ok {
 		if c, ok := byCode[api.ErrorCode()]; ok {
 			return c
 		}
@@ -97,12 +96,10 @@ func Classify(err error) Class {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return Canceled
 	}
-	var cancel *smithy.CanceledError
-	if errors.As(err, &cancel) {
+	if _, ok := errors.AsType[*smithy.CanceledError](err); ok {
 		return Canceled
 	}
-	var nerr net.Error
-	if errors.As(err, &nerr) {
+	if _, ok := errors.AsType[net.Error](err); ok {
 		return Transient
 	}
 	return Unknown
@@ -118,8 +115,7 @@ func Code(err error) string {
 	if q := (ratelimit.QuotaExceededError{}); errors.As(err, &q) {
 		return ClientRetryQuotaExceeded
 	}
-	var api smithy.APIError
-	if errors.As(err, &api) {
+	if api, ok := errors.AsType[smithy.APIError](err); ok {
 		return api.ErrorCode()
 	}
 	return ""
@@ -131,8 +127,7 @@ func Message(err error) string {
 	if err == nil {
 		return ""
 	}
-	var api smithy.APIError
-	if errors.As(err, &api) {
+	if api, ok := errors.AsType[smithy.APIError](err); ok {
 		return api.ErrorMessage()
 	}
 	return err.Error()

@@ -56,6 +56,34 @@ func Pack(s Set, q Quota) (Set, []Widening, error) {
 	if q.Fits(usage) {
 		return s.Clone(), nil, nil
 	}
+	out, groups := groupByPeer(s, q)
+	// 1. Coalesce overlapping and touching ranges: free, in every group that
+	// counts against an over-limit family.
+	over := q.Headroom(usage)
+	for _, g := range groups {
+		if g.relieves(over) {
+			usage = sub(usage, g.weight.times(g.coalesce()))
+		}
+	}
+	// 2. Close the smallest gaps that relieve an over-limit family.
+	for !q.Fits(usage) {
+		g, i := smallestGap(groups, q.Headroom(usage))
+		if g == nil {
+			break
+		}
+		g.merge(i)
+		usage = sub(usage, g.weight)
+	}
+	widened := collect(out, groups)
+	if u := q.Usage(out); !q.Fits(u) {
+		return out, widened, fmt.Errorf("%w: %s after packing ports into ranges, limit %d per family", ErrOverQuota, u, q.limit())
+	}
+	return out, widened, nil
+}
+
+// groupByPeer copies portless rules to out and groups the others by
+// (protocol, peer), groups in (peer, protocol) order.
+func groupByPeer(s Set, q Quota) (Set, []*group) {
 	out := Set{}
 	byGroup := map[[2]string]*group{}
 	for k, d := range s {
@@ -78,59 +106,68 @@ func Pack(s Set, q Quota) (Set, []Widening, error) {
 	slices.SortFunc(groups, func(a, b *group) int {
 		return cmp.Or(strings.Compare(a.peer, b.peer), strings.Compare(a.proto, b.proto))
 	})
+	return out, groups
+}
 
-	// 1. Coalesce overlapping and touching ranges: free, in every group that
-	// counts against an over-limit family.
-	over := q.Headroom(usage)
-	for _, g := range groups {
-		if !(over.IPv4 < 0 && g.weight.IPv4 > 0) && !(over.IPv6 < 0 && g.weight.IPv6 > 0) {
+// relieves reports whether merging in g lowers a family that is over
+// (negative headroom).
+func (g *group) relieves(head Usage) bool {
+	return (head.IPv4 < 0 && g.weight.IPv4 > 0) || (head.IPv6 < 0 && g.weight.IPv6 > 0)
+}
+
+// coalesce sorts g's ranges and merges overlapping and touching ones,
+// returning how many rules disappeared.
+func (g *group) coalesce() int {
+	slices.SortFunc(g.ivs, func(a, b interval) int {
+		return cmp.Or(cmp.Compare(a.from, b.from), cmp.Compare(a.to, b.to), strings.Compare(a.desc, b.desc))
+	})
+	merged := g.ivs[:0:0]
+	for _, iv := range g.ivs {
+		n := len(merged)
+		if n > 0 && int(iv.from) <= int(merged[n-1].to)+1 {
+			last := &merged[n-1]
+			last.to = max(last.to, iv.to)
+			last.members = append(last.members, iv.members...)
 			continue
 		}
-		slices.SortFunc(g.ivs, func(a, b interval) int {
-			return cmp.Or(cmp.Compare(a.from, b.from), cmp.Compare(a.to, b.to), strings.Compare(a.desc, b.desc))
-		})
-		merged := g.ivs[:0:0]
-		for _, iv := range g.ivs {
-			n := len(merged)
-			if n > 0 && int(iv.from) <= int(merged[n-1].to)+1 {
-				usage = sub(usage, g.weight)
-				last := &merged[n-1]
-				last.to = max(last.to, iv.to)
-				last.members = append(last.members, iv.members...)
-				continue
-			}
-			merged = append(merged, iv)
-		}
-		g.ivs = merged
+		merged = append(merged, iv)
 	}
+	removed := len(g.ivs) - len(merged)
+	g.ivs = merged
+	return removed
+}
 
-	// 2. Close the smallest gaps that relieve an over-limit family.
-	for !q.Fits(usage) {
-		head := q.Headroom(usage)
-		var best *group
-		bestIdx, bestGap := -1, 0
-		for _, g := range groups {
-			if !(head.IPv4 < 0 && g.weight.IPv4 > 0) && !(head.IPv6 < 0 && g.weight.IPv6 > 0) {
-				continue
-			}
-			for i := 0; i+1 < len(g.ivs); i++ {
-				gap := int(g.ivs[i+1].from) - int(g.ivs[i].to) - 1
-				if bestIdx < 0 || gap < bestGap {
-					best, bestIdx, bestGap = g, i, gap
-				}
+// merge joins ranges i and i+1.
+func (g *group) merge(i int) {
+	a, b := g.ivs[i], g.ivs[i+1]
+	a.to = max(a.to, b.to)
+	a.members = append(a.members, b.members...)
+	g.ivs[i] = a
+	g.ivs = slices.Delete(g.ivs, i+1, i+2)
+}
+
+// smallestGap finds, among groups relieving an over-limit family, the pair
+// of neighbouring ranges with the fewest ports between them; the first in
+// group and port order wins ties. nil when there is none.
+func smallestGap(groups []*group, head Usage) (*group, int) {
+	var best *group
+	bestIdx, bestGap := -1, 0
+	for _, g := range groups {
+		if !g.relieves(head) {
+			continue
+		}
+		for i := 0; i+1 < len(g.ivs); i++ {
+			gap := int(g.ivs[i+1].from) - int(g.ivs[i].to) - 1
+			if bestIdx < 0 || gap < bestGap {
+				best, bestIdx, bestGap = g, i, gap
 			}
 		}
-		if bestIdx < 0 {
-			break
-		}
-		a, b := best.ivs[bestIdx], best.ivs[bestIdx+1]
-		a.to = max(a.to, b.to)
-		a.members = append(a.members, b.members...)
-		best.ivs[bestIdx] = a
-		best.ivs = slices.Delete(best.ivs, bestIdx+1, bestIdx+2)
-		usage = sub(usage, best.weight)
 	}
+	return best, bestIdx
+}
 
+// collect writes the groups' ranges to out and reports the merged ones.
+func collect(out Set, groups []*group) []Widening {
 	var widened []Widening
 	for _, g := range groups {
 		for _, iv := range g.ivs {
@@ -144,11 +181,10 @@ func Pack(s Set, q Quota) (Set, []Widening, error) {
 		}
 	}
 	slices.SortFunc(widened, func(a, b Widening) int { return Compare(a.Result, b.Result) })
-	if u := q.Usage(out); !q.Fits(u) {
-		return out, widened, fmt.Errorf("%w: %s after packing ports into ranges, limit %d per family", ErrOverQuota, u, q.limit())
-	}
-	return out, widened, nil
+	return widened
 }
+
+func (u Usage) times(n int) Usage { return Usage{IPv4: u.IPv4 * n, IPv6: u.IPv6 * n} }
 
 func sub(u, w Usage) Usage { return Usage{IPv4: u.IPv4 - w.IPv4, IPv6: u.IPv6 - w.IPv6} }
 

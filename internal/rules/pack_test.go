@@ -22,16 +22,16 @@ func TestQuotaUsage(t *testing.T) {
 				rules.MustKey("tcp", 443, 443, "sg-a"), ""),
 			want: rules.Usage{IPv4: 2, IPv6: 2}, fits: true,
 		},
-		{name: "60 IPv4 rules fit", set: cidrRules(60, "10.0.%d.0/24"), want: rules.Usage{IPv4: 60}, fits: true},
-		{name: "61 IPv4 rules do not fit", set: cidrRules(61, "10.0.%d.0/24"), want: rules.Usage{IPv4: 61}, fits: false},
+		{name: "60 IPv4 rules fit", set: cidrRules(60), want: rules.Usage{IPv4: 60}, fits: true},
+		{name: "61 IPv4 rules do not fit", set: cidrRules(61), want: rules.Usage{IPv4: 61}, fits: false},
 		{
 			name: "IPv6 is counted apart: 60 IPv4 plus one IPv6 still fits",
-			set:  cidrRules(60, "10.0.%d.0/24").Union(set(rules.MustKey("tcp", 1, 1, "2001:db8::/32"), "")),
+			set:  cidrRules(60).Union(set(rules.MustKey("tcp", 1, 1, "2001:db8::/32"), "")),
 			want: rules.Usage{IPv4: 60, IPv6: 1}, fits: true,
 		},
 		{
 			name: "an SG reference counts in both families: 60 IPv4 plus one SG does not fit",
-			set:  cidrRules(60, "10.0.%d.0/24").Union(set(rules.MustKey("tcp", 1, 1, "sg-x"), "")),
+			set:  cidrRules(60).Union(set(rules.MustKey("tcp", 1, 1, "sg-x"), "")),
 			want: rules.Usage{IPv4: 61, IPv6: 1}, fits: false,
 		},
 	} {
@@ -55,10 +55,10 @@ func TestQuotaPrefixListWeightIsTheCallers(t *testing.T) {
 	}
 }
 
-func cidrRules(n int, format string) rules.Set {
+func cidrRules(n int) rules.Set {
 	s := rules.Set{}
 	for i := range n {
-		s.Add(rules.MustKey("tcp", 80, 80, fmt.Sprintf(format, i)), "")
+		s.Add(rules.MustKey("tcp", 80, 80, fmt.Sprintf("10.0.%d.0/24", i)), "")
 	}
 	return s
 }
@@ -122,43 +122,47 @@ func TestPack(t *testing.T) {
 		},
 		{
 			name:    "CIDR rules that cannot be merged fail instead of being dropped",
-			in:      cidrRules(61, "10.0.%d.0/24"),
+			in:      cidrRules(61),
 			wantLen: 61, wantErr: rules.ErrOverQuota,
 		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got, widened, err := rules.Pack(tt.in, tt.quota)
-			if !errors.Is(err, tt.wantErr) {
-				t.Fatalf("err = %v, want %v", err, tt.wantErr)
-			}
-			if len(got) != tt.wantLen {
-				t.Errorf("len = %d, want %d: %v", len(got), tt.wantLen, got)
-			}
-			for _, k := range tt.wantHas {
-				if !got.Has(k) {
-					t.Errorf("missing %v in %v", k, got)
-				}
-			}
-			if tt.wantUnmoved && (!got.Equal(tt.in) || len(widened) != 0) {
-				t.Errorf("changed a set within quota: %v %v", got, widened)
-			}
-			opened := 0
-			for _, w := range widened {
-				opened += w.Opened
-				if got[w.Result] == "" && tt.in[w.Merged[0]] != "" {
-					t.Errorf("merged rule %v lost its description", w.Result)
-				}
-			}
-			if opened != tt.wantOpened {
-				t.Errorf("opened %d ports, want %d: %v", opened, tt.wantOpened, widened)
-			}
-			// Every input port stays open.
-			for k := range tt.in {
-				if !coveredBy(k, got) {
-					t.Errorf("input rule %v no longer allowed by %v", k, got)
-				}
-			}
+			checkPack(t, tt.in, tt.quota, tt.wantLen, tt.wantHas, tt.wantOpened, tt.wantErr, tt.wantUnmoved)
 		})
+	}
+}
+
+func checkPack(t *testing.T, in rules.Set, q rules.Quota, wantLen int, wantHas []rules.Key, wantOpened int, wantErr error, wantUnmoved bool) {
+	t.Helper()
+	got, widened, err := rules.Pack(in, q)
+	if !errors.Is(err, wantErr) {
+		t.Fatalf("err = %v, want %v", err, wantErr)
+	}
+	if len(got) != wantLen {
+		t.Errorf("len = %d, want %d: %v", len(got), wantLen, got)
+	}
+	for _, k := range wantHas {
+		if !got.Has(k) {
+			t.Errorf("missing %v in %v", k, got)
+		}
+	}
+	if wantUnmoved && (!got.Equal(in) || len(widened) != 0) {
+		t.Errorf("changed a set within quota: %v %v", got, widened)
+	}
+	opened := 0
+	for _, w := range widened {
+		opened += w.Opened
+		if got[w.Result] == "" && in[w.Merged[0]] != "" {
+			t.Errorf("merged rule %v lost its description", w.Result)
+		}
+	}
+	if opened != wantOpened {
+		t.Errorf("opened %d ports, want %d: %v", opened, wantOpened, widened)
+	}
+	for k := range in { // every input port stays open
+		if !coveredBy(k, got) {
+			t.Errorf("input rule %v no longer allowed by %v", k, got)
+		}
 	}
 }
 

@@ -16,7 +16,7 @@ func cidrSet(from, to int) rules.Set {
 	return s
 }
 
-func TestSpread(t *testing.T) {
+func TestSpreadFillsGroupsInOrder(t *testing.T) {
 	q := rules.Quota{}
 	t.Run("rules within one SG stay in one SG", func(t *testing.T) {
 		got, err := rules.Spread(cidrSet(0, 10), nil, q, 5)
@@ -30,6 +30,10 @@ func TestSpread(t *testing.T) {
 			t.Fatalf("got %v groups, %v", len(got), err)
 		}
 	})
+}
+
+func TestSpreadIsStable(t *testing.T) {
+	q := rules.Quota{}
 	t.Run("a rule already in the second SG stays there when a rule is added", func(t *testing.T) {
 		first, _ := rules.Spread(cidrSet(0, 100), nil, q, 5)
 		desired := cidrSet(0, 100).Union(cidrSet(100, 101))
