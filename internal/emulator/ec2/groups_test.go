@@ -302,5 +302,4 @@ func TestGroupNameLookupsInTheDefaultVPC(t *testing.T) {
 		t.Fatalf("revoke %+v", rv)
 	}
 	f.ok("DeleteSecurityGroup", "GroupName", "api")
-	var _ = query.Bool(true)
 }

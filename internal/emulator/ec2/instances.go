@@ -154,6 +154,9 @@ func (b *Backend) describeNetworkInterfaces(p query.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, _, err := p.Bool("IncludeManagedResources"); err != nil {
+		return nil, err
+	}
 	if len(ids) > 0 && p.Has("MaxResults") {
 		return nil, query.BadRequest("InvalidParameterCombination", "The parameter networkInterfaceIdSet cannot be used with the parameter maxResults")
 	}
@@ -227,13 +230,17 @@ func (b *Backend) resolveGroups(ids []string, vpcID, limitCode string) ([]string
 	return append([]string(nil), ids...), nil
 }
 
+// eniAttributes are ModifyNetworkInterfaceAttribute's attributes; one per call.
+var eniAttributes = []string{"SecurityGroupId", "Description", "SourceDestCheck", "Attachment", "AssociatedSubnetId",
+	"AssociatePublicIpAddress", "ConnectionTrackingSpecification", "EnablePrimaryIpv6", "EnaSrdSpecification"}
+
 func (b *Backend) modifyNetworkInterfaceAttribute(p query.Params) (any, error) {
 	e, err := b.eniByID(p.Get("NetworkInterfaceId"))
 	if err != nil {
 		return nil, err
 	}
 	n := 0
-	for _, k := range []string{"SecurityGroupId", "Description", "SourceDestCheck", "Attachment"} {
+	for _, k := range eniAttributes {
 		if p.Has(k) {
 			n++
 		}
@@ -267,7 +274,7 @@ func (b *Backend) modifyNetworkInterfaceAttribute(p query.Params) (any, error) {
 		}
 		e.SourceDestCheck = v
 	default:
-		return nil, query.BadRequest("InvalidParameterValue", "Modifying the attachment attribute is not supported by the emulator")
+		return nil, query.BadRequest("InvalidParameterValue", "The emulator supports modifying only the groups, description and sourceDestCheck of a network interface")
 	}
 	return nil, nil
 }
@@ -469,6 +476,9 @@ func (b *Backend) instanceMatches(i *Instance, fs []core.Filter) bool {
 func (b *Backend) describeInstances(p query.Params) (any, error) {
 	ids, err := idList(p, "InstanceId", "i", "InvalidInstanceID.Malformed")
 	if err != nil {
+		return nil, err
+	}
+	if _, _, err := p.Bool("IncludeManagedResources"); err != nil {
 		return nil, err
 	}
 	if len(ids) > 0 && p.Has("MaxResults") {

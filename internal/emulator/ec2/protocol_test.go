@@ -166,3 +166,45 @@ func TestDescribeAvailabilityZones(t *testing.T) {
 		}
 	}
 }
+
+// Every top-level key aws-sdk-go-v2 v1.344.3 serialises for these actions
+// (serializers.go) must be known: unsupported ones get a proper error, not
+// UnknownParameter.
+func TestEveryParameterTheSDKSendsIsKnown(t *testing.T) {
+	sdk := map[string]string{
+		"DescribeVpcs":                               "DryRun Filter MaxResults NextToken VpcId",
+		"DescribeSubnets":                            "DryRun Filter MaxResults NextToken SubnetId",
+		"DescribeAvailabilityZones":                  "AllAvailabilityZones DryRun Filter ZoneId ZoneName",
+		"DescribeSecurityGroups":                     "DryRun Filter GroupId GroupName MaxResults NextToken",
+		"DescribeSecurityGroupRules":                 "DryRun Filter MaxResults NextToken SecurityGroupRuleId",
+		"CreateSecurityGroup":                        "GroupDescription DryRun GroupName TagSpecification VpcId",
+		"DeleteSecurityGroup":                        "DryRun GroupId GroupName",
+		"AuthorizeSecurityGroupIngress":              "CidrIp DryRun FromPort GroupId GroupName IpPermissions IpProtocol SourceSecurityGroupName SourceSecurityGroupOwnerId TagSpecification ToPort",
+		"AuthorizeSecurityGroupEgress":               "CidrIp DryRun FromPort GroupId IpPermissions IpProtocol SourceSecurityGroupName SourceSecurityGroupOwnerId TagSpecification ToPort",
+		"RevokeSecurityGroupIngress":                 "CidrIp DryRun FromPort GroupId GroupName IpPermissions IpProtocol SecurityGroupRuleId SourceSecurityGroupName SourceSecurityGroupOwnerId ToPort",
+		"RevokeSecurityGroupEgress":                  "CidrIp DryRun FromPort GroupId IpPermissions IpProtocol SecurityGroupRuleId SourceSecurityGroupName SourceSecurityGroupOwnerId ToPort",
+		"ModifySecurityGroupRules":                   "DryRun GroupId SecurityGroupRule",
+		"UpdateSecurityGroupRuleDescriptionsIngress": "DryRun GroupId GroupName IpPermissions SecurityGroupRuleDescription",
+		"UpdateSecurityGroupRuleDescriptionsEgress":  "DryRun GroupId GroupName IpPermissions SecurityGroupRuleDescription",
+		"CreateTags":                                 "DryRun ResourceId Tag",
+		"DeleteTags":                                 "DryRun ResourceId Tag",
+		"DescribeTags":                               "DryRun Filter MaxResults NextToken",
+		"DescribeInstances":                          "DryRun Filter IncludeManagedResources InstanceId MaxResults NextToken",
+		"DescribeNetworkInterfaces":                  "DryRun Filter IncludeManagedResources MaxResults NetworkInterfaceId NextToken",
+		"ModifyNetworkInterfaceAttribute":            "AssociatedSubnetId AssociatePublicIpAddress Attachment ConnectionTrackingSpecification Description DryRun EnablePrimaryIpv6 EnaSrdSpecification SecurityGroupId NetworkInterfaceId SourceDestCheck",
+		"ModifyInstanceAttribute":                    "Attribute BlockDeviceMapping DisableApiStop DisableApiTermination DryRun EbsOptimized EnaSupport EnclaveOptions GroupId InstanceId InstanceInitiatedShutdownBehavior InstanceType Kernel Ramdisk SourceDestCheck SriovNetSupport UserData Value",
+		"AssignPrivateIpAddresses":                   "AllowReassignment Ipv4PrefixCount Ipv4Prefix NetworkInterfaceId PrivateIpAddress SecondaryPrivateIpAddressCount",
+	}
+	if len(sdk) != len(Actions()) {
+		t.Fatalf("table covers %d of %d actions", len(sdk), len(Actions()))
+	}
+	f := newFixture(t)
+	for action, keys := range sdk {
+		for _, k := range strings.Fields(keys) {
+			_, err := f.b.Handle(action, params(k+".1.Value", "x"))
+			if e, ok := err.(interface{ Error() string }); ok && strings.HasPrefix(e.Error(), "UnknownParameter") {
+				t.Errorf("%s: %s is unknown", action, k)
+			}
+		}
+	}
+}
