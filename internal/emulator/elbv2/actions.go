@@ -59,133 +59,109 @@ func (b *Backend) parseActions(p query.Params, key string, lb *loadBalancer, pro
 	return out, nil
 }
 
+var actionTypes = []string{"forward", "authenticate-oidc", "authenticate-cognito", "redirect", "fixed-response", "jwt-validation"}
+
 func (b *Backend) parseAction(m query.Params, lb *loadBalancer, protocol string) (action, error) {
 	a := action{Type: m.Get("Type")}
-	switch a.Type {
-	case "":
+	switch {
+	case a.Type == "":
 		return a, query.ValidationError("An action type must be specified")
-	case "forward", "redirect", "fixed-response", "authenticate-oidc", "authenticate-cognito":
-	case "jwt-validation":
+	case !contains(actionTypes, a.Type):
+		return a, constraint(a.Type, "actions.member.type", "Member must satisfy enum value set: ["+strings.Join(actionTypes, ", ")+"]")
+	case a.Type == "jwt-validation":
 		return a, errf("InvalidLoadBalancerAction", "The action type 'jwt-validation' is not supported by this emulator")
-	default:
-		return a, constraint(a.Type, "actions.member.type", "Member must satisfy enum value set: [forward, authenticate-oidc, authenticate-cognito, redirect, fixed-response, jwt-validation]")
-	}
-	if n, ok, err := intParam(m, "Order", "actions.member.order", 1, 50000); err != nil {
-		return a, err
-	} else if ok {
-		a.Order = n
-	}
-	if lb.Type != "application" && a.Type != "forward" {
+	case lb.Type != "application" && a.Type != "forward":
 		return a, errf("InvalidLoadBalancerAction", "The action type '%s' is not supported for load balancers of type '%s'", a.Type, lb.Type)
 	}
+	n, _, err := intParam(m, "Order", "actions.member.order", 1, 50000)
+	if err != nil {
+		return a, err
+	}
+	a.Order = n
 	switch a.Type {
 	case "forward":
-		f, err := b.parseForward(m, lb, protocol)
-		if err != nil {
-			return a, err
-		}
-		a.Forward = f
+		a.Forward, err = b.parseForward(m, lb, protocol)
 	case "redirect":
-		c := m.Sub("RedirectConfig")
-		r := &redirectConfig{Protocol: c.Get("Protocol"), Port: c.Get("Port"), Host: c.Get("Host"),
-			Path: c.Get("Path"), Query: c.Get("Query"), StatusCode: c.Get("StatusCode")}
-		if r.StatusCode != "HTTP_301" && r.StatusCode != "HTTP_302" {
-			return a, constraint(r.StatusCode, "actions.member.redirectConfig.statusCode", "Member must satisfy enum value set: [HTTP_301, HTTP_302]")
-		}
-		if r.Protocol != "" && !contains([]string{"HTTP", "HTTPS", "#{protocol}"}, r.Protocol) {
-			return a, query.ValidationError("Redirect protocol '%s' is not valid", r.Protocol)
-		}
-		// AWS fills in the URI components left out.
-		if r.Protocol == "" {
-			r.Protocol = "#{protocol}"
-		}
-		if r.Port == "" {
-			r.Port = "#{port}"
-		}
-		if r.Host == "" {
-			r.Host = "#{host}"
-		}
-		if r.Path == "" {
-			r.Path = "/#{path}"
-		}
-		if r.Query == "" {
-			r.Query = "#{query}"
-		}
-		a.Redirect = r
+		a.Redirect, err = parseRedirect(m.Sub("RedirectConfig"))
 	case "fixed-response":
-		c := m.Sub("FixedResponseConfig")
-		f := &fixedResponseConfig{MessageBody: c.Get("MessageBody"), StatusCode: c.Get("StatusCode"), ContentType: c.Get("ContentType")}
-		if !fixedStatusRe.MatchString(f.StatusCode) {
-			return a, constraint(f.StatusCode, "actions.member.fixedResponseConfig.statusCode", "Member must satisfy regular expression pattern: ^(2|4|5)\\d\\d$")
-		}
-		if f.ContentType != "" && !contains(contentTypes, f.ContentType) {
-			return a, query.ValidationError("Content type '%s' is not valid", f.ContentType)
-		}
-		if len(f.MessageBody) > 1024 {
-			return a, constraint(f.MessageBody, "actions.member.fixedResponseConfig.messageBody", "Member must have length less than or equal to 1024")
-		}
-		a.FixedResponse = f
+		a.FixedResponse, err = parseFixedResponse(m.Sub("FixedResponseConfig"))
 	default: // authenticate-oidc, authenticate-cognito
-		if protocol != "HTTPS" {
-			return a, invalidConfig("Authenticate actions are only supported on HTTPS listeners")
-		}
-		sub := "AuthenticateOidcConfig"
-		required := []string{"Issuer", "AuthorizationEndpoint", "TokenEndpoint", "UserInfoEndpoint", "ClientId"}
-		if a.Type == "authenticate-cognito" {
-			sub = "AuthenticateCognitoConfig"
-			required = []string{"UserPoolArn", "UserPoolClientId", "UserPoolDomain"}
-		}
-		c := m.Sub(sub)
-		a.Auth = map[string]string{}
-		for _, k := range c.Keys() {
-			if strings.HasPrefix(k, "AuthenticationRequestExtraParams.") {
-				continue
-			}
-			if !strings.Contains(k, ".") {
-				a.Auth[k] = c.Get(k)
-			}
-		}
-		for _, k := range required {
-			if a.Auth[k] == "" {
-				return a, query.ValidationError("%s.%s must be specified", sub, k)
-			}
-		}
-		if extra := c.Entries("AuthenticationRequestExtraParams"); len(extra) > 0 {
-			a.AuthExtra = extra
+		a.Auth, a.AuthExtra, err = parseAuth(m, a.Type, protocol)
+	}
+	return a, err
+}
+
+func parseRedirect(c query.Params) (*redirectConfig, error) {
+	r := &redirectConfig{Protocol: c.Get("Protocol"), Port: c.Get("Port"), Host: c.Get("Host"),
+		Path: c.Get("Path"), Query: c.Get("Query"), StatusCode: c.Get("StatusCode")}
+	if r.StatusCode != "HTTP_301" && r.StatusCode != "HTTP_302" {
+		return nil, constraint(r.StatusCode, "actions.member.redirectConfig.statusCode", "Member must satisfy enum value set: [HTTP_301, HTTP_302]")
+	}
+	if r.Protocol != "" && !contains([]string{"HTTP", "HTTPS", "#{protocol}"}, r.Protocol) {
+		return nil, query.ValidationError("Redirect protocol '%s' is not valid", r.Protocol)
+	}
+	// AWS fills in the URI components left out.
+	for _, f := range []struct {
+		dst *string
+		def string
+	}{{&r.Protocol, "#{protocol}"}, {&r.Port, "#{port}"}, {&r.Host, "#{host}"}, {&r.Path, "/#{path}"}, {&r.Query, "#{query}"}} {
+		if *f.dst == "" {
+			*f.dst = f.def
 		}
 	}
-	return a, nil
+	return r, nil
+}
+
+func parseFixedResponse(c query.Params) (*fixedResponseConfig, error) {
+	f := &fixedResponseConfig{MessageBody: c.Get("MessageBody"), StatusCode: c.Get("StatusCode"), ContentType: c.Get("ContentType")}
+	switch {
+	case !fixedStatusRe.MatchString(f.StatusCode):
+		return nil, constraint(f.StatusCode, "actions.member.fixedResponseConfig.statusCode", "Member must satisfy regular expression pattern: ^(2|4|5)\\d\\d$")
+	case f.ContentType != "" && !contains(contentTypes, f.ContentType):
+		return nil, query.ValidationError("Content type '%s' is not valid", f.ContentType)
+	case len(f.MessageBody) > 1024:
+		return nil, constraint(f.MessageBody, "actions.member.fixedResponseConfig.messageBody", "Member must have length less than or equal to 1024")
+	}
+	return f, nil
+}
+
+// parseAuth keeps an authentication config's scalar members and its
+// AuthenticationRequestExtraParams map.
+func parseAuth(m query.Params, typ, protocol string) (map[string]string, map[string]string, error) {
+	if protocol != "HTTPS" {
+		return nil, nil, invalidConfig("Authenticate actions are only supported on HTTPS listeners")
+	}
+	sub := "AuthenticateOidcConfig"
+	required := []string{"Issuer", "AuthorizationEndpoint", "TokenEndpoint", "UserInfoEndpoint", "ClientId"}
+	if typ == "authenticate-cognito" {
+		sub = "AuthenticateCognitoConfig"
+		required = []string{"UserPoolArn", "UserPoolClientId", "UserPoolDomain"}
+	}
+	c := m.Sub(sub)
+	fields := map[string]string{}
+	for _, k := range c.Keys() {
+		if !strings.Contains(k, ".") {
+			fields[k] = c.Get(k)
+		}
+	}
+	for _, k := range required {
+		if fields[k] == "" {
+			return nil, nil, query.ValidationError("%s.%s must be specified", sub, k)
+		}
+	}
+	extra := c.Entries("AuthenticationRequestExtraParams")
+	if len(extra) == 0 {
+		extra = nil
+	}
+	return fields, extra, nil
 }
 
 func (b *Backend) parseForward(m query.Params, lb *loadBalancer, protocol string) (*forwardConfig, error) {
-	f := &forwardConfig{}
+	f, err := parseForwardConfig(m.Sub("ForwardConfig"))
+	if err != nil {
+		return nil, err
+	}
 	single := m.Get("TargetGroupArn")
-	for _, t := range m.Sub("ForwardConfig").Members("TargetGroups") {
-		tt := tgTuple{ARN: t.Get("TargetGroupArn")}
-		if tt.ARN == "" {
-			return nil, query.ValidationError("A target group ARN must be specified in each target group tuple")
-		}
-		if w, ok, err := intParam(t, "Weight", "actions.member.forwardConfig.targetGroups.member.weight", 0, 999); err != nil {
-			return nil, err
-		} else if ok {
-			tt.Weight = &w
-		}
-		f.TargetGroups = append(f.TargetGroups, tt)
-	}
-	if st := m.Sub("ForwardConfig").Sub("TargetGroupStickinessConfig"); st.Len() > 0 {
-		en, _, err := boolParam(st, "Enabled", "targetGroupStickinessConfig.enabled")
-		if err != nil {
-			return nil, err
-		}
-		d, ok, err := intParam(st, "DurationSeconds", "targetGroupStickinessConfig.durationSeconds", 1, 604800)
-		if err != nil {
-			return nil, err
-		}
-		if en && !ok {
-			return nil, query.ValidationError("A stickiness duration must be specified when stickiness is enabled")
-		}
-		f.Stickiness, f.StickinessSet, f.StickinessDuration = en, true, d
-	}
 	switch {
 	case single != "" && len(f.TargetGroups) == 0:
 		f.TargetGroups = []tgTuple{{ARN: single}}
@@ -214,6 +190,42 @@ func (b *Backend) parseForward(m query.Params, lb *loadBalancer, protocol string
 	return f, nil
 }
 
+// parseForwardConfig reads ForwardConfig's target group tuples and stickiness.
+func parseForwardConfig(c query.Params) (*forwardConfig, error) {
+	f := &forwardConfig{}
+	for _, t := range c.Members("TargetGroups") {
+		tt := tgTuple{ARN: t.Get("TargetGroupArn")}
+		if tt.ARN == "" {
+			return nil, query.ValidationError("A target group ARN must be specified in each target group tuple")
+		}
+		w, ok, err := intParam(t, "Weight", "actions.member.forwardConfig.targetGroups.member.weight", 0, 999)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			tt.Weight = &w
+		}
+		f.TargetGroups = append(f.TargetGroups, tt)
+	}
+	st := c.Sub("TargetGroupStickinessConfig")
+	if st.Len() == 0 {
+		return f, nil
+	}
+	en, _, err := boolParam(st, "Enabled", "targetGroupStickinessConfig.enabled")
+	if err != nil {
+		return nil, err
+	}
+	d, ok, err := intParam(st, "DurationSeconds", "targetGroupStickinessConfig.durationSeconds", 1, 604800)
+	if err != nil {
+		return nil, err
+	}
+	if en && !ok {
+		return nil, query.ValidationError("A stickiness duration must be specified when stickiness is enabled")
+	}
+	f.Stickiness, f.StickinessSet, f.StickinessDuration = en, true, d
+	return f, nil
+}
+
 // checkForwardTarget checks that lb may forward to the target group.
 func (b *Backend) checkForwardTarget(arn string, lb *loadBalancer, protocol string) error {
 	if err := checkARN(arn, "targetgroup"); err != nil {
@@ -231,21 +243,31 @@ func (b *Backend) checkForwardTarget(arn string, lb *loadBalancer, protocol stri
 	if tg.VPCID != "" && tg.VPCID != lb.VPCID {
 		return query.ValidationError("Target group '%s' is not in the load balancer's VPC '%s'", arn, lb.VPCID)
 	}
-	ok := false
-	switch lb.Type {
-	case "application":
-		ok = tg.TargetType == "lambda" || contains(albProtocols, tg.Protocol)
-	case "network":
-		ok = tg.Protocol == protocol || (protocol == "TCP_UDP" && (tg.Protocol == "TCP" || tg.Protocol == "UDP")) ||
-			(tg.Protocol == "TCP_UDP" && (protocol == "TCP" || protocol == "UDP")) ||
-			(protocol == "TLS" && tg.Protocol == "TCP")
-	case "gateway":
-		ok = tg.Protocol == "GENEVE"
-	}
-	if !ok {
+	if !compatible(lb.Type, protocol, tg) {
 		return errf("IncompatibleProtocols", "The target group protocol '%s' is not compatible with a %s listener on a load balancer of type '%s'", tg.Protocol, protocol, lb.Type)
 	}
 	return nil
+}
+
+// nlbCompatible lists, per NLB listener protocol, the target group
+// protocols it may forward to.
+var nlbCompatible = map[string][]string{
+	"TCP":      {"TCP", "TCP_UDP"},
+	"TLS":      {"TLS", "TCP"},
+	"UDP":      {"UDP", "TCP_UDP"},
+	"TCP_UDP":  {"TCP_UDP", "TCP", "UDP"},
+	"QUIC":     {"QUIC"},
+	"TCP_QUIC": {"TCP_QUIC"},
+}
+
+func compatible(lbType, protocol string, tg *targetGroup) bool {
+	switch lbType {
+	case "application":
+		return tg.TargetType == "lambda" || contains(albProtocols, tg.Protocol)
+	case "network":
+		return contains(nlbCompatible[protocol], tg.Protocol)
+	}
+	return tg.Protocol == "GENEVE"
 }
 
 // checkLBTargetGroups enforces the per-ALB unique target group quota for the
@@ -266,6 +288,16 @@ func (b *Backend) checkLBTargetGroups(lb *loadBalancer, extra []action) error {
 	return nil
 }
 
+// conditionConfigs maps a condition field to its *Config member.
+var conditionConfigs = map[string]string{
+	"host-header":         "HostHeaderConfig",
+	"path-pattern":        "PathPatternConfig",
+	"http-header":         "HttpHeaderConfig",
+	"http-request-method": "HttpRequestMethodConfig",
+	"source-ip":           "SourceIpConfig",
+	"query-string":        "QueryStringConfig",
+}
+
 // parseConditions reads Conditions.member.N.
 func (b *Backend) parseConditions(p query.Params) ([]condition, error) {
 	members := p.Members("Conditions")
@@ -273,26 +305,9 @@ func (b *Backend) parseConditions(p query.Params) ([]condition, error) {
 	once := map[string]bool{}
 	values, wildcards := 0, 0
 	for _, m := range members {
-		c := condition{Field: m.Get("Field")}
-		legacy := m.MemberStrings("Values")
-		cfg := ""
-		switch c.Field {
-		case "host-header":
-			cfg = "HostHeaderConfig"
-		case "path-pattern":
-			cfg = "PathPatternConfig"
-		case "http-header":
-			cfg = "HttpHeaderConfig"
-		case "http-request-method":
-			cfg = "HttpRequestMethodConfig"
-		case "source-ip":
-			cfg = "SourceIpConfig"
-		case "query-string":
-			cfg = "QueryStringConfig"
-		case "":
-			return nil, query.ValidationError("A condition field must be specified")
-		default:
-			return nil, query.ValidationError("Condition field '%s' is not valid", c.Field)
+		c, err := parseCondition(m)
+		if err != nil {
+			return nil, err
 		}
 		if c.Field != "http-header" && c.Field != "query-string" {
 			if once[c.Field] {
@@ -300,42 +315,10 @@ func (b *Backend) parseConditions(p query.Params) ([]condition, error) {
 			}
 			once[c.Field] = true
 		}
-		sub := m.Sub(cfg)
-		if len(legacy) > 0 {
-			if c.Field != "host-header" && c.Field != "path-pattern" {
-				return nil, query.ValidationError("Condition field '%s' requires %s", c.Field, cfg)
-			}
-			if sub.Len() > 0 {
-				return nil, query.ValidationError("You cannot specify both Values and %s", cfg)
-			}
-			c.Values = legacy
-			c.LegacyValues = true
-		} else if c.Field == "query-string" {
-			for _, kvp := range sub.Members("Values") {
-				c.QueryString = append(c.QueryString, kv{Key: kvp.Get("Key"), Value: kvp.Get("Value")})
-			}
-		} else {
-			c.Values = sub.MemberStrings("Values")
-		}
-		if c.Field == "http-header" {
-			c.HTTPHeaderName = sub.Get("HttpHeaderName")
-			if c.HTTPHeaderName == "" {
-				return nil, query.ValidationError("An HTTP header name must be specified")
-			}
-		}
-		if len(c.Values) == 0 && len(c.QueryString) == 0 {
-			return nil, query.ValidationError("Condition '%s' must have at least one value", c.Field)
-		}
 		for _, v := range c.Values {
-			if err := checkConditionValue(c.Field, v); err != nil {
-				return nil, err
-			}
 			wildcards += strings.Count(v, "*") + strings.Count(v, "?")
 		}
 		for _, q := range c.QueryString {
-			if q.Value == "" {
-				return nil, query.ValidationError("A query string value must be specified")
-			}
 			wildcards += strings.Count(q.Key+q.Value, "*") + strings.Count(q.Key+q.Value, "?")
 		}
 		values += len(c.Values) + len(c.QueryString)
@@ -348,6 +331,50 @@ func (b *Backend) parseConditions(p query.Params) ([]condition, error) {
 		return nil, query.ValidationError("A rule can only have '%d' wildcards", b.Quotas.ConditionWildcardsPerRule)
 	}
 	return out, nil
+}
+
+func parseCondition(m query.Params) (condition, error) {
+	c := condition{Field: m.Get("Field")}
+	cfg, known := conditionConfigs[c.Field]
+	switch {
+	case c.Field == "":
+		return c, query.ValidationError("A condition field must be specified")
+	case !known:
+		return c, query.ValidationError("Condition field '%s' is not valid", c.Field)
+	}
+	sub := m.Sub(cfg)
+	legacy := m.MemberStrings("Values")
+	switch {
+	case len(legacy) > 0 && c.Field != "host-header" && c.Field != "path-pattern":
+		return c, query.ValidationError("Condition field '%s' requires %s", c.Field, cfg)
+	case len(legacy) > 0 && sub.Len() > 0:
+		return c, query.ValidationError("You cannot specify both Values and %s", cfg)
+	case len(legacy) > 0:
+		c.Values, c.LegacyValues = legacy, true
+	case c.Field == "query-string":
+		for _, kvp := range sub.Members("Values") {
+			if kvp.Get("Value") == "" {
+				return c, query.ValidationError("A query string value must be specified")
+			}
+			c.QueryString = append(c.QueryString, kv{Key: kvp.Get("Key"), Value: kvp.Get("Value")})
+		}
+	default:
+		c.Values = sub.MemberStrings("Values")
+	}
+	if c.Field == "http-header" {
+		if c.HTTPHeaderName = sub.Get("HttpHeaderName"); c.HTTPHeaderName == "" {
+			return c, query.ValidationError("An HTTP header name must be specified")
+		}
+	}
+	if len(c.Values) == 0 && len(c.QueryString) == 0 {
+		return c, query.ValidationError("Condition '%s' must have at least one value", c.Field)
+	}
+	for _, v := range c.Values {
+		if err := checkConditionValue(c.Field, v); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
 }
 
 func checkConditionValue(field, v string) error {
