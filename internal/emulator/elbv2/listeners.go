@@ -91,35 +91,48 @@ func checkCert(arn string) error {
 	return nil
 }
 
+// protocolAndPort reads Protocol and Port into s; creating requires both
+// (except on gateway load balancers, which take neither).
+func (b *Backend) protocolAndPort(p query.Params, lb *loadBalancer, s *listenerSettings, creating bool) error {
+	if lb.Type == "gateway" {
+		if p.Has("Protocol") || p.Has("Port") {
+			return query.ValidationError("Protocol and port cannot be specified for load balancers of type 'gateway'")
+		}
+		return nil
+	}
+	proto, err := enumParam(p, "Protocol", "protocol", allProtocols...)
+	if err != nil {
+		return err
+	}
+	port, hasPort, err := intParam(p, "Port", "port", 1, 65535)
+	switch {
+	case err != nil:
+		return err
+	case creating && proto == "":
+		return query.ValidationError("A listener protocol must be specified")
+	case creating && !hasPort:
+		return query.ValidationError("A listener port must be specified")
+	}
+	if proto != "" {
+		if err := b.protocolFor(lb, proto); err != nil {
+			return err
+		}
+		s.protocol = proto
+	}
+	if hasPort {
+		s.port = port
+	}
+	return nil
+}
+
 func (b *Backend) createListener(p query.Params) (any, error) {
 	lb, err := b.lookupLB(p)
 	if err != nil {
 		return nil, err
 	}
 	s := listenerSettings{}
-	if lb.Type == "gateway" {
-		if p.Has("Protocol") || p.Has("Port") {
-			return nil, query.ValidationError("Protocol and port cannot be specified for load balancers of type 'gateway'")
-		}
-	} else {
-		proto, err := enumParam(p, "Protocol", "protocol", allProtocols...)
-		if err != nil {
-			return nil, err
-		}
-		if proto == "" {
-			return nil, query.ValidationError("A listener protocol must be specified")
-		}
-		if err := b.protocolFor(lb, proto); err != nil {
-			return nil, err
-		}
-		port, ok, err := intParam(p, "Port", "port", 1, 65535)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, query.ValidationError("A listener port must be specified")
-		}
-		s.protocol, s.port = proto, port
+	if err := b.protocolAndPort(p, lb, &s, true); err != nil {
+		return nil, err
 	}
 	if err := b.securitySettings(p, &s, true); err != nil {
 		return nil, err
@@ -133,13 +146,9 @@ func (b *Backend) createListener(p query.Params) (any, error) {
 		return nil, err
 	}
 	existing := b.st.listenersOf(lb.ARN)
-	for _, l := range existing {
-		if l.Port != s.port {
-			continue
-		}
-		if l.Protocol == s.protocol && l.SslPolicy == s.sslPolicy && defaultCert(l) == s.cert &&
-			reflect.DeepEqual(l.DefaultActions, actions) {
-			return &listenersResult{Listeners: []xListener{b.renderListener(l)}}, nil
+	if l := samePort(existing, s.port); l != nil {
+		if l.Protocol == s.protocol && l.SslPolicy == s.sslPolicy && defaultCert(l) == s.cert && reflect.DeepEqual(l.DefaultActions, actions) {
+			return &listenersResult{Listeners: []xListener{b.renderListener(l)}}, nil // an identical repeat
 		}
 		return nil, errf("DuplicateListener", "A listener with the specified port already exists")
 	}
@@ -153,6 +162,21 @@ func (b *Backend) createListener(p query.Params) (any, error) {
 	if err := b.checkLBTargetGroups(lb, actions); err != nil {
 		return nil, err
 	}
+	l := b.addListener(lb, s, actions, tags)
+	return &listenersResult{Listeners: []xListener{b.renderListener(l)}}, nil
+}
+
+func samePort(ls []*listener, port int) *listener {
+	for _, l := range ls {
+		if l.Port == port {
+			return l
+		}
+	}
+	return nil
+}
+
+// addListener stores a new listener and its default rule.
+func (b *Backend) addListener(lb *loadBalancer, s listenerSettings, actions []action, tags []tag) *listener {
 	now := b.env.Now()
 	id := b.env.IDs.Hex(16)
 	l := &listener{
@@ -171,17 +195,11 @@ func (b *Backend) createListener(p query.Params) (any, error) {
 	if s.cert != "" {
 		l.Certificates = []certificate{{ARN: s.cert, IsDefault: true}}
 	}
-	def := &rule{
-		Seq:       b.st.next(),
-		ARN:       b.ruleARN(lb, id),
-		Listener:  l.ARN,
-		IsDefault: true,
-		Created:   now,
-	}
+	def := &rule{Seq: b.st.next(), ARN: b.ruleARN(lb, id), Listener: l.ARN, IsDefault: true, Created: now}
 	l.DefaultRule = def.ARN
 	b.st.Listeners[l.ARN] = l
 	b.st.Rules[def.ARN] = def
-	return &listenersResult{Listeners: []xListener{b.renderListener(l)}}, nil
+	return l
 }
 
 func (b *Backend) ruleARN(lb *loadBalancer, listenerID string) string {
@@ -202,6 +220,28 @@ func defaultCert(l *listener) string {
 // s.protocol. creating is false for ModifyListener, where s holds the
 // current values.
 func (b *Backend) securitySettings(p query.Params, s *listenerSettings, creating bool) error {
+	if err := readSecurity(p, s); err != nil {
+		return err
+	}
+	if !secure(s.protocol) {
+		if creating && (len(p.Members("Certificates")) > 0 || p.Get("SslPolicy") != "") {
+			return query.ValidationError("Certificates and SSL policies can only be specified for HTTPS and TLS listeners")
+		}
+		s.cert, s.sslPolicy, s.alpn = "", "", nil
+		return nil
+	}
+	switch {
+	case s.cert == "":
+		return query.ValidationError("A certificate must be specified for %s listeners", s.protocol)
+	case len(s.alpn) > 0 && s.protocol != "TLS":
+		return query.ValidationError("ALPN policies can only be specified for TLS listeners")
+	case s.sslPolicy == "":
+		s.sslPolicy = DefaultSSLPolicy
+	}
+	return nil
+}
+
+func readSecurity(p query.Params, s *listenerSettings) error {
 	certs := p.Members("Certificates")
 	if len(certs) > 1 {
 		return query.ValidationError("Only one default certificate can be specified; use AddListenerCertificates for more")
@@ -224,22 +264,6 @@ func (b *Backend) securitySettings(p query.Params, s *listenerSettings, creating
 			return query.ValidationError("ALPN policy '%s' is not valid", strings.Join(alpn, ","))
 		}
 		s.alpn = alpn
-	}
-	if !secure(s.protocol) {
-		if creating && (len(certs) > 0 || p.Has("SslPolicy")) {
-			return query.ValidationError("Certificates and SSL policies can only be specified for HTTPS and TLS listeners")
-		}
-		s.cert, s.sslPolicy, s.alpn = "", "", nil
-		return nil
-	}
-	if s.cert == "" {
-		return query.ValidationError("A certificate must be specified for %s listeners", s.protocol)
-	}
-	if s.sslPolicy == "" {
-		s.sslPolicy = DefaultSSLPolicy
-	}
-	if len(s.alpn) > 0 && s.protocol != "TLS" {
-		return query.ValidationError("ALPN policies can only be specified for TLS listeners")
 	}
 	return nil
 }
@@ -306,68 +330,65 @@ func (b *Backend) modifyListener(p query.Params) (any, error) {
 	}
 	lb := b.st.LoadBalancers[l.LoadBalancer]
 	s := listenerSettings{protocol: l.Protocol, port: l.Port, sslPolicy: l.SslPolicy, cert: defaultCert(l), alpn: l.AlpnPolicy}
-	if lb.Type != "gateway" {
-		proto, err := enumParam(p, "Protocol", "protocol", allProtocols...)
-		if err != nil {
-			return nil, err
-		}
-		if proto != "" {
-			if err := b.protocolFor(lb, proto); err != nil {
-				return nil, err
-			}
-			s.protocol = proto
-		}
-		if port, ok, err := intParam(p, "Port", "port", 1, 65535); err != nil {
-			return nil, err
-		} else if ok {
-			s.port = port
-		}
+	if err := b.protocolAndPort(p, lb, &s, false); err != nil {
+		return nil, err
 	}
 	if err := b.securitySettings(p, &s, false); err != nil {
 		return nil, err
 	}
-	if s.port != l.Port {
-		for _, o := range b.st.listenersOf(lb.ARN) {
-			if o.ARN != l.ARN && o.Port == s.port {
-				return nil, errf("DuplicateListener", "A listener with the specified port already exists")
-			}
-		}
+	if o := samePort(b.st.listenersOf(lb.ARN), s.port); o != nil && o.ARN != l.ARN {
+		return nil, errf("DuplicateListener", "A listener with the specified port already exists")
 	}
-	actions := l.DefaultActions
+	actions, err := b.modifiedActions(p, l, lb, s.protocol)
+	if err != nil {
+		return nil, err
+	}
+	l.Protocol, l.Port, l.SslPolicy, l.AlpnPolicy, l.DefaultActions = s.protocol, s.port, s.sslPolicy, s.alpn, actions
+	setDefaultCert(l, s.cert)
+	if !reflect.DeepEqual(keysOf(l.Attributes), keysOf(defaultListenerAttributes(s.protocol))) {
+		l.Attributes = defaultListenerAttributes(s.protocol) // the protocol family changed
+	}
+	return &listenersResult{Listeners: []xListener{b.renderListener(l)}}, nil
+}
+
+// modifiedActions returns ModifyListener's default actions: the new ones,
+// or the current ones re-checked against a changed protocol.
+func (b *Backend) modifiedActions(p query.Params, l *listener, lb *loadBalancer, protocol string) ([]action, error) {
 	if p.Has("DefaultActions") {
-		actions, err = b.parseActions(p, "DefaultActions", lb, s.protocol)
+		actions, err := b.parseActions(p, "DefaultActions", lb, protocol)
 		if err != nil {
 			return nil, err
 		}
-		if err := b.checkLBTargetGroups(lb, actions); err != nil {
-			return nil, err
-		}
-	} else if s.protocol != l.Protocol {
-		for _, a := range actions {
-			for _, t := range a.targetGroups() {
-				if err := b.checkForwardTarget(t, lb, s.protocol); err != nil {
-					return nil, err
-				}
+		return actions, b.checkLBTargetGroups(lb, actions)
+	}
+	if protocol == l.Protocol {
+		return l.DefaultActions, nil
+	}
+	for _, a := range l.DefaultActions {
+		for _, t := range a.targetGroups() {
+			if err := b.checkForwardTarget(t, lb, protocol); err != nil {
+				return nil, err
 			}
 		}
 	}
-	l.Protocol, l.Port, l.SslPolicy, l.AlpnPolicy, l.DefaultActions = s.protocol, s.port, s.sslPolicy, s.alpn, actions
+	return l.DefaultActions, nil
+}
+
+// setDefaultCert replaces the default certificate, keeping the others; ""
+// drops every certificate (HTTPS → HTTP).
+func setDefaultCert(l *listener, cert string) {
 	switch {
-	case s.cert == "":
+	case cert == "":
 		l.Certificates = nil
-	case defaultCert(l) != s.cert:
-		kept := []certificate{{ARN: s.cert, IsDefault: true}}
+	case defaultCert(l) != cert:
+		kept := []certificate{{ARN: cert, IsDefault: true}}
 		for _, c := range l.Certificates {
-			if !c.IsDefault && c.ARN != s.cert {
+			if !c.IsDefault && c.ARN != cert {
 				kept = append(kept, c)
 			}
 		}
 		l.Certificates = kept
 	}
-	if len(l.Attributes) == 0 || !reflect.DeepEqual(keysOf(l.Attributes), keysOf(defaultListenerAttributes(s.protocol))) {
-		l.Attributes = defaultListenerAttributes(s.protocol)
-	}
-	return &listenersResult{Listeners: []xListener{b.renderListener(l)}}, nil
 }
 
 func keysOf(m map[string]string) []string {
