@@ -129,3 +129,13 @@ func TestSanitizeAndCut(t *testing.T) {
 		t.Errorf("Cut short = %q", got)
 	}
 }
+
+func TestSecurityGroupDescriptionsMatchLBC(t *testing.T) {
+	// SG scenario 1 and 43.
+	if naming.ManagedSGDescription != "[k8s] Managed SecurityGroup for LoadBalancer" {
+		t.Errorf("managed: %q", naming.ManagedSGDescription)
+	}
+	if naming.BackendSGDescription != "[k8s] Shared Backend SecurityGroup for LoadBalancer" {
+		t.Errorf("backend: %q", naming.BackendSGDescription)
+	}
+}
