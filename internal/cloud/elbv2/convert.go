@@ -1,0 +1,285 @@
+package elbv2
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+)
+
+func lbFromSDK(lb elbv2types.LoadBalancer) LoadBalancer {
+	out := LoadBalancer{
+		ARN:                   aws.ToString(lb.LoadBalancerArn),
+		Name:                  aws.ToString(lb.LoadBalancerName),
+		DNSName:               aws.ToString(lb.DNSName),
+		CanonicalHostedZoneID: aws.ToString(lb.CanonicalHostedZoneId),
+		Type:                  string(lb.Type),
+		Scheme:                string(lb.Scheme),
+		IPAddressType:         string(lb.IpAddressType),
+		VPCID:                 aws.ToString(lb.VpcId),
+		SecurityGroups:        slices.Clone(lb.SecurityGroups),
+	}
+	if lb.State != nil {
+		out.State = string(lb.State.Code)
+	}
+	for _, az := range lb.AvailabilityZones {
+		out.Subnets = append(out.Subnets, aws.ToString(az.SubnetId))
+	}
+	slices.Sort(out.Subnets)
+	return out
+}
+
+func tgFromSDK(tg elbv2types.TargetGroup) TargetGroup {
+	out := TargetGroup{
+		ARN:              aws.ToString(tg.TargetGroupArn),
+		Name:             aws.ToString(tg.TargetGroupName),
+		Protocol:         string(tg.Protocol),
+		ProtocolVersion:  aws.ToString(tg.ProtocolVersion),
+		Port:             aws.ToInt32(tg.Port),
+		TargetType:       string(tg.TargetType),
+		IPAddressType:    string(tg.IpAddressType),
+		VPCID:            aws.ToString(tg.VpcId),
+		LoadBalancerARNs: slices.Clone(tg.LoadBalancerArns),
+		HealthCheck: HealthCheck{
+			Enabled:            tg.HealthCheckEnabled,
+			Protocol:           string(tg.HealthCheckProtocol),
+			Port:               aws.ToString(tg.HealthCheckPort),
+			Path:               aws.ToString(tg.HealthCheckPath),
+			IntervalSeconds:    aws.ToInt32(tg.HealthCheckIntervalSeconds),
+			TimeoutSeconds:     aws.ToInt32(tg.HealthCheckTimeoutSeconds),
+			HealthyThreshold:   aws.ToInt32(tg.HealthyThresholdCount),
+			UnhealthyThreshold: aws.ToInt32(tg.UnhealthyThresholdCount),
+		},
+	}
+	if tg.Matcher != nil {
+		out.HealthCheck.Matcher = aws.ToString(tg.Matcher.HttpCode)
+	}
+	return out
+}
+
+func listenerFromSDK(l elbv2types.Listener) Listener {
+	out := Listener{
+		ARN:             aws.ToString(l.ListenerArn),
+		LoadBalancerARN: aws.ToString(l.LoadBalancerArn),
+		Protocol:        string(l.Protocol),
+		Port:            aws.ToInt32(l.Port),
+		SSLPolicy:       aws.ToString(l.SslPolicy),
+		ALPNPolicy:      slices.Clone(l.AlpnPolicy),
+		DefaultActions:  actionsFromSDK(l.DefaultActions),
+	}
+	for _, c := range l.Certificates {
+		out.Certificates = append(out.Certificates, aws.ToString(c.CertificateArn))
+	}
+	return out
+}
+
+func ruleFromSDK(listenerARN string, r elbv2types.Rule) Rule {
+	out := Rule{
+		ARN:         aws.ToString(r.RuleArn),
+		ListenerARN: listenerARN,
+		Priority:    aws.ToString(r.Priority),
+		IsDefault:   aws.ToBool(r.IsDefault),
+		Actions:     actionsFromSDK(r.Actions),
+	}
+	for _, c := range r.Conditions {
+		out.Conditions = append(out.Conditions, conditionFromSDK(c))
+	}
+	return out
+}
+
+func actionsFromSDK(as []elbv2types.Action) []Action {
+	out := make([]Action, 0, len(as))
+	for _, a := range as {
+		x := Action{Type: string(a.Type), Order: aws.ToInt32(a.Order)}
+		if f := a.ForwardConfig; f != nil {
+			for _, t := range f.TargetGroups {
+				x.TargetGroups = append(x.TargetGroups, WeightedTargetGroup{ARN: aws.ToString(t.TargetGroupArn), Weight: t.Weight})
+			}
+			if s := f.TargetGroupStickinessConfig; s != nil && aws.ToBool(s.Enabled) {
+				x.Stickiness = &Stickiness{Enabled: true, DurationSeconds: aws.ToInt32(s.DurationSeconds)}
+			}
+		}
+		if len(x.TargetGroups) == 0 && a.TargetGroupArn != nil {
+			x.TargetGroups = []WeightedTargetGroup{{ARN: aws.ToString(a.TargetGroupArn)}}
+		}
+		if r := a.RedirectConfig; r != nil {
+			x.Redirect = &Redirect{
+				Protocol: aws.ToString(r.Protocol), Host: aws.ToString(r.Host), Port: aws.ToString(r.Port),
+				Path: aws.ToString(r.Path), Query: aws.ToString(r.Query), StatusCode: string(r.StatusCode),
+			}
+		}
+		if f := a.FixedResponseConfig; f != nil {
+			x.FixedResponse = &FixedResponse{StatusCode: aws.ToString(f.StatusCode), ContentType: aws.ToString(f.ContentType), MessageBody: aws.ToString(f.MessageBody)}
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+func actionsToSDK(as []Action) []elbv2types.Action {
+	out := make([]elbv2types.Action, 0, len(as))
+	for _, a := range as {
+		x := elbv2types.Action{Type: elbv2types.ActionTypeEnum(a.Type)}
+		if a.Order > 0 {
+			x.Order = aws.Int32(a.Order)
+		}
+		switch {
+		case len(a.TargetGroups) == 1 && a.TargetGroups[0].Weight == nil && a.Stickiness == nil:
+			x.TargetGroupArn = aws.String(a.TargetGroups[0].ARN)
+		case len(a.TargetGroups) > 0:
+			f := &elbv2types.ForwardActionConfig{}
+			for _, t := range a.TargetGroups {
+				f.TargetGroups = append(f.TargetGroups, elbv2types.TargetGroupTuple{TargetGroupArn: aws.String(t.ARN), Weight: t.Weight})
+			}
+			if a.Stickiness != nil {
+				f.TargetGroupStickinessConfig = &elbv2types.TargetGroupStickinessConfig{
+					Enabled: aws.Bool(a.Stickiness.Enabled), DurationSeconds: optInt32(a.Stickiness.DurationSeconds),
+				}
+			}
+			x.ForwardConfig = f
+		}
+		if r := a.Redirect; r != nil {
+			x.RedirectConfig = &elbv2types.RedirectActionConfig{
+				Protocol: optString(r.Protocol), Host: optString(r.Host), Port: optString(r.Port),
+				Path: optString(r.Path), Query: optString(r.Query), StatusCode: elbv2types.RedirectActionStatusCodeEnum(r.StatusCode),
+			}
+		}
+		if f := a.FixedResponse; f != nil {
+			x.FixedResponseConfig = &elbv2types.FixedResponseActionConfig{
+				StatusCode: aws.String(f.StatusCode), ContentType: optString(f.ContentType), MessageBody: optString(f.MessageBody),
+			}
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+func conditionFromSDK(c elbv2types.RuleCondition) Condition {
+	out := Condition{Field: aws.ToString(c.Field), Values: slices.Clone(c.Values)}
+	switch {
+	case c.HostHeaderConfig != nil:
+		out.Values = slices.Clone(c.HostHeaderConfig.Values)
+	case c.PathPatternConfig != nil:
+		out.Values = slices.Clone(c.PathPatternConfig.Values)
+	case c.HttpHeaderConfig != nil:
+		out.HTTPHeaderName = aws.ToString(c.HttpHeaderConfig.HttpHeaderName)
+		out.Values = slices.Clone(c.HttpHeaderConfig.Values)
+	case c.HttpRequestMethodConfig != nil:
+		out.Values = slices.Clone(c.HttpRequestMethodConfig.Values)
+	case c.SourceIpConfig != nil:
+		out.Values = slices.Clone(c.SourceIpConfig.Values)
+	case c.QueryStringConfig != nil:
+		out.Values = nil
+		for _, kv := range c.QueryStringConfig.Values {
+			v := aws.ToString(kv.Value)
+			if k := aws.ToString(kv.Key); k != "" {
+				v = k + "=" + v
+			}
+			out.Values = append(out.Values, v)
+		}
+	}
+	return out
+}
+
+// conditionsToSDK sends the typed *Config form, as LBC does.
+func conditionsToSDK(cs []Condition) []elbv2types.RuleCondition {
+	out := make([]elbv2types.RuleCondition, 0, len(cs))
+	for _, c := range cs {
+		x := elbv2types.RuleCondition{Field: aws.String(c.Field)}
+		vals := slices.Clone(c.Values)
+		switch c.Field {
+		case "host-header":
+			x.HostHeaderConfig = &elbv2types.HostHeaderConditionConfig{Values: vals}
+		case "path-pattern":
+			x.PathPatternConfig = &elbv2types.PathPatternConditionConfig{Values: vals}
+		case "http-header":
+			x.HttpHeaderConfig = &elbv2types.HttpHeaderConditionConfig{HttpHeaderName: aws.String(c.HTTPHeaderName), Values: vals}
+		case "http-request-method":
+			x.HttpRequestMethodConfig = &elbv2types.HttpRequestMethodConditionConfig{Values: vals}
+		case "source-ip":
+			x.SourceIpConfig = &elbv2types.SourceIpConditionConfig{Values: vals}
+		case "query-string":
+			q := &elbv2types.QueryStringConditionConfig{}
+			for _, v := range c.Values {
+				kv := elbv2types.QueryStringKeyValuePair{Value: aws.String(v)}
+				if k, val, ok := strings.Cut(v, "="); ok {
+					kv = elbv2types.QueryStringKeyValuePair{Key: aws.String(k), Value: aws.String(val)}
+				}
+				q.Values = append(q.Values, kv)
+			}
+			x.QueryStringConfig = q
+		default:
+			x.Values = vals
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+func healthCheckInput(h HealthCheck) (enabled *bool, proto elbv2types.ProtocolEnum, port, path *string, matcher *elbv2types.Matcher, interval, timeout, healthy, unhealthy *int32) {
+	if h.Matcher != "" {
+		matcher = &elbv2types.Matcher{HttpCode: aws.String(h.Matcher)}
+	}
+	return h.Enabled, elbv2types.ProtocolEnum(h.Protocol), optString(h.Port), optString(h.Path), matcher,
+		optInt32(h.IntervalSeconds), optInt32(h.TimeoutSeconds), optInt32(h.HealthyThreshold), optInt32(h.UnhealthyThreshold)
+}
+
+func tagsToSDK(m map[string]string) []elbv2types.Tag {
+	out := make([]elbv2types.Tag, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, elbv2types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return out
+}
+
+func tagsFromSDK(ts []elbv2types.Tag) map[string]string {
+	m := make(map[string]string, len(ts))
+	for _, t := range ts {
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return m
+}
+
+func attrsToSDK(m map[string]string) []elbv2types.LoadBalancerAttribute {
+	out := make([]elbv2types.LoadBalancerAttribute, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, elbv2types.LoadBalancerAttribute{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return out
+}
+
+func tgAttrsToSDK(m map[string]string) []elbv2types.TargetGroupAttribute {
+	out := make([]elbv2types.TargetGroupAttribute, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, elbv2types.TargetGroupAttribute{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return out
+}
+
+func targetsToSDK(ts []Target) []elbv2types.TargetDescription {
+	out := make([]elbv2types.TargetDescription, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, elbv2types.TargetDescription{Id: aws.String(t.ID), Port: optInt32(t.Port), AvailabilityZone: optString(t.AZ)})
+	}
+	return out
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return aws.String(s)
+}
+
+func optInt32(v int32) *int32 {
+	if v == 0 {
+		return nil
+	}
+	return aws.Int32(v)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
+}

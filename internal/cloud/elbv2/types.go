@@ -1,0 +1,167 @@
+package elbv2
+
+// LoadBalancer is an ELBv2 load balancer as lbsg sees it.
+type LoadBalancer struct {
+	ARN, Name             string
+	DNSName               string
+	CanonicalHostedZoneID string
+	Type                  string // "network" | "application"
+	Scheme                string // "internal" | "internet-facing"
+	IPAddressType         string // "ipv4" | "dualstack" | …
+	VPCID                 string
+	State                 string // "provisioning" | "active" | …
+	Subnets               []string
+	SecurityGroups        []string
+	Tags                  map[string]string
+}
+
+// NewLoadBalancer is a load balancer to create. Security groups can only be
+// given to an NLB at creation (aws-api.md §3.3), so they go here.
+type NewLoadBalancer struct {
+	Name           string
+	Type           string
+	Scheme         string
+	IPAddressType  string
+	Subnets        []string // sent as SubnetMappings, as LBC does
+	SecurityGroups []string // omitted when empty
+	Tags           map[string]string
+}
+
+// HealthCheck is a target group's health-check settings. Zero values are
+// left for AWS to default (on create) or unchanged (on modify).
+type HealthCheck struct {
+	Enabled            *bool
+	Protocol           string // TCP | HTTP | HTTPS
+	Port               string // "traffic-port" or a number
+	Path               string
+	Matcher            string // HTTP codes, e.g. "200-399"
+	IntervalSeconds    int32
+	TimeoutSeconds     int32
+	HealthyThreshold   int32
+	UnhealthyThreshold int32
+}
+
+// TargetGroup is an ELBv2 target group.
+type TargetGroup struct {
+	ARN, Name        string
+	Protocol         string
+	ProtocolVersion  string
+	Port             int32
+	TargetType       string // instance | ip
+	IPAddressType    string
+	VPCID            string
+	HealthCheck      HealthCheck
+	LoadBalancerARNs []string
+	Tags             map[string]string
+}
+
+// NewTargetGroup is a target group to create.
+type NewTargetGroup struct {
+	Name            string
+	Protocol        string
+	ProtocolVersion string
+	Port            int32
+	VPCID           string
+	TargetType      string
+	IPAddressType   string
+	HealthCheck     HealthCheck
+	Tags            map[string]string
+}
+
+// Target is one registration: an instance ID or IP, and a port.
+type Target struct {
+	ID   string
+	Port int32
+	AZ   string // only for IPs outside the VPC ("all")
+}
+
+// TargetHealth is a registered target and its state.
+type TargetHealth struct {
+	Target
+	State       string // initial | healthy | unhealthy | unused | draining | unavailable
+	Reason      string
+	Description string
+}
+
+// Action is a listener or rule action. Forward uses TargetGroups (one with
+// weight 0 is sent as a plain TargetGroupArn); Redirect and FixedResponse
+// are ALB only.
+type Action struct {
+	Type          string // forward | redirect | fixed-response
+	Order         int32  // 0: unset
+	TargetGroups  []WeightedTargetGroup
+	Stickiness    *Stickiness
+	Redirect      *Redirect
+	FixedResponse *FixedResponse
+}
+
+// WeightedTargetGroup is one target group of a forward action.
+type WeightedTargetGroup struct {
+	ARN    string
+	Weight *int32
+}
+
+// Stickiness of a weighted forward action.
+type Stickiness struct {
+	Enabled         bool
+	DurationSeconds int32
+}
+
+// Redirect is an ALB redirect action.
+type Redirect struct {
+	Protocol, Host, Port, Path, Query string
+	StatusCode                        string // HTTP_301 | HTTP_302
+}
+
+// FixedResponse is an ALB fixed-response action.
+type FixedResponse struct {
+	StatusCode, ContentType, MessageBody string
+}
+
+// Listener is an ELBv2 listener.
+type Listener struct {
+	ARN, LoadBalancerARN string
+	Protocol             string
+	Port                 int32
+	SSLPolicy            string
+	Certificates         []string
+	ALPNPolicy           []string
+	DefaultActions       []Action
+	Tags                 map[string]string
+}
+
+// ListenerSpec is what CreateListener and ModifyListener send.
+type ListenerSpec struct {
+	Protocol       string
+	Port           int32
+	SSLPolicy      string
+	Certificates   []string
+	ALPNPolicy     []string
+	DefaultActions []Action
+}
+
+// Condition is an ALB rule condition.
+type Condition struct {
+	Field string // host-header | path-pattern | http-header | http-request-method | query-string | source-ip
+	// Values of the condition; for query-string, "key=value" or "value".
+	Values []string
+	// HTTPHeaderName for http-header.
+	HTTPHeaderName string
+}
+
+// Rule is an ALB listener rule.
+type Rule struct {
+	ARN, ListenerARN string
+	Priority         string // "1"…"50000" or "default"
+	IsDefault        bool
+	Conditions       []Condition
+	Actions          []Action
+	Tags             map[string]string
+}
+
+// RuleSpec is what CreateRule and ModifyRule send.
+type RuleSpec struct {
+	Priority   int32 // create only
+	Conditions []Condition
+	Actions    []Action
+}

@@ -1,0 +1,471 @@
+package elbv2
+
+import (
+	"context"
+	"fmt"
+	"maps"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awselbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"github.com/lbsg/lbsg/internal/awserr"
+	"github.com/lbsg/lbsg/internal/naming"
+)
+
+// CreateLoadBalancer creates a load balancer with its subnets, security
+// groups and tags in one call and returns it. ELBv2 answers an identical
+// repeat with the existing LB, so a retried create is safe.
+func (p *Provider) CreateLoadBalancer(ctx context.Context, n NewLoadBalancer) (LoadBalancer, error) {
+	defer p.lbs.Clear()
+	in := &awselbv2.CreateLoadBalancerInput{
+		Name:   aws.String(n.Name),
+		Type:   elbv2types.LoadBalancerTypeEnum(n.Type),
+		Scheme: elbv2types.LoadBalancerSchemeEnum(n.Scheme),
+		Tags:   tagsToSDK(n.Tags),
+	}
+	if n.IPAddressType != "" {
+		in.IpAddressType = elbv2types.IpAddressType(n.IPAddressType)
+	}
+	for _, s := range n.Subnets {
+		in.SubnetMappings = append(in.SubnetMappings, elbv2types.SubnetMapping{SubnetId: aws.String(s)})
+	}
+	if len(n.SecurityGroups) > 0 {
+		in.SecurityGroups = n.SecurityGroups
+	}
+	res, err := p.api.CreateLoadBalancer(ctx, in)
+	if err != nil {
+		return LoadBalancer{}, fmt.Errorf("creating load balancer %s: %w", n.Name, err)
+	}
+	if len(res.LoadBalancers) != 1 {
+		return LoadBalancer{}, fmt.Errorf("creating load balancer %s: %d returned", n.Name, len(res.LoadBalancers))
+	}
+	lb := lbFromSDK(res.LoadBalancers[0])
+	lb.Tags = maps.Clone(n.Tags)
+	p.tags.Delete(lb.ARN)
+	return lb, nil
+}
+
+// DeleteLoadBalancer deletes a load balancer (its listeners and rules go
+// with it). One already gone is success, as ELBv2 itself answers.
+func (p *Provider) DeleteLoadBalancer(ctx context.Context, arn string) error {
+	defer p.forgetLB(arn)
+	_, err := p.api.DeleteLoadBalancer(ctx, &awselbv2.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(arn)})
+	if err != nil && awserr.Classify(err) != awserr.NotFound {
+		return fmt.Errorf("deleting load balancer %s: %w", arn, err)
+	}
+	return nil
+}
+
+func (p *Provider) forgetLB(arn string) {
+	p.lbs.Clear()
+	p.tgs.Clear() // their LoadBalancerARNs change
+	p.tags.Delete(arn)
+	p.lbAttrs.Delete(arn)
+	p.listeners.Delete(arn)
+	p.rules.Clear()
+}
+
+// SetSecurityGroups replaces the load balancer's security groups. An NLB
+// created without groups cannot get any: AWS answers
+// InvalidConfigurationRequest (awserr.Invalid), which is returned as is.
+func (p *Provider) SetSecurityGroups(ctx context.Context, arn string, groups []string) error {
+	defer p.lbs.Clear()
+	_, err := p.api.SetSecurityGroups(ctx, &awselbv2.SetSecurityGroupsInput{LoadBalancerArn: aws.String(arn), SecurityGroups: groups})
+	if err != nil {
+		return fmt.Errorf("setting security groups %v on %s: %w", groups, arn, err)
+	}
+	return nil
+}
+
+// UpdateLoadBalancerAttributes sends the desired attributes that differ from
+// the (cached) current ones, in one call; none differing costs no write.
+// Keys not in desired are left as they are. It reports whether it wrote.
+func (p *Provider) UpdateLoadBalancerAttributes(ctx context.Context, arn string, desired map[string]string) (bool, error) {
+	cur, err := p.LoadBalancerAttributes(ctx, arn)
+	if err != nil {
+		return false, err
+	}
+	changed := changedAttrs(cur, desired)
+	if len(changed) == 0 {
+		return false, nil
+	}
+	defer p.lbAttrs.Delete(arn)
+	if _, err := p.api.ModifyLoadBalancerAttributes(ctx, &awselbv2.ModifyLoadBalancerAttributesInput{
+		LoadBalancerArn: aws.String(arn), Attributes: attrsToSDK(changed),
+	}); err != nil {
+		return false, fmt.Errorf("modifying %d attributes of %s: %w", len(changed), arn, err)
+	}
+	return true, nil
+}
+
+// UpdateTargetGroupAttributes is UpdateLoadBalancerAttributes for a target
+// group.
+func (p *Provider) UpdateTargetGroupAttributes(ctx context.Context, arn string, desired map[string]string) (bool, error) {
+	cur, err := p.TargetGroupAttributes(ctx, arn)
+	if err != nil {
+		return false, err
+	}
+	changed := changedAttrs(cur, desired)
+	if len(changed) == 0 {
+		return false, nil
+	}
+	defer p.tgAttrs.Delete(arn)
+	if _, err := p.api.ModifyTargetGroupAttributes(ctx, &awselbv2.ModifyTargetGroupAttributesInput{
+		TargetGroupArn: aws.String(arn), Attributes: tgAttrsToSDK(changed),
+	}); err != nil {
+		return false, fmt.Errorf("modifying %d attributes of %s: %w", len(changed), arn, err)
+	}
+	return true, nil
+}
+
+func changedAttrs(cur, desired map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range desired {
+		if c, ok := cur[k]; !ok || c != v {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// CreateTargetGroup creates a target group with its health check and tags
+// in one call.
+func (p *Provider) CreateTargetGroup(ctx context.Context, n NewTargetGroup) (TargetGroup, error) {
+	defer p.tgs.Clear()
+	en, proto, port, path, matcher, interval, timeout, healthy, unhealthy := healthCheckInput(n.HealthCheck)
+	in := &awselbv2.CreateTargetGroupInput{
+		Name:                       aws.String(n.Name),
+		Protocol:                   elbv2types.ProtocolEnum(n.Protocol),
+		ProtocolVersion:            optString(n.ProtocolVersion),
+		Port:                       optInt32(n.Port),
+		VpcId:                      optString(n.VPCID),
+		TargetType:                 elbv2types.TargetTypeEnum(n.TargetType),
+		IpAddressType:              elbv2types.TargetGroupIpAddressTypeEnum(n.IPAddressType),
+		HealthCheckEnabled:         en,
+		HealthCheckProtocol:        proto,
+		HealthCheckPort:            port,
+		HealthCheckPath:            path,
+		Matcher:                    matcher,
+		HealthCheckIntervalSeconds: interval,
+		HealthCheckTimeoutSeconds:  timeout,
+		HealthyThresholdCount:      healthy,
+		UnhealthyThresholdCount:    unhealthy,
+		Tags:                       tagsToSDK(n.Tags),
+	}
+	res, err := p.api.CreateTargetGroup(ctx, in)
+	if err != nil {
+		return TargetGroup{}, fmt.Errorf("creating target group %s: %w", n.Name, err)
+	}
+	if len(res.TargetGroups) != 1 {
+		return TargetGroup{}, fmt.Errorf("creating target group %s: %d returned", n.Name, len(res.TargetGroups))
+	}
+	tg := tgFromSDK(res.TargetGroups[0])
+	tg.Tags = maps.Clone(n.Tags)
+	p.tags.Delete(tg.ARN)
+	return tg, nil
+}
+
+// ModifyTargetGroup changes the health check (the only mutable settings)
+// and returns the group.
+func (p *Provider) ModifyTargetGroup(ctx context.Context, arn string, h HealthCheck) (TargetGroup, error) {
+	defer p.tgs.Clear()
+	en, proto, port, path, matcher, interval, timeout, healthy, unhealthy := healthCheckInput(h)
+	res, err := p.api.ModifyTargetGroup(ctx, &awselbv2.ModifyTargetGroupInput{
+		TargetGroupArn:             aws.String(arn),
+		HealthCheckEnabled:         en,
+		HealthCheckProtocol:        proto,
+		HealthCheckPort:            port,
+		HealthCheckPath:            path,
+		Matcher:                    matcher,
+		HealthCheckIntervalSeconds: interval,
+		HealthCheckTimeoutSeconds:  timeout,
+		HealthyThresholdCount:      healthy,
+		UnhealthyThresholdCount:    unhealthy,
+	})
+	if err != nil {
+		return TargetGroup{}, fmt.Errorf("modifying health check of %s: %w", arn, err)
+	}
+	if len(res.TargetGroups) != 1 {
+		return TargetGroup{}, fmt.Errorf("modifying health check of %s: %d returned", arn, len(res.TargetGroups))
+	}
+	return tgFromSDK(res.TargetGroups[0]), nil
+}
+
+// DeleteTargetGroup deletes a target group; one already gone is success.
+// ResourceInUse (a listener or rule still forwards to it; awserr.InUse) is
+// returned for the caller to requeue.
+func (p *Provider) DeleteTargetGroup(ctx context.Context, arn string) error {
+	defer p.forgetTG(arn)
+	_, err := p.api.DeleteTargetGroup(ctx, &awselbv2.DeleteTargetGroupInput{TargetGroupArn: aws.String(arn)})
+	if err != nil && awserr.Classify(err) != awserr.NotFound {
+		return fmt.Errorf("deleting target group %s: %w", arn, err)
+	}
+	return nil
+}
+
+func (p *Provider) forgetTG(arn string) {
+	p.tgs.Clear()
+	p.tags.Delete(arn)
+	p.tgAttrs.Delete(arn)
+	p.targets.Delete(arn)
+}
+
+// RegisterTargets registers targets in one call.
+func (p *Provider) RegisterTargets(ctx context.Context, tgARN string, ts []Target) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	defer p.targets.Delete(tgARN)
+	if _, err := p.api.RegisterTargets(ctx, &awselbv2.RegisterTargetsInput{TargetGroupArn: aws.String(tgARN), Targets: targetsToSDK(ts)}); err != nil {
+		return fmt.Errorf("registering %d targets in %s: %w", len(ts), tgARN, err)
+	}
+	return nil
+}
+
+// DeregisterTargets deregisters targets in one call.
+func (p *Provider) DeregisterTargets(ctx context.Context, tgARN string, ts []Target) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	defer p.targets.Delete(tgARN)
+	if _, err := p.api.DeregisterTargets(ctx, &awselbv2.DeregisterTargetsInput{TargetGroupArn: aws.String(tgARN), Targets: targetsToSDK(ts)}); err != nil {
+		return fmt.Errorf("deregistering %d targets from %s: %w", len(ts), tgARN, err)
+	}
+	return nil
+}
+
+// SyncTargets drives the group's registrations to desired: one register
+// call for the missing, then one deregister call for the extra (targets are
+// keyed by ID and port; draining ones count as gone). Nothing to change
+// costs no write, and with a warm cache no call at all.
+func (p *Provider) SyncTargets(ctx context.Context, tgARN string, desired []Target) (added, removed []Target, err error) {
+	cur, err := p.Targets(ctx, tgARN)
+	if err != nil {
+		return nil, nil, err
+	}
+	type key struct {
+		id   string
+		port int32
+	}
+	have := map[key]bool{}
+	for _, t := range cur {
+		if t.State != string(elbv2types.TargetHealthStateEnumDraining) {
+			have[key{t.ID, t.Port}] = true
+		}
+	}
+	want := map[key]bool{}
+	for _, t := range desired {
+		k := key{t.ID, t.Port}
+		if !want[k] && !have[k] {
+			added = append(added, t)
+		}
+		want[k] = true
+	}
+	for _, t := range cur {
+		k := key{t.ID, t.Port}
+		if have[k] && !want[k] {
+			removed = append(removed, t.Target)
+		}
+	}
+	if err := p.RegisterTargets(ctx, tgARN, added); err != nil {
+		return nil, nil, err
+	}
+	if err := p.DeregisterTargets(ctx, tgARN, removed); err != nil {
+		return added, nil, err
+	}
+	return added, removed, nil
+}
+
+// CreateListener creates a listener with its default actions and tags.
+func (p *Provider) CreateListener(ctx context.Context, lbARN string, s ListenerSpec, tags map[string]string) (Listener, error) {
+	defer p.forgetListeners(lbARN)
+	in := &awselbv2.CreateListenerInput{
+		LoadBalancerArn: aws.String(lbARN),
+		Protocol:        elbv2types.ProtocolEnum(s.Protocol),
+		Port:            aws.Int32(s.Port),
+		SslPolicy:       optString(s.SSLPolicy),
+		AlpnPolicy:      s.ALPNPolicy,
+		Certificates:    certificates(s.Certificates),
+		DefaultActions:  actionsToSDK(s.DefaultActions),
+		Tags:            tagsToSDK(tags),
+	}
+	res, err := p.api.CreateListener(ctx, in)
+	if err != nil {
+		return Listener{}, fmt.Errorf("creating listener %s:%d on %s: %w", s.Protocol, s.Port, lbARN, err)
+	}
+	if len(res.Listeners) != 1 {
+		return Listener{}, fmt.Errorf("creating listener %s:%d on %s: %d returned", s.Protocol, s.Port, lbARN, len(res.Listeners))
+	}
+	l := listenerFromSDK(res.Listeners[0])
+	l.Tags = maps.Clone(tags)
+	p.tags.Delete(l.ARN)
+	return l, nil
+}
+
+// ModifyListener replaces the listener's settings with s (ELBv2 replaces
+// lists wholesale).
+func (p *Provider) ModifyListener(ctx context.Context, arn string, s ListenerSpec) (Listener, error) {
+	in := &awselbv2.ModifyListenerInput{
+		ListenerArn:    aws.String(arn),
+		Protocol:       elbv2types.ProtocolEnum(s.Protocol),
+		Port:           optInt32(s.Port),
+		SslPolicy:      optString(s.SSLPolicy),
+		AlpnPolicy:     s.ALPNPolicy,
+		Certificates:   certificates(s.Certificates),
+		DefaultActions: actionsToSDK(s.DefaultActions),
+	}
+	defer p.forgetListeners("")
+	res, err := p.api.ModifyListener(ctx, in)
+	if err != nil {
+		return Listener{}, fmt.Errorf("modifying listener %s: %w", arn, err)
+	}
+	if len(res.Listeners) != 1 {
+		return Listener{}, fmt.Errorf("modifying listener %s: %d returned", arn, len(res.Listeners))
+	}
+	return listenerFromSDK(res.Listeners[0]), nil
+}
+
+// DeleteListener deletes a listener and its rules; one already gone is
+// success.
+func (p *Provider) DeleteListener(ctx context.Context, arn string) error {
+	defer p.forgetListeners("")
+	defer p.tags.Delete(arn)
+	_, err := p.api.DeleteListener(ctx, &awselbv2.DeleteListenerInput{ListenerArn: aws.String(arn)})
+	if err != nil && awserr.Classify(err) != awserr.NotFound {
+		return fmt.Errorf("deleting listener %s: %w", arn, err)
+	}
+	return nil
+}
+
+// forgetListeners drops one LB's listeners ("" for all) and what listeners
+// change: target groups' LoadBalancerARNs and rules.
+func (p *Provider) forgetListeners(lbARN string) {
+	if lbARN == "" {
+		p.listeners.Clear()
+	} else {
+		p.listeners.Delete(lbARN)
+	}
+	p.tgs.Clear()
+	p.rules.Clear()
+}
+
+func certificates(arns []string) []elbv2types.Certificate {
+	var out []elbv2types.Certificate
+	for _, a := range arns {
+		out = append(out, elbv2types.Certificate{CertificateArn: aws.String(a)})
+	}
+	return out
+}
+
+// CreateRule creates a listener rule with its tags.
+func (p *Provider) CreateRule(ctx context.Context, listenerARN string, s RuleSpec, tags map[string]string) (Rule, error) {
+	defer p.forgetRules()
+	res, err := p.api.CreateRule(ctx, &awselbv2.CreateRuleInput{
+		ListenerArn: aws.String(listenerARN),
+		Priority:    aws.Int32(s.Priority),
+		Conditions:  conditionsToSDK(s.Conditions),
+		Actions:     actionsToSDK(s.Actions),
+		Tags:        tagsToSDK(tags),
+	})
+	if err != nil {
+		return Rule{}, fmt.Errorf("creating rule %d on %s: %w", s.Priority, listenerARN, err)
+	}
+	if len(res.Rules) != 1 {
+		return Rule{}, fmt.Errorf("creating rule %d on %s: %d returned", s.Priority, listenerARN, len(res.Rules))
+	}
+	r := ruleFromSDK(listenerARN, res.Rules[0])
+	r.Tags = maps.Clone(tags)
+	p.tags.Delete(r.ARN)
+	return r, nil
+}
+
+// ModifyRule replaces a rule's conditions and actions.
+func (p *Provider) ModifyRule(ctx context.Context, arn string, s RuleSpec) (Rule, error) {
+	defer p.forgetRules()
+	res, err := p.api.ModifyRule(ctx, &awselbv2.ModifyRuleInput{
+		RuleArn:    aws.String(arn),
+		Conditions: conditionsToSDK(s.Conditions),
+		Actions:    actionsToSDK(s.Actions),
+	})
+	if err != nil {
+		return Rule{}, fmt.Errorf("modifying rule %s: %w", arn, err)
+	}
+	if len(res.Rules) != 1 {
+		return Rule{}, fmt.Errorf("modifying rule %s: %d returned", arn, len(res.Rules))
+	}
+	return ruleFromSDK("", res.Rules[0]), nil
+}
+
+// DeleteRule deletes a rule; one already gone is success.
+func (p *Provider) DeleteRule(ctx context.Context, arn string) error {
+	defer p.forgetRules()
+	defer p.tags.Delete(arn)
+	_, err := p.api.DeleteRule(ctx, &awselbv2.DeleteRuleInput{RuleArn: aws.String(arn)})
+	if err != nil && awserr.Classify(err) != awserr.NotFound {
+		return fmt.Errorf("deleting rule %s: %w", arn, err)
+	}
+	return nil
+}
+
+// SetRulePriorities moves rules (ARN → priority) in one atomic call.
+func (p *Provider) SetRulePriorities(ctx context.Context, priorities map[string]int32) error {
+	if len(priorities) == 0 {
+		return nil
+	}
+	defer p.forgetRules()
+	var pairs []elbv2types.RulePriorityPair
+	for _, arn := range sortedKeys(priorities) {
+		pairs = append(pairs, elbv2types.RulePriorityPair{RuleArn: aws.String(arn), Priority: aws.Int32(priorities[arn])})
+	}
+	if _, err := p.api.SetRulePriorities(ctx, &awselbv2.SetRulePrioritiesInput{RulePriorities: pairs}); err != nil {
+		return fmt.Errorf("setting priorities of %d rules: %w", len(pairs), err)
+	}
+	return nil
+}
+
+func (p *Provider) forgetRules() {
+	p.rules.Clear()
+	p.tgs.Clear() // a rule's forward adds or drops an LB on its groups
+}
+
+// AddTags sets tags on ELBv2 resources in one call.
+func (p *Provider) AddTags(ctx context.Context, arns []string, tags map[string]string) error {
+	if len(arns) == 0 || len(tags) == 0 {
+		return nil
+	}
+	defer p.tags.Delete(arns...)
+	if _, err := p.api.AddTags(ctx, &awselbv2.AddTagsInput{ResourceArns: arns, Tags: tagsToSDK(tags)}); err != nil {
+		return fmt.Errorf("tagging %v: %w", arns, err)
+	}
+	return nil
+}
+
+// RemoveTags removes tag keys from ELBv2 resources in one call.
+func (p *Provider) RemoveTags(ctx context.Context, arns []string, keys []string) error {
+	if len(arns) == 0 || len(keys) == 0 {
+		return nil
+	}
+	defer p.tags.Delete(arns...)
+	if _, err := p.api.RemoveTags(ctx, &awselbv2.RemoveTagsInput{ResourceArns: arns, TagKeys: keys}); err != nil {
+		return fmt.Errorf("removing tags %v from %v: %w", keys, arns, err)
+	}
+	return nil
+}
+
+// UpdateTags drives one resource's tags to desired, as LBC does
+// (lbc-load-balancers.md §3.3): AddTags for missing or changed keys, then
+// RemoveTags for extra keys that keep does not protect (naming.KeepTag
+// bound to the cluster; nil protects only aws:*). Current tags come from the
+// cache; nothing to change costs no write.
+func (p *Provider) UpdateTags(ctx context.Context, arn string, desired map[string]string, keep func(key string) bool) error {
+	cur, err := p.Tags(ctx, arn)
+	if err != nil {
+		return err
+	}
+	set, remove := naming.TagChanges(cur[arn], desired, keep)
+	if err := p.AddTags(ctx, []string{arn}, set); err != nil {
+		return err
+	}
+	return p.RemoveTags(ctx, []string{arn}, remove)
+}
