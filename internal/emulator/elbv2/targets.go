@@ -41,6 +41,16 @@ func (b *Backend) live(t *target) bool {
 	return t.DrainUntil == nil || b.env.Now().Before(*t.DrainUntil)
 }
 
+func registeredIDs(tg *targetGroup) []string {
+	var out []string
+	for _, t := range tg.Targets {
+		if t.Deregistered == nil {
+			out = append(out, t.ID)
+		}
+	}
+	return out
+}
+
 func (b *Backend) registered(tg *targetGroup) int {
 	n := 0
 	for _, t := range tg.Targets {
@@ -146,7 +156,7 @@ func (b *Backend) registerTargets(p query.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if tg.TargetType == "lambda" && (len(specs) > 1 || b.registered(tg) > 0 && tg.Targets[0].ID != specs[0].id) {
+	if tg.TargetType == "lambda" && (len(specs) > 1 || b.registered(tg) > 0 && registeredIDs(tg)[0] != specs[0].id) {
 		return nil, errf("TooManyTargets", "A target group with target type 'lambda' can have only one target")
 	}
 	added := 0
@@ -158,32 +168,8 @@ func (b *Backend) registerTargets(p query.Params) (any, error) {
 			added++
 		}
 	}
-	if b.registered(tg)+added > b.Quotas.TargetsPerTargetGroup {
-		return nil, errf("TooManyTargets", "You've reached the limit on the number of targets per target group (%d)", b.Quotas.TargetsPerTargetGroup)
-	}
-	for _, lbARN := range b.st.usersOf(tg.ARN) {
-		lb := b.st.LoadBalancers[lbARN]
-		if lb == nil {
-			continue
-		}
-		limit := b.Quotas.TargetsPerALB
-		if lb.Type != "application" {
-			limit = b.Quotas.TargetsPerNLB
-		}
-		total := added
-		for arn := range b.st.tgsOfLB(lbARN) {
-			if other := b.st.TargetGroups[arn]; other != nil {
-				total += b.registered(other)
-			}
-		}
-		if total > limit {
-			return nil, errf("TooManyTargets", "You've reached the limit on the number of targets per load balancer (%d)", limit)
-		}
-	}
-	for _, s := range specs {
-		if b.registrations(s.id)+1 > b.Quotas.RegistrationsPerTarget && findTarget(tg, s.id, s.port) == nil {
-			return nil, errf("TooManyRegistrationsForTargetId", "You've reached the limit on the number of times a target can be registered with a load balancer (%d)", b.Quotas.RegistrationsPerTarget)
-		}
+	if err := b.checkTargetQuotas(tg, specs, added); err != nil {
+		return nil, err
 	}
 	now := b.env.Now()
 	for _, s := range specs {
@@ -196,6 +182,35 @@ func (b *Backend) registerTargets(p query.Params) (any, error) {
 		}
 	}
 	return nil, nil
+}
+
+// checkTargetQuotas checks the per-group, per-load-balancer and
+// per-target registration quotas for added new registrations.
+func (b *Backend) checkTargetQuotas(tg *targetGroup, specs []targetSpec, added int) error {
+	if b.registered(tg)+added > b.Quotas.TargetsPerTargetGroup {
+		return errf("TooManyTargets", "You've reached the limit on the number of targets per target group (%d)", b.Quotas.TargetsPerTargetGroup)
+	}
+	for _, lbARN := range b.st.usersOf(tg.ARN) {
+		limit := b.Quotas.TargetsPerALB
+		if lb := b.st.LoadBalancers[lbARN]; lb != nil && lb.Type != "application" {
+			limit = b.Quotas.TargetsPerNLB
+		}
+		total := added
+		for arn := range b.st.tgsOfLB(lbARN) {
+			if other := b.st.TargetGroups[arn]; other != nil {
+				total += b.registered(other)
+			}
+		}
+		if total > limit {
+			return errf("TooManyTargets", "You've reached the limit on the number of targets per load balancer (%d)", limit)
+		}
+	}
+	for _, s := range specs {
+		if findTarget(tg, s.id, s.port) == nil && b.registrations(s.id)+1 > b.Quotas.RegistrationsPerTarget {
+			return errf("TooManyRegistrationsForTargetId", "You've reached the limit on the number of times a target can be registered with a load balancer (%d)", b.Quotas.RegistrationsPerTarget)
+		}
+	}
+	return nil
 }
 
 func findTarget(tg *targetGroup, id string, port int) *target {
@@ -298,6 +313,25 @@ func (b *Backend) health(tg *targetGroup, t *target) xTargetHealth {
 	return xTargetHealth{State: "healthy"}
 }
 
+// healthCheckPort is the port a target is checked on.
+func healthCheckPort(tg *targetGroup, port int) string {
+	switch {
+	case tg.HealthCheckPort != "traffic-port" && tg.HealthCheckPort != "":
+		return tg.HealthCheckPort
+	case port == 0:
+		return ""
+	}
+	return strconv.Itoa(port)
+}
+
+func (b *Backend) describeTarget(tg *targetGroup, t *target) xTargetHealthDescription {
+	return xTargetHealthDescription{
+		Target:          xTarget{ID: t.ID, Port: t.Port, AvailabilityZone: t.AZ},
+		HealthCheckPort: healthCheckPort(tg, t.Port),
+		TargetHealth:    b.health(tg, t),
+	}
+}
+
 func (b *Backend) describeTargetHealth(p query.Params) (any, error) {
 	tg, err := b.lookupTG(p)
 	if err != nil {
@@ -306,58 +340,52 @@ func (b *Backend) describeTargetHealth(p query.Params) (any, error) {
 	if _, err := enumParam(p, "Include.member.1", "include", "AnomalyDetection", "All"); err != nil {
 		return nil, err
 	}
-	hcPort := func(port int) string {
-		if tg.HealthCheckPort == "traffic-port" || tg.HealthCheckPort == "" {
-			if port == 0 {
-				return ""
-			}
-			return strconv.Itoa(port)
-		}
-		return tg.HealthCheckPort
-	}
 	res := &targetHealthResult{TargetHealthDescriptions: []xTargetHealthDescription{}}
-	render := func(t *target) {
-		res.TargetHealthDescriptions = append(res.TargetHealthDescriptions, xTargetHealthDescription{
-			Target:          xTarget{ID: t.ID, Port: t.Port, AvailabilityZone: t.AZ},
-			HealthCheckPort: hcPort(t.Port),
-			TargetHealth:    b.health(tg, t),
-		})
-	}
 	asked := p.Members("Targets")
 	if len(asked) == 0 {
 		for _, t := range tg.Targets {
 			if b.live(t) {
-				render(t)
+				res.TargetHealthDescriptions = append(res.TargetHealthDescriptions, b.describeTarget(tg, t))
 			}
 		}
 		return res, nil
 	}
 	for _, m := range asked {
-		id := m.Get("Id")
-		if id == "" {
-			return nil, query.ValidationError("A target ID must be specified")
-		}
-		port, hasPort, err := intParam(m, "Port", "targets.member.port", 1, 65535)
+		ds, err := b.describeAsked(tg, m)
 		if err != nil {
 			return nil, err
 		}
-		found := false
-		for _, t := range tg.Targets {
-			if t.ID == id && (!hasPort || t.Port == port) && b.live(t) {
-				render(t)
-				found = true
-			}
-		}
-		if !found {
-			if !hasPort {
-				port = tg.Port
-			}
-			res.TargetHealthDescriptions = append(res.TargetHealthDescriptions, xTargetHealthDescription{
-				Target:          xTarget{ID: id, Port: port, AvailabilityZone: m.Get("AvailabilityZone")},
-				HealthCheckPort: hcPort(port),
-				TargetHealth:    xTargetHealth{State: "unused", Reason: "Target.NotRegistered", Description: "Target is not registered to the target group"},
-			})
-		}
+		res.TargetHealthDescriptions = append(res.TargetHealthDescriptions, ds...)
 	}
 	return res, nil
+}
+
+// describeAsked describes the registrations matching one queried target
+// (any port when none is given), or reports it unregistered.
+func (b *Backend) describeAsked(tg *targetGroup, m query.Params) ([]xTargetHealthDescription, error) {
+	id := m.Get("Id")
+	if id == "" {
+		return nil, query.ValidationError("A target ID must be specified")
+	}
+	port, hasPort, err := intParam(m, "Port", "targets.member.port", 1, 65535)
+	if err != nil {
+		return nil, err
+	}
+	var out []xTargetHealthDescription
+	for _, t := range tg.Targets {
+		if t.ID == id && (!hasPort || t.Port == port) && b.live(t) {
+			out = append(out, b.describeTarget(tg, t))
+		}
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	if !hasPort {
+		port = tg.Port
+	}
+	return []xTargetHealthDescription{{
+		Target:          xTarget{ID: id, Port: port, AvailabilityZone: m.Get("AvailabilityZone")},
+		HealthCheckPort: healthCheckPort(tg, port),
+		TargetHealth:    xTargetHealth{State: "unused", Reason: "Target.NotRegistered", Description: "Target is not registered to the target group"},
+	}}, nil
 }
