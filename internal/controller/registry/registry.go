@@ -26,6 +26,9 @@ type Entry struct {
 	UsesBackendSG bool
 	// ManagedSG is the stack's managed SG ID ("" if none).
 	ManagedSG string
+	// Hold: the stack could not say what it wants (its model failed to
+	// build before it ever reported); nothing may be revoked meanwhile.
+	Hold bool
 }
 
 // Registry holds the entries.
@@ -72,6 +75,18 @@ func touched(a, b Entry) []string {
 		}
 	}
 	return slices.Sorted(maps.Keys(set))
+}
+
+// Held reports whether some stack holds revocations.
+func (r *Registry) Held() bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, e := range r.entries {
+		if e.Hold {
+			return true
+		}
+	}
+	return false
 }
 
 // Known reports whether a stack has reported.
@@ -171,3 +186,6 @@ func (t *Trigger[K]) Enqueue(keys ...K) {
 		t.q.Add(k)
 	}
 }
+
+// SGKey is the targetsg controller's queue key: one target SG.
+type SGKey struct{ GroupID string }

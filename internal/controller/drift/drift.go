@@ -1,0 +1,134 @@
+// Package drift is lbsg's periodic drift check (--drift-interval): one
+// paged DescribeSecurityGroups per VPC and one paged DescribeLoadBalancers
+// and DescribeTargetGroups (tags only for ARNs not seen before) refresh the
+// caches; whatever differs from the desired state is enqueued — target SGs
+// into targetsg, Services into service — and repaired there. The cost is
+// independent of the number of Services; repair does not wait for a
+// Kubernetes change (LBC #2515, #4607).
+package drift
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/clock"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/controller/registry"
+	"github.com/lbsg/lbsg/internal/metrics"
+	"github.com/lbsg/lbsg/internal/model"
+	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/rules"
+)
+
+// Checker runs the drift check.
+type Checker struct {
+	AWS       *awsstate.Provider
+	Registry  *registry.Registry
+	TargetSGs *registry.Trigger[registry.SGKey]
+	Services  *registry.Trigger[reconcile.Request]
+	Metrics   *metrics.Metrics
+	Defaults  model.Defaults
+	Interval  time.Duration
+	Clock     clock.WithTicker // nil: real clock
+	// AdoptLBCRules: as targetsg's.
+	AdoptLBCRules bool
+}
+
+// Start runs Check every Interval until ctx ends (manager.Runnable; needs
+// leader election).
+func (c *Checker) Start(ctx context.Context) error {
+	clk := c.Clock
+	if clk == nil {
+		clk = clock.RealClock{}
+	}
+	t := clk.NewTicker(c.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C():
+			if _, err := c.Check(ctx); err != nil {
+				logf.FromContext(ctx).Error(err, "drift check failed")
+			}
+		}
+	}
+}
+
+// Result says what a Check enqueued.
+type Result struct {
+	TargetSGs []string
+	Services  []string
+}
+
+// Check refreshes the caches and enqueues what drifted.
+func (c *Checker) Check(ctx context.Context) (Result, error) {
+	var res Result
+	changedSGs, err := c.AWS.RefreshSecurityGroups(ctx)
+	if err != nil {
+		return res, err
+	}
+	changedStacks, err := c.AWS.RefreshELB(ctx)
+	if err != nil {
+		return res, err
+	}
+	owns := naming.RulePredicate(c.Defaults.ClusterName, c.AdoptLBCRules)
+	// Target SGs: every SG with a contribution or a rule of ours.
+	all, err := c.AWS.FindSecurityGroups(ctx, func(map[string]string) bool { return true })
+	if err != nil {
+		return res, err
+	}
+	stacks := map[string]bool{}
+	for _, s := range changedStacks {
+		stacks[s] = true
+	}
+	for _, sg := range all {
+		contrib := c.Registry.Contributions(sg.ID)
+		if o := naming.ClassifySecurityGroup(sg.Tags, c.Defaults.ClusterName); o.Role == naming.SGManagedFrontend && o.Kind == naming.KindService {
+			if slices.Contains(changedSGs, sg.ID) {
+				stacks[o.StackID] = true
+			}
+			continue
+		}
+		ours := sg.Ingress.Filter(owns)
+		if len(contrib) == 0 && len(ours) == 0 {
+			continue
+		}
+		sets := make([]rules.Set, 0, len(contrib))
+		for _, s := range contrib {
+			sets = append(sets, s)
+		}
+		desired, _, _ := model.TargetSGDesired(sg.ID, sets, sg.Ingress.Filter(func(d string) bool { return !owns(d) }), 0)
+		if d := rules.CompareSets(sg.Ingress, desired, owns); len(d.Authorize) > 0 || len(d.Revoke) > 0 {
+			res.TargetSGs = append(res.TargetSGs, sg.ID)
+			c.TargetSGs.Enqueue(registry.SGKey{GroupID: sg.ID})
+			c.Metrics.Drift("target-security-group")
+		}
+	}
+	for s := range stacks {
+		ns, name, ok := cut(s)
+		if !ok {
+			continue
+		}
+		res.Services = append(res.Services, s)
+		c.AWS.Invalidate(s)
+		c.Services.Enqueue(reconcile.Request{NamespacedName: types.NamespacedName{Namespace: ns, Name: name}})
+		c.Metrics.Drift("service")
+	}
+	slices.Sort(res.Services)
+	return res, nil
+}
+
+func cut(s string) (string, string, bool) {
+	for i := range len(s) {
+		if s[i] == '/' {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return "", "", false
+}

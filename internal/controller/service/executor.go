@@ -1,0 +1,115 @@
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/model"
+	"github.com/lbsg/lbsg/internal/plan"
+)
+
+// executor applies plan Actions, resolving symbolic IDs as it goes.
+type executor struct {
+	aws       *awsstate.Provider
+	desired   model.Stack
+	backendID string
+	managedID string
+	lbARN     string
+	dnsName   string
+	tgARN     map[string]string // by resource ID
+}
+
+func newExecutor(aws *awsstate.Provider, desired model.Stack, snap plan.Snapshot, backendID string) *executor {
+	ex := &executor{aws: aws, desired: desired, backendID: backendID, tgARN: map[string]string{}}
+	if len(snap.ManagedSGs) > 0 && desired.ManagedSG != nil {
+		ex.managedID = snap.ManagedSGs[0].ID
+	}
+	if snap.LoadBalancer != nil {
+		ex.lbARN, ex.dnsName = snap.LoadBalancer.ARN, snap.LoadBalancer.DNSName
+	}
+	for _, d := range desired.TargetGroups {
+		for _, o := range snap.TargetGroups {
+			if o.ResourceID == d.ResourceID && o.TargetType == d.TargetType && o.Protocol == d.Protocol {
+				ex.tgARN[d.ResourceID] = o.ARN
+				break
+			}
+		}
+	}
+	return ex
+}
+
+func (ex *executor) sg(id string) string {
+	if id == plan.Managed {
+		return ex.managedID
+	}
+	return id
+}
+
+func (ex *executor) tg(a plan.Action) string {
+	if a.ARN != "" {
+		return a.ARN
+	}
+	if a.TargetGroup != nil {
+		return ex.tgARN[a.TargetGroup.ResourceID]
+	}
+	return ""
+}
+
+// run executes the actions keep selects, in order, stopping at the first
+// failure.
+func (ex *executor) run(ctx context.Context, actions []plan.Action, keep func(plan.Action) bool) error {
+	for _, a := range actions {
+		if !keep(a) {
+			continue
+		}
+		if err := ex.do(ctx, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (ex *executor) do(ctx context.Context, a plan.Action) error {
+	var err error
+	switch a.Kind {
+	case plan.CreateSecurityGroup:
+		ex.managedID, err = ex.aws.CreateSecurityGroup(ctx, a.ManagedSG.Name, a.ManagedSG.Description, a.ManagedSG.Tags)
+	case plan.AuthorizeIngress:
+		err = ex.aws.Authorize(ctx, ex.sg(a.SecurityGroup), a.Rules)
+	case plan.RevokeIngress:
+		err = ex.aws.Revoke(ctx, ex.sg(a.SecurityGroup), a.Rules)
+	case plan.CreateTargetGroup:
+		var arn string
+		arn, err = ex.aws.CreateTargetGroup(ctx, *a.TargetGroup)
+		ex.tgARN[a.TargetGroup.ResourceID] = arn
+	case plan.ModifyTargetGroup:
+		err = ex.aws.ModifyHealthCheck(ctx, a.ARN, a.TargetGroup.HealthCheck)
+	case plan.RegisterTargets:
+		err = ex.aws.RegisterTargets(ctx, ex.tg(a), a.Targets)
+	case plan.DeregisterTargets:
+		err = ex.aws.DeregisterTargets(ctx, ex.tg(a), a.Targets)
+	case plan.DeleteLoadBalancer, plan.DeleteObsoleteLoadBalancer:
+		err = ex.aws.DeleteLoadBalancer(ctx, a.ARN)
+		ex.lbARN, ex.dnsName = "", ""
+	case plan.CreateLoadBalancer:
+		var lb plan.ObservedLB
+		lb, err = ex.aws.CreateLoadBalancer(ctx, *a.LoadBalancer, a.LoadBalancer.ResolveSGs(ex.managedID, ex.backendID))
+		ex.lbARN, ex.dnsName = lb.ARN, lb.DNSName
+	case plan.SetSecurityGroups:
+		err = ex.aws.SetSecurityGroups(ctx, a.ARN, a.LoadBalancer.ResolveSGs(ex.managedID, ex.backendID))
+	case plan.CreateListener:
+		err = ex.aws.CreateListener(ctx, ex.lbARN, *a.Listener, ex.tgARN[a.Listener.TargetGroup])
+	case plan.ModifyListener:
+		err = ex.aws.ModifyListener(ctx, a.ARN, *a.Listener, ex.tgARN[a.Listener.TargetGroup])
+	case plan.DeleteListener:
+		err = ex.aws.DeleteListener(ctx, a.ARN)
+	case plan.DeleteTargetGroup:
+		err = ex.aws.DeleteTargetGroup(ctx, a.ARN)
+	case plan.DeleteSecurityGroup:
+		err = ex.aws.DeleteSecurityGroup(ctx, a.SecurityGroup)
+	default:
+		err = fmt.Errorf("unknown action %v", a.Kind)
+	}
+	return err
+}

@@ -1,0 +1,425 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/awserr"
+	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/controller/registry"
+	"github.com/lbsg/lbsg/internal/events"
+	"github.com/lbsg/lbsg/internal/metrics"
+	"github.com/lbsg/lbsg/internal/model"
+	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/plan"
+)
+
+// Requeue delays.
+const (
+	// DependencyRequeue: how soon to retry a delete AWS refused because
+	// something still references the resource (ENIs detaching, rules citing
+	// the SG, a listener on the TG).
+	DependencyRequeue = 5 * time.Second
+)
+
+// +kubebuilder:rbac:groups="",resources=services;services/status,verbs=get;list;watch;patch;update
+// +kubebuilder:rbac:groups="",resources=nodes,verbs=get;list;watch
+// +kubebuilder:rbac:groups=discovery.k8s.io,resources=endpointslices,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconciler converges Services to NLBs.
+type Reconciler struct {
+	Kube     client.Client
+	AWS      *awsstate.Provider
+	Registry *registry.Registry
+	Backend  *Backend
+	// TargetSGs enqueues target SGs into the targetsg controller.
+	TargetSGs *registry.Trigger[registry.SGKey]
+	// Services enqueues Services (drift check).
+	Services *registry.Trigger[reconcile.Request]
+	Events   *events.Recorder
+	Metrics  *metrics.Metrics
+	Defaults model.Defaults
+	// MaxConcurrentReconciles (0: 1).
+	MaxConcurrentReconciles int
+}
+
+// SetupWithManager registers the controller.
+func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
+	nodeChanged := predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+		o, n := e.ObjectOld.(*corev1.Node), e.ObjectNew.(*corev1.Node)
+		return o.Spec.ProviderID != n.Spec.ProviderID
+	}}
+	b := ctrl.NewControllerManagedBy(mgr).Named("service").
+		For(&corev1.Service{}).
+		Watches(&discoveryv1.EndpointSlice{}, handler.EnqueueRequestsFromMapFunc(sliceToService)).
+		Watches(&corev1.Node{}, handler.EnqueueRequestsFromMapFunc(r.handledServices), builder.WithPredicates(nodeChanged)).
+		WithOptions(controller.Options{MaxConcurrentReconciles: max(1, r.MaxConcurrentReconciles)})
+	if r.Services != nil {
+		b = b.WatchesRawSource(r.Services.Source())
+	}
+	return b.Complete(r)
+}
+
+func sliceToService(_ context.Context, o client.Object) []reconcile.Request {
+	name := o.GetLabels()[discoveryv1.LabelServiceName]
+	if name == "" {
+		return nil
+	}
+	return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: o.GetNamespace(), Name: name}}}
+}
+
+func (r *Reconciler) handledServices(ctx context.Context, _ client.Object) []reconcile.Request {
+	var list corev1.ServiceList
+	if err := r.Kube.List(ctx, &list); err != nil {
+		return nil
+	}
+	var out []reconcile.Request
+	for i := range list.Items {
+		if model.Handled(&list.Items[i], r.Defaults) {
+			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
+		}
+	}
+	return out
+}
+
+// Reconcile converges one Service.
+func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res reconcile.Result, err error) {
+	log := logf.FromContext(ctx)
+	defer func() { r.Metrics.Reconciled("service", outcome(res, err)) }()
+	stack := naming.ServiceStack(req.Namespace, req.Name)
+	svc := &corev1.Service{}
+	if err := r.Kube.Get(ctx, req.NamespacedName, svc); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.TargetSGs.Enqueue(sgKeys(r.Registry.Forget(stack.ID()))...)
+			return reconcile.Result{}, nil
+		}
+		return reconcile.Result{}, err
+	}
+	if !svc.DeletionTimestamp.IsZero() || !model.Handled(svc, r.Defaults) {
+		if !controllerutil.ContainsFinalizer(svc, naming.FinalizerService) {
+			r.TargetSGs.Enqueue(sgKeys(r.Registry.Forget(stack.ID()))...)
+			return reconcile.Result{}, nil
+		}
+		return r.teardown(ctx, svc, stack)
+	}
+
+	facts, err := r.facts(ctx, svc, stack)
+	if err != nil {
+		return r.awsFailure(ctx, svc, err)
+	}
+	desired, warnings, err := model.Build(svc, facts, r.Defaults)
+	if err != nil {
+		reason := events.ReasonFailedBuildModel
+		if facts.ManualSecurityGroupsErr != nil && errors.Is(err, facts.ManualSecurityGroupsErr) {
+			reason = events.ReasonSecurityGroupsNotResolved
+		}
+		log.Error(err, "building model failed")
+		r.Events.Warn(svc, reason, events.ActionReconcile, "Failed build model due to "+err.Error())
+		if !r.Registry.Known(stack.ID()) {
+			r.Registry.Set(stack.ID(), registry.Entry{Hold: true})
+		}
+		return reconcile.Result{}, reconcile.TerminalError(err)
+	}
+	for _, w := range warnings {
+		r.Events.Warn(svc, w.Reason, events.ActionReconcile, w.Message)
+	}
+	if !controllerutil.ContainsFinalizer(svc, naming.FinalizerService) {
+		base := svc.DeepCopy()
+		controllerutil.AddFinalizer(svc, naming.FinalizerService)
+		if err := r.Kube.Patch(ctx, svc, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+			r.Events.Warn(svc, events.ReasonFailedAddFinalizer, events.ActionReconcile, "Failed add finalizer due to "+err.Error())
+			return reconcile.Result{}, err
+		}
+	}
+	backendID := ""
+	if desired.UsesBackendSG() {
+		if backendID, err = r.Backend.Ensure(ctx); err != nil {
+			return r.awsFailure(ctx, svc, err)
+		}
+	} else if backendID, err = r.Backend.Current(ctx); err != nil {
+		return r.awsFailure(ctx, svc, err)
+	}
+	snap, err := r.AWS.Snapshot(ctx, stack)
+	if err != nil {
+		return r.awsFailure(ctx, svc, err)
+	}
+	snap.BackendSG = backendID
+	actions := plan.Diff(desired, snap)
+	ex := newExecutor(r.AWS, desired, snap, backendID)
+	if err := ex.run(ctx, actions, func(a plan.Action) bool { return a.Kind != plan.DeleteSecurityGroup }); err != nil {
+		r.AWS.Invalidate(stack.ID())
+		return r.deployFailure(ctx, svc, err)
+	}
+	r.publish(stack, desired, backendID, ex.managedID)
+	if err := ex.run(ctx, actions, func(a plan.Action) bool { return a.Kind == plan.DeleteSecurityGroup }); err != nil {
+		r.AWS.Invalidate(stack.ID())
+		return r.deployFailure(ctx, svc, err)
+	}
+	if len(actions) > 0 {
+		log.Info("applied changes", "actions", len(actions), "loadBalancer", desired.LoadBalancer.Name)
+		r.AWS.Invalidate(stack.ID())
+	}
+	if err := r.patchStatus(ctx, svc, ex.dnsName); err != nil {
+		r.Events.Warn(svc, events.ReasonFailedUpdateStatus, events.ActionReconcile, "Failed update status due to "+err.Error())
+		return reconcile.Result{}, err
+	}
+	if requeue, err := r.Backend.ReleaseIfUnused(ctx); err != nil || requeue {
+		return reconcile.Result{RequeueAfter: DependencyRequeue}, err
+	}
+	r.Events.Normal(svc, events.ReasonSuccessfullyReconciled, events.ActionReconcile, "Successfully reconciled")
+	return reconcile.Result{}, nil
+}
+
+// publish records the Service's target-SG rules and triggers the targetsg
+// controller for every SG whose desired rules changed.
+func (r *Reconciler) publish(stack naming.Stack, desired model.Stack, backendID, managedID string) {
+	e := registry.Entry{UsesBackendSG: desired.UsesBackendSG(), ManagedSG: managedID}
+	if desired.LoadBalancer != nil {
+		e.Rules = model.ResolveTargetRules(desired, r.Defaults.ClusterName, backendID, managedID)
+	}
+	r.TargetSGs.Enqueue(sgKeys(r.Registry.Set(stack.ID(), e))...)
+}
+
+func sgKeys(ids []string) []registry.SGKey {
+	out := make([]registry.SGKey, len(ids))
+	for i, id := range ids {
+		out[i] = registry.SGKey{GroupID: id}
+	}
+	return out
+}
+
+// teardown deletes every AWS resource of the Service, then the finalizer.
+func (r *Reconciler) teardown(ctx context.Context, svc *corev1.Service, stack naming.Stack) (reconcile.Result, error) {
+	log := logf.FromContext(ctx)
+	// Rules citing the managed SG go first, or it cannot be deleted.
+	r.publish(stack, model.Empty(svc), "", "")
+	snap, err := r.AWS.Snapshot(ctx, stack)
+	if err != nil {
+		return r.awsFailure(ctx, svc, err)
+	}
+	actions := plan.Diff(model.Empty(svc), snap)
+	ex := newExecutor(r.AWS, model.Empty(svc), snap, "")
+	if err := ex.run(ctx, actions, func(plan.Action) bool { return true }); err != nil {
+		r.AWS.Invalidate(stack.ID())
+		return r.deployFailure(ctx, svc, err)
+	}
+	r.AWS.Invalidate(stack.ID())
+	// Verify before letting the Service go (kubernetes/kubernetes#15203).
+	left, err := r.AWS.Snapshot(ctx, stack)
+	if err != nil {
+		return r.awsFailure(ctx, svc, err)
+	}
+	if left.LoadBalancer != nil || len(left.TargetGroups) > 0 || len(left.ManagedSGs) > 0 {
+		log.Info("resources remain after teardown, requeueing")
+		return reconcile.Result{RequeueAfter: DependencyRequeue}, nil
+	}
+	r.TargetSGs.Enqueue(sgKeys(r.Registry.Forget(stack.ID()))...)
+	if requeue, err := r.Backend.ReleaseIfUnused(ctx); err != nil || requeue {
+		return reconcile.Result{RequeueAfter: DependencyRequeue}, err
+	}
+	if len(svc.Status.LoadBalancer.Ingress) > 0 && svc.DeletionTimestamp.IsZero() {
+		if err := r.patchStatus(ctx, svc, ""); err != nil {
+			r.Events.Warn(svc, events.ReasonFailedCleanupStatus, events.ActionDelete, "Failed update status due to "+err.Error())
+			return reconcile.Result{}, err
+		}
+	}
+	base := svc.DeepCopy()
+	controllerutil.RemoveFinalizer(svc, naming.FinalizerService)
+	if err := r.Kube.Patch(ctx, svc, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil && !apierrors.IsNotFound(err) {
+		r.Events.Warn(svc, events.ReasonFailedRemoveFinalizer, events.ActionDelete, "Failed remove finalizer due to "+err.Error())
+		return reconcile.Result{}, err
+	}
+	r.Events.Normal(svc, events.ReasonSuccessfullyDeleted, events.ActionDelete, "Deleted the load balancer and its security groups")
+	r.Events.Forget(svc.UID)
+	return reconcile.Result{}, nil
+}
+
+func (r *Reconciler) patchStatus(ctx context.Context, svc *corev1.Service, dns string) error {
+	var want []corev1.LoadBalancerIngress
+	if dns != "" {
+		ing := corev1.LoadBalancerIngress{Hostname: strings.ToLower(dns)}
+		for _, p := range svc.Spec.Ports {
+			ing.Ports = append(ing.Ports, corev1.PortStatus{Port: p.Port, Protocol: p.Protocol})
+		}
+		want = []corev1.LoadBalancerIngress{ing}
+	}
+	if equalIngress(svc.Status.LoadBalancer.Ingress, want) {
+		return nil
+	}
+	base := svc.DeepCopy()
+	svc.Status.LoadBalancer.Ingress = want
+	return r.Kube.Status().Patch(ctx, svc, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+}
+
+func equalIngress(a, b []corev1.LoadBalancerIngress) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Hostname != b[i].Hostname || fmt.Sprint(a[i].Ports) != fmt.Sprint(b[i].Ports) {
+			return false
+		}
+	}
+	return true
+}
+
+// awsFailure handles a failed AWS read.
+func (r *Reconciler) awsFailure(ctx context.Context, svc *corev1.Service, err error) (reconcile.Result, error) {
+	return r.deployFailure(ctx, svc, err)
+}
+
+// deployFailure maps an AWS failure to an event and a result (style R7).
+func (r *Reconciler) deployFailure(ctx context.Context, svc *corev1.Service, err error) (reconcile.Result, error) {
+	log := logf.FromContext(ctx)
+	code := awserr.Code(err)
+	switch awserr.Classify(err) {
+	case awserr.DependencyViolation, awserr.InUse:
+		log.Info("waiting for AWS to release a dependency", "awsCode", code, "reason", err.Error())
+		r.Events.Normal(svc, events.ReasonWaitingForDependencies, events.ActionReconcile, err.Error())
+		return reconcile.Result{RequeueAfter: DependencyRequeue}, nil
+	case awserr.Invalid, awserr.Denied, awserr.QuotaExceeded:
+		log.Error(err, "deploy failed", "awsCode", code)
+		r.Events.Warn(svc, events.ReasonFailedDeployModel, events.ActionReconcile, fmt.Sprintf("Failed deploy model due to %v (%s)", err, code))
+		return reconcile.Result{}, reconcile.TerminalError(err)
+	case awserr.Canceled:
+		return reconcile.Result{}, err
+	case awserr.Unknown, awserr.None, awserr.Throttled, awserr.NotFound, awserr.Duplicate, awserr.Transient:
+	}
+	log.Error(err, "deploy failed", "awsCode", code)
+	r.Events.Warn(svc, events.ReasonFailedDeployModel, events.ActionReconcile, fmt.Sprintf("Failed deploy model due to %v (%s)", err, code))
+	return reconcile.Result{}, err
+}
+
+func outcome(res reconcile.Result, err error) string {
+	switch {
+	case err != nil && errors.Is(err, reconcile.TerminalError(nil)):
+		return "terminal"
+	case err != nil:
+		return "error"
+	case res.RequeueAfter > 0:
+		return "requeue"
+	}
+	return "success"
+}
+
+// facts reads what the model needs, from caches where possible.
+func (r *Reconciler) facts(ctx context.Context, svc *corev1.Service, stack naming.Stack) (model.Facts, error) {
+	var f model.Facts
+	var err error
+	if f.Subnets, err = r.AWS.Subnets(ctx); err != nil {
+		return f, err
+	}
+	snap, err := r.AWS.Snapshot(ctx, stack)
+	if err != nil {
+		return f, err
+	}
+	if lb := snap.LoadBalancer; lb != nil {
+		f.ExistingLB = &model.ExistingLB{Scheme: lb.Scheme, SecurityGroups: lb.SecurityGroups, Subnets: lb.Subnets}
+	}
+	if raw, ok := svc.Annotations[annotations.SvcSecurityGroups]; ok && strings.TrimSpace(raw) != "" {
+		cfg, _ := annotations.ParseService(map[string]string{annotations.SvcSecurityGroups: raw})
+		ids, err := r.AWS.ResolveManual(ctx, cfg.SecurityGroups)
+		if err != nil && awserr.Code(err) != "" {
+			return f, err
+		}
+		f.ManualSecurityGroups, f.ManualSecurityGroupsErr = ids, err
+	}
+	if f.Nodes, err = r.nodes(ctx); err != nil {
+		return f, err
+	}
+	f.Endpoints, err = r.endpoints(ctx, svc)
+	return f, err
+}
+
+func (r *Reconciler) nodes(ctx context.Context) ([]model.Node, error) {
+	var list corev1.NodeList
+	if err := r.Kube.List(ctx, &list); err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, n := range list.Items {
+		if id := awsstate.InstanceIDFromProviderID(n.Spec.ProviderID); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	inst, err := r.AWS.Instances(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var groups []string
+	for _, in := range inst {
+		groups = append(groups, in.Groups...)
+	}
+	tags, err := r.AWS.GroupTags(ctx, groups)
+	if err != nil {
+		return nil, err
+	}
+	var out []model.Node
+	for _, n := range list.Items {
+		id := awsstate.InstanceIDFromProviderID(n.Spec.ProviderID)
+		in, ok := inst[id]
+		if !ok {
+			continue
+		}
+		node := model.Node{Name: n.Name, InstanceID: id, ENIID: in.ENIID}
+		for _, g := range in.Groups {
+			node.SecurityGroups = append(node.SecurityGroups, model.SecurityGroupInfo{ID: g, Tags: tags[g]})
+		}
+		out = append(out, node)
+	}
+	return out, nil
+}
+
+func (r *Reconciler) endpoints(ctx context.Context, svc *corev1.Service) ([]model.Endpoint, error) {
+	var list discoveryv1.EndpointSliceList
+	if err := r.Kube.List(ctx, &list, client.InNamespace(svc.Namespace),
+		client.MatchingLabels{discoveryv1.LabelServiceName: svc.Name}); err != nil {
+		return nil, err
+	}
+	var out []model.Endpoint
+	for _, s := range list.Items {
+		ports := map[string]int32{}
+		for _, p := range s.Ports {
+			if p.Port != nil {
+				name := ""
+				if p.Name != nil {
+					name = *p.Name
+				}
+				ports[name] = *p.Port
+			}
+		}
+		for _, e := range s.Endpoints {
+			if e.Conditions.Ready != nil && !*e.Conditions.Ready {
+				continue
+			}
+			node := ""
+			if e.NodeName != nil {
+				node = *e.NodeName
+			}
+			for _, a := range e.Addresses {
+				out = append(out, model.Endpoint{IP: a, NodeName: node, Ports: ports})
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,151 @@
+package targetsg
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/lbsg/lbsg/internal/awserr"
+	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/controller/registry"
+	"github.com/lbsg/lbsg/internal/controller/service"
+	"github.com/lbsg/lbsg/internal/events"
+	"github.com/lbsg/lbsg/internal/metrics"
+	"github.com/lbsg/lbsg/internal/model"
+	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/rules"
+)
+
+// IncompleteRequeue: how soon to look again when some Service has not
+// reported since start, so revokes are held back.
+const IncompleteRequeue = 5 * time.Second
+
+// Reconciler writes target-SG rules.
+type Reconciler struct {
+	Kube     client.Client
+	AWS      *awsstate.Provider
+	Registry *registry.Registry
+	Trigger  *registry.Trigger[registry.SGKey]
+	Events   *events.Recorder
+	Metrics  *metrics.Metrics
+	Defaults model.Defaults
+	// AdoptLBCRules also revokes LBC's bare-marker rules (migration).
+	AdoptLBCRules bool
+}
+
+// SetupWithManager registers the controller.
+func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
+	return builder.TypedControllerManagedBy[registry.SGKey](mgr).Named("targetsg").
+		WatchesRawSource(r.Trigger.Source()).
+		WithOptions(controller.TypedOptions[registry.SGKey]{MaxConcurrentReconciles: 2}).
+		Complete(r)
+}
+
+// Reconcile converges one target SG.
+func (r *Reconciler) Reconcile(ctx context.Context, key registry.SGKey) (res reconcile.Result, err error) {
+	log := logf.FromContext(ctx).WithValues("securityGroup", key.GroupID)
+	defer func() { r.Metrics.Reconciled("targetsg", result(res, err)) }()
+	sg, err := r.AWS.SecurityGroup(ctx, key.GroupID, false)
+	if err != nil {
+		return reconcile.Result{}, err
+	}
+	if sg == nil {
+		log.Info("target security group no longer exists")
+		return reconcile.Result{}, nil
+	}
+	owns := naming.RulePredicate(r.Defaults.ClusterName, r.AdoptLBCRules)
+	contrib := r.Registry.Contributions(key.GroupID)
+	sets := make([]rules.Set, 0, len(contrib))
+	for _, s := range slices.Sorted(maps.Keys(contrib)) {
+		sets = append(sets, contrib[s])
+	}
+	foreign := sg.Ingress.Filter(func(d string) bool { return !owns(d) })
+	desired, warnings, perr := model.TargetSGDesired(key.GroupID, sets, foreign, 0)
+	for _, w := range warnings {
+		r.warnStacks(ctx, slices.Sorted(maps.Keys(contrib)), w.Reason, w.Message)
+	}
+	if perr != nil {
+		log.Error(perr, "desired rules do not fit the quota; authorizing what fits is not attempted")
+		r.warnStacks(ctx, slices.Sorted(maps.Keys(contrib)), events.ReasonFailedNetworkReconcile, perr.Error())
+		return reconcile.Result{}, reconcile.TerminalError(perr)
+	}
+	r.Metrics.SetRules(key.GroupID, len(desired))
+
+	delta := rules.CompareSets(sg.Ingress, desired, owns)
+	if len(delta.Authorize) > 0 {
+		log.Info("authorizing ingress rules", "count", len(delta.Authorize), "rules", delta.Authorize.String())
+		if err := r.AWS.Authorize(ctx, key.GroupID, delta.Authorize); err != nil && !awserr.Is(err, awserr.EC2InvalidPermissionDuplicate) {
+			log.Error(err, "authorize failed", "awsCode", awserr.Code(err))
+			r.warnStacks(ctx, slices.Sorted(maps.Keys(contrib)), events.ReasonFailedNetworkReconcile, err.Error())
+			return reconcile.Result{}, err
+		}
+	}
+	if len(delta.Revoke) == 0 {
+		return reconcile.Result{}, nil
+	}
+	complete, err := service.Complete(ctx, r.Kube, r.Registry, r.Defaults)
+	if err != nil {
+		return reconcile.Result{}, err
+	}
+	if !complete {
+		log.Info("holding revokes until every Service has reported", "count", len(delta.Revoke))
+		return reconcile.Result{RequeueAfter: IncompleteRequeue}, nil
+	}
+	// Never revoke from a cached read (LBC #4889).
+	fresh, err := r.AWS.SecurityGroup(ctx, key.GroupID, true)
+	if err != nil || fresh == nil {
+		return reconcile.Result{}, err
+	}
+	_, revoke := rules.Diff(fresh.Ingress, desired, owns)
+	if len(revoke) == 0 {
+		return reconcile.Result{}, nil
+	}
+	log.Info("revoking ingress rules", "count", len(revoke), "rules", revoke.String())
+	if err := r.AWS.Revoke(ctx, key.GroupID, revoke); err != nil && !awserr.Is(err, awserr.EC2InvalidPermissionNotFound) {
+		log.Error(err, "revoke failed", "awsCode", awserr.Code(err))
+		return reconcile.Result{}, err
+	}
+	return reconcile.Result{}, nil
+}
+
+func (r *Reconciler) warnStacks(ctx context.Context, stacks []string, reason, msg string) {
+	for _, s := range stacks {
+		ns, name, ok := cutStack(s)
+		if !ok {
+			continue
+		}
+		svc := &corev1.Service{}
+		if err := r.Kube.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, svc); err == nil {
+			r.Events.Warn(svc, reason, events.ActionReconcile, msg)
+		}
+	}
+}
+
+func cutStack(s string) (string, string, bool) {
+	for i := range len(s) {
+		if s[i] == '/' {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return "", "", false
+}
+
+func result(res reconcile.Result, err error) string {
+	switch {
+	case err != nil:
+		return "error"
+	case res.RequeueAfter > 0:
+		return "requeue"
+	}
+	return "success"
+}
