@@ -342,27 +342,11 @@ func parseCondition(m query.Params) (condition, error) {
 	case !known:
 		return c, query.ValidationError("Condition field '%s' is not valid", c.Field)
 	}
-	sub := m.Sub(cfg)
-	legacy := m.MemberStrings("Values")
-	switch {
-	case len(legacy) > 0 && c.Field != "host-header" && c.Field != "path-pattern":
-		return c, query.ValidationError("Condition field '%s' requires %s", c.Field, cfg)
-	case len(legacy) > 0 && sub.Len() > 0:
-		return c, query.ValidationError("You cannot specify both Values and %s", cfg)
-	case len(legacy) > 0:
-		c.Values, c.LegacyValues = legacy, true
-	case c.Field == "query-string":
-		for _, kvp := range sub.Members("Values") {
-			if kvp.Get("Value") == "" {
-				return c, query.ValidationError("A query string value must be specified")
-			}
-			c.QueryString = append(c.QueryString, kv{Key: kvp.Get("Key"), Value: kvp.Get("Value")})
-		}
-	default:
-		c.Values = sub.MemberStrings("Values")
+	if err := conditionValues(m, cfg, &c); err != nil {
+		return c, err
 	}
 	if c.Field == "http-header" {
-		if c.HTTPHeaderName = sub.Get("HttpHeaderName"); c.HTTPHeaderName == "" {
+		if c.HTTPHeaderName = m.Sub(cfg).Get("HttpHeaderName"); c.HTTPHeaderName == "" {
 			return c, query.ValidationError("An HTTP header name must be specified")
 		}
 	}
@@ -375,6 +359,31 @@ func parseCondition(m query.Params) (condition, error) {
 		}
 	}
 	return c, nil
+}
+
+// conditionValues reads a condition's values from the legacy Values list
+// (host-header and path-pattern only) or from its *Config member.
+func conditionValues(m query.Params, cfg string, c *condition) error {
+	sub := m.Sub(cfg)
+	legacy := m.MemberStrings("Values")
+	switch {
+	case len(legacy) > 0 && c.Field != "host-header" && c.Field != "path-pattern":
+		return query.ValidationError("Condition field '%s' requires %s", c.Field, cfg)
+	case len(legacy) > 0 && sub.Len() > 0:
+		return query.ValidationError("You cannot specify both Values and %s", cfg)
+	case len(legacy) > 0:
+		c.Values, c.LegacyValues = legacy, true
+	case c.Field == "query-string":
+		for _, kvp := range sub.Members("Values") {
+			if kvp.Get("Value") == "" {
+				return query.ValidationError("A query string value must be specified")
+			}
+			c.QueryString = append(c.QueryString, kv{Key: kvp.Get("Key"), Value: kvp.Get("Value")})
+		}
+	default:
+		c.Values = sub.MemberStrings("Values")
+	}
+	return nil
 }
 
 func checkConditionValue(field, v string) error {

@@ -96,7 +96,9 @@ func (b *Backend) setSubnets(p query.Params) (any, error) {
 func (b *Backend) moveENIs(lb *loadBalancer, subs []lbSubnet) error {
 	old := map[string]lbSubnet{}
 	for _, s := range lb.Subnets {
-		old[s.SubnetID] = s
+		if s.ENI != "" { // a new load balancer's subnets have none yet
+			old[s.SubnetID] = s
+		}
 	}
 	keep := map[string]bool{}
 	for _, s := range subs {

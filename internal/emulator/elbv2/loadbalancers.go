@@ -248,15 +248,8 @@ func (b *Backend) createLoadBalancer(p query.Params) (any, error) {
 	if lb.Type == "network" && lb.CreatedWithSGs {
 		lb.Enforce = "on"
 	}
-	for i := range lb.Subnets {
-		eni, err := b.net.CreateServiceENI(lb.Subnets[i].SubnetID, lb.SecurityGroups, eniType(lb.Type), eniDescription(lb))
-		if err != nil {
-			for _, s := range lb.Subnets[:i] {
-				b.net.ReleaseENI(s.ENI, 0)
-			}
-			return nil, err
-		}
-		lb.Subnets[i].ENI = eni
+	if err := b.moveENIs(lb, lb.Subnets); err != nil {
+		return nil, err
 	}
 	b.st.LoadBalancers[lb.ARN] = lb
 	return &loadBalancersResult{LoadBalancers: []xLoadBalancer{b.renderLB(lb)}}, nil

@@ -206,36 +206,46 @@ func (b *Backend) deleteRule(p query.Params) (any, error) {
 	return nil, nil
 }
 
-// setRulePriorities moves rules atomically: every pair is validated against
-// the state the whole request produces before anything changes.
-func (b *Backend) setRulePriorities(p query.Params) (any, error) {
+// priorityPairs reads RulePriorities.member.N: the new priority per rule
+// ARN, and the rules in request order.
+func (b *Backend) priorityPairs(p query.Params) (map[string]int, []*rule, error) {
 	pairs := p.Members("RulePriorities")
 	if len(pairs) == 0 {
-		return nil, query.MissingParameter("RulePriorities")
+		return nil, nil, query.MissingParameter("RulePriorities")
 	}
 	next := map[string]int{}
 	var order []*rule
 	for _, pp := range pairs {
 		arn := pp.Get("RuleArn")
 		if arn == "" {
-			return nil, query.ValidationError("A rule ARN must be specified")
+			return nil, nil, query.ValidationError("A rule ARN must be specified")
 		}
 		prio, err := priorityParam(pp, "Priority")
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		r, err := b.lookupRule(arn)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if r.IsDefault {
-			return nil, defaultRuleImmutable(r)
+			return nil, nil, defaultRuleImmutable(r)
 		}
 		if _, dup := next[arn]; dup {
-			return nil, query.ValidationError("Rule '%s' is specified more than once", arn)
+			return nil, nil, query.ValidationError("Rule '%s' is specified more than once", arn)
 		}
 		next[arn] = prio
 		order = append(order, r)
+	}
+	return next, order, nil
+}
+
+// setRulePriorities moves rules atomically: every pair is validated against
+// the state the whole request produces before anything changes.
+func (b *Backend) setRulePriorities(p query.Params) (any, error) {
+	next, order, err := b.priorityPairs(p)
+	if err != nil {
+		return nil, err
 	}
 	// Resulting priorities per listener must be unique.
 	all := make([]*rule, 0, len(b.st.Rules))

@@ -348,51 +348,18 @@ func (b *Backend) describeTargetGroups(p query.Params) (any, error) {
 	if given > 1 {
 		return nil, query.ValidationError("Only one of LoadBalancerArn, TargetGroupArns and Names can be specified")
 	}
-	all := b.st.targetGroupList()
-	var out []*targetGroup
+	out := b.st.targetGroupList()
+	var err error
 	switch {
 	case lbARN != "":
-		if err := checkARN(lbARN, "loadbalancer"); err != nil {
-			return nil, err
-		}
-		if b.st.LoadBalancers[lbARN] == nil {
-			return nil, lbNotFound()
-		}
-		used := b.st.tgsOfLB(lbARN)
-		for _, tg := range all {
-			if used[tg.ARN] {
-				out = append(out, tg)
-			}
-		}
+		out, err = b.tgsBehind(out, lbARN)
 	case len(arns) > 0:
-		for _, a := range arns {
-			if err := checkARN(a, "targetgroup"); err != nil {
-				return nil, err
-			}
-			if b.st.TargetGroups[a] == nil {
-				return nil, tgNotFound()
-			}
-		}
-		for _, tg := range all {
-			if contains(arns, tg.ARN) {
-				out = append(out, tg)
-			}
-		}
+		out, err = b.tgsByARN(out, arns)
 	case len(names) > 0:
-		for _, n := range names {
-			found := false
-			for _, tg := range all {
-				if tg.Name == n {
-					found = true
-					out = append(out, tg)
-				}
-			}
-			if !found {
-				return nil, errf("TargetGroupNotFound", "Target groups '[%s]' not found", n)
-			}
-		}
-	default:
-		out = all
+		out, err = tgsByName(out, names)
+	}
+	if err != nil {
+		return nil, err
 	}
 	pg, err := core.ELBv2Page(p, len(out))
 	if err != nil {
@@ -403,6 +370,58 @@ func (b *Backend) describeTargetGroups(p query.Params) (any, error) {
 		res.TargetGroups = append(res.TargetGroups, b.renderTG(tg))
 	}
 	return res, nil
+}
+
+func (b *Backend) tgsBehind(all []*targetGroup, lbARN string) ([]*targetGroup, error) {
+	if err := checkARN(lbARN, "loadbalancer"); err != nil {
+		return nil, err
+	}
+	if b.st.LoadBalancers[lbARN] == nil {
+		return nil, lbNotFound()
+	}
+	used := b.st.tgsOfLB(lbARN)
+	var out []*targetGroup
+	for _, tg := range all {
+		if used[tg.ARN] {
+			out = append(out, tg)
+		}
+	}
+	return out, nil
+}
+
+func (b *Backend) tgsByARN(all []*targetGroup, arns []string) ([]*targetGroup, error) {
+	for _, a := range arns {
+		if err := checkARN(a, "targetgroup"); err != nil {
+			return nil, err
+		}
+		if b.st.TargetGroups[a] == nil {
+			return nil, tgNotFound()
+		}
+	}
+	var out []*targetGroup
+	for _, tg := range all {
+		if contains(arns, tg.ARN) {
+			out = append(out, tg)
+		}
+	}
+	return out, nil
+}
+
+func tgsByName(all []*targetGroup, names []string) ([]*targetGroup, error) {
+	var out []*targetGroup
+	found := map[string]bool{}
+	for _, tg := range all {
+		if contains(names, tg.Name) {
+			out = append(out, tg)
+			found[tg.Name] = true
+		}
+	}
+	for _, n := range names {
+		if !found[n] {
+			return nil, errf("TargetGroupNotFound", "Target groups '[%s]' not found", n)
+		}
+	}
+	return out, nil
 }
 
 func (b *Backend) modifyTargetGroup(p query.Params) (any, error) {
