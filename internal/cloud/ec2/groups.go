@@ -181,6 +181,21 @@ func inOrder(m map[string]SecurityGroup, ids []string) []SecurityGroup {
 	return out
 }
 
+// SecurityGroupsByName returns the VPC's groups with this GroupName (EC2
+// compares names case-insensitively on create; this filter is exact), for a
+// caller whose create failed with InvalidGroup.Duplicate and must decide,
+// by tags, whether the existing group is its own. Uncached.
+func (p *Provider) SecurityGroupsByName(ctx context.Context, vpcID, name string) ([]SecurityGroup, error) {
+	gs, err := p.describe(ctx, []ec2types.Filter{
+		{Name: aws.String("vpc-id"), Values: []string{vpcID}},
+		{Name: aws.String("group-name"), Values: []string{name}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("finding security group %s in %s: %w", name, vpcID, err)
+	}
+	return gs, nil
+}
+
 // OwnedSecurityGroups returns the VPC's groups naming.ClassifySecurityGroup
 // says lbsg (or LBC) owns for cluster: managed frontend SGs and the backend
 // SG, found by the cluster tag and by LBC's legacy cluster tag

@@ -3,6 +3,7 @@ package ec2
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -89,7 +90,12 @@ func (p *Provider) subnetQuery(ctx context.Context, vpcID, key string, values []
 		slices.SortFunc(out, func(a, b Subnet) int { return strings.Compare(a.ID, b.ID) })
 		return out, nil
 	})
-	return slices.Clone(subs), err
+	out := make([]Subnet, len(subs))
+	for i, s := range subs {
+		s.Tags = maps.Clone(s.Tags)
+		out[i] = s
+	}
+	return out, err
 }
 
 func subnetFromSDK(s ec2types.Subnet) Subnet {

@@ -360,6 +360,10 @@ func TestCreatedGroupsAreTaggedInTheCreateCall(t *testing.T) {
 	if awserr.Classify(err) != awserr.Duplicate {
 		t.Errorf("second create: %v, want Duplicate", err)
 	}
+	byName, err := f.p.SecurityGroupsByName(t.Context(), f.seed.VPCID, name)
+	if err != nil || len(byName) != 1 || byName[0].ID != id || !naming.OwnsSecurityGroup(byName[0].Tags, cluster) {
+		t.Errorf("by name after the duplicate: %+v, %v", byName, err)
+	}
 }
 
 func TestOwnedGroupsExcludeGroupsWithOnlyAClusterTag(t *testing.T) {
