@@ -3,6 +3,7 @@ package ec2_test
 import (
 	"context"
 	"errors"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -542,5 +543,40 @@ func TestSDKDefaultSeed(t *testing.T) {
 		Filters: []types.Filter{{Name: aws.String("tag:kubernetes.io/cluster/sandbox"), Values: []string{"owned"}}}}))
 	if len(out.SecurityGroups) != 1 || aws.ToString(out.SecurityGroups[0].GroupId) != s.NodeSG || aws.ToString(out.SecurityGroups[0].GroupName) != "sandbox-node" {
 		t.Fatalf("node groups %+v", out.SecurityGroups)
+	}
+}
+
+// The seed example of doc.go loads with the emulator's strict YAML reader.
+func TestDocSeedExampleLoads(t *testing.T) {
+	const doc = `
+vpcs:
+- name: demo                      # the Name tag
+  cidr: 10.0.0.0/16
+  ipv6Cidr: 2600:1f14:abc:de00::/56 # optional; the default group then also allows ::/0 out
+  tags: {kubernetes.io/cluster/demo: shared}
+  subnets:
+  - {name: public-a, az: us-west-2a, cidr: 10.0.0.0/20, tags: {kubernetes.io/role/elb: "1"}}
+  securityGroups:
+  - name: demo-node
+    tags: {kubernetes.io/cluster/demo: owned}
+    ingress: [{protocol: "-1", group: demo-node}]   # or cidr, ipv6Cidr, prefixListId; fromPort/toPort
+  instances:
+  - {name: node-1, subnet: public-a, securityGroups: [demo-node], instanceType: m5.large, privateIp: 10.0.0.10}
+  networkInterfaces:                # standalone, or a second ENI of an instance
+  - {name: extra, subnet: public-a, instance: node-1}
+`
+	path := t.TempDir() + "/seed.yaml"
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	seed, err := emulator.LoadSeed(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := emutest.Start(t, emutest.WithOptions(emulator.Options{Seed: &seed}))
+	out := must[*awsec2.DescribeInstancesOutput](t)(env.EC2.DescribeInstances(t.Context(), &awsec2.DescribeInstancesInput{}))
+	if len(out.Reservations) != 1 || len(out.Reservations[0].Instances[0].NetworkInterfaces) != 2 ||
+		aws.ToString(out.Reservations[0].Instances[0].PrivateIpAddress) != "10.0.0.10" {
+		t.Fatalf("instances %+v", out.Reservations)
 	}
 }

@@ -8,6 +8,35 @@
 // balancers' ENIs here so that deleting a security group a load balancer
 // holds fails with DependencyViolation.
 //
+// Actions: DescribeVpcs, DescribeSubnets, DescribeAvailabilityZones,
+// DescribeSecurityGroups, DescribeSecurityGroupRules, CreateSecurityGroup,
+// DeleteSecurityGroup, Authorize/RevokeSecurityGroupIngress/Egress,
+// ModifySecurityGroupRules, UpdateSecurityGroupRuleDescriptionsIngress/Egress,
+// CreateTags, DeleteTags, DescribeTags, DescribeInstances,
+// DescribeNetworkInterfaces, ModifyNetworkInterfaceAttribute,
+// ModifyInstanceAttribute and AssignPrivateIpAddresses. Unknown actions are
+// InvalidAction; parameters the action does not take are UnknownParameter.
+//
+// Resources come from a Seed (ApplySeed), usually YAML:
+//
+//	vpcs:
+//	- name: demo                      # the Name tag
+//	  cidr: 10.0.0.0/16
+//	  ipv6Cidr: 2600:1f14:abc:de00::/56 # optional; the default group then also allows ::/0 out
+//	  tags: {kubernetes.io/cluster/demo: shared}
+//	  subnets:
+//	  - {name: public-a, az: us-west-2a, cidr: 10.0.0.0/20, tags: {kubernetes.io/role/elb: "1"}}
+//	  securityGroups:
+//	  - name: demo-node
+//	    tags: {kubernetes.io/cluster/demo: owned}
+//	    ingress: [{protocol: "-1", group: demo-node}]   # or cidr, ipv6Cidr, prefixListId; fromPort/toPort
+//	  instances:
+//	  - {name: node-1, subnet: public-a, securityGroups: [demo-node], instanceType: m5.large, privateIp: 10.0.0.10}
+//	  networkInterfaces:                # standalone, or a second ENI of an instance
+//	  - {name: extra, subnet: public-a, instance: node-1}
+//
+// DefaultSeed is the sandbox's network.
+//
 // Invariants:
 //   - Requests are atomic: every check (validation, NotFound, duplicates,
 //     quotas evaluated on the resulting state) runs before the first write,
