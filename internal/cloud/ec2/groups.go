@@ -123,11 +123,35 @@ func groupFromSDK(sg ec2types.SecurityGroup) SecurityGroup {
 // Describe (the drift check: its cost does not grow with the number of
 // Services) and refreshes the cache with them. Never served from the cache.
 func (p *Provider) VPCSecurityGroups(ctx context.Context, vpcID string) ([]SecurityGroup, error) {
-	gs, err := p.describe(ctx, []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpcID}}})
+	gs, err := p.describe(ctx, vpcFilter(vpcID))
 	if err != nil {
 		return nil, fmt.Errorf("describing security groups of %s: %w", vpcID, err)
 	}
+	ids := make([]string, len(gs))
+	for i, g := range gs {
+		ids[i] = g.ID
+	}
+	p.queries.Set(vpcQueryKey(vpcID), ids)
 	return gs, nil
+}
+
+// FindSecurityGroups returns the VPC's groups whose tags satisfy match,
+// sorted by ID, filtering the VPC's group list locally: the list is the one
+// VPCSecurityGroups (the drift check) last read, or one paged Describe when
+// lbsg has created, deleted or tagged a group since. Cached like
+// SecurityGroupsByTags.
+func (p *Provider) FindSecurityGroups(ctx context.Context, vpcID string, match func(tags map[string]string) bool) ([]SecurityGroup, error) {
+	gs, err := p.query(ctx, vpcQueryKey(vpcID), vpcFilter(vpcID))
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(gs, func(g SecurityGroup) bool { return !match(g.Tags) }), nil
+}
+
+func vpcQueryKey(vpcID string) string { return "vpc\x00" + vpcID }
+
+func vpcFilter(vpcID string) []ec2types.Filter {
+	return []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpcID}}}
 }
 
 // SecurityGroupsByTags returns the VPC's groups carrying every tag given

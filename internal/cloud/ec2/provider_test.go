@@ -469,6 +469,29 @@ func TestDriftCheckReadsAWholeVPCInOneCall(t *testing.T) {
 	}
 }
 
+func TestFindingGroupsAfterTheDriftCheckCostsNoCall(t *testing.T) {
+	f := start(t, nil)
+	want := f.group(t, "find-me", map[string]string{"team": "a"})
+	f.group(t, "not-me", map[string]string{"team": "b"})
+	if _, err := f.p.VPCSecurityGroups(t.Context(), f.seed.VPCID); err != nil {
+		t.Fatal(err)
+	}
+	f.env.Server.ResetCalls()
+	gs, err := f.p.FindSecurityGroups(t.Context(), f.seed.VPCID, func(tags map[string]string) bool { return tags["team"] == "a" })
+	if err != nil || len(gs) != 1 || gs[0].ID != want {
+		t.Fatalf("found %+v, %v", gs, err)
+	}
+	if n := f.env.Server.Calls().Total; n != 0 {
+		t.Errorf("find after the drift read cost %d calls", n)
+	}
+	// A group lbsg creates is seen by the next find (one re-read).
+	created := f.group(t, "also-me", map[string]string{"team": "a"})
+	gs, err = f.p.FindSecurityGroups(t.Context(), f.seed.VPCID, func(tags map[string]string) bool { return tags["team"] == "a" })
+	if err != nil || len(gs) != 2 || !slices.ContainsFunc(gs, func(g cloudec2.SecurityGroup) bool { return g.ID == created }) {
+		t.Errorf("after a create found %+v, %v", gs, err)
+	}
+}
+
 func TestGroupsByIDReportMissingOnes(t *testing.T) {
 	f := start(t, nil)
 	m, err := f.p.SecurityGroups(t.Context(), f.seed.NodeSG, "sg-0000000000000beef")
