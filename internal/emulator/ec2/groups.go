@@ -369,18 +369,13 @@ func (b *Backend) describeSecurityGroups(p query.Params) (any, error) {
 	}
 	page := match[pg.Start:pg.End]
 	out := &describeSecurityGroupsReply{NextToken: pg.Next, Groups: query.ItemsOf(make([]securityGroupItem, len(page)))}
-	// One arena for all ports of the page.
-	nports := 0
-	for _, g := range page {
-		nports += 2 * (len(g.Ingress) + len(g.Egress))
-	}
-	ports := make([]int32, 0, nports)
+	a := newPermArena(page)
 	for i, g := range page {
 		it := &out.Groups.Item[i]
 		it.OwnerID, it.GroupID, it.GroupName, it.GroupDescription, it.VpcID = b.env.Account, g.ID, g.Name, g.Description, g.VPCID
 		it.SecurityGroupArn = b.arn("security-group", g.ID)
-		it.IPPermissions.Item = b.mergePermissions(g.Ingress, &ports)
-		it.IPPermissionsEgress.Item = b.mergePermissions(g.Egress, &ports)
+		it.IPPermissions.Item = b.mergePermissions(g.Ingress, a)
+		it.IPPermissionsEgress.Item = b.mergePermissions(g.Egress, a)
 		it.Tags = b.tagItems(g.Tags)
 	}
 	return out, nil
@@ -391,34 +386,98 @@ func hasPorts(proto string) bool {
 	return proto == "tcp" || proto == "udp" || proto == "icmp" || proto == "icmpv6"
 }
 
+// permArena holds the permissions and sources of one reply in a few large
+// slices, so a page of thousands of groups costs a handful of allocations.
+// Capacities are upper bounds (every rule of the page), so appends never
+// reallocate and the sub-slices handed out stay valid.
+type permArena struct {
+	perms  []ipPermission
+	ports  []int32
+	groups []userIDGroupPair
+	v4     []ipRange
+	v6     []ipv6Range
+	pls    []prefixListID
+	idx    []int    // scratch: the permission of each rule
+	counts [][4]int // scratch: sources per kind of each permission
+}
+
+func newPermArena(groups []*SecurityGroup) *permArena {
+	var n, kinds [4]int
+	for _, g := range groups {
+		for _, rs := range [2][]*Rule{g.Ingress, g.Egress} {
+			n[0] += len(rs)
+			for _, r := range rs {
+				kinds[peerIndex(r.PeerKind)]++
+			}
+		}
+	}
+	return &permArena{
+		perms: make([]ipPermission, 0, n[0]), ports: make([]int32, 0, 2*n[0]),
+		v4: make([]ipRange, 0, kinds[0]), v6: make([]ipv6Range, 0, kinds[1]),
+		pls: make([]prefixListID, 0, kinds[2]), groups: make([]userIDGroupPair, 0, kinds[3]),
+	}
+}
+
+func peerIndex(kind string) int {
+	switch kind {
+	case PeerCIDR6:
+		return 1
+	case PeerPrefixList:
+		return 2
+	case PeerGroup:
+		return 3
+	}
+	return 0
+}
+
 // mergePermissions groups visible rules by (protocol, from, to) in order of
 // first appearance, each source keeping its description. Ports are absent
 // for protocols without ports.
-func (b *Backend) mergePermissions(rules []*Rule, ports *[]int32) []ipPermission {
-	out := make([]ipPermission, 0, 4)
+func (b *Backend) mergePermissions(rules []*Rule, a *permArena) []ipPermission {
+	start := len(a.perms)
+	a.idx, a.counts = a.idx[:0], a.counts[:0]
 	for _, r := range rules {
 		if !b.ruleVisible(r) {
+			a.idx = append(a.idx, -1)
 			continue
 		}
 		j := -1
-		for k := range out {
-			pm := &out[k]
+		for k := start; k < len(a.perms); k++ {
+			pm := &a.perms[k]
 			if pm.IPProtocol == r.Protocol && portEq(pm.FromPort, r.From) && portEq(pm.ToPort, r.To) {
-				j = k
+				j = k - start
 				break
 			}
 		}
 		if j < 0 {
 			pm := ipPermission{IPProtocol: r.Protocol}
 			if hasPorts(r.Protocol) {
-				*ports = append(*ports, r.From, r.To)
-				n := len(*ports)
-				pm.FromPort, pm.ToPort = &(*ports)[n-2], &(*ports)[n-1]
+				a.ports = append(a.ports, r.From, r.To)
+				n := len(a.ports)
+				pm.FromPort, pm.ToPort = &a.ports[n-2], &a.ports[n-1]
 			}
-			out = append(out, pm)
-			j = len(out) - 1
+			a.perms = append(a.perms, pm)
+			a.counts = append(a.counts, [4]int{})
+			j = len(a.perms) - 1 - start
 		}
-		pm := &out[j]
+		a.idx = append(a.idx, j)
+		a.counts[j][peerIndex(r.PeerKind)]++
+	}
+	perms := a.perms[start:len(a.perms):len(a.perms)]
+	for j := range perms {
+		c := a.counts[j]
+		pm := &perms[j]
+		pm.IPRanges.Item, a.v4 = carve(a.v4, c[0])
+		pm.IPv6Ranges.Item, a.v6 = carve(a.v6, c[1])
+		pm.PrefixListIDs.Item, a.pls = carve(a.pls, c[2])
+		pm.Groups.Item, a.groups = carve(a.groups, c[3])
+	}
+	for i, r := range rules {
+		j := a.idx[i]
+		if j < 0 {
+			continue
+		}
+		pm := &perms[j]
 		switch r.PeerKind {
 		case PeerCIDR4:
 			pm.IPRanges.Item = append(pm.IPRanges.Item, ipRange{CidrIP: r.Peer, Description: r.Description})
@@ -430,7 +489,14 @@ func (b *Backend) mergePermissions(rules []*Rule, ports *[]int32) []ipPermission
 			pm.Groups.Item = append(pm.Groups.Item, userIDGroupPair{UserID: b.env.Account, GroupID: r.Peer, Description: r.Description})
 		}
 	}
-	return out
+	return perms
+}
+
+// carve reserves n elements of arena: an empty slice of capacity n, and the
+// arena grown past them.
+func carve[T any](arena []T, n int) ([]T, []T) {
+	l := len(arena)
+	return arena[l : l : l+n], arena[:l+n]
 }
 
 func portEq(p *int32, v int32) bool {

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lbsg/lbsg/internal/emulator/core"
 	"github.com/lbsg/lbsg/internal/emulator/query"
@@ -445,7 +446,8 @@ func (b *Backend) revoke(p query.Params, egress bool) (any, error) {
 			if !defaultVPC {
 				return nil, query.BadRequest("InvalidPermission.NotFound", "The specified rule does not exist in this security group.")
 			}
-			out.Unknown = append(out.Unknown, b.mergePermissions([]*Rule{w}, new([]int32))...)
+			w.Created = time.Time{} // always visible
+			out.Unknown = append(out.Unknown, b.mergePermissions([]*Rule{w}, newPermArena([]*SecurityGroup{{Ingress: []*Rule{w}}}))...)
 		}
 	}
 	kept := make([]*Rule, 0, len(existing))
