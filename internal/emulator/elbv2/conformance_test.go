@@ -1,6 +1,7 @@
 package elbv2_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -97,6 +98,31 @@ func (w world) tg(t *testing.T, name string, port int32) elbv2types.TargetGroup 
 	return out.TargetGroups[0]
 }
 
+// same reports a difference between two summaries of a reply.
+func same(t *testing.T, what string, got, want any) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s:\n got  %#v\n want %#v", what, got, want)
+	}
+}
+
+// paginator is what the SDK's Describe* paginators have in common.
+type paginator[O any] interface {
+	HasMorePages() bool
+	NextPage(ctx context.Context, optFns ...func(*awselbv2.Options)) (O, error)
+}
+
+func eachPage[O any](t *testing.T, p paginator[O], each func(O)) {
+	t.Helper()
+	for p.HasMorePages() {
+		page, err := p.NextPage(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		each(page)
+	}
+}
+
 func forwardTo(arn string) []elbv2types.Action {
 	return []elbv2types.Action{{Type: elbv2types.ActionTypeEnumForward, TargetGroupArn: aws.String(arn)}}
 }
@@ -119,21 +145,15 @@ func TestSDKCreateLoadBalancer(t *testing.T) {
 		t.Fatal(err)
 	}
 	lb := out.LoadBalancers[0]
-	if lb.State == nil || lb.State.Code != elbv2types.LoadBalancerStateEnumActive {
-		t.Errorf("state %+v (no provisioning lag configured)", lb.State)
-	}
-	if !reflect.DeepEqual(lb.SecurityGroups, []string{w.defaultSG(t)}) {
-		t.Errorf("SecurityGroups %v", lb.SecurityGroups)
-	}
-	if !regexp.MustCompile(`^web-\d+\.us-west-2\.elb\.amazonaws\.com$`).MatchString(aws.ToString(lb.DNSName)) ||
-		aws.ToString(lb.CanonicalHostedZoneId) != "Z1H1FL5HABSF5" {
-		t.Errorf("DNS %q zone %q", aws.ToString(lb.DNSName), aws.ToString(lb.CanonicalHostedZoneId))
-	}
-	if lb.Type != elbv2types.LoadBalancerTypeEnumApplication || lb.Scheme != elbv2types.LoadBalancerSchemeEnumInternetFacing ||
-		lb.IpAddressType != elbv2types.IpAddressTypeIpv4 || aws.ToString(lb.VpcId) != w.seed.VPCID || lb.CreatedTime == nil ||
-		len(lb.AvailabilityZones) != 2 || aws.ToString(lb.AvailabilityZones[0].SubnetId) != w.seed.PublicSubnets[0] {
-		t.Errorf("load balancer %+v", lb)
-	}
+	same(t, "new ALB", []any{
+		lb.State.Code, lb.SecurityGroups, aws.ToString(lb.CanonicalHostedZoneId), lb.Type, lb.Scheme, lb.IpAddressType,
+		aws.ToString(lb.VpcId), lb.CreatedTime != nil, len(lb.AvailabilityZones), aws.ToString(lb.AvailabilityZones[0].SubnetId),
+		regexp.MustCompile(`^web-\d+\.us-west-2\.elb\.amazonaws\.com$`).MatchString(aws.ToString(lb.DNSName)),
+	}, []any{
+		elbv2types.LoadBalancerStateEnumActive, []string{w.defaultSG(t)}, "Z1H1FL5HABSF5", elbv2types.LoadBalancerTypeEnumApplication,
+		elbv2types.LoadBalancerSchemeEnumInternetFacing, elbv2types.IpAddressTypeIpv4,
+		w.seed.VPCID, true, 2, w.seed.PublicSubnets[0], true,
+	})
 	// The load balancer's ENIs are visible in EC2 with its group.
 	enis, err := w.EC2.DescribeNetworkInterfaces(ctx, &awsec2.DescribeNetworkInterfacesInput{Filters: []ec2types.Filter{
 		{Name: aws.String("description"), Values: []string{"ELB app/web/*"}}}})
@@ -288,85 +308,88 @@ func TestSDKLoadBalancerAvailableWaiter(t *testing.T) {
 	}
 }
 
-// Items 45, 46, 47 and 49.
-func TestSDKTargetGroupsListenersAndTargets(t *testing.T) {
+// Item 45.
+func TestSDKTargetGroupDefaultsAndDuplicateName(t *testing.T) {
+	w := start(t)
+	tg := w.tg(t, "tg", 80)
+	same(t, "target group defaults", []any{
+		aws.ToString(tg.HealthCheckPort), aws.ToString(tg.HealthCheckPath), aws.ToInt32(tg.HealthCheckIntervalSeconds),
+		aws.ToInt32(tg.HealthyThresholdCount), aws.ToInt32(tg.UnhealthyThresholdCount), tg.Matcher, tg.TargetType, aws.ToBool(tg.HealthCheckEnabled),
+	}, []any{"traffic-port", "/", int32(30), int32(5), int32(2), &elbv2types.Matcher{HttpCode: aws.String("200")}, elbv2types.TargetTypeEnumInstance, true})
+	_, err := w.ELBv2.CreateTargetGroup(t.Context(), &awselbv2.CreateTargetGroupInput{
+		Name: aws.String("tg"), Protocol: elbv2types.ProtocolEnumHttp, Port: aws.Int32(81), VpcId: aws.String(w.seed.VPCID)})
+	wantCode(t, err, "DuplicateTargetGroupName")
+}
+
+func (w world) health(t *testing.T, tgARN *string) []elbv2types.TargetHealthDescription {
+	t.Helper()
+	th, err := w.ELBv2.DescribeTargetHealth(t.Context(), &awselbv2.DescribeTargetHealthInput{TargetGroupArn: tgARN})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return th.TargetHealthDescriptions
+}
+
+// Item 49.
+func TestSDKTargetOfAnUnusedGroupIsNotInUse(t *testing.T) {
 	w := start(t)
 	ctx := t.Context()
 	tg := w.tg(t, "tg", 80)
-	if aws.ToString(tg.HealthCheckPort) != "traffic-port" || aws.ToString(tg.HealthCheckPath) != "/" ||
-		aws.ToInt32(tg.HealthCheckIntervalSeconds) != 30 || aws.ToInt32(tg.HealthyThresholdCount) != 5 ||
-		aws.ToInt32(tg.UnhealthyThresholdCount) != 2 || tg.Matcher == nil || aws.ToString(tg.Matcher.HttpCode) != "200" ||
-		tg.TargetType != elbv2types.TargetTypeEnumInstance || !aws.ToBool(tg.HealthCheckEnabled) {
-		t.Errorf("target group %+v", tg)
-	}
-	_, err := w.ELBv2.CreateTargetGroup(ctx, &awselbv2.CreateTargetGroupInput{
-		Name: aws.String("tg"), Protocol: elbv2types.ProtocolEnumHttp, Port: aws.Int32(81), VpcId: aws.String(w.seed.VPCID)})
-	wantCode(t, err, "DuplicateTargetGroupName")
-
-	// Item 49: a target in a group no load balancer uses.
 	inst := w.seed.Instances[0]
 	if _, err := w.ELBv2.RegisterTargets(ctx, &awselbv2.RegisterTargetsInput{TargetGroupArn: tg.TargetGroupArn,
 		Targets: []elbv2types.TargetDescription{{Id: aws.String(inst), Port: aws.Int32(30080)}}}); err != nil {
 		t.Fatal(err)
 	}
-	th, err := w.ELBv2.DescribeTargetHealth(ctx, &awselbv2.DescribeTargetHealthInput{TargetGroupArn: tg.TargetGroupArn})
-	if err != nil {
-		t.Fatal(err)
+	th := w.health(t, tg.TargetGroupArn)
+	if len(th) != 1 {
+		t.Fatalf("%d targets", len(th))
 	}
-	if len(th.TargetHealthDescriptions) != 1 {
-		t.Fatalf("%d targets", len(th.TargetHealthDescriptions))
-	}
-	d := th.TargetHealthDescriptions[0]
-	if aws.ToString(d.Target.Id) != inst || aws.ToInt32(d.Target.Port) != 30080 || d.TargetHealth.State != elbv2types.TargetHealthStateEnumUnused ||
-		d.TargetHealth.Reason != elbv2types.TargetHealthReasonEnumNotInUse {
-		t.Errorf("target health %+v %+v", d.Target, d.TargetHealth)
-	}
+	same(t, "target health", []any{aws.ToString(th[0].Target.Id), aws.ToInt32(th[0].Target.Port), th[0].TargetHealth.State, th[0].TargetHealth.Reason},
+		[]any{inst, int32(30080), elbv2types.TargetHealthStateEnumUnused, elbv2types.TargetHealthReasonEnumNotInUse})
 	if _, err := w.ELBv2.DeregisterTargets(ctx, &awselbv2.DeregisterTargetsInput{TargetGroupArn: tg.TargetGroupArn,
 		Targets: []elbv2types.TargetDescription{{Id: aws.String(w.seed.Instances[1])}}}); err != nil {
 		t.Errorf("deregistering an unknown target: %v", err)
 	}
+}
 
-	// Item 46.
+// Items 46 and 47.
+func TestSDKListenersHoldTheirTargetGroups(t *testing.T) {
+	w := start(t)
+	ctx := t.Context()
+	tg := w.tg(t, "tg", 80)
+	if _, err := w.ELBv2.RegisterTargets(ctx, &awselbv2.RegisterTargetsInput{TargetGroupArn: tg.TargetGroupArn,
+		Targets: []elbv2types.TargetDescription{{Id: aws.String(w.seed.Instances[0])}}}); err != nil {
+		t.Fatal(err)
+	}
 	lb := w.alb(t, "web")
 	l, err := w.ELBv2.CreateListener(ctx, &awselbv2.CreateListenerInput{LoadBalancerArn: lb.LoadBalancerArn,
 		Protocol: elbv2types.ProtocolEnumHttp, Port: aws.Int32(80), DefaultActions: forwardTo(aws.ToString(tg.TargetGroupArn))})
 	if err != nil {
 		t.Fatal(err)
 	}
+	fixed := func(code string) []elbv2types.Action {
+		return []elbv2types.Action{{Type: elbv2types.ActionTypeEnumFixedResponse, FixedResponseConfig: &elbv2types.FixedResponseActionConfig{StatusCode: aws.String(code)}}}
+	}
 	_, err = w.ELBv2.CreateListener(ctx, &awselbv2.CreateListenerInput{LoadBalancerArn: lb.LoadBalancerArn,
-		Protocol: elbv2types.ProtocolEnumHttp, Port: aws.Int32(80), DefaultActions: []elbv2types.Action{{
-			Type: elbv2types.ActionTypeEnumFixedResponse, FixedResponseConfig: &elbv2types.FixedResponseActionConfig{StatusCode: aws.String("503")}}}})
+		Protocol: elbv2types.ProtocolEnumHttp, Port: aws.Int32(80), DefaultActions: fixed("503")})
 	wantCode(t, err, "DuplicateListener")
 	tgs, err := w.ELBv2.DescribeTargetGroups(ctx, &awselbv2.DescribeTargetGroupsInput{TargetGroupArns: []string{aws.ToString(tg.TargetGroupArn)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(tgs.TargetGroups[0].LoadBalancerArns, []string{aws.ToString(lb.LoadBalancerArn)}) {
-		t.Errorf("LoadBalancerArns %v", tgs.TargetGroups[0].LoadBalancerArns)
-	}
+	same(t, "LoadBalancerArns", tgs.TargetGroups[0].LoadBalancerArns, []string{aws.ToString(lb.LoadBalancerArn)})
 	ls, err := w.ELBv2.DescribeListeners(ctx, &awselbv2.DescribeListenersInput{LoadBalancerArn: lb.LoadBalancerArn})
 	if err != nil {
 		t.Fatal(err)
 	}
 	act := ls.Listeners[0].DefaultActions[0]
-	if act.ForwardConfig == nil || len(act.ForwardConfig.TargetGroups) != 1 || aws.ToInt32(act.ForwardConfig.TargetGroups[0].Weight) != 1 ||
-		aws.ToString(act.TargetGroupArn) != aws.ToString(tg.TargetGroupArn) {
-		t.Errorf("described action %+v", act)
-	}
-	th, err = w.ELBv2.DescribeTargetHealth(ctx, &awselbv2.DescribeTargetHealthInput{TargetGroupArn: tg.TargetGroupArn})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s := th.TargetHealthDescriptions[0].TargetHealth.State; s != elbv2types.TargetHealthStateEnumHealthy {
-		t.Errorf("target behind a listener is %q", s)
-	}
+	same(t, "described forward", []any{aws.ToString(act.TargetGroupArn), act.ForwardConfig.TargetGroups},
+		[]any{aws.ToString(tg.TargetGroupArn), []elbv2types.TargetGroupTuple{{TargetGroupArn: tg.TargetGroupArn, Weight: aws.Int32(1)}}})
+	same(t, "target behind a listener", w.health(t, tg.TargetGroupArn)[0].TargetHealth.State, elbv2types.TargetHealthStateEnumHealthy)
 
-	// Item 47.
 	_, err = w.ELBv2.DeleteTargetGroup(ctx, &awselbv2.DeleteTargetGroupInput{TargetGroupArn: tg.TargetGroupArn})
 	wantCode(t, err, "ResourceInUse")
-	if _, err := w.ELBv2.ModifyListener(ctx, &awselbv2.ModifyListenerInput{ListenerArn: l.Listeners[0].ListenerArn,
-		DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumFixedResponse,
-			FixedResponseConfig: &elbv2types.FixedResponseActionConfig{StatusCode: aws.String("404")}}}}); err != nil {
+	if _, err := w.ELBv2.ModifyListener(ctx, &awselbv2.ModifyListenerInput{ListenerArn: l.Listeners[0].ListenerArn, DefaultActions: fixed("404")}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.ELBv2.DeleteTargetGroup(ctx, &awselbv2.DeleteTargetGroupInput{TargetGroupArn: tg.TargetGroupArn}); err != nil {
@@ -406,13 +429,9 @@ func TestSDKRules(t *testing.T) {
 		t.Fatalf("%d rules", len(rules.Rules))
 	}
 	first, def := rules.Rules[0], rules.Rules[1]
-	if aws.ToString(first.Priority) != "10" || aws.ToString(first.RuleArn) != aws.ToString(r.Rules[0].RuleArn) ||
-		first.Conditions[0].HostHeaderConfig == nil || first.Conditions[0].HostHeaderConfig.Values[0] != "a.example.com" {
-		t.Errorf("rule %+v", first)
-	}
-	if aws.ToString(def.Priority) != "default" || !aws.ToBool(def.IsDefault) || len(def.Actions) != 1 {
-		t.Errorf("default rule %+v", def)
-	}
+	same(t, "rule", []any{aws.ToString(first.Priority), aws.ToString(first.RuleArn), first.Conditions[0].HostHeaderConfig},
+		[]any{"10", aws.ToString(r.Rules[0].RuleArn), &elbv2types.HostHeaderConditionConfig{Values: []string{"a.example.com"}}})
+	same(t, "default rule", []any{aws.ToString(def.Priority), aws.ToBool(def.IsDefault), len(def.Actions)}, []any{"default", true, 1})
 	_, err = w.ELBv2.DeleteRule(ctx, &awselbv2.DeleteRuleInput{RuleArn: def.RuleArn})
 	wantCode(t, err, "OperationNotPermitted")
 	r2, err := create(20)
@@ -424,9 +443,7 @@ func TestSDKRules(t *testing.T) {
 	if err != nil {
 		t.Fatalf("swapping priorities: %v", err)
 	}
-	if len(moved.Rules) != 2 || aws.ToString(moved.Rules[0].Priority) != "10" {
-		t.Errorf("moved %+v", moved.Rules)
-	}
+	same(t, "moved rules", []any{len(moved.Rules), aws.ToString(moved.Rules[0].Priority)}, []any{2, "10"})
 }
 
 // Items 2 and 50, and DescribeAccountLimits.
@@ -530,47 +547,29 @@ func TestSDKPaginatorsOverTargetGroupsListenersAndRules(t *testing.T) {
 		}
 	}
 	var names []string
-	tp := awselbv2.NewDescribeTargetGroupsPaginator(w.ELBv2, &awselbv2.DescribeTargetGroupsInput{PageSize: aws.Int32(2)})
-	for tp.HasMorePages() {
-		page, err := tp.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, g := range page.TargetGroups {
-			names = append(names, aws.ToString(g.TargetGroupName))
-		}
-	}
-	if !reflect.DeepEqual(names, []string{"tg0", "tg1", "tg2", "tg3", "tg4"}) {
-		t.Errorf("target groups %v", names)
-	}
+	eachPage(t, awselbv2.NewDescribeTargetGroupsPaginator(w.ELBv2, &awselbv2.DescribeTargetGroupsInput{PageSize: aws.Int32(2)}),
+		func(page *awselbv2.DescribeTargetGroupsOutput) {
+			for _, g := range page.TargetGroups {
+				names = append(names, aws.ToString(g.TargetGroupName))
+			}
+		})
+	same(t, "paged target groups", names, []string{"tg0", "tg1", "tg2", "tg3", "tg4"})
 	var ports []int32
-	lp := awselbv2.NewDescribeListenersPaginator(w.ELBv2, &awselbv2.DescribeListenersInput{LoadBalancerArn: lb.LoadBalancerArn, PageSize: aws.Int32(2)})
-	for lp.HasMorePages() {
-		page, err := lp.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range page.Listeners {
-			ports = append(ports, aws.ToInt32(l.Port))
-		}
-	}
-	if !reflect.DeepEqual(ports, []int32{80, 81, 82}) {
-		t.Errorf("listener ports %v", ports)
-	}
+	eachPage(t, awselbv2.NewDescribeListenersPaginator(w.ELBv2, &awselbv2.DescribeListenersInput{LoadBalancerArn: lb.LoadBalancerArn, PageSize: aws.Int32(2)}),
+		func(page *awselbv2.DescribeListenersOutput) {
+			for _, l := range page.Listeners {
+				ports = append(ports, aws.ToInt32(l.Port))
+			}
+		})
+	same(t, "paged listener ports", ports, []int32{80, 81, 82})
 	var prios []string
-	rp := awselbv2.NewDescribeRulesPaginator(w.ELBv2, &awselbv2.DescribeRulesInput{ListenerArn: aws.String(listener), PageSize: aws.Int32(2)})
-	for rp.HasMorePages() {
-		page, err := rp.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range page.Rules {
-			prios = append(prios, aws.ToString(r.Priority))
-		}
-	}
-	if !reflect.DeepEqual(prios, []string{"97", "98", "99", "100", "default"}) {
-		t.Errorf("rule priorities %v", prios)
-	}
+	eachPage(t, awselbv2.NewDescribeRulesPaginator(w.ELBv2, &awselbv2.DescribeRulesInput{ListenerArn: aws.String(listener), PageSize: aws.Int32(2)}),
+		func(page *awselbv2.DescribeRulesOutput) {
+			for _, r := range page.Rules {
+				prios = append(prios, aws.ToString(r.Priority))
+			}
+		})
+	same(t, "paged rule priorities", prios, []string{"97", "98", "99", "100", "default"})
 	byLB, err := w.ELBv2.DescribeTargetGroups(ctx, &awselbv2.DescribeTargetGroupsInput{LoadBalancerArn: lb.LoadBalancerArn})
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -274,4 +275,12 @@ func mustContain(t *testing.T, s string, subs ...string) {
 func withIPv6(v core.VPCInfo) core.VPCInfo {
 	v.IPv6CIDRs = []string{"2600:1f14:aaaa::/56"}
 	return v
+}
+
+// same reports a difference between two summaries of a reply.
+func same(t *testing.T, what string, got, want any) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s:\n got  %#v\n want %#v", what, got, want)
+	}
 }

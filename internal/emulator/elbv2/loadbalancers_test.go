@@ -53,15 +53,8 @@ func TestCreateALBWithoutSecurityGroupsGetsTheVPCDefaultGroup(t *testing.T) {
 	if !regexp.MustCompile(`^arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/web/[0-9a-f]{16}$`).MatchString(lb.LoadBalancerArn) {
 		t.Errorf("ARN %q", lb.LoadBalancerArn)
 	}
-	if lb.Scheme != "internet-facing" || lb.Type != "application" || lb.IPAddressType != "ipv4" || lb.VpcID != vpcA {
-		t.Errorf("defaults: %+v", lb)
-	}
-	if len(lb.AvailabilityZones) != 2 || lb.AvailabilityZones[0].ZoneName != "us-west-2a" || lb.AvailabilityZones[1].SubnetID != subB {
-		t.Errorf("zones %+v", lb.AvailabilityZones)
-	}
-	if lb.Enforce != "" {
-		t.Errorf("an ALB has no enforce flag, got %q", lb.Enforce)
-	}
+	same(t, "defaults", []any{lb.Scheme, lb.Type, lb.IPAddressType, lb.VpcID, lb.Enforce, lb.AvailabilityZones},
+		[]any{"internet-facing", "application", "ipv4", vpcA, "", []xAZ{{ZoneName: "us-west-2a", SubnetID: subA}, {ZoneName: "us-west-2b", SubnetID: subB}}})
 	if got := h.net.groupsHeld(); !reflect.DeepEqual(got, []string{sgDef}) {
 		t.Errorf("ENIs hold %v, want the default group", got)
 	}

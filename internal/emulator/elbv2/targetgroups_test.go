@@ -151,10 +151,8 @@ func TestTargetHealthLifecycle(t *testing.T) {
 	tg := h.tg("tg")
 	h.ok("RegisterTargets", "TargetGroupArn", tg.TargetGroupArn, "Targets.member.1.Id", inst1, "Targets.member.1.Port", "30080")
 	th := h.health(tg.TargetGroupArn)
-	if len(th) != 1 || th[0].Target.ID != inst1 || th[0].Target.Port != 30080 || th[0].HealthCheckPort != "30080" ||
-		th[0].TargetHealth.State != "unused" || th[0].TargetHealth.Reason != "Target.NotInUse" {
-		t.Fatalf("without a load balancer: %+v", th)
-	}
+	same(t, "without a load balancer", th, []xTargetHealthDescription{{Target: xTarget{ID: inst1, Port: 30080}, HealthCheckPort: "30080",
+		TargetHealth: xTargetHealth{State: "unused", Reason: "Target.NotInUse", Description: "Target group is not configured to receive traffic from the load balancer"}}})
 	h.ok("DeregisterTargets", "TargetGroupArn", tg.TargetGroupArn, "Targets.member.1.Id", inst2)                                 // unknown target: 200
 	h.ok("RegisterTargets", "TargetGroupArn", tg.TargetGroupArn, "Targets.member.1.Id", inst1, "Targets.member.1.Port", "30080") // no-op
 	if n := len(h.health(tg.TargetGroupArn)); n != 1 {
@@ -163,17 +161,11 @@ func TestTargetHealthLifecycle(t *testing.T) {
 
 	lb := h.alb("web")
 	h.listener(lb.LoadBalancerArn, "80", forward(tg.TargetGroupArn)...)
-	if s := h.health(tg.TargetGroupArn)[0].TargetHealth; s.State != "initial" || s.Reason != "Elb.RegistrationInProgress" {
-		t.Errorf("before HealthyAfter: %+v", s)
-	}
+	same(t, "before HealthyAfter", stateOf(h.health(tg.TargetGroupArn)[0]), "initial/Elb.RegistrationInProgress")
 	h.clock.Step(10 * time.Second)
-	if s := h.health(tg.TargetGroupArn)[0].TargetHealth; s.State != "healthy" || s.Reason != "" {
-		t.Errorf("after HealthyAfter: %+v", s)
-	}
+	same(t, "after HealthyAfter", stateOf(h.health(tg.TargetGroupArn)[0]), "healthy/")
 	h.ok("DeregisterTargets", "TargetGroupArn", tg.TargetGroupArn, "Targets.member.1.Id", inst1, "Targets.member.1.Port", "30080")
-	if s := h.health(tg.TargetGroupArn)[0].TargetHealth; s.State != "draining" || s.Reason != "Target.DeregistrationInProgress" {
-		t.Errorf("after deregistering: %+v", s)
-	}
+	same(t, "after deregistering", stateOf(h.health(tg.TargetGroupArn)[0]), "draining/Target.DeregistrationInProgress")
 	h.clock.Step(300 * time.Second) // the default deregistration delay
 	if th := h.health(tg.TargetGroupArn); len(th) != 0 {
 		t.Errorf("after the delay: %+v", th)
@@ -294,4 +286,8 @@ func TestConcurrentReadsDoNotWrite(t *testing.T) {
 	if n := len(h.health(tg.TargetGroupArn)); n != 1 {
 		t.Errorf("the drained target is still described: %d", n)
 	}
+}
+
+func stateOf(d xTargetHealthDescription) string {
+	return d.TargetHealth.State + "/" + d.TargetHealth.Reason
 }
