@@ -134,25 +134,33 @@ func (a attempt) HandleFinalize(ctx context.Context, in middleware.FinalizeInput
 	if a.limiter != nil {
 		var err error
 		if waited, err = a.limiter.wait(ctx, st.buckets); err != nil {
+			a.observe(ctx, st.attempt, 0, 0, err)
 			return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 		}
 	}
 	sent := time.Now()
 	out, md, err := next.HandleFinalize(ctx, in)
-	if a.observer != nil {
-		class := awserr.Classify(err)
-		a.observer(Call{
-			Service:   awsmiddleware.GetServiceID(ctx),
-			Operation: awsmiddleware.GetOperationName(ctx),
-			Attempt:   st.attempt,
-			Code:      awserr.Code(err),
-			Class:     class,
-			Throttled: class == awserr.Throttled,
-			Waited:    waited,
-			Duration:  time.Since(sent),
-		})
-	}
+	a.observe(ctx, st.attempt, waited, time.Since(sent), err)
 	return out, md, err
+}
+
+// observe reports one attempt; a call abandoned in the limiter is reported
+// with its context error (class Canceled) and was never sent.
+func (a attempt) observe(ctx context.Context, n int, waited, took time.Duration, err error) {
+	if a.observer == nil {
+		return
+	}
+	class := awserr.Classify(err)
+	a.observer(Call{
+		Service:   awsmiddleware.GetServiceID(ctx),
+		Operation: awsmiddleware.GetOperationName(ctx),
+		Attempt:   n,
+		Code:      awserr.Code(err),
+		Class:     class,
+		Throttled: class == awserr.Throttled,
+		Waited:    waited,
+		Duration:  took,
+	})
 }
 
 // stackOptions installs the middleware on every operation of a client.

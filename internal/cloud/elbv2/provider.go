@@ -12,6 +12,7 @@ import (
 	"k8s.io/utils/clock"
 
 	"github.com/lbsg/lbsg/internal/awsapi"
+	"github.com/lbsg/lbsg/internal/awserr"
 	"github.com/lbsg/lbsg/internal/cache"
 )
 
@@ -69,6 +70,16 @@ func (p *Provider) Invalidate() {
 // §3.4). The list is cached ELBV2TTL, the tags ELBV2TagsTTL; lbsg's writes
 // drop what they change.
 func (p *Provider) LoadBalancers(ctx context.Context, vpcID string) ([]LoadBalancer, error) {
+	out, err := p.loadBalancers(ctx, vpcID)
+	if awserr.Classify(err) == awserr.NotFound {
+		// A listed LB vanished before its tags were read: list again.
+		p.lbs.Delete(vpcID)
+		out, err = p.loadBalancers(ctx, vpcID)
+	}
+	return out, err
+}
+
+func (p *Provider) loadBalancers(ctx context.Context, vpcID string) ([]LoadBalancer, error) {
 	lbs, err := p.lbs.GetOrLoad(ctx, vpcID, func(ctx context.Context) ([]LoadBalancer, error) {
 		var out []LoadBalancer
 		pg := awselbv2.NewDescribeLoadBalancersPaginator(p.api, &awselbv2.DescribeLoadBalancersInput{PageSize: aws.Int32(pageSize)})
@@ -119,6 +130,16 @@ func (p *Provider) FindLoadBalancers(ctx context.Context, vpcID string, match fu
 // TargetGroups lists the VPC's target groups with their tags, like
 // LoadBalancers.
 func (p *Provider) TargetGroups(ctx context.Context, vpcID string) ([]TargetGroup, error) {
+	out, err := p.targetGroups(ctx, vpcID)
+	if awserr.Classify(err) == awserr.NotFound {
+		// A listed TG vanished before its tags were read: list again.
+		p.tgs.Delete(vpcID)
+		out, err = p.targetGroups(ctx, vpcID)
+	}
+	return out, err
+}
+
+func (p *Provider) targetGroups(ctx context.Context, vpcID string) ([]TargetGroup, error) {
 	tgs, err := p.tgs.GetOrLoad(ctx, vpcID, func(ctx context.Context) ([]TargetGroup, error) {
 		var out []TargetGroup
 		pg := awselbv2.NewDescribeTargetGroupsPaginator(p.api, &awselbv2.DescribeTargetGroupsInput{PageSize: aws.Int32(pageSize)})

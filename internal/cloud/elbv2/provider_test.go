@@ -118,6 +118,20 @@ func TestFindingByTagsDescribesTagsTwentyARNsAtATime(t *testing.T) {
 	}
 }
 
+func TestAListingRacingADeleteIsReadAgain(t *testing.T) {
+	f := start(t)
+	tg := f.tg(t, "racy", "TCP", nil)
+	f.env.Server.ResetCalls()
+	f.env.Server.Faults().Fail("DescribeTags", "TargetGroupNotFound", 1)
+	got, err := f.p.TargetGroups(t.Context(), f.seed.VPCID)
+	if err != nil || len(got) != 1 || got[0].ARN != tg.ARN {
+		t.Fatalf("got %+v, %v", got, err)
+	}
+	if n := f.calls("DescribeTargetGroups"); n != 2 {
+		t.Errorf("DescribeTargetGroups = %d, want 2 (listed again)", n)
+	}
+}
+
 func TestAnNLBIsCreatedWithItsSecurityGroupsAndTagsInOneCall(t *testing.T) {
 	f := start(t)
 	frontend := f.sg(t, "frontend")
