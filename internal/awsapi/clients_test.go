@@ -79,7 +79,7 @@ func TestObserverReportsCodeAttemptAndThrottling(t *testing.T) {
 		t.Fatalf("got %d observations, want 2: %+v", len(calls), calls)
 	}
 	first, second := calls[0], calls[1]
-	if first.Service != ec2.ServiceID || first.Operation != "DescribeVpcs" || first.Attempt != 1 ||
+	if first.Service != ec2.ServiceID || first.Operation != "DescribeVpcs" || first.Attempt != 1 || !first.Sent ||
 		first.Code != "RequestLimitExceeded" || !first.Throttled || first.Class != awserr.Throttled {
 		t.Errorf("first attempt = %+v", first)
 	}
@@ -195,9 +195,11 @@ func describeLBs(ctx context.Context, c *awsapi.Clients) error {
 
 func TestWaitingForATokenHonoursContextCancellation(t *testing.T) {
 	env := emutest.Start(t)
+	var n awsapi.Counter
 	c := awsapi.FromConfig(env.Config, awsapi.Options{
 		MaxBackoff: fastBackoff,
 		Limits:     awsapi.Limits{awsapi.EC2NonMutating: {Burst: 1, Rate: 0.001}},
+		Observer:   n.Observe,
 	})
 	if _, err := c.EC2.DescribeVpcs(t.Context(), &ec2.DescribeVpcsInput{}); err != nil {
 		t.Fatal(err)
@@ -214,6 +216,9 @@ func TestWaitingForATokenHonoursContextCancellation(t *testing.T) {
 	}
 	if got := env.Server.Calls().Count("DescribeVpcs"); got != 1 {
 		t.Errorf("emulator saw %d calls, want 1 (the held call is never sent)", got)
+	}
+	if got := n.Total(); got != 1 {
+		t.Errorf("counter saw %d sent calls, want 1", got)
 	}
 }
 

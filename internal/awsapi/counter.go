@@ -4,8 +4,8 @@ import (
 	"sync"
 )
 
-// Counter is an Observer that counts attempts per operation, for
-// benchmarks and tests. The zero value is ready to use.
+// Counter is an Observer that counts attempts sent to AWS per operation,
+// for benchmarks and tests. The zero value is ready to use.
 type Counter struct {
 	mu        sync.Mutex
 	calls     map[string]int
@@ -15,6 +15,9 @@ type Counter struct {
 
 // Observe records one attempt; pass c.Observe as Options.Observer.
 func (c *Counter) Observe(call Call) {
+	if !call.Sent {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.calls == nil {

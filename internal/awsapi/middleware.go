@@ -18,6 +18,7 @@ type Call struct {
 	Service   string // SDK service ID: "EC2", "Elastic Load Balancing v2", "EKS"
 	Operation string // e.g. "AuthorizeSecurityGroupIngress"
 	Attempt   int    // 1 for the first attempt, 2 for the first retry, …
+	Sent      bool   // false: abandoned in the client-side limiter (context ended)
 	Code      string // AWS error code ("" on success; awserr.Code)
 	Class     awserr.Class
 	Throttled bool          // the attempt was throttled (AWS or the SDK retry quota)
@@ -134,19 +135,19 @@ func (a attempt) HandleFinalize(ctx context.Context, in middleware.FinalizeInput
 	if a.limiter != nil {
 		var err error
 		if waited, err = a.limiter.wait(ctx, st.buckets); err != nil {
-			a.observe(ctx, st.attempt, 0, 0, err)
+			a.observe(ctx, st.attempt, false, 0, 0, err)
 			return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 		}
 	}
 	sent := time.Now()
 	out, md, err := next.HandleFinalize(ctx, in)
-	a.observe(ctx, st.attempt, waited, time.Since(sent), err)
+	a.observe(ctx, st.attempt, true, waited, time.Since(sent), err)
 	return out, md, err
 }
 
 // observe reports one attempt; a call abandoned in the limiter is reported
 // with its context error (class Canceled) and was never sent.
-func (a attempt) observe(ctx context.Context, n int, waited, took time.Duration, err error) {
+func (a attempt) observe(ctx context.Context, n int, sent bool, waited, took time.Duration, err error) {
 	if a.observer == nil {
 		return
 	}
@@ -155,6 +156,7 @@ func (a attempt) observe(ctx context.Context, n int, waited, took time.Duration,
 		Service:   awsmiddleware.GetServiceID(ctx),
 		Operation: awsmiddleware.GetOperationName(ctx),
 		Attempt:   n,
+		Sent:      sent,
 		Code:      awserr.Code(err),
 		Class:     class,
 		Throttled: class == awserr.Throttled,
