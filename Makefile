@@ -2,6 +2,10 @@
 SHELL := /usr/bin/env bash
 GO    ?= go
 BIN   := $(CURDIR)/bin
+# Tools are built once per machine into $(LBSG_TOOLS_CACHE) (default
+# ~/.cache/lbsg/tools) and linked into bin/; see hack/tools/build.sh.
+K8S_TOOLS := kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok kwokctl
+TEST_ENV  := KUBEBUILDER_ASSETS=$(BIN) LBSG_REQUIRE_ASSETS=1
 
 .PHONY: help
 help: ## show this help
@@ -12,9 +16,31 @@ build: ## build bin/lbsg
 	$(GO) build -o $(BIN)/lbsg ./cmd/lbsg
 
 .PHONY: test
-test: ## run all tests (unit, emulator conformance, envtest, e2e)
-	$(GO) test -race -count=1 ./...
+test: k8s-tools ## run all tests (unit, emulator conformance, envtest, e2e)
+	$(TEST_ENV) $(GO) test -race -count=1 ./...
 
 .PHONY: fmt
 fmt: ## gofmt the tree
 	gofmt -w $$(git ls-files '*.go')
+
+.PHONY: tools
+tools: ## build pinned tools into bin/ (cold ~16 min, cached: seconds)
+	hack/tools/build.sh
+
+.PHONY: k8s-tools
+k8s-tools:
+	@hack/tools/build.sh $(K8S_TOOLS)
+
+.PHONY: assets
+assets: k8s-tools ## print KUBEBUILDER_ASSETS for envtest: eval "$$(make -s assets)"
+	@echo export KUBEBUILDER_ASSETS=$(BIN)
+
+.PHONY: lint
+lint: ## run golangci-lint (config: .golangci.yml)
+	@hack/tools/build.sh golangci-lint
+	$(BIN)/golangci-lint run ./...
+
+.PHONY: e2e
+e2e: k8s-tools ## run the e2e suites: local clusters (localenv) and ./test/e2e when present
+	$(TEST_ENV) $(GO) test -count=1 -run 'TestCluster' ./internal/localenv/...
+	@if [ -d test/e2e ]; then $(TEST_ENV) $(GO) test -tags e2e -count=1 ./test/e2e/...; fi

@@ -20,6 +20,7 @@ func lbFromSDK(lb elbv2types.LoadBalancer) LoadBalancer {
 		IPAddressType:         string(lb.IpAddressType),
 		VPCID:                 aws.ToString(lb.VpcId),
 		SecurityGroups:        slices.Clone(lb.SecurityGroups),
+		EnforcePrivateLink:    aws.ToString(lb.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic),
 	}
 	if lb.State != nil {
 		out.State = string(lb.State.Code)

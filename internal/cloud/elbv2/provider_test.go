@@ -25,7 +25,9 @@ type fixture struct {
 	p    *cloudelbv2.Provider
 }
 
-func start(t *testing.T) fixture {
+func start(t *testing.T) fixture { return startB(t) }
+
+func startB(t testing.TB) fixture {
 	t.Helper()
 	env := emutest.Start(t)
 	seed := env.Seeded(t)
@@ -51,6 +53,18 @@ func (f fixture) sg(t *testing.T, name string) string {
 
 func stackTags(ns, name, resource string) map[string]string {
 	return naming.TrackingTags(cluster, naming.ServiceStack(ns, name), resource)
+}
+
+func (f fixture) nlbB(b testing.TB, name string) cloudelbv2.LoadBalancer {
+	b.Helper()
+	lb, err := f.p.CreateLoadBalancer(b.Context(), cloudelbv2.NewLoadBalancer{
+		Name: name, Type: "network", Scheme: "internal", Subnets: f.seed.PrivateSubnets,
+		Tags: stackTags("default", name, naming.ResourceLoadBalancer),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return lb
 }
 
 func (f fixture) nlb(t *testing.T, name string, sgs []string) cloudelbv2.LoadBalancer {
@@ -167,7 +181,7 @@ func TestSecurityGroupsOnAnExistingNLB(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			lb := f.nlb(t, fmt.Sprintf("nlb-%d", len(tt.created)), tt.created)
-			err := f.p.SetSecurityGroups(t.Context(), lb.ARN, tt.set)
+			err := f.p.SetSecurityGroups(t.Context(), lb.ARN, tt.set, "")
 			if c := awserr.Classify(err); c != tt.wantClass {
 				t.Fatalf("err = %v (%v), want %v", err, c, tt.wantClass)
 			}
@@ -184,6 +198,21 @@ func TestSecurityGroupsOnAnExistingNLB(t *testing.T) {
 				t.Errorf("groups %v, want %v", got.SecurityGroups, want)
 			}
 		})
+	}
+}
+
+func TestPrivateLinkEnforcementIsSetWithTheGroups(t *testing.T) {
+	f := start(t)
+	a := f.sg(t, "pl")
+	lb := f.nlb(t, "pl", []string{a})
+	for _, want := range []string{"off", "on"} {
+		if err := f.p.SetSecurityGroups(t.Context(), lb.ARN, []string{a}, want); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.p.LoadBalancer(t.Context(), lb.ARN)
+		if err != nil || got.EnforcePrivateLink != want {
+			t.Errorf("enforcement %q, %v; want %q", got.EnforcePrivateLink, err, want)
+		}
 	}
 }
 

@@ -12,7 +12,10 @@ type LoadBalancer struct {
 	State                 string // "provisioning" | "active" | …
 	Subnets               []string
 	SecurityGroups        []string
-	Tags                  map[string]string
+	// EnforcePrivateLink is EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic
+	// ("on" | "off"; "" when AWS did not say).
+	EnforcePrivateLink string
+	Tags               map[string]string
 }
 
 // NewLoadBalancer is a load balancer to create. Security groups can only be

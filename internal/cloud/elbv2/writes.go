@@ -69,10 +69,15 @@ func (p *Provider) forgetLB(arn string) {
 // SetSecurityGroups replaces the load balancer's security groups. An NLB
 // created without groups cannot get any: AWS answers
 // InvalidConfigurationRequest (awserr.Invalid), which is returned as is.
-func (p *Provider) SetSecurityGroups(ctx context.Context, arn string, groups []string) error {
+// enforcePrivateLink sets EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic
+// ("on" | "off", NLB only); "" leaves it as it is.
+func (p *Provider) SetSecurityGroups(ctx context.Context, arn string, groups []string, enforcePrivateLink string) error {
 	defer p.lbs.Clear()
-	_, err := p.api.SetSecurityGroups(ctx, &awselbv2.SetSecurityGroupsInput{LoadBalancerArn: aws.String(arn), SecurityGroups: groups})
-	if err != nil {
+	in := &awselbv2.SetSecurityGroupsInput{LoadBalancerArn: aws.String(arn), SecurityGroups: groups}
+	if enforcePrivateLink != "" {
+		in.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic = elbv2types.EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum(enforcePrivateLink)
+	}
+	if _, err := p.api.SetSecurityGroups(ctx, in); err != nil {
 		return fmt.Errorf("setting security groups %v on %s: %w", groups, arn, err)
 	}
 	return nil

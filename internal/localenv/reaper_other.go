@@ -1,0 +1,7 @@
+//go:build !linux
+
+package localenv
+
+func becomeSubreaper() {}
+
+func collect(int) {}

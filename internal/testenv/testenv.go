@@ -1,0 +1,124 @@
+package testenv
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/lbsg/lbsg/internal/localenv"
+)
+
+// shared is the package's envtest, started on first use.
+var shared struct {
+	sync.Mutex
+	main bool // Main is running the tests
+	env  *localenv.Envtest
+	err  error // a failed start, reported to every later caller
+}
+
+// Main runs the package's tests and stops the shared apiserver afterwards.
+// Call it from TestMain.
+func Main(m *testing.M) {
+	shared.Lock()
+	shared.main = true
+	shared.Unlock()
+	code := m.Run()
+	shared.Lock()
+	if shared.env != nil {
+		if err := shared.env.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "testenv:", err)
+			if code == 0 {
+				code = 1
+			}
+		}
+		shared.env = nil
+	}
+	shared.Unlock()
+	os.Exit(code)
+}
+
+// KubeEnv is a test's view of the shared apiserver.
+type KubeEnv struct {
+	// Config authenticates as cluster admin.
+	Config *rest.Config
+	// Client is a controller-runtime client for the core scheme.
+	Client client.Client
+	// Namespace was created for this test and is deleted after it.
+	Namespace string
+}
+
+// Kube returns the package's apiserver, starting it on first use, and a
+// namespace for this test alone.
+func Kube(tb testing.TB) *KubeEnv {
+	tb.Helper()
+	env := envtest(tb)
+	c, err := client.New(env.Config, client.Options{Scheme: scheme.Scheme})
+	if err != nil {
+		tb.Fatalf("testenv: client: %v", err)
+	}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: namespacePrefix(tb.Name())}}
+	if err := c.Create(tb.Context(), ns); err != nil {
+		tb.Fatalf("testenv: creating namespace: %v", err)
+	}
+	tb.Cleanup(func() {
+		// tb.Context is already cancelled when cleanups run.
+		ctx, cancel := CleanupContext(tb)
+		defer cancel()
+		if err := c.Delete(ctx, ns); err != nil {
+			tb.Errorf("testenv: deleting namespace %s: %v", ns.Name, err)
+		}
+	})
+	return &KubeEnv{Config: rest.CopyConfig(env.Config), Client: c, Namespace: ns.Name}
+}
+
+func envtest(tb testing.TB) *localenv.Envtest {
+	tb.Helper()
+	shared.Lock()
+	defer shared.Unlock()
+	if !shared.main {
+		tb.Fatal("testenv: call testenv.Main(m) from TestMain to use Kube")
+	}
+	if shared.env == nil && shared.err == nil {
+		shared.env, shared.err = localenv.StartEnvtest(localenv.EnvtestOptions{})
+	}
+	if shared.err != nil {
+		SkipUnlessRequired(tb, shared.err)
+		tb.Fatalf("testenv: %v", shared.err)
+	}
+	return shared.env
+}
+
+// SkipUnlessRequired skips tb when err says the control-plane binaries are
+// missing, unless LBSG_REQUIRE_ASSETS=1, which fails tb instead. Other
+// errors are left to the caller.
+func SkipUnlessRequired(tb testing.TB, err error) {
+	tb.Helper()
+	if !errors.Is(err, localenv.ErrAssetsMissing) {
+		return
+	}
+	if localenv.RequireAssets() {
+		tb.Fatalf("%v (%s=1)", err, localenv.RequireAssetsEnv)
+	}
+	tb.Skipf("%v; set %s=1 to fail instead", err, localenv.RequireAssetsEnv)
+}
+
+var notDNS = regexp.MustCompile(`[^a-z0-9-]+`)
+
+// namespacePrefix turns a test name into a GenerateName prefix.
+func namespacePrefix(name string) string {
+	p := notDNS.ReplaceAllString(strings.ToLower(name), "-")
+	if len(p) > 40 {
+		p = p[:40]
+	}
+	return strings.Trim(p, "-") + "-"
+}
