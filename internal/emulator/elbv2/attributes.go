@@ -1,6 +1,7 @@
 package elbv2
 
 import (
+	"maps"
 	"regexp"
 	"strconv"
 
@@ -20,12 +21,10 @@ var commonLBAttributes = map[string]string{
 
 func defaultLBAttributes(lbType string) map[string]string {
 	m := map[string]string{}
-	for k, v := range commonLBAttributes {
-		m[k] = v
-	}
+	maps.Copy(m, commonLBAttributes)
 	switch lbType {
 	case "application":
-		for k, v := range map[string]string{
+		maps.Copy(m, map[string]string{
 			"idle_timeout.timeout_seconds":                             "60",
 			"client_keep_alive.seconds":                                "3600",
 			"connection_logs.s3.enabled":                               "false",
@@ -40,9 +39,7 @@ func defaultLBAttributes(lbType string) map[string]string {
 			"routing.http.xff_header_processing.mode":                  "append",
 			"waf.fail_open.enabled":                                    "false",
 			"load_balancing.cross_zone.enabled":                        "true",
-		} {
-			m[k] = v
-		}
+		})
 	case "network":
 		m["load_balancing.cross_zone.enabled"] = "false"
 		m["dns_record.client_routing_policy"] = "any_availability_zone"
@@ -105,9 +102,7 @@ func modifyAttributes(p query.Params, cur map[string]string) (map[string]string,
 		return nil, constraint(strconv.Itoa(len(attrs)), "attributes", "Member must have length less than or equal to 20")
 	}
 	next := make(map[string]string, len(cur))
-	for k, v := range cur {
-		next[k] = v
-	}
+	maps.Copy(next, cur)
 	for _, a := range attrs {
 		k, v := a.Get("Key"), a.Get("Value")
 		if len(k) > 256 || !attrKeyRe.MatchString(k) {

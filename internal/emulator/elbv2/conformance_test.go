@@ -37,8 +37,7 @@ func start(t *testing.T, opts ...emutest.Option) world {
 }
 
 func code(err error) string {
-	var api smithy.APIError
-	if errors.As(err, &api) {
+	if api, ok := errors.AsType[smithy.APIError](err); ok {
 		return api.ErrorCode()
 	}
 	return ""
@@ -176,8 +175,7 @@ func TestSDKCreateLoadBalancerIdempotency(t *testing.T) {
 	_, err := w.ELBv2.CreateLoadBalancer(t.Context(), &awselbv2.CreateLoadBalancerInput{
 		Name: aws.String("web"), Subnets: w.seed.PublicSubnets[:2], Scheme: elbv2types.LoadBalancerSchemeEnumInternal})
 	wantCode(t, err, "DuplicateLoadBalancerName")
-	var dup *elbv2types.DuplicateLoadBalancerNameException
-	if !errors.As(err, &dup) {
+	if _, ok := errors.AsType[*elbv2types.DuplicateLoadBalancerNameException](err); !ok {
 		t.Errorf("the SDK did not map the code to its typed error: %T", err)
 	}
 }
@@ -218,8 +216,7 @@ func TestSDKSetSecurityGroups(t *testing.T) {
 	// Item 42.
 	_, err = w.ELBv2.SetSecurityGroups(ctx, &awselbv2.SetSecurityGroupsInput{LoadBalancerArn: lb.LoadBalancerArn, SecurityGroups: []string{"sg-00000000000000000"}})
 	wantCode(t, err, "InvalidSecurityGroup")
-	var typed *elbv2types.InvalidSecurityGroupException
-	if !errors.As(err, &typed) {
+	if _, ok := errors.AsType[*elbv2types.InvalidSecurityGroupException](err); !ok {
 		t.Errorf("untyped error %T", err)
 	}
 }
@@ -259,8 +256,7 @@ func TestSDKDescribeAndDeleteLoadBalancers(t *testing.T) {
 	}
 	_, err := w.ELBv2.DescribeLoadBalancers(ctx, &awselbv2.DescribeLoadBalancersInput{Names: []string{"nope"}})
 	wantCode(t, err, "LoadBalancerNotFound")
-	var nf *elbv2types.LoadBalancerNotFoundException
-	if !errors.As(err, &nf) {
+	if _, ok := errors.AsType[*elbv2types.LoadBalancerNotFoundException](err); !ok {
 		t.Errorf("untyped error %T", err)
 	}
 	_, err = w.ELBv2.DescribeLoadBalancers(ctx, &awselbv2.DescribeLoadBalancersInput{PageSize: aws.Int32(401)})

@@ -3,6 +3,7 @@ package elbv2
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -91,10 +92,8 @@ func enumParam(p query.Params, key, member string, allowed ...string) (string, e
 	if !ok {
 		return "", nil
 	}
-	for _, a := range allowed {
-		if v == a {
-			return v, nil
-		}
+	if slices.Contains(allowed, v) {
+		return v, nil
 	}
 	return "", constraint(v, member, "Member must satisfy enum value set: ["+strings.Join(allowed, ", ")+"]")
 }
@@ -122,12 +121,7 @@ func checkARN(arn, kind string) error {
 }
 
 func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(list, s)
 }
 
 func sameSet(a, b []string) bool {

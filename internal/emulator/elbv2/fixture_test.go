@@ -159,8 +159,7 @@ func (h *harness) call(action string, pairs ...string) (any, error) {
 	h.t.Helper()
 	out, err := h.b.Handle(action, kvs(pairs...))
 	if err != nil {
-		var qe *query.Error
-		if !errors.As(err, &qe) {
+		if _, ok := errors.AsType[*query.Error](err); !ok {
 			h.t.Fatalf("%s: error %v is not a *query.Error", action, err)
 		}
 		return nil, err

@@ -141,7 +141,7 @@ func (b *Backend) createListener(p query.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	tags, err := b.parseTags(p, "Tags", nil)
+	tags, err := b.parseTags(p, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package elbv2
 import (
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -112,7 +113,7 @@ func TestCreateListenerValidation(t *testing.T) {
 			if !strings.Contains(strings.Join(args, " "), "DefaultActions") && tt.name != "no default action" {
 				args = append(args, fixed404()...)
 				if strings.Contains(tt.name, "NLB") {
-					args = append(tt.args, forward(tcpTG.TargetGroupArn)...)
+					args = append(slices.Clone(tt.args), forward(tcpTG.TargetGroupArn)...)
 				}
 			}
 			n := len(h.b.st.Listeners)

@@ -32,8 +32,8 @@ func (b *Backend) rulesOnLB(lbARN string) int {
 	return n
 }
 
-func priorityParam(p query.Params, key string) (int, error) {
-	s, ok := p.Lookup(key)
+func priorityParam(p query.Params) (int, error) {
+	s, ok := p.Lookup("Priority")
 	if !ok || s == "" {
 		return 0, query.ValidationError("A rule priority must be specified")
 	}
@@ -57,7 +57,7 @@ func (b *Backend) createRule(p query.Params) (any, error) {
 	if lb.Type != "application" {
 		return nil, invalidConfig("Rules are not supported for listeners of load balancers of type '%s'", lb.Type)
 	}
-	prio, err := priorityParam(p, "Priority")
+	prio, err := priorityParam(p)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +72,7 @@ func (b *Backend) createRule(p query.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	tags, err := b.parseTags(p, "Tags", nil)
+	tags, err := b.parseTags(p, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +220,7 @@ func (b *Backend) priorityPairs(p query.Params) (map[string]int, []*rule, error)
 		if arn == "" {
 			return nil, nil, query.ValidationError("A rule ARN must be specified")
 		}
-		prio, err := priorityParam(pp, "Priority")
+		prio, err := priorityParam(pp)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -14,11 +14,11 @@ import (
 
 var tagRe = regexp.MustCompile(`^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`)
 
-// parseTags reads key.member.N.{Key,Value} and checks them against the
+// parseTags reads Tags.member.N.{Key,Value} and checks them against the
 // resource's current tags (nil on create): DuplicateTagKeys, TooManyTags
 // and the key/value constraints.
-func (b *Backend) parseTags(p query.Params, key string, current []tag) ([]tag, error) {
-	members := p.Members(key)
+func (b *Backend) parseTags(p query.Params, current []tag) ([]tag, error) {
+	members := p.Members("Tags")
 	seen := map[string]bool{}
 	out := make([]tag, 0, len(members))
 	for _, m := range members {
@@ -121,7 +121,7 @@ func (b *Backend) addTags(p query.Params) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if parsed, err = b.parseTags(p, "Tags", *cur); err != nil {
+		if parsed, err = b.parseTags(p, *cur); err != nil {
 			return nil, err
 		}
 		targets = append(targets, cur)

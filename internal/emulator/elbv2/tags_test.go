@@ -10,7 +10,7 @@ import (
 
 func tagArgs(from, n int) []string {
 	var out []string
-	for i := 0; i < n; i++ {
+	for i := range n {
 		out = append(out, fmt.Sprintf("Tags.member.%d.Key", i+1), fmt.Sprintf("k%d", from+i),
 			fmt.Sprintf("Tags.member.%d.Value", i+1), "v")
 	}

@@ -210,7 +210,8 @@ func (b *Backend) newTargetGroup(p query.Params) (*targetGroup, error) {
 	if err := b.checkTGPlacement(tg, hasPort); err != nil {
 		return nil, err
 	}
-	return tg, protocolDefaults(tg)
+	protocolDefaults(tg)
+	return tg, nil
 }
 
 func lambdaDefaults(tg *targetGroup) {
@@ -244,7 +245,7 @@ func (b *Backend) checkTGPlacement(tg *targetGroup, hasPort bool) error {
 }
 
 // protocolDefaults sets the health-check defaults of aws-api.md §3.4.
-func protocolDefaults(tg *targetGroup) error {
+func protocolDefaults(tg *targetGroup) {
 	if tg.IPAddressType == "" {
 		tg.IPAddressType = "ipv4"
 	}
@@ -273,7 +274,6 @@ func protocolDefaults(tg *targetGroup) error {
 		tg.HealthCheckProtocol = "TCP"
 		tg.HealthCheckTimeoutSeconds = 10
 	}
-	return nil
 }
 
 func (b *Backend) createTargetGroup(p query.Params) (any, error) {
@@ -284,7 +284,7 @@ func (b *Backend) createTargetGroup(p query.Params) (any, error) {
 	if err := healthSettings(p, tg); err != nil {
 		return nil, err
 	}
-	tags, err := b.parseTags(p, "Tags", nil)
+	tags, err := b.parseTags(p, nil)
 	if err != nil {
 		return nil, err
 	}
