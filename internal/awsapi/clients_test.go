@@ -88,6 +88,40 @@ func TestObserverReportsCodeAttemptAndThrottling(t *testing.T) {
 	}
 }
 
+func TestEveryRetryPaysAClientSideToken(t *testing.T) {
+	env := emutest.Start(t)
+	var mu sync.Mutex
+	var calls []awsapi.Call
+	c := awsapi.FromConfig(env.Config, awsapi.Options{
+		MaxBackoff: fastBackoff,
+		Limits:     awsapi.Limits{awsapi.EC2NonMutating: {Burst: 1, Rate: 20}},
+		Observer: func(call awsapi.Call) {
+			mu.Lock()
+			defer mu.Unlock()
+			calls = append(calls, call)
+		},
+	})
+	env.Server.Faults().Fail("DescribeVpcs", "RequestLimitExceeded", 2)
+	if _, err := c.EC2.DescribeVpcs(t.Context(), &ec2.DescribeVpcsInput{}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(calls) != 3 {
+		t.Fatalf("%d attempts observed, want 3", len(calls))
+	}
+	if calls[0].Waited != 0 {
+		t.Errorf("the first attempt waited %v with a full bucket", calls[0].Waited)
+	}
+	for _, call := range calls[1:] {
+		// The backoff (2 ms) is shorter than a token (50 ms): the limiter,
+		// not the backoff, paces the retries.
+		if call.Waited < 10*time.Millisecond {
+			t.Errorf("retry %d waited %v for a token, want ~50ms", call.Attempt, call.Waited)
+		}
+	}
+}
+
 func TestMaxAttemptsBoundsRetriesAndTheErrorStaysClassified(t *testing.T) {
 	env := emutest.Start(t)
 	c := awsapi.FromConfig(env.Config, awsapi.Options{MaxAttempts: 3, MaxBackoff: fastBackoff})

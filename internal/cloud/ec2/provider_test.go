@@ -366,17 +366,28 @@ func TestCreatedGroupsAreTaggedInTheCreateCall(t *testing.T) {
 	}
 }
 
-func TestOwnedGroupsExcludeGroupsWithOnlyAClusterTag(t *testing.T) {
+func TestOwnedGroupsAreWhatNamingSaysIsOurs(t *testing.T) {
 	f := start(t, nil)
 	backend := f.group(t, naming.BackendSGName(cluster), naming.BackendSGTags(cluster, nil))
+	legacy := f.group(t, "legacy-ingress", map[string]string{
+		naming.TagLegacyIngressCluster: cluster,
+		naming.TagIngressStack:         "default/shop",
+		naming.TagIngressResource:      naming.ResourceManagedLBSecurityGroup,
+	})
 	f.group(t, "half-tagged", map[string]string{naming.TagCluster: cluster})
 	f.group(t, "other-cluster", naming.BackendSGTags("other", nil))
 	owned, err := f.p.OwnedSecurityGroups(t.Context(), f.seed.VPCID, cluster)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(owned) != 1 || owned[0].ID != backend {
-		t.Errorf("owned = %+v, want only the backend SG %s", owned, backend)
+	var got []string
+	for _, g := range owned {
+		got = append(got, g.ID)
+	}
+	want := []string{backend, legacy}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("owned = %v, want the backend SG and LBC's legacy-tagged SG %v", got, want)
 	}
 }
 
