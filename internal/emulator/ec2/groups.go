@@ -293,10 +293,7 @@ func (b *Backend) groupMatches(g *SecurityGroup, fs []core.Filter) bool {
 			val = g.VPCID
 		default:
 			egress := strings.HasPrefix(f.Name, "egress.")
-			field := f.Name[strings.LastIndexByte(f.Name, '.')+1:]
-			if strings.HasSuffix(f.Name, "group-id") || strings.HasSuffix(f.Name, "group-name") {
-				field = f.Name[strings.Index(f.Name, "ip-permission.")+len("ip-permission."):]
-			}
+			field := f.Name[strings.LastIndexByte(f.Name, '.')+1:] // ip-permission.<field>
 			ok := false
 			for _, r := range g.rules(egress) {
 				if b.ruleVisible(r) && b.ruleMatches(field, f.Values, r) {
