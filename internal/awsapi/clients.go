@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -96,7 +97,9 @@ func FromConfig(cfg aws.Config, o Options) *Clients {
 		}
 		lim = newLimiter(l)
 	}
-	cfg.APIOptions = append(cfg.APIOptions, stackOptions(lim, o.Observer))
+	// A fresh slice: Copy is shallow, and appending to the caller's backing
+	// array would let two FromConfig calls overwrite each other's option.
+	cfg.APIOptions = append(slices.Clip(cfg.APIOptions), stackOptions(lim, o.Observer))
 	return &Clients{
 		EC2:    ec2.NewFromConfig(cfg),
 		ELBV2:  elbv2.NewFromConfig(cfg),

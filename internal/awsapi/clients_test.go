@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/lbsg/lbsg/internal/awsapi"
 	"github.com/lbsg/lbsg/internal/awserr"
@@ -119,6 +120,24 @@ func TestEveryRetryPaysAClientSideToken(t *testing.T) {
 		if call.Waited < 10*time.Millisecond {
 			t.Errorf("retry %d waited %v for a token, want ~50ms", call.Attempt, call.Waited)
 		}
+	}
+}
+
+func TestTwoClientSetsFromOneConfigKeepTheirOwnObservers(t *testing.T) {
+	env := emutest.Start(t)
+	cfg := env.Config.Copy()
+	cfg.APIOptions = make([]func(*middleware.Stack) error, 0, 4) // spare capacity
+	var a, b awsapi.Counter
+	ca := awsapi.FromConfig(cfg, awsapi.Options{Observer: a.Observe})
+	cb := awsapi.FromConfig(cfg, awsapi.Options{Observer: b.Observe})
+	if err := describeVpcs(t.Context(), ca); err != nil {
+		t.Fatal(err)
+	}
+	if err := describeVpcs(t.Context(), cb); err != nil {
+		t.Fatal(err)
+	}
+	if a.Total() != 1 || b.Total() != 1 {
+		t.Errorf("observers saw %d and %d calls, want 1 each", a.Total(), b.Total())
 	}
 }
 
