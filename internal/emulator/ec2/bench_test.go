@@ -176,3 +176,20 @@ func TestLargeStateStaysConsistent(t *testing.T) {
 		t.Fatalf("%d referenced groups", n)
 	}
 }
+
+// BenchmarkSnapshot10kx20 is what the server pays per mutation when it keeps
+// a state file.
+func BenchmarkSnapshot10kx20(b *testing.B) {
+	be := largeBackend(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var size int
+	for b.Loop() {
+		raw, err := be.Snapshot()
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(raw)
+	}
+	b.ReportMetric(float64(size)/(1<<20), "MiB/snapshot")
+}
