@@ -4,7 +4,8 @@
 // SecurityGroup with a rules.Set, ENI) and errors; never events or status.
 //
 // Reads (cached, cache package TTLs; every lbsg write drops what it changes):
-//   - VPC CIDRs; all subnets of a VPC, or those with a tag (LBC discovery).
+//   - VPC CIDRs; all subnets of a VPC, or those with a tag (LBC discovery);
+//     DiscoverVPC (the VPC tagged for the cluster, else the only one).
 //   - Security groups by ID (one filtered, paged Describe for the misses);
 //     by tags within a VPC; owned groups (naming.ClassifySecurityGroup);
 //     names-or-IDs of an annotation resolved within the VPC via the Name tag,

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/lbsg/lbsg/internal/naming"
 )
 
 // VPC returns the VPC's CIDR blocks (cached VPCTTL).
@@ -114,4 +116,38 @@ func subnetFromSDK(s ec2types.Subnet) Subnet {
 		}
 	}
 	return out
+}
+
+// DiscoverVPC finds the cluster's VPC when --aws-vpc-id is not given: the
+// one VPC tagged kubernetes.io/cluster/<cluster> (any value), else the only
+// VPC of the account and Region. Several candidates, or none, is an error
+// naming them. Uncached (called once at start).
+func (p *Provider) DiscoverVPC(ctx context.Context, cluster string) (string, error) {
+	key := naming.ClusterTagKey(cluster)
+	for _, filters := range [][]ec2types.Filter{
+		{{Name: aws.String("tag-key"), Values: []string{key}}},
+		nil,
+	} {
+		var ids []string
+		pg := awsec2.NewDescribeVpcsPaginator(p.api, &awsec2.DescribeVpcsInput{Filters: filters, MaxResults: aws.Int32(pageSize)})
+		for pg.HasMorePages() {
+			page, err := pg.NextPage(ctx)
+			if err != nil {
+				return "", fmt.Errorf("discovering the VPC of cluster %s: %w", cluster, err)
+			}
+			for _, v := range page.Vpcs {
+				ids = append(ids, aws.ToString(v.VpcId))
+			}
+		}
+		switch len(ids) {
+		case 0:
+			continue
+		case 1:
+			return ids[0], nil
+		default:
+			slices.Sort(ids)
+			return "", fmt.Errorf("discovering the VPC of cluster %s: %d candidates %v; set --aws-vpc-id", cluster, len(ids), ids)
+		}
+	}
+	return "", fmt.Errorf("discovering the VPC of cluster %s: no VPC tagged %s and no single VPC; set --aws-vpc-id", cluster, key)
 }

@@ -549,6 +549,25 @@ func TestVPCAndSubnetDiscovery(t *testing.T) {
 	}
 }
 
+func TestDiscoverVPC(t *testing.T) {
+	f := start(t, nil)
+	for _, tt := range []struct {
+		name    string
+		cluster string
+		wantErr bool
+	}{
+		{"the VPC tagged for the cluster", cluster, false},
+		{"the only VPC when none is tagged for the cluster", "elsewhere", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := f.p.DiscoverVPC(t.Context(), tt.cluster)
+			if (err != nil) != tt.wantErr || (!tt.wantErr && got != f.seed.VPCID) {
+				t.Errorf("got %q, %v; want %s", got, err, f.seed.VPCID)
+			}
+		})
+	}
+}
+
 func TestInstancesResolveToPrimaryENIAndItsGroups(t *testing.T) {
 	f := start(t, nil)
 	m, err := f.p.InstanceENIs(t.Context(), append(slices.Clone(f.seed.Instances), "i-0000000000000dead"))
