@@ -275,7 +275,7 @@ func TestSyncTargetsRegistersAndDeregistersOnlyTheDifference(t *testing.T) {
 		wantAdded, wantRemoved int
 		wantCalls              int
 	}{
-		{"three new targets are one read and one register call", i[:3], 3, 0, 2},
+		{"three targets in a new group are one register call, no read", i[:3], 3, 0, 1},
 		{"dropping one re-reads (the write invalidated) and deregisters once", i[:2], 0, 1, 2},
 		{"nothing changed after a write costs one read", i[:2], 0, 0, 1},
 		{"nothing changed with a warm cache costs no call", i[:2], 0, 0, 0},
