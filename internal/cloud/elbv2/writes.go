@@ -170,10 +170,11 @@ func (p *Provider) CreateTargetGroup(ctx context.Context, n NewTargetGroup) (Tar
 	p.tags.Delete(tg.ARN)
 	// A new group has no targets: a known fact, so the first SyncTargets
 	// needs no read. CreateTargetGroup is idempotent, and an identical
-	// re-create returns an existing group that may hold targets; caching it
-	// as empty then costs at most one no-op RegisterTargets, whose
-	// invalidation makes the next sync read the truth. Not done when the
-	// group is already attached to a load balancer or cached.
+	// re-create returns an existing group that may hold targets; the first
+	// sync then sends a no-op register (whose invalidation makes the next
+	// sync read the truth) or, with nothing to register, misses a
+	// deregistration until ELBV2TTL. Not done when the group is already
+	// attached to a load balancer or cached.
 	if _, ok := p.targets.Get(tg.ARN); !ok && len(tg.LoadBalancerARNs) == 0 {
 		p.targets.Set(tg.ARN, []TargetHealth{})
 	}
