@@ -12,6 +12,8 @@
 //     so a resync of an unchanged object costs no call; every write drops what
 //     it changes (broadly: a listener write drops all target-group lists,
 //     whose LoadBalancerARNs it changes).
+//   - Refresh is the drift check's read: one paged Describe of LBs and one of
+//     TGs per VPC, tags only for ARNs not cached.
 //   - Creates carry their tags (and, for LBs, subnets as SubnetMappings and
 //     security groups), so nothing exists untagged. ELBv2 creates are
 //     idempotent for identical input.

@@ -117,6 +117,24 @@ func (p *Provider) loadBalancers(ctx context.Context, vpcID string) ([]LoadBalan
 	return out, nil
 }
 
+// Refresh is the drift check's read: the VPC's load balancers and target
+// groups from AWS (one paged Describe each, whatever the number of
+// Services), replacing the cached lists. Tags are read only for ARNs whose
+// tags are not cached (new ones, or older than ELBV2TagsTTL).
+func (p *Provider) Refresh(ctx context.Context, vpcID string) ([]LoadBalancer, []TargetGroup, error) {
+	p.lbs.Delete(vpcID)
+	p.tgs.Delete(vpcID)
+	lbs, err := p.LoadBalancers(ctx, vpcID)
+	if err != nil {
+		return nil, nil, err
+	}
+	tgs, err := p.TargetGroups(ctx, vpcID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return lbs, tgs, nil
+}
+
 // FindLoadBalancers is LoadBalancers kept to those whose tags match (e.g.
 // naming.OwnsStackResource bound to a stack).
 func (p *Provider) FindLoadBalancers(ctx context.Context, vpcID string, match func(tags map[string]string) bool) ([]LoadBalancer, error) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
+	awselbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"k8s.io/utils/clock"
 
 	"github.com/lbsg/lbsg/internal/awsapi"
@@ -129,6 +130,33 @@ func TestFindingByTagsDescribesTagsTwentyARNsAtATime(t *testing.T) {
 	}
 	if n := f.env.Server.Calls().Total; n != 0 {
 		t.Errorf("a repeated find cost %d calls, want 0", n)
+	}
+}
+
+func TestTheDriftReadCostsOneDescribePerKind(t *testing.T) {
+	f := start(t)
+	for i := range 25 {
+		f.tg(t, fmt.Sprintf("drift-%02d", i), "TCP", map[string]string{"n": fmt.Sprint(i)})
+	}
+	f.nlb(t, "drift", nil)
+	if _, _, err := f.p.Refresh(t.Context(), f.seed.VPCID); err != nil { // first read: tags too
+		t.Fatal(err)
+	}
+	// Someone deletes a group outside lbsg.
+	tgs, _ := f.p.TargetGroups(t.Context(), f.seed.VPCID)
+	if _, err := f.env.ELBv2.DeleteTargetGroup(t.Context(), &awselbv2.DeleteTargetGroupInput{TargetGroupArn: aws.String(tgs[0].ARN)}); err != nil {
+		t.Fatal(err)
+	}
+	f.env.Server.ResetCalls()
+	lbs, tgs2, err := f.p.Refresh(t.Context(), f.seed.VPCID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lbs) != 1 || len(tgs2) != 24 {
+		t.Errorf("refresh saw %d LBs, %d TGs; want 1 and 24", len(lbs), len(tgs2))
+	}
+	if a, b, c := f.calls("DescribeLoadBalancers"), f.calls("DescribeTargetGroups"), f.calls("DescribeTags"); a != 1 || b != 1 || c != 0 {
+		t.Errorf("calls %d DescribeLoadBalancers, %d DescribeTargetGroups, %d DescribeTags; want 1, 1, 0", a, b, c)
 	}
 }
 
