@@ -10,7 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
+	"github.com/lbsg/lbsg/internal/awsapi"
 	"github.com/lbsg/lbsg/internal/model"
+	"github.com/lbsg/lbsg/internal/naming"
 )
 
 // Subnets returns the VPC's subnets, read once and then on RefreshSubnets.
@@ -133,4 +135,26 @@ func (p *Provider) GroupTags(ctx context.Context, ids []string) (map[string]map[
 		}
 	}
 	return out, nil
+}
+
+// DiscoverVPC returns the VPC tagged kubernetes.io/cluster/<cluster>, else
+// the only VPC of the Region.
+func DiscoverVPC(ctx context.Context, api awsapi.EC2API, cluster string) (string, error) {
+	out, err := api.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+	if err != nil {
+		return "", fmt.Errorf("describing VPCs: %w", err)
+	}
+	var tagged []string
+	for _, v := range out.Vpcs {
+		if _, ok := tagMap(v.Tags)[naming.ClusterTagKey(cluster)]; ok {
+			tagged = append(tagged, aws.ToString(v.VpcId))
+		}
+	}
+	switch {
+	case len(tagged) == 1:
+		return tagged[0], nil
+	case len(tagged) == 0 && len(out.Vpcs) == 1:
+		return aws.ToString(out.Vpcs[0].VpcId), nil
+	}
+	return "", fmt.Errorf("cannot choose the cluster's VPC (%d tagged for %s, %d in total): set --aws-vpc-id", len(tagged), cluster, len(out.Vpcs))
 }

@@ -111,6 +111,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 	if err := r.Kube.Get(ctx, req.NamespacedName, svc); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.TargetSGs.Enqueue(sgKeys(r.Registry.Forget(stack.ID()))...)
+			if requeue, err := r.Backend.ReleaseIfUnused(ctx); err != nil || requeue {
+				return reconcile.Result{RequeueAfter: DependencyRequeue}, err
+			}
 			return reconcile.Result{}, nil
 		}
 		return reconcile.Result{}, err
@@ -233,7 +236,8 @@ func (r *Reconciler) teardown(ctx context.Context, svc *corev1.Service, stack na
 		log.Info("resources remain after teardown, requeueing")
 		return reconcile.Result{RequeueAfter: DependencyRequeue}, nil
 	}
-	r.TargetSGs.Enqueue(sgKeys(r.Registry.Forget(stack.ID()))...)
+	// The stack stays known, with nothing, until the Service is gone, so
+	// the registry remains complete.
 	if requeue, err := r.Backend.ReleaseIfUnused(ctx); err != nil || requeue {
 		return reconcile.Result{RequeueAfter: DependencyRequeue}, err
 	}

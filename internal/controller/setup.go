@@ -1,0 +1,108 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/lbsg/lbsg/internal/awsapi"
+	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/controller/drift"
+	"github.com/lbsg/lbsg/internal/controller/registry"
+	"github.com/lbsg/lbsg/internal/controller/service"
+	"github.com/lbsg/lbsg/internal/controller/targetsg"
+	"github.com/lbsg/lbsg/internal/events"
+	"github.com/lbsg/lbsg/internal/metrics"
+	"github.com/lbsg/lbsg/internal/model"
+	"github.com/lbsg/lbsg/internal/options"
+)
+
+// Config is what Setup needs besides the manager.
+type Config struct {
+	Options *options.Controller
+	EC2     awsapi.EC2API
+	ELBV2   awsapi.ELBV2API
+	VPCID   string
+	Metrics *metrics.Metrics
+	// Events receives events; nil: the manager's recorder.
+	Events events.Sink
+	// NoDriftLoop: do not add the periodic drift Runnable (tests call
+	// Drift.Check themselves).
+	NoDriftLoop bool
+}
+
+// Controllers are the wired reconcilers, for tests and benchmarks.
+type Controllers struct {
+	AWS      *awsstate.Provider
+	Registry *registry.Registry
+	Service  *service.Reconciler
+	TargetSG *targetsg.Reconciler
+	Drift    *drift.Checker
+}
+
+// Defaults derives the model defaults from the options.
+func Defaults(o *options.Controller) model.Defaults {
+	return model.Defaults{
+		ClusterName:                 o.ClusterName,
+		EnableBackendSG:             o.EnableBackendSecurityGroup,
+		ManageBackendSGRules:        o.EnableManageBackendSecurityGroupRules,
+		DisableRestrictedSGRules:    o.DisableRestrictedSGRules,
+		DefaultTags:                 o.DefaultTags,
+		ExternalManagedTags:         o.ExternalManagedTags,
+		DefaultTagsLowPriority:      o.Gate(options.GateEnableDefaultTagsLowPriority),
+		NLBSecurityGroups:           o.Gate(options.GateNLBSecurityGroup),
+		LoadBalancerClass:           o.LoadBalancerClass,
+		ServiceTypeLoadBalancerOnly: o.Gate(options.GateServiceTypeLoadBalancerOnly),
+	}
+}
+
+// Setup builds the controllers and adds them to mgr.
+func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
+	o := c.Options
+	d := Defaults(o)
+	sink := c.Events
+	if sink == nil {
+		sink = mgr.GetEventRecorder("lbsg")
+	}
+	rec := events.NewRecorder(sink)
+	prov := awsstate.New(c.EC2, c.ELBV2, o.ClusterName, c.VPCID)
+	reg := registry.New()
+	sgTrigger := &registry.Trigger[registry.SGKey]{}
+	svcTrigger := &registry.Trigger[reconcile.Request]{}
+	svc := &service.Reconciler{
+		Kube: mgr.GetClient(), AWS: prov, Registry: reg,
+		Backend:   service.NewBackend(prov, reg, mgr.GetClient(), o.BackendSecurityGroup, d),
+		TargetSGs: sgTrigger, Services: svcTrigger, Events: rec, Metrics: c.Metrics, Defaults: d,
+		MaxConcurrentReconciles: o.MaxConcurrentReconciles,
+	}
+	if err := svc.SetupWithManager(mgr); err != nil {
+		return nil, fmt.Errorf("setting up the service controller: %w", err)
+	}
+	tsg := &targetsg.Reconciler{Kube: mgr.GetClient(), AWS: prov, Registry: reg, Trigger: sgTrigger,
+		Events: rec, Metrics: c.Metrics, Defaults: d}
+	if err := tsg.SetupWithManager(mgr); err != nil {
+		return nil, fmt.Errorf("setting up the targetsg controller: %w", err)
+	}
+	dr := &drift.Checker{AWS: prov, Registry: reg, TargetSGs: sgTrigger, Services: svcTrigger,
+		Metrics: c.Metrics, Defaults: d, Interval: o.DriftInterval}
+	if !c.NoDriftLoop {
+		if err := mgr.Add(dr); err != nil {
+			return nil, err
+		}
+	}
+	return &Controllers{AWS: prov, Registry: reg, Service: svc, TargetSG: tsg, Drift: dr}, nil
+}
+
+// DiscoverVPC returns the VPC of the cluster's subnets when --aws-vpc-id is
+// not given: the VPC tagged kubernetes.io/cluster/<cluster>, else the only
+// VPC.
+func DiscoverVPC(ctx context.Context, api awsapi.EC2API, cluster string) (string, error) {
+	return awsstate.DiscoverVPC(ctx, api, cluster)
+}
+
+// DefaultResync is the informer resync lbsg uses: a resync of an unchanged
+// Service costs no AWS call, so it can be short.
+const DefaultResync = 10 * time.Hour
