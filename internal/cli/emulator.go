@@ -101,5 +101,9 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	_, _ = fmt.Fprintf(stdout, "lbsg emulator serving EC2, ELBv2 and EKS for %s on %s\n", o.Region, url)
 	_, _ = fmt.Fprintf(stdout, "try:  aws --endpoint-url %s --region %s ec2 describe-vpcs\n", url, o.Region)
 	_, _ = fmt.Fprintf(stdout, "      curl %s/_lbsg/calls\n", url)
-	return <-done
+	err = <-done
+	if cerr := srv.Close(); cerr != nil && err == nil {
+		err = fmt.Errorf("saving state: %w", cerr)
+	}
+	return err
 }

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -81,6 +82,7 @@ type Server struct {
 	calls    *callLog
 	log      *slog.Logger
 	saveMu   sync.Mutex
+	saver    saver
 }
 
 // New builds a Server, loading StateFile or applying the seed.
@@ -258,22 +260,25 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, body []byte,
 	if err != nil {
 		return fail(asQueryError(err))
 	}
-	var b []byte
+	if mutating {
+		s.stateChanged()
+	}
+	// Stream the reply: a full DescribeSecurityGroups at scale is tens of
+	// MiB, and buffering it whole doubles the garbage.
+	query.WriteStreamHeaders(w, reqID)
+	bw := bufio.NewWriterSize(w, 64<<10)
 	if service == ServiceEC2 {
-		b, err = query.EC2Body(action, reqID, out)
+		err = query.WriteEC2Body(bw, action, reqID, out)
 	} else {
-		b, err = query.ELBv2Body(action, reqID, out)
+		err = query.WriteELBv2Body(bw, action, reqID, out)
+	}
+	if err == nil {
+		err = bw.Flush()
 	}
 	if err != nil {
-		s.log.Error("rendering reply", "action", action, "err", err)
-		return fail(internalError())
+		// Headers are gone: the client sees a truncated body and retries.
+		s.log.Error("writing reply", "action", action, "err", err)
 	}
-	if mutating {
-		if err := s.save(); err != nil {
-			s.log.Error("saving state", "err", err)
-		}
-	}
-	query.WriteXML(w, http.StatusOK, reqID, b)
 	return http.StatusOK, ""
 }
 
@@ -434,6 +439,9 @@ func (s *Server) Listen(ctx context.Context, addr string, allowRemote bool) (str
 		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(shutdownCtx)
+		if err := s.Flush(); err != nil {
+			s.log.Error("saving state", "err", err)
+		}
 	}()
 	return "http://" + ln.Addr().String(), done, nil
 }
@@ -478,6 +486,13 @@ func (s *Server) save() error {
 	}
 	s.saveMu.Lock()
 	defer s.saveMu.Unlock()
+	return s.saveLocked()
+}
+
+func (s *Server) saveLocked() error {
+	if s.opts.StateFile == "" {
+		return nil
+	}
 	b, err := s.State()
 	if err != nil {
 		return err

@@ -248,6 +248,9 @@ func TestStateFileSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := env.Server.Flush(); err != nil {
+		t.Fatal(err)
+	}
 	again := emutest.Start(t, emutest.WithOptions(emulator.Options{StateFile: path}))
 	got, err := again.EC2.DescribeSecurityGroups(t.Context(), &awsec2.DescribeSecurityGroupsInput{GroupIds: []string{aws.ToString(out.GroupId)}})
 	if err != nil || len(got.SecurityGroups) != 1 {

@@ -58,6 +58,7 @@ func Start(tb testing.TB, opts ...Option) *Env {
 	if err != nil {
 		tb.Fatalf("starting emulator: %v", err)
 	}
+	tb.Cleanup(func() { _ = srv.Close() })
 	cfg := Config(srv)
 	switch {
 	case st.retryer != nil:

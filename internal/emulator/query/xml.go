@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 )
@@ -72,24 +73,31 @@ type EC2Return struct {
 // embedding EC2Response, with fields named as the model's camelCase
 // locationNames; nil renders <return>true</return>.
 func EC2Body(action, requestID string, body any) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := WriteEC2Body(&buf, action, requestID, body); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// WriteEC2Body streams what EC2Body returns to w.
+func WriteEC2Body(w io.Writer, action, requestID string, body any) error {
 	if body == nil {
 		body = &EC2Return{Return: true}
 	}
 	env, ok := body.(ec2Enveloped)
 	if !ok {
-		return nil, fmt.Errorf("EC2 body %T does not embed query.EC2Response", body)
+		return fmt.Errorf("EC2 body %T does not embed query.EC2Response", body)
 	}
 	env.setEC2Envelope(action, requestID)
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	enc := xml.NewEncoder(&buf)
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
 	if err := enc.EncodeElement(body, xml.StartElement{Name: xml.Name{Local: action + "Response"}}); err != nil {
-		return nil, err
+		return err
 	}
-	if err := enc.Flush(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return enc.Flush()
 }
 
 type elbEnvelope struct {
@@ -104,13 +112,29 @@ type elbEnvelope struct {
 // ELBv2Body renders a successful ELBv2 reply: <ActionResponse xmlns> holding
 // <ActionResult> with body's fields and <ResponseMetadata><RequestId>.
 func ELBv2Body(action, requestID string, body any) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := WriteELBv2Body(&buf, action, requestID, body); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// WriteELBv2Body streams what ELBv2Body returns to w.
+func WriteELBv2Body(w io.Writer, action, requestID string, body any) error {
 	env := elbEnvelope{
 		XMLName: xml.Name{Local: action + "Response"},
 		Xmlns:   ELBv2Namespace,
 		Result:  named{name: action + "Result", v: body},
 	}
 	env.Meta.RequestID = requestID
-	return marshal(env)
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	if err := enc.Encode(env); err != nil {
+		return err
+	}
+	return enc.Flush()
 }
 
 type ec2Error struct {
@@ -169,6 +193,15 @@ func marshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// WriteStreamHeaders sends the headers of a successful reply whose body
+// follows as a stream (no Content-Length).
+func WriteStreamHeaders(w http.ResponseWriter, requestID string) {
+	h := w.Header()
+	h.Set("Content-Type", "text/xml;charset=UTF-8")
+	h.Set("x-amzn-RequestId", requestID)
+	w.WriteHeader(http.StatusOK)
 }
 
 // WriteXML sends an XML reply with AWS's headers.
