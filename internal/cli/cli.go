@@ -22,8 +22,9 @@ var errUsage = errors.New("usage error")
 
 func commands() map[string]command {
 	return map[string]command{
-		"emulator": {summary: "serve a local emulator of the EC2, ELBv2 and EKS APIs", run: runEmulator},
-		"version":  {summary: "print the version", run: runVersion},
+		"controller": {summary: "run the Service → NLB and security-group controllers", run: runController},
+		"emulator":   {summary: "serve a local emulator of the EC2, ELBv2 and EKS APIs", run: runEmulator},
+		"version":    {summary: "print the version", run: runVersion},
 	}
 }
 
