@@ -77,8 +77,7 @@ func Demo(ctx context.Context, w *World) error {
 		return host != "", nil
 	})
 	if err != nil {
-		out("==> demo: no load balancer yet (is a controller running?); the app stays applied")
-		return nil
+		return fmt.Errorf("no load balancer for demo/echo-nlb yet (is a controller running?); the app stays applied: %w", err)
 	}
 	out("==> demo: Service demo/echo-nlb → %s", host)
 	out("    inspect: aws elbv2 describe-load-balancers; aws ec2 describe-security-groups")
