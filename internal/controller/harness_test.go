@@ -193,6 +193,9 @@ func (h *harness) update(svc *corev1.Service, mutate func(*corev1.Service)) {
 		if err := h.kube.Client.Get(ctx, client.ObjectKeyFromObject(svc), cur); err != nil {
 			return false, err
 		}
+		if cur.Annotations == nil {
+			cur.Annotations = map[string]string{}
+		}
 		mutate(cur)
 		return true, h.kube.Client.Update(ctx, cur)
 	})
@@ -263,7 +266,9 @@ func (h *harness) world(ctx context.Context) (world, error) {
 		if err != nil {
 			return w, err
 		}
-		w.sgs[sg.ID] = sg
+		if sg != nil {
+			w.sgs[sg.ID] = sg
+		}
 	}
 	return w, nil
 }
@@ -334,3 +339,5 @@ func (h *harness) waitGone(svc *corev1.Service) {
 		return apierrors.IsNotFound(err), nil
 	})
 }
+
+func toSDK(s rules.Set) []ec2types.IpPermission { return awsstate.ToSDK(s) }
