@@ -122,8 +122,8 @@ func TestEveryRetryPaysAClientSideToken(t *testing.T) {
 	}
 	// Three attempts from a one-token bucket need two refills, whatever the
 	// scheduler does: the limiter, not the backoff, paced the retries.
-	if min := 2 * time.Second / rate * 9 / 10; elapsed < min {
-		t.Errorf("three attempts took %v, want at least %v", elapsed, min)
+	if floor := 2 * time.Second / rate * 9 / 10; elapsed < floor {
+		t.Errorf("three attempts took %v, want at least %v", elapsed, floor)
 	}
 }
 
