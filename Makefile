@@ -38,7 +38,7 @@ assets: k8s-tools ## print KUBEBUILDER_ASSETS for envtest: eval "$$(make -s asse
 .PHONY: lint
 lint: ## run golangci-lint (config: .golangci.yml)
 	@hack/tools/build.sh golangci-lint
-	$(BIN)/golangci-lint run ./...
+	$(BIN)/golangci-lint run --allow-serial-runners ./...
 
 .PHONY: e2e
 e2e: k8s-tools ## run the e2e suites: local clusters (localenv) and ./test/e2e when present

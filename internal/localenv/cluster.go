@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -52,6 +54,7 @@ type Cluster struct {
 	kubeconfig string
 	rest       *rest.Config
 	kube       kubernetes.Interface
+	forget     func() // drops the janitor's record of our processes
 }
 
 // Start brings up the cluster described by cfg, or resumes it when cfg.Dir
@@ -84,12 +87,16 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.StartTimeout)
 	defer cancel()
 	becomeSubreaper()
+	killOrphans()
 
-	c := &Cluster{cfg: cfg, kubeconfig: filepath.Join(cfg.Dir, cfg.Name+".kubeconfig")}
+	c := &Cluster{cfg: cfg, kubeconfig: filepath.Join(cfg.Dir, cfg.Name+".kubeconfig"), forget: func() {}}
 	if c.exists() {
 		err = c.kwokctl(ctx, "start", "cluster", "--name", cfg.Name)
 	} else {
 		err = c.create(ctx)
+	}
+	if pids, perr := c.PIDs(); perr == nil {
+		c.forget = track(cfg.Dir, slices.Collect(maps.Values(pids)))
 	}
 	if err != nil {
 		return nil, c.stopAfter(ctx, fmt.Errorf("starting cluster %s: %w", cfg.Name, err))
@@ -243,7 +250,11 @@ func (c *Cluster) Stop(ctx context.Context) error {
 	if c.exists() {
 		stopErr = c.kwokctl(ctx, "stop", "cluster", "--name", c.cfg.Name)
 	}
-	return errors.Join(stopErr, reap(ctx, pids, c.cfg.Dir))
+	if err := reap(ctx, pids, c.cfg.Dir); err != nil {
+		return errors.Join(stopErr, err)
+	}
+	c.forget()
+	return stopErr
 }
 
 // Delete stops the cluster and removes its state.

@@ -14,6 +14,7 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 
 	"github.com/lbsg/lbsg/internal/localenv"
@@ -89,15 +90,39 @@ func TestClusterRunsLoadBalancedDeploymentOnSimulatedNodes(t *testing.T) {
 	nodes := threeNodes()
 	c := start(t, localenv.Config{Dir: t.TempDir(), Name: "e2e", Nodes: nodes})
 	kube := c.Client()
-	ctx := t.Context()
+	const ns = "default"
 
-	podCIDR := map[string]netip.Prefix{}
+	checkNodes(t, kube, nodes)
+	svc := deployWeb(t, kube, ns)
+	if svc.Spec.Ports[0].NodePort == 0 {
+		t.Error("LoadBalancer service got no nodePort")
+	}
+	if ip, err := netip.ParseAddr(svc.Spec.ClusterIP); err != nil || !netip.MustParsePrefix(localenv.DefaultServiceCIDR).Contains(ip) {
+		t.Errorf("clusterIP %q outside %s", svc.Spec.ClusterIP, localenv.DefaultServiceCIDR)
+	}
+	began := time.Now()
+	podIPs := waitRunningPods(t, kube, ns, nodes)
+	t.Logf("3 pods running in %v", time.Since(began).Round(time.Millisecond))
+	waitReadyEndpoints(t, kube, ns, podIPs)
+
+	stopAndCheck(t, c)
+
+	// Start on the same Dir resumes the stopped cluster with its objects.
+	c = start(t, localenv.Config{Dir: c.Dir(), Name: "e2e", Nodes: nodes})
+	if _, err := c.Client().AppsV1().Deployments(ns).Get(t.Context(), "web", metav1.GetOptions{}); err != nil {
+		t.Errorf("deployment lost across stop/start: %v", err)
+	}
+	stopAndCheck(t, c)
+}
+
+// checkNodes checks that the nodes carry what AWS would have registered.
+func checkNodes(t *testing.T, kube kubernetes.Interface, nodes []localenv.NodeSpec) {
+	t.Helper()
 	for _, n := range nodes {
-		got, err := kube.CoreV1().Nodes().Get(ctx, n.Name, metav1.GetOptions{})
+		got, err := kube.CoreV1().Nodes().Get(t.Context(), n.Name, metav1.GetOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		podCIDR[n.Name] = netip.MustParsePrefix(n.PodCIDR)
 		if got.Spec.ProviderID != "aws:///"+n.AvailabilityZone+"/"+n.InstanceID {
 			t.Errorf("node %s providerID = %q", n.Name, got.Spec.ProviderID)
 		}
@@ -108,8 +133,12 @@ func TestClusterRunsLoadBalancedDeploymentOnSimulatedNodes(t *testing.T) {
 			t.Errorf("node %s addresses %v lack InternalIP %s", n.Name, got.Status.Addresses, n.PrivateIP)
 		}
 	}
+}
 
-	ns := "default"
+// deployWeb creates a 3-replica Deployment "web" and a LoadBalancer Service
+// in front of it, returning the Service as created.
+func deployWeb(t *testing.T, kube kubernetes.Interface, ns string) *corev1.Service {
+	t.Helper()
 	labels := map[string]string{"app": "web"}
 	dep := &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "web"},
@@ -125,7 +154,7 @@ func TestClusterRunsLoadBalancedDeploymentOnSimulatedNodes(t *testing.T) {
 			},
 		},
 	}
-	if _, err := kube.AppsV1().Deployments(ns).Create(ctx, dep, metav1.CreateOptions{}); err != nil {
+	if _, err := kube.AppsV1().Deployments(ns).Create(t.Context(), dep, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	svc := &corev1.Service{
@@ -136,18 +165,21 @@ func TestClusterRunsLoadBalancedDeploymentOnSimulatedNodes(t *testing.T) {
 			Ports:    []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(8080), Protocol: corev1.ProtocolTCP}},
 		},
 	}
-	svc, err := kube.CoreV1().Services(ns).Create(ctx, svc, metav1.CreateOptions{})
+	svc, err := kube.CoreV1().Services(ns).Create(t.Context(), svc, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if svc.Spec.Ports[0].NodePort == 0 {
-		t.Error("LoadBalancer service got no nodePort")
-	}
-	if ip, err := netip.ParseAddr(svc.Spec.ClusterIP); err != nil || !netip.MustParsePrefix(localenv.DefaultServiceCIDR).Contains(ip) {
-		t.Errorf("clusterIP %q outside %s", svc.Spec.ClusterIP, localenv.DefaultServiceCIDR)
-	}
+	return svc
+}
 
-	began := time.Now()
+// waitRunningPods waits for 3 Running pods of "web", each with an IP from
+// its node's podCIDR, and returns their IPs.
+func waitRunningPods(t *testing.T, kube kubernetes.Interface, ns string, nodes []localenv.NodeSpec) map[string]bool {
+	t.Helper()
+	podCIDR := map[string]netip.Prefix{}
+	for _, n := range nodes {
+		podCIDR[n.Name] = netip.MustParsePrefix(n.PodCIDR)
+	}
 	podIPs := map[string]bool{}
 	testenv.Eventually(t, "3 running pods with IPs from their node's podCIDR", func(ctx context.Context) (bool, error) {
 		pods, err := kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app=web"})
@@ -167,32 +199,28 @@ func TestClusterRunsLoadBalancedDeploymentOnSimulatedNodes(t *testing.T) {
 		}
 		return len(podIPs) == 3, nil
 	})
-	t.Logf("3 pods running in %v", time.Since(began).Round(time.Millisecond))
+	return podIPs
+}
 
-	testenv.Eventually(t, "EndpointSlices with 3 ready endpoints for the pods", func(ctx context.Context) (bool, error) {
+// waitReadyEndpoints waits until the EndpointSlices of "web" list every pod
+// IP as a ready endpoint with a node name.
+func waitReadyEndpoints(t *testing.T, kube kubernetes.Interface, ns string, podIPs map[string]bool) {
+	t.Helper()
+	testenv.Eventually(t, "EndpointSlices with a ready endpoint per pod", func(ctx context.Context) (bool, error) {
 		slices, err := kube.DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=web"})
 		if err != nil {
 			return false, err
 		}
-		ready := 0
+		ready := map[string]bool{}
 		for _, s := range slices.Items {
 			for _, e := range s.Endpoints {
-				if ptr.Deref(e.Conditions.Ready, false) && len(e.Addresses) > 0 && podIPs[e.Addresses[0]] && e.NodeName != nil {
-					ready++
+				if ptr.Deref(e.Conditions.Ready, false) && e.NodeName != nil && len(e.Addresses) > 0 && podIPs[e.Addresses[0]] {
+					ready[e.Addresses[0]] = true
 				}
 			}
 		}
-		return ready == 3, nil
+		return len(ready) == len(podIPs), nil
 	})
-
-	stopAndCheck(t, c)
-
-	// Start on the same Dir resumes the stopped cluster with its objects.
-	c = start(t, localenv.Config{Dir: c.Dir(), Name: "e2e", Nodes: nodes})
-	if _, err := c.Client().AppsV1().Deployments(ns).Get(t.Context(), "web", metav1.GetOptions{}); err != nil {
-		t.Errorf("deployment lost across stop/start: %v", err)
-	}
-	stopAndCheck(t, c)
 }
 
 func hasAddress(n *corev1.Node, typ corev1.NodeAddressType, addr string) bool {

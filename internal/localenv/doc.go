@@ -23,7 +23,10 @@
 // its Dir and is gone when Stop returns (Stop waits, kills stragglers, and
 // reaps them: on Linux, Start makes the calling process a child subreaper,
 // PR_SET_CHILD_SUBREAPER, so the detached components stay its descendants);
-// all state lives under Config.Dir, and Start on a Dir holding a stopped
+// a test binary that dies without stopping its control planes (go test
+// -timeout, SIGKILL) leaves a record in $TMPDIR/lbsg-localenv, and the next
+// StartEnvtest or Start on the machine kills those orphans; all state lives
+// under Config.Dir, and Start on a Dir holding a stopped
 // cluster resumes it. The service CIDR defaults to 10.96.0.0/16, away from
 // the apiserver's default 10.0.0.0/24 which collides with kwok's default pod
 // range.

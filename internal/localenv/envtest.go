@@ -14,7 +14,13 @@ type Envtest struct {
 	Env *envtest.Environment
 	// Config authenticates as a cluster admin.
 	Config *rest.Config
+
+	forget func()
 }
+
+// envtestMarker is in the command line of every envtest process (their
+// data and cert directories).
+const envtestMarker = "k8s_test_framework_"
 
 // EnvtestOptions configures StartEnvtest. The zero value is usable.
 type EnvtestOptions struct {
@@ -37,6 +43,7 @@ func StartEnvtest(opts EnvtestOptions) (*Envtest, error) {
 	if opts.StartTimeout == 0 {
 		opts.StartTimeout = 60 * time.Second
 	}
+	killOrphans()
 	env := &envtest.Environment{
 		BinaryAssetsDirectory:    dir,
 		CRDDirectoryPaths:        opts.CRDDirectoryPaths,
@@ -53,7 +60,8 @@ func StartEnvtest(opts EnvtestOptions) (*Envtest, error) {
 		_ = env.Stop()
 		return nil, fmt.Errorf("starting envtest from %s: %w", dir, err)
 	}
-	return &Envtest{Env: env, Config: cfg}, nil
+	pids, _ := childrenMatching(envtestMarker)
+	return &Envtest{Env: env, Config: cfg, forget: track(envtestMarker, pids)}, nil
 }
 
 // Stop stops the control plane and removes its temporary state.
@@ -61,5 +69,6 @@ func (e *Envtest) Stop() error {
 	if err := e.Env.Stop(); err != nil {
 		return fmt.Errorf("stopping envtest: %w", err)
 	}
+	e.forget()
 	return nil
 }

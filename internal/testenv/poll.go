@@ -40,5 +40,6 @@ func EventuallyWithin(tb testing.TB, timeout time.Duration, what string, cond fu
 // tb.Context() is already cancelled: it keeps tb.Context's values and lasts a
 // minute.
 func CleanupContext(tb testing.TB) (context.Context, context.CancelFunc) {
+	tb.Helper()
 	return context.WithTimeout(context.WithoutCancel(tb.Context()), time.Minute)
 }

@@ -1,3 +1,5 @@
+// Separate module: golangci-lint's dependency graph would otherwise raise
+// shared dependencies of the Kubernetes build in ../go.mod (and miss its cache).
 module github.com/lbsg/lbsg/hack/tools/lint
 
 go 1.26.0
