@@ -341,3 +341,7 @@ func (h *harness) waitGone(svc *corev1.Service) {
 }
 
 func toSDK(s rules.Set) []ec2types.IpPermission { return awsstate.ToSDK(s) }
+
+func mustKey(p string, from, to int32, peer string) rules.Key {
+	return rules.MustKey(p, from, to, peer)
+}

@@ -180,6 +180,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 	}
 	if len(actions) > 0 {
 		log.Info("applied changes", "actions", len(actions), "loadBalancer", desired.LoadBalancer.Name)
+	}
+	if touchesELB(actions) {
+		// SG writes update the SG cache in place; ELB state is re-read.
 		r.AWS.Invalidate(stack.ID())
 	}
 	if err := r.patchStatus(ctx, svc, ex.dnsName); err != nil {
@@ -426,4 +429,16 @@ func (r *Reconciler) endpoints(ctx context.Context, svc *corev1.Service) ([]mode
 		}
 	}
 	return out, nil
+}
+
+// touchesELB reports whether any action changed load-balancing resources.
+func touchesELB(actions []plan.Action) bool {
+	for _, a := range actions {
+		switch a.Kind {
+		case plan.CreateSecurityGroup, plan.AuthorizeIngress, plan.RevokeIngress, plan.DeleteSecurityGroup:
+		default:
+			return true
+		}
+	}
+	return false
 }
