@@ -378,8 +378,12 @@ func TestListenersAndRulesLifecycle(t *testing.T) {
 		t.Errorf("rule 1 read back as %+v", r)
 	}
 
-	if _, err := f.p.ModifyRule(t.Context(), r2.ARN, cloudelbv2.RuleSpec{Conditions: []cloudelbv2.Condition{{Field: "path-pattern", Values: []string{"/c/*"}}}, Actions: forward(tgA.ARN)}); err != nil {
+	modified, err := f.p.ModifyRule(t.Context(), r2.ARN, cloudelbv2.RuleSpec{Conditions: []cloudelbv2.Condition{{Field: "path-pattern", Values: []string{"/c/*"}}}, Actions: forward(tgA.ARN)})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if modified.ListenerARN != l.ARN {
+		t.Errorf("modified rule's listener %q, want %q", modified.ListenerARN, l.ARN)
 	}
 	if err := f.p.SetRulePriorities(t.Context(), map[string]int32{r1.ARN: 20, r2.ARN: 10}); err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awselbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -409,7 +410,7 @@ func (p *Provider) ModifyRule(ctx context.Context, arn string, s RuleSpec) (Rule
 	if len(res.Rules) != 1 {
 		return Rule{}, fmt.Errorf("modifying rule %s: %d returned", arn, len(res.Rules))
 	}
-	return ruleFromSDK("", res.Rules[0]), nil
+	return ruleFromSDK(listenerOf(arn), res.Rules[0]), nil
 }
 
 // DeleteRule deletes a rule; one already gone is success.
@@ -483,4 +484,16 @@ func (p *Provider) UpdateTags(ctx context.Context, arn string, desired map[strin
 		return err
 	}
 	return p.RemoveTags(ctx, []string{arn}, remove)
+}
+
+// listenerOf derives a rule's listener ARN from the rule ARN
+// (…:listener-rule/app/<lb>/<lb-id>/<listener-id>/<rule-id> →
+// …:listener/app/<lb>/<lb-id>/<listener-id>); "" when it is not one.
+func listenerOf(ruleARN string) string {
+	i := strings.Index(ruleARN, ":listener-rule/")
+	j := strings.LastIndex(ruleARN, "/")
+	if i < 0 || j <= i {
+		return ""
+	}
+	return ruleARN[:i] + ":listener/" + ruleARN[i+len(":listener-rule/"):j]
 }
