@@ -25,6 +25,8 @@
 //     first (never a stale cache, LBC #4889), revokes only rules still present
 //     whose current description the caller's predicate owns, and re-reads and
 //     retries once on InvalidPermission.NotFound.
+//   - RulesPerSecurityGroupLimitExceeded (awserr.QuotaExceeded) is returned
+//     as is: the caller packs rules (rules.Pack) before it authorizes.
 //   - DeleteSecurityGroup treats "already gone" as success and returns
 //     DependencyViolation for the caller to requeue; nothing here waits.
 //
