@@ -70,23 +70,29 @@ func (s *sink) has(substr string) bool {
 }
 
 type harness struct {
-	t      testing.TB
-	kube   *testenv.KubeEnv
-	emu    *emutest.Env
-	seed   emutest.Seeded
-	ctrls  *controller.Controllers
-	events *sink
-	nodes  []string
-	cancel context.CancelFunc
-	done   chan struct{}
+	t        testing.TB
+	kube     *testenv.KubeEnv
+	emu      *emutest.Env
+	seed     emutest.Seeded
+	ctrls    *controller.Controllers
+	events   *sink
+	nodes    []string
+	cancel   context.CancelFunc
+	done     chan struct{}
+	stopOnce sync.Once
 }
 
 // start runs lbsg's controllers against a fresh emulator and the shared
 // apiserver, with Node objects for the seeded instances.
 func start(t testing.TB, mutate func(*options.Controller)) *harness {
 	t.Helper()
-	k := testenv.Kube(t)
-	emu := emutest.Start(t)
+	return startOn(t, testenv.Kube(t), emutest.Start(t), mutate, true)
+}
+
+// startOn runs the controllers on an existing namespace and emulator (a
+// controller restart); createNodes registers the seeded instances as Nodes.
+func startOn(t testing.TB, k *testenv.KubeEnv, emu *emutest.Env, mutate func(*options.Controller), createNodes bool) *harness {
+	t.Helper()
 	h := &harness{t: t, kube: k, emu: emu, seed: emu.Seeded(t), events: &sink{}}
 	o := options.New()
 	o.ClusterName = cluster
@@ -120,6 +126,9 @@ func start(t testing.TB, mutate func(*options.Controller)) *harness {
 		t.Fatal(err)
 	}
 	for i, id := range h.seed.Instances {
+		if !createNodes {
+			break
+		}
 		n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("%s-node-%d", k.Namespace, i)},
 			Spec: corev1.NodeSpec{ProviderID: "aws:///us-west-2a/" + id}}
 		if err := k.Client.Create(t.Context(), n); err != nil {
@@ -139,6 +148,14 @@ func start(t testing.TB, mutate func(*options.Controller)) *harness {
 	return h
 }
 
+// stopManager stops the controllers, leaving Kubernetes and AWS as they are.
+func (h *harness) stopManager() {
+	h.stopOnce.Do(func() {
+		h.cancel()
+		<-h.done
+	})
+}
+
 func (h *harness) stop() {
 	ctx, cancel := testenv.CleanupContext(h.t)
 	defer cancel()
@@ -156,8 +173,7 @@ func (h *harness) stop() {
 		}
 		time.Sleep(50 * time.Millisecond) //nolint:forbidigo // test cleanup polls
 	}
-	h.cancel()
-	<-h.done
+	h.stopManager()
 	for _, n := range h.nodes {
 		_ = h.kube.Client.Delete(ctx, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: n}})
 	}

@@ -15,6 +15,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/options"
 	"github.com/lbsg/lbsg/internal/rules"
 )
 
@@ -37,10 +38,6 @@ func (h *harness) createSG(name string) string {
 			Tags: []ec2types.Tag{{Key: aws.String("Name"), Value: aws.String(name)}}}},
 	})
 	if err != nil {
-		h.t.Fatal(err)
-	}
-	// The controller's SG cache learns of it at the next drift check.
-	if _, err := h.ctrls.Drift.Check(h.t.Context()); err != nil {
 		h.t.Fatal(err)
 	}
 	return aws.ToString(out.GroupId)
@@ -286,4 +283,35 @@ func TestDeleteWhileAWSThrottlesConverges(t *testing.T) {
 	if n := f.Injected(); len(n) == 0 {
 		t.Error("no fault was injected")
 	}
+}
+
+// LBC #4526: turning --enable-backend-security-group off leaks the backend
+// SG in LBC; lbsg detaches it, revokes the rules citing it and deletes it.
+func TestBackendSGFlagTurnedOffDeletesTheBackendSG(t *testing.T) {
+	h := start(t, nil)
+	svc := h.nlbService("web", 80)
+	h.create(svc)
+	h.eventually("backend SG in use", func(w world) string {
+		_, backend := w.ownedSGs()
+		if _, sgs, why := single(w); why != "" || len(backend) != 1 || !slices.Contains(sgs, backend[0].ID) {
+			return "not yet"
+		}
+		return ""
+	})
+	h.stopManager()
+	h2 := startOn(t, h.kube, h.emu, func(o *options.Controller) { o.EnableBackendSecurityGroup = false }, false)
+	h2.eventually("backend SG detached and deleted; node rule now from the managed SG", func(w world) string {
+		managed, backend := w.ownedSGs()
+		ours, _ := h2.nodeRules(w)
+		_, sgs, why := single(w)
+		if why != "" || len(backend) != 0 || len(managed) != 1 || !slices.Equal(sgs, []string{managed[0].ID}) || len(ours) != 1 {
+			return fmt.Sprintf("%s LB SGs %v managed %d backend %d rules %v", why, sgs, len(managed), len(backend), ours)
+		}
+		for k := range ours {
+			if k.Peer != managed[0].ID {
+				return fmt.Sprintf("node rule %v", k)
+			}
+		}
+		return ""
+	})
 }

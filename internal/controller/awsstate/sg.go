@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -272,6 +273,29 @@ func (p *Provider) ResolveManual(ctx context.Context, items []string) ([]string,
 		if sg != nil {
 			byID[id] = true
 		}
+	}
+	var missingNames []string
+	for _, it := range items {
+		if !strings.HasPrefix(it, "sg-") && len(byName[it]) == 0 && !slices.Contains(missingNames, it) {
+			missingNames = append(missingNames, it)
+		}
+	}
+	if len(missingNames) > 0 {
+		// Not in the cache: ask EC2 (LBC resolves uncached every time).
+		out, err := p.ec2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{
+			{Name: aws.String("vpc-id"), Values: []string{p.vpcID}},
+			{Name: aws.String("tag:" + naming.TagName), Values: missingNames},
+		}})
+		if err != nil {
+			return nil, fmt.Errorf("describing security groups named %v: %w", missingNames, err)
+		}
+		p.mu.Lock()
+		for _, g := range out.SecurityGroups {
+			sg := fromSDK(g)
+			p.sgs[sg.ID] = sg
+			byName[sg.Tags[naming.TagName]] = append(byName[sg.Tags[naming.TagName]], sg.ID)
+		}
+		p.mu.Unlock()
 	}
 	for n := range byName {
 		slices.Sort(byName[n])
