@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -311,6 +313,37 @@ func TestBackendSGFlagTurnedOffDeletesTheBackendSG(t *testing.T) {
 			if k.Peer != managed[0].ID {
 				return fmt.Sprintf("node rule %v", k)
 			}
+		}
+		return ""
+	})
+}
+
+// An NLB created without SGs cannot get any (lbc-security-groups.md §7.2):
+// lbsg keeps using it, says so in an event and does not fail in a loop.
+func TestExistingNLBWithoutSecurityGroupsGetsAWarningNotALoop(t *testing.T) {
+	h := start(t, nil)
+	svc := h.nlbService("web", 80)
+	stack := h.kube.Namespace + "/web"
+	_, err := h.emu.ELBv2.CreateLoadBalancer(t.Context(), &elbv2.CreateLoadBalancerInput{
+		Name: aws.String("legacy-web"), Type: elbv2types.LoadBalancerTypeEnumNetwork, Scheme: elbv2types.LoadBalancerSchemeEnumInternal,
+		Subnets: h.seed.PrivateSubnets,
+		Tags: []elbv2types.Tag{{Key: aws.String("elbv2.k8s.aws/cluster"), Value: aws.String(cluster)},
+			{Key: aws.String("service.k8s.aws/stack"), Value: aws.String(stack)},
+			{Key: aws.String("service.k8s.aws/resource"), Value: aws.String("LoadBalancer")}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.create(svc)
+	h.eventually("listener on the legacy NLB, no SGs, a warning event", func(w world) string {
+		if len(w.lbs) != 1 || len(w.lbs["legacy-web"]) != 0 || len(w.listeners["legacy-web"]) != 1 {
+			return fmt.Sprintf("lbs %v listeners %v", w.lbs, w.listeners)
+		}
+		if !h.events.has("LoadBalancerWithoutSecurityGroups") {
+			return "no warning event"
+		}
+		if h.events.has("FailedDeployModel") {
+			return "deploy failed"
 		}
 		return ""
 	})

@@ -2,6 +2,7 @@ package targetsg
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"slices"
 	"time"
@@ -84,7 +85,13 @@ func (r *Reconciler) Reconcile(ctx context.Context, key registry.SGKey) (res rec
 	delta := rules.CompareSets(sg.Ingress, desired, owns)
 	if len(delta.Authorize) > 0 {
 		log.Info("authorizing ingress rules", "count", len(delta.Authorize), "rules", delta.Authorize.String())
-		if err := r.AWS.Authorize(ctx, key.GroupID, delta.Authorize); err != nil && !awserr.Is(err, awserr.EC2InvalidPermissionDuplicate) {
+		err := r.AWS.Authorize(ctx, key.GroupID, delta.Authorize)
+		if awserr.Is(err, awserr.EC2RulesPerSecurityGroupLimitExceeded) {
+			// Our own unwanted rules may hold the room: they go first, which
+			// removes nothing anybody wants (scenario 42), then retry.
+			err = r.makeRoom(ctx, key.GroupID, desired, owns)
+		}
+		if err != nil && !awserr.Is(err, awserr.EC2InvalidPermissionDuplicate) {
 			log.Error(err, "authorize failed", "awsCode", awserr.Code(err))
 			r.warnStacks(ctx, slices.Sorted(maps.Keys(contrib)), events.ReasonFailedNetworkReconcile, err.Error())
 			return reconcile.Result{}, err
@@ -148,4 +155,24 @@ func result(res reconcile.Result, err error) string {
 		return "requeue"
 	}
 	return "success"
+}
+
+// makeRoom revokes lbsg's undesired rules (fresh read, complete knowledge
+// only) and authorizes again.
+func (r *Reconciler) makeRoom(ctx context.Context, id string, desired rules.Set, owns func(string) bool) error {
+	complete, err := service.Complete(ctx, r.Kube, r.Registry, r.Defaults)
+	if err != nil {
+		return err
+	}
+	fresh, err := r.AWS.SecurityGroup(ctx, id, true)
+	if err != nil || fresh == nil || !complete {
+		return errors.Join(err, errors.New("rule quota exceeded and nothing may be revoked yet"))
+	}
+	if _, revoke := rules.Diff(fresh.Ingress, desired, owns); len(revoke) > 0 {
+		if err := r.AWS.Revoke(ctx, id, revoke); err != nil {
+			return err
+		}
+	}
+	missing, _ := rules.Diff(fresh.Ingress, desired, owns)
+	return r.AWS.Authorize(ctx, id, missing)
 }
