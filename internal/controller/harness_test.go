@@ -254,6 +254,9 @@ func (h *harness) world(ctx context.Context) (world, error) {
 		}
 		var ts []string
 		for _, d := range th.TargetHealthDescriptions {
+			if d.TargetHealth != nil && d.TargetHealth.State == "draining" {
+				continue
+			}
 			ts = append(ts, fmt.Sprintf("%s:%d", aws.ToString(d.Target.Id), aws.ToInt32(d.Target.Port)))
 		}
 		slices.Sort(ts)

@@ -348,3 +348,64 @@ func TestExistingNLBWithoutSecurityGroupsGetsAWarningNotALoop(t *testing.T) {
 		return ""
 	})
 }
+
+func TestNLBDeletedByHandIsRecreatedAtTheNextDriftCheck(t *testing.T) {
+	h := start(t, nil)
+	svc := h.nlbService("web", 80)
+	h.create(svc)
+	var arnName string
+	h.eventually("converged", func(w world) string {
+		n, _, why := single(w)
+		arnName = n
+		if why != "" || len(w.listeners[n]) != 1 {
+			return "not yet"
+		}
+		return ""
+	})
+	lbs, err := h.emu.ELBv2.DescribeLoadBalancers(t.Context(), &elbv2.DescribeLoadBalancersInput{Names: []string{arnName}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.emu.ELBv2.DeleteLoadBalancer(t.Context(), &elbv2.DeleteLoadBalancerInput{LoadBalancerArn: lbs.LoadBalancers[0].LoadBalancerArn}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := h.ctrls.Drift.Check(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Services) != 1 {
+		t.Errorf("drift check enqueued %v", res.Services)
+	}
+	h.eventually("the NLB is back with its SGs and listener", func(w world) string {
+		managed, backend := w.ownedSGs()
+		if _, sgs, why := single(w); why != "" || len(managed) != 1 || len(backend) != 1 || len(sgs) != 2 || len(w.listeners[arnName]) != 1 {
+			return fmt.Sprintf("lbs %v listeners %v", w.lbs, w.listeners)
+		}
+		return ""
+	})
+}
+
+func TestNodeRemovedIsDeregistered(t *testing.T) {
+	h := start(t, nil)
+	svc := h.nlbService("web", 80)
+	h.create(svc)
+	h.eventually("three instance targets", func(w world) string {
+		for _, tg := range w.tgs {
+			if strings.Count(tg, ":") == 3 {
+				return ""
+			}
+		}
+		return fmt.Sprintf("tgs %v", w.tgs)
+	})
+	if err := h.kube.Client.Delete(t.Context(), &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: h.nodes[0]}}); err != nil {
+		t.Fatal(err)
+	}
+	h.eventually("two instance targets", func(w world) string {
+		for _, tg := range w.tgs {
+			if strings.Count(tg, ":") == 2 {
+				return ""
+			}
+		}
+		return fmt.Sprintf("tgs %v", w.tgs)
+	})
+}

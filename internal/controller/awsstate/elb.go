@@ -263,8 +263,8 @@ func (p *Provider) readStack(ctx context.Context, st naming.Stack) (plan.Snapsho
 		}
 		tgs[i].Targets = nil
 		for _, d := range out.TargetHealthDescriptions {
-			if d.Target == nil {
-				continue
+			if d.Target == nil || (d.TargetHealth != nil && d.TargetHealth.State == elbv2types.TargetHealthStateEnumDraining) {
+				continue // a draining target is already deregistered
 			}
 			tgs[i].Targets = append(tgs[i].Targets, model.Target{ID: aws.ToString(d.Target.Id), Port: aws.ToInt32(d.Target.Port)})
 		}
