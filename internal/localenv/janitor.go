@@ -2,6 +2,7 @@ package localenv
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -51,7 +52,7 @@ func killOrphans() {
 	files, _ := filepath.Glob(filepath.Join(janitorDir(), "*.json"))
 	for _, name := range files {
 		owner, err := strconv.Atoi(strings.SplitN(filepath.Base(name), "-", 2)[0])
-		if err != nil || owner == os.Getpid() || syscall.Kill(owner, 0) == nil {
+		if err != nil || owner == os.Getpid() || alive(owner) {
 			continue // ours, or its owner still runs
 		}
 		b, err := os.ReadFile(name)
@@ -66,6 +67,13 @@ func killOrphans() {
 		}
 		_ = os.Remove(name)
 	}
+}
+
+// alive reports whether a process with this pid exists (EPERM: it exists
+// but belongs to another user).
+func alive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // childrenMatching returns the pids of this process's children whose
