@@ -409,3 +409,35 @@ func TestNodeRemovedIsDeregistered(t *testing.T) {
 		return fmt.Sprintf("tgs %v", w.tgs)
 	})
 }
+
+// lbc-security-groups.md §3.4 and scenario 44: tags on lbsg's SGs are
+// driven to LBC's map; aws:* tags stay.
+func TestHandAddedTagsOnOwnedSGsAreRemoved(t *testing.T) {
+	h := start(t, nil)
+	svc := h.nlbService("web", 80)
+	h.create(svc)
+	var ids []string
+	h.eventually("converged", func(w world) string {
+		managed, backend := w.ownedSGs()
+		if len(managed) != 1 || len(backend) != 1 {
+			return "not yet"
+		}
+		ids = []string{managed[0].ID, backend[0].ID}
+		return ""
+	})
+	if _, err := h.emu.EC2.CreateTags(t.Context(), &awsec2.CreateTagsInput{Resources: ids,
+		Tags: []ec2types.Tag{{Key: aws.String("hand-made"), Value: aws.String("x")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.ctrls.Drift.Check(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	h.eventually("hand-made tags removed", func(w world) string {
+		for _, id := range ids {
+			if _, ok := w.sgs[id].Tags["hand-made"]; ok {
+				return "still tagged: " + id
+			}
+		}
+		return ""
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/lbsg/lbsg/internal/model"
+	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/rules"
 )
 
@@ -54,6 +55,10 @@ type Snapshot struct {
 	// BackendSG is the backend SG's ID as the controller knows it ("" if
 	// none), used to resolve the desired LB's SG list.
 	BackendSG string
+	// Cluster and ExternalManagedTags decide which tags on a managed SG are
+	// left alone (naming.KeepTag).
+	Cluster             string
+	ExternalManagedTags []string
 }
 
 // Kind is what an Action does.
@@ -64,6 +69,7 @@ const (
 	CreateSecurityGroup Kind = iota + 1
 	AuthorizeIngress
 	RevokeIngress
+	TagSecurityGroup
 	CreateTargetGroup
 	ModifyTargetGroup
 	RegisterTargets
@@ -81,7 +87,7 @@ const (
 
 var kindNames = map[Kind]string{
 	CreateSecurityGroup: "CreateSecurityGroup", AuthorizeIngress: "AuthorizeIngress", RevokeIngress: "RevokeIngress",
-	CreateTargetGroup: "CreateTargetGroup", ModifyTargetGroup: "ModifyTargetGroup", RegisterTargets: "RegisterTargets",
+	TagSecurityGroup: "TagSecurityGroup", CreateTargetGroup: "CreateTargetGroup", ModifyTargetGroup: "ModifyTargetGroup", RegisterTargets: "RegisterTargets",
 	DeregisterTargets: "DeregisterTargets", DeleteLoadBalancer: "DeleteLoadBalancer", CreateLoadBalancer: "CreateLoadBalancer",
 	SetSecurityGroups: "SetSecurityGroups", CreateListener: "CreateListener", ModifyListener: "ModifyListener",
 	DeleteListener: "DeleteListener", DeleteObsoleteLoadBalancer: "DeleteLoadBalancer", DeleteTargetGroup: "DeleteTargetGroup",
@@ -108,6 +114,9 @@ type Action struct {
 	Targets      []model.Target
 	LoadBalancer *model.LoadBalancer
 	Listener     *model.Listener
+	// SetTags and RemoveTags drive an SG's tags (TagSecurityGroup).
+	SetTags    map[string]string
+	RemoveTags []string
 }
 
 func (a Action) String() string {
@@ -176,6 +185,12 @@ func diffSGs(desired model.Stack, observed Snapshot) []Action {
 	}
 	if len(del) > 0 {
 		out = append(out, Action{Kind: RevokeIngress, SecurityGroup: keep.ID, Rules: del})
+	}
+	set, remove := naming.TagChanges(keep.Tags, desired.ManagedSG.Tags, func(k string) bool {
+		return naming.KeepTag(k, observed.Cluster, observed.ExternalManagedTags)
+	})
+	if len(set) > 0 || len(remove) > 0 {
+		out = append(out, Action{Kind: TagSecurityGroup, SecurityGroup: keep.ID, SetTags: set, RemoveTags: remove})
 	}
 	return out
 }

@@ -17,7 +17,7 @@ func stack() model.Stack {
 	return model.Stack{
 		ID:           naming.ServiceStack("ns", "web"),
 		LoadBalancer: &model.LoadBalancer{Name: "k8s-ns-web-lb", Scheme: "internal", SecurityGroups: []model.SGRef{{Kind: model.RefManaged}, {Kind: model.RefBackend}}},
-		ManagedSG:    &model.ManagedSG{Name: "k8s-ns-web-sg", Ingress: rules.Set{rules.MustKey("tcp", 80, 80, "0.0.0.0/0"): ""}},
+		ManagedSG:    &model.ManagedSG{Name: "k8s-ns-web-sg", Tags: map[string]string{"k": "v"}, Ingress: rules.Set{rules.MustKey("tcp", 80, 80, "0.0.0.0/0"): ""}},
 		TargetGroups: []model.TargetGroup{tg},
 		Listeners:    []model.Listener{{Port: 80, Protocol: "TCP", TargetGroup: "ns/web:80"}},
 	}
@@ -29,7 +29,8 @@ func converged() Snapshot {
 	return Snapshot{
 		BackendSG:    "sg-b",
 		LoadBalancer: &ObservedLB{ARN: "arn:lb", Scheme: "internal", SecurityGroups: []string{"sg-m", "sg-b"}},
-		ManagedSGs:   []ObservedSG{{ID: "sg-m", Ingress: s.ManagedSG.Ingress.Clone()}},
+		ManagedSGs:   []ObservedSG{{ID: "sg-m", Ingress: s.ManagedSG.Ingress.Clone(), Tags: map[string]string{"k": "v"}}},
+		Cluster:      "c",
 		TargetGroups: []ObservedTG{{ARN: "arn:tg", ResourceID: "ns/web:80", Port: 30080, Protocol: "TCP", TargetType: "instance",
 			HealthCheck: s.TargetGroups[0].HealthCheck, Targets: s.TargetGroups[0].Targets}},
 		Listeners: []ObservedListener{{ARN: "arn:l80", Port: 80, Protocol: "TCP", TargetGroupARN: "arn:tg"}},
@@ -93,6 +94,12 @@ func TestDiff(t *testing.T) {
 				s.LoadBalancer.Scheme = "internet-facing"
 				return s
 			}, observed: converged, want: "DeleteLoadBalancer CreateLoadBalancer CreateListener"},
+		{name: "a user tag on the managed SG is removed, aws: and cluster tags kept",
+			desired: stack, observed: func() Snapshot {
+				o := converged()
+				o.ManagedSGs[0].Tags = map[string]string{"k": "old", "mine": "x", "aws:cloudformation:stack-name": "s", "kubernetes.io/cluster/c": "owned"}
+				return o
+			}, want: "TagSecurityGroup"},
 		{name: "a new node is registered, a gone one deregistered",
 			desired: func() model.Stack {
 				s := stack()
@@ -109,5 +116,18 @@ func TestDiff(t *testing.T) {
 				t.Error("actions not in dependency order")
 			}
 		})
+	}
+}
+
+func TestManagedSGTagsDrivenAsLBC(t *testing.T) {
+	o := converged()
+	o.ManagedSGs[0].Tags = map[string]string{"k": "old", "mine": "x", "aws:cloudformation:stack-name": "s", "kubernetes.io/cluster/c": "owned", "ext": "1"}
+	o.ExternalManagedTags = []string{"ext"}
+	acts := Diff(stack(), o)
+	if len(acts) != 1 {
+		t.Fatalf("actions %v", acts)
+	}
+	if a := acts[0]; a.SetTags["k"] != "v" || len(a.SetTags) != 1 || !slices.Equal(a.RemoveTags, []string{"mine"}) {
+		t.Errorf("set %v remove %v", a.SetTags, a.RemoveTags)
 	}
 }

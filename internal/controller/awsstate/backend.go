@@ -22,8 +22,27 @@ func (p *Provider) FindBackendSG(ctx context.Context) (string, error) {
 // LBC's name, description and tags. Callers serialise it (Backend.Ensure).
 func (p *Provider) EnsureBackendSG(ctx context.Context, defaultTags map[string]string) (string, error) {
 	id, err := p.FindBackendSG(ctx)
-	if err != nil || id != "" {
-		return id, err
+	if err != nil {
+		return "", err
+	}
+	if id != "" {
+		// Drive its tags to LBC's map: only aws:* survive (§5.3, scenario 44).
+		sgs, err := p.FindSecurityGroups(ctx, func(map[string]string) bool { return true })
+		if err != nil {
+			return "", err
+		}
+		for _, sg := range sgs {
+			if sg.ID != id {
+				continue
+			}
+			set, remove := naming.TagChanges(sg.Tags, naming.BackendSGTags(p.cluster, defaultTags), nil)
+			if len(set) > 0 || len(remove) > 0 {
+				if err := p.TagSecurityGroup(ctx, id, set, remove); err != nil {
+					return "", err
+				}
+			}
+		}
+		return id, nil
 	}
 	return p.CreateSecurityGroup(ctx, naming.BackendSGName(p.cluster), naming.BackendSGDescription,
 		naming.BackendSGTags(p.cluster, defaultTags))

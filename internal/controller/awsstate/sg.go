@@ -384,3 +384,35 @@ func (p *Provider) forget(id string) {
 	delete(p.sgs, id)
 	p.mu.Unlock()
 }
+
+// TagSecurityGroup sets and removes tags (CreateTags, DeleteTags) and
+// updates the cache.
+func (p *Provider) TagSecurityGroup(ctx context.Context, id string, set map[string]string, remove []string) error {
+	if len(set) > 0 {
+		var ts []ec2types.Tag
+		for _, t := range naming.SortedTags(set) {
+			ts = append(ts, ec2types.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)})
+		}
+		if _, err := p.ec2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: ts}); err != nil {
+			return fmt.Errorf("tagging security group %s: %w", id, err)
+		}
+	}
+	if len(remove) > 0 {
+		var ts []ec2types.Tag
+		for _, k := range remove {
+			ts = append(ts, ec2types.Tag{Key: aws.String(k)})
+		}
+		if _, err := p.ec2.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: ts}); err != nil {
+			return fmt.Errorf("untagging security group %s: %w", id, err)
+		}
+	}
+	p.mu.Lock()
+	if sg, ok := p.sgs[id]; ok {
+		maps.Copy(sg.Tags, set)
+		for _, k := range remove {
+			delete(sg.Tags, k)
+		}
+	}
+	p.mu.Unlock()
+	return nil
+}

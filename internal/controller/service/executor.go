@@ -79,6 +79,8 @@ func (ex *executor) do(ctx context.Context, a plan.Action) error {
 		err = ex.aws.Authorize(ctx, ex.sg(a.SecurityGroup), a.Rules)
 	case plan.RevokeIngress:
 		err = ex.aws.Revoke(ctx, ex.sg(a.SecurityGroup), a.Rules)
+	case plan.TagSecurityGroup:
+		err = ex.aws.TagSecurityGroup(ctx, ex.sg(a.SecurityGroup), a.SetTags, a.RemoveTags)
 	case plan.CreateTargetGroup:
 		var arn string
 		arn, err = ex.aws.CreateTargetGroup(ctx, *a.TargetGroup)

@@ -167,6 +167,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 		return r.awsFailure(ctx, svc, err)
 	}
 	snap.BackendSG = backendID
+	snap.Cluster, snap.ExternalManagedTags = r.Defaults.ClusterName, r.Defaults.ExternalManagedTags
 	actions := plan.Diff(desired, snap)
 	ex := newExecutor(r.AWS, desired, snap, backendID)
 	if err := ex.run(ctx, actions, func(a plan.Action) bool { return a.Kind != plan.DeleteSecurityGroup }); err != nil {
@@ -435,7 +436,7 @@ func (r *Reconciler) endpoints(ctx context.Context, svc *corev1.Service) ([]mode
 func touchesELB(actions []plan.Action) bool {
 	for _, a := range actions {
 		switch a.Kind {
-		case plan.CreateSecurityGroup, plan.AuthorizeIngress, plan.RevokeIngress, plan.DeleteSecurityGroup:
+		case plan.CreateSecurityGroup, plan.AuthorizeIngress, plan.RevokeIngress, plan.TagSecurityGroup, plan.DeleteSecurityGroup:
 		default:
 			return true
 		}
