@@ -32,7 +32,7 @@ k8s-tools:
 	@hack/tools/build.sh $(K8S_TOOLS)
 
 .PHONY: assets
-assets: k8s-tools ## print KUBEBUILDER_ASSETS for envtest: eval "$$(make -s assets)"
+assets: k8s-tools ## print "export KUBEBUILDER_ASSETS=<bin>" for envtest (eval it)
 	@echo export KUBEBUILDER_ASSETS=$(BIN)
 
 .PHONY: lint
