@@ -1,6 +1,7 @@
 package controller_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -17,8 +18,11 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/emulator"
+	"github.com/lbsg/lbsg/internal/emulator/emutest"
 	"github.com/lbsg/lbsg/internal/options"
 	"github.com/lbsg/lbsg/internal/rules"
+	"github.com/lbsg/lbsg/internal/testenv"
 )
 
 // single returns the only LB's name and SGs, or why not.
@@ -437,6 +441,52 @@ func TestHandAddedTagsOnOwnedSGsAreRemoved(t *testing.T) {
 			if _, ok := w.sgs[id].Tags["hand-made"]; ok {
 				return "still tagged: " + id
 			}
+		}
+		return ""
+	})
+}
+
+func TestServicesConvergeUnderAWSThrottling(t *testing.T) {
+	emu := emutest.Start(t, emutest.WithOptions(emulator.Options{Throttle: true}))
+	h := startOn(t, testenv.Kube(t), emu, nil, true)
+	var svcs []*corev1.Service
+	for i := range 4 {
+		s := h.nlbService(fmt.Sprintf("web-%d", i), 80)
+		h.create(s)
+		svcs = append(svcs, s)
+	}
+	// Poll the apiserver first: the harness's own Describes share AWS's
+	// buckets with the controller.
+	testenv.Eventually(t, "every status written", func(context.Context) (bool, error) {
+		for _, s := range svcs {
+			if cur := h.get(s); cur == nil || len(cur.Status.LoadBalancer.Ingress) == 0 {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	h.quiesce()
+	h.eventually("four NLBs with node rules", func(w world) string {
+		ours, _ := h.nodeRules(w)
+		if len(w.lbs) != 4 || len(ours) != 4 {
+			return fmt.Sprintf("%d LBs %d rules", len(w.lbs), len(ours))
+		}
+		return ""
+	})
+	for _, s := range svcs {
+		if err := h.kube.Client.Delete(t.Context(), s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range svcs {
+		h.waitGone(s)
+	}
+	h.quiesce()
+	h.eventually("nothing left behind", func(w world) string {
+		managed, backend := w.ownedSGs()
+		ours, _ := h.nodeRules(w)
+		if len(w.lbs)+len(w.tgs)+len(managed)+len(backend)+len(ours) != 0 {
+			return fmt.Sprintf("lbs %d tgs %d managed %d backend %d rules %d", len(w.lbs), len(w.tgs), len(managed), len(backend), len(ours))
 		}
 		return ""
 	})
