@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/lbsg/lbsg/internal/sandbox"
 )
-
-// sandboxController returns the in-process controller for `--controller
-// builtin`; nil while no controller is compiled in.
-var sandboxController func() sandbox.Controller
 
 func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o sandbox.Options
@@ -33,11 +31,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	switch controller {
 	case "none":
 	case "builtin":
-		if sandboxController == nil {
-			_, _ = fmt.Fprintln(stderr, "lbsg sandbox: this build has no controller yet; running with --controller none")
-		} else {
-			o.Controller = sandboxController()
-		}
+		o.Controller = builtinController
 	default:
 		return fmt.Errorf("%w: --controller must be builtin or none, not %q", errUsage, controller)
 	}
@@ -45,4 +39,34 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		o.AfterReady = sandbox.Demo
 	}
 	return sandbox.Run(ctx, o)
+}
+
+// builtinController runs `lbsg controller` in-process against the sandbox,
+// logging to DIR/controller.log.
+func builtinController(ctx context.Context, w *sandbox.World) error {
+	logPath := filepath.Join(w.Dir, "controller.log")
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = logFile.Close() }()
+	// The emulator accepts any credentials; the SDK's default chain still
+	// wants some.
+	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "sandbox", "AWS_SECRET_ACCESS_KEY": "sandbox"} {
+		if os.Getenv(k) == "" {
+			if err := os.Setenv(k, v); err != nil {
+				return err
+			}
+		}
+	}
+	_, _ = fmt.Fprintf(w.Out, "==> controller logs: %s\n", logPath)
+	return runController(ctx, []string{
+		"--cluster-name", w.AWS.ClusterName,
+		"--aws-region", w.AWS.Region,
+		"--aws-endpoint", w.AWS.URL,
+		"--aws-vpc-id", w.AWS.VPCID,
+		"--kubeconfig", w.Kubeconfig,
+		"--metrics-bind-address", "0",
+		"--health-probe-bind-address", "0",
+	}, logFile, logFile)
 }

@@ -24,7 +24,7 @@ import (
 )
 
 // Controller runs a controller against the sandbox until ctx ends.
-type Controller func(ctx context.Context, kube *rest.Config, aws AWSEndpoint) error
+type Controller func(ctx context.Context, w *World) error
 
 // AWSEndpoint tells a controller where the emulator is.
 type AWSEndpoint struct {
@@ -194,7 +194,7 @@ func Run(ctx context.Context, o Options) error {
 	ctrlDone := make(chan error, 1)
 	if o.Controller != nil {
 		step("starting the controller")
-		go func() { ctrlDone <- o.Controller(runCtx, w.Kube, w.AWS) }()
+		go func() { ctrlDone <- o.Controller(runCtx, w) }()
 	}
 	if err := os.WriteFile(filepath.Join(dir, ReadyFile), []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o644); err != nil {
 		return err
