@@ -44,3 +44,15 @@ lint: ## run golangci-lint (config: .golangci.yml)
 e2e: k8s-tools ## run the e2e suites: local clusters (localenv) and ./test/e2e when present
 	$(TEST_ENV) $(GO) test -count=1 -run 'TestCluster' ./internal/localenv/...
 	@if [ -d test/e2e ]; then $(TEST_ENV) $(GO) test -tags e2e -count=1 ./test/e2e/...; fi
+
+.PHONY: sandbox
+sandbox: k8s-tools build ## run the sandbox with the demo (state in .lbsg-sandbox; Ctrl-C stops, rerun resumes)
+	$(BIN)/lbsg sandbox --dir .lbsg-sandbox --demo
+
+.PHONY: emulator
+emulator: build ## serve the AWS emulator on 127.0.0.1:4566 (default seed)
+	$(BIN)/lbsg emulator
+
+.PHONY: bench
+bench: k8s-tools ## run the benchmarks (AWS calls per object, emulator throughput)
+	$(TEST_ENV) $(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
