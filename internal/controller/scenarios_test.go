@@ -491,3 +491,40 @@ func TestServicesConvergeUnderAWSThrottling(t *testing.T) {
 		return ""
 	})
 }
+
+// LBC #4207, #1878: with the backend SG off, node rules cite the managed
+// SG; teardown revokes them before deleting it instead of sticking.
+func TestDeleteWithoutBackendSGRevokesRulesCitingTheManagedSG(t *testing.T) {
+	h := start(t, func(o *options.Controller) { o.EnableBackendSecurityGroup = false })
+	foreign := h.addForeignRule()
+	svc := h.nlbService("web", 80)
+	h.create(svc)
+	h.eventually("node rule from the managed SG", func(w world) string {
+		managed, backend := w.ownedSGs()
+		ours, _ := h.nodeRules(w)
+		if len(managed) != 1 || len(backend) != 0 || len(ours) != 1 {
+			return "not yet"
+		}
+		for k := range ours {
+			if k.Peer != managed[0].ID {
+				return "wrong peer"
+			}
+		}
+		return ""
+	})
+	if err := h.kube.Client.Delete(t.Context(), svc); err != nil {
+		t.Fatal(err)
+	}
+	h.waitGone(svc)
+	w := h.eventually("nothing left behind", func(w world) string {
+		managed, backend := w.ownedSGs()
+		ours, _ := h.nodeRules(w)
+		if len(w.lbs)+len(w.tgs)+len(managed)+len(backend)+len(ours) != 0 {
+			return fmt.Sprintf("lbs %d tgs %d managed %d backend %d rules %v", len(w.lbs), len(w.tgs), len(managed), len(backend), ours)
+		}
+		return ""
+	})
+	if _, f := h.nodeRules(w); !f.Has(foreign) {
+		t.Errorf("foreign rule lost: %v", f)
+	}
+}
