@@ -4,10 +4,10 @@
 # Usage: hack/tools/build.sh [TOOL...]      (no TOOL: all of them)
 #
 # Tools: kube-apiserver kube-controller-manager kube-scheduler kubectl etcd
-#        kwok kwokctl controller-gen golangci-lint
+#        kwok kwokctl controller-gen golangci-lint helm
 #
 # Versions come from hack/tools/go.mod (and hack/tools/lint/go.mod for
-# golangci-lint). Each binary is built once into a cache outside the repo,
+# golangci-lint, hack/tools/helm/go.mod for helm). Each binary is built once into a cache outside the repo,
 #   ${LBSG_TOOLS_CACHE:-$HOME/.cache/lbsg/tools}/<tool>-<version>/<tool>
 # so fresh clones on the same machine (CI) reuse it, and is then symlinked
 # into ${LBSG_BIN:-<repo>/bin}. A tool is rebuilt only when its cached binary
@@ -22,7 +22,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BIN=${LBSG_BIN:-$ROOT/bin}
 CACHE=${LBSG_TOOLS_CACHE:-${HOME}/.cache/lbsg/tools}
-ALL=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok kwokctl controller-gen golangci-lint)
+ALL=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok kwokctl controller-gen golangci-lint helm)
 
 log() { printf 'tools: %s\n' "$*" >&2; }
 
@@ -39,6 +39,7 @@ ETCD_VERSION=$(modver go.etcd.io/etcd/server/v3 "$HERE/go.mod")
 KWOK_VERSION=$(modver sigs.k8s.io/kwok "$HERE/go.mod")
 CTRLTOOLS_VERSION=$(modver sigs.k8s.io/controller-tools "$HERE/go.mod")
 LINT_VERSION=$(modver github.com/golangci/golangci-lint/v2 "$HERE/lint/go.mod")
+HELM_VERSION=$(modver helm.sh/helm/v3 "$HERE/helm/go.mod")
 
 # kube_ldflags: version stamping for Kubernetes binaries. Without it they
 # report v0.0.0-master and kwokctl picks the wrong component flags.
@@ -71,6 +72,10 @@ spec() {
 	golangci-lint)
 		MODDIR=$HERE/lint PKG=github.com/golangci/golangci-lint/v2/cmd/golangci-lint VERSION=$LINT_VERSION
 		LDFLAGS+=" -X main.version=${VERSION#v} -X main.commit=$VERSION -X main.date=1970-01-01T00:00:00Z" ;;
+	helm)
+		MODDIR=$HERE/helm PKG=helm.sh/helm/v3/cmd/helm VERSION=$HELM_VERSION
+		LDFLAGS+=" -X helm.sh/helm/v3/internal/version.version=$VERSION"
+		VERSION_ARGS=(version --short) ;;
 	*) log "unknown tool $1 (known: ${ALL[*]})"; exit 2 ;;
 	esac
 	[[ -n $VERSION ]] || { log "no version for $1 in $MODDIR/go.mod"; exit 1; }
