@@ -97,10 +97,8 @@ func TestControllerCommandProvisionsAnNLB(t *testing.T) {
 	}
 	err = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
 		cur := &corev1.Service{}
-		if err := kube.Get(ctx, client.ObjectKeyFromObject(svc), cur); err != nil {
-			return false, nil
-		}
-		return len(cur.Status.LoadBalancer.Ingress) == 1 && strings.Contains(cur.Status.LoadBalancer.Ingress[0].Hostname, "elb"), nil
+		err := kube.Get(ctx, client.ObjectKeyFromObject(svc), cur)
+		return err == nil && len(cur.Status.LoadBalancer.Ingress) == 1 && strings.Contains(cur.Status.LoadBalancer.Ingress[0].Hostname, "elb"), nil
 	})
 	if err != nil {
 		select {

@@ -84,16 +84,16 @@ type harness struct {
 
 // start runs lbsg's controllers against a fresh emulator and the shared
 // apiserver, with Node objects for the seeded instances.
-func start(t testing.TB, mutate func(*options.Controller)) *harness {
-	t.Helper()
-	return startOn(t, testenv.Kube(t), emutest.Start(t), mutate, true)
+func start(tb testing.TB, mutate func(*options.Controller)) *harness {
+	tb.Helper()
+	return startOn(tb, testenv.Kube(tb), emutest.Start(tb), mutate, true)
 }
 
 // startOn runs the controllers on an existing namespace and emulator (a
 // controller restart); createNodes registers the seeded instances as Nodes.
-func startOn(t testing.TB, k *testenv.KubeEnv, emu *emutest.Env, mutate func(*options.Controller), createNodes bool) *harness {
-	t.Helper()
-	h := &harness{t: t, kube: k, emu: emu, seed: emu.Seeded(t), events: &sink{}}
+func startOn(tb testing.TB, k *testenv.KubeEnv, emu *emutest.Env, mutate func(*options.Controller), createNodes bool) *harness {
+	tb.Helper()
+	h := &harness{t: tb, kube: k, emu: emu, seed: emu.Seeded(tb), events: &sink{}}
 	o := options.New()
 	o.ClusterName = cluster
 	o.DriftInterval = time.Hour
@@ -101,7 +101,7 @@ func startOn(t testing.TB, k *testenv.KubeEnv, emu *emutest.Env, mutate func(*op
 		mutate(o)
 	}
 	if err := o.Validate(); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	clients := awsapi.FromConfig(emu.Config, awsapi.Options{MaxBackoff: 5 * time.Millisecond})
 	setLogger.Do(func() {
@@ -118,12 +118,12 @@ func startOn(t testing.TB, k *testenv.KubeEnv, emu *emutest.Env, mutate func(*op
 		Controller:             config.Controller{SkipNameValidation: ptr.To(true)},
 	})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	h.ctrls, err = controller.Setup(mgr, controller.Config{Options: o, EC2: clients.EC2, ELBV2: clients.ELBV2,
 		VPCID: h.seed.VPCID, Events: h.events, NoDriftLoop: true})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	for i, id := range h.seed.Instances {
 		if !createNodes {
@@ -131,20 +131,20 @@ func startOn(t testing.TB, k *testenv.KubeEnv, emu *emutest.Env, mutate func(*op
 		}
 		n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("%s-node-%d", k.Namespace, i)},
 			Spec: corev1.NodeSpec{ProviderID: "aws:///us-west-2a/" + id}}
-		if err := k.Client.Create(t.Context(), n); err != nil {
-			t.Fatal(err)
+		if err := k.Client.Create(tb.Context(), n); err != nil {
+			tb.Fatal(err)
 		}
 		h.nodes = append(h.nodes, n.Name)
 	}
-	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
+	ctx, cancel := context.WithCancel(context.WithoutCancel(tb.Context()))
 	h.cancel, h.done = cancel, make(chan struct{})
 	go func() {
 		defer close(h.done)
 		if err := mgr.Start(ctx); err != nil {
-			t.Errorf("manager: %v", err)
+			tb.Errorf("manager: %v", err)
 		}
 	}()
-	t.Cleanup(h.stop)
+	tb.Cleanup(h.stop)
 	return h
 }
 

@@ -91,7 +91,7 @@ func (b *builder) targetGroups(userTags map[string]string) error {
 				}
 			}
 		}
-		hc, err := b.healthCheck(p, tt)
+		hc, err := b.healthCheck(tt)
 		if err != nil {
 			return err
 		}
@@ -119,7 +119,7 @@ func (b *builder) localPolicy(tt string) bool {
 }
 
 // healthCheck applies lbc-load-balancers.md §5.4.
-func (b *builder) healthCheck(p corev1.ServicePort, tt string) (HealthCheck, error) {
+func (b *builder) healthCheck(tt string) (HealthCheck, error) {
 	hc := HealthCheck{Protocol: ProtoTCP, Port: annotations.HealthCheckTrafficPort, Interval: 10, Timeout: 10, Healthy: 3, Unhealthy: 3}
 	if b.localPolicy(tt) {
 		hc = HealthCheck{Protocol: "HTTP", Port: itoa(b.svc.Spec.HealthCheckNodePort), Path: "/healthz",

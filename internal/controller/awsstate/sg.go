@@ -335,9 +335,7 @@ func (p *Provider) Authorize(ctx context.Context, id string, s rules.Set) error 
 	}
 	p.mu.Lock()
 	if sg, ok := p.sgs[id]; ok {
-		for k, d := range s {
-			sg.Ingress[k] = d
-		}
+		maps.Copy(sg.Ingress, s)
 	}
 	p.mu.Unlock()
 	return nil

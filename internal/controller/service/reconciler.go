@@ -104,7 +104,6 @@ func (r *Reconciler) handledServices(ctx context.Context, _ client.Object) []rec
 
 // Reconcile converges one Service.
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res reconcile.Result, err error) {
-	log := logf.FromContext(ctx)
 	defer func() { r.Metrics.Reconciled("service", outcome(res, err)) }()
 	stack := naming.ServiceStack(req.Namespace, req.Name)
 	svc := &corev1.Service{}
@@ -126,67 +125,30 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 		return r.teardown(ctx, svc, stack)
 	}
 
-	facts, err := r.facts(ctx, svc, stack)
+	return r.converge(ctx, svc, stack)
+}
+
+// converge builds the Service's Stack and applies it.
+func (r *Reconciler) converge(ctx context.Context, svc *corev1.Service, stack naming.Stack) (reconcile.Result, error) {
+	desired, err := r.build(ctx, svc, stack)
 	if err != nil {
-		return r.awsFailure(ctx, svc, err)
-	}
-	desired, warnings, err := model.Build(svc, facts, r.Defaults)
-	if err != nil {
-		reason := events.ReasonFailedBuildModel
-		if facts.ManualSecurityGroupsErr != nil && errors.Is(err, facts.ManualSecurityGroupsErr) {
-			reason = events.ReasonSecurityGroupsNotResolved
-		}
-		log.Error(err, "building model failed")
-		r.Events.Warn(svc, reason, events.ActionReconcile, "Failed build model due to "+err.Error())
-		if !r.Registry.Known(stack.ID()) {
-			r.Registry.Set(stack.ID(), registry.Entry{Hold: true})
-		}
-		return reconcile.Result{}, reconcile.TerminalError(err)
-	}
-	for _, w := range warnings {
-		r.Events.Warn(svc, w.Reason, events.ActionReconcile, w.Message)
-	}
-	if !controllerutil.ContainsFinalizer(svc, naming.FinalizerService) {
-		base := svc.DeepCopy()
-		controllerutil.AddFinalizer(svc, naming.FinalizerService)
-		if err := r.Kube.Patch(ctx, svc, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
-			r.Events.Warn(svc, events.ReasonFailedAddFinalizer, events.ActionReconcile, "Failed add finalizer due to "+err.Error())
-			return reconcile.Result{}, err
-		}
-	}
-	backendID := ""
-	if desired.UsesBackendSG() {
-		if backendID, err = r.Backend.Ensure(ctx); err != nil {
+		if awserr.Code(err) != "" {
 			return r.awsFailure(ctx, svc, err)
 		}
-	} else if backendID, err = r.Backend.Current(ctx); err != nil {
-		return r.awsFailure(ctx, svc, err)
+		return reconcile.Result{}, err
 	}
-	snap, err := r.AWS.Snapshot(ctx, stack)
+	if err := r.ensureFinalizer(ctx, svc); err != nil {
+		return reconcile.Result{}, err
+	}
+	backendID, err := r.backendFor(ctx, desired)
 	if err != nil {
 		return r.awsFailure(ctx, svc, err)
 	}
-	snap.BackendSG = backendID
-	snap.Cluster, snap.ExternalManagedTags = r.Defaults.ClusterName, r.Defaults.ExternalManagedTags
-	actions := plan.Diff(desired, snap)
-	ex := newExecutor(r.AWS, desired, snap, backendID)
-	if err := ex.run(ctx, actions, func(a plan.Action) bool { return a.Kind != plan.DeleteSecurityGroup }); err != nil {
-		r.AWS.Invalidate(stack.ID())
+	dns, err := r.apply(ctx, stack, desired, backendID)
+	if err != nil {
 		return r.deployFailure(ctx, svc, err)
 	}
-	r.publish(stack, desired, backendID, ex.managedID)
-	if err := ex.run(ctx, actions, func(a plan.Action) bool { return a.Kind == plan.DeleteSecurityGroup }); err != nil {
-		r.AWS.Invalidate(stack.ID())
-		return r.deployFailure(ctx, svc, err)
-	}
-	if len(actions) > 0 {
-		log.Info("applied changes", "actions", len(actions), "loadBalancer", desired.LoadBalancer.Name)
-	}
-	if touchesELB(actions) {
-		// SG writes update the SG cache in place; ELB state is re-read.
-		r.AWS.Invalidate(stack.ID())
-	}
-	if err := r.patchStatus(ctx, svc, ex.dnsName); err != nil {
+	if err := r.patchStatus(ctx, svc, dns); err != nil {
 		r.Events.Warn(svc, events.ReasonFailedUpdateStatus, events.ActionReconcile, "Failed update status due to "+err.Error())
 		return reconcile.Result{}, err
 	}
@@ -195,6 +157,86 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 	}
 	r.Events.Normal(svc, events.ReasonSuccessfullyReconciled, events.ActionReconcile, "Successfully reconciled")
 	return reconcile.Result{}, nil
+}
+
+// build reads the facts and builds the model. A bad input is reported in
+// an event and returned as a terminal error; an AWS read failure as is.
+func (r *Reconciler) build(ctx context.Context, svc *corev1.Service, stack naming.Stack) (model.Stack, error) {
+	facts, err := r.facts(ctx, svc, stack)
+	if err != nil {
+		return model.Stack{}, err
+	}
+	desired, warnings, err := model.Build(svc, facts, r.Defaults)
+	if err != nil {
+		reason := events.ReasonFailedBuildModel
+		if facts.ManualSecurityGroupsErr != nil && errors.Is(err, facts.ManualSecurityGroupsErr) {
+			reason = events.ReasonSecurityGroupsNotResolved
+		}
+		logf.FromContext(ctx).Error(err, "building model failed")
+		r.Events.Warn(svc, reason, events.ActionReconcile, "Failed build model due to "+err.Error())
+		if !r.Registry.Known(stack.ID()) {
+			r.Registry.Set(stack.ID(), registry.Entry{Hold: true})
+		}
+		return model.Stack{}, reconcile.TerminalError(err)
+	}
+	for _, w := range warnings {
+		r.Events.Warn(svc, w.Reason, events.ActionReconcile, w.Message)
+	}
+	return desired, nil
+}
+
+// ensureFinalizer adds service.k8s.aws/resources before any AWS create.
+func (r *Reconciler) ensureFinalizer(ctx context.Context, svc *corev1.Service) error {
+	if controllerutil.ContainsFinalizer(svc, naming.FinalizerService) {
+		return nil
+	}
+	base := svc.DeepCopy()
+	controllerutil.AddFinalizer(svc, naming.FinalizerService)
+	if err := r.Kube.Patch(ctx, svc, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+		r.Events.Warn(svc, events.ReasonFailedAddFinalizer, events.ActionReconcile, "Failed add finalizer due to "+err.Error())
+		return err
+	}
+	return nil
+}
+
+// backendFor returns the backend SG ID: created when the Stack needs it,
+// else the existing one if any (to recognise it on the LB).
+func (r *Reconciler) backendFor(ctx context.Context, desired model.Stack) (string, error) {
+	if desired.UsesBackendSG() {
+		return r.Backend.Ensure(ctx)
+	}
+	return r.Backend.Current(ctx)
+}
+
+// apply diffs the Stack against AWS and executes the plan: everything but
+// SG deletions, then the registry update (so rules citing an SG about to
+// go are revoked), then SG deletions. It returns the LB's DNS name.
+func (r *Reconciler) apply(ctx context.Context, stack naming.Stack, desired model.Stack, backendID string) (string, error) {
+	snap, err := r.AWS.Snapshot(ctx, stack)
+	if err != nil {
+		return "", err
+	}
+	snap.BackendSG = backendID
+	snap.Cluster, snap.ExternalManagedTags = r.Defaults.ClusterName, r.Defaults.ExternalManagedTags
+	actions := plan.Diff(desired, snap)
+	ex := newExecutor(r.AWS, desired, snap, backendID)
+	defer func() {
+		if touchesELB(actions) {
+			// SG writes update the SG cache in place; ELB state is re-read.
+			r.AWS.Invalidate(stack.ID())
+		}
+	}()
+	if err := ex.run(ctx, actions, func(a plan.Action) bool { return a.Kind != plan.DeleteSecurityGroup }); err != nil {
+		return "", err
+	}
+	r.publish(stack, desired, backendID, ex.managedID)
+	if err := ex.run(ctx, actions, func(a plan.Action) bool { return a.Kind == plan.DeleteSecurityGroup }); err != nil {
+		return "", err
+	}
+	if len(actions) > 0 {
+		logf.FromContext(ctx).Info("applied changes", "actions", len(actions), "loadBalancer", desired.LoadBalancer.Name)
+	}
+	return ex.dnsName, nil
 }
 
 // publish records the Service's target-SG rules and triggers the targetsg

@@ -27,7 +27,7 @@ import (
 	"github.com/lbsg/lbsg/internal/rules"
 )
 
-// IncompleteRequeue: how soon to look again when some Service has not
+// IncompleteRequeue is how soon to look again when some Service has not
 // reported since start, so revokes are held back.
 const IncompleteRequeue = 5 * time.Second
 
