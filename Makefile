@@ -56,3 +56,24 @@ emulator: build ## serve the AWS emulator on 127.0.0.1:4566 (default seed)
 .PHONY: bench
 bench: k8s-tools ## run the benchmarks (AWS calls per object, emulator throughput)
 	$(TEST_ENV) $(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
+
+# --- deploy (issue 8): generated RBAC and docs, the Helm chart ---------------
+# Files `generate` writes; `verify` fails when they differ from git.
+GENERATED := deploy/helm/lbsg/files/rbac docs/flags.md
+
+.PHONY: generate
+generate: ## regenerate RBAC (controller-gen, from +kubebuilder:rbac markers) and docs/flags.md
+	@hack/tools/build.sh controller-gen
+	$(GO) generate ./internal/cli/
+
+.PHONY: helm-lint
+helm-lint: ## helm lint + helm template the chart (deploy/helm/lbsg)
+	@hack/tools/build.sh helm
+	$(BIN)/helm lint --strict deploy/helm/lbsg --set clusterName=ci
+	$(BIN)/helm template lbsg deploy/helm/lbsg --namespace kube-system --set clusterName=ci >/dev/null
+
+.PHONY: verify
+verify: generate helm-lint ## generate, then fail if generated files are stale; helm lint
+	@if [ -n "$$(git status --porcelain -- $(GENERATED))" ]; then \
+		git status --porcelain -- $(GENERATED); git diff -- $(GENERATED); \
+		echo 'verify: generated files are stale: run make generate and commit' >&2; exit 1; fi

@@ -1,0 +1,36 @@
+package cli
+
+// The Kubernetes permissions `lbsg controller` needs, least privilege. The
+// Helm chart's ClusterRole is generated from these markers:
+//
+//	make generate   (go generate ./internal/cli)
+//
+// and `make verify` fails when deploy/helm/lbsg/files/rbac/role.yaml is stale.
+// The leader-election Lease Role is namespaced to the release and lives in
+// the chart (templates/leader-election-rbac.yaml).
+
+//go:generate ../../bin/controller-gen rbac:roleName=lbsg paths=./... output:rbac:artifacts:config=../../deploy/helm/lbsg/files/rbac
+
+// Services: the NLB controller's key. Finalizers and status are written with
+// merge patches (optimistic lock); services/finalizers covers owner
+// references with blockOwnerDeletion.
+// +kubebuilder:rbac:groups="",resources=services,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups="",resources=services/status,verbs=patch
+// +kubebuilder:rbac:groups="",resources=services/finalizers,verbs=update
+
+// Targets: endpoints behind a Service, the nodes that carry them (node
+// security groups, instance IDs) and pods (IP targets, readiness).
+// +kubebuilder:rbac:groups=discovery.k8s.io,resources=endpointslices,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=nodes,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch
+
+// Events: controller-runtime's recorder writes events.k8s.io/v1 Events;
+// core/v1 for recorders on the older broadcaster.
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups="",resources=events,verbs=create;patch
+
+// Ingress → ALB (the upcoming ingress controller): read Ingresses and their
+// classes, write the load balancer address into status.
+// +kubebuilder:rbac:groups=networking.k8s.io,resources=ingresses,verbs=get;list;watch
+// +kubebuilder:rbac:groups=networking.k8s.io,resources=ingresses/status,verbs=patch
+// +kubebuilder:rbac:groups=networking.k8s.io,resources=ingressclasses,verbs=get;list;watch
