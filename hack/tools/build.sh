@@ -75,6 +75,12 @@ spec() {
 	helm)
 		MODDIR=$HERE/helm PKG=helm.sh/helm/v3/cmd/helm VERSION=$HELM_VERSION
 		LDFLAGS+=" -X helm.sh/helm/v3/internal/version.version=$VERSION"
+		# The Kubernetes version helm lint/template assume (default 1.20), from
+		# client-go v0.X.Y → 1.X, as helm's Makefile does.
+		local kmin; kmin=$(modver k8s.io/client-go "$MODDIR/go.mod"); kmin=${kmin#v0.}; kmin=${kmin%%.*}
+		for p in pkg/lint/rules pkg/chartutil; do
+			LDFLAGS+=" -X helm.sh/helm/v3/$p.k8sVersionMajor=1 -X helm.sh/helm/v3/$p.k8sVersionMinor=$kmin"
+		done
 		VERSION_ARGS=(version --short) ;;
 	*) log "unknown tool $1 (known: ${ALL[*]})"; exit 2 ;;
 	esac
