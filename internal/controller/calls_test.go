@@ -80,7 +80,7 @@ func TestResyncOfUnchangedServicesCostsNoAWSCalls(t *testing.T) {
 // unchanged Service (target 0) and per drift check (independent of the
 // number of Services).
 func BenchmarkAWSCalls(b *testing.B) {
-	for _, n := range []int{2, 8} {
+	for _, n := range []int{2, 8, 24} {
 		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
 			h := start(b, nil)
 			base := h.quiesce()

@@ -349,6 +349,11 @@ func TestExistingNLBWithoutSecurityGroupsGetsAWarningNotALoop(t *testing.T) {
 		if h.events.has("FailedDeployModel") {
 			return "deploy failed"
 		}
+		// §6.4: internal, instance targets keep client IPs: VPC CIDRs.
+		ours, _ := h.nodeRules(w)
+		if !ours.SameKeys(rules.Set{mustKey("tcp", h.get(svc).Spec.Ports[0].NodePort, h.get(svc).Spec.Ports[0].NodePort, "10.0.0.0/16"): ""}) {
+			return fmt.Sprintf("legacy node rules %v", ours)
+		}
 		return ""
 	})
 }

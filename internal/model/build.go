@@ -86,8 +86,11 @@ func (b *builder) build() error {
 	if err := b.targetGroups(userTags); err != nil {
 		return err
 	}
-	if source != 0 {
+	switch {
+	case source != 0:
 		b.targetRules(source)
+	case len(lb.SecurityGroups) == 0:
+		b.legacyTargetRules(lb)
 	}
 	return nil
 }

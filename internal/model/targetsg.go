@@ -19,8 +19,12 @@ func ResolveTargetRules(s Stack, cluster, backendID, managedID string) map[strin
 	desc := naming.RuleDescription(cluster)
 	for _, r := range s.TargetRules {
 		peer := backendID
-		if r.Source == RefManaged {
+		switch r.Source {
+		case RefManaged:
 			peer = managedID
+		case RefCIDR:
+			peer = r.CIDR
+		case RefBackend, RefID:
 		}
 		if peer == "" {
 			continue

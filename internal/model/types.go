@@ -81,6 +81,8 @@ type Facts struct {
 	ManualSecurityGroupsErr error
 	Nodes                   []Node
 	Endpoints               []Endpoint
+	// VPCCIDRs are the VPC's IPv4 CIDRs (legacy rules of internal NLBs).
+	VPCCIDRs []string
 }
 
 // Warning is something Build or PackTargetRules wants the user to know.
@@ -110,6 +112,8 @@ const (
 	RefID RefKind = iota + 1
 	RefManaged
 	RefBackend
+	// RefCIDR: a CIDR source, for NLBs without SGs (§6.4).
+	RefCIDR
 )
 
 func (k RefKind) String() string {
@@ -120,6 +124,8 @@ func (k RefKind) String() string {
 		return "backend"
 	case RefID:
 		return "id"
+	case RefCIDR:
+		return "cidr"
 	}
 	return "none"
 }
@@ -213,7 +219,8 @@ type Listener struct {
 // TargetRule is one inbound rule a Stack needs on a target SG.
 type TargetRule struct {
 	GroupID  string
-	Source   RefKind // RefBackend or RefManaged
+	Source   RefKind // RefBackend, RefManaged or RefCIDR
+	CIDR     string  // for RefCIDR (legacy SG-less NLBs)
 	Protocol string  // tcp | udp
 	FromPort int32
 	ToPort   int32

@@ -158,3 +158,32 @@ func DiscoverVPC(ctx context.Context, api awsapi.EC2API, cluster string) (string
 	}
 	return "", fmt.Errorf("cannot choose the cluster's VPC (%d tagged for %s, %d in total): set --aws-vpc-id", len(tagged), cluster, len(out.Vpcs))
 }
+
+// VPCCIDRs returns the VPC's associated IPv4 CIDRs, read once.
+func (p *Provider) VPCCIDRs(ctx context.Context) ([]string, error) {
+	p.mu.Lock()
+	c := p.vpcCIDRs
+	p.mu.Unlock()
+	if c != nil {
+		return c, nil
+	}
+	out, err := p.ec2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{VpcIds: []string{p.vpcID}})
+	if err != nil {
+		return nil, fmt.Errorf("describing VPC %s: %w", p.vpcID, err)
+	}
+	c = []string{}
+	for _, v := range out.Vpcs {
+		for _, a := range v.CidrBlockAssociationSet {
+			if a.CidrBlockState == nil || a.CidrBlockState.State == ec2types.VpcCidrBlockStateCodeAssociated {
+				c = append(c, aws.ToString(a.CidrBlock))
+			}
+		}
+		if len(v.CidrBlockAssociationSet) == 0 && v.CidrBlock != nil {
+			c = append(c, aws.ToString(v.CidrBlock))
+		}
+	}
+	p.mu.Lock()
+	p.vpcCIDRs = c
+	p.mu.Unlock()
+	return c, nil
+}

@@ -38,6 +38,7 @@ type Provider struct {
 	sgsLoaded bool
 	stale     map[string]bool // SGs whose cached rules may be wrong after a failed write
 	subnets   []model.Subnet
+	vpcCIDRs  []string
 	instances map[string]Instance
 	elbIdx    *elbIndex
 	snaps     map[string]*snapshotEntry // by stack ID

@@ -385,6 +385,15 @@ func (r *Reconciler) facts(ctx context.Context, svc *corev1.Service, stack namin
 	}
 	if lb := snap.LoadBalancer; lb != nil {
 		f.ExistingLB = &model.ExistingLB{Scheme: lb.Scheme, SecurityGroups: lb.SecurityGroups, Subnets: lb.Subnets}
+		if len(lb.SecurityGroups) == 0 {
+			if f.VPCCIDRs, err = r.AWS.VPCCIDRs(ctx); err != nil {
+				return f, err
+			}
+		}
+	} else if svc.Annotations[annotations.SvcDisableNLBSG] == "true" || !r.Defaults.NLBSecurityGroups {
+		if f.VPCCIDRs, err = r.AWS.VPCCIDRs(ctx); err != nil {
+			return f, err
+		}
 	}
 	if raw, ok := svc.Annotations[annotations.SvcSecurityGroups]; ok && strings.TrimSpace(raw) != "" {
 		cfg, _ := annotations.ParseService(map[string]string{annotations.SvcSecurityGroups: raw})

@@ -1,0 +1,90 @@
+package model
+
+import (
+	"slices"
+	"strconv"
+
+	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/rules"
+)
+
+// legacyTargetRules are the node rules of an NLB without SGs
+// (lbc-security-groups.md §6.4): CIDR sources, since no SG can be cited.
+// Skipped when the manage-backend annotation is "false".
+func (b *builder) legacyTargetRules(lb *LoadBalancer) {
+	if m := b.cfg.ManageBackendSGRules; m != nil && !*m {
+		return
+	}
+	groups := b.targetSGs()
+	if len(groups) == 0 {
+		return
+	}
+	var subnetCIDRs []string
+	for _, id := range lb.Subnets {
+		for _, s := range b.f.Subnets {
+			if s.ID == id && s.CIDR != "" {
+				subnetCIDRs = append(subnetCIDRs, s.CIDR)
+			}
+		}
+	}
+	ranges, _ := annotations.SourceRanges(b.svc, b.cfg)
+	type rule struct {
+		proto string
+		port  int32
+		cidr  string
+	}
+	var out []rule
+	for _, tg := range b.st.TargetGroups {
+		clientIP := tg.Protocol != ProtoTCP || b.preserveClientIP(tg.TargetType)
+		sources, defaultRange := subnetCIDRs, false
+		if clientIP {
+			sources = ranges
+			if len(sources) == 0 {
+				defaultRange = true
+				sources = []string{"0.0.0.0/0"}
+				if lb.Scheme == naming.SchemeInternal {
+					sources = b.f.VPCCIDRs
+				}
+			}
+		}
+		protos := []string{rules.TCP}
+		switch tg.Protocol {
+		case ProtoUDP:
+			protos = []string{rules.UDP}
+		case ProtoTCPUDP:
+			protos = []string{rules.TCP, rules.UDP}
+		}
+		for _, c := range sources {
+			for _, p := range protos {
+				out = append(out, rule{p, tg.Port, c})
+			}
+		}
+		hcPort := tg.Port
+		if n, err := strconv.Atoi(tg.HealthCheck.Port); err == nil {
+			hcPort = int32(n)
+		}
+		open := slices.Contains(sources, "0.0.0.0/0") || slices.Contains(sources, "::/0")
+		if tg.Protocol == ProtoUDP || hcPort != tg.Port || (clientIP && !defaultRange && !open) {
+			for _, c := range subnetCIDRs {
+				out = append(out, rule{rules.TCP, hcPort, c})
+			}
+		}
+	}
+	for _, g := range groups {
+		for _, r := range out {
+			b.st.TargetRules = append(b.st.TargetRules, TargetRule{GroupID: g, Source: RefCIDR, CIDR: r.cidr,
+				Protocol: r.proto, FromPort: r.port, ToPort: r.port})
+		}
+	}
+}
+
+// preserveClientIP: the TG attribute if set, else AWS's default (on for
+// instance targets, off for ip).
+func (b *builder) preserveClientIP(targetType string) bool {
+	if v, ok := b.cfg.TargetGroupAttrs["preserve_client_ip.enabled"]; ok {
+		p, err := strconv.ParseBool(v)
+		return err == nil && p
+	}
+	return targetType == annotations.TargetTypeInstance
+}
