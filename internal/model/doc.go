@@ -21,9 +21,12 @@
 // says so in a Warning (LBC #3460, #4800). Ownership of those rules is the
 // cluster-qualified marker of naming.RuleDescription.
 //
+// NLBs without SGs (created before SG support, or disable-nlb-sg) get
+// LBC's CIDR-sourced node rules (§6.4) with RefCIDR sources.
+//
 // Known limits: TLS listeners, QUIC, weighted actions, EIP/private-IP subnet
-// mappings, LB/TG attributes and legacy (SG-less) NLB node rules (§6.4) are
-// not modelled; subnet discovery skips LBC's route-table reachability
-// fallback; ip targets use the SGs of the pod's node primary ENI (pod ENIs
-// of security groups for pods are not resolved).
+// mappings, LB/TG attributes and IPv6 target groups are not modelled;
+// subnet discovery skips LBC's route-table reachability fallback; ip
+// targets use the SGs of the pod's node primary ENI (pod ENIs of security
+// groups for pods, Fargate and hybrid nodes are not resolved).
 package model
