@@ -321,6 +321,34 @@ func idList(p query.Params, k, prefix, malformedCode string) ([]string, error) {
 	return ids, nil
 }
 
+// selectByID is the common first half of a Describe: the resources named by
+// ids (each must exist and be visible, else the notFound error for it), or
+// every visible resource when no ID is given, keeping those that match, in
+// ID order.
+func selectByID[T any](index map[string]*T, ids []string, visible, matches func(*T) bool, notFound func(id string) error) ([]*T, error) {
+	var cands []string
+	if len(ids) > 0 {
+		ids = dedupe(ids)
+		for _, id := range ids { // the first missing one in request order
+			if r := index[id]; r == nil || !visible(r) {
+				return nil, notFound(id)
+			}
+		}
+		cands = sortStrings(append([]string(nil), ids...))
+	} else {
+		cands = sortedKeys(index)
+	}
+	var out []*T
+	for _, id := range cands {
+		if r := index[id]; visible(r) && matches(r) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func always[T any](*T) bool { return true }
+
 // dedupe returns ids without repeats, keeping the first occurrence.
 func dedupe(ids []string) []string {
 	if len(ids) < 2 {

@@ -164,22 +164,13 @@ func (b *Backend) describeNetworkInterfaces(p query.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var cands []string
-	if len(ids) > 0 {
-		for _, id := range dedupe(ids) {
-			if e := b.st.enis[id]; e == nil || !b.eniVisible(e) {
-				return nil, notFound("InvalidNetworkInterfaceID.NotFound", "The networkInterface ID '%s' does not exist", id)
-			}
-		}
-		cands = sortStrings(dedupe(ids))
-	} else {
-		cands = sortedKeys(b.st.enis)
-	}
-	var match []*ENI
-	for _, id := range cands {
-		if e := b.st.enis[id]; b.eniVisible(e) && b.eniMatches(e, fs) {
-			match = append(match, e)
-		}
+	match, err := selectByID(b.st.enis, dedupe(ids), b.eniVisible,
+		func(r *ENI) bool { return b.eniMatches(r, fs) },
+		func(id string) error {
+			return notFound("InvalidNetworkInterfaceID.NotFound", "The networkInterface ID '%s' does not exist", id)
+		})
+	if err != nil {
+		return nil, err
 	}
 	pg, err := core.EC2Page(p, len(match))
 	if err != nil {

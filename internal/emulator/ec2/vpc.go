@@ -67,22 +67,11 @@ func (b *Backend) describeVpcs(p query.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var cands []string
-	if len(ids) > 0 {
-		for _, id := range dedupe(ids) {
-			if b.st.vpcs[id] == nil {
-				return nil, notFound("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", id)
-			}
-		}
-		cands = sortStrings(dedupe(ids))
-	} else {
-		cands = sortedKeys(b.st.vpcs)
-	}
-	var match []*VPC
-	for _, id := range cands {
-		if v := b.st.vpcs[id]; b.vpcMatches(v, fs) {
-			match = append(match, v)
-		}
+	match, err := selectByID(b.st.vpcs, dedupe(ids), always[VPC],
+		func(r *VPC) bool { return b.vpcMatches(r, fs) },
+		func(id string) error { return notFound("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", id) })
+	if err != nil {
+		return nil, err
 	}
 	pg, err := core.EC2Page(p, len(match))
 	if err != nil {
@@ -156,22 +145,13 @@ func (b *Backend) describeSubnets(p query.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var cands []string
-	if len(ids) > 0 {
-		for _, id := range dedupe(ids) {
-			if b.st.subnets[id] == nil {
-				return nil, notFound("InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist", id)
-			}
-		}
-		cands = sortStrings(dedupe(ids))
-	} else {
-		cands = sortedKeys(b.st.subnets)
-	}
-	var match []*Subnet
-	for _, id := range cands {
-		if s := b.st.subnets[id]; b.subnetMatches(s, fs) {
-			match = append(match, s)
-		}
+	match, err := selectByID(b.st.subnets, dedupe(ids), always[Subnet],
+		func(r *Subnet) bool { return b.subnetMatches(r, fs) },
+		func(id string) error {
+			return notFound("InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist", id)
+		})
+	if err != nil {
+		return nil, err
 	}
 	pg, err := core.EC2Page(p, len(match))
 	if err != nil {
