@@ -24,6 +24,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"controller": {summary: "run the Service → NLB and security-group controllers", run: runController},
 		"emulator":   {summary: "serve a local emulator of the EC2, ELBv2 and EKS APIs", run: runEmulator},
+		"plan":       {summary: "show what lbsg would create, update or delete for manifests (no writes)", run: runPlan},
 		"sandbox":    {summary: "run an AWS emulator, a Kubernetes cluster and the controller on this machine", run: runSandbox},
 		"version":    {summary: "print the version", run: runVersion},
 	}
