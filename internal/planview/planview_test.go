@@ -110,7 +110,7 @@ func TestChangesRenderEachActionKind(t *testing.T) {
 		{name: "a revoked rule is a deletion naming the SG and the rule",
 			a: plan.Action{Kind: plan.RevokeIngress, SecurityGroup: "sg-1", Rules: rules.Set{k: ""}}, want: "- RevokeIngress ingress of sg-1: tcp 443 ← 10.0.0.0/8"},
 		{name: "a tag drive is an update listing set and removed keys",
-			a: plan.Action{Kind: plan.TagSecurityGroup, SecurityGroup: "sg-1", SetTags: map[string]string{"b": "2", "a": "1"}, RemoveTags: []string{"z", "y"}},
+			a:    plan.Action{Kind: plan.TagSecurityGroup, SecurityGroup: "sg-1", SetTags: map[string]string{"b": "2", "a": "1"}, RemoveTags: []string{"z", "y"}},
 			want: "~ TagSecurityGroup tags of sg-1: set a=1,b=2; remove y,z"},
 		{name: "SG drift on an existing LB resolves managed and backend IDs",
 			a: plan.Action{Kind: plan.SetSecurityGroups, ARN: "arn:lb", LoadBalancer: lb}, want: "~ SetSecurityGroups security groups of arn:lb: [sg-m sg-b]"},
