@@ -3,6 +3,8 @@ package controller_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -80,7 +82,10 @@ func TestResyncOfUnchangedServicesCostsNoAWSCalls(t *testing.T) {
 // unchanged Service (target 0) and per drift check (independent of the
 // number of Services).
 func BenchmarkAWSCalls(b *testing.B) {
-	for _, n := range []int{2, 8, 24} {
+	saved := clientOptions
+	clientOptions.NoRateLimit = true
+	b.Cleanup(func() { clientOptions = saved })
+	for _, n := range benchSizes() {
 		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
 			h := start(b, nil)
 			base := h.quiesce()
@@ -134,4 +139,14 @@ func BenchmarkAWSCalls(b *testing.B) {
 			b.ReportMetric(float64(drift), "aws-calls/drift-check")
 		})
 	}
+}
+
+func benchSizes() []int {
+	if s := os.Getenv("LBSG_BENCH_SERVICES"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err == nil {
+			return []int{n}
+		}
+	}
+	return []int{2, 8}
 }
