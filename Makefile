@@ -64,7 +64,7 @@ GENERATED := deploy/helm/lbsg/files/rbac docs/flags.md
 .PHONY: generate
 generate: ## regenerate RBAC (controller-gen, from +kubebuilder:rbac markers) and docs/flags.md
 	@hack/tools/build.sh controller-gen
-	$(GO) generate ./internal/cli/
+	$(GO) generate ./internal/cli/ ./hack/gen-flags/
 
 .PHONY: helm-lint
 helm-lint: ## helm lint + helm template the chart (deploy/helm/lbsg)
