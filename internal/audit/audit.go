@@ -1,0 +1,328 @@
+package audit
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/rules"
+)
+
+// Default limits (EC2 defaults).
+const (
+	DefaultRulesLimit = rules.DefaultRulesPerDirection
+	DefaultENILimit   = 5
+	// quotaWarnPercent: an SG at or above this share of its rule quota is a
+	// finding (54 of 60).
+	quotaWarnPercent = 90
+)
+
+// SG is a security group of the VPC.
+type SG struct {
+	ID, Name string
+	Tags     map[string]string
+	Ingress  rules.Set
+}
+
+// LB is a load balancer of the VPC.
+type LB struct {
+	ARN, Name      string
+	SecurityGroups []string
+	Tags           map[string]string
+}
+
+// ENI is a network interface of the VPC and its SGs.
+type ENI struct {
+	ID     string
+	Groups []string
+}
+
+// Snapshot is what Audit judges.
+type Snapshot struct {
+	Cluster        string
+	VPCID          string
+	SecurityGroups []SG
+	LoadBalancers  []LB
+	ENIs           []ENI
+	// LiveStacks are the stacks of Kubernetes objects lbsg handles now.
+	LiveStacks []naming.Stack
+	// DesiredRules are the owned target-SG rules the live stacks need, by
+	// SG ID.
+	DesiredRules map[string]rules.Set
+	// Incomplete: DesiredRules may miss some Services' rules (a build
+	// failed), so no rule is reported as leaked.
+	Incomplete bool
+	// DesiredLBSGs are the SG IDs each live stack's LB should carry, by LB
+	// name; an LB absent here is not checked for drift.
+	DesiredLBSGs map[string][]string
+	// BackendInUse: some live stack needs the backend SG.
+	BackendInUse bool
+	RulesLimit   int // 0: DefaultRulesLimit
+	ENILimit     int // 0: DefaultENILimit
+}
+
+// Kind names a finding.
+type Kind string
+
+// Finding kinds.
+const (
+	LeakedSecurityGroup Kind = "leaked-security-group"
+	LeakedRule          Kind = "leaked-rule"
+	LeakedLoadBalancer  Kind = "leaked-load-balancer"
+	LoadBalancerDrift   Kind = "load-balancer-sg-drift"
+	OpenNodeRule        Kind = "open-node-rule"
+	RuleQuota           Kind = "rule-quota"
+	ENIQuota            Kind = "eni-sg-quota"
+	OtherClusterSG      Kind = "other-cluster-security-group"
+	OtherOwnerRule      Kind = "other-owner-rule"
+)
+
+// Severity says whether a finding makes audit fail.
+type Severity string
+
+// Severities.
+const (
+	Problem Severity = "problem"
+	Info    Severity = "info"
+)
+
+// Finding is one thing audit reports.
+type Finding struct {
+	Kind     Kind     `json:"kind"`
+	Severity Severity `json:"severity"`
+	// Resource is an SG ID, LB name or ENI ID.
+	Resource string `json:"resource"`
+	Detail   string `json:"detail"`
+	// Rule is the rule's text for rule findings.
+	Rule string `json:"rule,omitempty"`
+	// Fixable: --fix removes it (owned leak, SG not attached).
+	Fixable bool `json:"fixable"`
+
+	key  rules.Key
+	desc string
+}
+
+// Quota is the usage of one SG's inbound rules or one ENI's SG slots.
+type Quota struct {
+	Resource string `json:"resource"`
+	Type     string `json:"type"` // "security-group" | "eni"
+	IPv4     int    `json:"ipv4,omitempty"`
+	IPv6     int    `json:"ipv6,omitempty"`
+	Groups   int    `json:"groups,omitempty"`
+	Limit    int    `json:"limit"`
+}
+
+// Report is Audit's result.
+type Report struct {
+	Cluster  string    `json:"cluster"`
+	VPCID    string    `json:"vpcId"`
+	Findings []Finding `json:"findings"`
+	Quotas   []Quota   `json:"quotas"`
+}
+
+// Problems counts findings of severity Problem.
+func (r Report) Problems() int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity == Problem {
+			n++
+		}
+	}
+	return n
+}
+
+// Audit judges a Snapshot.
+func Audit(s Snapshot) Report {
+	a := &auditor{s: s, r: Report{Cluster: s.Cluster, VPCID: s.VPCID}}
+	a.index()
+	for _, sg := range sortedSGs(s.SecurityGroups) {
+		a.securityGroup(sg)
+		a.rules(sg)
+		a.ruleQuota(sg)
+	}
+	a.loadBalancers()
+	a.enis()
+	slices.SortStableFunc(a.r.Findings, func(x, y Finding) int {
+		return cmp.Or(strings.Compare(string(x.Severity), string(y.Severity))*-1, strings.Compare(string(x.Kind), string(y.Kind)),
+			strings.Compare(x.Resource, y.Resource), strings.Compare(x.Rule, y.Rule))
+	})
+	return a.r
+}
+
+type auditor struct {
+	s        Snapshot
+	r        Report
+	live     map[string]bool // kind/stack ID
+	attached map[string][]string
+}
+
+func stackKey(k naming.Kind, id string) string { return fmt.Sprint(int(k)) + "/" + id }
+
+func (a *auditor) index() {
+	a.live = map[string]bool{}
+	for _, st := range a.s.LiveStacks {
+		a.live[stackKey(st.Kind, st.ID())] = true
+	}
+	a.attached = map[string][]string{}
+	for _, e := range a.s.ENIs {
+		for _, g := range e.Groups {
+			a.attached[g] = append(a.attached[g], e.ID)
+		}
+	}
+	for _, lb := range a.s.LoadBalancers {
+		for _, g := range lb.SecurityGroups {
+			a.attached[g] = append(a.attached[g], lb.Name)
+		}
+	}
+}
+
+func (a *auditor) add(f Finding) { a.r.Findings = append(a.r.Findings, f) }
+
+func sortedSGs(in []SG) []SG {
+	out := slices.Clone(in)
+	slices.SortFunc(out, func(x, y SG) int { return strings.Compare(x.ID, y.ID) })
+	return out
+}
+
+func (a *auditor) securityGroup(sg SG) {
+	own := naming.ClassifySecurityGroup(sg.Tags, a.s.Cluster)
+	users := a.attached[sg.ID]
+	switch own.Role {
+	case naming.SGManagedFrontend:
+		if a.live[stackKey(own.Kind, own.StackID)] {
+			return
+		}
+		a.leakedSG(sg, fmt.Sprintf("managed SG %s of %s, which no longer exists", sg.Name, stackName(own)), users)
+	case naming.SGBackend:
+		if a.s.BackendInUse || len(users) > 0 && !onlyENIs(users, a.s.ENIs) {
+			return
+		}
+		a.leakedSG(sg, "backend SG "+sg.Name+" used by no load balancer and needed by no Service", users)
+	case naming.SGNotOwned:
+		other := cmp.Or(sg.Tags[naming.TagCluster], sg.Tags[naming.TagLegacyIngressCluster])
+		if other != "" && other != a.s.Cluster && naming.OwnsSecurityGroup(sg.Tags, other) {
+			a.add(Finding{Kind: OtherClusterSG, Severity: Info, Resource: sg.ID,
+				Detail: fmt.Sprintf("%s is owned by cluster %q; left alone", sg.Name, other)})
+		}
+	}
+}
+
+func onlyENIs(users []string, enis []ENI) bool {
+	for _, u := range users {
+		if !slices.ContainsFunc(enis, func(e ENI) bool { return e.ID == u }) {
+			return false
+		}
+	}
+	return true
+}
+
+func (a *auditor) leakedSG(sg SG, detail string, users []string) {
+	f := Finding{Kind: LeakedSecurityGroup, Severity: Problem, Resource: sg.ID, Detail: detail, Fixable: len(users) == 0}
+	if len(users) > 0 {
+		f.Detail += "; still attached to " + strings.Join(users, ", ")
+	}
+	a.add(f)
+}
+
+func stackName(o naming.SGOwnership) string {
+	if o.Kind == naming.KindIngress {
+		return "ingress group " + o.StackID
+	}
+	return "service " + o.StackID
+}
+
+// isNodeSG: an SG tagged kubernetes.io/cluster/<cluster> (EKS and LBC's
+// mark of the cluster's node SGs).
+func (a *auditor) isNodeSG(sg SG) bool {
+	_, ok := sg.Tags[naming.ClusterTagKey(a.s.Cluster)]
+	return ok
+}
+
+func (a *auditor) rules(sg SG) {
+	desired := a.s.DesiredRules[sg.ID]
+	node := a.isNodeSG(sg)
+	for _, k := range slices.SortedFunc(maps.Keys(sg.Ingress), rules.Compare) {
+		desc := sg.Ingress[k]
+		if node && (k.Peer == "0.0.0.0/0" || k.Peer == "::/0") {
+			a.add(Finding{Kind: OpenNodeRule, Severity: Problem, Resource: sg.ID, Rule: k.String(), key: k, desc: desc,
+				Detail: fmt.Sprintf("node SG %s admits the whole Internet (%s)", sg.Name, describe(desc))})
+		}
+		switch owner := naming.ClassifyRule(desc, a.s.Cluster); owner {
+		case naming.RuleOurs:
+			if !a.s.Incomplete && !desired.Has(k) {
+				a.add(Finding{Kind: LeakedRule, Severity: Problem, Resource: sg.ID, Rule: k.String(), key: k, desc: desc, Fixable: true,
+					Detail: fmt.Sprintf("rule on %s owned by this cluster that no Service needs", sg.Name)})
+			}
+		case naming.RuleOtherCluster, naming.RuleLBC:
+			a.add(Finding{Kind: OtherOwnerRule, Severity: Info, Resource: sg.ID, Rule: k.String(), key: k, desc: desc,
+				Detail: fmt.Sprintf("rule on %s marked by %s (%s); left alone", sg.Name, owner, desc)})
+		case naming.RuleForeign:
+		}
+	}
+}
+
+func describe(desc string) string {
+	if desc == "" {
+		return "no description"
+	}
+	return fmt.Sprintf("description %q", desc)
+}
+
+func (a *auditor) ruleQuota(sg SG) {
+	limit := cmp.Or(a.s.RulesLimit, DefaultRulesLimit)
+	u := rules.Quota{Limit: limit}.Usage(sg.Ingress)
+	a.r.Quotas = append(a.r.Quotas, Quota{Resource: sg.ID, Type: "security-group", IPv4: u.IPv4, IPv6: u.IPv6, Limit: limit})
+	for _, fam := range []struct {
+		name string
+		used int
+	}{{"IPv4", u.IPv4}, {"IPv6", u.IPv6}} {
+		if fam.used*100 >= limit*quotaWarnPercent {
+			a.add(Finding{Kind: RuleQuota, Severity: Problem, Resource: sg.ID,
+				Detail: fmt.Sprintf("%s uses %d of %d %s inbound rules (%d left)", sg.Name, fam.used, limit, fam.name, max(0, limit-fam.used))})
+		}
+	}
+}
+
+func (a *auditor) loadBalancers() {
+	lbs := slices.Clone(a.s.LoadBalancers)
+	slices.SortFunc(lbs, func(x, y LB) int { return strings.Compare(x.Name, y.Name) })
+	for _, lb := range lbs {
+		if lb.Tags[naming.TagCluster] != a.s.Cluster && lb.Tags[naming.TagLegacyIngressCluster] != a.s.Cluster {
+			continue
+		}
+		if id, ok := lb.Tags[naming.ServicePrefix+"/stack"]; ok && !a.live[stackKey(naming.KindService, id)] {
+			a.add(Finding{Kind: LeakedLoadBalancer, Severity: Problem, Resource: lb.Name,
+				Detail: fmt.Sprintf("load balancer of service %s, which no longer exists (the controller deletes it; --fix does not)", id)})
+			continue
+		}
+		want, ok := a.s.DesiredLBSGs[lb.Name]
+		if !ok || sameSet(want, lb.SecurityGroups) {
+			continue
+		}
+		a.add(Finding{Kind: LoadBalancerDrift, Severity: Problem, Resource: lb.Name,
+			Detail: fmt.Sprintf("security groups [%s], desired [%s]", strings.Join(lb.SecurityGroups, " "), strings.Join(want, " "))})
+	}
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}
+
+func (a *auditor) enis() {
+	limit := cmp.Or(a.s.ENILimit, DefaultENILimit)
+	enis := slices.Clone(a.s.ENIs)
+	slices.SortFunc(enis, func(x, y ENI) int { return strings.Compare(x.ID, y.ID) })
+	for _, e := range enis {
+		a.r.Quotas = append(a.r.Quotas, Quota{Resource: e.ID, Type: "eni", Groups: len(e.Groups), Limit: limit})
+		if len(e.Groups) >= limit {
+			a.add(Finding{Kind: ENIQuota, Severity: Problem, Resource: e.ID,
+				Detail: fmt.Sprintf("uses %d of %d security groups: no room for another", len(e.Groups), limit)})
+		}
+	}
+}

@@ -1,0 +1,199 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/rules"
+)
+
+const cluster = "c1"
+
+var (
+	ours    = naming.RuleDescription(cluster)
+	theirs  = naming.RuleDescription("c2")
+	nodeTag = map[string]string{naming.ClusterTagKey(cluster): "owned"}
+)
+
+func managedTags(c, stack string) map[string]string {
+	return map[string]string{naming.TagCluster: c, "service.k8s.aws/resource": naming.ResourceManagedLBSecurityGroup, "service.k8s.aws/stack": stack}
+}
+
+func backendTags(c string) map[string]string {
+	return map[string]string{naming.TagCluster: c, naming.TagResource: naming.ResourceBackendSG}
+}
+
+func key(port int32, peer string) rules.Key { return rules.MustKey("tcp", port, port, peer) }
+
+// summary renders findings as "kind resource rule fixable" lines.
+func summary(r Report) []string {
+	var out []string
+	for _, f := range r.Findings {
+		s := string(f.Kind) + " " + f.Resource
+		if f.Rule != "" {
+			s += " " + f.Rule
+		}
+		if f.Fixable {
+			s += " fixable"
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func manyRules(n int) rules.Set {
+	s := rules.Set{}
+	for i := range n {
+		s.Add(key(int32(1000+i), "10.0.0.0/8"), "")
+	}
+	return s
+}
+
+func TestAudit(t *testing.T) {
+	web := naming.ServiceStack("default", "web")
+	for _, tt := range []struct {
+		name string
+		s    Snapshot
+		want []string
+	}{
+		{name: "a clean cluster has no findings",
+			s: Snapshot{
+				SecurityGroups: []SG{
+					{ID: "sg-node", Tags: nodeTag, Ingress: rules.Set{key(30080, "sg-back"): ours, key(22, "10.0.0.0/8"): "ssh"}},
+					{ID: "sg-back", Tags: backendTags(cluster)},
+					{ID: "sg-web", Tags: managedTags(cluster, "default/web"), Ingress: rules.Set{key(80, "0.0.0.0/0"): ""}},
+				},
+				LoadBalancers: []LB{{Name: "lb-web", SecurityGroups: []string{"sg-web", "sg-back"}, Tags: map[string]string{naming.TagCluster: cluster, "service.k8s.aws/stack": "default/web"}}},
+				ENIs:          []ENI{{ID: "eni-1", Groups: []string{"sg-node"}}},
+				LiveStacks:    []naming.Stack{web}, BackendInUse: true,
+				DesiredRules: map[string]rules.Set{"sg-node": {key(30080, "sg-back"): ours}},
+				DesiredLBSGs: map[string][]string{"lb-web": {"sg-back", "sg-web"}},
+			}},
+		{name: "a managed SG whose Service is gone is a fixable leak",
+			s:    Snapshot{SecurityGroups: []SG{{ID: "sg-old", Tags: managedTags(cluster, "default/gone")}}},
+			want: []string{"leaked-security-group sg-old fixable"}},
+		{name: "a leaked SG still attached to a load balancer is not fixable",
+			s: Snapshot{SecurityGroups: []SG{{ID: "sg-old", Tags: managedTags(cluster, "default/gone")}},
+				LoadBalancers: []LB{{Name: "other-lb", SecurityGroups: []string{"sg-old"}}}},
+			want: []string{"leaked-security-group sg-old"}},
+		{name: "a backend SG no LB uses and no Service needs is a leak",
+			s:    Snapshot{SecurityGroups: []SG{{ID: "sg-back", Tags: backendTags(cluster)}}},
+			want: []string{"leaked-security-group sg-back fixable"}},
+		{name: "a backend SG an LB still carries is not a leak",
+			s: Snapshot{SecurityGroups: []SG{{ID: "sg-back", Tags: backendTags(cluster)}},
+				LoadBalancers: []LB{{Name: "lb", SecurityGroups: []string{"sg-back"}}}}},
+		{name: "an owned rule no Service needs is a leak; foreign and other-cluster rules are not",
+			s: Snapshot{SecurityGroups: []SG{{ID: "sg-node", Tags: nodeTag, Ingress: rules.Set{
+				key(30080, "sg-back"): ours, key(30081, "sg-gone"): ours, key(30082, "sg-x"): theirs, key(22, "10.0.0.0/8"): "",
+			}}}, DesiredRules: map[string]rules.Set{"sg-node": {key(30080, "sg-back"): ours}}},
+			want: []string{"leaked-rule sg-node tcp 30081 ← sg-gone fixable", "other-owner-rule sg-node tcp 30082 ← sg-x"}},
+		{name: "no rule is called leaked when the desired rules are incomplete",
+			s: Snapshot{Incomplete: true, SecurityGroups: []SG{{ID: "sg-node", Tags: nodeTag, Ingress: rules.Set{key(30081, "sg-gone"): ours}}}}},
+		{name: "rules open to the Internet on a node SG are problems, IPv4 and IPv6",
+			s: Snapshot{SecurityGroups: []SG{
+				{ID: "sg-node", Tags: nodeTag, Ingress: rules.Set{key(22, "0.0.0.0/0"): "", key(22, "::/0"): ""}},
+				{ID: "sg-web", Ingress: rules.Set{key(443, "0.0.0.0/0"): ""}},
+			}},
+			want: []string{"open-node-rule sg-node tcp 22 ← 0.0.0.0/0", "open-node-rule sg-node tcp 22 ← ::/0"}},
+		{name: "an SG owned by another cluster is reported and left alone",
+			s:    Snapshot{SecurityGroups: []SG{{ID: "sg-c2", Tags: managedTags("c2", "default/web")}, {ID: "sg-c2b", Tags: backendTags("c2")}}},
+			want: []string{"other-cluster-security-group sg-c2", "other-cluster-security-group sg-c2b"}},
+		{name: "an LB whose SGs differ from desired drifted",
+			s: Snapshot{LiveStacks: []naming.Stack{web},
+				LoadBalancers: []LB{{Name: "lb-web", SecurityGroups: []string{"sg-hand"}, Tags: map[string]string{naming.TagCluster: cluster, "service.k8s.aws/stack": "default/web"}}},
+				DesiredLBSGs:  map[string][]string{"lb-web": {"sg-web"}}},
+			want: []string{"load-balancer-sg-drift lb-web"}},
+		{name: "an LB of a gone Service is a leak --fix leaves to the controller",
+			s:    Snapshot{LoadBalancers: []LB{{Name: "lb-gone", Tags: map[string]string{naming.TagCluster: cluster, "service.k8s.aws/stack": "default/gone"}}}},
+			want: []string{"leaked-load-balancer lb-gone"}},
+		{name: "an SG at 58 of 60 IPv4 rules is near its quota; 53 is not",
+			s:    Snapshot{SecurityGroups: []SG{{ID: "sg-full", Ingress: manyRules(58)}, {ID: "sg-ok", Ingress: manyRules(53)}}},
+			want: []string{"rule-quota sg-full"}},
+		{name: "SG-referencing rules count in both families",
+			s:    Snapshot{RulesLimit: 10, SecurityGroups: []SG{{ID: "sg-x", Ingress: rules.Set{key(1, "sg-a"): "", key(2, "sg-b"): "", key(3, "sg-c"): "", key(4, "sg-d"): "", key(5, "sg-e"): "", key(6, "sg-f"): "", key(7, "sg-g"): "", key(8, "sg-h"): "", key(9, "sg-i"): ""}}}},
+			want: []string{"rule-quota sg-x", "rule-quota sg-x"}},
+		{name: "an ENI with 5 SGs has no room left; 4 is fine",
+			s:    Snapshot{ENIs: []ENI{{ID: "eni-full", Groups: []string{"a", "b", "c", "d", "e"}}, {ID: "eni-ok", Groups: []string{"a", "b", "c", "d"}}}},
+			want: []string{"eni-sg-quota eni-full"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.s.Cluster = cluster
+			got := summary(Audit(tt.s))
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("findings\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestQuotaFindingSaysWhatIsLeft(t *testing.T) {
+	r := Audit(Snapshot{Cluster: cluster, SecurityGroups: []SG{{ID: "sg-full", Name: "nodes", Ingress: manyRules(58)}}})
+	if len(r.Findings) != 1 || r.Findings[0].Detail != "nodes uses 58 of 60 IPv4 inbound rules (2 left)" {
+		t.Fatalf("findings: %+v", r.Findings)
+	}
+	if r.Quotas[0] != (Quota{Resource: "sg-full", Type: "security-group", IPv4: 58, Limit: 60}) {
+		t.Errorf("quota: %+v", r.Quotas[0])
+	}
+}
+
+type recorder struct{ calls []string }
+
+func (r *recorder) Revoke(_ context.Context, id string, s rules.Set) error {
+	r.calls = append(r.calls, fmt.Sprintf("revoke %s %d", id, len(s)))
+	return nil
+}
+
+func (r *recorder) DeleteSecurityGroup(_ context.Context, id string) error {
+	r.calls = append(r.calls, "delete "+id)
+	return nil
+}
+
+func TestFixRemovesOnlyOwnedLeaksRevokesFirst(t *testing.T) {
+	s := Snapshot{Cluster: cluster, SecurityGroups: []SG{
+		{ID: "sg-node", Tags: nodeTag, Ingress: rules.Set{key(30081, "sg-old"): ours, key(30082, "sg-x"): theirs, key(22, "0.0.0.0/0"): ""}},
+		{ID: "sg-old", Tags: managedTags(cluster, "default/gone")},
+		{ID: "sg-c2", Tags: managedTags("c2", "default/gone")},
+		{ID: "sg-busy", Tags: managedTags(cluster, "default/gone2")},
+	}, ENIs: []ENI{{ID: "eni-1", Groups: []string{"sg-busy"}}}}
+	fx := PlanFixes(s, Audit(s))
+	var out bytes.Buffer
+	rec := &recorder{}
+	if err := Fix(t.Context(), rec, fx, &out); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(rec.calls), "[revoke sg-node 1 delete sg-old]"; got != want {
+		t.Errorf("writes %s, want %s", got, want)
+	}
+	if !strings.Contains(out.String(), "revoke sg-node: tcp 30081 ← sg-old\ndelete security group sg-old\n") {
+		t.Errorf("printed:\n%s", out.String())
+	}
+}
+
+func TestRenderText(t *testing.T) {
+	s := Snapshot{Cluster: cluster, VPCID: "vpc-1", SecurityGroups: []SG{
+		{ID: "sg-old", Name: "k8s-old", Tags: managedTags(cluster, "default/gone")},
+		{ID: "sg-c2", Name: "k8s-c2", Tags: backendTags("c2")},
+	}}
+	var b bytes.Buffer
+	if err := RenderText(&b, Audit(s), false); err != nil {
+		t.Fatal(err)
+	}
+	want := `Audit of cluster c1 in vpc-1
+! leaked-security-group        sg-old
+    managed SG k8s-old of service default/gone, which no longer exists [fixable]
+i other-cluster-security-group sg-c2
+    k8s-c2 is owned by cluster "c2"; left alone
+
+Quota headroom:
+  (security groups and ENIs over half their quota only)
+
+1 problems, 1 notes.
+`
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
