@@ -78,7 +78,13 @@ func (ex *executor) do(ctx context.Context, a plan.Action) error {
 	case plan.AuthorizeIngress:
 		err = ex.aws.Authorize(ctx, ex.sg(a.SecurityGroup), a.Rules)
 	case plan.RevokeIngress:
-		err = ex.aws.Revoke(ctx, ex.sg(a.SecurityGroup), a.Rules)
+		// Never revoke from a cached read (LBC #4889): re-read, revoke what
+		// is still there.
+		id := ex.sg(a.SecurityGroup)
+		var fresh *awsstate.SG
+		if fresh, err = ex.aws.SecurityGroup(ctx, id, true); err == nil && fresh != nil {
+			err = ex.aws.Revoke(ctx, id, a.Rules.Intersect(fresh.Ingress))
+		}
 	case plan.TagSecurityGroup:
 		err = ex.aws.TagSecurityGroup(ctx, ex.sg(a.SecurityGroup), a.SetTags, a.RemoveTags)
 	case plan.CreateTargetGroup:
