@@ -533,3 +533,36 @@ func TestDeleteWithoutBackendSGRevokesRulesCitingTheManagedSG(t *testing.T) {
 		t.Errorf("foreign rule lost: %v", f)
 	}
 }
+
+func TestSGDetachedByHandIsReattachedAtTheNextDriftCheck(t *testing.T) {
+	h := start(t, nil)
+	svc := h.nlbService("web", 80)
+	h.create(svc)
+	var want []string
+	var name string
+	h.eventually("converged", func(w world) string {
+		n, sgs, why := single(w)
+		if why != "" || len(sgs) != 2 {
+			return "not yet"
+		}
+		name, want = n, sgs
+		return ""
+	})
+	lbs, err := h.emu.ELBv2.DescribeLoadBalancers(t.Context(), &elbv2.DescribeLoadBalancersInput{Names: []string{name}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.emu.ELBv2.SetSecurityGroups(t.Context(), &elbv2.SetSecurityGroupsInput{
+		LoadBalancerArn: lbs.LoadBalancers[0].LoadBalancerArn, SecurityGroups: want[:1]}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.ctrls.Drift.Check(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	h.eventually("both SGs attached again", func(w world) string {
+		if _, sgs, why := single(w); why != "" || !slices.Equal(sgs, want) {
+			return fmt.Sprintf("LB SGs %v want %v", sgs, want)
+		}
+		return ""
+	})
+}
