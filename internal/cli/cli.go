@@ -22,6 +22,7 @@ var errUsage = errors.New("usage error")
 
 func commands() map[string]command {
 	return map[string]command{
+		"audit":      {summary: "find leaked, over-open and near-quota security groups and rules; --fix removes owned leaks", run: runAudit},
 		"controller": {summary: "run the Service → NLB and security-group controllers", run: runController},
 		"emulator":   {summary: "serve a local emulator of the EC2, ELBv2 and EKS APIs", run: runEmulator},
 		"plan":       {summary: "show what lbsg would create, update or delete for manifests (no writes)", run: runPlan},

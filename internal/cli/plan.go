@@ -9,7 +9,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/lbsg/lbsg/internal/awsapi"
 	"github.com/lbsg/lbsg/internal/controller"
 	"github.com/lbsg/lbsg/internal/controller/awsstate"
 	"github.com/lbsg/lbsg/internal/options"
@@ -95,19 +94,12 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return planview.RenderText(stdout, res)
 }
 
-// readOnlyProvider builds the controller's AWS state reader; plan and audit
-// only call its read methods (audit --fix excepted).
+// readOnlyProvider builds the controller's AWS state reader; plan only
+// calls its read methods.
 func readOnlyProvider(ctx context.Context, o *options.Controller) (*awsstate.Provider, error) {
-	clients, err := awsapi.New(ctx, awsapi.Config{Region: o.AWSRegion, Endpoint: o.AWSEndpoint,
-		Options: awsapi.Options{MaxAttempts: o.AWSMaxRetries + 1}})
+	clients, vpc, err := awsClients(ctx, o)
 	if err != nil {
 		return nil, err
-	}
-	vpc := o.AWSVPCID
-	if vpc == "" {
-		if vpc, err = controller.DiscoverVPC(ctx, clients.EC2, o.ClusterName); err != nil {
-			return nil, err
-		}
 	}
 	return awsstate.New(clients.EC2, clients.ELBV2, o.ClusterName, vpc), nil
 }

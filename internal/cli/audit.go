@@ -1,0 +1,205 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/utils/clock"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/audit"
+	"github.com/lbsg/lbsg/internal/awsapi"
+	"github.com/lbsg/lbsg/internal/cloud/elbv2"
+	"github.com/lbsg/lbsg/internal/controller"
+	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/model"
+	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/options"
+	"github.com/lbsg/lbsg/internal/planview"
+)
+
+// auditOptions are the flags of `lbsg audit`.
+type auditOptions struct {
+	*options.Controller
+	Fix     bool
+	Output  string
+	Verbose bool
+}
+
+func (o *auditOptions) validate(clusterSet bool) error {
+	var errs []error
+	if o.Output != "text" && o.Output != "json" {
+		errs = append(errs, fmt.Errorf("-o %q: want text or json", o.Output))
+	}
+	if o.Fix && !clusterSet {
+		errs = append(errs, errors.New("--fix needs an explicit --cluster-name"))
+	}
+	if err := o.Controller.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// auditFindings is audit's error when it found problems: exit code 1 and
+// no extra message (the report says it all).
+type auditFindings struct{ n int }
+
+func (e auditFindings) Error() string { return "" }
+func (e auditFindings) ExitCode() int { return 1 }
+
+// runAudit is `lbsg audit`: read-only findings over the cluster's VPC;
+// --fix removes the leaks this cluster owns.
+func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o := &auditOptions{Controller: options.New()}
+	o.ClusterName = DefaultCLICluster
+	fs := newFlagSet("audit", stderr)
+	o.AddFlags(fs)
+	fs.BoolVar(&o.Fix, "fix", false, "remove the leaks this cluster owns (revoke owned rules, delete owned unattached SGs), printing them first")
+	fs.StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
+	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "list the quota headroom of every SG and ENI")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := o.validate(fs.Changed("cluster-name")); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	clients, vpc, err := awsClients(ctx, o.Controller)
+	if err != nil {
+		return err
+	}
+	kube, err := kubeClient(o.Kubeconfig)
+	if err != nil {
+		return err
+	}
+	prov := awsstate.New(clients.EC2, clients.ELBV2, o.ClusterName, vpc)
+	snap, err := AuditSnapshot(ctx, prov, clients, kube, controller.Defaults(o.Controller))
+	if err != nil {
+		return err
+	}
+	rep := audit.Audit(snap)
+	if o.Output == "json" {
+		err = audit.RenderJSON(stdout, rep)
+	} else {
+		err = audit.RenderText(stdout, rep, o.Verbose)
+	}
+	if err != nil {
+		return err
+	}
+	if o.Fix {
+		fx := audit.PlanFixes(snap, rep)
+		if fx.Empty() {
+			_, _ = fmt.Fprintln(stderr, "audit --fix: nothing this cluster owns to remove")
+		} else {
+			_, _ = fmt.Fprintln(stderr, "audit --fix: removing the leaks this cluster owns:")
+			if err := audit.Fix(ctx, prov, fx, stderr); err != nil {
+				return fmt.Errorf("fixing: %w", err)
+			}
+		}
+	}
+	if n := rep.Problems(); n > 0 {
+		return auditFindings{n: n}
+	}
+	return nil
+}
+
+func awsClients(ctx context.Context, o *options.Controller) (*awsapi.Clients, string, error) {
+	clients, err := awsapi.New(ctx, awsapi.Config{Region: o.AWSRegion, Endpoint: o.AWSEndpoint,
+		Options: awsapi.Options{MaxAttempts: o.AWSMaxRetries + 1}})
+	if err != nil {
+		return nil, "", err
+	}
+	vpc := o.AWSVPCID
+	if vpc == "" {
+		if vpc, err = controller.DiscoverVPC(ctx, clients.EC2, o.ClusterName); err != nil {
+			return nil, "", err
+		}
+	}
+	return clients, vpc, nil
+}
+
+// AuditSnapshot reads the VPC's SGs, LBs and ENIs and the cluster's
+// Services, Ingresses, Nodes and EndpointSlices, and builds what the
+// handled Services need with the model. Only reads.
+func AuditSnapshot(ctx context.Context, prov *awsstate.Provider, clients *awsapi.Clients, kube client.Reader, d model.Defaults) (audit.Snapshot, error) {
+	s := audit.Snapshot{Cluster: d.ClusterName, VPCID: prov.VPCID()}
+	var objs planview.Objects
+	var svcs corev1.ServiceList
+	if err := kube.List(ctx, &svcs); err != nil {
+		return s, fmt.Errorf("listing services: %w", err)
+	}
+	objs.Services = svcs.Items
+	var nodes corev1.NodeList
+	if err := kube.List(ctx, &nodes); err != nil {
+		return s, fmt.Errorf("listing nodes: %w", err)
+	}
+	objs.Nodes = nodes.Items
+	var slices discoveryv1.EndpointSliceList
+	if err := kube.List(ctx, &slices); err != nil {
+		return s, fmt.Errorf("listing endpointslices: %w", err)
+	}
+	objs.EndpointSlices = slices.Items
+	want, err := planview.DesiredState(ctx, prov, objs, d)
+	if err != nil {
+		return s, err
+	}
+	s.LiveStacks, s.DesiredRules, s.DesiredLBSGs, s.BackendInUse = want.Stacks, want.TargetRules, want.LBSGs, want.BackendInUse
+	s.Incomplete = len(want.Errors) > 0
+	// Services being torn down still own their resources.
+	for i := range svcs.Items {
+		svc := &svcs.Items[i]
+		if !model.Handled(svc, d) && controllerutil.ContainsFinalizer(svc, naming.FinalizerService) {
+			s.LiveStacks = append(s.LiveStacks, naming.ServiceStack(svc.Namespace, svc.Name))
+		}
+	}
+	var ings networkingv1.IngressList
+	if err := kube.List(ctx, &ings); err != nil {
+		return s, fmt.Errorf("listing ingresses: %w", err)
+	}
+	for _, ing := range ings.Items {
+		st := naming.ImplicitIngressStack(ing.Namespace, ing.Name)
+		if g := ing.Annotations[annotations.IngGroupName]; g != "" {
+			st = naming.ExplicitIngressStack(g)
+		}
+		s.LiveStacks = append(s.LiveStacks, st)
+	}
+	sgs, err := prov.FindSecurityGroups(ctx, func(map[string]string) bool { return true })
+	if err != nil {
+		return s, fmt.Errorf("reading security groups: %w", err)
+	}
+	for _, sg := range sgs {
+		s.SecurityGroups = append(s.SecurityGroups, audit.SG{ID: sg.ID, Name: sg.Name, Tags: sg.Tags, Ingress: sg.Ingress})
+	}
+	lbs, err := elbv2.New(clients.ELBV2, clock.RealClock{}).LoadBalancers(ctx, prov.VPCID())
+	if err != nil {
+		return s, fmt.Errorf("reading load balancers: %w", err)
+	}
+	for _, lb := range lbs {
+		s.LoadBalancers = append(s.LoadBalancers, audit.LB{ARN: lb.ARN, Name: lb.Name, SecurityGroups: lb.SecurityGroups, Tags: lb.Tags})
+	}
+	pg := awsec2.NewDescribeNetworkInterfacesPaginator(clients.EC2, &awsec2.DescribeNetworkInterfacesInput{
+		Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{prov.VPCID()}}}})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return s, fmt.Errorf("reading network interfaces: %w", err)
+		}
+		for _, ni := range page.NetworkInterfaces {
+			e := audit.ENI{ID: aws.ToString(ni.NetworkInterfaceId)}
+			for _, g := range ni.Groups {
+				e.Groups = append(e.Groups, aws.ToString(g.GroupId))
+			}
+			s.ENIs = append(s.ENIs, e)
+		}
+	}
+	return s, nil
+}

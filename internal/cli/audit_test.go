@@ -1,0 +1,263 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/lbsg/lbsg/internal/emulator"
+	"github.com/lbsg/lbsg/internal/emulator/emutest"
+	"github.com/lbsg/lbsg/internal/localenv"
+	"github.com/lbsg/lbsg/internal/naming"
+)
+
+// world is an envtest apiserver and a loopback emulator (default seed,
+// cluster "sandbox"), as the sandbox runs them, without a controller.
+type world struct {
+	kubeconfig, endpoint string
+	srv                  *emulator.Server
+	kube                 client.Client
+	ec2                  *awsec2.Client
+	vpcID, nodeSG        string
+}
+
+func startWorld(t *testing.T) *world {
+	t.Helper()
+	env, err := localenv.StartEnvtest(localenv.EnvtestOptions{})
+	if errors.Is(err, localenv.ErrAssetsMissing) && !localenv.RequireAssets() {
+		t.Skipf("%v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	user, err := env.Env.ControlPlane.AddUser(envtest.User{Name: "lbsg", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc, err := user.KubeConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &world{kubeconfig: filepath.Join(t.TempDir(), "kubeconfig")}
+	if err := os.WriteFile(w.kubeconfig, kc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if w.srv, err = emulator.New(emulator.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	t.Cleanup(cancel)
+	addr, _, err := w.srv.Listen(ctx, "127.0.0.1:0", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.endpoint = endpointURL(addr)
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEMULATOR")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	if w.kube, err = client.New(env.Config, client.Options{Scheme: scheme.Scheme}); err != nil {
+		t.Fatal(err)
+	}
+	w.ec2 = awsec2.NewFromConfig(emutest.Config(w.srv))
+	sgs, err := w.ec2.DescribeSecurityGroups(ctx, &awsec2.DescribeSecurityGroupsInput{
+		Filters: []ec2types.Filter{{Name: aws.String("tag-key"), Values: []string{naming.ClusterTagKey(DefaultCLICluster)}}}})
+	if err != nil || len(sgs.SecurityGroups) != 1 {
+		t.Fatalf("finding the seeded node SG: %v (%d)", err, len(sgs.SecurityGroups))
+	}
+	w.nodeSG, w.vpcID = aws.ToString(sgs.SecurityGroups[0].GroupId), aws.ToString(sgs.SecurityGroups[0].VpcId)
+	return w
+}
+
+func (w *world) flags() []string {
+	return []string{"--cluster-name=" + DefaultCLICluster, "--aws-region=us-west-2", "--aws-endpoint=" + w.endpoint, "--kubeconfig=" + w.kubeconfig}
+}
+
+func (w *world) createSG(t *testing.T, name string, tags map[string]string) string {
+	t.Helper()
+	var ts []ec2types.Tag
+	for k, v := range tags {
+		ts = append(ts, ec2types.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	out, err := w.ec2.CreateSecurityGroup(t.Context(), &awsec2.CreateSecurityGroupInput{GroupName: aws.String(name), Description: aws.String(name),
+		VpcId: aws.String(w.vpcID), TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeSecurityGroup, Tags: ts}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(out.GroupId)
+}
+
+func (w *world) authorize(t *testing.T, sg string, port int32, cidr, desc string) {
+	t.Helper()
+	_, err := w.ec2.AuthorizeSecurityGroupIngress(t.Context(), &awsec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(sg),
+		IpPermissions: []ec2types.IpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(port), ToPort: aws.Int32(port),
+			IpRanges: []ec2types.IpRange{{CidrIp: aws.String(cidr), Description: aws.String(desc)}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ingress lists an SG's rules as "port cidr" (empty if the SG is gone).
+func (w *world) ingress(t *testing.T, sg string) []string {
+	t.Helper()
+	out, err := w.ec2.DescribeSecurityGroups(t.Context(), &awsec2.DescribeSecurityGroupsInput{GroupIds: []string{sg}})
+	if err != nil {
+		return nil
+	}
+	var rs []string
+	for _, p := range out.SecurityGroups[0].IpPermissions {
+		for _, r := range p.IpRanges {
+			rs = append(rs, strings.TrimSpace(strings.Join([]string{aws.ToString(p.IpProtocol), itoa(aws.ToInt32(p.FromPort)), aws.ToString(r.CidrIp)}, " ")))
+		}
+	}
+	slices.Sort(rs)
+	if rs == nil {
+		rs = []string{}
+	}
+	return rs
+}
+
+func itoa(i int32) string { return strconv.Itoa(int(i)) }
+
+func (w *world) exists(t *testing.T, sg string) bool {
+	t.Helper()
+	_, err := w.ec2.DescribeSecurityGroups(t.Context(), &awsec2.DescribeSecurityGroupsInput{GroupIds: []string{sg}})
+	return err == nil
+}
+
+type auditJSON struct {
+	Findings []struct {
+		Kind, Resource, Rule string
+		Fixable              bool
+	}
+	Problems int
+}
+
+func runCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(t.Context(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func (w *world) audit(t *testing.T, extra ...string) (int, []string, string) {
+	t.Helper()
+	code, out, stderr := runCmd(t, append(append([]string{"audit", "-o", "json"}, w.flags()...), extra...)...)
+	var rep auditJSON
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("audit output (exit %d): %v\n%s\n%s", code, err, out, stderr)
+	}
+	var got []string
+	for _, f := range rep.Findings {
+		s := f.Kind + " " + f.Resource
+		if f.Rule != "" {
+			s += " " + f.Rule
+		}
+		got = append(got, s)
+	}
+	slices.Sort(got)
+	return code, got, stderr
+}
+
+func TestAuditFindsLeaksAndFixRemovesOnlyOwnedOnes(t *testing.T) {
+	w := startWorld(t)
+	ctx := t.Context()
+	// A live Service with its managed SG: not a leak.
+	svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "web"},
+		Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer, LoadBalancerClass: ptr.To("service.k8s.aws/nlb"),
+			Ports: []corev1.ServicePort{{Port: 80, Protocol: corev1.ProtocolTCP}}}}
+	if err := w.kube.Create(ctx, svc); err != nil {
+		t.Fatal(err)
+	}
+	managed := func(cluster, stack string) map[string]string {
+		return map[string]string{naming.TagCluster: cluster, "service.k8s.aws/resource": naming.ResourceManagedLBSecurityGroup, "service.k8s.aws/stack": stack}
+	}
+	live := w.createSG(t, "k8s-default-web", managed(DefaultCLICluster, "default/web"))
+	leak := w.createSG(t, "k8s-default-gone", managed(DefaultCLICluster, "default/gone"))
+	foreign := w.createSG(t, "k8s-other-web", managed("other", "default/web"))
+	w.authorize(t, w.nodeSG, 31000, "10.1.0.0/16", naming.RuleDescription(DefaultCLICluster)) // owned, no Service needs it
+	w.authorize(t, w.nodeSG, 31001, "10.2.0.0/16", "hand-made")                               // no marker
+	w.authorize(t, w.nodeSG, 22, "0.0.0.0/0", "ssh from anywhere")                            // open, no marker
+	_ = live
+
+	before := w.srv.Calls().Mutations()
+	code, got, stderr := w.audit(t)
+	want := []string{
+		"leaked-rule " + w.nodeSG + " tcp 31000 ← 10.1.0.0/16",
+		"leaked-security-group " + leak,
+		"open-node-rule " + w.nodeSG + " tcp 22 ← 0.0.0.0/0",
+		"other-cluster-security-group " + foreign,
+	}
+	slices.Sort(want)
+	if code != 1 || !slices.Equal(got, want) {
+		t.Fatalf("audit exit %d, findings\n %q\nwant\n %q\nstderr: %s", code, got, want, stderr)
+	}
+	if n := w.srv.Calls().Mutations(); n != before {
+		t.Errorf("audit without --fix made %d mutating calls", n-before)
+	}
+
+	code, _, stderr = w.audit(t, "--fix")
+	if code != 1 || !strings.Contains(stderr, "revoke "+w.nodeSG+": tcp 31000 ← 10.1.0.0/16") || !strings.Contains(stderr, "delete security group "+leak) {
+		t.Fatalf("audit --fix exit %d, stderr:\n%s", code, stderr)
+	}
+	if w.exists(t, leak) {
+		t.Error("the leaked SG is still there")
+	}
+	if !w.exists(t, foreign) || !w.exists(t, live) {
+		t.Error("--fix deleted an SG it does not own or that a Service needs")
+	}
+	if got, want := w.ingress(t, w.nodeSG), []string{"tcp 22 0.0.0.0/0", "tcp 31001 10.2.0.0/16"}; !slices.Equal(got, want) {
+		t.Errorf("node SG rules after --fix %q, want %q", got, want)
+	}
+	code, got, _ = w.audit(t)
+	want = []string{"open-node-rule " + w.nodeSG + " tcp 22 ← 0.0.0.0/0", "other-cluster-security-group " + foreign}
+	if code != 1 || !slices.Equal(got, want) {
+		t.Errorf("after --fix: exit %d, findings %q, want %q", code, got, want)
+	}
+}
+
+func TestPlanLiveMakesNoWrites(t *testing.T) {
+	w := startWorld(t)
+	dir := t.TempDir()
+	manifest := `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default}
+spec:
+  type: LoadBalancer
+  loadBalancerClass: service.k8s.aws/nlb
+  ports: [{port: 80, nodePort: 30080, protocol: TCP}]
+`
+	if err := os.WriteFile(filepath.Join(dir, "web.yaml"), []byte(manifest), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := w.srv.Calls().Mutations()
+	code, out, stderr := runCmd(t, append([]string{"plan", "--live", "-f", dir}, w.flags()...)...)
+	if code != 0 {
+		t.Fatalf("plan exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"against live AWS state", "+ CreateLoadBalancer", "+ CreateSecurityGroup"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := w.srv.Calls().Mutations(); n != before {
+		t.Errorf("plan --live made %d mutating calls", n-before)
+	}
+}

@@ -1,0 +1,90 @@
+package planview
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lbsg/lbsg/internal/model"
+	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/rules"
+)
+
+// Desired is what the handled Services of a cluster need, as audit judges
+// AWS against it.
+type Desired struct {
+	// Stacks of the handled Services.
+	Stacks []naming.Stack
+	// TargetRules are the owned rules each target SG should hold: the
+	// union of every Service's, coalesced and packed as the targetsg
+	// controller does.
+	TargetRules map[string]rules.Set
+	// LBSGs are the SG IDs each Service's existing LB should carry, by LB
+	// name (only where every ID is known).
+	LBSGs map[string][]string
+	// BackendInUse: a Service needs the backend SG.
+	BackendInUse bool
+	// Errors are the Services whose model failed to build; TargetRules
+	// then miss their rules.
+	Errors []string
+}
+
+// DesiredState builds the model of every handled Service of objs against
+// AWS as c reads it.
+func DesiredState(ctx context.Context, c Cloud, objs Objects, d model.Defaults) (Desired, error) {
+	out := Desired{TargetRules: map[string]rules.Set{}, LBSGs: map[string][]string{}}
+	nodes, err := Nodes(ctx, c, objs.Nodes, d.ClusterName)
+	if err != nil {
+		return out, fmt.Errorf("reading nodes: %w", err)
+	}
+	backend, err := c.FindBackendSG(ctx)
+	if err != nil {
+		return out, fmt.Errorf("finding the backend security group: %w", err)
+	}
+	contributions := map[string][]rules.Set{}
+	for i := range objs.Services {
+		svc := &objs.Services[i]
+		if !model.Handled(svc, d) {
+			continue
+		}
+		st := naming.ServiceStack(svc.Namespace, svc.Name)
+		out.Stacks = append(out.Stacks, st)
+		f, snap, err := facts(ctx, c, svc, objs, nodes, d)
+		if err != nil {
+			return out, fmt.Errorf("reading AWS for %s: %w", st, err)
+		}
+		stack, _, err := model.Build(svc, f, d)
+		if err != nil {
+			out.Errors = append(out.Errors, err.Error())
+			continue
+		}
+		out.BackendInUse = out.BackendInUse || stack.UsesBackendSG()
+		managed := ""
+		if len(snap.ManagedSGs) > 0 {
+			managed = snap.ManagedSGs[0].ID
+		}
+		if lb := stack.LoadBalancer; lb != nil && snap.LoadBalancer != nil && (managed != "" || stack.ManagedSG == nil) && (backend != "" || !stack.UsesBackendSG()) {
+			out.LBSGs[snap.LoadBalancer.Name] = lb.ResolveSGs(managed, backend)
+		}
+		for sg, set := range model.ResolveTargetRules(stack, d.ClusterName, backend, managed) {
+			contributions[sg] = append(contributions[sg], set)
+		}
+	}
+	if len(contributions) == 0 {
+		return out, nil
+	}
+	sgs, err := c.FindSecurityGroups(ctx, func(map[string]string) bool { return true })
+	if err != nil {
+		return out, fmt.Errorf("reading security groups: %w", err)
+	}
+	foreign := map[string]rules.Set{}
+	for _, sg := range sgs {
+		foreign[sg.ID] = sg.Ingress.Minus(ownedRules(sg, d.ClusterName))
+	}
+	for id, cs := range contributions {
+		// A packing failure still returns the packed Set, which is what
+		// the controller keeps trying to hold.
+		want, _, _ := model.TargetSGDesired(id, cs, foreign[id], rules.DefaultRulesPerDirection)
+		out.TargetRules[id] = want
+	}
+	return out, nil
+}
