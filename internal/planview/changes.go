@@ -47,14 +47,7 @@ func changesOf(a plan.Action, managed, backend string) []Change {
 		}
 		return out
 	case plan.TagSecurityGroup:
-		var parts []string
-		if len(a.SetTags) > 0 {
-			parts = append(parts, "set "+tagString(a.SetTags))
-		}
-		if len(a.RemoveTags) > 0 {
-			parts = append(parts, "remove "+strings.Join(slices.Sorted(slices.Values(a.RemoveTags)), ","))
-		}
-		return one(OpUpdate, "tags of "+a.SecurityGroup, strings.Join(parts, "; "))
+		return one(OpUpdate, "tags of "+a.SecurityGroup, tagChange(a))
 	case plan.CreateTargetGroup:
 		tg := a.TargetGroup
 		return one(OpCreate, "target group "+tg.Name, fmt.Sprintf("%s:%d %s %s (%s)", tg.Protocol, tg.Port, tg.TargetType, tg.IPAddressType, tg.ResourceID))
@@ -88,8 +81,25 @@ func changesOf(a plan.Action, managed, backend string) []Change {
 		return one(OpDelete, strings.TrimPrefix(k, "Delete")+" "+a.ARN, "")
 	case plan.DeleteSecurityGroup:
 		return one(OpDelete, "security group "+a.SecurityGroup, "")
+	default:
+		// Kinds added to package plan later (tagging LBs, TGs…) render
+		// generically.
+		if a.SetTags != nil || a.RemoveTags != nil {
+			return one(OpUpdate, "tags of "+cmp.Or(a.ARN, a.SecurityGroup), tagChange(a))
+		}
 	}
 	return one(OpUpdate, a.String(), "")
+}
+
+func tagChange(a plan.Action) string {
+	var parts []string
+	if len(a.SetTags) > 0 {
+		parts = append(parts, "set "+tagString(a.SetTags))
+	}
+	if len(a.RemoveTags) > 0 {
+		parts = append(parts, "remove "+strings.Join(slices.Sorted(slices.Values(a.RemoveTags)), ","))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func sgNames(lb *model.LoadBalancer, managed, backend string) []string {
