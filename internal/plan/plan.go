@@ -18,6 +18,7 @@ type ObservedLB struct {
 	SecurityGroups     []string
 	Subnets            []string
 	State              string
+	Tags               map[string]string
 }
 
 // ObservedTG is one of the stack's target groups.
@@ -29,6 +30,7 @@ type ObservedTG struct {
 	TargetType  string
 	HealthCheck model.HealthCheck
 	Targets     []model.Target
+	Tags        map[string]string
 }
 
 // ObservedListener is a listener of the stack's NLB.
@@ -77,6 +79,7 @@ const (
 	DeleteLoadBalancer // replacement: before the new one is created
 	CreateLoadBalancer
 	SetSecurityGroups
+	TagResource
 	CreateListener
 	ModifyListener
 	DeleteListener
@@ -89,7 +92,7 @@ var kindNames = map[Kind]string{
 	CreateSecurityGroup: "CreateSecurityGroup", AuthorizeIngress: "AuthorizeIngress", RevokeIngress: "RevokeIngress",
 	TagSecurityGroup: "TagSecurityGroup", CreateTargetGroup: "CreateTargetGroup", ModifyTargetGroup: "ModifyTargetGroup", RegisterTargets: "RegisterTargets",
 	DeregisterTargets: "DeregisterTargets", DeleteLoadBalancer: "DeleteLoadBalancer", CreateLoadBalancer: "CreateLoadBalancer",
-	SetSecurityGroups: "SetSecurityGroups", CreateListener: "CreateListener", ModifyListener: "ModifyListener",
+	SetSecurityGroups: "SetSecurityGroups", TagResource: "TagResource", CreateListener: "CreateListener", ModifyListener: "ModifyListener",
 	DeleteListener: "DeleteListener", DeleteObsoleteLoadBalancer: "DeleteLoadBalancer", DeleteTargetGroup: "DeleteTargetGroup",
 	DeleteSecurityGroup: "DeleteSecurityGroup",
 }
@@ -227,6 +230,9 @@ func diffTargetGroups(desired model.Stack, observed Snapshot) ([]Action, map[str
 			}
 			matched[o.ARN] = true
 			arn[d.ResourceID] = o.ARN
+			if a, ok := tagAction(o.ARN, o.Tags, d.Tags, observed); ok {
+				out = append(out, a)
+			}
 			if o.HealthCheck != d.HealthCheck {
 				out = append(out, Action{Kind: ModifyTargetGroup, TargetGroup: d, ARN: o.ARN})
 			}
@@ -275,8 +281,12 @@ func diffLoadBalancer(desired model.Stack, observed Snapshot) ([]Action, bool) {
 	}
 	// AWS only allows SetSecurityGroups on an NLB that has SGs; compared as
 	// sets, as LBC does (§7.1). A managed SG still to be created differs.
+	var out []Action
+	if a, ok := tagAction(o.ARN, o.Tags, d.Tags, observed); ok {
+		out = append(out, a)
+	}
 	if len(o.SecurityGroups) == 0 || len(d.SecurityGroups) == 0 {
-		return nil, false
+		return out, false
 	}
 	managed := Managed
 	if desired.ManagedSG != nil && len(observed.ManagedSGs) > 0 {
@@ -284,9 +294,9 @@ func diffLoadBalancer(desired model.Stack, observed Snapshot) ([]Action, bool) {
 	}
 	want := d.ResolveSGs(managed, observed.BackendSG)
 	if !sameSet(want, o.SecurityGroups) {
-		return []Action{{Kind: SetSecurityGroups, ARN: o.ARN, LoadBalancer: d}}, false
+		out = append(out, Action{Kind: SetSecurityGroups, ARN: o.ARN, LoadBalancer: d})
 	}
-	return nil, false
+	return out, false
 }
 
 func diffListeners(desired model.Stack, observed Snapshot, tgARN map[string]string, lbReplaced bool) []Action {
@@ -340,4 +350,19 @@ func sameSet(a, b []string) bool {
 	slices.Sort(a)
 	slices.Sort(b)
 	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}
+
+// tagAction drives an LB's or TG's tags to desired (lbc-load-balancers.md
+// §3.3); nil observed tags mean "not read" and change nothing.
+func tagAction(arn string, have, want map[string]string, observed Snapshot) (Action, bool) {
+	if have == nil || want == nil {
+		return Action{}, false
+	}
+	set, remove := naming.TagChanges(have, want, func(k string) bool {
+		return naming.KeepTag(k, observed.Cluster, observed.ExternalManagedTags)
+	})
+	if len(set) == 0 && len(remove) == 0 {
+		return Action{}, false
+	}
+	return Action{Kind: TagResource, ARN: arn, SetTags: set, RemoveTags: remove}, true
 }

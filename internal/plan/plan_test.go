@@ -100,6 +100,16 @@ func TestDiff(t *testing.T) {
 				o.ManagedSGs[0].Tags = map[string]string{"k": "old", "mine": "x", "aws:cloudformation:stack-name": "s", "kubernetes.io/cluster/c": "owned"}
 				return o
 			}, want: "TagSecurityGroup"},
+		{name: "a hand-added tag on the LB is removed",
+			desired: func() model.Stack {
+				s := stack()
+				s.LoadBalancer.Tags = map[string]string{"k": "v"}
+				return s
+			}, observed: func() Snapshot {
+				o := converged()
+				o.LoadBalancer.Tags = map[string]string{"k": "v", "hand": "x", "aws:x": "y"}
+				return o
+			}, want: "TagResource"},
 		{name: "a new node is registered, a gone one deregistered",
 			desired: func() model.Stack {
 				s := stack()

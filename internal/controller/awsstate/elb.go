@@ -152,6 +152,10 @@ func (p *Provider) RefreshELB(ctx context.Context) ([]string, error) {
 	}
 	for _, e := range idx.tgs {
 		e.tg.ResourceID = e.tags[naming.TagServiceResource]
+		e.tg.Tags = e.tags
+	}
+	for _, e := range idx.lbs {
+		e.lb.Tags = e.tags
 	}
 	changed := map[string]bool{}
 	if old != nil {
@@ -313,7 +317,7 @@ func (p *Provider) CreateTargetGroup(ctx context.Context, tg model.TargetGroup) 
 		return "", fmt.Errorf("creating target group %s: empty response", tg.Name)
 	}
 	o := observedTG(out.TargetGroups[0])
-	o.ResourceID = tg.ResourceID
+	o.ResourceID, o.Tags = tg.ResourceID, maps.Clone(tg.Tags)
 	p.mu.Lock()
 	if p.elbIdx != nil {
 		p.elbIdx.tgs[o.ARN] = &tgEntry{tg: o, tags: maps.Clone(tg.Tags)}
@@ -390,6 +394,7 @@ func (p *Provider) CreateLoadBalancer(ctx context.Context, lb model.LoadBalancer
 		return plan.ObservedLB{}, fmt.Errorf("creating load balancer %s: empty response", lb.Name)
 	}
 	o := observedLB(out.LoadBalancers[0])
+	o.Tags = maps.Clone(lb.Tags)
 	p.mu.Lock()
 	if p.elbIdx != nil {
 		p.elbIdx.lbs[o.ARN] = &lbEntry{lb: o, tags: maps.Clone(lb.Tags)}
@@ -469,5 +474,44 @@ func (p *Provider) DeleteTargetGroup(ctx context.Context, arn string) error {
 		delete(p.elbIdx.tgs, arn)
 	}
 	p.mu.Unlock()
+	return nil
+}
+
+// TagResource drives an LB's or TG's tags (AddTags, RemoveTags).
+func (p *Provider) TagResource(ctx context.Context, arn string, set map[string]string, remove []string) error {
+	if len(set) > 0 {
+		if _, err := p.elb.AddTags(ctx, &elbv2.AddTagsInput{ResourceArns: []string{arn}, Tags: toELBTags(set)}); err != nil {
+			return fmt.Errorf("tagging %s: %w", arn, err)
+		}
+	}
+	if len(remove) > 0 {
+		if _, err := p.elb.RemoveTags(ctx, &elbv2.RemoveTagsInput{ResourceArns: []string{arn}, TagKeys: remove}); err != nil {
+			return fmt.Errorf("untagging %s: %w", arn, err)
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.elbIdx == nil {
+		return nil
+	}
+	apply := func(m map[string]string) map[string]string {
+		m = maps.Clone(m)
+		if m == nil {
+			m = map[string]string{}
+		}
+		maps.Copy(m, set)
+		for _, k := range remove {
+			delete(m, k)
+		}
+		return m
+	}
+	if e := p.elbIdx.lbs[arn]; e != nil {
+		e.tags = apply(e.tags)
+		e.lb.Tags = e.tags
+	}
+	if e := p.elbIdx.tgs[arn]; e != nil {
+		e.tags = apply(e.tags)
+		e.tg.Tags = e.tags
+	}
 	return nil
 }

@@ -104,6 +104,8 @@ func (ex *executor) do(ctx context.Context, a plan.Action) error {
 		var lb plan.ObservedLB
 		lb, err = ex.aws.CreateLoadBalancer(ctx, *a.LoadBalancer, a.LoadBalancer.ResolveSGs(ex.managedID, ex.backendID))
 		ex.lbARN, ex.dnsName = lb.ARN, lb.DNSName
+	case plan.TagResource:
+		err = ex.aws.TagResource(ctx, a.ARN, a.SetTags, a.RemoveTags)
 	case plan.SetSecurityGroups:
 		err = ex.aws.SetSecurityGroups(ctx, a.ARN, a.LoadBalancer.ResolveSGs(ex.managedID, ex.backendID))
 	case plan.CreateListener:
