@@ -178,7 +178,7 @@ func (lb *LoadBalancer) ResolveSGs(managedID, backendID string) []string {
 			id = managedID
 		case RefBackend:
 			id = backendID
-		case RefID:
+		case RefID, RefCIDR: // given IDs stay; CIDR peers never sit in an LB's list
 		}
 		if id != "" {
 			out = append(out, id)
