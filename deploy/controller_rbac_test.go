@@ -48,42 +48,7 @@ func (s *syncBuffer) String() string {
 func TestControllerRunsWithTheChartsRBAC(t *testing.T) {
 	kube := testenv.Kube(t)
 	ns := kube.Namespace
-	release := ns
-	for _, o := range helmTemplate(t, release, ns, "clusterName=sandbox", "fullnameOverride="+release) {
-		switch o.GetKind() {
-		case "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding":
-		default:
-			continue
-		}
-		if err := kube.Client.Create(t.Context(), o); err != nil {
-			t.Fatalf("creating %s %s: %v", o.GetKind(), o.GetName(), err)
-		}
-		if o.GetNamespace() == "" && o.GetKind() != "ServiceAccount" {
-			t.Cleanup(func() {
-				ctx, cancel := testenv.CleanupContext(t)
-				defer cancel()
-				_ = kube.Client.Delete(ctx, o)
-			})
-		}
-	}
-	cs, err := kubernetes.NewForConfig(kube.Config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := cs.CoreV1().ServiceAccounts(ns).CreateToken(t.Context(), release,
-		&authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To[int64](3600)}}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	kc := clientcmdapi.NewConfig()
-	kc.Clusters["envtest"] = &clientcmdapi.Cluster{Server: kube.Config.Host, CertificateAuthorityData: kube.Config.CAData}
-	kc.AuthInfos["lbsg"] = &clientcmdapi.AuthInfo{Token: tok.Status.Token}
-	kc.Contexts["lbsg"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "lbsg", Namespace: ns}
-	kc.CurrentContext = "lbsg"
-	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*kc, kubeconfig); err != nil {
-		t.Fatal(err)
-	}
+	kubeconfig, cs := chartServiceAccount(t, kube)
 
 	srv, err := emulator.New(emulator.Options{})
 	if err != nil {
@@ -155,4 +120,50 @@ func TestControllerRunsWithTheChartsRBAC(t *testing.T) {
 	if rc := <-done; rc != 0 {
 		t.Errorf("controller exited with %d\nlogs:\n%s", rc, logs.String())
 	}
+}
+
+// chartServiceAccount applies the chart's ServiceAccount and RBAC (release
+// and namespace: the test's namespace, clusterName sandbox) and returns a
+// kubeconfig holding that ServiceAccount's token, and an admin clientset.
+func chartServiceAccount(t *testing.T, kube *testenv.KubeEnv) (string, *kubernetes.Clientset) {
+	t.Helper()
+	ns := kube.Namespace
+	release := ns
+	for _, o := range helmTemplate(t, release, ns, "clusterName=sandbox", "fullnameOverride="+release) {
+		switch o.GetKind() {
+		case "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding":
+		default:
+			continue
+		}
+		if err := kube.Client.Create(t.Context(), o); err != nil {
+			t.Fatalf("creating %s %s: %v", o.GetKind(), o.GetName(), err)
+		}
+		if o.GetNamespace() == "" && o.GetKind() != "ServiceAccount" {
+			t.Cleanup(func() {
+				ctx, cancel := testenv.CleanupContext(t)
+				defer cancel()
+				_ = kube.Client.Delete(ctx, o)
+			})
+		}
+	}
+	cs, err := kubernetes.NewForConfig(kube.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := cs.CoreV1().ServiceAccounts(ns).CreateToken(t.Context(), release,
+		&authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To[int64](3600)}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc := clientcmdapi.NewConfig()
+	kc.Clusters["envtest"] = &clientcmdapi.Cluster{Server: kube.Config.Host, CertificateAuthorityData: kube.Config.CAData}
+	kc.AuthInfos["lbsg"] = &clientcmdapi.AuthInfo{Token: tok.Status.Token}
+	kc.Contexts["lbsg"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "lbsg", Namespace: ns}
+	kc.CurrentContext = "lbsg"
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*kc, kubeconfig); err != nil {
+		t.Fatal(err)
+	}
+
+	return kubeconfig, cs
 }
