@@ -189,7 +189,7 @@ i other-cluster-security-group sg-c2
     k8s-c2 is owned by cluster "c2"; left alone
 
 Quota headroom:
-  (security groups and ENIs over half their quota only)
+  (only security groups and ENIs over half their quota; -v lists all)
 
 1 problems, 1 notes.
 `

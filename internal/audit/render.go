@@ -38,7 +38,9 @@ func RenderText(w io.Writer, r Report, verbose bool) error {
 			p.f("  %-24s inbound IPv4 %d/%d, IPv6 %d/%d\n", q.Resource, q.IPv4, q.Limit, q.IPv6, q.Limit)
 		}
 	}
-	p.f("  (security groups and ENIs over half their quota%s)\n", map[bool]string{true: "; all shown", false: " only"}[verbose])
+	if !verbose {
+		p.f("  (only security groups and ENIs over half their quota; -v lists all)\n")
+	}
 	p.f("\n%d problems, %d notes.\n", r.Problems(), len(r.Findings)-r.Problems())
 	return p.err
 }

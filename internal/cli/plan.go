@@ -7,6 +7,7 @@ import (
 	"io"
 
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/lbsg/lbsg/internal/controller"
@@ -77,11 +78,9 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		cloud = prov
 		if o.Kubeconfig != "" {
-			nodes, err := clusterNodes(ctx, o.Kubeconfig)
-			if err != nil {
+			if err := addClusterObjects(ctx, o.Kubeconfig, &objs); err != nil {
 				return err
 			}
-			objs.Nodes = append(objs.Nodes, nodes...)
 		}
 	}
 	res, err := planview.Compute(ctx, cloud, objs, controller.Defaults(o.Controller))
@@ -116,14 +115,22 @@ func kubeClient(kubeconfig string) (client.Reader, error) {
 	return c, nil
 }
 
-func clusterNodes(ctx context.Context, kubeconfig string) ([]corev1.Node, error) {
+// addClusterObjects adds the cluster's Nodes and EndpointSlices to objs
+// (the Services stay those of the manifests).
+func addClusterObjects(ctx context.Context, kubeconfig string, objs *planview.Objects) error {
 	c, err := kubeClient(kubeconfig)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var list corev1.NodeList
-	if err := c.List(ctx, &list); err != nil {
-		return nil, fmt.Errorf("listing nodes: %w", err)
+	var nodes corev1.NodeList
+	if err := c.List(ctx, &nodes); err != nil {
+		return fmt.Errorf("listing nodes: %w", err)
 	}
-	return list.Items, nil
+	var slices discoveryv1.EndpointSliceList
+	if err := c.List(ctx, &slices); err != nil {
+		return fmt.Errorf("listing endpointslices: %w", err)
+	}
+	objs.Nodes = append(objs.Nodes, nodes.Items...)
+	objs.EndpointSlices = append(objs.EndpointSlices, slices.Items...)
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/naming"
@@ -143,8 +144,46 @@ func planService(ctx context.Context, c Cloud, svc *corev1.Service, objs Objects
 	if len(snap.ManagedSGs) > 0 {
 		managed = snap.ManagedSGs[0].ID
 	}
-	sp.Changes = Changes(plan.Diff(stack, snap), managed, backend)
+	actions, skipped := withoutUnknownTargets(plan.Diff(stack, snap), len(f.Endpoints) > 0 || hasSlices(objs, svc), len(objs.Nodes) > 0)
+	if skipped != "" {
+		sp.Warnings = append(sp.Warnings, skipped)
+	}
+	sp.Changes = Changes(actions, managed, backend)
 	return sp, stack, snap, true
+}
+
+func hasSlices(objs Objects, svc *corev1.Service) bool {
+	for _, s := range objs.EndpointSlices {
+		if s.Namespace == svc.Namespace && s.Labels[discoveryv1.LabelServiceName] == svc.Name {
+			return true
+		}
+	}
+	return false
+}
+
+// withoutUnknownTargets drops target (de)registrations the input cannot
+// decide: of ip target groups when no EndpointSlice of the Service was
+// given, of instance target groups when no Node was.
+func withoutUnknownTargets(actions []plan.Action, haveSlices, haveNodes bool) ([]plan.Action, string) {
+	var out []plan.Action
+	var why []string
+	for _, a := range actions {
+		if (a.Kind == plan.RegisterTargets || a.Kind == plan.DeregisterTargets) && a.TargetGroup != nil {
+			if a.TargetGroup.TargetType == "ip" && !haveSlices {
+				why = append(why, "no EndpointSlice of the Service given")
+				continue
+			}
+			if a.TargetGroup.TargetType == "instance" && !haveNodes {
+				why = append(why, "no Node given")
+				continue
+			}
+		}
+		out = append(out, a)
+	}
+	if len(why) == 0 {
+		return out, ""
+	}
+	return out, "targets not planned: " + strings.Join(slices.Compact(why), "; ") + " (add them to -f, or --kubeconfig with --live)"
 }
 
 // planTargetSGs diffs the owned rules of each target SG against the union
