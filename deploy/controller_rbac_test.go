@@ -3,6 +3,9 @@ package deploy
 import (
 	"bytes"
 	"context"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,7 +53,8 @@ func TestControllerRunsWithTheChartsRBAC(t *testing.T) {
 	ns := kube.Namespace
 	kubeconfig, cs := chartServiceAccount(t, kube)
 
-	srv, err := emulator.New(emulator.Options{})
+	// --credentials mode: the emulator checks SigV4 signatures.
+	srv, err := emulator.New(emulator.Options{Credentials: map[string]string{"AKIDEMULATOR": "secret"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,11 +70,12 @@ func TestControllerRunsWithTheChartsRBAC(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEMULATOR")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	metricsAddr, healthAddr := freeAddr(t), freeAddr(t)
 	logs := &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- cli.Run(ctx, []string{"controller", "--cluster-name=sandbox", "--aws-region=us-west-2", "--aws-endpoint=" + addr,
-			"--kubeconfig=" + kubeconfig, "--metrics-bind-address=0", "--health-probe-bind-address=0",
+			"--kubeconfig=" + kubeconfig, "--metrics-bind-address=" + metricsAddr, "--health-probe-bind-address=" + healthAddr,
 			"--leader-elect", "--leader-election-namespace=" + ns}, os.Stdout, logs)
 	}()
 	failed := func(format string, args ...any) {
@@ -106,6 +111,18 @@ func TestControllerRunsWithTheChartsRBAC(t *testing.T) {
 	lease, err := cs.CoordinationV1().Leases(ns).Get(ctx, "lbsg-leader-sandbox", metav1.GetOptions{})
 	if err != nil || lease.Spec.HolderIdentity == nil {
 		failed("no held lease lbsg-leader-sandbox in %s: %v", ns, err)
+	}
+	// The chart's probes and the metrics it exposes.
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if code, _ := httpGet(t, "http://"+healthAddr+path); code != http.StatusOK {
+			failed("GET %s on the health probe port: %d", path, code)
+		}
+	}
+	_, body := httpGet(t, "http://"+metricsAddr+"/metrics")
+	for _, m := range []string{"lbsg_reconciles_total", "lbsg_aws_calls_total", `operation="CreateLoadBalancer"`, "controller_runtime_reconcile_total", "leader_election_master_status"} {
+		if !strings.Contains(body, m) {
+			t.Errorf("/metrics lacks %s", m)
+		}
 	}
 	if err := kube.Client.Delete(ctx, svc); err != nil {
 		t.Fatal(err)
@@ -166,4 +183,34 @@ func chartServiceAccount(t *testing.T, kube *testenv.KubeEnv) (string, *kubernet
 	}
 
 	return kubeconfig, cs
+}
+
+// freeAddr returns a loopback address with a port free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = l.Close() }()
+	return l.Addr().String()
+}
+
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Errorf("GET %s: %v", url, err)
+		return 0, ""
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Errorf("GET %s: %v", url, err)
+	}
+	return resp.StatusCode, string(b)
 }
