@@ -138,3 +138,30 @@ func TestChangesRenderEachActionKind(t *testing.T) {
 		})
 	}
 }
+
+func TestTargetsTheInputCannotDecideAreLeftOutWithAWarning(t *testing.T) {
+	ip := &model.TargetGroup{Name: "tg-ip", TargetType: "ip"}
+	inst := &model.TargetGroup{Name: "tg-inst", TargetType: "instance"}
+	acts := []plan.Action{
+		{Kind: plan.DeregisterTargets, TargetGroup: ip, ARN: "arn:ip", Targets: []model.Target{{ID: "10.0.0.1", Port: 80}}},
+		{Kind: plan.RegisterTargets, TargetGroup: inst, Targets: []model.Target{{ID: "i-1", Port: 30080}}},
+		{Kind: plan.CreateListener, Listener: &model.Listener{Port: 80, Protocol: "TCP"}},
+	}
+	for _, tt := range []struct {
+		name              string
+		slices, nodes     bool
+		wantKept          int
+		wantWarningSubstr string
+	}{
+		{name: "with slices and nodes every change is kept", slices: true, nodes: true, wantKept: 3},
+		{name: "without EndpointSlices ip targets are not planned", nodes: true, wantKept: 2, wantWarningSubstr: "no EndpointSlice"},
+		{name: "without Nodes instance targets are not planned", slices: true, wantKept: 2, wantWarningSubstr: "no Node given"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, warn := withoutUnknownTargets(acts, tt.slices, tt.nodes)
+			if len(got) != tt.wantKept || (tt.wantWarningSubstr == "") != (warn == "") || !strings.Contains(warn, tt.wantWarningSubstr) {
+				t.Errorf("kept %d, warning %q", len(got), warn)
+			}
+		})
+	}
+}

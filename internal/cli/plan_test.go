@@ -1,0 +1,55 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestPlanAndAuditUsageErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{name: "plan without -f is a usage error", args: []string{"plan"}, want: "-f FILE|DIR is required"},
+		{name: "plan with an unknown output format is a usage error", args: []string{"plan", "-f", "x", "-o", "yaml"}, want: `-o "yaml": want text or json`},
+		{name: "audit --fix needs an explicit cluster name", args: []string{"audit", "--fix"}, want: "--fix needs an explicit --cluster-name"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCmd(t, tt.args...)
+			if code != 2 || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tt.want)
+			}
+		})
+	}
+}
+
+func TestOfflinePlanOfADirectory(t *testing.T) {
+	dir := t.TempDir()
+	svc := `apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  type: LoadBalancer
+  loadBalancerClass: service.k8s.aws/nlb
+  ports: [{port: 443, nodePort: 30443, protocol: TCP}]
+`
+	node := `{"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}, "spec": {"providerID": "aws:///us-west-2a/i-1"}}`
+	for name, body := range map[string]string{"svc.yaml": svc, "node.json": node, "notes.txt": "not a manifest"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, stderr := runCmd(t, "plan", "-f", dir, "--cluster-name", "prod")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"Plan for cluster prod against nothing", "service shop/api (NLB k8s-shop-api-",
+		"+ RegisterTargets     targets of k8s-shop-api-", "i-1:30443", "target security group sg-<node>", "Plan: 7 to create"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
