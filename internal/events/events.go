@@ -33,9 +33,13 @@ const (
 	// ReasonTargetSecurityGroupAmbiguous: a node ENI has several
 	// cluster-tagged SGs (or none suitable); no target rules for it.
 	ReasonTargetSecurityGroupAmbiguous = "TargetSecurityGroupAmbiguous"
-	// ReasonRulesPacked: target rules were merged into ranges to fit the
+	// ReasonRulesPacked: target or managed-SG rules were merged into ranges to fit the
 	// per-SG quota.
 	ReasonRulesPacked = "RulesPacked"
+	// ReasonRulesPerSecurityGroupLimitExceeded: even packed into ranges the
+	// desired rules exceed an SG's quota (AWS's error code); nothing was
+	// changed on that SG.
+	ReasonRulesPerSecurityGroupLimitExceeded = "RulesPerSecurityGroupLimitExceeded"
 	// ReasonWaitingForDependencies: a delete is waiting for AWS to release a
 	// dependency (DependencyViolation, ResourceInUse).
 	ReasonWaitingForDependencies = "WaitingForDependencies"

@@ -153,8 +153,12 @@ func (b *builder) securityGroups(lb *LoadBalancer, userTags map[string]string) (
 	if err != nil {
 		return 0, err
 	}
+	name := naming.ServiceManagedSGName(b.d.ClusterName, b.svc.Namespace, b.svc.Name, string(b.svc.UID))
+	if ingress, err = b.packFrontend(name, ingress); err != nil {
+		return 0, err
+	}
 	b.st.ManagedSG = &ManagedSG{
-		Name:        naming.ServiceManagedSGName(b.d.ClusterName, b.svc.Namespace, b.svc.Name, string(b.svc.UID)),
+		Name:        name,
 		Description: naming.ManagedSGDescription,
 		Tags:        naming.ManagedSGTags(b.d.ClusterName, b.st.ID, userTags),
 		Ingress:     ingress,

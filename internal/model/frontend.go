@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -53,4 +54,39 @@ func frontendRules(svc *corev1.Service, cfg annotations.Service) (rules.Set, err
 		}
 	}
 	return out, nil
+}
+
+// packFrontend fits the managed SG's inbound rules into EC2's default quota
+// of rules.DefaultRulesPerDirection per address family (LBC fails instead,
+// #4800): ports of one (protocol, source) are merged into ranges with the
+// least widening (rules.Pack), and a WarnRulesPacked warning names every
+// widened rule. When even packing cannot fit (more sources than the quota),
+// the build fails with an error wrapping rules.ErrOverQuota, so nothing is
+// changed on AWS and the existing rules stay as they are.
+func (b *builder) packFrontend(sgName string, ingress rules.Set) (rules.Set, error) {
+	q := rules.Quota{}
+	usage := q.Usage(ingress)
+	packed, widened, err := rules.Pack(ingress, q)
+	if err != nil {
+		return nil, fmt.Errorf("managed security group %s: %d inbound rules (%s) from %d sources: %w",
+			sgName, len(ingress), usage, sources(ingress), err)
+	}
+	if len(widened) > 0 {
+		parts := make([]string, len(widened))
+		for i, w := range widened {
+			parts[i] = w.String()
+		}
+		b.warn(WarnRulesPacked, "managed security group %s: %d inbound rules (%s) would exceed the quota of %d per address family; merged ports from the same source into %d rules: %s",
+			sgName, len(ingress), usage, rules.DefaultRulesPerDirection, len(packed), strings.Join(parts, "; "))
+	}
+	return packed, nil
+}
+
+// sources counts the distinct peers of s.
+func sources(s rules.Set) int {
+	peers := map[string]bool{}
+	for k := range s {
+		peers[k.Peer] = true
+	}
+	return len(peers)
 }

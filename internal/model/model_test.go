@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -493,4 +494,96 @@ func TestSubnetDiscoveryOnePerAZ(t *testing.T) {
 		t.Fatal(err)
 	}
 	eq(t, "subnets", got, []string{"subnet-2", "subnet-3"})
+}
+
+// manyPorts is a Service with n TCP ports from 8000 up (every other port)
+// and the given source ranges.
+func manyPorts(n int, ranges ...string) *corev1.Service {
+	svc := svcTLS(nil)
+	svc.Spec.LoadBalancerSourceRanges = ranges
+	svc.Spec.Ports = nil
+	for i := range n {
+		p := int32(8000 + 2*i)
+		svc.Spec.Ports = append(svc.Spec.Ports, corev1.ServicePort{Name: fmt.Sprint("p", p), Port: p,
+			Protocol: corev1.ProtocolTCP, TargetPort: intstr.FromInt32(p), NodePort: 30000 + p - 8000})
+	}
+	return svc
+}
+
+func dualStack(svc *corev1.Service) *corev1.Service {
+	svc.Annotations[annotations.SvcIPAddressType] = annotations.IPAddressTypeDualStack
+	return svc
+}
+
+// admits reports whether some rule of s lets port in from peer over tcp.
+func admits(s rules.Set, peer string, port int32) bool {
+	for k := range s {
+		if k.Protocol == rules.TCP && k.Peer == peer && k.FromPort <= port && port <= k.ToPort {
+			return true
+		}
+	}
+	return false
+}
+
+func TestManagedSGRulesOverQuota(t *testing.T) {
+	v4a, v4b := "10.1.0.0/16", "192.168.0.0/24"
+	sixty := make([]string, 61)
+	for i := range sixty {
+		sixty[i] = fmt.Sprintf("10.%d.0.0/16", i)
+	}
+	for _, tt := range []struct {
+		name      string
+		svc       *corev1.Service
+		wantRules int    // 0: do not check
+		wantWarn  string // substring of the RulesPacked warning; "" = none
+		wantErr   bool
+	}{
+		{name: "30 ports from 2 ranges fit exactly and are kept port by port",
+			svc: manyPorts(30, v4a, v4b), wantRules: 60},
+		{name: "40 ports from 2 ranges are packed into 60 ranges with a warning",
+			svc: manyPorts(40, v4a, v4b), wantRules: 60, wantWarn: "80 inbound rules (ipv4 80, ipv6 0) would exceed the quota of 60"},
+		{name: "IPv6 ranges count apart: 40 ports from one IPv4 and one IPv6 range need no packing",
+			svc: dualStack(manyPorts(40, v4a, "2001:db8::/32")), wantRules: 80},
+		{name: "61 sources on one port cannot fit, so the build fails",
+			svc: manyPorts(1, sixty...), wantErr: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			st, warns, err := Build(tt.svc, facts(), defaults())
+			if tt.wantErr {
+				if !errors.Is(err, rules.ErrOverQuota) {
+					t.Fatalf("want an error wrapping rules.ErrOverQuota, got %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := st.ManagedSG.Ingress
+			if tt.wantRules > 0 {
+				eq(t, "rule count", len(in), tt.wantRules)
+			}
+			if u := (rules.Quota{}).Usage(in); !(rules.Quota{}).Fits(u) {
+				t.Errorf("usage %s over the quota", u)
+			}
+			for _, p := range tt.svc.Spec.Ports {
+				for _, c := range tt.svc.Spec.LoadBalancerSourceRanges {
+					if !admits(in, c, p.Port) {
+						t.Errorf("port %d from %s not admitted", p.Port, c)
+					}
+				}
+			}
+			var packed []string
+			for _, w := range warns {
+				if w.Reason == WarnRulesPacked {
+					packed = append(packed, w.Message)
+				}
+			}
+			switch {
+			case tt.wantWarn == "" && len(packed) > 0:
+				t.Errorf("unexpected warning %q", packed)
+			case tt.wantWarn != "" && (len(packed) != 1 || !strings.Contains(packed[0], tt.wantWarn) || !strings.Contains(packed[0], "(opens 20 more ports)")):
+				t.Errorf("want one RulesPacked warning containing %q, got %q", tt.wantWarn, packed)
+			}
+		})
+	}
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/plan"
+	"github.com/lbsg/lbsg/internal/rules"
 )
 
 // Requeue delays.
@@ -171,6 +172,11 @@ func (r *Reconciler) build(ctx context.Context, svc *corev1.Service, stack namin
 		reason := events.ReasonFailedBuildModel
 		if facts.ManualSecurityGroupsErr != nil && errors.Is(err, facts.ManualSecurityGroupsErr) {
 			reason = events.ReasonSecurityGroupsNotResolved
+		}
+		if errors.Is(err, rules.ErrOverQuota) {
+			// Even packed, the managed SG's rules do not fit: the build
+			// fails, so the rules in AWS stay as they are.
+			reason = events.ReasonRulesPerSecurityGroupLimitExceeded
 		}
 		logf.FromContext(ctx).Error(err, "building model failed")
 		r.Events.Warn(svc, reason, events.ActionReconcile, "Failed build model due to "+err.Error())
