@@ -56,6 +56,9 @@ func Defaults(o *options.Controller) model.Defaults {
 		NLBSecurityGroups:           o.Gate(options.GateNLBSecurityGroup),
 		LoadBalancerClass:           o.LoadBalancerClass,
 		ServiceTypeLoadBalancerOnly: o.Gate(options.GateServiceTypeLoadBalancerOnly),
+		TargetSGTags:                o.ServiceTargetENISGTags,
+		DefaultTargetType:           o.DefaultTargetType,
+		DefaultScheme:               o.DefaultLoadBalancerScheme,
 	}
 }
 

@@ -95,7 +95,8 @@ func (b *builder) build() error {
 	return nil
 }
 
-// scheme: annotation, deprecated internal bool, existing LB, internal.
+// scheme: annotation, deprecated internal bool, existing LB,
+// --default-load-balancer-scheme, internal.
 func (b *builder) scheme() string {
 	switch {
 	case b.cfg.Scheme != "":
@@ -106,6 +107,8 @@ func (b *builder) scheme() string {
 		return naming.SchemeInternetFacing
 	case b.f.ExistingLB != nil && b.f.ExistingLB.Scheme != "":
 		return b.f.ExistingLB.Scheme
+	case b.d.DefaultScheme != "":
+		return b.d.DefaultScheme
 	}
 	return naming.SchemeInternal
 }

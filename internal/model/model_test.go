@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -584,6 +585,64 @@ func TestManagedSGRulesOverQuota(t *testing.T) {
 			case tt.wantWarn != "" && (len(packed) != 1 || !strings.Contains(packed[0], tt.wantWarn) || !strings.Contains(packed[0], "(opens 20 more ports)")):
 				t.Errorf("want one RulesPacked warning containing %q, got %q", tt.wantWarn, packed)
 			}
+		})
+	}
+}
+
+func TestControllerDefaultsForTargetTypeSchemeAndTargetSGTags(t *testing.T) {
+	plain := func(ann map[string]string) *corev1.Service {
+		svc := svcTLS(nil)
+		svc.Annotations = map[string]string{annotations.SvcType: annotations.LBTypeExternal}
+		maps.Copy(svc.Annotations, ann)
+		return svc
+	}
+	twoSGs := facts()
+	twoSGs.Nodes[0].SecurityGroups = []SecurityGroupInfo{
+		{ID: "sg-a", Tags: map[string]string{naming.ClusterTagKey(cluster): "owned"}},
+		{ID: "sg-b", Tags: map[string]string{naming.ClusterTagKey(cluster): "owned", "team": "web"}},
+	}
+	for _, tt := range []struct {
+		name                 string
+		svc                  *corev1.Service
+		f                    Facts
+		mutate               func(*Defaults)
+		wantType, wantScheme string
+		wantTargetSGs        []string
+		wantAmbiguous        bool
+	}{
+		{name: "without flags a Service gets instance targets on an internal NLB",
+			svc: plain(nil), f: facts(), wantType: "instance", wantScheme: "internal", wantTargetSGs: []string{nodeSG}},
+		{name: "--default-target-type=ip and --default-load-balancer-scheme=internet-facing apply without annotations",
+			svc: plain(nil), f: facts(), mutate: func(d *Defaults) { d.DefaultTargetType, d.DefaultScheme = "ip", "internet-facing" },
+			wantType: "ip", wantScheme: "internet-facing", wantTargetSGs: []string{nodeSG}},
+		{name: "annotations win over the default target type and scheme",
+			svc: plain(map[string]string{annotations.SvcNLBTargetType: "instance", annotations.SvcScheme: "internal"}), f: facts(),
+			mutate:   func(d *Defaults) { d.DefaultTargetType, d.DefaultScheme = "ip", "internet-facing" },
+			wantType: "instance", wantScheme: "internal", wantTargetSGs: []string{nodeSG}},
+		{name: "two cluster-tagged SGs on the ENI are ambiguous without --service-target-eni-security-group-tags",
+			svc: plain(nil), f: twoSGs, wantType: "instance", wantScheme: "internal", wantAmbiguous: true},
+		{name: "--service-target-eni-security-group-tags picks the SG carrying the tags",
+			svc: plain(nil), f: twoSGs, mutate: func(d *Defaults) { d.TargetSGTags = map[string]string{"team": "web"} },
+			wantType: "instance", wantScheme: "internal", wantTargetSGs: []string{"sg-b"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := defaults()
+			if tt.mutate != nil {
+				tt.mutate(&d)
+			}
+			st, warns := mustBuild(t, tt.svc, tt.f, d)
+			eq(t, "scheme", st.LoadBalancer.Scheme, tt.wantScheme)
+			for _, tg := range st.TargetGroups {
+				eq(t, "target type", tg.TargetType, tt.wantType)
+			}
+			var sgs []string
+			for _, r := range st.TargetRules {
+				sgs = append(sgs, r.GroupID)
+			}
+			slices.Sort(sgs)
+			eq(t, "target SGs", slices.Compact(sgs), tt.wantTargetSGs)
+			ambiguous := slices.ContainsFunc(warns, func(w Warning) bool { return w.Reason == WarnTargetSGAmbiguous })
+			eq(t, "ambiguous warning", ambiguous, tt.wantAmbiguous)
 		})
 	}
 }

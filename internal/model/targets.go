@@ -59,6 +59,9 @@ func (b *builder) targetType() string {
 	if b.cfg.TargetType != "" {
 		return b.cfg.TargetType
 	}
+	if b.d.DefaultTargetType != "" {
+		return b.d.DefaultTargetType
+	}
 	return annotations.TargetTypeInstance
 }
 

@@ -26,6 +26,13 @@ type Defaults struct {
 	ServiceTypeLoadBalancerOnly bool
 	// TargetSGTags is --service-target-eni-security-group-tags.
 	TargetSGTags map[string]string
+	// DefaultTargetType is --default-target-type (instance | ip; "" =
+	// instance): the target type without the nlb-target-type annotation.
+	DefaultTargetType string
+	// DefaultScheme is --default-load-balancer-scheme (internal |
+	// internet-facing; "" = internal): the scheme without a scheme
+	// annotation or an existing load balancer.
+	DefaultScheme string
 }
 
 // Subnet is a subnet of the controller's VPC.

@@ -25,6 +25,12 @@ const (
 	DefaultAWSMaxRetries           = 10
 )
 
+// Target types of --default-target-type.
+const (
+	TargetTypeInstance = "instance"
+	TargetTypeIP       = "ip"
+)
+
 // Feature gate names (lbc-security-groups.md §2.7).
 const (
 	GateNLBSecurityGroup             = "NLBSecurityGroup"
@@ -60,6 +66,10 @@ type Controller struct {
 	LeaderElect                           bool
 	LeaderElectionNamespace               string
 	FeatureGates                          map[string]bool
+	// ServiceTargetENISGTags picks the target SG among a node ENI's SGs.
+	ServiceTargetENISGTags    map[string]string
+	DefaultTargetType         string
+	DefaultLoadBalancerScheme string
 
 	gates string
 }
@@ -76,6 +86,9 @@ func New() *Controller {
 		HealthProbeBindAddress:     ":61779",
 		DefaultTags:                map[string]string{},
 		FeatureGates:               maps.Clone(gateDefaults),
+		ServiceTargetENISGTags:     map[string]string{},
+		DefaultTargetType:          TargetTypeInstance,
+		DefaultLoadBalancerScheme:  naming.SchemeInternal,
 	}
 }
 
@@ -100,6 +113,10 @@ func (o *Controller) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.HealthProbeBindAddress, "health-probe-bind-address", o.HealthProbeBindAddress, "health probe address, 0 disables")
 	fs.BoolVar(&o.LeaderElect, "leader-elect", o.LeaderElect, "use leader election")
 	fs.StringVar(&o.LeaderElectionNamespace, "leader-election-namespace", o.LeaderElectionNamespace, "namespace of the leader election lease")
+	fs.StringToStringVar(&o.ServiceTargetENISGTags, "service-target-eni-security-group-tags", o.ServiceTargetENISGTags,
+		"tags, k=v,…, that the security group getting lbsg's rules must carry, besides kubernetes.io/cluster/<cluster>, on a target ENI with several")
+	fs.StringVar(&o.DefaultTargetType, "default-target-type", o.DefaultTargetType, "target type of Services without the nlb-target-type annotation: instance or ip")
+	fs.StringVar(&o.DefaultLoadBalancerScheme, "default-load-balancer-scheme", o.DefaultLoadBalancerScheme, "scheme of load balancers without a scheme annotation: internal or internet-facing")
 	fs.StringVar(&o.gates, "feature-gates", "", "feature gates, Name=bool,… ("+strings.Join(slices.Sorted(maps.Keys(gateDefaults)), ", ")+")")
 }
 
@@ -145,6 +162,17 @@ func (o *Controller) Validate() error {
 	}
 	if o.AWSMaxRetries < 0 {
 		errs = append(errs, fmt.Errorf("--aws-max-retries must not be negative, got %d", o.AWSMaxRetries))
+	}
+	if o.DefaultTargetType != TargetTypeInstance && o.DefaultTargetType != TargetTypeIP {
+		errs = append(errs, fmt.Errorf("invalid value %q for --default-target-type: want instance or ip", o.DefaultTargetType))
+	}
+	if o.DefaultLoadBalancerScheme != naming.SchemeInternal && o.DefaultLoadBalancerScheme != naming.SchemeInternetFacing {
+		errs = append(errs, fmt.Errorf("invalid value %q for --default-load-balancer-scheme: want internal or internet-facing", o.DefaultLoadBalancerScheme))
+	}
+	for _, k := range slices.Sorted(maps.Keys(o.ServiceTargetENISGTags)) {
+		if k == "" {
+			errs = append(errs, errors.New("--service-target-eni-security-group-tags: empty tag key"))
+		}
 	}
 	if o.LoadBalancerClass == "" {
 		errs = append(errs, errors.New("--load-balancer-class must not be empty"))

@@ -38,6 +38,17 @@ func TestValidate(t *testing.T) {
 				"tag key service.k8s.aws/stack cannot be specified in external-managed-tags flag",
 				"tag key k cannot be specified in both default-tags and external-managed-tags flag",
 			}},
+		{name: "LBC's target type, scheme and target-ENI SG tag flags are accepted",
+			args: []string{"--cluster-name=c", "--default-target-type=ip", "--default-load-balancer-scheme=internet-facing",
+				"--service-target-eni-security-group-tags=team=web,tier=front"}},
+		{name: "bad default target type and scheme are both reported",
+			args: []string{"--cluster-name=c", "--default-target-type=alb", "--default-load-balancer-scheme=public"},
+			want: []string{
+				`invalid value "alb" for --default-target-type: want instance or ip`,
+				`invalid value "public" for --default-load-balancer-scheme: want internal or internet-facing`,
+			}},
+		{name: "an empty target-ENI SG tag key is refused", args: []string{"--cluster-name=c", "--service-target-eni-security-group-tags==v"},
+			want: []string{"--service-target-eni-security-group-tags: empty tag key"}},
 		{name: "unknown feature gate", args: []string{"--cluster-name=c", "--feature-gates=Nope=true"}, want: []string{"unknown feature gate Nope"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -73,5 +84,24 @@ func TestDefaultsMatchLBC(t *testing.T) {
 	}
 	if o.Gate(GateNLBSecurityGroup) {
 		t.Error("gate NLBSecurityGroup should be off")
+	}
+}
+
+func TestTargetTypeSchemeAndENITagFlags(t *testing.T) {
+	o, err := parse(t, "--cluster-name=c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.DefaultTargetType != "instance" || o.DefaultLoadBalancerScheme != "internal" || len(o.ServiceTargetENISGTags) != 0 {
+		t.Errorf("defaults differ from LBC: %q %q %v", o.DefaultTargetType, o.DefaultLoadBalancerScheme, o.ServiceTargetENISGTags)
+	}
+	o, err = parse(t, "--cluster-name=c", "--default-target-type=ip", "--default-load-balancer-scheme=internet-facing",
+		"--service-target-eni-security-group-tags=team=web,tier=front")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.DefaultTargetType != "ip" || o.DefaultLoadBalancerScheme != "internet-facing" ||
+		len(o.ServiceTargetENISGTags) != 2 || o.ServiceTargetENISGTags["team"] != "web" || o.ServiceTargetENISGTags["tier"] != "front" {
+		t.Errorf("parsed: %q %q %v", o.DefaultTargetType, o.DefaultLoadBalancerScheme, o.ServiceTargetENISGTags)
 	}
 }
