@@ -85,12 +85,12 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		return nil, fmt.Errorf("setting up the service controller: %w", err)
 	}
 	tsg := &targetsg.Reconciler{Kube: mgr.GetClient(), AWS: prov, Registry: reg, Trigger: sgTrigger,
-		Events: rec, Metrics: c.Metrics, Defaults: d}
+		Events: rec, Metrics: c.Metrics, Defaults: d, AdoptLBCRules: o.AdoptLBCRules}
 	if err := tsg.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the targetsg controller: %w", err)
 	}
 	dr := &drift.Checker{AWS: prov, Registry: reg, TargetSGs: sgTrigger, Services: svcTrigger,
-		Metrics: c.Metrics, Defaults: d, Interval: o.DriftInterval}
+		Metrics: c.Metrics, Defaults: d, Interval: o.DriftInterval, AdoptLBCRules: o.AdoptLBCRules}
 	if !c.NoDriftLoop {
 		if err := mgr.Add(dr); err != nil {
 			return nil, err

@@ -105,3 +105,13 @@ func TestTargetTypeSchemeAndENITagFlags(t *testing.T) {
 		t.Errorf("parsed: %q %q %v", o.DefaultTargetType, o.DefaultLoadBalancerScheme, o.ServiceTargetENISGTags)
 	}
 }
+
+func TestAdoptLBCRulesFlag(t *testing.T) {
+	o, err := parse(t, "--cluster-name=c")
+	if err != nil || o.AdoptLBCRules {
+		t.Fatalf("default: adopt %v, err %v (want off)", o.AdoptLBCRules, err)
+	}
+	if o, err = parse(t, "--cluster-name=c", "--adopt-lbc-rules"); err != nil || !o.AdoptLBCRules {
+		t.Fatalf("--adopt-lbc-rules: adopt %v, err %v", o.AdoptLBCRules, err)
+	}
+}

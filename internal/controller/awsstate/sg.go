@@ -362,6 +362,27 @@ func (p *Provider) Revoke(ctx context.Context, id string, s rules.Set) error {
 	return nil
 }
 
+// Describe rewrites the descriptions of rules already on an SG in one call
+// (UpdateSecurityGroupRuleDescriptionsIngress: no revoke, no gap) and
+// updates the cache.
+func (p *Provider) Describe(ctx context.Context, id string, s rules.Set) error {
+	if len(s) == 0 {
+		return nil
+	}
+	_, err := p.ec2.UpdateSecurityGroupRuleDescriptionsIngress(ctx, &ec2.UpdateSecurityGroupRuleDescriptionsIngressInput{
+		GroupId: aws.String(id), IpPermissions: ToSDK(s)})
+	if err != nil {
+		p.markStale(id)
+		return fmt.Errorf("updating descriptions of %d rules on %s: %w", len(s), id, err)
+	}
+	p.mu.Lock()
+	if sg, ok := p.sgs[id]; ok {
+		maps.Copy(sg.Ingress, s)
+	}
+	p.mu.Unlock()
+	return nil
+}
+
 // DeleteSecurityGroup deletes an SG; a vanished one counts as deleted.
 func (p *Provider) DeleteSecurityGroup(ctx context.Context, id string) error {
 	_, err := p.ec2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(id)})

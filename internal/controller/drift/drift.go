@@ -109,7 +109,7 @@ func (c *Checker) Check(ctx context.Context) (Result, error) {
 			sets = append(sets, s)
 		}
 		desired, _, _ := model.TargetSGDesired(sg.ID, sets, sg.Ingress.Filter(func(d string) bool { return !owns(d) }), 0)
-		if d := rules.CompareSets(sg.Ingress, desired, owns); len(d.Authorize) > 0 || len(d.Revoke) > 0 {
+		if d := rules.CompareSets(sg.Ingress, desired, owns); len(d.Authorize) > 0 || len(d.Revoke) > 0 || len(d.Describe) > 0 {
 			res.TargetSGs = append(res.TargetSGs, sg.ID)
 			c.TargetSGs.Enqueue(registry.SGKey{GroupID: sg.ID})
 			c.Metrics.Drift("target-security-group")

@@ -97,6 +97,15 @@ func (r *Reconciler) Reconcile(ctx context.Context, key registry.SGKey) (res rec
 			return reconcile.Result{}, err
 		}
 	}
+	if len(delta.Describe) > 0 {
+		// A rule lbsg owns with another description (LBC's bare marker,
+		// adopted): rewritten in place, never revoked and re-added.
+		log.Info("rewriting rule descriptions", "count", len(delta.Describe), "rules", delta.Describe.String())
+		if err := r.AWS.Describe(ctx, key.GroupID, delta.Describe); err != nil {
+			log.Error(err, "description update failed", "awsCode", awserr.Code(err))
+			return reconcile.Result{}, err
+		}
+	}
 	if len(delta.Revoke) == 0 {
 		return reconcile.Result{}, nil
 	}
