@@ -67,6 +67,10 @@ func runController(ctx context.Context, args []string, _, stderr io.Writer) erro
 		LeaderElection:          o.LeaderElect,
 		LeaderElectionID:        "lbsg-leader-" + o.ClusterName,
 		LeaderElectionNamespace: o.LeaderElectionNamespace,
+		// On SIGTERM the manager lets in-flight reconciles (and their AWS
+		// mutations) finish, then gives the lease up at once so the next
+		// replica takes over in seconds rather than a lease duration.
+		LeaderElectionReleaseOnCancel: true,
 	})
 	if err != nil {
 		return fmt.Errorf("creating the manager: %w", err)
