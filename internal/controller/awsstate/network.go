@@ -87,30 +87,31 @@ func (p *Provider) Instances(ctx context.Context, ids []string) (map[string]Inst
 		return out, nil
 	}
 	slices.Sort(missing)
+	// EC2 takes at most 200 filter values per call (FilterLimitExceeded).
+	for batch := range slices.Chunk(missing, maxFilterValues) {
+		if err := p.describeInstances(ctx, batch, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// maxFilterValues is EC2's limit on filter values in one call.
+const maxFilterValues = 200
+
+// describeInstances reads one batch of instances into out and the cache.
+func (p *Provider) describeInstances(ctx context.Context, ids []string, out map[string]Instance) error {
 	pg := ec2.NewDescribeInstancesPaginator(p.ec2, &ec2.DescribeInstancesInput{
-		Filters: []ec2types.Filter{{Name: aws.String("instance-id"), Values: missing}},
+		Filters: []ec2types.Filter{{Name: aws.String("instance-id"), Values: ids}},
 	})
 	for pg.HasMorePages() {
 		page, err := pg.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("describing instances %v: %w", missing, err)
+			return fmt.Errorf("describing %d instances: %w", len(ids), err)
 		}
 		for _, r := range page.Reservations {
 			for _, i := range r.Instances {
-				in := Instance{ID: aws.ToString(i.InstanceId)}
-				for _, eni := range i.NetworkInterfaces {
-					if eni.Attachment != nil && aws.ToInt32(eni.Attachment.DeviceIndex) == 0 {
-						in.ENIID = aws.ToString(eni.NetworkInterfaceId)
-						for _, g := range eni.Groups {
-							in.Groups = append(in.Groups, aws.ToString(g.GroupId))
-						}
-					}
-				}
-				if in.ENIID == "" {
-					for _, g := range i.SecurityGroups {
-						in.Groups = append(in.Groups, aws.ToString(g.GroupId))
-					}
-				}
+				in := instanceOf(i)
 				out[in.ID] = in
 				p.mu.Lock()
 				p.instances[in.ID] = in
@@ -118,7 +119,27 @@ func (p *Provider) Instances(ctx context.Context, ids []string) (map[string]Inst
 			}
 		}
 	}
-	return out, nil
+	return nil
+}
+
+// instanceOf keeps what the controller needs: the primary ENI and its
+// groups (the instance's groups when no ENI is listed).
+func instanceOf(i ec2types.Instance) Instance {
+	in := Instance{ID: aws.ToString(i.InstanceId)}
+	for _, eni := range i.NetworkInterfaces {
+		if eni.Attachment != nil && aws.ToInt32(eni.Attachment.DeviceIndex) == 0 {
+			in.ENIID = aws.ToString(eni.NetworkInterfaceId)
+			for _, g := range eni.Groups {
+				in.Groups = append(in.Groups, aws.ToString(g.GroupId))
+			}
+		}
+	}
+	if in.ENIID == "" {
+		for _, g := range i.SecurityGroups {
+			in.Groups = append(in.Groups, aws.ToString(g.GroupId))
+		}
+	}
+	return in
 }
 
 // GroupTags returns the cached tags of SGs (nil for unknown ones).
