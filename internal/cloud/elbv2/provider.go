@@ -70,17 +70,7 @@ func (p *Provider) Invalidate() {
 // §3.4). The list is cached ELBV2TTL, the tags ELBV2TagsTTL; lbsg's writes
 // drop what they change.
 func (p *Provider) LoadBalancers(ctx context.Context, vpcID string) ([]LoadBalancer, error) {
-	out, err := p.loadBalancers(ctx, vpcID)
-	if awserr.Classify(err) == awserr.NotFound {
-		// A listed LB vanished before its tags were read: list again.
-		p.lbs.Delete(vpcID)
-		out, err = p.loadBalancers(ctx, vpcID)
-	}
-	return out, err
-}
-
-func (p *Provider) loadBalancers(ctx context.Context, vpcID string) ([]LoadBalancer, error) {
-	lbs, err := p.lbs.GetOrLoad(ctx, vpcID, func(ctx context.Context) ([]LoadBalancer, error) {
+	return listWithTags(ctx, p, p.lbs, vpcID, func(ctx context.Context) ([]LoadBalancer, error) {
 		var out []LoadBalancer
 		pg := awselbv2.NewDescribeLoadBalancersPaginator(p.api, &awselbv2.DescribeLoadBalancersInput{PageSize: aws.Int32(pageSize)})
 		for pg.HasMorePages() {
@@ -94,27 +84,12 @@ func (p *Provider) loadBalancers(ctx context.Context, vpcID string) ([]LoadBalan
 				}
 			}
 		}
-		slices.SortFunc(out, func(a, b LoadBalancer) int { return strings.Compare(a.ARN, b.ARN) })
 		return out, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	arns := make([]string, len(lbs))
-	for i, lb := range lbs {
-		arns[i] = lb.ARN
-	}
-	tags, err := p.Tags(ctx, arns...)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]LoadBalancer, 0, len(lbs))
-	for _, lb := range lbs {
+	}, func(lb LoadBalancer) string { return lb.ARN }, func(lb LoadBalancer, tags map[string]string) LoadBalancer {
 		lb = cloneLB(lb)
-		lb.Tags = tags[lb.ARN]
-		out = append(out, lb)
-	}
-	return out, nil
+		lb.Tags = tags
+		return lb
+	})
 }
 
 // Refresh is the drift check's read: the VPC's load balancers and target
@@ -148,17 +123,7 @@ func (p *Provider) FindLoadBalancers(ctx context.Context, vpcID string, match fu
 // TargetGroups lists the VPC's target groups with their tags, like
 // LoadBalancers.
 func (p *Provider) TargetGroups(ctx context.Context, vpcID string) ([]TargetGroup, error) {
-	out, err := p.targetGroups(ctx, vpcID)
-	if awserr.Classify(err) == awserr.NotFound {
-		// A listed TG vanished before its tags were read: list again.
-		p.tgs.Delete(vpcID)
-		out, err = p.targetGroups(ctx, vpcID)
-	}
-	return out, err
-}
-
-func (p *Provider) targetGroups(ctx context.Context, vpcID string) ([]TargetGroup, error) {
-	tgs, err := p.tgs.GetOrLoad(ctx, vpcID, func(ctx context.Context) ([]TargetGroup, error) {
+	return listWithTags(ctx, p, p.tgs, vpcID, func(ctx context.Context) ([]TargetGroup, error) {
 		var out []TargetGroup
 		pg := awselbv2.NewDescribeTargetGroupsPaginator(p.api, &awselbv2.DescribeTargetGroupsInput{PageSize: aws.Int32(pageSize)})
 		for pg.HasMorePages() {
@@ -172,27 +137,53 @@ func (p *Provider) targetGroups(ctx context.Context, vpcID string) ([]TargetGrou
 				}
 			}
 		}
-		slices.SortFunc(out, func(a, b TargetGroup) int { return strings.Compare(a.ARN, b.ARN) })
 		return out, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	arns := make([]string, len(tgs))
-	for i, tg := range tgs {
-		arns[i] = tg.ARN
-	}
-	tags, err := p.Tags(ctx, arns...)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]TargetGroup, 0, len(tgs))
-	for _, tg := range tgs {
+	}, func(tg TargetGroup) string { return tg.ARN }, func(tg TargetGroup, tags map[string]string) TargetGroup {
 		tg = cloneTG(tg)
-		tg.Tags = tags[tg.ARN]
-		out = append(out, tg)
+		tg.Tags = tags
+		return tg
+	})
+}
+
+// listWithTags is the shape LoadBalancers and TargetGroups share: the VPC's
+// list from the cache or list (sorted by ARN), then the tags of every
+// listed ARN. A resource that vanishes between the two reads makes it list
+// again, once.
+func listWithTags[T any](ctx context.Context, p *Provider, c *cache.TTL[string, []T], vpcID string,
+	list func(context.Context) ([]T, error), arn func(T) string, tagged func(T, map[string]string) T,
+) ([]T, error) {
+	read := func() ([]T, error) {
+		items, err := c.GetOrLoad(ctx, vpcID, func(ctx context.Context) ([]T, error) {
+			out, err := list(ctx)
+			if err != nil {
+				return nil, err
+			}
+			slices.SortFunc(out, func(a, b T) int { return strings.Compare(arn(a), arn(b)) })
+			return out, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		arns := make([]string, len(items))
+		for i, it := range items {
+			arns[i] = arn(it)
+		}
+		tags, err := p.Tags(ctx, arns...)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]T, 0, len(items))
+		for _, it := range items {
+			out = append(out, tagged(it, tags[arn(it)]))
+		}
+		return out, nil
 	}
-	return out, nil
+	out, err := read()
+	if awserr.Classify(err) == awserr.NotFound {
+		c.Delete(vpcID)
+		out, err = read()
+	}
+	return out, err
 }
 
 // FindTargetGroups is TargetGroups kept to those whose tags match.
