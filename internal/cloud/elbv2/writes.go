@@ -11,6 +11,7 @@ import (
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"github.com/lbsg/lbsg/internal/awserr"
+	"github.com/lbsg/lbsg/internal/cache"
 	"github.com/lbsg/lbsg/internal/naming"
 )
 
@@ -88,27 +89,32 @@ func (p *Provider) SetSecurityGroups(ctx context.Context, arn string, groups []s
 // the (cached) current ones, in one call; none differing costs no write.
 // Keys not in desired are left as they are. It reports whether it wrote.
 func (p *Provider) UpdateLoadBalancerAttributes(ctx context.Context, arn string, desired map[string]string) (bool, error) {
-	cur, err := p.LoadBalancerAttributes(ctx, arn)
-	if err != nil {
-		return false, err
-	}
-	changed := changedAttrs(cur, desired)
-	if len(changed) == 0 {
-		return false, nil
-	}
-	defer p.lbAttrs.Delete(arn)
-	if _, err := p.api.ModifyLoadBalancerAttributes(ctx, &awselbv2.ModifyLoadBalancerAttributesInput{
-		LoadBalancerArn: aws.String(arn), Attributes: attrsToSDK(changed),
-	}); err != nil {
-		return false, fmt.Errorf("modifying %d attributes of %s: %w", len(changed), arn, err)
-	}
-	return true, nil
+	return updateAttrs(ctx, arn, desired, p.LoadBalancerAttributes, p.lbAttrs, func(changed map[string]string) error {
+		_, err := p.api.ModifyLoadBalancerAttributes(ctx, &awselbv2.ModifyLoadBalancerAttributesInput{
+			LoadBalancerArn: aws.String(arn), Attributes: attrsToSDK(changed),
+		})
+		return err
+	})
 }
 
 // UpdateTargetGroupAttributes is UpdateLoadBalancerAttributes for a target
 // group.
 func (p *Provider) UpdateTargetGroupAttributes(ctx context.Context, arn string, desired map[string]string) (bool, error) {
-	cur, err := p.TargetGroupAttributes(ctx, arn)
+	return updateAttrs(ctx, arn, desired, p.TargetGroupAttributes, p.tgAttrs, func(changed map[string]string) error {
+		_, err := p.api.ModifyTargetGroupAttributes(ctx, &awselbv2.ModifyTargetGroupAttributesInput{
+			TargetGroupArn: aws.String(arn), Attributes: tgAttrsToSDK(changed),
+		})
+		return err
+	})
+}
+
+// updateAttrs writes the attributes of arn that differ from what read
+// returns, and drops arn from the cache c after a write.
+func updateAttrs(ctx context.Context, arn string, desired map[string]string,
+	read func(context.Context, string) (map[string]string, error),
+	c *cache.TTL[string, map[string]string], write func(changed map[string]string) error,
+) (bool, error) {
+	cur, err := read(ctx, arn)
 	if err != nil {
 		return false, err
 	}
@@ -116,10 +122,8 @@ func (p *Provider) UpdateTargetGroupAttributes(ctx context.Context, arn string, 
 	if len(changed) == 0 {
 		return false, nil
 	}
-	defer p.tgAttrs.Delete(arn)
-	if _, err := p.api.ModifyTargetGroupAttributes(ctx, &awselbv2.ModifyTargetGroupAttributesInput{
-		TargetGroupArn: aws.String(arn), Attributes: tgAttrsToSDK(changed),
-	}); err != nil {
+	defer c.Delete(arn)
+	if err := write(changed); err != nil {
 		return false, fmt.Errorf("modifying %d attributes of %s: %w", len(changed), arn, err)
 	}
 	return true, nil
