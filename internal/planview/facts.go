@@ -10,6 +10,7 @@ import (
 	"github.com/lbsg/lbsg/internal/annotations"
 	"github.com/lbsg/lbsg/internal/awserr"
 	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/plan"
@@ -96,8 +97,8 @@ func facts(ctx context.Context, c Cloud, svc *corev1.Service, objs Objects, node
 	return f, snap, nil
 }
 
-// Nodes mirrors the service controller's nodes(): each Node with an EC2
-// provider ID, its primary ENI and that ENI's SGs. Without a Cloud, every
+// Nodes is service.NodeFacts: each Node with an EC2 provider ID, its
+// primary ENI and that ENI's SGs. Without a Cloud, every
 // node gets the placeholder node SG tagged for the cluster.
 func Nodes(ctx context.Context, c Cloud, list []corev1.Node, cluster string) ([]model.Node, error) {
 	if c == nil {
@@ -112,71 +113,18 @@ func Nodes(ctx context.Context, c Cloud, list []corev1.Node, cluster string) ([]
 		}
 		return out, nil
 	}
-	var ids []string
-	for _, n := range list {
-		if id := awsstate.InstanceIDFromProviderID(n.Spec.ProviderID); id != "" {
-			ids = append(ids, id)
-		}
-	}
-	inst, err := c.Instances(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	var groups []string
-	for _, in := range inst {
-		groups = append(groups, in.Groups...)
-	}
-	tags, err := c.GroupTags(ctx, groups)
-	if err != nil {
-		return nil, err
-	}
-	var out []model.Node
-	for _, n := range list {
-		id := awsstate.InstanceIDFromProviderID(n.Spec.ProviderID)
-		in, ok := inst[id]
-		if !ok {
-			continue
-		}
-		node := model.Node{Name: n.Name, InstanceID: id, ENIID: in.ENIID}
-		for _, g := range in.Groups {
-			node.SecurityGroups = append(node.SecurityGroups, model.SecurityGroupInfo{ID: g, Tags: tags[g]})
-		}
-		out = append(out, node)
-	}
-	return out, nil
+	return service.NodeFacts(ctx, c, list)
 }
 
-// endpoints mirrors the service controller's endpoints().
-func endpoints(slices []discoveryv1.EndpointSlice, svc *corev1.Service) []model.Endpoint {
-	var out []model.Endpoint
-	for _, s := range slices {
-		if s.Namespace != svc.Namespace || s.Labels[discoveryv1.LabelServiceName] != svc.Name {
-			continue
-		}
-		ports := map[string]int32{}
-		for _, p := range s.Ports {
-			if p.Port != nil {
-				name := ""
-				if p.Name != nil {
-					name = *p.Name
-				}
-				ports[name] = *p.Port
-			}
-		}
-		for _, e := range s.Endpoints {
-			if e.Conditions.Ready != nil && !*e.Conditions.Ready {
-				continue
-			}
-			node := ""
-			if e.NodeName != nil {
-				node = *e.NodeName
-			}
-			for _, a := range e.Addresses {
-				out = append(out, model.Endpoint{IP: a, NodeName: node, Ports: ports})
-			}
+// endpoints keeps the slices of svc and reads them as the controller does.
+func endpoints(all []discoveryv1.EndpointSlice, svc *corev1.Service) []model.Endpoint {
+	var mine []discoveryv1.EndpointSlice
+	for _, s := range all {
+		if s.Namespace == svc.Namespace && s.Labels[discoveryv1.LabelServiceName] == svc.Name {
+			mine = append(mine, s)
 		}
 	}
-	return out
+	return model.EndpointsFromSlices(mine)
 }
 
 // ownedRules returns the rules of sg owned by cluster (marker with its name).

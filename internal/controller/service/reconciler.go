@@ -421,38 +421,7 @@ func (r *Reconciler) nodes(ctx context.Context) ([]model.Node, error) {
 	if err := r.Kube.List(ctx, &list); err != nil {
 		return nil, err
 	}
-	var ids []string
-	for _, n := range list.Items {
-		if id := awsstate.InstanceIDFromProviderID(n.Spec.ProviderID); id != "" {
-			ids = append(ids, id)
-		}
-	}
-	inst, err := r.AWS.Instances(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	var groups []string
-	for _, in := range inst {
-		groups = append(groups, in.Groups...)
-	}
-	tags, err := r.AWS.GroupTags(ctx, groups)
-	if err != nil {
-		return nil, err
-	}
-	var out []model.Node
-	for _, n := range list.Items {
-		id := awsstate.InstanceIDFromProviderID(n.Spec.ProviderID)
-		in, ok := inst[id]
-		if !ok {
-			continue
-		}
-		node := model.Node{Name: n.Name, InstanceID: id, ENIID: in.ENIID}
-		for _, g := range in.Groups {
-			node.SecurityGroups = append(node.SecurityGroups, model.SecurityGroupInfo{ID: g, Tags: tags[g]})
-		}
-		out = append(out, node)
-	}
-	return out, nil
+	return NodeFacts(ctx, r.AWS, list.Items)
 }
 
 func (r *Reconciler) endpoints(ctx context.Context, svc *corev1.Service) ([]model.Endpoint, error) {
@@ -461,32 +430,7 @@ func (r *Reconciler) endpoints(ctx context.Context, svc *corev1.Service) ([]mode
 		client.MatchingLabels{discoveryv1.LabelServiceName: svc.Name}); err != nil {
 		return nil, err
 	}
-	var out []model.Endpoint
-	for _, s := range list.Items {
-		ports := map[string]int32{}
-		for _, p := range s.Ports {
-			if p.Port != nil {
-				name := ""
-				if p.Name != nil {
-					name = *p.Name
-				}
-				ports[name] = *p.Port
-			}
-		}
-		for _, e := range s.Endpoints {
-			if e.Conditions.Ready != nil && !*e.Conditions.Ready {
-				continue
-			}
-			node := ""
-			if e.NodeName != nil {
-				node = *e.NodeName
-			}
-			for _, a := range e.Addresses {
-				out = append(out, model.Endpoint{IP: a, NodeName: node, Ports: ports})
-			}
-		}
-	}
-	return out, nil
+	return model.EndpointsFromSlices(list.Items), nil
 }
 
 // touchesELB reports whether any action changed load-balancing resources.

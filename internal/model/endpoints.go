@@ -1,0 +1,36 @@
+package model
+
+import (
+	discoveryv1 "k8s.io/api/discovery/v1"
+)
+
+// EndpointsFromSlices turns a Service's EndpointSlices into Endpoints: every
+// address of an endpoint not reported unready, with the slice's named ports.
+func EndpointsFromSlices(slices []discoveryv1.EndpointSlice) []Endpoint {
+	var out []Endpoint
+	for _, s := range slices {
+		ports := map[string]int32{}
+		for _, p := range s.Ports {
+			if p.Port != nil {
+				name := ""
+				if p.Name != nil {
+					name = *p.Name
+				}
+				ports[name] = *p.Port
+			}
+		}
+		for _, e := range s.Endpoints {
+			if e.Conditions.Ready != nil && !*e.Conditions.Ready {
+				continue
+			}
+			node := ""
+			if e.NodeName != nil {
+				node = *e.NodeName
+			}
+			for _, a := range e.Addresses {
+				out = append(out, Endpoint{IP: a, NodeName: node, Ports: ports})
+			}
+		}
+	}
+	return out
+}
