@@ -284,6 +284,23 @@ func (b *Backend) tagItems(t Tags) []tagItem {
 
 // matchTags evaluates a tag filter (tag:k, tag-key, tag-value) against the
 // visible tags; handled is false for other filters.
+// matchAll reports whether a resource passes every filter: tag filters are
+// checked against its tags, every other filter by match.
+func (b *Backend) matchAll(fs []core.Filter, tags Tags, match func(f core.Filter) bool) bool {
+	for _, f := range fs {
+		if h, ok := b.matchTags(f, tags); h {
+			if !ok {
+				return false
+			}
+			continue
+		}
+		if !match(f) {
+			return false
+		}
+	}
+	return true
+}
+
 func (b *Backend) matchTags(f core.Filter, t Tags) (handled, ok bool) {
 	switch {
 	case strings.HasPrefix(f.Name, "tag:"):

@@ -272,13 +272,7 @@ func (b *Backend) ruleMatches(field string, vals []string, r *Rule) bool {
 }
 
 func (b *Backend) groupMatches(g *SecurityGroup, fs []core.Filter) bool {
-	for _, f := range fs {
-		if h, ok := b.matchTags(f, g.Tags); h {
-			if !ok {
-				return false
-			}
-			continue
-		}
+	return b.matchAll(fs, g.Tags, func(f core.Filter) bool {
 		var val string
 		switch f.Name {
 		case "description":
@@ -301,16 +295,10 @@ func (b *Backend) groupMatches(g *SecurityGroup, fs []core.Filter) bool {
 					break
 				}
 			}
-			if !ok {
-				return false
-			}
-			continue
+			return ok
 		}
-		if !core.MatchAny(f.Values, val) {
-			return false
-		}
-	}
-	return true
+		return core.MatchAny(f.Values, val)
+	})
 }
 
 func (b *Backend) describeSecurityGroups(p query.Params) (any, error) {

@@ -89,18 +89,9 @@ func (b *Backend) eniFieldValues(name string, e *ENI) []string {
 }
 
 func (b *Backend) eniMatches(e *ENI, fs []core.Filter) bool {
-	for _, f := range fs {
-		if h, ok := b.matchTags(f, e.Tags); h {
-			if !ok {
-				return false
-			}
-			continue
-		}
-		if f.Name == "ipv6-addresses.ipv6-address" || !core.MatchAnyOf(f.Values, b.eniFieldValues(f.Name, e)) {
-			return false
-		}
-	}
-	return true
+	return b.matchAll(fs, e.Tags, func(f core.Filter) bool {
+		return f.Name != "ipv6-addresses.ipv6-address" && core.MatchAnyOf(f.Values, b.eniFieldValues(f.Name, e))
+	})
 }
 
 func (b *Backend) eniVisible(e *ENI) bool {
@@ -414,13 +405,7 @@ func (b *Backend) instancePrivateIP(i *Instance) string {
 }
 
 func (b *Backend) instanceMatches(i *Instance, fs []core.Filter) bool {
-	for _, f := range fs {
-		if h, ok := b.matchTags(f, i.Tags); h {
-			if !ok {
-				return false
-			}
-			continue
-		}
+	return b.matchAll(fs, i.Tags, func(f core.Filter) bool {
 		var vals []string
 		switch f.Name {
 		case "instance-id":
@@ -457,11 +442,8 @@ func (b *Backend) instanceMatches(i *Instance, fs []core.Filter) bool {
 				vals = append(vals, b.eniFieldValues(field, e)...)
 			}
 		}
-		if !core.MatchAnyOf(f.Values, vals) {
-			return false
-		}
-	}
-	return true
+		return core.MatchAnyOf(f.Values, vals)
+	})
 }
 
 func (b *Backend) describeInstances(p query.Params) (any, error) {

@@ -728,20 +728,11 @@ func exactFilter(fs []core.Filter, name string) []string {
 }
 
 func (b *Backend) securityGroupRuleMatches(r *Rule, fs []core.Filter) bool {
-	for _, f := range fs {
-		if h, ok := b.matchTags(f, r.Tags); h {
-			if !ok {
-				return false
-			}
-			continue
-		}
+	return b.matchAll(fs, r.Tags, func(f core.Filter) bool {
 		val := r.ID
 		if f.Name == "group-id" {
 			val = r.GroupID
 		}
-		if !core.MatchAny(f.Values, val) {
-			return false
-		}
-	}
-	return true
+		return core.MatchAny(f.Values, val)
+	})
 }

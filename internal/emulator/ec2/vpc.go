@@ -16,13 +16,7 @@ var vpcFilters = core.Names("vpc-id", "cidr", "cidr-block-association.cidr-block
 	"tag-key", "tag-value")
 
 func (b *Backend) vpcMatches(v *VPC, fs []core.Filter) bool {
-	for _, f := range fs {
-		if h, ok := b.matchTags(f, v.Tags); h {
-			if !ok {
-				return false
-			}
-			continue
-		}
+	return b.matchAll(fs, v.Tags, func(f core.Filter) bool {
 		var val string
 		switch f.Name {
 		case "vpc-id":
@@ -51,11 +45,8 @@ func (b *Backend) vpcMatches(v *VPC, fs []core.Filter) bool {
 		case "dhcp-options-id":
 			val = "default"
 		}
-		if !core.MatchAny(f.Values, val) {
-			return false
-		}
-	}
-	return true
+		return core.MatchAny(f.Values, val)
+	})
 }
 
 func (b *Backend) describeVpcs(p query.Params) (any, error) {
@@ -99,13 +90,7 @@ var subnetFilters = core.Names("vpc-id", "subnet-id", "availability-zone", "avai
 	"map-public-ip-on-launch", "tag-key", "tag-value")
 
 func (b *Backend) subnetMatches(s *Subnet, fs []core.Filter) bool {
-	for _, f := range fs {
-		if h, ok := b.matchTags(f, s.Tags); h {
-			if !ok {
-				return false
-			}
-			continue
-		}
+	return b.matchAll(fs, s.Tags, func(f core.Filter) bool {
 		var val string
 		switch f.Name {
 		case "vpc-id":
@@ -129,11 +114,8 @@ func (b *Backend) subnetMatches(s *Subnet, fs []core.Filter) bool {
 		case "map-public-ip-on-launch":
 			val = strconv.FormatBool(s.MapPublicIP)
 		}
-		if !core.MatchAny(f.Values, val) {
-			return false
-		}
-	}
-	return true
+		return core.MatchAny(f.Values, val)
+	})
 }
 
 func (b *Backend) describeSubnets(p query.Params) (any, error) {
