@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -26,7 +27,7 @@ func (c CallStats) Count(action string) int {
 	}
 	n := 0
 	for k, s := range c.Actions {
-		if _, a, ok := cut(k); ok && a == action {
+		if _, a, ok := strings.Cut(k, ":"); ok && a == action {
 			n += s.Calls
 		}
 	}
@@ -37,7 +38,7 @@ func (c CallStats) Count(action string) int {
 func (c CallStats) Mutations() int {
 	n := 0
 	for k, s := range c.Actions {
-		_, a, _ := cut(k)
+		_, a, _ := strings.Cut(k, ":")
 		if !isRead(a) {
 			n += s.Calls
 		}
@@ -55,22 +56,8 @@ func (c CallStats) Sorted() []string {
 	return keys
 }
 
-func cut(k string) (string, string, bool) {
-	for i := 0; i < len(k); i++ {
-		if k[i] == ':' {
-			return k[:i], k[i+1:], true
-		}
-	}
-	return "", k, false
-}
-
 func isRead(action string) bool {
-	for _, p := range []string{"Describe", "List", "Get"} {
-		if len(action) >= len(p) && action[:len(p)] == p {
-			return true
-		}
-	}
-	return false
+	return strings.HasPrefix(action, "Describe") || strings.HasPrefix(action, "List") || strings.HasPrefix(action, "Get")
 }
 
 type callLog struct {

@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"os"
+	"sort"
 
 	"sigs.k8s.io/yaml"
 
@@ -65,12 +66,12 @@ func (s *Server) applySeed(seed Seed) error {
 			return fmt.Errorf("cluster %s: unknown VPC %q", c.Name, c.VPC)
 		}
 		cl := eks.Cluster{Name: c.Name, Version: c.Version, VPCID: vpcID, Tags: c.Tags}
-		for name, id := range res.Subnets {
+		for _, id := range res.Subnets {
 			if sub, ok := s.ec2.Subnet(id); ok && sub.VPCID == vpcID {
-				_ = name
 				cl.SubnetIDs = append(cl.SubnetIDs, id)
 			}
 		}
+		sort.Strings(cl.SubnetIDs) // map order must not reach the state file
 		s.eks.Add(cl)
 	}
 	return nil

@@ -176,7 +176,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	service := serviceOf(r)
-	if service == "" && r.URL.Path != "/" && strings.HasPrefix(r.URL.Path, "/clusters") {
+	if service == "" && strings.HasPrefix(r.URL.Path, "/clusters") {
 		service = ServiceEKS
 	}
 	if service == ServiceEKS {

@@ -17,8 +17,9 @@ type BucketSpec struct {
 	Refill   float64 // tokens per second
 }
 
-// EC2 request-rate categories (AWS's "request token bucket" model, per
-// account, Region and action; the category sets the bucket size).
+// Bucket sizes by category. EC2's are per account, Region and action (AWS's
+// "request token bucket" model); ELBv2's are per category, plus the shared
+// account bucket every ELBv2 call pays.
 var bucketSpecs = map[string]BucketSpec{
 	"non-mutating":       {Capacity: 100, Refill: 20},
 	"unfiltered":         {Capacity: 50, Refill: 10},
@@ -31,7 +32,6 @@ var bucketSpecs = map[string]BucketSpec{
 	"elbv2-registration": {Capacity: 20, Refill: 4},
 	"elbv2-non-mutating": {Capacity: 40, Refill: 10},
 	"elbv2-mutating":     {Capacity: 20, Refill: 3},
-	"eks":                {Capacity: 100, Refill: 10},
 }
 
 // ec2Category classifies an EC2 action. Describe calls on instances, ENIs and

@@ -238,7 +238,8 @@ func withInstances(s *ec2.Seed, n int) {
 	out := make([]ec2.SeedInstance, 0, n)
 	for i := 0; i < n; i++ {
 		in := tmpl[i%len(tmpl)]
-		in.Name = fmt.Sprintf("%s-%d", strings.TrimSuffix(in.Name, fmt.Sprintf("-%d", i%len(tmpl)+1)), i+1)
+		// Seed names end in -<n> (<cluster>-node-1); renumber them.
+		in.Name = fmt.Sprintf("%s-%d", in.Name[:strings.LastIndexByte(in.Name, '-')], i+1)
 		out = append(out, in)
 	}
 	v.Instances = out
