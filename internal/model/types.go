@@ -165,9 +165,17 @@ func (s Stack) UsesBackendSG() bool {
 	return false
 }
 
-// LoadBalancer is the desired NLB.
+// Load balancer types (ELBv2 Type).
+const (
+	TypeNetwork     = "network"
+	TypeApplication = "application"
+)
+
+// LoadBalancer is the desired NLB or ALB.
 type LoadBalancer struct {
-	Name          string
+	Name string
+	// Type is TypeNetwork ("" means network, for Services) or TypeApplication.
+	Type          string
 	Scheme        string // internal | internet-facing
 	IPAddressType string // ipv4 | dualstack
 	Subnets       []string
@@ -175,7 +183,13 @@ type LoadBalancer struct {
 	// Empty: the NLB has (or gets) no SGs.
 	SecurityGroups []SGRef
 	Tags           map[string]string
+	// Attributes to set (ALB load-balancer-attributes); keys absent keep
+	// their AWS value.
+	Attributes map[string]string
 }
+
+// IsALB reports whether the load balancer is an application load balancer.
+func (lb *LoadBalancer) IsALB() bool { return lb != nil && lb.Type == TypeApplication }
 
 // ManagedSG is a Stack's managed frontend SG.
 type ManagedSG struct {
@@ -207,20 +221,74 @@ type TargetGroup struct {
 	Name          string
 	ServicePort   int32
 	Port          int32
-	Protocol      string // TCP | UDP | TCP_UDP
-	TargetType    string // instance | ip
+	Protocol      string // TCP | UDP | TCP_UDP; HTTP | HTTPS for ALBs
+	// ProtocolVersion is HTTP1 | HTTP2 | GRPC for ALB target groups, "" for NLBs.
+	ProtocolVersion string
+	TargetType      string // instance | ip
 	IPAddressType string // ipv4 | ipv6
 	HealthCheck   HealthCheck
 	Targets       []Target // sorted
 	Tags          map[string]string
 }
 
-// Listener forwards one port to a target group.
+// Listener forwards one port to a target group (NLB), or runs a default
+// action and rules (ALB).
 type Listener struct {
-	Port        int32
-	Protocol    string
-	TargetGroup string // ResourceID of the target group
-	Tags        map[string]string
+	Port     int32
+	Protocol string
+	// TargetGroup is the ResourceID of the target group an NLB listener
+	// forwards to; ALB listeners use DefaultAction instead.
+	TargetGroup string
+	// DefaultAction is the ALB listener's default action; nil for NLBs.
+	DefaultAction *Action
+	// Certificates: the first is the default certificate (HTTPS/TLS).
+	Certificates []string
+	SSLPolicy    string
+	// Rules of an ALB listener, by ascending Priority (1, 2, …).
+	Rules []ListenerRule
+	Tags  map[string]string
+}
+
+// Action types of ALB listeners and rules.
+const (
+	ActionForward       = "forward"
+	ActionRedirect      = "redirect"
+	ActionFixedResponse = "fixed-response"
+)
+
+// Action is an ALB listener or rule action.
+type Action struct {
+	Type string // ActionForward | ActionRedirect | ActionFixedResponse
+	// TargetGroup is the ResourceID of the forward target.
+	TargetGroup   string
+	Redirect      *Redirect
+	FixedResponse *FixedResponse
+}
+
+// Redirect is a redirect action's config; empty fields keep AWS's
+// "#{…}" defaults.
+type Redirect struct {
+	Protocol, Port, Host, Path, Query string
+	StatusCode                        string // HTTP_301 | HTTP_302
+}
+
+// FixedResponse is a fixed-response action's config.
+type FixedResponse struct {
+	StatusCode, ContentType, MessageBody string
+}
+
+// Condition is one ALB rule condition, e.g. {host-header, [a.example.com]}.
+type Condition struct {
+	Field  string // host-header | path-pattern | http-header | …
+	Values []string
+}
+
+// ListenerRule is one non-default rule of an ALB listener.
+type ListenerRule struct {
+	Priority   int32
+	Conditions []Condition
+	Actions    []Action
+	Tags       map[string]string
 }
 
 // TargetRule is one inbound rule a Stack needs on a target SG.
