@@ -217,18 +217,18 @@ type Target struct {
 
 // TargetGroup is the target group of one Service port.
 type TargetGroup struct {
-	ResourceID    string // ns/name:port
-	Name          string
-	ServicePort   int32
-	Port          int32
-	Protocol      string // TCP | UDP | TCP_UDP; HTTP | HTTPS for ALBs
+	ResourceID  string // ns/name:port
+	Name        string
+	ServicePort int32
+	Port        int32
+	Protocol    string // TCP | UDP | TCP_UDP; HTTP | HTTPS for ALBs
 	// ProtocolVersion is HTTP1 | HTTP2 | GRPC for ALB target groups, "" for NLBs.
 	ProtocolVersion string
 	TargetType      string // instance | ip
-	IPAddressType string // ipv4 | ipv6
-	HealthCheck   HealthCheck
-	Targets       []Target // sorted
-	Tags          map[string]string
+	IPAddressType   string // ipv4 | ipv6
+	HealthCheck     HealthCheck
+	Targets         []Target // sorted
+	Tags            map[string]string
 }
 
 // Listener forwards one port to a target group (NLB), or runs a default
