@@ -34,3 +34,7 @@ package cli
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=ingresses,verbs=get;list;watch
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=ingresses/status,verbs=patch
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=ingressclasses,verbs=get;list;watch
+
+// IngressClassParams (LBC's CRD, internal/apis/elbv2/v1beta1): the
+// parameters an IngressClass imposes on its Ingresses; read only.
+// +kubebuilder:rbac:groups=elbv2.k8s.aws,resources=ingressclassparams,verbs=get;list;watch

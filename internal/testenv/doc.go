@@ -18,6 +18,9 @@
 // the binaries are not built, Kube skips the test, or fails it if
 // LBSG_REQUIRE_ASSETS=1 (make test sets it).
 //
+// The apiserver has lbsg's CRDs installed (internal/apis/crds: LBC's
+// IngressClassParams), and KubeEnv.Client's scheme knows their types.
+//
 // envtest runs no controllers: no pods for Deployments, no EndpointSlices,
 // namespaces stay Terminating. Tests needing those use localenv.Start.
 //

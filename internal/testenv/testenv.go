@@ -11,12 +11,27 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/lbsg/lbsg/internal/apis/crds"
+	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/localenv"
 )
+
+// Scheme returns a scheme holding client-go's built-in types and lbsg's
+// CRD types (elbv2.k8s.aws/v1beta1), the scheme of KubeEnv.Client.
+func Scheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, v1beta1.AddToScheme} {
+		if err := add(s); err != nil {
+			panic(err) // static registrations; only a programming error fails
+		}
+	}
+	return s
+}
 
 // shared is the package's envtest, started on first use.
 var shared struct {
@@ -51,7 +66,8 @@ func Main(m *testing.M) {
 type KubeEnv struct {
 	// Config authenticates as cluster admin.
 	Config *rest.Config
-	// Client is a controller-runtime client for the core scheme.
+	// Client is a controller-runtime client for Scheme(): built-in types
+	// and IngressClassParams.
 	Client client.Client
 	// Namespace was created for this test and is deleted after it.
 	Namespace string
@@ -62,7 +78,7 @@ type KubeEnv struct {
 func Kube(tb testing.TB) *KubeEnv {
 	tb.Helper()
 	env := envtest(tb)
-	c, err := client.New(env.Config, client.Options{Scheme: scheme.Scheme})
+	c, err := client.New(env.Config, client.Options{Scheme: Scheme()})
 	if err != nil {
 		tb.Fatalf("testenv: client: %v", err)
 	}
@@ -90,6 +106,10 @@ func envtest(tb testing.TB) *localenv.Envtest {
 	}
 	if shared.env == nil && shared.err == nil {
 		shared.env, shared.err = localenv.StartEnvtest(localenv.EnvtestOptions{})
+		if shared.err == nil {
+			// lbsg's CRDs (internal/apis/crds), as the chart installs them.
+			shared.err = crds.Install(tb.Context(), shared.env.Config)
+		}
 	}
 	if shared.err != nil {
 		SkipUnlessRequired(tb, shared.err)
