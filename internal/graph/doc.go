@@ -1,0 +1,19 @@
+// Package graph is `lbsg graph`: who can reach what in one VPC, drawn from
+// live AWS state. Read collects security groups, load balancers (with their
+// listeners, target groups and registered targets) and network interfaces
+// through the SDK-shaped interfaces of package awsapi; Build turns that
+// State into a layered Graph without I/O; DOT and SVG render it.
+//
+// Columns, left to right: client sources (CIDRs, prefix lists, security
+// groups attached to nothing shown here), frontend SGs (on a load balancer,
+// admitting clients), load balancers, backend SGs (on a load balancer and
+// used only as the source of rules elsewhere), node/ENI SGs (on network
+// interfaces), and the interfaces themselves with the target ports load
+// balancers send to. An edge into an SG carries the ports its inbound rules
+// open to the edge's source.
+//
+// Limits: only inbound rules are drawn (egress is EC2's default allow-all
+// for everything lbsg makes); network ACLs and routes are not read; ENIs
+// owned by load balancers are left out; SVG layout is a plain layered one
+// (columns, rows ordered by their predecessors) with no edge routing.
+package graph
