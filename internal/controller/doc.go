@@ -1,8 +1,9 @@
 // Package controller groups lbsg's reconcilers. Subpackages:
 //
-//   - service: key = Service; converges a Service's NLB, managed SG,
-//     listeners and target groups (plan.Diff executed in dependency order)
-//     and publishes the Service's target-SG rules to the registry.
+//   - service: key = Service; builds a Service's NLB Stack.
+//   - deploy: shared by the stack reconcilers; applies a Stack (plan.Diff
+//     executed in dependency order), publishes its target-SG rules to the
+//     registry, tears stacks down, and owns the backend SG lifecycle.
 //   - targetsg: key = target SG ID; the single writer of rules on node/ENI
 //     SGs: desired = union of every handled Service's contribution.
 //   - drift: the periodic drift check (--drift-interval).

@@ -240,7 +240,7 @@ func TestDriftCheckRestoresRevokedRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(res.TargetSGs, h.seed.NodeSG) || len(res.Services) != 1 {
+	if !slices.Contains(res.TargetSGs, h.seed.NodeSG) || len(res.Stacks) != 1 {
 		t.Errorf("drift check found %+v", res)
 	}
 	h.eventually("both rules restored", func(w world) string {
@@ -382,8 +382,8 @@ func TestNLBDeletedByHandIsRecreatedAtTheNextDriftCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Services) != 1 {
-		t.Errorf("drift check enqueued %v", res.Services)
+	if len(res.Stacks) != 1 {
+		t.Errorf("drift check enqueued %v", res.Stacks)
 	}
 	h.eventually("the NLB is back with its SGs and listener", func(w world) string {
 		managed, backend := w.ownedSGs()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/lbsg/lbsg/internal/awsapi"
 	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/drift"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/controller/service"
@@ -38,6 +39,8 @@ type Config struct {
 type Controllers struct {
 	AWS      *awsstate.Provider
 	Registry *registry.Registry
+	Deploy   *deploy.Deployer
+	Owners   *deploy.Owners
 	Service  *service.Reconciler
 	TargetSG *targetsg.Reconciler
 	Drift    *drift.Checker
@@ -75,16 +78,18 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	reg := registry.New()
 	sgTrigger := &registry.Trigger[registry.SGKey]{}
 	svcTrigger := &registry.Trigger[reconcile.Request]{}
+	owners := &deploy.Owners{service.Owner{Kube: mgr.GetClient(), Defaults: d}}
+	dep := &deploy.Deployer{AWS: prov, Registry: reg, TargetSGs: sgTrigger, Events: rec, Defaults: d,
+		Backend: deploy.NewBackend(prov, reg, owners, o.BackendSecurityGroup, d.DefaultTags)}
 	svc := &service.Reconciler{
-		Kube: mgr.GetClient(), AWS: prov, Registry: reg,
-		Backend:   service.NewBackend(prov, reg, mgr.GetClient(), o.BackendSecurityGroup, d),
-		TargetSGs: sgTrigger, Services: svcTrigger, Events: rec, Metrics: c.Metrics, Defaults: d,
+		Kube: mgr.GetClient(), AWS: prov, Deploy: dep,
+		Services: svcTrigger, Events: rec, Metrics: c.Metrics, Defaults: d,
 		MaxConcurrentReconciles: o.MaxConcurrentReconciles,
 	}
 	if err := svc.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the service controller: %w", err)
 	}
-	tsg := &targetsg.Reconciler{Kube: mgr.GetClient(), AWS: prov, Registry: reg, Trigger: sgTrigger,
+	tsg := &targetsg.Reconciler{Owners: owners, AWS: prov, Registry: reg, Trigger: sgTrigger,
 		Events: rec, Metrics: c.Metrics, Defaults: d, AdoptLBCRules: o.AdoptLBCRules}
 	if err := tsg.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the targetsg controller: %w", err)
@@ -96,7 +101,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 			return nil, err
 		}
 	}
-	return &Controllers{AWS: prov, Registry: reg, Service: svc, TargetSG: tsg, Drift: dr}, nil
+	return &Controllers{AWS: prov, Registry: reg, Deploy: dep, Owners: owners, Service: svc, TargetSG: tsg, Drift: dr}, nil
 }
 
 // DiscoverVPC returns the VPC of the cluster's subnets when --aws-vpc-id is

@@ -1,5 +1,7 @@
 package naming
 
+import "strings"
+
 // Kind is the Kubernetes side of a stack.
 type Kind int
 
@@ -81,4 +83,46 @@ func (s Stack) String() string {
 		return "service " + s.ID()
 	}
 	return "ingress group " + s.ID()
+}
+
+// Key identifies the stack among all of the cluster's stacks: a Service and
+// an implicit Ingress group share the ID ns/name, so the kind is part of
+// the key ("service:ns/name", "ingress:ns/name", "ingress:group").
+func (s Stack) Key() string {
+	if s.Kind == KindService {
+		return "service:" + s.ID()
+	}
+	return "ingress:" + s.ID()
+}
+
+// StackFromTags returns the stack an LB, TG or managed SG belongs to, from
+// its <prefix>/stack tag (ok false when it carries neither prefix's tag).
+// An Ingress stack ID with a slash is an implicit group.
+func StackFromTags(tags map[string]string) (Stack, bool) {
+	if id, ok := tags[TagServiceStack]; ok {
+		ns, name, _ := strings.Cut(id, "/")
+		return ServiceStack(ns, name), true
+	}
+	if id, ok := tags[TagIngressStack]; ok {
+		if ns, name, found := strings.Cut(id, "/"); found {
+			return ImplicitIngressStack(ns, name), true
+		}
+		return ExplicitIngressStack(id), true
+	}
+	return Stack{}, false
+}
+
+// ParseKey is the inverse of Key.
+func ParseKey(key string) (Stack, bool) {
+	kind, id, ok := strings.Cut(key, ":")
+	if !ok {
+		return Stack{}, false
+	}
+	switch kind {
+	case "service":
+		return StackFromTags(map[string]string{TagServiceStack: id})
+	case "ingress":
+		return StackFromTags(map[string]string{TagIngressStack: id})
+	}
+	return Stack{}, false
 }

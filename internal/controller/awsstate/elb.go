@@ -86,7 +86,8 @@ func observedTG(t elbv2types.TargetGroup) plan.ObservedTG {
 }
 
 // RefreshELB reloads every LB and TG of the VPC (paged Describes; tags only
-// for ARNs not seen before) and returns the stack IDs whose LB or TGs
+// for ARNs not seen before) and returns the keys (naming.Stack.Key) of
+// the stacks whose LB or TGs
 // appeared, vanished or changed.
 func (p *Provider) RefreshELB(ctx context.Context) ([]string, error) {
 	p.mu.Lock()
@@ -152,6 +153,9 @@ func (p *Provider) RefreshELB(ctx context.Context) ([]string, error) {
 	}
 	for _, e := range idx.tgs {
 		e.tg.ResourceID = e.tags[naming.TagServiceResource]
+		if id, ok := e.tags[naming.TagIngressResource]; ok {
+			e.tg.ResourceID = id
+		}
 		e.tg.Tags = e.tags
 	}
 	for _, e := range idx.lbs {
@@ -159,7 +163,12 @@ func (p *Provider) RefreshELB(ctx context.Context) ([]string, error) {
 	}
 	changed := map[string]bool{}
 	if old != nil {
-		stackOf := func(tags map[string]string) string { return tags[naming.TagServiceStack] }
+		stackOf := func(tags map[string]string) string {
+			if st, ok := naming.StackFromTags(tags); ok {
+				return st.Key()
+			}
+			return ""
+		}
 		for arn, e := range idx.lbs {
 			if o := old.lbs[arn]; o == nil || !slices.Equal(o.lb.SecurityGroups, e.lb.SecurityGroups) || o.lb.State != e.lb.State {
 				changed[stackOf(e.tags)] = true
@@ -197,10 +206,10 @@ func (p *Provider) ensureELB(ctx context.Context) error {
 	return err
 }
 
-// Invalidate drops the cached Snapshot of a stack.
-func (p *Provider) Invalidate(stackID string) {
+// Invalidate drops the cached Snapshot of a stack (by naming.Stack.Key).
+func (p *Provider) Invalidate(stackKey string) {
 	p.mu.Lock()
-	delete(p.snaps, stackID)
+	delete(p.snaps, stackKey)
 	p.mu.Unlock()
 }
 
@@ -222,7 +231,7 @@ func (p *Provider) Snapshot(ctx context.Context, st naming.Stack) (plan.Snapshot
 		managed = append(managed, plan.ObservedSG{ID: sg.ID, Tags: sg.Tags, Ingress: sg.Ingress})
 	}
 	p.mu.Lock()
-	e, ok := p.snaps[st.ID()]
+	e, ok := p.snaps[st.Key()]
 	p.mu.Unlock()
 	if ok {
 		s := e.snap
@@ -234,7 +243,7 @@ func (p *Provider) Snapshot(ctx context.Context, st naming.Stack) (plan.Snapshot
 		return plan.Snapshot{}, err
 	}
 	p.mu.Lock()
-	p.snaps[st.ID()] = &snapshotEntry{snap: snap}
+	p.snaps[st.Key()] = &snapshotEntry{snap: snap}
 	p.mu.Unlock()
 	snap.ManagedSGs = managed
 	return snap, nil

@@ -24,6 +24,8 @@ type Checker struct {
 	Registry  *registry.Registry
 	TargetSGs *registry.Trigger[registry.SGKey]
 	Services  *registry.Trigger[reconcile.Request]
+	// Ingresses enqueues Ingress groups (nil: no Ingress controller).
+	Ingresses *registry.Trigger[reconcile.Request]
 	Metrics   *metrics.Metrics
 	Defaults  model.Defaults
 	Interval  time.Duration
@@ -56,7 +58,8 @@ func (c *Checker) Start(ctx context.Context) error {
 // Result says what a Check enqueued.
 type Result struct {
 	TargetSGs []string
-	Services  []string
+	// Stacks are the keys (naming.Stack.Key) of the stacks re-enqueued.
+	Stacks []string
 }
 
 // Check refreshes the caches and enqueues what drifted.
@@ -82,9 +85,9 @@ func (c *Checker) Check(ctx context.Context) (Result, error) {
 	}
 	for _, sg := range all {
 		contrib := c.Registry.Contributions(sg.ID)
-		if o := naming.ClassifySecurityGroup(sg.Tags, c.Defaults.ClusterName); o.Role == naming.SGManagedFrontend && o.Kind == naming.KindService {
-			if slices.Contains(changedSGs, sg.ID) {
-				stacks[o.StackID] = true
+		if o := naming.ClassifySecurityGroup(sg.Tags, c.Defaults.ClusterName); o.Role == naming.SGManagedFrontend {
+			if st, ok := naming.StackFromTags(sg.Tags); ok && slices.Contains(changedSGs, sg.ID) {
+				stacks[st.Key()] = true
 			}
 			continue
 		}
@@ -103,25 +106,32 @@ func (c *Checker) Check(ctx context.Context) (Result, error) {
 			c.Metrics.Drift("target-security-group")
 		}
 	}
-	for s := range stacks {
-		ns, name, ok := cut(s)
+	for key := range stacks {
+		st, ok := naming.ParseKey(key)
 		if !ok {
 			continue
 		}
-		res.Services = append(res.Services, s)
-		c.AWS.Invalidate(s)
-		c.Services.Enqueue(reconcile.Request{NamespacedName: types.NamespacedName{Namespace: ns, Name: name}})
-		c.Metrics.Drift("service")
+		res.Stacks = append(res.Stacks, key)
+		c.AWS.Invalidate(key)
+		switch {
+		case st.Kind == naming.KindService:
+			c.Services.Enqueue(reconcile.Request{NamespacedName: types.NamespacedName{Namespace: st.Namespace, Name: st.Name}})
+			c.Metrics.Drift("service")
+		case c.Ingresses != nil:
+			c.Ingresses.Enqueue(GroupRequest(st))
+			c.Metrics.Drift("ingress")
+		}
 	}
-	slices.Sort(res.Services)
+	slices.Sort(res.Stacks)
 	return res, nil
 }
 
-func cut(s string) (string, string, bool) {
-	for i := range len(s) {
-		if s[i] == '/' {
-			return s[:i], s[i+1:], true
-		}
+// GroupRequest is the Ingress controller's key for an Ingress stack: the
+// Ingress for an implicit group, {"", group} for an explicit one (Ingresses
+// are namespaced, so an empty namespace cannot name one).
+func GroupRequest(st naming.Stack) reconcile.Request {
+	if st.Explicit() {
+		return reconcile.Request{NamespacedName: types.NamespacedName{Name: st.Group}}
 	}
-	return "", "", false
+	return reconcile.Request{NamespacedName: types.NamespacedName{Namespace: st.Namespace, Name: st.Name}}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -25,22 +24,17 @@ import (
 	"github.com/lbsg/lbsg/internal/annotations"
 	"github.com/lbsg/lbsg/internal/awserr"
 	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/events"
 	"github.com/lbsg/lbsg/internal/metrics"
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/naming"
-	"github.com/lbsg/lbsg/internal/plan"
 	"github.com/lbsg/lbsg/internal/rules"
 )
 
-// Requeue delays.
-const (
-	// DependencyRequeue: how soon to retry a delete AWS refused because
-	// something still references the resource (ENIs detaching, rules citing
-	// the SG, a listener on the TG).
-	DependencyRequeue = 5 * time.Second
-)
+// DependencyRequeue is deploy.DependencyRequeue.
+const DependencyRequeue = deploy.DependencyRequeue
 
 // +kubebuilder:rbac:groups="",resources=services;services/status,verbs=get;list;watch;patch;update
 // +kubebuilder:rbac:groups="",resources=nodes,verbs=get;list;watch
@@ -49,12 +43,9 @@ const (
 
 // Reconciler converges Services to NLBs.
 type Reconciler struct {
-	Kube     client.Client
-	AWS      *awsstate.Provider
-	Registry *registry.Registry
-	Backend  *Backend
-	// TargetSGs enqueues target SGs into the targetsg controller.
-	TargetSGs *registry.Trigger[registry.SGKey]
+	Kube   client.Client
+	AWS    *awsstate.Provider
+	Deploy *deploy.Deployer
 	// Services enqueues Services (drift check).
 	Services *registry.Trigger[reconcile.Request]
 	Events   *events.Recorder
@@ -105,13 +96,13 @@ func (r *Reconciler) handledServices(ctx context.Context, _ client.Object) []rec
 
 // Reconcile converges one Service.
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res reconcile.Result, err error) {
-	defer func() { r.Metrics.Reconciled("service", outcome(res, err)) }()
+	defer func() { r.Metrics.Reconciled("service", deploy.Outcome(res, err)) }()
 	stack := naming.ServiceStack(req.Namespace, req.Name)
 	svc := &corev1.Service{}
 	if err := r.Kube.Get(ctx, req.NamespacedName, svc); err != nil {
 		if apierrors.IsNotFound(err) {
-			r.TargetSGs.Enqueue(sgKeys(r.Registry.Forget(stack.ID()))...)
-			if requeue, err := r.Backend.ReleaseIfUnused(ctx); err != nil || requeue {
+			r.Deploy.Forget(stack)
+			if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
 				return reconcile.Result{RequeueAfter: DependencyRequeue}, err
 			}
 			return reconcile.Result{}, nil
@@ -120,7 +111,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 	}
 	if !svc.DeletionTimestamp.IsZero() || !model.Handled(svc, r.Defaults) {
 		if !controllerutil.ContainsFinalizer(svc, naming.FinalizerService) {
-			r.TargetSGs.Enqueue(sgKeys(r.Registry.Forget(stack.ID()))...)
+			r.Deploy.Forget(stack)
 			return reconcile.Result{}, nil
 		}
 		return r.teardown(ctx, svc, stack)
@@ -141,11 +132,7 @@ func (r *Reconciler) converge(ctx context.Context, svc *corev1.Service, stack na
 	if err := r.ensureFinalizer(ctx, svc); err != nil {
 		return reconcile.Result{}, err
 	}
-	backendID, err := r.backendFor(ctx, desired)
-	if err != nil {
-		return r.awsFailure(ctx, svc, err)
-	}
-	dns, err := r.apply(ctx, stack, desired, backendID)
+	dns, err := r.Deploy.Apply(ctx, stack, desired)
 	if err != nil {
 		return r.deployFailure(ctx, svc, err)
 	}
@@ -153,7 +140,7 @@ func (r *Reconciler) converge(ctx context.Context, svc *corev1.Service, stack na
 		r.Events.Warn(svc, events.ReasonFailedUpdateStatus, events.ActionReconcile, "Failed update status due to "+err.Error())
 		return reconcile.Result{}, err
 	}
-	if requeue, err := r.Backend.ReleaseIfUnused(ctx); err != nil || requeue {
+	if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
 		return reconcile.Result{RequeueAfter: DependencyRequeue}, err
 	}
 	r.Events.Normal(svc, events.ReasonSuccessfullyReconciled, events.ActionReconcile, "Successfully reconciled")
@@ -180,9 +167,7 @@ func (r *Reconciler) build(ctx context.Context, svc *corev1.Service, stack namin
 		}
 		logf.FromContext(ctx).Error(err, "building model failed")
 		r.Events.Warn(svc, reason, events.ActionReconcile, "Failed build model due to "+err.Error())
-		if !r.Registry.Known(stack.ID()) {
-			r.Registry.Set(stack.ID(), registry.Entry{Hold: true})
-		}
+		r.Deploy.Hold(stack)
 		return model.Stack{}, reconcile.TerminalError(err)
 	}
 	for _, w := range warnings {
@@ -205,92 +190,18 @@ func (r *Reconciler) ensureFinalizer(ctx context.Context, svc *corev1.Service) e
 	return nil
 }
 
-// backendFor returns the backend SG ID: created when the Stack needs it,
-// else the existing one if any (to recognise it on the LB).
-func (r *Reconciler) backendFor(ctx context.Context, desired model.Stack) (string, error) {
-	if desired.UsesBackendSG() {
-		return r.Backend.Ensure(ctx)
-	}
-	return r.Backend.Current(ctx)
-}
-
-// apply diffs the Stack against AWS and executes the plan: everything but
-// SG deletions, then the registry update (so rules citing an SG about to
-// go are revoked), then SG deletions. It returns the LB's DNS name.
-func (r *Reconciler) apply(ctx context.Context, stack naming.Stack, desired model.Stack, backendID string) (string, error) {
-	snap, err := r.AWS.Snapshot(ctx, stack)
-	if err != nil {
-		return "", err
-	}
-	snap.BackendSG = backendID
-	snap.Cluster, snap.ExternalManagedTags = r.Defaults.ClusterName, r.Defaults.ExternalManagedTags
-	actions := plan.Diff(desired, snap)
-	ex := newExecutor(r.AWS, desired, snap, backendID)
-	defer func() {
-		if touchesELB(actions) {
-			// SG writes update the SG cache in place; ELB state is re-read.
-			r.AWS.Invalidate(stack.ID())
-		}
-	}()
-	if err := ex.run(ctx, actions, func(a plan.Action) bool { return a.Kind != plan.DeleteSecurityGroup }); err != nil {
-		return "", err
-	}
-	r.publish(stack, desired, backendID, ex.managedID)
-	if err := ex.run(ctx, actions, func(a plan.Action) bool { return a.Kind == plan.DeleteSecurityGroup }); err != nil {
-		return "", err
-	}
-	if len(actions) > 0 {
-		logf.FromContext(ctx).Info("applied changes", "actions", len(actions), "loadBalancer", desired.LoadBalancer.Name)
-	}
-	return ex.dnsName, nil
-}
-
-// publish records the Service's target-SG rules and triggers the targetsg
-// controller for every SG whose desired rules changed.
-func (r *Reconciler) publish(stack naming.Stack, desired model.Stack, backendID, managedID string) {
-	e := registry.Entry{UsesBackendSG: desired.UsesBackendSG(), ManagedSG: managedID}
-	if desired.LoadBalancer != nil {
-		e.Rules = model.ResolveTargetRules(desired, r.Defaults.ClusterName, backendID, managedID)
-	}
-	r.TargetSGs.Enqueue(sgKeys(r.Registry.Set(stack.ID(), e))...)
-}
-
-func sgKeys(ids []string) []registry.SGKey {
-	out := make([]registry.SGKey, len(ids))
-	for i, id := range ids {
-		out[i] = registry.SGKey{GroupID: id}
-	}
-	return out
-}
-
 // teardown deletes every AWS resource of the Service, then the finalizer.
 func (r *Reconciler) teardown(ctx context.Context, svc *corev1.Service, stack naming.Stack) (reconcile.Result, error) {
-	log := logf.FromContext(ctx)
-	// Rules citing the managed SG go first, or it cannot be deleted.
-	r.publish(stack, model.Empty(svc), "", "")
-	snap, err := r.AWS.Snapshot(ctx, stack)
+	done, err := r.Deploy.Teardown(ctx, stack)
 	if err != nil {
-		return r.awsFailure(ctx, svc, err)
-	}
-	actions := plan.Diff(model.Empty(svc), snap)
-	ex := newExecutor(r.AWS, model.Empty(svc), snap, "")
-	if err := ex.run(ctx, actions, func(plan.Action) bool { return true }); err != nil {
-		r.AWS.Invalidate(stack.ID())
 		return r.deployFailure(ctx, svc, err)
 	}
-	r.AWS.Invalidate(stack.ID())
-	// Verify before letting the Service go (kubernetes/kubernetes#15203).
-	left, err := r.AWS.Snapshot(ctx, stack)
-	if err != nil {
-		return r.awsFailure(ctx, svc, err)
-	}
-	if left.LoadBalancer != nil || len(left.TargetGroups) > 0 || len(left.ManagedSGs) > 0 {
-		log.Info("resources remain after teardown, requeueing")
+	if !done {
 		return reconcile.Result{RequeueAfter: DependencyRequeue}, nil
 	}
 	// The stack stays known, with nothing, until the Service is gone, so
 	// the registry remains complete.
-	if requeue, err := r.Backend.ReleaseIfUnused(ctx); err != nil || requeue {
+	if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
 		return reconcile.Result{RequeueAfter: DependencyRequeue}, err
 	}
 	if len(svc.Status.LoadBalancer.Ingress) > 0 && svc.DeletionTimestamp.IsZero() {
@@ -346,36 +257,7 @@ func (r *Reconciler) awsFailure(ctx context.Context, svc *corev1.Service, err er
 
 // deployFailure maps an AWS failure to an event and a result (style R7).
 func (r *Reconciler) deployFailure(ctx context.Context, svc *corev1.Service, err error) (reconcile.Result, error) {
-	log := logf.FromContext(ctx)
-	code := awserr.Code(err)
-	switch awserr.Classify(err) {
-	case awserr.DependencyViolation, awserr.InUse:
-		log.Info("waiting for AWS to release a dependency", "awsCode", code, "reason", err.Error())
-		r.Events.Normal(svc, events.ReasonWaitingForDependencies, events.ActionReconcile, err.Error())
-		return reconcile.Result{RequeueAfter: DependencyRequeue}, nil
-	case awserr.Invalid, awserr.Denied, awserr.QuotaExceeded:
-		log.Error(err, "deploy failed", "awsCode", code)
-		r.Events.Warn(svc, events.ReasonFailedDeployModel, events.ActionReconcile, fmt.Sprintf("Failed deploy model due to %v (%s)", err, code))
-		return reconcile.Result{}, reconcile.TerminalError(err)
-	case awserr.Canceled:
-		return reconcile.Result{}, err
-	case awserr.Unknown, awserr.None, awserr.Throttled, awserr.NotFound, awserr.Duplicate, awserr.Transient:
-	}
-	log.Error(err, "deploy failed", "awsCode", code)
-	r.Events.Warn(svc, events.ReasonFailedDeployModel, events.ActionReconcile, fmt.Sprintf("Failed deploy model due to %v (%s)", err, code))
-	return reconcile.Result{}, err
-}
-
-func outcome(res reconcile.Result, err error) string {
-	switch {
-	case err != nil && errors.Is(err, reconcile.TerminalError(nil)):
-		return "terminal"
-	case err != nil:
-		return "error"
-	case res.RequeueAfter > 0:
-		return "requeue"
-	}
-	return "success"
+	return r.Deploy.Failure(ctx, err, svc)
 }
 
 // facts reads what the model needs, from caches where possible.
@@ -433,14 +315,37 @@ func (r *Reconciler) endpoints(ctx context.Context, svc *corev1.Service) ([]mode
 	return model.EndpointsFromSlices(list.Items), nil
 }
 
-// touchesELB reports whether any action changed load-balancing resources.
-func touchesELB(actions []plan.Action) bool {
-	for _, a := range actions {
-		switch a.Kind {
-		case plan.CreateSecurityGroup, plan.AuthorizeIngress, plan.RevokeIngress, plan.TagSecurityGroup, plan.DeleteSecurityGroup:
-		default:
-			return true
+// Owner lists Service stacks for deploy.Owners.
+type Owner struct {
+	Kube     client.Reader
+	Defaults model.Defaults
+}
+
+// Stacks returns the stack of every Service lbsg handles or that still
+// holds the finalizer.
+func (o Owner) Stacks(ctx context.Context) ([]naming.Stack, error) {
+	var list corev1.ServiceList
+	if err := o.Kube.List(ctx, &list); err != nil {
+		return nil, err
+	}
+	var out []naming.Stack
+	for i := range list.Items {
+		svc := &list.Items[i]
+		if model.Handled(svc, o.Defaults) || controllerutil.ContainsFinalizer(svc, naming.FinalizerService) {
+			out = append(out, naming.ServiceStack(svc.Namespace, svc.Name))
 		}
 	}
-	return false
+	return out, nil
+}
+
+// Objects returns the Service of a Service stack.
+func (o Owner) Objects(ctx context.Context, st naming.Stack) ([]client.Object, error) {
+	if st.Kind != naming.KindService {
+		return nil, nil
+	}
+	svc := &corev1.Service{}
+	if err := o.Kube.Get(ctx, types.NamespacedName{Namespace: st.Namespace, Name: st.Name}, svc); err != nil {
+		return nil, err
+	}
+	return []client.Object{svc}, nil
 }

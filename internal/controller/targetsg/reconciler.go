@@ -7,19 +7,16 @@ import (
 	"slices"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/lbsg/lbsg/internal/awserr"
 	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/registry"
-	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/events"
 	"github.com/lbsg/lbsg/internal/metrics"
 	"github.com/lbsg/lbsg/internal/model"
@@ -33,7 +30,9 @@ const IncompleteRequeue = 5 * time.Second
 
 // Reconciler writes target-SG rules.
 type Reconciler struct {
-	Kube     client.Client
+	// Owners list the stacks that must have reported before a revoke, and
+	// find a stack's objects for events.
+	Owners   *deploy.Owners
 	AWS      *awsstate.Provider
 	Registry *registry.Registry
 	Trigger  *registry.Trigger[registry.SGKey]
@@ -109,7 +108,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, key registry.SGKey) (res rec
 	if len(delta.Revoke) == 0 {
 		return reconcile.Result{}, nil
 	}
-	complete, err := service.Complete(ctx, r.Kube, r.Registry, r.Defaults)
+	complete, err := r.Owners.Complete(ctx, r.Registry)
 	if err != nil {
 		return reconcile.Result{}, err
 	}
@@ -135,25 +134,15 @@ func (r *Reconciler) Reconcile(ctx context.Context, key registry.SGKey) (res rec
 }
 
 func (r *Reconciler) warnStacks(ctx context.Context, stacks []string, reason, msg string) {
-	for _, s := range stacks {
-		ns, name, ok := cutStack(s)
+	for _, key := range stacks {
+		st, ok := naming.ParseKey(key)
 		if !ok {
 			continue
 		}
-		svc := &corev1.Service{}
-		if err := r.Kube.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, svc); err == nil {
-			r.Events.Warn(svc, reason, events.ActionReconcile, msg)
+		for _, o := range r.Owners.Objects(ctx, st) {
+			r.Events.Warn(o, reason, events.ActionReconcile, msg)
 		}
 	}
-}
-
-func cutStack(s string) (string, string, bool) {
-	for i := range len(s) {
-		if s[i] == '/' {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return "", "", false
 }
 
 func result(res reconcile.Result, err error) string {
@@ -169,7 +158,7 @@ func result(res reconcile.Result, err error) string {
 // makeRoom revokes lbsg's undesired rules (fresh read, complete knowledge
 // only) and authorizes again.
 func (r *Reconciler) makeRoom(ctx context.Context, id string, desired rules.Set, owns func(string) bool) error {
-	complete, err := service.Complete(ctx, r.Kube, r.Registry, r.Defaults)
+	complete, err := r.Owners.Complete(ctx, r.Registry)
 	if err != nil {
 		return err
 	}

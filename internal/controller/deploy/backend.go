@@ -1,17 +1,14 @@
-package service
+package deploy
 
 import (
 	"context"
 	"sync"
 
-	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/lbsg/lbsg/internal/awserr"
 	"github.com/lbsg/lbsg/internal/controller/awsstate"
 	"github.com/lbsg/lbsg/internal/controller/registry"
-	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/naming"
 )
 
@@ -20,15 +17,15 @@ type Backend struct {
 	mu          sync.Mutex
 	aws         *awsstate.Provider
 	reg         *registry.Registry
-	kube        client.Reader
+	owners      *Owners
 	configured  string // --backend-security-group
 	defaultTags map[string]string
-	defaults    model.Defaults
 }
 
-// NewBackend builds the backend SG manager.
-func NewBackend(aws *awsstate.Provider, reg *registry.Registry, kube client.Reader, configured string, d model.Defaults) *Backend {
-	return &Backend{aws: aws, reg: reg, kube: kube, configured: configured, defaultTags: d.DefaultTags, defaults: d}
+// NewBackend builds the backend SG manager; owners is read at each release
+// (owners register after the Backend is built).
+func NewBackend(aws *awsstate.Provider, reg *registry.Registry, owners *Owners, configured string, defaultTags map[string]string) *Backend {
+	return &Backend{aws: aws, reg: reg, owners: owners, configured: configured, defaultTags: defaultTags}
 }
 
 // Ensure returns the backend SG ID, creating it on first need.
@@ -62,7 +59,7 @@ func (b *Backend) ReleaseIfUnused(ctx context.Context) (bool, error) {
 	if err != nil || id == "" {
 		return false, err
 	}
-	complete, err := Complete(ctx, b.kube, b.reg, b.defaults)
+	complete, err := b.owners.Complete(ctx, b.reg)
 	if err != nil || !complete || len(b.reg.BackendUsers()) > 0 {
 		return false, err
 	}
@@ -75,22 +72,47 @@ func (b *Backend) ReleaseIfUnused(ctx context.Context) (bool, error) {
 	return false, nil
 }
 
-// Complete reports whether every Service that is handled or holds the
-// finalizer has reported to the registry since start: only then may rules
-// or the backend SG be removed on the registry's word.
-func Complete(ctx context.Context, kube client.Reader, reg *registry.Registry, d model.Defaults) (bool, error) {
-	var list corev1.ServiceList
-	if err := kube.List(ctx, &list); err != nil {
-		return false, err
-	}
-	for i := range list.Items {
-		svc := &list.Items[i]
-		if !model.Handled(svc, d) && !controllerutil.ContainsFinalizer(svc, naming.FinalizerService) {
-			continue
+// Owners are the kinds of Kubernetes objects that own stacks (Services,
+// Ingress groups).
+type Owners []Owner
+
+// Owner is one kind of stack owner.
+type Owner interface {
+	// Stacks lists every stack that is handled or still holds a finalizer:
+	// each must have reported to the registry since start before anything
+	// is revoked or deleted on the registry's word.
+	Stacks(ctx context.Context) ([]naming.Stack, error)
+	// Objects returns the stack's objects, for events ("" kind mismatch:
+	// none).
+	Objects(ctx context.Context, st naming.Stack) ([]client.Object, error)
+}
+
+// Complete reports whether every stack of every owner has reported to the
+// registry since start: only then may rules or the backend SG be removed
+// on the registry's word.
+func (o Owners) Complete(ctx context.Context, reg *registry.Registry) (bool, error) {
+	for _, owner := range o {
+		stacks, err := owner.Stacks(ctx)
+		if err != nil {
+			return false, err
 		}
-		if !reg.Known(naming.ServiceStack(svc.Namespace, svc.Name).ID()) {
-			return false, nil
+		for _, st := range stacks {
+			if !reg.Known(st.Key()) {
+				return false, nil
+			}
 		}
 	}
 	return !reg.Held(), nil
+}
+
+// Objects returns the objects of a stack, asking every owner.
+func (o Owners) Objects(ctx context.Context, st naming.Stack) []client.Object {
+	var out []client.Object
+	for _, owner := range o {
+		objs, err := owner.Objects(ctx, st)
+		if err == nil {
+			out = append(out, objs...)
+		}
+	}
+	return out
 }

@@ -1,0 +1,200 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/lbsg/lbsg/internal/awserr"
+	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/controller/registry"
+	"github.com/lbsg/lbsg/internal/events"
+	"github.com/lbsg/lbsg/internal/model"
+	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/plan"
+)
+
+// DependencyRequeue is how soon to retry a delete AWS refused because
+// something still references the resource (ENIs detaching, rules citing
+// the SG, a listener on the TG).
+const DependencyRequeue = 5 * time.Second
+
+// Deployer applies Stacks. It is shared by the reconcilers.
+type Deployer struct {
+	AWS      *awsstate.Provider
+	Registry *registry.Registry
+	Backend  *Backend
+	// TargetSGs enqueues target SGs into the targetsg controller.
+	TargetSGs *registry.Trigger[registry.SGKey]
+	Events    *events.Recorder
+	Defaults  model.Defaults
+}
+
+// Apply converges AWS to desired and returns the load balancer's DNS name.
+// It creates the backend SG first when the Stack needs it.
+func (d *Deployer) Apply(ctx context.Context, stack naming.Stack, desired model.Stack) (string, error) {
+	backendID, err := d.backendFor(ctx, desired)
+	if err != nil {
+		return "", err
+	}
+	snap, err := d.AWS.Snapshot(ctx, stack)
+	if err != nil {
+		return "", err
+	}
+	snap.BackendSG = backendID
+	snap.Cluster, snap.ExternalManagedTags = d.Defaults.ClusterName, d.Defaults.ExternalManagedTags
+	actions := plan.Diff(desired, snap)
+	ex := newExecutor(d.AWS, desired, snap, backendID)
+	defer func() {
+		if touchesELB(actions) {
+			// SG writes update the SG cache in place; ELB state is re-read.
+			d.AWS.Invalidate(stack.Key())
+		}
+	}()
+	if err := ex.run(ctx, actions, func(a plan.Action) bool { return a.Kind != plan.DeleteSecurityGroup }); err != nil {
+		return "", err
+	}
+	d.Publish(stack, desired, backendID, ex.managedID)
+	if err := ex.run(ctx, actions, func(a plan.Action) bool { return a.Kind == plan.DeleteSecurityGroup }); err != nil {
+		return "", err
+	}
+	if len(actions) > 0 {
+		logf.FromContext(ctx).Info("applied changes", "actions", len(actions), "loadBalancer", desired.LoadBalancer.Name)
+	}
+	return ex.dnsName, nil
+}
+
+// backendFor returns the backend SG ID: created when the Stack needs it,
+// else the existing one if any (to recognise it on the LB).
+func (d *Deployer) backendFor(ctx context.Context, desired model.Stack) (string, error) {
+	if desired.UsesBackendSG() {
+		return d.Backend.Ensure(ctx)
+	}
+	return d.Backend.Current(ctx)
+}
+
+// Publish records the stack's target-SG rules and triggers the targetsg
+// controller for every SG whose desired rules changed.
+func (d *Deployer) Publish(stack naming.Stack, desired model.Stack, backendID, managedID string) {
+	e := registry.Entry{UsesBackendSG: desired.UsesBackendSG(), ManagedSG: managedID}
+	if desired.LoadBalancer != nil {
+		e.Rules = model.ResolveTargetRules(desired, d.Defaults.ClusterName, backendID, managedID)
+	}
+	d.TargetSGs.Enqueue(sgKeys(d.Registry.Set(stack.Key(), e))...)
+}
+
+// Forget drops a stack whose objects are gone from the registry, and
+// triggers the target SGs it contributed to.
+func (d *Deployer) Forget(stack naming.Stack) {
+	d.TargetSGs.Enqueue(sgKeys(d.Registry.Forget(stack.Key()))...)
+}
+
+// Hold marks a stack whose model cannot be built as known but holding: its
+// rules stay until it builds again.
+func (d *Deployer) Hold(stack naming.Stack) {
+	if !d.Registry.Known(stack.Key()) {
+		d.Registry.Set(stack.Key(), registry.Entry{Hold: true})
+	}
+}
+
+func sgKeys(ids []string) []registry.SGKey {
+	out := make([]registry.SGKey, len(ids))
+	for i, id := range ids {
+		out[i] = registry.SGKey{GroupID: id}
+	}
+	return out
+}
+
+// Teardown deletes every AWS resource of the stack and verifies nothing is
+// left; done is false when something remains (requeue).
+func (d *Deployer) Teardown(ctx context.Context, stack naming.Stack) (done bool, err error) {
+	empty := model.Stack{ID: stack}
+	// Rules citing the managed SG go first, or it cannot be deleted.
+	d.Publish(stack, empty, "", "")
+	snap, err := d.AWS.Snapshot(ctx, stack)
+	if err != nil {
+		return false, err
+	}
+	actions := plan.Diff(empty, snap)
+	ex := newExecutor(d.AWS, empty, snap, "")
+	err = ex.run(ctx, actions, func(plan.Action) bool { return true })
+	d.AWS.Invalidate(stack.Key())
+	if err != nil {
+		return false, err
+	}
+	// Verify before letting the objects go (kubernetes/kubernetes#15203).
+	left, err := d.AWS.Snapshot(ctx, stack)
+	if err != nil {
+		return false, err
+	}
+	if left.LoadBalancer != nil || len(left.TargetGroups) > 0 || len(left.ManagedSGs) > 0 {
+		logf.FromContext(ctx).Info("resources remain after teardown, requeueing", "stack", stack.String())
+		return false, nil
+	}
+	return true, nil
+}
+
+// ReleaseBackend deletes the auto-created backend SG when unused; requeue
+// is true while AWS still holds a dependency.
+func (d *Deployer) ReleaseBackend(ctx context.Context) (requeue bool, err error) {
+	return d.Backend.ReleaseIfUnused(ctx)
+}
+
+// Failure maps an AWS failure to events on objs and a result (style R7).
+func (d *Deployer) Failure(ctx context.Context, err error, objs ...client.Object) (reconcile.Result, error) {
+	log := logf.FromContext(ctx)
+	code := awserr.Code(err)
+	warn := func() {
+		for _, o := range objs {
+			d.Events.Warn(o, events.ReasonFailedDeployModel, events.ActionReconcile, fmt.Sprintf("Failed deploy model due to %v (%s)", err, code))
+		}
+	}
+	switch awserr.Classify(err) {
+	case awserr.DependencyViolation, awserr.InUse:
+		log.Info("waiting for AWS to release a dependency", "awsCode", code, "reason", err.Error())
+		for _, o := range objs {
+			d.Events.Normal(o, events.ReasonWaitingForDependencies, events.ActionReconcile, err.Error())
+		}
+		return reconcile.Result{RequeueAfter: DependencyRequeue}, nil
+	case awserr.Invalid, awserr.Denied, awserr.QuotaExceeded:
+		log.Error(err, "deploy failed", "awsCode", code)
+		warn()
+		return reconcile.Result{}, reconcile.TerminalError(err)
+	case awserr.Canceled:
+		return reconcile.Result{}, err
+	case awserr.Unknown, awserr.None, awserr.Throttled, awserr.NotFound, awserr.Duplicate, awserr.Transient:
+	}
+	log.Error(err, "deploy failed", "awsCode", code)
+	warn()
+	return reconcile.Result{}, err
+}
+
+// Outcome names a reconcile result for metrics.
+func Outcome(res reconcile.Result, err error) string {
+	switch {
+	case err != nil && errors.Is(err, reconcile.TerminalError(nil)):
+		return "terminal"
+	case err != nil:
+		return "error"
+	case res.RequeueAfter > 0:
+		return "requeue"
+	}
+	return "success"
+}
+
+// touchesELB reports whether any action changed load-balancing resources.
+func touchesELB(actions []plan.Action) bool {
+	for _, a := range actions {
+		switch a.Kind {
+		case plan.CreateSecurityGroup, plan.AuthorizeIngress, plan.RevokeIngress, plan.TagSecurityGroup, plan.DeleteSecurityGroup:
+		default:
+			return true
+		}
+	}
+	return false
+}

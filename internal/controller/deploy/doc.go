@@ -1,0 +1,21 @@
+// Package deploy applies desired Stacks (NLB or ALB, with their managed SG
+// and target groups) to AWS for the Service and Ingress reconcilers, which
+// share it. Apply diffs the Stack against the cached Snapshot (plan.Diff)
+// and executes the Actions in dependency order: managed SG and its rules,
+// target groups, the load balancer with its SGs, listeners and rules, then
+// deletions. Between the two phases it publishes the stack's target-SG
+// rules to the registry and triggers the targetsg controller, which alone
+// writes node/ENI SGs, so rules citing an SG about to be deleted are
+// revoked first (LBC #4207). Teardown deploys the empty stack and verifies
+// that nothing is left.
+//
+// The shared backend SG lifecycle lives here too (Backend): created on
+// first need, deleted once no stack uses it and every stack that could
+// has reported since start (Owners.Complete) — also after
+// --enable-backend-security-group is turned off (LBC #4526).
+//
+// Failure maps an AWS error to an event and a reconcile result (style R7):
+// waiting on AWS (DependencyViolation, ResourceInUse) → RequeueAfter; bad
+// input or denied → terminal; throttling and other failures → error
+// (workqueue backoff). Events carry the AWS code.
+package deploy
