@@ -179,6 +179,9 @@ func Run(ctx context.Context, o Options) error {
 		}
 	}()
 	step("Kubernetes ready in %s", time.Since(start).Round(100*time.Millisecond))
+	if err := installIngressAPI(ctx, cluster.RESTConfig()); err != nil {
+		return fmt.Errorf("installing the IngressClassParams CRD and IngressClass %s: %w", IngressClassName, err)
+	}
 
 	w := &World{
 		Dir: dir, Kubeconfig: filepath.Join(dir, KubeconfigFile), Kube: cluster.RESTConfig(),

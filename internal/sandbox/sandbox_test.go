@@ -69,6 +69,12 @@ func TestSandboxStartsMatchingNodesAndResumes(t *testing.T) {
 		}
 		firstVPC = w.AWS.VPCID
 		kube := kubernetes.NewForConfigOrDie(w.Kube)
+		if ic, err := kube.NetworkingV1().IngressClasses().Get(t.Context(), IngressClassName, metav1.GetOptions{}); err != nil || ic.Spec.Controller != "ingress.k8s.aws/alb" {
+			t.Errorf("IngressClass %s: %v %+v", IngressClassName, err, ic)
+		}
+		if _, err := kube.Discovery().ServerResourcesForGroupVersion("elbv2.k8s.aws/v1beta1"); err != nil {
+			t.Errorf("IngressClassParams CRD not served: %v", err)
+		}
 		nodes, err := kube.CoreV1().Nodes().List(t.Context(), metav1.ListOptions{})
 		if err != nil || len(nodes.Items) != 2 {
 			t.Fatalf("want 2 nodes: %v", err)
