@@ -247,8 +247,18 @@ func compareStrings(a, b string) int {
 // from the cache; IDs not in the VPC cache are described by ID (LBC uses no
 // VPC filter for IDs).
 func (p *Provider) ResolveManual(ctx context.Context, items []string) ([]string, error) {
-	if err := p.ensureSGs(ctx); err != nil {
+	l, err := p.LookupSecurityGroups(ctx, items)
+	if err != nil {
 		return nil, err
+	}
+	return model.ResolveSecurityGroups(items, l.ByID, l.ByName)
+}
+
+// LookupSecurityGroups finds the security-groups annotation items (IDs and
+// Name tags) as ResolveManual does, leaving their resolution to the model.
+func (p *Provider) LookupSecurityGroups(ctx context.Context, items []string) (model.SecurityGroupLookup, error) {
+	if err := p.ensureSGs(ctx); err != nil {
+		return model.SecurityGroupLookup{}, err
 	}
 	byID, byName := map[string]bool{}, map[string][]string{}
 	var missing []string
@@ -269,7 +279,7 @@ func (p *Provider) ResolveManual(ctx context.Context, items []string) ([]string,
 	for _, id := range missing {
 		sg, err := p.SecurityGroup(ctx, id, true)
 		if err != nil {
-			return nil, err
+			return model.SecurityGroupLookup{}, err
 		}
 		if sg != nil {
 			byID[id] = true
@@ -288,7 +298,7 @@ func (p *Provider) ResolveManual(ctx context.Context, items []string) ([]string,
 			{Name: aws.String("tag:" + naming.TagName), Values: missingNames},
 		}})
 		if err != nil {
-			return nil, fmt.Errorf("describing security groups named %v: %w", missingNames, err)
+			return model.SecurityGroupLookup{}, fmt.Errorf("describing security groups named %v: %w", missingNames, err)
 		}
 		p.mu.Lock()
 		for _, g := range out.SecurityGroups {
@@ -301,7 +311,7 @@ func (p *Provider) ResolveManual(ctx context.Context, items []string) ([]string,
 	for n := range byName {
 		slices.Sort(byName[n])
 	}
-	return model.ResolveSecurityGroups(items, byID, byName)
+	return model.SecurityGroupLookup{ByID: byID, ByName: byName}, nil
 }
 
 // CreateSecurityGroup creates an SG tagged at creation and caches it.
