@@ -3,11 +3,13 @@ package deploy
 import (
 	"bufio"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/lbsg/lbsg/internal/options"
 )
@@ -116,4 +118,37 @@ func topLevelScalars(t *testing.T, path string) map[string]string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// ingressClass.name is nested, so TestChartDefaultsAreTheFlagDefaults cannot
+// see it: render the chart and read the controller's arguments.
+func TestChartIngressClassNameIsTheIngressClassFlag(t *testing.T) {
+	def := controllerFlags().Lookup("ingress-class").DefValue
+	for _, tt := range []struct {
+		name string
+		set  []string
+		want string
+	}{
+		{name: "the default IngressClass name is the flag's default", want: "--ingress-class=" + def},
+		{name: "another IngressClass name is passed on", set: []string{"ingressClass.name=internal-alb"}, want: "--ingress-class=internal-alb"},
+		{name: "an empty name without an IngressClass handles class-less Ingresses", set: []string{"ingressClass.create=false", "ingressClass.name="},
+			want: "--ingress-class="},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var args []string
+			for _, o := range helmTemplate(t, "lbsg", "kube-system", append([]string{"clusterName=ci"}, tt.set...)...) {
+				if o.GetKind() != "Deployment" {
+					continue
+				}
+				containers, _, _ := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "containers")
+				for _, c := range containers {
+					a, _, _ := unstructured.NestedStringSlice(c.(map[string]any), "args")
+					args = append(args, a...)
+				}
+			}
+			if !slices.Contains(args, tt.want) {
+				t.Errorf("controller args %q lack %q", args, tt.want)
+			}
+		})
+	}
 }

@@ -127,6 +127,8 @@ func TestChartRBACGrantsExactlyWhatTheControllerNeeds(t *testing.T) {
 		{verb: "watch", group: "networking.k8s.io", resource: "ingresses"},
 		{verb: "patch", group: "networking.k8s.io", resource: "ingresses", subresource: "status", namespace: "app"},
 		{verb: "list", group: "networking.k8s.io", resource: "ingressclasses"},
+		{verb: "list", group: "elbv2.k8s.aws", resource: "ingressclassparams"},
+		{verb: "watch", group: "elbv2.k8s.aws", resource: "ingressclassparams"},
 		{verb: "create", group: "coordination.k8s.io", resource: "leases", namespace: ns},
 		{verb: "get", group: "coordination.k8s.io", resource: "leases", namespace: ns, name: lease},
 		{verb: "update", group: "coordination.k8s.io", resource: "leases", namespace: ns, name: lease},

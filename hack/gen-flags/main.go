@@ -38,6 +38,7 @@ var chartValue = map[string]string{
 	"service-target-eni-security-group-tags":     "serviceTargetENISecurityGroupTags",
 	"external-managed-tags":                      "externalManagedTags",
 	"load-balancer-class":                        "loadBalancerClass",
+	"ingress-class":                              "ingressClass.name",
 	"drift-interval":                             "driftInterval",
 	"max-concurrent-reconciles":                  "maxConcurrentReconciles",
 	"kubeconfig":                                 "— (in-cluster)",

@@ -17,6 +17,8 @@ import (
 // Defaults of flags whose value matters outside this package.
 const (
 	DefaultLoadBalancerClass = "service.k8s.aws/nlb"
+	// DefaultIngressClass is LBC's default --ingress-class.
+	DefaultIngressClass = "alb"
 	// DefaultDriftInterval trades AWS read calls (one paged
 	// DescribeSecurityGroups per VPC per interval) against how long drift
 	// made outside lbsg lasts.
@@ -73,6 +75,10 @@ type Controller struct {
 	// AdoptLBCRules treats target-SG rules with LBC's bare marker (no
 	// cluster key) as lbsg's: rewritten to lbsg's marker or revoked.
 	AdoptLBCRules bool
+	// IngressClass is the kubernetes.io/ingress.class annotation value of
+	// the Ingresses handled; empty also takes Ingresses without a class
+	// (lbc-load-balancers.md §6.1).
+	IngressClass string
 
 	gates string
 }
@@ -82,6 +88,7 @@ func New() *Controller {
 	return &Controller{
 		EnableBackendSecurityGroup: true,
 		LoadBalancerClass:          DefaultLoadBalancerClass,
+		IngressClass:               DefaultIngressClass,
 		DriftInterval:              DefaultDriftInterval,
 		MaxConcurrentReconciles:    DefaultMaxConcurrentReconciles,
 		AWSMaxRetries:              DefaultAWSMaxRetries,
@@ -109,6 +116,8 @@ func (o *Controller) AddFlags(fs *pflag.FlagSet) {
 	fs.StringToStringVar(&o.DefaultTags, "default-tags", o.DefaultTags, "tags on every AWS resource created, k=v,…")
 	fs.StringSliceVar(&o.ExternalManagedTags, "external-managed-tags", o.ExternalManagedTags, "tag keys lbsg never adds or removes")
 	fs.StringVar(&o.LoadBalancerClass, "load-balancer-class", o.LoadBalancerClass, "spec.loadBalancerClass of the Services handled")
+	fs.StringVar(&o.IngressClass, "ingress-class", o.IngressClass,
+		"kubernetes.io/ingress.class annotation of the Ingresses handled; empty also handles Ingresses without any class (IngressClasses with controller ingress.k8s.aws/alb are always handled)")
 	fs.DurationVar(&o.DriftInterval, "drift-interval", o.DriftInterval, "how often AWS is compared with the desired state (one paged DescribeSecurityGroups per VPC)")
 	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", o.MaxConcurrentReconciles, "concurrent reconciles per controller")
 	fs.StringVar(&o.Kubeconfig, "kubeconfig", o.Kubeconfig, "kubeconfig (default: in-cluster or KUBECONFIG)")

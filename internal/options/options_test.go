@@ -115,3 +115,25 @@ func TestAdoptLBCRulesFlag(t *testing.T) {
 		t.Fatalf("--adopt-lbc-rules: adopt %v, err %v", o.AdoptLBCRules, err)
 	}
 }
+
+func TestIngressClassFlag(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{name: "defaults to LBC's alb", want: "alb"},
+		{name: "takes another class", args: []string{"--ingress-class=internal-alb"}, want: "internal-alb"},
+		{name: "may be empty, to also handle Ingresses without a class", args: []string{"--ingress-class="}, want: ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := parse(t, append([]string{"--cluster-name=c"}, tt.args...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.IngressClass != tt.want {
+				t.Errorf("IngressClass = %q, want %q", o.IngressClass, tt.want)
+			}
+		})
+	}
+}
