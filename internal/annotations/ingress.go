@@ -258,3 +258,24 @@ func ParseListenPorts(raw string) ([]ListenPort, error) {
 	}
 	return out, nil
 }
+
+// ParseGroupOrder reads only the group.order annotation of Ingress ns/name
+// (default 0), with LBC's texts: a value that is not an int32 gives
+// "failed to load Ingress group order for ingress: <ns/name>: failed to
+// parse int32 annotation, …", one outside [-1000:1000] LBC's range error.
+func ParseGroupOrder(ns, name string, ann map[string]string) (int32, error) {
+	r := &reader{ann: ann}
+	o := r.int32v(IngGroupOrder)
+	if err := r.err(); err != nil {
+		return 0, fmt.Errorf("failed to load Ingress group order for ingress: %s/%s: %w", ns, name, err)
+	}
+	if o == nil {
+		return 0, nil
+	}
+	if *o < MinGroupOrder || *o > MaxGroupOrder {
+		return 0, newErr(IngGroupOrder, r.str(IngGroupOrder), nil,
+			"explicit Ingress group order must be within [%d:%d], Ingress: %s/%s, order: %d",
+			MinGroupOrder, MaxGroupOrder, ns, name, *o)
+	}
+	return *o, nil
+}

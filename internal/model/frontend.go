@@ -57,29 +57,39 @@ func frontendRules(svc *corev1.Service, cfg annotations.Service) (rules.Set, err
 }
 
 // packFrontend fits the managed SG's inbound rules into EC2's default quota
-// of rules.DefaultRulesPerDirection per address family (LBC fails instead,
-// #4800): ports of one (protocol, source) are merged into ranges with the
-// least widening (rules.Pack), and a WarnRulesPacked warning names every
-// widened rule. When even packing cannot fit (more sources than the quota),
-// the build fails with an error wrapping rules.ErrOverQuota, so nothing is
-// changed on AWS and the existing rules stay as they are.
+// (see packManagedRules) and records the warning.
 func (b *builder) packFrontend(sgName string, ingress rules.Set) (rules.Set, error) {
+	packed, warns, err := packManagedRules(sgName, ingress)
+	b.warnings = append(b.warnings, warns...)
+	return packed, err
+}
+
+// packManagedRules fits a managed SG's inbound rules into EC2's default
+// quota of rules.DefaultRulesPerDirection per address family (LBC fails
+// instead, #4800): ports of one (protocol, source) are merged into ranges
+// with the least widening (rules.Pack), and a WarnRulesPacked warning names
+// every widened rule. When even packing cannot fit (more sources than the
+// quota), it fails with an error wrapping rules.ErrOverQuota, so nothing is
+// changed on AWS and the existing rules stay as they are. Shared by the NLB
+// and ALB builders.
+func packManagedRules(sgName string, ingress rules.Set) (rules.Set, []Warning, error) {
 	q := rules.Quota{}
 	usage := q.Usage(ingress)
 	packed, widened, err := rules.Pack(ingress, q)
 	if err != nil {
-		return nil, fmt.Errorf("managed security group %s: %d inbound rules (%s) from %d sources: %w",
+		return nil, nil, fmt.Errorf("managed security group %s: %d inbound rules (%s) from %d sources: %w",
 			sgName, len(ingress), usage, sources(ingress), err)
 	}
-	if len(widened) > 0 {
-		parts := make([]string, len(widened))
-		for i, w := range widened {
-			parts[i] = w.String()
-		}
-		b.warn(WarnRulesPacked, "managed security group %s: %d inbound rules (%s) would exceed the quota of %d per address family; merged ports from the same source into %d rules: %s",
-			sgName, len(ingress), usage, rules.DefaultRulesPerDirection, len(packed), strings.Join(parts, "; "))
+	if len(widened) == 0 {
+		return packed, nil, nil
 	}
-	return packed, nil
+	parts := make([]string, len(widened))
+	for i, w := range widened {
+		parts[i] = w.String()
+	}
+	return packed, []Warning{{Reason: WarnRulesPacked, Message: fmt.Sprintf(
+		"managed security group %s: %d inbound rules (%s) would exceed the quota of %d per address family; merged ports from the same source into %d rules: %s",
+		sgName, len(ingress), usage, rules.DefaultRulesPerDirection, len(packed), strings.Join(parts, "; "))}}, nil
 }
 
 // sources counts the distinct peers of s.

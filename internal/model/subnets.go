@@ -19,7 +19,7 @@ const (
 // existing LB's subnets when its scheme is unchanged, else discovery.
 func (b *builder) subnets(scheme string) ([]string, error) {
 	if b.cfg.Subnets != nil {
-		return b.explicitSubnets(b.cfg.Subnets)
+		return explicitSubnets(b.f.Subnets, b.cfg.Subnets, 1)
 	}
 	if e := b.f.ExistingLB; e != nil && e.Scheme == scheme && len(e.Subnets) > 0 {
 		return slices.Clone(e.Subnets), nil
@@ -27,13 +27,16 @@ func (b *builder) subnets(scheme string) ([]string, error) {
 	return DiscoverSubnets(b.f.Subnets, scheme, b.d.ClusterName, b.cfg.DualStack())
 }
 
-func (b *builder) explicitSubnets(items []string) ([]string, error) {
+// explicitSubnets resolves subnet IDs and Name-tag values (§4.3) in the
+// requested order and validates them (§4.4): one subnet per AZ, at least
+// minCount (NLB 1, ALB 2).
+func explicitSubnets(all []Subnet, items []string, minCount int) ([]string, error) {
 	var out, missingIDs, missingNames []string
 	azs := map[string][]string{}
 	for _, it := range items {
 		var found *Subnet
-		for i := range b.f.Subnets {
-			s := &b.f.Subnets[i]
+		for i := range all {
+			s := &all[i]
 			if (strings.HasPrefix(it, "subnet-") && s.ID == it) || (!strings.HasPrefix(it, "subnet-") && s.Tags[naming.TagName] == it) {
 				found = s
 				break
@@ -61,10 +64,18 @@ func (b *builder) explicitSubnets(items []string) ([]string, error) {
 			return nil, fmt.Errorf("multiple subnets in same Availability Zone %s: [%s]", az, strings.Join(ids, " "))
 		}
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("subnets count less than minimal required count: 0 < 1")
+	if err := checkSubnetCount(out, minCount); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// checkSubnetCount is §4.4's minimum with LBC's text.
+func checkSubnetCount(ids []string, minCount int) error {
+	if len(ids) < minCount {
+		return fmt.Errorf("subnets count less than minimal required count: %d < %d", len(ids), minCount)
+	}
+	return nil
 }
 
 // DiscoverSubnets is LBC's tag-based discovery (§4.2 steps 1, 3, 4): role
@@ -76,11 +87,32 @@ func DiscoverSubnets(all []Subnet, scheme, cluster string, dualstack bool) ([]st
 	if scheme == naming.SchemeInternetFacing {
 		role = TagRoleELB
 	}
+	return discoverSubnets(all, func(s Subnet) bool {
+		v, ok := s.Tags[role]
+		return ok && (v == "" || v == "1")
+	}, cluster, dualstack)
+}
+
+// selectorMatch matches subnets carrying, for every key of an
+// IngressClassParams tag selector, one of its values (§4.2 step 1).
+func selectorMatch(tags map[string][]string) func(Subnet) bool {
+	return func(s Subnet) bool {
+		for k, vals := range tags {
+			v, ok := s.Tags[k]
+			if !ok || !slices.Contains(vals, v) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// discoverSubnets is §4.2 steps 3–5 over the subnets match selects.
+func discoverSubnets(all []Subnet, match func(Subnet) bool, cluster string, dualstack bool) ([]string, error) {
 	var evaluated, otherCluster, lowIP, noV6 int
 	best := map[string]Subnet{}
 	for _, s := range all {
-		v, ok := s.Tags[role]
-		if !ok || (v != "" && v != "1") {
+		if !match(s) {
 			continue
 		}
 		evaluated++

@@ -3,7 +3,6 @@ package model
 import (
 	"cmp"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -105,7 +104,7 @@ func (b *builder) targetGroups(userTags map[string]string) error {
 			HealthCheckProtocol: hc.Protocol, HealthCheckInterval: hc.Interval,
 		})
 		tg.Tags = naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, tg.ResourceID), userTags)
-		tg.Targets = b.targets(p, tt)
+		tg.Targets = serviceTargets(p, tt, b.f.Nodes, b.f.Endpoints)
 		b.st.TargetGroups = append(b.st.TargetGroups, tg)
 		b.st.Listeners = append(b.st.Listeners, Listener{
 			Port: p.Port, Protocol: ps.protocol, TargetGroup: tg.ResourceID,
@@ -133,7 +132,7 @@ func (b *builder) healthCheck(tt string) (HealthCheck, error) {
 		hc.Protocol = strings.ToUpper(a.Protocol)
 	}
 	if a.Port != "" {
-		port, err := b.resolveHCPort(a.Port, tt)
+		port, err := resolveHCPort(b.svc, a.Port, tt)
 		if err != nil {
 			return HealthCheck{}, err
 		}
@@ -167,14 +166,17 @@ func (b *builder) healthCheck(tt string) (HealthCheck, error) {
 	return hc, nil
 }
 
-func (b *builder) resolveHCPort(v, tt string) (string, error) {
+// resolveHCPort resolves a health-check port annotation on svc: traffic-port
+// and numbers as they are, a port name to its NodePort (instance) or numeric
+// targetPort (ip), with LBC's error texts.
+func resolveHCPort(svc *corev1.Service, v, tt string) (string, error) {
 	if v == annotations.HealthCheckTrafficPort {
 		return v, nil
 	}
 	if _, err := strconv.Atoi(v); err == nil {
 		return v, nil
 	}
-	for _, p := range b.svc.Spec.Ports {
+	for _, p := range svc.Spec.Ports {
 		if p.Name != v {
 			continue
 		}
@@ -186,21 +188,22 @@ func (b *builder) resolveHCPort(v, tt string) (string, error) {
 		}
 		return "", fmt.Errorf("cannot use named healthCheckPort for IP TargetType when service's targetPort is a named port")
 	}
-	return "", fmt.Errorf("failed to resolve healthCheckPort: unable to find port %s on service %s/%s", v, b.svc.Namespace, b.svc.Name)
+	return "", fmt.Errorf("failed to resolve healthCheckPort: unable to find port %s on service %s/%s", v, svc.Namespace, svc.Name)
 }
 
-// targets: instance → every EC2 node on the NodePort; ip → ready endpoint
-// addresses on the resolved target port.
-func (b *builder) targets(p corev1.ServicePort, tt string) []Target {
+// serviceTargets are the targets of Service port p: instance → every EC2
+// node on the NodePort; ip → ready endpoint addresses on the resolved target
+// port. Shared by the NLB and ALB builders.
+func serviceTargets(p corev1.ServicePort, tt string, nodes []Node, endpoints []Endpoint) []Target {
 	var out []Target
 	if tt == annotations.TargetTypeInstance {
-		for _, n := range b.f.Nodes {
+		for _, n := range nodes {
 			if n.InstanceID != "" {
 				out = append(out, Target{ID: n.InstanceID, Port: p.NodePort})
 			}
 		}
 	} else {
-		for _, e := range b.f.Endpoints {
+		for _, e := range endpoints {
 			if port, ok := endpointPort(p, e); ok {
 				out = append(out, Target{ID: e.IP, Port: port})
 			}
@@ -230,65 +233,15 @@ func endpointPort(p corev1.ServicePort, e Endpoint) (int32, bool) {
 // §6.3, exact ports, with the SG chosen per node ENI as §6.6.
 func (b *builder) targetRules(source RefKind) {
 	groups := b.targetSGs()
-	if len(groups) == 0 {
-		return
-	}
-	type pr struct {
-		proto    string
-		from, to int32
-	}
-	set := map[pr]bool{}
+	var perms []targetPerm
 	for _, tg := range b.st.TargetGroups {
-		if b.d.DisableRestrictedSGRules {
-			set[pr{rules.TCP, 0, rules.MaxPort}] = true
-			if tg.Protocol != ProtoTCP {
-				set[pr{rules.UDP, 0, rules.MaxPort}] = true
-			}
-			continue
-		}
-		ports := []int32{tg.Port}
-		if tg.TargetType == annotations.TargetTypeIP {
-			ports = ports[:0]
-			for _, t := range tg.Targets {
-				ports = append(ports, t.Port)
-			}
-			slices.Sort(ports)
-			ports = slices.Compact(ports)
-		}
-		hcPort, hcNumeric := int32(0), false
-		if n, err := strconv.Atoi(tg.HealthCheck.Port); err == nil {
-			hcPort, hcNumeric = int32(n), true
-		}
-		for _, port := range ports {
-			switch tg.Protocol {
-			case ProtoUDP:
-				set[pr{rules.UDP, port, port}] = true
-				if !hcNumeric || hcPort == port {
-					set[pr{rules.TCP, port, port}] = true
-				}
-			case ProtoTCPUDP:
-				set[pr{rules.UDP, port, port}] = true
-				set[pr{rules.TCP, port, port}] = true
-			default:
-				set[pr{rules.TCP, port, port}] = true
-			}
-			if hcNumeric && hcPort != port {
-				set[pr{rules.TCP, hcPort, hcPort}] = true
-			}
-		}
+		perms = append(perms, targetGroupPerms(tg, b.d.DisableRestrictedSGRules)...)
 	}
-	keys := slices.SortedFunc(maps.Keys(set), func(a, c pr) int {
-		return cmp.Or(strings.Compare(a.proto, c.proto), cmp.Compare(a.from, c.from), cmp.Compare(a.to, c.to))
-	})
-	for _, g := range groups {
-		for _, k := range keys {
-			b.st.TargetRules = append(b.st.TargetRules, TargetRule{GroupID: g, Source: source, Protocol: k.proto, FromPort: k.from, ToPort: k.to})
-		}
-	}
+	b.st.TargetRules = append(b.st.TargetRules, crossTargetRules(groups, perms, source)...)
 }
 
-// targetSGs picks, per node behind the Service, the SG of its primary ENI
-// as LBC does (§6.6); nodes whose choice is ambiguous get a warning.
+// targetSGs are the target SGs of the Service's nodes: every node for
+// instance targets, the endpoints' nodes for ip targets.
 func (b *builder) targetSGs() []string {
 	nodes := map[string]bool{}
 	if b.targetType() == annotations.TargetTypeInstance {
@@ -300,20 +253,104 @@ func (b *builder) targetSGs() []string {
 			nodes[e.NodeName] = true
 		}
 	}
+	groups, warns := targetSGs(b.f.Nodes, nodes, b.d)
+	b.warnings = append(b.warnings, warns...)
+	return groups
+}
+
+// targetPerm is one protocol/port range a target group needs on its
+// targets' SGs.
+type targetPerm struct {
+	proto    string
+	from, to int32
+}
+
+// targetGroupPerms are the ports of tg's targets that the LB must reach:
+// the TG port (instance) or every pod port (ip), the protocol-dependent
+// extras of §6.3 (UDP target groups need TCP for health checks) and a
+// numeric health-check port; unrestricted, all TCP (and UDP) ports. For ALB
+// target groups (HTTP/HTTPS) this is §6.2: TCP on the target ports plus a
+// numeric health-check port.
+func targetGroupPerms(tg TargetGroup, unrestricted bool) []targetPerm {
+	udp := tg.Protocol == ProtoUDP || tg.Protocol == ProtoTCPUDP
+	if unrestricted {
+		out := []targetPerm{{rules.TCP, 0, rules.MaxPort}}
+		if udp {
+			out = append(out, targetPerm{rules.UDP, 0, rules.MaxPort})
+		}
+		return out
+	}
+	ports := []int32{tg.Port}
+	if tg.TargetType == annotations.TargetTypeIP {
+		ports = ports[:0]
+		for _, t := range tg.Targets {
+			ports = append(ports, t.Port)
+		}
+		slices.Sort(ports)
+		ports = slices.Compact(ports)
+	}
+	hcPort, hcNumeric := int32(0), false
+	if n, err := strconv.Atoi(tg.HealthCheck.Port); err == nil {
+		hcPort, hcNumeric = int32(n), true
+	}
+	var out []targetPerm
+	for _, port := range ports {
+		switch tg.Protocol {
+		case ProtoUDP:
+			out = append(out, targetPerm{rules.UDP, port, port})
+			if !hcNumeric || hcPort == port {
+				out = append(out, targetPerm{rules.TCP, port, port})
+			}
+		case ProtoTCPUDP:
+			out = append(out, targetPerm{rules.UDP, port, port}, targetPerm{rules.TCP, port, port})
+		default:
+			out = append(out, targetPerm{rules.TCP, port, port})
+		}
+		if hcNumeric && hcPort != port {
+			out = append(out, targetPerm{rules.TCP, hcPort, hcPort})
+		}
+	}
+	return out
+}
+
+// crossTargetRules puts every permission on every target SG, de-duplicated
+// and in a stable order (SG, protocol, ports).
+func crossTargetRules(groups []string, perms []targetPerm, source RefKind) []TargetRule {
+	if len(groups) == 0 || len(perms) == 0 {
+		return nil
+	}
+	slices.SortFunc(perms, func(a, c targetPerm) int {
+		return cmp.Or(strings.Compare(a.proto, c.proto), cmp.Compare(a.from, c.from), cmp.Compare(a.to, c.to))
+	})
+	perms = slices.Compact(perms)
+	var out []TargetRule
+	for _, g := range groups {
+		for _, k := range perms {
+			out = append(out, TargetRule{GroupID: g, Source: source, Protocol: k.proto, FromPort: k.from, ToPort: k.to})
+		}
+	}
+	return out
+}
+
+// targetSGs picks, per node in want, the SG of its primary ENI as LBC does
+// (§6.6), sorted and de-duplicated; nodes whose choice is ambiguous get a
+// warning instead.
+func targetSGs(nodes []Node, want map[string]bool, d Defaults) ([]string, []Warning) {
 	var out []string
-	for _, n := range b.f.Nodes {
-		if !nodes[n.Name] || n.InstanceID == "" {
+	var warns []Warning
+	for _, n := range nodes {
+		if !want[n.Name] || n.InstanceID == "" {
 			continue
 		}
-		id, err := ChooseTargetSG(n.ENIID, n.SecurityGroups, b.d.ClusterName, b.d.TargetSGTags)
+		id, err := ChooseTargetSG(n.ENIID, n.SecurityGroups, d.ClusterName, d.TargetSGTags)
 		if err != nil {
-			b.warn(WarnTargetSGAmbiguous, "node %s: %v", n.Name, err)
+			warns = append(warns, Warning{Reason: WarnTargetSGAmbiguous, Message: fmt.Sprintf("node %s: %v", n.Name, err)})
 			continue
 		}
 		out = append(out, id)
 	}
 	slices.Sort(out)
-	return slices.Compact(out)
+	return slices.Compact(out), warns
 }
 
 // ChooseTargetSG is LBC's choice of the SG on an ENI that receives target

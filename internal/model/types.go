@@ -33,6 +33,22 @@ type Defaults struct {
 	// internet-facing; "" = internal): the scheme without a scheme
 	// annotation or an existing load balancer.
 	DefaultScheme string
+	// DefaultSSLPolicy is --default-ssl-policy ("" = DefaultSSLPolicy): the
+	// policy of HTTPS listeners without an ssl-policy setting.
+	DefaultSSLPolicy string
+}
+
+// DefaultSSLPolicy is LBC's --default-ssl-policy default.
+const DefaultSSLPolicy = "ELBSecurityPolicy-2016-08"
+
+// SecurityGroupLookup is what the controller found for the items of
+// security-groups annotations (IngressSecurityGroupItems): ByID holds the
+// sg-… items DescribeSecurityGroups returned, ByName the SG IDs carrying
+// each Name tag in the VPC. The builder resolves the group's list from it
+// with ResolveSecurityGroups.
+type SecurityGroupLookup struct {
+	ByID   map[string]bool
+	ByName map[string][]string
 }
 
 // Subnet is a subnet of the controller's VPC.
@@ -77,7 +93,8 @@ type ExistingLB struct {
 type Facts struct {
 	// Subnets of the VPC, for discovery and name resolution.
 	Subnets []Subnet
-	// ExistingLB is nil when the Service has no NLB yet.
+	// ExistingLB is nil when the Service (or Ingress group) has no load
+	// balancer yet.
 	ExistingLB *ExistingLB
 	// ManualSecurityGroups are the resolved IDs of the security-groups
 	// annotation (see ResolveSecurityGroups); ignored when the annotation is
@@ -86,8 +103,12 @@ type Facts struct {
 	// ManualSecurityGroupsErr is the resolution failure, if any: Build then
 	// fails with it and nothing is changed.
 	ManualSecurityGroupsErr error
-	Nodes                   []Node
-	Endpoints               []Endpoint
+	// SecurityGroupLookup, when set, is used by BuildIngressGroup instead of
+	// ManualSecurityGroups: the group's security-groups list is only known
+	// once its members are merged.
+	SecurityGroupLookup *SecurityGroupLookup
+	Nodes               []Node
+	Endpoints           []Endpoint
 	// VPCCIDRs are the VPC's IPv4 CIDRs (legacy rules of internal NLBs).
 	VPCCIDRs []string
 }
@@ -229,6 +250,9 @@ type TargetGroup struct {
 	HealthCheck     HealthCheck
 	Targets         []Target // sorted
 	Tags            map[string]string
+	// Attributes to set (ALB target-group-attributes); keys absent keep
+	// their AWS value.
+	Attributes map[string]string
 }
 
 // Listener forwards one port to a target group (NLB), or runs a default

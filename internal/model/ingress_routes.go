@@ -1,0 +1,321 @@
+package model
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/naming"
+)
+
+// ALB rule condition fields.
+const (
+	FieldHostHeader  = "host-header"
+	FieldPathPattern = "path-pattern"
+)
+
+// ALB target-group protocol versions and health-check defaults (§6.7).
+const (
+	ProtocolVersionHTTP1 = "HTTP1"
+	ProtocolVersionGRPC  = "GRPC"
+	// useAnnotation is the backend port name that defers to actions.<name>.
+	useAnnotation = "use-annotation"
+)
+
+// Fixed responses LBC uses.
+var (
+	notFoundResponse = FixedResponse{StatusCode: "404", ContentType: "text/plain"}
+	// missingServiceResponse: a rule whose Service does not exist
+	// (--tolerate-non-existent-backend-service, default true).
+	missingServiceResponse = FixedResponse{StatusCode: "503", ContentType: "text/plain", MessageBody: "Backend service does not exist"}
+)
+
+// route is one rule of a member before it gets a listener and priority.
+type route struct {
+	conds  []Condition
+	action Action
+}
+
+// buildRoutes builds the member's routes (spec.rules, §6.6), its default
+// action (spec.defaultBackend) and the target groups they forward to.
+func (m *member) buildRoutes(stack naming.Stack, f Facts, d Defaults) error {
+	m.tgs = map[string]*TargetGroup{}
+	m.tgNodes = map[string]map[string]bool{}
+	if db := m.Ingress.Spec.DefaultBackend; db != nil {
+		a, err := m.backendAction(stack, *db, f, d)
+		if err != nil {
+			return err
+		}
+		m.defaultAction = &a
+	}
+	for _, r := range m.Ingress.Spec.Rules {
+		if r.HTTP == nil {
+			continue
+		}
+		for _, p := range sortPaths(r.HTTP.Paths) {
+			conds, err := ruleConditions(r.Host, p)
+			if err != nil {
+				return err
+			}
+			a, err := m.backendAction(stack, p.Backend, f, d)
+			if err != nil {
+				return err
+			}
+			m.routes = append(m.routes, route{conds: conds, action: a})
+		}
+	}
+	return nil
+}
+
+// backendAction forwards to the backend's target group, or answers 503 when
+// the Service does not exist.
+func (m *member) backendAction(stack naming.Stack, b networkingv1.IngressBackend, f Facts, d Defaults) (Action, error) {
+	if b.Service == nil {
+		return Action{}, fmt.Errorf("ingress: %s: only service backends are supported", m.key)
+	}
+	if b.Service.Port.Name == useAnnotation {
+		return Action{}, fmt.Errorf("ingress: %s: backend %s uses port %s: %sactions.%s is not supported by lbsg",
+			m.key, b.Service.Name, useAnnotation, annotations.IngressPrefix, b.Service.Name)
+	}
+	svc := m.Services[b.Service.Name]
+	if svc == nil {
+		return Action{Type: ActionFixedResponse, FixedResponse: new(missingServiceResponse)}, nil
+	}
+	tg, err := m.targetGroup(stack, svc, b.Service.Port, f, d)
+	if err != nil {
+		return Action{}, err
+	}
+	return Action{Type: ActionForward, TargetGroup: tg.ResourceID}, nil
+}
+
+// targetGroup builds (once) the target group of (member, Service, port as
+// written): §2.1 and §6.7.
+func (m *member) targetGroup(stack naming.Stack, svc *corev1.Service, bp networkingv1.ServiceBackendPort, f Facts, d Defaults) (*TargetGroup, error) {
+	portStr := bp.Name
+	if portStr == "" {
+		portStr = strconv.Itoa(int(bp.Number))
+	}
+	id := naming.IngressTargetGroupResourceID(m.Ingress.Namespace, m.Ingress.Name, svc.Name, portStr)
+	if tg, ok := m.tgs[id]; ok {
+		return tg, nil
+	}
+	svcCfg, err := annotations.ParseIngressAnnotations(svc.Namespace, svc.Name, svc.Annotations)
+	if err != nil {
+		return nil, fmt.Errorf("service %s/%s: %w", svc.Namespace, svc.Name, err)
+	}
+	sp, ok := findServicePort(svc, bp)
+	if !ok {
+		return nil, fmt.Errorf("ingress: %s: unable to find port %s on service %s/%s", m.key, portStr, svc.Namespace, svc.Name)
+	}
+	tt := cmp.Or(m.targetTypeParam(), svcCfg.TargetType, m.cfg.TargetType, d.DefaultTargetType, annotations.TargetTypeInstance)
+	tg := &TargetGroup{
+		ResourceID:      id,
+		ServicePort:     sp.Port,
+		Protocol:        cmp.Or(svcCfg.BackendProtocol, m.cfg.BackendProtocol, annotations.ProtocolHTTP),
+		ProtocolVersion: cmp.Or(svcCfg.BackendProtocolVer, m.cfg.BackendProtocolVer, ProtocolVersionHTTP1),
+		TargetType:      tt,
+		IPAddressType:   "ipv4",
+	}
+	switch tt {
+	case annotations.TargetTypeInstance:
+		tg.Port = sp.NodePort
+		if svc.Spec.Type == corev1.ServiceTypeClusterIP || tg.Port == 0 {
+			return nil, fmt.Errorf("ingress: %s: TargetGroup port is empty. When using Instance targets, your service be must of type 'NodePort' or 'LoadBalancer'", m.key)
+		}
+	default:
+		tg.Port = 1 // a named target port: targets carry each pod's port
+		if sp.TargetPort.Type == intstr.Int {
+			tg.Port = cmp.Or(sp.TargetPort.IntVal, sp.Port)
+		}
+	}
+	hc, err := albHealthCheck(svc, m.cfg.HealthCheck, svcCfg.HealthCheck, tg.Protocol, tg.ProtocolVersion, tt)
+	if err != nil {
+		return nil, err
+	}
+	tg.HealthCheck = hc
+	tg.Name = naming.IngressTargetGroupName(d.ClusterName, naming.IngressTargetGroup{
+		GroupID: stack.ID(), IngressNamespace: m.Ingress.Namespace, IngressName: m.Ingress.Name,
+		ServiceName: svc.Name, ServiceUID: string(svc.UID), BackendPort: portStr,
+		TargetPort: tg.Port, TargetType: tt, Protocol: tg.Protocol, ProtocolVersion: tg.ProtocolVersion,
+	})
+	// §3.2: ICP ⊕ Service tags ⊕ Ingress tags, the earlier source winning.
+	if err := naming.ValidateUserTags(svcCfg.Tags, d.ExternalManagedTags, ""); err != nil {
+		return nil, fmt.Errorf("failed build tags for Service %s/%s: %w", svc.Namespace, svc.Name, err)
+	}
+	user := maps.Clone(m.cfg.Tags)
+	if user == nil {
+		user = map[string]string{}
+	}
+	maps.Copy(user, svcCfg.Tags)
+	maps.Copy(user, m.paramTags())
+	tg.Tags = naming.WithTracking(naming.TrackingTags(d.ClusterName, stack, id),
+		naming.MergeUserTags(d.DefaultTags, user, d.DefaultTagsLowPriority))
+	if len(m.cfg.TargetGroupAttrs)+len(svcCfg.TargetGroupAttrs) > 0 {
+		tg.Attributes = maps.Clone(m.cfg.TargetGroupAttrs)
+		if tg.Attributes == nil {
+			tg.Attributes = map[string]string{}
+		}
+		maps.Copy(tg.Attributes, svcCfg.TargetGroupAttrs)
+	}
+	eps := m.Endpoints[svc.Name]
+	tg.Targets = serviceTargets(sp, tt, f.Nodes, eps)
+	nodes := map[string]bool{}
+	if tt == annotations.TargetTypeInstance {
+		for _, n := range f.Nodes {
+			nodes[n.Name] = true
+		}
+	} else {
+		for _, e := range eps {
+			nodes[e.NodeName] = true
+		}
+	}
+	m.tgs[id], m.tgNodes[id] = tg, nodes
+	return tg, nil
+}
+
+// paramTags are the member's IngressClassParams tags.
+func (m *member) paramTags() map[string]string {
+	if m.Params == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, t := range m.Params.Tags {
+		out[t.Key] = t.Value
+	}
+	return out
+}
+
+// findServicePort finds the Service port an Ingress backend names, by port
+// name or number.
+func findServicePort(svc *corev1.Service, bp networkingv1.ServiceBackendPort) (corev1.ServicePort, bool) {
+	for _, p := range svc.Spec.Ports {
+		if (bp.Name != "" && p.Name == bp.Name) || (bp.Name == "" && p.Port == bp.Number) {
+			return p, true
+		}
+	}
+	return corev1.ServicePort{}, false
+}
+
+// albHealthCheck is §6.7: protocol = TG protocol, traffic-port, "/"
+// (GRPC "/AWS.ALB/healthcheck"), 15/5/2/2, matcher 200 (GRPC 12); the
+// Ingress's annotations override it and the Service's override those.
+func albHealthCheck(svc *corev1.Service, ing, svcHC annotations.HealthCheck, proto, version, tt string) (HealthCheck, error) {
+	hc := HealthCheck{Protocol: proto, Port: annotations.HealthCheckTrafficPort, Path: "/",
+		Interval: 15, Timeout: 5, Healthy: 2, Unhealthy: 2, Matcher: "200"}
+	if version == ProtocolVersionGRPC {
+		hc.Path, hc.Matcher = "/AWS.ALB/healthcheck", "12"
+	}
+	for _, a := range []annotations.HealthCheck{ing, svcHC} {
+		hc.Protocol = cmp.Or(a.Protocol, hc.Protocol) // case-sensitive for ALBs
+		hc.Path = cmp.Or(a.Path, hc.Path)
+		hc.Matcher = cmp.Or(a.SuccessCodes, hc.Matcher)
+		if a.Port != "" {
+			hc.Port = a.Port
+		}
+		for _, o := range []struct{ dst, src *int32 }{
+			{&hc.Interval, a.Interval}, {&hc.Timeout, a.Timeout},
+			{&hc.Healthy, a.HealthyThreshold}, {&hc.Unhealthy, a.UnhealthyThreshold},
+		} {
+			if o.src != nil {
+				*o.dst = *o.src
+			}
+		}
+	}
+	port, err := resolveHCPort(svc, hc.Port, tt)
+	if err != nil {
+		return HealthCheck{}, err
+	}
+	hc.Port = port
+	return hc, nil
+}
+
+// sortPaths orders one rule's paths as LBC does (§6.6): Exact in their
+// order, then Prefix by length descending (stable), then the rest.
+func sortPaths(paths []networkingv1.HTTPIngressPath) []networkingv1.HTTPIngressPath {
+	rank := func(p networkingv1.HTTPIngressPath) int {
+		switch pathType(p) {
+		case networkingv1.PathTypeExact:
+			return 0
+		case networkingv1.PathTypePrefix:
+			return 1
+		default: // ImplementationSpecific, and unknown types (refused later)
+			return 2
+		}
+	}
+	out := slices.Clone(paths)
+	slices.SortStableFunc(out, func(a, b networkingv1.HTTPIngressPath) int {
+		ra, rb := rank(a), rank(b)
+		if ra != rb {
+			return cmp.Compare(ra, rb)
+		}
+		if ra == 1 {
+			return cmp.Compare(len(b.Path), len(a.Path))
+		}
+		return 0
+	})
+	return out
+}
+
+func pathType(p networkingv1.HTTPIngressPath) networkingv1.PathType {
+	if p.PathType == nil {
+		return networkingv1.PathTypeImplementationSpecific
+	}
+	return *p.PathType
+}
+
+// PathPatterns are the path-pattern values of one Ingress path (§6.6,
+// scenario 18), with LBC's error texts.
+func PathPatterns(p networkingv1.HTTPIngressPath) ([]string, error) {
+	path := p.Path
+	switch t := pathType(p); t {
+	case networkingv1.PathTypeExact:
+		if strings.ContainsAny(path, "*?") {
+			return nil, fmt.Errorf("exact path shouldn't contain wildcards: %s", path)
+		}
+		return []string{path}, nil
+	case networkingv1.PathTypePrefix:
+		if strings.ContainsAny(path, "*?") {
+			return nil, fmt.Errorf("prefix path shouldn't contain wildcards: %s", path)
+		}
+		if path == "/" {
+			return []string{"/*"}, nil
+		}
+		path = strings.TrimSuffix(path, "/")
+		return []string{path, path + "/*"}, nil
+	case networkingv1.PathTypeImplementationSpecific:
+		if path == "" {
+			return nil, nil
+		}
+		return []string{path}, nil
+	default:
+		return nil, fmt.Errorf("unsupported pathType: %s", t)
+	}
+}
+
+// ruleConditions: host-header when the rule has a host, path-pattern when
+// the path gives one; neither → path-pattern /*.
+func ruleConditions(host string, p networkingv1.HTTPIngressPath) ([]Condition, error) {
+	var out []Condition
+	if host != "" {
+		out = append(out, Condition{Field: FieldHostHeader, Values: []string{host}})
+	}
+	patterns, err := PathPatterns(p)
+	if err != nil {
+		return nil, err
+	}
+	if len(patterns) > 0 {
+		out = append(out, Condition{Field: FieldPathPattern, Values: patterns})
+	}
+	if len(out) == 0 {
+		out = append(out, Condition{Field: FieldPathPattern, Values: []string{"/*"}})
+	}
+	return out, nil
+}
