@@ -3,6 +3,7 @@ package plan
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/lbsg/lbsg/internal/model"
@@ -10,35 +11,62 @@ import (
 	"github.com/lbsg/lbsg/internal/rules"
 )
 
-// ObservedLB is the stack's NLB as AWS reports it.
+// ObservedLB is the stack's NLB or ALB as AWS reports it.
 type ObservedLB struct {
 	ARN, Name, DNSName string
-	Scheme             string
-	IPAddressType      string
-	SecurityGroups     []string
-	Subnets            []string
-	State              string
-	Tags               map[string]string
+	// Type is network | application; "" (not read) matches any desired type.
+	Type           string
+	Scheme         string
+	IPAddressType  string
+	SecurityGroups []string
+	Subnets        []string
+	State          string
+	Tags           map[string]string
+	// Attributes are read for ALBs only; nil means not read (never diffed).
+	Attributes map[string]string
 }
 
 // ObservedTG is one of the stack's target groups.
 type ObservedTG struct {
-	ARN, Name   string
-	ResourceID  string // service.k8s.aws/resource tag
-	Port        int32
-	Protocol    string
-	TargetType  string
-	HealthCheck model.HealthCheck
-	Targets     []model.Target
-	Tags        map[string]string
+	ARN, Name  string
+	ResourceID string // service.k8s.aws/resource tag
+	Port       int32
+	Protocol   string
+	// ProtocolVersion is HTTP1 | HTTP2 | GRPC for HTTP(S) groups, else "".
+	ProtocolVersion string
+	TargetType      string
+	HealthCheck     model.HealthCheck
+	Targets         []model.Target
+	Tags            map[string]string
 }
 
-// ObservedListener is a listener of the stack's NLB.
+// ObservedListener is a listener of the stack's load balancer.
 type ObservedListener struct {
-	ARN            string
-	Port           int32
-	Protocol       string
+	ARN      string
+	Port     int32
+	Protocol string
+	// TargetGroupARN is the forward target of an NLB listener.
 	TargetGroupARN string
+	// DefaultActions of an ALB listener; a forward's TargetGroup holds the
+	// target group's ARN (not its resource ID).
+	DefaultActions []model.Action
+	// Certificates: the default certificate (HTTPS).
+	Certificates []string
+	SSLPolicy    string
+	// Rules are the ALB listener's non-default rules.
+	Rules []ObservedRule
+	// Tags are read for ALB listeners only; nil means not read.
+	Tags map[string]string
+}
+
+// ObservedRule is a non-default rule of an ALB listener; its actions'
+// TargetGroup fields hold target group ARNs.
+type ObservedRule struct {
+	ARN        string
+	Priority   int32
+	Conditions []model.Condition
+	Actions    []model.Action
+	Tags       map[string]string // nil: not read
 }
 
 // ObservedSG is a managed frontend SG of the stack.
@@ -79,9 +107,14 @@ const (
 	DeleteLoadBalancer // replacement: before the new one is created
 	CreateLoadBalancer
 	SetSecurityGroups
+	ModifyLoadBalancerAttributes
 	TagResource
 	CreateListener
 	ModifyListener
+	SetRulePriorities // moves matched rules (and parks doomed ones) first
+	ModifyRule
+	CreateRule
+	DeleteRule // after the creates: traffic always has a route
 	DeleteListener
 	DeleteObsoleteLoadBalancer // teardown: after its listeners
 	DeleteTargetGroup
@@ -92,7 +125,9 @@ var kindNames = map[Kind]string{
 	CreateSecurityGroup: "CreateSecurityGroup", AuthorizeIngress: "AuthorizeIngress", RevokeIngress: "RevokeIngress",
 	TagSecurityGroup: "TagSecurityGroup", CreateTargetGroup: "CreateTargetGroup", ModifyTargetGroup: "ModifyTargetGroup", RegisterTargets: "RegisterTargets",
 	DeregisterTargets: "DeregisterTargets", DeleteLoadBalancer: "DeleteLoadBalancer", CreateLoadBalancer: "CreateLoadBalancer",
-	SetSecurityGroups: "SetSecurityGroups", TagResource: "TagResource", CreateListener: "CreateListener", ModifyListener: "ModifyListener",
+	SetSecurityGroups: "SetSecurityGroups", ModifyLoadBalancerAttributes: "ModifyLoadBalancerAttributes", TagResource: "TagResource",
+	CreateListener: "CreateListener", ModifyListener: "ModifyListener", SetRulePriorities: "SetRulePriorities", ModifyRule: "ModifyRule",
+	CreateRule: "CreateRule", DeleteRule: "DeleteRule",
 	DeleteListener: "DeleteListener", DeleteObsoleteLoadBalancer: "DeleteLoadBalancer", DeleteTargetGroup: "DeleteTargetGroup",
 	DeleteSecurityGroup: "DeleteSecurityGroup",
 }
@@ -112,12 +147,24 @@ type Action struct {
 	ManagedSG     *model.ManagedSG
 	// TargetGroup: desired TG (create, modify, register, listener target).
 	TargetGroup *model.TargetGroup
-	// ARN of the existing resource acted on (TG, LB, listener).
+	// ARN of the existing resource acted on (TG, LB, listener, rule). For
+	// CreateRule it is the listener's ARN, "" when the listener is created
+	// by an earlier Action (resolve by Listener.Port); for
+	// ModifyLoadBalancerAttributes "" means the LB created earlier.
 	ARN          string
 	Targets      []model.Target
 	LoadBalancer *model.LoadBalancer
-	Listener     *model.Listener
-	// SetTags and RemoveTags drive an SG's tags (TagSecurityGroup).
+	// Listener: the desired listener (listener actions, and the rule's
+	// listener for CreateRule and ModifyRule).
+	Listener *model.Listener
+	// Rule: the desired rule (CreateRule, ModifyRule).
+	Rule *model.ListenerRule
+	// Priorities: rule ARN → new priority (SetRulePriorities, one call).
+	Priorities map[string]int32
+	// Attributes: the LB attributes to write (only differing keys).
+	Attributes map[string]string
+	// SetTags and RemoveTags drive an SG's or an ELB resource's tags
+	// (TagSecurityGroup, TagResource).
 	SetTags    map[string]string
 	RemoveTags []string
 }
@@ -128,8 +175,14 @@ func (a Action) String() string {
 		return fmt.Sprintf("%s %s %s", a.Kind, a.SecurityGroup, a.Rules)
 	case a.ManagedSG != nil:
 		return fmt.Sprintf("%s %s", a.Kind, a.ManagedSG.Name)
+	case a.Rule != nil && a.Listener != nil:
+		return fmt.Sprintf("%s %d:%d", a.Kind, a.Listener.Port, a.Rule.Priority)
+	case a.Priorities != nil:
+		return fmt.Sprintf("%s %v", a.Kind, a.Priorities)
+	case a.Attributes != nil:
+		return fmt.Sprintf("%s %s %v", a.Kind, a.ARN, a.Attributes)
 	case a.Listener != nil:
-		return fmt.Sprintf("%s %d/%s → %s", a.Kind, a.Listener.Port, a.Listener.Protocol, a.Listener.TargetGroup)
+		return fmt.Sprintf("%s %d/%s → %s", a.Kind, a.Listener.Port, a.Listener.Protocol, listenerTarget(a.Listener))
 	case a.Targets != nil:
 		return fmt.Sprintf("%s %s %v", a.Kind, cmp.Or(a.ARN, tgID(a.TargetGroup)), a.Targets)
 	case a.TargetGroup != nil:
@@ -198,10 +251,13 @@ func diffSGs(desired model.Stack, observed Snapshot) []Action {
 	return out
 }
 
-// tgCompatible: a TG is replaced when target type or protocol differ
-// (lbc-load-balancers.md §2.3).
-func tgCompatible(d model.TargetGroup, o ObservedTG) bool {
-	return d.TargetType == o.TargetType && d.Protocol == o.Protocol
+// Compatible reports whether the observed TG can serve as the desired one:
+// a TG is replaced when target type, protocol or protocol version differ
+// (lbc-load-balancers.md §2.3). A desired TG without a protocol version
+// (NLB) takes any.
+func Compatible(d model.TargetGroup, o ObservedTG) bool {
+	return d.TargetType == o.TargetType && d.Protocol == o.Protocol &&
+		(d.ProtocolVersion == "" || d.ProtocolVersion == o.ProtocolVersion)
 }
 
 // diffTargetGroups returns the TG actions and, per desired resource ID, the
@@ -216,7 +272,7 @@ func diffTargetGroups(desired model.Stack, observed Snapshot) ([]Action, map[str
 			var o *ObservedTG
 			for j := range observed.TargetGroups {
 				c := &observed.TargetGroups[j]
-				if c.ResourceID == d.ResourceID && !matched[c.ARN] && tgCompatible(*d, *c) {
+				if c.ResourceID == d.ResourceID && !matched[c.ARN] && Compatible(*d, *c) {
 					o = c
 					break
 				}
@@ -275,17 +331,21 @@ func diffLoadBalancer(desired model.Stack, observed Snapshot) ([]Action, bool) {
 	case d == nil:
 		return []Action{{Kind: DeleteObsoleteLoadBalancer, ARN: o.ARN}}, false
 	case o == nil:
-		return []Action{{Kind: CreateLoadBalancer, LoadBalancer: d}}, false
-	case o.Scheme != d.Scheme:
-		return []Action{{Kind: DeleteLoadBalancer, ARN: o.ARN}, {Kind: CreateLoadBalancer, LoadBalancer: d}}, true
+		return created(d), false
+	case o.Scheme != d.Scheme || (o.Type != "" && o.Type != lbType(d)):
+		return append([]Action{{Kind: DeleteLoadBalancer, ARN: o.ARN}}, created(d)...), true
 	}
-	// AWS only allows SetSecurityGroups on an NLB that has SGs; compared as
-	// sets, as LBC does (§7.1). A managed SG still to be created differs.
 	var out []Action
 	if a, ok := tagAction(o.ARN, o.Tags, d.Tags, observed); ok {
 		out = append(out, a)
 	}
-	if len(o.SecurityGroups) == 0 || len(d.SecurityGroups) == 0 {
+	if changed := changedAttrs(o.Attributes, d.Attributes); o.Attributes != nil && len(changed) > 0 {
+		out = append(out, Action{Kind: ModifyLoadBalancerAttributes, ARN: o.ARN, Attributes: changed})
+	}
+	// AWS only allows SetSecurityGroups on an NLB that has SGs; an ALB
+	// always takes them (lbc-security-groups.md §7). Compared as sets, as
+	// LBC does (§7.1). A managed SG still to be created differs.
+	if len(d.SecurityGroups) == 0 || (!d.IsALB() && len(o.SecurityGroups) == 0) {
 		return out, false
 	}
 	managed := Managed
@@ -297,6 +357,30 @@ func diffLoadBalancer(desired model.Stack, observed Snapshot) ([]Action, bool) {
 		out = append(out, Action{Kind: SetSecurityGroups, ARN: o.ARN, LoadBalancer: d})
 	}
 	return out, false
+}
+
+// created is what a new load balancer needs: the create, then its
+// attributes (ARN "": the LB just created).
+func created(d *model.LoadBalancer) []Action {
+	out := []Action{{Kind: CreateLoadBalancer, LoadBalancer: d}}
+	if len(d.Attributes) > 0 {
+		out = append(out, Action{Kind: ModifyLoadBalancerAttributes, LoadBalancer: d, Attributes: maps.Clone(d.Attributes)})
+	}
+	return out
+}
+
+func lbType(d *model.LoadBalancer) string { return cmp.Or(d.Type, model.TypeNetwork) }
+
+// changedAttrs are the desired attributes whose observed value differs;
+// keys only observed keep their value (lbc-load-balancers.md §6.4).
+func changedAttrs(have, want map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range want {
+		if cur, ok := have[k]; !ok || cur != v {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func diffListeners(desired model.Stack, observed Snapshot, tgARN map[string]string, lbReplaced bool) []Action {
@@ -317,9 +401,16 @@ func diffListeners(desired model.Stack, observed Snapshot, tgARN map[string]stri
 			}
 			if o == nil {
 				out = append(out, Action{Kind: CreateListener, Listener: d, TargetGroup: tg})
+				for k := range d.Rules {
+					out = append(out, Action{Kind: CreateRule, Listener: d, Rule: &d.Rules[k]})
+				}
 				continue
 			}
 			matched[o.ARN] = true
+			if d.DefaultAction != nil {
+				out = append(out, diffALBListener(d, o, tgARN, observed)...)
+				continue
+			}
 			if o.Protocol != d.Protocol || tgARN[d.TargetGroup] == "" || o.TargetGroupARN != tgARN[d.TargetGroup] {
 				out = append(out, Action{Kind: ModifyListener, ARN: o.ARN, Listener: d, TargetGroup: tg})
 			}

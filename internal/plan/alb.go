@@ -1,0 +1,249 @@
+package plan
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/lbsg/lbsg/internal/model"
+	"github.com/lbsg/lbsg/internal/naming"
+)
+
+// newTG stands for the ARN of a target group created by this run: it never
+// equals an observed ARN, so whatever points at it is rewritten.
+const newTG = "<new>"
+
+// diffALBListener compares a matched ALB listener (lbc-load-balancers.md
+// §2.5: protocol, default action, default certificate, SSL policy) and its
+// tags, then its rules.
+func diffALBListener(d *model.Listener, o *ObservedListener, tgARN map[string]string, observed Snapshot) []Action {
+	var out []Action
+	if listenerChanged(d, o, tgARN) {
+		out = append(out, Action{Kind: ModifyListener, ARN: o.ARN, Listener: d})
+	}
+	if a, ok := childTagAction(o.ARN, o.Tags, d.Tags, observed); ok {
+		out = append(out, a)
+	}
+	return append(out, diffRules(d, o, tgARN, observed)...)
+}
+
+func listenerChanged(d *model.Listener, o *ObservedListener, tgARN map[string]string) bool {
+	if d.Protocol != o.Protocol {
+		return true
+	}
+	if !sameActions([]model.Action{*d.DefaultAction}, o.DefaultActions, tgARN) {
+		return true
+	}
+	if !secure(d.Protocol) {
+		return false
+	}
+	// AWS defaults an unset policy; only a stated one is compared.
+	if d.SSLPolicy != "" && d.SSLPolicy != o.SSLPolicy {
+		return true
+	}
+	return len(d.Certificates) > 0 && (len(o.Certificates) == 0 || o.Certificates[0] != d.Certificates[0])
+}
+
+func secure(protocol string) bool { return protocol == "HTTPS" || protocol == "TLS" }
+
+// diffRules converges one listener's rules as LBC does (§2.6): a desired
+// rule takes the observed rule with equal conditions and actions (moved by
+// SetRulePriorities if its priority differs), else the observed rule at
+// its priority (ModifyRule); the rest are created, then the leftovers
+// deleted. Priorities never collide: the one SetRulePriorities call also
+// parks each doomed rule that sits on a priority a moved rule takes, and a
+// created rule's priority is free by construction (an observed rule on it
+// was either matched at it, moved away, or parked).
+func diffRules(d *model.Listener, o *ObservedListener, tgARN map[string]string, observed Snapshot) []Action {
+	var out []Action
+	pair := make([]int, len(d.Rules)) // desired → observed index, -1: none
+	taken := make([]bool, len(o.Rules))
+	for i := range pair {
+		pair[i] = -1
+	}
+	match := func(ok func(w *model.ListenerRule, h *ObservedRule) bool) {
+		for i := range d.Rules {
+			for j := range o.Rules {
+				if pair[i] < 0 && !taken[j] && ok(&d.Rules[i], &o.Rules[j]) {
+					pair[i], taken[j] = j, true
+				}
+			}
+		}
+	}
+	same := func(w *model.ListenerRule, h *ObservedRule) bool {
+		return sameConditions(w.Conditions, h.Conditions) && sameActions(w.Actions, h.Actions, tgARN)
+	}
+	match(func(w *model.ListenerRule, h *ObservedRule) bool { return w.Priority == h.Priority && same(w, h) })
+	match(same)
+	moves := map[string]int32{}
+	for i, j := range pair {
+		if j >= 0 && o.Rules[j].Priority != d.Rules[i].Priority {
+			moves[o.Rules[j].ARN] = d.Rules[i].Priority
+		}
+	}
+	unchanged := slices.Clone(pair)
+	match(func(w *model.ListenerRule, h *ObservedRule) bool { return w.Priority == h.Priority })
+	for i, j := range pair {
+		w := &d.Rules[i]
+		switch {
+		case j < 0:
+			out = append(out, Action{Kind: CreateRule, ARN: o.ARN, Listener: d, Rule: w})
+			continue
+		case unchanged[i] < 0:
+			out = append(out, Action{Kind: ModifyRule, ARN: o.Rules[j].ARN, Listener: d, Rule: w})
+		}
+		if a, ok := childTagAction(o.Rules[j].ARN, o.Rules[j].Tags, w.Tags, observed); ok {
+			out = append(out, a)
+		}
+	}
+	if len(moves) > 0 {
+		parkDoomed(d, o, taken, moves)
+		out = append(out, Action{Kind: SetRulePriorities, ARN: o.ARN, Listener: d, Priorities: moves})
+	}
+	for j, h := range o.Rules {
+		if !taken[j] {
+			out = append(out, Action{Kind: DeleteRule, ARN: h.ARN})
+		}
+	}
+	return out
+}
+
+// parkDoomed adds to moves a free priority for every unmatched observed
+// rule sitting on a priority that a moved rule takes.
+func parkDoomed(d *model.Listener, o *ObservedListener, taken []bool, moves map[string]int32) {
+	used := map[int32]bool{}
+	for _, r := range d.Rules {
+		used[r.Priority] = true
+	}
+	for _, r := range o.Rules {
+		used[r.Priority] = true
+	}
+	targets := map[int32]bool{}
+	for _, p := range moves {
+		targets[p] = true
+	}
+	next := int32(0)
+	for p := range used {
+		next = max(next, p)
+	}
+	for j, h := range o.Rules {
+		if taken[j] || !targets[h.Priority] {
+			continue
+		}
+		next = freePriority(next, used)
+		used[next] = true
+		moves[h.ARN] = next
+	}
+}
+
+// maxPriority is ELBv2's highest rule priority.
+const maxPriority = 50000
+
+// freePriority returns an unused priority above after, or the lowest
+// unused one when none is left above.
+func freePriority(after int32, used map[int32]bool) int32 {
+	for p := after + 1; p <= maxPriority; p++ {
+		if !used[p] {
+			return p
+		}
+	}
+	for p := int32(1); p <= maxPriority; p++ {
+		if !used[p] {
+			return p
+		}
+	}
+	return maxPriority
+}
+
+// sameActions compares desired actions (target groups as resource IDs,
+// resolved through tgARN) with observed ones (target groups as ARNs),
+// AWS's redirect defaults counting as unset.
+func sameActions(want, have []model.Action, tgARN map[string]string) bool {
+	if len(want) != len(have) {
+		return false
+	}
+	for i := range want {
+		w := want[i]
+		if w.TargetGroup != "" {
+			w.TargetGroup = cmp.Or(tgARN[w.TargetGroup], newTG)
+		}
+		if !sameAction(w, have[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameAction(a, b model.Action) bool {
+	return a.Type == b.Type && a.TargetGroup == b.TargetGroup &&
+		samePtr(normRedirect(a.Redirect), normRedirect(b.Redirect)) && samePtr(a.FixedResponse, b.FixedResponse)
+}
+
+func samePtr[T comparable](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+// normRedirect blanks the URI components AWS fills in when they are left
+// out ("#{protocol}", "#{port}", "#{host}", "/#{path}", "#{query}").
+func normRedirect(r *model.Redirect) *model.Redirect {
+	if r == nil {
+		return nil
+	}
+	n := *r
+	for _, f := range []struct {
+		field *string
+		def   string
+	}{{&n.Protocol, "#{protocol}"}, {&n.Port, "#{port}"}, {&n.Host, "#{host}"}, {&n.Path, "/#{path}"}, {&n.Query, "#{query}"}} {
+		if *f.field == f.def {
+			*f.field = ""
+		}
+	}
+	return &n
+}
+
+// sameConditions compares conditions regardless of their order; values
+// keep theirs.
+func sameConditions(a, b []model.Condition) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	key := func(c model.Condition) string { return c.Field + "\x00" + strings.Join(c.Values, "\x00") }
+	ka, kb := make([]string, len(a)), make([]string, len(b))
+	for i := range a {
+		ka[i], kb[i] = key(a[i]), key(b[i])
+	}
+	slices.Sort(ka)
+	slices.Sort(kb)
+	return slices.Equal(ka, kb)
+}
+
+// childTagAction drives a listener's or rule's tags: only aws:* and
+// --external-managed-tags keys are left alone (§3.3); nil observed tags
+// mean "not read".
+func childTagAction(arn string, have, want map[string]string, observed Snapshot) (Action, bool) {
+	if have == nil || want == nil {
+		return Action{}, false
+	}
+	set, remove := naming.TagChanges(have, want, func(k string) bool {
+		return strings.HasPrefix(k, naming.AWSTagPrefix) || slices.Contains(observed.ExternalManagedTags, k)
+	})
+	if len(set) == 0 && len(remove) == 0 {
+		return Action{}, false
+	}
+	return Action{Kind: TagResource, ARN: arn, SetTags: set, RemoveTags: remove}, true
+}
+
+// listenerTarget names what a listener does, for Action.String.
+func listenerTarget(l *model.Listener) string {
+	a := l.DefaultAction
+	switch {
+	case a == nil:
+		return l.TargetGroup
+	case a.Type == model.ActionForward:
+		return a.TargetGroup
+	}
+	return a.Type
+}
