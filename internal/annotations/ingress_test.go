@@ -216,3 +216,35 @@ func TestMatchIngressClass(t *testing.T) {
 		})
 	}
 }
+
+func TestParseGroupOrder(t *testing.T) {
+	for _, tt := range []struct {
+		name, raw string
+		want      int32
+		wantErr   string
+	}{
+		{name: "absent is 0", want: 0},
+		{name: "a negative order", raw: "-10", want: -10},
+		{name: "not an int32 (LB scenario 20)", raw: "x",
+			wantErr: `failed to load Ingress group order for ingress: namespace/ingress: failed to parse int32 annotation, alb.ingress.kubernetes.io/group.order: x: strconv.ParseInt: parsing "x": invalid syntax`},
+		{name: "outside [-1000:1000]", raw: "1001",
+			wantErr: "explicit Ingress group order must be within [-1000:1000], Ingress: namespace/ingress, order: 1001"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ann := map[string]string{}
+			if tt.raw != "" {
+				ann[ingP+"group.order"] = tt.raw
+			}
+			got, err := annotations.ParseGroupOrder("namespace", "ingress", ann)
+			if tt.wantErr != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("got %d, %v; want %d", got, err, tt.want)
+			}
+		})
+	}
+}

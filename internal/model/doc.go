@@ -24,6 +24,24 @@
 // NLBs without SGs (created before SG support, or disable-nlb-sg) get
 // LBC's CIDR-sourced node rules (§6.4) with RefCIDR sources.
 //
+// Ingress groups → ALB: BuildIngressGroup(stack, members, Facts, Defaults)
+// merges an IngressGroup's members (each with its IngressClassParams spec,
+// backend Services and their endpoints) in group order (OrderMembers) into
+// one ALB Stack: lbc-load-balancers.md §1.2, §2.1, §2.5, §2.6, §3.2, §4,
+// §6 and lbc-security-groups.md §2.2–2.4, §3.6, §4, §5, §6.2, §7. It shares
+// subnet resolution, targets, target-rule ports and SG choice, managed-SG
+// packing and ResolveSecurityGroups with the NLB builder. Unlike LBC, which
+// fails the whole group, a member whose own settings are invalid or which
+// conflicts with an earlier member (group order) is left out with its error
+// and the rest of the group is built; members given but none usable is an
+// error (ErrNoUsableIngress), never a teardown. More than 5 SGs on the ALB
+// is refused before any AWS call (ErrTooManySecurityGroups). Not modelled
+// for ALBs: actions.*/conditions.* annotations (a use-annotation backend is
+// a member error), authentication, ACM certificate discovery (an HTTPS
+// listener needs certificate-arn or IngressClassParams certificateArn),
+// regex path matching, target-control port, IPv6 target groups, listener
+// attributes, the frontend NLB and WAF/Shield.
+//
 // Known limits: TLS listeners, QUIC, weighted actions, EIP/private-IP subnet
 // mappings, LB/TG attributes and IPv6 target groups are not modelled;
 // subnet discovery skips LBC's route-table reachability fallback; ip

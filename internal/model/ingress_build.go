@@ -295,7 +295,7 @@ func (b *albBuilder) resolveSubnets(scheme string, dualstack bool) ([]string, er
 		for i, id := range b.subnetsICP.IDs {
 			ids[i] = string(id)
 		}
-		return explicitSubnets(b.f.Subnets, ids, albMinSubnets)
+		return listSubnets(b.f.Subnets, ids, albMinSubnets, "IDs")
 	case b.subnetsICP != nil:
 		out, err := discoverSubnets(b.f.Subnets, selectorMatch(b.subnetsICP.Tags), b.d.ClusterName, dualstack)
 		if err != nil {

@@ -722,3 +722,195 @@ func TestIngressTags(t *testing.T) {
 	_, _, errs, _ := BuildIngressGroup(naming.ImplicitIngressStack("ns-1", "ing-1"), []IngressMember{m}, ingFacts(), d)
 	eq(t, "external managed", errs["ns-1/ing-1"], "failed build tags for Ingress ns-1/ing-1: external managed tag key k2 cannot be specified")
 }
+
+// lbc-load-balancers.md §4 for ALBs, scenario 24.
+func TestIngressSubnets(t *testing.T) {
+	f := ingFacts()
+	f.Subnets = append(f.Subnets,
+		Subnet{ID: "subnet-9", AZ: "us-west-2a", Tags: map[string]string{"team": "a"}, AvailableIPs: 100},
+		Subnet{ID: "subnet-10", AZ: "us-west-2b", Tags: map[string]string{"team": "a"}, AvailableIPs: 100},
+		Subnet{ID: "subnet-1", AZ: "us-west-2c", Tags: map[string]string{naming.TagName: "named"}, AvailableIPs: 100})
+	build := func(ms ...IngressMember) (Stack, map[string]error, error) {
+		stack, _ := IngressGroupID(ms[0].Ingress, ms[0].Params)
+		st, _, errs, err := BuildIngressGroup(stack, ms, f, ingDefaults())
+		return st, errs, err
+	}
+	withParams := func(m IngressMember, p *v1beta1.IngressClassParamsSpec) IngressMember { m.Params = p; return m }
+	t.Run("params tag selector, sorted by ID", func(t *testing.T) {
+		st, _, err := build(withParams(simple("ns", "a", nil), &v1beta1.IngressClassParamsSpec{
+			Subnets: &v1beta1.SubnetSelector{Tags: map[string][]string{"team": {"a"}}}}))
+		eq(t, "subnets", fmt.Sprint(st.LoadBalancer.Subnets, err), "[subnet-10 subnet-9] <nil>")
+	})
+	t.Run("params IDs that do not all exist", func(t *testing.T) {
+		_, _, err := build(withParams(simple("ns", "a", nil), &v1beta1.IngressClassParamsSpec{
+			Subnets: &v1beta1.SubnetSelector{IDs: []v1beta1.SubnetID{"subnet-1234", "subnet-1"}}}))
+		eq(t, "error", err, "failed to list subnets by IDs: couldn't find all subnets, want: [subnet-1234 subnet-1], found: [subnet-1]")
+	})
+	t.Run("annotation IDs and names in the requested order", func(t *testing.T) {
+		st, _, err := build(simple("ns", "a", map[string]string{annotations.IngSubnets: "subnet-b, named"}))
+		eq(t, "subnets", fmt.Sprint(st.LoadBalancer.Subnets, err), "[subnet-b subnet-1] <nil>")
+	})
+	t.Run("an ALB needs two subnets", func(t *testing.T) {
+		_, _, err := build(simple("ns", "a", map[string]string{annotations.IngSubnets: "subnet-a"}))
+		eq(t, "error", err, "subnets count less than minimal required count: 1 < 2")
+		f2 := ingFacts()
+		f2.Subnets = f2.Subnets[:1]
+		_, _, _, err = BuildIngressGroup(naming.ImplicitIngressStack("ns", "a"), []IngressMember{simple("ns", "a", nil)}, f2, ingDefaults())
+		eq(t, "discovered", err, "subnets count less than minimal required count: 1 < 2")
+	})
+	g := func(name string, ann map[string]string) IngressMember {
+		a := map[string]string{annotations.IngGroupName: "g"}
+		for k, v := range ann {
+			a[k] = v
+		}
+		return simple("ns", name, a)
+	}
+	t.Run("the same subnets in another order do not conflict", func(t *testing.T) {
+		_, errs, err := build(g("a", map[string]string{annotations.IngSubnets: "subnet-a,subnet-b"}),
+			g("b", map[string]string{annotations.IngSubnets: "subnet-b,subnet-a"}))
+		eq(t, "errors", fmt.Sprint(len(errs), err), "0 <nil>")
+	})
+	t.Run("different subnets conflict", func(t *testing.T) {
+		_, errs, _ := build(g("a", map[string]string{annotations.IngSubnets: "subnet-a,subnet-b"}),
+			g("b", map[string]string{annotations.IngSubnets: "subnet-c"}))
+		eq(t, "errors", errs, map[string]error{"ns/b": errors.New("conflicting subnets: [subnet-a subnet-b] | [subnet-c]")})
+	})
+	t.Run("params subnets versus another member's annotation", func(t *testing.T) {
+		_, errs, _ := build(withParams(g("a", nil), &v1beta1.IngressClassParamsSpec{
+			Subnets: &v1beta1.SubnetSelector{IDs: []v1beta1.SubnetID{"subnet-a", "subnet-b"}}}),
+			g("b", map[string]string{annotations.IngSubnets: "subnet-c,subnet-d"}))
+		eq(t, "errors", errs, map[string]error{"ns/b": errors.New("conflicting subnet specifications: IngressClassParams versus annotation")})
+	})
+	t.Run("two different params selectors", func(t *testing.T) {
+		_, errs, _ := build(withParams(g("a", nil), &v1beta1.IngressClassParamsSpec{
+			Subnets: &v1beta1.SubnetSelector{IDs: []v1beta1.SubnetID{"subnet-a", "subnet-b"}}}),
+			withParams(g("b", nil), &v1beta1.IngressClassParamsSpec{
+				Subnets: &v1beta1.SubnetSelector{Tags: map[string][]string{"team": {"a"}}}}))
+		eq(t, "errors", errs, map[string]error{"ns/b": errors.New("conflicting IngressClassParams subnet specifications")})
+	})
+	t.Run("dualstack discovery skips subnets without IPv6", func(t *testing.T) {
+		f2 := ingFacts()
+		f2.Subnets[0].HasIPv6 = false
+		f2.Subnets = append(f2.Subnets, Subnet{ID: "subnet-a2", AZ: "us-west-2a", Tags: map[string]string{TagRoleInternalELB: "1"}, AvailableIPs: 100, HasIPv6: true})
+		m := simple("ns", "a", map[string]string{annotations.IngIPAddressType: "dualstack"})
+		st, _, _, err := BuildIngressGroup(naming.ImplicitIngressStack("ns", "a"), []IngressMember{m}, f2, ingDefaults())
+		eq(t, "subnets", fmt.Sprint(st.LoadBalancer.Subnets, err), "[subnet-a2 subnet-b] <nil>")
+	})
+}
+
+// §6.5: HTTPS listeners, certificates and SSL policies.
+func TestIngressHTTPSListeners(t *testing.T) {
+	stack := naming.ExplicitIngressStack("g")
+	g := func(name string, ann map[string]string) IngressMember {
+		a := map[string]string{annotations.IngGroupName: "g"}
+		for k, v := range ann {
+			a[k] = v
+		}
+		return simple("ns", name, a)
+	}
+	t.Run("a certificate makes 443 HTTPS the default listen port", func(t *testing.T) {
+		st, _ := buildGroup(t, stack, ingFacts(), ingDefaults(), g("a", map[string]string{annotations.IngCertificateARN: "arn:a"}))
+		l := listener(t, st, 443)
+		eq(t, "listener", fmt.Sprintln(len(st.Listeners), l.Protocol, l.Certificates, l.SSLPolicy), "1 HTTPS [arn:a] ELBSecurityPolicy-2016-08\n")
+	})
+	t.Run("params certificates also switch to 443 and beat the annotation", func(t *testing.T) {
+		m := g("a", map[string]string{annotations.IngCertificateARN: "arn:ann"})
+		m.Params = &v1beta1.IngressClassParamsSpec{CertificateArn: []string{"arn:icp"}, SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06"}
+		st, _ := buildGroup(t, stack, ingFacts(), ingDefaults(), m)
+		l := listener(t, st, 443)
+		eq(t, "listener", fmt.Sprintln(l.Certificates, l.SSLPolicy), "[arn:icp] ELBSecurityPolicy-TLS13-1-2-2021-06\n")
+	})
+	t.Run("the first member's certificate is the default, the rest SNI, de-duplicated", func(t *testing.T) {
+		st, _ := buildGroup(t, stack, ingFacts(), ingDefaults(),
+			g("a", map[string]string{annotations.IngCertificateARN: "arn:a,arn:shared"}),
+			g("b", map[string]string{annotations.IngCertificateARN: "arn:shared,arn:b"}))
+		eq(t, "certificates", listener(t, st, 443).Certificates, []string{"arn:a", "arn:shared", "arn:b"})
+	})
+	t.Run("--default-ssl-policy", func(t *testing.T) {
+		d := ingDefaults()
+		d.DefaultSSLPolicy = "ELBSecurityPolicy-FS-1-2-2019-08"
+		st, _ := buildGroup(t, stack, ingFacts(), d, g("a", map[string]string{annotations.IngCertificateARN: "arn:a"}))
+		eq(t, "policy", listener(t, st, 443).SSLPolicy, "ELBSecurityPolicy-FS-1-2-2019-08")
+	})
+	t.Run("conflicting SSL policies on one port", func(t *testing.T) {
+		_, errs := buildGroup(t, stack, ingFacts(), ingDefaults(),
+			g("a", map[string]string{annotations.IngCertificateARN: "arn:a", annotations.IngSSLPolicy: "p1"}),
+			g("b", map[string]string{annotations.IngCertificateARN: "arn:a", annotations.IngSSLPolicy: "p2"}))
+		eq(t, "errors", errs, map[string]error{"ns/b": errors.New("conflicting sslPolicy, ns/a: p1 | ns/b: p2")})
+	})
+	t.Run("an HTTPS listener without any certificate leaves its member out", func(t *testing.T) {
+		st, errs := buildGroup(t, stack, ingFacts(), ingDefaults(),
+			g("a", nil), g("b", map[string]string{annotations.IngListenPorts: `[{"HTTPS":443}]`}))
+		if !strings.Contains(fmt.Sprint(errs["ns/b"]), "HTTPS listener on port 443 has no certificate") {
+			t.Errorf("errors: %v", errs)
+		}
+		eq(t, "listeners", len(st.Listeners), 1)
+	})
+	t.Run("params sslRedirectPort redirects; an unparsable one is ignored", func(t *testing.T) {
+		m := g("a", map[string]string{annotations.IngListenPorts: `[{"HTTP":80},{"HTTPS":443}]`, annotations.IngCertificateARN: "arn:a"})
+		m.Params = &v1beta1.IngressClassParamsSpec{SSLRedirectPort: "443"}
+		st, _ := buildGroup(t, stack, ingFacts(), ingDefaults(), m)
+		eq(t, "redirect", actionString(listener(t, st, 80).DefaultAction), "redirect HTTPS:443 HTTP_301")
+		m.Params = &v1beta1.IngressClassParamsSpec{SSLRedirectPort: "https"}
+		st, _ = buildGroup(t, stack, ingFacts(), ingDefaults(), m)
+		eq(t, "no redirect", actionString(listener(t, st, 80).DefaultAction), `fixed 404 text/plain ""`)
+	})
+}
+
+// §6.2, §6.4: attributes, params scheme and IP address type.
+func TestIngressLoadBalancerSettings(t *testing.T) {
+	stack := naming.ExplicitIngressStack("g")
+	g := func(name string, ann map[string]string) IngressMember {
+		a := map[string]string{annotations.IngGroupName: "g"}
+		for k, v := range ann {
+			a[k] = v
+		}
+		return simple("ns", name, a)
+	}
+	t.Run("attributes are unioned", func(t *testing.T) {
+		st, _ := buildGroup(t, stack, ingFacts(), ingDefaults(),
+			g("a", map[string]string{annotations.IngLoadBalancerAttributes: "idle_timeout.timeout_seconds=60"}),
+			g("b", map[string]string{annotations.IngLoadBalancerAttributes: "routing.http2.enabled=false"}))
+		eq(t, "attributes", st.LoadBalancer.Attributes, map[string]string{"idle_timeout.timeout_seconds": "60", "routing.http2.enabled": "false"})
+	})
+	t.Run("conflicting attributes", func(t *testing.T) {
+		_, errs := buildGroup(t, stack, ingFacts(), ingDefaults(),
+			g("a", map[string]string{annotations.IngLoadBalancerAttributes: "idle_timeout.timeout_seconds=60"}),
+			g("b", map[string]string{annotations.IngLoadBalancerAttributes: "idle_timeout.timeout_seconds=120"}))
+		eq(t, "errors", errs, map[string]error{"ns/b": errors.New("conflicting load balancer attributes idle_timeout.timeout_seconds: 60 | 120")})
+	})
+	t.Run("the first member's params attributes win and settle annotation conflicts", func(t *testing.T) {
+		a := g("a", map[string]string{annotations.IngLoadBalancerAttributes: "idle_timeout.timeout_seconds=60"})
+		a.Params = &v1beta1.IngressClassParamsSpec{LoadBalancerAttributes: []v1beta1.Attribute{{Key: "idle_timeout.timeout_seconds", Value: "30"}}}
+		st, errs := buildGroup(t, stack, ingFacts(), ingDefaults(), a,
+			g("b", map[string]string{annotations.IngLoadBalancerAttributes: "idle_timeout.timeout_seconds=120"}))
+		eq(t, "errors", len(errs), 0)
+		eq(t, "attributes", st.LoadBalancer.Attributes, map[string]string{"idle_timeout.timeout_seconds": "30"})
+	})
+	t.Run("params scheme and IP address type beat the annotations", func(t *testing.T) {
+		m := g("a", map[string]string{annotations.IngScheme: "internal", annotations.IngIPAddressType: "ipv4"})
+		m.Params = &v1beta1.IngressClassParamsSpec{Scheme: "internet-facing", IPAddressType: "dualstack", Tags: []v1beta1.Tag{{Key: "team", Value: "icp"}}}
+		st, _ := buildGroup(t, stack, ingFacts(), ingDefaults(), m)
+		eq(t, "LB", fmt.Sprint(st.LoadBalancer.Scheme, " ", st.LoadBalancer.IPAddressType, " ", st.LoadBalancer.Tags["team"]), "internet-facing dualstack icp")
+		eq(t, "rules", ruleStrings(st.ManagedSG.Ingress), []string{"tcp 80 ← 0.0.0.0/0", "tcp 80 ← ::/0"})
+	})
+	t.Run("--default-load-balancer-scheme", func(t *testing.T) {
+		d := ingDefaults()
+		d.DefaultScheme = "internet-facing"
+		st, _ := buildGroup(t, stack, ingFacts(), d, g("a", nil))
+		eq(t, "scheme", st.LoadBalancer.Scheme, "internet-facing")
+	})
+}
+
+func TestIngressAmbiguousTargetSGWarnsOnce(t *testing.T) {
+	f := ingFacts()
+	f.Nodes[0].SecurityGroups = []SecurityGroupInfo{{ID: "sg-a"}, {ID: "sg-b"}}
+	ing := ingress("ns-1", "ing-1", nil, ingRule("", path("/a", "", backend("svc-1", "http")), path("/b", "", backend("svc-2", "http"))))
+	st, w, _, err := BuildIngressGroup(naming.ImplicitIngressStack("ns-1", "ing-1"), []IngressMember{ingMember(ing)}, f, ingDefaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "warnings", len(w), 1)
+	eq(t, "reason", w[0].Reason, WarnTargetSGAmbiguous)
+	eq(t, "target rules", len(st.TargetRules), 0)
+}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -31,6 +32,12 @@ func (b *builder) subnets(scheme string) ([]string, error) {
 // requested order and validates them (§4.4): one subnet per AZ, at least
 // minCount (NLB 1, ALB 2).
 func explicitSubnets(all []Subnet, items []string, minCount int) ([]string, error) {
+	return listSubnets(all, items, minCount, "names or IDs")
+}
+
+// listSubnets is explicitSubnets with the "failed to list subnets by
+// <what>" of LBC's message: "IDs" for IngressClassParams subnet IDs.
+func listSubnets(all []Subnet, items []string, minCount int, what string) ([]string, error) {
 	var out, missingIDs, missingNames []string
 	azs := map[string][]string{}
 	for _, it := range items {
@@ -53,14 +60,14 @@ func explicitSubnets(all []Subnet, items []string, minCount int) ([]string, erro
 		}
 	}
 	if len(missingIDs) > 0 {
-		return nil, fmt.Errorf("failed to list subnets by names or IDs: couldn't find all subnets, want: [%s], found: [%s]",
-			strings.Join(items, " "), strings.Join(out, " "))
+		return nil, fmt.Errorf("failed to list subnets by %s: couldn't find all subnets, want: [%s], found: [%s]",
+			what, strings.Join(items, " "), strings.Join(out, " "))
 	}
 	if len(missingNames) > 0 {
-		return nil, fmt.Errorf("failed to list subnets by names or IDs: couldn't find all subnets, missing names: [%s]", strings.Join(missingNames, " "))
+		return nil, fmt.Errorf("failed to list subnets by %s: couldn't find all subnets, missing names: [%s]", what, strings.Join(missingNames, " "))
 	}
-	for az, ids := range azs {
-		if len(ids) > 1 {
+	for _, az := range slices.Sorted(maps.Keys(azs)) {
+		if ids := azs[az]; len(ids) > 1 {
 			return nil, fmt.Errorf("multiple subnets in same Availability Zone %s: [%s]", az, strings.Join(ids, " "))
 		}
 	}
