@@ -170,3 +170,14 @@ func IngressSecurityGroupItems(members []IngressMember) []string {
 	slices.Sort(out)
 	return slices.Compact(out)
 }
+
+// IngressDeletionProtected is LBC's refusal to let a deleting (or leaving)
+// member go while its own load-balancer-attributes enable deletion
+// protection (lbc-load-balancers.md §7, scenario 21); nil otherwise.
+func IngressDeletionProtected(ing *networkingv1.Ingress) error {
+	cfg, _ := annotations.ParseIngress(ing) // other annotation errors do not matter here
+	if cfg.LoadBalancerAttrs["deletion_protection.enabled"] == "true" {
+		return fmt.Errorf("deletion_protection is enabled, cannot delete the ingress: %s", ing.Name)
+	}
+	return nil
+}

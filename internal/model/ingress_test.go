@@ -914,3 +914,17 @@ func TestIngressAmbiguousTargetSGWarnsOnce(t *testing.T) {
 	eq(t, "reason", w[0].Reason, WarnTargetSGAmbiguous)
 	eq(t, "target rules", len(st.TargetRules), 0)
 }
+
+// Scenario 21.
+func TestIngressDeletionProtected(t *testing.T) {
+	ing := ingress("ns", "hello-ingress", map[string]string{annotations.IngLoadBalancerAttributes: "deletion_protection.enabled=true"})
+	eq(t, "protected", IngressDeletionProtected(ing), "deletion_protection is enabled, cannot delete the ingress: hello-ingress")
+	eq(t, "not protected", IngressDeletionProtected(ingress("ns", "x", nil)), "<nil>")
+}
+
+func TestIngressUnrestrictedTargetRulesOpenAllTCP(t *testing.T) {
+	d := ingDefaults()
+	d.DisableRestrictedSGRules = true
+	st := buildOne(t, ingMember(ing1(nil)), ingFacts(), d)
+	eq(t, "target rules", ingTargetRules(st), []string{"sg-node tcp 0-65535 ← backend"})
+}
