@@ -196,10 +196,17 @@ func (p *Provider) RefreshELB(ctx context.Context) ([]string, error) {
 }
 
 func (p *Provider) ensureELB(ctx context.Context) error {
-	p.mu.Lock()
-	loaded := p.elbIdx != nil
-	p.mu.Unlock()
-	if loaded {
+	loaded := func() bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.elbIdx != nil
+	}
+	if loaded() {
+		return nil
+	}
+	p.fillELB.Lock()
+	defer p.fillELB.Unlock()
+	if loaded() {
 		return nil
 	}
 	_, err := p.RefreshELB(ctx)

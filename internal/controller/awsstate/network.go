@@ -17,10 +17,17 @@ import (
 
 // Subnets returns the VPC's subnets, read once and then on RefreshSubnets.
 func (p *Provider) Subnets(ctx context.Context) ([]model.Subnet, error) {
-	p.mu.Lock()
-	s := p.subnets
-	p.mu.Unlock()
-	if s != nil {
+	cached := func() []model.Subnet {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.subnets
+	}
+	if s := cached(); s != nil {
+		return s, nil
+	}
+	p.fillSubnets.Lock()
+	defer p.fillSubnets.Unlock()
+	if s := cached(); s != nil {
 		return s, nil
 	}
 	return p.RefreshSubnets(ctx)
@@ -72,18 +79,14 @@ func InstanceIDFromProviderID(pid string) string {
 // Instances returns the primary ENI and its SGs for each ID, describing
 // only the IDs not cached yet (one call). Unknown IDs are left out.
 func (p *Provider) Instances(ctx context.Context, ids []string) (map[string]Instance, error) {
-	out := map[string]Instance{}
-	var missing []string
-	p.mu.Lock()
-	for _, id := range ids {
-		if in, ok := p.instances[id]; ok {
-			out[id] = in
-		} else {
-			missing = append(missing, id)
-		}
-	}
-	p.mu.Unlock()
+	out, missing := p.cachedInstances(ids)
 	if len(missing) == 0 {
+		return out, nil
+	}
+	p.fillInstances.Lock()
+	defer p.fillInstances.Unlock()
+	// Another reconcile may have described them while this one waited.
+	if out, missing = p.cachedInstances(ids); len(missing) == 0 {
 		return out, nil
 	}
 	slices.Sort(missing)
@@ -94,6 +97,22 @@ func (p *Provider) Instances(ctx context.Context, ids []string) (map[string]Inst
 		}
 	}
 	return out, nil
+}
+
+// cachedInstances splits ids into the cached instances and the rest.
+func (p *Provider) cachedInstances(ids []string) (map[string]Instance, []string) {
+	out := map[string]Instance{}
+	var missing []string
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, id := range ids {
+		if in, ok := p.instances[id]; ok {
+			out[id] = in
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	return out, missing
 }
 
 // maxFilterValues is EC2's limit on filter values in one call.
@@ -182,17 +201,24 @@ func DiscoverVPC(ctx context.Context, api awsapi.EC2API, cluster string) (string
 
 // VPCCIDRs returns the VPC's associated IPv4 CIDRs, read once.
 func (p *Provider) VPCCIDRs(ctx context.Context) ([]string, error) {
-	p.mu.Lock()
-	c := p.vpcCIDRs
-	p.mu.Unlock()
-	if c != nil {
+	cached := func() []string {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.vpcCIDRs
+	}
+	if c := cached(); c != nil {
+		return c, nil
+	}
+	p.fillVPC.Lock()
+	defer p.fillVPC.Unlock()
+	if c := cached(); c != nil {
 		return c, nil
 	}
 	out, err := p.ec2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{VpcIds: []string{p.vpcID}})
 	if err != nil {
 		return nil, fmt.Errorf("describing VPC %s: %w", p.vpcID, err)
 	}
-	c = []string{}
+	c := []string{}
 	for _, v := range out.Vpcs {
 		for _, a := range v.CidrBlockAssociationSet {
 			if a.CidrBlockState == nil || a.CidrBlockState.State == ec2types.VpcCidrBlockStateCodeAssociated {

@@ -42,6 +42,11 @@ type Provider struct {
 	instances map[string]Instance
 	elbIdx    *elbIndex
 	snaps     map[string]*snapshotEntry // by stack ID
+
+	// One filler per cache: concurrent reconciles that find a cache cold
+	// wait for the first one's Describe instead of each making their own
+	// (--max-concurrent-reconciles of them at start).
+	fillSGs, fillELB, fillSubnets, fillVPC, fillInstances sync.Mutex
 }
 
 // Instance is what the controllers need of an EC2 instance.
@@ -162,10 +167,17 @@ func (p *Provider) RefreshSecurityGroups(ctx context.Context) ([]string, error) 
 }
 
 func (p *Provider) ensureSGs(ctx context.Context) error {
-	p.mu.Lock()
-	loaded := p.sgsLoaded
-	p.mu.Unlock()
-	if loaded {
+	loaded := func() bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.sgsLoaded
+	}
+	if loaded() {
+		return nil
+	}
+	p.fillSGs.Lock()
+	defer p.fillSGs.Unlock()
+	if loaded() {
 		return nil
 	}
 	_, err := p.RefreshSecurityGroups(ctx)
