@@ -1,0 +1,116 @@
+package bench
+
+import (
+	"math"
+	"testing"
+)
+
+// phase runs one scenario as a sub-benchmark. The scenario runs on the
+// first call only; when the framework calls again to grow b.N (no
+// -benchtime=1x), the same result is reported again.
+func phase(b *testing.B, h *harness, name string, run func() func(*testing.B)) {
+	b.Helper()
+	var report func(*testing.B)
+	b.Run(name, func(b *testing.B) {
+		if report == nil {
+			saved := h.tb
+			h.tb = b
+			defer func() { h.tb = saved }()
+			report = run()
+		}
+		report(b)
+	})
+}
+
+// BenchmarkServices runs scenarios 1–4 on NLB Services, in order, on one
+// world: cold start, restart, resyncs and a drift check, port and node
+// churn. Sizes: LBSG_BENCH_* (config_test.go).
+func BenchmarkServices(b *testing.B) {
+	sz := sizesFromEnv(b)
+	h := newHarness(b, sz, sz.Throttle, sz.Nodes, sz.ChurnNodes)
+	svcs := newServices(h.kube.Namespace, sz.Services, sz.IPFraction, sz.Endpoints)
+	h.work = []workload{svcs}
+	ip, inst := svcs.counts()
+	b.Logf("%d Services (%d ip × %d endpoints, %d instance), %d nodes, throttle %v, --max-concurrent-reconciles %d",
+		sz.Services, ip, sz.Endpoints, inst, sz.Nodes, sz.Throttle, sz.Concurrency)
+	cold := false
+	ensureCold := func() {
+		if !cold {
+			h.coldStart()
+			cold = true
+		}
+	}
+	phase(b, h, "1-cold-start", func() func(*testing.B) {
+		r, m := h.coldStart()
+		cold = true
+		return func(b *testing.B) { r.report(b); m.report(b) }
+	})
+	phase(b, h, "2-restart", func() func(*testing.B) {
+		ensureCold()
+		r := h.restart()
+		return r.report
+	})
+	phase(b, h, "3-resync", func() func(*testing.B) {
+		ensureCold()
+		r := h.resync(sz.Resyncs)
+		return r.report
+	})
+	phase(b, h, "3-drift-check", func() func(*testing.B) {
+		ensureCold()
+		r, found := h.driftCheck()
+		s, err := h.emu.summary(b.Context())
+		if err != nil {
+			b.Fatal(err)
+		}
+		return func(b *testing.B) {
+			r.report(b)
+			b.ReportMetric(float64(found), "drift-found")
+			b.ReportMetric(float64(s.SecurityGroups), "security-groups")
+			b.ReportMetric(math.Ceil(float64(s.SecurityGroups)/1000), "sg-pages")
+		}
+	})
+	phase(b, h, "4-churn-ports", func() func(*testing.B) {
+		ensureCold()
+		r := h.churnPorts(sz.ChurnPct)
+		return r.report
+	})
+	phase(b, h, "4-churn-nodes", func() func(*testing.B) {
+		ensureCold()
+		r := h.churnNodes(sz.ChurnNodes)
+		return func(b *testing.B) {
+			r.report(b)
+			if inst > 0 {
+				b.ReportMetric(float64(r.calls.Count("RegisterTargets"))/float64(inst), "register/instance-tg")
+				b.ReportMetric(float64(r.calls.Count("DeregisterTargets"))/float64(inst), "deregister/instance-tg")
+			}
+		}
+	})
+}
+
+// BenchmarkMemory is scenario 5: LBSG_BENCH_MEM_LBS load balancers of
+// LBSG_BENCH_MEM_TARGETS targets each (instance ones on that many Nodes,
+// ip ones on that many endpoints), cold start then restart; heap and RSS
+// of the controller's process.
+func BenchmarkMemory(b *testing.B) {
+	sz := sizesFromEnv(b)
+	sz.Services, sz.Endpoints = sz.MemLBs, sz.MemTargets
+	h := newHarness(b, sz, sz.MemThrottle, sz.MemTargets, 0)
+	h.work = []workload{newServices(h.kube.Namespace, sz.MemLBs, sz.IPFraction, sz.MemTargets)}
+	b.Logf("%d load balancers × %d targets, throttle %v", sz.MemLBs, sz.MemTargets, sz.MemThrottle)
+	cold := false
+	phase(b, h, "1-cold-start", func() func(*testing.B) {
+		r, m := h.coldStart()
+		cold = true
+		return func(b *testing.B) { r.report(b); m.report(b) }
+	})
+	phase(b, h, "2-restart", func() func(*testing.B) {
+		if !cold {
+			h.coldStart()
+			cold = true
+		}
+		h.smp.resetMemory()
+		r := h.restart()
+		m := h.memory()
+		return func(b *testing.B) { r.report(b); m.report(b) }
+	})
+}

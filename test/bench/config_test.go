@@ -1,0 +1,72 @@
+package bench
+
+import (
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/lbsg/lbsg/internal/options"
+)
+
+// sizes parameterise a run. Defaults are the small `make bench` size; each
+// field reads an LBSG_BENCH_* environment variable, so a large run is the
+// same code with bigger numbers (docs/performance.md).
+type sizes struct {
+	Services    int     // LBSG_BENCH_SERVICES: NLB Services (scenarios 1–4)
+	Nodes       int     // LBSG_BENCH_NODES: Nodes, each an EC2 instance
+	IPFraction  float64 // LBSG_BENCH_IP_FRACTION: share of Services with ip targets
+	Endpoints   int     // LBSG_BENCH_ENDPOINTS: ready endpoints of each ip Service
+	ChurnNodes  int     // LBSG_BENCH_CHURN_NODES: Nodes that join, and as many that leave (scenario 4)
+	ChurnPct    int     // LBSG_BENCH_CHURN_PCT: percent of Services whose port changes (scenario 4)
+	Resyncs     int     // LBSG_BENCH_RESYNCS: resync rounds (scenario 3)
+	Concurrency int     // LBSG_BENCH_CONCURRENCY: --max-concurrent-reconciles
+	Throttle    bool    // LBSG_BENCH_THROTTLE: AWS's buckets in the emulator and lbsg's client-side ones
+	MemLBs      int     // LBSG_BENCH_MEM_LBS: load balancers (scenario 5)
+	MemTargets  int     // LBSG_BENCH_MEM_TARGETS: targets per load balancer (scenario 5)
+	MemThrottle bool    // LBSG_BENCH_MEM_THROTTLE: buckets on in scenario 5 (off: memory does not depend on rate, and 1,000 CreateLoadBalancer calls take 83 min at 0.2/s)
+}
+
+func defaultSizes() sizes {
+	return sizes{Services: 20, Nodes: 10, IPFraction: 0.5, Endpoints: 5, ChurnNodes: 2, ChurnPct: 10, Resyncs: 10,
+		Concurrency: options.DefaultMaxConcurrentReconciles, Throttle: true, MemLBs: 50, MemTargets: 20}
+}
+
+// sizesFromEnv returns the defaults overridden by LBSG_BENCH_* variables.
+func sizesFromEnv(tb testing.TB) sizes {
+	tb.Helper()
+	s := defaultSizes()
+	ints := map[string]*int{
+		"SERVICES": &s.Services, "NODES": &s.Nodes, "ENDPOINTS": &s.Endpoints, "CHURN_NODES": &s.ChurnNodes,
+		"CHURN_PCT": &s.ChurnPct, "RESYNCS": &s.Resyncs, "CONCURRENCY": &s.Concurrency, "MEM_LBS": &s.MemLBs, "MEM_TARGETS": &s.MemTargets,
+	}
+	for k, p := range ints {
+		if v := os.Getenv("LBSG_BENCH_" + k); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				tb.Fatalf("LBSG_BENCH_%s=%q: want a non-negative integer", k, v)
+			}
+			*p = n
+		}
+	}
+	bools := map[string]*bool{"THROTTLE": &s.Throttle, "MEM_THROTTLE": &s.MemThrottle}
+	for k, p := range bools {
+		if v := os.Getenv("LBSG_BENCH_" + k); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				tb.Fatalf("LBSG_BENCH_%s=%q: want a boolean", k, v)
+			}
+			*p = b
+		}
+	}
+	if v := os.Getenv("LBSG_BENCH_IP_FRACTION"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || f > 1 {
+			tb.Fatalf("LBSG_BENCH_IP_FRACTION=%q: want a number in [0, 1]", v)
+		}
+		s.IPFraction = f
+	}
+	if s.Concurrency < 1 {
+		s.Concurrency = 1
+	}
+	return s
+}

@@ -1,0 +1,314 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/lbsg/lbsg/internal/emulator"
+	"github.com/lbsg/lbsg/internal/emulator/ec2"
+)
+
+// childEnv carries the child emulator's config (JSON); when set, TestMain
+// serves the emulator instead of running tests.
+const childEnv = "LBSG_BENCH_EMULATOR_CHILD"
+
+const (
+	clusterName = "sandbox"
+	region      = "us-west-2"
+)
+
+// emuConfig is what the child emulator is built with.
+type emuConfig struct {
+	Instances int  `json:"instances"` // running instances (nodes to be)
+	Throttle  bool `json:"throttle"`  // AWS's token buckets (--throttle aws)
+}
+
+// seedFor is the default sandbox seed with n instances spread over the
+// three private subnets.
+func seedFor(n int) emulator.Seed {
+	s := emulator.DefaultSeed(clusterName, region)
+	v := &s.VPCs[0]
+	base := v.Instances[0]
+	v.Instances = nil
+	zones := []string{"a", "b", "c"}
+	for i := range n {
+		in := base
+		in.Name = fmt.Sprintf("%s-node-%d", clusterName, i+1)
+		in.Subnet = fmt.Sprintf("%s-private-%s%s", clusterName, region, zones[i%3])
+		v.Instances = append(v.Instances, in)
+	}
+	return s
+}
+
+// runEmulatorChild serves the emulator on a loopback port, prints the URL
+// on stdout, and exits when stdin closes (the parent is gone or done).
+func runEmulatorChild(raw string) int {
+	var c emuConfig
+	if err := json.Unmarshal([]byte(raw), &c); err != nil {
+		fmt.Fprintln(os.Stderr, "bench emulator:", err)
+		return 2
+	}
+	seed := seedFor(c.Instances)
+	srv, err := emulator.New(emulator.Options{Seed: &seed, Throttle: c.Throttle})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench emulator:", err)
+		return 1
+	}
+	// Quotas a large account has raised: the scenarios are about rates and
+	// memory, not about hitting the 50-NLB default.
+	srv.ELBv2().Quotas.NetworkLoadBalancers = 100000
+	srv.ELBv2().Quotas.TargetGroups = 100000
+	srv.ELBv2().Quotas.RegistrationsPerTarget = 1 << 30
+	srv.EC2().Quotas.GroupsPerRegion = 100000
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench emulator:", err)
+		return 1
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", srv)
+	mux.HandleFunc("/_bench/summary", func(w http.ResponseWriter, _ *http.Request) {
+		sum, err := summarise(srv)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(sum)
+	})
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	fmt.Println("http://" + ln.Addr().String())
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	_ = hs.Close()
+	return 0
+}
+
+// emu is the child emulator as the benchmark sees it: an endpoint for the
+// controller's clients and the inspection API (call log, state), which is
+// neither throttled nor counted.
+type emu struct {
+	url   string
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	http  *http.Client
+}
+
+// startEmulator runs this test binary again as the emulator.
+func startEmulator(tb testing.TB, c emuConfig) *emu {
+	tb.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	raw, _ := json.Marshal(c)
+	cmd := exec.Command(exe, "-test.run=^$") // lives until stdin closes (stop)
+	cmd.Env = append(os.Environ(), childEnv+"="+string(raw))
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	e := &emu{cmd: cmd, stdin: stdin, http: &http.Client{Transport: &http.Transport{
+		MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute}}}
+	tb.Cleanup(e.stop)
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		tb.Fatalf("bench emulator did not start: %v", err)
+	}
+	e.url = strings.TrimSpace(line)
+	return e
+}
+
+func (e *emu) stop() {
+	_ = e.stdin.Close()
+	done := make(chan struct{})
+	go func() { _ = e.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = e.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// awsConfig is an aws.Config for the emulator; awsapi.FromConfig adds
+// lbsg's retryer and client-side buckets.
+func (e *emu) awsConfig() aws.Config {
+	return aws.Config{
+		Region:       region,
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEMULATOR", "emulator-secret", ""),
+		HTTPClient:   e.http,
+		BaseEndpoint: aws.String(e.url),
+	}
+}
+
+func (e *emu) get(ctx context.Context, path string, into any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.url+path, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := e.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", path, resp.Status)
+	}
+	return json.NewDecoder(resp.Body).Decode(into)
+}
+
+// calls returns the call log.
+func (e *emu) calls(ctx context.Context) (emulator.CallStats, error) {
+	var c emulator.CallStats
+	err := e.get(ctx, "/_lbsg/calls", &c)
+	return c, err
+}
+
+// dump is the part of the emulator's state file the benchmarks read.
+type dump struct {
+	EC2 struct {
+		VPCs           []struct{ ID string } `json:"vpcs"`
+		SecurityGroups []struct {
+			ID      string     `json:"id"`
+			Name    string     `json:"name"`
+			Ingress []ec2.Rule `json:"ingress"`
+		} `json:"securityGroups"`
+		Instances []struct {
+			ID   string   `json:"id"`
+			AZ   string   `json:"availabilityZone"`
+			ENIs []string `json:"networkInterfaces"`
+		} `json:"instances"`
+		NetworkInterfaces []struct {
+			ID        string `json:"id"`
+			PrivateIP string `json:"privateIp"`
+		} `json:"networkInterfaces"`
+	} `json:"ec2"`
+	ELBv2 struct {
+		LoadBalancers map[string]struct {
+			Name string `json:"name"`
+		} `json:"loadBalancers"`
+		TargetGroups map[string]struct {
+			Name       string `json:"name"`
+			TargetType string `json:"targetType"`
+			Targets    []struct {
+				ID           string     `json:"id"`
+				Deregistered *time.Time `json:"deregistered"`
+			} `json:"targets"`
+		} `json:"targetGroups"`
+		Listeners map[string]struct {
+			Port int32 `json:"port"`
+		} `json:"listeners"`
+	} `json:"elbv2"`
+}
+
+// summary is what the child reports of its state: small, so checking
+// convergence costs the measured process nothing worth counting.
+type summary struct {
+	VPCID          string               `json:"vpcId"`
+	NodeSG         string               `json:"nodeSG"`
+	Instances      []instance           `json:"instances"`
+	SecurityGroups int                  `json:"securityGroups"`
+	NodeSGRules    int                  `json:"nodeSGRules"`
+	LoadBalancers  int                  `json:"loadBalancers"`
+	TargetGroups   map[string]tgSummary `json:"targetGroups"` // by name
+	ListenerPorts  map[int32]int        `json:"listenerPorts"`
+}
+
+type instance struct {
+	ID, AZ, IP string
+}
+
+// tgSummary: a TG's type, registered (not draining) targets, and a hash of
+// their IDs.
+type tgSummary struct {
+	Type    string `json:"type"`
+	Targets int    `json:"targets"`
+	IDs     uint64 `json:"ids"`
+}
+
+func summarise(srv *emulator.Server) (summary, error) {
+	raw, err := srv.State()
+	if err != nil {
+		return summary{}, err
+	}
+	var d dump
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return summary{}, err
+	}
+	s := summary{TargetGroups: map[string]tgSummary{}, ListenerPorts: map[int32]int{},
+		LoadBalancers: len(d.ELBv2.LoadBalancers), SecurityGroups: len(d.EC2.SecurityGroups)}
+	if len(d.EC2.VPCs) > 0 {
+		s.VPCID = d.EC2.VPCs[0].ID
+	}
+	for _, g := range d.EC2.SecurityGroups {
+		if g.Name == clusterName+"-node" {
+			s.NodeSG, s.NodeSGRules = g.ID, len(g.Ingress)
+		}
+	}
+	ips := map[string]string{}
+	for _, e := range d.EC2.NetworkInterfaces {
+		ips[e.ID] = e.PrivateIP
+	}
+	for _, in := range d.EC2.Instances {
+		i := instance{ID: in.ID, AZ: in.AZ}
+		if len(in.ENIs) > 0 {
+			i.IP = ips[in.ENIs[0]]
+		}
+		s.Instances = append(s.Instances, i)
+	}
+	for _, tg := range d.ELBv2.TargetGroups {
+		var ids []string
+		for _, t := range tg.Targets {
+			if t.Deregistered == nil {
+				ids = append(ids, t.ID)
+			}
+		}
+		s.TargetGroups[tg.Name] = tgSummary{Type: tg.TargetType, Targets: len(ids), IDs: idsHash(ids)}
+	}
+	for _, l := range d.ELBv2.Listeners {
+		s.ListenerPorts[l.Port]++
+	}
+	return s, nil
+}
+
+// idsHash is an order-independent hash of a set of IDs.
+func idsHash(ids []string) uint64 {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	h := fnv.New64a()
+	for _, id := range ids {
+		_, _ = h.Write([]byte(id))
+		_, _ = h.Write([]byte{0})
+	}
+	return h.Sum64()
+}
+
+func (e *emu) summary(ctx context.Context) (summary, error) {
+	var s summary
+	err := e.get(ctx, "/_bench/summary", &s)
+	return s, err
+}

@@ -1,0 +1,368 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/go-logr/logr/funcr"
+	dto "github.com/prometheus/client_model/go"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/lbsg/lbsg/internal/awsapi"
+	"github.com/lbsg/lbsg/internal/controller"
+	"github.com/lbsg/lbsg/internal/emulator"
+	"github.com/lbsg/lbsg/internal/localenv"
+	lbsgmetrics "github.com/lbsg/lbsg/internal/metrics"
+	"github.com/lbsg/lbsg/internal/options"
+	"github.com/lbsg/lbsg/internal/testenv"
+)
+
+func TestMain(m *testing.M) {
+	if raw := os.Getenv(childEnv); raw != "" {
+		os.Exit(runEmulatorChild(raw))
+	}
+	testenv.Main(m)
+}
+
+var setLogger sync.Once
+
+// harness is one benchmark's world: a namespace of the shared apiserver,
+// Nodes, a child emulator, and the controller (restartable).
+type harness struct {
+	tb       testing.TB
+	sz       sizes
+	throttle bool
+	kube     *testenv.KubeEnv
+	kc       client.Client // the workload's client
+	emu      *emu
+	world    summary // at start: VPC, node SG, instances
+	nodes    []int   // indexes into world.Instances that are Nodes now
+	next     int     // next instance to join as a Node
+	mgr      *manager
+	smp      *sampler
+	work     []workload
+}
+
+// newHarness starts the emulator with nodes+spare instances, creates
+// nodes Nodes, and starts sampling; the controller is not running yet.
+func newHarness(tb testing.TB, sz sizes, throttle bool, nodes, spare int) *harness {
+	tb.Helper()
+	setLogger.Do(func() {
+		l := logr.Discard()
+		if os.Getenv("LBSG_TEST_LOG") == "1" {
+			l = funcr.New(func(prefix, args string) { fmt.Fprintln(os.Stderr, prefix, args) }, funcr.Options{})
+		}
+		ctrl.SetLogger(l)
+	})
+	h := &harness{tb: tb, sz: sz, throttle: throttle, kube: testenv.Kube(tb)}
+	h.kc = h.kube.Client // envtest's config: 1,000 QPS, the workload is not what is measured
+	var err error
+	h.emu = startEmulator(tb, emuConfig{Instances: nodes + spare, Throttle: throttle})
+	if h.world, err = h.emu.summary(tb.Context()); err != nil {
+		tb.Fatal(err)
+	}
+	h.smp = startSampler(tb, h.emu)
+	tb.Cleanup(h.cleanup)
+	for range nodes {
+		h.joinNode()
+	}
+	return h
+}
+
+func (h *harness) nodeName(i int) string { return fmt.Sprintf("%s-node-%d", h.kube.Namespace, i) }
+
+// joinNode makes the next spare instance a Node.
+func (h *harness) joinNode() {
+	h.tb.Helper()
+	if h.next >= len(h.world.Instances) {
+		h.tb.Fatalf("no spare instance for a new node (%d instances)", len(h.world.Instances))
+	}
+	i := h.next
+	h.next++
+	in := h.world.Instances[i]
+	n, err := localenv.NodeSpec{Name: h.nodeName(i), InstanceID: in.ID, AvailabilityZone: in.AZ, Region: region,
+		PrivateIP: in.IP, PodCIDR: fmt.Sprintf("10.%d.%d.0/24", 100+i/256, i%256)}.Node()
+	if err != nil {
+		h.tb.Fatal(err)
+	}
+	if err := h.kc.Create(h.tb.Context(), n); err != nil {
+		h.tb.Fatal(err)
+	}
+	h.nodes = append(h.nodes, i)
+}
+
+// leaveNode deletes the oldest Node.
+func (h *harness) leaveNode() {
+	h.tb.Helper()
+	i := h.nodes[0]
+	h.nodes = h.nodes[1:]
+	if err := h.kc.Delete(h.tb.Context(), &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: h.nodeName(i)}}); err != nil {
+		h.tb.Fatal(err)
+	}
+}
+
+// nodeInstances are the instance IDs of the current Nodes.
+func (h *harness) nodeInstances() []string {
+	out := make([]string, 0, len(h.nodes))
+	for _, i := range h.nodes {
+		out = append(out, h.world.Instances[i].ID)
+	}
+	return out
+}
+
+// cleanup stops the controller and removes what the namespace's deletion
+// would not (envtest runs no namespace controller): Services lose their
+// finalizer, so no later benchmark's controller sees them.
+func (h *harness) cleanup() {
+	ctx, cancel := testenv.CleanupContext(h.tb)
+	defer cancel()
+	h.stopManager()
+	var svcs corev1.ServiceList
+	_ = h.kc.List(ctx, &svcs, client.InNamespace(h.kube.Namespace))
+	for i := range svcs.Items {
+		s := &svcs.Items[i]
+		if len(s.Finalizers) > 0 {
+			base := s.DeepCopy()
+			s.Finalizers = nil
+			_ = h.kc.Patch(ctx, s, client.MergeFrom(base))
+		}
+		_ = h.kc.Delete(ctx, s)
+	}
+	_ = h.kc.DeleteAllOf(ctx, &discoveryv1.EndpointSlice{}, client.InNamespace(h.kube.Namespace))
+	for i := range h.next {
+		_ = h.kc.Delete(ctx, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: h.nodeName(i)}})
+	}
+}
+
+// manager is one run of the controller: a fresh manager, fresh caches.
+type manager struct {
+	ctrls   *controller.Controllers
+	metrics *lbsgmetrics.Metrics
+	cancel  context.CancelFunc
+	done    chan struct{}
+	started time.Time
+}
+
+// discard drops events (the recorder's apiserver writes are not measured).
+type discard struct{}
+
+func (discard) Eventf(runtime.Object, runtime.Object, string, string, string, string, ...any) {}
+
+// startManager runs lbsg's controllers as `lbsg controller` would, with
+// production AWS clients (retries, client-side buckets unless throttling
+// is off).
+func (h *harness) startManager() *manager {
+	h.tb.Helper()
+	if h.mgr != nil {
+		h.tb.Fatal("manager already running")
+	}
+	o := options.New()
+	o.ClusterName = clusterName
+	o.DriftInterval = time.Hour
+	o.MaxConcurrentReconciles = h.sz.Concurrency
+	if err := o.Validate(); err != nil {
+		h.tb.Fatal(err)
+	}
+	m := &manager{metrics: lbsgmetrics.New(), done: make(chan struct{})}
+	clients := awsapi.FromConfig(h.emu.awsConfig(), awsapi.Options{NoRateLimit: !h.throttle})
+	mgr, err := ctrl.NewManager(h.kube.Config, ctrl.Options{
+		Scheme:                 scheme.Scheme,
+		Metrics:                metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress: "0",
+		Controller:             config.Controller{SkipNameValidation: ptr.To(true)},
+	})
+	if err != nil {
+		h.tb.Fatal(err)
+	}
+	m.ctrls, err = controller.Setup(mgr, controller.Config{Options: o, EC2: clients.EC2, ELBV2: clients.ELBV2,
+		VPCID: h.world.VPCID, Metrics: m.metrics, Events: discard{}, NoDriftLoop: true})
+	if err != nil {
+		h.tb.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(h.tb.Context()))
+	m.cancel = cancel
+	m.started = time.Now()
+	go func() {
+		defer close(m.done)
+		if err := mgr.Start(ctx); err != nil {
+			h.tb.Errorf("manager: %v", err)
+		}
+	}()
+	h.mgr = m
+	return m
+}
+
+func (h *harness) stopManager() {
+	if h.mgr == nil {
+		return
+	}
+	h.mgr.cancel()
+	<-h.mgr.done
+	h.mgr = nil
+}
+
+// reconciles counts the controller's reconciles (every result).
+func (m *manager) reconciles(controllerName string) int {
+	n := 0.0
+	for _, res := range []string{"success", "requeue", "error", "terminal"} {
+		var out dto.Metric
+		if err := m.metrics.Reconciles.WithLabelValues(controllerName, res).Write(&out); err == nil {
+			n += out.GetCounter().GetValue()
+		}
+	}
+	return int(n)
+}
+
+// sampler polls the call log and this process's heap every 100 ms.
+type sampler struct {
+	mu             sync.Mutex
+	calls          emulator.CallStats
+	lastCall       time.Time
+	lastMutation   time.Time
+	heapPeak       uint64
+	livePeak       uint64
+	stop           context.CancelFunc
+	done           chan struct{}
+	lastTotal, mut int
+}
+
+func startSampler(tb testing.TB, e *emu) *sampler {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(tb.Context()))
+	s := &sampler{stop: cancel, done: make(chan struct{}), lastCall: time.Now(), lastMutation: time.Now()}
+	tb.Cleanup(func() { cancel(); <-s.done })
+	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
+	go func() {
+		defer close(s.done)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			metrics.Read(samples)
+			c, err := e.calls(ctx)
+			now := time.Now()
+			s.mu.Lock()
+			s.heapPeak = max(s.heapPeak, samples[0].Value.Uint64())
+			s.livePeak = max(s.livePeak, samples[1].Value.Uint64())
+			if err == nil {
+				s.calls = c
+				if c.Total != s.lastTotal {
+					s.lastTotal, s.lastCall = c.Total, now
+				}
+				if m := c.Mutations(); m != s.mut {
+					s.mut, s.lastMutation = m, now
+				}
+			}
+			s.mu.Unlock()
+		}
+	}()
+	return s
+}
+
+// snapshot returns the latest call log and the times of the last call and
+// the last mutation seen.
+func (s *sampler) snapshot() (emulator.CallStats, time.Time, time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls, s.lastCall, s.lastMutation
+}
+
+// now reads the call log afresh (a boundary between phases).
+func (h *harness) callsNow() emulator.CallStats {
+	h.tb.Helper()
+	c, err := h.emu.calls(h.tb.Context())
+	if err != nil {
+		h.tb.Fatal(err)
+	}
+	return c
+}
+
+// resetMemory starts a new peak: heap peaks and the kernel's VmHWM
+// (clear_refs 5; ignored where not permitted).
+func (s *sampler) resetMemory() {
+	s.mu.Lock()
+	s.heapPeak, s.livePeak = 0, 0
+	s.mu.Unlock()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
+func (s *sampler) memory() (heapPeak, livePeak uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.heapPeak, s.livePeak
+}
+
+// rss returns VmHWM and VmRSS from /proc/self/status, in bytes (0 where
+// there is no /proc).
+func rss() (hwm, cur uint64) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, 0
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(v)
+		if len(f) == 0 {
+			continue
+		}
+		n, _ := strconv.ParseUint(f[0], 10, 64)
+		switch k {
+		case "VmHWM":
+			hwm = n << 10
+		case "VmRSS":
+			cur = n << 10
+		}
+	}
+	return hwm, cur
+}
+
+// waitFor polls cond every 250 ms until it returns "" or timeout passes.
+func (h *harness) waitFor(what string, timeout time.Duration, cond func(ctx context.Context) string) {
+	h.tb.Helper()
+	ctx := h.tb.Context()
+	deadline := time.Now().Add(timeout)
+	last := ""
+	for {
+		if last = cond(ctx); last == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			c, _, _ := h.smp.snapshot()
+			h.tb.Fatalf("timed out after %v waiting for %s: %s (calls so far: %d, errors %d)", timeout, what, last, c.Total, c.Errors)
+		}
+		select {
+		case <-ctx.Done():
+			h.tb.Fatalf("waiting for %s: %v", what, ctx.Err())
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+// quietFor reports whether no AWS call was seen for d.
+func (h *harness) quietFor(d time.Duration) bool {
+	_, last, _ := h.smp.snapshot()
+	return time.Since(last) >= d
+}

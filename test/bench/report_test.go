@@ -1,0 +1,178 @@
+package bench
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lbsg/lbsg/internal/awsapi"
+	"github.com/lbsg/lbsg/internal/emulator"
+)
+
+// delta is after minus before, action by action.
+func delta(after, before emulator.CallStats) emulator.CallStats {
+	out := emulator.CallStats{Total: after.Total - before.Total, Errors: after.Errors - before.Errors,
+		Actions: map[string]emulator.ActionStats{}}
+	for k, a := range after.Actions {
+		b := before.Actions[k]
+		if n := a.Calls - b.Calls; n > 0 {
+			out.Actions[k] = emulator.ActionStats{Calls: n}
+		}
+	}
+	return out
+}
+
+// keyActions get a metric of their own ("<Action>-calls") when called.
+var keyActions = []string{
+	"CreateLoadBalancer", "CreateTargetGroup", "CreateListener", "RegisterTargets", "DeregisterTargets",
+	"AuthorizeSecurityGroupIngress", "RevokeSecurityGroupIngress", "CreateSecurityGroup",
+	"DescribeSecurityGroups", "DescribeInstances", "DescribeLoadBalancers", "DescribeTargetGroups",
+	"DescribeTargetHealth", "DescribeListeners", "DescribeTags",
+}
+
+// phaseResult is what one scenario phase measured.
+type phaseResult struct {
+	name    string
+	seconds float64 // to converge (last mutation, or last activity when none is expected)
+	calls   emulator.CallStats
+	objects int // what calls per object divide by
+	// bucketMin: seconds the emulator's buckets need for calls' mutations
+	// (cold start only; 0 when the bursts cover them).
+	bucketMin float64
+	limiting  string // the bucket that sets bucketMin
+}
+
+func isRead(action string) bool {
+	return strings.HasPrefix(action, "Describe") || strings.HasPrefix(action, "List") || strings.HasPrefix(action, "Get")
+}
+
+func (r phaseResult) mutations() int { return r.calls.Mutations() }
+
+// report writes a phase's metrics and logs its calls by action.
+func (r phaseResult) report(b *testing.B) {
+	b.Helper()
+	b.ReportMetric(0, "ns/op") // one-shot scenario: seconds are reported below
+	if r.seconds > 0 {
+		b.ReportMetric(r.seconds, "s")
+	}
+	b.ReportMetric(float64(r.calls.Total), "aws-calls")
+	b.ReportMetric(float64(r.mutations()), "mutations")
+	if r.calls.Errors > 0 {
+		b.ReportMetric(float64(r.calls.Errors), "aws-errors")
+	}
+	if r.objects > 0 {
+		b.ReportMetric(float64(r.calls.Total)/float64(r.objects), "calls/object")
+		b.ReportMetric(float64(r.mutations())/float64(r.objects), "mutations/object")
+	}
+	for _, a := range keyActions {
+		if n := r.calls.Count(a); n > 0 {
+			b.ReportMetric(float64(n), a+"-calls")
+		}
+	}
+	if r.bucketMin > 0 {
+		b.ReportMetric(r.bucketMin, "bucket-min-s")
+		b.ReportMetric(r.seconds/r.bucketMin, "converge/bucket-min")
+	}
+	b.Log(r.String())
+}
+
+// String is the phase's calls by action, for logs.
+func (r phaseResult) String() string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s: %.1fs, %d calls (%d mutations, %d errors) for %d objects", r.name, r.seconds, r.calls.Total,
+		r.mutations(), r.calls.Errors, r.objects)
+	if r.bucketMin > 0 {
+		fmt.Fprintf(&sb, "; bucket minimum %.1fs (%s), ratio %.2f", r.bucketMin, r.limiting, r.seconds/r.bucketMin)
+	}
+	for _, k := range r.calls.Sorted() {
+		fmt.Fprintf(&sb, "\n\t%-50s %d", k, r.calls.Actions[k].Calls)
+	}
+	return sb.String()
+}
+
+// The emulator's buckets (internal/emulator bucketSpecs) are AWS's, which
+// awsapi.AWSBuckets lists under the same class names with an "ec2-" prefix
+// where the emulator has none; these classify a mutating action the way the
+// emulator's ec2Category and elbv2Category do.
+func ec2MutatingClass(action string) string {
+	switch action {
+	case "AuthorizeSecurityGroupIngress", "RevokeSecurityGroupIngress":
+		return awsapi.EC2ResourceIntensive
+	case "CreateTags", "DeleteTags":
+		return awsapi.EC2Tags
+	}
+	return awsapi.EC2Mutating
+}
+
+func elbv2MutatingClass(action string) string {
+	switch action {
+	case "CreateLoadBalancer", "SetSubnets":
+		return awsapi.ELBV2Intensive
+	case "RegisterTargets", "DeregisterTargets":
+		return awsapi.ELBV2Registration
+	}
+	return awsapi.ELBV2Mutating
+}
+
+// bucketMinimum is the least time in which the emulator's buckets, full at
+// the start, admit calls' mutations: per bucket (EC2: one per action;
+// ELBv2: one per class plus the account bucket all ELBv2 calls share),
+// (calls − capacity) / refill, and the slowest bucket sets the time.
+func bucketMinimum(calls emulator.CallStats) (float64, string) {
+	spec := awsapi.AWSBuckets()
+	need := map[string]int{} // bucket key → calls
+	class := map[string]string{}
+	for k, a := range calls.Actions {
+		svc, action, _ := strings.Cut(k, ":")
+		if isRead(action) {
+			continue
+		}
+		switch svc {
+		case emulator.ServiceEC2:
+			key := "ec2/" + action
+			need[key] += a.Calls
+			class[key] = ec2MutatingClass(action)
+		case emulator.ServiceELBv2:
+			c := elbv2MutatingClass(action)
+			need["elbv2/"+c] += a.Calls
+			class["elbv2/"+c] = c
+			need["elbv2/account"] += a.Calls
+			class["elbv2/account"] = awsapi.ELBV2Account
+		}
+	}
+	best, which := 0.0, ""
+	for _, key := range slices.Sorted(maps.Keys(need)) {
+		b := spec[class[key]]
+		if t := float64(need[key]-b.Burst) / b.Rate; t > best {
+			best, which = t, fmt.Sprintf("%s: %d calls, burst %d, %.1f/s", key, need[key], b.Burst, b.Rate)
+		}
+	}
+	return best, which
+}
+
+// memResult is a memory measurement.
+type memResult struct {
+	heapPeak, livePeak, liveAfterGC, rssPeak, rss uint64
+	objects                                       int
+}
+
+func mib(n uint64) float64 { return math.Round(float64(n)/(1<<20)*10) / 10 }
+
+func (m memResult) report(b *testing.B) {
+	b.Helper()
+	b.ReportMetric(mib(m.heapPeak), "heap-peak-MiB")
+	b.ReportMetric(mib(m.livePeak), "heap-live-peak-MiB")
+	b.ReportMetric(mib(m.liveAfterGC), "heap-live-MiB")
+	if m.rssPeak > 0 {
+		b.ReportMetric(mib(m.rssPeak), "rss-peak-MiB")
+	}
+	if m.objects > 0 {
+		b.ReportMetric(float64(m.liveAfterGC)/float64(m.objects)/1024, "heap-KiB/lb")
+	}
+}
+
+func since(t0, t time.Time) float64 { return t.Sub(t0).Seconds() }
