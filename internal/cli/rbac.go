@@ -29,11 +29,15 @@ package cli
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups="",resources=events,verbs=create;patch
 
-// Ingress → ALB (the upcoming ingress controller): read Ingresses and their
-// classes, write the load balancer address into status.
-// +kubebuilder:rbac:groups=networking.k8s.io,resources=ingresses,verbs=get;list;watch
+// Ingress → ALB (internal/controller/ingress): read Ingresses and their
+// classes, add and remove the group finalizers (merge patches), write the
+// load balancer address into status; namespace labels decide an
+// IngressClassParams namespaceSelector.
+// +kubebuilder:rbac:groups=networking.k8s.io,resources=ingresses,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=ingresses/status,verbs=patch
+// +kubebuilder:rbac:groups=networking.k8s.io,resources=ingresses/finalizers,verbs=update
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=ingressclasses,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
 
 // IngressClassParams (LBC's CRD, internal/apis/elbv2/v1beta1): the
 // parameters an IngressClass imposes on its Ingresses; read only.

@@ -17,11 +17,11 @@ import (
 	"github.com/go-logr/logr"
 	"github.com/go-logr/logr/funcr"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -112,7 +112,7 @@ func startOn(tb testing.TB, k *testenv.KubeEnv, emu *emutest.Env, mutate func(*o
 		ctrl.SetLogger(l)
 	})
 	mgr, err := ctrl.NewManager(k.Config, ctrl.Options{
-		Scheme:                 scheme.Scheme,
+		Scheme:                 controller.Scheme(),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		Controller:             config.Controller{SkipNameValidation: ptr.To(true)},
@@ -160,6 +160,11 @@ func (h *harness) stop() {
 	ctx, cancel := testenv.CleanupContext(h.t)
 	defer cancel()
 	// Let finalizers run while the manager is still up.
+	var ings networkingv1.IngressList
+	_ = h.kube.Client.List(ctx, &ings, client.InNamespace(h.kube.Namespace))
+	for i := range ings.Items {
+		_ = h.kube.Client.Delete(ctx, &ings.Items[i])
+	}
 	var list corev1.ServiceList
 	_ = h.kube.Client.List(ctx, &list, client.InNamespace(h.kube.Namespace))
 	for i := range list.Items {
@@ -168,7 +173,8 @@ func (h *harness) stop() {
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		_ = h.kube.Client.List(ctx, &list, client.InNamespace(h.kube.Namespace))
-		if len(list.Items) == 0 {
+		_ = h.kube.Client.List(ctx, &ings, client.InNamespace(h.kube.Namespace))
+		if len(list.Items) == 0 && len(ings.Items) == 0 {
 			break
 		}
 		time.Sleep(50 * time.Millisecond) //nolint:forbidigo // test cleanup polls

@@ -5,17 +5,24 @@ import (
 	"fmt"
 	"time"
 
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
+	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/awsapi"
 	"github.com/lbsg/lbsg/internal/controller/awsstate"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/drift"
+	"github.com/lbsg/lbsg/internal/controller/ingress"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/controller/targetsg"
 	"github.com/lbsg/lbsg/internal/events"
+	"github.com/lbsg/lbsg/internal/ingressclass"
 	"github.com/lbsg/lbsg/internal/metrics"
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/options"
@@ -42,6 +49,7 @@ type Controllers struct {
 	Deploy   *deploy.Deployer
 	Owners   *deploy.Owners
 	Service  *service.Reconciler
+	Ingress  *ingress.Reconciler
 	TargetSG *targetsg.Reconciler
 	Drift    *drift.Checker
 }
@@ -78,7 +86,8 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	reg := registry.New()
 	sgTrigger := &registry.Trigger[registry.SGKey]{}
 	svcTrigger := &registry.Trigger[reconcile.Request]{}
-	owners := &deploy.Owners{service.Owner{Kube: mgr.GetClient(), Defaults: d}}
+	class := ingressclass.Config{IngressClass: o.IngressClass}
+	owners := &deploy.Owners{service.Owner{Kube: mgr.GetClient(), Defaults: d}, ingress.Owner{Kube: mgr.GetClient(), Class: class}}
 	dep := &deploy.Deployer{AWS: prov, Registry: reg, TargetSGs: sgTrigger, Events: rec, Defaults: d,
 		Backend: deploy.NewBackend(prov, reg, owners, o.BackendSecurityGroup, d.DefaultTags)}
 	svc := &service.Reconciler{
@@ -89,19 +98,27 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	if err := svc.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the service controller: %w", err)
 	}
+	ingTrigger := &registry.Trigger[reconcile.Request]{}
+	ing := &ingress.Reconciler{
+		Kube: mgr.GetClient(), AWS: prov, Deploy: dep, Groups: ingTrigger, Events: rec, Metrics: c.Metrics,
+		Defaults: d, Class: class, MaxConcurrentReconciles: o.MaxConcurrentReconciles,
+	}
+	if err := ing.SetupWithManager(mgr); err != nil {
+		return nil, fmt.Errorf("setting up the ingress controller: %w", err)
+	}
 	tsg := &targetsg.Reconciler{Owners: owners, AWS: prov, Registry: reg, Trigger: sgTrigger,
 		Events: rec, Metrics: c.Metrics, Defaults: d, AdoptLBCRules: o.AdoptLBCRules}
 	if err := tsg.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the targetsg controller: %w", err)
 	}
-	dr := &drift.Checker{AWS: prov, Registry: reg, TargetSGs: sgTrigger, Services: svcTrigger,
+	dr := &drift.Checker{AWS: prov, Registry: reg, TargetSGs: sgTrigger, Services: svcTrigger, Ingresses: ingTrigger,
 		Metrics: c.Metrics, Defaults: d, Interval: o.DriftInterval, AdoptLBCRules: o.AdoptLBCRules}
 	if !c.NoDriftLoop {
 		if err := mgr.Add(dr); err != nil {
 			return nil, err
 		}
 	}
-	return &Controllers{AWS: prov, Registry: reg, Deploy: dep, Owners: owners, Service: svc, TargetSG: tsg, Drift: dr}, nil
+	return &Controllers{AWS: prov, Registry: reg, Deploy: dep, Owners: owners, Service: svc, Ingress: ing, TargetSG: tsg, Drift: dr}, nil
 }
 
 // DiscoverVPC returns the VPC of the cluster's subnets when --aws-vpc-id is
@@ -114,3 +131,11 @@ func DiscoverVPC(ctx context.Context, api awsapi.EC2API, cluster string) (string
 // DefaultResync is the informer resync lbsg uses: a resync of an unchanged
 // Service costs no AWS call, so it can be short.
 const DefaultResync = 10 * time.Hour
+
+// Scheme is the manager's scheme: client-go's types and lbsg's CRDs.
+func Scheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(s))
+	utilruntime.Must(v1beta1.AddToScheme(s))
+	return s
+}

@@ -1,0 +1,483 @@
+package ingress
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
+	"github.com/lbsg/lbsg/internal/awserr"
+	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/controller/deploy"
+	"github.com/lbsg/lbsg/internal/controller/drift"
+	"github.com/lbsg/lbsg/internal/controller/registry"
+	"github.com/lbsg/lbsg/internal/controller/service"
+	"github.com/lbsg/lbsg/internal/events"
+	"github.com/lbsg/lbsg/internal/ingressclass"
+	"github.com/lbsg/lbsg/internal/metrics"
+	"github.com/lbsg/lbsg/internal/model"
+	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/rules"
+)
+
+// Reconciler converges IngressGroups to ALBs.
+type Reconciler struct {
+	Kube   client.Client
+	AWS    *awsstate.Provider
+	Deploy *deploy.Deployer
+	// Groups enqueues IngressGroups (drift check).
+	Groups   *registry.Trigger[reconcile.Request]
+	Events   *events.Recorder
+	Metrics  *metrics.Metrics
+	Defaults model.Defaults
+	Class    ingressclass.Config
+	// MaxConcurrentReconciles (0: 1).
+	MaxConcurrentReconciles int
+}
+
+// SetupWithManager registers the controller.
+func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
+	nodeChanged := predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+		o, n := e.ObjectOld.(*corev1.Node), e.ObjectNew.(*corev1.Node)
+		return o.Spec.ProviderID != n.Spec.ProviderID
+	}}
+	b := ctrl.NewControllerManagedBy(mgr).Named("ingress").
+		Watches(&networkingv1.Ingress{}, handler.EnqueueRequestsFromMapFunc(r.groupsOfIngress)).
+		Watches(&corev1.Service{}, handler.EnqueueRequestsFromMapFunc(r.groupsOfService)).
+		Watches(&discoveryv1.EndpointSlice{}, handler.EnqueueRequestsFromMapFunc(r.groupsOfSlice)).
+		Watches(&corev1.Node{}, handler.EnqueueRequestsFromMapFunc(r.allGroups), builder.WithPredicates(nodeChanged)).
+		Watches(&networkingv1.IngressClass{}, handler.EnqueueRequestsFromMapFunc(r.allGroups)).
+		Watches(&v1beta1.IngressClassParams{}, handler.EnqueueRequestsFromMapFunc(r.allGroups)).
+		WithOptions(controller.Options{MaxConcurrentReconciles: max(1, r.MaxConcurrentReconciles)})
+	if r.Groups != nil {
+		b = b.WatchesRawSource(r.Groups.Source())
+	}
+	return b.Complete(r)
+}
+
+// groupsOf returns the groups an Ingress belongs to or still holds.
+func groupsOf(ctx context.Context, w *world, ing *networkingv1.Ingress) []reconcile.Request {
+	var out []reconcile.Request
+	add := func(st naming.Stack) {
+		if req := drift.GroupRequest(st); !slices.Contains(out, req) {
+			out = append(out, req)
+		}
+	}
+	for _, st := range finalizerStacks(ing) {
+		add(st)
+	}
+	switch m := w.membershipOf(ctx, ing); {
+	case m.managed:
+		add(m.stack)
+	case m.groupErr != nil:
+		// Reported by the Ingress's implicit group.
+		add(naming.ImplicitIngressStack(ing.Namespace, ing.Name))
+	}
+	return out
+}
+
+func (r *Reconciler) groupsOfIngress(ctx context.Context, o client.Object) []reconcile.Request {
+	ing, ok := o.(*networkingv1.Ingress)
+	if !ok {
+		return nil
+	}
+	w, err := loadWorld(ctx, r.Kube, r.Class)
+	if err != nil {
+		return nil
+	}
+	return groupsOf(ctx, w, ing)
+}
+
+// groupsOfServiceName maps a Service to the groups of the Ingresses in its
+// namespace that reference it.
+func (r *Reconciler) groupsOfServiceName(ctx context.Context, ns, name string) []reconcile.Request {
+	var list networkingv1.IngressList
+	if err := r.Kube.List(ctx, &list, client.InNamespace(ns)); err != nil {
+		return nil
+	}
+	w, err := loadWorld(ctx, r.Kube, r.Class)
+	if err != nil {
+		return nil
+	}
+	var out []reconcile.Request
+	for i := range list.Items {
+		if !slices.Contains(backendServices(&list.Items[i]), name) {
+			continue
+		}
+		for _, req := range groupsOf(ctx, w, &list.Items[i]) {
+			if !slices.Contains(out, req) {
+				out = append(out, req)
+			}
+		}
+	}
+	return out
+}
+
+func (r *Reconciler) groupsOfService(ctx context.Context, o client.Object) []reconcile.Request {
+	return r.groupsOfServiceName(ctx, o.GetNamespace(), o.GetName())
+}
+
+func (r *Reconciler) groupsOfSlice(ctx context.Context, o client.Object) []reconcile.Request {
+	name := o.GetLabels()[discoveryv1.LabelServiceName]
+	if name == "" {
+		return nil
+	}
+	return r.groupsOfServiceName(ctx, o.GetNamespace(), name)
+}
+
+func (r *Reconciler) allGroups(ctx context.Context, _ client.Object) []reconcile.Request {
+	var list networkingv1.IngressList
+	if err := r.Kube.List(ctx, &list); err != nil {
+		return nil
+	}
+	w, err := loadWorld(ctx, r.Kube, r.Class)
+	if err != nil {
+		return nil
+	}
+	var out []reconcile.Request
+	for i := range list.Items {
+		for _, req := range groupsOf(ctx, w, &list.Items[i]) {
+			if !slices.Contains(out, req) {
+				out = append(out, req)
+			}
+		}
+	}
+	return out
+}
+
+// backendServices lists the Service names an Ingress references.
+func backendServices(ing *networkingv1.Ingress) []string {
+	var out []string
+	add := func(b *networkingv1.IngressBackend) {
+		if b != nil && b.Service != nil && !slices.Contains(out, b.Service.Name) {
+			out = append(out, b.Service.Name)
+		}
+	}
+	add(ing.Spec.DefaultBackend)
+	for _, rule := range ing.Spec.Rules {
+		if rule.HTTP == nil {
+			continue
+		}
+		for i := range rule.HTTP.Paths {
+			add(&rule.HTTP.Paths[i].Backend)
+		}
+	}
+	return out
+}
+
+// stackOf is the inverse of drift.GroupRequest.
+func stackOf(req reconcile.Request) naming.Stack {
+	if req.Namespace == "" {
+		return naming.ExplicitIngressStack(req.Name)
+	}
+	return naming.ImplicitIngressStack(req.Namespace, req.Name)
+}
+
+// Reconcile converges one IngressGroup.
+func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res reconcile.Result, err error) {
+	defer func() { r.Metrics.Reconciled("ingress", deploy.Outcome(res, err)) }()
+	stack := stackOf(req)
+	ctx = logf.IntoContext(ctx, logf.FromContext(ctx).WithValues("ingressGroup", stack.ID()))
+	w, err := loadWorld(ctx, r.Kube, r.Class)
+	if err != nil {
+		return reconcile.Result{}, err
+	}
+	g, err := loadGroup(ctx, r.Kube, w, stack)
+	if err != nil {
+		return reconcile.Result{}, err
+	}
+	for ing, err := range g.invalid {
+		r.Events.Warn(ing, events.ReasonFailedBuildModel, events.ActionReconcile, "Failed build model due to "+err.Error())
+	}
+	if len(g.blocked) > 0 {
+		var errs []error
+		for ing, err := range g.blocked {
+			msg := "Ingress has invalid IngressClass configuration: " + err.Error()
+			r.Events.Warn(ing, events.ReasonFailedBuildModel, events.ActionReconcile, "Failed build model due to "+msg)
+			errs = append(errs, fmt.Errorf("%s/%s: %s", ing.Namespace, ing.Name, msg))
+		}
+		r.Deploy.Hold(stack)
+		return reconcile.Result{}, reconcile.TerminalError(errors.Join(errs...))
+	}
+	if len(g.members) == 0 {
+		return r.teardown(ctx, g)
+	}
+	return r.converge(ctx, g)
+}
+
+// converge builds the group's Stack, applies it, and updates the members.
+func (r *Reconciler) converge(ctx context.Context, g *group) (reconcile.Result, error) {
+	for _, m := range g.members {
+		if err := r.ensureFinalizer(ctx, m.ing, g.stack); err != nil {
+			return reconcile.Result{}, err
+		}
+	}
+	desired, built, err := r.build(ctx, g)
+	if err != nil {
+		if awserr.Code(err) != "" {
+			return r.Deploy.Failure(ctx, err, g.objects()...)
+		}
+		return reconcile.Result{}, err
+	}
+	dns, err := r.Deploy.Apply(ctx, g.stack, desired)
+	if err != nil {
+		return r.Deploy.Failure(ctx, err, g.objects()...)
+	}
+	ports := listenerPorts(desired)
+	for _, m := range g.members {
+		if !built[m.ing] {
+			continue
+		}
+		if err := r.patchStatus(ctx, m.ing, dns, ports); err != nil {
+			r.Events.Warn(m.ing, events.ReasonFailedUpdateStatus, events.ActionReconcile, "Failed update status due to "+err.Error())
+			return reconcile.Result{}, err
+		}
+	}
+	if err := r.release(ctx, g); err != nil {
+		return reconcile.Result{}, err
+	}
+	if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
+		return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, err
+	}
+	for _, m := range g.members {
+		if built[m.ing] {
+			r.Events.Normal(m.ing, events.ReasonSuccessfullyReconciled, events.ActionReconcile, "Successfully reconciled")
+		}
+	}
+	return reconcile.Result{}, nil
+}
+
+// build reads the facts and builds the model. Members at fault get an
+// event and are left out; a group failure is reported on every member and
+// returned as a terminal error (nothing changes in AWS); an AWS read
+// failure is returned as is. built says which members the Stack serves.
+func (r *Reconciler) build(ctx context.Context, g *group) (model.Stack, map[*networkingv1.Ingress]bool, error) {
+	members, err := r.members(ctx, g)
+	if err != nil {
+		return model.Stack{}, nil, err
+	}
+	facts, err := r.facts(ctx, g.stack, members)
+	if err != nil {
+		return model.Stack{}, nil, err
+	}
+	desired, warnings, memberErrs, err := model.BuildIngressGroup(g.stack, members, facts, r.Defaults)
+	built := map[*networkingv1.Ingress]bool{}
+	for _, m := range g.members {
+		key := m.ing.Namespace + "/" + m.ing.Name
+		if merr, bad := memberErrs[key]; bad {
+			logf.FromContext(ctx).Info("Ingress left out of its group", "ingress", key, "reason", merr.Error())
+			r.Events.Warn(m.ing, events.ReasonFailedBuildModel, events.ActionReconcile, "Failed build model due to "+merr.Error())
+			continue
+		}
+		built[m.ing] = true
+	}
+	if err != nil {
+		reason := events.ReasonFailedBuildModel
+		switch {
+		case unresolvedSGs(err):
+			reason = events.ReasonSecurityGroupsNotResolved
+		case errors.Is(err, rules.ErrOverQuota):
+			reason = events.ReasonRulesPerSecurityGroupLimitExceeded
+		}
+		logf.FromContext(ctx).Error(err, "building model failed")
+		for _, m := range g.members {
+			if built[m.ing] {
+				r.Events.Warn(m.ing, reason, events.ActionReconcile, "Failed build model due to "+err.Error())
+			}
+		}
+		r.Deploy.Hold(g.stack)
+		return model.Stack{}, nil, reconcile.TerminalError(err)
+	}
+	for _, w := range warnings {
+		for _, m := range g.members {
+			if built[m.ing] {
+				r.Events.Warn(m.ing, w.Reason, events.ActionReconcile, w.Message)
+			}
+		}
+	}
+	return desired, built, nil
+}
+
+// members reads each member's backend Services and their endpoints.
+func (r *Reconciler) members(ctx context.Context, g *group) ([]model.IngressMember, error) {
+	out := make([]model.IngressMember, 0, len(g.members))
+	for _, m := range g.members {
+		im := model.IngressMember{Ingress: m.ing, Params: m.params,
+			Services: map[string]*corev1.Service{}, Endpoints: map[string][]model.Endpoint{}}
+		for _, name := range backendServices(m.ing) {
+			svc := &corev1.Service{}
+			err := r.Kube.Get(ctx, types.NamespacedName{Namespace: m.ing.Namespace, Name: name}, svc)
+			if apierrors.IsNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			im.Services[name] = svc
+			var slices discoveryv1.EndpointSliceList
+			if err := r.Kube.List(ctx, &slices, client.InNamespace(m.ing.Namespace),
+				client.MatchingLabels{discoveryv1.LabelServiceName: name}); err != nil {
+				return nil, err
+			}
+			im.Endpoints[name] = model.EndpointsFromSlices(slices.Items)
+		}
+		out = append(out, im)
+	}
+	return out, nil
+}
+
+// facts reads what the ALB model needs, from caches where possible.
+func (r *Reconciler) facts(ctx context.Context, st naming.Stack, members []model.IngressMember) (model.Facts, error) {
+	var f model.Facts
+	var err error
+	if f.Subnets, err = r.AWS.Subnets(ctx); err != nil {
+		return f, err
+	}
+	snap, err := r.AWS.Snapshot(ctx, st)
+	if err != nil {
+		return f, err
+	}
+	if lb := snap.LoadBalancer; lb != nil {
+		f.ExistingLB = &model.ExistingLB{Scheme: lb.Scheme, SecurityGroups: lb.SecurityGroups, Subnets: lb.Subnets}
+	}
+	if items := model.IngressSecurityGroupItems(members); len(items) > 0 {
+		l, err := r.AWS.LookupSecurityGroups(ctx, items)
+		if err != nil {
+			return f, err
+		}
+		f.SecurityGroupLookup = &l
+	}
+	var nodes corev1.NodeList
+	if err := r.Kube.List(ctx, &nodes); err != nil {
+		return f, err
+	}
+	f.Nodes, err = service.NodeFacts(ctx, r.AWS, nodes.Items)
+	return f, err
+}
+
+// listenerPorts are the ALB's listener ports, ascending (status).
+func listenerPorts(s model.Stack) []int32 {
+	var out []int32
+	for _, l := range s.Listeners {
+		out = append(out, l.Port)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func (r *Reconciler) ensureFinalizer(ctx context.Context, ing *networkingv1.Ingress, st naming.Stack) error {
+	if controllerutil.ContainsFinalizer(ing, st.Finalizer()) {
+		return nil
+	}
+	base := ing.DeepCopy()
+	controllerutil.AddFinalizer(ing, st.Finalizer())
+	if err := r.Kube.Patch(ctx, ing, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+		r.Events.Warn(ing, events.ReasonFailedAddFinalizer, events.ActionReconcile, "Failed add finalizer due to "+err.Error())
+		return err
+	}
+	return nil
+}
+
+// release clears the status of the Ingresses that left the group and
+// removes the group's finalizer from them.
+func (r *Reconciler) release(ctx context.Context, g *group) error {
+	for _, ing := range g.leaving {
+		if ing.DeletionTimestamp.IsZero() && len(ing.Status.LoadBalancer.Ingress) > 0 && !r.stillServed(ctx, ing, g.stack) {
+			if err := r.patchStatus(ctx, ing, "", nil); err != nil {
+				r.Events.Warn(ing, events.ReasonFailedUpdateStatus, events.ActionReconcile, "Failed update status due to "+err.Error())
+				return err
+			}
+		}
+		base := ing.DeepCopy()
+		controllerutil.RemoveFinalizer(ing, g.stack.Finalizer())
+		if err := r.Kube.Patch(ctx, ing, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil && !apierrors.IsNotFound(err) {
+			r.Events.Warn(ing, events.ReasonFailedRemoveFinalizer, events.ActionDelete, "Failed remove finalizer due to "+err.Error())
+			return err
+		}
+	}
+	return nil
+}
+
+// stillServed reports whether a leaving Ingress already belongs to another
+// group (which owns its status now).
+func (r *Reconciler) stillServed(ctx context.Context, ing *networkingv1.Ingress, from naming.Stack) bool {
+	w, err := loadWorld(ctx, r.Kube, r.Class)
+	if err != nil {
+		return true
+	}
+	m := w.membershipOf(ctx, ing)
+	return m.managed && m.stack != from
+}
+
+// teardown deletes the group's ALB and everything lbsg made for it once
+// no member is left, then releases the leaving Ingresses.
+func (r *Reconciler) teardown(ctx context.Context, g *group) (reconcile.Result, error) {
+	if len(g.leaving) == 0 && !r.Deploy.Registry.Known(g.stack.Key()) {
+		// Nothing holds the group and nothing was published for it.
+		return reconcile.Result{}, nil
+	}
+	done, err := r.Deploy.Teardown(ctx, g.stack)
+	if err != nil {
+		objs := make([]client.Object, 0, len(g.leaving))
+		for _, ing := range g.leaving {
+			objs = append(objs, ing)
+		}
+		return r.Deploy.Failure(ctx, err, objs...)
+	}
+	if !done {
+		return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, nil
+	}
+	if err := r.release(ctx, g); err != nil {
+		return reconcile.Result{}, err
+	}
+	// Nobody holds the group any more.
+	r.Deploy.Forget(g.stack)
+	if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
+		return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, err
+	}
+	for _, ing := range g.leaving {
+		r.Events.Normal(ing, events.ReasonSuccessfullyDeleted, events.ActionDelete, "Deleted the load balancer and its security groups")
+	}
+	return reconcile.Result{}, nil
+}
+
+func (r *Reconciler) patchStatus(ctx context.Context, ing *networkingv1.Ingress, dns string, ports []int32) error {
+	var want []networkingv1.IngressLoadBalancerIngress
+	if dns != "" {
+		lbi := networkingv1.IngressLoadBalancerIngress{Hostname: strings.ToLower(dns)}
+		for _, p := range ports {
+			lbi.Ports = append(lbi.Ports, networkingv1.IngressPortStatus{Port: p, Protocol: corev1.ProtocolTCP})
+		}
+		want = []networkingv1.IngressLoadBalancerIngress{lbi}
+	}
+	if fmt.Sprint(ing.Status.LoadBalancer.Ingress) == fmt.Sprint(want) {
+		return nil
+	}
+	base := ing.DeepCopy()
+	ing.Status.LoadBalancer.Ingress = want
+	return r.Kube.Status().Patch(ctx, ing, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+}
+
+// unresolvedSGs reports whether a build failed because security-groups
+// items were not found (LBC's "couldn't find all security groups" text).
+func unresolvedSGs(err error) bool {
+	return strings.Contains(err.Error(), "couldn't find all security groups")
+}
