@@ -53,9 +53,12 @@ sandbox: k8s-tools build ## run the sandbox with the demo (state in .lbsg-sandbo
 emulator: build ## serve the AWS emulator on 127.0.0.1:4566 (default seed)
 	$(BIN)/lbsg emulator
 
+# test/bench's scenarios run once each (-benchtime 1x), small by default;
+# LBSG_BENCH_* variables size them up (docs/performance.md).
 .PHONY: bench
-bench: k8s-tools ## run the benchmarks (AWS calls per object, emulator throughput)
-	$(TEST_ENV) $(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
+bench: k8s-tools ## run the benchmarks (AWS calls per object, emulator throughput, test/bench scale scenarios)
+	$(TEST_ENV) $(GO) test -run '^$$' -bench . -benchmem -count 1 $$($(GO) list ./... | grep -v /test/bench)
+	$(TEST_ENV) $(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 2h ./test/bench/
 
 # --- deploy (issue 8): generated RBAC and docs, the Helm chart ---------------
 # Files `generate` writes; `verify` fails when they differ from git.

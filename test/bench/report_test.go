@@ -119,25 +119,34 @@ func elbv2MutatingClass(action string) string {
 }
 
 // bucketMinimum is the least time in which the emulator's buckets, full at
-// the start, admit calls' mutations: per bucket (EC2: one per action;
-// ELBv2: one per class plus the account bucket all ELBv2 calls share),
-// (calls − capacity) / refill, and the slowest bucket sets the time.
-func bucketMinimum(calls emulator.CallStats) (float64, string) {
+// the start, admit calls' mutations (and, with reads, its Describes too):
+// per bucket (EC2: one per action; ELBv2: one per class plus the account
+// bucket all ELBv2 calls share), (calls − capacity) / refill; the slowest
+// bucket sets the time. EC2 reads are taken as filtered (lbsg filters or
+// pages every Describe), so they pay the non-mutating bucket.
+func bucketMinimum(calls emulator.CallStats, reads bool) (float64, string) {
 	spec := awsapi.AWSBuckets()
 	need := map[string]int{} // bucket key → calls
 	class := map[string]string{}
 	for k, a := range calls.Actions {
 		svc, action, _ := strings.Cut(k, ":")
-		if isRead(action) {
+		read := isRead(action)
+		if read && !reads {
 			continue
 		}
 		switch svc {
 		case emulator.ServiceEC2:
-			key := "ec2/" + action
+			key, c := "ec2/"+action, ec2MutatingClass(action)
+			if read {
+				c = awsapi.EC2NonMutating
+			}
 			need[key] += a.Calls
-			class[key] = ec2MutatingClass(action)
+			class[key] = c
 		case emulator.ServiceELBv2:
 			c := elbv2MutatingClass(action)
+			if read {
+				c = awsapi.ELBV2NonMutating
+			}
 			need["elbv2/"+c] += a.Calls
 			class["elbv2/"+c] = c
 			need["elbv2/account"] += a.Calls

@@ -11,11 +11,13 @@ func TestBucketMinimumIsTheSlowestBucketsRefillTime(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
 		calls map[string]int
+		reads bool
 		want  float64
 	}{
 		{name: "calls within every burst need no refill", calls: map[string]int{"elasticloadbalancing:CreateLoadBalancer": 10}, want: 0},
 		{name: "twenty load balancers wait for ten tokens at 0.2/s", calls: map[string]int{"elasticloadbalancing:CreateLoadBalancer": 20}, want: 50},
 		{name: "describes cost nothing", calls: map[string]int{"elasticloadbalancing:DescribeTargetHealth": 1000, "ec2:DescribeSecurityGroups": 1000}, want: 0},
+		{name: "with reads, describes pay their buckets and the account one", calls: map[string]int{"elasticloadbalancing:DescribeTargetHealth": 60, "elasticloadbalancing:DescribeListeners": 60}, reads: true, want: 8},
 		{name: "EC2 buckets are per action", calls: map[string]int{"ec2:CreateSecurityGroup": 60, "ec2:DeleteSecurityGroup": 60}, want: 2},
 		{name: "every ELBv2 mutation pays the account bucket", calls: map[string]int{"elasticloadbalancing:CreateLoadBalancer": 10,
 			"elasticloadbalancing:RegisterTargets": 20, "elasticloadbalancing:CreateTargetGroup": 20}, want: 1},
@@ -25,7 +27,7 @@ func TestBucketMinimumIsTheSlowestBucketsRefillTime(t *testing.T) {
 			for k, n := range tt.calls {
 				c.Actions[k] = emulator.ActionStats{Calls: n}
 			}
-			if got, why := bucketMinimum(c); math.Abs(got-tt.want) > 1e-9 {
+			if got, why := bucketMinimum(c, tt.reads); math.Abs(got-tt.want) > 1e-9 {
 				t.Errorf("bucketMinimum = %v (%s), want %v", got, why, tt.want)
 			}
 		})

@@ -79,7 +79,9 @@ func (h *harness) coldStart() (phaseResult, memResult) {
 	_, _, lastMutation := h.smp.snapshot()
 	r := phaseResult{name: "cold start", seconds: since(m.started, lastMutation), calls: delta(h.callsNow(), before),
 		objects: h.totalObjects()}
-	r.bucketMin, r.limiting = bucketMinimum(r.calls)
+	if h.throttle {
+		r.bucketMin, r.limiting = bucketMinimum(r.calls, false)
+	}
 	return r, h.memory()
 }
 
@@ -110,7 +112,12 @@ func (h *harness) restart() phaseResult {
 	if lastCall.After(end) {
 		end = lastCall
 	}
-	return phaseResult{name: "restart", seconds: since(m.started, end), calls: delta(h.callsNow(), before), objects: n}
+	r := phaseResult{name: "restart", seconds: since(m.started, end), calls: delta(h.callsNow(), before), objects: n}
+	if h.throttle {
+		// Every call of a restart is a read: the buckets bound them all.
+		r.bucketMin, r.limiting = bucketMinimum(r.calls, true)
+	}
+	return r
 }
 
 // resync (scenario 3) re-enqueues every object and every target SG
