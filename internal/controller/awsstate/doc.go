@@ -8,7 +8,12 @@
 // Destructive decisions never use the cache alone: SecurityGroup(…, fresh)
 // re-reads before a revoke (LBC #4889).
 //
-// Imports: awsapi (SDK-signature interfaces), awserr, model, plan, rules,
-// naming. It is a stop-gap adapter kept inside controller until
+// An ALB stack's Snapshot also holds each listener's default action,
+// certificate, SSL policy, non-default rules and tags, and the LB's
+// attributes; listener and rule writes go through cloud/elbv2's Provider
+// (whose caches this package never reads).
+//
+// Imports: awsapi (SDK-signature interfaces), awserr, cloud/elbv2, model,
+// plan, rules, naming. It is a stop-gap adapter kept inside controller until
 // internal/cloud/ec2 and internal/cloud/elbv2 cover these calls.
 package awsstate

@@ -1,11 +1,11 @@
 package awsstate
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -58,7 +58,7 @@ func toELBTags(m map[string]string) []elbv2types.Tag {
 
 func observedLB(l elbv2types.LoadBalancer) plan.ObservedLB {
 	o := plan.ObservedLB{ARN: aws.ToString(l.LoadBalancerArn), Name: aws.ToString(l.LoadBalancerName), DNSName: aws.ToString(l.DNSName),
-		Scheme: string(l.Scheme), IPAddressType: string(l.IpAddressType), SecurityGroups: slices.Clone(l.SecurityGroups)}
+		Type: string(l.Type), Scheme: string(l.Scheme), IPAddressType: string(l.IpAddressType), SecurityGroups: slices.Clone(l.SecurityGroups)}
 	if l.State != nil {
 		o.State = string(l.State.Code)
 	}
@@ -76,13 +76,13 @@ func observedTG(t elbv2types.TargetGroup) plan.ObservedTG {
 		Healthy: aws.ToInt32(t.HealthyThresholdCount), Unhealthy: aws.ToInt32(t.UnhealthyThresholdCount),
 	}
 	if t.Matcher != nil {
-		hc.Matcher = aws.ToString(t.Matcher.HttpCode)
+		hc.Matcher = cmp.Or(aws.ToString(t.Matcher.HttpCode), aws.ToString(t.Matcher.GrpcCode))
 	}
 	if hc.Protocol == model.ProtoTCP {
 		hc.Path, hc.Matcher = "", ""
 	}
 	return plan.ObservedTG{ARN: aws.ToString(t.TargetGroupArn), Name: aws.ToString(t.TargetGroupName), Port: aws.ToInt32(t.Port),
-		Protocol: string(t.Protocol), TargetType: string(t.TargetType), HealthCheck: hc}
+		Protocol: string(t.Protocol), ProtocolVersion: aws.ToString(t.ProtocolVersion), TargetType: string(t.TargetType), HealthCheck: hc}
 }
 
 // RefreshELB reloads every LB and TG of the VPC (paged Describes; tags only
@@ -291,26 +291,19 @@ func (p *Provider) readStack(ctx context.Context, st naming.Stack) (plan.Snapsho
 		snap.TargetGroups = append(snap.TargetGroups, tgs[i])
 	}
 	if snap.LoadBalancer != nil {
-		pg := elbv2.NewDescribeListenersPaginator(p.elb, &elbv2.DescribeListenersInput{LoadBalancerArn: aws.String(snap.LoadBalancer.ARN)})
-		for pg.HasMorePages() {
-			page, err := pg.NextPage(ctx)
-			if awserr.Classify(err) == awserr.NotFound {
-				break
-			}
+		ls, err := p.readListeners(ctx, *snap.LoadBalancer)
+		if err != nil {
+			return snap, err
+		}
+		snap.Listeners = ls
+		if snap.LoadBalancer.Type == model.TypeApplication {
+			attrs, err := p.lbAttributes(ctx, snap.LoadBalancer.ARN)
 			if err != nil {
-				return snap, fmt.Errorf("describing listeners of %s: %w", snap.LoadBalancer.ARN, err)
+				return snap, err
 			}
-			for _, l := range page.Listeners {
-				o := plan.ObservedListener{ARN: aws.ToString(l.ListenerArn), Port: aws.ToInt32(l.Port), Protocol: string(l.Protocol)}
-				for _, a := range l.DefaultActions {
-					if a.TargetGroupArn != nil {
-						o.TargetGroupARN = aws.ToString(a.TargetGroupArn)
-					} else if a.ForwardConfig != nil && len(a.ForwardConfig.TargetGroups) > 0 {
-						o.TargetGroupARN = aws.ToString(a.ForwardConfig.TargetGroups[0].TargetGroupArn)
-					}
-				}
-				snap.Listeners = append(snap.Listeners, o)
-			}
+			lb := *snap.LoadBalancer
+			lb.Attributes = attrs
+			snap.LoadBalancer = &lb
 		}
 	}
 	return snap, nil
@@ -323,7 +316,10 @@ func (p *Provider) CreateTargetGroup(ctx context.Context, tg model.TargetGroup) 
 		VpcId: aws.String(p.vpcID), TargetType: elbv2types.TargetTypeEnum(tg.TargetType),
 		IpAddressType: elbv2types.TargetGroupIpAddressTypeEnum(tg.IPAddressType), Tags: toELBTags(tg.Tags),
 	}
-	hcInput(tg.HealthCheck, &in.HealthCheckProtocol, &in.HealthCheckPort, &in.HealthCheckPath, &in.HealthCheckIntervalSeconds,
+	if tg.ProtocolVersion != "" {
+		in.ProtocolVersion = aws.String(tg.ProtocolVersion)
+	}
+	hcInput(tg.HealthCheck, tg.ProtocolVersion, &in.HealthCheckProtocol, &in.HealthCheckPort, &in.HealthCheckPath, &in.HealthCheckIntervalSeconds,
 		&in.HealthCheckTimeoutSeconds, &in.HealthyThresholdCount, &in.UnhealthyThresholdCount, &in.Matcher)
 	out, err := p.elb.CreateTargetGroup(ctx, in)
 	if err != nil {
@@ -342,7 +338,9 @@ func (p *Provider) CreateTargetGroup(ctx context.Context, tg model.TargetGroup) 
 	return o.ARN, nil
 }
 
-func hcInput(hc model.HealthCheck, proto *elbv2types.ProtocolEnum, port, path **string, interval, timeout, healthy, unhealthy **int32, matcher **elbv2types.Matcher) {
+// hcInput fills a health check's fields of a Create or ModifyTargetGroup
+// input; the matcher is a gRPC code for GRPC target groups, else HTTP codes.
+func hcInput(hc model.HealthCheck, version string, proto *elbv2types.ProtocolEnum, port, path **string, interval, timeout, healthy, unhealthy **int32, matcher **elbv2types.Matcher) {
 	*proto = elbv2types.ProtocolEnum(hc.Protocol)
 	*port = aws.String(hc.Port)
 	if hc.Path != "" {
@@ -350,15 +348,20 @@ func hcInput(hc model.HealthCheck, proto *elbv2types.ProtocolEnum, port, path **
 	}
 	*interval, *timeout = aws.Int32(hc.Interval), aws.Int32(hc.Timeout)
 	*healthy, *unhealthy = aws.Int32(hc.Healthy), aws.Int32(hc.Unhealthy)
-	if hc.Matcher != "" {
+	switch {
+	case hc.Matcher == "":
+	case version == "GRPC":
+		*matcher = &elbv2types.Matcher{GrpcCode: aws.String(hc.Matcher)}
+	default:
 		*matcher = &elbv2types.Matcher{HttpCode: aws.String(hc.Matcher)}
 	}
 }
 
-// ModifyHealthCheck sets a TG's health check.
-func (p *Provider) ModifyHealthCheck(ctx context.Context, arn string, hc model.HealthCheck) error {
+// ModifyHealthCheck sets a TG's health check; version is the TG's protocol
+// version ("" for NLB TGs).
+func (p *Provider) ModifyHealthCheck(ctx context.Context, arn string, hc model.HealthCheck, version string) error {
 	in := &elbv2.ModifyTargetGroupInput{TargetGroupArn: aws.String(arn)}
-	hcInput(hc, &in.HealthCheckProtocol, &in.HealthCheckPort, &in.HealthCheckPath, &in.HealthCheckIntervalSeconds,
+	hcInput(hc, version, &in.HealthCheckProtocol, &in.HealthCheckPort, &in.HealthCheckPath, &in.HealthCheckIntervalSeconds,
 		&in.HealthCheckTimeoutSeconds, &in.HealthyThresholdCount, &in.UnhealthyThresholdCount, &in.Matcher)
 	if _, err := p.elb.ModifyTargetGroup(ctx, in); err != nil {
 		return fmt.Errorf("modifying health check of %s: %w", arn, err)
@@ -396,10 +399,18 @@ func (p *Provider) DeregisterTargets(ctx context.Context, arn string, ts []model
 	return nil
 }
 
-// CreateLoadBalancer creates the NLB with its SGs, tagged at creation.
+// CreateLoadBalancer creates the NLB or ALB with its SGs, tagged at
+// creation. An ALB needs subnets in two zones at least; fewer fail here.
 func (p *Provider) CreateLoadBalancer(ctx context.Context, lb model.LoadBalancer, sgIDs []string) (plan.ObservedLB, error) {
+	typ := elbv2types.LoadBalancerTypeEnumNetwork
+	if lb.IsALB() {
+		typ = elbv2types.LoadBalancerTypeEnumApplication
+		if len(lb.Subnets) < 2 {
+			return plan.ObservedLB{}, fmt.Errorf("creating load balancer %s: an application load balancer needs at least two subnets, got %d", lb.Name, len(lb.Subnets))
+		}
+	}
 	in := &elbv2.CreateLoadBalancerInput{
-		Name: aws.String(lb.Name), Type: elbv2types.LoadBalancerTypeEnumNetwork, Scheme: elbv2types.LoadBalancerSchemeEnum(lb.Scheme),
+		Name: aws.String(lb.Name), Type: typ, Scheme: elbv2types.LoadBalancerSchemeEnum(lb.Scheme),
 		IpAddressType: elbv2types.IpAddressType(lb.IPAddressType), Subnets: lb.Subnets, SecurityGroups: sgIDs, Tags: toELBTags(lb.Tags),
 	}
 	out, err := p.elb.CreateLoadBalancer(ctx, in)
@@ -429,30 +440,6 @@ func (p *Provider) SetSecurityGroups(ctx context.Context, arn string, ids []stri
 		e.lb.SecurityGroups = slices.Clone(ids)
 	}
 	p.mu.Unlock()
-	return nil
-}
-
-func forward(tgARN string) []elbv2types.Action {
-	return []elbv2types.Action{{Type: elbv2types.ActionTypeEnumForward, TargetGroupArn: aws.String(tgARN), Order: aws.Int32(1)}}
-}
-
-// CreateListener creates a listener forwarding to a TG.
-func (p *Provider) CreateListener(ctx context.Context, lbARN string, l model.Listener, tgARN string) error {
-	_, err := p.elb.CreateListener(ctx, &elbv2.CreateListenerInput{LoadBalancerArn: aws.String(lbARN), Port: aws.Int32(l.Port),
-		Protocol: elbv2types.ProtocolEnum(l.Protocol), DefaultActions: forward(tgARN), Tags: toELBTags(l.Tags)})
-	if err != nil {
-		return fmt.Errorf("creating listener %s on %s: %w", strconv.Itoa(int(l.Port)), lbARN, err)
-	}
-	return nil
-}
-
-// ModifyListener sets a listener's protocol and target group.
-func (p *Provider) ModifyListener(ctx context.Context, arn string, l model.Listener, tgARN string) error {
-	_, err := p.elb.ModifyListener(ctx, &elbv2.ModifyListenerInput{ListenerArn: aws.String(arn), Port: aws.Int32(l.Port),
-		Protocol: elbv2types.ProtocolEnum(l.Protocol), DefaultActions: forward(tgARN)})
-	if err != nil {
-		return fmt.Errorf("modifying listener %s: %w", arn, err)
-	}
 	return nil
 }
 

@@ -11,9 +11,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"k8s.io/utils/clock"
 
 	"github.com/lbsg/lbsg/internal/awsapi"
 	"github.com/lbsg/lbsg/internal/awserr"
+	cloudelbv2 "github.com/lbsg/lbsg/internal/cloud/elbv2"
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/rules"
@@ -28,8 +30,11 @@ type SG struct {
 
 // Provider holds the caches and the clients.
 type Provider struct {
-	ec2     awsapi.EC2API
-	elb     awsapi.ELBV2API
+	ec2 awsapi.EC2API
+	elb awsapi.ELBV2API
+	// cloud makes the listener and rule writes (its caches are never read
+	// here: Snapshot has its own).
+	cloud   *cloudelbv2.Provider
 	cluster string
 	vpcID   string
 
@@ -57,7 +62,7 @@ type Instance struct {
 
 // New builds a Provider for one cluster and VPC.
 func New(ec2api awsapi.EC2API, elbapi awsapi.ELBV2API, cluster, vpcID string) *Provider {
-	return &Provider{ec2: ec2api, elb: elbapi, cluster: cluster, vpcID: vpcID,
+	return &Provider{ec2: ec2api, elb: elbapi, cloud: cloudelbv2.New(elbapi, clock.RealClock{}), cluster: cluster, vpcID: vpcID,
 		sgs: map[string]*SG{}, stale: map[string]bool{}, instances: map[string]Instance{}, snaps: map[string]*snapshotEntry{}}
 }
 

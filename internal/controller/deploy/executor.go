@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -18,20 +19,26 @@ type executor struct {
 	lbARN     string
 	dnsName   string
 	tgARN     map[string]string // by resource ID
+	listener  map[int32]string  // listener ARN by port
 }
 
 func newExecutor(aws *awsstate.Provider, desired model.Stack, snap plan.Snapshot, backendID string) *executor {
-	ex := &executor{aws: aws, desired: desired, backendID: backendID, tgARN: map[string]string{}}
+	ex := &executor{aws: aws, desired: desired, backendID: backendID, tgARN: map[string]string{}, listener: map[int32]string{}}
 	if len(snap.ManagedSGs) > 0 && desired.ManagedSG != nil {
 		ex.managedID = snap.ManagedSGs[0].ID
 	}
 	if snap.LoadBalancer != nil {
 		ex.lbARN, ex.dnsName = snap.LoadBalancer.ARN, snap.LoadBalancer.DNSName
 	}
+	for _, l := range snap.Listeners {
+		ex.listener[l.Port] = l.ARN
+	}
+	// The same choice as plan.Diff: the first compatible TG per resource ID.
+	taken := map[string]bool{}
 	for _, d := range desired.TargetGroups {
 		for _, o := range snap.TargetGroups {
-			if o.ResourceID == d.ResourceID && o.TargetType == d.TargetType && o.Protocol == d.Protocol {
-				ex.tgARN[d.ResourceID] = o.ARN
+			if o.ResourceID == d.ResourceID && !taken[o.ARN] && plan.Compatible(d, o) {
+				ex.tgARN[d.ResourceID], taken[o.ARN] = o.ARN, true
 				break
 			}
 		}
@@ -92,7 +99,7 @@ func (ex *executor) do(ctx context.Context, a plan.Action) error {
 		arn, err = ex.aws.CreateTargetGroup(ctx, *a.TargetGroup)
 		ex.tgARN[a.TargetGroup.ResourceID] = arn
 	case plan.ModifyTargetGroup:
-		err = ex.aws.ModifyHealthCheck(ctx, a.ARN, a.TargetGroup.HealthCheck)
+		err = ex.aws.ModifyHealthCheck(ctx, a.ARN, a.TargetGroup.HealthCheck, a.TargetGroup.ProtocolVersion)
 	case plan.RegisterTargets:
 		err = ex.aws.RegisterTargets(ctx, ex.tg(a), a.Targets)
 	case plan.DeregisterTargets:
@@ -108,10 +115,22 @@ func (ex *executor) do(ctx context.Context, a plan.Action) error {
 		err = ex.aws.TagResource(ctx, a.ARN, a.SetTags, a.RemoveTags)
 	case plan.SetSecurityGroups:
 		err = ex.aws.SetSecurityGroups(ctx, a.ARN, a.LoadBalancer.ResolveSGs(ex.managedID, ex.backendID))
+	case plan.ModifyLoadBalancerAttributes:
+		err = ex.aws.ModifyLoadBalancerAttributes(ctx, cmp.Or(a.ARN, ex.lbARN), a.Attributes)
 	case plan.CreateListener:
-		err = ex.aws.CreateListener(ctx, ex.lbARN, *a.Listener, ex.tgARN[a.Listener.TargetGroup])
+		var arn string
+		arn, err = ex.aws.CreateListener(ctx, ex.lbARN, *a.Listener, ex.tgARN)
+		ex.listener[a.Listener.Port] = arn
 	case plan.ModifyListener:
-		err = ex.aws.ModifyListener(ctx, a.ARN, *a.Listener, ex.tgARN[a.Listener.TargetGroup])
+		err = ex.aws.ModifyListener(ctx, a.ARN, *a.Listener, ex.tgARN)
+	case plan.SetRulePriorities:
+		err = ex.aws.SetRulePriorities(ctx, a.Priorities)
+	case plan.ModifyRule:
+		err = ex.aws.ModifyRule(ctx, a.ARN, *a.Rule, ex.tgARN)
+	case plan.CreateRule:
+		_, err = ex.aws.CreateRule(ctx, cmp.Or(a.ARN, ex.listener[a.Listener.Port]), *a.Rule, ex.tgARN)
+	case plan.DeleteRule:
+		err = ex.aws.DeleteRule(ctx, a.ARN)
 	case plan.DeleteListener:
 		err = ex.aws.DeleteListener(ctx, a.ARN)
 	case plan.DeleteTargetGroup:

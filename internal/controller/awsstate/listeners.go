@@ -1,0 +1,282 @@
+package awsstate
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"github.com/lbsg/lbsg/internal/awserr"
+	cloudelbv2 "github.com/lbsg/lbsg/internal/cloud/elbv2"
+	"github.com/lbsg/lbsg/internal/model"
+	"github.com/lbsg/lbsg/internal/plan"
+)
+
+// readListeners reads the LB's listeners; for an ALB also their rules
+// (the default rule left out) and the tags of both.
+func (p *Provider) readListeners(ctx context.Context, lb plan.ObservedLB) ([]plan.ObservedListener, error) {
+	var out []plan.ObservedListener
+	pg := elbv2.NewDescribeListenersPaginator(p.elb, &elbv2.DescribeListenersInput{LoadBalancerArn: aws.String(lb.ARN)})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if awserr.Classify(err) == awserr.NotFound {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("describing listeners of %s: %w", lb.ARN, err)
+		}
+		for _, sdk := range page.Listeners {
+			l := cloudelbv2.ListenerFromSDK(sdk)
+			o := plan.ObservedListener{ARN: l.ARN, Port: l.Port, Protocol: l.Protocol}
+			if lb.Type == model.TypeApplication {
+				o.DefaultActions, o.Certificates, o.SSLPolicy = modelActions(l.DefaultActions), l.Certificates, l.SSLPolicy
+			} else if len(l.DefaultActions) > 0 && len(l.DefaultActions[0].TargetGroups) > 0 {
+				o.TargetGroupARN = l.DefaultActions[0].TargetGroups[0].ARN
+			}
+			out = append(out, o)
+		}
+	}
+	if lb.Type != model.TypeApplication {
+		return out, nil
+	}
+	var arns []string
+	for i := range out {
+		rs, err := p.readRules(ctx, out[i].ARN)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Rules = rs
+		arns = append(arns, out[i].ARN)
+		for _, r := range rs {
+			arns = append(arns, r.ARN)
+		}
+	}
+	tags, err := p.describeTags(ctx, arns)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Tags = tagsOf(tags, out[i].ARN)
+		for j := range out[i].Rules {
+			out[i].Rules[j].Tags = tagsOf(tags, out[i].Rules[j].ARN)
+		}
+	}
+	return out, nil
+}
+
+// tagsOf is an ARN's tags, {} when it has none (nil would mean unread).
+func tagsOf(all map[string]map[string]string, arn string) map[string]string {
+	if t := all[arn]; t != nil {
+		return t
+	}
+	return map[string]string{}
+}
+
+func (p *Provider) readRules(ctx context.Context, listenerARN string) ([]plan.ObservedRule, error) {
+	var out []plan.ObservedRule
+	pg := elbv2.NewDescribeRulesPaginator(p.elb, &elbv2.DescribeRulesInput{ListenerArn: aws.String(listenerARN)})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if awserr.Classify(err) == awserr.NotFound {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("describing rules of %s: %w", listenerARN, err)
+		}
+		for _, sdk := range page.Rules {
+			r := cloudelbv2.RuleFromSDK(listenerARN, sdk)
+			if r.IsDefault {
+				continue
+			}
+			var prio int32
+			if _, err := fmt.Sscan(r.Priority, &prio); err != nil {
+				return nil, fmt.Errorf("rule %s: priority %q: %w", r.ARN, r.Priority, err)
+			}
+			o := plan.ObservedRule{ARN: r.ARN, Priority: prio, Actions: modelActions(r.Actions)}
+			for _, c := range r.Conditions {
+				o.Conditions = append(o.Conditions, model.Condition{Field: c.Field, Values: c.Values})
+			}
+			out = append(out, o)
+		}
+	}
+	slices.SortFunc(out, func(a, b plan.ObservedRule) int { return int(a.Priority - b.Priority) })
+	return out, nil
+}
+
+// describeTags reads the tags of any ELBv2 resources, 20 ARNs per call.
+func (p *Provider) describeTags(ctx context.Context, arns []string) (map[string]map[string]string, error) {
+	out := map[string]map[string]string{}
+	for chunk := range slices.Chunk(arns, describeTagsBatch) {
+		res, err := p.elb.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: chunk})
+		if err != nil {
+			return nil, fmt.Errorf("describing tags of %d listeners and rules: %w", len(chunk), err)
+		}
+		for _, td := range res.TagDescriptions {
+			out[aws.ToString(td.ResourceArn)] = elbTags(td.Tags)
+		}
+	}
+	return out, nil
+}
+
+func (p *Provider) lbAttributes(ctx context.Context, arn string) (map[string]string, error) {
+	res, err := p.elb.DescribeLoadBalancerAttributes(ctx, &elbv2.DescribeLoadBalancerAttributesInput{LoadBalancerArn: aws.String(arn)})
+	if awserr.Classify(err) == awserr.NotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("describing attributes of %s: %w", arn, err)
+	}
+	out := map[string]string{}
+	for _, a := range res.Attributes {
+		out[aws.ToString(a.Key)] = aws.ToString(a.Value)
+	}
+	return out, nil
+}
+
+// ModifyLoadBalancerAttributes writes the given attributes (only those).
+func (p *Provider) ModifyLoadBalancerAttributes(ctx context.Context, arn string, attrs map[string]string) error {
+	in := &elbv2.ModifyLoadBalancerAttributesInput{LoadBalancerArn: aws.String(arn)}
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
+		in.Attributes = append(in.Attributes, elbv2types.LoadBalancerAttribute{Key: aws.String(k), Value: aws.String(attrs[k])})
+	}
+	if _, err := p.elb.ModifyLoadBalancerAttributes(ctx, in); err != nil {
+		return fmt.Errorf("modifying %d attributes of %s: %w", len(attrs), arn, err)
+	}
+	return nil
+}
+
+// modelActions converts AWS actions to plan's observed form: a forward
+// names its target group by ARN (several, weighted: joined with ",", which
+// no desired action equals).
+func modelActions(as []cloudelbv2.Action) []model.Action {
+	out := make([]model.Action, 0, len(as))
+	for _, a := range as {
+		x := model.Action{Type: a.Type}
+		var arns []string
+		for _, t := range a.TargetGroups {
+			arns = append(arns, t.ARN)
+		}
+		x.TargetGroup = strings.Join(arns, ",")
+		if r := a.Redirect; r != nil {
+			x.Redirect = &model.Redirect{Protocol: r.Protocol, Port: r.Port, Host: r.Host, Path: r.Path, Query: r.Query, StatusCode: r.StatusCode}
+		}
+		if f := a.FixedResponse; f != nil {
+			x.FixedResponse = &model.FixedResponse{StatusCode: f.StatusCode, ContentType: f.ContentType, MessageBody: f.MessageBody}
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// cloudActions converts desired actions, target groups resolved through
+// tgARNs (resource ID → ARN), with Order 1..n as LBC sends them.
+func cloudActions(as []model.Action, tgARNs map[string]string) ([]cloudelbv2.Action, error) {
+	out := make([]cloudelbv2.Action, 0, len(as))
+	for i, a := range as {
+		x := cloudelbv2.Action{Type: a.Type, Order: int32(i + 1)}
+		if a.TargetGroup != "" {
+			arn := tgARNs[a.TargetGroup]
+			if arn == "" {
+				return nil, fmt.Errorf("target group %s has no ARN", a.TargetGroup)
+			}
+			x.TargetGroups = []cloudelbv2.WeightedTargetGroup{{ARN: arn}}
+		}
+		if r := a.Redirect; r != nil {
+			x.Redirect = &cloudelbv2.Redirect{Protocol: r.Protocol, Port: r.Port, Host: r.Host, Path: r.Path, Query: r.Query, StatusCode: r.StatusCode}
+		}
+		if f := a.FixedResponse; f != nil {
+			x.FixedResponse = &cloudelbv2.FixedResponse{StatusCode: f.StatusCode, ContentType: f.ContentType, MessageBody: f.MessageBody}
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+func cloudConditions(cs []model.Condition) []cloudelbv2.Condition {
+	out := make([]cloudelbv2.Condition, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, cloudelbv2.Condition{Field: c.Field, Values: slices.Clone(c.Values)})
+	}
+	return out
+}
+
+// listenerSpec is what Create and ModifyListener send: an NLB listener
+// forwards to l.TargetGroup; an ALB listener runs its default action and,
+// on HTTPS, carries the default certificate and SSL policy (SNI
+// certificates are not sent).
+func listenerSpec(l model.Listener, tgARNs map[string]string) (cloudelbv2.ListenerSpec, error) {
+	s := cloudelbv2.ListenerSpec{Protocol: l.Protocol, Port: l.Port}
+	def := model.Action{Type: model.ActionForward, TargetGroup: l.TargetGroup}
+	if l.DefaultAction != nil {
+		def = *l.DefaultAction
+		if l.Protocol == "HTTPS" || l.Protocol == "TLS" {
+			s.SSLPolicy = l.SSLPolicy
+			if len(l.Certificates) > 0 {
+				s.Certificates = l.Certificates[:1]
+			}
+		}
+	}
+	var err error
+	s.DefaultActions, err = cloudActions([]model.Action{def}, tgARNs)
+	if err != nil {
+		return s, fmt.Errorf("listener %d: %w", l.Port, err)
+	}
+	return s, nil
+}
+
+// CreateListener creates a listener with its default action and tags and
+// returns its ARN; tgARNs maps target group resource IDs to ARNs.
+func (p *Provider) CreateListener(ctx context.Context, lbARN string, l model.Listener, tgARNs map[string]string) (string, error) {
+	s, err := listenerSpec(l, tgARNs)
+	if err != nil {
+		return "", err
+	}
+	out, err := p.cloud.CreateListener(ctx, lbARN, s, l.Tags)
+	return out.ARN, err
+}
+
+// ModifyListener sets a listener's protocol, default action and, for
+// HTTPS, its default certificate and SSL policy.
+func (p *Provider) ModifyListener(ctx context.Context, arn string, l model.Listener, tgARNs map[string]string) error {
+	s, err := listenerSpec(l, tgARNs)
+	if err != nil {
+		return err
+	}
+	_, err = p.cloud.ModifyListener(ctx, arn, s)
+	return err
+}
+
+// CreateRule creates an ALB listener rule, tagged, and returns its ARN.
+func (p *Provider) CreateRule(ctx context.Context, listenerARN string, r model.ListenerRule, tgARNs map[string]string) (string, error) {
+	acts, err := cloudActions(r.Actions, tgARNs)
+	if err != nil {
+		return "", fmt.Errorf("rule %d: %w", r.Priority, err)
+	}
+	out, err := p.cloud.CreateRule(ctx, listenerARN, cloudelbv2.RuleSpec{Priority: r.Priority, Conditions: cloudConditions(r.Conditions), Actions: acts}, r.Tags)
+	return out.ARN, err
+}
+
+// ModifyRule replaces a rule's conditions and actions (not its priority).
+func (p *Provider) ModifyRule(ctx context.Context, arn string, r model.ListenerRule, tgARNs map[string]string) error {
+	acts, err := cloudActions(r.Actions, tgARNs)
+	if err != nil {
+		return fmt.Errorf("rule %d: %w", r.Priority, err)
+	}
+	_, err = p.cloud.ModifyRule(ctx, arn, cloudelbv2.RuleSpec{Conditions: cloudConditions(r.Conditions), Actions: acts})
+	return err
+}
+
+// DeleteRule deletes a rule; a vanished one counts as deleted.
+func (p *Provider) DeleteRule(ctx context.Context, arn string) error {
+	return p.cloud.DeleteRule(ctx, arn)
+}
+
+// SetRulePriorities moves rules (ARN → priority) in one atomic call.
+func (p *Provider) SetRulePriorities(ctx context.Context, priorities map[string]int32) error {
+	return p.cloud.SetRulePriorities(ctx, priorities)
+}
