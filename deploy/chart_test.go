@@ -36,6 +36,7 @@ var valueOf = map[string]string{
 	"adoptLBCRules":                         "adopt-lbc-rules",
 	"defaultTargetType":                     "default-target-type",
 	"defaultLoadBalancerScheme":             "default-load-balancer-scheme",
+	"defaultSSLPolicy":                      "default-ssl-policy",
 	"loadBalancerClass":                     "load-balancer-class",
 	"driftInterval":                         "drift-interval",
 	"maxConcurrentReconciles":               "max-concurrent-reconciles",

@@ -35,6 +35,7 @@ var chartValue = map[string]string{
 	"adopt-lbc-rules":                            "adoptLBCRules",
 	"default-target-type":                        "defaultTargetType",
 	"default-load-balancer-scheme":               "defaultLoadBalancerScheme",
+	"default-ssl-policy":                         "defaultSSLPolicy",
 	"service-target-eni-security-group-tags":     "serviceTargetENISecurityGroupTags",
 	"external-managed-tags":                      "externalManagedTags",
 	"load-balancer-class":                        "loadBalancerClass",

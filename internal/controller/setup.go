@@ -70,6 +70,7 @@ func Defaults(o *options.Controller) model.Defaults {
 		TargetSGTags:                o.ServiceTargetENISGTags,
 		DefaultTargetType:           o.DefaultTargetType,
 		DefaultScheme:               o.DefaultLoadBalancerScheme,
+		DefaultSSLPolicy:            o.DefaultSSLPolicy,
 	}
 }
 

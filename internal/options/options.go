@@ -17,6 +17,8 @@ import (
 // Defaults of flags whose value matters outside this package.
 const (
 	DefaultLoadBalancerClass = "service.k8s.aws/nlb"
+	// DefaultSSLPolicy is LBC's default --default-ssl-policy.
+	DefaultSSLPolicy = "ELBSecurityPolicy-2016-08"
 	// DefaultIngressClass is LBC's default --ingress-class.
 	DefaultIngressClass = "alb"
 	// DefaultDriftInterval trades AWS read calls (one paged
@@ -72,6 +74,9 @@ type Controller struct {
 	ServiceTargetENISGTags    map[string]string
 	DefaultTargetType         string
 	DefaultLoadBalancerScheme string
+	// DefaultSSLPolicy is the SSL policy of HTTPS listeners without an
+	// ssl-policy annotation or IngressClassParams sslPolicy.
+	DefaultSSLPolicy string
 	// AdoptLBCRules treats target-SG rules with LBC's bare marker (no
 	// cluster key) as lbsg's: rewritten to lbsg's marker or revoked.
 	AdoptLBCRules bool
@@ -99,6 +104,7 @@ func New() *Controller {
 		ServiceTargetENISGTags:     map[string]string{},
 		DefaultTargetType:          TargetTypeInstance,
 		DefaultLoadBalancerScheme:  naming.SchemeInternal,
+		DefaultSSLPolicy:           DefaultSSLPolicy,
 	}
 }
 
@@ -129,6 +135,7 @@ func (o *Controller) AddFlags(fs *pflag.FlagSet) {
 		"tags, k=v,…, that the security group getting lbsg's rules must carry, besides kubernetes.io/cluster/<cluster>, on a target ENI with several")
 	fs.StringVar(&o.DefaultTargetType, "default-target-type", o.DefaultTargetType, "target type of Services without the nlb-target-type annotation: instance or ip")
 	fs.StringVar(&o.DefaultLoadBalancerScheme, "default-load-balancer-scheme", o.DefaultLoadBalancerScheme, "scheme of load balancers without a scheme annotation: internal or internet-facing")
+	fs.StringVar(&o.DefaultSSLPolicy, "default-ssl-policy", o.DefaultSSLPolicy, "SSL policy of HTTPS listeners without an ssl-policy annotation or IngressClassParams sslPolicy")
 	fs.BoolVar(&o.AdoptLBCRules, "adopt-lbc-rules", o.AdoptLBCRules,
 		"treat target security-group rules marked by LBC (elbv2.k8s.aws/targetGroupBinding=shared, no cluster key) as lbsg's, to migrate from LBC; only when this cluster is the node security groups' sole LBC user")
 	fs.StringVar(&o.gates, "feature-gates", "", "feature gates, Name=bool,… ("+strings.Join(slices.Sorted(maps.Keys(gateDefaults)), ", ")+")")

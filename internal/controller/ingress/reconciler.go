@@ -217,6 +217,21 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 		r.Deploy.Hold(stack)
 		return reconcile.Result{}, reconcile.TerminalError(errors.Join(errs...))
 	}
+	var protected []error
+	for _, ing := range g.leaving {
+		if ing.DeletionTimestamp.IsZero() {
+			continue
+		}
+		if err := model.IngressDeletionProtected(ing); err != nil {
+			r.Events.Warn(ing, events.ReasonFailedBuildModel, events.ActionDelete, "Failed build model due to "+err.Error())
+			protected = append(protected, err)
+		}
+	}
+	if len(protected) > 0 {
+		// Nothing changes until the attribute is turned off (§7).
+		r.Deploy.Hold(stack)
+		return reconcile.Result{}, reconcile.TerminalError(errors.Join(protected...))
+	}
 	if len(g.members) == 0 {
 		return r.teardown(ctx, g)
 	}
