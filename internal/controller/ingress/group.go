@@ -2,6 +2,8 @@ package ingress
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -76,10 +78,15 @@ type membership struct {
 
 // membershipOf classifies ing and computes its group.
 func (w *world) membershipOf(ctx context.Context, ing *networkingv1.Ingress) membership {
+	return membershipFrom(ing, func() (ingressclass.Result, error) { return w.classify(ctx, ing) })
+}
+
+// membershipFrom: a deleting Ingress is in no group; else classify decides.
+func membershipFrom(ing *networkingv1.Ingress, classify func() (ingressclass.Result, error)) membership {
 	if !ing.DeletionTimestamp.IsZero() {
 		return membership{}
 	}
-	res, err := w.classify(ctx, ing)
+	res, err := classify()
 	if err != nil {
 		return membership{classErr: err}
 	}
@@ -91,6 +98,57 @@ func (w *world) membershipOf(ctx context.Context, ing *networkingv1.Ingress) mem
 		return membership{groupErr: err}
 	}
 	return membership{stack: st, params: res.Params, managed: true}
+}
+
+// Membership is an Ingress's place in the IngressGroups, as the reconciler
+// decides it.
+type Membership struct {
+	// Managed: lbsg handles the Ingress now and it is not being deleted;
+	// Stack is then its group and Params its IngressClassParams spec (nil
+	// without one).
+	Managed bool
+	Stack   naming.Stack
+	Params  *v1beta1.IngressClassParamsSpec
+	// Err: its IngressClass configuration cannot be read, or its group name
+	// is invalid; it belongs to no group.
+	Err error
+}
+
+// MembershipOf is the reconciler's membership rule as a pure function, for
+// callers holding the objects rather than a client (lbsg plan and audit):
+// classes, params by name and ing's namespace labels are what
+// ingressclass.Classify reads.
+func MembershipOf(ing *networkingv1.Ingress, classes []networkingv1.IngressClass, params map[string]*v1beta1.IngressClassParams,
+	nsLabels map[string]string, cfg ingressclass.Config) Membership {
+	m := membershipFrom(ing, func() (ingressclass.Result, error) {
+		return ingressclass.Classify(ing, classes, params, nsLabels, cfg)
+	})
+	return Membership{Managed: m.managed, Stack: m.stack, Params: m.params, Err: errors.Join(m.classErr, m.groupErr)}
+}
+
+// FinalizerStacks are the IngressGroups whose finalizer ing holds: groups
+// still being torn down for it.
+func FinalizerStacks(ing *networkingv1.Ingress) []naming.Stack { return finalizerStacks(ing) }
+
+// BackendServices lists the names of the Services an Ingress references
+// (default backend first, then rule paths), without duplicates.
+func BackendServices(ing *networkingv1.Ingress) []string {
+	var out []string
+	add := func(b *networkingv1.IngressBackend) {
+		if b != nil && b.Service != nil && !slices.Contains(out, b.Service.Name) {
+			out = append(out, b.Service.Name)
+		}
+	}
+	add(ing.Spec.DefaultBackend)
+	for _, rule := range ing.Spec.Rules {
+		if rule.HTTP == nil {
+			continue
+		}
+		for i := range rule.HTTP.Paths {
+			add(&rule.HTTP.Paths[i].Backend)
+		}
+	}
+	return out
 }
 
 // finalizerStacks are the stacks whose finalizer ing holds.

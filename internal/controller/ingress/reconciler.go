@@ -119,7 +119,7 @@ func (r *Reconciler) groupsOfServiceName(ctx context.Context, ns, name string) [
 	}
 	var out []reconcile.Request
 	for i := range list.Items {
-		if !slices.Contains(backendServices(&list.Items[i]), name) {
+		if !slices.Contains(BackendServices(&list.Items[i]), name) {
 			continue
 		}
 		for _, req := range groupsOf(ctx, w, &list.Items[i]) {
@@ -158,26 +158,6 @@ func (r *Reconciler) allGroups(ctx context.Context, _ client.Object) []reconcile
 			if !slices.Contains(out, req) {
 				out = append(out, req)
 			}
-		}
-	}
-	return out
-}
-
-// backendServices lists the Service names an Ingress references.
-func backendServices(ing *networkingv1.Ingress) []string {
-	var out []string
-	add := func(b *networkingv1.IngressBackend) {
-		if b != nil && b.Service != nil && !slices.Contains(out, b.Service.Name) {
-			out = append(out, b.Service.Name)
-		}
-	}
-	add(ing.Spec.DefaultBackend)
-	for _, rule := range ing.Spec.Rules {
-		if rule.HTTP == nil {
-			continue
-		}
-		for i := range rule.HTTP.Paths {
-			add(&rule.HTTP.Paths[i].Backend)
 		}
 	}
 	return out
@@ -337,7 +317,7 @@ func (r *Reconciler) members(ctx context.Context, g *group) ([]model.IngressMemb
 	for _, m := range g.members {
 		im := model.IngressMember{Ingress: m.ing, Params: m.params,
 			Services: map[string]*corev1.Service{}, Endpoints: map[string][]model.Endpoint{}}
-		for _, name := range backendServices(m.ing) {
+		for _, name := range BackendServices(m.ing) {
 			svc := &corev1.Service{}
 			err := r.Kube.Get(ctx, types.NamespacedName{Namespace: m.ing.Namespace, Name: name}, svc)
 			if apierrors.IsNotFound(err) {
@@ -361,24 +341,9 @@ func (r *Reconciler) members(ctx context.Context, g *group) ([]model.IngressMemb
 
 // facts reads what the ALB model needs, from caches where possible.
 func (r *Reconciler) facts(ctx context.Context, st naming.Stack, members []model.IngressMember) (model.Facts, error) {
-	var f model.Facts
-	var err error
-	if f.Subnets, err = r.AWS.Subnets(ctx); err != nil {
-		return f, err
-	}
-	snap, err := r.AWS.Snapshot(ctx, st)
+	f, _, err := Facts(ctx, r.AWS, st, members)
 	if err != nil {
 		return f, err
-	}
-	if lb := snap.LoadBalancer; lb != nil {
-		f.ExistingLB = &model.ExistingLB{Scheme: lb.Scheme, SecurityGroups: lb.SecurityGroups, Subnets: lb.Subnets}
-	}
-	if items := model.IngressSecurityGroupItems(members); len(items) > 0 {
-		l, err := r.AWS.LookupSecurityGroups(ctx, items)
-		if err != nil {
-			return f, err
-		}
-		f.SecurityGroupLookup = &l
 	}
 	var nodes corev1.NodeList
 	if err := r.Kube.List(ctx, &nodes); err != nil {

@@ -2,12 +2,62 @@ package service
 
 import (
 	"context"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/awserr"
 	"github.com/lbsg/lbsg/internal/controller/awsstate"
 	"github.com/lbsg/lbsg/internal/model"
+	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/plan"
 )
+
+// FactsSource is what Facts reads from AWS (awsstate.Provider, or lbsg
+// plan's offline stand-in).
+type FactsSource interface {
+	Subnets(ctx context.Context) ([]model.Subnet, error)
+	Snapshot(ctx context.Context, st naming.Stack) (plan.Snapshot, error)
+	VPCCIDRs(ctx context.Context) ([]string, error)
+	ResolveManual(ctx context.Context, items []string) ([]string, error)
+}
+
+// Facts reads the AWS facts of svc's NLB model: subnets, the existing NLB,
+// the VPC CIDRs when the NLB has (or gets) no SGs, and the resolved
+// security-groups annotation. Nodes and Endpoints are the caller's. It also
+// returns the stack's Snapshot it read. The reconciler and `lbsg plan`
+// share it.
+func Facts(ctx context.Context, src FactsSource, svc *corev1.Service, stack naming.Stack, d model.Defaults) (model.Facts, plan.Snapshot, error) {
+	var f model.Facts
+	var err error
+	if f.Subnets, err = src.Subnets(ctx); err != nil {
+		return f, plan.Snapshot{}, err
+	}
+	snap, err := src.Snapshot(ctx, stack)
+	if err != nil {
+		return f, snap, err
+	}
+	needCIDRs := svc.Annotations[annotations.SvcDisableNLBSG] == "true" || !d.NLBSecurityGroups
+	if lb := snap.LoadBalancer; lb != nil {
+		f.ExistingLB = &model.ExistingLB{Scheme: lb.Scheme, SecurityGroups: lb.SecurityGroups, Subnets: lb.Subnets}
+		needCIDRs = len(lb.SecurityGroups) == 0
+	}
+	if needCIDRs {
+		if f.VPCCIDRs, err = src.VPCCIDRs(ctx); err != nil {
+			return f, snap, err
+		}
+	}
+	if raw, ok := svc.Annotations[annotations.SvcSecurityGroups]; ok && strings.TrimSpace(raw) != "" {
+		cfg, _ := annotations.ParseService(map[string]string{annotations.SvcSecurityGroups: raw})
+		ids, err := src.ResolveManual(ctx, cfg.SecurityGroups)
+		if err != nil && awserr.Code(err) != "" {
+			return f, snap, err
+		}
+		f.ManualSecurityGroups, f.ManualSecurityGroupsErr = ids, err
+	}
+	return f, snap, nil
+}
 
 // NodeSource is what NodeFacts reads from AWS.
 type NodeSource interface {

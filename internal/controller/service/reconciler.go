@@ -21,7 +21,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
-	"github.com/lbsg/lbsg/internal/annotations"
 	"github.com/lbsg/lbsg/internal/awserr"
 	"github.com/lbsg/lbsg/internal/controller/awsstate"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
@@ -262,34 +261,9 @@ func (r *Reconciler) deployFailure(ctx context.Context, svc *corev1.Service, err
 
 // facts reads what the model needs, from caches where possible.
 func (r *Reconciler) facts(ctx context.Context, svc *corev1.Service, stack naming.Stack) (model.Facts, error) {
-	var f model.Facts
-	var err error
-	if f.Subnets, err = r.AWS.Subnets(ctx); err != nil {
-		return f, err
-	}
-	snap, err := r.AWS.Snapshot(ctx, stack)
+	f, _, err := Facts(ctx, r.AWS, svc, stack, r.Defaults)
 	if err != nil {
 		return f, err
-	}
-	if lb := snap.LoadBalancer; lb != nil {
-		f.ExistingLB = &model.ExistingLB{Scheme: lb.Scheme, SecurityGroups: lb.SecurityGroups, Subnets: lb.Subnets}
-		if len(lb.SecurityGroups) == 0 {
-			if f.VPCCIDRs, err = r.AWS.VPCCIDRs(ctx); err != nil {
-				return f, err
-			}
-		}
-	} else if svc.Annotations[annotations.SvcDisableNLBSG] == "true" || !r.Defaults.NLBSecurityGroups {
-		if f.VPCCIDRs, err = r.AWS.VPCCIDRs(ctx); err != nil {
-			return f, err
-		}
-	}
-	if raw, ok := svc.Annotations[annotations.SvcSecurityGroups]; ok && strings.TrimSpace(raw) != "" {
-		cfg, _ := annotations.ParseService(map[string]string{annotations.SvcSecurityGroups: raw})
-		ids, err := r.AWS.ResolveManual(ctx, cfg.SecurityGroups)
-		if err != nil && awserr.Code(err) != "" {
-			return f, err
-		}
-		f.ManualSecurityGroups, f.ManualSecurityGroupsErr = ids, err
 	}
 	if f.Nodes, err = r.nodes(ctx); err != nil {
 		return f, err
