@@ -18,18 +18,22 @@ const (
 	colGap     = 150.0 // room between columns for edge labels
 	rowGap     = 18.0
 	margin     = 20.0
-	headerH    = 30.0
+	headerH    = 40.0
+	laneGap    = 22.0 // between the lanes of edges that skip columns
 )
 
 type box struct {
 	x, y, w, h float64
 }
 
-// SVG writes g as a standalone SVG document laid out in columns by kind.
-// Within a column, nodes are ordered by the mean row of their predecessors
-// (one left-to-right sweep), which keeps most edges short and uncrossed.
+// SVG writes g as a standalone SVG document laid out in columns: one per
+// kind, except that a client security group (members of an SG admitted by
+// another SG) stands just left of the groups it reaches, so its edges stay
+// short. Within a column, nodes are ordered by the mean row of their
+// predecessors (one left-to-right sweep). Edges that skip a column run in
+// lanes below the nodes, so they cross no box.
 func SVG(w io.Writer, g Graph) error {
-	cols := columns(g)
+	cols, colOf := layoutColumns(g)
 	boxes := map[string]box{}
 	x := margin
 	var height float64
@@ -37,7 +41,7 @@ func SVG(w io.Writer, g Graph) error {
 		if len(cols[c]) == 0 {
 			continue
 		}
-		width := charWidth * float64(len(Kind(c).String()))
+		width := charWidth * float64(len(columnTitle(c, cols[c])))
 		for _, n := range cols[c] {
 			for _, l := range n.Label {
 				width = max(width, charWidth*float64(len([]rune(l)))+2*padX)
@@ -53,8 +57,15 @@ func SVG(w io.Writer, g Graph) error {
 		x += width + colGap
 	}
 	width := x - colGap + margin
+	lane := height // next free lane for a column-skipping edge
+	for _, e := range g.Edges {
+		if colOf[e.To]-colOf[e.From] > 1 {
+			lane += laneGap
+		}
+	}
+	height = lane + margin
 	if len(g.Nodes) == 0 {
-		width, height = 300, 80
+		width, height = 420, 80
 	}
 
 	bw := bufio.NewWriter(w)
@@ -72,30 +83,44 @@ func SVG(w io.Writer, g Graph) error {
 			continue
 		}
 		b := boxes[cols[c][0].ID]
-		p(`<text x="%.1f" y="%.1f" font-weight="bold" fill="#333">%s</text>`+"\n", b.x, margin+12, esc(Kind(c).String()))
+		p(`<text x="%.1f" y="%.1f" font-weight="bold" fill="#333">%s</text>`+"\n", b.x, margin+12, esc(columnTitle(c, cols[c])))
 	}
-	for _, e := range g.Edges {
+	lane = height - margin
+	for i := len(g.Edges) - 1; i >= 0; i-- { // lanes bottom-up, so the first edge is nearest the nodes
+		e := g.Edges[i]
 		from, ok1 := boxes[e.From]
 		to, ok2 := boxes[e.To]
 		if !ok1 || !ok2 {
 			continue
 		}
+		var d string
+		var lx, ly float64 // label position
 		x1, y1 := from.x+from.w, from.y+from.h/2
 		x2, y2 := to.x, to.y+to.h/2
-		c1, c2 := x1+(x2-x1)/2, x1+(x2-x1)/2
-		if x2 <= x1 { // same column or backwards: loop out to the right
+		switch span := colOf[e.To] - colOf[e.From]; {
+		case span > 1: // down into a lane, along it, up into the target
+			lane -= laneGap
+			d = fmt.Sprintf("M %.1f %.1f C %.1f %.1f, %.1f %.1f, %.1f %.1f L %.1f %.1f C %.1f %.1f, %.1f %.1f, %.1f %.1f",
+				x1, y1, x1+50, y1, x1+20, lane, x1+70, lane, x2-70, lane, x2-20, lane, x2-50, y2, x2, y2)
+			lx, ly = (x1+x2)/2, lane-4
+		case e.From == e.To: // a loop over the top right corner
+			ax, bx, top := from.x+from.w-44, from.x+from.w-12, from.y
+			d = fmt.Sprintf("M %.1f %.1f C %.1f %.1f, %.1f %.1f, %.1f %.1f", ax, top, ax, top-26, bx, top-26, bx, top)
+			lx, ly = (ax+bx)/2, top-22
+		case span < 1: // same column or backwards: loop out to the right
 			x2 = to.x + to.w
-			c1, c2 = max(x1, x2)+60, max(x1, x2)+60
-			if e.From == e.To {
-				y1, y2 = from.y+from.h/4, from.y+3*from.h/4
-			}
+			c := max(x1, x2) + 60
+			d = fmt.Sprintf("M %.1f %.1f C %.1f %.1f, %.1f %.1f, %.1f %.1f", x1, y1, c, y1, c, y2, x2, y2)
+			lx, ly = c-10, (y1+y2)/2+4
+		default:
+			c := x1 + (x2-x1)/2
+			d = fmt.Sprintf("M %.1f %.1f C %.1f %.1f, %.1f %.1f, %.1f %.1f", x1, y1, c, y1, c, y2, x2, y2)
+			lx, ly = c, (y1+y2)/2-3
 		}
 		p(`<g class="edge" data-from="%s" data-to="%s">`, esc(e.From), esc(e.To))
-		p(`<path d="M %.1f %.1f C %.1f %.1f, %.1f %.1f, %.1f %.1f" fill="none" stroke="#555" stroke-width="1.2" marker-end="url(#arrow)"/>`, x1, y1, c1, y1, c2, y2, x2, y2)
+		p(`<path d="%s" fill="none" stroke="#555" stroke-width="1.2" marker-end="url(#arrow)"/>`, d)
 		if e.Label != "" {
-			// The cubic's midpoint.
-			mx, my := (x1+3*c1+3*c2+x2)/8, (y1+y2)/2
-			p(`<text x="%.1f" y="%.1f" text-anchor="middle" font-size="11" fill="#222" stroke="white" stroke-width="3" paint-order="stroke">%s</text>`, mx, my-3, esc(e.Label))
+			p(`<text x="%.1f" y="%.1f" text-anchor="middle" font-size="11" fill="#222" stroke="white" stroke-width="3" paint-order="stroke">%s</text>`, lx, ly, esc(e.Label))
 		}
 		p("</g>\n")
 	}
@@ -121,12 +146,31 @@ func SVG(w io.Writer, g Graph) error {
 	return bw.Flush()
 }
 
-// columns groups the nodes by kind and orders each column by the mean
-// position of its nodes' predecessors in earlier columns, then by ID.
-func columns(g Graph) [Columns][]Node {
+// layoutColumns places nodes in columns by kind, moves client security
+// groups next to what they reach, and orders each column by the mean row
+// of its nodes' predecessors in earlier columns, then by ID.
+func layoutColumns(g Graph) ([Columns][]Node, map[string]int) {
+	colOf := map[string]int{}
+	for _, n := range g.Nodes {
+		colOf[n.ID] = int(n.Kind)
+	}
+	for _, n := range g.Nodes {
+		if n.Kind != KindSource || !strings.HasPrefix(n.ID, "sg-") {
+			continue
+		}
+		c := Columns
+		for _, e := range g.Edges {
+			if e.From == n.ID {
+				c = min(c, colOf[e.To]-1)
+			}
+		}
+		if c < Columns {
+			colOf[n.ID] = max(c, 0)
+		}
+	}
 	var cols [Columns][]Node
 	for _, n := range g.Nodes {
-		cols[n.Kind] = append(cols[n.Kind], n)
+		cols[colOf[n.ID]] = append(cols[colOf[n.ID]], n)
 	}
 	row := map[string]float64{}
 	preds := map[string][]string{}
@@ -137,7 +181,7 @@ func columns(g Graph) [Columns][]Node {
 		rank := func(n Node) float64 {
 			var sum, cnt float64
 			for _, p := range preds[n.ID] {
-				if r, ok := row[p]; ok {
+				if r, ok := row[p]; ok && colOf[p] < c {
 					sum, cnt = sum+r, cnt+1
 				}
 			}
@@ -147,13 +191,26 @@ func columns(g Graph) [Columns][]Node {
 			return sum / cnt
 		}
 		slices.SortStableFunc(cols[c], func(a, b Node) int {
-			return cmp.Or(cmp.Compare(rank(a), rank(b)), strings.Compare(a.ID, b.ID))
+			return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a.Kind, b.Kind), strings.Compare(a.ID, b.ID))
 		})
 		for i, n := range cols[c] {
 			row[n.ID] = float64(i)
 		}
 	}
-	return cols
+	return cols, colOf
+}
+
+// columnTitle names column c after what it holds: its kind, and client
+// SGs moved there.
+func columnTitle(c int, nodes []Node) string {
+	var names []string
+	if slices.ContainsFunc(nodes, func(n Node) bool { return int(n.Kind) == c }) {
+		names = append(names, Kind(c).String())
+	}
+	if slices.ContainsFunc(nodes, func(n Node) bool { return int(n.Kind) != c }) {
+		names = append(names, "client SGs")
+	}
+	return strings.Join(names, ", ")
 }
 
 func esc(s string) string {
