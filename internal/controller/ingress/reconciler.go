@@ -408,10 +408,17 @@ func (r *Reconciler) stillServed(ctx context.Context, ing *networkingv1.Ingress,
 }
 
 // teardown deletes the group's ALB and everything lbsg made for it once
-// no member is left, then releases the leaving Ingresses.
+// no member is left, then releases the leaving Ingresses. The stack stays
+// known (with nothing) while an Ingress still holds or may hold it, so
+// the registry stays complete; it is forgotten once none does.
 func (r *Reconciler) teardown(ctx context.Context, g *group) (reconcile.Result, error) {
-	if len(g.leaving) == 0 && !r.Deploy.Registry.Known(g.stack.Key()) {
-		// Nothing holds the group and nothing was published for it.
+	if len(g.leaving) == 0 {
+		if r.Deploy.Registry.Known(g.stack.Key()) {
+			r.Deploy.Forget(g.stack)
+		}
+		if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
+			return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, err
+		}
 		return reconcile.Result{}, nil
 	}
 	done, err := r.Deploy.Teardown(ctx, g.stack)
@@ -428,14 +435,11 @@ func (r *Reconciler) teardown(ctx context.Context, g *group) (reconcile.Result, 
 	if err := r.release(ctx, g); err != nil {
 		return reconcile.Result{}, err
 	}
-	// Nobody holds the group any more.
-	r.Deploy.Forget(g.stack)
-	if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
-		return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, err
-	}
 	for _, ing := range g.leaving {
 		r.Events.Normal(ing, events.ReasonSuccessfullyDeleted, events.ActionDelete, "Deleted the load balancer and its security groups")
 	}
+	// The Ingresses' deletion (or update) brings the group back here with
+	// nobody left: then the stack is forgotten and the backend SG released.
 	return reconcile.Result{}, nil
 }
 
@@ -453,7 +457,9 @@ func (r *Reconciler) patchStatus(ctx context.Context, ing *networkingv1.Ingress,
 	}
 	base := ing.DeepCopy()
 	ing.Status.LoadBalancer.Ingress = want
-	return r.Kube.Status().Patch(ctx, ing, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+	// No optimistic lock: lbsg alone writes this field, and a stale cached
+	// Ingress must not make the write fail.
+	return r.Kube.Status().Patch(ctx, ing, client.MergeFrom(base))
 }
 
 // unresolvedSGs reports whether a build failed because security-groups
