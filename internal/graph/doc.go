@@ -14,6 +14,7 @@
 //
 // Limits: only inbound rules are drawn (egress is EC2's default allow-all
 // for everything lbsg makes); network ACLs and routes are not read; ENIs
-// owned by load balancers are left out; SVG layout is a plain layered one
-// (columns, rows ordered by their predecessors) with no edge routing.
+// owned by load balancers are left out; the SVG layout is a plain layered
+// one (columns, rows ordered by their predecessors, column-skipping edges in
+// lanes below), readable up to a few dozen nodes per column.
 package graph
