@@ -29,13 +29,15 @@ func rule(port, prio int32, path string, a model.Action) model.ListenerRule {
 // albStack is an Ingress group: HTTP 80 redirecting to HTTPS 443, which
 // answers 404 by default and routes /a and /b to two target groups.
 func albStack() model.Stack {
+	a := albTG("ns/ing-a:80")
+	a.Attributes = map[string]string{"deregistration_delay.timeout_seconds": "30"}
 	return model.Stack{
 		ID: naming.ExplicitIngressStack("grp"),
 		LoadBalancer: &model.LoadBalancer{Name: "k8s-grp-1", Type: model.TypeApplication, Scheme: "internet-facing",
 			Subnets: []string{"subnet-1", "subnet-2"}, SecurityGroups: []model.SGRef{{Kind: model.RefManaged}, {Kind: model.RefBackend}},
 			Tags: map[string]string{"ingress.k8s.aws/resource": "LoadBalancer"}, Attributes: map[string]string{"idle_timeout.timeout_seconds": "120"}},
 		ManagedSG:    &model.ManagedSG{Name: "k8s-grp-sg", Ingress: rules.Set{rules.MustKey("tcp", 443, 443, "0.0.0.0/0"): ""}},
-		TargetGroups: []model.TargetGroup{albTG("ns/ing-a:80"), albTG("ns/ing-b:80")},
+		TargetGroups: []model.TargetGroup{a, albTG("ns/ing-b:80")},
 		Listeners: []model.Listener{
 			{Port: 80, Protocol: "HTTP", DefaultAction: &model.Action{Type: model.ActionRedirect,
 				Redirect: &model.Redirect{Protocol: "HTTPS", Port: "443", StatusCode: "HTTP_301"}},
@@ -91,7 +93,8 @@ func albConverged() Snapshot {
 	for _, tg := range s.TargetGroups {
 		o.TargetGroups = append(o.TargetGroups, ObservedTG{ARN: arns[tg.ResourceID], ResourceID: tg.ResourceID, Port: tg.Port,
 			Protocol: tg.Protocol, ProtocolVersion: tg.ProtocolVersion, TargetType: tg.TargetType, HealthCheck: tg.HealthCheck,
-			Targets: tg.Targets, Tags: maps.Clone(tg.Tags)})
+			Targets: tg.Targets, Tags: maps.Clone(tg.Tags), Attributes: map[string]string{"stickiness.enabled": "false"}})
+		maps.Copy(o.TargetGroups[len(o.TargetGroups)-1].Attributes, tg.Attributes)
 	}
 	return o
 }
@@ -115,7 +118,7 @@ func TestDiffALB(t *testing.T) {
 	}{
 		{name: "a new group creates SG, TGs, the ALB with its attributes, listeners, then the rules",
 			desired: albStack, observed: func() Snapshot { return Snapshot{} },
-			want: "CreateSecurityGroup AuthorizeIngress CreateTargetGroup CreateTargetGroup RegisterTargets RegisterTargets " +
+			want: "CreateSecurityGroup AuthorizeIngress CreateTargetGroup CreateTargetGroup ModifyTargetGroupAttributes RegisterTargets RegisterTargets " +
 				"CreateLoadBalancer ModifyLoadBalancerAttributes CreateListener CreateListener CreateRule CreateRule"},
 		{name: "a converged group needs nothing, AWS's redirect defaults and extra attributes included",
 			desired: albStack, observed: albConverged, want: ""},
@@ -184,7 +187,13 @@ func TestDiffALB(t *testing.T) {
 				s := albStack()
 				s.TargetGroups[0].ProtocolVersion = "HTTP2"
 				return s
-			}, observed: albConverged, want: "CreateTargetGroup RegisterTargets ModifyRule DeleteTargetGroup"},
+			}, observed: albConverged, want: "CreateTargetGroup ModifyTargetGroupAttributes RegisterTargets ModifyRule DeleteTargetGroup"},
+		{name: "a changed TG attribute is written alone; attributes left out are kept",
+			desired: func() model.Stack {
+				s := albStack()
+				s.TargetGroups[1].Attributes = map[string]string{"stickiness.enabled": "false", "slow_start.duration_seconds": "30"}
+				return s
+			}, observed: albConverged, want: "ModifyTargetGroupAttributes"},
 		{name: "a health-check path change modifies the TG",
 			desired: func() model.Stack {
 				s := albStack()
@@ -313,5 +322,26 @@ func TestDoomedRuleIsParkedOnAFreePriority(t *testing.T) {
 	}
 	if p := got[i].Priorities; p["arn:rule/2"] != 1 || p["arn:rule/1"] <= 2 {
 		t.Errorf("priorities %v: want the kept rule on 1 and the doomed one above every used priority", p)
+	}
+}
+
+func TestOnlyDifferingAttributesAreWritten(t *testing.T) {
+	s := albStack()
+	s.LoadBalancer.Attributes = map[string]string{"idle_timeout.timeout_seconds": "120", "routing.http2.enabled": "false"}
+	s.TargetGroups[0].Attributes = map[string]string{"deregistration_delay.timeout_seconds": "30", "stickiness.enabled": "true"}
+	for _, a := range Diff(s, albConverged()) {
+		var want map[string]string
+		switch a.Kind {
+		case ModifyLoadBalancerAttributes:
+			want = map[string]string{"routing.http2.enabled": "false"}
+		case ModifyTargetGroupAttributes:
+			want = map[string]string{"stickiness.enabled": "true"}
+		default:
+			t.Errorf("unexpected %v", a)
+			continue
+		}
+		if !maps.Equal(a.Attributes, want) {
+			t.Errorf("%v writes %v, want %v", a.Kind, a.Attributes, want)
+		}
 	}
 }

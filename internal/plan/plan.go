@@ -38,6 +38,9 @@ type ObservedTG struct {
 	HealthCheck     model.HealthCheck
 	Targets         []model.Target
 	Tags            map[string]string
+	// Attributes are read for HTTP/HTTPS (ALB) groups only; nil means not
+	// read (never diffed).
+	Attributes map[string]string
 }
 
 // ObservedListener is a listener of the stack's load balancer.
@@ -102,6 +105,7 @@ const (
 	TagSecurityGroup
 	CreateTargetGroup
 	ModifyTargetGroup
+	ModifyTargetGroupAttributes
 	RegisterTargets
 	DeregisterTargets
 	DeleteLoadBalancer // replacement: before the new one is created
@@ -123,7 +127,8 @@ const (
 
 var kindNames = map[Kind]string{
 	CreateSecurityGroup: "CreateSecurityGroup", AuthorizeIngress: "AuthorizeIngress", RevokeIngress: "RevokeIngress",
-	TagSecurityGroup: "TagSecurityGroup", CreateTargetGroup: "CreateTargetGroup", ModifyTargetGroup: "ModifyTargetGroup", RegisterTargets: "RegisterTargets",
+	TagSecurityGroup: "TagSecurityGroup", CreateTargetGroup: "CreateTargetGroup", ModifyTargetGroup: "ModifyTargetGroup",
+	ModifyTargetGroupAttributes: "ModifyTargetGroupAttributes", RegisterTargets: "RegisterTargets",
 	DeregisterTargets: "DeregisterTargets", DeleteLoadBalancer: "DeleteLoadBalancer", CreateLoadBalancer: "CreateLoadBalancer",
 	SetSecurityGroups: "SetSecurityGroups", ModifyLoadBalancerAttributes: "ModifyLoadBalancerAttributes", TagResource: "TagResource",
 	CreateListener: "CreateListener", ModifyListener: "ModifyListener", SetRulePriorities: "SetRulePriorities", ModifyRule: "ModifyRule",
@@ -161,7 +166,9 @@ type Action struct {
 	Rule *model.ListenerRule
 	// Priorities: rule ARN → new priority (SetRulePriorities, one call).
 	Priorities map[string]int32
-	// Attributes: the LB attributes to write (only differing keys).
+	// Attributes: the LB's or TG's attributes to write (only differing
+	// keys). ModifyTargetGroupAttributes with ARN "" means the TG created
+	// earlier (resolve by TargetGroup.ResourceID).
 	Attributes map[string]string
 	// SetTags and RemoveTags drive an SG's or an ELB resource's tags
 	// (TagSecurityGroup, TagResource).
@@ -180,7 +187,11 @@ func (a Action) String() string {
 	case a.Priorities != nil:
 		return fmt.Sprintf("%s %v", a.Kind, a.Priorities)
 	case a.Attributes != nil:
-		return fmt.Sprintf("%s %s %v", a.Kind, a.ARN, a.Attributes)
+		name := cmp.Or(a.ARN, tgID(a.TargetGroup))
+		if name == "" && a.LoadBalancer != nil {
+			name = a.LoadBalancer.Name
+		}
+		return fmt.Sprintf("%s %s %v", a.Kind, name, a.Attributes)
 	case a.Listener != nil:
 		return fmt.Sprintf("%s %d/%s → %s", a.Kind, a.Listener.Port, a.Listener.Protocol, listenerTarget(a.Listener))
 	case a.Targets != nil:
@@ -279,6 +290,9 @@ func diffTargetGroups(desired model.Stack, observed Snapshot) ([]Action, map[str
 			}
 			if o == nil {
 				out = append(out, Action{Kind: CreateTargetGroup, TargetGroup: d})
+				if len(d.Attributes) > 0 {
+					out = append(out, Action{Kind: ModifyTargetGroupAttributes, TargetGroup: d, Attributes: maps.Clone(d.Attributes)})
+				}
 				if len(d.Targets) > 0 {
 					out = append(out, Action{Kind: RegisterTargets, TargetGroup: d, Targets: d.Targets})
 				}
@@ -291,6 +305,9 @@ func diffTargetGroups(desired model.Stack, observed Snapshot) ([]Action, map[str
 			}
 			if o.HealthCheck != d.HealthCheck {
 				out = append(out, Action{Kind: ModifyTargetGroup, TargetGroup: d, ARN: o.ARN})
+			}
+			if changed := changedAttrs(o.Attributes, d.Attributes); o.Attributes != nil && len(changed) > 0 {
+				out = append(out, Action{Kind: ModifyTargetGroupAttributes, TargetGroup: d, ARN: o.ARN, Attributes: changed})
 			}
 			add, del := targetDiff(d.Targets, o.Targets)
 			if len(add) > 0 {

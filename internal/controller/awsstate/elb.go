@@ -288,6 +288,16 @@ func (p *Provider) readStack(ctx context.Context, st naming.Stack) (plan.Snapsho
 			}
 			tgs[i].Targets = append(tgs[i].Targets, model.Target{ID: aws.ToString(d.Target.Id), Port: aws.ToInt32(d.Target.Port)})
 		}
+		if tgs[i].Protocol == "HTTP" || tgs[i].Protocol == "HTTPS" {
+			attrs, err := p.tgAttributes(ctx, tgs[i].ARN)
+			if awserr.Classify(err) == awserr.NotFound {
+				continue
+			}
+			if err != nil {
+				return snap, err
+			}
+			tgs[i].Attributes = attrs
+		}
 		snap.TargetGroups = append(snap.TargetGroups, tgs[i])
 	}
 	if snap.LoadBalancer != nil {

@@ -138,6 +138,30 @@ func (p *Provider) lbAttributes(ctx context.Context, arn string) (map[string]str
 	return out, nil
 }
 
+func (p *Provider) tgAttributes(ctx context.Context, arn string) (map[string]string, error) {
+	res, err := p.elb.DescribeTargetGroupAttributes(ctx, &elbv2.DescribeTargetGroupAttributesInput{TargetGroupArn: aws.String(arn)})
+	if err != nil {
+		return nil, fmt.Errorf("describing attributes of %s: %w", arn, err)
+	}
+	out := map[string]string{}
+	for _, a := range res.Attributes {
+		out[aws.ToString(a.Key)] = aws.ToString(a.Value)
+	}
+	return out, nil
+}
+
+// ModifyTargetGroupAttributes writes the given attributes (only those).
+func (p *Provider) ModifyTargetGroupAttributes(ctx context.Context, arn string, attrs map[string]string) error {
+	in := &elbv2.ModifyTargetGroupAttributesInput{TargetGroupArn: aws.String(arn)}
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
+		in.Attributes = append(in.Attributes, elbv2types.TargetGroupAttribute{Key: aws.String(k), Value: aws.String(attrs[k])})
+	}
+	if _, err := p.elb.ModifyTargetGroupAttributes(ctx, in); err != nil {
+		return fmt.Errorf("modifying %d attributes of %s: %w", len(attrs), arn, err)
+	}
+	return nil
+}
+
 // ModifyLoadBalancerAttributes writes the given attributes (only those).
 func (p *Provider) ModifyLoadBalancerAttributes(ctx context.Context, arn string, attrs map[string]string) error {
 	in := &elbv2.ModifyLoadBalancerAttributesInput{LoadBalancerArn: aws.String(arn)}

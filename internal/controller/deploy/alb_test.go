@@ -76,6 +76,7 @@ func forward(tg model.TargetGroup) model.Action {
 // whose rules route /cart and /shop and answer /old with a 410.
 func (e *albEnv) desired() model.Stack {
 	cart, shop := e.tg("cart"), e.tg("shop")
+	cart.Attributes = map[string]string{"deregistration_delay.timeout_seconds": "30"}
 	return model.Stack{
 		ID: e.stack,
 		LoadBalancer: &model.LoadBalancer{Name: "k8s-shop-0123456789", Type: model.TypeApplication, Scheme: "internal", IPAddressType: "ipv4",
@@ -220,6 +221,27 @@ func TestALBStackAppliesIdempotentlyAndTearsDown(t *testing.T) {
 			},
 			want:  map[string]int{"elasticloadbalancing:SetRulePriorities": 1, "elasticloadbalancing:DeleteRule": 1, "elasticloadbalancing:AddTags": 2},
 			rules: []string{"1 /shop forward", "2 /old fixed-response"}},
+		{name: "a TG attribute change writes that attribute only",
+			change: func(s *model.Stack) { s.TargetGroups[0].Attributes["deregistration_delay.timeout_seconds"] = "10" },
+			want:   map[string]int{"elasticloadbalancing:ModifyTargetGroupAttributes": 1},
+			rules:  []string{"1 /cart forward", "2 /shop forward", "3 /old fixed-response"}},
+		{name: "an LB attribute change writes that attribute only",
+			change: func(s *model.Stack) { s.LoadBalancer.Attributes["idle_timeout.timeout_seconds"] = "30" },
+			want:   map[string]int{"elasticloadbalancing:ModifyLoadBalancerAttributes": 1},
+			rules:  []string{"1 /cart forward", "2 /shop forward", "3 /old fixed-response"}},
+		{name: "a protocol-version change replaces the TG and repoints its rule",
+			change: func(s *model.Stack) {
+				s.TargetGroups[1].ProtocolVersion, s.TargetGroups[1].Name = "HTTP2", "k8s-ns-shop-9876543210"
+			},
+			want: map[string]int{"elasticloadbalancing:CreateTargetGroup": 1, "elasticloadbalancing:RegisterTargets": 1,
+				"elasticloadbalancing:ModifyRule": 1, "elasticloadbalancing:DeleteTargetGroup": 1},
+			rules: []string{"1 /cart forward", "2 /shop forward", "3 /old fixed-response"}},
+		{name: "an added security group is set on the ALB",
+			change: func(s *model.Stack) {
+				s.LoadBalancer.SecurityGroups = append(s.LoadBalancer.SecurityGroups, model.SGRef{Kind: model.RefID, ID: e.seed.NodeSG})
+			},
+			want:  map[string]int{"elasticloadbalancing:SetSecurityGroups": 1},
+			rules: []string{"1 /cart forward", "2 /shop forward", "3 /old fixed-response"}},
 		{name: "a new default action modifies the listener only",
 			change: func(s *model.Stack) { s.Listeners[1].DefaultAction = new(forward(s.TargetGroups[1])) },
 			want:   map[string]int{"elasticloadbalancing:ModifyListener": 1},

@@ -100,6 +100,8 @@ func (ex *executor) do(ctx context.Context, a plan.Action) error {
 		ex.tgARN[a.TargetGroup.ResourceID] = arn
 	case plan.ModifyTargetGroup:
 		err = ex.aws.ModifyHealthCheck(ctx, a.ARN, a.TargetGroup.HealthCheck, a.TargetGroup.ProtocolVersion)
+	case plan.ModifyTargetGroupAttributes:
+		err = ex.aws.ModifyTargetGroupAttributes(ctx, ex.tg(a), a.Attributes)
 	case plan.RegisterTargets:
 		err = ex.aws.RegisterTargets(ctx, ex.tg(a), a.Targets)
 	case plan.DeregisterTargets:
