@@ -140,7 +140,7 @@ func runWalkthrough(t *testing.T, steps []step) {
 	if err := os.WriteFile(scriptPath, []byte(script.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute) // ~30 s idle; the AWS CLI starts slowly on a loaded machine
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-O", "expand_aliases", scriptPath)
 	cmd.Dir, cmd.Env = work, env
