@@ -202,7 +202,14 @@ func printAWS(ctx context.Context, w *World) error {
 			for _, r := range p.UserIdGroupPairs {
 				peers = append(peers, aws.ToString(r.GroupId))
 			}
-			lines = append(lines, fmt.Sprintf("%s %d-%d ← %s", aws.ToString(p.IpProtocol), aws.ToInt32(p.FromPort), aws.ToInt32(p.ToPort), strings.Join(peers, ", ")))
+			ports := fmt.Sprintf("%s %d", aws.ToString(p.IpProtocol), aws.ToInt32(p.FromPort))
+			switch {
+			case aws.ToString(p.IpProtocol) == "-1":
+				ports = "all traffic"
+			case aws.ToInt32(p.ToPort) != aws.ToInt32(p.FromPort):
+				ports += fmt.Sprintf("-%d", aws.ToInt32(p.ToPort))
+			}
+			lines = append(lines, ports+" ← "+strings.Join(peers, ", "))
 		}
 		if len(lines) == 0 {
 			continue
