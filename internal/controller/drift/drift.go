@@ -43,6 +43,12 @@ func (c *Checker) Start(ctx context.Context) error {
 	}
 	t := clk.NewTicker(c.Interval)
 	defer t.Stop()
+	// A restarted controller's registry is empty: owned rules on target SGs
+	// of stacks torn down before the crash would wait a whole interval (and
+	// their backend SG with them), so check once at start.
+	if _, err := c.Check(ctx); err != nil {
+		logf.FromContext(ctx).Error(err, "drift check failed")
+	}
 	for {
 		select {
 		case <-ctx.Done():
