@@ -463,8 +463,21 @@ func (p *Provider) DeleteListener(ctx context.Context, arn string) error {
 }
 
 // DeleteLoadBalancer deletes an LB; a vanished one counts as deleted.
+//
+// A delete refused for deletion protection is retried once after turning
+// the protection off, as LBC does (lbc-load-balancers.md §7); callers that
+// must honour the protection check it before deciding to delete.
 func (p *Provider) DeleteLoadBalancer(ctx context.Context, arn string) error {
-	_, err := p.elb.DeleteLoadBalancer(ctx, &elbv2.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(arn)})
+	del := func() error {
+		_, err := p.elb.DeleteLoadBalancer(ctx, &elbv2.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(arn)})
+		return err
+	}
+	err := del()
+	if awserr.IsDeletionProtection(err) {
+		if err = p.ModifyLoadBalancerAttributes(ctx, arn, map[string]string{"deletion_protection.enabled": "false"}); err == nil {
+			err = del()
+		}
+	}
 	if err != nil && awserr.Classify(err) != awserr.NotFound {
 		return fmt.Errorf("deleting load balancer %s: %w", arn, err)
 	}

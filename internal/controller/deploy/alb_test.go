@@ -295,3 +295,23 @@ func (e *albEnv) assertNothingLeft(ctx context.Context, t *testing.T) {
 		t.Errorf("managed SG left: %s", aws.ToString(sgs.SecurityGroups[0].GroupId))
 	}
 }
+
+func TestTeardownTurnsDeletionProtectionOffAndRetries(t *testing.T) {
+	e := startALB(t)
+	desired := e.desired()
+	desired.LoadBalancer.Attributes["deletion_protection.enabled"] = "true"
+	e.apply(t, desired)
+	e.emu.Server.ResetCalls()
+	done, err := e.deployer.Teardown(t.Context(), e.stack)
+	if err != nil || !done {
+		t.Fatalf("teardown: done %v, err %v", done, err)
+	}
+	calls := e.emu.Server.Calls()
+	if n := calls.Count("DeleteLoadBalancer"); n != 2 {
+		t.Errorf("DeleteLoadBalancer called %d times, want a refused one and a retry", n)
+	}
+	if n := calls.Count("ModifyLoadBalancerAttributes"); n != 1 {
+		t.Errorf("ModifyLoadBalancerAttributes called %d times, want 1", n)
+	}
+	e.assertNothingLeft(t.Context(), t)
+}
