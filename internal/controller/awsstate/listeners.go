@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -93,11 +94,11 @@ func (p *Provider) readRules(ctx context.Context, listenerARN string) ([]plan.Ob
 			if r.IsDefault {
 				continue
 			}
-			var prio int32
-			if _, err := fmt.Sscan(r.Priority, &prio); err != nil {
+			prio, err := strconv.ParseInt(r.Priority, 10, 32)
+			if err != nil {
 				return nil, fmt.Errorf("rule %s: priority %q: %w", r.ARN, r.Priority, err)
 			}
-			o := plan.ObservedRule{ARN: r.ARN, Priority: prio, Actions: modelActions(r.Actions)}
+			o := plan.ObservedRule{ARN: r.ARN, Priority: int32(prio), Actions: modelActions(r.Actions)}
 			for _, c := range r.Conditions {
 				o.Conditions = append(o.Conditions, model.Condition{Field: c.Field, Values: c.Values})
 			}
