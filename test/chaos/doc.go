@@ -1,0 +1,18 @@
+// Package chaos holds lbsg's reliability suites (issue 10): seeded runs that
+// create, update and delete many objects while the controller, a real
+// `lbsg controller` subprocess, is SIGKILLed at random points; runs under
+// injected AWS faults (throttling, InternalError, eventual consistency); a
+// property test that state made by someone else is never changed; and two
+// clusters sharing one VPC and its node security groups.
+//
+// The emulator runs in-process and serves HTTP on a loopback port, so the
+// suites read its state and call log without going through its faults; the
+// apiserver is an envtest control plane per test (localenv), so every test
+// has its own Nodes and no other test's objects.
+//
+// Objects come from generators (a Service generator today); an Ingress
+// generator plugs into the same runs. Sizes: a small run by default (CI,
+// `make test`); LBSG_CHAOS_FULL=1 (or -chaos.full) runs the full size, 50
+// objects and at least 20 kill points (`make chaos`). -chaos.seed (or
+// LBSG_CHAOS_SEED) replays a run.
+package chaos
