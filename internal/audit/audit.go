@@ -34,6 +34,12 @@ type LB struct {
 	Tags           map[string]string
 }
 
+// TG is a target group of the VPC.
+type TG struct {
+	ARN, Name string
+	Tags      map[string]string
+}
+
 // ENI is a network interface of the VPC and its SGs.
 type ENI struct {
 	ID     string
@@ -46,8 +52,10 @@ type Snapshot struct {
 	VPCID          string
 	SecurityGroups []SG
 	LoadBalancers  []LB
+	TargetGroups   []TG
 	ENIs           []ENI
-	// LiveStacks are the stacks of Kubernetes objects lbsg handles now.
+	// LiveStacks are the stacks of Kubernetes objects lbsg handles now
+	// (Services and IngressGroups) or still tears down (finalizers).
 	LiveStacks []naming.Stack
 	// DesiredRules are the owned target-SG rules the live stacks need, by
 	// SG ID.
@@ -72,6 +80,7 @@ const (
 	LeakedSecurityGroup Kind = "leaked-security-group"
 	LeakedRule          Kind = "leaked-rule"
 	LeakedLoadBalancer  Kind = "leaked-load-balancer"
+	LeakedTargetGroup   Kind = "leaked-target-group"
 	LoadBalancerDrift   Kind = "load-balancer-sg-drift"
 	OpenNodeRule        Kind = "open-node-rule"
 	RuleQuota           Kind = "rule-quota"
@@ -93,7 +102,7 @@ const (
 type Finding struct {
 	Kind     Kind     `json:"kind"`
 	Severity Severity `json:"severity"`
-	// Resource is an SG ID, LB name or ENI ID.
+	// Resource is an SG ID, LB or TG name, or ENI ID.
 	Resource string `json:"resource"`
 	Detail   string `json:"detail"`
 	// Rule is the rule's text for rule findings.
@@ -144,6 +153,7 @@ func Audit(s Snapshot) Report {
 		a.ruleQuota(sg)
 	}
 	a.loadBalancers()
+	a.targetGroups()
 	a.enis()
 	slices.SortStableFunc(a.r.Findings, func(x, y Finding) int {
 		return cmp.Or(strings.Compare(string(x.Severity), string(y.Severity))*-1, strings.Compare(string(x.Kind), string(y.Kind)),
@@ -155,16 +165,24 @@ func Audit(s Snapshot) Report {
 type auditor struct {
 	s        Snapshot
 	r        Report
-	live     map[string]bool // kind/stack ID
+	live     map[string]bool // naming.Stack.Key
 	attached map[string][]string
 }
 
-func stackKey(k naming.Kind, id string) string { return fmt.Sprint(int(k)) + "/" + id }
+// stackOf is the stack an SG's ownership names.
+func stackOf(k naming.Kind, id string) naming.Stack {
+	key := naming.TagServiceStack
+	if k == naming.KindIngress {
+		key = naming.TagIngressStack
+	}
+	st, _ := naming.StackFromTags(map[string]string{key: id})
+	return st
+}
 
 func (a *auditor) index() {
 	a.live = map[string]bool{}
 	for _, st := range a.s.LiveStacks {
-		a.live[stackKey(st.Kind, st.ID())] = true
+		a.live[st.Key()] = true
 	}
 	a.attached = map[string][]string{}
 	for _, e := range a.s.ENIs {
@@ -192,15 +210,16 @@ func (a *auditor) securityGroup(sg SG) {
 	users := a.attached[sg.ID]
 	switch own.Role {
 	case naming.SGManagedFrontend:
-		if a.live[stackKey(own.Kind, own.StackID)] {
+		st := stackOf(own.Kind, own.StackID)
+		if a.live[st.Key()] {
 			return
 		}
-		a.leakedSG(sg, fmt.Sprintf("managed SG %s of %s, which no longer exists", sg.Name, stackName(own)), users)
+		a.leakedSG(sg, fmt.Sprintf("managed SG %s of %s, which no longer exists", sg.Name, st), users)
 	case naming.SGBackend:
 		if a.s.BackendInUse || len(users) > 0 && !onlyENIs(users, a.s.ENIs) {
 			return
 		}
-		a.leakedSG(sg, "backend SG "+sg.Name+" used by no load balancer and needed by no Service", users)
+		a.leakedSG(sg, "backend SG "+sg.Name+" used by no load balancer and needed by no Service or Ingress", users)
 	case naming.SGNotOwned:
 		other := cmp.Or(sg.Tags[naming.TagCluster], sg.Tags[naming.TagLegacyIngressCluster])
 		if other != "" && other != a.s.Cluster && naming.OwnsSecurityGroup(sg.Tags, other) {
@@ -227,13 +246,6 @@ func (a *auditor) leakedSG(sg SG, detail string, users []string) {
 	a.add(f)
 }
 
-func stackName(o naming.SGOwnership) string {
-	if o.Kind == naming.KindIngress {
-		return "ingress group " + o.StackID
-	}
-	return "service " + o.StackID
-}
-
 // isNodeSG: an SG tagged kubernetes.io/cluster/<cluster> (EKS and LBC's
 // mark of the cluster's node SGs).
 func (a *auditor) isNodeSG(sg SG) bool {
@@ -254,7 +266,7 @@ func (a *auditor) rules(sg SG) {
 		case naming.RuleOurs:
 			if !a.s.Incomplete && !desired.Has(k) {
 				a.add(Finding{Kind: LeakedRule, Severity: Problem, Resource: sg.ID, Rule: k.String(), key: k, desc: desc, Fixable: true,
-					Detail: fmt.Sprintf("rule on %s owned by this cluster that no Service needs", sg.Name)})
+					Detail: fmt.Sprintf("rule on %s owned by this cluster that no Service or Ingress needs", sg.Name)})
 			}
 		case naming.RuleOtherCluster, naming.RuleLBC:
 			a.add(Finding{Kind: OtherOwnerRule, Severity: Info, Resource: sg.ID, Rule: k.String(), key: k, desc: desc,
@@ -293,9 +305,9 @@ func (a *auditor) loadBalancers() {
 		if lb.Tags[naming.TagCluster] != a.s.Cluster && lb.Tags[naming.TagLegacyIngressCluster] != a.s.Cluster {
 			continue
 		}
-		if id, ok := lb.Tags[naming.ServicePrefix+"/stack"]; ok && !a.live[stackKey(naming.KindService, id)] {
+		if st, ok := naming.StackFromTags(lb.Tags); ok && !a.live[st.Key()] {
 			a.add(Finding{Kind: LeakedLoadBalancer, Severity: Problem, Resource: lb.Name,
-				Detail: fmt.Sprintf("load balancer of service %s, which no longer exists (the controller deletes it; --fix does not)", id)})
+				Detail: fmt.Sprintf("load balancer of %s, which no longer exists (the controller deletes it; --fix does not)", st)})
 			continue
 		}
 		want, ok := a.s.DesiredLBSGs[lb.Name]
@@ -304,6 +316,21 @@ func (a *auditor) loadBalancers() {
 		}
 		a.add(Finding{Kind: LoadBalancerDrift, Severity: Problem, Resource: lb.Name,
 			Detail: fmt.Sprintf("security groups [%s], desired [%s]", strings.Join(lb.SecurityGroups, " "), strings.Join(want, " "))})
+	}
+}
+
+// targetGroups reports this cluster's target groups whose stack is gone.
+func (a *auditor) targetGroups() {
+	tgs := slices.Clone(a.s.TargetGroups)
+	slices.SortFunc(tgs, func(x, y TG) int { return strings.Compare(x.Name, y.Name) })
+	for _, tg := range tgs {
+		if tg.Tags[naming.TagCluster] != a.s.Cluster && tg.Tags[naming.TagLegacyIngressCluster] != a.s.Cluster {
+			continue
+		}
+		if st, ok := naming.StackFromTags(tg.Tags); ok && !a.live[st.Key()] {
+			a.add(Finding{Kind: LeakedTargetGroup, Severity: Problem, Resource: tg.Name,
+				Detail: fmt.Sprintf("target group of %s, which no longer exists (the controller deletes it; --fix does not)", st)})
+		}
 	}
 }
 

@@ -3,17 +3,23 @@
 // client, clock or logger) so prepared states are table-tested; Fix is the
 // only writer and removes only leaks this cluster owns.
 //
-// Findings: owned SGs no Service needs (a managed SG whose Service is gone,
-// a backend SG no LB or Service uses), owned target-SG rules no Service's
-// desired rules include, this cluster's LBs whose Service is gone or whose
-// SGs drifted, rules open to 0.0.0.0/0 or ::/0 on node (cluster-tagged) SGs,
-// SGs at ≥ 90% of the inbound-rule quota (IPv4 and IPv6 apart), ENIs at
-// their SG limit; and, as information only, SGs owned by another cluster
-// and rules marked by another cluster or by LBC, all left alone.
+// A stack — a Service or an IngressGroup, told apart by naming.Stack.Key —
+// is live when the Snapshot's LiveStacks name it: the caller lists the
+// stacks the cluster's objects need and those a finalizer still holds.
+//
+// Findings: owned SGs nothing needs (a managed SG whose Service or
+// IngressGroup is gone, a backend SG no LB, Service or Ingress uses), owned
+// target-SG rules no stack's desired rules include, this cluster's LBs and
+// target groups whose stack is gone, LBs whose SGs drifted, rules open to
+// 0.0.0.0/0 or ::/0 on node (cluster-tagged) SGs, SGs at ≥ 90% of the
+// inbound-rule quota (IPv4 and IPv6 apart), ENIs at their SG limit; and, as
+// information only, SGs owned by another cluster and rules marked by
+// another cluster or by LBC, all left alone.
 //
 // Ownership is decided by package naming only (ClassifySecurityGroup,
-// ClassifyRule, OwnsRule); Fix re-checks it on every write. Limits: leaks
-// are judged against the Snapshot's DesiredRules, which the caller builds
-// with the model for every Service; when a Service fails to build, the
-// caller must mark the Snapshot incomplete so no rule is called leaked.
+// ClassifyRule, OwnsRule, StackFromTags); Fix re-checks it on every write.
+// Limits: leaks are judged against the Snapshot's DesiredRules, which the
+// caller builds with the model for every stack; when one fails to build,
+// the caller must mark the Snapshot incomplete so no rule is called leaked.
+// Leaked LBs and target groups are reported, never deleted.
 package audit

@@ -12,16 +12,19 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
-	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/audit"
 	"github.com/lbsg/lbsg/internal/awsapi"
 	"github.com/lbsg/lbsg/internal/cloud/elbv2"
 	"github.com/lbsg/lbsg/internal/controller"
 	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/controller/ingress"
+	"github.com/lbsg/lbsg/internal/ingressclass"
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/options"
@@ -82,7 +85,8 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	prov := awsstate.New(clients.EC2, clients.ELBV2, o.ClusterName, vpc)
-	snap, err := AuditSnapshot(ctx, prov, clients, kube, controller.Defaults(o.Controller))
+	snap, err := AuditSnapshotWith(ctx, prov, clients, kube, planview.Settings{Defaults: controller.Defaults(o.Controller),
+		Class: ingressclass.Config{IngressClass: o.IngressClass}})
 	if err != nil {
 		return err
 	}
@@ -127,50 +131,39 @@ func awsClients(ctx context.Context, o *options.Controller) (*awsapi.Clients, st
 	return clients, vpc, nil
 }
 
-// AuditSnapshot reads the VPC's SGs, LBs and ENIs and the cluster's
-// Services, Ingresses, Nodes and EndpointSlices, and builds what the
-// handled Services need with the model. Only reads.
+// AuditSnapshot reads the VPC's SGs, LBs, target groups and ENIs and the
+// cluster's Services, Ingresses (with their classes, params and
+// namespaces), Nodes and EndpointSlices, and builds what the handled
+// Services and IngressGroups need with the model, for Ingresses of the
+// default class configuration (--ingress-class alb). Only reads.
 func AuditSnapshot(ctx context.Context, prov *awsstate.Provider, clients *awsapi.Clients, kube client.Reader, d model.Defaults) (audit.Snapshot, error) {
+	return AuditSnapshotWith(ctx, prov, clients, kube, planview.Settings{Defaults: d,
+		Class: ingressclass.Config{IngressClass: options.DefaultIngressClass}})
+}
+
+// AuditSnapshotWith is AuditSnapshot under explicit settings.
+func AuditSnapshotWith(ctx context.Context, prov *awsstate.Provider, clients *awsapi.Clients, kube client.Reader, set planview.Settings) (audit.Snapshot, error) {
+	d := set.Defaults
 	s := audit.Snapshot{Cluster: d.ClusterName, VPCID: prov.VPCID()}
-	var objs planview.Objects
-	var svcs corev1.ServiceList
-	if err := kube.List(ctx, &svcs); err != nil {
-		return s, fmt.Errorf("listing services: %w", err)
+	objs, err := clusterObjects(ctx, kube)
+	if err != nil {
+		return s, err
 	}
-	objs.Services = svcs.Items
-	var nodes corev1.NodeList
-	if err := kube.List(ctx, &nodes); err != nil {
-		return s, fmt.Errorf("listing nodes: %w", err)
-	}
-	objs.Nodes = nodes.Items
-	var slices discoveryv1.EndpointSliceList
-	if err := kube.List(ctx, &slices); err != nil {
-		return s, fmt.Errorf("listing endpointslices: %w", err)
-	}
-	objs.EndpointSlices = slices.Items
-	want, err := planview.DesiredState(ctx, prov, objs, d)
+	want, err := planview.DesiredState(ctx, prov, objs, set)
 	if err != nil {
 		return s, err
 	}
 	s.LiveStacks, s.DesiredRules, s.DesiredLBSGs, s.BackendInUse = want.Stacks, want.TargetRules, want.LBSGs, want.BackendInUse
 	s.Incomplete = len(want.Errors) > 0
-	// Services being torn down still own their resources.
-	for i := range svcs.Items {
-		svc := &svcs.Items[i]
+	// Services and IngressGroups being torn down still own their resources.
+	for i := range objs.Services {
+		svc := &objs.Services[i]
 		if !model.Handled(svc, d) && controllerutil.ContainsFinalizer(svc, naming.FinalizerService) {
 			s.LiveStacks = append(s.LiveStacks, naming.ServiceStack(svc.Namespace, svc.Name))
 		}
 	}
-	var ings networkingv1.IngressList
-	if err := kube.List(ctx, &ings); err != nil {
-		return s, fmt.Errorf("listing ingresses: %w", err)
-	}
-	for _, ing := range ings.Items {
-		st := naming.ImplicitIngressStack(ing.Namespace, ing.Name)
-		if g := ing.Annotations[annotations.IngGroupName]; g != "" {
-			st = naming.ExplicitIngressStack(g)
-		}
-		s.LiveStacks = append(s.LiveStacks, st)
+	for i := range objs.Ingresses {
+		s.LiveStacks = append(s.LiveStacks, ingress.FinalizerStacks(&objs.Ingresses[i])...)
 	}
 	sgs, err := prov.FindSecurityGroups(ctx, func(map[string]string) bool { return true })
 	if err != nil {
@@ -179,12 +172,20 @@ func AuditSnapshot(ctx context.Context, prov *awsstate.Provider, clients *awsapi
 	for _, sg := range sgs {
 		s.SecurityGroups = append(s.SecurityGroups, audit.SG{ID: sg.ID, Name: sg.Name, Tags: sg.Tags, Ingress: sg.Ingress})
 	}
-	lbs, err := elbv2.New(clients.ELBV2, clock.RealClock{}).LoadBalancers(ctx, prov.VPCID())
+	elb := elbv2.New(clients.ELBV2, clock.RealClock{})
+	lbs, err := elb.LoadBalancers(ctx, prov.VPCID())
 	if err != nil {
 		return s, fmt.Errorf("reading load balancers: %w", err)
 	}
 	for _, lb := range lbs {
 		s.LoadBalancers = append(s.LoadBalancers, audit.LB{ARN: lb.ARN, Name: lb.Name, SecurityGroups: lb.SecurityGroups, Tags: lb.Tags})
+	}
+	tgs, err := elb.TargetGroups(ctx, prov.VPCID())
+	if err != nil {
+		return s, fmt.Errorf("reading target groups: %w", err)
+	}
+	for _, tg := range tgs {
+		s.TargetGroups = append(s.TargetGroups, audit.TG{ARN: tg.ARN, Name: tg.Name, Tags: tg.Tags})
 	}
 	pg := awsec2.NewDescribeNetworkInterfacesPaginator(clients.EC2, &awsec2.DescribeNetworkInterfacesInput{
 		Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{prov.VPCID()}}}})
@@ -202,4 +203,32 @@ func AuditSnapshot(ctx context.Context, prov *awsstate.Provider, clients *awsapi
 		}
 	}
 	return s, nil
+}
+
+// clusterObjects lists what audit builds the desired state from.
+func clusterObjects(ctx context.Context, kube client.Reader) (planview.Objects, error) {
+	var objs planview.Objects
+	var svcs corev1.ServiceList
+	var nodes corev1.NodeList
+	var slices discoveryv1.EndpointSliceList
+	var ings networkingv1.IngressList
+	var classes networkingv1.IngressClassList
+	var params v1beta1.IngressClassParamsList
+	var nss corev1.NamespaceList
+	for _, l := range []struct {
+		what string
+		list client.ObjectList
+	}{{"services", &svcs}, {"nodes", &nodes}, {"endpointslices", &slices}, {"ingresses", &ings},
+		{"ingressclasses", &classes}, {"ingressclassparams", &params}, {"namespaces", &nss}} {
+		err := kube.List(ctx, l.list)
+		if l.list == &params && meta.IsNoMatchError(err) {
+			continue // the CRD is not installed: no params
+		}
+		if err != nil {
+			return objs, fmt.Errorf("listing %s: %w", l.what, err)
+		}
+	}
+	objs.Services, objs.Nodes, objs.EndpointSlices = svcs.Items, nodes.Items, slices.Items
+	objs.Ingresses, objs.IngressClasses, objs.IngressClassParams, objs.Namespaces = ings.Items, classes.Items, params.Items, nss.Items
+	return objs, nil
 }

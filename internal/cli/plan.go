@@ -8,10 +8,14 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/controller"
 	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/ingressclass"
 	"github.com/lbsg/lbsg/internal/options"
 	"github.com/lbsg/lbsg/internal/planview"
 )
@@ -33,8 +37,8 @@ func (o *planOptions) addFlags(fs interface {
 	StringVarP(p *string, name, shorthand, value, usage string)
 	BoolVar(p *bool, name string, value bool, usage string)
 }) {
-	fs.StringVarP(&o.Files, "filename", "f", "", "manifest file or directory (YAML or JSON, multi-document; Services, Nodes, EndpointSlices)")
-	fs.BoolVar(&o.Live, "live", false, "diff against the current AWS state (and the cluster's Nodes with --kubeconfig)")
+	fs.StringVarP(&o.Files, "filename", "f", "", "manifest file or directory (YAML or JSON, multi-document; Services, Ingresses, IngressClasses, IngressClassParams, Namespaces, Nodes, EndpointSlices)")
+	fs.BoolVar(&o.Live, "live", false, "diff against the current AWS state (and the cluster's Nodes, EndpointSlices, Ingress classes and namespaces with --kubeconfig)")
 	fs.StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
 }
 
@@ -70,20 +74,26 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return fmt.Errorf("reading manifests: %w", err)
 	}
+	class := ingressclass.Config{IngressClass: o.IngressClass}
 	var cloud planview.Cloud
+	fromCluster := o.Live && o.Kubeconfig != ""
 	if o.Live {
 		prov, err := readOnlyProvider(ctx, o.Controller)
 		if err != nil {
 			return err
 		}
 		cloud = prov
-		if o.Kubeconfig != "" {
+		if fromCluster {
 			if err := addClusterObjects(ctx, o.Kubeconfig, &objs); err != nil {
 				return err
 			}
 		}
 	}
-	res, err := planview.Compute(ctx, cloud, objs, controller.Defaults(o.Controller))
+	if !fromCluster {
+		// Without the cluster, assume the IngressClass the chart installs.
+		objs.AssumeIngressClass(class)
+	}
+	res, err := planview.Compute(ctx, cloud, objs, planview.Settings{Defaults: controller.Defaults(o.Controller), Class: class})
 	if err != nil {
 		return err
 	}
@@ -108,20 +118,36 @@ func kubeClient(kubeconfig string) (client.Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading kubeconfig: %w", err)
 	}
-	c, err := client.New(cfg, client.Options{})
+	c, err := client.New(cfg, client.Options{Scheme: controller.Scheme()})
 	if err != nil {
 		return nil, fmt.Errorf("building a Kubernetes client: %w", err)
 	}
 	return c, nil
 }
 
-// addClusterObjects adds the cluster's Nodes and EndpointSlices to objs
-// (the Services stay those of the manifests).
+// addClusterObjects adds the cluster's Nodes, EndpointSlices,
+// IngressClasses, IngressClassParams and Namespaces to objs (the Services
+// and Ingresses stay those of the manifests).
 func addClusterObjects(ctx context.Context, kubeconfig string, objs *planview.Objects) error {
 	c, err := kubeClient(kubeconfig)
 	if err != nil {
 		return err
 	}
+	var classes networkingv1.IngressClassList
+	if err := c.List(ctx, &classes); err != nil {
+		return fmt.Errorf("listing ingressclasses: %w", err)
+	}
+	var params v1beta1.IngressClassParamsList
+	if err := c.List(ctx, &params); err != nil && !meta.IsNoMatchError(err) {
+		return fmt.Errorf("listing ingressclassparams: %w", err)
+	}
+	var nss corev1.NamespaceList
+	if err := c.List(ctx, &nss); err != nil {
+		return fmt.Errorf("listing namespaces: %w", err)
+	}
+	objs.IngressClasses = append(objs.IngressClasses, classes.Items...)
+	objs.IngressClassParams = append(objs.IngressClassParams, params.Items...)
+	objs.Namespaces = append(objs.Namespaces, nss.Items...)
 	var nodes corev1.NodeList
 	if err := c.List(ctx, &nodes); err != nil {
 		return fmt.Errorf("listing nodes: %w", err)

@@ -65,18 +65,42 @@ func changesOf(a plan.Action, managed, backend string) []Change {
 		return one(op, "targets of "+name, targetString(a.Targets))
 	case plan.CreateLoadBalancer:
 		lb := a.LoadBalancer
-		return one(OpCreate, "load balancer "+lb.Name, fmt.Sprintf("%s %s subnets [%s] security groups [%s]",
-			lb.Scheme, lb.IPAddressType, strings.Join(lb.Subnets, " "), strings.Join(sgNames(lb, managed, backend), " ")))
+		kind := ""
+		if lb.IsALB() {
+			kind = "application "
+		}
+		return one(OpCreate, "load balancer "+lb.Name, fmt.Sprintf("%s%s %s subnets [%s] security groups [%s]",
+			kind, lb.Scheme, lb.IPAddressType, strings.Join(lb.Subnets, " "), strings.Join(sgNames(lb, managed, backend), " ")))
 	case plan.SetSecurityGroups:
 		return one(OpUpdate, "security groups of "+a.ARN, "["+strings.Join(sgNames(a.LoadBalancer, managed, backend), " ")+"]")
 	case plan.DeleteLoadBalancer:
-		return one(OpDelete, "load balancer "+a.ARN, "replaced: the scheme changed")
+		return one(OpDelete, "load balancer "+a.ARN, "replaced: the scheme or type changed")
+	case plan.ModifyLoadBalancerAttributes:
+		name := a.ARN
+		if name == "" && a.LoadBalancer != nil {
+			name = a.LoadBalancer.Name
+		}
+		return one(OpUpdate, "attributes of "+name, tagString(a.Attributes))
 	case plan.CreateListener, plan.ModifyListener:
 		op := OpCreate
 		if a.Kind == plan.ModifyListener {
 			op = OpUpdate
 		}
-		return one(op, fmt.Sprintf("listener %d/%s", a.Listener.Port, a.Listener.Protocol), "forward to "+a.Listener.TargetGroup)
+		return one(op, listenerName(a.Listener), listenerDetail(a.Listener))
+	case plan.CreateRule, plan.ModifyRule:
+		op, res := OpCreate, fmt.Sprintf("rule %d of %s", a.Rule.Priority, listenerName(a.Listener))
+		if a.Kind == plan.ModifyRule {
+			op, res = OpUpdate, fmt.Sprintf("rule %s (priority %d of %s)", a.ARN, a.Rule.Priority, listenerName(a.Listener))
+		}
+		return one(op, res, conditionString(a.Rule.Conditions)+" → "+actionsString(a.Rule.Actions))
+	case plan.SetRulePriorities:
+		parts := make([]string, 0, len(a.Priorities))
+		for _, arn := range slices.Sorted(maps.Keys(a.Priorities)) {
+			parts = append(parts, fmt.Sprintf("%s→%d", arn, a.Priorities[arn]))
+		}
+		return one(OpUpdate, "rule priorities of "+listenerName(a.Listener), strings.Join(parts, " "))
+	case plan.DeleteRule:
+		return one(OpDelete, "rule "+a.ARN, "")
 	case plan.DeleteListener, plan.DeleteObsoleteLoadBalancer, plan.DeleteTargetGroup:
 		return one(OpDelete, strings.TrimPrefix(k, "Delete")+" "+a.ARN, "")
 	case plan.DeleteSecurityGroup:
@@ -89,6 +113,71 @@ func changesOf(a plan.Action, managed, backend string) []Change {
 		}
 	}
 	return one(OpUpdate, a.String(), "")
+}
+
+func listenerName(l *model.Listener) string {
+	return fmt.Sprintf("listener %d/%s", l.Port, l.Protocol)
+}
+
+// listenerDetail: an NLB listener's forward target, or an ALB listener's
+// default action, certificates and SSL policy.
+func listenerDetail(l *model.Listener) string {
+	if l.DefaultAction == nil {
+		return "forward to " + l.TargetGroup
+	}
+	s := "default " + actionString(*l.DefaultAction)
+	if len(l.Certificates) > 0 {
+		s += " certificates [" + strings.Join(l.Certificates, " ") + "]"
+	}
+	if l.SSLPolicy != "" {
+		s += " policy " + l.SSLPolicy
+	}
+	return s
+}
+
+func actionsString(as []model.Action) string {
+	parts := make([]string, len(as))
+	for i, a := range as {
+		parts[i] = actionString(a)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// actionString renders an ALB action: "forward to ns/ing-svc:80",
+// "redirect to HTTPS:443 (HTTP_301)", "fixed-response 404 text/plain".
+func actionString(a model.Action) string {
+	switch {
+	case a.Type == model.ActionForward:
+		return "forward to " + a.TargetGroup
+	case a.Type == model.ActionRedirect && a.Redirect != nil:
+		r := a.Redirect
+		var to []string
+		for _, p := range []struct{ k, v string }{{"", r.Protocol}, {"host ", r.Host}, {"port ", r.Port}, {"path ", r.Path}, {"query ", r.Query}} {
+			if p.v != "" {
+				to = append(to, p.k+p.v)
+			}
+		}
+		return fmt.Sprintf("redirect to %s (%s)", strings.Join(to, " "), r.StatusCode)
+	case a.Type == model.ActionFixedResponse && a.FixedResponse != nil:
+		f := a.FixedResponse
+		s := strings.TrimSpace("fixed-response " + f.StatusCode + " " + f.ContentType)
+		if f.MessageBody != "" {
+			s += fmt.Sprintf(" %q", f.MessageBody)
+		}
+		return s
+	}
+	return a.Type
+}
+
+func conditionString(cs []model.Condition) string {
+	if len(cs) == 0 {
+		return "any request"
+	}
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = c.Field + "=" + strings.Join(c.Values, ",")
+	}
+	return strings.Join(parts, " ")
 }
 
 func tagChange(a plan.Action) string {

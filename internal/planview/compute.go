@@ -8,11 +8,9 @@ import (
 	"slices"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
-
+	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/model"
-	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/plan"
 	"github.com/lbsg/lbsg/internal/rules"
 )
@@ -35,13 +33,16 @@ type Change struct {
 	Detail   string `json:"detail,omitempty"`
 }
 
-// StackPlan is the plan of one Service.
+// StackPlan is the plan of one stack: a Service's NLB or an IngressGroup's
+// ALB.
 type StackPlan struct {
-	Stack        string   `json:"stack"`
-	LoadBalancer string   `json:"loadBalancer,omitempty"`
-	Error        string   `json:"error,omitempty"`
-	Warnings     []string `json:"warnings,omitempty"`
-	Changes      []Change `json:"changes"`
+	Stack        string `json:"stack"`
+	LoadBalancer string `json:"loadBalancer,omitempty"`
+	// LoadBalancerType is network or application.
+	LoadBalancerType string   `json:"loadBalancerType,omitempty"`
+	Error            string   `json:"error,omitempty"`
+	Warnings         []string `json:"warnings,omitempty"`
+	Changes          []Change `json:"changes"`
 }
 
 // TargetSGPlan is the plan of the owned rules of one target (node) SG.
@@ -60,105 +61,88 @@ type Summary struct {
 
 // Result is a whole plan.
 type Result struct {
-	Cluster   string         `json:"cluster"`
-	Live      bool           `json:"live"`
+	Cluster string `json:"cluster"`
+	Live    bool   `json:"live"`
+	// Notes name what was left out of the plan and why.
+	Notes     []string       `json:"notes,omitempty"`
 	Stacks    []StackPlan    `json:"stacks"`
 	TargetSGs []TargetSGPlan `json:"targetSecurityGroups"`
 	Summary   Summary        `json:"summary"`
 }
 
-// Compute plans every Service of objs that lbsg handles under d, against
-// c (nil: against nothing, everything is created).
-func Compute(ctx context.Context, c Cloud, objs Objects, d model.Defaults) (Result, error) {
+// Compute plans every Service and IngressGroup of objs that lbsg handles
+// under s, against c (nil: against nothing, everything is created).
+func Compute(ctx context.Context, c Cloud, objs Objects, s Settings) (Result, error) {
+	d := s.Defaults
 	res := Result{Cluster: d.ClusterName, Live: c != nil}
-	nodes, err := Nodes(ctx, c, objs.Nodes, d.ClusterName)
+	if c == nil {
+		c = offline{cluster: d.ClusterName}
+	}
+	nodes, err := service.NodeFacts(ctx, c, objs.Nodes)
 	if err != nil {
 		return res, fmt.Errorf("reading nodes: %w", err)
 	}
-	backend := PlaceholderBackendSG
-	if c != nil {
-		id, err := c.FindBackendSG(ctx)
-		if err != nil {
-			return res, fmt.Errorf("finding the backend security group: %w", err)
-		}
-		backend = cmp.Or(id, backend)
+	backend, err := c.FindBackendSG(ctx)
+	if err != nil {
+		return res, fmt.Errorf("finding the backend security group: %w", err)
 	}
-	svcs := slices.Clone(objs.Services)
-	slices.SortFunc(svcs, func(a, b corev1.Service) int {
-		return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Name, b.Name))
-	})
+	backend = cmp.Or(backend, PlaceholderBackendSG)
 	contributions := map[string][]rules.Set{}
 	managedIDs := map[string]bool{} // managed SGs of planned stacks, for target-SG revokes
-	for i := range svcs {
-		svc := &svcs[i]
-		if svc.Namespace == "" {
-			svc.Namespace = corev1.NamespaceDefault
-		}
-		if !model.Handled(svc, d) {
+	all, notes := buildAll(ctx, c, objs, nodes, s)
+	res.Notes = notes
+	for _, b := range all {
+		res.Stacks = append(res.Stacks, planStack(b, d, backend, len(objs.Nodes) > 0))
+		if b.err != nil {
 			continue
 		}
-		sp, stack, snap, ok := planService(ctx, c, svc, objs, nodes, d, backend)
-		res.Stacks = append(res.Stacks, sp)
-		if !ok {
-			continue
-		}
-		managed := "sg-<new:" + stack.ID.ID() + ">"
-		if len(snap.ManagedSGs) > 0 {
-			managed = snap.ManagedSGs[0].ID
+		managed := "sg-<new:" + b.id.ID() + ">"
+		if len(b.snap.ManagedSGs) > 0 {
+			managed = b.snap.ManagedSGs[0].ID
 			managedIDs[managed] = true
 		}
-		for sg, set := range model.ResolveTargetRules(stack, d.ClusterName, backend, managed) {
+		for sg, set := range model.ResolveTargetRules(b.stack, d.ClusterName, backend, managed) {
 			contributions[sg] = append(contributions[sg], set)
 		}
 	}
-	tsgs, err := planTargetSGs(ctx, c, contributions, managedIDs, d.ClusterName)
-	if err != nil {
-		return res, err
+	var observed []*awsstate.SG
+	if res.Live {
+		if observed, err = c.FindSecurityGroups(ctx, func(map[string]string) bool { return true }); err != nil {
+			return res, fmt.Errorf("reading security groups: %w", err)
+		}
 	}
-	res.TargetSGs = tsgs
+	res.TargetSGs = planTargetSGs(observed, contributions, managedIDs, d.ClusterName)
 	res.Summary = summarize(res)
 	return res, nil
 }
 
-func planService(ctx context.Context, c Cloud, svc *corev1.Service, objs Objects, nodes []model.Node, d model.Defaults, backend string) (StackPlan, model.Stack, plan.Snapshot, bool) {
-	sp := StackPlan{Stack: naming.ServiceStack(svc.Namespace, svc.Name).String()}
-	f, snap, err := facts(ctx, c, svc, objs, nodes, d)
-	if err != nil {
-		sp.Error = "reading AWS: " + err.Error()
-		return sp, model.Stack{}, snap, false
+// planStack diffs one built stack against its snapshot.
+func planStack(b built, d model.Defaults, backend string, haveNodes bool) StackPlan {
+	sp := StackPlan{Stack: b.id.String(), Warnings: b.warnings}
+	switch {
+	case b.readErr:
+		sp.Error = "reading AWS: " + b.err.Error()
+		return sp
+	case b.err != nil:
+		sp.Error = b.err.Error()
+		return sp
 	}
-	stack, warns, err := model.Build(svc, f, d)
-	if err != nil {
-		sp.Error = err.Error()
-		return sp, model.Stack{}, snap, false
+	if lb := b.stack.LoadBalancer; lb != nil {
+		sp.LoadBalancer, sp.LoadBalancerType = lb.Name, cmp.Or(lb.Type, model.TypeNetwork)
 	}
-	for _, w := range warns {
-		sp.Warnings = append(sp.Warnings, w.Reason+": "+w.Message)
-	}
-	if stack.LoadBalancer != nil {
-		sp.LoadBalancer = stack.LoadBalancer.Name
-	}
+	snap := b.snap
 	snap.BackendSG = backend
 	snap.Cluster, snap.ExternalManagedTags = d.ClusterName, d.ExternalManagedTags
 	managed := plan.Managed
 	if len(snap.ManagedSGs) > 0 {
 		managed = snap.ManagedSGs[0].ID
 	}
-	actions, skipped := withoutUnknownTargets(plan.Diff(stack, snap), len(f.Endpoints) > 0 || hasSlices(objs, svc), len(objs.Nodes) > 0)
+	actions, skipped := withoutUnknownTargets(plan.Diff(b.stack, snap), b.haveSlices, haveNodes)
 	if skipped != "" {
 		sp.Warnings = append(sp.Warnings, skipped)
 	}
 	sp.Changes = Changes(actions, managed, backend)
-	return sp, stack, snap, true
-}
-
-func hasSlices(objs Objects, svc *corev1.Service) bool {
-	for _, s := range objs.EndpointSlices {
-		if s.Namespace == svc.Namespace && s.Labels[discoveryv1.LabelServiceName] == svc.Name {
-			return true
-		}
-	}
-	return false
+	return sp
 }
 
 // withoutUnknownTargets drops target (de)registrations the input cannot
@@ -170,7 +154,7 @@ func withoutUnknownTargets(actions []plan.Action, haveSlices, haveNodes bool) ([
 	for _, a := range actions {
 		if (a.Kind == plan.RegisterTargets || a.Kind == plan.DeregisterTargets) && a.TargetGroup != nil {
 			if a.TargetGroup.TargetType == "ip" && !haveSlices {
-				why = append(why, "no EndpointSlice of the Service given")
+				why = append(why, "no EndpointSlice of a target Service given")
 				continue
 			}
 			if a.TargetGroup.TargetType == "instance" && !haveNodes {
@@ -186,20 +170,15 @@ func withoutUnknownTargets(actions []plan.Action, haveSlices, haveNodes bool) ([
 	return out, "targets not planned: " + strings.Join(slices.Compact(why), "; ") + " (add them to -f, or --kubeconfig with --live)"
 }
 
-// planTargetSGs diffs the owned rules of each target SG against the union
-// of the planned Services' rules (coalesced as the targetsg controller
-// does). Revokes are limited to rules citing a planned managed SG.
-func planTargetSGs(ctx context.Context, c Cloud, contributions map[string][]rules.Set, managedIDs map[string]bool, cluster string) ([]TargetSGPlan, error) {
+// planTargetSGs diffs the owned rules of each target SG (observed: the
+// VPC's SGs, nil offline) against the union of the planned stacks' rules
+// (coalesced as the targetsg controller does). Revokes are limited to
+// rules citing a planned managed SG.
+func planTargetSGs(observedSGs []*awsstate.SG, contributions map[string][]rules.Set, managedIDs map[string]bool, cluster string) []TargetSGPlan {
 	observed := map[string]rules.Set{}
-	if c != nil {
-		sgs, err := c.FindSecurityGroups(ctx, func(map[string]string) bool { return true })
-		if err != nil {
-			return nil, fmt.Errorf("reading security groups: %w", err)
-		}
-		for _, sg := range sgs {
-			if owned := ownedRules(sg, cluster); len(owned) > 0 {
-				observed[sg.ID] = owned
-			}
+	for _, sg := range observedSGs {
+		if owned := ownedRules(sg, cluster); len(owned) > 0 {
+			observed[sg.ID] = owned
 		}
 	}
 	ids := slices.Sorted(maps.Keys(contributions))
@@ -230,7 +209,7 @@ func planTargetSGs(ctx context.Context, c Cloud, contributions map[string][]rule
 			out = append(out, TargetSGPlan{GroupID: id, Changes: ch})
 		}
 	}
-	return out, nil
+	return out
 }
 
 func summarize(r Result) Summary {

@@ -4,35 +4,37 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/rules"
 )
 
-// Desired is what the handled Services of a cluster need, as audit judges
-// AWS against it.
+// Desired is what the handled Services and IngressGroups of a cluster
+// need, as audit judges AWS against it.
 type Desired struct {
-	// Stacks of the handled Services.
+	// Stacks of the handled Services and of the managed Ingresses' groups.
 	Stacks []naming.Stack
 	// TargetRules are the owned rules each target SG should hold: the
-	// union of every Service's, coalesced and packed as the targetsg
+	// union of every stack's, coalesced and packed as the targetsg
 	// controller does.
 	TargetRules map[string]rules.Set
-	// LBSGs are the SG IDs each Service's existing LB should carry, by LB
+	// LBSGs are the SG IDs each stack's existing LB should carry, by LB
 	// name (only where every ID is known).
 	LBSGs map[string][]string
-	// BackendInUse: a Service needs the backend SG.
+	// BackendInUse: a stack needs the backend SG.
 	BackendInUse bool
-	// Errors are the Services whose model failed to build; TargetRules
-	// then miss their rules.
+	// Errors are the stacks whose model failed to build (or Ingresses
+	// whose group is unknown); TargetRules then miss their rules.
 	Errors []string
 }
 
-// DesiredState builds the model of every handled Service of objs against
-// AWS as c reads it.
-func DesiredState(ctx context.Context, c Cloud, objs Objects, d model.Defaults) (Desired, error) {
+// DesiredState builds the model of every handled Service and IngressGroup
+// of objs against AWS as c reads it.
+func DesiredState(ctx context.Context, c Cloud, objs Objects, s Settings) (Desired, error) {
+	d := s.Defaults
 	out := Desired{TargetRules: map[string]rules.Set{}, LBSGs: map[string][]string{}}
-	nodes, err := Nodes(ctx, c, objs.Nodes, d.ClusterName)
+	nodes, err := service.NodeFacts(ctx, c, objs.Nodes)
 	if err != nil {
 		return out, fmt.Errorf("reading nodes: %w", err)
 	}
@@ -41,22 +43,17 @@ func DesiredState(ctx context.Context, c Cloud, objs Objects, d model.Defaults) 
 		return out, fmt.Errorf("finding the backend security group: %w", err)
 	}
 	contributions := map[string][]rules.Set{}
-	for i := range objs.Services {
-		svc := &objs.Services[i]
-		if !model.Handled(svc, d) {
+	all, _ := buildAll(ctx, c, objs, nodes, s)
+	for _, b := range all {
+		out.Stacks = append(out.Stacks, b.id)
+		if b.readErr {
+			return out, fmt.Errorf("reading AWS for %s: %w", b.id, b.err)
+		}
+		if b.err != nil {
+			out.Errors = append(out.Errors, b.err.Error())
 			continue
 		}
-		st := naming.ServiceStack(svc.Namespace, svc.Name)
-		out.Stacks = append(out.Stacks, st)
-		f, snap, err := facts(ctx, c, svc, objs, nodes, d)
-		if err != nil {
-			return out, fmt.Errorf("reading AWS for %s: %w", st, err)
-		}
-		stack, _, err := model.Build(svc, f, d)
-		if err != nil {
-			out.Errors = append(out.Errors, err.Error())
-			continue
-		}
+		stack, snap := b.stack, b.snap
 		out.BackendInUse = out.BackendInUse || stack.UsesBackendSG()
 		managed := ""
 		if len(snap.ManagedSGs) > 0 {

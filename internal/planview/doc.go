@@ -1,15 +1,22 @@
 // Package planview computes and renders what lbsg would change for a set of
-// Kubernetes objects: `lbsg plan`. It gathers model.Facts from the objects
-// and, when given a Cloud (awsstate.Provider), from AWS — a thin adapter of
-// the service controller's unexported facts/nodes/endpoints readers — then
-// calls model.Build and plan.Diff, the controller's own engine, and turns the
-// actions into Changes rendered as a text diff or JSON.
+// Kubernetes objects: `lbsg plan`. Services and IngressGroups go through
+// one path (build.go): Ingresses are grouped with ingress.MembershipOf, the
+// reconciler's rule; facts come from the reconcilers' own readers
+// (service.Facts, ingress.Facts, service.NodeFacts) over a Cloud — an
+// awsstate.Provider with --live, else an offline stand-in of placeholders;
+// then model.Build or model.BuildIngressGroup and plan.Diff, the
+// controllers' engine, give actions rendered as Changes (text diff or
+// JSON). DesiredState is the same path for `lbsg audit`.
 //
 // Invariants: nothing here writes to AWS or Kubernetes; a Cloud is only
-// read. Without a Cloud everything is a create, and unknown cloud facts
-// (subnets, node SGs, the backend SG) are placeholders in angle brackets.
+// read. Offline everything is a create, and unknown cloud facts (subnets,
+// node SGs and ENIs, the backend SG) are placeholders in angle brackets;
+// security-groups annotation items stand for themselves.
 //
 // Limits: target-SG revokes are shown only for owned rules citing a planned
-// Service's managed SG (rules citing the shared backend SG may belong to
-// Services not in the input); Ingresses are not planned.
+// stack's managed SG (rules citing the shared backend SG may belong to
+// stacks not in the input); an Ingress's backend Service and an ip target
+// group's EndpointSlices must be in the input (or the cluster, with --live
+// and --kubeconfig) to be planned; Ingresses held only by a finalizer
+// (being deleted) are not planned.
 package planview

@@ -3,6 +3,7 @@ package planview
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -13,10 +14,15 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"k8s.io/client-go/kubernetes/scheme"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+
+	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
+	"github.com/lbsg/lbsg/internal/ingressclass"
 )
 
 // Objects are the Kubernetes objects a plan is computed from.
@@ -24,6 +30,21 @@ type Objects struct {
 	Services       []corev1.Service
 	Nodes          []corev1.Node
 	EndpointSlices []discoveryv1.EndpointSlice
+	Ingresses      []networkingv1.Ingress
+	IngressClasses []networkingv1.IngressClass
+	// IngressClassParams are elbv2.k8s.aws/v1beta1 objects.
+	IngressClassParams []v1beta1.IngressClassParams
+	// Namespaces give their labels to IngressClassParams namespace
+	// selectors; a namespace not listed has no labels.
+	Namespaces []corev1.Namespace
+}
+
+// decoder reads the kinds of client-go's scheme and IngressClassParams.
+func decoder() runtime.Decoder {
+	s := runtime.NewScheme()
+	_ = clientgoscheme.AddToScheme(s) // static registrations; cannot fail
+	_ = v1beta1.AddToScheme(s)
+	return serializer.NewCodecFactory(s).UniversalDeserializer()
 }
 
 // ReadPath reads manifests from a file or, for a directory, from every
@@ -61,10 +82,11 @@ func ReadPath(path string) (Objects, error) {
 	return out, nil
 }
 
-// Decode adds the Services, Nodes and EndpointSlices of a multi-document
+// Decode adds the Services, Nodes, EndpointSlices, Ingresses,
+// IngressClasses, IngressClassParams and Namespaces of a multi-document
 // YAML or JSON stream (List kinds included); other kinds are skipped.
 func (o *Objects) Decode(data []byte) error {
-	dec := serializer.NewCodecFactory(scheme.Scheme).UniversalDeserializer()
+	dec := decoder()
 	rd := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
 	for i := 1; ; i++ {
 		doc, err := rd.Read()
@@ -84,11 +106,11 @@ func (o *Objects) Decode(data []byte) error {
 			}
 			return fmt.Errorf("document %d: %w", i, err)
 		}
-		o.add(obj)
+		o.add(dec, obj)
 	}
 }
 
-func (o *Objects) add(obj runtime.Object) {
+func (o *Objects) add(dec runtime.Decoder, obj runtime.Object) {
 	switch v := obj.(type) {
 	case *corev1.Service:
 		o.Services = append(o.Services, *v)
@@ -102,11 +124,26 @@ func (o *Objects) add(obj runtime.Object) {
 		o.Nodes = append(o.Nodes, v.Items...)
 	case *discoveryv1.EndpointSliceList:
 		o.EndpointSlices = append(o.EndpointSlices, v.Items...)
+	case *networkingv1.Ingress:
+		o.Ingresses = append(o.Ingresses, *v)
+	case *networkingv1.IngressList:
+		o.Ingresses = append(o.Ingresses, v.Items...)
+	case *networkingv1.IngressClass:
+		o.IngressClasses = append(o.IngressClasses, *v)
+	case *networkingv1.IngressClassList:
+		o.IngressClasses = append(o.IngressClasses, v.Items...)
+	case *v1beta1.IngressClassParams:
+		o.IngressClassParams = append(o.IngressClassParams, *v)
+	case *v1beta1.IngressClassParamsList:
+		o.IngressClassParams = append(o.IngressClassParams, v.Items...)
+	case *corev1.Namespace:
+		o.Namespaces = append(o.Namespaces, *v)
+	case *corev1.NamespaceList:
+		o.Namespaces = append(o.Namespaces, v.Items...)
 	case *corev1.List:
-		dec := serializer.NewCodecFactory(scheme.Scheme).UniversalDeserializer()
 		for _, raw := range v.Items {
 			if inner, _, err := dec.Decode(raw.Raw, nil, nil); err == nil {
-				o.add(inner)
+				o.add(dec, inner)
 			}
 		}
 	}
@@ -120,4 +157,19 @@ func isComment(doc []byte) bool {
 		}
 	}
 	return true
+}
+
+// AssumeIngressClass adds the IngressClass the Helm chart installs — named
+// cfg.IngressClass (default alb), controller ingress.k8s.aws/alb, no
+// parameters — unless the objects already hold a class of that name: what
+// a plan without the cluster takes for granted.
+func (o *Objects) AssumeIngressClass(cfg ingressclass.Config) {
+	name := cmp.Or(cfg.IngressClass, ingressclass.DefaultAnnotationClass)
+	for _, c := range o.IngressClasses {
+		if c.Name == name {
+			return
+		}
+	}
+	o.IngressClasses = append(o.IngressClasses, networkingv1.IngressClass{ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: networkingv1.IngressClassSpec{Controller: ingressclass.Controller}})
 }

@@ -57,7 +57,7 @@ func TestOfflinePlanCreatesEverythingWithPlaceholders(t *testing.T) {
 	if len(objs.Services) != 2 || len(objs.Nodes) != 1 {
 		t.Fatalf("decoded %d services, %d nodes", len(objs.Services), len(objs.Nodes))
 	}
-	res, err := Compute(t.Context(), nil, objs, defaults())
+	res, err := Compute(t.Context(), nil, objs, Settings{Defaults: defaults()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestChangesRenderEachActionKind(t *testing.T) {
 		{name: "a health-check change is an update of the target group",
 			a: plan.Action{Kind: plan.ModifyTargetGroup, ARN: "arn:tg", TargetGroup: tg}, want: "~ ModifyTargetGroup target group arn:tg: health check TCP port traffic-port interval 10s timeout 10s healthy 3 unhealthy 3"},
 		{name: "a replaced LB is deleted first",
-			a: plan.Action{Kind: plan.DeleteLoadBalancer, ARN: "arn:lb"}, want: "- DeleteLoadBalancer load balancer arn:lb: replaced: the scheme changed"},
+			a: plan.Action{Kind: plan.DeleteLoadBalancer, ARN: "arn:lb"}, want: "- DeleteLoadBalancer load balancer arn:lb: replaced: the scheme or type changed"},
 		{name: "an obsolete listener is deleted",
 			a: plan.Action{Kind: plan.DeleteListener, ARN: "arn:l"}, want: "- DeleteListener Listener arn:l"},
 		{name: "an unused managed SG is deleted",

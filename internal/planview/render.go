@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/lbsg/lbsg/internal/model"
 )
 
-// RenderText writes the plan as a readable diff: one block per Service,
-// then one per target SG, then the summary.
+// RenderText writes the plan as a readable diff: one block per Service and
+// per IngressGroup, then one per target SG, then the summary.
 func RenderText(w io.Writer, r Result) error {
 	p := &printer{w: w}
 	against := "nothing (offline: every resource is created; <…> are placeholders)"
@@ -15,13 +17,20 @@ func RenderText(w io.Writer, r Result) error {
 		against = "live AWS state"
 	}
 	p.f("Plan for cluster %s against %s\n", r.Cluster, against)
+	for _, n := range r.Notes {
+		p.f("! note: %s\n", n)
+	}
 	if len(r.Stacks) == 0 {
-		p.f("\nNo Service handled by lbsg in the input.\n")
+		p.f("\nNo Service or Ingress handled by lbsg in the input.\n")
 	}
 	for _, sp := range r.Stacks {
 		p.f("\n%s", sp.Stack)
 		if sp.LoadBalancer != "" {
-			p.f(" (NLB %s)", sp.LoadBalancer)
+			kind := "NLB"
+			if sp.LoadBalancerType == model.TypeApplication {
+				kind = "ALB"
+			}
+			p.f(" (%s %s)", kind, sp.LoadBalancer)
 		}
 		p.f("\n")
 		if sp.Error != "" {
@@ -46,7 +55,7 @@ func RenderText(w io.Writer, r Result) error {
 	s := r.Summary
 	p.f("\nPlan: %d to create, %d to update, %d to delete", s.Create, s.Update, s.Delete)
 	if s.Errors > 0 {
-		p.f(", %d Services failed to build", s.Errors)
+		p.f(", %d failed to build", s.Errors)
 	}
 	p.f(".\n")
 	return p.err

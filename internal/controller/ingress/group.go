@@ -2,7 +2,6 @@ package ingress
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 
@@ -109,9 +108,13 @@ type Membership struct {
 	Managed bool
 	Stack   naming.Stack
 	Params  *v1beta1.IngressClassParamsSpec
-	// Err: its IngressClass configuration cannot be read, or its group name
-	// is invalid; it belongs to no group.
-	Err error
+	// ClassErr: its IngressClass configuration cannot be read. The
+	// reconciler then leaves it alone unless it holds a group's finalizer
+	// (that group waits).
+	ClassErr error
+	// GroupErr: its group name is invalid; it belongs to no group (the
+	// reconciler reports it on its implicit group).
+	GroupErr error
 }
 
 // MembershipOf is the reconciler's membership rule as a pure function, for
@@ -123,7 +126,7 @@ func MembershipOf(ing *networkingv1.Ingress, classes []networkingv1.IngressClass
 	m := membershipFrom(ing, func() (ingressclass.Result, error) {
 		return ingressclass.Classify(ing, classes, params, nsLabels, cfg)
 	})
-	return Membership{Managed: m.managed, Stack: m.stack, Params: m.params, Err: errors.Join(m.classErr, m.groupErr)}
+	return Membership{Managed: m.managed, Stack: m.stack, Params: m.params, ClassErr: m.classErr, GroupErr: m.groupErr}
 }
 
 // FinalizerStacks are the IngressGroups whose finalizer ing holds: groups

@@ -32,11 +32,11 @@ func TestMembershipOf(t *testing.T) {
 		return i
 	}
 	for _, tt := range []struct {
-		name        string
-		ing         *networkingv1.Ingress
-		wantManaged bool
-		wantStack   naming.Stack
-		wantErr     bool
+		name                       string
+		ing                        *networkingv1.Ingress
+		wantManaged                bool
+		wantStack                  naming.Stack
+		wantClassErr, wantGroupErr bool
 	}{
 		{name: "an alb Ingress without a group name is its own implicit group",
 			ing: ing("alb", nil, false), wantManaged: true, wantStack: naming.ImplicitIngressStack("ns", "web")},
@@ -49,13 +49,13 @@ func TestMembershipOf(t *testing.T) {
 		{name: "a deleting Ingress belongs to no group",
 			ing: ing("alb", nil, true)},
 		{name: "an invalid group name is an error and no group",
-			ing: ing("alb", map[string]string{"alb.ingress.kubernetes.io/group.name": "Not_Valid!"}, false), wantErr: true},
+			ing: ing("alb", map[string]string{"alb.ingress.kubernetes.io/group.name": "Not_Valid!"}, false), wantGroupErr: true},
 		{name: "a class that does not exist is an error",
-			ing: ing("missing", nil, false), wantErr: true},
+			ing: ing("missing", nil, false), wantClassErr: true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			m := MembershipOf(tt.ing, classes, params, nil, ingressclass.Config{IngressClass: "alb"})
-			if m.Managed != tt.wantManaged || m.Stack != tt.wantStack || (m.Err != nil) != tt.wantErr {
+			if m.Managed != tt.wantManaged || m.Stack != tt.wantStack || (m.ClassErr != nil) != tt.wantClassErr || (m.GroupErr != nil) != tt.wantGroupErr {
 				t.Errorf("got %+v", m)
 			}
 		})

@@ -1,0 +1,222 @@
+package planview
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
+	"github.com/lbsg/lbsg/internal/controller/ingress"
+	"github.com/lbsg/lbsg/internal/controller/service"
+	"github.com/lbsg/lbsg/internal/ingressclass"
+	"github.com/lbsg/lbsg/internal/model"
+	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/plan"
+)
+
+// Settings shape the stacks as the controller's flags do.
+type Settings struct {
+	Defaults model.Defaults
+	// Class says which Ingresses lbsg manages (--ingress-class).
+	Class ingressclass.Config
+}
+
+// built is one stack — a Service's NLB or an IngressGroup's ALB — as the
+// controller would build it from the objects and what the Cloud reads.
+type built struct {
+	id    naming.Stack
+	stack model.Stack // valid when err is nil
+	snap  plan.Snapshot
+	// warnings: the model's, and members left out of an IngressGroup.
+	warnings []string
+	err      error
+	// readErr: err is a failure to read AWS, not a bad input.
+	readErr bool
+	// haveSlices: the input holds EndpointSlices of a Service the stack
+	// targets, so ip targets can be planned.
+	haveSlices bool
+}
+
+// buildAll builds every Service lbsg handles, then every IngressGroup of
+// the managed Ingresses, through the reconcilers' fact readers and the
+// model. Services come in namespace/name order, then groups by ID. Notes
+// name the Ingresses left out because their class cannot be read.
+func buildAll(ctx context.Context, c Cloud, objs Objects, nodes []model.Node, s Settings) ([]built, []string) {
+	var out []built
+	svcs := withDefaultNamespace(objs.Services, func(v *corev1.Service) *string { return &v.Namespace })
+	slices.SortFunc(svcs, func(a, b corev1.Service) int {
+		return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Name, b.Name))
+	})
+	for i := range svcs {
+		if svc := &svcs[i]; model.Handled(svc, s.Defaults) {
+			out = append(out, buildService(ctx, c, svc, objs, nodes, s.Defaults))
+		}
+	}
+	groups, failed, notes := ingressGroups(objs, svcs, s.Class)
+	out = append(out, failed...)
+	for _, g := range groups {
+		out = append(out, buildGroup(ctx, c, g, objs, nodes, s.Defaults))
+	}
+	return out, notes
+}
+
+func buildService(ctx context.Context, c Cloud, svc *corev1.Service, objs Objects, nodes []model.Node, d model.Defaults) built {
+	b := built{id: naming.ServiceStack(svc.Namespace, svc.Name)}
+	f, snap, err := service.Facts(ctx, c, svc, b.id, d)
+	if err != nil {
+		b.err, b.readErr = err, true
+		return b
+	}
+	f.Nodes = nodes
+	f.Endpoints = endpoints(objs.EndpointSlices, svc.Namespace, svc.Name)
+	b.snap, b.haveSlices = snap, len(f.Endpoints) > 0 || hasSlices(objs, svc.Namespace, svc.Name)
+	stack, warns, err := model.Build(svc, f, d)
+	if err != nil {
+		b.err = err
+		return b
+	}
+	b.stack = stack
+	for _, w := range warns {
+		b.warnings = append(b.warnings, w.Reason+": "+w.Message)
+	}
+	return b
+}
+
+// group is an IngressGroup of the input: its managed members, in
+// namespace/name order.
+type group struct {
+	id      naming.Stack
+	members []model.IngressMember
+}
+
+// ingressGroups sorts the managed Ingresses into groups with
+// ingress.MembershipOf, the reconciler's rule. An Ingress whose group name
+// is invalid is returned as a failed build of its implicit group; one
+// whose class cannot be read is in no group (as for the reconciler) and
+// gets a note.
+func ingressGroups(objs Objects, svcs []corev1.Service, cfg ingressclass.Config) ([]group, []built, []string) {
+	params := map[string]*v1beta1.IngressClassParams{}
+	for i := range objs.IngressClassParams {
+		params[objs.IngressClassParams[i].Name] = &objs.IngressClassParams[i]
+	}
+	nsLabels := map[string]map[string]string{}
+	for _, ns := range objs.Namespaces {
+		nsLabels[ns.Name] = ns.Labels
+	}
+	byName := map[string]*corev1.Service{}
+	for i := range svcs {
+		byName[svcs[i].Namespace+"/"+svcs[i].Name] = &svcs[i]
+	}
+	ings := withDefaultNamespace(objs.Ingresses, func(v *networkingv1.Ingress) *string { return &v.Namespace })
+	slices.SortFunc(ings, func(a, b networkingv1.Ingress) int {
+		return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Name, b.Name))
+	})
+	var failed []built
+	var notes []string
+	byStack := map[naming.Stack]*group{}
+	var order []naming.Stack
+	for i := range ings {
+		ing := &ings[i]
+		m := ingress.MembershipOf(ing, objs.IngressClasses, params, nsLabels[ing.Namespace], cfg)
+		switch {
+		case m.ClassErr != nil:
+			notes = append(notes, fmt.Sprintf("ingress %s/%s not planned: %v", ing.Namespace, ing.Name, m.ClassErr))
+			continue
+		case m.GroupErr != nil:
+			failed = append(failed, built{id: naming.ImplicitIngressStack(ing.Namespace, ing.Name),
+				err: fmt.Errorf("ingress %s/%s: %w", ing.Namespace, ing.Name, m.GroupErr)})
+			continue
+		}
+		if !m.Managed {
+			continue
+		}
+		g, ok := byStack[m.Stack]
+		if !ok {
+			g = &group{id: m.Stack}
+			byStack[m.Stack] = g
+			order = append(order, m.Stack)
+		}
+		im := model.IngressMember{Ingress: ing, Params: m.Params, Services: map[string]*corev1.Service{}, Endpoints: map[string][]model.Endpoint{}}
+		for _, name := range ingress.BackendServices(ing) {
+			if svc, ok := byName[ing.Namespace+"/"+name]; ok {
+				im.Services[name] = svc
+				im.Endpoints[name] = endpoints(objs.EndpointSlices, ing.Namespace, name)
+			}
+		}
+		g.members = append(g.members, im)
+	}
+	slices.SortFunc(order, func(a, b naming.Stack) int { return strings.Compare(a.ID(), b.ID()) })
+	out := make([]group, 0, len(order))
+	for _, st := range order {
+		out = append(out, *byStack[st])
+	}
+	return out, failed, notes
+}
+
+func buildGroup(ctx context.Context, c Cloud, g group, objs Objects, nodes []model.Node, d model.Defaults) built {
+	b := built{id: g.id}
+	f, snap, err := ingress.Facts(ctx, c, g.id, g.members)
+	if err != nil {
+		b.err, b.readErr = err, true
+		return b
+	}
+	f.Nodes = nodes
+	b.snap = snap
+	for _, m := range g.members {
+		for name := range m.Services {
+			b.haveSlices = b.haveSlices || len(m.Endpoints[name]) > 0 || hasSlices(objs, m.Ingress.Namespace, name)
+		}
+	}
+	stack, warns, memberErrs, err := model.BuildIngressGroup(g.id, g.members, f, d)
+	for _, k := range slices.Sorted(maps.Keys(memberErrs)) {
+		b.warnings = append(b.warnings, "ingress "+k+" left out of the group: "+memberErrs[k].Error())
+	}
+	if err != nil {
+		b.err = err
+		return b
+	}
+	b.stack = stack
+	for _, w := range warns {
+		b.warnings = append(b.warnings, w.Reason+": "+w.Message)
+	}
+	return b
+}
+
+// withDefaultNamespace copies objs, giving those without a namespace
+// "default" (as kubectl apply would).
+func withDefaultNamespace[T any](objs []T, ns func(*T) *string) []T {
+	out := slices.Clone(objs)
+	for i := range out {
+		if p := ns(&out[i]); *p == "" {
+			*p = corev1.NamespaceDefault
+		}
+	}
+	return out
+}
+
+func hasSlices(objs Objects, ns, name string) bool {
+	for _, s := range objs.EndpointSlices {
+		if s.Namespace == ns && s.Labels[discoveryv1.LabelServiceName] == name {
+			return true
+		}
+	}
+	return false
+}
+
+// endpoints reads the slices of Service ns/name as the controller does.
+func endpoints(all []discoveryv1.EndpointSlice, ns, name string) []model.Endpoint {
+	var mine []discoveryv1.EndpointSlice
+	for _, s := range all {
+		if s.Namespace == ns && s.Labels[discoveryv1.LabelServiceName] == name {
+			mine = append(mine, s)
+		}
+	}
+	return model.EndpointsFromSlices(mine)
+}
