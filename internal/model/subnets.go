@@ -156,6 +156,9 @@ func discoverSubnets(all []Subnet, match func(Subnet) bool, cluster string, dual
 }
 
 func taggedForOther(tags map[string]string, cluster string) bool {
+	if _, ours := tags[naming.ClusterTagKey(cluster)]; ours {
+		return false // shared with other clusters too: LBC accepts it
+	}
 	for k := range tags {
 		if strings.HasPrefix(k, "kubernetes.io/cluster") && k != naming.ClusterTagKey(cluster) {
 			return true
