@@ -231,10 +231,18 @@ type summary struct {
 	NodeSG         string               `json:"nodeSG"`
 	Instances      []instance           `json:"instances"`
 	SecurityGroups int                  `json:"securityGroups"`
-	NodeSGRules    int                  `json:"nodeSGRules"`
+	NodeSGRules    []ruleSummary        `json:"nodeSGRules"`
 	LoadBalancers  int                  `json:"loadBalancers"`
 	TargetGroups   map[string]tgSummary `json:"targetGroups"` // by name
 	ListenerPorts  map[int32]int        `json:"listenerPorts"`
+}
+
+// ruleSummary is one ingress rule: protocol, ports, peer.
+type ruleSummary struct {
+	Protocol string `json:"protocol"`
+	From     int32  `json:"from"`
+	To       int32  `json:"to"`
+	Peer     string `json:"peer"`
 }
 
 type instance struct {
@@ -265,7 +273,10 @@ func summarise(srv *emulator.Server) (summary, error) {
 	}
 	for _, g := range d.EC2.SecurityGroups {
 		if g.Name == clusterName+"-node" {
-			s.NodeSG, s.NodeSGRules = g.ID, len(g.Ingress)
+			s.NodeSG = g.ID
+			for _, r := range g.Ingress {
+				s.NodeSGRules = append(s.NodeSGRules, ruleSummary{Protocol: r.Protocol, From: r.From, To: r.To, Peer: r.Peer})
+			}
 		}
 	}
 	ips := map[string]string{}

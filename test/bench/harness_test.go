@@ -18,7 +18,6 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -183,7 +182,7 @@ func (h *harness) startManager() *manager {
 	m := &manager{metrics: lbsgmetrics.New(), done: make(chan struct{})}
 	clients := awsapi.FromConfig(h.emu.awsConfig(), awsapi.Options{NoRateLimit: !h.throttle})
 	mgr, err := ctrl.NewManager(h.kube.Config, ctrl.Options{
-		Scheme:                 scheme.Scheme,
+		Scheme:                 controller.Scheme(),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		Controller:             config.Controller{SkipNameValidation: ptr.To(true)},
@@ -344,10 +343,14 @@ func (h *harness) waitFor(what string, timeout time.Duration, cond func(ctx cont
 	h.tb.Helper()
 	ctx := h.tb.Context()
 	deadline := time.Now().Add(timeout)
-	last := ""
+	last, logged := "", time.Now()
 	for {
 		if last = cond(ctx); last == "" {
 			return
+		}
+		if time.Since(logged) > 30*time.Second {
+			h.tb.Logf("still waiting for %s: %s", what, last)
+			logged = time.Now()
 		}
 		if time.Now().After(deadline) {
 			c, _, _ := h.smp.snapshot()

@@ -20,7 +20,16 @@ func delta(after, before emulator.CallStats) emulator.CallStats {
 	for k, a := range after.Actions {
 		b := before.Actions[k]
 		if n := a.Calls - b.Calls; n > 0 {
-			out.Actions[k] = emulator.ActionStats{Calls: n}
+			d := emulator.ActionStats{Calls: n}
+			for code, e := range a.Errors {
+				if e > b.Errors[code] {
+					if d.Errors == nil {
+						d.Errors = map[string]int{}
+					}
+					d.Errors[code] = e - b.Errors[code]
+				}
+			}
+			out.Actions[k] = d
 		}
 	}
 	return out
@@ -89,7 +98,11 @@ func (r phaseResult) String() string {
 		fmt.Fprintf(&sb, "; bucket minimum %.1fs (%s), ratio %.2f", r.bucketMin, r.limiting, r.seconds/r.bucketMin)
 	}
 	for _, k := range r.calls.Sorted() {
-		fmt.Fprintf(&sb, "\n\t%-50s %d", k, r.calls.Actions[k].Calls)
+		a := r.calls.Actions[k]
+		fmt.Fprintf(&sb, "\n\t%-50s %d", k, a.Calls)
+		for _, code := range slices.Sorted(maps.Keys(a.Errors)) {
+			fmt.Fprintf(&sb, " %s×%d", code, a.Errors[code])
+		}
 	}
 	return sb.String()
 }

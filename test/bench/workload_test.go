@@ -52,11 +52,12 @@ type services struct {
 	n         int
 	ipFrac    float64
 	endpoints int
-	port      map[int]int32 // current listener port by index
+	port      map[int]int32    // current listener port by index
+	nodePorts map[string]int32 // of instance-target Services, as last listed
 }
 
 func newServices(ns string, n int, ipFrac float64, endpoints int) *services {
-	w := &services{ns: ns, n: n, ipFrac: ipFrac, endpoints: endpoints, port: map[int]int32{}}
+	w := &services{ns: ns, n: n, ipFrac: ipFrac, endpoints: endpoints, port: map[int]int32{}, nodePorts: map[string]int32{}}
 	for i := range n {
 		w.port[i] = 80
 	}
@@ -140,6 +141,9 @@ func (w *services) pending(ctx context.Context, c client.Client) string {
 		if len(s.Status.LoadBalancer.Ingress) == 0 {
 			missing++
 		}
+		if s.Annotations[annotations.SvcNLBTargetType] != "ip" && len(s.Spec.Ports) > 0 {
+			w.nodePorts[s.Name] = s.Spec.Ports[0].NodePort
+		}
 	}
 	if missing > 0 || len(list.Items) < w.n {
 		return fmt.Sprintf("%d of %d Services without a load balancer", missing+w.n-len(list.Items), w.n)
@@ -178,8 +182,15 @@ func (w *services) check(s summary, nodes []string) string {
 		return fmt.Sprintf("%d ip and %d instance target groups with other targets", badIP, badInst)
 	case !maps.Equal(ports, s.ListenerPorts):
 		return fmt.Sprintf("listener ports %v, want %v", s.ListenerPorts, ports)
-	case s.NodeSGRules < 2:
-		return fmt.Sprintf("node security group has %d rules", s.NodeSGRules)
+	}
+	uncovered := 0
+	for _, p := range w.nodePorts {
+		if !slices.ContainsFunc(s.NodeSGRules, func(r ruleSummary) bool { return r.Protocol == "tcp" && r.From <= p && p <= r.To }) {
+			uncovered++
+		}
+	}
+	if uncovered > 0 {
+		return fmt.Sprintf("%d NodePorts of instance-target Services not open on the node security group (%d rules)", uncovered, len(s.NodeSGRules))
 	}
 	return ""
 }

@@ -82,13 +82,38 @@ func (r *Reconciler) Reconcile(ctx context.Context, key registry.SGKey) (res rec
 	r.Metrics.SetRules(key.GroupID, len(desired))
 
 	delta := rules.CompareSets(sg.Ingress, desired, owns)
+	if len(delta.Authorize) > 0 && coveredBy(sets, sg.Ingress.Filter(owns)) {
+		// Every rule a stack asked for is already inside one of ours: only
+		// the packing differs, as it does for a partial registry (a restart,
+		// before every stack reported). Authorizing that packing would churn
+		// the SG or hit its quota; wait for the full registry.
+		complete, err := r.Owners.Complete(ctx, r.Registry)
+		if err != nil {
+			return reconcile.Result{}, err
+		}
+		if !complete {
+			log.Info("every contributed rule is in place; repacking waits until every Service has reported", "count", len(delta.Authorize))
+			return reconcile.Result{RequeueAfter: IncompleteRequeue}, nil
+		}
+	}
 	if len(delta.Authorize) > 0 {
 		log.Info("authorizing ingress rules", "count", len(delta.Authorize), "rules", delta.Authorize.String())
-		err := r.AWS.Authorize(ctx, key.GroupID, delta.Authorize)
-		if awserr.Is(err, awserr.EC2RulesPerSecurityGroupLimitExceeded) {
-			// Our own unwanted rules may hold the room: they go first, which
-			// removes nothing anybody wants (scenario 42), then retry.
+		var err error
+		if q := (rules.Quota{}); q.Fits(q.Usage(sg.Ingress.Union(delta.Authorize))) {
+			err = r.AWS.Authorize(ctx, key.GroupID, delta.Authorize)
+			if awserr.Is(err, awserr.EC2RulesPerSecurityGroupLimitExceeded) {
+				// Our own unwanted rules may hold the room: they go first,
+				// which removes nothing anybody wants (scenario 42), then retry.
+				err = r.makeRoom(ctx, key.GroupID, desired, owns)
+			}
+		} else {
+			// It cannot fit: make room first rather than spend a call on
+			// RulesPerSecurityGroupLimitExceeded.
 			err = r.makeRoom(ctx, key.GroupID, desired, owns)
+		}
+		if errors.Is(err, errNoRoomYet) {
+			log.Info("rule quota exceeded; waiting for every Service to report before making room", "count", len(delta.Authorize))
+			return reconcile.Result{RequeueAfter: IncompleteRequeue}, nil
 		}
 		if err != nil && !awserr.Is(err, awserr.EC2InvalidPermissionDuplicate) {
 			log.Error(err, "authorize failed", "awsCode", awserr.Code(err))
@@ -133,6 +158,34 @@ func (r *Reconciler) Reconcile(ctx context.Context, key registry.SGKey) (res rec
 	return reconcile.Result{}, nil
 }
 
+// coveredBy reports whether every rule of sets lies inside a rule of have:
+// same protocol and peer, port range within.
+func coveredBy(sets []rules.Set, have rules.Set) bool {
+	for _, s := range sets {
+		for k := range s {
+			if !covers(have, k) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func covers(have rules.Set, k rules.Key) bool {
+	if have.Has(k) {
+		return true
+	}
+	if !k.HasPorts() {
+		return false
+	}
+	for o := range have {
+		if o.Protocol == k.Protocol && o.Peer == k.Peer && o.FromPort <= k.FromPort && k.ToPort <= o.ToPort {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *Reconciler) warnStacks(ctx context.Context, stacks []string, reason, msg string) {
 	for _, key := range stacks {
 		st, ok := naming.ParseKey(key)
@@ -155,6 +208,12 @@ func result(res reconcile.Result, err error) string {
 	return "success"
 }
 
+// errNoRoomYet: the quota is full and revokes wait for every stack to
+// report; the SG is looked at again after IncompleteRequeue, not after an
+// error's growing backoff (which, during a cold start of hundreds of
+// Services, left the node SG unfinished for minutes).
+var errNoRoomYet = errors.New("rule quota exceeded and nothing may be revoked until every Service has reported")
+
 // makeRoom revokes lbsg's undesired rules (fresh read, complete knowledge
 // only) and authorizes again.
 func (r *Reconciler) makeRoom(ctx context.Context, id string, desired rules.Set, owns func(string) bool) error {
@@ -162,9 +221,12 @@ func (r *Reconciler) makeRoom(ctx context.Context, id string, desired rules.Set,
 	if err != nil {
 		return err
 	}
+	if !complete {
+		return errNoRoomYet
+	}
 	fresh, err := r.AWS.SecurityGroup(ctx, id, true)
-	if err != nil || fresh == nil || !complete {
-		return errors.Join(err, errors.New("rule quota exceeded and nothing may be revoked yet"))
+	if err != nil || fresh == nil {
+		return errors.Join(err, errors.New("rule quota exceeded and the security group cannot be read"))
 	}
 	if _, revoke := rules.Diff(fresh.Ingress, desired, owns); len(revoke) > 0 {
 		if err := r.AWS.Revoke(ctx, id, revoke); err != nil {
