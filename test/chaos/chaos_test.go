@@ -22,7 +22,7 @@ type world struct {
 
 func newWorld(t *testing.T, seed uint64) *world {
 	t.Helper()
-	e := startEmulator(t, emulator.DefaultSeed(cluster, "us-west-2"))
+	e := startEmulator(t, emulator.DefaultSeed(cluster, "us-west-2"), cluster)
 	k := startKube(t)
 	k.addNodes(t, cluster, e.seed.Instances)
 	w := &world{e: e, k: k}

@@ -157,12 +157,14 @@ type emu struct {
 	// aws are the checker's clients: retrying, no client-side buckets.
 	aws  *awsapi.Clients
 	seed emutest.Seeded
+	// clusters whose lbsg rules are not foreign.
+	clusters []string
 	// checkerCalls counts the checker's own requests (sent attempts), so
 	// the controller's share of the call log is known.
 	checkerCalls atomic.Int64
 }
 
-func startEmulator(t *testing.T, seed emulator.Seed) *emu {
+func startEmulator(t *testing.T, seed emulator.Seed, clusters ...string) *emu {
 	t.Helper()
 	srv, err := emulator.New(emulator.Options{Seed: &seed, StateFile: filepath.Join(t.TempDir(), "emulator-state.json")})
 	if err != nil {
@@ -193,7 +195,7 @@ func startEmulator(t *testing.T, seed emulator.Seed) *emu {
 		}
 	})
 	cfg := emutest.Config(srv)
-	e := &emu{srv: srv, url: url}
+	e := &emu{srv: srv, url: url, clusters: clusters}
 	e.aws = awsapi.FromConfig(cfg, awsapi.Options{MaxAttempts: 100, MaxBackoff: 100 * time.Millisecond, NoRateLimit: true,
 		Observer: func(c awsapi.Call) {
 			if c.Sent {

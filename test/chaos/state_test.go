@@ -322,11 +322,17 @@ func sortPerms(ps []ec2types.IpPermission) {
 	}
 }
 
+// describeRules reads every rule of groups but those whose description is
+// exactly one a cluster in ours writes.
 func (e *emu) describeRules(t *testing.T, groups []string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	if len(groups) == 0 {
 		return out
+	}
+	ours := map[string]bool{}
+	for _, c := range e.clusters {
+		ours[naming.RuleDescription(c)] = true
 	}
 	pg := awsec2.NewDescribeSecurityGroupRulesPaginator(e.aws.EC2, &awsec2.DescribeSecurityGroupRulesInput{
 		Filters: []ec2types.Filter{{Name: aws.String("group-id"), Values: groups}}})
@@ -336,6 +342,9 @@ func (e *emu) describeRules(t *testing.T, groups []string) map[string]string {
 			t.Fatalf("describing rules: %v", err)
 		}
 		for _, r := range page.SecurityGroupRules {
+			if ours[aws.ToString(r.Description)] {
+				continue // a rule lbsg wrote: not foreign
+			}
 			sort.Slice(r.Tags, func(i, j int) bool { return aws.ToString(r.Tags[i].Key) < aws.ToString(r.Tags[j].Key) })
 			b, err := json.Marshal(r)
 			if err != nil {
