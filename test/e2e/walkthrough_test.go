@@ -33,16 +33,22 @@ var (
 	fence            = regexp.MustCompile("(?ms)^```(sh|text)\n(.*?)^```\n")
 )
 
-// walkthroughs returns README.md's walkthroughs by name: the fenced blocks
-// between <!-- walkthrough:NAME --> and <!-- /walkthrough -->.
-func walkthroughs(t *testing.T) map[string][]step {
+// walkthrough is one README walkthrough: the fenced blocks between
+// <!-- walkthrough:NAME --> and <!-- /walkthrough -->.
+type walkthrough struct {
+	name  string
+	steps []step
+}
+
+// walkthroughs returns README.md's walkthroughs in README order.
+func walkthroughs(t *testing.T) []walkthrough {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	readme := string(b)
-	out := map[string][]step{}
+	var out []walkthrough
 	for _, m := range walkthroughStart.FindAllStringSubmatchIndex(readme, -1) {
 		name := readme[m[2]:m[3]]
 		body := readme[m[1]:]
@@ -71,7 +77,7 @@ func walkthroughs(t *testing.T) map[string][]step {
 		if len(steps) == 0 {
 			t.Fatalf("walkthrough %s has no ```sh blocks", name)
 		}
-		out[name] = steps
+		out = append(out, walkthrough{name: name, steps: steps})
 	}
 	return out
 }
@@ -82,23 +88,17 @@ func repoRoot() string {
 }
 
 // TestREADMEWalkthroughs runs each README walkthrough verbatim, as a user
-// would in a shell next to `make sandbox`: a sandbox from the built binary,
-// the blocks in one bash session (aliases on, as in an interactive shell),
-// the AWS CLI v2 and kubectl. Every line of a block's expected output must
-// appear in its output, in order ("…" stands for any text); afterwards
-// nothing the walkthrough made may be left in AWS and `lbsg audit` must be
-// clean.
+// would in a shell next to `make sandbox`: one sandbox from the built
+// binary, each walkthrough's blocks in one bash session (aliases on, as in
+// an interactive shell), the AWS CLI v2 and kubectl. Every line of a block's
+// expected output must appear in its output, in order ("…" stands for any
+// text); after each walkthrough nothing it made may be left in AWS and
+// `lbsg audit` must be clean.
 func TestREADMEWalkthroughs(t *testing.T) {
 	all := walkthroughs(t)
 	if len(all) == 0 {
 		t.Fatal("README.md has no <!-- walkthrough:NAME --> sections")
 	}
-	for name, steps := range all {
-		t.Run(name, func(t *testing.T) { runWalkthrough(t, steps) })
-	}
-}
-
-func runWalkthrough(t *testing.T, steps []step) {
 	awsPath := awsCLI(t)
 	assets, err := localenv.FindAssets("", localenv.ClusterBinaries...)
 	if err != nil {
@@ -126,10 +126,19 @@ func runWalkthrough(t *testing.T, steps []step) {
 		// AWS CLI v2 before any v1 on PATH; no user AWS configuration.
 		"PATH="+filepath.Dir(awsPath)+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "KUBECONFIG=")
-
 	sandboxDir := filepath.Join(work, ".lbsg-sandbox")
 	stop := startSandbox(t, work, env, sandboxDir)
+	aws := cli{t: t, path: awsPath, endpoint: sandboxEndpoint(t, sandboxDir)}
+	for _, w := range all {
+		t.Run(w.name, func(t *testing.T) {
+			aws.t = t
+			runWalkthrough(t, w.steps, work, env, aws)
+		})
+	}
+	stop()
+}
 
+func runWalkthrough(t *testing.T, steps []step, work string, env []string, aws cli) {
 	var script strings.Builder
 	script.WriteString("set -eo pipefail\nexec 2>&1\n")
 	for i, s := range steps {
@@ -170,7 +179,6 @@ func runWalkthrough(t *testing.T, steps []step) {
 	if b, err := audit.CombinedOutput(); err != nil {
 		t.Errorf("lbsg audit after the walkthrough: %v\n%s", err, b)
 	}
-	aws := cli{t: t, path: awsPath, endpoint: sandboxEndpoint(t, sandboxDir)}
 	var left []string
 	aws.ok(&left, "ec2", "describe-security-groups", "--filters", "Name=vpc-id,Values="+vpcOf(t, aws),
 		"--query", "SecurityGroups[?GroupName!='default' && GroupName!='sandbox-node'].GroupName")
@@ -182,7 +190,6 @@ func runWalkthrough(t *testing.T, steps []step) {
 	if len(lbs) > 0 {
 		t.Errorf("load balancers left behind: %v", lbs)
 	}
-	stop()
 }
 
 func vpcOf(t *testing.T, aws cli) string {
