@@ -7,6 +7,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -35,7 +37,9 @@ func loadWorld(ctx context.Context, kube client.Reader, cfg ingressclass.Config)
 	}
 	w.classes = classes.Items
 	var params v1beta1.IngressClassParamsList
-	if err := kube.List(ctx, &params); err != nil {
+	// Without the CRD (installed by the chart, not by an older release)
+	// there are no params; IngressClasses naming some get LBC's error.
+	if err := kube.List(ctx, &params); err != nil && !meta.IsNoMatchError(err) && !apierrors.IsNotFound(err) {
 		return nil, err
 	}
 	for i := range params.Items {

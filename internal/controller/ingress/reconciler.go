@@ -11,6 +11,7 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -65,12 +66,22 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Watches(&discoveryv1.EndpointSlice{}, handler.EnqueueRequestsFromMapFunc(r.groupsOfSlice)).
 		Watches(&corev1.Node{}, handler.EnqueueRequestsFromMapFunc(r.allGroups), builder.WithPredicates(nodeChanged)).
 		Watches(&networkingv1.IngressClass{}, handler.EnqueueRequestsFromMapFunc(r.allGroups)).
-		Watches(&v1beta1.IngressClassParams{}, handler.EnqueueRequestsFromMapFunc(r.allGroups)).
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(1, r.MaxConcurrentReconciles)})
+	if paramsServed(mgr) {
+		b = b.Watches(&v1beta1.IngressClassParams{}, handler.EnqueueRequestsFromMapFunc(r.allGroups))
+	} else {
+		mgr.GetLogger().Info("IngressClassParams CRD not installed: IngressClasses with parameters cannot be used until it is (the Helm chart installs it)")
+	}
 	if r.Groups != nil {
 		b = b.WatchesRawSource(r.Groups.Source())
 	}
 	return b.Complete(r)
+}
+
+// paramsServed reports whether the apiserver serves IngressClassParams.
+func paramsServed(mgr ctrl.Manager) bool {
+	_, err := mgr.GetRESTMapper().RESTMapping(schema.GroupKind{Group: v1beta1.Group, Kind: v1beta1.IngressClassParamsKind}, v1beta1.Version)
+	return err == nil
 }
 
 // groupsOf returns the groups an Ingress belongs to or still holds.
