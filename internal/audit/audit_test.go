@@ -23,6 +23,10 @@ func managedTags(c, stack string) map[string]string {
 	return map[string]string{naming.TagCluster: c, "service.k8s.aws/resource": naming.ResourceManagedLBSecurityGroup, "service.k8s.aws/stack": stack}
 }
 
+func ingressTags(c, stack, resource string) map[string]string {
+	return map[string]string{naming.TagCluster: c, naming.TagIngressResource: resource, naming.TagIngressStack: stack}
+}
+
 func backendTags(c string) map[string]string {
 	return map[string]string{naming.TagCluster: c, naming.TagResource: naming.ResourceBackendSG}
 }
@@ -55,6 +59,7 @@ func manyRules(n int) rules.Set {
 
 func TestAudit(t *testing.T) {
 	web := naming.ServiceStack("default", "web")
+	shop, lone := naming.ExplicitIngressStack("shop"), naming.ImplicitIngressStack("default", "web")
 	for _, tt := range []struct {
 		name string
 		s    Snapshot
@@ -110,6 +115,29 @@ func TestAudit(t *testing.T) {
 		{name: "an LB of a gone Service is a leak --fix leaves to the controller",
 			s:    Snapshot{LoadBalancers: []LB{{Name: "lb-gone", Tags: map[string]string{naming.TagCluster: cluster, "service.k8s.aws/stack": "default/gone"}}}},
 			want: []string{"leaked-load-balancer lb-gone"}},
+		{name: "the managed SG, ALB and TGs of a live IngressGroup are not leaks",
+			s: Snapshot{LiveStacks: []naming.Stack{shop},
+				SecurityGroups: []SG{{ID: "sg-shop", Tags: ingressTags(cluster, "shop", naming.ResourceManagedLBSecurityGroup)}},
+				LoadBalancers:  []LB{{Name: "k8s-shop", SecurityGroups: []string{"sg-shop"}, Tags: ingressTags(cluster, "shop", "LoadBalancer")}},
+				TargetGroups:   []TG{{Name: "k8s-shop-cart", Tags: ingressTags(cluster, "shop", "shop/cart-cart:80")}}}},
+		{name: "the managed SG, ALB and TGs of a vanished IngressGroup are leaks",
+			s: Snapshot{LiveStacks: []naming.Stack{shop},
+				SecurityGroups: []SG{{ID: "sg-gone", Tags: ingressTags(cluster, "gone", naming.ResourceManagedLBSecurityGroup)}},
+				LoadBalancers:  []LB{{Name: "k8s-gone", Tags: ingressTags(cluster, "gone", "LoadBalancer")}},
+				TargetGroups:   []TG{{Name: "k8s-gone-cart", Tags: ingressTags(cluster, "gone", "gone/cart-cart:80")}}},
+			want: []string{"leaked-load-balancer k8s-gone", "leaked-security-group sg-gone fixable", "leaked-target-group k8s-gone-cart"}},
+		{name: "a Service and an implicit IngressGroup of the same ns/name are different stacks",
+			s: Snapshot{LiveStacks: []naming.Stack{web},
+				SecurityGroups: []SG{
+					{ID: "sg-svc", Tags: managedTags(cluster, "default/web")},
+					{ID: "sg-ing", Tags: ingressTags(cluster, "default/web", naming.ResourceManagedLBSecurityGroup)},
+				}},
+			want: []string{"leaked-security-group sg-ing fixable"}},
+		{name: "an implicit IngressGroup keeps its managed SG while live",
+			s: Snapshot{LiveStacks: []naming.Stack{lone},
+				SecurityGroups: []SG{{ID: "sg-ing", Tags: ingressTags(cluster, "default/web", naming.ResourceManagedLBSecurityGroup)}}}},
+		{name: "a TG of another cluster is left alone",
+			s: Snapshot{TargetGroups: []TG{{Name: "k8s-other", Tags: ingressTags("c2", "gone", "x")}}}},
 		{name: "an SG at 58 of 60 IPv4 rules is near its quota; 53 is not",
 			s:    Snapshot{SecurityGroups: []SG{{ID: "sg-full", Ingress: manyRules(58)}, {ID: "sg-ok", Ingress: manyRules(53)}}},
 			want: []string{"rule-quota sg-full"}},

@@ -16,6 +16,7 @@ import (
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/ptr"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/lbsg/lbsg/internal/emulator"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
+	"github.com/lbsg/lbsg/internal/ingressclass"
 	"github.com/lbsg/lbsg/internal/localenv"
 	"github.com/lbsg/lbsg/internal/naming"
 )
@@ -259,5 +261,44 @@ spec:
 	}
 	if n := w.srv.Calls().Mutations(); n != before {
 		t.Errorf("plan --live made %d mutating calls", n-before)
+	}
+}
+
+func TestAuditTellsLiveIngressGroupsFromVanishedOnes(t *testing.T) {
+	w := startWorld(t)
+	ctx := t.Context()
+	class := &networkingv1.IngressClass{ObjectMeta: metav1.ObjectMeta{Name: "alb"}, Spec: networkingv1.IngressClassSpec{Controller: ingressclass.Controller}}
+	if err := w.kube.Create(ctx, class); err != nil {
+		t.Fatal(err)
+	}
+	ing := &networkingv1.Ingress{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "web"},
+		Spec: networkingv1.IngressSpec{IngressClassName: ptr.To("alb"), DefaultBackend: &networkingv1.IngressBackend{
+			Service: &networkingv1.IngressServiceBackend{Name: "web", Port: networkingv1.ServiceBackendPort{Number: 80}}}}}
+	// Torn down but still held: its group keeps its resources until the
+	// controller releases the finalizer.
+	leaving := &networkingv1.Ingress{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "old",
+		Finalizers: []string{naming.FinalizerIngressGroupPrefix + "leaving"}},
+		Spec: networkingv1.IngressSpec{IngressClassName: ptr.To("other"), DefaultBackend: ing.Spec.DefaultBackend}}
+	for _, o := range []client.Object{ing, leaving} {
+		if err := w.kube.Create(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	managed := func(stack string) map[string]string {
+		return map[string]string{naming.TagCluster: DefaultCLICluster, naming.TagIngressResource: naming.ResourceManagedLBSecurityGroup, naming.TagIngressStack: stack}
+	}
+	live := w.createSG(t, "k8s-default-web", managed("default/web"))
+	held := w.createSG(t, "k8s-leaving", managed("leaving"))
+	leak := w.createSG(t, "k8s-shop", managed("shop"))
+
+	code, got, stderr := w.audit(t)
+	if want := []string{"leaked-security-group " + leak}; code != 1 || !slices.Equal(got, want) {
+		t.Fatalf("audit exit %d, findings %q, want %q\nstderr: %s", code, got, want, stderr)
+	}
+	if code, _, stderr = w.audit(t, "--fix"); !strings.Contains(stderr, "delete security group "+leak) {
+		t.Fatalf("audit --fix exit %d, stderr:\n%s", code, stderr)
+	}
+	if w.exists(t, leak) || !w.exists(t, live) || !w.exists(t, held) {
+		t.Errorf("after --fix: leaked SG exists %v, live %v, held %v", w.exists(t, leak), w.exists(t, live), w.exists(t, held))
 	}
 }

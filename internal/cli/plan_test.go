@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -51,5 +53,63 @@ spec:
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+func TestOfflinePlanOfAnIngressOfTheChartsClass(t *testing.T) {
+	dir := t.TempDir()
+	manifests := `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  type: NodePort
+  ports: [{port: 80, nodePort: 30090, protocol: TCP}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+  annotations: {alb.ingress.kubernetes.io/scheme: internet-facing}
+spec:
+  ingressClassName: alb
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: n1}
+spec: {providerID: "aws:///us-west-2a/i-1"}
+`
+	if err := os.WriteFile(filepath.Join(dir, "app.yaml"), []byte(manifests), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCmd(t, "plan", "-f", dir, "--cluster-name", "prod", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res struct {
+		Stacks []struct {
+			Stack, LoadBalancer, LoadBalancerType, Error string
+			Changes                                      []struct{ Op, Action, Resource, Detail string }
+		}
+		TargetSecurityGroups []struct{ GroupID string }
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(res.Stacks) != 1 || res.Stacks[0].Stack != "ingress group shop/web" || res.Stacks[0].LoadBalancerType != "application" || res.Stacks[0].Error != "" {
+		t.Fatalf("stacks: %+v", res.Stacks)
+	}
+	var listeners []string
+	for _, c := range res.Stacks[0].Changes {
+		if c.Action == "CreateListener" {
+			listeners = append(listeners, c.Resource)
+		}
+	}
+	if !slices.Equal(listeners, []string{"listener 80/HTTP"}) {
+		t.Errorf("listeners %q, want the default HTTP 80", listeners)
+	}
+	if len(res.TargetSecurityGroups) != 1 || res.TargetSecurityGroups[0].GroupID != "sg-<node>" {
+		t.Errorf("target SGs: %+v", res.TargetSecurityGroups)
 	}
 }
