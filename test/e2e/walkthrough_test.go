@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -88,12 +89,13 @@ func repoRoot() string {
 }
 
 // TestREADMEWalkthroughs runs each README walkthrough verbatim, as a user
-// would in a shell next to `make sandbox`: one sandbox from the built
-// binary, each walkthrough's blocks in one bash session (aliases on, as in
-// an interactive shell), the AWS CLI v2 and kubectl. Every line of a block's
-// expected output must appear in its output, in order ("…" stands for any
-// text); after each walkthrough nothing it made may be left in AWS and
-// `lbsg audit` must be clean.
+// would in a shell next to `make sandbox`: one sandbox with the demo, from
+// the built binary; each walkthrough's blocks in one bash session (aliases
+// on, as in an interactive shell) with the AWS CLI v2 and kubectl. Every
+// line of a block's expected output must appear in its output, in order
+// ("…" stands for any text); after each walkthrough the sandbox's security
+// groups and load balancers must be those it started with, and `lbsg audit`
+// must be clean.
 func TestREADMEWalkthroughs(t *testing.T) {
 	all := walkthroughs(t)
 	if len(all) == 0 {
@@ -132,13 +134,17 @@ func TestREADMEWalkthroughs(t *testing.T) {
 	for _, w := range all {
 		t.Run(w.name, func(t *testing.T) {
 			aws.t = t
-			runWalkthrough(t, w.steps, work, env, aws)
+			before := worldNames(t, aws)
+			runWalkthrough(t, w.steps, work, env)
+			if after := worldNames(t, aws); !slices.Equal(after, before) {
+				t.Errorf("the walkthrough left the sandbox changed:\nbefore %v\nafter  %v", before, after)
+			}
 		})
 	}
 	stop()
 }
 
-func runWalkthrough(t *testing.T, steps []step, work string, env []string, aws cli) {
+func runWalkthrough(t *testing.T, steps []step, work string, env []string) {
 	var script strings.Builder
 	script.WriteString("set -eo pipefail\nexec 2>&1\n")
 	for i, s := range steps {
@@ -173,23 +179,28 @@ func runWalkthrough(t *testing.T, steps []step, work string, env []string, aws c
 		t.Fatalf("walkthrough stopped early:\n%s", out)
 	}
 
-	// Nothing left behind, seen by lbsg and by the AWS CLI.
+	// Nothing left behind as lbsg sees it (the caller compares AWS before
+	// and after).
 	audit := exec.CommandContext(t.Context(), "bash", "-c", ". .lbsg-sandbox/aws.env && exec bin/lbsg audit")
 	audit.Dir, audit.Env = work, env
 	if b, err := audit.CombinedOutput(); err != nil {
 		t.Errorf("lbsg audit after the walkthrough: %v\n%s", err, b)
 	}
-	var left []string
-	aws.ok(&left, "ec2", "describe-security-groups", "--filters", "Name=vpc-id,Values="+vpcOf(t, aws),
-		"--query", "SecurityGroups[?GroupName!='default' && GroupName!='sandbox-node'].GroupName")
-	if len(left) > 0 {
-		t.Errorf("security groups left behind: %v", left)
-	}
-	var lbs []string
+}
+
+// worldNames lists the sandbox VPC's security groups and the load
+// balancers, by name.
+func worldNames(t *testing.T, aws cli) []string {
+	t.Helper()
+	var sgs, lbs []string
+	aws.ok(&sgs, "ec2", "describe-security-groups", "--filters", "Name=vpc-id,Values="+vpcOf(t, aws), "--query", "SecurityGroups[].GroupName")
 	aws.ok(&lbs, "elbv2", "describe-load-balancers", "--query", "LoadBalancers[].LoadBalancerName")
-	if len(lbs) > 0 {
-		t.Errorf("load balancers left behind: %v", lbs)
+	for i := range lbs {
+		lbs[i] = "lb " + lbs[i]
 	}
+	out := append(sgs, lbs...)
+	slices.Sort(out)
+	return out
 }
 
 func vpcOf(t *testing.T, aws cli) string {
@@ -199,13 +210,14 @@ func vpcOf(t *testing.T, aws cli) string {
 	return vpc
 }
 
-// startSandbox runs `lbsg sandbox` (no demo, a free emulator port) in work
-// and waits for DIR/ready. The returned stop sends Ctrl-C and checks a
-// clean exit; it also runs at cleanup.
+// startSandbox runs `lbsg sandbox --demo` in work, as `make sandbox` does
+// (but on a free emulator port), and waits for DIR/ready and for the demo's
+// load balancers. The returned stop sends Ctrl-C and checks a clean exit;
+// it also runs at cleanup.
 func startSandbox(t *testing.T, work string, env []string, dir string) (stop func()) {
 	t.Helper()
 	var out syncBuffer
-	cmd := exec.Command(filepath.Join(work, "bin", "lbsg"), "sandbox", "--dir", dir, "--aws-listen", "127.0.0.1:0")
+	cmd := exec.Command(filepath.Join(work, "bin", "lbsg"), "sandbox", "--dir", dir, "--aws-listen", "127.0.0.1:0", "--demo")
 	cmd.Dir, cmd.Env = work, env
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
@@ -236,17 +248,25 @@ func startSandbox(t *testing.T, work string, env []string, dir string) (stop fun
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	deadline := time.After(2 * time.Minute)
+	ready := false
 	for {
-		if _, err := os.Stat(filepath.Join(dir, "ready")); err == nil {
+		if _, err := os.Stat(filepath.Join(dir, "ready")); err == nil && !ready {
+			ready = true
 			t.Logf("sandbox ready in %s", time.Since(start).Round(100*time.Millisecond))
+		}
+		switch o := out.String(); {
+		case ready && strings.Contains(o, "    inspect: "):
+			t.Logf("demo load balancers provisioned %s after start", time.Since(start).Round(100*time.Millisecond))
 			return stop
+		case strings.Contains(o, "\ndemo: "):
+			t.Fatalf("the demo failed:\n%s", o)
 		}
 		select {
 		case err := <-done:
 			stopped = true
 			t.Fatalf("sandbox exited before ready (%v):\n%s", err, out.String())
 		case <-deadline:
-			t.Fatalf("sandbox not ready after 2 minutes:\n%s", out.String())
+			t.Fatalf("sandbox and demo not ready after 2 minutes:\n%s", out.String())
 		case <-tick.C:
 		}
 	}
