@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -221,8 +222,8 @@ func clusterObjects(ctx context.Context, kube client.Reader) (planview.Objects, 
 	}{{"services", &svcs}, {"nodes", &nodes}, {"endpointslices", &slices}, {"ingresses", &ings},
 		{"ingressclasses", &classes}, {"ingressclassparams", &params}, {"namespaces", &nss}} {
 		err := kube.List(ctx, l.list)
-		if l.list == &params && meta.IsNoMatchError(err) {
-			continue // the CRD is not installed: no params
+		if l.list == &params && noCRD(err) {
+			continue
 		}
 		if err != nil {
 			return objs, fmt.Errorf("listing %s: %w", l.what, err)
@@ -231,4 +232,10 @@ func clusterObjects(ctx context.Context, kube client.Reader) (planview.Objects, 
 	objs.Services, objs.Nodes, objs.EndpointSlices = svcs.Items, nodes.Items, slices.Items
 	objs.Ingresses, objs.IngressClasses, objs.IngressClassParams, objs.Namespaces = ings.Items, classes.Items, params.Items, nss.Items
 	return objs, nil
+}
+
+// noCRD: listing IngressClassParams failed because their CRD is not
+// installed (an older release); there are then no params.
+func noCRD(err error) bool {
+	return err != nil && (meta.IsNoMatchError(err) || apierrors.IsNotFound(err))
 }

@@ -9,7 +9,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
@@ -138,7 +137,7 @@ func addClusterObjects(ctx context.Context, kubeconfig string, objs *planview.Ob
 		return fmt.Errorf("listing ingressclasses: %w", err)
 	}
 	var params v1beta1.IngressClassParamsList
-	if err := c.List(ctx, &params); err != nil && !meta.IsNoMatchError(err) {
+	if err := c.List(ctx, &params); err != nil && !noCRD(err) {
 		return fmt.Errorf("listing ingressclassparams: %w", err)
 	}
 	var nss corev1.NamespaceList

@@ -74,6 +74,7 @@ type Result struct {
 // under s, against c (nil: against nothing, everything is created).
 func Compute(ctx context.Context, c Cloud, objs Objects, s Settings) (Result, error) {
 	d := s.Defaults
+	objs = objs.deduped()
 	res := Result{Cluster: d.ClusterName, Live: c != nil}
 	if c == nil {
 		c = offline{cluster: d.ClusterName}

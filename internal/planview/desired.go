@@ -33,6 +33,7 @@ type Desired struct {
 // of objs against AWS as c reads it.
 func DesiredState(ctx context.Context, c Cloud, objs Objects, s Settings) (Desired, error) {
 	d := s.Defaults
+	objs = objs.deduped()
 	out := Desired{TargetRules: map[string]rules.Set{}, LBSGs: map[string][]string{}}
 	nodes, err := service.NodeFacts(ctx, c, objs.Nodes)
 	if err != nil {

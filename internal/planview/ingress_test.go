@@ -292,3 +292,30 @@ spec: {type: NodePort, ports: [{port: 80, nodePort: 30090}]}
 		})
 	}
 }
+
+func TestAnObjectGivenTwiceIsPlannedOnce(t *testing.T) {
+	svc := func(port string) string {
+		return `apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec:
+  type: LoadBalancer
+  loadBalancerClass: service.k8s.aws/nlb
+  ports: [{port: ` + port + `, nodePort: 30443, protocol: TCP}]
+`
+	}
+	objs, err := ReadPath(writeDir(t, map[string]string{"a.yaml": svc("443"), "b.yaml": svc("8443")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Compute(t.Context(), nil, objs, shopSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Stacks) != 1 {
+		t.Fatalf("planned %d stacks", len(res.Stacks))
+	}
+	if got := lines(res.Stacks[0].Changes); !slices.Contains(got, "+ CreateListener listener 8443/TCP: forward to shop/api:8443") {
+		t.Errorf("the later file does not win: %q", got)
+	}
+}

@@ -173,3 +173,38 @@ func (o *Objects) AssumeIngressClass(cfg ingressclass.Config) {
 	o.IngressClasses = append(o.IngressClasses, networkingv1.IngressClass{ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec: networkingv1.IngressClassSpec{Controller: ingressclass.Controller}})
 }
+
+// unique keeps the last of the objects sharing a namespace and name (a
+// later file, or the cluster's copy, stands for the same object), in the
+// order of their first appearance.
+func unique[T any](objs []T, key func(*T) string) []T {
+	last := map[string]int{}
+	for i := range objs {
+		last[key(&objs[i])] = i
+	}
+	var out []T
+	seen := map[string]bool{}
+	for i := range objs {
+		k := key(&objs[i])
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, objs[last[k]])
+		}
+	}
+	return out
+}
+
+func metaKey(m *metav1.ObjectMeta) string { return m.Namespace + "/" + m.Name }
+
+// deduped returns the objects with one copy of each.
+func (o Objects) deduped() Objects {
+	return Objects{
+		Services:           unique(o.Services, func(v *corev1.Service) string { return metaKey(&v.ObjectMeta) }),
+		Nodes:              unique(o.Nodes, func(v *corev1.Node) string { return metaKey(&v.ObjectMeta) }),
+		EndpointSlices:     unique(o.EndpointSlices, func(v *discoveryv1.EndpointSlice) string { return metaKey(&v.ObjectMeta) }),
+		Ingresses:          unique(o.Ingresses, func(v *networkingv1.Ingress) string { return metaKey(&v.ObjectMeta) }),
+		IngressClasses:     unique(o.IngressClasses, func(v *networkingv1.IngressClass) string { return metaKey(&v.ObjectMeta) }),
+		IngressClassParams: unique(o.IngressClassParams, func(v *v1beta1.IngressClassParams) string { return metaKey(&v.ObjectMeta) }),
+		Namespaces:         unique(o.Namespaces, func(v *corev1.Namespace) string { return metaKey(&v.ObjectMeta) }),
+	}
+}
