@@ -103,3 +103,10 @@ IMAGE_ARCH ?= $(shell $(GO) env GOHOSTARCH)
 image: ## build bin/lbsg-image.tar (scratch, OCI + docker archive, no daemon), then test it
 	$(GO) -C hack/image run . -root $(CURDIR) -o $(IMAGE) -arch $(IMAGE_ARCH)
 	LBSG_IMAGE=$(IMAGE) $(GO) -C hack/image test -count=1 ./...
+
+# --- reliability (issue 10): docs/reliability.md ------------------------------
+# `make test` runs test/chaos at its small size; this is the full size (50
+# objects, at least 20 SIGKILL points per run, 8 foreign-state rounds).
+.PHONY: chaos
+chaos: k8s-tools ## run the full-size chaos suites (test/chaos, LBSG_CHAOS_FULL=1; LBSG_CHAOS_SEED=n replays)
+	$(TEST_ENV) LBSG_CHAOS_FULL=1 $(GO) test -race -count=1 -timeout 60m -v ./test/chaos/...
