@@ -13,6 +13,7 @@ import (
 // Layout constants of the built-in SVG renderer (pixels).
 const (
 	charWidth  = 7.0  // average width of a 12px sans-serif character
+	boldWidth  = 7.8  // the same, bold (a node's first line)
 	lineHeight = 15.0 // one label line
 	padX, padY = 10.0, 7.0
 	colGap     = 150.0 // room between columns for edge labels
@@ -43,8 +44,12 @@ func SVG(w io.Writer, g Graph) error {
 		}
 		width := charWidth * float64(len(columnTitle(c, cols[c])))
 		for _, n := range cols[c] {
-			for _, l := range n.Label {
-				width = max(width, charWidth*float64(len([]rune(l)))+2*padX)
+			for i, l := range n.Label {
+				cw := charWidth
+				if i == 0 {
+					cw = boldWidth
+				}
+				width = max(width, cw*float64(len([]rune(l)))+2*padX)
 			}
 		}
 		y := margin + headerH
