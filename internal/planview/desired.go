@@ -24,8 +24,9 @@ type Desired struct {
 	LBSGs map[string][]string
 	// BackendInUse: a stack needs the backend SG.
 	BackendInUse bool
-	// Errors are the stacks whose model failed to build (or Ingresses
-	// whose group is unknown); TargetRules then miss their rules.
+	// Errors are the stacks whose model failed to build, and Ingresses
+	// whose group is unknown (invalid group name, unreadable class);
+	// TargetRules may then miss their rules.
 	Errors []string
 }
 
@@ -44,7 +45,10 @@ func DesiredState(ctx context.Context, c Cloud, objs Objects, s Settings) (Desir
 		return out, fmt.Errorf("finding the backend security group: %w", err)
 	}
 	contributions := map[string][]rules.Set{}
-	all, _ := buildAll(ctx, c, objs, nodes, s)
+	all, notes := buildAll(ctx, c, objs, nodes, s)
+	// An Ingress whose class cannot be read may still be served by a group
+	// the controller holds as it is: its rules are unknown.
+	out.Errors = append(out.Errors, notes...)
 	for _, b := range all {
 		out.Stacks = append(out.Stacks, b.id)
 		if b.readErr {

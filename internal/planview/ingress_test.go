@@ -319,3 +319,23 @@ spec:
 		t.Errorf("the later file does not win: %q", got)
 	}
 }
+
+func TestDesiredStateIsIncompleteWhenAnIngressClassCannotBeRead(t *testing.T) {
+	var objs Objects
+	if err := objs.Decode([]byte(`apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: app, finalizers: [group.ingress.k8s.aws/team]}
+spec:
+  ingressClassName: gone
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+`)); err != nil {
+		t.Fatal(err)
+	}
+	want, err := DesiredState(t.Context(), offline{cluster: "demo"}, objs, shopSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want.Errors) != 1 || !strings.Contains(want.Errors[0], "ingress app/web not planned") {
+		t.Errorf("errors %q: the group it may still be served by has unknown rules", want.Errors)
+	}
+}

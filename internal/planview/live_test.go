@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awselbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/lbsg/lbsg/internal/controller/awsstate"
@@ -57,6 +58,9 @@ func startLiveShop(t *testing.T) *liveShop {
 		t.Fatal(err)
 	}
 	objs.Services = slices.DeleteFunc(objs.Services, func(s corev1.Service) bool { return s.Name == "api" })
+	// The cluster has the class of the Ingress lbsg leaves to another controller.
+	objs.IngressClasses = append(objs.IngressClasses, networkingv1.IngressClass{ObjectMeta: metav1.ObjectMeta{Name: "nginx"},
+		Spec: networkingv1.IngressClassSpec{Controller: "k8s.io/ingress-nginx"}})
 	for i, id := range l.seed.Instances {
 		objs.Nodes = append(objs.Nodes, corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "node-" + string(rune('a'+i))},
 			Spec: corev1.NodeSpec{ProviderID: "aws:///us-west-2a/" + id}})
