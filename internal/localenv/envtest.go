@@ -30,6 +30,10 @@ type EnvtestOptions struct {
 	CRDDirectoryPaths []string
 	// StartTimeout bounds the control plane's start; default 60s.
 	StartTimeout time.Duration
+	// APIServerFlags are set on kube-apiserver's command line, without the
+	// leading dashes (e.g. "service-cluster-ip-range": envtest's default
+	// /24 holds about 250 Services; test/bench needs thousands).
+	APIServerFlags map[string]string
 }
 
 // StartEnvtest starts an envtest control plane from locally built binaries.
@@ -54,6 +58,9 @@ func StartEnvtest(opts EnvtestOptions) (*Envtest, error) {
 	// envtest prefers $KUBEBUILDER_ASSETS over BinaryAssetsDirectory; pin
 	// both binaries to the directory just checked.
 	env.ControlPlane.GetAPIServer().Path = dir + "/kube-apiserver"
+	for k, v := range opts.APIServerFlags {
+		env.ControlPlane.GetAPIServer().Configure().Set(k, v)
+	}
 	env.ControlPlane.Etcd = &envtest.Etcd{Path: dir + "/etcd"}
 	cfg, err := env.Start()
 	if err != nil {

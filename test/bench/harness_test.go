@@ -18,12 +18,14 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	"github.com/lbsg/lbsg/internal/apis/crds"
 	"github.com/lbsg/lbsg/internal/awsapi"
 	"github.com/lbsg/lbsg/internal/controller"
 	"github.com/lbsg/lbsg/internal/emulator"
@@ -37,7 +39,65 @@ func TestMain(m *testing.M) {
 	if raw := os.Getenv(childEnv); raw != "" {
 		os.Exit(runEmulatorChild(raw))
 	}
-	testenv.Main(m)
+	code := m.Run()
+	shared.Lock()
+	if shared.env != nil {
+		if err := shared.env.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			code = max(code, 1)
+		}
+	}
+	shared.Unlock()
+	os.Exit(code)
+}
+
+// shared is the package's apiserver, started on first use. Not testenv's:
+// envtest's default service range (a /24) holds about 250 Services.
+var shared struct {
+	sync.Mutex
+	env *localenv.Envtest
+	err error
+}
+
+// kubeEnv is a namespace of the shared apiserver.
+type kubeEnv struct {
+	Config    *rest.Config
+	Client    client.Client
+	Namespace string
+}
+
+// kube returns the apiserver (with lbsg's CRDs) and a fresh namespace,
+// deleted after tb.
+func kube(tb testing.TB) *kubeEnv {
+	tb.Helper()
+	shared.Lock()
+	if shared.env == nil && shared.err == nil {
+		shared.env, shared.err = localenv.StartEnvtest(localenv.EnvtestOptions{
+			APIServerFlags: map[string]string{"service-cluster-ip-range": "10.96.0.0/16"}})
+		if shared.err == nil {
+			shared.err = crds.Install(tb.Context(), shared.env.Config)
+		}
+	}
+	env, err := shared.env, shared.err
+	shared.Unlock()
+	if err != nil {
+		testenv.SkipUnlessRequired(tb, err)
+		tb.Fatalf("bench: %v", err)
+	}
+	c, err := client.New(env.Config, client.Options{Scheme: controller.Scheme()})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "bench-"}}
+	if err := c.Create(tb.Context(), ns); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := testenv.CleanupContext(tb)
+		defer cancel()
+		_ = c.Delete(ctx, ns)
+	})
+	return &kubeEnv{Config: rest.CopyConfig(env.Config), Client: c, Namespace: ns.Name}
 }
 
 var setLogger sync.Once
@@ -48,7 +108,7 @@ type harness struct {
 	tb       testing.TB
 	sz       sizes
 	throttle bool
-	kube     *testenv.KubeEnv
+	kube     *kubeEnv
 	kc       client.Client // the workload's client
 	emu      *emu
 	world    summary // at start: VPC, node SG, instances
@@ -70,7 +130,7 @@ func newHarness(tb testing.TB, sz sizes, throttle bool, nodes, spare int) *harne
 		}
 		ctrl.SetLogger(l)
 	})
-	h := &harness{tb: tb, sz: sz, throttle: throttle, kube: testenv.Kube(tb)}
+	h := &harness{tb: tb, sz: sz, throttle: throttle, kube: kube(tb)}
 	h.kc = h.kube.Client // envtest's config: 1,000 QPS, the workload is not what is measured
 	var err error
 	h.emu = startEmulator(tb, emuConfig{Instances: nodes + spare, Throttle: throttle})
