@@ -409,7 +409,7 @@ func (h *harness) waitFor(what string, timeout time.Duration, cond func(ctx cont
 			return
 		}
 		if time.Since(logged) > 30*time.Second {
-			h.tb.Logf("still waiting for %s: %s", what, last)
+			fmt.Fprintf(os.Stderr, "%s: still waiting for %s: %s\n", h.tb.Name(), what, last)
 			logged = time.Now()
 		}
 		if time.Now().After(deadline) {

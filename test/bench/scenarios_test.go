@@ -8,7 +8,13 @@ import (
 	"time"
 
 	"github.com/lbsg/lbsg/internal/controller/registry"
+	"github.com/lbsg/lbsg/internal/controller/targetsg"
 )
+
+// settle is how long no AWS call must be seen before a world counts as
+// converged: longer than targetsg's IncompleteRequeue, the longest pause
+// after which the controller still has work to do.
+const settle = targetsg.IncompleteRequeue + time.Second
 
 // totalObjects is what every workload created.
 func (h *harness) totalObjects() int {
@@ -75,7 +81,7 @@ func (h *harness) coldStart() (phaseResult, memResult) {
 	h.smp.resetMemory()
 	before := h.callsNow()
 	m := h.startManager()
-	h.waitFor("cold start to converge", h.timeout(), func(ctx context.Context) string { return h.converged(ctx, 2*time.Second) })
+	h.waitFor("cold start to converge", h.timeout(), func(ctx context.Context) string { return h.converged(ctx, settle) })
 	_, _, lastMutation := h.smp.snapshot()
 	r := phaseResult{name: "cold start", seconds: since(m.started, lastMutation), calls: delta(h.callsNow(), before),
 		objects: h.totalObjects()}
@@ -185,7 +191,7 @@ func (h *harness) churnPorts(pct int) phaseResult {
 		}
 		changed += k
 	}
-	h.waitFor("port changes to converge", h.timeout(), func(ctx context.Context) string { return h.converged(ctx, 2*time.Second) })
+	h.waitFor("port changes to converge", h.timeout(), func(ctx context.Context) string { return h.converged(ctx, settle) })
 	_, _, lastMutation := h.smp.snapshot()
 	return phaseResult{name: fmt.Sprintf("port change on %d objects", changed), seconds: max(0, since(t0, lastMutation)),
 		calls: delta(h.callsNow(), before), objects: changed}
@@ -202,7 +208,7 @@ func (h *harness) churnNodes(n int) phaseResult {
 	for range n {
 		h.leaveNode()
 	}
-	h.waitFor("node changes to converge", h.timeout(), func(ctx context.Context) string { return h.converged(ctx, 2*time.Second) })
+	h.waitFor("node changes to converge", h.timeout(), func(ctx context.Context) string { return h.converged(ctx, settle) })
 	_, _, lastMutation := h.smp.snapshot()
 	return phaseResult{name: fmt.Sprintf("%d nodes join, %d leave", n, n), seconds: max(0, since(t0, lastMutation)),
 		calls: delta(h.callsNow(), before), objects: 2 * n}
