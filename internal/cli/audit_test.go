@@ -15,25 +15,37 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	awselbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
+	"github.com/lbsg/lbsg/internal/apis/crds"
+	"github.com/lbsg/lbsg/internal/controller"
+	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/controller/deploy"
+	"github.com/lbsg/lbsg/internal/controller/ingress"
+	"github.com/lbsg/lbsg/internal/controller/registry"
+	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/emulator"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
 	"github.com/lbsg/lbsg/internal/ingressclass"
 	"github.com/lbsg/lbsg/internal/localenv"
+	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/options"
 )
 
 // world is an envtest apiserver and a loopback emulator (default seed,
 // cluster "sandbox"), as the sandbox runs them, without a controller.
 type world struct {
 	kubeconfig, endpoint string
+	restConfig           *rest.Config
 	srv                  *emulator.Server
 	kube                 client.Client
 	ec2                  *awsec2.Client
@@ -75,6 +87,7 @@ func startWorld(t *testing.T) *world {
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEMULATOR")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	w.restConfig = env.Config
 	if w.kube, err = client.New(env.Config, client.Options{Scheme: scheme.Scheme}); err != nil {
 		t.Fatal(err)
 	}
@@ -301,4 +314,110 @@ func TestAuditTellsLiveIngressGroupsFromVanishedOnes(t *testing.T) {
 	if w.exists(t, leak) || !w.exists(t, live) || !w.exists(t, held) {
 		t.Errorf("after --fix: leaked SG exists %v, live %v, held %v", w.exists(t, leak), w.exists(t, live), w.exists(t, held))
 	}
+}
+
+// TestAuditOfAConvergedIngressFindsNoLeak deploys an Ingress's ALB with
+// instance targets through the controller's engine (model, deploy, the
+// target rules the targetsg controller writes): audit must count all of it
+// as needed.
+func TestAuditOfAConvergedIngressFindsNoLeak(t *testing.T) {
+	w := startWorld(t)
+	ctx := t.Context()
+	if err := crds.Install(ctx, w.restConfig); err != nil {
+		t.Fatal(err)
+	}
+	inst, err := w.ec2.DescribeInstances(ctx, &awsec2.DescribeInstancesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "web"}, Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeNodePort,
+		Ports: []corev1.ServicePort{{Port: 80, NodePort: 30090, Protocol: corev1.ProtocolTCP}}}}
+	ing := &networkingv1.Ingress{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "web",
+		Finalizers: []string{naming.FinalizerIngress}},
+		Spec: networkingv1.IngressSpec{IngressClassName: ptr.To("alb"), DefaultBackend: &networkingv1.IngressBackend{
+			Service: &networkingv1.IngressServiceBackend{Name: "web", Port: networkingv1.ServiceBackendPort{Number: 80}}}}}
+	objs := []client.Object{svc, ing,
+		&networkingv1.IngressClass{ObjectMeta: metav1.ObjectMeta{Name: "alb"}, Spec: networkingv1.IngressClassSpec{Controller: ingressclass.Controller}}}
+	var nodes []corev1.Node
+	for _, r := range inst.Reservations {
+		for _, i := range r.Instances {
+			id := aws.ToString(i.InstanceId)
+			nodes = append(nodes, corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "node-" + id},
+				Spec: corev1.NodeSpec{ProviderID: "aws:///" + aws.ToString(i.Placement.AvailabilityZone) + "/" + id}})
+		}
+	}
+	for i := range nodes {
+		objs = append(objs, &nodes[i])
+	}
+	for _, o := range objs {
+		if err := w.kube.Create(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	cfg := emutest.Config(w.srv)
+	ec2c, elbc := awsec2.NewFromConfig(cfg), awselbv2.NewFromConfig(cfg)
+	prov := awsstate.New(ec2c, elbc, DefaultCLICluster, w.vpcID)
+	o := options.New()
+	o.ClusterName = DefaultCLICluster
+	d := controller.Defaults(o)
+	st := naming.ImplicitIngressStack("default", "web")
+	members := []model.IngressMember{{Ingress: ing, Services: map[string]*corev1.Service{"web": svc}, Endpoints: map[string][]model.Endpoint{}}}
+	f, _, err := ingress.Facts(ctx, prov, st, members)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Nodes, err = service.NodeFacts(ctx, prov, nodes); err != nil {
+		t.Fatal(err)
+	}
+	stack, _, _, err := model.BuildIngressGroup(st, members, f, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := registry.New()
+	dep := &deploy.Deployer{AWS: prov, Registry: reg, Backend: deploy.NewBackend(prov, reg, &deploy.Owners{}, "", nil),
+		TargetSGs: &registry.Trigger[registry.SGKey]{}, Defaults: d}
+	if _, err := dep.Apply(ctx, st, stack); err != nil {
+		t.Fatal(err)
+	}
+	prov = awsstate.New(ec2c, elbc, DefaultCLICluster, w.vpcID)
+	backend, err := prov.FindBackendSG(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := prov.Snapshot(ctx, st)
+	if err != nil || len(snap.ManagedSGs) != 1 || snap.LoadBalancer == nil {
+		t.Fatalf("the deployed ALB: %v %+v", err, snap)
+	}
+	for sg, set := range model.ResolveTargetRules(stack, DefaultCLICluster, backend, snap.ManagedSGs[0].ID) {
+		if err := prov.Authorize(ctx, sg, set); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !slices.ContainsFunc(w.ingressSG(t, w.nodeSG), func(r string) bool { return r == "tcp 30090 "+backend }) {
+		t.Fatalf("node SG rules %q lack the ALB's", w.ingressSG(t, w.nodeSG))
+	}
+
+	_, got, stderr := w.audit(t)
+	if slices.ContainsFunc(got, func(f string) bool {
+		return strings.HasPrefix(f, "leaked-") || strings.HasPrefix(f, "load-balancer-sg-drift")
+	}) {
+		t.Errorf("audit of a converged Ingress: %q\nstderr: %s", got, stderr)
+	}
+}
+
+// ingressSG lists an SG's SG-referencing rules as "proto port sg-…".
+func (w *world) ingressSG(t *testing.T, sg string) []string {
+	t.Helper()
+	out, err := w.ec2.DescribeSecurityGroups(t.Context(), &awsec2.DescribeSecurityGroupsInput{GroupIds: []string{sg}})
+	if err != nil || len(out.SecurityGroups) == 0 {
+		return nil
+	}
+	var rs []string
+	for _, p := range out.SecurityGroups[0].IpPermissions {
+		for _, g := range p.UserIdGroupPairs {
+			rs = append(rs, aws.ToString(p.IpProtocol)+" "+itoa(aws.ToInt32(p.FromPort))+" "+aws.ToString(g.GroupId))
+		}
+	}
+	return rs
 }
