@@ -18,5 +18,7 @@
 // stacks not in the input); an Ingress's backend Service and an ip target
 // group's EndpointSlices must be in the input (or the cluster, with --live
 // and --kubeconfig) to be planned; Ingresses held only by a finalizer
-// (being deleted) are not planned.
+// (being deleted) are not planned; an Ingress whose class cannot be read is
+// left out with a note, as the reconciler leaves it alone. Objects given
+// twice count once, the later copy winning.
 package planview
