@@ -34,6 +34,9 @@ type Checker struct {
 	AdoptLBCRules bool
 }
 
+// StartRetry is how soon a failed drift check at start is retried.
+const StartRetry = 10 * time.Second
+
 // Start runs Check every Interval until ctx ends (manager.Runnable; needs
 // leader election).
 func (c *Checker) Start(ctx context.Context) error {
@@ -45,9 +48,19 @@ func (c *Checker) Start(ctx context.Context) error {
 	defer t.Stop()
 	// A restarted controller's registry is empty: owned rules on target SGs
 	// of stacks torn down before the crash would wait a whole interval (and
-	// their backend SG with them), so check once at start.
-	if _, err := c.Check(ctx); err != nil {
+	// their backend SG with them), so check at start, retrying a failed
+	// check (a resource deleted between list and describe) soon.
+	for {
+		_, err := c.Check(ctx)
+		if err == nil {
+			break
+		}
 		logf.FromContext(ctx).Error(err, "drift check failed")
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-clk.After(StartRetry):
+		}
 	}
 	for {
 		select {
