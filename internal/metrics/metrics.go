@@ -1,14 +1,19 @@
 package metrics
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 // Metrics holds lbsg's collectors.
 type Metrics struct {
-	Reconciles   *prometheus.CounterVec // controller, result
-	AWSCalls     *prometheus.CounterVec // service, operation, code ("" = success)
-	AWSThrottled *prometheus.CounterVec // service, operation
-	RulesPerSG   *prometheus.GaugeVec   // security_group
-	DriftRepairs *prometheus.CounterVec // kind
+	Reconciles   *prometheus.CounterVec   // controller, result
+	ReconcileDur *prometheus.HistogramVec // controller
+	AWSCalls     *prometheus.CounterVec   // service, operation, code ("" = success)
+	AWSThrottled *prometheus.CounterVec   // service, operation
+	RulesPerSG   *prometheus.GaugeVec     // security_group
+	DriftRepairs *prometheus.CounterVec   // kind
 }
 
 // New builds the collectors, unregistered.
@@ -17,6 +22,10 @@ func New() *Metrics {
 		Reconciles: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lbsg_reconciles_total", Help: "Reconciles by controller and result (success, requeue, error, terminal).",
 		}, []string{"controller", "result"}),
+		ReconcileDur: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "lbsg_reconcile_duration_seconds", Help: "Time one reconcile took, AWS calls included, by controller.",
+			Buckets: []float64{0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60},
+		}, []string{"controller"}),
 		AWSCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lbsg_aws_calls_total", Help: "AWS API calls by service, operation and error code (empty on success).",
 		}, []string{"service", "operation", "code"}),
@@ -34,7 +43,7 @@ func New() *Metrics {
 
 // Register registers every collector on r.
 func (m *Metrics) Register(r prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{m.Reconciles, m.AWSCalls, m.AWSThrottled, m.RulesPerSG, m.DriftRepairs} {
+	for _, c := range []prometheus.Collector{m.Reconciles, m.ReconcileDur, m.AWSCalls, m.AWSThrottled, m.RulesPerSG, m.DriftRepairs} {
 		if err := r.Register(c); err != nil {
 			return err
 		}
@@ -46,6 +55,13 @@ func (m *Metrics) Register(r prometheus.Registerer) error {
 func (m *Metrics) Reconciled(controller, result string) {
 	if m != nil {
 		m.Reconciles.WithLabelValues(controller, result).Inc()
+	}
+}
+
+// ReconcileTook records how long one reconcile took; nil-safe.
+func (m *Metrics) ReconcileTook(controller string, d time.Duration) {
+	if m != nil {
+		m.ReconcileDur.WithLabelValues(controller).Observe(d.Seconds())
 	}
 }
 

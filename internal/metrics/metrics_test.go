@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
@@ -22,4 +23,33 @@ func TestRegisterAndCount(t *testing.T) {
 	}
 	var nilM *Metrics
 	nilM.Reconciled("service", "success") // must not panic
+}
+
+func TestReconcileTookObservesPerController(t *testing.T) {
+	m := New()
+	reg := prometheus.NewRegistry()
+	if err := m.Register(reg); err != nil {
+		t.Fatal(err)
+	}
+	m.ReconcileTook("ingress", 300*time.Millisecond)
+	m.ReconcileTook("ingress", 2*time.Second)
+	m.ReconcileTook("service", time.Millisecond)
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]uint64{}
+	for _, f := range families {
+		if f.GetName() != "lbsg_reconcile_duration_seconds" {
+			continue
+		}
+		for _, mm := range f.GetMetric() {
+			got[mm.GetLabel()[0].GetValue()] = mm.GetHistogram().GetSampleCount()
+		}
+	}
+	if got["ingress"] != 2 || got["service"] != 1 {
+		t.Errorf("samples per controller = %v, want ingress 2, service 1", got)
+	}
+	var nilM *Metrics
+	nilM.ReconcileTook("service", time.Second) // must not panic
 }

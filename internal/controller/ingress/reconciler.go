@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -178,7 +179,11 @@ func stackOf(req reconcile.Request) naming.Stack {
 
 // Reconcile converges one IngressGroup.
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res reconcile.Result, err error) {
-	defer func() { r.Metrics.Reconciled("ingress", deploy.Outcome(res, err)) }()
+	began := time.Now()
+	defer func() {
+		r.Metrics.Reconciled("ingress", deploy.Outcome(res, err))
+		r.Metrics.ReconcileTook("ingress", time.Since(began))
+	}()
 	stack := stackOf(req)
 	ctx = logf.IntoContext(ctx, logf.FromContext(ctx).WithValues("ingressGroup", stack.ID()))
 	w, err := loadWorld(ctx, r.Kube, r.Class)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -89,7 +90,11 @@ func (r *Reconciler) handledServices(ctx context.Context, _ client.Object) []rec
 
 // Reconcile converges one Service.
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res reconcile.Result, err error) {
-	defer func() { r.Metrics.Reconciled("service", deploy.Outcome(res, err)) }()
+	began := time.Now()
+	defer func() {
+		r.Metrics.Reconciled("service", deploy.Outcome(res, err))
+		r.Metrics.ReconcileTook("service", time.Since(began))
+	}()
 	stack := naming.ServiceStack(req.Namespace, req.Name)
 	svc := &corev1.Service{}
 	if err := r.Kube.Get(ctx, req.NamespacedName, svc); err != nil {
