@@ -64,6 +64,13 @@ func (r *Reconciler) Reconcile(ctx context.Context, key registry.SGKey) (res rec
 		return reconcile.Result{}, nil
 	}
 	owns := naming.RulePredicate(r.Defaults.ClusterName, r.AdoptLBCRules)
+	// Completeness first, then the contributions: read the other way round,
+	// a stack reporting in between would count as reported while its rules
+	// are missing from desired, and be revoked.
+	complete, err := r.Owners.Complete(ctx, r.Registry)
+	if err != nil {
+		return reconcile.Result{}, err
+	}
 	contrib := r.Registry.Contributions(key.GroupID)
 	sets := make([]rules.Set, 0, len(contrib))
 	for _, s := range slices.Sorted(maps.Keys(contrib)) {
@@ -87,10 +94,6 @@ func (r *Reconciler) Reconcile(ctx context.Context, key registry.SGKey) (res rec
 		// the packing differs, as it does for a partial registry (a restart,
 		// before every stack reported). Authorizing that packing would churn
 		// the SG or hit its quota; wait for the full registry.
-		complete, err := r.Owners.Complete(ctx, r.Registry)
-		if err != nil {
-			return reconcile.Result{}, err
-		}
 		if !complete {
 			log.Info("every contributed rule is in place; repacking waits until every Service has reported", "count", len(delta.Authorize))
 			return reconcile.Result{RequeueAfter: IncompleteRequeue}, nil
@@ -104,12 +107,12 @@ func (r *Reconciler) Reconcile(ctx context.Context, key registry.SGKey) (res rec
 			if awserr.Is(err, awserr.EC2RulesPerSecurityGroupLimitExceeded) {
 				// Our own unwanted rules may hold the room: they go first,
 				// which removes nothing anybody wants (scenario 42), then retry.
-				err = r.makeRoom(ctx, key.GroupID, desired, owns)
+				err = r.makeRoom(ctx, key.GroupID, desired, owns, complete)
 			}
 		} else {
 			// It cannot fit: make room first rather than spend a call on
 			// RulesPerSecurityGroupLimitExceeded.
-			err = r.makeRoom(ctx, key.GroupID, desired, owns)
+			err = r.makeRoom(ctx, key.GroupID, desired, owns, complete)
 		}
 		if errors.Is(err, errNoRoomYet) {
 			log.Info("rule quota exceeded; waiting for every Service to report before making room", "count", len(delta.Authorize))
@@ -132,10 +135,6 @@ func (r *Reconciler) Reconcile(ctx context.Context, key registry.SGKey) (res rec
 	}
 	if len(delta.Revoke) == 0 {
 		return reconcile.Result{}, nil
-	}
-	complete, err := r.Owners.Complete(ctx, r.Registry)
-	if err != nil {
-		return reconcile.Result{}, err
 	}
 	if !complete {
 		log.Info("holding revokes until every Service has reported", "count", len(delta.Revoke))
@@ -216,11 +215,7 @@ var errNoRoomYet = errors.New("rule quota exceeded and nothing may be revoked un
 
 // makeRoom revokes lbsg's undesired rules (fresh read, complete knowledge
 // only) and authorizes again.
-func (r *Reconciler) makeRoom(ctx context.Context, id string, desired rules.Set, owns func(string) bool) error {
-	complete, err := r.Owners.Complete(ctx, r.Registry)
-	if err != nil {
-		return err
-	}
+func (r *Reconciler) makeRoom(ctx context.Context, id string, desired rules.Set, owns func(string) bool, complete bool) error {
 	if !complete {
 		return errNoRoomYet
 	}
