@@ -87,12 +87,30 @@ func runController(ctx context.Context, args []string, _, stderr io.Writer) erro
 	return mgr.Start(ctx)
 }
 
+// Client-side apiserver rate limits. client-go's default (5/s, burst 10)
+// throttles a cold start of hundreds of stacks on finalizer and status
+// writes; reads come from the informer cache and cost nothing.
+const (
+	kubeAPIQPS   = 50
+	kubeAPIBurst = 100
+)
+
 func restConfig(kubeconfig string) (*rest.Config, error) {
 	if kubeconfig == "" {
 		kubeconfig = os.Getenv("KUBECONFIG")
 	}
+	var cfg *rest.Config
+	var err error
 	if kubeconfig != "" {
-		return clientcmd.BuildConfigFromFlags("", kubeconfig)
+		cfg, err = clientcmd.BuildConfigFromFlags("", kubeconfig)
+	} else {
+		cfg, err = rest.InClusterConfig()
 	}
-	return rest.InClusterConfig()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.QPS == 0 {
+		cfg.QPS, cfg.Burst = kubeAPIQPS, kubeAPIBurst
+	}
+	return cfg, nil
 }
