@@ -137,11 +137,16 @@ func (p *Provider) RefreshELB(ctx context.Context) ([]string, error) {
 	}
 	slices.Sort(need)
 	for chunk := range slices.Chunk(need, describeTagsBatch) {
-		out, err := p.elb.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: chunk})
+		tds, gone, err := p.tagsOrGone(ctx, chunk)
 		if err != nil {
 			return nil, fmt.Errorf("describing tags of %d load balancing resources: %w", len(chunk), err)
 		}
-		for _, td := range out.TagDescriptions {
+		for _, arn := range gone {
+			// Deleted between the listing and the tag read.
+			delete(idx.lbs, arn)
+			delete(idx.tgs, arn)
+		}
+		for _, td := range tds {
 			arn := aws.ToString(td.ResourceArn)
 			if e := idx.lbs[arn]; e != nil {
 				e.tags = elbTags(td.Tags)
@@ -193,6 +198,30 @@ func (p *Provider) RefreshELB(ctx context.Context) ([]string, error) {
 	p.mu.Unlock()
 	delete(changed, "")
 	return slices.Sorted(maps.Keys(changed)), nil
+}
+
+// tagsOrGone reads the tags of arns. A resource deleted since it was
+// listed fails the whole batch with a NotFound code; the batch is then read
+// one ARN at a time and the vanished ARNs are returned in gone.
+func (p *Provider) tagsOrGone(ctx context.Context, arns []string) (tds []elbv2types.TagDescription, gone []string, err error) {
+	out, err := p.elb.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: arns})
+	if err == nil {
+		return out.TagDescriptions, nil, nil
+	}
+	if awserr.Classify(err) != awserr.NotFound || len(arns) == 1 {
+		if awserr.Classify(err) == awserr.NotFound {
+			return nil, arns, nil
+		}
+		return nil, nil, err
+	}
+	for _, arn := range arns {
+		one, g, err := p.tagsOrGone(ctx, []string{arn})
+		if err != nil {
+			return nil, nil, err
+		}
+		tds, gone = append(tds, one...), append(gone, g...)
+	}
+	return tds, gone, nil
 }
 
 func (p *Provider) ensureELB(ctx context.Context) error {

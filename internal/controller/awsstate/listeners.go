@@ -113,11 +113,11 @@ func (p *Provider) readRules(ctx context.Context, listenerARN string) ([]plan.Ob
 func (p *Provider) describeTags(ctx context.Context, arns []string) (map[string]map[string]string, error) {
 	out := map[string]map[string]string{}
 	for chunk := range slices.Chunk(arns, describeTagsBatch) {
-		res, err := p.elb.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: chunk})
+		tds, _, err := p.tagsOrGone(ctx, chunk) // a vanished one has no tags
 		if err != nil {
 			return nil, fmt.Errorf("describing tags of %d listeners and rules: %w", len(chunk), err)
 		}
-		for _, td := range res.TagDescriptions {
+		for _, td := range tds {
 			out[aws.ToString(td.ResourceArn)] = elbTags(td.Tags)
 		}
 	}
