@@ -563,3 +563,41 @@ func TestIngressDriftCheckRestoresTheALBsFrontendRuleAndSecurityGroups(t *testin
 		return ""
 	})
 }
+
+func TestDriftCheckCountsLeaksOnlyForStacksNobodyHolds(t *testing.T) {
+	h := start(t, nil)
+	h.create(h.nodePortService("web"))
+	ing := h.albIngress("shop", "/", "web", nil)
+	h.create(ing)
+	svc := h.nlbService("tcp", 5432)
+	h.create(svc)
+	h.eventually("both load balancers", func(w world) string {
+		if len(w.lbs) != 2 {
+			return fmt.Sprintf("LBs %v", w.lbs)
+		}
+		return ""
+	})
+	// A managed SG of a Service that no longer exists, as if deleted by
+	// hand with its finalizer stripped.
+	ghost := naming.ServiceStack(h.kube.Namespace, "ghost")
+	tags := naming.ManagedSGTags(cluster, ghost, nil)
+	var ts []ec2types.Tag
+	for _, tg := range naming.SortedTags(tags) {
+		ts = append(ts, ec2types.Tag{Key: aws.String(tg.Key), Value: aws.String(tg.Value)})
+	}
+	if _, err := h.emu.EC2.CreateSecurityGroup(t.Context(), &awsec2.CreateSecurityGroupInput{GroupName: aws.String("k8s-ghost"),
+		Description: aws.String("left behind"), VpcId: aws.String(h.seed.VPCID),
+		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeSecurityGroup, Tags: ts}}}); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, "one leaked SG counted, the live stacks' resources not", func(ctx context.Context) (bool, error) {
+		res, err := h.ctrls.Drift.Check(ctx)
+		if err != nil || res.Leaked == nil {
+			return false, err
+		}
+		if res.Leaked["security-group"] != 1 || res.Leaked["load-balancer"] != 0 || res.Leaked["target-group"] != 0 {
+			return false, fmt.Errorf("leaked %v", res.Leaked)
+		}
+		return true, nil
+	})
+}

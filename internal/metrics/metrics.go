@@ -14,6 +14,7 @@ type Metrics struct {
 	AWSThrottled *prometheus.CounterVec   // service, operation
 	RulesPerSG   *prometheus.GaugeVec     // security_group
 	DriftRepairs *prometheus.CounterVec   // kind
+	Leaked       *prometheus.GaugeVec     // kind
 }
 
 // New builds the collectors, unregistered.
@@ -38,12 +39,15 @@ func New() *Metrics {
 		DriftRepairs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lbsg_drift_detected_total", Help: "Objects the drift check found differing from the desired state.",
 		}, []string{"kind"}),
+		Leaked: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "lbsg_leaked_resources", Help: "Resources carrying this cluster's stack tags whose stack no object holds, by kind, as of the last drift check (lbsg audit --fix removes them).",
+		}, []string{"kind"}),
 	}
 }
 
 // Register registers every collector on r.
 func (m *Metrics) Register(r prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{m.Reconciles, m.ReconcileDur, m.AWSCalls, m.AWSThrottled, m.RulesPerSG, m.DriftRepairs} {
+	for _, c := range []prometheus.Collector{m.Reconciles, m.ReconcileDur, m.AWSCalls, m.AWSThrottled, m.RulesPerSG, m.DriftRepairs, m.Leaked} {
 		if err := r.Register(c); err != nil {
 			return err
 		}
@@ -87,5 +91,13 @@ func (m *Metrics) SetRules(sgID string, n int) {
 func (m *Metrics) Drift(kind string) {
 	if m != nil {
 		m.DriftRepairs.WithLabelValues(kind).Inc()
+	}
+}
+
+// SetLeaked records the leaks of one kind found by the last drift check;
+// nil-safe.
+func (m *Metrics) SetLeaked(kind string, n int) {
+	if m != nil {
+		m.Leaked.WithLabelValues(kind).Set(float64(n))
 	}
 }

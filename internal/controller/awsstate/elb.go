@@ -193,11 +193,32 @@ func (p *Provider) RefreshELB(ctx context.Context) ([]string, error) {
 	p.mu.Lock()
 	p.elbIdx = idx
 	for s := range changed {
-		delete(p.snaps, s)
+		p.dropSnapshot(s)
 	}
 	p.mu.Unlock()
 	delete(changed, "")
 	return slices.Sorted(maps.Keys(changed)), nil
+}
+
+// OwnedStackKeys returns, from the cache, the stack keys of this cluster's
+// load balancers and target groups (one entry per resource).
+func (p *Provider) OwnedStackKeys() (lbs, tgs []string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.elbIdx == nil {
+		return nil, nil
+	}
+	for _, e := range p.elbIdx.lbs {
+		if st, ok := naming.StackFromTags(e.tags); ok && naming.OwnsStackResource(e.tags, p.cluster, st) {
+			lbs = append(lbs, st.Key())
+		}
+	}
+	for _, e := range p.elbIdx.tgs {
+		if st, ok := naming.StackFromTags(e.tags); ok && naming.OwnsStackResource(e.tags, p.cluster, st) {
+			tgs = append(tgs, st.Key())
+		}
+	}
+	return lbs, tgs
 }
 
 // tagsOrGone reads the tags of arns. A resource deleted since it was
@@ -245,8 +266,15 @@ func (p *Provider) ensureELB(ctx context.Context) error {
 // Invalidate drops the cached Snapshot of a stack (by naming.Stack.Key).
 func (p *Provider) Invalidate(stackKey string) {
 	p.mu.Lock()
-	delete(p.snaps, stackKey)
+	p.dropSnapshot(stackKey)
 	p.mu.Unlock()
+}
+
+// dropSnapshot forgets a stack's Snapshot and makes any read in flight
+// uncacheable; p.mu held.
+func (p *Provider) dropSnapshot(key string) {
+	delete(p.snaps, key)
+	p.snapGen[key]++
 }
 
 // Snapshot returns what exists in AWS for a Service stack: from cache, or
@@ -268,6 +296,7 @@ func (p *Provider) Snapshot(ctx context.Context, st naming.Stack) (plan.Snapshot
 	}
 	p.mu.Lock()
 	e, ok := p.snaps[st.Key()]
+	gen := p.snapGen[st.Key()]
 	p.mu.Unlock()
 	if ok {
 		s := e.snap
@@ -279,7 +308,11 @@ func (p *Provider) Snapshot(ctx context.Context, st naming.Stack) (plan.Snapshot
 		return plan.Snapshot{}, err
 	}
 	p.mu.Lock()
-	p.snaps[st.Key()] = &snapshotEntry{snap: snap}
+	if p.snapGen[st.Key()] == gen {
+		// Not invalidated while it was read (an ELB write or a drift check
+		// in between would make it stale).
+		p.snaps[st.Key()] = &snapshotEntry{snap: snap}
+	}
 	p.mu.Unlock()
 	snap.ManagedSGs = managed
 	return snap, nil

@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/metrics"
 	"github.com/lbsg/lbsg/internal/model"
@@ -20,6 +21,9 @@ import (
 
 // Checker runs the drift check.
 type Checker struct {
+	// Owners, when set, let the check count leaks: resources carrying
+	// this cluster's stack tags whose stack no object holds any more.
+	Owners    *deploy.Owners
 	AWS       *awsstate.Provider
 	Registry  *registry.Registry
 	TargetSGs *registry.Trigger[registry.SGKey]
@@ -79,6 +83,10 @@ type Result struct {
 	TargetSGs []string
 	// Stacks are the keys (naming.Stack.Key) of the stacks re-enqueued.
 	Stacks []string
+	// Leaked counts, by kind (security-group, load-balancer,
+	// target-group), what carries a stack nobody holds; nil when the
+	// registry is not complete yet and leaks cannot be told apart.
+	Leaked map[string]int
 }
 
 // Check refreshes the caches and enqueues what drifted.
@@ -142,7 +150,47 @@ func (c *Checker) Check(ctx context.Context) (Result, error) {
 		}
 	}
 	slices.Sort(res.Stacks)
+	if res.Leaked, err = c.leaks(ctx, all); err != nil {
+		return res, err
+	}
 	return res, nil
+}
+
+// leaks counts the managed SGs, load balancers and target groups of stacks
+// that no object holds any more, once every stack has reported; lbsg
+// audit --fix removes them. The counts go to lbsg_leaked_resources.
+func (c *Checker) leaks(ctx context.Context, sgs []*awsstate.SG) (map[string]int, error) {
+	if c.Owners == nil {
+		return nil, nil
+	}
+	complete, err := c.Owners.Complete(ctx, c.Registry)
+	if err != nil || !complete {
+		return nil, err
+	}
+	out := map[string]int{"security-group": 0, "load-balancer": 0, "target-group": 0}
+	for _, sg := range sgs {
+		if naming.ClassifySecurityGroup(sg.Tags, c.Defaults.ClusterName).Role != naming.SGManagedFrontend {
+			continue
+		}
+		if st, ok := naming.StackFromTags(sg.Tags); ok && !c.Registry.Known(st.Key()) {
+			out["security-group"]++
+		}
+	}
+	lbs, tgs := c.AWS.OwnedStackKeys()
+	for _, key := range lbs {
+		if !c.Registry.Known(key) {
+			out["load-balancer"]++
+		}
+	}
+	for _, key := range tgs {
+		if !c.Registry.Known(key) {
+			out["target-group"]++
+		}
+	}
+	for kind, n := range out {
+		c.Metrics.SetLeaked(kind, n)
+	}
+	return out, nil
 }
 
 // GroupRequest is the Ingress controller's key for an Ingress stack: the
