@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"math"
 	"testing"
 )
@@ -25,7 +26,16 @@ func phase(b *testing.B, h *harness, name string, run func() func(*testing.B)) {
 // BenchmarkServices runs scenarios 1–4 on NLB Services, in order, on one
 // world: cold start, restart, resyncs and a drift check, port and node
 // churn. Sizes: LBSG_BENCH_* (config_test.go).
-func BenchmarkServices(b *testing.B) {
+func BenchmarkServices(b *testing.B) { scenarios(b, false) }
+
+// BenchmarkMixed runs scenarios 1–4 on NLB Services and Ingresses in
+// explicit IngressGroups together (issue 9's scenario 1 at full size: 500
+// Services, 500 Ingresses in 100 groups), plus two Ingress churns: paths
+// change, and members move between groups. Sizes: LBSG_BENCH_* with
+// LBSG_BENCH_INGRESSES and LBSG_BENCH_GROUPS.
+func BenchmarkMixed(b *testing.B) { scenarios(b, true) }
+
+func scenarios(b *testing.B, withIngresses bool) {
 	sz := sizesFromEnv(b)
 	h := newHarness(b, sz, sz.Throttle, sz.Nodes, sz.ChurnNodes)
 	svcs := newServices(h.kube.Namespace, sz.Services, sz.IPFraction, sz.Endpoints)
@@ -33,6 +43,14 @@ func BenchmarkServices(b *testing.B) {
 	ip, inst := svcs.counts()
 	b.Logf("%d Services (%d ip × %d endpoints, %d instance), %d nodes, throttle %v, --max-concurrent-reconciles %d",
 		sz.Services, ip, sz.Endpoints, inst, sz.Nodes, sz.Throttle, sz.Concurrency)
+	var ings *ingresses
+	if withIngresses {
+		ings = newIngresses(h.kube.Namespace, sz.Ingresses, sz.Groups, sz.IngIPFrac, sz.Endpoints, sz.Services*sz.Endpoints)
+		h.work = append(h.work, ings)
+		iip, iinst := ings.counts()
+		inst += iinst
+		b.Logf("%d Ingresses in %d groups (%d ip × %d endpoints, %d instance)", sz.Ingresses, sz.Groups, iip, sz.Endpoints, iinst)
+	}
 	cold := false
 	ensureCold := func() {
 		if !cold {
@@ -74,6 +92,18 @@ func BenchmarkServices(b *testing.B) {
 		r := h.churnPorts(sz.ChurnPct)
 		return r.report
 	})
+	if ings != nil {
+		phase(b, h, "4-churn-paths", func() func(*testing.B) {
+			ensureCold()
+			r := h.churn("path change", func(ctx context.Context) (int, error) { return ings.change(ctx, h.kc, sz.ChurnPct) })
+			return r.report
+		})
+		phase(b, h, "4-churn-groups", func() func(*testing.B) {
+			ensureCold()
+			r := h.churn("group move", func(ctx context.Context) (int, error) { return ings.moveGroups(ctx, h.kc, sz.ChurnPct) })
+			return r.report
+		})
+	}
 	phase(b, h, "4-churn-nodes", func() func(*testing.B) {
 		ensureCold()
 		r := h.churnNodes(sz.ChurnNodes)

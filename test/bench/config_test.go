@@ -21,6 +21,9 @@ type sizes struct {
 	Resyncs     int     // LBSG_BENCH_RESYNCS: resync rounds (scenario 3)
 	Concurrency int     // LBSG_BENCH_CONCURRENCY: --max-concurrent-reconciles
 	Throttle    bool    // LBSG_BENCH_THROTTLE: AWS's buckets in the emulator and lbsg's client-side ones
+	Ingresses   int     // LBSG_BENCH_INGRESSES: Ingresses (BenchmarkMixed)
+	Groups      int     // LBSG_BENCH_GROUPS: explicit IngressGroups they are spread over
+	IngIPFrac   float64 // LBSG_BENCH_INGRESS_IP_FRACTION: share of Ingresses with target-type ip
 	MemLBs      int     // LBSG_BENCH_MEM_LBS: load balancers (scenario 5)
 	MemTargets  int     // LBSG_BENCH_MEM_TARGETS: targets per load balancer (scenario 5)
 	MemThrottle bool    // LBSG_BENCH_MEM_THROTTLE: buckets on in scenario 5 (off: memory does not depend on rate, and 1,000 CreateLoadBalancer calls take 83 min at 0.2/s)
@@ -28,7 +31,8 @@ type sizes struct {
 
 func defaultSizes() sizes {
 	return sizes{Services: 20, Nodes: 10, IPFraction: 0.5, Endpoints: 5, ChurnNodes: 2, ChurnPct: 10, Resyncs: 10,
-		Concurrency: options.DefaultMaxConcurrentReconciles, Throttle: true, MemLBs: 50, MemTargets: 20}
+		Concurrency: options.DefaultMaxConcurrentReconciles, Throttle: true, MemLBs: 50, MemTargets: 20,
+		Ingresses: 8, Groups: 3, IngIPFrac: 0.25}
 }
 
 // sizesFromEnv returns the defaults overridden by LBSG_BENCH_* variables.
@@ -38,6 +42,7 @@ func sizesFromEnv(tb testing.TB) sizes {
 	ints := map[string]*int{
 		"SERVICES": &s.Services, "NODES": &s.Nodes, "ENDPOINTS": &s.Endpoints, "CHURN_NODES": &s.ChurnNodes,
 		"CHURN_PCT": &s.ChurnPct, "RESYNCS": &s.Resyncs, "CONCURRENCY": &s.Concurrency, "MEM_LBS": &s.MemLBs, "MEM_TARGETS": &s.MemTargets,
+		"INGRESSES": &s.Ingresses, "GROUPS": &s.Groups,
 	}
 	for k, p := range ints {
 		if v := os.Getenv("LBSG_BENCH_" + k); v != "" {
@@ -58,12 +63,17 @@ func sizesFromEnv(tb testing.TB) sizes {
 			*p = b
 		}
 	}
-	if v := os.Getenv("LBSG_BENCH_IP_FRACTION"); v != "" {
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || f < 0 || f > 1 {
-			tb.Fatalf("LBSG_BENCH_IP_FRACTION=%q: want a number in [0, 1]", v)
+	for k, p := range map[string]*float64{"IP_FRACTION": &s.IPFraction, "INGRESS_IP_FRACTION": &s.IngIPFrac} {
+		if v := os.Getenv("LBSG_BENCH_" + k); v != "" {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || f < 0 || f > 1 {
+				tb.Fatalf("LBSG_BENCH_%s=%q: want a number in [0, 1]", k, v)
+			}
+			*p = f
 		}
-		s.IPFraction = f
+	}
+	if s.Groups < 1 {
+		s.Groups = 1
 	}
 	if s.Concurrency < 1 {
 		s.Concurrency = 1

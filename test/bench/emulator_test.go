@@ -21,6 +21,7 @@ import (
 
 	"github.com/lbsg/lbsg/internal/emulator"
 	"github.com/lbsg/lbsg/internal/emulator/ec2"
+	"github.com/lbsg/lbsg/internal/naming"
 )
 
 // childEnv carries the child emulator's config (JSON); when set, TestMain
@@ -208,7 +209,9 @@ type dump struct {
 	} `json:"ec2"`
 	ELBv2 struct {
 		LoadBalancers map[string]struct {
-			Name string `json:"name"`
+			Name string  `json:"name"`
+			Type string  `json:"type"`
+			Tags []kvTag `json:"tags"`
 		} `json:"loadBalancers"`
 		TargetGroups map[string]struct {
 			Name       string `json:"name"`
@@ -217,24 +220,65 @@ type dump struct {
 				ID           string     `json:"id"`
 				Deregistered *time.Time `json:"deregistered"`
 			} `json:"targets"`
+			Tags []kvTag `json:"tags"`
 		} `json:"targetGroups"`
 		Listeners map[string]struct {
-			Port int32 `json:"port"`
+			LoadBalancer string `json:"loadBalancer"`
+			Port         int32  `json:"port"`
 		} `json:"listeners"`
+		Rules map[string]struct {
+			Listener   string `json:"listener"`
+			IsDefault  bool   `json:"isDefault"`
+			Conditions []struct {
+				Field  string   `json:"field"`
+				Values []string `json:"values"`
+			} `json:"conditions"`
+		} `json:"rules"`
 	} `json:"elbv2"`
 }
 
+type kvTag struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// stackTag returns an ELBv2 resource's kind ("service" or "ingress", from
+// its stack tag; "" without one) and stack ID.
+func stackTag(tags []kvTag) (kind, id string) {
+	for _, t := range tags {
+		switch t.Key {
+		case naming.TagServiceStack:
+			return "service", t.Value
+		case naming.TagIngressStack:
+			return "ingress", t.Value
+		}
+	}
+	return "", ""
+}
+
 // summary is what the child reports of its state: small, so checking
-// convergence costs the measured process nothing worth counting.
+// convergence costs the measured process nothing worth counting. Load
+// balancers, target groups and listeners are split by the stack tag:
+// Service ones are counted in LoadBalancers and ListenerPorts, Ingress
+// ones are in ALBs.
 type summary struct {
-	VPCID          string               `json:"vpcId"`
-	NodeSG         string               `json:"nodeSG"`
-	Instances      []instance           `json:"instances"`
-	SecurityGroups int                  `json:"securityGroups"`
-	NodeSGRules    []ruleSummary        `json:"nodeSGRules"`
-	LoadBalancers  int                  `json:"loadBalancers"`
-	TargetGroups   map[string]tgSummary `json:"targetGroups"` // by name
-	ListenerPorts  map[int32]int        `json:"listenerPorts"`
+	VPCID          string                `json:"vpcId"`
+	NodeSG         string                `json:"nodeSG"`
+	Instances      []instance            `json:"instances"`
+	SecurityGroups int                   `json:"securityGroups"`
+	NodeSGRules    []ruleSummary         `json:"nodeSGRules"`
+	LoadBalancers  int                   `json:"loadBalancers"` // of Services
+	TargetGroups   map[string]tgSummary  `json:"targetGroups"`  // by name
+	ListenerPorts  map[int32]int         `json:"listenerPorts"` // of Services' load balancers
+	ALBs           map[string]albSummary `json:"albs"`          // by Ingress stack ID (the group name)
+}
+
+// albSummary is an Ingress stack's ALB: listeners, non-default rules and
+// the path patterns of those rules, sorted.
+type albSummary struct {
+	Listeners int      `json:"listeners"`
+	Rules     int      `json:"rules"`
+	Paths     []string `json:"paths"`
 }
 
 // ruleSummary is one ingress rule: protocol, ports, peer.
@@ -249,9 +293,10 @@ type instance struct {
 	ID, AZ, IP string
 }
 
-// tgSummary: a TG's type, registered (not draining) targets, and a hash of
-// their IDs.
+// tgSummary: a TG's kind (stack tag: "service" or "ingress"), type,
+// registered (not draining) targets, and a hash of their IDs.
 type tgSummary struct {
+	Kind    string `json:"kind"`
 	Type    string `json:"type"`
 	Targets int    `json:"targets"`
 	IDs     uint64 `json:"ids"`
@@ -266,8 +311,18 @@ func summarise(srv *emulator.Server) (summary, error) {
 	if err := json.Unmarshal(raw, &d); err != nil {
 		return summary{}, err
 	}
-	s := summary{TargetGroups: map[string]tgSummary{}, ListenerPorts: map[int32]int{},
-		LoadBalancers: len(d.ELBv2.LoadBalancers), SecurityGroups: len(d.EC2.SecurityGroups)}
+	s := summary{TargetGroups: map[string]tgSummary{}, ListenerPorts: map[int32]int{}, ALBs: map[string]albSummary{},
+		SecurityGroups: len(d.EC2.SecurityGroups)}
+	albOf := map[string]string{} // LB ARN → Ingress stack ID
+	for arn, lb := range d.ELBv2.LoadBalancers {
+		switch kind, id := stackTag(lb.Tags); kind {
+		case "ingress":
+			albOf[arn] = id
+			s.ALBs[id] = albSummary{}
+		default:
+			s.LoadBalancers++
+		}
+	}
 	if len(d.EC2.VPCs) > 0 {
 		s.VPCID = d.EC2.VPCs[0].ID
 	}
@@ -297,10 +352,38 @@ func summarise(srv *emulator.Server) (summary, error) {
 				ids = append(ids, t.ID)
 			}
 		}
-		s.TargetGroups[tg.Name] = tgSummary{Type: tg.TargetType, Targets: len(ids), IDs: idsHash(ids)}
+		kind, _ := stackTag(tg.Tags)
+		s.TargetGroups[tg.Name] = tgSummary{Kind: kind, Type: tg.TargetType, Targets: len(ids), IDs: idsHash(ids)}
 	}
-	for _, l := range d.ELBv2.Listeners {
-		s.ListenerPorts[l.Port]++
+	listenerALB := map[string]string{}
+	for arn, l := range d.ELBv2.Listeners {
+		id, alb := albOf[l.LoadBalancer]
+		if !alb {
+			s.ListenerPorts[l.Port]++
+			continue
+		}
+		listenerALB[arn] = id
+		a := s.ALBs[id]
+		a.Listeners++
+		s.ALBs[id] = a
+	}
+	for _, r := range d.ELBv2.Rules {
+		id, alb := listenerALB[r.Listener]
+		if !alb || r.IsDefault {
+			continue
+		}
+		a := s.ALBs[id]
+		a.Rules++
+		for _, c := range r.Conditions {
+			if c.Field == "path-pattern" {
+				a.Paths = append(a.Paths, c.Values...)
+			}
+		}
+		s.ALBs[id] = a
+	}
+	for id, a := range s.ALBs {
+		slices.Sort(a.Paths)
+		s.ALBs[id] = a
 	}
 	return s, nil
 }

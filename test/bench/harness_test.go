@@ -16,6 +16,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
@@ -187,8 +188,8 @@ func (h *harness) nodeInstances() []string {
 }
 
 // cleanup stops the controller and removes what the namespace's deletion
-// would not (envtest runs no namespace controller): Services lose their
-// finalizer, so no later benchmark's controller sees them.
+// would not (envtest runs no namespace controller): Services and Ingresses
+// lose their finalizers, so no later benchmark's controller sees them.
 func (h *harness) cleanup() {
 	ctx, cancel := testenv.CleanupContext(h.tb)
 	defer cancel()
@@ -203,6 +204,17 @@ func (h *harness) cleanup() {
 			_ = h.kc.Patch(ctx, s, client.MergeFrom(base))
 		}
 		_ = h.kc.Delete(ctx, s)
+	}
+	var ings networkingv1.IngressList
+	_ = h.kc.List(ctx, &ings, client.InNamespace(h.kube.Namespace))
+	for i := range ings.Items {
+		ing := &ings.Items[i]
+		if len(ing.Finalizers) > 0 {
+			base := ing.DeepCopy()
+			ing.Finalizers = nil
+			_ = h.kc.Patch(ctx, ing, client.MergeFrom(base))
+		}
+		_ = h.kc.Delete(ctx, ing)
 	}
 	_ = h.kc.DeleteAllOf(ctx, &discoveryv1.EndpointSlice{}, client.InNamespace(h.kube.Namespace))
 	for i := range h.next {

@@ -39,6 +39,7 @@ func delta(after, before emulator.CallStats) emulator.CallStats {
 // keyActions get a metric of their own ("<Action>-calls") when called.
 var keyActions = []string{
 	"CreateLoadBalancer", "CreateTargetGroup", "CreateListener", "RegisterTargets", "DeregisterTargets",
+	"CreateRule", "ModifyRule", "DeleteRule", "SetRulePriorities", "ModifyListener", "DescribeRules",
 	"AuthorizeSecurityGroupIngress", "RevokeSecurityGroupIngress", "CreateSecurityGroup",
 	"DescribeSecurityGroups", "DescribeInstances", "DescribeLoadBalancers", "DescribeTargetGroups",
 	"DescribeTargetHealth", "DescribeListeners", "DescribeTags",
@@ -50,6 +51,9 @@ type phaseResult struct {
 	seconds float64 // to converge (last mutation, or last activity when none is expected)
 	calls   emulator.CallStats
 	objects int // what calls per object divide by
+	// groups: IngressGroups in the world (calls per group divide by it;
+	// 0 without Ingresses).
+	groups int
 	// bucketMin: seconds the emulator's buckets need for calls' mutations
 	// (cold start only; 0 when the bursts cover them).
 	bucketMin float64
@@ -78,6 +82,9 @@ func (r phaseResult) report(b *testing.B) {
 		b.ReportMetric(float64(r.calls.Total)/float64(r.objects), "calls/object")
 		b.ReportMetric(float64(r.mutations())/float64(r.objects), "mutations/object")
 	}
+	if r.groups > 0 {
+		b.ReportMetric(float64(r.calls.Total)/float64(r.groups), "calls/group")
+	}
 	for _, a := range keyActions {
 		if n := r.calls.Count(a); n > 0 {
 			b.ReportMetric(float64(n), a+"-calls")
@@ -96,6 +103,9 @@ func (r phaseResult) String() string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%s: %.1fs, %d calls (%d mutations, %d errors) for %d objects", r.name, r.seconds, r.calls.Total,
 		r.mutations(), r.calls.Errors, r.objects)
+	if r.groups > 0 {
+		fmt.Fprintf(&sb, " (%d IngressGroups: %.1f calls/group)", r.groups, float64(r.calls.Total)/float64(r.groups))
+	}
 	if r.bucketMin > 0 {
 		fmt.Fprintf(&sb, "; bucket minimum %.1fs (%s), ratio %.2f", r.bucketMin, r.limiting, r.seconds/r.bucketMin)
 	}

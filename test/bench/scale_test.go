@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"math"
 	"testing"
 
@@ -19,6 +20,8 @@ func TestBucketMinimumIsTheSlowestBucketsRefillTime(t *testing.T) {
 		{name: "describes cost nothing", calls: map[string]int{"elasticloadbalancing:DescribeTargetHealth": 1000, "ec2:DescribeSecurityGroups": 1000}, want: 0},
 		{name: "with reads, describes pay their buckets and the account one", calls: map[string]int{"elasticloadbalancing:DescribeTargetHealth": 60, "elasticloadbalancing:DescribeListeners": 60}, reads: true, want: 8},
 		{name: "EC2 buckets are per action", calls: map[string]int{"ec2:CreateSecurityGroup": 60, "ec2:DeleteSecurityGroup": 60}, want: 2},
+		{name: "ALB listener and rule writes pay the ELBv2 mutating bucket", calls: map[string]int{"elasticloadbalancing:CreateListener": 10,
+			"elasticloadbalancing:CreateRule": 20, "elasticloadbalancing:ModifyRule": 3, "elasticloadbalancing:SetRulePriorities": 3}, want: 16.0 / 3},
 		{name: "every ELBv2 mutation pays the account bucket", calls: map[string]int{"elasticloadbalancing:CreateLoadBalancer": 10,
 			"elasticloadbalancing:RegisterTargets": 20, "elasticloadbalancing:CreateTargetGroup": 20}, want: 1},
 	} {
@@ -34,23 +37,29 @@ func TestBucketMinimumIsTheSlowestBucketsRefillTime(t *testing.T) {
 	}
 }
 
-// TestScaleTiny runs scenarios 1–4 at a tiny size with AWS's buckets and
+// TestScaleTiny runs scenarios 1–4 at a tiny size with AWS's buckets, on
+// NLB Services and Ingresses in explicit IngressGroups together, and
 // checks the properties the benchmarks measure: a restart makes no
-// mutation and lists security groups once, resyncs make no AWS call, a drift check reads one page of
-// security groups and finds nothing, and node churn registers and
-// deregisters at most once per instance target group.
+// mutation and lists security groups once, resyncs of every Service and
+// every IngressGroup make no AWS call, a drift check reads one page of
+// security groups and finds nothing, an Ingress path change and a member
+// moving between groups converge without a new load balancer, and node
+// churn registers and deregisters at most once per instance target group.
 func TestScaleTiny(t *testing.T) {
 	sz := defaultSizes()
 	sz.Services, sz.Nodes, sz.Endpoints, sz.Resyncs, sz.ChurnNodes = 4, 3, 2, 2, 1
+	sz.Ingresses, sz.Groups = 4, 2
 	h := newHarness(t, sz, true, sz.Nodes, sz.ChurnNodes)
 	svcs := newServices(h.kube.Namespace, sz.Services, sz.IPFraction, sz.Endpoints)
-	h.work = []workload{svcs}
+	ings := newIngresses(h.kube.Namespace, sz.Ingresses, sz.Groups, sz.IngIPFrac, sz.Endpoints, sz.Services*sz.Endpoints)
+	h.work = []workload{svcs, ings}
 	_, inst := svcs.counts()
+	_, ingInst := ings.counts()
 
 	cold, _ := h.coldStart()
 	t.Log(cold)
-	if n := cold.calls.Count("CreateLoadBalancer"); n != sz.Services {
-		t.Errorf("cold start: %d CreateLoadBalancer calls for %d Services", n, sz.Services)
+	if n := cold.calls.Count("CreateLoadBalancer"); n != sz.Services+sz.Groups {
+		t.Errorf("cold start: %d CreateLoadBalancer calls for %d Services and %d IngressGroups", n, sz.Services, sz.Groups)
 	}
 
 	r := h.restart()
@@ -60,14 +69,14 @@ func TestScaleTiny(t *testing.T) {
 	}
 	// One page of the VPC's groups, plus the fresh read of the node SG that
 	// targetsg makes before deciding on revokes (once or twice, by timing):
-	// not one per Service.
+	// not one per Service or group.
 	if n := r.calls.Count("DescribeSecurityGroups"); n > 3 {
 		t.Errorf("restart described security groups %d times, want one page and at most two fresh reads of the node SG", n)
 	}
 
 	rs := h.resync(sz.Resyncs)
 	if rs.calls.Total != 0 {
-		t.Errorf("%d resyncs of %d unchanged Services made AWS calls:\n%s", sz.Resyncs, sz.Services, rs)
+		t.Errorf("%d resyncs of %d unchanged Services and %d IngressGroups made AWS calls:\n%s", sz.Resyncs, sz.Services, sz.Groups, rs)
 	}
 
 	d, found := h.driftCheck()
@@ -79,9 +88,20 @@ func TestScaleTiny(t *testing.T) {
 		t.Errorf("drift check: %d DescribeSecurityGroups pages, %d mutations; want 1 and 0:\n%s", n, d.mutations(), d)
 	}
 
+	for _, c := range []phaseResult{
+		h.churn("path change", func(ctx context.Context) (int, error) { return ings.change(ctx, h.kc, 1) }),
+		h.churn("group move", func(ctx context.Context) (int, error) { return ings.moveGroups(ctx, h.kc, 1) }),
+	} {
+		t.Log(c)
+		if n := c.calls.Count("CreateLoadBalancer") + c.calls.Count("DeleteLoadBalancer"); n != 0 {
+			t.Errorf("%s: %d load balancers created or deleted, want 0:\n%s", c.name, n, c)
+		}
+	}
+
 	c := h.churnNodes(sz.ChurnNodes)
 	t.Log(c)
-	if reg, dereg := c.calls.Count("RegisterTargets"), c.calls.Count("DeregisterTargets"); reg > inst || dereg > inst {
-		t.Errorf("a node joining and one leaving: %d RegisterTargets and %d DeregisterTargets for %d instance target groups", reg, dereg, inst)
+	if reg, dereg := c.calls.Count("RegisterTargets"), c.calls.Count("DeregisterTargets"); reg > inst+ingInst || dereg > inst+ingInst {
+		t.Errorf("a node joining and one leaving: %d RegisterTargets and %d DeregisterTargets for %d instance target groups",
+			reg, dereg, inst+ingInst)
 	}
 }

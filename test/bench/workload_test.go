@@ -20,11 +20,14 @@ import (
 )
 
 // workload is one kind of object lbsg load-balances. The scenarios drive
-// workloads only through this interface, so an Ingress generator (ALBs in
-// groups) is one more implementation, listed in harness.work.
+// workloads only through this interface; services (NLBs) and ingresses
+// (ALBs in IngressGroups) implement it, listed in harness.work.
 type workload interface {
 	// kind names it in logs ("services").
 	kind() string
+	// controller is the name of the controller reconciling it ("service",
+	// "ingress"): its reconcile counter and drift trigger.
+	controller() string
 	// objects is how many objects it created (calls per object divide by it).
 	objects() int
 	// create writes every object (and what it needs: EndpointSlices).
@@ -33,14 +36,14 @@ type workload interface {
 	// ("" when none).
 	pending(ctx context.Context, c client.Client) string
 	// check compares the emulator's state with what the objects and nodes
-	// ask for ("" when it matches). The summary does not yet tell Service
-	// resources from Ingress ones: an Ingress workload splits it by the
-	// stack tag first.
+	// ask for ("" when it matches); the summary splits Service resources
+	// from Ingress ones by their stack tag.
 	check(s summary, nodes []string) string
-	// changePorts changes a listener port on pct percent of the objects
-	// (at least one) and returns how many changed.
-	changePorts(ctx context.Context, c client.Client, pct int) (int, error)
-	// requests are the reconcile requests a resync of every object makes.
+	// change changes what pct percent of the objects (at least one) route:
+	// a Service's port, an Ingress's path; it returns how many changed.
+	change(ctx context.Context, c client.Client, pct int) (int, error)
+	// requests are the reconcile requests a resync of every object makes
+	// (one per Service; one per IngressGroup).
 	requests() []reconcile.Request
 }
 
@@ -64,8 +67,9 @@ func newServices(ns string, n int, ipFrac float64, endpoints int) *services {
 	return w
 }
 
-func (w *services) kind() string { return "services" }
-func (w *services) objects() int { return w.n }
+func (w *services) kind() string       { return "services" }
+func (w *services) controller() string { return "service" }
+func (w *services) objects() int       { return w.n }
 
 func (w *services) name(i int) string { return fmt.Sprintf("svc-%04d", i) }
 
@@ -137,7 +141,12 @@ func (w *services) pending(ctx context.Context, c client.Client) string {
 		return err.Error()
 	}
 	missing := 0
+	lbs := 0
 	for _, s := range list.Items {
+		if s.Spec.Type != corev1.ServiceTypeLoadBalancer {
+			continue // an Ingress backend
+		}
+		lbs++
 		if len(s.Status.LoadBalancer.Ingress) == 0 {
 			missing++
 		}
@@ -145,8 +154,8 @@ func (w *services) pending(ctx context.Context, c client.Client) string {
 			w.nodePorts[s.Name] = s.Spec.Ports[0].NodePort
 		}
 	}
-	if missing > 0 || len(list.Items) < w.n {
-		return fmt.Sprintf("%d of %d Services without a load balancer", missing+w.n-len(list.Items), w.n)
+	if missing > 0 || lbs < w.n {
+		return fmt.Sprintf("%d of %d Services without a load balancer", missing+w.n-lbs, w.n)
 	}
 	return ""
 }
@@ -156,6 +165,9 @@ func (w *services) check(s summary, nodes []string) string {
 	want := idsHash(nodes)
 	ip, inst, badIP, badInst := 0, 0, 0, 0
 	for _, tg := range s.TargetGroups {
+		if tg.Kind != "service" {
+			continue
+		}
 		switch tg.Type {
 		case "ip":
 			ip++
@@ -195,8 +207,8 @@ func (w *services) check(s summary, nodes []string) string {
 	return ""
 }
 
-// changePorts toggles the port of the first pct % between 80 and 81.
-func (w *services) changePorts(ctx context.Context, c client.Client, pct int) (int, error) {
+// change toggles the port of the first pct % between 80 and 81.
+func (w *services) change(ctx context.Context, c client.Client, pct int) (int, error) {
 	k := max(1, w.n*pct/100)
 	for i := range k {
 		svc := &corev1.Service{}
