@@ -43,8 +43,13 @@ func (w *world) checkForeign(t *testing.T) int {
 	return n
 }
 
+// chaosIngresses are the Ingress generator of the runs: three explicit
+// groups, and implicit ones.
+var chaosIngresses = ingresses{groups: []string{"chaos-g0", "chaos-g1", "chaos-g2"}}
+
 // TestKilledControllerConverges creates, updates and deletes a mix of
-// objects while SIGKILLing the controller at random points, then checks
+// Services (NLBs) and Ingresses (ALBs, in explicit and implicit groups)
+// while SIGKILLing the controller at random points, then checks
 // that everything converges, audit finds nothing leaked, no object ever had
 // two load balancers or two managed SGs, and nothing foreign changed; then
 // deletes everything, still killing, and checks that nothing is left.
@@ -55,7 +60,7 @@ func TestKilledControllerConverges(t *testing.T) {
 	w := newWorld(t, seed)
 	c := newController(t, cluster, w.e, w.k)
 	c.start()
-	ru := newRun(t, seed, w.e, w.k, cluster, services{})
+	ru := newRun(t, seed, w.e, w.k, cluster, services{}, chaosIngresses)
 
 	// Kill points: up 0.3–4 s between kills, so some land while the
 	// controller starts (cache sync), most while it reconciles.
@@ -78,6 +83,7 @@ func TestKilledControllerConverges(t *testing.T) {
 	w.mon.halt()
 	w.mon.check(t)
 	calls := w.e.srv.Calls()
-	t.Logf("chaos figures: objects=%d kill-points=%d (after AWS writes %d) starts=%d foreign-compared=%d monitor-samples=%d emulator-calls=%d teardown-converged=%v",
-		sz.objects, kills1+kills2, writes1+writes2, c.starts, compared, w.mon.sampleCount(), calls.Total, took.Round(time.Second))
+	t.Logf("chaos figures: objects=%d (%d Services, %d Ingresses) kill-points=%d (after AWS writes %d) starts=%d ingress-groups-with-ALB=%d foreign-compared=%d monitor-samples=%d emulator-calls=%d teardown-converged=%v",
+		sz.objects, ru.ops["create Service"], ru.ops["create Ingress"], kills1+kills2, writes1+writes2, c.starts, w.mon.albStackCount(),
+		compared, w.mon.sampleCount(), calls.Total, took.Round(time.Second))
 }

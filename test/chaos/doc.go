@@ -10,8 +10,10 @@
 // apiserver is an envtest control plane per test (localenv), so every test
 // has its own Nodes and no other test's objects.
 //
-// Objects come from generators (a Service generator today); an Ingress
-// generator plugs into the same runs. Sizes: a small run by default (CI,
+// Objects come from generators, taken in turn, so every run is half NLB
+// Services and half ALB Ingresses (three explicit IngressGroups and
+// implicit ones, each Ingress with its own NodePort backend Service; updates
+// move members between groups). Sizes: a small run by default (CI,
 // `make test`); LBSG_CHAOS_FULL=1 (or -chaos.full) runs the full size, 50
 // objects and at least 20 kill points (`make chaos`). -chaos.seed (or
 // LBSG_CHAOS_SEED) replays a run.

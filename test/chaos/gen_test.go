@@ -18,21 +18,34 @@ import (
 )
 
 // generator makes objects of one kind lbsg handles, and random changes to
-// them. A run mixes the objects of every generator it is given; an Ingress
-// generator (ALBs) is added by implementing this interface.
+// them. A run mixes the objects of every generator it is given (services
+// and ingresses).
 type generator interface {
 	kind() string
 	// create returns a new object.
 	create(r *rand.Rand, ns, name string) client.Object
 	// update changes obj in place and says how.
 	update(r *rand.Rand, obj client.Object) string
-	// stack is the ID of the object's stack (the stack tag's value).
+	// stack is the key of the object's stack (naming.Stack.Key: the
+	// Service, or the Ingress's group), as obj says now.
 	stack(obj client.Object) string
 	// converged says why AWS does not match obj yet ("" when it does);
 	// obj is as read from the apiserver now.
 	converged(obj client.Object, s emuState, cluster string) string
 	// empty returns a zero object of the kind, for Get.
 	empty() client.Object
+}
+
+// withBackends is a generator whose objects need others (an Ingress's
+// backend Service): created before the object, deleted right after it.
+type withBackends interface {
+	backends(obj client.Object) []client.Object
+}
+
+// groupChecker is a generator whose objects share stacks (IngressGroups):
+// it checks each stack against all its live objects, as read now.
+type groupChecker interface {
+	groupsConverged(objs []client.Object, s emuState, cluster string) []string
 }
 
 // services makes NLB Services: one to three TCP ports, instance or ip
@@ -134,7 +147,7 @@ func (services) update(r *rand.Rand, obj client.Object) string {
 }
 
 func (services) stack(obj client.Object) string {
-	return naming.ServiceStack(obj.GetNamespace(), obj.GetName()).ID()
+	return naming.ServiceStack(obj.GetNamespace(), obj.GetName()).Key()
 }
 
 func (g services) converged(obj client.Object, s emuState, cluster string) string {

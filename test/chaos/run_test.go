@@ -77,13 +77,23 @@ func (ru *run) live() []*tracked {
 func (ru *run) create(n int, jitter time.Duration) {
 	ru.t.Helper()
 	for range n {
-		g := ru.gens[ru.r.IntN(len(ru.gens))]
+		// Generators in turn: a mixed run is half Services, half Ingresses.
+		g := ru.gens[len(ru.objs)%len(ru.gens)]
 		name := fmt.Sprintf("%s-%03d", strings.ToLower(g.kind()), len(ru.objs))
-		if err := ru.k.client.Create(ru.t.Context(), g.create(ru.r, ru.ns, name)); err != nil {
+		obj := g.create(ru.r, ru.ns, name)
+		if b, ok := g.(withBackends); ok {
+			for _, dep := range b.backends(obj) {
+				if err := ru.k.client.Create(ru.t.Context(), dep); err != nil {
+					ru.t.Fatalf("creating %s's backend %s: %v", name, dep.GetName(), err)
+				}
+			}
+		}
+		if err := ru.k.client.Create(ru.t.Context(), obj); err != nil {
 			ru.t.Fatalf("creating %s: %v", name, err)
 		}
 		ru.objs = append(ru.objs, &tracked{gen: g, name: name})
 		ru.ops["create"]++
+		ru.ops["create "+g.kind()]++
 		ru.pause(jitter)
 	}
 }
@@ -101,8 +111,11 @@ func (ru *run) update(n int, jitter time.Duration) {
 			if err := ru.k.client.Get(ctx, client.ObjectKey{Namespace: ru.ns, Name: o.name}, cur); err != nil {
 				return false, err
 			}
-			o.gen.update(ru.r, cur)
+			how := o.gen.update(ru.r, cur)
 			err := ru.k.client.Update(ctx, cur)
+			if err == nil && strings.HasPrefix(how, "group ") {
+				ru.ops["move group"]++
+			}
 			if apierrors.IsConflict(err) {
 				return false, nil
 			}
@@ -130,6 +143,13 @@ func (ru *run) remove(n int, jitter time.Duration) {
 		if err := ru.k.client.Delete(ru.t.Context(), obj); err != nil && !apierrors.IsNotFound(err) {
 			ru.t.Fatalf("deleting %s: %v", o.name, err)
 		}
+		if b, ok := o.gen.(withBackends); ok {
+			for _, dep := range b.backends(obj) {
+				if err := ru.k.client.Delete(ru.t.Context(), dep); err != nil && !apierrors.IsNotFound(err) {
+					ru.t.Fatalf("deleting %s's backend %s: %v", o.name, dep.GetName(), err)
+				}
+			}
+		}
 		o.deleted = true
 		ru.ops["delete"]++
 		ru.pause(jitter)
@@ -145,7 +165,11 @@ func (ru *run) mixed(n int, jitter time.Duration) {
 	ru.update(n/4, jitter)
 }
 
-// notConverged says what is not converged yet, or nil.
+// notConverged says what is not converged yet, or nil: every live object
+// against AWS (and, for generators whose objects share stacks, every stack
+// against all its objects); no deleted object left in the apiserver; no
+// AWS resource of a stack no live object has (a deleted Service, an
+// IngressGroup every member left); no backend SG once nothing is live.
 func (ru *run) notConverged(ctx context.Context) ([]string, error) {
 	s, err := ru.e.readState()
 	if err != nil {
@@ -153,23 +177,45 @@ func (ru *run) notConverged(ctx context.Context) ([]string, error) {
 	}
 	var why []string
 	o := s.owned(ru.cluster)
+	live := map[string]bool{}
+	byKind := map[string][]client.Object{} // generators by kind(): a generator may not be comparable
+	gens := map[string]generator{}
 	for _, t := range ru.objs {
 		obj := t.gen.empty()
 		err := ru.k.client.Get(ctx, client.ObjectKey{Namespace: ru.ns, Name: t.name}, obj)
-		stack := t.gen.stack(objectKey(obj, ru.ns, t.name))
 		switch {
 		case t.deleted && err == nil:
 			why = append(why, t.name+": still in the apiserver (finalizer)")
 		case t.deleted && apierrors.IsNotFound(err):
-			if n := len(o.lbs[stack]) + len(o.tgs[stack]) + len(o.managed[stack]); n > 0 {
-				why = append(why, fmt.Sprintf("%s: deleted, %d AWS resources left", t.name, n))
-			}
 		case err != nil:
 			return nil, err
 		default:
+			live[t.gen.stack(obj)] = true
+			byKind[t.gen.kind()] = append(byKind[t.gen.kind()], obj)
+			gens[t.gen.kind()] = t.gen
 			if w := t.gen.converged(obj, s, ru.cluster); w != "" {
 				why = append(why, t.name+": "+w)
 			}
+		}
+	}
+	for kind, objs := range byKind {
+		if gc, ok := gens[kind].(groupChecker); ok {
+			why = append(why, gc.groupsConverged(objs, s, ru.cluster)...)
+		}
+	}
+	left := map[string]int{}
+	for stack, lbs := range o.lbs {
+		left[stack] += len(lbs)
+	}
+	for stack, tgs := range o.tgs {
+		left[stack] += len(tgs)
+	}
+	for stack, sgs := range o.managed {
+		left[stack] += len(sgs)
+	}
+	for stack, n := range left {
+		if !live[stack] {
+			why = append(why, fmt.Sprintf("%s: no live object, %d AWS resources left", stack, n))
 		}
 	}
 	if len(ru.live()) == 0 && len(o.backend) > 0 {
@@ -178,10 +224,17 @@ func (ru *run) notConverged(ctx context.Context) ([]string, error) {
 	return why, nil
 }
 
-func objectKey(obj client.Object, ns, name string) client.Object {
-	obj.SetNamespace(ns)
-	obj.SetName(name)
-	return obj
+// liveStacks are the stack keys of the live objects, as they are now.
+func (ru *run) liveStacks(ctx context.Context) (map[string]bool, error) {
+	live := map[string]bool{}
+	for _, t := range ru.live() {
+		obj := t.gen.empty()
+		if err := ru.k.client.Get(ctx, client.ObjectKey{Namespace: ru.ns, Name: t.name}, obj); err != nil {
+			return nil, err
+		}
+		live[t.gen.stack(obj)] = true
+	}
+	return live, nil
 }
 
 // waitConverged polls until every object matches AWS and audit finds no
@@ -246,9 +299,9 @@ func (ru *run) auditProblems(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	live := map[string]bool{}
-	for _, t := range ru.live() {
-		live[t.gen.stack(objectKey(t.gen.empty(), ru.ns, t.name))] = true
+	live, err := ru.liveStacks(ctx)
+	if err != nil {
+		return nil, err
 	}
 	return problems(rep, s, ru.cluster, live), nil
 }

@@ -57,6 +57,14 @@ type (
 		LoadBalancer string `json:"loadBalancer"`
 		Port         int    `json:"port"`
 	}
+	stateELBRule struct {
+		Listener   string `json:"listener"`
+		IsDefault  bool   `json:"isDefault"`
+		Conditions []struct {
+			Field  string   `json:"field"`
+			Values []string `json:"values"`
+		} `json:"conditions"`
+	}
 	emuState struct {
 		EC2 struct {
 			SecurityGroups []stateSG `json:"securityGroups"`
@@ -65,6 +73,7 @@ type (
 			LoadBalancers map[string]stateLB       `json:"loadBalancers"`
 			TargetGroups  map[string]stateTG       `json:"targetGroups"`
 			Listeners     map[string]stateListener `json:"listeners"`
+			Rules         map[string]stateELBRule  `json:"rules"`
 		} `json:"elbv2"`
 	}
 )
@@ -88,9 +97,15 @@ func (e *emu) readState() (emuState, error) {
 	return s, json.Unmarshal(b, &s)
 }
 
-// stackOf is the stack tag of an LB or TG ("ns/name" for a Service).
-func stackOf(tags map[string]string) string {
-	return cmpOr(tags[naming.TagServiceStack], tags[naming.TagIngressStack])
+// stackKey is the key (naming.Stack.Key) of the stack an LB, TG or managed
+// SG belongs to, from its stack tag: "service:ns/name", "ingress:ns/name"
+// (implicit group) or "ingress:group".
+func stackKey(tags map[string]string) string {
+	st, ok := naming.StackFromTags(tags)
+	if !ok {
+		return ""
+	}
+	return st.Key()
 }
 
 func cmpOr(a, b string) string {
@@ -100,34 +115,57 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-// owned summarises what cluster owns in the state, by stack.
+// owned summarises what cluster owns in the state, by stack key.
 type owned struct {
-	lbs       map[string][]stateLB // stack → LBs
+	lbs       map[string][]stateLB // stack key → LBs
 	tgs       map[string][]stateTG
-	managed   map[string][]stateSG // stack → managed SGs
+	managed   map[string][]stateSG // stack key → managed SGs
 	backend   []stateSG
 	listeners map[string][]int // LB ARN → ports
+	// rulePaths: LB ARN → listener port → the path of each non-default
+	// rule (its shortest path-pattern value: "/x" of "/x", "/x/*").
+	rulePaths map[string]map[int][]string
 }
 
 func (s emuState) owned(cluster string) owned {
-	o := owned{lbs: map[string][]stateLB{}, tgs: map[string][]stateTG{}, managed: map[string][]stateSG{}, listeners: map[string][]int{}}
+	o := owned{lbs: map[string][]stateLB{}, tgs: map[string][]stateTG{}, managed: map[string][]stateSG{}, listeners: map[string][]int{},
+		rulePaths: map[string]map[int][]string{}}
 	for _, lb := range s.ELBv2.LoadBalancers {
 		if t := tagMap(lb.Tags); t[naming.TagCluster] == cluster {
-			o.lbs[stackOf(t)] = append(o.lbs[stackOf(t)], lb)
+			o.lbs[stackKey(t)] = append(o.lbs[stackKey(t)], lb)
 		}
 	}
 	for _, tg := range s.ELBv2.TargetGroups {
 		if t := tagMap(tg.Tags); t[naming.TagCluster] == cluster {
-			o.tgs[stackOf(t)] = append(o.tgs[stackOf(t)], tg)
+			o.tgs[stackKey(t)] = append(o.tgs[stackKey(t)], tg)
 		}
 	}
 	for _, l := range s.ELBv2.Listeners {
 		o.listeners[l.LoadBalancer] = append(o.listeners[l.LoadBalancer], l.Port)
 	}
+	for _, r := range s.ELBv2.Rules {
+		l, ok := s.ELBv2.Listeners[r.Listener]
+		if !ok || r.IsDefault {
+			continue
+		}
+		path := ""
+		for _, c := range r.Conditions {
+			for _, v := range c.Values {
+				if c.Field == "path-pattern" && (path == "" || len(v) < len(path)) {
+					path = v
+				}
+			}
+		}
+		if o.rulePaths[l.LoadBalancer] == nil {
+			o.rulePaths[l.LoadBalancer] = map[int][]string{}
+		}
+		o.rulePaths[l.LoadBalancer][l.Port] = append(o.rulePaths[l.LoadBalancer][l.Port], path)
+	}
 	for _, sg := range s.EC2.SecurityGroups {
 		switch own := naming.ClassifySecurityGroup(tagMap(sg.Tags), cluster); own.Role {
 		case naming.SGManagedFrontend:
-			o.managed[own.StackID] = append(o.managed[own.StackID], sg)
+			key := stackKey(tagMap(sg.Tags))
+			o.managed[key] = append(o.managed[key], sg)
 		case naming.SGBackend:
 			o.backend = append(o.backend, sg)
 		case naming.SGNotOwned:
@@ -138,8 +176,10 @@ func (s emuState) owned(cluster string) owned {
 
 // monitor samples the emulator's state during a run and records every
 // breach of the invariants that must hold at all times, not just at the
-// end: no stack with two LBs or two managed SGs, no LB with more than 5 SGs,
-// no rule marked by lbsg opening a node SG to the Internet.
+// end: no stack (a Service, an IngressGroup: the stack key from the LB's or
+// SG's tags, naming.StackFromTags) with two LBs or two managed SGs, no LB
+// (NLB or ALB) with more than 5 SGs, no rule marked by lbsg opening a node
+// SG to the Internet.
 type monitor struct {
 	e        *emu
 	clusters []string
@@ -148,13 +188,15 @@ type monitor struct {
 	mu         sync.Mutex
 	violations map[string]bool
 	samples    int
-	stop       chan struct{}
-	done       chan struct{}
+	// albStacks are the Ingress stacks seen with an ALB (figures).
+	albStacks map[string]bool
+	stop      chan struct{}
+	done      chan struct{}
 }
 
 func startMonitor(t *testing.T, e *emu, nodeSGs []string, clusters ...string) *monitor {
 	t.Helper()
-	m := &monitor{e: e, clusters: clusters, nodeSGs: nodeSGs, violations: map[string]bool{}, stop: make(chan struct{}), done: make(chan struct{})}
+	m := &monitor{e: e, clusters: clusters, nodeSGs: nodeSGs, violations: map[string]bool{}, albStacks: map[string]bool{}, stop: make(chan struct{}), done: make(chan struct{})}
 	go m.run()
 	t.Cleanup(m.halt)
 	return m
@@ -190,9 +232,13 @@ func (m *monitor) sample() {
 	if err != nil {
 		bad = append(bad, "reading state: "+err.Error())
 	}
+	var albs []string
 	for _, cluster := range m.clusters {
 		o := s.owned(cluster)
 		for stack, lbs := range o.lbs {
+			if strings.HasPrefix(stack, "ingress:") {
+				albs = append(albs, cluster+" "+stack)
+			}
 			if len(lbs) > 1 {
 				bad = append(bad, fmt.Sprintf("%s: stack %s has %d load balancers", cluster, stack, len(lbs)))
 			}
@@ -222,6 +268,9 @@ func (m *monitor) sample() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.samples++
+	for _, a := range albs {
+		m.albStacks[a] = true
+	}
 	for _, b := range bad {
 		m.violations[b] = true
 	}
@@ -244,6 +293,14 @@ func (m *monitor) sampleCount() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.samples
+}
+
+// albStackCount is how many Ingress stacks (groups) had an ALB in some
+// sample.
+func (m *monitor) albStackCount() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.albStacks)
 }
 
 func mapsKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
