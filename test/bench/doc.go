@@ -15,9 +15,12 @@
 // `make bench` and CI and large by hand; docs/performance.md has the
 // measured tables and the commands.
 //
-// Workloads are generators (workload_test.go): Services with instance and
-// ip targets today; an Ingress generator plugs in beside it when the ALB
-// reconciler lands.
+// Workloads are generators behind one interface (workload_test.go): NLB
+// Services with instance and ip targets, and Ingresses in explicit
+// IngressGroups (ingress_workload_test.go), each routing a path of its own
+// to a NodePort Service (instance targets) or, for a share, to a ClusterIP
+// Service with an EndpointSlice (target-type ip). BenchmarkServices runs
+// the scenarios on Services alone, BenchmarkMixed on both together.
 //
 // Limits: the emulator's ELBv2 quotas (50 NLBs, 100 registrations per
 // target) are raised in the child, as a large account would have them
