@@ -246,13 +246,17 @@ func (ru *run) waitConverged(within time.Duration) time.Duration {
 	err := wait.PollUntilContextTimeout(ru.t.Context(), 500*time.Millisecond, within, true, func(ctx context.Context) (bool, error) {
 		why, err := ru.notConverged(ctx)
 		if err != nil {
-			last = []string{err.Error()}
+			if ctx.Err() == nil { // keep the last reasons when the deadline cut the read
+				last = []string{err.Error()}
+			}
 			return false, nil //nolint:nilerr // not converged yet: poll again
 		}
 		if len(why) == 0 {
 			why, err = ru.auditProblems(ctx)
 			if err != nil {
-				last = []string{"audit: " + err.Error()}
+				if ctx.Err() == nil {
+					last = []string{"audit: " + err.Error()}
+				}
 				return false, nil //nolint:nilerr // not converged yet: poll again
 			}
 		}
@@ -278,6 +282,9 @@ func (ru *run) waitState(within time.Duration) time.Duration {
 	err := wait.PollUntilContextTimeout(ru.t.Context(), 500*time.Millisecond, within, true, func(ctx context.Context) (bool, error) {
 		why, err := ru.notConverged(ctx)
 		if err != nil {
+			if ctx.Err() != nil { // keep the last reasons when the deadline cut the read
+				return false, nil
+			}
 			why = []string{err.Error()}
 		}
 		last = why
