@@ -283,7 +283,7 @@ func (ru *run) waitState(within time.Duration) time.Duration {
 		why, err := ru.notConverged(ctx)
 		if err != nil {
 			if ctx.Err() != nil { // keep the last reasons when the deadline cut the read
-				return false, nil
+				return false, nil //nolint:nilerr // the poll ends on the deadline itself
 			}
 			why = []string{err.Error()}
 		}
