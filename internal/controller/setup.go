@@ -112,7 +112,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	if err := tsg.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the targetsg controller: %w", err)
 	}
-	dr := &drift.Checker{Owners: owners, AWS: prov, Registry: reg, TargetSGs: sgTrigger, Services: svcTrigger, Ingresses: ingTrigger,
+	dr := &drift.Checker{Owners: owners, Backend: dep.Backend, AWS: prov, Registry: reg, TargetSGs: sgTrigger, Services: svcTrigger, Ingresses: ingTrigger,
 		Metrics: c.Metrics, Defaults: d, Interval: o.DriftInterval, AdoptLBCRules: o.AdoptLBCRules}
 	if !c.NoDriftLoop {
 		if err := mgr.Add(dr); err != nil {

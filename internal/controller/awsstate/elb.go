@@ -120,16 +120,19 @@ func (p *Provider) RefreshELB(ctx context.Context) ([]string, error) {
 			}
 		}
 	}
+	// Tags are read for ARNs not seen before, and again for those seen
+	// without any: lbsg creates every resource with tags, so an empty set
+	// is a read that came before they were visible (eventual consistency).
 	var need []string
 	for arn, e := range idx.lbs {
-		if old != nil && old.lbs[arn] != nil {
+		if old != nil && old.lbs[arn] != nil && len(old.lbs[arn].tags) > 0 {
 			e.tags = old.lbs[arn].tags
 		} else {
 			need = append(need, arn)
 		}
 	}
 	for arn, e := range idx.tgs {
-		if old != nil && old.tgs[arn] != nil {
+		if old != nil && old.tgs[arn] != nil && len(old.tgs[arn].tags) > 0 {
 			e.tags = old.tgs[arn].tags
 		} else {
 			need = append(need, arn)

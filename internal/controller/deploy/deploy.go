@@ -127,7 +127,12 @@ func (d *Deployer) Teardown(ctx context.Context, stack naming.Stack) (done bool,
 	if err != nil {
 		return false, err
 	}
-	// Verify before letting the objects go (kubernetes/kubernetes#15203).
+	// Verify before letting the objects go (kubernetes/kubernetes#15203),
+	// from a fresh listing: a create whose reply was lost (an InternalError
+	// after AWS acted, a crash) left a resource the cache never saw.
+	if _, err := d.AWS.RefreshELB(ctx); err != nil {
+		return false, err
+	}
 	left, err := d.AWS.Snapshot(ctx, stack)
 	if err != nil {
 		return false, err

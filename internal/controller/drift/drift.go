@@ -21,6 +21,10 @@ import (
 
 // Checker runs the drift check.
 type Checker struct {
+	// Backend, when set, is released after each check if nothing uses it:
+	// after a restart with every stack gone no reconcile would run to do
+	// it.
+	Backend *deploy.Backend
 	// Owners, when set, let the check count leaks: resources carrying
 	// this cluster's stack tags whose stack no object holds any more.
 	Owners    *deploy.Owners
@@ -55,11 +59,13 @@ func (c *Checker) Start(ctx context.Context) error {
 	// their backend SG with them), so check at start, retrying a failed
 	// check (a resource deleted between list and describe) soon.
 	for {
-		_, err := c.Check(ctx)
-		if err == nil {
+		res, err := c.Check(ctx)
+		if err == nil && !res.BackendPending {
 			break
 		}
-		logf.FromContext(ctx).Error(err, "drift check failed")
+		if err != nil {
+			logf.FromContext(ctx).Error(err, "drift check failed")
+		}
 		select {
 		case <-ctx.Done():
 			return nil
@@ -87,6 +93,9 @@ type Result struct {
 	// target-group), what carries a stack nobody holds; nil when the
 	// registry is not complete yet and leaks cannot be told apart.
 	Leaked map[string]int
+	// BackendPending: the unused backend SG could not be deleted yet (rules
+	// citing it are still being revoked); the start-up check retries.
+	BackendPending bool
 }
 
 // Check refreshes the caches and enqueues what drifted.
@@ -150,6 +159,11 @@ func (c *Checker) Check(ctx context.Context) (Result, error) {
 		}
 	}
 	slices.Sort(res.Stacks)
+	if c.Backend != nil {
+		if res.BackendPending, err = c.Backend.ReleaseIfUnused(ctx); err != nil {
+			return res, err
+		}
+	}
 	if res.Leaked, err = c.leaks(ctx, all); err != nil {
 		return res, err
 	}
