@@ -10,8 +10,9 @@
 // apiserver is an envtest control plane per test (localenv), so every test
 // has its own Nodes and no other test's objects.
 //
-// Objects come from generators, taken in turn, so every run is half NLB
-// Services and half ALB Ingresses (three explicit IngressGroups and
+// Objects come from generators, taken in turn, so every run (but the fault
+// run, Services only for now) is half NLB Services and half ALB Ingresses
+// (three explicit IngressGroups and
 // implicit ones, each Ingress with its own NodePort backend Service; updates
 // move members between groups). Sizes: a small run by default (CI,
 // `make test`); LBSG_CHAOS_FULL=1 (or -chaos.full) runs the full size, 50
