@@ -69,7 +69,10 @@ func TestFaultsConvergeWithoutAStorm(t *testing.T) {
 	if throttled == 0 || throttled > float64(injected["throttle"]) {
 		t.Errorf("metrics count %v throttled calls; the emulator injected %d", throttled, injected["throttle"])
 	}
-	if internal == 0 || internal > float64(injected["InternalError"]) {
+	// The emulator injects into every caller, the test's monitor and audit
+	// included: at 5 % the controller's own share of InternalErrors can be
+	// zero in a small run, so only the bound is checked.
+	if internal > float64(injected["InternalError"]) {
 		t.Errorf("metrics count %v InternalErrors; the emulator injected %d", internal, injected["InternalError"])
 	}
 	ru.deleteAll()
