@@ -90,8 +90,22 @@ func observedTG(t elbv2types.TargetGroup) plan.ObservedTG {
 // the stacks whose LB or TGs
 // appeared, vanished or changed.
 func (p *Provider) RefreshELB(ctx context.Context) ([]string, error) {
+	// A copy of the current index, taken under the lock: writers (creates,
+	// deletes, tag and SG changes) update the live one in place while the
+	// Describes below run.
 	p.mu.Lock()
-	old := p.elbIdx
+	var old *elbIndex
+	if p.elbIdx != nil {
+		old = &elbIndex{lbs: make(map[string]*lbEntry, len(p.elbIdx.lbs)), tgs: make(map[string]*tgEntry, len(p.elbIdx.tgs))}
+		for arn, e := range p.elbIdx.lbs {
+			c := *e
+			old.lbs[arn] = &c
+		}
+		for arn, e := range p.elbIdx.tgs {
+			c := *e
+			old.tgs[arn] = &c
+		}
+	}
 	p.mu.Unlock()
 	idx := &elbIndex{lbs: map[string]*lbEntry{}, tgs: map[string]*tgEntry{}}
 	lbp := elbv2.NewDescribeLoadBalancersPaginator(p.elb, &elbv2.DescribeLoadBalancersInput{})
