@@ -353,20 +353,6 @@ func TestIngressConflictingMemberGetsAnEventAndTheRestKeepsWorking(t *testing.T)
 	h.deleteAndWait(good, bad)
 }
 
-// namedSG creates an SG with a Name tag in the seed VPC.
-func (h *harness) namedSG(name string) string {
-	h.t.Helper()
-	out, err := h.emu.EC2.CreateSecurityGroup(h.t.Context(), &awsec2.CreateSecurityGroupInput{
-		GroupName: aws.String(name), Description: aws.String("made by hand"), VpcId: aws.String(h.seed.VPCID),
-		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeSecurityGroup,
-			Tags: []ec2types.Tag{{Key: aws.String("Name"), Value: aws.String(name)}}}},
-	})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return aws.ToString(out.GroupId)
-}
-
 func TestIngressManualSecurityGroups(t *testing.T) {
 	h := start(t, nil)
 	h.create(h.nodePortService("web"))
@@ -381,7 +367,7 @@ func TestIngressManualSecurityGroups(t *testing.T) {
 		return ""
 	})
 
-	manual := h.namedSG("web-frontend")
+	manual := h.createSG("web-frontend")
 	h.updateIngress(ing, func(i *networkingv1.Ingress) {
 		i.Annotations["alb.ingress.kubernetes.io/security-groups"] = "web-frontend"
 		i.Annotations["alb.ingress.kubernetes.io/manage-backend-security-group-rules"] = "true"
@@ -406,7 +392,7 @@ func TestIngressManualSecurityGroups(t *testing.T) {
 	})
 	sixIDs := []string{manual}
 	for i := range 5 {
-		sixIDs = append(sixIDs, h.namedSG(fmt.Sprintf("extra-%d", i)))
+		sixIDs = append(sixIDs, h.createSG(fmt.Sprintf("extra-%d", i)))
 	}
 	h.updateIngress(ing, func(i *networkingv1.Ingress) {
 		i.Annotations["alb.ingress.kubernetes.io/security-groups"] = strings.Join(sixIDs, ",")
