@@ -112,11 +112,11 @@ func (r *Reconciler) groupsOfIngress(ctx context.Context, o client.Object) []rec
 	return groupsOf(ctx, w, ing)
 }
 
-// groupsOfServiceName maps a Service to the groups of the Ingresses in its
-// namespace that reference it.
-func (r *Reconciler) groupsOfServiceName(ctx context.Context, ns, name string) []reconcile.Request {
+// groupsOfIngresses lists the Ingresses (opts narrow the list) and returns
+// the groups of those keep selects, each once.
+func (r *Reconciler) groupsOfIngresses(ctx context.Context, keep func(*networkingv1.Ingress) bool, opts ...client.ListOption) []reconcile.Request {
 	var list networkingv1.IngressList
-	if err := r.Kube.List(ctx, &list, client.InNamespace(ns)); err != nil {
+	if err := r.Kube.List(ctx, &list, opts...); err != nil {
 		return nil
 	}
 	w, err := loadWorld(ctx, r.Kube, r.Class)
@@ -125,7 +125,7 @@ func (r *Reconciler) groupsOfServiceName(ctx context.Context, ns, name string) [
 	}
 	var out []reconcile.Request
 	for i := range list.Items {
-		if !slices.Contains(BackendServices(&list.Items[i]), name) {
+		if !keep(&list.Items[i]) {
 			continue
 		}
 		for _, req := range groupsOf(ctx, w, &list.Items[i]) {
@@ -135,6 +135,14 @@ func (r *Reconciler) groupsOfServiceName(ctx context.Context, ns, name string) [
 		}
 	}
 	return out
+}
+
+// groupsOfServiceName maps a Service to the groups of the Ingresses in its
+// namespace that reference it.
+func (r *Reconciler) groupsOfServiceName(ctx context.Context, ns, name string) []reconcile.Request {
+	return r.groupsOfIngresses(ctx, func(ing *networkingv1.Ingress) bool {
+		return slices.Contains(BackendServices(ing), name)
+	}, client.InNamespace(ns))
 }
 
 func (r *Reconciler) groupsOfService(ctx context.Context, o client.Object) []reconcile.Request {
@@ -150,23 +158,7 @@ func (r *Reconciler) groupsOfSlice(ctx context.Context, o client.Object) []recon
 }
 
 func (r *Reconciler) allGroups(ctx context.Context, _ client.Object) []reconcile.Request {
-	var list networkingv1.IngressList
-	if err := r.Kube.List(ctx, &list); err != nil {
-		return nil
-	}
-	w, err := loadWorld(ctx, r.Kube, r.Class)
-	if err != nil {
-		return nil
-	}
-	var out []reconcile.Request
-	for i := range list.Items {
-		for _, req := range groupsOf(ctx, w, &list.Items[i]) {
-			if !slices.Contains(out, req) {
-				out = append(out, req)
-			}
-		}
-	}
-	return out
+	return r.groupsOfIngresses(ctx, func(*networkingv1.Ingress) bool { return true })
 }
 
 // stackOf is the inverse of drift.GroupRequest.
