@@ -344,6 +344,9 @@ func (p *Provider) CreateSecurityGroup(ctx context.Context, name, desc string, t
 		GroupName: aws.String(name), Description: aws.String(desc), VpcId: aws.String(p.vpcID),
 		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeSecurityGroup, Tags: ts}},
 	})
+	if awserr.Is(err, awserr.EC2InvalidGroupDuplicate) {
+		return p.adoptByName(ctx, name, tags, err)
+	}
 	if err != nil {
 		return "", fmt.Errorf("creating security group %s: %w", name, err)
 	}
@@ -352,6 +355,65 @@ func (p *Provider) CreateSecurityGroup(ctx context.Context, name, desc string, t
 	p.sgs[id] = &SG{ID: id, Name: name, Tags: maps.Clone(tags), Ingress: rules.Set{}}
 	p.mu.Unlock()
 	return id, nil
+}
+
+// adoptByName handles a create refused because the name is taken: the
+// group may be this one, created by an earlier attempt whose reply was
+// lost (an InternalError after EC2 acted, a crash between create and
+// cache). It is adopted when its tags say it plays the same role for the
+// same stack of this cluster; anything else keeps the refusal.
+func (p *Provider) adoptByName(ctx context.Context, name string, tags map[string]string, dup error) (string, error) {
+	out, err := p.ec2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{
+		{Name: aws.String("vpc-id"), Values: []string{p.vpcID}},
+		{Name: aws.String("group-name"), Values: []string{name}},
+	}})
+	if err != nil {
+		return "", fmt.Errorf("creating security group %s: %w; looking it up: %w", name, dup, err)
+	}
+	want := naming.ClassifySecurityGroup(tags, p.cluster)
+	for _, g := range out.SecurityGroups {
+		sg := fromSDK(g)
+		switch got := naming.ClassifySecurityGroup(sg.Tags, p.cluster); {
+		case want.Role != naming.SGNotOwned && got == want:
+			p.mu.Lock()
+			p.sgs[sg.ID] = sg
+			delete(p.stale, sg.ID)
+			p.mu.Unlock()
+			return sg.ID, nil
+		case len(sg.Tags) == 0:
+			// Tags not visible yet (EC2 is eventually consistent): retry.
+			return "", fmt.Errorf("creating security group %s: %w (%s has no tags yet; retrying)", name, dup, sg.ID)
+		default:
+			return "", fmt.Errorf("creating security group %s: %w (%s is not this stack's: %s)", name, dup, sg.ID, got.Role)
+		}
+	}
+	// Taken but not visible to Describe yet: retry.
+	return "", fmt.Errorf("creating security group %s: %w (not visible yet; retrying)", name, dup)
+}
+
+// RefreshStackSGs reads the managed SGs tagged for stack st straight from
+// EC2 (one filtered Describe) into the cache: a group whose create reply
+// was lost is in AWS but not in the cache, and a teardown must see it.
+func (p *Provider) RefreshStackSGs(ctx context.Context, st naming.Stack) error {
+	if err := p.ensureSGs(ctx); err != nil {
+		return err
+	}
+	out, err := p.ec2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{
+		{Name: aws.String("vpc-id"), Values: []string{p.vpcID}},
+		{Name: aws.String("tag:" + st.StackTagKey()), Values: []string{st.ID()}},
+	}})
+	if err != nil {
+		return fmt.Errorf("describing security groups of %s: %w", st, err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, g := range out.SecurityGroups {
+		sg := fromSDK(g)
+		if _, ok := p.sgs[sg.ID]; !ok {
+			p.sgs[sg.ID] = sg
+		}
+	}
+	return nil
 }
 
 // Authorize adds rules to an SG in one call and updates the cache.

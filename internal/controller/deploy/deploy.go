@@ -133,6 +133,9 @@ func (d *Deployer) Teardown(ctx context.Context, stack naming.Stack) (done bool,
 	if _, err := d.AWS.RefreshELB(ctx); err != nil {
 		return false, err
 	}
+	if err := d.AWS.RefreshStackSGs(ctx, stack); err != nil {
+		return false, err
+	}
 	left, err := d.AWS.Snapshot(ctx, stack)
 	if err != nil {
 		return false, err
