@@ -25,10 +25,7 @@ func TestFaultsConvergeWithoutAStorm(t *testing.T) {
 	c := newController(t, cluster, w.e, w.k)
 	c.start()
 	c.waitReady()
-	// Services only for now: with Ingresses, 2 of 6 small runs leaked the
-	// target groups of departed IngressGroup members (docs/reliability.md,
-	// "What the suites found"); add chaosIngresses back once fixed.
-	ru := newRun(t, seed, w.e, w.k, cluster, services{})
+	ru := newRun(t, seed, w.e, w.k, cluster, services{}, chaosIngresses)
 	ru.mixed(sz.objects, 100*time.Millisecond)
 	ru.deleteAll()
 	ru.create(sz.objects/2, 100*time.Millisecond)

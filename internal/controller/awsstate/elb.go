@@ -94,6 +94,12 @@ func (p *Provider) RefreshELB(ctx context.Context) ([]string, error) {
 	// deletes, tag and SG changes) update the live one in place while the
 	// Describes below run.
 	p.mu.Lock()
+	mark := p.elbWrites.begin()
+	defer func() {
+		p.mu.Lock()
+		p.elbWrites.end()
+		p.mu.Unlock()
+	}()
 	var old *elbIndex
 	if p.elbIdx != nil {
 		old = &elbIndex{lbs: make(map[string]*lbEntry, len(p.elbIdx.lbs)), tgs: make(map[string]*tgEntry, len(p.elbIdx.tgs))}
@@ -183,6 +189,24 @@ func (p *Provider) RefreshELB(ctx context.Context) ([]string, error) {
 	for _, e := range idx.lbs {
 		e.lb.Tags = e.tags
 	}
+	p.mu.Lock()
+	if p.elbIdx != nil {
+		// Written while the listing ran: the cache's entry is newer.
+		for _, arn := range p.elbWrites.since(mark) {
+			if e := p.elbIdx.lbs[arn]; e != nil {
+				idx.lbs[arn] = e
+			} else {
+				delete(idx.lbs, arn)
+			}
+			if e := p.elbIdx.tgs[arn]; e != nil {
+				idx.tgs[arn] = e
+			} else {
+				delete(idx.tgs, arn)
+			}
+		}
+	}
+	// Still under the lock: no write may fall between the replay and the
+	// swap.
 	changed := map[string]bool{}
 	if old != nil {
 		stackOf := func(tags map[string]string) string {
@@ -206,8 +230,12 @@ func (p *Provider) RefreshELB(ctx context.Context) ([]string, error) {
 				changed[stackOf(e.tags)] = true
 			}
 		}
+		for arn, e := range idx.tgs {
+			if old.tgs[arn] == nil {
+				changed[stackOf(e.tags)] = true
+			}
+		}
 	}
-	p.mu.Lock()
 	p.elbIdx = idx
 	for s := range changed {
 		p.dropSnapshot(s)
@@ -300,16 +328,9 @@ func (p *Provider) Snapshot(ctx context.Context, st naming.Stack) (plan.Snapshot
 	if err := p.ensureELB(ctx); err != nil {
 		return plan.Snapshot{}, err
 	}
-	sgs, err := p.FindSecurityGroups(ctx, func(tags map[string]string) bool {
-		o := naming.ClassifySecurityGroup(tags, p.cluster)
-		return o.Role == naming.SGManagedFrontend && o.Kind == st.Kind && o.StackID == st.ID()
-	})
+	managed, err := p.managedSGs(ctx, st)
 	if err != nil {
 		return plan.Snapshot{}, err
-	}
-	var managed []plan.ObservedSG
-	for _, sg := range sgs {
-		managed = append(managed, plan.ObservedSG{ID: sg.ID, Tags: sg.Tags, Ingress: sg.Ingress})
 	}
 	p.mu.Lock()
 	e, ok := p.snaps[st.Key()]
@@ -335,14 +356,31 @@ func (p *Provider) Snapshot(ctx context.Context, st naming.Stack) (plan.Snapshot
 	return snap, nil
 }
 
-func (p *Provider) readStack(ctx context.Context, st naming.Stack) (plan.Snapshot, error) {
-	var snap plan.Snapshot
-	p.mu.Lock()
+// managedSGs are the stack's managed frontend SGs, from the SG cache.
+func (p *Provider) managedSGs(ctx context.Context, st naming.Stack) ([]plan.ObservedSG, error) {
+	sgs, err := p.FindSecurityGroups(ctx, func(tags map[string]string) bool {
+		o := naming.ClassifySecurityGroup(tags, p.cluster)
+		return o.Role == naming.SGManagedFrontend && o.Kind == st.Kind && o.StackID == st.ID()
+	})
+	if err != nil {
+		return nil, err
+	}
+	var managed []plan.ObservedSG
+	for _, sg := range sgs {
+		managed = append(managed, plan.ObservedSG{ID: sg.ID, Tags: sg.Tags, Ingress: sg.Ingress})
+	}
+	return managed, nil
+}
+
+// fromIndex is the stack's load balancer and target groups as the paged
+// listings show them (no listeners, targets or attributes); p.mu held.
+func (p *Provider) fromIndex(st naming.Stack) (*plan.ObservedLB, []plan.ObservedTG) {
+	var lb *plan.ObservedLB
 	var tgs []plan.ObservedTG
 	for _, e := range p.elbIdx.lbs {
-		if naming.OwnsStackResource(e.tags, p.cluster, st) && snap.LoadBalancer == nil {
-			lb := e.lb
-			snap.LoadBalancer = &lb
+		if naming.OwnsStackResource(e.tags, p.cluster, st) && lb == nil {
+			l := e.lb
+			lb = &l
 		}
 	}
 	for _, e := range p.elbIdx.tgs {
@@ -350,8 +388,40 @@ func (p *Provider) readStack(ctx context.Context, st naming.Stack) (plan.Snapsho
 			tgs = append(tgs, e.tg)
 		}
 	}
-	p.mu.Unlock()
 	slices.SortFunc(tgs, func(a, b plan.ObservedTG) int { return compareStrings(a.ARN, b.ARN) })
+	return lb, tgs
+}
+
+// Listed returns the stack as the batched listings show it (load balancer
+// and target groups from the index, managed SGs from the SG cache),
+// without any per-stack read, when this process has neither read nor
+// changed the stack's load-balancing resources (ok false otherwise: the
+// listings alone would then hide what it knows). A restart uses it with
+// the record of what was last applied (plan.Fingerprint, IndexAgrees).
+func (p *Provider) Listed(ctx context.Context, st naming.Stack) (snap plan.Snapshot, ok bool, err error) {
+	if err := p.ensureELB(ctx); err != nil {
+		return plan.Snapshot{}, false, err
+	}
+	managed, err := p.managedSGs(ctx, st)
+	if err != nil {
+		return plan.Snapshot{}, false, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, cached := p.snaps[st.Key()]; cached || p.snapGen[st.Key()] > 0 {
+		return plan.Snapshot{}, false, nil
+	}
+	snap.LoadBalancer, snap.TargetGroups = p.fromIndex(st)
+	snap.ManagedSGs = managed
+	return snap, true, nil
+}
+
+func (p *Provider) readStack(ctx context.Context, st naming.Stack) (plan.Snapshot, error) {
+	var snap plan.Snapshot
+	p.mu.Lock()
+	var tgs []plan.ObservedTG
+	snap.LoadBalancer, tgs = p.fromIndex(st)
+	p.mu.Unlock()
 	for i := range tgs {
 		out, err := p.elb.DescribeTargetHealth(ctx, &elbv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(tgs[i].ARN)})
 		if awserr.Classify(err) == awserr.NotFound {
@@ -423,6 +493,7 @@ func (p *Provider) CreateTargetGroup(ctx context.Context, tg model.TargetGroup) 
 	if p.elbIdx != nil {
 		p.elbIdx.tgs[o.ARN] = &tgEntry{tg: o, tags: maps.Clone(tg.Tags)}
 	}
+	p.elbWrites.note(o.ARN)
 	p.mu.Unlock()
 	return o.ARN, nil
 }
@@ -459,6 +530,7 @@ func (p *Provider) ModifyHealthCheck(ctx context.Context, arn string, hc model.H
 	if e := p.elbIdx.tgs[arn]; e != nil {
 		e.tg.HealthCheck = hc
 	}
+	p.elbWrites.note(arn)
 	p.mu.Unlock()
 	return nil
 }
@@ -515,6 +587,7 @@ func (p *Provider) CreateLoadBalancer(ctx context.Context, lb model.LoadBalancer
 	if p.elbIdx != nil {
 		p.elbIdx.lbs[o.ARN] = &lbEntry{lb: o, tags: maps.Clone(lb.Tags)}
 	}
+	p.elbWrites.note(o.ARN)
 	p.mu.Unlock()
 	return o, nil
 }
@@ -528,6 +601,7 @@ func (p *Provider) SetSecurityGroups(ctx context.Context, arn string, ids []stri
 	if e := p.elbIdx.lbs[arn]; e != nil {
 		e.lb.SecurityGroups = slices.Clone(ids)
 	}
+	p.elbWrites.note(arn)
 	p.mu.Unlock()
 	return nil
 }
@@ -564,6 +638,7 @@ func (p *Provider) DeleteLoadBalancer(ctx context.Context, arn string) error {
 	if p.elbIdx != nil {
 		delete(p.elbIdx.lbs, arn)
 	}
+	p.elbWrites.note(arn)
 	p.mu.Unlock()
 	return nil
 }
@@ -578,6 +653,7 @@ func (p *Provider) DeleteTargetGroup(ctx context.Context, arn string) error {
 	if p.elbIdx != nil {
 		delete(p.elbIdx.tgs, arn)
 	}
+	p.elbWrites.note(arn)
 	p.mu.Unlock()
 	return nil
 }
@@ -596,6 +672,7 @@ func (p *Provider) TagResource(ctx context.Context, arn string, set map[string]s
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.elbWrites.note(arn)
 	if p.elbIdx == nil {
 		return nil
 	}

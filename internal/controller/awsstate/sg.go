@@ -46,6 +46,8 @@ type Provider struct {
 	vpcCIDRs  []string
 	instances map[string]Instance
 	elbIdx    *elbIndex
+	// sgWrites and elbWrites keep writes made during a full refresh.
+	sgWrites, elbWrites writeLog
 	snaps     map[string]*snapshotEntry // by stack key
 	// snapGen counts invalidations per stack key: a Snapshot read that
 	// raced with one is returned but not cached.
@@ -138,6 +140,14 @@ func ToSDK(s rules.Set) []ec2types.IpPermission {
 // DescribeSecurityGroups and replaces the cache. It returns the SGs whose
 // ingress or tags changed since the last read (nil on the first read).
 func (p *Provider) RefreshSecurityGroups(ctx context.Context) ([]string, error) {
+	p.mu.Lock()
+	mark := p.sgWrites.begin()
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		p.sgWrites.end()
+		p.mu.Unlock()
+	}()
 	fresh := map[string]*SG{}
 	pg := ec2.NewDescribeSecurityGroupsPaginator(p.ec2, &ec2.DescribeSecurityGroupsInput{
 		Filters:    []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{p.vpcID}}},
@@ -155,6 +165,18 @@ func (p *Provider) RefreshSecurityGroups(ctx context.Context) ([]string, error) 
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// Written while the listing ran: the cache's entry is newer.
+	stale := map[string]bool{}
+	for _, id := range p.sgWrites.since(mark) {
+		if sg, ok := p.sgs[id]; ok {
+			fresh[id] = sg
+		} else {
+			delete(fresh, id)
+		}
+		if p.stale[id] {
+			stale[id] = true
+		}
+	}
 	var changed []string
 	if p.sgsLoaded {
 		for id, sg := range fresh {
@@ -169,7 +191,7 @@ func (p *Provider) RefreshSecurityGroups(ctx context.Context) ([]string, error) 
 			}
 		}
 	}
-	p.sgs, p.sgsLoaded, p.stale = fresh, true, map[string]bool{}
+	p.sgs, p.sgsLoaded, p.stale = fresh, true, stale
 	slices.Sort(changed)
 	return changed, nil
 }
@@ -211,6 +233,7 @@ func (p *Provider) SecurityGroup(ctx context.Context, id string, fresh bool) (*S
 	if awserr.Is(err, awserr.EC2InvalidGroupNotFound) {
 		p.mu.Lock()
 		delete(p.sgs, id)
+		p.sgWrites.note(id)
 		p.mu.Unlock()
 		return nil, nil
 	}
@@ -224,6 +247,7 @@ func (p *Provider) SecurityGroup(ctx context.Context, id string, fresh bool) (*S
 	p.mu.Lock()
 	p.sgs[id] = sg
 	delete(p.stale, id)
+	p.sgWrites.note(id)
 	p.mu.Unlock()
 	return cloneSG(sg), nil
 }
@@ -324,6 +348,7 @@ func (p *Provider) LookupSecurityGroups(ctx context.Context, items []string) (mo
 		for _, g := range out.SecurityGroups {
 			sg := fromSDK(g)
 			p.sgs[sg.ID] = sg
+			p.sgWrites.note(sg.ID)
 			byName[sg.Tags[naming.TagName]] = append(byName[sg.Tags[naming.TagName]], sg.ID)
 		}
 		p.mu.Unlock()
@@ -353,6 +378,7 @@ func (p *Provider) CreateSecurityGroup(ctx context.Context, name, desc string, t
 	id := aws.ToString(out.GroupId)
 	p.mu.Lock()
 	p.sgs[id] = &SG{ID: id, Name: name, Tags: maps.Clone(tags), Ingress: rules.Set{}}
+	p.sgWrites.note(id)
 	p.mu.Unlock()
 	return id, nil
 }
@@ -378,6 +404,7 @@ func (p *Provider) adoptByName(ctx context.Context, name string, tags map[string
 			p.mu.Lock()
 			p.sgs[sg.ID] = sg
 			delete(p.stale, sg.ID)
+			p.sgWrites.note(sg.ID)
 			p.mu.Unlock()
 			return sg.ID, nil
 		case len(sg.Tags) == 0:
@@ -411,6 +438,7 @@ func (p *Provider) RefreshStackSGs(ctx context.Context, st naming.Stack) error {
 		sg := fromSDK(g)
 		if _, ok := p.sgs[sg.ID]; !ok {
 			p.sgs[sg.ID] = sg
+			p.sgWrites.note(sg.ID)
 		}
 	}
 	return nil
@@ -430,6 +458,7 @@ func (p *Provider) Authorize(ctx context.Context, id string, s rules.Set) error 
 	if sg, ok := p.sgs[id]; ok {
 		maps.Copy(sg.Ingress, s)
 	}
+	p.sgWrites.note(id)
 	p.mu.Unlock()
 	return nil
 }
@@ -450,6 +479,7 @@ func (p *Provider) Revoke(ctx context.Context, id string, s rules.Set) error {
 			delete(sg.Ingress, k)
 		}
 	}
+	p.sgWrites.note(id)
 	p.mu.Unlock()
 	return nil
 }
@@ -471,6 +501,7 @@ func (p *Provider) Describe(ctx context.Context, id string, s rules.Set) error {
 	if sg, ok := p.sgs[id]; ok {
 		maps.Copy(sg.Ingress, s)
 	}
+	p.sgWrites.note(id)
 	p.mu.Unlock()
 	return nil
 }
@@ -488,12 +519,14 @@ func (p *Provider) DeleteSecurityGroup(ctx context.Context, id string) error {
 func (p *Provider) markStale(id string) {
 	p.mu.Lock()
 	p.stale[id] = true
+	p.sgWrites.note(id)
 	p.mu.Unlock()
 }
 
 func (p *Provider) forget(id string) {
 	p.mu.Lock()
 	delete(p.sgs, id)
+	p.sgWrites.note(id)
 	p.mu.Unlock()
 }
 
@@ -525,6 +558,7 @@ func (p *Provider) TagSecurityGroup(ctx context.Context, id string, set map[stri
 			delete(sg.Tags, k)
 		}
 	}
+	p.sgWrites.note(id)
 	p.mu.Unlock()
 	return nil
 }
