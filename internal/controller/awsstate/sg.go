@@ -48,7 +48,7 @@ type Provider struct {
 	elbIdx    *elbIndex
 	// sgWrites and elbWrites keep writes made during a full refresh.
 	sgWrites, elbWrites writeLog
-	snaps     map[string]*snapshotEntry // by stack key
+	snaps               map[string]*snapshotEntry // by stack key
 	// snapGen counts invalidations per stack key: a Snapshot read that
 	// raced with one is returned but not cached.
 	snapGen map[string]uint64
