@@ -33,6 +33,9 @@ type Deployer struct {
 	TargetSGs *registry.Trigger[registry.SGKey]
 	Events    *events.Recorder
 	Defaults  model.Defaults
+	// Record of what was applied (nil: none; every stack is read in full
+	// on its first reconcile).
+	Record Record
 }
 
 // Apply converges AWS to desired and returns the load balancer's DNS name.
@@ -42,6 +45,9 @@ func (d *Deployer) Apply(ctx context.Context, stack naming.Stack, desired model.
 	if err != nil {
 		return "", err
 	}
+	if dns, ok, err := d.applyRecorded(ctx, stack, desired, backendID); ok || err != nil {
+		return dns, err
+	}
 	snap, err := d.AWS.Snapshot(ctx, stack)
 	if err != nil {
 		return "", err
@@ -50,6 +56,11 @@ func (d *Deployer) Apply(ctx context.Context, stack naming.Stack, desired model.
 	snap.Cluster, snap.ExternalManagedTags = d.Defaults.ClusterName, d.Defaults.ExternalManagedTags
 	actions := plan.Diff(desired, snap)
 	ex := newExecutor(d.AWS, desired, snap, backendID)
+	if touchesELB(actions) {
+		if err := d.clearRecord(ctx, stack); err != nil {
+			return "", err
+		}
+	}
 	defer func() {
 		if touchesELB(actions) {
 			// SG writes update the SG cache in place; ELB state is re-read.
@@ -66,7 +77,26 @@ func (d *Deployer) Apply(ctx context.Context, stack naming.Stack, desired model.
 	if len(actions) > 0 {
 		logf.FromContext(ctx).Info("applied changes", "actions", len(actions), "loadBalancer", desired.LoadBalancer.Name)
 	}
+	if d.Record != nil && ex.lbARN != "" {
+		// Converged in full: record it (a write only when it changed).
+		fp := d.fingerprint(desired, ex.managedID, backendID)
+		if rec, has, err := d.Record.Get(ctx, stack.Key()); err != nil || !has || rec != fp {
+			d.Record.Set(stack.Key(), fp)
+		}
+	}
 	return ex.dnsName, nil
+}
+
+// clearRecord forgets what was applied to the stack before its
+// load-balancing resources change.
+func (d *Deployer) clearRecord(ctx context.Context, stack naming.Stack) error {
+	if d.Record == nil {
+		return nil
+	}
+	if err := d.Record.Clear(ctx, stack.Key()); err != nil {
+		return fmt.Errorf("clearing the applied-state record of %s: %w", stack, err)
+	}
+	return nil
 }
 
 // backendFor returns the backend SG ID: created when the Stack needs it,
@@ -114,6 +144,9 @@ func sgKeys(ids []string) []registry.SGKey {
 // left; done is false when something remains (requeue).
 func (d *Deployer) Teardown(ctx context.Context, stack naming.Stack) (done bool, err error) {
 	empty := model.Stack{ID: stack}
+	if err := d.clearRecord(ctx, stack); err != nil {
+		return false, err
+	}
 	// Rules citing the managed SG go first, or it cannot be deleted.
 	d.Publish(stack, empty, "", "")
 	snap, err := d.AWS.Snapshot(ctx, stack)
