@@ -13,7 +13,10 @@ import (
 	authorizationv1 "k8s.io/api/authorization/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/lbsg/lbsg/internal/controller/applied"
 	"github.com/lbsg/lbsg/internal/localenv"
 	"github.com/lbsg/lbsg/internal/testenv"
 )
@@ -73,7 +76,7 @@ func TestChartRBACGrantsExactlyWhatTheControllerNeeds(t *testing.T) {
 	ns := kube.Namespace
 	release := ns // cluster-scoped names must not collide between runs
 	objs := helmTemplate(t, release, ns, "clusterName=rbac", "fullnameOverride="+release)
-	applied := 0
+	created := 0
 	for _, o := range objs {
 		switch o.GetKind() {
 		case "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding":
@@ -83,7 +86,7 @@ func TestChartRBACGrantsExactlyWhatTheControllerNeeds(t *testing.T) {
 		if err := kube.Client.Create(t.Context(), o); err != nil {
 			t.Fatalf("creating %s %s: %v", o.GetKind(), o.GetName(), err)
 		}
-		applied++
+		created++
 		if o.GetNamespace() == "" && o.GetKind() != "ServiceAccount" {
 			t.Cleanup(func() {
 				ctx, cancel := testenv.CleanupContext(t)
@@ -92,8 +95,8 @@ func TestChartRBACGrantsExactlyWhatTheControllerNeeds(t *testing.T) {
 			})
 		}
 	}
-	if applied != 5 {
-		t.Fatalf("applied %d RBAC objects, want 5 (SA, ClusterRole+Binding, lease Role+Binding)", applied)
+	if created != 7 {
+		t.Fatalf("created %d RBAC objects, want 7 (SA, ClusterRole+Binding, lease Role+Binding, applied-record Role+Binding)", created)
 	}
 	user := "system:serviceaccount:" + ns + ":" + release
 	groups := []string{"system:serviceaccounts", "system:serviceaccounts:" + ns, "system:authenticated"}
@@ -111,6 +114,7 @@ func TestChartRBACGrantsExactlyWhatTheControllerNeeds(t *testing.T) {
 		return sar.Status.Allowed, nil
 	}
 	lease := "lbsg-leader-rbac"
+	record := applied.Name("rbac") // the applied-model record's ConfigMap
 	need := []access{
 		{verb: "list", resource: "services"}, {verb: "watch", resource: "services"},
 		{verb: "get", resource: "services", namespace: "app"}, {verb: "patch", resource: "services", namespace: "app"},
@@ -132,11 +136,21 @@ func TestChartRBACGrantsExactlyWhatTheControllerNeeds(t *testing.T) {
 		{verb: "create", group: "coordination.k8s.io", resource: "leases", namespace: ns},
 		{verb: "get", group: "coordination.k8s.io", resource: "leases", namespace: ns, name: lease},
 		{verb: "update", group: "coordination.k8s.io", resource: "leases", namespace: ns, name: lease},
+		{verb: "create", resource: "configmaps", namespace: ns},
+		{verb: "get", resource: "configmaps", namespace: ns, name: record},
+		{verb: "update", resource: "configmaps", namespace: ns, name: record},
 	}
 	deny := []access{
 		{verb: "delete", resource: "nodes", name: "n1"}, {verb: "update", resource: "nodes", name: "n1"},
 		{verb: "get", resource: "secrets", namespace: ns}, {verb: "list", resource: "secrets"},
 		{verb: "get", resource: "configmaps", namespace: ns},
+		{verb: "list", resource: "configmaps", namespace: ns}, {verb: "watch", resource: "configmaps", namespace: ns},
+		{verb: "get", resource: "configmaps", namespace: ns, name: "kube-root-ca.crt"},
+		{verb: "update", resource: "configmaps", namespace: ns, name: "kube-root-ca.crt"},
+		{verb: "delete", resource: "configmaps", namespace: ns, name: record},
+		{verb: "patch", resource: "configmaps", namespace: ns, name: record},
+		{verb: "update", resource: "configmaps", namespace: "kube-system", name: record},
+		{verb: "create", resource: "configmaps", namespace: "kube-system"},
 		{verb: "create", resource: "services", namespace: "app"}, {verb: "delete", resource: "services", namespace: "app"},
 		{verb: "update", resource: "services", namespace: "app"},
 		{verb: "delete", resource: "pods", namespace: "app"}, {verb: "create", resource: "pods", subresource: "exec", namespace: "app"},
@@ -162,6 +176,53 @@ func TestChartRBACGrantsExactlyWhatTheControllerNeeds(t *testing.T) {
 		if ok {
 			t.Errorf("the chart's ServiceAccount may %s", describe(a))
 		}
+	}
+}
+
+// TestAppliedRecordWorksWithTheChartsRBAC keeps the applied-model record
+// (internal/controller/applied) as the chart's ServiceAccount: the first
+// write creates the ConfigMap, later ones update it, a restart reads it.
+func TestAppliedRecordWorksWithTheChartsRBAC(t *testing.T) {
+	kube := testenv.Kube(t)
+	kubeconfig, _ := chartServiceAccount(t, kube)
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newStore := func() *applied.Store {
+		c, err := client.New(cfg, client.Options{Scheme: testenv.Scheme()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return applied.New(c, applied.Namespace(kube.Namespace), "sandbox")
+	}
+	s := newStore()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- s.Start(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Start: %v", err)
+		}
+	}()
+	// RBAC reaches the authorizer through informers: the first Get may be
+	// forbidden for a moment.
+	testenv.Eventually(t, "the record readable as the chart's ServiceAccount", func(ctx context.Context) (bool, error) {
+		_, _, err := s.Get(ctx, "service:app/web")
+		return err == nil, err
+	})
+	s.Set("service:app/web", "f1")
+	s.Set("service:app/api", "f2")
+	testenv.Eventually(t, "the Sets read back by a restarted controller", func(ctx context.Context) (bool, error) {
+		fp, ok, err := newStore().Get(ctx, "service:app/api")
+		return ok && fp == "f2", err
+	})
+	if err := s.Clear(t.Context(), "service:app/web"); err != nil {
+		t.Fatalf("Clear as the chart's ServiceAccount: %v", err)
+	}
+	if fp, ok, err := newStore().Get(t.Context(), "service:app/web"); err != nil || ok {
+		t.Errorf("after Clear a restarted controller reads %q, %v, %v; want no record", fp, ok, err)
 	}
 }
 

@@ -44,6 +44,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 lbsg-leader-{{ .Values.clusterName }}
 {{- end }}
 
+{{/* The applied-model record's ConfigMap: must match applied.Name in internal/controller/applied. */}}
+{{- define "lbsg.appliedConfigMapName" -}}
+lbsg-applied-{{ .Values.clusterName }}
+{{- end }}
+
 {{- define "lbsg.image" -}}
 {{- $tag := default .Chart.AppVersion .Values.image.tag }}
 {{- if .Values.image.digest }}
