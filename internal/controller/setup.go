@@ -10,10 +10,12 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/awsapi"
+	"github.com/lbsg/lbsg/internal/controller/applied"
 	"github.com/lbsg/lbsg/internal/controller/awsstate"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/drift"
@@ -40,6 +42,9 @@ type Config struct {
 	// NoDriftLoop: do not add the periodic drift Runnable (tests call
 	// Drift.Check themselves).
 	NoDriftLoop bool
+	// NoRecord: keep no record of what was applied (every stack is read
+	// in full on its first reconcile after a start).
+	NoRecord bool
 }
 
 // Controllers are the wired reconcilers, for tests and benchmarks.
@@ -91,6 +96,19 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	owners := &deploy.Owners{service.Owner{Kube: mgr.GetClient(), Defaults: d}, ingress.Owner{Kube: mgr.GetClient(), Class: class}}
 	dep := &deploy.Deployer{AWS: prov, Registry: reg, TargetSGs: sgTrigger, Events: rec, Defaults: d,
 		Backend: deploy.NewBackend(prov, reg, owners, o.BackendSecurityGroup, d.DefaultTags)}
+	if !c.NoRecord {
+		// The record is read and written straight through the API server:
+		// the manager's cached client would watch every ConfigMap.
+		direct, err := client.New(mgr.GetConfig(), client.Options{Scheme: mgr.GetScheme()})
+		if err != nil {
+			return nil, fmt.Errorf("building the applied-state record's client: %w", err)
+		}
+		store := applied.New(direct, applied.Namespace(o.LeaderElectionNamespace), o.ClusterName)
+		if err := mgr.Add(store); err != nil {
+			return nil, err
+		}
+		dep.Record = store
+	}
 	svc := &service.Reconciler{
 		Kube: mgr.GetClient(), AWS: prov, Deploy: dep,
 		Services: svcTrigger, Events: rec, Metrics: c.Metrics, Defaults: d,
