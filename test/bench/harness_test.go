@@ -8,11 +8,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/go-logr/logr"
 	"github.com/go-logr/logr/funcr"
+	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -270,6 +272,7 @@ func (h *harness) startManager() *manager {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(h.tb.Context()))
 	m.cancel = cancel
 	m.started = time.Now()
+	h.smp.ctrl.Store(m.metrics)
 	go func() {
 		defer close(m.done)
 		if err := mgr.Start(ctx); err != nil {
@@ -301,22 +304,29 @@ func (m *manager) reconciles(controllerName string) int {
 	return int(n)
 }
 
-// sampler polls the call log and this process's heap every 100 ms.
+// sampler polls the call log, the running controller's reconcile count
+// and this process's heap every 100 ms.
 type sampler struct {
 	mu             sync.Mutex
 	calls          emulator.CallStats
 	lastCall       time.Time
 	lastMutation   time.Time
+	lastReconcile  time.Time
 	heapPeak       uint64
 	livePeak       uint64
 	stop           context.CancelFunc
 	done           chan struct{}
 	lastTotal, mut int
+	reconciles     float64
+	// ctrl is the running controller's metrics (startManager sets it): a
+	// reconcile that makes no AWS call, such as a target SG held back with
+	// RequeueAfter, is activity too.
+	ctrl atomic.Pointer[lbsgmetrics.Metrics]
 }
 
 func startSampler(tb testing.TB, e *emu) *sampler {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(tb.Context()))
-	s := &sampler{stop: cancel, done: make(chan struct{}), lastCall: time.Now(), lastMutation: time.Now()}
+	s := &sampler{stop: cancel, done: make(chan struct{}), lastCall: time.Now(), lastMutation: time.Now(), lastReconcile: time.Now()}
 	tb.Cleanup(func() { cancel(); <-s.done })
 	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
 	go func() {
@@ -331,8 +341,12 @@ func startSampler(tb testing.TB, e *emu) *sampler {
 			}
 			metrics.Read(samples)
 			c, err := e.calls(ctx)
+			rec := reconcileTotal(s.ctrl.Load())
 			now := time.Now()
 			s.mu.Lock()
+			if rec != s.reconciles {
+				s.reconciles, s.lastReconcile = rec, now
+			}
 			s.heapPeak = max(s.heapPeak, samples[0].Value.Uint64())
 			s.livePeak = max(s.livePeak, samples[1].Value.Uint64())
 			if err == nil {
@@ -348,6 +362,24 @@ func startSampler(tb testing.TB, e *emu) *sampler {
 		}
 	}()
 	return s
+}
+
+// reconcileTotal is every reconcile of every controller m counted (0 for
+// no controller).
+func reconcileTotal(m *lbsgmetrics.Metrics) float64 {
+	if m == nil {
+		return 0
+	}
+	ch := make(chan prometheus.Metric)
+	go func() { m.Reconciles.Collect(ch); close(ch) }()
+	n := 0.0
+	for pm := range ch {
+		var out dto.Metric
+		if err := pm.Write(&out); err == nil {
+			n += out.GetCounter().GetValue()
+		}
+	}
+	return n
 }
 
 // snapshot returns the latest call log and the times of the last call and
@@ -436,8 +468,31 @@ func (h *harness) waitFor(what string, timeout time.Duration, cond func(ctx cont
 	}
 }
 
-// quietFor reports whether no AWS call was seen for d.
+// quietFor reports whether neither an AWS call nor a reconcile (of any
+// controller) was seen for d. Reconciles count because a target SG held
+// back while some stack had not reported returns RequeueAfter
+// IncompleteRequeue without calling AWS, and its fresh read comes that
+// long after the reconcile, not after the last call: with d of settle, no
+// such read is still due once this holds.
 func (h *harness) quietFor(d time.Duration) bool {
-	_, last, _ := h.smp.snapshot()
+	h.smp.mu.Lock()
+	last := h.smp.lastCall
+	if h.smp.lastReconcile.After(last) {
+		last = h.smp.lastReconcile
+	}
+	h.smp.mu.Unlock()
 	return time.Since(last) >= d
+}
+
+// waitQuiet waits until quietFor(settle): whatever the controller still
+// had due has happened, so a measurement starting now counts only what
+// the phase itself causes, and one ending now counts its own delayed work.
+func (h *harness) waitQuiet(what string) {
+	h.tb.Helper()
+	h.waitFor(what, h.timeout(), func(context.Context) string {
+		if !h.quietFor(settle) {
+			return "AWS calls or reconciles still happening"
+		}
+		return ""
+	})
 }
