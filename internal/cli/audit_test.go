@@ -363,7 +363,7 @@ func TestAuditOfAConvergedIngressFindsNoLeak(t *testing.T) {
 	d := controller.Defaults(o)
 	st := naming.ImplicitIngressStack("default", "web")
 	members := []model.IngressMember{{Ingress: ing, Services: map[string]*corev1.Service{"web": svc}, Endpoints: map[string][]model.Endpoint{}}}
-	f, _, err := ingress.Facts(ctx, prov, st, members)
+	f, err := ingress.Facts(ctx, prov, st, members)
 	if err != nil {
 		t.Fatal(err)
 	}

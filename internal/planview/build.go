@@ -69,7 +69,12 @@ func buildAll(ctx context.Context, c Cloud, objs Objects, nodes []model.Node, s 
 
 func buildService(ctx context.Context, c Cloud, svc *corev1.Service, objs Objects, nodes []model.Node, d model.Defaults) built {
 	b := built{id: naming.ServiceStack(svc.Namespace, svc.Name)}
-	f, snap, err := service.Facts(ctx, c, svc, b.id, d)
+	f, err := service.Facts(ctx, c, svc, b.id, d)
+	if err != nil {
+		b.err, b.readErr = err, true
+		return b
+	}
+	snap, err := c.Snapshot(ctx, b.id)
 	if err != nil {
 		b.err, b.readErr = err, true
 		return b
@@ -162,7 +167,12 @@ func ingressGroups(objs Objects, svcs []corev1.Service, cfg ingressclass.Config)
 
 func buildGroup(ctx context.Context, c Cloud, g group, objs Objects, nodes []model.Node, d model.Defaults) built {
 	b := built{id: g.id}
-	f, snap, err := ingress.Facts(ctx, c, g.id, g.members)
+	f, err := ingress.Facts(ctx, c, g.id, g.members)
+	if err != nil {
+		b.err, b.readErr = err, true
+		return b
+	}
+	snap, err := c.Snapshot(ctx, g.id)
 	if err != nil {
 		b.err, b.readErr = err, true
 		return b

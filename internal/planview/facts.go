@@ -22,6 +22,7 @@ type Cloud interface {
 	service.FactsSource
 	ingress.FactsSource
 	service.NodeSource
+	Snapshot(ctx context.Context, st naming.Stack) (plan.Snapshot, error)
 	FindBackendSG(ctx context.Context) (string, error)
 	FindSecurityGroups(ctx context.Context, match func(tags map[string]string) bool) ([]*awsstate.SG, error)
 }
@@ -64,6 +65,10 @@ func (o offline) Subnets(context.Context) ([]model.Subnet, error) {
 
 func (offline) Snapshot(context.Context, naming.Stack) (plan.Snapshot, error) {
 	return plan.Snapshot{}, nil
+}
+
+func (offline) ExistingLoadBalancer(context.Context, naming.Stack) (*plan.ObservedLB, error) {
+	return nil, nil
 }
 
 func (offline) VPCCIDRs(context.Context) ([]string, error) { return []string{placeholderVPCCIDR}, nil }

@@ -37,7 +37,7 @@ func BenchmarkMixed(b *testing.B) { scenarios(b, true) }
 
 func scenarios(b *testing.B, withIngresses bool) {
 	sz := sizesFromEnv(b)
-	h := newHarness(b, sz, sz.Throttle, sz.Nodes, sz.ChurnNodes)
+	h := newHarness(b, sz, sz.Throttle && sz.ColdThrottle, sz.Nodes, sz.ChurnNodes)
 	svcs := newServices(h.kube.Namespace, sz.Services, sz.IPFraction, sz.Endpoints)
 	h.work = []workload{svcs}
 	ip, inst := svcs.counts()
@@ -65,6 +65,9 @@ func scenarios(b *testing.B, withIngresses bool) {
 	})
 	phase(b, h, "2-restart", func() func(*testing.B) {
 		ensureCold()
+		if sz.Throttle && !h.throttle {
+			h.throttleOn()
+		}
 		r := h.restart()
 		return r.report
 	})

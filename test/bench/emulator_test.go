@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -179,6 +180,24 @@ func (e *emu) get(ctx context.Context, path string, into any) error {
 		return fmt.Errorf("GET %s: %s", path, resp.Status)
 	}
 	return json.NewDecoder(resp.Body).Decode(into)
+}
+
+// setThrottle turns AWS's token buckets on or off in the emulator.
+func (e *emu) setThrottle(ctx context.Context, on bool) error {
+	body, _ := json.Marshal(map[string]bool{"enabled": on})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.url+"/_lbsg/throttle", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	resp, err := e.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNoContent {
+		return fmt.Errorf("POST /_lbsg/throttle: %s", resp.Status)
+	}
+	return nil
 }
 
 // calls returns the call log.

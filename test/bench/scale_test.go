@@ -74,6 +74,15 @@ func TestScaleTiny(t *testing.T) {
 		t.Errorf("restart described security groups %d times, want one page and at most two fresh reads of the node SG", n)
 	}
 
+	// The stacks converged before it are recorded (deploy.Record): a
+	// restart reads the listings only, never a stack's listeners, rules,
+	// attributes or targets.
+	for _, a := range []string{"DescribeListeners", "DescribeRules", "DescribeTargetHealth", "DescribeTargetGroupAttributes", "DescribeLoadBalancerAttributes"} {
+		if n := r.calls.Count(a); n != 0 {
+			t.Errorf("restart made %d %s calls, want none (per-stack reads of recorded stacks)", n, a)
+		}
+	}
+
 	rs := h.resync(sz.Resyncs)
 	if rs.calls.Total != 0 {
 		t.Errorf("%d resyncs of %d unchanged Services and %d IngressGroups made AWS calls:\n%s", sz.Resyncs, sz.Services, sz.Groups, rs)

@@ -166,6 +166,16 @@ func (h *harness) restart() phaseResult {
 	return r
 }
 
+// throttleOn turns AWS's buckets on in the emulator, and lbsg's
+// client-side ones in the next controller started.
+func (h *harness) throttleOn() {
+	h.tb.Helper()
+	if err := h.emu.setThrottle(h.tb.Context(), true); err != nil {
+		h.tb.Fatal(err)
+	}
+	h.throttle = true
+}
+
 // resync (scenario 3) re-enqueues every object (Service, IngressGroup)
 // and every target SG rounds times, as informer resyncs would, waiting for
 // each round to be reconciled.

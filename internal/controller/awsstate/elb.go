@@ -392,6 +392,18 @@ func (p *Provider) fromIndex(st naming.Stack) (*plan.ObservedLB, []plan.Observed
 	return lb, tgs
 }
 
+// ExistingLoadBalancer is the stack's load balancer as the paged listing
+// shows it (nil: none), without any per-stack read.
+func (p *Provider) ExistingLoadBalancer(ctx context.Context, st naming.Stack) (*plan.ObservedLB, error) {
+	if err := p.ensureELB(ctx); err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	lb, _ := p.fromIndex(st)
+	return lb, nil
+}
+
 // Listed returns the stack as the batched listings show it (load balancer
 // and target groups from the index, managed SGs from the SG cache),
 // without any per-stack read, when this process has neither read nor

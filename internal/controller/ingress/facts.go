@@ -12,33 +12,33 @@ import (
 // plan's offline stand-in).
 type FactsSource interface {
 	Subnets(ctx context.Context) ([]model.Subnet, error)
-	Snapshot(ctx context.Context, st naming.Stack) (plan.Snapshot, error)
+	ExistingLoadBalancer(ctx context.Context, st naming.Stack) (*plan.ObservedLB, error)
 	LookupSecurityGroups(ctx context.Context, items []string) (model.SecurityGroupLookup, error)
 }
 
 // Facts reads the AWS facts of group st's ALB model: subnets, the existing
 // ALB, and the members' security-groups items. Nodes are the caller's
-// (service.NodeFacts). It also returns the stack's Snapshot it read. The
-// reconciler and `lbsg plan` share it.
-func Facts(ctx context.Context, src FactsSource, st naming.Stack, members []model.IngressMember) (model.Facts, plan.Snapshot, error) {
+// (service.NodeFacts). The reconciler and `lbsg plan` share it; it makes
+// no per-stack read (the existing ALB comes from the batched listing).
+func Facts(ctx context.Context, src FactsSource, st naming.Stack, members []model.IngressMember) (model.Facts, error) {
 	var f model.Facts
 	var err error
 	if f.Subnets, err = src.Subnets(ctx); err != nil {
-		return f, plan.Snapshot{}, err
+		return f, err
 	}
-	snap, err := src.Snapshot(ctx, st)
+	lb, err := src.ExistingLoadBalancer(ctx, st)
 	if err != nil {
-		return f, snap, err
+		return f, err
 	}
-	if lb := snap.LoadBalancer; lb != nil {
+	if lb != nil {
 		f.ExistingLB = &model.ExistingLB{Scheme: lb.Scheme, SecurityGroups: lb.SecurityGroups, Subnets: lb.Subnets}
 	}
 	if items := model.IngressSecurityGroupItems(members); len(items) > 0 {
 		l, err := src.LookupSecurityGroups(ctx, items)
 		if err != nil {
-			return f, snap, err
+			return f, err
 		}
 		f.SecurityGroupLookup = &l
 	}
-	return f, snap, nil
+	return f, nil
 }

@@ -343,7 +343,7 @@ func (r *Reconciler) members(ctx context.Context, g *group) ([]model.IngressMemb
 
 // facts reads what the ALB model needs, from caches where possible.
 func (r *Reconciler) facts(ctx context.Context, st naming.Stack, members []model.IngressMember) (model.Facts, error) {
-	f, _, err := Facts(ctx, r.AWS, st, members)
+	f, err := Facts(ctx, r.AWS, st, members)
 	if err != nil {
 		return f, err
 	}

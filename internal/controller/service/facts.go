@@ -18,45 +18,45 @@ import (
 // plan's offline stand-in).
 type FactsSource interface {
 	Subnets(ctx context.Context) ([]model.Subnet, error)
-	Snapshot(ctx context.Context, st naming.Stack) (plan.Snapshot, error)
+	ExistingLoadBalancer(ctx context.Context, st naming.Stack) (*plan.ObservedLB, error)
 	VPCCIDRs(ctx context.Context) ([]string, error)
 	ResolveManual(ctx context.Context, items []string) ([]string, error)
 }
 
 // Facts reads the AWS facts of svc's NLB model: subnets, the existing NLB,
 // the VPC CIDRs when the NLB has (or gets) no SGs, and the resolved
-// security-groups annotation. Nodes and Endpoints are the caller's. It also
-// returns the stack's Snapshot it read. The reconciler and `lbsg plan`
-// share it.
-func Facts(ctx context.Context, src FactsSource, svc *corev1.Service, stack naming.Stack, d model.Defaults) (model.Facts, plan.Snapshot, error) {
+// security-groups annotation. Nodes and Endpoints are the caller's. The
+// reconciler and `lbsg plan` share it; it makes no per-stack read (the
+// existing NLB comes from the batched listing).
+func Facts(ctx context.Context, src FactsSource, svc *corev1.Service, stack naming.Stack, d model.Defaults) (model.Facts, error) {
 	var f model.Facts
 	var err error
 	if f.Subnets, err = src.Subnets(ctx); err != nil {
-		return f, plan.Snapshot{}, err
+		return f, err
 	}
-	snap, err := src.Snapshot(ctx, stack)
+	lb, err := src.ExistingLoadBalancer(ctx, stack)
 	if err != nil {
-		return f, snap, err
+		return f, err
 	}
 	needCIDRs := svc.Annotations[annotations.SvcDisableNLBSG] == "true" || !d.NLBSecurityGroups
-	if lb := snap.LoadBalancer; lb != nil {
+	if lb != nil {
 		f.ExistingLB = &model.ExistingLB{Scheme: lb.Scheme, SecurityGroups: lb.SecurityGroups, Subnets: lb.Subnets}
 		needCIDRs = len(lb.SecurityGroups) == 0
 	}
 	if needCIDRs {
 		if f.VPCCIDRs, err = src.VPCCIDRs(ctx); err != nil {
-			return f, snap, err
+			return f, err
 		}
 	}
 	if raw, ok := svc.Annotations[annotations.SvcSecurityGroups]; ok && strings.TrimSpace(raw) != "" {
 		cfg, _ := annotations.ParseService(map[string]string{annotations.SvcSecurityGroups: raw})
 		ids, err := src.ResolveManual(ctx, cfg.SecurityGroups)
 		if err != nil && awserr.Code(err) != "" {
-			return f, snap, err
+			return f, err
 		}
 		f.ManualSecurityGroups, f.ManualSecurityGroupsErr = ids, err
 	}
-	return f, snap, nil
+	return f, nil
 }
 
 // NodeSource is what NodeFacts reads from AWS.

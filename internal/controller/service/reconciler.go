@@ -260,7 +260,7 @@ func (r *Reconciler) deployFailure(ctx context.Context, svc *corev1.Service, err
 
 // facts reads what the model needs, from caches where possible.
 func (r *Reconciler) facts(ctx context.Context, svc *corev1.Service, stack naming.Stack) (model.Facts, error) {
-	f, _, err := Facts(ctx, r.AWS, svc, stack, r.Defaults)
+	f, err := Facts(ctx, r.AWS, svc, stack, r.Defaults)
 	if err != nil {
 		return f, err
 	}
