@@ -167,7 +167,19 @@ func (e *emu) awsConfig() aws.Config {
 }
 
 func (e *emu) get(ctx context.Context, path string, into any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.url+path, nil)
+	return e.do(ctx, http.MethodGet, path, nil, into)
+}
+
+// setThrottle turns AWS's token buckets on or off in the emulator.
+func (e *emu) setThrottle(ctx context.Context, on bool) error {
+	body, _ := json.Marshal(map[string]bool{"enabled": on})
+	return e.do(ctx, http.MethodPost, "/_lbsg/throttle", body, nil)
+}
+
+// do calls the emulator's control API; into (if not nil) receives the JSON
+// answer.
+func (e *emu) do(ctx context.Context, method, path string, body []byte, into any) error {
+	req, err := http.NewRequestWithContext(ctx, method, e.url+path, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
@@ -177,27 +189,12 @@ func (e *emu) get(ctx context.Context, path string, into any) error {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", path, resp.Status)
+		return fmt.Errorf("%s %s: %s", method, path, resp.Status)
+	}
+	if into == nil {
+		return nil
 	}
 	return json.NewDecoder(resp.Body).Decode(into)
-}
-
-// setThrottle turns AWS's token buckets on or off in the emulator.
-func (e *emu) setThrottle(ctx context.Context, on bool) error {
-	body, _ := json.Marshal(map[string]bool{"enabled": on})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.url+"/_lbsg/throttle", bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	resp, err := e.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNoContent {
-		return fmt.Errorf("POST /_lbsg/throttle: %s", resp.Status)
-	}
-	return nil
 }
 
 // calls returns the call log.
