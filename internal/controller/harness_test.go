@@ -113,6 +113,7 @@ func startOn(tb testing.TB, k *testenv.KubeEnv, emu *emutest.Env, mutate func(*o
 	})
 	mgr, err := ctrl.NewManager(k.Config, ctrl.Options{
 		Scheme:                 controller.Scheme(),
+		Cache:                  controller.CacheOptions(),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		Controller:             config.Controller{SkipNameValidation: ptr.To(true)},

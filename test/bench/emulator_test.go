@@ -74,6 +74,7 @@ func runEmulatorChild(raw string) int {
 	// Quotas a large account has raised: the scenarios are about rates and
 	// memory, not about hitting the 50-NLB default.
 	srv.ELBv2().Quotas.NetworkLoadBalancers = 100000
+	srv.ELBv2().Quotas.ApplicationLoadBalancers = 100000
 	srv.ELBv2().Quotas.TargetGroups = 100000
 	srv.ELBv2().Quotas.RegistrationsPerTarget = 1 << 30
 	srv.EC2().Quotas.GroupsPerRegion = 100000

@@ -257,6 +257,7 @@ func (h *harness) startManager() *manager {
 	clients := awsapi.FromConfig(h.emu.awsConfig(), awsapi.Options{NoRateLimit: !h.throttle})
 	mgr, err := ctrl.NewManager(h.kube.Config, ctrl.Options{
 		Scheme:                 controller.Scheme(),
+		Cache:                  controller.CacheOptions(),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		Controller:             config.Controller{SkipNameValidation: ptr.To(true)},

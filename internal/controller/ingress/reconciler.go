@@ -59,7 +59,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Watches(&networkingv1.Ingress{}, handler.EnqueueRequestsFromMapFunc(r.groupsOfIngress)).
 		Watches(&corev1.Service{}, handler.EnqueueRequestsFromMapFunc(r.groupsOfService)).
 		Watches(&discoveryv1.EndpointSlice{}, handler.EnqueueRequestsFromMapFunc(r.groupsOfSlice)).
-		Watches(&corev1.Node{}, handler.EnqueueRequestsFromMapFunc(r.allGroups), builder.WithPredicates(deploy.NodeTargetsChanged)).
+		Watches(&corev1.Node{}, deploy.EnqueueBatched(deploy.NodeBatch, r.allGroups), builder.WithPredicates(deploy.NodeTargetsChanged)).
 		Watches(&networkingv1.IngressClass{}, handler.EnqueueRequestsFromMapFunc(r.allGroups)).
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(1, r.MaxConcurrentReconciles)})
 	if paramsServed(mgr) {

@@ -58,7 +58,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	b := ctrl.NewControllerManagedBy(mgr).Named("service").
 		For(&corev1.Service{}).
 		Watches(&discoveryv1.EndpointSlice{}, handler.EnqueueRequestsFromMapFunc(sliceToService)).
-		Watches(&corev1.Node{}, handler.EnqueueRequestsFromMapFunc(r.handledServices), builder.WithPredicates(deploy.NodeTargetsChanged)).
+		Watches(&corev1.Node{}, deploy.EnqueueBatched(deploy.NodeBatch, r.handledServices), builder.WithPredicates(deploy.NodeTargetsChanged)).
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(1, r.MaxConcurrentReconciles)})
 	if r.Services != nil {
 		b = b.WatchesRawSource(r.Services.Source())

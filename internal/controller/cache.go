@@ -1,0 +1,31 @@
+package controller
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// CacheOptions keep the informer caches to what the controllers read.
+// managedFields go from every object (often the largest part of a small
+// one). Nodes keep their metadata and spec.providerID only: their status
+// (images, volumes, conditions, addresses) is most of a Node's size, is
+// rewritten by every heartbeat, and no model reads it.
+func CacheOptions() cache.Options {
+	return cache.Options{
+		DefaultTransform: cache.TransformStripManagedFields(),
+		ByObject: map[client.Object]cache.ByObject{
+			&corev1.Node{}: {Transform: slimNode},
+		},
+	}
+}
+
+func slimNode(obj any) (any, error) {
+	n, ok := obj.(*corev1.Node)
+	if !ok {
+		return obj, nil
+	}
+	meta := *n.ObjectMeta.DeepCopy()
+	meta.ManagedFields, meta.Annotations = nil, nil
+	return &corev1.Node{TypeMeta: n.TypeMeta, ObjectMeta: meta, Spec: corev1.NodeSpec{ProviderID: n.Spec.ProviderID}}, nil
+}
