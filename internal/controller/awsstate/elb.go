@@ -320,6 +320,17 @@ func (p *Provider) Invalidate(stackKey string) {
 func (p *Provider) dropSnapshot(key string) {
 	delete(p.snaps, key)
 	p.snapGen[key]++
+	p.untrusted[key] = true
+}
+
+// Converged says that lbsg's own writes just brought the stack to a model
+// in full (every write succeeded): its listings, kept up to date by those
+// writes, together with the record of that model describe it again, so
+// Listed may serve it without a read.
+func (p *Provider) Converged(stackKey string) {
+	p.mu.Lock()
+	delete(p.untrusted, stackKey)
+	p.mu.Unlock()
 }
 
 // Snapshot returns what exists in AWS for a Service stack: from cache, or
@@ -406,10 +417,12 @@ func (p *Provider) ExistingLoadBalancer(ctx context.Context, st naming.Stack) (*
 
 // Listed returns the stack as the batched listings show it (load balancer
 // and target groups from the index, managed SGs from the SG cache),
-// without any per-stack read, when this process has neither read nor
-// changed the stack's load-balancing resources (ok false otherwise: the
-// listings alone would then hide what it knows). A restart uses it with
-// the record of what was last applied (plan.Fingerprint, IndexAgrees).
+// without any per-stack read, unless the stack's Snapshot is cached (a
+// read is free then) or an invalidation made it untrusted since the start
+// or its last Converged (ok false: the listings alone would hide what the
+// invalidation knew). A restart, and the reconciles after lbsg's own
+// changes, use it with the record of what was last applied
+// (plan.Fingerprint, IndexAgrees).
 func (p *Provider) Listed(ctx context.Context, st naming.Stack) (snap plan.Snapshot, ok bool, err error) {
 	if err := p.ensureELB(ctx); err != nil {
 		return plan.Snapshot{}, false, err
@@ -420,7 +433,7 @@ func (p *Provider) Listed(ctx context.Context, st naming.Stack) (snap plan.Snaps
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if _, cached := p.snaps[st.Key()]; cached || p.snapGen[st.Key()] > 0 {
+	if _, cached := p.snaps[st.Key()]; cached || p.untrusted[st.Key()] {
 		return plan.Snapshot{}, false, nil
 	}
 	snap.LoadBalancer, snap.TargetGroups = p.fromIndex(st)

@@ -52,6 +52,10 @@ type Provider struct {
 	// snapGen counts invalidations per stack key: a Snapshot read that
 	// raced with one is returned but not cached.
 	snapGen map[string]uint64
+	// untrusted stacks' listings may hide what an invalidation knew (a
+	// write that may have failed half-way, drift seen by a refresh): Listed
+	// refuses them until Converged.
+	untrusted map[string]bool
 
 	// One filler per cache: concurrent reconciles that find a cache cold
 	// wait for the first one's Describe instead of each making their own
@@ -68,7 +72,7 @@ type Instance struct {
 // New builds a Provider for one cluster and VPC.
 func New(ec2api awsapi.EC2API, elbapi awsapi.ELBV2API, cluster, vpcID string) *Provider {
 	return &Provider{ec2: ec2api, elb: elbapi, cloud: cloudelbv2.New(elbapi, clock.RealClock{}), cluster: cluster, vpcID: vpcID,
-		sgs: map[string]*SG{}, stale: map[string]bool{}, instances: map[string]Instance{}, snaps: map[string]*snapshotEntry{}, snapGen: map[string]uint64{}}
+		sgs: map[string]*SG{}, stale: map[string]bool{}, instances: map[string]Instance{}, snaps: map[string]*snapshotEntry{}, snapGen: map[string]uint64{}, untrusted: map[string]bool{}}
 }
 
 // VPCID is the VPC the Provider works in.

@@ -56,17 +56,21 @@ func (d *Deployer) Apply(ctx context.Context, stack naming.Stack, desired model.
 	snap.Cluster, snap.ExternalManagedTags = d.Defaults.ClusterName, d.Defaults.ExternalManagedTags
 	actions := plan.Diff(desired, snap)
 	ex := newExecutor(d.AWS, desired, snap, backendID)
+	converged := false
 	if touchesELB(actions) {
 		if err := d.clearRecord(ctx, stack); err != nil {
 			return "", err
 		}
-	}
-	defer func() {
-		if touchesELB(actions) {
-			// SG writes update the SG cache in place; ELB state is re-read.
+		// SG writes update the SG cache in place; ELB state is re-read,
+		// or, once converged in full, served from the listings and the
+		// record (the next reconcile of an unchanged model reads nothing).
+		defer func() {
 			d.AWS.Invalidate(stack.Key())
-		}
-	}()
+			if converged {
+				d.AWS.Converged(stack.Key())
+			}
+		}()
+	}
 	if err := ex.run(ctx, actions, func(a plan.Action) bool { return a.Kind != plan.DeleteSecurityGroup }); err != nil {
 		return "", err
 	}
@@ -83,6 +87,7 @@ func (d *Deployer) Apply(ctx context.Context, stack naming.Stack, desired model.
 		if rec, has, err := d.Record.Get(ctx, stack.Key()); err != nil || !has || rec != fp {
 			d.Record.Set(stack.Key(), fp)
 		}
+		converged = true
 	}
 	return ex.dnsName, nil
 }

@@ -118,6 +118,15 @@ func TestARestartTrustsTheRecordOnlyWhereItHolds(t *testing.T) {
 		if fp, _, _ := rec.Get(t.Context(), key); fp == converged || fp == "" {
 			t.Errorf("record %q after converging a changed model, want a new fingerprint", fp)
 		}
+		// The reconcile that follows lbsg's own converged change (its
+		// status patch triggers one) reads nothing.
+		e.emu.Server.ResetCalls()
+		if _, err := e.deployer.Apply(t.Context(), e.stack, withoutFirstTarget(desired)); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.emu.Server.Calls().Total; n != 0 {
+			t.Errorf("the reconcile after a converged change made %d AWS calls, want none", n)
+		}
 		e.apply(t, desired)
 	})
 
