@@ -95,10 +95,13 @@ func TestScaleTiny(t *testing.T) {
 	}
 	// One page of security groups, one of load balancers, one of target
 	// groups: nothing per object (driftCheck waits for the controller to go
-	// quiet first, so these are the check's own calls).
+	// quiet first, so these are the check's own calls). The check enqueues
+	// the target SGs it compared; targetsg may re-read the one node SG
+	// fresh before deciding on revokes (by timing): one call per target
+	// SG, not per object.
 	sgs, lbs, tgs := d.calls.Count("DescribeSecurityGroups"), d.calls.Count("DescribeLoadBalancers"), d.calls.Count("DescribeTargetGroups")
-	if sgs != 1 || lbs != 1 || tgs != 1 || d.calls.Total != 3 {
-		t.Errorf("drift check: %d DescribeSecurityGroups, %d DescribeLoadBalancers and %d DescribeTargetGroups pages, %d calls in all; want 1, 1, 1 and 3:\n%s",
+	if sgs < 1 || sgs > 2 || lbs != 1 || tgs != 1 || d.calls.Total != sgs+2 {
+		t.Errorf("drift check: %d DescribeSecurityGroups, %d DescribeLoadBalancers and %d DescribeTargetGroups calls, %d in all; want one page of each (plus at most one fresh read of the node SG) and nothing else:\n%s",
 			sgs, lbs, tgs, d.calls.Total, d)
 	}
 
