@@ -427,18 +427,33 @@ func (p *Provider) Listed(ctx context.Context, st naming.Stack) (snap plan.Snaps
 	if err := p.ensureELB(ctx); err != nil {
 		return plan.Snapshot{}, false, err
 	}
+	// Checked before the SG scan too: a stack with a cached Snapshot (every
+	// reconcile after a read) goes on to Snapshot, which scans again.
+	p.mu.Lock()
+	ok = p.listable(st.Key())
+	p.mu.Unlock()
+	if !ok {
+		return plan.Snapshot{}, false, nil
+	}
 	managed, err := p.managedSGs(ctx, st)
 	if err != nil {
 		return plan.Snapshot{}, false, err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if _, cached := p.snaps[st.Key()]; cached || p.untrusted[st.Key()] {
+	if !p.listable(st.Key()) { // invalidated during the scan
 		return plan.Snapshot{}, false, nil
 	}
 	snap.LoadBalancer, snap.TargetGroups = p.fromIndex(st)
 	snap.ManagedSGs = managed
 	return snap, true, nil
+}
+
+// listable reports whether Listed may serve the stack: no cached Snapshot
+// and not untrusted; p.mu held.
+func (p *Provider) listable(key string) bool {
+	_, cached := p.snaps[key]
+	return !cached && !p.untrusted[key]
 }
 
 func (p *Provider) readStack(ctx context.Context, st naming.Stack) (plan.Snapshot, error) {
