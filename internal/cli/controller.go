@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/go-logr/logr"
 	"github.com/go-logr/logr/funcr"
@@ -21,13 +22,30 @@ import (
 	"github.com/lbsg/lbsg/internal/options"
 )
 
-// runController is `lbsg controller`: the Service → NLB and target-SG
-// controllers on controller-runtime, talking to AWS or, with --aws-endpoint
-// or AWS_ENDPOINT_URL, to the emulator.
+// controllerSummary is the controller command's line in `lbsg --help`,
+// made from the components Setup registers.
+func controllerSummary() string {
+	names := make([]string, 0, len(controller.Components()))
+	for _, c := range controller.Components() {
+		names = append(names, c.Name)
+	}
+	return "run the controllers (" + strings.Join(names, ", ") + ") against AWS or the emulator"
+}
+
+// runController is `lbsg controller`: the components of
+// controller.Components on controller-runtime, talking to AWS or, with
+// --aws-endpoint or AWS_ENDPOINT_URL, to the emulator.
 func runController(ctx context.Context, args []string, _, stderr io.Writer) error {
 	o := options.New()
 	fs := newFlagSet("controller", stderr)
 	o.AddFlags(fs)
+	fs.Usage = func() {
+		_, _ = fmt.Fprintln(stderr, "usage: lbsg controller --cluster-name NAME [flags]\n\nRuns, in one process:")
+		for _, c := range controller.Components() {
+			_, _ = fmt.Fprintf(stderr, "  %-10s %s\n", c.Name, c.Summary)
+		}
+		_, _ = fmt.Fprintf(stderr, "\nFlags (LBC's names; docs/flags.md):\n%s", fs.FlagUsages())
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

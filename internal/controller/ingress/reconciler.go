@@ -38,6 +38,9 @@ import (
 	"github.com/lbsg/lbsg/internal/rules"
 )
 
+// ControllerName is the reconciler's controller-runtime name.
+const ControllerName = "ingress"
+
 // Reconciler converges IngressGroups to ALBs.
 type Reconciler struct {
 	Kube   client.Client
@@ -55,7 +58,7 @@ type Reconciler struct {
 
 // SetupWithManager registers the controller.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
-	b := ctrl.NewControllerManagedBy(mgr).Named("ingress").
+	b := ctrl.NewControllerManagedBy(mgr).Named(ControllerName).
 		Watches(&networkingv1.Ingress{}, handler.EnqueueRequestsFromMapFunc(r.groupsOfIngress)).
 		Watches(&corev1.Service{}, handler.EnqueueRequestsFromMapFunc(r.groupsOfService)).
 		Watches(&discoveryv1.EndpointSlice{}, handler.EnqueueRequestsFromMapFunc(r.groupsOfSlice)).

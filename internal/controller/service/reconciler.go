@@ -31,6 +31,9 @@ import (
 	"github.com/lbsg/lbsg/internal/rules"
 )
 
+// ControllerName is the reconciler's controller-runtime name.
+const ControllerName = "service"
+
 // DependencyRequeue is deploy.DependencyRequeue.
 const DependencyRequeue = deploy.DependencyRequeue
 
@@ -55,7 +58,7 @@ type Reconciler struct {
 
 // SetupWithManager registers the controller.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
-	b := ctrl.NewControllerManagedBy(mgr).Named("service").
+	b := ctrl.NewControllerManagedBy(mgr).Named(ControllerName).
 		For(&corev1.Service{}).
 		Watches(&discoveryv1.EndpointSlice{}, handler.EnqueueRequestsFromMapFunc(sliceToService)).
 		Watches(&corev1.Node{}, deploy.EnqueueBatched(deploy.NodeBatch, r.handledServices), builder.WithPredicates(deploy.NodeTargetsChanged)).
