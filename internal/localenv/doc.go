@@ -16,8 +16,10 @@
 //     and NodePorts behave as on a real cluster. For the sandbox and e2e tests.
 //
 // Binaries are found in $KUBEBUILDER_ASSETS, else in bin/ at the root of the
-// module containing the working directory (found by walking up to go.mod).
-// A missing binary is reported as ErrAssetsMissing, so tests can skip.
+// module containing the working directory (found by walking up to go.mod),
+// else in the per-machine tools cache at hack/tools' pins (toolcache), so a
+// binary run outside the repository finds them too. A missing binary is
+// reported as ErrAssetsMissing, so tests can skip.
 //
 // Invariants: every process a Cluster starts is recorded in a pid file under
 // its Dir and is gone when Stop returns (Stop waits, kills stragglers, and
