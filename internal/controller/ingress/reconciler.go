@@ -291,13 +291,17 @@ func (r *Reconciler) build(ctx context.Context, g *group) (model.Stack, map[*net
 	}
 	if err != nil {
 		reason := events.ReasonFailedBuildModel
+		var unsupported *model.UnsupportedError
 		switch {
 		case unresolvedSGs(err):
 			reason = events.ReasonSecurityGroupsNotResolved
 		case errors.Is(err, rules.ErrOverQuota):
 			reason = events.ReasonRulesPerSecurityGroupLimitExceeded
+		case errors.As(err, &unsupported):
+			reason = events.ReasonUnsupportedAnnotation
 		}
-		logf.FromContext(ctx).Error(err, "building model failed")
+		r.Metrics.SetUnsupported("IngressGroup", g.stack.ID(), unsupported != nil)
+		logf.FromContext(ctx).Error(err, "building model failed", "reason", reason)
 		for _, m := range g.members {
 			if built[m.ing] {
 				r.Events.Warn(m.ing, reason, events.ActionReconcile, "Failed build model due to "+err.Error())
@@ -306,6 +310,7 @@ func (r *Reconciler) build(ctx context.Context, g *group) (model.Stack, map[*net
 		r.Deploy.Hold(g.stack)
 		return model.Stack{}, nil, reconcile.TerminalError(err)
 	}
+	r.Metrics.SetUnsupported("IngressGroup", g.stack.ID(), false)
 	for _, w := range warnings {
 		for _, m := range g.members {
 			if built[m.ing] {

@@ -102,6 +102,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 	svc := &corev1.Service{}
 	if err := r.Kube.Get(ctx, req.NamespacedName, svc); err != nil {
 		if apierrors.IsNotFound(err) {
+			r.Metrics.SetUnsupported("Service", stack.ID(), false)
 			r.Deploy.Forget(stack)
 			if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
 				return reconcile.Result{RequeueAfter: DependencyRequeue}, err
@@ -111,6 +112,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 		return reconcile.Result{}, err
 	}
 	if !svc.DeletionTimestamp.IsZero() || !model.Handled(svc, r.Defaults) {
+		r.Metrics.SetUnsupported("Service", stack.ID(), false)
 		if !controllerutil.ContainsFinalizer(svc, naming.FinalizerService) {
 			r.Deploy.Forget(stack)
 			return reconcile.Result{}, nil
@@ -166,11 +168,17 @@ func (r *Reconciler) build(ctx context.Context, svc *corev1.Service, stack namin
 			// fails, so the rules in AWS stay as they are.
 			reason = events.ReasonRulesPerSecurityGroupLimitExceeded
 		}
-		logf.FromContext(ctx).Error(err, "building model failed")
+		var unsupported *model.UnsupportedError
+		if errors.As(err, &unsupported) {
+			reason = events.ReasonUnsupportedAnnotation
+		}
+		r.Metrics.SetUnsupported("Service", stack.ID(), unsupported != nil)
+		logf.FromContext(ctx).Error(err, "building model failed", "reason", reason)
 		r.Events.Warn(svc, reason, events.ActionReconcile, "Failed build model due to "+err.Error())
 		r.Deploy.Hold(stack)
 		return model.Stack{}, reconcile.TerminalError(err)
 	}
+	r.Metrics.SetUnsupported("Service", stack.ID(), false)
 	for _, w := range warnings {
 		r.Events.Warn(svc, w.Reason, events.ActionReconcile, w.Message)
 	}
