@@ -3,6 +3,7 @@ package controller_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/lbsg/lbsg/internal/annotations"
 	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/options"
 	"github.com/lbsg/lbsg/internal/testenv"
 )
 
@@ -139,5 +141,31 @@ func TestAnIngressGroupWithAnUnsupportedMemberIsLeftAlone(t *testing.T) {
 		if strings.HasPrefix(name, "k8s-auth") {
 			t.Errorf("an ALB %s exists for the refused group", name)
 		}
+	}
+}
+
+// TestPlainNLBServicesGetNoWarning: Services created together (their first
+// reconciles race their own finalizer and status writes) converge without
+// a single Warning event: a transient conflict is retried, not reported.
+func TestPlainNLBServicesGetNoWarning(t *testing.T) {
+	h := start(t, func(o *options.Controller) { o.MaxConcurrentReconciles = 3 })
+	var svcs []*corev1.Service
+	for i := range 8 {
+		svc := h.nlbService(fmt.Sprintf("plain-%d", i), 80)
+		svcs = append(svcs, svc)
+		h.create(svc)
+	}
+	testenv.EventuallyWithin(t, 90*time.Second, "every Service has its hostname", func(context.Context) (bool, error) {
+		for _, svc := range svcs {
+			if cur := h.get(svc); cur == nil || len(cur.Status.LoadBalancer.Ingress) == 0 {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	if h.events.has(" Warning ") {
+		h.events.mu.Lock()
+		defer h.events.mu.Unlock()
+		t.Errorf("Warning events for plain Services:\n%s", strings.Join(h.events.got, "\n"))
 	}
 }

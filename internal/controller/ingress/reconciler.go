@@ -380,7 +380,9 @@ func (r *Reconciler) ensureFinalizer(ctx context.Context, ing *networkingv1.Ingr
 	base := ing.DeepCopy()
 	controllerutil.AddFinalizer(ing, st.Finalizer())
 	if err := r.Kube.Patch(ctx, ing, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
-		r.Events.Warn(ing, events.ReasonFailedAddFinalizer, events.ActionReconcile, "Failed add finalizer due to "+err.Error())
+		if !apierrors.IsConflict(err) { // a stale copy: retried, not the user's problem
+			r.Events.Warn(ing, events.ReasonFailedAddFinalizer, events.ActionReconcile, "Failed add finalizer due to "+err.Error())
+		}
 		return err
 	}
 	return nil

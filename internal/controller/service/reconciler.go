@@ -140,7 +140,9 @@ func (r *Reconciler) converge(ctx context.Context, svc *corev1.Service, stack na
 		return r.deployFailure(ctx, svc, err)
 	}
 	if err := r.patchStatus(ctx, svc, dns); err != nil {
-		r.Events.Warn(svc, events.ReasonFailedUpdateStatus, events.ActionReconcile, "Failed update status due to "+err.Error())
+		if !apierrors.IsConflict(err) && !apierrors.IsNotFound(err) {
+			r.Events.Warn(svc, events.ReasonFailedUpdateStatus, events.ActionReconcile, "Failed update status due to "+err.Error())
+		}
 		return reconcile.Result{}, err
 	}
 	if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
@@ -193,6 +195,11 @@ func (r *Reconciler) ensureFinalizer(ctx context.Context, svc *corev1.Service) e
 	base := svc.DeepCopy()
 	controllerutil.AddFinalizer(svc, naming.FinalizerService)
 	if err := r.Kube.Patch(ctx, svc, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+		if apierrors.IsConflict(err) {
+			// A stale copy: the next reconcile reads the new one. Not the
+			// user's problem, so no event.
+			return err
+		}
 		r.Events.Warn(svc, events.ReasonFailedAddFinalizer, events.ActionReconcile, "Failed add finalizer due to "+err.Error())
 		return err
 	}
@@ -244,7 +251,12 @@ func (r *Reconciler) patchStatus(ctx context.Context, svc *corev1.Service, dns s
 	}
 	base := svc.DeepCopy()
 	svc.Status.LoadBalancer.Ingress = want
-	return r.Kube.Status().Patch(ctx, svc, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+	// No optimistic lock: status.loadBalancer belongs to the controller of
+	// the Service's class, and the merge patch replaces the list whole, so
+	// a concurrent change elsewhere in the Service is no conflict (with the
+	// lock, a first reconcile often lost the race against its own
+	// finalizer write and reported a spurious FailedUpdateStatus).
+	return r.Kube.Status().Patch(ctx, svc, client.MergeFrom(base))
 }
 
 func equalIngress(a, b []corev1.LoadBalancerIngress) bool {
