@@ -133,8 +133,9 @@ func needsNodePorts(svc *corev1.Service) bool {
 		return true
 	case corev1.ServiceTypeLoadBalancer:
 		return svc.Spec.AllocateLoadBalancerNodePorts == nil || *svc.Spec.AllocateLoadBalancerNodePorts
+	default: // ClusterIP, ExternalName
+		return false
 	}
-	return false
 }
 
 // needsHealthCheckNodePort: the apiserver allocates a health-check
