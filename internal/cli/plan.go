@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -77,10 +79,16 @@ func (e planExit) ExitCode() int { return e.code }
 // usageError is a plan usage error: exit 2 as for every lbsg command, but
 // 1 with --detailed-exitcode, where 2 means changes.
 func usageError(args []string, err error) error {
+	detailed := false
 	for _, a := range args {
-		if a == "--"+detailedExitCodeFlag || a == "--"+detailedExitCodeFlag+"=true" {
-			return planExit{code: 1, msg: err.Error()}
+		if a == "--"+detailedExitCodeFlag {
+			detailed = true
+		} else if v, ok := strings.CutPrefix(a, "--"+detailedExitCodeFlag+"="); ok {
+			detailed, _ = strconv.ParseBool(v)
 		}
+	}
+	if detailed {
+		return planExit{code: 1, msg: err.Error()}
 	}
 	return err
 }

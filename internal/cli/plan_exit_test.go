@@ -147,6 +147,8 @@ func TestOfflinePlanOfManifestsNotYetAppliedAndItsExitStatus(t *testing.T) {
 			wantCode: 1, want: []string{"! error: ingress shop/broken left out of the group: ", "1 failed to build"}},
 		{name: "a usage error exits 1 with --detailed-exitcode", manifests: []string{apiService}, flags: []string{detailed, "-o", "yaml"},
 			wantCode: 1, wantErr: `-o "yaml": want text or json`},
+		{name: "a usage error exits 2 with --detailed-exitcode=false", manifests: []string{apiService}, flags: []string{detailed + "=false", "-o", "yaml"},
+			wantCode: 2, wantErr: `-o "yaml": want text or json`},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, "--cluster-name", "prod") })
 	}
