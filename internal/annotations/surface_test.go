@@ -1,41 +1,18 @@
 package annotations
 
 import (
-	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lbsg/lbsg/internal/lbcsource"
 )
-
-// lbcModule is the LBC release whose surface the table covers.
-const lbcModule = "sigs.k8s.io/aws-load-balancer-controller/v3@v3.6.2"
-
-// lbcSource returns the directory of LBC's module source, downloading it
-// through the Go module proxy when the module cache lacks it.
-func lbcSource(t *testing.T) string {
-	t.Helper()
-	cmd := exec.Command("go", "mod", "download", "-json", lbcModule)
-	cmd.Dir = t.TempDir() // outside lbsg's module: no go.mod to touch
-	out, err := cmd.Output()
-	var m struct{ Dir, Error string }
-	if err == nil {
-		err = json.Unmarshal(out, &m)
-	}
-	if err != nil || m.Dir == "" {
-		if os.Getenv("LBSG_REQUIRE_ASSETS") == "1" {
-			t.Fatalf("go mod download %s: %v %s", lbcModule, err, m.Error)
-		}
-		t.Skipf("go mod download %s: %v %s", lbcModule, err, m.Error)
-	}
-	return m.Dir
-}
 
 // lbcConstants reads the string constants of LBC's pkg/annotations.
 func lbcConstants(t *testing.T, dir string) map[string]string {
@@ -108,7 +85,7 @@ func lbcFamilies(t *testing.T, dir string) map[Object][]string {
 // defines, and every prefixed family its model builders read, has an entry
 // in Surface for the right object, so none can be silently ignored.
 func TestTheSurfaceListsEveryLBCAnnotation(t *testing.T) {
-	dir := lbcSource(t)
+	dir := lbcsource.Dir(t)
 	consts := lbcConstants(t, dir)
 	n := 0
 	for name, suffix := range consts {

@@ -52,7 +52,11 @@ func runController(ctx context.Context, args []string, _, stderr io.Writer) erro
 	if err := o.Validate(); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	log := funcr.NewJSON(func(obj string) { _, _ = fmt.Fprintln(stderr, obj) }, funcr.Options{})
+	verbosity := 0
+	if o.LogLevel == "debug" {
+		verbosity = 1
+	}
+	log := funcr.NewJSON(func(obj string) { _, _ = fmt.Fprintln(stderr, obj) }, funcr.Options{Verbosity: verbosity})
 	ctrl.SetLogger(log)
 	ctx = logr.NewContext(ctx, log)
 
@@ -63,6 +67,7 @@ func runController(ctx context.Context, args []string, _, stderr io.Writer) erro
 	clients, err := awsapi.New(ctx, awsapi.Config{Region: o.AWSRegion, Endpoint: o.AWSEndpoint, Options: awsapi.Options{
 		MaxAttempts: o.AWSMaxRetries + 1,
 		Observer:    func(c awsapi.Call) { m.AWSCall(c.Service, c.Operation, c.Code, c.Throttled) },
+		Endpoints:   o.AWSAPIEndpoints,
 	}})
 	if err != nil {
 		return err
@@ -77,13 +82,21 @@ func runController(ctx context.Context, args []string, _, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	cacheOpts := controller.CacheOptions()
+	if o.SyncPeriod > 0 {
+		cacheOpts.SyncPeriod = &o.SyncPeriod
+	}
+	leaseName := o.LeaderElectionID
+	if leaseName == "" {
+		leaseName = "lbsg-leader-" + o.ClusterName
+	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                  controller.Scheme(),
-		Cache:                   controller.CacheOptions(),
+		Cache:                   cacheOpts,
 		Metrics:                 metricsserver.Options{BindAddress: o.MetricsBindAddress},
 		HealthProbeBindAddress:  o.HealthProbeBindAddress,
 		LeaderElection:          o.LeaderElect,
-		LeaderElectionID:        "lbsg-leader-" + o.ClusterName,
+		LeaderElectionID:        leaseName,
 		LeaderElectionNamespace: o.LeaderElectionNamespace,
 		// On SIGTERM the manager lets in-flight reconciles (and their AWS
 		// mutations) finish, then gives the lease up at once so the next

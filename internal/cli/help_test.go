@@ -37,3 +37,14 @@ func TestHelpNamesEveryControllerComponent(t *testing.T) {
 		}
 	}
 }
+
+// TestAnLBCGateLbsgLacksStopsTheController: enabling a feature gate whose
+// feature lbsg lacks exits non-zero before anything starts, naming the
+// gate.
+func TestAnLBCGateLbsgLacksStopsTheController(t *testing.T) {
+	var out, errs bytes.Buffer
+	code := Run(t.Context(), []string{"controller", "--cluster-name=c", "--feature-gates=ALBTargetControlAgent=true"}, &out, &errs)
+	if code == 0 || !strings.Contains(errs.String(), "ALBTargetControlAgent") {
+		t.Errorf("exit %d, stderr %q: want non-zero naming the gate", code, errs.String())
+	}
+}

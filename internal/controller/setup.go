@@ -136,7 +136,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	svc := &service.Reconciler{
 		Kube: mgr.GetClient(), AWS: prov, Deploy: dep,
 		Services: svcTrigger, Events: rec, Metrics: c.Metrics, Defaults: d,
-		MaxConcurrentReconciles: o.MaxConcurrentReconciles,
+		MaxConcurrentReconciles: o.ServiceReconciles(),
 	}
 	var registered []Component
 	component := func(name string) {
@@ -155,7 +155,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	ingTrigger := &registry.Trigger[reconcile.Request]{}
 	ing := &ingress.Reconciler{
 		Kube: mgr.GetClient(), AWS: prov, Deploy: dep, Groups: ingTrigger, Events: rec, Metrics: c.Metrics,
-		Defaults: d, Class: class, MaxConcurrentReconciles: o.MaxConcurrentReconciles,
+		Defaults: d, Class: class, MaxConcurrentReconciles: o.IngressReconciles(),
 	}
 	if err := ing.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ingress controller: %w", err)
