@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 )
 
 // UnsupportedError is a build failure because an object asks for something
@@ -55,12 +56,49 @@ func unsupportedService(svc *corev1.Service) error {
 		"Service " + svc.Namespace + "/" + svc.Name: explainUnsupported(keys)}}
 }
 
-// unsupportedGroup checks every member of an IngressGroup, and the
-// alb.ingress.kubernetes.io annotations of its backend Services (LBC reads
-// them there too).
+// ParamsFields lists every field of LBC v3.6.2's IngressClassParams spec
+// (by JSON name) with whether lbsg applies it; a test keeps it equal to
+// the CRD's fields.
+var ParamsFields = map[string]bool{
+	"namespaceSelector": true, "group": true, "scheme": true, "ipAddressType": true, "subnets": true,
+	"certificateArn": true, "sslPolicy": true, "sslRedirectPort": true, "inboundCIDRs": true,
+	"prefixListsIDs": true, "PrefixListsIDs": true, "tags": true, "targetType": true, "loadBalancerName": true,
+	"loadBalancerAttributes":      true,
+	"listeners":                   false, // listener attributes (issue 17)
+	"minimumLoadBalancerCapacity": false, // capacity reservations
+	"ipamConfiguration":           false, // IPAM pools
+	"wafv2AclArn":                 false, // WAF (issue 19)
+	"wafv2AclName":                false, // WAF (issue 19)
+}
+
+// unsupportedParams names the set fields of IngressClassParams lbsg does
+// not apply.
+func unsupportedParams(p *v1beta1.IngressClassParamsSpec) []string {
+	if p == nil {
+		return nil
+	}
+	var out []string
+	for field, set := range map[string]bool{
+		"listeners": len(p.Listeners) > 0, "minimumLoadBalancerCapacity": p.MinimumLoadBalancerCapacity != nil,
+		"ipamConfiguration": p.IPAMConfiguration != nil, "wafv2AclArn": p.WAFv2ACLArn != "", "wafv2AclName": p.WAFv2ACLName != "",
+	} {
+		if set && !ParamsFields[field] {
+			out = append(out, "IngressClassParams field spec."+field)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// unsupportedGroup checks every member of an IngressGroup, the
+// IngressClassParams of its class, and the alb.ingress.kubernetes.io
+// annotations of its backend Services (LBC reads them there too).
 func unsupportedGroup(members []IngressMember) error {
 	found := map[string][]string{}
 	for _, m := range members {
+		if fields := unsupportedParams(m.Params); len(fields) > 0 {
+			found["class of Ingress "+m.Key()] = fields
+		}
 		if keys := annotations.UnsupportedKeys(m.Ingress.Annotations, annotations.OnIngress); len(keys) > 0 {
 			found["Ingress "+m.Key()] = explainUnsupported(keys)
 		}

@@ -2,10 +2,12 @@ package model
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/naming"
 )
 
@@ -100,5 +102,38 @@ func TestAnIngressGroupWithAnUnsupportedMemberIsRefusedWhole(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEveryParamsFieldHasASupportVerdict: ParamsFields covers exactly the
+// CRD's fields.
+func TestEveryParamsFieldHasASupportVerdict(t *testing.T) {
+	rt := reflect.TypeOf(v1beta1.IngressClassParamsSpec{})
+	seen := map[string]bool{}
+	for i := range rt.NumField() {
+		name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+		seen[name] = true
+		if _, ok := ParamsFields[name]; !ok {
+			t.Errorf("IngressClassParams field %s has no entry in ParamsFields", name)
+		}
+	}
+	for name := range ParamsFields {
+		if !seen[name] {
+			t.Errorf("ParamsFields names %s, which the CRD lacks", name)
+		}
+	}
+}
+
+func TestAClassWhoseParamsAskForWAFHoldsItsGroups(t *testing.T) {
+	m := simple("ns", "a", nil)
+	m.Params = &v1beta1.IngressClassParamsSpec{WAFv2ACLArn: "arn:aws:wafv2:us-west-2:1:regional/webacl/x/y", Scheme: "internal"}
+	_, _, _, err := BuildIngressGroup(naming.ImplicitIngressStack("ns", "a"), []IngressMember{m}, ingFacts(), ingDefaults())
+	var ue *UnsupportedError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "IngressClassParams field spec.wafv2AclArn") {
+		t.Fatalf("BuildIngressGroup: %v, want an UnsupportedError naming spec.wafv2AclArn", err)
+	}
+	m.Params.WAFv2ACLArn = ""
+	if _, _, _, err := BuildIngressGroup(naming.ImplicitIngressStack("ns", "a"), []IngressMember{m}, ingFacts(), ingDefaults()); err != nil {
+		t.Fatalf("supported params refused: %v", err)
 	}
 }
