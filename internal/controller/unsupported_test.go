@@ -13,6 +13,8 @@ import (
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	corev1 "k8s.io/api/core/v1"
 
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
 	"github.com/lbsg/lbsg/internal/annotations"
 	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/options"
@@ -167,5 +169,89 @@ func TestPlainNLBServicesGetNoWarning(t *testing.T) {
 		h.events.mu.Lock()
 		defer h.events.mu.Unlock()
 		t.Errorf("Warning events for plain Services:\n%s", strings.Join(h.events.got, "\n"))
+	}
+}
+
+// unsupportedValue is a value of an unsupported key that asks for what
+// lbsg lacks (never the harmless default).
+func unsupportedValue(k annotations.Key) string {
+	switch k.Name {
+	case annotations.IngressPrefix + "auth-type":
+		return "cognito"
+	case annotations.SvcBackendProtocol:
+		return "ssl"
+	}
+	return "x"
+}
+
+// TestEveryUnsupportedKeyLeavesItsLoadBalancerAlone: for every key the
+// surface table marks unsupported, an object carrying it (one per key, all
+// at once) gets UnsupportedAnnotation naming the key, no AWS write is made,
+// and the load balancer LBC had made for it is byte-identical afterwards.
+func TestEveryUnsupportedKeyLeavesItsLoadBalancerAlone(t *testing.T) {
+	h := start(t, nil)
+	ctx := t.Context()
+	h.create(h.nodePortService("web"))
+	type object struct{ name, key, lb string }
+	var objs []object
+	var creates []client.Object
+	lbcMade := func(name string, st naming.Stack, typ elbv2types.LoadBalancerTypeEnum) {
+		var tags []elbv2types.Tag
+		for k, v := range naming.TrackingTags(cluster, st, "LoadBalancer") {
+			tags = append(tags, elbv2types.Tag{Key: aws.String(k), Value: aws.String(v)})
+		}
+		if _, err := h.emu.ELBv2.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{Name: aws.String(name), Type: typ,
+			Scheme: elbv2types.LoadBalancerSchemeEnumInternal, Subnets: h.seed.PrivateSubnets, Tags: tags}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, k := range annotations.Surface {
+		if k.Support == annotations.Supported {
+			continue
+		}
+		key := k.Name
+		if k.Family() {
+			key += "x"
+		}
+		name := fmt.Sprintf("u%d", i)
+		lb := "lbc-" + name
+		switch k.Object {
+		case annotations.OnService:
+			svc := h.nlbService(name, 80)
+			svc.Annotations[annotations.SvcName] = lb
+			svc.Annotations[key] = unsupportedValue(k)
+			lbcMade(lb, naming.ServiceStack(svc.Namespace, name), elbv2types.LoadBalancerTypeEnumNetwork)
+			creates = append(creates, svc)
+		case annotations.OnIngress:
+			ing := h.albIngress(name, "/", "web", map[string]string{annotations.IngLoadBalancerName: lb, key: unsupportedValue(k)})
+			lbcMade(lb, naming.ImplicitIngressStack(ing.Namespace, name), elbv2types.LoadBalancerTypeEnumApplication)
+			creates = append(creates, ing)
+		}
+		objs = append(objs, object{name, key, lb})
+	}
+	before := map[string]string{}
+	for _, o := range objs {
+		before[o.lb] = h.lbState(ctx, o.lb)
+	}
+	writes := h.emu.Server.Calls().Mutations()
+	for _, obj := range creates {
+		h.create(obj)
+	}
+	for _, o := range objs {
+		testenv.EventuallyWithin(t, 60*time.Second, "UnsupportedAnnotation on "+o.name, func(context.Context) (bool, error) {
+			return h.events.has(o.name+" Warning UnsupportedAnnotation: Failed build model due to unsupported by lbsg") && h.events.has(o.key), nil
+		})
+	}
+	time.Sleep(time.Second) //nolint:forbidigo // proving nothing happens takes a wait
+	if n := h.emu.Server.Calls().Mutations() - writes; n != 0 {
+		t.Errorf("%d AWS writes for objects lbsg refused: %v", n, h.emu.Server.Calls().Sorted())
+	}
+	for _, o := range objs {
+		if after := h.lbState(ctx, o.lb); after != before[o.lb] {
+			t.Errorf("%s (%s) changed:\nbefore %s\nafter  %s", o.lb, o.key, before[o.lb], after)
+		}
+	}
+	if len(objs) < 50 {
+		t.Errorf("only %d unsupported keys tested", len(objs))
 	}
 }
