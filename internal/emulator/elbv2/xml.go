@@ -41,6 +41,7 @@ type xLoadBalancer struct {
 	SecurityGroups        []string `xml:"SecurityGroups>member"`
 	IPAddressType         string   `xml:"IpAddressType"`
 	Enforce               string   `xml:"EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic,omitempty"`
+	SourceNat             string   `xml:"EnablePrefixForIpv6SourceNat,omitempty"`
 }
 
 type loadBalancersResult struct {
@@ -78,6 +79,7 @@ type setSecurityGroupsResult struct {
 type setSubnetsResult struct {
 	AvailabilityZones []xAZ  `xml:"AvailabilityZones>member"`
 	IPAddressType     string `xml:"IpAddressType,omitempty"`
+	SourceNat         string `xml:"EnablePrefixForIpv6SourceNat,omitempty"`
 }
 
 type setIPAddressTypeResult struct {
