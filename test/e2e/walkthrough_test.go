@@ -130,6 +130,9 @@ func TestREADMEWalkthroughs(t *testing.T) {
 		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "KUBECONFIG=")
 	sandboxDir := filepath.Join(work, ".lbsg-sandbox")
 	stop := startSandbox(t, work, env, sandboxDir)
+	if warnings := lbsgWarnings(t, work, env, sandboxDir); warnings != "" {
+		t.Errorf("the demo's plain NLB Service and ALB Ingress got Warning events from lbsg:\n%s", warnings)
+	}
 	aws := cli{t: t, path: awsPath, endpoint: sandboxEndpoint(t, sandboxDir)}
 	for _, w := range all {
 		t.Run(w.name, func(t *testing.T) {
@@ -142,6 +145,27 @@ func TestREADMEWalkthroughs(t *testing.T) {
 		})
 	}
 	stop()
+}
+
+// lbsgWarnings lists the Warning events lbsg reported in the sandbox, one
+// per line ("" when none), read with kubectl as a user would.
+func lbsgWarnings(t *testing.T, work string, env []string, dir string) string {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), filepath.Join(work, "bin", "kubectl"), "--kubeconfig", filepath.Join(dir, "kubeconfig"),
+		"get", "events", "-A", "--field-selector", "type=Warning",
+		"-o", `jsonpath={range .items[*]}{.reportingComponent}{.source.component} {.involvedObject.kind}/{.involvedObject.name} {.reason}: {.message}{"\n"}{end}`)
+	cmd.Dir, cmd.Env = work, env
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("kubectl get events: %v", err)
+	}
+	var lines []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "lbsg") {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 func runWalkthrough(t *testing.T, steps []step, work string, env []string) {
