@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -48,24 +47,7 @@ func TestInstalledBinaryStartsTheSandboxAnywhere(t *testing.T) {
 	cmd := exec.Command(bin, "sandbox", "--dir", "state", "--aws-listen", "127.0.0.1:0", "--nodes", "1")
 	cmd.Dir, cmd.Env = work, env
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	defer func() {
-		_ = cmd.Process.Signal(syscall.SIGINT)
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("sandbox exited with %v:\n%s", err, out.String())
-			}
-		case <-time.After(45 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-			t.Errorf("sandbox did not stop within 45s of Ctrl-C:\n%s", out.String())
-		}
-	}()
+	done, _ := runSandbox(t, cmd, &out)
 	deadline := time.After(2 * time.Minute)
 	for {
 		if _, err := os.Stat(filepath.Join(work, "state", "ready")); err == nil {

@@ -245,10 +245,43 @@ func startSandbox(t *testing.T, work string, env []string, dir string) (stop fun
 	cmd.Dir, cmd.Env = work, env
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
+	done, stop := runSandbox(t, cmd, &out)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(2 * time.Minute)
+	ready := false
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "ready")); err == nil && !ready {
+			ready = true
+			t.Logf("sandbox ready in %s", time.Since(start).Round(100*time.Millisecond))
+		}
+		switch o := out.String(); {
+		case ready && strings.Contains(o, "    inspect: "):
+			t.Logf("demo load balancers provisioned %s after start", time.Since(start).Round(100*time.Millisecond))
+			return stop
+		case strings.Contains(o, "\ndemo: "):
+			t.Fatalf("the demo failed:\n%s", o)
+		}
+		select {
+		case err := <-done:
+			done <- err // for stop, at cleanup
+			t.Fatalf("sandbox exited before ready (%v):\n%s", err, out.String())
+		case <-deadline:
+			t.Fatalf("sandbox and demo not ready after 2 minutes:\n%s", out.String())
+		case <-tick.C:
+		}
+	}
+}
+
+// runSandbox starts an `lbsg sandbox` command writing to out; stop (also
+// run at cleanup) sends Ctrl-C and checks a clean exit within 45 s. done
+// reports an early exit.
+func runSandbox(t *testing.T, cmd *exec.Cmd, out *syncBuffer) (done chan error, stop func()) {
+	t.Helper()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
+	done = make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	stopped := false
 	stop = func() {
@@ -269,31 +302,7 @@ func startSandbox(t *testing.T, work string, env []string, dir string) (stop fun
 		}
 	}
 	t.Cleanup(stop)
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(2 * time.Minute)
-	ready := false
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "ready")); err == nil && !ready {
-			ready = true
-			t.Logf("sandbox ready in %s", time.Since(start).Round(100*time.Millisecond))
-		}
-		switch o := out.String(); {
-		case ready && strings.Contains(o, "    inspect: "):
-			t.Logf("demo load balancers provisioned %s after start", time.Since(start).Round(100*time.Millisecond))
-			return stop
-		case strings.Contains(o, "\ndemo: "):
-			t.Fatalf("the demo failed:\n%s", o)
-		}
-		select {
-		case err := <-done:
-			stopped = true
-			t.Fatalf("sandbox exited before ready (%v):\n%s", err, out.String())
-		case <-deadline:
-			t.Fatalf("sandbox and demo not ready after 2 minutes:\n%s", out.String())
-		case <-tick.C:
-		}
-	}
+	return done, stop
 }
 
 // syncBuffer is a bytes.Buffer a process writes while the test reads it.
