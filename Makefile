@@ -4,7 +4,8 @@ GO    ?= go
 BIN   := $(CURDIR)/bin
 # Tools are built once per machine into $(LBSG_TOOLS_CACHE) (default
 # ~/.cache/lbsg/tools) and linked into bin/; see hack/tools/build.sh.
-K8S_TOOLS := kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok kwokctl
+# lbc, the AWS Load Balancer Controller, is the oracle of parity tests.
+K8S_TOOLS := kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok kwokctl lbc
 TEST_ENV  := KUBEBUILDER_ASSETS=$(BIN) LBSG_REQUIRE_ASSETS=1
 
 .PHONY: help

@@ -4,7 +4,7 @@
 # Usage: hack/tools/build.sh [TOOL...]      (no TOOL: all of them)
 #
 # Tools: kube-apiserver kube-controller-manager kube-scheduler kubectl etcd
-#        kwok kwokctl controller-gen golangci-lint helm
+#        kwok kwokctl controller-gen golangci-lint helm lbc
 #
 # Versions come from hack/tools/go.mod (and hack/tools/lint/go.mod for
 # golangci-lint, hack/tools/helm/go.mod for helm). Each binary is built once into a cache outside the repo,
@@ -22,7 +22,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BIN=${LBSG_BIN:-$ROOT/bin}
 CACHE=${LBSG_TOOLS_CACHE:-${HOME}/.cache/lbsg/tools}
-ALL=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok kwokctl controller-gen golangci-lint helm)
+ALL=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok kwokctl controller-gen golangci-lint helm lbc)
 
 log() { printf 'tools: %s\n' "$*" >&2; }
 
@@ -40,6 +40,7 @@ KWOK_VERSION=$(modver sigs.k8s.io/kwok "$HERE/go.mod")
 CTRLTOOLS_VERSION=$(modver sigs.k8s.io/controller-tools "$HERE/go.mod")
 LINT_VERSION=$(modver github.com/golangci/golangci-lint/v2 "$HERE/lint/go.mod")
 HELM_VERSION=$(modver helm.sh/helm/v3 "$HERE/helm/go.mod")
+LBC_VERSION=$(modver sigs.k8s.io/aws-load-balancer-controller/v3 "$HERE/lbc/go.mod")
 
 # kube_ldflags: version stamping for Kubernetes binaries. Without it they
 # report v0.0.0-master and kwokctl picks the wrong component flags.
@@ -82,6 +83,12 @@ spec() {
 			LDFLAGS+=" -X helm.sh/helm/v3/$p.k8sVersionMajor=1 -X helm.sh/helm/v3/$p.k8sVersionMinor=$kmin"
 		done
 		VERSION_ARGS=(version --short) ;;
+	lbc)
+		# The AWS Load Balancer Controller itself, the oracle of parity
+		# tests. It has no --version; --help logs the stamped version first.
+		MODDIR=$HERE/lbc PKG=sigs.k8s.io/aws-load-balancer-controller/v3 VERSION=$LBC_VERSION
+		LDFLAGS+=" -X sigs.k8s.io/aws-load-balancer-controller/v3/pkg/version.GitVersion=$VERSION"
+		VERSION_ARGS=(--help) ;;
 	*) log "unknown tool $1 (known: ${ALL[*]})"; exit 2 ;;
 	esac
 	[[ -n $VERSION ]] || { log "no version for $1 in $MODDIR/go.mod"; exit 1; }

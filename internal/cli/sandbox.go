@@ -20,7 +20,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.StringVar(&o.ClusterName, "cluster-name", "sandbox", "cluster name (tags, EKS record, kubeconfig context)")
 	fs.StringVar(&o.Region, "region", "us-west-2", "emulated AWS Region")
 	fs.StringVar(&o.AWSListen, "aws-listen", "", "emulator address (default 127.0.0.1:4566, or the one a previous run used)")
-	fs.StringVar(&controller, "controller", "builtin", "builtin runs lbsg's controller in-process; none leaves it out so another controller can be compared")
+	fs.StringVar(&controller, "controller", "builtin", "builtin runs lbsg's controller in-process; lbc runs the AWS Load Balancer Controller v3.6.2 (hack/tools/lbc) instead, to compare; none runs no controller")
 	fs.BoolVar(&demo, "demo", false, "apply a sample app with an NLB Service and an ALB Ingress and print the result")
 	fs.BoolVar(&noThrottle, "no-throttle", false, "turn off the emulator's AWS request throttling")
 	if err := parseFlags(fs, args); err != nil {
@@ -32,8 +32,10 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	case "none":
 	case "builtin":
 		o.Controller = builtinController
+	case "lbc":
+		o.Controller = sandbox.LBC
 	default:
-		return fmt.Errorf("%w: --controller must be builtin or none, not %q", errUsage, controller)
+		return fmt.Errorf("%w: --controller must be builtin, lbc or none, not %q", errUsage, controller)
 	}
 	if demo {
 		o.AfterReady = sandbox.Demo

@@ -1,12 +1,13 @@
 // Package toolcache owns the per-machine cache of the Kubernetes
 // control-plane binaries that envtest, the local clusters and `lbsg sandbox`
 // run (kube-apiserver, etcd, kube-controller-manager, kube-scheduler,
-// kubectl, kwok, kwokctl), so that the lbsg binary finds them wherever it
+// kubectl, kwok, kwokctl) and the AWS Load Balancer Controller (lbc) that
+// `lbsg sandbox --controller lbc` runs, so that the lbsg binary finds them wherever it
 // runs, not only inside a clone of the repository.
 //
 // The cache is ${LBSG_TOOLS_CACHE:-~/.cache/lbsg/tools}, laid out as
 // hack/tools/build.sh lays it out: <tool>-<version>/<tool>. The versions are
-// hack/tools/go.mod's pins, embedded into the binary as a copy (pins/,
+// hack/tools/go.mod's (and hack/tools/lbc/go.mod's) pins, embedded into the binary as a copy (pins/,
 // refreshed by go generate and checked equal by a test), so a binary built
 // at a commit looks for, and builds, the same tools as `make tools` at that
 // commit.
@@ -21,3 +22,5 @@ package toolcache
 
 //go:generate cp ../../hack/tools/go.mod pins/go.mod.txt
 //go:generate cp ../../hack/tools/go.sum pins/go.sum.txt
+//go:generate cp ../../hack/tools/lbc/go.mod pins/lbc.go.mod.txt
+//go:generate cp ../../hack/tools/lbc/go.sum pins/lbc.go.sum.txt

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -25,6 +26,20 @@ var goMod []byte
 //go:embed pins/go.sum.txt
 var goSum []byte
 
+//go:embed pins/lbc.go.mod.txt
+var lbcGoMod []byte
+
+//go:embed pins/lbc.go.sum.txt
+var lbcGoSum []byte
+
+// pins is one pinned tools module: go.mod and go.sum.
+type pins struct{ mod, sum []byte }
+
+var (
+	kubePins = pins{goMod, goSum}
+	lbcPins  = pins{lbcGoMod, lbcGoSum}
+)
+
 // CacheEnv names the cache directory; default ~/.cache/lbsg/tools.
 const CacheEnv = "LBSG_TOOLS_CACHE"
 
@@ -34,16 +49,27 @@ type tool struct {
 	pkg         string
 	versionArgs []string
 	kube        bool // stamped with Kubernetes' version ldflags
+	lbc         bool // from hack/tools/lbc, stamped with LBC's version
 }
 
 var known = map[string]tool{
-	"kube-apiserver":          {"k8s.io/kubernetes", "k8s.io/kubernetes/cmd/kube-apiserver", []string{"--version"}, true},
-	"kube-controller-manager": {"k8s.io/kubernetes", "k8s.io/kubernetes/cmd/kube-controller-manager", []string{"--version"}, true},
-	"kube-scheduler":          {"k8s.io/kubernetes", "k8s.io/kubernetes/cmd/kube-scheduler", []string{"--version"}, true},
-	"kubectl":                 {"k8s.io/kubernetes", "k8s.io/kubernetes/cmd/kubectl", []string{"version", "--client"}, true},
-	"etcd":                    {"go.etcd.io/etcd/server/v3", "go.etcd.io/etcd/server/v3", []string{"--version"}, false},
-	"kwok":                    {"sigs.k8s.io/kwok", "sigs.k8s.io/kwok/cmd/kwok", []string{"--version"}, false},
-	"kwokctl":                 {"sigs.k8s.io/kwok", "sigs.k8s.io/kwok/cmd/kwokctl", []string{"--version"}, false},
+	"kube-apiserver":          {"k8s.io/kubernetes", "k8s.io/kubernetes/cmd/kube-apiserver", []string{"--version"}, true, false},
+	"kube-controller-manager": {"k8s.io/kubernetes", "k8s.io/kubernetes/cmd/kube-controller-manager", []string{"--version"}, true, false},
+	"kube-scheduler":          {"k8s.io/kubernetes", "k8s.io/kubernetes/cmd/kube-scheduler", []string{"--version"}, true, false},
+	"kubectl":                 {"k8s.io/kubernetes", "k8s.io/kubernetes/cmd/kubectl", []string{"version", "--client"}, true, false},
+	"etcd":                    {"go.etcd.io/etcd/server/v3", "go.etcd.io/etcd/server/v3", []string{"--version"}, false, false},
+	"kwok":                    {"sigs.k8s.io/kwok", "sigs.k8s.io/kwok/cmd/kwok", []string{"--version"}, false, false},
+	"kwokctl":                 {"sigs.k8s.io/kwok", "sigs.k8s.io/kwok/cmd/kwokctl", []string{"--version"}, false, false},
+	// The AWS Load Balancer Controller (hack/tools/lbc): it has no
+	// --version, and --help logs the stamped version first.
+	"lbc": {"sigs.k8s.io/aws-load-balancer-controller/v3", "sigs.k8s.io/aws-load-balancer-controller/v3", []string{"--help"}, false, true},
+}
+
+func (t tool) pins() pins {
+	if t.lbc {
+		return lbcPins
+	}
+	return kubePins
 }
 
 // Dir returns the cache directory: $LBSG_TOOLS_CACHE, else
@@ -65,7 +91,7 @@ func Version(name string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("unknown tool %q", name)
 	}
-	if v := requiredVersion(goMod, t.module); v != "" {
+	if v := requiredVersion(t.pins().mod, t.module); v != "" {
 		return v, nil
 	}
 	return "", fmt.Errorf("the pinned go.mod does not require %s", t.module)
@@ -134,7 +160,7 @@ func Linked(names ...string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(goMod)
+	sum := sha256.Sum256(append(slices.Clone(goMod), lbcGoMod...))
 	dir := filepath.Join(cache, "bin-"+hex.EncodeToString(sum[:6]))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
@@ -189,20 +215,32 @@ func Build(ctx context.Context, out io.Writer, names ...string) error {
 	if missing, err = Missing(names...); err != nil || len(missing) == 0 {
 		return err
 	}
-	mod, err := os.MkdirTemp("", "lbsg-tools-")
-	if err != nil {
-		return err
-	}
-	defer func() { _ = os.RemoveAll(mod) }()
-	for name, b := range map[string][]byte{"go.mod": goMod, "go.sum": goSum} {
-		if err := os.WriteFile(filepath.Join(mod, name), b, 0o644); err != nil {
+	mods := map[bool]string{} // by tool.lbc: a module directory with its pins
+	defer func() {
+		for _, d := range mods {
+			_ = os.RemoveAll(d)
+		}
+	}()
+	for _, n := range missing {
+		t := known[n]
+		if _, ok := mods[t.lbc]; ok {
+			continue
+		}
+		d, err := os.MkdirTemp("", "lbsg-tools-")
+		if err != nil {
 			return err
+		}
+		mods[t.lbc] = d
+		for name, b := range map[string][]byte{"go.mod": t.pins().mod, "go.sum": t.pins().sum} {
+			if err := os.WriteFile(filepath.Join(d, name), b, 0o644); err != nil {
+				return err
+			}
 		}
 	}
 	logf(out, "tools: building %d missing tool(s) into %s: %s (about 16 minutes on 2 cores when nothing is cached)\n",
 		len(missing), cache, strings.Join(missing, ", "))
 	for i, n := range missing {
-		if err := buildOne(ctx, out, goBin, mod, n, i+1, len(missing)); err != nil {
+		if err := buildOne(ctx, out, goBin, mods[known[n].lbc], n, i+1, len(missing)); err != nil {
 			return err
 		}
 	}
@@ -219,6 +257,9 @@ func buildOne(ctx context.Context, out io.Writer, goBin, mod, name string, i, n 
 	ldflags := "-s -w"
 	if t.kube {
 		ldflags += kubeLDFlags(v)
+	}
+	if t.lbc {
+		ldflags += " -X sigs.k8s.io/aws-load-balancer-controller/v3/pkg/version.GitVersion=" + v
 	}
 	start := time.Now()
 	logf(out, "tools: [%d/%d] building %s %s\n", i, n, name, v)

@@ -238,10 +238,10 @@ func vpcOf(t *testing.T, aws cli) string {
 // (but on a free emulator port), and waits for DIR/ready and for the demo's
 // load balancers. The returned stop sends Ctrl-C and checks a clean exit;
 // it also runs at cleanup.
-func startSandbox(t *testing.T, work string, env []string, dir string) (stop func()) {
+func startSandbox(t *testing.T, work string, env []string, dir string, extra ...string) (stop func()) {
 	t.Helper()
 	var out syncBuffer
-	cmd := exec.Command(filepath.Join(work, "bin", "lbsg"), "sandbox", "--dir", dir, "--aws-listen", "127.0.0.1:0", "--demo")
+	cmd := exec.Command(filepath.Join(work, "bin", "lbsg"), append([]string{"sandbox", "--dir", dir, "--aws-listen", "127.0.0.1:0", "--demo"}, extra...)...)
 	cmd.Dir, cmd.Env = work, env
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()

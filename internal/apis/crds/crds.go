@@ -30,14 +30,18 @@ var files embed.FS
 const establishTimeout = 30 * time.Second
 
 // List returns fresh copies of the embedded CRDs, ordered by file name.
-func List() ([]*apiextensionsv1.CustomResourceDefinition, error) {
-	names, err := fs.Glob(files, "*.yaml")
+func List() ([]*apiextensionsv1.CustomResourceDefinition, error) { return ListFS(files) }
+
+// ListFS decodes the CRDs of every *.yaml file of fsys, ordered by file
+// name.
+func ListFS(fsys fs.FS) ([]*apiextensionsv1.CustomResourceDefinition, error) {
+	names, err := fs.Glob(fsys, "*.yaml")
 	if err != nil {
 		return nil, err
 	}
 	var out []*apiextensionsv1.CustomResourceDefinition
 	for _, name := range names {
-		raw, err := files.ReadFile(name)
+		raw, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, err
 		}
@@ -61,7 +65,11 @@ func List() ([]*apiextensionsv1.CustomResourceDefinition, error) {
 
 // Install creates the embedded CRDs, or updates them to the embedded
 // version, and waits until the apiserver reports each Established.
-func Install(ctx context.Context, cfg *rest.Config) error {
+func Install(ctx context.Context, cfg *rest.Config) error { return InstallFS(ctx, cfg, files) }
+
+// InstallFS is Install for the CRDs of the *.yaml files of fsys (another
+// controller's, e.g. LBC's for `lbsg sandbox --controller lbc`).
+func InstallFS(ctx context.Context, cfg *rest.Config, fsys fs.FS) error {
 	s := runtime.NewScheme()
 	if err := apiextensionsv1.AddToScheme(s); err != nil {
 		return err
@@ -70,7 +78,7 @@ func Install(ctx context.Context, cfg *rest.Config) error {
 	if err != nil {
 		return fmt.Errorf("crds: client: %w", err)
 	}
-	want, err := List()
+	want, err := ListFS(fsys)
 	if err != nil {
 		return err
 	}
