@@ -22,8 +22,8 @@ import (
 	"github.com/lbsg/lbsg/internal/audit"
 	"github.com/lbsg/lbsg/internal/awsapi"
 	"github.com/lbsg/lbsg/internal/cloud/elbv2"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller"
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
 	"github.com/lbsg/lbsg/internal/controller/ingress"
 	"github.com/lbsg/lbsg/internal/ingressclass"
 	"github.com/lbsg/lbsg/internal/model"
@@ -85,7 +85,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	prov := awsstate.New(clients.EC2, clients.ELBV2, o.ClusterName, vpc)
+	prov := state.New(clients.EC2, clients.ELBV2, o.ClusterName, vpc)
 	snap, err := AuditSnapshotWith(ctx, prov, clients, kube, planview.Settings{Defaults: controller.Defaults(o.Controller),
 		Class: ingressclass.Config{IngressClass: o.IngressClass}})
 	if err != nil {
@@ -137,13 +137,13 @@ func awsClients(ctx context.Context, o *options.Controller) (*awsapi.Clients, st
 // namespaces), Nodes and EndpointSlices, and builds what the handled
 // Services and IngressGroups need with the model, for Ingresses of the
 // default class configuration (--ingress-class alb). Only reads.
-func AuditSnapshot(ctx context.Context, prov *awsstate.Provider, clients *awsapi.Clients, kube client.Reader, d model.Defaults) (audit.Snapshot, error) {
+func AuditSnapshot(ctx context.Context, prov *state.Provider, clients *awsapi.Clients, kube client.Reader, d model.Defaults) (audit.Snapshot, error) {
 	return AuditSnapshotWith(ctx, prov, clients, kube, planview.Settings{Defaults: d,
 		Class: ingressclass.Config{IngressClass: options.DefaultIngressClass}})
 }
 
 // AuditSnapshotWith is AuditSnapshot under explicit settings.
-func AuditSnapshotWith(ctx context.Context, prov *awsstate.Provider, clients *awsapi.Clients, kube client.Reader, set planview.Settings) (audit.Snapshot, error) {
+func AuditSnapshotWith(ctx context.Context, prov *state.Provider, clients *awsapi.Clients, kube client.Reader, set planview.Settings) (audit.Snapshot, error) {
 	d := set.Defaults
 	s := audit.Snapshot{Cluster: d.ClusterName, VPCID: prov.VPCID()}
 	objs, err := clusterObjects(ctx, kube)

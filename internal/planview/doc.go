@@ -3,7 +3,7 @@
 // one path (build.go): Ingresses are grouped with ingress.MembershipOf, the
 // reconciler's rule; facts come from the reconcilers' own readers
 // (service.Facts, ingress.Facts, service.NodeFacts) over a Cloud — an
-// awsstate.Provider with --live, else an offline stand-in of placeholders;
+// state.Provider with --live, else an offline stand-in of placeholders;
 // then model.Build or model.BuildIngressGroup and plan.Diff, the
 // controllers' engine, give actions rendered as Changes (text diff or
 // JSON). DesiredState is the same path for `lbsg audit`.

@@ -1,4 +1,4 @@
-// Package awsstate is the controllers' view of AWS: cached reads (every SG
+// Package state is the controllers' view of AWS: cached reads (every SG
 // of the VPC, subnets, instances, the ELBv2 resources of the cluster and a
 // per-stack Snapshot) and the writes the controllers make, each updating or
 // invalidating what it changed. A Kubernetes resync of an unchanged object
@@ -16,4 +16,4 @@
 // Imports: awsapi (SDK-signature interfaces), awserr, cloud/elbv2, model,
 // plan, rules, naming. It is a stop-gap adapter kept inside controller until
 // internal/cloud/ec2 and internal/cloud/elbv2 cover these calls.
-package awsstate
+package state
