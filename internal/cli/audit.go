@@ -14,7 +14,6 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
@@ -173,7 +172,7 @@ func AuditSnapshotWith(ctx context.Context, prov *state.Provider, clients *awsap
 	for _, sg := range sgs {
 		s.SecurityGroups = append(s.SecurityGroups, audit.SG{ID: sg.ID, Name: sg.Name, Tags: sg.Tags, Ingress: sg.Ingress})
 	}
-	elb := elbv2.New(clients.ELBV2, clock.RealClock{})
+	elb := elbv2.New(clients.ELBV2)
 	lbs, err := elb.LoadBalancers(ctx, prov.VPCID())
 	if err != nil {
 		return s, fmt.Errorf("reading load balancers: %w", err)

@@ -50,6 +50,13 @@ type ENI struct {
 	IPv6s      []string
 }
 
+// Instance is what the controllers need of an EC2 instance: its primary
+// ENI and that ENI's groups.
+type Instance struct {
+	ID, ENIID string
+	Groups    []string
+}
+
 // UnresolvedSecurityGroupsError names the entries of a security-groups
 // annotation that match nothing in the VPC.
 type UnresolvedSecurityGroupsError struct {

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"k8s.io/utils/clock"
 
 	"github.com/lbsg/lbsg/internal/awsapi"
 	"github.com/lbsg/lbsg/internal/awserr"
@@ -71,7 +70,7 @@ type Instance struct {
 
 // New builds a Provider for one cluster and VPC.
 func New(ec2api awsapi.EC2API, elbapi awsapi.ELBV2API, cluster, vpcID string) *Provider {
-	return &Provider{ec2: ec2api, elb: elbapi, cloud: cloudelbv2.New(elbapi, clock.RealClock{}), cluster: cluster, vpcID: vpcID,
+	return &Provider{ec2: ec2api, elb: elbapi, cloud: cloudelbv2.New(elbapi), cluster: cluster, vpcID: vpcID,
 		sgs: map[string]*SG{}, stale: map[string]bool{}, instances: map[string]Instance{}, snaps: map[string]*snapshotEntry{}, snapGen: map[string]uint64{}, untrusted: map[string]bool{}}
 }
 
