@@ -29,6 +29,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/lbsg/lbsg/internal/awsapi"
+	cloudec2 "github.com/lbsg/lbsg/internal/cloud/ec2"
 	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
@@ -371,7 +372,13 @@ func (h *harness) waitGone(svc *corev1.Service) {
 	})
 }
 
-func toSDK(s rules.Set) []ec2types.IpPermission { return state.ToSDK(s) }
+func toSDK(s rules.Set) []ec2types.IpPermission {
+	perms, err := cloudec2.ToSDK(s)
+	if err != nil {
+		panic(err) // the tests' own rules are valid
+	}
+	return perms
+}
 
 func mustKey(p string, from, to int32, peer string) rules.Key {
 	return rules.MustKey(p, from, to, peer)
