@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -20,6 +17,7 @@ import (
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/audit"
 	"github.com/lbsg/lbsg/internal/awsapi"
+	"github.com/lbsg/lbsg/internal/cloud/ec2"
 	"github.com/lbsg/lbsg/internal/cloud/elbv2"
 	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller"
@@ -187,20 +185,12 @@ func AuditSnapshotWith(ctx context.Context, prov *state.Provider, clients *awsap
 	for _, tg := range tgs {
 		s.TargetGroups = append(s.TargetGroups, audit.TG{ARN: tg.ARN, Name: tg.Name, Tags: tg.Tags})
 	}
-	pg := awsec2.NewDescribeNetworkInterfacesPaginator(clients.EC2, &awsec2.DescribeNetworkInterfacesInput{
-		Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{prov.VPCID()}}}})
-	for pg.HasMorePages() {
-		page, err := pg.NextPage(ctx)
-		if err != nil {
-			return s, fmt.Errorf("reading network interfaces: %w", err)
-		}
-		for _, ni := range page.NetworkInterfaces {
-			e := audit.ENI{ID: aws.ToString(ni.NetworkInterfaceId)}
-			for _, g := range ni.Groups {
-				e.Groups = append(e.Groups, aws.ToString(g.GroupId))
-			}
-			s.ENIs = append(s.ENIs, e)
-		}
+	enis, err := ec2.New(clients.EC2).VPCNetworkInterfaces(ctx, prov.VPCID())
+	if err != nil {
+		return s, fmt.Errorf("reading network interfaces: %w", err)
+	}
+	for _, ni := range enis {
+		s.ENIs = append(s.ENIs, audit.ENI{ID: ni.ID, Groups: ni.GroupIDs})
 	}
 	return s, nil
 }

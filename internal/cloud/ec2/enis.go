@@ -169,14 +169,42 @@ func (p *Provider) enisByIP(ctx context.Context, vpcID, filter string, batch []s
 	return nil
 }
 
+// VPCNetworkInterfaces lists every network interface of the VPC (one
+// paged, filtered Describe), for audit and the graph.
+func (p *Provider) VPCNetworkInterfaces(ctx context.Context, vpcID string) ([]ENI, error) {
+	var out []ENI
+	pg := awsec2.NewDescribeNetworkInterfacesPaginator(p.api, &awsec2.DescribeNetworkInterfacesInput{
+		Filters:    vpcFilter(vpcID),
+		MaxResults: aws.Int32(pageSize),
+	})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describing network interfaces of %s: %w", vpcID, err)
+		}
+		for _, ni := range page.NetworkInterfaces {
+			out = append(out, eniFromSDK(ni))
+		}
+	}
+	return out, nil
+}
+
 func eniFromSDK(ni ec2types.NetworkInterface) ENI {
 	e := ENI{
-		ID:       aws.ToString(ni.NetworkInterfaceId),
-		VPCID:    aws.ToString(ni.VpcId),
-		SubnetID: aws.ToString(ni.SubnetId),
+		ID:          aws.ToString(ni.NetworkInterfaceId),
+		VPCID:       aws.ToString(ni.VpcId),
+		SubnetID:    aws.ToString(ni.SubnetId),
+		Type:        string(ni.InterfaceType),
+		Description: aws.ToString(ni.Description),
 	}
 	if ni.Attachment != nil {
-		e.InstanceID = aws.ToString(ni.Attachment.InstanceId)
+		e.InstanceID, e.DeviceIndex = aws.ToString(ni.Attachment.InstanceId), aws.ToInt32(ni.Attachment.DeviceIndex)
+	}
+	for _, p := range ni.Ipv4Prefixes {
+		e.Prefixes = append(e.Prefixes, aws.ToString(p.Ipv4Prefix))
+	}
+	for _, p := range ni.Ipv6Prefixes {
+		e.Prefixes = append(e.Prefixes, aws.ToString(p.Ipv6Prefix))
 	}
 	for _, g := range ni.Groups {
 		e.GroupIDs = append(e.GroupIDs, aws.ToString(g.GroupId))

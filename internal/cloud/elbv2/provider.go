@@ -69,6 +69,23 @@ func (p *Provider) ListTargetGroups(ctx context.Context, vpcID string) ([]Target
 	return out, nil
 }
 
+// TargetGroupsOf lists the target groups a load balancer forwards to,
+// without their tags (one paged DescribeTargetGroups).
+func (p *Provider) TargetGroupsOf(ctx context.Context, lbARN string) ([]TargetGroup, error) {
+	var out []TargetGroup
+	pg := awselbv2.NewDescribeTargetGroupsPaginator(p.api, &awselbv2.DescribeTargetGroupsInput{LoadBalancerArn: aws.String(lbARN)})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describing target groups of %s: %w", lbARN, err)
+		}
+		for _, tg := range page.TargetGroups {
+			out = append(out, tgFromSDK(tg))
+		}
+	}
+	return out, nil
+}
+
 // LoadBalancers lists the VPC's load balancers with their tags
 // (ListLoadBalancers, then DescribeTags for 20 ARNs at a time, as LBC does:
 // lbc-load-balancers.md §3.4). One that vanishes between the two reads is
