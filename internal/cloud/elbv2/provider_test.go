@@ -124,6 +124,34 @@ func TestFindingByTagsDescribesTagsTwentyARNsAtATime(t *testing.T) {
 	}
 }
 
+func TestListingsAreOneDescribePerKindAndTagsOnlyWhenAsked(t *testing.T) {
+	f := start(t)
+	for i := range 25 {
+		f.tg(t, fmt.Sprintf("list-%02d", i), "TCP", map[string]string{"n": fmt.Sprint(i)})
+	}
+	lb := f.nlb(t, "list", nil)
+	f.env.Server.ResetCalls()
+	lbs, err := f.p.ListLoadBalancers(t.Context(), f.seed.VPCID)
+	if err != nil || len(lbs) != 1 || lbs[0].ARN != lb.ARN || lbs[0].Tags != nil {
+		t.Fatalf("listed %+v, %v; want the NLB without tags", lbs, err)
+	}
+	tgs, err := f.p.ListTargetGroups(t.Context(), f.seed.VPCID)
+	if err != nil || len(tgs) != 25 {
+		t.Fatalf("listed %d TGs, %v; want 25", len(tgs), err)
+	}
+	if a, b, c := f.calls("DescribeLoadBalancers"), f.calls("DescribeTargetGroups"), f.calls("DescribeTags"); a != 1 || b != 1 || c != 0 {
+		t.Errorf("calls %d DescribeLoadBalancers, %d DescribeTargetGroups, %d DescribeTags; want 1, 1, 0", a, b, c)
+	}
+	f.env.Server.ResetCalls()
+	withTags, err := f.p.TargetGroups(t.Context(), f.seed.VPCID)
+	if err != nil || len(withTags) != 25 || withTags[0].Tags["n"] == "" {
+		t.Fatalf("tagged listing %+v, %v", withTags, err)
+	}
+	if b, c := f.calls("DescribeTargetGroups"), f.calls("DescribeTags"); b != 1 || c != 2 {
+		t.Errorf("calls %d DescribeTargetGroups, %d DescribeTags; want 1 and 2 (25 ARNs / 20)", b, c)
+	}
+}
+
 func TestAListingRacingADeleteReadsTagsOneByOne(t *testing.T) {
 	f := start(t)
 	a := f.tg(t, "racy-a", "TCP", nil)
