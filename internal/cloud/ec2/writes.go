@@ -80,19 +80,24 @@ func (p *Provider) AuthorizeIngress(ctx context.Context, id string, add rules.Se
 // permission, and nothing else: no read, no retry (AuthorizeIngress is the
 // form that re-reads on InvalidPermission.Duplicate).
 func (p *Provider) Authorize(ctx context.Context, id string, add rules.Set) error {
-	if len(add) == 0 {
+	return ingressCall(id, add, "authorizing %d rules on %s: %w", func(perms []ec2types.IpPermission) error {
+		_, err := p.api.AuthorizeSecurityGroupIngress(ctx, &awsec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: perms})
+		return err
+	})
+}
+
+// ingressCall sends one call carrying every rule of s (none: no call),
+// errors worded by format (count, group, cause).
+func ingressCall(id string, s rules.Set, format string, call func([]ec2types.IpPermission) error) error {
+	if len(s) == 0 {
 		return nil
 	}
-	perms, err := ToSDK(add)
-	if err != nil {
-		return fmt.Errorf("authorizing %d rules on %s: %w", len(add), id, err)
+	perms, err := ToSDK(s)
+	if err == nil {
+		err = call(perms)
 	}
-	_, err = p.api.AuthorizeSecurityGroupIngress(ctx, &awsec2.AuthorizeSecurityGroupIngressInput{
-		GroupId:       aws.String(id),
-		IpPermissions: perms,
-	})
 	if err != nil {
-		return fmt.Errorf("authorizing %d rules on %s: %w", len(add), id, err)
+		return fmt.Errorf(format, len(s), id, err)
 	}
 	return nil
 }
@@ -137,21 +142,10 @@ func (p *Provider) RevokeIngress(ctx context.Context, id string, remove rules.Se
 // first. The caller has just read the group fresh (LBC #4889) and kept to
 // the rules it owns; RevokeIngress is the form that reads for itself.
 func (p *Provider) Revoke(ctx context.Context, id string, remove rules.Set) error {
-	if len(remove) == 0 {
-		return nil
-	}
-	perms, err := ToSDK(remove)
-	if err != nil {
-		return fmt.Errorf("revoking %d rules on %s: %w", len(remove), id, err)
-	}
-	_, err = p.api.RevokeSecurityGroupIngress(ctx, &awsec2.RevokeSecurityGroupIngressInput{
-		GroupId:       aws.String(id),
-		IpPermissions: perms,
+	return ingressCall(id, remove, "revoking %d rules on %s: %w", func(perms []ec2types.IpPermission) error {
+		_, err := p.api.RevokeSecurityGroupIngress(ctx, &awsec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: perms})
+		return err
 	})
-	if err != nil {
-		return fmt.Errorf("revoking %d rules on %s: %w", len(remove), id, err)
-	}
-	return nil
 }
 
 // UpdateIngressDescriptions rewrites the descriptions of existing rules in
@@ -159,21 +153,11 @@ func (p *Provider) Revoke(ctx context.Context, id string, remove rules.Set) erro
 // Like a revoke it acts on the rules' identity, so InvalidPermission.NotFound
 // (a rule vanished) is returned for the caller to re-plan.
 func (p *Provider) UpdateIngressDescriptions(ctx context.Context, id string, set rules.Set) error {
-	if len(set) == 0 {
-		return nil
-	}
-	perms, err := ToSDK(set)
-	if err != nil {
-		return fmt.Errorf("updating %d rule descriptions on %s: %w", len(set), id, err)
-	}
-	_, err = p.api.UpdateSecurityGroupRuleDescriptionsIngress(ctx, &awsec2.UpdateSecurityGroupRuleDescriptionsIngressInput{
-		GroupId:       aws.String(id),
-		IpPermissions: perms,
+	return ingressCall(id, set, "updating %d rule descriptions on %s: %w", func(perms []ec2types.IpPermission) error {
+		_, err := p.api.UpdateSecurityGroupRuleDescriptionsIngress(ctx, &awsec2.UpdateSecurityGroupRuleDescriptionsIngressInput{
+			GroupId: aws.String(id), IpPermissions: perms})
+		return err
 	})
-	if err != nil {
-		return fmt.Errorf("updating %d rule descriptions on %s: %w", len(set), id, err)
-	}
-	return nil
 }
 
 // CreateTags sets (adds or overwrites) tags on EC2 resources in one call.

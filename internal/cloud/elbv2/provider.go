@@ -32,58 +32,61 @@ func New(api awsapi.ELBV2API) *Provider {
 // paged, unfiltered DescribeLoadBalancers (ELBv2 cannot filter by VPC or
 // tag; no PageSize, so AWS serves its largest pages), sorted by ARN.
 func (p *Provider) ListLoadBalancers(ctx context.Context, vpcID string) ([]LoadBalancer, error) {
-	var out []LoadBalancer
 	pg := awselbv2.NewDescribeLoadBalancersPaginator(p.api, &awselbv2.DescribeLoadBalancersInput{})
-	for pg.HasMorePages() {
-		page, err := pg.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describing load balancers: %w", err)
-		}
-		for _, lb := range page.LoadBalancers {
+	out, err := pages(ctx, pg.HasMorePages, pg.NextPage, "load balancers", func(o *awselbv2.DescribeLoadBalancersOutput, out []LoadBalancer) []LoadBalancer {
+		for _, lb := range o.LoadBalancers {
 			if aws.ToString(lb.VpcId) == vpcID {
 				out = append(out, lbFromSDK(lb))
 			}
 		}
-	}
+		return out
+	})
 	slices.SortFunc(out, func(a, b LoadBalancer) int { return strings.Compare(a.ARN, b.ARN) })
+	return out, err
+}
+
+// pages reads every page of one paged Describe, adding each page's items to
+// the result with add.
+func pages[O, T any](ctx context.Context, more func() bool, next func(context.Context, ...func(*awselbv2.Options)) (O, error),
+	what string, add func(O, []T) []T,
+) ([]T, error) {
+	var out []T
+	for more() {
+		page, err := next(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describing %s: %w", what, err)
+		}
+		out = add(page, out)
+	}
 	return out, nil
 }
 
 // ListTargetGroups lists the VPC's target groups without their tags, like
 // ListLoadBalancers.
 func (p *Provider) ListTargetGroups(ctx context.Context, vpcID string) ([]TargetGroup, error) {
-	var out []TargetGroup
 	pg := awselbv2.NewDescribeTargetGroupsPaginator(p.api, &awselbv2.DescribeTargetGroupsInput{})
-	for pg.HasMorePages() {
-		page, err := pg.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describing target groups: %w", err)
-		}
-		for _, tg := range page.TargetGroups {
+	out, err := pages(ctx, pg.HasMorePages, pg.NextPage, "target groups", func(o *awselbv2.DescribeTargetGroupsOutput, out []TargetGroup) []TargetGroup {
+		for _, tg := range o.TargetGroups {
 			if aws.ToString(tg.VpcId) == vpcID {
 				out = append(out, tgFromSDK(tg))
 			}
 		}
-	}
+		return out
+	})
 	slices.SortFunc(out, func(a, b TargetGroup) int { return strings.Compare(a.ARN, b.ARN) })
-	return out, nil
+	return out, err
 }
 
 // TargetGroupsOf lists the target groups a load balancer forwards to,
 // without their tags (one paged DescribeTargetGroups).
 func (p *Provider) TargetGroupsOf(ctx context.Context, lbARN string) ([]TargetGroup, error) {
-	var out []TargetGroup
 	pg := awselbv2.NewDescribeTargetGroupsPaginator(p.api, &awselbv2.DescribeTargetGroupsInput{LoadBalancerArn: aws.String(lbARN)})
-	for pg.HasMorePages() {
-		page, err := pg.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describing target groups of %s: %w", lbARN, err)
-		}
-		for _, tg := range page.TargetGroups {
+	return pages(ctx, pg.HasMorePages, pg.NextPage, "target groups of "+lbARN, func(o *awselbv2.DescribeTargetGroupsOutput, out []TargetGroup) []TargetGroup {
+		for _, tg := range o.TargetGroups {
 			out = append(out, tgFromSDK(tg))
 		}
-	}
-	return out, nil
+		return out
+	})
 }
 
 // LoadBalancers lists the VPC's load balancers with their tags
@@ -228,18 +231,13 @@ func (p *Provider) LoadBalancer(ctx context.Context, arn string) (LoadBalancer, 
 // ListListeners returns the load balancer's listeners without their tags,
 // in AWS's order (one paged DescribeListeners).
 func (p *Provider) ListListeners(ctx context.Context, lbARN string) ([]Listener, error) {
-	var out []Listener
 	pg := awselbv2.NewDescribeListenersPaginator(p.api, &awselbv2.DescribeListenersInput{LoadBalancerArn: aws.String(lbARN)})
-	for pg.HasMorePages() {
-		page, err := pg.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describing listeners of %s: %w", lbARN, err)
-		}
-		for _, l := range page.Listeners {
+	return pages(ctx, pg.HasMorePages, pg.NextPage, "listeners of "+lbARN, func(o *awselbv2.DescribeListenersOutput, out []Listener) []Listener {
+		for _, l := range o.Listeners {
 			out = append(out, listenerFromSDK(l))
 		}
-	}
-	return out, nil
+		return out
+	})
 }
 
 // Listeners returns the load balancer's listeners with their tags, sorted
@@ -267,18 +265,13 @@ func (p *Provider) Listeners(ctx context.Context, lbARN string) ([]Listener, err
 // ListRules returns a listener's rules, the default rule included, without
 // their tags (one paged DescribeRules).
 func (p *Provider) ListRules(ctx context.Context, listenerARN string) ([]Rule, error) {
-	var out []Rule
 	pg := awselbv2.NewDescribeRulesPaginator(p.api, &awselbv2.DescribeRulesInput{ListenerArn: aws.String(listenerARN)})
-	for pg.HasMorePages() {
-		page, err := pg.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describing rules of %s: %w", listenerARN, err)
-		}
-		for _, r := range page.Rules {
+	return pages(ctx, pg.HasMorePages, pg.NextPage, "rules of "+listenerARN, func(o *awselbv2.DescribeRulesOutput, out []Rule) []Rule {
+		for _, r := range o.Rules {
 			out = append(out, ruleFromSDK(listenerARN, r))
 		}
-	}
-	return out, nil
+		return out
+	})
 }
 
 // Rules returns a listener's rules, the default rule included, with their

@@ -350,56 +350,39 @@ func (p *Provider) RefreshStackSGs(ctx context.Context, st naming.Stack) error {
 
 // Authorize adds rules to an SG in one call and updates the cache.
 func (p *Provider) Authorize(ctx context.Context, id string, s rules.Set) error {
-	if len(s) == 0 {
-		return nil
-	}
-	if err := p.ec2.Authorize(ctx, id, s); err != nil {
-		p.markStale(id)
-		return err
-	}
-	p.mu.Lock()
-	if sg, ok := p.sgs[id]; ok {
-		maps.Copy(sg.Ingress, s)
-	}
-	p.sgWrites.note(id)
-	p.mu.Unlock()
-	return nil
+	return p.writeRules(ctx, id, s, p.ec2.Authorize, func(in rules.Set) { maps.Copy(in, s) })
 }
 
 // Revoke removes rules from an SG in one call and updates the cache.
 func (p *Provider) Revoke(ctx context.Context, id string, s rules.Set) error {
-	if len(s) == 0 {
-		return nil
-	}
-	if err := p.ec2.Revoke(ctx, id, s); err != nil {
-		p.markStale(id)
-		return err
-	}
-	p.mu.Lock()
-	if sg, ok := p.sgs[id]; ok {
+	return p.writeRules(ctx, id, s, p.ec2.Revoke, func(in rules.Set) {
 		for k := range s {
-			delete(sg.Ingress, k)
+			delete(in, k)
 		}
-	}
-	p.sgWrites.note(id)
-	p.mu.Unlock()
-	return nil
+	})
 }
 
 // Describe rewrites the descriptions of rules already on an SG in one call
 // (UpdateSecurityGroupRuleDescriptionsIngress: no revoke, no gap) and
 // updates the cache.
 func (p *Provider) Describe(ctx context.Context, id string, s rules.Set) error {
+	return p.writeRules(ctx, id, s, p.ec2.UpdateIngressDescriptions, func(in rules.Set) { maps.Copy(in, s) })
+}
+
+// writeRules makes one rule write (nothing for an empty Set): on success
+// apply edits the cached rules; on failure the SG is marked stale, as the
+// write may have half happened.
+func (p *Provider) writeRules(ctx context.Context, id string, s rules.Set, write func(context.Context, string, rules.Set) error, apply func(rules.Set)) error {
 	if len(s) == 0 {
 		return nil
 	}
-	if err := p.ec2.UpdateIngressDescriptions(ctx, id, s); err != nil {
+	if err := write(ctx, id, s); err != nil {
 		p.markStale(id)
 		return err
 	}
 	p.mu.Lock()
 	if sg, ok := p.sgs[id]; ok {
-		maps.Copy(sg.Ingress, s)
+		apply(sg.Ingress)
 	}
 	p.sgWrites.note(id)
 	p.mu.Unlock()
