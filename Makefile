@@ -16,7 +16,7 @@ build: ## build bin/lbsg
 	$(GO) build -o $(BIN)/lbsg ./cmd/lbsg
 
 .PHONY: test
-test: k8s-tools ## run all tests (unit, emulator conformance, envtest, e2e)
+test: k8s-tools awscli ## run all tests (unit, emulator conformance, envtest, e2e); installs what is missing
 	$(TEST_ENV) $(GO) test -race -count=1 ./...
 
 .PHONY: fmt
@@ -31,6 +31,12 @@ tools: ## build pinned tools into bin/ (cold ~16 min, cached: seconds)
 k8s-tools:
 	@hack/tools/build.sh $(K8S_TOOLS)
 
+# AWS CLI v2 (Debian awscli) for the e2e and CLI conformance suites;
+# installed with apt-get (sudo when not root) when missing.
+.PHONY: awscli
+awscli:
+	@hack/awscli.sh
+
 .PHONY: assets
 assets: k8s-tools ## print "export KUBEBUILDER_ASSETS=<bin>" for envtest (eval it)
 	@echo export KUBEBUILDER_ASSETS=$(BIN)
@@ -41,7 +47,7 @@ lint: ## run golangci-lint (config: .golangci.yml)
 	$(BIN)/golangci-lint run --allow-serial-runners ./...
 
 .PHONY: e2e
-e2e: k8s-tools ## run the e2e suites: local clusters (localenv) and ./test/e2e when present
+e2e: k8s-tools awscli ## run the e2e suites: local clusters (localenv) and ./test/e2e when present
 	$(TEST_ENV) $(GO) test -count=1 -run 'TestCluster' ./internal/localenv/...
 	@if [ -d test/e2e ]; then $(TEST_ENV) $(GO) test -tags e2e -count=1 ./test/e2e/...; fi
 
@@ -64,13 +70,14 @@ bench: k8s-tools ## run the benchmarks (AWS calls per object, emulator throughpu
 # Files `generate` writes; `verify` fails when they differ from git.
 GENERATED := deploy/helm/lbsg/files/rbac docs/flags.md deploy/helm/lbsg/crds \
 	internal/apis/crds internal/apis/elbv2/v1beta1/zz_generated.deepcopy.go
-GENERATED += docs/annotations.md
+GENERATED += docs/annotations.md internal/toolcache/pins
 
 .PHONY: generate
 generate: ## regenerate RBAC, CRDs and deepcopy (controller-gen, from +kubebuilder markers) and docs/flags.md
 	@hack/tools/build.sh controller-gen
 	$(GO) generate ./internal/apis/crds/ ./internal/cli/ ./hack/gen-flags/
 	$(GO) generate ./hack/gen-annotations/
+	$(GO) generate ./internal/toolcache/
 
 .PHONY: helm-lint
 helm-lint: ## helm lint + helm template the chart (deploy/helm/lbsg)

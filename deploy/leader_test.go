@@ -31,11 +31,15 @@ type replica struct {
 // controller-runtime does only once it holds the lease.
 func (r *replica) leads() bool { return strings.Contains(r.logs.String(), "Starting workers") }
 
-// TestTwoReplicasHandOverWithinTheLeaseDuration runs two `lbsg controller`
+// TestTwoReplicasHandOverWhenTheLeaseExpires runs two `lbsg controller`
 // replicas under the chart's ServiceAccount: one leads and reconciles; when
-// it is killed, the other takes the Lease within the lease duration and carries
-// on: one CreateLoadBalancer per Service across both.
-func TestTwoReplicasHandOverWithinTheLeaseDuration(t *testing.T) {
+// it is killed, the other takes the Lease once it has expired, not before,
+// and carries on: one CreateLoadBalancer per Service across both.
+//
+// How soon after expiry the follower takes over depends on its retry timer
+// and on how loaded the machine is, so the upper bound has real slack: it
+// catches a follower that never takes over, not a slow one.
+func TestTwoReplicasHandOverWhenTheLeaseExpires(t *testing.T) {
 	kube := testenv.Kube(t)
 	ns := kube.Namespace
 	kubeconfig, cs := chartServiceAccount(t, kube)
@@ -118,14 +122,17 @@ func TestTwoReplicasHandOverWithinTheLeaseDuration(t *testing.T) {
 	}
 	<-leader.done
 	stopped := time.Now()
-	testenv.EventuallyWithin(t, leaseDuration+3*retryPeriod+10*time.Second, "the follower taking the lease", func(ctx context.Context) (bool, error) {
+	testenv.EventuallyWithin(t, 2*leaseDuration+30*time.Second, "the follower taking the lease", func(ctx context.Context) (bool, error) {
 		h := holder(ctx)
 		return h != "" && h != first && follower.leads(), nil
 	})
 	took := time.Since(killed)
 	t.Logf("handover took %v (old leader stopped after %v)", took.Round(time.Millisecond), stopped.Sub(killed).Round(time.Millisecond))
-	if took > leaseDuration+3*retryPeriod {
-		t.Errorf("handover took %v, want ≤ lease duration %v + 3 retry periods", took, leaseDuration)
+	// The leader renewed at most one retry period before it was killed, and
+	// the follower may only take a lease it has seen unrenewed for a whole
+	// lease duration: an earlier takeover means two leaders at once.
+	if earliest := leaseDuration - retryPeriod; took < earliest {
+		t.Errorf("handover took %v: the follower led before the lease expired (earliest %v)", took, earliest)
 	}
 
 	api := nlbService(ns, "api")

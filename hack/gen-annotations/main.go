@@ -111,14 +111,25 @@ func render(dir string) ([]byte, error) {
 	b.WriteString("Lists are comma separated (spaces trimmed, empty items dropped); maps are `k1=v1,k2=v2`; bools are Go's\n")
 	b.WriteString("(`true`, `false`, `1`, `0`, …). A value lbsg cannot parse fails the object's build with an event naming the\n")
 	b.WriteString("annotation, and nothing in AWS changes. **SG** marks the security-group feature set.\n\n")
-	sections := []struct{ prefix, title, intro string }{
-		{"ServicePrefix", "Service (NLB)", "On Services that lbsg handles: `spec.loadBalancerClass: service.k8s.aws/nlb`, or no class and `aws-load-balancer-type` `external` or `nlb-ip`."},
-		{"IngressPrefix", "Ingress (ALB)", "On Ingresses of an IngressClass with `spec.controller: ingress.k8s.aws/alb`; the target-group ones are also read on the backend Services, where they win."},
+	b.WriteString("Every key LBC v3.6.2 reads is listed, with lbsg's support (the table is `annotations.Surface`; a test\n")
+	b.WriteString("compares it with LBC's own constants). A Service or Ingress carrying an **unsupported** key (or an\n")
+	b.WriteString("Ingress whose IngressGroup has such a member) gets a Warning event `UnsupportedAnnotation` naming every\n")
+	b.WriteString("such key, and lbsg makes no AWS write for its load balancer until the key is removed: it never serves an\n")
+	b.WriteString("application with less than its manifest asks for. Deleting the object still removes what lbsg created.\n\n")
+	sections := []struct {
+		prefix, title, intro string
+		object               annotations.Object
+		where                string
+	}{
+		{"ServicePrefix", "Service (NLB)", "On Services that lbsg handles: `spec.loadBalancerClass: service.k8s.aws/nlb`, or no class and `aws-load-balancer-type` `external` or `nlb-ip`.", annotations.OnService, "Services"},
+		{"IngressPrefix", "Ingress (ALB)", "On Ingresses of an IngressClass with `spec.controller: ingress.k8s.aws/alb`; the target-group ones are also read on the backend Services, where they win.", annotations.OnIngress, "Ingresses and their backend Services"},
 	}
 	for _, s := range sections {
 		fmt.Fprintf(&b, "## %s\n\n%s\n\n", s.title, s.intro)
-		b.WriteString("| annotation | value | default | effect | SG |\n|---|---|---|---|---|\n")
+		b.WriteString("| annotation | lbsg | value | default | effect | SG |\n|---|---|---|---|---|---|\n")
+		documented := map[string]bool{}
 		for _, k := range found[s.prefix] {
+			documented[k.Key] = true
 			d, ok := annotations.Docs[k.Key]
 			if !ok {
 				d = annotations.Doc{Effect: "(not documented yet)"}
@@ -127,11 +138,42 @@ func render(dir string) ([]byte, error) {
 			if d.SG {
 				sg = "SG"
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", k.Key, cell(d.Type), cell(d.Default), cell(d.Effect), sg)
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", k.Key, support(k.Key), cell(d.Type), cell(d.Default), cell(d.Effect), sg)
 		}
 		b.WriteString("\n")
+		var rest []annotations.Key
+		for _, k := range annotations.Surface {
+			if k.Object == s.object && !documented[k.Name] {
+				rest = append(rest, k)
+			}
+		}
+		if len(rest) > 0 {
+			fmt.Fprintf(&b, "Other keys LBC reads on %s:\n\n| annotation | lbsg | what lbsg lacks |\n|---|---|---|\n", s.where)
+			for _, k := range rest {
+				name := "`" + k.Name + "`"
+				if k.Family() {
+					name = "`" + k.Name + "*`"
+				}
+				fmt.Fprintf(&b, "| %s | %s | %s |\n", name, k.Support, cell(k.Lacks))
+			}
+			b.WriteString("\n")
+		}
 	}
 	return bytes.TrimRight(b.Bytes(), "\n"), nil
+}
+
+// support renders the surface table's verdict on a documented key.
+func support(key string) string {
+	k, ok := annotations.LookupSurface(key)
+	switch {
+	case !ok:
+		return "not in LBC"
+	case k.Support == annotations.Supported:
+		return "supported"
+	case k.Harmless != nil:
+		return "**unsupported** except LBC's default value: " + cell(k.Lacks)
+	}
+	return "**unsupported**: " + cell(k.Lacks)
 }
 
 // cell escapes a table cell; empty cells show a dash.

@@ -24,8 +24,11 @@
 //
 // Imports: standard library and k8s API types only. No I/O.
 //
+// Surface (surface.go) lists every annotation key LBC v3.6.2 reads, each
+// supported or unsupported; UnsupportedKeys finds the unsupported ones an
+// object carries, which model refuses as a whole (nothing is ignored
+// silently).
+//
 // Known limits: IngressClassParams is not parsed here (its Go types belong to
-// the CRD package); annotations outside the security-group and load-balancer
-// feature set lbsg implements (auth, WAF, actions.*, conditions.*, capacity
-// reservation, mTLS…) are ignored.
+// the CRD package).
 package annotations

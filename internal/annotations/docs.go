@@ -114,7 +114,7 @@ var Docs = map[string]Doc{
 	IngListenPorts: {Type: "JSON, e.g. `[{\"HTTP\":80},{\"HTTPS\":443}]`", Default: "`[{\"HTTP\":80}]`, or `[{\"HTTPS\":443}]` with certificates", SG: true,
 		Effect: "Listeners of the ALB, and the TCP ports the managed frontend group opens; merged across a group."},
 	IngCertificateARN: {Type: "list of certificate ARNs",
-		Effect: "Certificates of the HTTPS listeners."},
+		Effect: "Certificate of the HTTPS listeners. lbsg sends one certificate per listener today: a group whose listener would get several (a list, or different ones on different members) is refused with `UnsupportedAnnotation` until issue 18."},
 	IngSSLPolicy: {Type: "string", Default: "`ELBSecurityPolicy-2016-08`",
 		Effect: "TLS security policy of the HTTPS listeners."},
 	IngSSLRedirect: {Type: "integer (an HTTPS listen port)",

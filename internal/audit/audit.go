@@ -68,8 +68,11 @@ type Snapshot struct {
 	DesiredLBSGs map[string][]string
 	// BackendInUse: some live stack needs the backend SG.
 	BackendInUse bool
-	RulesLimit   int // 0: DefaultRulesLimit
-	ENILimit     int // 0: DefaultENILimit
+	// Unsupported lists, per object, what it asks for that lbsg does not
+	// do; lbsg leaves its load balancer alone.
+	Unsupported map[string][]string
+	RulesLimit  int // 0: DefaultRulesLimit
+	ENILimit    int // 0: DefaultENILimit
 }
 
 // Kind names a finding.
@@ -87,6 +90,10 @@ const (
 	ENIQuota            Kind = "eni-sg-quota"
 	OtherClusterSG      Kind = "other-cluster-security-group"
 	OtherOwnerRule      Kind = "other-owner-rule"
+	// UnsupportedObject: a Service or Ingress asks for something lbsg does
+	// not do, so lbsg leaves its load balancer alone (event
+	// UnsupportedAnnotation).
+	UnsupportedObject Kind = "unsupported-object"
 )
 
 // Severity says whether a finding makes audit fail.
@@ -155,6 +162,10 @@ func Audit(s Snapshot) Report {
 	a.loadBalancers()
 	a.targetGroups()
 	a.enis()
+	for _, obj := range slices.Sorted(maps.Keys(s.Unsupported)) {
+		a.add(Finding{Kind: UnsupportedObject, Severity: Problem, Resource: obj,
+			Detail: "lbsg leaves its load balancer alone: " + strings.Join(s.Unsupported[obj], ", ")})
+	}
 	slices.SortStableFunc(a.r.Findings, func(x, y Finding) int {
 		return cmp.Or(strings.Compare(string(x.Severity), string(y.Severity))*-1, strings.Compare(string(x.Kind), string(y.Kind)),
 			strings.Compare(x.Resource, y.Resource), strings.Compare(x.Rule, y.Rule))

@@ -40,6 +40,10 @@ type Options struct {
 	NoRateLimit bool
 	// Observer hears every attempt (metrics, benchmarks); nil for none.
 	Observer Observer
+	// Endpoints override one service's endpoint, keyed by the SDK's service
+	// ID ("EC2", "Elastic Load Balancing v2", "EKS"), as LBC's
+	// --aws-api-endpoints; IDs of services lbsg does not call are ignored.
+	Endpoints map[string]string
 }
 
 // Config is what New needs beyond Options.
@@ -100,10 +104,16 @@ func FromConfig(cfg aws.Config, o Options) *Clients {
 	// A fresh slice: Copy is shallow, and appending to the caller's backing
 	// array would let two FromConfig calls overwrite each other's option.
 	cfg.APIOptions = append(slices.Clip(cfg.APIOptions), stackOptions(lim, o.Observer))
+	endpoint := func(id string) *string {
+		if u, ok := o.Endpoints[id]; ok {
+			return aws.String(u)
+		}
+		return cfg.BaseEndpoint
+	}
 	return &Clients{
-		EC2:    ec2.NewFromConfig(cfg),
-		ELBV2:  elbv2.NewFromConfig(cfg),
-		EKS:    eks.NewFromConfig(cfg),
+		EC2:    ec2.NewFromConfig(cfg, func(c *ec2.Options) { c.BaseEndpoint = endpoint(ec2.ServiceID) }),
+		ELBV2:  elbv2.NewFromConfig(cfg, func(c *elbv2.Options) { c.BaseEndpoint = endpoint(elbv2.ServiceID) }),
+		EKS:    eks.NewFromConfig(cfg, func(c *eks.Options) { c.BaseEndpoint = endpoint(eks.ServiceID) }),
 		Region: cfg.Region,
 	}
 }

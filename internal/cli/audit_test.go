@@ -70,10 +70,23 @@ func startWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{kubeconfig: filepath.Join(t.TempDir(), "kubeconfig")}
+	w := startEmulator(t)
+	w.kubeconfig = filepath.Join(t.TempDir(), "kubeconfig")
 	if err := os.WriteFile(w.kubeconfig, kc, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	w.restConfig = env.Config
+	if w.kube, err = client.New(env.Config, client.Options{Scheme: scheme.Scheme}); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// startEmulator is a world of only the loopback emulator: no cluster.
+func startEmulator(t *testing.T) *world {
+	t.Helper()
+	w := &world{}
+	var err error
 	if w.srv, err = emulator.New(emulator.Options{}); err != nil {
 		t.Fatal(err)
 	}
@@ -87,10 +100,6 @@ func startWorld(t *testing.T) *world {
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEMULATOR")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	w.restConfig = env.Config
-	if w.kube, err = client.New(env.Config, client.Options{Scheme: scheme.Scheme}); err != nil {
-		t.Fatal(err)
-	}
 	w.ec2 = awsec2.NewFromConfig(emutest.Config(w.srv))
 	sgs, err := w.ec2.DescribeSecurityGroups(ctx, &awsec2.DescribeSecurityGroupsInput{
 		Filters: []ec2types.Filter{{Name: aws.String("tag-key"), Values: []string{naming.ClusterTagKey(DefaultCLICluster)}}}})
@@ -101,8 +110,14 @@ func startWorld(t *testing.T) *world {
 	return w
 }
 
+// flags are the AWS flags of the world, and --kubeconfig when it has a
+// cluster.
 func (w *world) flags() []string {
-	return []string{"--cluster-name=" + DefaultCLICluster, "--aws-region=us-west-2", "--aws-endpoint=" + w.endpoint, "--kubeconfig=" + w.kubeconfig}
+	f := []string{"--cluster-name=" + DefaultCLICluster, "--aws-region=us-west-2", "--aws-endpoint=" + w.endpoint}
+	if w.kubeconfig != "" {
+		f = append(f, "--kubeconfig="+w.kubeconfig)
+	}
+	return f
 }
 
 func (w *world) createSG(t *testing.T, name string, tags map[string]string) string {

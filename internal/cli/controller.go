@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/go-logr/logr"
 	"github.com/go-logr/logr/funcr"
@@ -21,20 +22,41 @@ import (
 	"github.com/lbsg/lbsg/internal/options"
 )
 
-// runController is `lbsg controller`: the Service → NLB and target-SG
-// controllers on controller-runtime, talking to AWS or, with --aws-endpoint
-// or AWS_ENDPOINT_URL, to the emulator.
+// controllerSummary is the controller command's line in `lbsg --help`,
+// made from the components Setup registers.
+func controllerSummary() string {
+	names := make([]string, 0, len(controller.Components()))
+	for _, c := range controller.Components() {
+		names = append(names, c.Name)
+	}
+	return "run the controllers (" + strings.Join(names, ", ") + ") against AWS or the emulator"
+}
+
+// runController is `lbsg controller`: the components of
+// controller.Components on controller-runtime, talking to AWS or, with
+// --aws-endpoint or AWS_ENDPOINT_URL, to the emulator.
 func runController(ctx context.Context, args []string, _, stderr io.Writer) error {
 	o := options.New()
 	fs := newFlagSet("controller", stderr)
 	o.AddFlags(fs)
+	fs.Usage = func() {
+		_, _ = fmt.Fprintln(stderr, "usage: lbsg controller --cluster-name NAME [flags]\n\nRuns, in one process:")
+		for _, c := range controller.Components() {
+			_, _ = fmt.Fprintf(stderr, "  %-10s %s\n", c.Name, c.Summary)
+		}
+		_, _ = fmt.Fprintf(stderr, "\nFlags (LBC's names; docs/flags.md):\n%s", fs.FlagUsages())
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := o.Validate(); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	log := funcr.NewJSON(func(obj string) { _, _ = fmt.Fprintln(stderr, obj) }, funcr.Options{})
+	verbosity := 0
+	if o.LogLevel == "debug" {
+		verbosity = 1
+	}
+	log := funcr.NewJSON(func(obj string) { _, _ = fmt.Fprintln(stderr, obj) }, funcr.Options{Verbosity: verbosity})
 	ctrl.SetLogger(log)
 	ctx = logr.NewContext(ctx, log)
 
@@ -45,6 +67,7 @@ func runController(ctx context.Context, args []string, _, stderr io.Writer) erro
 	clients, err := awsapi.New(ctx, awsapi.Config{Region: o.AWSRegion, Endpoint: o.AWSEndpoint, Options: awsapi.Options{
 		MaxAttempts: o.AWSMaxRetries + 1,
 		Observer:    func(c awsapi.Call) { m.AWSCall(c.Service, c.Operation, c.Code, c.Throttled) },
+		Endpoints:   o.AWSAPIEndpoints,
 	}})
 	if err != nil {
 		return err
@@ -59,13 +82,21 @@ func runController(ctx context.Context, args []string, _, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	cacheOpts := controller.CacheOptions()
+	if o.SyncPeriod > 0 {
+		cacheOpts.SyncPeriod = &o.SyncPeriod
+	}
+	leaseName := o.LeaderElectionID
+	if leaseName == "" {
+		leaseName = "lbsg-leader-" + o.ClusterName
+	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                  controller.Scheme(),
-		Cache:                   controller.CacheOptions(),
+		Cache:                   cacheOpts,
 		Metrics:                 metricsserver.Options{BindAddress: o.MetricsBindAddress},
 		HealthProbeBindAddress:  o.HealthProbeBindAddress,
 		LeaderElection:          o.LeaderElect,
-		LeaderElectionID:        "lbsg-leader-" + o.ClusterName,
+		LeaderElectionID:        leaseName,
 		LeaderElectionNamespace: o.LeaderElectionNamespace,
 		// On SIGTERM the manager lets in-flight reconciles (and their AWS
 		// mutations) finish, then gives the lease up at once so the next

@@ -80,8 +80,13 @@ func TestControllerCommandProvisionsAnNLB(t *testing.T) {
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- runController(ctx, []string{"--cluster-name=sandbox", "--aws-region=us-west-2", "--aws-endpoint=" + endpointURL(addr),
-			"--kubeconfig=" + kubeconfig, "--metrics-bind-address=0", "--health-probe-bind-address=0"}, io.Discard, logs)
+		// LBC's own flags, as its chart and an out-of-cluster LBC run pass them.
+		url := endpointURL(addr)
+		done <- runController(ctx, []string{"--cluster-name=sandbox", "--aws-region=us-west-2",
+			"--aws-api-endpoints=EC2=" + url + ",Elastic Load Balancing v2=" + url + ",EKS=" + url,
+			"--kubeconfig=" + kubeconfig, "--metrics-bind-addr=0", "--health-probe-bind-addr=0", "--ingress-class=alb",
+			"--enable-leader-election=false", "--enable-shield=false", "--enable-waf=false", "--enable-wafv2=false",
+			"--webhook-cert-dir=" + t.TempDir(), "--log-level=info"}, io.Discard, logs)
 	}()
 	kube, err := client.New(env.Config, client.Options{Scheme: scheme.Scheme})
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -30,6 +32,8 @@ type planOptions struct {
 	Files  string
 	Live   bool
 	Output string
+	// DetailedExitCode: exit 2 when the plan has changes.
+	DetailedExitCode bool
 }
 
 func (o *planOptions) addFlags(fs interface {
@@ -37,8 +41,56 @@ func (o *planOptions) addFlags(fs interface {
 	BoolVar(p *bool, name string, value bool, usage string)
 }) {
 	fs.StringVarP(&o.Files, "filename", "f", "", "manifest file or directory (YAML or JSON, multi-document; Services, Ingresses, IngressClasses, IngressClassParams, Namespaces, Nodes, EndpointSlices)")
-	fs.BoolVar(&o.Live, "live", false, "diff against the current AWS state (and the cluster's Nodes, EndpointSlices, Ingress classes and namespaces with --kubeconfig)")
+	fs.BoolVar(&o.Live, "live", false, "diff against the current AWS state (and, with --kubeconfig, the cluster's Nodes, EndpointSlices, Ingress classes, namespaces and Services' allocated NodePorts)")
 	fs.StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
+	fs.BoolVar(&o.DetailedExitCode, detailedExitCodeFlag, false, "exit 2 when the plan has changes, 0 when it has none (1 stays an error)")
+}
+
+const detailedExitCodeFlag = "detailed-exitcode"
+
+// planUsage heads `lbsg plan --help`.
+const planUsage = `usage: lbsg plan -f FILE|DIR [--live [--kubeconfig FILE]] [-o text|json] [--detailed-exitcode] [flags]
+
+Shows what lbsg would create, update or delete for the manifests; never writes.
+Ports the apiserver allocates when a Service is applied (NodePorts) are shown
+as <nodePort> unless --live --kubeconfig finds the Service in the cluster.
+
+Exit status:
+  0  the plan has no changes, or changes without --detailed-exitcode
+  1  error: a Service, Ingress or IngressGroup failed to build (an invalid
+     annotation…), a manifest could not be read, AWS or the cluster could not
+     be read; with --detailed-exitcode also bad flags
+  2  with --detailed-exitcode: the plan has changes; without it: bad flags
+
+flags:
+`
+
+// planExit is plan's error when the plan was printed but its exit status
+// is not 0: 1 when a stack failed to build, 2 for changes under
+// --detailed-exitcode.
+type planExit struct {
+	code int
+	msg  string
+}
+
+func (e planExit) Error() string { return e.msg }
+func (e planExit) ExitCode() int { return e.code }
+
+// usageError is a plan usage error: exit 2 as for every lbsg command, but
+// 1 with --detailed-exitcode, where 2 means changes.
+func usageError(args []string, err error) error {
+	detailed := false
+	for _, a := range args {
+		if a == "--"+detailedExitCodeFlag {
+			detailed = true
+		} else if v, ok := strings.CutPrefix(a, "--"+detailedExitCodeFlag+"="); ok {
+			detailed, _ = strconv.ParseBool(v)
+		}
+	}
+	if detailed {
+		return planExit{code: 1, msg: err.Error()}
+	}
+	return err
 }
 
 func (o *planOptions) validate() error {
@@ -63,11 +115,15 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlagSet("plan", stderr)
 	o.AddFlags(fs)
 	o.addFlags(fs)
+	fs.Usage = func() {
+		_, _ = fmt.Fprint(stderr, planUsage)
+		fs.PrintDefaults()
+	}
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return usageError(args, err)
 	}
 	if err := o.validate(); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return usageError(args, fmt.Errorf("%w: %v", errUsage, err))
 	}
 	objs, err := planview.ReadPath(o.Files)
 	if err != nil {
@@ -96,10 +152,26 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	render := planview.RenderText
 	if o.Output == "json" {
-		return planview.RenderJSON(stdout, res)
+		render = planview.RenderJSON
 	}
-	return planview.RenderText(stdout, res)
+	if err := render(stdout, res); err != nil {
+		return err
+	}
+	return planStatus(res.Summary, o.DetailedExitCode)
+}
+
+// planStatus is the exit status of a printed plan: 1 when anything failed
+// to build, else 2 for changes with --detailed-exitcode, else 0.
+func planStatus(s planview.Summary, detailed bool) error {
+	switch {
+	case s.Errors > 0:
+		return planExit{code: 1, msg: fmt.Sprintf("%d failed to build (see the plan)", s.Errors)}
+	case detailed && s.Create+s.Update+s.Delete > 0:
+		return planExit{code: 2}
+	}
+	return nil
 }
 
 // readOnlyProvider builds the controller's AWS state reader; plan only
@@ -125,8 +197,10 @@ func kubeClient(kubeconfig string) (client.Reader, error) {
 }
 
 // addClusterObjects adds the cluster's Nodes, EndpointSlices,
-// IngressClasses, IngressClassParams and Namespaces to objs (the Services
-// and Ingresses stay those of the manifests).
+// IngressClasses, IngressClassParams and Namespaces to objs, and its
+// Services as ClusterServices (the Services and Ingresses planned stay
+// those of the manifests; the cluster's give them their NodePorts and
+// backends).
 func addClusterObjects(ctx context.Context, kubeconfig string, objs *planview.Objects) error {
 	c, err := kubeClient(kubeconfig)
 	if err != nil {
@@ -155,7 +229,12 @@ func addClusterObjects(ctx context.Context, kubeconfig string, objs *planview.Ob
 	if err := c.List(ctx, &slices); err != nil {
 		return fmt.Errorf("listing endpointslices: %w", err)
 	}
+	var svcs corev1.ServiceList
+	if err := c.List(ctx, &svcs); err != nil {
+		return fmt.Errorf("listing services: %w", err)
+	}
 	objs.Nodes = append(objs.Nodes, nodes.Items...)
 	objs.EndpointSlices = append(objs.EndpointSlices, slices.Items...)
+	objs.ClusterServices = append(objs.ClusterServices, svcs.Items...)
 	return nil
 }

@@ -47,16 +47,40 @@ type Config struct {
 	NoRecord bool
 }
 
+// Component is one part of the running controller: a reconciler or a
+// periodic task, as `lbsg controller --help` and `lbsg --help` describe it.
+type Component struct {
+	// Name is the reconciler's controller-runtime name (the "controller"
+	// key of its log lines), or the periodic task's.
+	Name string
+	// Summary says what it converges, in a few words.
+	Summary string
+}
+
+// Components lists what Setup registers, in order. Help texts are made from
+// it, and a test checks it against what Setup actually registers.
+func Components() []Component {
+	return []Component{
+		{"service", "Services of type LoadBalancer → NLBs, their target groups and security groups"},
+		{"ingress", "Ingresses, by IngressGroup → ALBs, listeners, rules, target groups and security groups"},
+		{"targetsg", "rules on node and pod ENI security groups admitting load-balancer traffic"},
+		{"drift", "periodic batched check that repairs drift made outside lbsg (--drift-interval)"},
+	}
+}
+
 // Controllers are the wired reconcilers, for tests and benchmarks.
 type Controllers struct {
-	AWS      *state.Provider
-	Registry *registry.Registry
-	Deploy   *deploy.Deployer
-	Owners   *deploy.Owners
-	Service  *service.Reconciler
-	Ingress  *ingress.Reconciler
-	TargetSG *targetsg.Reconciler
-	Drift    *drift.Checker
+	// Registered is what Setup added to the manager, in order (Components
+	// describes the same list for help texts).
+	Registered []Component
+	AWS        *state.Provider
+	Registry   *registry.Registry
+	Deploy     *deploy.Deployer
+	Owners     *deploy.Owners
+	Service    *service.Reconciler
+	Ingress    *ingress.Reconciler
+	TargetSG   *targetsg.Reconciler
+	Drift      *drift.Checker
 }
 
 // Defaults derives the model defaults from the options.
@@ -112,32 +136,46 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	svc := &service.Reconciler{
 		Kube: mgr.GetClient(), AWS: prov, Deploy: dep,
 		Services: svcTrigger, Events: rec, Metrics: c.Metrics, Defaults: d,
-		MaxConcurrentReconciles: o.MaxConcurrentReconciles,
+		MaxConcurrentReconciles: o.ServiceReconciles(),
+	}
+	var registered []Component
+	component := func(name string) {
+		for _, c := range Components() {
+			if c.Name == name {
+				registered = append(registered, c)
+				return
+			}
+		}
+		registered = append(registered, Component{Name: name})
 	}
 	if err := svc.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the service controller: %w", err)
 	}
+	component(service.ControllerName)
 	ingTrigger := &registry.Trigger[reconcile.Request]{}
 	ing := &ingress.Reconciler{
 		Kube: mgr.GetClient(), AWS: prov, Deploy: dep, Groups: ingTrigger, Events: rec, Metrics: c.Metrics,
-		Defaults: d, Class: class, MaxConcurrentReconciles: o.MaxConcurrentReconciles,
+		Defaults: d, Class: class, MaxConcurrentReconciles: o.IngressReconciles(),
 	}
 	if err := ing.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ingress controller: %w", err)
 	}
+	component(ingress.ControllerName)
 	tsg := &targetsg.Reconciler{Owners: owners, AWS: prov, Registry: reg, Trigger: sgTrigger,
 		Events: rec, Metrics: c.Metrics, Defaults: d, AdoptLBCRules: o.AdoptLBCRules}
 	if err := tsg.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the targetsg controller: %w", err)
 	}
+	component(targetsg.ControllerName)
 	dr := &drift.Checker{Owners: owners, Backend: dep.Backend, AWS: prov, Registry: reg, TargetSGs: sgTrigger, Services: svcTrigger, Ingresses: ingTrigger,
 		Metrics: c.Metrics, Defaults: d, Interval: o.DriftInterval, AdoptLBCRules: o.AdoptLBCRules}
 	if !c.NoDriftLoop {
 		if err := mgr.Add(dr); err != nil {
 			return nil, err
 		}
+		component("drift")
 	}
-	return &Controllers{AWS: prov, Registry: reg, Deploy: dep, Owners: owners, Service: svc, Ingress: ing, TargetSG: tsg, Drift: dr}, nil
+	return &Controllers{Registered: registered, AWS: prov, Registry: reg, Deploy: dep, Owners: owners, Service: svc, Ingress: ing, TargetSG: tsg, Drift: dr}, nil
 }
 
 // DiscoverVPC returns the VPC of the cluster's subnets when --aws-vpc-id is

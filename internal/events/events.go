@@ -49,6 +49,10 @@ const (
 	ReasonSuccessfullyDeleted = "SuccessfullyDeleted"
 	// ReasonModelWarning: the desired state was built with a caveat.
 	ReasonModelWarning = "ModelWarning"
+	// ReasonUnsupportedAnnotation: the object (or a member of its
+	// IngressGroup) asks for something lbsg does not do; its stack gets no
+	// AWS write until it is removed (the message names every such key).
+	ReasonUnsupportedAnnotation = "UnsupportedAnnotation"
 )
 
 // Action names for the events API.

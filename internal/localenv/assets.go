@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/lbsg/lbsg/internal/toolcache"
 )
 
 // Environment variables read by this package and by the test helpers.
@@ -24,7 +26,7 @@ var (
 )
 
 // ErrAssetsMissing reports that a required binary is not built; run make tools.
-var ErrAssetsMissing = errors.New("control-plane binaries missing (run make tools)")
+var ErrAssetsMissing = errors.New("control-plane binaries missing (run make tools in a clone, or lbsg tools)")
 
 // RequireAssets reports whether missing binaries must fail tests rather than
 // skip them.
@@ -51,16 +53,32 @@ func AssetsDir() (string, error) {
 	}
 }
 
-// FindAssets returns the assets directory (dir, or AssetsDir if dir is
-// empty) after checking that it holds every named binary. The error wraps
-// ErrAssetsMissing when one is absent.
+// FindAssets returns the assets directory after checking that it holds
+// every named binary: dir if given; else AssetsDir (KUBEBUILDER_ASSETS, or
+// the bin/ of the module around the working directory), falling back, when
+// KUBEBUILDER_ASSETS is unset and that has not every binary, to the
+// per-machine tools cache (toolcache.Linked), so the lbsg binary finds the
+// tools wherever it runs. The error wraps ErrAssetsMissing when one is
+// absent.
 func FindAssets(dir string, names ...string) (string, error) {
-	if dir == "" {
-		var err error
-		if dir, err = AssetsDir(); err != nil {
-			return "", err
+	if dir != "" {
+		return checkAssets(dir, names)
+	}
+	dir, err := AssetsDir()
+	if err == nil {
+		var found string
+		if found, err = checkAssets(dir, names); err == nil || os.Getenv(AssetsEnv) != "" {
+			return found, err
 		}
 	}
+	if missing, cerr := toolcache.Missing(names...); cerr != nil || len(missing) > 0 {
+		cache, _ := toolcache.Dir()
+		return "", fmt.Errorf("%w; the tools cache %s lacks %v too", err, cache, missing)
+	}
+	return toolcache.Linked(names...)
+}
+
+func checkAssets(dir string, names []string) (string, error) {
 	var missing []string
 	for _, n := range names {
 		fi, err := os.Stat(filepath.Join(dir, n))

@@ -118,9 +118,21 @@ func (c *Cluster) stopAfter(ctx context.Context, err error) error {
 	return errors.Join(err, c.Stop(stopCtx))
 }
 
+// create leases the cluster's ports (see ports.go) and has kwokctl create
+// it on them. A failed create drops the leases.
 func (c *Cluster) create(ctx context.Context) error {
+	leased, err := machinePorts.lease(c.cfg.Dir, c.cfg.Name, clusterPortCount)
+	if err != nil {
+		return err
+	}
+	portsFile := filepath.Join(c.cfg.Dir, c.cfg.Name+"-ports.yaml")
+	if err := os.WriteFile(portsFile, []byte(newClusterPorts(leased).kwokctlConfig()), 0o644); err != nil {
+		machinePorts.release(leased, c.owner())
+		return fmt.Errorf("localenv: %w", err)
+	}
 	bin := func(name string) string { return filepath.Join(c.cfg.BinDir, name) }
-	return c.kwokctl(ctx, "create", "cluster",
+	err = c.kwokctl(ctx, "create", "cluster",
+		"--config", portsFile,
 		"--name", c.cfg.Name,
 		"--kubeconfig", c.kubeconfig,
 		"--runtime", "binary",
@@ -134,7 +146,14 @@ func (c *Cluster) create(ctx context.Context) error {
 		"--extra-args", "kube-apiserver=service-cluster-ip-range="+c.cfg.ServiceCIDR,
 		"--extra-args", "kube-controller-manager=service-cluster-ip-range="+c.cfg.ServiceCIDR,
 	)
+	if err != nil {
+		machinePorts.release(leased, c.owner())
+	}
+	return err
 }
+
+// owner is how the cluster's port leases name it.
+func (c *Cluster) owner() string { return leaseOwner(c.cfg.Dir, c.cfg.Name) }
 
 // kwokctl runs kwokctl with the cluster's workdir. Its output goes to
 // cfg.Log and, on failure, into the error.
@@ -267,6 +286,7 @@ func (c *Cluster) Delete(ctx context.Context) error {
 			return err
 		}
 	}
+	machinePorts.release(nil, c.owner())
 	return os.RemoveAll(c.clusterDir())
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -230,4 +231,48 @@ func hasAddress(n *corev1.Node, typ corev1.NodeAddressType, addr string) bool {
 		}
 	}
 	return false
+}
+
+// Clusters created at the same moment on one machine get ports of their own
+// (kwokctl alone gives both the same ones: "address already in use"). The
+// worlds of the suites and two sandboxes rely on it.
+func TestClustersStartedTogetherDoNotCollide(t *testing.T) {
+	const n = 2
+	clusters := make([]*localenv.Cluster, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			clusters[i], errs[i] = localenv.Start(t.Context(), localenv.Config{Dir: t.TempDir(), Name: fmt.Sprintf("twin%d", i)})
+		})
+	}
+	wg.Wait()
+	for i, c := range clusters {
+		if c == nil {
+			continue
+		}
+		t.Cleanup(func() {
+			ctx, cancel := testenv.CleanupContext(t)
+			defer cancel()
+			if err := c.Delete(ctx); err != nil {
+				t.Errorf("deleting twin%d: %v", i, err)
+			}
+		})
+	}
+	for _, err := range errs {
+		if err != nil {
+			testenv.SkipUnlessRequired(t, err)
+			t.Fatal(err)
+		}
+	}
+	hosts := map[string]bool{}
+	for _, c := range clusters {
+		hosts[c.RESTConfig().Host] = true
+		if _, err := c.Client().CoreV1().Namespaces().Get(t.Context(), "default", metav1.GetOptions{}); err != nil {
+			t.Errorf("%s: %v", c.Name(), err)
+		}
+	}
+	if len(hosts) != n {
+		t.Errorf("apiservers %v, want %d distinct", hosts, n)
+	}
 }

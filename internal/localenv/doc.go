@@ -16,8 +16,10 @@
 //     and NodePorts behave as on a real cluster. For the sandbox and e2e tests.
 //
 // Binaries are found in $KUBEBUILDER_ASSETS, else in bin/ at the root of the
-// module containing the working directory (found by walking up to go.mod).
-// A missing binary is reported as ErrAssetsMissing, so tests can skip.
+// module containing the working directory (found by walking up to go.mod),
+// else in the per-machine tools cache at hack/tools' pins (toolcache), so a
+// binary run outside the repository finds them too. A missing binary is
+// reported as ErrAssetsMissing, so tests can skip.
 //
 // Invariants: every process a Cluster starts is recorded in a pid file under
 // its Dir and is gone when Stop returns (Stop waits, kills stragglers, and
@@ -27,7 +29,11 @@
 // -timeout, SIGKILL) leaves a record in $TMPDIR/lbsg-localenv, and the next
 // StartEnvtest or Start on the machine kills those orphans; all state lives
 // under Config.Dir, and Start on a Dir holding a stopped
-// cluster resumes it. The service CIDR defaults to 10.96.0.0/16, away from
+// cluster resumes it. Start chooses the components' ports itself, from
+// 20000-32767, each leased machine-wide in $TMPDIR/lbsg-ports under a flock
+// (ports.go), so clusters started at the same time by any number of
+// processes never share one; the leases last until Delete or until Dir is
+// removed. The service CIDR defaults to 10.96.0.0/16, away from
 // the apiserver's default 10.0.0.0/24 which collides with kwok's default pod
 // range.
 //

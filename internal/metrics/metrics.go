@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -15,6 +16,10 @@ type Metrics struct {
 	RulesPerSG   *prometheus.GaugeVec     // security_group
 	DriftRepairs *prometheus.CounterVec   // kind
 	Leaked       *prometheus.GaugeVec     // kind
+	Unsupported  *prometheus.GaugeVec     // kind
+
+	mu          sync.Mutex
+	unsupported map[string]map[string]bool // kind → object keys
 }
 
 // New builds the collectors, unregistered.
@@ -42,12 +47,37 @@ func New() *Metrics {
 		Leaked: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "lbsg_leaked_resources", Help: "Resources carrying this cluster's stack tags whose stack no object holds, by kind, as of the last drift check (lbsg audit --fix removes them).",
 		}, []string{"kind"}),
+		Unsupported: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "lbsg_unsupported_objects", Help: "Objects (Service, IngressGroup) left alone because they ask for something lbsg does not do (event UnsupportedAnnotation), by kind.",
+		}, []string{"kind"}),
+		unsupported: map[string]map[string]bool{},
 	}
+}
+
+// SetUnsupported records whether one object of a kind is held as
+// unsupported; nil-safe.
+func (m *Metrics) SetUnsupported(kind, key string, held bool) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	set := m.unsupported[kind]
+	if set == nil {
+		set = map[string]bool{}
+		m.unsupported[kind] = set
+	}
+	if held {
+		set[key] = true
+	} else {
+		delete(set, key)
+	}
+	m.Unsupported.WithLabelValues(kind).Set(float64(len(set)))
 }
 
 // Register registers every collector on r.
 func (m *Metrics) Register(r prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{m.Reconciles, m.ReconcileDur, m.AWSCalls, m.AWSThrottled, m.RulesPerSG, m.DriftRepairs, m.Leaked} {
+	for _, c := range []prometheus.Collector{m.Reconciles, m.ReconcileDur, m.AWSCalls, m.AWSThrottled, m.RulesPerSG, m.DriftRepairs, m.Leaked, m.Unsupported} {
 		if err := r.Register(c); err != nil {
 			return err
 		}

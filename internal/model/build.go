@@ -31,6 +31,15 @@ func Empty(svc *corev1.Service) Stack {
 
 // Build computes the desired Stack of a handled Service.
 func Build(svc *corev1.Service, f Facts, d Defaults) (Stack, []Warning, error) {
+	if err := unsupportedService(svc); err != nil {
+		return Stack{}, nil, err
+	}
+	return buildService(svc, f, d)
+}
+
+// buildService is Build without the unsupported-annotation gate: what the
+// annotations would model (tests of features lbsg cannot apply yet).
+func buildService(svc *corev1.Service, f Facts, d Defaults) (Stack, []Warning, error) {
 	cfg, err := annotations.ParseService(svc.Annotations)
 	if err != nil {
 		return Stack{}, nil, fmt.Errorf("service %s/%s: %w", svc.Namespace, svc.Name, err)

@@ -42,6 +42,12 @@
 // regex path matching, target-control port, IPv6 target groups, listener
 // attributes, the frontend NLB and WAF/Shield.
 //
+// Nothing is ignored silently: Build and BuildIngressGroup first refuse an
+// object (for a group: any member, or a backend Service's ALB annotations)
+// carrying a key that annotations.Surface marks unsupported, and refuse an
+// ALB listener that would need several certificates, with an
+// *UnsupportedError; the caller leaves the stack as it is.
+//
 // Known limits: TLS listeners, QUIC, weighted actions, EIP/private-IP subnet
 // mappings, LB/TG attributes and IPv6 target groups are not modelled;
 // subnet discovery skips LBC's route-table reachability fallback; ip

@@ -119,7 +119,25 @@ func blame(m *member, err error) error { return &memberError{key: m.key, err: er
 //
 // No members gives the empty stack (teardown). Members given but none
 // usable gives ErrNoUsableIngress, so a typo never deletes an ALB.
-func BuildIngressGroup(stack naming.Stack, members []IngressMember, f Facts, d Defaults) (st Stack, warns []Warning, memberErrs map[string]error, err error) {
+//
+// A group any member of which asks for what lbsg does not do fails with an
+// *UnsupportedError, as a group: nothing should change.
+func BuildIngressGroup(stack naming.Stack, members []IngressMember, f Facts, d Defaults) (Stack, []Warning, map[string]error, error) {
+	if err := unsupportedGroup(members); err != nil {
+		return Stack{}, nil, map[string]error{}, err
+	}
+	st, warns, memberErrs, err := buildIngressGroup(stack, members, f, d)
+	if err == nil {
+		err = unsupportedListeners(st)
+	}
+	if err != nil {
+		return Stack{}, nil, memberErrs, err
+	}
+	return st, warns, memberErrs, nil
+}
+
+// buildIngressGroup is BuildIngressGroup without the unsupported gate.
+func buildIngressGroup(stack naming.Stack, members []IngressMember, f Facts, d Defaults) (st Stack, warns []Warning, memberErrs map[string]error, err error) {
 	memberErrs = map[string]error{}
 	if len(members) == 0 {
 		return Stack{ID: stack}, nil, memberErrs, nil

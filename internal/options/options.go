@@ -42,11 +42,14 @@ const (
 	GateServiceTypeLoadBalancerOnly  = "ServiceTypeLoadBalancerOnly"
 )
 
-var gateDefaults = map[string]bool{
-	GateNLBSecurityGroup:             true,
-	GateEnableDefaultTagsLowPriority: false,
-	GateServiceTypeLoadBalancerOnly:  false,
-}
+// gateDefaults are LBC's defaults of its feature gates (gateSupport).
+var gateDefaults = func() map[string]bool {
+	out := make(map[string]bool, len(gateSupport))
+	for k, g := range gateSupport {
+		out[k] = g.def
+	}
+	return out
+}()
 
 // Controller is the configuration of `lbsg controller`.
 type Controller struct {
@@ -84,8 +87,39 @@ type Controller struct {
 	// the Ingresses handled; empty also takes Ingresses without a class
 	// (lbc-load-balancers.md §6.1).
 	IngressClass string
+	// ServiceMaxConcurrentReconciles and IngressMaxConcurrentReconciles
+	// are LBC's per-controller forms of MaxConcurrentReconciles; 0 means
+	// MaxConcurrentReconciles.
+	ServiceMaxConcurrentReconciles int
+	IngressMaxConcurrentReconciles int
+	// LeaderElectionID names the Lease; "" is lbsg-leader-<cluster>.
+	LeaderElectionID string
+	// LogLevel is info or debug.
+	LogLevel string
+	// SyncPeriod is the informers' resync period; 0 is the default.
+	SyncPeriod time.Duration
+	// AWSAPIEndpoints are per-service endpoints by SDK service ID
+	// (--aws-api-endpoints, LBC's format); --aws-endpoint is for all.
+	AWSAPIEndpoints map[string]string
 
 	gates string
+	lbc   map[string]*rawValue
+}
+
+// ServiceReconciles is the service controller's concurrency.
+func (o *Controller) ServiceReconciles() int {
+	if o.ServiceMaxConcurrentReconciles > 0 {
+		return o.ServiceMaxConcurrentReconciles
+	}
+	return o.MaxConcurrentReconciles
+}
+
+// IngressReconciles is the ingress controller's concurrency.
+func (o *Controller) IngressReconciles() int {
+	if o.IngressMaxConcurrentReconciles > 0 {
+		return o.IngressMaxConcurrentReconciles
+	}
+	return o.MaxConcurrentReconciles
 }
 
 // New returns a Controller holding LBC's defaults.
@@ -105,6 +139,7 @@ func New() *Controller {
 		DefaultTargetType:          TargetTypeInstance,
 		DefaultLoadBalancerScheme:  naming.SchemeInternal,
 		DefaultSSLPolicy:           DefaultSSLPolicy,
+		LogLevel:                   "info",
 	}
 }
 
@@ -138,7 +173,20 @@ func (o *Controller) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.DefaultSSLPolicy, "default-ssl-policy", o.DefaultSSLPolicy, "SSL policy of HTTPS listeners without an ssl-policy annotation or IngressClassParams sslPolicy")
 	fs.BoolVar(&o.AdoptLBCRules, "adopt-lbc-rules", o.AdoptLBCRules,
 		"treat target security-group rules marked by LBC (elbv2.k8s.aws/targetGroupBinding=shared, no cluster key) as lbsg's, to migrate from LBC; only when this cluster is the node security groups' sole LBC user")
-	fs.StringVar(&o.gates, "feature-gates", "", "feature gates, Name=bool,… ("+strings.Join(slices.Sorted(maps.Keys(gateDefaults)), ", ")+")")
+	fs.StringVar(&o.gates, "feature-gates", "", "LBC's feature gates, Name=bool,…: every LBC gate is accepted at its default; lbsg honours the other value of "+
+		strings.Join(honoured(), ", ")+" and refuses the other value of the rest, naming what it lacks")
+	o.addLBCFlags(fs)
+}
+
+// honoured lists the gates whose non-default value lbsg honours.
+func honoured() []string {
+	var out []string
+	for _, k := range LBCGates() {
+		if gateSupport[k].other {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // Gate returns the value of a feature gate.
@@ -201,6 +249,7 @@ func (o *Controller) Validate() error {
 	if err := o.parseGates(); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, o.validateLBCFlags()...)
 	return errors.Join(errs...)
 }
 
@@ -220,13 +269,18 @@ func (o *Controller) parseGates() error {
 			errs = append(errs, fmt.Errorf("invalid feature gate %q: want Name=bool", item))
 			continue
 		}
-		if _, known := gateDefaults[k]; !known {
+		g, known := gateSupport[k]
+		if !known {
 			errs = append(errs, fmt.Errorf("unknown feature gate %s", k))
 			continue
 		}
 		b, err := strconv.ParseBool(strings.TrimSpace(v))
 		if err != nil {
 			errs = append(errs, fmt.Errorf("invalid value %q for feature gate %s: %w", v, k, err))
+			continue
+		}
+		if b != g.def && !g.other {
+			errs = append(errs, fmt.Errorf("feature gate %s=%t: lbsg lacks %s; remove it or use LBC's default %s=%t", k, b, g.lacks, k, g.def))
 			continue
 		}
 		o.FeatureGates[k] = b

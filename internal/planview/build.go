@@ -34,9 +34,12 @@ type built struct {
 	id    naming.Stack
 	stack model.Stack // valid when err is nil
 	snap  plan.Snapshot
-	// warnings: the model's, and members left out of an IngressGroup.
+	// warnings are the model's.
 	warnings []string
-	err      error
+	// failed are the members left out of an IngressGroup because they
+	// failed to build.
+	failed []string
+	err    error
 	// readErr: err is a failure to read AWS, not a bad input.
 	readErr bool
 	// haveSlices: the input holds EndpointSlices of a Service the stack
@@ -119,6 +122,11 @@ func ingressGroups(objs Objects, svcs []corev1.Service, cfg ingressclass.Config)
 	for i := range svcs {
 		byName[svcs[i].Namespace+"/"+svcs[i].Name] = &svcs[i]
 	}
+	for i := range objs.backends {
+		if k := objs.backends[i].Namespace + "/" + objs.backends[i].Name; byName[k] == nil {
+			byName[k] = &objs.backends[i]
+		}
+	}
 	ings := withDefaultNamespace(objs.Ingresses, func(v *networkingv1.Ingress) *string { return &v.Namespace })
 	slices.SortFunc(ings, func(a, b networkingv1.Ingress) int {
 		return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Name, b.Name))
@@ -186,7 +194,7 @@ func buildGroup(ctx context.Context, c Cloud, g group, objs Objects, nodes []mod
 	}
 	stack, warns, memberErrs, err := model.BuildIngressGroup(g.id, g.members, f, d)
 	for _, k := range slices.Sorted(maps.Keys(memberErrs)) {
-		b.warnings = append(b.warnings, "ingress "+k+" left out of the group: "+memberErrs[k].Error())
+		b.failed = append(b.failed, "ingress "+k+" left out of the group: "+memberErrs[k].Error())
 	}
 	if err != nil {
 		b.err = err

@@ -14,9 +14,14 @@ import (
 // Changes turns plan actions into Changes; managed and backend name the
 // managed SG (an ID or plan.Managed) and the backend SG in SG lists.
 func Changes(actions []plan.Action, managed, backend string) []Change {
+	return changes(actions, managed, backend, nil)
+}
+
+// changes is Changes with placeholder ports shown by ports.
+func changes(actions []plan.Action, managed, backend string, ports portNames) []Change {
 	var out []Change
 	for _, a := range actions {
-		out = append(out, changesOf(a, managed, backend)...)
+		out = append(out, changesOf(a, managed, backend, ports)...)
 	}
 	return out
 }
@@ -28,7 +33,7 @@ func sgName(id string) string {
 	return id
 }
 
-func changesOf(a plan.Action, managed, backend string) []Change {
+func changesOf(a plan.Action, managed, backend string, ports portNames) []Change {
 	k := a.Kind.String()
 	one := func(op Op, res, detail string) []Change {
 		return []Change{{Op: op, Action: k, Resource: res, Detail: detail}}
@@ -43,16 +48,16 @@ func changesOf(a plan.Action, managed, backend string) []Change {
 		}
 		var out []Change
 		for _, key := range sortedKeys(a.Rules) {
-			out = append(out, Change{Op: op, Action: k, Resource: "ingress of " + sgName(a.SecurityGroup), Detail: key.String() + describe(a.Rules[key])})
+			out = append(out, Change{Op: op, Action: k, Resource: "ingress of " + sgName(a.SecurityGroup), Detail: ports.key(key) + describe(a.Rules[key])})
 		}
 		return out
 	case plan.TagSecurityGroup:
 		return one(OpUpdate, "tags of "+a.SecurityGroup, tagChange(a))
 	case plan.CreateTargetGroup:
 		tg := a.TargetGroup
-		return one(OpCreate, "target group "+tg.Name, fmt.Sprintf("%s:%d %s %s (%s)", tg.Protocol, tg.Port, tg.TargetType, tg.IPAddressType, tg.ResourceID))
+		return one(OpCreate, "target group "+tg.Name, fmt.Sprintf("%s:%s %s %s (%s)", tg.Protocol, ports.port(tg.Port), tg.TargetType, tg.IPAddressType, tg.ResourceID))
 	case plan.ModifyTargetGroup:
-		return one(OpUpdate, "target group "+cmp.Or(a.ARN, a.TargetGroup.Name), "health check "+hcString(a.TargetGroup.HealthCheck))
+		return one(OpUpdate, "target group "+cmp.Or(a.ARN, a.TargetGroup.Name), "health check "+hcString(a.TargetGroup.HealthCheck, ports))
 	case plan.RegisterTargets, plan.DeregisterTargets:
 		op := OpCreate
 		if a.Kind == plan.DeregisterTargets {
@@ -62,7 +67,7 @@ func changesOf(a plan.Action, managed, backend string) []Change {
 		if a.TargetGroup != nil {
 			name = a.TargetGroup.Name
 		}
-		return one(op, "targets of "+name, targetString(a.Targets))
+		return one(op, "targets of "+name, targetString(a.Targets, ports))
 	case plan.CreateLoadBalancer:
 		lb := a.LoadBalancer
 		kind := ""
@@ -207,18 +212,18 @@ func tagString(m map[string]string) string {
 	return strings.Join(parts, ",")
 }
 
-func hcString(h model.HealthCheck) string {
-	s := fmt.Sprintf("%s port %s interval %ds timeout %ds healthy %d unhealthy %d", h.Protocol, h.Port, h.Interval, h.Timeout, h.Healthy, h.Unhealthy)
+func hcString(h model.HealthCheck, ports portNames) string {
+	s := fmt.Sprintf("%s port %s interval %ds timeout %ds healthy %d unhealthy %d", h.Protocol, ports.portString(h.Port), h.Interval, h.Timeout, h.Healthy, h.Unhealthy)
 	if h.Path != "" {
 		s += " path " + h.Path
 	}
 	return s
 }
 
-func targetString(ts []model.Target) string {
+func targetString(ts []model.Target, ports portNames) string {
 	parts := make([]string, len(ts))
 	for i, t := range ts {
-		parts[i] = fmt.Sprintf("%s:%d", t.ID, t.Port)
+		parts[i] = t.ID + ":" + ports.port(t.Port)
 	}
 	return strings.Join(parts, " ")
 }

@@ -39,10 +39,17 @@ type StackPlan struct {
 	Stack        string `json:"stack"`
 	LoadBalancer string `json:"loadBalancer,omitempty"`
 	// LoadBalancerType is network or application.
-	LoadBalancerType string   `json:"loadBalancerType,omitempty"`
-	Error            string   `json:"error,omitempty"`
-	Warnings         []string `json:"warnings,omitempty"`
-	Changes          []Change `json:"changes"`
+	LoadBalancerType string `json:"loadBalancerType,omitempty"`
+	Error            string `json:"error,omitempty"`
+	// Failed are the Ingresses of a group that failed to build and are
+	// left out of its plan, with why.
+	Failed   []string `json:"failed,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
+	// Placeholders explain the stand-ins for ports not known before the
+	// Services are applied, as "<nodePort>: the NodePort the apiserver
+	// allocates to port 443/TCP of service shop/api when it is applied".
+	Placeholders []string `json:"placeholders,omitempty"`
+	Changes      []Change `json:"changes"`
 }
 
 // TargetSGPlan is the plan of the owned rules of one target (node) SG.
@@ -51,7 +58,8 @@ type TargetSGPlan struct {
 	Changes []Change `json:"changes"`
 }
 
-// Summary counts changes by Op.
+// Summary counts changes by Op, and what failed to build: Services and
+// IngressGroups (a stack's Error) and Ingresses left out of their group.
 type Summary struct {
 	Create int `json:"create"`
 	Update int `json:"update"`
@@ -71,10 +79,14 @@ type Result struct {
 }
 
 // Compute plans every Service and IngressGroup of objs that lbsg handles
-// under s, against c (nil: against nothing, everything is created).
+// under s, against c (nil: against nothing, everything is created). The
+// objects are manifests, maybe not applied yet: ports the apiserver
+// allocates on apply and those of Ingress backend Services not in the
+// input are taken from objs.ClusterServices, else planned as placeholders
+// (withPlaceholderPorts).
 func Compute(ctx context.Context, c Cloud, objs Objects, s Settings) (Result, error) {
 	d := s.Defaults
-	objs = objs.deduped()
+	objs, ports := withPlaceholderPorts(objs.deduped())
 	res := Result{Cluster: d.ClusterName, Live: c != nil}
 	if c == nil {
 		c = offline{cluster: d.ClusterName}
@@ -93,7 +105,7 @@ func Compute(ctx context.Context, c Cloud, objs Objects, s Settings) (Result, er
 	all, notes := buildAll(ctx, c, objs, nodes, s)
 	res.Notes = notes
 	for _, b := range all {
-		res.Stacks = append(res.Stacks, planStack(b, d, backend, len(objs.Nodes) > 0))
+		res.Stacks = append(res.Stacks, planStack(b, d, backend, len(objs.Nodes) > 0, ports))
 		if b.err != nil {
 			continue
 		}
@@ -112,14 +124,14 @@ func Compute(ctx context.Context, c Cloud, objs Objects, s Settings) (Result, er
 			return res, fmt.Errorf("reading security groups: %w", err)
 		}
 	}
-	res.TargetSGs = planTargetSGs(observed, contributions, managedIDs, d.ClusterName)
+	res.TargetSGs = planTargetSGs(observed, contributions, managedIDs, d.ClusterName, ports.names())
 	res.Summary = summarize(res)
 	return res, nil
 }
 
 // planStack diffs one built stack against its snapshot.
-func planStack(b built, d model.Defaults, backend string, haveNodes bool) StackPlan {
-	sp := StackPlan{Stack: b.id.String(), Warnings: b.warnings}
+func planStack(b built, d model.Defaults, backend string, haveNodes bool, ports *portPlaceholders) StackPlan {
+	sp := StackPlan{Stack: b.id.String(), Failed: b.failed, Warnings: b.warnings}
 	switch {
 	case b.readErr:
 		sp.Error = "reading AWS: " + b.err.Error()
@@ -142,7 +154,8 @@ func planStack(b built, d model.Defaults, backend string, haveNodes bool) StackP
 	if skipped != "" {
 		sp.Warnings = append(sp.Warnings, skipped)
 	}
-	sp.Changes = Changes(actions, managed, backend)
+	sp.Changes = changes(actions, managed, backend, ports.names())
+	sp.Placeholders = ports.placeholdersOf(b.stack)
 	return sp
 }
 
@@ -175,7 +188,7 @@ func withoutUnknownTargets(actions []plan.Action, haveSlices, haveNodes bool) ([
 // VPC's SGs, nil offline) against the union of the planned stacks' rules
 // (coalesced as the targetsg controller does). Revokes are limited to
 // rules citing a planned managed SG.
-func planTargetSGs(observedSGs []*state.SG, contributions map[string][]rules.Set, managedIDs map[string]bool, cluster string) []TargetSGPlan {
+func planTargetSGs(observedSGs []*state.SG, contributions map[string][]rules.Set, managedIDs map[string]bool, cluster string, ports portNames) []TargetSGPlan {
 	observed := map[string]rules.Set{}
 	for _, sg := range observedSGs {
 		if owned := ownedRules(sg, cluster); len(owned) > 0 {
@@ -199,11 +212,11 @@ func planTargetSGs(observedSGs []*state.SG, contributions map[string][]rules.Set
 		have := observed[id]
 		var ch []Change
 		for _, k := range sortedKeys(want.Minus(have)) {
-			ch = append(ch, Change{Op: OpCreate, Action: plan.AuthorizeIngress.String(), Resource: id, Detail: k.String() + describe(want[k])})
+			ch = append(ch, Change{Op: OpCreate, Action: plan.AuthorizeIngress.String(), Resource: id, Detail: ports.key(k) + describe(want[k])})
 		}
 		for _, k := range sortedKeys(have.Minus(want)) {
 			if managedIDs[k.Peer] {
-				ch = append(ch, Change{Op: OpDelete, Action: plan.RevokeIngress.String(), Resource: id, Detail: k.String() + describe(have[k])})
+				ch = append(ch, Change{Op: OpDelete, Action: plan.RevokeIngress.String(), Resource: id, Detail: ports.key(k) + describe(have[k])})
 			}
 		}
 		if len(ch) > 0 {
@@ -229,7 +242,12 @@ func summarize(r Result) Summary {
 	}
 	for _, sp := range r.Stacks {
 		count(sp.Changes)
-		if sp.Error != "" {
+		// A group none of whose Ingresses builds fails for them: count
+		// each Ingress once.
+		switch {
+		case len(sp.Failed) > 0:
+			s.Errors += len(sp.Failed)
+		case sp.Error != "":
 			s.Errors++
 		}
 	}

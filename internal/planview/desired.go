@@ -2,7 +2,9 @@ package planview
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/model"
@@ -28,6 +30,9 @@ type Desired struct {
 	// whose group is unknown (invalid group name, unreadable class);
 	// TargetRules may then miss their rules.
 	Errors []string
+	// Unsupported lists, per object, what it asks for that lbsg does not
+	// do (model.UnsupportedError): lbsg leaves those stacks alone.
+	Unsupported map[string][]string
 }
 
 // DesiredState builds the model of every handled Service and IngressGroup
@@ -56,6 +61,13 @@ func DesiredState(ctx context.Context, c Cloud, objs Objects, s Settings) (Desir
 		}
 		if b.err != nil {
 			out.Errors = append(out.Errors, b.err.Error())
+			var ue *model.UnsupportedError
+			if errors.As(b.err, &ue) {
+				if out.Unsupported == nil {
+					out.Unsupported = map[string][]string{}
+				}
+				maps.Copy(out.Unsupported, ue.Keys)
+			}
 			continue
 		}
 		stack, snap := b.stack, b.snap

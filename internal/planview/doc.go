@@ -11,13 +11,23 @@
 // Invariants: nothing here writes to AWS or Kubernetes; a Cloud is only
 // read. Offline everything is a create, and unknown cloud facts (subnets,
 // node SGs and ENIs, the backend SG) are placeholders in angle brackets;
-// security-groups annotation items stand for themselves.
+// security-groups annotation items stand for themselves. Compute plans
+// manifests that may not be applied yet (ports.go): NodePorts the
+// apiserver allocates on apply are those of the cluster's copy of the
+// Service (Objects.ClusterServices) or placeholders (<nodePort>,
+// <healthCheckNodePort>), and an Ingress backend Service in neither the
+// input nor the cluster is a NodePort Service of placeholder ports.
+// Placeholder ports are stand-in numbers inside planview only: the model
+// takes them as any port, the rendering shows their labels; DesiredState
+// (audit) and the controllers never get one.
 //
 // Limits: target-SG revokes are shown only for owned rules citing a planned
 // stack's managed SG (rules citing the shared backend SG may belong to
-// stacks not in the input); an Ingress's backend Service and an ip target
-// group's EndpointSlices must be in the input (or the cluster, with --live
-// and --kubeconfig) to be planned; Ingresses held only by a finalizer
+// stacks not in the input); an ip target group's EndpointSlices must be in
+// the input (or the cluster, with --live and --kubeconfig) for its targets
+// to be planned; target group names hash the target port and the Service's
+// UID, so those of a Service not yet applied differ from the ones created;
+// Ingresses held only by a finalizer
 // (being deleted) are not planned; an Ingress whose class cannot be read is
 // left out with a note, as the reconciler leaves it alone. Objects given
 // twice count once, the later copy winning.

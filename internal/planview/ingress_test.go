@@ -193,8 +193,9 @@ func TestOfflinePlanOfAnIngressGroupBesideAService(t *testing.T) {
 				slices.Contains(lines(alb.Changes), "+ AuthorizeIngress ingress of <new managed SG>: tcp 8080 ← 203.0.113.0/24") &&
 				!strings.Contains(strings.Join(lines(alb.Changes), "\n"), "0.0.0.0/0"),
 			got: lines(alb.Changes)},
-		{name: "the member with a missing backend is left out with a warning",
-			ok: len(alb.Warnings) == 1 && strings.HasPrefix(alb.Warnings[0], "ingress shop/broken left out of the group: "), got: alb.Warnings},
+		{name: "the member with a broken annotation is left out as failed to build",
+			ok:  len(alb.Failed) == 1 && strings.HasPrefix(alb.Failed[0], "ingress shop/broken left out of the group: ") && back.Summary.Errors == 1,
+			got: alb.Failed},
 		{name: "the node SG gets the backend SG's rules for every node port, the ALB's and the NLB's",
 			ok: slices.Equal(nodeSG[PlaceholderNodeSG], []string{
 				"+ AuthorizeIngress sg-<node>: tcp 30081 " + backend,
@@ -218,7 +219,7 @@ func TestOfflinePlanOfAnIngressGroupBesideAService(t *testing.T) {
 	}
 	for _, want := range []string{
 		"ingress group shop (ALB " + alb.LoadBalancer + ")\n",
-		"  ! warning: ingress shop/broken left out of the group: ",
+		"  ! error: ingress shop/broken left out of the group: ",
 		"  + CreateRule          rule 1 of listener 80/HTTP: path-pattern=/cart,/cart/* → forward to shop/cart-cart:80\n",
 		"service shop/api (NLB k8s-shop-api-",
 	} {

@@ -166,7 +166,7 @@ func TestLivePlanOfAnIngressGroup(t *testing.T) {
 	if got := lines(alb.Changes); !slices.Equal(got, want) {
 		t.Errorf("after a rule was deleted the plan is\n %q\nwant\n %q", got, want)
 	}
-	if len(res.TargetSGs) != 0 || res.Summary != (Summary{Create: 1}) {
+	if len(res.TargetSGs) != 0 || res.Summary != (Summary{Create: 1, Errors: 1}) {
 		t.Errorf("target SGs %+v, summary %+v", res.TargetSGs, res.Summary)
 	}
 	if strings.Contains(strings.Join(lines(alb.Changes), "\n"), "CreateLoadBalancer") {

@@ -37,6 +37,15 @@ type Objects struct {
 	// Namespaces give their labels to IngressClassParams namespace
 	// selectors; a namespace not listed has no labels.
 	Namespaces []corev1.Namespace
+	// ClusterServices are the cluster's copies of Services (plan --live
+	// --kubeconfig). They are not planned: a Service of the input without
+	// a NodePort takes the one its cluster copy was allocated, and an
+	// Ingress backend Service not in the input is the cluster's.
+	ClusterServices []corev1.Service
+
+	// backends are the Ingress backend Services not in Services: cluster
+	// copies or stand-ins (withPlaceholderPorts).
+	backends []corev1.Service
 }
 
 // decoder reads the kinds of client-go's scheme and IngressClassParams.
@@ -206,5 +215,6 @@ func (o Objects) deduped() Objects {
 		IngressClasses:     unique(o.IngressClasses, func(v *networkingv1.IngressClass) string { return metaKey(&v.ObjectMeta) }),
 		IngressClassParams: unique(o.IngressClassParams, func(v *v1beta1.IngressClassParams) string { return metaKey(&v.ObjectMeta) }),
 		Namespaces:         unique(o.Namespaces, func(v *corev1.Namespace) string { return metaKey(&v.ObjectMeta) }),
+		ClusterServices:    unique(o.ClusterServices, func(v *corev1.Service) string { return metaKey(&v.ObjectMeta) }),
 	}
 }

@@ -36,8 +36,14 @@ func RenderText(w io.Writer, r Result) error {
 		if sp.Error != "" {
 			p.f("  ! error: %s\n", sp.Error)
 		}
+		for _, f := range sp.Failed {
+			p.f("  ! error: %s\n", f)
+		}
 		for _, w := range sp.Warnings {
 			p.f("  ! warning: %s\n", w)
+		}
+		for _, ph := range sp.Placeholders {
+			p.f("  ? %s\n", ph)
 		}
 		if sp.Error == "" && len(sp.Changes) == 0 {
 			p.f("  (no changes)\n")

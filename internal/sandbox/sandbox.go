@@ -21,6 +21,7 @@ import (
 	"github.com/lbsg/lbsg/internal/emulator"
 	"github.com/lbsg/lbsg/internal/emulator/ec2"
 	"github.com/lbsg/lbsg/internal/localenv"
+	"github.com/lbsg/lbsg/internal/toolcache"
 )
 
 // Controller runs a controller against the sandbox until ctx ends.
@@ -46,7 +47,8 @@ type Options struct {
 	// Throttle turns on the emulator's AWS token buckets (default on).
 	Throttle bool
 	// BinDir holds the control-plane binaries; default: next to the lbsg
-	// executable, else the repository's bin/.
+	// executable, else the repository's bin/, else the per-machine tools
+	// cache (built there when missing).
 	BinDir string
 	// Controller, when set, runs beside the cluster.
 	Controller Controller
@@ -103,6 +105,22 @@ func (o *Options) defaults() error {
 	return nil
 }
 
+// controlPlaneTools finds the control-plane binaries (localenv.FindAssets:
+// the repository's bin/, else the per-machine tools cache) and, when they are
+// in neither and KUBEBUILDER_ASSETS does not name a directory, builds them
+// into the cache, with progress on out.
+func controlPlaneTools(ctx context.Context, out io.Writer, step func(string, ...any)) (string, error) {
+	d, err := localenv.FindAssets("", localenv.ClusterBinaries...)
+	if err == nil || !errors.Is(err, localenv.ErrAssetsMissing) || os.Getenv(localenv.AssetsEnv) != "" {
+		return d, err
+	}
+	step("control-plane binaries not found (%v): building them from the Go module proxy, once per machine", err)
+	if err := toolcache.Build(ctx, out, localenv.ClusterBinaries...); err != nil {
+		return "", fmt.Errorf("building the control-plane binaries: %w (or run make tools in a clone of lbsg)", err)
+	}
+	return toolcache.Linked(localenv.ClusterBinaries...)
+}
+
 // Run starts (or resumes) the sandbox and blocks until ctx ends, then stops
 // everything, keeping the state in Dir.
 func Run(ctx context.Context, o Options) error {
@@ -118,6 +136,11 @@ func Run(ctx context.Context, o Options) error {
 	}
 	_ = os.Remove(filepath.Join(dir, ReadyFile))
 	step := func(format string, args ...any) { _, _ = fmt.Fprintf(o.Out, "==> "+format+"\n", args...) }
+	if o.BinDir == "" {
+		if o.BinDir, err = controlPlaneTools(ctx, o.Out, step); err != nil {
+			return err
+		}
+	}
 
 	// 1. AWS emulator, state in dir.
 	listen := o.AWSListen

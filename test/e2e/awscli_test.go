@@ -82,6 +82,10 @@ func TestAWSCLIFrontendSecurityGroupTutorial(t *testing.T) {
 	if len(described) != 1 || len(described[0]) != 1 || described[0][0] != sg {
 		t.Fatalf("describe-load-balancers SecurityGroups: %v", described)
 	}
+	// A parameter the emulated account cannot honour is refused, not
+	// dropped (issue 21): it has no Outposts.
+	aws.fails("InvalidConfigurationRequest", append([]string{"elbv2", "create-load-balancer", "--name", "coip", "--customer-owned-ipv4-pool",
+		"ipv4pool-coip-0123456789abcdef0", "--subnets"}, subnets...)...)
 	aws.fails("DependencyViolation", "ec2", "delete-security-group", "--group-id", sg)
 	aws.fails("LoadBalancerNotFound", "elbv2", "describe-load-balancers", "--names", "nope")
 

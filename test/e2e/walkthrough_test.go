@@ -130,6 +130,9 @@ func TestREADMEWalkthroughs(t *testing.T) {
 		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "KUBECONFIG=")
 	sandboxDir := filepath.Join(work, ".lbsg-sandbox")
 	stop := startSandbox(t, work, env, sandboxDir)
+	if warnings := lbsgWarnings(t, work, env, sandboxDir); warnings != "" {
+		t.Errorf("the demo's plain NLB Service and ALB Ingress got Warning events from lbsg:\n%s", warnings)
+	}
 	aws := cli{t: t, path: awsPath, endpoint: sandboxEndpoint(t, sandboxDir)}
 	for _, w := range all {
 		t.Run(w.name, func(t *testing.T) {
@@ -142,6 +145,27 @@ func TestREADMEWalkthroughs(t *testing.T) {
 		})
 	}
 	stop()
+}
+
+// lbsgWarnings lists the Warning events lbsg reported in the sandbox, one
+// per line ("" when none), read with kubectl as a user would.
+func lbsgWarnings(t *testing.T, work string, env []string, dir string) string {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), filepath.Join(work, "bin", "kubectl"), "--kubeconfig", filepath.Join(dir, "kubeconfig"),
+		"get", "events", "-A", "--field-selector", "type=Warning",
+		"-o", `jsonpath={range .items[*]}{.reportingComponent}{.source.component} {.involvedObject.kind}/{.involvedObject.name} {.reason}: {.message}{"\n"}{end}`)
+	cmd.Dir, cmd.Env = work, env
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("kubectl get events: %v", err)
+	}
+	var lines []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "lbsg") {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 func runWalkthrough(t *testing.T, steps []step, work string, env []string) {
@@ -221,10 +245,43 @@ func startSandbox(t *testing.T, work string, env []string, dir string) (stop fun
 	cmd.Dir, cmd.Env = work, env
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
+	done, stop := runSandbox(t, cmd, &out)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(2 * time.Minute)
+	ready := false
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "ready")); err == nil && !ready {
+			ready = true
+			t.Logf("sandbox ready in %s", time.Since(start).Round(100*time.Millisecond))
+		}
+		switch o := out.String(); {
+		case ready && strings.Contains(o, "    inspect: "):
+			t.Logf("demo load balancers provisioned %s after start", time.Since(start).Round(100*time.Millisecond))
+			return stop
+		case strings.Contains(o, "\ndemo: "):
+			t.Fatalf("the demo failed:\n%s", o)
+		}
+		select {
+		case err := <-done:
+			done <- err // for stop, at cleanup
+			t.Fatalf("sandbox exited before ready (%v):\n%s", err, out.String())
+		case <-deadline:
+			t.Fatalf("sandbox and demo not ready after 2 minutes:\n%s", out.String())
+		case <-tick.C:
+		}
+	}
+}
+
+// runSandbox starts an `lbsg sandbox` command writing to out; stop (also
+// run at cleanup) sends Ctrl-C and checks a clean exit within 45 s. done
+// reports an early exit.
+func runSandbox(t *testing.T, cmd *exec.Cmd, out *syncBuffer) (done chan error, stop func()) {
+	t.Helper()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
+	done = make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	stopped := false
 	stop = func() {
@@ -245,31 +302,7 @@ func startSandbox(t *testing.T, work string, env []string, dir string) (stop fun
 		}
 	}
 	t.Cleanup(stop)
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(2 * time.Minute)
-	ready := false
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "ready")); err == nil && !ready {
-			ready = true
-			t.Logf("sandbox ready in %s", time.Since(start).Round(100*time.Millisecond))
-		}
-		switch o := out.String(); {
-		case ready && strings.Contains(o, "    inspect: "):
-			t.Logf("demo load balancers provisioned %s after start", time.Since(start).Round(100*time.Millisecond))
-			return stop
-		case strings.Contains(o, "\ndemo: "):
-			t.Fatalf("the demo failed:\n%s", o)
-		}
-		select {
-		case err := <-done:
-			stopped = true
-			t.Fatalf("sandbox exited before ready (%v):\n%s", err, out.String())
-		case <-deadline:
-			t.Fatalf("sandbox and demo not ready after 2 minutes:\n%s", out.String())
-		case <-tick.C:
-		}
-	}
+	return done, stop
 }
 
 // syncBuffer is a bytes.Buffer a process writes while the test reads it.

@@ -38,6 +38,9 @@ import (
 	"github.com/lbsg/lbsg/internal/rules"
 )
 
+// ControllerName is the reconciler's controller-runtime name.
+const ControllerName = "ingress"
+
 // Reconciler converges IngressGroups to ALBs.
 type Reconciler struct {
 	Kube   client.Client
@@ -55,7 +58,7 @@ type Reconciler struct {
 
 // SetupWithManager registers the controller.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
-	b := ctrl.NewControllerManagedBy(mgr).Named("ingress").
+	b := ctrl.NewControllerManagedBy(mgr).Named(ControllerName).
 		Watches(&networkingv1.Ingress{}, handler.EnqueueRequestsFromMapFunc(r.groupsOfIngress)).
 		Watches(&corev1.Service{}, handler.EnqueueRequestsFromMapFunc(r.groupsOfService)).
 		Watches(&discoveryv1.EndpointSlice{}, handler.EnqueueRequestsFromMapFunc(r.groupsOfSlice)).
@@ -288,13 +291,17 @@ func (r *Reconciler) build(ctx context.Context, g *group) (model.Stack, map[*net
 	}
 	if err != nil {
 		reason := events.ReasonFailedBuildModel
+		var unsupported *model.UnsupportedError
 		switch {
 		case unresolvedSGs(err):
 			reason = events.ReasonSecurityGroupsNotResolved
 		case errors.Is(err, rules.ErrOverQuota):
 			reason = events.ReasonRulesPerSecurityGroupLimitExceeded
+		case errors.As(err, &unsupported):
+			reason = events.ReasonUnsupportedAnnotation
 		}
-		logf.FromContext(ctx).Error(err, "building model failed")
+		r.Metrics.SetUnsupported("IngressGroup", g.stack.ID(), unsupported != nil)
+		logf.FromContext(ctx).Error(err, "building model failed", "reason", reason)
 		for _, m := range g.members {
 			if built[m.ing] {
 				r.Events.Warn(m.ing, reason, events.ActionReconcile, "Failed build model due to "+err.Error())
@@ -303,6 +310,7 @@ func (r *Reconciler) build(ctx context.Context, g *group) (model.Stack, map[*net
 		r.Deploy.Hold(g.stack)
 		return model.Stack{}, nil, reconcile.TerminalError(err)
 	}
+	r.Metrics.SetUnsupported("IngressGroup", g.stack.ID(), false)
 	for _, w := range warnings {
 		for _, m := range g.members {
 			if built[m.ing] {
@@ -372,7 +380,9 @@ func (r *Reconciler) ensureFinalizer(ctx context.Context, ing *networkingv1.Ingr
 	base := ing.DeepCopy()
 	controllerutil.AddFinalizer(ing, st.Finalizer())
 	if err := r.Kube.Patch(ctx, ing, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
-		r.Events.Warn(ing, events.ReasonFailedAddFinalizer, events.ActionReconcile, "Failed add finalizer due to "+err.Error())
+		if !apierrors.IsConflict(err) { // a stale copy: retried, not the user's problem
+			r.Events.Warn(ing, events.ReasonFailedAddFinalizer, events.ActionReconcile, "Failed add finalizer due to "+err.Error())
+		}
 		return err
 	}
 	return nil

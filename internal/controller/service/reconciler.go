@@ -31,6 +31,9 @@ import (
 	"github.com/lbsg/lbsg/internal/rules"
 )
 
+// ControllerName is the reconciler's controller-runtime name.
+const ControllerName = "service"
+
 // DependencyRequeue is deploy.DependencyRequeue.
 const DependencyRequeue = deploy.DependencyRequeue
 
@@ -55,7 +58,7 @@ type Reconciler struct {
 
 // SetupWithManager registers the controller.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
-	b := ctrl.NewControllerManagedBy(mgr).Named("service").
+	b := ctrl.NewControllerManagedBy(mgr).Named(ControllerName).
 		For(&corev1.Service{}).
 		Watches(&discoveryv1.EndpointSlice{}, handler.EnqueueRequestsFromMapFunc(sliceToService)).
 		Watches(&corev1.Node{}, deploy.EnqueueBatched(deploy.NodeBatch, r.handledServices), builder.WithPredicates(deploy.NodeTargetsChanged)).
@@ -99,6 +102,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 	svc := &corev1.Service{}
 	if err := r.Kube.Get(ctx, req.NamespacedName, svc); err != nil {
 		if apierrors.IsNotFound(err) {
+			r.Metrics.SetUnsupported("Service", stack.ID(), false)
 			r.Deploy.Forget(stack)
 			if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
 				return reconcile.Result{RequeueAfter: DependencyRequeue}, err
@@ -108,6 +112,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 		return reconcile.Result{}, err
 	}
 	if !svc.DeletionTimestamp.IsZero() || !model.Handled(svc, r.Defaults) {
+		r.Metrics.SetUnsupported("Service", stack.ID(), false)
 		if !controllerutil.ContainsFinalizer(svc, naming.FinalizerService) {
 			r.Deploy.Forget(stack)
 			return reconcile.Result{}, nil
@@ -135,7 +140,9 @@ func (r *Reconciler) converge(ctx context.Context, svc *corev1.Service, stack na
 		return r.deployFailure(ctx, svc, err)
 	}
 	if err := r.patchStatus(ctx, svc, dns); err != nil {
-		r.Events.Warn(svc, events.ReasonFailedUpdateStatus, events.ActionReconcile, "Failed update status due to "+err.Error())
+		if !apierrors.IsConflict(err) && !apierrors.IsNotFound(err) {
+			r.Events.Warn(svc, events.ReasonFailedUpdateStatus, events.ActionReconcile, "Failed update status due to "+err.Error())
+		}
 		return reconcile.Result{}, err
 	}
 	if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
@@ -163,11 +170,17 @@ func (r *Reconciler) build(ctx context.Context, svc *corev1.Service, stack namin
 			// fails, so the rules in AWS stay as they are.
 			reason = events.ReasonRulesPerSecurityGroupLimitExceeded
 		}
-		logf.FromContext(ctx).Error(err, "building model failed")
+		var unsupported *model.UnsupportedError
+		if errors.As(err, &unsupported) {
+			reason = events.ReasonUnsupportedAnnotation
+		}
+		r.Metrics.SetUnsupported("Service", stack.ID(), unsupported != nil)
+		logf.FromContext(ctx).Error(err, "building model failed", "reason", reason)
 		r.Events.Warn(svc, reason, events.ActionReconcile, "Failed build model due to "+err.Error())
 		r.Deploy.Hold(stack)
 		return model.Stack{}, reconcile.TerminalError(err)
 	}
+	r.Metrics.SetUnsupported("Service", stack.ID(), false)
 	for _, w := range warnings {
 		r.Events.Warn(svc, w.Reason, events.ActionReconcile, w.Message)
 	}
@@ -182,6 +195,11 @@ func (r *Reconciler) ensureFinalizer(ctx context.Context, svc *corev1.Service) e
 	base := svc.DeepCopy()
 	controllerutil.AddFinalizer(svc, naming.FinalizerService)
 	if err := r.Kube.Patch(ctx, svc, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+		if apierrors.IsConflict(err) {
+			// A stale copy: the next reconcile reads the new one. Not the
+			// user's problem, so no event.
+			return err
+		}
 		r.Events.Warn(svc, events.ReasonFailedAddFinalizer, events.ActionReconcile, "Failed add finalizer due to "+err.Error())
 		return err
 	}
@@ -233,7 +251,12 @@ func (r *Reconciler) patchStatus(ctx context.Context, svc *corev1.Service, dns s
 	}
 	base := svc.DeepCopy()
 	svc.Status.LoadBalancer.Ingress = want
-	return r.Kube.Status().Patch(ctx, svc, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+	// No optimistic lock: status.loadBalancer belongs to the controller of
+	// the Service's class, and the merge patch replaces the list whole, so
+	// a concurrent change elsewhere in the Service is no conflict (with the
+	// lock, a first reconcile often lost the race against its own
+	// finalizer write and reported a spurious FailedUpdateStatus).
+	return r.Kube.Status().Patch(ctx, svc, client.MergeFrom(base))
 }
 
 func equalIngress(a, b []corev1.LoadBalancerIngress) bool {

@@ -24,6 +24,9 @@ import (
 	"github.com/lbsg/lbsg/internal/rules"
 )
 
+// ControllerName is the reconciler's controller-runtime name.
+const ControllerName = "targetsg"
+
 // IncompleteRequeue is how soon to look again when some Service has not
 // reported since start, so revokes are held back.
 const IncompleteRequeue = 5 * time.Second
@@ -45,7 +48,7 @@ type Reconciler struct {
 
 // SetupWithManager registers the controller.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
-	return builder.TypedControllerManagedBy[registry.SGKey](mgr).Named("targetsg").
+	return builder.TypedControllerManagedBy[registry.SGKey](mgr).Named(ControllerName).
 		WatchesRawSource(r.Trigger.Source()).
 		WithOptions(controller.TypedOptions[registry.SGKey]{MaxConcurrentReconciles: 2}).
 		Complete(r)

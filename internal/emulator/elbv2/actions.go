@@ -59,6 +59,36 @@ func (b *Backend) parseActions(p query.Params, key string, lb *loadBalancer, pro
 	return out, nil
 }
 
+// actionConfigs maps each action type to the members only it may carry.
+var actionConfigs = map[string][]string{
+	"forward":              {"ForwardConfig", "TargetGroupArn"},
+	"redirect":             {"RedirectConfig"},
+	"fixed-response":       {"FixedResponseConfig"},
+	"authenticate-oidc":    {"AuthenticateOidcConfig"},
+	"authenticate-cognito": {"AuthenticateCognitoConfig"},
+}
+
+// configFor refuses a member that belongs to another action type or
+// condition field than kind's value (AWS: specify only when Type is …).
+func configFor(m query.Params, kind, value string, configs map[string][]string) error {
+	owners := make([]string, 0, len(configs))
+	for o := range configs {
+		owners = append(owners, o)
+	}
+	sort.Strings(owners)
+	for _, owner := range owners {
+		if owner == value {
+			continue
+		}
+		for _, k := range configs[owner] {
+			if m.Has(k) && !contains(configs[value], k) {
+				return query.ValidationError("%s can only be specified when the %s is '%s'", k, kind, owner)
+			}
+		}
+	}
+	return nil
+}
+
 var actionTypes = []string{"forward", "authenticate-oidc", "authenticate-cognito", "redirect", "fixed-response", "jwt-validation"}
 
 func (b *Backend) parseAction(m query.Params, lb *loadBalancer, protocol string) (action, error) {
@@ -68,10 +98,13 @@ func (b *Backend) parseAction(m query.Params, lb *loadBalancer, protocol string)
 		return a, query.ValidationError("An action type must be specified")
 	case !contains(actionTypes, a.Type):
 		return a, constraint(a.Type, "actions.member.type", "Member must satisfy enum value set: ["+strings.Join(actionTypes, ", ")+"]")
-	case a.Type == "jwt-validation":
-		return a, errf("InvalidLoadBalancerAction", "The action type 'jwt-validation' is not supported by this emulator")
+	case a.Type == "jwt-validation" || m.Has("JwtValidationConfig"):
+		return a, notEmulated("JwtValidationConfig (action type 'jwt-validation')")
 	case lb.Type != "application" && a.Type != "forward":
 		return a, errf("InvalidLoadBalancerAction", "The action type '%s' is not supported for load balancers of type '%s'", a.Type, lb.Type)
+	}
+	if err := configFor(m, "action type", a.Type, actionConfigs); err != nil {
+		return a, err
 	}
 	n, _, err := intParam(m, "Order", "actions.member.order", 1, 50000)
 	if err != nil {
@@ -288,6 +321,17 @@ func (b *Backend) checkLBTargetGroups(lb *loadBalancer, extra []action) error {
 	return nil
 }
 
+// conditionMembers maps each condition field to the members only it may
+// carry (Values is shared by host-header and path-pattern).
+var conditionMembers = map[string][]string{
+	"host-header":         {"HostHeaderConfig", "Values"},
+	"path-pattern":        {"PathPatternConfig", "Values"},
+	"http-header":         {"HttpHeaderConfig"},
+	"http-request-method": {"HttpRequestMethodConfig"},
+	"source-ip":           {"SourceIpConfig"},
+	"query-string":        {"QueryStringConfig"},
+}
+
 // conditionConfigs maps a condition field to its *Config member.
 var conditionConfigs = map[string]string{
 	"host-header":         "HostHeaderConfig",
@@ -341,6 +385,13 @@ func parseCondition(m query.Params) (condition, error) {
 		return c, query.ValidationError("A condition field must be specified")
 	case !known:
 		return c, query.ValidationError("Condition field '%s' is not valid", c.Field)
+	case m.Has("RegexValues") || m.Sub(cfg).Has("RegexValues"):
+		return c, notEmulated("RegexValues (regular-expression conditions)")
+	case m.Sub(cfg).Has("IpAddressType"):
+		return c, notEmulated("SourceIpConfig.IpAddressType (Network Load Balancer source-ip conditions)")
+	}
+	if err := configFor(m, "condition field", c.Field, conditionMembers); err != nil {
+		return c, err
 	}
 	if err := conditionValues(m, cfg, &c); err != nil {
 		return c, err

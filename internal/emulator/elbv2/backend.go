@@ -159,6 +159,9 @@ func (b *Backend) Handle(action string, p query.Params) (any, error) {
 	if !ok {
 		return nil, query.InvalidAction(action)
 	}
+	if err := checkParams(action, p); err != nil {
+		return nil, err
+	}
 	if b.Mutating(action) {
 		b.purge() // reads never write: they may run concurrently
 	}

@@ -9,6 +9,10 @@ import (
 
 // Listener certificates beyond the default one, and SSL policies.
 
+// sslPolicyTypes are the load balancer types every known SSL policy
+// supports (gateway load balancers have no TLS listeners).
+var sslPolicyTypes = []string{"application", "network"}
+
 func (b *Backend) describeListenerCertificates(p query.Params) (any, error) {
 	l, err := b.lookupListener(p)
 	if err != nil {
@@ -34,6 +38,9 @@ func (b *Backend) certificateArgs(p query.Params, l *listener) ([]string, error)
 	if !secure(l.Protocol) {
 		return nil, invalidConfig("Certificates can only be added to HTTPS and TLS listeners")
 	}
+	if err := noIsDefault(members); err != nil {
+		return nil, err
+	}
 	var out []string
 	for _, m := range members {
 		c := m.Get("CertificateArn")
@@ -43,6 +50,18 @@ func (b *Backend) certificateArgs(p query.Params, l *listener) ([]string, error)
 		out = append(out, c)
 	}
 	return dedupe(out), nil
+}
+
+// noIsDefault refuses Certificate.IsDefault in a request: AWS documents it
+// as output only (the default certificate is the one CreateListener and
+// ModifyListener name).
+func noIsDefault(certs []query.Params) error {
+	for _, c := range certs {
+		if _, ok := c.Lookup("IsDefault"); ok {
+			return query.ValidationError("IsDefault cannot be specified for a certificate in a request")
+		}
+	}
+	return nil
 }
 
 func (b *Backend) addListenerCertificates(p query.Params) (any, error) {
@@ -109,9 +128,13 @@ func (b *Backend) describeSSLPolicies(p query.Params) (any, error) {
 			return nil, errf("SSLPolicyNotFound", "SSL policy '%s' not found", n)
 		}
 	}
+	lbType, err := enumParam(p, "LoadBalancerType", "loadBalancerType", "application", "network", "gateway")
+	if err != nil {
+		return nil, err
+	}
 	var list []string
 	for _, n := range sslPolicies {
-		if len(names) == 0 || contains(names, n) {
+		if (len(names) == 0 || contains(names, n)) && (lbType == "" || contains(sslPolicyTypes, lbType)) {
 			list = append(list, n)
 		}
 	}
@@ -125,7 +148,7 @@ func (b *Backend) describeSSLPolicies(p query.Params) (any, error) {
 		if strings.Contains(n, "TLS13") {
 			protos = append(protos, "TLSv1.3")
 		}
-		res.SslPolicies = append(res.SslPolicies, xSSLPolicy{Name: n, SslProtocols: protos, SupportedLoadBalancerTypes: []string{"application", "network"}})
+		res.SslPolicies = append(res.SslPolicies, xSSLPolicy{Name: n, SslProtocols: protos, SupportedLoadBalancerTypes: sslPolicyTypes})
 	}
 	return res, nil
 }

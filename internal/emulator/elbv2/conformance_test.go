@@ -621,3 +621,32 @@ func TestSDKTargetWaiters(t *testing.T) {
 		t.Fatalf("TargetDeregistered: %v", err)
 	}
 }
+
+// LBC sends EnablePrefixForIpv6SourceNat=off on every NLB it creates and
+// calls SetSubnets whenever DescribeLoadBalancers reports anything else
+// (issue 21); the SDK must decode "off" from every reply.
+func TestSDKNLBSourceNatReadsOff(t *testing.T) {
+	w := start(t)
+	ctx := t.Context()
+	created, err := w.ELBv2.CreateLoadBalancer(ctx, &awselbv2.CreateLoadBalancerInput{
+		Name: aws.String("nlb"), Type: elbv2types.LoadBalancerTypeEnumNetwork, Subnets: w.seed.PublicSubnets[:1],
+		EnablePrefixForIpv6SourceNat: elbv2types.EnablePrefixForIpv6SourceNatEnumOff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := created.LoadBalancers[0].LoadBalancerArn
+	desc, err := w.ELBv2.DescribeLoadBalancers(ctx, &awselbv2.DescribeLoadBalancersInput{LoadBalancerArns: []string{aws.ToString(arn)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := w.ELBv2.SetSubnets(ctx, &awselbv2.SetSubnetsInput{LoadBalancerArn: arn, Subnets: w.seed.PublicSubnets[:2],
+		EnablePrefixForIpv6SourceNat: elbv2types.EnablePrefixForIpv6SourceNatEnumOff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := elbv2types.EnablePrefixForIpv6SourceNatEnumOff
+	if got := []elbv2types.EnablePrefixForIpv6SourceNatEnum{created.LoadBalancers[0].EnablePrefixForIpv6SourceNat,
+		desc.LoadBalancers[0].EnablePrefixForIpv6SourceNat, set.EnablePrefixForIpv6SourceNat}; !reflect.DeepEqual(got, []elbv2types.EnablePrefixForIpv6SourceNatEnum{off, off, off}) {
+		t.Errorf("create, describe, SetSubnets report %q", got)
+	}
+}

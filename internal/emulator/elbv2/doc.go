@@ -28,9 +28,52 @@
 //     is "initial" for Timing.HealthyAfter and "draining" for the target
 //     group's deregistration delay (or Timing.Draining).
 //
+// Parameters: params.go lists every parameter of API version 2015-12-01 per
+// served action (TestParamsCoverSDK keeps the lists equal to the SDK's input
+// types). Any other key is refused with 400 ValidationError "The parameter X
+// is not recognized" before the action runs [?: AWS's answer to an unknown
+// awsquery parameter is unconfirmed]. Each listed parameter that changes a
+// described field is stored and returned where AWS returns it; those the
+// emulator does not implement are refused, never dropped:
+//   - EnablePrefixForIpv6SourceNat: stored; an NLB reports "off" unless
+//     enabled, in CreateLoadBalancer, DescribeLoadBalancers and SetSubnets;
+//     other types report nothing, and sending it for them is
+//     InvalidConfigurationRequest [?]. "on" needs dualstack and subnets with
+//     IPv6 CIDR blocks, which the emulated EC2 never has, so "on" and any
+//     SubnetMappings SourceNatIpv6Prefix are InvalidConfigurationRequest [?];
+//     AvailabilityZones never carry SourceNatIpv6Prefixes.
+//   - CustomerOwnedIpv4Pool (no subnet is on an Outpost) and
+//     IpamPools.Ipv4IpamPoolId (no IPAM pool exists):
+//     InvalidConfigurationRequest [?].
+//   - TargetControlPort: stored and returned, HTTP and HTTPS groups only
+//     (InvalidConfigurationRequest otherwise [?]).
+//   - Targets QuicServerId: required by QUIC and TCP_QUIC groups, refused by
+//     others, 0x and 16 lower-case hex digits, fixed while registered
+//     (ValidationError [?]); returned by DescribeTargetHealth. Its
+//     uniqueness per listener is not checked; DeregisterTargets and
+//     DescribeTargetHealth match targets on Id and Port only.
+//   - DescribeTargetHealth Include (AnomalyDetection, All): HTTP and HTTPS
+//     groups' targets report AnomalyDetection normal, mitigation no [?].
+//   - DescribeSSLPolicies LoadBalancerType: filters; every known policy
+//     supports application and network, none gateway.
+//   - MutualAuthentication (HTTPS listeners only, else
+//     InvalidConfigurationRequest [?]): Mode off and passthrough are stored
+//     and returned once set [?: whether AWS reports Mode off on a listener
+//     never configured]; verify is TrustStoreNotFound (no trust stores),
+//     ValidationError without a TrustStoreArn; trust store members with
+//     another mode, and TrustStoreAssociationStatus, are ValidationError [?].
+//   - Certificates IsDefault (output only, per AWS's documentation):
+//     ValidationError [?].
+//   - Rule Transforms, RegexValues (on a condition or its config),
+//     SourceIpConfig.IpAddressType and JwtValidationConfig (or action type
+//     jwt-validation): ValidationError "… is not supported by the emulator".
+//     ModifyRule's ResetTransforms is accepted: no rule has transforms.
+//   - An action's config member for another action type, or a condition's
+//     config for another field: ValidationError [?].
+//
 // Known limits: no trust stores, capacity reservations, IPAM pools, resource
-// policies or jwt-validation actions; rule Transforms are ignored; target
-// health is simulated (never unhealthy; unused when the instance stops); the
+// policies or jwt-validation actions (the actions for them are InvalidAction,
+// their parameters refused as above); target health is simulated (never unhealthy; unused when the instance stops); the
 // targets-per-AZ-per-NLB quota is not enforced, and target and certificate
 // quotas are checked on registration, not when a listener later attaches a
 // group; hosted zones for Regions outside the table in §3.0 fall back to

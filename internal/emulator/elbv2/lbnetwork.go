@@ -82,12 +82,73 @@ func (b *Backend) setSubnets(p query.Params) (any, error) {
 	if lb.Type == "application" && len(subs) < 2 {
 		return nil, invalidConfig("At least two subnets in two different Availability Zones must be specified")
 	}
+	nat, err := b.sourceNatParam(p, lb.Type, ipType, subs)
+	if err != nil {
+		return nil, err
+	}
 	if err := b.moveENIs(lb, subs); err != nil {
 		return nil, err
 	}
 	lb.Subnets = subs
 	lb.IPAddressType = ipType
-	return &setSubnetsResult{AvailabilityZones: renderAZs(lb), IPAddressType: lb.IPAddressType}, nil
+	if nat != "" {
+		lb.SourceNat = nat
+	}
+	return &setSubnetsResult{AvailabilityZones: renderAZs(lb), IPAddressType: lb.IPAddressType, SourceNat: sourceNat(lb)}, nil
+}
+
+// sourceNat is what an NLB reports as EnablePrefixForIpv6SourceNat: AWS
+// answers "off" when it was never enabled. Other types report nothing.
+func sourceNat(lb *loadBalancer) string {
+	if lb.Type != "network" {
+		return ""
+	}
+	if lb.SourceNat == "" {
+		return "off"
+	}
+	return lb.SourceNat
+}
+
+// sourceNatParam reads EnablePrefixForIpv6SourceNat and the subnet
+// mappings' SourceNatIpv6Prefix members ("" when absent). Source NAT
+// prefixes come from the subnets' IPv6 CIDR blocks, and the emulated EC2
+// gives subnets none, so "on" and any prefix are refused as AWS refuses
+// them for subnets without IPv6.
+func (b *Backend) sourceNatParam(p query.Params, lbType, ipType string, subs []lbSubnet) (string, error) {
+	nat, err := enumParam(p, "EnablePrefixForIpv6SourceNat", "enablePrefixForIpv6SourceNat", "on", "off")
+	if err != nil {
+		return "", err
+	}
+	prefixed := false
+	for _, m := range p.Members("SubnetMappings") {
+		if _, ok := m.Lookup("SourceNatIpv6Prefix"); ok {
+			prefixed = true
+		}
+	}
+	switch {
+	case (nat != "" || prefixed) && lbType != "network":
+		return "", invalidConfig("Source NAT IPv6 prefixes are only supported for Network Load Balancers")
+	case nat == "on" && ipType != "dualstack":
+		return "", invalidConfig("EnablePrefixForIpv6SourceNat 'on' requires the IP address type 'dualstack'")
+	case nat == "on":
+		return "", invalidConfig("Subnet '%s' has no IPv6 CIDR block for source NAT prefixes", subs[0].SubnetID)
+	case prefixed:
+		return "", invalidConfig("A source NAT IPv6 prefix can only be specified when EnablePrefixForIpv6SourceNat is 'on'")
+	}
+	return nat, nil
+}
+
+// refuseUnmodelled refuses CreateLoadBalancer's members that need
+// resources the emulated account never has: Outposts (for a customer-owned
+// IPv4 pool) and IPAM pools.
+func refuseUnmodelled(p query.Params, subs []lbSubnet) error {
+	if pool, ok := p.Lookup("CustomerOwnedIpv4Pool"); ok {
+		return invalidConfig("The customer-owned IPv4 pool '%s' requires subnets on an Outpost; subnet '%s' is not on one", pool, subs[0].SubnetID)
+	}
+	if pool, ok := p.Lookup("IpamPools.Ipv4IpamPoolId"); ok {
+		return invalidConfig("The IPAM pool '%s' does not exist", pool)
+	}
+	return nil
 }
 
 // moveENIs gives subs their ENIs: kept subnets keep theirs, new ones get

@@ -53,6 +53,9 @@ func (b *Backend) renderListener(l *listener) xListener {
 		DefaultActions:  renderActions(l.DefaultActions),
 		AlpnPolicy:      l.AlpnPolicy,
 	}
+	if l.MutualAuth != "" {
+		x.MutualAuth = &xMutualAuth{Mode: l.MutualAuth}
+	}
 	for _, c := range l.Certificates {
 		if c.IsDefault {
 			x.Certificates = append(x.Certificates, xCertificate{CertificateArn: c.ARN})
@@ -68,6 +71,7 @@ type listenerSettings struct {
 	sslPolicy string
 	cert      string
 	alpn      []string
+	mutual    string // MutualAuthentication.Mode
 }
 
 func (b *Backend) protocolFor(lb *loadBalancer, protocol string) error {
@@ -147,7 +151,8 @@ func (b *Backend) createListener(p query.Params) (any, error) {
 	}
 	existing := b.st.listenersOf(lb.ARN)
 	if l := samePort(existing, s.port); l != nil {
-		if l.Protocol == s.protocol && l.SslPolicy == s.sslPolicy && defaultCert(l) == s.cert && reflect.DeepEqual(l.DefaultActions, actions) {
+		if l.Protocol == s.protocol && l.SslPolicy == s.sslPolicy && defaultCert(l) == s.cert && l.MutualAuth == s.mutual &&
+			reflect.DeepEqual(l.DefaultActions, actions) {
 			return &listenersResult{Listeners: []xListener{b.renderListener(l)}}, nil // an identical repeat
 		}
 		return nil, errf("DuplicateListener", "A listener with the specified port already exists")
@@ -187,6 +192,7 @@ func (b *Backend) addListener(lb *loadBalancer, s listenerSettings, actions []ac
 		Port:           s.port,
 		SslPolicy:      s.sslPolicy,
 		AlpnPolicy:     s.alpn,
+		MutualAuth:     s.mutual,
 		DefaultActions: actions,
 		Attributes:     defaultListenerAttributes(s.protocol),
 		Tags:           stamp(tags, now),
@@ -223,6 +229,9 @@ func (b *Backend) securitySettings(p query.Params, s *listenerSettings, creating
 	if err := readSecurity(p, s); err != nil {
 		return err
 	}
+	if err := mutualAuth(p, s); err != nil {
+		return err
+	}
 	if !secure(s.protocol) {
 		if creating && (len(p.Members("Certificates")) > 0 || p.Get("SslPolicy") != "") {
 			return query.ValidationError("Certificates and SSL policies can only be specified for HTTPS and TLS listeners")
@@ -241,10 +250,47 @@ func (b *Backend) securitySettings(p query.Params, s *listenerSettings, creating
 	return nil
 }
 
+// mutualAuth reads MutualAuthentication into s for an HTTPS listener; a
+// listener that stops being HTTPS loses it. The emulated account has no
+// trust stores, so mode verify is refused as AWS refuses an unknown one.
+func mutualAuth(p query.Params, s *listenerSettings) error {
+	m := p.Sub("MutualAuthentication")
+	if m.Len() == 0 {
+		if s.protocol != "HTTPS" {
+			s.mutual = ""
+		}
+		return nil
+	}
+	if s.protocol != "HTTPS" {
+		return invalidConfig("Mutual authentication is only supported for HTTPS listeners")
+	}
+	mode, err := enumDefault(m, "Mode", "mutualAuthentication.mode", "off", "off", "passthrough", "verify")
+	if err != nil {
+		return err
+	}
+	if _, ok := m.Lookup("TrustStoreAssociationStatus"); ok {
+		return query.ValidationError("TrustStoreAssociationStatus cannot be specified in a request")
+	}
+	ts, hasTS := m.Lookup("TrustStoreArn")
+	switch {
+	case mode == "verify" && !hasTS:
+		return query.ValidationError("A trust store ARN must be specified for mutual authentication mode 'verify'")
+	case mode == "verify":
+		return errf("TrustStoreNotFound", "Trust store '%s' not found", ts)
+	case hasTS || m.Has("IgnoreClientCertificateExpiry") || m.Has("AdvertiseTrustStoreCaNames"):
+		return query.ValidationError("A trust store can only be configured for mutual authentication mode 'verify'")
+	}
+	s.mutual = mode
+	return nil
+}
+
 func readSecurity(p query.Params, s *listenerSettings) error {
 	certs := p.Members("Certificates")
 	if len(certs) > 1 {
 		return query.ValidationError("Only one default certificate can be specified; use AddListenerCertificates for more")
+	}
+	if err := noIsDefault(certs); err != nil {
+		return err
 	}
 	if len(certs) == 1 {
 		c := certs[0].Get("CertificateArn")
@@ -329,7 +375,7 @@ func (b *Backend) modifyListener(p query.Params) (any, error) {
 		return nil, err
 	}
 	lb := b.st.LoadBalancers[l.LoadBalancer]
-	s := listenerSettings{protocol: l.Protocol, port: l.Port, sslPolicy: l.SslPolicy, cert: defaultCert(l), alpn: l.AlpnPolicy}
+	s := listenerSettings{protocol: l.Protocol, port: l.Port, sslPolicy: l.SslPolicy, cert: defaultCert(l), alpn: l.AlpnPolicy, mutual: l.MutualAuth}
 	if err := b.protocolAndPort(p, lb, &s, false); err != nil {
 		return nil, err
 	}
@@ -343,7 +389,7 @@ func (b *Backend) modifyListener(p query.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.Protocol, l.Port, l.SslPolicy, l.AlpnPolicy, l.DefaultActions = s.protocol, s.port, s.sslPolicy, s.alpn, actions
+	l.Protocol, l.Port, l.SslPolicy, l.AlpnPolicy, l.MutualAuth, l.DefaultActions = s.protocol, s.port, s.sslPolicy, s.alpn, s.mutual, actions
 	setDefaultCert(l, s.cert)
 	if !reflect.DeepEqual(keysOf(l.Attributes), keysOf(defaultListenerAttributes(s.protocol))) {
 		l.Attributes = defaultListenerAttributes(s.protocol) // the protocol family changed

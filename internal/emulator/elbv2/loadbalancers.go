@@ -63,6 +63,7 @@ func (b *Backend) renderLB(lb *loadBalancer) xLoadBalancer {
 		SecurityGroups:        lb.SecurityGroups,
 		IPAddressType:         lb.IPAddressType,
 		Enforce:               lb.Enforce,
+		SourceNat:             sourceNat(lb),
 	}
 	x.AvailabilityZones = renderAZs(lb)
 	return x
@@ -187,6 +188,15 @@ func (b *Backend) newLoadBalancer(p query.Params) (*loadBalancer, error) {
 	if lb.Type == "application" && len(lb.Subnets) < 2 {
 		return nil, invalidConfig("At least two subnets in two different Availability Zones must be specified")
 	}
+	if err := refuseUnmodelled(p, lb.Subnets); err != nil {
+		return nil, err
+	}
+	if lb.SourceNat, err = b.sourceNatParam(p, lb.Type, lb.IPAddressType, lb.Subnets); err != nil {
+		return nil, err
+	}
+	if lb.Type == "network" && lb.SourceNat == "" {
+		lb.SourceNat = "off"
+	}
 	if lb.SecurityGroups, err = b.createGroups(p, lb); err != nil {
 		return nil, err
 	}
@@ -227,7 +237,7 @@ func (b *Backend) createLoadBalancer(p query.Params) (any, error) {
 		if old.Name != lb.Name {
 			continue
 		}
-		if old.Type == lb.Type && old.Scheme == lb.Scheme && old.IPAddressType == lb.IPAddressType &&
+		if old.Type == lb.Type && old.Scheme == lb.Scheme && old.IPAddressType == lb.IPAddressType && sourceNat(old) == lb.SourceNat &&
 			sameSet(subnetIDs(old.Subnets), subnetIDs(lb.Subnets)) && sameSet(old.SecurityGroups, lb.SecurityGroups) {
 			return &loadBalancersResult{LoadBalancers: []xLoadBalancer{b.renderLB(old)}}, nil
 		}

@@ -448,3 +448,111 @@ func TestUnknownActionIsInvalidAction(t *testing.T) {
 		t.Errorf("Mutating misclassifies actions")
 	}
 }
+
+// An NLB reports EnablePrefixForIpv6SourceNat "off" unless enabled, in every
+// reply that describes it; other types report nothing (issue 21: LBC reads
+// "" as a change and calls SetSubnets on every reconcile).
+func TestNLBReportsSourceNatOff(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		extra []string
+	}{
+		{"by default", nil},
+		{"when sent off", []string{"EnablePrefixForIpv6SourceNat", "off"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			lb := h.nlb("net", tt.extra...)
+			desc := h.ok("DescribeLoadBalancers", "LoadBalancerArns.member.1", lb.LoadBalancerArn).(*loadBalancersResult).LoadBalancers[0]
+			set := h.ok("SetSubnets", "LoadBalancerArn", lb.LoadBalancerArn, "Subnets.member.1", subA, "Subnets.member.2", subB).(*setSubnetsResult)
+			same(t, "create, describe, SetSubnets", []string{lb.SourceNat, desc.SourceNat, set.SourceNat}, []string{"off", "off", "off"})
+			mustContain(t, render(t, "DescribeLoadBalancers", &loadBalancersResult{LoadBalancers: []xLoadBalancer{desc}}),
+				"<EnablePrefixForIpv6SourceNat>off</EnablePrefixForIpv6SourceNat>")
+		})
+	}
+	t.Run("an ALB reports nothing", func(t *testing.T) {
+		h := newHarness(t)
+		lb := h.alb("web")
+		if lb.SourceNat != "" {
+			t.Errorf("ALB reports %q", lb.SourceNat)
+		}
+		if out := render(t, "CreateLoadBalancer", &loadBalancersResult{LoadBalancers: []xLoadBalancer{lb}}); strings.Contains(out, "EnablePrefixForIpv6SourceNat") {
+			t.Errorf("ALB reply names the field:\n%s", out)
+		}
+	})
+	t.Run("a repeated create with the default is idempotent", func(t *testing.T) {
+		h := newHarness(t)
+		a := h.nlb("net")
+		b := h.nlb("net", "EnablePrefixForIpv6SourceNat", "off")
+		if a.LoadBalancerArn != b.LoadBalancerArn {
+			t.Errorf("second create made %s", b.LoadBalancerArn)
+		}
+	})
+}
+
+// Members the emulated account cannot honour are refused, never dropped.
+func TestCreateLoadBalancerRefusesWhatItCannotHonour(t *testing.T) {
+	nlb := []string{"Name", "net", "Type", "network"}
+	mapping := []string{"SubnetMappings.member.1.SubnetId", subA}
+	for _, tt := range []struct {
+		name  string
+		pairs []string
+		code  string
+	}{
+		{"source NAT on an ALB", []string{"Name", "web", "Subnets.member.1", subA, "Subnets.member.2", subB,
+			"EnablePrefixForIpv6SourceNat", "off"}, "InvalidConfigurationRequest"},
+		{"source NAT on with IPv4", join(nlb, mapping, []string{"EnablePrefixForIpv6SourceNat", "on"}), "InvalidConfigurationRequest"},
+		{"source NAT on with dualstack, subnets without IPv6", join(nlb, mapping,
+			[]string{"IpAddressType", "dualstack", "EnablePrefixForIpv6SourceNat", "on"}), "InvalidConfigurationRequest"},
+		{"a source NAT prefix without source NAT", join(nlb, mapping,
+			[]string{"SubnetMappings.member.1.SourceNatIpv6Prefix", "auto_assigned"}), "InvalidConfigurationRequest"},
+		{"a source NAT value outside the enum", join(nlb, mapping, []string{"EnablePrefixForIpv6SourceNat", "yes"}), "ValidationError"},
+		{"a customer-owned IPv4 pool (no Outposts)", []string{"Name", "web", "Subnets.member.1", subA, "Subnets.member.2", subB,
+			"CustomerOwnedIpv4Pool", "ipv4pool-coip-0123456789abcdef0"}, "InvalidConfigurationRequest"},
+		{"an IPAM pool (none exist)", []string{"Name", "web", "Subnets.member.1", subA, "Subnets.member.2", subB,
+			"IpamPools.Ipv4IpamPoolId", "ipam-pool-0123456789abcdef0"}, "InvalidConfigurationRequest"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.net.vpcs[vpcA] = withIPv6(h.net.vpcs[vpcA])
+			h.fail(tt.code, "CreateLoadBalancer", tt.pairs...)
+			if n := len(h.ok("DescribeLoadBalancers").(*loadBalancersResult).LoadBalancers); n != 0 {
+				t.Errorf("%d load balancers after a refused create", n)
+			}
+		})
+	}
+}
+
+func TestSetSubnetsSourceNat(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		typ   string
+		pairs []string
+		code  string // "" = accepted
+	}{
+		{"off on an NLB is accepted", "network", []string{"EnablePrefixForIpv6SourceNat", "off"}, ""},
+		{"on on an IPv4 NLB is refused", "network", []string{"EnablePrefixForIpv6SourceNat", "on"}, "InvalidConfigurationRequest"},
+		{"a prefix without source NAT is refused", "network", []string{"SubnetMappings.member.1.SourceNatIpv6Prefix", "auto_assigned"},
+			"InvalidConfigurationRequest"},
+		{"off on an ALB is refused", "application", []string{"EnablePrefixForIpv6SourceNat", "off"}, "InvalidConfigurationRequest"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			var arn string
+			if tt.typ == "network" {
+				arn = h.nlb("net").LoadBalancerArn
+			} else {
+				arn = h.alb("web").LoadBalancerArn
+			}
+			args := join([]string{"LoadBalancerArn", arn, "SubnetMappings.member.1.SubnetId", subA,
+				"SubnetMappings.member.2.SubnetId", subB}, tt.pairs)
+			if tt.code != "" {
+				h.fail(tt.code, "SetSubnets", args...)
+				return
+			}
+			if got := h.ok("SetSubnets", args...).(*setSubnetsResult).SourceNat; got != "off" {
+				t.Errorf("SetSubnets reports %q", got)
+			}
+		})
+	}
+}

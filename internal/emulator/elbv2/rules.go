@@ -44,6 +44,15 @@ func priorityParam(p query.Params) (int, error) {
 	return n, nil
 }
 
+// noTransforms refuses rule transforms (host header and URL rewrites),
+// which the emulator does not implement; an empty list is no transform.
+func noTransforms(p query.Params) error {
+	if len(p.Members("Transforms")) > 0 {
+		return notEmulated("Transforms (host-header-rewrite and url-rewrite)")
+	}
+	return nil
+}
+
 func priorityInUse(n int) error {
 	return errf("PriorityInUse", "Priority '%d' is currently in use", n)
 }
@@ -59,6 +68,9 @@ func (b *Backend) createRule(p query.Params) (any, error) {
 	}
 	prio, err := priorityParam(p)
 	if err != nil {
+		return nil, err
+	}
+	if err := noTransforms(p); err != nil {
 		return nil, err
 	}
 	conds, err := b.parseConditions(p)
@@ -166,6 +178,12 @@ func (b *Backend) modifyRule(p query.Params) (any, error) {
 	}
 	if r.IsDefault {
 		return nil, defaultRuleImmutable(r)
+	}
+	if err := noTransforms(p); err != nil {
+		return nil, err
+	}
+	if _, _, err := boolParam(p, "ResetTransforms", "resetTransforms"); err != nil {
+		return nil, err // true is a no-op: no rule has transforms
 	}
 	l := b.st.Listeners[r.Listener]
 	lb := b.st.LoadBalancers[l.LoadBalancer]

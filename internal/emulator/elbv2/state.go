@@ -74,6 +74,7 @@ type loadBalancer struct {
 	SecurityGroups []string          `json:"securityGroups,omitempty"`
 	CreatedWithSGs bool              `json:"createdWithSGs"`
 	Enforce        string            `json:"enforce,omitempty"`
+	SourceNat      string            `json:"enablePrefixForIpv6SourceNat,omitempty"` // "" (older snapshots): see sourceNat
 	Attributes     map[string]string `json:"attributes"`
 	Tags           []tag             `json:"tags,omitempty"`
 }
@@ -82,6 +83,7 @@ type target struct {
 	ID           string     `json:"id"`
 	Port         int        `json:"port"`
 	AZ           string     `json:"az,omitempty"`
+	QuicServerID string     `json:"quicServerId,omitempty"`
 	Registered   time.Time  `json:"registered"`
 	Deregistered *time.Time `json:"deregistered,omitempty"`
 	DrainUntil   *time.Time `json:"drainUntil,omitempty"`
@@ -107,6 +109,7 @@ type targetGroup struct {
 	UnhealthyThresholdCount    int               `json:"unhealthyThresholdCount"`
 	MatcherHTTPCode            string            `json:"matcherHttpCode,omitempty"`
 	MatcherGRPCCode            string            `json:"matcherGrpcCode,omitempty"`
+	TargetControlPort          int               `json:"targetControlPort,omitempty"`
 	Attributes                 map[string]string `json:"attributes"`
 	Targets                    []*target         `json:"targets,omitempty"`
 	Tags                       []tag             `json:"tags,omitempty"`
@@ -127,6 +130,7 @@ type listener struct {
 	SslPolicy      string            `json:"sslPolicy,omitempty"`
 	Certificates   []certificate     `json:"certificates,omitempty"`
 	AlpnPolicy     []string          `json:"alpnPolicy,omitempty"`
+	MutualAuth     string            `json:"mutualAuthentication,omitempty"` // Mode: "", off or passthrough
 	DefaultActions []action          `json:"defaultActions"`
 	DefaultRule    string            `json:"defaultRule"`
 	Attributes     map[string]string `json:"attributes,omitempty"`

@@ -38,6 +38,7 @@ func (b *Backend) renderTG(tg *targetGroup) xTargetGroup {
 		TargetType:                 tg.TargetType,
 		ProtocolVersion:            tg.ProtocolVersion,
 		IPAddressType:              tg.IPAddressType,
+		TargetControlPort:          tg.TargetControlPort,
 	}
 	if tg.MatcherHTTPCode != "" || tg.MatcherGRPCCode != "" {
 		x.Matcher = &xMatcher{HTTPCode: tg.MatcherHTTPCode, GrpcCode: tg.MatcherGRPCCode}
@@ -200,6 +201,9 @@ func (b *Backend) newTargetGroup(p query.Params) (*targetGroup, error) {
 		return nil, err
 	}
 	tg.Port, tg.VPCID = port, p.Get("VpcId")
+	if tg.TargetControlPort, err = targetControlPort(p, tg); err != nil {
+		return nil, err
+	}
 	if tg.TargetType == "lambda" {
 		if tg.Protocol != "" || hasPort || tg.VPCID != "" {
 			return nil, query.ValidationError("A protocol, port and VPC ID cannot be specified for target groups with target type 'lambda'")
@@ -212,6 +216,19 @@ func (b *Backend) newTargetGroup(p query.Params) (*targetGroup, error) {
 	}
 	protocolDefaults(tg)
 	return tg, nil
+}
+
+// targetControlPort reads the port of the ALB target optimizer's agent,
+// which only an Application Load Balancer's (HTTP or HTTPS) target group has.
+func targetControlPort(p query.Params, tg *targetGroup) (int, error) {
+	port, ok, err := intParam(p, "TargetControlPort", "targetControlPort", 1, 65535)
+	switch {
+	case err != nil || !ok:
+		return 0, err
+	case tg.Protocol != "HTTP" && tg.Protocol != "HTTPS":
+		return 0, invalidConfig("A target control port can only be specified for target groups with the HTTP or HTTPS protocol")
+	}
+	return port, nil
 }
 
 func lambdaDefaults(tg *targetGroup) {

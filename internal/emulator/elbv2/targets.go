@@ -2,6 +2,7 @@ package elbv2
 
 import (
 	"net/netip"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -65,6 +66,28 @@ type targetSpec struct {
 	id   string
 	port int
 	az   string
+	quic string
+}
+
+var quicServerIDRe = regexp.MustCompile(`^0x[0-9a-f]{16}$`)
+
+func quicGroup(tg *targetGroup) bool { return tg.Protocol == "QUIC" || tg.Protocol == "TCP_QUIC" }
+
+// quicServerID reads a registration's QuicServerId: required by QUIC and
+// TCP_QUIC groups, refused by every other.
+func quicServerID(m query.Params, tg *targetGroup) (string, error) {
+	id, ok := m.Lookup("QuicServerId")
+	switch {
+	case quicGroup(tg) && !ok:
+		return "", query.ValidationError("A QUIC server ID must be specified for targets of target groups with the %s protocol", tg.Protocol)
+	case !ok:
+		return "", nil
+	case !quicGroup(tg):
+		return "", query.ValidationError("A QUIC server ID can only be specified for target groups with the QUIC or TCP_QUIC protocol")
+	case !quicServerIDRe.MatchString(id):
+		return "", query.ValidationError("QUIC server ID '%s' must be 0x followed by 16 lower-case hexadecimal characters", id)
+	}
+	return id, nil
 }
 
 func (b *Backend) parseTargets(p query.Params, tg *targetGroup) ([]targetSpec, error) {
@@ -87,7 +110,11 @@ func (b *Backend) parseTargets(p query.Params, tg *targetGroup) ([]targetSpec, e
 		if tg.TargetType == "lambda" {
 			port = 0
 		}
-		out = append(out, targetSpec{id: id, port: port, az: m.Get("AvailabilityZone")})
+		quic, err := quicServerID(m, tg)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, targetSpec{id: id, port: port, az: m.Get("AvailabilityZone"), quic: quic})
 	}
 	return out, nil
 }
@@ -164,8 +191,11 @@ func (b *Backend) registerTargets(p query.Params) (any, error) {
 		if err := b.checkTarget(tg, s); err != nil {
 			return nil, err
 		}
-		if t := findTarget(tg, s.id, s.port); t == nil || t.Deregistered != nil {
+		t := findTarget(tg, s.id, s.port)
+		if t == nil || t.Deregistered != nil {
 			added++
+		} else if t.QuicServerID != s.quic {
+			return nil, query.ValidationError("The QUIC server ID of registered target '%s' cannot be changed; deregister it first", s.id)
 		}
 	}
 	if err := b.checkTargetQuotas(tg, specs, added); err != nil {
@@ -176,9 +206,9 @@ func (b *Backend) registerTargets(p query.Params) (any, error) {
 		t := findTarget(tg, s.id, s.port)
 		switch {
 		case t == nil:
-			tg.Targets = append(tg.Targets, &target{ID: s.id, Port: s.port, AZ: s.az, Registered: now})
+			tg.Targets = append(tg.Targets, &target{ID: s.id, Port: s.port, AZ: s.az, QuicServerID: s.quic, Registered: now})
 		case t.Deregistered != nil: // re-registered while draining
-			t.Deregistered, t.DrainUntil, t.Registered = nil, nil, now
+			t.Deregistered, t.DrainUntil, t.Registered, t.QuicServerID = nil, nil, now, s.quic
 		}
 	}
 	return nil, nil
@@ -324,12 +354,28 @@ func healthCheckPort(tg *targetGroup, port int) string {
 	return strconv.Itoa(port)
 }
 
-func (b *Backend) describeTarget(tg *targetGroup, t *target) xTargetHealthDescription {
-	return xTargetHealthDescription{
-		Target:          xTarget{ID: t.ID, Port: t.Port, AvailabilityZone: t.AZ},
+func (b *Backend) describeTarget(tg *targetGroup, t *target, anomalies bool) xTargetHealthDescription {
+	d := xTargetHealthDescription{
+		Target:          xTarget{ID: t.ID, Port: t.Port, AvailabilityZone: t.AZ, QuicServerID: t.QuicServerID},
 		HealthCheckPort: healthCheckPort(tg, t.Port),
 		TargetHealth:    b.health(tg, t),
 	}
+	if anomalies && (tg.Protocol == "HTTP" || tg.Protocol == "HTTPS") {
+		// Simulated targets never misbehave.
+		d.AnomalyDetection = &xAnomalyDetection{Result: "normal", MitigationInEffect: "no"}
+	}
+	return d
+}
+
+// includeAnomalies reads DescribeTargetHealth's Include list.
+func includeAnomalies(p query.Params) (bool, error) {
+	include := p.MemberStrings("Include")
+	for _, v := range include {
+		if !contains([]string{"AnomalyDetection", "All"}, v) {
+			return false, constraint(v, "include", "Member must satisfy enum value set: [AnomalyDetection, All]")
+		}
+	}
+	return len(include) > 0, nil
 }
 
 func (b *Backend) describeTargetHealth(p query.Params) (any, error) {
@@ -337,7 +383,8 @@ func (b *Backend) describeTargetHealth(p query.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := enumParam(p, "Include.member.1", "include", "AnomalyDetection", "All"); err != nil {
+	anomalies, err := includeAnomalies(p)
+	if err != nil {
 		return nil, err
 	}
 	res := &targetHealthResult{TargetHealthDescriptions: []xTargetHealthDescription{}}
@@ -345,13 +392,13 @@ func (b *Backend) describeTargetHealth(p query.Params) (any, error) {
 	if len(asked) == 0 {
 		for _, t := range tg.Targets {
 			if b.live(t) {
-				res.TargetHealthDescriptions = append(res.TargetHealthDescriptions, b.describeTarget(tg, t))
+				res.TargetHealthDescriptions = append(res.TargetHealthDescriptions, b.describeTarget(tg, t, anomalies))
 			}
 		}
 		return res, nil
 	}
 	for _, m := range asked {
-		ds, err := b.describeAsked(tg, m)
+		ds, err := b.describeAsked(tg, m, anomalies)
 		if err != nil {
 			return nil, err
 		}
@@ -362,7 +409,7 @@ func (b *Backend) describeTargetHealth(p query.Params) (any, error) {
 
 // describeAsked describes the registrations matching one queried target
 // (any port when none is given), or reports it unregistered.
-func (b *Backend) describeAsked(tg *targetGroup, m query.Params) ([]xTargetHealthDescription, error) {
+func (b *Backend) describeAsked(tg *targetGroup, m query.Params, anomalies bool) ([]xTargetHealthDescription, error) {
 	id := m.Get("Id")
 	if id == "" {
 		return nil, query.ValidationError("A target ID must be specified")
@@ -374,7 +421,7 @@ func (b *Backend) describeAsked(tg *targetGroup, m query.Params) ([]xTargetHealt
 	var out []xTargetHealthDescription
 	for _, t := range tg.Targets {
 		if t.ID == id && (!hasPort || t.Port == port) && b.live(t) {
-			out = append(out, b.describeTarget(tg, t))
+			out = append(out, b.describeTarget(tg, t, anomalies))
 		}
 	}
 	if len(out) > 0 {
@@ -384,7 +431,7 @@ func (b *Backend) describeAsked(tg *targetGroup, m query.Params) ([]xTargetHealt
 		port = tg.Port
 	}
 	return []xTargetHealthDescription{{
-		Target:          xTarget{ID: id, Port: port, AvailabilityZone: m.Get("AvailabilityZone")},
+		Target:          xTarget{ID: id, Port: port, AvailabilityZone: m.Get("AvailabilityZone"), QuicServerID: m.Get("QuicServerId")},
 		HealthCheckPort: healthCheckPort(tg, port),
 		TargetHealth:    xTargetHealth{State: "unused", Reason: "Target.NotRegistered", Description: "Target is not registered to the target group"},
 	}}, nil

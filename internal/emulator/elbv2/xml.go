@@ -41,6 +41,7 @@ type xLoadBalancer struct {
 	SecurityGroups        []string `xml:"SecurityGroups>member"`
 	IPAddressType         string   `xml:"IpAddressType"`
 	Enforce               string   `xml:"EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic,omitempty"`
+	SourceNat             string   `xml:"EnablePrefixForIpv6SourceNat,omitempty"`
 }
 
 type loadBalancersResult struct {
@@ -78,6 +79,7 @@ type setSecurityGroupsResult struct {
 type setSubnetsResult struct {
 	AvailabilityZones []xAZ  `xml:"AvailabilityZones>member"`
 	IPAddressType     string `xml:"IpAddressType,omitempty"`
+	SourceNat         string `xml:"EnablePrefixForIpv6SourceNat,omitempty"`
 }
 
 type setIPAddressTypeResult struct {
@@ -108,6 +110,7 @@ type xTargetGroup struct {
 	TargetType                 string    `xml:"TargetType"`
 	ProtocolVersion            string    `xml:"ProtocolVersion,omitempty"`
 	IPAddressType              string    `xml:"IpAddressType,omitempty"`
+	TargetControlPort          int       `xml:"TargetControlPort,omitempty"`
 }
 
 type targetGroupsResult struct {
@@ -119,6 +122,12 @@ type xTarget struct {
 	ID               string `xml:"Id"`
 	Port             int    `xml:"Port,omitempty"`
 	AvailabilityZone string `xml:"AvailabilityZone,omitempty"`
+	QuicServerID     string `xml:"QuicServerId,omitempty"`
+}
+
+type xAnomalyDetection struct {
+	Result             string `xml:"Result"`
+	MitigationInEffect string `xml:"MitigationInEffect"`
 }
 
 type xTargetHealth struct {
@@ -128,9 +137,10 @@ type xTargetHealth struct {
 }
 
 type xTargetHealthDescription struct {
-	Target          xTarget       `xml:"Target"`
-	HealthCheckPort string        `xml:"HealthCheckPort,omitempty"`
-	TargetHealth    xTargetHealth `xml:"TargetHealth"`
+	Target           xTarget            `xml:"Target"`
+	HealthCheckPort  string             `xml:"HealthCheckPort,omitempty"`
+	TargetHealth     xTargetHealth      `xml:"TargetHealth"`
+	AnomalyDetection *xAnomalyDetection `xml:"AnomalyDetection,omitempty"`
 }
 
 type targetHealthResult struct {
@@ -271,6 +281,11 @@ type xListener struct {
 	SslPolicy       string         `xml:"SslPolicy,omitempty"`
 	DefaultActions  []xAction      `xml:"DefaultActions>member"`
 	AlpnPolicy      []string       `xml:"AlpnPolicy>member"`
+	MutualAuth      *xMutualAuth   `xml:"MutualAuthentication,omitempty"`
+}
+
+type xMutualAuth struct {
+	Mode string `xml:"Mode"`
 }
 
 type listenersResult struct {

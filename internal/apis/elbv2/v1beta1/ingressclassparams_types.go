@@ -144,6 +144,61 @@ type IngressClassParamsSpec struct {
 	// LoadBalancerAttributes are load balancer attributes.
 	// +optional
 	LoadBalancerAttributes []Attribute `json:"loadBalancerAttributes,omitempty"`
+
+	// The fields below are LBC's, kept so that existing objects round-trip
+	// through lbsg's CRD unchanged. lbsg does not apply them yet: an
+	// Ingress of a class whose params set one is refused with an
+	// UnsupportedAnnotation event and its ALB left as it is
+	// (model.UnsupportedParamsFields).
+
+	// Listeners set listener attributes by protocol and port.
+	// +optional
+	Listeners []Listener `json:"listeners,omitempty"`
+
+	// MinimumLoadBalancerCapacity reserves load-balancer capacity.
+	// +optional
+	MinimumLoadBalancerCapacity *MinimumLoadBalancerCapacity `json:"minimumLoadBalancerCapacity,omitempty"`
+
+	// IPAMConfiguration takes the ALB's IPv4 addresses from an IPAM pool.
+	// +optional
+	IPAMConfiguration *IPAMConfiguration `json:"ipamConfiguration,omitempty"`
+
+	// WAFv2ACLArn is the ARN of a WAFv2 web ACL for the ALB.
+	// +optional
+	WAFv2ACLArn string `json:"wafv2AclArn,omitempty"`
+
+	// WAFv2ACLName is the name of a WAFv2 web ACL for the ALB.
+	// +optional
+	WAFv2ACLName string `json:"wafv2AclName,omitempty"`
+}
+
+// ListenerProtocol is an ALB listener protocol (HTTP, HTTPS).
+type ListenerProtocol string
+
+// Listener is one listener's attributes in IngressClassParams.
+type Listener struct {
+	// Protocol of the listener.
+	// +optional
+	Protocol ListenerProtocol `json:"protocol,omitempty"`
+	// Port of the listener.
+	// +optional
+	Port int32 `json:"port,omitempty"`
+	// ListenerAttributes are the listener's attributes.
+	// +optional
+	ListenerAttributes []Attribute `json:"listenerAttributes,omitempty"`
+}
+
+// MinimumLoadBalancerCapacity is a load-balancer capacity reservation.
+type MinimumLoadBalancerCapacity struct {
+	// CapacityUnits reserved.
+	CapacityUnits int32 `json:"capacityUnits"`
+}
+
+// IPAMConfiguration names the IPAM pool of the ALB's addresses.
+type IPAMConfiguration struct {
+	// IPv4IPAMPoolId is the IPAM pool of the ALB's IPv4 addresses.
+	// +optional
+	IPv4IPAMPoolId *string `json:"ipv4IPAMPoolId,omitempty"`
 }
 
 // IngressClassParams is LBC's IngressClass parameters object, referenced
