@@ -12,7 +12,7 @@ import (
 	"github.com/lbsg/lbsg/internal/rules"
 )
 
-// Writer is what Fix writes through (awsstate.Provider satisfies it).
+// Writer is what Fix writes through (state.Provider satisfies it).
 type Writer interface {
 	Revoke(ctx context.Context, id string, s rules.Set) error
 	DeleteSecurityGroup(ctx context.Context, id string) error

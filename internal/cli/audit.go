@@ -6,24 +6,21 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/audit"
 	"github.com/lbsg/lbsg/internal/awsapi"
+	"github.com/lbsg/lbsg/internal/cloud/ec2"
 	"github.com/lbsg/lbsg/internal/cloud/elbv2"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller"
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
 	"github.com/lbsg/lbsg/internal/controller/ingress"
 	"github.com/lbsg/lbsg/internal/ingressclass"
 	"github.com/lbsg/lbsg/internal/model"
@@ -85,7 +82,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	prov := awsstate.New(clients.EC2, clients.ELBV2, o.ClusterName, vpc)
+	prov := state.New(clients.EC2, clients.ELBV2, o.ClusterName, vpc)
 	snap, err := AuditSnapshotWith(ctx, prov, clients, kube, planview.Settings{Defaults: controller.Defaults(o.Controller),
 		Class: ingressclass.Config{IngressClass: o.IngressClass}})
 	if err != nil {
@@ -137,13 +134,13 @@ func awsClients(ctx context.Context, o *options.Controller) (*awsapi.Clients, st
 // namespaces), Nodes and EndpointSlices, and builds what the handled
 // Services and IngressGroups need with the model, for Ingresses of the
 // default class configuration (--ingress-class alb). Only reads.
-func AuditSnapshot(ctx context.Context, prov *awsstate.Provider, clients *awsapi.Clients, kube client.Reader, d model.Defaults) (audit.Snapshot, error) {
+func AuditSnapshot(ctx context.Context, prov *state.Provider, clients *awsapi.Clients, kube client.Reader, d model.Defaults) (audit.Snapshot, error) {
 	return AuditSnapshotWith(ctx, prov, clients, kube, planview.Settings{Defaults: d,
 		Class: ingressclass.Config{IngressClass: options.DefaultIngressClass}})
 }
 
 // AuditSnapshotWith is AuditSnapshot under explicit settings.
-func AuditSnapshotWith(ctx context.Context, prov *awsstate.Provider, clients *awsapi.Clients, kube client.Reader, set planview.Settings) (audit.Snapshot, error) {
+func AuditSnapshotWith(ctx context.Context, prov *state.Provider, clients *awsapi.Clients, kube client.Reader, set planview.Settings) (audit.Snapshot, error) {
 	d := set.Defaults
 	s := audit.Snapshot{Cluster: d.ClusterName, VPCID: prov.VPCID()}
 	objs, err := clusterObjects(ctx, kube)
@@ -174,7 +171,7 @@ func AuditSnapshotWith(ctx context.Context, prov *awsstate.Provider, clients *aw
 	for _, sg := range sgs {
 		s.SecurityGroups = append(s.SecurityGroups, audit.SG{ID: sg.ID, Name: sg.Name, Tags: sg.Tags, Ingress: sg.Ingress})
 	}
-	elb := elbv2.New(clients.ELBV2, clock.RealClock{})
+	elb := elbv2.New(clients.ELBV2)
 	lbs, err := elb.LoadBalancers(ctx, prov.VPCID())
 	if err != nil {
 		return s, fmt.Errorf("reading load balancers: %w", err)
@@ -189,20 +186,12 @@ func AuditSnapshotWith(ctx context.Context, prov *awsstate.Provider, clients *aw
 	for _, tg := range tgs {
 		s.TargetGroups = append(s.TargetGroups, audit.TG{ARN: tg.ARN, Name: tg.Name, Tags: tg.Tags})
 	}
-	pg := awsec2.NewDescribeNetworkInterfacesPaginator(clients.EC2, &awsec2.DescribeNetworkInterfacesInput{
-		Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{prov.VPCID()}}}})
-	for pg.HasMorePages() {
-		page, err := pg.NextPage(ctx)
-		if err != nil {
-			return s, fmt.Errorf("reading network interfaces: %w", err)
-		}
-		for _, ni := range page.NetworkInterfaces {
-			e := audit.ENI{ID: aws.ToString(ni.NetworkInterfaceId)}
-			for _, g := range ni.Groups {
-				e.Groups = append(e.Groups, aws.ToString(g.GroupId))
-			}
-			s.ENIs = append(s.ENIs, e)
-		}
+	enis, err := ec2.New(clients.EC2).VPCNetworkInterfaces(ctx, prov.VPCID())
+	if err != nil {
+		return s, fmt.Errorf("reading network interfaces: %w", err)
+	}
+	for _, ni := range enis {
+		s.ENIs = append(s.ENIs, audit.ENI{ID: ni.ID, Groups: ni.GroupIDs})
 	}
 	return s, nil
 }

@@ -26,8 +26,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/lbsg/lbsg/internal/apis/crds"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller"
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/ingress"
 	"github.com/lbsg/lbsg/internal/controller/registry"
@@ -372,7 +372,7 @@ func TestAuditOfAConvergedIngressFindsNoLeak(t *testing.T) {
 
 	cfg := emutest.Config(w.srv)
 	ec2c, elbc := awsec2.NewFromConfig(cfg), awselbv2.NewFromConfig(cfg)
-	prov := awsstate.New(ec2c, elbc, DefaultCLICluster, w.vpcID)
+	prov := state.New(ec2c, elbc, DefaultCLICluster, w.vpcID)
 	o := options.New()
 	o.ClusterName = DefaultCLICluster
 	d := controller.Defaults(o)
@@ -395,7 +395,7 @@ func TestAuditOfAConvergedIngressFindsNoLeak(t *testing.T) {
 	if _, err := dep.Apply(ctx, st, stack); err != nil {
 		t.Fatal(err)
 	}
-	prov = awsstate.New(ec2c, elbc, DefaultCLICluster, w.vpcID)
+	prov = state.New(ec2c, elbc, DefaultCLICluster, w.vpcID)
 	backend, err := prov.FindBackendSG(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -14,8 +14,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller"
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
 	"github.com/lbsg/lbsg/internal/ingressclass"
 	"github.com/lbsg/lbsg/internal/options"
 	"github.com/lbsg/lbsg/internal/planview"
@@ -176,12 +176,12 @@ func planStatus(s planview.Summary, detailed bool) error {
 
 // readOnlyProvider builds the controller's AWS state reader; plan only
 // calls its read methods.
-func readOnlyProvider(ctx context.Context, o *options.Controller) (*awsstate.Provider, error) {
+func readOnlyProvider(ctx context.Context, o *options.Controller) (*state.Provider, error) {
 	clients, vpc, err := awsClients(ctx, o)
 	if err != nil {
 		return nil, err
 	}
-	return awsstate.New(clients.EC2, clients.ELBV2, o.ClusterName, vpc), nil
+	return state.New(clients.EC2, clients.ELBV2, o.ClusterName, vpc), nil
 }
 
 func kubeClient(kubeconfig string) (client.Reader, error) {

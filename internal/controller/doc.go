@@ -1,4 +1,5 @@
-// Package controller groups lbsg's reconcilers. Subpackages:
+// Package controller groups lbsg's reconcilers; they read and write AWS
+// through internal/cloud/state. Subpackages:
 //
 //   - service: key = Service; builds a Service's NLB Stack.
 //   - deploy: shared by the stack reconcilers; applies a Stack (plan.Diff
@@ -7,8 +8,6 @@
 //   - targetsg: key = target SG ID; the single writer of rules on node/ENI
 //     SGs: desired = union of every handled Service's contribution.
 //   - drift: the periodic drift check (--drift-interval).
-//   - awsstate: cached AWS reads and the writes the reconcilers make, a
-//     stop-gap adapter over awsapi until cloud/ec2 and cloud/elbv2 settle.
 //   - registry: in-memory contributions per stack and triggers between
 //     controllers; rebuilt after a restart before anything is revoked.
 package controller

@@ -29,8 +29,9 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/lbsg/lbsg/internal/awsapi"
+	cloudec2 "github.com/lbsg/lbsg/internal/cloud/ec2"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller"
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
 	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/options"
@@ -243,11 +244,11 @@ type world struct {
 	dns       map[string]string   // LB name → DNS
 	listeners map[string][]string // LB name → "port/PROTO→tgName"
 	tgs       map[string]string   // TG name → "port type targets"
-	sgs       map[string]*awsstate.SG
+	sgs       map[string]*state.SG
 }
 
 func (h *harness) world(ctx context.Context) (world, error) {
-	w := world{lbs: map[string][]string{}, dns: map[string]string{}, listeners: map[string][]string{}, tgs: map[string]string{}, sgs: map[string]*awsstate.SG{}}
+	w := world{lbs: map[string][]string{}, dns: map[string]string{}, listeners: map[string][]string{}, tgs: map[string]string{}, sgs: map[string]*state.SG{}}
 	lbs, err := h.emu.ELBv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{})
 	if err != nil {
 		return w, err
@@ -291,7 +292,7 @@ func (h *harness) world(ctx context.Context) (world, error) {
 	if err != nil {
 		return w, err
 	}
-	prov := awsstate.New(h.emu.EC2, h.emu.ELBv2, cluster, h.seed.VPCID)
+	prov := state.New(h.emu.EC2, h.emu.ELBv2, cluster, h.seed.VPCID)
 	for _, g := range sgs.SecurityGroups {
 		sg, err := prov.SecurityGroup(ctx, aws.ToString(g.GroupId), true)
 		if err != nil {
@@ -305,7 +306,7 @@ func (h *harness) world(ctx context.Context) (world, error) {
 }
 
 // ownedSGs returns the SGs tagged for this cluster, by role.
-func (w world) ownedSGs() (managed []*awsstate.SG, backend []*awsstate.SG) {
+func (w world) ownedSGs() (managed []*state.SG, backend []*state.SG) {
 	for _, sg := range w.sgs {
 		switch naming.ClassifySecurityGroup(sg.Tags, cluster).Role {
 		case naming.SGManagedFrontend:
@@ -371,7 +372,13 @@ func (h *harness) waitGone(svc *corev1.Service) {
 	})
 }
 
-func toSDK(s rules.Set) []ec2types.IpPermission { return awsstate.ToSDK(s) }
+func toSDK(s rules.Set) []ec2types.IpPermission {
+	perms, err := cloudec2.ToSDK(s)
+	if err != nil {
+		panic(err) // the tests' own rules are valid
+	}
+	return perms
+}
 
 func mustKey(p string, from, to int32, peer string) rules.Key {
 	return rules.MustKey(p, from, to, peer)

@@ -15,8 +15,8 @@ import (
 
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/awsapi"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/applied"
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/drift"
 	"github.com/lbsg/lbsg/internal/controller/ingress"
@@ -73,7 +73,7 @@ type Controllers struct {
 	// Registered is what Setup added to the manager, in order (Components
 	// describes the same list for help texts).
 	Registered []Component
-	AWS        *awsstate.Provider
+	AWS        *state.Provider
 	Registry   *registry.Registry
 	Deploy     *deploy.Deployer
 	Owners     *deploy.Owners
@@ -112,7 +112,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		sink = mgr.GetEventRecorder("lbsg")
 	}
 	rec := events.NewRecorder(sink)
-	prov := awsstate.New(c.EC2, c.ELBV2, o.ClusterName, c.VPCID)
+	prov := state.New(c.EC2, c.ELBV2, o.ClusterName, c.VPCID)
 	reg := registry.New()
 	sgTrigger := &registry.Trigger[registry.SGKey]{}
 	svcTrigger := &registry.Trigger[reconcile.Request]{}
@@ -182,7 +182,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 // not given: the VPC tagged kubernetes.io/cluster/<cluster>, else the only
 // VPC.
 func DiscoverVPC(ctx context.Context, api awsapi.EC2API, cluster string) (string, error) {
-	return awsstate.DiscoverVPC(ctx, api, cluster)
+	return state.DiscoverVPC(ctx, api, cluster)
 }
 
 // DefaultResync is the informer resync lbsg uses: a resync of an unchanged

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/plan"
@@ -118,7 +118,7 @@ func Compute(ctx context.Context, c Cloud, objs Objects, s Settings) (Result, er
 			contributions[sg] = append(contributions[sg], set)
 		}
 	}
-	var observed []*awsstate.SG
+	var observed []*state.SG
 	if res.Live {
 		if observed, err = c.FindSecurityGroups(ctx, func(map[string]string) bool { return true }); err != nil {
 			return res, fmt.Errorf("reading security groups: %w", err)
@@ -188,7 +188,7 @@ func withoutUnknownTargets(actions []plan.Action, haveSlices, haveNodes bool) ([
 // VPC's SGs, nil offline) against the union of the planned stacks' rules
 // (coalesced as the targetsg controller does). Revokes are limited to
 // rules citing a planned managed SG.
-func planTargetSGs(observedSGs []*awsstate.SG, contributions map[string][]rules.Set, managedIDs map[string]bool, cluster string, ports portNames) []TargetSGPlan {
+func planTargetSGs(observedSGs []*state.SG, contributions map[string][]rules.Set, managedIDs map[string]bool, cluster string, ports portNames) []TargetSGPlan {
 	observed := map[string]rules.Set{}
 	for _, sg := range observedSGs {
 		if owned := ownedRules(sg, cluster); len(owned) > 0 {

@@ -2,8 +2,8 @@
 // Kubernetes objects: `lbsg plan`. Services and IngressGroups go through
 // one path (build.go): Ingresses are grouped with ingress.MembershipOf, the
 // reconciler's rule; facts come from the reconcilers' own readers
-// (service.Facts, ingress.Facts, service.NodeFacts) over a Cloud — an
-// awsstate.Provider with --live, else an offline stand-in of placeholders;
+// (service.Facts, ingress.Facts, service.NodeFacts) over a Cloud — a
+// cloud/state Provider with --live, else an offline stand-in of placeholders;
 // then model.Build or model.BuildIngressGroup and plan.Diff, the
 // controllers' engine, give actions rendered as Changes (text diff or
 // JSON). DesiredState is the same path for `lbsg audit`.

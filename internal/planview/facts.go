@@ -6,7 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/ingress"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/model"
@@ -15,7 +15,7 @@ import (
 	"github.com/lbsg/lbsg/internal/rules"
 )
 
-// Cloud is the read side of awsstate.Provider that a plan needs: what the
+// Cloud is the read side of state.Provider that a plan needs: what the
 // reconcilers' fact readers (service.Facts, ingress.Facts,
 // service.NodeFacts) read, plus the backend SG and the VPC's SGs.
 type Cloud interface {
@@ -24,10 +24,10 @@ type Cloud interface {
 	service.NodeSource
 	Snapshot(ctx context.Context, st naming.Stack) (plan.Snapshot, error)
 	FindBackendSG(ctx context.Context) (string, error)
-	FindSecurityGroups(ctx context.Context, match func(tags map[string]string) bool) ([]*awsstate.SG, error)
+	FindSecurityGroups(ctx context.Context, match func(tags map[string]string) bool) ([]*state.SG, error)
 }
 
-var _ Cloud = (*awsstate.Provider)(nil)
+var _ Cloud = (*state.Provider)(nil)
 
 // Placeholders for facts a plan without --live cannot know.
 const (
@@ -87,10 +87,10 @@ func (offline) LookupSecurityGroups(_ context.Context, items []string) (model.Se
 	return l, nil
 }
 
-func (offline) Instances(_ context.Context, ids []string) (map[string]awsstate.Instance, error) {
-	out := map[string]awsstate.Instance{}
+func (offline) Instances(_ context.Context, ids []string) (map[string]state.Instance, error) {
+	out := map[string]state.Instance{}
 	for _, id := range ids {
-		out[id] = awsstate.Instance{ID: id, ENIID: "<eni-of-" + id + ">", Groups: []string{PlaceholderNodeSG}}
+		out[id] = state.Instance{ID: id, ENIID: "<eni-of-" + id + ">", Groups: []string{PlaceholderNodeSG}}
 	}
 	return out, nil
 }
@@ -105,7 +105,7 @@ func (o offline) GroupTags(_ context.Context, ids []string) (map[string]map[stri
 
 func (offline) FindBackendSG(context.Context) (string, error) { return "", nil }
 
-func (offline) FindSecurityGroups(context.Context, func(map[string]string) bool) ([]*awsstate.SG, error) {
+func (offline) FindSecurityGroups(context.Context, func(map[string]string) bool) ([]*state.SG, error) {
 	return nil, nil
 }
 
@@ -118,6 +118,6 @@ func Nodes(ctx context.Context, c Cloud, list []corev1.Node, cluster string) ([]
 }
 
 // ownedRules returns the rules of sg owned by cluster (marker with its name).
-func ownedRules(sg *awsstate.SG, cluster string) rules.Set {
+func ownedRules(sg *state.SG, cluster string) rules.Set {
 	return sg.Ingress.Filter(naming.RulePredicate(cluster, false))
 }

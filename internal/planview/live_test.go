@@ -11,7 +11,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
@@ -38,9 +38,9 @@ func liveSettings() Settings {
 	return s
 }
 
-func (l *liveShop) provider() *awsstate.Provider {
+func (l *liveShop) provider() *state.Provider {
 	// A fresh reader per plan, as each `lbsg plan --live` run has.
-	return awsstate.New(l.emu.EC2, l.emu.ELBv2, seedCluster, l.seed.VPCID)
+	return state.New(l.emu.EC2, l.emu.ELBv2, seedCluster, l.seed.VPCID)
 }
 
 func startLiveShop(t *testing.T) *liveShop {

@@ -17,8 +17,8 @@ import (
 
 	"github.com/lbsg/lbsg/internal/audit"
 	"github.com/lbsg/lbsg/internal/cli"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller"
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
 	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/options"
 )
@@ -443,7 +443,7 @@ func (f foreign) unchanged(t *testing.T, e *emu, ruleGroups []string) int {
 func auditReport(ctx context.Context, e *emu, k *kube, cluster string) (audit.Report, error) {
 	o := options.New()
 	o.ClusterName = cluster
-	prov := awsstate.New(e.aws.EC2, e.aws.ELBV2, cluster, e.seed.VPCID)
+	prov := state.New(e.aws.EC2, e.aws.ELBV2, cluster, e.seed.VPCID)
 	snap, err := cli.AuditSnapshot(ctx, prov, e.aws, k.client, controller.Defaults(o))
 	if err != nil {
 		return audit.Report{}, err

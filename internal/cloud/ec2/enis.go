@@ -12,21 +12,35 @@ import (
 )
 
 // InstanceENIs maps instance IDs to their primary ENI (device index 0) and
-// its groups (lbc-security-groups.md §6.5), cached ENITTL per instance.
-// Uncached instances are read in filtered, paged batches of 200; instances
-// that do not exist (or have no primary ENI) are absent from the map, for the
-// caller to report.
+// its groups (lbc-security-groups.md §6.5), read in filtered, paged batches
+// of 200; instances that do not exist (or have no primary ENI) are absent
+// from the map, for the caller to report.
 func (p *Provider) InstanceENIs(ctx context.Context, instanceIDs []string) (map[string]ENI, error) {
 	out := map[string]ENI{}
-	var missing []string
-	for _, id := range instanceIDs {
-		if e, ok := p.instanceENIs.Get(id); ok {
-			out[id] = cloneENI(e)
-		} else if _, dup := out[id]; !dup {
-			missing = append(missing, id)
+	err := p.describeInstances(ctx, dedupe(instanceIDs), func(inst ec2types.Instance) {
+		if e, ok := primaryENI(inst); ok {
+			out[e.InstanceID] = e
 		}
-	}
-	for _, batch := range chunks(dedupe(missing), maxFilterValues) {
+	})
+	return out, err
+}
+
+// Instances maps instance IDs to what a node SG decision needs: the
+// primary ENI and its groups, or the instance's groups when it lists no
+// ENI. Read like InstanceENIs; unknown IDs are absent.
+func (p *Provider) Instances(ctx context.Context, instanceIDs []string) (map[string]Instance, error) {
+	out := map[string]Instance{}
+	err := p.describeInstances(ctx, dedupe(instanceIDs), func(inst ec2types.Instance) {
+		in := instanceOf(inst)
+		out[in.ID] = in
+	})
+	return out, err
+}
+
+// describeInstances pages through the instances with these IDs, 200 IDs
+// (EC2's filter limit) per call.
+func (p *Provider) describeInstances(ctx context.Context, ids []string, each func(ec2types.Instance)) error {
+	for _, batch := range chunks(ids, maxFilterValues) {
 		pg := awsec2.NewDescribeInstancesPaginator(p.api, &awsec2.DescribeInstancesInput{
 			Filters:    []ec2types.Filter{{Name: aws.String("instance-id"), Values: batch}},
 			MaxResults: aws.Int32(pageSize),
@@ -34,21 +48,30 @@ func (p *Provider) InstanceENIs(ctx context.Context, instanceIDs []string) (map[
 		for pg.HasMorePages() {
 			page, err := pg.NextPage(ctx)
 			if err != nil {
-				return out, fmt.Errorf("describing instances %s: %w", strings.Join(batch, ","), err)
+				return fmt.Errorf("describing %d instances: %w", len(batch), err)
 			}
 			for _, r := range page.Reservations {
 				for _, inst := range r.Instances {
-					e, ok := primaryENI(inst)
-					if !ok {
-						continue
-					}
-					p.instanceENIs.Set(e.InstanceID, e)
-					out[e.InstanceID] = cloneENI(e)
+					each(inst)
 				}
 			}
 		}
 	}
-	return out, nil
+	return nil
+}
+
+// instanceOf keeps the primary ENI and its groups (the instance's groups
+// when no ENI is listed).
+func instanceOf(i ec2types.Instance) Instance {
+	in := Instance{ID: aws.ToString(i.InstanceId)}
+	if e, ok := primaryENI(i); ok {
+		in.ENIID, in.Groups = e.ID, e.GroupIDs
+		return in
+	}
+	for _, g := range i.SecurityGroups {
+		in.Groups = append(in.Groups, aws.ToString(g.GroupId))
+	}
+	return in
 }
 
 func primaryENI(inst ec2types.Instance) (ENI, bool) {
@@ -92,15 +115,11 @@ func instanceIPs(ni ec2types.InstanceNetworkInterface) []string {
 // does for ip targets: DescribeNetworkInterfaces filtered by vpc-id and
 // addresses.private-ip-address (ipv6-addresses.ipv6-address for IPv6), the
 // IPs in batches that keep each call within EC2's 200 filter values.
-// Cached ENITTL per IP; IPs no ENI holds are absent from the map.
+// IPs no ENI holds are absent from the map.
 func (p *Provider) ENIsByIP(ctx context.Context, vpcID string, ips []string) (map[string]ENI, error) {
 	out := map[string]ENI{}
 	var v4, v6 []string
 	for _, ip := range dedupe(ips) {
-		if e, ok := p.ipENIs.Get(vpcID + "/" + ip); ok {
-			out[ip] = cloneENI(e)
-			continue
-		}
 		if strings.Contains(ip, ":") {
 			v6 = append(v6, ip)
 		} else {
@@ -142,8 +161,7 @@ func (p *Provider) enisByIP(ctx context.Context, vpcID, filter string, batch []s
 			e := eniFromSDK(ni)
 			for _, ip := range slices.Concat(e.PrivateIPs, e.IPv6s) {
 				if want[ip] {
-					p.ipENIs.Set(vpcID+"/"+ip, e)
-					out[ip] = cloneENI(e)
+					out[ip] = e
 				}
 			}
 		}
@@ -151,14 +169,42 @@ func (p *Provider) enisByIP(ctx context.Context, vpcID, filter string, batch []s
 	return nil
 }
 
+// VPCNetworkInterfaces lists every network interface of the VPC (one
+// paged, filtered Describe), for audit and the graph.
+func (p *Provider) VPCNetworkInterfaces(ctx context.Context, vpcID string) ([]ENI, error) {
+	var out []ENI
+	pg := awsec2.NewDescribeNetworkInterfacesPaginator(p.api, &awsec2.DescribeNetworkInterfacesInput{
+		Filters:    vpcFilter(vpcID),
+		MaxResults: aws.Int32(pageSize),
+	})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describing network interfaces of %s: %w", vpcID, err)
+		}
+		for _, ni := range page.NetworkInterfaces {
+			out = append(out, eniFromSDK(ni))
+		}
+	}
+	return out, nil
+}
+
 func eniFromSDK(ni ec2types.NetworkInterface) ENI {
 	e := ENI{
-		ID:       aws.ToString(ni.NetworkInterfaceId),
-		VPCID:    aws.ToString(ni.VpcId),
-		SubnetID: aws.ToString(ni.SubnetId),
+		ID:          aws.ToString(ni.NetworkInterfaceId),
+		VPCID:       aws.ToString(ni.VpcId),
+		SubnetID:    aws.ToString(ni.SubnetId),
+		Type:        string(ni.InterfaceType),
+		Description: aws.ToString(ni.Description),
 	}
 	if ni.Attachment != nil {
-		e.InstanceID = aws.ToString(ni.Attachment.InstanceId)
+		e.InstanceID, e.DeviceIndex = aws.ToString(ni.Attachment.InstanceId), aws.ToInt32(ni.Attachment.DeviceIndex)
+	}
+	for _, p := range ni.Ipv4Prefixes {
+		e.Prefixes = append(e.Prefixes, aws.ToString(p.Ipv4Prefix))
+	}
+	for _, p := range ni.Ipv6Prefixes {
+		e.Prefixes = append(e.Prefixes, aws.ToString(p.Ipv6Prefix))
 	}
 	for _, g := range ni.Groups {
 		e.GroupIDs = append(e.GroupIDs, aws.ToString(g.GroupId))

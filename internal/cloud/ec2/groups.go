@@ -13,34 +13,26 @@ import (
 	"github.com/lbsg/lbsg/internal/naming"
 )
 
-// SecurityGroups returns the groups with these IDs, from the cache where it
-// can (SecurityGroupTTL) and with one paged, filtered Describe for the rest.
-// Groups that do not exist are left out of the map and named by a
-// *NotFoundError; the map holds the others.
+// SecurityGroups returns the groups with these IDs, read with one paged,
+// filtered Describe per 200 IDs. Groups that do not exist are left out of
+// the map and named by a *NotFoundError; the map holds the others.
 func (p *Provider) SecurityGroups(ctx context.Context, ids ...string) (map[string]SecurityGroup, error) {
-	out := make(map[string]SecurityGroup, len(ids))
-	var missing []string
+	var want []string
 	for _, id := range ids {
-		if _, seen := out[id]; seen {
-			continue
-		}
-		if g, ok := p.groups.Get(id); ok {
-			out[id] = cloneGroup(g)
-			continue
-		}
-		if !slices.Contains(missing, id) {
-			missing = append(missing, id)
+		if !slices.Contains(want, id) {
+			want = append(want, id)
 		}
 	}
-	if len(missing) == 0 {
+	out := make(map[string]SecurityGroup, len(want))
+	if len(want) == 0 {
 		return out, nil
 	}
-	fresh, err := p.describeByIDs(ctx, missing)
+	fresh, err := p.describeByIDs(ctx, want)
 	if err != nil {
 		return out, err
 	}
 	var notFound []string
-	for _, id := range missing {
+	for _, id := range want {
 		g, ok := fresh[id]
 		if !ok {
 			notFound = append(notFound, id)
@@ -54,20 +46,14 @@ func (p *Provider) SecurityGroups(ctx context.Context, ids ...string) (map[strin
 	return out, nil
 }
 
-// SecurityGroup returns one group, from the cache where it can.
+// SecurityGroup reads one group; one that does not exist is a
+// *NotFoundError.
 func (p *Provider) SecurityGroup(ctx context.Context, id string) (SecurityGroup, error) {
 	m, err := p.SecurityGroups(ctx, id)
 	if err != nil {
 		return SecurityGroup{}, err
 	}
 	return m[id], nil
-}
-
-// FreshSecurityGroup reads a group from AWS, bypassing and refreshing the
-// cache. Use it before any revoke or delete decision (LBC #4889).
-func (p *Provider) FreshSecurityGroup(ctx context.Context, id string) (SecurityGroup, error) {
-	p.groups.Delete(id)
-	return p.SecurityGroup(ctx, id)
 }
 
 // describeByIDs reads groups by ID through the group-id filter: a missing
@@ -87,7 +73,7 @@ func (p *Provider) describeByIDs(ctx context.Context, ids []string) (map[string]
 	return out, nil
 }
 
-// describe pages through DescribeSecurityGroups and caches every group seen.
+// describe pages through DescribeSecurityGroups.
 func (p *Provider) describe(ctx context.Context, filters []ec2types.Filter) ([]SecurityGroup, error) {
 	var out []SecurityGroup
 	pg := awsec2.NewDescribeSecurityGroupsPaginator(p.api, &awsec2.DescribeSecurityGroupsInput{Filters: filters, MaxResults: aws.Int32(pageSize)})
@@ -97,9 +83,7 @@ func (p *Provider) describe(ctx context.Context, filters []ec2types.Filter) ([]S
 			return nil, err
 		}
 		for _, sg := range page.SecurityGroups {
-			g := groupFromSDK(sg)
-			p.groups.Set(g.ID, g)
-			out = append(out, cloneGroup(g))
+			out = append(out, groupFromSDK(sg))
 		}
 	}
 	slices.SortFunc(out, func(a, b SecurityGroup) int { return strings.Compare(a.ID, b.ID) })
@@ -121,94 +105,71 @@ func groupFromSDK(sg ec2types.SecurityGroup) SecurityGroup {
 
 // VPCSecurityGroups reads every group of the VPC in one paged, filtered
 // Describe (the drift check: its cost does not grow with the number of
-// Services) and refreshes the cache with them. Never served from the cache.
+// Services).
 func (p *Provider) VPCSecurityGroups(ctx context.Context, vpcID string) ([]SecurityGroup, error) {
 	gs, err := p.describe(ctx, vpcFilter(vpcID))
 	if err != nil {
 		return nil, fmt.Errorf("describing security groups of %s: %w", vpcID, err)
 	}
-	ids := make([]string, len(gs))
-	for i, g := range gs {
-		ids[i] = g.ID
-	}
-	p.queries.Set(vpcQueryKey(vpcID), ids)
 	return gs, nil
 }
 
 // FindSecurityGroups returns the VPC's groups whose tags satisfy match,
-// sorted by ID, filtering the VPC's group list locally: the list is the one
-// VPCSecurityGroups (the drift check) last read, or one paged Describe when
-// lbsg has created, deleted or tagged a group since. Cached like
-// SecurityGroupsByTags.
+// sorted by ID: one paged Describe of the VPC, filtered locally.
 func (p *Provider) FindSecurityGroups(ctx context.Context, vpcID string, match func(tags map[string]string) bool) ([]SecurityGroup, error) {
-	gs, err := p.query(ctx, vpcQueryKey(vpcID), vpcFilter(vpcID))
+	gs, err := p.query(ctx, vpcFilter(vpcID))
 	if err != nil {
 		return nil, err
 	}
 	return slices.DeleteFunc(gs, func(g SecurityGroup) bool { return !match(g.Tags) }), nil
 }
 
-func vpcQueryKey(vpcID string) string { return "vpc\x00" + vpcID }
-
 func vpcFilter(vpcID string) []ec2types.Filter {
 	return []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpcID}}}
 }
 
 // SecurityGroupsByTags returns the VPC's groups carrying every tag given
-// (an empty value matches any value of that key). Cached: the IDs for
-// SecurityGroupTTL or until lbsg creates, deletes or tags a group; the groups
-// as SecurityGroups.
+// (an empty value matches any value of that key): one paged, filtered
+// Describe.
 func (p *Provider) SecurityGroupsByTags(ctx context.Context, vpcID string, tags map[string]string) ([]SecurityGroup, error) {
 	filters := []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpcID}}}
-	var ck strings.Builder
-	ck.WriteString(vpcID)
 	for _, k := range sortedKeys(tags) {
-		fmt.Fprintf(&ck, "\x00%s=%s", k, tags[k])
 		if tags[k] == "" {
 			filters = append(filters, ec2types.Filter{Name: aws.String("tag-key"), Values: []string{k}})
 		} else {
 			filters = append(filters, ec2types.Filter{Name: aws.String("tag:" + k), Values: []string{tags[k]}})
 		}
 	}
-	return p.query(ctx, ck.String(), filters)
+	return p.query(ctx, filters)
 }
 
-// query runs a filtered Describe whose result IDs are cached, then serves
-// the groups through SecurityGroups.
-func (p *Provider) query(ctx context.Context, key string, filters []ec2types.Filter) ([]SecurityGroup, error) {
-	if ids, ok := p.queries.Get(key); ok {
-		m, err := p.SecurityGroups(ctx, ids...)
-		if err == nil {
-			return inOrder(m, ids), nil
-		}
-		// A listed group vanished: fall through and ask again.
-	}
+// query runs a filtered, paged Describe.
+func (p *Provider) query(ctx context.Context, filters []ec2types.Filter) ([]SecurityGroup, error) {
 	gs, err := p.describe(ctx, filters)
 	if err != nil {
 		return nil, fmt.Errorf("finding security groups: %w", err)
 	}
-	ids := make([]string, len(gs))
-	for i, g := range gs {
-		ids[i] = g.ID
-	}
-	p.queries.Set(key, ids)
 	return gs, nil
 }
 
-func inOrder(m map[string]SecurityGroup, ids []string) []SecurityGroup {
-	out := make([]SecurityGroup, 0, len(ids))
-	for _, id := range ids {
-		if g, ok := m[id]; ok {
-			out = append(out, g)
-		}
+// SecurityGroupsNamed returns the VPC's groups whose Name tag is one of
+// names (the security-groups annotation's names), in one paged, filtered
+// Describe.
+func (p *Provider) SecurityGroupsNamed(ctx context.Context, vpcID string, names []string) ([]SecurityGroup, error) {
+	gs, err := p.describe(ctx, []ec2types.Filter{
+		{Name: aws.String("vpc-id"), Values: []string{vpcID}},
+		{Name: aws.String("tag:" + naming.TagName), Values: names},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("describing security groups named %v: %w", names, err)
 	}
-	return out
+	return gs, nil
 }
 
 // SecurityGroupsByName returns the VPC's groups with this GroupName (EC2
 // compares names case-insensitively on create; this filter is exact), for a
 // caller whose create failed with InvalidGroup.Duplicate and must decide,
-// by tags, whether the existing group is its own. Uncached.
+// by tags, whether the existing group is its own.
 func (p *Provider) SecurityGroupsByName(ctx context.Context, vpcID, name string) ([]SecurityGroup, error) {
 	gs, err := p.describe(ctx, []ec2types.Filter{
 		{Name: aws.String("vpc-id"), Values: []string{vpcID}},
@@ -223,7 +184,7 @@ func (p *Provider) SecurityGroupsByName(ctx context.Context, vpcID, name string)
 // OwnedSecurityGroups returns the VPC's groups naming.ClassifySecurityGroup
 // says lbsg (or LBC) owns for cluster: managed frontend SGs and the backend
 // SG, found by the cluster tag and by LBC's legacy cluster tag
-// (lbc-security-groups.md §3.5). Cached like SecurityGroupsByTags.
+// (lbc-security-groups.md §3.5).
 func (p *Provider) OwnedSecurityGroups(ctx context.Context, vpcID, cluster string) ([]SecurityGroup, error) {
 	seen := map[string]bool{}
 	var out []SecurityGroup
@@ -249,7 +210,6 @@ func (p *Provider) OwnedSecurityGroups(ctx context.Context, vpcID, cluster strin
 // Name tag (lbc-security-groups.md §4; several groups sharing a name are all
 // used). Result order: ID items as given, then name matches by ID. Items that
 // match nothing make a *UnresolvedSecurityGroupsError naming all of them.
-// Cached ResolveTTL.
 func (p *Provider) ResolveSecurityGroups(ctx context.Context, vpcID string, namesOrIDs []string) ([]string, error) {
 	var ids, names []string
 	for _, item := range namesOrIDs {
@@ -265,10 +225,6 @@ func (p *Provider) ResolveSecurityGroups(ctx context.Context, vpcID string, name
 				names = append(names, item)
 			}
 		}
-	}
-	key := vpcID + "\x00" + strings.Join(ids, ",") + "\x00" + strings.Join(names, "\x00")
-	if out, ok := p.resolved.Get(key); ok {
-		return slices.Clone(out), nil
 	}
 	unresolved := &UnresolvedSecurityGroupsError{VPCID: vpcID}
 	var out []string
@@ -316,6 +272,5 @@ func (p *Provider) ResolveSecurityGroups(ctx context.Context, vpcID string, name
 	if len(unresolved.IDs) > 0 || len(unresolved.Names) > 0 {
 		return nil, unresolved
 	}
-	p.resolved.Set(key, out)
-	return slices.Clone(out), nil
+	return out, nil
 }

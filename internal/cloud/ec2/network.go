@@ -3,7 +3,6 @@ package ec2
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -14,20 +13,16 @@ import (
 	"github.com/lbsg/lbsg/internal/naming"
 )
 
-// VPC returns the VPC's CIDR blocks (cached VPCTTL).
+// VPC returns the VPC's CIDR blocks.
 func (p *Provider) VPC(ctx context.Context, vpcID string) (VPC, error) {
-	v, err := p.vpcs.GetOrLoad(ctx, vpcID, func(ctx context.Context) (VPC, error) {
-		out, err := p.api.DescribeVpcs(ctx, &awsec2.DescribeVpcsInput{VpcIds: []string{vpcID}})
-		if err != nil {
-			return VPC{}, fmt.Errorf("describing VPC %s: %w", vpcID, err)
-		}
-		if len(out.Vpcs) != 1 {
-			return VPC{}, fmt.Errorf("describing VPC %s: %d VPCs returned", vpcID, len(out.Vpcs))
-		}
-		return vpcFromSDK(out.Vpcs[0]), nil
-	})
-	v.CIDRs, v.IPv6CIDRs = slices.Clone(v.CIDRs), slices.Clone(v.IPv6CIDRs)
-	return v, err
+	out, err := p.api.DescribeVpcs(ctx, &awsec2.DescribeVpcsInput{VpcIds: []string{vpcID}})
+	if err != nil {
+		return VPC{}, fmt.Errorf("describing VPC %s: %w", vpcID, err)
+	}
+	if len(out.Vpcs) != 1 {
+		return VPC{}, fmt.Errorf("describing VPC %s: %d VPCs returned", vpcID, len(out.Vpcs))
+	}
+	return vpcFromSDK(out.Vpcs[0]), nil
 }
 
 func vpcFromSDK(v ec2types.Vpc) VPC {
@@ -54,7 +49,7 @@ func vpcFromSDK(v ec2types.Vpc) VPC {
 	return out
 }
 
-// Subnets returns every subnet of the VPC, sorted by ID (cached SubnetTTL),
+// Subnets returns every subnet of the VPC, sorted by ID,
 // for discovery done by the caller.
 func (p *Provider) Subnets(ctx context.Context, vpcID string) ([]Subnet, error) {
 	return p.subnetQuery(ctx, vpcID, "", nil)
@@ -63,41 +58,32 @@ func (p *Provider) Subnets(ctx context.Context, vpcID string) ([]Subnet, error) 
 // SubnetsByTag returns the VPC's subnets carrying tag key with one of values
 // (any value when none are given), as LBC's discovery asks for
 // kubernetes.io/role/elb or …/internal-elb with values "" and "1"
-// (lbc-load-balancers.md §4.2). Cached SubnetTTL.
+// (lbc-load-balancers.md §4.2).
 func (p *Provider) SubnetsByTag(ctx context.Context, vpcID, key string, values ...string) ([]Subnet, error) {
 	return p.subnetQuery(ctx, vpcID, key, values)
 }
 
 func (p *Provider) subnetQuery(ctx context.Context, vpcID, key string, values []string) ([]Subnet, error) {
-	ck := vpcID + "\x00" + key + "\x00" + strings.Join(values, "\x00")
-	subs, err := p.subnets.GetOrLoad(ctx, ck, func(ctx context.Context) ([]Subnet, error) {
-		filters := []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpcID}}}
-		switch {
-		case key != "" && len(values) > 0:
-			filters = append(filters, ec2types.Filter{Name: aws.String("tag:" + key), Values: values})
-		case key != "":
-			filters = append(filters, ec2types.Filter{Name: aws.String("tag-key"), Values: []string{key}})
-		}
-		var out []Subnet
-		pg := awsec2.NewDescribeSubnetsPaginator(p.api, &awsec2.DescribeSubnetsInput{Filters: filters, MaxResults: aws.Int32(pageSize)})
-		for pg.HasMorePages() {
-			page, err := pg.NextPage(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("describing subnets of %s: %w", vpcID, err)
-			}
-			for _, s := range page.Subnets {
-				out = append(out, subnetFromSDK(s))
-			}
-		}
-		slices.SortFunc(out, func(a, b Subnet) int { return strings.Compare(a.ID, b.ID) })
-		return out, nil
-	})
-	out := make([]Subnet, len(subs))
-	for i, s := range subs {
-		s.Tags = maps.Clone(s.Tags)
-		out[i] = s
+	filters := []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpcID}}}
+	switch {
+	case key != "" && len(values) > 0:
+		filters = append(filters, ec2types.Filter{Name: aws.String("tag:" + key), Values: values})
+	case key != "":
+		filters = append(filters, ec2types.Filter{Name: aws.String("tag-key"), Values: []string{key}})
 	}
-	return out, err
+	var out []Subnet
+	pg := awsec2.NewDescribeSubnetsPaginator(p.api, &awsec2.DescribeSubnetsInput{Filters: filters, MaxResults: aws.Int32(pageSize)})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describing subnets of %s: %w", vpcID, err)
+		}
+		for _, s := range page.Subnets {
+			out = append(out, subnetFromSDK(s))
+		}
+	}
+	slices.SortFunc(out, func(a, b Subnet) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
 }
 
 func subnetFromSDK(s ec2types.Subnet) Subnet {

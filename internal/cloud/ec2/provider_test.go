@@ -10,12 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"k8s.io/utils/clock"
-	clocktesting "k8s.io/utils/clock/testing"
 
 	"github.com/lbsg/lbsg/internal/awsapi"
 	"github.com/lbsg/lbsg/internal/awserr"
-	"github.com/lbsg/lbsg/internal/cache"
 	cloudec2 "github.com/lbsg/lbsg/internal/cloud/ec2"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
 	"github.com/lbsg/lbsg/internal/naming"
@@ -30,16 +27,13 @@ type fixture struct {
 	p    *cloudec2.Provider
 }
 
-func start(t *testing.T, clk clock.PassiveClock) fixture {
+func start(t *testing.T) fixture {
 	t.Helper()
 	env := emutest.Start(t)
 	seed := env.Seeded(t)
 	c := awsapi.FromConfig(env.Config, awsapi.Options{MaxBackoff: time.Millisecond})
-	if clk == nil {
-		clk = clock.RealClock{}
-	}
 	env.Server.ResetCalls()
-	return fixture{env: env, seed: seed, p: cloudec2.New(c.EC2, clk)}
+	return fixture{env: env, seed: seed, p: cloudec2.New(c.EC2)}
 }
 
 func (f fixture) calls(action string) int { return f.env.Server.Calls().Count(action) }
@@ -86,7 +80,7 @@ func tenRules() rules.Set {
 }
 
 func TestAuthorizingTenRulesOnOneGroupIsOneCall(t *testing.T) {
-	f := start(t, nil)
+	f := start(t)
 	id := f.group(t, "ten", nil)
 	want := tenRules()
 	if err := f.p.AuthorizeIngress(t.Context(), id, want); err != nil {
@@ -101,7 +95,7 @@ func TestAuthorizingTenRulesOnOneGroupIsOneCall(t *testing.T) {
 }
 
 func TestRevokingManyRulesIsOneReadAndOneCall(t *testing.T) {
-	f := start(t, nil)
+	f := start(t)
 	id := f.group(t, "revoke-ten", nil)
 	all := tenRules()
 	if err := f.p.AuthorizeIngress(t.Context(), id, all); err != nil {
@@ -123,75 +117,57 @@ func TestRevokingManyRulesIsOneReadAndOneCall(t *testing.T) {
 	}
 }
 
-func TestACachedReadCostsNoAWSCall(t *testing.T) {
-	f := start(t, nil)
+func TestEachReadIsOneCallAndNothingIsKept(t *testing.T) {
+	f := start(t)
 	ip := ""
 	for _, tt := range []struct {
 		name   string
 		action string
 		read   func() error
+		calls  int
 	}{
-		{"VPC CIDRs", "DescribeVpcs", func() error { _, err := f.p.VPC(t.Context(), f.seed.VPCID); return err }},
-		{"all subnets", "DescribeSubnets", func() error { _, err := f.p.Subnets(t.Context(), f.seed.VPCID); return err }},
+		{"VPC CIDRs", "DescribeVpcs", func() error { _, err := f.p.VPC(t.Context(), f.seed.VPCID); return err }, 1},
+		{"all subnets", "DescribeSubnets", func() error { _, err := f.p.Subnets(t.Context(), f.seed.VPCID); return err }, 1},
 		{"subnets by role tag", "DescribeSubnets", func() error {
 			_, err := f.p.SubnetsByTag(t.Context(), f.seed.VPCID, "kubernetes.io/role/elb", "", "1")
 			return err
-		}},
-		{"a group by ID", "DescribeSecurityGroups", func() error { _, err := f.p.SecurityGroup(t.Context(), f.seed.NodeSG); return err }},
-		{"owned groups", "DescribeSecurityGroups", func() error {
+		}, 1},
+		{"a group by ID", "DescribeSecurityGroups", func() error { _, err := f.p.SecurityGroup(t.Context(), f.seed.NodeSG); return err }, 1},
+		{"owned groups (by the cluster tag and LBC's legacy one)", "DescribeSecurityGroups", func() error {
 			_, err := f.p.OwnedSecurityGroups(t.Context(), f.seed.VPCID, cluster)
 			return err
-		}},
+		}, 2},
 		{"groups by tag", "DescribeSecurityGroups", func() error {
 			_, err := f.p.SecurityGroupsByTags(t.Context(), f.seed.VPCID, map[string]string{naming.ClusterTagKey(cluster): ""})
 			return err
-		}},
+		}, 1},
 		{"instance ENIs", "DescribeInstances", func() error {
 			m, err := f.p.InstanceENIs(t.Context(), f.seed.Instances)
 			for _, e := range m {
 				ip = e.PrivateIPs[0]
 			}
 			return err
-		}},
-		{"ENIs by IP", "DescribeNetworkInterfaces", func() error { _, err := f.p.ENIsByIP(t.Context(), f.seed.VPCID, []string{ip}); return err }},
+		}, 1},
+		{"ENIs by IP", "DescribeNetworkInterfaces", func() error { _, err := f.p.ENIsByIP(t.Context(), f.seed.VPCID, []string{ip}); return err }, 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := tt.read(); err != nil {
-				t.Fatal(err)
-			}
-			before := f.env.Server.Calls().Total
-			if err := tt.read(); err != nil {
-				t.Fatal(err)
-			}
-			if after := f.env.Server.Calls().Total; after != before {
-				t.Errorf("second read cost %d AWS calls (%v)", after-before, f.env.Server.Calls().Actions)
-			}
-			if f.calls(tt.action) == 0 {
-				t.Errorf("first read made no %s call", tt.action)
+			// The caches are cloud/state's: every read here asks AWS.
+			for range 2 {
+				f.env.Server.ResetCalls()
+				if err := tt.read(); err != nil {
+					t.Fatal(err)
+				}
+				want := tt.calls
+				if n := f.env.Server.Calls().Total; n != want || f.calls(tt.action) != want {
+					t.Errorf("read cost %d AWS calls (%v), want %d %s", n, f.env.Server.Calls().Actions, want, tt.action)
+				}
 			}
 		})
 	}
 }
 
-func TestCachedGroupsExpireAfterTheirTTL(t *testing.T) {
-	clk := clocktesting.NewFakePassiveClock(time.Now())
-	f := start(t, clk)
-	for range 2 {
-		if _, err := f.p.SecurityGroup(t.Context(), f.seed.NodeSG); err != nil {
-			t.Fatal(err)
-		}
-	}
-	clk.SetTime(clk.Now().Add(cache.SecurityGroupTTL))
-	if _, err := f.p.SecurityGroup(t.Context(), f.seed.NodeSG); err != nil {
-		t.Fatal(err)
-	}
-	if n := f.calls("DescribeSecurityGroups"); n != 2 {
-		t.Errorf("DescribeSecurityGroups = %d, want 2 (one, then one after expiry)", n)
-	}
-}
-
-func TestWritesInvalidateWhatTheyChange(t *testing.T) {
-	f := start(t, nil)
+func TestReadsSeeEveryWrite(t *testing.T) {
+	f := start(t)
 	id := f.group(t, "invalidate", map[string]string{"team": "a"})
 	g, err := f.p.SecurityGroup(t.Context(), id)
 	if err != nil || len(g.Ingress) != 0 {
@@ -272,12 +248,12 @@ func TestRevokeNeverActsOnAStaleRead(t *testing.T) {
 		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			f := start(t, nil)
+			f := start(t)
 			id := f.group(t, "stale", nil)
 			if err := f.p.AuthorizeIngress(t.Context(), id, ours.Union(foreign)); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := f.p.SecurityGroup(t.Context(), id); err != nil { // now cached
+			if _, err := f.p.SecurityGroup(t.Context(), id); err != nil { // the caller's read
 				t.Fatal(err)
 			}
 			if tt.meanwhile != nil {
@@ -298,7 +274,7 @@ func TestRevokeNeverActsOnAStaleRead(t *testing.T) {
 }
 
 func TestRevokeRereadsAndRetriesOnInvalidPermissionNotFound(t *testing.T) {
-	f := start(t, nil)
+	f := start(t)
 	id := f.group(t, "notfound", nil)
 	r := tcpFrom(80, "10.0.0.0/8")
 	if err := f.p.AuthorizeIngress(t.Context(), id, r); err != nil {
@@ -315,7 +291,7 @@ func TestRevokeRereadsAndRetriesOnInvalidPermissionNotFound(t *testing.T) {
 }
 
 func TestAuthorizeRefetchesOnDuplicateAndAddsOnlyWhatIsMissing(t *testing.T) {
-	f := start(t, nil)
+	f := start(t)
 	id := f.group(t, "dup", nil)
 	if _, err := f.p.SecurityGroup(t.Context(), id); err != nil { // cached: no rules
 		t.Fatal(err)
@@ -338,7 +314,7 @@ func TestAuthorizeRefetchesOnDuplicateAndAddsOnlyWhatIsMissing(t *testing.T) {
 }
 
 func TestCreatedGroupsAreTaggedInTheCreateCall(t *testing.T) {
-	f := start(t, nil)
+	f := start(t)
 	stack := naming.ServiceStack("default", "web")
 	tags := naming.ManagedSGTags(cluster, stack, map[string]string{"team": "a"})
 	name := naming.ServiceManagedSGName(cluster, "default", "web", "uid-1")
@@ -367,7 +343,7 @@ func TestCreatedGroupsAreTaggedInTheCreateCall(t *testing.T) {
 }
 
 func TestOwnedGroupsAreWhatNamingSaysIsOurs(t *testing.T) {
-	f := start(t, nil)
+	f := start(t)
 	backend := f.group(t, naming.BackendSGName(cluster), naming.BackendSGTags(cluster, nil))
 	legacy := f.group(t, "legacy-ingress", map[string]string{
 		naming.TagLegacyIngressCluster: cluster,
@@ -392,7 +368,7 @@ func TestOwnedGroupsAreWhatNamingSaysIsOurs(t *testing.T) {
 }
 
 func TestDeletingAGoneGroupSucceeds(t *testing.T) {
-	f := start(t, nil)
+	f := start(t)
 	id := f.group(t, "gone", nil)
 	for i := range 2 {
 		if err := f.p.DeleteSecurityGroup(t.Context(), id); err != nil {
@@ -402,7 +378,7 @@ func TestDeletingAGoneGroupSucceeds(t *testing.T) {
 }
 
 func TestDeletingAnAttachedGroupReportsDependencyViolation(t *testing.T) {
-	f := start(t, nil)
+	f := start(t)
 	err := f.p.DeleteSecurityGroup(t.Context(), f.seed.NodeSG)
 	if awserr.Classify(err) != awserr.DependencyViolation {
 		t.Errorf("err = %v, want DependencyViolation", err)
@@ -410,7 +386,7 @@ func TestDeletingAnAttachedGroupReportsDependencyViolation(t *testing.T) {
 }
 
 func TestResolveSecurityGroupsFromAnnotation(t *testing.T) {
-	f := start(t, nil)
+	f := start(t)
 	web := f.group(t, "web-group", map[string]string{naming.TagName: "web"})
 	db1 := f.group(t, "db-one", map[string]string{naming.TagName: "db"})
 	db2 := f.group(t, "db-two", map[string]string{naming.TagName: "db"})
@@ -457,7 +433,7 @@ func TestResolveSecurityGroupsFromAnnotation(t *testing.T) {
 }
 
 func TestDriftCheckReadsAWholeVPCInOneCall(t *testing.T) {
-	f := start(t, nil)
+	f := start(t)
 	var ids []string
 	for i := range 30 {
 		ids = append(ids, f.group(t, fmt.Sprintf("drift-%02d", i), nil))
@@ -472,30 +448,26 @@ func TestDriftCheckReadsAWholeVPCInOneCall(t *testing.T) {
 	if n := f.calls("DescribeSecurityGroups"); n != 1 {
 		t.Errorf("DescribeSecurityGroups = %d, want 1", n)
 	}
+	f.env.Server.ResetCalls()
 	if _, err := f.p.SecurityGroups(t.Context(), ids...); err != nil {
 		t.Fatal(err)
 	}
 	if n := f.calls("DescribeSecurityGroups"); n != 1 {
-		t.Errorf("reads after the drift check cost %d more calls, want 0", n-1)
+		t.Errorf("30 groups by ID cost %d calls, want 1", n)
 	}
 }
 
-func TestFindingGroupsAfterTheDriftCheckCostsNoCall(t *testing.T) {
-	f := start(t, nil)
+func TestFindingGroupsIsOneReadOfTheVPC(t *testing.T) {
+	f := start(t)
 	want := f.group(t, "find-me", map[string]string{"team": "a"})
 	f.group(t, "not-me", map[string]string{"team": "b"})
-	if _, err := f.p.VPCSecurityGroups(t.Context(), f.seed.VPCID); err != nil {
-		t.Fatal(err)
-	}
-	f.env.Server.ResetCalls()
 	gs, err := f.p.FindSecurityGroups(t.Context(), f.seed.VPCID, func(tags map[string]string) bool { return tags["team"] == "a" })
 	if err != nil || len(gs) != 1 || gs[0].ID != want {
 		t.Fatalf("found %+v, %v", gs, err)
 	}
-	if n := f.env.Server.Calls().Total; n != 0 {
-		t.Errorf("find after the drift read cost %d calls", n)
+	if n := f.calls("DescribeSecurityGroups"); n != 1 {
+		t.Errorf("find cost %d DescribeSecurityGroups, want 1", n)
 	}
-	// A group lbsg creates is seen by the next find (one re-read).
 	created := f.group(t, "also-me", map[string]string{"team": "a"})
 	gs, err = f.p.FindSecurityGroups(t.Context(), f.seed.VPCID, func(tags map[string]string) bool { return tags["team"] == "a" })
 	if err != nil || len(gs) != 2 || !slices.ContainsFunc(gs, func(g cloudec2.SecurityGroup) bool { return g.ID == created }) {
@@ -504,7 +476,7 @@ func TestFindingGroupsAfterTheDriftCheckCostsNoCall(t *testing.T) {
 }
 
 func TestGroupsByIDReportMissingOnes(t *testing.T) {
-	f := start(t, nil)
+	f := start(t)
 	m, err := f.p.SecurityGroups(t.Context(), f.seed.NodeSG, "sg-0000000000000beef")
 	var nf *cloudec2.NotFoundError
 	if !errors.As(err, &nf) || !slices.Equal(nf.IDs, []string{"sg-0000000000000beef"}) {
@@ -516,7 +488,7 @@ func TestGroupsByIDReportMissingOnes(t *testing.T) {
 }
 
 func TestVPCAndSubnetDiscovery(t *testing.T) {
-	f := start(t, nil)
+	f := start(t)
 	v, err := f.p.VPC(t.Context(), f.seed.VPCID)
 	if err != nil || !slices.Equal(v.CIDRs, []string{"10.0.0.0/16"}) {
 		t.Errorf("VPC = %+v, %v", v, err)
@@ -550,7 +522,7 @@ func TestVPCAndSubnetDiscovery(t *testing.T) {
 }
 
 func TestDiscoverVPC(t *testing.T) {
-	f := start(t, nil)
+	f := start(t)
 	for _, tt := range []struct {
 		name    string
 		cluster string
@@ -569,7 +541,7 @@ func TestDiscoverVPC(t *testing.T) {
 }
 
 func TestInstancesResolveToPrimaryENIAndItsGroups(t *testing.T) {
-	f := start(t, nil)
+	f := start(t)
 	m, err := f.p.InstanceENIs(t.Context(), append(slices.Clone(f.seed.Instances), "i-0000000000000dead"))
 	if err != nil {
 		t.Fatal(err)
@@ -589,7 +561,7 @@ func TestInstancesResolveToPrimaryENIAndItsGroups(t *testing.T) {
 }
 
 func TestPodIPsResolveToENIsInBatchesWithinTheFilterLimit(t *testing.T) {
-	f := start(t, nil)
+	f := start(t)
 	nodes, err := f.p.InstanceENIs(t.Context(), f.seed.Instances)
 	if err != nil {
 		t.Fatal(err)

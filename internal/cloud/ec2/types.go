@@ -41,13 +41,24 @@ type SecurityGroup struct {
 
 // ENI is a network interface and its groups.
 type ENI struct {
-	ID         string
-	VPCID      string
-	SubnetID   string
-	InstanceID string // "" when not attached to an instance
-	GroupIDs   []string
-	PrivateIPs []string // IPv4, primary first
-	IPv6s      []string
+	ID          string
+	VPCID       string
+	SubnetID    string
+	Type        string // interface, efa, …; "" when AWS did not say
+	Description string
+	InstanceID  string // "" when not attached to an instance
+	DeviceIndex int32  // of the attachment; 0 when not attached
+	GroupIDs    []string
+	PrivateIPs  []string // IPv4, primary first
+	IPv6s       []string
+	Prefixes    []string // IPv4 and IPv6 prefixes delegated to the interface
+}
+
+// Instance is what the controllers need of an EC2 instance: its primary
+// ENI and that ENI's groups.
+type Instance struct {
+	ID, ENIID string
+	Groups    []string
 }
 
 // UnresolvedSecurityGroupsError names the entries of a security-groups

@@ -27,7 +27,6 @@ type NewGroup struct {
 // InvalidGroup.Duplicate (awserr.Duplicate); the caller decides whether the
 // group found by that name is its own (naming.OwnsSecurityGroup).
 func (p *Provider) CreateSecurityGroup(ctx context.Context, g NewGroup) (string, error) {
-	defer p.forgetGroups()
 	in := &awsec2.CreateSecurityGroupInput{
 		VpcId:       aws.String(g.VPCID),
 		GroupName:   aws.String(g.Name),
@@ -47,7 +46,6 @@ func (p *Provider) CreateSecurityGroup(ctx context.Context, g NewGroup) (string,
 // DependencyViolation (still attached or referenced) is returned for the
 // caller to requeue; nothing here waits.
 func (p *Provider) DeleteSecurityGroup(ctx context.Context, id string) error {
-	defer p.forgetGroups(id)
 	_, err := p.api.DeleteSecurityGroup(ctx, &awsec2.DeleteSecurityGroupInput{GroupId: aws.String(id)})
 	if err != nil && !awserr.Is(err, awserr.EC2InvalidGroupNotFound) {
 		return fmt.Errorf("deleting security group %s: %w", id, err)
@@ -58,17 +56,16 @@ func (p *Provider) DeleteSecurityGroup(ctx context.Context, id string) error {
 // AuthorizeIngress adds the rules to the group in ONE call carrying every
 // permission. If EC2 answers InvalidPermission.Duplicate (a rule appeared
 // since the caller's read), the group is re-read and the call repeated once
-// with only the rules still missing. The cached group is dropped either way.
+// with only the rules still missing.
 func (p *Provider) AuthorizeIngress(ctx context.Context, id string, add rules.Set) error {
 	if len(add) == 0 {
 		return nil
 	}
-	defer p.groups.Delete(id)
-	err := p.authorize(ctx, id, add)
+	err := p.Authorize(ctx, id, add)
 	if err == nil || awserr.Classify(err) != awserr.Duplicate {
 		return err
 	}
-	g, rerr := p.FreshSecurityGroup(ctx, id)
+	g, rerr := p.SecurityGroup(ctx, id)
 	if rerr != nil {
 		return errors.Join(err, rerr)
 	}
@@ -76,20 +73,31 @@ func (p *Provider) AuthorizeIngress(ctx context.Context, id string, add rules.Se
 	if len(missing) == 0 {
 		return nil
 	}
-	return p.authorize(ctx, id, missing)
+	return p.Authorize(ctx, id, missing)
 }
 
-func (p *Provider) authorize(ctx context.Context, id string, add rules.Set) error {
-	perms, err := ToSDK(add)
-	if err != nil {
-		return fmt.Errorf("authorizing %d rules on %s: %w", len(add), id, err)
-	}
-	_, err = p.api.AuthorizeSecurityGroupIngress(ctx, &awsec2.AuthorizeSecurityGroupIngressInput{
-		GroupId:       aws.String(id),
-		IpPermissions: perms,
+// Authorize adds the rules to the group in ONE call carrying every
+// permission, and nothing else: no read, no retry (AuthorizeIngress is the
+// form that re-reads on InvalidPermission.Duplicate).
+func (p *Provider) Authorize(ctx context.Context, id string, add rules.Set) error {
+	return ingressCall(id, add, "authorizing %d rules on %s: %w", func(perms []ec2types.IpPermission) error {
+		_, err := p.api.AuthorizeSecurityGroupIngress(ctx, &awsec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: perms})
+		return err
 	})
+}
+
+// ingressCall sends one call carrying every rule of s (none: no call),
+// errors worded by format (count, group, cause).
+func ingressCall(id string, s rules.Set, format string, call func([]ec2types.IpPermission) error) error {
+	if len(s) == 0 {
+		return nil
+	}
+	perms, err := ToSDK(s)
+	if err == nil {
+		err = call(perms)
+	}
 	if err != nil {
-		return fmt.Errorf("authorizing %d rules on %s: %w", len(add), id, err)
+		return fmt.Errorf(format, len(s), id, err)
 	}
 	return nil
 }
@@ -108,10 +116,9 @@ func (p *Provider) RevokeIngress(ctx context.Context, id string, remove rules.Se
 	if owns == nil {
 		return rules.Set{}, fmt.Errorf("revoking rules on %s: no ownership predicate", id)
 	}
-	defer p.groups.Delete(id)
 	var lastErr error
 	for range 2 {
-		g, err := p.FreshSecurityGroup(ctx, id)
+		g, err := p.SecurityGroup(ctx, id)
 		if err != nil {
 			return rules.Set{}, errors.Join(lastErr, fmt.Errorf("re-reading %s before revoking: %w", id, err))
 		}
@@ -119,18 +126,11 @@ func (p *Provider) RevokeIngress(ctx context.Context, id string, remove rules.Se
 		if len(gone) == 0 {
 			return rules.Set{}, nil
 		}
-		perms, err := ToSDK(gone)
-		if err != nil {
-			return rules.Set{}, fmt.Errorf("revoking %d rules on %s: %w", len(gone), id, err)
-		}
-		_, err = p.api.RevokeSecurityGroupIngress(ctx, &awsec2.RevokeSecurityGroupIngressInput{
-			GroupId:       aws.String(id),
-			IpPermissions: perms,
-		})
+		err = p.Revoke(ctx, id, gone)
 		if err == nil {
 			return gone, nil
 		}
-		lastErr = fmt.Errorf("revoking %d rules on %s: %w", len(gone), id, err)
+		lastErr = err
 		if awserr.Classify(err) != awserr.NotFound || awserr.Is(err, awserr.EC2InvalidGroupNotFound) {
 			return rules.Set{}, lastErr
 		}
@@ -138,27 +138,26 @@ func (p *Provider) RevokeIngress(ctx context.Context, id string, remove rules.Se
 	return rules.Set{}, lastErr
 }
 
+// Revoke removes the rules from the group in ONE call, as given: no read
+// first. The caller has just read the group fresh (LBC #4889) and kept to
+// the rules it owns; RevokeIngress is the form that reads for itself.
+func (p *Provider) Revoke(ctx context.Context, id string, remove rules.Set) error {
+	return ingressCall(id, remove, "revoking %d rules on %s: %w", func(perms []ec2types.IpPermission) error {
+		_, err := p.api.RevokeSecurityGroupIngress(ctx, &awsec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: perms})
+		return err
+	})
+}
+
 // UpdateIngressDescriptions rewrites the descriptions of existing rules in
 // one call; the keys of set say which rules, its values the new descriptions.
 // Like a revoke it acts on the rules' identity, so InvalidPermission.NotFound
 // (a rule vanished) is returned for the caller to re-plan.
 func (p *Provider) UpdateIngressDescriptions(ctx context.Context, id string, set rules.Set) error {
-	if len(set) == 0 {
-		return nil
-	}
-	defer p.groups.Delete(id)
-	perms, err := ToSDK(set)
-	if err != nil {
-		return fmt.Errorf("updating %d rule descriptions on %s: %w", len(set), id, err)
-	}
-	_, err = p.api.UpdateSecurityGroupRuleDescriptionsIngress(ctx, &awsec2.UpdateSecurityGroupRuleDescriptionsIngressInput{
-		GroupId:       aws.String(id),
-		IpPermissions: perms,
+	return ingressCall(id, set, "updating %d rule descriptions on %s: %w", func(perms []ec2types.IpPermission) error {
+		_, err := p.api.UpdateSecurityGroupRuleDescriptionsIngress(ctx, &awsec2.UpdateSecurityGroupRuleDescriptionsIngressInput{
+			GroupId: aws.String(id), IpPermissions: perms})
+		return err
 	})
-	if err != nil {
-		return fmt.Errorf("updating %d rule descriptions on %s: %w", len(set), id, err)
-	}
-	return nil
 }
 
 // CreateTags sets (adds or overwrites) tags on EC2 resources in one call.
@@ -166,7 +165,6 @@ func (p *Provider) CreateTags(ctx context.Context, ids []string, tags map[string
 	if len(ids) == 0 || len(tags) == 0 {
 		return nil
 	}
-	defer p.forgetGroups(ids...)
 	_, err := p.api.CreateTags(ctx, &awsec2.CreateTagsInput{Resources: ids, Tags: sdkTags(tags)})
 	if err != nil {
 		return fmt.Errorf("tagging %v: %w", ids, err)
@@ -180,7 +178,6 @@ func (p *Provider) DeleteTags(ctx context.Context, ids []string, keys []string) 
 	if len(ids) == 0 || len(keys) == 0 {
 		return nil
 	}
-	defer p.forgetGroups(ids...)
 	tags := make([]ec2types.Tag, len(keys))
 	for i, k := range keys {
 		tags[i] = ec2types.Tag{Key: aws.String(k)}

@@ -8,10 +8,11 @@ import (
 	"github.com/lbsg/lbsg/internal/naming"
 )
 
-// BenchmarkWarmStackReads reports the AWS calls of the reads a Service
-// reconcile makes when nothing changed (find the stack's LB and TGs, their
-// listeners, attributes, targets): zero once warm.
-func BenchmarkWarmStackReads(b *testing.B) {
+// BenchmarkStackReads reports the AWS calls of a full read of a Service
+// stack (find its LB and TGs, their listeners, attributes, targets). The
+// provider keeps nothing: cloud/state caches these reads for the
+// controllers.
+func BenchmarkStackReads(b *testing.B) {
 	f := startB(b)
 	lb := f.nlbB(b, "bench")
 	var tgs []string

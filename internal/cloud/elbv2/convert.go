@@ -56,6 +56,7 @@ func tgFromSDK(tg elbv2types.TargetGroup) TargetGroup {
 	}
 	if tg.Matcher != nil {
 		out.HealthCheck.Matcher = aws.ToString(tg.Matcher.HttpCode)
+		out.HealthCheck.GRPCMatcher = aws.ToString(tg.Matcher.GrpcCode)
 	}
 	return out
 }
@@ -220,7 +221,10 @@ func conditionsToSDK(cs []Condition) []elbv2types.RuleCondition {
 }
 
 func healthCheckInput(h HealthCheck) (enabled *bool, proto elbv2types.ProtocolEnum, port, path *string, matcher *elbv2types.Matcher, interval, timeout, healthy, unhealthy *int32) {
-	if h.Matcher != "" {
+	switch {
+	case h.GRPCMatcher != "":
+		matcher = &elbv2types.Matcher{GrpcCode: aws.String(h.GRPCMatcher)}
+	case h.Matcher != "":
 		matcher = &elbv2types.Matcher{HttpCode: aws.String(h.Matcher)}
 	}
 	return h.Enabled, elbv2types.ProtocolEnum(h.Protocol), optString(h.Port), optString(h.Path), matcher,

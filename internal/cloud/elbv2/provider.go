@@ -3,111 +3,135 @@ package elbv2
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awselbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
-	"k8s.io/utils/clock"
 
 	"github.com/lbsg/lbsg/internal/awsapi"
 	"github.com/lbsg/lbsg/internal/awserr"
-	"github.com/lbsg/lbsg/internal/cache"
 )
 
 // describeTagsBatch is DescribeTags' limit on ARNs per call.
 const describeTagsBatch = 20
 
-// pageSize is the largest ELBv2 page.
-const pageSize = 400
-
 // Provider reads and writes ELBv2 load balancers, target groups, listeners,
-// rules, targets and tags. Safe for concurrent use; build one per process.
+// rules, targets and tags. It holds no state besides the client: every
+// method is one or a few calls, safe for concurrent use.
 type Provider struct {
 	api awsapi.ELBV2API
-
-	tags      *cache.TTL[string, map[string]string] // ARN → tags
-	lbs       *cache.TTL[string, []LoadBalancer]    // VPC → its LBs (no tags)
-	tgs       *cache.TTL[string, []TargetGroup]     // VPC → its TGs (no tags)
-	listeners *cache.TTL[string, []Listener]        // LB ARN → listeners (no tags)
-	rules     *cache.TTL[string, []Rule]            // listener ARN → rules (no tags)
-	lbAttrs   *cache.TTL[string, map[string]string] // LB ARN → attributes
-	tgAttrs   *cache.TTL[string, map[string]string] // TG ARN → attributes
-	targets   *cache.TTL[string, []TargetHealth]    // TG ARN → registered targets
 }
 
-// New returns a Provider calling api, with caches timed by clk.
-func New(api awsapi.ELBV2API, clk clock.PassiveClock) *Provider {
-	return &Provider{
-		api:       api,
-		tags:      cache.New[string, map[string]string](clk, cache.ELBV2TagsTTL),
-		lbs:       cache.New[string, []LoadBalancer](clk, cache.ELBV2TTL),
-		tgs:       cache.New[string, []TargetGroup](clk, cache.ELBV2TTL),
-		listeners: cache.New[string, []Listener](clk, cache.ELBV2TTL),
-		rules:     cache.New[string, []Rule](clk, cache.ELBV2TTL),
-		lbAttrs:   cache.New[string, map[string]string](clk, cache.ELBV2TTL),
-		tgAttrs:   cache.New[string, map[string]string](clk, cache.ELBV2TTL),
-		targets:   cache.New[string, []TargetHealth](clk, cache.ELBV2TTL),
-	}
+// New returns a Provider calling api.
+func New(api awsapi.ELBV2API) *Provider {
+	return &Provider{api: api}
 }
 
-// Invalidate drops every cached read.
-func (p *Provider) Invalidate() {
-	p.tags.Clear()
-	p.lbs.Clear()
-	p.tgs.Clear()
-	p.listeners.Clear()
-	p.rules.Clear()
-	p.lbAttrs.Clear()
-	p.tgAttrs.Clear()
-	p.targets.Clear()
-}
-
-// LoadBalancers lists the VPC's load balancers with their tags: one paged,
-// unfiltered DescribeLoadBalancers (ELBv2 cannot filter by VPC or tag), then
-// DescribeTags for 20 ARNs at a time, as LBC does (lbc-load-balancers.md
-// §3.4). The list is cached ELBV2TTL, the tags ELBV2TagsTTL; lbsg's writes
-// drop what they change.
-func (p *Provider) LoadBalancers(ctx context.Context, vpcID string) ([]LoadBalancer, error) {
-	return listWithTags(ctx, p, p.lbs, vpcID, func(ctx context.Context) ([]LoadBalancer, error) {
-		var out []LoadBalancer
-		pg := awselbv2.NewDescribeLoadBalancersPaginator(p.api, &awselbv2.DescribeLoadBalancersInput{PageSize: aws.Int32(pageSize)})
-		for pg.HasMorePages() {
-			page, err := pg.NextPage(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("listing load balancers: %w", err)
-			}
-			for _, lb := range page.LoadBalancers {
-				if aws.ToString(lb.VpcId) == vpcID {
-					out = append(out, lbFromSDK(lb))
-				}
+// ListLoadBalancers lists the VPC's load balancers without their tags: one
+// paged, unfiltered DescribeLoadBalancers (ELBv2 cannot filter by VPC or
+// tag; no PageSize, so AWS serves its largest pages), sorted by ARN.
+func (p *Provider) ListLoadBalancers(ctx context.Context, vpcID string) ([]LoadBalancer, error) {
+	pg := awselbv2.NewDescribeLoadBalancersPaginator(p.api, &awselbv2.DescribeLoadBalancersInput{})
+	out, err := pages(ctx, pg.HasMorePages, pg.NextPage, "load balancers", func(o *awselbv2.DescribeLoadBalancersOutput, out []LoadBalancer) []LoadBalancer {
+		for _, lb := range o.LoadBalancers {
+			if aws.ToString(lb.VpcId) == vpcID {
+				out = append(out, lbFromSDK(lb))
 			}
 		}
-		return out, nil
-	}, func(lb LoadBalancer) string { return lb.ARN }, func(lb LoadBalancer, tags map[string]string) LoadBalancer {
-		lb = cloneLB(lb)
-		lb.Tags = tags
-		return lb
+		return out
+	})
+	slices.SortFunc(out, func(a, b LoadBalancer) int { return strings.Compare(a.ARN, b.ARN) })
+	return out, err
+}
+
+// pages reads every page of one paged Describe, adding each page's items to
+// the result with add.
+func pages[O, T any](ctx context.Context, more func() bool, next func(context.Context, ...func(*awselbv2.Options)) (O, error),
+	what string, add func(O, []T) []T,
+) ([]T, error) {
+	var out []T
+	for more() {
+		page, err := next(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describing %s: %w", what, err)
+		}
+		out = add(page, out)
+	}
+	return out, nil
+}
+
+// ListTargetGroups lists the VPC's target groups without their tags, like
+// ListLoadBalancers.
+func (p *Provider) ListTargetGroups(ctx context.Context, vpcID string) ([]TargetGroup, error) {
+	pg := awselbv2.NewDescribeTargetGroupsPaginator(p.api, &awselbv2.DescribeTargetGroupsInput{})
+	out, err := pages(ctx, pg.HasMorePages, pg.NextPage, "target groups", func(o *awselbv2.DescribeTargetGroupsOutput, out []TargetGroup) []TargetGroup {
+		for _, tg := range o.TargetGroups {
+			if aws.ToString(tg.VpcId) == vpcID {
+				out = append(out, tgFromSDK(tg))
+			}
+		}
+		return out
+	})
+	slices.SortFunc(out, func(a, b TargetGroup) int { return strings.Compare(a.ARN, b.ARN) })
+	return out, err
+}
+
+// TargetGroupsOf lists the target groups a load balancer forwards to,
+// without their tags (one paged DescribeTargetGroups).
+func (p *Provider) TargetGroupsOf(ctx context.Context, lbARN string) ([]TargetGroup, error) {
+	pg := awselbv2.NewDescribeTargetGroupsPaginator(p.api, &awselbv2.DescribeTargetGroupsInput{LoadBalancerArn: aws.String(lbARN)})
+	return pages(ctx, pg.HasMorePages, pg.NextPage, "target groups of "+lbARN, func(o *awselbv2.DescribeTargetGroupsOutput, out []TargetGroup) []TargetGroup {
+		for _, tg := range o.TargetGroups {
+			out = append(out, tgFromSDK(tg))
+		}
+		return out
 	})
 }
 
-// Refresh is the drift check's read: the VPC's load balancers and target
-// groups from AWS (one paged Describe each, whatever the number of
-// Services), replacing the cached lists. Tags are read only for ARNs whose
-// tags are not cached (new ones, or older than ELBV2TagsTTL).
-func (p *Provider) Refresh(ctx context.Context, vpcID string) ([]LoadBalancer, []TargetGroup, error) {
-	p.lbs.Delete(vpcID)
-	p.tgs.Delete(vpcID)
-	lbs, err := p.LoadBalancers(ctx, vpcID)
+// LoadBalancers lists the VPC's load balancers with their tags
+// (ListLoadBalancers, then DescribeTags for 20 ARNs at a time, as LBC does:
+// lbc-load-balancers.md §3.4). One that vanishes between the two reads is
+// left out.
+func (p *Provider) LoadBalancers(ctx context.Context, vpcID string) ([]LoadBalancer, error) {
+	lbs, err := p.ListLoadBalancers(ctx, vpcID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	tgs, err := p.TargetGroups(ctx, vpcID)
+	return withTags(ctx, p, lbs, func(lb *LoadBalancer) (string, *map[string]string) { return lb.ARN, &lb.Tags })
+}
+
+// TargetGroups lists the VPC's target groups with their tags, like
+// LoadBalancers.
+func (p *Provider) TargetGroups(ctx context.Context, vpcID string) ([]TargetGroup, error) {
+	tgs, err := p.ListTargetGroups(ctx, vpcID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return lbs, tgs, nil
+	return withTags(ctx, p, tgs, func(tg *TargetGroup) (string, *map[string]string) { return tg.ARN, &tg.Tags })
+}
+
+// withTags reads the tags of items (TagsOrGone) and sets them through
+// field, leaving out the items deleted since they were listed.
+func withTags[T any](ctx context.Context, p *Provider, items []T, field func(*T) (string, *map[string]string)) ([]T, error) {
+	arns := make([]string, len(items))
+	for i := range items {
+		arns[i], _ = field(&items[i])
+	}
+	tags, gone, err := p.TagsOrGone(ctx, arns)
+	if err != nil {
+		return nil, err
+	}
+	out := items[:0]
+	for i := range items {
+		arn, t := field(&items[i])
+		if slices.Contains(gone, arn) {
+			continue
+		}
+		*t = tags[arn]
+		out = append(out, items[i])
+	}
+	return out, nil
 }
 
 // FindLoadBalancers is LoadBalancers kept to those whose tags match (e.g.
@@ -120,72 +144,6 @@ func (p *Provider) FindLoadBalancers(ctx context.Context, vpcID string, match fu
 	return slices.DeleteFunc(all, func(lb LoadBalancer) bool { return !match(lb.Tags) }), nil
 }
 
-// TargetGroups lists the VPC's target groups with their tags, like
-// LoadBalancers.
-func (p *Provider) TargetGroups(ctx context.Context, vpcID string) ([]TargetGroup, error) {
-	return listWithTags(ctx, p, p.tgs, vpcID, func(ctx context.Context) ([]TargetGroup, error) {
-		var out []TargetGroup
-		pg := awselbv2.NewDescribeTargetGroupsPaginator(p.api, &awselbv2.DescribeTargetGroupsInput{PageSize: aws.Int32(pageSize)})
-		for pg.HasMorePages() {
-			page, err := pg.NextPage(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("listing target groups: %w", err)
-			}
-			for _, tg := range page.TargetGroups {
-				if aws.ToString(tg.VpcId) == vpcID {
-					out = append(out, tgFromSDK(tg))
-				}
-			}
-		}
-		return out, nil
-	}, func(tg TargetGroup) string { return tg.ARN }, func(tg TargetGroup, tags map[string]string) TargetGroup {
-		tg = cloneTG(tg)
-		tg.Tags = tags
-		return tg
-	})
-}
-
-// listWithTags is the shape LoadBalancers and TargetGroups share: the VPC's
-// list from the cache or list (sorted by ARN), then the tags of every
-// listed ARN. A resource that vanishes between the two reads makes it list
-// again, once.
-func listWithTags[T any](ctx context.Context, p *Provider, c *cache.TTL[string, []T], vpcID string,
-	list func(context.Context) ([]T, error), arn func(T) string, tagged func(T, map[string]string) T,
-) ([]T, error) {
-	read := func() ([]T, error) {
-		items, err := c.GetOrLoad(ctx, vpcID, func(ctx context.Context) ([]T, error) {
-			out, err := list(ctx)
-			if err != nil {
-				return nil, err
-			}
-			slices.SortFunc(out, func(a, b T) int { return strings.Compare(arn(a), arn(b)) })
-			return out, nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		arns := make([]string, len(items))
-		for i, it := range items {
-			arns[i] = arn(it)
-		}
-		tags, err := p.Tags(ctx, arns...)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]T, 0, len(items))
-		for _, it := range items {
-			out = append(out, tagged(it, tags[arn(it)]))
-		}
-		return out, nil
-	}
-	out, err := read()
-	if awserr.Classify(err) == awserr.NotFound {
-		c.Delete(vpcID)
-		out, err = read()
-	}
-	return out, err
-}
-
 // FindTargetGroups is TargetGroups kept to those whose tags match.
 func (p *Provider) FindTargetGroups(ctx context.Context, vpcID string, match func(tags map[string]string) bool) ([]TargetGroup, error) {
 	all, err := p.TargetGroups(ctx, vpcID)
@@ -195,37 +153,64 @@ func (p *Provider) FindTargetGroups(ctx context.Context, vpcID string, match fun
 	return slices.DeleteFunc(all, func(tg TargetGroup) bool { return !match(tg.Tags) }), nil
 }
 
-// Tags returns the tags of each ARN (any ELBv2 resource), from the cache
-// where it can and with DescribeTags for 20 uncached ARNs per call. An ARN
-// that no longer exists fails the call (its NotFound code).
+// Tags returns the tags of each ARN (any ELBv2 resource), with
+// DescribeTags for 20 ARNs per call. An ARN that no longer exists fails the
+// call (its NotFound code); TagsOrGone tells them apart.
 func (p *Provider) Tags(ctx context.Context, arns ...string) (map[string]map[string]string, error) {
 	out := make(map[string]map[string]string, len(arns))
-	var missing []string
-	for _, arn := range arns {
-		if t, ok := p.tags.Get(arn); ok {
-			out[arn] = maps.Clone(t)
-		} else if !slices.Contains(missing, arn) {
-			missing = append(missing, arn)
-		}
-	}
-	for len(missing) > 0 {
-		batch := missing[:min(describeTagsBatch, len(missing))]
-		missing = missing[len(batch):]
+	for batch := range slices.Chunk(dedupe(arns), describeTagsBatch) {
 		res, err := p.api.DescribeTags(ctx, &awselbv2.DescribeTagsInput{ResourceArns: batch})
 		if err != nil {
 			return nil, fmt.Errorf("describing tags of %d resources: %w", len(batch), err)
 		}
 		for _, d := range res.TagDescriptions {
-			t := tagsFromSDK(d.Tags)
-			p.tags.Set(aws.ToString(d.ResourceArn), t)
-			out[aws.ToString(d.ResourceArn)] = maps.Clone(t)
+			out[aws.ToString(d.ResourceArn)] = tagsFromSDK(d.Tags)
 		}
 	}
 	return out, nil
 }
 
-// LoadBalancer reads one load balancer (with tags) by ARN, uncached: for
-// the state after a create and before decisions that must be current.
+// TagsOrGone is Tags for resources that may have been deleted since they
+// were listed: a batch that fails with a NotFound code is read again one
+// ARN at a time, and the vanished ARNs are returned in gone (each costs a
+// call of its own then).
+func (p *Provider) TagsOrGone(ctx context.Context, arns []string) (tags map[string]map[string]string, gone []string, err error) {
+	tags = map[string]map[string]string{}
+	for batch := range slices.Chunk(arns, describeTagsBatch) {
+		g, err := p.tagsOrGone(ctx, batch, tags)
+		if err != nil {
+			return nil, nil, err
+		}
+		gone = append(gone, g...)
+	}
+	return tags, gone, nil
+}
+
+func (p *Provider) tagsOrGone(ctx context.Context, arns []string, into map[string]map[string]string) (gone []string, err error) {
+	res, err := p.api.DescribeTags(ctx, &awselbv2.DescribeTagsInput{ResourceArns: arns})
+	if err == nil {
+		for _, d := range res.TagDescriptions {
+			into[aws.ToString(d.ResourceArn)] = tagsFromSDK(d.Tags)
+		}
+		return nil, nil
+	}
+	if awserr.Classify(err) != awserr.NotFound {
+		return nil, fmt.Errorf("describing tags of %d resources: %w", len(arns), err)
+	}
+	if len(arns) == 1 {
+		return arns, nil
+	}
+	for _, arn := range arns {
+		g, err := p.tagsOrGone(ctx, []string{arn}, into)
+		if err != nil {
+			return nil, err
+		}
+		gone = append(gone, g...)
+	}
+	return gone, nil
+}
+
+// LoadBalancer reads one load balancer (with tags) by ARN.
 func (p *Provider) LoadBalancer(ctx context.Context, arn string) (LoadBalancer, error) {
 	res, err := p.api.DescribeLoadBalancers(ctx, &awselbv2.DescribeLoadBalancersInput{LoadBalancerArns: []string{arn}})
 	if err != nil {
@@ -243,26 +228,26 @@ func (p *Provider) LoadBalancer(ctx context.Context, arn string) (LoadBalancer, 
 	return lb, nil
 }
 
-// Listeners returns the load balancer's listeners with their tags (cached).
-func (p *Provider) Listeners(ctx context.Context, lbARN string) ([]Listener, error) {
-	ls, err := p.listeners.GetOrLoad(ctx, lbARN, func(ctx context.Context) ([]Listener, error) {
-		var out []Listener
-		pg := awselbv2.NewDescribeListenersPaginator(p.api, &awselbv2.DescribeListenersInput{LoadBalancerArn: aws.String(lbARN), PageSize: aws.Int32(pageSize)})
-		for pg.HasMorePages() {
-			page, err := pg.NextPage(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("describing listeners of %s: %w", lbARN, err)
-			}
-			for _, l := range page.Listeners {
-				out = append(out, listenerFromSDK(l))
-			}
+// ListListeners returns the load balancer's listeners without their tags,
+// in AWS's order (one paged DescribeListeners).
+func (p *Provider) ListListeners(ctx context.Context, lbARN string) ([]Listener, error) {
+	pg := awselbv2.NewDescribeListenersPaginator(p.api, &awselbv2.DescribeListenersInput{LoadBalancerArn: aws.String(lbARN)})
+	return pages(ctx, pg.HasMorePages, pg.NextPage, "listeners of "+lbARN, func(o *awselbv2.DescribeListenersOutput, out []Listener) []Listener {
+		for _, l := range o.Listeners {
+			out = append(out, listenerFromSDK(l))
 		}
-		slices.SortFunc(out, func(a, b Listener) int { return int(a.Port - b.Port) })
-		return out, nil
+		return out
 	})
+}
+
+// Listeners returns the load balancer's listeners with their tags, sorted
+// by port.
+func (p *Provider) Listeners(ctx context.Context, lbARN string) ([]Listener, error) {
+	ls, err := p.ListListeners(ctx, lbARN)
 	if err != nil {
 		return nil, err
 	}
+	slices.SortFunc(ls, func(a, b Listener) int { return int(a.Port - b.Port) })
 	arns := make([]string, len(ls))
 	for i, l := range ls {
 		arns[i] = l.ARN
@@ -271,32 +256,28 @@ func (p *Provider) Listeners(ctx context.Context, lbARN string) ([]Listener, err
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Listener, 0, len(ls))
-	for _, l := range ls {
-		l = cloneListener(l)
-		l.Tags = tags[l.ARN]
-		out = append(out, l)
+	for i := range ls {
+		ls[i].Tags = tags[ls[i].ARN]
 	}
-	return out, nil
+	return ls, nil
+}
+
+// ListRules returns a listener's rules, the default rule included, without
+// their tags (one paged DescribeRules).
+func (p *Provider) ListRules(ctx context.Context, listenerARN string) ([]Rule, error) {
+	pg := awselbv2.NewDescribeRulesPaginator(p.api, &awselbv2.DescribeRulesInput{ListenerArn: aws.String(listenerARN)})
+	return pages(ctx, pg.HasMorePages, pg.NextPage, "rules of "+listenerARN, func(o *awselbv2.DescribeRulesOutput, out []Rule) []Rule {
+		for _, r := range o.Rules {
+			out = append(out, ruleFromSDK(listenerARN, r))
+		}
+		return out
+	})
 }
 
 // Rules returns a listener's rules, the default rule included, with their
-// tags (the default rule has none), cached.
+// tags (the default rule has none).
 func (p *Provider) Rules(ctx context.Context, listenerARN string) ([]Rule, error) {
-	rs, err := p.rules.GetOrLoad(ctx, listenerARN, func(ctx context.Context) ([]Rule, error) {
-		var out []Rule
-		pg := awselbv2.NewDescribeRulesPaginator(p.api, &awselbv2.DescribeRulesInput{ListenerArn: aws.String(listenerARN), PageSize: aws.Int32(pageSize)})
-		for pg.HasMorePages() {
-			page, err := pg.NextPage(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("describing rules of %s: %w", listenerARN, err)
-			}
-			for _, r := range page.Rules {
-				out = append(out, ruleFromSDK(listenerARN, r))
-			}
-		}
-		return out, nil
-	})
+	rs, err := p.ListRules(ctx, listenerARN)
 	if err != nil {
 		return nil, err
 	}
@@ -310,98 +291,69 @@ func (p *Provider) Rules(ctx context.Context, listenerARN string) ([]Rule, error
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Rule, 0, len(rs))
-	for _, r := range rs {
-		r = cloneRule(r)
-		r.Tags = tags[r.ARN]
-		out = append(out, r)
+	for i := range rs {
+		rs[i].Tags = tags[rs[i].ARN]
+	}
+	return rs, nil
+}
+
+// LoadBalancerAttributes returns all attributes of a load balancer.
+func (p *Provider) LoadBalancerAttributes(ctx context.Context, arn string) (map[string]string, error) {
+	res, err := p.api.DescribeLoadBalancerAttributes(ctx, &awselbv2.DescribeLoadBalancerAttributesInput{LoadBalancerArn: aws.String(arn)})
+	if err != nil {
+		return nil, fmt.Errorf("describing attributes of %s: %w", arn, err)
+	}
+	out := map[string]string{}
+	for _, a := range res.Attributes {
+		out[aws.ToString(a.Key)] = aws.ToString(a.Value)
 	}
 	return out, nil
 }
 
-// LoadBalancerAttributes returns all attributes of a load balancer (cached).
-func (p *Provider) LoadBalancerAttributes(ctx context.Context, arn string) (map[string]string, error) {
-	m, err := p.lbAttrs.GetOrLoad(ctx, arn, func(ctx context.Context) (map[string]string, error) {
-		res, err := p.api.DescribeLoadBalancerAttributes(ctx, &awselbv2.DescribeLoadBalancerAttributesInput{LoadBalancerArn: aws.String(arn)})
-		if err != nil {
-			return nil, fmt.Errorf("describing attributes of %s: %w", arn, err)
-		}
-		out := map[string]string{}
-		for _, a := range res.Attributes {
-			out[aws.ToString(a.Key)] = aws.ToString(a.Value)
-		}
-		return out, nil
-	})
-	return maps.Clone(m), err
-}
-
-// TargetGroupAttributes returns all attributes of a target group (cached).
+// TargetGroupAttributes returns all attributes of a target group.
 func (p *Provider) TargetGroupAttributes(ctx context.Context, arn string) (map[string]string, error) {
-	m, err := p.tgAttrs.GetOrLoad(ctx, arn, func(ctx context.Context) (map[string]string, error) {
-		res, err := p.api.DescribeTargetGroupAttributes(ctx, &awselbv2.DescribeTargetGroupAttributesInput{TargetGroupArn: aws.String(arn)})
-		if err != nil {
-			return nil, fmt.Errorf("describing attributes of %s: %w", arn, err)
-		}
-		out := map[string]string{}
-		for _, a := range res.Attributes {
-			out[aws.ToString(a.Key)] = aws.ToString(a.Value)
-		}
-		return out, nil
-	})
-	return maps.Clone(m), err
+	res, err := p.api.DescribeTargetGroupAttributes(ctx, &awselbv2.DescribeTargetGroupAttributesInput{TargetGroupArn: aws.String(arn)})
+	if err != nil {
+		return nil, fmt.Errorf("describing attributes of %s: %w", arn, err)
+	}
+	out := map[string]string{}
+	for _, a := range res.Attributes {
+		out[aws.ToString(a.Key)] = aws.ToString(a.Value)
+	}
+	return out, nil
 }
 
 // Targets returns the targets registered in a target group and their
-// health (cached ELBV2TTL, dropped on lbsg's register/deregister: the
-// health states it returns may be that old).
+// health (one DescribeTargetHealth).
 func (p *Provider) Targets(ctx context.Context, tgARN string) ([]TargetHealth, error) {
-	ts, err := p.targets.GetOrLoad(ctx, tgARN, func(ctx context.Context) ([]TargetHealth, error) {
-		res, err := p.api.DescribeTargetHealth(ctx, &awselbv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(tgARN)})
-		if err != nil {
-			return nil, fmt.Errorf("describing targets of %s: %w", tgARN, err)
+	res, err := p.api.DescribeTargetHealth(ctx, &awselbv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(tgARN)})
+	if err != nil {
+		return nil, fmt.Errorf("describing targets of %s: %w", tgARN, err)
+	}
+	out := make([]TargetHealth, 0, len(res.TargetHealthDescriptions))
+	for _, d := range res.TargetHealthDescriptions {
+		th := TargetHealth{}
+		if d.Target != nil {
+			th.Target = Target{ID: aws.ToString(d.Target.Id), Port: aws.ToInt32(d.Target.Port), AZ: aws.ToString(d.Target.AvailabilityZone)}
 		}
-		out := make([]TargetHealth, 0, len(res.TargetHealthDescriptions))
-		for _, d := range res.TargetHealthDescriptions {
-			th := TargetHealth{}
-			if d.Target != nil {
-				th.Target = Target{ID: aws.ToString(d.Target.Id), Port: aws.ToInt32(d.Target.Port), AZ: aws.ToString(d.Target.AvailabilityZone)}
-			}
-			if d.TargetHealth != nil {
-				th.State = string(d.TargetHealth.State)
-				th.Reason = string(d.TargetHealth.Reason)
-				th.Description = aws.ToString(d.TargetHealth.Description)
-			}
-			out = append(out, th)
+		if d.TargetHealth != nil {
+			th.State = string(d.TargetHealth.State)
+			th.Reason = string(d.TargetHealth.Reason)
+			th.Description = aws.ToString(d.TargetHealth.Description)
 		}
-		return out, nil
-	})
-	return slices.Clone(ts), err
+		out = append(out, th)
+	}
+	return out, nil
 }
 
-func cloneLB(lb LoadBalancer) LoadBalancer {
-	lb.Subnets = slices.Clone(lb.Subnets)
-	lb.SecurityGroups = slices.Clone(lb.SecurityGroups)
-	lb.Tags = maps.Clone(lb.Tags)
-	return lb
-}
-
-func cloneTG(tg TargetGroup) TargetGroup {
-	tg.LoadBalancerARNs = slices.Clone(tg.LoadBalancerARNs)
-	tg.Tags = maps.Clone(tg.Tags)
-	return tg
-}
-
-func cloneListener(l Listener) Listener {
-	l.Certificates = slices.Clone(l.Certificates)
-	l.ALPNPolicy = slices.Clone(l.ALPNPolicy)
-	l.DefaultActions = slices.Clone(l.DefaultActions)
-	l.Tags = maps.Clone(l.Tags)
-	return l
-}
-
-func cloneRule(r Rule) Rule {
-	r.Conditions = slices.Clone(r.Conditions)
-	r.Actions = slices.Clone(r.Actions)
-	r.Tags = maps.Clone(r.Tags)
-	return r
+func dedupe(s []string) []string {
+	seen := make(map[string]bool, len(s))
+	out := make([]string, 0, len(s))
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
 }

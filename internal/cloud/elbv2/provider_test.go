@@ -8,8 +8,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
-	awselbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
-	"k8s.io/utils/clock"
 
 	"github.com/lbsg/lbsg/internal/awsapi"
 	"github.com/lbsg/lbsg/internal/awserr"
@@ -36,7 +34,7 @@ func startB(t testing.TB) fixture {
 	// stretch fixtures that create dozens of resources.
 	c := awsapi.FromConfig(env.Config, awsapi.Options{MaxBackoff: time.Millisecond, NoRateLimit: true})
 	env.Server.ResetCalls()
-	return fixture{env: env, seed: seed, p: cloudelbv2.New(c.ELBV2, clock.RealClock{})}
+	return fixture{env: env, seed: seed, p: cloudelbv2.New(c.ELBV2)}
 }
 
 func (f fixture) calls(action string) int { return f.env.Server.Calls().Count(action) }
@@ -124,172 +122,55 @@ func TestFindingByTagsDescribesTagsTwentyARNsAtATime(t *testing.T) {
 	if d, tags := f.calls("DescribeTargetGroups"), f.calls("DescribeTags"); d != 1 || tags != 3 {
 		t.Errorf("calls: %d DescribeTargetGroups, %d DescribeTags; want 1 and 3 (45 ARNs / 20)", d, tags)
 	}
-	f.env.Server.ResetCalls()
-	if _, err := f.p.FindTargetGroups(t.Context(), f.seed.VPCID, match); err != nil {
-		t.Fatal(err)
-	}
-	if n := f.env.Server.Calls().Total; n != 0 {
-		t.Errorf("a repeated find cost %d calls, want 0", n)
-	}
 }
 
-func TestTheDriftReadCostsOneDescribePerKind(t *testing.T) {
+func TestListingsAreOneDescribePerKindAndTagsOnlyWhenAsked(t *testing.T) {
 	f := start(t)
 	for i := range 25 {
-		f.tg(t, fmt.Sprintf("drift-%02d", i), "TCP", map[string]string{"n": fmt.Sprint(i)})
+		f.tg(t, fmt.Sprintf("list-%02d", i), "TCP", map[string]string{"n": fmt.Sprint(i)})
 	}
-	f.nlb(t, "drift", nil)
-	if _, _, err := f.p.Refresh(t.Context(), f.seed.VPCID); err != nil { // first read: tags too
-		t.Fatal(err)
-	}
-	// Someone deletes a group outside lbsg.
-	tgs, _ := f.p.TargetGroups(t.Context(), f.seed.VPCID)
-	if _, err := f.env.ELBv2.DeleteTargetGroup(t.Context(), &awselbv2.DeleteTargetGroupInput{TargetGroupArn: aws.String(tgs[0].ARN)}); err != nil {
-		t.Fatal(err)
-	}
+	lb := f.nlb(t, "list", nil)
 	f.env.Server.ResetCalls()
-	lbs, tgs2, err := f.p.Refresh(t.Context(), f.seed.VPCID)
-	if err != nil {
-		t.Fatal(err)
+	lbs, err := f.p.ListLoadBalancers(t.Context(), f.seed.VPCID)
+	if err != nil || len(lbs) != 1 || lbs[0].ARN != lb.ARN || lbs[0].Tags != nil {
+		t.Fatalf("listed %+v, %v; want the NLB without tags", lbs, err)
 	}
-	if len(lbs) != 1 || len(tgs2) != 24 {
-		t.Errorf("refresh saw %d LBs, %d TGs; want 1 and 24", len(lbs), len(tgs2))
+	tgs, err := f.p.ListTargetGroups(t.Context(), f.seed.VPCID)
+	if err != nil || len(tgs) != 25 {
+		t.Fatalf("listed %d TGs, %v; want 25", len(tgs), err)
 	}
 	if a, b, c := f.calls("DescribeLoadBalancers"), f.calls("DescribeTargetGroups"), f.calls("DescribeTags"); a != 1 || b != 1 || c != 0 {
 		t.Errorf("calls %d DescribeLoadBalancers, %d DescribeTargetGroups, %d DescribeTags; want 1, 1, 0", a, b, c)
 	}
+	f.env.Server.ResetCalls()
+	withTags, err := f.p.TargetGroups(t.Context(), f.seed.VPCID)
+	if err != nil || len(withTags) != 25 || withTags[0].Tags["n"] == "" {
+		t.Fatalf("tagged listing %+v, %v", withTags, err)
+	}
+	if b, c := f.calls("DescribeTargetGroups"), f.calls("DescribeTags"); b != 1 || c != 2 {
+		t.Errorf("calls %d DescribeTargetGroups, %d DescribeTags; want 1 and 2 (25 ARNs / 20)", b, c)
+	}
 }
 
-func TestAListingRacingADeleteIsReadAgain(t *testing.T) {
+func TestAListingRacingADeleteReadsTagsOneByOne(t *testing.T) {
 	f := start(t)
-	tg := f.tg(t, "racy", "TCP", nil)
+	a := f.tg(t, "racy-a", "TCP", nil)
+	b := f.tg(t, "racy-b", "TCP", nil)
 	f.env.Server.ResetCalls()
+	// A batch naming a resource deleted since the listing fails whole.
 	f.env.Server.Faults().Fail("DescribeTags", "TargetGroupNotFound", 1)
 	got, err := f.p.TargetGroups(t.Context(), f.seed.VPCID)
-	if err != nil || len(got) != 1 || got[0].ARN != tg.ARN {
+	if err != nil || len(got) != 2 || got[0].ARN != min(a.ARN, b.ARN) {
 		t.Fatalf("got %+v, %v", got, err)
 	}
-	if n := f.calls("DescribeTargetGroups"); n != 2 {
-		t.Errorf("DescribeTargetGroups = %d, want 2 (listed again)", n)
+	if n := f.calls("DescribeTags"); n != 3 {
+		t.Errorf("DescribeTags = %d, want 3 (the batch, then one per ARN)", n)
 	}
-}
-
-func TestAnNLBIsCreatedWithItsSecurityGroupsAndTagsInOneCall(t *testing.T) {
-	f := start(t)
-	frontend := f.sg(t, "frontend")
-	lb := f.nlb(t, "web", []string{frontend})
-	if !slices.Equal(lb.SecurityGroups, []string{frontend}) || lb.Type != "network" || lb.Scheme != "internal" || lb.DNSName == "" {
-		t.Errorf("created %+v", lb)
-	}
-	if n := f.calls("AddTags") + f.calls("SetSecurityGroups"); n != 0 {
-		t.Errorf("%d follow-up calls: tags and groups must come with the create", n)
-	}
-	found, err := f.p.FindLoadBalancers(t.Context(), f.seed.VPCID, func(tags map[string]string) bool {
-		return naming.OwnsStackResource(tags, cluster, naming.ServiceStack("default", "web"))
-	})
-	if err != nil || len(found) != 1 || found[0].ARN != lb.ARN || found[0].Tags[naming.TagServiceResource] != naming.ResourceLoadBalancer {
-		t.Fatalf("found %+v, %v", found, err)
-	}
-	if !slices.Equal(found[0].Subnets, f.seed.PrivateSubnets) {
-		t.Errorf("subnets %v, want %v", found[0].Subnets, f.seed.PrivateSubnets)
-	}
-}
-
-func TestSecurityGroupsOnAnExistingNLB(t *testing.T) {
-	f := start(t)
-	a, b := f.sg(t, "a"), f.sg(t, "b")
-	for _, tt := range []struct {
-		name      string
-		created   []string
-		set       []string
-		wantClass awserr.Class
-	}{
-		{"an NLB created with groups gets them replaced", []string{a}, []string{a, b}, awserr.None},
-		{"an NLB created without groups cannot get any", nil, []string{a}, awserr.Invalid},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			lb := f.nlb(t, fmt.Sprintf("nlb-%d", len(tt.created)), tt.created)
-			err := f.p.SetSecurityGroups(t.Context(), lb.ARN, tt.set, "")
-			if c := awserr.Classify(err); c != tt.wantClass {
-				t.Fatalf("err = %v (%v), want %v", err, c, tt.wantClass)
-			}
-			got, err := f.p.LoadBalancer(t.Context(), lb.ARN)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := tt.set
-			if tt.wantClass != awserr.None {
-				want = tt.created
-			}
-			slices.Sort(got.SecurityGroups)
-			if !slices.Equal(got.SecurityGroups, want) {
-				t.Errorf("groups %v, want %v", got.SecurityGroups, want)
-			}
-		})
-	}
-}
-
-func TestPrivateLinkEnforcementIsSetWithTheGroups(t *testing.T) {
-	f := start(t)
-	a := f.sg(t, "pl")
-	lb := f.nlb(t, "pl", []string{a})
-	for _, want := range []string{"off", "on"} {
-		if err := f.p.SetSecurityGroups(t.Context(), lb.ARN, []string{a}, want); err != nil {
-			t.Fatal(err)
-		}
-		got, err := f.p.LoadBalancer(t.Context(), lb.ARN)
-		if err != nil || got.EnforcePrivateLink != want {
-			t.Errorf("enforcement %q, %v; want %q", got.EnforcePrivateLink, err, want)
-		}
-	}
-}
-
-func TestAttributesAreWrittenOnlyWhenTheyDiffer(t *testing.T) {
-	f := start(t)
-	lb := f.nlb(t, "attrs", nil)
-	tg := f.tg(t, "attrs", "TCP", nil)
-	desiredLB := map[string]string{"load_balancing.cross_zone.enabled": "true"}
-	desiredTG := map[string]string{"deregistration_delay.timeout_seconds": "30", "proxy_protocol_v2.enabled": "true"}
-	for i, wantWrite := range []bool{true, false} {
-		w1, err := f.p.UpdateLoadBalancerAttributes(t.Context(), lb.ARN, desiredLB)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w2, err := f.p.UpdateTargetGroupAttributes(t.Context(), tg.ARN, desiredTG)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if w1 != wantWrite || w2 != wantWrite {
-			t.Errorf("round %d: wrote LB %v TG %v, want %v", i+1, w1, w2, wantWrite)
-		}
-	}
-	if a, b := f.calls("ModifyLoadBalancerAttributes"), f.calls("ModifyTargetGroupAttributes"); a != 1 || b != 1 {
-		t.Errorf("modify calls %d, %d; want 1 each", a, b)
-	}
-	got, err := f.p.TargetGroupAttributes(t.Context(), tg.ARN)
-	if err != nil || got["deregistration_delay.timeout_seconds"] != "30" || got["proxy_protocol_v2.enabled"] != "true" {
-		t.Errorf("TG attributes %v, %v", got, err)
-	}
-}
-
-func TestHealthChecksAreSetAtCreateAndModified(t *testing.T) {
-	f := start(t)
-	tg, err := f.p.CreateTargetGroup(t.Context(), cloudelbv2.NewTargetGroup{
-		Name: "hc", Protocol: "TCP", Port: 30080, VPCID: f.seed.VPCID, TargetType: "ip",
-		HealthCheck: cloudelbv2.HealthCheck{Protocol: "HTTP", Path: "/healthz", Port: "traffic-port", IntervalSeconds: 10, Matcher: "200-399"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if h := tg.HealthCheck; h.Protocol != "HTTP" || h.Path != "/healthz" || h.IntervalSeconds != 10 || tg.TargetType != "ip" {
-		t.Errorf("created health check %+v", h)
-	}
-	tg, err = f.p.ModifyTargetGroup(t.Context(), tg.ARN, cloudelbv2.HealthCheck{Path: "/ready", HealthyThreshold: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if h := tg.HealthCheck; h.Path != "/ready" || h.HealthyThreshold != 3 || h.IntervalSeconds != 10 {
-		t.Errorf("modified health check %+v", h)
+	// A single ARN refused is gone and left out.
+	f.env.Server.Faults().Fail("DescribeTags", "TargetGroupNotFound", 2)
+	got, err = f.p.TargetGroups(t.Context(), f.seed.VPCID)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("got %+v, %v; want one group left", got, err)
 	}
 }
 
@@ -303,11 +184,10 @@ func TestSyncTargetsRegistersAndDeregistersOnlyTheDifference(t *testing.T) {
 		wantAdded, wantRemoved int
 		wantCalls              int
 	}{
-		{"three targets in a new group are one register call, no read", i[:3], 3, 0, 1},
-		{"dropping one re-reads (the write invalidated) and deregisters once", i[:2], 0, 1, 2},
-		{"nothing changed after a write costs one read", i[:2], 0, 0, 1},
-		{"nothing changed with a warm cache costs no call", i[:2], 0, 0, 0},
-		{"swapping one is one register and one deregister", []string{i[0], i[2]}, 1, 1, 2},
+		{"three targets in a new group are one read and one register call", i[:3], 3, 0, 2},
+		{"dropping one is one read and one deregister", i[:2], 0, 1, 2},
+		{"nothing changed costs one read and no write", i[:2], 0, 0, 1},
+		{"swapping one is one read, one register and one deregister", []string{i[0], i[2]}, 1, 1, 3},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f.env.Server.ResetCalls()
@@ -456,7 +336,7 @@ func TestUpdateTagsDrivesTagsButKeepsProtectedKeys(t *testing.T) {
 	if err := f.p.UpdateTags(t.Context(), tg.ARN, desired, keep); err != nil {
 		t.Fatal(err)
 	}
-	if n := f.env.Server.Calls().Total; n != 0 {
-		t.Errorf("unchanged tags cost %d calls", n)
+	if n, w := f.env.Server.Calls().Total, f.calls("AddTags")+f.calls("RemoveTags"); n != 1 || w != 0 {
+		t.Errorf("unchanged tags cost %d calls, %d of them writes; want one read", n, w)
 	}
 }

@@ -38,6 +38,7 @@ type HealthCheck struct {
 	Port               string // "traffic-port" or a number
 	Path               string
 	Matcher            string // HTTP codes, e.g. "200-399"
+	GRPCMatcher        string // gRPC codes, e.g. "12" (GRPC target groups; instead of Matcher)
 	IntervalSeconds    int32
 	TimeoutSeconds     int32
 	HealthyThreshold   int32

@@ -11,7 +11,6 @@ import (
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"github.com/lbsg/lbsg/internal/awserr"
-	"github.com/lbsg/lbsg/internal/cache"
 	"github.com/lbsg/lbsg/internal/naming"
 )
 
@@ -19,7 +18,6 @@ import (
 // groups and tags in one call and returns it. ELBv2 answers an identical
 // repeat with the existing LB, so a retried create is safe.
 func (p *Provider) CreateLoadBalancer(ctx context.Context, n NewLoadBalancer) (LoadBalancer, error) {
-	defer p.lbs.Clear()
 	in := &awselbv2.CreateLoadBalancerInput{
 		Name:   aws.String(n.Name),
 		Type:   elbv2types.LoadBalancerTypeEnum(n.Type),
@@ -44,28 +42,17 @@ func (p *Provider) CreateLoadBalancer(ctx context.Context, n NewLoadBalancer) (L
 	}
 	lb := lbFromSDK(res.LoadBalancers[0])
 	lb.Tags = maps.Clone(n.Tags)
-	p.tags.Delete(lb.ARN)
 	return lb, nil
 }
 
 // DeleteLoadBalancer deletes a load balancer (its listeners and rules go
 // with it). One already gone is success, as ELBv2 itself answers.
 func (p *Provider) DeleteLoadBalancer(ctx context.Context, arn string) error {
-	defer p.forgetLB(arn)
 	_, err := p.api.DeleteLoadBalancer(ctx, &awselbv2.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(arn)})
 	if err != nil && awserr.Classify(err) != awserr.NotFound {
 		return fmt.Errorf("deleting load balancer %s: %w", arn, err)
 	}
 	return nil
-}
-
-func (p *Provider) forgetLB(arn string) {
-	p.lbs.Clear()
-	p.tgs.Clear() // their LoadBalancerARNs change
-	p.tags.Delete(arn)
-	p.lbAttrs.Delete(arn)
-	p.listeners.Delete(arn)
-	p.rules.Clear()
 }
 
 // SetSecurityGroups replaces the load balancer's security groups. An NLB
@@ -74,7 +61,6 @@ func (p *Provider) forgetLB(arn string) {
 // enforcePrivateLink sets EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic
 // ("on" | "off", NLB only); "" leaves it as it is.
 func (p *Provider) SetSecurityGroups(ctx context.Context, arn string, groups []string, enforcePrivateLink string) error {
-	defer p.lbs.Clear()
 	in := &awselbv2.SetSecurityGroupsInput{LoadBalancerArn: aws.String(arn), SecurityGroups: groups}
 	if enforcePrivateLink != "" {
 		in.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic = elbv2types.EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum(enforcePrivateLink)
@@ -85,34 +71,48 @@ func (p *Provider) SetSecurityGroups(ctx context.Context, arn string, groups []s
 	return nil
 }
 
-// UpdateLoadBalancerAttributes sends the desired attributes that differ from
-// the (cached) current ones, in one call; none differing costs no write.
-// Keys not in desired are left as they are. It reports whether it wrote.
-func (p *Provider) UpdateLoadBalancerAttributes(ctx context.Context, arn string, desired map[string]string) (bool, error) {
-	return updateAttrs(ctx, arn, desired, p.LoadBalancerAttributes, p.lbAttrs, func(changed map[string]string) error {
-		_, err := p.api.ModifyLoadBalancerAttributes(ctx, &awselbv2.ModifyLoadBalancerAttributesInput{
-			LoadBalancerArn: aws.String(arn), Attributes: attrsToSDK(changed),
-		})
-		return err
+// ModifyLoadBalancerAttributes writes the given attributes (only those)
+// in one call.
+func (p *Provider) ModifyLoadBalancerAttributes(ctx context.Context, arn string, attrs map[string]string) error {
+	_, err := p.api.ModifyLoadBalancerAttributes(ctx, &awselbv2.ModifyLoadBalancerAttributesInput{
+		LoadBalancerArn: aws.String(arn), Attributes: attrsToSDK(attrs),
 	})
+	if err != nil {
+		return fmt.Errorf("modifying %d attributes of %s: %w", len(attrs), arn, err)
+	}
+	return nil
+}
+
+// ModifyTargetGroupAttributes writes the given attributes (only those) in
+// one call.
+func (p *Provider) ModifyTargetGroupAttributes(ctx context.Context, arn string, attrs map[string]string) error {
+	_, err := p.api.ModifyTargetGroupAttributes(ctx, &awselbv2.ModifyTargetGroupAttributesInput{
+		TargetGroupArn: aws.String(arn), Attributes: tgAttrsToSDK(attrs),
+	})
+	if err != nil {
+		return fmt.Errorf("modifying %d attributes of %s: %w", len(attrs), arn, err)
+	}
+	return nil
+}
+
+// UpdateLoadBalancerAttributes reads the current attributes and sends those
+// of desired that differ, in one call; none differing costs no write. Keys
+// not in desired are left as they are. It reports whether it wrote.
+func (p *Provider) UpdateLoadBalancerAttributes(ctx context.Context, arn string, desired map[string]string) (bool, error) {
+	return updateAttrs(ctx, arn, desired, p.LoadBalancerAttributes, p.ModifyLoadBalancerAttributes)
 }
 
 // UpdateTargetGroupAttributes is UpdateLoadBalancerAttributes for a target
 // group.
 func (p *Provider) UpdateTargetGroupAttributes(ctx context.Context, arn string, desired map[string]string) (bool, error) {
-	return updateAttrs(ctx, arn, desired, p.TargetGroupAttributes, p.tgAttrs, func(changed map[string]string) error {
-		_, err := p.api.ModifyTargetGroupAttributes(ctx, &awselbv2.ModifyTargetGroupAttributesInput{
-			TargetGroupArn: aws.String(arn), Attributes: tgAttrsToSDK(changed),
-		})
-		return err
-	})
+	return updateAttrs(ctx, arn, desired, p.TargetGroupAttributes, p.ModifyTargetGroupAttributes)
 }
 
 // updateAttrs writes the attributes of arn that differ from what read
-// returns, and drops arn from the cache c after a write.
+// returns.
 func updateAttrs(ctx context.Context, arn string, desired map[string]string,
 	read func(context.Context, string) (map[string]string, error),
-	c *cache.TTL[string, map[string]string], write func(changed map[string]string) error,
+	write func(context.Context, string, map[string]string) error,
 ) (bool, error) {
 	cur, err := read(ctx, arn)
 	if err != nil {
@@ -122,9 +122,8 @@ func updateAttrs(ctx context.Context, arn string, desired map[string]string,
 	if len(changed) == 0 {
 		return false, nil
 	}
-	defer c.Delete(arn)
-	if err := write(changed); err != nil {
-		return false, fmt.Errorf("modifying %d attributes of %s: %w", len(changed), arn, err)
+	if err := write(ctx, arn, changed); err != nil {
+		return false, err
 	}
 	return true, nil
 }
@@ -142,7 +141,6 @@ func changedAttrs(cur, desired map[string]string) map[string]string {
 // CreateTargetGroup creates a target group with its health check and tags
 // in one call.
 func (p *Provider) CreateTargetGroup(ctx context.Context, n NewTargetGroup) (TargetGroup, error) {
-	defer p.tgs.Clear()
 	en, proto, port, path, matcher, interval, timeout, healthy, unhealthy := healthCheckInput(n.HealthCheck)
 	in := &awselbv2.CreateTargetGroupInput{
 		Name:                       aws.String(n.Name),
@@ -172,24 +170,12 @@ func (p *Provider) CreateTargetGroup(ctx context.Context, n NewTargetGroup) (Tar
 	}
 	tg := tgFromSDK(res.TargetGroups[0])
 	tg.Tags = maps.Clone(n.Tags)
-	p.tags.Delete(tg.ARN)
-	// A new group has no targets: a known fact, so the first SyncTargets
-	// needs no read. CreateTargetGroup is idempotent, and an identical
-	// re-create returns an existing group that may hold targets; the first
-	// sync then sends a no-op register (whose invalidation makes the next
-	// sync read the truth) or, with nothing to register, misses a
-	// deregistration until ELBV2TTL. Not done when the group is already
-	// attached to a load balancer or cached.
-	if _, ok := p.targets.Get(tg.ARN); !ok && len(tg.LoadBalancerARNs) == 0 {
-		p.targets.Set(tg.ARN, []TargetHealth{})
-	}
 	return tg, nil
 }
 
 // ModifyTargetGroup changes the health check (the only mutable settings)
 // and returns the group.
 func (p *Provider) ModifyTargetGroup(ctx context.Context, arn string, h HealthCheck) (TargetGroup, error) {
-	defer p.tgs.Clear()
 	en, proto, port, path, matcher, interval, timeout, healthy, unhealthy := healthCheckInput(h)
 	res, err := p.api.ModifyTargetGroup(ctx, &awselbv2.ModifyTargetGroupInput{
 		TargetGroupArn:             aws.String(arn),
@@ -216,7 +202,6 @@ func (p *Provider) ModifyTargetGroup(ctx context.Context, arn string, h HealthCh
 // ResourceInUse (a listener or rule still forwards to it; awserr.InUse) is
 // returned for the caller to requeue.
 func (p *Provider) DeleteTargetGroup(ctx context.Context, arn string) error {
-	defer p.forgetTG(arn)
 	_, err := p.api.DeleteTargetGroup(ctx, &awselbv2.DeleteTargetGroupInput{TargetGroupArn: aws.String(arn)})
 	if err != nil && awserr.Classify(err) != awserr.NotFound {
 		return fmt.Errorf("deleting target group %s: %w", arn, err)
@@ -224,19 +209,11 @@ func (p *Provider) DeleteTargetGroup(ctx context.Context, arn string) error {
 	return nil
 }
 
-func (p *Provider) forgetTG(arn string) {
-	p.tgs.Clear()
-	p.tags.Delete(arn)
-	p.tgAttrs.Delete(arn)
-	p.targets.Delete(arn)
-}
-
 // RegisterTargets registers targets in one call.
 func (p *Provider) RegisterTargets(ctx context.Context, tgARN string, ts []Target) error {
 	if len(ts) == 0 {
 		return nil
 	}
-	defer p.targets.Delete(tgARN)
 	if _, err := p.api.RegisterTargets(ctx, &awselbv2.RegisterTargetsInput{TargetGroupArn: aws.String(tgARN), Targets: targetsToSDK(ts)}); err != nil {
 		return fmt.Errorf("registering %d targets in %s: %w", len(ts), tgARN, err)
 	}
@@ -248,7 +225,6 @@ func (p *Provider) DeregisterTargets(ctx context.Context, tgARN string, ts []Tar
 	if len(ts) == 0 {
 		return nil
 	}
-	defer p.targets.Delete(tgARN)
 	if _, err := p.api.DeregisterTargets(ctx, &awselbv2.DeregisterTargetsInput{TargetGroupArn: aws.String(tgARN), Targets: targetsToSDK(ts)}); err != nil {
 		return fmt.Errorf("deregistering %d targets from %s: %w", len(ts), tgARN, err)
 	}
@@ -258,7 +234,7 @@ func (p *Provider) DeregisterTargets(ctx context.Context, tgARN string, ts []Tar
 // SyncTargets drives the group's registrations to desired: one register
 // call for the missing, then one deregister call for the extra (targets are
 // keyed by ID and port; draining ones count as gone). Nothing to change
-// costs no write, and with a warm cache no call at all.
+// costs no write; the read is one DescribeTargetHealth.
 func (p *Provider) SyncTargets(ctx context.Context, tgARN string, desired []Target) (added, removed []Target, err error) {
 	cur, err := p.Targets(ctx, tgARN)
 	if err != nil {
@@ -299,7 +275,6 @@ func (p *Provider) SyncTargets(ctx context.Context, tgARN string, desired []Targ
 
 // CreateListener creates a listener with its default actions and tags.
 func (p *Provider) CreateListener(ctx context.Context, lbARN string, s ListenerSpec, tags map[string]string) (Listener, error) {
-	defer p.forgetListeners(lbARN)
 	in := &awselbv2.CreateListenerInput{
 		LoadBalancerArn: aws.String(lbARN),
 		Protocol:        elbv2types.ProtocolEnum(s.Protocol),
@@ -319,7 +294,6 @@ func (p *Provider) CreateListener(ctx context.Context, lbARN string, s ListenerS
 	}
 	l := listenerFromSDK(res.Listeners[0])
 	l.Tags = maps.Clone(tags)
-	p.tags.Delete(l.ARN)
 	return l, nil
 }
 
@@ -335,7 +309,6 @@ func (p *Provider) ModifyListener(ctx context.Context, arn string, s ListenerSpe
 		Certificates:   certificates(s.Certificates),
 		DefaultActions: actionsToSDK(s.DefaultActions),
 	}
-	defer p.forgetListeners("")
 	res, err := p.api.ModifyListener(ctx, in)
 	if err != nil {
 		return Listener{}, fmt.Errorf("modifying listener %s: %w", arn, err)
@@ -349,25 +322,11 @@ func (p *Provider) ModifyListener(ctx context.Context, arn string, s ListenerSpe
 // DeleteListener deletes a listener and its rules; one already gone is
 // success.
 func (p *Provider) DeleteListener(ctx context.Context, arn string) error {
-	defer p.forgetListeners("")
-	defer p.tags.Delete(arn)
 	_, err := p.api.DeleteListener(ctx, &awselbv2.DeleteListenerInput{ListenerArn: aws.String(arn)})
 	if err != nil && awserr.Classify(err) != awserr.NotFound {
 		return fmt.Errorf("deleting listener %s: %w", arn, err)
 	}
 	return nil
-}
-
-// forgetListeners drops one LB's listeners ("" for all) and what listeners
-// change: target groups' LoadBalancerARNs and rules.
-func (p *Provider) forgetListeners(lbARN string) {
-	if lbARN == "" {
-		p.listeners.Clear()
-	} else {
-		p.listeners.Delete(lbARN)
-	}
-	p.tgs.Clear()
-	p.rules.Clear()
 }
 
 func certificates(arns []string) []elbv2types.Certificate {
@@ -380,7 +339,6 @@ func certificates(arns []string) []elbv2types.Certificate {
 
 // CreateRule creates a listener rule with its tags.
 func (p *Provider) CreateRule(ctx context.Context, listenerARN string, s RuleSpec, tags map[string]string) (Rule, error) {
-	defer p.forgetRules()
 	res, err := p.api.CreateRule(ctx, &awselbv2.CreateRuleInput{
 		ListenerArn: aws.String(listenerARN),
 		Priority:    aws.Int32(s.Priority),
@@ -396,13 +354,11 @@ func (p *Provider) CreateRule(ctx context.Context, listenerARN string, s RuleSpe
 	}
 	r := ruleFromSDK(listenerARN, res.Rules[0])
 	r.Tags = maps.Clone(tags)
-	p.tags.Delete(r.ARN)
 	return r, nil
 }
 
 // ModifyRule replaces a rule's conditions and actions.
 func (p *Provider) ModifyRule(ctx context.Context, arn string, s RuleSpec) (Rule, error) {
-	defer p.forgetRules()
 	res, err := p.api.ModifyRule(ctx, &awselbv2.ModifyRuleInput{
 		RuleArn:    aws.String(arn),
 		Conditions: conditionsToSDK(s.Conditions),
@@ -419,8 +375,6 @@ func (p *Provider) ModifyRule(ctx context.Context, arn string, s RuleSpec) (Rule
 
 // DeleteRule deletes a rule; one already gone is success.
 func (p *Provider) DeleteRule(ctx context.Context, arn string) error {
-	defer p.forgetRules()
-	defer p.tags.Delete(arn)
 	_, err := p.api.DeleteRule(ctx, &awselbv2.DeleteRuleInput{RuleArn: aws.String(arn)})
 	if err != nil && awserr.Classify(err) != awserr.NotFound {
 		return fmt.Errorf("deleting rule %s: %w", arn, err)
@@ -433,7 +387,6 @@ func (p *Provider) SetRulePriorities(ctx context.Context, priorities map[string]
 	if len(priorities) == 0 {
 		return nil
 	}
-	defer p.forgetRules()
 	var pairs []elbv2types.RulePriorityPair
 	for _, arn := range sortedKeys(priorities) {
 		pairs = append(pairs, elbv2types.RulePriorityPair{RuleArn: aws.String(arn), Priority: aws.Int32(priorities[arn])})
@@ -444,17 +397,11 @@ func (p *Provider) SetRulePriorities(ctx context.Context, priorities map[string]
 	return nil
 }
 
-func (p *Provider) forgetRules() {
-	p.rules.Clear()
-	p.tgs.Clear() // a rule's forward adds or drops an LB on its groups
-}
-
 // AddTags sets tags on ELBv2 resources in one call.
 func (p *Provider) AddTags(ctx context.Context, arns []string, tags map[string]string) error {
 	if len(arns) == 0 || len(tags) == 0 {
 		return nil
 	}
-	defer p.tags.Delete(arns...)
 	if _, err := p.api.AddTags(ctx, &awselbv2.AddTagsInput{ResourceArns: arns, Tags: tagsToSDK(tags)}); err != nil {
 		return fmt.Errorf("tagging %v: %w", arns, err)
 	}
@@ -466,7 +413,6 @@ func (p *Provider) RemoveTags(ctx context.Context, arns []string, keys []string)
 	if len(arns) == 0 || len(keys) == 0 {
 		return nil
 	}
-	defer p.tags.Delete(arns...)
 	if _, err := p.api.RemoveTags(ctx, &awselbv2.RemoveTagsInput{ResourceArns: arns, TagKeys: keys}); err != nil {
 		return fmt.Errorf("removing tags %v from %v: %w", keys, arns, err)
 	}
@@ -476,8 +422,8 @@ func (p *Provider) RemoveTags(ctx context.Context, arns []string, keys []string)
 // UpdateTags drives one resource's tags to desired, as LBC does
 // (lbc-load-balancers.md §3.3): AddTags for missing or changed keys, then
 // RemoveTags for extra keys that keep does not protect (naming.KeepTag
-// bound to the cluster; nil protects only aws:*). Current tags come from the
-// cache; nothing to change costs no write.
+// bound to the cluster; nil protects only aws:*). Current tags are read
+// (one DescribeTags); nothing to change costs no write.
 func (p *Provider) UpdateTags(ctx context.Context, arn string, desired map[string]string, keep func(key string) bool) error {
 	cur, err := p.Tags(ctx, arn)
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	awselbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
@@ -38,7 +38,7 @@ func startALB(t *testing.T) *albEnv {
 	t.Helper()
 	emu := emutest.Start(t)
 	seed := emu.Seeded(t)
-	prov := awsstate.New(emu.EC2, emu.ELBv2, cluster, seed.VPCID)
+	prov := state.New(emu.EC2, emu.ELBv2, cluster, seed.VPCID)
 	reg := registry.New()
 	d := &deploy.Deployer{
 		AWS: prov, Registry: reg, Backend: deploy.NewBackend(prov, reg, &deploy.Owners{}, "", nil),

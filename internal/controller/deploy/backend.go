@@ -7,7 +7,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/lbsg/lbsg/internal/awserr"
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/naming"
 )
@@ -15,7 +15,7 @@ import (
 // Backend manages the cluster's shared backend SG.
 type Backend struct {
 	mu          sync.Mutex
-	aws         *awsstate.Provider
+	aws         *state.Provider
 	reg         *registry.Registry
 	owners      *Owners
 	configured  string // --backend-security-group
@@ -24,7 +24,7 @@ type Backend struct {
 
 // NewBackend builds the backend SG manager; owners is read at each release
 // (owners register after the Backend is built).
-func NewBackend(aws *awsstate.Provider, reg *registry.Registry, owners *Owners, configured string, defaultTags map[string]string) *Backend {
+func NewBackend(aws *state.Provider, reg *registry.Registry, owners *Owners, configured string, defaultTags map[string]string) *Backend {
 	return &Backend{aws: aws, reg: reg, owners: owners, configured: configured, defaultTags: defaultTags}
 }
 

@@ -11,7 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/lbsg/lbsg/internal/awserr"
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/events"
 	"github.com/lbsg/lbsg/internal/model"
@@ -26,7 +26,7 @@ const DependencyRequeue = 5 * time.Second
 
 // Deployer applies Stacks. It is shared by the reconcilers.
 type Deployer struct {
-	AWS      *awsstate.Provider
+	AWS      *state.Provider
 	Registry *registry.Registry
 	Backend  *Backend
 	// TargetSGs enqueues target SGs into the targetsg controller.

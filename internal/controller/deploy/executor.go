@@ -5,14 +5,14 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/plan"
 )
 
 // executor applies plan Actions, resolving symbolic IDs as it goes.
 type executor struct {
-	aws       *awsstate.Provider
+	aws       *state.Provider
 	desired   model.Stack
 	backendID string
 	managedID string
@@ -22,7 +22,7 @@ type executor struct {
 	listener  map[int32]string  // listener ARN by port
 }
 
-func newExecutor(aws *awsstate.Provider, desired model.Stack, snap plan.Snapshot, backendID string) *executor {
+func newExecutor(aws *state.Provider, desired model.Stack, snap plan.Snapshot, backendID string) *executor {
 	ex := &executor{aws: aws, desired: desired, backendID: backendID, tgARN: map[string]string{}, listener: map[int32]string{}}
 	if len(snap.ManagedSGs) > 0 && desired.ManagedSG != nil {
 		ex.managedID = snap.ManagedSGs[0].ID
@@ -88,7 +88,7 @@ func (ex *executor) do(ctx context.Context, a plan.Action) error {
 		// Never revoke from a cached read (LBC #4889): re-read, revoke what
 		// is still there.
 		id := ex.sg(a.SecurityGroup)
-		var fresh *awsstate.SG
+		var fresh *state.SG
 		if fresh, err = ex.aws.SecurityGroup(ctx, id, true); err == nil && fresh != nil {
 			err = ex.aws.Revoke(ctx, id, a.Rules.Intersect(fresh.Ingress))
 		}

@@ -10,7 +10,7 @@ import (
 	awselbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
 	"github.com/lbsg/lbsg/internal/awsapi"
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/model"
@@ -49,7 +49,7 @@ func (e *albEnv) restart(rec deploy.Record, elb awsapi.ELBV2API) *deploy.Deploye
 	if elb == nil {
 		elb = e.emu.ELBv2
 	}
-	prov := awsstate.New(e.emu.EC2, elb, cluster, e.seed.VPCID)
+	prov := state.New(e.emu.EC2, elb, cluster, e.seed.VPCID)
 	reg := registry.New()
 	return &deploy.Deployer{
 		AWS: prov, Registry: reg, Backend: deploy.NewBackend(prov, reg, &deploy.Owners{}, "", nil),

@@ -10,7 +10,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/metrics"
@@ -28,7 +28,7 @@ type Checker struct {
 	// Owners, when set, let the check count leaks: resources carrying
 	// this cluster's stack tags whose stack no object holds any more.
 	Owners    *deploy.Owners
-	AWS       *awsstate.Provider
+	AWS       *state.Provider
 	Registry  *registry.Registry
 	TargetSGs *registry.Trigger[registry.SGKey]
 	Services  *registry.Trigger[reconcile.Request]
@@ -173,7 +173,7 @@ func (c *Checker) Check(ctx context.Context) (Result, error) {
 // leaks counts the managed SGs, load balancers and target groups of stacks
 // that no object holds any more, once every stack has reported; lbsg
 // audit --fix removes them. The counts go to lbsg_leaked_resources.
-func (c *Checker) leaks(ctx context.Context, sgs []*awsstate.SG) (map[string]int, error) {
+func (c *Checker) leaks(ctx context.Context, sgs []*state.SG) (map[string]int, error) {
 	if c.Owners == nil {
 		return nil, nil
 	}

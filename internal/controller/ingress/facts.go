@@ -8,7 +8,7 @@ import (
 	"github.com/lbsg/lbsg/internal/plan"
 )
 
-// FactsSource is what Facts reads from AWS (awsstate.Provider, or lbsg
+// FactsSource is what Facts reads from AWS (state.Provider, or lbsg
 // plan's offline stand-in).
 type FactsSource interface {
 	Subnets(ctx context.Context) ([]model.Subnet, error)

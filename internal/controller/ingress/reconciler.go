@@ -25,7 +25,7 @@ import (
 
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/awserr"
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/drift"
 	"github.com/lbsg/lbsg/internal/controller/registry"
@@ -44,7 +44,7 @@ const ControllerName = "ingress"
 // Reconciler converges IngressGroups to ALBs.
 type Reconciler struct {
 	Kube   client.Client
-	AWS    *awsstate.Provider
+	AWS    *state.Provider
 	Deploy *deploy.Deployer
 	// Groups enqueues IngressGroups (drift check).
 	Groups   *registry.Trigger[reconcile.Request]

@@ -8,13 +8,13 @@ import (
 
 	"github.com/lbsg/lbsg/internal/annotations"
 	"github.com/lbsg/lbsg/internal/awserr"
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/plan"
 )
 
-// FactsSource is what Facts reads from AWS (awsstate.Provider, or lbsg
+// FactsSource is what Facts reads from AWS (state.Provider, or lbsg
 // plan's offline stand-in).
 type FactsSource interface {
 	Subnets(ctx context.Context) ([]model.Subnet, error)
@@ -61,7 +61,7 @@ func Facts(ctx context.Context, src FactsSource, svc *corev1.Service, stack nami
 
 // NodeSource is what NodeFacts reads from AWS.
 type NodeSource interface {
-	Instances(ctx context.Context, ids []string) (map[string]awsstate.Instance, error)
+	Instances(ctx context.Context, ids []string) (map[string]state.Instance, error)
 	GroupTags(ctx context.Context, ids []string) (map[string]map[string]string, error)
 }
 
@@ -71,7 +71,7 @@ type NodeSource interface {
 func NodeFacts(ctx context.Context, src NodeSource, nodes []corev1.Node) ([]model.Node, error) {
 	var ids []string
 	for _, n := range nodes {
-		if id := awsstate.InstanceIDFromProviderID(n.Spec.ProviderID); id != "" {
+		if id := state.InstanceIDFromProviderID(n.Spec.ProviderID); id != "" {
 			ids = append(ids, id)
 		}
 	}
@@ -89,7 +89,7 @@ func NodeFacts(ctx context.Context, src NodeSource, nodes []corev1.Node) ([]mode
 	}
 	var out []model.Node
 	for _, n := range nodes {
-		id := awsstate.InstanceIDFromProviderID(n.Spec.ProviderID)
+		id := state.InstanceIDFromProviderID(n.Spec.ProviderID)
 		in, ok := inst[id]
 		if !ok {
 			continue

@@ -21,7 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/lbsg/lbsg/internal/awserr"
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/events"
@@ -45,7 +45,7 @@ const DependencyRequeue = deploy.DependencyRequeue
 // Reconciler converges Services to NLBs.
 type Reconciler struct {
 	Kube   client.Client
-	AWS    *awsstate.Provider
+	AWS    *state.Provider
 	Deploy *deploy.Deployer
 	// Services enqueues Services (drift check).
 	Services *registry.Trigger[reconcile.Request]

@@ -14,7 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/lbsg/lbsg/internal/awserr"
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/events"
@@ -36,7 +36,7 @@ type Reconciler struct {
 	// Owners list the stacks that must have reported before a revoke, and
 	// find a stack's objects for events.
 	Owners   *deploy.Owners
-	AWS      *awsstate.Provider
+	AWS      *state.Provider
 	Registry *registry.Registry
 	Trigger  *registry.Trigger[registry.SGKey]
 	Events   *events.Recorder

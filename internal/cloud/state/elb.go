@@ -1,4 +1,4 @@
-package awsstate
+package state
 
 import (
 	"cmp"
@@ -7,18 +7,12 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
-	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
-
 	"github.com/lbsg/lbsg/internal/awserr"
+	cloudelbv2 "github.com/lbsg/lbsg/internal/cloud/elbv2"
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/plan"
 )
-
-// describeTagsBatch is ELBv2's limit of ARNs per DescribeTags.
-const describeTagsBatch = 20
 
 type lbEntry struct {
 	lb   plan.ObservedLB
@@ -40,49 +34,35 @@ type snapshotEntry struct {
 	snap plan.Snapshot // without ManagedSGs, filled from the SG cache
 }
 
-func elbTags(ts []elbv2types.Tag) map[string]string {
-	m := make(map[string]string, len(ts))
-	for _, t := range ts {
-		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return m
+func observedLB(l cloudelbv2.LoadBalancer) plan.ObservedLB {
+	return plan.ObservedLB{ARN: l.ARN, Name: l.Name, DNSName: l.DNSName, Type: l.Type, Scheme: l.Scheme, IPAddressType: l.IPAddressType,
+		SecurityGroups: slices.Clone(l.SecurityGroups), State: l.State, Subnets: slices.Clone(l.Subnets)}
 }
 
-func toELBTags(m map[string]string) []elbv2types.Tag {
-	var out []elbv2types.Tag
-	for _, t := range naming.SortedTags(m) {
-		out = append(out, elbv2types.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)})
-	}
-	return out
-}
-
-func observedLB(l elbv2types.LoadBalancer) plan.ObservedLB {
-	o := plan.ObservedLB{ARN: aws.ToString(l.LoadBalancerArn), Name: aws.ToString(l.LoadBalancerName), DNSName: aws.ToString(l.DNSName),
-		Type: string(l.Type), Scheme: string(l.Scheme), IPAddressType: string(l.IpAddressType), SecurityGroups: slices.Clone(l.SecurityGroups)}
-	if l.State != nil {
-		o.State = string(l.State.Code)
-	}
-	for _, az := range l.AvailabilityZones {
-		o.Subnets = append(o.Subnets, aws.ToString(az.SubnetId))
-	}
-	slices.Sort(o.Subnets)
-	return o
-}
-
-func observedTG(t elbv2types.TargetGroup) plan.ObservedTG {
+func observedTG(t cloudelbv2.TargetGroup) plan.ObservedTG {
+	h := t.HealthCheck
 	hc := model.HealthCheck{
-		Protocol: string(t.HealthCheckProtocol), Port: aws.ToString(t.HealthCheckPort), Path: aws.ToString(t.HealthCheckPath),
-		Interval: aws.ToInt32(t.HealthCheckIntervalSeconds), Timeout: aws.ToInt32(t.HealthCheckTimeoutSeconds),
-		Healthy: aws.ToInt32(t.HealthyThresholdCount), Unhealthy: aws.ToInt32(t.UnhealthyThresholdCount),
-	}
-	if t.Matcher != nil {
-		hc.Matcher = cmp.Or(aws.ToString(t.Matcher.HttpCode), aws.ToString(t.Matcher.GrpcCode))
+		Protocol: h.Protocol, Port: h.Port, Path: h.Path, Interval: h.IntervalSeconds, Timeout: h.TimeoutSeconds,
+		Healthy: h.HealthyThreshold, Unhealthy: h.UnhealthyThreshold, Matcher: cmp.Or(h.Matcher, h.GRPCMatcher),
 	}
 	if hc.Protocol == model.ProtoTCP {
 		hc.Path, hc.Matcher = "", ""
 	}
-	return plan.ObservedTG{ARN: aws.ToString(t.TargetGroupArn), Name: aws.ToString(t.TargetGroupName), Port: aws.ToInt32(t.Port),
-		Protocol: string(t.Protocol), ProtocolVersion: aws.ToString(t.ProtocolVersion), TargetType: string(t.TargetType), HealthCheck: hc}
+	return plan.ObservedTG{ARN: t.ARN, Name: t.Name, Port: t.Port, Protocol: t.Protocol, ProtocolVersion: t.ProtocolVersion,
+		TargetType: t.TargetType, HealthCheck: hc}
+}
+
+// healthCheck is a model health check as ELBv2 takes it: the matcher is a
+// gRPC code for GRPC target groups (version), else HTTP codes.
+func healthCheck(hc model.HealthCheck, version string) cloudelbv2.HealthCheck {
+	out := cloudelbv2.HealthCheck{Protocol: hc.Protocol, Port: hc.Port, Path: hc.Path, IntervalSeconds: hc.Interval,
+		TimeoutSeconds: hc.Timeout, HealthyThreshold: hc.Healthy, UnhealthyThreshold: hc.Unhealthy}
+	if version == "GRPC" {
+		out.GRPCMatcher = hc.Matcher
+	} else {
+		out.Matcher = hc.Matcher
+	}
+	return out
 }
 
 // RefreshELB reloads every LB and TG of the VPC (paged Describes; tags only
@@ -114,31 +94,19 @@ func (p *Provider) RefreshELB(ctx context.Context) ([]string, error) {
 	}
 	p.mu.Unlock()
 	idx := &elbIndex{lbs: map[string]*lbEntry{}, tgs: map[string]*tgEntry{}}
-	lbp := elbv2.NewDescribeLoadBalancersPaginator(p.elb, &elbv2.DescribeLoadBalancersInput{})
-	for lbp.HasMorePages() {
-		page, err := lbp.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describing load balancers: %w", err)
-		}
-		for _, l := range page.LoadBalancers {
-			if aws.ToString(l.VpcId) == p.vpcID {
-				o := observedLB(l)
-				idx.lbs[o.ARN] = &lbEntry{lb: o}
-			}
-		}
+	lbs, err := p.elb.ListLoadBalancers(ctx, p.vpcID)
+	if err != nil {
+		return nil, err
 	}
-	tgp := elbv2.NewDescribeTargetGroupsPaginator(p.elb, &elbv2.DescribeTargetGroupsInput{})
-	for tgp.HasMorePages() {
-		page, err := tgp.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describing target groups: %w", err)
-		}
-		for _, t := range page.TargetGroups {
-			if aws.ToString(t.VpcId) == p.vpcID {
-				o := observedTG(t)
-				idx.tgs[o.ARN] = &tgEntry{tg: o}
-			}
-		}
+	for _, l := range lbs {
+		idx.lbs[l.ARN] = &lbEntry{lb: observedLB(l)}
+	}
+	tgs, err := p.elb.ListTargetGroups(ctx, p.vpcID)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tgs {
+		idx.tgs[t.ARN] = &tgEntry{tg: observedTG(t)}
 	}
 	// Tags are read for ARNs not seen before, and again for those seen
 	// without any: lbsg creates every resource with tags, so an empty set
@@ -159,24 +127,21 @@ func (p *Provider) RefreshELB(ctx context.Context) ([]string, error) {
 		}
 	}
 	slices.Sort(need)
-	for chunk := range slices.Chunk(need, describeTagsBatch) {
-		tds, gone, err := p.tagsOrGone(ctx, chunk)
-		if err != nil {
-			return nil, fmt.Errorf("describing tags of %d load balancing resources: %w", len(chunk), err)
+	tags, gone, err := p.elb.TagsOrGone(ctx, need)
+	if err != nil {
+		return nil, fmt.Errorf("describing tags of %d load balancing resources: %w", len(need), err)
+	}
+	for _, arn := range gone {
+		// Deleted between the listing and the tag read.
+		delete(idx.lbs, arn)
+		delete(idx.tgs, arn)
+	}
+	for arn, t := range tags {
+		if e := idx.lbs[arn]; e != nil {
+			e.tags = t
 		}
-		for _, arn := range gone {
-			// Deleted between the listing and the tag read.
-			delete(idx.lbs, arn)
-			delete(idx.tgs, arn)
-		}
-		for _, td := range tds {
-			arn := aws.ToString(td.ResourceArn)
-			if e := idx.lbs[arn]; e != nil {
-				e.tags = elbTags(td.Tags)
-			}
-			if e := idx.tgs[arn]; e != nil {
-				e.tags = elbTags(td.Tags)
-			}
+		if e := idx.tgs[arn]; e != nil {
+			e.tags = t
 		}
 	}
 	for _, e := range idx.tgs {
@@ -264,30 +229,6 @@ func (p *Provider) OwnedStackKeys() (lbs, tgs []string) {
 		}
 	}
 	return lbs, tgs
-}
-
-// tagsOrGone reads the tags of arns. A resource deleted since it was
-// listed fails the whole batch with a NotFound code; the batch is then read
-// one ARN at a time and the vanished ARNs are returned in gone.
-func (p *Provider) tagsOrGone(ctx context.Context, arns []string) (tds []elbv2types.TagDescription, gone []string, err error) {
-	out, err := p.elb.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: arns})
-	if err == nil {
-		return out.TagDescriptions, nil, nil
-	}
-	if awserr.Classify(err) != awserr.NotFound || len(arns) == 1 {
-		if awserr.Classify(err) == awserr.NotFound {
-			return nil, arns, nil
-		}
-		return nil, nil, err
-	}
-	for _, arn := range arns {
-		one, g, err := p.tagsOrGone(ctx, []string{arn})
-		if err != nil {
-			return nil, nil, err
-		}
-		tds, gone = append(tds, one...), append(gone, g...)
-	}
-	return tds, gone, nil
 }
 
 func (p *Provider) ensureELB(ctx context.Context) error {
@@ -463,22 +404,22 @@ func (p *Provider) readStack(ctx context.Context, st naming.Stack) (plan.Snapsho
 	snap.LoadBalancer, tgs = p.fromIndex(st)
 	p.mu.Unlock()
 	for i := range tgs {
-		out, err := p.elb.DescribeTargetHealth(ctx, &elbv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(tgs[i].ARN)})
+		ths, err := p.elb.Targets(ctx, tgs[i].ARN)
 		if awserr.Classify(err) == awserr.NotFound {
 			continue
 		}
 		if err != nil {
-			return snap, fmt.Errorf("describing targets of %s: %w", tgs[i].ARN, err)
+			return snap, err
 		}
 		tgs[i].Targets = nil
-		for _, d := range out.TargetHealthDescriptions {
-			if d.Target == nil || (d.TargetHealth != nil && d.TargetHealth.State == elbv2types.TargetHealthStateEnumDraining) {
+		for _, th := range ths {
+			if th.ID == "" || th.State == "draining" {
 				continue // a draining target is already deregistered
 			}
-			tgs[i].Targets = append(tgs[i].Targets, model.Target{ID: aws.ToString(d.Target.Id), Port: aws.ToInt32(d.Target.Port)})
+			tgs[i].Targets = append(tgs[i].Targets, model.Target{ID: th.ID, Port: th.Port})
 		}
 		if tgs[i].Protocol == "HTTP" || tgs[i].Protocol == "HTTPS" {
-			attrs, err := p.tgAttributes(ctx, tgs[i].ARN)
+			attrs, err := p.elb.TargetGroupAttributes(ctx, tgs[i].ARN)
 			if awserr.Classify(err) == awserr.NotFound {
 				continue
 			}
@@ -510,24 +451,14 @@ func (p *Provider) readStack(ctx context.Context, st naming.Stack) (plan.Snapsho
 
 // CreateTargetGroup creates a TG, tagged at creation, and indexes it.
 func (p *Provider) CreateTargetGroup(ctx context.Context, tg model.TargetGroup) (string, error) {
-	in := &elbv2.CreateTargetGroupInput{
-		Name: aws.String(tg.Name), Protocol: elbv2types.ProtocolEnum(tg.Protocol), Port: aws.Int32(tg.Port),
-		VpcId: aws.String(p.vpcID), TargetType: elbv2types.TargetTypeEnum(tg.TargetType),
-		IpAddressType: elbv2types.TargetGroupIpAddressTypeEnum(tg.IPAddressType), Tags: toELBTags(tg.Tags),
-	}
-	if tg.ProtocolVersion != "" {
-		in.ProtocolVersion = aws.String(tg.ProtocolVersion)
-	}
-	hcInput(tg.HealthCheck, tg.ProtocolVersion, &in.HealthCheckProtocol, &in.HealthCheckPort, &in.HealthCheckPath, &in.HealthCheckIntervalSeconds,
-		&in.HealthCheckTimeoutSeconds, &in.HealthyThresholdCount, &in.UnhealthyThresholdCount, &in.Matcher)
-	out, err := p.elb.CreateTargetGroup(ctx, in)
+	out, err := p.elb.CreateTargetGroup(ctx, cloudelbv2.NewTargetGroup{
+		Name: tg.Name, Protocol: tg.Protocol, ProtocolVersion: tg.ProtocolVersion, Port: tg.Port, VPCID: p.vpcID,
+		TargetType: tg.TargetType, IPAddressType: tg.IPAddressType, HealthCheck: healthCheck(tg.HealthCheck, tg.ProtocolVersion), Tags: tg.Tags,
+	})
 	if err != nil {
-		return "", fmt.Errorf("creating target group %s: %w", tg.Name, err)
+		return "", err
 	}
-	if len(out.TargetGroups) == 0 {
-		return "", fmt.Errorf("creating target group %s: empty response", tg.Name)
-	}
-	o := observedTG(out.TargetGroups[0])
+	o := observedTG(out)
 	o.ResourceID, o.Tags = tg.ResourceID, maps.Clone(tg.Tags)
 	p.mu.Lock()
 	if p.elbIdx != nil {
@@ -538,33 +469,11 @@ func (p *Provider) CreateTargetGroup(ctx context.Context, tg model.TargetGroup) 
 	return o.ARN, nil
 }
 
-// hcInput fills a health check's fields of a Create or ModifyTargetGroup
-// input; the matcher is a gRPC code for GRPC target groups, else HTTP codes.
-func hcInput(hc model.HealthCheck, version string, proto *elbv2types.ProtocolEnum, port, path **string, interval, timeout, healthy, unhealthy **int32, matcher **elbv2types.Matcher) {
-	*proto = elbv2types.ProtocolEnum(hc.Protocol)
-	*port = aws.String(hc.Port)
-	if hc.Path != "" {
-		*path = aws.String(hc.Path)
-	}
-	*interval, *timeout = aws.Int32(hc.Interval), aws.Int32(hc.Timeout)
-	*healthy, *unhealthy = aws.Int32(hc.Healthy), aws.Int32(hc.Unhealthy)
-	switch {
-	case hc.Matcher == "":
-	case version == "GRPC":
-		*matcher = &elbv2types.Matcher{GrpcCode: aws.String(hc.Matcher)}
-	default:
-		*matcher = &elbv2types.Matcher{HttpCode: aws.String(hc.Matcher)}
-	}
-}
-
 // ModifyHealthCheck sets a TG's health check; version is the TG's protocol
 // version ("" for NLB TGs).
 func (p *Provider) ModifyHealthCheck(ctx context.Context, arn string, hc model.HealthCheck, version string) error {
-	in := &elbv2.ModifyTargetGroupInput{TargetGroupArn: aws.String(arn)}
-	hcInput(hc, version, &in.HealthCheckProtocol, &in.HealthCheckPort, &in.HealthCheckPath, &in.HealthCheckIntervalSeconds,
-		&in.HealthCheckTimeoutSeconds, &in.HealthyThresholdCount, &in.UnhealthyThresholdCount, &in.Matcher)
-	if _, err := p.elb.ModifyTargetGroup(ctx, in); err != nil {
-		return fmt.Errorf("modifying health check of %s: %w", arn, err)
+	if _, err := p.elb.ModifyTargetGroup(ctx, arn, healthCheck(hc, version)); err != nil {
+		return err
 	}
 	p.mu.Lock()
 	if e := p.elbIdx.tgs[arn]; e != nil {
@@ -575,27 +484,23 @@ func (p *Provider) ModifyHealthCheck(ctx context.Context, arn string, hc model.H
 	return nil
 }
 
-func targetDescs(ts []model.Target) []elbv2types.TargetDescription {
-	out := make([]elbv2types.TargetDescription, 0, len(ts))
+func targets(ts []model.Target) []cloudelbv2.Target {
+	out := make([]cloudelbv2.Target, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, elbv2types.TargetDescription{Id: aws.String(t.ID), Port: aws.Int32(t.Port)})
+		out = append(out, cloudelbv2.Target{ID: t.ID, Port: t.Port})
 	}
 	return out
 }
 
 // RegisterTargets registers targets in one call.
 func (p *Provider) RegisterTargets(ctx context.Context, arn string, ts []model.Target) error {
-	if _, err := p.elb.RegisterTargets(ctx, &elbv2.RegisterTargetsInput{TargetGroupArn: aws.String(arn), Targets: targetDescs(ts)}); err != nil {
-		return fmt.Errorf("registering %d targets in %s: %w", len(ts), arn, err)
-	}
-	return nil
+	return p.elb.RegisterTargets(ctx, arn, targets(ts))
 }
 
 // DeregisterTargets deregisters targets in one call.
 func (p *Provider) DeregisterTargets(ctx context.Context, arn string, ts []model.Target) error {
-	_, err := p.elb.DeregisterTargets(ctx, &elbv2.DeregisterTargetsInput{TargetGroupArn: aws.String(arn), Targets: targetDescs(ts)})
-	if err != nil && awserr.Classify(err) != awserr.NotFound {
-		return fmt.Errorf("deregistering %d targets from %s: %w", len(ts), arn, err)
+	if err := p.elb.DeregisterTargets(ctx, arn, targets(ts)); err != nil && awserr.Classify(err) != awserr.NotFound {
+		return err
 	}
 	return nil
 }
@@ -603,25 +508,19 @@ func (p *Provider) DeregisterTargets(ctx context.Context, arn string, ts []model
 // CreateLoadBalancer creates the NLB or ALB with its SGs, tagged at
 // creation. An ALB needs subnets in two zones at least; fewer fail here.
 func (p *Provider) CreateLoadBalancer(ctx context.Context, lb model.LoadBalancer, sgIDs []string) (plan.ObservedLB, error) {
-	typ := elbv2types.LoadBalancerTypeEnumNetwork
+	typ := model.TypeNetwork
 	if lb.IsALB() {
-		typ = elbv2types.LoadBalancerTypeEnumApplication
+		typ = model.TypeApplication
 		if len(lb.Subnets) < 2 {
 			return plan.ObservedLB{}, fmt.Errorf("creating load balancer %s: an application load balancer needs at least two subnets, got %d", lb.Name, len(lb.Subnets))
 		}
 	}
-	in := &elbv2.CreateLoadBalancerInput{
-		Name: aws.String(lb.Name), Type: typ, Scheme: elbv2types.LoadBalancerSchemeEnum(lb.Scheme),
-		IpAddressType: elbv2types.IpAddressType(lb.IPAddressType), Subnets: lb.Subnets, SecurityGroups: sgIDs, Tags: toELBTags(lb.Tags),
-	}
-	out, err := p.elb.CreateLoadBalancer(ctx, in)
+	out, err := p.elb.CreateLoadBalancer(ctx, cloudelbv2.NewLoadBalancer{Name: lb.Name, Type: typ, Scheme: lb.Scheme,
+		IPAddressType: lb.IPAddressType, Subnets: lb.Subnets, SecurityGroups: sgIDs, Tags: lb.Tags})
 	if err != nil {
-		return plan.ObservedLB{}, fmt.Errorf("creating load balancer %s: %w", lb.Name, err)
+		return plan.ObservedLB{}, err
 	}
-	if len(out.LoadBalancers) == 0 {
-		return plan.ObservedLB{}, fmt.Errorf("creating load balancer %s: empty response", lb.Name)
-	}
-	o := observedLB(out.LoadBalancers[0])
+	o := observedLB(out)
 	o.Tags = maps.Clone(lb.Tags)
 	p.mu.Lock()
 	if p.elbIdx != nil {
@@ -634,8 +533,8 @@ func (p *Provider) CreateLoadBalancer(ctx context.Context, lb model.LoadBalancer
 
 // SetSecurityGroups replaces the NLB's SGs.
 func (p *Provider) SetSecurityGroups(ctx context.Context, arn string, ids []string) error {
-	if _, err := p.elb.SetSecurityGroups(ctx, &elbv2.SetSecurityGroupsInput{LoadBalancerArn: aws.String(arn), SecurityGroups: ids}); err != nil {
-		return fmt.Errorf("setting security groups %v on %s: %w", ids, arn, err)
+	if err := p.elb.SetSecurityGroups(ctx, arn, ids, ""); err != nil {
+		return err
 	}
 	p.mu.Lock()
 	if e := p.elbIdx.lbs[arn]; e != nil {
@@ -648,11 +547,7 @@ func (p *Provider) SetSecurityGroups(ctx context.Context, arn string, ids []stri
 
 // DeleteListener deletes a listener; a vanished one counts as deleted.
 func (p *Provider) DeleteListener(ctx context.Context, arn string) error {
-	_, err := p.elb.DeleteListener(ctx, &elbv2.DeleteListenerInput{ListenerArn: aws.String(arn)})
-	if err != nil && awserr.Classify(err) != awserr.NotFound {
-		return fmt.Errorf("deleting listener %s: %w", arn, err)
-	}
-	return nil
+	return p.elb.DeleteListener(ctx, arn)
 }
 
 // DeleteLoadBalancer deletes an LB; a vanished one counts as deleted.
@@ -661,18 +556,14 @@ func (p *Provider) DeleteListener(ctx context.Context, arn string) error {
 // the protection off, as LBC does (lbc-load-balancers.md §7); callers that
 // must honour the protection check it before deciding to delete.
 func (p *Provider) DeleteLoadBalancer(ctx context.Context, arn string) error {
-	del := func() error {
-		_, err := p.elb.DeleteLoadBalancer(ctx, &elbv2.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(arn)})
-		return err
-	}
-	err := del()
+	err := p.elb.DeleteLoadBalancer(ctx, arn)
 	if awserr.IsDeletionProtection(err) {
 		if err = p.ModifyLoadBalancerAttributes(ctx, arn, map[string]string{"deletion_protection.enabled": "false"}); err == nil {
-			err = del()
+			err = p.elb.DeleteLoadBalancer(ctx, arn)
 		}
 	}
-	if err != nil && awserr.Classify(err) != awserr.NotFound {
-		return fmt.Errorf("deleting load balancer %s: %w", arn, err)
+	if err != nil {
+		return err
 	}
 	p.mu.Lock()
 	if p.elbIdx != nil {
@@ -685,9 +576,8 @@ func (p *Provider) DeleteLoadBalancer(ctx context.Context, arn string) error {
 
 // DeleteTargetGroup deletes a TG; a vanished one counts as deleted.
 func (p *Provider) DeleteTargetGroup(ctx context.Context, arn string) error {
-	_, err := p.elb.DeleteTargetGroup(ctx, &elbv2.DeleteTargetGroupInput{TargetGroupArn: aws.String(arn)})
-	if err != nil && awserr.Classify(err) != awserr.NotFound {
-		return fmt.Errorf("deleting target group %s: %w", arn, err)
+	if err := p.elb.DeleteTargetGroup(ctx, arn); err != nil {
+		return err
 	}
 	p.mu.Lock()
 	if p.elbIdx != nil {
@@ -700,15 +590,11 @@ func (p *Provider) DeleteTargetGroup(ctx context.Context, arn string) error {
 
 // TagResource drives an LB's or TG's tags (AddTags, RemoveTags).
 func (p *Provider) TagResource(ctx context.Context, arn string, set map[string]string, remove []string) error {
-	if len(set) > 0 {
-		if _, err := p.elb.AddTags(ctx, &elbv2.AddTagsInput{ResourceArns: []string{arn}, Tags: toELBTags(set)}); err != nil {
-			return fmt.Errorf("tagging %s: %w", arn, err)
-		}
+	if err := p.elb.AddTags(ctx, []string{arn}, set); err != nil {
+		return err
 	}
-	if len(remove) > 0 {
-		if _, err := p.elb.RemoveTags(ctx, &elbv2.RemoveTagsInput{ResourceArns: []string{arn}, TagKeys: remove}); err != nil {
-			return fmt.Errorf("untagging %s: %w", arn, err)
-		}
+	if err := p.elb.RemoveTags(ctx, []string{arn}, remove); err != nil {
+		return err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -1,4 +1,4 @@
-package awsstate_test
+package state_test
 
 import (
 	"testing"
@@ -8,7 +8,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/lbsg/lbsg/internal/awserr"
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
 	"github.com/lbsg/lbsg/internal/naming"
 )
@@ -47,7 +47,7 @@ func TestCreateOfAnSGThatExistsAdoptsOnlyItsOwn(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := awsstate.New(env.EC2, env.ELBv2, "sandbox", vpc)
+			p := state.New(env.EC2, env.ELBv2, "sandbox", vpc)
 			if _, err := p.FindSecurityGroups(t.Context(), func(map[string]string) bool { return true }); err != nil {
 				t.Fatal(err)
 			}

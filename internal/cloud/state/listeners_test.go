@@ -1,4 +1,4 @@
-package awsstate
+package state
 
 import (
 	"slices"

@@ -1,4 +1,4 @@
-package awsstate
+package state
 
 // writeLog lets a full refresh (a paged Describe of everything, seconds
 // long at scale) keep the writes that happened while it ran: the listing

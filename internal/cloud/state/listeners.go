@@ -1,16 +1,11 @@
-package awsstate
+package state
 
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
-	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"github.com/lbsg/lbsg/internal/awserr"
 	cloudelbv2 "github.com/lbsg/lbsg/internal/cloud/elbv2"
@@ -21,26 +16,22 @@ import (
 // readListeners reads the LB's listeners; for an ALB also their rules
 // (the default rule left out) and the tags of both.
 func (p *Provider) readListeners(ctx context.Context, lb plan.ObservedLB) ([]plan.ObservedListener, error) {
+	ls, err := p.elb.ListListeners(ctx, lb.ARN)
+	if awserr.Classify(err) == awserr.NotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
 	var out []plan.ObservedListener
-	pg := elbv2.NewDescribeListenersPaginator(p.elb, &elbv2.DescribeListenersInput{LoadBalancerArn: aws.String(lb.ARN)})
-	for pg.HasMorePages() {
-		page, err := pg.NextPage(ctx)
-		if awserr.Classify(err) == awserr.NotFound {
-			return nil, nil
+	for _, l := range ls {
+		o := plan.ObservedListener{ARN: l.ARN, Port: l.Port, Protocol: l.Protocol}
+		if lb.Type == model.TypeApplication {
+			o.DefaultActions, o.Certificates, o.SSLPolicy = modelActions(l.DefaultActions), l.Certificates, l.SSLPolicy
+		} else if len(l.DefaultActions) > 0 && len(l.DefaultActions[0].TargetGroups) > 0 {
+			o.TargetGroupARN = l.DefaultActions[0].TargetGroups[0].ARN
 		}
-		if err != nil {
-			return nil, fmt.Errorf("describing listeners of %s: %w", lb.ARN, err)
-		}
-		for _, sdk := range page.Listeners {
-			l := cloudelbv2.ListenerFromSDK(sdk)
-			o := plan.ObservedListener{ARN: l.ARN, Port: l.Port, Protocol: l.Protocol}
-			if lb.Type == model.TypeApplication {
-				o.DefaultActions, o.Certificates, o.SSLPolicy = modelActions(l.DefaultActions), l.Certificates, l.SSLPolicy
-			} else if len(l.DefaultActions) > 0 && len(l.DefaultActions[0].TargetGroups) > 0 {
-				o.TargetGroupARN = l.DefaultActions[0].TargetGroups[0].ARN
-			}
-			out = append(out, o)
-		}
+		out = append(out, o)
 	}
 	if lb.Type != model.TypeApplication {
 		return out, nil
@@ -57,9 +48,9 @@ func (p *Provider) readListeners(ctx context.Context, lb plan.ObservedLB) ([]pla
 			arns = append(arns, r.ARN)
 		}
 	}
-	tags, err := p.describeTags(ctx, arns)
+	tags, _, err := p.elb.TagsOrGone(ctx, arns) // a vanished one has no tags
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("describing tags of %d listeners and rules: %w", len(arns), err)
 	}
 	for i := range out {
 		out[i].Tags = tagsOf(tags, out[i].ARN)
@@ -79,100 +70,48 @@ func tagsOf(all map[string]map[string]string, arn string) map[string]string {
 }
 
 func (p *Provider) readRules(ctx context.Context, listenerARN string) ([]plan.ObservedRule, error) {
+	rs, err := p.elb.ListRules(ctx, listenerARN)
+	if awserr.Classify(err) == awserr.NotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
 	var out []plan.ObservedRule
-	pg := elbv2.NewDescribeRulesPaginator(p.elb, &elbv2.DescribeRulesInput{ListenerArn: aws.String(listenerARN)})
-	for pg.HasMorePages() {
-		page, err := pg.NextPage(ctx)
-		if awserr.Classify(err) == awserr.NotFound {
-			return nil, nil
+	for _, r := range rs {
+		if r.IsDefault {
+			continue
 		}
+		prio, err := strconv.ParseInt(r.Priority, 10, 32)
 		if err != nil {
-			return nil, fmt.Errorf("describing rules of %s: %w", listenerARN, err)
+			return nil, fmt.Errorf("rule %s: priority %q: %w", r.ARN, r.Priority, err)
 		}
-		for _, sdk := range page.Rules {
-			r := cloudelbv2.RuleFromSDK(listenerARN, sdk)
-			if r.IsDefault {
-				continue
-			}
-			prio, err := strconv.ParseInt(r.Priority, 10, 32)
-			if err != nil {
-				return nil, fmt.Errorf("rule %s: priority %q: %w", r.ARN, r.Priority, err)
-			}
-			o := plan.ObservedRule{ARN: r.ARN, Priority: int32(prio), Actions: modelActions(r.Actions)}
-			for _, c := range r.Conditions {
-				o.Conditions = append(o.Conditions, model.Condition{Field: c.Field, Values: c.Values})
-			}
-			out = append(out, o)
+		o := plan.ObservedRule{ARN: r.ARN, Priority: int32(prio), Actions: modelActions(r.Actions)}
+		for _, c := range r.Conditions {
+			o.Conditions = append(o.Conditions, model.Condition{Field: c.Field, Values: c.Values})
 		}
+		out = append(out, o)
 	}
 	slices.SortFunc(out, func(a, b plan.ObservedRule) int { return int(a.Priority - b.Priority) })
 	return out, nil
 }
 
-// describeTags reads the tags of any ELBv2 resources, 20 ARNs per call.
-func (p *Provider) describeTags(ctx context.Context, arns []string) (map[string]map[string]string, error) {
-	out := map[string]map[string]string{}
-	for chunk := range slices.Chunk(arns, describeTagsBatch) {
-		tds, _, err := p.tagsOrGone(ctx, chunk) // a vanished one has no tags
-		if err != nil {
-			return nil, fmt.Errorf("describing tags of %d listeners and rules: %w", len(chunk), err)
-		}
-		for _, td := range tds {
-			out[aws.ToString(td.ResourceArn)] = elbTags(td.Tags)
-		}
-	}
-	return out, nil
-}
-
 func (p *Provider) lbAttributes(ctx context.Context, arn string) (map[string]string, error) {
-	res, err := p.elb.DescribeLoadBalancerAttributes(ctx, &elbv2.DescribeLoadBalancerAttributesInput{LoadBalancerArn: aws.String(arn)})
+	attrs, err := p.elb.LoadBalancerAttributes(ctx, arn)
 	if awserr.Classify(err) == awserr.NotFound {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("describing attributes of %s: %w", arn, err)
-	}
-	out := map[string]string{}
-	for _, a := range res.Attributes {
-		out[aws.ToString(a.Key)] = aws.ToString(a.Value)
-	}
-	return out, nil
-}
-
-func (p *Provider) tgAttributes(ctx context.Context, arn string) (map[string]string, error) {
-	res, err := p.elb.DescribeTargetGroupAttributes(ctx, &elbv2.DescribeTargetGroupAttributesInput{TargetGroupArn: aws.String(arn)})
-	if err != nil {
-		return nil, fmt.Errorf("describing attributes of %s: %w", arn, err)
-	}
-	out := map[string]string{}
-	for _, a := range res.Attributes {
-		out[aws.ToString(a.Key)] = aws.ToString(a.Value)
-	}
-	return out, nil
+	return attrs, err
 }
 
 // ModifyTargetGroupAttributes writes the given attributes (only those).
 func (p *Provider) ModifyTargetGroupAttributes(ctx context.Context, arn string, attrs map[string]string) error {
-	in := &elbv2.ModifyTargetGroupAttributesInput{TargetGroupArn: aws.String(arn)}
-	for _, k := range slices.Sorted(maps.Keys(attrs)) {
-		in.Attributes = append(in.Attributes, elbv2types.TargetGroupAttribute{Key: aws.String(k), Value: aws.String(attrs[k])})
-	}
-	if _, err := p.elb.ModifyTargetGroupAttributes(ctx, in); err != nil {
-		return fmt.Errorf("modifying %d attributes of %s: %w", len(attrs), arn, err)
-	}
-	return nil
+	return p.elb.ModifyTargetGroupAttributes(ctx, arn, attrs)
 }
 
 // ModifyLoadBalancerAttributes writes the given attributes (only those).
 func (p *Provider) ModifyLoadBalancerAttributes(ctx context.Context, arn string, attrs map[string]string) error {
-	in := &elbv2.ModifyLoadBalancerAttributesInput{LoadBalancerArn: aws.String(arn)}
-	for _, k := range slices.Sorted(maps.Keys(attrs)) {
-		in.Attributes = append(in.Attributes, elbv2types.LoadBalancerAttribute{Key: aws.String(k), Value: aws.String(attrs[k])})
-	}
-	if _, err := p.elb.ModifyLoadBalancerAttributes(ctx, in); err != nil {
-		return fmt.Errorf("modifying %d attributes of %s: %w", len(attrs), arn, err)
-	}
-	return nil
+	return p.elb.ModifyLoadBalancerAttributes(ctx, arn, attrs)
 }
 
 // modelActions converts AWS actions to plan's observed form: a forward
@@ -261,7 +200,7 @@ func (p *Provider) CreateListener(ctx context.Context, lbARN string, l model.Lis
 	if err != nil {
 		return "", err
 	}
-	out, err := p.cloud.CreateListener(ctx, lbARN, s, l.Tags)
+	out, err := p.elb.CreateListener(ctx, lbARN, s, l.Tags)
 	return out.ARN, err
 }
 
@@ -272,7 +211,7 @@ func (p *Provider) ModifyListener(ctx context.Context, arn string, l model.Liste
 	if err != nil {
 		return err
 	}
-	_, err = p.cloud.ModifyListener(ctx, arn, s)
+	_, err = p.elb.ModifyListener(ctx, arn, s)
 	return err
 }
 
@@ -282,7 +221,7 @@ func (p *Provider) CreateRule(ctx context.Context, listenerARN string, r model.L
 	if err != nil {
 		return "", fmt.Errorf("rule %d: %w", r.Priority, err)
 	}
-	out, err := p.cloud.CreateRule(ctx, listenerARN, cloudelbv2.RuleSpec{Priority: r.Priority, Conditions: cloudConditions(r.Conditions), Actions: acts}, r.Tags)
+	out, err := p.elb.CreateRule(ctx, listenerARN, cloudelbv2.RuleSpec{Priority: r.Priority, Conditions: cloudConditions(r.Conditions), Actions: acts}, r.Tags)
 	return out.ARN, err
 }
 
@@ -292,16 +231,16 @@ func (p *Provider) ModifyRule(ctx context.Context, arn string, r model.ListenerR
 	if err != nil {
 		return fmt.Errorf("rule %d: %w", r.Priority, err)
 	}
-	_, err = p.cloud.ModifyRule(ctx, arn, cloudelbv2.RuleSpec{Conditions: cloudConditions(r.Conditions), Actions: acts})
+	_, err = p.elb.ModifyRule(ctx, arn, cloudelbv2.RuleSpec{Conditions: cloudConditions(r.Conditions), Actions: acts})
 	return err
 }
 
 // DeleteRule deletes a rule; a vanished one counts as deleted.
 func (p *Provider) DeleteRule(ctx context.Context, arn string) error {
-	return p.cloud.DeleteRule(ctx, arn)
+	return p.elb.DeleteRule(ctx, arn)
 }
 
 // SetRulePriorities moves rules (ARN → priority) in one atomic call.
 func (p *Provider) SetRulePriorities(ctx context.Context, priorities map[string]int32) error {
-	return p.cloud.SetRulePriorities(ctx, priorities)
+	return p.elb.SetRulePriorities(ctx, priorities)
 }

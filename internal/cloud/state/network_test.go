@@ -1,4 +1,4 @@
-package awsstate_test
+package state_test
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/emulator"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
 )
@@ -39,7 +39,7 @@ func TestInstancesAreReadInBatchesUnderTheFilterLimit(t *testing.T) {
 	if len(ids) != 250 {
 		t.Fatalf("seeded %d instances, want 250", len(ids))
 	}
-	p := awsstate.New(env.EC2, env.ELBv2, "sandbox", aws.ToString(out.Reservations[0].Instances[0].VpcId))
+	p := state.New(env.EC2, env.ELBv2, "sandbox", aws.ToString(out.Reservations[0].Instances[0].VpcId))
 	env.Server.ResetCalls()
 	got, err := p.Instances(t.Context(), ids)
 	if err != nil {

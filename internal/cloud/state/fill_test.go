@@ -1,4 +1,4 @@
-package awsstate_test
+package state_test
 
 import (
 	"sync"
@@ -7,7 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
 	"github.com/lbsg/lbsg/internal/naming"
 )
@@ -27,7 +27,7 @@ func TestConcurrentReadersOfAColdCacheShareOneDescribe(t *testing.T) {
 			ids = append(ids, aws.ToString(i.InstanceId))
 		}
 	}
-	p := awsstate.New(env.EC2, env.ELBv2, "sandbox", aws.ToString(out.Reservations[0].Instances[0].VpcId))
+	p := state.New(env.EC2, env.ELBv2, "sandbox", aws.ToString(out.Reservations[0].Instances[0].VpcId))
 	env.Server.ResetCalls()
 	var wg sync.WaitGroup
 	errs := make(chan error, 8*5)

@@ -1,4 +1,4 @@
-package awsstate_test
+package state_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
 	"github.com/lbsg/lbsg/internal/awsapi"
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
 )
 
@@ -42,7 +42,7 @@ func TestRefreshSurvivesATargetGroupDeletedBetweenListingAndTagRead(t *testing.T
 		}
 		arns = append(arns, aws.ToString(out.TargetGroups[0].TargetGroupArn))
 	}
-	p := awsstate.New(env.EC2, &racingELB{ELBV2API: env.ELBv2, victim: arns[1]}, "sandbox", seed.VPCID)
+	p := state.New(env.EC2, &racingELB{ELBV2API: env.ELBv2, victim: arns[1]}, "sandbox", seed.VPCID)
 	if _, err := p.RefreshELB(t.Context()); err != nil {
 		t.Fatalf("RefreshELB failed on a target group deleted mid-read: %v", err)
 	}

@@ -1,4 +1,4 @@
-package awsstate_test
+package state_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	awselbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
 	"github.com/lbsg/lbsg/internal/awsapi"
-	"github.com/lbsg/lbsg/internal/controller/awsstate"
+	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/naming"
@@ -61,7 +61,7 @@ func TestAFullRefreshKeepsWritesMadeWhileItListed(t *testing.T) {
 	vpc := vpcOf(t, env)
 	stack := naming.ServiceStack("default", "web")
 	elbHook, ec2Hook := &duringListing{}, &duringListing{}
-	p := awsstate.New(slowEC2{env.EC2, ec2Hook}, slowELB{env.ELBv2, elbHook}, "sandbox", vpc)
+	p := state.New(slowEC2{env.EC2, ec2Hook}, slowELB{env.ELBv2, elbHook}, "sandbox", vpc)
 	// Warm caches first (the hooks are not armed yet).
 	if _, err := p.Snapshot(t.Context(), stack); err != nil {
 		t.Fatal(err)

@@ -1,20 +1,17 @@
-package awsstate
+package state
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"k8s.io/utils/clock"
-
 	"github.com/lbsg/lbsg/internal/awsapi"
 	"github.com/lbsg/lbsg/internal/awserr"
+	cloudec2 "github.com/lbsg/lbsg/internal/cloud/ec2"
 	cloudelbv2 "github.com/lbsg/lbsg/internal/cloud/elbv2"
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/naming"
@@ -22,19 +19,15 @@ import (
 )
 
 // SG is a security group as last read or written.
-type SG struct {
-	ID, Name string
-	Tags     map[string]string
-	Ingress  rules.Set
-}
+type SG = cloudec2.SecurityGroup
 
-// Provider holds the caches and the clients.
+// Instance is what the controllers need of an EC2 instance.
+type Instance = cloudec2.Instance
+
+// Provider holds the caches and the per-service clients.
 type Provider struct {
-	ec2 awsapi.EC2API
-	elb awsapi.ELBV2API
-	// cloud makes the listener and rule writes (its caches are never read
-	// here: Snapshot has its own).
-	cloud   *cloudelbv2.Provider
+	ec2     *cloudec2.Provider
+	elb     *cloudelbv2.Provider
 	cluster string
 	vpcID   string
 
@@ -63,82 +56,16 @@ type Provider struct {
 	fillSGs, fillELB, fillSubnets, fillVPC, fillInstances sync.Mutex
 }
 
-// Instance is what the controllers need of an EC2 instance.
-type Instance struct {
-	ID, ENIID string
-	Groups    []string
-}
-
 // New builds a Provider for one cluster and VPC.
 func New(ec2api awsapi.EC2API, elbapi awsapi.ELBV2API, cluster, vpcID string) *Provider {
-	return &Provider{ec2: ec2api, elb: elbapi, cloud: cloudelbv2.New(elbapi, clock.RealClock{}), cluster: cluster, vpcID: vpcID,
+	return &Provider{ec2: cloudec2.New(ec2api), elb: cloudelbv2.New(elbapi), cluster: cluster, vpcID: vpcID,
 		sgs: map[string]*SG{}, stale: map[string]bool{}, instances: map[string]Instance{}, snaps: map[string]*snapshotEntry{}, snapGen: map[string]uint64{}, untrusted: map[string]bool{}}
 }
 
 // VPCID is the VPC the Provider works in.
 func (p *Provider) VPCID() string { return p.vpcID }
 
-func tagMap(ts []ec2types.Tag) map[string]string {
-	m := make(map[string]string, len(ts))
-	for _, t := range ts {
-		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return m
-}
-
-func fromSDK(g ec2types.SecurityGroup) *SG {
-	var perms []rules.Permission
-	for _, ip := range g.IpPermissions {
-		perm := rules.Permission{Protocol: aws.ToString(ip.IpProtocol), FromPort: aws.ToInt32(ip.FromPort), ToPort: aws.ToInt32(ip.ToPort)}
-		for _, r := range ip.IpRanges {
-			perm.Peers = append(perm.Peers, rules.Peer{ID: aws.ToString(r.CidrIp), Description: aws.ToString(r.Description)})
-		}
-		for _, r := range ip.Ipv6Ranges {
-			perm.Peers = append(perm.Peers, rules.Peer{ID: aws.ToString(r.CidrIpv6), Description: aws.ToString(r.Description)})
-		}
-		for _, r := range ip.PrefixListIds {
-			perm.Peers = append(perm.Peers, rules.Peer{ID: aws.ToString(r.PrefixListId), Description: aws.ToString(r.Description)})
-		}
-		for _, r := range ip.UserIdGroupPairs {
-			perm.Peers = append(perm.Peers, rules.Peer{ID: aws.ToString(r.GroupId), Description: aws.ToString(r.Description)})
-		}
-		perms = append(perms, perm)
-	}
-	set, _ := rules.Expand(perms) // an odd rule is skipped, the rest still diffed
-	return &SG{ID: aws.ToString(g.GroupId), Name: aws.ToString(g.GroupName), Tags: tagMap(g.Tags), Ingress: set}
-}
-
-// ToSDK converts a Set to IpPermissions, one permission per (protocol,
-// ports) with all its peers, so one call carries the whole Set.
-func ToSDK(s rules.Set) []ec2types.IpPermission {
-	var out []ec2types.IpPermission
-	for _, p := range s.Permissions(0) {
-		ip := ec2types.IpPermission{IpProtocol: aws.String(p.Protocol)}
-		if p.Protocol != rules.All {
-			ip.FromPort, ip.ToPort = aws.Int32(p.FromPort), aws.Int32(p.ToPort)
-		}
-		for _, peer := range p.Peers {
-			d := aws.String(peer.Description)
-			if peer.Description == "" {
-				d = nil
-			}
-			k, _ := rules.NewKey(p.Protocol, p.FromPort, p.ToPort, peer.ID)
-			switch k.PeerKind() {
-			case rules.PeerIPv4:
-				ip.IpRanges = append(ip.IpRanges, ec2types.IpRange{CidrIp: aws.String(peer.ID), Description: d})
-			case rules.PeerIPv6:
-				ip.Ipv6Ranges = append(ip.Ipv6Ranges, ec2types.Ipv6Range{CidrIpv6: aws.String(peer.ID), Description: d})
-			case rules.PeerPrefixList:
-				ip.PrefixListIds = append(ip.PrefixListIds, ec2types.PrefixListId{PrefixListId: aws.String(peer.ID), Description: d})
-			case rules.PeerSecurityGroup:
-				ip.UserIdGroupPairs = append(ip.UserIdGroupPairs, ec2types.UserIdGroupPair{GroupId: aws.String(peer.ID), Description: d})
-			case rules.PeerInvalid:
-			}
-		}
-		out = append(out, ip)
-	}
-	return out
-}
+func ref(g cloudec2.SecurityGroup) *SG { return &g }
 
 // RefreshSecurityGroups reads every SG of the VPC with one paged
 // DescribeSecurityGroups and replaces the cache. It returns the SGs whose
@@ -152,20 +79,13 @@ func (p *Provider) RefreshSecurityGroups(ctx context.Context) ([]string, error) 
 		p.sgWrites.end()
 		p.mu.Unlock()
 	}()
-	fresh := map[string]*SG{}
-	pg := ec2.NewDescribeSecurityGroupsPaginator(p.ec2, &ec2.DescribeSecurityGroupsInput{
-		Filters:    []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{p.vpcID}}},
-		MaxResults: aws.Int32(1000),
-	})
-	for pg.HasMorePages() {
-		out, err := pg.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describing security groups of %s: %w", p.vpcID, err)
-		}
-		for _, g := range out.SecurityGroups {
-			sg := fromSDK(g)
-			fresh[sg.ID] = sg
-		}
+	gs, err := p.ec2.VPCSecurityGroups(ctx, p.vpcID)
+	if err != nil {
+		return nil, err
+	}
+	fresh := make(map[string]*SG, len(gs))
+	for _, g := range gs {
+		fresh[g.ID] = ref(g)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -233,8 +153,8 @@ func (p *Provider) SecurityGroup(ctx context.Context, id string, fresh bool) (*S
 			return cloneSG(sg), nil
 		}
 	}
-	out, err := p.ec2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{id}})
-	if awserr.Is(err, awserr.EC2InvalidGroupNotFound) {
+	g, err := p.ec2.SecurityGroup(ctx, id)
+	if _, gone := errors.AsType[*cloudec2.NotFoundError](err); gone {
 		p.mu.Lock()
 		delete(p.sgs, id)
 		p.sgWrites.note(id)
@@ -242,12 +162,9 @@ func (p *Provider) SecurityGroup(ctx context.Context, id string, fresh bool) (*S
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("describing security group %s: %w", id, err)
+		return nil, err
 	}
-	if len(out.SecurityGroups) == 0 {
-		return nil, nil
-	}
-	sg := fromSDK(out.SecurityGroups[0])
+	sg := ref(g)
 	p.mu.Lock()
 	p.sgs[id] = sg
 	delete(p.stale, id)
@@ -341,16 +258,13 @@ func (p *Provider) LookupSecurityGroups(ctx context.Context, items []string) (mo
 	}
 	if len(missingNames) > 0 {
 		// Not in the cache: ask EC2 (LBC resolves uncached every time).
-		out, err := p.ec2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{
-			{Name: aws.String("vpc-id"), Values: []string{p.vpcID}},
-			{Name: aws.String("tag:" + naming.TagName), Values: missingNames},
-		}})
+		gs, err := p.ec2.SecurityGroupsNamed(ctx, p.vpcID, missingNames)
 		if err != nil {
-			return model.SecurityGroupLookup{}, fmt.Errorf("describing security groups named %v: %w", missingNames, err)
+			return model.SecurityGroupLookup{}, err
 		}
 		p.mu.Lock()
-		for _, g := range out.SecurityGroups {
-			sg := fromSDK(g)
+		for _, g := range gs {
+			sg := ref(g)
 			p.sgs[sg.ID] = sg
 			p.sgWrites.note(sg.ID)
 			byName[sg.Tags[naming.TagName]] = append(byName[sg.Tags[naming.TagName]], sg.ID)
@@ -365,23 +279,15 @@ func (p *Provider) LookupSecurityGroups(ctx context.Context, items []string) (mo
 
 // CreateSecurityGroup creates an SG tagged at creation and caches it.
 func (p *Provider) CreateSecurityGroup(ctx context.Context, name, desc string, tags map[string]string) (string, error) {
-	var ts []ec2types.Tag
-	for _, t := range naming.SortedTags(tags) {
-		ts = append(ts, ec2types.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)})
-	}
-	out, err := p.ec2.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
-		GroupName: aws.String(name), Description: aws.String(desc), VpcId: aws.String(p.vpcID),
-		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeSecurityGroup, Tags: ts}},
-	})
+	id, err := p.ec2.CreateSecurityGroup(ctx, cloudec2.NewGroup{VPCID: p.vpcID, Name: name, Description: desc, Tags: tags})
 	if awserr.Is(err, awserr.EC2InvalidGroupDuplicate) {
 		return p.adoptByName(ctx, name, tags, err)
 	}
 	if err != nil {
-		return "", fmt.Errorf("creating security group %s: %w", name, err)
+		return "", err
 	}
-	id := aws.ToString(out.GroupId)
 	p.mu.Lock()
-	p.sgs[id] = &SG{ID: id, Name: name, Tags: maps.Clone(tags), Ingress: rules.Set{}}
+	p.sgs[id] = &SG{ID: id, Name: name, Description: desc, VPCID: p.vpcID, Tags: maps.Clone(tags), Ingress: rules.Set{}}
 	p.sgWrites.note(id)
 	p.mu.Unlock()
 	return id, nil
@@ -393,16 +299,13 @@ func (p *Provider) CreateSecurityGroup(ctx context.Context, name, desc string, t
 // cache). It is adopted when its tags say it plays the same role for the
 // same stack of this cluster; anything else keeps the refusal.
 func (p *Provider) adoptByName(ctx context.Context, name string, tags map[string]string, dup error) (string, error) {
-	out, err := p.ec2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{
-		{Name: aws.String("vpc-id"), Values: []string{p.vpcID}},
-		{Name: aws.String("group-name"), Values: []string{name}},
-	}})
+	gs, err := p.ec2.SecurityGroupsByName(ctx, p.vpcID, name)
 	if err != nil {
-		return "", fmt.Errorf("creating security group %s: %w; looking it up: %w", name, dup, err)
+		return "", fmt.Errorf("%w; looking it up: %w", dup, err)
 	}
 	want := naming.ClassifySecurityGroup(tags, p.cluster)
-	for _, g := range out.SecurityGroups {
-		sg := fromSDK(g)
+	for _, g := range gs {
+		sg := ref(g)
 		switch got := naming.ClassifySecurityGroup(sg.Tags, p.cluster); {
 		case want.Role != naming.SGNotOwned && got == want:
 			p.mu.Lock()
@@ -413,13 +316,13 @@ func (p *Provider) adoptByName(ctx context.Context, name string, tags map[string
 			return sg.ID, nil
 		case len(sg.Tags) == 0:
 			// Tags not visible yet (EC2 is eventually consistent): retry.
-			return "", fmt.Errorf("creating security group %s: %w (%s has no tags yet; retrying)", name, dup, sg.ID)
+			return "", fmt.Errorf("%w (%s has no tags yet; retrying)", dup, sg.ID)
 		default:
-			return "", fmt.Errorf("creating security group %s: %w (%s is not this stack's: %s)", name, dup, sg.ID, got.Role)
+			return "", fmt.Errorf("%w (%s is not this stack's: %s)", dup, sg.ID, got.Role)
 		}
 	}
 	// Taken but not visible to Describe yet: retry.
-	return "", fmt.Errorf("creating security group %s: %w (not visible yet; retrying)", name, dup)
+	return "", fmt.Errorf("%w (not visible yet; retrying)", dup)
 }
 
 // RefreshStackSGs reads the managed SGs tagged for stack st straight from
@@ -429,17 +332,14 @@ func (p *Provider) RefreshStackSGs(ctx context.Context, st naming.Stack) error {
 	if err := p.ensureSGs(ctx); err != nil {
 		return err
 	}
-	out, err := p.ec2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{
-		{Name: aws.String("vpc-id"), Values: []string{p.vpcID}},
-		{Name: aws.String("tag:" + st.StackTagKey()), Values: []string{st.ID()}},
-	}})
+	gs, err := p.ec2.SecurityGroupsByTags(ctx, p.vpcID, map[string]string{st.StackTagKey(): st.ID()})
 	if err != nil {
 		return fmt.Errorf("describing security groups of %s: %w", st, err)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, g := range out.SecurityGroups {
-		sg := fromSDK(g)
+	for _, g := range gs {
+		sg := ref(g)
 		if _, ok := p.sgs[sg.ID]; !ok {
 			p.sgs[sg.ID] = sg
 			p.sgWrites.note(sg.ID)
@@ -450,60 +350,39 @@ func (p *Provider) RefreshStackSGs(ctx context.Context, st naming.Stack) error {
 
 // Authorize adds rules to an SG in one call and updates the cache.
 func (p *Provider) Authorize(ctx context.Context, id string, s rules.Set) error {
-	if len(s) == 0 {
-		return nil
-	}
-	_, err := p.ec2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: ToSDK(s)})
-	if err != nil {
-		p.markStale(id)
-		return fmt.Errorf("authorizing %d rules on %s: %w", len(s), id, err)
-	}
-	p.mu.Lock()
-	if sg, ok := p.sgs[id]; ok {
-		maps.Copy(sg.Ingress, s)
-	}
-	p.sgWrites.note(id)
-	p.mu.Unlock()
-	return nil
+	return p.writeRules(ctx, id, s, p.ec2.Authorize, func(in rules.Set) { maps.Copy(in, s) })
 }
 
 // Revoke removes rules from an SG in one call and updates the cache.
 func (p *Provider) Revoke(ctx context.Context, id string, s rules.Set) error {
-	if len(s) == 0 {
-		return nil
-	}
-	_, err := p.ec2.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: ToSDK(s)})
-	if err != nil {
-		p.markStale(id)
-		return fmt.Errorf("revoking %d rules on %s: %w", len(s), id, err)
-	}
-	p.mu.Lock()
-	if sg, ok := p.sgs[id]; ok {
+	return p.writeRules(ctx, id, s, p.ec2.Revoke, func(in rules.Set) {
 		for k := range s {
-			delete(sg.Ingress, k)
+			delete(in, k)
 		}
-	}
-	p.sgWrites.note(id)
-	p.mu.Unlock()
-	return nil
+	})
 }
 
 // Describe rewrites the descriptions of rules already on an SG in one call
 // (UpdateSecurityGroupRuleDescriptionsIngress: no revoke, no gap) and
 // updates the cache.
 func (p *Provider) Describe(ctx context.Context, id string, s rules.Set) error {
+	return p.writeRules(ctx, id, s, p.ec2.UpdateIngressDescriptions, func(in rules.Set) { maps.Copy(in, s) })
+}
+
+// writeRules makes one rule write (nothing for an empty Set): on success
+// apply edits the cached rules; on failure the SG is marked stale, as the
+// write may have half happened.
+func (p *Provider) writeRules(ctx context.Context, id string, s rules.Set, write func(context.Context, string, rules.Set) error, apply func(rules.Set)) error {
 	if len(s) == 0 {
 		return nil
 	}
-	_, err := p.ec2.UpdateSecurityGroupRuleDescriptionsIngress(ctx, &ec2.UpdateSecurityGroupRuleDescriptionsIngressInput{
-		GroupId: aws.String(id), IpPermissions: ToSDK(s)})
-	if err != nil {
+	if err := write(ctx, id, s); err != nil {
 		p.markStale(id)
-		return fmt.Errorf("updating descriptions of %d rules on %s: %w", len(s), id, err)
+		return err
 	}
 	p.mu.Lock()
 	if sg, ok := p.sgs[id]; ok {
-		maps.Copy(sg.Ingress, s)
+		apply(sg.Ingress)
 	}
 	p.sgWrites.note(id)
 	p.mu.Unlock()
@@ -512,9 +391,8 @@ func (p *Provider) Describe(ctx context.Context, id string, s rules.Set) error {
 
 // DeleteSecurityGroup deletes an SG; a vanished one counts as deleted.
 func (p *Provider) DeleteSecurityGroup(ctx context.Context, id string) error {
-	_, err := p.ec2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(id)})
-	if err != nil && !awserr.Is(err, awserr.EC2InvalidGroupNotFound) {
-		return fmt.Errorf("deleting security group %s: %w", id, err)
+	if err := p.ec2.DeleteSecurityGroup(ctx, id); err != nil {
+		return err
 	}
 	p.forget(id)
 	return nil
@@ -537,23 +415,11 @@ func (p *Provider) forget(id string) {
 // TagSecurityGroup sets and removes tags (CreateTags, DeleteTags) and
 // updates the cache.
 func (p *Provider) TagSecurityGroup(ctx context.Context, id string, set map[string]string, remove []string) error {
-	if len(set) > 0 {
-		var ts []ec2types.Tag
-		for _, t := range naming.SortedTags(set) {
-			ts = append(ts, ec2types.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)})
-		}
-		if _, err := p.ec2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: ts}); err != nil {
-			return fmt.Errorf("tagging security group %s: %w", id, err)
-		}
+	if err := p.ec2.CreateTags(ctx, []string{id}, set); err != nil {
+		return err
 	}
-	if len(remove) > 0 {
-		var ts []ec2types.Tag
-		for _, k := range remove {
-			ts = append(ts, ec2types.Tag{Key: aws.String(k)})
-		}
-		if _, err := p.ec2.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: ts}); err != nil {
-			return fmt.Errorf("untagging security group %s: %w", id, err)
-		}
+	if err := p.ec2.DeleteTags(ctx, []string{id}, remove); err != nil {
+		return err
 	}
 	p.mu.Lock()
 	if sg, ok := p.sgs[id]; ok {

@@ -1,0 +1,49 @@
+// Package state is the controllers' shared view of AWS and lbsg's one AWS
+// cache (the CLI's plan and audit use it too). It reads and writes through
+// cloud/ec2 and cloud/elbv2, which keep nothing, and imports no SDK package.
+//
+// What it caches, and for how long (no TTL: an entry lives until a write,
+// an invalidation or the drift check replaces it; the drift check runs
+// every --drift-interval):
+//   - every SG of the VPC with its tags and inbound rules (plus foreign SGs
+//     read by ID): one paged Describe on first use, replaced wholesale by
+//     RefreshSecurityGroups (the drift check). A name of the security-groups
+//     annotation not in the index is asked of EC2 each time (LBC resolves
+//     uncached).
+//   - every LB and TG of the VPC with its tags: one paged Describe of each
+//     and DescribeTags 20 ARNs at a time on first use, replaced by RefreshELB
+//     (drift check, teardown), which reads tags only for ARNs not seen
+//     before or seen without tags.
+//   - a per-stack Snapshot: the LB's listeners (with an ALB's rules, their
+//     tags and the LB's attributes) and each TG's targets and attributes;
+//     read on the first Snapshot after an invalidation.
+//   - the VPC's subnets (read once; RefreshSubnets re-reads), its CIDRs and
+//     each instance's primary ENI and groups (read once, for the process).
+//
+// Concurrent reconciles that find a cache cold wait for the first one's
+// Describe (one filler per cache).
+//
+// What each write does to it:
+//   - SG writes (create, Authorize, Revoke, Describe, tags, delete) update
+//     the SG index in place when they succeed; a failed rule write marks the
+//     SG stale, so its next cached read re-reads it by ID. SecurityGroup(…,
+//     fresh) always re-reads: destructive decisions never use the cache
+//     alone (LBC #4889). RefreshStackSGs adds a stack's SGs the index lacks
+//     (a create whose reply was lost); a create refused as a duplicate adopts
+//     the group when its tags make it the same stack's.
+//   - ELB writes to LBs and TGs (create, delete, tags, SGs, health checks)
+//     update the LB/TG index in place. Listener, rule, target and attribute
+//     writes change only AWS: the caller drops the stack's Snapshot
+//     (Invalidate), which also makes the stack untrusted so Listed refuses
+//     it until Converged says lbsg's own writes brought it to a model in
+//     full. A Snapshot read that raced an invalidation is returned but not
+//     kept.
+//   - a refresh (RefreshSecurityGroups, RefreshELB) keeps the writes made
+//     while it listed (the write log: the cache's entry wins for keys
+//     written meanwhile) and drops the Snapshot of every stack whose LB or
+//     TGs it saw appear, vanish or change.
+//
+// What it never decides: ownership. Which SGs, rules, LBs and TGs are
+// lbsg's is naming's (ClassifySecurityGroup, OwnsRule, OwnsStackResource);
+// what to change is plan's. state only answers and carries out.
+package state
