@@ -154,6 +154,14 @@ func (s *Server) EC2() *ec2.Backend { return s.ec2 }
 // ELBv2 returns the ELBv2 backend (same caveat as EC2).
 func (s *Server) ELBv2() *elbv2.Backend { return s.elb }
 
+// UpdateELBv2Quotas changes the ELBv2 quotas, safely while serving (a
+// quota raised by AWS support, in tests).
+func (s *Server) UpdateELBv2Quotas(f func(*elbv2.Quotas)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f(&s.elb.Quotas)
+}
+
 // Faults returns the fault injector.
 func (s *Server) Faults() *FaultInjector { return &FaultInjector{f: s.faults} }
 

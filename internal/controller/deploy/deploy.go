@@ -72,6 +72,14 @@ func (d *Deployer) Apply(ctx context.Context, stack naming.Stack, desired model.
 		}()
 	}
 	if err := ex.run(ctx, actions, func(a plan.Action) bool { return a.Kind != plan.DeleteSecurityGroup }); err != nil {
+		if ex.lbARN == "" && awserr.Classify(err) == awserr.QuotaExceeded {
+			// AWS refused the load balancer (or its target groups): undo
+			// what this run created for it, and try again later.
+			if uerr := ex.undoCreates(ctx); uerr != nil {
+				return "", errors.Join(err, uerr)
+			}
+			return "", &QuotaError{Err: err}
+		}
 		return "", err
 	}
 	d.Publish(stack, desired, backendID, ex.managedID)
@@ -200,6 +208,11 @@ func (d *Deployer) Failure(ctx context.Context, err error, objs ...client.Object
 			d.Events.Warn(o, events.ReasonFailedDeployModel, events.ActionReconcile, fmt.Sprintf("Failed deploy model due to %v (%s)", err, code))
 		}
 	}
+	if qe := (*QuotaError)(nil); errors.As(err, &qe) {
+		log.Error(err, "deploy refused for a quota", "awsCode", code)
+		warn()
+		return reconcile.Result{RequeueAfter: QuotaRequeue}, nil
+	}
 	switch awserr.Classify(err) {
 	case awserr.DependencyViolation, awserr.InUse:
 		log.Info("waiting for AWS to release a dependency", "awsCode", code, "reason", err.Error())
@@ -219,6 +232,21 @@ func (d *Deployer) Failure(ctx context.Context, err error, objs ...client.Object
 	warn()
 	return reconcile.Result{}, err
 }
+
+// QuotaRequeue is how long a stack AWS refused for a quota waits before
+// the next try (the quota may be raised meanwhile).
+const QuotaRequeue = 5 * time.Minute
+
+// QuotaError is an Apply that AWS refused for a quota (TooManyLoadBalancers,
+// TooManyTargetGroups) before the stack's load balancer existed; whatever
+// the attempt had created for it was deleted again.
+type QuotaError struct{ Err error }
+
+func (e *QuotaError) Error() string {
+	return e.Err.Error() + "; nothing was left behind, retrying in " + QuotaRequeue.String()
+}
+
+func (e *QuotaError) Unwrap() error { return e.Err }
 
 // Outcome names a reconcile result for metrics.
 func Outcome(res reconcile.Result, err error) string {

@@ -20,6 +20,10 @@ type executor struct {
 	dnsName   string
 	tgARN     map[string]string // by resource ID
 	listener  map[int32]string  // listener ARN by port
+	// createdSG and createdTGs are what this run created before its load
+	// balancer existed, for undoCreates.
+	createdSG  string
+	createdTGs []string
 }
 
 func newExecutor(aws *state.Provider, desired model.Stack, snap plan.Snapshot, backendID string) *executor {
@@ -63,6 +67,26 @@ func (ex *executor) tg(a plan.Action) string {
 	return ""
 }
 
+// undoCreates deletes the target groups and the managed SG this run
+// created for a load balancer AWS then refused to create (a quota): nothing
+// is left behind for a load balancer that does not exist. Deletes of what is
+// already gone succeed; the first other failure is returned.
+func (ex *executor) undoCreates(ctx context.Context) error {
+	for _, arn := range ex.createdTGs {
+		if err := ex.aws.DeleteTargetGroup(ctx, arn); err != nil {
+			return fmt.Errorf("deleting target group %s of the refused load balancer: %w", arn, err)
+		}
+	}
+	ex.createdTGs = nil
+	if ex.createdSG != "" {
+		if err := ex.aws.DeleteSecurityGroup(ctx, ex.createdSG); err != nil {
+			return fmt.Errorf("deleting security group %s of the refused load balancer: %w", ex.createdSG, err)
+		}
+		ex.createdSG, ex.managedID = "", ""
+	}
+	return nil
+}
+
 // run executes the actions keep selects, in order, stopping at the first
 // failure.
 func (ex *executor) run(ctx context.Context, actions []plan.Action, keep func(plan.Action) bool) error {
@@ -82,6 +106,9 @@ func (ex *executor) do(ctx context.Context, a plan.Action) error {
 	switch a.Kind {
 	case plan.CreateSecurityGroup:
 		ex.managedID, err = ex.aws.CreateSecurityGroup(ctx, a.ManagedSG.Name, a.ManagedSG.Description, a.ManagedSG.Tags)
+		if err == nil {
+			ex.createdSG = ex.managedID
+		}
 	case plan.AuthorizeIngress:
 		err = ex.aws.Authorize(ctx, ex.sg(a.SecurityGroup), a.Rules)
 	case plan.RevokeIngress:
@@ -98,6 +125,9 @@ func (ex *executor) do(ctx context.Context, a plan.Action) error {
 		var arn string
 		arn, err = ex.aws.CreateTargetGroup(ctx, *a.TargetGroup)
 		ex.tgARN[a.TargetGroup.ResourceID] = arn
+		if err == nil {
+			ex.createdTGs = append(ex.createdTGs, arn)
+		}
 	case plan.ModifyTargetGroup:
 		err = ex.aws.ModifyHealthCheck(ctx, a.ARN, a.TargetGroup.HealthCheck, a.TargetGroup.ProtocolVersion)
 	case plan.ModifyTargetGroupAttributes:
