@@ -71,13 +71,13 @@ bench: k8s-tools ## run the benchmarks (AWS calls per object, emulator throughpu
 # Files `generate` writes; `verify` fails when they differ from git.
 GENERATED := deploy/helm/lbsg/files/rbac docs/flags.md deploy/helm/lbsg/crds \
 	internal/apis/crds internal/apis/elbv2/v1beta1/zz_generated.deepcopy.go
-GENERATED += docs/annotations.md internal/toolcache/pins
+GENERATED += docs/annotations.md internal/toolcache/pins docs/migration.md
 
 .PHONY: generate
 generate: ## regenerate RBAC, CRDs and deepcopy (controller-gen, from +kubebuilder markers) and docs/flags.md
 	@hack/tools/build.sh controller-gen
 	$(GO) generate ./internal/apis/crds/ ./internal/cli/ ./hack/gen-flags/
-	$(GO) generate ./hack/gen-annotations/
+	$(GO) generate ./hack/gen-annotations/ ./hack/gen-lbcdiff/
 	$(GO) generate ./internal/toolcache/
 
 .PHONY: helm-lint
