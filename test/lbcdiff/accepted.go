@@ -60,7 +60,7 @@ var AcceptedDifferences = []Accepted{
 		ID:      "node-rule-exact-ports",
 		Side:    LBSG,
 		Pattern: nodeRuleFromBackend,
-		Reason: "lbsg opens the exact ports its target groups need (adjacent ports merged into one range), within LBC's range; see `node-rule-range`.",
+		Reason:  "lbsg opens the exact ports its target groups need (adjacent ports merged into one range), within LBC's range; see `node-rule-range`.",
 	},
 }
 

@@ -42,8 +42,8 @@ var corpus = []testCase{
 	}},
 	{"nlb-own-sg", func(ns string, sg map[string]string) objects {
 		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", 30103, map[string]string{
-			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":                    "instance",
-			"service.beta.kubernetes.io/aws-load-balancer-security-groups":                    sg["lbcdiff-nlb-own"],
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":                     "instance",
+			"service.beta.kubernetes.io/aws-load-balancer-security-groups":                     sg["lbcdiff-nlb-own"],
 			"service.beta.kubernetes.io/aws-load-balancer-manage-backend-security-group-rules": "true",
 		})}}
 	}},
@@ -87,8 +87,8 @@ var corpus = []testCase{
 		return objects{replicas: 2,
 			services: []*corev1.Service{backend(ns, "echo", 30205)},
 			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{
-				"alb.ingress.kubernetes.io/target-type":                        "instance",
-				"alb.ingress.kubernetes.io/security-groups":                    sg["lbcdiff-alb-own"],
+				"alb.ingress.kubernetes.io/target-type":                         "instance",
+				"alb.ingress.kubernetes.io/security-groups":                     sg["lbcdiff-alb-own"],
 				"alb.ingress.kubernetes.io/manage-backend-security-group-rules": "true",
 			}, path{"/", "echo"})}}
 	}},

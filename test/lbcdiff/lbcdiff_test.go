@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -120,8 +120,8 @@ func TestCheckRangesHoldsLBCRangesToLBSGPorts(t *testing.T) {
 		t.Errorf("exact ports within LBC's range: %v", p)
 	}
 	for name, bad := range map[string][]string{
-		"outside": append(slices.Clone(good), `sg[node] ingress: tcp 30300-30300 from sg[backend] desc="m"`),
-		"no low end": good[1:],
+		"outside":      append(slices.Clone(good), `sg[node] ingress: tcp 30300-30300 from sg[backend] desc="m"`),
+		"no low end":   good[1:],
 		"other source": {`sg[node] ingress: tcp 8080-8080 from sg[x] desc="m"`, `sg[node] ingress: tcp 30205-30205 from sg[x] desc="m"`},
 	} {
 		if p := checkRanges(lbc, bad); len(p) == 0 {

@@ -243,4 +243,3 @@ func (wd *world) converge(ctx context.Context, cases []testCase, quiet, timeout 
 		}
 	}
 }
-
