@@ -71,7 +71,7 @@ var corpus = []testCase{
 	{"alb-group", func(ns string, _ map[string]string) objects {
 		group := func(order string) map[string]string {
 			return map[string]string{
-				"alb.ingress.kubernetes.io/group.name":  "lbcdiff",
+				"alb.ingress.kubernetes.io/group.name":  "alb-group",
 				"alb.ingress.kubernetes.io/group.order": order,
 				"alb.ingress.kubernetes.io/target-type": "instance",
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // snapshot is a world's AWS state and Kubernetes status as sorted lines
@@ -26,8 +27,9 @@ type snapshot struct {
 	lines []string
 }
 
-// uidHash is the 10-hex suffix LBC puts on names derived from a UID (target
-// groups, the frontend groups of Services); it differs between worlds.
+// uidHash is the 10-hex suffix of target-group names; LBC derives it from
+// the backend Service's UID (and the target group's settings), so it
+// differs between worlds.
 var uidHash = regexp.MustCompile(`^(k8s-.*-)[0-9a-f]{10}$`)
 
 func stackTag(tags map[string]string) string {
@@ -150,11 +152,8 @@ func take(ctx context.Context, wd *world) (*snapshot, error) {
 	// Now the lines.
 	for _, g := range sgs.SecurityGroups {
 		l := label[aws.ToString(g.GroupId)]
-		name := aws.ToString(g.GroupName)
-		if m := uidHash.FindStringSubmatch(name); m != nil && strings.HasPrefix(l, "sg[frontend") {
-			name = m[1] + "<hash>"
-		}
-		add(l, "name", name)
+		add(l, "name", uidName(ctx, wd, ec2Tags(g.Tags)["service.k8s.aws/stack"], aws.ToString(g.GroupName),
+			"k8s-<ns>-<name>-<sha256(cluster, name, namespace, UID)>", wd.w.AWS.ClusterName, svcName(g.Tags), svcNamespace(g.Tags), "UID"))
 		add(l, "description", aws.ToString(g.Description))
 		for k, v := range ec2Tags(g.Tags) {
 			add(l, "tag "+k, v)
@@ -173,7 +172,8 @@ func take(ctx context.Context, wd *world) (*snapshot, error) {
 	for _, lb := range lbs.LoadBalancers {
 		arn := aws.ToString(lb.LoadBalancerArn)
 		l := label[arn]
-		add(l, "name", lbName(ctx, wd, elbTags[arn]["service.k8s.aws/stack"], string(lb.Scheme), aws.ToString(lb.LoadBalancerName)))
+		add(l, "name", uidName(ctx, wd, elbTags[arn]["service.k8s.aws/stack"], aws.ToString(lb.LoadBalancerName),
+			"k8s-<ns>-<name>-<sha256(cluster, UID, scheme)>", wd.w.AWS.ClusterName, "UID", string(lb.Scheme)))
 		add(l, "type", string(lb.Type))
 		add(l, "scheme", string(lb.Scheme))
 		add(l, "ip address type", string(lb.IpAddressType))
@@ -314,27 +314,43 @@ func take(ctx context.Context, wd *world) (*snapshot, error) {
 	return &snapshot{lines: slices.Compact(lines)}, nil
 }
 
-// lbName renders an NLB's name as LBC's formula of its Service's UID when
-// it follows it (UIDs differ between worlds), else as it is.
-func lbName(ctx context.Context, wd *world, stack, scheme, name string) string {
+// lbcName is LBC's name for a thing of a Service: k8s-<ns>-<name>-<hash>,
+// the hash a SHA-256 of parts (with the Service's UID in place of "UID").
+func lbcName(ns, name string, uid types.UID, parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		if p == "UID" {
+			p = string(uid)
+		}
+		_, _ = h.Write([]byte(p))
+	}
+	clean := regexp.MustCompile(`[[:^alnum:]]`)
+	return fmt.Sprintf("k8s-%.8s-%.8s-%.10s", clean.ReplaceAllString(ns, ""), clean.ReplaceAllString(name, ""), hex.EncodeToString(h.Sum(nil)))
+}
+
+// uidName renders the name of a Service's load balancer or security group
+// as LBC's formula when it follows it (UIDs differ between worlds, so the
+// names do too), else as it is. stack is the Service's ns/name.
+func uidName(ctx context.Context, wd *world, stack, name, formula string, parts ...string) string {
 	ns, svcName, ok := strings.Cut(stack, "/")
 	if !ok {
 		return name
 	}
 	svc, err := wd.kube.CoreV1().Services(ns).Get(ctx, svcName, metav1.GetOptions{})
-	if err != nil {
+	if err != nil || name != lbcName(ns, svcName, svc.UID, parts...) {
 		return name
 	}
-	h := sha256.New()
-	_, _ = h.Write([]byte(wd.w.AWS.ClusterName))
-	_, _ = h.Write([]byte(svc.UID))
-	_, _ = h.Write([]byte(scheme))
-	clean := regexp.MustCompile(`[^a-zA-Z0-9]`)
-	want := fmt.Sprintf("k8s-%.8s-%.8s-%.10s", clean.ReplaceAllString(ns, ""), clean.ReplaceAllString(svcName, ""), hex.EncodeToString(h.Sum(nil)))
-	if name == want {
-		return "k8s-<ns>-<name>-<sha256(cluster, Service UID, scheme)>"
-	}
-	return name
+	return formula
+}
+
+func svcName(ts []ec2types.Tag) string {
+	_, n, _ := strings.Cut(ec2Tags(ts)["service.k8s.aws/stack"], "/")
+	return n
+}
+
+func svcNamespace(ts []ec2types.Tag) string {
+	ns, _, _ := strings.Cut(ec2Tags(ts)["service.k8s.aws/stack"], "/")
+	return ns
 }
 
 func ec2Tags(ts []ec2types.Tag) map[string]string {
