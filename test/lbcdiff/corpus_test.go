@@ -92,6 +92,87 @@ var corpus = []testCase{
 				"alb.ingress.kubernetes.io/manage-backend-security-group-rules": "true",
 			}, path{"/", "echo"})}}
 	}},
+	{"nlb-healthcheck", func(ns string, _ map[string]string) objects {
+		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", 30105, map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":                 "instance",
+			"service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol":            "HTTP",
+			"service.beta.kubernetes.io/aws-load-balancer-healthcheck-path":                "/healthz",
+			"service.beta.kubernetes.io/aws-load-balancer-healthcheck-interval":            "15",
+			"service.beta.kubernetes.io/aws-load-balancer-healthcheck-timeout":             "6",
+			"service.beta.kubernetes.io/aws-load-balancer-healthcheck-healthy-threshold":   "2",
+			"service.beta.kubernetes.io/aws-load-balancer-healthcheck-unhealthy-threshold": "4",
+			"service.beta.kubernetes.io/aws-load-balancer-healthcheck-success-codes":       "200-299",
+		})}}
+	}},
+	{"nlb-local", func(ns string, _ map[string]string) objects {
+		s := nlb(ns, "echo", 30106, map[string]string{"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "instance"})
+		s.Spec.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyLocal
+		s.Spec.HealthCheckNodePort = 32106
+		return objects{replicas: 2, services: []*corev1.Service{s}}
+	}},
+	{"nlb-named-tagged", func(ns string, _ map[string]string) objects {
+		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", 30107, map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":          "ip",
+			"service.beta.kubernetes.io/aws-load-balancer-name":                     "lbcdiff-named-nlb",
+			"service.beta.kubernetes.io/aws-load-balancer-additional-resource-tags": "team=edge,env=ci",
+		})}}
+	}},
+	{"nlb-multiport-icmp", func(ns string, _ map[string]string) objects {
+		s := nlb(ns, "echo", 30108, map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":                    "instance",
+			"service.beta.kubernetes.io/aws-load-balancer-scheme":                             "internet-facing",
+			"service.beta.kubernetes.io/aws-load-balancer-enable-icmp-for-path-mtu-discovery": "on",
+		})
+		s.Spec.Ports = append(s.Spec.Ports, corev1.ServicePort{Name: "https", Port: 443, TargetPort: intstr.FromInt32(8443),
+			Protocol: corev1.ProtocolTCP, NodePort: 30109})
+		return objects{replicas: 2, services: []*corev1.Service{s}}
+	}},
+	{"nlb-no-sg", func(ns string, _ map[string]string) objects {
+		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", 30110, map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "instance",
+			"service.beta.kubernetes.io/aws-load-balancer-disable-nlb-sg":  "true",
+		})}}
+	}},
+	{"nlb-tcp-udp", func(ns string, _ map[string]string) objects {
+		s := nlb(ns, "dns", 30111, map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":         "ip",
+			"service.beta.kubernetes.io/aws-load-balancer-enable-tcp-udp-listener": "true",
+		})
+		s.Spec.Ports = []corev1.ServicePort{
+			{Name: "dns-tcp", Port: 53, TargetPort: intstr.FromInt32(5353), Protocol: corev1.ProtocolTCP, NodePort: 30111},
+			{Name: "dns-udp", Port: 53, TargetPort: intstr.FromInt32(5353), Protocol: corev1.ProtocolUDP, NodePort: 30112},
+		}
+		return objects{replicas: 2, services: []*corev1.Service{s}}
+	}},
+	{"alb-settings", func(ns string, _ map[string]string) objects {
+		ing := alb(ns, "echo", map[string]string{
+			"alb.ingress.kubernetes.io/target-type":              "instance",
+			"alb.ingress.kubernetes.io/listen-ports":             `[{"HTTP":80},{"HTTP":8080}]`,
+			"alb.ingress.kubernetes.io/inbound-cidrs":            "10.0.0.0/8,192.168.0.0/16",
+			"alb.ingress.kubernetes.io/tags":                     "team=web,env=ci",
+			"alb.ingress.kubernetes.io/load-balancer-attributes": "idle_timeout.timeout_seconds=120",
+			"alb.ingress.kubernetes.io/target-group-attributes":  "stickiness.enabled=true,stickiness.lb_cookie.duration_seconds=300",
+			"alb.ingress.kubernetes.io/healthcheck-path":         "/healthz",
+			"alb.ingress.kubernetes.io/success-codes":            "200-299",
+			"alb.ingress.kubernetes.io/healthy-threshold-count":  "3",
+		}, path{"/", "echo"})
+		ing.Spec.Rules[0].Host = "www.example.com"
+		ing.Spec.Rules = append(ing.Spec.Rules, networkingv1.IngressRule{Host: "api.example.com",
+			IngressRuleValue: networkingv1.IngressRuleValue{HTTP: alb(ns, "x", nil, path{"/v1", "echo"}, path{"/v2", "echo"}).Spec.Rules[0].HTTP}})
+		return objects{replicas: 2, services: []*corev1.Service{backend(ns, "echo", 30206)}, ingresses: []*networkingv1.Ingress{ing}}
+	}},
+	{"alb-https", func(ns string, _ map[string]string) objects {
+		return objects{replicas: 2,
+			services: []*corev1.Service{backend(ns, "echo", 30207)},
+			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{
+				"alb.ingress.kubernetes.io/target-type":     "ip",
+				"alb.ingress.kubernetes.io/scheme":          "internet-facing",
+				"alb.ingress.kubernetes.io/listen-ports":    `[{"HTTP":80},{"HTTPS":443}]`,
+				"alb.ingress.kubernetes.io/certificate-arn": "arn:aws:acm:us-west-2:123456789012:certificate/11111111-2222-3333-4444-555555555555",
+				"alb.ingress.kubernetes.io/ssl-policy":      "ELBSecurityPolicy-TLS13-1-2-2021-06",
+				"alb.ingress.kubernetes.io/ssl-redirect":    "443",
+			}, path{"/", "echo"})}}
+	}},
 }
 
 var appLabels = map[string]string{"app": "echo"}
