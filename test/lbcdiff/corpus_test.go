@@ -12,8 +12,26 @@ import (
 // manifests, by Name tag, for the cases that bring their own frontend group.
 var userSGs = []string{"lbcdiff-nlb-own", "lbcdiff-alb-own"}
 
-// objects is a case's manifests; sg maps a userSGs name to its ID in the
-// world they are applied to.
+// env is what a case's manifests depend on in the world they go to.
+type env struct {
+	// sg maps a userSGs name to its ID.
+	sg map[string]string
+	// next is the next node port to hand out.
+	next int32
+}
+
+// port hands out node ports in order, from 30100: both worlds apply the
+// same cases in the same order, so they get the same ports, and their
+// node-group rules compare.
+func (e *env) port() int32 {
+	if e.next == 0 {
+		e.next = 30100
+	}
+	e.next++
+	return e.next - 1
+}
+
+// objects is a case's manifests.
 type objects struct {
 	services  []*corev1.Service
 	ingresses []*networkingv1.Ingress
@@ -23,77 +41,77 @@ type objects struct {
 // testCase is one entry of the corpus; its namespace is its name.
 type testCase struct {
 	name  string
-	build func(ns string, sg map[string]string) objects
+	build func(ns string, e *env) objects
 }
 
 // corpus is the CI-sized corpus: what lbsg supports today, one case per
 // namespace, all applied to one world per controller. Node ports are fixed
-// so both worlds open the same ports.
+// (env.port) so both worlds open the same ports.
 var corpus = []testCase{
-	{"nlb-instance", func(ns string, _ map[string]string) objects {
-		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", 30101, map[string]string{
+	{"nlb-instance", func(ns string, e *env) objects {
+		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", e.port(), map[string]string{
 			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "instance",
 		})}}
 	}},
-	{"nlb-ip", func(ns string, _ map[string]string) objects {
-		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", 30102, map[string]string{
+	{"nlb-ip", func(ns string, e *env) objects {
+		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", e.port(), map[string]string{
 			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
 		})}}
 	}},
-	{"nlb-own-sg", func(ns string, sg map[string]string) objects {
-		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", 30103, map[string]string{
+	{"nlb-own-sg", func(ns string, e *env) objects {
+		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", e.port(), map[string]string{
 			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":                     "instance",
-			"service.beta.kubernetes.io/aws-load-balancer-security-groups":                     sg["lbcdiff-nlb-own"],
+			"service.beta.kubernetes.io/aws-load-balancer-security-groups":                     e.sg["lbcdiff-nlb-own"],
 			"service.beta.kubernetes.io/aws-load-balancer-manage-backend-security-group-rules": "true",
 		})}}
 	}},
-	{"nlb-source-ranges", func(ns string, _ map[string]string) objects {
-		s := nlb(ns, "echo", 30104, map[string]string{
+	{"nlb-source-ranges", func(ns string, e *env) objects {
+		s := nlb(ns, "echo", e.port(), map[string]string{
 			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
 			"service.beta.kubernetes.io/aws-load-balancer-scheme":          "internet-facing",
 		})
 		s.Spec.LoadBalancerSourceRanges = []string{"203.0.113.0/24", "198.51.100.0/24"}
 		return objects{replicas: 2, services: []*corev1.Service{s}}
 	}},
-	{"alb-instance", func(ns string, _ map[string]string) objects {
+	{"alb-instance", func(ns string, e *env) objects {
 		return objects{replicas: 2,
-			services:  []*corev1.Service{backend(ns, "echo", 30201)},
+			services:  []*corev1.Service{backend(ns, "echo", e.port())},
 			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{"alb.ingress.kubernetes.io/target-type": "instance"}, path{"/", "echo"})}}
 	}},
-	{"alb-ip", func(ns string, _ map[string]string) objects {
+	{"alb-ip", func(ns string, e *env) objects {
 		return objects{replicas: 2,
-			services: []*corev1.Service{backend(ns, "echo", 30202)},
+			services: []*corev1.Service{backend(ns, "echo", e.port())},
 			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{
 				"alb.ingress.kubernetes.io/target-type": "ip",
 				"alb.ingress.kubernetes.io/scheme":      "internet-facing",
 			}, path{"/", "echo"})}}
 	}},
-	{"alb-group", func(ns string, _ map[string]string) objects {
+	{"alb-group", func(ns string, e *env) objects {
 		group := func(order string) map[string]string {
 			return map[string]string{
-				"alb.ingress.kubernetes.io/group.name":  "alb-group",
+				"alb.ingress.kubernetes.io/group.name":  ns,
 				"alb.ingress.kubernetes.io/group.order": order,
 				"alb.ingress.kubernetes.io/target-type": "instance",
 			}
 		}
 		return objects{replicas: 2,
-			services: []*corev1.Service{backend(ns, "api", 30203), backend(ns, "web", 30204)},
+			services: []*corev1.Service{backend(ns, "api", e.port()), backend(ns, "web", e.port())},
 			ingresses: []*networkingv1.Ingress{
 				alb(ns, "api", group("1"), path{"/api", "api"}),
 				alb(ns, "web", group("2"), path{"/", "web"}),
 			}}
 	}},
-	{"alb-own-sg", func(ns string, sg map[string]string) objects {
+	{"alb-own-sg", func(ns string, e *env) objects {
 		return objects{replicas: 2,
-			services: []*corev1.Service{backend(ns, "echo", 30205)},
+			services: []*corev1.Service{backend(ns, "echo", e.port())},
 			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{
 				"alb.ingress.kubernetes.io/target-type":                         "instance",
-				"alb.ingress.kubernetes.io/security-groups":                     sg["lbcdiff-alb-own"],
+				"alb.ingress.kubernetes.io/security-groups":                     e.sg["lbcdiff-alb-own"],
 				"alb.ingress.kubernetes.io/manage-backend-security-group-rules": "true",
 			}, path{"/", "echo"})}}
 	}},
-	{"nlb-healthcheck", func(ns string, _ map[string]string) objects {
-		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", 30105, map[string]string{
+	{"nlb-healthcheck", func(ns string, e *env) objects {
+		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", e.port(), map[string]string{
 			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":                 "instance",
 			"service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol":            "HTTP",
 			"service.beta.kubernetes.io/aws-load-balancer-healthcheck-path":                "/healthz",
@@ -104,47 +122,47 @@ var corpus = []testCase{
 			"service.beta.kubernetes.io/aws-load-balancer-healthcheck-success-codes":       "200-299",
 		})}}
 	}},
-	{"nlb-local", func(ns string, _ map[string]string) objects {
-		s := nlb(ns, "echo", 30106, map[string]string{"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "instance"})
+	{"nlb-local", func(ns string, e *env) objects {
+		s := nlb(ns, "echo", e.port(), map[string]string{"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "instance"})
 		s.Spec.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyLocal
-		s.Spec.HealthCheckNodePort = 32106
+		s.Spec.HealthCheckNodePort = e.port()
 		return objects{replicas: 2, services: []*corev1.Service{s}}
 	}},
-	{"nlb-named-tagged", func(ns string, _ map[string]string) objects {
-		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", 30107, map[string]string{
+	{"nlb-named-tagged", func(ns string, e *env) objects {
+		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", e.port(), map[string]string{
 			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":          "ip",
-			"service.beta.kubernetes.io/aws-load-balancer-name":                     "lbcdiff-named-nlb",
+			"service.beta.kubernetes.io/aws-load-balancer-name":                     "lbcdiff-" + ns,
 			"service.beta.kubernetes.io/aws-load-balancer-additional-resource-tags": "team=edge,env=ci",
 		})}}
 	}},
-	{"nlb-multiport-icmp", func(ns string, _ map[string]string) objects {
-		s := nlb(ns, "echo", 30108, map[string]string{
+	{"nlb-multiport-icmp", func(ns string, e *env) objects {
+		s := nlb(ns, "echo", e.port(), map[string]string{
 			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":                    "instance",
 			"service.beta.kubernetes.io/aws-load-balancer-scheme":                             "internet-facing",
 			"service.beta.kubernetes.io/aws-load-balancer-enable-icmp-for-path-mtu-discovery": "on",
 		})
 		s.Spec.Ports = append(s.Spec.Ports, corev1.ServicePort{Name: "https", Port: 443, TargetPort: intstr.FromInt32(8443),
-			Protocol: corev1.ProtocolTCP, NodePort: 30109})
+			Protocol: corev1.ProtocolTCP, NodePort: e.port()})
 		return objects{replicas: 2, services: []*corev1.Service{s}}
 	}},
-	{"nlb-no-sg", func(ns string, _ map[string]string) objects {
-		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", 30110, map[string]string{
+	{"nlb-no-sg", func(ns string, e *env) objects {
+		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", e.port(), map[string]string{
 			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "instance",
 			"service.beta.kubernetes.io/aws-load-balancer-disable-nlb-sg":  "true",
 		})}}
 	}},
-	{"nlb-tcp-udp", func(ns string, _ map[string]string) objects {
-		s := nlb(ns, "dns", 30111, map[string]string{
+	{"nlb-tcp-udp", func(ns string, e *env) objects {
+		s := nlb(ns, "dns", e.port(), map[string]string{
 			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":         "ip",
 			"service.beta.kubernetes.io/aws-load-balancer-enable-tcp-udp-listener": "true",
 		})
 		s.Spec.Ports = []corev1.ServicePort{
-			{Name: "dns-tcp", Port: 53, TargetPort: intstr.FromInt32(5353), Protocol: corev1.ProtocolTCP, NodePort: 30111},
-			{Name: "dns-udp", Port: 53, TargetPort: intstr.FromInt32(5353), Protocol: corev1.ProtocolUDP, NodePort: 30112},
+			{Name: "dns-tcp", Port: 53, TargetPort: intstr.FromInt32(5353), Protocol: corev1.ProtocolTCP, NodePort: e.port()},
+			{Name: "dns-udp", Port: 53, TargetPort: intstr.FromInt32(5353), Protocol: corev1.ProtocolUDP, NodePort: e.port()},
 		}
 		return objects{replicas: 2, services: []*corev1.Service{s}}
 	}},
-	{"alb-settings", func(ns string, _ map[string]string) objects {
+	{"alb-settings", func(ns string, e *env) objects {
 		ing := alb(ns, "echo", map[string]string{
 			"alb.ingress.kubernetes.io/target-type":              "instance",
 			"alb.ingress.kubernetes.io/listen-ports":             `[{"HTTP":80},{"HTTP":8080}]`,
@@ -159,11 +177,11 @@ var corpus = []testCase{
 		ing.Spec.Rules[0].Host = "www.example.com"
 		ing.Spec.Rules = append(ing.Spec.Rules, networkingv1.IngressRule{Host: "api.example.com",
 			IngressRuleValue: networkingv1.IngressRuleValue{HTTP: alb(ns, "x", nil, path{"/v1", "echo"}, path{"/v2", "echo"}).Spec.Rules[0].HTTP}})
-		return objects{replicas: 2, services: []*corev1.Service{backend(ns, "echo", 30206)}, ingresses: []*networkingv1.Ingress{ing}}
+		return objects{replicas: 2, services: []*corev1.Service{backend(ns, "echo", e.port())}, ingresses: []*networkingv1.Ingress{ing}}
 	}},
-	{"alb-https", func(ns string, _ map[string]string) objects {
+	{"alb-https", func(ns string, e *env) objects {
 		return objects{replicas: 2,
-			services: []*corev1.Service{backend(ns, "echo", 30207)},
+			services: []*corev1.Service{backend(ns, "echo", e.port())},
 			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{
 				"alb.ingress.kubernetes.io/target-type":     "ip",
 				"alb.ingress.kubernetes.io/scheme":          "internet-facing",

@@ -161,7 +161,7 @@ func TestLBSGMatchesLBC(t *testing.T) {
 	// The emulator takes any credentials; lbsg's SDK chain still wants some.
 	t.Setenv("AWS_ACCESS_KEY_ID", "sandbox")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "sandbox")
-	cases := corpus
+	cases := copies(corpus, copiesWanted(t))
 	start := time.Now()
 	worlds := map[Side]*world{}
 	errs := map[Side]error{}
@@ -190,10 +190,16 @@ func TestLBSGMatchesLBC(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			t0 := time.Now()
 			err := w.apply(ctx, cases)
+			applied := time.Since(t0)
+			var done, lastCall time.Duration
+			var slowest []string
 			if err == nil {
-				err = w.converge(ctx, cases, 2*time.Second, 3*time.Minute)
+				done, lastCall, slowest, err = w.converge(ctx, cases, 2*time.Second, convergeTimeout(len(cases)))
 			}
+			t.Logf("%s: %d cases applied in %s, converged %s later (everything provisioned by %s, the last being %v; last AWS call by %s)",
+				side, len(cases), applied.Round(time.Second), (time.Since(t0) - applied).Round(time.Second), done.Round(time.Second), slowest, lastCall.Round(time.Second))
 			var s *snapshot
 			if err == nil {
 				s, err = take(context.WithoutCancel(ctx), w)
@@ -210,7 +216,7 @@ func TestLBSGMatchesLBC(t *testing.T) {
 		}
 	}
 	t.Logf("both worlds converged in %s", time.Since(start).Round(time.Second))
-	if d := os.Getenv("LBSG_LBCDIFF_DUMP"); d != "" {
+	if d := os.Getenv(DumpEnv); d != "" {
 		for side, s := range snaps {
 			_ = os.WriteFile(filepath.Join(d, string(side)+".txt"), []byte(strings.Join(s.lines, "\n")+"\n"), 0o644)
 		}
@@ -222,12 +228,12 @@ func TestLBSGMatchesLBC(t *testing.T) {
 	for _, c := range cases {
 		var lines []string
 		for _, l := range onlyLBC {
-			if strings.Contains(l, c.name) {
+			if mentions(l, c.name) {
 				lines = append(lines, "- "+l)
 			}
 		}
 		for _, l := range onlyLBSG {
-			if strings.Contains(l, c.name) {
+			if mentions(l, c.name) {
 				lines = append(lines, "+ "+l)
 			}
 		}
@@ -259,9 +265,60 @@ func TestLBSGMatchesLBC(t *testing.T) {
 
 func mentionsCase(l string, cases []testCase) bool {
 	for _, c := range cases {
-		if strings.Contains(l, c.name) {
+		if mentions(l, c.name) {
 			return true
 		}
 	}
 	return false
+}
+
+// mentions tells whether a snapshot line belongs to the case in namespace
+// ns: its labels name the namespace as "[ns/" or "[ns]" (or " ns]").
+func mentions(l, ns string) bool {
+	for _, pre := range []string{"[", " "} {
+		for _, post := range []string{"/", "]"} {
+			if strings.Contains(l, pre+ns+post) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// DumpEnv names a directory where the suite writes both snapshots
+// (LBC.txt, lbsg.txt) and both controllers' logs.
+const DumpEnv = "LBSG_LBCDIFF_DUMP"
+
+// FullCopiesEnv sets how many copies of the corpus the suite applies (each
+// in its own namespaces); make lbcdiff sets it for the full-size run.
+const FullCopiesEnv = "LBSG_LBCDIFF_COPIES"
+
+func copiesWanted(t *testing.T) int {
+	v := os.Getenv(FullCopiesEnv)
+	if v == "" {
+		return 1
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 20 {
+		t.Fatalf("%s=%q: want 1 to 20", FullCopiesEnv, v)
+	}
+	return n
+}
+
+// copies returns n copies of cases, the k-th (k ≥ 2) in namespaces suffixed
+// -k.
+func copies(cases []testCase, n int) []testCase {
+	out := slices.Clone(cases)
+	for k := 2; k <= n; k++ {
+		for _, c := range cases {
+			out = append(out, testCase{name: fmt.Sprintf("%s-%d", c.name, k), build: c.build})
+		}
+	}
+	return out
+}
+
+// convergeTimeout grows with the corpus: 3 minutes, plus 15 s a case past
+// the CI-sized corpus.
+func convergeTimeout(cases int) time.Duration {
+	return 3*time.Minute + time.Duration(max(0, cases-len(corpus)))*15*time.Second
 }

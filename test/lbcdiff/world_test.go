@@ -82,11 +82,16 @@ func startWorld(t *testing.T, side Side, bins string) (*world, error) {
 		case <-time.After(time.Minute):
 			t.Errorf("%s sandbox did not stop", side)
 		}
-		if t.Failed() {
-			for _, f := range []string{"lbc.log", "controller.log"} {
-				if b, err := os.ReadFile(filepath.Join(dir, f)); err == nil {
-					t.Logf("%s %s (last 4 KiB):\n%s", side, f, tail(b, 4096))
-				}
+		for _, f := range []string{"lbc.log", "controller.log"} {
+			b, err := os.ReadFile(filepath.Join(dir, f))
+			if err != nil {
+				continue
+			}
+			if t.Failed() {
+				t.Logf("%s %s (last 4 KiB):\n%s", side, f, tail(b, 4096))
+			}
+			if d := os.Getenv(DumpEnv); d != "" {
+				_ = os.WriteFile(filepath.Join(d, f), b, 0o644)
 			}
 		}
 	})
@@ -111,7 +116,7 @@ func tail(b []byte, n int) []byte {
 
 // apply creates the user security groups and every case's objects.
 func (wd *world) apply(ctx context.Context, cases []testCase) error {
-	sgs := map[string]string{}
+	e := &env{sg: map[string]string{}}
 	for _, name := range userSGs {
 		out, err := wd.ec2.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
 			GroupName: aws.String(name), Description: aws.String("lbcdiff user group"), VpcId: aws.String(wd.w.AWS.VPCID),
@@ -121,10 +126,10 @@ func (wd *world) apply(ctx context.Context, cases []testCase) error {
 		if err != nil {
 			return fmt.Errorf("creating %s: %w", name, err)
 		}
-		sgs[name] = aws.ToString(out.GroupId)
+		e.sg[name] = aws.ToString(out.GroupId)
 	}
 	for _, c := range cases {
-		o := c.build(c.name, sgs)
+		o := c.build(c.name, e)
 		if _, err := wd.kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: c.name}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 			return err
 		}
@@ -217,8 +222,11 @@ func (wd *world) calls(ctx context.Context) (int, error) {
 }
 
 // converge waits until nothing is pending and the controller has made no
-// AWS call for quiet.
-func (wd *world) converge(ctx context.Context, cases []testCase, quiet, timeout time.Duration) error {
+// AWS call for quiet. It returns when the last pending things were done
+// (and what they were) and when the controller made its last call, after
+// start.
+func (wd *world) converge(ctx context.Context, cases []testCase, quiet, timeout time.Duration) (done, lastCall time.Duration, slowest []string, err error) {
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var last []string
@@ -231,15 +239,21 @@ func (wd *world) converge(ctx context.Context, cases []testCase, quiet, timeout 
 			}
 			var after int
 			after, err = wd.calls(ctx)
-			if err == nil && after == before { // control-API reads are not counted
+			if err == nil && after != before {
+				lastCall = time.Since(start)
+			}
+			if err == nil {
 				last, err = wd.pending(ctx, cases)
-				if err == nil && len(last) == 0 {
-					return nil
+				if err == nil && len(last) > 0 {
+					done, slowest = time.Since(start), last
+				}
+				if err == nil && len(last) == 0 && after == before { // control-API reads are not counted
+					return done, lastCall, slowest, nil
 				}
 			}
 		}
 		if ctx.Err() != nil {
-			return fmt.Errorf("%s world not converged in %s; pending: %v (%v)", wd.side, timeout, last, errors.Join(err, ctx.Err()))
+			return done, lastCall, slowest, fmt.Errorf("%s world not converged in %s; pending: %v (%v)", wd.side, timeout, last, errors.Join(err, ctx.Err()))
 		}
 	}
 }
