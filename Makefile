@@ -115,6 +115,10 @@ image: ## build bin/lbsg-image.tar (scratch, OCI + docker archive, no daemon), t
 # --- reliability (issue 10): docs/reliability.md ------------------------------
 # `make test` runs test/chaos at its small size; this is the full size (50
 # objects, at least 20 SIGKILL points per run, 8 foreign-state rounds).
+.PHONY: lbcdiff
+lbcdiff: k8s-tools ## run the full-size differential suite against LBC v3.6.2 (test/lbcdiff, the corpus 4 times; LBSG_LBCDIFF_DUMP=dir keeps snapshots and logs)
+	$(TEST_ENV) LBSG_LBCDIFF_COPIES=$${LBSG_LBCDIFF_COPIES:-4} $(GO) test -count=1 -v -timeout 30m -run TestLBSGMatchesLBC ./test/lbcdiff/
+
 .PHONY: chaos
 chaos: k8s-tools ## run the full-size chaos suites (test/chaos, LBSG_CHAOS_FULL=1; LBSG_CHAOS_SEED=n replays)
 	$(TEST_ENV) LBSG_CHAOS_FULL=1 $(GO) test -race -count=1 -timeout 60m -v ./test/chaos/...
