@@ -216,6 +216,23 @@ func TestLBSGMatchesLBC(t *testing.T) {
 		}
 	}
 	t.Logf("both worlds converged in %s", time.Since(start).Round(time.Second))
+	for side, w := range worlds {
+		log, err := w.callLog(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byCode := map[string]int{}
+		for action, a := range log.Actions {
+			for code, n := range a.Errors {
+				byCode[code] += n
+				switch code {
+				case "InvalidAction", "UnknownParameter", "ValidationError", "UnsupportedOperation", "InternalError":
+					t.Errorf("%s's %s got %s %d times: an answer AWS would not give, or a request it would refuse", side, action, code, n)
+				}
+			}
+		}
+		t.Logf("%s made %d AWS calls (errors by code: %v)", side, log.Total, byCode)
+	}
 	if d := os.Getenv(DumpEnv); d != "" {
 		for side, s := range snaps {
 			_ = os.WriteFile(filepath.Join(d, string(side)+".txt"), []byte(strings.Join(s.lines, "\n")+"\n"), 0o644)

@@ -203,22 +203,35 @@ func hasHostname(in []corev1.LoadBalancerIngress) bool {
 	return false
 }
 
-// calls is the emulator's total call count.
-func (wd *world) calls(ctx context.Context) (int, error) {
+// callLog is the emulator's call log (GET /_lbsg/calls).
+type callLog struct {
+	Total   int
+	Actions map[string]struct {
+		Calls  int
+		Errors map[string]int
+	}
+}
+
+// callLog reads the emulator's call log; control-API reads are not in it.
+func (wd *world) callLog(ctx context.Context) (callLog, error) {
+	var s callLog
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, wd.w.AWS.URL+"/_lbsg/calls", nil)
 	if err != nil {
-		return 0, err
+		return s, err
 	}
 	resp, err := wd.w.Emulator.HTTPClient().Do(req)
 	if err != nil {
-		return 0, err
+		return s, err
 	}
 	defer func() { _ = resp.Body.Close() }()
-	var s struct{ Total int }
-	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
-		return 0, err
-	}
-	return s.Total, nil
+	err = json.NewDecoder(resp.Body).Decode(&s)
+	return s, err
+}
+
+// calls is the emulator's total call count.
+func (wd *world) calls(ctx context.Context) (int, error) {
+	s, err := wd.callLog(ctx)
+	return s.Total, err
 }
 
 // converge waits until nothing is pending and the controller has made no
