@@ -191,6 +191,43 @@ var corpus = []testCase{
 				"alb.ingress.kubernetes.io/ssl-redirect":    "443",
 			}, path{"/", "echo"})}}
 	}},
+	{"nlb-type-external", func(ns string, e *env) objects {
+		s := nlb(ns, "echo", e.port(), map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-type":            "external",
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+			"service.beta.kubernetes.io/load-balancer-source-ranges":       "10.1.0.0/16",
+		})
+		s.Spec.LoadBalancerClass = nil
+		return objects{replicas: 2, services: []*corev1.Service{s}}
+	}},
+	{"nlb-healthcheck-port", func(ns string, e *env) objects {
+		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", e.port(), map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":  "instance",
+			"service.beta.kubernetes.io/aws-load-balancer-healthcheck-port": "10256",
+		})}}
+	}},
+	{"alb-backend", func(ns string, e *env) objects {
+		svc := backend(ns, "echo", e.port())
+		svc.Annotations = map[string]string{"alb.ingress.kubernetes.io/backend-protocol": "HTTPS"}
+		return objects{replicas: 2,
+			services: []*corev1.Service{svc},
+			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{
+				"alb.ingress.kubernetes.io/target-type":              "ip",
+				"alb.ingress.kubernetes.io/backend-protocol-version": "HTTP2",
+				"alb.ingress.kubernetes.io/healthcheck-port":         "8081",
+				"alb.ingress.kubernetes.io/healthcheck-protocol":     "HTTP",
+			}, path{"/", "echo"})}}
+	}},
+	{"alb-default-backend", func(ns string, e *env) objects {
+		ing := alb(ns, "echo", map[string]string{"alb.ingress.kubernetes.io/target-type": "instance"}, path{"/exact", "echo"})
+		exact := networkingv1.PathTypeExact
+		ing.Spec.Rules[0].HTTP.Paths[0].PathType = &exact
+		ing.Spec.DefaultBackend = &networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{
+			Name: "fallback", Port: networkingv1.ServiceBackendPort{Number: 80}}}
+		return objects{replicas: 2,
+			services:  []*corev1.Service{backend(ns, "echo", e.port()), backend(ns, "fallback", e.port())},
+			ingresses: []*networkingv1.Ingress{ing}}
+	}},
 }
 
 var appLabels = map[string]string{"app": "echo"}
