@@ -130,6 +130,22 @@ func TestCheckRangesHoldsLBCRangesToLBSGPorts(t *testing.T) {
 	}
 }
 
+func TestMarkdownMarksKnownBugs(t *testing.T) {
+	saved := AcceptedDifferences
+	t.Cleanup(func() { AcceptedDifferences = saved })
+	AcceptedDifferences = append(slices.Clone(saved), Accepted{ID: "x", Side: LBSG, Pattern: nodeRuleFromBackend,
+		Reason: "a | b", Bug: "lbsg opens too much"})
+	md := Markdown()
+	if !strings.Contains(md, "| `x` | lbsg | **known lbsg bug**: lbsg opens too much. a \\| b |") {
+		t.Errorf("bug entry not rendered as a known bug:\n%s", md)
+	}
+	for _, a := range saved {
+		if !strings.Contains(md, "`"+a.ID+"`") {
+			t.Errorf("%s missing:\n%s", a.ID, md)
+		}
+	}
+}
+
 func TestDiffAppliesAcceptedDifferences(t *testing.T) {
 	lbc := []string{
 		`sg[node] ingress: tcp 30101-30101 from sg[backend] desc="elbv2.k8s.aws/targetGroupBinding=shared"`,

@@ -70,6 +70,9 @@ func startWorld(t *testing.T, side Side, bins string) (*world, error) {
 	ready := make(chan *sandbox.World, 1)
 	done := make(chan error, 1)
 	go func() {
+		// The emulator's AWS token buckets stay off (Throttle false): the
+		// suite compares end states, and LBC, which has no client-side
+		// limits, would spend the run in SDK back-off.
 		done <- sandbox.Run(ctx, sandbox.Options{
 			Dir: dir, Nodes: 3, AWSListen: "127.0.0.1:0", BinDir: bins, Controller: ctrl,
 			AfterReady: func(_ context.Context, w *sandbox.World) error { ready <- w; return nil },
