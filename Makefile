@@ -71,13 +71,13 @@ bench: k8s-tools ## run the benchmarks (AWS calls per object, emulator throughpu
 # Files `generate` writes; `verify` fails when they differ from git.
 GENERATED := deploy/helm/lbsg/files/rbac docs/flags.md deploy/helm/lbsg/crds \
 	internal/apis/crds internal/apis/elbv2/v1beta1/zz_generated.deepcopy.go
-GENERATED += docs/annotations.md internal/toolcache/pins
+GENERATED += docs/annotations.md internal/toolcache/pins docs/migration.md
 
 .PHONY: generate
 generate: ## regenerate RBAC, CRDs and deepcopy (controller-gen, from +kubebuilder markers) and docs/flags.md
 	@hack/tools/build.sh controller-gen
 	$(GO) generate ./internal/apis/crds/ ./internal/cli/ ./hack/gen-flags/
-	$(GO) generate ./hack/gen-annotations/
+	$(GO) generate ./hack/gen-annotations/ ./hack/gen-lbcdiff/
 	$(GO) generate ./internal/toolcache/
 
 .PHONY: helm-lint
@@ -115,6 +115,10 @@ image: ## build bin/lbsg-image.tar (scratch, OCI + docker archive, no daemon), t
 # --- reliability (issue 10): docs/reliability.md ------------------------------
 # `make test` runs test/chaos at its small size; this is the full size (50
 # objects, at least 20 SIGKILL points per run, 8 foreign-state rounds).
+.PHONY: lbcdiff
+lbcdiff: k8s-tools ## run the full-size differential suite against LBC v3.6.2 (test/lbcdiff, the corpus 4 times; LBSG_LBCDIFF_DUMP=dir keeps snapshots and logs)
+	$(TEST_ENV) LBSG_LBCDIFF_COPIES=$${LBSG_LBCDIFF_COPIES:-4} $(GO) test -count=1 -v -timeout 30m -run TestLBSGMatchesLBC ./test/lbcdiff/
+
 .PHONY: chaos
 chaos: k8s-tools ## run the full-size chaos suites (test/chaos, LBSG_CHAOS_FULL=1; LBSG_CHAOS_SEED=n replays)
 	$(TEST_ENV) LBSG_CHAOS_FULL=1 $(GO) test -race -count=1 -timeout 60m -v ./test/chaos/...

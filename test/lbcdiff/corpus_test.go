@@ -1,0 +1,295 @@
+package lbcdiff
+
+import (
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+// userSGs are security groups the suite creates in each world before the
+// manifests, by Name tag, for the cases that bring their own frontend group.
+var userSGs = []string{"lbcdiff-nlb-own", "lbcdiff-alb-own"}
+
+// env is what a case's manifests depend on in the world they go to.
+type env struct {
+	// sg maps a userSGs name to its ID.
+	sg map[string]string
+	// next is the next node port to hand out.
+	next int32
+}
+
+// port hands out node ports in order, from 30100: both worlds apply the
+// same cases in the same order, so they get the same ports, and their
+// node-group rules compare.
+func (e *env) port() int32 {
+	if e.next == 0 {
+		e.next = 30100
+	}
+	e.next++
+	return e.next - 1
+}
+
+// objects is a case's manifests.
+type objects struct {
+	services  []*corev1.Service
+	ingresses []*networkingv1.Ingress
+	replicas  int32
+}
+
+// testCase is one entry of the corpus; its namespace is its name.
+type testCase struct {
+	name  string
+	build func(ns string, e *env) objects
+}
+
+// corpus is the CI-sized corpus: what lbsg supports today, one case per
+// namespace, all applied to one world per controller. Node ports are fixed
+// (env.port) so both worlds open the same ports.
+var corpus = []testCase{
+	{"nlb-instance", func(ns string, e *env) objects {
+		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", e.port(), map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "instance",
+		})}}
+	}},
+	{"nlb-ip", func(ns string, e *env) objects {
+		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", e.port(), map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+		})}}
+	}},
+	{"nlb-own-sg", func(ns string, e *env) objects {
+		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", e.port(), map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":                     "instance",
+			"service.beta.kubernetes.io/aws-load-balancer-security-groups":                     e.sg["lbcdiff-nlb-own"],
+			"service.beta.kubernetes.io/aws-load-balancer-manage-backend-security-group-rules": "true",
+		})}}
+	}},
+	{"nlb-source-ranges", func(ns string, e *env) objects {
+		s := nlb(ns, "echo", e.port(), map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+			"service.beta.kubernetes.io/aws-load-balancer-scheme":          "internet-facing",
+		})
+		s.Spec.LoadBalancerSourceRanges = []string{"203.0.113.0/24", "198.51.100.0/24"}
+		return objects{replicas: 2, services: []*corev1.Service{s}}
+	}},
+	{"alb-instance", func(ns string, e *env) objects {
+		return objects{replicas: 2,
+			services:  []*corev1.Service{backend(ns, "echo", e.port())},
+			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{"alb.ingress.kubernetes.io/target-type": "instance"}, path{"/", "echo"})}}
+	}},
+	{"alb-ip", func(ns string, e *env) objects {
+		return objects{replicas: 2,
+			services: []*corev1.Service{backend(ns, "echo", e.port())},
+			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{
+				"alb.ingress.kubernetes.io/target-type": "ip",
+				"alb.ingress.kubernetes.io/scheme":      "internet-facing",
+			}, path{"/", "echo"})}}
+	}},
+	{"alb-group", func(ns string, e *env) objects {
+		group := func(order string) map[string]string {
+			return map[string]string{
+				"alb.ingress.kubernetes.io/group.name":  ns,
+				"alb.ingress.kubernetes.io/group.order": order,
+				"alb.ingress.kubernetes.io/target-type": "instance",
+			}
+		}
+		return objects{replicas: 2,
+			services: []*corev1.Service{backend(ns, "api", e.port()), backend(ns, "web", e.port())},
+			ingresses: []*networkingv1.Ingress{
+				alb(ns, "api", group("1"), path{"/api", "api"}),
+				alb(ns, "web", group("2"), path{"/", "web"}),
+			}}
+	}},
+	{"alb-own-sg", func(ns string, e *env) objects {
+		return objects{replicas: 2,
+			services: []*corev1.Service{backend(ns, "echo", e.port())},
+			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{
+				"alb.ingress.kubernetes.io/target-type":                         "instance",
+				"alb.ingress.kubernetes.io/security-groups":                     e.sg["lbcdiff-alb-own"],
+				"alb.ingress.kubernetes.io/manage-backend-security-group-rules": "true",
+			}, path{"/", "echo"})}}
+	}},
+	{"nlb-healthcheck", func(ns string, e *env) objects {
+		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", e.port(), map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":                 "instance",
+			"service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol":            "HTTP",
+			"service.beta.kubernetes.io/aws-load-balancer-healthcheck-path":                "/healthz",
+			"service.beta.kubernetes.io/aws-load-balancer-healthcheck-interval":            "15",
+			"service.beta.kubernetes.io/aws-load-balancer-healthcheck-timeout":             "6",
+			"service.beta.kubernetes.io/aws-load-balancer-healthcheck-healthy-threshold":   "2",
+			"service.beta.kubernetes.io/aws-load-balancer-healthcheck-unhealthy-threshold": "4",
+			"service.beta.kubernetes.io/aws-load-balancer-healthcheck-success-codes":       "200-299",
+		})}}
+	}},
+	{"nlb-local", func(ns string, e *env) objects {
+		s := nlb(ns, "echo", e.port(), map[string]string{"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "instance"})
+		s.Spec.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyLocal
+		s.Spec.HealthCheckNodePort = e.port()
+		return objects{replicas: 2, services: []*corev1.Service{s}}
+	}},
+	{"nlb-named-tagged", func(ns string, e *env) objects {
+		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", e.port(), map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":          "ip",
+			"service.beta.kubernetes.io/aws-load-balancer-name":                     "lbcdiff-" + ns,
+			"service.beta.kubernetes.io/aws-load-balancer-additional-resource-tags": "team=edge,env=ci",
+		})}}
+	}},
+	{"nlb-multiport-icmp", func(ns string, e *env) objects {
+		s := nlb(ns, "echo", e.port(), map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":                    "instance",
+			"service.beta.kubernetes.io/aws-load-balancer-scheme":                             "internet-facing",
+			"service.beta.kubernetes.io/aws-load-balancer-enable-icmp-for-path-mtu-discovery": "on",
+		})
+		s.Spec.Ports = append(s.Spec.Ports, corev1.ServicePort{Name: "https", Port: 443, TargetPort: intstr.FromInt32(8443),
+			Protocol: corev1.ProtocolTCP, NodePort: e.port()})
+		return objects{replicas: 2, services: []*corev1.Service{s}}
+	}},
+	{"nlb-no-sg", func(ns string, e *env) objects {
+		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", e.port(), map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "instance",
+			"service.beta.kubernetes.io/aws-load-balancer-disable-nlb-sg":  "true",
+		})}}
+	}},
+	{"nlb-tcp-udp", func(ns string, e *env) objects {
+		s := nlb(ns, "dns", e.port(), map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":         "ip",
+			"service.beta.kubernetes.io/aws-load-balancer-enable-tcp-udp-listener": "true",
+		})
+		s.Spec.Ports = []corev1.ServicePort{
+			{Name: "dns-tcp", Port: 53, TargetPort: intstr.FromInt32(5353), Protocol: corev1.ProtocolTCP, NodePort: e.port()},
+			{Name: "dns-udp", Port: 53, TargetPort: intstr.FromInt32(5353), Protocol: corev1.ProtocolUDP, NodePort: e.port()},
+		}
+		return objects{replicas: 2, services: []*corev1.Service{s}}
+	}},
+	{"alb-settings", func(ns string, e *env) objects {
+		ing := alb(ns, "echo", map[string]string{
+			"alb.ingress.kubernetes.io/target-type":              "instance",
+			"alb.ingress.kubernetes.io/listen-ports":             `[{"HTTP":80},{"HTTP":8080}]`,
+			"alb.ingress.kubernetes.io/inbound-cidrs":            "10.0.0.0/8,192.168.0.0/16",
+			"alb.ingress.kubernetes.io/tags":                     "team=web,env=ci",
+			"alb.ingress.kubernetes.io/load-balancer-attributes": "idle_timeout.timeout_seconds=120",
+			"alb.ingress.kubernetes.io/target-group-attributes":  "stickiness.enabled=true,stickiness.lb_cookie.duration_seconds=300",
+			"alb.ingress.kubernetes.io/healthcheck-path":         "/healthz",
+			"alb.ingress.kubernetes.io/success-codes":            "200-299",
+			"alb.ingress.kubernetes.io/healthy-threshold-count":  "3",
+		}, path{"/", "echo"})
+		ing.Spec.Rules[0].Host = "www.example.com"
+		ing.Spec.Rules = append(ing.Spec.Rules, networkingv1.IngressRule{Host: "api.example.com",
+			IngressRuleValue: networkingv1.IngressRuleValue{HTTP: alb(ns, "x", nil, path{"/v1", "echo"}, path{"/v2", "echo"}).Spec.Rules[0].HTTP}})
+		return objects{replicas: 2, services: []*corev1.Service{backend(ns, "echo", e.port())}, ingresses: []*networkingv1.Ingress{ing}}
+	}},
+	{"alb-https", func(ns string, e *env) objects {
+		return objects{replicas: 2,
+			services: []*corev1.Service{backend(ns, "echo", e.port())},
+			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{
+				"alb.ingress.kubernetes.io/target-type":     "ip",
+				"alb.ingress.kubernetes.io/scheme":          "internet-facing",
+				"alb.ingress.kubernetes.io/listen-ports":    `[{"HTTP":80},{"HTTPS":443}]`,
+				"alb.ingress.kubernetes.io/certificate-arn": "arn:aws:acm:us-west-2:123456789012:certificate/11111111-2222-3333-4444-555555555555",
+				"alb.ingress.kubernetes.io/ssl-policy":      "ELBSecurityPolicy-TLS13-1-2-2021-06",
+				"alb.ingress.kubernetes.io/ssl-redirect":    "443",
+			}, path{"/", "echo"})}}
+	}},
+	{"nlb-type-external", func(ns string, e *env) objects {
+		s := nlb(ns, "echo", e.port(), map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-type":            "external",
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+			"service.beta.kubernetes.io/load-balancer-source-ranges":       "10.1.0.0/16",
+		})
+		s.Spec.LoadBalancerClass = nil
+		return objects{replicas: 2, services: []*corev1.Service{s}}
+	}},
+	{"nlb-healthcheck-port", func(ns string, e *env) objects {
+		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", e.port(), map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":  "instance",
+			"service.beta.kubernetes.io/aws-load-balancer-healthcheck-port": "10256",
+		})}}
+	}},
+	{"alb-backend", func(ns string, e *env) objects {
+		svc := backend(ns, "echo", e.port())
+		svc.Annotations = map[string]string{"alb.ingress.kubernetes.io/backend-protocol": "HTTPS"}
+		return objects{replicas: 2,
+			services: []*corev1.Service{svc},
+			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{
+				"alb.ingress.kubernetes.io/target-type":              "ip",
+				"alb.ingress.kubernetes.io/backend-protocol-version": "HTTP2",
+				"alb.ingress.kubernetes.io/healthcheck-port":         "8081",
+				"alb.ingress.kubernetes.io/healthcheck-protocol":     "HTTP",
+			}, path{"/", "echo"})}}
+	}},
+	{"alb-default-backend", func(ns string, e *env) objects {
+		ing := alb(ns, "echo", map[string]string{"alb.ingress.kubernetes.io/target-type": "instance"}, path{"/exact", "echo"})
+		exact := networkingv1.PathTypeExact
+		ing.Spec.Rules[0].HTTP.Paths[0].PathType = &exact
+		ing.Spec.DefaultBackend = &networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{
+			Name: "fallback", Port: networkingv1.ServiceBackendPort{Number: 80}}}
+		return objects{replicas: 2,
+			services:  []*corev1.Service{backend(ns, "echo", e.port()), backend(ns, "fallback", e.port())},
+			ingresses: []*networkingv1.Ingress{ing}}
+	}},
+}
+
+var appLabels = map[string]string{"app": "echo"}
+
+func deployment(ns string, replicas int32) *appsv1.Deployment {
+	return &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "echo", Namespace: ns},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: &replicas,
+			Selector: &metav1.LabelSelector{MatchLabels: appLabels},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: appLabels},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{
+					Name: "echo", Image: "registry.k8s.io/echoserver:1.10",
+					Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8080}},
+				}}},
+			},
+		},
+	}
+}
+
+func nlb(ns, name string, nodePort int32, annotations map[string]string) *corev1.Service {
+	class := "service.k8s.aws/nlb"
+	return &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Annotations: annotations},
+		Spec: corev1.ServiceSpec{
+			Type:              corev1.ServiceTypeLoadBalancer,
+			LoadBalancerClass: &class,
+			Selector:          appLabels,
+			Ports: []corev1.ServicePort{{Name: "http", Port: 80, TargetPort: intstr.FromString("http"),
+				Protocol: corev1.ProtocolTCP, NodePort: nodePort}},
+		},
+	}
+}
+
+func backend(ns, name string, nodePort int32) *corev1.Service {
+	return &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec: corev1.ServiceSpec{
+			Type:     corev1.ServiceTypeNodePort,
+			Selector: appLabels,
+			Ports: []corev1.ServicePort{{Name: "http", Port: 80, TargetPort: intstr.FromString("http"),
+				Protocol: corev1.ProtocolTCP, NodePort: nodePort}},
+		},
+	}
+}
+
+type path struct{ path, service string }
+
+func alb(ns, name string, annotations map[string]string, paths ...path) *networkingv1.Ingress {
+	class, prefix := "alb", networkingv1.PathTypePrefix
+	var ps []networkingv1.HTTPIngressPath
+	for _, p := range paths {
+		ps = append(ps, networkingv1.HTTPIngressPath{Path: p.path, PathType: &prefix, Backend: networkingv1.IngressBackend{
+			Service: &networkingv1.IngressServiceBackend{Name: p.service, Port: networkingv1.ServiceBackendPort{Name: "http"}}}})
+	}
+	return &networkingv1.Ingress{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Annotations: annotations},
+		Spec: networkingv1.IngressSpec{
+			IngressClassName: &class,
+			Rules: []networkingv1.IngressRule{{IngressRuleValue: networkingv1.IngressRuleValue{
+				HTTP: &networkingv1.HTTPIngressRuleValue{Paths: ps}}}},
+		},
+	}
+}
