@@ -17,26 +17,7 @@ import (
 // error, and gets no answer AWS would not give (an unknown action or parameter, a
 // validation error).
 func TestSandboxRunsLBCAsTheOracle(t *testing.T) {
-	assets, err := localenv.FindAssets("", append(slices.Clone(localenv.ClusterBinaries), "lbc")...)
-	if err != nil {
-		if requireAssets() {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	work := t.TempDir()
-	bin := filepath.Join(work, "bin")
-	if err := os.Mkdir(bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(lbsgBinary(t), filepath.Join(bin, "lbsg")); err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range append(slices.Clone(localenv.ClusterBinaries), "lbc") {
-		if err := os.Symlink(filepath.Join(assets, b), filepath.Join(bin, b)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	work := userDir(t, append(slices.Clone(localenv.ClusterBinaries), "lbc")...)
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "KUBECONFIG=") {

@@ -102,28 +102,9 @@ func TestREADMEWalkthroughs(t *testing.T) {
 		t.Fatal("README.md has no <!-- walkthrough:NAME --> sections")
 	}
 	awsPath := awsCLI(t)
-	assets, err := localenv.FindAssets("", localenv.ClusterBinaries...)
-	if err != nil {
-		if requireAssets() {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
 	// The user's view: a directory with bin/ (lbsg, kubectl and the control
 	// plane, as make sandbox leaves them) and the sandbox's .lbsg-sandbox.
-	work := t.TempDir()
-	bin := filepath.Join(work, "bin")
-	if err := os.Mkdir(bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(lbsgBinary(t), filepath.Join(bin, "lbsg")); err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range localenv.ClusterBinaries {
-		if err := os.Symlink(filepath.Join(assets, b), filepath.Join(bin, b)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	work := userDir(t, localenv.ClusterBinaries...)
 	env := append(os.Environ(),
 		// AWS CLI v2 before any v1 on PATH; no user AWS configuration.
 		"PATH="+filepath.Dir(awsPath)+string(os.PathListSeparator)+os.Getenv("PATH"),
@@ -145,6 +126,34 @@ func TestREADMEWalkthroughs(t *testing.T) {
 		})
 	}
 	stop()
+}
+
+// userDir is a directory as `make sandbox` leaves the user's: bin/ with
+// lbsg and the named tools (skipping the test when one is not built,
+// failing it under LBSG_REQUIRE_ASSETS=1).
+func userDir(t *testing.T, tools ...string) string {
+	t.Helper()
+	assets, err := localenv.FindAssets("", tools...)
+	if err != nil {
+		if requireAssets() {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	work := t.TempDir()
+	bin := filepath.Join(work, "bin")
+	if err := os.Mkdir(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(lbsgBinary(t), filepath.Join(bin, "lbsg")); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range tools {
+		if err := os.Symlink(filepath.Join(assets, b), filepath.Join(bin, b)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return work
 }
 
 // lbsgWarnings lists the Warning events lbsg reported in the sandbox, one
