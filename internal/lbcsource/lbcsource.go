@@ -1,38 +1,58 @@
-// Package lbcsource finds the source of the AWS Load Balancer Controller
-// release lbsg replaces, for tests that compare lbsg's tables (annotations,
-// flags, feature gates) with LBC's own: the module is fetched through the
-// Go module proxy into the module cache, never vendored or committed.
-//
-// Imports only the standard library and testing.
 package lbcsource
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"testing"
+
+	"github.com/lbsg/lbsg/internal/toolcache"
 )
 
-// Module is the LBC release lbsg's tables describe.
-const Module = "sigs.k8s.io/aws-load-balancer-controller/v3@v3.6.2"
+// Path is LBC's module path; the version is hack/tools/lbc's pin.
+const Path = "sigs.k8s.io/aws-load-balancer-controller/v3"
 
-// Dir returns the directory of LBC's module source, downloading it when
-// the module cache lacks it. Without the proxy the test is skipped, or
-// fails when LBSG_REQUIRE_ASSETS=1 (make test).
-func Dir(tb testing.TB) string {
-	tb.Helper()
-	cmd := exec.Command("go", "mod", "download", "-json", Module)
-	cmd.Dir = tb.TempDir() // outside lbsg's module: no go.mod to touch
+// Module returns LBC's module path at the pinned version (path@version).
+func Module() (string, error) {
+	v, err := toolcache.Version("lbc")
+	if err != nil {
+		return "", err
+	}
+	return Path + "@" + v, nil
+}
+
+// Download returns the directory of LBC's module source, fetching it
+// through the Go module proxy when the module cache lacks it (needs go).
+func Download(ctx context.Context) (string, error) {
+	mod, err := Module()
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.CommandContext(ctx, "go", "mod", "download", "-json", mod)
+	cmd.Dir = os.TempDir() // outside any module: no go.mod to touch
 	out, err := cmd.Output()
 	var m struct{ Dir, Error string }
 	if err == nil {
 		err = json.Unmarshal(out, &m)
 	}
 	if err != nil || m.Dir == "" {
-		if os.Getenv("LBSG_REQUIRE_ASSETS") == "1" {
-			tb.Fatalf("go mod download %s: %v %s", Module, err, m.Error)
-		}
-		tb.Skipf("go mod download %s: %v %s", Module, err, m.Error)
+		return "", fmt.Errorf("go mod download %s: %v %s", mod, err, m.Error)
 	}
-	return m.Dir
+	return m.Dir, nil
+}
+
+// Dir is Download for tests: without the proxy the test is skipped, or
+// fails when LBSG_REQUIRE_ASSETS=1 (make test).
+func Dir(tb testing.TB) string {
+	tb.Helper()
+	dir, err := Download(tb.Context())
+	if err != nil {
+		if os.Getenv("LBSG_REQUIRE_ASSETS") == "1" {
+			tb.Fatal(err)
+		}
+		tb.Skip(err)
+	}
+	return dir
 }

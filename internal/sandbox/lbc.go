@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -20,13 +19,10 @@ import (
 	"time"
 
 	"github.com/lbsg/lbsg/internal/apis/crds"
+	"github.com/lbsg/lbsg/internal/lbcsource"
 	"github.com/lbsg/lbsg/internal/localenv"
 	"github.com/lbsg/lbsg/internal/toolcache"
 )
-
-// LBCModule is the AWS Load Balancer Controller release LBC runs, as
-// hack/tools/lbc pins it; its CRDs come from the module's source.
-const LBCModule = "sigs.k8s.io/aws-load-balancer-controller/v3"
 
 // LBC runs the unmodified AWS Load Balancer Controller (the binary
 // hack/tools builds, `make tools` or `lbsg tools`) against the sandbox, the
@@ -39,7 +35,7 @@ func LBC(ctx context.Context, w *World) error {
 	if err != nil {
 		return err
 	}
-	src, err := lbcSource(ctx)
+	src, err := lbcsource.Download(ctx) // for LBC's CRDs
 	if err != nil {
 		return err
 	}
@@ -112,26 +108,6 @@ func lbcBinary(ctx context.Context, w *World) (string, error) {
 func isExecutable(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0
-}
-
-// lbcSource returns the directory of LBC's module source at the pinned
-// version (for its CRDs), through the Go module proxy.
-func lbcSource(ctx context.Context) (string, error) {
-	v, err := toolcache.Version("lbc")
-	if err != nil {
-		return "", err
-	}
-	cmd := exec.CommandContext(ctx, "go", "mod", "download", "-json", LBCModule+"@"+v)
-	cmd.Dir = os.TempDir() // outside any module
-	out, err := cmd.Output()
-	var m struct{ Dir, Error string }
-	if err == nil {
-		err = json.Unmarshal(out, &m)
-	}
-	if err != nil || m.Dir == "" {
-		return "", fmt.Errorf("go mod download %s@%s (for LBC's CRDs): %v %s", LBCModule, v, err, m.Error)
-	}
-	return m.Dir, nil
 }
 
 // selfSignedCert writes tls.crt and tls.key for localhost into dir, once.
