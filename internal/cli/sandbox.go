@@ -31,7 +31,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	switch controller {
 	case "none":
 	case "builtin":
-		o.Controller = builtinController
+		o.Controller = BuiltinController
 	case "lbc":
 		o.Controller = sandbox.LBC
 	default:
@@ -43,9 +43,10 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return sandbox.Run(ctx, o)
 }
 
-// builtinController runs `lbsg controller` in-process against the sandbox,
-// logging to DIR/controller.log.
-func builtinController(ctx context.Context, w *sandbox.World) error {
+// BuiltinController runs `lbsg controller` in-process against the sandbox,
+// logging to DIR/controller.log (`lbsg sandbox --controller builtin`, and
+// the lbsg side of test/lbcdiff).
+func BuiltinController(ctx context.Context, w *sandbox.World) error {
 	logPath := filepath.Join(w.Dir, "controller.log")
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {

@@ -40,22 +40,8 @@ func Demo(ctx context.Context, w *World) error {
 	if _, err := kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: DemoNamespace}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		return err
 	}
-	labels := map[string]string{"app": "echo"}
-	replicas := int32(3)
-	dep := &appsv1.Deployment{
-		ObjectMeta: metav1.ObjectMeta{Name: "echo", Namespace: DemoNamespace},
-		Spec: appsv1.DeploymentSpec{
-			Replicas: &replicas,
-			Selector: &metav1.LabelSelector{MatchLabels: labels},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labels},
-				Spec: corev1.PodSpec{Containers: []corev1.Container{{
-					Name: "echo", Image: "registry.k8s.io/echoserver:1.10",
-					Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8080}},
-				}}},
-			},
-		},
-	}
+	labels := EchoLabels()
+	dep := EchoDeployment(DemoNamespace, 3)
 	if _, err := kube.AppsV1().Deployments(DemoNamespace).Create(ctx, dep, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		return err
 	}
@@ -220,4 +206,26 @@ func printAWS(ctx context.Context, w *World) error {
 		}
 	}
 	return nil
+}
+
+// EchoLabels are the labels of EchoDeployment's pods.
+func EchoLabels() map[string]string { return map[string]string{"app": "echo"} }
+
+// EchoDeployment is the demo's workload: replicas of an HTTP echo server
+// on the container port named http (8080), labelled EchoLabels.
+func EchoDeployment(ns string, replicas int32) *appsv1.Deployment {
+	return &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "echo", Namespace: ns},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: &replicas,
+			Selector: &metav1.LabelSelector{MatchLabels: EchoLabels()},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: EchoLabels()},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{
+					Name: "echo", Image: "registry.k8s.io/echoserver:1.10",
+					Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8080}},
+				}}},
+			},
+		},
+	}
 }

@@ -1,11 +1,12 @@
 package lbcdiff
 
 import (
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/lbsg/lbsg/internal/sandbox"
 )
 
 // userSGs are security groups the suite creates in each world before the
@@ -230,24 +231,8 @@ var corpus = []testCase{
 	}},
 }
 
-var appLabels = map[string]string{"app": "echo"}
-
-func deployment(ns string, replicas int32) *appsv1.Deployment {
-	return &appsv1.Deployment{
-		ObjectMeta: metav1.ObjectMeta{Name: "echo", Namespace: ns},
-		Spec: appsv1.DeploymentSpec{
-			Replicas: &replicas,
-			Selector: &metav1.LabelSelector{MatchLabels: appLabels},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: appLabels},
-				Spec: corev1.PodSpec{Containers: []corev1.Container{{
-					Name: "echo", Image: "registry.k8s.io/echoserver:1.10",
-					Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8080}},
-				}}},
-			},
-		},
-	}
-}
+// appLabels select the pods of sandbox.EchoDeployment.
+var appLabels = sandbox.EchoLabels()
 
 func nlb(ns, name string, nodePort int32, annotations map[string]string) *corev1.Service {
 	class := "service.k8s.aws/nlb"

@@ -34,36 +34,13 @@ type world struct {
 	elb  *elasticloadbalancingv2.Client
 }
 
-// lbsgController runs lbsg's controller in-process, as `lbsg sandbox
-// --controller builtin` does, logging to DIR/controller.log.
-func lbsgController(ctx context.Context, w *sandbox.World) error {
-	logFile, err := os.Create(filepath.Join(w.Dir, "controller.log"))
-	if err != nil {
-		return err
-	}
-	defer func() { _ = logFile.Close() }()
-	code := cli.Run(ctx, []string{"controller",
-		"--cluster-name", w.AWS.ClusterName,
-		"--aws-region", w.AWS.Region,
-		"--aws-endpoint", w.AWS.URL,
-		"--aws-vpc-id", w.AWS.VPCID,
-		"--kubeconfig", w.Kubeconfig,
-		"--metrics-bind-address", "0",
-		"--health-probe-bind-address", "0",
-	}, logFile, logFile)
-	if code != 0 && ctx.Err() == nil {
-		return fmt.Errorf("lbsg controller exited %d (see %s)", code, logFile.Name())
-	}
-	return nil
-}
-
 // startWorld brings a sandbox up with side's controller and returns once it
 // is ready; it stops when the test ends. It may run in its own goroutine.
 func startWorld(t *testing.T, side Side, bins string) (*world, error) {
 	t.Helper()
 	ctrl := sandbox.LBC
 	if side == LBSG {
-		ctrl = lbsgController
+		ctrl = cli.BuiltinController
 	}
 	dir := filepath.Join(t.TempDir(), string(side))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -136,7 +113,7 @@ func (wd *world) apply(ctx context.Context, cases []testCase) error {
 		if _, err := wd.kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: c.name}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 			return err
 		}
-		if _, err := wd.kube.AppsV1().Deployments(c.name).Create(ctx, deployment(c.name, o.replicas), metav1.CreateOptions{}); err != nil {
+		if _, err := wd.kube.AppsV1().Deployments(c.name).Create(ctx, sandbox.EchoDeployment(c.name, o.replicas), metav1.CreateOptions{}); err != nil {
 			return err
 		}
 		for _, s := range o.services {
