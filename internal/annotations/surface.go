@@ -207,9 +207,9 @@ var Surface = func() []Key {
 	return keys
 }()
 
-// lookup finds the surface entry of an annotation key: the exact key, else
-// the longest family prefix.
-func lookup(key string) (Key, bool) {
+// LookupSurface finds the surface entry of an annotation key: the exact
+// key, else the longest family prefix.
+func LookupSurface(key string) (Key, bool) {
 	var best Key
 	found := false
 	for _, k := range Surface {
@@ -237,7 +237,7 @@ func UnsupportedKeys(ann map[string]string, obj Object) []string {
 		if !strings.HasPrefix(key, prefix) {
 			continue
 		}
-		k, ok := lookup(key)
+		k, ok := LookupSurface(key)
 		if !ok || k.Object != obj || k.Support == Supported || (k.Harmless != nil && k.Harmless(v)) {
 			continue
 		}
@@ -246,7 +246,3 @@ func UnsupportedKeys(ann map[string]string, obj Object) []string {
 	slices.Sort(out)
 	return out
 }
-
-// LookupSurface returns the surface entry of an annotation key (exact, or
-// the family it belongs to).
-func LookupSurface(key string) (Key, bool) { return lookup(key) }

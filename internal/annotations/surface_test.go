@@ -105,7 +105,7 @@ func TestTheSurfaceListsEveryLBCAnnotation(t *testing.T) {
 		if strings.HasSuffix(name, "AnnotationPrefix") {
 			key += "."
 		}
-		k, ok := lookup(key)
+		k, ok := LookupSurface(key)
 		if !ok || k.Object != obj {
 			t.Errorf("LBC's %s (%s on a %s) is not in the surface table", name, key, obj)
 		}
@@ -119,7 +119,7 @@ func TestTheSurfaceListsEveryLBCAnnotation(t *testing.T) {
 			prefix = IngressPrefix
 		}
 		for _, f := range fams {
-			if k, ok := lookup(prefix + f + "x"); !ok || k.Object != obj || !k.Family() {
+			if k, ok := LookupSurface(prefix + f + "x"); !ok || k.Object != obj || !k.Family() {
 				t.Errorf("LBC's family %s* on a %s is not in the surface table", prefix+f, obj)
 			}
 		}
@@ -160,7 +160,7 @@ func TestUnsupportedKeysAreThoseLBCReadsAndLbsgLacks(t *testing.T) {
 // does not decide.
 func TestDocumentedAnnotationsAreInTheSurface(t *testing.T) {
 	for key := range Docs {
-		if _, ok := lookup(key); !ok {
+		if _, ok := LookupSurface(key); !ok {
 			t.Errorf("%s is documented but not in the surface table", key)
 		}
 	}

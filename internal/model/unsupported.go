@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -22,11 +23,7 @@ type UnsupportedError struct {
 }
 
 func (e *UnsupportedError) Error() string {
-	objs := make([]string, 0, len(e.Keys))
-	for o := range e.Keys {
-		objs = append(objs, o)
-	}
-	slices.Sort(objs)
+	objs := slices.Sorted(maps.Keys(e.Keys))
 	parts := make([]string, 0, len(objs))
 	for _, o := range objs {
 		parts = append(parts, o+": "+strings.Join(e.Keys[o], ", "))
@@ -102,7 +99,7 @@ func unsupportedGroup(members []IngressMember) error {
 		if keys := annotations.UnsupportedKeys(m.Ingress.Annotations, annotations.OnIngress); len(keys) > 0 {
 			found["Ingress "+m.Key()] = explainUnsupported(keys)
 		}
-		for _, name := range sortedNames(m.Services) {
+		for _, name := range slices.Sorted(maps.Keys(m.Services)) {
 			if keys := annotations.UnsupportedKeys(m.Services[name].Annotations, annotations.OnIngress); len(keys) > 0 {
 				found["Service "+m.Ingress.Namespace+"/"+name+" (backend of Ingress "+m.Key()+")"] = explainUnsupported(keys)
 			}
@@ -130,13 +127,4 @@ func unsupportedListeners(st Stack) error {
 		return nil
 	}
 	return &UnsupportedError{Keys: found}
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
