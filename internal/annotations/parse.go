@@ -35,6 +35,12 @@ func (e *Error) LBCMessage() string { return e.msg }
 // Unwrap returns the underlying parse error, if any.
 func (e *Error) Unwrap() error { return e.err }
 
+// NewError is an annotation error found where the annotation is applied
+// (the model builder): msg is LBC's text.
+func NewError(key, raw string, format string, args ...any) *Error {
+	return newErr(key, raw, nil, format, args...)
+}
+
 func newErr(key, raw string, err error, format string, args ...any) *Error {
 	return &Error{Annotation: key, Value: raw, msg: fmt.Sprintf(format, args...), err: err}
 }

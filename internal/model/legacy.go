@@ -36,7 +36,7 @@ func (b *builder) legacyTargetRules(lb *LoadBalancer) {
 	}
 	var out []rule
 	for _, tg := range b.st.TargetGroups {
-		clientIP := tg.Protocol != ProtoTCP || b.preserveClientIP(tg.TargetType)
+		clientIP := tg.Protocol == ProtoUDP || tg.Protocol == ProtoTCPUDP || b.preserveClientIP(tg.TargetType)
 		sources, defaultRange := subnetCIDRs, false
 		if clientIP {
 			sources = ranges

@@ -20,6 +20,7 @@ const (
 	ProtoTCP    = "TCP"
 	ProtoUDP    = "UDP"
 	ProtoTCPUDP = "TCP_UDP"
+	ProtoTLS    = "TLS"
 )
 
 type portSpec struct {
@@ -69,12 +70,20 @@ func (b *builder) targetGroups(userTags map[string]string) error {
 	if tt == annotations.TargetTypeInstance && b.svc.Spec.Type == corev1.ServiceTypeClusterIP {
 		return fmt.Errorf("unsupported service type %q for load balancer target type %q", b.svc.Spec.Type, tt)
 	}
+	tls, err := b.tlsConfig()
+	if err != nil {
+		return err
+	}
 	for _, ps := range b.ports() {
 		p := ps.port
+		ls, tgProto, err := tls.listener(b.cfg, p, ps.protocol)
+		if err != nil {
+			return err
+		}
 		tg := TargetGroup{
 			ResourceID:    naming.ServiceTargetGroupResourceID(b.svc.Namespace, b.svc.Name, p.Port),
 			ServicePort:   p.Port,
-			Protocol:      ps.protocol,
+			Protocol:      tgProto,
 			TargetType:    tt,
 			IPAddressType: "ipv4",
 		}
@@ -106,10 +115,9 @@ func (b *builder) targetGroups(userTags map[string]string) error {
 		tg.Tags = naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, tg.ResourceID), userTags)
 		tg.Targets = serviceTargets(p, tt, b.f.Nodes, b.f.Endpoints)
 		b.st.TargetGroups = append(b.st.TargetGroups, tg)
-		b.st.Listeners = append(b.st.Listeners, Listener{
-			Port: p.Port, Protocol: ps.protocol, TargetGroup: tg.ResourceID,
-			Tags: naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.ListenerResourceID(p.Port)), userTags),
-		})
+		ls.Port, ls.TargetGroup = p.Port, tg.ResourceID
+		ls.Tags = naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.ListenerResourceID(p.Port)), userTags)
+		b.st.Listeners = append(b.st.Listeners, ls)
 	}
 	return nil
 }

@@ -265,9 +265,13 @@ type Listener struct {
 	TargetGroup string
 	// DefaultAction is the ALB listener's default action; nil for NLBs.
 	DefaultAction *Action
-	// Certificates: the first is the default certificate (HTTPS/TLS).
+	// Certificates: the first is the default certificate (HTTPS/TLS); all
+	// of them, the default one included, also go on the listener's
+	// certificate list (AddListenerCertificates), as LBC does.
 	Certificates []string
 	SSLPolicy    string
+	// ALPNPolicy of a TLS listener ("" = not stated: AWS's value is kept).
+	ALPNPolicy string
 	// Rules of an ALB listener, by ascending Priority (1, 2, …).
 	Rules []ListenerRule
 	Tags  map[string]string
