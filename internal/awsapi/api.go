@@ -3,6 +3,7 @@ package awsapi
 import (
 	"context"
 
+	"github.com/aws/aws-sdk-go-v2/service/acm"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -48,6 +49,9 @@ type ELBV2API interface {
 	DescribeListeners(ctx context.Context, params *elbv2.DescribeListenersInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeListenersOutput, error)
 	ModifyListener(ctx context.Context, params *elbv2.ModifyListenerInput, optFns ...func(*elbv2.Options)) (*elbv2.ModifyListenerOutput, error)
 	DeleteListener(ctx context.Context, params *elbv2.DeleteListenerInput, optFns ...func(*elbv2.Options)) (*elbv2.DeleteListenerOutput, error)
+	DescribeListenerCertificates(ctx context.Context, params *elbv2.DescribeListenerCertificatesInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeListenerCertificatesOutput, error)
+	AddListenerCertificates(ctx context.Context, params *elbv2.AddListenerCertificatesInput, optFns ...func(*elbv2.Options)) (*elbv2.AddListenerCertificatesOutput, error)
+	RemoveListenerCertificates(ctx context.Context, params *elbv2.RemoveListenerCertificatesInput, optFns ...func(*elbv2.Options)) (*elbv2.RemoveListenerCertificatesOutput, error)
 	CreateRule(ctx context.Context, params *elbv2.CreateRuleInput, optFns ...func(*elbv2.Options)) (*elbv2.CreateRuleOutput, error)
 	DescribeRules(ctx context.Context, params *elbv2.DescribeRulesInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeRulesOutput, error)
 	ModifyRule(ctx context.Context, params *elbv2.ModifyRuleInput, optFns ...func(*elbv2.Options)) (*elbv2.ModifyRuleOutput, error)
@@ -63,11 +67,21 @@ type EKSAPI interface {
 	DescribeCluster(ctx context.Context, params *eks.DescribeClusterInput, optFns ...func(*eks.Options)) (*eks.DescribeClusterOutput, error)
 }
 
+// ACMAPI is the AWS Certificate Manager operations lbsg's tools and tests
+// call (the controller reads no certificate: listeners name them by ARN).
+type ACMAPI interface {
+	ImportCertificate(ctx context.Context, params *acm.ImportCertificateInput, optFns ...func(*acm.Options)) (*acm.ImportCertificateOutput, error)
+	DescribeCertificate(ctx context.Context, params *acm.DescribeCertificateInput, optFns ...func(*acm.Options)) (*acm.DescribeCertificateOutput, error)
+	ListCertificates(ctx context.Context, params *acm.ListCertificatesInput, optFns ...func(*acm.Options)) (*acm.ListCertificatesOutput, error)
+	DeleteCertificate(ctx context.Context, params *acm.DeleteCertificateInput, optFns ...func(*acm.Options)) (*acm.DeleteCertificateOutput, error)
+}
+
 // The SDK clients satisfy the interfaces...
 var (
 	_ EC2API   = (*ec2.Client)(nil)
 	_ ELBV2API = (*elbv2.Client)(nil)
 	_ EKSAPI   = (*eks.Client)(nil)
+	_ ACMAPI   = (*acm.Client)(nil)
 )
 
 // ...and the interfaces satisfy the SDK's paginator and waiter clients.
@@ -84,6 +98,9 @@ var (
 	_ elbv2.DescribeListenersAPIClient     = ELBV2API(nil)
 	_ elbv2.DescribeRulesAPIClient         = ELBV2API(nil)
 	_ elbv2.DescribeTargetHealthAPIClient  = ELBV2API(nil)
+	_ elbv2.DescribeListenerCertificatesAPIClient = ELBV2API(nil)
+
+	_ acm.ListCertificatesAPIClient = ACMAPI(nil)
 
 	_ eks.DescribeClusterAPIClient = EKSAPI(nil)
 )

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/acm"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -63,6 +64,9 @@ type Clients struct {
 	EC2   EC2API
 	ELBV2 ELBV2API
 	EKS   EKSAPI
+	// ACM is for tools and tests (importing certificates); the controller
+	// never calls it.
+	ACM ACMAPI
 	// Region the clients call.
 	Region string
 }
@@ -114,6 +118,7 @@ func FromConfig(cfg aws.Config, o Options) *Clients {
 		EC2:    ec2.NewFromConfig(cfg, func(c *ec2.Options) { c.BaseEndpoint = endpoint(ec2.ServiceID) }),
 		ELBV2:  elbv2.NewFromConfig(cfg, func(c *elbv2.Options) { c.BaseEndpoint = endpoint(elbv2.ServiceID) }),
 		EKS:    eks.NewFromConfig(cfg, func(c *eks.Options) { c.BaseEndpoint = endpoint(eks.ServiceID) }),
+		ACM:    acm.NewFromConfig(cfg, func(c *acm.Options) { c.BaseEndpoint = endpoint(acm.ServiceID) }),
 		Region: cfg.Region,
 	}
 }

@@ -21,6 +21,7 @@ func diffALBListener(d *model.Listener, o *ObservedListener, tgARN map[string]st
 	if listenerChanged(d, o, tgARN) {
 		out = append(out, Action{Kind: ModifyListener, ARN: o.ARN, Listener: d})
 	}
+	out = append(out, certificateActions(d, o)...)
 	if a, ok := childTagAction(o.ARN, o.Tags, d.Tags, observed); ok {
 		out = append(out, a)
 	}
@@ -34,14 +35,62 @@ func listenerChanged(d *model.Listener, o *ObservedListener, tgARN map[string]st
 	if !sameActions([]model.Action{*d.DefaultAction}, o.DefaultActions, tgARN) {
 		return true
 	}
+	return securityChanged(d, o)
+}
+
+// securityChanged reports whether a matched HTTPS or TLS listener needs
+// ModifyListener for its default certificate, SSL policy or ALPN policy
+// (changed in place, never recreated). AWS defaults an unset policy, and
+// LBC (without EnhancedDefaultBehavior) leaves an unstated ALPN policy as
+// it is: only stated ones are compared.
+func securityChanged(d *model.Listener, o *ObservedListener) bool {
 	if !secure(d.Protocol) {
 		return false
 	}
-	// AWS defaults an unset policy; only a stated one is compared.
 	if d.SSLPolicy != "" && d.SSLPolicy != o.SSLPolicy {
 		return true
 	}
+	if d.ALPNPolicy != "" && d.ALPNPolicy != o.ALPNPolicy {
+		return true
+	}
 	return len(d.Certificates) > 0 && (len(o.Certificates) == 0 || o.Certificates[0] != d.Certificates[0])
+}
+
+// certificateActions converge the certificate list of an HTTPS or TLS
+// listener (o nil: created by this run) to all its desired certificates,
+// the default one included, as LBC keeps it: compared as sets against the
+// non-default entries, removals first, only the difference written. A
+// listener that stops being secure loses its list with its protocol.
+func certificateActions(d *model.Listener, o *ObservedListener) []Action {
+	if !secure(d.Protocol) {
+		return nil
+	}
+	want := slices.Compact(slices.Sorted(slices.Values(d.Certificates)))
+	var have []string
+	arn := ""
+	if o != nil {
+		arn = o.ARN
+		have = slices.Compact(slices.Sorted(slices.Values(o.ExtraCertificates)))
+	}
+	var add, del []string
+	for _, c := range want {
+		if !slices.Contains(have, c) {
+			add = append(add, c)
+		}
+	}
+	for _, c := range have {
+		if !slices.Contains(want, c) {
+			del = append(del, c)
+		}
+	}
+	var out []Action
+	if len(del) > 0 {
+		out = append(out, Action{Kind: RemoveListenerCertificates, ARN: arn, Listener: d, Certificates: del})
+	}
+	if len(add) > 0 {
+		out = append(out, Action{Kind: AddListenerCertificates, ARN: arn, Listener: d, Certificates: add})
+	}
+	return out
 }
 
 func secure(protocol string) bool { return protocol == "HTTPS" || protocol == "TLS" }

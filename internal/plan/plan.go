@@ -53,9 +53,16 @@ type ObservedListener struct {
 	// DefaultActions of an ALB listener; a forward's TargetGroup holds the
 	// target group's ARN (not its resource ID).
 	DefaultActions []model.Action
-	// Certificates: the default certificate (HTTPS).
+	// Certificates: the default certificate (HTTPS/TLS).
 	Certificates []string
 	SSLPolicy    string
+	// ExtraCertificates are the entries of the listener's certificate list
+	// that are not the default (DescribeListenerCertificates, IsDefault
+	// false; the default certificate may be among them too); read for
+	// HTTPS and TLS listeners only.
+	ExtraCertificates []string
+	// ALPNPolicy of a TLS listener ("" when AWS reports none).
+	ALPNPolicy string
 	// Rules are the ALB listener's non-default rules.
 	Rules []ObservedRule
 	// Tags are read for ALB listeners only; nil means not read.
@@ -115,6 +122,8 @@ const (
 	TagResource
 	CreateListener
 	ModifyListener
+	RemoveListenerCertificates
+	AddListenerCertificates
 	SetRulePriorities // moves matched rules (and parks doomed ones) first
 	ModifyRule
 	CreateRule
@@ -131,7 +140,8 @@ var kindNames = map[Kind]string{
 	ModifyTargetGroupAttributes: "ModifyTargetGroupAttributes", RegisterTargets: "RegisterTargets",
 	DeregisterTargets: "DeregisterTargets", DeleteLoadBalancer: "DeleteLoadBalancer", CreateLoadBalancer: "CreateLoadBalancer",
 	SetSecurityGroups: "SetSecurityGroups", ModifyLoadBalancerAttributes: "ModifyLoadBalancerAttributes", TagResource: "TagResource",
-	CreateListener: "CreateListener", ModifyListener: "ModifyListener", SetRulePriorities: "SetRulePriorities", ModifyRule: "ModifyRule",
+	CreateListener: "CreateListener", ModifyListener: "ModifyListener",
+	RemoveListenerCertificates: "RemoveListenerCertificates", AddListenerCertificates: "AddListenerCertificates", SetRulePriorities: "SetRulePriorities", ModifyRule: "ModifyRule",
 	CreateRule: "CreateRule", DeleteRule: "DeleteRule",
 	DeleteListener: "DeleteListener", DeleteObsoleteLoadBalancer: "DeleteLoadBalancer", DeleteTargetGroup: "DeleteTargetGroup",
 	DeleteSecurityGroup: "DeleteSecurityGroup",
@@ -174,6 +184,10 @@ type Action struct {
 	// (TagSecurityGroup, TagResource).
 	SetTags    map[string]string
 	RemoveTags []string
+	// Certificates to add to or remove from a listener's certificate list
+	// (Add/RemoveListenerCertificates); ARN "" for AddListenerCertificates
+	// means the listener created earlier (resolve by Listener.Port).
+	Certificates []string
 }
 
 func (a Action) String() string {
@@ -184,6 +198,8 @@ func (a Action) String() string {
 		return fmt.Sprintf("%s %s", a.Kind, a.ManagedSG.Name)
 	case a.Rule != nil && a.Listener != nil:
 		return fmt.Sprintf("%s %d:%d", a.Kind, a.Listener.Port, a.Rule.Priority)
+	case a.Certificates != nil && a.Listener != nil:
+		return fmt.Sprintf("%s %d/%s %v", a.Kind, a.Listener.Port, a.Listener.Protocol, a.Certificates)
 	case a.Priorities != nil:
 		return fmt.Sprintf("%s %v", a.Kind, a.Priorities)
 	case a.Attributes != nil:
@@ -418,6 +434,7 @@ func diffListeners(desired model.Stack, observed Snapshot, tgARN map[string]stri
 			}
 			if o == nil {
 				out = append(out, Action{Kind: CreateListener, Listener: d, TargetGroup: tg})
+				out = append(out, certificateActions(d, nil)...)
 				for k := range d.Rules {
 					out = append(out, Action{Kind: CreateRule, Listener: d, Rule: &d.Rules[k]})
 				}
@@ -428,9 +445,10 @@ func diffListeners(desired model.Stack, observed Snapshot, tgARN map[string]stri
 				out = append(out, diffALBListener(d, o, tgARN, observed)...)
 				continue
 			}
-			if o.Protocol != d.Protocol || tgARN[d.TargetGroup] == "" || o.TargetGroupARN != tgARN[d.TargetGroup] {
+			if o.Protocol != d.Protocol || tgARN[d.TargetGroup] == "" || o.TargetGroupARN != tgARN[d.TargetGroup] || securityChanged(d, o) {
 				out = append(out, Action{Kind: ModifyListener, ARN: o.ARN, Listener: d, TargetGroup: tg})
 			}
+			out = append(out, certificateActions(d, o)...)
 		}
 	}
 	if lbReplaced {

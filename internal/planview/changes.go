@@ -98,6 +98,12 @@ func changesOf(a plan.Action, managed, backend string, ports portNames) []Change
 			op, res = OpUpdate, fmt.Sprintf("rule %s (priority %d of %s)", a.ARN, a.Rule.Priority, listenerName(a.Listener))
 		}
 		return one(op, res, conditionString(a.Rule.Conditions)+" → "+actionsString(a.Rule.Actions))
+	case plan.AddListenerCertificates, plan.RemoveListenerCertificates:
+		op := OpCreate
+		if a.Kind == plan.RemoveListenerCertificates {
+			op = OpDelete
+		}
+		return one(op, "certificates of "+listenerName(a.Listener), "["+strings.Join(a.Certificates, " ")+"]")
 	case plan.SetRulePriorities:
 		parts := make([]string, 0, len(a.Priorities))
 		for _, arn := range slices.Sorted(maps.Keys(a.Priorities)) {
@@ -125,17 +131,21 @@ func listenerName(l *model.Listener) string {
 }
 
 // listenerDetail: an NLB listener's forward target, or an ALB listener's
-// default action, certificates and SSL policy.
+// default action; then the certificates (the default first), SSL policy and
+// ALPN policy of an HTTPS or TLS listener.
 func listenerDetail(l *model.Listener) string {
-	if l.DefaultAction == nil {
-		return "forward to " + l.TargetGroup
+	s := "forward to " + l.TargetGroup
+	if l.DefaultAction != nil {
+		s = "default " + actionString(*l.DefaultAction)
 	}
-	s := "default " + actionString(*l.DefaultAction)
 	if len(l.Certificates) > 0 {
 		s += " certificates [" + strings.Join(l.Certificates, " ") + "]"
 	}
 	if l.SSLPolicy != "" {
 		s += " policy " + l.SSLPolicy
+	}
+	if l.ALPNPolicy != "" {
+		s += " alpn " + l.ALPNPolicy
 	}
 	return s
 }

@@ -240,6 +240,22 @@ func (p *Provider) ListListeners(ctx context.Context, lbARN string) ([]Listener,
 	})
 }
 
+// ExtraCertificates returns the entries of an HTTPS or TLS listener's
+// certificate list that are not its default certificate (one paged
+// DescribeListenerCertificates, which lists the default one with IsDefault
+// true, and again with false when it is also on the list).
+func (p *Provider) ExtraCertificates(ctx context.Context, listenerARN string) ([]string, error) {
+	pg := awselbv2.NewDescribeListenerCertificatesPaginator(p.api, &awselbv2.DescribeListenerCertificatesInput{ListenerArn: aws.String(listenerARN)})
+	return pages(ctx, pg.HasMorePages, pg.NextPage, "certificates of "+listenerARN, func(o *awselbv2.DescribeListenerCertificatesOutput, out []string) []string {
+		for _, c := range o.Certificates {
+			if !aws.ToBool(c.IsDefault) {
+				out = append(out, aws.ToString(c.CertificateArn))
+			}
+		}
+		return out
+	})
+}
+
 // Listeners returns the load balancer's listeners with their tags, sorted
 // by port.
 func (p *Provider) Listeners(ctx context.Context, lbARN string) ([]Listener, error) {

@@ -329,6 +329,28 @@ func (p *Provider) DeleteListener(ctx context.Context, arn string) error {
 	return nil
 }
 
+// AddListenerCertificates adds certificates to a listener's certificate
+// list (one call).
+func (p *Provider) AddListenerCertificates(ctx context.Context, listenerARN string, arns []string) error {
+	_, err := p.api.AddListenerCertificates(ctx, &awselbv2.AddListenerCertificatesInput{
+		ListenerArn: aws.String(listenerARN), Certificates: certificates(arns)})
+	if err != nil {
+		return fmt.Errorf("adding certificates %v to listener %s: %w", arns, listenerARN, err)
+	}
+	return nil
+}
+
+// RemoveListenerCertificates removes certificates from a listener's
+// certificate list (one call).
+func (p *Provider) RemoveListenerCertificates(ctx context.Context, listenerARN string, arns []string) error {
+	_, err := p.api.RemoveListenerCertificates(ctx, &awselbv2.RemoveListenerCertificatesInput{
+		ListenerArn: aws.String(listenerARN), Certificates: certificates(arns)})
+	if err != nil {
+		return fmt.Errorf("removing certificates %v from listener %s: %w", arns, listenerARN, err)
+	}
+	return nil
+}
+
 func certificates(arns []string) []elbv2types.Certificate {
 	var out []elbv2types.Certificate
 	for _, a := range arns {

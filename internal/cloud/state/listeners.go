@@ -25,11 +25,22 @@ func (p *Provider) readListeners(ctx context.Context, lb plan.ObservedLB) ([]pla
 	}
 	var out []plan.ObservedListener
 	for _, l := range ls {
-		o := plan.ObservedListener{ARN: l.ARN, Port: l.Port, Protocol: l.Protocol}
+		o := plan.ObservedListener{ARN: l.ARN, Port: l.Port, Protocol: l.Protocol,
+			Certificates: l.Certificates, SSLPolicy: l.SSLPolicy}
+		if len(l.ALPNPolicy) > 0 {
+			o.ALPNPolicy = l.ALPNPolicy[0]
+		}
 		if lb.Type == model.TypeApplication {
-			o.DefaultActions, o.Certificates, o.SSLPolicy = modelActions(l.DefaultActions), l.Certificates, l.SSLPolicy
+			o.DefaultActions = modelActions(l.DefaultActions)
 		} else if len(l.DefaultActions) > 0 && len(l.DefaultActions[0].TargetGroups) > 0 {
 			o.TargetGroupARN = l.DefaultActions[0].TargetGroups[0].ARN
+		}
+		if l.Protocol == "HTTPS" || l.Protocol == "TLS" {
+			extra, err := p.elb.ExtraCertificates(ctx, l.ARN)
+			if err != nil && awserr.Classify(err) != awserr.NotFound {
+				return nil, err
+			}
+			o.ExtraCertificates = extra
 		}
 		out = append(out, o)
 	}
@@ -170,19 +181,23 @@ func cloudConditions(cs []model.Condition) []cloudelbv2.Condition {
 }
 
 // listenerSpec is what Create and ModifyListener send: an NLB listener
-// forwards to l.TargetGroup; an ALB listener runs its default action and,
-// on HTTPS, carries the default certificate and SSL policy (SNI
-// certificates are not sent).
+// forwards to l.TargetGroup; an ALB listener runs its default action. An
+// HTTPS or TLS listener carries its default certificate, SSL policy and a
+// stated ALPN policy; the certificate list is written by
+// Add/RemoveListenerCertificates.
 func listenerSpec(l model.Listener, tgARNs map[string]string) (cloudelbv2.ListenerSpec, error) {
 	s := cloudelbv2.ListenerSpec{Protocol: l.Protocol, Port: l.Port}
 	def := model.Action{Type: model.ActionForward, TargetGroup: l.TargetGroup}
 	if l.DefaultAction != nil {
 		def = *l.DefaultAction
-		if l.Protocol == "HTTPS" || l.Protocol == "TLS" {
-			s.SSLPolicy = l.SSLPolicy
-			if len(l.Certificates) > 0 {
-				s.Certificates = l.Certificates[:1]
-			}
+	}
+	if l.Protocol == "HTTPS" || l.Protocol == "TLS" {
+		s.SSLPolicy = l.SSLPolicy
+		if len(l.Certificates) > 0 {
+			s.Certificates = l.Certificates[:1]
+		}
+		if l.ALPNPolicy != "" {
+			s.ALPNPolicy = []string{l.ALPNPolicy}
 		}
 	}
 	var err error
@@ -213,6 +228,16 @@ func (p *Provider) ModifyListener(ctx context.Context, arn string, l model.Liste
 	}
 	_, err = p.elb.ModifyListener(ctx, arn, s)
 	return err
+}
+
+// AddListenerCertificates adds certificates to a listener's list.
+func (p *Provider) AddListenerCertificates(ctx context.Context, arn string, certs []string) error {
+	return p.elb.AddListenerCertificates(ctx, arn, certs)
+}
+
+// RemoveListenerCertificates removes certificates from a listener's list.
+func (p *Provider) RemoveListenerCertificates(ctx context.Context, arn string, certs []string) error {
+	return p.elb.RemoveListenerCertificates(ctx, arn, certs)
 }
 
 // CreateRule creates an ALB listener rule, tagged, and returns its ARN.

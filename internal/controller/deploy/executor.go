@@ -155,6 +155,10 @@ func (ex *executor) do(ctx context.Context, a plan.Action) error {
 		ex.listener[a.Listener.Port] = arn
 	case plan.ModifyListener:
 		err = ex.aws.ModifyListener(ctx, a.ARN, *a.Listener, ex.tgARN)
+	case plan.RemoveListenerCertificates:
+		err = ex.aws.RemoveListenerCertificates(ctx, a.ARN, a.Certificates)
+	case plan.AddListenerCertificates:
+		err = ex.aws.AddListenerCertificates(ctx, cmp.Or(a.ARN, ex.listener[a.Listener.Port]), a.Certificates)
 	case plan.SetRulePriorities:
 		err = ex.aws.SetRulePriorities(ctx, a.Priorities)
 	case plan.ModifyRule:
