@@ -180,6 +180,9 @@ var unconditional = map[string]string{
 	"elasticloadbalancing:ModifyListener":    "listener",
 	"elasticloadbalancing:ModifyRule":        "listener rule",
 	"elasticloadbalancing:SetRulePriorities": "listener rule",
+	// A listener's certificate list; certificates are named by ARN.
+	"elasticloadbalancing:AddListenerCertificates":    "listener",
+	"elasticloadbalancing:RemoveListenerCertificates": "listener",
 }
 
 func TestIAMPolicyConditionsMutatingCalls(t *testing.T) {

@@ -78,7 +78,6 @@ var Surface = func() []Key {
 		return Key{Name: IngressPrefix + suffix, Object: OnIngress, Support: s, Lacks: lacks}
 	}
 	const (
-		tls      = "NLB TLS listeners (issue 17)"
 		attrs    = "writing load-balancer, target-group and listener attributes (issue 17)"
 		address  = "static NLB addresses (issue 17)"
 		nodes    = "node selection for instance targets (issue 17)"
@@ -106,11 +105,10 @@ var Surface = func() []Key {
 		svc("aws-load-balancer-access-log-s3-bucket-name", Unsupported, attrs),
 		svc("aws-load-balancer-access-log-s3-bucket-prefix", Unsupported, attrs),
 		svc("aws-load-balancer-cross-zone-load-balancing-enabled", Unsupported, attrs),
-		svc("aws-load-balancer-ssl-cert", Unsupported, tls),
-		svc("aws-load-balancer-ssl-ports", Unsupported, tls),
-		svc("aws-load-balancer-ssl-negotiation-policy", Unsupported, tls),
-		{Name: ServicePrefix + "aws-load-balancer-backend-protocol", Object: OnService, Lacks: "TLS target groups (issue 17)",
-			Harmless: equalFold("tcp")},
+		svc("aws-load-balancer-ssl-cert", Supported, ""),
+		svc("aws-load-balancer-ssl-ports", Supported, ""),
+		svc("aws-load-balancer-ssl-negotiation-policy", Supported, ""),
+		svc("aws-load-balancer-backend-protocol", Supported, ""),
 		svc("aws-load-balancer-additional-resource-tags", Supported, ""),
 		svc("aws-load-balancer-healthcheck-healthy-threshold", Supported, ""),
 		svc("aws-load-balancer-healthcheck-unhealthy-threshold", Supported, ""),
@@ -125,7 +123,7 @@ var Surface = func() []Key {
 		svc("aws-load-balancer-eip-allocations", Unsupported, address),
 		svc("aws-load-balancer-private-ipv4-addresses", Unsupported, address),
 		svc("aws-load-balancer-ipv6-addresses", Unsupported, address),
-		svc("aws-load-balancer-alpn-policy", Unsupported, tls),
+		svc("aws-load-balancer-alpn-policy", Supported, ""),
 		svc("aws-load-balancer-target-node-labels", Unsupported, nodes),
 		svc("aws-load-balancer-attributes", Unsupported, attrs),
 		svc("aws-load-balancer-security-groups", Supported, ""),

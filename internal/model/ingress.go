@@ -127,9 +127,6 @@ func BuildIngressGroup(stack naming.Stack, members []IngressMember, f Facts, d D
 		return Stack{}, nil, map[string]error{}, err
 	}
 	st, warns, memberErrs, err := buildIngressGroup(stack, members, f, d)
-	if err == nil {
-		err = unsupportedListeners(st)
-	}
 	if err != nil {
 		return Stack{}, nil, memberErrs, err
 	}

@@ -1,7 +1,6 @@
 package model
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -103,24 +102,6 @@ func unsupportedGroup(members []IngressMember) error {
 			if keys := annotations.UnsupportedKeys(m.Services[name].Annotations, annotations.OnIngress); len(keys) > 0 {
 				found["Service "+m.Ingress.Namespace+"/"+name+" (backend of Ingress "+m.Key()+")"] = explainUnsupported(keys)
 			}
-		}
-	}
-	if len(found) == 0 {
-		return nil
-	}
-	return &UnsupportedError{Keys: found}
-}
-
-// unsupportedListeners refuses a built ALB stack that lbsg cannot apply as
-// modelled: a listener with several certificates (lbsg sends the default
-// certificate only, until AddListenerCertificates is written: issue 18).
-func unsupportedListeners(st Stack) error {
-	found := map[string][]string{}
-	for _, l := range st.Listeners {
-		if len(l.Certificates) > 1 {
-			key := fmt.Sprintf("listener %s:%d", l.Protocol, l.Port)
-			found[key] = append(found[key], fmt.Sprintf("%d certificates from %s or IngressClassParams certificateArn "+
-				"(lbsg sends one certificate per listener until issue 18)", len(l.Certificates), annotations.IngCertificateARN))
 		}
 	}
 	if len(found) == 0 {

@@ -18,8 +18,7 @@ func TestAServiceAskingForWhatLbsgLacksIsRefusedWhole(t *testing.T) {
 		want []string // substrings of the error; none: it builds
 	}{
 		{name: "supported annotations build", ann: map[string]string{annotations.SvcScheme: "internet-facing"}},
-		{name: "TLS is refused, not planned back to TCP", ann: map[string]string{annotations.SvcSSLCert: "arn:aws:acm:c", annotations.SvcSSLPorts: "443"},
-			want: []string{"Service default/nlb-ip-svc-tls", annotations.SvcSSLCert + " (NLB TLS", annotations.SvcSSLPorts}},
+		{name: "TLS builds", ann: map[string]string{annotations.SvcSSLCert: "arn:aws:acm:c", annotations.SvcSSLPorts: "443"}},
 		{name: "a family member is refused", ann: map[string]string{annotations.ServicePrefix + "aws-load-balancer-listener-attributes.TCP-80": "tcp.idle_timeout.timeout_seconds=400"},
 			want: []string{"aws-load-balancer-listener-attributes.TCP-80"}},
 		{name: "LBC's default backend protocol asks for nothing more", ann: map[string]string{annotations.SvcBackendProtocol: "tcp"}},
@@ -75,9 +74,8 @@ func TestAnIngressGroupWithAnUnsupportedMemberIsRefusedWhole(t *testing.T) {
 			want:    []string{annotations.IngressPrefix + "conditions.web"}},
 		{name: "ALB annotations on a backend Service count", members: []IngressMember{authOnBackend},
 			want: []string{"(backend of Ingress ns/b)", "auth-type"}},
-		{name: "several certificates on one listener are refused until they can all be sent",
-			members: []IngressMember{member("a", map[string]string{annotations.IngCertificateARN: "arn:a"}), member("b", map[string]string{annotations.IngCertificateARN: "arn:b"})},
-			want:    []string{"listener HTTPS:443", "2 certificates"}},
+		{name: "several certificates on one listener build (all reach the listener's certificate list)",
+			members: []IngressMember{member("a", map[string]string{annotations.IngCertificateARN: "arn:a"}), member("b", map[string]string{annotations.IngCertificateARN: "arn:b"})}},
 		{name: "one certificate builds", members: []IngressMember{member("a", map[string]string{annotations.IngCertificateARN: "arn:a"}),
 			member("b", map[string]string{annotations.IngCertificateARN: "arn:a"})}},
 	} {

@@ -86,8 +86,9 @@ func albConverged() Snapshot {
 				DefaultActions: []model.Action{{Type: model.ActionRedirect, Redirect: &model.Redirect{Protocol: "HTTPS", Port: "443",
 					Host: "#{host}", Path: "/#{path}", Query: "#{query}", StatusCode: "HTTP_301"}}}},
 			{ARN: "arn:l443", Port: 443, Protocol: "HTTPS", Certificates: []string{testCert}, SSLPolicy: "ELBSecurityPolicy-2016-08",
-				Tags:           map[string]string{"ingress.k8s.aws/resource": "443", "aws:cloudformation:x": "y"},
-				DefaultActions: []model.Action{*s.Listeners[1].DefaultAction}, Rules: observedRules(s.Listeners[1].Rules, arns)},
+				ExtraCertificates: []string{testCert},
+				Tags:              map[string]string{"ingress.k8s.aws/resource": "443", "aws:cloudformation:x": "y"},
+				DefaultActions:    []model.Action{*s.Listeners[1].DefaultAction}, Rules: observedRules(s.Listeners[1].Rules, arns)},
 		},
 	}
 	for _, tg := range s.TargetGroups {
@@ -119,7 +120,7 @@ func TestDiffALB(t *testing.T) {
 		{name: "a new group creates SG, TGs, the ALB with its attributes, listeners, then the rules",
 			desired: albStack, observed: func() Snapshot { return Snapshot{} },
 			want: "CreateSecurityGroup AuthorizeIngress CreateTargetGroup CreateTargetGroup ModifyTargetGroupAttributes RegisterTargets RegisterTargets " +
-				"CreateLoadBalancer ModifyLoadBalancerAttributes CreateListener CreateListener CreateRule CreateRule"},
+				"CreateLoadBalancer ModifyLoadBalancerAttributes CreateListener CreateListener AddListenerCertificates CreateRule CreateRule"},
 		{name: "a converged group needs nothing, AWS's redirect defaults and extra attributes included",
 			desired: albStack, observed: albConverged, want: ""},
 		{name: "a rule inserted in the middle moves the later rule and creates the new one",
@@ -146,12 +147,12 @@ func TestDiffALB(t *testing.T) {
 				s.Listeners[1].DefaultAction = new(fwd("ns/ing-a:80"))
 				return s
 			}, observed: albConverged, want: "ModifyListener"},
-		{name: "a new default certificate modifies the listener",
+		{name: "a new default certificate modifies the listener and swaps it on the certificate list",
 			desired: func() model.Stack {
 				s := albStack()
 				s.Listeners[1].Certificates = []string{"arn:aws:acm:us-west-2:123456789012:certificate/two"}
 				return s
-			}, observed: albConverged, want: "ModifyListener"},
+			}, observed: albConverged, want: "ModifyListener RemoveListenerCertificates AddListenerCertificates"},
 		{name: "a new SSL policy modifies the listener",
 			desired: func() model.Stack {
 				s := albStack()
@@ -211,7 +212,7 @@ func TestDiffALB(t *testing.T) {
 				o := albConverged()
 				o.LoadBalancer.Type = model.TypeNetwork
 				return o
-			}, want: "DeleteLoadBalancer CreateLoadBalancer ModifyLoadBalancerAttributes CreateListener CreateListener CreateRule CreateRule"},
+			}, want: "DeleteLoadBalancer CreateLoadBalancer ModifyLoadBalancerAttributes CreateListener CreateListener AddListenerCertificates CreateRule CreateRule"},
 		{name: "an empty group tears down listeners, the ALB, TGs, then the SG",
 			desired:  func() model.Stack { return model.Stack{ID: naming.ExplicitIngressStack("grp")} },
 			observed: albConverged,
