@@ -93,11 +93,11 @@ var (
 	_ ec2.DescribeInstancesAPIClient          = EC2API(nil)
 	_ ec2.DescribeNetworkInterfacesAPIClient  = EC2API(nil)
 
-	_ elbv2.DescribeLoadBalancersAPIClient = ELBV2API(nil)
-	_ elbv2.DescribeTargetGroupsAPIClient  = ELBV2API(nil)
-	_ elbv2.DescribeListenersAPIClient     = ELBV2API(nil)
-	_ elbv2.DescribeRulesAPIClient         = ELBV2API(nil)
-	_ elbv2.DescribeTargetHealthAPIClient  = ELBV2API(nil)
+	_ elbv2.DescribeLoadBalancersAPIClient        = ELBV2API(nil)
+	_ elbv2.DescribeTargetGroupsAPIClient         = ELBV2API(nil)
+	_ elbv2.DescribeListenersAPIClient            = ELBV2API(nil)
+	_ elbv2.DescribeRulesAPIClient                = ELBV2API(nil)
+	_ elbv2.DescribeTargetHealthAPIClient         = ELBV2API(nil)
 	_ elbv2.DescribeListenerCertificatesAPIClient = ELBV2API(nil)
 
 	_ acm.ListCertificatesAPIClient = ACMAPI(nil)

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"github.com/lbsg/lbsg/internal/emulator/acm"
 	"os"
 	"sort"
 
@@ -15,7 +16,16 @@ import (
 type Seed struct {
 	ec2.Seed `json:",inline"`
 	Clusters []SeedCluster `json:"clusters,omitempty"`
+	// Certificates are ACM certificates placed under fixed IDs, so
+	// manifests can name them before anything is imported.
+	Certificates []acm.Seeded `json:"certificates,omitempty"`
 }
+
+// SandboxCertificateID is the ID of the ACM certificate of the default
+// seed (domain *.sandbox.example): its ARN,
+// arn:aws:acm:<region>:<account>:certificate/<ID>, serves HTTPS and TLS
+// listeners in the sandbox and in tests without an import.
+const SandboxCertificateID = "11111111-2222-3333-4444-555555555555"
 
 // SeedCluster is an EKS cluster record; VPC names a seeded VPC (by its Name
 // tag) or gives a VPC ID.
@@ -34,6 +44,7 @@ func DefaultSeed(cluster, region string) Seed {
 	if len(s.VPCs) > 0 {
 		s.Clusters = []SeedCluster{{Name: cluster, VPC: s.VPCs[0].Name}}
 	}
+	s.Certificates = []acm.Seeded{{ID: SandboxCertificateID, Domain: "*.sandbox.example"}}
 	return s
 }
 
@@ -73,6 +84,9 @@ func (s *Server) applySeed(seed Seed) error {
 		}
 		sort.Strings(cl.SubnetIDs) // map order must not reach the state file
 		s.eks.Add(cl)
+	}
+	for _, c := range seed.Certificates {
+		s.acm.Add(c)
 	}
 	return nil
 }

@@ -21,6 +21,7 @@ import (
 
 	"k8s.io/utils/clock"
 
+	"github.com/lbsg/lbsg/internal/emulator/acm"
 	"github.com/lbsg/lbsg/internal/emulator/core"
 	"github.com/lbsg/lbsg/internal/emulator/ec2"
 	"github.com/lbsg/lbsg/internal/emulator/eks"
@@ -33,6 +34,7 @@ const (
 	ServiceEC2   = "ec2"
 	ServiceELBv2 = "elasticloadbalancing"
 	ServiceEKS   = "eks"
+	ServiceACM   = "acm"
 )
 
 // API versions of the Query services.
@@ -77,6 +79,7 @@ type Server struct {
 	ec2      *ec2.Backend
 	elb      *elbv2.Backend
 	eks      *eks.Backend
+	acm      *acm.Backend
 	throttle *throttler
 	faults   *faults
 	calls    *callLog
@@ -114,6 +117,9 @@ func New(opts Options) (*Server, error) {
 	s.ec2 = ec2.New(env)
 	s.elb = elbv2.New(env, s.ec2)
 	s.eks = eks.New(env)
+	s.acm = acm.New(env)
+	s.elb.CertificateExists = s.acm.Exists
+	s.acm.InUseBy = s.elb.LoadBalancersUsingCertificate
 	s.throttle = newThrottler(opts.Clock, opts.Throttle)
 	s.faults = newFaults(opts.Faults)
 	s.calls = newCallLog()
@@ -151,6 +157,10 @@ func (s *Server) Env() *core.Env { return s.env }
 // must not use it concurrently with requests.
 func (s *Server) EC2() *ec2.Backend { return s.ec2 }
 
+// ACM returns the ACM backend (tests and seeding; hold no lock across
+// requests).
+func (s *Server) ACM() *acm.Backend { return s.acm }
+
 // ELBv2 returns the ELBv2 backend (same caveat as EC2).
 func (s *Server) ELBv2() *elbv2.Backend { return s.elb }
 
@@ -186,6 +196,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	service := serviceOf(r)
 	if service == "" && strings.HasPrefix(r.URL.Path, "/clusters") {
 		service = ServiceEKS
+	}
+	if service == ServiceACM || strings.HasPrefix(r.Header.Get("X-Amz-Target"), acm.TargetPrefix) {
+		s.serveACM(w, r, body, reqID)
+		return
 	}
 	if service == ServiceEKS {
 		if aerr := s.authenticate(r, body, service); aerr != nil {
@@ -462,6 +476,7 @@ type persisted struct {
 	EC2     json.RawMessage `json:"ec2"`
 	ELBv2   json.RawMessage `json:"elbv2"`
 	EKS     json.RawMessage `json:"eks"`
+	ACM     json.RawMessage `json:"acm,omitempty"`
 }
 
 // State returns the whole state as JSON.
@@ -482,6 +497,9 @@ func (s *Server) stateLocked() ([]byte, error) {
 		return nil, err
 	}
 	if p.EKS, err = s.eks.Snapshot(); err != nil {
+		return nil, err
+	}
+	if p.ACM, err = s.acm.Snapshot(); err != nil {
 		return nil, err
 	}
 	return json.MarshalIndent(p, "", " ")
@@ -563,6 +581,9 @@ func (s *Server) restore(b []byte) error {
 	if err := s.eks.Restore(p.EKS); err != nil {
 		return fmt.Errorf("eks: %w", err)
 	}
+	if err := s.acm.Restore(p.ACM); err != nil {
+		return fmt.Errorf("acm: %w", err)
+	}
 	return nil
 }
 
@@ -572,6 +593,7 @@ func (s *Server) Reset() error {
 	s.ec2.Reset()
 	s.elb.Reset()
 	s.eks.Reset()
+	s.acm.Reset()
 	s.mu.Unlock()
 	s.calls.reset()
 	if !s.opts.NoSeed {

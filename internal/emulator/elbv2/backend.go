@@ -86,6 +86,11 @@ type Backend struct {
 	Quotas Quotas
 	// Timing drives target health.
 	Timing Timing
+	// CertificateExists, when set, says whether an ACM certificate of this
+	// account and Region exists (the emulated ACM): listeners naming one
+	// that does not fail with CertificateNotFound, as on AWS. ACM ARNs of
+	// other accounts or Regions and IAM server certificates are accepted.
+	CertificateExists func(arn string) bool
 
 	st *state
 }

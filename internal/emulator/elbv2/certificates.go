@@ -44,7 +44,7 @@ func (b *Backend) certificateArgs(p query.Params, l *listener) ([]string, error)
 	var out []string
 	for _, m := range members {
 		c := m.Get("CertificateArn")
-		if err := checkCert(c); err != nil {
+		if err := b.checkCert(c); err != nil {
 			return nil, err
 		}
 		out = append(out, c)
@@ -73,11 +73,14 @@ func (b *Backend) addListenerCertificates(p query.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The list is apart from the default certificate: adding the default
+	// one lists it twice (IsDefault true, then false), as on AWS.
 	next := append([]certificate{}, l.Certificates...)
+	listed := 0
 	for _, c := range certs {
 		found := false
 		for _, have := range next {
-			if have.ARN == c {
+			if have.ARN == c && !have.IsDefault {
 				found = true
 			}
 		}
@@ -85,7 +88,12 @@ func (b *Backend) addListenerCertificates(p query.Params) (any, error) {
 			next = append(next, certificate{ARN: c})
 		}
 	}
-	if len(next)-1 > b.Quotas.CertificatesPerALB {
+	for _, c := range next {
+		if !c.IsDefault {
+			listed++
+		}
+	}
+	if listed > b.Quotas.CertificatesPerALB {
 		return nil, errf("TooManyCertificates", "You've reached the limit on the number of certificates per load balancer (%d)", b.Quotas.CertificatesPerALB)
 	}
 	l.Certificates = next
@@ -107,13 +115,17 @@ func (b *Backend) removeListenerCertificates(p query.Params) (any, error) {
 		return nil, err
 	}
 	for _, c := range certs {
-		if c == defaultCert(l) {
+		listed := false
+		for _, have := range l.Certificates {
+			listed = listed || (have.ARN == c && !have.IsDefault)
+		}
+		if c == defaultCert(l) && !listed {
 			return nil, errf("OperationNotPermitted", "The default certificate '%s' cannot be removed; use ModifyListener to replace it", c)
 		}
 	}
 	var kept []certificate
 	for _, c := range l.Certificates {
-		if !contains(certs, c.ARN) {
+		if c.IsDefault || !contains(certs, c.ARN) {
 			kept = append(kept, c)
 		}
 	}

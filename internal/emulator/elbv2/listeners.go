@@ -88,11 +88,30 @@ func (b *Backend) protocolFor(lb *loadBalancer, protocol string) error {
 	return nil
 }
 
-func checkCert(arn string) error {
+func (b *Backend) checkCert(arn string) error {
 	if !certARNRe.MatchString(arn) {
 		return errf("CertificateNotFound", "Certificate '%s' not found", arn)
 	}
+	own := fmt.Sprintf("arn:aws:acm:%s:%s:certificate/", b.env.Region, b.env.Account)
+	if strings.HasPrefix(arn, own) && b.CertificateExists != nil && !b.CertificateExists(arn) {
+		return errf("CertificateNotFound", "Certificate '%s' not found", arn)
+	}
 	return nil
+}
+
+// LoadBalancersUsingCertificate lists the load balancers with a listener
+// that names the certificate (ACM's InUseBy).
+func (b *Backend) LoadBalancersUsingCertificate(arn string) []string {
+	var out []string
+	for _, l := range b.st.Listeners {
+		for _, c := range l.Certificates {
+			if c.ARN == arn && !contains(out, l.LoadBalancer) {
+				out = append(out, l.LoadBalancer)
+			}
+		}
+	}
+	sortStrings(out)
+	return out
 }
 
 // protocolAndPort reads Protocol and Port into s; creating requires both
@@ -226,11 +245,14 @@ func defaultCert(l *listener) string {
 // s.protocol. creating is false for ModifyListener, where s holds the
 // current values.
 func (b *Backend) securitySettings(p query.Params, s *listenerSettings, creating bool) error {
-	if err := readSecurity(p, s); err != nil {
+	if err := b.readSecurity(p, s); err != nil {
 		return err
 	}
 	if err := mutualAuth(p, s); err != nil {
 		return err
+	}
+	if s.protocol != "TLS" && len(p.MemberStrings("AlpnPolicy")) > 0 {
+		return query.ValidationError("ALPN policies can only be specified for TLS listeners")
 	}
 	if !secure(s.protocol) {
 		if creating && (len(p.Members("Certificates")) > 0 || p.Get("SslPolicy") != "") {
@@ -284,7 +306,7 @@ func mutualAuth(p query.Params, s *listenerSettings) error {
 	return nil
 }
 
-func readSecurity(p query.Params, s *listenerSettings) error {
+func (b *Backend) readSecurity(p query.Params, s *listenerSettings) error {
 	certs := p.Members("Certificates")
 	if len(certs) > 1 {
 		return query.ValidationError("Only one default certificate can be specified; use AddListenerCertificates for more")
@@ -294,7 +316,7 @@ func readSecurity(p query.Params, s *listenerSettings) error {
 	}
 	if len(certs) == 1 {
 		c := certs[0].Get("CertificateArn")
-		if err := checkCert(c); err != nil {
+		if err := b.checkCert(c); err != nil {
 			return err
 		}
 		s.cert = c
@@ -420,8 +442,9 @@ func (b *Backend) modifiedActions(p query.Params, l *listener, lb *loadBalancer,
 	return l.DefaultActions, nil
 }
 
-// setDefaultCert replaces the default certificate, keeping the others; ""
-// drops every certificate (HTTPS → HTTP).
+// setDefaultCert replaces the default certificate, keeping the certificate
+// list (which may name the default one too); "" drops every certificate
+// (HTTPS → HTTP).
 func setDefaultCert(l *listener, cert string) {
 	switch {
 	case cert == "":
@@ -429,7 +452,7 @@ func setDefaultCert(l *listener, cert string) {
 	case defaultCert(l) != cert:
 		kept := []certificate{{ARN: cert, IsDefault: true}}
 		for _, c := range l.Certificates {
-			if !c.IsDefault && c.ARN != cert {
+			if !c.IsDefault {
 				kept = append(kept, c)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsacm "github.com/aws/aws-sdk-go-v2/service/acm"
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	awseks "github.com/aws/aws-sdk-go-v2/service/eks"
 	awselbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -21,6 +22,7 @@ type Env struct {
 	EC2    *awsec2.Client
 	ELBv2  *awselbv2.Client
 	EKS    *awseks.Client
+	ACM    *awsacm.Client
 }
 
 // Option changes how Start builds the emulator or the clients.
@@ -69,6 +71,7 @@ func Start(tb testing.TB, opts ...Option) *Env {
 		EC2:    awsec2.NewFromConfig(cfg),
 		ELBv2:  awselbv2.NewFromConfig(cfg),
 		EKS:    awseks.NewFromConfig(cfg),
+		ACM:    awsacm.NewFromConfig(cfg),
 	}
 }
 
