@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/emulator/emutest"
 	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/options"
 	"github.com/lbsg/lbsg/internal/testenv"
@@ -50,18 +51,23 @@ func (h *harness) lbState(ctx context.Context, name string) string {
 	return string(b)
 }
 
+// natKey is a Service annotation lbsg lacks (IPv6 source NAT).
+const natKey = annotations.ServicePrefix + "aws-load-balancer-enable-prefix-for-ipv6-source-nat"
+
 // TestAServiceWithAnUnsupportedAnnotationLeavesItsLoadBalancerAlone: an NLB
-// that LBC built with a TLS listener, whose Service carries ssl-cert, is
-// not planned back to plain TCP: the Service gets UnsupportedAnnotation
-// naming the keys, no AWS write is made, and the load balancer is
-// byte-identical afterwards, also after the Service changes again.
+// that LBC built with a TLS listener, whose Service also asks for IPv6
+// source NAT (which lbsg lacks), is left as it is: the Service gets
+// UnsupportedAnnotation naming the key, no AWS write is made, and the load
+// balancer is byte-identical afterwards, also after the Service changes
+// again.
 func TestAServiceWithAnUnsupportedAnnotationLeavesItsLoadBalancerAlone(t *testing.T) {
 	h := start(t, nil)
 	ctx := t.Context()
 	svc := h.nlbService("tls", 443)
 	svc.Annotations[annotations.SvcName] = "lbc-made-tls"
-	svc.Annotations[annotations.SvcSSLCert] = "arn:aws:acm:us-west-2:123456789012:certificate/tls"
+	svc.Annotations[annotations.SvcSSLCert] = emutest.ImportCertificate(t, h.emu.ACM, "tls.example.com")
 	svc.Annotations[annotations.SvcSSLPorts] = "443"
+	svc.Annotations[natKey] = "on"
 
 	// The NLB as LBC left it: its name, LBC's tracking tags, a TLS listener.
 	var tags []elbv2types.Tag
@@ -92,10 +98,8 @@ func TestAServiceWithAnUnsupportedAnnotationLeavesItsLoadBalancerAlone(t *testin
 	testenv.Eventually(t, "UnsupportedAnnotation on the Service", func(context.Context) (bool, error) {
 		return h.events.has("tls Warning UnsupportedAnnotation"), nil
 	})
-	for _, key := range []string{annotations.SvcSSLCert, annotations.SvcSSLPorts} {
-		if !h.events.has(key) {
-			t.Errorf("the event does not name %s", key)
-		}
+	if !h.events.has(natKey) {
+		t.Errorf("the event does not name %s", natKey)
 	}
 	// A later change of the Service is refused the same way.
 	h.update(svc, func(s *corev1.Service) { s.Annotations[annotations.SvcScheme] = "internal" })
