@@ -34,10 +34,14 @@ type LoadBalancer struct {
 	TargetGroups            []TargetGroup
 }
 
-// Listener is one port a load balancer listens on.
+// Listener is one port a load balancer listens on; an HTTPS or TLS
+// listener also has certificates (the default first, then the rest of its
+// certificate list) and an SSL policy.
 type Listener struct {
-	Protocol string
-	Port     int32
+	Protocol     string
+	Port         int32
+	Certificates []string
+	SSLPolicy    string
 }
 
 // TargetGroup is a target group and its registered targets.
@@ -397,11 +401,22 @@ func lbLabel(lb LoadBalancer) []string {
 		return cmp.Or(cmp.Compare(a.Port, b.Port), strings.Compare(a.Protocol, b.Protocol))
 	})
 	var ls []string
+	var tls []string
 	for _, l := range listeners {
 		ls = append(ls, fmt.Sprintf("%s:%d", l.Protocol, l.Port))
+		if len(l.Certificates) > 0 || l.SSLPolicy != "" {
+			var certs []string
+			for _, c := range l.Certificates {
+				certs = append(certs, c[strings.LastIndex(c, "/")+1:])
+			}
+			tls = append(tls, strings.TrimSpace(fmt.Sprintf("%d: %s %s", l.Port, strings.Join(certs, ","), l.SSLPolicy)))
+		}
 	}
 	if len(ls) > 0 {
 		out = append(out, "listens "+strings.Join(ls, " "))
+	}
+	if len(tls) > 0 {
+		out = append(out, "certificates "+strings.Join(tls, "; "))
 	}
 	return out
 }

@@ -307,3 +307,21 @@ func svgTexts(t *testing.T, doc []byte) []string {
 	}
 	return texts
 }
+
+func TestALoadBalancerLabelShowsItsTLSListenersCertificatesAndPolicy(t *testing.T) {
+	g := graph.Build(graph.State{LoadBalancers: []graph.LoadBalancer{{ARN: "arn:lb", Name: "tls", Type: "network", Scheme: "internal",
+		Listeners: []graph.Listener{
+			{Protocol: "TLS", Port: 443, SSLPolicy: "ELBSecurityPolicy-2016-08",
+				Certificates: []string{"arn:aws:acm:us-west-2:123456789012:certificate/a", "arn:aws:acm:us-west-2:123456789012:certificate/b"}},
+			{Protocol: "TCP", Port: 80},
+		}}}})
+	n, ok := g.Node("lb:tls")
+	if !ok {
+		t.Fatalf("no load balancer node in %+v", g)
+	}
+	for _, want := range []string{"listens TCP:80 TLS:443", "certificates 443: a,b ELBSecurityPolicy-2016-08"} {
+		if !slices.Contains(n.Label, want) {
+			t.Errorf("label %q lacks %q", n.Label, want)
+		}
+	}
+}

@@ -53,7 +53,19 @@ func readLoadBalancer(ctx context.Context, elbp *elbv2.Provider, lb *LoadBalance
 		return fmt.Errorf("reading listeners of %s: %w", lb.Name, err)
 	}
 	for _, l := range ls {
-		lb.Listeners = append(lb.Listeners, Listener{Protocol: l.Protocol, Port: l.Port})
+		x := Listener{Protocol: l.Protocol, Port: l.Port, Certificates: l.Certificates, SSLPolicy: l.SSLPolicy}
+		if l.Protocol == "HTTPS" || l.Protocol == "TLS" {
+			extra, err := elbp.ExtraCertificates(ctx, l.ARN)
+			if err != nil {
+				return fmt.Errorf("reading certificates of listener %s: %w", l.ARN, err)
+			}
+			for _, c := range extra {
+				if !slices.Contains(x.Certificates, c) {
+					x.Certificates = append(x.Certificates, c)
+				}
+			}
+		}
+		lb.Listeners = append(lb.Listeners, x)
 	}
 	tgs, err := elbp.TargetGroupsOf(ctx, lb.ARN)
 	if err != nil {
