@@ -6,6 +6,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/lbsg/lbsg/internal/emulator"
 	"github.com/lbsg/lbsg/internal/sandbox"
 )
 
@@ -229,7 +230,25 @@ var corpus = []testCase{
 			services:  []*corev1.Service{backend(ns, "echo", e.port()), backend(ns, "fallback", e.port())},
 			ingresses: []*networkingv1.Ingress{ing}}
 	}},
+	// nlb-tls
+	{"nlb-tls", func(ns string, e *env) objects {
+		svc := nlb(ns, "echo", e.port(), map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":        "ip",
+			"service.beta.kubernetes.io/aws-load-balancer-ssl-cert":               sandboxCert,
+			"service.beta.kubernetes.io/aws-load-balancer-ssl-ports":              "https",
+			"service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+			"service.beta.kubernetes.io/aws-load-balancer-alpn-policy":            "HTTP2Preferred",
+			"service.beta.kubernetes.io/aws-load-balancer-backend-protocol":       "ssl",
+		})
+		svc.Spec.Ports = append(svc.Spec.Ports, corev1.ServicePort{Name: "https", Port: 443, TargetPort: intstr.FromString("http"),
+			Protocol: corev1.ProtocolTCP, NodePort: e.port()})
+		return objects{replicas: 2, services: []*corev1.Service{svc}}
+	}},
 }
+
+// sandboxCert is the ACM certificate the emulator's default seed holds in
+// both worlds (LBC does not call ACM for a Service's ssl-cert).
+var sandboxCert = "arn:aws:acm:us-west-2:123456789012:certificate/" + emulator.SandboxCertificateID
 
 // appLabels select the pods of sandbox.EchoDeployment.
 var appLabels = sandbox.EchoLabels()

@@ -206,6 +206,18 @@ func take(ctx context.Context, wd *world) (*snapshot, error) {
 			add(ll, "ssl policy", aws.ToString(li.SslPolicy))
 			add(ll, "certificates", li.Certificates)
 			add(ll, "alpn", li.AlpnPolicy)
+			if li.Protocol == elbv2types.ProtocolEnumHttps || li.Protocol == elbv2types.ProtocolEnumTls {
+				certs, err := wd.elb.DescribeListenerCertificates(ctx, &elasticloadbalancingv2.DescribeListenerCertificatesInput{ListenerArn: li.ListenerArn})
+				if err != nil {
+					return nil, err
+				}
+				var list []string
+				for _, c := range certs.Certificates {
+					list = append(list, fmt.Sprintf("%s default=%v", aws.ToString(c.CertificateArn), aws.ToBool(c.IsDefault)))
+				}
+				slices.Sort(list)
+				add(ll, "certificate list", list)
+			}
 			add(ll, "default actions", normActions(li.DefaultActions))
 			rules, err := wd.elb.DescribeRules(ctx, &elasticloadbalancingv2.DescribeRulesInput{ListenerArn: li.ListenerArn})
 			if err != nil {
