@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/acm"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -338,5 +340,22 @@ func TestNewWithoutRegionFails(t *testing.T) {
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	if _, err := awsapi.New(t.Context(), awsapi.Config{}); err == nil {
 		t.Fatal("New without a region succeeded")
+	}
+}
+
+func TestTheACMClientTakesItsOwnEndpoint(t *testing.T) {
+	env := emutest.Start(t)
+	srv := httptest.NewServer(env.Server)
+	t.Cleanup(srv.Close)
+	cfg := env.Config.Copy()
+	cfg.HTTPClient = nil // over the network, to srv only
+	cfg.BaseEndpoint = aws.String("http://127.0.0.1:1")
+	c := awsapi.FromConfig(cfg, awsapi.Options{MaxAttempts: 1, Endpoints: map[string]string{"ACM": srv.URL}})
+	out, err := c.ACM.ListCertificates(t.Context(), &acm.ListCertificatesInput{})
+	if err != nil {
+		t.Fatalf("ACM through --aws-api-endpoints ACM=%s: %v", srv.URL, err)
+	}
+	if len(out.CertificateSummaryList) != 1 || !strings.HasSuffix(aws.ToString(out.CertificateSummaryList[0].CertificateArn), emulator.SandboxCertificateID) {
+		t.Errorf("listed %+v, want the seeded certificate", out.CertificateSummaryList)
 	}
 }
