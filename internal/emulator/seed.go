@@ -2,17 +2,18 @@ package emulator
 
 import (
 	"fmt"
-	"github.com/lbsg/lbsg/internal/emulator/acm"
 	"os"
 	"sort"
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/lbsg/lbsg/internal/emulator/acm"
 	"github.com/lbsg/lbsg/internal/emulator/ec2"
 	"github.com/lbsg/lbsg/internal/emulator/eks"
 )
 
-// Seed is the --seed file: EC2 resources plus EKS cluster records.
+// Seed is the --seed file: EC2 resources, EKS cluster records and ACM
+// certificates.
 type Seed struct {
 	ec2.Seed `json:",inline"`
 	Clusters []SeedCluster `json:"clusters,omitempty"`
