@@ -1,13 +1,15 @@
-// Package emulator is lbsg's local stand-in for the AWS EC2, ELBv2 and EKS
-// APIs: one HTTP handler speaking the EC2 (2016-11-15) and ELBv2
-// (2015-12-01) Query protocols and EKS's REST-JSON DescribeCluster /
-// ListClusters, so the AWS CLI, aws-sdk-go-v2 and other controllers work
-// against it unchanged.
+// Package emulator is lbsg's local stand-in for the AWS EC2, ELBv2, EKS and
+// ACM APIs: one HTTP handler speaking the EC2 (2016-11-15) and ELBv2
+// (2015-12-01) Query protocols, EKS's REST-JSON DescribeCluster /
+// ListClusters and ACM's awsJson1_1 (imported certificates, which ELBv2
+// listeners of the account must name), so the AWS CLI, aws-sdk-go-v2 and
+// other controllers work against it unchanged.
 //
 // A Server is both a library and the `lbsg emulator` binary: tests start it
 // in-process (Transport serves requests with no socket), the CLI listens on
 // loopback. Requests are routed by the service of the SigV4 credential scope
-// (ec2, elasticloadbalancing, eks), then by Version. Around every call the
+// (ec2, elasticloadbalancing, eks, acm), then by Version (ACM also by its
+// X-Amz-Target). Around every call the
 // server applies, in order: optional SigV4 verification, throttling (AWS's
 // documented token buckets, per action class), injected faults, the call log,
 // and one lock (shared for reads, exclusive for writes), so the state is
