@@ -315,3 +315,60 @@ func TestTeardownTurnsDeletionProtectionOffAndRetries(t *testing.T) {
 	}
 	e.assertNothingLeft(t.Context(), t)
 }
+
+// certificateList reads the HTTPS listener's default certificate and its
+// certificate list (sorted).
+func (e *albEnv) certificateList(t *testing.T) (string, []string) {
+	t.Helper()
+	ctx := t.Context()
+	lbs, err := e.emu.ELBv2.DescribeLoadBalancers(ctx, &awselbv2.DescribeLoadBalancersInput{Names: []string{"k8s-shop-0123456789"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := e.emu.ELBv2.DescribeListeners(ctx, &awselbv2.DescribeListenersInput{LoadBalancerArn: lbs.LoadBalancers[0].LoadBalancerArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range ls.Listeners {
+		if aws.ToInt32(l.Port) != 443 {
+			continue
+		}
+		certs, err := e.emu.ELBv2.DescribeListenerCertificates(ctx, &awselbv2.DescribeListenerCertificatesInput{ListenerArn: l.ListenerArn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var list []string
+		for _, c := range certs.Certificates {
+			if !aws.ToBool(c.IsDefault) {
+				list = append(list, aws.ToString(c.CertificateArn))
+			}
+		}
+		slices.Sort(list)
+		return aws.ToString(l.Certificates[0].CertificateArn), list
+	}
+	t.Fatal("no HTTPS listener")
+	return "", nil
+}
+
+func TestEveryCertificateOfAnALBListenerReachesAWSAndOnlyChangesAreWritten(t *testing.T) {
+	e := startALB(t)
+	a := emutest.ImportCertificate(t, e.emu.ACM, "a.shop.example")
+	b := emutest.ImportCertificate(t, e.emu.ACM, "b.shop.example")
+	desired := e.desired()
+	desired.Listeners[1].Certificates = []string{cert, a}
+	e.apply(t, desired)
+	if def, list := e.certificateList(t); def != cert || !slices.Equal(list, slices.Sorted(slices.Values([]string{cert, a}))) {
+		t.Errorf("default %s, list %v; want %s and both certificates", def, list, cert)
+	}
+
+	desired.Listeners[1].Certificates = []string{cert, b}
+	if m := e.apply(t, desired); len(m) != 2 || m["elasticloadbalancing:AddListenerCertificates"] != 1 || m["elasticloadbalancing:RemoveListenerCertificates"] != 1 {
+		t.Errorf("swapping one extra certificate made %v, want one Add and one Remove", m)
+	}
+	if def, list := e.certificateList(t); def != cert || !slices.Equal(list, slices.Sorted(slices.Values([]string{cert, b}))) {
+		t.Errorf("default %s, list %v", def, list)
+	}
+	if m := e.apply(t, desired); len(m) != 0 {
+		t.Errorf("an unchanged stack made %v", m)
+	}
+}
