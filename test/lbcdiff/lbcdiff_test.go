@@ -294,6 +294,7 @@ func TestLBSGMatchesLBC(t *testing.T) {
 		}
 	}
 	t.Logf("compared %d LBC lines with %d lbsg lines", len(snaps[LBC].lines), len(snaps[LBSG].lines))
+	takeOver(t, worlds, cases, snaps)
 }
 
 func mentionsCase(l string, cases []testCase) bool {
