@@ -248,6 +248,13 @@ func TestLBSGMatchesLBC(t *testing.T) {
 			}
 		}
 		t.Logf("%s made %d AWS calls (errors by code: %v)", side, log.Total, byCode)
+		warnings, err := w.warnings(ctx, cases)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range warnings {
+			t.Errorf("%s: Warning event on a valid manifest: %s", side, e)
+		}
 	}
 	if d := os.Getenv(DumpEnv); d != "" {
 		for side, s := range snaps {

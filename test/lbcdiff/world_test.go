@@ -314,3 +314,19 @@ func (wd *world) converge(ctx context.Context, cases []testCase, quiet, timeout 
 		}
 	}
 }
+
+// warnings lists the Warning events in the cases' namespaces: the corpus
+// is valid, so neither controller should warn about any of it.
+func (wd *world) warnings(ctx context.Context, cases []testCase) ([]string, error) {
+	var out []string
+	for _, c := range cases {
+		evs, err := wd.kube.CoreV1().Events(c.name).List(ctx, metav1.ListOptions{FieldSelector: "type=Warning"})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range evs.Items {
+			out = append(out, fmt.Sprintf("%s %s/%s %s: %s", e.InvolvedObject.Kind, c.name, e.InvolvedObject.Name, e.Reason, e.Message))
+		}
+	}
+	return out, nil
+}
