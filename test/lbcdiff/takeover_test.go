@@ -53,22 +53,27 @@ func readOnly(action string) bool {
 	return false
 }
 
-// actionCalls is the emulator's call count per action.
+// actionCalls is the emulator's call count per action, and the count of
+// calls refused with Throttling under the key "throttled".
 func (wd *world) actionCalls(ctx context.Context) (map[string]int, error) {
 	log, err := wd.callLog(ctx)
 	out := map[string]int{}
 	for a, s := range log.Actions {
 		out[a] = s.Calls
+		out[throttled] += s.Errors["Throttling"]
 	}
 	return out, err
 }
+
+// throttled is actionCalls' key for calls refused with Throttling.
+const throttled = "throttled"
 
 // writesSince returns the write calls made since before, by action.
 func (wd *world) writesSince(ctx context.Context, before map[string]int) (map[string]int, error) {
 	now, err := wd.actionCalls(ctx)
 	out := map[string]int{}
 	for a, n := range now {
-		if d := n - before[a]; d > 0 && !readOnly(a) {
+		if d := n - before[a]; d > 0 && !readOnly(a) && a != throttled {
 			out[a] = d
 		}
 	}
