@@ -119,6 +119,10 @@ image: ## build bin/lbsg-image.tar (scratch, OCI + docker archive, no daemon), t
 lbcdiff: k8s-tools ## run the full-size differential suite against LBC v3.6.2 (test/lbcdiff, the corpus 4 times; LBSG_LBCDIFF_DUMP=dir keeps snapshots and logs)
 	$(TEST_ENV) LBSG_LBCDIFF_COPIES=$${LBSG_LBCDIFF_COPIES:-4} $(GO) test -count=1 -v -timeout 30m -run TestLBSGMatchesLBC ./test/lbcdiff/
 
+.PHONY: sidebyside
+sidebyside: k8s-tools ## LBC and lbsg side by side on the same scenarios (test/lbcdiff BenchmarkSideBySide; LBSG_SIDEBYSIDE_SERVICES=n, default 20)
+	$(TEST_ENV) $(GO) test -run '^$$' -bench BenchmarkSideBySide -benchtime 1x -count 1 -timeout 3h -v ./test/lbcdiff/
+
 .PHONY: chaos
 chaos: k8s-tools ## run the full-size chaos suites (test/chaos, LBSG_CHAOS_FULL=1; LBSG_CHAOS_SEED=n replays)
 	$(TEST_ENV) LBSG_CHAOS_FULL=1 $(GO) test -race -count=1 -timeout 60m -v ./test/chaos/...

@@ -11,7 +11,9 @@ import (
 	"github.com/go-logr/logr/funcr"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -64,6 +66,7 @@ func runController(ctx context.Context, args []string, _, stderr io.Writer) erro
 	if err := m.Register(crmetrics.Registry); err != nil {
 		return fmt.Errorf("registering metrics: %w", err)
 	}
+	defer m.Unregister(crmetrics.Registry)
 	clients, err := awsapi.New(ctx, awsapi.Config{Region: o.AWSRegion, Endpoint: o.AWSEndpoint, Options: awsapi.Options{
 		MaxAttempts: o.AWSMaxRetries + 1,
 		Observer:    func(c awsapi.Call) { m.AWSCall(c.Service, c.Operation, c.Code, c.Throttled) },
@@ -102,6 +105,10 @@ func runController(ctx context.Context, args []string, _, stderr io.Writer) erro
 		// mutations) finish, then gives the lease up at once so the next
 		// replica takes over in seconds rather than a lease duration.
 		LeaderElectionReleaseOnCancel: true,
+		// A process may run the controller again after it stopped (the
+		// sandbox's controller takeovers in test/lbcdiff); the names are
+		// fixed by controller.Setup, so the check would only refuse that.
+		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
 	})
 	if err != nil {
 		return fmt.Errorf("creating the manager: %w", err)

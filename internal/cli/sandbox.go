@@ -47,6 +47,16 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 // logging to DIR/controller.log (`lbsg sandbox --controller builtin`, and
 // the lbsg side of test/lbcdiff).
 func BuiltinController(ctx context.Context, w *sandbox.World) error {
+	return runBuiltin(ctx, w)
+}
+
+// BuiltinControllerWith is BuiltinController with extra controller flags
+// (test/lbcdiff's takeover from LBC runs it with --adopt-lbc-rules).
+func BuiltinControllerWith(flags ...string) sandbox.Controller {
+	return func(ctx context.Context, w *sandbox.World) error { return runBuiltin(ctx, w, flags...) }
+}
+
+func runBuiltin(ctx context.Context, w *sandbox.World, flags ...string) error {
 	logPath := filepath.Join(w.Dir, "controller.log")
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
@@ -63,7 +73,7 @@ func BuiltinController(ctx context.Context, w *sandbox.World) error {
 		}
 	}
 	_, _ = fmt.Fprintf(w.Out, "==> controller logs: %s\n", logPath)
-	return runController(ctx, []string{
+	return runController(ctx, append([]string{
 		"--cluster-name", w.AWS.ClusterName,
 		"--aws-region", w.AWS.Region,
 		"--aws-endpoint", w.AWS.URL,
@@ -71,5 +81,5 @@ func BuiltinController(ctx context.Context, w *sandbox.World) error {
 		"--kubeconfig", w.Kubeconfig,
 		"--metrics-bind-address", "0",
 		"--health-probe-bind-address", "0",
-	}, logFile, logFile)
+	}, flags...), logFile, logFile)
 }

@@ -77,12 +77,24 @@ func (m *Metrics) SetUnsupported(kind, key string, held bool) {
 
 // Register registers every collector on r.
 func (m *Metrics) Register(r prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{m.Reconciles, m.ReconcileDur, m.AWSCalls, m.AWSThrottled, m.RulesPerSG, m.DriftRepairs, m.Leaked, m.Unsupported} {
+	for _, c := range m.collectors() {
 		if err := r.Register(c); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// Unregister takes m's collectors out of r again (a controller that stops
+// in a process that may start another, as the sandbox's takeover tests do).
+func (m *Metrics) Unregister(r prometheus.Registerer) {
+	for _, c := range m.collectors() {
+		r.Unregister(c)
+	}
+}
+
+func (m *Metrics) collectors() []prometheus.Collector {
+	return []prometheus.Collector{m.Reconciles, m.ReconcileDur, m.AWSCalls, m.AWSThrottled, m.RulesPerSG, m.DriftRepairs, m.Leaked, m.Unsupported}
 }
 
 // Reconciled counts one reconcile; nil-safe.

@@ -31,42 +31,53 @@ import (
 // webhook certificate. Its log is DIR/lbc.log. The flags that only work
 // around an emulator gap are marked in LBCArgs.
 func LBC(ctx context.Context, w *World) error {
-	bin, err := lbcBinary(ctx, w)
-	if err != nil {
-		return err
-	}
-	src, err := lbcsource.Download(ctx) // for LBC's CRDs
-	if err != nil {
-		return err
-	}
-	if err := crds.InstallFS(ctx, w.Kube, os.DirFS(filepath.Join(src, "config", "crd", "bases"))); err != nil {
-		return fmt.Errorf("installing LBC's CRDs: %w", err)
-	}
-	certDir := filepath.Join(w.Dir, "lbc-webhook")
-	if err := selfSignedCert(certDir); err != nil {
-		return fmt.Errorf("LBC's webhook certificate: %w", err)
-	}
-	port, err := freePort()
-	if err != nil {
-		return err
-	}
-	logPath := filepath.Join(w.Dir, "lbc.log")
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	cmd, logFile, err := LBCCommand(ctx, w)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = logFile.Close() }()
+	_, _ = fmt.Fprintf(w.Out, "==> running the AWS Load Balancer Controller (%s); logs: %s\n", cmd.Path, logFile.Name())
+	err = cmd.Run()
+	if ctx.Err() != nil {
+		return nil // stopped with the sandbox
+	}
+	return fmt.Errorf("the AWS Load Balancer Controller exited: %w (see %s)", err, logFile.Name())
+}
+
+// LBCCommand prepares the sandbox for LBC (its CRDs, a webhook
+// certificate) and returns the command that runs it until ctx ends,
+// writing to the returned log file (DIR/lbc.log, appended), which the
+// caller closes once the command is done.
+func LBCCommand(ctx context.Context, w *World) (*exec.Cmd, *os.File, error) {
+	bin, err := lbcBinary(ctx, w)
+	if err != nil {
+		return nil, nil, err
+	}
+	src, err := lbcsource.Download(ctx) // for LBC's CRDs
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := crds.InstallFS(ctx, w.Kube, os.DirFS(filepath.Join(src, "config", "crd", "bases"))); err != nil {
+		return nil, nil, fmt.Errorf("installing LBC's CRDs: %w", err)
+	}
+	certDir := filepath.Join(w.Dir, "lbc-webhook")
+	if err := selfSignedCert(certDir); err != nil {
+		return nil, nil, fmt.Errorf("LBC's webhook certificate: %w", err)
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, nil, err
+	}
+	logFile, err := os.OpenFile(filepath.Join(w.Dir, "lbc.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, nil, err
+	}
 	cmd := exec.CommandContext(ctx, bin, LBCArgs(w, certDir, port)...)
 	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=sandbox", "AWS_SECRET_ACCESS_KEY=sandbox", "AWS_EC2_METADATA_DISABLED=true")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 20 * time.Second
-	_, _ = fmt.Fprintf(w.Out, "==> running the AWS Load Balancer Controller (%s); logs: %s\n", bin, logPath)
-	err = cmd.Run()
-	if ctx.Err() != nil {
-		return nil // stopped with the sandbox
-	}
-	return fmt.Errorf("the AWS Load Balancer Controller exited: %w (see %s)", err, logPath)
+	return cmd, logFile, nil
 }
 
 // LBCArgs are the flags LBC runs with against the sandbox.

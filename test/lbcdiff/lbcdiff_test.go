@@ -248,6 +248,13 @@ func TestLBSGMatchesLBC(t *testing.T) {
 			}
 		}
 		t.Logf("%s made %d AWS calls (errors by code: %v)", side, log.Total, byCode)
+		warnings, err := w.warnings(ctx, cases)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range warnings {
+			t.Errorf("%s: Warning event on a valid manifest: %s", side, e)
+		}
 	}
 	if d := os.Getenv(DumpEnv); d != "" {
 		for side, s := range snaps {
@@ -294,6 +301,7 @@ func TestLBSGMatchesLBC(t *testing.T) {
 		}
 	}
 	t.Logf("compared %d LBC lines with %d lbsg lines", len(snaps[LBC].lines), len(snaps[LBSG].lines))
+	takeOver(t, worlds, cases, snaps)
 }
 
 func mentionsCase(l string, cases []testCase) bool {

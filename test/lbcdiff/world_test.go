@@ -32,16 +32,75 @@ type world struct {
 	kube kubernetes.Interface
 	ec2  *ec2.Client
 	elb  *elasticloadbalancingv2.Client
+	// relay hands the world over to the other controller (takeover_test.go).
+	relay *relay
+	// baseline is the world's security groups and their rules before the
+	// first case was applied (the user groups included).
+	baseline map[string][]string
+}
+
+// relay runs one controller until handOver, then another in the same
+// world: the takeover suite's swap of LBC and lbsg.
+type relay struct {
+	first, second sandbox.Controller
+	next, stopped chan struct{}
+	// failed gets the second controller's error if it stops with one.
+	failed chan error
+}
+
+func (r *relay) run(ctx context.Context, w *sandbox.World) error {
+	firstCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- r.first(firstCtx, w) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		stop()
+		return <-done
+	case <-r.next:
+	}
+	stop()
+	err := <-done
+	close(r.stopped)
+	if err != nil {
+		return err
+	}
+	if err := r.second(ctx, w); err != nil {
+		r.failed <- err
+		return err
+	}
+	return nil
+}
+
+// handOver stops the first controller and starts the second.
+func (r *relay) handOver() error {
+	close(r.next)
+	select {
+	case <-r.stopped:
+		return nil
+	case <-time.After(time.Minute):
+		return errors.New("the first controller did not stop in a minute")
+	}
+}
+
+// controllers are the first and second controller of a world started by
+// side: each world ends with the other side's controller. lbsg takes over
+// from LBC with --adopt-lbc-rules, as docs/migration.md tells users to.
+func controllers(side Side) (first, second sandbox.Controller) {
+	if side == LBSG {
+		return cli.BuiltinController, sandbox.LBC
+	}
+	return sandbox.LBC, cli.BuiltinControllerWith("--adopt-lbc-rules")
 }
 
 // startWorld brings a sandbox up with side's controller and returns once it
 // is ready; it stops when the test ends. It may run in its own goroutine.
 func startWorld(t *testing.T, side Side, bins string) (*world, error) {
 	t.Helper()
-	ctrl := sandbox.LBC
-	if side == LBSG {
-		ctrl = cli.BuiltinController
-	}
+	first, second := controllers(side)
+	rl := &relay{first: first, second: second, next: make(chan struct{}), stopped: make(chan struct{}), failed: make(chan error, 1)}
 	dir := filepath.Join(t.TempDir(), string(side))
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan *sandbox.World, 1)
@@ -51,7 +110,7 @@ func startWorld(t *testing.T, side Side, bins string) (*world, error) {
 		// suite compares end states, and LBC, which has no client-side
 		// limits, would spend the run in SDK back-off.
 		done <- sandbox.Run(ctx, sandbox.Options{
-			Dir: dir, Nodes: 3, AWSListen: "127.0.0.1:0", BinDir: bins, Controller: ctrl,
+			Dir: dir, Nodes: 3, AWSListen: "127.0.0.1:0", BinDir: bins, Controller: rl.run,
 			AfterReady: func(_ context.Context, w *sandbox.World) error { ready <- w; return nil },
 		})
 	}()
@@ -71,7 +130,7 @@ func startWorld(t *testing.T, side Side, bins string) (*world, error) {
 				t.Logf("%s %s (last 4 KiB):\n%s", side, f, tail(b, 4096))
 			}
 			if d := os.Getenv(DumpEnv); d != "" {
-				_ = os.WriteFile(filepath.Join(d, f), b, 0o644)
+				_ = os.WriteFile(filepath.Join(d, string(side)+"-world-"+f), b, 0o644)
 			}
 		}
 	})
@@ -79,7 +138,7 @@ func startWorld(t *testing.T, side Side, bins string) (*world, error) {
 	case w := <-ready:
 		cfg := emutest.Config(w.Emulator)
 		return &world{side: side, w: w, kube: kubernetes.NewForConfigOrDie(w.Kube),
-			ec2: ec2.NewFromConfig(cfg), elb: elasticloadbalancingv2.NewFromConfig(cfg)}, nil
+			ec2: ec2.NewFromConfig(cfg), elb: elasticloadbalancingv2.NewFromConfig(cfg), relay: rl}, nil
 	case err := <-done:
 		return nil, fmt.Errorf("%s sandbox: %w", side, err)
 	case <-time.After(3 * time.Minute):
@@ -108,6 +167,11 @@ func (wd *world) apply(ctx context.Context, cases []testCase) error {
 		}
 		e.sg[name] = aws.ToString(out.GroupId)
 	}
+	base, err := wd.securityGroups(ctx)
+	if err != nil {
+		return err
+	}
+	wd.baseline = base
 	for _, c := range cases {
 		o := c.build(c.name, e)
 		if _, err := wd.kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: c.name}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
@@ -249,4 +313,20 @@ func (wd *world) converge(ctx context.Context, cases []testCase, quiet, timeout 
 			return done, lastCall, slowest, fmt.Errorf("%s world not converged in %s; pending: %v (%v)", wd.side, timeout, last, errors.Join(err, ctx.Err()))
 		}
 	}
+}
+
+// warnings lists the Warning events in the cases' namespaces: the corpus
+// is valid, so neither controller should warn about any of it.
+func (wd *world) warnings(ctx context.Context, cases []testCase) ([]string, error) {
+	var out []string
+	for _, c := range cases {
+		evs, err := wd.kube.CoreV1().Events(c.name).List(ctx, metav1.ListOptions{FieldSelector: "type=Warning"})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range evs.Items {
+			out = append(out, fmt.Sprintf("%s %s/%s %s: %s", e.InvolvedObject.Kind, c.name, e.InvolvedObject.Name, e.Reason, e.Message))
+		}
+	}
+	return out, nil
 }
