@@ -98,3 +98,11 @@ ghcr.io/lbsg/lbsg
 {{- define "lbsg.clusterName" -}}
 {{- required "clusterName is required" (tpl (default "" .Values.clusterName | toString) .) }}
 {{- end }}
+
+{{/* A flag's comma-separated text from a string (as is), a list or a map (k=v). */}}
+{{- define "lbsg.csv" -}}
+{{- if kindIs "map" . }}{{ include "lbsg.kvList" . }}
+{{- else if kindIs "slice" . }}{{ join "," . }}
+{{- else }}{{ toString . }}
+{{- end }}
+{{- end }}
