@@ -186,7 +186,7 @@ var lbcValues = []chartValue{
 	{key: "defaultSSLPolicy", values: "defaultSSLPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06", args: []string{"--default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06"}},
 	{key: "livenessProbe", values: "livenessProbe: {initialDelaySeconds: 60}", checks: []check{ctr(60, "livenessProbe", "initialDelaySeconds"), ctr("/healthz", "livenessProbe", "httpGet", "path")}},
 	{key: "readinessProbe", values: "readinessProbe: {periodSeconds: 7}", checks: []check{ctr(7, "readinessProbe", "periodSeconds"), ctr("/readyz", "readinessProbe", "httpGet", "path")}},
-	{key: "env", values: "env: {FOO: bar, N: 1}", checks: []check{ctr([]any{map[string]any{"name": "FOO", "value": "bar"}, map[string]any{"name": "N", "value": "1"}}, "env")}},
+	{key: "env", values: "env: {FOO: bar, COUNT: 1}", checks: []check{ctr([]any{map[string]any{"name": "COUNT", "value": "1"}, map[string]any{"name": "FOO", "value": "bar"}}, "env")}},
 	{key: "env", values: "env: [{name: FOO, valueFrom: {fieldRef: {fieldPath: spec.nodeName}}}]", checks: []check{ctr("spec.nodeName", "env", "0", "valueFrom", "fieldRef", "fieldPath")}},
 	{key: "envSecretName", hidden: true, values: "envSecretName: aws-secret", checks: []check{ctr("aws-secret", "env", "0", "valueFrom", "secretKeyRef", "name"), ctr("AWS_SECRET_ACCESS_KEY", "env", "1", "name")}},
 	{key: "envFrom", hidden: true, values: "envFrom: [{secretRef: {name: s}}]", checks: []check{ctr("s", "envFrom", "0", "secretRef", "name")}},
