@@ -608,6 +608,8 @@ func TestChartFeatureGates(t *testing.T) {
 				t.Errorf("the chart fails; the controller accepts it: %v", err)
 			case err != nil && !strings.Contains(err.Error(), "controllerConfig.featureGates."+gate):
 				t.Errorf("failure does not name the gate: %v", err)
+			case err != nil && !strings.Contains(err.Error(), lacks(ctlErr)):
+				t.Errorf("failure lacks the controller's text %q: %v", lacks(ctlErr), err)
 			case err == nil:
 				if want := fmt.Sprintf("--feature-gates=%s=%t", gate, other); !slices.Contains(controllerArgs(t, objs), want) {
 					t.Errorf("controller args lack %s", want)
@@ -619,6 +621,13 @@ func TestChartFeatureGates(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lacks is "lbsg lacks …" from the controller's error.
+func lacks(err error) string {
+	_, after, _ := strings.Cut(err.Error(), "lbsg lacks ")
+	what, _, _ := strings.Cut(after, ";")
+	return "lbsg lacks " + what
 }
 
 // TestChartValuesAreDocumented: docs/migration.md names every harmless and
