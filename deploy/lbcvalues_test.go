@@ -664,3 +664,29 @@ func TestChartValuesAreDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestChartSchemaRefusesUnknownKeys: a key neither LBC's chart nor lbsg's
+// has (a typo, or a name of lbsg's 0.1 chart) fails the install by name
+// instead of being ignored.
+func TestChartSchemaRefusesUnknownKeys(t *testing.T) {
+	for _, tt := range []struct{ values, name string }{
+		{"clusterNmae: x", "clusterNmae"},
+		{"serviceAccount: {nmae: x}", "nmae"},
+		{"controllerConfig: {featureGates: {NLBSecurityGroups: false}}", "NLBSecurityGroups"},
+		{"webhookConfig: {disableIngressValidaton: true}", "disableIngressValidaton"},
+		{"disableRestrictedSGRules: true", "disableRestrictedSGRules"},
+		{"featureGates: {NLBSecurityGroup: false}", "featureGates"},
+		{"ingressClass: {name: alb}", "ingressClass"},
+		{"spreadAcrossNodes: false", "spreadAcrossNodes"},
+	} {
+		t.Run(tt.values, func(t *testing.T) {
+			_, err := render(t, tt.values)
+			if err == nil {
+				t.Fatal("rendered")
+			}
+			if !strings.Contains(err.Error(), tt.name) {
+				t.Errorf("failure does not name %s: %v", tt.name, err)
+			}
+		})
+	}
+}
