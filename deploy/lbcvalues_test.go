@@ -532,7 +532,7 @@ func TestChartLBCValues(t *testing.T) {
 					t.Errorf("%s %s = %#v, want %#v", c.kind, strings.Join(c.path, "."), got, c.want)
 				}
 			}
-			if v.how != harmless && len(v.args) == 0 && len(v.checks) == 0 {
+			if (v.how == mapped || v.how == own) && len(v.args) == 0 && len(v.checks) == 0 {
 				t.Error("a mapped value with neither args nor checks")
 			}
 		})
@@ -671,7 +671,7 @@ func TestChartValuesAreDocumented(t *testing.T) {
 func TestChartSchemaRefusesUnknownKeys(t *testing.T) {
 	for _, tt := range []struct{ values, name string }{
 		{"clusterNmae: x", "clusterNmae"},
-		{"serviceAccount: {nmae: x}", "nmae"},
+		{"serviceAccount: {roleARN: x}", "roleARN"},
 		{"controllerConfig: {featureGates: {NLBSecurityGroups: false}}", "NLBSecurityGroups"},
 		{"webhookConfig: {disableIngressValidaton: true}", "disableIngressValidaton"},
 		{"disableRestrictedSGRules: true", "disableRestrictedSGRules"},
