@@ -94,14 +94,15 @@ var lbcAliases = []lbcAlias{
 	{"enable-leader-election", "leader-elect"},
 }
 
-// lbcNative are LBC flags lbsg implements under LBC's name, added for
-// LBC's users (lbsg's chart sets lbsg's own flags instead).
+// lbcNative are LBC flags lbsg implements under LBC's name only (lbsg's
+// chart renders them from LBC's values of the same meaning).
 var lbcNative = []string{"service-max-concurrent-reconciles", "ingress-max-concurrent-reconciles", "leader-election-id",
 	"log-level", "sync-period", "aws-api-endpoints"}
 
 // LBCOnly reports whether a flag exists for LBC's users (an alias, a flag
-// of LBCFlags, or one lbsg implements only under LBC's name): lbsg's Helm
-// chart has no value for it.
+// of LBCFlags, or one lbsg implements only under LBC's name): it needs no
+// chart value of lbsg's own (the chart renders those LBC's chart has a
+// value for from LBC's value; docs/flags.md names it).
 func LBCOnly(name string) bool {
 	if slices.Contains(lbcNative, name) {
 		return true

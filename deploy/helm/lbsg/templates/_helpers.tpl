@@ -20,18 +20,24 @@ app.kubernetes.io/name: {{ include "lbsg.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/* creator (LBC's hidden value): anything but "helm" drops Helm's labels. */}}
 {{- define "lbsg.labels" -}}
-helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{ include "lbsg.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- if eq (default "helm" .Values.creator) "helm" }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+{{- with .Values.additionalLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}
 
 {{- define "lbsg.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "lbsg.fullname" .) .Values.serviceAccount.name }}
 {{- else }}
-{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
+{{- default "default" .Values.serviceAccount.name }}
 {{- end }}
 {{- end }}
 
@@ -41,21 +47,42 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/* The Lease name: must match LeaderElectionID in internal/cli/controller.go. */}}
 {{- define "lbsg.leaseName" -}}
-lbsg-leader-{{ .Values.clusterName }}
+lbsg-leader-{{ include "lbsg.clusterName" . }}
 {{- end }}
 
 {{/* The applied-model record's ConfigMap: must match applied.Name in internal/controller/applied. */}}
 {{- define "lbsg.appliedConfigMapName" -}}
-lbsg-applied-{{ .Values.clusterName }}
+lbsg-applied-{{ include "lbsg.clusterName" . }}
 {{- end }}
 
+{{/* lbsg's image. LBC's (a repository ending in /aws-load-balancer-controller,
+as a values file written for LBC names it) is replaced by lbsg's: running
+LBC's binary with lbsg's arguments would fail. */}}
 {{- define "lbsg.image" -}}
+{{- $repo := .Values.image.repository }}
 {{- $tag := default .Chart.AppVersion .Values.image.tag }}
-{{- if .Values.image.digest }}
-{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
-{{- else }}
-{{- printf "%s:%s" .Values.image.repository $tag }}
+{{- $digest := .Values.image.digest }}
+{{- if or (not $repo) (eq (base $repo) "aws-load-balancer-controller") }}
+{{- $repo = include "lbsg.defaultRepository" . }}
+{{- $tag = .Chart.AppVersion }}
+{{- $digest = "" }}
 {{- end }}
+{{- if $digest }}
+{{- printf "%s@%s" $repo $digest }}
+{{- else }}
+{{- printf "%s:%s" $repo $tag }}
+{{- end }}
+{{- end }}
+
+{{/* Must match image.repository in values.yaml (deploy/chart_test.go). */}}
+{{- define "lbsg.defaultRepository" -}}
+ghcr.io/lbsg/lbsg
+{{- end }}
+
+{{/* The metrics port: metricsBindAddr's port (default 8080), 0 when disabled. */}}
+{{- define "lbsg.metricsPort" -}}
+{{- $addr := default ":8080" .Values.metricsBindAddr | toString }}
+{{- if eq $addr "0" }}0{{ else }}{{ (split ":" $addr)._1 | default "8080" }}{{ end }}
 {{- end }}
 
 {{/* "k1=v1,k2=v2" from a map, keys sorted. */}}
@@ -65,4 +92,17 @@ lbsg-applied-{{ .Values.clusterName }}
 {{- $out = append $out (printf "%s=%v" $k $v) }}
 {{- end }}
 {{- join "," $out }}
+{{- end }}
+
+{{/* clusterName, templated as in LBC's chart; required. */}}
+{{- define "lbsg.clusterName" -}}
+{{- required "clusterName is required" (tpl (default "" .Values.clusterName | toString) .) }}
+{{- end }}
+
+{{/* A flag's comma-separated text from a string (as is), a list or a map (k=v). */}}
+{{- define "lbsg.csv" -}}
+{{- if kindIs "map" . }}{{ include "lbsg.kvList" . }}
+{{- else if kindIs "slice" . }}{{ join "," . }}
+{{- else }}{{ toString . }}
+{{- end }}
 {{- end }}

@@ -1,0 +1,83 @@
+{{/*
+LBC's values that ask for something lbsg lacks. Any of them away from
+LBC's default fails the install, all named at once, instead of installing a
+controller that would quietly do less (or, for the flags, stop at start-up).
+deploy/chart_test.go checks each message against internal/options (the
+flag's and the feature gate's "lacks" text) and docs/migration.md.
+*/}}
+{{- define "lbsg.unsupported" -}}
+{{- $v := .Values }}
+{{- $out := list }}
+{{- if $v.enableCertManager }}
+{{- $out = append $out "enableCertManager: true: lbsg serves no webhooks yet (issue 20), so there is no webhook certificate for cert-manager to issue; remove it" }}
+{{- end }}
+{{- if and (kindIs "bool" $v.enablePodReadinessGateInject) $v.enablePodReadinessGateInject }}
+{{- $out = append $out "enablePodReadinessGateInject: true: lbsg injects no pod readiness gates yet (issue 20: no pod webhook); remove it or set false" }}
+{{- end }}
+{{- if $v.webhookNamespaceSelectors }}
+{{- $out = append $out "webhookNamespaceSelectors: selects where pod readiness gates are injected; lbsg injects no pod readiness gates yet (issue 20: no pod webhook); remove it" }}
+{{- end }}
+{{- range $key := list "albGatewayMaxConcurrentReconciles" "nlbGatewayMaxConcurrentReconciles" }}
+{{- if index $v $key }}
+{{- $out = append $out (printf "%s: lbsg has no Gateway API controller yet (issue 22); remove it" $key) }}
+{{- end }}
+{{- end }}
+{{- if $v.vpcTags }}
+{{- $out = append $out "vpcTags (--aws-vpc-tags): lbsg lacks finding the VPC by tags (lbsg: --aws-vpc-id, or the VPC tagged for the cluster); set vpcId or remove it" }}
+{{- end }}
+{{- if $v.watchNamespace }}
+{{- $out = append $out "watchNamespace (--watch-namespace): lbsg lacks watching one namespace only; remove it" }}
+{{- end }}
+{{- if $v.maxTargetsPerTargetGroup }}
+{{- $out = append $out "maxTargetsPerTargetGroup (--max-targets-per-target-group): lbsg lacks capping targets per target group; remove it or set 0" }}
+{{- end }}
+{{- if and (kindIs "bool" $v.disableIngressClassAnnotation) $v.disableIngressClassAnnotation }}
+{{- $out = append $out "disableIngressClassAnnotation (--disable-ingress-class-annotation): lbsg lacks refusing the kubernetes.io/ingress.class annotation; remove it or set false" }}
+{{- end }}
+{{- if and (kindIs "bool" $v.disableIngressGroupNameAnnotation) $v.disableIngressGroupNameAnnotation }}
+{{- $out = append $out "disableIngressGroupNameAnnotation (--disable-ingress-group-name-annotation): lbsg lacks refusing the group.name annotation; remove it or set false" }}
+{{- end }}
+{{- if and (kindIs "bool" $v.tolerateNonExistentBackendService) (not $v.tolerateNonExistentBackendService) }}
+{{- $out = append $out "tolerateNonExistentBackendService (--tolerate-non-existent-backend-service): lbsg lacks failing Ingresses whose backend Service is missing; remove it or set true" }}
+{{- end }}
+{{- if and (kindIs "bool" $v.tolerateNonExistentBackendAction) (not $v.tolerateNonExistentBackendAction) }}
+{{- $out = append $out "tolerateNonExistentBackendAction (--tolerate-non-existent-backend-action): lbsg lacks failing Ingresses whose backend action annotation is missing; remove it or set true" }}
+{{- end }}
+{{- if and $v.certManagement $v.certManagement.defaultPCAARN }}
+{{- $out = append $out "certManagement.defaultPCAARN (--default-pca-arn): lbsg lacks creating ACM certificates (issue 18); remove it" }}
+{{- end }}
+{{- $gates := dict }}
+{{- if $v.controllerConfig }}{{ $gates = default dict $v.controllerConfig.featureGates }}{{ end }}
+{{- $lacks := include "lbsg.refusedGates" . | fromYaml }}
+{{- range $name, $val := $gates }}
+{{- with index $lacks $name }}
+{{- if ne (toString $val) (toString .default) }}
+{{- $out = append $out (printf "controllerConfig.featureGates.%s: %v: lbsg lacks %s; remove it or use LBC's default %v" $name $val .lacks .default) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with $out }}
+{{- fail (printf "\n\nlbsg cannot honour these values (docs/migration.md, \"Helm values\"):\n  - %s\n" (join "\n  - " .)) }}
+{{- end }}
+{{- end }}
+
+{{/*
+LBC's feature gates whose other value lbsg lacks: LBC's default and what
+lbsg lacks (internal/options gateSupport; deploy/chart_test.go keeps the
+two in step).
+*/}}
+{{- define "lbsg.refusedGates" -}}
+ALBSingleSubnet: {default: false, lacks: "single-subnet ALBs"}
+ALBTargetControlAgent: {default: false, lacks: "the ALB target-control agent"}
+EnableCertificateManagement: {default: false, lacks: "ACM certificate management (issue 18)"}
+EnableIPTargetType: {default: true, lacks: "refusing ip targets"}
+EnableServiceController: {default: true, lacks: "running without the service controller"}
+EnableTCPUDPListener: {default: false, lacks: "the TCP_UDP listener gate (lbsg: the enable-tcp-udp-listener annotation)"}
+EndpointsFailOpen: {default: true, lacks: "fail-closed endpoints (lbsg's own EndpointSlice handling)"}
+EnhancedDefaultBehavior: {default: false, lacks: "LBC's enhanced default behaviour"}
+GlobalAcceleratorController: {default: false, lacks: "a Global Accelerator controller"}
+IngressPlanAnnotation: {default: false, lacks: "LBC's dry-run plan annotation (lbsg plan instead)"}
+ListenerRulesTagging: {default: true, lacks: "untagged listener rules"}
+NLBHealthCheckAdvancedConfig: {default: true, lacks: "the legacy NLB health-check defaults"}
+SubnetsClusterTagCheck: {default: true, lacks: "subnet discovery without the cluster tag check"}
+{{- end }}
