@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"slices"
 	"strconv"
@@ -37,6 +38,41 @@ func (e *Error) Unwrap() error { return e.err }
 
 func newErr(key, raw string, err error, format string, args ...any) *Error {
 	return &Error{Annotation: key, Value: raw, msg: fmt.Sprintf(format, args...), err: err}
+}
+
+// Errorf is a problem with the annotation key whose raw value is raw, for
+// checks that need more than the annotation itself (the model's).
+func Errorf(key, raw, format string, args ...any) error {
+	return newErr(key, raw, nil, format, args...)
+}
+
+// CapacityUnits is the one key of the minimum-load-balancer-capacity
+// annotations.
+const CapacityUnits = "CapacityUnits"
+
+// capacity is LBC's minimum-load-balancer-capacity: a stringMap whose only
+// key is CapacityUnits, an int32. An empty map is nil.
+func (r *reader) capacity(key string) *int32 {
+	m := r.stringMap(key)
+	if m == nil {
+		return nil
+	}
+	raw := r.ann[key]
+	var out *int32
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if k != CapacityUnits {
+			r.fail(newErr(key, raw, nil, "invalid key to set the capacity: %s, Expected key: %s", k, CapacityUnits))
+			return nil
+		}
+		n, err := strconv.ParseInt(m[k], 10, 32)
+		if err != nil {
+			r.fail(newErr(key, raw, err, "invalid value to set the capacity: %s: %v", m[k], err))
+			return nil
+		}
+		v := int32(n)
+		out = &v
+	}
+	return out
 }
 
 // reader collects values and errors from one annotation map.
