@@ -246,6 +246,9 @@ func (b *Backend) createLoadBalancer(p query.Params) (any, error) {
 	if n, limit := b.lbCount(lb.Type); n >= limit {
 		return nil, errf("TooManyLoadBalancers", "The maximum number of load balancers has been reached")
 	}
+	if err := b.checkAddresses(lb, lb.Subnets); err != nil {
+		return nil, err
+	}
 	now := b.env.Now()
 	lb.ID = b.env.IDs.Hex(16)
 	lb.Seq = b.st.next()
