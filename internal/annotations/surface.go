@@ -80,7 +80,6 @@ var Surface = func() []Key {
 	const (
 		tls      = "NLB TLS listeners (issue 17)"
 		attrs    = "writing load-balancer, target-group and listener attributes (issue 17)"
-		address  = "static NLB addresses (issue 17)"
 		nodes    = "node selection for instance targets (issue 17)"
 		auth     = "listener-rule authentication (issue 19)"
 		waf      = "WAF and Shield associations (issue 19)"
@@ -88,8 +87,8 @@ var Surface = func() []Key {
 		routing  = "LBC's routing annotations (issue 18)"
 		certs    = "ACM certificate management (issue 18)"
 		tgb      = "multi-cluster target groups (issue 20)"
-		capacity = "load-balancer capacity reservations"
-		ipam     = "IPAM pools and IPv6 source NAT"
+		capacity = "Ingress capacity reservations (lbsg reserves capacity for Services only)"
+		ipam     = "IPAM pools"
 	)
 	keys := []Key{
 		// Services (LBC reads them with the service.beta.kubernetes.io prefix only).
@@ -122,21 +121,21 @@ var Surface = func() []Key {
 		svc("aws-load-balancer-healthcheck-success-codes", Supported, ""),
 		svc("aws-load-balancer-target-group-attributes", Unsupported, attrs),
 		svc("aws-load-balancer-subnets", Supported, ""),
-		svc("aws-load-balancer-eip-allocations", Unsupported, address),
-		svc("aws-load-balancer-private-ipv4-addresses", Unsupported, address),
-		svc("aws-load-balancer-ipv6-addresses", Unsupported, address),
+		svc("aws-load-balancer-eip-allocations", Supported, ""),
+		svc("aws-load-balancer-private-ipv4-addresses", Supported, ""),
+		svc("aws-load-balancer-ipv6-addresses", Supported, ""),
 		svc("aws-load-balancer-alpn-policy", Unsupported, tls),
 		svc("aws-load-balancer-target-node-labels", Unsupported, nodes),
 		svc("aws-load-balancer-attributes", Unsupported, attrs),
 		svc("aws-load-balancer-security-groups", Supported, ""),
 		svc("aws-load-balancer-manage-backend-security-group-rules", Supported, ""),
-		svc("aws-load-balancer-inbound-sg-rules-on-private-link-traffic", Unsupported, "the NLB's PrivateLink security-group setting (issue 17)"),
+		svc("aws-load-balancer-inbound-sg-rules-on-private-link-traffic", Supported, ""),
 		svc("aws-load-balancer-security-group-prefix-lists", Supported, ""),
 		svc("aws-load-balancer-listener-attributes.", Unsupported, attrs),
 		svc("aws-load-balancer-multi-cluster-target-group", Unsupported, tgb),
-		svc("aws-load-balancer-enable-prefix-for-ipv6-source-nat", Unsupported, ipam),
-		svc("aws-load-balancer-source-nat-ipv6-prefixes", Unsupported, ipam),
-		svc("aws-load-balancer-minimum-load-balancer-capacity", Unsupported, capacity),
+		svc("aws-load-balancer-enable-prefix-for-ipv6-source-nat", Supported, ""),
+		svc("aws-load-balancer-source-nat-ipv6-prefixes", Supported, ""),
+		svc("aws-load-balancer-minimum-load-balancer-capacity", Supported, ""),
 		svc("aws-load-balancer-enable-icmp-for-path-mtu-discovery", Supported, ""),
 		svc("aws-load-balancer-enable-tcp-udp-listener", Supported, ""),
 		svc("aws-load-balancer-disable-nlb-sg", Supported, ""),
