@@ -139,8 +139,8 @@ var Surface = func() []Key {
 		svc("aws-load-balancer-enable-icmp-for-path-mtu-discovery", Supported, ""),
 		svc("aws-load-balancer-enable-tcp-udp-listener", Supported, ""),
 		svc("aws-load-balancer-disable-nlb-sg", Supported, ""),
-		svc("aws-load-balancer-quic-enabled-ports", Unsupported, "QUIC listeners"),
-		svc("aws-load-balancer-quic-enabled-containers", Unsupported, "QUIC listeners"),
+		svc("aws-load-balancer-quic-enabled-ports", Unsupported, "QUIC and TCP_QUIC listeners and target groups (LBC also needs its pod webhook to give each target a QUIC server ID)"),
+		svc("aws-load-balancer-quic-enabled-containers", Unsupported, "the pod webhook that gives QUIC targets their server IDs"),
 		svc("actions.", Unsupported, "NLB listener actions"),
 
 		// Ingresses.

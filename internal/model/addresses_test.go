@@ -2,8 +2,11 @@ package model
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/lbsg/lbsg/internal/annotations"
 )
@@ -165,6 +168,38 @@ func TestMinimumCapacity(t *testing.T) {
 			if got := st.LoadBalancer.MinimumCapacity; (got == nil) != (tt.want == nil) || (got != nil && *got != *tt.want) {
 				t.Fatalf("capacity = %v, want %v", got, tt.want)
 			}
+		})
+	}
+}
+
+func TestIPv6ServiceGetsIPv6TargetGroups(t *testing.T) {
+	f := facts()
+	f.Endpoints = []Endpoint{{IP: "10.0.1.5", Ports: map[string]int32{"": 80}}, {IP: "2600:1f14:1:a00::5", Ports: map[string]int32{"": 80}}}
+	for _, tt := range []struct {
+		name     string
+		families []corev1.IPFamily
+		dual     bool
+		want     string // "type targets" or an error
+	}{
+		{"IPv4 Service", []corev1.IPFamily{corev1.IPv4Protocol}, false, "ipv4 [{10.0.1.5 80}]"},
+		{"dual-stack Service on a dualstack NLB", []corev1.IPFamily{corev1.IPv4Protocol, corev1.IPv6Protocol}, true, "ipv6 [{2600:1f14:1:a00::5 80}]"},
+		{"IPv6 Service on an IPv4 NLB", []corev1.IPFamily{corev1.IPv6Protocol}, false, "unsupported IPv6 configuration, lb not dual-stack"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ann := map[string]string{}
+			if tt.dual {
+				ann[annotations.SvcIPAddressType] = "dualstack"
+			}
+			svc := svcTLS(ann)
+			svc.Spec.IPFamilies = tt.families
+			st, _, err := buildService(svc, f, defaults())
+			got := ""
+			if err != nil {
+				got = err.Error()
+			} else {
+				got = fmt.Sprintf("%s %v", st.TargetGroups[0].IPAddressType, st.TargetGroups[0].Targets)
+			}
+			eq(t, "target group", got, tt.want)
 		})
 	}
 }
