@@ -177,7 +177,7 @@ func (b *Backend) moveENIs(lb *loadBalancer, subs []lbSubnet) error {
 	for i := range subs {
 		if o, ok := old[subs[i].SubnetID]; ok {
 			subs[i].ENI = o.ENI
-			subs[i].AllocationID, subs[i].PrivateIPv4, subs[i].IPv6 = o.AllocationID, o.PrivateIPv4, o.IPv6
+			subs[i].AllocationID, subs[i].PublicIP, subs[i].PrivateIPv4, subs[i].IPv6 = o.AllocationID, o.PublicIP, o.PrivateIPv4, o.IPv6
 			continue
 		}
 		eni, err := b.net.CreateServiceENI(subs[i].SubnetID, lb.SecurityGroups, eniType(lb.Type), eniDescription(lb))
@@ -190,9 +190,11 @@ func (b *Backend) moveENIs(lb *loadBalancer, subs []lbSubnet) error {
 		created = append(created, eni)
 		subs[i].ENI = eni
 		if id := subs[i].AllocationID; id != "" {
-			if _, err := b.net.UseAddress(id, eni); err != nil { // checked by checkAddresses
+			ip, err := b.net.UseAddress(id, eni) // checked by checkAddresses
+			if err != nil {
 				return err
 			}
+			subs[i].PublicIP = ip
 		}
 	}
 	for _, s := range lb.Subnets {

@@ -74,7 +74,7 @@ func renderAZs(lb *loadBalancer) []xAZ {
 	for _, s := range lb.Subnets {
 		az := xAZ{ZoneName: s.Zone, SubnetID: s.SubnetID}
 		if s.AllocationID != "" || s.PrivateIPv4 != "" || s.IPv6 != "" {
-			az.LoadBalancerAddresses = []xLBAddress{{AllocationID: s.AllocationID, PrivateIPv4Address: s.PrivateIPv4, IPv6Address: s.IPv6}}
+			az.LoadBalancerAddresses = []xLBAddress{{IPAddress: s.PublicIP, AllocationID: s.AllocationID, PrivateIPv4Address: s.PrivateIPv4, IPv6Address: s.IPv6}}
 		}
 		out = append(out, az)
 	}

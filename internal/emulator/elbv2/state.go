@@ -54,6 +54,7 @@ type lbSubnet struct {
 	ZoneID       string `json:"zoneId,omitempty"`
 	ENI          string `json:"eni,omitempty"`
 	AllocationID string `json:"allocationId,omitempty"`
+	PublicIP     string `json:"publicIp,omitempty"` // the allocation's
 	PrivateIPv4  string `json:"privateIPv4,omitempty"`
 	IPv6         string `json:"ipv6,omitempty"`
 }
