@@ -51,7 +51,9 @@ func TestModifyCapacityReservationRefusals(t *testing.T) {
 func TestCapacityDecreasesAreLimitedPerDay(t *testing.T) {
 	h := newHarness(t)
 	lb := h.nlb("net").LoadBalancerArn
-	set := func(units string) { h.ok("ModifyCapacityReservation", "LoadBalancerArn", lb, "MinimumLoadBalancerCapacity.CapacityUnits", units) }
+	set := func(units string) {
+		h.ok("ModifyCapacityReservation", "LoadBalancerArn", lb, "MinimumLoadBalancerCapacity.CapacityUnits", units)
+	}
 	set("3000")
 	set("2000")
 	set("4000") // increases are unlimited
