@@ -57,22 +57,30 @@ func (r *reader) capacity(key string) *int32 {
 	if m == nil {
 		return nil
 	}
-	raw := r.ann[key]
+	out, err := Capacity(key, r.ann[key], m)
+	if err != nil {
+		r.fail(err)
+		return nil
+	}
+	return out
+}
+
+// Capacity checks a minimum-load-balancer-capacity map (of annotation key,
+// written raw): CapacityUnits only, an int32; nil for an empty map.
+func Capacity(key, raw string, m map[string]string) (*int32, error) {
 	var out *int32
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if k != CapacityUnits {
-			r.fail(newErr(key, raw, nil, "invalid key to set the capacity: %s, Expected key: %s", k, CapacityUnits))
-			return nil
+			return nil, newErr(key, raw, nil, "invalid key to set the capacity: %s, Expected key: %s", k, CapacityUnits)
 		}
 		n, err := strconv.ParseInt(m[k], 10, 32)
 		if err != nil {
-			r.fail(newErr(key, raw, err, "invalid value to set the capacity: %s: %v", m[k], err))
-			return nil
+			return nil, newErr(key, raw, err, "invalid value to set the capacity: %s: %v", m[k], err)
 		}
 		v := int32(n)
 		out = &v
 	}
-	return out
+	return out, nil
 }
 
 // reader collects values and errors from one annotation map.

@@ -87,7 +87,6 @@ var Surface = func() []Key {
 		routing  = "LBC's routing annotations (issue 18)"
 		certs    = "ACM certificate management (issue 18)"
 		tgb      = "multi-cluster target groups (issue 20)"
-		capacity = "Ingress capacity reservations (lbsg reserves capacity for Services only)"
 		ipam     = "IPAM pools"
 	)
 	keys := []Key{
@@ -190,7 +189,7 @@ var Surface = func() []Key {
 		ing("security-group-prefix-lists", Supported, ""),
 		ing("listener-attributes.", Unsupported, attrs),
 		ing("multi-cluster-target-group", Unsupported, tgb),
-		ing("minimum-load-balancer-capacity", Unsupported, capacity),
+		ing("minimum-load-balancer-capacity", Supported, ""),
 		ing("ipam-ipv4-pool-id", Unsupported, ipam),
 		ing("enable-frontend-nlb", Unsupported, frontNLB),
 		ing("frontend-nlb-", Unsupported, frontNLB), // frontend-nlb-scheme, -subnets, -security-groups, …
