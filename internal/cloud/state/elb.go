@@ -612,6 +612,31 @@ func (p *Provider) ModifyCapacityReservation(ctx context.Context, arn string, un
 	return nil
 }
 
+// LoadBalancerState re-reads a load balancer's state (the listings hold
+// the state of their last refresh, "provisioning" for one lbsg just made)
+// and keeps it in the index.
+func (p *Provider) LoadBalancerState(ctx context.Context, arn string) (string, error) {
+	st, err := p.elb.LoadBalancerState(ctx, arn)
+	if err != nil {
+		return "", err
+	}
+	p.mu.Lock()
+	if p.elbIdx != nil {
+		if e := p.elbIdx.lbs[arn]; e != nil {
+			e.lb.State = st
+		}
+	}
+	for _, e := range p.snaps {
+		if e.snap.LoadBalancer != nil && e.snap.LoadBalancer.ARN == arn {
+			c := *e.snap.LoadBalancer
+			c.State = st
+			e.snap.LoadBalancer = &c
+		}
+	}
+	p.mu.Unlock()
+	return st, nil
+}
+
 // ReadCapacity adds the load balancer's capacity reservation to the
 // stack's cached Snapshot (one DescribeCapacityReservation; none when the
 // cached Snapshot has it already) and returns the Snapshot's load balancer.

@@ -116,8 +116,18 @@ func (d *Deployer) readCapacity(ctx context.Context, stack naming.Stack, desired
 	if lb == nil || lb.MinimumCapacity == nil {
 		return false, nil
 	}
-	if o == nil || o.State == "provisioning" || o.Scheme != lb.Scheme {
+	if o == nil || o.Scheme != lb.Scheme {
 		return true, nil
+	}
+	if o.State == "provisioning" {
+		// The listings may be older than the load balancer's activation.
+		st, err := d.AWS.LoadBalancerState(ctx, o.ARN)
+		if err != nil || st == "provisioning" {
+			return err == nil, err
+		}
+		c := *o
+		c.State = st
+		o = &c
 	}
 	read, err := d.AWS.ReadCapacity(ctx, stack, *o)
 	if err != nil {
