@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -12,6 +13,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/emulator"
+	"github.com/lbsg/lbsg/internal/emulator/emutest"
 	"github.com/lbsg/lbsg/internal/testenv"
 )
 
@@ -132,5 +135,33 @@ func TestServiceEIPsOnAnInternalNLBAreRefused(t *testing.T) {
 	})
 	if _, zones, err := h.placement(t.Context(), "eips-internal"); err != nil || zones != nil {
 		t.Fatalf("a load balancer was created: %v %v", zones, err)
+	}
+}
+
+// A new NLB takes its capacity reservation once AWS reports it active: the
+// Service is published at once and reconciled again until then.
+func TestCapacityReservationWaitsForTheNewNLB(t *testing.T) {
+	faults, err := emulator.ParseFaults("provisioning=2s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := startOn(t, testenv.Kube(t), emutest.Start(t, emutest.WithOptions(emulator.Options{Faults: faults})), nil, true)
+	svc := h.nlbService("capacity", 80)
+	svc.Annotations[annotations.SvcMinimumCapacity] = "CapacityUnits=800"
+	h.create(svc)
+	testenv.Eventually(t, "status while the NLB provisions", func(context.Context) (bool, error) {
+		cur := h.get(svc)
+		return cur != nil && len(cur.Status.LoadBalancer.Ingress) > 0, nil
+	})
+	testenv.EventuallyWithin(t, 40*time.Second, "the reservation once the NLB is active", func(ctx context.Context) (bool, error) {
+		arn, _, err := h.placement(ctx, "capacity")
+		if err != nil || arn == "" {
+			return false, err
+		}
+		res, err := h.emu.ELBv2.DescribeCapacityReservation(ctx, &elasticloadbalancingv2.DescribeCapacityReservationInput{LoadBalancerArn: aws.String(arn)})
+		return err == nil && res.MinimumLoadBalancerCapacity != nil && aws.ToInt32(res.MinimumLoadBalancerCapacity.CapacityUnits) == 800, err
+	})
+	if errs := h.emu.Server.Calls().Actions["elasticloadbalancing:ModifyCapacityReservation"].Errors; len(errs) > 0 {
+		t.Errorf("ModifyCapacityReservation was refused: %v", errs)
 	}
 }
