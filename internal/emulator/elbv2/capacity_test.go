@@ -102,3 +102,22 @@ func TestSubnetMappingAllocations(t *testing.T) {
 		t.Fatalf("a deleted load balancer still holds its addresses: %v", h.net.addresses)
 	}
 }
+
+func TestSubnetMappingPrivateIPv4(t *testing.T) {
+	h := newHarness(t)
+	create := func(name, scheme, ip string) (any, error) {
+		return h.call("CreateLoadBalancer", "Name", name, "Type", "network", "Scheme", scheme,
+			"SubnetMappings.member.1.SubnetId", subA, "SubnetMappings.member.1.PrivateIPv4Address", ip)
+	}
+	if _, err := create("inside", "internal", "10.0.0.9"); err != nil {
+		t.Fatalf("an address of the subnet: %v", err)
+	}
+	for _, tt := range []struct{ name, scheme, ip string }{
+		{"outside", "internal", "10.0.16.9"},
+		{"public", "internet-facing", "10.0.0.10"},
+	} {
+		if _, err := create(tt.name, tt.scheme, tt.ip); err == nil {
+			t.Errorf("%s: %s on an %s NLB was accepted", tt.name, tt.ip, tt.scheme)
+		}
+	}
+}

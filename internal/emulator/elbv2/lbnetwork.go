@@ -1,6 +1,8 @@
 package elbv2
 
 import (
+	"net/netip"
+
 	"github.com/lbsg/lbsg/internal/emulator/query"
 )
 
@@ -220,6 +222,11 @@ func (b *Backend) checkAddresses(lb *loadBalancer, subs []lbSubnet) error {
 	}
 	seen := map[string]bool{}
 	for _, s := range subs {
+		if ip := s.PrivateIPv4; ip != "" {
+			if err := b.checkPrivateIPv4(lb, s); err != nil {
+				return err
+			}
+		}
 		id := s.AllocationID
 		if id == "" {
 			continue
@@ -245,6 +252,23 @@ func (b *Backend) checkAddresses(lb *loadBalancer, subs []lbSubnet) error {
 			}
 			return invalidConfig("The allocation ID '%s' is already associated with another resource", id)
 		}
+	}
+	return nil
+}
+
+// checkPrivateIPv4: a subnet mapping's PrivateIPv4Address is for internal
+// NLBs and must be an address of its subnet [?].
+func (b *Backend) checkPrivateIPv4(lb *loadBalancer, s lbSubnet) error {
+	if lb.Type != "network" || lb.Scheme != "internal" {
+		return invalidConfig("Private IPv4 addresses can only be specified for internal Network Load Balancers")
+	}
+	addr, err := netip.ParseAddr(s.PrivateIPv4)
+	if err != nil || !addr.Is4() {
+		return query.ValidationError("The private IPv4 address '%s' is not valid", s.PrivateIPv4)
+	}
+	info, ok := b.net.Subnet(s.SubnetID)
+	if cidr, err := netip.ParsePrefix(info.CIDR); ok && err == nil && !cidr.Contains(addr) {
+		return invalidConfig("The private IPv4 address '%s' is not in the CIDR block of subnet '%s'", s.PrivateIPv4, s.SubnetID)
 	}
 	return nil
 }
