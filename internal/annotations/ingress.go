@@ -21,6 +21,7 @@ const (
 	IngScheme                   = IngressPrefix + "scheme"
 	IngSubnets                  = IngressPrefix + "subnets"
 	IngIPAddressType            = IngressPrefix + "ip-address-type"
+	IngMinimumCapacity          = IngressPrefix + "minimum-load-balancer-capacity"
 	IngTargetType               = IngressPrefix + "target-type"
 	IngSecurityGroups           = IngressPrefix + "security-groups"
 	IngManageBackendSGRules     = IngressPrefix + "manage-backend-security-group-rules"
@@ -92,13 +93,16 @@ type Ingress struct {
 	SSLRedirect          *int32
 	Tags                 map[string]string
 	LoadBalancerAttrs    map[string]string
-	TargetGroupAttrs     map[string]string
-	BackendProtocol      string // "" | HTTP | HTTPS
-	BackendProtocolVer   string // "" | HTTP1 | HTTP2 | GRPC
-	HealthCheck          HealthCheck
-	TargetControlPort    *int32
-	FrontendNLBSGs       []string
-	UseRegexPathMatch    *bool
+	// MinimumCapacity is minimum-load-balancer-capacity as written (nil
+	// when absent); the group's value is checked once merged.
+	MinimumCapacity    map[string]string
+	TargetGroupAttrs   map[string]string
+	BackendProtocol    string // "" | HTTP | HTTPS
+	BackendProtocolVer string // "" | HTTP1 | HTTP2 | GRPC
+	HealthCheck        HealthCheck
+	TargetControlPort  *int32
+	FrontendNLBSGs     []string
+	UseRegexPathMatch  *bool
 }
 
 // DualStack reports whether IPv6 sources apply (both dualstack types).
@@ -140,6 +144,7 @@ func ParseIngressAnnotations(ns, name string, ann map[string]string) (Ingress, e
 		SSLRedirect:          r.int32v(IngSSLRedirect),
 		Tags:                 r.stringMap(IngTags),
 		LoadBalancerAttrs:    r.stringMap(IngLoadBalancerAttributes),
+		MinimumCapacity:      r.stringMap(IngMinimumCapacity),
 		TargetGroupAttrs:     r.stringMap(IngTargetGroupAttributes),
 		TargetControlPort:    r.int32v(IngTargetControlPort),
 		FrontendNLBSGs:       r.list(IngFrontendNLBSecurityGroup),

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"slices"
 	"strconv"
@@ -43,6 +44,49 @@ func NewError(key, raw string, format string, args ...any) *Error {
 
 func newErr(key, raw string, err error, format string, args ...any) *Error {
 	return &Error{Annotation: key, Value: raw, msg: fmt.Sprintf(format, args...), err: err}
+}
+
+// Errorf is a problem with the annotation key whose raw value is raw, for
+// checks that need more than the annotation itself (the model's).
+func Errorf(key, raw, format string, args ...any) error {
+	return newErr(key, raw, nil, format, args...)
+}
+
+// CapacityUnits is the one key of the minimum-load-balancer-capacity
+// annotations.
+const CapacityUnits = "CapacityUnits"
+
+// capacity is LBC's minimum-load-balancer-capacity: a stringMap whose only
+// key is CapacityUnits, an int32. An empty map is nil.
+func (r *reader) capacity(key string) *int32 {
+	m := r.stringMap(key)
+	if m == nil {
+		return nil
+	}
+	out, err := Capacity(key, r.ann[key], m)
+	if err != nil {
+		r.fail(err)
+		return nil
+	}
+	return out
+}
+
+// Capacity checks a minimum-load-balancer-capacity map (of annotation key,
+// written raw): CapacityUnits only, an int32; nil for an empty map.
+func Capacity(key, raw string, m map[string]string) (*int32, error) {
+	var out *int32
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if k != CapacityUnits {
+			return nil, newErr(key, raw, nil, "invalid key to set the capacity: %s, Expected key: %s", k, CapacityUnits)
+		}
+		n, err := strconv.ParseInt(m[k], 10, 32)
+		if err != nil {
+			return nil, newErr(key, raw, err, "invalid value to set the capacity: %s: %v", m[k], err)
+		}
+		v := int32(n)
+		out = &v
+	}
+	return out, nil
 }
 
 // reader collects values and errors from one annotation map.

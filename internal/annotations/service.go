@@ -48,6 +48,9 @@ const (
 	SvcPrivateIPv4Addresses        = ServicePrefix + "aws-load-balancer-private-ipv4-addresses"
 	SvcIPv6Addresses               = ServicePrefix + "aws-load-balancer-ipv6-addresses"
 	SvcEnableTCPUDPListener        = ServicePrefix + "aws-load-balancer-enable-tcp-udp-listener"
+	SvcEnablePrefixSourceNAT       = ServicePrefix + "aws-load-balancer-enable-prefix-for-ipv6-source-nat"
+	SvcSourceNATPrefixes           = ServicePrefix + "aws-load-balancer-source-nat-ipv6-prefixes"
+	SvcMinimumCapacity             = ServicePrefix + "aws-load-balancer-minimum-load-balancer-capacity"
 )
 
 // Values.
@@ -113,6 +116,14 @@ type Service struct {
 	PrivateIPv4Addresses []string
 	IPv6Addresses        []string
 	EnableTCPUDPListener *bool
+	// SourceNATPrefix is enable-prefix-for-ipv6-source-nat: "on" | "off" |
+	// "" (absent).
+	SourceNATPrefix string
+	// SourceNATPrefixes is source-nat-ipv6-prefixes (nil when absent).
+	SourceNATPrefixes []string
+	// MinimumCapacity is minimum-load-balancer-capacity's CapacityUnits
+	// (nil when absent or without a value).
+	MinimumCapacity *int32
 }
 
 // DualStack reports whether the Service asks for a dual-stack NLB.
@@ -143,7 +154,12 @@ func ParseService(ann map[string]string) (Service, error) {
 		PrivateIPv4Addresses: r.list(SvcPrivateIPv4Addresses),
 		IPv6Addresses:        r.list(SvcIPv6Addresses),
 		EnableTCPUDPListener: r.boolean(SvcEnableTCPUDPListener),
+		SourceNATPrefixes:    r.list(SvcSourceNATPrefixes),
+		MinimumCapacity:      r.capacity(SvcMinimumCapacity),
 	}
+	s.SourceNATPrefix = r.oneOf(SvcEnablePrefixSourceNAT, func(v string) string {
+		return fmt.Sprintf("Invalid enable-prefix-for-ipv6-source-nat value: %s. Valid values are ['on', 'off'].", v)
+	}, "on", "off")
 	if raw, ok := r.raw(SvcName); ok && len(raw) > 32 {
 		r.fail(newErr(SvcName, raw, nil, "load balancer name cannot be longer than 32 characters"))
 	}

@@ -79,7 +79,6 @@ var Surface = func() []Key {
 	}
 	const (
 		attrs    = "writing load-balancer, target-group and listener attributes (issue 17)"
-		address  = "static NLB addresses (issue 17)"
 		nodes    = "node selection for instance targets (issue 17)"
 		auth     = "listener-rule authentication (issue 19)"
 		waf      = "WAF and Shield associations (issue 19)"
@@ -87,8 +86,7 @@ var Surface = func() []Key {
 		routing  = "LBC's routing annotations (issue 18)"
 		certs    = "ACM certificate management (issue 18)"
 		tgb      = "multi-cluster target groups (issue 20)"
-		capacity = "load-balancer capacity reservations"
-		ipam     = "IPAM pools and IPv6 source NAT"
+		ipam     = "IPAM pools"
 	)
 	keys := []Key{
 		// Services (LBC reads them with the service.beta.kubernetes.io prefix only).
@@ -120,26 +118,26 @@ var Surface = func() []Key {
 		svc("aws-load-balancer-healthcheck-success-codes", Supported, ""),
 		svc("aws-load-balancer-target-group-attributes", Unsupported, attrs),
 		svc("aws-load-balancer-subnets", Supported, ""),
-		svc("aws-load-balancer-eip-allocations", Unsupported, address),
-		svc("aws-load-balancer-private-ipv4-addresses", Unsupported, address),
-		svc("aws-load-balancer-ipv6-addresses", Unsupported, address),
+		svc("aws-load-balancer-eip-allocations", Supported, ""),
+		svc("aws-load-balancer-private-ipv4-addresses", Supported, ""),
+		svc("aws-load-balancer-ipv6-addresses", Supported, ""),
 		svc("aws-load-balancer-alpn-policy", Supported, ""),
 		svc("aws-load-balancer-target-node-labels", Unsupported, nodes),
 		svc("aws-load-balancer-attributes", Unsupported, attrs),
 		svc("aws-load-balancer-security-groups", Supported, ""),
 		svc("aws-load-balancer-manage-backend-security-group-rules", Supported, ""),
-		svc("aws-load-balancer-inbound-sg-rules-on-private-link-traffic", Unsupported, "the NLB's PrivateLink security-group setting (issue 17)"),
+		svc("aws-load-balancer-inbound-sg-rules-on-private-link-traffic", Supported, ""),
 		svc("aws-load-balancer-security-group-prefix-lists", Supported, ""),
 		svc("aws-load-balancer-listener-attributes.", Unsupported, attrs),
 		svc("aws-load-balancer-multi-cluster-target-group", Unsupported, tgb),
-		svc("aws-load-balancer-enable-prefix-for-ipv6-source-nat", Unsupported, ipam),
-		svc("aws-load-balancer-source-nat-ipv6-prefixes", Unsupported, ipam),
-		svc("aws-load-balancer-minimum-load-balancer-capacity", Unsupported, capacity),
+		svc("aws-load-balancer-enable-prefix-for-ipv6-source-nat", Supported, ""),
+		svc("aws-load-balancer-source-nat-ipv6-prefixes", Supported, ""),
+		svc("aws-load-balancer-minimum-load-balancer-capacity", Supported, ""),
 		svc("aws-load-balancer-enable-icmp-for-path-mtu-discovery", Supported, ""),
 		svc("aws-load-balancer-enable-tcp-udp-listener", Supported, ""),
 		svc("aws-load-balancer-disable-nlb-sg", Supported, ""),
-		svc("aws-load-balancer-quic-enabled-ports", Unsupported, "QUIC listeners"),
-		svc("aws-load-balancer-quic-enabled-containers", Unsupported, "QUIC listeners"),
+		svc("aws-load-balancer-quic-enabled-ports", Unsupported, "QUIC and TCP_QUIC listeners and target groups (LBC also needs its pod webhook to give each target a QUIC server ID)"),
+		svc("aws-load-balancer-quic-enabled-containers", Unsupported, "the pod webhook that gives QUIC targets their server IDs"),
 		svc("actions.", Unsupported, "NLB listener actions"),
 
 		// Ingresses.
@@ -189,7 +187,7 @@ var Surface = func() []Key {
 		ing("security-group-prefix-lists", Supported, ""),
 		ing("listener-attributes.", Unsupported, attrs),
 		ing("multi-cluster-target-group", Unsupported, tgb),
-		ing("minimum-load-balancer-capacity", Unsupported, capacity),
+		ing("minimum-load-balancer-capacity", Supported, ""),
 		ing("ipam-ipv4-pool-id", Unsupported, ipam),
 		ing("enable-frontend-nlb", Unsupported, frontNLB),
 		ing("frontend-nlb-", Unsupported, frontNLB), // frontend-nlb-scheme, -subnets, -security-groups, …

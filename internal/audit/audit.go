@@ -32,6 +32,8 @@ type LB struct {
 	ARN, Name      string
 	SecurityGroups []string
 	Tags           map[string]string
+	// EIPs are the Elastic IP allocations its zones hold.
+	EIPs []string
 }
 
 // TG is a target group of the VPC.
@@ -317,8 +319,11 @@ func (a *auditor) loadBalancers() {
 			continue
 		}
 		if st, ok := naming.StackFromTags(lb.Tags); ok && !a.live[st.Key()] {
-			a.add(Finding{Kind: LeakedLoadBalancer, Severity: Problem, Resource: lb.Name,
-				Detail: fmt.Sprintf("load balancer of %s, which no longer exists (the controller deletes it; --fix does not)", st)})
+			detail := fmt.Sprintf("load balancer of %s, which no longer exists (the controller deletes it; --fix does not)", st)
+			if len(lb.EIPs) > 0 {
+				detail += fmt.Sprintf("; it holds Elastic IPs %s, which stay allocated to the account after it is deleted", strings.Join(lb.EIPs, " "))
+			}
+			a.add(Finding{Kind: LeakedLoadBalancer, Severity: Problem, Resource: lb.Name, Detail: detail})
 			continue
 		}
 		want, ok := a.s.DesiredLBSGs[lb.Name]

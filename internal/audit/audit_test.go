@@ -228,3 +228,11 @@ Quota headroom:
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }
+
+func TestLeakedLoadBalancerNamesTheEIPsItHolds(t *testing.T) {
+	r := Audit(Snapshot{Cluster: cluster, LoadBalancers: []LB{{Name: "lb-gone", EIPs: []string{"eipalloc-1", "eipalloc-2"},
+		Tags: map[string]string{naming.TagCluster: cluster, "service.k8s.aws/stack": "default/gone"}}}})
+	if len(r.Findings) != 1 || r.Findings[0].Kind != LeakedLoadBalancer || !strings.Contains(r.Findings[0].Detail, "Elastic IPs eipalloc-1 eipalloc-2") {
+		t.Fatalf("findings: %+v", r.Findings)
+	}
+}

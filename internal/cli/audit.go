@@ -177,7 +177,13 @@ func AuditSnapshotWith(ctx context.Context, prov *state.Provider, clients *awsap
 		return s, fmt.Errorf("reading load balancers: %w", err)
 	}
 	for _, lb := range lbs {
-		s.LoadBalancers = append(s.LoadBalancers, audit.LB{ARN: lb.ARN, Name: lb.Name, SecurityGroups: lb.SecurityGroups, Tags: lb.Tags})
+		a := audit.LB{ARN: lb.ARN, Name: lb.Name, SecurityGroups: lb.SecurityGroups, Tags: lb.Tags}
+		for _, z := range lb.Zones {
+			if z.AllocationID != "" {
+				a.EIPs = append(a.EIPs, z.AllocationID)
+			}
+		}
+		s.LoadBalancers = append(s.LoadBalancers, a)
 	}
 	tgs, err := elb.TargetGroups(ctx, prov.VPCID())
 	if err != nil {

@@ -30,8 +30,10 @@ type SecurityGroup struct {
 type LoadBalancer struct {
 	ARN, Name, Type, Scheme string
 	SecurityGroups          []string
-	Listeners               []Listener
-	TargetGroups            []TargetGroup
+	// EIPs are the Elastic IP allocations of its zones ("subnet=eipalloc-…").
+	EIPs         []string
+	Listeners    []Listener
+	TargetGroups []TargetGroup
 }
 
 // Listener is one port a load balancer listens on; an HTTPS or TLS
@@ -417,6 +419,9 @@ func lbLabel(lb LoadBalancer) []string {
 	}
 	if len(tls) > 0 {
 		out = append(out, "certificates "+strings.Join(tls, "; "))
+	}
+	if len(lb.EIPs) > 0 {
+		out = append(out, "EIPs "+strings.Join(lb.EIPs, " "))
 	}
 	return out
 }

@@ -184,10 +184,13 @@ func TestBuildManagedSGAsSourceWhenBackendSGIsOff(t *testing.T) {
 			{ID: "sg-front", Ingress: []rules.Key{rules.MustKey("tcp", 80, 80, "10.0.0.0/8")}},
 			{ID: "sg-node", Ingress: []rules.Key{rules.MustKey("tcp", 30000, 30001, "sg-front"), rules.MustKey("-1", 0, 0, "sg-node")}},
 		},
-		LoadBalancers: []graph.LoadBalancer{{Name: "nlb", SecurityGroups: []string{"sg-front"}}},
+		LoadBalancers: []graph.LoadBalancer{{Name: "nlb", SecurityGroups: []string{"sg-front"}, EIPs: []string{"subnet-1=eipalloc-1"}}},
 		ENIs:          []graph.ENI{{ID: "eni-1", Groups: []string{"sg-node"}}, {ID: "eni-lb", Description: "ELB net/nlb/1", Groups: []string{"sg-front"}}},
 	}
 	g := graph.Build(st)
+	if n, _ := g.Node("lb:nlb"); !slices.Contains(n.Label, "EIPs subnet-1=eipalloc-1") {
+		t.Errorf("load balancer label %q lacks its EIPs", n.Label)
+	}
 	for _, e := range []graph.Edge{
 		{From: "src:10.0.0.0/8", To: "sg-front", Label: "tcp 80"},
 		{From: "sg-front", To: "lb:nlb", Label: graph.LabelGuards},

@@ -39,6 +39,11 @@ func Read(ctx context.Context, ec2API awsapi.EC2API, elbAPI awsapi.ELBV2API, vpc
 	}
 	for _, l := range lbs {
 		lb := LoadBalancer{ARN: l.ARN, Name: l.Name, Type: l.Type, Scheme: l.Scheme, SecurityGroups: l.SecurityGroups}
+		for _, z := range l.Zones {
+			if z.AllocationID != "" {
+				lb.EIPs = append(lb.EIPs, z.SubnetID+"="+z.AllocationID)
+			}
+		}
 		if err := readLoadBalancer(ctx, elbp, &lb); err != nil {
 			return s, err
 		}

@@ -86,11 +86,24 @@ func (b *builder) build() error {
 		return err
 	}
 	lb.Subnets = subnets
+	if err := b.addresses(lb); err != nil {
+		return err
+	}
+	if !b.d.NoCapacityReservation {
+		lb.MinimumCapacity = b.cfg.MinimumCapacity
+	}
 	b.st.LoadBalancer = lb
 
 	source, err := b.securityGroups(lb, userTags)
 	if err != nil {
 		return err
+	}
+	if v := b.cfg.PrivateLinkInbound; v != "" {
+		if len(lb.SecurityGroups) > 0 {
+			lb.PrivateLinkInbound = v
+		} else {
+			b.warn(WarnLBWithoutSGs, "load balancer %s has no security groups, so %s is ignored", lb.Name, annotations.SvcPrivateLinkInboundSGRules)
+		}
 	}
 	if err := b.targetGroups(userTags); err != nil {
 		return err

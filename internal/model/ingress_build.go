@@ -279,7 +279,36 @@ func (b *albBuilder) loadBalancer(userTags map[string]string) (*LoadBalancer, er
 		return nil, err
 	}
 	lb.Subnets = subnets
+	if !b.d.NoCapacityReservation {
+		if lb.MinimumCapacity, err = b.capacity(); err != nil {
+			return nil, err
+		}
+	}
 	return lb, nil
+}
+
+// capacity is LBC's group capacity reservation: the first member's
+// IngressClassParams minimumLoadBalancerCapacity, else the members'
+// minimum-load-balancer-capacity annotations, which must agree per key.
+func (b *albBuilder) capacity() (*int32, error) {
+	if p := b.members[0].Params; p != nil && p.MinimumLoadBalancerCapacity != nil {
+		units := p.MinimumLoadBalancerCapacity.CapacityUnits
+		return &units, nil
+	}
+	merged, raw := map[string]string{}, ""
+	for _, m := range b.members {
+		for _, k := range slices.Sorted(maps.Keys(m.cfg.MinimumCapacity)) {
+			v := m.cfg.MinimumCapacity[k]
+			if cur, ok := merged[k]; ok && cur != v {
+				return nil, fmt.Errorf("conflicting capacity reservation %s: %s | %s", k, cur, v)
+			}
+			merged[k] = v
+		}
+		if m.cfg.MinimumCapacity != nil && raw == "" {
+			raw = m.Ingress.Annotations[annotations.IngMinimumCapacity]
+		}
+	}
+	return annotations.Capacity(annotations.IngMinimumCapacity, raw, merged)
 }
 
 // albMinSubnets is §4.4's minimum for an ALB in availability zones.

@@ -928,3 +928,43 @@ func TestIngressUnrestrictedTargetRulesOpenAllTCP(t *testing.T) {
 	st := buildOne(t, ingMember(ing1(nil)), ingFacts(), d)
 	eq(t, "target rules", ingTargetRules(st), []string{"sg-node tcp 0-65535 ← backend"})
 }
+
+func TestIngressGroupCapacity(t *testing.T) {
+	g := naming.ExplicitIngressStack("g")
+	withCap := func(name, v string) IngressMember {
+		ann := map[string]string{annotations.IngGroupName: "g"}
+		if v != "" {
+			ann[annotations.IngMinimumCapacity] = v
+		}
+		return simple("ns", name, ann)
+	}
+	icp := withCap("a", "CapacityUnits=100")
+	icp.Params = &v1beta1.IngressClassParamsSpec{MinimumLoadBalancerCapacity: &v1beta1.MinimumLoadBalancerCapacity{CapacityUnits: 700}}
+	for _, tt := range []struct {
+		name    string
+		members []IngressMember
+		want    string // units, "none", or the error
+	}{
+		{"no member asks", []IngressMember{withCap("a", ""), withCap("b", "")}, "none"},
+		{"members agree", []IngressMember{withCap("a", "CapacityUnits=500"), withCap("b", "CapacityUnits=500")}, "500"},
+		{"one member asks", []IngressMember{withCap("a", ""), withCap("b", "CapacityUnits=500")}, "500"},
+		{"IngressClassParams win", []IngressMember{icp, withCap("b", "CapacityUnits=500")}, "700"},
+		{"members disagree", []IngressMember{withCap("a", "CapacityUnits=500"), withCap("b", "CapacityUnits=600")},
+			"conflicting capacity reservation CapacityUnits: 500 | 600"},
+		{"another key", []IngressMember{withCap("a", "Units=5")}, "invalid key to set the capacity: Units, Expected key: CapacityUnits"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			st, _, _, err := buildIngressGroup(g, tt.members, ingFacts(), ingDefaults())
+			got := "none"
+			switch {
+			case err != nil:
+				got = err.Error()
+			case st.LoadBalancer.MinimumCapacity != nil:
+				got = fmt.Sprint(*st.LoadBalancer.MinimumCapacity)
+			}
+			if !strings.Contains(got, tt.want) {
+				t.Fatalf("capacity = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package model
 import (
 	"cmp"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -74,6 +75,10 @@ func (b *builder) targetGroups(userTags map[string]string) error {
 	if err != nil {
 		return err
 	}
+	ipType, err := b.targetIPAddressType()
+	if err != nil {
+		return err
+	}
 	for _, ps := range b.ports() {
 		p := ps.port
 		ls, tgProto, err := tls.listener(b.cfg, p, ps.protocol)
@@ -85,7 +90,7 @@ func (b *builder) targetGroups(userTags map[string]string) error {
 			ServicePort:   p.Port,
 			Protocol:      tgProto,
 			TargetType:    tt,
-			IPAddressType: "ipv4",
+			IPAddressType: ipType,
 		}
 		switch tt {
 		case annotations.TargetTypeInstance:
@@ -113,13 +118,37 @@ func (b *builder) targetGroups(userTags map[string]string) error {
 			HealthCheckProtocol: hc.Protocol, HealthCheckInterval: hc.Interval,
 		})
 		tg.Tags = naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, tg.ResourceID), userTags)
-		tg.Targets = serviceTargets(p, tt, b.f.Nodes, b.f.Endpoints)
+		tg.Targets = serviceTargets(p, tt, b.f.Nodes, endpointsOfFamily(b.f.Endpoints, ipType))
 		b.st.TargetGroups = append(b.st.TargetGroups, tg)
 		ls.Port, ls.TargetGroup = p.Port, tg.ResourceID
 		ls.Tags = naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.ListenerResourceID(p.Port)), userTags)
 		b.st.Listeners = append(b.st.Listeners, ls)
 	}
 	return nil
+}
+
+// targetIPAddressType is LBC's: ipv6 when the Service has the IPv6 family
+// (dual-stack Services too), which needs a dualstack NLB; else ipv4.
+func (b *builder) targetIPAddressType() (string, error) {
+	if !slices.Contains(b.svc.Spec.IPFamilies, corev1.IPv6Protocol) {
+		return "ipv4", nil
+	}
+	if lb := b.st.LoadBalancer; lb == nil || lb.IPAddressType != annotations.IPAddressTypeDualStack {
+		return "", fmt.Errorf("unsupported IPv6 configuration, lb not dual-stack")
+	}
+	return "ipv6", nil
+}
+
+// endpointsOfFamily keeps the endpoints whose address is of the target
+// group's family (an ipv6 group registers the pods' IPv6 addresses).
+func endpointsOfFamily(eps []Endpoint, ipType string) []Endpoint {
+	var out []Endpoint
+	for _, e := range eps {
+		if a, err := netip.ParseAddr(e.IP); err == nil && a.Is6() == (ipType == "ipv6") {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func (b *builder) localPolicy(tt string) bool {

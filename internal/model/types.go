@@ -36,6 +36,9 @@ type Defaults struct {
 	// DefaultSSLPolicy is --default-ssl-policy ("" = DefaultSSLPolicy): the
 	// policy of HTTPS listeners without an ssl-policy setting.
 	DefaultSSLPolicy string
+	// NoCapacityReservation is gate LBCapacityReservation off: the
+	// minimum-load-balancer-capacity settings are ignored.
+	NoCapacityReservation bool
 }
 
 // DefaultSSLPolicy is LBC's --default-ssl-policy default.
@@ -57,6 +60,8 @@ type Subnet struct {
 	Tags         map[string]string
 	AvailableIPs int32
 	HasIPv6      bool
+	// IPv6CIDRs are the subnet's associated IPv6 blocks.
+	IPv6CIDRs []string
 }
 
 // SecurityGroupInfo is an SG on a node's primary ENI.
@@ -207,6 +212,28 @@ type LoadBalancer struct {
 	// Attributes to set (ALB load-balancer-attributes); keys absent keep
 	// their AWS value.
 	Attributes map[string]string
+	// SubnetMappings are the addresses asked for per subnet, in the order
+	// of Subnets; nil when no address annotation is set.
+	SubnetMappings []SubnetMapping `json:",omitempty"`
+	// SourceNATPrefix is EnablePrefixForIpv6SourceNat ("on" | "off"; ""
+	// when not asked for: AWS's value is kept).
+	SourceNATPrefix string `json:",omitempty"`
+	// PrivateLinkInbound is EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic
+	// ("on" | "off"; "" keeps AWS's value). NLBs with SGs only.
+	PrivateLinkInbound string `json:",omitempty"`
+	// MinimumCapacity is the capacity reservation in capacity units: nil
+	// leaves the reservation alone, 0 resets it.
+	MinimumCapacity *int32 `json:",omitempty"`
+}
+
+// SubnetMapping is one subnet of a load balancer with the addresses it
+// takes there ("" for none).
+type SubnetMapping struct {
+	SubnetID        string
+	AllocationID    string `json:",omitempty"`
+	PrivateIPv4     string `json:",omitempty"`
+	IPv6            string `json:",omitempty"`
+	SourceNATPrefix string `json:",omitempty"`
 }
 
 // IsALB reports whether the load balancer is an application load balancer.

@@ -61,7 +61,7 @@ var ParamsFields = map[string]bool{
 	"prefixListsIDs": true, "PrefixListsIDs": true, "tags": true, "targetType": true, "loadBalancerName": true,
 	"loadBalancerAttributes":      true,
 	"listeners":                   false, // listener attributes (issue 17)
-	"minimumLoadBalancerCapacity": false, // capacity reservations
+	"minimumLoadBalancerCapacity": true,
 	"ipamConfiguration":           false, // IPAM pools
 	"wafv2AclArn":                 false, // WAF (issue 19)
 	"wafv2AclName":                false, // WAF (issue 19)

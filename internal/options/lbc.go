@@ -254,7 +254,7 @@ var gateSupport = map[string]struct {
 	"NLBHealthCheckAdvancedConfig":   {true, false, "the legacy NLB health-check defaults"},
 	GateNLBSecurityGroup:             {true, true, ""},
 	"ALBSingleSubnet":                {false, false, "single-subnet ALBs"},
-	"LBCapacityReservation":          {true, true, ""}, // off: lbsg reserves no capacity either
+	GateLBCapacityReservation:        {true, true, ""}, // off: lbsg leaves capacity reservations alone, as LBC does
 	"SubnetDiscoveryByReachability":  {true, true, ""}, // off: lbsg's discovery never uses route tables
 	"NLBGatewayAPI":                  {true, true, ""}, // off: no Gateway API controller yet
 	"ALBGatewayAPI":                  {true, true, ""},

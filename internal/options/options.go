@@ -40,6 +40,7 @@ const (
 	GateNLBSecurityGroup             = "NLBSecurityGroup"
 	GateEnableDefaultTagsLowPriority = "EnableDefaultTagsLowPriority"
 	GateServiceTypeLoadBalancerOnly  = "ServiceTypeLoadBalancerOnly"
+	GateLBCapacityReservation        = "LBCapacityReservation"
 )
 
 // gateDefaults are LBC's defaults of its feature gates (gateSupport).

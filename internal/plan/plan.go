@@ -24,6 +24,20 @@ type ObservedLB struct {
 	Tags           map[string]string
 	// Attributes are read for ALBs only; nil means not read (never diffed).
 	Attributes map[string]string
+	// SubnetMappings are the AvailabilityZones with their addresses (EIP
+	// allocation, private IPv4, IPv6, first source-NAT prefix), as
+	// DescribeLoadBalancers reports them; nil when not read.
+	SubnetMappings []model.SubnetMapping
+	// SourceNATPrefix is EnablePrefixForIpv6SourceNat ("" not reported).
+	SourceNATPrefix string
+	// PrivateLinkInbound is EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic
+	// ("" not reported).
+	PrivateLinkInbound string
+	// CapacityRead says MinimumCapacity was read (DescribeCapacityReservation);
+	// unread, the reservation is never diffed.
+	CapacityRead bool
+	// MinimumCapacity is the reservation's capacity units; nil: none.
+	MinimumCapacity *int32
 }
 
 // ObservedTG is one of the stack's target groups.
@@ -118,7 +132,10 @@ const (
 	DeleteLoadBalancer // replacement: before the new one is created
 	CreateLoadBalancer
 	SetSecurityGroups
+	SetSubnets
+	SetIPAddressType
 	ModifyLoadBalancerAttributes
+	ModifyCapacityReservation
 	TagResource
 	CreateListener
 	ModifyListener
@@ -139,7 +156,8 @@ var kindNames = map[Kind]string{
 	TagSecurityGroup: "TagSecurityGroup", CreateTargetGroup: "CreateTargetGroup", ModifyTargetGroup: "ModifyTargetGroup",
 	ModifyTargetGroupAttributes: "ModifyTargetGroupAttributes", RegisterTargets: "RegisterTargets",
 	DeregisterTargets: "DeregisterTargets", DeleteLoadBalancer: "DeleteLoadBalancer", CreateLoadBalancer: "CreateLoadBalancer",
-	SetSecurityGroups: "SetSecurityGroups", ModifyLoadBalancerAttributes: "ModifyLoadBalancerAttributes", TagResource: "TagResource",
+	SetSecurityGroups: "SetSecurityGroups", SetSubnets: "SetSubnets", SetIPAddressType: "SetIpAddressType",
+	ModifyLoadBalancerAttributes: "ModifyLoadBalancerAttributes", ModifyCapacityReservation: "ModifyCapacityReservation", TagResource: "TagResource",
 	CreateListener: "CreateListener", ModifyListener: "ModifyListener",
 	RemoveListenerCertificates: "RemoveListenerCertificates", AddListenerCertificates: "AddListenerCertificates", SetRulePriorities: "SetRulePriorities", ModifyRule: "ModifyRule",
 	CreateRule: "CreateRule", DeleteRule: "DeleteRule",
@@ -366,6 +384,8 @@ func diffLoadBalancer(desired model.Stack, observed Snapshot) ([]Action, bool) {
 	case o == nil:
 		return created(d), false
 	case o.Scheme != d.Scheme || (o.Type != "" && o.Type != lbType(d)):
+		// Only scheme and type are fixed at creation (as LBC decides);
+		// subnets, addresses and IP address type change in place.
 		return append([]Action{{Kind: DeleteLoadBalancer, ARN: o.ARN}}, created(d)...), true
 	}
 	var out []Action
@@ -374,6 +394,15 @@ func diffLoadBalancer(desired model.Stack, observed Snapshot) ([]Action, bool) {
 	}
 	if changed := changedAttrs(o.Attributes, d.Attributes); o.Attributes != nil && len(changed) > 0 {
 		out = append(out, Action{Kind: ModifyLoadBalancerAttributes, ARN: o.ARN, Attributes: changed})
+	}
+	if subnetsDiffer(d, o) {
+		out = append(out, Action{Kind: SetSubnets, ARN: o.ARN, LoadBalancer: d})
+	}
+	if o.IPAddressType != "" && d.IPAddressType != "" && o.IPAddressType != d.IPAddressType {
+		out = append(out, Action{Kind: SetIPAddressType, ARN: o.ARN, LoadBalancer: d})
+	}
+	if capacityDiffers(d, o) {
+		out = append(out, Action{Kind: ModifyCapacityReservation, ARN: o.ARN, LoadBalancer: d})
 	}
 	// AWS only allows SetSecurityGroups on an NLB that has SGs; an ALB
 	// always takes them (lbc-security-groups.md §7). Compared as sets, as
@@ -386,18 +415,75 @@ func diffLoadBalancer(desired model.Stack, observed Snapshot) ([]Action, bool) {
 		managed = observed.ManagedSGs[0].ID
 	}
 	want := d.ResolveSGs(managed, observed.BackendSG)
-	if !sameSet(want, o.SecurityGroups) {
+	privateLink := d.PrivateLinkInbound != "" && !d.IsALB() && d.PrivateLinkInbound != o.PrivateLinkInbound
+	if !sameSet(want, o.SecurityGroups) || privateLink {
 		out = append(out, Action{Kind: SetSecurityGroups, ARN: o.ARN, LoadBalancer: d})
 	}
 	return out, false
 }
 
+// subnetsDiffer is LBC's test for SetSubnets: another set of subnets, other
+// source-NAT prefixes, another source-NAT setting asked for, or IPv6
+// addresses asked for on an IPv4 NLB turning dualstack. EIPs and private
+// IPv4 addresses are fixed once the subnet is attached, so they never
+// cause a SetSubnets on their own.
+func subnetsDiffer(d *model.LoadBalancer, o *ObservedLB) bool {
+	if len(o.Subnets) == 0 {
+		return false // not read
+	}
+	if !sameSet(d.Subnets, o.Subnets) {
+		return true
+	}
+	var want, have, wantV6, haveV6 []string
+	for _, m := range d.SubnetMappings {
+		want = appendSet(want, m.SourceNATPrefix)
+		wantV6 = appendSet(wantV6, m.IPv6)
+	}
+	for _, m := range o.SubnetMappings {
+		have = appendSet(have, m.SourceNATPrefix)
+		haveV6 = appendSet(haveV6, m.IPv6)
+	}
+	if !sameSet(want, have) {
+		return true
+	}
+	if d.SourceNATPrefix != "" && o.SourceNATPrefix != "" && d.SourceNATPrefix != o.SourceNATPrefix {
+		return true
+	}
+	toDual := !d.IsALB() && d.IPAddressType == "dualstack" && o.IPAddressType != "" && o.IPAddressType != d.IPAddressType
+	return toDual && len(haveV6) == 0 && len(wantV6) > 0
+}
+
+func appendSet(s []string, v string) []string {
+	if v == "" {
+		return s
+	}
+	return append(s, v)
+}
+
+// capacityDiffers: a reservation asked for (0: none) that differs from the
+// one read.
+func capacityDiffers(d *model.LoadBalancer, o *ObservedLB) bool {
+	if d.MinimumCapacity == nil || !o.CapacityRead {
+		return false
+	}
+	want, have := *d.MinimumCapacity, int32(0)
+	if o.MinimumCapacity != nil {
+		have = *o.MinimumCapacity
+	}
+	return want != have
+}
+
 // created is what a new load balancer needs: the create, then its
-// attributes (ARN "": the LB just created).
+// attributes and the PrivateLink setting AWS does not take at creation
+// (ARN "": the LB just created). A capacity reservation waits for the
+// next reconcile: AWS takes it once the load balancer is active.
 func created(d *model.LoadBalancer) []Action {
 	out := []Action{{Kind: CreateLoadBalancer, LoadBalancer: d}}
 	if len(d.Attributes) > 0 {
 		out = append(out, Action{Kind: ModifyLoadBalancerAttributes, LoadBalancer: d, Attributes: maps.Clone(d.Attributes)})
+	}
+	if !d.IsALB() && len(d.SecurityGroups) > 0 && d.PrivateLinkInbound == "off" { // AWS's default is on
+		out = append(out, Action{Kind: SetSecurityGroups, LoadBalancer: d})
 	}
 	return out
 }

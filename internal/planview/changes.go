@@ -74,10 +74,32 @@ func changesOf(a plan.Action, managed, backend string, ports portNames) []Change
 		if lb.IsALB() {
 			kind = "application "
 		}
-		return one(OpCreate, "load balancer "+lb.Name, fmt.Sprintf("%s%s %s subnets [%s] security groups [%s]",
-			kind, lb.Scheme, lb.IPAddressType, strings.Join(lb.Subnets, " "), strings.Join(sgNames(lb, managed, backend), " ")))
+		detail := fmt.Sprintf("%s%s %s subnets [%s] security groups [%s]",
+			kind, lb.Scheme, lb.IPAddressType, subnetString(lb), strings.Join(sgNames(lb, managed, backend), " "))
+		if lb.MinimumCapacity != nil {
+			detail += fmt.Sprintf(" capacity %d units (once active)", *lb.MinimumCapacity)
+		}
+		return one(OpCreate, "load balancer "+lb.Name, detail)
 	case plan.SetSecurityGroups:
-		return one(OpUpdate, "security groups of "+a.ARN, "["+strings.Join(sgNames(a.LoadBalancer, managed, backend), " ")+"]")
+		detail := "[" + strings.Join(sgNames(a.LoadBalancer, managed, backend), " ") + "]"
+		if v := a.LoadBalancer.PrivateLinkInbound; v != "" {
+			detail += " inbound rules on PrivateLink traffic " + v
+		}
+		return one(OpUpdate, "security groups of "+cmp.Or(a.ARN, a.LoadBalancer.Name), detail)
+	case plan.SetSubnets:
+		detail := "[" + subnetString(a.LoadBalancer) + "]"
+		if v := a.LoadBalancer.SourceNATPrefix; v != "" {
+			detail += " IPv6 source NAT prefixes " + v
+		}
+		return one(OpUpdate, "subnets of "+a.ARN, detail)
+	case plan.SetIPAddressType:
+		return one(OpUpdate, "IP address type of "+a.ARN, a.LoadBalancer.IPAddressType)
+	case plan.ModifyCapacityReservation:
+		detail := fmt.Sprintf("%d capacity units", *a.LoadBalancer.MinimumCapacity)
+		if *a.LoadBalancer.MinimumCapacity == 0 {
+			detail = "reset"
+		}
+		return one(OpUpdate, "capacity reservation of "+a.ARN, detail)
 	case plan.DeleteLoadBalancer:
 		return one(OpDelete, "load balancer "+a.ARN, "replaced: the scheme or type changed")
 	case plan.ModifyLoadBalancerAttributes:
@@ -124,6 +146,19 @@ func changesOf(a plan.Action, managed, backend string, ports portNames) []Change
 		}
 	}
 	return one(OpUpdate, a.String(), "")
+}
+
+// subnetString lists the load balancer's subnets, each with the addresses
+// it takes there (subnet=eipalloc-…).
+func subnetString(lb *model.LoadBalancer) string {
+	if len(lb.SubnetMappings) == 0 {
+		return strings.Join(lb.Subnets, " ")
+	}
+	parts := make([]string, 0, len(lb.SubnetMappings))
+	for _, m := range lb.SubnetMappings {
+		parts = append(parts, m.String())
+	}
+	return strings.Join(parts, " ")
 }
 
 func listenerName(l *model.Listener) string {

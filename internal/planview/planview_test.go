@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/utils/ptr"
+
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/options"
 	"github.com/lbsg/lbsg/internal/plan"
@@ -120,6 +122,16 @@ func TestChangesRenderEachActionKind(t *testing.T) {
 			a: plan.Action{Kind: plan.DeleteLoadBalancer, ARN: "arn:lb"}, want: "- DeleteLoadBalancer load balancer arn:lb: replaced: the scheme or type changed"},
 		{name: "an obsolete listener is deleted",
 			a: plan.Action{Kind: plan.DeleteListener, ARN: "arn:l"}, want: "- DeleteListener Listener arn:l"},
+		{name: "a subnet change lists each subnet with its EIP",
+			a: plan.Action{Kind: plan.SetSubnets, ARN: "arn:lb", LoadBalancer: &model.LoadBalancer{Subnets: []string{"subnet-1", "subnet-2"},
+				SubnetMappings: []model.SubnetMapping{{SubnetID: "subnet-1", AllocationID: "eipalloc-1"}, {SubnetID: "subnet-2", AllocationID: "eipalloc-2"}}}},
+			want: "~ SetSubnets subnets of arn:lb: [subnet-1=eipalloc-1 subnet-2=eipalloc-2]"},
+		{name: "an IP address type change",
+			a:    plan.Action{Kind: plan.SetIPAddressType, ARN: "arn:lb", LoadBalancer: &model.LoadBalancer{IPAddressType: "dualstack"}},
+			want: "~ SetIpAddressType IP address type of arn:lb: dualstack"},
+		{name: "a capacity reservation",
+			a:    plan.Action{Kind: plan.ModifyCapacityReservation, ARN: "arn:lb", LoadBalancer: &model.LoadBalancer{MinimumCapacity: ptr.To[int32](1000)}},
+			want: "~ ModifyCapacityReservation capacity reservation of arn:lb: 1000 capacity units"},
 		{name: "an unused managed SG is deleted",
 			a: plan.Action{Kind: plan.DeleteSecurityGroup, SecurityGroup: "sg-old"}, want: "- DeleteSecurityGroup security group sg-old"},
 	} {

@@ -1,6 +1,8 @@
 package lbcdiff
 
 import (
+	"strings"
+
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -14,10 +16,17 @@ import (
 // manifests, by Name tag, for the cases that bring their own frontend group.
 var userSGs = []string{"lbcdiff-nlb-own", "lbcdiff-alb-own"}
 
+// userEIPs are Elastic IPs the suite allocates in each world before the
+// manifests, by Name tag, for the cases that pin their NLB's addresses:
+// one per public subnet (discovery gives an internet-facing NLB all three).
+var userEIPs = []string{"lbcdiff-eip-1", "lbcdiff-eip-2", "lbcdiff-eip-3"}
+
 // env is what a case's manifests depend on in the world they go to.
 type env struct {
 	// sg maps a userSGs name to its ID.
 	sg map[string]string
+	// eips are the allocation IDs of userEIPs, in order.
+	eips []string
 	// next is the next node port to hand out.
 	next int32
 }
@@ -243,6 +252,15 @@ var corpus = []testCase{
 		svc.Spec.Ports = append(svc.Spec.Ports, corev1.ServicePort{Name: "https", Port: 443, TargetPort: intstr.FromString("http"),
 			Protocol: corev1.ProtocolTCP, NodePort: e.port()})
 		return objects{replicas: 2, services: []*corev1.Service{svc}}
+	}},
+	// nlb-addr
+	{"nlb-eips", func(ns string, e *env) objects {
+		return objects{replicas: 1, services: []*corev1.Service{nlb(ns, "echo", e.port(), map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-scheme":                                   "internet-facing",
+			"service.beta.kubernetes.io/aws-load-balancer-eip-allocations":                          strings.Join(e.eips, ","),
+			"service.beta.kubernetes.io/aws-load-balancer-inbound-sg-rules-on-private-link-traffic": "off",
+			"service.beta.kubernetes.io/aws-load-balancer-minimum-load-balancer-capacity":           "CapacityUnits=1000",
+		})}}
 	}},
 }
 

@@ -1,6 +1,7 @@
 package lbcdiff
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -64,6 +65,17 @@ func take(ctx context.Context, wd *world) (*snapshot, error) {
 	}
 	for _, s := range subnets.Subnets {
 		label[aws.ToString(s.SubnetId)] = "subnet[" + aws.ToString(s.CidrBlock) + "]"
+	}
+	eips, err := wd.ec2.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{})
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range eips.Addresses {
+		for _, t := range a.Tags {
+			if aws.ToString(t.Key) == "Name" {
+				label[aws.ToString(a.AllocationId)] = "eip[" + aws.ToString(t.Value) + "]"
+			}
+		}
 	}
 	inst, err := wd.ec2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{})
 	if err != nil {
@@ -179,12 +191,23 @@ func take(ctx context.Context, wd *world) (*snapshot, error) {
 		add(l, "ip address type", string(lb.IpAddressType))
 		var zones []string
 		for _, z := range lb.AvailabilityZones {
-			zones = append(zones, aws.ToString(z.ZoneName)+" "+aws.ToString(z.SubnetId))
+			zone := aws.ToString(z.ZoneName) + " " + aws.ToString(z.SubnetId)
+			for _, a := range z.LoadBalancerAddresses {
+				if id := aws.ToString(a.AllocationId); id != "" {
+					zone += " " + cmp.Or(label[id], id)
+				}
+			}
+			zones = append(zones, zone)
 		}
 		sort.Strings(zones)
 		add(l, "subnets", strings.Join(zones, ", "))
 		add(l, "security groups", sortedLabels(label, lb.SecurityGroups))
 		add(l, "enforce inbound rules on PrivateLink", aws.ToString(lb.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic))
+		if res, err := wd.elb.DescribeCapacityReservation(ctx, &elasticloadbalancingv2.DescribeCapacityReservationInput{LoadBalancerArn: lb.LoadBalancerArn}); err != nil {
+			return nil, err
+		} else if res.MinimumLoadBalancerCapacity != nil {
+			add(l, "capacity reservation", fmt.Sprint(aws.ToInt32(res.MinimumLoadBalancerCapacity.CapacityUnits)))
+		}
 		for k, v := range elbTags[arn] {
 			add(l, "tag "+k, v)
 		}

@@ -167,6 +167,16 @@ func (wd *world) apply(ctx context.Context, cases []testCase) error {
 		}
 		e.sg[name] = aws.ToString(out.GroupId)
 	}
+	for _, name := range userEIPs {
+		out, err := wd.ec2.AllocateAddress(ctx, &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc,
+			TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeElasticIp,
+				Tags: []ec2types.Tag{{Key: aws.String("Name"), Value: aws.String(name)}}}},
+		})
+		if err != nil {
+			return fmt.Errorf("allocating %s: %w", name, err)
+		}
+		e.eips = append(e.eips, aws.ToString(out.AllocationId))
+	}
 	base, err := wd.securityGroups(ctx)
 	if err != nil {
 		return err

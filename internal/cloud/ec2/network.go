@@ -99,6 +99,7 @@ func subnetFromSDK(s ec2types.Subnet) Subnet {
 	for _, a := range s.Ipv6CidrBlockAssociationSet {
 		if a.Ipv6CidrBlockState != nil && a.Ipv6CidrBlockState.State == ec2types.SubnetCidrBlockStateCodeAssociated {
 			out.HasIPv6 = true
+			out.IPv6CIDRs = append(out.IPv6CIDRs, aws.ToString(a.Ipv6CidrBlock))
 		}
 	}
 	return out

@@ -26,7 +26,9 @@ type Subnet struct {
 	AvailableIPs int32
 	// HasIPv6 reports an associated IPv6 block.
 	HasIPv6 bool
-	Tags    map[string]string
+	// IPv6CIDRs are the associated IPv6 blocks.
+	IPv6CIDRs []string
+	Tags      map[string]string
 }
 
 // SecurityGroup is a group with its inbound rules as a Set.

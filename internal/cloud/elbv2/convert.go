@@ -1,6 +1,7 @@
 package elbv2
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 	"strings"
@@ -21,14 +22,50 @@ func lbFromSDK(lb elbv2types.LoadBalancer) LoadBalancer {
 		VPCID:                 aws.ToString(lb.VpcId),
 		SecurityGroups:        slices.Clone(lb.SecurityGroups),
 		EnforcePrivateLink:    aws.ToString(lb.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic),
+		SourceNAT:             string(lb.EnablePrefixForIpv6SourceNat),
 	}
 	if lb.State != nil {
 		out.State = string(lb.State.Code)
 	}
-	for _, az := range lb.AvailabilityZones {
-		out.Subnets = append(out.Subnets, aws.ToString(az.SubnetId))
+	out.Zones = zonesFromSDK(lb.AvailabilityZones)
+	for _, z := range out.Zones {
+		out.Subnets = append(out.Subnets, z.SubnetID)
 	}
-	slices.Sort(out.Subnets)
+	return out
+}
+
+// zonesFromSDK reads AvailabilityZones, sorted by subnet ID.
+func zonesFromSDK(azs []elbv2types.AvailabilityZone) []SubnetMapping {
+	out := make([]SubnetMapping, 0, len(azs))
+	for _, az := range azs {
+		m := SubnetMapping{SubnetID: aws.ToString(az.SubnetId), Zone: aws.ToString(az.ZoneName)}
+		for _, a := range az.LoadBalancerAddresses {
+			m.AllocationID = cmp.Or(m.AllocationID, aws.ToString(a.AllocationId))
+			m.PrivateIPv4 = cmp.Or(m.PrivateIPv4, aws.ToString(a.PrivateIPv4Address))
+			m.IPv6 = cmp.Or(m.IPv6, aws.ToString(a.IPv6Address))
+		}
+		if len(az.SourceNatIpv6Prefixes) > 0 {
+			m.SourceNATPrefix = az.SourceNatIpv6Prefixes[0]
+		}
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(a, b SubnetMapping) int { return strings.Compare(a.SubnetID, b.SubnetID) })
+	return out
+}
+
+// mappingsToSDK is SubnetMappings for CreateLoadBalancer and SetSubnets.
+func mappingsToSDK(subnets []string, ms []SubnetMapping) []elbv2types.SubnetMapping {
+	var out []elbv2types.SubnetMapping
+	if len(ms) == 0 {
+		for _, s := range subnets {
+			out = append(out, elbv2types.SubnetMapping{SubnetId: aws.String(s)})
+		}
+		return out
+	}
+	for _, m := range ms {
+		out = append(out, elbv2types.SubnetMapping{SubnetId: aws.String(m.SubnetID), AllocationId: optString(m.AllocationID),
+			PrivateIPv4Address: optString(m.PrivateIPv4), IPv6Address: optString(m.IPv6), SourceNatIpv6Prefix: optString(m.SourceNATPrefix)})
+	}
 	return out
 }
 

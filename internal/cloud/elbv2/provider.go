@@ -228,6 +228,19 @@ func (p *Provider) LoadBalancer(ctx context.Context, arn string) (LoadBalancer, 
 	return lb, nil
 }
 
+// LoadBalancerState is the load balancer's state code (provisioning,
+// active, …): one DescribeLoadBalancers, no tags.
+func (p *Provider) LoadBalancerState(ctx context.Context, arn string) (string, error) {
+	res, err := p.api.DescribeLoadBalancers(ctx, &awselbv2.DescribeLoadBalancersInput{LoadBalancerArns: []string{arn}})
+	if err != nil {
+		return "", fmt.Errorf("describing load balancer %s: %w", arn, err)
+	}
+	if len(res.LoadBalancers) != 1 {
+		return "", fmt.Errorf("describing load balancer %s: %d returned", arn, len(res.LoadBalancers))
+	}
+	return lbFromSDK(res.LoadBalancers[0]).State, nil
+}
+
 // ListListeners returns the load balancer's listeners without their tags,
 // in AWS's order (one paged DescribeListeners).
 func (p *Provider) ListListeners(ctx context.Context, lbARN string) ([]Listener, error) {

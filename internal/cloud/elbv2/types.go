@@ -16,16 +16,42 @@ type LoadBalancer struct {
 	// ("on" | "off"; "" when AWS did not say).
 	EnforcePrivateLink string
 	Tags               map[string]string
+	// Zones are the AvailabilityZones with their addresses, sorted by
+	// subnet ID.
+	Zones []SubnetMapping
+	// SourceNAT is EnablePrefixForIpv6SourceNat ("" when AWS did not say).
+	SourceNAT string
+}
+
+// SubnetMapping is a subnet of a load balancer with its addresses: sent
+// as SubnetMappings, read from AvailabilityZones ("" for none).
+type SubnetMapping struct {
+	SubnetID, Zone  string // Zone: read only
+	AllocationID    string
+	PrivateIPv4     string
+	IPv6            string
+	SourceNATPrefix string // the first of SourceNatIpv6Prefixes when read
+}
+
+// CapacityReservation is what DescribeCapacityReservation reports: the
+// minimum capacity asked for (nil: none) and the state per zone.
+type CapacityReservation struct {
+	MinimumCapacity *int32
+	// States maps zone names to provisioned | pending | rebalancing | failed.
+	States map[string]string
 }
 
 // NewLoadBalancer is a load balancer to create. Security groups can only be
 // given to an NLB at creation (aws-api.md §3.3), so they go here.
 type NewLoadBalancer struct {
-	Name           string
-	Type           string
-	Scheme         string
-	IPAddressType  string
-	Subnets        []string // sent as SubnetMappings, as LBC does
+	Name          string
+	Type          string
+	Scheme        string
+	IPAddressType string
+	Subnets       []string // sent as SubnetMappings, as LBC does
+	// Mappings, when set, are sent instead of Subnets (with addresses).
+	Mappings       []SubnetMapping
+	SourceNAT      string   // EnablePrefixForIpv6SourceNat; "" omitted
 	SecurityGroups []string // omitted when empty
 	Tags           map[string]string
 }

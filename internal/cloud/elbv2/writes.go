@@ -27,8 +27,9 @@ func (p *Provider) CreateLoadBalancer(ctx context.Context, n NewLoadBalancer) (L
 	if n.IPAddressType != "" {
 		in.IpAddressType = elbv2types.IpAddressType(n.IPAddressType)
 	}
-	for _, s := range n.Subnets {
-		in.SubnetMappings = append(in.SubnetMappings, elbv2types.SubnetMapping{SubnetId: aws.String(s)})
+	in.SubnetMappings = mappingsToSDK(n.Subnets, n.Mappings)
+	if n.SourceNAT != "" {
+		in.EnablePrefixForIpv6SourceNat = elbv2types.EnablePrefixForIpv6SourceNatEnum(n.SourceNAT)
 	}
 	if len(n.SecurityGroups) > 0 {
 		in.SecurityGroups = n.SecurityGroups
@@ -67,6 +68,66 @@ func (p *Provider) SetSecurityGroups(ctx context.Context, arn string, groups []s
 	}
 	if _, err := p.api.SetSecurityGroups(ctx, in); err != nil {
 		return fmt.Errorf("setting security groups %v on %s: %w", groups, arn, err)
+	}
+	return nil
+}
+
+// SetSubnets attaches the load balancer to subnets (with their addresses
+// when mappings are given) and returns the zones AWS reports. sourceNAT
+// sets EnablePrefixForIpv6SourceNat ("" leaves it).
+func (p *Provider) SetSubnets(ctx context.Context, arn string, subnets []string, mappings []SubnetMapping, sourceNAT string) ([]SubnetMapping, error) {
+	in := &awselbv2.SetSubnetsInput{LoadBalancerArn: aws.String(arn), SubnetMappings: mappingsToSDK(subnets, mappings)}
+	if sourceNAT != "" {
+		in.EnablePrefixForIpv6SourceNat = elbv2types.EnablePrefixForIpv6SourceNatEnum(sourceNAT)
+	}
+	out, err := p.api.SetSubnets(ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("setting subnets %v on %s: %w", subnets, arn, err)
+	}
+	return zonesFromSDK(out.AvailabilityZones), nil
+}
+
+// SetIPAddressType sets the load balancer's IP address type.
+func (p *Provider) SetIPAddressType(ctx context.Context, arn, ipType string) error {
+	_, err := p.api.SetIpAddressType(ctx, &awselbv2.SetIpAddressTypeInput{LoadBalancerArn: aws.String(arn), IpAddressType: elbv2types.IpAddressType(ipType)})
+	if err != nil {
+		return fmt.Errorf("setting IP address type %s on %s: %w", ipType, arn, err)
+	}
+	return nil
+}
+
+// CapacityReservation reads the load balancer's capacity reservation.
+func (p *Provider) CapacityReservation(ctx context.Context, arn string) (CapacityReservation, error) {
+	out, err := p.api.DescribeCapacityReservation(ctx, &awselbv2.DescribeCapacityReservationInput{LoadBalancerArn: aws.String(arn)})
+	if err != nil {
+		return CapacityReservation{}, fmt.Errorf("describing the capacity reservation of %s: %w", arn, err)
+	}
+	var res CapacityReservation
+	if out.MinimumLoadBalancerCapacity != nil && out.MinimumLoadBalancerCapacity.CapacityUnits != nil {
+		res.MinimumCapacity = aws.Int32(*out.MinimumLoadBalancerCapacity.CapacityUnits)
+	}
+	for _, z := range out.CapacityReservationState {
+		if res.States == nil {
+			res.States = map[string]string{}
+		}
+		if z.State != nil {
+			res.States[aws.ToString(z.AvailabilityZone)] = string(z.State.Code)
+		}
+	}
+	return res, nil
+}
+
+// ModifyCapacityReservation reserves units capacity units, or resets the
+// reservation when units is 0.
+func (p *Provider) ModifyCapacityReservation(ctx context.Context, arn string, units int32) error {
+	in := &awselbv2.ModifyCapacityReservationInput{LoadBalancerArn: aws.String(arn)}
+	if units == 0 {
+		in.ResetCapacityReservation = aws.Bool(true)
+	} else {
+		in.MinimumLoadBalancerCapacity = &elbv2types.MinimumLoadBalancerCapacity{CapacityUnits: aws.Int32(units)}
+	}
+	if _, err := p.api.ModifyCapacityReservation(ctx, in); err != nil {
+		return fmt.Errorf("modifying the capacity reservation of %s to %d units: %w", arn, units, err)
 	}
 	return nil
 }

@@ -36,7 +36,26 @@ type snapshotEntry struct {
 
 func observedLB(l cloudelbv2.LoadBalancer) plan.ObservedLB {
 	return plan.ObservedLB{ARN: l.ARN, Name: l.Name, DNSName: l.DNSName, Type: l.Type, Scheme: l.Scheme, IPAddressType: l.IPAddressType,
-		SecurityGroups: slices.Clone(l.SecurityGroups), State: l.State, Subnets: slices.Clone(l.Subnets)}
+		SecurityGroups: slices.Clone(l.SecurityGroups), State: l.State, Subnets: slices.Clone(l.Subnets),
+		SubnetMappings: modelMappings(l.Zones), SourceNATPrefix: l.SourceNAT, PrivateLinkInbound: l.EnforcePrivateLink}
+}
+
+func modelMappings(zs []cloudelbv2.SubnetMapping) []model.SubnetMapping {
+	out := make([]model.SubnetMapping, 0, len(zs))
+	for _, z := range zs {
+		out = append(out, model.SubnetMapping{SubnetID: z.SubnetID, AllocationID: z.AllocationID, PrivateIPv4: z.PrivateIPv4,
+			IPv6: z.IPv6, SourceNATPrefix: z.SourceNATPrefix})
+	}
+	return out
+}
+
+func cloudMappings(ms []model.SubnetMapping) []cloudelbv2.SubnetMapping {
+	out := make([]cloudelbv2.SubnetMapping, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, cloudelbv2.SubnetMapping{SubnetID: m.SubnetID, AllocationID: m.AllocationID, PrivateIPv4: m.PrivateIPv4,
+			IPv6: m.IPv6, SourceNATPrefix: m.SourceNATPrefix})
+	}
+	return out
 }
 
 func observedTG(t cloudelbv2.TargetGroup) plan.ObservedTG {
@@ -516,7 +535,8 @@ func (p *Provider) CreateLoadBalancer(ctx context.Context, lb model.LoadBalancer
 		}
 	}
 	out, err := p.elb.CreateLoadBalancer(ctx, cloudelbv2.NewLoadBalancer{Name: lb.Name, Type: typ, Scheme: lb.Scheme,
-		IPAddressType: lb.IPAddressType, Subnets: lb.Subnets, SecurityGroups: sgIDs, Tags: lb.Tags})
+		IPAddressType: lb.IPAddressType, Subnets: lb.Subnets, Mappings: cloudMappings(lb.SubnetMappings), SourceNAT: lb.SourceNATPrefix,
+		SecurityGroups: sgIDs, Tags: lb.Tags})
 	if err != nil {
 		return plan.ObservedLB{}, err
 	}
@@ -531,18 +551,118 @@ func (p *Provider) CreateLoadBalancer(ctx context.Context, lb model.LoadBalancer
 	return o, nil
 }
 
-// SetSecurityGroups replaces the NLB's SGs.
-func (p *Provider) SetSecurityGroups(ctx context.Context, arn string, ids []string) error {
-	if err := p.elb.SetSecurityGroups(ctx, arn, ids, ""); err != nil {
+// SetSecurityGroups replaces the NLB's SGs; privateLink, when set, is its
+// EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic.
+func (p *Provider) SetSecurityGroups(ctx context.Context, arn string, ids []string, privateLink string) error {
+	if err := p.elb.SetSecurityGroups(ctx, arn, ids, privateLink); err != nil {
 		return err
 	}
+	p.updateLB(arn, func(lb *plan.ObservedLB) {
+		lb.SecurityGroups = slices.Clone(ids)
+		lb.PrivateLinkInbound = cmp.Or(privateLink, lb.PrivateLinkInbound)
+	})
+	return nil
+}
+
+// updateLB applies a write's effect to the indexed load balancer.
+func (p *Provider) updateLB(arn string, f func(*plan.ObservedLB)) {
 	p.mu.Lock()
-	if e := p.elbIdx.lbs[arn]; e != nil {
-		e.lb.SecurityGroups = slices.Clone(ids)
+	if p.elbIdx != nil {
+		if e := p.elbIdx.lbs[arn]; e != nil {
+			f(&e.lb)
+		}
 	}
 	p.elbWrites.note(arn)
 	p.mu.Unlock()
+}
+
+// SetSubnets attaches the load balancer to lb's subnets, with its subnet
+// mappings and source-NAT setting.
+func (p *Provider) SetSubnets(ctx context.Context, arn string, lb model.LoadBalancer) error {
+	zones, err := p.elb.SetSubnets(ctx, arn, lb.Subnets, cloudMappings(lb.SubnetMappings), lb.SourceNATPrefix)
+	if err != nil {
+		return err
+	}
+	p.updateLB(arn, func(o *plan.ObservedLB) {
+		o.SubnetMappings = modelMappings(zones)
+		o.Subnets = nil
+		for _, z := range zones {
+			o.Subnets = append(o.Subnets, z.SubnetID)
+		}
+		o.SourceNATPrefix = cmp.Or(lb.SourceNATPrefix, o.SourceNATPrefix)
+	})
 	return nil
+}
+
+// SetIPAddressType sets the load balancer's IP address type.
+func (p *Provider) SetIPAddressType(ctx context.Context, arn, ipType string) error {
+	if err := p.elb.SetIPAddressType(ctx, arn, ipType); err != nil {
+		return err
+	}
+	p.updateLB(arn, func(o *plan.ObservedLB) { o.IPAddressType = ipType })
+	return nil
+}
+
+// ModifyCapacityReservation reserves units capacity units (0 resets).
+func (p *Provider) ModifyCapacityReservation(ctx context.Context, arn string, units int32) error {
+	if err := p.elb.ModifyCapacityReservation(ctx, arn, units); err != nil {
+		return err
+	}
+	p.updateLB(arn, func(*plan.ObservedLB) {})
+	return nil
+}
+
+// LoadBalancerState re-reads a load balancer's state (the listings hold
+// the state of their last refresh, "provisioning" for one lbsg just made)
+// and keeps it in the index.
+func (p *Provider) LoadBalancerState(ctx context.Context, arn string) (string, error) {
+	st, err := p.elb.LoadBalancerState(ctx, arn)
+	if err != nil {
+		return "", err
+	}
+	p.mu.Lock()
+	if p.elbIdx != nil {
+		if e := p.elbIdx.lbs[arn]; e != nil {
+			e.lb.State = st
+		}
+	}
+	for _, e := range p.snaps {
+		if e.snap.LoadBalancer != nil && e.snap.LoadBalancer.ARN == arn {
+			c := *e.snap.LoadBalancer
+			c.State = st
+			e.snap.LoadBalancer = &c
+		}
+	}
+	p.mu.Unlock()
+	return st, nil
+}
+
+// ReadCapacity adds the load balancer's capacity reservation to the
+// stack's cached Snapshot (one DescribeCapacityReservation; none when the
+// cached Snapshot has it already) and returns the Snapshot's load balancer.
+func (p *Provider) ReadCapacity(ctx context.Context, st naming.Stack, lb plan.ObservedLB) (plan.ObservedLB, error) {
+	if lb.CapacityRead {
+		return lb, nil
+	}
+	p.mu.Lock()
+	gen := p.snapGen[st.Key()]
+	p.mu.Unlock()
+	res, err := p.elb.CapacityReservation(ctx, lb.ARN)
+	if err != nil {
+		return lb, err
+	}
+	lb.CapacityRead, lb.MinimumCapacity = true, res.MinimumCapacity
+	if len(res.States) == 0 && res.MinimumCapacity == nil {
+		lb.MinimumCapacity = nil
+	}
+	p.mu.Lock()
+	if e := p.snaps[st.Key()]; e != nil && p.snapGen[st.Key()] == gen && e.snap.LoadBalancer != nil && e.snap.LoadBalancer.ARN == lb.ARN {
+		c := *e.snap.LoadBalancer
+		c.CapacityRead, c.MinimumCapacity = lb.CapacityRead, lb.MinimumCapacity
+		e.snap.LoadBalancer = &c
+	}
+	p.mu.Unlock()
+	return lb, nil
 }
 
 // DeleteListener deletes a listener; a vanished one counts as deleted.

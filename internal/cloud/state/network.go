@@ -36,7 +36,8 @@ func (p *Provider) RefreshSubnets(ctx context.Context) ([]model.Subnet, error) {
 	}
 	out := make([]model.Subnet, 0, len(subs))
 	for _, s := range subs {
-		out = append(out, model.Subnet{ID: s.ID, AZ: s.AZ, CIDR: s.CIDR, Tags: s.Tags, AvailableIPs: s.AvailableIPs, HasIPv6: s.HasIPv6})
+		out = append(out, model.Subnet{ID: s.ID, AZ: s.AZ, CIDR: s.CIDR, Tags: s.Tags, AvailableIPs: s.AvailableIPs, HasIPv6: s.HasIPv6,
+			IPv6CIDRs: slices.Clone(s.IPv6CIDRs)})
 	}
 	p.mu.Lock()
 	p.subnets = out

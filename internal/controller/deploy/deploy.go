@@ -54,6 +54,10 @@ func (d *Deployer) Apply(ctx context.Context, stack naming.Stack, desired model.
 	}
 	snap.BackendSG = backendID
 	snap.Cluster, snap.ExternalManagedTags = d.Defaults.ClusterName, d.Defaults.ExternalManagedTags
+	capacityPending, err := d.readCapacity(ctx, stack, desired, &snap)
+	if err != nil {
+		return "", err
+	}
 	actions := plan.Diff(desired, snap)
 	ex := newExecutor(d.AWS, desired, snap, backendID)
 	converged := false
@@ -89,6 +93,9 @@ func (d *Deployer) Apply(ctx context.Context, stack naming.Stack, desired model.
 	if len(actions) > 0 {
 		logf.FromContext(ctx).Info("applied changes", "actions", len(actions), "loadBalancer", desired.LoadBalancer.Name)
 	}
+	if capacityPending {
+		return ex.dnsName, &CapacityPending{DNSName: ex.dnsName}
+	}
 	if d.Record != nil && ex.lbARN != "" {
 		// Converged in full: record it (a write only when it changed).
 		fp := d.fingerprint(desired, ex.managedID, backendID)
@@ -98,6 +105,49 @@ func (d *Deployer) Apply(ctx context.Context, stack naming.Stack, desired model.
 		converged = true
 	}
 	return ex.dnsName, nil
+}
+
+// readCapacity adds the capacity reservation to snap when desired asks
+// for one (LBC reads it then only, too). pending is true when the load
+// balancer is still to be created or provisioning: AWS takes a reservation
+// on an active load balancer only, so it waits for a later reconcile.
+func (d *Deployer) readCapacity(ctx context.Context, stack naming.Stack, desired model.Stack, snap *plan.Snapshot) (pending bool, err error) {
+	lb, o := desired.LoadBalancer, snap.LoadBalancer
+	if lb == nil || lb.MinimumCapacity == nil {
+		return false, nil
+	}
+	if o == nil || o.Scheme != lb.Scheme {
+		return true, nil
+	}
+	if o.State == "provisioning" {
+		// The listings may be older than the load balancer's activation.
+		st, err := d.AWS.LoadBalancerState(ctx, o.ARN)
+		if err != nil || st == "provisioning" {
+			return err == nil, err
+		}
+		c := *o
+		c.State = st
+		o = &c
+	}
+	read, err := d.AWS.ReadCapacity(ctx, stack, *o)
+	if err != nil {
+		return false, err
+	}
+	snap.LoadBalancer = &read
+	return false, nil
+}
+
+// CapacityRequeue is how soon a stack whose capacity reservation waits
+// for its load balancer to become active is reconciled again.
+const CapacityRequeue = 15 * time.Second
+
+// CapacityPending is an Apply that converged everything but the capacity
+// reservation, which waits for the load balancer to become active; the
+// caller publishes DNSName and reconciles again after CapacityRequeue.
+type CapacityPending struct{ DNSName string }
+
+func (e *CapacityPending) Error() string {
+	return "the capacity reservation waits for the load balancer to become active"
 }
 
 // clearRecord forgets what was applied to the stack before its

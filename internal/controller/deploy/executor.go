@@ -146,7 +146,13 @@ func (ex *executor) do(ctx context.Context, a plan.Action) error {
 	case plan.TagResource:
 		err = ex.aws.TagResource(ctx, a.ARN, a.SetTags, a.RemoveTags)
 	case plan.SetSecurityGroups:
-		err = ex.aws.SetSecurityGroups(ctx, a.ARN, a.LoadBalancer.ResolveSGs(ex.managedID, ex.backendID))
+		err = ex.aws.SetSecurityGroups(ctx, cmp.Or(a.ARN, ex.lbARN), a.LoadBalancer.ResolveSGs(ex.managedID, ex.backendID), a.LoadBalancer.PrivateLinkInbound)
+	case plan.SetSubnets:
+		err = ex.aws.SetSubnets(ctx, a.ARN, *a.LoadBalancer)
+	case plan.SetIPAddressType:
+		err = ex.aws.SetIPAddressType(ctx, a.ARN, a.LoadBalancer.IPAddressType)
+	case plan.ModifyCapacityReservation:
+		err = ex.aws.ModifyCapacityReservation(ctx, a.ARN, *a.LoadBalancer.MinimumCapacity)
 	case plan.ModifyLoadBalancerAttributes:
 		err = ex.aws.ModifyLoadBalancerAttributes(ctx, cmp.Or(a.ARN, ex.lbARN), a.Attributes)
 	case plan.CreateListener:

@@ -238,6 +238,10 @@ func (r *Reconciler) converge(ctx context.Context, g *group) (reconcile.Result, 
 		return reconcile.Result{}, err
 	}
 	dns, err := r.Deploy.Apply(ctx, g.stack, desired)
+	var result reconcile.Result
+	if pending := (*deploy.CapacityPending)(nil); errors.As(err, &pending) {
+		dns, err, result.RequeueAfter = pending.DNSName, nil, deploy.CapacityRequeue
+	}
 	if err != nil {
 		return r.Deploy.Failure(ctx, err, g.objects()...)
 	}
@@ -262,7 +266,7 @@ func (r *Reconciler) converge(ctx context.Context, g *group) (reconcile.Result, 
 			r.Events.Normal(m.ing, events.ReasonSuccessfullyReconciled, events.ActionReconcile, "Successfully reconciled")
 		}
 	}
-	return reconcile.Result{}, nil
+	return result, nil
 }
 
 // build reads the facts and builds the model. Members at fault get an

@@ -136,6 +136,10 @@ func (r *Reconciler) converge(ctx context.Context, svc *corev1.Service, stack na
 		return reconcile.Result{}, err
 	}
 	dns, err := r.Deploy.Apply(ctx, stack, desired)
+	var result reconcile.Result
+	if pending := (*deploy.CapacityPending)(nil); errors.As(err, &pending) {
+		dns, err, result.RequeueAfter = pending.DNSName, nil, deploy.CapacityRequeue
+	}
 	if err != nil {
 		return r.deployFailure(ctx, svc, err)
 	}
@@ -149,7 +153,7 @@ func (r *Reconciler) converge(ctx context.Context, svc *corev1.Service, stack na
 		return reconcile.Result{RequeueAfter: DependencyRequeue}, err
 	}
 	r.Events.Normal(svc, events.ReasonSuccessfullyReconciled, events.ActionReconcile, "Successfully reconciled")
-	return reconcile.Result{}, nil
+	return result, nil
 }
 
 // build reads the facts and builds the model. A bad input is reported in

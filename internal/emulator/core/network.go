@@ -27,6 +27,12 @@ type Network interface {
 	// ReleaseENI deletes an ENI the caller created, after delay (the ENI
 	// keeps holding its groups until then).
 	ReleaseENI(eniID string, delay time.Duration)
+	// CheckAddress reports whether an Elastic IP allocation exists and is
+	// free (or already on eniID, when given).
+	CheckAddress(allocationID, eniID string) error
+	// UseAddress associates an Elastic IP allocation with an ENI the
+	// caller created and returns its public IP; ReleaseENI frees it.
+	UseAddress(allocationID, eniID string) (publicIP string, err error)
 }
 
 // SubnetInfo describes a subnet for other backends.

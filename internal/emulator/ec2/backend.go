@@ -88,6 +88,10 @@ var actions = map[string]action{
 		[]string{"InstanceId", "GroupId", "Attribute", "Value", "SourceDestCheck", "BlockDeviceMapping", "DisableApiStop",
 			"DisableApiTermination", "EbsOptimized", "EnaSupport", "EnclaveOptions", "InstanceInitiatedShutdownBehavior",
 			"InstanceType", "Kernel", "Ramdisk", "SriovNetSupport", "UserData"}},
+	"AllocateAddress": {(*Backend).allocateAddress, true,
+		[]string{"Domain", "Address", "PublicIpv4Pool", "NetworkBorderGroup", "CustomerOwnedIpv4Pool", "TagSpecification", "IpamPoolId"}},
+	"DescribeAddresses": {(*Backend).describeAddresses, false, []string{"AllocationId", "PublicIp", "Filter"}},
+	"ReleaseAddress":    {(*Backend).releaseAddress, true, []string{"AllocationId", "PublicIp", "NetworkBorderGroup"}},
 	"AssignPrivateIpAddresses": {(*Backend).assignPrivateIPAddresses, true,
 		[]string{"NetworkInterfaceId", "PrivateIpAddress", "SecondaryPrivateIpAddressCount", "Ipv4Prefix", "Ipv4PrefixCount", "AllowReassignment"}},
 }
@@ -161,6 +165,7 @@ type snapshot struct {
 	SecurityGroups    []*SecurityGroup `json:"securityGroups"`
 	Instances         []*Instance      `json:"instances"`
 	NetworkInterfaces []*ENI           `json:"networkInterfaces"`
+	Addresses         []*Address       `json:"addresses,omitempty"`
 }
 
 // Snapshot returns the whole state as JSON, every list sorted by ID.
@@ -186,6 +191,9 @@ func (b *Backend) Snapshot() (json.RawMessage, error) {
 	}
 	for _, id := range sortedKeys(b.st.enis) {
 		s.NetworkInterfaces = append(s.NetworkInterfaces, b.st.enis[id])
+	}
+	for _, id := range sortedKeys(b.st.addresses) {
+		s.Addresses = append(s.Addresses, b.st.addresses[id])
 	}
 	return json.Marshal(s)
 }
@@ -232,6 +240,12 @@ func (b *Backend) Restore(raw json.RawMessage) error {
 			return fmt.Errorf("decoding EC2 state: network interface without ID")
 		}
 		st.enis[e.ID] = e
+	}
+	for _, a := range s.Addresses {
+		if a == nil || a.AllocationID == "" {
+			return fmt.Errorf("decoding EC2 state: address without allocation ID")
+		}
+		st.addresses[a.AllocationID] = a
 	}
 	b.st = st
 	return nil

@@ -66,4 +66,9 @@
 //     old value.
 //   - New groups in IPv6 VPCs get only the IPv4 default egress rule
 //     (aws-api.md §2.4: unconfirmed).
+//   - Elastic IPs (AllocateAddress, DescribeAddresses, ReleaseAddress):
+//     domain vpc only, from 198.51.100.0/24 (a documentation range), tags
+//     via TagSpecification elastic-ip; no BYOIP, IPAM or customer-owned
+//     pools, no AssociateAddress: only load balancers take them (through
+//     core.Network), and one in use is InvalidIPAddress.InUse on release.
 package ec2

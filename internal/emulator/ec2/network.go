@@ -102,6 +102,7 @@ func (b *Backend) ReleaseENI(eniID string, delay time.Duration) {
 	if e == nil {
 		return
 	}
+	b.freeAddresses(eniID)
 	if delay <= 0 {
 		delete(b.st.enis, eniID)
 		return

@@ -193,6 +193,9 @@ func TestEveryParameterTheSDKSendsIsKnown(t *testing.T) {
 		"DescribeNetworkInterfaces":                  "DryRun Filter IncludeManagedResources MaxResults NetworkInterfaceId NextToken",
 		"ModifyNetworkInterfaceAttribute":            "AssociatedSubnetId AssociatePublicIpAddress Attachment ConnectionTrackingSpecification Description DryRun EnablePrimaryIpv6 EnaSrdSpecification SecurityGroupId NetworkInterfaceId SourceDestCheck",
 		"ModifyInstanceAttribute":                    "Attribute BlockDeviceMapping DisableApiStop DisableApiTermination DryRun EbsOptimized EnaSupport EnclaveOptions GroupId InstanceId InstanceInitiatedShutdownBehavior InstanceType Kernel Ramdisk SourceDestCheck SriovNetSupport UserData Value",
+		"AllocateAddress":                            "Address CustomerOwnedIpv4Pool Domain DryRun IpamPoolId NetworkBorderGroup PublicIpv4Pool TagSpecification",
+		"DescribeAddresses":                          "AllocationId DryRun Filter PublicIp",
+		"ReleaseAddress":                             "AllocationId DryRun NetworkBorderGroup PublicIp",
 		"AssignPrivateIpAddresses":                   "AllowReassignment Ipv4PrefixCount Ipv4Prefix NetworkInterfaceId PrivateIpAddress SecondaryPrivateIpAddressCount",
 	}
 	if len(sdk) != len(Actions()) {

@@ -185,6 +185,7 @@ type state struct {
 	rules     map[string]*Rule
 	instances map[string]*Instance
 	enis      map[string]*ENI
+	addresses map[string]*Address
 	// names indexes groups by VPC and lower-cased name.
 	names map[nameKey]*SecurityGroup
 	// refs counts rules in other groups that reference a group.
@@ -201,6 +202,7 @@ func newState() *state {
 		rules:     map[string]*Rule{},
 		instances: map[string]*Instance{},
 		enis:      map[string]*ENI{},
+		addresses: map[string]*Address{},
 		names:     map[nameKey]*SecurityGroup{},
 		refs:      map[string]int{},
 	}

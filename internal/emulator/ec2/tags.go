@@ -51,6 +51,11 @@ func (b *Backend) resource(id string) (taggable, error) {
 			return taggable{id, "network-interface", &e.Tags}, nil
 		}
 		return taggable{}, notFound("InvalidNetworkInterfaceID.NotFound", "The networkInterface ID '%s' does not exist", id)
+	case "eipalloc":
+		if a := b.st.addresses[id]; a != nil {
+			return taggable{id, "elastic-ip", &a.Tags}, nil
+		}
+		return taggable{}, notFound("InvalidAllocationID.NotFound", "The allocation ID '%s' does not exist", id)
 	}
 	return taggable{}, query.BadRequest("InvalidID", "The ID '%s' is not valid", id)
 }
@@ -180,6 +185,9 @@ func (b *Backend) describeTags(p query.Params) (any, error) {
 		}
 		for _, e := range b.st.enis {
 			addIf(e.ID, "network-interface", &e.Tags, b.alive(e) && b.visible(e.Created, b.env.Lag.Create))
+		}
+		for _, a := range b.st.addresses {
+			addIf(a.AllocationID, "elastic-ip", &a.Tags, true)
 		}
 	}
 	sort.Slice(res, func(i, j int) bool { return res[i].id < res[j].id })

@@ -115,6 +115,8 @@ var handlers = map[string]handler{
 	"SetSecurityGroups":              (*Backend).setSecurityGroups,
 	"SetSubnets":                     (*Backend).setSubnets,
 	"SetIpAddressType":               (*Backend).setIPAddressType,
+	"ModifyCapacityReservation":      (*Backend).modifyCapacityReservation,
+	"DescribeCapacityReservation":    (*Backend).describeCapacityReservation,
 	"DescribeLoadBalancerAttributes": (*Backend).describeLoadBalancerAttributes,
 	"ModifyLoadBalancerAttributes":   (*Backend).modifyLoadBalancerAttributes,
 	"CreateTargetGroup":              (*Backend).createTargetGroup,

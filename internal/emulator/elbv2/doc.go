@@ -71,7 +71,19 @@
 //   - An action's config member for another action type, or a condition's
 //     config for another field: ValidationError [?].
 //
-// Known limits: no trust stores, capacity reservations, IPAM pools, resource
+// Capacity reservations (capacity.go) are provisioned at once and spread
+// evenly over the zones; ModifyCapacityReservation refuses gateway load
+// balancers and NLBs with TLS listeners (InvalidConfigurationRequest [?]),
+// load balancers still provisioning (OperationNotPermitted [?]), and a
+// third decrease (a reset counts [?]) within 24 hours
+// (CapacityDecreaseRequestLimitExceeded). No minimum number of units is
+// enforced [?]. SubnetMappings AllocationId must name an Elastic IP of the
+// emulated EC2 (AllocationIdNotFound) that is free; NLBs and internet-facing
+// only, and a kept subnet keeps its address (InvalidConfigurationRequest
+// [?]). The address is associated with the subnet's ENI until the load
+// balancer releases it.
+//
+// Known limits: no trust stores, IPAM pools, resource
 // policies or jwt-validation actions (the actions for them are InvalidAction,
 // their parameters refused as above); target health is simulated (never unhealthy; unused when the instance stops); the
 // targets-per-AZ-per-NLB quota is not enforced, and target and certificate

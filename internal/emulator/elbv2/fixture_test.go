@@ -47,6 +47,27 @@ type fakeNetwork struct {
 	enis      map[string][]string // ENI → groups
 	released  map[string]time.Duration
 	n         int
+	// addresses maps Elastic IP allocations to the ENI using them ("" free).
+	addresses map[string]string
+}
+
+func (f *fakeNetwork) CheckAddress(id, eni string) error {
+	used, ok := f.addresses[id]
+	switch {
+	case !ok:
+		return query.BadRequest("InvalidAllocationID.NotFound", "The allocation ID '%s' does not exist", id)
+	case used != "" && used != eni:
+		return query.BadRequest("Resource.AlreadyAssociated", "in use")
+	}
+	return nil
+}
+
+func (f *fakeNetwork) UseAddress(id, eni string) (string, error) {
+	if err := f.CheckAddress(id, eni); err != nil {
+		return "", err
+	}
+	f.addresses[id] = eni
+	return "198.51.100.1", nil
 }
 
 func newFakeNetwork() *fakeNetwork {
@@ -69,8 +90,9 @@ func newFakeNetwork() *fakeNetwork {
 			inst2:   {ID: inst2, VPCID: vpcA, SubnetID: subB, State: "running", PrivateIP: "10.0.17.10", AvailabilityZone: "us-west-2b"},
 			instOff: {ID: instOff, VPCID: vpcA, SubnetID: subB, State: "stopped", PrivateIP: "10.0.17.11", AvailabilityZone: "us-west-2b"},
 		},
-		enis:     map[string][]string{},
-		released: map[string]time.Duration{},
+		enis:      map[string][]string{},
+		released:  map[string]time.Duration{},
+		addresses: map[string]string{"eipalloc-0a1": "", "eipalloc-0a2": "", "eipalloc-0a3": ""},
 	}
 	return f
 }
@@ -108,6 +130,11 @@ func (f *fakeNetwork) SetENIGroups(eni string, groups []string) error {
 func (f *fakeNetwork) ReleaseENI(eni string, d time.Duration) {
 	f.released[eni] = d
 	delete(f.enis, eni)
+	for id, used := range f.addresses {
+		if used == eni {
+			f.addresses[id] = ""
+		}
+	}
 }
 
 // groupsHeld lists the groups held by live ENIs, sorted and deduplicated.

@@ -1,6 +1,8 @@
 package elbv2
 
 import (
+	"net/netip"
+
 	"github.com/lbsg/lbsg/internal/emulator/query"
 )
 
@@ -84,6 +86,9 @@ func (b *Backend) setSubnets(p query.Params) (any, error) {
 	}
 	nat, err := b.sourceNatParam(p, lb.Type, ipType, subs)
 	if err != nil {
+		return nil, err
+	}
+	if err := b.checkAddresses(lb, subs); err != nil {
 		return nil, err
 	}
 	if err := b.moveENIs(lb, subs); err != nil {
@@ -174,6 +179,7 @@ func (b *Backend) moveENIs(lb *loadBalancer, subs []lbSubnet) error {
 	for i := range subs {
 		if o, ok := old[subs[i].SubnetID]; ok {
 			subs[i].ENI = o.ENI
+			subs[i].AllocationID, subs[i].PublicIP, subs[i].PrivateIPv4, subs[i].IPv6 = o.AllocationID, o.PublicIP, o.PrivateIPv4, o.IPv6
 			continue
 		}
 		eni, err := b.net.CreateServiceENI(subs[i].SubnetID, lb.SecurityGroups, eniType(lb.Type), eniDescription(lb))
@@ -185,11 +191,84 @@ func (b *Backend) moveENIs(lb *loadBalancer, subs []lbSubnet) error {
 		}
 		created = append(created, eni)
 		subs[i].ENI = eni
+		if id := subs[i].AllocationID; id != "" {
+			ip, err := b.net.UseAddress(id, eni) // checked by checkAddresses
+			if err != nil {
+				return err
+			}
+			subs[i].PublicIP = ip
+		}
 	}
 	for _, s := range lb.Subnets {
 		if !keep[s.SubnetID] && s.ENI != "" {
 			b.net.ReleaseENI(s.ENI, b.env.Lag.ENIRelease)
 		}
+	}
+	return nil
+}
+
+// checkAddresses validates the Elastic IP allocations of subnet mappings
+// before anything changes: NLBs only, internet-facing only, each allocation
+// once, existing (AllocationIdNotFound) and not associated elsewhere. A
+// subnet the load balancer keeps keeps its addresses; another allocation
+// for it is refused [?: AWS's code for these refusals is unconfirmed
+// except AllocationIdNotFound].
+func (b *Backend) checkAddresses(lb *loadBalancer, subs []lbSubnet) error {
+	kept := map[string]lbSubnet{}
+	for _, s := range lb.Subnets {
+		if s.ENI != "" {
+			kept[s.SubnetID] = s
+		}
+	}
+	seen := map[string]bool{}
+	for _, s := range subs {
+		if ip := s.PrivateIPv4; ip != "" {
+			if err := b.checkPrivateIPv4(lb, s); err != nil {
+				return err
+			}
+		}
+		id := s.AllocationID
+		if id == "" {
+			continue
+		}
+		switch {
+		case lb.Type != "network":
+			return invalidConfig("Elastic IP addresses can only be specified for Network Load Balancers")
+		case lb.Scheme != "internet-facing":
+			return invalidConfig("Elastic IP addresses can only be specified for internet-facing load balancers")
+		case seen[id]:
+			return query.ValidationError("The allocation ID '%s' is specified more than once", id)
+		}
+		seen[id] = true
+		if o, ok := kept[s.SubnetID]; ok {
+			if o.AllocationID != id {
+				return invalidConfig("The Elastic IP address of subnet '%s' cannot be changed", s.SubnetID)
+			}
+			continue
+		}
+		if err := b.net.CheckAddress(id, ""); err != nil {
+			if qe, ok := err.(*query.Error); ok && qe.Code == "InvalidAllocationID.NotFound" {
+				return errf("AllocationIdNotFound", "The allocation ID '%s' does not exist", id)
+			}
+			return invalidConfig("The allocation ID '%s' is already associated with another resource", id)
+		}
+	}
+	return nil
+}
+
+// checkPrivateIPv4: a subnet mapping's PrivateIPv4Address is for internal
+// NLBs and must be an address of its subnet [?].
+func (b *Backend) checkPrivateIPv4(lb *loadBalancer, s lbSubnet) error {
+	if lb.Type != "network" || lb.Scheme != "internal" {
+		return invalidConfig("Private IPv4 addresses can only be specified for internal Network Load Balancers")
+	}
+	addr, err := netip.ParseAddr(s.PrivateIPv4)
+	if err != nil || !addr.Is4() {
+		return query.ValidationError("The private IPv4 address '%s' is not valid", s.PrivateIPv4)
+	}
+	info, ok := b.net.Subnet(s.SubnetID)
+	if cidr, err := netip.ParsePrefix(info.CIDR); ok && err == nil && !cidr.Contains(addr) {
+		return invalidConfig("The private IPv4 address '%s' is not in the CIDR block of subnet '%s'", s.PrivateIPv4, s.SubnetID)
 	}
 	return nil
 }

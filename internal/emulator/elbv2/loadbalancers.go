@@ -74,7 +74,7 @@ func renderAZs(lb *loadBalancer) []xAZ {
 	for _, s := range lb.Subnets {
 		az := xAZ{ZoneName: s.Zone, SubnetID: s.SubnetID}
 		if s.AllocationID != "" || s.PrivateIPv4 != "" || s.IPv6 != "" {
-			az.LoadBalancerAddresses = []xLBAddress{{AllocationID: s.AllocationID, PrivateIPv4Address: s.PrivateIPv4, IPv6Address: s.IPv6}}
+			az.LoadBalancerAddresses = []xLBAddress{{IPAddress: s.PublicIP, AllocationID: s.AllocationID, PrivateIPv4Address: s.PrivateIPv4, IPv6Address: s.IPv6}}
 		}
 		out = append(out, az)
 	}
@@ -245,6 +245,9 @@ func (b *Backend) createLoadBalancer(p query.Params) (any, error) {
 	}
 	if n, limit := b.lbCount(lb.Type); n >= limit {
 		return nil, errf("TooManyLoadBalancers", "The maximum number of load balancers has been reached")
+	}
+	if err := b.checkAddresses(lb, lb.Subnets); err != nil {
+		return nil, err
 	}
 	now := b.env.Now()
 	lb.ID = b.env.IDs.Hex(16)

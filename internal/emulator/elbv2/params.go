@@ -86,6 +86,8 @@ var actionParams = map[string][]string{
 	"SetSecurityGroups":              {"LoadBalancerArn", "SecurityGroups.member.N", "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"},
 	"SetSubnets":                     join([]string{"LoadBalancerArn", "IpAddressType", "EnablePrefixForIpv6SourceNat"}, subnetParams),
 	"SetIpAddressType":               {"LoadBalancerArn", "IpAddressType"},
+	"ModifyCapacityReservation":      {"LoadBalancerArn", "MinimumLoadBalancerCapacity.CapacityUnits", "ResetCapacityReservation"},
+	"DescribeCapacityReservation":    {"LoadBalancerArn"},
 	"DescribeLoadBalancerAttributes": {"LoadBalancerArn"},
 	"ModifyLoadBalancerAttributes":   join([]string{"LoadBalancerArn"}, attributeParams),
 	"CreateTargetGroup": join([]string{"Name", "Protocol", "ProtocolVersion", "Port", "VpcId", "TargetType",

@@ -54,29 +54,31 @@ type lbSubnet struct {
 	ZoneID       string `json:"zoneId,omitempty"`
 	ENI          string `json:"eni,omitempty"`
 	AllocationID string `json:"allocationId,omitempty"`
+	PublicIP     string `json:"publicIp,omitempty"` // the allocation's
 	PrivateIPv4  string `json:"privateIPv4,omitempty"`
 	IPv6         string `json:"ipv6,omitempty"`
 }
 
 type loadBalancer struct {
-	Seq            int64             `json:"seq"`
-	ARN            string            `json:"arn"`
-	Name           string            `json:"name"`
-	ID             string            `json:"id"`
-	Type           string            `json:"type"`
-	Scheme         string            `json:"scheme"`
-	IPAddressType  string            `json:"ipAddressType"`
-	VPCID          string            `json:"vpcId"`
-	DNSName        string            `json:"dnsName"`
-	HostedZone     string            `json:"hostedZone"`
-	Created        time.Time         `json:"created"`
-	Subnets        []lbSubnet        `json:"subnets"`
-	SecurityGroups []string          `json:"securityGroups,omitempty"`
-	CreatedWithSGs bool              `json:"createdWithSGs"`
-	Enforce        string            `json:"enforce,omitempty"`
-	SourceNat      string            `json:"enablePrefixForIpv6SourceNat,omitempty"` // "" (older snapshots): see sourceNat
-	Attributes     map[string]string `json:"attributes"`
-	Tags           []tag             `json:"tags,omitempty"`
+	Seq            int64                `json:"seq"`
+	ARN            string               `json:"arn"`
+	Name           string               `json:"name"`
+	ID             string               `json:"id"`
+	Type           string               `json:"type"`
+	Scheme         string               `json:"scheme"`
+	IPAddressType  string               `json:"ipAddressType"`
+	VPCID          string               `json:"vpcId"`
+	DNSName        string               `json:"dnsName"`
+	HostedZone     string               `json:"hostedZone"`
+	Created        time.Time            `json:"created"`
+	Subnets        []lbSubnet           `json:"subnets"`
+	SecurityGroups []string             `json:"securityGroups,omitempty"`
+	CreatedWithSGs bool                 `json:"createdWithSGs"`
+	Enforce        string               `json:"enforce,omitempty"`
+	SourceNat      string               `json:"enablePrefixForIpv6SourceNat,omitempty"` // "" (older snapshots): see sourceNat
+	Attributes     map[string]string    `json:"attributes"`
+	Tags           []tag                `json:"tags,omitempty"`
+	Capacity       *capacityReservation `json:"capacity,omitempty"`
 }
 
 type target struct {
