@@ -91,10 +91,23 @@ func buildService(ctx context.Context, c Cloud, svc *corev1.Service, objs Object
 		return b
 	}
 	b.stack = stack
+	if af, ok := c.(attributeSource); ok {
+		if b.snap, err = af.FillAttributes(ctx, stack, b.snap); err != nil {
+			b.err, b.readErr = err, true
+			return b
+		}
+	}
 	for _, w := range warns {
 		b.warnings = append(b.warnings, w.Reason+": "+w.Message)
 	}
 	return b
+}
+
+// attributeSource is the part of a live Cloud that reads the attributes
+// a desired stack compares (state.Provider.FillAttributes); an offline
+// Cloud has none to read.
+type attributeSource interface {
+	FillAttributes(ctx context.Context, desired model.Stack, snap plan.Snapshot) (plan.Snapshot, error)
 }
 
 // group is an IngressGroup of the input: its managed members, in

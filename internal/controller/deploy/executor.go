@@ -155,6 +155,8 @@ func (ex *executor) do(ctx context.Context, a plan.Action) error {
 		ex.listener[a.Listener.Port] = arn
 	case plan.ModifyListener:
 		err = ex.aws.ModifyListener(ctx, a.ARN, *a.Listener, ex.tgARN)
+	case plan.ModifyListenerAttributes:
+		err = ex.aws.ModifyListenerAttributes(ctx, cmp.Or(a.ARN, ex.listener[a.Listener.Port]), a.Attributes)
 	case plan.SetRulePriorities:
 		err = ex.aws.SetRulePriorities(ctx, a.Priorities)
 	case plan.ModifyRule:
