@@ -131,7 +131,7 @@ type Service struct {
 	CrossZone        *bool
 	// ListenerAttrs are the listener-attributes.<PROTOCOL>-<port>
 	// annotations, by "<PROTOCOL>-<port>" as written.
-	ListenerAttrs map[string]map[string]string
+	ListenerAttrs        map[string]map[string]string
 	EIPAllocations       []string
 	PrivateIPv4Addresses []string
 	IPv6Addresses        []string

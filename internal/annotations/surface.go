@@ -79,7 +79,7 @@ var Surface = func() []Key {
 	}
 	const (
 		tls      = "NLB TLS listeners (issue 17)"
-		attrs    = "writing load-balancer, target-group and listener attributes (issue 17)"
+		attrs    = "listener attributes on ALB listeners (issue 17; lbsg writes them on NLB listeners)"
 		address  = "static NLB addresses (issue 17)"
 		nodes    = "node selection for instance targets (issue 17)"
 		auth     = "listener-rule authentication (issue 19)"
@@ -99,13 +99,13 @@ var Surface = func() []Key {
 		svc("aws-load-balancer-name", Supported, ""),
 		svc("aws-load-balancer-scheme", Supported, ""),
 		svc("aws-load-balancer-internal", Supported, ""),
-		svc("aws-load-balancer-proxy-protocol", Unsupported, "proxy protocol v2 on target groups (issue 17)"),
-		svc("aws-load-balancer-proxy-protocol-per-target-group", Unsupported, "proxy protocol v2 on target groups (issue 17)"),
+		svc("aws-load-balancer-proxy-protocol", Supported, ""),
+		svc("aws-load-balancer-proxy-protocol-per-target-group", Supported, ""),
 		svc("aws-load-balancer-ip-address-type", Supported, ""),
-		svc("aws-load-balancer-access-log-enabled", Unsupported, attrs),
-		svc("aws-load-balancer-access-log-s3-bucket-name", Unsupported, attrs),
-		svc("aws-load-balancer-access-log-s3-bucket-prefix", Unsupported, attrs),
-		svc("aws-load-balancer-cross-zone-load-balancing-enabled", Unsupported, attrs),
+		svc("aws-load-balancer-access-log-enabled", Supported, ""),
+		svc("aws-load-balancer-access-log-s3-bucket-name", Supported, ""),
+		svc("aws-load-balancer-access-log-s3-bucket-prefix", Supported, ""),
+		svc("aws-load-balancer-cross-zone-load-balancing-enabled", Supported, ""),
 		svc("aws-load-balancer-ssl-cert", Unsupported, tls),
 		svc("aws-load-balancer-ssl-ports", Unsupported, tls),
 		svc("aws-load-balancer-ssl-negotiation-policy", Unsupported, tls),
@@ -120,19 +120,19 @@ var Surface = func() []Key {
 		svc("aws-load-balancer-healthcheck-port", Supported, ""),
 		svc("aws-load-balancer-healthcheck-path", Supported, ""),
 		svc("aws-load-balancer-healthcheck-success-codes", Supported, ""),
-		svc("aws-load-balancer-target-group-attributes", Unsupported, attrs),
+		svc("aws-load-balancer-target-group-attributes", Supported, ""),
 		svc("aws-load-balancer-subnets", Supported, ""),
 		svc("aws-load-balancer-eip-allocations", Unsupported, address),
 		svc("aws-load-balancer-private-ipv4-addresses", Unsupported, address),
 		svc("aws-load-balancer-ipv6-addresses", Unsupported, address),
 		svc("aws-load-balancer-alpn-policy", Unsupported, tls),
 		svc("aws-load-balancer-target-node-labels", Unsupported, nodes),
-		svc("aws-load-balancer-attributes", Unsupported, attrs),
+		svc("aws-load-balancer-attributes", Supported, ""),
 		svc("aws-load-balancer-security-groups", Supported, ""),
 		svc("aws-load-balancer-manage-backend-security-group-rules", Supported, ""),
 		svc("aws-load-balancer-inbound-sg-rules-on-private-link-traffic", Unsupported, "the NLB's PrivateLink security-group setting (issue 17)"),
 		svc("aws-load-balancer-security-group-prefix-lists", Supported, ""),
-		svc("aws-load-balancer-listener-attributes.", Unsupported, attrs),
+		svc("aws-load-balancer-listener-attributes.", Supported, ""),
 		svc("aws-load-balancer-multi-cluster-target-group", Unsupported, tgb),
 		svc("aws-load-balancer-enable-prefix-for-ipv6-source-nat", Unsupported, ipam),
 		svc("aws-load-balancer-source-nat-ipv6-prefixes", Unsupported, ipam),
