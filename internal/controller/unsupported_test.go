@@ -251,7 +251,7 @@ func TestEveryUnsupportedKeyLeavesItsLoadBalancerAlone(t *testing.T) {
 			t.Errorf("%s (%s) changed:\nbefore %s\nafter  %s", o.lb, o.key, before[o.lb], after)
 		}
 	}
-	if len(objs) < 50 {
+	if len(objs) < 20 { // a floor against an empty loop; keys become supported over time
 		t.Errorf("only %d unsupported keys tested", len(objs))
 	}
 }
