@@ -53,9 +53,9 @@ const (
 	SvcAccessLogS3BucketName       = ServicePrefix + "aws-load-balancer-access-log-s3-bucket-name"
 	SvcAccessLogS3BucketPrefix     = ServicePrefix + "aws-load-balancer-access-log-s3-bucket-prefix"
 	SvcCrossZoneEnabled            = ServicePrefix + "aws-load-balancer-cross-zone-load-balancing-enabled"
-	// SvcListenerAttributesPrefix is followed by ".<PROTOCOL>-<port>" (the
-	// listener's protocol as ELBv2 names it, e.g. .TCP-80).
-	SvcListenerAttributesPrefix = ServicePrefix + "aws-load-balancer-listener-attributes"
+	// SvcListenerAttributesPrefix is followed by "<PROTOCOL>-<port>" (the
+	// listener's protocol as ELBv2 names it, e.g. TCP-80).
+	SvcListenerAttributesPrefix = ServicePrefix + "aws-load-balancer-listener-attributes."
 )
 
 // Values.
@@ -173,7 +173,7 @@ func ParseService(ann map[string]string) (Service, error) {
 		ProxyProtocolPerTG:   r.optional(SvcProxyProtocolPerTG),
 	}
 	s.TargetGroupAttrsByPort = r.suffixedMaps(SvcTargetGroupAttributes + ".")
-	s.ListenerAttrs = r.suffixedMaps(SvcListenerAttributesPrefix + ".")
+	s.ListenerAttrs = r.suffixedMaps(SvcListenerAttributesPrefix)
 	if raw, ok := r.raw(SvcName); ok && len(raw) > 32 {
 		r.fail(newErr(SvcName, raw, nil, "load balancer name cannot be longer than 32 characters"))
 	}

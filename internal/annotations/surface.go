@@ -79,7 +79,6 @@ var Surface = func() []Key {
 	}
 	const (
 		tls      = "NLB TLS listeners (issue 17)"
-		attrs    = "listener attributes on ALB listeners (issue 17; lbsg writes them on NLB listeners)"
 		address  = "static NLB addresses (issue 17)"
 		nodes    = "node selection for instance targets (issue 17)"
 		auth     = "listener-rule authentication (issue 19)"
@@ -189,7 +188,7 @@ var Surface = func() []Key {
 		ing("manage-backend-security-group-rules", Supported, ""),
 		ing("mutual-authentication", Unsupported, "listener mutual TLS (issue 18)"),
 		ing("security-group-prefix-lists", Supported, ""),
-		ing("listener-attributes.", Unsupported, attrs),
+		ing("listener-attributes.", Supported, ""),
 		ing("multi-cluster-target-group", Unsupported, tgb),
 		ing("minimum-load-balancer-capacity", Unsupported, capacity),
 		ing("ipam-ipv4-pool-id", Unsupported, ipam),

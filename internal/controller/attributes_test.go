@@ -110,7 +110,7 @@ func TestNLBAttributesProxyProtocolAndListenerAttributes(t *testing.T) {
 	svc.Annotations[annotations.SvcCrossZoneEnabled] = "true" // the deprecated key wins
 	svc.Annotations[annotations.SvcTargetGroupAttributes] = "deregistration_delay.timeout_seconds=30"
 	svc.Annotations[annotations.SvcProxyProtocolPerTG] = "443"
-	svc.Annotations[annotations.SvcListenerAttributesPrefix+".TCP-80"] = "tcp.idle_timeout.seconds=600"
+	svc.Annotations[annotations.SvcListenerAttributesPrefix+"TCP-80"] = "tcp.idle_timeout.seconds=600"
 	h.create(svc)
 
 	h.waitAttrs("attrs-nlb", "attributes in AWS", func(a nlbAttrs) string {
@@ -175,7 +175,7 @@ func TestNLBAttributesProxyProtocolAndListenerAttributes(t *testing.T) {
 	h.quiesce()
 	base = h.emu.Server.Calls()
 	h.update(svc, func(s *corev1.Service) {
-		s.Annotations[annotations.SvcListenerAttributesPrefix+".TCP-80"] = "tcp.idle_timeout.seconds=700"
+		s.Annotations[annotations.SvcListenerAttributesPrefix+"TCP-80"] = "tcp.idle_timeout.seconds=700"
 	})
 	time.Sleep(time.Second) //nolint:forbidigo // let the reconcile run before counting
 	h.quiesce()

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -9,6 +10,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
+	"github.com/lbsg/lbsg/internal/naming"
 )
 
 // twoPorts is svcTLS with ports 80 and 443.
@@ -93,9 +96,9 @@ func TestTargetGroupAttributesAndProxyProtocol(t *testing.T) {
 
 func TestListenerAttributes(t *testing.T) {
 	st, _ := mustBuild(t, twoPorts(map[string]string{
-		annotations.SvcListenerAttributesPrefix + ".TCP-443": "tcp.idle_timeout.seconds=600",
-		annotations.SvcListenerAttributesPrefix + ".tcp-80":  "tcp.idle_timeout.seconds=700", // LBC's key has the upper-case protocol
-		annotations.SvcListenerAttributesPrefix + ".UDP-443": "tcp.idle_timeout.seconds=800",
+		annotations.SvcListenerAttributesPrefix + "TCP-443": "tcp.idle_timeout.seconds=600",
+		annotations.SvcListenerAttributesPrefix + "tcp-80":  "tcp.idle_timeout.seconds=700", // LBC's key has the upper-case protocol
+		annotations.SvcListenerAttributesPrefix + "UDP-443": "tcp.idle_timeout.seconds=800",
 	}), facts(), defaults())
 	eq(t, "listener 80 attributes", st.Listeners[0].Attributes, map[string]string(nil))
 	eq(t, "listener 443 attributes", st.Listeners[1].Attributes, map[string]string{"tcp.idle_timeout.seconds": "600"})
@@ -121,8 +124,8 @@ func TestBadAttributeValuesNameTheAnnotation(t *testing.T) {
 			[]string{"failed to parse bool annotation", annotations.SvcAccessLogEnabled}},
 		{"cross-zone not a bool", map[string]string{annotations.SvcCrossZoneEnabled: "maybe"},
 			[]string{annotations.SvcCrossZoneEnabled, "maybe"}},
-		{"listener attributes not a map", map[string]string{annotations.SvcListenerAttributesPrefix + ".TCP-80": "tcp.idle_timeout.seconds"},
-			[]string{"failed to parse stringMap annotation", annotations.SvcListenerAttributesPrefix + ".TCP-80"}},
+		{"listener attributes not a map", map[string]string{annotations.SvcListenerAttributesPrefix + "TCP-80": "tcp.idle_timeout.seconds"},
+			[]string{"failed to parse stringMap annotation", annotations.SvcListenerAttributesPrefix + "TCP-80"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := buildService(svcTLS(tc.ann), facts(), defaults())
@@ -168,4 +171,43 @@ func TestServiceDeletionProtected(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestIngressListenerAttributes(t *testing.T) {
+	key := annotations.IngListenerAttributesPrefix + "HTTP-80"
+	g := naming.ExplicitIngressStack("g")
+	member := func(name, attrs string) IngressMember {
+		ann := map[string]string{annotations.IngGroupName: "g"}
+		if attrs != "" {
+			ann[key] = attrs
+		}
+		return simple("ns", name, ann)
+	}
+	t.Run("members' attributes are merged onto their port", func(t *testing.T) {
+		st, errs := buildGroup(t, g, ingFacts(), ingDefaults(),
+			member("a", "routing.http.response.server.enabled=false"), member("b", "routing.http.response.server.enabled=false"), member("c", ""))
+		eq(t, "errors", len(errs), 0)
+		eq(t, "attributes", listener(t, st, 80).Attributes, map[string]string{"routing.http.response.server.enabled": "false"})
+	})
+	t.Run("a conflicting member is left out", func(t *testing.T) {
+		st, errs := buildGroup(t, g, ingFacts(), ingDefaults(),
+			member("a", "routing.http.response.server.enabled=false"), member("b", "routing.http.response.server.enabled=true"))
+		eq(t, "errors", errs, map[string]error{"ns/b": errors.New("conflicting listener attributes routing.http.response.server.enabled: false | true for ingress ns/b")})
+		eq(t, "attributes", listener(t, st, 80).Attributes, map[string]string{"routing.http.response.server.enabled": "false"})
+	})
+	t.Run("IngressClassParams listeners win and settle a conflict", func(t *testing.T) {
+		params := &v1beta1.IngressClassParamsSpec{Listeners: []v1beta1.Listener{
+			{Protocol: "HTTPS", Port: 80, ListenerAttributes: []v1beta1.Attribute{{Key: "x", Value: "wrong protocol"}}},
+			{Protocol: "HTTP", Port: 80, ListenerAttributes: []v1beta1.Attribute{{Key: "routing.http.response.server.enabled", Value: "true"}}},
+		}}
+		a, b := member("a", "routing.http.response.server.enabled=false"), member("b", "routing.http.response.server.enabled=false,other=1")
+		a.Params, b.Params = params, params
+		st, errs := buildGroup(t, g, ingFacts(), ingDefaults(), a, b)
+		eq(t, "errors", len(errs), 0)
+		eq(t, "attributes", listener(t, st, 80).Attributes, map[string]string{"routing.http.response.server.enabled": "true", "other": "1"})
+	})
+	t.Run("none: nil", func(t *testing.T) {
+		st, _ := buildGroup(t, g, ingFacts(), ingDefaults(), member("a", ""))
+		eq(t, "attributes", listener(t, st, 80).Attributes, map[string]string(nil))
+	})
 }

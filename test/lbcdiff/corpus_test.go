@@ -249,6 +249,13 @@ var corpus = []testCase{
 			Protocol: corev1.ProtocolTCP, NodePort: e.port()})
 		return objects{replicas: 2, services: []*corev1.Service{star, perTG}}
 	}},
+	{"alb-listener-attributes", func(ns string, e *env) objects {
+		ing := alb(ns, "echo", map[string]string{
+			"alb.ingress.kubernetes.io/target-type":                 "instance",
+			"alb.ingress.kubernetes.io/listener-attributes.HTTP-80": "routing.http.response.server.enabled=false",
+		}, path{"/", "echo"})
+		return objects{replicas: 2, services: []*corev1.Service{backend(ns, "echo", e.port())}, ingresses: []*networkingv1.Ingress{ing}}
+	}},
 }
 
 // appLabels select the pods of sandbox.EchoDeployment.
