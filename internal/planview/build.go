@@ -91,11 +91,8 @@ func buildService(ctx context.Context, c Cloud, svc *corev1.Service, objs Object
 		return b
 	}
 	b.stack = stack
-	if af, ok := c.(attributeSource); ok {
-		if b.snap, err = af.FillAttributes(ctx, stack, b.snap); err != nil {
-			b.err, b.readErr = err, true
-			return b
-		}
+	if err := b.fillAttributes(ctx, c); err != nil {
+		return b
 	}
 	for _, w := range warns {
 		b.warnings = append(b.warnings, w.Reason+": "+w.Message)
@@ -214,10 +211,29 @@ func buildGroup(ctx context.Context, c Cloud, g group, objs Objects, nodes []mod
 		return b
 	}
 	b.stack = stack
+	if err := b.fillAttributes(ctx, c); err != nil {
+		return b
+	}
 	for _, w := range warns {
 		b.warnings = append(b.warnings, w.Reason+": "+w.Message)
 	}
 	return b
+}
+
+// fillAttributes reads the attributes b.stack compares (a live Cloud
+// only); a failure is recorded in b as a read error.
+func (b *built) fillAttributes(ctx context.Context, c Cloud) error {
+	af, ok := c.(attributeSource)
+	if !ok {
+		return nil
+	}
+	snap, err := af.FillAttributes(ctx, b.stack, b.snap)
+	if err != nil {
+		b.err, b.readErr = err, true
+		return err
+	}
+	b.snap = snap
+	return nil
 }
 
 // withDefaultNamespace copies objs, giving those without a namespace
