@@ -173,13 +173,14 @@ var unconditional = map[string]string{
 	"ec2:CreateSecurityGroup": "vpc resource",
 	// Listeners and rules take no tags from lbsg; they can only be attached
 	// to load balancers and target groups whose own writes are conditioned.
-	"elasticloadbalancing:CreateListener":    "listener",
-	"elasticloadbalancing:CreateRule":        "listener rule",
-	"elasticloadbalancing:DeleteListener":    "listener",
-	"elasticloadbalancing:DeleteRule":        "listener rule",
-	"elasticloadbalancing:ModifyListener":    "listener",
-	"elasticloadbalancing:ModifyRule":        "listener rule",
-	"elasticloadbalancing:SetRulePriorities": "listener rule",
+	"elasticloadbalancing:CreateListener":           "listener",
+	"elasticloadbalancing:CreateRule":               "listener rule",
+	"elasticloadbalancing:DeleteListener":           "listener",
+	"elasticloadbalancing:DeleteRule":               "listener rule",
+	"elasticloadbalancing:ModifyListener":           "listener",
+	"elasticloadbalancing:ModifyListenerAttributes": "listener",
+	"elasticloadbalancing:ModifyRule":               "listener rule",
+	"elasticloadbalancing:SetRulePriorities":        "listener rule",
 	// A listener's certificate list; certificates are named by ARN.
 	"elasticloadbalancing:AddListenerCertificates":    "listener",
 	"elasticloadbalancing:RemoveListenerCertificates": "listener",

@@ -15,25 +15,27 @@ const IngressPrefix = "alb.ingress.kubernetes.io/"
 
 // Ingress annotation keys.
 const (
-	IngGroupName                = IngressPrefix + "group.name"
-	IngGroupOrder               = IngressPrefix + "group.order"
-	IngLoadBalancerName         = IngressPrefix + "load-balancer-name"
-	IngScheme                   = IngressPrefix + "scheme"
-	IngSubnets                  = IngressPrefix + "subnets"
-	IngIPAddressType            = IngressPrefix + "ip-address-type"
-	IngMinimumCapacity          = IngressPrefix + "minimum-load-balancer-capacity"
-	IngTargetType               = IngressPrefix + "target-type"
-	IngSecurityGroups           = IngressPrefix + "security-groups"
-	IngManageBackendSGRules     = IngressPrefix + "manage-backend-security-group-rules"
-	IngInboundCIDRs             = IngressPrefix + "inbound-cidrs"
-	IngSGPrefixLists            = IngressPrefix + "security-group-prefix-lists"
-	IngListenPorts              = IngressPrefix + "listen-ports"
-	IngCertificateARN           = IngressPrefix + "certificate-arn"
-	IngSSLPolicy                = IngressPrefix + "ssl-policy"
-	IngSSLRedirect              = IngressPrefix + "ssl-redirect"
-	IngTags                     = IngressPrefix + "tags"
-	IngLoadBalancerAttributes   = IngressPrefix + "load-balancer-attributes"
-	IngTargetGroupAttributes    = IngressPrefix + "target-group-attributes"
+	IngGroupName              = IngressPrefix + "group.name"
+	IngGroupOrder             = IngressPrefix + "group.order"
+	IngLoadBalancerName       = IngressPrefix + "load-balancer-name"
+	IngScheme                 = IngressPrefix + "scheme"
+	IngSubnets                = IngressPrefix + "subnets"
+	IngIPAddressType          = IngressPrefix + "ip-address-type"
+	IngMinimumCapacity        = IngressPrefix + "minimum-load-balancer-capacity"
+	IngTargetType             = IngressPrefix + "target-type"
+	IngSecurityGroups         = IngressPrefix + "security-groups"
+	IngManageBackendSGRules   = IngressPrefix + "manage-backend-security-group-rules"
+	IngInboundCIDRs           = IngressPrefix + "inbound-cidrs"
+	IngSGPrefixLists          = IngressPrefix + "security-group-prefix-lists"
+	IngListenPorts            = IngressPrefix + "listen-ports"
+	IngCertificateARN         = IngressPrefix + "certificate-arn"
+	IngSSLPolicy              = IngressPrefix + "ssl-policy"
+	IngSSLRedirect            = IngressPrefix + "ssl-redirect"
+	IngTags                   = IngressPrefix + "tags"
+	IngLoadBalancerAttributes = IngressPrefix + "load-balancer-attributes"
+	IngTargetGroupAttributes  = IngressPrefix + "target-group-attributes"
+	// IngListenerAttributesPrefix is followed by "<PROTOCOL>-<port>".
+	IngListenerAttributesPrefix = IngressPrefix + "listener-attributes."
 	IngBackendProtocol          = IngressPrefix + "backend-protocol"
 	IngBackendProtocolVersion   = IngressPrefix + "backend-protocol-version"
 	IngHealthCheckProtocol      = IngressPrefix + "healthcheck-protocol"
@@ -103,6 +105,9 @@ type Ingress struct {
 	TargetControlPort  *int32
 	FrontendNLBSGs     []string
 	UseRegexPathMatch  *bool
+	// ListenerAttrs are the listener-attributes.<PROTOCOL>-<port>
+	// annotations, by "<PROTOCOL>-<port>" as written.
+	ListenerAttrs map[string]map[string]string
 }
 
 // DualStack reports whether IPv6 sources apply (both dualstack types).
@@ -160,6 +165,7 @@ func ParseIngressAnnotations(ns, name string, ann map[string]string) (Ingress, e
 			SuccessCodes:       r.str(IngSuccessCodes),
 		},
 	}
+	in.ListenerAttrs = r.suffixedMaps(IngListenerAttributesPrefix)
 	if raw, ok := r.raw(IngLoadBalancerName); ok && len(raw) > 32 {
 		r.fail(newErr(IngLoadBalancerName, raw, nil, "load balancer name cannot be longer than 32 characters"))
 	}

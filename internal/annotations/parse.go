@@ -104,6 +104,34 @@ func (r *reader) raw(key string) (string, bool) {
 	return v, ok
 }
 
+// optional returns the value verbatim, nil when absent.
+func (r *reader) optional(key string) *string {
+	raw, ok := r.ann[key]
+	if !ok {
+		return nil
+	}
+	return &raw
+}
+
+// suffixedMaps parses every stringMap annotation whose key starts with
+// prefix, by the rest of the key; nil when there is none.
+func (r *reader) suffixedMaps(prefix string) map[string]map[string]string {
+	var out map[string]map[string]string
+	for _, key := range slices.Sorted(maps.Keys(r.ann)) {
+		suffix, ok := strings.CutPrefix(key, prefix)
+		if !ok || suffix == "" {
+			continue
+		}
+		if m := r.stringMap(key); m != nil {
+			if out == nil {
+				out = map[string]map[string]string{}
+			}
+			out[suffix] = m
+		}
+	}
+	return out
+}
+
 // str returns the value verbatim ("" when absent).
 func (r *reader) str(key string) string { return r.ann[key] }
 

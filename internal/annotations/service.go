@@ -51,6 +51,14 @@ const (
 	SvcEnablePrefixSourceNAT       = ServicePrefix + "aws-load-balancer-enable-prefix-for-ipv6-source-nat"
 	SvcSourceNATPrefixes           = ServicePrefix + "aws-load-balancer-source-nat-ipv6-prefixes"
 	SvcMinimumCapacity             = ServicePrefix + "aws-load-balancer-minimum-load-balancer-capacity"
+	SvcProxyProtocolPerTG          = ServicePrefix + "aws-load-balancer-proxy-protocol-per-target-group"
+	SvcAccessLogEnabled            = ServicePrefix + "aws-load-balancer-access-log-enabled"
+	SvcAccessLogS3BucketName       = ServicePrefix + "aws-load-balancer-access-log-s3-bucket-name"
+	SvcAccessLogS3BucketPrefix     = ServicePrefix + "aws-load-balancer-access-log-s3-bucket-prefix"
+	SvcCrossZoneEnabled            = ServicePrefix + "aws-load-balancer-cross-zone-load-balancing-enabled"
+	// SvcListenerAttributesPrefix is followed by "<PROTOCOL>-<port>" (the
+	// listener's protocol as ELBv2 names it, e.g. TCP-80).
+	SvcListenerAttributesPrefix = ServicePrefix + "aws-load-balancer-listener-attributes."
 )
 
 // Values.
@@ -112,6 +120,21 @@ type Service struct {
 	ALPNPolicy           string
 	BackendProtocol      string // "ssl" → TLS target groups
 	ProxyProtocol        string // "*" or ""
+	// ProxyProtocolPerTG is the raw proxy-protocol-per-target-group list
+	// (ports, checked by the builder as LBC does); nil when absent.
+	ProxyProtocolPerTG *string
+	// TargetGroupAttrsByPort are the target-group-attributes.<port>
+	// annotations, by the port as written.
+	TargetGroupAttrsByPort map[string]map[string]string
+	// AccessLogEnabled, AccessLogBucket, AccessLogPrefix and CrossZone are
+	// the deprecated attribute annotations (nil / "" when absent).
+	AccessLogEnabled *bool
+	AccessLogBucket  *string
+	AccessLogPrefix  *string
+	CrossZone        *bool
+	// ListenerAttrs are the listener-attributes.<PROTOCOL>-<port>
+	// annotations, by "<PROTOCOL>-<port>" as written.
+	ListenerAttrs        map[string]map[string]string
 	EIPAllocations       []string
 	PrivateIPv4Addresses []string
 	IPv6Addresses        []string
@@ -156,10 +179,17 @@ func ParseService(ann map[string]string) (Service, error) {
 		EnableTCPUDPListener: r.boolean(SvcEnableTCPUDPListener),
 		SourceNATPrefixes:    r.list(SvcSourceNATPrefixes),
 		MinimumCapacity:      r.capacity(SvcMinimumCapacity),
+		AccessLogEnabled:     r.boolean(SvcAccessLogEnabled),
+		AccessLogBucket:      r.optional(SvcAccessLogS3BucketName),
+		AccessLogPrefix:      r.optional(SvcAccessLogS3BucketPrefix),
+		CrossZone:            r.boolean(SvcCrossZoneEnabled),
+		ProxyProtocolPerTG:   r.optional(SvcProxyProtocolPerTG),
 	}
 	s.SourceNATPrefix = r.oneOf(SvcEnablePrefixSourceNAT, func(v string) string {
 		return fmt.Sprintf("Invalid enable-prefix-for-ipv6-source-nat value: %s. Valid values are ['on', 'off'].", v)
 	}, "on", "off")
+	s.TargetGroupAttrsByPort = r.suffixedMaps(SvcTargetGroupAttributes + ".")
+	s.ListenerAttrs = r.suffixedMaps(SvcListenerAttributesPrefix)
 	if raw, ok := r.raw(SvcName); ok && len(raw) > 32 {
 		r.fail(newErr(SvcName, raw, nil, "load balancer name cannot be longer than 32 characters"))
 	}

@@ -134,8 +134,8 @@ func TestUnsupportedKeysAreThoseLBCReadsAndLbsgLacks(t *testing.T) {
 		want []string
 	}{
 		{"supported keys pass", map[string]string{SvcScheme: "internal", SvcSecurityGroups: "sg-1"}, OnService, nil},
-		{"an unsupported key is named", map[string]string{ServicePrefix + "aws-load-balancer-source-nat-ipv6-prefixes": "2001:db8::/80", SvcScheme: "internal"},
-			OnService, []string{ServicePrefix + "aws-load-balancer-source-nat-ipv6-prefixes"}},
+		{"an unsupported key is named", map[string]string{ServicePrefix + "aws-load-balancer-quic-enabled-ports": "443", SvcScheme: "internal"},
+			OnService, []string{ServicePrefix + "aws-load-balancer-quic-enabled-ports"}},
 		{"families match by prefix", map[string]string{IngressPrefix + "actions.forward": "{}", IngressPrefix + "conditions.web": "[]"},
 			OnIngress, []string{IngressPrefix + "actions.forward", IngressPrefix + "conditions.web"}},
 		{"frontend-nlb keys are one family", map[string]string{IngressPrefix + "frontend-nlb-scheme": "internal"}, OnIngress,

@@ -56,6 +56,8 @@ type ELBV2API interface {
 	DescribeListenerCertificates(ctx context.Context, params *elbv2.DescribeListenerCertificatesInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeListenerCertificatesOutput, error)
 	AddListenerCertificates(ctx context.Context, params *elbv2.AddListenerCertificatesInput, optFns ...func(*elbv2.Options)) (*elbv2.AddListenerCertificatesOutput, error)
 	RemoveListenerCertificates(ctx context.Context, params *elbv2.RemoveListenerCertificatesInput, optFns ...func(*elbv2.Options)) (*elbv2.RemoveListenerCertificatesOutput, error)
+	DescribeListenerAttributes(ctx context.Context, params *elbv2.DescribeListenerAttributesInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeListenerAttributesOutput, error)
+	ModifyListenerAttributes(ctx context.Context, params *elbv2.ModifyListenerAttributesInput, optFns ...func(*elbv2.Options)) (*elbv2.ModifyListenerAttributesOutput, error)
 	CreateRule(ctx context.Context, params *elbv2.CreateRuleInput, optFns ...func(*elbv2.Options)) (*elbv2.CreateRuleOutput, error)
 	DescribeRules(ctx context.Context, params *elbv2.DescribeRulesInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeRulesOutput, error)
 	ModifyRule(ctx context.Context, params *elbv2.ModifyRuleInput, optFns ...func(*elbv2.Options)) (*elbv2.ModifyRuleOutput, error)

@@ -108,6 +108,9 @@ func (b *builder) build() error {
 	if err := b.targetGroups(userTags); err != nil {
 		return err
 	}
+	if err := b.attributes(); err != nil {
+		return err
+	}
 	switch {
 	case source != 0:
 		b.targetRules(source)

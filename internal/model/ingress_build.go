@@ -50,6 +50,7 @@ type portState struct {
 	policyFrom          string
 	defaultAction       *Action
 	defaultFrom         string
+	attrs               map[string]string // listener attributes; nil: none
 }
 
 func (b *albBuilder) build(members []*member) error {
@@ -63,6 +64,9 @@ func (b *albBuilder) build(members []*member) error {
 		}
 	}
 	if err := b.checkListeners(); err != nil {
+		return err
+	}
+	if err := b.mergeListenerAttrs(); err != nil {
 		return err
 	}
 	userTags := naming.MergeUserTags(b.d.DefaultTags, b.tags, b.d.DefaultTagsLowPriority)
@@ -258,6 +262,53 @@ func (b *albBuilder) checkListeners() error {
 	return nil
 }
 
+// mergeListenerAttrs merges, per listen port, the listener-attributes
+// annotation of its members (a key two members set differently is a
+// conflict, blamed on the later one, unless the IngressClassParams of the
+// port's first member set it) under those IngressClassParams listeners
+// entries, which win.
+func (b *albBuilder) mergeListenerAttrs() error {
+	for _, p := range slices.Sorted(maps.Keys(b.ports)) {
+		ps := b.ports[p]
+		icp := paramsListenerAttrs(ps.members[0].Params, ps.protocol, p)
+		merged := map[string]string{}
+		for _, m := range ps.members {
+			attrs := m.cfg.ListenerAttrs[fmt.Sprintf("%s-%d", ps.protocol, p)]
+			for _, k := range slices.Sorted(maps.Keys(attrs)) {
+				if v, ok := merged[k]; ok && v != attrs[k] {
+					if _, byICP := icp[k]; !byICP {
+						return blame(m, fmt.Errorf("conflicting listener attributes %s: %s | %s for ingress %s", k, v, attrs[k], m.key))
+					}
+				}
+				merged[k] = attrs[k]
+			}
+		}
+		maps.Copy(merged, icp)
+		if len(merged) > 0 {
+			ps.attrs = merged
+		}
+	}
+	return nil
+}
+
+// paramsListenerAttrs are the attributes IngressClassParams give the
+// listener on protocol and port (the first entry for it).
+func paramsListenerAttrs(p *v1beta1.IngressClassParamsSpec, protocol string, port int32) map[string]string {
+	if p == nil {
+		return nil
+	}
+	for _, l := range p.Listeners {
+		if string(l.Protocol) == protocol && l.Port == port {
+			out := map[string]string{}
+			for _, a := range l.ListenerAttributes {
+				out[a.Key] = a.Value
+			}
+			return out
+		}
+	}
+	return nil
+}
+
 // loadBalancer is §6.4 with the name of §1.2 and the subnets of §4.1.
 func (b *albBuilder) loadBalancer(userTags map[string]string) (*LoadBalancer, error) {
 	lb := &LoadBalancer{
@@ -355,7 +406,7 @@ func (b *albBuilder) listeners() {
 	}
 	for _, p := range slices.Sorted(maps.Keys(b.ports)) {
 		ps := b.ports[p]
-		l := Listener{Port: p, Protocol: ps.protocol}
+		l := Listener{Port: p, Protocol: ps.protocol, Attributes: ps.attrs}
 		tags := map[string]string{}
 		for _, m := range ps.members {
 			maps.Copy(tags, m.tags)

@@ -36,7 +36,7 @@ func (b *builder) legacyTargetRules(lb *LoadBalancer) {
 	}
 	var out []rule
 	for _, tg := range b.st.TargetGroups {
-		clientIP := tg.Protocol == ProtoUDP || tg.Protocol == ProtoTCPUDP || b.preserveClientIP(tg.TargetType)
+		clientIP := tg.Protocol == ProtoUDP || tg.Protocol == ProtoTCPUDP || preserveClientIP(tg)
 		sources, defaultRange := subnetCIDRs, false
 		if clientIP {
 			sources = ranges
@@ -79,12 +79,12 @@ func (b *builder) legacyTargetRules(lb *LoadBalancer) {
 	}
 }
 
-// preserveClientIP: the TG attribute if set, else AWS's default (on for
-// instance targets, off for ip).
-func (b *builder) preserveClientIP(targetType string) bool {
-	if v, ok := b.cfg.TargetGroupAttrs["preserve_client_ip.enabled"]; ok {
+// preserveClientIP: the TG's attribute if set (checked by the builder),
+// else AWS's default (on for instance targets, off for ip).
+func preserveClientIP(tg TargetGroup) bool {
+	if v, ok := tg.Attributes[AttrPreserveClientIP]; ok {
 		p, err := strconv.ParseBool(v)
 		return err == nil && p
 	}
-	return targetType == annotations.TargetTypeInstance
+	return tg.TargetType == annotations.TargetTypeInstance
 }

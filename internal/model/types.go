@@ -209,7 +209,8 @@ type LoadBalancer struct {
 	// Empty: the NLB has (or gets) no SGs.
 	SecurityGroups []SGRef
 	Tags           map[string]string
-	// Attributes to set (ALB load-balancer-attributes); keys absent keep
+	// Attributes to set (load-balancer-attributes; on NLBs with the
+	// deprecated access-log and cross-zone annotations); keys absent keep
 	// their AWS value.
 	Attributes map[string]string
 	// SubnetMappings are the addresses asked for per subnet, in the order
@@ -277,8 +278,9 @@ type TargetGroup struct {
 	HealthCheck     HealthCheck
 	Targets         []Target // sorted
 	Tags            map[string]string
-	// Attributes to set (ALB target-group-attributes); keys absent keep
-	// their AWS value.
+	// Attributes to set (target-group-attributes; on NLB groups always
+	// proxy_protocol_v2.enabled, as LBC sets it); keys absent keep their
+	// AWS value.
 	Attributes map[string]string
 }
 
@@ -302,6 +304,9 @@ type Listener struct {
 	// Rules of an ALB listener, by ascending Priority (1, 2, …).
 	Rules []ListenerRule
 	Tags  map[string]string
+	// Attributes to set (listener-attributes.<PROTOCOL>-<port>); keys
+	// absent keep their AWS value. nil: none.
+	Attributes map[string]string
 }
 
 // Action types of ALB listeners and rules.

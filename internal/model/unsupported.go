@@ -60,7 +60,7 @@ var ParamsFields = map[string]bool{
 	"certificateArn": true, "sslPolicy": true, "sslRedirectPort": true, "inboundCIDRs": true,
 	"prefixListsIDs": true, "PrefixListsIDs": true, "tags": true, "targetType": true, "loadBalancerName": true,
 	"loadBalancerAttributes":      true,
-	"listeners":                   false, // listener attributes (issue 17)
+	"listeners":                   true,
 	"minimumLoadBalancerCapacity": true,
 	"ipamConfiguration":           false, // IPAM pools
 	"wafv2AclArn":                 false, // WAF (issue 19)
@@ -75,8 +75,8 @@ func unsupportedParams(p *v1beta1.IngressClassParamsSpec) []string {
 	}
 	var out []string
 	for field, set := range map[string]bool{
-		"listeners": len(p.Listeners) > 0, "minimumLoadBalancerCapacity": p.MinimumLoadBalancerCapacity != nil,
-		"ipamConfiguration": p.IPAMConfiguration != nil, "wafv2AclArn": p.WAFv2ACLArn != "", "wafv2AclName": p.WAFv2ACLName != "",
+		"minimumLoadBalancerCapacity": p.MinimumLoadBalancerCapacity != nil,
+		"ipamConfiguration":           p.IPAMConfiguration != nil, "wafv2AclArn": p.WAFv2ACLArn != "", "wafv2AclName": p.WAFv2ACLName != "",
 	} {
 		if set && !ParamsFields[field] {
 			out = append(out, "IngressClassParams field spec."+field)

@@ -22,7 +22,8 @@ type ObservedLB struct {
 	Subnets        []string
 	State          string
 	Tags           map[string]string
-	// Attributes are read for ALBs only; nil means not read (never diffed).
+	// Attributes are read for ALBs, and for NLBs whose desired
+	// attributes need it; nil means not read (never diffed).
 	Attributes map[string]string
 	// SubnetMappings are the AvailabilityZones with their addresses (EIP
 	// allocation, private IPv4, IPv6, first source-NAT prefix), as
@@ -52,8 +53,8 @@ type ObservedTG struct {
 	HealthCheck     model.HealthCheck
 	Targets         []model.Target
 	Tags            map[string]string
-	// Attributes are read for HTTP/HTTPS (ALB) groups only; nil means not
-	// read (never diffed).
+	// Attributes are read for HTTP/HTTPS (ALB) groups, and for NLB groups
+	// whose desired attributes need it; nil means not read (never diffed).
 	Attributes map[string]string
 }
 
@@ -81,6 +82,9 @@ type ObservedListener struct {
 	Rules []ObservedRule
 	// Tags are read for ALB listeners only; nil means not read.
 	Tags map[string]string
+	// Attributes are read only when the desired listener has some; nil
+	// means not read (never diffed).
+	Attributes map[string]string
 }
 
 // ObservedRule is a non-default rule of an ALB listener; its actions'
@@ -141,6 +145,7 @@ const (
 	ModifyListener
 	RemoveListenerCertificates
 	AddListenerCertificates
+	ModifyListenerAttributes
 	SetRulePriorities // moves matched rules (and parks doomed ones) first
 	ModifyRule
 	CreateRule
@@ -158,7 +163,7 @@ var kindNames = map[Kind]string{
 	DeregisterTargets: "DeregisterTargets", DeleteLoadBalancer: "DeleteLoadBalancer", CreateLoadBalancer: "CreateLoadBalancer",
 	SetSecurityGroups: "SetSecurityGroups", SetSubnets: "SetSubnets", SetIPAddressType: "SetIpAddressType",
 	ModifyLoadBalancerAttributes: "ModifyLoadBalancerAttributes", ModifyCapacityReservation: "ModifyCapacityReservation", TagResource: "TagResource",
-	CreateListener: "CreateListener", ModifyListener: "ModifyListener",
+	CreateListener: "CreateListener", ModifyListener: "ModifyListener", ModifyListenerAttributes: "ModifyListenerAttributes",
 	RemoveListenerCertificates: "RemoveListenerCertificates", AddListenerCertificates: "AddListenerCertificates", SetRulePriorities: "SetRulePriorities", ModifyRule: "ModifyRule",
 	CreateRule: "CreateRule", DeleteRule: "DeleteRule",
 	DeleteListener: "DeleteListener", DeleteObsoleteLoadBalancer: "DeleteLoadBalancer", DeleteTargetGroup: "DeleteTargetGroup",
@@ -194,9 +199,11 @@ type Action struct {
 	Rule *model.ListenerRule
 	// Priorities: rule ARN → new priority (SetRulePriorities, one call).
 	Priorities map[string]int32
-	// Attributes: the LB's or TG's attributes to write (only differing
-	// keys). ModifyTargetGroupAttributes with ARN "" means the TG created
-	// earlier (resolve by TargetGroup.ResourceID).
+	// Attributes: the LB's, TG's or listener's attributes to write (only
+	// differing keys). ModifyTargetGroupAttributes with ARN "" means the TG
+	// created earlier (resolve by TargetGroup.ResourceID),
+	// ModifyListenerAttributes with ARN "" the listener created earlier
+	// (resolve by Listener.Port).
 	Attributes map[string]string
 	// SetTags and RemoveTags drive an SG's or an ELB resource's tags
 	// (TagSecurityGroup, TagResource).
@@ -222,8 +229,12 @@ func (a Action) String() string {
 		return fmt.Sprintf("%s %v", a.Kind, a.Priorities)
 	case a.Attributes != nil:
 		name := cmp.Or(a.ARN, tgID(a.TargetGroup))
-		if name == "" && a.LoadBalancer != nil {
+		switch {
+		case name != "":
+		case a.LoadBalancer != nil:
 			name = a.LoadBalancer.Name
+		case a.Listener != nil:
+			name = fmt.Sprintf("%d/%s", a.Listener.Port, a.Listener.Protocol)
 		}
 		return fmt.Sprintf("%s %s %v", a.Kind, name, a.Attributes)
 	case a.Listener != nil:
@@ -324,8 +335,8 @@ func diffTargetGroups(desired model.Stack, observed Snapshot) ([]Action, map[str
 			}
 			if o == nil {
 				out = append(out, Action{Kind: CreateTargetGroup, TargetGroup: d})
-				if len(d.Attributes) > 0 {
-					out = append(out, Action{Kind: ModifyTargetGroupAttributes, TargetGroup: d, Attributes: maps.Clone(d.Attributes)})
+				if attrs := changedAttrs(CreatedTGAttributes(*d), d.Attributes); len(attrs) > 0 {
+					out = append(out, Action{Kind: ModifyTargetGroupAttributes, TargetGroup: d, Attributes: attrs})
 				}
 				if len(d.Targets) > 0 {
 					out = append(out, Action{Kind: RegisterTargets, TargetGroup: d, Targets: d.Targets})
@@ -490,6 +501,18 @@ func created(d *model.LoadBalancer) []Action {
 
 func lbType(d *model.LoadBalancer) string { return cmp.Or(d.Type, model.TypeNetwork) }
 
+// CreatedTGAttributes are the attributes AWS gives a new target group
+// that lbsg relies on without reading them: proxy protocol v2 is off on
+// every NLB group (TCP, UDP, TCP_UDP, TLS). A created group's attributes
+// are written only where the desired ones differ.
+func CreatedTGAttributes(tg model.TargetGroup) map[string]string {
+	switch tg.Protocol {
+	case "HTTP", "HTTPS", "GENEVE":
+		return nil
+	}
+	return map[string]string{model.AttrProxyProtocolV2: "false"}
+}
+
 // changedAttrs are the desired attributes whose observed value differs;
 // keys only observed keep their value (lbc-load-balancers.md §6.4).
 func changedAttrs(have, want map[string]string) map[string]string {
@@ -521,12 +544,18 @@ func diffListeners(desired model.Stack, observed Snapshot, tgARN map[string]stri
 			if o == nil {
 				out = append(out, Action{Kind: CreateListener, Listener: d, TargetGroup: tg})
 				out = append(out, certificateActions(d, nil)...)
+				if len(d.Attributes) > 0 {
+					out = append(out, Action{Kind: ModifyListenerAttributes, Listener: d, Attributes: maps.Clone(d.Attributes)})
+				}
 				for k := range d.Rules {
 					out = append(out, Action{Kind: CreateRule, Listener: d, Rule: &d.Rules[k]})
 				}
 				continue
 			}
 			matched[o.ARN] = true
+			if changed := changedAttrs(o.Attributes, d.Attributes); o.Attributes != nil && len(changed) > 0 {
+				out = append(out, Action{Kind: ModifyListenerAttributes, ARN: o.ARN, Listener: d, Attributes: changed})
+			}
 			if d.DefaultAction != nil {
 				out = append(out, diffALBListener(d, o, tgARN, observed)...)
 				continue

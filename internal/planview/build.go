@@ -91,10 +91,20 @@ func buildService(ctx context.Context, c Cloud, svc *corev1.Service, objs Object
 		return b
 	}
 	b.stack = stack
+	if err := b.fillAttributes(ctx, c); err != nil {
+		return b
+	}
 	for _, w := range warns {
 		b.warnings = append(b.warnings, w.Reason+": "+w.Message)
 	}
 	return b
+}
+
+// attributeSource is the part of a live Cloud that reads the attributes
+// a desired stack compares (state.Provider.FillAttributes); an offline
+// Cloud has none to read.
+type attributeSource interface {
+	FillAttributes(ctx context.Context, desired model.Stack, snap plan.Snapshot) (plan.Snapshot, error)
 }
 
 // group is an IngressGroup of the input: its managed members, in
@@ -201,10 +211,29 @@ func buildGroup(ctx context.Context, c Cloud, g group, objs Objects, nodes []mod
 		return b
 	}
 	b.stack = stack
+	if err := b.fillAttributes(ctx, c); err != nil {
+		return b
+	}
 	for _, w := range warns {
 		b.warnings = append(b.warnings, w.Reason+": "+w.Message)
 	}
 	return b
+}
+
+// fillAttributes reads the attributes b.stack compares (a live Cloud
+// only); a failure is recorded in b as a read error.
+func (b *built) fillAttributes(ctx context.Context, c Cloud) error {
+	af, ok := c.(attributeSource)
+	if !ok {
+		return nil
+	}
+	snap, err := af.FillAttributes(ctx, b.stack, b.snap)
+	if err != nil {
+		b.err, b.readErr = err, true
+		return err
+	}
+	b.snap = snap
+	return nil
 }
 
 // withDefaultNamespace copies objs, giving those without a namespace

@@ -108,6 +108,18 @@ func changesOf(a plan.Action, managed, backend string, ports portNames) []Change
 			name = a.LoadBalancer.Name
 		}
 		return one(OpUpdate, "attributes of "+name, tagString(a.Attributes))
+	case plan.ModifyTargetGroupAttributes:
+		name := a.ARN
+		if name == "" && a.TargetGroup != nil {
+			name = a.TargetGroup.Name
+		}
+		return one(OpUpdate, "attributes of target group "+name, tagString(a.Attributes))
+	case plan.ModifyListenerAttributes:
+		name := listenerName(a.Listener)
+		if a.ARN != "" {
+			name += " (" + a.ARN + ")"
+		}
+		return one(OpUpdate, "attributes of "+name, tagString(a.Attributes))
 	case plan.CreateListener, plan.ModifyListener:
 		op := OpCreate
 		if a.Kind == plan.ModifyListener {

@@ -262,6 +262,33 @@ var corpus = []testCase{
 			"service.beta.kubernetes.io/aws-load-balancer-minimum-load-balancer-capacity":           "CapacityUnits=1000",
 		})}}
 	}},
+	// nlb-attrs
+	{"nlb-attributes", func(ns string, e *env) objects {
+		star := nlb(ns, "echo", e.port(), map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":                   "ip",
+			"service.beta.kubernetes.io/aws-load-balancer-attributes":                        "dns_record.client_routing_policy=partial_availability_zone_affinity,load_balancing.cross_zone.enabled=false",
+			"service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
+			"service.beta.kubernetes.io/aws-load-balancer-proxy-protocol":                    "*",
+			"service.beta.kubernetes.io/aws-load-balancer-target-group-attributes":           "deregistration_delay.timeout_seconds=30,preserve_client_ip.enabled=true",
+			"service.beta.kubernetes.io/aws-load-balancer-listener-attributes.TCP-80":        "tcp.idle_timeout.seconds=600",
+		})
+		perTG := nlb(ns, "echo2", e.port(), map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":                 "instance",
+			"service.beta.kubernetes.io/aws-load-balancer-proxy-protocol-per-target-group": "443",
+			"service.beta.kubernetes.io/aws-load-balancer-target-group-attributes.443":     "deregistration_delay.connection_termination.enabled=true",
+			"service.beta.kubernetes.io/aws-load-balancer-listener-attributes.TCP-443":     "tcp.idle_timeout.seconds=120",
+		})
+		perTG.Spec.Ports = append(perTG.Spec.Ports, corev1.ServicePort{Name: "https", Port: 443, TargetPort: intstr.FromString("http"),
+			Protocol: corev1.ProtocolTCP, NodePort: e.port()})
+		return objects{replicas: 2, services: []*corev1.Service{star, perTG}}
+	}},
+	{"alb-listener-attributes", func(ns string, e *env) objects {
+		ing := alb(ns, "echo", map[string]string{
+			"alb.ingress.kubernetes.io/target-type":                 "instance",
+			"alb.ingress.kubernetes.io/listener-attributes.HTTP-80": "routing.http.response.server.enabled=false",
+		}, path{"/", "echo"})
+		return objects{replicas: 2, services: []*corev1.Service{backend(ns, "echo", e.port())}, ingresses: []*networkingv1.Ingress{ing}}
+	}},
 }
 
 // sandboxCert is the ACM certificate the emulator's default seed holds in

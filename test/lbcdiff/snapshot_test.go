@@ -242,6 +242,13 @@ func take(ctx context.Context, wd *world) (*snapshot, error) {
 				add(ll, "certificate list", list)
 			}
 			add(ll, "default actions", normActions(li.DefaultActions))
+			lattrs, err := wd.elb.DescribeListenerAttributes(ctx, &elasticloadbalancingv2.DescribeListenerAttributesInput{ListenerArn: li.ListenerArn})
+			if err != nil {
+				return nil, err
+			}
+			for _, a := range lattrs.Attributes {
+				add(ll, "attribute "+aws.ToString(a.Key), aws.ToString(a.Value))
+			}
 			rules, err := wd.elb.DescribeRules(ctx, &elasticloadbalancingv2.DescribeRulesInput{ListenerArn: li.ListenerArn})
 			if err != nil {
 				return nil, err

@@ -300,6 +300,14 @@ func tgAttrsToSDK(m map[string]string) []elbv2types.TargetGroupAttribute {
 	return out
 }
 
+func listenerAttrsToSDK(m map[string]string) []elbv2types.ListenerAttribute {
+	out := make([]elbv2types.ListenerAttribute, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, elbv2types.ListenerAttribute{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return out
+}
+
 func targetsToSDK(ts []Target) []elbv2types.TargetDescription {
 	out := make([]elbv2types.TargetDescription, 0, len(ts))
 	for _, t := range ts {

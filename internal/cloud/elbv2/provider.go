@@ -352,6 +352,19 @@ func (p *Provider) TargetGroupAttributes(ctx context.Context, arn string) (map[s
 	return out, nil
 }
 
+// ListenerAttributes returns all attributes of a listener.
+func (p *Provider) ListenerAttributes(ctx context.Context, arn string) (map[string]string, error) {
+	res, err := p.api.DescribeListenerAttributes(ctx, &awselbv2.DescribeListenerAttributesInput{ListenerArn: aws.String(arn)})
+	if err != nil {
+		return nil, fmt.Errorf("describing attributes of %s: %w", arn, err)
+	}
+	out := map[string]string{}
+	for _, a := range res.Attributes {
+		out[aws.ToString(a.Key)] = aws.ToString(a.Value)
+	}
+	return out, nil
+}
+
 // Targets returns the targets registered in a target group and their
 // health (one DescribeTargetHealth).
 func (p *Provider) Targets(ctx context.Context, tgARN string) ([]TargetHealth, error) {

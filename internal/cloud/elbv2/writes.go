@@ -156,6 +156,18 @@ func (p *Provider) ModifyTargetGroupAttributes(ctx context.Context, arn string, 
 	return nil
 }
 
+// ModifyListenerAttributes writes the given attributes (only those) in
+// one call.
+func (p *Provider) ModifyListenerAttributes(ctx context.Context, arn string, attrs map[string]string) error {
+	_, err := p.api.ModifyListenerAttributes(ctx, &awselbv2.ModifyListenerAttributesInput{
+		ListenerArn: aws.String(arn), Attributes: listenerAttrsToSDK(attrs),
+	})
+	if err != nil {
+		return fmt.Errorf("modifying %d attributes of %s: %w", len(attrs), arn, err)
+	}
+	return nil
+}
+
 // UpdateLoadBalancerAttributes reads the current attributes and sends those
 // of desired that differ, in one call; none differing costs no write. Keys
 // not in desired are left as they are. It reports whether it wrote.

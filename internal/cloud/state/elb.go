@@ -485,6 +485,9 @@ func (p *Provider) CreateTargetGroup(ctx context.Context, tg model.TargetGroup) 
 	}
 	p.elbWrites.note(o.ARN)
 	p.mu.Unlock()
+	if d := plan.CreatedTGAttributes(tg); d != nil {
+		p.learnAttrs(o.ARN, d)
+	}
 	return o.ARN, nil
 }
 
@@ -667,7 +670,11 @@ func (p *Provider) ReadCapacity(ctx context.Context, st naming.Stack, lb plan.Ob
 
 // DeleteListener deletes a listener; a vanished one counts as deleted.
 func (p *Provider) DeleteListener(ctx context.Context, arn string) error {
-	return p.elb.DeleteListener(ctx, arn)
+	if err := p.elb.DeleteListener(ctx, arn); err != nil {
+		return err
+	}
+	p.forgetAttrs(arn)
+	return nil
 }
 
 // DeleteLoadBalancer deletes an LB; a vanished one counts as deleted.
@@ -689,6 +696,7 @@ func (p *Provider) DeleteLoadBalancer(ctx context.Context, arn string) error {
 	if p.elbIdx != nil {
 		delete(p.elbIdx.lbs, arn)
 	}
+	delete(p.attrs, arn)
 	p.elbWrites.note(arn)
 	p.mu.Unlock()
 	return nil
@@ -703,6 +711,7 @@ func (p *Provider) DeleteTargetGroup(ctx context.Context, arn string) error {
 	if p.elbIdx != nil {
 		delete(p.elbIdx.tgs, arn)
 	}
+	delete(p.attrs, arn)
 	p.elbWrites.note(arn)
 	p.mu.Unlock()
 	return nil

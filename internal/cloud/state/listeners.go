@@ -117,12 +117,29 @@ func (p *Provider) lbAttributes(ctx context.Context, arn string) (map[string]str
 
 // ModifyTargetGroupAttributes writes the given attributes (only those).
 func (p *Provider) ModifyTargetGroupAttributes(ctx context.Context, arn string, attrs map[string]string) error {
-	return p.elb.ModifyTargetGroupAttributes(ctx, arn, attrs)
+	if err := p.elb.ModifyTargetGroupAttributes(ctx, arn, attrs); err != nil {
+		return err
+	}
+	p.learnAttrs(arn, attrs)
+	return nil
 }
 
 // ModifyLoadBalancerAttributes writes the given attributes (only those).
 func (p *Provider) ModifyLoadBalancerAttributes(ctx context.Context, arn string, attrs map[string]string) error {
-	return p.elb.ModifyLoadBalancerAttributes(ctx, arn, attrs)
+	if err := p.elb.ModifyLoadBalancerAttributes(ctx, arn, attrs); err != nil {
+		return err
+	}
+	p.learnAttrs(arn, attrs)
+	return nil
+}
+
+// ModifyListenerAttributes writes the given attributes (only those).
+func (p *Provider) ModifyListenerAttributes(ctx context.Context, arn string, attrs map[string]string) error {
+	if err := p.elb.ModifyListenerAttributes(ctx, arn, attrs); err != nil {
+		return err
+	}
+	p.learnAttrs(arn, attrs)
+	return nil
 }
 
 // modelActions converts AWS actions to plan's observed form: a forward

@@ -49,6 +49,9 @@ type Provider struct {
 	// write that may have failed half-way, drift seen by a refresh): Listed
 	// refuses them until Converged.
 	untrusted map[string]bool
+	// attrs are the attributes known per LB, TG or listener ARN (see
+	// FillAttributes); lazily made.
+	attrs map[string]map[string]string
 
 	// One filler per cache: concurrent reconciles that find a cache cold
 	// wait for the first one's Describe instead of each making their own

@@ -52,6 +52,9 @@ func (d *Deployer) Apply(ctx context.Context, stack naming.Stack, desired model.
 	if err != nil {
 		return "", err
 	}
+	if snap, err = d.AWS.FillAttributes(ctx, desired, snap); err != nil {
+		return "", err
+	}
 	snap.BackendSG = backendID
 	snap.Cluster, snap.ExternalManagedTags = d.Defaults.ClusterName, d.Defaults.ExternalManagedTags
 	capacityPending, err := d.readCapacity(ctx, stack, desired, &snap)

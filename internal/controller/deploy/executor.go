@@ -165,6 +165,8 @@ func (ex *executor) do(ctx context.Context, a plan.Action) error {
 		err = ex.aws.RemoveListenerCertificates(ctx, a.ARN, a.Certificates)
 	case plan.AddListenerCertificates:
 		err = ex.aws.AddListenerCertificates(ctx, cmp.Or(a.ARN, ex.listener[a.Listener.Port]), a.Certificates)
+	case plan.ModifyListenerAttributes:
+		err = ex.aws.ModifyListenerAttributes(ctx, cmp.Or(a.ARN, ex.listener[a.Listener.Port]), a.Attributes)
 	case plan.SetRulePriorities:
 		err = ex.aws.SetRulePriorities(ctx, a.Priorities)
 	case plan.ModifyRule:

@@ -117,6 +117,12 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 			r.Deploy.Forget(stack)
 			return reconcile.Result{}, nil
 		}
+		if err := model.ServiceDeletionProtected(svc); err != nil {
+			// LBC's refusal: nothing changes until the attribute is off.
+			r.Events.Warn(svc, events.ReasonFailedBuildModel, events.ActionDelete, "Failed build model due to "+err.Error())
+			r.Deploy.Hold(stack)
+			return reconcile.Result{}, reconcile.TerminalError(err)
+		}
 		return r.teardown(ctx, svc, stack)
 	}
 

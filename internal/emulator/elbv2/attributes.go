@@ -242,6 +242,11 @@ func (b *Backend) modifyListenerAttributes(p query.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// AWS fixes a TLS listener's idle timeout at 350 seconds; only TCP
+	// (and TCP_UDP) listeners take a change.
+	if v, ok := next["tcp.idle_timeout.seconds"]; ok && l.Protocol == "TLS" && v != l.Attributes["tcp.idle_timeout.seconds"] {
+		return nil, invalidConfig("The attribute 'tcp.idle_timeout.seconds' cannot be modified for listeners with the TLS protocol")
+	}
 	if v, ok := next["tcp.idle_timeout.seconds"]; ok && !intIn(60, 6000)(v) {
 		return nil, invalidConfig("%s is not a valid value for attribute 'tcp.idle_timeout.seconds'", v)
 	}

@@ -199,3 +199,12 @@ func TestListenerAttributes(t *testing.T) {
 	h.ok("ModifyListenerAttributes", "ListenerArn", l.ListenerArn, "Attributes.member.1.Key", "tcp.idle_timeout.seconds", "Attributes.member.1.Value", "600")
 	h.fail("InvalidConfigurationRequest", "ModifyListenerAttributes", "ListenerArn", l.ListenerArn, "Attributes.member.1.Key", "tcp.idle_timeout.seconds", "Attributes.member.1.Value", "10")
 }
+
+func TestATLSListenersIdleTimeoutIsFixed(t *testing.T) {
+	h := newHarness(t)
+	nlb := h.nlb("nlb")
+	tcp := h.tg("tcp", "Protocol", "TCP")
+	l := h.listener(nlb.LoadBalancerArn, "443", append([]string{"Protocol", "TLS",
+		"Certificates.member.1.CertificateArn", "arn:aws:acm:us-west-2:123456789012:certificate/tls"}, forward(tcp.TargetGroupArn)...)...)
+	h.fail("InvalidConfigurationRequest", "ModifyListenerAttributes", "ListenerArn", l.ListenerArn, "Attributes.member.1.Key", "tcp.idle_timeout.seconds", "Attributes.member.1.Value", "600")
+}
