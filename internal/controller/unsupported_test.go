@@ -51,8 +51,8 @@ func (h *harness) lbState(ctx context.Context, name string) string {
 	return string(b)
 }
 
-// natKey is a Service annotation lbsg lacks (IPv6 source NAT).
-const natKey = annotations.ServicePrefix + "aws-load-balancer-enable-prefix-for-ipv6-source-nat"
+// lackedKey is a Service annotation lbsg lacks (QUIC listeners).
+const lackedKey = annotations.ServicePrefix + "aws-load-balancer-quic-enabled-ports"
 
 // TestAServiceWithAnUnsupportedAnnotationLeavesItsLoadBalancerAlone: an NLB
 // that LBC built with a TLS listener, whose Service also asks for IPv6
@@ -67,7 +67,7 @@ func TestAServiceWithAnUnsupportedAnnotationLeavesItsLoadBalancerAlone(t *testin
 	svc.Annotations[annotations.SvcName] = "lbc-made-tls"
 	svc.Annotations[annotations.SvcSSLCert] = emutest.ImportCertificate(t, h.emu.ACM, "tls.example.com")
 	svc.Annotations[annotations.SvcSSLPorts] = "443"
-	svc.Annotations[natKey] = "on"
+	svc.Annotations[lackedKey] = "443"
 
 	// The NLB as LBC left it: its name, LBC's tracking tags, a TLS listener.
 	var tags []elbv2types.Tag
@@ -98,8 +98,8 @@ func TestAServiceWithAnUnsupportedAnnotationLeavesItsLoadBalancerAlone(t *testin
 	testenv.Eventually(t, "UnsupportedAnnotation on the Service", func(context.Context) (bool, error) {
 		return h.events.has("tls Warning UnsupportedAnnotation"), nil
 	})
-	if !h.events.has(natKey) {
-		t.Errorf("the event does not name %s", natKey)
+	if !h.events.has(lackedKey) {
+		t.Errorf("the event does not name %s", lackedKey)
 	}
 	// A later change of the Service is refused the same way.
 	h.update(svc, func(s *corev1.Service) { s.Annotations[annotations.SvcScheme] = "internal" })
