@@ -46,6 +46,8 @@ const (
 	IngTargetControlPort        = IngressPrefix + "target-control-port"
 	IngFrontendNLBSecurityGroup = IngressPrefix + "frontend-nlb-security-groups"
 	IngUseRegexPathMatch        = IngressPrefix + "use-regex-path-match"
+	IngTargetNodeLabels         = IngressPrefix + "target-node-labels"
+	IngMultiClusterTargetGroup  = IngressPrefix + "multi-cluster-target-group"
 )
 
 // Protocols of ALB listeners.
@@ -99,6 +101,12 @@ type Ingress struct {
 	TargetControlPort    *int32
 	FrontendNLBSGs       []string
 	UseRegexPathMatch    *bool
+	// TargetNodeLabels restricts instance targets to nodes with these
+	// labels; on a backend Service the annotation wins over the Ingress's.
+	TargetNodeLabels map[string]string
+	// MultiClusterTargetGroup: only targets lbsg registered are ever
+	// deregistered (true on the Ingress or on the backend Service).
+	MultiClusterTargetGroup bool
 }
 
 // DualStack reports whether IPv6 sources apply (both dualstack types).
@@ -144,6 +152,7 @@ func ParseIngressAnnotations(ns, name string, ann map[string]string) (Ingress, e
 		TargetControlPort:    r.int32v(IngTargetControlPort),
 		FrontendNLBSGs:       r.list(IngFrontendNLBSecurityGroup),
 		UseRegexPathMatch:    r.boolean(IngUseRegexPathMatch),
+		TargetNodeLabels:     r.nodeLabels(IngTargetNodeLabels),
 		HealthCheck: HealthCheck{
 			Protocol:           r.str(IngHealthCheckProtocol), // case-sensitive for ALB; checked by AWS
 			Port:               r.str(IngHealthCheckPort),
@@ -154,6 +163,9 @@ func ParseIngressAnnotations(ns, name string, ann map[string]string) (Ingress, e
 			UnhealthyThreshold: r.int32v(IngUnhealthyThreshold),
 			SuccessCodes:       r.str(IngSuccessCodes),
 		},
+	}
+	if b := r.boolean(IngMultiClusterTargetGroup); b != nil {
+		in.MultiClusterTargetGroup = *b
 	}
 	if raw, ok := r.raw(IngLoadBalancerName); ok && len(raw) > 32 {
 		r.fail(newErr(IngLoadBalancerName, raw, nil, "load balancer name cannot be longer than 32 characters"))

@@ -48,6 +48,8 @@ const (
 	SvcPrivateIPv4Addresses        = ServicePrefix + "aws-load-balancer-private-ipv4-addresses"
 	SvcIPv6Addresses               = ServicePrefix + "aws-load-balancer-ipv6-addresses"
 	SvcEnableTCPUDPListener        = ServicePrefix + "aws-load-balancer-enable-tcp-udp-listener"
+	SvcTargetNodeLabels            = ServicePrefix + "aws-load-balancer-target-node-labels"
+	SvcMultiClusterTargetGroup     = ServicePrefix + "aws-load-balancer-multi-cluster-target-group"
 )
 
 // Values.
@@ -113,6 +115,12 @@ type Service struct {
 	PrivateIPv4Addresses []string
 	IPv6Addresses        []string
 	EnableTCPUDPListener *bool
+	// TargetNodeLabels: instance targets are only nodes with all of these
+	// labels and values (nil: no restriction).
+	TargetNodeLabels map[string]string
+	// MultiClusterTargetGroup: the target groups are shared with other
+	// clusters; only targets lbsg registered are ever deregistered.
+	MultiClusterTargetGroup bool
 }
 
 // DualStack reports whether the Service asks for a dual-stack NLB.
@@ -143,6 +151,10 @@ func ParseService(ann map[string]string) (Service, error) {
 		PrivateIPv4Addresses: r.list(SvcPrivateIPv4Addresses),
 		IPv6Addresses:        r.list(SvcIPv6Addresses),
 		EnableTCPUDPListener: r.boolean(SvcEnableTCPUDPListener),
+		TargetNodeLabels:     r.nodeLabels(SvcTargetNodeLabels),
+	}
+	if b := r.boolean(SvcMultiClusterTargetGroup); b != nil {
+		s.MultiClusterTargetGroup = *b
 	}
 	if raw, ok := r.raw(SvcName); ok && len(raw) > 32 {
 		r.fail(newErr(SvcName, raw, nil, "load balancer name cannot be longer than 32 characters"))
