@@ -2,6 +2,8 @@ package model
 
 import (
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/lbsg/lbsg/internal/annotations"
 )
 
 // Node labels and taints that decide whether a node is an instance target,
@@ -84,4 +86,58 @@ func TargetNodes(nodes []Node, selector map[string]string) []Node {
 		return out
 	}
 	return pick(corev1.ConditionUnknown)
+}
+
+// NodeReadyStatus is the status of n's Ready condition, "" without one.
+func NodeReadyStatus(n *corev1.Node) corev1.ConditionStatus {
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			return c.Status
+		}
+	}
+	return ""
+}
+
+// NodeTargetingChanged reports whether a Node update (before → after, the same
+// EC2 instance) can change the instance targets of a stack whose
+// target-node-labels are selector: the node became or stopped being
+// targetable (NodeTargetable) while not known not-ready, or its readiness
+// changed while targetable (readiness decides, with fail-open, which
+// targetable nodes are targets). LBC enqueues its TargetGroupBindings on
+// the same transitions.
+func NodeTargetingChanged(before, after *corev1.Node, selector map[string]string) bool {
+	view := func(n *corev1.Node) (bool, corev1.ConditionStatus) {
+		ready := NodeReadyStatus(n)
+		if ready == "" {
+			ready = corev1.ConditionFalse
+		}
+		return NodeTargetable(Node{InstanceID: "-", Labels: n.Labels, Taints: n.Spec.Taints}, selector), ready
+	}
+	wasTarget, wasReady := view(before)
+	isTarget, isReady := view(after)
+	switch {
+	case wasTarget && isTarget:
+		return wasReady != isReady
+	case wasTarget:
+		return wasReady != corev1.ConditionFalse
+	case isTarget:
+		return isReady != corev1.ConditionFalse
+	}
+	return false
+}
+
+// ServiceInstanceNodeSelector reports whether svc's load balancer has
+// instance targets and, if so, its target-node-labels. A Service whose
+// annotations do not parse reports instance targets with err: its next
+// build reports the problem.
+func ServiceInstanceNodeSelector(svc *corev1.Service, d Defaults) (map[string]string, bool, error) {
+	cfg, err := annotations.ParseService(svc.Annotations)
+	if err != nil {
+		return nil, true, err
+	}
+	b := &builder{svc: svc, cfg: cfg, d: d}
+	if b.targetType() != annotations.TargetTypeInstance {
+		return nil, false, nil
+	}
+	return cfg.TargetNodeLabels, true, nil
 }

@@ -178,3 +178,38 @@ func TestMultiClusterTargetGroupCarriesTheRecord(t *testing.T) {
 		})
 	}
 }
+
+func TestNodeTargetingChangedEnqueuesOnTheTransitionsLBCDoes(t *testing.T) {
+	node := func(ready corev1.ConditionStatus, labels map[string]string, taints ...corev1.Taint) *corev1.Node {
+		n := &corev1.Node{}
+		n.Labels, n.Spec.Taints = labels, taints
+		if ready != "" {
+			n.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: ready}}
+		}
+		return n
+	}
+	exclude := map[string]string{LabelExcludeFromLB: "true"}
+	ca := corev1.Taint{Key: TaintClusterAutoscalerDelete, Effect: corev1.TaintEffectNoSchedule}
+	for _, tc := range []struct {
+		name          string
+		before, after *corev1.Node
+		selector      map[string]string
+		want          bool
+	}{
+		{"a ready node gets the exclusion label", node("True", nil), node("True", exclude), nil, true},
+		{"an excluded node loses the label", node("True", exclude), node("True", nil), nil, true},
+		{"a not-ready node gets the exclusion label: it was no target", node("False", nil), node("False", exclude), nil, false},
+		{"a target node becomes not ready", node("True", nil), node("False", nil), nil, true},
+		{"readiness flips on an excluded node", node("True", exclude), node("False", exclude), nil, false},
+		{"Cluster Autoscaler taints a ready node", node("True", nil), node("True", nil, ca), nil, true},
+		{"an unrelated label changes", node("True", map[string]string{"a": "1"}), node("True", map[string]string{"a": "2"}), nil, false},
+		{"a node gains the selected label", node("True", nil), node("True", map[string]string{"pool": "edge"}), map[string]string{"pool": "edge"}, true},
+		{"a node outside the selection changes readiness", node("True", nil), node("False", nil), map[string]string{"pool": "edge"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := NodeTargetingChanged(tc.before, tc.after, tc.selector); got != tc.want {
+				t.Errorf("changed = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
