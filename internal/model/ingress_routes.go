@@ -175,9 +175,6 @@ func (m *member) targetGroup(stack naming.Stack, svc *corev1.Service, bp network
 	targetNodes := TargetNodes(f.Nodes, selector)
 	tg.Targets = serviceTargets(sp, tt, targetNodes, eps)
 	tg.MultiCluster = m.cfg.MultiClusterTargetGroup || svcCfg.MultiClusterTargetGroup
-	if tg.MultiCluster {
-		tg.Tracked = f.TrackedTargets[tg.Name]
-	}
 	nodes := map[string]bool{}
 	if tt == annotations.TargetTypeInstance {
 		for _, n := range targetNodes {

@@ -106,9 +106,6 @@ func (b *builder) targetGroups(userTags map[string]string) error {
 		tg.Tags = naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, tg.ResourceID), userTags)
 		tg.Targets = serviceTargets(p, tt, b.targetNodes(), b.f.Endpoints)
 		tg.MultiCluster = b.cfg.MultiClusterTargetGroup
-		if tg.MultiCluster {
-			tg.Tracked = b.f.TrackedTargets[tg.Name]
-		}
 		b.st.TargetGroups = append(b.st.TargetGroups, tg)
 		b.st.Listeners = append(b.st.Listeners, Listener{
 			Port: p.Port, Protocol: ps.protocol, TargetGroup: tg.ResourceID,

@@ -117,10 +117,6 @@ type Facts struct {
 	SecurityGroupLookup *SecurityGroupLookup
 	Nodes               []Node
 	Endpoints           []Endpoint
-	// TrackedTargets are, per multi-cluster target group name, the targets
-	// this cluster registered in it (the record the controller keeps, see
-	// package multicluster); a group without a record is absent.
-	TrackedTargets map[string][]Target
 	// VPCCIDRs are the VPC's IPv4 CIDRs (legacy rules of internal NLBs).
 	VPCCIDRs []string
 }
@@ -269,10 +265,11 @@ type TargetGroup struct {
 	// (multi-cluster-target-group), so a target is deregistered only if
 	// Tracked holds it.
 	MultiCluster bool
-	// Tracked are the targets lbsg's record says this cluster registered
-	// (Facts.TrackedTargets; multi-cluster groups only). nil, with no
-	// record yet, deregisters nothing. Not part of the fingerprint: it
-	// follows Targets once applied.
+	// Tracked are the targets the record says this cluster registered
+	// (multi-cluster groups only; filled by the deployer from
+	// internal/controller/multicluster, not by Build). nil, with no record
+	// yet, deregisters nothing. Not part of the fingerprint: it follows
+	// Targets once applied.
 	Tracked []Target `json:"-"`
 }
 
