@@ -81,13 +81,11 @@ var Surface = func() []Key {
 		tls      = "NLB TLS listeners (issue 17)"
 		attrs    = "writing load-balancer, target-group and listener attributes (issue 17)"
 		address  = "static NLB addresses (issue 17)"
-		nodes    = "node selection for instance targets (issue 17)"
 		auth     = "listener-rule authentication (issue 19)"
 		waf      = "WAF and Shield associations (issue 19)"
 		frontNLB = "the frontend NLB in front of an ALB (issue 19)"
 		routing  = "LBC's routing annotations (issue 18)"
 		certs    = "ACM certificate management (issue 18)"
-		tgb      = "multi-cluster target groups (issue 20)"
 		capacity = "load-balancer capacity reservations"
 		ipam     = "IPAM pools and IPv6 source NAT"
 	)
@@ -126,14 +124,14 @@ var Surface = func() []Key {
 		svc("aws-load-balancer-private-ipv4-addresses", Unsupported, address),
 		svc("aws-load-balancer-ipv6-addresses", Unsupported, address),
 		svc("aws-load-balancer-alpn-policy", Unsupported, tls),
-		svc("aws-load-balancer-target-node-labels", Unsupported, nodes),
+		svc("aws-load-balancer-target-node-labels", Supported, ""),
 		svc("aws-load-balancer-attributes", Unsupported, attrs),
 		svc("aws-load-balancer-security-groups", Supported, ""),
 		svc("aws-load-balancer-manage-backend-security-group-rules", Supported, ""),
 		svc("aws-load-balancer-inbound-sg-rules-on-private-link-traffic", Unsupported, "the NLB's PrivateLink security-group setting (issue 17)"),
 		svc("aws-load-balancer-security-group-prefix-lists", Supported, ""),
 		svc("aws-load-balancer-listener-attributes.", Unsupported, attrs),
-		svc("aws-load-balancer-multi-cluster-target-group", Unsupported, tgb),
+		svc("aws-load-balancer-multi-cluster-target-group", Supported, ""),
 		svc("aws-load-balancer-enable-prefix-for-ipv6-source-nat", Unsupported, ipam),
 		svc("aws-load-balancer-source-nat-ipv6-prefixes", Unsupported, ipam),
 		svc("aws-load-balancer-minimum-load-balancer-capacity", Unsupported, capacity),
@@ -185,12 +183,12 @@ var Surface = func() []Key {
 		ing("auth-session-cookie", Unsupported, auth),
 		ing("auth-session-timeout", Unsupported, auth),
 		ing("jwt-validation", Unsupported, auth),
-		ing("target-node-labels", Unsupported, nodes),
+		ing("target-node-labels", Supported, ""),
 		ing("manage-backend-security-group-rules", Supported, ""),
 		ing("mutual-authentication", Unsupported, "listener mutual TLS (issue 18)"),
 		ing("security-group-prefix-lists", Supported, ""),
 		ing("listener-attributes.", Unsupported, attrs),
-		ing("multi-cluster-target-group", Unsupported, tgb),
+		ing("multi-cluster-target-group", Supported, ""),
 		ing("minimum-load-balancer-capacity", Unsupported, capacity),
 		ing("ipam-ipv4-pool-id", Unsupported, ipam),
 		ing("enable-frontend-nlb", Unsupported, frontNLB),
