@@ -207,3 +207,33 @@ func TestNodeTargetingChangedEnqueuesOnTheTransitionsLBCDoes(t *testing.T) {
 		})
 	}
 }
+
+func TestIngressInstanceTargetsFollowNodeSelection(t *testing.T) {
+	p := annotations.IngressPrefix
+	for _, tc := range []struct {
+		name         string
+		ing, svc     map[string]string
+		targets      []Target
+		multiCluster bool
+	}{
+		{"every eligible node", nil, nil, []Target{{ID: "i-a", Port: 32768}, {ID: "i-c", Port: 32768}}, false},
+		{"the Ingress's target-node-labels", map[string]string{p + "target-node-labels": "pool=edge"}, nil,
+			[]Target{{ID: "i-a", Port: 32768}}, false},
+		{"the Service's target-node-labels win over the Ingress's", map[string]string{p + "target-node-labels": "pool=edge"},
+			map[string]string{p + "target-node-labels": "pool=batch"}, []Target{{ID: "i-c", Port: 32768}}, false},
+		{"multi-cluster on the Ingress", map[string]string{p + "multi-cluster-target-group": "true"}, nil,
+			[]Target{{ID: "i-a", Port: 32768}, {ID: "i-c", Port: 32768}}, true},
+		{"multi-cluster on the Service", nil, map[string]string{p + "multi-cluster-target-group": "true"},
+			[]Target{{ID: "i-a", Port: 32768}, {ID: "i-c", Port: 32768}}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := simple("ns-1", "ing-1", tc.ing)
+			m.Services["svc-1"].Annotations = tc.svc
+			f := ingFacts()
+			f.Nodes = threeNodes()
+			st := buildOne(t, m, f, ingDefaults())
+			eq(t, "targets", st.TargetGroups[0].Targets, tc.targets)
+			eq(t, "multi-cluster", st.TargetGroups[0].MultiCluster, tc.multiCluster)
+		})
+	}
+}
