@@ -264,6 +264,12 @@ func take(ctx context.Context, wd *world) (*snapshot, error) {
 			continue
 		}
 		for _, d := range h.TargetHealthDescriptions {
+			// A draining target is deregistered already; whether one is
+			// still draining depends on whether a controller registered
+			// the node before it was excluded (a race, not an outcome).
+			if d.TargetHealth != nil && d.TargetHealth.State == elbv2types.TargetHealthStateEnumDraining {
+				continue
+			}
 			add(l, "target", fmt.Sprintf("%s:%d", aws.ToString(d.Target.Id), aws.ToInt32(d.Target.Port)))
 		}
 	}
