@@ -210,3 +210,19 @@ func TestMultiClusterTargetGroupLeavesOtherClustersTargets(t *testing.T) {
 		t.Errorf("record after deletion: %v, want NotFound", err)
 	}
 }
+
+// TestIngressInstanceTargetsFollowNodeRules: an ALB's instance target group
+// takes the Ingress's target-node-labels, and a node labelled
+// exclude-from-external-load-balancers leaves it.
+func TestIngressInstanceTargetsFollowNodeRules(t *testing.T) {
+	h := start(t, nil)
+	for _, i := range []int{0, 1} {
+		h.editNode(i, func(n *corev1.Node) { n.Labels = map[string]string{"pool": "web"} })
+	}
+	h.create(h.nodePortService("web"))
+	h.create(h.albIngress("shop", "/", "web", map[string]string{
+		annotations.IngTargetType: "instance", annotations.IngTargetNodeLabels: "pool=web"}))
+	h.instanceTargets("the labelled nodes", 1, 0, 1)
+	h.editNode(1, func(n *corev1.Node) { n.Labels[model.LabelExcludeFromLB] = "" })
+	h.instanceTargets("the excluded node deregistered", 1, 0)
+}
