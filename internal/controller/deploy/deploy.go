@@ -104,6 +104,9 @@ func (d *Deployer) Apply(ctx context.Context, stack naming.Stack, desired model.
 	if err := d.setTracked(ctx, desired); err != nil {
 		return "", err
 	}
+	if err := d.dropTracked(ctx, deletedTGs(actions, snap, desired)); err != nil {
+		return "", err
+	}
 	if d.Record != nil && ex.lbARN != "" {
 		// Converged in full: record it (a write only when it changed).
 		fp := d.fingerprint(desired, ex.managedID, backendID)
@@ -183,7 +186,7 @@ func (d *Deployer) Teardown(ctx context.Context, stack naming.Stack) (done bool,
 	}
 	// Teardown deregisters nothing, so the records can go first (a
 	// failed run then leaves none behind for groups it deleted).
-	if err := d.dropTracked(ctx, snap); err != nil {
+	if err := d.dropTracked(ctx, snap.TargetGroups); err != nil {
 		return false, err
 	}
 	actions := plan.Diff(empty, snap)
@@ -358,14 +361,32 @@ func (d *Deployer) setTracked(ctx context.Context, desired model.Stack) error {
 	return nil
 }
 
-// dropTracked deletes the records of a torn-down stack's target groups, as
-// LBC does when it deletes their TargetGroupBindings (a Delete per group,
-// found or not: whether a gone Service shared its groups is not known).
-func (d *Deployer) dropTracked(ctx context.Context, snap plan.Snapshot) error {
+// deletedTGs are the observed target groups actions delete (replaced or
+// no longer wanted) whose names desired does not use again.
+func deletedTGs(actions []plan.Action, snap plan.Snapshot, desired model.Stack) []plan.ObservedTG {
+	var out []plan.ObservedTG
+	for _, a := range actions {
+		if a.Kind != plan.DeleteTargetGroup {
+			continue
+		}
+		for _, tg := range snap.TargetGroups {
+			reused := slices.ContainsFunc(desired.TargetGroups, func(d model.TargetGroup) bool { return d.Name == tg.Name })
+			if tg.ARN == a.ARN && !reused {
+				out = append(out, tg)
+			}
+		}
+	}
+	return out
+}
+
+// dropTracked deletes the records of deleted target groups, as LBC does
+// when it deletes their TargetGroupBindings (a Delete per group, found or
+// not: whether a gone Service shared its groups is not known).
+func (d *Deployer) dropTracked(ctx context.Context, tgs []plan.ObservedTG) error {
 	if d.Tracked == nil {
 		return nil
 	}
-	for _, tg := range snap.TargetGroups {
+	for _, tg := range tgs {
 		if err := d.Tracked.Delete(ctx, tgNamespace(tg.ResourceID), tg.Name); err != nil {
 			return err
 		}
