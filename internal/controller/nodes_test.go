@@ -16,6 +16,7 @@ import (
 
 	"github.com/lbsg/lbsg/internal/annotations"
 	"github.com/lbsg/lbsg/internal/controller/multicluster"
+	"github.com/lbsg/lbsg/internal/emulator"
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/testenv"
 )
@@ -41,6 +42,17 @@ func (h *harness) editNode(i int, mutate func(*corev1.Node)) {
 		}
 		return true, nil
 	})
+}
+
+// callDelta lists the calls per action between two call logs.
+func callDelta(before, after emulator.CallStats) []string {
+	var out []string
+	for _, k := range after.Sorted() {
+		if d := after.Actions[k].Calls - before.Actions[k].Calls; d > 0 {
+			out = append(out, fmt.Sprintf("%s×%d", k, d))
+		}
+	}
+	return out
 }
 
 // instanceTargets waits until every target group of the harness holds
@@ -85,13 +97,7 @@ func TestNodeExclusionLabelDeregistersWithOneCallPerTargetGroup(t *testing.T) {
 	})
 	h.quiesce()
 	after := h.emu.Server.Calls()
-	var delta []string
-	for _, k := range after.Sorted() {
-		if d := after.Actions[k].Calls - calls.Actions[k].Calls; d > 0 {
-			delta = append(delta, fmt.Sprintf("%s×%d", k, d))
-		}
-	}
-	t.Logf("AWS calls for the label: %d %v", after.Total-before, delta)
+	t.Logf("AWS calls for the label: %d %v", after.Total-before, callDelta(calls, after))
 	h.instanceTargets("node 1 deregistered from both groups", 2, 0, 2)
 	if n := after.Count("DeregisterTargets") - calls.Count("DeregisterTargets"); n != 2 {
 		t.Errorf("%d DeregisterTargets calls, want one per target group (2)", n)
@@ -223,6 +229,13 @@ func TestIngressInstanceTargetsFollowNodeRules(t *testing.T) {
 	h.create(h.albIngress("shop", "/", "web", map[string]string{
 		annotations.IngTargetType: "instance", annotations.IngTargetNodeLabels: "pool=web"}))
 	h.instanceTargets("the labelled nodes", 1, 0, 1)
+	h.quiesce()
+	calls := h.emu.Server.Calls()
 	h.editNode(1, func(n *corev1.Node) { n.Labels[model.LabelExcludeFromLB] = "" })
+	testenv.Eventually(t, "the deregistration", func(context.Context) (bool, error) {
+		return h.emu.Server.Calls().Count("DeregisterTargets") > calls.Count("DeregisterTargets"), nil
+	})
+	h.quiesce()
+	t.Logf("AWS calls for the label: %v", callDelta(calls, h.emu.Server.Calls()))
 	h.instanceTargets("the excluded node deregistered", 1, 0)
 }

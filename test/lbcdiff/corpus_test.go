@@ -244,6 +244,13 @@ var corpus = []testCase{
 				"service.beta.kubernetes.io/aws-load-balancer-target-node-labels": "lbcdiff/pool=edge",
 			})}}
 	}},
+	// nlb-nodes
+	{"nlb-multi-cluster", func(ns string, e *env) objects {
+		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", e.port(), map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":            "instance",
+			"service.beta.kubernetes.io/aws-load-balancer-multi-cluster-target-group": "true",
+		})}}
+	}},
 }
 
 // appLabels select the pods of sandbox.EchoDeployment.

@@ -298,6 +298,24 @@ func take(ctx context.Context, wd *world) (*snapshot, error) {
 				add("ingress["+ns.Name+"/"+i.Name+"]", "status hostname", in.Hostname)
 			}
 		}
+		// Multi-cluster target groups: the record of this cluster's
+		// targets (LBC's ConfigMap per target group; its list is a set).
+		cms, err := wd.kube.CoreV1().ConfigMaps(ns.Name).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return nil, err
+		}
+		for _, cm := range cms.Items {
+			tg, ok := strings.CutPrefix(cm.Name, "aws-lbc-targets-")
+			if !ok {
+				continue
+			}
+			if m := uidHash.FindStringSubmatch(tg); m != nil {
+				tg = m[1] + "<hash>"
+			}
+			targets := strings.Split(cm.Data["targets"], ",")
+			sort.Strings(targets)
+			add("configmap["+ns.Name+"/aws-lbc-targets-"+tg+"]", "targets", strings.Join(targets, ","))
+		}
 	}
 
 	// Replace IDs, ARNs and DNS names, longest first.
