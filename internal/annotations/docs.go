@@ -106,6 +106,10 @@ var Docs = map[string]Doc{
 		Effect: "Capacity reservation of the NLB, set once it is active; `CapacityUnits=0` resets it, removing the annotation leaves it (gate `LBCapacityReservation`)."},
 	SvcEnableTCPUDPListener: {Type: "bool", Default: "`false`",
 		Effect: "A TCP and a UDP Service port with the same number become one `TCP_UDP` listener."},
+	SvcTargetNodeLabels: {Type: "`key=value` pairs, comma-separated", Default: "all nodes",
+		Effect: "Instance targets are only the nodes with every one of these labels and values (besides LBC's rules: no node labelled `node.kubernetes.io/exclude-from-external-load-balancers`, being removed by Cluster Autoscaler or Karpenter, or not Ready)."},
+	SvcMultiClusterTargetGroup: {Type: "bool", Default: "`false`",
+		Effect: "The target groups are shared with other clusters: only targets this cluster registered (recorded in LBC's `aws-lbc-targets-<target group>` ConfigMap) are ever deregistered."},
 
 	IngGroupName: {Type: "string, ≤ 63 characters (lower-case, digits, `-`, `.`)",
 		Effect: "Ingresses with the same group name share one ALB (an explicit IngressGroup); without it an Ingress has its own."},
@@ -173,4 +177,8 @@ var Docs = map[string]Doc{
 		Effect: "Security groups of the optional NLB in front of the ALB."},
 	IngUseRegexPathMatch: {Type: "bool", Default: "`false`",
 		Effect: "Paths of the Ingress's rules are regular expressions."},
+	IngTargetNodeLabels: {Type: "`key=value` pairs, comma-separated", Default: "all nodes",
+		Effect: "Instance targets are only the nodes with every one of these labels and values; on a backend Service it wins over the Ingress's."},
+	IngMultiClusterTargetGroup: {Type: "bool", Default: "`false`",
+		Effect: "The target groups are shared with other clusters (true on the Ingress or its backend Service): only targets this cluster registered are ever deregistered."},
 }

@@ -49,6 +49,8 @@ const (
 	IngTargetControlPort        = IngressPrefix + "target-control-port"
 	IngFrontendNLBSecurityGroup = IngressPrefix + "frontend-nlb-security-groups"
 	IngUseRegexPathMatch        = IngressPrefix + "use-regex-path-match"
+	IngTargetNodeLabels         = IngressPrefix + "target-node-labels"
+	IngMultiClusterTargetGroup  = IngressPrefix + "multi-cluster-target-group"
 )
 
 // Protocols of ALB listeners.
@@ -108,6 +110,12 @@ type Ingress struct {
 	// ListenerAttrs are the listener-attributes.<PROTOCOL>-<port>
 	// annotations, by "<PROTOCOL>-<port>" as written.
 	ListenerAttrs map[string]map[string]string
+	// TargetNodeLabels restricts instance targets to nodes with these
+	// labels; on a backend Service the annotation wins over the Ingress's.
+	TargetNodeLabels map[string]string
+	// MultiClusterTargetGroup: only targets lbsg registered are ever
+	// deregistered (true on the Ingress or on the backend Service).
+	MultiClusterTargetGroup bool
 }
 
 // DualStack reports whether IPv6 sources apply (both dualstack types).
@@ -154,6 +162,7 @@ func ParseIngressAnnotations(ns, name string, ann map[string]string) (Ingress, e
 		TargetControlPort:    r.int32v(IngTargetControlPort),
 		FrontendNLBSGs:       r.list(IngFrontendNLBSecurityGroup),
 		UseRegexPathMatch:    r.boolean(IngUseRegexPathMatch),
+		TargetNodeLabels:     r.nodeLabels(IngTargetNodeLabels),
 		HealthCheck: HealthCheck{
 			Protocol:           r.str(IngHealthCheckProtocol), // case-sensitive for ALB; checked by AWS
 			Port:               r.str(IngHealthCheckPort),
@@ -166,6 +175,9 @@ func ParseIngressAnnotations(ns, name string, ann map[string]string) (Ingress, e
 		},
 	}
 	in.ListenerAttrs = r.suffixedMaps(IngListenerAttributesPrefix)
+	if b := r.boolean(IngMultiClusterTargetGroup); b != nil {
+		in.MultiClusterTargetGroup = *b
+	}
 	if raw, ok := r.raw(IngLoadBalancerName); ok && len(raw) > 32 {
 		r.fail(newErr(IngLoadBalancerName, raw, nil, "load balancer name cannot be longer than 32 characters"))
 	}

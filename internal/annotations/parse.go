@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // Error is a problem with one annotation.
@@ -193,6 +195,21 @@ func (r *reader) stringMap(key string) map[string]string {
 	m, ok := parseStringMap(raw)
 	if !ok {
 		r.fail(newErr(key, raw, nil, "failed to parse stringMap annotation, %s: %s", key, raw))
+		return nil
+	}
+	return m
+}
+
+// nodeLabels is a target-node-labels annotation: a stringMap that must
+// also be a valid label selector (LBC turns it into one, whose parser
+// rejects keys that are no qualified names and invalid label values).
+func (r *reader) nodeLabels(key string) map[string]string {
+	m := r.stringMap(key)
+	if len(m) == 0 {
+		return nil
+	}
+	if _, err := metav1.LabelSelectorAsSelector(&metav1.LabelSelector{MatchLabels: m}); err != nil {
+		r.fail(newErr(key, r.ann[key], err, "invalid target node labels %s: %s: %v", key, r.ann[key], err))
 		return nil
 	}
 	return m

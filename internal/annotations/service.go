@@ -59,6 +59,8 @@ const (
 	// SvcListenerAttributesPrefix is followed by "<PROTOCOL>-<port>" (the
 	// listener's protocol as ELBv2 names it, e.g. TCP-80).
 	SvcListenerAttributesPrefix = ServicePrefix + "aws-load-balancer-listener-attributes."
+	SvcTargetNodeLabels         = ServicePrefix + "aws-load-balancer-target-node-labels"
+	SvcMultiClusterTargetGroup  = ServicePrefix + "aws-load-balancer-multi-cluster-target-group"
 )
 
 // Values.
@@ -147,6 +149,12 @@ type Service struct {
 	// MinimumCapacity is minimum-load-balancer-capacity's CapacityUnits
 	// (nil when absent or without a value).
 	MinimumCapacity *int32
+	// TargetNodeLabels: instance targets are only nodes with all of these
+	// labels and values (nil: no restriction).
+	TargetNodeLabels map[string]string
+	// MultiClusterTargetGroup: the target groups are shared with other
+	// clusters; only targets lbsg registered are ever deregistered.
+	MultiClusterTargetGroup bool
 }
 
 // DualStack reports whether the Service asks for a dual-stack NLB.
@@ -184,6 +192,10 @@ func ParseService(ann map[string]string) (Service, error) {
 		AccessLogPrefix:      r.optional(SvcAccessLogS3BucketPrefix),
 		CrossZone:            r.boolean(SvcCrossZoneEnabled),
 		ProxyProtocolPerTG:   r.optional(SvcProxyProtocolPerTG),
+		TargetNodeLabels:     r.nodeLabels(SvcTargetNodeLabels),
+	}
+	if b := r.boolean(SvcMultiClusterTargetGroup); b != nil {
+		s.MultiClusterTargetGroup = *b
 	}
 	s.SourceNATPrefix = r.oneOf(SvcEnablePrefixSourceNAT, func(v string) string {
 		return fmt.Sprintf("Invalid enable-prefix-for-ipv6-source-nat value: %s. Valid values are ['on', 'off'].", v)

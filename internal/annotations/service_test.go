@@ -106,6 +106,12 @@ func TestParseServiceErrors(t *testing.T) {
 			"load balancer name cannot be longer than 32 characters (annotation service.beta.kubernetes.io/aws-load-balancer-name)"},
 		{"bad health-check interval names the annotation", "aws-load-balancer-healthcheck-interval", "ten",
 			`failed to parse int32 annotation, service.beta.kubernetes.io/aws-load-balancer-healthcheck-interval: ten: strconv.ParseInt: parsing "ten": invalid syntax`},
+		{"target-node-labels with a key but no value is LBC's stringMap error", "aws-load-balancer-target-node-labels", "k1=v1,k2",
+			"failed to parse stringMap annotation, service.beta.kubernetes.io/aws-load-balancer-target-node-labels: k1=v1,k2"},
+		{"target-node-labels must be a valid label selector", "aws-load-balancer-target-node-labels", "pool=a b",
+			`invalid target node labels service.beta.kubernetes.io/aws-load-balancer-target-node-labels: pool=a b: values[0][pool]: Invalid value: "a b": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`},
+		{"multi-cluster-target-group is a bool", "aws-load-balancer-multi-cluster-target-group", "yes",
+			`failed to parse bool annotation, service.beta.kubernetes.io/aws-load-balancer-multi-cluster-target-group: yes: strconv.ParseBool: parsing "yes": invalid syntax`},
 		{"bad source range names the annotation", "load-balancer-source-ranges", "10.0.0.0/33",
 			"invalid source range: invalid CIDR address: 10.0.0.0/33 (annotation service.beta.kubernetes.io/load-balancer-source-ranges)"},
 	} {

@@ -78,13 +78,11 @@ var Surface = func() []Key {
 		return Key{Name: IngressPrefix + suffix, Object: OnIngress, Support: s, Lacks: lacks}
 	}
 	const (
-		nodes    = "node selection for instance targets (issue 17)"
 		auth     = "listener-rule authentication (issue 19)"
 		waf      = "WAF and Shield associations (issue 19)"
 		frontNLB = "the frontend NLB in front of an ALB (issue 19)"
 		routing  = "LBC's routing annotations (issue 18)"
 		certs    = "ACM certificate management (issue 18)"
-		tgb      = "multi-cluster target groups (issue 20)"
 		ipam     = "IPAM pools"
 	)
 	keys := []Key{
@@ -121,14 +119,14 @@ var Surface = func() []Key {
 		svc("aws-load-balancer-private-ipv4-addresses", Supported, ""),
 		svc("aws-load-balancer-ipv6-addresses", Supported, ""),
 		svc("aws-load-balancer-alpn-policy", Supported, ""),
-		svc("aws-load-balancer-target-node-labels", Unsupported, nodes),
+		svc("aws-load-balancer-target-node-labels", Supported, ""),
 		svc("aws-load-balancer-attributes", Supported, ""),
 		svc("aws-load-balancer-security-groups", Supported, ""),
 		svc("aws-load-balancer-manage-backend-security-group-rules", Supported, ""),
 		svc("aws-load-balancer-inbound-sg-rules-on-private-link-traffic", Supported, ""),
 		svc("aws-load-balancer-security-group-prefix-lists", Supported, ""),
 		svc("aws-load-balancer-listener-attributes.", Supported, ""),
-		svc("aws-load-balancer-multi-cluster-target-group", Unsupported, tgb),
+		svc("aws-load-balancer-multi-cluster-target-group", Supported, ""),
 		svc("aws-load-balancer-enable-prefix-for-ipv6-source-nat", Supported, ""),
 		svc("aws-load-balancer-source-nat-ipv6-prefixes", Supported, ""),
 		svc("aws-load-balancer-minimum-load-balancer-capacity", Supported, ""),
@@ -180,12 +178,12 @@ var Surface = func() []Key {
 		ing("auth-session-cookie", Unsupported, auth),
 		ing("auth-session-timeout", Unsupported, auth),
 		ing("jwt-validation", Unsupported, auth),
-		ing("target-node-labels", Unsupported, nodes),
+		ing("target-node-labels", Supported, ""),
 		ing("manage-backend-security-group-rules", Supported, ""),
 		ing("mutual-authentication", Unsupported, "listener mutual TLS (issue 18)"),
 		ing("security-group-prefix-lists", Supported, ""),
 		ing("listener-attributes.", Supported, ""),
-		ing("multi-cluster-target-group", Unsupported, tgb),
+		ing("multi-cluster-target-group", Supported, ""),
 		ing("minimum-load-balancer-capacity", Supported, ""),
 		ing("ipam-ipv4-pool-id", Unsupported, ipam),
 		ing("enable-frontend-nlb", Unsupported, frontNLB),

@@ -358,7 +358,8 @@ func TestAuditOfAConvergedIngressFindsNoLeak(t *testing.T) {
 		for _, i := range r.Instances {
 			id := aws.ToString(i.InstanceId)
 			nodes = append(nodes, corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "node-" + id},
-				Spec: corev1.NodeSpec{ProviderID: "aws:///" + aws.ToString(i.Placement.AvailabilityZone) + "/" + id}})
+				Spec:   corev1.NodeSpec{ProviderID: "aws:///" + aws.ToString(i.Placement.AvailabilityZone) + "/" + id},
+				Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}}})
 		}
 	}
 	for i := range nodes {

@@ -24,6 +24,11 @@ package cli
 // +kubebuilder:rbac:groups="",resources=nodes,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch
 
+// Multi-cluster target groups: the record of the targets this cluster
+// registered, one ConfigMap per target group in its Service's namespace,
+// named and shaped as LBC's (internal/controller/multicluster).
+// +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;create;update;delete
+
 // Events: controller-runtime's recorder writes events.k8s.io/v1 Events;
 // core/v1 for recorders on the older broadcaster.
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch

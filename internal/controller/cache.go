@@ -8,9 +8,11 @@ import (
 
 // CacheOptions keep the informer caches to what the controllers read.
 // managedFields go from every object (often the largest part of a small
-// one). Nodes keep their metadata and spec.providerID only: their status
-// (images, volumes, conditions, addresses) is most of a Node's size, is
-// rewritten by every heartbeat, and no model reads it.
+// one). Nodes keep their metadata, spec.providerID and spec.taints, and of
+// their status only the Ready condition's status (what decides whether a
+// node is an instance target): the rest of the status (images, volumes,
+// addresses, heartbeat times) is most of a Node's size and no model reads
+// it.
 func CacheOptions() cache.Options {
 	return cache.Options{
 		DefaultTransform: cache.TransformStripManagedFields(),
@@ -27,5 +29,12 @@ func slimNode(obj any) (any, error) {
 	}
 	meta := *n.ObjectMeta.DeepCopy()
 	meta.ManagedFields, meta.Annotations = nil, nil
-	return &corev1.Node{TypeMeta: n.TypeMeta, ObjectMeta: meta, Spec: corev1.NodeSpec{ProviderID: n.Spec.ProviderID}}, nil
+	out := &corev1.Node{TypeMeta: n.TypeMeta, ObjectMeta: meta,
+		Spec: corev1.NodeSpec{ProviderID: n.Spec.ProviderID, Taints: n.Spec.Taints}}
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			out.Status.Conditions = []corev1.NodeCondition{{Type: c.Type, Status: c.Status}}
+		}
+	}
+	return out, nil
 }

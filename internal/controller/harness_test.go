@@ -132,7 +132,8 @@ func startOn(tb testing.TB, k *testenv.KubeEnv, emu *emutest.Env, mutate func(*o
 			break
 		}
 		n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("%s-node-%d", k.Namespace, i)},
-			Spec: corev1.NodeSpec{ProviderID: "aws:///us-west-2a/" + id}}
+			Spec:   corev1.NodeSpec{ProviderID: "aws:///us-west-2a/" + id},
+			Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}}}
 		if err := k.Client.Create(tb.Context(), n); err != nil {
 			tb.Fatal(err)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/drift"
 	"github.com/lbsg/lbsg/internal/controller/ingress"
+	"github.com/lbsg/lbsg/internal/controller/multicluster"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/controller/targetsg"
@@ -121,13 +122,14 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	owners := &deploy.Owners{service.Owner{Kube: mgr.GetClient(), Defaults: d}, ingress.Owner{Kube: mgr.GetClient(), Class: class}}
 	dep := &deploy.Deployer{AWS: prov, Registry: reg, TargetSGs: sgTrigger, Events: rec, Defaults: d,
 		Backend: deploy.NewBackend(prov, reg, owners, o.BackendSecurityGroup, d.DefaultTags)}
+	// The records are read and written straight through the API server:
+	// the manager's cached client would watch every ConfigMap.
+	direct, err := client.New(mgr.GetConfig(), client.Options{Scheme: mgr.GetScheme()})
+	if err != nil {
+		return nil, fmt.Errorf("building the ConfigMap records' client: %w", err)
+	}
+	dep.Tracked = multicluster.New(direct)
 	if !c.NoRecord {
-		// The record is read and written straight through the API server:
-		// the manager's cached client would watch every ConfigMap.
-		direct, err := client.New(mgr.GetConfig(), client.Options{Scheme: mgr.GetScheme()})
-		if err != nil {
-			return nil, fmt.Errorf("building the applied-state record's client: %w", err)
-		}
 		store := applied.New(direct, applied.Namespace(o.LeaderElectionNamespace), o.ClusterName)
 		if err := mgr.Add(store); err != nil {
 			return nil, err

@@ -166,10 +166,18 @@ func (m *member) targetGroup(stack naming.Stack, svc *corev1.Service, bp network
 		maps.Copy(tg.Attributes, svcCfg.TargetGroupAttrs)
 	}
 	eps := m.Endpoints[svc.Name]
-	tg.Targets = serviceTargets(sp, tt, f.Nodes, eps)
+	// target-node-labels: the backend Service's annotation, when present,
+	// wins over the Ingress's (LBC merges the two annotation maps).
+	selector := m.cfg.TargetNodeLabels
+	if _, ok := svc.Annotations[annotations.IngTargetNodeLabels]; ok {
+		selector = svcCfg.TargetNodeLabels
+	}
+	targetNodes := TargetNodes(f.Nodes, selector)
+	tg.Targets = serviceTargets(sp, tt, targetNodes, eps)
+	tg.MultiCluster = m.cfg.MultiClusterTargetGroup || svcCfg.MultiClusterTargetGroup
 	nodes := map[string]bool{}
 	if tt == annotations.TargetTypeInstance {
-		for _, n := range f.Nodes {
+		for _, n := range targetNodes {
 			nodes[n.Name] = true
 		}
 	} else {

@@ -35,7 +35,7 @@ func ingFacts() Facts {
 			{ID: "subnet-c", AZ: "us-west-2a", Tags: pub, AvailableIPs: 100, HasIPv6: true},
 			{ID: "subnet-d", AZ: "us-west-2b", Tags: pub, AvailableIPs: 100, HasIPv6: true},
 		},
-		Nodes: []Node{{Name: "n1", InstanceID: "i-1", ENIID: "eni-1",
+		Nodes: []Node{{Name: "n1", InstanceID: "i-1", ENIID: "eni-1", Ready: corev1.ConditionTrue,
 			SecurityGroups: []SecurityGroupInfo{{ID: nodeSG}}}},
 	}
 }

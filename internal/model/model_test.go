@@ -40,7 +40,7 @@ func facts() Facts {
 			{ID: "subnet-2", AZ: "us-west-2b", CIDR: "10.0.16.0/20", Tags: tags, AvailableIPs: 100, HasIPv6: true},
 			{ID: "subnet-3", AZ: "us-west-2a", CIDR: "10.0.32.0/20", Tags: pub, AvailableIPs: 100, HasIPv6: true},
 		},
-		Nodes: []Node{{Name: "n1", InstanceID: "i-1", ENIID: "eni-1",
+		Nodes: []Node{{Name: "n1", InstanceID: "i-1", ENIID: "eni-1", Ready: corev1.ConditionTrue,
 			SecurityGroups: []SecurityGroupInfo{{ID: nodeSG, Tags: map[string]string{naming.ClusterTagKey(cluster): "owned"}}}}},
 		Endpoints: []Endpoint{{IP: "10.0.1.5", NodeName: "n1", Ports: map[string]int32{"": 80}}},
 	}

@@ -118,7 +118,8 @@ func (b *builder) targetGroups(userTags map[string]string) error {
 			HealthCheckProtocol: hc.Protocol, HealthCheckInterval: hc.Interval,
 		})
 		tg.Tags = naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, tg.ResourceID), userTags)
-		tg.Targets = serviceTargets(p, tt, b.f.Nodes, endpointsOfFamily(b.f.Endpoints, ipType))
+		tg.Targets = serviceTargets(p, tt, b.targetNodes(), endpointsOfFamily(b.f.Endpoints, ipType))
+		tg.MultiCluster = b.cfg.MultiClusterTargetGroup
 		b.st.TargetGroups = append(b.st.TargetGroups, tg)
 		ls.Port, ls.TargetGroup = p.Port, tg.ResourceID
 		ls.Tags = naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.ListenerResourceID(p.Port)), userTags)
@@ -228,9 +229,15 @@ func resolveHCPort(svc *corev1.Service, v, tt string) (string, error) {
 	return "", fmt.Errorf("failed to resolve healthCheckPort: unable to find port %s on service %s/%s", v, svc.Namespace, svc.Name)
 }
 
-// serviceTargets are the targets of Service port p: instance → every EC2
-// node on the NodePort; ip → ready endpoint addresses on the resolved target
-// port. Shared by the NLB and ALB builders.
+// targetNodes are the Service's instance targets (TargetNodes with its
+// target-node-labels).
+func (b *builder) targetNodes() []Node {
+	return TargetNodes(b.f.Nodes, b.cfg.TargetNodeLabels)
+}
+
+// serviceTargets are the targets of Service port p: instance → the target
+// nodes (TargetNodes) on the NodePort; ip → ready endpoint addresses on the
+// resolved target port. Shared by the NLB and ALB builders.
 func serviceTargets(p corev1.ServicePort, tt string, nodes []Node, endpoints []Endpoint) []Target {
 	var out []Target
 	if tt == annotations.TargetTypeInstance {
@@ -277,12 +284,13 @@ func (b *builder) targetRules(source RefKind) {
 	b.st.TargetRules = append(b.st.TargetRules, crossTargetRules(groups, perms, source)...)
 }
 
-// targetSGs are the target SGs of the Service's nodes: every node for
-// instance targets, the endpoints' nodes for ip targets.
+// targetSGs are the target SGs of the Service's nodes: the target nodes
+// for instance targets (as LBC's networking manager, which is given the
+// resolved node endpoints), the endpoints' nodes for ip targets.
 func (b *builder) targetSGs() []string {
 	nodes := map[string]bool{}
 	if b.targetType() == annotations.TargetTypeInstance {
-		for _, n := range b.f.Nodes {
+		for _, n := range b.targetNodes() {
 			nodes[n.Name] = true
 		}
 	} else {

@@ -1,6 +1,8 @@
 package model
 
 import (
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/rules"
 )
@@ -70,13 +72,19 @@ type SecurityGroupInfo struct {
 	Tags map[string]string
 }
 
-// Node is a cluster node with its EC2 instance and primary-ENI SGs.
+// Node is a cluster node with its EC2 instance and primary-ENI SGs, and
+// what decides whether it is an instance target (TargetNodes).
 type Node struct {
 	Name       string
 	InstanceID string // from spec.providerID; "" when not an EC2 node
 	ENIID      string
 	// SecurityGroups of the primary ENI (device index 0).
 	SecurityGroups []SecurityGroupInfo
+	Labels         map[string]string
+	Taints         []corev1.Taint
+	// Ready is the status of the node's Ready condition; "" when it has
+	// none (treated as not ready).
+	Ready corev1.ConditionStatus
 }
 
 // Endpoint is a ready address of the Service's EndpointSlices.
@@ -282,6 +290,16 @@ type TargetGroup struct {
 	// proxy_protocol_v2.enabled, as LBC sets it); keys absent keep their
 	// AWS value.
 	Attributes map[string]string
+	// MultiCluster: the group is shared with other clusters
+	// (multi-cluster-target-group), so a target is deregistered only if
+	// Tracked holds it.
+	MultiCluster bool
+	// Tracked are the targets the record says this cluster registered
+	// (multi-cluster groups only; filled by the deployer from
+	// internal/controller/multicluster, not by Build). nil, with no record
+	// yet, deregisters nothing. Not part of the fingerprint: it follows
+	// Targets once applied.
+	Tracked []Target `json:"-"`
 }
 
 // Listener forwards one port to a target group (NLB), or runs a default

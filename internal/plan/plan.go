@@ -355,6 +355,9 @@ func diffTargetGroups(desired model.Stack, observed Snapshot) ([]Action, map[str
 				out = append(out, Action{Kind: ModifyTargetGroupAttributes, TargetGroup: d, ARN: o.ARN, Attributes: changed})
 			}
 			add, del := targetDiff(d.Targets, o.Targets)
+			if d.MultiCluster {
+				del = onlyTracked(del, d.Tracked)
+			}
 			if len(add) > 0 {
 				out = append(out, Action{Kind: RegisterTargets, TargetGroup: d, ARN: o.ARN, Targets: add})
 			}
@@ -369,6 +372,18 @@ func diffTargetGroups(desired model.Stack, observed Snapshot) ([]Action, map[str
 		}
 	}
 	return out, arn
+}
+
+// onlyTracked keeps the targets of a multi-cluster group's deregistration
+// that this cluster registered: the others belong to other clusters.
+func onlyTracked(del, tracked []model.Target) []model.Target {
+	var out []model.Target
+	for _, t := range del {
+		if slices.Contains(tracked, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func targetDiff(want, have []model.Target) (add, del []model.Target) {

@@ -141,3 +141,38 @@ func TestManagedSGTagsDrivenAsLBC(t *testing.T) {
 		t.Errorf("set %v remove %v", a.SetTags, a.RemoveTags)
 	}
 }
+
+func TestMultiClusterTargetGroupDeregistersOnlyTrackedTargets(t *testing.T) {
+	others := model.Target{ID: "i-other", Port: 30080}
+	mine := model.Target{ID: "i-1", Port: 30080}
+	for _, tc := range []struct {
+		name    string
+		multi   bool
+		tracked []model.Target
+		want    []model.Target // deregistered
+	}{
+		{"a target lbsg did not register stays", true, []model.Target{mine}, nil},
+		{"without a record nothing is deregistered", true, nil, nil},
+		{"a tracked target that is no longer wanted goes", true, []model.Target{mine, {ID: "i-old", Port: 30080}}, []model.Target{{ID: "i-old", Port: 30080}}},
+		{"a group that is not shared loses every unwanted target", false, nil, []model.Target{{ID: "i-old", Port: 30080}, others}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := stack()
+			d.TargetGroups[0].MultiCluster, d.TargetGroups[0].Tracked = tc.multi, tc.tracked
+			o := converged()
+			o.TargetGroups[0].Targets = []model.Target{mine, {ID: "i-old", Port: 30080}, others}
+			var got []model.Target
+			for _, a := range Diff(d, o) {
+				if a.Kind == RegisterTargets {
+					t.Errorf("unexpected %v", a)
+				}
+				if a.Kind == DeregisterTargets {
+					got = append(got, a.Targets...)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("deregistered %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -89,7 +89,7 @@ func Compute(ctx context.Context, c Cloud, objs Objects, s Settings) (Result, er
 	objs, ports := withPlaceholderPorts(objs.deduped())
 	res := Result{Cluster: d.ClusterName, Live: c != nil}
 	if c == nil {
-		c = offline{cluster: d.ClusterName}
+		c, objs.Nodes = offline{cluster: d.ClusterName}, offlineNodes(objs.Nodes)
 	}
 	nodes, err := service.NodeFacts(ctx, c, objs.Nodes)
 	if err != nil {

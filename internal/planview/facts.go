@@ -109,12 +109,29 @@ func (offline) FindSecurityGroups(context.Context, func(map[string]string) bool)
 	return nil, nil
 }
 
-// Nodes is service.NodeFacts over c (nil: the offline placeholders).
+// Nodes is service.NodeFacts over c (nil: the offline placeholders, with
+// offlineNodes).
 func Nodes(ctx context.Context, c Cloud, list []corev1.Node, cluster string) ([]model.Node, error) {
 	if c == nil {
-		c = offline{cluster: cluster}
+		c, list = offline{cluster: cluster}, offlineNodes(list)
 	}
 	return service.NodeFacts(ctx, c, list)
+}
+
+// offlineNodes are list as planned from manifests or offline: a Node
+// without a Ready condition (a manifest's Node has no status) is planned as
+// Ready, as its kubelet would report it; a written condition is taken as
+// it is. The cluster's Nodes (plan --live with a kubeconfig) carry theirs.
+func offlineNodes(list []corev1.Node) []corev1.Node {
+	out := make([]corev1.Node, len(list))
+	for i := range list {
+		out[i] = *list[i].DeepCopy()
+		if model.NodeReadyStatus(&out[i]) == "" {
+			out[i].Status.Conditions = append(out[i].Status.Conditions,
+				corev1.NodeCondition{Type: corev1.NodeReady, Status: corev1.ConditionTrue})
+		}
+	}
+	return out
 }
 
 // ownedRules returns the rules of sg owned by cluster (marker with its name).

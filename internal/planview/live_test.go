@@ -63,7 +63,7 @@ func startLiveShop(t *testing.T) *liveShop {
 		Spec: networkingv1.IngressClassSpec{Controller: "k8s.io/ingress-nginx"}})
 	for i, id := range l.seed.Instances {
 		objs.Nodes = append(objs.Nodes, corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "node-" + string(rune('a'+i))},
-			Spec: corev1.NodeSpec{ProviderID: "aws:///us-west-2a/" + id}})
+			Spec: corev1.NodeSpec{ProviderID: "aws:///us-west-2a/" + id}, Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}}})
 	}
 	l.objs = objs
 

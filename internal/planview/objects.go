@@ -124,13 +124,13 @@ func (o *Objects) add(dec runtime.Decoder, obj runtime.Object) {
 	case *corev1.Service:
 		o.Services = append(o.Services, *v)
 	case *corev1.Node:
-		o.Nodes = append(o.Nodes, *v)
+		o.Nodes = append(o.Nodes, offlineNodes([]corev1.Node{*v})...)
 	case *discoveryv1.EndpointSlice:
 		o.EndpointSlices = append(o.EndpointSlices, *v)
 	case *corev1.ServiceList:
 		o.Services = append(o.Services, v.Items...)
 	case *corev1.NodeList:
-		o.Nodes = append(o.Nodes, v.Items...)
+		o.Nodes = append(o.Nodes, offlineNodes(v.Items)...)
 	case *discoveryv1.EndpointSliceList:
 		o.EndpointSlices = append(o.EndpointSlices, v.Items...)
 	case *networkingv1.Ingress:

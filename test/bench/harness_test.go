@@ -164,6 +164,8 @@ func (h *harness) joinNode() {
 	if err != nil {
 		h.tb.Fatal(err)
 	}
+	// envtest runs no kwok: the node is Ready as a kubelet would report.
+	n.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}
 	if err := h.kc.Create(h.tb.Context(), n); err != nil {
 		h.tb.Fatal(err)
 	}

@@ -142,7 +142,7 @@ func (k *kube) addNodes(t *testing.T, prefix string, instances []string) {
 	t.Helper()
 	for i, id := range instances {
 		n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("%s-node-%d", prefix, i)},
-			Spec: corev1.NodeSpec{ProviderID: "aws:///us-west-2a/" + id}}
+			Spec: corev1.NodeSpec{ProviderID: "aws:///us-west-2a/" + id}, Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}}}
 		if err := k.client.Create(t.Context(), n); err != nil {
 			t.Fatal(err)
 		}

@@ -47,6 +47,9 @@ type objects struct {
 	services  []*corev1.Service
 	ingresses []*networkingv1.Ingress
 	replicas  int32
+	// nodeLabels are labels to add to the world's nodes (by index, in name
+	// order) before the case's objects; they apply to every case after.
+	nodeLabels map[int]map[string]string
 }
 
 // testCase is one entry of the corpus; its namespace is its name.
@@ -288,6 +291,25 @@ var corpus = []testCase{
 			"alb.ingress.kubernetes.io/listener-attributes.HTTP-80": "routing.http.response.server.enabled=false",
 		}, path{"/", "echo"})
 		return objects{replicas: 2, services: []*corev1.Service{backend(ns, "echo", e.port())}, ingresses: []*networkingv1.Ingress{ing}}
+	}},
+	// nlb-nodes
+	{"nlb-target-node-labels", func(ns string, e *env) objects {
+		return objects{replicas: 2,
+			nodeLabels: map[int]map[string]string{
+				0: {"lbcdiff/pool": "edge"},
+				2: {"lbcdiff/pool": "edge", "node.kubernetes.io/exclude-from-external-load-balancers": "true"},
+			},
+			services: []*corev1.Service{nlb(ns, "echo", e.port(), map[string]string{
+				"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":    "instance",
+				"service.beta.kubernetes.io/aws-load-balancer-target-node-labels": "lbcdiff/pool=edge",
+			})}}
+	}},
+	// nlb-nodes
+	{"nlb-multi-cluster", func(ns string, e *env) objects {
+		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", e.port(), map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":            "instance",
+			"service.beta.kubernetes.io/aws-load-balancer-multi-cluster-target-group": "true",
+		})}}
 	}},
 }
 

@@ -306,6 +306,12 @@ func take(ctx context.Context, wd *world) (*snapshot, error) {
 			continue
 		}
 		for _, d := range h.TargetHealthDescriptions {
+			// A draining target is deregistered already; whether one is
+			// still draining depends on whether a controller registered
+			// the node before it was excluded (a race, not an outcome).
+			if d.TargetHealth != nil && d.TargetHealth.State == elbv2types.TargetHealthStateEnumDraining {
+				continue
+			}
 			add(l, "target", fmt.Sprintf("%s:%d", aws.ToString(d.Target.Id), aws.ToInt32(d.Target.Port)))
 		}
 	}
@@ -333,6 +339,24 @@ func take(ctx context.Context, wd *world) (*snapshot, error) {
 			for _, in := range i.Status.LoadBalancer.Ingress {
 				add("ingress["+ns.Name+"/"+i.Name+"]", "status hostname", in.Hostname)
 			}
+		}
+		// Multi-cluster target groups: the record of this cluster's
+		// targets (LBC's ConfigMap per target group; its list is a set).
+		cms, err := wd.kube.CoreV1().ConfigMaps(ns.Name).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return nil, err
+		}
+		for _, cm := range cms.Items {
+			tg, ok := strings.CutPrefix(cm.Name, "aws-lbc-targets-")
+			if !ok {
+				continue
+			}
+			if m := uidHash.FindStringSubmatch(tg); m != nil {
+				tg = m[1] + "<hash>"
+			}
+			targets := strings.Split(cm.Data["targets"], ",")
+			sort.Strings(targets)
+			add("configmap["+ns.Name+"/aws-lbc-targets-"+tg+"]", "targets", strings.Join(targets, ","))
 		}
 	}
 

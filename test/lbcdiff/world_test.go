@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/lbsg/lbsg/internal/cli"
@@ -184,6 +187,9 @@ func (wd *world) apply(ctx context.Context, cases []testCase) error {
 	wd.baseline = base
 	for _, c := range cases {
 		o := c.build(c.name, e)
+		if err := wd.labelNodes(ctx, o.nodeLabels); err != nil {
+			return err
+		}
 		if _, err := wd.kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: c.name}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 			return err
 		}
@@ -199,6 +205,31 @@ func (wd *world) apply(ctx context.Context, cases []testCase) error {
 			if _, err := wd.kube.NetworkingV1().Ingresses(c.name).Create(ctx, i, metav1.CreateOptions{}); err != nil {
 				return fmt.Errorf("%s/%s: %w", c.name, i.Name, err)
 			}
+		}
+	}
+	return nil
+}
+
+// labelNodes adds labels to the world's nodes, by index in name order.
+func (wd *world) labelNodes(ctx context.Context, labels map[int]map[string]string) error {
+	if len(labels) == 0 {
+		return nil
+	}
+	nodes, err := wd.kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(nodes.Items, func(a, b corev1.Node) int { return strings.Compare(a.Name, b.Name) })
+	for i, add := range labels {
+		if i >= len(nodes.Items) {
+			return fmt.Errorf("node %d of %d", i, len(nodes.Items))
+		}
+		patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"labels": add}})
+		if err != nil {
+			return err
+		}
+		if _, err := wd.kube.CoreV1().Nodes().Patch(ctx, nodes.Items[i].Name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+			return err
 		}
 	}
 	return nil

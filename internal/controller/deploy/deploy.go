@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/lbsg/lbsg/internal/awserr"
 	"github.com/lbsg/lbsg/internal/cloud/state"
+	"github.com/lbsg/lbsg/internal/controller/multicluster"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/events"
 	"github.com/lbsg/lbsg/internal/model"
@@ -36,6 +39,9 @@ type Deployer struct {
 	// Record of what was applied (nil: none; every stack is read in full
 	// on its first reconcile).
 	Record Record
+	// Tracked keeps the targets this cluster registered in multi-cluster
+	// target groups (nil: none kept, and such groups deregister nothing).
+	Tracked *multicluster.Store
 }
 
 // Apply converges AWS to desired and returns the load balancer's DNS name.
@@ -57,11 +63,17 @@ func (d *Deployer) Apply(ctx context.Context, stack naming.Stack, desired model.
 	}
 	snap.BackendSG = backendID
 	snap.Cluster, snap.ExternalManagedTags = d.Defaults.ClusterName, d.Defaults.ExternalManagedTags
+	if err := d.readTracked(ctx, desired); err != nil {
+		return "", err
+	}
 	capacityPending, err := d.readCapacity(ctx, stack, desired, &snap)
 	if err != nil {
 		return "", err
 	}
 	actions := plan.Diff(desired, snap)
+	if err := d.growTracked(ctx, desired, actions); err != nil {
+		return "", err
+	}
 	ex := newExecutor(d.AWS, desired, snap, backendID)
 	converged := false
 	if touchesELB(actions) {
@@ -95,6 +107,12 @@ func (d *Deployer) Apply(ctx context.Context, stack naming.Stack, desired model.
 	}
 	if len(actions) > 0 {
 		logf.FromContext(ctx).Info("applied changes", "actions", len(actions), "loadBalancer", desired.LoadBalancer.Name)
+	}
+	if err := d.setTracked(ctx, desired); err != nil {
+		return "", err
+	}
+	if err := d.dropTracked(ctx, deletedTGs(actions, snap, desired)); err != nil {
+		return "", err
 	}
 	if capacityPending {
 		return ex.dnsName, &CapacityPending{DNSName: ex.dnsName}
@@ -219,6 +237,11 @@ func (d *Deployer) Teardown(ctx context.Context, stack naming.Stack) (done bool,
 	if err != nil {
 		return false, err
 	}
+	// Teardown deregisters nothing, so the records can go first (a
+	// failed run then leaves none behind for groups it deleted).
+	if err := d.dropTracked(ctx, snap.TargetGroups); err != nil {
+		return false, err
+	}
 	actions := plan.Diff(empty, snap)
 	ex := newExecutor(d.AWS, empty, snap, "")
 	err = ex.run(ctx, actions, func(plan.Action) bool { return true })
@@ -324,4 +347,102 @@ func touchesELB(actions []plan.Action) bool {
 		}
 	}
 	return false
+}
+
+// tgNamespace is the namespace of the Service behind a target group: the
+// first part of its resource ID (Services "ns/name:port", Ingresses
+// "ns/ingress-service:port", the Service in the Ingress's namespace).
+func tgNamespace(resourceID string) string {
+	ns, _, _ := strings.Cut(resourceID, "/")
+	return ns
+}
+
+// readTracked fills Tracked of desired's multi-cluster target groups from
+// their records (nil without one).
+func (d *Deployer) readTracked(ctx context.Context, desired model.Stack) error {
+	for i := range desired.TargetGroups {
+		tg := &desired.TargetGroups[i]
+		if !tg.MultiCluster || d.Tracked == nil {
+			continue
+		}
+		ts, ok, err := d.Tracked.Get(ctx, tgNamespace(tg.ResourceID), tg.Name)
+		if err != nil {
+			return err
+		}
+		tg.Tracked = nil
+		if ok {
+			tg.Tracked = ts
+		}
+	}
+	return nil
+}
+
+// growTracked records, before a multi-cluster target group's targets
+// change, every target this run may register, so that none is ever
+// registered unrecorded (package multicluster).
+func (d *Deployer) growTracked(ctx context.Context, desired model.Stack, actions []plan.Action) error {
+	if d.Tracked == nil {
+		return nil
+	}
+	for _, a := range actions {
+		tg := a.TargetGroup
+		if a.Kind != plan.RegisterTargets || tg == nil || !tg.MultiCluster {
+			continue
+		}
+		want := append(slices.Clone(tg.Tracked), tg.Targets...)
+		if err := d.Tracked.Set(ctx, tgNamespace(tg.ResourceID), tg.Name, want); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// setTracked records, once the stack converged, the targets each
+// multi-cluster target group now has from this cluster.
+func (d *Deployer) setTracked(ctx context.Context, desired model.Stack) error {
+	if d.Tracked == nil {
+		return nil
+	}
+	for _, tg := range desired.TargetGroups {
+		if !tg.MultiCluster {
+			continue
+		}
+		if err := d.Tracked.Set(ctx, tgNamespace(tg.ResourceID), tg.Name, tg.Targets); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deletedTGs are the observed target groups actions delete (replaced or
+// no longer wanted) whose names desired does not use again.
+func deletedTGs(actions []plan.Action, snap plan.Snapshot, desired model.Stack) []plan.ObservedTG {
+	var out []plan.ObservedTG
+	for _, a := range actions {
+		if a.Kind != plan.DeleteTargetGroup {
+			continue
+		}
+		for _, tg := range snap.TargetGroups {
+			reused := slices.ContainsFunc(desired.TargetGroups, func(d model.TargetGroup) bool { return d.Name == tg.Name })
+			if tg.ARN == a.ARN && !reused {
+				out = append(out, tg)
+			}
+		}
+	}
+	return out
+}
+
+// dropTracked deletes the records of deleted target groups, as LBC does
+// when it deletes their TargetGroupBindings (a Delete per group, found or
+// not: whether a gone Service shared its groups is not known).
+func (d *Deployer) dropTracked(ctx context.Context, tgs []plan.ObservedTG) error {
+	if d.Tracked == nil {
+		return nil
+	}
+	for _, tg := range tgs {
+		if err := d.Tracked.Delete(ctx, tgNamespace(tg.ResourceID), tg.Name); err != nil {
+			return err
+		}
+	}
+	return nil
 }

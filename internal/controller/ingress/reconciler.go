@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -62,7 +63,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Watches(&networkingv1.Ingress{}, handler.EnqueueRequestsFromMapFunc(r.groupsOfIngress)).
 		Watches(&corev1.Service{}, handler.EnqueueRequestsFromMapFunc(r.groupsOfService)).
 		Watches(&discoveryv1.EndpointSlice{}, handler.EnqueueRequestsFromMapFunc(r.groupsOfSlice)).
-		Watches(&corev1.Node{}, deploy.EnqueueBatched(deploy.NodeBatch, r.allGroups), builder.WithPredicates(deploy.NodeTargetsChanged)).
+		Watches(&corev1.Node{}, deploy.EnqueueNodeEvents(deploy.NodeBatch, r.nodeGroups), builder.WithPredicates(deploy.NodeTargetsChanged)).
 		Watches(&networkingv1.IngressClass{}, handler.EnqueueRequestsFromMapFunc(r.allGroups)).
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(1, r.MaxConcurrentReconciles)})
 	if paramsServed(mgr) {
@@ -162,6 +163,21 @@ func (r *Reconciler) groupsOfSlice(ctx context.Context, o client.Object) []recon
 
 func (r *Reconciler) allGroups(ctx context.Context, _ client.Object) []reconcile.Request {
 	return r.groupsOfIngresses(ctx, func(*networkingv1.Ingress) bool { return true })
+}
+
+// nodeGroups are the groups a Node event may affect: all of them, except
+// for an update that changes neither the node's instance nor its labels
+// and whose taint or readiness change moves no target
+// (model.NodeTargetingChanged without target-node-labels). Which groups
+// have instance targets and which target-node-labels (on Ingresses or
+// their Services) is known only once a group is built, so a label change
+// reconciles every group; an unchanged one costs no AWS call.
+func (r *Reconciler) nodeGroups(ctx context.Context, e deploy.NodeEvent) []reconcile.Request {
+	if e.Old != nil && e.New != nil && e.Old.Spec.ProviderID == e.New.Spec.ProviderID &&
+		maps.Equal(e.Old.Labels, e.New.Labels) && !model.NodeTargetingChanged(e.Old, e.New, nil) {
+		return nil
+	}
+	return r.allGroups(ctx, nil)
 }
 
 // stackOf is the inverse of drift.GroupRequest.

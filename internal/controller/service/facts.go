@@ -94,7 +94,8 @@ func NodeFacts(ctx context.Context, src NodeSource, nodes []corev1.Node) ([]mode
 		if !ok {
 			continue
 		}
-		node := model.Node{Name: n.Name, InstanceID: id, ENIID: in.ENIID}
+		node := model.Node{Name: n.Name, InstanceID: id, ENIID: in.ENIID,
+			Labels: n.Labels, Taints: n.Spec.Taints, Ready: model.NodeReadyStatus(&n)}
 		for _, g := range in.Groups {
 			node.SecurityGroups = append(node.SecurityGroups, model.SecurityGroupInfo{ID: g, Tags: tags[g]})
 		}

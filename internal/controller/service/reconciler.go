@@ -61,7 +61,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	b := ctrl.NewControllerManagedBy(mgr).Named(ControllerName).
 		For(&corev1.Service{}).
 		Watches(&discoveryv1.EndpointSlice{}, handler.EnqueueRequestsFromMapFunc(sliceToService)).
-		Watches(&corev1.Node{}, deploy.EnqueueBatched(deploy.NodeBatch, r.handledServices), builder.WithPredicates(deploy.NodeTargetsChanged)).
+		Watches(&corev1.Node{}, deploy.EnqueueNodeEvents(deploy.NodeBatch, r.nodeServices), builder.WithPredicates(deploy.NodeTargetsChanged)).
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(1, r.MaxConcurrentReconciles)})
 	if r.Services != nil {
 		b = b.WatchesRawSource(r.Services.Source())
@@ -77,16 +77,30 @@ func sliceToService(_ context.Context, o client.Object) []reconcile.Request {
 	return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: o.GetNamespace(), Name: name}}}
 }
 
-func (r *Reconciler) handledServices(ctx context.Context, _ client.Object) []reconcile.Request {
+// nodeServices are the Services a Node event affects: every handled one
+// when a node comes, goes or changes instance (target SGs depend on nodes
+// for ip targets too); on a change of labels, taints or readiness, those
+// with instance targets whose targets it can change
+// (model.NodeTargetingChanged with the Service's target-node-labels).
+func (r *Reconciler) nodeServices(ctx context.Context, e deploy.NodeEvent) []reconcile.Request {
+	all := e.Old == nil || e.New == nil || e.Old.Spec.ProviderID != e.New.Spec.ProviderID
 	var list corev1.ServiceList
 	if err := r.Kube.List(ctx, &list); err != nil {
 		return nil
 	}
 	var out []reconcile.Request
 	for i := range list.Items {
-		if model.Handled(&list.Items[i], r.Defaults) {
-			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
+		svc := &list.Items[i]
+		if !model.Handled(svc, r.Defaults) {
+			continue
 		}
+		if !all {
+			sel, instance, err := model.ServiceInstanceNodeSelector(svc, r.Defaults)
+			if err == nil && (!instance || !model.NodeTargetingChanged(e.Old, e.New, sel)) {
+				continue
+			}
+		}
+		out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(svc)})
 	}
 	return out
 }
