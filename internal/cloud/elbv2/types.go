@@ -147,11 +147,18 @@ type ListenerSpec struct {
 // Condition is an ALB rule condition.
 type Condition struct {
 	Field string // host-header | path-pattern | http-header | http-request-method | query-string | source-ip
-	// Values of the condition; for query-string, "key=value" or "value".
+	// Values of the condition (not query-string).
 	Values []string
+	// RegexValues of a host-header, path-pattern or http-header condition.
+	RegexValues []string
 	// HTTPHeaderName for http-header.
 	HTTPHeaderName string
+	// QueryString pairs of a query-string condition ("" key: value only).
+	QueryString []QueryPair
 }
+
+// QueryPair is one key/value of a query-string condition.
+type QueryPair struct{ Key, Value string }
 
 // Rule is an ALB listener rule.
 type Rule struct {
