@@ -214,14 +214,6 @@ func TestUnimplementedParametersAreRefused(t *testing.T) {
 		{"rule transforms on modify", "ModifyRule", func(w paramWorld) []string {
 			return []string{"RuleArn", w.rule, "Transforms.member.1.Type", "host-header-rewrite"}
 		}, "ValidationError"},
-		{"regex condition values", "CreateRule", func(w paramWorld) []string {
-			return []string{"ListenerArn", w.http, "Priority", "9", "Conditions.member.1.Field", "path-pattern",
-				"Conditions.member.1.PathPatternConfig.RegexValues.member.1", "^/a+$", "Actions.member.1.Type", "fixed-response",
-				"Actions.member.1.FixedResponseConfig.StatusCode", "200"}
-		}, "ValidationError"},
-		{"top-level regex condition values", "CreateRule", func(w paramWorld) []string {
-			return join(ruleBase(w), []string{"Conditions.member.2.Field", "host-header", "Conditions.member.2.RegexValues.member.1", "^a$"})
-		}, "ValidationError"},
 		{"a source-ip IP address type", "CreateRule", func(w paramWorld) []string {
 			return join(ruleBase(w), []string{"Conditions.member.2.Field", "source-ip", "Conditions.member.2.SourceIpConfig.IpAddressType", "ipv4"})
 		}, "ValidationError"},

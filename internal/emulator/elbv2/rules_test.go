@@ -80,6 +80,19 @@ func TestCreateRuleValidation(t *testing.T) {
 		{"no actions", append([]string{"Priority", "1"}, host("a.com")...), "ValidationError"},
 		{"two terminal actions", append(append([]string{"Priority", "1"}, host("a.com")...), append(act,
 			"Actions.member.2.Type", "fixed-response", "Actions.member.2.FixedResponseConfig.StatusCode", "200")...), "InvalidLoadBalancerAction"},
+		{"values and regex values in one path condition", append([]string{"Priority", "1", "Conditions.member.1.Field", "path-pattern",
+			"Conditions.member.1.PathPatternConfig.Values.member.1", "/a", "Conditions.member.1.PathPatternConfig.RegexValues.member.1", "^/b$"}, act...), "ValidationError"},
+		{"regex values on a source-ip condition", append([]string{"Priority", "1", "Conditions.member.1.Field", "source-ip",
+			"Conditions.member.1.SourceIpConfig.RegexValues.member.1", "^1"}, act...), "ValidationError"},
+		{"a regex that does not compile", append([]string{"Priority", "1", "Conditions.member.1.Field", "path-pattern",
+			"Conditions.member.1.PathPatternConfig.RegexValues.member.1", "^(/a$"}, act...), "ValidationError"},
+		{"six values counting regex values", append(append([]string{"Priority", "1", "Conditions.member.2.Field", "path-pattern",
+			"Conditions.member.2.PathPatternConfig.RegexValues.member.1", "^/a$", "Conditions.member.2.PathPatternConfig.RegexValues.member.2", "^/b$"},
+			host("a", "b", "c", "d")...), act...), "ValidationError"},
+		{"six query-string pairs", append([]string{"Priority", "1", "Conditions.member.1.Field", "query-string",
+			"Conditions.member.1.QueryStringConfig.Values.member.1.Value", "a", "Conditions.member.1.QueryStringConfig.Values.member.2.Value", "b",
+			"Conditions.member.1.QueryStringConfig.Values.member.3.Value", "c", "Conditions.member.1.QueryStringConfig.Values.member.4.Value", "d",
+			"Conditions.member.1.QueryStringConfig.Values.member.5.Value", "e", "Conditions.member.1.QueryStringConfig.Values.member.6.Value", "f"}, act...), "ValidationError"},
 		{"authentication on an HTTP listener", append(append([]string{"Priority", "1"}, host("a.com")...), "Actions.member.1.Type", "authenticate-cognito", "Actions.member.1.Order", "1",
 			"Actions.member.2.Type", "fixed-response", "Actions.member.2.Order", "2", "Actions.member.2.FixedResponseConfig.StatusCode", "200"), "InvalidConfigurationRequest"},
 	} {
@@ -104,6 +117,17 @@ func TestCreateRuleValidation(t *testing.T) {
 		"<HttpHeaderConfig><HttpHeaderName>X-Env</HttpHeaderName><Values><member>prod</member></Values></HttpHeaderConfig>",
 		"<QueryStringConfig><Values><member><Key>v</Key><Value>2</Value></member></Values></QueryStringConfig>",
 		"<SourceIpConfig><Values><member>10.0.0.0/8</member></Values></SourceIpConfig>")
+	// Regex values are stored and returned for host, path and header.
+	r = h.ok("CreateRule", append([]string{"ListenerArn", l.ListenerArn, "Priority", "2",
+		"Conditions.member.1.Field", "path-pattern", "Conditions.member.1.PathPatternConfig.RegexValues.member.1", "^/api/v[0-9]+$",
+		"Conditions.member.2.Field", "http-header", "Conditions.member.2.HttpHeaderConfig.HttpHeaderName", "X-Env",
+		"Conditions.member.2.HttpHeaderConfig.RegexValues.member.1", "^pr.d$",
+		"Conditions.member.3.Field", "host-header", "Conditions.member.3.RegexValues.member.1", "^a[.]example[.]com$",
+	}, act...)...).(*rulesResult).Rules[0]
+	mustContain(t, render(t, "CreateRule", &rulesResult{Rules: []xRule{r}}),
+		"<PathPatternConfig><Values></Values><RegexValues><member>^/api/v[0-9]+$</member></RegexValues></PathPatternConfig>",
+		"<HttpHeaderConfig><HttpHeaderName>X-Env</HttpHeaderName><Values></Values><RegexValues><member>^pr.d$</member></RegexValues></HttpHeaderConfig>",
+		"<HostHeaderConfig><Values></Values><RegexValues><member>^a[.]example[.]com$</member></RegexValues></HostHeaderConfig>")
 }
 
 func TestTooManyRulesCountsEveryListenerOfTheALB(t *testing.T) {
