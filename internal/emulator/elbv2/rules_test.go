@@ -2,6 +2,8 @@ package elbv2
 
 import (
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -198,4 +200,54 @@ func TestRedirectDefaultsAreFilledIn(t *testing.T) {
 	if !strings.Contains(render(t, "CreateListener", &listenersResult{Listeners: []xListener{l}}), "<RedirectConfig><Protocol>HTTPS</Protocol>") {
 		t.Errorf("redirect not rendered")
 	}
+}
+
+func TestWeightedForwardRuleLimits(t *testing.T) {
+	h := newHarness(t)
+	lb := h.alb("web")
+	l := h.listener(lb.LoadBalancerArn, "80", fixed404()...)
+	var tgs []string
+	for _, n := range []string{"a", "b", "c", "d", "e", "f"} {
+		tgs = append(tgs, h.tg("tg-"+n).TargetGroupArn)
+	}
+	base := []string{"ListenerArn", l.ListenerArn, "Priority", "1",
+		"Conditions.member.1.Field", "path-pattern", "Conditions.member.1.PathPatternConfig.Values.member.1", "/a",
+		"Actions.member.1.Type", "forward"}
+	fwd := func(weights ...string) []string {
+		out := slices.Clone(base)
+		for i, w := range weights {
+			p := "Actions.member.1.ForwardConfig.TargetGroups.member." + strconv.Itoa(i+1)
+			out = append(out, p+".TargetGroupArn", tgs[i], p+".Weight", w)
+		}
+		return out
+	}
+	sticky := func(args []string, kv ...string) []string {
+		for i := 0; i < len(kv); i += 2 {
+			args = append(args, "Actions.member.1.ForwardConfig.TargetGroupStickinessConfig."+kv[i], kv[i+1])
+		}
+		return args
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+		code string
+	}{
+		{"a weight of 1000", fwd("1000", "1"), "ValidationError"},
+		{"a negative weight", fwd("-1", "1"), "ValidationError"},
+		{"six target groups", fwd("1", "1", "1", "1", "1", "1"), "InvalidConfigurationRequest"},
+		{"a stickiness duration of 0", sticky(fwd("1", "1"), "Enabled", "true", "DurationSeconds", "0"), "ValidationError"},
+		{"a stickiness duration of 604801", sticky(fwd("1", "1"), "Enabled", "true", "DurationSeconds", "604801"), "ValidationError"},
+		{"stickiness without a duration", sticky(fwd("1", "1"), "Enabled", "true"), "ValidationError"},
+		{"one target group twice", append(fwd("1"), "Actions.member.1.ForwardConfig.TargetGroups.member.2.TargetGroupArn", tgs[0],
+			"Actions.member.1.ForwardConfig.TargetGroups.member.2.Weight", "1"), "ValidationError"},
+	} {
+		t.Run(tt.name+" is "+tt.code, func(t *testing.T) {
+			h.fail(tt.code, "CreateRule", tt.args...)
+		})
+	}
+	// The edges are accepted and returned as given.
+	r := h.ok("CreateRule", sticky(fwd("0", "999", "1", "1", "1"), "Enabled", "true", "DurationSeconds", "604800")...).(*rulesResult).Rules[0]
+	mustContain(t, render(t, "CreateRule", &rulesResult{Rules: []xRule{r}}),
+		"<Weight>0</Weight>", "<Weight>999</Weight>",
+		"<TargetGroupStickinessConfig><Enabled>true</Enabled><DurationSeconds>604800</DurationSeconds></TargetGroupStickinessConfig>")
 }
