@@ -167,11 +167,9 @@ func (m *member) routeAction(stack naming.Stack, ra annotations.RouteAction, f F
 		case t.TargetGroupARN != nil:
 			w.ARN = *t.TargetGroupARN
 		case t.TargetGroupName != nil:
-			arn, ok := f.TargetGroupARNs[*t.TargetGroupName]
-			if !ok {
-				return Action{}, fmt.Errorf("searching TargetGroup with name %s: expected exactly one TargetGroup with name %s, got 0", *t.TargetGroupName, *t.TargetGroupName)
-			}
-			w.ARN = arn
+			// LBC looks the name up on every build; lbsg would need an
+			// AWS call per resync, so it asks for the ARN instead.
+			return Action{}, fmt.Errorf("targetGroupName %s: lbsg does not look target groups up by name; give its targetGroupARN", *t.TargetGroupName)
 		default:
 			bp := networkingv1.ServiceBackendPort{Name: t.ServicePort.StrVal}
 			if t.ServicePort.Type == intstr.Int {

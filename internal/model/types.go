@@ -115,10 +115,6 @@ type Facts struct {
 	Endpoints           []Endpoint
 	// VPCCIDRs are the VPC's IPv4 CIDRs (legacy rules of internal NLBs).
 	VPCCIDRs []string
-	// TargetGroupARNs are the target groups the group's actions annotations
-	// name by targetGroupName (name → ARN), as the controller found them;
-	// a name missing here is not found.
-	TargetGroupARNs map[string]string
 }
 
 // Warning is something Build or PackTargetRules wants the user to know.
