@@ -1,0 +1,36 @@
+package planview
+
+import (
+	"testing"
+
+	"github.com/lbsg/lbsg/internal/model"
+)
+
+func TestRuleChangesShowEveryConditionAndActionField(t *testing.T) {
+	on, w1, w9, d := true, int32(1), int32(9), int32(60)
+	for _, tt := range []struct {
+		name string
+		got  string
+		want string
+	}{
+		{"header, query-string, source-ip and method conditions", conditionString([]model.Condition{
+			{Field: "http-header", HTTPHeaderName: "X-Env", Values: []string{"prod", "staging"}},
+			{Field: "query-string", QueryString: []model.QueryPair{{Key: "v", Value: "2"}, {Value: "beta"}}},
+			{Field: "source-ip", Values: []string{"10.0.0.0/8"}},
+			{Field: "http-request-method", Values: []string{"GET"}},
+		}), "http-header[X-Env]=prod,staging query-string=v:2,beta source-ip=10.0.0.0/8 http-request-method=GET"},
+		{"regex conditions", conditionString([]model.Condition{{Field: "path-pattern", RegexValues: []string{"^/api/v[0-9]+$"}}}),
+			"path-pattern~^/api/v[0-9]+$"},
+		{"a weighted forward with stickiness", actionString(model.Action{Type: model.ActionForward, Forward: &model.Forward{
+			TargetGroups: []model.WeightedTarget{{TargetGroup: "ns/ing-blue:80", Weight: &w9}, {ARN: "arn:tg/green", Weight: &w1}},
+			Stickiness:   &model.Stickiness{Enabled: &on, DurationSeconds: &d}}}),
+			"forward to ns/ing-blue:80 (weight 9), arn:tg/green (weight 1), sticky for 60s"},
+		{"a plain forward", actionString(model.Action{Type: model.ActionForward, TargetGroup: "ns/ing-blue:80"}), "forward to ns/ing-blue:80"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got != tt.want {
+				t.Errorf("got  %s\nwant %s", tt.got, tt.want)
+			}
+		})
+	}
+}
