@@ -335,3 +335,74 @@ func ParseRouteConditions(ann map[string]string, name string) ([]RouteCondition,
 	}
 	return cs, nil
 }
+
+// Transform types of a transforms.<name> annotation.
+const (
+	TransformHostHeaderRewrite = "host-header-rewrite"
+	TransformURLRewrite        = "url-rewrite"
+)
+
+// RouteRewrite is one regex/replacement pair of a transform.
+type RouteRewrite struct {
+	Regex   string `json:"regex"`
+	Replace string `json:"replace"`
+}
+
+// RouteRewrites is a transform's config.
+type RouteRewrites struct {
+	Rewrites []RouteRewrite `json:"rewrites"`
+}
+
+// RouteTransform is one entry of a transforms.<name> annotation.
+type RouteTransform struct {
+	Type                    string         `json:"type"`
+	HostHeaderRewriteConfig *RouteRewrites `json:"hostHeaderRewriteConfig,omitempty"`
+	URLRewriteConfig        *RouteRewrites `json:"urlRewriteConfig,omitempty"`
+}
+
+// Validate checks the transform as LBC does (its error texts).
+func (t *RouteTransform) Validate() error {
+	switch t.Type {
+	case TransformHostHeaderRewrite:
+		if t.HostHeaderRewriteConfig == nil {
+			return errors.New("missing hostHeaderRewriteConfig")
+		}
+		if len(t.HostHeaderRewriteConfig.Rewrites) == 0 {
+			return errors.New("hostHeaderRewriteConfig.rewrites cannot be empty")
+		}
+	case TransformURLRewrite:
+		if t.URLRewriteConfig == nil {
+			return errors.New("missing urlRewriteConfig")
+		}
+		if len(t.URLRewriteConfig.Rewrites) == 0 {
+			return errors.New("urlRewriteConfig.rewrites cannot be empty")
+		}
+	default:
+		return fmt.Errorf("unknown transform type: %v", t.Type)
+	}
+	return nil
+}
+
+// Rewrites are the transform's rewrites for its type.
+func (t *RouteTransform) Rewrites() []RouteRewrite {
+	if t.Type == TransformHostHeaderRewrite {
+		return t.HostHeaderRewriteConfig.Rewrites
+	}
+	return t.URLRewriteConfig.Rewrites
+}
+
+// ParseRouteTransforms reads transforms.<name> (nil when absent); a
+// malformed or invalid transform is an *Error naming the annotation.
+func ParseRouteTransforms(ann map[string]string, name string) ([]RouteTransform, error) {
+	key := IngTransformsPrefix + name
+	var ts []RouteTransform
+	if _, err := jsonAnnotation(ann, key, &ts); err != nil {
+		return nil, err
+	}
+	for _, t := range ts {
+		if err := t.Validate(); err != nil {
+			return nil, newErr(key, ann[key], err, "%v", err)
+		}
+	}
+	return ts, nil
+}

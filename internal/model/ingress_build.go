@@ -370,7 +370,7 @@ func (b *albBuilder) listeners() {
 			for _, r := range optimizeRoutes(p, ps.protocol, rs) {
 				prio := int32(len(l.Rules) + 1)
 				l.Rules = append(l.Rules, ListenerRule{Priority: prio, Conditions: r.conds, Actions: []Action{r.action},
-					Tags: b.tagged(naming.RuleResourceID(p, prio), r.m.tags)})
+					Transforms: r.transforms, Tags: b.tagged(naming.RuleResourceID(p, prio), r.m.tags)})
 			}
 		}
 		b.st.Listeners = append(b.st.Listeners, l)

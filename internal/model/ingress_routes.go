@@ -47,8 +47,9 @@ var (
 
 // route is one rule of a member before it gets a listener and priority.
 type route struct {
-	conds  []Condition
-	action Action
+	conds      []Condition
+	action     Action
+	transforms []Transform
 }
 
 // buildRoutes builds the member's routes (spec.rules, §6.6), its default
@@ -58,7 +59,11 @@ func (m *member) buildRoutes(stack naming.Stack, f Facts, d Defaults) error {
 	m.tgNodes = map[string]map[string]bool{}
 	if db := m.Ingress.Spec.DefaultBackend; db != nil {
 		if db.Service != nil {
+			// LBC reads (and validates) them for a default backend too.
 			if _, err := annotations.ParseRouteConditions(m.Ingress.Annotations, db.Service.Name); err != nil {
+				return fmt.Errorf("ingress: %s: %w", m.key, err)
+			}
+			if _, err := annotations.ParseRouteTransforms(m.Ingress.Annotations, db.Service.Name); err != nil {
 				return fmt.Errorf("ingress: %s: %w", m.key, err)
 			}
 		}
@@ -74,9 +79,13 @@ func (m *member) buildRoutes(stack naming.Stack, f Facts, d Defaults) error {
 		}
 		for _, p := range sortPaths(r.HTTP.Paths) {
 			var extra []annotations.RouteCondition
+			var rts []annotations.RouteTransform
 			if p.Backend.Service != nil {
 				var err error
 				if extra, err = annotations.ParseRouteConditions(m.Ingress.Annotations, p.Backend.Service.Name); err != nil {
+					return fmt.Errorf("ingress: %s: %w", m.key, err)
+				}
+				if rts, err = annotations.ParseRouteTransforms(m.Ingress.Annotations, p.Backend.Service.Name); err != nil {
 					return fmt.Errorf("ingress: %s: %w", m.key, err)
 				}
 			}
@@ -88,7 +97,7 @@ func (m *member) buildRoutes(stack naming.Stack, f Facts, d Defaults) error {
 			if err != nil {
 				return fmt.Errorf("ingress: %s: %w", m.key, err)
 			}
-			m.routes = append(m.routes, route{conds: conds, action: a})
+			m.routes = append(m.routes, route{conds: conds, action: a, transforms: transforms(rts)})
 		}
 	}
 	return nil
@@ -187,6 +196,19 @@ func (m *member) routeAction(stack naming.Stack, ra annotations.RouteAction, f F
 		fw.Stickiness = &Stickiness{Enabled: s.Enabled, DurationSeconds: s.DurationSeconds}
 	}
 	return Action{Type: ActionForward, Forward: fw}, nil
+}
+
+// transforms models a transforms.<name> annotation's entries in order.
+func transforms(rts []annotations.RouteTransform) []Transform {
+	var out []Transform
+	for _, rt := range rts {
+		t := Transform{Type: rt.Type}
+		for _, rw := range rt.Rewrites() {
+			t.Rewrites = append(t.Rewrites, Rewrite{Regex: rw.Regex, Replace: rw.Replace})
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // targetGroup builds (once) the target group of (member, Service, port as

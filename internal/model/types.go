@@ -373,7 +373,26 @@ type ListenerRule struct {
 	Priority   int32
 	Conditions []Condition
 	Actions    []Action
+	// Transforms rewrite matching requests (transforms.<name>).
+	Transforms []Transform
 	Tags       map[string]string
+}
+
+// Rule transform types.
+const (
+	TransformHostHeaderRewrite = "host-header-rewrite"
+	TransformURLRewrite        = "url-rewrite"
+)
+
+// Transform is a rule transform: its type and regex rewrites.
+type Transform struct {
+	Type     string // TransformHostHeaderRewrite | TransformURLRewrite
+	Rewrites []Rewrite
+}
+
+// Rewrite replaces what Regex matches with Replace.
+type Rewrite struct {
+	Regex, Replace string
 }
 
 // TargetRule is one inbound rule a Stack needs on a target SG.

@@ -72,7 +72,8 @@ func diffRules(d *model.Listener, o *ObservedListener, tgARN map[string]string, 
 		}
 	}
 	same := func(w *model.ListenerRule, h *ObservedRule) bool {
-		return sameConditions(w.Conditions, h.Conditions) && sameActions(w.Actions, h.Actions, tgARN)
+		return sameConditions(w.Conditions, h.Conditions) && sameActions(w.Actions, h.Actions, tgARN) &&
+			sameTransforms(w.Transforms, h.Transforms)
 	}
 	match(func(w *model.ListenerRule, h *ObservedRule) bool { return w.Priority == h.Priority && same(w, h) })
 	match(same)
@@ -278,6 +279,28 @@ func sameConditions(a, b []model.Condition) bool {
 	ka, kb := make([]string, len(a)), make([]string, len(b))
 	for i := range a {
 		ka[i], kb[i] = conditionKey(a[i]), conditionKey(b[i])
+	}
+	slices.Sort(ka)
+	slices.Sort(kb)
+	return slices.Equal(ka, kb)
+}
+
+// sameTransforms compares transforms regardless of their order (AWS allows
+// one of each type); rewrites keep theirs.
+func sameTransforms(a, b []model.Transform) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	key := func(t model.Transform) string {
+		parts := []string{t.Type}
+		for _, rw := range t.Rewrites {
+			parts = append(parts, rw.Regex+"\x01"+rw.Replace)
+		}
+		return strings.Join(parts, "\x00")
+	}
+	ka, kb := make([]string, len(a)), make([]string, len(b))
+	for i := range a {
+		ka[i], kb[i] = key(a[i]), key(b[i])
 	}
 	slices.Sort(ka)
 	slices.Sort(kb)

@@ -87,6 +87,43 @@ func ruleFromSDK(listenerARN string, r elbv2types.Rule) Rule {
 	for _, c := range r.Conditions {
 		out.Conditions = append(out.Conditions, conditionFromSDK(c))
 	}
+	for _, t := range r.Transforms {
+		x := Transform{Type: string(t.Type)}
+		var rws []elbv2types.RewriteConfig
+		switch {
+		case t.HostHeaderRewriteConfig != nil:
+			rws = t.HostHeaderRewriteConfig.Rewrites
+		case t.UrlRewriteConfig != nil:
+			rws = t.UrlRewriteConfig.Rewrites
+		}
+		for _, rw := range rws {
+			x.Rewrites = append(x.Rewrites, Rewrite{Regex: aws.ToString(rw.Regex), Replace: aws.ToString(rw.Replace)})
+		}
+		out.Transforms = append(out.Transforms, x)
+	}
+	return out
+}
+
+// transformsToSDK sends each transform's rewrites in its type's config.
+func transformsToSDK(ts []Transform) []elbv2types.RuleTransform {
+	if len(ts) == 0 {
+		return nil
+	}
+	out := make([]elbv2types.RuleTransform, 0, len(ts))
+	for _, t := range ts {
+		x := elbv2types.RuleTransform{Type: elbv2types.TransformTypeEnum(t.Type)}
+		var rws []elbv2types.RewriteConfig
+		for _, rw := range t.Rewrites {
+			rws = append(rws, elbv2types.RewriteConfig{Regex: aws.String(rw.Regex), Replace: aws.String(rw.Replace)})
+		}
+		switch t.Type {
+		case "host-header-rewrite":
+			x.HostHeaderRewriteConfig = &elbv2types.HostHeaderRewriteConfig{Rewrites: rws}
+		case "url-rewrite":
+			x.UrlRewriteConfig = &elbv2types.UrlRewriteConfig{Rewrites: rws}
+		}
+		out = append(out, x)
+	}
 	return out
 }
 

@@ -167,12 +167,25 @@ type Rule struct {
 	IsDefault        bool
 	Conditions       []Condition
 	Actions          []Action
+	Transforms       []Transform
 	Tags             map[string]string
 }
 
-// RuleSpec is what CreateRule and ModifyRule send.
+// Transform is a rule transform (host-header-rewrite | url-rewrite) with
+// its regex rewrites.
+type Transform struct {
+	Type     string
+	Rewrites []Rewrite
+}
+
+// Rewrite is one regex and its replacement.
+type Rewrite struct{ Regex, Replace string }
+
+// RuleSpec is what CreateRule and ModifyRule send. ModifyRule without
+// Transforms resets the rule's transforms, as LBC does.
 type RuleSpec struct {
 	Priority   int32 // create only
 	Conditions []Condition
 	Actions    []Action
+	Transforms []Transform
 }

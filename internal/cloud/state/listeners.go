@@ -89,6 +89,13 @@ func (p *Provider) readRules(ctx context.Context, listenerARN string) ([]plan.Ob
 		for _, c := range r.Conditions {
 			o.Conditions = append(o.Conditions, modelCondition(c))
 		}
+		for _, t := range r.Transforms {
+			x := model.Transform{Type: t.Type}
+			for _, rw := range t.Rewrites {
+				x.Rewrites = append(x.Rewrites, model.Rewrite{Regex: rw.Regex, Replace: rw.Replace})
+			}
+			o.Transforms = append(o.Transforms, x)
+		}
 		out = append(out, o)
 	}
 	slices.SortFunc(out, func(a, b plan.ObservedRule) int { return int(a.Priority - b.Priority) })
@@ -211,6 +218,18 @@ func cloudConditions(cs []model.Condition) []cloudelbv2.Condition {
 	return out
 }
 
+func cloudTransforms(ts []model.Transform) []cloudelbv2.Transform {
+	var out []cloudelbv2.Transform
+	for _, t := range ts {
+		x := cloudelbv2.Transform{Type: t.Type}
+		for _, rw := range t.Rewrites {
+			x.Rewrites = append(x.Rewrites, cloudelbv2.Rewrite{Regex: rw.Regex, Replace: rw.Replace})
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
 func modelCondition(c cloudelbv2.Condition) model.Condition {
 	x := model.Condition{Field: c.Field, Values: c.Values, RegexValues: c.RegexValues, HTTPHeaderName: c.HTTPHeaderName}
 	for _, q := range c.QueryString {
@@ -271,17 +290,20 @@ func (p *Provider) CreateRule(ctx context.Context, listenerARN string, r model.L
 	if err != nil {
 		return "", fmt.Errorf("rule %d: %w", r.Priority, err)
 	}
-	out, err := p.elb.CreateRule(ctx, listenerARN, cloudelbv2.RuleSpec{Priority: r.Priority, Conditions: cloudConditions(r.Conditions), Actions: acts}, r.Tags)
+	out, err := p.elb.CreateRule(ctx, listenerARN, cloudelbv2.RuleSpec{Priority: r.Priority, Conditions: cloudConditions(r.Conditions), Actions: acts,
+		Transforms: cloudTransforms(r.Transforms)}, r.Tags)
 	return out.ARN, err
 }
 
-// ModifyRule replaces a rule's conditions and actions (not its priority).
+// ModifyRule replaces a rule's conditions, actions and transforms (not its
+// priority).
 func (p *Provider) ModifyRule(ctx context.Context, arn string, r model.ListenerRule, tgARNs map[string]string) error {
 	acts, err := cloudActions(r.Actions, tgARNs)
 	if err != nil {
 		return fmt.Errorf("rule %d: %w", r.Priority, err)
 	}
-	_, err = p.elb.ModifyRule(ctx, arn, cloudelbv2.RuleSpec{Conditions: cloudConditions(r.Conditions), Actions: acts})
+	_, err = p.elb.ModifyRule(ctx, arn, cloudelbv2.RuleSpec{Conditions: cloudConditions(r.Conditions), Actions: acts,
+		Transforms: cloudTransforms(r.Transforms)})
 	return err
 }
 

@@ -251,3 +251,60 @@ func TestWeightedForwardRuleLimits(t *testing.T) {
 		"<Weight>0</Weight>", "<Weight>999</Weight>",
 		"<TargetGroupStickinessConfig><Enabled>true</Enabled><DurationSeconds>604800</DurationSeconds></TargetGroupStickinessConfig>")
 }
+
+func TestRuleTransforms(t *testing.T) {
+	h := newHarness(t)
+	lb := h.alb("web")
+	l := h.listener(lb.LoadBalancerArn, "80", fixed404()...)
+	base := func(prio string) []string {
+		return []string{"ListenerArn", l.ListenerArn, "Priority", prio,
+			"Conditions.member.1.Field", "path-pattern", "Conditions.member.1.PathPatternConfig.Values.member.1", "/a",
+			"Actions.member.1.Type", "fixed-response", "Actions.member.1.FixedResponseConfig.StatusCode", "200"}
+	}
+	tr := func(n int, typ, cfg, regex, replace string) []string {
+		p := "Transforms.member." + strconv.Itoa(n) + "."
+		return []string{p + "Type", typ, p + cfg + ".Rewrites.member.1.Regex", regex, p + cfg + ".Rewrites.member.1.Replace", replace}
+	}
+	url := func(n int, regex, replace string) []string { return tr(n, "url-rewrite", "UrlRewriteConfig", regex, replace) }
+	host := func(n int, regex, replace string) []string {
+		return tr(n, "host-header-rewrite", "HostHeaderRewriteConfig", regex, replace)
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{"an unknown type", append(base("1"), "Transforms.member.1.Type", "cookie-rewrite")},
+		{"two url rewrites", append(append(base("1"), url(1, "^/a", "/b")...), url(2, "^/c", "/d")...)},
+		{"a transform without rewrites", append(base("1"), "Transforms.member.1.Type", "url-rewrite")},
+		{"a rewrite without a replacement", append(base("1"), "Transforms.member.1.Type", "url-rewrite",
+			"Transforms.member.1.UrlRewriteConfig.Rewrites.member.1.Regex", "^/a")},
+		{"a regex that does not compile", append(base("1"), url(1, "^(/a", "/b")...)},
+		{"a regex longer than 1,024 characters", append(base("1"), url(1, strings.Repeat("a", 1025), "/b")...)},
+		{"the other type's config", append(base("1"), tr(1, "url-rewrite", "HostHeaderRewriteConfig", "^a", "b")...)},
+	} {
+		t.Run(tt.name+" is a ValidationError", func(t *testing.T) {
+			h.fail("ValidationError", "CreateRule", tt.args...)
+		})
+	}
+	r := h.ok("CreateRule", append(append(base("1"), url(1, "^/api/(.*)$", "/$1")...), host(2, "^old[.]example[.]com$", "new.example.com")...)...).(*rulesResult).Rules[0]
+	mustContain(t, render(t, "CreateRule", &rulesResult{Rules: []xRule{r}}),
+		"<Transforms><member><Type>url-rewrite</Type><UrlRewriteConfig><Rewrites><member><Regex>^/api/(.*)$</Regex><Replace>/$1</Replace></member></Rewrites></UrlRewriteConfig></member>",
+		"<member><Type>host-header-rewrite</Type><HostHeaderRewriteConfig><Rewrites><member><Regex>^old[.]example[.]com$</Regex><Replace>new.example.com</Replace></member></Rewrites></HostHeaderRewriteConfig></member></Transforms>")
+
+	// ModifyRule keeps transforms unless told; ResetTransforms drops them.
+	count := func() int { return len(h.rules(l.ListenerArn)[0].Transforms.membersOrNil()) }
+	h.ok("ModifyRule", "RuleArn", r.RuleArn, "Conditions.member.1.Field", "path-pattern", "Conditions.member.1.PathPatternConfig.Values.member.1", "/b")
+	if n := count(); n != 2 {
+		t.Errorf("after a ModifyRule without transforms: %d transforms, want 2 kept", n)
+	}
+	h.fail("ValidationError", "ModifyRule", append([]string{"RuleArn", r.RuleArn, "ResetTransforms", "true"}, url(1, "^/x", "/y")...)...)
+	h.ok("ModifyRule", append([]string{"RuleArn", r.RuleArn}, url(1, "^/x", "/y")...)...)
+	if n := count(); n != 1 {
+		t.Errorf("after a ModifyRule with one transform: %d transforms, want 1", n)
+	}
+	h.ok("ModifyRule", "RuleArn", r.RuleArn, "ResetTransforms", "true")
+	if n := count(); n != 0 {
+		t.Errorf("after ResetTransforms: %d transforms, want 0", n)
+	}
+	h.fail("ValidationError", "ModifyRule", "RuleArn", r.RuleArn, "ResetTransforms", "maybe")
+}

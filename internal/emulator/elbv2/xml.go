@@ -375,6 +375,7 @@ type xRule struct {
 	Priority   string       `xml:"Priority"`
 	Conditions []xCondition `xml:"Conditions>member"`
 	Actions    []xAction    `xml:"Actions>member"`
+	Transforms *xTransforms `xml:"Transforms,omitempty"`
 	IsDefault  bool         `xml:"IsDefault"`
 }
 
