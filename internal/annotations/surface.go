@@ -201,7 +201,7 @@ var Surface = func() []Key {
 		ing("dry-run-plan", Unsupported, "LBC's dry-run plan annotation (lbsg plan shows plans instead)"),
 		ing("actions.", Supported, ""),
 		ing("conditions.", Supported, ""),
-		ing("transforms.", Unsupported, "listener-rule transforms (host-header-rewrite, url-rewrite): the SDK has Transforms, but lbsg's model, rule diff and emulator do not carry them yet (issue 18)"),
+		ing("transforms.", Supported, ""),
 	}
 	return keys
 }()

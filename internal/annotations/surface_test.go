@@ -135,9 +135,10 @@ func TestUnsupportedKeysAreThoseLBCReadsAndLbsgLacks(t *testing.T) {
 	}{
 		{"supported keys pass", map[string]string{SvcScheme: "internal", SvcSecurityGroups: "sg-1"}, OnService, nil},
 		{"an unsupported key is named", map[string]string{SvcSSLCert: "arn:x", SvcScheme: "internal"}, OnService, []string{SvcSSLCert}},
-		{"families match by prefix", map[string]string{IngressPrefix + "transforms.web": "[]", IngressPrefix + "listener-attributes.HTTP-80": "a=b"},
-			OnIngress, []string{IngressPrefix + "listener-attributes.HTTP-80", IngressPrefix + "transforms.web"}},
-		{"supported families pass", map[string]string{IngressPrefix + "actions.forward": "{}", IngressPrefix + "conditions.web": "[]"}, OnIngress, nil},
+		{"families match by prefix", map[string]string{IngressPrefix + "frontend-nlb-scheme": "internal", IngressPrefix + "listener-attributes.HTTP-80": "a=b"},
+			OnIngress, []string{IngressPrefix + "frontend-nlb-scheme", IngressPrefix + "listener-attributes.HTTP-80"}},
+		{"supported families pass", map[string]string{IngressPrefix + "actions.forward": "{}", IngressPrefix + "conditions.web": "[]",
+			IngressPrefix + "transforms.web": "[]"}, OnIngress, nil},
 		{"frontend-nlb keys are one family", map[string]string{IngressPrefix + "frontend-nlb-scheme": "internal"}, OnIngress,
 			[]string{IngressPrefix + "frontend-nlb-scheme"}},
 		{"a harmless value passes", map[string]string{IngressPrefix + "auth-type": "none", SvcBackendProtocol: "tcp"}, OnIngress, nil},

@@ -66,7 +66,14 @@ func routeLines(l Listener) []string {
 		for _, c := range r.Conditions {
 			cs = append(cs, conditionString(c))
 		}
-		out = append(out, fmt.Sprintf("%d %s → %s", r.Priority, strings.Join(cs, " "), routeString(r.Actions[0])))
+		line := fmt.Sprintf("%d %s → %s", r.Priority, strings.Join(cs, " "), routeString(r.Actions[0]))
+		for _, t := range r.Transforms {
+			line += " | " + t.Type
+			for _, rw := range t.Rewrites {
+				line += fmt.Sprintf(" %s=>%s", rw.Regex, rw.Replace)
+			}
+		}
+		out = append(out, line)
 	}
 	return out
 }
@@ -188,6 +195,14 @@ func TestIngressRoutingAnnotationErrorsNameTheIngressAndAnnotation(t *testing.T)
 		{name: "a query-string pair without a value", svc: "svc-1", port: "http",
 			ann:  map[string]string{cond + "svc-1": `[{"field":"query-string","queryStringConfig":{"values":[{"key":"k"}]}}]`},
 			want: "invalid queryStringConfig: value cannot be empty"},
+		{name: "malformed transforms JSON", ann: map[string]string{annotations.IngTransformsPrefix + "svc-1": `[{"type":`}, svc: "svc-1", port: "http",
+			want: "ingress: ns-1/ing-1: failed to parse json annotation, " + annotations.IngTransformsPrefix + "svc-1"},
+		{name: "an unknown transform type", ann: map[string]string{annotations.IngTransformsPrefix + "svc-1": `[{"type":"cookie-rewrite"}]`}, svc: "svc-1", port: "http",
+			want: "unknown transform type: cookie-rewrite (annotation " + annotations.IngTransformsPrefix + "svc-1)"},
+		{name: "a url rewrite without rewrites", ann: map[string]string{annotations.IngTransformsPrefix + "svc-1": `[{"type":"url-rewrite","urlRewriteConfig":{"rewrites":[]}}]`},
+			svc: "svc-1", port: "http", want: "urlRewriteConfig.rewrites cannot be empty"},
+		{name: "a host rewrite without its config", ann: map[string]string{annotations.IngTransformsPrefix + "svc-1": `[{"type":"host-header-rewrite"}]`},
+			svc: "svc-1", port: "http", want: "missing hostHeaderRewriteConfig"},
 		{name: "regex hosts with the rule's host", svc: "svc-1", port: "http",
 			ann:  map[string]string{cond + "svc-1": `[{"field":"host-header","hostHeaderConfig":{"regexValues":["^a$"]}}]`},
 			want: "ingress: ns-1/ing-1: host condition must specify exactly one of Values and RegexValues, got both Values [app.example.com] and RegexValues [^a$]"},
@@ -293,4 +308,17 @@ func TestIngressLegacySSLRedirectActionAndRuleOptimizer(t *testing.T) {
 		"1 path-pattern[/svc-1] → forward ns-1/ing-1-svc-1:http",
 		"2 http-header(X)[y] path-pattern[/svc-2] → forward ns-1/ing-1-svc-2:http"})
 	eq(t, "target groups", len(st.TargetGroups), 2)
+}
+
+func TestIngressTransformsAnnotation(t *testing.T) {
+	ann := map[string]string{annotations.IngTransformsPrefix + "svc-1": `[
+		{"type":"url-rewrite","urlRewriteConfig":{"rewrites":[{"regex":"^/api/(.*)$","replace":"/$1"}]}},
+		{"type":"host-header-rewrite","hostHeaderRewriteConfig":{"rewrites":[{"regex":"^app[.]example[.]com$","replace":"internal.example.com"}]}}]`}
+	ing := ingress("ns-1", "ing-1", ann, ingRule("app.example.com",
+		path("/api", networkingv1.PathTypePrefix, backend("svc-1", "http")), path("/other", networkingv1.PathTypeExact, backend("svc-2", "http"))))
+	st := buildOne(t, ingMember(ing), ingFacts(), ingDefaults())
+	eq(t, "rules", routeLines(listener(t, st, 80)), []string{
+		"1 host-header[app.example.com] path-pattern[/other] → forward ns-1/ing-1-svc-2:http",
+		"2 host-header[app.example.com] path-pattern[/api /api/*] → forward ns-1/ing-1-svc-1:http" +
+			" | url-rewrite ^/api/(.*)$=>/$1 | host-header-rewrite ^app[.]example[.]com$=>internal.example.com"})
 }

@@ -421,6 +421,25 @@ func TestRoutingRulesAreModifiedInPlace(t *testing.T) {
 			desired: withRules(rule(443, 1, "/a", fwd("ns/ing-a:80")), rule(443, 2, "/b", model.Action{Type: model.ActionForward,
 				Forward: &model.Forward{TargetGroups: []model.WeightedTarget{{TargetGroup: "ns/ing-b:80", Weight: new(int32(7))}}}})),
 			observed: albConverged},
+		{name: "an added transform", desired: routedStack(func(r *model.ListenerRule) {
+			r.Transforms = []model.Transform{{Type: model.TransformURLRewrite, Rewrites: []model.Rewrite{{Regex: "^/b/(.*)$", Replace: "/$1"}}}}
+		}), observed: observedRouted, want: "ModifyRule arn:rule/2"},
+		{name: "transforms in another order",
+			desired: routedStack(func(r *model.ListenerRule) {
+				r.Transforms = []model.Transform{{Type: model.TransformURLRewrite, Rewrites: []model.Rewrite{{Regex: "^/b", Replace: "/"}}},
+					{Type: model.TransformHostHeaderRewrite, Rewrites: []model.Rewrite{{Regex: "^a$", Replace: "b"}}}}
+			}),
+			observed: func() Snapshot {
+				o := observedRouted()
+				o.Listeners[1].Rules[1].Transforms = []model.Transform{{Type: model.TransformHostHeaderRewrite, Rewrites: []model.Rewrite{{Regex: "^a$", Replace: "b"}}},
+					{Type: model.TransformURLRewrite, Rewrites: []model.Rewrite{{Regex: "^/b", Replace: "/"}}}}
+				return o
+			}},
+		{name: "a removed transform", desired: routedStack(nil), observed: func() Snapshot {
+			o := observedRouted()
+			o.Listeners[1].Rules[1].Transforms = []model.Transform{{Type: model.TransformURLRewrite, Rewrites: []model.Rewrite{{Regex: "^/b", Replace: "/"}}}}
+			return o
+		}, want: "ModifyRule arn:rule/2"},
 		{name: "a forward by ARN to a target group lbsg does not manage",
 			desired: withRules(rule(443, 1, "/a", fwd("ns/ing-a:80")), rule(443, 2, "/b", model.Action{Type: model.ActionForward,
 				Forward: &model.Forward{TargetGroups: []model.WeightedTarget{{ARN: "arn:tg/theirs"}}}})),
