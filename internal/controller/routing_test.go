@@ -61,6 +61,18 @@ func (h *harness) routingRules(ctx context.Context, lbName string) ([]describedR
 			for _, a := range r.Actions {
 				as = append(as, describeAction(a, tgName))
 			}
+			for _, tr := range r.Transforms {
+				var rws []elbv2types.RewriteConfig
+				if tr.UrlRewriteConfig != nil {
+					rws = tr.UrlRewriteConfig.Rewrites
+				}
+				if tr.HostHeaderRewriteConfig != nil {
+					rws = tr.HostHeaderRewriteConfig.Rewrites
+				}
+				for _, rw := range rws {
+					as = append(as, fmt.Sprintf("%s %s=>%s", tr.Type, aws.ToString(rw.Regex), aws.ToString(rw.Replace)))
+				}
+			}
 			out = append(out, describedRule{ARN: aws.ToString(r.RuleArn),
 				Line: fmt.Sprintf("%d:%s %s → %s", aws.ToInt32(l.Port), aws.ToString(r.Priority), strings.Join(cs, " "), strings.Join(as, ", "))})
 		}
@@ -122,9 +134,10 @@ func describeAction(a elbv2types.Action, tgName map[string]string) string {
 }
 
 // TestIngressRoutingAnnotationsEndToEnd: a weighted forward over two
-// Services, a fixed response and a redirect under header, query-string and
-// source-ip conditions reach AWS as LBC writes them; a changed condition is
-// one ModifyRule on the same rule; a resync then costs nothing.
+// Services with a URL rewrite, a fixed response and a redirect under
+// header, query-string and source-ip conditions reach AWS as LBC writes
+// them; a changed condition is one ModifyRule on the same rule (keeping the
+// transform); a resync then costs nothing.
 func TestIngressRoutingAnnotationsEndToEnd(t *testing.T) {
 	h := start(t, nil)
 	for _, name := range []string{"blue", "green"} {
@@ -146,6 +159,7 @@ func TestIngressRoutingAnnotationsEndToEnd(t *testing.T) {
 			p + "actions.moved":     `{"type":"redirect","redirectConfig":{"host":"new.example.com","port":"443","protocol":"HTTPS","statusCode":"HTTP_301"}}`,
 			p + "conditions.split":  `[{"field":"http-header","httpHeaderConfig":{"httpHeaderName":"X-Env","values":["prod"]}},{"field":"query-string","queryStringConfig":{"values":[{"key":"v","value":"2"}]}}]`,
 			p + "conditions.teapot": `[{"field":"source-ip","sourceIPConfig":{"values":["10.0.0.0/8"]}}]`,
+			p + "transforms.split":  `[{"type":"url-rewrite","urlRewriteConfig":{"rewrites":[{"regex":"^/split/(.*)$","replace":"/$1"}]}}]`,
 		}},
 		Spec: networkingv1.IngressSpec{Rules: []networkingv1.IngressRule{{IngressRuleValue: networkingv1.IngressRuleValue{
 			HTTP: &networkingv1.HTTPIngressRuleValue{Paths: []networkingv1.HTTPIngressPath{
@@ -160,7 +174,7 @@ func TestIngressRoutingAnnotationsEndToEnd(t *testing.T) {
 		return []string{
 			"80:1 source-ip[10.0.0.0/8] path-pattern[/teapot] → fixed 418",
 			"80:2 path-pattern[/old] → redirect HTTPS://new.example.com:443 HTTP_301",
-			"80:3 http-header(X-Env)[" + header + "] query-string[v=2] path-pattern[/split /split/*] → forward blue*90,green*10 sticky 60s",
+			"80:3 http-header(X-Env)[" + header + "] query-string[v=2] path-pattern[/split /split/*] → forward blue*90,green*10 sticky 60s, url-rewrite ^/split/(.*)$=>/$1",
 		}
 	}
 	var before []describedRule

@@ -97,7 +97,7 @@ func changesOf(a plan.Action, managed, backend string, ports portNames) []Change
 		if a.Kind == plan.ModifyRule {
 			op, res = OpUpdate, fmt.Sprintf("rule %s (priority %d of %s)", a.ARN, a.Rule.Priority, listenerName(a.Listener))
 		}
-		return one(op, res, conditionString(a.Rule.Conditions)+" → "+actionsString(a.Rule.Actions))
+		return one(op, res, conditionString(a.Rule.Conditions)+" → "+actionsString(a.Rule.Actions)+transformsString(a.Rule.Transforms))
 	case plan.SetRulePriorities:
 		parts := make([]string, 0, len(a.Priorities))
 		for _, arn := range slices.Sorted(maps.Keys(a.Priorities)) {
@@ -186,6 +186,22 @@ func actionString(a model.Action) string {
 		return s
 	}
 	return a.Type
+}
+
+// transformsString renders a rule's transforms: " (url-rewrite ^/a→/b)".
+func transformsString(ts []model.Transform) string {
+	var parts []string
+	for _, t := range ts {
+		p := t.Type
+		for _, rw := range t.Rewrites {
+			p += " " + rw.Regex + "→" + rw.Replace
+		}
+		parts = append(parts, p)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, "; ") + ")"
 }
 
 func conditionString(cs []model.Condition) string {

@@ -25,6 +25,10 @@ func TestRuleChangesShowEveryConditionAndActionField(t *testing.T) {
 			TargetGroups: []model.WeightedTarget{{TargetGroup: "ns/ing-blue:80", Weight: &w9}, {ARN: "arn:tg/green", Weight: &w1}},
 			Stickiness:   &model.Stickiness{Enabled: &on, DurationSeconds: &d}}}),
 			"forward to ns/ing-blue:80 (weight 9), arn:tg/green (weight 1), sticky for 60s"},
+		{"transforms", transformsString([]model.Transform{
+			{Type: "url-rewrite", Rewrites: []model.Rewrite{{Regex: "^/api/(.*)$", Replace: "/$1"}}},
+			{Type: "host-header-rewrite", Rewrites: []model.Rewrite{{Regex: "^a$", Replace: "b"}}}}),
+			" (url-rewrite ^/api/(.*)$→/$1; host-header-rewrite ^a$→b)"},
 		{"a plain forward", actionString(model.Action{Type: model.ActionForward, TargetGroup: "ns/ing-blue:80"}), "forward to ns/ing-blue:80"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

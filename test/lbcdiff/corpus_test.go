@@ -243,6 +243,8 @@ var corpus = []testCase{
 			p + "conditions.split":  `[{"field":"http-header","httpHeaderConfig":{"httpHeaderName":"X-Canary","values":["yes"]}},{"field":"query-string","queryStringConfig":{"values":[{"key":"v","value":"2"}]}}]`,
 			p + "conditions.teapot": `[{"field":"source-ip","sourceIPConfig":{"values":["10.0.0.0/8"]}},{"field":"http-request-method","httpRequestMethodConfig":{"values":["GET"]}}]`,
 			p + "conditions.echo":   `[{"field":"host-header","hostHeaderConfig":{"values":["echo.example.com"]}}]`,
+			p + "transforms.split": `[{"type":"url-rewrite","urlRewriteConfig":{"rewrites":[{"regex":"^/split/(.*)$","replace":"/$1"}]}},
+				{"type":"host-header-rewrite","hostHeaderRewriteConfig":{"rewrites":[{"regex":"^(.*)$","replace":"canary.example.com"}]}}]`,
 		}, path{"/split", "split"}, path{"/teapot", "teapot"}, path{"/old", "moved"}, path{"/api/v[0-9]+/.*", "echo"})
 		specific := networkingv1.PathTypeImplementationSpecific
 		paths := ing.Spec.Rules[0].HTTP.Paths
