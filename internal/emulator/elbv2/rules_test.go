@@ -265,7 +265,9 @@ func TestRuleTransforms(t *testing.T) {
 		p := "Transforms.member." + strconv.Itoa(n) + "."
 		return []string{p + "Type", typ, p + cfg + ".Rewrites.member.1.Regex", regex, p + cfg + ".Rewrites.member.1.Replace", replace}
 	}
-	url := func(n int, regex, replace string) []string { return tr(n, "url-rewrite", "UrlRewriteConfig", regex, replace) }
+	url := func(n int, regex, replace string) []string {
+		return tr(n, "url-rewrite", "UrlRewriteConfig", regex, replace)
+	}
 	host := func(n int, regex, replace string) []string {
 		return tr(n, "host-header-rewrite", "HostHeaderRewriteConfig", regex, replace)
 	}
