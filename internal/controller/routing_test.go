@@ -143,6 +143,11 @@ func TestIngressRoutingAnnotationsEndToEnd(t *testing.T) {
 	for _, name := range []string{"blue", "green"} {
 		h.create(h.nodePortService(name))
 	}
+	// A target group lbsg does not manage, which an action names.
+	if _, err := h.emu.ELBv2.CreateTargetGroup(t.Context(), &elbv2.CreateTargetGroupInput{Name: aws.String("shared-legacy"),
+		Protocol: elbv2types.ProtocolEnumHttp, Port: aws.Int32(8080), VpcId: aws.String(h.seed.VPCID)}); err != nil {
+		t.Fatal(err)
+	}
 	const p = "alb.ingress.kubernetes.io/"
 	exact, prefix := networkingv1.PathTypeExact, networkingv1.PathTypePrefix
 	use := func(name string) networkingv1.IngressBackend {
@@ -156,6 +161,7 @@ func TestIngressRoutingAnnotationsEndToEnd(t *testing.T) {
 				{"serviceName":"blue","servicePort":80,"weight":90},{"serviceName":"green","servicePort":"80","weight":10}],
 				"targetGroupStickinessConfig":{"enabled":true,"durationSeconds":60}}}`,
 			p + "actions.teapot":    `{"type":"fixed-response","fixedResponseConfig":{"contentType":"text/plain","statusCode":"418"}}`,
+			p + "actions.legacy":    `{"type":"forward","targetGroupName":"shared-legacy"}`,
 			p + "actions.moved":     `{"type":"redirect","redirectConfig":{"host":"new.example.com","port":"443","protocol":"HTTPS","statusCode":"HTTP_301"}}`,
 			p + "conditions.split":  `[{"field":"http-header","httpHeaderConfig":{"httpHeaderName":"X-Env","values":["prod"]}},{"field":"query-string","queryStringConfig":{"values":[{"key":"v","value":"2"}]}}]`,
 			p + "conditions.teapot": `[{"field":"source-ip","sourceIPConfig":{"values":["10.0.0.0/8"]}}]`,
@@ -166,6 +172,7 @@ func TestIngressRoutingAnnotationsEndToEnd(t *testing.T) {
 				{Path: "/split", PathType: &prefix, Backend: use("split")},
 				{Path: "/teapot", PathType: &exact, Backend: use("teapot")},
 				{Path: "/old", PathType: &exact, Backend: use("moved")},
+				{Path: "/legacy", PathType: &exact, Backend: use("legacy")},
 			}}}}}},
 	}
 	h.create(ing)
@@ -174,7 +181,8 @@ func TestIngressRoutingAnnotationsEndToEnd(t *testing.T) {
 		return []string{
 			"80:1 source-ip[10.0.0.0/8] path-pattern[/teapot] → fixed 418",
 			"80:2 path-pattern[/old] → redirect HTTPS://new.example.com:443 HTTP_301",
-			"80:3 http-header(X-Env)[" + header + "] query-string[v=2] path-pattern[/split /split/*] → forward blue*90,green*10 sticky 60s, url-rewrite ^/split/(.*)$=>/$1",
+			"80:3 path-pattern[/legacy] → forward shared-legacy*1",
+			"80:4 http-header(X-Env)[" + header + "] query-string[v=2] path-pattern[/split /split/*] → forward blue*90,green*10 sticky 60s, url-rewrite ^/split/(.*)$=>/$1",
 		}
 	}
 	var before []describedRule

@@ -39,8 +39,8 @@
 // annotations are modelled as LBC builds them: actions.<name> (a
 // use-annotation backend), conditions.<name> merged with the rule's host
 // and path, transforms.<name>, use-regex-path-match, and LBC's rule
-// optimizer (a forward to a target group by name is an error: lbsg asks for
-// its ARN). Not modelled for ALBs: authentication, ACM certificate
+// optimizer; target groups named by targetGroupName come resolved in
+// Facts.TargetGroupARNs. Not modelled for ALBs: authentication, ACM certificate
 // discovery (an HTTPS listener needs certificate-arn or IngressClassParams
 // certificateArn), target-control port, IPv6 target groups, listener
 // attributes, the frontend NLB and WAF/Shield.

@@ -176,9 +176,12 @@ func (m *member) routeAction(stack naming.Stack, ra annotations.RouteAction, f F
 		case t.TargetGroupARN != nil:
 			w.ARN = *t.TargetGroupARN
 		case t.TargetGroupName != nil:
-			// LBC looks the name up on every build; lbsg would need an
-			// AWS call per resync, so it asks for the ARN instead.
-			return Action{}, fmt.Errorf("targetGroupName %s: lbsg does not look target groups up by name; give its targetGroupARN", *t.TargetGroupName)
+			arn, ok := f.TargetGroupARNs[*t.TargetGroupName]
+			if !ok {
+				return Action{}, fmt.Errorf("searching TargetGroup with name %s: expecting a single targetGroup with query [%s] but got 0",
+					*t.TargetGroupName, *t.TargetGroupName)
+			}
+			w.ARN = arn
 		default:
 			bp := networkingv1.ServiceBackendPort{Name: t.ServicePort.StrVal}
 			if t.ServicePort.Type == intstr.Int {
@@ -196,6 +199,43 @@ func (m *member) routeAction(stack naming.Stack, ra annotations.RouteAction, f F
 		fw.Stickiness = &Stickiness{Enabled: s.Enabled, DurationSeconds: s.DurationSeconds}
 	}
 	return Action{Type: ActionForward, Forward: fw}, nil
+}
+
+// IngressTargetGroupNames are the target group names the members' actions
+// annotations forward to (targetGroupName), sorted, for the controller to
+// resolve into Facts.TargetGroupARNs. Invalid annotations are skipped (the
+// build reports them).
+func IngressTargetGroupNames(members []IngressMember) []string {
+	var out []string
+	for _, m := range members {
+		var backends []networkingv1.IngressBackend
+		if db := m.Ingress.Spec.DefaultBackend; db != nil {
+			backends = append(backends, *db)
+		}
+		for _, r := range m.Ingress.Spec.Rules {
+			if r.HTTP != nil {
+				for _, p := range r.HTTP.Paths {
+					backends = append(backends, p.Backend)
+				}
+			}
+		}
+		for _, b := range backends {
+			if b.Service == nil || b.Service.Port.Name != useAnnotation {
+				continue
+			}
+			ra, ok, err := annotations.ParseRouteAction(m.Ingress.Annotations, b.Service.Name)
+			if !ok || err != nil || ra.ForwardConfig == nil {
+				continue
+			}
+			for _, t := range ra.ForwardConfig.TargetGroups {
+				if t.TargetGroupARN == nil && t.TargetGroupName != nil && !slices.Contains(out, *t.TargetGroupName) {
+					out = append(out, *t.TargetGroupName)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // transforms models a transforms.<name> annotation's entries in order.

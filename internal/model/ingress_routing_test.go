@@ -111,6 +111,10 @@ func TestIngressActionsAnnotation(t *testing.T) {
 			ann: map[string]string{act + "mix": `{"type":"forward","forwardConfig":{"targetGroups":[
 				{"targetGroupARN":"arn:tg/x","weight":1},{"serviceName":"svc-1","servicePort":"http","weight":0}]}}`},
 			svc: "mix", wantTGs: []string{"ns-1/ing-1-svc-1:http"}, want: "forward arn:tg/x*1,ns-1/ing-1-svc-1:http*0"},
+		{name: "target groups by name, as the controller found them",
+			ann: map[string]string{act + "named": `{"type":"forward","forwardConfig":{"targetGroups":[
+				{"targetGroupName":"blue","weight":1},{"targetGroupName":"green","weight":2}]}}`},
+			svc: "named", want: "forward arn:tg/blue*1,arn:tg/green*2"},
 		{name: "a redirect",
 			ann: map[string]string{act + "moved": `{"type":"redirect","redirectConfig":{"host":"new.example.com","path":"/#{path}","port":"443","protocol":"HTTPS","query":"a=b","statusCode":"HTTP_302"}}`},
 			svc: "moved", want: "redirect HTTPS:443 HTTP_302"},
@@ -130,7 +134,9 @@ func TestIngressActionsAnnotation(t *testing.T) {
 			want: `fixed 503 text/plain "Backend service does not exist"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			st := buildOne(t, routed(tt.ann, tt.svc, "use-annotation"), ingFacts(), ingDefaults())
+			f := ingFacts()
+			f.TargetGroupARNs = map[string]string{"blue": "arn:tg/blue", "green": "arn:tg/green"}
+			st := buildOne(t, routed(tt.ann, tt.svc, "use-annotation"), f, ingDefaults())
 			l := listener(t, st, 80)
 			eq(t, "rule", routeLines(l), []string{"1 host-header[app.example.com] path-pattern[/api /api/*] → " + tt.want})
 			var ids []string
@@ -182,9 +188,9 @@ func TestIngressRoutingAnnotationErrorsNameTheIngressAndAnnotation(t *testing.T)
 		{name: "a weighted forward to a missing Service", svc: "a", port: "use-annotation",
 			ann:  map[string]string{act + "a": `{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"svc-1","servicePort":80,"weight":1},{"serviceName":"svc-gone","servicePort":80,"weight":1}]}}`},
 			want: `ingress: ns-1/ing-1: ` + act + `a: services "svc-gone" not found`},
-		{name: "a target group by name (lbsg needs its ARN)", svc: "a", port: "use-annotation",
-			ann:  map[string]string{act + "a": `{"type":"forward","targetGroupName":"blue"}`},
-			want: "targetGroupName blue: lbsg does not look target groups up by name; give its targetGroupARN"},
+		{name: "a target group name AWS does not know", svc: "a", port: "use-annotation",
+			ann:  map[string]string{act + "a": `{"type":"forward","targetGroupName":"purple"}`},
+			want: "ingress: ns-1/ing-1: " + act + "a: searching TargetGroup with name purple: expecting a single targetGroup with query [purple] but got 0"},
 		{name: "malformed conditions JSON", ann: map[string]string{cond + "svc-1": `{"field":"source-ip"}`}, svc: "svc-1", port: "http",
 			want: "ingress: ns-1/ing-1: failed to parse json annotation, " + cond + "svc-1"},
 		{name: "a condition without its config", ann: map[string]string{cond + "svc-1": `[{"field":"source-ip"}]`}, svc: "svc-1", port: "http",
@@ -321,4 +327,20 @@ func TestIngressTransformsAnnotation(t *testing.T) {
 		"1 host-header[app.example.com] path-pattern[/other] → forward ns-1/ing-1-svc-2:http",
 		"2 host-header[app.example.com] path-pattern[/api /api/*] → forward ns-1/ing-1-svc-1:http" +
 			" | url-rewrite ^/api/(.*)$=>/$1 | host-header-rewrite ^app[.]example[.]com$=>internal.example.com"})
+}
+
+func TestIngressTargetGroupNamesAreThoseOfUseAnnotationForwards(t *testing.T) {
+	act := annotations.IngActionsPrefix
+	ing := ingress("ns-1", "ing-1", map[string]string{
+		act + "a":      `{"type":"forward","targetGroupName":"zeta"}`,
+		act + "b":      `{"type":"forward","forwardConfig":{"targetGroups":[{"targetGroupName":"alpha","weight":1},{"targetGroupARN":"arn:x","weight":1}]}}`,
+		act + "unused": `{"type":"forward","targetGroupName":"never"}`,
+		act + "broken": `{"type":`,
+	}, ingRule("", path("/a", networkingv1.PathTypeExact, backend("a", "use-annotation")),
+		path("/b", networkingv1.PathTypeExact, backend("b", "use-annotation")),
+		path("/broken", networkingv1.PathTypeExact, backend("broken", "use-annotation")),
+		path("/svc", networkingv1.PathTypeExact, backend("a", "http"))))
+	db := backend("b", "use-annotation")
+	ing.Spec.DefaultBackend = &db
+	eq(t, "names", IngressTargetGroupNames([]IngressMember{ingMember(ing)}), []string{"alpha", "zeta"})
 }

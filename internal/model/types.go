@@ -115,6 +115,10 @@ type Facts struct {
 	Endpoints           []Endpoint
 	// VPCCIDRs are the VPC's IPv4 CIDRs (legacy rules of internal NLBs).
 	VPCCIDRs []string
+	// TargetGroupARNs are the target groups the members' actions
+	// annotations name by targetGroupName (IngressTargetGroupNames), name →
+	// ARN, as the controller found them; a name missing here was not found.
+	TargetGroupARNs map[string]string
 }
 
 // Warning is something Build or PackTargetRules wants the user to know.
