@@ -1,7 +1,11 @@
 package planview
 
 import (
+	"slices"
 	"testing"
+
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/lbsg/lbsg/internal/model"
 )
@@ -36,5 +40,25 @@ func TestRuleChangesShowEveryConditionAndActionField(t *testing.T) {
 				t.Errorf("got  %s\nwant %s", tt.got, tt.want)
 			}
 		})
+	}
+}
+
+func TestUseAnnotationBackendsBringTheServicesTheyForwardTo(t *testing.T) {
+	use := func(name string) networkingv1.HTTPIngressPath {
+		return networkingv1.HTTPIngressPath{Path: "/" + name, Backend: networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{
+			Name: name, Port: networkingv1.ServiceBackendPort{Name: useAnnotationPort}}}}
+	}
+	ing := &networkingv1.Ingress{ObjectMeta: metav1.ObjectMeta{Name: "ing", Annotations: map[string]string{
+		"alb.ingress.kubernetes.io/actions.split": `{"type":"forward","forwardConfig":{"targetGroups":[
+			{"serviceName":"blue","servicePort":80,"weight":1},{"serviceName":"green","servicePort":"http","weight":1},{"targetGroupARN":"arn:x","weight":1}]}}`,
+		"alb.ingress.kubernetes.io/actions.teapot": `{"type":"fixed-response","fixedResponseConfig":{"statusCode":"418"}}`,
+	}}, Spec: networkingv1.IngressSpec{Rules: []networkingv1.IngressRule{{IngressRuleValue: networkingv1.IngressRuleValue{
+		HTTP: &networkingv1.HTTPIngressRuleValue{Paths: []networkingv1.HTTPIngressPath{use("split"), use("teapot"), use("missing")}}}}}}}
+	var got []string
+	for _, r := range ingressBackendPorts(ing) {
+		got = append(got, r.service+":"+r.port.String())
+	}
+	if want := []string{"blue:80", "green:http"}; !slices.Equal(got, want) {
+		t.Errorf("backends %v, want %v", got, want)
 	}
 }
