@@ -100,7 +100,7 @@ func Defaults(o *options.Controller) model.Defaults {
 		DefaultTargetType:           o.DefaultTargetType,
 		DefaultScheme:               o.DefaultLoadBalancerScheme,
 		DefaultSSLPolicy:            o.DefaultSSLPolicy,
-		FailMissingBackendAction:    !o.TolerateNonExistentBackendAction,
+		FailMissingBackendAction:    !o.TolerateMissingAction,
 	}
 }
 

@@ -80,9 +80,10 @@ type Controller struct {
 	// DefaultSSLPolicy is the SSL policy of HTTPS listeners without an
 	// ssl-policy annotation or IngressClassParams sslPolicy.
 	DefaultSSLPolicy string
-	// TolerateNonExistentBackendAction: a use-annotation backend without its
-	// actions annotation answers 503 (true) or fails its Ingress (false).
-	TolerateNonExistentBackendAction bool
+	// TolerateMissingAction is --tolerate-non-existent-backend-action: a
+	// use-annotation backend without its actions annotation answers 503
+	// (true) or fails its Ingress (false).
+	TolerateMissingAction bool
 	// AdoptLBCRules treats target-SG rules with LBC's bare marker (no
 	// cluster key) as lbsg's: rewritten to lbsg's marker or revoked.
 	AdoptLBCRules bool
@@ -128,22 +129,22 @@ func (o *Controller) IngressReconciles() int {
 // New returns a Controller holding LBC's defaults.
 func New() *Controller {
 	return &Controller{
-		EnableBackendSecurityGroup:       true,
-		LoadBalancerClass:                DefaultLoadBalancerClass,
-		IngressClass:                     DefaultIngressClass,
-		DriftInterval:                    DefaultDriftInterval,
-		MaxConcurrentReconciles:          DefaultMaxConcurrentReconciles,
-		AWSMaxRetries:                    DefaultAWSMaxRetries,
-		MetricsBindAddress:               ":8080",
-		HealthProbeBindAddress:           ":61779",
-		DefaultTags:                      map[string]string{},
-		FeatureGates:                     maps.Clone(gateDefaults),
-		ServiceTargetENISGTags:           map[string]string{},
-		DefaultTargetType:                TargetTypeInstance,
-		DefaultLoadBalancerScheme:        naming.SchemeInternal,
-		DefaultSSLPolicy:                 DefaultSSLPolicy,
-		TolerateNonExistentBackendAction: true,
-		LogLevel:                         "info",
+		EnableBackendSecurityGroup: true,
+		LoadBalancerClass:          DefaultLoadBalancerClass,
+		IngressClass:               DefaultIngressClass,
+		DriftInterval:              DefaultDriftInterval,
+		MaxConcurrentReconciles:    DefaultMaxConcurrentReconciles,
+		AWSMaxRetries:              DefaultAWSMaxRetries,
+		MetricsBindAddress:         ":8080",
+		HealthProbeBindAddress:     ":61779",
+		DefaultTags:                map[string]string{},
+		FeatureGates:               maps.Clone(gateDefaults),
+		ServiceTargetENISGTags:     map[string]string{},
+		DefaultTargetType:          TargetTypeInstance,
+		DefaultLoadBalancerScheme:  naming.SchemeInternal,
+		DefaultSSLPolicy:           DefaultSSLPolicy,
+		TolerateMissingAction:      true,
+		LogLevel:                   "info",
 	}
 }
 
@@ -175,7 +176,7 @@ func (o *Controller) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.DefaultTargetType, "default-target-type", o.DefaultTargetType, "target type of Services without the nlb-target-type annotation: instance or ip")
 	fs.StringVar(&o.DefaultLoadBalancerScheme, "default-load-balancer-scheme", o.DefaultLoadBalancerScheme, "scheme of load balancers without a scheme annotation: internal or internet-facing")
 	fs.StringVar(&o.DefaultSSLPolicy, "default-ssl-policy", o.DefaultSSLPolicy, "SSL policy of HTTPS listeners without an ssl-policy annotation or IngressClassParams sslPolicy")
-	fs.BoolVar(&o.TolerateNonExistentBackendAction, "tolerate-non-existent-backend-action", o.TolerateNonExistentBackendAction,
+	fs.BoolVar(&o.TolerateMissingAction, "tolerate-non-existent-backend-action", o.TolerateMissingAction,
 		"answer 503 for a use-annotation backend whose actions annotation is missing; false fails the Ingress instead")
 	fs.BoolVar(&o.AdoptLBCRules, "adopt-lbc-rules", o.AdoptLBCRules,
 		"treat target security-group rules marked by LBC (elbv2.k8s.aws/targetGroupBinding=shared, no cluster key) as lbsg's, to migrate from LBC; only when this cluster is the node security groups' sole LBC user")
