@@ -176,7 +176,16 @@ var Docs = map[string]Doc{
 	IngFrontendNLBSecurityGroup: {Type: "list of SG IDs or `Name` tags", Default: "the ALB's groups", SG: true,
 		Effect: "Security groups of the optional NLB in front of the ALB."},
 	IngUseRegexPathMatch: {Type: "bool", Default: "`false`",
-		Effect: "Paths of the Ingress's rules are regular expressions."},
+		Effect: "`ImplementationSpecific` paths are regular expressions (sent as path-pattern `RegexValues`, the leading `/` dropped)."},
+	IngActionsPrefix: {Type: "JSON (LBC's action: `forward`, `redirect`, `fixed-response`)",
+		Default: "a 503 fixed response (`--tolerate-non-existent-backend-action`)",
+		Effect: "`actions.<name>` is what a backend with Service name `<name>` and port name `use-annotation` does: a forward to " +
+			"weighted target groups (Services, `targetGroupARN` or `targetGroupName`) with optional stickiness, a redirect, or a fixed response."},
+	IngConditionsPrefix: {Type: "JSON (list of LBC's rule conditions)",
+		Effect: "`conditions.<name>` adds conditions to each rule whose backend Service name is `<name>`: http-header, http-request-method, " +
+			"query-string and source-ip as given, host-header and path-pattern values joined to the rule's own host and path."},
+	IngTransformsPrefix: {Type: "JSON (list of `host-header-rewrite` / `url-rewrite` transforms)",
+		Effect: "`transforms.<name>` rewrites the host header or URL of requests matching the rules whose backend Service name is `<name>`."},
 	IngTargetNodeLabels: {Type: "`key=value` pairs, comma-separated", Default: "all nodes",
 		Effect: "Instance targets are only the nodes with every one of these labels and values; on a backend Service it wins over the Ingress's."},
 	IngMultiClusterTargetGroup: {Type: "bool", Default: "`false`",

@@ -81,7 +81,6 @@ var Surface = func() []Key {
 		auth     = "listener-rule authentication (issue 19)"
 		waf      = "WAF and Shield associations (issue 19)"
 		frontNLB = "the frontend NLB in front of an ALB (issue 19)"
-		routing  = "LBC's routing annotations (issue 18)"
 		certs    = "ACM certificate management (issue 18)"
 		ipam     = "IPAM pools"
 	)
@@ -188,14 +187,14 @@ var Surface = func() []Key {
 		ing("ipam-ipv4-pool-id", Unsupported, ipam),
 		ing("enable-frontend-nlb", Unsupported, frontNLB),
 		ing("frontend-nlb-", Unsupported, frontNLB), // frontend-nlb-scheme, -subnets, -security-groups, …
-		ing("use-regex-path-match", Unsupported, "regular-expression path conditions (issue 18)"),
+		ing("use-regex-path-match", Supported, ""),
 		ing("target-control-port", Unsupported, "the ALB target-control agent port"),
 		ing("create-acm-cert", Unsupported, certs),
 		ing("acm-pca-arn", Unsupported, certs),
 		ing("dry-run-plan", Unsupported, "LBC's dry-run plan annotation (lbsg plan shows plans instead)"),
-		ing("actions.", Unsupported, routing),
-		ing("conditions.", Unsupported, routing),
-		ing("transforms.", Unsupported, routing),
+		ing("actions.", Supported, ""),
+		ing("conditions.", Supported, ""),
+		ing("transforms.", Supported, ""),
 	}
 	return keys
 }()

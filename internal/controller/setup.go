@@ -102,6 +102,7 @@ func Defaults(o *options.Controller) model.Defaults {
 		DefaultScheme:               o.DefaultLoadBalancerScheme,
 		DefaultSSLPolicy:            o.DefaultSSLPolicy,
 		NoCapacityReservation:       !o.Gate(options.GateLBCapacityReservation),
+		FailMissingBackendAction:    !o.TolerateMissingAction,
 	}
 }
 

@@ -34,6 +34,26 @@ func TestDefaultsCarryTargetTypeSchemeAndTargetSGTagFlags(t *testing.T) {
 	}
 }
 
+func TestTolerateNonExistentBackendActionDecidesAMissingActionsFate(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		fail bool
+	}{{nil, false}, {[]string{"--tolerate-non-existent-backend-action=false"}, true}} {
+		o := options.New()
+		fs := pflag.NewFlagSet("controller", pflag.ContinueOnError)
+		o.AddFlags(fs)
+		if err := fs.Parse(append([]string{"--cluster-name=c"}, tt.args...)); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		if got := controller.Defaults(o).FailMissingBackendAction; got != tt.fail {
+			t.Errorf("%v: FailMissingBackendAction = %v, want %v", tt.args, got, tt.fail)
+		}
+	}
+}
+
 // TestSetupRegistersWhatTheHelpDescribes: the components that help texts list
 // (controller.Components) are exactly those Setup adds to the manager, in
 // order, each with a summary.

@@ -35,11 +35,14 @@
 // conflicts with an earlier member (group order) is left out with its error
 // and the rest of the group is built; members given but none usable is an
 // error (ErrNoUsableIngress), never a teardown. More than 5 SGs on the ALB
-// is refused before any AWS call (ErrTooManySecurityGroups). Not modelled
-// for ALBs: actions.*/conditions.* annotations (a use-annotation backend is
-// a member error), authentication, ACM certificate discovery (an HTTPS
-// listener needs certificate-arn or IngressClassParams certificateArn),
-// regex path matching, target-control port, IPv6 target groups, listener
+// is refused before any AWS call (ErrTooManySecurityGroups). Routing
+// annotations are modelled as LBC builds them: actions.<name> (a
+// use-annotation backend), conditions.<name> merged with the rule's host
+// and path, transforms.<name>, use-regex-path-match, and LBC's rule
+// optimizer; target groups named by targetGroupName come resolved in
+// Facts.TargetGroupARNs. Not modelled for ALBs: authentication, ACM certificate
+// discovery (an HTTPS listener needs certificate-arn or IngressClassParams
+// certificateArn), target-control port, IPv6 target groups, listener
 // attributes, the frontend NLB and WAF/Shield.
 //
 // Nothing is ignored silently: Build and BuildIngressGroup first refuse an

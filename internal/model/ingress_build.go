@@ -400,8 +400,8 @@ func (b *albBuilder) resolveSubnets(scheme string, dualstack bool) ([]string, er
 func (b *albBuilder) listeners() {
 	used := map[string]*TargetGroup{}
 	use := func(m *member, a *Action) {
-		if a.Type == ActionForward {
-			used[a.TargetGroup] = m.tgs[a.TargetGroup]
+		for _, id := range a.TargetGroupIDs() {
+			used[id] = m.tgs[id]
 		}
 	}
 	for _, p := range slices.Sorted(maps.Keys(b.ports)) {
@@ -438,14 +438,19 @@ func (b *albBuilder) listeners() {
 			l.DefaultAction = &Action{Type: ActionFixedResponse, FixedResponse: new(notFoundResponse)}
 		}
 		if !redirect {
+			// LBC builds every rule's target groups, then drops the rules its
+			// optimizer finds redundant.
+			var rs []memberRoute
 			for _, m := range ps.members {
 				for _, r := range m.routes {
-					prio := int32(len(l.Rules) + 1)
-					a := r.action
-					use(m, &a)
-					l.Rules = append(l.Rules, ListenerRule{Priority: prio, Conditions: r.conds, Actions: []Action{a},
-						Tags: b.tagged(naming.RuleResourceID(p, prio), m.tags)})
+					use(m, &r.action)
+					rs = append(rs, memberRoute{m, r})
 				}
+			}
+			for _, r := range optimizeRoutes(p, ps.protocol, rs) {
+				prio := int32(len(l.Rules) + 1)
+				l.Rules = append(l.Rules, ListenerRule{Priority: prio, Conditions: r.conds, Actions: []Action{r.action},
+					Transforms: r.transforms, Tags: b.tagged(naming.RuleResourceID(p, prio), r.m.tags)})
 			}
 		}
 		b.st.Listeners = append(b.st.Listeners, l)

@@ -18,8 +18,12 @@ import (
 
 // ALB rule condition fields.
 const (
-	FieldHostHeader  = "host-header"
-	FieldPathPattern = "path-pattern"
+	FieldHostHeader        = "host-header"
+	FieldPathPattern       = "path-pattern"
+	FieldHTTPHeader        = "http-header"
+	FieldHTTPRequestMethod = "http-request-method"
+	FieldQueryString       = "query-string"
+	FieldSourceIP          = "source-ip"
 )
 
 // ALB target-group protocol versions and health-check defaults (§6.7).
@@ -36,12 +40,16 @@ var (
 	// missingServiceResponse: a rule whose Service does not exist
 	// (--tolerate-non-existent-backend-service, default true).
 	missingServiceResponse = FixedResponse{StatusCode: "503", ContentType: "text/plain", MessageBody: "Backend service does not exist"}
+	// missingActionResponse: a use-annotation backend without its actions
+	// annotation (--tolerate-non-existent-backend-action, default true).
+	missingActionResponse = FixedResponse{StatusCode: "503", ContentType: "text/plain", MessageBody: "Backend action does not exist"}
 )
 
 // route is one rule of a member before it gets a listener and priority.
 type route struct {
-	conds  []Condition
-	action Action
+	conds      []Condition
+	action     Action
+	transforms []Transform
 }
 
 // buildRoutes builds the member's routes (spec.rules, §6.6), its default
@@ -50,6 +58,15 @@ func (m *member) buildRoutes(stack naming.Stack, f Facts, d Defaults) error {
 	m.tgs = map[string]*TargetGroup{}
 	m.tgNodes = map[string]map[string]bool{}
 	if db := m.Ingress.Spec.DefaultBackend; db != nil {
+		if db.Service != nil {
+			// LBC reads (and validates) them for a default backend too.
+			if _, err := annotations.ParseRouteConditions(m.Ingress.Annotations, db.Service.Name); err != nil {
+				return fmt.Errorf("ingress: %s: %w", m.key, err)
+			}
+			if _, err := annotations.ParseRouteTransforms(m.Ingress.Annotations, db.Service.Name); err != nil {
+				return fmt.Errorf("ingress: %s: %w", m.key, err)
+			}
+		}
 		a, err := m.backendAction(stack, *db, f, d)
 		if err != nil {
 			return err
@@ -61,29 +78,55 @@ func (m *member) buildRoutes(stack naming.Stack, f Facts, d Defaults) error {
 			continue
 		}
 		for _, p := range sortPaths(r.HTTP.Paths) {
-			conds, err := ruleConditions(r.Host, p)
-			if err != nil {
-				return err
+			var extra []annotations.RouteCondition
+			var rts []annotations.RouteTransform
+			if p.Backend.Service != nil {
+				var err error
+				if extra, err = annotations.ParseRouteConditions(m.Ingress.Annotations, p.Backend.Service.Name); err != nil {
+					return fmt.Errorf("ingress: %s: %w", m.key, err)
+				}
+				if rts, err = annotations.ParseRouteTransforms(m.Ingress.Annotations, p.Backend.Service.Name); err != nil {
+					return fmt.Errorf("ingress: %s: %w", m.key, err)
+				}
 			}
 			a, err := m.backendAction(stack, p.Backend, f, d)
 			if err != nil {
 				return err
 			}
-			m.routes = append(m.routes, route{conds: conds, action: a})
+			conds, err := ruleConditions(r.Host, p, m.cfg.UseRegexPathMatch != nil && *m.cfg.UseRegexPathMatch, extra)
+			if err != nil {
+				return fmt.Errorf("ingress: %s: %w", m.key, err)
+			}
+			m.routes = append(m.routes, route{conds: conds, action: a, transforms: transforms(rts)})
 		}
 	}
 	return nil
 }
 
-// backendAction forwards to the backend's target group, or answers 503 when
-// the Service does not exist.
+// backendAction is what a backend does: a use-annotation backend runs its
+// actions.<name> annotation (a 503 when the annotation is missing, unless
+// --tolerate-non-existent-backend-action=false); a Service backend forwards
+// to its target group, or answers 503 when the Service does not exist.
 func (m *member) backendAction(stack naming.Stack, b networkingv1.IngressBackend, f Facts, d Defaults) (Action, error) {
 	if b.Service == nil {
 		return Action{}, fmt.Errorf("ingress: %s: only service backends are supported", m.key)
 	}
 	if b.Service.Port.Name == useAnnotation {
-		return Action{}, fmt.Errorf("ingress: %s: backend %s uses port %s: %sactions.%s is not supported by lbsg",
-			m.key, b.Service.Name, useAnnotation, annotations.IngressPrefix, b.Service.Name)
+		ra, ok, err := annotations.ParseRouteAction(m.Ingress.Annotations, b.Service.Name)
+		switch {
+		case err != nil:
+			return Action{}, fmt.Errorf("ingress: %s: %w", m.key, err)
+		case !ok && d.FailMissingBackendAction:
+			return Action{}, fmt.Errorf("ingress: %s: missing actions.%s configuration (annotation %s%s)",
+				m.key, b.Service.Name, annotations.IngActionsPrefix, b.Service.Name)
+		case !ok:
+			return Action{Type: ActionFixedResponse, FixedResponse: new(missingActionResponse)}, nil
+		}
+		a, err := m.routeAction(stack, ra, f, d)
+		if err != nil {
+			return Action{}, fmt.Errorf("ingress: %s: %s%s: %w", m.key, annotations.IngActionsPrefix, b.Service.Name, err)
+		}
+		return a, nil
 	}
 	svc := m.Services[b.Service.Name]
 	if svc == nil {
@@ -94,6 +137,118 @@ func (m *member) backendAction(stack naming.Stack, b networkingv1.IngressBackend
 		return Action{}, err
 	}
 	return Action{Type: ActionForward, TargetGroup: tg.ResourceID}, nil
+}
+
+// routeAction models a validated, normalized actions.<name> annotation.
+func (m *member) routeAction(stack naming.Stack, ra annotations.RouteAction, f Facts, d Defaults) (Action, error) {
+	deref := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	switch ra.Type {
+	case annotations.RouteFixedResponse:
+		c := ra.FixedResponseConfig
+		return Action{Type: ActionFixedResponse, FixedResponse: &FixedResponse{
+			StatusCode: c.StatusCode, ContentType: deref(c.ContentType), MessageBody: deref(c.MessageBody)}}, nil
+	case annotations.RouteRedirect:
+		c := ra.RedirectConfig
+		return Action{Type: ActionRedirect, Redirect: &Redirect{Protocol: deref(c.Protocol), Port: deref(c.Port),
+			Host: deref(c.Host), Path: deref(c.Path), Query: deref(c.Query), StatusCode: c.StatusCode}}, nil
+	}
+	fc := ra.ForwardConfig
+	// LBC answers 503 for a missing Service only when the forward has one
+	// target, that Service.
+	single := len(fc.TargetGroups) == 1 && len(ra.ServiceNames()) == 1
+	for _, name := range ra.ServiceNames() {
+		if m.Services[name] == nil {
+			if single {
+				return Action{Type: ActionFixedResponse, FixedResponse: new(missingServiceResponse)}, nil
+			}
+			return Action{}, fmt.Errorf("services %q not found", name)
+		}
+	}
+	fw := &Forward{}
+	for _, t := range fc.TargetGroups {
+		w := WeightedTarget{Weight: t.Weight}
+		switch {
+		case t.TargetGroupARN != nil:
+			w.ARN = *t.TargetGroupARN
+		case t.TargetGroupName != nil:
+			arn, ok := f.TargetGroupARNs[*t.TargetGroupName]
+			if !ok {
+				return Action{}, fmt.Errorf("searching TargetGroup with name %s: expecting a single targetGroup with query [%s] but got 0",
+					*t.TargetGroupName, *t.TargetGroupName)
+			}
+			w.ARN = arn
+		default:
+			bp := networkingv1.ServiceBackendPort{Name: t.ServicePort.StrVal}
+			if t.ServicePort.Type == intstr.Int {
+				bp = networkingv1.ServiceBackendPort{Number: t.ServicePort.IntVal}
+			}
+			tg, err := m.targetGroup(stack, m.Services[*t.ServiceName], bp, f, d)
+			if err != nil {
+				return Action{}, err
+			}
+			w.TargetGroup = tg.ResourceID
+		}
+		fw.TargetGroups = append(fw.TargetGroups, w)
+	}
+	if s := fc.TargetGroupStickinessConfig; s != nil {
+		fw.Stickiness = &Stickiness{Enabled: s.Enabled, DurationSeconds: s.DurationSeconds}
+	}
+	return Action{Type: ActionForward, Forward: fw}, nil
+}
+
+// IngressTargetGroupNames are the target group names the members' actions
+// annotations forward to (targetGroupName), sorted, for the controller to
+// resolve into Facts.TargetGroupARNs. Invalid annotations are skipped (the
+// build reports them).
+func IngressTargetGroupNames(members []IngressMember) []string {
+	var out []string
+	for _, m := range members {
+		var backends []networkingv1.IngressBackend
+		if db := m.Ingress.Spec.DefaultBackend; db != nil {
+			backends = append(backends, *db)
+		}
+		for _, r := range m.Ingress.Spec.Rules {
+			if r.HTTP != nil {
+				for _, p := range r.HTTP.Paths {
+					backends = append(backends, p.Backend)
+				}
+			}
+		}
+		for _, b := range backends {
+			if b.Service == nil || b.Service.Port.Name != useAnnotation {
+				continue
+			}
+			ra, ok, err := annotations.ParseRouteAction(m.Ingress.Annotations, b.Service.Name)
+			if !ok || err != nil || ra.ForwardConfig == nil {
+				continue
+			}
+			for _, t := range ra.ForwardConfig.TargetGroups {
+				if t.TargetGroupARN == nil && t.TargetGroupName != nil && !slices.Contains(out, *t.TargetGroupName) {
+					out = append(out, *t.TargetGroupName)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// transforms models a transforms.<name> annotation's entries in order.
+func transforms(rts []annotations.RouteTransform) []Transform {
+	var out []Transform
+	for _, rt := range rts {
+		t := Transform{Type: rt.Type}
+		for _, rw := range rt.Rewrites() {
+			t.Rewrites = append(t.Rewrites, Rewrite{Regex: rw.Regex, Replace: rw.Replace})
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // targetGroup builds (once) the target group of (member, Service, port as
@@ -308,19 +463,76 @@ func PathPatterns(p networkingv1.HTTPIngressPath) ([]string, error) {
 	}
 }
 
-// ruleConditions: host-header when the rule has a host, path-pattern when
-// the path gives one; neither → path-pattern /*.
-func ruleConditions(host string, p networkingv1.HTTPIngressPath) ([]Condition, error) {
-	var out []Condition
+// ruleConditions are a rule's conditions as LBC builds them: the
+// conditions.<name> annotation's http-header, http-request-method,
+// query-string and source-ip conditions in their order, then one
+// host-header condition (the rule's host, then the annotation's hosts), then
+// one path-pattern condition (the path's patterns, then the annotation's);
+// hosts and paths each take either values or regex values, never both.
+// None at all → path-pattern /*. With use-regex-path-match, an
+// ImplementationSpecific path is a regex (its leading "/" dropped).
+func ruleConditions(host string, p networkingv1.HTTPIngressPath, regexPaths bool, extra []annotations.RouteCondition) ([]Condition, error) {
+	var hosts, hostRegex, paths, pathRegex []string
 	if host != "" {
-		out = append(out, Condition{Field: FieldHostHeader, Values: []string{host}})
+		hosts = append(hosts, host)
 	}
-	patterns, err := PathPatterns(p)
-	if err != nil {
-		return nil, err
+	if p.Path != "" {
+		if regexPaths && pathType(p) == networkingv1.PathTypeImplementationSpecific {
+			pathRegex = append(pathRegex, p.Path[1:])
+		} else {
+			patterns, err := PathPatterns(p)
+			if err != nil {
+				return nil, err
+			}
+			paths = append(paths, patterns...)
+		}
 	}
-	if len(patterns) > 0 {
-		out = append(out, Condition{Field: FieldPathPattern, Values: patterns})
+	var out []Condition
+	for _, c := range extra {
+		switch c.Field {
+		case annotations.CondHostHeader:
+			hosts = append(hosts, c.HostHeaderConfig.Values...)
+			hostRegex = append(hostRegex, c.HostHeaderConfig.RegexValues...)
+		case annotations.CondPathPattern:
+			paths = append(paths, c.PathPatternConfig.Values...)
+			pathRegex = append(pathRegex, c.PathPatternConfig.RegexValues...)
+		case annotations.CondHTTPHeader:
+			h := c.HTTPHeaderConfig
+			out = append(out, Condition{Field: FieldHTTPHeader, HTTPHeaderName: h.HTTPHeaderName,
+				Values: slices.Clone(h.Values), RegexValues: slices.Clone(h.RegexValues)})
+		case annotations.CondHTTPRequestMethod:
+			out = append(out, Condition{Field: FieldHTTPRequestMethod, Values: slices.Clone(c.HTTPRequestMethodConfig.Values)})
+		case annotations.CondQueryString:
+			q := Condition{Field: FieldQueryString}
+			for _, kv := range c.QueryStringConfig.Values {
+				pair := QueryPair{Value: kv.Value}
+				if kv.Key != nil {
+					pair.Key = *kv.Key
+				}
+				q.QueryString = append(q.QueryString, pair)
+			}
+			out = append(out, q)
+		case annotations.CondSourceIP:
+			out = append(out, Condition{Field: FieldSourceIP, Values: slices.Clone(c.SourceIPConfig.Values)})
+		}
+	}
+	if len(hosts) != 0 && len(hostRegex) != 0 {
+		return nil, fmt.Errorf("host condition must specify exactly one of Values and RegexValues, got both Values %s and RegexValues %s", hosts, hostRegex)
+	}
+	if len(paths) != 0 && len(pathRegex) != 0 {
+		return nil, fmt.Errorf("path condition must specify exactly one of Values and RegexValues, got both Values %s and RegexValues %s", paths, pathRegex)
+	}
+	if len(hosts) != 0 {
+		out = append(out, Condition{Field: FieldHostHeader, Values: hosts})
+	}
+	if len(hostRegex) != 0 {
+		out = append(out, Condition{Field: FieldHostHeader, RegexValues: hostRegex})
+	}
+	if len(paths) != 0 {
+		out = append(out, Condition{Field: FieldPathPattern, Values: paths})
+	}
+	if len(pathRegex) != 0 {
+		out = append(out, Condition{Field: FieldPathPattern, RegexValues: pathRegex})
 	}
 	if len(out) == 0 {
 		out = append(out, Condition{Field: FieldPathPattern, Values: []string{"/*"}})

@@ -41,6 +41,10 @@ type Defaults struct {
 	// NoCapacityReservation is gate LBCapacityReservation off: the
 	// minimum-load-balancer-capacity settings are ignored.
 	NoCapacityReservation bool
+	// FailMissingBackendAction is --tolerate-non-existent-backend-action=false:
+	// a use-annotation backend without its actions annotation is an error
+	// instead of a 503 fixed response.
+	FailMissingBackendAction bool
 }
 
 // DefaultSSLPolicy is LBC's --default-ssl-policy default.
@@ -124,6 +128,10 @@ type Facts struct {
 	Endpoints           []Endpoint
 	// VPCCIDRs are the VPC's IPv4 CIDRs (legacy rules of internal NLBs).
 	VPCCIDRs []string
+	// TargetGroupARNs are the target groups the members' actions
+	// annotations name by targetGroupName (IngressTargetGroupNames), name →
+	// ARN, as the controller found them; a name missing here was not found.
+	TargetGroupARNs map[string]string
 }
 
 // Warning is something Build or PackTargetRules wants the user to know.
@@ -337,10 +345,54 @@ const (
 // Action is an ALB listener or rule action.
 type Action struct {
 	Type string // ActionForward | ActionRedirect | ActionFixedResponse
-	// TargetGroup is the ResourceID of the forward target.
-	TargetGroup   string
+	// TargetGroup is the ResourceID of a plain forward's target (a Service
+	// backend); "" when Forward is set.
+	TargetGroup string
+	// Forward is the forward of an actions.<name> annotation: weighted
+	// target groups (Stack target groups or target groups by ARN) and
+	// stickiness. nil for a plain forward.
+	Forward       *Forward
 	Redirect      *Redirect
 	FixedResponse *FixedResponse
+}
+
+// Forward is a forward action to one or more weighted target groups.
+type Forward struct {
+	TargetGroups []WeightedTarget
+	Stickiness   *Stickiness
+}
+
+// WeightedTarget is one target group of a Forward: a Stack target group
+// (TargetGroup, its ResourceID) or one lbsg does not manage (ARN).
+type WeightedTarget struct {
+	TargetGroup string
+	ARN         string
+	Weight      *int32 // nil: unset (AWS counts 1)
+}
+
+// Stickiness is a forward's target-group stickiness as the annotation
+// states it; nil fields are unset.
+type Stickiness struct {
+	Enabled         *bool
+	DurationSeconds *int32
+}
+
+// TargetGroupIDs are the ResourceIDs of the Stack target groups the action
+// forwards to.
+func (a Action) TargetGroupIDs() []string {
+	if a.TargetGroup != "" {
+		return []string{a.TargetGroup}
+	}
+	if a.Forward == nil {
+		return nil
+	}
+	var out []string
+	for _, t := range a.Forward.TargetGroups {
+		if t.TargetGroup != "" {
+			out = append(out, t.TargetGroup)
+		}
+	}
+	return out
 }
 
 // Redirect is a redirect action's config; empty fields keep AWS's
@@ -357,8 +409,21 @@ type FixedResponse struct {
 
 // Condition is one ALB rule condition, e.g. {host-header, [a.example.com]}.
 type Condition struct {
-	Field  string // host-header | path-pattern | http-header | …
-	Values []string
+	Field string // host-header | path-pattern | http-header | http-request-method | query-string | source-ip
+	// Values (all fields but query-string); host-header, path-pattern and
+	// http-header have either Values or RegexValues.
+	Values      []string
+	RegexValues []string
+	// HTTPHeaderName of an http-header condition.
+	HTTPHeaderName string
+	// QueryString pairs of a query-string condition.
+	QueryString []QueryPair
+}
+
+// QueryPair is one key/value of a query-string condition ("" key: the
+// value alone).
+type QueryPair struct {
+	Key, Value string
 }
 
 // ListenerRule is one non-default rule of an ALB listener.
@@ -366,7 +431,26 @@ type ListenerRule struct {
 	Priority   int32
 	Conditions []Condition
 	Actions    []Action
+	// Transforms rewrite matching requests (transforms.<name>).
+	Transforms []Transform
 	Tags       map[string]string
+}
+
+// Rule transform types.
+const (
+	TransformHostHeaderRewrite = "host-header-rewrite"
+	TransformURLRewrite        = "url-rewrite"
+)
+
+// Transform is a rule transform: its type and regex rewrites.
+type Transform struct {
+	Type     string // TransformHostHeaderRewrite | TransformURLRewrite
+	Rewrites []Rewrite
+}
+
+// Rewrite replaces what Regex matches with Replace.
+type Rewrite struct {
+	Regex, Replace string
 }
 
 // TargetRule is one inbound rule a Stack needs on a target SG.

@@ -79,7 +79,6 @@ var LBCFlags = []LBCFlag{
 	{"disable-ingress-class-annotation", "bool", "false", defaultOnly, "refusing the kubernetes.io/ingress.class annotation"},
 	{"disable-ingress-group-name-annotation", "bool", "false", defaultOnly, "refusing the group.name annotation"},
 	{"tolerate-non-existent-backend-service", "bool", "true", defaultOnly, "failing Ingresses whose backend Service is missing"},
-	{"tolerate-non-existent-backend-action", "bool", "true", defaultOnly, "failing Ingresses whose backend action annotation is missing"},
 	{"default-pca-arn", "string", "", defaultOnly, "creating ACM certificates (issue 18)"},
 }
 
@@ -97,7 +96,7 @@ var lbcAliases = []lbcAlias{
 // lbcNative are LBC flags lbsg implements under LBC's name only (lbsg's
 // chart renders them from LBC's values of the same meaning).
 var lbcNative = []string{"service-max-concurrent-reconciles", "ingress-max-concurrent-reconciles", "leader-election-id",
-	"log-level", "sync-period", "aws-api-endpoints"}
+	"log-level", "sync-period", "aws-api-endpoints", "tolerate-non-existent-backend-action"}
 
 // LBCOnly reports whether a flag exists for LBC's users (an alias, a flag
 // of LBCFlags, or one lbsg implements only under LBC's name): it needs no

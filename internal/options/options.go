@@ -81,6 +81,10 @@ type Controller struct {
 	// DefaultSSLPolicy is the SSL policy of HTTPS listeners without an
 	// ssl-policy annotation or IngressClassParams sslPolicy.
 	DefaultSSLPolicy string
+	// TolerateMissingAction is --tolerate-non-existent-backend-action: a
+	// use-annotation backend without its actions annotation answers 503
+	// (true) or fails its Ingress (false).
+	TolerateMissingAction bool
 	// AdoptLBCRules treats target-SG rules with LBC's bare marker (no
 	// cluster key) as lbsg's: rewritten to lbsg's marker or revoked.
 	AdoptLBCRules bool
@@ -140,6 +144,7 @@ func New() *Controller {
 		DefaultTargetType:          TargetTypeInstance,
 		DefaultLoadBalancerScheme:  naming.SchemeInternal,
 		DefaultSSLPolicy:           DefaultSSLPolicy,
+		TolerateMissingAction:      true,
 		LogLevel:                   "info",
 	}
 }
@@ -172,6 +177,8 @@ func (o *Controller) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.DefaultTargetType, "default-target-type", o.DefaultTargetType, "target type of Services without the nlb-target-type annotation: instance or ip")
 	fs.StringVar(&o.DefaultLoadBalancerScheme, "default-load-balancer-scheme", o.DefaultLoadBalancerScheme, "scheme of load balancers without a scheme annotation: internal or internet-facing")
 	fs.StringVar(&o.DefaultSSLPolicy, "default-ssl-policy", o.DefaultSSLPolicy, "SSL policy of HTTPS listeners without an ssl-policy annotation or IngressClassParams sslPolicy")
+	fs.BoolVar(&o.TolerateMissingAction, "tolerate-non-existent-backend-action", o.TolerateMissingAction,
+		"answer 503 for a use-annotation backend whose actions annotation is missing; false fails the Ingress instead")
 	fs.BoolVar(&o.AdoptLBCRules, "adopt-lbc-rules", o.AdoptLBCRules,
 		"treat target security-group rules marked by LBC (elbv2.k8s.aws/targetGroupBinding=shared, no cluster key) as lbsg's, to migrate from LBC; only when this cluster is the node security groups' sole LBC user")
 	fs.StringVar(&o.gates, "feature-gates", "", "LBC's feature gates, Name=bool,…: every LBC gate is accepted at its default; lbsg honours the other value of "+

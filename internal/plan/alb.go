@@ -2,6 +2,7 @@ package plan
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
 
@@ -120,7 +121,8 @@ func diffRules(d *model.Listener, o *ObservedListener, tgARN map[string]string, 
 		}
 	}
 	same := func(w *model.ListenerRule, h *ObservedRule) bool {
-		return sameConditions(w.Conditions, h.Conditions) && sameActions(w.Actions, h.Actions, tgARN)
+		return sameConditions(w.Conditions, h.Conditions) && sameActions(w.Actions, h.Actions, tgARN) &&
+			sameTransforms(w.Transforms, h.Transforms)
 	}
 	match(func(w *model.ListenerRule, h *ObservedRule) bool { return w.Priority == h.Priority && same(w, h) })
 	match(same)
@@ -205,27 +207,91 @@ func freePriority(after int32, used map[int32]bool) int32 {
 }
 
 // sameActions compares desired actions (target groups as resource IDs,
-// resolved through tgARN) with observed ones (target groups as ARNs),
-// AWS's redirect defaults counting as unset.
+// resolved through tgARN) with observed ones (target groups as ARNs) as
+// LBC does: AWS's redirect defaults count as unset, forward targets are
+// compared as a set (a lone target's weight ignored), and stickiness only
+// when the desired action states it.
 func sameActions(want, have []model.Action, tgARN map[string]string) bool {
 	if len(want) != len(have) {
 		return false
 	}
 	for i := range want {
-		w := want[i]
-		if w.TargetGroup != "" {
-			w.TargetGroup = cmp.Or(tgARN[w.TargetGroup], newTG)
-		}
-		if !sameAction(w, have[i]) {
+		if !sameAction(resolveTargets(want[i], tgARN), have[i]) {
 			return false
 		}
 	}
 	return true
 }
 
+// resolveTargets replaces a desired action's target group resource IDs
+// with their ARNs (newTG for one not created yet).
+func resolveTargets(w model.Action, tgARN map[string]string) model.Action {
+	if w.TargetGroup != "" {
+		w.TargetGroup = cmp.Or(tgARN[w.TargetGroup], newTG)
+	}
+	if w.Forward != nil {
+		fw := *w.Forward
+		fw.TargetGroups = slices.Clone(fw.TargetGroups)
+		for i, t := range fw.TargetGroups {
+			if t.TargetGroup != "" {
+				fw.TargetGroups[i] = model.WeightedTarget{ARN: cmp.Or(tgARN[t.TargetGroup], newTG), Weight: t.Weight}
+			}
+		}
+		w.Forward = &fw
+	}
+	return w
+}
+
 func sameAction(a, b model.Action) bool {
-	return a.Type == b.Type && a.TargetGroup == b.TargetGroup &&
+	return a.Type == b.Type && sameForward(a, b) &&
 		samePtr(normRedirect(a.Redirect), normRedirect(b.Redirect)) && samePtr(a.FixedResponse, b.FixedResponse)
+}
+
+// forwardTargets are an action's forward targets as ARN → weight (a lone
+// target's weight and an unset weight read as 1).
+func forwardTargets(a model.Action) map[string]int32 {
+	out := map[string]int32{}
+	if a.TargetGroup != "" {
+		out[a.TargetGroup] = 1
+	}
+	if a.Forward != nil {
+		for _, t := range a.Forward.TargetGroups {
+			w := int32(1)
+			if t.Weight != nil && len(a.Forward.TargetGroups) > 1 {
+				w = *t.Weight
+			}
+			out[t.ARN] = w
+		}
+	}
+	return out
+}
+
+// sameForward compares the forward parts of desired a and observed b.
+func sameForward(a, b model.Action) bool {
+	if !maps.Equal(forwardTargets(a), forwardTargets(b)) {
+		return false
+	}
+	if a.Forward == nil || a.Forward.Stickiness == nil {
+		return true
+	}
+	want := a.Forward.Stickiness
+	var have *model.Stickiness
+	if b.Forward != nil {
+		have = b.Forward.Stickiness
+	}
+	on := func(s *model.Stickiness) bool { return s != nil && s.Enabled != nil && *s.Enabled }
+	if on(want) != on(have) {
+		return false
+	}
+	return !on(want) || ptrValue(want.DurationSeconds) == ptrValue(have.DurationSeconds)
+}
+
+func ptrValue[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
 }
 
 func samePtr[T comparable](a, b *T) bool {
@@ -259,7 +325,28 @@ func sameConditions(a, b []model.Condition) bool {
 	if len(a) != len(b) {
 		return false
 	}
-	key := func(c model.Condition) string { return c.Field + "\x00" + strings.Join(c.Values, "\x00") }
+	ka, kb := make([]string, len(a)), make([]string, len(b))
+	for i := range a {
+		ka[i], kb[i] = conditionKey(a[i]), conditionKey(b[i])
+	}
+	slices.Sort(ka)
+	slices.Sort(kb)
+	return slices.Equal(ka, kb)
+}
+
+// sameTransforms compares transforms regardless of their order (AWS allows
+// one of each type); rewrites keep theirs.
+func sameTransforms(a, b []model.Transform) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	key := func(t model.Transform) string {
+		parts := []string{t.Type}
+		for _, rw := range t.Rewrites {
+			parts = append(parts, rw.Regex+"\x01"+rw.Replace)
+		}
+		return strings.Join(parts, "\x00")
+	}
 	ka, kb := make([]string, len(a)), make([]string, len(b))
 	for i := range a {
 		ka[i], kb[i] = key(a[i]), key(b[i])
@@ -267,6 +354,15 @@ func sameConditions(a, b []model.Condition) bool {
 	slices.Sort(ka)
 	slices.Sort(kb)
 	return slices.Equal(ka, kb)
+}
+
+// conditionKey is a condition as one comparable string.
+func conditionKey(c model.Condition) string {
+	parts := []string{c.Field, c.HTTPHeaderName, strings.Join(c.Values, "\x01"), strings.Join(c.RegexValues, "\x01")}
+	for _, q := range c.QueryString {
+		parts = append(parts, q.Key+"\x02"+q.Value)
+	}
+	return strings.Join(parts, "\x00")
 }
 
 // childTagAction drives a listener's or rule's tags: only aws:* and
@@ -292,7 +388,7 @@ func listenerTarget(l *model.Listener) string {
 	case a == nil:
 		return l.TargetGroup
 	case a.Type == model.ActionForward:
-		return a.TargetGroup
+		return strings.Join(a.TargetGroupIDs(), ",")
 	}
 	return a.Type
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/lbsg/lbsg/internal/model"
@@ -344,5 +345,115 @@ func TestOnlyDifferingAttributesAreWritten(t *testing.T) {
 		if !maps.Equal(a.Attributes, want) {
 			t.Errorf("%v writes %v, want %v", a.Kind, a.Attributes, want)
 		}
+	}
+}
+
+// routedStack is albStack with rule 2 forwarding by weight (with
+// stickiness) under header, query-string, source-ip and regex path
+// conditions, and observedRouted what AWS reports for it.
+func routedStack(edit func(r *model.ListenerRule)) func() model.Stack {
+	return func() model.Stack {
+		s := albStack()
+		on := true
+		r := &s.Listeners[1].Rules[1]
+		r.Conditions = []model.Condition{
+			{Field: "http-header", HTTPHeaderName: "X-Env", Values: []string{"prod"}},
+			{Field: "query-string", QueryString: []model.QueryPair{{Key: "v", Value: "2"}, {Value: "beta"}}},
+			{Field: "source-ip", Values: []string{"10.0.0.0/8"}},
+			{Field: "path-pattern", RegexValues: []string{"^/b/v[0-9]+$"}},
+		}
+		r.Actions = []model.Action{{Type: model.ActionForward, Forward: &model.Forward{
+			TargetGroups: []model.WeightedTarget{{TargetGroup: "ns/ing-a:80", Weight: new(int32(20))}, {TargetGroup: "ns/ing-b:80", Weight: new(int32(80))}},
+			Stickiness:   &model.Stickiness{Enabled: &on, DurationSeconds: new(int32(300))}}}}
+		if edit != nil {
+			edit(r)
+		}
+		return s
+	}
+}
+
+func observedRouted() Snapshot {
+	o := albConverged()
+	on := true
+	r := &o.Listeners[1].Rules[1]
+	r.Conditions = []model.Condition{
+		{Field: "path-pattern", RegexValues: []string{"^/b/v[0-9]+$"}},
+		{Field: "source-ip", Values: []string{"10.0.0.0/8"}},
+		{Field: "http-header", HTTPHeaderName: "X-Env", Values: []string{"prod"}},
+		{Field: "query-string", QueryString: []model.QueryPair{{Key: "v", Value: "2"}, {Value: "beta"}}},
+	}
+	// AWS lists the targets in its own order.
+	r.Actions = []model.Action{{Type: model.ActionForward, Forward: &model.Forward{
+		TargetGroups: []model.WeightedTarget{{ARN: "arn:tg/b", Weight: new(int32(80))}, {ARN: "arn:tg/a", Weight: new(int32(20))}},
+		Stickiness:   &model.Stickiness{Enabled: &on, DurationSeconds: new(int32(300))}}}}
+	return o
+}
+
+func TestRoutingRulesAreModifiedInPlace(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		desired  func() model.Stack
+		observed func() Snapshot
+		want     string
+	}{
+		{name: "converged: conditions in any order, targets in any order", desired: routedStack(nil), observed: observedRouted},
+		{name: "a changed header value", desired: routedStack(func(r *model.ListenerRule) { r.Conditions[0].Values = []string{"staging"} }),
+			observed: observedRouted, want: "ModifyRule arn:rule/2"},
+		{name: "a changed header name", desired: routedStack(func(r *model.ListenerRule) { r.Conditions[0].HTTPHeaderName = "X-Stage" }),
+			observed: observedRouted, want: "ModifyRule arn:rule/2"},
+		{name: "a changed query-string key", desired: routedStack(func(r *model.ListenerRule) { r.Conditions[1].QueryString[0].Key = "w" }),
+			observed: observedRouted, want: "ModifyRule arn:rule/2"},
+		{name: "a changed source CIDR", desired: routedStack(func(r *model.ListenerRule) { r.Conditions[2].Values = []string{"192.0.2.0/24"} }),
+			observed: observedRouted, want: "ModifyRule arn:rule/2"},
+		{name: "a regex path becoming a pattern", desired: routedStack(func(r *model.ListenerRule) {
+			r.Conditions[3] = model.Condition{Field: "path-pattern", Values: []string{"^/b/v[0-9]+$"}}
+		}), observed: observedRouted, want: "ModifyRule arn:rule/2"},
+		{name: "a changed weight", desired: routedStack(func(r *model.ListenerRule) { r.Actions[0].Forward.TargetGroups[0].Weight = new(int32(50)) }),
+			observed: observedRouted, want: "ModifyRule arn:rule/2"},
+		{name: "a changed stickiness duration", desired: routedStack(func(r *model.ListenerRule) { r.Actions[0].Forward.Stickiness.DurationSeconds = new(int32(60)) }),
+			observed: observedRouted, want: "ModifyRule arn:rule/2"},
+		{name: "stickiness the annotation does not state is left as AWS has it",
+			desired: routedStack(func(r *model.ListenerRule) { r.Actions[0].Forward.Stickiness = nil }), observed: observedRouted},
+		{name: "a weighted forward narrowed to one Service target",
+			desired: routedStack(func(r *model.ListenerRule) {
+				r.Actions[0].Forward = &model.Forward{TargetGroups: []model.WeightedTarget{{TargetGroup: "ns/ing-b:80"}}}
+			}), observed: observedRouted, want: "ModifyRule arn:rule/2"},
+		{name: "a lone target's weight is not compared",
+			desired: withRules(rule(443, 1, "/a", fwd("ns/ing-a:80")), rule(443, 2, "/b", model.Action{Type: model.ActionForward,
+				Forward: &model.Forward{TargetGroups: []model.WeightedTarget{{TargetGroup: "ns/ing-b:80", Weight: new(int32(7))}}}})),
+			observed: albConverged},
+		{name: "an added transform", desired: routedStack(func(r *model.ListenerRule) {
+			r.Transforms = []model.Transform{{Type: model.TransformURLRewrite, Rewrites: []model.Rewrite{{Regex: "^/b/(.*)$", Replace: "/$1"}}}}
+		}), observed: observedRouted, want: "ModifyRule arn:rule/2"},
+		{name: "transforms in another order",
+			desired: routedStack(func(r *model.ListenerRule) {
+				r.Transforms = []model.Transform{{Type: model.TransformURLRewrite, Rewrites: []model.Rewrite{{Regex: "^/b", Replace: "/"}}},
+					{Type: model.TransformHostHeaderRewrite, Rewrites: []model.Rewrite{{Regex: "^a$", Replace: "b"}}}}
+			}),
+			observed: func() Snapshot {
+				o := observedRouted()
+				o.Listeners[1].Rules[1].Transforms = []model.Transform{{Type: model.TransformHostHeaderRewrite, Rewrites: []model.Rewrite{{Regex: "^a$", Replace: "b"}}},
+					{Type: model.TransformURLRewrite, Rewrites: []model.Rewrite{{Regex: "^/b", Replace: "/"}}}}
+				return o
+			}},
+		{name: "a removed transform", desired: routedStack(nil), observed: func() Snapshot {
+			o := observedRouted()
+			o.Listeners[1].Rules[1].Transforms = []model.Transform{{Type: model.TransformURLRewrite, Rewrites: []model.Rewrite{{Regex: "^/b", Replace: "/"}}}}
+			return o
+		}, want: "ModifyRule arn:rule/2"},
+		{name: "a forward by ARN to a target group lbsg does not manage",
+			desired: withRules(rule(443, 1, "/a", fwd("ns/ing-a:80")), rule(443, 2, "/b", model.Action{Type: model.ActionForward,
+				Forward: &model.Forward{TargetGroups: []model.WeightedTarget{{ARN: "arn:tg/theirs"}}}})),
+			observed: albConverged, want: "ModifyRule arn:rule/2"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, a := range Diff(tt.desired(), tt.observed()) {
+				got = append(got, a.Kind.String()+" "+a.ARN)
+			}
+			if g := strings.Join(got, " "); g != tt.want {
+				t.Errorf("actions:\n got %s\nwant %s", g, tt.want)
+			}
+		})
 	}
 }

@@ -94,6 +94,7 @@ type ObservedRule struct {
 	Priority   int32
 	Conditions []model.Condition
 	Actions    []model.Action
+	Transforms []model.Transform
 	Tags       map[string]string // nil: not read
 }
 

@@ -131,7 +131,7 @@ func changesOf(a plan.Action, managed, backend string, ports portNames) []Change
 		if a.Kind == plan.ModifyRule {
 			op, res = OpUpdate, fmt.Sprintf("rule %s (priority %d of %s)", a.ARN, a.Rule.Priority, listenerName(a.Listener))
 		}
-		return one(op, res, conditionString(a.Rule.Conditions)+" → "+actionsString(a.Rule.Actions))
+		return one(op, res, conditionString(a.Rule.Conditions)+" → "+actionsString(a.Rule.Actions)+transformsString(a.Rule.Transforms))
 	case plan.AddListenerCertificates, plan.RemoveListenerCertificates:
 		op := OpCreate
 		if a.Kind == plan.RemoveListenerCertificates {
@@ -209,6 +209,20 @@ func actionsString(as []model.Action) string {
 // "redirect to HTTPS:443 (HTTP_301)", "fixed-response 404 text/plain".
 func actionString(a model.Action) string {
 	switch {
+	case a.Type == model.ActionForward && a.Forward != nil:
+		var ts []string
+		for _, t := range a.Forward.TargetGroups {
+			s := t.TargetGroup + t.ARN
+			if t.Weight != nil {
+				s += fmt.Sprintf(" (weight %d)", *t.Weight)
+			}
+			ts = append(ts, s)
+		}
+		out := "forward to " + strings.Join(ts, ", ")
+		if st := a.Forward.Stickiness; st != nil && st.Enabled != nil && *st.Enabled && st.DurationSeconds != nil {
+			out += fmt.Sprintf(", sticky for %ds", *st.DurationSeconds)
+		}
+		return out
 	case a.Type == model.ActionForward:
 		return "forward to " + a.TargetGroup
 	case a.Type == model.ActionRedirect && a.Redirect != nil:
@@ -231,13 +245,45 @@ func actionString(a model.Action) string {
 	return a.Type
 }
 
+// transformsString renders a rule's transforms: " (url-rewrite ^/a→/b)".
+func transformsString(ts []model.Transform) string {
+	var parts []string
+	for _, t := range ts {
+		p := t.Type
+		for _, rw := range t.Rewrites {
+			p += " " + rw.Regex + "→" + rw.Replace
+		}
+		parts = append(parts, p)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, "; ") + ")"
+}
+
 func conditionString(cs []model.Condition) string {
 	if len(cs) == 0 {
 		return "any request"
 	}
 	parts := make([]string, len(cs))
 	for i, c := range cs {
-		parts[i] = c.Field + "=" + strings.Join(c.Values, ",")
+		field := c.Field
+		if c.HTTPHeaderName != "" {
+			field += "[" + c.HTTPHeaderName + "]"
+		}
+		vals := slices.Clone(c.Values)
+		for _, q := range c.QueryString {
+			if q.Key == "" {
+				vals = append(vals, q.Value)
+			} else {
+				vals = append(vals, q.Key+":"+q.Value)
+			}
+		}
+		if len(c.RegexValues) > 0 {
+			parts[i] = field + "~" + strings.Join(c.RegexValues, ",")
+			continue
+		}
+		parts[i] = field + "=" + strings.Join(vals, ",")
 	}
 	return strings.Join(parts, " ")
 }

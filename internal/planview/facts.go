@@ -87,6 +87,15 @@ func (offline) LookupSecurityGroups(_ context.Context, items []string) (model.Se
 	return l, nil
 }
 
+// TargetGroupARNsByName stands in an ARN naming each target group.
+func (offline) TargetGroupARNsByName(_ context.Context, names []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, n := range names {
+		out[n] = "<arn-of-target-group-" + n + ">"
+	}
+	return out, nil
+}
+
 func (offline) Instances(_ context.Context, ids []string) (map[string]state.Instance, error) {
 	out := map[string]state.Instance{}
 	for _, id := range ids {

@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/lbsg/lbsg/internal/annotations"
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/rules"
 )
@@ -280,16 +281,34 @@ type serviceRef struct {
 	port    backendPort
 }
 
-// ingressBackendPorts are the Service backends of ing with their ports;
-// ports that defer to an actions annotation are left out (the model
-// rejects them).
+// ingressBackendPorts are the Service backends of ing with their ports; a
+// backend that defers to an actions annotation brings the Services and
+// ports its forward names instead (none when the annotation is missing or
+// invalid: the model reports that).
 func ingressBackendPorts(ing *networkingv1.Ingress) []serviceRef {
 	var out []serviceRef
 	add := func(b *networkingv1.IngressBackend) {
-		if b == nil || b.Service == nil || b.Service.Port.Name == useAnnotationPort {
+		if b == nil || b.Service == nil {
 			return
 		}
-		out = append(out, serviceRef{service: b.Service.Name, port: backendPort{name: b.Service.Port.Name, number: b.Service.Port.Number}})
+		if b.Service.Port.Name != useAnnotationPort {
+			out = append(out, serviceRef{service: b.Service.Name, port: backendPort{name: b.Service.Port.Name, number: b.Service.Port.Number}})
+			return
+		}
+		a, _, err := annotations.ParseRouteAction(ing.Annotations, b.Service.Name)
+		if err != nil || a.ForwardConfig == nil {
+			return
+		}
+		for _, t := range a.ForwardConfig.TargetGroups {
+			if t.ServiceName == nil || t.ServicePort == nil {
+				continue
+			}
+			port := backendPort{name: t.ServicePort.StrVal}
+			if t.ServicePort.Type == intstr.Int {
+				port = backendPort{number: t.ServicePort.IntVal}
+			}
+			out = append(out, serviceRef{service: *t.ServiceName, port: port})
+		}
 	}
 	add(ing.Spec.DefaultBackend)
 	for _, rule := range ing.Spec.Rules {

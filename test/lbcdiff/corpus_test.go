@@ -311,6 +311,33 @@ var corpus = []testCase{
 			"service.beta.kubernetes.io/aws-load-balancer-multi-cluster-target-group": "true",
 		})}}
 	}},
+	// alb-routing
+	{"alb-routing", func(ns string, e *env) objects {
+		const p = "alb.ingress.kubernetes.io/"
+		ing := alb(ns, "echo", map[string]string{
+			p + "target-type":          "instance",
+			p + "use-regex-path-match": "true",
+			p + "actions.split": `{"type":"forward","forwardConfig":{"targetGroups":[
+				{"serviceName":"echo","servicePort":"http","weight":80},{"serviceName":"canary","servicePort":80,"weight":20}],
+				"targetGroupStickinessConfig":{"enabled":true,"durationSeconds":300}}}`,
+			p + "actions.teapot":    `{"type":"fixed-response","fixedResponseConfig":{"contentType":"text/plain","messageBody":"short and stout","statusCode":"418"}}`,
+			p + "actions.moved":     `{"type":"redirect","redirectConfig":{"host":"new.example.com","path":"/#{path}","port":"443","protocol":"HTTPS","statusCode":"HTTP_301"}}`,
+			p + "conditions.split":  `[{"field":"http-header","httpHeaderConfig":{"httpHeaderName":"X-Canary","values":["yes"]}},{"field":"query-string","queryStringConfig":{"values":[{"key":"v","value":"2"}]}}]`,
+			p + "conditions.teapot": `[{"field":"source-ip","sourceIPConfig":{"values":["10.0.0.0/8"]}},{"field":"http-request-method","httpRequestMethodConfig":{"values":["GET"]}}]`,
+			p + "conditions.echo":   `[{"field":"host-header","hostHeaderConfig":{"values":["echo.example.com"]}}]`,
+			p + "transforms.split": `[{"type":"url-rewrite","urlRewriteConfig":{"rewrites":[{"regex":"^/split/(.*)$","replace":"/$1"}]}},
+				{"type":"host-header-rewrite","hostHeaderRewriteConfig":{"rewrites":[{"regex":"^(.*)$","replace":"canary.example.com"}]}}]`,
+		}, path{"/split", "split"}, path{"/teapot", "teapot"}, path{"/old", "moved"}, path{"/api/v[0-9]+/.*", "echo"})
+		specific := networkingv1.PathTypeImplementationSpecific
+		paths := ing.Spec.Rules[0].HTTP.Paths
+		for i := range paths[:3] {
+			paths[i].Backend.Service.Port = networkingv1.ServiceBackendPort{Name: "use-annotation"}
+		}
+		paths[3].PathType = &specific
+		return objects{replicas: 2,
+			services:  []*corev1.Service{backend(ns, "echo", e.port()), backend(ns, "canary", e.port())},
+			ingresses: []*networkingv1.Ingress{ing}}
+	}},
 }
 
 // sandboxCert is the ACM certificate the emulator's default seed holds in

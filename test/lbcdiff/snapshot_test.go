@@ -260,6 +260,9 @@ func take(ctx context.Context, wd *world) (*snapshot, error) {
 				rl := ll + ".rule[" + aws.ToString(r.Priority) + "]"
 				add(rl, "conditions", normConditions(r.Conditions))
 				add(rl, "actions", normActions(r.Actions))
+				if len(r.Transforms) > 0 {
+					add(rl, "transforms", normTransforms(r.Transforms))
+				}
 			}
 		}
 	}
@@ -468,6 +471,13 @@ func permissionLines(p ec2types.IpPermission) []string {
 // normActions renders actions without the order of the lists inside them.
 func normActions(as []elbv2types.Action) string {
 	b, _ := json.Marshal(as)
+	return string(b)
+}
+
+// normTransforms renders transforms sorted by type (AWS allows one of each).
+func normTransforms(ts []elbv2types.RuleTransform) string {
+	sort.Slice(ts, func(i, j int) bool { return ts[i].Type < ts[j].Type })
+	b, _ := json.Marshal(ts)
 	return string(b)
 }
 

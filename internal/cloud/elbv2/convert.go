@@ -125,6 +125,43 @@ func ruleFromSDK(listenerARN string, r elbv2types.Rule) Rule {
 	for _, c := range r.Conditions {
 		out.Conditions = append(out.Conditions, conditionFromSDK(c))
 	}
+	for _, t := range r.Transforms {
+		x := Transform{Type: string(t.Type)}
+		var rws []elbv2types.RewriteConfig
+		switch {
+		case t.HostHeaderRewriteConfig != nil:
+			rws = t.HostHeaderRewriteConfig.Rewrites
+		case t.UrlRewriteConfig != nil:
+			rws = t.UrlRewriteConfig.Rewrites
+		}
+		for _, rw := range rws {
+			x.Rewrites = append(x.Rewrites, Rewrite{Regex: aws.ToString(rw.Regex), Replace: aws.ToString(rw.Replace)})
+		}
+		out.Transforms = append(out.Transforms, x)
+	}
+	return out
+}
+
+// transformsToSDK sends each transform's rewrites in its type's config.
+func transformsToSDK(ts []Transform) []elbv2types.RuleTransform {
+	if len(ts) == 0 {
+		return nil
+	}
+	out := make([]elbv2types.RuleTransform, 0, len(ts))
+	for _, t := range ts {
+		x := elbv2types.RuleTransform{Type: elbv2types.TransformTypeEnum(t.Type)}
+		var rws []elbv2types.RewriteConfig
+		for _, rw := range t.Rewrites {
+			rws = append(rws, elbv2types.RewriteConfig{Regex: aws.String(rw.Regex), Replace: aws.String(rw.Replace)})
+		}
+		switch t.Type {
+		case "host-header-rewrite":
+			x.HostHeaderRewriteConfig = &elbv2types.HostHeaderRewriteConfig{Rewrites: rws}
+		case "url-rewrite":
+			x.UrlRewriteConfig = &elbv2types.UrlRewriteConfig{Rewrites: rws}
+		}
+		out = append(out, x)
+	}
 	return out
 }
 
@@ -199,12 +236,12 @@ func conditionFromSDK(c elbv2types.RuleCondition) Condition {
 	out := Condition{Field: aws.ToString(c.Field), Values: slices.Clone(c.Values)}
 	switch {
 	case c.HostHeaderConfig != nil:
-		out.Values = slices.Clone(c.HostHeaderConfig.Values)
+		out.Values, out.RegexValues = slices.Clone(c.HostHeaderConfig.Values), slices.Clone(c.HostHeaderConfig.RegexValues)
 	case c.PathPatternConfig != nil:
-		out.Values = slices.Clone(c.PathPatternConfig.Values)
+		out.Values, out.RegexValues = slices.Clone(c.PathPatternConfig.Values), slices.Clone(c.PathPatternConfig.RegexValues)
 	case c.HttpHeaderConfig != nil:
 		out.HTTPHeaderName = aws.ToString(c.HttpHeaderConfig.HttpHeaderName)
-		out.Values = slices.Clone(c.HttpHeaderConfig.Values)
+		out.Values, out.RegexValues = slices.Clone(c.HttpHeaderConfig.Values), slices.Clone(c.HttpHeaderConfig.RegexValues)
 	case c.HttpRequestMethodConfig != nil:
 		out.Values = slices.Clone(c.HttpRequestMethodConfig.Values)
 	case c.SourceIpConfig != nil:
@@ -212,11 +249,7 @@ func conditionFromSDK(c elbv2types.RuleCondition) Condition {
 	case c.QueryStringConfig != nil:
 		out.Values = nil
 		for _, kv := range c.QueryStringConfig.Values {
-			v := aws.ToString(kv.Value)
-			if k := aws.ToString(kv.Key); k != "" {
-				v = k + "=" + v
-			}
-			out.Values = append(out.Values, v)
+			out.QueryString = append(out.QueryString, QueryPair{Key: aws.ToString(kv.Key), Value: aws.ToString(kv.Value)})
 		}
 	}
 	return out
@@ -227,26 +260,22 @@ func conditionsToSDK(cs []Condition) []elbv2types.RuleCondition {
 	out := make([]elbv2types.RuleCondition, 0, len(cs))
 	for _, c := range cs {
 		x := elbv2types.RuleCondition{Field: aws.String(c.Field)}
-		vals := slices.Clone(c.Values)
+		vals, regex := slices.Clone(c.Values), slices.Clone(c.RegexValues)
 		switch c.Field {
 		case "host-header":
-			x.HostHeaderConfig = &elbv2types.HostHeaderConditionConfig{Values: vals}
+			x.HostHeaderConfig = &elbv2types.HostHeaderConditionConfig{Values: vals, RegexValues: regex}
 		case "path-pattern":
-			x.PathPatternConfig = &elbv2types.PathPatternConditionConfig{Values: vals}
+			x.PathPatternConfig = &elbv2types.PathPatternConditionConfig{Values: vals, RegexValues: regex}
 		case "http-header":
-			x.HttpHeaderConfig = &elbv2types.HttpHeaderConditionConfig{HttpHeaderName: aws.String(c.HTTPHeaderName), Values: vals}
+			x.HttpHeaderConfig = &elbv2types.HttpHeaderConditionConfig{HttpHeaderName: aws.String(c.HTTPHeaderName), Values: vals, RegexValues: regex}
 		case "http-request-method":
 			x.HttpRequestMethodConfig = &elbv2types.HttpRequestMethodConditionConfig{Values: vals}
 		case "source-ip":
 			x.SourceIpConfig = &elbv2types.SourceIpConditionConfig{Values: vals}
 		case "query-string":
 			q := &elbv2types.QueryStringConditionConfig{}
-			for _, v := range c.Values {
-				kv := elbv2types.QueryStringKeyValuePair{Value: aws.String(v)}
-				if k, val, ok := strings.Cut(v, "="); ok {
-					kv = elbv2types.QueryStringKeyValuePair{Key: aws.String(k), Value: aws.String(val)}
-				}
-				q.Values = append(q.Values, kv)
+			for _, kv := range c.QueryString {
+				q.Values = append(q.Values, elbv2types.QueryStringKeyValuePair{Key: optString(kv.Key), Value: aws.String(kv.Value)})
 			}
 			x.QueryStringConfig = q
 		default:

@@ -77,6 +77,23 @@ func (p *Provider) ListTargetGroups(ctx context.Context, vpcID string) ([]Target
 	return out, err
 }
 
+// TargetGroupNamed finds a target group by name (one DescribeTargetGroups);
+// nil when there is none.
+func (p *Provider) TargetGroupNamed(ctx context.Context, name string) (*TargetGroup, error) {
+	o, err := p.api.DescribeTargetGroups(ctx, &awselbv2.DescribeTargetGroupsInput{Names: []string{name}})
+	if awserr.Classify(err) == awserr.NotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("describing target group %s: %w", name, err)
+	}
+	if len(o.TargetGroups) != 1 {
+		return nil, fmt.Errorf("describing target group %s: %d returned", name, len(o.TargetGroups))
+	}
+	tg := tgFromSDK(o.TargetGroups[0])
+	return &tg, nil
+}
+
 // TargetGroupsOf lists the target groups a load balancer forwards to,
 // without their tags (one paged DescribeTargetGroups).
 func (p *Provider) TargetGroupsOf(ctx context.Context, lbARN string) ([]TargetGroup, error) {

@@ -173,11 +173,18 @@ type ListenerSpec struct {
 // Condition is an ALB rule condition.
 type Condition struct {
 	Field string // host-header | path-pattern | http-header | http-request-method | query-string | source-ip
-	// Values of the condition; for query-string, "key=value" or "value".
+	// Values of the condition (not query-string).
 	Values []string
+	// RegexValues of a host-header, path-pattern or http-header condition.
+	RegexValues []string
 	// HTTPHeaderName for http-header.
 	HTTPHeaderName string
+	// QueryString pairs of a query-string condition ("" key: value only).
+	QueryString []QueryPair
 }
+
+// QueryPair is one key/value of a query-string condition.
+type QueryPair struct{ Key, Value string }
 
 // Rule is an ALB listener rule.
 type Rule struct {
@@ -186,12 +193,25 @@ type Rule struct {
 	IsDefault        bool
 	Conditions       []Condition
 	Actions          []Action
+	Transforms       []Transform
 	Tags             map[string]string
 }
 
-// RuleSpec is what CreateRule and ModifyRule send.
+// Transform is a rule transform (host-header-rewrite | url-rewrite) with
+// its regex rewrites.
+type Transform struct {
+	Type     string
+	Rewrites []Rewrite
+}
+
+// Rewrite is one regex and its replacement.
+type Rewrite struct{ Regex, Replace string }
+
+// RuleSpec is what CreateRule and ModifyRule send. ModifyRule without
+// Transforms resets the rule's transforms, as LBC does.
 type RuleSpec struct {
 	Priority   int32 // create only
 	Conditions []Condition
 	Actions    []Action
+	Transforms []Transform
 }

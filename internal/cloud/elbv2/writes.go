@@ -439,6 +439,7 @@ func (p *Provider) CreateRule(ctx context.Context, listenerARN string, s RuleSpe
 		Priority:    aws.Int32(s.Priority),
 		Conditions:  conditionsToSDK(s.Conditions),
 		Actions:     actionsToSDK(s.Actions),
+		Transforms:  transformsToSDK(s.Transforms),
 		Tags:        tagsToSDK(tags),
 	})
 	if err != nil {
@@ -452,13 +453,19 @@ func (p *Provider) CreateRule(ctx context.Context, listenerARN string, s RuleSpe
 	return r, nil
 }
 
-// ModifyRule replaces a rule's conditions and actions.
+// ModifyRule replaces a rule's conditions, actions and transforms (none:
+// ResetTransforms).
 func (p *Provider) ModifyRule(ctx context.Context, arn string, s RuleSpec) (Rule, error) {
-	res, err := p.api.ModifyRule(ctx, &awselbv2.ModifyRuleInput{
+	in := &awselbv2.ModifyRuleInput{
 		RuleArn:    aws.String(arn),
 		Conditions: conditionsToSDK(s.Conditions),
 		Actions:    actionsToSDK(s.Actions),
-	})
+		Transforms: transformsToSDK(s.Transforms),
+	}
+	if len(s.Transforms) == 0 {
+		in.ResetTransforms = aws.Bool(true)
+	}
+	res, err := p.api.ModifyRule(ctx, in)
 	if err != nil {
 		return Rule{}, fmt.Errorf("modifying rule %s: %w", arn, err)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/lbsg/lbsg/internal/awserr"
 	cloudelbv2 "github.com/lbsg/lbsg/internal/cloud/elbv2"
@@ -99,7 +98,14 @@ func (p *Provider) readRules(ctx context.Context, listenerARN string) ([]plan.Ob
 		}
 		o := plan.ObservedRule{ARN: r.ARN, Priority: int32(prio), Actions: modelActions(r.Actions)}
 		for _, c := range r.Conditions {
-			o.Conditions = append(o.Conditions, model.Condition{Field: c.Field, Values: c.Values})
+			o.Conditions = append(o.Conditions, modelCondition(c))
+		}
+		for _, t := range r.Transforms {
+			x := model.Transform{Type: t.Type}
+			for _, rw := range t.Rewrites {
+				x.Rewrites = append(x.Rewrites, model.Rewrite{Regex: rw.Regex, Replace: rw.Replace})
+			}
+			o.Transforms = append(o.Transforms, x)
 		}
 		out = append(out, o)
 	}
@@ -142,18 +148,28 @@ func (p *Provider) ModifyListenerAttributes(ctx context.Context, arn string, att
 	return nil
 }
 
-// modelActions converts AWS actions to plan's observed form: a forward
-// names its target group by ARN (several, weighted: joined with ",", which
-// no desired action equals).
+// modelActions converts AWS actions to plan's observed form: a forward to
+// one target group without stickiness names it by ARN in TargetGroup;
+// any other forward is a Forward of ARNs with their weights.
 func modelActions(as []cloudelbv2.Action) []model.Action {
 	out := make([]model.Action, 0, len(as))
 	for _, a := range as {
 		x := model.Action{Type: a.Type}
-		var arns []string
-		for _, t := range a.TargetGroups {
-			arns = append(arns, t.ARN)
+		switch {
+		case len(a.TargetGroups) == 1 && a.Stickiness == nil:
+			x.TargetGroup = a.TargetGroups[0].ARN
+		case len(a.TargetGroups) > 0:
+			x.Forward = &model.Forward{}
+			for _, t := range a.TargetGroups {
+				x.Forward.TargetGroups = append(x.Forward.TargetGroups, model.WeightedTarget{ARN: t.ARN, Weight: t.Weight})
+			}
+			if s := a.Stickiness; s != nil {
+				x.Forward.Stickiness = &model.Stickiness{Enabled: &s.Enabled}
+				if s.DurationSeconds != 0 {
+					x.Forward.Stickiness.DurationSeconds = &s.DurationSeconds
+				}
+			}
 		}
-		x.TargetGroup = strings.Join(arns, ",")
 		if r := a.Redirect; r != nil {
 			x.Redirect = &model.Redirect{Protocol: r.Protocol, Port: r.Port, Host: r.Host, Path: r.Path, Query: r.Query, StatusCode: r.StatusCode}
 		}
@@ -169,14 +185,42 @@ func modelActions(as []cloudelbv2.Action) []model.Action {
 // tgARNs (resource ID → ARN), with Order 1..n as LBC sends them.
 func cloudActions(as []model.Action, tgARNs map[string]string) ([]cloudelbv2.Action, error) {
 	out := make([]cloudelbv2.Action, 0, len(as))
+	resolve := func(id string) (string, error) {
+		arn := tgARNs[id]
+		if arn == "" {
+			return "", fmt.Errorf("target group %s has no ARN", id)
+		}
+		return arn, nil
+	}
 	for i, a := range as {
 		x := cloudelbv2.Action{Type: a.Type, Order: int32(i + 1)}
 		if a.TargetGroup != "" {
-			arn := tgARNs[a.TargetGroup]
-			if arn == "" {
-				return nil, fmt.Errorf("target group %s has no ARN", a.TargetGroup)
+			arn, err := resolve(a.TargetGroup)
+			if err != nil {
+				return nil, err
 			}
 			x.TargetGroups = []cloudelbv2.WeightedTargetGroup{{ARN: arn}}
+		}
+		if fw := a.Forward; fw != nil {
+			for _, t := range fw.TargetGroups {
+				arn := t.ARN
+				if t.TargetGroup != "" {
+					var err error
+					if arn, err = resolve(t.TargetGroup); err != nil {
+						return nil, err
+					}
+				}
+				x.TargetGroups = append(x.TargetGroups, cloudelbv2.WeightedTargetGroup{ARN: arn, Weight: t.Weight})
+			}
+			if s := fw.Stickiness; s != nil {
+				x.Stickiness = &cloudelbv2.Stickiness{}
+				if s.Enabled != nil {
+					x.Stickiness.Enabled = *s.Enabled
+				}
+				if s.DurationSeconds != nil {
+					x.Stickiness.DurationSeconds = *s.DurationSeconds
+				}
+			}
 		}
 		if r := a.Redirect; r != nil {
 			x.Redirect = &cloudelbv2.Redirect{Protocol: r.Protocol, Port: r.Port, Host: r.Host, Path: r.Path, Query: r.Query, StatusCode: r.StatusCode}
@@ -192,9 +236,34 @@ func cloudActions(as []model.Action, tgARNs map[string]string) ([]cloudelbv2.Act
 func cloudConditions(cs []model.Condition) []cloudelbv2.Condition {
 	out := make([]cloudelbv2.Condition, 0, len(cs))
 	for _, c := range cs {
-		out = append(out, cloudelbv2.Condition{Field: c.Field, Values: slices.Clone(c.Values)})
+		x := cloudelbv2.Condition{Field: c.Field, Values: slices.Clone(c.Values), RegexValues: slices.Clone(c.RegexValues),
+			HTTPHeaderName: c.HTTPHeaderName}
+		for _, q := range c.QueryString {
+			x.QueryString = append(x.QueryString, cloudelbv2.QueryPair{Key: q.Key, Value: q.Value})
+		}
+		out = append(out, x)
 	}
 	return out
+}
+
+func cloudTransforms(ts []model.Transform) []cloudelbv2.Transform {
+	var out []cloudelbv2.Transform
+	for _, t := range ts {
+		x := cloudelbv2.Transform{Type: t.Type}
+		for _, rw := range t.Rewrites {
+			x.Rewrites = append(x.Rewrites, cloudelbv2.Rewrite{Regex: rw.Regex, Replace: rw.Replace})
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+func modelCondition(c cloudelbv2.Condition) model.Condition {
+	x := model.Condition{Field: c.Field, Values: c.Values, RegexValues: c.RegexValues, HTTPHeaderName: c.HTTPHeaderName}
+	for _, q := range c.QueryString {
+		x.QueryString = append(x.QueryString, model.QueryPair{Key: q.Key, Value: q.Value})
+	}
+	return x
 }
 
 // listenerSpec is what Create and ModifyListener send: an NLB listener
@@ -263,17 +332,20 @@ func (p *Provider) CreateRule(ctx context.Context, listenerARN string, r model.L
 	if err != nil {
 		return "", fmt.Errorf("rule %d: %w", r.Priority, err)
 	}
-	out, err := p.elb.CreateRule(ctx, listenerARN, cloudelbv2.RuleSpec{Priority: r.Priority, Conditions: cloudConditions(r.Conditions), Actions: acts}, r.Tags)
+	out, err := p.elb.CreateRule(ctx, listenerARN, cloudelbv2.RuleSpec{Priority: r.Priority, Conditions: cloudConditions(r.Conditions), Actions: acts,
+		Transforms: cloudTransforms(r.Transforms)}, r.Tags)
 	return out.ARN, err
 }
 
-// ModifyRule replaces a rule's conditions and actions (not its priority).
+// ModifyRule replaces a rule's conditions, actions and transforms (not its
+// priority).
 func (p *Provider) ModifyRule(ctx context.Context, arn string, r model.ListenerRule, tgARNs map[string]string) error {
 	acts, err := cloudActions(r.Actions, tgARNs)
 	if err != nil {
 		return fmt.Errorf("rule %d: %w", r.Priority, err)
 	}
-	_, err = p.elb.ModifyRule(ctx, arn, cloudelbv2.RuleSpec{Conditions: cloudConditions(r.Conditions), Actions: acts})
+	_, err = p.elb.ModifyRule(ctx, arn, cloudelbv2.RuleSpec{Conditions: cloudConditions(r.Conditions), Actions: acts,
+		Transforms: cloudTransforms(r.Transforms)})
 	return err
 }
 

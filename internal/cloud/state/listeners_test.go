@@ -51,3 +51,42 @@ func TestListenerSpec(t *testing.T) {
 		})
 	}
 }
+
+// TestRoutingActionsAndConditionsRoundTrip: what lbsg sends for a
+// weighted, sticky forward and for every condition kind reads back as the
+// same desired values (target groups as ARNs).
+func TestRoutingActionsAndConditionsRoundTrip(t *testing.T) {
+	on, w1, w3, d := true, int32(1), int32(3), int32(60)
+	want := model.Action{Type: model.ActionForward, Forward: &model.Forward{
+		TargetGroups: []model.WeightedTarget{{TargetGroup: "ns/ing-blue:80", Weight: &w3}, {ARN: "arn:tg/theirs", Weight: &w1}},
+		Stickiness:   &model.Stickiness{Enabled: &on, DurationSeconds: &d}}}
+	sent, err := cloudActions([]model.Action{want}, map[string]string{"ns/ing-blue:80": "arn:tg/blue"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := modelActions(sent)[0]
+	if got.Forward == nil || len(got.Forward.TargetGroups) != 2 ||
+		got.Forward.TargetGroups[0].ARN != "arn:tg/blue" || *got.Forward.TargetGroups[0].Weight != 3 ||
+		got.Forward.TargetGroups[1].ARN != "arn:tg/theirs" || *got.Forward.TargetGroups[1].Weight != 1 ||
+		!*got.Forward.Stickiness.Enabled || *got.Forward.Stickiness.DurationSeconds != 60 {
+		t.Errorf("forward read back as %+v", got.Forward)
+	}
+	if _, err := cloudActions([]model.Action{{Type: model.ActionForward, Forward: &model.Forward{
+		TargetGroups: []model.WeightedTarget{{TargetGroup: "ns/unknown:80"}}}}}, nil); err == nil {
+		t.Error("a forward to a target group without an ARN was sent")
+	}
+	conds := []model.Condition{
+		{Field: "http-header", HTTPHeaderName: "X-Env", RegexValues: []string{"^pr"}},
+		{Field: "query-string", QueryString: []model.QueryPair{{Key: "a", Value: "b=c"}, {Value: "d"}}},
+		{Field: "path-pattern", RegexValues: []string{"^/x$"}},
+		{Field: "source-ip", Values: []string{"10.0.0.0/8"}},
+	}
+	for i, c := range cloudConditions(conds) {
+		back := modelCondition(c)
+		if back.Field != conds[i].Field || back.HTTPHeaderName != conds[i].HTTPHeaderName ||
+			!slices.Equal(back.Values, conds[i].Values) || !slices.Equal(back.RegexValues, conds[i].RegexValues) ||
+			!slices.Equal(back.QueryString, conds[i].QueryString) {
+			t.Errorf("condition %d read back as %+v, want %+v", i, back, conds[i])
+		}
+	}
+}

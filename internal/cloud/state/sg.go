@@ -57,6 +57,9 @@ type Provider struct {
 	// wait for the first one's Describe instead of each making their own
 	// (--max-concurrent-reconciles of them at start).
 	fillSGs, fillELB, fillSubnets, fillVPC, fillInstances sync.Mutex
+
+	// tgNames caches target groups found by name (TargetGroupARNsByName).
+	tgNames map[string]tgNameEntry
 }
 
 // New builds a Provider for one cluster and VPC.

@@ -14,10 +14,14 @@ type FactsSource interface {
 	Subnets(ctx context.Context) ([]model.Subnet, error)
 	ExistingLoadBalancer(ctx context.Context, st naming.Stack) (*plan.ObservedLB, error)
 	LookupSecurityGroups(ctx context.Context, items []string) (model.SecurityGroupLookup, error)
+	// TargetGroupARNsByName resolves actions annotations' targetGroupName
+	// (names without a target group are left out).
+	TargetGroupARNsByName(ctx context.Context, names []string) (map[string]string, error)
 }
 
 // Facts reads the AWS facts of group st's ALB model: subnets, the existing
-// ALB, and the members' security-groups items. Nodes are the caller's
+// ALB, the members' security-groups items and the target groups their
+// actions annotations name. Nodes are the caller's
 // (service.NodeFacts). The reconciler and `lbsg plan` share it; it makes
 // no per-stack read (the existing ALB comes from the batched listing).
 func Facts(ctx context.Context, src FactsSource, st naming.Stack, members []model.IngressMember) (model.Facts, error) {
@@ -39,6 +43,11 @@ func Facts(ctx context.Context, src FactsSource, st naming.Stack, members []mode
 			return f, err
 		}
 		f.SecurityGroupLookup = &l
+	}
+	if names := model.IngressTargetGroupNames(members); len(names) > 0 {
+		if f.TargetGroupARNs, err = src.TargetGroupARNsByName(ctx, names); err != nil {
+			return f, err
+		}
 	}
 	return f, nil
 }

@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/lbsg/lbsg/internal/annotations"
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/ingressclass"
 	"github.com/lbsg/lbsg/internal/model"
@@ -138,12 +139,25 @@ func MembershipOf(ing *networkingv1.Ingress, classes []networkingv1.IngressClass
 func FinalizerStacks(ing *networkingv1.Ingress) []naming.Stack { return finalizerStacks(ing) }
 
 // BackendServices lists the names of the Services an Ingress references
-// (default backend first, then rule paths), without duplicates.
+// (default backend first, then rule paths), without duplicates: a
+// use-annotation backend references the Services its actions.<name>
+// annotation forwards to (none when the annotation is absent or invalid;
+// the model reports that).
 func BackendServices(ing *networkingv1.Ingress) []string {
 	var out []string
 	add := func(b *networkingv1.IngressBackend) {
-		if b != nil && b.Service != nil && !slices.Contains(out, b.Service.Name) {
-			out = append(out, b.Service.Name)
+		if b == nil || b.Service == nil {
+			return
+		}
+		names := []string{b.Service.Name}
+		if b.Service.Port.Name == "use-annotation" {
+			a, _, _ := annotations.ParseRouteAction(ing.Annotations, b.Service.Name)
+			names = a.ServiceNames()
+		}
+		for _, n := range names {
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
 		}
 	}
 	add(ing.Spec.DefaultBackend)

@@ -365,7 +365,7 @@ func (b *Backend) parseConditions(p query.Params) ([]condition, error) {
 		for _, q := range c.QueryString {
 			wildcards += strings.Count(q.Key+q.Value, "*") + strings.Count(q.Key+q.Value, "?")
 		}
-		values += len(c.Values) + len(c.QueryString)
+		values += len(c.Values) + len(c.QueryString) + len(c.RegexValues)
 		out = append(out, c)
 	}
 	if values > b.Quotas.ConditionValuesPerRule {
@@ -385,8 +385,8 @@ func parseCondition(m query.Params) (condition, error) {
 		return c, query.ValidationError("A condition field must be specified")
 	case !known:
 		return c, query.ValidationError("Condition field '%s' is not valid", c.Field)
-	case m.Has("RegexValues") || m.Sub(cfg).Has("RegexValues"):
-		return c, notEmulated("RegexValues (regular-expression conditions)")
+	case (m.Has("RegexValues") || m.Sub(cfg).Has("RegexValues")) && !regexFields[c.Field]:
+		return c, query.ValidationError("RegexValues can only be specified when the condition field is 'host-header', 'http-header' or 'path-pattern'")
 	case m.Sub(cfg).Has("IpAddressType"):
 		return c, notEmulated("SourceIpConfig.IpAddressType (Network Load Balancer source-ip conditions)")
 	}
@@ -401,7 +401,7 @@ func parseCondition(m query.Params) (condition, error) {
 			return c, query.ValidationError("An HTTP header name must be specified")
 		}
 	}
-	if len(c.Values) == 0 && len(c.QueryString) == 0 {
+	if len(c.Values) == 0 && len(c.QueryString) == 0 && len(c.RegexValues) == 0 {
 		return c, query.ValidationError("Condition '%s' must have at least one value", c.Field)
 	}
 	for _, v := range c.Values {
@@ -409,8 +409,16 @@ func parseCondition(m query.Params) (condition, error) {
 			return c, err
 		}
 	}
+	for _, v := range c.RegexValues {
+		if _, err := regexp.Compile(v); err != nil || v == "" || len(v) > 128 {
+			return c, query.ValidationError("Condition regex value '%s' is not a valid regular expression", v)
+		}
+	}
 	return c, nil
 }
+
+// regexFields are the condition fields that take RegexValues.
+var regexFields = map[string]bool{"host-header": true, "path-pattern": true, "http-header": true}
 
 // conditionValues reads a condition's values from the legacy Values list
 // (host-header and path-pattern only) or from its *Config member.
@@ -433,6 +441,16 @@ func conditionValues(m query.Params, cfg string, c *condition) error {
 		}
 	default:
 		c.Values = sub.MemberStrings("Values")
+		c.RegexValues = sub.MemberStrings("RegexValues")
+		if top := m.MemberStrings("RegexValues"); len(top) > 0 {
+			if len(c.RegexValues) > 0 {
+				return query.ValidationError("You cannot specify both RegexValues and %s.RegexValues", cfg)
+			}
+			c.RegexValues = top
+		}
+		if len(c.Values) > 0 && len(c.RegexValues) > 0 {
+			return query.ValidationError("You cannot specify both Values and RegexValues in a '%s' condition", c.Field)
+		}
 	}
 	return nil
 }

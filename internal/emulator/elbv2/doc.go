@@ -64,10 +64,15 @@
 //     another mode, and TrustStoreAssociationStatus, are ValidationError [?].
 //   - Certificates IsDefault (output only, per AWS's documentation):
 //     ValidationError [?].
-//   - Rule Transforms, RegexValues (on a condition or its config),
-//     SourceIpConfig.IpAddressType and JwtValidationConfig (or action type
+//   - SourceIpConfig.IpAddressType and JwtValidationConfig (or action type
 //     jwt-validation): ValidationError "… is not supported by the emulator".
-//     ModifyRule's ResetTransforms is accepted: no rule has transforms.
+//   - Rule transforms: one of each type, each rewrite a regex that
+//     compiles (Go's RE2, which may accept what AWS refuses [?]) and a
+//     replacement, both at most 1,024 characters; ModifyRule keeps them
+//     unless given Transforms or ResetTransforms (both: ValidationError [?]).
+//   - RegexValues (host-header, path-pattern, http-header; each a regex
+//     that compiles, at most 128 characters) count toward the rule's five
+//     condition values; Values and RegexValues together: ValidationError.
 //   - An action's config member for another action type, or a condition's
 //     config for another field: ValidationError [?].
 //

@@ -207,21 +207,6 @@ func TestUnimplementedParametersAreRefused(t *testing.T) {
 		pairs  func(paramWorld) []string
 		code   string
 	}{
-		{"rule transforms", "CreateRule", func(w paramWorld) []string {
-			return join(ruleBase(w), []string{"Transforms.member.1.Type", "url-rewrite",
-				"Transforms.member.1.UrlRewriteConfig.Rewrites.member.1.Regex", "^/a", "Transforms.member.1.UrlRewriteConfig.Rewrites.member.1.Replace", "/b"})
-		}, "ValidationError"},
-		{"rule transforms on modify", "ModifyRule", func(w paramWorld) []string {
-			return []string{"RuleArn", w.rule, "Transforms.member.1.Type", "host-header-rewrite"}
-		}, "ValidationError"},
-		{"regex condition values", "CreateRule", func(w paramWorld) []string {
-			return []string{"ListenerArn", w.http, "Priority", "9", "Conditions.member.1.Field", "path-pattern",
-				"Conditions.member.1.PathPatternConfig.RegexValues.member.1", "^/a+$", "Actions.member.1.Type", "fixed-response",
-				"Actions.member.1.FixedResponseConfig.StatusCode", "200"}
-		}, "ValidationError"},
-		{"top-level regex condition values", "CreateRule", func(w paramWorld) []string {
-			return join(ruleBase(w), []string{"Conditions.member.2.Field", "host-header", "Conditions.member.2.RegexValues.member.1", "^a$"})
-		}, "ValidationError"},
 		{"a source-ip IP address type", "CreateRule", func(w paramWorld) []string {
 			return join(ruleBase(w), []string{"Conditions.member.2.Field", "source-ip", "Conditions.member.2.SourceIpConfig.IpAddressType", "ipv4"})
 		}, "ValidationError"},
@@ -271,18 +256,6 @@ func TestUnimplementedParametersAreRefused(t *testing.T) {
 			}
 		})
 	}
-}
-
-// ResetTransforms is accepted: no rule has transforms, so resetting them
-// is what AWS would do too.
-func TestModifyRuleResetTransformsKeepsTheRule(t *testing.T) {
-	h := newHarness(t)
-	w := newParamWorld(h)
-	got := h.ok("ModifyRule", "RuleArn", w.rule, "ResetTransforms", "true").(*rulesResult).Rules[0]
-	if got.RuleArn != w.rule || got.Priority != "1" {
-		t.Errorf("rule after ResetTransforms: %+v", got)
-	}
-	h.fail("ValidationError", "ModifyRule", "RuleArn", w.rule, "ResetTransforms", "maybe")
 }
 
 func TestTargetControlPortIsStoredAndReturned(t *testing.T) {

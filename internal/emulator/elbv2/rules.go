@@ -14,6 +14,7 @@ func (b *Backend) renderRule(r *rule) xRule {
 		Priority:   priorityString(r),
 		Conditions: renderConditions(r.Conditions),
 		Actions:    renderActions(b.st.actionsOf(r)),
+		Transforms: renderTransforms(r.Transforms),
 		IsDefault:  r.IsDefault,
 	}
 }
@@ -44,15 +45,6 @@ func priorityParam(p query.Params) (int, error) {
 	return n, nil
 }
 
-// noTransforms refuses rule transforms (host header and URL rewrites),
-// which the emulator does not implement; an empty list is no transform.
-func noTransforms(p query.Params) error {
-	if len(p.Members("Transforms")) > 0 {
-		return notEmulated("Transforms (host-header-rewrite and url-rewrite)")
-	}
-	return nil
-}
-
 func priorityInUse(n int) error {
 	return errf("PriorityInUse", "Priority '%d' is currently in use", n)
 }
@@ -70,7 +62,8 @@ func (b *Backend) createRule(p query.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := noTransforms(p); err != nil {
+	transforms, err := parseTransforms(p)
+	if err != nil {
 		return nil, err
 	}
 	conds, err := b.parseConditions(p)
@@ -108,6 +101,7 @@ func (b *Backend) createRule(p query.Params) (any, error) {
 		Priority:   prio,
 		Conditions: conds,
 		Actions:    actions,
+		Transforms: transforms,
 		Tags:       stamp(tags, now),
 		Created:    now,
 	}
@@ -179,11 +173,16 @@ func (b *Backend) modifyRule(p query.Params) (any, error) {
 	if r.IsDefault {
 		return nil, defaultRuleImmutable(r)
 	}
-	if err := noTransforms(p); err != nil {
+	transforms, err := parseTransforms(p)
+	if err != nil {
 		return nil, err
 	}
-	if _, _, err := boolParam(p, "ResetTransforms", "resetTransforms"); err != nil {
-		return nil, err // true is a no-op: no rule has transforms
+	reset, _, err := boolParam(p, "ResetTransforms", "resetTransforms")
+	if err != nil {
+		return nil, err
+	}
+	if reset && len(transforms) > 0 {
+		return nil, query.ValidationError("You cannot specify both Transforms and ResetTransforms")
 	}
 	l := b.st.Listeners[r.Listener]
 	lb := b.st.LoadBalancers[l.LoadBalancer]
@@ -205,6 +204,12 @@ func (b *Backend) modifyRule(p query.Params) (any, error) {
 		}
 	}
 	r.Conditions, r.Actions = conds, actions
+	switch {
+	case reset:
+		r.Transforms = nil
+	case len(transforms) > 0:
+		r.Transforms = transforms
+	}
 	return &rulesResult{Rules: []xRule{b.renderRule(r)}}, nil
 }
 

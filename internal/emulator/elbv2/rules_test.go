@@ -2,6 +2,8 @@ package elbv2
 
 import (
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -80,6 +82,19 @@ func TestCreateRuleValidation(t *testing.T) {
 		{"no actions", append([]string{"Priority", "1"}, host("a.com")...), "ValidationError"},
 		{"two terminal actions", append(append([]string{"Priority", "1"}, host("a.com")...), append(act,
 			"Actions.member.2.Type", "fixed-response", "Actions.member.2.FixedResponseConfig.StatusCode", "200")...), "InvalidLoadBalancerAction"},
+		{"values and regex values in one path condition", append([]string{"Priority", "1", "Conditions.member.1.Field", "path-pattern",
+			"Conditions.member.1.PathPatternConfig.Values.member.1", "/a", "Conditions.member.1.PathPatternConfig.RegexValues.member.1", "^/b$"}, act...), "ValidationError"},
+		{"regex values on a source-ip condition", append([]string{"Priority", "1", "Conditions.member.1.Field", "source-ip",
+			"Conditions.member.1.SourceIpConfig.RegexValues.member.1", "^1"}, act...), "ValidationError"},
+		{"a regex that does not compile", append([]string{"Priority", "1", "Conditions.member.1.Field", "path-pattern",
+			"Conditions.member.1.PathPatternConfig.RegexValues.member.1", "^(/a$"}, act...), "ValidationError"},
+		{"six values counting regex values", append(append([]string{"Priority", "1", "Conditions.member.2.Field", "path-pattern",
+			"Conditions.member.2.PathPatternConfig.RegexValues.member.1", "^/a$", "Conditions.member.2.PathPatternConfig.RegexValues.member.2", "^/b$"},
+			host("a", "b", "c", "d")...), act...), "ValidationError"},
+		{"six query-string pairs", append([]string{"Priority", "1", "Conditions.member.1.Field", "query-string",
+			"Conditions.member.1.QueryStringConfig.Values.member.1.Value", "a", "Conditions.member.1.QueryStringConfig.Values.member.2.Value", "b",
+			"Conditions.member.1.QueryStringConfig.Values.member.3.Value", "c", "Conditions.member.1.QueryStringConfig.Values.member.4.Value", "d",
+			"Conditions.member.1.QueryStringConfig.Values.member.5.Value", "e", "Conditions.member.1.QueryStringConfig.Values.member.6.Value", "f"}, act...), "ValidationError"},
 		{"authentication on an HTTP listener", append(append([]string{"Priority", "1"}, host("a.com")...), "Actions.member.1.Type", "authenticate-cognito", "Actions.member.1.Order", "1",
 			"Actions.member.2.Type", "fixed-response", "Actions.member.2.Order", "2", "Actions.member.2.FixedResponseConfig.StatusCode", "200"), "InvalidConfigurationRequest"},
 	} {
@@ -104,6 +119,17 @@ func TestCreateRuleValidation(t *testing.T) {
 		"<HttpHeaderConfig><HttpHeaderName>X-Env</HttpHeaderName><Values><member>prod</member></Values></HttpHeaderConfig>",
 		"<QueryStringConfig><Values><member><Key>v</Key><Value>2</Value></member></Values></QueryStringConfig>",
 		"<SourceIpConfig><Values><member>10.0.0.0/8</member></Values></SourceIpConfig>")
+	// Regex values are stored and returned for host, path and header.
+	r = h.ok("CreateRule", append([]string{"ListenerArn", l.ListenerArn, "Priority", "2",
+		"Conditions.member.1.Field", "path-pattern", "Conditions.member.1.PathPatternConfig.RegexValues.member.1", "^/api/v[0-9]+$",
+		"Conditions.member.2.Field", "http-header", "Conditions.member.2.HttpHeaderConfig.HttpHeaderName", "X-Env",
+		"Conditions.member.2.HttpHeaderConfig.RegexValues.member.1", "^pr.d$",
+		"Conditions.member.3.Field", "host-header", "Conditions.member.3.RegexValues.member.1", "^a[.]example[.]com$",
+	}, act...)...).(*rulesResult).Rules[0]
+	mustContain(t, render(t, "CreateRule", &rulesResult{Rules: []xRule{r}}),
+		"<PathPatternConfig><Values></Values><RegexValues><member>^/api/v[0-9]+$</member></RegexValues></PathPatternConfig>",
+		"<HttpHeaderConfig><HttpHeaderName>X-Env</HttpHeaderName><Values></Values><RegexValues><member>^pr.d$</member></RegexValues></HttpHeaderConfig>",
+		"<HostHeaderConfig><Values></Values><RegexValues><member>^a[.]example[.]com$</member></RegexValues></HostHeaderConfig>")
 }
 
 func TestTooManyRulesCountsEveryListenerOfTheALB(t *testing.T) {
@@ -174,4 +200,113 @@ func TestRedirectDefaultsAreFilledIn(t *testing.T) {
 	if !strings.Contains(render(t, "CreateListener", &listenersResult{Listeners: []xListener{l}}), "<RedirectConfig><Protocol>HTTPS</Protocol>") {
 		t.Errorf("redirect not rendered")
 	}
+}
+
+func TestWeightedForwardRuleLimits(t *testing.T) {
+	h := newHarness(t)
+	lb := h.alb("web")
+	l := h.listener(lb.LoadBalancerArn, "80", fixed404()...)
+	var tgs []string
+	for _, n := range []string{"a", "b", "c", "d", "e", "f"} {
+		tgs = append(tgs, h.tg("tg-"+n).TargetGroupArn)
+	}
+	base := []string{"ListenerArn", l.ListenerArn, "Priority", "1",
+		"Conditions.member.1.Field", "path-pattern", "Conditions.member.1.PathPatternConfig.Values.member.1", "/a",
+		"Actions.member.1.Type", "forward"}
+	fwd := func(weights ...string) []string {
+		out := slices.Clone(base)
+		for i, w := range weights {
+			p := "Actions.member.1.ForwardConfig.TargetGroups.member." + strconv.Itoa(i+1)
+			out = append(out, p+".TargetGroupArn", tgs[i], p+".Weight", w)
+		}
+		return out
+	}
+	sticky := func(args []string, kv ...string) []string {
+		for i := 0; i < len(kv); i += 2 {
+			args = append(args, "Actions.member.1.ForwardConfig.TargetGroupStickinessConfig."+kv[i], kv[i+1])
+		}
+		return args
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+		code string
+	}{
+		{"a weight of 1000", fwd("1000", "1"), "ValidationError"},
+		{"a negative weight", fwd("-1", "1"), "ValidationError"},
+		{"six target groups", fwd("1", "1", "1", "1", "1", "1"), "InvalidConfigurationRequest"},
+		{"a stickiness duration of 0", sticky(fwd("1", "1"), "Enabled", "true", "DurationSeconds", "0"), "ValidationError"},
+		{"a stickiness duration of 604801", sticky(fwd("1", "1"), "Enabled", "true", "DurationSeconds", "604801"), "ValidationError"},
+		{"stickiness without a duration", sticky(fwd("1", "1"), "Enabled", "true"), "ValidationError"},
+		{"one target group twice", append(fwd("1"), "Actions.member.1.ForwardConfig.TargetGroups.member.2.TargetGroupArn", tgs[0],
+			"Actions.member.1.ForwardConfig.TargetGroups.member.2.Weight", "1"), "ValidationError"},
+	} {
+		t.Run(tt.name+" is "+tt.code, func(t *testing.T) {
+			h.fail(tt.code, "CreateRule", tt.args...)
+		})
+	}
+	// The edges are accepted and returned as given.
+	r := h.ok("CreateRule", sticky(fwd("0", "999", "1", "1", "1"), "Enabled", "true", "DurationSeconds", "604800")...).(*rulesResult).Rules[0]
+	mustContain(t, render(t, "CreateRule", &rulesResult{Rules: []xRule{r}}),
+		"<Weight>0</Weight>", "<Weight>999</Weight>",
+		"<TargetGroupStickinessConfig><Enabled>true</Enabled><DurationSeconds>604800</DurationSeconds></TargetGroupStickinessConfig>")
+}
+
+func TestRuleTransforms(t *testing.T) {
+	h := newHarness(t)
+	lb := h.alb("web")
+	l := h.listener(lb.LoadBalancerArn, "80", fixed404()...)
+	base := func(prio string) []string {
+		return []string{"ListenerArn", l.ListenerArn, "Priority", prio,
+			"Conditions.member.1.Field", "path-pattern", "Conditions.member.1.PathPatternConfig.Values.member.1", "/a",
+			"Actions.member.1.Type", "fixed-response", "Actions.member.1.FixedResponseConfig.StatusCode", "200"}
+	}
+	tr := func(n int, typ, cfg, regex, replace string) []string {
+		p := "Transforms.member." + strconv.Itoa(n) + "."
+		return []string{p + "Type", typ, p + cfg + ".Rewrites.member.1.Regex", regex, p + cfg + ".Rewrites.member.1.Replace", replace}
+	}
+	url := func(n int, regex, replace string) []string {
+		return tr(n, "url-rewrite", "UrlRewriteConfig", regex, replace)
+	}
+	host := func(n int, regex, replace string) []string {
+		return tr(n, "host-header-rewrite", "HostHeaderRewriteConfig", regex, replace)
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{"an unknown type", append(base("1"), "Transforms.member.1.Type", "cookie-rewrite")},
+		{"two url rewrites", append(append(base("1"), url(1, "^/a", "/b")...), url(2, "^/c", "/d")...)},
+		{"a transform without rewrites", append(base("1"), "Transforms.member.1.Type", "url-rewrite")},
+		{"a rewrite without a replacement", append(base("1"), "Transforms.member.1.Type", "url-rewrite",
+			"Transforms.member.1.UrlRewriteConfig.Rewrites.member.1.Regex", "^/a")},
+		{"a regex that does not compile", append(base("1"), url(1, "^(/a", "/b")...)},
+		{"a regex longer than 1,024 characters", append(base("1"), url(1, strings.Repeat("a", 1025), "/b")...)},
+		{"the other type's config", append(base("1"), tr(1, "url-rewrite", "HostHeaderRewriteConfig", "^a", "b")...)},
+	} {
+		t.Run(tt.name+" is a ValidationError", func(t *testing.T) {
+			h.fail("ValidationError", "CreateRule", tt.args...)
+		})
+	}
+	r := h.ok("CreateRule", append(append(base("1"), url(1, "^/api/(.*)$", "/$1")...), host(2, "^old[.]example[.]com$", "new.example.com")...)...).(*rulesResult).Rules[0]
+	mustContain(t, render(t, "CreateRule", &rulesResult{Rules: []xRule{r}}),
+		"<Transforms><member><Type>url-rewrite</Type><UrlRewriteConfig><Rewrites><member><Regex>^/api/(.*)$</Regex><Replace>/$1</Replace></member></Rewrites></UrlRewriteConfig></member>",
+		"<member><Type>host-header-rewrite</Type><HostHeaderRewriteConfig><Rewrites><member><Regex>^old[.]example[.]com$</Regex><Replace>new.example.com</Replace></member></Rewrites></HostHeaderRewriteConfig></member></Transforms>")
+
+	// ModifyRule keeps transforms unless told; ResetTransforms drops them.
+	count := func() int { return len(h.rules(l.ListenerArn)[0].Transforms.membersOrNil()) }
+	h.ok("ModifyRule", "RuleArn", r.RuleArn, "Conditions.member.1.Field", "path-pattern", "Conditions.member.1.PathPatternConfig.Values.member.1", "/b")
+	if n := count(); n != 2 {
+		t.Errorf("after a ModifyRule without transforms: %d transforms, want 2 kept", n)
+	}
+	h.fail("ValidationError", "ModifyRule", append([]string{"RuleArn", r.RuleArn, "ResetTransforms", "true"}, url(1, "^/x", "/y")...)...)
+	h.ok("ModifyRule", append([]string{"RuleArn", r.RuleArn}, url(1, "^/x", "/y")...)...)
+	if n := count(); n != 1 {
+		t.Errorf("after a ModifyRule with one transform: %d transforms, want 1", n)
+	}
+	h.ok("ModifyRule", "RuleArn", r.RuleArn, "ResetTransforms", "true")
+	if n := count(); n != 0 {
+		t.Errorf("after ResetTransforms: %d transforms, want 0", n)
+	}
+	h.fail("ValidationError", "ModifyRule", "RuleArn", r.RuleArn, "ResetTransforms", "maybe")
 }

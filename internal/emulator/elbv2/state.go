@@ -148,6 +148,7 @@ type rule struct {
 	IsDefault  bool        `json:"isDefault"`
 	Conditions []condition `json:"conditions,omitempty"`
 	Actions    []action    `json:"actions,omitempty"` // the default rule uses its listener's
+	Transforms []transform `json:"transforms,omitempty"`
 	Tags       []tag       `json:"tags,omitempty"`
 	Created    time.Time   `json:"created"`
 }

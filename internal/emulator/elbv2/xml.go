@@ -299,12 +299,26 @@ type certificatesResult struct {
 }
 
 type xValues struct {
-	Values []string `xml:"Values>member"`
+	Values      []string `xml:"Values>member"`
+	RegexValues *xList   `xml:"RegexValues,omitempty"`
 }
 
 type xHTTPHeader struct {
 	HTTPHeaderName string   `xml:"HttpHeaderName"`
 	Values         []string `xml:"Values>member"`
+	RegexValues    *xList   `xml:"RegexValues,omitempty"`
+}
+
+// xList is a member list rendered only when it has members.
+type xList struct {
+	Members []string `xml:"member"`
+}
+
+func optList(s []string) *xList {
+	if len(s) == 0 {
+		return nil
+	}
+	return &xList{Members: s}
 }
 
 type xKV struct {
@@ -334,12 +348,12 @@ func renderConditions(cs []condition) []xCondition {
 		switch c.Field {
 		case "host-header":
 			x.Values = c.Values
-			x.HostHeaderConfig = &xValues{Values: c.Values}
+			x.HostHeaderConfig = &xValues{Values: c.Values, RegexValues: optList(c.RegexValues)}
 		case "path-pattern":
 			x.Values = c.Values
-			x.PathPatternConfig = &xValues{Values: c.Values}
+			x.PathPatternConfig = &xValues{Values: c.Values, RegexValues: optList(c.RegexValues)}
 		case "http-header":
-			x.HTTPHeaderConfig = &xHTTPHeader{HTTPHeaderName: c.HTTPHeaderName, Values: c.Values}
+			x.HTTPHeaderConfig = &xHTTPHeader{HTTPHeaderName: c.HTTPHeaderName, Values: c.Values, RegexValues: optList(c.RegexValues)}
 		case "http-request-method":
 			x.HTTPRequestMethodConfig = &xValues{Values: c.Values}
 		case "source-ip":
@@ -361,6 +375,7 @@ type xRule struct {
 	Priority   string       `xml:"Priority"`
 	Conditions []xCondition `xml:"Conditions>member"`
 	Actions    []xAction    `xml:"Actions>member"`
+	Transforms *xTransforms `xml:"Transforms,omitempty"`
 	IsDefault  bool         `xml:"IsDefault"`
 }
 
