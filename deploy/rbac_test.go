@@ -139,18 +139,21 @@ func TestChartRBACGrantsExactlyWhatTheControllerNeeds(t *testing.T) {
 		{verb: "create", resource: "configmaps", namespace: ns},
 		{verb: "get", resource: "configmaps", namespace: ns, name: record},
 		{verb: "update", resource: "configmaps", namespace: ns, name: record},
+		// Multi-cluster target groups: LBC's aws-lbc-targets-<TG> record in
+		// the Service's namespace.
+		{verb: "create", resource: "configmaps", namespace: "app"},
+		{verb: "get", resource: "configmaps", namespace: "app", name: "aws-lbc-targets-k8s-app-web-0123456789"},
+		{verb: "update", resource: "configmaps", namespace: "app", name: "aws-lbc-targets-k8s-app-web-0123456789"},
+		{verb: "delete", resource: "configmaps", namespace: "app", name: "aws-lbc-targets-k8s-app-web-0123456789"},
 	}
 	deny := []access{
 		{verb: "delete", resource: "nodes", name: "n1"}, {verb: "update", resource: "nodes", name: "n1"},
 		{verb: "get", resource: "secrets", namespace: ns}, {verb: "list", resource: "secrets"},
-		{verb: "get", resource: "configmaps", namespace: ns},
+		// ConfigMaps are read and written one by one, never listed or
+		// watched (the multi-cluster records need create, get, update and
+		// delete in every namespace, as LBC's ClusterRole grants them).
 		{verb: "list", resource: "configmaps", namespace: ns}, {verb: "watch", resource: "configmaps", namespace: ns},
-		{verb: "get", resource: "configmaps", namespace: ns, name: "kube-root-ca.crt"},
-		{verb: "update", resource: "configmaps", namespace: ns, name: "kube-root-ca.crt"},
-		{verb: "delete", resource: "configmaps", namespace: ns, name: record},
-		{verb: "patch", resource: "configmaps", namespace: ns, name: record},
-		{verb: "update", resource: "configmaps", namespace: "kube-system", name: record},
-		{verb: "create", resource: "configmaps", namespace: "kube-system"},
+		{verb: "list", resource: "configmaps"}, {verb: "patch", resource: "configmaps", namespace: ns, name: record},
 		{verb: "create", resource: "services", namespace: "app"}, {verb: "delete", resource: "services", namespace: "app"},
 		{verb: "update", resource: "services", namespace: "app"},
 		{verb: "delete", resource: "pods", namespace: "app"}, {verb: "create", resource: "pods", subresource: "exec", namespace: "app"},

@@ -39,10 +39,11 @@ func scenarios(b *testing.B, withIngresses bool) {
 	sz := sizesFromEnv(b)
 	h := newHarness(b, sz, sz.Throttle && sz.ColdThrottle, sz.Nodes, sz.ChurnNodes)
 	svcs := newServices(h.kube.Namespace, sz.Services, sz.IPFraction, sz.Endpoints)
+	svcs.tlsFrac = sz.TLSFraction
 	h.work = []workload{svcs}
 	ip, inst := svcs.counts()
-	b.Logf("%d Services (%d ip × %d endpoints, %d instance), %d nodes, throttle %v, --max-concurrent-reconciles %d",
-		sz.Services, ip, sz.Endpoints, inst, sz.Nodes, sz.Throttle, sz.Concurrency)
+	b.Logf("%d Services (%d ip × %d endpoints, %d instance; %d with a TLS listener), %d nodes, throttle %v, --max-concurrent-reconciles %d",
+		sz.Services, ip, sz.Endpoints, inst, svcs.tlsCount(), sz.Nodes, sz.Throttle, sz.Concurrency)
 	var ings *ingresses
 	if withIngresses {
 		ings = newIngresses(h.kube.Namespace, sz.Ingresses, sz.Groups, sz.IngIPFrac, sz.Endpoints, sz.Services*sz.Endpoints)

@@ -15,6 +15,7 @@ type sizes struct {
 	Services    int     // LBSG_BENCH_SERVICES: NLB Services (scenarios 1–4)
 	Nodes       int     // LBSG_BENCH_NODES: Nodes, each an EC2 instance
 	IPFraction  float64 // LBSG_BENCH_IP_FRACTION: share of Services with ip targets
+	TLSFraction float64 // LBSG_BENCH_TLS_FRACTION: share of Services whose listener is TLS (ssl-cert)
 	Endpoints   int     // LBSG_BENCH_ENDPOINTS: ready endpoints of each ip Service
 	ChurnNodes  int     // LBSG_BENCH_CHURN_NODES: Nodes that join, and as many that leave (scenario 4)
 	ChurnPct    int     // LBSG_BENCH_CHURN_PCT: percent of Services whose port changes (scenario 4)
@@ -35,7 +36,7 @@ type sizes struct {
 }
 
 func defaultSizes() sizes {
-	return sizes{Services: 20, Nodes: 10, IPFraction: 0.5, Endpoints: 5, ChurnNodes: 2, ChurnPct: 10, Resyncs: 10,
+	return sizes{Services: 20, Nodes: 10, IPFraction: 0.5, TLSFraction: 0.25, Endpoints: 5, ChurnNodes: 2, ChurnPct: 10, Resyncs: 10,
 		Concurrency: options.DefaultMaxConcurrentReconciles, Throttle: true, ColdThrottle: true, MemLBs: 50, MemTargets: 20,
 		Ingresses: 8, Groups: 3, IngIPFrac: 0.25}
 }
@@ -68,7 +69,7 @@ func sizesFromEnv(tb testing.TB) sizes {
 			*p = b
 		}
 	}
-	for k, p := range map[string]*float64{"IP_FRACTION": &s.IPFraction, "INGRESS_IP_FRACTION": &s.IngIPFrac} {
+	for k, p := range map[string]*float64{"IP_FRACTION": &s.IPFraction, "TLS_FRACTION": &s.TLSFraction, "INGRESS_IP_FRACTION": &s.IngIPFrac} {
 		if v := os.Getenv("LBSG_BENCH_" + k); v != "" {
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil || f < 0 || f > 1 {

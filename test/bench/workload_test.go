@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/emulator"
 	"github.com/lbsg/lbsg/internal/options"
 )
 
@@ -54,6 +55,7 @@ type services struct {
 	ns        string
 	n         int
 	ipFrac    float64
+	tlsFrac   float64
 	endpoints int
 	port      map[int]int32    // current listener port by index
 	nodePorts map[string]int32 // of instance-target Services, as last listed
@@ -74,8 +76,30 @@ func (w *services) objects() int       { return w.n }
 func (w *services) name(i int) string { return fmt.Sprintf("svc-%04d", i) }
 
 // ip spreads the ip-target Services evenly over the indexes.
-func (w *services) ip(i int) bool {
-	return int(float64(i+1)*w.ipFrac) > int(float64(i)*w.ipFrac)
+func (w *services) ip(i int) bool { return spread(i, w.ipFrac) }
+
+// tls spreads the TLS Services evenly over the indexes, shifted by one so
+// that they mix with both target types.
+func (w *services) tls(i int) bool { return spread(i+1, w.tlsFrac) }
+
+// spread is true for a share frac of the indexes, evenly spread.
+func spread(i int, frac float64) bool {
+	return int(float64(i+1)*frac) > int(float64(i)*frac)
+}
+
+// benchCertificate is the ACM certificate the emulator's default seed
+// holds: TLS Services name it without an import.
+var benchCertificate = fmt.Sprintf("arn:aws:acm:%s:123456789012:certificate/%s", region, emulator.SandboxCertificateID)
+
+// tlsCount is how many Services have a TLS listener.
+func (w *services) tlsCount() int {
+	n := 0
+	for i := range w.n {
+		if w.tls(i) {
+			n++
+		}
+	}
+	return n
 }
 
 func (w *services) counts() (ip, instance int) {
@@ -103,6 +127,9 @@ func (w *services) service(i int) *corev1.Service {
 	}
 	if w.ip(i) {
 		svc.Annotations[annotations.SvcNLBTargetType] = "ip"
+	}
+	if w.tls(i) {
+		svc.Annotations[annotations.SvcSSLCert] = benchCertificate
 	}
 	return svc
 }

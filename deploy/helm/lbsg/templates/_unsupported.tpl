@@ -40,9 +40,6 @@ flag's and the feature gate's "lacks" text) and docs/migration.md.
 {{- if and (kindIs "bool" $v.tolerateNonExistentBackendService) (not $v.tolerateNonExistentBackendService) }}
 {{- $out = append $out "tolerateNonExistentBackendService (--tolerate-non-existent-backend-service): lbsg lacks failing Ingresses whose backend Service is missing; remove it or set true" }}
 {{- end }}
-{{- if and (kindIs "bool" $v.tolerateNonExistentBackendAction) (not $v.tolerateNonExistentBackendAction) }}
-{{- $out = append $out "tolerateNonExistentBackendAction (--tolerate-non-existent-backend-action): lbsg lacks failing Ingresses whose backend action annotation is missing; remove it or set true" }}
-{{- end }}
 {{- if and $v.certManagement $v.certManagement.defaultPCAARN }}
 {{- $out = append $out "certManagement.defaultPCAARN (--default-pca-arn): lbsg lacks creating ACM certificates (issue 18); remove it" }}
 {{- end }}
