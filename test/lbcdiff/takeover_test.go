@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -163,6 +165,9 @@ func takeOver(t *testing.T, worlds map[Side]*world, cases []testCase, snaps map[
 			t.Fatalf("handing %s's world over: %v", side, err)
 		}
 		writes[side], after[side] = wr, s
+		if d := os.Getenv(DumpEnv); d != "" {
+			_ = os.WriteFile(filepath.Join(d, string(side)+"-world-after-takeover.txt"), []byte(strings.Join(s.lines, "\n")+"\n"), 0o644)
+		}
 	}
 
 	// lbsg took over LBC's world: only the marker rewrite.
