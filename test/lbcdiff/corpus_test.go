@@ -338,7 +338,43 @@ var corpus = []testCase{
 			services:  []*corev1.Service{backend(ns, "echo", e.port()), backend(ns, "canary", e.port())},
 			ingresses: []*networkingv1.Ingress{ing}}
 	}},
+	// Combinations: an NLB with TLS (two certificates), proxy protocol and
+	// attributes, and an IngressGroup whose members bring a certificate each.
+	{"nlb-tls-proxy-attrs", func(ns string, e *env) objects {
+		svc := nlb(ns, "echo", e.port(), map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":         "instance",
+			"service.beta.kubernetes.io/aws-load-balancer-scheme":                  "internet-facing",
+			"service.beta.kubernetes.io/aws-load-balancer-ssl-cert":                sandboxCert + "," + iamCert,
+			"service.beta.kubernetes.io/aws-load-balancer-ssl-ports":               "443",
+			"service.beta.kubernetes.io/aws-load-balancer-proxy-protocol":          "*",
+			"service.beta.kubernetes.io/aws-load-balancer-attributes":              "load_balancing.cross_zone.enabled=true",
+			"service.beta.kubernetes.io/aws-load-balancer-target-group-attributes": "deregistration_delay.timeout_seconds=60",
+		})
+		svc.Spec.Ports = append(svc.Spec.Ports, corev1.ServicePort{Name: "https", Port: 443, TargetPort: intstr.FromString("http"),
+			Protocol: corev1.ProtocolTCP, NodePort: e.port()})
+		return objects{replicas: 2, services: []*corev1.Service{svc}}
+	}},
+	{"alb-group-certificates", func(ns string, e *env) objects {
+		member := func(order, cert string) map[string]string {
+			return map[string]string{
+				"alb.ingress.kubernetes.io/group.name":      ns,
+				"alb.ingress.kubernetes.io/group.order":     order,
+				"alb.ingress.kubernetes.io/target-type":     "instance",
+				"alb.ingress.kubernetes.io/listen-ports":    `[{"HTTPS":443}]`,
+				"alb.ingress.kubernetes.io/certificate-arn": cert,
+			}
+		}
+		return objects{replicas: 2,
+			services: []*corev1.Service{backend(ns, "api", e.port()), backend(ns, "web", e.port())},
+			ingresses: []*networkingv1.Ingress{
+				alb(ns, "api", member("1", sandboxCert), path{"/api", "api"}),
+				alb(ns, "web", member("2", iamCert), path{"/", "web"}),
+			}}
+	}},
 }
+
+// iamCert is an IAM server certificate: ELBv2 takes its ARN as it is.
+const iamCert = "arn:aws:iam::123456789012:server-certificate/lbcdiff"
 
 // sandboxCert is the ACM certificate the emulator's default seed holds in
 // both worlds (LBC does not call ACM for a Service's ssl-cert).
