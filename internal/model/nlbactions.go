@@ -29,6 +29,15 @@ func (b *builder) listenerAction(ls *Listener, ownTG string) error {
 		}
 		fw.TargetGroups = append(fw.TargetGroups, WeightedTarget{ARN: *t.TargetGroupARN, Weight: t.Weight})
 	}
+	if b.d.NoWeightedTargetGroups {
+		// LBC then writes a lone target group as a plain forward (no
+		// weight, no stickiness) and fails on several.
+		if len(fw.TargetGroups) > 1 {
+			key := annotations.NLBActionKey(ls.Protocol, ls.Port)
+			return annotations.Errorf(key, b.svc.Annotations[key], "weighted target groups feature is disabled")
+		}
+		return nil
+	}
 	if s := fc.Stickiness; s != nil {
 		fw.Stickiness = &Stickiness{Enabled: s.Enabled}
 	}

@@ -94,3 +94,20 @@ func TestNLBListenerActionServiceTargetsAreRefused(t *testing.T) {
 		t.Fatalf("error %v, want an UnsupportedError naming %s and serviceName targets", err, key)
 	}
 }
+
+func TestNLBListenerActionsWithWeightedTargetGroupsOff(t *testing.T) {
+	key := annotations.SvcActionsPrefix + "TCP-80"
+	d := defaults()
+	d.NoWeightedTargetGroups = true
+	st, _ := mustBuild(t, svcTLS(map[string]string{key: `{"type":"forward","forwardConfig":{"baseServiceWeight":3,
+		"targetGroupStickinessConfig":{"enabled":true}}}`}), facts(), d)
+	if l := st.Listeners[0]; l.DefaultAction != nil || l.TargetGroup != "default/nlb-ip-svc-tls:80" {
+		t.Errorf("a lone target group with the gate off: %+v, want the plain forward", l)
+	}
+	_, _, err := Build(svcTLS(map[string]string{key: `{"type":"forward","forwardConfig":{"baseServiceWeight":3,
+		"targetGroups":[{"targetGroupARN":"` + otherTG + `","weight":1}]}}`}), facts(), d)
+	var ae *annotations.Error
+	if !errors.As(err, &ae) || ae.Annotation != key || !strings.Contains(err.Error(), "weighted target groups feature is disabled") {
+		t.Errorf("several target groups with the gate off: %v, want LBC's error naming %s", err, key)
+	}
+}

@@ -45,6 +45,10 @@ type Defaults struct {
 	// a use-annotation backend without its actions annotation is an error
 	// instead of a 503 fixed response.
 	FailMissingBackendAction bool
+	// NoWeightedTargetGroups is gate WeightedTargetGroups off: an NLB
+	// listener's actions annotation may name one target group only, which
+	// gets a plain forward (as LBC writes it then).
+	NoWeightedTargetGroups bool
 }
 
 // DefaultSSLPolicy is LBC's --default-ssl-policy default.
