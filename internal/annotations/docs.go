@@ -78,6 +78,8 @@ var Docs = map[string]Doc{
 		Effect: "Deprecated: `load_balancing.cross_zone.enabled`; wins over `aws-load-balancer-attributes`."},
 	SvcProxyProtocolPerTG: {Type: "list of port numbers",
 		Effect: "Proxy protocol v2 on the target groups of the listed Service ports, off on the others; wins over `target-group-attributes`, loses to `aws-load-balancer-proxy-protocol`."},
+	SvcActionsPrefix: {Type: "JSON (LBC's `forward` action), key suffix `<PROTOCOL>-<port>`", Default: "forward to the Service's own target group",
+		Effect: "Default action of that NLB listener: the Service's target group weighted `baseServiceWeight`, plus target groups by `targetGroupARN` with their weights, and `targetGroupStickinessConfig.enabled`; changed in place (ModifyListener). `serviceName` targets are refused (the Service is left alone)."},
 	SvcListenerAttributesPrefix: {Type: "map",
 		Effect: "`…listener-attributes.<PROTOCOL>-<port>` (e.g. `.TCP-80`): attributes of that listener, e.g. `tcp.idle_timeout.seconds=600`; none for TLS listeners, as in LBC."},
 	SvcSSLCert: {Type: "list of certificate ARNs",

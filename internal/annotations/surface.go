@@ -134,7 +134,7 @@ var Surface = func() []Key {
 		svc("aws-load-balancer-disable-nlb-sg", Supported, ""),
 		svc("aws-load-balancer-quic-enabled-ports", Unsupported, "QUIC and TCP_QUIC listeners and target groups (LBC also needs its pod webhook to give each target a QUIC server ID)"),
 		svc("aws-load-balancer-quic-enabled-containers", Unsupported, "the pod webhook that gives QUIC targets their server IDs"),
-		svc("actions.", Unsupported, "NLB listener actions"),
+		svc("actions.", Supported, ""),
 
 		// Ingresses.
 		ing("load-balancer-name", Supported, ""),

@@ -103,6 +103,7 @@ func Defaults(o *options.Controller) model.Defaults {
 		DefaultSSLPolicy:            o.DefaultSSLPolicy,
 		NoCapacityReservation:       !o.Gate(options.GateLBCapacityReservation),
 		FailMissingBackendAction:    !o.TolerateMissingAction,
+		NoWeightedTargetGroups:      !o.Gate(options.GateWeightedTargetGroups),
 	}
 }
 

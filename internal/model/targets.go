@@ -122,6 +122,9 @@ func (b *builder) targetGroups(userTags map[string]string) error {
 		tg.MultiCluster = b.cfg.MultiClusterTargetGroup
 		b.st.TargetGroups = append(b.st.TargetGroups, tg)
 		ls.Port, ls.TargetGroup = p.Port, tg.ResourceID
+		if err := b.listenerAction(&ls, tg.ResourceID); err != nil {
+			return err
+		}
 		ls.Tags = naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.ListenerResourceID(p.Port)), userTags)
 		b.st.Listeners = append(b.st.Listeners, ls)
 	}

@@ -45,6 +45,10 @@ type Defaults struct {
 	// a use-annotation backend without its actions annotation is an error
 	// instead of a 503 fixed response.
 	FailMissingBackendAction bool
+	// NoWeightedTargetGroups is gate WeightedTargetGroups off: an NLB
+	// listener's actions annotation may name one target group only, which
+	// gets a plain forward (as LBC writes it then).
+	NoWeightedTargetGroups bool
 }
 
 // DefaultSSLPolicy is LBC's --default-ssl-policy default.
@@ -318,7 +322,10 @@ type Listener struct {
 	// TargetGroup is the ResourceID of the target group an NLB listener
 	// forwards to; ALB listeners use DefaultAction instead.
 	TargetGroup string
-	// DefaultAction is the ALB listener's default action; nil for NLBs.
+	// DefaultAction is the ALB listener's default action; on an NLB
+	// listener the weighted forward of its actions.<PROTOCOL>-<port>
+	// annotation (its Forward names TargetGroup too), nil for the plain
+	// forward to TargetGroup.
 	DefaultAction *Action
 	// Certificates: the first is the default certificate (HTTPS/TLS); all
 	// of them, the default one included, also go on the listener's

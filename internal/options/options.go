@@ -41,6 +41,7 @@ const (
 	GateEnableDefaultTagsLowPriority = "EnableDefaultTagsLowPriority"
 	GateServiceTypeLoadBalancerOnly  = "ServiceTypeLoadBalancerOnly"
 	GateLBCapacityReservation        = "LBCapacityReservation"
+	GateWeightedTargetGroups         = "WeightedTargetGroups"
 )
 
 // gateDefaults are LBC's defaults of its feature gates (gateSupport).

@@ -63,10 +63,11 @@ type ObservedListener struct {
 	ARN      string
 	Port     int32
 	Protocol string
-	// TargetGroupARN is the forward target of an NLB listener.
+	// TargetGroupARN is the (first) forward target of an NLB listener.
 	TargetGroupARN string
-	// DefaultActions of an ALB listener; a forward's TargetGroup holds the
-	// target group's ARN (not its resource ID).
+	// DefaultActions of the listener (ALB, and NLB for weighted forwards);
+	// a forward's TargetGroup holds the target group's ARN (not its
+	// resource ID).
 	DefaultActions []model.Action
 	// Certificates: the default certificate (HTTPS/TLS).
 	Certificates []string
@@ -572,11 +573,11 @@ func diffListeners(desired model.Stack, observed Snapshot, tgARN map[string]stri
 			if changed := changedAttrs(o.Attributes, d.Attributes); o.Attributes != nil && len(changed) > 0 {
 				out = append(out, Action{Kind: ModifyListenerAttributes, ARN: o.ARN, Listener: d, Attributes: changed})
 			}
-			if d.DefaultAction != nil {
+			if d.DefaultAction != nil && desired.LoadBalancer.IsALB() {
 				out = append(out, diffALBListener(d, o, tgARN, observed)...)
 				continue
 			}
-			if o.Protocol != d.Protocol || tgARN[d.TargetGroup] == "" || o.TargetGroupARN != tgARN[d.TargetGroup] || securityChanged(d, o) {
+			if nlbListenerChanged(d, o, tgARN) {
 				out = append(out, Action{Kind: ModifyListener, ARN: o.ARN, Listener: d, TargetGroup: tg})
 			}
 			out = append(out, certificateActions(d, o)...)
@@ -591,6 +592,30 @@ func diffListeners(desired model.Stack, observed Snapshot, tgARN map[string]stri
 		}
 	}
 	return out
+}
+
+// nlbListenerChanged reports whether a matched NLB listener needs
+// ModifyListener (in place, never recreated): its protocol, its forward
+// (the plain one to TargetGroup, or the weighted one of an actions
+// annotation, compared as ALB forwards are) or its TLS settings.
+func nlbListenerChanged(d *model.Listener, o *ObservedListener, tgARN map[string]string) bool {
+	if d.DefaultAction != nil {
+		return listenerChanged(d, o, tgARN)
+	}
+	return o.Protocol != d.Protocol || tgARN[d.TargetGroup] == "" || o.TargetGroupARN != tgARN[d.TargetGroup] ||
+		plainForwardChanged(o) || securityChanged(d, o)
+}
+
+// plainForwardChanged reports whether an observed NLB listener forwards to
+// more than its one target group (an actions annotation was removed).
+// Listeners read without their actions (nil) count as plain.
+func plainForwardChanged(o *ObservedListener) bool {
+	for _, a := range o.DefaultActions {
+		if a.Forward != nil && len(a.Forward.TargetGroups) > 1 {
+			return true
+		}
+	}
+	return false
 }
 
 func findTG(s model.Stack, resourceID string) *model.TargetGroup {

@@ -21,12 +21,19 @@ var userSGs = []string{"lbcdiff-nlb-own", "lbcdiff-alb-own"}
 // one per public subnet (discovery gives an internet-facing NLB all three).
 var userEIPs = []string{"lbcdiff-eip-1", "lbcdiff-eip-2", "lbcdiff-eip-3"}
 
+// userTGs are target groups (TCP, port 80, no tags) the suite creates in
+// each world before the manifests, for the cases whose actions name a
+// target group by ARN.
+var userTGs = []string{"lbcdiff-canary"}
+
 // env is what a case's manifests depend on in the world they go to.
 type env struct {
 	// sg maps a userSGs name to its ID.
 	sg map[string]string
 	// eips are the allocation IDs of userEIPs, in order.
 	eips []string
+	// tg maps a userTGs name to its ARN.
+	tg map[string]string
 	// next is the next node port to hand out.
 	next int32
 }
@@ -370,6 +377,20 @@ var corpus = []testCase{
 				alb(ns, "api", member("1", sandboxCert), path{"/api", "api"}),
 				alb(ns, "web", member("2", iamCert), path{"/", "web"}),
 			}}
+	}},
+	// nlb-actions
+	{"nlb-actions", func(ns string, e *env) objects {
+		// A target group serves one load balancer: copies of the case
+		// (FullCopiesEnv) forward to their own target group alone.
+		others := ""
+		if ns == "nlb-actions" {
+			others = `{"targetGroupARN":"` + e.tg["lbcdiff-canary"] + `","weight":20}`
+		}
+		return objects{replicas: 2, services: []*corev1.Service{nlb(ns, "echo", e.port(), map[string]string{
+			"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "instance",
+			"service.beta.kubernetes.io/actions.TCP-80": `{"type":"forward","forwardConfig":{"baseServiceWeight":80,
+				"targetGroups":[` + others + `],"targetGroupStickinessConfig":{"enabled":true}}}`,
+		})}}
 	}},
 }
 

@@ -29,9 +29,10 @@ func (p *Provider) readListeners(ctx context.Context, lb plan.ObservedLB) ([]pla
 		if len(l.ALPNPolicy) > 0 {
 			o.ALPNPolicy = l.ALPNPolicy[0]
 		}
-		if lb.Type == model.TypeApplication {
-			o.DefaultActions = modelActions(l.DefaultActions)
-		} else if len(l.DefaultActions) > 0 && len(l.DefaultActions[0].TargetGroups) > 0 {
+		// NLB listeners: the first target group is the plain forward's;
+		// the actions show a weighted forward (actions annotations).
+		o.DefaultActions = modelActions(l.DefaultActions)
+		if lb.Type != model.TypeApplication && len(l.DefaultActions) > 0 && len(l.DefaultActions[0].TargetGroups) > 0 {
 			o.TargetGroupARN = l.DefaultActions[0].TargetGroups[0].ARN
 		}
 		if l.Protocol == "HTTPS" || l.Protocol == "TLS" {

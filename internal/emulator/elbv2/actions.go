@@ -190,7 +190,7 @@ func parseAuth(m query.Params, typ, protocol string) (map[string]string, map[str
 }
 
 func (b *Backend) parseForward(m query.Params, lb *loadBalancer, protocol string) (*forwardConfig, error) {
-	f, err := parseForwardConfig(m.Sub("ForwardConfig"))
+	f, err := parseForwardConfig(m.Sub("ForwardConfig"), lb.Type == "network")
 	if err != nil {
 		return nil, err
 	}
@@ -220,11 +220,49 @@ func (b *Backend) parseForward(m query.Params, lb *loadBalancer, protocol string
 			return nil, err
 		}
 	}
+	if lb.Type == "network" {
+		if err := b.checkNLBForward(f, protocol); err != nil {
+			return nil, err
+		}
+	}
 	return f, nil
 }
 
-// parseForwardConfig reads ForwardConfig's target group tuples and stickiness.
-func parseForwardConfig(c query.Params) (*forwardConfig, error) {
+// nlbWeightedProtocols are the NLB listener protocols whose forward may
+// name several (weighted) target groups.
+var nlbWeightedProtocols = []string{"TCP", "TLS", "UDP", "TCP_UDP"}
+
+// checkNLBForward applies the Network Load Balancer rules of a forward
+// (checked target groups in f): weighted target groups only on TCP, TLS,
+// UDP and TCP_UDP listeners, all of one IP address type and, on TLS
+// listeners, of one protocol and without stickiness.
+func (b *Backend) checkNLBForward(f *forwardConfig, protocol string) error {
+	if protocol == "TLS" && f.Stickiness {
+		return invalidConfig("Target group stickiness is not supported for TLS listeners")
+	}
+	if len(f.TargetGroups) < 2 {
+		return nil
+	}
+	if !contains(nlbWeightedProtocols, protocol) {
+		return invalidConfig("Multiple target groups are not supported for %s listeners", protocol)
+	}
+	first := b.st.TargetGroups[f.TargetGroups[0].ARN]
+	for _, t := range f.TargetGroups[1:] {
+		tg := b.st.TargetGroups[t.ARN]
+		if tg.IPAddressType != first.IPAddressType {
+			return invalidConfig("All target groups of a forward action must have the same IP address type")
+		}
+		if protocol == "TLS" && tg.Protocol != first.Protocol {
+			return invalidConfig("All target groups of a forward action on a TLS listener must have the same protocol")
+		}
+	}
+	return nil
+}
+
+// parseForwardConfig reads ForwardConfig's target group tuples and
+// stickiness; nlb: for a Network Load Balancer, whose stickiness has no
+// duration.
+func parseForwardConfig(c query.Params, nlb bool) (*forwardConfig, error) {
 	f := &forwardConfig{}
 	for _, t := range c.Members("TargetGroups") {
 		tt := tgTuple{ARN: t.Get("TargetGroupArn")}
@@ -252,7 +290,10 @@ func parseForwardConfig(c query.Params) (*forwardConfig, error) {
 	if err != nil {
 		return nil, err
 	}
-	if en && !ok {
+	switch {
+	case nlb && ok:
+		return nil, query.ValidationError("A stickiness duration can only be specified for Application Load Balancers")
+	case en && !ok && !nlb:
 		return nil, query.ValidationError("A stickiness duration must be specified when stickiness is enabled")
 	}
 	f.Stickiness, f.StickinessSet, f.StickinessDuration = en, true, d

@@ -48,7 +48,7 @@ func DefaultQuotas() Quotas {
 		ListenersPerNLB:                 50,
 		RulesPerALB:                     100,
 		TargetGroupsPerActionALB:        5,
-		TargetGroupsPerActionNLB:        1,
+		TargetGroupsPerActionNLB:        5,
 		TargetGroupsPerALB:              100,
 		TargetsPerTargetGroup:           1000,
 		TargetsPerALB:                   1000,
