@@ -359,11 +359,17 @@ func diffTargetGroups(desired model.Stack, observed Snapshot) ([]Action, map[str
 			if d.MultiCluster {
 				del = onlyTracked(del, d.Tracked)
 			}
-			if len(add) > 0 {
-				out = append(out, Action{Kind: RegisterTargets, TargetGroup: d, ARN: o.ARN, Targets: add})
+			reg := Action{Kind: RegisterTargets, TargetGroup: d, ARN: o.ARN, Targets: add}
+			dereg := Action{Kind: DeregisterTargets, TargetGroup: d, ARN: o.ARN, Targets: del}
+			if reregistered(add, del) {
+				// A QUIC server ID changes only by deregistering the target
+				// first: AWS refuses a new ID on a registered target.
+				reg, dereg = dereg, reg
 			}
-			if len(del) > 0 {
-				out = append(out, Action{Kind: DeregisterTargets, TargetGroup: d, ARN: o.ARN, Targets: del})
+			for _, a := range []Action{reg, dereg} {
+				if len(a.Targets) > 0 {
+					out = append(out, a)
+				}
 			}
 		}
 	}
@@ -385,6 +391,17 @@ func onlyTracked(del, tracked []model.Target) []model.Target {
 		}
 	}
 	return out
+}
+
+// reregistered reports whether a target to add is one to deregister with
+// another QUIC server ID (same ID and port).
+func reregistered(add, del []model.Target) bool {
+	for _, a := range add {
+		if slices.ContainsFunc(del, func(d model.Target) bool { return d.ID == a.ID && d.Port == a.Port }) {
+			return true
+		}
+	}
+	return false
 }
 
 func targetDiff(want, have []model.Target) (add, del []model.Target) {
