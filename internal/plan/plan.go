@@ -190,8 +190,12 @@ type Action struct {
 	// CreateRule it is the listener's ARN, "" when the listener is created
 	// by an earlier Action (resolve by Listener.Port); for
 	// ModifyLoadBalancerAttributes "" means the LB created earlier.
-	ARN          string
-	Targets      []model.Target
+	ARN     string
+	Targets []model.Target
+	// Replaced (RegisterTargets): registered targets whose QUIC server ID
+	// changes; AWS takes a new ID only after a deregistration, so they are
+	// deregistered just before Targets are registered.
+	Replaced     []model.Target
 	LoadBalancer *model.LoadBalancer
 	// Listener: the desired listener (listener actions, and the rule's
 	// listener for CreateRule and ModifyRule).
@@ -359,17 +363,13 @@ func diffTargetGroups(desired model.Stack, observed Snapshot) ([]Action, map[str
 			if d.MultiCluster {
 				del = onlyTracked(del, d.Tracked)
 			}
-			reg := Action{Kind: RegisterTargets, TargetGroup: d, ARN: o.ARN, Targets: add}
-			dereg := Action{Kind: DeregisterTargets, TargetGroup: d, ARN: o.ARN, Targets: del}
-			if reregistered(add, del) {
-				// A QUIC server ID changes only by deregistering the target
-				// first: AWS refuses a new ID on a registered target.
-				reg, dereg = dereg, reg
+			var replaced []model.Target
+			replaced, del = splitReplaced(add, del)
+			if len(add) > 0 {
+				out = append(out, Action{Kind: RegisterTargets, TargetGroup: d, ARN: o.ARN, Targets: add, Replaced: replaced})
 			}
-			for _, a := range []Action{reg, dereg} {
-				if len(a.Targets) > 0 {
-					out = append(out, a)
-				}
+			if len(del) > 0 {
+				out = append(out, Action{Kind: DeregisterTargets, TargetGroup: d, ARN: o.ARN, Targets: del})
 			}
 		}
 	}
@@ -393,15 +393,17 @@ func onlyTracked(del, tracked []model.Target) []model.Target {
 	return out
 }
 
-// reregistered reports whether a target to add is one to deregister with
-// another QUIC server ID (same ID and port).
-func reregistered(add, del []model.Target) bool {
-	for _, a := range add {
-		if slices.ContainsFunc(del, func(d model.Target) bool { return d.ID == a.ID && d.Port == a.Port }) {
-			return true
+// splitReplaced takes out of del the targets that add registers again
+// with another QUIC server ID (same ID and port).
+func splitReplaced(add, del []model.Target) (replaced, rest []model.Target) {
+	for _, d := range del {
+		if slices.ContainsFunc(add, func(a model.Target) bool { return a.ID == d.ID && a.Port == d.Port }) {
+			replaced = append(replaced, d)
+		} else {
+			rest = append(rest, d)
 		}
 	}
-	return false
+	return replaced, rest
 }
 
 func targetDiff(want, have []model.Target) (add, del []model.Target) {

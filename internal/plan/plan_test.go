@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -174,5 +175,36 @@ func TestMultiClusterTargetGroupDeregistersOnlyTrackedTargets(t *testing.T) {
 				t.Errorf("deregistered %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestAQUICServerIDChangeDeregistersTheTargetBeforeRegisteringIt(t *testing.T) {
+	const oldID, newID = "0x0000000000000001", "0x0000000000000002"
+	s := stack()
+	s.TargetGroups[0].Protocol = "QUIC"
+	s.TargetGroups[0].Targets = []model.Target{{ID: "10.0.0.5", Port: 3000, QUICServerID: newID}, {ID: "10.0.0.6", Port: 3000, QUICServerID: "0x0000000000000003"}}
+	o := converged()
+	o.TargetGroups[0].Protocol = "QUIC"
+	o.TargetGroups[0].Targets = []model.Target{{ID: "10.0.0.5", Port: 3000, QUICServerID: oldID}, {ID: "10.0.0.7", Port: 3000, QUICServerID: "0x0000000000000004"}}
+	var reg, dereg *Action
+	for _, a := range Diff(s, o) {
+		switch a.Kind {
+		case RegisterTargets:
+			reg = &a
+		case DeregisterTargets:
+			dereg = &a
+		}
+	}
+	if reg == nil || dereg == nil {
+		t.Fatalf("want RegisterTargets and DeregisterTargets, got %v %v", reg, dereg)
+	}
+	if fmt.Sprint(reg.Targets) != fmt.Sprint(s.TargetGroups[0].Targets) {
+		t.Errorf("registered %v, want both desired targets", reg.Targets)
+	}
+	if fmt.Sprint(reg.Replaced) != fmt.Sprint([]model.Target{{ID: "10.0.0.5", Port: 3000, QUICServerID: oldID}}) {
+		t.Errorf("replaced %v, want the target with the old ID (deregistered before registering)", reg.Replaced)
+	}
+	if fmt.Sprint(dereg.Targets) != fmt.Sprint([]model.Target{{ID: "10.0.0.7", Port: 3000, QUICServerID: "0x0000000000000004"}}) {
+		t.Errorf("deregistered %v, want only the gone target", dereg.Targets)
 	}
 }
