@@ -135,6 +135,38 @@ func quicTargets(tg *TargetGroup, p corev1.ServicePort, endpoints []Endpoint) er
 	return nil
 }
 
+// checkQUICListeners refuses, before any AWS write, the QUIC listeners AWS
+// would refuse: on an NLB with security groups or a dualstack one, more
+// than one, or beside UDP or TCP_UDP listeners.
+func checkQUICListeners(cfg annotations.Service, lb *LoadBalancer, ls []Listener) error {
+	var quic, udp []string
+	for _, l := range ls {
+		switch l.Protocol {
+		case ProtoQUIC, ProtoTCPQUIC:
+			quic = append(quic, l.Protocol+"-"+strconv.Itoa(int(l.Port)))
+		case ProtoUDP, ProtoTCPUDP:
+			udp = append(udp, l.Protocol+"-"+strconv.Itoa(int(l.Port)))
+		}
+	}
+	raw := strings.Join(cfg.QUICPorts, ",")
+	switch {
+	case len(quic) == 0:
+		return nil
+	case lb != nil && len(lb.SecurityGroups) > 0:
+		return annotations.NewError(annotations.SvcQUICEnabledPorts, raw,
+			"QUIC listeners need a load balancer without security groups (set %s: \"true\")", annotations.SvcDisableNLBSG)
+	case lb != nil && lb.IPAddressType == annotations.IPAddressTypeDualStack:
+		return annotations.NewError(annotations.SvcQUICEnabledPorts, raw, "QUIC listeners are not supported on dualstack load balancers")
+	case len(quic) > 1:
+		return annotations.NewError(annotations.SvcQUICEnabledPorts, raw,
+			"a load balancer can have only one QUIC or TCP_QUIC listener, not %s", strings.Join(quic, " "))
+	case len(udp) > 0:
+		return annotations.NewError(annotations.SvcQUICEnabledPorts, raw,
+			"QUIC listeners cannot be combined with UDP or TCP_UDP listeners (%s)", strings.Join(udp, " "))
+	}
+	return nil
+}
+
 // transportProto is the protocol a target group's traffic rides on, for
 // security-group rules: QUIC is UDP and TCP_QUIC is TCP_UDP, as in LBC.
 func transportProto(proto string) string {

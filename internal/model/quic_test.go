@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,40 +13,45 @@ import (
 	"github.com/lbsg/lbsg/internal/annotations"
 )
 
-// quicService is an ip-mode Service with ports h3 (443/UDP), h2 (443/TCP),
-// dns (53/UDP) and web (80/TCP).
+// quicService is an ip-mode Service without NLB security groups (AWS's
+// condition for QUIC listeners) with ports h3 (443/UDP), h2 (443/TCP) and
+// web (80/TCP).
 func quicService(ann map[string]string) *corev1.Service {
 	svc := svcTLS(ann)
+	if _, ok := ann[annotations.SvcDisableNLBSG]; !ok {
+		svc.Annotations[annotations.SvcDisableNLBSG] = "true"
+	}
 	svc.Spec.Ports = []corev1.ServicePort{
 		{Name: "h3", Port: 443, Protocol: corev1.ProtocolUDP, TargetPort: intstr.FromInt32(3000)},
 		{Name: "h2", Port: 443, Protocol: corev1.ProtocolTCP, TargetPort: intstr.FromInt32(3000)},
-		{Name: "dns", Port: 53, Protocol: corev1.ProtocolUDP, TargetPort: intstr.FromInt32(5353)},
 		{Name: "web", Port: 80, Protocol: corev1.ProtocolTCP, TargetPort: intstr.FromInt32(8080)},
 	}
 	return svc
 }
 
 func TestQUICPortsUpgradeUDPAndTCPUDPListenersAsLBCDoes(t *testing.T) {
+	dns := corev1.ServicePort{Name: "dns", Port: 53, Protocol: corev1.ProtocolUDP, TargetPort: intstr.FromInt32(5353)}
 	for _, tt := range []struct {
 		name    string
 		ann     map[string]string
-		want    []string // by port: 53, 80, 443
+		extra   []corev1.ServicePort
+		want    []string // by port: 80, 443
 		wantErr string
 	}{
 		{name: "no annotation: nothing changes",
-			want: []string{"53 UDP→UDP", "80 TCP→TCP", "443 UDP→UDP"}},
+			want: []string{"80 TCP→TCP", "443 UDP→UDP"}},
 		{name: "a UDP port by number becomes QUIC",
-			ann:  map[string]string{annotations.SvcQUICEnabledPorts: "53"},
-			want: []string{"53 QUIC→QUIC", "80 TCP→TCP", "443 UDP→UDP"}},
+			ann:  map[string]string{annotations.SvcQUICEnabledPorts: "443"},
+			want: []string{"80 TCP→TCP", "443 QUIC→QUIC"}},
 		{name: "a UDP port by name becomes QUIC",
-			ann:  map[string]string{annotations.SvcQUICEnabledPorts: "dns"},
-			want: []string{"53 QUIC→QUIC", "80 TCP→TCP", "443 UDP→UDP"}},
+			ann:  map[string]string{annotations.SvcQUICEnabledPorts: "h3"},
+			want: []string{"80 TCP→TCP", "443 QUIC→QUIC"}},
 		{name: "a TCP_UDP port becomes TCP_QUIC",
 			ann:  map[string]string{annotations.SvcQUICEnabledPorts: "443", annotations.SvcEnableTCPUDPListener: "true"},
-			want: []string{"53 UDP→UDP", "80 TCP→TCP", "443 TCP_QUIC→TCP_QUIC"}},
+			want: []string{"80 TCP→TCP", "443 TCP_QUIC→TCP_QUIC"}},
 		{name: "an item naming no port changes nothing",
 			ann:  map[string]string{annotations.SvcQUICEnabledPorts: "8443,nope"},
-			want: []string{"53 UDP→UDP", "80 TCP→TCP", "443 UDP→UDP"}},
+			want: []string{"80 TCP→TCP", "443 UDP→UDP"}},
 		{name: "a TCP port listed is LBC's error",
 			ann:     map[string]string{annotations.SvcQUICEnabledPorts: "80"},
 			wantErr: "Unsupported QUIC upgrade for protocol TCP"},
@@ -53,9 +59,23 @@ func TestQUICPortsUpgradeUDPAndTCPUDPListenersAsLBCDoes(t *testing.T) {
 			ann: map[string]string{annotations.SvcQUICEnabledPorts: "web", annotations.SvcSSLCert: certA,
 				annotations.SvcSSLPorts: "80"},
 			wantErr: "Unsupported QUIC upgrade for protocol TLS"},
+		{name: "an NLB with security groups is refused before AWS refuses it",
+			ann:     map[string]string{annotations.SvcQUICEnabledPorts: "443", annotations.SvcDisableNLBSG: "false"},
+			wantErr: "without security groups"},
+		{name: "a dualstack NLB is refused",
+			ann:     map[string]string{annotations.SvcQUICEnabledPorts: "443", annotations.SvcIPAddressType: annotations.IPAddressTypeDualStack},
+			wantErr: "dualstack"},
+		{name: "two QUIC listeners are refused",
+			ann: map[string]string{annotations.SvcQUICEnabledPorts: "443,dns"}, extra: []corev1.ServicePort{dns},
+			wantErr: "only one QUIC or TCP_QUIC listener, not QUIC-53 QUIC-443"},
+		{name: "a QUIC listener beside a UDP one is refused",
+			ann: map[string]string{annotations.SvcQUICEnabledPorts: "443"}, extra: []corev1.ServicePort{dns},
+			wantErr: "combined with UDP or TCP_UDP listeners (UDP-53)"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			st, _, err := Build(quicService(tt.ann), facts(), defaults())
+			svc := quicService(tt.ann)
+			svc.Spec.Ports = append(svc.Spec.Ports, tt.extra...)
+			st, _, err := Build(svc, facts(), defaults())
 			if tt.wantErr != "" {
 				var ae *annotations.Error
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.As(err, &ae) ||
@@ -77,25 +97,26 @@ func TestQUICPortsUpgradeUDPAndTCPUDPListenersAsLBCDoes(t *testing.T) {
 }
 
 func quicEndpoint(ip string, q *PodQUIC) Endpoint {
-	return Endpoint{IP: ip, NodeName: "n1", Ports: map[string]int32{"dns": 5353, "web": 8080}, QUIC: q}
+	return Endpoint{IP: ip, NodeName: "n1", Ports: map[string]int32{"h3": 3000, "web": 8080}, QUIC: q}
 }
 
 func TestQUICTargetsCarryTheirPodsServerIDs(t *testing.T) {
 	f := facts()
+	f.VPCCIDRs = []string{"10.0.0.0/16"}
 	f.Endpoints = []Endpoint{
-		quicEndpoint("10.0.1.5", &PodQUIC{ByPort: map[int32]string{5353: "0x0000000000000001"}, Default: "0x0000000000000001"}),
+		quicEndpoint("10.0.1.5", &PodQUIC{ByPort: map[int32]string{3000: "0x0000000000000001"}, Default: "0x0000000000000001"}),
 		quicEndpoint("10.0.1.6", &PodQUIC{ByPort: map[int32]string{9999: "0x0000000000000002"}, Default: "0x0000000000000002"}),
 		quicEndpoint("10.0.1.7", nil), // no server ID: left out, as LBC does
 	}
-	st, _, err := Build(quicService(map[string]string{annotations.SvcQUICEnabledPorts: "53"}), f, defaults())
+	st, _, err := Build(quicService(map[string]string{annotations.SvcQUICEnabledPorts: "443"}), f, defaults())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, tg := range st.TargetGroups {
 		switch tg.ServicePort {
-		case 53:
+		case 443:
 			eq(t, "QUIC targets: per-port ID, else the pod's default", tg.Targets,
-				[]Target{{ID: "10.0.1.5", Port: 5353, QUICServerID: "0x0000000000000001"}, {ID: "10.0.1.6", Port: 5353, QUICServerID: "0x0000000000000002"}})
+				[]Target{{ID: "10.0.1.5", Port: 3000, QUICServerID: "0x0000000000000001"}, {ID: "10.0.1.6", Port: 3000, QUICServerID: "0x0000000000000002"}})
 		case 80:
 			eq(t, "TCP targets carry no ID", tg.Targets,
 				[]Target{{ID: "10.0.1.5", Port: 8080}, {ID: "10.0.1.6", Port: 8080}, {ID: "10.0.1.7", Port: 8080}})
@@ -103,13 +124,15 @@ func TestQUICTargetsCarryTheirPodsServerIDs(t *testing.T) {
 	}
 	var rules []string
 	for _, r := range st.TargetRules {
-		rules = append(rules, r.Protocol+" "+itoa(r.FromPort))
+		rules = append(rules, r.Protocol+" "+itoa(r.FromPort)+" "+r.CIDR)
 	}
-	eq(t, "a QUIC group's target rules are UDP's (UDP, TCP for health checks)", rules, []string{"tcp 3000", "tcp 5353", "tcp 8080", "udp 3000", "udp 5353"})
+	slices.Sort(rules)
+	eq(t, "a QUIC group's rules are a UDP group's: UDP from the clients (the VPC, internal NLB), TCP health checks from the NLB's subnets",
+		rules, []string{"tcp 3000 10.0.0.0/20", "tcp 3000 10.0.16.0/20", "tcp 8080 10.0.0.0/20", "tcp 8080 10.0.16.0/20", "udp 3000 10.0.0.0/16"})
 }
 
 func TestQUICOnInstanceTargetsIsRefused(t *testing.T) {
-	svc := quicService(map[string]string{annotations.SvcQUICEnabledPorts: "53"})
+	svc := quicService(map[string]string{annotations.SvcQUICEnabledPorts: "443"})
 	svc.Annotations[annotations.SvcType] = annotations.LBTypeExternal
 	svc.Annotations[annotations.SvcNLBTargetType] = annotations.TargetTypeInstance
 	for i := range svc.Spec.Ports {

@@ -131,7 +131,7 @@ func (b *builder) targetGroups(userTags map[string]string) error {
 		ls.Tags = naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.ListenerResourceID(p.Port)), userTags)
 		b.st.Listeners = append(b.st.Listeners, ls)
 	}
-	return nil
+	return checkQUICListeners(b.cfg, b.st.LoadBalancer, b.st.Listeners)
 }
 
 // targetIPAddressType is LBC's: ipv6 when the Service has the IPv6 family
