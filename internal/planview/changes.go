@@ -327,6 +327,9 @@ func targetString(ts []model.Target, ports portNames) string {
 	parts := make([]string, len(ts))
 	for i, t := range ts {
 		parts[i] = t.ID + ":" + ports.port(t.Port)
+		if t.QUICServerID != "" {
+			parts[i] += ":" + t.QUICServerID // LBC's form of a QUIC target
+		}
 	}
 	return strings.Join(parts, " ")
 }
