@@ -147,7 +147,9 @@ func TestQUICOnInstanceTargetsIsRefused(t *testing.T) {
 
 func TestPodQUICServerIDsAreReadAsLBCReadsThem(t *testing.T) {
 	always := corev1.ContainerRestartPolicyAlways
-	env := func(v string) []corev1.EnvVar { return []corev1.EnvVar{{Name: "OTHER", Value: "x"}, {Name: QUICServerIDEnv, Value: v}} }
+	env := func(v string) []corev1.EnvVar {
+		return []corev1.EnvVar{{Name: "OTHER", Value: "x"}, {Name: QUICServerIDEnv, Value: v}}
+	}
 	ports := func(ps ...int32) []corev1.ContainerPort {
 		var out []corev1.ContainerPort
 		for _, p := range ps {
