@@ -66,7 +66,8 @@ func (b *builder) legacyTargetRules(lb *LoadBalancer) {
 			hcPort = int32(n)
 		}
 		open := slices.Contains(sources, "0.0.0.0/0") || slices.Contains(sources, "::/0")
-		if proto == ProtoUDP || hcPort != tg.Port || (clientIP && !defaultRange && !open) {
+		// LBC adds the health-check rule for UDP groups, not QUIC ones.
+		if tg.Protocol == ProtoUDP || hcPort != tg.Port || (clientIP && !defaultRange && !open) {
 			for _, c := range subnetCIDRs {
 				out = append(out, rule{rules.TCP, hcPort, c})
 			}

@@ -127,8 +127,8 @@ func TestQUICTargetsCarryTheirPodsServerIDs(t *testing.T) {
 		rules = append(rules, r.Protocol+" "+itoa(r.FromPort)+" "+r.CIDR)
 	}
 	slices.Sort(rules)
-	eq(t, "a QUIC group's rules are a UDP group's: UDP from the clients (the VPC, internal NLB), TCP health checks from the NLB's subnets",
-		rules, []string{"tcp 3000 10.0.0.0/20", "tcp 3000 10.0.16.0/20", "tcp 8080 10.0.0.0/20", "tcp 8080 10.0.16.0/20", "udp 3000 10.0.0.0/16"})
+	eq(t, "a QUIC group's rules: UDP from the clients (the VPC, internal NLB) and, unlike a UDP group's, no TCP health-check rule (LBC's)",
+		rules, []string{"tcp 8080 10.0.0.0/20", "tcp 8080 10.0.16.0/20", "udp 3000 10.0.0.0/16"})
 }
 
 func TestQUICOnInstanceTargetsIsRefused(t *testing.T) {
