@@ -142,6 +142,10 @@ const (
 	ModifyLoadBalancerAttributes
 	ModifyCapacityReservation
 	TagResource
+	// DeleteListenerBeforeQUIC deletes a listener that AWS would not let a
+	// new QUIC listener stand beside (another QUIC one, or a UDP one),
+	// before the creates, as LBC deletes listeners first.
+	DeleteListenerBeforeQUIC
 	CreateListener
 	ModifyListener
 	RemoveListenerCertificates
@@ -164,7 +168,7 @@ var kindNames = map[Kind]string{
 	DeregisterTargets: "DeregisterTargets", DeleteLoadBalancer: "DeleteLoadBalancer", CreateLoadBalancer: "CreateLoadBalancer",
 	SetSecurityGroups: "SetSecurityGroups", SetSubnets: "SetSubnets", SetIPAddressType: "SetIpAddressType",
 	ModifyLoadBalancerAttributes: "ModifyLoadBalancerAttributes", ModifyCapacityReservation: "ModifyCapacityReservation", TagResource: "TagResource",
-	CreateListener: "CreateListener", ModifyListener: "ModifyListener", ModifyListenerAttributes: "ModifyListenerAttributes",
+	DeleteListenerBeforeQUIC: "DeleteListener", CreateListener: "CreateListener", ModifyListener: "ModifyListener", ModifyListenerAttributes: "ModifyListenerAttributes",
 	RemoveListenerCertificates: "RemoveListenerCertificates", AddListenerCertificates: "AddListenerCertificates", SetRulePriorities: "SetRulePriorities", ModifyRule: "ModifyRule",
 	CreateRule: "CreateRule", DeleteRule: "DeleteRule",
 	DeleteListener: "DeleteListener", DeleteObsoleteLoadBalancer: "DeleteLoadBalancer", DeleteTargetGroup: "DeleteTargetGroup",
@@ -606,10 +610,28 @@ func diffListeners(desired model.Stack, observed Snapshot, tgARN map[string]stri
 	}
 	for _, o := range observed.Listeners {
 		if !matched[o.ARN] {
-			out = append(out, Action{Kind: DeleteListener, ARN: o.ARN})
+			kind := DeleteListener
+			if quicConflict(desired.Listeners, o.Protocol) {
+				kind = DeleteListenerBeforeQUIC
+			}
+			out = append(out, Action{Kind: kind, ARN: o.ARN})
 		}
 	}
 	return out
+}
+
+// quicConflict reports whether a listener of protocol proto, to be deleted,
+// could keep a desired listener from being created or modified: AWS allows
+// one QUIC or TCP_QUIC listener per NLB and none beside UDP or TCP_UDP.
+func quicConflict(desired []model.Listener, proto string) bool {
+	quic := func(p string) bool { return p == "QUIC" || p == "TCP_QUIC" }
+	udp := func(p string) bool { return p == "UDP" || p == "TCP_UDP" }
+	for _, d := range desired {
+		if (quic(d.Protocol) && (quic(proto) || udp(proto))) || (udp(d.Protocol) && quic(proto)) {
+			return true
+		}
+	}
+	return false
 }
 
 func findTG(s model.Stack, resourceID string) *model.TargetGroup {

@@ -208,3 +208,32 @@ func TestAQUICServerIDChangeDeregistersTheTargetBeforeRegisteringIt(t *testing.T
 		t.Errorf("deregistered %v, want only the gone target", dereg.Targets)
 	}
 }
+
+func TestAQUICListenerMovingPortsDeletesTheOldOneFirst(t *testing.T) {
+	for _, tt := range []struct {
+		name, old, new string
+		want           string
+	}{
+		{"QUIC to QUIC on another port", "QUIC", "QUIC", "DeleteListener CreateListener"},
+		{"UDP to QUIC on another port", "UDP", "QUIC", "DeleteListener CreateListener"},
+		{"QUIC to TCP_UDP on another port", "QUIC", "TCP_UDP", "DeleteListener CreateListener"},
+		{"TCP to TCP keeps creating first", "TCP", "TCP", "CreateListener DeleteListener"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := stack()
+			s.Listeners[0].Port, s.Listeners[0].Protocol = 81, tt.new
+			o := converged()
+			o.Listeners[0].Protocol = tt.old
+			s.TargetGroups[0].Protocol, o.TargetGroups[0].Protocol = tt.new, tt.new
+			var got []string
+			for _, a := range Diff(s, o) {
+				if strings.Contains(a.Kind.String(), "Listener") {
+					got = append(got, a.Kind.String())
+				}
+			}
+			if strings.Join(got, " ") != tt.want {
+				t.Errorf("listener actions %v, want %s", got, tt.want)
+			}
+		})
+	}
+}

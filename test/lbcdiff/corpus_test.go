@@ -352,9 +352,12 @@ var corpus = []testCase{
 			})
 			svc.Spec.Ports = []corev1.ServicePort{{Name: "h3", Port: 443, TargetPort: intstr.FromInt32(8080), Protocol: corev1.ProtocolUDP}}
 			if tcpUDP {
+				// TCP first: the suite's edit moves the first port, which
+				// leaves a QUIC 443 and a TCP 1443 (moving UDP instead would
+				// leave a listed TCP port, an error in both controllers).
 				svc.Annotations["service.beta.kubernetes.io/aws-load-balancer-enable-tcp-udp-listener"] = "true"
-				svc.Spec.Ports = append(svc.Spec.Ports,
-					corev1.ServicePort{Name: "h2", Port: 443, TargetPort: intstr.FromInt32(8080), Protocol: corev1.ProtocolTCP})
+				svc.Spec.Ports = append([]corev1.ServicePort{{Name: "h2", Port: 443, TargetPort: intstr.FromInt32(8080),
+					Protocol: corev1.ProtocolTCP}}, svc.Spec.Ports...)
 			}
 			return svc
 		}

@@ -180,7 +180,7 @@ func (ex *executor) do(ctx context.Context, a plan.Action) error {
 		_, err = ex.aws.CreateRule(ctx, cmp.Or(a.ARN, ex.listener[a.Listener.Port]), *a.Rule, ex.tgARN)
 	case plan.DeleteRule:
 		err = ex.aws.DeleteRule(ctx, a.ARN)
-	case plan.DeleteListener:
+	case plan.DeleteListener, plan.DeleteListenerBeforeQUIC:
 		err = ex.aws.DeleteListener(ctx, a.ARN)
 	case plan.DeleteTargetGroup:
 		err = ex.aws.DeleteTargetGroup(ctx, a.ARN)
