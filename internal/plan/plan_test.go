@@ -188,10 +188,10 @@ func TestAQUICServerIDChangeDeregistersTheTargetBeforeRegisteringIt(t *testing.T
 	o.TargetGroups[0].Targets = []model.Target{{ID: "10.0.0.5", Port: 3000, QUICServerID: oldID}, {ID: "10.0.0.7", Port: 3000, QUICServerID: "0x0000000000000004"}}
 	var reg, dereg *Action
 	for _, a := range Diff(s, o) {
-		switch a.Kind {
-		case RegisterTargets:
+		if a.Kind == RegisterTargets {
 			reg = &a
-		case DeregisterTargets:
+		}
+		if a.Kind == DeregisterTargets {
 			dereg = &a
 		}
 	}
