@@ -40,22 +40,26 @@ const (
 	SvcLoadBalancerAttributes      = ServicePrefix + "aws-load-balancer-attributes"
 	SvcSSLCert                     = ServicePrefix + "aws-load-balancer-ssl-cert"
 	SvcSSLPorts                    = ServicePrefix + "aws-load-balancer-ssl-ports"
-	SvcSSLNegotiationPolicy        = ServicePrefix + "aws-load-balancer-ssl-negotiation-policy"
-	SvcALPNPolicy                  = ServicePrefix + "aws-load-balancer-alpn-policy"
-	SvcBackendProtocol             = ServicePrefix + "aws-load-balancer-backend-protocol"
-	SvcProxyProtocol               = ServicePrefix + "aws-load-balancer-proxy-protocol"
-	SvcEIPAllocations              = ServicePrefix + "aws-load-balancer-eip-allocations"
-	SvcPrivateIPv4Addresses        = ServicePrefix + "aws-load-balancer-private-ipv4-addresses"
-	SvcIPv6Addresses               = ServicePrefix + "aws-load-balancer-ipv6-addresses"
-	SvcEnableTCPUDPListener        = ServicePrefix + "aws-load-balancer-enable-tcp-udp-listener"
-	SvcEnablePrefixSourceNAT       = ServicePrefix + "aws-load-balancer-enable-prefix-for-ipv6-source-nat"
-	SvcSourceNATPrefixes           = ServicePrefix + "aws-load-balancer-source-nat-ipv6-prefixes"
-	SvcMinimumCapacity             = ServicePrefix + "aws-load-balancer-minimum-load-balancer-capacity"
-	SvcProxyProtocolPerTG          = ServicePrefix + "aws-load-balancer-proxy-protocol-per-target-group"
-	SvcAccessLogEnabled            = ServicePrefix + "aws-load-balancer-access-log-enabled"
-	SvcAccessLogS3BucketName       = ServicePrefix + "aws-load-balancer-access-log-s3-bucket-name"
-	SvcAccessLogS3BucketPrefix     = ServicePrefix + "aws-load-balancer-access-log-s3-bucket-prefix"
-	SvcCrossZoneEnabled            = ServicePrefix + "aws-load-balancer-cross-zone-load-balancing-enabled"
+	SvcQUICEnabledPorts            = ServicePrefix + "aws-load-balancer-quic-enabled-ports"
+	// PodQUICEnabledContainers is LBC's pod annotation: its containers'
+	// QUIC server ID variable is read only on pods carrying it.
+	PodQUICEnabledContainers   = ServicePrefix + "aws-load-balancer-quic-enabled-containers"
+	SvcSSLNegotiationPolicy    = ServicePrefix + "aws-load-balancer-ssl-negotiation-policy"
+	SvcALPNPolicy              = ServicePrefix + "aws-load-balancer-alpn-policy"
+	SvcBackendProtocol         = ServicePrefix + "aws-load-balancer-backend-protocol"
+	SvcProxyProtocol           = ServicePrefix + "aws-load-balancer-proxy-protocol"
+	SvcEIPAllocations          = ServicePrefix + "aws-load-balancer-eip-allocations"
+	SvcPrivateIPv4Addresses    = ServicePrefix + "aws-load-balancer-private-ipv4-addresses"
+	SvcIPv6Addresses           = ServicePrefix + "aws-load-balancer-ipv6-addresses"
+	SvcEnableTCPUDPListener    = ServicePrefix + "aws-load-balancer-enable-tcp-udp-listener"
+	SvcEnablePrefixSourceNAT   = ServicePrefix + "aws-load-balancer-enable-prefix-for-ipv6-source-nat"
+	SvcSourceNATPrefixes       = ServicePrefix + "aws-load-balancer-source-nat-ipv6-prefixes"
+	SvcMinimumCapacity         = ServicePrefix + "aws-load-balancer-minimum-load-balancer-capacity"
+	SvcProxyProtocolPerTG      = ServicePrefix + "aws-load-balancer-proxy-protocol-per-target-group"
+	SvcAccessLogEnabled        = ServicePrefix + "aws-load-balancer-access-log-enabled"
+	SvcAccessLogS3BucketName   = ServicePrefix + "aws-load-balancer-access-log-s3-bucket-name"
+	SvcAccessLogS3BucketPrefix = ServicePrefix + "aws-load-balancer-access-log-s3-bucket-prefix"
+	SvcCrossZoneEnabled        = ServicePrefix + "aws-load-balancer-cross-zone-load-balancing-enabled"
 	// SvcListenerAttributesPrefix is followed by "<PROTOCOL>-<port>" (the
 	// listener's protocol as ELBv2 names it, e.g. TCP-80).
 	SvcListenerAttributesPrefix = ServicePrefix + "aws-load-balancer-listener-attributes."
@@ -118,10 +122,13 @@ type Service struct {
 	LoadBalancerAttrs    map[string]string
 	SSLCerts             []string
 	SSLPorts             []string
-	SSLPolicy            string
-	ALPNPolicy           string
-	BackendProtocol      string // "ssl" → TLS target groups
-	ProxyProtocol        string // "*" or ""
+	// QUICPorts are the Service ports (names or numbers) whose UDP and
+	// TCP_UDP listeners and target groups become QUIC and TCP_QUIC.
+	QUICPorts       []string
+	SSLPolicy       string
+	ALPNPolicy      string
+	BackendProtocol string // "ssl" → TLS target groups
+	ProxyProtocol   string // "*" or ""
 	// ProxyProtocolPerTG is the raw proxy-protocol-per-target-group list
 	// (ports, checked by the builder as LBC does); nil when absent.
 	ProxyProtocolPerTG *string
@@ -178,6 +185,7 @@ func ParseService(ann map[string]string) (Service, error) {
 		LoadBalancerAttrs:    r.stringMap(SvcLoadBalancerAttributes),
 		SSLCerts:             r.list(SvcSSLCert),
 		SSLPorts:             r.list(SvcSSLPorts),
+		QUICPorts:            r.list(SvcQUICEnabledPorts),
 		SSLPolicy:            r.str(SvcSSLNegotiationPolicy),
 		ALPNPolicy:           r.str(SvcALPNPolicy),
 		BackendProtocol:      r.str(SvcBackendProtocol),

@@ -132,8 +132,8 @@ var Surface = func() []Key {
 		svc("aws-load-balancer-enable-icmp-for-path-mtu-discovery", Supported, ""),
 		svc("aws-load-balancer-enable-tcp-udp-listener", Supported, ""),
 		svc("aws-load-balancer-disable-nlb-sg", Supported, ""),
-		svc("aws-load-balancer-quic-enabled-ports", Unsupported, "QUIC and TCP_QUIC listeners and target groups (LBC also needs its pod webhook to give each target a QUIC server ID)"),
-		svc("aws-load-balancer-quic-enabled-containers", Unsupported, "the pod webhook that gives QUIC targets their server IDs"),
+		svc("aws-load-balancer-quic-enabled-ports", Supported, ""),
+		svc("aws-load-balancer-quic-enabled-containers", Unsupported, "the pod webhook that injects QUIC server IDs into pods (no webhook server yet, issue 20); lbsg reads IDs already set on pods carrying this annotation"),
 		svc("actions.", Supported, ""),
 
 		// Ingresses.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/lbsg/lbsg/internal/annotations"
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller"
@@ -233,8 +235,34 @@ func addClusterObjects(ctx context.Context, kubeconfig string, objs *planview.Ob
 	if err := c.List(ctx, &svcs); err != nil {
 		return fmt.Errorf("listing services: %w", err)
 	}
+	// Pods only where a Service asks for QUIC (their server IDs).
+	for _, ns := range quicNamespaces(objs.Services, svcs.Items) {
+		var pods corev1.PodList
+		if err := c.List(ctx, &pods, client.InNamespace(ns)); err != nil {
+			return fmt.Errorf("listing pods: %w", err)
+		}
+		objs.Pods = append(objs.Pods, pods.Items...)
+	}
 	objs.Nodes = append(objs.Nodes, nodes.Items...)
 	objs.EndpointSlices = append(objs.EndpointSlices, slices.Items...)
 	objs.ClusterServices = append(objs.ClusterServices, svcs.Items...)
 	return nil
+}
+
+// quicNamespaces are the namespaces of the Services with QUIC ports, each
+// once, in order of appearance.
+func quicNamespaces(lists ...[]corev1.Service) []string {
+	var out []string
+	for _, l := range lists {
+		for _, s := range l {
+			ns := s.Namespace
+			if ns == "" {
+				ns = corev1.NamespaceDefault
+			}
+			if strings.TrimSpace(s.Annotations[annotations.SvcQUICEnabledPorts]) != "" && !slices.Contains(out, ns) {
+				out = append(out, ns)
+			}
+		}
+	}
+	return out
 }

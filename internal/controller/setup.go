@@ -142,6 +142,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		Kube: mgr.GetClient(), AWS: prov, Deploy: dep,
 		Services: svcTrigger, Events: rec, Metrics: c.Metrics, Defaults: d,
 		MaxConcurrentReconciles: o.ServiceReconciles(),
+		Pods:                    direct,
 	}
 	var registered []Component
 	component := func(name string) {

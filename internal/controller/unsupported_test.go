@@ -51,8 +51,8 @@ func (h *harness) lbState(ctx context.Context, name string) string {
 	return string(b)
 }
 
-// lackedKey is a Service annotation lbsg lacks (QUIC listeners).
-const lackedKey = annotations.ServicePrefix + "aws-load-balancer-quic-enabled-ports"
+// lackedKey is a Service annotation lbsg lacks (the QUIC pod webhook).
+const lackedKey = annotations.PodQUICEnabledContainers
 
 // TestAServiceWithAnUnsupportedAnnotationLeavesItsLoadBalancerAlone: an NLB
 // that LBC built with a TLS listener, whose Service also asks for IPv6

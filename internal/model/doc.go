@@ -51,7 +51,7 @@
 // ALB listener that would need several certificates, with an
 // *UnsupportedError; the caller leaves the stack as it is.
 //
-// Known limits: TLS listeners, QUIC, weighted actions, EIP/private-IP subnet
+// Known limits: TLS listeners, weighted actions, EIP/private-IP subnet
 // mappings, LB/TG attributes and IPv6 target groups are not modelled;
 // subnet discovery skips LBC's route-table reachability fallback; ip
 // targets use the SGs of the pod's node primary ENI (pod ENIs of security

@@ -27,8 +27,12 @@ func EndpointsFromSlices(slices []discoveryv1.EndpointSlice) []Endpoint {
 			if e.NodeName != nil {
 				node = *e.NodeName
 			}
+			pod, uid := "", ""
+			if r := e.TargetRef; r != nil && r.Kind == "Pod" {
+				pod, uid = r.Name, string(r.UID)
+			}
 			for _, a := range e.Addresses {
-				out = append(out, Endpoint{IP: a, NodeName: node, Ports: ports})
+				out = append(out, Endpoint{IP: a, NodeName: node, Ports: ports, Pod: pod, PodUID: uid})
 			}
 		}
 	}

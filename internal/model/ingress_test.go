@@ -267,7 +267,7 @@ func TestIngressIPTargetsWithNamedTargetPortUsePort1(t *testing.T) {
 	st := buildOne(t, m, ingFacts(), ingDefaults())
 	tg := tgByID(st, "ns-1/ing-1-svc-named-targetport:https")
 	eq(t, "TG", fmt.Sprint(tg.Name, " ", tg.TargetType, " ", tg.Port), "k8s-ns1-svcnamed-3430e53ee8 ip 1")
-	eq(t, "targets resolve the named port per pod", tg.Targets, []Target{{"10.0.1.7", 8443}})
+	eq(t, "targets resolve the named port per pod", tg.Targets, []Target{{ID: "10.0.1.7", Port: 8443}})
 	eq(t, "target rules use the pod port", ingTargetRules(st), []string{"sg-node tcp 8443-8443 ← backend"})
 }
 

@@ -36,7 +36,8 @@ func (b *builder) legacyTargetRules(lb *LoadBalancer) {
 	}
 	var out []rule
 	for _, tg := range b.st.TargetGroups {
-		clientIP := tg.Protocol == ProtoUDP || tg.Protocol == ProtoTCPUDP || preserveClientIP(tg)
+		proto := transportProto(tg.Protocol)
+		clientIP := proto == ProtoUDP || proto == ProtoTCPUDP || preserveClientIP(tg)
 		sources, defaultRange := subnetCIDRs, false
 		if clientIP {
 			sources = ranges
@@ -49,7 +50,7 @@ func (b *builder) legacyTargetRules(lb *LoadBalancer) {
 			}
 		}
 		protos := []string{rules.TCP}
-		switch tg.Protocol {
+		switch proto {
 		case ProtoUDP:
 			protos = []string{rules.UDP}
 		case ProtoTCPUDP:
@@ -65,6 +66,7 @@ func (b *builder) legacyTargetRules(lb *LoadBalancer) {
 			hcPort = int32(n)
 		}
 		open := slices.Contains(sources, "0.0.0.0/0") || slices.Contains(sources, "::/0")
+		// LBC adds the health-check rule for UDP groups, not QUIC ones.
 		if tg.Protocol == ProtoUDP || hcPort != tg.Port || (clientIP && !defaultRange && !open) {
 			for _, c := range subnetCIDRs {
 				out = append(out, rule{rules.TCP, hcPort, c})

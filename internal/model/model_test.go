@@ -436,7 +436,7 @@ func TestScenario41NamedPortPerPod(t *testing.T) {
 	}
 	st, _ := mustBuild(t, svc, f, defaults())
 	eq(t, "TG port for a named target port", st.TargetGroups[0].Port, 1)
-	eq(t, "targets", st.TargetGroups[0].Targets, []Target{{"10.0.1.5", 80}, {"10.0.1.6", 8080}})
+	eq(t, "targets", st.TargetGroups[0].Targets, []Target{{ID: "10.0.1.5", Port: 80}, {ID: "10.0.1.6", Port: 8080}})
 	set := ResolveTargetRules(st, cluster, backendID, managedID)[nodeSG]
 	for _, k := range []rules.Key{rules.MustKey("udp", 80, 80, backendID), rules.MustKey("udp", 8080, 8080, backendID)} {
 		if set[k] != naming.RuleDescription(cluster) {

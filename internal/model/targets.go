@@ -85,6 +85,9 @@ func (b *builder) targetGroups(userTags map[string]string) error {
 		if err != nil {
 			return err
 		}
+		if ls.Protocol, tgProto, err = quicUpgrade(b.cfg, p, ls.Protocol, tgProto); err != nil {
+			return err
+		}
 		tg := TargetGroup{
 			ResourceID:    naming.ServiceTargetGroupResourceID(b.svc.Namespace, b.svc.Name, p.Port),
 			ServicePort:   p.Port,
@@ -119,6 +122,9 @@ func (b *builder) targetGroups(userTags map[string]string) error {
 		})
 		tg.Tags = naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, tg.ResourceID), userTags)
 		tg.Targets = serviceTargets(p, tt, b.targetNodes(), endpointsOfFamily(b.f.Endpoints, ipType))
+		if err := quicTargets(&tg, p, endpointsOfFamily(b.f.Endpoints, ipType)); err != nil {
+			return err
+		}
 		tg.MultiCluster = b.cfg.MultiClusterTargetGroup
 		b.st.TargetGroups = append(b.st.TargetGroups, tg)
 		ls.Port, ls.TargetGroup = p.Port, tg.ResourceID
@@ -128,7 +134,7 @@ func (b *builder) targetGroups(userTags map[string]string) error {
 		ls.Tags = naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.ListenerResourceID(p.Port)), userTags)
 		b.st.Listeners = append(b.st.Listeners, ls)
 	}
-	return nil
+	return checkQUICListeners(b.cfg, b.st.LoadBalancer, b.st.Listeners)
 }
 
 // targetIPAddressType is LBC's: ipv6 when the Service has the IPv6 family
@@ -320,7 +326,8 @@ type targetPerm struct {
 // target groups (HTTP/HTTPS) this is §6.2: TCP on the target ports plus a
 // numeric health-check port.
 func targetGroupPerms(tg TargetGroup, unrestricted bool) []targetPerm {
-	udp := tg.Protocol == ProtoUDP || tg.Protocol == ProtoTCPUDP
+	proto := transportProto(tg.Protocol)
+	udp := proto == ProtoUDP || proto == ProtoTCPUDP
 	if unrestricted {
 		out := []targetPerm{{rules.TCP, 0, rules.MaxPort}}
 		if udp {
@@ -343,7 +350,7 @@ func targetGroupPerms(tg TargetGroup, unrestricted bool) []targetPerm {
 	}
 	var out []targetPerm
 	for _, port := range ports {
-		switch tg.Protocol {
+		switch proto {
 		case ProtoUDP:
 			out = append(out, targetPerm{rules.UDP, port, port})
 			if !hcNumeric || hcPort == port {

@@ -101,6 +101,12 @@ type Endpoint struct {
 	NodeName string
 	// Ports maps EndpointSlice port names ("" for an unnamed port) to ports.
 	Ports map[string]int32
+	// Pod and PodUID name the endpoint's pod (its targetRef), if any.
+	Pod    string
+	PodUID string
+	// QUIC is the pod's QUIC server IDs (PodQUICServerIDs), read only for
+	// Services with QUIC ports.
+	QUIC *PodQUIC
 }
 
 // ExistingLB is what the controller observed of the Service's NLB.
@@ -282,6 +288,8 @@ type HealthCheck struct {
 type Target struct {
 	ID   string // instance ID or IP
 	Port int32
+	// QUICServerID is set for targets of QUIC and TCP_QUIC groups only.
+	QUICServerID string
 }
 
 // TargetGroup is the target group of one Service port.
@@ -290,7 +298,7 @@ type TargetGroup struct {
 	Name        string
 	ServicePort int32
 	Port        int32
-	Protocol    string // TCP | UDP | TCP_UDP; HTTP | HTTPS for ALBs
+	Protocol    string // TCP | UDP | TCP_UDP | TLS | QUIC | TCP_QUIC; HTTP | HTTPS for ALBs
 	// ProtocolVersion is HTTP1 | HTTP2 | GRPC for ALB target groups, "" for NLBs.
 	ProtocolVersion string
 	TargetType      string // instance | ip

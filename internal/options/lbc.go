@@ -51,7 +51,7 @@ var LBCFlags = []LBCFlag{
 	{"enable-wafv2", "bool", "true", noOp, "an Ingress asking for WAFv2 is refused with UnsupportedAnnotation either way"},
 	{"enable-shield", "bool", "true", noOp, "an Ingress asking for Shield Advanced is refused with UnsupportedAnnotation either way"},
 	{"enable-pod-readiness-gate-inject", "bool", "true", noOp, "lbsg injects no readiness gates yet (issue 20): pods are never held back"},
-	{"quic-environment-variable-name", "string", "AWS_LBC_QUIC_SERVER_ID", noOp, "QUIC Services are refused with UnsupportedAnnotation"},
+	{"quic-environment-variable-name", "string", "AWS_LBC_QUIC_SERVER_ID", defaultOnly, "reading QUIC server IDs from another container variable"},
 	{"enable-endpoint-slices", "bool", "true", noOp, "lbsg always reads EndpointSlices"},
 	{"aws-api-throttle", "string", "", noOp, "lbsg applies its own client-side buckets, per AWS's documented rates"},
 	{"aws-vpc-cache-ttl", "duration", "0s", noOp, "lbsg caches the VPC for the process's life"},

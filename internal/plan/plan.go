@@ -143,6 +143,10 @@ const (
 	ModifyLoadBalancerAttributes
 	ModifyCapacityReservation
 	TagResource
+	// DeleteListenerBeforeQUIC deletes a listener that AWS would not let a
+	// new QUIC listener stand beside (another QUIC one, or a UDP one),
+	// before the creates, as LBC deletes listeners first.
+	DeleteListenerBeforeQUIC
 	CreateListener
 	ModifyListener
 	RemoveListenerCertificates
@@ -165,7 +169,7 @@ var kindNames = map[Kind]string{
 	DeregisterTargets: "DeregisterTargets", DeleteLoadBalancer: "DeleteLoadBalancer", CreateLoadBalancer: "CreateLoadBalancer",
 	SetSecurityGroups: "SetSecurityGroups", SetSubnets: "SetSubnets", SetIPAddressType: "SetIpAddressType",
 	ModifyLoadBalancerAttributes: "ModifyLoadBalancerAttributes", ModifyCapacityReservation: "ModifyCapacityReservation", TagResource: "TagResource",
-	CreateListener: "CreateListener", ModifyListener: "ModifyListener", ModifyListenerAttributes: "ModifyListenerAttributes",
+	DeleteListenerBeforeQUIC: "DeleteListener", CreateListener: "CreateListener", ModifyListener: "ModifyListener", ModifyListenerAttributes: "ModifyListenerAttributes",
 	RemoveListenerCertificates: "RemoveListenerCertificates", AddListenerCertificates: "AddListenerCertificates", SetRulePriorities: "SetRulePriorities", ModifyRule: "ModifyRule",
 	CreateRule: "CreateRule", DeleteRule: "DeleteRule",
 	DeleteListener: "DeleteListener", DeleteObsoleteLoadBalancer: "DeleteLoadBalancer", DeleteTargetGroup: "DeleteTargetGroup",
@@ -191,8 +195,12 @@ type Action struct {
 	// CreateRule it is the listener's ARN, "" when the listener is created
 	// by an earlier Action (resolve by Listener.Port); for
 	// ModifyLoadBalancerAttributes "" means the LB created earlier.
-	ARN          string
-	Targets      []model.Target
+	ARN     string
+	Targets []model.Target
+	// Replaced (RegisterTargets): registered targets whose QUIC server ID
+	// changes; AWS takes a new ID only after a deregistration, so they are
+	// deregistered just before Targets are registered.
+	Replaced     []model.Target
 	LoadBalancer *model.LoadBalancer
 	// Listener: the desired listener (listener actions, and the rule's
 	// listener for CreateRule and ModifyRule).
@@ -360,8 +368,10 @@ func diffTargetGroups(desired model.Stack, observed Snapshot) ([]Action, map[str
 			if d.MultiCluster {
 				del = onlyTracked(del, d.Tracked)
 			}
+			var replaced []model.Target
+			replaced, del = splitReplaced(add, del)
 			if len(add) > 0 {
-				out = append(out, Action{Kind: RegisterTargets, TargetGroup: d, ARN: o.ARN, Targets: add})
+				out = append(out, Action{Kind: RegisterTargets, TargetGroup: d, ARN: o.ARN, Targets: add, Replaced: replaced})
 			}
 			if len(del) > 0 {
 				out = append(out, Action{Kind: DeregisterTargets, TargetGroup: d, ARN: o.ARN, Targets: del})
@@ -386,6 +396,19 @@ func onlyTracked(del, tracked []model.Target) []model.Target {
 		}
 	}
 	return out
+}
+
+// splitReplaced takes out of del the targets that add registers again
+// with another QUIC server ID (same ID and port).
+func splitReplaced(add, del []model.Target) (replaced, rest []model.Target) {
+	for _, d := range del {
+		if slices.ContainsFunc(add, func(a model.Target) bool { return a.ID == d.ID && a.Port == d.Port }) {
+			replaced = append(replaced, d)
+		} else {
+			rest = append(rest, d)
+		}
+	}
+	return replaced, rest
 }
 
 func targetDiff(want, have []model.Target) (add, del []model.Target) {
@@ -588,7 +611,11 @@ func diffListeners(desired model.Stack, observed Snapshot, tgARN map[string]stri
 	}
 	for _, o := range observed.Listeners {
 		if !matched[o.ARN] {
-			out = append(out, Action{Kind: DeleteListener, ARN: o.ARN})
+			kind := DeleteListener
+			if quicConflict(desired.Listeners, o.Protocol) {
+				kind = DeleteListenerBeforeQUIC
+			}
+			out = append(out, Action{Kind: kind, ARN: o.ARN})
 		}
 	}
 	return out
@@ -612,6 +639,20 @@ func nlbListenerChanged(d *model.Listener, o *ObservedListener, tgARN map[string
 func plainForwardChanged(o *ObservedListener) bool {
 	for _, a := range o.DefaultActions {
 		if a.Forward != nil && len(a.Forward.TargetGroups) > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// quicConflict reports whether a listener of protocol proto, to be deleted,
+// could keep a desired listener from being created or modified: AWS allows
+// one QUIC or TCP_QUIC listener per NLB and none beside UDP or TCP_UDP.
+func quicConflict(desired []model.Listener, proto string) bool {
+	quic := func(p string) bool { return p == "QUIC" || p == "TCP_QUIC" }
+	udp := func(p string) bool { return p == "UDP" || p == "TCP_UDP" }
+	for _, d := range desired {
+		if (quic(d.Protocol) && (quic(proto) || udp(proto))) || (udp(d.Protocol) && quic(proto)) {
 			return true
 		}
 	}

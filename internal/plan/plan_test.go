@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -172,6 +173,66 @@ func TestMultiClusterTargetGroupDeregistersOnlyTrackedTargets(t *testing.T) {
 			}
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("deregistered %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestAQUICServerIDChangeDeregistersTheTargetBeforeRegisteringIt(t *testing.T) {
+	const oldID, newID = "0x0000000000000001", "0x0000000000000002"
+	s := stack()
+	s.TargetGroups[0].Protocol = "QUIC"
+	s.TargetGroups[0].Targets = []model.Target{{ID: "10.0.0.5", Port: 3000, QUICServerID: newID}, {ID: "10.0.0.6", Port: 3000, QUICServerID: "0x0000000000000003"}}
+	o := converged()
+	o.TargetGroups[0].Protocol = "QUIC"
+	o.TargetGroups[0].Targets = []model.Target{{ID: "10.0.0.5", Port: 3000, QUICServerID: oldID}, {ID: "10.0.0.7", Port: 3000, QUICServerID: "0x0000000000000004"}}
+	var reg, dereg *Action
+	for _, a := range Diff(s, o) {
+		if a.Kind == RegisterTargets {
+			reg = &a
+		}
+		if a.Kind == DeregisterTargets {
+			dereg = &a
+		}
+	}
+	if reg == nil || dereg == nil {
+		t.Fatalf("want RegisterTargets and DeregisterTargets, got %v %v", reg, dereg)
+	}
+	if fmt.Sprint(reg.Targets) != fmt.Sprint(s.TargetGroups[0].Targets) {
+		t.Errorf("registered %v, want both desired targets", reg.Targets)
+	}
+	if fmt.Sprint(reg.Replaced) != fmt.Sprint([]model.Target{{ID: "10.0.0.5", Port: 3000, QUICServerID: oldID}}) {
+		t.Errorf("replaced %v, want the target with the old ID (deregistered before registering)", reg.Replaced)
+	}
+	if fmt.Sprint(dereg.Targets) != fmt.Sprint([]model.Target{{ID: "10.0.0.7", Port: 3000, QUICServerID: "0x0000000000000004"}}) {
+		t.Errorf("deregistered %v, want only the gone target", dereg.Targets)
+	}
+}
+
+func TestAQUICListenerMovingPortsDeletesTheOldOneFirst(t *testing.T) {
+	for _, tt := range []struct {
+		name, old, new string
+		want           string
+	}{
+		{"QUIC to QUIC on another port", "QUIC", "QUIC", "DeleteListener CreateListener"},
+		{"UDP to QUIC on another port", "UDP", "QUIC", "DeleteListener CreateListener"},
+		{"QUIC to TCP_UDP on another port", "QUIC", "TCP_UDP", "DeleteListener CreateListener"},
+		{"TCP to TCP keeps creating first", "TCP", "TCP", "CreateListener DeleteListener"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := stack()
+			s.Listeners[0].Port, s.Listeners[0].Protocol = 81, tt.new
+			o := converged()
+			o.Listeners[0].Protocol = tt.old
+			s.TargetGroups[0].Protocol, o.TargetGroups[0].Protocol = tt.new, tt.new
+			var got []string
+			for _, a := range Diff(s, o) {
+				if strings.Contains(a.Kind.String(), "Listener") {
+					got = append(got, a.Kind.String())
+				}
+			}
+			if strings.Join(got, " ") != tt.want {
+				t.Errorf("listener actions %v, want %s", got, tt.want)
 			}
 		})
 	}

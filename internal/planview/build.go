@@ -84,6 +84,7 @@ func buildService(ctx context.Context, c Cloud, svc *corev1.Service, objs Object
 	}
 	f.Nodes = nodes
 	f.Endpoints = endpoints(objs.EndpointSlices, svc.Namespace, svc.Name)
+	podQUIC(f.Endpoints, objs.Pods, svc.Namespace)
 	b.snap, b.haveSlices = snap, len(f.Endpoints) > 0 || hasSlices(objs, svc.Namespace, svc.Name)
 	stack, warns, err := model.Build(svc, f, d)
 	if err != nil {
@@ -255,6 +256,20 @@ func hasSlices(objs Objects, ns, name string) bool {
 		}
 	}
 	return false
+}
+
+// podQUIC gives endpoints the QUIC server IDs of their pods among pods
+// (namespace ns; a pod's UID must match when both have one).
+func podQUIC(eps []model.Endpoint, pods []corev1.Pod, ns string) {
+	for i := range eps {
+		for j := range pods {
+			p := &pods[j]
+			if eps[i].Pod != "" && p.Name == eps[i].Pod && cmp.Or(p.Namespace, corev1.NamespaceDefault) == ns &&
+				(p.UID == "" || eps[i].PodUID == "" || string(p.UID) == eps[i].PodUID) {
+				eps[i].QUIC = model.PodQUICServerIDs(p)
+			}
+		}
+	}
 }
 
 // endpoints reads the slices of Service ns/name as the controller does.

@@ -146,7 +146,7 @@ func changesOf(a plan.Action, managed, backend string, ports portNames) []Change
 		return one(OpUpdate, "rule priorities of "+listenerName(a.Listener), strings.Join(parts, " "))
 	case plan.DeleteRule:
 		return one(OpDelete, "rule "+a.ARN, "")
-	case plan.DeleteListener, plan.DeleteObsoleteLoadBalancer, plan.DeleteTargetGroup:
+	case plan.DeleteListener, plan.DeleteListenerBeforeQUIC, plan.DeleteObsoleteLoadBalancer, plan.DeleteTargetGroup:
 		return one(OpDelete, strings.TrimPrefix(k, "Delete")+" "+a.ARN, "")
 	case plan.DeleteSecurityGroup:
 		return one(OpDelete, "security group "+a.SecurityGroup, "")
@@ -327,6 +327,9 @@ func targetString(ts []model.Target, ports portNames) string {
 	parts := make([]string, len(ts))
 	for i, t := range ts {
 		parts[i] = t.ID + ":" + ports.port(t.Port)
+		if t.QUICServerID != "" {
+			parts[i] += ":" + t.QUICServerID // LBC's form of a QUIC target
+		}
 	}
 	return strings.Join(parts, " ")
 }

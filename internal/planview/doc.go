@@ -25,7 +25,9 @@
 // stack's managed SG (rules citing the shared backend SG may belong to
 // stacks not in the input); an ip target group's EndpointSlices must be in
 // the input (or the cluster, with --live and --kubeconfig) for its targets
-// to be planned; target group names hash the target port and the Service's
+// to be planned, and a QUIC group's targets need their Pods too (for
+// their server IDs; --live lists the pods of namespaces with QUIC
+// Services); target group names hash the target port and the Service's
 // UID, so those of a Service not yet applied differ from the ones created;
 // Ingresses held only by a finalizer
 // (being deleted) are not planned; an Ingress whose class cannot be read is

@@ -30,6 +30,8 @@ type Objects struct {
 	Services       []corev1.Service
 	Nodes          []corev1.Node
 	EndpointSlices []discoveryv1.EndpointSlice
+	// Pods give the targets of QUIC target groups their server IDs.
+	Pods           []corev1.Pod
 	Ingresses      []networkingv1.Ingress
 	IngressClasses []networkingv1.IngressClass
 	// IngressClassParams are elbv2.k8s.aws/v1beta1 objects.
@@ -133,6 +135,10 @@ func (o *Objects) add(dec runtime.Decoder, obj runtime.Object) {
 		o.Nodes = append(o.Nodes, offlineNodes(v.Items)...)
 	case *discoveryv1.EndpointSliceList:
 		o.EndpointSlices = append(o.EndpointSlices, v.Items...)
+	case *corev1.Pod:
+		o.Pods = append(o.Pods, *v)
+	case *corev1.PodList:
+		o.Pods = append(o.Pods, v.Items...)
 	case *networkingv1.Ingress:
 		o.Ingresses = append(o.Ingresses, *v)
 	case *networkingv1.IngressList:
@@ -211,6 +217,7 @@ func (o Objects) deduped() Objects {
 		Services:           unique(o.Services, func(v *corev1.Service) string { return metaKey(&v.ObjectMeta) }),
 		Nodes:              unique(o.Nodes, func(v *corev1.Node) string { return metaKey(&v.ObjectMeta) }),
 		EndpointSlices:     unique(o.EndpointSlices, func(v *discoveryv1.EndpointSlice) string { return metaKey(&v.ObjectMeta) }),
+		Pods:               unique(o.Pods, func(v *corev1.Pod) string { return metaKey(&v.ObjectMeta) }),
 		Ingresses:          unique(o.Ingresses, func(v *networkingv1.Ingress) string { return metaKey(&v.ObjectMeta) }),
 		IngressClasses:     unique(o.IngressClasses, func(v *networkingv1.IngressClass) string { return metaKey(&v.ObjectMeta) }),
 		IngressClassParams: unique(o.IngressClassParams, func(v *v1beta1.IngressClassParams) string { return metaKey(&v.ObjectMeta) }),

@@ -57,6 +57,8 @@ type objects struct {
 	// nodeLabels are labels to add to the world's nodes (by index, in name
 	// order) before the case's objects; they apply to every case after.
 	nodeLabels map[int]map[string]string
+	// pods, if set, changes the echo Deployment's pod template.
+	pods func(*corev1.PodTemplateSpec)
 }
 
 // testCase is one entry of the corpus; its namespace is its name.
@@ -391,6 +393,33 @@ var corpus = []testCase{
 			"service.beta.kubernetes.io/actions.TCP-80": `{"type":"forward","forwardConfig":{"baseServiceWeight":80,
 				"targetGroups":[` + others + `],"targetGroupStickinessConfig":{"enabled":true}}}`,
 		})}}
+	}},
+	// nlb-quic
+	{"nlb-quic", func(ns string, e *env) objects {
+		// The echo pods carry a QUIC server ID as LBC's webhook would set
+		// it (one value for both: the emulator does not check uniqueness).
+		quic := func(name, ports string, tcpUDP bool) *corev1.Service {
+			svc := nlb(ns, name, 0, map[string]string{
+				"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type":    "ip",
+				"service.beta.kubernetes.io/aws-load-balancer-disable-nlb-sg":     "true",
+				"service.beta.kubernetes.io/aws-load-balancer-quic-enabled-ports": ports,
+			})
+			svc.Spec.Ports = []corev1.ServicePort{{Name: "h3", Port: 443, TargetPort: intstr.FromInt32(8080), Protocol: corev1.ProtocolUDP}}
+			if tcpUDP {
+				// TCP first: the suite's edit moves the first port, which
+				// leaves a QUIC 443 and a TCP 1443 (moving UDP instead would
+				// leave a listed TCP port, an error in both controllers).
+				svc.Annotations["service.beta.kubernetes.io/aws-load-balancer-enable-tcp-udp-listener"] = "true"
+				svc.Spec.Ports = append([]corev1.ServicePort{{Name: "h2", Port: 443, TargetPort: intstr.FromInt32(8080),
+					Protocol: corev1.ProtocolTCP}}, svc.Spec.Ports...)
+			}
+			return svc
+		}
+		withID := func(t *corev1.PodTemplateSpec) {
+			t.Annotations = map[string]string{"service.beta.kubernetes.io/aws-load-balancer-quic-enabled-containers": "echo"}
+			t.Spec.Containers[0].Env = append(t.Spec.Containers[0].Env, corev1.EnvVar{Name: "AWS_LBC_QUIC_SERVER_ID", Value: "AQIDBAUGBwg="})
+		}
+		return objects{replicas: 2, pods: withID, services: []*corev1.Service{quic("echo", "h3", false), quic("both", "443", true)}}
 	}},
 }
 

@@ -298,13 +298,18 @@ func take(ctx context.Context, wd *world) (*snapshot, error) {
 			return nil, err
 		}
 		if tg.TargetType == elbv2types.TargetTypeEnumIp {
-			// Pod addresses differ between worlds: count them per port.
-			ports := map[int32]int{}
+			// Pod addresses differ between worlds: count them per port
+			// (and QUIC server ID).
+			ports := map[string]int{}
 			for _, d := range h.TargetHealthDescriptions {
-				ports[aws.ToInt32(d.Target.Port)]++
+				k := fmt.Sprintf("ip targets on port %d", aws.ToInt32(d.Target.Port))
+				if id := aws.ToString(d.Target.QuicServerId); id != "" {
+					k += " with QUIC server ID " + id
+				}
+				ports[k]++
 			}
-			for p, n := range ports {
-				add(l, fmt.Sprintf("ip targets on port %d", p), fmt.Sprint(n))
+			for k, n := range ports {
+				add(l, k, fmt.Sprint(n))
 			}
 			continue
 		}

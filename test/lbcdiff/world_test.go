@@ -202,7 +202,11 @@ func (wd *world) apply(ctx context.Context, cases []testCase) error {
 		if _, err := wd.kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: c.name}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 			return err
 		}
-		if _, err := wd.kube.AppsV1().Deployments(c.name).Create(ctx, sandbox.EchoDeployment(c.name, o.replicas), metav1.CreateOptions{}); err != nil {
+		dep := sandbox.EchoDeployment(c.name, o.replicas)
+		if o.pods != nil {
+			o.pods(&dep.Spec.Template)
+		}
+		if _, err := wd.kube.AppsV1().Deployments(c.name).Create(ctx, dep, metav1.CreateOptions{}); err != nil {
 			return err
 		}
 		for _, s := range o.services {

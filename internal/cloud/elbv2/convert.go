@@ -340,7 +340,8 @@ func listenerAttrsToSDK(m map[string]string) []elbv2types.ListenerAttribute {
 func targetsToSDK(ts []Target) []elbv2types.TargetDescription {
 	out := make([]elbv2types.TargetDescription, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, elbv2types.TargetDescription{Id: aws.String(t.ID), Port: optInt32(t.Port), AvailabilityZone: optString(t.AZ)})
+		out = append(out, elbv2types.TargetDescription{Id: aws.String(t.ID), Port: optInt32(t.Port), AvailabilityZone: optString(t.AZ),
+			QuicServerId: optString(t.QUICServerID)})
 	}
 	return out
 }

@@ -393,7 +393,8 @@ func (p *Provider) Targets(ctx context.Context, tgARN string) ([]TargetHealth, e
 	for _, d := range res.TargetHealthDescriptions {
 		th := TargetHealth{}
 		if d.Target != nil {
-			th.Target = Target{ID: aws.ToString(d.Target.Id), Port: aws.ToInt32(d.Target.Port), AZ: aws.ToString(d.Target.AvailabilityZone)}
+			th.Target = Target{ID: aws.ToString(d.Target.Id), Port: aws.ToInt32(d.Target.Port), AZ: aws.ToString(d.Target.AvailabilityZone),
+				QUICServerID: aws.ToString(d.Target.QuicServerId)}
 		}
 		if d.TargetHealth != nil {
 			th.State = string(d.TargetHealth.State)

@@ -103,6 +103,8 @@ type Target struct {
 	ID   string
 	Port int32
 	AZ   string // only for IPs outside the VPC ("all")
+	// QUICServerID is the target's QuicServerId (QUIC and TCP_QUIC groups).
+	QUICServerID string
 }
 
 // TargetHealth is a registered target and its state.

@@ -435,7 +435,7 @@ func (p *Provider) readStack(ctx context.Context, st naming.Stack) (plan.Snapsho
 			if th.ID == "" || th.State == "draining" {
 				continue // a draining target is already deregistered
 			}
-			tgs[i].Targets = append(tgs[i].Targets, model.Target{ID: th.ID, Port: th.Port})
+			tgs[i].Targets = append(tgs[i].Targets, model.Target{ID: th.ID, Port: th.Port, QUICServerID: th.QUICServerID})
 		}
 		if tgs[i].Protocol == "HTTP" || tgs[i].Protocol == "HTTPS" {
 			attrs, err := p.elb.TargetGroupAttributes(ctx, tgs[i].ARN)
@@ -509,7 +509,7 @@ func (p *Provider) ModifyHealthCheck(ctx context.Context, arn string, hc model.H
 func targets(ts []model.Target) []cloudelbv2.Target {
 	out := make([]cloudelbv2.Target, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, cloudelbv2.Target{ID: t.ID, Port: t.Port})
+		out = append(out, cloudelbv2.Target{ID: t.ID, Port: t.Port, QUICServerID: t.QUICServerID})
 	}
 	return out
 }

@@ -133,7 +133,12 @@ func (ex *executor) do(ctx context.Context, a plan.Action) error {
 	case plan.ModifyTargetGroupAttributes:
 		err = ex.aws.ModifyTargetGroupAttributes(ctx, ex.tg(a), a.Attributes)
 	case plan.RegisterTargets:
-		err = ex.aws.RegisterTargets(ctx, ex.tg(a), a.Targets)
+		if len(a.Replaced) > 0 {
+			err = ex.aws.DeregisterTargets(ctx, ex.tg(a), a.Replaced)
+		}
+		if err == nil {
+			err = ex.aws.RegisterTargets(ctx, ex.tg(a), a.Targets)
+		}
 	case plan.DeregisterTargets:
 		err = ex.aws.DeregisterTargets(ctx, ex.tg(a), a.Targets)
 	case plan.DeleteLoadBalancer, plan.DeleteObsoleteLoadBalancer:
@@ -175,7 +180,7 @@ func (ex *executor) do(ctx context.Context, a plan.Action) error {
 		_, err = ex.aws.CreateRule(ctx, cmp.Or(a.ARN, ex.listener[a.Listener.Port]), *a.Rule, ex.tgARN)
 	case plan.DeleteRule:
 		err = ex.aws.DeleteRule(ctx, a.ARN)
-	case plan.DeleteListener:
+	case plan.DeleteListener, plan.DeleteListenerBeforeQUIC:
 		err = ex.aws.DeleteListener(ctx, a.ARN)
 	case plan.DeleteTargetGroup:
 		err = ex.aws.DeleteTargetGroup(ctx, a.ARN)

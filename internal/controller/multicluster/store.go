@@ -124,11 +124,15 @@ func (s *Store) forget(k client.ObjectKey) {
 	delete(s.has, k)
 }
 
-// Parse reads LBC's "id:port,id:port" list; entries that are not
-// id:port (LBC writes none) are skipped.
+// Parse reads LBC's "id:port,id:port" list (id:port:serverID for QUIC
+// targets); entries that are neither (LBC writes none) are skipped.
 func Parse(raw string) []model.Target {
 	var out []model.Target
 	for _, item := range strings.Split(raw, ",") {
+		quic := ""
+		if i := strings.LastIndex(item, ":"); i > 0 && strings.HasPrefix(item[i+1:], "0x") {
+			item, quic = item[:i], item[i+1:]
+		}
 		i := strings.LastIndex(item, ":")
 		if i <= 0 {
 			continue
@@ -137,7 +141,7 @@ func Parse(raw string) []model.Target {
 		if err != nil {
 			continue
 		}
-		out = append(out, model.Target{ID: item[:i], Port: int32(port)})
+		out = append(out, model.Target{ID: item[:i], Port: int32(port), QUICServerID: quic})
 	}
 	return normalize(out)
 }
@@ -146,7 +150,11 @@ func Parse(raw string) []model.Target {
 func Format(targets []model.Target) string {
 	var parts []string
 	for _, t := range normalize(targets) {
-		parts = append(parts, t.ID+":"+strconv.Itoa(int(t.Port)))
+		part := t.ID + ":" + strconv.Itoa(int(t.Port))
+		if t.QUICServerID != "" {
+			part += ":" + t.QUICServerID
+		}
+		parts = append(parts, part)
 	}
 	return strings.Join(parts, ",")
 }

@@ -13,6 +13,8 @@ func TestRecordFormatIsLBCs(t *testing.T) {
 	}{
 		{"instance targets", "i-0a:30080,i-0b:30080", []model.Target{{ID: "i-0a", Port: 30080}, {ID: "i-0b", Port: 30080}}},
 		{"IPv6 addresses keep their colons", "2600:1f14::5:8080", []model.Target{{ID: "2600:1f14::5", Port: 8080}}},
+		{"QUIC targets carry their server ID", "10.0.1.5:3000:0x0102030405060708",
+			[]model.Target{{ID: "10.0.1.5", Port: 3000, QUICServerID: "0x0102030405060708"}}},
 		{"empty", "", []model.Target{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -54,6 +54,11 @@ type Reconciler struct {
 	Defaults model.Defaults
 	// MaxConcurrentReconciles (0: 1).
 	MaxConcurrentReconciles int
+	// Pods reads the pods of Services with QUIC ports (their server IDs),
+	// uncached; nil uses Kube.
+	Pods client.Reader
+
+	quic quicPods
 }
 
 // SetupWithManager registers the controller.
@@ -116,6 +121,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 	svc := &corev1.Service{}
 	if err := r.Kube.Get(ctx, req.NamespacedName, svc); err != nil {
 		if apierrors.IsNotFound(err) {
+			r.quic.forget(req.NamespacedName)
 			r.Metrics.SetUnsupported("Service", stack.ID(), false)
 			r.Deploy.Forget(stack)
 			if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
@@ -332,7 +338,16 @@ func (r *Reconciler) endpoints(ctx context.Context, svc *corev1.Service) ([]mode
 		client.MatchingLabels{discoveryv1.LabelServiceName: svc.Name}); err != nil {
 		return nil, err
 	}
-	return model.EndpointsFromSlices(list.Items), nil
+	eps := model.EndpointsFromSlices(list.Items)
+	if !hasQUICPorts(svc) {
+		r.quic.forget(client.ObjectKeyFromObject(svc))
+		return eps, nil
+	}
+	pods := r.Pods
+	if pods == nil {
+		pods = r.Kube
+	}
+	return eps, r.quic.fill(ctx, pods, svc, eps)
 }
 
 // Owner lists Service stacks for deploy.Owners.

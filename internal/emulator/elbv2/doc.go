@@ -47,6 +47,11 @@
 //     InvalidConfigurationRequest [?].
 //   - TargetControlPort: stored and returned, HTTP and HTTPS groups only
 //     (InvalidConfigurationRequest otherwise [?]).
+//   - QUIC and TCP_QUIC listeners (CreateListener, ModifyListener): not on
+//     an NLB with security groups or a dualstack one, at most one per NLB,
+//     never beside UDP or TCP_UDP listeners (AWS's documented rules; the
+//     code, InvalidConfigurationRequest, and texts [?]); QUIC and TCP_QUIC
+//     target groups cannot be ipv6 (InvalidConfigurationRequest [?]).
 //   - Targets QuicServerId: required by QUIC and TCP_QUIC groups, refused by
 //     others, 0x and 16 lower-case hex digits, fixed while registered
 //     (ValidationError [?]); returned by DescribeTargetHealth. Its

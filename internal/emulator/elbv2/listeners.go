@@ -183,11 +183,42 @@ func (b *Backend) createListener(p query.Params) (any, error) {
 	if len(existing) >= limit {
 		return nil, errf("TooManyListeners", "You've reached the limit on the number of listeners per load balancer (%d)", limit)
 	}
+	if err := checkQUICListener(lb, s.protocol, existing, ""); err != nil {
+		return nil, err
+	}
 	if err := b.checkLBTargetGroups(lb, actions); err != nil {
 		return nil, err
 	}
 	l := b.addListener(lb, s, actions, tags)
 	return &listenersResult{Listeners: []xListener{b.renderListener(l)}}, nil
+}
+
+func quicProtocol(p string) bool { return p == "QUIC" || p == "TCP_QUIC" }
+
+// checkQUICListener applies AWS's rules for a listener of protocol on lb
+// beside its other listeners (self, the listener modified, excluded): a
+// QUIC or TCP_QUIC listener needs an NLB without security groups that is
+// not dualstack, is its only QUIC listener, and shares it with no UDP or
+// TCP_UDP listener; a UDP or TCP_UDP listener cannot join a QUIC one.
+func checkQUICListener(lb *loadBalancer, protocol string, others []*listener, self string) error {
+	udp := func(p string) bool { return p == "UDP" || p == "TCP_UDP" }
+	for _, o := range others {
+		switch {
+		case o.ARN == self:
+		case quicProtocol(protocol) && quicProtocol(o.Protocol):
+			return invalidConfig("A load balancer can have only one QUIC or TCP_QUIC listener")
+		case quicProtocol(protocol) && udp(o.Protocol), udp(protocol) && quicProtocol(o.Protocol):
+			return invalidConfig("QUIC and TCP_QUIC listeners cannot be combined with UDP or TCP_UDP listeners on a load balancer")
+		}
+	}
+	switch {
+	case !quicProtocol(protocol):
+	case len(lb.SecurityGroups) > 0:
+		return invalidConfig("%s listeners are not supported on load balancers with security groups", protocol)
+	case strings.HasPrefix(lb.IPAddressType, "dualstack"):
+		return invalidConfig("%s listeners are not supported on dualstack load balancers", protocol)
+	}
+	return nil
 }
 
 func samePort(ls []*listener, port int) *listener {
@@ -406,6 +437,9 @@ func (b *Backend) modifyListener(p query.Params) (any, error) {
 	}
 	if o := samePort(b.st.listenersOf(lb.ARN), s.port); o != nil && o.ARN != l.ARN {
 		return nil, errf("DuplicateListener", "A listener with the specified port already exists")
+	}
+	if err := checkQUICListener(lb, s.protocol, b.st.listenersOf(lb.ARN), l.ARN); err != nil {
+		return nil, err
 	}
 	actions, err := b.modifiedActions(p, l, lb, s.protocol)
 	if err != nil {

@@ -208,3 +208,45 @@ func TestATLSListenersIdleTimeoutIsFixed(t *testing.T) {
 		"Certificates.member.1.CertificateArn", "arn:aws:acm:us-west-2:123456789012:certificate/tls"}, forward(tcp.TargetGroupArn)...)...)
 	h.fail("InvalidConfigurationRequest", "ModifyListenerAttributes", "ListenerArn", l.ListenerArn, "Attributes.member.1.Key", "tcp.idle_timeout.seconds", "Attributes.member.1.Value", "600")
 }
+
+func TestQUICListenersFollowAWSRules(t *testing.T) {
+	h := newHarness(t)
+	quicTG := func(name, proto string) string {
+		return h.tg(name, "Protocol", proto, "Port", "443", "TargetType", "ip").TargetGroupArn
+	}
+	udpTG := h.tg("udp", "Protocol", "UDP", "Port", "53").TargetGroupArn
+	tcpTG := h.tg("tcp", "Protocol", "TCP", "Port", "80").TargetGroupArn
+	create := func(lb, proto, port, tg string) []string {
+		return append([]string{"LoadBalancerArn", lb, "Protocol", proto, "Port", port}, forward(tg)...)
+	}
+
+	withSG := h.nlb("with-sg", "SecurityGroups.member.1", sg1).LoadBalancerArn
+	h.fail("InvalidConfigurationRequest", "CreateListener", create(withSG, "QUIC", "443", quicTG("q-sg", "QUIC"))...)
+
+	nlb := h.nlb("quic").LoadBalancerArn
+	h.ok("CreateListener", create(nlb, "QUIC", "443", quicTG("q1", "QUIC"))...)
+	h.ok("CreateListener", create(nlb, "TCP", "80", tcpTG)...)
+	for _, tt := range []struct{ name, proto, port, tg string }{
+		{"a second QUIC listener", "QUIC", "8443", quicTG("q2", "QUIC")},
+		{"a TCP_QUIC listener beside a QUIC one", "TCP_QUIC", "9443", quicTG("q3", "TCP_QUIC")},
+		{"a UDP listener beside a QUIC one", "UDP", "53", udpTG},
+	} {
+		t.Run(tt.name+" is refused", func(t *testing.T) {
+			h.fail("InvalidConfigurationRequest", "CreateListener", create(nlb, tt.proto, tt.port, tt.tg)...)
+		})
+	}
+
+	udpNLB := h.nlb("udp").LoadBalancerArn
+	h.ok("CreateListener", create(udpNLB, "UDP", "53", udpTG)...)
+	h.fail("InvalidConfigurationRequest", "CreateListener", create(udpNLB, "QUIC", "443", quicTG("q4", "QUIC"))...)
+	tcpL := h.ok("CreateListener", create(udpNLB, "TCP", "80", h.tg("tcp2", "Protocol", "TCP", "Port", "80").TargetGroupArn)...).(*listenersResult).Listeners[0]
+	if msg := h.fail("InvalidConfigurationRequest", "ModifyListener", append([]string{"ListenerArn", tcpL.ListenerArn, "Protocol", "QUIC"},
+		forward(quicTG("q5", "QUIC"))...)...); !strings.Contains(msg, "UDP") {
+		t.Errorf("ModifyListener to QUIC beside UDP: %s", msg)
+	}
+
+	if msg := h.fail("InvalidConfigurationRequest", "CreateTargetGroup", "Name", "q6", "Protocol", "QUIC", "Port", "443", "VpcId", vpcA,
+		"TargetType", "ip", "IpAddressType", "ipv6"); !strings.Contains(msg, "IPv6") {
+		t.Errorf("an ipv6 QUIC group: %s", msg)
+	}
+}

@@ -252,6 +252,8 @@ func (b *Backend) checkTGPlacement(tg *targetGroup, hasPort bool) error {
 		return invalidConfig("Target groups with target type 'alb' must use the TCP protocol")
 	case tg.IPAddressType == "ipv6" && tg.TargetType != "ip":
 		return invalidConfig("IPv6 target groups must have target type 'ip'")
+	case tg.IPAddressType == "ipv6" && quicGroup(tg):
+		return invalidConfig("IPv6 target groups cannot use the %s protocol", tg.Protocol)
 	case tg.ProtocolVersion != "" && tg.Protocol != "HTTP" && tg.Protocol != "HTTPS":
 		return invalidConfig("A protocol version can only be specified for HTTP and HTTPS target groups")
 	}
