@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awselbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"github.com/lbsg/lbsg/internal/awsapi"
 	"github.com/lbsg/lbsg/internal/awserr"
@@ -349,11 +350,17 @@ func (p *Provider) LoadBalancerAttributes(ctx context.Context, arn string) (map[
 	if err != nil {
 		return nil, fmt.Errorf("describing attributes of %s: %w", arn, err)
 	}
-	out := map[string]string{}
-	for _, a := range res.Attributes {
-		out[aws.ToString(a.Key)] = aws.ToString(a.Value)
+	return attrMap(res.Attributes, func(a elbv2types.LoadBalancerAttribute) (*string, *string) { return a.Key, a.Value }), nil
+}
+
+// attrMap turns an SDK attribute list into a map.
+func attrMap[T any](as []T, kv func(T) (key, value *string)) map[string]string {
+	out := make(map[string]string, len(as))
+	for _, a := range as {
+		k, v := kv(a)
+		out[aws.ToString(k)] = aws.ToString(v)
 	}
-	return out, nil
+	return out
 }
 
 // TargetGroupAttributes returns all attributes of a target group.
@@ -362,11 +369,7 @@ func (p *Provider) TargetGroupAttributes(ctx context.Context, arn string) (map[s
 	if err != nil {
 		return nil, fmt.Errorf("describing attributes of %s: %w", arn, err)
 	}
-	out := map[string]string{}
-	for _, a := range res.Attributes {
-		out[aws.ToString(a.Key)] = aws.ToString(a.Value)
-	}
-	return out, nil
+	return attrMap(res.Attributes, func(a elbv2types.TargetGroupAttribute) (*string, *string) { return a.Key, a.Value }), nil
 }
 
 // ListenerAttributes returns all attributes of a listener.
@@ -375,11 +378,7 @@ func (p *Provider) ListenerAttributes(ctx context.Context, arn string) (map[stri
 	if err != nil {
 		return nil, fmt.Errorf("describing attributes of %s: %w", arn, err)
 	}
-	out := map[string]string{}
-	for _, a := range res.Attributes {
-		out[aws.ToString(a.Key)] = aws.ToString(a.Value)
-	}
-	return out, nil
+	return attrMap(res.Attributes, func(a elbv2types.ListenerAttribute) (*string, *string) { return a.Key, a.Value }), nil
 }
 
 // Targets returns the targets registered in a target group and their
