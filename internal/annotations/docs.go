@@ -88,6 +88,8 @@ var Docs = map[string]Doc{
 		Effect: "Service ports that get TLS listeners; an item that names no Service port (`*` included) is an error."},
 	SvcQUICEnabledPorts: {Type: "list of port numbers or names",
 		Effect: "Listed UDP ports get QUIC, TCP_UDP ports TCP_QUIC listeners and target groups; another protocol on a listed port is an error. ip targets only: each target carries the QUIC server ID of its pod (the base64 `AWS_LBC_QUIC_SERVER_ID` variable of a container with that port, on pods annotated `aws-load-balancer-quic-enabled-containers`, in hex); pods without one are not registered, as in LBC. As AWS refuses them, a QUIC listener on an NLB with security groups (set `disable-nlb-sg`) or a dualstack one, a second QUIC listener, or one beside UDP or TCP_UDP listeners is an error before any AWS write. QUIC on instance targets is an error too (LBC registers nodes without server IDs, which AWS refuses)."},
+	PodQUICEnabledContainers: {Type: "list of container names (on a Pod)",
+		Effect: "Read on Pods, not Services: LBC's pod webhook injects a QUIC server ID into these containers. lbsg has no webhook server yet, so it refuses the key on a Service; it reads server IDs already set on pods carrying it (see `aws-load-balancer-quic-enabled-ports`)."},
 	SvcSSLNegotiationPolicy: {Type: "string", Default: "`ELBSecurityPolicy-2016-08`",
 		Effect: "TLS security policy of the TLS listeners."},
 	SvcALPNPolicy: {Type: "`HTTP1Only`, `HTTP2Only`, `HTTP2Optional`, `HTTP2Preferred`, `None`",
