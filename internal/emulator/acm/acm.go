@@ -1,8 +1,3 @@
-// Package acm emulates the part of AWS Certificate Manager that load
-// balancer listeners depend on: imported certificates (ImportCertificate,
-// DescribeCertificate, ListCertificates, DeleteCertificate) and their tags.
-// It speaks awsJson1_1 (X-Amz-Target CertificateManager.<Action>) as ACM
-// does; the server routes requests here.
 package acm
 
 import (
@@ -100,11 +95,7 @@ func (b *Backend) Serve(action string, body []byte) (any, *Error) {
 		}
 		return b.importCertificate(in)
 	case "DescribeCertificate":
-		var in arnInput
-		if err := decode(body, &in); err != nil {
-			return nil, err
-		}
-		c, err := b.lookup(in.CertificateArn)
+		c, err := b.named(body, &arnInput{})
 		if err != nil {
 			return nil, err
 		}
@@ -116,11 +107,7 @@ func (b *Backend) Serve(action string, body []byte) (any, *Error) {
 		}
 		return b.list(in)
 	case "DeleteCertificate":
-		var in arnInput
-		if err := decode(body, &in); err != nil {
-			return nil, err
-		}
-		c, err := b.lookup(in.CertificateArn)
+		c, err := b.named(body, &arnInput{})
 		if err != nil {
 			return nil, err
 		}
@@ -131,10 +118,7 @@ func (b *Backend) Serve(action string, body []byte) (any, *Error) {
 		return struct{}{}, nil
 	case "AddTagsToCertificate", "RemoveTagsFromCertificate":
 		var in tagsInput
-		if err := decode(body, &in); err != nil {
-			return nil, err
-		}
-		c, err := b.lookup(in.CertificateArn)
+		c, err := b.named(body, &in)
 		if err != nil {
 			return nil, err
 		}
@@ -151,11 +135,7 @@ func (b *Backend) Serve(action string, body []byte) (any, *Error) {
 		}
 		return struct{}{}, nil
 	case "ListTagsForCertificate":
-		var in arnInput
-		if err := decode(body, &in); err != nil {
-			return nil, err
-		}
-		c, err := b.lookup(in.CertificateArn)
+		c, err := b.named(body, &arnInput{})
 		if err != nil {
 			return nil, err
 		}
@@ -192,9 +172,19 @@ type arnInput struct {
 	CertificateArn string `json:"CertificateArn"`
 }
 
+func (in *arnInput) certificateARN() string { return in.CertificateArn }
+
 type tagsInput struct {
-	CertificateArn string `json:"CertificateArn"`
-	Tags           []tag  `json:"Tags"`
+	arnInput
+	Tags []tag `json:"Tags"`
+}
+
+// named decodes an input that names a certificate and finds it.
+func (b *Backend) named(body []byte, in interface{ certificateARN() string }) (*Certificate, *Error) {
+	if err := decode(body, in); err != nil {
+		return nil, err
+	}
+	return b.lookup(in.certificateARN())
 }
 
 type listInput struct {
