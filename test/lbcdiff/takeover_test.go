@@ -236,11 +236,11 @@ func editAndDelete(t *testing.T, wd *world, cases []testCase) {
 	type line struct{ prefix, has string }
 	var want []line // snapshot lines the edits must produce
 	for _, c := range cases {
-		svcs, err := wd.kube.CoreV1().Services(c.name).List(ctx, metav1.ListOptions{})
+		svcs, ings, err := wd.caseObjects(ctx, c.name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, s := range svcs.Items {
+		for _, s := range svcs {
 			if s.Spec.Type != corev1.ServiceTypeLoadBalancer {
 				continue
 			}
@@ -252,11 +252,7 @@ func editAndDelete(t *testing.T, wd *world, cases []testCase) {
 			lb := "lb[" + c.name + "/" + s.Name + "]"
 			want = append(want, line{lb + " tag lbcdiff:", "edited"}, line{fmt.Sprintf("%s.listener[%d] protocol:", lb, s.Spec.Ports[0].Port), ""})
 		}
-		ings, err := wd.kube.NetworkingV1().Ingresses(c.name).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, i := range ings.Items {
+		for _, i := range ings {
 			i.Annotations = withTag(i.Annotations, "alb.ingress.kubernetes.io/tags")
 			lb := "lb[" + c.name + "/" + i.Name + "]"
 			if g := i.Annotations["alb.ingress.kubernetes.io/group.name"]; g != "" {
@@ -332,18 +328,14 @@ func withTag(a map[string]string, key string) map[string]string {
 func (wd *world) leftovers(ctx context.Context, cases []testCase) ([]string, error) {
 	var out []string
 	for _, c := range cases {
-		svcs, err := wd.kube.CoreV1().Services(c.name).List(ctx, metav1.ListOptions{})
+		svcs, ings, err := wd.caseObjects(ctx, c.name)
 		if err != nil {
 			return nil, err
 		}
-		for _, s := range svcs.Items {
+		for _, s := range svcs {
 			out = append(out, fmt.Sprintf("service %s/%s (finalizers %v)", c.name, s.Name, s.Finalizers))
 		}
-		ings, err := wd.kube.NetworkingV1().Ingresses(c.name).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return nil, err
-		}
-		for _, i := range ings.Items {
+		for _, i := range ings {
 			out = append(out, fmt.Sprintf("ingress %s/%s (finalizers %v)", c.name, i.Name, i.Finalizers))
 		}
 	}

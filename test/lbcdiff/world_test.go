@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -253,20 +254,16 @@ func (wd *world) labelNodes(ctx context.Context, labels map[int]map[string]strin
 func (wd *world) pending(ctx context.Context, cases []testCase) ([]string, error) {
 	var out []string
 	for _, c := range cases {
-		svcs, err := wd.kube.CoreV1().Services(c.name).List(ctx, metav1.ListOptions{})
+		svcs, ings, err := wd.caseObjects(ctx, c.name)
 		if err != nil {
 			return nil, err
 		}
-		for _, s := range svcs.Items {
+		for _, s := range svcs {
 			if s.Spec.Type == corev1.ServiceTypeLoadBalancer && !hasHostname(s.Status.LoadBalancer.Ingress) {
 				out = append(out, "service "+c.name+"/"+s.Name)
 			}
 		}
-		ings, err := wd.kube.NetworkingV1().Ingresses(c.name).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return nil, err
-		}
-		for _, i := range ings.Items {
+		for _, i := range ings {
 			hosts := false
 			for _, in := range i.Status.LoadBalancer.Ingress {
 				hosts = hosts || in.Hostname != ""
@@ -308,6 +305,19 @@ func (wd *world) pending(ctx context.Context, cases []testCase) ([]string, error
 		}
 	}
 	return out, nil
+}
+
+// caseObjects lists the Services and Ingresses in a case's namespace.
+func (wd *world) caseObjects(ctx context.Context, ns string) ([]corev1.Service, []networkingv1.Ingress, error) {
+	svcs, err := wd.kube.CoreV1().Services(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	ings, err := wd.kube.NetworkingV1().Ingresses(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return svcs.Items, ings.Items, nil
 }
 
 func hasHostname(in []corev1.LoadBalancerIngress) bool {
