@@ -25,8 +25,11 @@ type EC2API interface {
 	DeleteTags(ctx context.Context, params *ec2.DeleteTagsInput, optFns ...func(*ec2.Options)) (*ec2.DeleteTagsOutput, error)
 	DescribeInstances(ctx context.Context, params *ec2.DescribeInstancesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error)
 	DescribeNetworkInterfaces(ctx context.Context, params *ec2.DescribeNetworkInterfacesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeNetworkInterfacesOutput, error)
-	// AssignPrivateIpAddresses is the sandbox's (pod prefixes on emulated
-	// nodes); the controllers never call it.
+}
+
+// EC2PrefixAPI is the sandbox's EC2 write (pod prefixes on emulated
+// nodes); the controllers never call it, so the IAM policy lacks it.
+type EC2PrefixAPI interface {
 	AssignPrivateIpAddresses(ctx context.Context, params *ec2.AssignPrivateIpAddressesInput, optFns ...func(*ec2.Options)) (*ec2.AssignPrivateIpAddressesOutput, error)
 }
 

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/lbsg/lbsg/internal/awsapi"
 )
 
 // RunningInstance is what the sandbox needs to run a Kubernetes node for an
@@ -61,9 +63,15 @@ func (p *Provider) RunningInstances(ctx context.Context) ([]RunningInstance, err
 	return out, nil
 }
 
-// AssignIPv4Prefix delegates an IPv4 prefix (CIDR) to a network interface.
+// AssignIPv4Prefix delegates an IPv4 prefix (CIDR) to a network interface
+// (the sandbox's: the client must implement awsapi.EC2PrefixAPI, as the
+// SDK's does).
 func (p *Provider) AssignIPv4Prefix(ctx context.Context, eniID, cidr string) error {
-	if _, err := p.api.AssignPrivateIpAddresses(ctx, &awsec2.AssignPrivateIpAddressesInput{
+	api, ok := p.api.(awsapi.EC2PrefixAPI)
+	if !ok {
+		return fmt.Errorf("delegating prefix %s to %s: the EC2 client cannot assign addresses", cidr, eniID)
+	}
+	if _, err := api.AssignPrivateIpAddresses(ctx, &awsec2.AssignPrivateIpAddressesInput{
 		NetworkInterfaceId: aws.String(eniID), Ipv4Prefixes: []string{cidr},
 	}); err != nil {
 		return fmt.Errorf("delegating prefix %s to %s: %w", cidr, eniID, err)
