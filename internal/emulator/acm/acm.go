@@ -37,6 +37,33 @@ type Certificate struct {
 	NotAfter           time.Time         `json:"notAfter"`
 	ImportedAt         time.Time         `json:"importedAt"`
 	Tags               map[string]string `json:"tags,omitempty"`
+	// Type is IMPORTED (the zero value), AMAZON_ISSUED or PRIVATE.
+	Type string `json:"type,omitempty"`
+	// Pending: an AMAZON_ISSUED certificate requested and not validated yet
+	// (PENDING_VALIDATION until IssueCertificate).
+	Pending bool `json:"pending,omitempty"`
+	// CertificateAuthorityArn is the private CA of a PRIVATE certificate.
+	CertificateAuthorityArn string    `json:"certificateAuthorityArn,omitempty"`
+	CreatedAt               time.Time `json:"createdAt,omitzero"`
+	IssuedAt                time.Time `json:"issuedAt,omitzero"`
+	ValidationMethod        string    `json:"validationMethod,omitempty"`
+	// IdempotencyToken of the RequestCertificate that made it, with the
+	// time of that request (a repeat within an hour gets the same ARN).
+	IdempotencyToken string `json:"idempotencyToken,omitempty"`
+}
+
+// Certificate types.
+const (
+	TypeImported     = "IMPORTED"
+	TypeAmazonIssued = "AMAZON_ISSUED"
+	TypePrivate      = "PRIVATE"
+)
+
+func (c *Certificate) certType() string {
+	if c.Type == "" {
+		return TypeImported
+	}
+	return c.Type
 }
 
 // Backend holds the account's certificates.
@@ -73,7 +100,7 @@ func validation(format string, args ...any) *Error {
 // Mutating reports whether an action changes state.
 func Mutating(action string) bool {
 	switch action {
-	case "ImportCertificate", "DeleteCertificate", "AddTagsToCertificate", "RemoveTagsFromCertificate":
+	case "ImportCertificate", "RequestCertificate", "DeleteCertificate", "AddTagsToCertificate", "RemoveTagsFromCertificate":
 		return true
 	}
 	return false
@@ -94,6 +121,12 @@ func (b *Backend) Serve(action string, body []byte) (any, *Error) {
 			return nil, err
 		}
 		return b.importCertificate(in)
+	case "RequestCertificate":
+		var in requestInput
+		if err := decode(body, &in); err != nil {
+			return nil, err
+		}
+		return b.requestCertificate(in)
 	case "DescribeCertificate":
 		c, err := b.named(body, &arnInput{})
 		if err != nil {
@@ -190,7 +223,11 @@ func (b *Backend) named(body []byte, in interface{ certificateARN() string }) (*
 type listInput struct {
 	CertificateStatuses []string `json:"CertificateStatuses"`
 	Includes            *struct {
-		KeyTypes []string `json:"keyTypes"`
+		KeyTypes         []string `json:"keyTypes"`
+		KeyUsage         []string `json:"keyUsage"`
+		ExtendedKeyUsage []string `json:"extendedKeyUsage"`
+		ExportOption     string   `json:"exportOption"`
+		ManagedBy        string   `json:"managedBy"`
 	} `json:"Includes"`
 	MaxItems  *int   `json:"MaxItems"`
 	NextToken string `json:"NextToken"`
@@ -269,6 +306,9 @@ func (b *Backend) importCertificate(in importInput) (any, *Error) {
 		if len(in.Tags) > 0 {
 			return nil, validation("Tags cannot be specified when re-importing a certificate")
 		}
+		if old.certType() != TypeImported {
+			return nil, validation("Certificate %s is not an imported certificate and cannot be re-imported", old.ARN)
+		}
 		c.ARN, c.Seq, c.Tags = old.ARN, old.Seq, old.Tags
 		b.certs[c.ARN] = c
 		return map[string]string{"CertificateArn": c.ARN}, nil
@@ -276,11 +316,7 @@ func (b *Backend) importCertificate(in importInput) (any, *Error) {
 	if err := addTags(c, in.Tags); err != nil {
 		return nil, err
 	}
-	h := b.env.IDs.Hex(32)
-	c.ARN = fmt.Sprintf("arn:aws:acm:%s:%s:certificate/%s-%s-%s-%s-%s", b.env.Region, b.env.Account, h[:8], h[8:12], h[12:16], h[16:20], h[20:])
-	b.seq++
-	c.Seq = b.seq
-	b.certs[c.ARN] = c
+	b.store(c)
 	return map[string]string{"CertificateArn": c.ARN}, nil
 }
 
@@ -394,6 +430,9 @@ func serial(cert *x509.Certificate) string {
 }
 
 func (b *Backend) status(c *Certificate) string {
+	if c.Pending {
+		return "PENDING_VALIDATION"
+	}
 	if b.env.Now().After(c.NotAfter) {
 		return "EXPIRED"
 	}
@@ -407,15 +446,42 @@ func (b *Backend) detail(c *Certificate) map[string]any {
 	if inUse == nil {
 		inUse = []string{}
 	}
-	return map[string]any{
+	out := map[string]any{
 		"CertificateArn": c.ARN, "DomainName": c.DomainName, "SubjectAlternativeNames": c.SANs,
-		"Serial": c.Serial, "Subject": c.Subject, "Issuer": c.Issuer, "SignatureAlgorithm": c.SignatureAlgorithm,
-		"KeyAlgorithm": c.KeyAlgorithm, "Status": b.status(c), "Type": "IMPORTED",
-		"NotBefore": epoch(c.NotBefore), "NotAfter": epoch(c.NotAfter), "ImportedAt": epoch(c.ImportedAt),
+		"KeyAlgorithm": c.KeyAlgorithm, "Status": b.status(c), "Type": c.certType(),
 		"InUseBy": inUse, "RenewalEligibility": "INELIGIBLE",
 		"Options": map[string]string{"CertificateTransparencyLoggingPreference": "ENABLED"},
 	}
+	if !c.Pending {
+		out["Serial"], out["Subject"], out["Issuer"], out["SignatureAlgorithm"] = c.Serial, c.Subject, c.Issuer, c.SignatureAlgorithm
+		out["NotBefore"], out["NotAfter"] = epoch(c.NotBefore), epoch(c.NotAfter)
+	}
+	switch c.certType() {
+	case TypeImported:
+		out["ImportedAt"] = epoch(c.ImportedAt)
+	default:
+		out["CreatedAt"] = epoch(c.CreatedAt)
+		if !c.IssuedAt.IsZero() {
+			out["IssuedAt"] = epoch(c.IssuedAt)
+		}
+		out["RenewalEligibility"] = "ELIGIBLE"
+		if c.Pending {
+			out["RenewalEligibility"] = "INELIGIBLE"
+		}
+	}
+	if c.CertificateAuthorityArn != "" {
+		out["CertificateAuthorityArn"] = c.CertificateAuthorityArn
+	}
+	if c.certType() == TypeAmazonIssued {
+		out["DomainValidationOptions"] = b.validationOptions(c)
+	}
+	return out
 }
+
+
+
+// certificateStatuses are ACM's CertificateStatus values.
+var certificateStatuses = []string{"PENDING_VALIDATION", "ISSUED", "INACTIVE", "EXPIRED", "VALIDATION_TIMED_OUT", "REVOKED", "FAILED"}
 
 // list is ListCertificates: by status and key type (AWS's default key
 // types are RSA_1024 and RSA_2048), oldest first unless sorted otherwise,
@@ -424,6 +490,12 @@ func (b *Backend) list(in listInput) (any, *Error) {
 	keyTypes := []string{"RSA_1024", "RSA_2048"}
 	if in.Includes != nil && len(in.Includes.KeyTypes) > 0 {
 		keyTypes = in.Includes.KeyTypes
+	}
+	for _, st := range in.CertificateStatuses {
+		if !slices.Contains(certificateStatuses, st) {
+			return nil, validation("1 validation error detected: Value '[%s]' at 'certificateStatuses' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [%s]]",
+				strings.Join(in.CertificateStatuses, ", "), strings.Join(certificateStatuses, ", "))
+		}
 	}
 	limit := 1000
 	if in.MaxItems != nil {
@@ -434,7 +506,8 @@ func (b *Backend) list(in listInput) (any, *Error) {
 	}
 	var certs []*Certificate
 	for _, c := range b.certs {
-		if (len(in.CertificateStatuses) == 0 || slices.Contains(in.CertificateStatuses, b.status(c))) && slices.Contains(keyTypes, c.KeyAlgorithm) {
+		if (len(in.CertificateStatuses) == 0 || slices.Contains(in.CertificateStatuses, b.status(c))) && slices.Contains(keyTypes, c.KeyAlgorithm) &&
+			(in.Includes == nil || in.Includes.ManagedBy == "") {
 			certs = append(certs, c)
 		}
 	}
@@ -454,12 +527,23 @@ func (b *Backend) list(in listInput) (any, *Error) {
 	out := map[string]any{}
 	list := []map[string]any{}
 	for _, c := range certs[start:end] {
-		list = append(list, map[string]any{
+		sum := map[string]any{
 			"CertificateArn": c.ARN, "DomainName": c.DomainName, "SubjectAlternativeNameSummaries": c.SANs,
-			"HasAdditionalSubjectAlternativeNames": false, "Status": b.status(c), "Type": "IMPORTED",
+			"HasAdditionalSubjectAlternativeNames": false, "Status": b.status(c), "Type": c.certType(),
 			"KeyAlgorithm": c.KeyAlgorithm, "InUse": len(b.inUseBy(c.ARN)) > 0, "RenewalEligibility": "INELIGIBLE",
-			"NotBefore": epoch(c.NotBefore), "NotAfter": epoch(c.NotAfter), "ImportedAt": epoch(c.ImportedAt),
-		})
+		}
+		if !c.Pending {
+			sum["NotBefore"], sum["NotAfter"] = epoch(c.NotBefore), epoch(c.NotAfter)
+		}
+		if c.certType() == TypeImported {
+			sum["ImportedAt"] = epoch(c.ImportedAt)
+		} else {
+			sum["CreatedAt"] = epoch(c.CreatedAt)
+			if !c.IssuedAt.IsZero() {
+				sum["IssuedAt"] = epoch(c.IssuedAt)
+			}
+		}
+		list = append(list, sum)
 	}
 	out["CertificateSummaryList"] = list
 	if end < len(certs) {
@@ -482,6 +566,16 @@ func sortedKeys(m map[string]string) []string {
 type Seeded struct {
 	ID     string `json:"id"`
 	Domain string `json:"domain"`
+	// SANs are further names (the domain is always the first).
+	SANs []string `json:"subjectAlternativeNames,omitempty"`
+	// Type: IMPORTED (default), AMAZON_ISSUED or PRIVATE.
+	Type string `json:"type,omitempty"`
+	// CertificateAuthorityArn: the private CA of a PRIVATE certificate.
+	CertificateAuthorityArn string `json:"certificateAuthorityArn,omitempty"`
+	// KeyAlgorithm: RSA_2048 unless set (EC_prime256v1, …).
+	KeyAlgorithm string `json:"keyAlgorithm,omitempty"`
+	// Pending: an AMAZON_ISSUED certificate still PENDING_VALIDATION.
+	Pending bool `json:"pending,omitempty"`
 }
 
 // Add stores a seeded certificate.
@@ -492,6 +586,25 @@ func (b *Backend) Add(s Seeded) {
 		ARN: fmt.Sprintf("arn:aws:acm:%s:%s:certificate/%s", b.env.Region, b.env.Account, s.ID), Seq: b.seq,
 		DomainName: s.Domain, SANs: []string{s.Domain}, KeyAlgorithm: "RSA_2048", Subject: "CN=" + s.Domain, Issuer: "CN=" + s.Domain,
 		SignatureAlgorithm: "SHA256WITHRSA", NotBefore: now, NotAfter: now.AddDate(10, 0, 0), ImportedAt: now,
+	}
+	for _, d := range s.SANs {
+		if !slices.Contains(c.SANs, d) {
+			c.SANs = append(c.SANs, d)
+		}
+	}
+	if s.KeyAlgorithm != "" {
+		c.KeyAlgorithm = s.KeyAlgorithm
+	}
+	if s.Type != "" && s.Type != TypeImported {
+		c.Type, c.CertificateAuthorityArn, c.ImportedAt, c.CreatedAt = s.Type, s.CertificateAuthorityArn, time.Time{}, now
+		if s.Type == TypeAmazonIssued {
+			c.ValidationMethod = "DNS"
+		}
+		if s.Pending && s.Type == TypeAmazonIssued {
+			c.Pending = true
+		} else {
+			c.IssuedAt = now
+		}
 	}
 	b.certs[c.ARN] = c
 }
