@@ -478,8 +478,6 @@ func (b *Backend) detail(c *Certificate) map[string]any {
 	return out
 }
 
-
-
 // certificateStatuses are ACM's CertificateStatus values.
 var certificateStatuses = []string{"PENDING_VALIDATION", "ISSUED", "INACTIVE", "EXPIRED", "VALIDATION_TIMED_OUT", "REVOKED", "FAILED"}
 
