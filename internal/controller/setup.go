@@ -36,6 +36,9 @@ type Config struct {
 	Options *options.Controller
 	EC2     awsapi.EC2API
 	ELBV2   awsapi.ELBV2API
+	// ACM is read by certificate discovery (nil: an Ingress that needs it
+	// fails to build).
+	ACM     awsapi.ACMAPI
 	VPCID   string
 	Metrics *metrics.Metrics
 	// Events receives events; nil: the manager's recorder.
@@ -87,23 +90,24 @@ type Controllers struct {
 // Defaults derives the model defaults from the options.
 func Defaults(o *options.Controller) model.Defaults {
 	return model.Defaults{
-		ClusterName:                 o.ClusterName,
-		EnableBackendSG:             o.EnableBackendSecurityGroup,
-		ManageBackendSGRules:        o.EnableManageBackendSecurityGroupRules,
-		DisableRestrictedSGRules:    o.DisableRestrictedSGRules,
-		DefaultTags:                 o.DefaultTags,
-		ExternalManagedTags:         o.ExternalManagedTags,
-		DefaultTagsLowPriority:      o.Gate(options.GateEnableDefaultTagsLowPriority),
-		NLBSecurityGroups:           o.Gate(options.GateNLBSecurityGroup),
-		LoadBalancerClass:           o.LoadBalancerClass,
-		ServiceTypeLoadBalancerOnly: o.Gate(options.GateServiceTypeLoadBalancerOnly),
-		TargetSGTags:                o.ServiceTargetENISGTags,
-		DefaultTargetType:           o.DefaultTargetType,
-		DefaultScheme:               o.DefaultLoadBalancerScheme,
-		DefaultSSLPolicy:            o.DefaultSSLPolicy,
-		NoCapacityReservation:       !o.Gate(options.GateLBCapacityReservation),
-		FailMissingBackendAction:    !o.TolerateMissingAction,
-		NoWeightedTargetGroups:      !o.Gate(options.GateWeightedTargetGroups),
+		ClusterName:                   o.ClusterName,
+		EnableBackendSG:               o.EnableBackendSecurityGroup,
+		ManageBackendSGRules:          o.EnableManageBackendSecurityGroupRules,
+		DisableRestrictedSGRules:      o.DisableRestrictedSGRules,
+		DefaultTags:                   o.DefaultTags,
+		ExternalManagedTags:           o.ExternalManagedTags,
+		DefaultTagsLowPriority:        o.Gate(options.GateEnableDefaultTagsLowPriority),
+		NLBSecurityGroups:             o.Gate(options.GateNLBSecurityGroup),
+		LoadBalancerClass:             o.LoadBalancerClass,
+		ServiceTypeLoadBalancerOnly:   o.Gate(options.GateServiceTypeLoadBalancerOnly),
+		TargetSGTags:                  o.ServiceTargetENISGTags,
+		DefaultTargetType:             o.DefaultTargetType,
+		DefaultScheme:                 o.DefaultLoadBalancerScheme,
+		DefaultSSLPolicy:              o.DefaultSSLPolicy,
+		NoCapacityReservation:         !o.Gate(options.GateLBCapacityReservation),
+		FailMissingBackendAction:      !o.TolerateMissingAction,
+		NoWeightedTargetGroups:        !o.Gate(options.GateWeightedTargetGroups),
+		AllowedCertificateAuthorities: o.AllowedCertificateAuthorityARNs,
 	}
 }
 
@@ -117,6 +121,9 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	}
 	rec := events.NewRecorder(sink)
 	prov := state.New(c.EC2, c.ELBV2, o.ClusterName, c.VPCID)
+	if c.ACM != nil {
+		prov.UseACM(c.ACM)
+	}
 	reg := registry.New()
 	sgTrigger := &registry.Trigger[registry.SGKey]{}
 	svcTrigger := &registry.Trigger[reconcile.Request]{}
