@@ -38,7 +38,7 @@ type Config struct {
 	ELBV2   awsapi.ELBV2API
 	// ACM is read by certificate discovery (nil: an Ingress that needs it
 	// fails to build).
-	ACM     awsapi.ACMAPI
+	ACM     awsapi.ACMReadAPI
 	VPCID   string
 	Metrics *metrics.Metrics
 	// Events receives events; nil: the manager's recorder.

@@ -34,11 +34,11 @@ type Certificate struct {
 
 // Provider reads ACM certificates. It holds no state besides the client.
 type Provider struct {
-	api awsapi.ACMAPI
+	api awsapi.ACMReadAPI
 }
 
 // New returns a Provider calling api.
-func New(api awsapi.ACMAPI) *Provider { return &Provider{api: api} }
+func New(api awsapi.ACMReadAPI) *Provider { return &Provider{api: api} }
 
 // IssuedCertificateARNs lists the ARNs of the account's ISSUED
 // certificates of every key type, in ACM's order.

@@ -42,7 +42,7 @@ type certEntry struct {
 
 // UseACM gives the Provider the ACM client certificate discovery reads
 // through (the controller's; plan and audit need none).
-func (p *Provider) UseACM(api awsapi.ACMAPI) {
+func (p *Provider) UseACM(api awsapi.ACMReadAPI) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.acm = cloudacm.New(api)
