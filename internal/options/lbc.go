@@ -78,7 +78,7 @@ var LBCFlags = []LBCFlag{
 	{"disable-ingress-class-annotation", "bool", "false", defaultOnly, "refusing the kubernetes.io/ingress.class annotation"},
 	{"disable-ingress-group-name-annotation", "bool", "false", defaultOnly, "refusing the group.name annotation"},
 	{"tolerate-non-existent-backend-service", "bool", "true", defaultOnly, "failing Ingresses whose backend Service is missing"},
-	{"default-pca-arn", "string", "", defaultOnly, "creating ACM certificates (issue 18)"},
+	{"default-pca-arn", "string", "", defaultOnly, "creating ACM certificates (create-acm-cert, EnableCertificateManagement)"},
 }
 
 // lbcAlias is an LBC flag name for one of lbsg's own flags.
@@ -261,7 +261,7 @@ var gateSupport = map[string]struct {
 	GateEnableDefaultTagsLowPriority: {false, true, ""},
 	"ALBTargetControlAgent":          {false, false, "the ALB target-control agent"},
 	"GatewayListenerSet":             {true, true, ""},
-	"EnableCertificateManagement":    {false, false, "ACM certificate management (issue 18)"},
+	"EnableCertificateManagement":    {false, false, "ACM certificate management: requesting certificates and validating them in Route 53 (create-acm-cert); lbsg discovers existing certificates only"},
 	"IngressPlanAnnotation":          {false, false, "LBC's dry-run plan annotation (lbsg plan instead)"},
 }
 
