@@ -349,3 +349,51 @@ func TestACMSeededCertificateCarriesItsNamesAndType(t *testing.T) {
 		t.Errorf("seeded certificate described as %+v", c)
 	}
 }
+
+func TestACMListFiltersByKeyUsageAndExportOption(t *testing.T) {
+	env := emutest.Start(t, emutest.WithOptions(emulator.Options{NoSeed: true}))
+	ctx := t.Context()
+	imported := emutest.ImportCertificate(t, env.ACM, "imported.example.com")
+	ca := "arn:aws:acm-pca:us-west-2:123456789012:certificate-authority/0000"
+	out, err := env.ACM.RequestCertificate(ctx, &awsacm.RequestCertificateInput{DomainName: aws.String("private.example.com"), CertificateAuthorityArn: aws.String(ca)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	private := aws.ToString(out.CertificateArn)
+	list := func(f acmtypes.Filters) []string {
+		if f.KeyTypes == nil {
+			f.KeyTypes = acmtypes.KeyAlgorithm("").Values()
+		}
+		l, err := env.ACM.ListCertificates(ctx, &awsacm.ListCertificatesInput{Includes: &f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var arns []string
+		for _, c := range l.CertificateSummaryList {
+			arns = append(arns, aws.ToString(c.CertificateArn))
+		}
+		slices.Sort(arns)
+		return arns
+	}
+	both := []string{imported, private}
+	slices.Sort(both)
+	for _, tt := range []struct {
+		name string
+		f    acmtypes.Filters
+		want []string
+	}{
+		{"server authentication", acmtypes.Filters{ExtendedKeyUsage: []acmtypes.ExtendedKeyUsageName{acmtypes.ExtendedKeyUsageNameTlsWebServerAuthentication}}, both},
+		{"code signing", acmtypes.Filters{ExtendedKeyUsage: []acmtypes.ExtendedKeyUsageName{acmtypes.ExtendedKeyUsageNameCodeSigning}}, nil},
+		{"any key usage", acmtypes.Filters{KeyUsage: []acmtypes.KeyUsageName{acmtypes.KeyUsageNameAny}}, both},
+		{"exportable", acmtypes.Filters{ExportOption: acmtypes.CertificateExportEnabled}, []string{private}},
+		{"not exportable", acmtypes.Filters{ExportOption: acmtypes.CertificateExportDisabled}, []string{imported}},
+	} {
+		if got := list(tt.f); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	_, err = env.ACM.ListCertificates(ctx, &awsacm.ListCertificatesInput{Includes: &acmtypes.Filters{KeyTypes: []acmtypes.KeyAlgorithm{"RSA_512"}}})
+	if apiCode(err) != "ValidationException" {
+		t.Errorf("an unknown key type: %v", err)
+	}
+}

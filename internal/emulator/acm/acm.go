@@ -50,6 +50,82 @@ type Certificate struct {
 	// IdempotencyToken of the RequestCertificate that made it, with the
 	// time of that request (a repeat within an hour gets the same ARN).
 	IdempotencyToken string `json:"idempotencyToken,omitempty"`
+	// KeyUsages and ExtendedKeyUsages are ACM's names of the certificate's
+	// key usage extensions (DIGITAL_SIGNATURE, TLS_WEB_SERVER_AUTHENTICATION…).
+	KeyUsages         []string `json:"keyUsages,omitempty"`
+	ExtendedKeyUsages []string `json:"extendedKeyUsages,omitempty"`
+}
+
+// issuedKeyUsages and issuedExtendedKeyUsages are what ACM puts on the
+// certificates it issues (and the seed on its certificates).
+var (
+	issuedKeyUsages         = []string{"DIGITAL_SIGNATURE", "KEY_ENCIPHERMENT"}
+	issuedExtendedKeyUsages = []string{"TLS_WEB_SERVER_AUTHENTICATION", "TLS_WEB_CLIENT_AUTHENTICATION"}
+)
+
+// extendedKeyUsageOIDs are the OIDs DescribeCertificate gives the usages.
+var extendedKeyUsageOIDs = map[string]string{
+	"TLS_WEB_SERVER_AUTHENTICATION": "1.3.6.1.5.5.7.3.1", "TLS_WEB_CLIENT_AUTHENTICATION": "1.3.6.1.5.5.7.3.2",
+	"CODE_SIGNING": "1.3.6.1.5.5.7.3.3", "EMAIL_PROTECTION": "1.3.6.1.5.5.7.3.4", "TIME_STAMPING": "1.3.6.1.5.5.7.3.8",
+	"OCSP_SIGNING": "1.3.6.1.5.5.7.3.9", "IPSEC_END_SYSTEM": "1.3.6.1.5.5.7.3.5", "IPSEC_TUNNEL": "1.3.6.1.5.5.7.3.6",
+	"IPSEC_USER": "1.3.6.1.5.5.7.3.7", "ANY": "2.5.29.37.0",
+}
+
+// usagesFromX509 names an X.509 certificate's key usages as ACM does.
+func usagesFromX509(cert *x509.Certificate) (ku, eku []string) {
+	for _, b := range []struct {
+		bit  x509.KeyUsage
+		name string
+	}{
+		{x509.KeyUsageDigitalSignature, "DIGITAL_SIGNATURE"}, {x509.KeyUsageContentCommitment, "NON_REPUDIATION"},
+		{x509.KeyUsageKeyEncipherment, "KEY_ENCIPHERMENT"}, {x509.KeyUsageDataEncipherment, "DATA_ENCIPHERMENT"},
+		{x509.KeyUsageKeyAgreement, "KEY_AGREEMENT"}, {x509.KeyUsageCertSign, "CERTIFICATE_SIGNING"},
+		{x509.KeyUsageCRLSign, "CRL_SIGNING"}, {x509.KeyUsageEncipherOnly, "ENCIPHER_ONLY"}, {x509.KeyUsageDecipherOnly, "DECIPHER_ONLY"},
+	} {
+		if cert.KeyUsage&b.bit != 0 {
+			ku = append(ku, b.name)
+		}
+	}
+	for _, e := range cert.ExtKeyUsage {
+		switch e {
+		case x509.ExtKeyUsageServerAuth:
+			eku = append(eku, "TLS_WEB_SERVER_AUTHENTICATION")
+		case x509.ExtKeyUsageClientAuth:
+			eku = append(eku, "TLS_WEB_CLIENT_AUTHENTICATION")
+		case x509.ExtKeyUsageCodeSigning:
+			eku = append(eku, "CODE_SIGNING")
+		case x509.ExtKeyUsageEmailProtection:
+			eku = append(eku, "EMAIL_PROTECTION")
+		case x509.ExtKeyUsageTimeStamping:
+			eku = append(eku, "TIME_STAMPING")
+		case x509.ExtKeyUsageOCSPSigning:
+			eku = append(eku, "OCSP_SIGNING")
+		case x509.ExtKeyUsageAny:
+			eku = append(eku, "ANY")
+		default:
+			eku = append(eku, "CUSTOM")
+		}
+	}
+	return ku, eku
+}
+
+// exportOption is ENABLED for certificates that can be exported (private
+// ones), DISABLED for the others.
+func (c *Certificate) exportOption() string {
+	if c.certType() == TypePrivate {
+		return "ENABLED"
+	}
+	return "DISABLED"
+}
+
+// matchesIncludes applies ListCertificates' keyUsage, extendedKeyUsage and
+// exportOption filters: a certificate with any of the usages asked for
+// (ANY: any certificate), exportable as asked.
+func (c *Certificate) matchesIncludes(ku, eku []string, export string) bool {
+	has := func(want, got []string) bool {
+		return len(want) == 0 || slices.Contains(want, "ANY") || slices.ContainsFunc(want, func(w string) bool { return slices.Contains(got, w) })
+	}
+	return has(ku, c.KeyUsages) && has(eku, c.ExtendedKeyUsages) && (export == "" || export == c.exportOption())
 }
 
 // Certificate types.
@@ -285,6 +361,7 @@ func (b *Backend) importCertificate(in importInput) (any, *Error) {
 		SignatureAlgorithm: signatureAlgorithm(cert.SignatureAlgorithm),
 		KeyAlgorithm:       alg, NotBefore: cert.NotBefore.UTC(), NotAfter: cert.NotAfter.UTC(), ImportedAt: b.env.Now().UTC(),
 	}
+	c.KeyUsages, c.ExtendedKeyUsages = usagesFromX509(cert)
 	c.DomainName = cert.Subject.CommonName
 	if c.DomainName == "" && len(cert.DNSNames) > 0 {
 		c.DomainName = cert.DNSNames[0]
@@ -450,7 +527,21 @@ func (b *Backend) detail(c *Certificate) map[string]any {
 		"CertificateArn": c.ARN, "DomainName": c.DomainName, "SubjectAlternativeNames": c.SANs,
 		"KeyAlgorithm": c.KeyAlgorithm, "Status": b.status(c), "Type": c.certType(),
 		"InUseBy": inUse, "RenewalEligibility": "INELIGIBLE",
-		"Options": map[string]string{"CertificateTransparencyLoggingPreference": "ENABLED"},
+		"Options": map[string]string{"CertificateTransparencyLoggingPreference": "ENABLED", "Export": c.exportOption()},
+	}
+	if !c.Pending {
+		ku, eku := []map[string]string{}, []map[string]string{}
+		for _, u := range c.KeyUsages {
+			ku = append(ku, map[string]string{"Name": u})
+		}
+		for _, u := range c.ExtendedKeyUsages {
+			e := map[string]string{"Name": u}
+			if oid, ok := extendedKeyUsageOIDs[u]; ok {
+				e["OID"] = oid
+			}
+			eku = append(eku, e)
+		}
+		out["KeyUsages"], out["ExtendedKeyUsages"] = ku, eku
 	}
 	if !c.Pending {
 		out["Serial"], out["Subject"], out["Issuer"], out["SignatureAlgorithm"] = c.Serial, c.Subject, c.Issuer, c.SignatureAlgorithm
@@ -481,6 +572,9 @@ func (b *Backend) detail(c *Certificate) map[string]any {
 // certificateStatuses are ACM's CertificateStatus values.
 var certificateStatuses = []string{"PENDING_VALIDATION", "ISSUED", "INACTIVE", "EXPIRED", "VALIDATION_TIMED_OUT", "REVOKED", "FAILED"}
 
+// keyAlgorithms are ACM's KeyAlgorithm values.
+var keyAlgorithms = []string{"RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"}
+
 // list is ListCertificates: by status and key type (AWS's default key
 // types are RSA_1024 and RSA_2048), oldest first unless sorted otherwise,
 // paged by MaxItems and an opaque NextToken.
@@ -495,6 +589,12 @@ func (b *Backend) list(in listInput) (any, *Error) {
 				strings.Join(in.CertificateStatuses, ", "), strings.Join(certificateStatuses, ", "))
 		}
 	}
+	for _, k := range keyTypes {
+		if !slices.Contains(keyAlgorithms, k) {
+			return nil, validation("1 validation error detected: Value '[%s]' at 'includes.keyTypes' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [%s]]",
+				strings.Join(keyTypes, ", "), strings.Join(keyAlgorithms, ", "))
+		}
+	}
 	limit := 1000
 	if in.MaxItems != nil {
 		if *in.MaxItems < 1 || *in.MaxItems > 1000 {
@@ -505,7 +605,7 @@ func (b *Backend) list(in listInput) (any, *Error) {
 	var certs []*Certificate
 	for _, c := range b.certs {
 		if (len(in.CertificateStatuses) == 0 || slices.Contains(in.CertificateStatuses, b.status(c))) && slices.Contains(keyTypes, c.KeyAlgorithm) &&
-			(in.Includes == nil || in.Includes.ManagedBy == "") {
+			(in.Includes == nil || (in.Includes.ManagedBy == "" && c.matchesIncludes(in.Includes.KeyUsage, in.Includes.ExtendedKeyUsage, in.Includes.ExportOption))) {
 			certs = append(certs, c)
 		}
 	}
@@ -529,6 +629,8 @@ func (b *Backend) list(in listInput) (any, *Error) {
 			"CertificateArn": c.ARN, "DomainName": c.DomainName, "SubjectAlternativeNameSummaries": c.SANs,
 			"HasAdditionalSubjectAlternativeNames": false, "Status": b.status(c), "Type": c.certType(),
 			"KeyAlgorithm": c.KeyAlgorithm, "InUse": len(b.inUseBy(c.ARN)) > 0, "RenewalEligibility": "INELIGIBLE",
+			"KeyUsages": nonNil(c.KeyUsages), "ExtendedKeyUsages": nonNil(c.ExtendedKeyUsages),
+			"ExportOption": c.exportOption(), "Exported": false,
 		}
 		if !c.Pending {
 			sum["NotBefore"], sum["NotAfter"] = epoch(c.NotBefore), epoch(c.NotAfter)
@@ -548,6 +650,13 @@ func (b *Backend) list(in listInput) (any, *Error) {
 		out["NextToken"] = "acm-page-" + strconv.Itoa(end)
 	}
 	return out, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 func sortedKeys(m map[string]string) []string {
@@ -584,6 +693,7 @@ func (b *Backend) Add(s Seeded) {
 		ARN: fmt.Sprintf("arn:aws:acm:%s:%s:certificate/%s", b.env.Region, b.env.Account, s.ID), Seq: b.seq,
 		DomainName: s.Domain, SANs: []string{s.Domain}, KeyAlgorithm: "RSA_2048", Subject: "CN=" + s.Domain, Issuer: "CN=" + s.Domain,
 		SignatureAlgorithm: "SHA256WITHRSA", NotBefore: now, NotAfter: now.AddDate(10, 0, 0), ImportedAt: now,
+		KeyUsages: issuedKeyUsages, ExtendedKeyUsages: issuedExtendedKeyUsages,
 	}
 	for _, d := range s.SANs {
 		if !slices.Contains(c.SANs, d) {

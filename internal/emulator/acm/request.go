@@ -66,7 +66,8 @@ func (b *Backend) requestCertificate(in requestInput) (any, *Error) {
 		}
 	}
 	c := &Certificate{DomainName: in.DomainName, SANs: []string{in.DomainName},
-		KeyAlgorithm: cmp.Or(in.KeyAlgorithm, "RSA_2048"), CreatedAt: now, IdempotencyToken: in.IdempotencyToken}
+		KeyAlgorithm: cmp.Or(in.KeyAlgorithm, "RSA_2048"), CreatedAt: now, IdempotencyToken: in.IdempotencyToken,
+		KeyUsages: issuedKeyUsages, ExtendedKeyUsages: issuedExtendedKeyUsages}
 	for _, d := range in.SubjectAlternativeNames {
 		if !slices.Contains(c.SANs, d) {
 			c.SANs = append(c.SANs, d)
