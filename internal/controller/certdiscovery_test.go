@@ -16,6 +16,7 @@ import (
 
 	"github.com/lbsg/lbsg/internal/emulator/acm"
 	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/options"
 	"github.com/lbsg/lbsg/internal/testenv"
 )
 
@@ -135,4 +136,25 @@ func TestIngressDiscoversACMCertificatesForItsTLSHosts(t *testing.T) {
 		t.Errorf("%d load balancers, want only the discovering Ingress's", len(lbs.LoadBalancers))
 	}
 	h.deleteAndWait(ing, bad)
+}
+
+// TestIngressCertificateDiscoveryKeepsToTheAllowedCAs: with
+// --allowed-certificate-authority-arns only the certificates those CAs
+// issued are discovered.
+func TestIngressCertificateDiscoveryKeepsToTheAllowedCAs(t *testing.T) {
+	ca := "arn:aws:acm-pca:us-west-2:123456789012:certificate-authority/11111111-0000-0000-0000-000000000000"
+	h := start(t, func(o *options.Controller) { o.AllowedCertificateAuthorityARNs = []string{ca} })
+	h.emu.Server.AddCertificate(acm.Seeded{ID: "aaaaaaaa-0000-0000-0000-00000000000a", Domain: "*.corp.example"})
+	h.emu.Server.AddCertificate(acm.Seeded{ID: "bbbbbbbb-0000-0000-0000-00000000000b", Domain: "*.corp.example", Type: acm.TypePrivate, CertificateAuthorityArn: ca})
+	private := "arn:aws:acm:us-west-2:123456789012:certificate/bbbbbbbb-0000-0000-0000-00000000000b"
+	h.create(h.nodePortService("web"))
+	ing := h.albIngress("corp", "/", "web", map[string]string{"alb.ingress.kubernetes.io/listen-ports": `[{"HTTPS":443}]`})
+	ing.Spec.TLS = []networkingv1.IngressTLS{{Hosts: []string{"app.corp.example"}}}
+	h.create(ing)
+	name := albName(naming.ImplicitIngressStack(ing.Namespace, ing.Name))
+	testenv.Eventually(t, "only the allowed CA's certificate on the listener", func(ctx context.Context) (bool, error) {
+		got, err := h.httpsCertificates(ctx, name)
+		return strings.HasSuffix(got, fmt.Sprintf(" default=%s list=%v", private, []string{private})), err
+	})
+	h.deleteAndWait(ing)
 }

@@ -111,9 +111,11 @@ func (c *Checker) Check(ctx context.Context) (Result, error) {
 	}
 	// Certificate discovery: a certificate issued, re-imported or deleted
 	// since the last listing re-enqueues the groups that discover theirs.
+	// A failed listing (ACM throttling, a policy without the ACM reads)
+	// must not stop the rest of the check; the groups retry on their own.
 	certUsers, err := c.AWS.RefreshCertificates(ctx)
 	if err != nil {
-		return res, err
+		logf.FromContext(ctx).Error(err, "listing ACM certificates for certificate discovery failed")
 	}
 	owns := naming.RulePredicate(c.Defaults.ClusterName, c.AdoptLBCRules)
 	// Target SGs: every SG with a contribution or a rule of ours.
