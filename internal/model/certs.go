@@ -111,7 +111,7 @@ func (m *member) discoverCertificates(f Facts, d Defaults) error {
 	if !discovers(m.cfg, m.IngressMember) {
 		return nil
 	}
-	certs, err := DiscoverCertificates(ingressHosts(m.IngressMember), f.Certificates, d.AllowedCertificateAuthorities)
+	certs, err := DiscoverCertificates(ingressHosts(m.IngressMember), f.Certificates, d.AllowedCAs)
 	if err != nil {
 		return err
 	}

@@ -49,10 +49,10 @@ type Defaults struct {
 	// listener's actions annotation may name one target group only, which
 	// gets a plain forward (as LBC writes it then).
 	NoWeightedTargetGroups bool
-	// AllowedCertificateAuthorities is --allowed-certificate-authority-arns:
+	// AllowedCAs is --allowed-certificate-authority-arns:
 	// certificate discovery uses only certificates these CAs issued (empty:
 	// any certificate).
-	AllowedCertificateAuthorities []string
+	AllowedCAs []string
 }
 
 // DefaultSSLPolicy is LBC's --default-ssl-policy default.
