@@ -142,7 +142,7 @@ var Docs = map[string]Doc{
 	IngListenPorts: {Type: "JSON, e.g. `[{\"HTTP\":80},{\"HTTPS\":443}]`", Default: "`[{\"HTTP\":80}]`, or `[{\"HTTPS\":443}]` with certificates", SG: true,
 		Effect: "Listeners of the ALB, and the TCP ports the managed frontend group opens; merged across a group."},
 	IngCertificateARN: {Type: "list of certificate ARNs",
-		Effect: "Certificates of the HTTPS listeners: the first is the default certificate; all of them, the first included, go on the listener's certificate list (AddListenerCertificates), merged across a group, as LBC does."},
+		Effect: "Certificates of the HTTPS listeners: the first is the default certificate; all of them, the first included, go on the listener's certificate list (AddListenerCertificates), merged across a group, as LBC does. Without it (and without IngressClassParams `certificateArn`), an Ingress listening on HTTPS discovers its certificates in ACM as LBC does: every ISSUED certificate (any key type, from a CA of `--allowed-certificate-authority-arns` when set) with a subject alternative name equal to a host of its rules or `spec.tls`, or a `*.` wildcard covering it by one label, sorted by ARN; a host without one fails the Ingress with an event (retried a minute later; the drift check also re-lists ACM). The listing is cached: a resync makes no ACM call."},
 	IngSSLPolicy: {Type: "string", Default: "`ELBSecurityPolicy-2016-08`",
 		Effect: "TLS security policy of the HTTPS listeners."},
 	IngSSLRedirect: {Type: "integer (an HTTPS listen port)",

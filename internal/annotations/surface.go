@@ -81,7 +81,7 @@ var Surface = func() []Key {
 		auth     = "listener-rule authentication (issue 19)"
 		waf      = "WAF and Shield associations (issue 19)"
 		frontNLB = "the frontend NLB in front of an ALB (issue 19)"
-		certs    = "ACM certificate management (issue 18)"
+		certs    = "ACM certificate management: requesting certificates and validating them in Route 53 (LBC v3.6.2 does it behind the EnableCertificateManagement gate; lbsg discovers existing certificates only)"
 		ipam     = "IPAM pools"
 	)
 	keys := []Key{

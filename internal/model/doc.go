@@ -40,10 +40,12 @@
 // use-annotation backend), conditions.<name> merged with the rule's host
 // and path, transforms.<name>, use-regex-path-match, and LBC's rule
 // optimizer; target groups named by targetGroupName come resolved in
-// Facts.TargetGroupARNs. Not modelled for ALBs: authentication, ACM certificate
-// discovery (an HTTPS listener needs certificate-arn or IngressClassParams
-// certificateArn), target-control port, IPv6 target groups, listener
-// attributes, the frontend NLB and WAF/Shield.
+// Facts.TargetGroupARNs. ACM certificate discovery (certs.go) picks, for a
+// member listening on HTTPS without certificate-arn or IngressClassParams
+// certificateArn, the Facts.Certificates matching its hosts, as LBC's
+// pkg/certs does. Not modelled for ALBs: authentication, ACM certificate
+// management (create-acm-cert), target-control port, IPv6 target groups,
+// listener attributes, the frontend NLB and WAF/Shield.
 //
 // Nothing is ignored silently: Build and BuildIngressGroup first refuse an
 // object (for a group: any member, or a backend Service's ALB annotations)

@@ -49,6 +49,10 @@ type Defaults struct {
 	// listener's actions annotation may name one target group only, which
 	// gets a plain forward (as LBC writes it then).
 	NoWeightedTargetGroups bool
+	// AllowedCAs is --allowed-certificate-authority-arns:
+	// certificate discovery uses only certificates these CAs issued (empty:
+	// any certificate).
+	AllowedCAs []string
 }
 
 // DefaultSSLPolicy is LBC's --default-ssl-policy default.
@@ -142,6 +146,10 @@ type Facts struct {
 	// annotations name by targetGroupName (IngressTargetGroupNames), name →
 	// ARN, as the controller found them; a name missing here was not found.
 	TargetGroupARNs map[string]string
+	// Certificates are the account's ISSUED ACM certificates, for the
+	// members whose HTTPS listeners discover theirs
+	// (IngressCertificateHosts); read only when some member does.
+	Certificates []Certificate
 }
 
 // Warning is something Build or PackTargetRules wants the user to know.

@@ -20,6 +20,7 @@ import (
 	"github.com/lbsg/lbsg/internal/awsapi"
 	cloudec2 "github.com/lbsg/lbsg/internal/cloud/ec2"
 	"github.com/lbsg/lbsg/internal/emulator"
+	"github.com/lbsg/lbsg/internal/emulator/acm"
 	"github.com/lbsg/lbsg/internal/emulator/ec2"
 	"github.com/lbsg/lbsg/internal/localenv"
 	"github.com/lbsg/lbsg/internal/toolcache"
@@ -47,6 +48,9 @@ type Options struct {
 	AWSListen string
 	// Throttle turns on the emulator's AWS token buckets (default on).
 	Throttle bool
+	// Certificates are ACM certificates to seed besides the default seed's
+	// (fixed IDs: two sandboxes get the same ARNs).
+	Certificates []acm.Seeded
 	// BinDir holds the control-plane binaries; default: next to the lbsg
 	// executable, else the repository's bin/, else the per-machine tools
 	// cache (built there when missing).
@@ -153,6 +157,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	seed := emulator.DefaultSeed(o.ClusterName, o.Region)
 	withInstances(&seed.Seed, o.Nodes)
+	seed.Certificates = append(seed.Certificates, o.Certificates...)
 	step("starting the AWS emulator (state in %s)", filepath.Join(dir, stateFile))
 	srv, err := emulator.New(emulator.Options{
 		Region: o.Region, Seed: &seed, StateFile: filepath.Join(dir, stateFile), Throttle: o.Throttle,

@@ -267,7 +267,7 @@ func (h *harness) startManager() *manager {
 	if err != nil {
 		h.tb.Fatal(err)
 	}
-	m.ctrls, err = controller.Setup(mgr, controller.Config{Options: o, EC2: clients.EC2, ELBV2: clients.ELBV2,
+	m.ctrls, err = controller.Setup(mgr, controller.Config{Options: o, EC2: clients.EC2, ELBV2: clients.ELBV2, ACM: clients.ACM,
 		VPCID: h.world.VPCID, Metrics: m.metrics, Events: discard{}, NoDriftLoop: true})
 	if err != nil {
 		h.tb.Fatal(err)

@@ -246,15 +246,23 @@ func (r *Reconciler) converge(ctx context.Context, g *group) (reconcile.Result, 
 			return reconcile.Result{}, err
 		}
 	}
-	desired, built, err := r.build(ctx, g)
+	desired, built, certMissing, err := r.build(ctx, g)
 	if err != nil {
 		if awserr.Code(err) != "" {
 			return r.Deploy.Failure(ctx, err, g.objects()...)
+		}
+		if certMissing {
+			// A certificate may be issued meanwhile: look again once the
+			// listing may be read again (as LBC retries).
+			return reconcile.Result{RequeueAfter: state.CertificateRelistAfter}, nil
 		}
 		return reconcile.Result{}, err
 	}
 	dns, err := r.Deploy.Apply(ctx, g.stack, desired)
 	var result reconcile.Result
+	if certMissing {
+		result.RequeueAfter = state.CertificateRelistAfter
+	}
 	if pending := (*deploy.CapacityPending)(nil); errors.As(err, &pending) {
 		dns, err, result.RequeueAfter = pending.DNSName, nil, deploy.CapacityRequeue
 	}
@@ -288,21 +296,26 @@ func (r *Reconciler) converge(ctx context.Context, g *group) (reconcile.Result, 
 // build reads the facts and builds the model. Members at fault get an
 // event and are left out; a group failure is reported on every member and
 // returned as a terminal error (nothing changes in AWS); an AWS read
-// failure is returned as is. built says which members the Stack serves.
-func (r *Reconciler) build(ctx context.Context, g *group) (model.Stack, map[*networkingv1.Ingress]bool, error) {
+// failure is returned as is. built says which members the Stack serves;
+// certMissing that a member was left out for want of a certificate for
+// one of its hosts (certificate discovery).
+func (r *Reconciler) build(ctx context.Context, g *group) (_ model.Stack, _ map[*networkingv1.Ingress]bool, certMissing bool, _ error) {
 	members, err := r.members(ctx, g)
 	if err != nil {
-		return model.Stack{}, nil, err
+		return model.Stack{}, nil, false, err
 	}
 	facts, err := r.facts(ctx, g.stack, members)
 	if err != nil {
-		return model.Stack{}, nil, err
+		return model.Stack{}, nil, false, err
 	}
 	desired, warnings, memberErrs, err := model.BuildIngressGroup(g.stack, members, facts, r.Defaults)
 	built := map[*networkingv1.Ingress]bool{}
 	for _, m := range g.members {
 		key := m.ing.Namespace + "/" + m.ing.Name
 		if merr, bad := memberErrs[key]; bad {
+			if nc := (*model.NoCertificateError)(nil); errors.As(merr, &nc) {
+				certMissing = true
+			}
 			logf.FromContext(ctx).Info("Ingress left out of its group", "ingress", key, "reason", merr.Error())
 			r.Events.Warn(m.ing, events.ReasonFailedBuildModel, events.ActionReconcile, "Failed build model due to "+merr.Error())
 			continue
@@ -328,7 +341,7 @@ func (r *Reconciler) build(ctx context.Context, g *group) (model.Stack, map[*net
 			}
 		}
 		r.Deploy.Hold(g.stack)
-		return model.Stack{}, nil, reconcile.TerminalError(err)
+		return model.Stack{}, nil, certMissing, reconcile.TerminalError(err)
 	}
 	r.Metrics.SetUnsupported("IngressGroup", g.stack.ID(), false)
 	for _, w := range warnings {
@@ -338,7 +351,7 @@ func (r *Reconciler) build(ctx context.Context, g *group) (model.Stack, map[*net
 			}
 		}
 	}
-	return desired, built, nil
+	return desired, built, certMissing, nil
 }
 
 // members reads each member's backend Services and their endpoints.
