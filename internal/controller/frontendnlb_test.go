@@ -157,3 +157,105 @@ func TestIngressFrontendNLBLifecycle(t *testing.T) {
 		return ""
 	})
 }
+
+// nlbAttributes reads a load balancer's attributes by name.
+func (h *harness) nlbAttributes(t *testing.T, name string) (arn string, attrs map[string]string) {
+	t.Helper()
+	ctx := t.Context()
+	lbs, err := h.emu.ELBv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{Names: []string{name}})
+	if err != nil || len(lbs.LoadBalancers) != 1 {
+		return "", nil
+	}
+	out, err := h.emu.ELBv2.DescribeLoadBalancerAttributes(ctx, &elbv2.DescribeLoadBalancerAttributesInput{LoadBalancerArn: lbs.LoadBalancers[0].LoadBalancerArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs = map[string]string{}
+	for _, a := range out.Attributes {
+		attrs[aws.ToString(a.Key)] = aws.ToString(a.Value)
+	}
+	return aws.ToString(lbs.LoadBalancers[0].LoadBalancerArn), attrs
+}
+
+// TestIngressFrontendNLBChanges: attributes change on the NLB in place;
+// frontend-nlb-status-only leaves the NLB alone in the status; a new NLB
+// scheme replaces the NLB; a new ALB scheme replaces the ALB, which leaves
+// the frontend target group before it is deleted and joins it again.
+func TestIngressFrontendNLBChanges(t *testing.T) {
+	h := start(t, nil)
+	svc := h.nodePortService("web")
+	h.create(svc)
+	ing := h.albIngress("front", "/", "web", map[string]string{annotations.IngEnableFrontendNLB: "true",
+		annotations.IngFrontendNLBAttributes: "load_balancing.cross_zone.enabled=true"})
+	h.create(ing)
+	st := naming.ImplicitIngressStack(ing.Namespace, ing.Name)
+	alb := albName(st)
+	nlb := naming.Cut(28, alb) + "-nlb"
+	tg := naming.FrontendTargetGroupName(cluster, st, "80", "traffic-port", "HTTP")
+
+	var firstARN string
+	h.eventually("the NLB with cross-zone on", func(world) string {
+		arn, attrs := h.nlbAttributes(t, nlb)
+		if attrs["load_balancing.cross_zone.enabled"] != "true" {
+			return fmt.Sprintf("attributes %v", attrs)
+		}
+		firstARN = arn
+		return ""
+	})
+	h.updateIngress(ing, func(i *networkingv1.Ingress) {
+		i.Annotations[annotations.IngFrontendNLBAttributes] = "load_balancing.cross_zone.enabled=false"
+		i.Annotations[annotations.IngFrontendNLBStatusOnly] = "true"
+	})
+	h.eventually("cross-zone off on the same NLB; the status names the NLB only", func(w world) string {
+		arn, attrs := h.nlbAttributes(t, nlb)
+		if arn != firstARN || attrs["load_balancing.cross_zone.enabled"] != "false" {
+			return fmt.Sprintf("NLB %s attributes %v", arn, attrs)
+		}
+		got := h.getIngress(ing).Status.LoadBalancer.Ingress
+		if len(got) != 1 || got[0].Hostname != strings.ToLower(w.dns[nlb]) {
+			return fmt.Sprintf("status %+v", got)
+		}
+		return ""
+	})
+	base := h.quiesce()
+	if _, err := h.ctrls.Ingress.Reconcile(t.Context(), reconcile.Request{NamespacedName: client.ObjectKeyFromObject(ing)}); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.emu.Server.Calls().Total - base; n != 0 {
+		t.Errorf("a resync after an attribute change made %d AWS calls: %v", n, h.emu.Server.Calls().Sorted())
+	}
+
+	h.updateIngress(ing, func(i *networkingv1.Ingress) { i.Annotations[annotations.IngFrontendNLBScheme] = "internet-facing" })
+	h.eventually("a new internet-facing NLB", func(world) string {
+		arn, _ := h.nlbAttributes(t, nlb)
+		lbs, err := h.emu.ELBv2.DescribeLoadBalancers(t.Context(), &elbv2.DescribeLoadBalancersInput{Names: []string{nlb}})
+		if arn == "" || arn == firstARN || err != nil || lbs.LoadBalancers[0].Scheme != "internet-facing" {
+			return "NLB " + arn
+		}
+		return ""
+	})
+
+	h.updateIngress(ing, func(i *networkingv1.Ingress) { i.Annotations[annotations.IngScheme] = "internet-facing" })
+	newALB := naming.IngressLBName(cluster, st, naming.SchemeInternetFacing)
+	h.eventually("a new ALB, registered in the frontend target group in place of the old one", func(w world) string {
+		if _, ok := w.lbs[alb]; ok {
+			return "the old ALB is still there"
+		}
+		lbs, err := h.emu.ELBv2.DescribeLoadBalancers(t.Context(), &elbv2.DescribeLoadBalancersInput{Names: []string{newALB}})
+		if err != nil || len(lbs.LoadBalancers) != 1 {
+			return fmt.Sprintf("no new ALB: %v", err)
+		}
+		if got, want := w.tgs[tg], fmt.Sprintf("80 alb [%s:80]", aws.ToString(lbs.LoadBalancers[0].LoadBalancerArn)); got != want {
+			return fmt.Sprintf("frontend target group %q, want %q", got, want)
+		}
+		return ""
+	})
+	h.deleteAndWait(ing)
+	h.eventually("nothing is left", func(w world) string {
+		managed, _ := w.ownedSGs()
+		if len(w.lbs) != 0 || len(w.tgs) != 0 || len(managed) != 0 {
+			return fmt.Sprintf("lbs %v tgs %v managed %d", w.lbs, w.tgs, len(managed))
+		}
+		return ""
+	})
+}
