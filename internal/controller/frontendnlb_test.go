@@ -259,3 +259,56 @@ func TestIngressFrontendNLBChanges(t *testing.T) {
 		return ""
 	})
 }
+
+// TestIngressGroupFrontendNLBCombinesItsMembers: two members of a group,
+// each with its own listen port and one of them enabling the frontend NLB,
+// get one NLB with a listener per port; when the member on 8080 leaves,
+// its NLB listener and target group go with its ALB listener.
+func TestIngressGroupFrontendNLBCombinesItsMembers(t *testing.T) {
+	h := start(t, nil)
+	svc := h.nodePortService("web")
+	h.create(svc)
+	group := map[string]string{annotations.IngGroupName: "shop"}
+	with := func(extra map[string]string) map[string]string {
+		out := map[string]string{}
+		for k, v := range group {
+			out[k] = v
+		}
+		for k, v := range extra {
+			out[k] = v
+		}
+		return out
+	}
+	a := h.albIngress("a", "/a", "web", with(map[string]string{annotations.IngEnableFrontendNLB: "true"}))
+	b := h.albIngress("b", "/b", "web", with(map[string]string{annotations.IngListenPorts: `[{"HTTP":8080}]`}))
+	h.create(a)
+	h.create(b)
+	st := naming.ExplicitIngressStack("shop")
+	nlb := naming.Cut(28, albName(st)) + "-nlb"
+	tgName := func(port string) string {
+		return naming.FrontendTargetGroupName(cluster, st, port, "traffic-port", "HTTP")
+	}
+	h.eventually("one NLB with listeners on 80 and 8080", func(w world) string {
+		if got, want := w.listeners[nlb], []string{"80/TCP→" + tgName("80"), "8080/TCP→" + tgName("8080")}; !slices.Equal(got, want) {
+			return fmt.Sprintf("NLB listeners %v, want %v", got, want)
+		}
+		return ""
+	})
+	h.deleteAndWait(b)
+	h.eventually("the 8080 listener and target group gone with member b", func(w world) string {
+		if got, want := w.listeners[nlb], []string{"80/TCP→" + tgName("80")}; !slices.Equal(got, want) {
+			return fmt.Sprintf("NLB listeners %v, want %v", got, want)
+		}
+		if _, ok := w.tgs[tgName("8080")]; ok {
+			return "the 8080 target group is still there"
+		}
+		return ""
+	})
+	h.deleteAndWait(a)
+	h.eventually("nothing is left", func(w world) string {
+		if len(w.lbs) != 0 || len(w.tgs) != 0 {
+			return fmt.Sprintf("lbs %v tgs %v", w.lbs, w.tgs)
+		}
+		return ""
+	})
+}
