@@ -367,14 +367,18 @@ func diffFrontend(desired model.Stack, observed Snapshot) []Action {
 	sub, obs := frontendStack(desired, observed)
 	var out []Action
 	for _, a := range diffStack(sub, obs) {
-		switch a.Kind {
-		case CreateSecurityGroup, AuthorizeIngress, RevokeIngress, TagSecurityGroup, DeleteSecurityGroup:
+		if sgKind(a.Kind) {
 			continue // the ALB's managed SG: diffed once, with the ALB
 		}
 		a.Frontend = true
 		out = append(out, a)
 	}
 	return out
+}
+
+// sgKind reports whether k acts on a security group.
+func sgKind(k Kind) bool {
+	return k == CreateSecurityGroup || k == AuthorizeIngress || k == RevokeIngress || k == TagSecurityGroup || k == DeleteSecurityGroup
 }
 
 // diffStack is Diff of one load balancer with its SGs, target groups and
