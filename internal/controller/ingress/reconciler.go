@@ -270,7 +270,11 @@ func (r *Reconciler) converge(ctx context.Context, g *group) (reconcile.Result, 
 		if desired.Frontend != nil {
 			front = applied.FrontendDNSName
 		}
-		want := statusFor(applied.DNSName, front, desired.Frontend != nil && desired.Frontend.StatusOnly[m.ing.Namespace+"/"+m.ing.Name], ports)
+		statusOnly := desired.Frontend != nil && desired.Frontend.StatusOnly[m.ing.Namespace+"/"+m.ing.Name]
+		if statusOnly && front == "" {
+			continue // LBC writes nothing until the NLB exists
+		}
+		want := statusFor(applied.DNSName, front, statusOnly, ports)
 		if err := r.patchStatus(ctx, m.ing, want); err != nil {
 			r.Events.Warn(m.ing, events.ReasonFailedUpdateStatus, events.ActionReconcile, "Failed update status due to "+err.Error())
 			return reconcile.Result{}, err
@@ -483,7 +487,7 @@ func (r *Reconciler) teardown(ctx context.Context, g *group) (reconcile.Result, 
 // statusFor is an Ingress's load-balancer status as LBC writes it: the
 // ALB's DNS name with its ports, then the frontend NLB's DNS name (front,
 // "" for none); with frontend-nlb-status-only (statusOnly) the NLB's name
-// alone once it exists.
+// alone (the caller leaves the status alone until the NLB exists).
 func statusFor(dns, front string, statusOnly bool, ports []int32) []networkingv1.IngressLoadBalancerIngress {
 	front = strings.ToLower(front)
 	if statusOnly && front != "" {
