@@ -147,20 +147,23 @@ func (b *albBuilder) frontendSubnets(lb *LoadBalancer) error {
 	var eipFrom *member
 	for _, m := range b.members {
 		f := m.cfg.FrontendNLB
+		// The first member's lists (and order) are kept; later ones must
+		// hold the same items.
 		if f.Subnets != nil {
 			if subnets != nil && !sameSet(subnets, f.Subnets) {
 				return blame(m, fmt.Errorf("conflicting subnets: %v | %v", subnets, f.Subnets))
 			}
-			subnets = f.Subnets
+			if subnets == nil {
+				subnets = f.Subnets
+			}
 		}
 		if f.EIPAllocations != nil {
 			if eipFrom != nil && !sameSet(eips, f.EIPAllocations) {
 				return blame(m, fmt.Errorf("all EIP allocations for the ingress group must be the same: %v | %v", eips, f.EIPAllocations))
 			}
 			if eipFrom == nil {
-				eipFrom = m
+				eipFrom, eips = m, f.EIPAllocations
 			}
-			eips = f.EIPAllocations
 		}
 	}
 	var ids []string

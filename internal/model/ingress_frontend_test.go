@@ -174,3 +174,21 @@ func TestIngressFrontendNLBMergesExplicitHealthCheckFields(t *testing.T) {
 	eq(t, "health check", fmt.Sprintf("%+v", tg.HealthCheck), "{Protocol:HTTPS Port:8080 Path:/ Interval:15 Timeout:5 Healthy:2 Unhealthy:2 Matcher:200}")
 	eq(t, "name (explicit group: k8s-<group>-<hash>)", tg.Name, "k8s-shop-fc5adc10fb")
 }
+
+// The first member's subnet and EIP lists decide the order of the NLB's
+// subnet mappings; a later member may list the same items in another order.
+func TestIngressFrontendNLBKeepsTheFirstMembersOrder(t *testing.T) {
+	st := naming.ExplicitIngressStack("shop")
+	ann := func(subnets, eips string) map[string]string {
+		return map[string]string{annotations.IngGroupName: "shop", annotations.IngEnableFrontendNLB: "true",
+			annotations.IngFrontendNLBScheme: "internet-facing", annotations.IngFrontendNLBSubnets: subnets,
+			annotations.IngFrontendNLBEIPAllocations: eips}
+	}
+	got, errs := buildGroup(t, st, ingFacts(), ingDefaults(),
+		simple("ns-1", "a", ann("subnet-d,subnet-c", "eipalloc-1,eipalloc-2")),
+		simple("ns-1", "b", ann("subnet-c,subnet-d", "eipalloc-2,eipalloc-1")))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	eq(t, "mappings", got.Frontend.LoadBalancer.SubnetMappings, "[subnet-d=eipalloc-1 subnet-c=eipalloc-2]")
+}
