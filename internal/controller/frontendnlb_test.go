@@ -1,6 +1,7 @@
 package controller_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/lbsg/lbsg/internal/annotations"
 	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/testenv"
 )
 
 // TestIngressFrontendNLBLifecycle: enable-frontend-nlb puts an NLB named
@@ -310,4 +312,43 @@ func TestIngressGroupFrontendNLBCombinesItsMembers(t *testing.T) {
 		}
 		return ""
 	})
+}
+
+// TestIngressFrontendNLBRestartWritesAndReadsNothingPerStack: after a
+// restart, a converged Ingress with a frontend NLB is recognised from the
+// batched listings and the applied-state record alone: no write, no read
+// of its listeners or targets.
+func TestIngressFrontendNLBRestartWritesAndReadsNothingPerStack(t *testing.T) {
+	h := start(t, nil)
+	svc := h.nodePortService("web")
+	h.create(svc)
+	ing := h.albIngress("front", "/", "web", map[string]string{annotations.IngEnableFrontendNLB: "true",
+		annotations.IngFrontendNLBAttributes: "load_balancing.cross_zone.enabled=true"})
+	h.create(ing)
+	st := naming.ImplicitIngressStack(ing.Namespace, ing.Name)
+	nlb := naming.Cut(28, albName(st)) + "-nlb"
+	h.eventually("the NLB listener and the status", func(w world) string {
+		if len(w.listeners[nlb]) != 1 || len(h.getIngress(ing).Status.LoadBalancer.Ingress) != 2 {
+			return fmt.Sprintf("listeners %v", w.listeners[nlb])
+		}
+		return ""
+	})
+	h.quiesce()
+	before := h.emu.Server.Calls()
+	h.stopManager()
+	h2 := startOn(t, h.kube, h.emu, nil, false)
+	// Polling events only: the harness's world() reads would count.
+	testenv.Eventually(t, "the restarted controller reconciled the Ingress", func(context.Context) (bool, error) {
+		return h2.events.has("Successfully reconciled"), nil
+	})
+	h2.quiesce()
+	after := h.emu.Server.Calls()
+	if n := after.Mutations() - before.Mutations(); n != 0 {
+		t.Errorf("the restart made %d writes", n)
+	}
+	for _, op := range []string{"DescribeListeners", "DescribeTargetHealth", "DescribeRules", "DescribeLoadBalancerAttributes"} {
+		if n := after.Count(op) - before.Count(op); n != 0 {
+			t.Errorf("the restart made %d %s calls", n, op)
+		}
+	}
 }
