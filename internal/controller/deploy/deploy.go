@@ -60,11 +60,6 @@ type Applied struct {
 
 // ApplyStack is Apply, returning the frontend NLB's DNS name too.
 func (d *Deployer) ApplyStack(ctx context.Context, stack naming.Stack, desired model.Stack) (Applied, error) {
-	dns, err := d.apply(ctx, stack, desired)
-	return dns, err
-}
-
-func (d *Deployer) apply(ctx context.Context, stack naming.Stack, desired model.Stack) (Applied, error) {
 	backendID, err := d.backendFor(ctx, desired)
 	if err != nil {
 		return Applied{}, err
