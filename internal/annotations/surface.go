@@ -78,11 +78,10 @@ var Surface = func() []Key {
 		return Key{Name: IngressPrefix + suffix, Object: OnIngress, Support: s, Lacks: lacks}
 	}
 	const (
-		auth     = "listener-rule authentication (issue 19)"
-		waf      = "WAF and Shield associations (issue 19)"
-		frontNLB = "the frontend NLB in front of an ALB (issue 19)"
-		certs    = "ACM certificate management: requesting certificates and validating them in Route 53 (LBC v3.6.2 does it behind the EnableCertificateManagement gate; lbsg discovers existing certificates only)"
-		ipam     = "IPAM pools"
+		auth  = "listener-rule authentication (issue 19)"
+		waf   = "WAF and Shield associations (issue 19)"
+		certs = "ACM certificate management: requesting certificates and validating them in Route 53 (LBC v3.6.2 does it behind the EnableCertificateManagement gate; lbsg discovers existing certificates only)"
+		ipam  = "IPAM pools"
 	)
 	keys := []Key{
 		// Services (LBC reads them with the service.beta.kubernetes.io prefix only).
@@ -185,8 +184,8 @@ var Surface = func() []Key {
 		ing("multi-cluster-target-group", Supported, ""),
 		ing("minimum-load-balancer-capacity", Supported, ""),
 		ing("ipam-ipv4-pool-id", Unsupported, ipam),
-		ing("enable-frontend-nlb", Unsupported, frontNLB),
-		ing("frontend-nlb-", Unsupported, frontNLB), // frontend-nlb-scheme, -subnets, -security-groups, …
+		ing("enable-frontend-nlb", Supported, ""),
+		ing("frontend-nlb-", Supported, ""), // frontend-nlb-scheme, -subnets, -security-groups, …
 		ing("use-regex-path-match", Supported, ""),
 		ing("target-control-port", Unsupported, "the ALB target-control agent port"),
 		ing("create-acm-cert", Unsupported, certs),

@@ -83,7 +83,7 @@ func (b *albBuilder) build(members []*member) error {
 	if source != 0 {
 		b.targetRules(source)
 	}
-	return nil
+	return b.frontendNLB(lb, userTags)
 }
 
 // merge adds one member to the group, or says why it conflicts with the

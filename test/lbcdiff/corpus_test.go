@@ -434,6 +434,21 @@ var corpus = []testCase{
 		}
 		return objects{replicas: 2, pods: withID, services: []*corev1.Service{quic("echo", "h3", false), quic("both", "443", true)}}
 	}},
+	{"alb-frontend-nlb", func(ns string, e *env) objects {
+		return objects{replicas: 2,
+			services: []*corev1.Service{backend(ns, "echo", e.port())},
+			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{
+				"alb.ingress.kubernetes.io/target-type":                               "instance",
+				"alb.ingress.kubernetes.io/listen-ports":                              `[{"HTTP":80},{"HTTP":8080}]`,
+				"alb.ingress.kubernetes.io/enable-frontend-nlb":                       "true",
+				"alb.ingress.kubernetes.io/frontend-nlb-scheme":                       "internet-facing",
+				"alb.ingress.kubernetes.io/frontend-nlb-listener-port-mapping":        "80=80,9090=8080",
+				"alb.ingress.kubernetes.io/frontend-nlb-healthcheck-path":             "/healthz",
+				"alb.ingress.kubernetes.io/frontend-nlb-healthcheck-interval-seconds": "10",
+				"alb.ingress.kubernetes.io/frontend-nlb-healthcheck-success-codes":    "200-399",
+				"alb.ingress.kubernetes.io/frontend-nlb-attributes":                   "load_balancing.cross_zone.enabled=true",
+			}, path{"/", "echo"})}}
+	}},
 }
 
 // discoveryCerts are ACM certificates both worlds hold (sandbox seed) for

@@ -16,7 +16,10 @@
 //     before or seen without tags.
 //   - a per-stack Snapshot: the LB's listeners (with an ALB's rules, their
 //     tags and the LB's attributes) and each TG's targets and attributes;
-//     read on the first Snapshot after an invalidation.
+//     read on the first Snapshot after an invalidation. An Ingress stack's
+//     frontend NLB (resource tag FrontendNlb) and its target groups
+//     (FrontendNlb-…) are set apart in Snapshot.Frontend and read the same
+//     way.
 //   - the VPC's subnets (read once; RefreshSubnets re-reads), its CIDRs and
 //     each instance's primary ENI and groups (read once, for the process).
 //   - the account's ISSUED ACM certificates with their names (certificate

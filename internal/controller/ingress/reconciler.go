@@ -258,13 +258,13 @@ func (r *Reconciler) converge(ctx context.Context, g *group) (reconcile.Result, 
 		}
 		return reconcile.Result{}, err
 	}
-	dns, err := r.Deploy.Apply(ctx, g.stack, desired)
+	applied, err := r.Deploy.ApplyStack(ctx, g.stack, desired)
 	var result reconcile.Result
 	if certMissing {
 		result.RequeueAfter = state.CertificateRelistAfter
 	}
 	if pending := (*deploy.CapacityPending)(nil); errors.As(err, &pending) {
-		dns, err, result.RequeueAfter = pending.DNSName, nil, deploy.CapacityRequeue
+		applied.DNSName, err, result.RequeueAfter = pending.DNSName, nil, deploy.CapacityRequeue
 	}
 	if err != nil {
 		return r.Deploy.Failure(ctx, err, g.objects()...)
@@ -274,7 +274,16 @@ func (r *Reconciler) converge(ctx context.Context, g *group) (reconcile.Result, 
 		if !built[m.ing] {
 			continue
 		}
-		if err := r.patchStatus(ctx, m.ing, dns, ports); err != nil {
+		front := ""
+		if desired.Frontend != nil {
+			front = applied.FrontendDNSName
+		}
+		statusOnly := desired.Frontend != nil && desired.Frontend.StatusOnly[m.ing.Namespace+"/"+m.ing.Name]
+		if statusOnly && front == "" {
+			continue // LBC writes nothing until the NLB exists
+		}
+		want := statusFor(applied.DNSName, front, statusOnly, ports)
+		if err := r.patchStatus(ctx, m.ing, want); err != nil {
 			r.Events.Warn(m.ing, events.ReasonFailedUpdateStatus, events.ActionReconcile, "Failed update status due to "+err.Error())
 			return reconcile.Result{}, err
 		}
@@ -426,7 +435,7 @@ func (r *Reconciler) ensureFinalizer(ctx context.Context, ing *networkingv1.Ingr
 func (r *Reconciler) release(ctx context.Context, g *group) error {
 	for _, ing := range g.leaving {
 		if ing.DeletionTimestamp.IsZero() && len(ing.Status.LoadBalancer.Ingress) > 0 && !r.stillServed(ctx, ing, g.stack) {
-			if err := r.patchStatus(ctx, ing, "", nil); err != nil {
+			if err := r.patchStatus(ctx, ing, nil); err != nil {
 				r.Events.Warn(ing, events.ReasonFailedUpdateStatus, events.ActionReconcile, "Failed update status due to "+err.Error())
 				return err
 			}
@@ -488,7 +497,15 @@ func (r *Reconciler) teardown(ctx context.Context, g *group) (reconcile.Result, 
 	return reconcile.Result{}, nil
 }
 
-func (r *Reconciler) patchStatus(ctx context.Context, ing *networkingv1.Ingress, dns string, ports []int32) error {
+// statusFor is an Ingress's load-balancer status as LBC writes it: the
+// ALB's DNS name with its ports, then the frontend NLB's DNS name (front,
+// "" for none); with frontend-nlb-status-only (statusOnly) the NLB's name
+// alone (the caller leaves the status alone until the NLB exists).
+func statusFor(dns, front string, statusOnly bool, ports []int32) []networkingv1.IngressLoadBalancerIngress {
+	front = strings.ToLower(front)
+	if statusOnly && front != "" {
+		return []networkingv1.IngressLoadBalancerIngress{{Hostname: front}}
+	}
 	var want []networkingv1.IngressLoadBalancerIngress
 	if dns != "" {
 		lbi := networkingv1.IngressLoadBalancerIngress{Hostname: strings.ToLower(dns)}
@@ -497,6 +514,13 @@ func (r *Reconciler) patchStatus(ctx context.Context, ing *networkingv1.Ingress,
 		}
 		want = []networkingv1.IngressLoadBalancerIngress{lbi}
 	}
+	if front != "" {
+		want = append(want, networkingv1.IngressLoadBalancerIngress{Hostname: front})
+	}
+	return want
+}
+
+func (r *Reconciler) patchStatus(ctx context.Context, ing *networkingv1.Ingress, want []networkingv1.IngressLoadBalancerIngress) error {
 	if fmt.Sprint(ing.Status.LoadBalancer.Ingress) == fmt.Sprint(want) {
 		return nil
 	}
