@@ -177,8 +177,11 @@ var Docs = map[string]Doc{
 		Effect: "Consecutive failures before a target is unhealthy."},
 	IngSuccessCodes: {Type: "string, e.g. `200,302` or `200-299`", Default: "`200` (`12` for gRPC)",
 		Effect: "HTTP (or gRPC) codes that count as healthy."},
-	IngTargetControlPort: {Type: "integer", SG: true,
-		Effect: "Port of the ALB target-control agent (feature gate `ALBTargetControlAgent`, `ip` targets); opened on the node/ENI group."},
+	IngTargetControlPortPrefix: {Type: "integer", SG: true,
+		Effect: "`target-control-port.<service>.<port>` (the backend's Service name and port as the Ingress writes them; on the Ingress or the Service, which wins): " +
+			"the target group's `TargetControlPort`, where the ALB target-control agent exchanges management traffic. `ip` targets only. " +
+			"The port is fixed at creation: changing or removing it replaces the target group (its name changes). " +
+			"With the backend security group, the port is also opened on the node/ENI group."},
 	IngFrontendNLBSecurityGroup: {Type: "list of SG IDs or `Name` tags", Default: "the ALB's groups", SG: true,
 		Effect: "Security groups of the optional NLB in front of the ALB."},
 	IngUseRegexPathMatch: {Type: "bool", Default: "`false`",

@@ -188,7 +188,8 @@ var Surface = func() []Key {
 		ing("enable-frontend-nlb", Unsupported, frontNLB),
 		ing("frontend-nlb-", Unsupported, frontNLB), // frontend-nlb-scheme, -subnets, -security-groups, …
 		ing("use-regex-path-match", Supported, ""),
-		ing("target-control-port", Unsupported, "the ALB target-control agent port"),
+		ing("target-control-port", Supported, ""),  // LBC reads only the family below
+		ing("target-control-port.", Supported, ""), // target-control-port.<service>.<port>
 		ing("create-acm-cert", Unsupported, certs),
 		ing("acm-pca-arn", Unsupported, certs),
 		ing("dry-run-plan", Unsupported, "LBC's dry-run plan annotation (lbsg plan shows plans instead)"),

@@ -303,9 +303,13 @@ type TargetGroup struct {
 	ProtocolVersion string
 	TargetType      string // instance | ip
 	IPAddressType   string // ipv4 | ipv6
-	HealthCheck     HealthCheck
-	Targets         []Target // sorted
-	Tags            map[string]string
+	// TargetControlPort is the ALB target-control agent's port
+	// (target-control-port.<service>.<port>; ALB ip groups only); fixed at
+	// creation, so a change replaces the group.
+	TargetControlPort *int32 `json:",omitempty"`
+	HealthCheck       HealthCheck
+	Targets           []Target // sorted
+	Tags              map[string]string
 	// Attributes to set (target-group-attributes; on NLB groups always
 	// proxy_protocol_v2.enabled, as LBC sets it); keys absent keep their
 	// AWS value.

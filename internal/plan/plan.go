@@ -50,9 +50,11 @@ type ObservedTG struct {
 	// ProtocolVersion is HTTP1 | HTTP2 | GRPC for HTTP(S) groups, else "".
 	ProtocolVersion string
 	TargetType      string
-	HealthCheck     model.HealthCheck
-	Targets         []model.Target
-	Tags            map[string]string
+	// TargetControlPort is the group's TargetControlPort (nil: none).
+	TargetControlPort *int32
+	HealthCheck       model.HealthCheck
+	Targets           []model.Target
+	Tags              map[string]string
 	// Attributes are read for HTTP/HTTPS (ALB) groups, and for NLB groups
 	// whose desired attributes need it; nil means not read (never diffed).
 	Attributes map[string]string
@@ -318,12 +320,21 @@ func diffSGs(desired model.Stack, observed Snapshot) []Action {
 }
 
 // Compatible reports whether the observed TG can serve as the desired one:
-// a TG is replaced when target type, protocol or protocol version differ
-// (lbc-load-balancers.md §2.3). A desired TG without a protocol version
-// (NLB) takes any.
+// a TG is replaced when target type, protocol, protocol version or target
+// control port differ (lbc-load-balancers.md §2.3). A desired TG without a
+// protocol version (NLB) takes any.
 func Compatible(d model.TargetGroup, o ObservedTG) bool {
 	return d.TargetType == o.TargetType && d.Protocol == o.Protocol &&
-		(d.ProtocolVersion == "" || d.ProtocolVersion == o.ProtocolVersion)
+		(d.ProtocolVersion == "" || d.ProtocolVersion == o.ProtocolVersion) &&
+		sameOptional(d.TargetControlPort, o.TargetControlPort)
+}
+
+// sameOptional reports whether two optional values are both unset or equal.
+func sameOptional[T comparable](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
 }
 
 // diffTargetGroups returns the TG actions and, per desired resource ID, the

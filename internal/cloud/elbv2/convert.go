@@ -71,15 +71,16 @@ func mappingsToSDK(subnets []string, ms []SubnetMapping) []elbv2types.SubnetMapp
 
 func tgFromSDK(tg elbv2types.TargetGroup) TargetGroup {
 	out := TargetGroup{
-		ARN:              aws.ToString(tg.TargetGroupArn),
-		Name:             aws.ToString(tg.TargetGroupName),
-		Protocol:         string(tg.Protocol),
-		ProtocolVersion:  aws.ToString(tg.ProtocolVersion),
-		Port:             aws.ToInt32(tg.Port),
-		TargetType:       string(tg.TargetType),
-		IPAddressType:    string(tg.IpAddressType),
-		VPCID:            aws.ToString(tg.VpcId),
-		LoadBalancerARNs: slices.Clone(tg.LoadBalancerArns),
+		ARN:               aws.ToString(tg.TargetGroupArn),
+		Name:              aws.ToString(tg.TargetGroupName),
+		Protocol:          string(tg.Protocol),
+		ProtocolVersion:   aws.ToString(tg.ProtocolVersion),
+		Port:              aws.ToInt32(tg.Port),
+		TargetType:        string(tg.TargetType),
+		IPAddressType:     string(tg.IpAddressType),
+		VPCID:             aws.ToString(tg.VpcId),
+		LoadBalancerARNs:  slices.Clone(tg.LoadBalancerArns),
+		TargetControlPort: tg.TargetControlPort,
 		HealthCheck: HealthCheck{
 			Enabled:            tg.HealthCheckEnabled,
 			Protocol:           string(tg.HealthCheckProtocol),

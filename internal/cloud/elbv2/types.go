@@ -73,16 +73,18 @@ type HealthCheck struct {
 
 // TargetGroup is an ELBv2 target group.
 type TargetGroup struct {
-	ARN, Name        string
-	Protocol         string
-	ProtocolVersion  string
-	Port             int32
-	TargetType       string // instance | ip
-	IPAddressType    string
-	VPCID            string
-	HealthCheck      HealthCheck
-	LoadBalancerARNs []string
-	Tags             map[string]string
+	ARN, Name       string
+	Protocol        string
+	ProtocolVersion string
+	Port            int32
+	TargetType      string // instance | ip
+	IPAddressType   string
+	VPCID           string
+	// TargetControlPort is the ALB target-control agent's port (nil: none).
+	TargetControlPort *int32
+	HealthCheck       HealthCheck
+	LoadBalancerARNs  []string
+	Tags              map[string]string
 }
 
 // NewTargetGroup is a target group to create.
@@ -94,8 +96,10 @@ type NewTargetGroup struct {
 	VPCID           string
 	TargetType      string
 	IPAddressType   string
-	HealthCheck     HealthCheck
-	Tags            map[string]string
+	// TargetControlPort is sent when set (ALB HTTP/HTTPS groups).
+	TargetControlPort *int32
+	HealthCheck       HealthCheck
+	Tags              map[string]string
 }
 
 // Target is one registration: an instance ID or IP, and a port.

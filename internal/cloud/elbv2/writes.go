@@ -232,6 +232,7 @@ func (p *Provider) CreateTargetGroup(ctx context.Context, n NewTargetGroup) (Tar
 		HealthCheckTimeoutSeconds:  timeout,
 		HealthyThresholdCount:      healthy,
 		UnhealthyThresholdCount:    unhealthy,
+		TargetControlPort:          n.TargetControlPort,
 		Tags:                       tagsToSDK(n.Tags),
 	}
 	res, err := p.api.CreateTargetGroup(ctx, in)

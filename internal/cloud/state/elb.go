@@ -68,7 +68,7 @@ func observedTG(t cloudelbv2.TargetGroup) plan.ObservedTG {
 		hc.Path, hc.Matcher = "", ""
 	}
 	return plan.ObservedTG{ARN: t.ARN, Name: t.Name, Port: t.Port, Protocol: t.Protocol, ProtocolVersion: t.ProtocolVersion,
-		TargetType: t.TargetType, HealthCheck: hc}
+		TargetType: t.TargetType, TargetControlPort: t.TargetControlPort, HealthCheck: hc}
 }
 
 // healthCheck is a model health check as ELBv2 takes it: the matcher is a
@@ -472,7 +472,8 @@ func (p *Provider) readStack(ctx context.Context, st naming.Stack) (plan.Snapsho
 func (p *Provider) CreateTargetGroup(ctx context.Context, tg model.TargetGroup) (string, error) {
 	out, err := p.elb.CreateTargetGroup(ctx, cloudelbv2.NewTargetGroup{
 		Name: tg.Name, Protocol: tg.Protocol, ProtocolVersion: tg.ProtocolVersion, Port: tg.Port, VPCID: p.vpcID,
-		TargetType: tg.TargetType, IPAddressType: tg.IPAddressType, HealthCheck: healthCheck(tg.HealthCheck, tg.ProtocolVersion), Tags: tg.Tags,
+		TargetType: tg.TargetType, IPAddressType: tg.IPAddressType, TargetControlPort: tg.TargetControlPort,
+		HealthCheck: healthCheck(tg.HealthCheck, tg.ProtocolVersion), Tags: tg.Tags,
 	})
 	if err != nil {
 		return "", err

@@ -1,0 +1,137 @@
+package controller_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	networkingv1 "k8s.io/api/networking/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/testenv"
+)
+
+// callDelta counts, per action, the calls made since before.
+func (h *harness) callDelta(before map[string]int, actions ...string) map[string]int {
+	now := h.emu.Server.Calls()
+	out := map[string]int{}
+	for _, a := range actions {
+		out[a] = now.Count(a) - before[a]
+	}
+	return out
+}
+
+// callCounts snapshots the count of each action.
+func (h *harness) callCounts(actions ...string) map[string]int {
+	now := h.emu.Server.Calls()
+	out := map[string]int{}
+	for _, a := range actions {
+		out[a] = now.Count(a)
+	}
+	return out
+}
+
+// assertResyncFree reconciles ing directly and fails on any AWS call.
+func (h *harness) assertResyncFree(ing *networkingv1.Ingress) {
+	h.t.Helper()
+	base := h.quiesce()
+	if _, err := h.ctrls.Ingress.Reconcile(h.t.Context(), reconcile.Request{NamespacedName: client.ObjectKeyFromObject(ing)}); err != nil {
+		h.t.Fatal(err)
+	}
+	if n := h.emu.Server.Calls().Total - base; n != 0 {
+		h.t.Errorf("a resync of the unchanged Ingress made %d AWS calls: %v", n, h.emu.Server.Calls().Sorted())
+	}
+}
+
+// controlPorts lists the target groups of the namespace's Service svc as
+// "name:port" (port "-" without a TargetControlPort).
+func (h *harness) controlPorts(ctx context.Context) (map[string]string, error) {
+	tgs, err := h.emu.ELBv2.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, tg := range tgs.TargetGroups {
+		p := "-"
+		if tg.TargetControlPort != nil {
+			p = fmt.Sprint(*tg.TargetControlPort)
+		}
+		out[aws.ToString(tg.TargetGroupArn)] = p
+	}
+	return out, nil
+}
+
+// TestIngressTargetControlPortReplacesTheTargetGroup: the
+// target-control-port.<service>.<port> annotation gives the ip target group
+// its TargetControlPort; a change or its removal replaces the group (one
+// CreateTargetGroup, one DeleteTargetGroup, the rule repointed in place), a
+// resync costs no call, and a value that is not a number is a Warning event
+// with no AWS write.
+func TestIngressTargetControlPortReplacesTheTargetGroup(t *testing.T) {
+	h := start(t, nil)
+	h.create(h.nodePortService("web"))
+	key := annotations.IngTargetControlPortPrefix + "web.80"
+	ing := h.albIngress("tcp", "/", "web", map[string]string{annotations.IngTargetType: "ip", key: "3000"})
+	h.create(ing)
+
+	only := func(what, want string) string {
+		t.Helper()
+		var arn string
+		testenv.Eventually(t, what, func(ctx context.Context) (bool, error) {
+			got, err := h.controlPorts(ctx)
+			if err != nil || len(got) != 1 {
+				return false, err
+			}
+			for a, p := range got {
+				arn = a
+				return p == want, nil
+			}
+			return false, nil
+		})
+		return arn
+	}
+	first := only("one target group with control port 3000", "3000")
+	h.assertResyncFree(ing)
+
+	acts := []string{"CreateTargetGroup", "DeleteTargetGroup", "ModifyRule", "CreateRule", "DeleteRule", "ModifyListener"}
+	for _, step := range []struct {
+		name, value, want string
+	}{{"changed", "3001", "3001"}, {"removed", "", "-"}} {
+		before := h.callCounts(acts...)
+		h.updateIngress(ing, func(i *networkingv1.Ingress) {
+			if step.value == "" {
+				delete(i.Annotations, key)
+			} else {
+				i.Annotations[key] = step.value
+			}
+		})
+		next := only("the target group replaced ("+step.name+")", step.want)
+		if next == first {
+			t.Errorf("%s: the target group %s was kept; a control port is fixed at creation", step.name, next)
+		}
+		h.quiesce()
+		got := h.callDelta(before, acts...)
+		want := map[string]int{"CreateTargetGroup": 1, "DeleteTargetGroup": 1, "ModifyRule": 1, "CreateRule": 0, "DeleteRule": 0, "ModifyListener": 0}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: calls %v, want %v", step.name, got, want)
+		}
+		first = next
+		h.assertResyncFree(ing)
+	}
+
+	base := h.quiesce()
+	writes := h.emu.Server.Calls().Mutations()
+	h.updateIngress(ing, func(i *networkingv1.Ingress) { i.Annotations[key] = "x" })
+	testenv.Eventually(t, "a build warning naming the annotation", func(context.Context) (bool, error) {
+		return h.events.has("tcp Warning FailedBuildModel") && h.events.has(key), nil
+	})
+	h.quiesce()
+	if n := h.emu.Server.Calls().Mutations() - writes; n != 0 {
+		t.Errorf("a bad control port made %d AWS writes (calls since: %d)", n, h.emu.Server.Calls().Total-base)
+	}
+	h.deleteAndWait(ing)
+}
