@@ -64,9 +64,13 @@
 //   - MutualAuthentication (HTTPS listeners only, else
 //     InvalidConfigurationRequest [?]): Mode off and passthrough are stored
 //     and returned once set [?: whether AWS reports Mode off on a listener
-//     never configured]; verify is TrustStoreNotFound (no trust stores),
-//     ValidationError without a TrustStoreArn; trust store members with
-//     another mode, and TrustStoreAssociationStatus, are ValidationError [?].
+//     never configured]; verify needs a TrustStoreArn (ValidationError
+//     without one) naming a trust store of the account (TrustStoreNotFound)
+//     and reports it with IgnoreClientCertificateExpiry (default false),
+//     AdvertiseTrustStoreCaNames (default off) and association status
+//     active. An empty TrustStoreArn counts as absent (LBC sends one with
+//     off and passthrough [?]); trust store members with another mode, and
+//     TrustStoreAssociationStatus, are ValidationError [?].
 //   - Certificates IsDefault (output only, per AWS's documentation):
 //     ValidationError [?].
 //   - SourceIpConfig.IpAddressType and JwtValidationConfig (or action type
@@ -93,7 +97,16 @@
 // [?]). The address is associated with the subnet's ENI until the load
 // balancer releases it.
 //
-// Known limits: no trust stores, IPAM pools, resource
+// Trust stores (truststores.go): CreateTrustStore accepts any S3 bucket and
+// key (the emulator has no S3) and makes an ACTIVE store holding one CA
+// certificate [?]; names are 1–32 alphanumerics and hyphens, unique
+// (DuplicateTrustStoreName), at most Quotas.TrustStores (TooManyTrustStores).
+// DescribeTrustStores takes Names or TrustStoreArns (an unknown one is
+// TrustStoreNotFound [?]); DeleteTrustStore refuses a store a listener uses
+// (TrustStoreInUse). Tags work as on other resources. Revocations, shared
+// associations and ModifyTrustStore are not served (InvalidAction).
+//
+// Known limits: no IPAM pools, resource
 // policies or jwt-validation actions (the actions for them are InvalidAction,
 // their parameters refused as above); target health is simulated (never unhealthy; unused when the instance stops); the
 // targets-per-AZ-per-NLB quota is not enforced, and target and certificate

@@ -285,7 +285,11 @@ type xListener struct {
 }
 
 type xMutualAuth struct {
-	Mode string `xml:"Mode"`
+	Mode                          string `xml:"Mode"`
+	TrustStoreArn                 string `xml:"TrustStoreArn,omitempty"`
+	IgnoreClientCertificateExpiry *bool  `xml:"IgnoreClientCertificateExpiry,omitempty"`
+	TrustStoreAssociationStatus   string `xml:"TrustStoreAssociationStatus,omitempty"`
+	AdvertiseTrustStoreCaNames    string `xml:"AdvertiseTrustStoreCaNames,omitempty"`
 }
 
 type listenersResult struct {
