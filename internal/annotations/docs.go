@@ -177,6 +177,11 @@ var Docs = map[string]Doc{
 		Effect: "Consecutive failures before a target is unhealthy."},
 	IngSuccessCodes: {Type: "string, e.g. `200,302` or `200-299`", Default: "`200` (`12` for gRPC)",
 		Effect: "HTTP (or gRPC) codes that count as healthy."},
+	IngMutualAuthentication: {Type: "JSON: a list of `{\"port\": n, \"mode\": \"off\"|\"passthrough\"|\"verify\", \"trustStore\": name or ARN, \"ignoreClientCertificateExpiry\": bool, \"advertiseTrustStoreCaNames\": \"on\"|\"off\"}`",
+		Effect: "Mutual TLS of the HTTPS listeners on the listed ports (other ports' entries are ignored). `verify` needs a trust store (a name is looked up with " +
+			"`DescribeTrustStores` and cached for 10 minutes) and defaults to `ignoreClientCertificateExpiry: false`, `advertiseTrustStoreCaNames: off`; the other modes take none of them. " +
+			"Changed in place (`ModifyListener`). Removing the annotation leaves the listener's mutual TLS as it is (LBC without `EnhancedDefaultBehavior`); write `off` to turn it off. " +
+			"Group members setting one port differently conflict."},
 	IngTargetControlPortPrefix: {Type: "integer", SG: true,
 		Effect: "`target-control-port.<service>.<port>` (the backend's Service name and port as the Ingress writes them; on the Ingress or the Service, which wins): " +
 			"the target group's `TargetControlPort`, where the ALB target-control agent exchanges management traffic. `ip` targets only. " +

@@ -179,7 +179,7 @@ var Surface = func() []Key {
 		ing("jwt-validation", Unsupported, auth),
 		ing("target-node-labels", Supported, ""),
 		ing("manage-backend-security-group-rules", Supported, ""),
-		ing("mutual-authentication", Unsupported, "listener mutual TLS (issue 18)"),
+		ing("mutual-authentication", Supported, ""),
 		ing("security-group-prefix-lists", Supported, ""),
 		ing("listener-attributes.", Supported, ""),
 		ing("multi-cluster-target-group", Supported, ""),

@@ -66,6 +66,7 @@ type ELBV2API interface {
 	AddTags(ctx context.Context, params *elbv2.AddTagsInput, optFns ...func(*elbv2.Options)) (*elbv2.AddTagsOutput, error)
 	RemoveTags(ctx context.Context, params *elbv2.RemoveTagsInput, optFns ...func(*elbv2.Options)) (*elbv2.RemoveTagsOutput, error)
 	DescribeTags(ctx context.Context, params *elbv2.DescribeTagsInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeTagsOutput, error)
+	DescribeTrustStores(ctx context.Context, params *elbv2.DescribeTrustStoresInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeTrustStoresOutput, error)
 }
 
 // EKSAPI is the EKS operation lbsg calls (cluster VPC discovery).

@@ -12,6 +12,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/emulator/emutest"
+	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/testenv"
 )
 
@@ -132,6 +134,122 @@ func TestIngressTargetControlPortReplacesTheTargetGroup(t *testing.T) {
 	h.quiesce()
 	if n := h.emu.Server.Calls().Mutations() - writes; n != 0 {
 		t.Errorf("a bad control port made %d AWS writes (calls since: %d)", n, h.emu.Server.Calls().Total-base)
+	}
+	h.deleteAndWait(ing)
+}
+
+// mtlsOf describes the mutual TLS of the ALB's listener on port, with the
+// listener's ARN.
+func (h *harness) mtlsOf(ctx context.Context, lbName string, port int32) (string, string, error) {
+	lbs, err := h.emu.ELBv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{Names: []string{lbName}})
+	if err != nil {
+		return "", "", err
+	}
+	ls, err := h.emu.ELBv2.DescribeListeners(ctx, &elbv2.DescribeListenersInput{LoadBalancerArn: lbs.LoadBalancers[0].LoadBalancerArn})
+	if err != nil {
+		return "", "", err
+	}
+	for _, l := range ls.Listeners {
+		if aws.ToInt32(l.Port) != port {
+			continue
+		}
+		m := l.MutualAuthentication
+		if m == nil {
+			return "<none>", aws.ToString(l.ListenerArn), nil
+		}
+		return fmt.Sprintf("%s %s %v %s", aws.ToString(m.Mode), aws.ToString(m.TrustStoreArn), aws.ToBool(m.IgnoreClientCertificateExpiry),
+			m.AdvertiseTrustStoreCaNames), aws.ToString(l.ListenerArn), nil
+	}
+	return "", "", fmt.Errorf("no listener %d", port)
+}
+
+// TestIngressMutualAuthenticationIsSetAndChangedInPlace: the
+// mutual-authentication annotation gives the HTTPS listener mode verify
+// with the trust store named (resolved once, then cached), then passthrough
+// and verify by ARN, each one ModifyListener on the same listener; a
+// resync costs no call; removing the annotation leaves the listener as it
+// is (LBC without EnhancedDefaultBehavior); a bad entry or an unknown trust
+// store is a Warning event with no AWS write.
+func TestIngressMutualAuthenticationIsSetAndChangedInPlace(t *testing.T) {
+	h := start(t, nil)
+	ctx := t.Context()
+	cert := emutest.ImportCertificate(t, h.emu.ACM, "mtls.example.com")
+	ts, err := h.emu.ELBv2.CreateTrustStore(ctx, &elbv2.CreateTrustStoreInput{Name: aws.String("clients"),
+		CaCertificatesBundleS3Bucket: aws.String("bundles"), CaCertificatesBundleS3Key: aws.String("clients.pem")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tsARN := aws.ToString(ts.TrustStores[0].TrustStoreArn)
+	h.create(h.nodePortService("web"))
+	ing := h.albIngress("mtls", "/", "web", map[string]string{
+		annotations.IngListenPorts: `[{"HTTPS":443}]`, annotations.IngCertificateARN: cert,
+		annotations.IngMutualAuthentication: `[{"port":443,"mode":"verify","trustStore":"clients"}]`})
+	h.create(ing)
+	name := albName(naming.ImplicitIngressStack(ing.Namespace, ing.Name))
+
+	var listenerARN string
+	await := func(what, want string) {
+		t.Helper()
+		testenv.Eventually(t, what, func(ctx context.Context) (bool, error) {
+			got, arn, _ := h.mtlsOf(ctx, name, 443) // errors until the ALB exists
+			if got != want {
+				return false, nil
+			}
+			if listenerARN != "" && arn != listenerARN {
+				t.Fatalf("%s: the listener was recreated (%s → %s)", what, listenerARN, arn)
+			}
+			listenerARN = arn
+			return true, nil
+		})
+	}
+	await("verify with the named trust store", "verify "+tsARN+" false off")
+	h.assertResyncFree(ing)
+
+	acts := []string{"ModifyListener", "CreateListener", "DeleteListener", "DescribeTrustStores"}
+	for _, step := range []struct {
+		name, ann, want string
+		modify          int
+	}{
+		{"passthrough", `[{"port":443,"mode":"passthrough"}]`, "passthrough  false ", 1},
+		{"verify by ARN with settings", `[{"port":443,"mode":"verify","trustStore":"` + tsARN + `","ignoreClientCertificateExpiry":true,"advertiseTrustStoreCaNames":"on"}]`,
+			"verify " + tsARN + " true on", 1},
+		{"removed: left as it is", "", "verify " + tsARN + " true on", 0},
+	} {
+		h.quiesce()
+		before := h.callCounts(acts...)
+		h.updateIngress(ing, func(i *networkingv1.Ingress) {
+			if step.ann == "" {
+				delete(i.Annotations, annotations.IngMutualAuthentication)
+			} else {
+				i.Annotations[annotations.IngMutualAuthentication] = step.ann
+			}
+		})
+		if step.modify == 0 {
+			h.quiesce()
+		}
+		await(step.name, step.want)
+		h.quiesce()
+		want := map[string]int{"ModifyListener": step.modify, "CreateListener": 0, "DeleteListener": 0, "DescribeTrustStores": 0}
+		if got := h.callDelta(before, acts...); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: calls %v, want %v", step.name, got, want)
+		}
+		h.assertResyncFree(ing)
+	}
+
+	for _, bad := range []struct{ name, ann, event string }{
+		{"verify without a trust store", `[{"port":443,"mode":"verify"}]`, "trustStore is required when mutualAuthentication mode is verify for port 443"},
+		{"an unknown trust store", `[{"port":443,"mode":"verify","trustStore":"nope"}]`, "couldn't find TrustStore with name nope"},
+	} {
+		h.quiesce()
+		writes := h.emu.Server.Calls().Mutations()
+		h.updateIngress(ing, func(i *networkingv1.Ingress) { i.Annotations[annotations.IngMutualAuthentication] = bad.ann })
+		testenv.Eventually(t, bad.name+": a build warning", func(context.Context) (bool, error) {
+			return h.events.has("mtls Warning FailedBuildModel") && h.events.has(bad.event), nil
+		})
+		h.quiesce()
+		if n := h.emu.Server.Calls().Mutations() - writes; n != 0 {
+			t.Errorf("%s: %d AWS writes", bad.name, n)
+		}
 	}
 	h.deleteAndWait(ing)
 }

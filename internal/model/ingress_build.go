@@ -50,6 +50,8 @@ type portState struct {
 	policyFrom          string
 	defaultAction       *Action
 	defaultFrom         string
+	mtls                *MutualAuth
+	mtlsFrom            string
 	attrs               map[string]string // listener attributes; nil: none
 }
 
@@ -209,7 +211,8 @@ func (b *albBuilder) mergePort(m *member, lp annotations.ListenPort) error {
 	return nil
 }
 
-// mergePortSettings: SSL policy and default backend per listen port.
+// mergePortSettings: SSL policy, mutual TLS and default backend per listen
+// port.
 func (b *albBuilder) mergePortSettings(m *member) error {
 	for _, lp := range m.ports {
 		ps := b.ports[lp.Port]
@@ -218,6 +221,12 @@ func (b *albBuilder) mergePortSettings(m *member) error {
 				return fmt.Errorf("conflicting sslPolicy, %s: %s | %s: %s", ps.policyFrom, ps.sslPolicy, m.key, m.sslPolicy)
 			}
 			ps.sslPolicy, ps.policyFrom = m.sslPolicy, m.key
+		}
+		if a := m.mtls[lp.Port]; a != nil && lp.Protocol == annotations.ProtocolHTTPS {
+			if ps.mtlsFrom != "" && *ps.mtls != *a {
+				return fmt.Errorf("conflicting mTLS Attributes, %s: %s | %s: %s", ps.mtlsFrom, ps.mtls, m.key, a)
+			}
+			ps.mtls, ps.mtlsFrom = a, m.key
 		}
 		if m.defaultAction != nil {
 			if ps.defaultFrom != "" {
@@ -421,6 +430,7 @@ func (b *albBuilder) listeners() {
 				}
 			}
 			l.SSLPolicy = cmp.Or(ps.sslPolicy, b.d.DefaultSSLPolicy, DefaultSSLPolicy)
+			l.MutualAuth = ps.mtls
 		}
 		redirect := b.sslRedirect != nil && ps.protocol == annotations.ProtocolHTTP
 		switch {

@@ -91,3 +91,85 @@ func withIngressAnnotations(m IngressMember, ann map[string]string) IngressMembe
 	m.Ingress = ing
 	return m
 }
+
+func TestIngressMutualAuthentication(t *testing.T) {
+	const tsARN = "arn:aws:elasticloadbalancing:us-west-2:123456789012:truststore/ca/0123456789abcdef"
+	https := map[string]string{annotations.IngListenPorts: `[{"HTTP":80},{"HTTPS":443}]`,
+		annotations.IngCertificateARN: "arn:aws:acm:us-west-2:123456789012:certificate/x"}
+	with := func(extra map[string]string) map[string]string {
+		out := maps.Clone(https)
+		maps.Copy(out, extra)
+		return out
+	}
+	facts := ingFacts()
+	facts.TrustStoreARNs = map[string]string{"ca": tsARN}
+	build := func(ms ...IngressMember) (Stack, map[string]error, error) {
+		stack, _ := IngressGroupID(ms[0].Ingress, ms[0].Params)
+		st, _, errs, err := BuildIngressGroup(stack, ms, facts, ingDefaults())
+		return st, errs, err
+	}
+	mtls := func(st Stack, port int32) string {
+		for _, l := range st.Listeners {
+			if l.Port == port {
+				if l.MutualAuth == nil {
+					return "<nil>"
+				}
+				return l.MutualAuth.String()
+			}
+		}
+		return "no listener"
+	}
+	for _, tt := range []struct {
+		name      string
+		ann       string
+		want443   string
+		want80    string
+		wantError string
+	}{
+		{"verify by trust store name, resolved, with LBC's defaults", `[{"port":443,"mode":"verify","trustStore":"ca"}]`,
+			"{mode: verify, trustStore: " + tsARN + ", ignoreClientCertificateExpiry: false, advertiseTrustStoreCaNames: off}", "<nil>", ""},
+		{"verify by ARN with settings", `[{"port":443,"mode":"verify","trustStore":"` + tsARN + `","ignoreClientCertificateExpiry":true,"advertiseTrustStoreCaNames":"on"}]`,
+			"{mode: verify, trustStore: " + tsARN + ", ignoreClientCertificateExpiry: true, advertiseTrustStoreCaNames: on}", "<nil>", ""},
+		{"passthrough", `[{"port":443,"mode":"passthrough"}]`, "{mode: passthrough}", "<nil>", ""},
+		{"an entry for the HTTP port is ignored", `[{"port":80,"mode":"passthrough"}]`, "<nil>", "<nil>", ""},
+		{"an unknown trust store name", `[{"port":443,"mode":"verify","trustStore":"nope"}]`, "", "", "couldn't find TrustStore with name nope"},
+		{"a bad entry", `[{"port":443,"mode":"verify"}]`, "", "", "trustStore is required"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			st, errs, err := build(simple("ns-1", "ing-1", with(map[string]string{annotations.IngMutualAuthentication: tt.ann})))
+			if tt.wantError != "" {
+				if e := errs["ns-1/ing-1"]; e == nil || !strings.Contains(e.Error(), tt.wantError) {
+					t.Fatalf("member error = %v, want %q", e, tt.wantError)
+				}
+				return
+			}
+			if err != nil || len(errs) > 0 {
+				t.Fatalf("build: %v %v", err, errs)
+			}
+			eq(t, "443", mtls(st, 443), tt.want443)
+			eq(t, "80", mtls(st, 80), tt.want80)
+		})
+	}
+
+	t.Run("group members agreeing share it; differing ones conflict, the later at fault", func(t *testing.T) {
+		verify := `[{"port":443,"mode":"verify","trustStore":"ca"}]`
+		a := grouped("a", with(map[string]string{annotations.IngMutualAuthentication: verify}))
+		b := grouped("b", with(map[string]string{annotations.IngMutualAuthentication: `[{"port":443,"mode":"verify","trustStore":"` + tsARN + `"}]`}))
+		c := grouped("c", with(map[string]string{annotations.IngGroupOrder: "5", annotations.IngMutualAuthentication: `[{"port":443,"mode":"passthrough"}]`}))
+		none := grouped("d", with(nil))
+		st, errs, err := build(a, b, none, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(errs) != 1 || errs[c.Ingress.Namespace+"/c"] == nil || !strings.Contains(errs[c.Ingress.Namespace+"/c"].Error(), "conflicting mTLS Attributes") {
+			t.Fatalf("errors %v", errs)
+		}
+		eq(t, "443", mtls(st, 443), "{mode: verify, trustStore: "+tsARN+", ignoreClientCertificateExpiry: false, advertiseTrustStoreCaNames: off}")
+	})
+
+	eq(t, "names to resolve", IngressTrustStoreNames([]IngressMember{
+		simple("ns-1", "a", map[string]string{annotations.IngMutualAuthentication: `[{"port":443,"mode":"verify","trustStore":"z"},{"port":8443,"mode":"verify","trustStore":"a"}]`}),
+		simple("ns-1", "b", map[string]string{annotations.IngMutualAuthentication: `[{"port":443,"mode":"verify","trustStore":"` + tsARN + `"}]`}),
+		simple("ns-1", "c", map[string]string{annotations.IngMutualAuthentication: `{`}),
+	}), []string{"a", "z"})
+}

@@ -138,6 +138,10 @@ type Facts struct {
 	Endpoints           []Endpoint
 	// VPCCIDRs are the VPC's IPv4 CIDRs (legacy rules of internal NLBs).
 	VPCCIDRs []string
+	// TrustStoreARNs are the trust stores the members' mutual-authentication
+	// annotations name by name (IngressTrustStoreNames), name → ARN; a name
+	// missing here was not found.
+	TrustStoreARNs map[string]string
 	// TargetGroupARNs are the target groups the members' actions
 	// annotations name by targetGroupName (IngressTargetGroupNames), name →
 	// ARN, as the controller found them; a name missing here was not found.
@@ -352,6 +356,20 @@ type Listener struct {
 	// Attributes to set (listener-attributes.<PROTOCOL>-<port>); keys
 	// absent keep their AWS value. nil: none.
 	Attributes map[string]string
+	// MutualAuth is the HTTPS listener's mutual TLS (mutual-authentication);
+	// nil: not stated, AWS's setting is kept (LBC without
+	// EnhancedDefaultBehavior).
+	MutualAuth *MutualAuth `json:",omitempty"`
+}
+
+// MutualAuth is a listener's mutual TLS: Mode off, passthrough or verify;
+// verify has a trust store, IgnoreClientCertificateExpiry and
+// AdvertiseTrustStoreCaNames (on | off, default off).
+type MutualAuth struct {
+	Mode                          string
+	TrustStoreARN                 string `json:",omitempty"`
+	IgnoreClientCertificateExpiry bool   `json:",omitempty"`
+	AdvertiseTrustStoreCaNames    string `json:",omitempty"`
 }
 
 // Action types of ALB listeners and rules.

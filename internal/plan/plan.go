@@ -81,6 +81,8 @@ type ObservedListener struct {
 	ExtraCertificates []string
 	// ALPNPolicy of a TLS listener ("" when AWS reports none).
 	ALPNPolicy string
+	// MutualAuth is the listener's mutual TLS (nil: AWS reports none).
+	MutualAuth *model.MutualAuth
 	// Rules are the ALB listener's non-default rules.
 	Rules []ObservedRule
 	// Tags are read for ALB listeners only; nil means not read.

@@ -194,6 +194,9 @@ func listenerDetail(l *model.Listener) string {
 	if l.ALPNPolicy != "" {
 		s += " alpn " + l.ALPNPolicy
 	}
+	if l.MutualAuth != nil {
+		s += " mtls " + l.MutualAuth.String()
+	}
 	return s
 }
 

@@ -112,6 +112,25 @@ func listenerFromSDK(l elbv2types.Listener) Listener {
 	for _, c := range l.Certificates {
 		out.Certificates = append(out.Certificates, aws.ToString(c.CertificateArn))
 	}
+	if m := l.MutualAuthentication; m != nil {
+		out.MutualAuth = &MutualAuth{Mode: aws.ToString(m.Mode), TrustStoreARN: aws.ToString(m.TrustStoreArn),
+			IgnoreClientCertificateExpiry: aws.ToBool(m.IgnoreClientCertificateExpiry),
+			AdvertiseTrustStoreCaNames:    string(m.AdvertiseTrustStoreCaNames)}
+	}
+	return out
+}
+
+// mutualAuthToSDK is MutualAuthentication for Create and ModifyListener.
+func mutualAuthToSDK(m *MutualAuth) *elbv2types.MutualAuthenticationAttributes {
+	if m == nil {
+		return nil
+	}
+	out := &elbv2types.MutualAuthenticationAttributes{Mode: aws.String(m.Mode)}
+	if m.Mode == "verify" {
+		out.TrustStoreArn = aws.String(m.TrustStoreARN)
+		out.IgnoreClientCertificateExpiry = aws.Bool(m.IgnoreClientCertificateExpiry)
+		out.AdvertiseTrustStoreCaNames = elbv2types.AdvertiseTrustStoreCaNamesEnum(m.AdvertiseTrustStoreCaNames)
+	}
 	return out
 }
 

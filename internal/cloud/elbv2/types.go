@@ -164,6 +164,18 @@ type Listener struct {
 	ALPNPolicy           []string
 	DefaultActions       []Action
 	Tags                 map[string]string
+	// MutualAuth is the listener's MutualAuthentication (nil: none reported).
+	MutualAuth *MutualAuth
+}
+
+// MutualAuth is a listener's mutual TLS: Mode off | passthrough | verify;
+// verify's trust store, IgnoreClientCertificateExpiry and
+// AdvertiseTrustStoreCaNames (on | off).
+type MutualAuth struct {
+	Mode                          string
+	TrustStoreARN                 string
+	IgnoreClientCertificateExpiry bool
+	AdvertiseTrustStoreCaNames    string
 }
 
 // ListenerSpec is what CreateListener and ModifyListener send.
@@ -174,6 +186,9 @@ type ListenerSpec struct {
 	Certificates   []string
 	ALPNPolicy     []string
 	DefaultActions []Action
+	// MutualAuth, when set, is sent (verify's members only with verify);
+	// nil leaves the listener's as it is.
+	MutualAuth *MutualAuth
 }
 
 // Condition is an ALB rule condition.

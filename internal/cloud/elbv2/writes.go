@@ -350,14 +350,15 @@ func (p *Provider) SyncTargets(ctx context.Context, tgARN string, desired []Targ
 // CreateListener creates a listener with its default actions and tags.
 func (p *Provider) CreateListener(ctx context.Context, lbARN string, s ListenerSpec, tags map[string]string) (Listener, error) {
 	in := &awselbv2.CreateListenerInput{
-		LoadBalancerArn: aws.String(lbARN),
-		Protocol:        elbv2types.ProtocolEnum(s.Protocol),
-		Port:            aws.Int32(s.Port),
-		SslPolicy:       optString(s.SSLPolicy),
-		AlpnPolicy:      s.ALPNPolicy,
-		Certificates:    certificates(s.Certificates),
-		DefaultActions:  actionsToSDK(s.DefaultActions),
-		Tags:            tagsToSDK(tags),
+		LoadBalancerArn:      aws.String(lbARN),
+		Protocol:             elbv2types.ProtocolEnum(s.Protocol),
+		Port:                 aws.Int32(s.Port),
+		SslPolicy:            optString(s.SSLPolicy),
+		AlpnPolicy:           s.ALPNPolicy,
+		Certificates:         certificates(s.Certificates),
+		DefaultActions:       actionsToSDK(s.DefaultActions),
+		Tags:                 tagsToSDK(tags),
+		MutualAuthentication: mutualAuthToSDK(s.MutualAuth),
 	}
 	res, err := p.api.CreateListener(ctx, in)
 	if err != nil {
@@ -375,13 +376,14 @@ func (p *Provider) CreateListener(ctx context.Context, lbARN string, s ListenerS
 // lists wholesale).
 func (p *Provider) ModifyListener(ctx context.Context, arn string, s ListenerSpec) (Listener, error) {
 	in := &awselbv2.ModifyListenerInput{
-		ListenerArn:    aws.String(arn),
-		Protocol:       elbv2types.ProtocolEnum(s.Protocol),
-		Port:           optInt32(s.Port),
-		SslPolicy:      optString(s.SSLPolicy),
-		AlpnPolicy:     s.ALPNPolicy,
-		Certificates:   certificates(s.Certificates),
-		DefaultActions: actionsToSDK(s.DefaultActions),
+		ListenerArn:          aws.String(arn),
+		Protocol:             elbv2types.ProtocolEnum(s.Protocol),
+		Port:                 optInt32(s.Port),
+		SslPolicy:            optString(s.SSLPolicy),
+		AlpnPolicy:           s.ALPNPolicy,
+		Certificates:         certificates(s.Certificates),
+		DefaultActions:       actionsToSDK(s.DefaultActions),
+		MutualAuthentication: mutualAuthToSDK(s.MutualAuth),
 	}
 	res, err := p.api.ModifyListener(ctx, in)
 	if err != nil {

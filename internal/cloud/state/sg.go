@@ -60,6 +60,8 @@ type Provider struct {
 
 	// tgNames caches target groups found by name (TargetGroupARNsByName).
 	tgNames map[string]tgNameEntry
+	// tsNames caches trust stores found by name (TrustStoreARNsByName).
+	tsNames map[string]tgNameEntry
 }
 
 // New builds a Provider for one cluster and VPC.

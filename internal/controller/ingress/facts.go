@@ -17,11 +17,15 @@ type FactsSource interface {
 	// TargetGroupARNsByName resolves actions annotations' targetGroupName
 	// (names without a target group are left out).
 	TargetGroupARNsByName(ctx context.Context, names []string) (map[string]string, error)
+	// TrustStoreARNsByName resolves mutual-authentication trust store
+	// names (names without a trust store are left out).
+	TrustStoreARNsByName(ctx context.Context, names []string) (map[string]string, error)
 }
 
 // Facts reads the AWS facts of group st's ALB model: subnets, the existing
-// ALB, the members' security-groups items and the target groups their
-// actions annotations name. Nodes are the caller's
+// ALB, the members' security-groups items, the target groups their
+// actions annotations name and the trust stores their
+// mutual-authentication annotations name. Nodes are the caller's
 // (service.NodeFacts). The reconciler and `lbsg plan` share it; it makes
 // no per-stack read (the existing ALB comes from the batched listing).
 func Facts(ctx context.Context, src FactsSource, st naming.Stack, members []model.IngressMember) (model.Facts, error) {
@@ -46,6 +50,11 @@ func Facts(ctx context.Context, src FactsSource, st naming.Stack, members []mode
 	}
 	if names := model.IngressTargetGroupNames(members); len(names) > 0 {
 		if f.TargetGroupARNs, err = src.TargetGroupARNsByName(ctx, names); err != nil {
+			return f, err
+		}
+	}
+	if names := model.IngressTrustStoreNames(members); len(names) > 0 {
+		if f.TrustStoreARNs, err = src.TrustStoreARNsByName(ctx, names); err != nil {
 			return f, err
 		}
 	}
