@@ -120,12 +120,15 @@ func listenerFromSDK(l elbv2types.Listener) Listener {
 	return out
 }
 
-// mutualAuthToSDK is MutualAuthentication for Create and ModifyListener.
+// mutualAuthToSDK is MutualAuthentication for Create and ModifyListener,
+// as LBC sends it: off and passthrough with an empty TrustStoreArn (so a
+// listener lbsg wrote reads back as LBC expects it), verify with all its
+// settings.
 func mutualAuthToSDK(m *MutualAuth) *elbv2types.MutualAuthenticationAttributes {
 	if m == nil {
 		return nil
 	}
-	out := &elbv2types.MutualAuthenticationAttributes{Mode: aws.String(m.Mode)}
+	out := &elbv2types.MutualAuthenticationAttributes{Mode: aws.String(m.Mode), TrustStoreArn: aws.String("")}
 	if m.Mode == "verify" {
 		out.TrustStoreArn = aws.String(m.TrustStoreARN)
 		out.IgnoreClientCertificateExpiry = aws.Bool(m.IgnoreClientCertificateExpiry)

@@ -149,6 +149,7 @@ var handlers = map[string]handler{
 	"DescribeTags":                   (*Backend).describeTags,
 	"DescribeAccountLimits":          (*Backend).describeAccountLimits,
 	"DescribeSSLPolicies":            (*Backend).describeSSLPolicies,
+	"ModifyIpPools":                  (*Backend).modifyIPPools,
 	"CreateTrustStore":               (*Backend).createTrustStore,
 	"DescribeTrustStores":            (*Backend).describeTrustStores,
 	"DeleteTrustStore":               (*Backend).deleteTrustStore,

@@ -55,9 +55,12 @@ func (b *Backend) renderListener(l *listener) xListener {
 	}
 	if l.MutualAuth != "" {
 		x.MutualAuth = &xMutualAuth{Mode: l.MutualAuth}
+		if l.MutualEmptyTrustStore {
+			x.MutualAuth.TrustStoreArn = new("")
+		}
 		if v := l.MutualVerify; v != nil {
-			ignore := v.IgnoreExpiry
-			x.MutualAuth.TrustStoreArn, x.MutualAuth.IgnoreClientCertificateExpiry = v.TrustStoreArn, &ignore
+			ignore, ts := v.IgnoreExpiry, v.TrustStoreArn
+			x.MutualAuth.TrustStoreArn, x.MutualAuth.IgnoreClientCertificateExpiry = &ts, &ignore
 			x.MutualAuth.AdvertiseTrustStoreCaNames, x.MutualAuth.TrustStoreAssociationStatus = v.Advertise, "active"
 		}
 	}
@@ -78,6 +81,7 @@ type listenerSettings struct {
 	alpn      []string
 	mutual    string        // MutualAuthentication.Mode
 	verify    *mutualVerify // mode verify's settings
+	emptyTS   bool          // off or passthrough with an empty TrustStoreArn
 }
 
 func (b *Backend) protocolFor(lb *loadBalancer, protocol string) error {
@@ -177,7 +181,7 @@ func (b *Backend) createListener(p query.Params) (any, error) {
 	existing := b.st.listenersOf(lb.ARN)
 	if l := samePort(existing, s.port); l != nil {
 		if l.Protocol == s.protocol && l.SslPolicy == s.sslPolicy && defaultCert(l) == s.cert && l.MutualAuth == s.mutual &&
-			reflect.DeepEqual(l.MutualVerify, s.verify) && reflect.DeepEqual(l.DefaultActions, actions) {
+			reflect.DeepEqual(l.MutualVerify, s.verify) && l.MutualEmptyTrustStore == s.emptyTS && reflect.DeepEqual(l.DefaultActions, actions) {
 			return &listenersResult{Listeners: []xListener{b.renderListener(l)}}, nil // an identical repeat
 		}
 		return nil, errf("DuplicateListener", "A listener with the specified port already exists")
@@ -241,19 +245,20 @@ func (b *Backend) addListener(lb *loadBalancer, s listenerSettings, actions []ac
 	now := b.env.Now()
 	id := b.env.IDs.Hex(16)
 	l := &listener{
-		Seq:            b.st.next(),
-		ARN:            fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:listener/%s/%s/%s/%s", b.env.Region, b.env.Account, typeSegment(lb.Type), lb.Name, lb.ID, id),
-		LoadBalancer:   lb.ARN,
-		Protocol:       s.protocol,
-		Port:           s.port,
-		SslPolicy:      s.sslPolicy,
-		AlpnPolicy:     s.alpn,
-		MutualAuth:     s.mutual,
-		MutualVerify:   s.verify,
-		DefaultActions: actions,
-		Attributes:     defaultListenerAttributes(s.protocol),
-		Tags:           stamp(tags, now),
-		Created:        now,
+		Seq:                   b.st.next(),
+		ARN:                   fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:listener/%s/%s/%s/%s", b.env.Region, b.env.Account, typeSegment(lb.Type), lb.Name, lb.ID, id),
+		LoadBalancer:          lb.ARN,
+		Protocol:              s.protocol,
+		Port:                  s.port,
+		SslPolicy:             s.sslPolicy,
+		AlpnPolicy:            s.alpn,
+		MutualAuth:            s.mutual,
+		MutualVerify:          s.verify,
+		MutualEmptyTrustStore: s.emptyTS,
+		DefaultActions:        actions,
+		Attributes:            defaultListenerAttributes(s.protocol),
+		Tags:                  stamp(tags, now),
+		Created:               now,
 	}
 	if s.cert != "" {
 		l.Certificates = []certificate{{ARN: s.cert, IsDefault: true}}
@@ -319,7 +324,7 @@ func (b *Backend) mutualAuth(p query.Params, s *listenerSettings) error {
 	m := p.Sub("MutualAuthentication")
 	if m.Len() == 0 {
 		if s.protocol != "HTTPS" {
-			s.mutual, s.verify = "", nil
+			s.mutual, s.verify, s.emptyTS = "", nil, false
 		}
 		return nil
 	}
@@ -338,7 +343,8 @@ func (b *Backend) mutualAuth(p query.Params, s *listenerSettings) error {
 		if ts != "" || m.Has("IgnoreClientCertificateExpiry") || m.Has("AdvertiseTrustStoreCaNames") {
 			return query.ValidationError("A trust store can only be configured for mutual authentication mode 'verify'")
 		}
-		s.mutual, s.verify = mode, nil
+		_, given := m.Lookup("TrustStoreArn")
+		s.mutual, s.verify, s.emptyTS = mode, nil, given
 		return nil
 	}
 	if ts == "" {
@@ -354,7 +360,7 @@ func (b *Backend) mutualAuth(p query.Params, s *listenerSettings) error {
 	if v.Advertise, err = enumDefault(m, "AdvertiseTrustStoreCaNames", "mutualAuthentication.advertiseTrustStoreCaNames", "off", "on", "off"); err != nil {
 		return err
 	}
-	s.mutual, s.verify = mode, v
+	s.mutual, s.verify, s.emptyTS = mode, v, false
 	return nil
 }
 
@@ -449,7 +455,7 @@ func (b *Backend) modifyListener(p query.Params) (any, error) {
 		return nil, err
 	}
 	lb := b.st.LoadBalancers[l.LoadBalancer]
-	s := listenerSettings{protocol: l.Protocol, port: l.Port, sslPolicy: l.SslPolicy, cert: defaultCert(l), alpn: l.AlpnPolicy, mutual: l.MutualAuth, verify: l.MutualVerify}
+	s := listenerSettings{protocol: l.Protocol, port: l.Port, sslPolicy: l.SslPolicy, cert: defaultCert(l), alpn: l.AlpnPolicy, mutual: l.MutualAuth, verify: l.MutualVerify, emptyTS: l.MutualEmptyTrustStore}
 	if err := b.protocolAndPort(p, lb, &s, false); err != nil {
 		return nil, err
 	}
@@ -467,6 +473,7 @@ func (b *Backend) modifyListener(p query.Params) (any, error) {
 		return nil, err
 	}
 	l.Protocol, l.Port, l.SslPolicy, l.AlpnPolicy, l.MutualAuth, l.MutualVerify, l.DefaultActions = s.protocol, s.port, s.sslPolicy, s.alpn, s.mutual, s.verify, actions
+	l.MutualEmptyTrustStore = s.emptyTS
 	setDefaultCert(l, s.cert)
 	if !reflect.DeepEqual(keysOf(l.Attributes), keysOf(defaultListenerAttributes(s.protocol))) {
 		l.Attributes = defaultListenerAttributes(s.protocol) // the protocol family changed

@@ -123,6 +123,7 @@ var actionParams = map[string][]string{
 		"CaCertificatesBundleS3ObjectVersion"}, tagParams),
 	"DescribeTrustStores": join([]string{"TrustStoreArns.member.N", "Names.member.N"}, pageParams),
 	"DeleteTrustStore":    {"TrustStoreArn"},
+	"ModifyIpPools":       {"LoadBalancerArn", "IpamPools.Ipv4IpamPoolId", "RemoveIpamPools.member.N"},
 }
 
 // known indexes actionParams. A list or map is also known by its bare name

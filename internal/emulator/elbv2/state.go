@@ -14,6 +14,8 @@ type state struct {
 	Listeners     map[string]*listener     `json:"listeners"`
 	Rules         map[string]*rule         `json:"rules"`
 	TrustStores   map[string]*trustStore   `json:"trustStores,omitempty"`
+	// IPAMPools are the account's public IPv4 IPAM pools (AddIPAMPool).
+	IPAMPools []string `json:"ipamPools,omitempty"`
 }
 
 func newState() *state {
@@ -83,6 +85,7 @@ type loadBalancer struct {
 	Attributes     map[string]string    `json:"attributes"`
 	Tags           []tag                `json:"tags,omitempty"`
 	Capacity       *capacityReservation `json:"capacity,omitempty"`
+	IPAMPool       string               `json:"ipamPool,omitempty"` // IpamPools.Ipv4IpamPoolId
 }
 
 type target struct {
@@ -138,12 +141,15 @@ type listener struct {
 	AlpnPolicy   []string      `json:"alpnPolicy,omitempty"`
 	MutualAuth   string        `json:"mutualAuthentication,omitempty"` // Mode: "", off, passthrough or verify
 	// MutualVerify holds mode verify's settings.
-	MutualVerify   *mutualVerify     `json:"mutualVerify,omitempty"`
-	DefaultActions []action          `json:"defaultActions"`
-	DefaultRule    string            `json:"defaultRule"`
-	Attributes     map[string]string `json:"attributes,omitempty"`
-	Tags           []tag             `json:"tags,omitempty"`
-	Created        time.Time         `json:"created"`
+	MutualVerify *mutualVerify `json:"mutualVerify,omitempty"`
+	// MutualEmptyTrustStore: off or passthrough came with an empty
+	// TrustStoreArn, which is reported back as given [?].
+	MutualEmptyTrustStore bool              `json:"mutualEmptyTrustStore,omitempty"`
+	DefaultActions        []action          `json:"defaultActions"`
+	DefaultRule           string            `json:"defaultRule"`
+	Attributes            map[string]string `json:"attributes,omitempty"`
+	Tags                  []tag             `json:"tags,omitempty"`
+	Created               time.Time         `json:"created"`
 }
 
 // mutualVerify is mutual authentication mode verify's configuration.
