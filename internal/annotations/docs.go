@@ -177,6 +177,10 @@ var Docs = map[string]Doc{
 		Effect: "Consecutive failures before a target is unhealthy."},
 	IngSuccessCodes: {Type: "string, e.g. `200,302` or `200-299`", Default: "`200` (`12` for gRPC)",
 		Effect: "HTTP (or gRPC) codes that count as healthy."},
+	IngIPAMIPv4PoolID: {Type: "IPAM pool ID",
+		Effect: "The ALB takes its IPv4 addresses from this public IPv4 IPAM pool (internet-facing ALBs; AWS refuses others). IngressClassParams " +
+			"`ipamConfiguration.ipv4IPAMPoolId` of the group's first member wins; members naming different pools conflict; an empty value is ignored. " +
+			"Changed in place with `ModifyIpPools`; removing it removes the pool from the ALB."},
 	IngMutualAuthentication: {Type: "JSON: a list of `{\"port\": n, \"mode\": \"off\"|\"passthrough\"|\"verify\", \"trustStore\": name or ARN, \"ignoreClientCertificateExpiry\": bool, \"advertiseTrustStoreCaNames\": \"on\"|\"off\"}`",
 		Effect: "Mutual TLS of the HTTPS listeners on the listed ports (other ports' entries are ignored). `verify` needs a trust store (a name is looked up with " +
 			"`DescribeTrustStores` and cached for 10 minutes) and defaults to `ignoreClientCertificateExpiry: false`, `advertiseTrustStoreCaNames: off`; the other modes take none of them. " +

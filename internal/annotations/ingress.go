@@ -53,6 +53,7 @@ const (
 	IngUseRegexPathMatch        = IngressPrefix + "use-regex-path-match"
 	IngTargetNodeLabels         = IngressPrefix + "target-node-labels"
 	IngMultiClusterTargetGroup  = IngressPrefix + "multi-cluster-target-group"
+	IngIPAMIPv4PoolID           = IngressPrefix + "ipam-ipv4-pool-id"
 )
 
 // Protocols of ALB listeners.
@@ -114,6 +115,9 @@ type Ingress struct {
 	// TargetNodeLabels restricts instance targets to nodes with these
 	// labels; on a backend Service the annotation wins over the Ingress's.
 	TargetNodeLabels map[string]string
+	// IPAMIPv4PoolID is the IPAM pool of the ALB's IPv4 addresses ("" when
+	// absent or empty, as LBC reads it).
+	IPAMIPv4PoolID string
 	// MultiClusterTargetGroup: only targets lbsg registered are ever
 	// deregistered (true on the Ingress or on the backend Service).
 	MultiClusterTargetGroup bool
@@ -163,6 +167,7 @@ func ParseIngressAnnotations(ns, name string, ann map[string]string) (Ingress, e
 		FrontendNLBSGs:       r.list(IngFrontendNLBSecurityGroup),
 		UseRegexPathMatch:    r.boolean(IngUseRegexPathMatch),
 		TargetNodeLabels:     r.nodeLabels(IngTargetNodeLabels),
+		IPAMIPv4PoolID:       r.str(IngIPAMIPv4PoolID),
 		HealthCheck: HealthCheck{
 			Protocol:           r.str(IngHealthCheckProtocol), // case-sensitive for ALB; checked by AWS
 			Port:               r.str(IngHealthCheckPort),

@@ -82,7 +82,6 @@ var Surface = func() []Key {
 		waf      = "WAF and Shield associations (issue 19)"
 		frontNLB = "the frontend NLB in front of an ALB (issue 19)"
 		certs    = "ACM certificate management (issue 18)"
-		ipam     = "IPAM pools"
 	)
 	keys := []Key{
 		// Services (LBC reads them with the service.beta.kubernetes.io prefix only).
@@ -184,7 +183,7 @@ var Surface = func() []Key {
 		ing("listener-attributes.", Supported, ""),
 		ing("multi-cluster-target-group", Supported, ""),
 		ing("minimum-load-balancer-capacity", Supported, ""),
-		ing("ipam-ipv4-pool-id", Unsupported, ipam),
+		ing("ipam-ipv4-pool-id", Supported, ""),
 		ing("enable-frontend-nlb", Unsupported, frontNLB),
 		ing("frontend-nlb-", Unsupported, frontNLB), // frontend-nlb-scheme, -subnets, -security-groups, …
 		ing("use-regex-path-match", Supported, ""),

@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/emulator"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
 	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/testenv"
@@ -251,5 +252,77 @@ func TestIngressMutualAuthenticationIsSetAndChangedInPlace(t *testing.T) {
 			t.Errorf("%s: %d AWS writes", bad.name, n)
 		}
 	}
+	h.deleteAndWait(ing)
+}
+
+// ipamPoolOf is the ALB's reported IPv4 IPAM pool ("" none) and its ARN.
+func (h *harness) ipamPoolOf(ctx context.Context, lbName string) (string, string, error) {
+	lbs, err := h.emu.ELBv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{Names: []string{lbName}})
+	if err != nil {
+		return "", "", err
+	}
+	lb := lbs.LoadBalancers[0]
+	if lb.IpamPools == nil {
+		return "", aws.ToString(lb.LoadBalancerArn), nil
+	}
+	return aws.ToString(lb.IpamPools.Ipv4IpamPoolId), aws.ToString(lb.LoadBalancerArn), nil
+}
+
+// TestIngressIPAMPoolIsSetRemovedAndSetAgainInPlace: ipam-ipv4-pool-id
+// creates the internet-facing ALB with the pool; removing the annotation is
+// one ModifyIpPools removing it, adding it back one setting it, on the same
+// ALB; a resync costs no call; a pool AWS does not know is a Warning event
+// and the ALB keeps its pool.
+func TestIngressIPAMPoolIsSetRemovedAndSetAgainInPlace(t *testing.T) {
+	h := start(t, nil)
+	h.create(h.nodePortService("web"))
+	pool := emulator.SandboxIPAMPoolID
+	ing := h.albIngress("ipam", "/", "web", map[string]string{annotations.IngScheme: "internet-facing", annotations.IngIPAMIPv4PoolID: pool})
+	h.create(ing)
+	name := naming.IngressLBName(cluster, naming.ImplicitIngressStack(ing.Namespace, ing.Name), naming.SchemeInternetFacing)
+
+	var lbARN string
+	await := func(what, want string) {
+		t.Helper()
+		testenv.Eventually(t, what, func(ctx context.Context) (bool, error) {
+			got, arn, _ := h.ipamPoolOf(ctx, name) // errors until the ALB exists
+			if got != want || arn == "" {
+				return false, nil
+			}
+			if lbARN != "" && arn != lbARN {
+				t.Fatalf("%s: the ALB was replaced (%s → %s)", what, lbARN, arn)
+			}
+			lbARN = arn
+			return true, nil
+		})
+	}
+	await("the ALB created with the pool", pool)
+	h.assertResyncFree(ing)
+
+	acts := []string{"ModifyIpPools", "CreateLoadBalancer", "DeleteLoadBalancer"}
+	for _, step := range []struct{ name, value, want string }{{"removed", "", ""}, {"set again", pool, pool}} {
+		h.quiesce()
+		before := h.callCounts(acts...)
+		h.updateIngress(ing, func(i *networkingv1.Ingress) {
+			if step.value == "" {
+				delete(i.Annotations, annotations.IngIPAMIPv4PoolID)
+			} else {
+				i.Annotations[annotations.IngIPAMIPv4PoolID] = step.value
+			}
+		})
+		await(step.name, step.want)
+		h.quiesce()
+		want := map[string]int{"ModifyIpPools": 1, "CreateLoadBalancer": 0, "DeleteLoadBalancer": 0}
+		if got := h.callDelta(before, acts...); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: calls %v, want %v", step.name, got, want)
+		}
+		h.assertResyncFree(ing)
+	}
+
+	h.updateIngress(ing, func(i *networkingv1.Ingress) { i.Annotations[annotations.IngIPAMIPv4PoolID] = "ipam-pool-0fffffffffffffff0" })
+	testenv.Eventually(t, "a deploy warning for the unknown pool", func(context.Context) (bool, error) {
+		return h.events.has("ipam Warning FailedDeployModel") && h.events.has("ipam-pool-0fffffffffffffff0"), nil
+	})
+	await("the ALB keeps its pool", pool)
 	h.deleteAndWait(ing)
 }

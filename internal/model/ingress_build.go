@@ -344,7 +344,29 @@ func (b *albBuilder) loadBalancer(userTags map[string]string) (*LoadBalancer, er
 			return nil, err
 		}
 	}
+	if lb.IPAMPool, err = b.ipamPool(); err != nil {
+		return nil, err
+	}
 	return lb, nil
+}
+
+// ipamPool is LBC's IPv4 IPAM pool: the first member's IngressClassParams
+// ipamConfiguration, else the members' ipam-ipv4-pool-id annotations
+// (empty ones ignored), which must agree.
+func (b *albBuilder) ipamPool() (string, error) {
+	if p := b.members[0].Params; p != nil && p.IPAMConfiguration != nil && p.IPAMConfiguration.IPv4IPAMPoolId != nil {
+		return *p.IPAMConfiguration.IPv4IPAMPoolId, nil
+	}
+	pool := ""
+	for _, m := range b.members {
+		if v := m.cfg.IPAMIPv4PoolID; v != "" {
+			if pool != "" && pool != v {
+				return "", fmt.Errorf("conflicting ipv4 ipam pools %s: %s", pool, v)
+			}
+			pool = v
+		}
+	}
+	return pool, nil
 }
 
 // capacity is LBC's group capacity reservation: the first member's

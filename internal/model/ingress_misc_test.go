@@ -9,6 +9,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 )
 
 // withServiceAnnotations is ingMember with extra annotations on one
@@ -172,4 +173,45 @@ func TestIngressMutualAuthentication(t *testing.T) {
 		simple("ns-1", "b", map[string]string{annotations.IngMutualAuthentication: `[{"port":443,"mode":"verify","trustStore":"` + tsARN + `"}]`}),
 		simple("ns-1", "c", map[string]string{annotations.IngMutualAuthentication: `{`}),
 	}), []string{"a", "z"})
+}
+
+func TestIngressIPAMPool(t *testing.T) {
+	const key = annotations.IngIPAMIPv4PoolID
+	pool := func(id string) *v1beta1.IngressClassParamsSpec {
+		return &v1beta1.IngressClassParamsSpec{IPAMConfiguration: &v1beta1.IPAMConfiguration{IPv4IPAMPoolId: &id}}
+	}
+	withParams := func(m IngressMember, p *v1beta1.IngressClassParamsSpec) IngressMember {
+		m.Params = p
+		return m
+	}
+	for _, tt := range []struct {
+		name    string
+		members []IngressMember
+		want    string
+		wantErr string // the group's error (LBC fails the whole group)
+	}{
+		{"none", []IngressMember{grouped("a", nil)}, "", ""},
+		{"the annotation", []IngressMember{grouped("a", map[string]string{key: "ipam-pool-1"})}, "ipam-pool-1", ""},
+		{"an empty value is ignored", []IngressMember{grouped("a", map[string]string{key: ""})}, "", ""},
+		{"members agreeing, others silent", []IngressMember{grouped("a", map[string]string{key: "ipam-pool-1"}), grouped("b", nil),
+			grouped("c", map[string]string{key: "ipam-pool-1"})}, "ipam-pool-1", ""},
+		{"the first member's IngressClassParams win", []IngressMember{withParams(grouped("a", map[string]string{key: "ipam-pool-1"}), pool("ipam-pool-2")),
+			grouped("b", map[string]string{key: "ipam-pool-3"})}, "ipam-pool-2", ""},
+		{"members naming different pools conflict", []IngressMember{grouped("a", map[string]string{key: "ipam-pool-1"}),
+			grouped("b", map[string]string{key: "ipam-pool-2"})}, "", "conflicting ipv4 ipam pools ipam-pool-1: ipam-pool-2"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			st, errs, err := buildErrs(tt.members...)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || len(errs) > 0 {
+				t.Fatalf("build: %v %v", err, errs)
+			}
+			eq(t, "pool", st.LoadBalancer.IPAMPool, tt.want)
+		})
+	}
 }

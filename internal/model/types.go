@@ -255,6 +255,10 @@ type LoadBalancer struct {
 	// MinimumCapacity is the capacity reservation in capacity units: nil
 	// leaves the reservation alone, 0 resets it.
 	MinimumCapacity *int32 `json:",omitempty"`
+	// IPAMPool is the IPAM pool of an ALB's IPv4 addresses (ipam-ipv4-pool-id,
+	// IngressClassParams ipamConfiguration); "" means none (one AWS has is
+	// removed, as LBC does).
+	IPAMPool string `json:",omitempty"`
 }
 
 // SubnetMapping is one subnet of a load balancer with the addresses it

@@ -39,6 +39,8 @@ type ObservedLB struct {
 	CapacityRead bool
 	// MinimumCapacity is the reservation's capacity units; nil: none.
 	MinimumCapacity *int32
+	// IPAMPool is the IPv4 IPAM pool ("" none).
+	IPAMPool string
 }
 
 // ObservedTG is one of the stack's target groups.
@@ -141,11 +143,16 @@ const (
 	DeregisterTargets
 	DeleteLoadBalancer // replacement: before the new one is created
 	CreateLoadBalancer
+	// RemoveIPAMPool comes before the other load balancer changes (an IP
+	// address type change may need it gone), SetIPAMPool after them, as
+	// LBC orders ModifyIpPools.
+	RemoveIPAMPool
 	SetSecurityGroups
 	SetSubnets
 	SetIPAddressType
 	ModifyLoadBalancerAttributes
 	ModifyCapacityReservation
+	SetIPAMPool
 	TagResource
 	// DeleteListenerBeforeQUIC deletes a listener that AWS would not let a
 	// new QUIC listener stand beside (another QUIC one, or a UDP one),
@@ -172,6 +179,7 @@ var kindNames = map[Kind]string{
 	ModifyTargetGroupAttributes: "ModifyTargetGroupAttributes", RegisterTargets: "RegisterTargets",
 	DeregisterTargets: "DeregisterTargets", DeleteLoadBalancer: "DeleteLoadBalancer", CreateLoadBalancer: "CreateLoadBalancer",
 	SetSecurityGroups: "SetSecurityGroups", SetSubnets: "SetSubnets", SetIPAddressType: "SetIpAddressType",
+	RemoveIPAMPool: "ModifyIpPools", SetIPAMPool: "ModifyIpPools",
 	ModifyLoadBalancerAttributes: "ModifyLoadBalancerAttributes", ModifyCapacityReservation: "ModifyCapacityReservation", TagResource: "TagResource",
 	DeleteListenerBeforeQUIC: "DeleteListener", CreateListener: "CreateListener", ModifyListener: "ModifyListener", ModifyListenerAttributes: "ModifyListenerAttributes",
 	RemoveListenerCertificates: "RemoveListenerCertificates", AddListenerCertificates: "AddListenerCertificates", SetRulePriorities: "SetRulePriorities", ModifyRule: "ModifyRule",
@@ -467,6 +475,13 @@ func diffLoadBalancer(desired model.Stack, observed Snapshot) ([]Action, bool) {
 	}
 	if capacityDiffers(d, o) {
 		out = append(out, Action{Kind: ModifyCapacityReservation, ARN: o.ARN, LoadBalancer: d})
+	}
+	if d.IsALB() && d.IPAMPool != o.IPAMPool {
+		kind := SetIPAMPool
+		if d.IPAMPool == "" {
+			kind = RemoveIPAMPool
+		}
+		out = append(out, Action{Kind: kind, ARN: o.ARN, LoadBalancer: d})
 	}
 	// AWS only allows SetSecurityGroups on an NLB that has SGs; an ALB
 	// always takes them (lbc-security-groups.md §7). Compared as sets, as

@@ -27,6 +27,9 @@ func lbFromSDK(lb elbv2types.LoadBalancer) LoadBalancer {
 	if lb.State != nil {
 		out.State = string(lb.State.Code)
 	}
+	if lb.IpamPools != nil {
+		out.IPAMPool = aws.ToString(lb.IpamPools.Ipv4IpamPoolId)
+	}
 	out.Zones = zonesFromSDK(lb.AvailabilityZones)
 	for _, z := range out.Zones {
 		out.Subnets = append(out.Subnets, z.SubnetID)

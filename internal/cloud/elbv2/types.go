@@ -21,6 +21,8 @@ type LoadBalancer struct {
 	Zones []SubnetMapping
 	// SourceNAT is EnablePrefixForIpv6SourceNat ("" when AWS did not say).
 	SourceNAT string
+	// IPAMPool is IpamPools.Ipv4IpamPoolId ("" for none).
+	IPAMPool string
 }
 
 // SubnetMapping is a subnet of a load balancer with its addresses: sent
@@ -53,6 +55,7 @@ type NewLoadBalancer struct {
 	Mappings       []SubnetMapping
 	SourceNAT      string   // EnablePrefixForIpv6SourceNat; "" omitted
 	SecurityGroups []string // omitted when empty
+	IPAMPool       string   // IpamPools.Ipv4IpamPoolId; "" omitted
 	Tags           map[string]string
 }
 

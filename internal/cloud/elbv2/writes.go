@@ -34,6 +34,9 @@ func (p *Provider) CreateLoadBalancer(ctx context.Context, n NewLoadBalancer) (L
 	if len(n.SecurityGroups) > 0 {
 		in.SecurityGroups = n.SecurityGroups
 	}
+	if n.IPAMPool != "" {
+		in.IpamPools = &elbv2types.IpamPools{Ipv4IpamPoolId: aws.String(n.IPAMPool)}
+	}
 	res, err := p.api.CreateLoadBalancer(ctx, in)
 	if err != nil {
 		return LoadBalancer{}, fmt.Errorf("creating load balancer %s: %w", n.Name, err)
@@ -85,6 +88,21 @@ func (p *Provider) SetSubnets(ctx context.Context, arn string, subnets []string,
 		return nil, fmt.Errorf("setting subnets %v on %s: %w", subnets, arn, err)
 	}
 	return zonesFromSDK(out.AvailabilityZones), nil
+}
+
+// ModifyIPAMPool sets the load balancer's IPv4 IPAM pool, or removes it
+// ("" pool).
+func (p *Provider) ModifyIPAMPool(ctx context.Context, arn, pool string) error {
+	in := &awselbv2.ModifyIpPoolsInput{LoadBalancerArn: aws.String(arn)}
+	if pool == "" {
+		in.RemoveIpamPools = []elbv2types.RemoveIpamPoolEnum{elbv2types.RemoveIpamPoolEnumIpv4}
+	} else {
+		in.IpamPools = &elbv2types.IpamPools{Ipv4IpamPoolId: aws.String(pool)}
+	}
+	if _, err := p.api.ModifyIpPools(ctx, in); err != nil {
+		return fmt.Errorf("modifying IPAM pools of %s: %w", arn, err)
+	}
+	return nil
 }
 
 // SetIPAddressType sets the load balancer's IP address type.

@@ -37,7 +37,7 @@ type snapshotEntry struct {
 func observedLB(l cloudelbv2.LoadBalancer) plan.ObservedLB {
 	return plan.ObservedLB{ARN: l.ARN, Name: l.Name, DNSName: l.DNSName, Type: l.Type, Scheme: l.Scheme, IPAddressType: l.IPAddressType,
 		SecurityGroups: slices.Clone(l.SecurityGroups), State: l.State, Subnets: slices.Clone(l.Subnets),
-		SubnetMappings: modelMappings(l.Zones), SourceNATPrefix: l.SourceNAT, PrivateLinkInbound: l.EnforcePrivateLink}
+		SubnetMappings: modelMappings(l.Zones), SourceNATPrefix: l.SourceNAT, PrivateLinkInbound: l.EnforcePrivateLink, IPAMPool: l.IPAMPool}
 }
 
 func modelMappings(zs []cloudelbv2.SubnetMapping) []model.SubnetMapping {
@@ -540,7 +540,7 @@ func (p *Provider) CreateLoadBalancer(ctx context.Context, lb model.LoadBalancer
 	}
 	out, err := p.elb.CreateLoadBalancer(ctx, cloudelbv2.NewLoadBalancer{Name: lb.Name, Type: typ, Scheme: lb.Scheme,
 		IPAddressType: lb.IPAddressType, Subnets: lb.Subnets, Mappings: cloudMappings(lb.SubnetMappings), SourceNAT: lb.SourceNATPrefix,
-		SecurityGroups: sgIDs, Tags: lb.Tags})
+		SecurityGroups: sgIDs, IPAMPool: lb.IPAMPool, Tags: lb.Tags})
 	if err != nil {
 		return plan.ObservedLB{}, err
 	}
@@ -595,6 +595,16 @@ func (p *Provider) SetSubnets(ctx context.Context, arn string, lb model.LoadBala
 		}
 		o.SourceNATPrefix = cmp.Or(lb.SourceNATPrefix, o.SourceNATPrefix)
 	})
+	return nil
+}
+
+// ModifyIPAMPool sets (or, with "", removes) the load balancer's IPv4
+// IPAM pool.
+func (p *Provider) ModifyIPAMPool(ctx context.Context, arn, pool string) error {
+	if err := p.elb.ModifyIPAMPool(ctx, arn, pool); err != nil {
+		return err
+	}
+	p.updateLB(arn, func(o *plan.ObservedLB) { o.IPAMPool = pool })
 	return nil
 }
 

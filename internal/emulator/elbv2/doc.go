@@ -42,9 +42,13 @@
 //     IPv6 CIDR blocks, which the emulated EC2 never has, so "on" and any
 //     SubnetMappings SourceNatIpv6Prefix are InvalidConfigurationRequest [?];
 //     AvailabilityZones never carry SourceNatIpv6Prefixes.
-//   - CustomerOwnedIpv4Pool (no subnet is on an Outpost) and
-//     IpamPools.Ipv4IpamPoolId (no IPAM pool exists):
+//   - CustomerOwnedIpv4Pool (no subnet is on an Outpost):
 //     InvalidConfigurationRequest [?].
+//   - IpamPools.Ipv4IpamPoolId (CreateLoadBalancer, ModifyIpPools; ipam.go):
+//     a pool the seed declares (AddIPAMPool; the emulated EC2 has no IPAM
+//     API), internet-facing ALBs only, else InvalidConfigurationRequest
+//     [?]; returned by DescribeLoadBalancers. ModifyIpPools takes either
+//     IpamPools or RemoveIpamPools (ipv4), not both (ValidationError [?]).
 //   - TargetControlPort: stored and returned, HTTP and HTTPS groups only
 //     (InvalidConfigurationRequest otherwise [?]).
 //   - QUIC and TCP_QUIC listeners (CreateListener, ModifyListener): not on
@@ -106,7 +110,7 @@
 // (TrustStoreInUse). Tags work as on other resources. Revocations, shared
 // associations and ModifyTrustStore are not served (InvalidAction).
 //
-// Known limits: no IPAM pools, resource
+// Known limits: no Outposts, resource
 // policies or jwt-validation actions (the actions for them are InvalidAction,
 // their parameters refused as above); target health is simulated (never unhealthy; unused when the instance stops); the
 // targets-per-AZ-per-NLB quota is not enforced, and target and certificate
