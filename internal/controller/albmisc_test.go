@@ -319,7 +319,9 @@ func TestIngressIPAMPoolIsSetRemovedAndSetAgainInPlace(t *testing.T) {
 		h.assertResyncFree(ing)
 	}
 
-	h.updateIngress(ing, func(i *networkingv1.Ingress) { i.Annotations[annotations.IngIPAMIPv4PoolID] = "ipam-pool-0fffffffffffffff0" })
+	h.updateIngress(ing, func(i *networkingv1.Ingress) {
+		i.Annotations[annotations.IngIPAMIPv4PoolID] = "ipam-pool-0fffffffffffffff0"
+	})
 	testenv.Eventually(t, "a deploy warning for the unknown pool", func(context.Context) (bool, error) {
 		return h.events.has("ipam Warning FailedDeployModel") && h.events.has("ipam-pool-0fffffffffffffff0"), nil
 	})

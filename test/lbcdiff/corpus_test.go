@@ -240,6 +240,15 @@ var corpus = []testCase{
 				"alb.ingress.kubernetes.io/mutual-authentication": `[{"port":443,"mode":"passthrough"},{"port":80,"mode":"off"}]`,
 			}, path{"/", "echo"})}}
 	}},
+	{"alb-ipam", func(ns string, e *env) objects {
+		return objects{replicas: 2,
+			services: []*corev1.Service{backend(ns, "echo", e.port())},
+			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{
+				"alb.ingress.kubernetes.io/target-type":       "ip",
+				"alb.ingress.kubernetes.io/scheme":            "internet-facing",
+				"alb.ingress.kubernetes.io/ipam-ipv4-pool-id": emulator.SandboxIPAMPoolID,
+			}, path{"/", "echo"})}}
+	}},
 	{"alb-target-control", func(ns string, e *env) objects {
 		return objects{replicas: 2,
 			services: []*corev1.Service{backend(ns, "echo", e.port())},

@@ -189,6 +189,9 @@ func take(ctx context.Context, wd *world) (*snapshot, error) {
 		add(l, "type", string(lb.Type))
 		add(l, "scheme", string(lb.Scheme))
 		add(l, "ip address type", string(lb.IpAddressType))
+		if lb.IpamPools != nil {
+			add(l, "ipam pool", aws.ToString(lb.IpamPools.Ipv4IpamPoolId))
+		}
 		var zones []string
 		for _, z := range lb.AvailabilityZones {
 			zone := aws.ToString(z.ZoneName) + " " + aws.ToString(z.SubnetId)
