@@ -143,7 +143,7 @@ var Surface = func() []Key {
 		ing("ip-address-type", Supported, ""),
 		ing("scheme", Supported, ""),
 		ing("subnets", Supported, ""),
-		ing("customer-owned-ipv4-pool", Unsupported, "customer-owned (Outposts) address pools"),
+		ing("customer-owned-ipv4-pool", Unsupported, "ALBs on Outposts, where customer-owned address pools live: lbsg's subnet resolution knows no Outpost subnets (LBC lets an ALB there have one subnet) and the emulator has no Outposts to test against"),
 		ing("load-balancer-attributes", Supported, ""),
 		ing("wafv2-acl-arn", Unsupported, waf),
 		ing("wafv2-acl-name", Unsupported, waf),
