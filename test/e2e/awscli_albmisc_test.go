@@ -19,7 +19,9 @@ func TestAWSCLITrustStoresMutualTLSAndIPAMPools(t *testing.T) {
 	}
 	aws := cli{t: t, path: path, endpoint: startEmulator(t)}
 
-	var ts struct{ TrustStores []struct{ TrustStoreArn, Name, Status string } }
+	var ts struct {
+		TrustStores []struct{ TrustStoreArn, Name, Status string }
+	}
 	aws.ok(&ts, "elbv2", "create-trust-store", "--name", "clients", "--ca-certificates-bundle-s3-bucket", "bundles",
 		"--ca-certificates-bundle-s3-key", "clients.pem", "--tags", "Key=team,Value=a")
 	if len(ts.TrustStores) != 1 || ts.TrustStores[0].Status != "ACTIVE" {
@@ -40,7 +42,9 @@ func TestAWSCLITrustStoresMutualTLSAndIPAMPools(t *testing.T) {
 	if len(subnets) < 2 {
 		t.Fatalf("public subnets: %v", subnets)
 	}
-	var lb struct{ LoadBalancers []struct{ LoadBalancerArn string } }
+	var lb struct {
+		LoadBalancers []struct{ LoadBalancerArn string }
+	}
 	aws.ok(&lb, "elbv2", "create-load-balancer", "--name", "cli-ipam", "--scheme", "internet-facing", "--subnets", subnets[0], subnets[1],
 		"--ipam-pools", "Ipv4IpamPoolId="+emulator.SandboxIPAMPoolID)
 	lbARN := lb.LoadBalancers[0].LoadBalancerArn
@@ -58,7 +62,9 @@ func TestAWSCLITrustStoresMutualTLSAndIPAMPools(t *testing.T) {
 	aws.fails("InvalidConfigurationRequest", "elbv2", "modify-ip-pools", "--load-balancer-arn", lbARN, "--ipam-pools", "Ipv4IpamPoolId=ipam-pool-0fffffffffffffff0")
 
 	cert := "arn:aws:acm:us-west-2:123456789012:certificate/" + emulator.SandboxCertificateID
-	var ls struct{ Listeners []struct{ ListenerArn string } }
+	var ls struct {
+		Listeners []struct{ ListenerArn string }
+	}
 	aws.ok(&ls, "elbv2", "create-listener", "--load-balancer-arn", lbARN, "--protocol", "HTTPS", "--port", "443",
 		"--certificates", "CertificateArn="+cert, "--default-actions", "Type=fixed-response,FixedResponseConfig={StatusCode=404}",
 		"--mutual-authentication", "Mode=verify,TrustStoreArn="+tsARN+",AdvertiseTrustStoreCaNames=on")
