@@ -52,6 +52,7 @@ type portState struct {
 	defaultFrom         string
 	mtls                *MutualAuth
 	mtlsFrom            string
+	mtlsAdv             bool              // the entry stated advertiseTrustStoreCaNames
 	attrs               map[string]string // listener attributes; nil: none
 }
 
@@ -223,10 +224,10 @@ func (b *albBuilder) mergePortSettings(m *member) error {
 			ps.sslPolicy, ps.policyFrom = m.sslPolicy, m.key
 		}
 		if a := m.mtls[lp.Port]; a != nil && lp.Protocol == annotations.ProtocolHTTPS {
-			if ps.mtlsFrom != "" && *ps.mtls != *a {
+			if ps.mtlsFrom != "" && (*ps.mtls != *a || ps.mtlsAdv != m.mtlsAdv[lp.Port]) {
 				return fmt.Errorf("conflicting mTLS Attributes, %s: %s | %s: %s", ps.mtlsFrom, ps.mtls, m.key, a)
 			}
-			ps.mtls, ps.mtlsFrom = a, m.key
+			ps.mtls, ps.mtlsFrom, ps.mtlsAdv = a, m.key, m.mtlsAdv[lp.Port]
 		}
 		if m.defaultAction != nil {
 			if ps.defaultFrom != "" {

@@ -37,6 +37,7 @@ type member struct {
 	lbAttrs     map[string]string     // annotation
 	icpAttrs    map[string]string     // ICP loadBalancerAttributes
 	mtls        map[int32]*MutualAuth // mutual-authentication, by port, trust stores resolved
+	mtlsAdv     map[int32]bool        // ports whose entry states advertiseTrustStoreCaNames
 
 	tgs           map[string]*TargetGroup // by ResourceID
 	tgNodes       map[string]map[string]bool
@@ -60,7 +61,7 @@ func newMember(stack naming.Stack, im IngressMember, f Facts, d Defaults) (*memb
 	if err := m.applyParams(); err != nil {
 		return nil, err
 	}
-	if m.mtls, err = mutualAuths(im, f); err != nil {
+	if m.mtls, m.mtlsAdv, err = mutualAuths(im, f); err != nil {
 		return nil, err
 	}
 	m.ports = cfg.EffectiveListenPorts(m.Params != nil && len(m.Params.CertificateArn) > 0)

@@ -158,12 +158,20 @@ func TestIngressMutualAuthentication(t *testing.T) {
 		b := grouped("b", with(map[string]string{annotations.IngMutualAuthentication: `[{"port":443,"mode":"verify","trustStore":"` + tsARN + `"}]`}))
 		c := grouped("c", with(map[string]string{annotations.IngGroupOrder: "5", annotations.IngMutualAuthentication: `[{"port":443,"mode":"passthrough"}]`}))
 		none := grouped("d", with(nil))
-		st, errs, err := build(a, b, none, c)
+		// LBC tells a stated advertiseTrustStoreCaNames "off" from an unstated one.
+		off := grouped("e", with(map[string]string{annotations.IngGroupOrder: "6",
+			annotations.IngMutualAuthentication: `[{"port":443,"mode":"verify","trustStore":"ca","advertiseTrustStoreCaNames":"off"}]`}))
+		st, errs, err := build(a, b, none, c, off)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(errs) != 1 || errs[c.Ingress.Namespace+"/c"] == nil || !strings.Contains(errs[c.Ingress.Namespace+"/c"].Error(), "conflicting mTLS Attributes") {
-			t.Fatalf("errors %v", errs)
+		for _, late := range []string{"c", "e"} {
+			if e := errs[c.Ingress.Namespace+"/"+late]; e == nil || !strings.Contains(e.Error(), "conflicting mTLS Attributes") {
+				t.Errorf("member %s: error %v", late, e)
+			}
+		}
+		if len(errs) != 2 {
+			t.Errorf("errors %v", errs)
 		}
 		eq(t, "443", mtls(st, 443), "{mode: verify, trustStore: "+tsARN+", ignoreClientCertificateExpiry: false, advertiseTrustStoreCaNames: off}")
 	})

@@ -41,13 +41,15 @@ func IngressTrustStoreNames(members []IngressMember) []string {
 // mutualAuths is the member's mutual-authentication annotation, by port,
 // with trust store names resolved to ARNs through f.TrustStoreARNs (LBC's
 // text for one not found) and AdvertiseTrustStoreCaNames defaulted to off
-// for verify, as LBC sends it.
-func mutualAuths(im IngressMember, f Facts) (map[int32]*MutualAuth, error) {
+// for verify, as LBC sends it; adv holds the ports whose entry stated
+// AdvertiseTrustStoreCaNames (LBC's group merge tells an unstated one from
+// a stated off).
+func mutualAuths(im IngressMember, f Facts) (out map[int32]*MutualAuth, adv map[int32]bool, err error) {
 	ports, err := annotations.ParseMutualAuth(im.Ingress.Annotations)
 	if err != nil || ports == nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := make(map[int32]*MutualAuth, len(ports))
+	out, adv = make(map[int32]*MutualAuth, len(ports)), map[int32]bool{}
 	for _, p := range slices.Sorted(maps.Keys(ports)) {
 		a := ports[p]
 		m := &MutualAuth{Mode: a.Mode}
@@ -56,17 +58,18 @@ func mutualAuths(im IngressMember, f Facts) (map[int32]*MutualAuth, error) {
 			if a.TrustStoreName() {
 				arn, ok := f.TrustStoreARNs[a.TrustStore]
 				if !ok {
-					return nil, fmt.Errorf("couldn't find TrustStore with name %s", a.TrustStore)
+					return nil, nil, fmt.Errorf("couldn't find TrustStore with name %s", a.TrustStore)
 				}
 				m.TrustStoreARN = arn
 			}
 			m.IgnoreClientCertificateExpiry = a.IgnoreClientCertificateExpiry != nil && *a.IgnoreClientCertificateExpiry
 			m.AdvertiseTrustStoreCaNames = a.AdvertiseTrustStoreCaNames
+			adv[p] = m.AdvertiseTrustStoreCaNames != ""
 			if m.AdvertiseTrustStoreCaNames == "" {
 				m.AdvertiseTrustStoreCaNames = "off"
 			}
 		}
 		out[p] = m
 	}
-	return out, nil
+	return out, adv, nil
 }
