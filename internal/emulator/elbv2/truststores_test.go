@@ -144,10 +144,16 @@ func TestListenerMutualAuthenticationVerifyPassthroughAndOff(t *testing.T) {
 		t.Fatalf("passthrough with LBC's empty trust store: %v", err)
 	}
 	same(t, "passthrough", str(describe()), "passthrough  -  ")
+	if m := describe(); m.TrustStoreArn == nil {
+		t.Errorf("the empty TrustStoreArn given with passthrough is not reported back (LBC compares it)")
+	}
 	if err := modify(&elbv2types.MutualAuthenticationAttributes{Mode: aws.String("off")}); err != nil {
 		t.Fatal(err)
 	}
 	same(t, "off", str(describe()), "off  -  ")
+	if m := describe(); m.TrustStoreArn != nil {
+		t.Errorf("off without a TrustStoreArn reports %q", *m.TrustStoreArn)
+	}
 
 	for _, tt := range []struct {
 		name string
