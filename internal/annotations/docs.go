@@ -177,8 +177,20 @@ var Docs = map[string]Doc{
 		Effect: "Consecutive failures before a target is unhealthy."},
 	IngSuccessCodes: {Type: "string, e.g. `200,302` or `200-299`", Default: "`200` (`12` for gRPC)",
 		Effect: "HTTP (or gRPC) codes that count as healthy."},
-	IngTargetControlPort: {Type: "integer", SG: true,
-		Effect: "Port of the ALB target-control agent (feature gate `ALBTargetControlAgent`, `ip` targets); opened on the node/ENI group."},
+	IngIPAMIPv4PoolID: {Type: "IPAM pool ID",
+		Effect: "The ALB takes its IPv4 addresses from this public IPv4 IPAM pool (internet-facing ALBs; AWS refuses others). IngressClassParams " +
+			"`ipamConfiguration.ipv4IPAMPoolId` of the group's first member wins; members naming different pools conflict; an empty value is ignored. " +
+			"Changed in place with `ModifyIpPools`; removing it removes the pool from the ALB."},
+	IngMutualAuthentication: {Type: "JSON: a list of `{\"port\": n, \"mode\": \"off\"|\"passthrough\"|\"verify\", \"trustStore\": name or ARN, \"ignoreClientCertificateExpiry\": bool, \"advertiseTrustStoreCaNames\": \"on\"|\"off\"}`",
+		Effect: "Mutual TLS of the HTTPS listeners on the listed ports (other ports' entries are ignored). `verify` needs a trust store (a name is looked up with " +
+			"`DescribeTrustStores` and cached for 10 minutes) and defaults to `ignoreClientCertificateExpiry: false`, `advertiseTrustStoreCaNames: off`; the other modes take none of them. " +
+			"Changed in place (`ModifyListener`). Removing the annotation leaves the listener's mutual TLS as it is (LBC without `EnhancedDefaultBehavior`); write `off` to turn it off. " +
+			"Group members setting one port differently conflict."},
+	IngTargetControlPortPrefix: {Type: "integer", SG: true,
+		Effect: "`target-control-port.<service>.<port>` (the backend's Service name and port as the Ingress writes them; on the Ingress or the Service, which wins): " +
+			"the target group's `TargetControlPort`, where the ALB target-control agent exchanges management traffic. `ip` targets only. " +
+			"The port is fixed at creation: changing or removing it replaces the target group (its name changes). " +
+			"With the backend security group, the port is also opened on the node/ENI group."},
 	IngFrontendNLBSecurityGroup: {Type: "list of SG IDs or `Name` tags", Default: "the ALB's groups", SG: true,
 		Effect: "Security groups of the frontend NLB (all members setting it must agree)."},
 	IngEnableFrontendNLB: {Type: "bool", Default: "`false`",

@@ -28,7 +28,7 @@ var ingressKeys = []string{
 	annotations.IngTargetGroupAttributes, annotations.IngBackendProtocol, annotations.IngBackendProtocolVersion,
 	annotations.IngHealthCheckProtocol, annotations.IngHealthCheckPort, annotations.IngHealthCheckPath, annotations.IngHealthCheckInterval,
 	annotations.IngHealthCheckTimeout, annotations.IngHealthyThreshold, annotations.IngUnhealthyThreshold, annotations.IngSuccessCodes,
-	annotations.IngTargetControlPort, annotations.IngFrontendNLBSecurityGroup, annotations.IngUseRegexPathMatch,
+	annotations.IngFrontendNLBSecurityGroup, annotations.IngUseRegexPathMatch,
 }
 
 // checkErrors asserts every joined error is an *Error naming one of the keys set.

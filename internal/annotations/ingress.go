@@ -46,11 +46,14 @@ const (
 	IngHealthyThreshold         = IngressPrefix + "healthy-threshold-count"
 	IngUnhealthyThreshold       = IngressPrefix + "unhealthy-threshold-count"
 	IngSuccessCodes             = IngressPrefix + "success-codes"
-	IngTargetControlPort        = IngressPrefix + "target-control-port"
+	// IngTargetControlPortPrefix is followed by "<service>.<port>" (the
+	// backend's Service name and port as the Ingress writes it).
+	IngTargetControlPortPrefix  = IngressPrefix + "target-control-port."
 	IngFrontendNLBSecurityGroup = IngressPrefix + "frontend-nlb-security-groups"
 	IngUseRegexPathMatch        = IngressPrefix + "use-regex-path-match"
 	IngTargetNodeLabels         = IngressPrefix + "target-node-labels"
 	IngMultiClusterTargetGroup  = IngressPrefix + "multi-cluster-target-group"
+	IngIPAMIPv4PoolID           = IngressPrefix + "ipam-ipv4-pool-id"
 )
 
 // Protocols of ALB listeners.
@@ -104,7 +107,6 @@ type Ingress struct {
 	BackendProtocol    string // "" | HTTP | HTTPS
 	BackendProtocolVer string // "" | HTTP1 | HTTP2 | GRPC
 	HealthCheck        HealthCheck
-	TargetControlPort  *int32
 	FrontendNLBSGs     []string
 	// FrontendNLB holds enable-frontend-nlb and the frontend-nlb-*
 	// annotations (FrontendNLBSGs is its SecurityGroups too).
@@ -116,6 +118,9 @@ type Ingress struct {
 	// TargetNodeLabels restricts instance targets to nodes with these
 	// labels; on a backend Service the annotation wins over the Ingress's.
 	TargetNodeLabels map[string]string
+	// IPAMIPv4PoolID is the IPAM pool of the ALB's IPv4 addresses ("" when
+	// absent or empty, as LBC reads it).
+	IPAMIPv4PoolID string
 	// MultiClusterTargetGroup: only targets lbsg registered are ever
 	// deregistered (true on the Ingress or on the backend Service).
 	MultiClusterTargetGroup bool
@@ -162,10 +167,10 @@ func ParseIngressAnnotations(ns, name string, ann map[string]string) (Ingress, e
 		LoadBalancerAttrs:    r.stringMap(IngLoadBalancerAttributes),
 		MinimumCapacity:      r.stringMap(IngMinimumCapacity),
 		TargetGroupAttrs:     r.stringMap(IngTargetGroupAttributes),
-		TargetControlPort:    r.int32v(IngTargetControlPort),
 		FrontendNLBSGs:       r.list(IngFrontendNLBSecurityGroup),
 		UseRegexPathMatch:    r.boolean(IngUseRegexPathMatch),
 		TargetNodeLabels:     r.nodeLabels(IngTargetNodeLabels),
+		IPAMIPv4PoolID:       r.str(IngIPAMIPv4PoolID),
 		HealthCheck: HealthCheck{
 			Protocol:           r.str(IngHealthCheckProtocol), // case-sensitive for ALB; checked by AWS
 			Port:               r.str(IngHealthCheckPort),
@@ -305,4 +310,20 @@ func ParseGroupOrder(ns, name string, ann map[string]string) (int32, error) {
 			MinGroupOrder, MaxGroupOrder, ns, name, *o)
 	}
 	return *o, nil
+}
+
+// TargetControlPort is the target-control-port.<service>.<port> annotation
+// of one Ingress backend (port: its name or number as written), read as
+// LBC reads it from the Service's and the Ingress's annotations merged,
+// the Service's winning; nil when neither sets it.
+func TargetControlPort(svcAnn, ingAnn map[string]string, service, port string) (*int32, error) {
+	key := IngTargetControlPortPrefix + service + "." + port
+	for _, ann := range []map[string]string{svcAnn, ingAnn} {
+		if _, ok := ann[key]; ok {
+			r := &reader{ann: ann}
+			v := r.int32v(key)
+			return v, r.err()
+		}
+	}
+	return nil, nil
 }

@@ -81,7 +81,6 @@ var Surface = func() []Key {
 		auth  = "listener-rule authentication (issue 19)"
 		waf   = "WAF and Shield associations (issue 19)"
 		certs = "ACM certificate management: requesting certificates and validating them in Route 53 (LBC v3.6.2 does it behind the EnableCertificateManagement gate; lbsg discovers existing certificates only)"
-		ipam  = "IPAM pools"
 	)
 	keys := []Key{
 		// Services (LBC reads them with the service.beta.kubernetes.io prefix only).
@@ -143,7 +142,7 @@ var Surface = func() []Key {
 		ing("ip-address-type", Supported, ""),
 		ing("scheme", Supported, ""),
 		ing("subnets", Supported, ""),
-		ing("customer-owned-ipv4-pool", Unsupported, "customer-owned (Outposts) address pools"),
+		ing("customer-owned-ipv4-pool", Unsupported, "ALBs on Outposts, where customer-owned address pools live: lbsg's subnet resolution knows no Outpost subnets (LBC lets an ALB there have one subnet) and the emulator has no Outposts to test against"),
 		ing("load-balancer-attributes", Supported, ""),
 		ing("wafv2-acl-arn", Unsupported, waf),
 		ing("wafv2-acl-name", Unsupported, waf),
@@ -178,16 +177,17 @@ var Surface = func() []Key {
 		ing("jwt-validation", Unsupported, auth),
 		ing("target-node-labels", Supported, ""),
 		ing("manage-backend-security-group-rules", Supported, ""),
-		ing("mutual-authentication", Unsupported, "listener mutual TLS (issue 18)"),
+		ing("mutual-authentication", Supported, ""),
 		ing("security-group-prefix-lists", Supported, ""),
 		ing("listener-attributes.", Supported, ""),
 		ing("multi-cluster-target-group", Supported, ""),
 		ing("minimum-load-balancer-capacity", Supported, ""),
-		ing("ipam-ipv4-pool-id", Unsupported, ipam),
+		ing("ipam-ipv4-pool-id", Supported, ""),
 		ing("enable-frontend-nlb", Supported, ""),
 		ing("frontend-nlb-", Supported, ""), // frontend-nlb-scheme, -subnets, -security-groups, …
 		ing("use-regex-path-match", Supported, ""),
-		ing("target-control-port", Unsupported, "the ALB target-control agent port"),
+		ing("target-control-port", Supported, ""),  // LBC reads only the family below
+		ing("target-control-port.", Supported, ""), // target-control-port.<service>.<port>
 		ing("create-acm-cert", Unsupported, certs),
 		ing("acm-pca-arn", Unsupported, certs),
 		ing("dry-run-plan", Unsupported, "LBC's dry-run plan annotation (lbsg plan shows plans instead)"),

@@ -42,6 +42,7 @@ type ELBV2API interface {
 	SetSecurityGroups(ctx context.Context, params *elbv2.SetSecurityGroupsInput, optFns ...func(*elbv2.Options)) (*elbv2.SetSecurityGroupsOutput, error)
 	SetSubnets(ctx context.Context, params *elbv2.SetSubnetsInput, optFns ...func(*elbv2.Options)) (*elbv2.SetSubnetsOutput, error)
 	SetIpAddressType(ctx context.Context, params *elbv2.SetIpAddressTypeInput, optFns ...func(*elbv2.Options)) (*elbv2.SetIpAddressTypeOutput, error)
+	ModifyIpPools(ctx context.Context, params *elbv2.ModifyIpPoolsInput, optFns ...func(*elbv2.Options)) (*elbv2.ModifyIpPoolsOutput, error)
 	DescribeCapacityReservation(ctx context.Context, params *elbv2.DescribeCapacityReservationInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeCapacityReservationOutput, error)
 	ModifyCapacityReservation(ctx context.Context, params *elbv2.ModifyCapacityReservationInput, optFns ...func(*elbv2.Options)) (*elbv2.ModifyCapacityReservationOutput, error)
 	DescribeLoadBalancerAttributes(ctx context.Context, params *elbv2.DescribeLoadBalancerAttributesInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeLoadBalancerAttributesOutput, error)
@@ -72,6 +73,7 @@ type ELBV2API interface {
 	AddTags(ctx context.Context, params *elbv2.AddTagsInput, optFns ...func(*elbv2.Options)) (*elbv2.AddTagsOutput, error)
 	RemoveTags(ctx context.Context, params *elbv2.RemoveTagsInput, optFns ...func(*elbv2.Options)) (*elbv2.RemoveTagsOutput, error)
 	DescribeTags(ctx context.Context, params *elbv2.DescribeTagsInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeTagsOutput, error)
+	DescribeTrustStores(ctx context.Context, params *elbv2.DescribeTrustStoresInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeTrustStoresOutput, error)
 }
 
 // EKSAPI is the EKS operation lbsg calls (cluster VPC discovery).

@@ -51,6 +51,7 @@ const (
 	ELBTargetGroupNotFound                      = "TargetGroupNotFound"
 	ELBListenerNotFound                         = "ListenerNotFound"
 	ELBRuleNotFound                             = "RuleNotFound"
+	ELBTrustStoreNotFound                       = "TrustStoreNotFound"
 	ELBSubnetNotFound                           = "SubnetNotFound"
 	ELBCertificateNotFound                      = "CertificateNotFound"
 	ELBSSLPolicyNotFound                        = "SSLPolicyNotFound"
@@ -126,6 +127,7 @@ var byCode = map[string]Class{
 	ELBTargetGroupNotFound:                NotFound,
 	ELBListenerNotFound:                   NotFound,
 	ELBRuleNotFound:                       NotFound,
+	ELBTrustStoreNotFound:                 NotFound,
 	ELBSubnetNotFound:                     NotFound,
 	ELBCertificateNotFound:                NotFound,
 	ELBSSLPolicyNotFound:                  NotFound,

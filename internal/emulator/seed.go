@@ -20,7 +20,14 @@ type Seed struct {
 	// Certificates are ACM certificates placed under fixed IDs, so
 	// manifests can name them before anything is imported.
 	Certificates []acm.Seeded `json:"certificates,omitempty"`
+	// IPAMPools are the IDs of the account's public IPv4 IPAM pools, which
+	// internet-facing ALBs may take addresses from (the emulated EC2 has no
+	// IPAM API).
+	IPAMPools []string `json:"ipamPools,omitempty"`
 }
+
+// SandboxIPAMPoolID is the public IPv4 IPAM pool of the default seed.
+const SandboxIPAMPoolID = "ipam-pool-0123456789abcdef0"
 
 // SandboxCertificateID is the ID of the ACM certificate of the default
 // seed (domain *.sandbox.example): its ARN,
@@ -46,6 +53,7 @@ func DefaultSeed(cluster, region string) Seed {
 		s.Clusters = []SeedCluster{{Name: cluster, VPC: s.VPCs[0].Name}}
 	}
 	s.Certificates = []acm.Seeded{{ID: SandboxCertificateID, Domain: "*.sandbox.example"}}
+	s.IPAMPools = []string{SandboxIPAMPoolID}
 	return s
 }
 
@@ -88,6 +96,9 @@ func (s *Server) applySeed(seed Seed) error {
 	}
 	for _, c := range seed.Certificates {
 		s.acm.Add(c)
+	}
+	for _, id := range seed.IPAMPools {
+		s.elb.AddIPAMPool(id)
 	}
 	return nil
 }

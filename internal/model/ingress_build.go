@@ -50,6 +50,9 @@ type portState struct {
 	policyFrom          string
 	defaultAction       *Action
 	defaultFrom         string
+	mtls                *MutualAuth
+	mtlsFrom            string
+	mtlsAdv             bool              // the entry stated advertiseTrustStoreCaNames
 	attrs               map[string]string // listener attributes; nil: none
 }
 
@@ -209,7 +212,8 @@ func (b *albBuilder) mergePort(m *member, lp annotations.ListenPort) error {
 	return nil
 }
 
-// mergePortSettings: SSL policy and default backend per listen port.
+// mergePortSettings: SSL policy, mutual TLS and default backend per listen
+// port.
 func (b *albBuilder) mergePortSettings(m *member) error {
 	for _, lp := range m.ports {
 		ps := b.ports[lp.Port]
@@ -218,6 +222,12 @@ func (b *albBuilder) mergePortSettings(m *member) error {
 				return fmt.Errorf("conflicting sslPolicy, %s: %s | %s: %s", ps.policyFrom, ps.sslPolicy, m.key, m.sslPolicy)
 			}
 			ps.sslPolicy, ps.policyFrom = m.sslPolicy, m.key
+		}
+		if a := m.mtls[lp.Port]; a != nil && lp.Protocol == annotations.ProtocolHTTPS {
+			if ps.mtlsFrom != "" && (*ps.mtls != *a || ps.mtlsAdv != m.mtlsAdv[lp.Port]) {
+				return fmt.Errorf("conflicting mTLS Attributes, %s: %s | %s: %s", ps.mtlsFrom, ps.mtls, m.key, a)
+			}
+			ps.mtls, ps.mtlsFrom, ps.mtlsAdv = a, m.key, m.mtlsAdv[lp.Port]
 		}
 		if m.defaultAction != nil {
 			if ps.defaultFrom != "" {
@@ -335,7 +345,29 @@ func (b *albBuilder) loadBalancer(userTags map[string]string) (*LoadBalancer, er
 			return nil, err
 		}
 	}
+	if lb.IPAMPool, err = b.ipamPool(); err != nil {
+		return nil, err
+	}
 	return lb, nil
+}
+
+// ipamPool is LBC's IPv4 IPAM pool: the first member's IngressClassParams
+// ipamConfiguration, else the members' ipam-ipv4-pool-id annotations
+// (empty ones ignored), which must agree.
+func (b *albBuilder) ipamPool() (string, error) {
+	if p := b.members[0].Params; p != nil && p.IPAMConfiguration != nil && p.IPAMConfiguration.IPv4IPAMPoolId != nil {
+		return *p.IPAMConfiguration.IPv4IPAMPoolId, nil
+	}
+	pool := ""
+	for _, m := range b.members {
+		if v := m.cfg.IPAMIPv4PoolID; v != "" {
+			if pool != "" && pool != v {
+				return "", fmt.Errorf("conflicting ipv4 ipam pools %s: %s", pool, v)
+			}
+			pool = v
+		}
+	}
+	return pool, nil
 }
 
 // capacity is LBC's group capacity reservation: the first member's
@@ -421,6 +453,7 @@ func (b *albBuilder) listeners() {
 				}
 			}
 			l.SSLPolicy = cmp.Or(ps.sslPolicy, b.d.DefaultSSLPolicy, DefaultSSLPolicy)
+			l.MutualAuth = ps.mtls
 		}
 		redirect := b.sslRedirect != nil && ps.protocol == annotations.ProtocolHTTP
 		switch {

@@ -33,9 +33,11 @@ type member struct {
 	certs       []string
 	sslPolicy   string
 	sslRedirect *int32
-	tags        map[string]string // ICP ⊕ annotation, ICP winning
-	lbAttrs     map[string]string // annotation
-	icpAttrs    map[string]string // ICP loadBalancerAttributes
+	tags        map[string]string     // ICP ⊕ annotation, ICP winning
+	lbAttrs     map[string]string     // annotation
+	icpAttrs    map[string]string     // ICP loadBalancerAttributes
+	mtls        map[int32]*MutualAuth // mutual-authentication, by port, trust stores resolved
+	mtlsAdv     map[int32]bool        // ports whose entry states advertiseTrustStoreCaNames
 
 	tgs           map[string]*TargetGroup // by ResourceID
 	tgNodes       map[string]map[string]bool
@@ -57,6 +59,9 @@ func newMember(stack naming.Stack, im IngressMember, f Facts, d Defaults) (*memb
 		tags: maps.Clone(cfg.Tags), lbAttrs: cfg.LoadBalancerAttrs,
 	}
 	if err := m.applyParams(); err != nil {
+		return nil, err
+	}
+	if m.mtls, m.mtlsAdv, err = mutualAuths(im, f); err != nil {
 		return nil, err
 	}
 	m.ports = cfg.EffectiveListenPorts(m.Params != nil && len(m.Params.CertificateArn) > 0)

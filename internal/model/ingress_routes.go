@@ -296,10 +296,17 @@ func (m *member) targetGroup(stack naming.Stack, svc *corev1.Service, bp network
 		return nil, err
 	}
 	tg.HealthCheck = hc
+	if tg.TargetControlPort, err = annotations.TargetControlPort(svc.Annotations, m.Ingress.Annotations, svc.Name, portStr); err != nil {
+		return nil, err
+	}
+	if tg.TargetControlPort != nil && tt == annotations.TargetTypeInstance {
+		return nil, fmt.Errorf("target control port is not supported for instance target target group")
+	}
 	tg.Name = naming.IngressTargetGroupName(d.ClusterName, naming.IngressTargetGroup{
 		GroupID: stack.ID(), IngressNamespace: m.Ingress.Namespace, IngressName: m.Ingress.Name,
 		ServiceName: svc.Name, ServiceUID: string(svc.UID), BackendPort: portStr,
 		TargetPort: tg.Port, TargetType: tt, Protocol: tg.Protocol, ProtocolVersion: tg.ProtocolVersion,
+		TargetControlPort: ptrValue(tg.TargetControlPort),
 	})
 	// §3.2: ICP ⊕ Service tags ⊕ Ingress tags, the earlier source winning.
 	if err := naming.ValidateUserTags(svcCfg.Tags, d.ExternalManagedTags, ""); err != nil {

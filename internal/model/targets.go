@@ -324,7 +324,7 @@ type targetPerm struct {
 // extras of §6.3 (UDP target groups need TCP for health checks) and a
 // numeric health-check port; unrestricted, all TCP (and UDP) ports. For ALB
 // target groups (HTTP/HTTPS) this is §6.2: TCP on the target ports plus a
-// numeric health-check port.
+// numeric health-check port and the target-control port.
 func targetGroupPerms(tg TargetGroup, unrestricted bool) []targetPerm {
 	proto := transportProto(tg.Protocol)
 	udp := proto == ProtoUDP || proto == ProtoTCPUDP
@@ -365,7 +365,19 @@ func targetGroupPerms(tg TargetGroup, unrestricted bool) []targetPerm {
 			out = append(out, targetPerm{rules.TCP, hcPort, hcPort})
 		}
 	}
+	if c := tg.TargetControlPort; c != nil {
+		out = append(out, targetPerm{rules.TCP, *c, *c}) // the target-control agent's port
+	}
 	return out
+}
+
+// ptrValue is *p, or 0 for nil.
+func ptrValue[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
 }
 
 // crossTargetRules puts every permission on every target SG, de-duplicated

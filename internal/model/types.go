@@ -142,6 +142,10 @@ type Facts struct {
 	Endpoints           []Endpoint
 	// VPCCIDRs are the VPC's IPv4 CIDRs (legacy rules of internal NLBs).
 	VPCCIDRs []string
+	// TrustStoreARNs are the trust stores the members' mutual-authentication
+	// annotations name by name (IngressTrustStoreNames), name → ARN; a name
+	// missing here was not found.
+	TrustStoreARNs map[string]string
 	// TargetGroupARNs are the target groups the members' actions
 	// annotations name by targetGroupName (IngressTargetGroupNames), name →
 	// ARN, as the controller found them; a name missing here was not found.
@@ -281,6 +285,10 @@ type LoadBalancer struct {
 	// MinimumCapacity is the capacity reservation in capacity units: nil
 	// leaves the reservation alone, 0 resets it.
 	MinimumCapacity *int32 `json:",omitempty"`
+	// IPAMPool is the IPAM pool of an ALB's IPv4 addresses (ipam-ipv4-pool-id,
+	// IngressClassParams ipamConfiguration); "" means none (one AWS has is
+	// removed, as LBC does).
+	IPAMPool string `json:",omitempty"`
 }
 
 // SubnetMapping is one subnet of a load balancer with the addresses it
@@ -333,9 +341,13 @@ type TargetGroup struct {
 	ProtocolVersion string
 	TargetType      string // instance | ip
 	IPAddressType   string // ipv4 | ipv6
-	HealthCheck     HealthCheck
-	Targets         []Target // sorted
-	Tags            map[string]string
+	// TargetControlPort is the ALB target-control agent's port
+	// (target-control-port.<service>.<port>; ALB ip groups only); fixed at
+	// creation, so a change replaces the group.
+	TargetControlPort *int32 `json:",omitempty"`
+	HealthCheck       HealthCheck
+	Targets           []Target // sorted
+	Tags              map[string]string
 	// Attributes to set (target-group-attributes; on NLB groups always
 	// proxy_protocol_v2.enabled, as LBC sets it); keys absent keep their
 	// AWS value.
@@ -378,6 +390,20 @@ type Listener struct {
 	// Attributes to set (listener-attributes.<PROTOCOL>-<port>); keys
 	// absent keep their AWS value. nil: none.
 	Attributes map[string]string
+	// MutualAuth is the HTTPS listener's mutual TLS (mutual-authentication);
+	// nil: not stated, AWS's setting is kept (LBC without
+	// EnhancedDefaultBehavior).
+	MutualAuth *MutualAuth `json:",omitempty"`
+}
+
+// MutualAuth is a listener's mutual TLS: Mode off, passthrough or verify;
+// verify has a trust store, IgnoreClientCertificateExpiry and
+// AdvertiseTrustStoreCaNames (on | off, default off).
+type MutualAuth struct {
+	Mode                          string
+	TrustStoreARN                 string `json:",omitempty"`
+	IgnoreClientCertificateExpiry bool   `json:",omitempty"`
+	AdvertiseTrustStoreCaNames    string `json:",omitempty"`
 }
 
 // Action types of ALB listeners and rules.

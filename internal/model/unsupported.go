@@ -62,7 +62,7 @@ var ParamsFields = map[string]bool{
 	"loadBalancerAttributes":      true,
 	"listeners":                   true,
 	"minimumLoadBalancerCapacity": true,
-	"ipamConfiguration":           false, // IPAM pools
+	"ipamConfiguration":           true,
 	"wafv2AclArn":                 false, // WAF (issue 19)
 	"wafv2AclName":                false, // WAF (issue 19)
 }
@@ -76,7 +76,7 @@ func unsupportedParams(p *v1beta1.IngressClassParamsSpec) []string {
 	var out []string
 	for field, set := range map[string]bool{
 		"minimumLoadBalancerCapacity": p.MinimumLoadBalancerCapacity != nil,
-		"ipamConfiguration":           p.IPAMConfiguration != nil, "wafv2AclArn": p.WAFv2ACLArn != "", "wafv2AclName": p.WAFv2ACLName != "",
+		"wafv2AclArn":                 p.WAFv2ACLArn != "", "wafv2AclName": p.WAFv2ACLName != "",
 	} {
 		if set && !ParamsFields[field] {
 			out = append(out, "IngressClassParams field spec."+field)

@@ -54,7 +54,28 @@ func securityChanged(d *model.Listener, o *ObservedListener) bool {
 	if d.ALPNPolicy != "" && d.ALPNPolicy != o.ALPNPolicy {
 		return true
 	}
+	if mutualAuthChanged(d.MutualAuth, o.MutualAuth) {
+		return true
+	}
 	return len(d.Certificates) > 0 && (len(o.Certificates) == 0 || o.Certificates[0] != d.Certificates[0])
+}
+
+// mutualAuthChanged reports whether a listener's mutual TLS needs
+// ModifyListener, as LBC (without EnhancedDefaultBehavior) decides: an
+// unstated one (nil) never does; off matches a listener without any; other
+// modes compare mode, trust store, IgnoreClientCertificateExpiry and
+// AdvertiseTrustStoreCaNames (AWS's association status is not compared).
+func mutualAuthChanged(d, o *model.MutualAuth) bool {
+	off := func(m *model.MutualAuth) bool { return m == nil || m.Mode == "" || m.Mode == "off" }
+	switch {
+	case d == nil:
+		return false
+	case d.Mode == "off":
+		return !off(o)
+	case o == nil:
+		return true
+	}
+	return *d != *o
 }
 
 // certificateActions converge the certificate list of an HTTPS or TLS

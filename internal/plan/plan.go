@@ -39,6 +39,8 @@ type ObservedLB struct {
 	CapacityRead bool
 	// MinimumCapacity is the reservation's capacity units; nil: none.
 	MinimumCapacity *int32
+	// IPAMPool is the IPv4 IPAM pool ("" none).
+	IPAMPool string
 }
 
 // ObservedTG is one of the stack's target groups.
@@ -50,9 +52,11 @@ type ObservedTG struct {
 	// ProtocolVersion is HTTP1 | HTTP2 | GRPC for HTTP(S) groups, else "".
 	ProtocolVersion string
 	TargetType      string
-	HealthCheck     model.HealthCheck
-	Targets         []model.Target
-	Tags            map[string]string
+	// TargetControlPort is the group's TargetControlPort (nil: none).
+	TargetControlPort *int32
+	HealthCheck       model.HealthCheck
+	Targets           []model.Target
+	Tags              map[string]string
 	// Attributes are read for HTTP/HTTPS (ALB) groups, and for NLB groups
 	// whose desired attributes need it; nil means not read (never diffed).
 	Attributes map[string]string
@@ -79,6 +83,8 @@ type ObservedListener struct {
 	ExtraCertificates []string
 	// ALPNPolicy of a TLS listener ("" when AWS reports none).
 	ALPNPolicy string
+	// MutualAuth is the listener's mutual TLS (nil: AWS reports none).
+	MutualAuth *model.MutualAuth
 	// Rules are the ALB listener's non-default rules.
 	Rules []ObservedRule
 	// Tags are read for ALB listeners only; nil means not read.
@@ -147,11 +153,16 @@ const (
 	DeregisterTargets
 	DeleteLoadBalancer // replacement: before the new one is created
 	CreateLoadBalancer
+	// RemoveIPAMPool comes before the other load balancer changes (an IP
+	// address type change may need it gone), SetIPAMPool after them, as
+	// LBC orders ModifyIpPools.
+	RemoveIPAMPool
 	SetSecurityGroups
 	SetSubnets
 	SetIPAddressType
 	ModifyLoadBalancerAttributes
 	ModifyCapacityReservation
+	SetIPAMPool
 	TagResource
 	// DeleteListenerBeforeQUIC deletes a listener that AWS would not let a
 	// new QUIC listener stand beside (another QUIC one, or a UDP one),
@@ -178,6 +189,7 @@ var kindNames = map[Kind]string{
 	ModifyTargetGroupAttributes: "ModifyTargetGroupAttributes", RegisterTargets: "RegisterTargets",
 	DeregisterTargets: "DeregisterTargets", DeleteLoadBalancer: "DeleteLoadBalancer", CreateLoadBalancer: "CreateLoadBalancer",
 	SetSecurityGroups: "SetSecurityGroups", SetSubnets: "SetSubnets", SetIPAddressType: "SetIpAddressType",
+	RemoveIPAMPool: "ModifyIpPools", SetIPAMPool: "ModifyIpPools",
 	ModifyLoadBalancerAttributes: "ModifyLoadBalancerAttributes", ModifyCapacityReservation: "ModifyCapacityReservation", TagResource: "TagResource",
 	DeleteListenerBeforeQUIC: "DeleteListener", CreateListener: "CreateListener", ModifyListener: "ModifyListener", ModifyListenerAttributes: "ModifyListenerAttributes",
 	RemoveListenerCertificates: "RemoveListenerCertificates", AddListenerCertificates: "AddListenerCertificates", SetRulePriorities: "SetRulePriorities", ModifyRule: "ModifyRule",
@@ -432,12 +444,21 @@ func diffSGs(desired model.Stack, observed Snapshot) []Action {
 }
 
 // Compatible reports whether the observed TG can serve as the desired one:
-// a TG is replaced when target type, protocol or protocol version differ
-// (lbc-load-balancers.md §2.3). A desired TG without a protocol version
-// (NLB) takes any.
+// a TG is replaced when target type, protocol, protocol version or target
+// control port differ (lbc-load-balancers.md §2.3). A desired TG without a
+// protocol version (NLB) takes any.
 func Compatible(d model.TargetGroup, o ObservedTG) bool {
 	return d.TargetType == o.TargetType && d.Protocol == o.Protocol &&
-		(d.ProtocolVersion == "" || d.ProtocolVersion == o.ProtocolVersion)
+		(d.ProtocolVersion == "" || d.ProtocolVersion == o.ProtocolVersion) &&
+		sameOptional(d.TargetControlPort, o.TargetControlPort)
+}
+
+// sameOptional reports whether two optional values are both unset or equal.
+func sameOptional[T comparable](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
 }
 
 // diffTargetGroups returns the TG actions and, per desired resource ID, the
@@ -568,6 +589,13 @@ func diffLoadBalancer(desired model.Stack, observed Snapshot) ([]Action, bool) {
 	}
 	if capacityDiffers(d, o) {
 		out = append(out, Action{Kind: ModifyCapacityReservation, ARN: o.ARN, LoadBalancer: d})
+	}
+	if d.IsALB() && d.IPAMPool != o.IPAMPool {
+		kind := SetIPAMPool
+		if d.IPAMPool == "" {
+			kind = RemoveIPAMPool
+		}
+		out = append(out, Action{Kind: kind, ARN: o.ARN, LoadBalancer: d})
 	}
 	// AWS only allows SetSecurityGroups on an NLB that has SGs; an ALB
 	// always takes them (lbc-security-groups.md §7). Compared as sets, as

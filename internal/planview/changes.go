@@ -99,6 +99,10 @@ func changesOf(a plan.Action, managed, backend string, ports portNames) []Change
 			detail += " IPv6 source NAT prefixes " + v
 		}
 		return one(OpUpdate, "subnets of "+a.ARN, detail)
+	case plan.RemoveIPAMPool:
+		return one(OpUpdate, "IPAM pool of "+a.ARN, "removed")
+	case plan.SetIPAMPool:
+		return one(OpUpdate, "IPAM pool of "+a.ARN, a.LoadBalancer.IPAMPool)
 	case plan.SetIPAddressType:
 		return one(OpUpdate, "IP address type of "+a.ARN, a.LoadBalancer.IPAddressType)
 	case plan.ModifyCapacityReservation:
@@ -200,6 +204,9 @@ func listenerDetail(l *model.Listener) string {
 	}
 	if l.ALPNPolicy != "" {
 		s += " alpn " + l.ALPNPolicy
+	}
+	if l.MutualAuth != nil {
+		s += " mtls " + l.MutualAuth.String()
 	}
 	return s
 }

@@ -105,6 +105,15 @@ func (offline) Certificates(_ context.Context, _ string, hosts []string) ([]mode
 	return out, nil
 }
 
+// TrustStoreARNsByName stands in an ARN naming each trust store.
+func (offline) TrustStoreARNsByName(_ context.Context, names []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, n := range names {
+		out[n] = "<arn-of-trust-store-" + n + ">"
+	}
+	return out, nil
+}
+
 func (offline) Instances(_ context.Context, ids []string) (map[string]state.Instance, error) {
 	out := map[string]state.Instance{}
 	for _, id := range ids {

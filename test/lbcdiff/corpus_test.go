@@ -27,6 +27,11 @@ var userEIPs = []string{"lbcdiff-eip-1", "lbcdiff-eip-2", "lbcdiff-eip-3"}
 // target group by ARN.
 var userTGs = []string{"lbcdiff-canary"}
 
+// userTrustStores are trust stores the suite creates in each world before
+// the manifests, for the cases with mutual TLS (the emulator takes any CA
+// bundle location).
+var userTrustStores = []string{"lbcdiff-clients"}
+
 // env is what a case's manifests depend on in the world they go to.
 type env struct {
 	// sg maps a userSGs name to its ID.
@@ -213,6 +218,44 @@ var corpus = []testCase{
 				"alb.ingress.kubernetes.io/certificate-arn": "arn:aws:acm:us-west-2:123456789012:certificate/11111111-2222-3333-4444-555555555555",
 				"alb.ingress.kubernetes.io/ssl-policy":      "ELBSecurityPolicy-TLS13-1-2-2021-06",
 				"alb.ingress.kubernetes.io/ssl-redirect":    "443",
+			}, path{"/", "echo"})}}
+	}},
+	{"alb-mtls", func(ns string, e *env) objects {
+		return objects{replicas: 2,
+			services: []*corev1.Service{backend(ns, "echo", e.port())},
+			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{
+				"alb.ingress.kubernetes.io/target-type":     "ip",
+				"alb.ingress.kubernetes.io/listen-ports":    `[{"HTTPS":443},{"HTTPS":8443}]`,
+				"alb.ingress.kubernetes.io/certificate-arn": "arn:aws:acm:us-west-2:123456789012:certificate/11111111-2222-3333-4444-555555555555",
+				"alb.ingress.kubernetes.io/mutual-authentication": `[{"port":443,"mode":"verify","trustStore":"lbcdiff-clients","advertiseTrustStoreCaNames":"on"},` +
+					`{"port":8443,"mode":"verify","trustStore":"lbcdiff-clients","ignoreClientCertificateExpiry":true}]`,
+			}, path{"/", "echo"})}}
+	}},
+	{"alb-mtls-passthrough", func(ns string, e *env) objects {
+		return objects{replicas: 2,
+			services: []*corev1.Service{backend(ns, "echo", e.port())},
+			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{
+				"alb.ingress.kubernetes.io/target-type":           "ip",
+				"alb.ingress.kubernetes.io/listen-ports":          `[{"HTTP":80},{"HTTPS":443}]`,
+				"alb.ingress.kubernetes.io/certificate-arn":       "arn:aws:acm:us-west-2:123456789012:certificate/11111111-2222-3333-4444-555555555555",
+				"alb.ingress.kubernetes.io/mutual-authentication": `[{"port":443,"mode":"passthrough"},{"port":80,"mode":"off"}]`,
+			}, path{"/", "echo"})}}
+	}},
+	{"alb-ipam", func(ns string, e *env) objects {
+		return objects{replicas: 2,
+			services: []*corev1.Service{backend(ns, "echo", e.port())},
+			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{
+				"alb.ingress.kubernetes.io/target-type":       "ip",
+				"alb.ingress.kubernetes.io/scheme":            "internet-facing",
+				"alb.ingress.kubernetes.io/ipam-ipv4-pool-id": emulator.SandboxIPAMPoolID,
+			}, path{"/", "echo"})}}
+	}},
+	{"alb-target-control", func(ns string, e *env) objects {
+		return objects{replicas: 2,
+			services: []*corev1.Service{backend(ns, "echo", e.port())},
+			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{
+				"alb.ingress.kubernetes.io/target-type":                   "ip",
+				"alb.ingress.kubernetes.io/target-control-port.echo.http": "3000",
 			}, path{"/", "echo"})}}
 	}},
 	{"nlb-type-external", func(ns string, e *env) objects {

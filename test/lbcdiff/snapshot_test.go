@@ -192,6 +192,9 @@ func take(ctx context.Context, wd *world) (*snapshot, error) {
 		add(l, "type", string(lb.Type))
 		add(l, "scheme", string(lb.Scheme))
 		add(l, "ip address type", string(lb.IpAddressType))
+		if lb.IpamPools != nil {
+			add(l, "ipam pool", aws.ToString(lb.IpamPools.Ipv4IpamPoolId))
+		}
 		var zones []string
 		for _, z := range lb.AvailabilityZones {
 			zone := aws.ToString(z.ZoneName) + " " + aws.ToString(z.SubnetId)
@@ -232,6 +235,18 @@ func take(ctx context.Context, wd *world) (*snapshot, error) {
 			add(ll, "ssl policy", aws.ToString(li.SslPolicy))
 			add(ll, "certificates", li.Certificates)
 			add(ll, "alpn", li.AlpnPolicy)
+			if m := li.MutualAuthentication; m != nil {
+				ts := aws.ToString(m.TrustStoreArn)
+				if ts != "" { // by name: the ARNs of the two worlds differ
+					out, err := wd.elb.DescribeTrustStores(ctx, &elasticloadbalancingv2.DescribeTrustStoresInput{TrustStoreArns: []string{ts}})
+					if err != nil {
+						return nil, err
+					}
+					ts = aws.ToString(out.TrustStores[0].Name)
+				}
+				add(ll, "mutual authentication", fmt.Sprintf("%s trust store=%s ignore expiry=%v advertise=%s",
+					aws.ToString(m.Mode), ts, aws.ToBool(m.IgnoreClientCertificateExpiry), m.AdvertiseTrustStoreCaNames))
+			}
 			if li.Protocol == elbv2types.ProtocolEnumHttps || li.Protocol == elbv2types.ProtocolEnumTls {
 				certs, err := wd.elb.DescribeListenerCertificates(ctx, &elasticloadbalancingv2.DescribeListenerCertificatesInput{ListenerArn: li.ListenerArn})
 				if err != nil {
@@ -280,6 +295,9 @@ func take(ctx context.Context, wd *world) (*snapshot, error) {
 		add(l, "protocol", string(tg.Protocol)+" "+aws.ToString(tg.ProtocolVersion))
 		add(l, "port", fmt.Sprint(aws.ToInt32(tg.Port)))
 		add(l, "target type", string(tg.TargetType))
+		if tg.TargetControlPort != nil {
+			add(l, "target control port", fmt.Sprint(*tg.TargetControlPort))
+		}
 		add(l, "ip address type", string(tg.IpAddressType))
 		add(l, "health check", fmt.Sprintf("%s port=%s path=%s interval=%d timeout=%d healthy=%d unhealthy=%d matcher=%s enabled=%v",
 			tg.HealthCheckProtocol, aws.ToString(tg.HealthCheckPort), aws.ToString(tg.HealthCheckPath),

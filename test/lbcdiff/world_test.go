@@ -190,6 +190,12 @@ func (wd *world) apply(ctx context.Context, cases []testCase) error {
 		}
 		e.tg[name] = aws.ToString(out.TargetGroups[0].TargetGroupArn)
 	}
+	for _, name := range userTrustStores {
+		if _, err := wd.elb.CreateTrustStore(ctx, &elasticloadbalancingv2.CreateTrustStoreInput{Name: aws.String(name),
+			CaCertificatesBundleS3Bucket: aws.String("lbcdiff"), CaCertificatesBundleS3Key: aws.String(name + ".pem")}); err != nil {
+			return fmt.Errorf("creating trust store %s: %w", name, err)
+		}
+	}
 	base, err := wd.securityGroups(ctx)
 	if err != nil {
 		return err

@@ -27,6 +27,9 @@ func lbFromSDK(lb elbv2types.LoadBalancer) LoadBalancer {
 	if lb.State != nil {
 		out.State = string(lb.State.Code)
 	}
+	if lb.IpamPools != nil {
+		out.IPAMPool = aws.ToString(lb.IpamPools.Ipv4IpamPoolId)
+	}
 	out.Zones = zonesFromSDK(lb.AvailabilityZones)
 	for _, z := range out.Zones {
 		out.Subnets = append(out.Subnets, z.SubnetID)
@@ -71,15 +74,16 @@ func mappingsToSDK(subnets []string, ms []SubnetMapping) []elbv2types.SubnetMapp
 
 func tgFromSDK(tg elbv2types.TargetGroup) TargetGroup {
 	out := TargetGroup{
-		ARN:              aws.ToString(tg.TargetGroupArn),
-		Name:             aws.ToString(tg.TargetGroupName),
-		Protocol:         string(tg.Protocol),
-		ProtocolVersion:  aws.ToString(tg.ProtocolVersion),
-		Port:             aws.ToInt32(tg.Port),
-		TargetType:       string(tg.TargetType),
-		IPAddressType:    string(tg.IpAddressType),
-		VPCID:            aws.ToString(tg.VpcId),
-		LoadBalancerARNs: slices.Clone(tg.LoadBalancerArns),
+		ARN:               aws.ToString(tg.TargetGroupArn),
+		Name:              aws.ToString(tg.TargetGroupName),
+		Protocol:          string(tg.Protocol),
+		ProtocolVersion:   aws.ToString(tg.ProtocolVersion),
+		Port:              aws.ToInt32(tg.Port),
+		TargetType:        string(tg.TargetType),
+		IPAddressType:     string(tg.IpAddressType),
+		VPCID:             aws.ToString(tg.VpcId),
+		LoadBalancerARNs:  slices.Clone(tg.LoadBalancerArns),
+		TargetControlPort: tg.TargetControlPort,
 		HealthCheck: HealthCheck{
 			Enabled:            tg.HealthCheckEnabled,
 			Protocol:           string(tg.HealthCheckProtocol),
@@ -110,6 +114,28 @@ func listenerFromSDK(l elbv2types.Listener) Listener {
 	}
 	for _, c := range l.Certificates {
 		out.Certificates = append(out.Certificates, aws.ToString(c.CertificateArn))
+	}
+	if m := l.MutualAuthentication; m != nil {
+		out.MutualAuth = &MutualAuth{Mode: aws.ToString(m.Mode), TrustStoreARN: aws.ToString(m.TrustStoreArn),
+			IgnoreClientCertificateExpiry: aws.ToBool(m.IgnoreClientCertificateExpiry),
+			AdvertiseTrustStoreCaNames:    string(m.AdvertiseTrustStoreCaNames)}
+	}
+	return out
+}
+
+// mutualAuthToSDK is MutualAuthentication for Create and ModifyListener,
+// as LBC sends it: off and passthrough with an empty TrustStoreArn (so a
+// listener lbsg wrote reads back as LBC expects it), verify with all its
+// settings.
+func mutualAuthToSDK(m *MutualAuth) *elbv2types.MutualAuthenticationAttributes {
+	if m == nil {
+		return nil
+	}
+	out := &elbv2types.MutualAuthenticationAttributes{Mode: aws.String(m.Mode), TrustStoreArn: aws.String("")}
+	if m.Mode == "verify" {
+		out.TrustStoreArn = aws.String(m.TrustStoreARN)
+		out.IgnoreClientCertificateExpiry = aws.Bool(m.IgnoreClientCertificateExpiry)
+		out.AdvertiseTrustStoreCaNames = elbv2types.AdvertiseTrustStoreCaNamesEnum(m.AdvertiseTrustStoreCaNames)
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package elbv2
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -93,6 +94,38 @@ func (p *Provider) TargetGroupNamed(ctx context.Context, name string) (*TargetGr
 	}
 	tg := tgFromSDK(o.TargetGroups[0])
 	return &tg, nil
+}
+
+// TrustStoresNamed resolves trust store names to ARNs in one
+// DescribeTrustStores; names without a trust store are left out (AWS
+// answers TrustStoreNotFound for the call, which then resolves each name
+// on its own).
+func (p *Provider) TrustStoresNamed(ctx context.Context, names []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(names) == 0 {
+		return out, nil
+	}
+	o, err := p.api.DescribeTrustStores(ctx, &awselbv2.DescribeTrustStoresInput{Names: names})
+	if awserr.Classify(err) == awserr.NotFound && len(names) > 1 {
+		for _, n := range names {
+			one, err := p.TrustStoresNamed(ctx, []string{n})
+			if err != nil {
+				return nil, err
+			}
+			maps.Copy(out, one)
+		}
+		return out, nil
+	}
+	if awserr.Classify(err) == awserr.NotFound {
+		return out, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("describing trust stores %v: %w", names, err)
+	}
+	for _, ts := range o.TrustStores {
+		out[aws.ToString(ts.Name)] = aws.ToString(ts.TrustStoreArn)
+	}
+	return out, nil
 }
 
 // TargetGroupsOf lists the target groups a load balancer forwards to,

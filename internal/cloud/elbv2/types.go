@@ -21,6 +21,8 @@ type LoadBalancer struct {
 	Zones []SubnetMapping
 	// SourceNAT is EnablePrefixForIpv6SourceNat ("" when AWS did not say).
 	SourceNAT string
+	// IPAMPool is IpamPools.Ipv4IpamPoolId ("" for none).
+	IPAMPool string
 }
 
 // SubnetMapping is a subnet of a load balancer with its addresses: sent
@@ -53,6 +55,7 @@ type NewLoadBalancer struct {
 	Mappings       []SubnetMapping
 	SourceNAT      string   // EnablePrefixForIpv6SourceNat; "" omitted
 	SecurityGroups []string // omitted when empty
+	IPAMPool       string   // IpamPools.Ipv4IpamPoolId; "" omitted
 	Tags           map[string]string
 }
 
@@ -73,16 +76,18 @@ type HealthCheck struct {
 
 // TargetGroup is an ELBv2 target group.
 type TargetGroup struct {
-	ARN, Name        string
-	Protocol         string
-	ProtocolVersion  string
-	Port             int32
-	TargetType       string // instance | ip
-	IPAddressType    string
-	VPCID            string
-	HealthCheck      HealthCheck
-	LoadBalancerARNs []string
-	Tags             map[string]string
+	ARN, Name       string
+	Protocol        string
+	ProtocolVersion string
+	Port            int32
+	TargetType      string // instance | ip
+	IPAddressType   string
+	VPCID           string
+	// TargetControlPort is the ALB target-control agent's port (nil: none).
+	TargetControlPort *int32
+	HealthCheck       HealthCheck
+	LoadBalancerARNs  []string
+	Tags              map[string]string
 }
 
 // NewTargetGroup is a target group to create.
@@ -94,8 +99,10 @@ type NewTargetGroup struct {
 	VPCID           string
 	TargetType      string
 	IPAddressType   string
-	HealthCheck     HealthCheck
-	Tags            map[string]string
+	// TargetControlPort is sent when set (ALB HTTP/HTTPS groups).
+	TargetControlPort *int32
+	HealthCheck       HealthCheck
+	Tags              map[string]string
 }
 
 // Target is one registration: an instance ID or IP, and a port.
@@ -160,6 +167,18 @@ type Listener struct {
 	ALPNPolicy           []string
 	DefaultActions       []Action
 	Tags                 map[string]string
+	// MutualAuth is the listener's MutualAuthentication (nil: none reported).
+	MutualAuth *MutualAuth
+}
+
+// MutualAuth is a listener's mutual TLS: Mode off | passthrough | verify;
+// verify's trust store, IgnoreClientCertificateExpiry and
+// AdvertiseTrustStoreCaNames (on | off).
+type MutualAuth struct {
+	Mode                          string
+	TrustStoreARN                 string
+	IgnoreClientCertificateExpiry bool
+	AdvertiseTrustStoreCaNames    string
 }
 
 // ListenerSpec is what CreateListener and ModifyListener send.
@@ -170,6 +189,9 @@ type ListenerSpec struct {
 	Certificates   []string
 	ALPNPolicy     []string
 	DefaultActions []Action
+	// MutualAuth, when set, is sent (verify's members only with verify);
+	// nil leaves the listener's as it is.
+	MutualAuth *MutualAuth
 }
 
 // Condition is an ALB rule condition.

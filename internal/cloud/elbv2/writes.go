@@ -34,6 +34,9 @@ func (p *Provider) CreateLoadBalancer(ctx context.Context, n NewLoadBalancer) (L
 	if len(n.SecurityGroups) > 0 {
 		in.SecurityGroups = n.SecurityGroups
 	}
+	if n.IPAMPool != "" {
+		in.IpamPools = &elbv2types.IpamPools{Ipv4IpamPoolId: aws.String(n.IPAMPool)}
+	}
 	res, err := p.api.CreateLoadBalancer(ctx, in)
 	if err != nil {
 		return LoadBalancer{}, fmt.Errorf("creating load balancer %s: %w", n.Name, err)
@@ -85,6 +88,21 @@ func (p *Provider) SetSubnets(ctx context.Context, arn string, subnets []string,
 		return nil, fmt.Errorf("setting subnets %v on %s: %w", subnets, arn, err)
 	}
 	return zonesFromSDK(out.AvailabilityZones), nil
+}
+
+// ModifyIPAMPool sets the load balancer's IPv4 IPAM pool, or removes it
+// ("" pool).
+func (p *Provider) ModifyIPAMPool(ctx context.Context, arn, pool string) error {
+	in := &awselbv2.ModifyIpPoolsInput{LoadBalancerArn: aws.String(arn)}
+	if pool == "" {
+		in.RemoveIpamPools = []elbv2types.RemoveIpamPoolEnum{elbv2types.RemoveIpamPoolEnumIpv4}
+	} else {
+		in.IpamPools = &elbv2types.IpamPools{Ipv4IpamPoolId: aws.String(pool)}
+	}
+	if _, err := p.api.ModifyIpPools(ctx, in); err != nil {
+		return fmt.Errorf("modifying IPAM pools of %s: %w", arn, err)
+	}
+	return nil
 }
 
 // SetIPAddressType sets the load balancer's IP address type.
@@ -232,6 +250,7 @@ func (p *Provider) CreateTargetGroup(ctx context.Context, n NewTargetGroup) (Tar
 		HealthCheckTimeoutSeconds:  timeout,
 		HealthyThresholdCount:      healthy,
 		UnhealthyThresholdCount:    unhealthy,
+		TargetControlPort:          n.TargetControlPort,
 		Tags:                       tagsToSDK(n.Tags),
 	}
 	res, err := p.api.CreateTargetGroup(ctx, in)
@@ -349,14 +368,15 @@ func (p *Provider) SyncTargets(ctx context.Context, tgARN string, desired []Targ
 // CreateListener creates a listener with its default actions and tags.
 func (p *Provider) CreateListener(ctx context.Context, lbARN string, s ListenerSpec, tags map[string]string) (Listener, error) {
 	in := &awselbv2.CreateListenerInput{
-		LoadBalancerArn: aws.String(lbARN),
-		Protocol:        elbv2types.ProtocolEnum(s.Protocol),
-		Port:            aws.Int32(s.Port),
-		SslPolicy:       optString(s.SSLPolicy),
-		AlpnPolicy:      s.ALPNPolicy,
-		Certificates:    certificates(s.Certificates),
-		DefaultActions:  actionsToSDK(s.DefaultActions),
-		Tags:            tagsToSDK(tags),
+		LoadBalancerArn:      aws.String(lbARN),
+		Protocol:             elbv2types.ProtocolEnum(s.Protocol),
+		Port:                 aws.Int32(s.Port),
+		SslPolicy:            optString(s.SSLPolicy),
+		AlpnPolicy:           s.ALPNPolicy,
+		Certificates:         certificates(s.Certificates),
+		DefaultActions:       actionsToSDK(s.DefaultActions),
+		Tags:                 tagsToSDK(tags),
+		MutualAuthentication: mutualAuthToSDK(s.MutualAuth),
 	}
 	res, err := p.api.CreateListener(ctx, in)
 	if err != nil {
@@ -374,13 +394,14 @@ func (p *Provider) CreateListener(ctx context.Context, lbARN string, s ListenerS
 // lists wholesale).
 func (p *Provider) ModifyListener(ctx context.Context, arn string, s ListenerSpec) (Listener, error) {
 	in := &awselbv2.ModifyListenerInput{
-		ListenerArn:    aws.String(arn),
-		Protocol:       elbv2types.ProtocolEnum(s.Protocol),
-		Port:           optInt32(s.Port),
-		SslPolicy:      optString(s.SSLPolicy),
-		AlpnPolicy:     s.ALPNPolicy,
-		Certificates:   certificates(s.Certificates),
-		DefaultActions: actionsToSDK(s.DefaultActions),
+		ListenerArn:          aws.String(arn),
+		Protocol:             elbv2types.ProtocolEnum(s.Protocol),
+		Port:                 optInt32(s.Port),
+		SslPolicy:            optString(s.SSLPolicy),
+		AlpnPolicy:           s.ALPNPolicy,
+		Certificates:         certificates(s.Certificates),
+		DefaultActions:       actionsToSDK(s.DefaultActions),
+		MutualAuthentication: mutualAuthToSDK(s.MutualAuth),
 	}
 	res, err := p.api.ModifyListener(ctx, in)
 	if err != nil {

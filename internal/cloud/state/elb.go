@@ -38,7 +38,7 @@ type snapshotEntry struct {
 func observedLB(l cloudelbv2.LoadBalancer) plan.ObservedLB {
 	return plan.ObservedLB{ARN: l.ARN, Name: l.Name, DNSName: l.DNSName, Type: l.Type, Scheme: l.Scheme, IPAddressType: l.IPAddressType,
 		SecurityGroups: slices.Clone(l.SecurityGroups), State: l.State, Subnets: slices.Clone(l.Subnets),
-		SubnetMappings: modelMappings(l.Zones), SourceNATPrefix: l.SourceNAT, PrivateLinkInbound: l.EnforcePrivateLink}
+		SubnetMappings: modelMappings(l.Zones), SourceNATPrefix: l.SourceNAT, PrivateLinkInbound: l.EnforcePrivateLink, IPAMPool: l.IPAMPool}
 }
 
 func modelMappings(zs []cloudelbv2.SubnetMapping) []model.SubnetMapping {
@@ -69,7 +69,7 @@ func observedTG(t cloudelbv2.TargetGroup) plan.ObservedTG {
 		hc.Path, hc.Matcher = "", ""
 	}
 	return plan.ObservedTG{ARN: t.ARN, Name: t.Name, Port: t.Port, Protocol: t.Protocol, ProtocolVersion: t.ProtocolVersion,
-		TargetType: t.TargetType, HealthCheck: hc}
+		TargetType: t.TargetType, TargetControlPort: t.TargetControlPort, HealthCheck: hc}
 }
 
 // healthCheck is a model health check as ELBv2 takes it: the matcher is a
@@ -523,7 +523,8 @@ func (p *Provider) readLB(ctx context.Context, lb *plan.ObservedLB, tgs []plan.O
 func (p *Provider) CreateTargetGroup(ctx context.Context, tg model.TargetGroup) (string, error) {
 	out, err := p.elb.CreateTargetGroup(ctx, cloudelbv2.NewTargetGroup{
 		Name: tg.Name, Protocol: tg.Protocol, ProtocolVersion: tg.ProtocolVersion, Port: tg.Port, VPCID: p.vpcID,
-		TargetType: tg.TargetType, IPAddressType: tg.IPAddressType, HealthCheck: healthCheck(tg.HealthCheck, tg.ProtocolVersion), Tags: tg.Tags,
+		TargetType: tg.TargetType, IPAddressType: tg.IPAddressType, TargetControlPort: tg.TargetControlPort,
+		HealthCheck: healthCheck(tg.HealthCheck, tg.ProtocolVersion), Tags: tg.Tags,
 	})
 	if err != nil {
 		return "", err
@@ -590,7 +591,7 @@ func (p *Provider) CreateLoadBalancer(ctx context.Context, lb model.LoadBalancer
 	}
 	out, err := p.elb.CreateLoadBalancer(ctx, cloudelbv2.NewLoadBalancer{Name: lb.Name, Type: typ, Scheme: lb.Scheme,
 		IPAddressType: lb.IPAddressType, Subnets: lb.Subnets, Mappings: cloudMappings(lb.SubnetMappings), SourceNAT: lb.SourceNATPrefix,
-		SecurityGroups: sgIDs, Tags: lb.Tags})
+		SecurityGroups: sgIDs, IPAMPool: lb.IPAMPool, Tags: lb.Tags})
 	if err != nil {
 		return plan.ObservedLB{}, err
 	}
@@ -645,6 +646,16 @@ func (p *Provider) SetSubnets(ctx context.Context, arn string, lb model.LoadBala
 		}
 		o.SourceNATPrefix = cmp.Or(lb.SourceNATPrefix, o.SourceNATPrefix)
 	})
+	return nil
+}
+
+// ModifyIPAMPool sets (or, with "", removes) the load balancer's IPv4
+// IPAM pool.
+func (p *Provider) ModifyIPAMPool(ctx context.Context, arn, pool string) error {
+	if err := p.elb.ModifyIPAMPool(ctx, arn, pool); err != nil {
+		return err
+	}
+	p.updateLB(arn, func(o *plan.ObservedLB) { o.IPAMPool = pool })
 	return nil
 }
 

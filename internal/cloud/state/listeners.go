@@ -29,6 +29,7 @@ func (p *Provider) readListeners(ctx context.Context, lb plan.ObservedLB) ([]pla
 		if len(l.ALPNPolicy) > 0 {
 			o.ALPNPolicy = l.ALPNPolicy[0]
 		}
+		o.MutualAuth = modelMutualAuth(l.MutualAuth)
 		// NLB listeners: the first target group is the plain forward's;
 		// the actions show a weighted forward (actions annotations).
 		o.DefaultActions = modelActions(l.DefaultActions)
@@ -70,6 +71,20 @@ func (p *Provider) readListeners(ctx context.Context, lb plan.ObservedLB) ([]pla
 		}
 	}
 	return out, nil
+}
+
+// modelMutualAuth is a listener's reported mutual TLS in the model's terms:
+// verify's members only with mode verify.
+func modelMutualAuth(m *cloudelbv2.MutualAuth) *model.MutualAuth {
+	if m == nil {
+		return nil
+	}
+	out := &model.MutualAuth{Mode: m.Mode}
+	if m.Mode == "verify" {
+		out.TrustStoreARN, out.IgnoreClientCertificateExpiry, out.AdvertiseTrustStoreCaNames =
+			m.TrustStoreARN, m.IgnoreClientCertificateExpiry, m.AdvertiseTrustStoreCaNames
+	}
+	return out
 }
 
 // tagsOf is an ARN's tags, {} when it has none (nil would mean unread).
@@ -285,6 +300,10 @@ func listenerSpec(l model.Listener, tgARNs map[string]string) (cloudelbv2.Listen
 		}
 		if l.ALPNPolicy != "" {
 			s.ALPNPolicy = []string{l.ALPNPolicy}
+		}
+		if m := l.MutualAuth; m != nil && l.Protocol == "HTTPS" {
+			s.MutualAuth = &cloudelbv2.MutualAuth{Mode: m.Mode, TrustStoreARN: m.TrustStoreARN,
+				IgnoreClientCertificateExpiry: m.IgnoreClientCertificateExpiry, AdvertiseTrustStoreCaNames: m.AdvertiseTrustStoreCaNames}
 		}
 	}
 	var err error

@@ -67,6 +67,8 @@ type Provider struct {
 	acm       *cloudacm.Provider
 	certs     certCatalog
 	fillCerts sync.Mutex
+	// tsNames caches trust stores found by name (TrustStoreARNsByName).
+	tsNames map[string]tgNameEntry
 }
 
 // New builds a Provider for one cluster and VPC.

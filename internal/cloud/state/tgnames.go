@@ -49,3 +49,43 @@ func (p *Provider) TargetGroupARNsByName(ctx context.Context, names []string) (m
 	}
 	return out, nil
 }
+
+// trustStoreNameTTL is how long a trust store found by name is trusted, as
+// long as LBC's name → ARN cache keeps one.
+const trustStoreNameTTL = 10 * time.Minute
+
+// TrustStoreARNsByName resolves trust store names (mutual-authentication
+// annotations) to ARNs: names found within trustStoreNameTTL are answered
+// from the cache, the others cost one DescribeTrustStores; a name with no
+// trust store is left out (and asked again next time).
+func (p *Provider) TrustStoreARNsByName(ctx context.Context, names []string) (map[string]string, error) {
+	out := map[string]string{}
+	now := time.Now()
+	var ask []string
+	p.mu.Lock()
+	for _, n := range names {
+		if e, ok := p.tsNames[n]; ok && now.Sub(e.at) < trustStoreNameTTL {
+			out[n] = e.arn
+		} else {
+			ask = append(ask, n)
+		}
+	}
+	p.mu.Unlock()
+	if len(ask) == 0 {
+		return out, nil
+	}
+	found, err := p.elb.TrustStoresNamed(ctx, ask)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tsNames == nil {
+		p.tsNames = map[string]tgNameEntry{}
+	}
+	for n, arn := range found {
+		out[n] = arn
+		p.tsNames[n] = tgNameEntry{arn: arn, at: now}
+	}
+	return out, nil
+}

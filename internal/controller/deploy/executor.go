@@ -212,6 +212,8 @@ func (ex *executor) doAction(ctx context.Context, a plan.Action) error {
 		err = ex.aws.SetSecurityGroups(ctx, cmp.Or(a.ARN, ex.lbARN), a.LoadBalancer.ResolveSGs(ex.managedID, ex.backendID), a.LoadBalancer.PrivateLinkInbound)
 	case plan.SetSubnets:
 		err = ex.aws.SetSubnets(ctx, a.ARN, *a.LoadBalancer)
+	case plan.RemoveIPAMPool, plan.SetIPAMPool:
+		err = ex.aws.ModifyIPAMPool(ctx, a.ARN, a.LoadBalancer.IPAMPool)
 	case plan.SetIPAddressType:
 		err = ex.aws.SetIPAddressType(ctx, a.ARN, a.LoadBalancer.IPAddressType)
 	case plan.ModifyCapacityReservation:

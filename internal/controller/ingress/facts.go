@@ -20,12 +20,16 @@ type FactsSource interface {
 	// Certificates are the ISSUED ACM certificates for the certificate
 	// discovery of stack st's hosts (model.IngressCertificateHosts).
 	Certificates(ctx context.Context, stackKey string, hosts []string) ([]model.Certificate, error)
+	// TrustStoreARNsByName resolves mutual-authentication trust store
+	// names (names without a trust store are left out).
+	TrustStoreARNsByName(ctx context.Context, names []string) (map[string]string, error)
 }
 
 // Facts reads the AWS facts of group st's ALB model: subnets, the existing
-// ALB, the members' security-groups items and the target groups their
-// actions annotations name, and the ACM certificates when a member
-// discovers its certificates. Nodes are the caller's
+// ALB, the members' security-groups items, the target groups their
+// actions annotations name, the trust stores their mutual-authentication
+// annotations name, and the ACM certificates when a member discovers its
+// certificates. Nodes are the caller's
 // (service.NodeFacts). The reconciler and `lbsg plan` share it; it makes
 // no per-stack read (the existing ALB comes from the batched listing).
 func Facts(ctx context.Context, src FactsSource, st naming.Stack, members []model.IngressMember) (model.Facts, error) {
@@ -50,6 +54,11 @@ func Facts(ctx context.Context, src FactsSource, st naming.Stack, members []mode
 	}
 	if names := model.IngressTargetGroupNames(members); len(names) > 0 {
 		if f.TargetGroupARNs, err = src.TargetGroupARNsByName(ctx, names); err != nil {
+			return f, err
+		}
+	}
+	if names := model.IngressTrustStoreNames(members); len(names) > 0 {
+		if f.TrustStoreARNs, err = src.TrustStoreARNsByName(ctx, names); err != nil {
 			return f, err
 		}
 	}

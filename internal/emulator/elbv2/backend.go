@@ -35,6 +35,7 @@ type Quotas struct {
 	ActionsPerRule                  int // TooManyActions
 	ResourceArnsPerTagCall          int // ValidationError (AddTags, RemoveTags, DescribeTags)
 	LoadBalancerArnsPerDescribeCall int // ValidationError
+	TrustStores                     int // per Region: TooManyTrustStores
 }
 
 // DefaultQuotas are AWS's default quotas.
@@ -62,6 +63,7 @@ func DefaultQuotas() Quotas {
 		ActionsPerRule:                  5,
 		ResourceArnsPerTagCall:          20,
 		LoadBalancerArnsPerDescribeCall: 20,
+		TrustStores:                     100,
 	}
 }
 
@@ -147,6 +149,10 @@ var handlers = map[string]handler{
 	"DescribeTags":                   (*Backend).describeTags,
 	"DescribeAccountLimits":          (*Backend).describeAccountLimits,
 	"DescribeSSLPolicies":            (*Backend).describeSSLPolicies,
+	"ModifyIpPools":                  (*Backend).modifyIPPools,
+	"CreateTrustStore":               (*Backend).createTrustStore,
+	"DescribeTrustStores":            (*Backend).describeTrustStores,
+	"DeleteTrustStore":               (*Backend).deleteTrustStore,
 }
 
 // Actions lists the actions the backend implements, sorted.

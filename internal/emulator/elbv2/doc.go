@@ -42,9 +42,13 @@
 //     IPv6 CIDR blocks, which the emulated EC2 never has, so "on" and any
 //     SubnetMappings SourceNatIpv6Prefix are InvalidConfigurationRequest [?];
 //     AvailabilityZones never carry SourceNatIpv6Prefixes.
-//   - CustomerOwnedIpv4Pool (no subnet is on an Outpost) and
-//     IpamPools.Ipv4IpamPoolId (no IPAM pool exists):
+//   - CustomerOwnedIpv4Pool (no subnet is on an Outpost):
 //     InvalidConfigurationRequest [?].
+//   - IpamPools.Ipv4IpamPoolId (CreateLoadBalancer, ModifyIpPools; ipam.go):
+//     a pool the seed declares (AddIPAMPool; the emulated EC2 has no IPAM
+//     API), internet-facing ALBs only, else InvalidConfigurationRequest
+//     [?]; returned by DescribeLoadBalancers. ModifyIpPools takes either
+//     IpamPools or RemoveIpamPools (ipv4), not both (ValidationError [?]).
 //   - TargetControlPort: stored and returned, HTTP and HTTPS groups only
 //     (InvalidConfigurationRequest otherwise [?]).
 //   - QUIC and TCP_QUIC listeners (CreateListener, ModifyListener): not on
@@ -64,9 +68,13 @@
 //   - MutualAuthentication (HTTPS listeners only, else
 //     InvalidConfigurationRequest [?]): Mode off and passthrough are stored
 //     and returned once set [?: whether AWS reports Mode off on a listener
-//     never configured]; verify is TrustStoreNotFound (no trust stores),
-//     ValidationError without a TrustStoreArn; trust store members with
-//     another mode, and TrustStoreAssociationStatus, are ValidationError [?].
+//     never configured]; verify needs a TrustStoreArn (ValidationError
+//     without one) naming a trust store of the account (TrustStoreNotFound)
+//     and reports it with IgnoreClientCertificateExpiry (default false),
+//     AdvertiseTrustStoreCaNames (default off) and association status
+//     active. An empty TrustStoreArn counts as absent (LBC sends one with
+//     off and passthrough [?]); trust store members with another mode, and
+//     TrustStoreAssociationStatus, are ValidationError [?].
 //   - Certificates IsDefault (output only, per AWS's documentation):
 //     ValidationError [?].
 //   - SourceIpConfig.IpAddressType and JwtValidationConfig (or action type
@@ -102,7 +110,16 @@
 // [?]). The address is associated with the subnet's ENI until the load
 // balancer releases it.
 //
-// Known limits: no trust stores, IPAM pools, resource
+// Trust stores (truststores.go): CreateTrustStore accepts any S3 bucket and
+// key (the emulator has no S3) and makes an ACTIVE store holding one CA
+// certificate [?]; names are 1–32 alphanumerics and hyphens, unique
+// (DuplicateTrustStoreName), at most Quotas.TrustStores (TooManyTrustStores).
+// DescribeTrustStores takes Names or TrustStoreArns (an unknown one is
+// TrustStoreNotFound [?]); DeleteTrustStore refuses a store a listener uses
+// (TrustStoreInUse). Tags work as on other resources. Revocations, shared
+// associations and ModifyTrustStore are not served (InvalidAction).
+//
+// Known limits: no Outposts, resource
 // policies or jwt-validation actions (the actions for them are InvalidAction,
 // their parameters refused as above); target health is simulated (never unhealthy; unused when the instance stops); the
 // targets-per-AZ-per-NLB quota is not enforced, and target and certificate

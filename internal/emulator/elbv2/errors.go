@@ -99,7 +99,8 @@ func enumParam(p query.Params, key, member string, allowed ...string) (string, e
 }
 
 // arnKind classifies an ELBv2 ARN by its resource type:
-// loadbalancer, targetgroup, listener, listener-rule; "" if malformed.
+// loadbalancer, targetgroup, listener, listener-rule, truststore; "" if
+// malformed.
 func arnKind(arn string) string {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "elasticloadbalancing" {
@@ -107,7 +108,7 @@ func arnKind(arn string) string {
 	}
 	kind, _, _ := strings.Cut(parts[5], "/")
 	switch kind {
-	case "loadbalancer", "targetgroup", "listener", "listener-rule":
+	case "loadbalancer", "targetgroup", "listener", "listener-rule", "truststore":
 		return kind
 	}
 	return ""

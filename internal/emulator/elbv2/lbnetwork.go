@@ -145,13 +145,10 @@ func (b *Backend) sourceNatParam(p query.Params, lbType, ipType string, subs []l
 
 // refuseUnmodelled refuses CreateLoadBalancer's members that need
 // resources the emulated account never has: Outposts (for a customer-owned
-// IPv4 pool) and IPAM pools.
+// IPv4 pool).
 func refuseUnmodelled(p query.Params, subs []lbSubnet) error {
 	if pool, ok := p.Lookup("CustomerOwnedIpv4Pool"); ok {
 		return invalidConfig("The customer-owned IPv4 pool '%s' requires subnets on an Outpost; subnet '%s' is not on one", pool, subs[0].SubnetID)
-	}
-	if pool, ok := p.Lookup("IpamPools.Ipv4IpamPoolId"); ok {
-		return invalidConfig("The IPAM pool '%s' does not exist", pool)
 	}
 	return nil
 }

@@ -55,6 +55,14 @@ func (b *Backend) renderListener(l *listener) xListener {
 	}
 	if l.MutualAuth != "" {
 		x.MutualAuth = &xMutualAuth{Mode: l.MutualAuth}
+		if l.MutualEmptyTrustStore {
+			x.MutualAuth.TrustStoreArn = new("")
+		}
+		if v := l.MutualVerify; v != nil {
+			ignore, ts := v.IgnoreExpiry, v.TrustStoreArn
+			x.MutualAuth.TrustStoreArn, x.MutualAuth.IgnoreClientCertificateExpiry = &ts, &ignore
+			x.MutualAuth.AdvertiseTrustStoreCaNames, x.MutualAuth.TrustStoreAssociationStatus = v.Advertise, "active"
+		}
 	}
 	for _, c := range l.Certificates {
 		if c.IsDefault {
@@ -71,7 +79,9 @@ type listenerSettings struct {
 	sslPolicy string
 	cert      string
 	alpn      []string
-	mutual    string // MutualAuthentication.Mode
+	mutual    string        // MutualAuthentication.Mode
+	verify    *mutualVerify // mode verify's settings
+	emptyTS   bool          // off or passthrough with an empty TrustStoreArn
 }
 
 func (b *Backend) protocolFor(lb *loadBalancer, protocol string) error {
@@ -171,7 +181,7 @@ func (b *Backend) createListener(p query.Params) (any, error) {
 	existing := b.st.listenersOf(lb.ARN)
 	if l := samePort(existing, s.port); l != nil {
 		if l.Protocol == s.protocol && l.SslPolicy == s.sslPolicy && defaultCert(l) == s.cert && l.MutualAuth == s.mutual &&
-			reflect.DeepEqual(l.DefaultActions, actions) {
+			reflect.DeepEqual(l.MutualVerify, s.verify) && l.MutualEmptyTrustStore == s.emptyTS && reflect.DeepEqual(l.DefaultActions, actions) {
 			return &listenersResult{Listeners: []xListener{b.renderListener(l)}}, nil // an identical repeat
 		}
 		return nil, errf("DuplicateListener", "A listener with the specified port already exists")
@@ -235,18 +245,20 @@ func (b *Backend) addListener(lb *loadBalancer, s listenerSettings, actions []ac
 	now := b.env.Now()
 	id := b.env.IDs.Hex(16)
 	l := &listener{
-		Seq:            b.st.next(),
-		ARN:            fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:listener/%s/%s/%s/%s", b.env.Region, b.env.Account, typeSegment(lb.Type), lb.Name, lb.ID, id),
-		LoadBalancer:   lb.ARN,
-		Protocol:       s.protocol,
-		Port:           s.port,
-		SslPolicy:      s.sslPolicy,
-		AlpnPolicy:     s.alpn,
-		MutualAuth:     s.mutual,
-		DefaultActions: actions,
-		Attributes:     defaultListenerAttributes(s.protocol),
-		Tags:           stamp(tags, now),
-		Created:        now,
+		Seq:                   b.st.next(),
+		ARN:                   fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:listener/%s/%s/%s/%s", b.env.Region, b.env.Account, typeSegment(lb.Type), lb.Name, lb.ID, id),
+		LoadBalancer:          lb.ARN,
+		Protocol:              s.protocol,
+		Port:                  s.port,
+		SslPolicy:             s.sslPolicy,
+		AlpnPolicy:            s.alpn,
+		MutualAuth:            s.mutual,
+		MutualVerify:          s.verify,
+		MutualEmptyTrustStore: s.emptyTS,
+		DefaultActions:        actions,
+		Attributes:            defaultListenerAttributes(s.protocol),
+		Tags:                  stamp(tags, now),
+		Created:               now,
 	}
 	if s.cert != "" {
 		l.Certificates = []certificate{{ARN: s.cert, IsDefault: true}}
@@ -279,7 +291,7 @@ func (b *Backend) securitySettings(p query.Params, s *listenerSettings, creating
 	if err := b.readSecurity(p, s); err != nil {
 		return err
 	}
-	if err := mutualAuth(p, s); err != nil {
+	if err := b.mutualAuth(p, s); err != nil {
 		return err
 	}
 	if s.protocol != "TLS" && len(p.MemberStrings("AlpnPolicy")) > 0 {
@@ -304,13 +316,15 @@ func (b *Backend) securitySettings(p query.Params, s *listenerSettings, creating
 }
 
 // mutualAuth reads MutualAuthentication into s for an HTTPS listener; a
-// listener that stops being HTTPS loses it. The emulated account has no
-// trust stores, so mode verify is refused as AWS refuses an unknown one.
-func mutualAuth(p query.Params, s *listenerSettings) error {
+// listener that stops being HTTPS loses it. An empty TrustStoreArn counts
+// as absent (LBC sends one with modes off and passthrough). Mode verify
+// needs an existing, active trust store; IgnoreClientCertificateExpiry
+// defaults to false and AdvertiseTrustStoreCaNames to off.
+func (b *Backend) mutualAuth(p query.Params, s *listenerSettings) error {
 	m := p.Sub("MutualAuthentication")
 	if m.Len() == 0 {
 		if s.protocol != "HTTPS" {
-			s.mutual = ""
+			s.mutual, s.verify, s.emptyTS = "", nil, false
 		}
 		return nil
 	}
@@ -324,16 +338,29 @@ func mutualAuth(p query.Params, s *listenerSettings) error {
 	if _, ok := m.Lookup("TrustStoreAssociationStatus"); ok {
 		return query.ValidationError("TrustStoreAssociationStatus cannot be specified in a request")
 	}
-	ts, hasTS := m.Lookup("TrustStoreArn")
-	switch {
-	case mode == "verify" && !hasTS:
-		return query.ValidationError("A trust store ARN must be specified for mutual authentication mode 'verify'")
-	case mode == "verify":
-		return errf("TrustStoreNotFound", "Trust store '%s' not found", ts)
-	case hasTS || m.Has("IgnoreClientCertificateExpiry") || m.Has("AdvertiseTrustStoreCaNames"):
-		return query.ValidationError("A trust store can only be configured for mutual authentication mode 'verify'")
+	ts := m.Get("TrustStoreArn")
+	if mode != "verify" {
+		if ts != "" || m.Has("IgnoreClientCertificateExpiry") || m.Has("AdvertiseTrustStoreCaNames") {
+			return query.ValidationError("A trust store can only be configured for mutual authentication mode 'verify'")
+		}
+		_, given := m.Lookup("TrustStoreArn")
+		s.mutual, s.verify, s.emptyTS = mode, nil, given
+		return nil
 	}
-	s.mutual = mode
+	if ts == "" {
+		return query.ValidationError("A trust store ARN must be specified for mutual authentication mode 'verify'")
+	}
+	if arnKind(ts) != "truststore" || b.st.TrustStores[ts] == nil {
+		return trustStoreNotFound(ts)
+	}
+	v := &mutualVerify{TrustStoreArn: ts}
+	if v.IgnoreExpiry, _, err = boolParam(m, "IgnoreClientCertificateExpiry", "mutualAuthentication.ignoreClientCertificateExpiry"); err != nil {
+		return err
+	}
+	if v.Advertise, err = enumDefault(m, "AdvertiseTrustStoreCaNames", "mutualAuthentication.advertiseTrustStoreCaNames", "off", "on", "off"); err != nil {
+		return err
+	}
+	s.mutual, s.verify, s.emptyTS = mode, v, false
 	return nil
 }
 
@@ -428,7 +455,7 @@ func (b *Backend) modifyListener(p query.Params) (any, error) {
 		return nil, err
 	}
 	lb := b.st.LoadBalancers[l.LoadBalancer]
-	s := listenerSettings{protocol: l.Protocol, port: l.Port, sslPolicy: l.SslPolicy, cert: defaultCert(l), alpn: l.AlpnPolicy, mutual: l.MutualAuth}
+	s := listenerSettings{protocol: l.Protocol, port: l.Port, sslPolicy: l.SslPolicy, cert: defaultCert(l), alpn: l.AlpnPolicy, mutual: l.MutualAuth, verify: l.MutualVerify, emptyTS: l.MutualEmptyTrustStore}
 	if err := b.protocolAndPort(p, lb, &s, false); err != nil {
 		return nil, err
 	}
@@ -445,7 +472,8 @@ func (b *Backend) modifyListener(p query.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.Protocol, l.Port, l.SslPolicy, l.AlpnPolicy, l.MutualAuth, l.DefaultActions = s.protocol, s.port, s.sslPolicy, s.alpn, s.mutual, actions
+	l.Protocol, l.Port, l.SslPolicy, l.AlpnPolicy, l.MutualAuth, l.MutualVerify, l.DefaultActions = s.protocol, s.port, s.sslPolicy, s.alpn, s.mutual, s.verify, actions
+	l.MutualEmptyTrustStore = s.emptyTS
 	setDefaultCert(l, s.cert)
 	if !reflect.DeepEqual(keysOf(l.Attributes), keysOf(defaultListenerAttributes(s.protocol))) {
 		l.Attributes = defaultListenerAttributes(s.protocol) // the protocol family changed

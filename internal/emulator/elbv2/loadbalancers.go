@@ -65,6 +65,9 @@ func (b *Backend) renderLB(lb *loadBalancer) xLoadBalancer {
 		Enforce:               lb.Enforce,
 		SourceNat:             sourceNat(lb),
 	}
+	if lb.IPAMPool != "" {
+		x.IpamPools = &xIPAMPools{Ipv4IpamPoolID: lb.IPAMPool}
+	}
 	x.AvailabilityZones = renderAZs(lb)
 	return x
 }
@@ -189,6 +192,9 @@ func (b *Backend) newLoadBalancer(p query.Params) (*loadBalancer, error) {
 		return nil, invalidConfig("At least two subnets in two different Availability Zones must be specified")
 	}
 	if err := refuseUnmodelled(p, lb.Subnets); err != nil {
+		return nil, err
+	}
+	if lb.IPAMPool, err = b.ipamPoolParam(p, lb); err != nil {
 		return nil, err
 	}
 	if lb.SourceNat, err = b.sourceNatParam(p, lb.Type, lb.IPAddressType, lb.Subnets); err != nil {

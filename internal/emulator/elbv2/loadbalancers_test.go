@@ -509,7 +509,7 @@ func TestCreateLoadBalancerRefusesWhatItCannotHonour(t *testing.T) {
 		{"a source NAT value outside the enum", join(nlb, mapping, []string{"EnablePrefixForIpv6SourceNat", "yes"}), "ValidationError"},
 		{"a customer-owned IPv4 pool (no Outposts)", []string{"Name", "web", "Subnets.member.1", subA, "Subnets.member.2", subB,
 			"CustomerOwnedIpv4Pool", "ipv4pool-coip-0123456789abcdef0"}, "InvalidConfigurationRequest"},
-		{"an IPAM pool (none exist)", []string{"Name", "web", "Subnets.member.1", subA, "Subnets.member.2", subB,
+		{"an IPAM pool on an internal ALB", []string{"Name", "web", "Subnets.member.1", subA, "Subnets.member.2", subB,
 			"IpamPools.Ipv4IpamPoolId", "ipam-pool-0123456789abcdef0"}, "InvalidConfigurationRequest"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

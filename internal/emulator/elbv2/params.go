@@ -119,6 +119,11 @@ var actionParams = map[string][]string{
 	"DescribeTags":                  {"ResourceArns.member.N"},
 	"DescribeAccountLimits":         pageParams,
 	"DescribeSSLPolicies":           join([]string{"Names.member.N", "LoadBalancerType"}, pageParams),
+	"CreateTrustStore": join([]string{"Name", "CaCertificatesBundleS3Bucket", "CaCertificatesBundleS3Key",
+		"CaCertificatesBundleS3ObjectVersion"}, tagParams),
+	"DescribeTrustStores": join([]string{"TrustStoreArns.member.N", "Names.member.N"}, pageParams),
+	"DeleteTrustStore":    {"TrustStoreArn"},
+	"ModifyIpPools":       {"LoadBalancerArn", "IpamPools.Ipv4IpamPoolId", "RemoveIpamPools.member.N"},
 }
 
 // known indexes actionParams. A list or map is also known by its bare name

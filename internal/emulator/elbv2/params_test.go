@@ -220,7 +220,7 @@ func TestUnimplementedParametersAreRefused(t *testing.T) {
 			return []string{"ListenerArn", w.https, "DefaultActions.member.1.Type", "jwt-validation",
 				"DefaultActions.member.1.JwtValidationConfig.Issuer", "https://issuer.example.com"}
 		}, "ValidationError"},
-		{"mutual authentication verify (no trust stores exist)", "ModifyListener", func(w paramWorld) []string {
+		{"mutual authentication verify with an unknown trust store", "ModifyListener", func(w paramWorld) []string {
 			return []string{"ListenerArn", w.https, "MutualAuthentication.Mode", "verify",
 				"MutualAuthentication.TrustStoreArn", "arn:aws:elasticloadbalancing:us-west-2:123456789012:truststore/ts/0123456789abcdef"}
 		}, "TrustStoreNotFound"},

@@ -13,6 +13,9 @@ type state struct {
 	TargetGroups  map[string]*targetGroup  `json:"targetGroups"`
 	Listeners     map[string]*listener     `json:"listeners"`
 	Rules         map[string]*rule         `json:"rules"`
+	TrustStores   map[string]*trustStore   `json:"trustStores,omitempty"`
+	// IPAMPools are the account's public IPv4 IPAM pools (AddIPAMPool).
+	IPAMPools []string `json:"ipamPools,omitempty"`
 }
 
 func newState() *state {
@@ -34,6 +37,9 @@ func (s *state) fill() {
 	}
 	if s.Rules == nil {
 		s.Rules = map[string]*rule{}
+	}
+	if s.TrustStores == nil {
+		s.TrustStores = map[string]*trustStore{}
 	}
 }
 
@@ -79,6 +85,7 @@ type loadBalancer struct {
 	Attributes     map[string]string    `json:"attributes"`
 	Tags           []tag                `json:"tags,omitempty"`
 	Capacity       *capacityReservation `json:"capacity,omitempty"`
+	IPAMPool       string               `json:"ipamPool,omitempty"` // IpamPools.Ipv4IpamPoolId
 }
 
 type target struct {
@@ -124,20 +131,32 @@ type certificate struct {
 }
 
 type listener struct {
-	Seq            int64             `json:"seq"`
-	ARN            string            `json:"arn"`
-	LoadBalancer   string            `json:"loadBalancer"`
-	Protocol       string            `json:"protocol,omitempty"`
-	Port           int               `json:"port,omitempty"`
-	SslPolicy      string            `json:"sslPolicy,omitempty"`
-	Certificates   []certificate     `json:"certificates,omitempty"`
-	AlpnPolicy     []string          `json:"alpnPolicy,omitempty"`
-	MutualAuth     string            `json:"mutualAuthentication,omitempty"` // Mode: "", off or passthrough
-	DefaultActions []action          `json:"defaultActions"`
-	DefaultRule    string            `json:"defaultRule"`
-	Attributes     map[string]string `json:"attributes,omitempty"`
-	Tags           []tag             `json:"tags,omitempty"`
-	Created        time.Time         `json:"created"`
+	Seq          int64         `json:"seq"`
+	ARN          string        `json:"arn"`
+	LoadBalancer string        `json:"loadBalancer"`
+	Protocol     string        `json:"protocol,omitempty"`
+	Port         int           `json:"port,omitempty"`
+	SslPolicy    string        `json:"sslPolicy,omitempty"`
+	Certificates []certificate `json:"certificates,omitempty"`
+	AlpnPolicy   []string      `json:"alpnPolicy,omitempty"`
+	MutualAuth   string        `json:"mutualAuthentication,omitempty"` // Mode: "", off, passthrough or verify
+	// MutualVerify holds mode verify's settings.
+	MutualVerify *mutualVerify `json:"mutualVerify,omitempty"`
+	// MutualEmptyTrustStore: off or passthrough came with an empty
+	// TrustStoreArn, which is reported back as given [?].
+	MutualEmptyTrustStore bool              `json:"mutualEmptyTrustStore,omitempty"`
+	DefaultActions        []action          `json:"defaultActions"`
+	DefaultRule           string            `json:"defaultRule"`
+	Attributes            map[string]string `json:"attributes,omitempty"`
+	Tags                  []tag             `json:"tags,omitempty"`
+	Created               time.Time         `json:"created"`
+}
+
+// mutualVerify is mutual authentication mode verify's configuration.
+type mutualVerify struct {
+	TrustStoreArn string `json:"trustStoreArn"`
+	IgnoreExpiry  bool   `json:"ignoreClientCertificateExpiry,omitempty"`
+	Advertise     string `json:"advertiseTrustStoreCaNames"` // on | off
 }
 
 type rule struct {

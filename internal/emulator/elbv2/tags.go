@@ -91,6 +91,11 @@ func (b *Backend) tagsOf(arn string) (*[]tag, error) {
 			return &r.Tags, nil
 		}
 		return nil, errf("RuleNotFound", "Rule '%s' not found", arn)
+	case "truststore":
+		if ts := b.st.TrustStores[arn]; ts != nil {
+			return &ts.Tags, nil
+		}
+		return nil, trustStoreNotFound(arn)
 	}
 	return nil, query.ValidationError("'%s' is not a valid resource ARN", arn)
 }

@@ -28,20 +28,21 @@ type xLBAddress struct {
 }
 
 type xLoadBalancer struct {
-	LoadBalancerArn       string   `xml:"LoadBalancerArn"`
-	DNSName               string   `xml:"DNSName"`
-	CanonicalHostedZoneID string   `xml:"CanonicalHostedZoneId"`
-	CreatedTime           string   `xml:"CreatedTime"`
-	LoadBalancerName      string   `xml:"LoadBalancerName"`
-	Scheme                string   `xml:"Scheme"`
-	VpcID                 string   `xml:"VpcId"`
-	State                 xState   `xml:"State"`
-	Type                  string   `xml:"Type"`
-	AvailabilityZones     []xAZ    `xml:"AvailabilityZones>member"`
-	SecurityGroups        []string `xml:"SecurityGroups>member"`
-	IPAddressType         string   `xml:"IpAddressType"`
-	Enforce               string   `xml:"EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic,omitempty"`
-	SourceNat             string   `xml:"EnablePrefixForIpv6SourceNat,omitempty"`
+	LoadBalancerArn       string      `xml:"LoadBalancerArn"`
+	DNSName               string      `xml:"DNSName"`
+	CanonicalHostedZoneID string      `xml:"CanonicalHostedZoneId"`
+	CreatedTime           string      `xml:"CreatedTime"`
+	LoadBalancerName      string      `xml:"LoadBalancerName"`
+	Scheme                string      `xml:"Scheme"`
+	VpcID                 string      `xml:"VpcId"`
+	State                 xState      `xml:"State"`
+	Type                  string      `xml:"Type"`
+	AvailabilityZones     []xAZ       `xml:"AvailabilityZones>member"`
+	SecurityGroups        []string    `xml:"SecurityGroups>member"`
+	IPAddressType         string      `xml:"IpAddressType"`
+	Enforce               string      `xml:"EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic,omitempty"`
+	SourceNat             string      `xml:"EnablePrefixForIpv6SourceNat,omitempty"`
+	IpamPools             *xIPAMPools `xml:"IpamPools,omitempty"`
 }
 
 type loadBalancersResult struct {
@@ -285,7 +286,11 @@ type xListener struct {
 }
 
 type xMutualAuth struct {
-	Mode string `xml:"Mode"`
+	Mode                          string  `xml:"Mode"`
+	TrustStoreArn                 *string `xml:"TrustStoreArn"`
+	IgnoreClientCertificateExpiry *bool   `xml:"IgnoreClientCertificateExpiry,omitempty"`
+	TrustStoreAssociationStatus   string  `xml:"TrustStoreAssociationStatus,omitempty"`
+	AdvertiseTrustStoreCaNames    string  `xml:"AdvertiseTrustStoreCaNames,omitempty"`
 }
 
 type listenersResult struct {

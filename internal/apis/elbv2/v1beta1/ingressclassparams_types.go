@@ -146,10 +146,10 @@ type IngressClassParamsSpec struct {
 	LoadBalancerAttributes []Attribute `json:"loadBalancerAttributes,omitempty"`
 
 	// The fields below are LBC's, kept so that existing objects round-trip
-	// through lbsg's CRD unchanged. lbsg does not apply them yet: an
-	// Ingress of a class whose params set one is refused with an
+	// through lbsg's CRD unchanged. Those lbsg does not apply yet (the WAF
+	// ones): an Ingress of a class whose params set one is refused with an
 	// UnsupportedAnnotation event and its ALB left as it is
-	// (model.UnsupportedParamsFields).
+	// (model.ParamsFields).
 
 	// Listeners set listener attributes by protocol and port.
 	// +optional
