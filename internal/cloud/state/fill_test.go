@@ -1,11 +1,14 @@
 package state_test
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
@@ -58,5 +61,55 @@ func TestConcurrentReadersOfAColdCacheShareOneDescribe(t *testing.T) {
 		if n := calls.Count(a); n != 1 {
 			t.Errorf("8 concurrent readers made %d %s calls, want 1", n, a)
 		}
+	}
+}
+
+// TestRefreshesMadeWhileOneListsJoinIt: at start the first reconcile's
+// load of the ELB index and the drift check's refresh ran side by side and
+// read every tag twice (the side-by-side benchmark at 500 Services); a
+// refresh asked for while one lists shares its answer.
+func TestRefreshesMadeWhileOneListsJoinIt(t *testing.T) {
+	env := emutest.Start(t)
+	seed := env.Seeded(t)
+	for i := range 3 {
+		if _, err := env.ELBv2.CreateTargetGroup(t.Context(), &elbv2.CreateTargetGroupInput{
+			Name: aws.String(fmt.Sprintf("tg-%d", i)), Protocol: elbv2types.ProtocolEnumTcp, Port: aws.Int32(80),
+			VpcId: aws.String(seed.VPCID), Tags: []elbv2types.Tag{{Key: aws.String("k"), Value: aws.String("v")}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := state.New(env.EC2, env.ELBv2, "sandbox", seed.VPCID)
+	env.Server.ResetCalls()
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range 8 {
+		wg.Go(func() {
+			<-start
+			_, err := p.RefreshELB(t.Context())
+			errs <- err
+		})
+		wg.Go(func() {
+			<-start
+			_, err := p.Snapshot(t.Context(), naming.ServiceStack("default", "web"))
+			errs <- err
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A refresh that starts after another finished lists again (each
+	// drift check does), and then reads no tag it already has: the tags of
+	// the three target groups are read once.
+	calls := env.Server.Calls()
+	lbs, tgs, tags := calls.Count("DescribeLoadBalancers"), calls.Count("DescribeTargetGroups"), calls.Count("DescribeTags")
+	if lbs >= 16 || tgs != lbs || tags != 1 {
+		t.Errorf("8 refreshes and 8 readers at once: %d DescribeLoadBalancers, %d DescribeTargetGroups, %d DescribeTags; want listings shared and the tags read once", lbs, tgs, tags)
 	}
 }

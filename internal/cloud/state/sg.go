@@ -58,6 +58,8 @@ type Provider struct {
 	// wait for the first one's Describe instead of each making their own
 	// (--max-concurrent-reconciles of them at start).
 	fillSGs, fillELB, fillSubnets, fillVPC, fillInstances sync.Mutex
+	// elbRefresh is the RefreshELB in flight, if any (p.mu).
+	elbRefresh *refreshCall
 
 	// tgNames caches target groups found by name (TargetGroupARNsByName).
 	tgNames map[string]tgNameEntry
