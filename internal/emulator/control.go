@@ -13,6 +13,7 @@ import (
 //	POST /_lbsg/reset         empty the state and re-apply the seed
 //	POST /_lbsg/faults        body: {"spec": "throttle=0.3,…"} or {"fail": {"action": "X", "code": "Y", "count": N}}
 //	POST /_lbsg/throttle      body: {"enabled": true}
+//	POST /_lbsg/shield        body: {"subscribed": true} (Shield Advanced subscription)
 //	GET  /_lbsg/healthz       ok
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
@@ -87,6 +88,19 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		}
 		s.SetThrottle(req.Enabled)
 		writeJSON(w, http.StatusOK, map[string]bool{"enabled": req.Enabled})
+	case "/_lbsg/shield":
+		if !isPost(w, r) {
+			return
+		}
+		var req struct {
+			Subscribed bool `json:"subscribed"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		s.SetShieldSubscription(req.Subscribed)
+		writeJSON(w, http.StatusOK, map[string]bool{"subscribed": req.Subscribed})
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "unknown control path " + r.URL.Path})
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/lbsg/lbsg/internal/emulator/acm"
 	"github.com/lbsg/lbsg/internal/emulator/ec2"
 	"github.com/lbsg/lbsg/internal/emulator/eks"
+	"github.com/lbsg/lbsg/internal/emulator/wafregional"
+	"github.com/lbsg/lbsg/internal/emulator/wafv2"
 )
 
 // Seed is the --seed file: EC2 resources, EKS cluster records and ACM
@@ -20,7 +22,24 @@ type Seed struct {
 	// Certificates are ACM certificates placed under fixed IDs, so
 	// manifests can name them before anything is imported.
 	Certificates []acm.Seeded `json:"certificates,omitempty"`
+	// WebACLs are WAFv2 REGIONAL web ACLs and WAFClassicWebACLs WAF
+	// Classic regional ones, under fixed IDs, for the wafv2-acl-* and
+	// waf-acl-id annotations.
+	WebACLs           []wafv2.Seeded       `json:"webACLs,omitempty"`
+	WAFClassicWebACLs []wafregional.Seeded `json:"wafClassicWebACLs,omitempty"`
+	// ShieldSubscription makes the account's Shield Advanced subscription
+	// ACTIVE (a new account's is INACTIVE).
+	ShieldSubscription bool `json:"shieldSubscription,omitempty"`
 }
+
+// IDs of the default seed's web ACLs: WAFv2 sandbox-web-acl and
+// sandbox-strict-acl (arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<ID>),
+// WAF Classic sandbox-classic-acl.
+const (
+	SandboxWebACLID        = "a1b2c3d4-0000-4000-a000-000000000001"
+	SandboxStrictWebACLID  = "a1b2c3d4-0000-4000-a000-000000000002"
+	SandboxClassicWebACLID = "c1a55100-0000-4000-a000-000000000001"
+)
 
 // SandboxCertificateID is the ID of the ACM certificate of the default
 // seed (domain *.sandbox.example): its ARN,
@@ -46,6 +65,8 @@ func DefaultSeed(cluster, region string) Seed {
 		s.Clusters = []SeedCluster{{Name: cluster, VPC: s.VPCs[0].Name}}
 	}
 	s.Certificates = []acm.Seeded{{ID: SandboxCertificateID, Domain: "*.sandbox.example"}}
+	s.WebACLs = []wafv2.Seeded{{Name: "sandbox-web-acl", ID: SandboxWebACLID}, {Name: "sandbox-strict-acl", ID: SandboxStrictWebACLID}}
+	s.WAFClassicWebACLs = []wafregional.Seeded{{Name: "sandbox-classic-acl", ID: SandboxClassicWebACLID}}
 	return s
 }
 
@@ -89,5 +110,12 @@ func (s *Server) applySeed(seed Seed) error {
 	for _, c := range seed.Certificates {
 		s.acm.Add(c)
 	}
+	for _, a := range seed.WebACLs {
+		s.wafv2.Add(a)
+	}
+	for _, a := range seed.WAFClassicWebACLs {
+		s.wafRegional.Add(a)
+	}
+	s.shield.SetSubscribed(seed.ShieldSubscription)
 	return nil
 }
