@@ -79,7 +79,6 @@ var Surface = func() []Key {
 	}
 	const (
 		auth     = "listener-rule authentication (issue 19)"
-		waf      = "WAF and Shield associations (issue 19)"
 		frontNLB = "the frontend NLB in front of an ALB (issue 19)"
 		certs    = "ACM certificate management (issue 18)"
 		ipam     = "IPAM pools"
@@ -146,11 +145,11 @@ var Surface = func() []Key {
 		ing("subnets", Supported, ""),
 		ing("customer-owned-ipv4-pool", Unsupported, "customer-owned (Outposts) address pools"),
 		ing("load-balancer-attributes", Supported, ""),
-		ing("wafv2-acl-arn", Unsupported, waf),
-		ing("wafv2-acl-name", Unsupported, waf),
-		ing("waf-acl-id", Unsupported, waf),
-		ing("web-acl-id", Unsupported, waf),
-		ing("shield-advanced-protection", Unsupported, waf),
+		ing("wafv2-acl-arn", Supported, ""),
+		ing("wafv2-acl-name", Supported, ""),
+		ing("waf-acl-id", Supported, ""),
+		ing("web-acl-id", Supported, ""),
+		ing("shield-advanced-protection", Supported, ""),
 		ing("security-groups", Supported, ""),
 		ing("listen-ports", Supported, ""),
 		ing("ssl-redirect", Supported, ""),

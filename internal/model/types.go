@@ -142,6 +142,9 @@ type Facts struct {
 	// annotations name by targetGroupName (IngressTargetGroupNames), name →
 	// ARN, as the controller found them; a name missing here was not found.
 	TargetGroupARNs map[string]string
+	// WebACLARNs are the WAFv2 REGIONAL web ACLs the members name
+	// (IngressWebACLNames), name → ARN; a name missing here was not found.
+	WebACLARNs map[string]string
 }
 
 // Warning is something Build or PackTargetRules wants the user to know.
@@ -202,6 +205,9 @@ type Stack struct {
 	// TargetRules are the rules the Stack needs on target SGs; Source says
 	// which SG they come from.
 	TargetRules []TargetRule
+	// Addons are an ALB's WAF and Shield asks (zero: none, and nothing of
+	// AWS's is touched).
+	Addons Addons
 }
 
 // UsesBackendSG reports whether the Stack needs the shared backend SG.

@@ -63,8 +63,8 @@ var ParamsFields = map[string]bool{
 	"listeners":                   true,
 	"minimumLoadBalancerCapacity": true,
 	"ipamConfiguration":           false, // IPAM pools
-	"wafv2AclArn":                 false, // WAF (issue 19)
-	"wafv2AclName":                false, // WAF (issue 19)
+	"wafv2AclArn":                 true,
+	"wafv2AclName":                true,
 }
 
 // unsupportedParams names the set fields of IngressClassParams lbsg does
@@ -76,7 +76,7 @@ func unsupportedParams(p *v1beta1.IngressClassParamsSpec) []string {
 	var out []string
 	for field, set := range map[string]bool{
 		"minimumLoadBalancerCapacity": p.MinimumLoadBalancerCapacity != nil,
-		"ipamConfiguration":           p.IPAMConfiguration != nil, "wafv2AclArn": p.WAFv2ACLArn != "", "wafv2AclName": p.WAFv2ACLName != "",
+		"ipamConfiguration":           p.IPAMConfiguration != nil,
 	} {
 		if set && !ParamsFields[field] {
 			out = append(out, "IngressClassParams field spec."+field)

@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"k8s.io/utils/ptr"
 	"reflect"
 	"strings"
 	"testing"
@@ -123,15 +124,15 @@ func TestEveryParamsFieldHasASupportVerdict(t *testing.T) {
 	}
 }
 
-func TestAClassWhoseParamsAskForWAFHoldsItsGroups(t *testing.T) {
+func TestAClassWhoseParamsAskForIPAMHoldsItsGroups(t *testing.T) {
 	m := simple("ns", "a", nil)
-	m.Params = &v1beta1.IngressClassParamsSpec{WAFv2ACLArn: "arn:aws:wafv2:us-west-2:1:regional/webacl/x/y", Scheme: "internal"}
+	m.Params = &v1beta1.IngressClassParamsSpec{IPAMConfiguration: &v1beta1.IPAMConfiguration{IPv4IPAMPoolId: ptr.To("ipam-pool-1")}, Scheme: "internal"}
 	_, _, _, err := BuildIngressGroup(naming.ImplicitIngressStack("ns", "a"), []IngressMember{m}, ingFacts(), ingDefaults())
 	var ue *UnsupportedError
-	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "IngressClassParams field spec.wafv2AclArn") {
-		t.Fatalf("BuildIngressGroup: %v, want an UnsupportedError naming spec.wafv2AclArn", err)
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "IngressClassParams field spec.ipamConfiguration") {
+		t.Fatalf("BuildIngressGroup: %v, want an UnsupportedError naming spec.ipamConfiguration", err)
 	}
-	m.Params.WAFv2ACLArn = ""
+	m.Params.IPAMConfiguration = nil
 	if _, _, _, err := BuildIngressGroup(naming.ImplicitIngressStack("ns", "a"), []IngressMember{m}, ingFacts(), ingDefaults()); err != nil {
 		t.Fatalf("supported params refused: %v", err)
 	}

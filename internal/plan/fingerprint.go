@@ -34,6 +34,12 @@ func Fingerprint(desired model.Stack, managedID, backendID, cluster string, exte
 			return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.Port, b.Port))
 		})
 	}
+	// Add-ons count only when asked for: the fingerprints of stacks
+	// without any are those recorded before add-ons existed.
+	var addons *model.Addons
+	if !desired.Addons.IsZero() {
+		addons = &desired.Addons
+	}
 	b, err := json.Marshal(struct {
 		V            int
 		LoadBalancer *model.LoadBalancer
@@ -42,8 +48,9 @@ func Fingerprint(desired model.Stack, managedID, backendID, cluster string, exte
 		TargetGroups []model.TargetGroup
 		Cluster      string
 		External     []string
+		Addons       *model.Addons `json:",omitempty"`
 	}{fingerprintVersion, desired.LoadBalancer, desired.LoadBalancer.ResolveSGs(managedID, backendID),
-		desired.Listeners, tgs, cluster, externalManagedTags})
+		desired.Listeners, tgs, cluster, externalManagedTags, addons})
 	if err != nil {
 		return "" // never matches a record
 	}
