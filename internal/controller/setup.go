@@ -36,8 +36,13 @@ type Config struct {
 	Options *options.Controller
 	EC2     awsapi.EC2API
 	ELBV2   awsapi.ELBV2API
-	VPCID   string
-	Metrics *metrics.Metrics
+	// WAFv2, WAFRegional and Shield serve the ALBs' add-ons; nil turns
+	// one off (as its --enable-* flag does).
+	WAFv2       awsapi.WAFV2API
+	WAFRegional awsapi.WAFRegionalAPI
+	Shield      awsapi.ShieldAPI
+	VPCID       string
+	Metrics     *metrics.Metrics
 	// Events receives events; nil: the manager's recorder.
 	Events events.Sink
 	// NoDriftLoop: do not add the periodic drift Runnable (tests call
@@ -117,6 +122,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	}
 	rec := events.NewRecorder(sink)
 	prov := state.New(c.EC2, c.ELBV2, o.ClusterName, c.VPCID)
+	prov.EnableAddons(pick(o.EnableWAFv2, c.WAFv2), pick(o.EnableWAF, c.WAFRegional), pick(o.EnableShield, c.Shield))
 	reg := registry.New()
 	sgTrigger := &registry.Trigger[registry.SGKey]{}
 	svcTrigger := &registry.Trigger[reconcile.Request]{}
@@ -182,6 +188,15 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		component("drift")
 	}
 	return &Controllers{Registered: registered, AWS: prov, Registry: reg, Deploy: dep, Owners: owners, Service: svc, Ingress: ing, TargetSG: tsg, Drift: dr}, nil
+}
+
+// pick is api when its add-on is enabled, else nil (off).
+func pick[T any](on bool, api T) T {
+	if on {
+		return api
+	}
+	var none T
+	return none
 }
 
 // DiscoverVPC returns the VPC of the cluster's subnets when --aws-vpc-id is

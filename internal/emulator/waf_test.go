@@ -303,7 +303,9 @@ func TestWAFAndShieldThroughTheAWSCLI(t *testing.T) {
 			}
 		}
 	}
-	var created struct{ Summary struct{ ARN, Id, LockToken string } }
+	var created struct {
+		Summary struct{ ARN, Id, LockToken string }
+	}
 	run("", &created, "wafv2", "create-web-acl", "--name", "cli-acl", "--scope", "REGIONAL", "--default-action", "Block={}",
 		"--visibility-config", "SampledRequestsEnabled=false,CloudWatchMetricsEnabled=false,MetricName=cli")
 	run("", nil, "wafv2", "associate-web-acl", "--web-acl-arn", created.Summary.ARN, "--resource-arn", alb)
@@ -344,7 +346,9 @@ func TestWAFAndShieldThroughTheAWSCLI(t *testing.T) {
 	env.Server.SetShieldSubscription(true)
 	var prot struct{ ProtectionId string }
 	run("", &prot, "shield", "create-protection", "--name", "managed by aws-load-balancer-controller", "--resource-arn", alb)
-	var desc struct{ Protection struct{ Id, Name, ResourceArn string } }
+	var desc struct {
+		Protection struct{ Id, Name, ResourceArn string }
+	}
 	run("", &desc, "shield", "describe-protection", "--resource-arn", alb)
 	if desc.Protection.Id != prot.ProtectionId || desc.Protection.ResourceArn != alb {
 		t.Errorf("shield describe-protection: %+v", desc)

@@ -141,7 +141,13 @@ func buildWAFv2(members []IngressMember, parsed []annotations.IngressAddons, f F
 		if name := sortedSet(names)[0]; name != annotations.AddonNone {
 			found, ok := f.WebACLARNs[name]
 			if !ok {
-				return nil, &WebACLNotFoundError{Name: name}
+				from := annotations.IngWAFv2ACLName
+				for _, m := range members {
+					if m.Params != nil && m.Params.WAFv2ACLName == name {
+						from = "IngressClassParams spec.wafv2AclName"
+					}
+				}
+				return nil, &WebACLNotFoundError{Name: name, From: from}
 			}
 			arn = found
 		}
@@ -155,8 +161,12 @@ func buildWAFv2(members []IngressMember, parsed []annotations.IngressAddons, f F
 // WebACLNotFoundError is a wafv2-acl-name (or wafv2AclName) that names no
 // REGIONAL web ACL of the account: the group is not built, so nothing is
 // created or changed without the ACL it asks for.
-type WebACLNotFoundError struct{ Name string }
+type WebACLNotFoundError struct {
+	Name string
+	From string // the annotation or IngressClassParams field naming it
+}
 
+// Error is LBC's message, with where the name comes from.
 func (e *WebACLNotFoundError) Error() string {
-	return "couldn't find WAFv2 WebACL with name: " + e.Name
+	return "couldn't find WAFv2 WebACL with name: " + e.Name + " (" + e.From + ")"
 }

@@ -54,7 +54,7 @@ func TestAddonsAreBuiltAsLBCBuildsThem(t *testing.T) {
 			simple("ns", "a", ann("wafv2-acl-name", "a")), simple("ns", "b", ann("wafv2-acl-name", "b"))},
 			wantErr: "conflicting WAFv2 WebACL names: [a b]"},
 		{name: "an unknown name fails the group", members: []IngressMember{simple("ns", "a", ann("wafv2-acl-name", "nope"))},
-			wantErr: "couldn't find WAFv2 WebACL with name: nope"},
+			wantErr: "couldn't find WAFv2 WebACL with name: nope (alb.ingress.kubernetes.io/wafv2-acl-name)"},
 		{name: "waf-acl-id associates a WAF Classic ACL", members: []IngressMember{simple("ns", "a", ann("waf-acl-id", "classic-1"))},
 			want: Addons{WAFRegional: str("classic-1")}},
 		{name: "web-acl-id is read when waf-acl-id is absent", members: []IngressMember{simple("ns", "a", ann("web-acl-id", "classic-2"))},

@@ -60,6 +60,10 @@ type Provider struct {
 
 	// tgNames caches target groups found by name (TargetGroupARNsByName).
 	tgNames map[string]tgNameEntry
+
+	// addons caches the ALBs' WAF and Shield state (nil until
+	// EnableAddons).
+	addons *addonState
 }
 
 // New builds a Provider for one cluster and VPC.

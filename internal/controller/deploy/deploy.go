@@ -75,6 +75,11 @@ func (d *Deployer) Apply(ctx context.Context, stack naming.Stack, desired model.
 		return "", err
 	}
 	ex := newExecutor(d.AWS, desired, snap, backendID)
+	// An existing ALB gets its add-ons before any listener or rule
+	// changes (a new one right after CreateLoadBalancer).
+	if err := applyAddons(ctx, d.AWS, ex.lbARN, desired.Addons); err != nil {
+		return "", err
+	}
 	converged := false
 	if touchesELB(actions) {
 		if err := d.clearRecord(ctx, stack); err != nil {

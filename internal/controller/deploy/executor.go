@@ -17,6 +17,7 @@ type executor struct {
 	backendID string
 	managedID string
 	lbARN     string
+	lbType    string // of the observed LB: "application", "network"
 	dnsName   string
 	tgARN     map[string]string // by resource ID
 	listener  map[int32]string  // listener ARN by port
@@ -32,7 +33,7 @@ func newExecutor(aws *state.Provider, desired model.Stack, snap plan.Snapshot, b
 		ex.managedID = snap.ManagedSGs[0].ID
 	}
 	if snap.LoadBalancer != nil {
-		ex.lbARN, ex.dnsName = snap.LoadBalancer.ARN, snap.LoadBalancer.DNSName
+		ex.lbARN, ex.dnsName, ex.lbType = snap.LoadBalancer.ARN, snap.LoadBalancer.DNSName, snap.LoadBalancer.Type
 	}
 	for _, l := range snap.Listeners {
 		ex.listener[l.Port] = l.ARN
@@ -142,12 +143,27 @@ func (ex *executor) do(ctx context.Context, a plan.Action) error {
 	case plan.DeregisterTargets:
 		err = ex.aws.DeregisterTargets(ctx, ex.tg(a), a.Targets)
 	case plan.DeleteLoadBalancer, plan.DeleteObsoleteLoadBalancer:
+		if ex.lbType == "application" {
+			// A protection is not the ALB's: AWS keeps it. Never leave
+			// lbsg's (or LBC's) behind.
+			if err := releaseShield(ctx, ex.aws, a.ARN); err != nil {
+				return err
+			}
+		}
 		err = ex.aws.DeleteLoadBalancer(ctx, a.ARN)
+		if err == nil {
+			ex.aws.ForgetAddons(a.ARN)
+		}
 		ex.lbARN, ex.dnsName = "", ""
 	case plan.CreateLoadBalancer:
 		var lb plan.ObservedLB
 		lb, err = ex.aws.CreateLoadBalancer(ctx, *a.LoadBalancer, a.LoadBalancer.ResolveSGs(ex.managedID, ex.backendID))
 		ex.lbARN, ex.dnsName = lb.ARN, lb.DNSName
+		if err == nil {
+			// Before any listener: the ALB serves nothing without the
+			// web ACL (or protection) its Ingresses ask for.
+			err = applyAddons(ctx, ex.aws, ex.lbARN, ex.desired.Addons)
+		}
 	case plan.TagResource:
 		err = ex.aws.TagResource(ctx, a.ARN, a.SetTags, a.RemoveTags)
 	case plan.SetSecurityGroups:
