@@ -43,7 +43,9 @@
 // Facts.TargetGroupARNs. Not modelled for ALBs: authentication, ACM certificate
 // discovery (an HTTPS listener needs certificate-arn or IngressClassParams
 // certificateArn), target-control port, IPv6 target groups, listener
-// attributes, the frontend NLB and WAF/Shield.
+// attributes and the frontend NLB. WAF and Shield asks are the group's
+// Addons, built as LBC builds them (every member given, conflicts fail
+// the group, web ACL names resolved through Facts.WebACLARNs).
 //
 // Nothing is ignored silently: Build and BuildIngressGroup first refuse an
 // object (for a group: any member, or a backend Service's ALB annotations)

@@ -19,6 +19,12 @@
 //     read on the first Snapshot after an invalidation.
 //   - the VPC's subnets (read once; RefreshSubnets re-reads), its CIDRs and
 //     each instance's primary ENI and groups (read once, for the process).
+//   - ALB add-ons (after EnableAddons): each ALB's WAFv2 and WAF Classic
+//     web ACL and Shield protection, read on the first ask for that ALB
+//     and then set by lbsg's own writes (a failed write forgets the entry);
+//     the Shield subscription state and the WAFv2 web ACLs by name, read
+//     once (a name not found lists again). RefreshAddons drops them all;
+//     ForgetAddons drops a deleted ALB's.
 //
 // Concurrent reconciles that find a cache cold wait for the first one's
 // Describe (one filler per cache).
