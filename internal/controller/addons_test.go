@@ -2,6 +2,7 @@ package controller_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,6 +18,7 @@ import (
 	"github.com/lbsg/lbsg/internal/awserr"
 	"github.com/lbsg/lbsg/internal/emulator"
 	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/options"
 	"github.com/lbsg/lbsg/internal/testenv"
 )
 
@@ -273,4 +275,26 @@ func TestShieldProtectionFollowsTheAnnotationAndGoesWithTheALB(t *testing.T) {
 		l, err := h.emu.Shield.ListProtections(ctx, &awsshield.ListProtectionsInput{})
 		return err == nil && len(l.Protections) == 0, err
 	})
+}
+
+// TestDisabledAddonsAreNeverCalled: with --enable-wafv2, --enable-waf and
+// --enable-shield false, the annotations build (a web ACL name included)
+// and no WAF or Shield API is called.
+func TestDisabledAddonsAreNeverCalled(t *testing.T) {
+	h := start(t, func(o *options.Controller) { o.EnableWAFv2, o.EnableWAF, o.EnableShield = false, false, false })
+	h.emu.Server.SetShieldSubscription(true)
+	h.create(h.nodePortService("web"))
+	ing := h.albIngress("off", "/", "web", map[string]string{annotations.IngWAFv2ACLName: "no-such-acl",
+		annotations.IngWAFACLID: emulator.SandboxClassicWebACLID, annotations.IngShieldAdvancedProtection: "true"})
+	h.create(ing)
+	testenv.Eventually(t, "the ALB serves", func(ctx context.Context) (bool, error) {
+		arn, n, err := h.albOf(ctx, ing)
+		return arn != "" && n == 1, err
+	})
+	h.quiesce()
+	for k, a := range h.emu.Server.Calls().Actions {
+		if strings.HasPrefix(k, "wafv2:") || strings.HasPrefix(k, "waf-regional:") || strings.HasPrefix(k, "shield:") {
+			t.Errorf("%s called %d times with its add-on disabled", k, a.Calls)
+		}
+	}
 }

@@ -46,6 +46,10 @@ func (p *Provider) EnableAddons(wafv2 awsapi.WAFV2API, wafRegional awsapi.WAFReg
 	p.addons = a
 }
 
+// WAFv2Disabled stands in for the ARN of a named web ACL when
+// --enable-wafv2=false.
+const WAFv2Disabled = "<wafv2 disabled>"
+
 // WAFv2Enabled, WAFRegionalEnabled and ShieldEnabled report which add-ons
 // the Provider serves.
 func (p *Provider) WAFv2Enabled() bool { return p.addons != nil && p.addons.wafv2 != nil }
@@ -59,10 +63,14 @@ func (p *Provider) ShieldEnabled() bool { return p.addons != nil && p.addons.shi
 // WebACLARNsByName resolves WAFv2 REGIONAL web ACL names to ARNs (names
 // without an ACL are left out). Found names are cached; a name not cached
 // lists the web ACLs again (LBC caches for an hour; lbsg until the drift
-// check). Without WAFv2 (disabled) nothing is found.
+// check). With WAFv2 disabled nothing is read and every name resolves to
+// WAFv2Disabled: the group builds, and the deployer skips the add-on.
 func (p *Provider) WebACLARNsByName(ctx context.Context, names []string) (map[string]string, error) {
 	out := map[string]string{}
 	if !p.WAFv2Enabled() {
+		for _, n := range names {
+			out[n] = WAFv2Disabled
+		}
 		return out, nil
 	}
 	a := p.addons
