@@ -2,10 +2,11 @@ package model
 
 import (
 	"errors"
-	"k8s.io/utils/ptr"
 	"reflect"
 	"strings"
 	"testing"
+
+	"k8s.io/utils/ptr"
 
 	"github.com/lbsg/lbsg/internal/annotations"
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
