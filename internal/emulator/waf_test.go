@@ -3,6 +3,7 @@ package emulator_test
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -360,4 +361,49 @@ func TestWAFAndShieldThroughTheAWSCLI(t *testing.T) {
 	}
 	run("", nil, "shield", "delete-protection", "--protection-id", prot.ProtectionId)
 	run("ResourceNotFoundException", nil, "shield", "describe-protection", "--protection-id", prot.ProtectionId)
+}
+
+func TestShieldSubscriptionAndAssociationsThroughSeedControlAndStateFile(t *testing.T) {
+	seed := emulator.DefaultSeed("sandbox", "us-west-2")
+	seed.ShieldSubscription = true
+	path := t.TempDir() + "/state.json"
+	env := emutest.Start(t, emutest.WithOptions(emulator.Options{Seed: &seed, StateFile: path}))
+	ctx := t.Context()
+	st, err := env.Shield.GetSubscriptionState(ctx, &awsshield.GetSubscriptionStateInput{})
+	if err != nil || st.SubscriptionState != shieldtypes.SubscriptionStateActive {
+		t.Fatalf("a seed with shieldSubscription: %+v, %v", st, err)
+	}
+	srv := httptest.NewServer(env.Server)
+	t.Cleanup(srv.Close)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/_lbsg/shield", strings.NewReader(`{"subscribed": false}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if st, err := env.Shield.GetSubscriptionState(ctx, &awsshield.GetSubscriptionStateInput{}); err != nil || st.SubscriptionState != shieldtypes.SubscriptionStateInactive {
+		t.Fatalf("after POST /_lbsg/shield subscribed=false: %+v, %v", st, err)
+	}
+
+	seeded := env.Seeded(t)
+	lb, err := env.ELBv2.CreateLoadBalancer(ctx, &awselbv2.CreateLoadBalancerInput{Name: aws.String("web"), Subnets: seeded.PublicSubnets[:2]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alb := aws.ToString(lb.LoadBalancers[0].LoadBalancerArn)
+	acl := sandboxACL("sandbox-web-acl", emulator.SandboxWebACLID)
+	if _, err := env.WAFv2.AssociateWebACL(ctx, &awswafv2.AssociateWebACLInput{ResourceArn: aws.String(alb), WebACLArn: aws.String(acl)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Server.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	again := emutest.Start(t, emutest.WithOptions(emulator.Options{StateFile: path}))
+	got, err := again.WAFv2.GetWebACLForResource(ctx, &awswafv2.GetWebACLForResourceInput{ResourceArn: aws.String(alb)})
+	if err != nil || got.WebACL == nil || aws.ToString(got.WebACL.ARN) != acl {
+		t.Errorf("the association after a restart: %+v, %v", got, err)
+	}
 }
