@@ -108,7 +108,7 @@ func (p *Provider) WebACLARNsByName(ctx context.Context, names []string) (map[st
 // none): read once, then from the cache.
 func (p *Provider) WAFv2Association(ctx context.Context, lbARN string) (string, error) {
 	a := p.addons
-	return cachedRead(&a.mu, a.wafv2Assoc, lbARN, func() (string, error) { return a.wafv2.Association(ctx, lbARN) })
+	return cachedRead(&a.mu, func() map[string]string { return a.wafv2Assoc }, lbARN, func() (string, error) { return a.wafv2.Association(ctx, lbARN) })
 }
 
 // SetWAFv2Association associates webACLARN with the LB, or disassociates
@@ -135,7 +135,7 @@ func (p *Provider) SetWAFv2Association(ctx context.Context, lbARN, webACLARN str
 // LB ("" for none), cached as WAFv2Association.
 func (p *Provider) WAFRegionalAssociation(ctx context.Context, lbARN string) (string, error) {
 	a := p.addons
-	return cachedRead(&a.mu, a.wafRegAssoc, lbARN, func() (string, error) { return a.wafRegional.Association(ctx, lbARN) })
+	return cachedRead(&a.mu, func() map[string]string { return a.wafRegAssoc }, lbARN, func() (string, error) { return a.wafRegional.Association(ctx, lbARN) })
 }
 
 // SetWAFRegionalAssociation associates webACLID with the LB, or
@@ -252,9 +252,11 @@ func (p *Provider) RefreshAddons() {
 	a.protections, a.aclByName, a.subscribed = map[string]*cloudshield.Protection{}, map[string]string{}, nil
 }
 
-func cachedRead(mu *sync.Mutex, m map[string]string, key string, read func() (string, error)) (string, error) {
+// cachedRead returns m()[key], reading and storing it when absent; m is
+// called under mu (RefreshAddons replaces the maps).
+func cachedRead(mu *sync.Mutex, m func() map[string]string, key string, read func() (string, error)) (string, error) {
 	mu.Lock()
-	if v, ok := m[key]; ok {
+	if v, ok := m()[key]; ok {
 		mu.Unlock()
 		return v, nil
 	}
@@ -264,7 +266,7 @@ func cachedRead(mu *sync.Mutex, m map[string]string, key string, read func() (st
 		return "", err
 	}
 	mu.Lock()
-	m[key] = v
+	m()[key] = v
 	mu.Unlock()
 	return v, nil
 }
