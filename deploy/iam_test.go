@@ -52,11 +52,17 @@ func calledActions() []string {
 		"elasticloadbalancing": reflect.TypeFor[awsapi.ELBV2API](),
 		"eks":                  reflect.TypeFor[awsapi.EKSAPI](),
 		"acm":                  reflect.TypeFor[awsapi.ACMReadAPI](),
+		"wafv2":                reflect.TypeFor[awsapi.WAFV2API](),
+		"waf-regional":         reflect.TypeFor[awsapi.WAFRegionalAPI](),
+		"shield":               reflect.TypeFor[awsapi.ShieldAPI](),
 	} {
 		for m := range iface.Methods() {
 			out = append(out, prefix+":"+m.Name)
 		}
 	}
+	// Implied: AWS also authorizes a web ACL (dis)association on the ALB
+	// as this ELB action.
+	out = append(out, "elasticloadbalancing:SetWebAcl")
 	slices.Sort(out)
 	return out
 }
@@ -105,8 +111,8 @@ func TestIAMPolicyListsExactlyTheCalledActions(t *testing.T) {
 }
 
 var (
-	actionRE   = regexp.MustCompile(`^(ec2|elasticloadbalancing|eks|acm):[A-Z][A-Za-z0-9]+$`)
-	resourceRE = regexp.MustCompile(`^(\*|arn:aws:(ec2|elasticloadbalancing|eks):\*:\*:[a-z-]+/[*/a-z]+)$`)
+	actionRE   = regexp.MustCompile(`^(ec2|elasticloadbalancing|eks|acm|wafv2|waf-regional|shield):[A-Z][A-Za-z0-9]+$`)
+	resourceRE = regexp.MustCompile(`^(\*|arn:aws:(ec2|elasticloadbalancing|eks|wafv2|waf-regional):\*:\*:[a-z-]+/[*/a-z]+|arn:aws:shield::\*:protection/\*)$`)
 	sidRE      = regexp.MustCompile(`^[A-Za-z0-9]+$`)
 	// Condition operators and keys the policy may use.
 	operators = []string{"StringEquals", "Null"}
@@ -185,11 +191,20 @@ var unconditional = map[string]string{
 	// A listener's certificate list; certificates are named by ARN.
 	"elasticloadbalancing:AddListenerCertificates":    "listener",
 	"elasticloadbalancing:RemoveListenerCertificates": "listener",
+	// Web ACL associations are authorized on the web ACL and, through
+	// elasticloadbalancing:SetWebAcl (conditioned on the cluster tag), on
+	// the ALB. Shield protections take no tags from lbsg (nor LBC).
+	"wafv2:AssociateWebACL":           "web ACL",
+	"wafv2:DisassociateWebACL":        "web ACL",
+	"waf-regional:AssociateWebACL":    "web ACL",
+	"waf-regional:DisassociateWebACL": "web ACL",
+	"shield:CreateProtection":         "protection",
+	"shield:DeleteProtection":         "protection",
 }
 
 func TestIAMPolicyConditionsMutatingCalls(t *testing.T) {
 	p := readPolicy(t)
-	readOnly := regexp.MustCompile(`:(Describe|List)`)
+	readOnly := regexp.MustCompile(`:(Describe|Get|List)`)
 	for _, s := range p.Statement {
 		for _, a := range s.Action {
 			switch {

@@ -18,6 +18,16 @@ type Doc struct {
 
 // Docs documents the annotation keys, by key.
 var Docs = map[string]Doc{
+	IngWAFv2ACLARN: {Type: "WAFv2 web ACL ARN, or `none`",
+		Effect: "Associates the REGIONAL WAFv2 web ACL with the ALB, right after the ALB is created and before any listener; `none` removes the association. Without the annotation (on every member of the group) the ALB's association is left as it is, so WAF can be managed outside. IngressClassParams `wafv2AclArn` wins over it; members asking for different ACLs fail the group (nothing changes). Off with `--enable-wafv2=false`."},
+	IngWAFv2ACLName: {Type: "WAFv2 web ACL name, or `none`",
+		Effect: "As `wafv2-acl-arn`, naming the REGIONAL web ACL (looked up with ListWebACLs, cached); wins over every `wafv2-acl-arn` of the group. IngressClassParams `wafv2AclName` wins over it. An unknown name fails the group with a `FailedBuildModel` event: no ALB is created or changed without the ACL it asks for."},
+	IngWAFACLID: {Type: "WAF Classic (Regional) web ACL ID, or `none`",
+		Effect: "Associates the WAF Classic web ACL with the ALB; `none` removes it; absent, the association is left alone. Off with `--enable-waf=false`."},
+	IngWebACLID: {Type: "WAF Classic web ACL ID, or `none`",
+		Effect: "Deprecated name of `waf-acl-id`, read only when `waf-acl-id` is absent."},
+	IngShieldAdvancedProtection: {Type: "bool",
+		Effect: "With an ACTIVE Shield Advanced subscription, `true` protects the ALB (protection named `managed by aws-load-balancer-controller`, as LBC) and `false` deletes that protection (never one under another name); absent, protections are left alone. lbsg also deletes its protection before deleting the ALB (LBC leaves it behind). Off with `--enable-shield=false`."},
 	SvcType: {Type: "`external`, `nlb-ip`",
 		Effect: "Without `spec.loadBalancerClass`: `external` (with `aws-load-balancer-nlb-target-type`) or `nlb-ip` hands the Service to lbsg, as to LBC."},
 	SvcNLBTargetType: {Type: "`instance`, `ip`", Default: "`--default-target-type` (`instance`)",

@@ -79,7 +79,6 @@ var Surface = func() []Key {
 	}
 	const (
 		auth  = "listener-rule authentication (issue 19)"
-		waf   = "WAF and Shield associations (issue 19)"
 		certs = "ACM certificate management: requesting certificates and validating them in Route 53 (LBC v3.6.2 does it behind the EnableCertificateManagement gate; lbsg discovers existing certificates only)"
 	)
 	keys := []Key{
@@ -144,11 +143,11 @@ var Surface = func() []Key {
 		ing("subnets", Supported, ""),
 		ing("customer-owned-ipv4-pool", Unsupported, "ALBs on Outposts, where customer-owned address pools live: lbsg's subnet resolution knows no Outpost subnets (LBC lets an ALB there have one subnet) and the emulator has no Outposts to test against"),
 		ing("load-balancer-attributes", Supported, ""),
-		ing("wafv2-acl-arn", Unsupported, waf),
-		ing("wafv2-acl-name", Unsupported, waf),
-		ing("waf-acl-id", Unsupported, waf),
-		ing("web-acl-id", Unsupported, waf),
-		ing("shield-advanced-protection", Unsupported, waf),
+		ing("wafv2-acl-arn", Supported, ""),
+		ing("wafv2-acl-name", Supported, ""),
+		ing("waf-acl-id", Supported, ""),
+		ing("web-acl-id", Supported, ""),
+		ing("shield-advanced-protection", Supported, ""),
 		ing("security-groups", Supported, ""),
 		ing("listen-ports", Supported, ""),
 		ing("ssl-redirect", Supported, ""),

@@ -34,7 +34,14 @@ type LB struct {
 	Tags           map[string]string
 	// EIPs are the Elastic IP allocations its zones hold.
 	EIPs []string
+	// WAFv2ACL and WAFClassicACL are the web ACLs associated with an ALB
+	// (ARN, WAF Classic ID; "" for none), read for this cluster's ALBs.
+	WAFv2ACL, WAFClassicACL string
 }
+
+// WAFAsk says which web ACL kinds a stack's Ingresses ask for (any value
+// of the annotations or IngressClassParams fields, none included).
+type WAFAsk struct{ WAFv2, Classic bool }
 
 // TG is a target group of the VPC.
 type TG struct {
@@ -70,6 +77,9 @@ type Snapshot struct {
 	DesiredLBSGs map[string][]string
 	// BackendInUse: some live stack needs the backend SG.
 	BackendInUse bool
+	// WAFAsks are the web ACL asks of the live stacks' LBs, by LB name; an
+	// LB absent here is not judged.
+	WAFAsks map[string]WAFAsk
 	// Unsupported lists, per object, what it asks for that lbsg does not
 	// do; lbsg leaves its load balancer alone.
 	Unsupported map[string][]string
@@ -96,6 +106,10 @@ const (
 	// not do, so lbsg leaves its load balancer alone (event
 	// UnsupportedAnnotation).
 	UnsupportedObject Kind = "unsupported-object"
+	// UnrequestedWebACL: a web ACL is associated with an ALB of this
+	// cluster that no Ingress of its group asks for one: WAF managed
+	// outside lbsg, which lbsg leaves alone (as LBC does).
+	UnrequestedWebACL Kind = "unrequested-web-acl"
 )
 
 // Severity says whether a finding makes audit fail.
@@ -326,12 +340,30 @@ func (a *auditor) loadBalancers() {
 			a.add(Finding{Kind: LeakedLoadBalancer, Severity: Problem, Resource: lb.Name, Detail: detail})
 			continue
 		}
+		a.webACLs(lb)
 		want, ok := a.s.DesiredLBSGs[lb.Name]
 		if !ok || sameSet(want, lb.SecurityGroups) {
 			continue
 		}
 		a.add(Finding{Kind: LoadBalancerDrift, Severity: Problem, Resource: lb.Name,
 			Detail: fmt.Sprintf("security groups [%s], desired [%s]", strings.Join(lb.SecurityGroups, " "), strings.Join(want, " "))})
+	}
+}
+
+// webACLs notes web ACLs on a live stack's ALB that none of its
+// Ingresses asks for.
+func (a *auditor) webACLs(lb LB) {
+	ask, ok := a.s.WAFAsks[lb.Name]
+	if !ok {
+		return
+	}
+	if lb.WAFv2ACL != "" && !ask.WAFv2 {
+		a.add(Finding{Kind: UnrequestedWebACL, Severity: Info, Resource: lb.Name,
+			Detail: "WAFv2 web ACL " + lb.WAFv2ACL + " is associated but no Ingress asks for one (wafv2-acl-arn, wafv2-acl-name): managed outside lbsg, which leaves it"})
+	}
+	if lb.WAFClassicACL != "" && !ask.Classic {
+		a.add(Finding{Kind: UnrequestedWebACL, Severity: Info, Resource: lb.Name,
+			Detail: "WAF Classic web ACL " + lb.WAFClassicACL + " is associated but no Ingress asks for one (waf-acl-id): managed outside lbsg, which leaves it"})
 	}
 }
 

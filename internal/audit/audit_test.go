@@ -236,3 +236,36 @@ func TestLeakedLoadBalancerNamesTheEIPsItHolds(t *testing.T) {
 		t.Fatalf("findings: %+v", r.Findings)
 	}
 }
+
+func TestWebACLsNoIngressAsksForAreNotes(t *testing.T) {
+	tags := map[string]string{naming.TagCluster: cluster, "ingress.k8s.aws/stack": "shop"}
+	live := []naming.Stack{naming.ExplicitIngressStack("shop")}
+	for _, tt := range []struct {
+		name string
+		lb   LB
+		ask  *WAFAsk
+		want []string // details' ACLs
+	}{
+		{name: "an outside WAFv2 ACL on an ALB whose Ingresses ask for none", lb: LB{Name: "a", WAFv2ACL: "arn:acl"}, ask: &WAFAsk{}, want: []string{"WAFv2 web ACL arn:acl"}},
+		{name: "an outside WAF Classic ACL", lb: LB{Name: "a", WAFClassicACL: "id-1"}, ask: &WAFAsk{WAFv2: true}, want: []string{"WAF Classic web ACL id-1"}},
+		{name: "an ACL the Ingresses ask for", lb: LB{Name: "a", WAFv2ACL: "arn:acl", WAFClassicACL: "id-1"}, ask: &WAFAsk{WAFv2: true, Classic: true}},
+		{name: "an LB whose asks are unknown is not judged", lb: LB{Name: "a", WAFv2ACL: "arn:acl"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.lb.Tags = tags
+			s := Snapshot{Cluster: cluster, LoadBalancers: []LB{tt.lb}, LiveStacks: live}
+			if tt.ask != nil {
+				s.WAFAsks = map[string]WAFAsk{"a": *tt.ask}
+			}
+			var got []string
+			for _, f := range Audit(s).Findings {
+				if f.Kind == UnrequestedWebACL && f.Severity == Info {
+					got = append(got, strings.SplitN(f.Detail, " is ", 2)[0])
+				}
+			}
+			if strings.Join(got, ";") != strings.Join(tt.want, ";") {
+				t.Errorf("notes %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -7,6 +7,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/shield"
+	"github.com/aws/aws-sdk-go-v2/service/wafregional"
+	"github.com/aws/aws-sdk-go-v2/service/wafv2"
 )
 
 // EC2API is every EC2 operation lbsg calls, with the SDK's exact signatures,
@@ -96,12 +99,42 @@ type ACMAPI interface {
 	DeleteCertificate(ctx context.Context, params *acm.DeleteCertificateInput, optFns ...func(*acm.Options)) (*acm.DeleteCertificateOutput, error)
 }
 
+// WAFV2API is the WAFv2 operations lbsg calls: the wafv2-acl-name lookup
+// and an ALB's web ACL association.
+type WAFV2API interface {
+	ListWebACLs(ctx context.Context, params *wafv2.ListWebACLsInput, optFns ...func(*wafv2.Options)) (*wafv2.ListWebACLsOutput, error)
+	GetWebACLForResource(ctx context.Context, params *wafv2.GetWebACLForResourceInput, optFns ...func(*wafv2.Options)) (*wafv2.GetWebACLForResourceOutput, error)
+	AssociateWebACL(ctx context.Context, params *wafv2.AssociateWebACLInput, optFns ...func(*wafv2.Options)) (*wafv2.AssociateWebACLOutput, error)
+	DisassociateWebACL(ctx context.Context, params *wafv2.DisassociateWebACLInput, optFns ...func(*wafv2.Options)) (*wafv2.DisassociateWebACLOutput, error)
+}
+
+// WAFRegionalAPI is the WAF Classic (Regional) operations lbsg calls: an
+// ALB's web ACL association (waf-acl-id).
+type WAFRegionalAPI interface {
+	GetWebACLForResource(ctx context.Context, params *wafregional.GetWebACLForResourceInput, optFns ...func(*wafregional.Options)) (*wafregional.GetWebACLForResourceOutput, error)
+	AssociateWebACL(ctx context.Context, params *wafregional.AssociateWebACLInput, optFns ...func(*wafregional.Options)) (*wafregional.AssociateWebACLOutput, error)
+	DisassociateWebACL(ctx context.Context, params *wafregional.DisassociateWebACLInput, optFns ...func(*wafregional.Options)) (*wafregional.DisassociateWebACLOutput, error)
+}
+
+// ShieldAPI is the Shield Advanced operations lbsg calls
+// (shield-advanced-protection).
+type ShieldAPI interface {
+	GetSubscriptionState(ctx context.Context, params *shield.GetSubscriptionStateInput, optFns ...func(*shield.Options)) (*shield.GetSubscriptionStateOutput, error)
+	DescribeProtection(ctx context.Context, params *shield.DescribeProtectionInput, optFns ...func(*shield.Options)) (*shield.DescribeProtectionOutput, error)
+	CreateProtection(ctx context.Context, params *shield.CreateProtectionInput, optFns ...func(*shield.Options)) (*shield.CreateProtectionOutput, error)
+	DeleteProtection(ctx context.Context, params *shield.DeleteProtectionInput, optFns ...func(*shield.Options)) (*shield.DeleteProtectionOutput, error)
+}
+
 // The SDK clients satisfy the interfaces...
 var (
 	_ EC2API   = (*ec2.Client)(nil)
 	_ ELBV2API = (*elbv2.Client)(nil)
 	_ EKSAPI   = (*eks.Client)(nil)
 	_ ACMAPI   = (*acm.Client)(nil)
+
+	_ WAFV2API       = (*wafv2.Client)(nil)
+	_ WAFRegionalAPI = (*wafregional.Client)(nil)
+	_ ShieldAPI      = (*shield.Client)(nil)
 )
 
 // ...and the interfaces satisfy the SDK's paginator and waiter clients.

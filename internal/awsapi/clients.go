@@ -15,6 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/shield"
+	"github.com/aws/aws-sdk-go-v2/service/wafregional"
+	"github.com/aws/aws-sdk-go-v2/service/wafv2"
 )
 
 // DefaultMaxAttempts is LBC's --aws-max-retries default: ten attempts ride
@@ -42,7 +45,7 @@ type Options struct {
 	// Observer hears every attempt (metrics, benchmarks); nil for none.
 	Observer Observer
 	// Endpoints override one service's endpoint, keyed by the SDK's service
-	// ID ("EC2", "Elastic Load Balancing v2", "EKS"), as LBC's
+	// ID ("EC2", "Elastic Load Balancing v2", "EKS", "WAFV2", "WAF Regional", "Shield"), as LBC's
 	// --aws-api-endpoints; IDs of services lbsg does not call are ignored.
 	Endpoints map[string]string
 }
@@ -67,6 +70,11 @@ type Clients struct {
 	// ACM: the controller reads certificates through it (certificate
 	// discovery, ACMReadAPI); tools and tests also import them.
 	ACM ACMAPI
+	// WAFv2, WAFRegional and Shield serve the WAF and Shield annotations
+	// of ALBs (--enable-wafv2, --enable-waf, --enable-shield).
+	WAFv2       WAFV2API
+	WAFRegional WAFRegionalAPI
+	Shield      ShieldAPI
 	// Region the clients call.
 	Region string
 }
@@ -115,11 +123,14 @@ func FromConfig(cfg aws.Config, o Options) *Clients {
 		return cfg.BaseEndpoint
 	}
 	return &Clients{
-		EC2:    ec2.NewFromConfig(cfg, func(c *ec2.Options) { c.BaseEndpoint = endpoint(ec2.ServiceID) }),
-		ELBV2:  elbv2.NewFromConfig(cfg, func(c *elbv2.Options) { c.BaseEndpoint = endpoint(elbv2.ServiceID) }),
-		EKS:    eks.NewFromConfig(cfg, func(c *eks.Options) { c.BaseEndpoint = endpoint(eks.ServiceID) }),
-		ACM:    acm.NewFromConfig(cfg, func(c *acm.Options) { c.BaseEndpoint = endpoint(acm.ServiceID) }),
-		Region: cfg.Region,
+		EC2:         ec2.NewFromConfig(cfg, func(c *ec2.Options) { c.BaseEndpoint = endpoint(ec2.ServiceID) }),
+		ELBV2:       elbv2.NewFromConfig(cfg, func(c *elbv2.Options) { c.BaseEndpoint = endpoint(elbv2.ServiceID) }),
+		EKS:         eks.NewFromConfig(cfg, func(c *eks.Options) { c.BaseEndpoint = endpoint(eks.ServiceID) }),
+		ACM:         acm.NewFromConfig(cfg, func(c *acm.Options) { c.BaseEndpoint = endpoint(acm.ServiceID) }),
+		WAFv2:       wafv2.NewFromConfig(cfg, func(c *wafv2.Options) { c.BaseEndpoint = endpoint(wafv2.ServiceID) }),
+		WAFRegional: wafregional.NewFromConfig(cfg, func(c *wafregional.Options) { c.BaseEndpoint = endpoint(wafregional.ServiceID) }),
+		Shield:      shield.NewFromConfig(cfg, func(c *shield.Options) { c.BaseEndpoint = endpoint(shield.ServiceID) }),
+		Region:      cfg.Region,
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/wafregional"
+	"github.com/aws/aws-sdk-go-v2/service/wafv2"
 )
 
 // Bucket is one client-side token bucket: Burst tokens, refilled at Rate per
@@ -32,6 +34,12 @@ const (
 	ELBV2Mutating     = "elbv2-mutating"
 
 	EKSAccount = "eks-account"
+
+	// WAFAssociations and WAFReads are WAFv2's and WAF Regional's
+	// association writes and reads; AWS publishes no buckets for them, so
+	// they take LBC's client-side rates (0.5/s writes, 1/s reads).
+	WAFAssociations = "waf-associations"
+	WAFReads        = "waf-reads"
 )
 
 // Limits maps a bucket class to its size.
@@ -53,6 +61,8 @@ func AWSBuckets() Limits {
 		ELBV2NonMutating:     {Burst: 40, Rate: 10},
 		ELBV2Mutating:        {Burst: 20, Rate: 3},
 		EKSAccount:           {Burst: 20, Rate: 10},
+		WAFAssociations:      {Burst: 2, Rate: 0.5},
+		WAFReads:             {Burst: 5, Rate: 1},
 	}
 }
 
@@ -85,6 +95,13 @@ func bucketsFor(service, operation string, input any) []bucketRef {
 		}
 	case eks.ServiceID:
 		return []bucketRef{{key: "eks/account", class: EKSAccount}}
+	case wafv2.ServiceID, wafregional.ServiceID:
+		switch operation {
+		case "AssociateWebACL", "DisassociateWebACL":
+			return []bucketRef{{key: service + "/associations", class: WAFAssociations}}
+		case "GetWebACLForResource":
+			return []bucketRef{{key: service + "/reads", class: WAFReads}}
+		}
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/wafregional"
+	"github.com/aws/aws-sdk-go-v2/service/wafv2"
 )
 
 func TestEachCallPaysTheBucketsAWSCharges(t *testing.T) {
@@ -51,6 +53,25 @@ func TestEachCallPaysTheBucketsAWSCharges(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestWAFAssociationsPayLBCsRates(t *testing.T) {
+	for _, tt := range []struct {
+		service, op, want string
+	}{
+		{wafv2.ServiceID, "AssociateWebACL", WAFAssociations},
+		{wafregional.ServiceID, "DisassociateWebACL", WAFAssociations},
+		{wafv2.ServiceID, "GetWebACLForResource", WAFReads},
+		{wafv2.ServiceID, "ListWebACLs", ""},
+	} {
+		got := ""
+		if b := bucketsFor(tt.service, tt.op, nil); len(b) == 1 {
+			got = b[0].class
+		}
+		if got != tt.want {
+			t.Errorf("%s %s pays %q, want %q", tt.service, tt.op, got, tt.want)
+		}
 	}
 }
 

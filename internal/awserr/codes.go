@@ -105,8 +105,61 @@ const (
 	InvalidAction         = "InvalidAction"
 )
 
+// WAFv2 and WAF Classic (Regional) codes (their SDKs' types/errors.go).
+const (
+	WAFNonexistentItem     = "WAFNonexistentItemException"
+	WAFUnavailableEntity   = "WAFUnavailableEntityException"
+	WAFInvalidParameter    = "WAFInvalidParameterException"
+	WAFInvalidOperation    = "WAFInvalidOperationException"
+	WAFLimitsExceeded      = "WAFLimitsExceededException"
+	WAFInternalError       = "WAFInternalErrorException"
+	WAFOptimisticLock      = "WAFOptimisticLockException"
+	WAFStaleData           = "WAFStaleDataException"
+	WAFAssociatedItem      = "WAFAssociatedItemException"
+	WAFReferencedItem      = "WAFReferencedItemException"
+	WAFDuplicateItem       = "WAFDuplicateItemException"
+	WAFSubscriptionMissing = "WAFSubscriptionNotFoundException"
+)
+
+// Shield codes (its SDK's types/errors.go).
+const (
+	ShieldResourceNotFound          = "ResourceNotFoundException"
+	ShieldResourceAlreadyExists     = "ResourceAlreadyExistsException"
+	ShieldInvalidResource           = "InvalidResourceException"
+	ShieldInvalidParameter          = "InvalidParameterException"
+	ShieldInvalidOperation          = "InvalidOperationException"
+	ShieldLimitsExceeded            = "LimitsExceededException"
+	ShieldInternalError             = "InternalErrorException"
+	ShieldOptimisticLock            = "OptimisticLockException"
+	ShieldLockedSubscription        = "LockedSubscriptionException"
+	ShieldAccessDeniedForDependency = "AccessDeniedForDependencyException"
+)
+
 // byCode is the one table from code to class.
 var byCode = map[string]Class{
+	// WAF and Shield
+	WAFNonexistentItem:              NotFound,
+	WAFUnavailableEntity:            Transient, // a resource just created; AWS says retry
+	WAFInvalidParameter:             Invalid,
+	WAFInvalidOperation:             Invalid,
+	WAFLimitsExceeded:               QuotaExceeded,
+	WAFInternalError:                Transient,
+	WAFOptimisticLock:               Transient,
+	WAFStaleData:                    Transient,
+	WAFAssociatedItem:               InUse,
+	WAFReferencedItem:               InUse,
+	WAFDuplicateItem:                Duplicate,
+	WAFSubscriptionMissing:          Invalid,
+	ShieldResourceAlreadyExists:     Duplicate,
+	ShieldInvalidResource:           Invalid,
+	ShieldInvalidParameter:          Invalid,
+	ShieldInvalidOperation:          Invalid,
+	ShieldLimitsExceeded:            QuotaExceeded,
+	ShieldInternalError:             Transient,
+	ShieldOptimisticLock:            Transient,
+	ShieldLockedSubscription:        Invalid,
+	ShieldAccessDeniedForDependency: Denied,
+
 	// throttling
 	EC2RequestLimitExceeded:    Throttled,
 	EC2ThrottledException:      Throttled,
@@ -131,7 +184,7 @@ var byCode = map[string]Class{
 	ELBSubnetNotFound:                     NotFound,
 	ELBCertificateNotFound:                NotFound,
 	ELBSSLPolicyNotFound:                  NotFound,
-	ACMResourceNotFound:                   NotFound,
+	ACMResourceNotFound:                   NotFound, // also Shield's (ShieldResourceNotFound)
 
 	// duplicates
 	EC2InvalidPermissionDuplicate: Duplicate,

@@ -20,6 +20,8 @@ import (
 	"github.com/lbsg/lbsg/internal/cloud/ec2"
 	"github.com/lbsg/lbsg/internal/cloud/elbv2"
 	"github.com/lbsg/lbsg/internal/cloud/state"
+	"github.com/lbsg/lbsg/internal/cloud/wafregional"
+	"github.com/lbsg/lbsg/internal/cloud/wafv2"
 	"github.com/lbsg/lbsg/internal/controller"
 	"github.com/lbsg/lbsg/internal/controller/ingress"
 	"github.com/lbsg/lbsg/internal/ingressclass"
@@ -153,6 +155,10 @@ func AuditSnapshotWith(ctx context.Context, prov *state.Provider, clients *awsap
 		return s, err
 	}
 	s.LiveStacks, s.DesiredRules, s.DesiredLBSGs, s.BackendInUse = want.Stacks, want.TargetRules, want.LBSGs, want.BackendInUse
+	s.WAFAsks = map[string]audit.WAFAsk{}
+	for name, a := range want.Addons {
+		s.WAFAsks[name] = audit.WAFAsk{WAFv2: a.WAFv2 != nil, Classic: a.WAFRegional != nil}
+	}
 	s.Incomplete = len(want.Errors) > 0
 	s.Unsupported = want.Unsupported
 	// Services and IngressGroups being torn down still own their resources.
@@ -184,6 +190,11 @@ func AuditSnapshotWith(ctx context.Context, prov *state.Provider, clients *awsap
 				a.EIPs = append(a.EIPs, z.AllocationID)
 			}
 		}
+		if _, judged := s.WAFAsks[lb.Name]; judged && lb.Type == model.TypeApplication {
+			if a.WAFv2ACL, a.WAFClassicACL, err = webACLsOf(ctx, clients, lb.ARN); err != nil {
+				return s, err
+			}
+		}
 		s.LoadBalancers = append(s.LoadBalancers, a)
 	}
 	tgs, err := elb.TargetGroups(ctx, prov.VPCID())
@@ -201,6 +212,22 @@ func AuditSnapshotWith(ctx context.Context, prov *state.Provider, clients *awsap
 		s.ENIs = append(s.ENIs, audit.ENI{ID: ni.ID, Groups: ni.GroupIDs})
 	}
 	return s, nil
+}
+
+// webACLsOf reads an ALB's web ACLs (WAFv2 ARN, WAF Classic ID); a client
+// the caller lacks reads as none.
+func webACLsOf(ctx context.Context, clients *awsapi.Clients, lbARN string) (v2, classic string, err error) {
+	if clients.WAFv2 != nil {
+		if v2, err = wafv2.New(clients.WAFv2).Association(ctx, lbARN); err != nil {
+			return "", "", err
+		}
+	}
+	if clients.WAFRegional != nil {
+		if classic, err = wafregional.New(clients.WAFRegional).Association(ctx, lbARN); err != nil {
+			return "", "", err
+		}
+	}
+	return v2, classic, nil
 }
 
 // clusterObjects lists what audit builds the desired state from.

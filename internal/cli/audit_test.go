@@ -16,6 +16,8 @@ import (
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	awselbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	awswafv2 "github.com/aws/aws-sdk-go-v2/service/wafv2"
+	wafv2types "github.com/aws/aws-sdk-go-v2/service/wafv2/types"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -416,9 +418,25 @@ func TestAuditOfAConvergedIngressFindsNoLeak(t *testing.T) {
 
 	_, got, stderr := w.audit(t)
 	if slices.ContainsFunc(got, func(f string) bool {
-		return strings.HasPrefix(f, "leaked-") || strings.HasPrefix(f, "load-balancer-sg-drift")
+		return strings.HasPrefix(f, "leaked-") || strings.HasPrefix(f, "load-balancer-sg-drift") || strings.HasPrefix(f, "unrequested-web-acl")
 	}) {
 		t.Errorf("audit of a converged Ingress: %q\nstderr: %s", got, stderr)
+	}
+
+	// A web ACL associated outside lbsg, which no Ingress asks for: a note.
+	waf := awswafv2.NewFromConfig(cfg)
+	acl, err := waf.CreateWebACL(ctx, &awswafv2.CreateWebACLInput{Name: aws.String("outside"), Scope: wafv2types.ScopeRegional,
+		DefaultAction:    &wafv2types.DefaultAction{Allow: &wafv2types.AllowAction{}},
+		VisibilityConfig: &wafv2types.VisibilityConfig{MetricName: aws.String("outside")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := waf.AssociateWebACL(ctx, &awswafv2.AssociateWebACLInput{ResourceArn: aws.String(snap.LoadBalancer.ARN), WebACLArn: acl.Summary.ARN}); err != nil {
+		t.Fatal(err)
+	}
+	code, got, stderr := w.audit(t)
+	if want := "unrequested-web-acl " + snap.LoadBalancer.Name; !slices.Contains(got, want) || code != 0 {
+		t.Errorf("audit with an outside web ACL: exit %d, %q, want the note %q\nstderr: %s", code, got, want, stderr)
 	}
 }
 

@@ -4,7 +4,8 @@
 // emulator and the harnesses that seed it (localenv, testenv, sandbox).
 // layer_test.go enforces it.
 //
-//   - cloud/ec2, cloud/elbv2: one package per AWS service. Values in, values
+//   - cloud/ec2, cloud/elbv2, cloud/wafv2, cloud/wafregional, cloud/shield:
+//     one package per AWS service. Values in, values
 //     out (SDK-free types, errors classified by awserr); each method is one
 //     or a few calls and keeps nothing: no cache, no TTL.
 //   - cloud/state: the controllers' shared, cached view of AWS, built on

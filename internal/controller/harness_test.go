@@ -123,6 +123,7 @@ func startOn(tb testing.TB, k *testenv.KubeEnv, emu *emutest.Env, mutate func(*o
 		tb.Fatal(err)
 	}
 	h.ctrls, err = controller.Setup(mgr, controller.Config{Options: o, EC2: clients.EC2, ELBV2: clients.ELBV2, ACM: clients.ACM,
+		WAFv2: clients.WAFv2, WAFRegional: clients.WAFRegional, Shield: clients.Shield,
 		VPCID: h.seed.VPCID, Events: h.events, NoDriftLoop: true})
 	if err != nil {
 		tb.Fatal(err)

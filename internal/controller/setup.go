@@ -38,9 +38,14 @@ type Config struct {
 	ELBV2   awsapi.ELBV2API
 	// ACM is read by certificate discovery (nil: an Ingress that needs it
 	// fails to build).
-	ACM     awsapi.ACMReadAPI
-	VPCID   string
-	Metrics *metrics.Metrics
+	ACM awsapi.ACMReadAPI
+	// WAFv2, WAFRegional and Shield serve the ALBs' add-ons; nil turns
+	// one off (as its --enable-* flag does).
+	WAFv2       awsapi.WAFV2API
+	WAFRegional awsapi.WAFRegionalAPI
+	Shield      awsapi.ShieldAPI
+	VPCID       string
+	Metrics     *metrics.Metrics
 	// Events receives events; nil: the manager's recorder.
 	Events events.Sink
 	// NoDriftLoop: do not add the periodic drift Runnable (tests call
@@ -124,6 +129,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	if c.ACM != nil {
 		prov.UseACM(c.ACM)
 	}
+	prov.EnableAddons(pick(o.EnableWAFv2, c.WAFv2), pick(o.EnableWAF, c.WAFRegional), pick(o.EnableShield, c.Shield))
 	reg := registry.New()
 	sgTrigger := &registry.Trigger[registry.SGKey]{}
 	svcTrigger := &registry.Trigger[reconcile.Request]{}
@@ -189,6 +195,15 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		component("drift")
 	}
 	return &Controllers{Registered: registered, AWS: prov, Registry: reg, Deploy: dep, Owners: owners, Service: svc, Ingress: ing, TargetSG: tsg, Drift: dr}, nil
+}
+
+// pick is api when its add-on is enabled, else nil (off).
+func pick[T any](on bool, api T) T {
+	if on {
+		return api
+	}
+	var none T
+	return none
 }
 
 // DiscoverVPC returns the VPC of the cluster's subnets when --aws-vpc-id is

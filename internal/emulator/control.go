@@ -15,6 +15,7 @@ import (
 //	POST /_lbsg/throttle      body: {"enabled": true}
 //	POST /_lbsg/acm/issue     body: {"certificateArn": "…"}: a requested
 //	                          certificate passes validation (ISSUED)
+//	POST /_lbsg/shield        body: {"subscribed": true} (Shield Advanced subscription)
 //	GET  /_lbsg/healthz       ok
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
@@ -105,6 +106,19 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ISSUED"})
+	case "/_lbsg/shield":
+		if !isPost(w, r) {
+			return
+		}
+		var req struct {
+			Subscribed bool `json:"subscribed"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		s.SetShieldSubscription(req.Subscribed)
+		writeJSON(w, http.StatusOK, map[string]bool{"subscribed": req.Subscribed})
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "unknown control path " + r.URL.Path})
 	}

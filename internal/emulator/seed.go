@@ -10,6 +10,8 @@ import (
 	"github.com/lbsg/lbsg/internal/emulator/acm"
 	"github.com/lbsg/lbsg/internal/emulator/ec2"
 	"github.com/lbsg/lbsg/internal/emulator/eks"
+	"github.com/lbsg/lbsg/internal/emulator/wafregional"
+	"github.com/lbsg/lbsg/internal/emulator/wafv2"
 )
 
 // Seed is the --seed file: EC2 resources, EKS cluster records and ACM
@@ -24,10 +26,27 @@ type Seed struct {
 	// internet-facing ALBs may take addresses from (the emulated EC2 has no
 	// IPAM API).
 	IPAMPools []string `json:"ipamPools,omitempty"`
+	// WebACLs are WAFv2 REGIONAL web ACLs and WAFClassicWebACLs WAF
+	// Classic regional ones, under fixed IDs, for the wafv2-acl-* and
+	// waf-acl-id annotations.
+	WebACLs           []wafv2.Seeded       `json:"webACLs,omitempty"`
+	WAFClassicWebACLs []wafregional.Seeded `json:"wafClassicWebACLs,omitempty"`
+	// ShieldSubscription makes the account's Shield Advanced subscription
+	// ACTIVE (a new account's is INACTIVE).
+	ShieldSubscription bool `json:"shieldSubscription,omitempty"`
 }
 
 // SandboxIPAMPoolID is the public IPv4 IPAM pool of the default seed.
 const SandboxIPAMPoolID = "ipam-pool-0123456789abcdef0"
+
+// IDs of the default seed's web ACLs: WAFv2 sandbox-web-acl and
+// sandbox-strict-acl (arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<ID>),
+// WAF Classic sandbox-classic-acl.
+const (
+	SandboxWebACLID        = "a1b2c3d4-0000-4000-a000-000000000001"
+	SandboxStrictWebACLID  = "a1b2c3d4-0000-4000-a000-000000000002"
+	SandboxClassicWebACLID = "c1a55100-0000-4000-a000-000000000001"
+)
 
 // SandboxCertificateID is the ID of the ACM certificate of the default
 // seed (domain *.sandbox.example): its ARN,
@@ -54,6 +73,8 @@ func DefaultSeed(cluster, region string) Seed {
 	}
 	s.Certificates = []acm.Seeded{{ID: SandboxCertificateID, Domain: "*.sandbox.example"}}
 	s.IPAMPools = []string{SandboxIPAMPoolID}
+	s.WebACLs = []wafv2.Seeded{{Name: "sandbox-web-acl", ID: SandboxWebACLID}, {Name: "sandbox-strict-acl", ID: SandboxStrictWebACLID}}
+	s.WAFClassicWebACLs = []wafregional.Seeded{{Name: "sandbox-classic-acl", ID: SandboxClassicWebACLID}}
 	return s
 }
 
@@ -100,5 +121,12 @@ func (s *Server) applySeed(seed Seed) error {
 	for _, id := range seed.IPAMPools {
 		s.elb.AddIPAMPool(id)
 	}
+	for _, a := range seed.WebACLs {
+		s.wafv2.Add(a)
+	}
+	for _, a := range seed.WAFClassicWebACLs {
+		s.wafRegional.Add(a)
+	}
+	s.shield.SetSubscribed(seed.ShieldSubscription)
 	return nil
 }

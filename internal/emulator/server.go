@@ -27,6 +27,9 @@ import (
 	"github.com/lbsg/lbsg/internal/emulator/eks"
 	"github.com/lbsg/lbsg/internal/emulator/elbv2"
 	"github.com/lbsg/lbsg/internal/emulator/query"
+	"github.com/lbsg/lbsg/internal/emulator/shield"
+	"github.com/lbsg/lbsg/internal/emulator/wafregional"
+	"github.com/lbsg/lbsg/internal/emulator/wafv2"
 )
 
 // Service names as they appear in the SigV4 credential scope.
@@ -35,6 +38,10 @@ const (
 	ServiceELBv2 = "elasticloadbalancing"
 	ServiceEKS   = "eks"
 	ServiceACM   = "acm"
+	// The awsJson1_1 services of web ACLs and DDoS protection.
+	ServiceWAFv2       = "wafv2"
+	ServiceWAFRegional = "waf-regional"
+	ServiceShield      = "shield"
 )
 
 // API versions of the Query services.
@@ -73,19 +80,22 @@ type Options struct {
 
 // Server is an emulated AWS account in one Region.
 type Server struct {
-	opts     Options
-	env      *core.Env
-	mu       sync.RWMutex
-	ec2      *ec2.Backend
-	elb      *elbv2.Backend
-	eks      *eks.Backend
-	acm      *acm.Backend
-	throttle *throttler
-	faults   *faults
-	calls    *callLog
-	log      *slog.Logger
-	saveMu   sync.Mutex
-	saver    saver
+	opts        Options
+	env         *core.Env
+	mu          sync.RWMutex
+	ec2         *ec2.Backend
+	elb         *elbv2.Backend
+	eks         *eks.Backend
+	acm         *acm.Backend
+	wafv2       *wafv2.Backend
+	wafRegional *wafregional.Backend
+	shield      *shield.Backend
+	throttle    *throttler
+	faults      *faults
+	calls       *callLog
+	log         *slog.Logger
+	saveMu      sync.Mutex
+	saver       saver
 }
 
 // New builds a Server, loading StateFile or applying the seed.
@@ -120,6 +130,10 @@ func New(opts Options) (*Server, error) {
 	s.acm = acm.New(env)
 	s.elb.CertificateExists = s.acm.Exists
 	s.acm.InUseBy = s.elb.LoadBalancersUsingCertificate
+	s.wafv2, s.wafRegional, s.shield = wafv2.New(env), wafregional.New(env), shield.New(env)
+	s.wafv2.LoadBalancer = s.elb.LoadBalancerType
+	s.wafRegional.LoadBalancer = s.elb.LoadBalancerType
+	s.shield.LoadBalancer = s.elb.LoadBalancerType
 	s.throttle = newThrottler(opts.Clock, opts.Throttle)
 	s.faults = newFaults(opts.Faults)
 	s.calls = newCallLog()
@@ -199,6 +213,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if service == ServiceACM || strings.HasPrefix(r.Header.Get("X-Amz-Target"), acm.TargetPrefix) {
 		s.serveACM(w, r, body, reqID)
+		return
+	}
+	if js, ok := s.jsonServiceFor(service, r.Header.Get("X-Amz-Target")); ok {
+		s.serveJSON(js, w, r, body, reqID)
 		return
 	}
 	if service == ServiceEKS {
@@ -470,13 +488,16 @@ func (s *Server) Listen(ctx context.Context, addr string, allowRemote bool) (str
 
 // persisted is the state file's format.
 type persisted struct {
-	Version int             `json:"version"`
-	Region  string          `json:"region"`
-	Account string          `json:"account"`
-	EC2     json.RawMessage `json:"ec2"`
-	ELBv2   json.RawMessage `json:"elbv2"`
-	EKS     json.RawMessage `json:"eks"`
-	ACM     json.RawMessage `json:"acm,omitempty"`
+	Version     int             `json:"version"`
+	Region      string          `json:"region"`
+	Account     string          `json:"account"`
+	EC2         json.RawMessage `json:"ec2"`
+	ELBv2       json.RawMessage `json:"elbv2"`
+	EKS         json.RawMessage `json:"eks"`
+	ACM         json.RawMessage `json:"acm,omitempty"`
+	WAFv2       json.RawMessage `json:"wafv2,omitempty"`
+	WAFRegional json.RawMessage `json:"wafRegional,omitempty"`
+	Shield      json.RawMessage `json:"shield,omitempty"`
 }
 
 // State returns the whole state as JSON.
@@ -500,6 +521,15 @@ func (s *Server) stateLocked() ([]byte, error) {
 		return nil, err
 	}
 	if p.ACM, err = s.acm.Snapshot(); err != nil {
+		return nil, err
+	}
+	if p.WAFv2, err = s.wafv2.Snapshot(); err != nil {
+		return nil, err
+	}
+	if p.WAFRegional, err = s.wafRegional.Snapshot(); err != nil {
+		return nil, err
+	}
+	if p.Shield, err = s.shield.Snapshot(); err != nil {
 		return nil, err
 	}
 	return json.MarshalIndent(p, "", " ")
@@ -584,6 +614,15 @@ func (s *Server) restore(b []byte) error {
 	if err := s.acm.Restore(p.ACM); err != nil {
 		return fmt.Errorf("acm: %w", err)
 	}
+	if err := s.wafv2.Restore(p.WAFv2); err != nil {
+		return fmt.Errorf("wafv2: %w", err)
+	}
+	if err := s.wafRegional.Restore(p.WAFRegional); err != nil {
+		return fmt.Errorf("waf-regional: %w", err)
+	}
+	if err := s.shield.Restore(p.Shield); err != nil {
+		return fmt.Errorf("shield: %w", err)
+	}
 	return nil
 }
 
@@ -594,6 +633,9 @@ func (s *Server) Reset() error {
 	s.elb.Reset()
 	s.eks.Reset()
 	s.acm.Reset()
+	s.wafv2.Reset()
+	s.wafRegional.Reset()
+	s.shield.Reset()
 	s.mu.Unlock()
 	s.calls.reset()
 	if !s.opts.NoSeed {

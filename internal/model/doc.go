@@ -44,8 +44,10 @@
 // member listening on HTTPS without certificate-arn or IngressClassParams
 // certificateArn, the Facts.Certificates matching its hosts, as LBC's
 // pkg/certs does. Not modelled for ALBs: authentication, ACM certificate
-// management (create-acm-cert), target-control port, IPv6 target groups,
-// listener attributes and WAF/Shield.
+// management (create-acm-cert), target-control port, IPv6 target groups
+// and listener attributes. WAF and Shield asks are the group's Addons,
+// built as LBC builds them (every member given, conflicts fail the group,
+// web ACL names resolved through Facts.WebACLARNs).
 //
 // The frontend NLB (enable-frontend-nlb, the frontend-nlb-* annotations)
 // is Stack.Frontend, built as LBC's model_build_frontend_nlb.go builds it:

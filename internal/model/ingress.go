@@ -163,6 +163,11 @@ func buildIngressGroup(stack naming.Stack, members []IngressMember, f Facts, d D
 		if err != nil {
 			return Stack{}, nil, memberErrs, err
 		}
+		// Add-ons are the group's, from every member given (LBC): a
+		// conflict or an unknown ACL changes nothing.
+		if b.st.Addons, err = buildAddons(ordered, f); err != nil {
+			return Stack{}, nil, memberErrs, err
+		}
 		return b.st, b.warnings, memberErrs, nil
 	}
 	return Stack{}, nil, memberErrs, fmt.Errorf("%w %s", ErrNoUsableIngress, stack.ID())

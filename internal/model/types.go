@@ -154,6 +154,9 @@ type Facts struct {
 	// members whose HTTPS listeners discover theirs
 	// (IngressCertificateHosts); read only when some member does.
 	Certificates []Certificate
+	// WebACLARNs are the WAFv2 REGIONAL web ACLs the members name
+	// (IngressWebACLNames), name → ARN; a name missing here was not found.
+	WebACLARNs map[string]string
 }
 
 // Warning is something Build or PackTargetRules wants the user to know.
@@ -217,6 +220,9 @@ type Stack struct {
 	// Frontend is an Ingress group's frontend NLB (enable-frontend-nlb);
 	// nil without one.
 	Frontend *FrontendNLB `json:",omitempty"`
+	// Addons are an ALB's WAF and Shield asks (zero: none, and nothing of
+	// AWS's is touched).
+	Addons Addons
 }
 
 // FrontendNLB is the NLB LBC puts in front of an ALB: TCP listeners, each

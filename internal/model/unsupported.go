@@ -63,8 +63,8 @@ var ParamsFields = map[string]bool{
 	"listeners":                   true,
 	"minimumLoadBalancerCapacity": true,
 	"ipamConfiguration":           true,
-	"wafv2AclArn":                 false, // WAF (issue 19)
-	"wafv2AclName":                false, // WAF (issue 19)
+	"wafv2AclArn":                 true,
+	"wafv2AclName":                true,
 }
 
 // unsupportedParams names the set fields of IngressClassParams lbsg does

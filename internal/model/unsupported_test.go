@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+
 	"github.com/lbsg/lbsg/internal/annotations"
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/naming"
@@ -123,16 +124,3 @@ func TestEveryParamsFieldHasASupportVerdict(t *testing.T) {
 	}
 }
 
-func TestAClassWhoseParamsAskForWAFHoldsItsGroups(t *testing.T) {
-	m := simple("ns", "a", nil)
-	m.Params = &v1beta1.IngressClassParamsSpec{WAFv2ACLArn: "arn:aws:wafv2:us-west-2:1:regional/webacl/x/y", Scheme: "internal"}
-	_, _, _, err := BuildIngressGroup(naming.ImplicitIngressStack("ns", "a"), []IngressMember{m}, ingFacts(), ingDefaults())
-	var ue *UnsupportedError
-	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "IngressClassParams field spec.wafv2AclArn") {
-		t.Fatalf("BuildIngressGroup: %v, want an UnsupportedError naming spec.wafv2AclArn", err)
-	}
-	m.Params.WAFv2ACLArn = ""
-	if _, _, _, err := BuildIngressGroup(naming.ImplicitIngressStack("ns", "a"), []IngressMember{m}, ingFacts(), ingDefaults()); err != nil {
-		t.Fatalf("supported params refused: %v", err)
-	}
-}

@@ -47,9 +47,6 @@ func (f LBCFlag) DefaultOnly() bool { return f.how == defaultOnly }
 // meaning and default) or aliases of them (lbcAliases); docs/flags.md
 // renders all three.
 var LBCFlags = []LBCFlag{
-	{"enable-waf", "bool", "true", noOp, "an Ingress asking for WAF Classic is refused with UnsupportedAnnotation either way"},
-	{"enable-wafv2", "bool", "true", noOp, "an Ingress asking for WAFv2 is refused with UnsupportedAnnotation either way"},
-	{"enable-shield", "bool", "true", noOp, "an Ingress asking for Shield Advanced is refused with UnsupportedAnnotation either way"},
 	{"enable-pod-readiness-gate-inject", "bool", "true", noOp, "lbsg injects no readiness gates yet (issue 20): pods are never held back"},
 	{"quic-environment-variable-name", "string", "AWS_LBC_QUIC_SERVER_ID", defaultOnly, "reading QUIC server IDs from another container variable"},
 	{"enable-endpoint-slices", "bool", "true", noOp, "lbsg always reads EndpointSlices"},
@@ -95,7 +92,8 @@ var lbcAliases = []lbcAlias{
 // lbcNative are LBC flags lbsg implements under LBC's name only (lbsg's
 // chart renders them from LBC's values of the same meaning).
 var lbcNative = []string{"service-max-concurrent-reconciles", "ingress-max-concurrent-reconciles", "leader-election-id",
-	"log-level", "sync-period", "aws-api-endpoints", "tolerate-non-existent-backend-action", "allowed-certificate-authority-arns"}
+	"log-level", "sync-period", "aws-api-endpoints", "tolerate-non-existent-backend-action", "allowed-certificate-authority-arns",
+	"enable-waf", "enable-wafv2", "enable-shield"}
 
 // LBCOnly reports whether a flag exists for LBC's users (an alias, a flag
 // of LBCFlags, or one lbsg implements only under LBC's name): it needs no

@@ -86,6 +86,10 @@ type Controller struct {
 	// use-annotation backend without its actions annotation answers 503
 	// (true) or fails its Ingress (false).
 	TolerateMissingAction bool
+	// EnableWAF, EnableWAFv2 and EnableShield are LBC's --enable-waf,
+	// --enable-wafv2 and --enable-shield: off, the ALBs' WAF Classic,
+	// WAFv2 or Shield asks are ignored (and their APIs never called).
+	EnableWAF, EnableWAFv2, EnableShield bool
 	// AdoptLBCRules treats target-SG rules with LBC's bare marker (no
 	// cluster key) as lbsg's: rewritten to lbsg's marker or revoked.
 	AdoptLBCRules bool
@@ -149,6 +153,9 @@ func New() *Controller {
 		DefaultLoadBalancerScheme:  naming.SchemeInternal,
 		DefaultSSLPolicy:           DefaultSSLPolicy,
 		TolerateMissingAction:      true,
+		EnableWAF:                  true,
+		EnableWAFv2:                true,
+		EnableShield:               true,
 		LogLevel:                   "info",
 	}
 }
@@ -185,6 +192,9 @@ func (o *Controller) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.DefaultSSLPolicy, "default-ssl-policy", o.DefaultSSLPolicy, "SSL policy of HTTPS listeners without an ssl-policy annotation or IngressClassParams sslPolicy")
 	fs.BoolVar(&o.TolerateMissingAction, "tolerate-non-existent-backend-action", o.TolerateMissingAction,
 		"answer 503 for a use-annotation backend whose actions annotation is missing; false fails the Ingress instead")
+	fs.BoolVar(&o.EnableWAF, "enable-waf", o.EnableWAF, "apply the waf-acl-id (web-acl-id) annotation: WAF Classic web ACLs on ALBs (LBC's flag)")
+	fs.BoolVar(&o.EnableWAFv2, "enable-wafv2", o.EnableWAFv2, "apply the wafv2-acl-arn and wafv2-acl-name annotations: WAFv2 web ACLs on ALBs (LBC's flag)")
+	fs.BoolVar(&o.EnableShield, "enable-shield", o.EnableShield, "apply the shield-advanced-protection annotation: Shield Advanced protections of ALBs (LBC's flag)")
 	fs.BoolVar(&o.AdoptLBCRules, "adopt-lbc-rules", o.AdoptLBCRules,
 		"treat target security-group rules marked by LBC (elbv2.k8s.aws/targetGroupBinding=shared, no cluster key) as lbsg's, to migrate from LBC; only when this cluster is the node security groups' sole LBC user")
 	fs.StringVar(&o.gates, "feature-gates", "", "LBC's feature gates, Name=bool,…: every LBC gate is accepted at its default; lbsg honours the other value of "+

@@ -38,6 +38,12 @@ func Fingerprint(desired model.Stack, managedID, backendID, cluster string, exte
 	if desired.Frontend != nil {
 		frontSGs = desired.Frontend.LoadBalancer.ResolveSGs(managedID, backendID)
 	}
+	// Add-ons count only when asked for: the fingerprints of stacks
+	// without any are those recorded before add-ons existed.
+	var addons *model.Addons
+	if !desired.Addons.IsZero() {
+		addons = &desired.Addons
+	}
 	b, err := json.Marshal(struct {
 		V            int
 		LoadBalancer *model.LoadBalancer
@@ -47,11 +53,13 @@ func Fingerprint(desired model.Stack, managedID, backendID, cluster string, exte
 		Cluster      string
 		External     []string
 		// Frontend NLB fields are left out when there is none, so the
-		// fingerprints of stacks without one stay as they were.
+		// fingerprints of stacks without one stay as they were; add-ons
+		// likewise.
 		Frontend    *model.FrontendNLB `json:",omitempty"`
 		FrontendSGs []string           `json:",omitempty"`
+		Addons      *model.Addons      `json:",omitempty"`
 	}{fingerprintVersion, desired.LoadBalancer, desired.LoadBalancer.ResolveSGs(managedID, backendID),
-		desired.Listeners, tgs, cluster, externalManagedTags, desired.Frontend, frontSGs})
+		desired.Listeners, tgs, cluster, externalManagedTags, desired.Frontend, frontSGs, addons})
 	if err != nil {
 		return "" // never matches a record
 	}

@@ -24,6 +24,9 @@ type Desired struct {
 	// LBSGs are the SG IDs each stack's existing LB should carry, by LB
 	// name (only where every ID is known).
 	LBSGs map[string][]string
+	// Addons are the WAF and Shield asks of each stack's existing LB, by
+	// LB name (only stacks that built).
+	Addons map[string]model.Addons
 	// BackendInUse: a stack needs the backend SG.
 	BackendInUse bool
 	// Errors are the stacks whose model failed to build, and Ingresses
@@ -40,7 +43,7 @@ type Desired struct {
 func DesiredState(ctx context.Context, c Cloud, objs Objects, s Settings) (Desired, error) {
 	d := s.Defaults
 	objs = objs.deduped()
-	out := Desired{TargetRules: map[string]rules.Set{}, LBSGs: map[string][]string{}}
+	out := Desired{TargetRules: map[string]rules.Set{}, LBSGs: map[string][]string{}, Addons: map[string]model.Addons{}}
 	nodes, err := service.NodeFacts(ctx, c, objs.Nodes)
 	if err != nil {
 		return out, fmt.Errorf("reading nodes: %w", err)
@@ -75,6 +78,9 @@ func DesiredState(ctx context.Context, c Cloud, objs Objects, s Settings) (Desir
 		managed := ""
 		if len(snap.ManagedSGs) > 0 {
 			managed = snap.ManagedSGs[0].ID
+		}
+		if stack.LoadBalancer != nil && snap.LoadBalancer != nil {
+			out.Addons[snap.LoadBalancer.Name] = stack.Addons
 		}
 		if lb := stack.LoadBalancer; lb != nil && snap.LoadBalancer != nil && (managed != "" || stack.ManagedSG == nil) && (backend != "" || !stack.UsesBackendSG()) {
 			out.LBSGs[snap.LoadBalancer.Name] = lb.ResolveSGs(managed, backend)

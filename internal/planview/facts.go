@@ -114,6 +114,15 @@ func (offline) TrustStoreARNsByName(_ context.Context, names []string) (map[stri
 	return out, nil
 }
 
+// WebACLARNsByName stands in an ARN naming each WAFv2 web ACL.
+func (offline) WebACLARNsByName(_ context.Context, names []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, n := range names {
+		out[n] = "<arn-of-web-acl-" + n + ">"
+	}
+	return out, nil
+}
+
 func (offline) Instances(_ context.Context, ids []string) (map[string]state.Instance, error) {
 	out := map[string]state.Instance{}
 	for _, id := range ids {

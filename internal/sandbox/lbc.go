@@ -86,7 +86,8 @@ func LBCArgs(w *World, certDir string, webhookPort int) []string {
 		"--cluster-name=" + w.AWS.ClusterName,
 		"--aws-region=" + w.AWS.Region,
 		"--aws-vpc-id=" + w.AWS.VPCID,
-		"--aws-api-endpoints=EC2=" + w.AWS.URL + ",Elastic Load Balancing v2=" + w.AWS.URL + ",ACM=" + w.AWS.URL,
+		"--aws-api-endpoints=EC2=" + w.AWS.URL + ",Elastic Load Balancing v2=" + w.AWS.URL + ",ACM=" + w.AWS.URL +
+			",WAFV2=" + w.AWS.URL + ",WAF Regional=" + w.AWS.URL + ",Shield=" + w.AWS.URL,
 		"--kubeconfig=" + w.Kubeconfig,
 		"--ingress-class=" + IngressClassName,
 		"--enable-leader-election=false",
@@ -94,8 +95,6 @@ func LBCArgs(w *World, certDir string, webhookPort int) []string {
 		"--health-probe-bind-addr=0",
 		"--webhook-cert-dir=" + certDir,
 		"--webhook-bind-port=" + strconv.Itoa(webhookPort),
-		// Emulator gaps: it serves no WAF Regional, WAFv2 or Shield yet.
-		"--enable-shield=false", "--enable-waf=false", "--enable-wafv2=false",
 	}
 }
 

@@ -130,6 +130,24 @@ var corpus = []testCase{
 				alb(ns, "web", group("2"), path{"/", "web"}),
 			}}
 	}},
+	// alb-waf: a WAFv2 web ACL by name with Shield Advanced on one ALB, a
+	// WAF Classic web ACL on another (the emulator's seeded ACLs; both
+	// worlds' accounts subscribe to Shield).
+	{"alb-waf", func(ns string, e *env) objects {
+		return objects{replicas: 2,
+			services: []*corev1.Service{backend(ns, "echo", e.port())},
+			ingresses: []*networkingv1.Ingress{
+				alb(ns, "wafv2", map[string]string{
+					"alb.ingress.kubernetes.io/target-type":                "instance",
+					"alb.ingress.kubernetes.io/wafv2-acl-name":             "sandbox-web-acl",
+					"alb.ingress.kubernetes.io/shield-advanced-protection": "true",
+				}, path{"/", "echo"}),
+				alb(ns, "classic", map[string]string{
+					"alb.ingress.kubernetes.io/target-type": "instance",
+					"alb.ingress.kubernetes.io/waf-acl-id":  emulator.SandboxClassicWebACLID,
+				}, path{"/", "echo"}),
+			}}
+	}},
 	{"alb-own-sg", func(ns string, e *env) objects {
 		return objects{replicas: 2,
 			services: []*corev1.Service{backend(ns, "echo", e.port())},

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -17,6 +18,10 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/shield"
+	shieldtypes "github.com/aws/aws-sdk-go-v2/service/shield/types"
+	"github.com/aws/aws-sdk-go-v2/service/wafregional"
+	"github.com/aws/aws-sdk-go-v2/service/wafv2"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 )
@@ -216,6 +221,11 @@ func take(ctx context.Context, wd *world) (*snapshot, error) {
 		}
 		for k, v := range elbTags[arn] {
 			add(l, "tag "+k, v)
+		}
+		if lb.Type == elbv2types.LoadBalancerTypeEnumApplication {
+			if err := addons(ctx, wd, arn, func(k, v string) { add(l, k, v) }); err != nil {
+				return nil, err
+			}
 		}
 		attrs, err := wd.elb.DescribeLoadBalancerAttributes(ctx, &elasticloadbalancingv2.DescribeLoadBalancerAttributesInput{LoadBalancerArn: lb.LoadBalancerArn})
 		if err != nil {
@@ -511,4 +521,33 @@ func normConditions(cs []elbv2types.RuleCondition) string {
 	sort.Slice(cs, func(i, j int) bool { return aws.ToString(cs[i].Field) < aws.ToString(cs[j].Field) })
 	b, _ := json.Marshal(cs)
 	return string(b)
+}
+
+// addons adds an ALB's web ACLs (WAFv2 by name, WAF Classic by ID) and
+// Shield protection (by name).
+func addons(ctx context.Context, wd *world, arn string, add func(k, v string)) error {
+	w2, err := wd.wafv2.GetWebACLForResource(ctx, &wafv2.GetWebACLForResourceInput{ResourceArn: aws.String(arn)})
+	if err != nil {
+		return err
+	}
+	if w2.WebACL != nil {
+		add("wafv2 web acl", aws.ToString(w2.WebACL.Name))
+	}
+	w1, err := wd.wafRegional.GetWebACLForResource(ctx, &wafregional.GetWebACLForResourceInput{ResourceArn: aws.String(arn)})
+	if err != nil {
+		return err
+	}
+	if w1.WebACLSummary != nil {
+		add("waf classic web acl", aws.ToString(w1.WebACLSummary.WebACLId))
+	}
+	pr, err := wd.shield.DescribeProtection(ctx, &shield.DescribeProtectionInput{ResourceArn: aws.String(arn)})
+	var nf *shieldtypes.ResourceNotFoundException
+	switch {
+	case errors.As(err, &nf):
+	case err != nil:
+		return err
+	default:
+		add("shield protection", aws.ToString(pr.Protection.Name))
+	}
+	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/shield"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -345,6 +346,13 @@ func (wd *world) leftovers(ctx context.Context, cases []testCase) ([]string, err
 	}
 	for _, lb := range lbs.LoadBalancers {
 		out = append(out, "load balancer "+aws.ToString(lb.LoadBalancerName))
+	}
+	prs, err := wd.shield.ListProtections(ctx, &shield.ListProtectionsInput{})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range prs.Protections {
+		out = append(out, "shield protection "+aws.ToString(p.Name)+" of "+aws.ToString(p.ResourceArn))
 	}
 	tgs, err := wd.elb.DescribeTargetGroups(ctx, &elasticloadbalancingv2.DescribeTargetGroupsInput{})
 	if err != nil {

@@ -18,6 +18,9 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/shield"
+	"github.com/aws/aws-sdk-go-v2/service/wafregional"
+	"github.com/aws/aws-sdk-go-v2/service/wafv2"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -37,6 +40,10 @@ type world struct {
 	kube kubernetes.Interface
 	ec2  *ec2.Client
 	elb  *elasticloadbalancingv2.Client
+	// wafv2, wafRegional and shield read the ALBs' add-ons.
+	wafv2       *wafv2.Client
+	wafRegional *wafregional.Client
+	shield      *shield.Client
 	// relay hands the world over to the other controller (takeover_test.go).
 	relay *relay
 	// baseline is the world's security groups and their rules before the
@@ -142,8 +149,12 @@ func startWorld(t *testing.T, side Side, bins string) (*world, error) {
 	select {
 	case w := <-ready:
 		cfg := emutest.Config(w.Emulator)
+		// Both worlds' accounts subscribe to Shield Advanced, so the
+		// shield-advanced-protection cases do something.
+		w.Emulator.SetShieldSubscription(true)
 		return &world{side: side, w: w, kube: kubernetes.NewForConfigOrDie(w.Kube),
-			ec2: ec2.NewFromConfig(cfg), elb: elasticloadbalancingv2.NewFromConfig(cfg), relay: rl}, nil
+			ec2: ec2.NewFromConfig(cfg), elb: elasticloadbalancingv2.NewFromConfig(cfg),
+			wafv2: wafv2.NewFromConfig(cfg), wafRegional: wafregional.NewFromConfig(cfg), shield: shield.NewFromConfig(cfg), relay: rl}, nil
 	case err := <-done:
 		return nil, fmt.Errorf("%s sandbox: %w", side, err)
 	case <-time.After(3 * time.Minute):

@@ -30,6 +30,12 @@
 //     the listing is older than a minute. A certificate's names are read
 //     again at a re-listing after LBC's TTLs (5 minutes imported, 10 hours
 //     others). Never read when no Ingress discovers.
+//   - ALB add-ons (after EnableAddons): each ALB's WAFv2 and WAF Classic
+//     web ACL and Shield protection, read on the first ask for that ALB
+//     and then set by lbsg's own writes (a failed write forgets the entry);
+//     the Shield subscription state and the WAFv2 web ACLs by name, read
+//     once (a name not found lists again). RefreshAddons drops them all;
+//     ForgetAddons drops a deleted ALB's.
 //
 // Concurrent reconciles that find a cache cold wait for the first one's
 // Describe (one filler per cache).

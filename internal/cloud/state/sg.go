@@ -71,6 +71,9 @@ type Provider struct {
 	fillCerts sync.Mutex
 	// tsNames caches trust stores found by name (TrustStoreARNsByName).
 	tsNames map[string]tgNameEntry
+	// addons caches the ALBs' WAF and Shield state (nil until
+	// EnableAddons).
+	addons *addonState
 }
 
 // New builds a Provider for one cluster and VPC.

@@ -88,6 +88,11 @@ func (d *Deployer) ApplyStack(ctx context.Context, stack naming.Stack, desired m
 		return Applied{}, err
 	}
 	ex := newExecutor(d.AWS, desired, snap, backendID)
+	// An existing ALB gets its add-ons before any listener or rule
+	// changes (a new one right after CreateLoadBalancer).
+	if err := applyAddons(ctx, d.AWS, ex.lbARN, desired.Addons); err != nil {
+		return Applied{}, err
+	}
 	converged := false
 	if touchesELB(actions) {
 		if err := d.clearRecord(ctx, stack); err != nil {

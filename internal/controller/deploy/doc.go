@@ -17,6 +17,14 @@
 // has reported since start (Owners.Complete) — also after
 // --enable-backend-security-group is turned off (LBC #4526).
 //
+// An ALB's add-ons (model.Addons: WAFv2 and WAF Classic web ACLs, Shield
+// Advanced) are applied as LBC's synthesizers apply them, but earlier: on
+// an existing ALB before any listener or rule changes, on a new one right
+// after CreateLoadBalancer, so no listener serves without the web ACL its
+// Ingresses ask for (a failed association stops the run). Before deleting
+// an ALB, the controller's Shield protection (LBC's name) is deleted too:
+// AWS keeps protections of deleted resources, and LBC leaves them.
+//
 // Failure maps an AWS error to an event and a reconcile result (style R7):
 // waiting on AWS (DependencyViolation, ResourceInUse) → RequeueAfter; bad
 // input or denied → terminal; throttling and other failures → error

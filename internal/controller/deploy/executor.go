@@ -18,6 +18,7 @@ type executor struct {
 	backendID string
 	managedID string
 	lbARN     string
+	lbType    string // of the observed LB: "application", "network"
 	dnsName   string
 	tgARN     map[string]string // by resource ID
 	listener  map[int32]string  // listener ARN by port
@@ -29,6 +30,9 @@ type executor struct {
 	// listeners while the ALB's are in use (swapped in for Frontend
 	// actions).
 	front frontState
+	// onFront is true while a frontend NLB action runs: the ALB's
+	// add-ons (WAF, Shield) are not the NLB's.
+	onFront bool
 }
 
 // frontState is the symbolic-ID state of one load balancer of the stack.
@@ -51,7 +55,7 @@ func newExecutor(aws *state.Provider, desired model.Stack, snap plan.Snapshot, b
 		ex.managedID = snap.ManagedSGs[0].ID
 	}
 	if snap.LoadBalancer != nil {
-		ex.lbARN, ex.dnsName = snap.LoadBalancer.ARN, snap.LoadBalancer.DNSName
+		ex.lbARN, ex.dnsName, ex.lbType = snap.LoadBalancer.ARN, snap.LoadBalancer.DNSName, snap.LoadBalancer.Type
 	}
 	for _, l := range snap.Listeners {
 		ex.listener[l.Port] = l.ARN
@@ -155,7 +159,11 @@ func (ex *executor) do(ctx context.Context, a plan.Action) error {
 		}
 	}
 	ex.swap()
-	defer ex.swap()
+	ex.onFront = true
+	defer func() {
+		ex.swap()
+		ex.onFront = false
+	}()
 	return ex.doAction(ctx, a)
 }
 
@@ -200,12 +208,27 @@ func (ex *executor) doAction(ctx context.Context, a plan.Action) error {
 	case plan.DeregisterTargets:
 		err = ex.aws.DeregisterTargets(ctx, ex.tg(a), a.Targets)
 	case plan.DeleteLoadBalancer, plan.DeleteObsoleteLoadBalancer:
+		if ex.lbType == "application" && !ex.onFront {
+			// A protection is not the ALB's: AWS keeps it. Never leave
+			// lbsg's (or LBC's) behind.
+			if err := releaseShield(ctx, ex.aws, a.ARN); err != nil {
+				return err
+			}
+		}
 		err = ex.aws.DeleteLoadBalancer(ctx, a.ARN)
+		if err == nil && !ex.onFront {
+			ex.aws.ForgetAddons(a.ARN)
+		}
 		ex.lbARN, ex.dnsName = "", ""
 	case plan.CreateLoadBalancer:
 		var lb plan.ObservedLB
 		lb, err = ex.aws.CreateLoadBalancer(ctx, *a.LoadBalancer, a.LoadBalancer.ResolveSGs(ex.managedID, ex.backendID))
 		ex.lbARN, ex.dnsName = lb.ARN, lb.DNSName
+		if err == nil && !ex.onFront {
+			// Before any listener: the ALB serves nothing without the
+			// web ACL (or protection) its Ingresses ask for.
+			err = applyAddons(ctx, ex.aws, ex.lbARN, ex.desired.Addons)
+		}
 	case plan.TagResource:
 		err = ex.aws.TagResource(ctx, a.ARN, a.SetTags, a.RemoveTags)
 	case plan.SetSecurityGroups:

@@ -23,6 +23,10 @@ type FactsSource interface {
 	// TrustStoreARNsByName resolves mutual-authentication trust store
 	// names (names without a trust store are left out).
 	TrustStoreARNsByName(ctx context.Context, names []string) (map[string]string, error)
+	// WebACLARNsByName resolves wafv2-acl-name (and IngressClassParams
+	// wafv2AclName) to WAFv2 web ACL ARNs (names without one are left
+	// out).
+	WebACLARNsByName(ctx context.Context, names []string) (map[string]string, error)
 }
 
 // Facts reads the AWS facts of group st's ALB model: subnets, the existing
@@ -54,6 +58,11 @@ func Facts(ctx context.Context, src FactsSource, st naming.Stack, members []mode
 	}
 	if names := model.IngressTargetGroupNames(members); len(names) > 0 {
 		if f.TargetGroupARNs, err = src.TargetGroupARNsByName(ctx, names); err != nil {
+			return f, err
+		}
+	}
+	if names := model.IngressWebACLNames(members); len(names) > 0 {
+		if f.WebACLARNs, err = src.WebACLARNsByName(ctx, names); err != nil {
 			return f, err
 		}
 	}

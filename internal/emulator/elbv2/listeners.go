@@ -549,3 +549,14 @@ func (b *Backend) removeListener(l *listener) {
 	}
 	delete(b.st.Listeners, l.ARN)
 }
+
+// LoadBalancerType returns the type of the load balancer arn names
+// ("application", "network", "gateway"), for the services that attach to
+// load balancers (WAF, Shield).
+func (b *Backend) LoadBalancerType(arn string) (string, bool) {
+	lb, ok := b.st.LoadBalancers[arn]
+	if !ok {
+		return "", false
+	}
+	return lb.Type, true
+}

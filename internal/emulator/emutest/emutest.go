@@ -11,6 +11,9 @@ import (
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	awseks "github.com/aws/aws-sdk-go-v2/service/eks"
 	awselbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	awsshield "github.com/aws/aws-sdk-go-v2/service/shield"
+	awswafregional "github.com/aws/aws-sdk-go-v2/service/wafregional"
+	awswafv2 "github.com/aws/aws-sdk-go-v2/service/wafv2"
 
 	"github.com/lbsg/lbsg/internal/emulator"
 )
@@ -23,6 +26,11 @@ type Env struct {
 	ELBv2  *awselbv2.Client
 	EKS    *awseks.Client
 	ACM    *awsacm.Client
+	// WAFv2, WAFRegional and Shield are the awsJson services of web ACLs
+	// and DDoS protection.
+	WAFv2       *awswafv2.Client
+	WAFRegional *awswafregional.Client
+	Shield      *awsshield.Client
 }
 
 // Option changes how Start builds the emulator or the clients.
@@ -72,6 +80,10 @@ func Start(tb testing.TB, opts ...Option) *Env {
 		ELBv2:  awselbv2.NewFromConfig(cfg),
 		EKS:    awseks.NewFromConfig(cfg),
 		ACM:    awsacm.NewFromConfig(cfg),
+
+		WAFv2:       awswafv2.NewFromConfig(cfg),
+		WAFRegional: awswafregional.NewFromConfig(cfg),
+		Shield:      awsshield.NewFromConfig(cfg),
 	}
 }
 
