@@ -107,6 +107,8 @@ type Controller struct {
 	// AWSAPIEndpoints are per-service endpoints by SDK service ID
 	// (--aws-api-endpoints, LBC's format); --aws-endpoint is for all.
 	AWSAPIEndpoints map[string]string
+	// Webhook configures the admission webhooks (LBC's flags).
+	Webhook Webhook
 
 	gates string
 	lbc   map[string]*rawValue
@@ -147,6 +149,7 @@ func New() *Controller {
 		DefaultSSLPolicy:           DefaultSSLPolicy,
 		TolerateMissingAction:      true,
 		LogLevel:                   "info",
+		Webhook:                    Webhook{BindPort: DefaultWebhookBindPort, PodReadinessGateInject: true},
 	}
 }
 
@@ -259,6 +262,7 @@ func (o *Controller) Validate() error {
 		errs = append(errs, err)
 	}
 	errs = append(errs, o.validateLBCFlags()...)
+	errs = append(errs, o.validateWebhook()...)
 	return errors.Join(errs...)
 }
 
