@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -55,13 +57,23 @@ type Config struct {
 	Extra map[string]admission.Handler
 }
 
+// ErrNoCertificate: the serving certificate is not where the flags say.
+var ErrNoCertificate = errors.New("no webhook serving certificate")
+
 // NewServer returns controller-runtime's webhook server configured by the
-// webhook flags (nil when BindPort is 0: no webhooks).
+// webhook flags (nil when BindPort is 0: no webhooks). A certificate that
+// is not there is ErrNoCertificate, wrapped with its path: the caller
+// decides whether to run without webhooks (a run outside the chart, which
+// always mounts one).
 func NewServer(o options.Webhook) (crwebhook.Server, error) {
 	if o.BindPort == 0 {
 		return nil, nil
 	}
 	opts := crwebhook.Options{Port: o.BindPort, CertDir: o.CertDir, CertName: o.CertFile, KeyName: o.KeyFile}
+	dir, name := cmp.Or(o.CertDir, filepath.Join(os.TempDir(), "k8s-webhook-server", "serving-certs")), cmp.Or(o.CertFile, "tls.crt")
+	if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+		return nil, fmt.Errorf("%w at %s", ErrNoCertificate, filepath.Join(dir, name))
+	}
 	opts.TLSOpts = append(opts.TLSOpts, func(c *tls.Config) { c.MinVersion = tls.VersionTLS12 })
 	if o.KubeCAPEMFile != "" {
 		data, err := os.ReadFile(o.KubeCAPEMFile)

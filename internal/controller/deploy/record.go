@@ -73,6 +73,6 @@ func (d *Deployer) applyRecorded(ctx context.Context, stack naming.Stack, desire
 	if err := ex.run(ctx, plan.DiffManagedSG(desired, snap), func(plan.Action) bool { return true }); err != nil {
 		return "", true, err
 	}
-	d.Publish(stack, desired, backendID, managedID)
+	d.Publish(stack, desired, backendID, managedID, ex.tgARN)
 	return snap.LoadBalancer.DNSName, true, nil
 }
