@@ -134,8 +134,8 @@ func TestUnsupportedKeysAreThoseLBCReadsAndLbsgLacks(t *testing.T) {
 		want []string
 	}{
 		{"supported keys pass", map[string]string{SvcScheme: "internal", SvcSecurityGroups: "sg-1"}, OnService, nil},
-		{"an unsupported key is named", map[string]string{ServicePrefix + "aws-load-balancer-quic-enabled-containers": "app", SvcScheme: "internal"},
-			OnService, []string{ServicePrefix + "aws-load-balancer-quic-enabled-containers"}},
+		{"an unsupported key is named", map[string]string{IngressPrefix + "customer-owned-ipv4-pool": "pool", IngressPrefix + "scheme": "internal"},
+			OnIngress, []string{IngressPrefix + "customer-owned-ipv4-pool"}},
 		{"families match by prefix", map[string]string{IngressPrefix + "frontend-nlb-scheme": "internal", IngressPrefix + "frontend-nlb-subnets": "a"},
 			OnIngress, []string{IngressPrefix + "frontend-nlb-scheme", IngressPrefix + "frontend-nlb-subnets"}},
 		{"supported families pass", map[string]string{IngressPrefix + "actions.forward": "{}", IngressPrefix + "conditions.web": "[]",
