@@ -193,7 +193,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		return nil, fmt.Errorf("setting up the targetsg controller: %w", err)
 	}
 	component(targetsg.ControllerName)
-	rd := &readiness.Reconciler{Kube: mgr.GetClient(), API: mgr.GetAPIReader(), ELBV2: c.ELBV2, Index: index,
+	rd := &readiness.Reconciler{Kube: mgr.GetClient(), API: mgr.GetAPIReader(), AWS: prov, Index: index,
 		Complete: func(ctx context.Context) (bool, error) { return owners.Complete(ctx, reg) },
 		EnqueueStack: func(st naming.Stack) {
 			if st.Kind == naming.KindService {

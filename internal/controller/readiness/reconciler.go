@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -26,7 +24,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
-	"github.com/lbsg/lbsg/internal/awsapi"
+	cloudelbv2 "github.com/lbsg/lbsg/internal/cloud/elbv2"
 	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/webhook"
 )
@@ -55,12 +53,18 @@ const (
 // TargetGroupBinding controller's.
 var TargetGroupBindingGVK = schema.GroupVersionKind{Group: "elbv2.k8s.aws", Version: "v1beta1", Kind: "TargetGroupBinding"}
 
+// TargetHealthReader reads a target group's targets and their health
+// (state.Provider).
+type TargetHealthReader interface {
+	TargetHealth(ctx context.Context, tgARN string) ([]cloudelbv2.TargetHealth, error)
+}
+
 // Reconciler sets the target-health conditions of lbsg's gates.
 type Reconciler struct {
 	Kube client.Client
 	// API reads TargetGroupBindings uncached (nil: Kube).
 	API   client.Reader
-	ELBV2 awsapi.ELBV2API
+	AWS   TargetHealthReader
 	Index *Index
 	// Complete reports whether every stack has reported since the start
 	// (deploy.Owners.Complete): only then is a gate unknown.
@@ -174,27 +178,23 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	if !ok || g.ARN == "" {
 		return r.unknown(ctx, req, pods, ok)
 	}
-	out, err := r.ELBV2.DescribeTargetHealth(ctx, &elbv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(g.ARN)})
+	targets, err := r.AWS.TargetHealth(ctx, g.ARN)
 	if err != nil {
 		return reconcile.Result{}, fmt.Errorf("reading the target health of %s: %w", g.Name, err)
 	}
 	health := map[string]corev1.PodCondition{}
-	for _, d := range out.TargetHealthDescriptions {
-		if d.Target == nil || d.TargetHealth == nil {
+	for _, t := range targets {
+		if t.State == "draining" {
 			continue
 		}
-		c := corev1.PodCondition{Status: corev1.ConditionFalse, Reason: string(d.TargetHealth.Reason), Message: aws.ToString(d.TargetHealth.Description)}
-		if d.TargetHealth.State == "healthy" {
-			c.Status = corev1.ConditionTrue
-		}
-		id := aws.ToString(d.Target.Id)
-		if prev, seen := health[id]; seen && prev.Status == corev1.ConditionTrue {
+		if prev, seen := health[t.ID]; seen && prev.Status == corev1.ConditionTrue {
 			continue // a pod with several ports: healthy on one is LBC's "healthy" too
 		}
-		if d.TargetHealth.State == "draining" {
-			continue
+		c := corev1.PodCondition{Status: corev1.ConditionFalse, Reason: t.Reason, Message: t.Description}
+		if t.State == "healthy" {
+			c.Status = corev1.ConditionTrue
 		}
-		health[id] = c
+		health[t.ID] = c
 	}
 	pending := 0
 	for i := range pods {
