@@ -21,6 +21,7 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 
 	"github.com/lbsg/lbsg/internal/controller/applied"
+	"github.com/lbsg/lbsg/internal/controller/readiness"
 	"github.com/lbsg/lbsg/internal/lbcsource"
 	"github.com/lbsg/lbsg/internal/localenv"
 	"github.com/lbsg/lbsg/internal/options"
@@ -123,7 +124,7 @@ func TestChartAppliedRecordRoleIsWhereTheControllerKeepsIt(t *testing.T) {
 				names, _, _ := unstructured.NestedStringSlice(r.(map[string]any), "resourceNames")
 				named = append(named, names...)
 			}
-			if want := applied.Name(cluster); !slices.Equal(named, []string{want}) {
+			if want := []string{applied.Name(cluster), readiness.SharedName(cluster)}; !slices.Equal(named, want) {
 				t.Errorf("Role names ConfigMaps %q, the controller writes %q", named, want)
 			}
 		})

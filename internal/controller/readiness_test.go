@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/controller/applied"
 	"github.com/lbsg/lbsg/internal/controller/readiness"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
 	"github.com/lbsg/lbsg/internal/model"
@@ -513,5 +514,34 @@ func TestTheIngressWebhookRefusesWhatLBCRefuses(t *testing.T) {
 				t.Errorf("error %v, want one naming %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestAReplicaThatDoesNotLeadInjectsTheLeadersGates: the leader publishes
+// its gate names per Service in a ConfigMap; the pod webhook of a replica
+// that does not lead (an empty, non-leading Index) answers from it.
+func TestAReplicaThatDoesNotLeadInjectsTheLeadersGates(t *testing.T) {
+	h := startHooks(t, 0, nil)
+	h.ipService("web")
+	tg, _ := h.onlyTargetGroup()
+	shared := readiness.SharedName(cluster)
+	ns := applied.Namespace("")
+	key := h.kube.Namespace + ".web"
+	testenv.Eventually(t, "leader published the gate names", func(ctx context.Context) (bool, error) {
+		cm := &corev1.ConfigMap{}
+		if err := h.kube.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: shared}, cm); err != nil {
+			return false, client.IgnoreNotFound(err)
+		}
+		return cm.Data[key] == tg, nil
+	})
+	follower := readiness.Gates{Index: readiness.NewIndex(), Services: h.kube.Client,
+		Shared: &readiness.Shared{Reader: h.kube.Client, Namespace: ns, Name: shared}}
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "web"}}}
+	got, err := follower.PodGates(t.Context(), h.kube.Namespace, pod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []corev1.PodConditionType{corev1.PodConditionType(webhook.GatePrefix + tg)}; !slices.Equal(got, want) {
+		t.Errorf("follower's gates %v, want %v", got, want)
 	}
 }

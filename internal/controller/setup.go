@@ -206,8 +206,14 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		return nil, fmt.Errorf("setting up the readiness controller: %w", err)
 	}
 	component(readiness.ControllerName)
+	shared := readiness.SharedName(o.ClusterName)
+	sharedNS := applied.Namespace(o.LeaderElectionNamespace)
+	if err := mgr.Add(&readiness.Publisher{Index: index, Kube: direct, Namespace: sharedNS, Name: shared}); err != nil {
+		return nil, err
+	}
 	if c.Webhooks {
-		gates := append(webhook.GateSources{readiness.Gates{Index: index, Services: mgr.GetClient()}}, c.WebhookGates...)
+		gates := append(webhook.GateSources{readiness.Gates{Index: index, Services: mgr.GetClient(),
+			Shared: &readiness.Shared{Reader: mgr.GetAPIReader(), Namespace: sharedNS, Name: shared}}}, c.WebhookGates...)
 		webhook.Register(mgr.GetWebhookServer(), webhook.Config{
 			Webhook: o.Webhook, LoadBalancerClass: o.LoadBalancerClass, IngressClass: o.IngressClass,
 			Reader: mgr.GetClient(), Writer: direct, APIReader: mgr.GetAPIReader(),

@@ -17,6 +17,9 @@
 //     group, the condition of each pod set (True when its IP's target is
 //     healthy, False with AWS's reason otherwise), and, while some remain,
 //     a requeue with backoff (PollStart doubling to PollMax).
+//   - Publisher (leader only) writes the Index's gate names per Service to
+//     the ConfigMap SharedName(cluster); the webhook of a replica that does
+//     not lead reads them there (Shared), as every replica serves webhooks.
 //   - A pod whose containers become ready while its gate holds it back
 //     enqueues its stack: the stack's reconciler registers such pods
 //     (Unready) so their targets can turn healthy.

@@ -32,6 +32,8 @@ type Index struct {
 	// changed receives the gates (namespace, name) of groups that
 	// appeared or got an ARN.
 	changed func(...reconcile.Request)
+	// leader: this process reconciles (its Publisher runs).
+	leader bool
 }
 
 // NewIndex returns an empty Index.
@@ -120,10 +122,12 @@ func gateRequest(ns, name string) reconcile.Request {
 }
 
 // Gates is the webhook's GateSource over an Index: a new pod gets the gate
-// of every ip target group whose backend Service selects it.
+// of every ip target group whose backend Service selects it. A process that
+// does not lead reads the names from Shared, the leader's ConfigMap.
 type Gates struct {
 	Index    *Index
 	Services client.Reader
+	Shared   *Shared
 }
 
 var _ webhook.GateSource = Gates{}
@@ -143,7 +147,14 @@ func (g Gates) PodGates(ctx context.Context, ns string, pod *corev1.Pod) ([]core
 		if len(svc.Spec.Selector) == 0 || !labels.SelectorFromSet(svc.Spec.Selector).Matches(labels.Set(pod.Labels)) {
 			continue
 		}
-		for _, name := range g.Index.ofService(ns, svc.Name) {
+		names := g.Index.ofService(ns, svc.Name)
+		if !g.Index.Leader() && g.Shared != nil {
+			var err error
+			if names, err = g.Shared.ofService(ctx, ns, svc.Name); err != nil {
+				return nil, err
+			}
+		}
+		for _, name := range names {
 			out = append(out, webhook.GateType(name))
 		}
 	}

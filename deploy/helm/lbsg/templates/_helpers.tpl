@@ -55,6 +55,11 @@ lbsg-leader-{{ include "lbsg.clusterName" . }}
 lbsg-applied-{{ include "lbsg.clusterName" . }}
 {{- end }}
 
+{{/* The readiness-gate names the leader publishes: must match readiness.SharedName. */}}
+{{- define "lbsg.gatesConfigMapName" -}}
+lbsg-gates-{{ include "lbsg.clusterName" . }}
+{{- end }}
+
 {{/* lbsg's image. LBC's (a repository ending in /aws-load-balancer-controller,
 as a values file written for LBC names it) is replaced by lbsg's: running
 LBC's binary with lbsg's arguments would fail. */}}
