@@ -240,6 +240,7 @@ func TestTheGateOpensWhenTheTargetIsHealthy(t *testing.T) {
 		t.Fatalf("gates %v", gates(pod))
 	}
 	h.kubelet(pod, "10.0.100.10", true)
+	calls0, t0 := h.emu.Server.Calls().Count("DescribeTargetHealth"), time.Now()
 	h.endpoints("web", map[*corev1.Pod]bool{pod: false}, map[*corev1.Pod]string{pod: "10.0.100.10"})
 	sawFalse := false
 	testenv.EventuallyWithin(t, 30*time.Second, "gate condition True", func(ctx context.Context) (bool, error) {
@@ -264,6 +265,8 @@ func TestTheGateOpensWhenTheTargetIsHealthy(t *testing.T) {
 		if hs["10.0.100.10"] != "healthy" {
 			t.Fatalf("gate opened while the target is %q", hs["10.0.100.10"])
 		}
+		t.Logf("gate open %v after the pod's endpoint appeared (targets healthy 3s after registration), %d DescribeTargetHealth calls by lbsg",
+			time.Since(t0).Round(100*time.Millisecond), h.emu.Server.Calls().Count("DescribeTargetHealth")-calls0-1)
 		return true, nil
 	})
 	if !sawFalse {
