@@ -1,16 +1,23 @@
 package webhook
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	admissionv1 "k8s.io/api/admission/v1"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/lbsg/lbsg/internal/annotations"
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
@@ -168,5 +175,31 @@ func TestConfigurationsAreLBCsChartDefaults(t *testing.T) {
 	}
 	if sel := m.Webhooks[0].ObjectSelector.MatchExpressions[0]; sel.Key != "app.kubernetes.io/name" || sel.Values[0] != "lbsg" {
 		t.Errorf("pod webhook objectSelector %v", sel)
+	}
+}
+
+func TestValidatingAdaptsAFunction(t *testing.T) {
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	h := Validating(scheme, func() *corev1.ConfigMap { return &corev1.ConfigMap{} }, func(_ context.Context, obj, old *corev1.ConfigMap) error {
+		if old != nil && old.Data["k"] != obj.Data["k"] {
+			return errors.New("k is immutable")
+		}
+		return nil
+	})
+	raw := func(v string) runtime.RawExtension {
+		b, _ := json.Marshal(&corev1.ConfigMap{TypeMeta: metav1.TypeMeta{Kind: "ConfigMap", APIVersion: "v1"}, Data: map[string]string{"k": v}})
+		return runtime.RawExtension{Raw: b}
+	}
+	req := func(op admissionv1.Operation, obj, old runtime.RawExtension) admission.Request {
+		return admission.Request{AdmissionRequest: admissionv1.AdmissionRequest{Operation: op, Object: obj, OldObject: old}}
+	}
+	if r := h.Handle(t.Context(), req(admissionv1.Create, raw("a"), runtime.RawExtension{})); !r.Allowed {
+		t.Errorf("create refused: %v", r.Result)
+	}
+	if r := h.Handle(t.Context(), req(admissionv1.Update, raw("b"), raw("a"))); r.Allowed || !strings.Contains(r.Result.Message, "immutable") {
+		t.Errorf("update admitted: %v", r.Result)
 	}
 }
