@@ -3,6 +3,7 @@ package readiness
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -119,13 +120,16 @@ func (r *Reconciler) podEvent(old, pod *corev1.Pod, q workqueue.TypedRateLimitin
 		return
 	}
 	closed := ClosedGates(pod)
+	became := old == nil || containersReady(old) != containersReady(pod) || old.Status.PodIP != pod.Status.PodIP
+	if !became && slices.Equal(ClosedGates(old), closed) {
+		// Nothing a poll depends on changed (e.g. lbsg's own condition
+		// patch): a pending gate is already requeued with its backoff.
+		return
+	}
 	for _, name := range closed {
 		q.Add(gateRequest(pod.Namespace, name))
 	}
-	if len(closed) == 0 || r.EnqueueStack == nil || !containersReady(pod) || pod.Status.PodIP == "" {
-		return
-	}
-	if old != nil && containersReady(old) && old.Status.PodIP == pod.Status.PodIP {
+	if len(closed) == 0 || r.EnqueueStack == nil || !containersReady(pod) || pod.Status.PodIP == "" || !became {
 		return
 	}
 	for _, name := range closed {
@@ -177,6 +181,19 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	g, ok := r.Index.Group(req.Namespace, req.Name)
 	if !ok || g.ARN == "" {
 		return r.unknown(ctx, req, pods, ok)
+	}
+	// Only a pod with an IP and ready containers can have a healthy
+	// target; the others are enqueued again when they change (pod watch),
+	// so a pod stuck Pending costs no polling.
+	live := pods[:0]
+	for _, p := range pods {
+		if p.Status.PodIP != "" && containersReady(&p) {
+			live = append(live, p)
+		}
+	}
+	if pods = live; len(pods) == 0 {
+		r.forget(req)
+		return reconcile.Result{}, nil
 	}
 	targets, err := r.AWS.TargetHealth(ctx, g.ARN)
 	if err != nil {
