@@ -21,6 +21,7 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 
 	"github.com/lbsg/lbsg/internal/controller/applied"
+	"github.com/lbsg/lbsg/internal/controller/readiness"
 	"github.com/lbsg/lbsg/internal/lbcsource"
 	"github.com/lbsg/lbsg/internal/localenv"
 	"github.com/lbsg/lbsg/internal/options"
@@ -123,7 +124,7 @@ func TestChartAppliedRecordRoleIsWhereTheControllerKeepsIt(t *testing.T) {
 				names, _, _ := unstructured.NestedStringSlice(r.(map[string]any), "resourceNames")
 				named = append(named, names...)
 			}
-			if want := applied.Name(cluster); !slices.Equal(named, []string{want}) {
+			if want := []string{applied.Name(cluster), readiness.SharedName(cluster)}; !slices.Equal(named, want) {
 				t.Errorf("Role names ConfigMaps %q, the controller writes %q", named, want)
 			}
 		})
@@ -218,17 +219,22 @@ var lbcValues = []chartValue{
 	{key: "topologySpreadConstraints", values: "topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}]",
 		checks: []check{pod("zone", "topologySpreadConstraints", "0", "topologyKey")}},
 	{key: "updateStrategy", values: "updateStrategy: {type: Recreate}", checks: []check{obj("Deployment", "Recreate", "spec", "strategy", "type")}},
-	{key: "serviceAnnotations", values: "serviceAnnotations: {a: b}\nserviceMonitor: {enabled: true}", checks: []check{obj("Service", "b", "metadata", "annotations", "a")},
-		msg: "on the metrics Service (serviceMonitor.enabled); lbsg has no webhook Service"},
+	{key: "serviceAnnotations", values: "serviceAnnotations: {a: b}", checks: []check{obj("Service", "b", "metadata", "annotations", "a")}},
 	{key: "deploymentAnnotations", values: "deploymentAnnotations: {a: b}", checks: []check{obj("Deployment", "b", "metadata", "annotations", "a")}},
 	{key: "podAnnotations", values: "podAnnotations: {a: b}", checks: []check{obj("Deployment", "b", "spec", "template", "metadata", "annotations", "a")}},
 	{key: "podLabels", values: "podLabels: {a: b}", checks: []check{obj("Deployment", "b", "spec", "template", "metadata", "labels", "a")}},
 	{key: "additionalLabels", values: "additionalLabels: {team: net}", checks: []check{obj("Deployment", "net", "metadata", "labels", "team"), obj("IngressClass", "net", "metadata", "labels", "team")}},
 	{key: "creator", hidden: true, values: "creator: me", checks: []check{obj("Deployment", nil, "metadata", "labels", "helm.sh/chart")}},
-	{key: "enableCertManager", how: refused, values: "enableCertManager: true", msg: "enableCertManager: true: lbsg serves no webhooks yet"},
-	{key: "certManager", how: harmless, values: "certManager: {duration: 1h, issuerRef: {name: x}}", msg: "only used with enableCertManager"},
+	{key: "enableCertManager", values: "enableCertManager: true", checks: []check{obj("Certificate", "lbsg-root-cert", "spec", "secretName"),
+		obj("Issuer", "lbsg-selfsigned-issuer", "metadata", "name"), obj("Secret", nil, "metadata", "name"),
+		obj("MutatingWebhookConfiguration", "kube-system/lbsg-serving-cert", "metadata", "annotations", "cert-manager.io/inject-ca-from"),
+		obj("MutatingWebhookConfiguration", nil, "webhooks", "0", "clientConfig", "caBundle")}},
+	{key: "certManager", values: "enableCertManager: true\ncertManager: {duration: 1h, issuerRef: {name: x, kind: ClusterIssuer}}",
+		checks: []check{obj("Certificate", "1h", "spec", "duration"), obj("Certificate", "ClusterIssuer", "spec", "issuerRef", "kind"),
+			obj("Certificate", "lbsg-tls", "spec", "secretName"), obj("Issuer", nil, "metadata", "name")}},
 	{key: "clusterName", values: "clusterName: '{{ .Release.Namespace }}-prod'", args: []string{"--cluster-name=kube-system-prod"}},
-	{key: "cluster.dnsDomain", how: harmless, values: "cluster: {dnsDomain: example.internal}", msg: "only in LBC's webhook certificate"},
+	{key: "cluster.dnsDomain", values: "enableCertManager: true\ncertManager: {issuerRef: {name: x}}\ncluster: {dnsDomain: example.internal}",
+		checks: []check{obj("Certificate", "lbsg-webhook-service.kube-system.svc.example.internal", "spec", "dnsNames", "1")}},
 	{key: "ingressClass", values: "ingressClass: internal-alb", args: []string{"--ingress-class=internal-alb"}, checks: []check{obj("IngressClass", "internal-alb", "metadata", "name")}},
 	{key: "ingressClass", values: "ingressClass: ''\ncreateIngressClassResource: false", args: []string{"--ingress-class="}},
 	{key: "ingressClassParams.create", values: "ingressClassParams: {create: false}", checks: []check{obj("IngressClassParams", nil, "metadata", "name")}},
@@ -246,9 +252,7 @@ var lbcValues = []chartValue{
 	{key: "awsMaxRetries", values: "awsMaxRetries: 3", args: []string{"--aws-max-retries=3"}},
 	{key: "defaultTargetType", values: "defaultTargetType: ip", args: []string{"--default-target-type=ip"}},
 	{key: "defaultLoadBalancerScheme", values: "defaultLoadBalancerScheme: internet-facing", args: []string{"--default-load-balancer-scheme=internet-facing"}},
-	{key: "enablePodReadinessGateInject", how: refused, values: "enablePodReadinessGateInject: true", msg: "enablePodReadinessGateInject: true: lbsg injects no pod readiness gates"},
-	{key: "enablePodReadinessGateInject", how: harmless, values: "enablePodReadinessGateInject: false", args: []string{"--enable-pod-readiness-gate-inject=false"},
-		msg: "false is what lbsg does"},
+	{key: "enablePodReadinessGateInject", values: "enablePodReadinessGateInject: false", args: []string{"--enable-pod-readiness-gate-inject=false"}},
 	{key: "enableShield", values: "enableShield: false", args: []string{"--enable-shield=false"}},
 	{key: "enableWaf", values: "enableWaf: false", args: []string{"--enable-waf=false"}},
 	{key: "enableWafv2", values: "enableWafv2: false", args: []string{"--enable-wafv2=false"}},
@@ -258,11 +262,16 @@ var lbcValues = []chartValue{
 		checks: []check{ctr(9090, "ports", "0", "containerPort"), obj("Deployment", "9090", "spec", "template", "metadata", "annotations", "prometheus.io/port")}},
 	{key: "metricsBindAddr", values: "metricsBindAddr: '0'", args: []string{"--metrics-bind-address=0"},
 		checks: []check{ctr("health", "ports", "0", "name"), obj("Deployment", nil, "spec", "template", "metadata", "annotations")}},
-	{key: "webhookConfig", how: harmless, values: "webhookConfig: {disableIngressValidation: true, ingressValdationFailurePolicy: Ignore}", msg: "lbsg serves no webhooks"},
-	{key: "webhookBindPort", how: harmless, values: "webhookBindPort: 9444", args: []string{"--webhook-bind-port=9444"}, msg: "lbsg serves no webhooks"},
-	{key: "webhookTLS", how: harmless, values: "webhookTLS: {caCert: ca, cert: crt, key: pem}", msg: "lbsg serves no webhooks"},
-	{key: "keepTLSSecret", how: harmless, values: "keepTLSSecret: true", msg: "lbsg serves no webhooks"},
-	{key: "webhookNamespaceSelectors", how: refused, values: "webhookNamespaceSelectors: [{key: inject, operator: Exists}]", msg: "webhookNamespaceSelectors: selects where pod readiness gates"},
+	{key: "webhookConfig", values: "webhookConfig: {ingressValdationFailurePolicy: Ignore, ingressValidationObjectSelector: {matchLabels: {a: b}}, ingressValidationNamespaceSelector: {matchLabels: {c: d}}}",
+		checks: []check{obj("ValidatingWebhookConfiguration", "Ignore", "webhooks", "2", "failurePolicy"), obj("ValidatingWebhookConfiguration", "b", "webhooks", "2", "objectSelector", "matchLabels", "a"),
+			obj("ValidatingWebhookConfiguration", "d", "webhooks", "2", "namespaceSelector", "matchLabels", "c")}},
+	{key: "webhookConfig", values: "webhookConfig: {disableIngressValidation: true}", checks: []check{obj("ValidatingWebhookConfiguration", nil, "webhooks", "2")}},
+	{key: "webhookBindPort", values: "webhookBindPort: 9444", args: []string{"--webhook-bind-port=9444"}, checks: []check{ctr(9444, "ports", "2", "containerPort")}},
+	{key: "webhookTLS", values: "webhookTLS: {caCert: ca, cert: crt, key: pem}", checks: []check{obj("Secret", "Y2E=", "data", "ca.crt"), obj("Secret", "cGVt", "data", "tls.key"),
+		obj("ValidatingWebhookConfiguration", "Y2E=", "webhooks", "0", "clientConfig", "caBundle")}},
+	{key: "keepTLSSecret", how: harmless, values: "keepTLSSecret: true", msg: "keeps the certificate Secret of an earlier install (helm template has none: a new one is made)"},
+	{key: "webhookNamespaceSelectors", values: "webhookNamespaceSelectors: [{key: inject, operator: Exists}]",
+		checks: []check{obj("MutatingWebhookConfiguration", "inject", "webhooks", "0", "namespaceSelector", "matchExpressions", "0", "key")}},
 	{key: "serviceMaxConcurrentReconciles", values: "serviceMaxConcurrentReconciles: 5", args: []string{"--service-max-concurrent-reconciles=5"}},
 	{key: "targetgroupbindingMaxConcurrentReconciles", how: harmless, values: "targetgroupbindingMaxConcurrentReconciles: 5",
 		args: []string{"--targetgroupbinding-max-concurrent-reconciles=5"}, msg: "no TargetGroupBinding controller"},
@@ -280,10 +289,8 @@ var lbcValues = []chartValue{
 		args: []string{"--lb-stabilization-monitor-interval=1m"}, msg: "lbsg does not wait for load balancers to become active"},
 	{key: "syncPeriod", values: "syncPeriod: 1h", args: []string{"--sync-period=1h"}},
 	{key: "watchNamespace", how: refused, values: "watchNamespace: apps", flag: "watch-namespace", msg: "watchNamespace (--watch-namespace)"},
-	{key: "disableIngressClassAnnotation", how: refused, values: "disableIngressClassAnnotation: true", flag: "disable-ingress-class-annotation",
-		msg: "disableIngressClassAnnotation (--disable-ingress-class-annotation)"},
-	{key: "disableIngressGroupNameAnnotation", how: refused, values: "disableIngressGroupNameAnnotation: true", flag: "disable-ingress-group-name-annotation",
-		msg: "disableIngressGroupNameAnnotation (--disable-ingress-group-name-annotation)"},
+	{key: "disableIngressClassAnnotation", values: "disableIngressClassAnnotation: true", args: []string{"--disable-ingress-class-annotation=true"}},
+	{key: "disableIngressGroupNameAnnotation", values: "disableIngressGroupNameAnnotation: true", args: []string{"--disable-ingress-group-name-annotation=true"}},
 	{key: "tolerateNonExistentBackendService", how: refused, values: "tolerateNonExistentBackendService: false", flag: "tolerate-non-existent-backend-service",
 		msg: "tolerateNonExistentBackendService (--tolerate-non-existent-backend-service)"},
 	{key: "tolerateNonExistentBackendAction", values: "tolerateNonExistentBackendAction: false", args: []string{"--tolerate-non-existent-backend-action=false"}},
@@ -296,8 +303,9 @@ var lbcValues = []chartValue{
 	{key: "envFrom", hidden: true, values: "envFrom: [{secretRef: {name: s}}]", checks: []check{ctr("s", "envFrom", "0", "secretRef", "name")}},
 	{key: "hostNetwork", values: "hostNetwork: true", checks: []check{pod(true, "hostNetwork")}},
 	{key: "dnsPolicy", values: "dnsPolicy: ClusterFirstWithHostNet", checks: []check{pod("ClusterFirstWithHostNet", "dnsPolicy")}},
-	{key: "extraVolumeMounts", values: "extraVolumeMounts: [{name: token, mountPath: /var/run/token}]", checks: []check{ctr("/var/run/token", "volumeMounts", "0", "mountPath")}},
-	{key: "extraVolumes", values: "extraVolumes: [{name: token, emptyDir: {}}]", checks: []check{pod("token", "volumes", "0", "name")}},
+	{key: "extraVolumeMounts", values: "extraVolumeMounts: [{name: token, mountPath: /var/run/token}]", checks: []check{ctr("/var/run/token", "volumeMounts", "0", "mountPath"),
+		ctr("/tmp/k8s-webhook-server/serving-certs", "volumeMounts", "1", "mountPath")}},
+	{key: "extraVolumes", values: "extraVolumes: [{name: token, emptyDir: {}}]", checks: []check{pod("token", "volumes", "0", "name"), pod("lbsg-tls", "volumes", "1", "secret", "secretName")}},
 	{key: "defaultTags", values: "defaultTags: {team: net, env: prod}", args: []string{"--default-tags=env=prod,team=net"}},
 	{key: "podDisruptionBudget", values: "podDisruptionBudget: {maxUnavailable: 1}", checks: []check{obj("PodDisruptionBudget", 1, "spec", "maxUnavailable")}},
 	{key: "externalManagedTags", values: "externalManagedTags: [a, b]", args: []string{"--external-managed-tags=a,b"}},
@@ -313,7 +321,7 @@ var lbcValues = []chartValue{
 		flag: "default-pca-arn", msg: "certManagement.defaultPCAARN (--default-pca-arn)"},
 	{key: "certDiscovery.allowedCertificateAuthorityARNs", values: "certDiscovery: {allowedCertificateAuthorityARNs: 'arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/x'}",
 		args: []string{"--allowed-certificate-authority-arns=arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/x"}},
-	{key: "objectSelector", how: harmless, values: "objectSelector: {matchLabels: {a: b}}", msg: "lbsg serves no webhooks"},
+	{key: "objectSelector", values: "objectSelector: {matchLabels: {a: b}}", checks: []check{obj("MutatingWebhookConfiguration", "b", "webhooks", "0", "objectSelector", "matchLabels", "a")}},
 	{key: "serviceMonitor.enabled", values: "serviceMonitor: {enabled: true}", checks: []check{
 		obj("ServiceMonitor", "metrics-server", "spec", "endpoints", "0", "port"), obj("Service", "metrics-server", "spec", "ports", "0", "name"),
 		obj("Deployment", nil, "spec", "template", "metadata", "annotations")}},
@@ -326,9 +334,13 @@ var lbcValues = []chartValue{
 		checks: []check{obj("ServiceMonitor", "drop", "spec", "endpoints", "0", "metricRelabelings", "0", "action")}},
 	{key: "clusterSecretsPermissions.allowAllSecrets", how: harmless, values: "clusterSecretsPermissions: {allowAllSecrets: true}", msg: "lbsg reads no Secrets"},
 	{key: "ingressClassConfig.default", values: "ingressClassConfig: {default: true}", checks: []check{obj("IngressClass", "true", "metadata", "annotations", "ingressclass.kubernetes.io/is-default-class")}},
-	{key: "enableServiceMutatorWebhook", how: harmless, values: "enableServiceMutatorWebhook: false", msg: "lbsg has no Service webhook"},
-	{key: "serviceMutatorWebhookConfig", how: harmless, values: "serviceMutatorWebhookConfig: {failurePolicy: Ignore}", msg: "lbsg serves no webhooks"},
-	{key: "podMutatorWebhookConfig", how: harmless, values: "podMutatorWebhookConfig: {failurePolicy: Fail}", msg: "lbsg serves no webhooks"},
+	{key: "enableServiceMutatorWebhook", values: "enableServiceMutatorWebhook: false",
+		checks: []check{obj("MutatingWebhookConfiguration", "mtargetgroupbinding.elbv2.k8s.aws", "webhooks", "2", "name")}},
+	{key: "serviceMutatorWebhookConfig", values: "serviceMutatorWebhookConfig: {failurePolicy: Ignore, operations: [CREATE, UPDATE], namespaceSelectors: [{key: team, operator: Exists}], objectSelector: {matchLabels: {a: b}}}",
+		checks: []check{obj("MutatingWebhookConfiguration", "Ignore", "webhooks", "2", "failurePolicy"), obj("MutatingWebhookConfiguration", "UPDATE", "webhooks", "2", "rules", "0", "operations", "1"),
+			obj("MutatingWebhookConfiguration", "team", "webhooks", "2", "namespaceSelector", "matchExpressions", "0", "key"),
+			obj("MutatingWebhookConfiguration", "b", "webhooks", "2", "objectSelector", "matchLabels", "a")}},
+	{key: "podMutatorWebhookConfig", values: "podMutatorWebhookConfig: {failurePolicy: Fail}", checks: []check{obj("MutatingWebhookConfiguration", "Fail", "webhooks", "0", "failurePolicy")}},
 	{key: "serviceTargetENISGTags", values: "serviceTargetENISGTags: role=node,team=net", args: []string{"--service-target-eni-security-group-tags=role=node,team=net"}},
 	{key: "serviceTargetENISGTags", values: "serviceTargetENISGTags: {role: node}", args: []string{"--service-target-eni-security-group-tags=role=node"}},
 	{key: "loadBalancerClass", values: "loadBalancerClass: example.com/nlb", args: []string{"--load-balancer-class=example.com/nlb"}},

@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/lbsg/lbsg/internal/controller/applied"
+	"github.com/lbsg/lbsg/internal/controller/readiness"
 	"github.com/lbsg/lbsg/internal/localenv"
 	"github.com/lbsg/lbsg/internal/testenv"
 )
@@ -139,6 +140,13 @@ func TestChartRBACGrantsExactlyWhatTheControllerNeeds(t *testing.T) {
 		{verb: "create", resource: "configmaps", namespace: ns},
 		{verb: "get", resource: "configmaps", namespace: ns, name: record},
 		{verb: "update", resource: "configmaps", namespace: ns, name: record},
+		// Readiness gates: the condition patch, the leader's published gate
+		// names, a TargetGroupBinding's existence, LBC's QUIC worker ID.
+		{verb: "patch", resource: "pods", subresource: "status", namespace: "app"},
+		{verb: "get", resource: "configmaps", namespace: ns, name: readiness.SharedName("rbac")},
+		{verb: "update", resource: "configmaps", namespace: ns, name: readiness.SharedName("rbac")},
+		{verb: "get", group: "elbv2.k8s.aws", resource: "targetgroupbindings", namespace: "app", name: "tgb"},
+		{verb: "update", resource: "configmaps", namespace: "kube-system", name: "quic-server-id-worker-tracker"},
 		// Multi-cluster target groups: LBC's aws-lbc-targets-<TG> record in
 		// the Service's namespace.
 		{verb: "create", resource: "configmaps", namespace: "app"},

@@ -130,7 +130,7 @@ var Surface = func() []Key {
 		svc("aws-load-balancer-enable-tcp-udp-listener", Supported, ""),
 		svc("aws-load-balancer-disable-nlb-sg", Supported, ""),
 		svc("aws-load-balancer-quic-enabled-ports", Supported, ""),
-		svc("aws-load-balancer-quic-enabled-containers", Unsupported, "the pod webhook that injects QUIC server IDs into pods (no webhook server yet, issue 20); lbsg reads IDs already set on pods carrying this annotation"),
+		svc("aws-load-balancer-quic-enabled-containers", Supported, ""),
 		svc("actions.", Supported, ""),
 
 		// Ingresses.

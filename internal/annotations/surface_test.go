@@ -134,8 +134,8 @@ func TestUnsupportedKeysAreThoseLBCReadsAndLbsgLacks(t *testing.T) {
 		want []string
 	}{
 		{"supported keys pass", map[string]string{SvcScheme: "internal", SvcSecurityGroups: "sg-1"}, OnService, nil},
-		{"an unsupported key is named", map[string]string{ServicePrefix + "aws-load-balancer-quic-enabled-containers": "app", SvcScheme: "internal"},
-			OnService, []string{ServicePrefix + "aws-load-balancer-quic-enabled-containers"}},
+		{"an unsupported key is named", map[string]string{IngressPrefix + "customer-owned-ipv4-pool": "pool", IngressPrefix + "scheme": "internal"},
+			OnIngress, []string{IngressPrefix + "customer-owned-ipv4-pool"}},
 		{"several unsupported keys are named, sorted", map[string]string{IngressPrefix + "customer-owned-ipv4-pool": "ipv4pool-coip-1", IngressPrefix + "create-acm-cert": "true"},
 			OnIngress, []string{IngressPrefix + "create-acm-cert", IngressPrefix + "customer-owned-ipv4-pool"}},
 		{"supported families pass", map[string]string{IngressPrefix + "actions.forward": "{}", IngressPrefix + "conditions.web": "[]",

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -22,6 +23,7 @@ import (
 	"github.com/lbsg/lbsg/internal/controller"
 	"github.com/lbsg/lbsg/internal/metrics"
 	"github.com/lbsg/lbsg/internal/options"
+	"github.com/lbsg/lbsg/internal/webhook"
 )
 
 // controllerSummary is the controller command's line in `lbsg --help`,
@@ -93,7 +95,17 @@ func runController(ctx context.Context, args []string, _, stderr io.Writer) erro
 	if leaseName == "" {
 		leaseName = "lbsg-leader-" + o.ClusterName
 	}
+	hooks, err := webhook.NewServer(o.Webhook)
+	if errors.Is(err, webhook.ErrNoCertificate) {
+		// Outside the chart (tests, the emulator's worlds): no webhooks.
+		log.Info("not serving webhooks", "reason", err.Error())
+		hooks, err = nil, nil
+	}
+	if err != nil {
+		return err
+	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		WebhookServer:           hooks,
 		Scheme:                  controller.Scheme(),
 		Cache:                   cacheOpts,
 		Metrics:                 metricsserver.Options{BindAddress: o.MetricsBindAddress},
@@ -114,8 +126,14 @@ func runController(ctx context.Context, args []string, _, stderr io.Writer) erro
 		return fmt.Errorf("creating the manager: %w", err)
 	}
 	if _, err := controller.Setup(mgr, controller.Config{Options: o, EC2: clients.EC2, ELBV2: clients.ELBV2, ACM: clients.ACM,
-		WAFv2: clients.WAFv2, WAFRegional: clients.WAFRegional, Shield: clients.Shield, VPCID: vpc, Metrics: m}); err != nil {
+		WAFv2: clients.WAFv2, WAFRegional: clients.WAFRegional, Shield: clients.Shield, VPCID: vpc, Metrics: m,
+		Webhooks: hooks != nil}); err != nil {
 		return err
+	}
+	if hooks != nil {
+		if err := mgr.AddReadyzCheck("ready-webhook", hooks.StartedChecker()); err != nil {
+			return err
+		}
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		return err

@@ -24,6 +24,13 @@ package cli
 // +kubebuilder:rbac:groups="",resources=nodes,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch
 
+// Pod readiness gates (internal/controller/readiness): the
+// target-health.elbv2.k8s.aws conditions, one strategic-merge patch each.
+// +kubebuilder:rbac:groups="",resources=pods/status,verbs=patch
+// A gate lbsg's stacks do not name is left alone when a TargetGroupBinding
+// of that name exists (its controller's gate): one uncached get.
+// +kubebuilder:rbac:groups=elbv2.k8s.aws,resources=targetgroupbindings,verbs=get
+
 // Multi-cluster target groups: the record of the targets this cluster
 // registered, one ConfigMap per target group in its Service's namespace,
 // named and shaped as LBC's (internal/controller/multicluster).

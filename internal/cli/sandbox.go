@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/lbsg/lbsg/internal/sandbox"
 )
@@ -31,7 +32,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	switch controller {
 	case "none":
 	case "builtin":
-		o.Controller = BuiltinController
+		o.Controller = sandboxController
 	case "lbc":
 		o.Controller = sandbox.LBC
 	default:
@@ -48,6 +49,33 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 // the lbsg side of test/lbcdiff).
 func BuiltinController(ctx context.Context, w *sandbox.World) error {
 	return runBuiltin(ctx, w)
+}
+
+// sandboxController is BuiltinController serving lbsg's webhooks too,
+// registered with the sandbox's apiserver (`lbsg sandbox`).
+func sandboxController(ctx context.Context, w *sandbox.World) error {
+	flags, install, err := sandbox.Webhooks(w)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- runBuiltin(ctx, w, flags...) }()
+	if err := install(ctx); err != nil {
+		_, _ = fmt.Fprintf(w.Out, "==> webhooks not registered: %v\n", err)
+	} else {
+		_, _ = fmt.Fprintf(w.Out, "==> webhooks registered (%s): readiness gates in namespaces labelled elbv2.k8s.aws/pod-readiness-gate-inject=enabled\n", sandbox.WebhookName)
+	}
+	err = <-done
+	// The configurations would call a server that is gone: their failure
+	// policies would block Services and Ingresses until the next start.
+	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer rcancel()
+	if rerr := sandbox.RemoveWebhooks(rctx, w); rerr != nil {
+		_, _ = fmt.Fprintf(w.Out, "removing the webhook configurations: %v\n", rerr)
+	}
+	return err
 }
 
 // BuiltinControllerWith is BuiltinController with extra controller flags

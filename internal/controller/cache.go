@@ -4,6 +4,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/lbsg/lbsg/internal/controller/readiness"
 )
 
 // CacheOptions keep the informer caches to what the controllers read.
@@ -18,6 +20,9 @@ func CacheOptions() cache.Options {
 		DefaultTransform: cache.TransformStripManagedFields(),
 		ByObject: map[client.Object]cache.ByObject{
 			&corev1.Node{}: {Transform: slimNode},
+			// Pods: readiness gates, conditions and IPs only (package
+			// readiness); full pods are read uncached where needed.
+			&corev1.Pod{}: {Transform: readiness.SlimPod},
 		},
 	}
 }

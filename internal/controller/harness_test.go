@@ -27,6 +27,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/lbsg/lbsg/internal/awsapi"
 	cloudec2 "github.com/lbsg/lbsg/internal/cloud/ec2"
@@ -37,6 +38,7 @@ import (
 	"github.com/lbsg/lbsg/internal/options"
 	"github.com/lbsg/lbsg/internal/rules"
 	"github.com/lbsg/lbsg/internal/testenv"
+	"github.com/lbsg/lbsg/internal/webhook"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -94,6 +96,13 @@ func start(tb testing.TB, mutate func(*options.Controller)) *harness {
 // controller restart); createNodes registers the seeded instances as Nodes.
 func startOn(tb testing.TB, k *testenv.KubeEnv, emu *emutest.Env, mutate func(*options.Controller), createNodes bool) *harness {
 	tb.Helper()
+	return startFull(tb, k, emu, mutate, createNodes, nil)
+}
+
+// startFull is startOn; with hooks, the manager also serves lbsg's
+// webhooks, installed in the apiserver for the test's namespace only.
+func startFull(tb testing.TB, k *testenv.KubeEnv, emu *emutest.Env, mutate func(*options.Controller), createNodes bool, hooks *webhookEnv) *harness {
+	tb.Helper()
 	h := &harness{t: tb, kube: k, emu: emu, seed: emu.Seeded(tb), events: &sink{}}
 	o := options.New()
 	o.ClusterName = cluster
@@ -112,7 +121,16 @@ func startOn(tb testing.TB, k *testenv.KubeEnv, emu *emutest.Env, mutate func(*o
 		}
 		ctrl.SetLogger(l)
 	})
+	var hookServer crwebhook.Server
+	if hooks != nil {
+		o.Webhook.BindPort, o.Webhook.CertDir = hooks.port, hooks.dir
+		var err error
+		if hookServer, err = webhook.NewServer(o.Webhook); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	mgr, err := ctrl.NewManager(k.Config, ctrl.Options{
+		WebhookServer:          hookServer,
 		Scheme:                 controller.Scheme(),
 		Cache:                  controller.CacheOptions(),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
@@ -124,7 +142,7 @@ func startOn(tb testing.TB, k *testenv.KubeEnv, emu *emutest.Env, mutate func(*o
 	}
 	h.ctrls, err = controller.Setup(mgr, controller.Config{Options: o, EC2: clients.EC2, ELBV2: clients.ELBV2, ACM: clients.ACM,
 		WAFv2: clients.WAFv2, WAFRegional: clients.WAFRegional, Shield: clients.Shield,
-		VPCID: h.seed.VPCID, Events: h.events, NoDriftLoop: true})
+		VPCID: h.seed.VPCID, Events: h.events, NoDriftLoop: true, Webhooks: hooks != nil})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -149,6 +167,9 @@ func startOn(tb testing.TB, k *testenv.KubeEnv, emu *emutest.Env, mutate func(*o
 		}
 	}()
 	tb.Cleanup(h.stop)
+	if hooks != nil {
+		hooks.install(tb, k)
+	}
 	return h
 }
 

@@ -6,12 +6,14 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/awsapi"
@@ -21,6 +23,7 @@ import (
 	"github.com/lbsg/lbsg/internal/controller/drift"
 	"github.com/lbsg/lbsg/internal/controller/ingress"
 	"github.com/lbsg/lbsg/internal/controller/multicluster"
+	"github.com/lbsg/lbsg/internal/controller/readiness"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/controller/targetsg"
@@ -28,7 +31,9 @@ import (
 	"github.com/lbsg/lbsg/internal/ingressclass"
 	"github.com/lbsg/lbsg/internal/metrics"
 	"github.com/lbsg/lbsg/internal/model"
+	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/options"
+	"github.com/lbsg/lbsg/internal/webhook"
 )
 
 // Config is what Setup needs besides the manager.
@@ -54,6 +59,15 @@ type Config struct {
 	// NoRecord: keep no record of what was applied (every stack is read
 	// in full on its first reconcile after a start).
 	NoRecord bool
+	// Webhooks: register lbsg's admission webhooks on the manager's
+	// webhook server (give the manager one built by webhook.NewServer).
+	Webhooks bool
+	// WebhookExtra are handlers of further webhook paths (the
+	// TargetGroupBinding validator and mutator): webhook.Config.Extra.
+	WebhookExtra map[string]admission.Handler
+	// WebhookGates are further sources of pod readiness gates (the
+	// TargetGroupBinding controller's), asked after lbsg's own stacks.
+	WebhookGates []webhook.GateSource
 }
 
 // Component is one part of the running controller: a reconciler or a
@@ -73,6 +87,7 @@ func Components() []Component {
 		{"service", "Services of type LoadBalancer → NLBs, their target groups and security groups"},
 		{"ingress", "Ingresses, by IngressGroup → ALBs, listeners, rules, target groups and security groups"},
 		{"targetsg", "rules on node and pod ENI security groups admitting load-balancer traffic"},
+		{"readiness", "pod readiness gates target-health.elbv2.k8s.aws/<target group>: opened when the pod's target is healthy"},
 		{"drift", "periodic batched check that repairs drift made outside lbsg (--drift-interval)"},
 	}
 }
@@ -89,6 +104,7 @@ type Controllers struct {
 	Service    *service.Reconciler
 	Ingress    *ingress.Reconciler
 	TargetSG   *targetsg.Reconciler
+	Readiness  *readiness.Reconciler
 	Drift      *drift.Checker
 }
 
@@ -144,6 +160,8 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		return nil, fmt.Errorf("building the ConfigMap records' client: %w", err)
 	}
 	dep.Tracked = multicluster.New(direct)
+	index := readiness.NewIndex()
+	dep.Readiness = index
 	if !c.NoRecord {
 		store := applied.New(direct, applied.Namespace(o.LeaderElectionNamespace), o.ClusterName)
 		if err := mgr.Add(store); err != nil {
@@ -156,6 +174,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		Services: svcTrigger, Events: rec, Metrics: c.Metrics, Defaults: d,
 		MaxConcurrentReconciles: o.ServiceReconciles(),
 		Pods:                    direct,
+		PodCache:                mgr.GetClient(),
 	}
 	var registered []Component
 	component := func(name string) {
@@ -175,6 +194,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	ing := &ingress.Reconciler{
 		Kube: mgr.GetClient(), AWS: prov, Deploy: dep, Groups: ingTrigger, Events: rec, Metrics: c.Metrics,
 		Defaults: d, Class: class, MaxConcurrentReconciles: o.IngressReconciles(),
+		PodCache: mgr.GetClient(),
 	}
 	if err := ing.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ingress controller: %w", err)
@@ -186,6 +206,33 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		return nil, fmt.Errorf("setting up the targetsg controller: %w", err)
 	}
 	component(targetsg.ControllerName)
+	rd := &readiness.Reconciler{Kube: mgr.GetClient(), API: mgr.GetAPIReader(), AWS: prov, Index: index,
+		Complete: func(ctx context.Context) (bool, error) { return owners.Complete(ctx, reg) },
+		EnqueueStack: func(st naming.Stack) {
+			if st.Kind == naming.KindService {
+				svcTrigger.Enqueue(reconcile.Request{NamespacedName: types.NamespacedName{Namespace: st.Namespace, Name: st.Name}})
+				return
+			}
+			ingTrigger.Enqueue(drift.GroupRequest(st))
+		}}
+	if err := rd.SetupWithManager(mgr); err != nil {
+		return nil, fmt.Errorf("setting up the readiness controller: %w", err)
+	}
+	component(readiness.ControllerName)
+	shared := readiness.SharedName(o.ClusterName)
+	sharedNS := applied.Namespace(o.LeaderElectionNamespace)
+	if err := mgr.Add(&readiness.Publisher{Index: index, Kube: direct, Namespace: sharedNS, Name: shared}); err != nil {
+		return nil, err
+	}
+	if c.Webhooks {
+		gates := append(webhook.GateSources{readiness.Gates{Index: index, Services: mgr.GetClient(),
+			Shared: &readiness.Shared{Reader: mgr.GetAPIReader(), Namespace: sharedNS, Name: shared}}}, c.WebhookGates...)
+		webhook.Register(mgr.GetWebhookServer(), webhook.Config{
+			Webhook: o.Webhook, LoadBalancerClass: o.LoadBalancerClass, IngressClass: o.IngressClass,
+			Reader: mgr.GetClient(), Writer: direct, APIReader: mgr.GetAPIReader(),
+			Gates: gates, QUICEnv: model.QUICServerIDEnv, Extra: c.WebhookExtra,
+		}, mgr.GetScheme())
+	}
 	dr := &drift.Checker{Owners: owners, Backend: dep.Backend, AWS: prov, Registry: reg, TargetSGs: sgTrigger, Services: svcTrigger, Ingresses: ingTrigger,
 		Metrics: c.Metrics, Defaults: d, Interval: o.DriftInterval, AdoptLBCRules: o.AdoptLBCRules}
 	if !c.NoDriftLoop {
@@ -194,7 +241,8 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		}
 		component("drift")
 	}
-	return &Controllers{Registered: registered, AWS: prov, Registry: reg, Deploy: dep, Owners: owners, Service: svc, Ingress: ing, TargetSG: tsg, Drift: dr}, nil
+	return &Controllers{Registered: registered, AWS: prov, Registry: reg, Deploy: dep, Owners: owners, Service: svc, Ingress: ing,
+		TargetSG: tsg, Readiness: rd, Drift: dr}, nil
 }
 
 // pick is api when its add-on is enabled, else nil (off).

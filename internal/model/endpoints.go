@@ -7,6 +7,14 @@ import (
 // EndpointsFromSlices turns a Service's EndpointSlices into Endpoints: every
 // address of an endpoint not reported unready, with the slice's named ports.
 func EndpointsFromSlices(slices []discoveryv1.EndpointSlice) []Endpoint {
+	return EndpointsFromSlicesWith(slices, nil)
+}
+
+// EndpointsFromSlicesWith is EndpointsFromSlices that also keeps the unready
+// endpoints unready admits: LBC registers an unready, not terminating pod
+// whose containers are all ready (only its readiness gates hold it back),
+// so that its target can become healthy and open the gate.
+func EndpointsFromSlicesWith(slices []discoveryv1.EndpointSlice, unready func(discoveryv1.Endpoint) bool) []Endpoint {
 	var out []Endpoint
 	for _, s := range slices {
 		ports := map[string]int32{}
@@ -20,7 +28,8 @@ func EndpointsFromSlices(slices []discoveryv1.EndpointSlice) []Endpoint {
 			}
 		}
 		for _, e := range s.Endpoints {
-			if e.Conditions.Ready != nil && !*e.Conditions.Ready {
+			if e.Conditions.Ready != nil && !*e.Conditions.Ready &&
+				(unready == nil || (e.Conditions.Terminating != nil && *e.Conditions.Terminating) || !unready(e)) {
 				continue
 			}
 			node := ""

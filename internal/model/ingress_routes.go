@@ -278,6 +278,7 @@ func (m *member) targetGroup(stack naming.Stack, svc *corev1.Service, bp network
 		ProtocolVersion: cmp.Or(svcCfg.BackendProtocolVer, m.cfg.BackendProtocolVer, ProtocolVersionHTTP1),
 		TargetType:      tt,
 		IPAddressType:   "ipv4",
+		Backend:         svc.Namespace + "/" + svc.Name,
 	}
 	switch tt {
 	case annotations.TargetTypeInstance:

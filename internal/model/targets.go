@@ -94,6 +94,7 @@ func (b *builder) targetGroups(userTags map[string]string) error {
 			Protocol:      tgProto,
 			TargetType:    tt,
 			IPAddressType: ipType,
+			Backend:       b.svc.Namespace + "/" + b.svc.Name,
 		}
 		switch tt {
 		case annotations.TargetTypeInstance:

@@ -368,6 +368,10 @@ type TargetGroup struct {
 	// yet, deregisters nothing. Not part of the fingerprint: it follows
 	// Targets once applied.
 	Tracked []Target `json:"-"`
+	// Backend is the Service whose endpoints are the targets, ns/name
+	// (the readiness gates of its pods name this group). Not part of the
+	// fingerprint: the name already follows from it.
+	Backend string `json:"-"`
 }
 
 // Listener forwards one port to a target group (NLB), or runs a default

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-
 	"github.com/lbsg/lbsg/internal/annotations"
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/naming"
@@ -20,8 +19,9 @@ func TestAServiceAskingForWhatLbsgLacksIsRefusedWhole(t *testing.T) {
 	}{
 		{name: "supported annotations build", ann: map[string]string{annotations.SvcScheme: "internet-facing"}},
 		{name: "TLS builds", ann: map[string]string{annotations.SvcSSLCert: "arn:aws:acm:c", annotations.SvcSSLPorts: "443"}},
-		{name: "a key lbsg lacks is refused", ann: map[string]string{annotations.PodQUICEnabledContainers: "app"},
-			want: []string{"aws-load-balancer-quic-enabled-containers (the pod webhook"}},
+		{name: "a key lbsg lacks is refused", ann: map[string]string{testLackedKey: "app"},
+			want: []string{"aws-load-balancer-test-lacked (a feature for tests"}},
+		{name: "the QUIC pod annotation on a Service builds", ann: map[string]string{annotations.PodQUICEnabledContainers: "app"}},
 		{name: "listener attributes build", ann: map[string]string{annotations.ServicePrefix + "aws-load-balancer-listener-attributes.TCP-80": "tcp.idle_timeout.seconds=400"}},
 		{name: "LBC's default backend protocol asks for nothing more", ann: map[string]string{annotations.SvcBackendProtocol: "tcp"}},
 	} {
@@ -123,4 +123,3 @@ func TestEveryParamsFieldHasASupportVerdict(t *testing.T) {
 		}
 	}
 }
-

@@ -47,7 +47,6 @@ func (f LBCFlag) DefaultOnly() bool { return f.how == defaultOnly }
 // meaning and default) or aliases of them (lbcAliases); docs/flags.md
 // renders all three.
 var LBCFlags = []LBCFlag{
-	{"enable-pod-readiness-gate-inject", "bool", "true", noOp, "lbsg injects no readiness gates yet (issue 20): pods are never held back"},
 	{"quic-environment-variable-name", "string", "AWS_LBC_QUIC_SERVER_ID", defaultOnly, "reading QUIC server IDs from another container variable"},
 	{"enable-endpoint-slices", "bool", "true", noOp, "lbsg always reads EndpointSlices"},
 	{"aws-api-throttle", "string", "", noOp, "lbsg applies its own client-side buckets, per AWS's documented rates"},
@@ -63,17 +62,10 @@ var LBCFlags = []LBCFlag{
 	{"globalaccelerator-max-exponential-backoff-delay", "duration", "16m40s", noOp, "no Global Accelerator controller"},
 	{"lb-stabilization-monitor-interval", "duration", "2m0s", noOp, "lbsg does not wait for load balancers to become active"},
 	{"required-secrets-label", "string", "", noOp, "lbsg reads no Secrets: authentication is refused with UnsupportedAnnotation"},
-	{"webhook-bind-port", "int", "9443", noOp, "lbsg serves no webhooks yet (issue 20)"},
-	{"webhook-cert-dir", "string", "", noOp, "lbsg serves no webhooks yet (issue 20)"},
-	{"webhook-cert-file", "string", "", noOp, "lbsg serves no webhooks yet (issue 20)"},
-	{"webhook-key-file", "string", "", noOp, "lbsg serves no webhooks yet (issue 20)"},
-	{"kube-ca-pem-filepath", "string", "", noOp, "lbsg serves no webhooks yet (issue 20)"},
 
 	{"watch-namespace", "string", "", defaultOnly, "watching one namespace only"},
 	{"aws-vpc-tags", "map", "[]", defaultOnly, "finding the VPC by tags (lbsg: --aws-vpc-id, or the VPC tagged for the cluster)"},
 	{"max-targets-per-target-group", "int", "0", defaultOnly, "capping targets per target group"},
-	{"disable-ingress-class-annotation", "bool", "false", defaultOnly, "refusing the kubernetes.io/ingress.class annotation"},
-	{"disable-ingress-group-name-annotation", "bool", "false", defaultOnly, "refusing the group.name annotation"},
 	{"tolerate-non-existent-backend-service", "bool", "true", defaultOnly, "failing Ingresses whose backend Service is missing"},
 	{"default-pca-arn", "string", "", defaultOnly, "creating ACM certificates (create-acm-cert, EnableCertificateManagement)"},
 }
@@ -93,7 +85,9 @@ var lbcAliases = []lbcAlias{
 // chart renders them from LBC's values of the same meaning).
 var lbcNative = []string{"service-max-concurrent-reconciles", "ingress-max-concurrent-reconciles", "leader-election-id",
 	"log-level", "sync-period", "aws-api-endpoints", "tolerate-non-existent-backend-action", "allowed-certificate-authority-arns",
-	"enable-waf", "enable-wafv2", "enable-shield"}
+	"enable-waf", "enable-wafv2", "enable-shield",
+	"webhook-bind-port", "webhook-cert-dir", "webhook-cert-file", "webhook-key-file", "kube-ca-pem-filepath",
+	"enable-pod-readiness-gate-inject", "disable-ingress-class-annotation", "disable-ingress-group-name-annotation"}
 
 // LBCOnly reports whether a flag exists for LBC's users (an alias, a flag
 // of LBCFlags, or one lbsg implements only under LBC's name): it needs no
@@ -133,6 +127,7 @@ func (o *Controller) addLBCFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.SyncPeriod, "sync-period", 0, "informer resync period (LBC's flag; default 10h, as LBC's)")
 	fs.StringToStringVar(&o.AWSAPIEndpoints, "aws-api-endpoints", nil,
 		"per-service AWS endpoints, serviceID=URL,… keyed by the SDK service IDs LBC uses (EC2, Elastic Load Balancing v2, EKS; others lbsg does not call are accepted)")
+	o.addWebhookFlags(fs)
 	o.lbc = map[string]*rawValue{}
 	for _, f := range LBCFlags {
 		v := &rawValue{typ: f.Type, text: f.Default}

@@ -109,7 +109,9 @@ func TestWhatLbsgLacksIsRefusedByName(t *testing.T) {
 		want string // "" accepted
 	}{
 		{[]string{"--watch-namespace=team-a"}, "--watch-namespace=team-a: lbsg lacks watching one namespace only"},
-		{[]string{"--disable-ingress-class-annotation"}, "--disable-ingress-class-annotation=true"},
+		{[]string{"--tolerate-non-existent-backend-service=false"}, "--tolerate-non-existent-backend-service=false"},
+		{[]string{"--disable-ingress-class-annotation", "--disable-ingress-group-name-annotation", "--webhook-bind-port=9444"}, ""},
+		{[]string{"--webhook-bind-port=70000"}, "--webhook-bind-port"},
 		{[]string{"--max-targets-per-target-group=0"}, ""},
 		{[]string{"--enable-waf=false", "--enable-shield"}, ""},
 		{[]string{"--feature-gates=ALBSingleSubnet=true"}, "feature gate ALBSingleSubnet=true: lbsg lacks single-subnet ALBs"},

@@ -114,6 +114,8 @@ type Controller struct {
 	// AllowedCertificateAuthorityARNs: certificate discovery uses only
 	// certificates these private CAs issued (empty: any certificate).
 	AllowedCertificateAuthorityARNs []string
+	// Webhook configures the admission webhooks (LBC's flags).
+	Webhook Webhook
 
 	gates string
 	lbc   map[string]*rawValue
@@ -157,6 +159,7 @@ func New() *Controller {
 		EnableWAFv2:                true,
 		EnableShield:               true,
 		LogLevel:                   "info",
+		Webhook:                    Webhook{BindPort: DefaultWebhookBindPort, PodReadinessGateInject: true},
 	}
 }
 
@@ -274,6 +277,7 @@ func (o *Controller) Validate() error {
 		errs = append(errs, err)
 	}
 	errs = append(errs, o.validateLBCFlags()...)
+	errs = append(errs, o.validateWebhook()...)
 	return errors.Join(errs...)
 }
 

@@ -14,6 +14,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
@@ -21,6 +22,7 @@ import (
 	"github.com/lbsg/lbsg/internal/awsapi"
 	cloudec2 "github.com/lbsg/lbsg/internal/cloud/ec2"
 	cloudelbv2 "github.com/lbsg/lbsg/internal/cloud/elbv2"
+	"github.com/lbsg/lbsg/internal/webhook"
 )
 
 // DemoNamespace holds the demo app.
@@ -35,8 +37,10 @@ func Demo(ctx context.Context, w *World) error {
 		return err
 	}
 	out := func(format string, args ...any) { _, _ = fmt.Fprintf(w.Out, format+"\n", args...) }
-	out("==> demo: applying namespace %s with Deployment echo (3 replicas) and Service echo-nlb (NLB)", DemoNamespace)
-	if _, err := kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: DemoNamespace}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+	out("==> demo: applying namespace %s (labelled %s=%s) with Deployment echo (3 replicas) and Service echo-nlb (NLB)",
+		DemoNamespace, webhook.InjectLabel, webhook.Enabled)
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: DemoNamespace, Labels: map[string]string{webhook.InjectLabel: webhook.Enabled}}}
+	if _, err := kube.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		return err
 	}
 	labels := EchoLabels()
@@ -124,6 +128,51 @@ func Demo(ctx context.Context, w *World) error {
 		out("    (could not read the load balancers back: %v)", err)
 	}
 	out("    inspect: aws elbv2 describe-load-balancers; aws ec2 describe-security-groups")
+	if err := demoReadinessGates(ctx, kube, out); err != nil {
+		out("    (readiness gates: %v)", err)
+	}
+	return nil
+}
+
+// demoReadinessGates restarts the echo Deployment: its new pods, created
+// now that the NLB's ip target group exists, get the target group's
+// readiness gate, which opens once their targets are healthy.
+func demoReadinessGates(ctx context.Context, kube kubernetes.Interface, out func(string, ...any)) error {
+	out("==> demo: restarting Deployment echo; its new pods get readiness gates (namespace %s is labelled for injection)", DemoNamespace)
+	patch := fmt.Sprintf(`{"spec":{"template":{"metadata":{"annotations":{"lbsg.io/restarted-at":%q}}}}}`, time.Now().UTC().Format(time.RFC3339))
+	if _, err := kube.AppsV1().Deployments(DemoNamespace).Patch(ctx, "echo", types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+		return err
+	}
+	var lines []string
+	err := wait.PollUntilContextTimeout(ctx, time.Second, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
+		pods, err := kube.CoreV1().Pods(DemoNamespace).List(ctx, metav1.ListOptions{LabelSelector: "app=echo"})
+		if err != nil {
+			return false, nil //nolint:nilerr // keep polling through transient errors
+		}
+		lines = nil
+		open := 0
+		for _, p := range pods.Items {
+			for _, g := range p.Spec.ReadinessGates {
+				status := "not set"
+				for _, c := range p.Status.Conditions {
+					if c.Type == g.ConditionType {
+						status = string(c.Status)
+					}
+				}
+				if status == string(corev1.ConditionTrue) {
+					open++
+				}
+				lines = append(lines, fmt.Sprintf("%s: %s = %s", p.Name, g.ConditionType, status))
+			}
+		}
+		return open >= 3 && open == len(lines), nil
+	})
+	for _, l := range lines {
+		out("    %s", l)
+	}
+	if err != nil {
+		return fmt.Errorf("the new pods' gates did not all open: %w", err)
+	}
 	return nil
 }
 

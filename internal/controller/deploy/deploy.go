@@ -15,6 +15,7 @@ import (
 	"github.com/lbsg/lbsg/internal/awserr"
 	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/multicluster"
+	"github.com/lbsg/lbsg/internal/controller/readiness"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/events"
 	"github.com/lbsg/lbsg/internal/model"
@@ -42,6 +43,9 @@ type Deployer struct {
 	// Tracked keeps the targets this cluster registered in multi-cluster
 	// target groups (nil: none kept, and such groups deregister nothing).
 	Tracked *multicluster.Store
+	// Readiness receives the stacks' ip target groups (nil: no readiness
+	// gates).
+	Readiness *readiness.Index
 }
 
 // Apply converges AWS to desired and returns the load balancer's DNS name.
@@ -119,7 +123,7 @@ func (d *Deployer) ApplyStack(ctx context.Context, stack naming.Stack, desired m
 		}
 		return Applied{}, err
 	}
-	d.Publish(stack, desired, backendID, ex.managedID)
+	d.Publish(stack, desired, backendID, ex.managedID, ex.tgARN)
 	if err := ex.run(ctx, actions, func(a plan.Action) bool { return a.Kind == plan.DeleteSecurityGroup }); err != nil {
 		return Applied{}, err
 	}
@@ -212,8 +216,12 @@ func (d *Deployer) backendFor(ctx context.Context, desired model.Stack) (string,
 }
 
 // Publish records the stack's target-SG rules and triggers the targetsg
-// controller for every SG whose desired rules changed.
-func (d *Deployer) Publish(stack naming.Stack, desired model.Stack, backendID, managedID string) {
+// controller for every SG whose desired rules changed; its ip target
+// groups (tgARNs: ARN by resource ID) go to the readiness index.
+func (d *Deployer) Publish(stack naming.Stack, desired model.Stack, backendID, managedID string, tgARNs map[string]string) {
+	if d.Readiness != nil {
+		d.Readiness.Set(stack, readiness.Groups(stack, desired, tgARNs))
+	}
 	e := registry.Entry{UsesBackendSG: desired.UsesBackendSG(), ManagedSG: managedID}
 	if desired.LoadBalancer != nil {
 		e.Rules = model.ResolveTargetRules(desired, d.Defaults.ClusterName, backendID, managedID)
@@ -224,6 +232,9 @@ func (d *Deployer) Publish(stack naming.Stack, desired model.Stack, backendID, m
 // Forget drops a stack whose objects are gone from the registry, and
 // triggers the target SGs it contributed to.
 func (d *Deployer) Forget(stack naming.Stack) {
+	if d.Readiness != nil {
+		d.Readiness.Set(stack, nil)
+	}
 	d.TargetSGs.Enqueue(sgKeys(d.Registry.Forget(stack.Key()))...)
 }
 
@@ -251,7 +262,7 @@ func (d *Deployer) Teardown(ctx context.Context, stack naming.Stack) (done bool,
 		return false, err
 	}
 	// Rules citing the managed SG go first, or it cannot be deleted.
-	d.Publish(stack, empty, "", "")
+	d.Publish(stack, empty, "", "", nil)
 	snap, err := d.AWS.Snapshot(ctx, stack)
 	if err != nil {
 		return false, err

@@ -73,7 +73,7 @@ func (d *Deployer) applyRecorded(ctx context.Context, stack naming.Stack, desire
 	if err := ex.run(ctx, plan.DiffManagedSG(desired, snap), func(plan.Action) bool { return true }); err != nil {
 		return Applied{}, true, err
 	}
-	d.Publish(stack, desired, backendID, managedID)
+	d.Publish(stack, desired, backendID, managedID, ex.tgARN)
 	applied = Applied{DNSName: snap.LoadBalancer.DNSName}
 	if f := snap.Frontend; f != nil && f.LoadBalancer != nil {
 		applied.FrontendDNSName = f.LoadBalancer.DNSName

@@ -29,6 +29,7 @@ import (
 	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/drift"
+	"github.com/lbsg/lbsg/internal/controller/readiness"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/events"
@@ -55,6 +56,9 @@ type Reconciler struct {
 	Class    ingressclass.Config
 	// MaxConcurrentReconciles (0: 1).
 	MaxConcurrentReconciles int
+	// PodCache, when set, is the slim pod cache: unready endpoints whose
+	// pods only readiness gates hold back are registered (LBC's rule).
+	PodCache client.Reader
 }
 
 // SetupWithManager registers the controller.
@@ -384,7 +388,11 @@ func (r *Reconciler) members(ctx context.Context, g *group) ([]model.IngressMemb
 				client.MatchingLabels{discoveryv1.LabelServiceName: name}); err != nil {
 				return nil, err
 			}
-			im.Endpoints[name] = model.EndpointsFromSlices(slices.Items)
+			var unready func(discoveryv1.Endpoint) bool
+			if r.PodCache != nil {
+				unready = readiness.Unready(ctx, r.PodCache, m.ing.Namespace)
+			}
+			im.Endpoints[name] = model.EndpointsFromSlicesWith(slices.Items, unready)
 		}
 		out = append(out, im)
 	}

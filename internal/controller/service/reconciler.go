@@ -23,6 +23,7 @@ import (
 	"github.com/lbsg/lbsg/internal/awserr"
 	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
+	"github.com/lbsg/lbsg/internal/controller/readiness"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/events"
 	"github.com/lbsg/lbsg/internal/metrics"
@@ -57,6 +58,9 @@ type Reconciler struct {
 	// Pods reads the pods of Services with QUIC ports (their server IDs),
 	// uncached; nil uses Kube.
 	Pods client.Reader
+	// PodCache, when set, is the slim pod cache: unready endpoints whose
+	// pods only readiness gates hold back are registered (LBC's rule).
+	PodCache client.Reader
 
 	quic quicPods
 }
@@ -338,7 +342,11 @@ func (r *Reconciler) endpoints(ctx context.Context, svc *corev1.Service) ([]mode
 		client.MatchingLabels{discoveryv1.LabelServiceName: svc.Name}); err != nil {
 		return nil, err
 	}
-	eps := model.EndpointsFromSlices(list.Items)
+	var unready func(discoveryv1.Endpoint) bool
+	if r.PodCache != nil {
+		unready = readiness.Unready(ctx, r.PodCache, svc.Namespace)
+	}
+	eps := model.EndpointsFromSlicesWith(list.Items, unready)
 	if !hasQUICPorts(svc) {
 		r.quic.forget(client.ObjectKeyFromObject(svc))
 		return eps, nil

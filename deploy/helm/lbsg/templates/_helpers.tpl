@@ -55,6 +55,11 @@ lbsg-leader-{{ include "lbsg.clusterName" . }}
 lbsg-applied-{{ include "lbsg.clusterName" . }}
 {{- end }}
 
+{{/* The readiness-gate names the leader publishes: must match readiness.SharedName. */}}
+{{- define "lbsg.gatesConfigMapName" -}}
+lbsg-gates-{{ include "lbsg.clusterName" . }}
+{{- end }}
+
 {{/* lbsg's image. LBC's (a repository ending in /aws-load-balancer-controller,
 as a values file written for LBC names it) is replaced by lbsg's: running
 LBC's binary with lbsg's arguments would fail. */}}
@@ -105,4 +110,41 @@ ghcr.io/lbsg/lbsg
 {{- else if kindIs "slice" . }}{{ join "," . }}
 {{- else }}{{ toString . }}
 {{- end }}
+{{- end }}
+
+{{/* The webhook Service, as LBC's chart names it after the release. */}}
+{{- define "lbsg.webhookService" -}}
+{{- printf "%s-webhook-service" (include "lbsg.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The webhook serving certificate's Secret. */}}
+{{- define "lbsg.webhookCertSecret" -}}
+{{- printf "%s-tls" (include "lbsg.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The webhook certificate when cert-manager does not issue it, as LBC's chart
+makes it: webhookTLS when all three are given; else, with keepTLSSecret, the
+Secret of an earlier install; else a CA and a certificate generated now
+(each upgrade rotates them).
+*/}}
+{{- define "lbsg.webhookCerts" -}}
+{{- $svc := include "lbsg.webhookService" . -}}
+{{- $secret := lookup "v1" "Secret" .Release.Namespace (include "lbsg.webhookCertSecret" .) -}}
+{{- if and .Values.webhookTLS.caCert .Values.webhookTLS.cert .Values.webhookTLS.key -}}
+caCert: {{ .Values.webhookTLS.caCert | b64enc }}
+clientCert: {{ .Values.webhookTLS.cert | b64enc }}
+clientKey: {{ .Values.webhookTLS.key | b64enc }}
+{{- else if and .Values.keepTLSSecret (not .Values.enableCertManager) $secret -}}
+caCert: {{ index $secret.data "ca.crt" }}
+clientCert: {{ index $secret.data "tls.crt" }}
+clientKey: {{ index $secret.data "tls.key" }}
+{{- else -}}
+{{- $altNames := list (printf "%s.%s" $svc .Release.Namespace) (printf "%s.%s.svc" $svc .Release.Namespace) (printf "%s.%s.svc.%s" $svc .Release.Namespace .Values.cluster.dnsDomain) -}}
+{{- $ca := genCA "lbsg-webhook-ca" 3650 -}}
+{{- $cert := genSignedCert (include "lbsg.fullname" .) nil $altNames 3650 $ca -}}
+caCert: {{ $ca.Cert | b64enc }}
+clientCert: {{ $cert.Cert | b64enc }}
+clientKey: {{ $cert.Key | b64enc }}
+{{- end -}}
 {{- end }}

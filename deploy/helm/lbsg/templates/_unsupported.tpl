@@ -8,15 +8,6 @@ flag's and the feature gate's "lacks" text) and docs/migration.md.
 {{- define "lbsg.unsupported" -}}
 {{- $v := .Values }}
 {{- $out := list }}
-{{- if $v.enableCertManager }}
-{{- $out = append $out "enableCertManager: true: lbsg serves no webhooks yet (issue 20), so there is no webhook certificate for cert-manager to issue; remove it" }}
-{{- end }}
-{{- if and (kindIs "bool" $v.enablePodReadinessGateInject) $v.enablePodReadinessGateInject }}
-{{- $out = append $out "enablePodReadinessGateInject: true: lbsg injects no pod readiness gates yet (issue 20: no pod webhook); remove it or set false" }}
-{{- end }}
-{{- if $v.webhookNamespaceSelectors }}
-{{- $out = append $out "webhookNamespaceSelectors: selects where pod readiness gates are injected; lbsg injects no pod readiness gates yet (issue 20: no pod webhook); remove it" }}
-{{- end }}
 {{- range $key := list "albGatewayMaxConcurrentReconciles" "nlbGatewayMaxConcurrentReconciles" }}
 {{- if index $v $key }}
 {{- $out = append $out (printf "%s: lbsg has no Gateway API controller yet (issue 22); remove it" $key) }}
@@ -30,12 +21,6 @@ flag's and the feature gate's "lacks" text) and docs/migration.md.
 {{- end }}
 {{- if $v.maxTargetsPerTargetGroup }}
 {{- $out = append $out "maxTargetsPerTargetGroup (--max-targets-per-target-group): lbsg lacks capping targets per target group; remove it or set 0" }}
-{{- end }}
-{{- if and (kindIs "bool" $v.disableIngressClassAnnotation) $v.disableIngressClassAnnotation }}
-{{- $out = append $out "disableIngressClassAnnotation (--disable-ingress-class-annotation): lbsg lacks refusing the kubernetes.io/ingress.class annotation; remove it or set false" }}
-{{- end }}
-{{- if and (kindIs "bool" $v.disableIngressGroupNameAnnotation) $v.disableIngressGroupNameAnnotation }}
-{{- $out = append $out "disableIngressGroupNameAnnotation (--disable-ingress-group-name-annotation): lbsg lacks refusing the group.name annotation; remove it or set false" }}
 {{- end }}
 {{- if and (kindIs "bool" $v.tolerateNonExistentBackendService) (not $v.tolerateNonExistentBackendService) }}
 {{- $out = append $out "tolerateNonExistentBackendService (--tolerate-non-existent-backend-service): lbsg lacks failing Ingresses whose backend Service is missing; remove it or set true" }}
