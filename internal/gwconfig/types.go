@@ -62,7 +62,7 @@ type TargetGroupConfiguration struct {
 
 // TargetGroupConfigurationSpec holds the fields Fields marks Supported.
 type TargetGroupConfigurationSpec struct {
-	TargetReference      *Reference      `json:"targetReference,omitempty"`
+	TargetReference      *Reference       `json:"targetReference,omitempty"`
 	DefaultConfiguration TargetGroupProps `json:"defaultConfiguration,omitempty"`
 }
 

@@ -142,11 +142,11 @@ type GatewayTargetGroup struct {
 	// IdentifierPort is the Service port's targetPort as written (a
 	// number or a name): the resource ID's and, for ip targets, the name
 	// hash's; TargetPort is the TG port (hashed for instance targets).
-	IdentifierPort string
-	TargetPort     int32
-	TargetType     string // instance | ip
-	Protocol         string
-	ProtocolVersion  string // "" for NLB groups
+	IdentifierPort  string
+	TargetPort      int32
+	TargetType      string // instance | ip
+	Protocol        string
+	ProtocolVersion string // "" for NLB groups
 }
 
 // GatewayTargetGroupName is LBC's name for a Gateway TG: k8s-<route ns>-
