@@ -37,7 +37,10 @@ const (
 
 // Feature gate names (lbc-security-groups.md §2.7).
 const (
-	GateNLBSecurityGroup             = "NLBSecurityGroup"
+	GateNLBSecurityGroup = "NLBSecurityGroup"
+	// GateNLBGatewayAPI runs the NLB Gateway controller (with the Gateway
+	// API CRDs installed).
+	GateNLBGatewayAPI                = "NLBGatewayAPI"
 	GateEnableDefaultTagsLowPriority = "EnableDefaultTagsLowPriority"
 	GateServiceTypeLoadBalancerOnly  = "ServiceTypeLoadBalancerOnly"
 	GateLBCapacityReservation        = "LBCapacityReservation"
