@@ -71,6 +71,18 @@ func (h *gwHarness) deleteGateways() {
 		}
 		time.Sleep(50 * time.Millisecond) //nolint:forbidigo // test cleanup polls
 	}
+	for _, gw := range list.Items {
+		if string(gw.Spec.GatewayClassName) == h.class {
+			h.t.Errorf("gateway %s not deleted: finalizers %v, deletion %v", gw.Name, gw.Finalizers, gw.DeletionTimestamp)
+			h.events.mu.Lock()
+			for _, e := range h.events.got {
+				if strings.HasPrefix(e, gw.Name+" ") {
+					h.t.Log(e)
+				}
+			}
+			h.events.mu.Unlock()
+		}
+	}
 	_ = h.kube.Client.Delete(ctx, &gwv1.GatewayClass{ObjectMeta: metav1.ObjectMeta{Name: h.class}})
 }
 
@@ -282,8 +294,13 @@ func TestGatewayWithTCPRouteConvergesToAnNLB(t *testing.T) {
 	rt := tcpRoute(ns, "echo", []gwv1.ParentReference{parent(ns, "gw")}, svcRef(ns, "echo", 80))
 	h.create(rt)
 
-	cur := h.waitGatewayCondition(gw, "Programmed", "True/Programmed")
+	h.waitGatewayCondition(gw, "Programmed", "True/Programmed")
 	lb := h.waitListeners(ns, "gw", "80/TCP")
+	var cur *gwv1.Gateway
+	testenv.Eventually(t, "route attached in the listener status", func(context.Context) (bool, error) {
+		cur = h.getGateway(gw)
+		return cur != nil && len(cur.Status.Listeners) == 1 && cur.Status.Listeners[0].AttachedRoutes == 1, nil
+	})
 	if condition(cur.Status.Conditions, "Accepted") != "True/Accepted" {
 		t.Errorf("Accepted = %s", condition(cur.Status.Conditions, "Accepted"))
 	}
