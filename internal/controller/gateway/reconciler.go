@@ -38,11 +38,8 @@ import (
 // ControllerName is the Gateway reconciler's controller-runtime name.
 const ControllerName = "gateway-nlb"
 
-// +kubebuilder:rbac:groups=gateway.networking.k8s.io,resources=gatewayclasses;gateways;tcproutes;udproutes;tlsroutes;referencegrants,verbs=get;list;watch
-// +kubebuilder:rbac:groups=gateway.networking.k8s.io,resources=gateways,verbs=patch;update
-// +kubebuilder:rbac:groups=gateway.networking.k8s.io,resources=gatewayclasses/status;gateways/status;tcproutes/status;udproutes/status;tlsroutes/status,verbs=get;patch;update
-// +kubebuilder:rbac:groups=gateway.k8s.aws,resources=loadbalancerconfigurations;targetgroupconfigurations;listenerruleconfigurations,verbs=get;list;watch
-// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
+// RBAC: internal/cli/rbac.go.
+
 
 // Reconciler converges Gateways of NLB classes to NLBs.
 type Reconciler struct {
