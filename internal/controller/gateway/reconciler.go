@@ -40,7 +40,6 @@ const ControllerName = "gateway-nlb"
 
 // RBAC: internal/cli/rbac.go.
 
-
 // Reconciler converges Gateways of NLB classes to NLBs.
 type Reconciler struct {
 	Kube   client.Client
