@@ -64,7 +64,7 @@ func TestBuildGatewayTCPInstanceDefaults(t *testing.T) {
 
 func TestBuildGatewayConfiguration(t *testing.T) {
 	ipProps := &gwconfig.TargetGroupProps{TargetType: ptr.To("ip"), Tags: &map[string]string{"team": "a"},
-		HealthCheckConfig: &gwconfig.HealthCheckConfiguration{HealthCheckProtocol: ptr.To("HTTP"), HealthCheckPath: ptr.To("/ready"), HealthCheckInterval: ptr.To(int32(7))},
+		HealthCheckConfig:     &gwconfig.HealthCheckConfiguration{HealthCheckProtocol: ptr.To("HTTP"), HealthCheckPath: ptr.To("/ready"), HealthCheckInterval: ptr.To(int32(7))},
 		TargetGroupAttributes: []gwconfig.Attribute{{Key: "deregistration_delay.timeout_seconds", Value: "5"}}}
 	for _, tt := range []struct {
 		name  string
