@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -536,4 +537,79 @@ func TestGatewayRefusesAnUnsupportedConfigurationField(t *testing.T) {
 	if err != nil || lb == nil || len(lb.listeners) != 1 {
 		t.Errorf("the refused Gateway's NLB changed: %+v %v", lb, err)
 	}
+}
+
+func TestGatewayUDPRouteWithIPTargetsFromATargetGroupConfiguration(t *testing.T) {
+	h := startGateway(t)
+	ns := h.kube.Namespace
+	svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "dns"},
+		Spec: corev1.ServiceSpec{Selector: map[string]string{"app": "dns"},
+			Ports: []corev1.ServicePort{{Name: "dns", Port: 53, Protocol: corev1.ProtocolUDP, TargetPort: intstr.FromInt32(5353)}}}}
+	h.create(svc)
+	tgc := &unstructured.Unstructured{Object: map[string]any{"spec": map[string]any{
+		"targetReference":      map[string]any{"name": "dns"},
+		"defaultConfiguration": map[string]any{"targetType": "ip"},
+	}}}
+	tgc.SetAPIVersion("gateway.k8s.aws/v1")
+	tgc.SetKind("TargetGroupConfiguration")
+	tgc.SetNamespace(ns)
+	tgc.SetName("dns")
+	h.create(tgc)
+	h.createSlice(ns, "dns", "dns", 5353, "10.0.1.10")
+	h.gateway(ns, "gw", gwv1.Listener{Name: "dns", Port: 53, Protocol: gwv1.UDPProtocolType})
+	rt := &gwv1.UDPRoute{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "dns"},
+		Spec: gwv1.UDPRouteSpec{CommonRouteSpec: gwv1.CommonRouteSpec{ParentRefs: []gwv1.ParentReference{parent(ns, "gw")}},
+			Rules: []gwv1.UDPRouteRule{{BackendRefs: []gwv1.BackendRef{svcRef(ns, "dns", 53)}}}}}
+	h.create(rt)
+	h.waitListeners(ns, "gw", "53/UDP")
+	tgName := naming.GatewayTargetGroupName(cluster, naming.GatewayTargetGroup{GatewayNamespace: ns, GatewayName: "gw",
+		RouteNamespace: ns, RouteName: "dns", RouteKind: "UDPRoute", ServiceNamespace: ns, ServiceName: "dns",
+		IdentifierPort: "5353", TargetPort: 5353, TargetType: "ip", Protocol: "UDP"})
+	h.eventually("ip targets", func(w world) string {
+		if got := w.tgs[tgName]; got != "5353 ip [10.0.1.10:5353]" {
+			return fmt.Sprintf("target group %s = %q (%v)", tgName, got, w.tgs)
+		}
+		return ""
+	})
+}
+
+// createSlice is a ready EndpointSlice of Service svc with one address on
+// the first seeded node.
+func (h *gwHarness) createSlice(ns, svc, portName string, port int32, ip string) {
+	h.t.Helper()
+	proto := corev1.ProtocolUDP
+	h.create(&discoveryv1.EndpointSlice{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: svc + "-1",
+		Labels: map[string]string{discoveryv1.LabelServiceName: svc}}, AddressType: discoveryv1.AddressTypeIPv4,
+		Endpoints: []discoveryv1.Endpoint{{Addresses: []string{ip}, NodeName: ptr.To(h.nodes[0]),
+			Conditions: discoveryv1.EndpointConditions{Ready: ptr.To(true)}}},
+		Ports: []discoveryv1.EndpointPort{{Name: ptr.To(portName), Port: ptr.To(port), Protocol: &proto}}})
+}
+
+func TestGatewayClassWithAMissingConfigurationIsNotAccepted(t *testing.T) {
+	h := startGateway(t)
+	bad := h.kube.Namespace + "-bad"
+	h.create(&gwv1.GatewayClass{ObjectMeta: metav1.ObjectMeta{Name: bad}, Spec: gwv1.GatewayClassSpec{ControllerName: "gateway.k8s.aws/nlb",
+		ParametersRef: &gwv1.ParametersReference{Group: "gateway.k8s.aws", Kind: "LoadBalancerConfiguration", Name: "none",
+			Namespace: ptr.To(gwv1.Namespace(h.kube.Namespace))}}})
+	t.Cleanup(func() {
+		ctx, cancel := testenv.CleanupContext(t)
+		defer cancel()
+		_ = h.kube.Client.Delete(ctx, &gwv1.GatewayClass{ObjectMeta: metav1.ObjectMeta{Name: bad}})
+	})
+	testenv.Eventually(t, "class not accepted", func(ctx context.Context) (bool, error) {
+		c := &gwv1.GatewayClass{}
+		if err := h.kube.Client.Get(ctx, client.ObjectKey{Name: bad}, c); err != nil {
+			return false, err
+		}
+		return condition(c.Status.Conditions, "Accepted") == "False/InvalidParameters", nil
+	})
+	// Creating the configuration accepts the class.
+	h.create(lbConfig(h.kube.Namespace, "none", map[string]any{"scheme": "internal"}))
+	testenv.Eventually(t, "class accepted", func(ctx context.Context) (bool, error) {
+		c := &gwv1.GatewayClass{}
+		if err := h.kube.Client.Get(ctx, client.ObjectKey{Name: bad}, c); err != nil {
+			return false, err
+		}
+		return condition(c.Status.Conditions, "Accepted") == "True/Accepted", nil
+	})
 }
