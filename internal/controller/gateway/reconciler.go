@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -82,9 +83,33 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 			r.Deploy.Forget(stack)
 			return reconcile.Result{}, nil
 		}
+		if class != nil {
+			if cfg, err := r.config(ctx, gw, class); err == nil && deletionProtected(cfg) {
+				// LBC's refusal: nothing changes until the attribute is off.
+				msg := fmt.Sprintf("Unable to delete gateway %s/%s because deletion protection is enabled.", gw.Namespace, gw.Name)
+				r.Events.Warn(gw, events.ReasonFailedBuildModel, events.ActionDelete, "Failed build model due to "+msg)
+				r.Deploy.Hold(stack)
+				return reconcile.Result{}, reconcile.TerminalError(errors.New(msg))
+			}
+		}
 		return r.teardown(ctx, gw, stack)
 	}
 	return r.converge(ctx, gw, class, stack)
+}
+
+// deletionProtected: the configuration turns deletion_protection.enabled on
+// (LBC then refuses to delete the Gateway's load balancer).
+func deletionProtected(cfg *gwconfig.LoadBalancerConfiguration) bool {
+	if cfg == nil {
+		return false
+	}
+	for _, a := range cfg.Spec.LoadBalancerAttributes {
+		if a.Key == "deletion_protection.enabled" {
+			on, err := strconv.ParseBool(a.Value)
+			return err == nil && on
+		}
+	}
+	return false
 }
 
 // class returns the Gateway's GatewayClass when it is an NLB class.
