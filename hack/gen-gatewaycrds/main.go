@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 
@@ -51,14 +52,16 @@ var LBCFiles = []string{
 }
 
 func main() {
-	if err := run(); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt) //nolint:forbidigo // a command's root context
+	defer stop()
+	if err := run(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "gen-gatewaycrds:", err)
 		os.Exit(1)
 	}
 }
 
 // run is invoked from internal/apis/crds (go:generate).
-func run() error {
+func run(ctx context.Context) error {
 	gw, err := moduleDir(GatewayAPIModule)
 	if err != nil {
 		return err
@@ -68,7 +71,7 @@ func run() error {
 			return err
 		}
 	}
-	lbc, err := lbcsource.Download(context.Background())
+	lbc, err := lbcsource.Download(ctx)
 	if err != nil {
 		return err
 	}

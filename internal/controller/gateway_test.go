@@ -471,9 +471,9 @@ func TestGatewayInvalidListenerLeavesTheOthersServed(t *testing.T) {
 	bad.AllowedRoutes = &gwv1.AllowedRoutes{Kinds: []gwv1.RouteGroupKind{{Kind: "HTTPRoute"}}}
 	gw := h.gateway(ns, "gw", tcpListener("tcp", 80), bad)
 	h.create(tcpRoute(ns, "echo", []gwv1.ParentReference{parent(ns, "gw")}, svcRef(ns, "echo", 80)))
-	cur := h.waitGatewayCondition(gw, "Accepted", "False/ListenersNotValid")
+	h.waitGatewayCondition(gw, "Accepted", "False/ListenersNotValid")
 	h.waitListeners(ns, "gw", "80/TCP")
-	cur = h.waitGatewayCondition(gw, "Programmed", "True/Programmed")
+	cur := h.waitGatewayCondition(gw, "Programmed", "True/Programmed")
 	var got []string
 	for _, l := range cur.Status.Listeners {
 		got = append(got, string(l.Name)+":"+condition(l.Conditions, "ResolvedRefs"))

@@ -176,7 +176,7 @@ func validateListeners(controller string, specs []gwv1.Listener) []*Listener {
 	for _, s := range specs {
 		l := &Listener{Spec: s, Valid: true, Reason: gwv1.ListenerReasonAccepted, Message: "Listener is accepted."}
 		out = append(out, l)
-		kindsOK := true
+		var kindsOK bool
 		l.Kinds, kindsOK = supportedKinds(controller, s)
 		switch {
 		case !kindsOK:
@@ -309,6 +309,7 @@ func namespaceAllowed(in Inputs, l *Listener, ns string) bool {
 		return err == nil && s.Matches(labels.Set(in.NamespaceLabels[ns]))
 	case gwv1.NamespacesFromSame:
 		return ns == in.Gateway.Namespace
+	case gwv1.NamespacesFromNone:
 	}
 	return false
 }

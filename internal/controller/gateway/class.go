@@ -107,8 +107,9 @@ func (r *ClassReconciler) checkParameters(ctx context.Context, c *gwv1.GatewayCl
 		}
 		return "", err
 	}
-	if _, err := gwconfig.ParseLoadBalancerConfiguration(u.Object); err != nil {
-		return err.Error(), nil
+	_, perr := gwconfig.ParseLoadBalancerConfiguration(u.Object)
+	if perr != nil {
+		return perr.Error(), nil //nolint:nilerr // the configuration's fault is the class's condition, not a reconcile error
 	}
 	return "", nil
 }
