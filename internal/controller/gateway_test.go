@@ -613,3 +613,45 @@ func TestGatewayClassWithAMissingConfigurationIsNotAccepted(t *testing.T) {
 		return condition(c.Status.Conditions, "Accepted") == "True/Accepted", nil
 	})
 }
+
+func TestGatewayMergesTheClassAndGatewayConfigurations(t *testing.T) {
+	h := startGateway(t)
+	ns := h.kube.Namespace
+	h.backend(ns, "echo")
+	h.create(lbConfig(ns, "class-cfg", map[string]any{"scheme": "internet-facing", "tags": map[string]any{"team": "platform"}}))
+	h.create(lbConfig(ns, "gw-cfg", map[string]any{"scheme": "internal", "loadBalancerName": ns[:min(len(ns), 20)] + "-merged"}))
+	class := h.kube.Namespace + "-merge"
+	h.create(&gwv1.GatewayClass{ObjectMeta: metav1.ObjectMeta{Name: class}, Spec: gwv1.GatewayClassSpec{ControllerName: "gateway.k8s.aws/nlb",
+		ParametersRef: &gwv1.ParametersReference{Group: "gateway.k8s.aws", Kind: "LoadBalancerConfiguration", Name: "class-cfg",
+			Namespace: ptr.To(gwv1.Namespace(ns))}}})
+	gw := &gwv1.Gateway{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "gw"}, Spec: gwv1.GatewaySpec{
+		GatewayClassName: gwv1.ObjectName(class), Listeners: []gwv1.Listener{tcpListener("tcp", 80)},
+		Infrastructure: &gwv1.GatewayInfrastructure{ParametersRef: &gwv1.LocalParametersReference{
+			Group: "gateway.k8s.aws", Kind: "LoadBalancerConfiguration", Name: "gw-cfg"}}}}
+	h.create(gw)
+	t.Cleanup(func() {
+		ctx, cancel := testenv.CleanupContext(t)
+		defer cancel()
+		_ = h.kube.Client.Delete(ctx, gw)
+		deadline := time.Now().Add(20 * time.Second)
+		for time.Now().Before(deadline) && !apierrors.IsNotFound(h.kube.Client.Get(ctx, client.ObjectKeyFromObject(gw), &gwv1.Gateway{})) {
+			time.Sleep(50 * time.Millisecond) //nolint:forbidigo // test cleanup polls
+		}
+		_ = h.kube.Client.Delete(ctx, &gwv1.GatewayClass{ObjectMeta: metav1.ObjectMeta{Name: class}})
+	})
+	h.create(tcpRoute(ns, "echo", []gwv1.ParentReference{parent(ns, "gw")}, svcRef(ns, "echo", 80)))
+	lb := h.waitListeners(ns, "gw", "80/TCP")
+	_, tags, err := h.gwLoadBalancer(t.Context(), ns, "gw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// prefer-gateway-class: the class's scheme wins, the Gateway's name is
+	// taken (the class sets none), the class's tags are on the NLB.
+	out, err := h.emu.ELBv2.DescribeLoadBalancers(t.Context(), &elbv2.DescribeLoadBalancersInput{Names: []string{lb.name}})
+	if err != nil || len(out.LoadBalancers) != 1 {
+		t.Fatalf("describe %s: %v", lb.name, err)
+	}
+	if lb.name != ns[:min(len(ns), 20)]+"-merged" || out.LoadBalancers[0].Scheme != "internet-facing" || tags["team"] != "platform" {
+		t.Errorf("LB %s scheme %s tags %v", lb.name, out.LoadBalancers[0].Scheme, tags)
+	}
+}

@@ -53,7 +53,7 @@ const (
 // on: a Supported or Unsupported field covers its whole subtree, a Partial
 // one lists its sub-fields.
 var Fields = []Field{
-	{lbc, "spec.mergingMode", Supported, "read when both the GatewayClass and the Gateway name a configuration (only one may today, see spec)"},
+	{lbc, "spec.mergingMode", Supported, "on the GatewayClass's configuration: which one wins when the Gateway names one too (default prefer-gateway-class)"},
 	{lbc, "spec.loadBalancerName", Supported, "the load balancer's name; LBC's generated name otherwise"},
 	{lbc, "spec.scheme", Supported, "internal (default: --default-load-balancer-scheme) or internet-facing"},
 	{lbc, "spec.ipAddressType", Supported, "ipv4 only; dualstack and dualstack-without-public-ipv4 are refused"},

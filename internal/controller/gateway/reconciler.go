@@ -327,17 +327,37 @@ func (r *Reconciler) config(ctx context.Context, gw *gwv1.Gateway, class *gwv1.G
 		}
 		classRef = &types.NamespacedName{Namespace: ns, Name: p.Name}
 	}
-	if gwRef != nil && classRef != nil {
-		return nil, &refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonUnsupportedConfiguration,
-			message: fmt.Sprintf("both GatewayClass %s and Gateway %s/%s name a LoadBalancerConfiguration: merging them is not supported yet", class.Name, gw.Namespace, gw.Name)}
+	var gwCfg, classCfg *gwconfig.LoadBalancerConfiguration
+	for _, c := range []struct {
+		ref *types.NamespacedName
+		out **gwconfig.LoadBalancerConfiguration
+	}{{gwRef, &gwCfg}, {classRef, &classCfg}} {
+		if c.ref == nil {
+			continue
+		}
+		cfg, err := r.readConfig(ctx, *c.ref)
+		if err != nil {
+			return nil, err
+		}
+		*c.out = cfg
 	}
-	ref := cmp.Or(gwRef, classRef)
-	if ref == nil {
-		return nil, nil
+	switch {
+	case gwCfg != nil && classCfg != nil:
+		// LBC's merge: the class's mergingMode decides.
+		merged := *gwCfg
+		merged.Spec = gwconfig.Merge(classCfg.Spec, gwCfg.Spec)
+		return &merged, nil
+	case gwCfg != nil:
+		return gwCfg, nil
 	}
+	return classCfg, nil
+}
+
+// readConfig reads and parses one LoadBalancerConfiguration.
+func (r *Reconciler) readConfig(ctx context.Context, ref types.NamespacedName) (*gwconfig.LoadBalancerConfiguration, error) {
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(lbConfigGVK)
-	if err := r.Kube.Get(ctx, *ref, u); err != nil {
+	if err := r.Kube.Get(ctx, ref, u); err != nil {
 		if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
 			return nil, &refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonFailedBuildModel,
 				message: fmt.Sprintf("LoadBalancerConfiguration %s not found", ref)}
