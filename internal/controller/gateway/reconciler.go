@@ -176,7 +176,7 @@ func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1
 		r.Events.Warn(gw, w.Reason, events.ActionReconcile, w.Message)
 	}
 	if err := r.ensureFinalizer(ctx, gw); err != nil {
-		return reconcile.Result{}, err
+		return conflictRequeue(err)
 	}
 	dns, err := r.Deploy.Apply(ctx, stack, desired)
 	var result reconcile.Result
@@ -187,16 +187,29 @@ func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1
 		return r.Deploy.Failure(ctx, err, gw)
 	}
 	if err := r.writeStatus(ctx, gw, att, dns, nil); err != nil {
-		return reconcile.Result{}, err
+		return conflictRequeue(err)
 	}
 	if err := r.writeRouteStatus(ctx, gw, in, att); err != nil {
-		return reconcile.Result{}, err
+		return conflictRequeue(err)
 	}
 	if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
 		return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, err
 	}
 	r.Events.Normal(gw, events.ReasonSuccessfullyReconciled, events.ActionReconcile, "Successfully reconciled")
 	return result, nil
+}
+
+// StatusRetry is how soon a reconcile whose write met a newer version of
+// the object (its cache was stale) runs again.
+const StatusRetry = 200 * time.Millisecond
+
+// conflictRequeue turns a write conflict (the informer had not yet seen
+// the latest version) into a quiet retry; other errors stay errors.
+func conflictRequeue(err error) (reconcile.Result, error) {
+	if apierrors.IsConflict(err) {
+		return reconcile.Result{RequeueAfter: StatusRetry}, nil
+	}
+	return reconcile.Result{}, err
 }
 
 // refuse reports a Gateway lbsg will not apply and holds its stack.
