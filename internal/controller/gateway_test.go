@@ -355,6 +355,8 @@ func TestGatewayWithTCPRouteConvergesToAnNLB(t *testing.T) {
 
 	// A resync of the unchanged Gateway costs no AWS call and no write.
 	before := h.quiesce()
+	t.Logf("AWS calls until converged (Gateway, TCPRoute, node rules; the harness's own reads included): %d, of which %d mutating: %v",
+		before, h.emu.Server.Calls().Mutations(), h.emu.Server.Calls().Sorted())
 	rv := h.getGateway(gw).ResourceVersion
 	if _, err := h.ctrls.Gateway.Reconcile(t.Context(), reconcile.Request{NamespacedName: client.ObjectKeyFromObject(gw)}); err != nil {
 		t.Fatal(err)
@@ -653,5 +655,28 @@ func TestGatewayMergesTheClassAndGatewayConfigurations(t *testing.T) {
 	}
 	if lb.name != ns[:min(len(ns), 20)]+"-merged" || out.LoadBalancers[0].Scheme != "internet-facing" || tags["team"] != "platform" {
 		t.Errorf("LB %s scheme %s tags %v", lb.name, out.LoadBalancers[0].Scheme, tags)
+	}
+}
+
+// An ALB GatewayClass is answered, not ignored: lbsg does not build ALB
+// Gateways yet.
+func TestGatewayALBClassIsMarkedUnsupported(t *testing.T) {
+	h := startGateway(t)
+	name := h.kube.Namespace + "-alb"
+	h.create(&gwv1.GatewayClass{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: gwv1.GatewayClassSpec{ControllerName: "gateway.k8s.aws/alb"}})
+	t.Cleanup(func() {
+		ctx, cancel := testenv.CleanupContext(t)
+		defer cancel()
+		_ = h.kube.Client.Delete(ctx, &gwv1.GatewayClass{ObjectMeta: metav1.ObjectMeta{Name: name}})
+	})
+	testenv.Eventually(t, "ALB class unsupported", func(ctx context.Context) (bool, error) {
+		c := &gwv1.GatewayClass{}
+		if err := h.kube.Client.Get(ctx, client.ObjectKey{Name: name}, c); err != nil {
+			return false, err
+		}
+		return condition(c.Status.Conditions, "Accepted") == "False/Unsupported", nil
+	})
+	if !h.events.has(name + " Warning UnsupportedConfiguration") {
+		t.Error("no UnsupportedConfiguration event on the ALB class")
 	}
 }

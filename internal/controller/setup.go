@@ -69,7 +69,7 @@ func Components() []Component {
 	return []Component{
 		{"service", "Services of type LoadBalancer → NLBs, their target groups and security groups"},
 		{"ingress", "Ingresses, by IngressGroup → ALBs, listeners, rules, target groups and security groups"},
-		{"gatewayclass", "GatewayClasses of controller gateway.k8s.aws/nlb → their Accepted condition (when the Gateway API CRDs are installed)"},
+		{"gatewayclass", "GatewayClasses of controllers gateway.k8s.aws/nlb and /alb → their Accepted condition (ALB: Unsupported) (when the Gateway API CRDs are installed)"},
 		{"gateway-nlb", "Gateways of NLB classes and their TCP/UDP/TLS routes → NLBs, listeners, target groups and security groups"},
 		{"targetsg", "rules on node and pod ENI security groups admitting load-balancer traffic"},
 		{"drift", "periodic batched check that repairs drift made outside lbsg (--drift-interval)"},
@@ -184,7 +184,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	var gw *gateway.Reconciler
 	gwTrigger := &registry.Trigger[reconcile.Request]{}
 	if gatewayAPI {
-		cls := &gateway.ClassReconciler{Kube: mgr.GetClient(), Events: rec}
+		cls := &gateway.ClassReconciler{Kube: mgr.GetClient(), Events: rec, ALB: o.Gate(options.GateALBGatewayAPI)}
 		if err := cls.SetupWithManager(mgr); err != nil {
 			return nil, fmt.Errorf("setting up the gatewayclass controller: %w", err)
 		}

@@ -256,7 +256,7 @@ var gateSupport = map[string]struct {
 	GateLBCapacityReservation:        {true, true, ""}, // off: lbsg leaves capacity reservations alone, as LBC does
 	"SubnetDiscoveryByReachability":  {true, true, ""}, // off: lbsg's discovery never uses route tables
 	GateNLBGatewayAPI:                {true, true, ""}, // off: no NLB Gateway controller, as LBC
-	"ALBGatewayAPI":                  {true, true, ""},
+	GateALBGatewayAPI:                {true, true, ""}, // on: ALB GatewayClasses are marked Unsupported
 	"GlobalAcceleratorController":    {false, false, "a Global Accelerator controller"},
 	"EnhancedDefaultBehavior":        {false, false, "LBC's enhanced default behaviour"},
 	GateEnableDefaultTagsLowPriority: {false, true, ""},

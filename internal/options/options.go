@@ -40,7 +40,9 @@ const (
 	GateNLBSecurityGroup = "NLBSecurityGroup"
 	// GateNLBGatewayAPI runs the NLB Gateway controller (with the Gateway
 	// API CRDs installed).
-	GateNLBGatewayAPI                = "NLBGatewayAPI"
+	GateNLBGatewayAPI = "NLBGatewayAPI"
+	// GateALBGatewayAPI: ALB GatewayClasses are answered (Unsupported).
+	GateALBGatewayAPI                = "ALBGatewayAPI"
 	GateEnableDefaultTagsLowPriority = "EnableDefaultTagsLowPriority"
 	GateServiceTypeLoadBalancerOnly  = "ServiceTypeLoadBalancerOnly"
 	GateLBCapacityReservation        = "LBCapacityReservation"

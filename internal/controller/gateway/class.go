@@ -24,10 +24,14 @@ import (
 // ClassControllerName is the GatewayClass reconciler's name.
 const ClassControllerName = "gatewayclass"
 
-// ClassReconciler sets the Accepted condition of NLB GatewayClasses.
+// ClassReconciler sets the Accepted condition of NLB GatewayClasses, and
+// of ALB GatewayClasses (False, Unsupported: lbsg does not build ALB
+// Gateways yet) when ALB is set.
 type ClassReconciler struct {
 	Kube   client.Client
 	Events *events.Recorder
+	// ALB: answer for gateway.k8s.aws/alb classes too (gate ALBGatewayAPI).
+	ALB bool
 }
 
 // SetupWithManager registers the controller.
@@ -61,17 +65,33 @@ func (r *ClassReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 	if err := r.Kube.Get(ctx, req.NamespacedName, c); err != nil {
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
-	if string(c.Spec.ControllerName) != gwattach.ControllerNLB {
-		return reconcile.Result{}, nil
-	}
 	cond := metav1.Condition{Type: string(gwv1.GatewayClassConditionStatusAccepted), Status: metav1.ConditionTrue,
 		Reason: string(gwv1.GatewayClassReasonAccepted), Message: "GatewayClass is accepted", ObservedGeneration: c.Generation}
+	switch string(c.Spec.ControllerName) {
+	case gwattach.ControllerNLB:
+	case gwattach.ControllerALB:
+		if !r.ALB {
+			return reconcile.Result{}, nil
+		}
+		// Nothing silently ignored: the class says lbsg will not serve it.
+		cond.Status, cond.Reason = metav1.ConditionFalse, string(gwv1.GatewayClassReasonUnsupported)
+		cond.Message = "lbsg does not build ALB Gateways (HTTPRoute, GRPCRoute) yet; its Gateways are left alone"
+		r.Events.Warn(c, events.ReasonUnsupportedConfiguration, events.ActionReconcile, cond.Message)
+		return r.setAccepted(ctx, c, cond)
+	default:
+		return reconcile.Result{}, nil
+	}
 	if msg, err := r.checkParameters(ctx, c); err != nil {
 		return reconcile.Result{}, err
 	} else if msg != "" {
 		cond.Status, cond.Reason, cond.Message = metav1.ConditionFalse, string(gwv1.GatewayClassReasonInvalidParameters), msg
 		r.Events.Warn(c, events.ReasonUnsupportedConfiguration, events.ActionReconcile, msg)
 	}
+	return r.setAccepted(ctx, c, cond)
+}
+
+// setAccepted writes the class's Accepted condition when it changed.
+func (r *ClassReconciler) setAccepted(ctx context.Context, c *gwv1.GatewayClass, cond metav1.Condition) (reconcile.Result, error) {
 	st := c.Status.DeepCopy()
 	meta.SetStatusCondition(&st.Conditions, cond)
 	if equality.Semantic.DeepEqual(st, &c.Status) {
