@@ -680,3 +680,29 @@ func TestGatewayALBClassIsMarkedUnsupported(t *testing.T) {
 		t.Error("no UnsupportedConfiguration event on the ALB class")
 	}
 }
+
+// A TLS listener in Passthrough mode is a TCP listener (LBC); a TLSRoute
+// on it forwards to its backend.
+func TestGatewayTLSPassthroughListener(t *testing.T) {
+	h := startGateway(t)
+	ns := h.kube.Namespace
+	h.backend(ns, "echo")
+	mode := gwv1.TLSModePassthrough
+	gw := h.gateway(ns, "gw", gwv1.Listener{Name: "tls", Port: 443, Protocol: gwv1.TLSProtocolType, TLS: &gwv1.ListenerTLSConfig{Mode: &mode}})
+	rt := &gwv1.TLSRoute{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "echo"}, Spec: gwv1.TLSRouteSpec{
+		CommonRouteSpec: gwv1.CommonRouteSpec{ParentRefs: []gwv1.ParentReference{parent(ns, "gw")}},
+		Hostnames:       []gwv1.Hostname{"echo.example.com"},
+		Rules:           []gwv1.TLSRouteRule{{BackendRefs: []gwv1.BackendRef{svcRef(ns, "echo", 80)}}}}}
+	h.create(rt)
+	t.Cleanup(func() {
+		if t.Failed() {
+			h.events.mu.Lock()
+			defer h.events.mu.Unlock()
+			for _, e := range h.events.got {
+				t.Log(e)
+			}
+		}
+	})
+	h.waitListeners(ns, "gw", "443/TCP")
+	h.waitGatewayCondition(gw, "Programmed", "True/Programmed")
+}

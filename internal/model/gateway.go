@@ -354,7 +354,10 @@ func (b *gwBuilder) targetGroup(p GatewayPort, listenerProto string, be GatewayB
 		}
 	case r.Kind == "UDPRoute":
 		proto = ProtoUDP
-	case r.Kind == "TLSRoute":
+	case r.Kind == "TLSRoute" && listenerProto == ProtoTLS:
+		// Deliberate difference: LBC v3.6.2 infers TLS for every TLSRoute,
+		// which AWS refuses behind the TCP listener of a Passthrough TLS
+		// listener (IncompatibleProtocols); lbsg forwards TCP there.
 		proto = ProtoTLS
 	}
 	svc, sp := be.Service, be.Port

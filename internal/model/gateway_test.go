@@ -143,6 +143,11 @@ func TestBuildGatewayConfiguration(t *testing.T) {
 				eq(t, "listener", []any{ls.Protocol, ls.Certificates, ls.SSLPolicy, ls.ALPNPolicy}, []any{"TLS", []string{"arn:cert-1", "arn:cert-2"}, DefaultSSLPolicy, "HTTP2Preferred"})
 				eq(t, "TG protocol", st.TargetGroups[0].Protocol, "TLS")
 			}},
+		{name: "a TLSRoute behind a Passthrough (TCP) listener gets a TCP target group",
+			gw: gw(nil, port(443, "TLSRoute", []string{ProtoTCP}, be(gwService(false), 1, nil))),
+			check: func(t *testing.T, st Stack) {
+				eq(t, "protocols", []string{st.Listeners[0].Protocol, st.TargetGroups[0].Protocol}, []string{"TCP", "TCP"})
+			}},
 		{name: "a terminating TLS listener without a certificate is an error",
 			gw: gw(nil, GatewayPort{Port: 443, Protocols: []string{ProtoTLS}, TLSTerminate: true,
 				Route: &GatewayRoute{Kind: "TLSRoute", Namespace: "app", Name: "r", Backends: []GatewayBackend{be(gwService(false), 1, nil)}}}),
