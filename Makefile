@@ -69,7 +69,7 @@ bench: k8s-tools ## run the benchmarks (AWS calls per object, emulator throughpu
 
 # --- deploy (issue 8): generated RBAC and docs, the Helm chart ---------------
 # Files `generate` writes; `verify` fails when they differ from git.
-GENERATED := deploy/helm/lbsg/files/rbac docs/flags.md deploy/helm/lbsg/crds \
+GENERATED := deploy/helm/lbsg/files/rbac docs/flags.md docs/gateway.md deploy/helm/lbsg/crds \
 	internal/apis/crds internal/apis/elbv2/v1beta1/zz_generated.deepcopy.go
 GENERATED += docs/annotations.md internal/toolcache/pins docs/migration.md
 
@@ -77,7 +77,7 @@ GENERATED += docs/annotations.md internal/toolcache/pins docs/migration.md
 generate: ## regenerate RBAC, CRDs and deepcopy (controller-gen, from +kubebuilder markers) and docs/flags.md
 	@hack/tools/build.sh controller-gen
 	$(GO) generate ./internal/apis/crds/ ./internal/cli/ ./hack/gen-flags/
-	$(GO) generate ./hack/gen-annotations/ ./hack/gen-lbcdiff/
+	$(GO) generate ./hack/gen-annotations/ ./hack/gen-lbcdiff/ ./hack/gen-gatewaydoc/
 	$(GO) generate ./internal/toolcache/
 
 .PHONY: helm-lint

@@ -198,11 +198,7 @@ type auditor struct {
 
 // stackOf is the stack an SG's ownership names.
 func stackOf(k naming.Kind, id string) naming.Stack {
-	key := naming.TagServiceStack
-	if k == naming.KindIngress {
-		key = naming.TagIngressStack
-	}
-	st, _ := naming.StackFromTags(map[string]string{key: id})
+	st, _ := naming.StackFromTags(map[string]string{naming.Stack{Kind: k}.StackTagKey(): id})
 	return st
 }
 

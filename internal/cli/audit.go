@@ -11,6 +11,8 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
@@ -171,6 +173,16 @@ func AuditSnapshotWith(ctx context.Context, prov *state.Provider, clients *awsap
 	for i := range objs.Ingresses {
 		s.LiveStacks = append(s.LiveStacks, ingress.FinalizerStacks(&objs.Ingresses[i])...)
 	}
+	// Gateways: audit does not model them yet, so every Gateway's stack is
+	// live and no target rule is called leaked while one exists.
+	gws, err := gatewayStacks(ctx, kube)
+	if err != nil {
+		return s, err
+	}
+	if len(gws) > 0 {
+		s.LiveStacks = append(s.LiveStacks, gws...)
+		s.Incomplete = true
+	}
 	sgs, err := prov.FindSecurityGroups(ctx, func(map[string]string) bool { return true })
 	if err != nil {
 		return s, fmt.Errorf("reading security groups: %w", err)
@@ -256,6 +268,24 @@ func clusterObjects(ctx context.Context, kube client.Reader) (planview.Objects, 
 	objs.Services, objs.Nodes, objs.EndpointSlices = svcs.Items, nodes.Items, slices.Items
 	objs.Ingresses, objs.IngressClasses, objs.IngressClassParams, objs.Namespaces = ings.Items, classes.Items, params.Items, nss.Items
 	return objs, nil
+}
+
+// gatewayStacks lists the NLB stack of every Gateway (none without the
+// Gateway API CRDs).
+func gatewayStacks(ctx context.Context, kube client.Reader) ([]naming.Stack, error) {
+	list := &unstructured.UnstructuredList{}
+	list.SetGroupVersionKind(schema.GroupVersionKind{Group: "gateway.networking.k8s.io", Version: "v1", Kind: "GatewayList"})
+	if err := kube.List(ctx, list); err != nil {
+		if noCRD(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("listing gateways: %w", err)
+	}
+	var out []naming.Stack
+	for _, gw := range list.Items {
+		out = append(out, naming.GatewayNLBStack(gw.GetNamespace(), gw.GetName()))
+	}
+	return out, nil
 }
 
 // noCRD: listing IngressClassParams failed because their CRD is not

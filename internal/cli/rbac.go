@@ -54,3 +54,14 @@ package cli
 // IngressClassParams (LBC's CRD, internal/apis/elbv2/v1beta1): the
 // parameters an IngressClass imposes on its Ingresses; read only.
 // +kubebuilder:rbac:groups=elbv2.k8s.aws,resources=ingressclassparams,verbs=get;list;watch
+
+// Gateway API → NLB (internal/controller/gateway): read GatewayClasses,
+// Gateways, the L4 routes and ReferenceGrants; add and remove the Gateway
+// finalizer (merge patch); write the status of classes, Gateways and
+// routes (merge patches); read LBC's LoadBalancerConfigurations and
+// TargetGroupConfigurations. Namespaces (allowedRoutes selectors) are
+// granted above.
+// +kubebuilder:rbac:groups=gateway.networking.k8s.io,resources=gatewayclasses;gateways;tcproutes;udproutes;tlsroutes;referencegrants,verbs=get;list;watch
+// +kubebuilder:rbac:groups=gateway.networking.k8s.io,resources=gateways,verbs=patch
+// +kubebuilder:rbac:groups=gateway.networking.k8s.io,resources=gatewayclasses/status;gateways/status;tcproutes/status;udproutes/status;tlsroutes/status,verbs=patch
+// +kubebuilder:rbac:groups=gateway.k8s.aws,resources=loadbalancerconfigurations;targetgroupconfigurations,verbs=get;list;watch

@@ -22,7 +22,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.StringVar(&o.Region, "region", "us-west-2", "emulated AWS Region")
 	fs.StringVar(&o.AWSListen, "aws-listen", "", "emulator address (default 127.0.0.1:4566, or the one a previous run used)")
 	fs.StringVar(&controller, "controller", "builtin", "builtin runs lbsg's controller in-process; lbc runs the AWS Load Balancer Controller v3.6.2 (hack/tools/lbc) instead, to compare; none runs no controller")
-	fs.BoolVar(&demo, "demo", false, "apply a sample app with an NLB Service and an ALB Ingress and print the result")
+	fs.BoolVar(&demo, "demo", false, "apply a sample app with an NLB Service, an ALB Ingress and an NLB Gateway with a TCPRoute, and print the result")
 	fs.BoolVar(&noThrottle, "no-throttle", false, "turn off the emulator's AWS request throttling")
 	if err := parseFlags(fs, args); err != nil {
 		return err

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -14,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/awsapi"
@@ -21,6 +24,7 @@ import (
 	"github.com/lbsg/lbsg/internal/controller/applied"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/drift"
+	"github.com/lbsg/lbsg/internal/controller/gateway"
 	"github.com/lbsg/lbsg/internal/controller/ingress"
 	"github.com/lbsg/lbsg/internal/controller/multicluster"
 	"github.com/lbsg/lbsg/internal/controller/readiness"
@@ -28,6 +32,7 @@ import (
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/controller/targetsg"
 	"github.com/lbsg/lbsg/internal/events"
+	"github.com/lbsg/lbsg/internal/gwconfig"
 	"github.com/lbsg/lbsg/internal/ingressclass"
 	"github.com/lbsg/lbsg/internal/metrics"
 	"github.com/lbsg/lbsg/internal/model"
@@ -86,6 +91,8 @@ func Components() []Component {
 	return []Component{
 		{"service", "Services of type LoadBalancer → NLBs, their target groups and security groups"},
 		{"ingress", "Ingresses, by IngressGroup → ALBs, listeners, rules, target groups and security groups"},
+		{"gatewayclass", "GatewayClasses of controllers gateway.k8s.aws/nlb and /alb → their Accepted condition (ALB: Unsupported) (when the Gateway API CRDs are installed)"},
+		{"gateway-nlb", "Gateways of NLB classes and their TCP/UDP/TLS routes → NLBs, listeners, target groups and security groups"},
 		{"targetsg", "rules on node and pod ENI security groups admitting load-balancer traffic"},
 		{"readiness", "pod readiness gates target-health.elbv2.k8s.aws/<target group>: opened when the pod's target is healthy"},
 		{"drift", "periodic batched check that repairs drift made outside lbsg (--drift-interval)"},
@@ -103,9 +110,12 @@ type Controllers struct {
 	Owners     *deploy.Owners
 	Service    *service.Reconciler
 	Ingress    *ingress.Reconciler
-	TargetSG   *targetsg.Reconciler
-	Readiness  *readiness.Reconciler
-	Drift      *drift.Checker
+	// Gateway is nil when the Gateway API CRDs are not installed or the
+	// NLBGatewayAPI gate is off.
+	Gateway   *gateway.Reconciler
+	TargetSG  *targetsg.Reconciler
+	Readiness *readiness.Reconciler
+	Drift     *drift.Checker
 }
 
 // Defaults derives the model defaults from the options.
@@ -151,6 +161,10 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	svcTrigger := &registry.Trigger[reconcile.Request]{}
 	class := ingressclass.Config{IngressClass: o.IngressClass}
 	owners := &deploy.Owners{service.Owner{Kube: mgr.GetClient(), Defaults: d}, ingress.Owner{Kube: mgr.GetClient(), Class: class}}
+	gatewayAPI := o.Gate(options.GateNLBGatewayAPI) && GatewayAPIInstalled(mgr.GetRESTMapper())
+	if gatewayAPI {
+		*owners = append(*owners, gateway.Owner{Kube: mgr.GetClient()})
+	}
 	dep := &deploy.Deployer{AWS: prov, Registry: reg, TargetSGs: sgTrigger, Events: rec, Defaults: d,
 		Backend: deploy.NewBackend(prov, reg, owners, o.BackendSecurityGroup, d.DefaultTags)}
 	// The records are read and written straight through the API server:
@@ -200,6 +214,21 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		return nil, fmt.Errorf("setting up the ingress controller: %w", err)
 	}
 	component(ingress.ControllerName)
+	var gw *gateway.Reconciler
+	gwTrigger := &registry.Trigger[reconcile.Request]{}
+	if gatewayAPI {
+		cls := &gateway.ClassReconciler{Kube: mgr.GetClient(), Events: rec, ALB: o.Gate(options.GateALBGatewayAPI)}
+		if err := cls.SetupWithManager(mgr); err != nil {
+			return nil, fmt.Errorf("setting up the gatewayclass controller: %w", err)
+		}
+		component(gateway.ClassControllerName)
+		gw = &gateway.Reconciler{Kube: mgr.GetClient(), AWS: prov, Deploy: dep, Gateways: gwTrigger, Events: rec,
+			Metrics: c.Metrics, Defaults: d, MaxConcurrentReconciles: o.MaxConcurrentReconciles}
+		if err := gw.SetupWithManager(mgr); err != nil {
+			return nil, fmt.Errorf("setting up the gateway controller: %w", err)
+		}
+		component(gateway.ControllerName)
+	}
 	tsg := &targetsg.Reconciler{Owners: owners, AWS: prov, Registry: reg, Trigger: sgTrigger,
 		Events: rec, Metrics: c.Metrics, Defaults: d, AdoptLBCRules: o.AdoptLBCRules}
 	if err := tsg.SetupWithManager(mgr); err != nil {
@@ -209,8 +238,12 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	rd := &readiness.Reconciler{Kube: mgr.GetClient(), API: mgr.GetAPIReader(), AWS: prov, Index: index,
 		Complete: func(ctx context.Context) (bool, error) { return owners.Complete(ctx, reg) },
 		EnqueueStack: func(st naming.Stack) {
-			if st.Kind == naming.KindService {
+			switch {
+			case st.Kind == naming.KindService:
 				svcTrigger.Enqueue(reconcile.Request{NamespacedName: types.NamespacedName{Namespace: st.Namespace, Name: st.Name}})
+				return
+			case st.IsGateway():
+				gwTrigger.Enqueue(reconcile.Request{NamespacedName: types.NamespacedName{Namespace: st.Namespace, Name: st.Name}})
 				return
 			}
 			ingTrigger.Enqueue(drift.GroupRequest(st))
@@ -233,7 +266,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 			Gates: gates, QUICEnv: model.QUICServerIDEnv, Extra: c.WebhookExtra,
 		}, mgr.GetScheme())
 	}
-	dr := &drift.Checker{Owners: owners, Backend: dep.Backend, AWS: prov, Registry: reg, TargetSGs: sgTrigger, Services: svcTrigger, Ingresses: ingTrigger,
+	dr := &drift.Checker{Owners: owners, Backend: dep.Backend, AWS: prov, Registry: reg, TargetSGs: sgTrigger, Services: svcTrigger, Ingresses: ingTrigger, Gateways: gwTrigger,
 		Metrics: c.Metrics, Defaults: d, Interval: o.DriftInterval, AdoptLBCRules: o.AdoptLBCRules}
 	if !c.NoDriftLoop {
 		if err := mgr.Add(dr); err != nil {
@@ -242,7 +275,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		component("drift")
 	}
 	return &Controllers{Registered: registered, AWS: prov, Registry: reg, Deploy: dep, Owners: owners, Service: svc, Ingress: ing,
-		TargetSG: tsg, Readiness: rd, Drift: dr}, nil
+		Gateway: gw, TargetSG: tsg, Readiness: rd, Drift: dr}, nil
 }
 
 // pick is api when its add-on is enabled, else nil (off).
@@ -265,10 +298,37 @@ func DiscoverVPC(ctx context.Context, api awsapi.EC2API, cluster string) (string
 // Service costs no AWS call, so it can be short.
 const DefaultResync = 10 * time.Hour
 
-// Scheme is the manager's scheme: client-go's types and lbsg's CRDs.
+// Scheme is the manager's scheme: client-go's types, lbsg's CRDs and the
+// Gateway API's types.
 func Scheme() *runtime.Scheme {
 	s := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(s))
 	utilruntime.Must(v1beta1.AddToScheme(s))
+	utilruntime.Must(gwv1.Install(s))
 	return s
+}
+
+// gatewayKinds are the kinds the NLB Gateway controller watches (LBC's
+// crddetect list for its NLB gateway controller).
+var gatewayKinds = []schema.GroupVersionKind{
+	{Group: gwv1.GroupName, Version: "v1", Kind: "GatewayClass"},
+	{Group: gwv1.GroupName, Version: "v1", Kind: "Gateway"},
+	{Group: gwv1.GroupName, Version: "v1", Kind: "TCPRoute"},
+	{Group: gwv1.GroupName, Version: "v1", Kind: "UDPRoute"},
+	{Group: gwv1.GroupName, Version: "v1", Kind: "TLSRoute"},
+	{Group: gwv1.GroupName, Version: "v1", Kind: "ReferenceGrant"},
+	{Group: gwconfig.Group, Version: gwconfig.Version, Kind: gwconfig.KindLoadBalancerConfiguration},
+	{Group: gwconfig.Group, Version: gwconfig.Version, Kind: gwconfig.KindTargetGroupConfiguration},
+}
+
+// GatewayAPIInstalled reports whether the API server serves every kind
+// the NLB Gateway controller watches; without them lbsg runs without it,
+// as LBC does.
+func GatewayAPIInstalled(m meta.RESTMapper) bool {
+	for _, k := range gatewayKinds {
+		if _, err := m.RESTMapping(k.GroupKind(), k.Version); err != nil {
+			return false
+		}
+	}
+	return true
 }

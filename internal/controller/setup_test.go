@@ -59,6 +59,7 @@ func TestTolerateNonExistentBackendActionDecidesAMissingActionsFate(t *testing.T
 // order, each with a summary.
 func TestSetupRegistersWhatTheHelpDescribes(t *testing.T) {
 	k := testenv.Kube(t)
+	testenv.GatewayAPI(t) // the Gateway controllers need the Gateway API's CRDs
 	emu := emutest.Start(t)
 	o := options.New()
 	o.ClusterName = cluster

@@ -53,6 +53,17 @@ const (
 	// IngressGroup) asks for something lbsg does not do; its stack gets no
 	// AWS write until it is removed (the message names every such key).
 	ReasonUnsupportedAnnotation = "UnsupportedAnnotation"
+	// ReasonUnsupportedConfiguration: a Gateway's LoadBalancerConfiguration
+	// or TargetGroupConfiguration uses a field lbsg does not implement; its
+	// load balancer is left as it is (lbsg's own reason).
+	ReasonUnsupportedConfiguration = "UnsupportedConfiguration"
+	// ReasonRouteNotAttached: a route naming a Gateway is not accepted by
+	// it, or some of its backendRefs do not resolve (lbsg's own reason;
+	// the route's status says which).
+	ReasonRouteNotAttached = "RouteNotAttached"
+	// ReasonInvalidListener: a Gateway listener is not accepted
+	// (conflict, protocol, route kinds); the Gateway's status says which.
+	ReasonInvalidListener = "InvalidListener"
 )
 
 // Action names for the events API.

@@ -153,7 +153,7 @@ func ClassifySecurityGroup(tags map[string]string, cluster string) SGOwnership {
 	for _, p := range []struct {
 		kind   Kind
 		prefix string
-	}{{KindService, ServicePrefix}, {KindIngress, IngressPrefix}} {
+	}{{KindService, ServicePrefix}, {KindIngress, IngressPrefix}, {KindGatewayNLB, GatewayNLBPrefix}, {KindGatewayALB, GatewayALBPrefix}} {
 		stack, ok := tags[p.prefix+"/stack"]
 		if ok && stack != "" && tags[p.prefix+"/resource"] == ResourceManagedLBSecurityGroup {
 			return SGOwnership{Role: SGManagedFrontend, Kind: p.kind, StackID: stack}

@@ -9,13 +9,33 @@ type Kind int
 const (
 	KindService Kind = iota + 1
 	KindIngress
+	// KindGatewayNLB and KindGatewayALB: a Gateway of a class whose
+	// controllerName is gateway.k8s.aws/nlb or gateway.k8s.aws/alb (LBC's
+	// two gateway controllers, each with its own tag prefix).
+	KindGatewayNLB
+	KindGatewayALB
 )
 
 // Tag-key prefixes per kind.
 const (
-	ServicePrefix = "service.k8s.aws"
-	IngressPrefix = "ingress.k8s.aws"
+	ServicePrefix    = "service.k8s.aws"
+	IngressPrefix    = "ingress.k8s.aws"
+	GatewayNLBPrefix = "gateway.k8s.aws.nlb"
+	GatewayALBPrefix = "gateway.k8s.aws.alb"
 )
+
+// GatewayNLBStack is the stack of Gateway ns/name of an NLB class.
+func GatewayNLBStack(ns, name string) Stack {
+	return Stack{Kind: KindGatewayNLB, Namespace: ns, Name: name}
+}
+
+// GatewayALBStack is the stack of Gateway ns/name of an ALB class.
+func GatewayALBStack(ns, name string) Stack {
+	return Stack{Kind: KindGatewayALB, Namespace: ns, Name: name}
+}
+
+// IsGateway reports whether the stack is a Gateway's.
+func (s Stack) IsGateway() bool { return s.Kind == KindGatewayNLB || s.Kind == KindGatewayALB }
 
 // Stack identifies the desired state of one Service or one Ingress group,
 // as LBC's stack ID: `ns/name` for a Service or an implicit Ingress group, the
@@ -52,8 +72,14 @@ func (s Stack) ID() string {
 
 // Prefix is the tag-key prefix of the stack's kind.
 func (s Stack) Prefix() string {
-	if s.Kind == KindIngress {
+	switch s.Kind {
+	case KindIngress:
 		return IngressPrefix
+	case KindGatewayNLB:
+		return GatewayNLBPrefix
+	case KindGatewayALB:
+		return GatewayALBPrefix
+	case KindService:
 	}
 	return ServicePrefix
 }
@@ -66,31 +92,47 @@ func (s Stack) ResourceTagKey() string { return s.Prefix() + "/resource" }
 
 // Finalizer is the finalizer LBC puts on the stack's objects: Service
 // service.k8s.aws/resources, implicit Ingress ingress.k8s.aws/resources,
-// explicit group group.ingress.k8s.aws/<group>.
+// explicit group group.ingress.k8s.aws/<group>, Gateway gateway.k8s.aws/nlb
+// or gateway.k8s.aws/alb.
 func (s Stack) Finalizer() string {
 	switch {
 	case s.Kind == KindService:
 		return FinalizerService
+	case s.Kind == KindGatewayNLB:
+		return FinalizerGatewayNLB
+	case s.Kind == KindGatewayALB:
+		return FinalizerGatewayALB
 	case s.Explicit():
 		return FinalizerIngressGroupPrefix + s.Group
 	}
 	return FinalizerIngress
 }
 
-// String is "service ns/name" or "ingress group <id>".
+// String is "service ns/name", "ingress group <id>" or "gateway ns/name".
 func (s Stack) String() string {
-	if s.Kind == KindService {
+	switch s.Kind {
+	case KindService:
 		return "service " + s.ID()
+	case KindGatewayNLB, KindGatewayALB:
+		return "gateway " + s.ID()
+	case KindIngress:
 	}
 	return "ingress group " + s.ID()
 }
 
 // Key identifies the stack among all of the cluster's stacks: a Service and
 // an implicit Ingress group share the ID ns/name, so the kind is part of
-// the key ("service:ns/name", "ingress:ns/name", "ingress:group").
+// the key ("service:ns/name", "ingress:ns/name", "ingress:group",
+// "gateway-nlb:ns/name", "gateway-alb:ns/name").
 func (s Stack) Key() string {
-	if s.Kind == KindService {
+	switch s.Kind {
+	case KindService:
 		return "service:" + s.ID()
+	case KindGatewayNLB:
+		return "gateway-nlb:" + s.ID()
+	case KindGatewayALB:
+		return "gateway-alb:" + s.ID()
+	case KindIngress:
 	}
 	return "ingress:" + s.ID()
 }
@@ -109,6 +151,14 @@ func StackFromTags(tags map[string]string) (Stack, bool) {
 		}
 		return ExplicitIngressStack(id), true
 	}
+	if id, ok := tags[TagGatewayNLBStack]; ok {
+		ns, name, _ := strings.Cut(id, "/")
+		return GatewayNLBStack(ns, name), true
+	}
+	if id, ok := tags[TagGatewayALBStack]; ok {
+		ns, name, _ := strings.Cut(id, "/")
+		return GatewayALBStack(ns, name), true
+	}
 	return Stack{}, false
 }
 
@@ -123,6 +173,10 @@ func ParseKey(key string) (Stack, bool) {
 		return StackFromTags(map[string]string{TagServiceStack: id})
 	case "ingress":
 		return StackFromTags(map[string]string{TagIngressStack: id})
+	case "gateway-nlb":
+		return StackFromTags(map[string]string{TagGatewayNLBStack: id})
+	case "gateway-alb":
+		return StackFromTags(map[string]string{TagGatewayALBStack: id})
 	}
 	return Stack{}, false
 }

@@ -46,6 +46,10 @@ const (
 	FinalizerIngress            = "ingress.k8s.aws/resources"
 	FinalizerIngressGroupPrefix = "group.ingress.k8s.aws/"
 	FinalizerTargetGroupBinding = "elbv2.k8s.aws/resources"
+	// FinalizerGatewayNLB and FinalizerGatewayALB: on a Gateway whose load
+	// balancer exists (LBC's shared_constants).
+	FinalizerGatewayNLB = "gateway.k8s.aws/nlb"
+	FinalizerGatewayALB = "gateway.k8s.aws/alb"
 )
 
 // TrackingKeys are the keys users may not set in --default-tags or

@@ -55,9 +55,9 @@ var LBCFlags = []LBCFlag{
 	{"targetgroupbinding-max-concurrent-reconciles", "int", "3", noOp, "no TargetGroupBinding controller yet (issue 20)"},
 	{"targetgroupbinding-max-exponential-backoff-delay", "duration", "16m40s", noOp, "no TargetGroupBinding controller yet (issue 20)"},
 	{"targetgroupbinding-requeue-duration", "duration", "15s", noOp, "no TargetGroupBinding controller yet (issue 20)"},
-	{"gateway-class-max-concurrent-reconciles", "int", "3", noOp, "no Gateway API controller yet (issue 22)"},
-	{"alb-gateway-max-concurrent-reconciles", "int", "3", noOp, "no Gateway API controller yet (issue 22)"},
-	{"nlb-gateway-max-concurrent-reconciles", "int", "3", noOp, "no Gateway API controller yet (issue 22)"},
+	{"gateway-class-max-concurrent-reconciles", "int", "3", noOp, "lbsg's GatewayClass controller only writes a condition (one worker)"},
+	{"alb-gateway-max-concurrent-reconciles", "int", "3", noOp, "no ALB Gateway controller yet (issue 22)"},
+	{"nlb-gateway-max-concurrent-reconciles", "int", "3", noOp, "lbsg's NLB Gateway controller uses --max-concurrent-reconciles"},
 	{"globalaccelerator-max-concurrent-reconciles", "int", "1", noOp, "no Global Accelerator controller"},
 	{"globalaccelerator-max-exponential-backoff-delay", "duration", "16m40s", noOp, "no Global Accelerator controller"},
 	{"lb-stabilization-monitor-interval", "duration", "2m0s", noOp, "lbsg does not wait for load balancers to become active"},
@@ -247,8 +247,8 @@ var gateSupport = map[string]struct {
 	"ALBSingleSubnet":                {false, false, "single-subnet ALBs"},
 	GateLBCapacityReservation:        {true, true, ""}, // off: lbsg leaves capacity reservations alone, as LBC does
 	"SubnetDiscoveryByReachability":  {true, true, ""}, // off: lbsg's discovery never uses route tables
-	"NLBGatewayAPI":                  {true, true, ""}, // off: no Gateway API controller yet
-	"ALBGatewayAPI":                  {true, true, ""},
+	GateNLBGatewayAPI:                {true, true, ""}, // off: no NLB Gateway controller, as LBC
+	GateALBGatewayAPI:                {true, true, ""}, // on: ALB GatewayClasses are marked Unsupported
 	"GlobalAcceleratorController":    {false, false, "a Global Accelerator controller"},
 	"EnhancedDefaultBehavior":        {false, false, "LBC's enhanced default behaviour"},
 	GateEnableDefaultTagsLowPriority: {false, true, ""},

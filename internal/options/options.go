@@ -37,7 +37,12 @@ const (
 
 // Feature gate names (lbc-security-groups.md §2.7).
 const (
-	GateNLBSecurityGroup             = "NLBSecurityGroup"
+	GateNLBSecurityGroup = "NLBSecurityGroup"
+	// GateNLBGatewayAPI runs the NLB Gateway controller (with the Gateway
+	// API CRDs installed).
+	GateNLBGatewayAPI = "NLBGatewayAPI"
+	// GateALBGatewayAPI: ALB GatewayClasses are answered (Unsupported).
+	GateALBGatewayAPI                = "ALBGatewayAPI"
 	GateEnableDefaultTagsLowPriority = "EnableDefaultTagsLowPriority"
 	GateServiceTypeLoadBalancerOnly  = "ServiceTypeLoadBalancerOnly"
 	GateLBCapacityReservation        = "LBCapacityReservation"

@@ -11,6 +11,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/lbsg/lbsg/internal/apis/crds"
+	"github.com/lbsg/lbsg/internal/apis/crds/gatewayapi"
 )
 
 // IngressClassName is the IngressClass the sandbox creates, as the chart's
@@ -20,12 +21,17 @@ const IngressClassName = "alb"
 // ingressClassController is spec.controller of LBC's IngressClass.
 const ingressClassController = "ingress.k8s.aws/alb"
 
-// installIngressAPI installs what the chart installs for Ingresses: lbsg's
-// CRDs (IngressClassParams) and the IngressClass `alb`. Both are kept when
-// they exist (a resumed sandbox).
+// installIngressAPI installs what the chart installs for Ingresses and
+// Gateways: lbsg's CRDs (IngressClassParams, LBC's gateway.k8s.aws CRDs)
+// and the IngressClass `alb`; and the Gateway API v1.6 standard CRDs, which
+// a cluster gets from the Gateway API release. All are kept when they exist
+// (a resumed sandbox).
 func installIngressAPI(ctx context.Context, cfg *rest.Config) error {
 	if err := crds.Install(ctx, cfg); err != nil {
 		return err
+	}
+	if err := gatewayapi.Install(ctx, cfg); err != nil {
+		return fmt.Errorf("installing the Gateway API CRDs: %w", err)
 	}
 	kube, err := kubernetes.NewForConfig(cfg)
 	if err != nil {

@@ -209,7 +209,7 @@ func Run(ctx context.Context, o Options) error {
 	}()
 	step("Kubernetes ready in %s", time.Since(start).Round(100*time.Millisecond))
 	if err := installIngressAPI(ctx, cluster.RESTConfig()); err != nil {
-		return fmt.Errorf("installing the IngressClassParams CRD and IngressClass %s: %w", IngressClassName, err)
+		return fmt.Errorf("installing the CRDs and IngressClass %s: %w", IngressClassName, err)
 	}
 
 	w := &World{

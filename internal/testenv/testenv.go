@@ -15,17 +15,20 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/lbsg/lbsg/internal/apis/crds"
+	"github.com/lbsg/lbsg/internal/apis/crds/gatewayapi"
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/localenv"
 )
 
 // Scheme returns a scheme holding client-go's built-in types and lbsg's
-// CRD types (elbv2.k8s.aws/v1beta1), the scheme of KubeEnv.Client.
+// CRD types (elbv2.k8s.aws/v1beta1) and the Gateway API's types, the
+// scheme of KubeEnv.Client.
 func Scheme() *runtime.Scheme {
 	s := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, v1beta1.AddToScheme} {
+	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, v1beta1.AddToScheme, gwv1.Install} {
 		if err := add(s); err != nil {
 			panic(err) // static registrations; only a programming error fails
 		}
@@ -39,6 +42,8 @@ var shared struct {
 	main bool // Main is running the tests
 	env  *localenv.Envtest
 	err  error // a failed start, reported to every later caller
+	// gatewayAPI: the Gateway API CRDs are installed.
+	gatewayAPI bool
 }
 
 // Main runs the package's tests and stops the shared apiserver afterwards.
@@ -116,6 +121,24 @@ func envtest(tb testing.TB) *localenv.Envtest {
 		tb.Fatalf("testenv: %v", shared.err)
 	}
 	return shared.env
+}
+
+// GatewayAPI installs the Gateway API standard CRDs (internal/apis/crds/
+// gatewayapi) in the package's apiserver, once, before a test creates
+// Gateway API objects or starts the controllers that watch them. Only the
+// packages that need them pay for them.
+func GatewayAPI(tb testing.TB) {
+	tb.Helper()
+	env := envtest(tb)
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.gatewayAPI {
+		return
+	}
+	if err := gatewayapi.Install(tb.Context(), env.Config); err != nil {
+		tb.Fatalf("testenv: installing the Gateway API CRDs: %v", err)
+	}
+	shared.gatewayAPI = true
 }
 
 // SkipUnlessRequired skips tb when err says the control-plane binaries are

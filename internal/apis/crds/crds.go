@@ -2,6 +2,7 @@ package crds
 
 //go:generate ../../../bin/controller-gen object crd paths=../... output:crd:dir=.
 //go:generate cp elbv2.k8s.aws_ingressclassparams.yaml ../../../deploy/helm/lbsg/crds/
+//go:generate go run ../../../hack/gen-gatewaycrds
 
 import (
 	"bytes"

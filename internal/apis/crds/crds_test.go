@@ -3,6 +3,7 @@ package crds_test
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,24 +14,54 @@ import (
 
 	"github.com/lbsg/lbsg/internal/apis/crds"
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
+	"github.com/lbsg/lbsg/internal/lbcsource"
 	"github.com/lbsg/lbsg/internal/testenv"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-const file = "elbv2.k8s.aws_ingressclassparams.yaml"
+// files are the embedded CRDs: lbsg's IngressClassParams and LBC's
+// gateway.k8s.aws CRDs.
+var files = []string{
+	"elbv2.k8s.aws_ingressclassparams.yaml",
+	"gateway.k8s.aws_listenerruleconfigurations.yaml",
+	"gateway.k8s.aws_loadbalancerconfigurations.yaml",
+	"gateway.k8s.aws_targetgroupconfigurations.yaml",
+}
 
 func TestChartInstallsTheEmbeddedCRD(t *testing.T) {
-	embedded, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
+	for _, file := range files {
+		embedded, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chart, err := os.ReadFile("../../../deploy/helm/lbsg/crds/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(embedded, chart) {
+			t.Errorf("deploy/helm/lbsg/crds/%s differs from internal/apis/crds/%s: run make generate", file, file)
+		}
 	}
-	chart, err := os.ReadFile("../../../deploy/helm/lbsg/crds/" + file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(embedded, chart) {
-		t.Errorf("deploy/helm/lbsg/crds/%s differs from internal/apis/crds/%s: run make generate", file, file)
+}
+
+// LBC's gateway CRDs are LBC's bytes: the same schema, so objects written
+// for LBC are stored unchanged (nothing pruned) and lbsg can refuse the
+// fields it does not implement instead of losing them.
+func TestGatewayCRDsAreLBCs(t *testing.T) {
+	src := lbcsource.Dir(t)
+	for _, file := range files[1:] {
+		want, err := os.ReadFile(filepath.Join(src, "config", "crd", "gateway", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from LBC's config/crd/gateway: run make generate", file)
+		}
 	}
 }
 
@@ -39,8 +70,8 @@ func TestListHoldsLBCsIngressClassParamsCRD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 1 {
-		t.Fatalf("List() = %d CRDs, want 1", len(list))
+	if len(list) != len(files) {
+		t.Fatalf("List() = %d CRDs, want %d", len(list), len(files))
 	}
 	crd := list[0]
 	if crd.Name != "ingressclassparams.elbv2.k8s.aws" || crd.Spec.Scope != apiextensionsv1.ClusterScoped ||

@@ -202,6 +202,9 @@ func (p *Provider) refreshELB(ctx context.Context) ([]string, error) {
 		if id, ok := e.tags[naming.TagIngressResource]; ok {
 			e.tg.ResourceID = id
 		}
+		if st, ok := naming.StackFromTags(e.tags); ok && st.IsGateway() {
+			e.tg.ResourceID = e.tags[st.ResourceTagKey()]
+		}
 		e.tg.Tags = e.tags
 	}
 	for _, e := range idx.lbs {

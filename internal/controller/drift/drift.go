@@ -34,10 +34,12 @@ type Checker struct {
 	Services  *registry.Trigger[reconcile.Request]
 	// Ingresses enqueues Ingress groups (nil: no Ingress controller).
 	Ingresses *registry.Trigger[reconcile.Request]
-	Metrics   *metrics.Metrics
-	Defaults  model.Defaults
-	Interval  time.Duration
-	Clock     clock.WithTicker // nil: real clock
+	// Gateways enqueues Gateways (nil: no Gateway controller).
+	Gateways *registry.Trigger[reconcile.Request]
+	Metrics  *metrics.Metrics
+	Defaults model.Defaults
+	Interval time.Duration
+	Clock    clock.WithTicker // nil: real clock
 	// AdoptLBCRules: as targetsg's.
 	AdoptLBCRules bool
 }
@@ -168,6 +170,11 @@ func (c *Checker) Check(ctx context.Context) (Result, error) {
 		case st.Kind == naming.KindService:
 			c.Services.Enqueue(reconcile.Request{NamespacedName: types.NamespacedName{Namespace: st.Namespace, Name: st.Name}})
 			c.Metrics.Drift("service")
+		case st.IsGateway():
+			if c.Gateways != nil {
+				c.Gateways.Enqueue(reconcile.Request{NamespacedName: types.NamespacedName{Namespace: st.Namespace, Name: st.Name}})
+				c.Metrics.Drift("gateway")
+			}
 		case c.Ingresses != nil:
 			c.Ingresses.Enqueue(GroupRequest(st))
 			c.Metrics.Drift("ingress")

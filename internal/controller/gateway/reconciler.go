@@ -1,0 +1,612 @@
+package gateway
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/lbsg/lbsg/internal/awserr"
+	"github.com/lbsg/lbsg/internal/cloud/state"
+	"github.com/lbsg/lbsg/internal/controller/deploy"
+	"github.com/lbsg/lbsg/internal/controller/registry"
+	"github.com/lbsg/lbsg/internal/controller/service"
+	"github.com/lbsg/lbsg/internal/events"
+	"github.com/lbsg/lbsg/internal/gwattach"
+	"github.com/lbsg/lbsg/internal/gwconfig"
+	"github.com/lbsg/lbsg/internal/metrics"
+	"github.com/lbsg/lbsg/internal/model"
+	"github.com/lbsg/lbsg/internal/naming"
+)
+
+// ControllerName is the Gateway reconciler's controller-runtime name.
+const ControllerName = "gateway-nlb"
+
+// RBAC: internal/cli/rbac.go.
+
+// Reconciler converges Gateways of NLB classes to NLBs.
+type Reconciler struct {
+	Kube   client.Client
+	AWS    *state.Provider
+	Deploy *deploy.Deployer
+	// Gateways enqueues Gateways (drift check).
+	Gateways *registry.Trigger[reconcile.Request]
+	Events   *events.Recorder
+	Metrics  *metrics.Metrics
+	Defaults model.Defaults
+	// MaxConcurrentReconciles (0: 1).
+	MaxConcurrentReconciles int
+}
+
+// Reconcile converges one Gateway.
+func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res reconcile.Result, err error) {
+	began := time.Now()
+	defer func() {
+		r.Metrics.Reconciled("gateway", deploy.Outcome(res, err))
+		r.Metrics.ReconcileTook("gateway", time.Since(began))
+	}()
+	stack := naming.GatewayNLBStack(req.Namespace, req.Name)
+	gw := &gwv1.Gateway{}
+	if err := r.Kube.Get(ctx, req.NamespacedName, gw); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.Deploy.Forget(stack)
+			if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
+				return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, err
+			}
+			return reconcile.Result{}, nil
+		}
+		return reconcile.Result{}, err
+	}
+	class, err := r.class(ctx, gw)
+	if err != nil {
+		return reconcile.Result{}, err
+	}
+	if !gw.DeletionTimestamp.IsZero() || class == nil {
+		if !controllerutil.ContainsFinalizer(gw, naming.FinalizerGatewayNLB) {
+			r.Deploy.Forget(stack)
+			return reconcile.Result{}, nil
+		}
+		if class != nil {
+			if cfg, err := r.config(ctx, gw, class); err == nil && deletionProtected(cfg) {
+				// LBC's refusal: nothing changes until the attribute is off.
+				msg := fmt.Sprintf("Unable to delete gateway %s/%s because deletion protection is enabled.", gw.Namespace, gw.Name)
+				r.Events.Warn(gw, events.ReasonFailedBuildModel, events.ActionDelete, "Failed build model due to "+msg)
+				r.Deploy.Hold(stack)
+				return reconcile.Result{}, reconcile.TerminalError(errors.New(msg))
+			}
+		}
+		return r.teardown(ctx, gw, stack)
+	}
+	return r.converge(ctx, gw, class, stack)
+}
+
+// deletionProtected: the configuration turns deletion_protection.enabled on
+// (LBC then refuses to delete the Gateway's load balancer).
+func deletionProtected(cfg *gwconfig.LoadBalancerConfiguration) bool {
+	if cfg == nil {
+		return false
+	}
+	for _, a := range cfg.Spec.LoadBalancerAttributes {
+		if a.Key == "deletion_protection.enabled" {
+			on, err := strconv.ParseBool(a.Value)
+			return err == nil && on
+		}
+	}
+	return false
+}
+
+// class returns the Gateway's GatewayClass when it is an NLB class.
+func (r *Reconciler) class(ctx context.Context, gw *gwv1.Gateway) (*gwv1.GatewayClass, error) {
+	c := &gwv1.GatewayClass{}
+	if err := r.Kube.Get(ctx, types.NamespacedName{Name: string(gw.Spec.GatewayClassName)}, c); err != nil {
+		return nil, client.IgnoreNotFound(err)
+	}
+	if string(c.Spec.ControllerName) != gwattach.ControllerNLB {
+		return nil, nil
+	}
+	return c, nil
+}
+
+// refused is a Gateway whose inputs lbsg will not apply: its stack is held.
+type refused struct {
+	reason  gwv1.GatewayConditionReason
+	event   string
+	message string
+}
+
+func (e *refused) Error() string { return e.message }
+
+func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1.GatewayClass, stack naming.Stack) (reconcile.Result, error) {
+	in, err := r.load(ctx, gw, class)
+	var ref *refused
+	if errors.As(err, &ref) {
+		return r.refuse(ctx, gw, stack, ref)
+	}
+	if err != nil {
+		return reconcile.Result{}, err
+	}
+	att := gwattach.Attach(in.attach)
+	for _, l := range att.Listeners {
+		if !l.Valid {
+			r.Events.Warn(gw, events.ReasonInvalidListener, events.ActionReconcile, fmt.Sprintf("listener %s: %s", l.Spec.Name, l.Message))
+		}
+	}
+	for _, rt := range in.attach.Routes {
+		if probs := att.Problems[rt.Key()]; len(probs) > 0 {
+			r.Events.Warn(in.routeObjs[rt.Key()], events.ReasonRouteNotAttached, events.ActionReconcile,
+				fmt.Sprintf("Gateway %s/%s: %s", gw.Namespace, gw.Name, strings.Join(probs, "; ")))
+		}
+	}
+	desiredGW, err := r.gatewayModel(ctx, gw, stack, in, att)
+	if errors.As(err, &ref) {
+		return r.refuse(ctx, gw, stack, ref)
+	}
+	if err != nil {
+		return reconcile.Result{}, err
+	}
+	facts, err := r.facts(ctx, stack, in.config)
+	if err != nil {
+		return r.Deploy.Failure(ctx, err, gw)
+	}
+	desired, warnings, err := model.BuildGateway(desiredGW, facts, r.Defaults)
+	if err != nil {
+		if awserr.Code(err) != "" {
+			return r.Deploy.Failure(ctx, err, gw)
+		}
+		return r.refuse(ctx, gw, stack, &refused{reason: gwv1.GatewayReasonInvalid, event: events.ReasonFailedBuildModel, message: "Failed build model due to " + err.Error()})
+	}
+	for _, w := range warnings {
+		r.Events.Warn(gw, w.Reason, events.ActionReconcile, w.Message)
+	}
+	if err := r.ensureFinalizer(ctx, gw); err != nil {
+		return conflictRequeue(err)
+	}
+	dns, err := r.Deploy.Apply(ctx, stack, desired)
+	var result reconcile.Result
+	if pending := (*deploy.CapacityPending)(nil); errors.As(err, &pending) {
+		dns, err, result.RequeueAfter = pending.DNSName, nil, deploy.CapacityRequeue
+	}
+	if err != nil {
+		return r.Deploy.Failure(ctx, err, gw)
+	}
+	if err := r.writeStatus(ctx, gw, att, dns, nil); err != nil {
+		return conflictRequeue(err)
+	}
+	if err := r.writeRouteStatus(ctx, gw, in, att); err != nil {
+		return conflictRequeue(err)
+	}
+	if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
+		return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, err
+	}
+	r.Events.Normal(gw, events.ReasonSuccessfullyReconciled, events.ActionReconcile, "Successfully reconciled")
+	return result, nil
+}
+
+// StatusRetry is how soon a reconcile whose write met a newer version of
+// the object (its cache was stale) runs again.
+const StatusRetry = 200 * time.Millisecond
+
+// conflictRequeue turns a write conflict (the informer had not yet seen
+// the latest version) into a quiet retry; other errors stay errors.
+func conflictRequeue(err error) (reconcile.Result, error) {
+	if apierrors.IsConflict(err) {
+		return reconcile.Result{RequeueAfter: StatusRetry}, nil
+	}
+	return reconcile.Result{}, err
+}
+
+// refuse reports a Gateway lbsg will not apply and holds its stack.
+func (r *Reconciler) refuse(ctx context.Context, gw *gwv1.Gateway, stack naming.Stack, ref *refused) (reconcile.Result, error) {
+	logf.FromContext(ctx).Info("gateway refused", "reason", ref.event, "message", ref.message)
+	r.Events.Warn(gw, ref.event, events.ActionReconcile, ref.message)
+	r.Deploy.Hold(stack)
+	if err := r.writeStatus(ctx, gw, gwattach.Result{}, "", ref); err != nil {
+		return reconcile.Result{}, err
+	}
+	return reconcile.Result{}, reconcile.TerminalError(ref)
+}
+
+// inputs is what load read for one Gateway.
+type inputs struct {
+	config    *gwconfig.LoadBalancerConfiguration
+	attach    gwattach.Inputs
+	routeObjs map[string]client.Object
+}
+
+var (
+	lbConfigGVK = schema.GroupVersionKind{Group: gwconfig.Group, Version: gwconfig.Version, Kind: gwconfig.KindLoadBalancerConfiguration}
+	tgConfigGVK = schema.GroupVersionKind{Group: gwconfig.Group, Version: gwconfig.Version, Kind: gwconfig.KindTargetGroupConfiguration + "List"}
+)
+
+// load reads the Gateway's configuration, routes and what they name.
+func (r *Reconciler) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.GatewayClass) (*inputs, error) {
+	in := &inputs{routeObjs: map[string]client.Object{}}
+	cfg, err := r.config(ctx, gw, class)
+	if err != nil {
+		return nil, err
+	}
+	in.config = cfg
+	routes, objs, err := listRoutes(ctx, r.Kube)
+	if err != nil {
+		return nil, err
+	}
+	a := gwattach.Inputs{Controller: gwattach.ControllerNLB, Gateway: gw, NamespaceLabels: map[string]map[string]string{},
+		Services: map[types.NamespacedName]*corev1.Service{}}
+	for _, rt := range routes {
+		if !namesOrNamed(rt, gw) {
+			continue
+		}
+		a.Routes = append(a.Routes, rt)
+		in.routeObjs[rt.Key()] = objs[rt.Key()]
+	}
+	var nss corev1.NamespaceList
+	if err := r.Kube.List(ctx, &nss); err != nil {
+		return nil, err
+	}
+	for _, ns := range nss.Items {
+		a.NamespaceLabels[ns.Name] = ns.Labels
+	}
+	var grants gwv1.ReferenceGrantList
+	if err := r.Kube.List(ctx, &grants); err != nil && !meta.IsNoMatchError(err) {
+		return nil, err
+	}
+	a.Grants = grants.Items
+	for _, rt := range a.Routes {
+		for _, rule := range rt.Rules {
+			for _, ref := range rule {
+				ns := rt.Namespace
+				if ref.Namespace != nil {
+					ns = string(*ref.Namespace)
+				}
+				key := types.NamespacedName{Namespace: ns, Name: string(ref.Name)}
+				if _, done := a.Services[key]; done {
+					continue
+				}
+				svc := &corev1.Service{}
+				if err := r.Kube.Get(ctx, key, svc); err != nil {
+					if !apierrors.IsNotFound(err) {
+						return nil, err
+					}
+					continue
+				}
+				a.Services[key] = svc
+			}
+		}
+	}
+	in.attach = a
+	return in, nil
+}
+
+// namesOrNamed: the route names gw in a parentRef, or its status still
+// has an entry of ours for gw (to be cleaned up).
+func namesOrNamed(rt *gwattach.Route, gw *gwv1.Gateway) bool {
+	for _, ref := range rt.ParentRefs {
+		if parentIs(ref, rt.Namespace, gw.Namespace, gw.Name) {
+			return true
+		}
+	}
+	for _, s := range rt.Status {
+		if string(s.ControllerName) == gwattach.ControllerNLB && parentIs(s.ParentRef, rt.Namespace, gw.Namespace, gw.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+func parentIs(ref gwv1.ParentReference, routeNS, ns, name string) bool {
+	if ref.Group != nil && string(*ref.Group) != gwattach.Group || ref.Kind != nil && string(*ref.Kind) != "Gateway" {
+		return false
+	}
+	rns := routeNS
+	if ref.Namespace != nil {
+		rns = string(*ref.Namespace)
+	}
+	return rns == ns && string(ref.Name) == name
+}
+
+// config reads the Gateway's LoadBalancerConfiguration: the Gateway's
+// infrastructure.parametersRef, else the class's parametersRef.
+func (r *Reconciler) config(ctx context.Context, gw *gwv1.Gateway, class *gwv1.GatewayClass) (*gwconfig.LoadBalancerConfiguration, error) {
+	var gwRef, classRef *types.NamespacedName
+	if inf := gw.Spec.Infrastructure; inf != nil && inf.ParametersRef != nil {
+		p := inf.ParametersRef
+		if string(p.Group) != gwconfig.Group || string(p.Kind) != gwconfig.KindLoadBalancerConfiguration {
+			return nil, &refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonFailedBuildModel,
+				message: fmt.Sprintf("infrastructure.parametersRef must name a %s.%s, not %s.%s", gwconfig.KindLoadBalancerConfiguration, gwconfig.Group, p.Kind, p.Group)}
+		}
+		gwRef = &types.NamespacedName{Namespace: gw.Namespace, Name: p.Name}
+	}
+	if p := class.Spec.ParametersRef; p != nil && string(p.Group) == gwconfig.Group && string(p.Kind) == gwconfig.KindLoadBalancerConfiguration {
+		ns := ""
+		if p.Namespace != nil {
+			ns = string(*p.Namespace)
+		}
+		classRef = &types.NamespacedName{Namespace: ns, Name: p.Name}
+	}
+	var gwCfg, classCfg *gwconfig.LoadBalancerConfiguration
+	for _, c := range []struct {
+		ref *types.NamespacedName
+		out **gwconfig.LoadBalancerConfiguration
+	}{{gwRef, &gwCfg}, {classRef, &classCfg}} {
+		if c.ref == nil {
+			continue
+		}
+		cfg, err := r.readConfig(ctx, *c.ref)
+		if err != nil {
+			return nil, err
+		}
+		*c.out = cfg
+	}
+	switch {
+	case gwCfg != nil && classCfg != nil:
+		// LBC's merge: the class's mergingMode decides.
+		merged := *gwCfg
+		merged.Spec = gwconfig.Merge(classCfg.Spec, gwCfg.Spec)
+		return &merged, nil
+	case gwCfg != nil:
+		return gwCfg, nil
+	}
+	return classCfg, nil
+}
+
+// readConfig reads and parses one LoadBalancerConfiguration.
+func (r *Reconciler) readConfig(ctx context.Context, ref types.NamespacedName) (*gwconfig.LoadBalancerConfiguration, error) {
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(lbConfigGVK)
+	if err := r.Kube.Get(ctx, ref, u); err != nil {
+		if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
+			return nil, &refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonFailedBuildModel,
+				message: fmt.Sprintf("LoadBalancerConfiguration %s not found", ref)}
+		}
+		return nil, err
+	}
+	cfg, err := gwconfig.ParseLoadBalancerConfiguration(u.Object)
+	if err != nil {
+		return nil, &refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonUnsupportedConfiguration, message: err.Error()}
+	}
+	return cfg, nil
+}
+
+// gatewayModel turns the attachment into model.Gateway: valid listeners by
+// port, each port's route (the oldest attached, then by namespace/name, as
+// LBC) with its backends, their TargetGroupConfigurations and endpoints.
+func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack naming.Stack, in *inputs, att gwattach.Result) (model.Gateway, error) {
+	out := model.Gateway{Stack: stack, Namespace: gw.Namespace, Name: gw.Name, UID: string(gw.UID)}
+	if in.config != nil {
+		out.Config = &in.config.Spec
+	}
+	byPort := map[int32]*model.GatewayPort{}
+	routes := map[int32][]*gwattach.Route{}
+	var order []int32
+	for _, l := range att.Listeners {
+		if !l.Valid {
+			continue
+		}
+		port := int32(l.Spec.Port)
+		p := byPort[port]
+		if p == nil {
+			p = &model.GatewayPort{Port: port}
+			byPort[port] = p
+			order = append(order, port)
+		}
+		proto := string(l.Spec.Protocol)
+		if l.Spec.Protocol == gwv1.TLSProtocolType {
+			if tls := l.Spec.TLS; tls != nil && tls.Mode != nil && *tls.Mode == gwv1.TLSModePassthrough {
+				proto = model.ProtoTCP
+			} else {
+				p.TLSTerminate = true
+			}
+		}
+		if !slices.Contains(p.Protocols, proto) {
+			p.Protocols = append(p.Protocols, proto)
+		}
+		routes[port] = append(routes[port], l.Routes...)
+	}
+	tgcs := map[types.NamespacedName]*gwconfig.TargetGroupProps{}
+	eps := map[types.NamespacedName][]model.Endpoint{}
+	for _, port := range order {
+		p := byPort[port]
+		rs := routes[port]
+		if len(rs) == 0 {
+			out.Ports = append(out.Ports, *p)
+			continue
+		}
+		rt := slices.MinFunc(rs, func(a, b *gwattach.Route) int {
+			return cmp.Or(a.Created.Compare(b.Created), strings.Compare(a.Namespace+"/"+a.Name, b.Namespace+"/"+b.Name))
+		})
+		gr := &model.GatewayRoute{Kind: rt.Kind, Namespace: rt.Namespace, Name: rt.Name}
+		for _, be := range att.Backends[rt.Key()] {
+			key := types.NamespacedName{Namespace: be.Service.Namespace, Name: be.Service.Name}
+			props, ok := tgcs[key]
+			if !ok {
+				var err error
+				if props, err = r.targetGroupConfig(ctx, key); err != nil {
+					return out, err
+				}
+				tgcs[key] = props
+			}
+			e, ok := eps[key]
+			if !ok {
+				var err error
+				if e, err = r.endpoints(ctx, key); err != nil {
+					return out, err
+				}
+				eps[key] = e
+			}
+			gr.Backends = append(gr.Backends, model.GatewayBackend{Service: be.Service, Port: be.Port, Weight: be.Weight, TargetGroup: props, Endpoints: e})
+		}
+		p.Route = gr
+		out.Ports = append(out.Ports, *p)
+	}
+	return out, nil
+}
+
+// targetGroupConfig finds the Service's TargetGroupConfiguration (same
+// namespace, targetReference naming it).
+func (r *Reconciler) targetGroupConfig(ctx context.Context, svc types.NamespacedName) (*gwconfig.TargetGroupProps, error) {
+	list := &unstructured.UnstructuredList{}
+	list.SetGroupVersionKind(tgConfigGVK)
+	if err := r.Kube.List(ctx, list, client.InNamespace(svc.Namespace)); err != nil {
+		if meta.IsNoMatchError(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	for i := range list.Items {
+		o := list.Items[i].Object
+		name, _, _ := unstructured.NestedString(o, "spec", "targetReference", "name")
+		if name != svc.Name {
+			continue
+		}
+		cfg, err := gwconfig.ParseTargetGroupConfiguration(o)
+		if err != nil {
+			return nil, &refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonUnsupportedConfiguration, message: err.Error()}
+		}
+		return &cfg.Spec.DefaultConfiguration, nil
+	}
+	return nil, nil
+}
+
+func (r *Reconciler) endpoints(ctx context.Context, svc types.NamespacedName) ([]model.Endpoint, error) {
+	var list discoveryv1.EndpointSliceList
+	if err := r.Kube.List(ctx, &list, client.InNamespace(svc.Namespace), client.MatchingLabels{discoveryv1.LabelServiceName: svc.Name}); err != nil {
+		return nil, err
+	}
+	return model.EndpointsFromSlices(list.Items), nil
+}
+
+// facts reads the AWS facts BuildGateway needs, from the caches.
+func (r *Reconciler) facts(ctx context.Context, stack naming.Stack, cfg *gwconfig.LoadBalancerConfiguration) (model.Facts, error) {
+	var f model.Facts
+	var err error
+	if f.Subnets, err = r.AWS.Subnets(ctx); err != nil {
+		return f, err
+	}
+	lb, err := r.AWS.ExistingLoadBalancer(ctx, stack)
+	if err != nil {
+		return f, err
+	}
+	if lb != nil {
+		f.ExistingLB = &model.ExistingLB{Scheme: lb.Scheme, SecurityGroups: lb.SecurityGroups, Subnets: lb.Subnets}
+	}
+	if cfg != nil && cfg.Spec.SecurityGroups != nil && len(*cfg.Spec.SecurityGroups) > 0 {
+		ids, err := r.AWS.ResolveManual(ctx, *cfg.Spec.SecurityGroups)
+		if err != nil && awserr.Code(err) != "" {
+			return f, err
+		}
+		f.ManualSecurityGroups, f.ManualSecurityGroupsErr = ids, err
+	}
+	var nodes corev1.NodeList
+	if err := r.Kube.List(ctx, &nodes); err != nil {
+		return f, err
+	}
+	f.Nodes, err = service.NodeFacts(ctx, r.AWS, nodes.Items)
+	return f, err
+}
+
+func (r *Reconciler) ensureFinalizer(ctx context.Context, gw *gwv1.Gateway) error {
+	if controllerutil.ContainsFinalizer(gw, naming.FinalizerGatewayNLB) {
+		return nil
+	}
+	base := gw.DeepCopy()
+	controllerutil.AddFinalizer(gw, naming.FinalizerGatewayNLB)
+	if err := r.Kube.Patch(ctx, gw, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+		if !apierrors.IsConflict(err) {
+			r.Events.Warn(gw, events.ReasonFailedAddFinalizer, events.ActionReconcile, "Failed add finalizer due to "+err.Error())
+		}
+		return err
+	}
+	return nil
+}
+
+// teardown deletes the Gateway's AWS resources, drops its entries from the
+// routes' status, then the finalizer.
+func (r *Reconciler) teardown(ctx context.Context, gw *gwv1.Gateway, stack naming.Stack) (reconcile.Result, error) {
+	done, err := r.Deploy.Teardown(ctx, stack)
+	if err != nil {
+		return r.Deploy.Failure(ctx, err, gw)
+	}
+	if !done {
+		return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, nil
+	}
+	if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
+		return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, err
+	}
+	routes, objs, err := listRoutes(ctx, r.Kube)
+	if err != nil {
+		return reconcile.Result{}, err
+	}
+	for _, rt := range routes {
+		if err := r.patchRouteParents(ctx, objs[rt.Key()], rt, gw, nil); err != nil {
+			return reconcile.Result{}, err
+		}
+	}
+	base := gw.DeepCopy()
+	controllerutil.RemoveFinalizer(gw, naming.FinalizerGatewayNLB)
+	if err := r.Kube.Patch(ctx, gw, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil && !apierrors.IsNotFound(err) {
+		r.Events.Warn(gw, events.ReasonFailedRemoveFinalizer, events.ActionDelete, "Failed remove finalizer due to "+err.Error())
+		return reconcile.Result{}, err
+	}
+	r.Events.Normal(gw, events.ReasonSuccessfullyDeleted, events.ActionDelete, "Deleted the load balancer and its security groups")
+	r.Events.Forget(gw.UID)
+	return reconcile.Result{}, nil
+}
+
+// Owner lists Gateway stacks for deploy.Owners.
+type Owner struct{ Kube client.Reader }
+
+// Stacks returns the stack of every Gateway of an NLB class or holding the
+// finalizer.
+func (o Owner) Stacks(ctx context.Context) ([]naming.Stack, error) {
+	var list gwv1.GatewayList
+	if err := o.Kube.List(ctx, &list); err != nil {
+		if meta.IsNoMatchError(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	classes := map[string]bool{}
+	var cl gwv1.GatewayClassList
+	if err := o.Kube.List(ctx, &cl); err != nil {
+		return nil, err
+	}
+	for _, c := range cl.Items {
+		classes[c.Name] = string(c.Spec.ControllerName) == gwattach.ControllerNLB
+	}
+	var out []naming.Stack
+	for _, gw := range list.Items {
+		if classes[string(gw.Spec.GatewayClassName)] || controllerutil.ContainsFinalizer(&gw, naming.FinalizerGatewayNLB) {
+			out = append(out, naming.GatewayNLBStack(gw.Namespace, gw.Name))
+		}
+	}
+	return out, nil
+}
+
+// Objects returns the Gateway of a Gateway stack.
+func (o Owner) Objects(ctx context.Context, st naming.Stack) ([]client.Object, error) {
+	if st.Kind != naming.KindGatewayNLB {
+		return nil, nil
+	}
+	gw := &gwv1.Gateway{}
+	if err := o.Kube.Get(ctx, types.NamespacedName{Namespace: st.Namespace, Name: st.Name}, gw); err != nil {
+		return nil, err
+	}
+	return []client.Object{gw}, nil
+}

@@ -1,0 +1,117 @@
+package gateway
+
+import (
+	"context"
+	"slices"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/lbsg/lbsg/internal/gwattach"
+)
+
+// listRoutes lists the cluster's TCPRoutes, UDPRoutes and TLSRoutes as
+// gwattach routes, with their objects by route key.
+func listRoutes(ctx context.Context, kube client.Reader) ([]*gwattach.Route, map[string]client.Object, error) {
+	var out []*gwattach.Route
+	objs := map[string]client.Object{}
+	add := func(kind string, o client.Object, parents []gwv1.ParentReference, hosts []gwv1.Hostname, rules [][]gwv1.BackendRef, status []gwv1.RouteParentStatus) {
+		rt := &gwattach.Route{Kind: kind, Namespace: o.GetNamespace(), Name: o.GetName(), Generation: o.GetGeneration(),
+			Created: o.GetCreationTimestamp().Time, ParentRefs: parents, Hostnames: hosts, Rules: rules, Status: status}
+		out = append(out, rt)
+		objs[rt.Key()] = o
+	}
+	var tcp gwv1.TCPRouteList
+	if err := kube.List(ctx, &tcp); err != nil && !meta.IsNoMatchError(err) {
+		return nil, nil, err
+	}
+	for i := range tcp.Items {
+		o := &tcp.Items[i]
+		var rules [][]gwv1.BackendRef
+		for _, r := range o.Spec.Rules {
+			rules = append(rules, r.BackendRefs)
+		}
+		add(gwattach.KindTCPRoute, o, o.Spec.ParentRefs, nil, rules, o.Status.Parents)
+	}
+	var udp gwv1.UDPRouteList
+	if err := kube.List(ctx, &udp); err != nil && !meta.IsNoMatchError(err) {
+		return nil, nil, err
+	}
+	for i := range udp.Items {
+		o := &udp.Items[i]
+		var rules [][]gwv1.BackendRef
+		for _, r := range o.Spec.Rules {
+			rules = append(rules, r.BackendRefs)
+		}
+		add(gwattach.KindUDPRoute, o, o.Spec.ParentRefs, nil, rules, o.Status.Parents)
+	}
+	var tls gwv1.TLSRouteList
+	if err := kube.List(ctx, &tls); err != nil && !meta.IsNoMatchError(err) {
+		return nil, nil, err
+	}
+	for i := range tls.Items {
+		o := &tls.Items[i]
+		var rules [][]gwv1.BackendRef
+		for _, r := range o.Spec.Rules {
+			rules = append(rules, r.BackendRefs)
+		}
+		add(gwattach.KindTLSRoute, o, o.Spec.ParentRefs, o.Spec.Hostnames, rules, o.Status.Parents)
+	}
+	return out, objs, nil
+}
+
+// writeRouteStatus sets, on every route of in, this Gateway's entries to
+// what Attach computed (none for a route that no longer names it).
+func (r *Reconciler) writeRouteStatus(ctx context.Context, gw *gwv1.Gateway, in *inputs, att gwattach.Result) error {
+	for _, rt := range in.attach.Routes {
+		if err := r.patchRouteParents(ctx, in.routeObjs[rt.Key()], rt, gw, att.Parents[rt.Key()]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// patchRouteParents replaces the route's status entries of this controller
+// for gw with want, writing only on change.
+func (r *Reconciler) patchRouteParents(ctx context.Context, obj client.Object, rt *gwattach.Route, gw *gwv1.Gateway, want []gwv1.RouteParentStatus) error {
+	var next []gwv1.RouteParentStatus
+	for _, s := range rt.Status {
+		if string(s.ControllerName) == gwattach.ControllerNLB && parentIs(s.ParentRef, rt.Namespace, gw.Namespace, gw.Name) {
+			continue
+		}
+		next = append(next, s)
+	}
+	next = append(next, want...)
+	if equality.Semantic.DeepEqual(normalize(next), normalize(rt.Status)) {
+		return nil
+	}
+	if next == nil {
+		next = []gwv1.RouteParentStatus{} // status.parents is required: [] not null
+	}
+	base := obj.DeepCopyObject().(client.Object)
+	switch o := obj.(type) {
+	case *gwv1.TCPRoute:
+		o.Status.Parents = next
+	case *gwv1.UDPRoute:
+		o.Status.Parents = next
+	case *gwv1.TLSRoute:
+		o.Status.Parents = next
+	}
+	err := r.Kube.Status().Patch(ctx, obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// normalize orders status entries so that equal sets compare equal.
+func normalize(s []gwv1.RouteParentStatus) []gwv1.RouteParentStatus {
+	out := slices.Clone(s)
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}

@@ -1,0 +1,171 @@
+package gateway
+
+import (
+	"context"
+
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/lbsg/lbsg/internal/controller/deploy"
+	"github.com/lbsg/lbsg/internal/gwattach"
+)
+
+// SetupWithManager registers the controller and its watches: the Gateway,
+// its class, the routes naming it (before and after a change, and through
+// their status), the Services and EndpointSlices of their backends, Nodes,
+// ReferenceGrants, namespaces and the configuration objects.
+func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
+	lbc := &unstructured.Unstructured{}
+	lbc.SetGroupVersionKind(lbConfigGVK)
+	tgc := &unstructured.Unstructured{}
+	tgc.SetGroupVersionKind(tgConfigGVK.GroupVersion().WithKind("TargetGroupConfiguration"))
+	all := handler.EnqueueRequestsFromMapFunc(r.allGateways)
+	b := ctrl.NewControllerManagedBy(mgr).Named(ControllerName).
+		For(&gwv1.Gateway{}).
+		Watches(&gwv1.GatewayClass{}, handler.EnqueueRequestsFromMapFunc(r.classGateways)).
+		Watches(&gwv1.TCPRoute{}, handler.EnqueueRequestsFromMapFunc(routeParents)).
+		Watches(&gwv1.UDPRoute{}, handler.EnqueueRequestsFromMapFunc(routeParents)).
+		Watches(&gwv1.TLSRoute{}, handler.EnqueueRequestsFromMapFunc(routeParents)).
+		Watches(&corev1.Service{}, handler.EnqueueRequestsFromMapFunc(r.serviceGateways)).
+		Watches(&discoveryv1.EndpointSlice{}, handler.EnqueueRequestsFromMapFunc(r.sliceGateways)).
+		Watches(&corev1.Node{}, deploy.EnqueueNodeEvents(deploy.NodeBatch, func(ctx context.Context, _ deploy.NodeEvent) []reconcile.Request {
+			return r.allGateways(ctx, nil)
+		}), builder.WithPredicates(deploy.NodeTargetsChanged)).
+		Watches(&gwv1.ReferenceGrant{}, all).
+		Watches(&corev1.Namespace{}, all).
+		Watches(lbc, all).
+		Watches(tgc, all).
+		WithOptions(controller.Options{MaxConcurrentReconciles: max(1, r.MaxConcurrentReconciles)})
+	if r.Gateways != nil {
+		b = b.WatchesRawSource(r.Gateways.Source())
+	}
+	return b.Complete(r)
+}
+
+// allGateways lists every Gateway (of any class: the reconciler sorts
+// them out, and cleans up those that left an NLB class).
+func (r *Reconciler) allGateways(ctx context.Context, _ client.Object) []reconcile.Request {
+	var list gwv1.GatewayList
+	if err := r.Kube.List(ctx, &list); err != nil {
+		return nil
+	}
+	out := make([]reconcile.Request, 0, len(list.Items))
+	for _, gw := range list.Items {
+		out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: gw.Namespace, Name: gw.Name}})
+	}
+	return out
+}
+
+func (r *Reconciler) classGateways(ctx context.Context, o client.Object) []reconcile.Request {
+	var list gwv1.GatewayList
+	if err := r.Kube.List(ctx, &list); err != nil {
+		return nil
+	}
+	var out []reconcile.Request
+	for _, gw := range list.Items {
+		if string(gw.Spec.GatewayClassName) == o.GetName() {
+			out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: gw.Namespace, Name: gw.Name}})
+		}
+	}
+	return out
+}
+
+// routeParents are the Gateways a route names or whose status names
+// (called with the old and the new object on an update, so a route moving
+// away is reconciled on both sides).
+func routeParents(_ context.Context, o client.Object) []reconcile.Request {
+	var refs []gwv1.ParentReference
+	switch rt := o.(type) {
+	case *gwv1.TCPRoute:
+		refs = append(refs, rt.Spec.ParentRefs...)
+		for _, s := range rt.Status.Parents {
+			refs = append(refs, s.ParentRef)
+		}
+	case *gwv1.UDPRoute:
+		refs = append(refs, rt.Spec.ParentRefs...)
+		for _, s := range rt.Status.Parents {
+			refs = append(refs, s.ParentRef)
+		}
+	case *gwv1.TLSRoute:
+		refs = append(refs, rt.Spec.ParentRefs...)
+		for _, s := range rt.Status.Parents {
+			refs = append(refs, s.ParentRef)
+		}
+	}
+	seen := map[types.NamespacedName]bool{}
+	var out []reconcile.Request
+	for _, ref := range refs {
+		if ref.Group != nil && string(*ref.Group) != gwattach.Group || ref.Kind != nil && string(*ref.Kind) != "Gateway" {
+			continue
+		}
+		ns := o.GetNamespace()
+		if ref.Namespace != nil {
+			ns = string(*ref.Namespace)
+		}
+		key := types.NamespacedName{Namespace: ns, Name: string(ref.Name)}
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, reconcile.Request{NamespacedName: key})
+		}
+	}
+	return out
+}
+
+// serviceGateways are the Gateways of the routes whose backendRefs name
+// the Service.
+func (r *Reconciler) serviceGateways(ctx context.Context, o client.Object) []reconcile.Request {
+	return r.backendGateways(ctx, types.NamespacedName{Namespace: o.GetNamespace(), Name: o.GetName()})
+}
+
+func (r *Reconciler) sliceGateways(ctx context.Context, o client.Object) []reconcile.Request {
+	name := o.GetLabels()[discoveryv1.LabelServiceName]
+	if name == "" {
+		return nil
+	}
+	return r.backendGateways(ctx, types.NamespacedName{Namespace: o.GetNamespace(), Name: name})
+}
+
+func (r *Reconciler) backendGateways(ctx context.Context, svc types.NamespacedName) []reconcile.Request {
+	routes, objs, err := listRoutes(ctx, r.Kube)
+	if err != nil {
+		return nil
+	}
+	seen := map[types.NamespacedName]bool{}
+	var out []reconcile.Request
+	for _, rt := range routes {
+		if !namesService(rt, svc) {
+			continue
+		}
+		for _, req := range routeParents(ctx, objs[rt.Key()]) {
+			if !seen[req.NamespacedName] {
+				seen[req.NamespacedName] = true
+				out = append(out, req)
+			}
+		}
+	}
+	return out
+}
+
+func namesService(rt *gwattach.Route, svc types.NamespacedName) bool {
+	for _, rule := range rt.Rules {
+		for _, ref := range rule {
+			ns := rt.Namespace
+			if ref.Namespace != nil {
+				ns = string(*ref.Namespace)
+			}
+			if ns == svc.Namespace && string(ref.Name) == svc.Name {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,32 @@
+// Package gwattach decides, for one Gateway, which of its listeners are
+// valid, which routes attach to which listener, which backends they
+// resolve to, and the Gateway API status of each (listener conditions,
+// route parent statuses), as LBC v3.6.2's route loader does for its NLB
+// gateway controller (TCPRoute, UDPRoute, TLSRoute).
+//
+// Attach is pure: the caller lists the Gateway's candidate routes, the
+// Services and ReferenceGrants they may name and the namespaces' labels;
+// the result feeds model.BuildGateway and the status writers.
+//
+// Rules (Gateway API v1.6, LBC's reasons):
+//   - listener: Invalid route kinds (InvalidRouteKinds), a port outside
+//     1-65535 (PortUnavailable), a protocol the class cannot serve
+//     (UnsupportedProtocol: NLB TCP, UDP, TLS), another protocol on the
+//     same port except TCP+UDP (ProtocolConflict), the same port and
+//     hostname twice (HostnameConflict). Invalid listeners get no route.
+//   - parentRef: group gateway.networking.k8s.io, kind Gateway, namespace
+//     (default the route's) and name select the Gateway; sectionName and
+//     port select listeners (none matching: NoMatchingParent); the
+//     listener's allowedRoutes kinds and namespaces (Same, All, Selector)
+//     and, for TLSRoutes, hostnames must admit the route
+//     (NotAllowedByListeners, NoMatchingListenerHostname).
+//   - backendRef: a core Service (else InvalidKind) that exists with the
+//     port (else BackendNotFound); in another namespace only with a
+//     ReferenceGrant there from the route's kind and namespace (else
+//     RefNotPermitted). Bad backends are left out, the rest of the route
+//     still attaches (ResolvedRefs False says which).
+//
+// Conditions keep their lastTransitionTime while their status is
+// unchanged (meta.SetStatusCondition), so an unchanged world yields an
+// unchanged status and no write.
+package gwattach

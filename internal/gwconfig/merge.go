@@ -1,0 +1,76 @@
+package gwconfig
+
+import (
+	"maps"
+	"slices"
+	"strings"
+)
+
+// Merging modes of a GatewayClass's LoadBalancerConfiguration.
+const (
+	MergeModePreferGatewayClass = "prefer-gateway-class"
+	MergeModePreferGateway      = "prefer-gateway"
+)
+
+// Merge combines the GatewayClass's configuration with the Gateway's as
+// LBC does: the class's mergingMode (default prefer-gateway-class) says
+// which one wins a field both set; tags, load-balancer attributes (by key)
+// and listener configurations (by protocolPort) are unions with the
+// winner's entries first.
+func Merge(class, gateway LoadBalancerConfigurationSpec) LoadBalancerConfigurationSpec {
+	hi, lo := class, gateway
+	if class.MergingMode != nil && *class.MergingMode == MergeModePreferGateway {
+		hi, lo = gateway, class
+	}
+	out := LoadBalancerConfigurationSpec{
+		LoadBalancerName: first(hi.LoadBalancerName, lo.LoadBalancerName),
+		Scheme:           first(hi.Scheme, lo.Scheme),
+		IPAddressType:    first(hi.IPAddressType, lo.IPAddressType),
+		EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: first(hi.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic,
+			lo.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic),
+		LoadBalancerSubnets:             first(hi.LoadBalancerSubnets, lo.LoadBalancerSubnets),
+		LoadBalancerSubnetsSelector:     first(hi.LoadBalancerSubnetsSelector, lo.LoadBalancerSubnetsSelector),
+		SecurityGroups:                  first(hi.SecurityGroups, lo.SecurityGroups),
+		SecurityGroupPrefixes:           first(hi.SecurityGroupPrefixes, lo.SecurityGroupPrefixes),
+		SourceRanges:                    first(hi.SourceRanges, lo.SourceRanges),
+		EnableICMP:                      first(hi.EnableICMP, lo.EnableICMP),
+		ManageBackendSecurityGroupRules: first(hi.ManageBackendSecurityGroupRules, lo.ManageBackendSecurityGroupRules),
+	}
+	tags := map[string]string{}
+	for _, t := range []*map[string]string{lo.Tags, hi.Tags} {
+		if t != nil {
+			maps.Copy(tags, *t)
+		}
+	}
+	out.Tags = &tags
+	attrs := map[string]string{}
+	for _, l := range [][]Attribute{lo.LoadBalancerAttributes, hi.LoadBalancerAttributes} {
+		for _, a := range l {
+			attrs[a.Key] = a.Value
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
+		out.LoadBalancerAttributes = append(out.LoadBalancerAttributes, Attribute{Key: k, Value: attrs[k]})
+	}
+	listeners := map[string]ListenerConfiguration{}
+	for _, l := range []*[]ListenerConfiguration{lo.ListenerConfigurations, hi.ListenerConfigurations} {
+		if l != nil {
+			for _, c := range *l {
+				listeners[c.ProtocolPort] = c
+			}
+		}
+	}
+	if len(listeners) > 0 {
+		ls := slices.Collect(maps.Values(listeners))
+		slices.SortFunc(ls, func(a, b ListenerConfiguration) int { return strings.Compare(a.ProtocolPort, b.ProtocolPort) })
+		out.ListenerConfigurations = &ls
+	}
+	return out
+}
+
+func first[T any](hi, lo *T) *T {
+	if hi != nil {
+		return hi
+	}
+	return lo
+}

@@ -1,0 +1,205 @@
+package gwconfig
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Kinds of LBC's gateway.k8s.aws configuration objects.
+const (
+	KindLoadBalancerConfiguration = "LoadBalancerConfiguration"
+	KindTargetGroupConfiguration  = "TargetGroupConfiguration"
+	KindListenerRuleConfiguration = "ListenerRuleConfiguration"
+	// Group and Version lbsg reads them at (LBC's storage version).
+	Group   = "gateway.k8s.aws"
+	Version = "v1"
+)
+
+// Support says whether lbsg implements a field.
+type Support int
+
+// Support levels.
+const (
+	// Unsupported: an object carrying the field is refused.
+	Unsupported Support = iota
+	// Supported: implemented as LBC implements it.
+	Supported
+	// Partial: some of its sub-fields are supported, each listed on its own.
+	Partial
+)
+
+// Field is one field of a configuration object's spec.
+type Field struct {
+	Kind string
+	// Path from the object's root, "[]" marking list items, e.g.
+	// spec.listenerConfigurations[].defaultCertificate.
+	Path    string
+	Support Support
+	// Note says what lbsg does, or what it lacks.
+	Note string
+}
+
+const (
+	lbc = KindLoadBalancerConfiguration
+	tgc = KindTargetGroupConfiguration
+	lrc = KindListenerRuleConfiguration
+
+	notL7   = "ALB Gateways (HTTPRoute, GRPCRoute) are not built yet"
+	notMore = "not implemented yet"
+)
+
+// Fields lists every field of the three specs, at the depth lbsg decides
+// on: a Supported or Unsupported field covers its whole subtree, a Partial
+// one lists its sub-fields.
+var Fields = []Field{
+	{lbc, "spec.mergingMode", Supported, "on the GatewayClass's configuration: which one wins when the Gateway names one too (default prefer-gateway-class)"},
+	{lbc, "spec.loadBalancerName", Supported, "the load balancer's name; LBC's generated name otherwise"},
+	{lbc, "spec.scheme", Supported, "internal (default: --default-load-balancer-scheme) or internet-facing"},
+	{lbc, "spec.ipAddressType", Supported, "ipv4 only; dualstack and dualstack-without-public-ipv4 are refused"},
+	{lbc, "spec.enforceSecurityGroupInboundRulesOnPrivateLinkTraffic", Supported, "NLB attribute, with security groups only"},
+	{lbc, "spec.customerOwnedIpv4Pool", Unsupported, notL7},
+	{lbc, "spec.ipv4IPAMPoolId", Unsupported, notL7},
+	{lbc, "spec.loadBalancerSubnets", Partial, ""},
+	{lbc, "spec.loadBalancerSubnets[].identifier", Supported, "subnet ID or Name tag, one per AZ"},
+	{lbc, "spec.loadBalancerSubnets[].eipAllocation", Unsupported, notMore},
+	{lbc, "spec.loadBalancerSubnets[].privateIPv4Allocation", Unsupported, notMore},
+	{lbc, "spec.loadBalancerSubnets[].ipv6Allocation", Unsupported, notMore},
+	{lbc, "spec.loadBalancerSubnets[].sourceNatIPv6Prefix", Unsupported, notMore},
+	{lbc, "spec.loadBalancerSubnetsSelector", Supported, "subnets carrying, per key, one of the values (one per AZ)"},
+	{lbc, "spec.listenerConfigurations", Partial, ""},
+	{lbc, "spec.listenerConfigurations[].protocolPort", Supported, "PROTOCOL:port of the Gateway listener it configures"},
+	{lbc, "spec.listenerConfigurations[].defaultCertificate", Supported, "certificate ARN of a TLS listener"},
+	{lbc, "spec.listenerConfigurations[].certificates", Supported, "further certificate ARNs of a TLS listener"},
+	{lbc, "spec.listenerConfigurations[].sslPolicy", Supported, "TLS listener policy (default --default-ssl-policy)"},
+	{lbc, "spec.listenerConfigurations[].alpnPolicy", Supported, "TLS listener ALPN policy"},
+	{lbc, "spec.listenerConfigurations[].targetGroupStickiness", Unsupported, notMore},
+	{lbc, "spec.listenerConfigurations[].mutualAuthentication", Unsupported, notL7},
+	{lbc, "spec.listenerConfigurations[].listenerAttributes", Unsupported, notMore},
+	{lbc, "spec.listenerConfigurations[].quicEnabled", Unsupported, notMore},
+	{lbc, "spec.disableSecurityGroup", Unsupported, notMore + " (NLBs without security groups)"},
+	{lbc, "spec.securityGroups", Supported, "frontend SGs by ID or Name tag instead of the managed SG"},
+	{lbc, "spec.securityGroupPrefixes", Supported, "prefix lists admitted by the managed SG"},
+	{lbc, "spec.sourceRanges", Supported, "CIDRs admitted by the managed SG (default 0.0.0.0/0)"},
+	{lbc, "spec.loadBalancerAttributes", Supported, "load balancer attributes"},
+	{lbc, "spec.tags", Supported, "tags on the load balancer, its listeners and managed SG"},
+	{lbc, "spec.enableICMP", Supported, "ICMP path-MTU rules on the managed SG"},
+	{lbc, "spec.manageBackendSecurityGroupRules", Supported, "with securityGroups: node rules from the shared backend SG"},
+	{lbc, "spec.minimumLoadBalancerCapacity", Unsupported, notMore},
+	{lbc, "spec.wafV2", Unsupported, notL7},
+	{lbc, "spec.shieldConfiguration", Unsupported, notL7},
+	{lbc, "spec.defaultTargetGroupConfiguration", Unsupported, notMore},
+
+	{tgc, "spec.targetReference", Supported, "the Service (same namespace) whose target groups it configures"},
+	{tgc, "spec.defaultConfiguration", Partial, ""},
+	{tgc, "spec.defaultConfiguration.targetType", Supported, "instance or ip (default --default-target-type)"},
+	{tgc, "spec.defaultConfiguration.healthCheckConfig", Supported, "protocol, port, path, interval, timeout, thresholds, matcher.httpCode"},
+	{tgc, "spec.defaultConfiguration.targetGroupAttributes", Supported, "target group attributes"},
+	{tgc, "spec.defaultConfiguration.tags", Supported, "tags on the target groups"},
+	{tgc, "spec.defaultConfiguration.protocol", Supported, "TCP, UDP, TCP_UDP or TLS (default from the route kind)"},
+	{tgc, "spec.defaultConfiguration.targetGroupName", Unsupported, notMore},
+	{tgc, "spec.defaultConfiguration.ipAddressType", Unsupported, notMore + " (IPv6 targets)"},
+	{tgc, "spec.defaultConfiguration.nodeSelector", Unsupported, notMore},
+	{tgc, "spec.defaultConfiguration.protocolVersion", Unsupported, notL7},
+	{tgc, "spec.defaultConfiguration.targetControlPort", Unsupported, notL7},
+	{tgc, "spec.defaultConfiguration.enableMultiCluster", Unsupported, notMore},
+	{tgc, "spec.routeConfigurations", Unsupported, notMore + " (per-route target group settings)"},
+
+	{lrc, "spec.actions", Unsupported, notL7},
+	{lrc, "spec.conditions", Unsupported, notL7},
+	{lrc, "spec.tags", Unsupported, notL7},
+}
+
+// lookup finds the table's entry of kind at path.
+func lookup(kind, path string) (Field, bool) {
+	for _, f := range Fields {
+		if f.Kind == kind && f.Path == path {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// UnsupportedFields lists, sorted, the paths of the fields obj's spec
+// carries that lbsg does not implement (a field the table does not know is
+// unsupported too). obj is the object as the API server returns it.
+func UnsupportedFields(kind string, obj map[string]any) []string {
+	var out []string
+	spec, _ := obj["spec"].(map[string]any)
+	walk(kind, "spec", spec, &out)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func walk(kind, path string, m map[string]any, out *[]string) {
+	for k, v := range m {
+		p := path + "." + k
+		f, ok := lookup(kind, p)
+		if !ok {
+			*out = append(*out, p)
+			continue
+		}
+		switch f.Support {
+		case Supported:
+		case Unsupported:
+			*out = append(*out, p)
+		case Partial:
+			switch v := v.(type) {
+			case map[string]any:
+				walk(kind, p, v, out)
+			case []any:
+				for _, item := range v {
+					if im, ok := item.(map[string]any); ok {
+						walk(kind, p+"[]", im, out)
+					}
+				}
+			}
+		}
+	}
+}
+
+// UnsupportedError refuses a configuration object carrying fields lbsg
+// does not implement.
+type UnsupportedError struct {
+	Kind, Namespace, Name string
+	Fields                []string
+}
+
+func (e *UnsupportedError) Error() string {
+	var parts []string
+	for _, p := range e.Fields {
+		note := ""
+		if f, ok := lookup(e.Kind, p); ok && f.Note != "" {
+			note = " (" + f.Note + ")"
+		}
+		parts = append(parts, p+note)
+	}
+	obj := e.Name
+	if e.Namespace != "" {
+		obj = e.Namespace + "/" + e.Name
+	}
+	return fmt.Sprintf("%s %s uses fields lbsg does not support: %s", e.Kind, obj, strings.Join(parts, ", "))
+}
+
+// Markdown renders the table for docs/gateway.md.
+func Markdown() string {
+	var b strings.Builder
+	for _, kind := range []string{lbc, tgc, lrc} {
+		fmt.Fprintf(&b, "\n### %s\n\n| Field | Support | Notes |\n|---|---|---|\n", kind)
+		for _, f := range Fields {
+			if f.Kind != kind {
+				continue
+			}
+			s := "refused"
+			switch f.Support {
+			case Supported:
+				s = "supported"
+			case Partial:
+				s = "partly (below)"
+			case Unsupported:
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", f.Path, s, f.Note)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,127 @@
+package gwconfig_test
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+
+	"github.com/lbsg/lbsg/internal/apis/crds"
+	"github.com/lbsg/lbsg/internal/gwconfig"
+)
+
+// schemaPaths lists the property paths of a CRD's v1 spec, "[]" marking
+// list items, down to every depth.
+func schemaPaths(t *testing.T, kind string) map[string]bool {
+	t.Helper()
+	list, err := crds.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, crd := range list {
+		if crd.Spec.Names.Kind != kind {
+			continue
+		}
+		for _, v := range crd.Spec.Versions {
+			if v.Name != gwconfig.Version {
+				continue
+			}
+			out := map[string]bool{}
+			spec := v.Schema.OpenAPIV3Schema.Properties["spec"]
+			var walk func(string, apiextensionsv1.JSONSchemaProps)
+			walk = func(path string, s apiextensionsv1.JSONSchemaProps) {
+				if s.Items != nil && s.Items.Schema != nil {
+					path += "[]"
+					s = *s.Items.Schema
+				}
+				for name, p := range s.Properties {
+					out[path+"."+name] = true
+					walk(path+"."+name, p)
+				}
+			}
+			walk("spec", spec)
+			return out
+		}
+	}
+	t.Fatalf("no %s CRD at %s", kind, gwconfig.Version)
+	return nil
+}
+
+// Every field of LBC's schema is in the table, at the depth the table
+// decides on, and every entry names a field of the schema.
+func TestTableCoversLBCsSchema(t *testing.T) {
+	for _, kind := range []string{gwconfig.KindLoadBalancerConfiguration, gwconfig.KindTargetGroupConfiguration, gwconfig.KindListenerRuleConfiguration} {
+		paths := schemaPaths(t, kind)
+		table := map[string]gwconfig.Support{}
+		for _, f := range gwconfig.Fields {
+			if f.Kind != kind {
+				continue
+			}
+			table[f.Path] = f.Support
+			if !paths[f.Path] {
+				t.Errorf("%s: table entry %s is not in LBC's schema", kind, f.Path)
+			}
+		}
+		for p := range paths {
+			parent := p[:strings.LastIndex(p, ".")]
+			parent = strings.TrimSuffix(parent, "[]")
+			if parent == "spec" || table[parent] == gwconfig.Partial {
+				if _, ok := table[p]; !ok {
+					t.Errorf("%s: %s is in LBC's schema but not in the table", kind, p)
+				}
+			}
+		}
+	}
+}
+
+func TestUnsupportedFieldsAreFound(t *testing.T) {
+	obj := map[string]any{
+		"metadata": map[string]any{"namespace": "ns", "name": "cfg"},
+		"spec": map[string]any{
+			"scheme":              "internet-facing",
+			"wafV2":               map[string]any{"webACL": "arn"},
+			"loadBalancerSubnets": []any{map[string]any{"identifier": "subnet-1", "eipAllocation": "eipalloc-1"}},
+			"listenerConfigurations": []any{map[string]any{"protocolPort": "TLS:443", "defaultCertificate": "arn:cert",
+				"quicEnabled": true}},
+		},
+	}
+	got := gwconfig.UnsupportedFields(gwconfig.KindLoadBalancerConfiguration, obj)
+	want := []string{"spec.listenerConfigurations[].quicEnabled", "spec.loadBalancerSubnets[].eipAllocation", "spec.wafV2"}
+	if !slices.Equal(got, want) {
+		t.Errorf("UnsupportedFields = %v, want %v", got, want)
+	}
+	_, err := gwconfig.ParseLoadBalancerConfiguration(obj)
+	if err == nil || !strings.Contains(err.Error(), "LoadBalancerConfiguration ns/cfg uses fields lbsg does not support: spec.listenerConfigurations[].quicEnabled") {
+		t.Errorf("Parse error = %v", err)
+	}
+}
+
+func TestSupportedFieldsDecode(t *testing.T) {
+	obj := map[string]any{
+		"metadata": map[string]any{"namespace": "ns", "name": "cfg", "generation": int64(3)},
+		"spec": map[string]any{
+			"scheme": "internet-facing", "sourceRanges": []any{"10.0.0.0/8"},
+			"listenerConfigurations": []any{map[string]any{"protocolPort": "TLS:443", "defaultCertificate": "arn:cert"}},
+		},
+	}
+	cfg, err := gwconfig.ParseLoadBalancerConfiguration(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *cfg.Spec.Scheme != "internet-facing" || (*cfg.Spec.SourceRanges)[0] != "10.0.0.0/8" || cfg.Generation != 3 ||
+		*(*cfg.Spec.ListenerConfigurations)[0].DefaultCertificate != "arn:cert" {
+		t.Errorf("decoded %+v", cfg)
+	}
+}
+
+func TestDocsTableIsCurrent(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/gateway.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), gwconfig.Markdown()) {
+		t.Error("docs/gateway.md's field table is stale: go run ./hack/gen-gatewaydoc (make generate)")
+	}
+}

@@ -1,0 +1,155 @@
+package gwconfig
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// LoadBalancerConfiguration is the supported part of an LBC
+// LoadBalancerConfiguration (LBC's JSON names).
+type LoadBalancerConfiguration struct {
+	Namespace, Name string `json:"-"`
+	Generation      int64  `json:"-"`
+	Spec            LoadBalancerConfigurationSpec
+}
+
+// LoadBalancerConfigurationSpec holds the fields Fields marks Supported.
+type LoadBalancerConfigurationSpec struct {
+	MergingMode                                          *string                  `json:"mergingMode,omitempty"`
+	LoadBalancerName                                     *string                  `json:"loadBalancerName,omitempty"`
+	Scheme                                               *string                  `json:"scheme,omitempty"`
+	IPAddressType                                        *string                  `json:"ipAddressType,omitempty"`
+	EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic *string                  `json:"enforceSecurityGroupInboundRulesOnPrivateLinkTraffic,omitempty"`
+	LoadBalancerSubnets                                  *[]SubnetConfiguration   `json:"loadBalancerSubnets,omitempty"`
+	LoadBalancerSubnetsSelector                          *map[string][]string     `json:"loadBalancerSubnetsSelector,omitempty"`
+	ListenerConfigurations                               *[]ListenerConfiguration `json:"listenerConfigurations,omitempty"`
+	SecurityGroups                                       *[]string                `json:"securityGroups,omitempty"`
+	SecurityGroupPrefixes                                *[]string                `json:"securityGroupPrefixes,omitempty"`
+	SourceRanges                                         *[]string                `json:"sourceRanges,omitempty"`
+	LoadBalancerAttributes                               []Attribute              `json:"loadBalancerAttributes,omitempty"`
+	Tags                                                 *map[string]string       `json:"tags,omitempty"`
+	EnableICMP                                           *bool                    `json:"enableICMP,omitempty"`
+	ManageBackendSecurityGroupRules                      *bool                    `json:"manageBackendSecurityGroupRules,omitempty"`
+}
+
+// SubnetConfiguration is one entry of loadBalancerSubnets.
+type SubnetConfiguration struct {
+	Identifier string `json:"identifier"`
+}
+
+// ListenerConfiguration configures the listener of one PROTOCOL:port.
+type ListenerConfiguration struct {
+	ProtocolPort       string    `json:"protocolPort"`
+	DefaultCertificate *string   `json:"defaultCertificate,omitempty"`
+	Certificates       []*string `json:"certificates,omitempty"`
+	SSLPolicy          *string   `json:"sslPolicy,omitempty"`
+	ALPNPolicy         *string   `json:"alpnPolicy,omitempty"`
+}
+
+// Attribute is a key/value attribute.
+type Attribute struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// TargetGroupConfiguration is the supported part of an LBC
+// TargetGroupConfiguration.
+type TargetGroupConfiguration struct {
+	Namespace, Name string `json:"-"`
+	Generation      int64  `json:"-"`
+	Spec            TargetGroupConfigurationSpec
+}
+
+// TargetGroupConfigurationSpec holds the fields Fields marks Supported.
+type TargetGroupConfigurationSpec struct {
+	TargetReference      *Reference       `json:"targetReference,omitempty"`
+	DefaultConfiguration TargetGroupProps `json:"defaultConfiguration,omitempty"`
+}
+
+// Reference names the Service a TargetGroupConfiguration configures.
+type Reference struct {
+	Group *string `json:"group,omitempty"`
+	Kind  *string `json:"kind,omitempty"`
+	Name  string  `json:"name"`
+}
+
+// TargetGroupProps are a target group's settings.
+type TargetGroupProps struct {
+	TargetType            *string                   `json:"targetType,omitempty"`
+	HealthCheckConfig     *HealthCheckConfiguration `json:"healthCheckConfig,omitempty"`
+	TargetGroupAttributes []Attribute               `json:"targetGroupAttributes,omitempty"`
+	Tags                  *map[string]string        `json:"tags,omitempty"`
+	Protocol              *string                   `json:"protocol,omitempty"`
+}
+
+// HealthCheckConfiguration is a target group's health check.
+type HealthCheckConfiguration struct {
+	HealthyThresholdCount   *int32              `json:"healthyThresholdCount,omitempty"`
+	HealthCheckInterval     *int32              `json:"healthCheckInterval,omitempty"`
+	HealthCheckPath         *string             `json:"healthCheckPath,omitempty"`
+	HealthCheckPort         *string             `json:"healthCheckPort,omitempty"`
+	HealthCheckProtocol     *string             `json:"healthCheckProtocol,omitempty"`
+	HealthCheckTimeout      *int32              `json:"healthCheckTimeout,omitempty"`
+	UnhealthyThresholdCount *int32              `json:"unhealthyThresholdCount,omitempty"`
+	Matcher                 *HealthCheckMatcher `json:"matcher,omitempty"`
+}
+
+// HealthCheckMatcher is the health check's success codes.
+type HealthCheckMatcher struct {
+	HTTPCode *string `json:"httpCode,omitempty"`
+	GRPCCode *string `json:"grpcCode,omitempty"`
+}
+
+// meta reads an object's namespace, name and generation.
+func meta(obj map[string]any) (ns, name string, gen int64) {
+	m, _ := obj["metadata"].(map[string]any)
+	ns, _ = m["namespace"].(string)
+	name, _ = m["name"].(string)
+	switch g := m["generation"].(type) {
+	case int64:
+		gen = g
+	case float64:
+		gen = int64(g)
+	}
+	return ns, name, gen
+}
+
+func decodeSpec(obj map[string]any, into any) error {
+	raw, err := json.Marshal(obj["spec"])
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, into)
+}
+
+// ParseLoadBalancerConfiguration decodes obj (as the API server returns
+// it); an object with unsupported fields is an *UnsupportedError.
+func ParseLoadBalancerConfiguration(obj map[string]any) (*LoadBalancerConfiguration, error) {
+	out := &LoadBalancerConfiguration{}
+	out.Namespace, out.Name, out.Generation = meta(obj)
+	if bad := UnsupportedFields(KindLoadBalancerConfiguration, obj); len(bad) > 0 {
+		return nil, &UnsupportedError{Kind: KindLoadBalancerConfiguration, Namespace: out.Namespace, Name: out.Name, Fields: bad}
+	}
+	if err := decodeSpec(obj, &out.Spec); err != nil {
+		return nil, fmt.Errorf("%s %s/%s: %w", KindLoadBalancerConfiguration, out.Namespace, out.Name, err)
+	}
+	if t := out.Spec.IPAddressType; t != nil && *t != "ipv4" {
+		return nil, &UnsupportedError{Kind: KindLoadBalancerConfiguration, Namespace: out.Namespace, Name: out.Name,
+			Fields: []string{"spec.ipAddressType=" + *t}}
+	}
+	return out, nil
+}
+
+// ParseTargetGroupConfiguration decodes obj; an object with unsupported
+// fields is an *UnsupportedError.
+func ParseTargetGroupConfiguration(obj map[string]any) (*TargetGroupConfiguration, error) {
+	out := &TargetGroupConfiguration{}
+	out.Namespace, out.Name, out.Generation = meta(obj)
+	if bad := UnsupportedFields(KindTargetGroupConfiguration, obj); len(bad) > 0 {
+		return nil, &UnsupportedError{Kind: KindTargetGroupConfiguration, Namespace: out.Namespace, Name: out.Name, Fields: bad}
+	}
+	if err := decodeSpec(obj, &out.Spec); err != nil {
+		return nil, fmt.Errorf("%s %s/%s: %w", KindTargetGroupConfiguration, out.Namespace, out.Name, err)
+	}
+	return out, nil
+}
