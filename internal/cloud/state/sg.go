@@ -60,6 +60,11 @@ type Provider struct {
 
 	// tgNames caches target groups found by name (TargetGroupARNsByName).
 	tgNames map[string]tgNameEntry
+
+	// oidcSecrets is, per listener or rule ARN, the digest of the OIDC
+	// client secret lbsg last wrote there (ELBv2 never returns it); see
+	// model.AuthOIDC. Lazily made; kept in memory only.
+	oidcSecrets map[string]string
 }
 
 // New builds a Provider for one cluster and VPC.
