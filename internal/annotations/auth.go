@@ -172,7 +172,9 @@ func ParseJWTValidation(ann map[string]string) (*JWTValidation, error) {
 	if !ok || err != nil {
 		return nil, err
 	}
-	bad := func(msg string) error { return newErr(IngJWTValidation, ann[IngJWTValidation], errors.New(msg), "%s", msg) }
+	bad := func(msg string) error {
+		return newErr(IngJWTValidation, ann[IngJWTValidation], errors.New(msg), "%s", msg)
+	}
 	switch {
 	case j.JwksEndpoint == "":
 		return nil, bad("jwksEndpoint is a required field for jwt validation")

@@ -155,7 +155,7 @@ func (m *member) oidcAction(cfg annotations.Auth) (*Action, error) {
 		AuthorizationEndpoint: o.AuthorizationEndpoint, TokenEndpoint: o.TokenEndpoint, UserInfoEndpoint: o.UserInfoEndpoint,
 		ClientID:     strings.TrimRightFunc(string(id), unicode.IsSpace),
 		ClientSecret: clientSecret, SecretHash: SecretHash(clientSecret),
-		AuthSession:  session(cfg, o.AuthenticationRequestExtraParams)}}, nil
+		AuthSession: session(cfg, o.AuthenticationRequestExtraParams)}}, nil
 }
 
 func jwtAction(j *annotations.JWTValidation) *Action {
