@@ -133,16 +133,6 @@ func ParseAuth(ann map[string]string) (Auth, error) {
 	return a, nil
 }
 
-// AuthSecretName is the Secret the auth-idp-oidc annotation of ann names,
-// "" when there is none or it does not parse (the build reports that).
-func AuthSecretName(ann map[string]string) string {
-	var oidc AuthIDPOIDC
-	if ok, err := jsonAnnotation(ann, IngAuthIDPOIDC, &oidc); !ok || err != nil {
-		return ""
-	}
-	return oidc.SecretName
-}
-
 // JWT additional-claim formats.
 const (
 	JWTClaimSingleString         = "single-string"

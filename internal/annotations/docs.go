@@ -18,6 +18,20 @@ type Doc struct {
 
 // Docs documents the annotation keys, by key.
 var Docs = map[string]Doc{
+	IngAuthType: {Type: "`none`, `cognito`, `oidc`", Default: "`none`",
+		Effect: "Authenticates the requests of every rule (and of the default backend) on the HTTPS listeners with Cognito or an OIDC IdP, an authenticate action before the rule's action. Read on the Ingress and on a backend Service a rule forwards to alone, the Service's value winning. Unlike LBC, which builds plain-HTTP rules without it, authentication on an HTTP listener (without `ssl-redirect`) is refused: nothing changes and a Warning event says why."},
+	IngAuthIDPCognito: {Type: "JSON: `userPoolARN`, `userPoolClientID`, `userPoolDomain`, `authenticationRequestExtraParams`",
+		Effect: "The Cognito user pool of `auth-type: cognito`."},
+	IngAuthIDPOIDC: {Type: "JSON: `issuer`, `authorizationEndpoint`, `tokenEndpoint`, `userInfoEndpoint`, `secretName`, `authenticationRequestExtraParams`",
+		Effect: "The OIDC IdP of `auth-type: oidc`; the client ID and secret are the `clientID` (or `clientId`) and `clientSecret` keys of the Secret `secretName` in the Ingress's namespace, which lbsg watches (alone; see `--required-secrets-label`): a change updates the rules. A Secret missing or lacking a key holds the group as it is (rules keep their authentication, none is created without it) with a Warning event."},
+	IngAuthOnUnauthenticatedRequest: {Type: "`authenticate`, `allow`, `deny`", Default: "`authenticate`",
+		Effect: "What the authenticate action does with a request that is not authenticated."},
+	IngAuthScope:         {Type: "string", Default: "`openid`", Effect: "The claims requested from the IdP."},
+	IngAuthSessionCookie: {Type: "string", Default: "`AWSELBAuthSessionCookie`", Effect: "Name of the session cookie."},
+	IngAuthSessionTimeout: {Type: "integer (seconds)", Default: "`604800`",
+		Effect: "Maximum duration of the authentication session."},
+	IngJWTValidation: {Type: "JSON: `jwksEndpoint`, `issuer`, `additionalClaims` (`format`, `name`, `values`)",
+		Effect: "A jwt-validation action before every rule's action on the HTTPS listeners (read on the Ingress only); cannot be combined with `auth-type`."},
 	SvcType: {Type: "`external`, `nlb-ip`",
 		Effect: "Without `spec.loadBalancerClass`: `external` (with `aws-load-balancer-nlb-target-type`) or `nlb-ip` hands the Service to lbsg, as to LBC."},
 	SvcNLBTargetType: {Type: "`instance`, `ip`", Default: "`--default-target-type` (`instance`)",

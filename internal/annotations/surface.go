@@ -2,6 +2,7 @@ package annotations
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -43,7 +44,7 @@ type Key struct {
 	Object Object
 	Support
 	// Harmless, for an unsupported key, reports values that ask for
-	// nothing lbsg does not do (LBC's default, e.g. auth-type none); such a
+	// nothing lbsg does not do (LBC's default, e.g. enable-frontend-nlb false); such a
 	// value does not stop the object.
 	Harmless func(value string) bool
 	// Lacks says, for an unsupported key, what lbsg does not do (events
@@ -54,15 +55,10 @@ type Key struct {
 // Family reports whether the entry is a prefix family (actions.*, …).
 func (k Key) Family() bool { return strings.HasSuffix(k.Name, ".") || strings.HasSuffix(k.Name, "-") }
 
-func equalFold(want ...string) func(string) bool {
-	return func(v string) bool {
-		for _, w := range want {
-			if strings.EqualFold(strings.TrimSpace(v), w) {
-				return true
-			}
-		}
-		return false
-	}
+// parsesFalse is a boolean annotation LBC reads as false (its default).
+func parsesFalse(v string) bool {
+	b, err := strconv.ParseBool(v)
+	return err == nil && !b
 }
 
 // Surface lists every annotation key LBC v3.6.2 reads on Services and
@@ -78,7 +74,6 @@ var Surface = func() []Key {
 		return Key{Name: IngressPrefix + suffix, Object: OnIngress, Support: s, Lacks: lacks}
 	}
 	const (
-		auth     = "listener-rule authentication (issue 19)"
 		waf      = "WAF and Shield associations (issue 19)"
 		frontNLB = "the frontend NLB in front of an ALB (issue 19)"
 		certs    = "ACM certificate management (issue 18)"
@@ -169,14 +164,14 @@ var Surface = func() []Key {
 		ing("healthy-threshold-count", Supported, ""),
 		ing("unhealthy-threshold-count", Supported, ""),
 		ing("success-codes", Supported, ""),
-		{Name: IngressPrefix + "auth-type", Object: OnIngress, Lacks: auth, Harmless: equalFold("none")},
-		ing("auth-idp-cognito", Unsupported, auth),
-		ing("auth-idp-oidc", Unsupported, auth),
-		ing("auth-on-unauthenticated-request", Unsupported, auth),
-		ing("auth-scope", Unsupported, auth),
-		ing("auth-session-cookie", Unsupported, auth),
-		ing("auth-session-timeout", Unsupported, auth),
-		ing("jwt-validation", Unsupported, auth),
+		ing("auth-type", Supported, ""),
+		ing("auth-idp-cognito", Supported, ""),
+		ing("auth-idp-oidc", Supported, ""),
+		ing("auth-on-unauthenticated-request", Supported, ""),
+		ing("auth-scope", Supported, ""),
+		ing("auth-session-cookie", Supported, ""),
+		ing("auth-session-timeout", Supported, ""),
+		ing("jwt-validation", Supported, ""),
 		ing("target-node-labels", Supported, ""),
 		ing("manage-backend-security-group-rules", Supported, ""),
 		ing("mutual-authentication", Unsupported, "listener mutual TLS (issue 18)"),
@@ -185,7 +180,7 @@ var Surface = func() []Key {
 		ing("multi-cluster-target-group", Supported, ""),
 		ing("minimum-load-balancer-capacity", Supported, ""),
 		ing("ipam-ipv4-pool-id", Unsupported, ipam),
-		ing("enable-frontend-nlb", Unsupported, frontNLB),
+		{Name: IngressPrefix + "enable-frontend-nlb", Object: OnIngress, Lacks: frontNLB, Harmless: parsesFalse},
 		ing("frontend-nlb-", Unsupported, frontNLB), // frontend-nlb-scheme, -subnets, -security-groups, …
 		ing("use-regex-path-match", Supported, ""),
 		ing("target-control-port", Unsupported, "the ALB target-control agent port"),

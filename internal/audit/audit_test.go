@@ -97,7 +97,7 @@ func TestAudit(t *testing.T) {
 			}}}, DesiredRules: map[string]rules.Set{"sg-node": {key(30080, "sg-back"): ours}}},
 			want: []string{"leaked-rule sg-node tcp 30081 ← sg-gone fixable", "other-owner-rule sg-node tcp 30082 ← sg-x"}},
 		{name: "an object lbsg leaves alone is a problem naming what it asks for",
-			s:    Snapshot{Incomplete: true, Unsupported: map[string][]string{"Ingress shop/web": {"alb.ingress.kubernetes.io/auth-type (listener-rule authentication (issue 19))"}}},
+			s:    Snapshot{Incomplete: true, Unsupported: map[string][]string{"Ingress shop/web": {"alb.ingress.kubernetes.io/customer-owned-ipv4-pool (customer-owned (Outposts) address pools)"}}},
 			want: []string{"unsupported-object Ingress shop/web"}},
 		{name: "no rule is called leaked when the desired rules are incomplete",
 			s: Snapshot{Incomplete: true, SecurityGroups: []SG{{ID: "sg-node", Tags: nodeTag, Ingress: rules.Set{key(30081, "sg-gone"): ours}}}}},

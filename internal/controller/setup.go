@@ -7,6 +7,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -22,6 +23,7 @@ import (
 	"github.com/lbsg/lbsg/internal/controller/ingress"
 	"github.com/lbsg/lbsg/internal/controller/multicluster"
 	"github.com/lbsg/lbsg/internal/controller/registry"
+	"github.com/lbsg/lbsg/internal/controller/secrets"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/controller/targetsg"
 	"github.com/lbsg/lbsg/internal/events"
@@ -159,9 +161,16 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	}
 	component(service.ControllerName)
 	ingTrigger := &registry.Trigger[reconcile.Request]{}
+	// Authentication Secrets are watched one by one (never all of them).
+	cs, err := kubernetes.NewForConfig(mgr.GetConfig())
+	if err != nil {
+		return nil, fmt.Errorf("building the Secrets' client: %w", err)
+	}
+	labelKey, labelValue := o.SecretsLabel()
 	ing := &ingress.Reconciler{
 		Kube: mgr.GetClient(), AWS: prov, Deploy: dep, Groups: ingTrigger, Events: rec, Metrics: c.Metrics,
 		Defaults: d, Class: class, MaxConcurrentReconciles: o.IngressReconciles(),
+		Secrets: secrets.New(cs, labelKey, labelValue, ingTrigger.Enqueue),
 	}
 	if err := ing.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ingress controller: %w", err)

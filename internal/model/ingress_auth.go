@@ -173,21 +173,21 @@ func SecretHash(secret string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// AuthSecretNames are the Secrets the member's authentication may read:
-// those named by the auth-idp-oidc annotation of the Ingress and of each
-// of services (its backend Services), sorted and de-duplicated. The
-// controller reads (and watches) exactly these.
+// AuthSecretNames are the Secrets the member's authentication reads:
+// those named by auth-idp-oidc where auth-type is oidc, on the Ingress
+// alone or merged with one of services (its backend Services), sorted and
+// de-duplicated. The controller reads (and watches) exactly these.
 func AuthSecretNames(ing *networkingv1.Ingress, services map[string]*corev1.Service) []string {
-	var out []string
-	if n := annotations.AuthSecretName(ing.Annotations); n != "" {
-		out = append(out, n)
-	}
+	cands := []map[string]string{ing.Annotations}
 	for _, svc := range services {
-		if svc == nil {
-			continue
+		if svc != nil {
+			cands = append(cands, annotations.MergeAuthAnnotations(ing.Annotations, svc.Annotations))
 		}
-		if n := annotations.AuthSecretName(svc.Annotations); n != "" {
-			out = append(out, n)
+	}
+	var out []string
+	for _, c := range cands {
+		if a, err := annotations.ParseAuth(c); err == nil && a.Type == annotations.AuthOIDC && a.OIDC != nil && a.OIDC.SecretName != "" {
+			out = append(out, a.OIDC.SecretName)
 		}
 	}
 	slices.Sort(out)

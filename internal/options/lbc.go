@@ -65,7 +65,6 @@ var LBCFlags = []LBCFlag{
 	{"globalaccelerator-max-concurrent-reconciles", "int", "1", noOp, "no Global Accelerator controller"},
 	{"globalaccelerator-max-exponential-backoff-delay", "duration", "16m40s", noOp, "no Global Accelerator controller"},
 	{"lb-stabilization-monitor-interval", "duration", "2m0s", noOp, "lbsg does not wait for load balancers to become active"},
-	{"required-secrets-label", "string", "", noOp, "lbsg reads no Secrets: authentication is refused with UnsupportedAnnotation"},
 	{"allowed-certificate-authority-arns", "strings", "[]", noOp, "lbsg does no certificate discovery yet (issue 18): HTTPS needs certificate-arn"},
 	{"webhook-bind-port", "int", "9443", noOp, "lbsg serves no webhooks yet (issue 20)"},
 	{"webhook-cert-dir", "string", "", noOp, "lbsg serves no webhooks yet (issue 20)"},
@@ -96,7 +95,7 @@ var lbcAliases = []lbcAlias{
 // lbcNative are LBC flags lbsg implements under LBC's name only (lbsg's
 // chart renders them from LBC's values of the same meaning).
 var lbcNative = []string{"service-max-concurrent-reconciles", "ingress-max-concurrent-reconciles", "leader-election-id",
-	"log-level", "sync-period", "aws-api-endpoints", "tolerate-non-existent-backend-action"}
+	"log-level", "sync-period", "aws-api-endpoints", "tolerate-non-existent-backend-action", "required-secrets-label"}
 
 // LBCOnly reports whether a flag exists for LBC's users (an alias, a flag
 // of LBCFlags, or one lbsg implements only under LBC's name): it needs no
