@@ -154,6 +154,7 @@ func AuditSnapshotWith(ctx context.Context, prov *state.Provider, clients *awsap
 	s.LiveStacks, s.DesiredRules, s.DesiredLBSGs, s.BackendInUse = want.Stacks, want.TargetRules, want.LBSGs, want.BackendInUse
 	s.Incomplete = len(want.Errors) > 0
 	s.Unsupported = want.Unsupported
+	s.Unauthenticated = want.Unauthenticated
 	// Services and IngressGroups being torn down still own their resources.
 	for i := range objs.Services {
 		svc := &objs.Services[i]

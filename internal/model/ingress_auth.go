@@ -200,3 +200,35 @@ func IsAuthError(err error) bool {
 	var ae *annotations.AuthError
 	return errors.As(err, &ae)
 }
+
+// UnauthenticatedInternetALB reports whether st is an internet-facing ALB
+// whose managed frontend group admits the whole Internet (0.0.0.0/0 or
+// ::/0) and whose listeners authenticate nothing: no rule and no default
+// action carries an authenticate or jwt-validation action (`lbsg audit`
+// notes it). WAF associations are not considered here.
+func UnauthenticatedInternetALB(st Stack) bool {
+	lb := st.LoadBalancer
+	if !lb.IsALB() || lb.Scheme != "internet-facing" || st.ManagedSG == nil {
+		return false
+	}
+	open := false
+	for k := range st.ManagedSG.Ingress {
+		open = open || k.Peer == "0.0.0.0/0" || k.Peer == "::/0"
+	}
+	if !open {
+		return false
+	}
+	for _, l := range st.Listeners {
+		if l.DefaultAuth != nil {
+			return false
+		}
+		for _, r := range l.Rules {
+			for _, a := range r.Actions {
+				if a.IsAuth() {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}

@@ -204,3 +204,30 @@ func TestTheClientSecretIsNeitherPrintedNorFingerprintedButItsDigestIs(t *testin
 		t.Errorf("listeners as JSON: %s", b)
 	}
 }
+
+// TestUnauthenticatedInternetALB: `lbsg audit` notes an internet-facing
+// ALB open to 0.0.0.0/0 with no authentication anywhere; authentication on
+// a rule, an internal scheme or a narrower frontend makes it no note.
+func TestUnauthenticatedInternetALB(t *testing.T) {
+	p := annotations.IngressPrefix
+	build := func(ann map[string]string) Stack {
+		return buildOne(t, simple("ns", "a", httpsAnn(ann)), ingFacts(), ingDefaults())
+	}
+	for _, tt := range []struct {
+		name string
+		ann  map[string]string
+		want bool
+	}{
+		{"internet-facing, open, no authentication", map[string]string{annotations.IngScheme: "internet-facing"}, true},
+		{"internal", nil, false},
+		{"authenticated", map[string]string{annotations.IngScheme: "internet-facing", p + "auth-type": "cognito", p + "auth-idp-cognito": cognitoIDP}, false},
+		{"validating JWTs", map[string]string{annotations.IngScheme: "internet-facing", p + "jwt-validation": `{"jwksEndpoint":"j","issuer":"i"}`}, false},
+		{"open to a corporate range only", map[string]string{annotations.IngScheme: "internet-facing", p + "inbound-cidrs": "203.0.113.0/24"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := UnauthenticatedInternetALB(build(tt.ann)); got != tt.want {
+				t.Errorf("UnauthenticatedInternetALB = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
