@@ -78,7 +78,7 @@ type Snapshot struct {
 	// (model.UnauthenticatedInternetALB).
 	Unauthenticated map[string]naming.Stack
 	RulesLimit      int // 0: DefaultRulesLimit
-	ENILimit    int // 0: DefaultENILimit
+	ENILimit        int // 0: DefaultENILimit
 }
 
 // Kind names a finding.
