@@ -40,7 +40,13 @@
 // use-annotation backend), conditions.<name> merged with the rule's host
 // and path, transforms.<name>, use-regex-path-match, and LBC's rule
 // optimizer; target groups named by targetGroupName come resolved in
-// Facts.TargetGroupARNs. Not modelled for ALBs: authentication, ACM certificate
+// Facts.TargetGroupARNs. Authentication (ingress_auth.go) is LBC's
+// buildActions: an authenticate-cognito, authenticate-oidc (client from the
+// member's Secrets) or jwt-validation action before the rule's or default
+// backend's action on HTTPS listeners; one that cannot be built (a Secret
+// missing or incomplete, a bad annotation, authentication on a plain-HTTP
+// listener, which LBC would serve unauthenticated) fails the whole group so
+// nothing changes. Not modelled for ALBs: ACM certificate
 // discovery (an HTTPS listener needs certificate-arn or IngressClassParams
 // certificateArn), target-control port, IPv6 target groups, listener
 // attributes, the frontend NLB and WAF/Shield.
