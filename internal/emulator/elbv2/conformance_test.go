@@ -650,3 +650,60 @@ func TestSDKNLBSourceNatReadsOff(t *testing.T) {
 		t.Errorf("create, describe, SetSubnets report %q", got)
 	}
 }
+
+// TestSDKAuthenticateActionsRoundTrip: an authenticate-oidc rule and a
+// jwt-validation rule decode in aws-sdk-go-v2 as ELBv2 returns them: the
+// defaults filled in, the client secret never returned.
+func TestSDKAuthenticateActionsRoundTrip(t *testing.T) {
+	w := start(t)
+	ctx := t.Context()
+	lb := w.alb(t, "auth")
+	tg := w.tg(t, "tg", 80)
+	cert := emutest.ImportCertificate(t, w.ACM, "auth.example.com")
+	l, err := w.ELBv2.CreateListener(ctx, &awselbv2.CreateListenerInput{LoadBalancerArn: lb.LoadBalancerArn,
+		Protocol: elbv2types.ProtocolEnumHttps, Port: aws.Int32(443), Certificates: []elbv2types.Certificate{{CertificateArn: aws.String(cert)}},
+		DefaultActions: forwardTo(aws.ToString(tg.TargetGroupArn))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lARN := l.Listeners[0].ListenerArn
+	rule := func(prio int32, first elbv2types.Action) (*awselbv2.CreateRuleOutput, error) {
+		first.Order = aws.Int32(1)
+		fwd := forwardTo(aws.ToString(tg.TargetGroupArn))[0]
+		fwd.Order = aws.Int32(2)
+		return w.ELBv2.CreateRule(ctx, &awselbv2.CreateRuleInput{ListenerArn: lARN, Priority: aws.Int32(prio),
+			Conditions: []elbv2types.RuleCondition{{Field: aws.String("path-pattern"),
+				PathPatternConfig: &elbv2types.PathPatternConditionConfig{Values: []string{fmt.Sprintf("/%d", prio)}}}},
+			Actions: []elbv2types.Action{first, fwd}})
+	}
+	oidc := &elbv2types.AuthenticateOidcActionConfig{Issuer: aws.String("https://idp.example.com"),
+		AuthorizationEndpoint: aws.String("https://idp.example.com/auth"), TokenEndpoint: aws.String("https://idp.example.com/token"),
+		UserInfoEndpoint: aws.String("https://idp.example.com/userinfo"), ClientId: aws.String("client"), ClientSecret: aws.String("s3cret"),
+		AuthenticationRequestExtraParams: map[string]string{"display": "page"}}
+	if _, err := rule(1, elbv2types.Action{Type: elbv2types.ActionTypeEnumAuthenticateOidc, AuthenticateOidcConfig: oidc}); err != nil {
+		t.Fatal(err)
+	}
+	jwt := &elbv2types.JwtValidationActionConfig{JwksEndpoint: aws.String("https://idp.example.com/jwks"), Issuer: aws.String("https://idp.example.com"),
+		AdditionalClaims: []elbv2types.JwtValidationActionAdditionalClaim{{Format: elbv2types.JwtValidationActionAdditionalClaimFormatEnumStringArray,
+			Name: aws.String("groups"), Values: []string{"admins", "ops"}}}}
+	if _, err := rule(2, elbv2types.Action{Type: elbv2types.ActionTypeEnumJwtValidation, JwtValidationConfig: jwt}); err != nil {
+		t.Fatal(err)
+	}
+	noSecret := *oidc
+	noSecret.ClientSecret = nil
+	_, err = rule(3, elbv2types.Action{Type: elbv2types.ActionTypeEnumAuthenticateOidc, AuthenticateOidcConfig: &noSecret})
+	wantCode(t, err, "ValidationError")
+	rs, err := w.ELBv2.DescribeRules(ctx, &awselbv2.DescribeRulesInput{ListenerArn: lARN})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := rs.Rules[0].Actions[0].AuthenticateOidcConfig
+	same(t, "oidc config", []any{aws.ToString(got.ClientId), got.ClientSecret, got.OnUnauthenticatedRequest, aws.ToString(got.Scope),
+		aws.ToString(got.SessionCookieName), aws.ToInt64(got.SessionTimeout), got.AuthenticationRequestExtraParams},
+		[]any{"client", (*string)(nil), elbv2types.AuthenticateOidcActionConditionalBehaviorEnumAuthenticate, "openid",
+			"AWSELBAuthSessionCookie", int64(604800), map[string]string{"display": "page"}})
+	gotJWT := rs.Rules[1].Actions[0].JwtValidationConfig
+	same(t, "jwt config", []any{aws.ToString(gotJWT.Issuer), aws.ToString(gotJWT.JwksEndpoint), gotJWT.AdditionalClaims[0].Format,
+		aws.ToString(gotJWT.AdditionalClaims[0].Name), gotJWT.AdditionalClaims[0].Values},
+		[]any{"https://idp.example.com", "https://idp.example.com/jwks", elbv2types.JwtValidationActionAdditionalClaimFormatEnumStringArray, "groups", []string{"admins", "ops"}})
+}
