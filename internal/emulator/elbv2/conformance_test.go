@@ -2,8 +2,12 @@ package elbv2_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
 	"reflect"
 	"regexp"
 	"strings"
@@ -706,4 +710,58 @@ func TestSDKAuthenticateActionsRoundTrip(t *testing.T) {
 	same(t, "jwt config", []any{aws.ToString(gotJWT.Issuer), aws.ToString(gotJWT.JwksEndpoint), gotJWT.AdditionalClaims[0].Format,
 		aws.ToString(gotJWT.AdditionalClaims[0].Name), gotJWT.AdditionalClaims[0].Values},
 		[]any{"https://idp.example.com", "https://idp.example.com/jwks", elbv2types.JwtValidationActionAdditionalClaimFormatEnumStringArray, "groups", []string{"admins", "ops"}})
+}
+
+// TestCLIAuthenticateOIDCRule: the AWS CLI creates an authenticate-oidc
+// rule and reads it back without its client secret.
+func TestCLIAuthenticateOIDCRule(t *testing.T) {
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("no AWS CLI")
+	}
+	w := start(t)
+	ctx := t.Context()
+	lb := w.alb(t, "cli")
+	tg := w.tg(t, "tg", 80)
+	cert := emutest.ImportCertificate(t, w.ACM, "cli.example.com")
+	l, err := w.ELBv2.CreateListener(ctx, &awselbv2.CreateListenerInput{LoadBalancerArn: lb.LoadBalancerArn,
+		Protocol: elbv2types.ProtocolEnumHttps, Port: aws.Int32(443), Certificates: []elbv2types.Certificate{{CertificateArn: aws.String(cert)}},
+		DefaultActions: forwardTo(aws.ToString(tg.TargetGroupArn))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(w.Server)
+	defer hs.Close()
+	cli := func(args ...string) []byte {
+		t.Helper()
+		cmd := exec.CommandContext(ctx, "aws", append([]string{"--endpoint-url", hs.URL, "--region", w.Server.Region(), "--output", "json", "elbv2"}, args...)...)
+		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIDEMULATOR", "AWS_SECRET_ACCESS_KEY=emulator-secret", "AWS_CONFIG_FILE=/dev/null",
+			"AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PAGER=")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("aws %v: %v\n%s", args, err, out)
+		}
+		return out
+	}
+	actions := `[{"Type":"authenticate-oidc","Order":1,"AuthenticateOidcConfig":{"Issuer":"https://idp.example.com",
+		"AuthorizationEndpoint":"https://idp.example.com/auth","TokenEndpoint":"https://idp.example.com/token",
+		"UserInfoEndpoint":"https://idp.example.com/userinfo","ClientId":"client","ClientSecret":"s3cret","Scope":"openid email"}},
+		{"Type":"forward","Order":2,"TargetGroupArn":"` + aws.ToString(tg.TargetGroupArn) + `"}]`
+	cli("create-rule", "--listener-arn", aws.ToString(l.Listeners[0].ListenerArn), "--priority", "1",
+		"--conditions", `[{"Field":"path-pattern","Values":["/admin"]}]`, "--actions", actions)
+	var out struct {
+		Rules []struct {
+			Actions []struct {
+				Type                   string
+				AuthenticateOidcConfig map[string]any
+			}
+		}
+	}
+	if err := json.Unmarshal(cli("describe-rules", "--listener-arn", aws.ToString(l.Listeners[0].ListenerArn)), &out); err != nil {
+		t.Fatal(err)
+	}
+	got := out.Rules[0].Actions[0].AuthenticateOidcConfig
+	if _, has := got["ClientSecret"]; has || got["ClientId"] != "client" || got["Scope"] != "openid email" ||
+		got["SessionTimeout"] != float64(604800) || got["OnUnauthenticatedRequest"] != "authenticate" {
+		t.Errorf("described OIDC config %v", got)
+	}
 }
