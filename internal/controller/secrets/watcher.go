@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
@@ -179,16 +180,6 @@ func (w *Watcher) start(key types.NamespacedName) *item {
 		},
 	})
 	it.store, it.synced = store, ctrl.HasSynced
-	go ctrl.RunWithContext(stopContext(it.stop))
+	go ctrl.RunWithContext(wait.ContextForChannel(it.stop))
 	return it
-}
-
-// stopContext is a context cancelled when stop closes.
-func stopContext(stop <-chan struct{}) context.Context {
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		<-stop
-		cancel()
-	}()
-	return ctx
 }
