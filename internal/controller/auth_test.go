@@ -329,3 +329,40 @@ func TestJWTValidationEndToEnd(t *testing.T) {
 		t.Errorf("%d ModifyRule calls for two changes, want 2", n)
 	}
 }
+
+// TestAnOIDCRuleIsNotRewrittenAfterARestart: a restarted controller whose
+// applied-state record matches writes nothing for an OIDC-authenticated
+// Ingress (ELBv2 never shows the client secret, and lbsg does not rewrite
+// it blindly); a Secret change afterwards is one ModifyRule.
+func TestAnOIDCRuleIsNotRewrittenAfterARestart(t *testing.T) {
+	h := start(t, nil)
+	cert := emutest.ImportCertificate(t, h.emu.ACM, "app.example.com")
+	h.create(h.nodePortService("web"))
+	sec := h.oidcSecret("oidc", "oidc-client", "s1")
+	h.create(sec)
+	ing := h.authIngress("oidc", cert, map[string]string{authP + "auth-type": "oidc", authP + "auth-idp-oidc": oidcIDPValue}, "/", "web")
+	h.create(ing)
+	name := albName(naming.ImplicitIngressStack(ing.Namespace, ing.Name))
+	testenv.Eventually(t, "the authenticated rule", func(ctx context.Context) (bool, error) {
+		rs, _ := h.authRules(ctx, name)
+		return len(rs) == 1 && strings.Contains(rs[0].Line, "oidc("), nil
+	})
+	h.quiesce()
+	h.stopManager()
+	writes := h.emu.Server.Calls().Mutations()
+	h2 := startOn(t, h.kube, h.emu, nil, false)
+	testenv.Eventually(t, "the restarted controller reconciled the Ingress", func(context.Context) (bool, error) {
+		return h2.events.has("oidc Normal SuccessfullyReconciled"), nil
+	})
+	h2.quiesce()
+	if n := h.emu.Server.Calls().Mutations() - writes; n != 0 {
+		t.Errorf("%d AWS writes after a restart with nothing changed: %v", n, h.emu.Server.Calls().Sorted())
+	}
+	m := h2.calls("ModifyRule")
+	h2.updateObject(sec, func(o client.Object) { o.(*corev1.Secret).Data["clientSecret"] = []byte("s2") })
+	testenv.Eventually(t, "the new secret written", func(context.Context) (bool, error) { return h2.calls("ModifyRule") > m, nil })
+	h2.quiesce()
+	if n := h2.calls("ModifyRule") - m; n != 1 {
+		t.Errorf("%d ModifyRule calls for a new client secret, want 1", n)
+	}
+}

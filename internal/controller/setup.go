@@ -167,10 +167,14 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		return nil, fmt.Errorf("building the Secrets' client: %w", err)
 	}
 	labelKey, labelValue := o.SecretsLabel()
+	sw := secrets.New(cs, labelKey, labelValue, ingTrigger.Enqueue)
+	if err := mgr.Add(sw); err != nil {
+		return nil, err
+	}
 	ing := &ingress.Reconciler{
 		Kube: mgr.GetClient(), AWS: prov, Deploy: dep, Groups: ingTrigger, Events: rec, Metrics: c.Metrics,
 		Defaults: d, Class: class, MaxConcurrentReconciles: o.IngressReconciles(),
-		Secrets: secrets.New(cs, labelKey, labelValue, ingTrigger.Enqueue),
+		Secrets: sw,
 	}
 	if err := ing.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ingress controller: %w", err)

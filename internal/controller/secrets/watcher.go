@@ -28,8 +28,9 @@ type Watcher struct {
 	// onChange enqueues the consumers of a Secret that changed.
 	onChange func(...reconcile.Request)
 
-	mu    sync.Mutex
-	items map[types.NamespacedName]*item
+	mu     sync.Mutex
+	items  map[types.NamespacedName]*item
+	closed bool
 }
 
 type item struct {
@@ -46,11 +47,28 @@ func New(client kubernetes.Interface, labelKey, labelValue string, onChange func
 		items: map[types.NamespacedName]*item{}}
 }
 
+// Start implements manager.Runnable: it returns when ctx ends, stopping
+// every watch (a stopped controller holds no watch open).
+func (w *Watcher) Start(ctx context.Context) error {
+	<-ctx.Done()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.closed = true
+	for k, it := range w.items {
+		close(it.stop)
+		delete(w.items, k)
+	}
+	return nil
+}
+
 // Monitor records that consumer uses exactly keys: watches start for new
 // ones, and a watch no consumer uses any more stops.
 func (w *Watcher) Monitor(consumer reconcile.Request, keys []types.NamespacedName) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.closed {
+		return
+	}
 	want := map[types.NamespacedName]bool{}
 	for _, k := range keys {
 		want[k] = true
