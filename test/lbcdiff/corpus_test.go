@@ -389,6 +389,19 @@ var corpus = []testCase{
 					"tokenEndpoint":"https://idp.example.com/token","userInfoEndpoint":"https://idp.example.com/userinfo","secretName":"oidc-client"}`,
 			}, path{"/api", "api"}, path{"/", "web"})}}
 	}},
+	// alb-auth-jwt: a jwt-validation action before every rule's forward.
+	{"alb-auth-jwt", func(ns string, e *env) objects {
+		const p = "alb.ingress.kubernetes.io/"
+		return objects{replicas: 2,
+			services: []*corev1.Service{backend(ns, "echo", e.port())},
+			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{
+				p + "target-type":     "instance",
+				p + "listen-ports":    `[{"HTTPS":443}]`,
+				p + "certificate-arn": sandboxCert,
+				p + "jwt-validation": `{"jwksEndpoint":"https://idp.example.com/.well-known/jwks.json","issuer":"https://idp.example.com",
+					"additionalClaims":[{"format":"string-array","name":"groups","values":["admins","ops"]},{"format":"single-string","name":"aud","values":["lbcdiff"]}]}`,
+			}, path{"/", "echo"})}}
+	}},
 	// Combinations: an NLB with TLS (two certificates), proxy protocol and
 	// attributes, and an IngressGroup whose members bring a certificate each.
 	{"nlb-tls-proxy-attrs", func(ns string, e *env) objects {
