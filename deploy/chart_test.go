@@ -311,8 +311,8 @@ var lbcValues = []chartValue{
 		args: []string{"--feature-gates=NLBSecurityGroup=false,ServiceTypeLoadBalancerOnly=true"}},
 	{key: "certManagement", how: refused, values: "certManagement: {defaultPCAARN: 'arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/x'}",
 		flag: "default-pca-arn", msg: "certManagement.defaultPCAARN (--default-pca-arn)"},
-	{key: "certDiscovery.allowedCertificateAuthorityARNs", how: harmless, values: "certDiscovery: {allowedCertificateAuthorityARNs: 'arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/x'}",
-		args: []string{"--allowed-certificate-authority-arns=arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/x"}, msg: "no certificate discovery yet"},
+	{key: "certDiscovery.allowedCertificateAuthorityARNs", values: "certDiscovery: {allowedCertificateAuthorityARNs: 'arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/x'}",
+		args: []string{"--allowed-certificate-authority-arns=arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/x"}},
 	{key: "objectSelector", how: harmless, values: "objectSelector: {matchLabels: {a: b}}", msg: "lbsg serves no webhooks"},
 	{key: "serviceMonitor.enabled", values: "serviceMonitor: {enabled: true}", checks: []check{
 		obj("ServiceMonitor", "metrics-server", "spec", "endpoints", "0", "port"), obj("Service", "metrics-server", "spec", "ports", "0", "name"),

@@ -51,6 +51,7 @@ func calledActions() []string {
 		"ec2":                  reflect.TypeFor[awsapi.EC2API](),
 		"elasticloadbalancing": reflect.TypeFor[awsapi.ELBV2API](),
 		"eks":                  reflect.TypeFor[awsapi.EKSAPI](),
+		"acm":                  reflect.TypeFor[awsapi.ACMReadAPI](),
 	} {
 		for m := range iface.Methods() {
 			out = append(out, prefix+":"+m.Name)
@@ -104,7 +105,7 @@ func TestIAMPolicyListsExactlyTheCalledActions(t *testing.T) {
 }
 
 var (
-	actionRE   = regexp.MustCompile(`^(ec2|elasticloadbalancing|eks):[A-Z][A-Za-z0-9]+$`)
+	actionRE   = regexp.MustCompile(`^(ec2|elasticloadbalancing|eks|acm):[A-Z][A-Za-z0-9]+$`)
 	resourceRE = regexp.MustCompile(`^(\*|arn:aws:(ec2|elasticloadbalancing|eks):\*:\*:[a-z-]+/[*/a-z]+)$`)
 	sidRE      = regexp.MustCompile(`^[A-Za-z0-9]+$`)
 	// Condition operators and keys the policy may use.
@@ -188,7 +189,7 @@ var unconditional = map[string]string{
 
 func TestIAMPolicyConditionsMutatingCalls(t *testing.T) {
 	p := readPolicy(t)
-	readOnly := regexp.MustCompile(`:Describe`)
+	readOnly := regexp.MustCompile(`:(Describe|List)`)
 	for _, s := range p.Statement {
 		for _, a := range s.Action {
 			switch {

@@ -106,7 +106,10 @@ type Ingress struct {
 	HealthCheck        HealthCheck
 	TargetControlPort  *int32
 	FrontendNLBSGs     []string
-	UseRegexPathMatch  *bool
+	// FrontendNLB holds enable-frontend-nlb and the frontend-nlb-*
+	// annotations (FrontendNLBSGs is its SecurityGroups too).
+	FrontendNLB       FrontendNLB
+	UseRegexPathMatch *bool
 	// ListenerAttrs are the listener-attributes.<PROTOCOL>-<port>
 	// annotations, by "<PROTOCOL>-<port>" as written.
 	ListenerAttrs map[string]map[string]string
@@ -175,6 +178,7 @@ func ParseIngressAnnotations(ns, name string, ann map[string]string) (Ingress, e
 		},
 	}
 	in.ListenerAttrs = r.suffixedMaps(IngListenerAttributesPrefix)
+	in.FrontendNLB = r.frontendNLB()
 	if b := r.boolean(IngMultiClusterTargetGroup); b != nil {
 		in.MultiClusterTargetGroup = *b
 	}

@@ -44,7 +44,7 @@ type Key struct {
 	Object Object
 	Support
 	// Harmless, for an unsupported key, reports values that ask for
-	// nothing lbsg does not do (LBC's default, e.g. enable-frontend-nlb false); such a
+	// nothing lbsg does not do (LBC's default, e.g. create-acm-cert false); such a
 	// value does not stop the object.
 	Harmless func(value string) bool
 	// Lacks says, for an unsupported key, what lbsg does not do (events
@@ -74,10 +74,9 @@ var Surface = func() []Key {
 		return Key{Name: IngressPrefix + suffix, Object: OnIngress, Support: s, Lacks: lacks}
 	}
 	const (
-		waf      = "WAF and Shield associations (issue 19)"
-		frontNLB = "the frontend NLB in front of an ALB (issue 19)"
-		certs    = "ACM certificate management (issue 18)"
-		ipam     = "IPAM pools"
+		waf   = "WAF and Shield associations (issue 19)"
+		certs = "ACM certificate management: requesting certificates and validating them in Route 53 (LBC v3.6.2 does it behind the EnableCertificateManagement gate; lbsg discovers existing certificates only)"
+		ipam  = "IPAM pools"
 	)
 	keys := []Key{
 		// Services (LBC reads them with the service.beta.kubernetes.io prefix only).
@@ -180,11 +179,11 @@ var Surface = func() []Key {
 		ing("multi-cluster-target-group", Supported, ""),
 		ing("minimum-load-balancer-capacity", Supported, ""),
 		ing("ipam-ipv4-pool-id", Unsupported, ipam),
-		{Name: IngressPrefix + "enable-frontend-nlb", Object: OnIngress, Lacks: frontNLB, Harmless: parsesFalse},
-		ing("frontend-nlb-", Unsupported, frontNLB), // frontend-nlb-scheme, -subnets, -security-groups, …
+		ing("enable-frontend-nlb", Supported, ""),
+		ing("frontend-nlb-", Supported, ""), // frontend-nlb-scheme, -subnets, -security-groups, …
 		ing("use-regex-path-match", Supported, ""),
 		ing("target-control-port", Unsupported, "the ALB target-control agent port"),
-		ing("create-acm-cert", Unsupported, certs),
+		{Name: IngressPrefix + "create-acm-cert", Object: OnIngress, Lacks: certs, Harmless: parsesFalse},
 		ing("acm-pca-arn", Unsupported, certs),
 		ing("dry-run-plan", Unsupported, "LBC's dry-run plan annotation (lbsg plan shows plans instead)"),
 		ing("actions.", Supported, ""),

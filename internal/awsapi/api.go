@@ -27,6 +27,12 @@ type EC2API interface {
 	DescribeNetworkInterfaces(ctx context.Context, params *ec2.DescribeNetworkInterfacesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeNetworkInterfacesOutput, error)
 }
 
+// EC2PrefixAPI is the sandbox's EC2 write (pod prefixes on emulated
+// nodes); the controllers never call it, so the IAM policy lacks it.
+type EC2PrefixAPI interface {
+	AssignPrivateIpAddresses(ctx context.Context, params *ec2.AssignPrivateIpAddressesInput, optFns ...func(*ec2.Options)) (*ec2.AssignPrivateIpAddressesOutput, error)
+}
+
 // ELBV2API is every Elastic Load Balancing v2 operation lbsg calls, with the
 // SDK's exact signatures.
 type ELBV2API interface {
@@ -73,12 +79,18 @@ type EKSAPI interface {
 	DescribeCluster(ctx context.Context, params *eks.DescribeClusterInput, optFns ...func(*eks.Options)) (*eks.DescribeClusterOutput, error)
 }
 
-// ACMAPI is the AWS Certificate Manager operations lbsg's tools and tests
-// call (the controller reads no certificate: listeners name them by ARN).
-type ACMAPI interface {
-	ImportCertificate(ctx context.Context, params *acm.ImportCertificateInput, optFns ...func(*acm.Options)) (*acm.ImportCertificateOutput, error)
+// ACMReadAPI is the AWS Certificate Manager operations the controller
+// calls: certificate discovery's reads.
+type ACMReadAPI interface {
 	DescribeCertificate(ctx context.Context, params *acm.DescribeCertificateInput, optFns ...func(*acm.Options)) (*acm.DescribeCertificateOutput, error)
 	ListCertificates(ctx context.Context, params *acm.ListCertificatesInput, optFns ...func(*acm.Options)) (*acm.ListCertificatesOutput, error)
+}
+
+// ACMAPI adds what lbsg's tools and tests call (importing and deleting
+// certificates); the controller never writes to ACM.
+type ACMAPI interface {
+	ACMReadAPI
+	ImportCertificate(ctx context.Context, params *acm.ImportCertificateInput, optFns ...func(*acm.Options)) (*acm.ImportCertificateOutput, error)
 	DeleteCertificate(ctx context.Context, params *acm.DeleteCertificateInput, optFns ...func(*acm.Options)) (*acm.DeleteCertificateOutput, error)
 }
 
@@ -106,7 +118,7 @@ var (
 	_ elbv2.DescribeTargetHealthAPIClient         = ELBV2API(nil)
 	_ elbv2.DescribeListenerCertificatesAPIClient = ELBV2API(nil)
 
-	_ acm.ListCertificatesAPIClient = ACMAPI(nil)
+	_ acm.ListCertificatesAPIClient = ACMReadAPI(nil)
 
 	_ eks.DescribeClusterAPIClient = EKSAPI(nil)
 )

@@ -64,8 +64,8 @@ type Clients struct {
 	EC2   EC2API
 	ELBV2 ELBV2API
 	EKS   EKSAPI
-	// ACM is for tools and tests (importing certificates); the controller
-	// never calls it.
+	// ACM: the controller reads certificates through it (certificate
+	// discovery, ACMReadAPI); tools and tests also import them.
 	ACM ACMAPI
 	// Region the clients call.
 	Region string

@@ -83,6 +83,14 @@ const (
 	ELBInsufficientCapacity                     = "InsufficientCapacity"
 )
 
+// ACM codes lbsg reacts to (certificate discovery).
+const (
+	// ACMResourceNotFound: a certificate deleted between the listing and
+	// its DescribeCertificate. ACM throttles with ThrottlingException
+	// (ELBThrottlingException's code).
+	ACMResourceNotFound = "ResourceNotFoundException"
+)
+
 // Generic codes any AWS query service may return.
 const (
 	AccessDenied          = "AccessDenied"
@@ -121,6 +129,7 @@ var byCode = map[string]Class{
 	ELBSubnetNotFound:                     NotFound,
 	ELBCertificateNotFound:                NotFound,
 	ELBSSLPolicyNotFound:                  NotFound,
+	ACMResourceNotFound:                   NotFound,
 
 	// duplicates
 	EC2InvalidPermissionDuplicate: Duplicate,

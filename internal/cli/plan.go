@@ -183,7 +183,9 @@ func readOnlyProvider(ctx context.Context, o *options.Controller) (*state.Provid
 	if err != nil {
 		return nil, err
 	}
-	return state.New(clients.EC2, clients.ELBV2, o.ClusterName, vpc), nil
+	prov := state.New(clients.EC2, clients.ELBV2, o.ClusterName, vpc)
+	prov.UseACM(clients.ACM)
+	return prov, nil
 }
 
 func kubeClient(kubeconfig string) (client.Reader, error) {

@@ -38,6 +38,9 @@ type Config struct {
 	Options *options.Controller
 	EC2     awsapi.EC2API
 	ELBV2   awsapi.ELBV2API
+	// ACM is read by certificate discovery (nil: an Ingress that needs it
+	// fails to build).
+	ACM     awsapi.ACMReadAPI
 	VPCID   string
 	Metrics *metrics.Metrics
 	// Events receives events; nil: the manager's recorder.
@@ -106,6 +109,7 @@ func Defaults(o *options.Controller) model.Defaults {
 		NoCapacityReservation:       !o.Gate(options.GateLBCapacityReservation),
 		FailMissingBackendAction:    !o.TolerateMissingAction,
 		NoWeightedTargetGroups:      !o.Gate(options.GateWeightedTargetGroups),
+		AllowedCAs:                  o.AllowedCertificateAuthorityARNs,
 	}
 }
 
@@ -119,6 +123,9 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	}
 	rec := events.NewRecorder(sink)
 	prov := state.New(c.EC2, c.ELBV2, o.ClusterName, c.VPCID)
+	if c.ACM != nil {
+		prov.UseACM(c.ACM)
+	}
 	reg := registry.New()
 	sgTrigger := &registry.Trigger[registry.SGKey]{}
 	svcTrigger := &registry.Trigger[reconcile.Request]{}

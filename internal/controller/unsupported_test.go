@@ -180,7 +180,7 @@ func TestPlainNLBServicesGetNoWarning(t *testing.T) {
 // lbsg lacks (never the harmless default).
 func unsupportedValue(k annotations.Key) string {
 	switch k.Name {
-	case annotations.IngressPrefix + "enable-frontend-nlb":
+	case annotations.IngressPrefix + "create-acm-cert":
 		return "true"
 	case annotations.SvcBackendProtocol:
 		return "ssl"

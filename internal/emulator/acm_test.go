@@ -12,6 +12,7 @@ import (
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"github.com/lbsg/lbsg/internal/emulator"
+	"github.com/lbsg/lbsg/internal/emulator/acm"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
 )
 
@@ -225,5 +226,174 @@ func TestTheDefaultCertificateAddedToTheListIsListedTwice(t *testing.T) {
 	if _, err := env.ELBv2.ModifyListener(ctx, &awselbv2.ModifyListenerInput{ListenerArn: arn, Protocol: elbv2types.ProtocolEnumTcp,
 		AlpnPolicy: []string{"HTTP2Preferred"}}); apiCode(err) != "ValidationError" {
 		t.Errorf("ALPN on a TCP listener: %v, want ValidationError", err)
+	}
+}
+
+func TestACMRequestedAmazonCertificateIsPendingUntilIssued(t *testing.T) {
+	env := emutest.Start(t, emutest.WithOptions(emulator.Options{NoSeed: true}))
+	ctx := t.Context()
+	out, err := env.ACM.RequestCertificate(ctx, &awsacm.RequestCertificateInput{DomainName: aws.String("app.example.com"),
+		SubjectAlternativeNames: []string{"www.example.com", "app.example.com"}, ValidationMethod: acmtypes.ValidationMethodDns,
+		IdempotencyToken: aws.String("once")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := aws.ToString(out.CertificateArn)
+	again, err := env.ACM.RequestCertificate(ctx, &awsacm.RequestCertificateInput{DomainName: aws.String("app.example.com"), IdempotencyToken: aws.String("once")})
+	if err != nil || aws.ToString(again.CertificateArn) != arn {
+		t.Errorf("the same idempotency token again: %v, %v; want %s", again, err, arn)
+	}
+	describe := func() *acmtypes.CertificateDetail {
+		d, err := env.ACM.DescribeCertificate(ctx, &awsacm.DescribeCertificateInput{CertificateArn: aws.String(arn)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Certificate
+	}
+	issued := func() []string {
+		l, err := env.ACM.ListCertificates(ctx, &awsacm.ListCertificatesInput{CertificateStatuses: []acmtypes.CertificateStatus{acmtypes.CertificateStatusIssued}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var arns []string
+		for _, c := range l.CertificateSummaryList {
+			arns = append(arns, aws.ToString(c.CertificateArn))
+		}
+		return arns
+	}
+	c := describe()
+	if c.Status != acmtypes.CertificateStatusPendingValidation || c.Type != acmtypes.CertificateTypeAmazonIssued ||
+		!slices.Equal(c.SubjectAlternativeNames, []string{"app.example.com", "www.example.com"}) || c.CreatedAt == nil || c.IssuedAt != nil ||
+		len(c.DomainValidationOptions) != 2 || c.DomainValidationOptions[0].ResourceRecord == nil ||
+		c.DomainValidationOptions[0].ResourceRecord.Type != acmtypes.RecordTypeCname || c.DomainValidationOptions[0].ValidationStatus != acmtypes.DomainStatusPendingValidation {
+		t.Errorf("requested certificate described as %+v", c)
+	}
+	if got := issued(); len(got) != 0 {
+		t.Errorf("a pending certificate is listed as ISSUED: %v", got)
+	}
+	if err := env.Server.IssueCertificate(arn); err != nil {
+		t.Fatal(err)
+	}
+	c = describe()
+	if c.Status != acmtypes.CertificateStatusIssued || c.IssuedAt == nil || c.NotAfter == nil || c.DomainValidationOptions[0].ValidationStatus != acmtypes.DomainStatusSuccess {
+		t.Errorf("issued certificate described as %+v", c)
+	}
+	if got := issued(); !slices.Equal(got, []string{arn}) {
+		t.Errorf("ISSUED listing %v, want %s", got, arn)
+	}
+	if err := env.Server.IssueCertificate(arn); err == nil {
+		t.Error("issuing an issued certificate again succeeded")
+	}
+}
+
+func TestACMPrivateCertificateIsIssuedByItsCA(t *testing.T) {
+	env := emutest.Start(t, emutest.WithOptions(emulator.Options{NoSeed: true}))
+	ctx := t.Context()
+	ca := "arn:aws:acm-pca:us-west-2:123456789012:certificate-authority/3728f28c-b201-4dfd-b329-083833017297"
+	out, err := env.ACM.RequestCertificate(ctx, &awsacm.RequestCertificateInput{DomainName: aws.String("*.internal.example"),
+		CertificateAuthorityArn: aws.String(ca), KeyAlgorithm: acmtypes.KeyAlgorithmEcPrime256v1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := env.ACM.DescribeCertificate(ctx, &awsacm.DescribeCertificateInput{CertificateArn: out.CertificateArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := d.Certificate
+	if c.Type != acmtypes.CertificateTypePrivate || c.Status != acmtypes.CertificateStatusIssued || aws.ToString(c.CertificateAuthorityArn) != ca ||
+		c.KeyAlgorithm != acmtypes.KeyAlgorithmEcPrime256v1 || c.DomainValidationOptions != nil {
+		t.Errorf("private certificate described as %+v", c)
+	}
+	// Listed only when its key type is asked for (the default is RSA only).
+	l, err := env.ACM.ListCertificates(ctx, &awsacm.ListCertificatesInput{CertificateStatuses: []acmtypes.CertificateStatus{acmtypes.CertificateStatusIssued},
+		Includes: &acmtypes.Filters{KeyTypes: acmtypes.KeyAlgorithm("").Values()}})
+	if err != nil || len(l.CertificateSummaryList) != 1 || l.CertificateSummaryList[0].Type != acmtypes.CertificateTypePrivate {
+		t.Errorf("listing every key type: %+v, %v", l, err)
+	}
+}
+
+func TestACMRequestRefusesWhatAWSRefuses(t *testing.T) {
+	env := emutest.Start(t, emutest.WithOptions(emulator.Options{NoSeed: true}))
+	for _, tt := range []struct {
+		name string
+		in   awsacm.RequestCertificateInput
+		code string
+	}{
+		{"a malformed domain name", awsacm.RequestCertificateInput{DomainName: aws.String("-bad-.example..com")}, "ValidationException"},
+		{"a key algorithm ACM does not issue", awsacm.RequestCertificateInput{DomainName: aws.String("a.example.com"), KeyAlgorithm: acmtypes.KeyAlgorithmRsa1024}, "ValidationException"},
+		{"a malformed CA ARN", awsacm.RequestCertificateInput{DomainName: aws.String("a.example.com"), CertificateAuthorityArn: aws.String("arn:aws:acm-pca:us-west-2:123456789012:nope")}, "InvalidArnException"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := env.ACM.RequestCertificate(t.Context(), &tt.in)
+			if apiCode(err) != tt.code {
+				t.Errorf("error %v, want %s", err, tt.code)
+			}
+		})
+	}
+	_, err := env.ACM.ListCertificates(t.Context(), &awsacm.ListCertificatesInput{CertificateStatuses: []acmtypes.CertificateStatus{"BOGUS"}})
+	if apiCode(err) != "ValidationException" {
+		t.Errorf("listing an unknown status: %v", err)
+	}
+}
+
+func TestACMSeededCertificateCarriesItsNamesAndType(t *testing.T) {
+	env := emutest.Start(t, emutest.WithOptions(emulator.Options{NoSeed: true}))
+	env.Server.AddCertificate(acm.Seeded{ID: "00000000-0000-0000-0000-0000000000aa", Domain: "a.example.com", SANs: []string{"*.a.example.com"}, Type: acm.TypeAmazonIssued})
+	d, err := env.ACM.DescribeCertificate(t.Context(), &awsacm.DescribeCertificateInput{
+		CertificateArn: aws.String("arn:aws:acm:us-west-2:123456789012:certificate/00000000-0000-0000-0000-0000000000aa")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := d.Certificate; c.Type != acmtypes.CertificateTypeAmazonIssued || c.Status != acmtypes.CertificateStatusIssued ||
+		!slices.Equal(c.SubjectAlternativeNames, []string{"a.example.com", "*.a.example.com"}) || c.ImportedAt != nil {
+		t.Errorf("seeded certificate described as %+v", c)
+	}
+}
+
+func TestACMListFiltersByKeyUsageAndExportOption(t *testing.T) {
+	env := emutest.Start(t, emutest.WithOptions(emulator.Options{NoSeed: true}))
+	ctx := t.Context()
+	imported := emutest.ImportCertificate(t, env.ACM, "imported.example.com")
+	ca := "arn:aws:acm-pca:us-west-2:123456789012:certificate-authority/0000"
+	out, err := env.ACM.RequestCertificate(ctx, &awsacm.RequestCertificateInput{DomainName: aws.String("private.example.com"), CertificateAuthorityArn: aws.String(ca)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	private := aws.ToString(out.CertificateArn)
+	list := func(f acmtypes.Filters) []string {
+		if f.KeyTypes == nil {
+			f.KeyTypes = acmtypes.KeyAlgorithm("").Values()
+		}
+		l, err := env.ACM.ListCertificates(ctx, &awsacm.ListCertificatesInput{Includes: &f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var arns []string
+		for _, c := range l.CertificateSummaryList {
+			arns = append(arns, aws.ToString(c.CertificateArn))
+		}
+		slices.Sort(arns)
+		return arns
+	}
+	both := []string{imported, private}
+	slices.Sort(both)
+	for _, tt := range []struct {
+		name string
+		f    acmtypes.Filters
+		want []string
+	}{
+		{"server authentication", acmtypes.Filters{ExtendedKeyUsage: []acmtypes.ExtendedKeyUsageName{acmtypes.ExtendedKeyUsageNameTlsWebServerAuthentication}}, both},
+		{"code signing", acmtypes.Filters{ExtendedKeyUsage: []acmtypes.ExtendedKeyUsageName{acmtypes.ExtendedKeyUsageNameCodeSigning}}, nil},
+		{"any key usage", acmtypes.Filters{KeyUsage: []acmtypes.KeyUsageName{acmtypes.KeyUsageNameAny}}, both},
+		{"exportable", acmtypes.Filters{ExportOption: acmtypes.CertificateExportEnabled}, []string{private}},
+		{"not exportable", acmtypes.Filters{ExportOption: acmtypes.CertificateExportDisabled}, []string{imported}},
+	} {
+		if got := list(tt.f); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	_, err = env.ACM.ListCertificates(ctx, &awsacm.ListCertificatesInput{Includes: &acmtypes.Filters{KeyTypes: []acmtypes.KeyAlgorithm{"RSA_512"}}})
+	if apiCode(err) != "ValidationException" {
+		t.Errorf("an unknown key type: %v", err)
 	}
 }

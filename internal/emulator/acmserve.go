@@ -61,3 +61,24 @@ func writeJSONError(w http.ResponseWriter, status int, typ, msg, reqID string) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"__type": typ, "message": msg})
 }
+
+// IssueCertificate completes the validation of a requested AMAZON_ISSUED
+// certificate, which turns ISSUED (what DNS validation does in AWS); the
+// control API's POST /_lbsg/acm/issue.
+func (s *Server) IssueCertificate(arn string) error {
+	s.mu.Lock()
+	err := s.acm.IssueCertificate(arn)
+	s.mu.Unlock()
+	if err == nil {
+		s.stateChanged()
+	}
+	return err
+}
+
+// AddCertificate places a certificate as a seed does (fixed ID, no PEM).
+func (s *Server) AddCertificate(c acm.Seeded) {
+	s.mu.Lock()
+	s.acm.Add(c)
+	s.mu.Unlock()
+	s.stateChanged()
+}

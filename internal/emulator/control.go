@@ -13,6 +13,8 @@ import (
 //	POST /_lbsg/reset         empty the state and re-apply the seed
 //	POST /_lbsg/faults        body: {"spec": "throttle=0.3,…"} or {"fail": {"action": "X", "code": "Y", "count": N}}
 //	POST /_lbsg/throttle      body: {"enabled": true}
+//	POST /_lbsg/acm/issue     body: {"certificateArn": "…"}: a requested
+//	                          certificate passes validation (ISSUED)
 //	GET  /_lbsg/healthz       ok
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
@@ -87,6 +89,22 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		}
 		s.SetThrottle(req.Enabled)
 		writeJSON(w, http.StatusOK, map[string]bool{"enabled": req.Enabled})
+	case "/_lbsg/acm/issue":
+		if !isPost(w, r) {
+			return
+		}
+		var req struct {
+			CertificateArn string `json:"certificateArn"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		if err := s.IssueCertificate(req.CertificateArn); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ISSUED"})
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "unknown control path " + r.URL.Path})
 	}

@@ -1,7 +1,7 @@
 // Package emulator is lbsg's local stand-in for the AWS EC2, ELBv2, EKS and
 // ACM APIs: one HTTP handler speaking the EC2 (2016-11-15) and ELBv2
 // (2015-12-01) Query protocols, EKS's REST-JSON DescribeCluster /
-// ListClusters and ACM's awsJson1_1 (imported certificates, which ELBv2
+// ListClusters and ACM's awsJson1_1 (imported and requested certificates, which ELBv2
 // listeners of the account must name), so the AWS CLI, aws-sdk-go-v2 and
 // other controllers work against it unchanged.
 //

@@ -139,6 +139,7 @@ func (g Graph) Node(id string) (Node, bool) {
 const (
 	LabelGuards  = "guards"  // a frontend SG on a load balancer
 	LabelCarries = "carries" // a load balancer's traffic carries its backend SG
+	LabelFronts  = "fronts"  // a frontend NLB forwards to an ALB (on this port)
 )
 
 // builder accumulates nodes and edges; edge labels between the same two
@@ -241,6 +242,20 @@ func Build(s State) Graph {
 				b.edge(id, g, LabelCarries)
 			} else {
 				b.edge(g, id, LabelGuards)
+			}
+		}
+	}
+	// A frontend NLB forwards to an ALB through an alb-type target group.
+	byARN := map[string]string{}
+	for _, lb := range s.LoadBalancers {
+		byARN[lb.ARN] = lb.Name
+	}
+	for _, lb := range s.LoadBalancers {
+		for _, tg := range lb.TargetGroups {
+			for _, t := range tg.Targets {
+				if name, ok := byARN[t.ID]; ok && tg.TargetType == "alb" {
+					b.edge("lb:"+lb.Name, "lb:"+name, fmt.Sprintf("%s %d", LabelFronts, cmp.Or(t.Port, tg.Port)))
+				}
 			}
 		}
 	}

@@ -328,3 +328,14 @@ func TestALoadBalancerLabelShowsItsTLSListenersCertificatesAndPolicy(t *testing.
 		}
 	}
 }
+
+func TestGraphShowsAFrontendNLBForwardingToItsALB(t *testing.T) {
+	g := graph.Build(graph.State{LoadBalancers: []graph.LoadBalancer{
+		{ARN: "arn:alb", Name: "web", Type: "application"},
+		{ARN: "arn:nlb", Name: "web-nlb", Type: "network", TargetGroups: []graph.TargetGroup{
+			{Name: "front", Protocol: "TCP", TargetType: "alb", Port: 8443, Targets: []graph.Target{{ID: "arn:alb", Port: 443}}}}},
+	}})
+	if !slices.Contains(g.Edges, graph.Edge{From: "lb:web-nlb", To: "lb:web", Label: graph.LabelFronts + " 443"}) {
+		t.Errorf("edges %+v", g.Edges)
+	}
+}

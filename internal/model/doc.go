@@ -40,21 +40,37 @@
 // use-annotation backend), conditions.<name> merged with the rule's host
 // and path, transforms.<name>, use-regex-path-match, and LBC's rule
 // optimizer; target groups named by targetGroupName come resolved in
-// Facts.TargetGroupARNs. Authentication (ingress_auth.go) is LBC's
-// buildActions: an authenticate-cognito, authenticate-oidc (client from the
-// member's Secrets) or jwt-validation action before the rule's or default
-// backend's action on HTTPS listeners; one that cannot be built (a Secret
-// missing or incomplete, a bad annotation, authentication on a plain-HTTP
-// listener, which LBC would serve unauthenticated) fails the whole group so
-// nothing changes. Not modelled for ALBs: ACM certificate
-// discovery (an HTTPS listener needs certificate-arn or IngressClassParams
-// certificateArn), target-control port, IPv6 target groups, listener
-// attributes, the frontend NLB and WAF/Shield.
+// Facts.TargetGroupARNs. ACM certificate discovery (certs.go) picks, for a
+// member listening on HTTPS without certificate-arn or IngressClassParams
+// certificateArn, the Facts.Certificates matching its hosts, as LBC's
+// pkg/certs does. Authentication (ingress_auth.go) is LBC's buildActions:
+// an authenticate-cognito, authenticate-oidc (client from the member's
+// Secrets) or jwt-validation action before the rule's or default backend's
+// action on HTTPS listeners; one that cannot be built (a Secret missing or
+// incomplete, a bad annotation, authentication on a plain-HTTP listener,
+// which LBC would serve unauthenticated) fails the whole group so nothing
+// changes. Not modelled for ALBs: ACM certificate management
+// (create-acm-cert), target-control port, IPv6 target groups, listener
+// attributes and WAF/Shield.
+//
+// The frontend NLB (enable-frontend-nlb, the frontend-nlb-* annotations)
+// is Stack.Frontend, built as LBC's model_build_frontend_nlb.go builds it:
+// named after the ALB (28 characters and "-nlb"), the scheme of
+// frontend-nlb-scheme or --default-load-balancer-scheme (not the ALB's),
+// the ALB's SGs unless frontend-nlb-security-groups, the ALB's user tags
+// unless frontend-nlb-tags; one TCP listener per NLB port (the port
+// mapping, or each ALB port on itself) forwarding to a target group of
+// type alb whose one target is the ALB (ALBTarget) on the mapped ALB port,
+// with LBC's health-check defaults (HTTP, traffic-port, /, 15 s, 5 s, 2,
+// 2, 200 — its code's, not its docs') and its target-group name hash.
+// Unlike LBC: a mapping to a port the Ingress's ALB does not listen on
+// fails the group (LBC skips it silently), and explicitly set
+// health-check fields are compared by value (LBC compares the success-code
+// pointer, so two members setting the same codes conflict there).
 //
 // Nothing is ignored silently: Build and BuildIngressGroup first refuse an
 // object (for a group: any member, or a backend Service's ALB annotations)
-// carrying a key that annotations.Surface marks unsupported, and refuse an
-// ALB listener that would need several certificates, with an
+// carrying a key that annotations.Surface marks unsupported with an
 // *UnsupportedError; the caller leaves the stack as it is.
 //
 // Known limits: TLS listeners, weighted actions, EIP/private-IP subnet

@@ -176,15 +176,17 @@ func buildIngressGroup(stack naming.Stack, members []IngressMember, f Facts, d D
 }
 
 // IngressSecurityGroupItems lists every item of the members'
-// security-groups annotations, sorted and de-duplicated: what the caller
+// security-groups and frontend-nlb-security-groups annotations, sorted and de-duplicated: what the caller
 // looks up (by ID, or by Name tag in the VPC) for Facts.SecurityGroupLookup.
 func IngressSecurityGroupItems(members []IngressMember) []string {
 	var out []string
 	for _, m := range members {
-		if raw, ok := m.Ingress.Annotations[annotations.IngSecurityGroups]; ok {
-			for it := range strings.SplitSeq(raw, ",") {
-				if it = strings.TrimSpace(it); it != "" {
-					out = append(out, it)
+		for _, key := range []string{annotations.IngSecurityGroups, annotations.IngFrontendNLBSecurityGroup} {
+			if raw, ok := m.Ingress.Annotations[key]; ok {
+				for it := range strings.SplitSeq(raw, ",") {
+					if it = strings.TrimSpace(it); it != "" {
+						out = append(out, it)
+					}
 				}
 			}
 		}

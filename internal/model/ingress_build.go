@@ -85,7 +85,7 @@ func (b *albBuilder) build(members []*member) error {
 	if source != 0 {
 		b.targetRules(source)
 	}
-	return nil
+	return b.frontendNLB(lb, userTags)
 }
 
 // merge adds one member to the group, or says why it conflicts with the
@@ -234,7 +234,7 @@ func (b *albBuilder) mergePortSettings(m *member) error {
 // checkListeners validates what only the merged group shows: the SSL
 // redirect port (§6.5, blamed on the first member asking for the redirect)
 // and a certificate on every HTTPS listener (blamed on the port's first
-// member; lbsg does not discover ACM certificates).
+// member: one whose discovery had no host to look for).
 func (b *albBuilder) checkListeners() error {
 	if b.sslRedirect != nil {
 		p := *b.sslRedirect
@@ -258,7 +258,7 @@ func (b *albBuilder) checkListeners() error {
 		if ps.protocol != annotations.ProtocolHTTPS || slices.ContainsFunc(ps.members, func(m *member) bool { return len(m.certs) > 0 }) {
 			continue
 		}
-		return blame(ps.members[0], fmt.Errorf("HTTPS listener on port %d has no certificate: set %s or IngressClassParams certificateArn (lbsg does not discover ACM certificates)",
+		return blame(ps.members[0], fmt.Errorf("HTTPS listener on port %d has no certificate: set %s or IngressClassParams certificateArn, or name hosts in spec.tls or the rules for certificate discovery",
 			p, annotations.IngCertificateARN))
 	}
 	return nil

@@ -61,6 +61,9 @@ func newMember(stack naming.Stack, im IngressMember, f Facts, d Defaults) (*memb
 		return nil, err
 	}
 	m.ports = cfg.EffectiveListenPorts(m.Params != nil && len(m.Params.CertificateArn) > 0)
+	if err := m.discoverCertificates(f, d); err != nil {
+		return nil, err
+	}
 	if err := naming.ValidateUserTags(m.tags, d.ExternalManagedTags, ""); err != nil {
 		return nil, fmt.Errorf("failed build tags for Ingress %s: %w", m.key, err)
 	}

@@ -49,6 +49,10 @@ type Defaults struct {
 	// listener's actions annotation may name one target group only, which
 	// gets a plain forward (as LBC writes it then).
 	NoWeightedTargetGroups bool
+	// AllowedCAs is --allowed-certificate-authority-arns:
+	// certificate discovery uses only certificates these CAs issued (empty:
+	// any certificate).
+	AllowedCAs []string
 }
 
 // DefaultSSLPolicy is LBC's --default-ssl-policy default.
@@ -142,6 +146,10 @@ type Facts struct {
 	// annotations name by targetGroupName (IngressTargetGroupNames), name →
 	// ARN, as the controller found them; a name missing here was not found.
 	TargetGroupARNs map[string]string
+	// Certificates are the account's ISSUED ACM certificates, for the
+	// members whose HTTPS listeners discover theirs
+	// (IngressCertificateHosts); read only when some member does.
+	Certificates []Certificate
 }
 
 // Warning is something Build or PackTargetRules wants the user to know.
@@ -202,7 +210,29 @@ type Stack struct {
 	// TargetRules are the rules the Stack needs on target SGs; Source says
 	// which SG they come from.
 	TargetRules []TargetRule
+	// Frontend is an Ingress group's frontend NLB (enable-frontend-nlb);
+	// nil without one.
+	Frontend *FrontendNLB `json:",omitempty"`
 }
+
+// FrontendNLB is the NLB LBC puts in front of an ALB: TCP listeners, each
+// forwarding to a target group of type alb whose single target is the
+// Stack's ALB (ID ALBTarget) on an ALB listener port.
+type FrontendNLB struct {
+	LoadBalancer LoadBalancer
+	Listeners    []Listener    // by Port; TargetGroup names a TargetGroups ResourceID
+	TargetGroups []TargetGroup // by Port
+	// StatusOnly: the Ingresses' status shows the NLB's DNS name alone
+	// (frontend-nlb-status-only on every member asking for it).
+	StatusOnly map[string]bool `json:"-"`
+}
+
+// ALBTarget is the target ID of a frontend NLB target group standing for
+// the Stack's ALB, whose ARN is only known once it exists.
+const ALBTarget = "<alb>"
+
+// TargetTypeALB is the target type of a frontend NLB's target groups.
+const TargetTypeALB = "alb"
 
 // UsesBackendSG reports whether the Stack needs the shared backend SG.
 func (s Stack) UsesBackendSG() bool {

@@ -119,3 +119,14 @@ func IngressTargetGroupName(cluster string, tg IngressTargetGroup) string {
 }
 
 func itoa(n int32) string { return strconv.FormatInt(int64(n), 10) }
+
+// FrontendTargetGroupName is LBC's name for a target group of an Ingress
+// group's frontend NLB: the hash covers cluster, group ID, NLB port, target
+// type alb, protocol TCP, health-check port and protocol.
+func FrontendTargetGroupName(cluster string, s Stack, port, hcPort, hcProtocol string) string {
+	hash := Hash10(cluster, s.ID(), port, "alb", "TCP", hcPort, hcProtocol)
+	if s.Explicit() {
+		return groupName(s.Group, hash)
+	}
+	return shortName(s.Namespace, s.Name, hash)
+}

@@ -65,7 +65,6 @@ var LBCFlags = []LBCFlag{
 	{"globalaccelerator-max-concurrent-reconciles", "int", "1", noOp, "no Global Accelerator controller"},
 	{"globalaccelerator-max-exponential-backoff-delay", "duration", "16m40s", noOp, "no Global Accelerator controller"},
 	{"lb-stabilization-monitor-interval", "duration", "2m0s", noOp, "lbsg does not wait for load balancers to become active"},
-	{"allowed-certificate-authority-arns", "strings", "[]", noOp, "lbsg does no certificate discovery yet (issue 18): HTTPS needs certificate-arn"},
 	{"webhook-bind-port", "int", "9443", noOp, "lbsg serves no webhooks yet (issue 20)"},
 	{"webhook-cert-dir", "string", "", noOp, "lbsg serves no webhooks yet (issue 20)"},
 	{"webhook-cert-file", "string", "", noOp, "lbsg serves no webhooks yet (issue 20)"},
@@ -78,7 +77,7 @@ var LBCFlags = []LBCFlag{
 	{"disable-ingress-class-annotation", "bool", "false", defaultOnly, "refusing the kubernetes.io/ingress.class annotation"},
 	{"disable-ingress-group-name-annotation", "bool", "false", defaultOnly, "refusing the group.name annotation"},
 	{"tolerate-non-existent-backend-service", "bool", "true", defaultOnly, "failing Ingresses whose backend Service is missing"},
-	{"default-pca-arn", "string", "", defaultOnly, "creating ACM certificates (issue 18)"},
+	{"default-pca-arn", "string", "", defaultOnly, "creating ACM certificates (create-acm-cert, EnableCertificateManagement)"},
 }
 
 // lbcAlias is an LBC flag name for one of lbsg's own flags.
@@ -95,7 +94,8 @@ var lbcAliases = []lbcAlias{
 // lbcNative are LBC flags lbsg implements under LBC's name only (lbsg's
 // chart renders them from LBC's values of the same meaning).
 var lbcNative = []string{"service-max-concurrent-reconciles", "ingress-max-concurrent-reconciles", "leader-election-id",
-	"log-level", "sync-period", "aws-api-endpoints", "tolerate-non-existent-backend-action", "required-secrets-label"}
+	"log-level", "sync-period", "aws-api-endpoints", "tolerate-non-existent-backend-action", "allowed-certificate-authority-arns",
+	"required-secrets-label"}
 
 // LBCOnly reports whether a flag exists for LBC's users (an alias, a flag
 // of LBCFlags, or one lbsg implements only under LBC's name): it needs no
@@ -261,7 +261,7 @@ var gateSupport = map[string]struct {
 	GateEnableDefaultTagsLowPriority: {false, true, ""},
 	"ALBTargetControlAgent":          {false, false, "the ALB target-control agent"},
 	"GatewayListenerSet":             {true, true, ""},
-	"EnableCertificateManagement":    {false, false, "ACM certificate management (issue 18)"},
+	"EnableCertificateManagement":    {false, false, "ACM certificate management: requesting certificates and validating them in Route 53 (create-acm-cert); lbsg discovers existing certificates only"},
 	"IngressPlanAnnotation":          {false, false, "LBC's dry-run plan annotation (lbsg plan instead)"},
 }
 

@@ -110,6 +110,9 @@ type Controller struct {
 	// AWSAPIEndpoints are per-service endpoints by SDK service ID
 	// (--aws-api-endpoints, LBC's format); --aws-endpoint is for all.
 	AWSAPIEndpoints map[string]string
+	// AllowedCertificateAuthorityARNs: certificate discovery uses only
+	// certificates these private CAs issued (empty: any certificate).
+	AllowedCertificateAuthorityARNs []string
 
 	gates string
 	lbc   map[string]*rawValue
@@ -173,6 +176,8 @@ func (o *Controller) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.DisableRestrictedSGRules, "disable-restricted-sg-rules", o.DisableRestrictedSGRules, "open all ports from the load balancer to the targets")
 	fs.StringToStringVar(&o.DefaultTags, "default-tags", o.DefaultTags, "tags on every AWS resource created, k=v,…")
 	fs.StringSliceVar(&o.ExternalManagedTags, "external-managed-tags", o.ExternalManagedTags, "tag keys lbsg never adds or removes")
+	fs.StringSliceVar(&o.AllowedCertificateAuthorityARNs, "allowed-certificate-authority-arns", o.AllowedCertificateAuthorityARNs,
+		"ACM certificate discovery uses only certificates issued by these CAs (empty: all certificates)")
 	fs.StringVar(&o.LoadBalancerClass, "load-balancer-class", o.LoadBalancerClass, "spec.loadBalancerClass of the Services handled")
 	fs.StringVar(&o.IngressClass, "ingress-class", o.IngressClass,
 		"kubernetes.io/ingress.class annotation of the Ingresses handled; empty also handles Ingresses without any class (IngressClasses with controller ingress.k8s.aws/alb are always handled)")

@@ -19,6 +19,15 @@
 // ID, compared through the ARN of the target group kept for it, so a
 // replaced target group rewrites whatever forwards to it.
 //
+// An Ingress stack's frontend NLB (Stack.Frontend, Snapshot.Frontend) is
+// diffed as a load balancer of its own, its Actions marked Frontend:
+// deregistrations of the ALB from its alb-type target groups come first
+// (AWS will not delete an ALB registered as a target), then the ALB's
+// creates and changes, then the frontend NLB's (its target groups with the
+// ALB registered once the ALB and its listeners exist, the NLB, its
+// listeners), then the frontend NLB's deletions, then the ALB's. The
+// ALB's managed SG is diffed once, with the ALB.
+//
 // Known limits: listener and target-group attributes, SNI certificates
 // beyond the default one, and subnets or IP address type of an existing LB
 // are not diffed.

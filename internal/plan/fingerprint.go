@@ -34,6 +34,10 @@ func Fingerprint(desired model.Stack, managedID, backendID, cluster string, exte
 			return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.Port, b.Port))
 		})
 	}
+	var frontSGs []string
+	if desired.Frontend != nil {
+		frontSGs = desired.Frontend.LoadBalancer.ResolveSGs(managedID, backendID)
+	}
 	b, err := json.Marshal(struct {
 		V            int
 		LoadBalancer *model.LoadBalancer
@@ -42,8 +46,12 @@ func Fingerprint(desired model.Stack, managedID, backendID, cluster string, exte
 		TargetGroups []model.TargetGroup
 		Cluster      string
 		External     []string
+		// Frontend NLB fields are left out when there is none, so the
+		// fingerprints of stacks without one stay as they were.
+		Frontend    *model.FrontendNLB `json:",omitempty"`
+		FrontendSGs []string           `json:",omitempty"`
 	}{fingerprintVersion, desired.LoadBalancer, desired.LoadBalancer.ResolveSGs(managedID, backendID),
-		desired.Listeners, tgs, cluster, externalManagedTags})
+		desired.Listeners, tgs, cluster, externalManagedTags, desired.Frontend, frontSGs})
 	if err != nil {
 		return "" // never matches a record
 	}
@@ -66,6 +74,29 @@ func IndexAgrees(desired model.Stack, observed Snapshot) bool {
 		return false
 	}
 	acts, _ := diffTargetGroups(desired, observed)
+	for _, a := range acts {
+		if a.Kind != RegisterTargets && a.Kind != DeregisterTargets {
+			return false
+		}
+	}
+	return frontendIndexAgrees(desired, observed)
+}
+
+// frontendIndexAgrees is IndexAgrees for the frontend NLB: none on either
+// side, or the same NLB and target groups.
+func frontendIndexAgrees(desired model.Stack, observed Snapshot) bool {
+	f := observed.Frontend
+	if desired.Frontend == nil {
+		return f == nil || (f.LoadBalancer == nil && len(f.TargetGroups) == 0)
+	}
+	if f == nil || f.LoadBalancer == nil || f.LoadBalancer.Name != desired.Frontend.LoadBalancer.Name {
+		return false
+	}
+	sub, obs := frontendStack(desired, observed)
+	if acts, replaced := diffLoadBalancer(sub, obs); replaced || len(acts) > 0 {
+		return false
+	}
+	acts, _ := diffTargetGroups(sub, obs)
 	for _, a := range acts {
 		if a.Kind != RegisterTargets && a.Kind != DeregisterTargets {
 			return false

@@ -119,6 +119,16 @@ type Snapshot struct {
 	// left alone (naming.KeepTag).
 	Cluster             string
 	ExternalManagedTags []string
+	// Frontend is the stack's frontend NLB (resource FrontendNlb) with its
+	// listeners and alb-type target groups; nil when there is none.
+	Frontend *FrontendSnapshot
+}
+
+// FrontendSnapshot is what exists in AWS of a stack's frontend NLB.
+type FrontendSnapshot struct {
+	LoadBalancer *ObservedLB
+	Listeners    []ObservedListener
+	TargetGroups []ObservedTG
 }
 
 // Kind is what an Action does.
@@ -223,9 +233,18 @@ type Action struct {
 	// (Add/RemoveListenerCertificates); ARN "" for AddListenerCertificates
 	// means the listener created earlier (resolve by Listener.Port).
 	Certificates []string
+	// Frontend: the action is on the stack's frontend NLB, its listeners
+	// or its target groups (symbolic references resolve among those);
+	// model.ALBTarget in Targets is the stack's ALB.
+	Frontend bool
 }
 
 func (a Action) String() string {
+	if a.Frontend {
+		b := a
+		b.Frontend = false
+		return "[frontend NLB] " + b.String()
+	}
 	switch {
 	case a.Rules != nil:
 		return fmt.Sprintf("%s %s %s", a.Kind, a.SecurityGroup, a.Rules)
@@ -270,6 +289,101 @@ func tgID(tg *model.TargetGroup) string {
 // (stable within a Kind). A desired Stack without LoadBalancer tears
 // everything down.
 func Diff(desired model.Stack, observed Snapshot) []Action {
+	main := diffStack(desired, observed)
+	front := diffFrontend(desired, observed)
+	if len(front) == 0 {
+		return main
+	}
+	// The ALB leaves the frontend target groups before anything else (AWS
+	// will not delete an ALB registered as a target); the frontend NLB is
+	// built once the ALB and its listeners exist, and goes before the ALB's
+	// own deletions.
+	var out []Action
+	for _, a := range front {
+		if a.Kind == DeregisterTargets {
+			out = append(out, a)
+		}
+	}
+	for _, a := range main {
+		if a.Kind < DeleteRule {
+			out = append(out, a)
+		}
+	}
+	for _, a := range front {
+		if a.Kind < DeleteRule && a.Kind != DeregisterTargets {
+			out = append(out, a)
+		}
+	}
+	for _, a := range front {
+		if a.Kind >= DeleteRule {
+			out = append(out, a)
+		}
+	}
+	for _, a := range main {
+		if a.Kind >= DeleteRule {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// frontendStack is the frontend NLB of desired as a Stack of its own
+// (empty when desired has none), with the ALB target resolved to the
+// observed ALB's ARN when that ALB stays; and the matching observed
+// Snapshot.
+func frontendStack(desired model.Stack, observed Snapshot) (model.Stack, Snapshot) {
+	sub := model.Stack{ID: desired.ID, ManagedSG: desired.ManagedSG}
+	obs := Snapshot{ManagedSGs: observed.ManagedSGs, BackendSG: observed.BackendSG,
+		Cluster: observed.Cluster, ExternalManagedTags: observed.ExternalManagedTags}
+	if f := observed.Frontend; f != nil {
+		obs.LoadBalancer, obs.Listeners, obs.TargetGroups = f.LoadBalancer, f.Listeners, f.TargetGroups
+	}
+	fe := desired.Frontend
+	if fe == nil || desired.LoadBalancer == nil {
+		return sub, obs
+	}
+	albARN := ""
+	if o, d := observed.LoadBalancer, desired.LoadBalancer; o != nil && o.Scheme == d.Scheme && (o.Type == "" || o.Type == lbType(d)) {
+		albARN = o.ARN
+	}
+	lb := fe.LoadBalancer
+	sub.LoadBalancer = &lb
+	sub.Listeners = fe.Listeners
+	sub.TargetGroups = make([]model.TargetGroup, len(fe.TargetGroups))
+	for i, tg := range fe.TargetGroups {
+		tg.Targets = slices.Clone(tg.Targets)
+		for j := range tg.Targets {
+			if tg.Targets[j].ID == model.ALBTarget && albARN != "" {
+				tg.Targets[j].ID = albARN
+			}
+		}
+		sub.TargetGroups[i] = tg
+	}
+	return sub, obs
+}
+
+// diffFrontend is Diff of the frontend NLB, its Actions marked Frontend.
+func diffFrontend(desired model.Stack, observed Snapshot) []Action {
+	sub, obs := frontendStack(desired, observed)
+	var out []Action
+	for _, a := range diffStack(sub, obs) {
+		if sgKind(a.Kind) {
+			continue // the ALB's managed SG: diffed once, with the ALB
+		}
+		a.Frontend = true
+		out = append(out, a)
+	}
+	return out
+}
+
+// sgKind reports whether k acts on a security group.
+func sgKind(k Kind) bool {
+	return k == CreateSecurityGroup || k == AuthorizeIngress || k == RevokeIngress || k == TagSecurityGroup || k == DeleteSecurityGroup
+}
+
+// diffStack is Diff of one load balancer with its SGs, target groups and
+// listeners.
+func diffStack(desired model.Stack, observed Snapshot) []Action {
 	var out []Action
 	out = append(out, diffSGs(desired, observed)...)
 	tgs, tgARN := diffTargetGroups(desired, observed)

@@ -21,7 +21,14 @@ func Changes(actions []plan.Action, managed, backend string) []Change {
 func changes(actions []plan.Action, managed, backend string, ports portNames) []Change {
 	var out []Change
 	for _, a := range actions {
-		out = append(out, changesOf(a, managed, backend, ports)...)
+		cs := changesOf(a, managed, backend, ports)
+		if a.Frontend {
+			for i := range cs {
+				cs[i].Resource = "frontend NLB " + cs[i].Resource
+				cs[i].Detail = strings.ReplaceAll(cs[i].Detail, model.ALBTarget, "the ALB")
+			}
+		}
+		out = append(out, cs...)
 	}
 	return out
 }

@@ -9,9 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -22,6 +19,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/lbsg/lbsg/internal/awsapi"
+	cloudec2 "github.com/lbsg/lbsg/internal/cloud/ec2"
+	cloudelbv2 "github.com/lbsg/lbsg/internal/cloud/elbv2"
 )
 
 // DemoNamespace holds the demo app.
@@ -154,13 +153,13 @@ func printAWS(ctx context.Context, w *World) error {
 		cfg.HTTPClient = w.Emulator.HTTPClient()
 	}
 	clients := awsapi.FromConfig(cfg, awsapi.Options{})
-	lbs, err := clients.ELBV2.DescribeLoadBalancers(ctx, &elasticloadbalancingv2.DescribeLoadBalancersInput{})
+	lbs, err := cloudelbv2.New(clients.ELBV2).ListLoadBalancers(ctx, w.AWS.VPCID)
 	if err != nil {
 		return err
 	}
 	var groups []string
-	for _, lb := range lbs.LoadBalancers {
-		out("    %-12s %-32s %s", lb.Type, aws.ToString(lb.LoadBalancerName), strings.Join(lb.SecurityGroups, ", "))
+	for _, lb := range lbs {
+		out("    %-12s %-32s %s", lb.Type, lb.Name, strings.Join(lb.SecurityGroups, ", "))
 		for _, g := range lb.SecurityGroups {
 			if !slices.Contains(groups, g) {
 				groups = append(groups, g)
@@ -170,37 +169,30 @@ func printAWS(ctx context.Context, w *World) error {
 	if len(groups) == 0 {
 		return nil
 	}
-	sgs, err := clients.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{
-		{Name: aws.String("vpc-id"), Values: []string{w.AWS.VPCID}}}})
+	sgs, err := cloudec2.New(clients.EC2).VPCSecurityGroups(ctx, w.AWS.VPCID)
 	if err != nil {
 		return err
 	}
-	for _, sg := range sgs.SecurityGroups {
+	for _, sg := range sgs {
 		var lines []string
-		for _, p := range sg.IpPermissions {
+		for _, p := range sg.Ingress.Permissions(0) {
 			var peers []string
-			for _, r := range p.IpRanges {
-				peers = append(peers, aws.ToString(r.CidrIp))
+			for _, r := range p.Peers {
+				peers = append(peers, r.ID)
 			}
-			for _, r := range p.Ipv6Ranges {
-				peers = append(peers, aws.ToString(r.CidrIpv6))
-			}
-			for _, r := range p.UserIdGroupPairs {
-				peers = append(peers, aws.ToString(r.GroupId))
-			}
-			ports := fmt.Sprintf("%s %d", aws.ToString(p.IpProtocol), aws.ToInt32(p.FromPort))
+			ports := fmt.Sprintf("%s %d", p.Protocol, p.FromPort)
 			switch {
-			case aws.ToString(p.IpProtocol) == "-1":
+			case p.Protocol == "-1":
 				ports = "all traffic"
-			case aws.ToInt32(p.ToPort) != aws.ToInt32(p.FromPort):
-				ports += fmt.Sprintf("-%d", aws.ToInt32(p.ToPort))
+			case p.ToPort != p.FromPort:
+				ports += fmt.Sprintf("-%d", p.ToPort)
 			}
 			lines = append(lines, ports+" ← "+strings.Join(peers, ", "))
 		}
 		if len(lines) == 0 {
 			continue
 		}
-		out("    %s %s", aws.ToString(sg.GroupId), aws.ToString(sg.GroupName))
+		out("    %s %s", sg.ID, sg.Name)
 		for _, l := range lines {
 			out("        %s", l)
 		}

@@ -86,7 +86,7 @@ func LBCArgs(w *World, certDir string, webhookPort int) []string {
 		"--cluster-name=" + w.AWS.ClusterName,
 		"--aws-region=" + w.AWS.Region,
 		"--aws-vpc-id=" + w.AWS.VPCID,
-		"--aws-api-endpoints=EC2=" + w.AWS.URL + ",Elastic Load Balancing v2=" + w.AWS.URL,
+		"--aws-api-endpoints=EC2=" + w.AWS.URL + ",Elastic Load Balancing v2=" + w.AWS.URL + ",ACM=" + w.AWS.URL,
 		"--kubeconfig=" + w.Kubeconfig,
 		"--ingress-class=" + IngressClassName,
 		"--enable-leader-election=false",

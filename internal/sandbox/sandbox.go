@@ -15,10 +15,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	"k8s.io/client-go/rest"
 
+	"github.com/lbsg/lbsg/internal/awsapi"
+	cloudec2 "github.com/lbsg/lbsg/internal/cloud/ec2"
 	"github.com/lbsg/lbsg/internal/emulator"
+	"github.com/lbsg/lbsg/internal/emulator/acm"
 	"github.com/lbsg/lbsg/internal/emulator/ec2"
 	"github.com/lbsg/lbsg/internal/localenv"
 	"github.com/lbsg/lbsg/internal/toolcache"
@@ -46,6 +48,9 @@ type Options struct {
 	AWSListen string
 	// Throttle turns on the emulator's AWS token buckets (default on).
 	Throttle bool
+	// Certificates are ACM certificates to seed besides the default seed's
+	// (fixed IDs: two sandboxes get the same ARNs).
+	Certificates []acm.Seeded
 	// BinDir holds the control-plane binaries; default: next to the lbsg
 	// executable, else the repository's bin/, else the per-machine tools
 	// cache (built there when missing).
@@ -152,6 +157,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	seed := emulator.DefaultSeed(o.ClusterName, o.Region)
 	withInstances(&seed.Seed, o.Nodes)
+	seed.Certificates = append(seed.Certificates, o.Certificates...)
 	step("starting the AWS emulator (state in %s)", filepath.Join(dir, stateFile))
 	srv, err := emulator.New(emulator.Options{
 		Region: o.Region, Seed: &seed, StateFile: filepath.Join(dir, stateFile), Throttle: o.Throttle,
@@ -173,12 +179,12 @@ func Run(ctx context.Context, o Options) error {
 	step("AWS emulator serving on %s", url)
 
 	// 2. Nodes from the emulator's instances.
-	client := awsec2.NewFromConfig(aws.Config{
+	client := cloudec2.New(awsapi.FromConfig(aws.Config{
 		Region:       o.Region,
 		Credentials:  credentials.NewStaticCredentialsProvider("sandbox", "sandbox", ""),
 		HTTPClient:   srv.HTTPClient(),
 		BaseEndpoint: aws.String(url),
-	})
+	}, awsapi.Options{}).EC2)
 	nodes, vpcID, err := nodesFromInstances(ctx, client, o.ClusterName, o.Region)
 	if err != nil {
 		return err
@@ -274,74 +280,53 @@ func withInstances(s *ec2.Seed, n int) {
 // nodesFromInstances maps the emulator's running instances to node specs,
 // registering each node's pod CIDR as an IPv4 prefix on the instance's
 // primary ENI (once: a resumed sandbox finds them there).
-func nodesFromInstances(ctx context.Context, c *awsec2.Client, cluster, region string) ([]localenv.NodeSpec, string, error) {
-	out, err := c.DescribeInstances(ctx, &awsec2.DescribeInstancesInput{})
+func nodesFromInstances(ctx context.Context, c *cloudec2.Provider, cluster, region string) ([]localenv.NodeSpec, string, error) {
+	instances, err := c.RunningInstances(ctx)
 	if err != nil {
-		return nil, "", fmt.Errorf("listing instances: %w", err)
+		return nil, "", err
 	}
-	subnets, err := c.DescribeSubnets(ctx, &awsec2.DescribeSubnetsInput{})
+	if len(instances) == 0 {
+		return nil, "", fmt.Errorf("the emulator has no running instances for cluster %s", cluster)
+	}
+	vpcID := instances[len(instances)-1].VPCID
+	subnets, err := c.Subnets(ctx, vpcID)
 	if err != nil {
 		return nil, "", fmt.Errorf("listing subnets: %w", err)
 	}
 	subnetCIDR := map[string]string{}
-	for _, s := range subnets.Subnets {
-		subnetCIDR[aws.ToString(s.SubnetId)] = aws.ToString(s.CidrBlock)
+	for _, s := range subnets {
+		subnetCIDR[s.ID] = s.CIDR
 	}
-	type pending struct {
-		spec   localenv.NodeSpec
-		eni    string
-		subnet string
-	}
-	var all []pending
 	used := map[string]bool{}
-	vpcID := ""
-	for _, r := range out.Reservations {
-		for _, in := range r.Instances {
-			if in.State == nil || in.State.Name != "running" {
-				continue
-			}
-			vpcID = aws.ToString(in.VpcId)
-			ip := aws.ToString(in.PrivateIpAddress)
-			p := pending{subnet: aws.ToString(in.SubnetId), spec: localenv.NodeSpec{
-				Name:             "ip-" + strings.ReplaceAll(ip, ".", "-") + "." + region + ".compute.internal",
-				InstanceID:       aws.ToString(in.InstanceId),
-				AvailabilityZone: aws.ToString(in.Placement.AvailabilityZone),
-				Region:           region,
-				InstanceType:     string(in.InstanceType),
-				PrivateIP:        ip,
-			}}
-			for _, n := range in.NetworkInterfaces {
-				if n.Attachment != nil && aws.ToInt32(n.Attachment.DeviceIndex) == 0 {
-					p.eni = aws.ToString(n.NetworkInterfaceId)
-					for _, pre := range n.Ipv4Prefixes {
-						p.spec.PodCIDR = aws.ToString(pre.Ipv4Prefix)
-						used[p.spec.PodCIDR] = true
-					}
-				}
-			}
-			all = append(all, p)
+	for _, in := range instances {
+		for _, p := range in.Prefixes {
+			used[p] = true
 		}
 	}
-	if len(all) == 0 {
-		return nil, "", fmt.Errorf("the emulator has no running instances for cluster %s", cluster)
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].spec.InstanceID < all[j].spec.InstanceID })
-	nodes := make([]localenv.NodeSpec, 0, len(all))
-	for _, p := range all {
-		if p.spec.PodCIDR == "" {
-			cidr, err := freePodCIDR(subnetCIDR[p.subnet], used)
+	nodes := make([]localenv.NodeSpec, 0, len(instances))
+	for _, in := range instances {
+		spec := localenv.NodeSpec{
+			Name:             "ip-" + strings.ReplaceAll(in.PrivateIP, ".", "-") + "." + region + ".compute.internal",
+			InstanceID:       in.ID,
+			AvailabilityZone: in.AZ,
+			Region:           region,
+			InstanceType:     in.Type,
+			PrivateIP:        in.PrivateIP,
+		}
+		if n := len(in.Prefixes); n > 0 {
+			spec.PodCIDR = in.Prefixes[n-1]
+		} else {
+			cidr, err := freePodCIDR(subnetCIDR[in.SubnetID], used)
 			if err != nil {
-				return nil, "", fmt.Errorf("node %s: %w", p.spec.Name, err)
+				return nil, "", fmt.Errorf("node %s: %w", spec.Name, err)
 			}
-			if _, err := c.AssignPrivateIpAddresses(ctx, &awsec2.AssignPrivateIpAddressesInput{
-				NetworkInterfaceId: aws.String(p.eni), Ipv4Prefixes: []string{cidr},
-			}); err != nil {
-				return nil, "", fmt.Errorf("registering pod CIDR %s on %s: %w", cidr, p.eni, err)
+			if err := c.AssignIPv4Prefix(ctx, in.ENIID, cidr); err != nil {
+				return nil, "", fmt.Errorf("registering the pod CIDR of node %s: %w", spec.Name, err)
 			}
 			used[cidr] = true
-			p.spec.PodCIDR = cidr
+			spec.PodCIDR = cidr
 		}
-		nodes = append(nodes, p.spec)
+		nodes = append(nodes, spec)
 	}
 	sort.Slice(nodes, func(i, j int) bool { return nodes[i].Name < nodes[j].Name })
 	return nodes, vpcID, nil

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"runtime/metrics"
 	"strconv"
@@ -120,6 +121,35 @@ type harness struct {
 	mgr      *manager
 	smp      *sampler
 	work     []workload
+	// retries counts, by operation, the controller's attempts after the
+	// first (the SDK retrying a throttled or failed attempt): the emulator
+	// logs each attempt as a call, and assertions about how often lbsg
+	// reads something are about its operations.
+	retries retryLog
+}
+
+// retryLog counts retried attempts by operation name.
+type retryLog struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (r *retryLog) observe(c awsapi.Call) {
+	if c.Attempt < 2 || !c.Sent {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.n == nil {
+		r.n = map[string]int{}
+	}
+	r.n[c.Operation]++
+}
+
+func (r *retryLog) snapshot() map[string]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return maps.Clone(r.n)
 }
 
 // newHarness starts the emulator with nodes+spare instances, creates
@@ -256,7 +286,7 @@ func (h *harness) startManager() *manager {
 		h.tb.Fatal(err)
 	}
 	m := &manager{metrics: lbsgmetrics.New(), done: make(chan struct{})}
-	clients := awsapi.FromConfig(h.emu.awsConfig(), awsapi.Options{NoRateLimit: !h.throttle})
+	clients := awsapi.FromConfig(h.emu.awsConfig(), awsapi.Options{NoRateLimit: !h.throttle, Observer: h.retries.observe})
 	mgr, err := ctrl.NewManager(h.kube.Config, ctrl.Options{
 		Scheme:                 controller.Scheme(),
 		Cache:                  controller.CacheOptions(),
@@ -267,7 +297,7 @@ func (h *harness) startManager() *manager {
 	if err != nil {
 		h.tb.Fatal(err)
 	}
-	m.ctrls, err = controller.Setup(mgr, controller.Config{Options: o, EC2: clients.EC2, ELBV2: clients.ELBV2,
+	m.ctrls, err = controller.Setup(mgr, controller.Config{Options: o, EC2: clients.EC2, ELBV2: clients.ELBV2, ACM: clients.ACM,
 		VPCID: h.world.VPCID, Metrics: m.metrics, Events: discard{}, NoDriftLoop: true})
 	if err != nil {
 		h.tb.Fatal(err)

@@ -58,7 +58,15 @@ type phaseResult struct {
 	// (cold start only; 0 when the bursts cover them).
 	bucketMin float64
 	limiting  string // the bucket that sets bucketMin
+	// retried: the controller's retried attempts by operation (phases
+	// that assert operation counts set it); calls counts every attempt.
+	retried map[string]int
 }
+
+// ops is how many operations of action the controller made in the phase:
+// its calls less the retried attempts (a retry after a throttle or a
+// failed read of the reply is the SDK's, not another read).
+func (r phaseResult) ops(action string) int { return r.calls.Count(action) - r.retried[action] }
 
 func isRead(action string) bool {
 	return strings.HasPrefix(action, "Describe") || strings.HasPrefix(action, "List") || strings.HasPrefix(action, "Get")
@@ -112,6 +120,9 @@ func (r phaseResult) String() string {
 	for _, k := range r.calls.Sorted() {
 		a := r.calls.Actions[k]
 		fmt.Fprintf(&sb, "\n\t%-50s %d", k, a.Calls)
+		if _, op, _ := strings.Cut(k, ":"); r.retried[op] > 0 {
+			fmt.Fprintf(&sb, " (%d retried)", r.retried[op])
+		}
 		for _, code := range slices.Sorted(maps.Keys(a.Errors)) {
 			fmt.Fprintf(&sb, " %s×%d", code, a.Errors[code])
 		}

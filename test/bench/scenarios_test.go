@@ -127,7 +127,7 @@ func (h *harness) wantReconciles() map[string]int {
 func (h *harness) restart() phaseResult {
 	h.tb.Helper()
 	h.stopManager()
-	before := h.callsNow()
+	before, retried := h.callsNow(), h.retries.snapshot()
 	m := h.startManager()
 	want := h.wantReconciles()
 	count, changed := map[string]int{}, time.Now()
@@ -159,6 +159,7 @@ func (h *harness) restart() phaseResult {
 		end = lastCall
 	}
 	r := h.result("restart", since(m.started, end), delta(h.callsNow(), before), h.totalObjects())
+	r.retried = h.retriedSince(retried)
 	if h.throttle {
 		// Every call of a restart is a read: the buckets bound them all.
 		r.bucketMin, r.limiting = bucketMinimum(r.calls, true)
@@ -234,14 +235,27 @@ func (h *harness) resync(rounds int) phaseResult {
 func (h *harness) driftCheck() (phaseResult, int) {
 	h.tb.Helper()
 	h.waitQuiet("quiet before the drift check")
-	before := h.callsNow()
+	before, retried := h.callsNow(), h.retries.snapshot()
 	t0 := time.Now()
 	res, err := h.mgr.ctrls.Drift.Check(h.tb.Context())
 	if err != nil {
 		h.tb.Fatal(err)
 	}
-	return h.result("drift check", time.Since(t0).Seconds(), delta(h.callsNow(), before), h.totalObjects()),
-		len(res.Stacks) + len(res.TargetSGs)
+	r := h.result("drift check", time.Since(t0).Seconds(), delta(h.callsNow(), before), h.totalObjects())
+	r.retried = h.retriedSince(retried)
+	return r, len(res.Stacks) + len(res.TargetSGs)
+}
+
+// retriedSince returns, by operation, the retried attempts since before (a
+// retries snapshot).
+func (h *harness) retriedSince(before map[string]int) map[string]int {
+	out := map[string]int{}
+	for op, n := range h.retries.snapshot() {
+		if d := n - before[op]; d > 0 {
+			out[op] = d
+		}
+	}
+	return out
 }
 
 // churn (scenario 4) applies a change (returning how many objects it

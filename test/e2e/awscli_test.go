@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -130,4 +132,64 @@ func TestAWSCLIRejectsBadCredentialsInCredentialsMode(t *testing.T) {
 	if code == 0 || !strings.Contains(errs, "AuthFailure") {
 		t.Fatalf("wrong secret: exit %d %s", code, errs)
 	}
+}
+
+// TestAWSCLIACMCertificateRequestAndDiscoveryListing drives the emulator's
+// ACM with the real AWS CLI v2: a requested certificate is pending until
+// the control API issues it, then listed among the ISSUED certificates of
+// every key type (as certificate discovery lists them) and described with
+// its names and type.
+func TestAWSCLIACMCertificateRequestAndDiscoveryListing(t *testing.T) {
+	aws := cli{t: t, path: awsCLI(t), endpoint: startEmulator(t)}
+	var req struct{ CertificateArn string }
+	aws.ok(&req, "acm", "request-certificate", "--domain-name", "app.example.com",
+		"--subject-alternative-names", "www.example.com", "--validation-method", "DNS", "--key-algorithm", "EC_prime256v1")
+	if !strings.HasPrefix(req.CertificateArn, "arn:aws:acm:us-west-2:") {
+		t.Fatalf("ARN %q", req.CertificateArn)
+	}
+	var status string
+	aws.ok(&status, "acm", "describe-certificate", "--certificate-arn", req.CertificateArn, "--query", "Certificate.Status")
+	if status != "PENDING_VALIDATION" {
+		t.Fatalf("status %q, want PENDING_VALIDATION", status)
+	}
+	listIssued := func() []string {
+		var arns []string
+		aws.ok(&arns, "acm", "list-certificates", "--certificate-statuses", "ISSUED",
+			"--includes", "keyTypes=RSA_1024,RSA_2048,RSA_3072,RSA_4096,EC_prime256v1,EC_secp384r1,EC_secp521r1",
+			"--page-size", "1", "--query", "CertificateSummaryList[].CertificateArn")
+		return arns
+	}
+	if got := listIssued(); slices.Contains(got, req.CertificateArn) {
+		t.Fatalf("a pending certificate is listed as ISSUED: %v", got)
+	}
+	resp, err := http.Post(aws.endpoint+"/_lbsg/acm/issue", "application/json", strings.NewReader(`{"certificateArn":"`+req.CertificateArn+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("issuing: HTTP %d", resp.StatusCode)
+	}
+	if got := listIssued(); !slices.Contains(got, req.CertificateArn) {
+		t.Fatalf("ISSUED listing %v lacks %s", got, req.CertificateArn)
+	}
+	var d struct {
+		Type                    string
+		Status                  string
+		SubjectAlternativeNames []string
+		KeyAlgorithm            string
+	}
+	aws.ok(&d, "acm", "describe-certificate", "--certificate-arn", req.CertificateArn, "--query", "Certificate")
+	if d.Type != "AMAZON_ISSUED" || d.Status != "ISSUED" || d.KeyAlgorithm != "EC_prime256v1" ||
+		!slices.Equal(d.SubjectAlternativeNames, []string{"app.example.com", "www.example.com"}) {
+		t.Errorf("described %+v", d)
+	}
+	var defaultList []string
+	aws.ok(&defaultList, "acm", "list-certificates", "--query", "CertificateSummaryList[].CertificateArn")
+	if slices.Contains(defaultList, req.CertificateArn) {
+		t.Errorf("the default listing (RSA only) has the EC certificate: %v", defaultList)
+	}
+	aws.fails("ValidationException", "acm", "request-certificate", "--domain-name", "bad..example.com")
+	aws.fails("InvalidArnException", "acm", "request-certificate", "--domain-name", "a.example.com",
+		"--certificate-authority-arn", "arn:aws:acm-pca:us-west-2:123456789012:nope")
 }

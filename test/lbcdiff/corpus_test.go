@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/lbsg/lbsg/internal/emulator"
+	"github.com/lbsg/lbsg/internal/emulator/acm"
 	"github.com/lbsg/lbsg/internal/sandbox"
 )
 
@@ -435,6 +436,18 @@ var corpus = []testCase{
 				alb(ns, "web", member("2", iamCert), path{"/", "web"}),
 			}}
 	}},
+	// alb-cert-discovery: HTTPS without certificate-arn; the certificates
+	// come from ACM by the rule's host and the spec.tls host
+	// (discoveryCerts).
+	{"alb-cert-discovery", func(ns string, e *env) objects {
+		ing := alb(ns, "echo", map[string]string{
+			"alb.ingress.kubernetes.io/target-type":  "ip",
+			"alb.ingress.kubernetes.io/listen-ports": `[{"HTTP":80},{"HTTPS":443}]`,
+		}, path{"/", "echo"})
+		ing.Spec.Rules[0].Host = "api.discovery.example"
+		ing.Spec.TLS = []networkingv1.IngressTLS{{Hosts: []string{"www.discovery.example"}}}
+		return objects{replicas: 2, services: []*corev1.Service{backend(ns, "echo", e.port())}, ingresses: []*networkingv1.Ingress{ing}}
+	}},
 	// nlb-actions
 	{"nlb-actions", func(ns string, e *env) objects {
 		// A target group serves one load balancer: copies of the case
@@ -476,6 +489,32 @@ var corpus = []testCase{
 		}
 		return objects{replicas: 2, pods: withID, services: []*corev1.Service{quic("echo", "h3", false), quic("both", "443", true)}}
 	}},
+	{"alb-frontend-nlb", func(ns string, e *env) objects {
+		return objects{replicas: 2,
+			services: []*corev1.Service{backend(ns, "echo", e.port())},
+			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{
+				"alb.ingress.kubernetes.io/target-type":                               "instance",
+				"alb.ingress.kubernetes.io/listen-ports":                              `[{"HTTP":80},{"HTTP":8080}]`,
+				"alb.ingress.kubernetes.io/enable-frontend-nlb":                       "true",
+				"alb.ingress.kubernetes.io/frontend-nlb-scheme":                       "internet-facing",
+				"alb.ingress.kubernetes.io/frontend-nlb-listener-port-mapping":        "80=80,9090=8080",
+				"alb.ingress.kubernetes.io/frontend-nlb-healthcheck-path":             "/healthz",
+				"alb.ingress.kubernetes.io/frontend-nlb-healthcheck-interval-seconds": "10",
+				"alb.ingress.kubernetes.io/frontend-nlb-healthcheck-success-codes":    "200-399",
+				"alb.ingress.kubernetes.io/frontend-nlb-attributes":                   "load_balancing.cross_zone.enabled=true",
+			}, path{"/", "echo"})}}
+	}},
+}
+
+// discoveryCerts are ACM certificates both worlds hold (sandbox seed) for
+// alb-cert-discovery: an imported one naming www by SAN, an AMAZON_ISSUED
+// wildcard, an EC wildcard (listed only when every key type is asked
+// for) and a wildcard still pending validation (never chosen).
+var discoveryCerts = []acm.Seeded{
+	{ID: "d15c0000-0000-0000-0000-000000000001", Domain: "app.discovery.example", SANs: []string{"www.discovery.example"}},
+	{ID: "d15c0000-0000-0000-0000-000000000002", Domain: "*.discovery.example", Type: acm.TypeAmazonIssued},
+	{ID: "d15c0000-0000-0000-0000-000000000003", Domain: "*.discovery.example", Type: acm.TypeAmazonIssued, KeyAlgorithm: "EC_prime256v1"},
+	{ID: "d15c0000-0000-0000-0000-000000000004", Domain: "*.discovery.example", Type: acm.TypeAmazonIssued, Pending: true},
 }
 
 // iamCert is an IAM server certificate: ELBv2 takes its ARN as it is.

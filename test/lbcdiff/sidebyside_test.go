@@ -54,6 +54,12 @@ func BenchmarkSideBySide(b *testing.B) {
 			b.Fatalf("%s=%q: want a positive number", SideBySideEnv, v)
 		}
 	}
+	groups := n / 10
+	if v := os.Getenv(SideBySideGroupsEnv); v != "" {
+		if groups, err = strconv.Atoi(v); err != nil || groups < 0 {
+			b.Fatalf("%s=%q: want a number ≥ 0", SideBySideGroupsEnv, v)
+		}
+	}
 	lbsgBin := filepath.Join(b.TempDir(), "lbsg")
 	if out, err := exec.CommandContext(b.Context(), "go", "build", "-o", lbsgBin, "github.com/lbsg/lbsg/cmd/lbsg").CombinedOutput(); err != nil {
 		b.Fatalf("building lbsg: %v\n%s", err, out)
@@ -62,7 +68,7 @@ func BenchmarkSideBySide(b *testing.B) {
 		var res []phaseMetrics
 		b.Run(string(side), func(b *testing.B) {
 			if res == nil {
-				res = sideBySide(b, side, n, bins, lbsgBin)
+				res = sideBySide(b, side, n, groups, bins, lbsgBin)
 			}
 			for _, p := range res {
 				b.Run(p.name, func(b *testing.B) {
@@ -77,6 +83,11 @@ func BenchmarkSideBySide(b *testing.B) {
 
 // SideBySideEnv sets BenchmarkSideBySide's number of Services.
 const SideBySideEnv = "LBSG_SIDEBYSIDE_SERVICES"
+
+// SideBySideGroupsEnv sets BenchmarkSideBySide's number of IngressGroups
+// (default: one per 10 Services); each has two Ingresses with a backend
+// Service each, the first instance targets, the second ip.
+const SideBySideGroupsEnv = "LBSG_SIDEBYSIDE_GROUPS"
 
 type metric struct {
 	v    float64
@@ -165,7 +176,7 @@ func (p *controllerProc) stop() (float64, error) {
 }
 
 // sideBySide runs the scenarios with side's controller in a fresh world.
-func sideBySide(b *testing.B, side Side, n int, bins, lbsgBin string) []phaseMetrics {
+func sideBySide(b *testing.B, side Side, n, groups int, bins, lbsgBin string) []phaseMetrics {
 	b.Setenv("AWS_ACCESS_KEY_ID", "sandbox")
 	b.Setenv("AWS_SECRET_ACCESS_KEY", "sandbox")
 	ctx, cancel := context.WithCancel(context.WithoutCancel(b.Context()))
@@ -195,6 +206,7 @@ func sideBySide(b *testing.B, side Side, n int, bins, lbsgBin string) []phaseMet
 	}
 	w.Emulator.UpdateELBv2Quotas(func(q *elbv2.Quotas) {
 		q.NetworkLoadBalancers = max(q.NetworkLoadBalancers, n+10)
+		q.ApplicationLoadBalancers = max(q.ApplicationLoadBalancers, groups+10)
 		q.RegistrationsPerTarget = max(q.RegistrationsPerTarget, 2*n)
 	})
 	cfg := emutest.Config(w.Emulator)
@@ -208,6 +220,17 @@ func sideBySide(b *testing.B, side Side, n int, bins, lbsgBin string) []phaseMet
 				ann["service.beta.kubernetes.io/aws-load-balancer-nlb-target-type"] = "ip"
 			}
 			o.services = append(o.services, nlb(ns, fmt.Sprintf("svc-%04d", i), 0, ann))
+		}
+		for g := range groups {
+			for i, target := range []string{"instance", "ip"} {
+				name := fmt.Sprintf("ing-%03d-%d", g, i)
+				o.services = append(o.services, backend(ns, name, 0))
+				o.ingresses = append(o.ingresses, alb(ns, name, map[string]string{
+					"alb.ingress.kubernetes.io/group.name":  fmt.Sprintf("bench-%03d", g),
+					"alb.ingress.kubernetes.io/group.order": strconv.Itoa(i + 1),
+					"alb.ingress.kubernetes.io/target-type": target,
+				}, path{fmt.Sprintf("/app-%d", i), name}))
+			}
 		}
 		return o
 	}}}
@@ -263,7 +286,7 @@ func sideBySide(b *testing.B, side Side, n int, bins, lbsgBin string) []phaseMet
 			}
 		}
 		m := []metric{{lastMut.Seconds(), "s-last-write"}, {lastCall.Seconds(), "s-last-call"},
-			{float64(total), "calls"}, {float64(mutating), "mutating"}, {float64(by[throttled]), "throttled"}, {float64(total) / float64(n), "calls/service"}}
+			{float64(total), "calls"}, {float64(mutating), "mutating"}, {float64(by[throttled]), "throttled"}, {float64(total) / float64(n+groups), "calls/lb"}}
 		for _, a := range keyActions {
 			m = append(m, metric{float64(by[a]), a[strings.Index(a, ":")+1:]})
 		}

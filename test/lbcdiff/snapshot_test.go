@@ -145,6 +145,9 @@ func take(ctx context.Context, wd *world) (*snapshot, error) {
 	for _, lb := range lbs.LoadBalancers {
 		arn := aws.ToString(lb.LoadBalancerArn)
 		l := "lb[" + stackTag(elbTags[arn]) + "]"
+		if elbTags[arn]["ingress.k8s.aws/resource"] == "FrontendNlb" {
+			l = "lb[" + stackTag(elbTags[arn]) + " frontend]" // an Ingress stack's second load balancer
+		}
 		if stackTag(elbTags[arn]) == "" {
 			l = "lb[" + aws.ToString(lb.LoadBalancerName) + "]"
 		}

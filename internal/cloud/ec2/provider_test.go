@@ -3,6 +3,7 @@ package ec2_test
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"testing"
 	"time"
@@ -590,5 +591,48 @@ func TestPodIPsResolveToENIsInBatchesWithinTheFilterLimit(t *testing.T) {
 	// 403 IPs, 199 per call (the vpc-id value is the 200th): 3 calls.
 	if n := f.calls("DescribeNetworkInterfaces"); n != 3 {
 		t.Errorf("DescribeNetworkInterfaces = %d, want 3", n)
+	}
+}
+
+func TestRunningInstancesShowPrefixesDelegatedToThePrimaryInterface(t *testing.T) {
+	f := start(t)
+	got, err := f.p.RunningInstances(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, in := range got {
+		ids = append(ids, in.ID)
+		if in.VPCID != f.seed.VPCID || in.ENIID == "" || in.PrivateIP == "" || in.SubnetID == "" || in.AZ == "" {
+			t.Errorf("instance %s lacks placement or primary interface: %+v", in.ID, in)
+		}
+		if len(in.Prefixes) != 0 {
+			t.Errorf("instance %s: prefixes %v before any was delegated", in.ID, in.Prefixes)
+		}
+	}
+	if !slices.Equal(ids, slices.Sorted(slices.Values(f.seed.Instances))) {
+		t.Fatalf("running instances %v, want the seeded %v", ids, f.seed.Instances)
+	}
+	subnets, err := f.p.Subnets(t.Context(), f.seed.VPCID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prefix string
+	for _, s := range subnets {
+		if s.ID == got[0].SubnetID {
+			p := netip.MustParsePrefix(s.CIDR).Masked().Addr().As4()
+			p[3] = 192
+			prefix = netip.PrefixFrom(netip.AddrFrom4(p), 28).String()
+		}
+	}
+	if err := f.p.AssignIPv4Prefix(t.Context(), got[0].ENIID, prefix); err != nil {
+		t.Fatal(err)
+	}
+	again, err := f.p.RunningInstances(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(again[0].Prefixes, []string{prefix}) || len(again[1].Prefixes) != 0 {
+		t.Errorf("after delegating a prefix to %s: %v and %v", got[0].ENIID, again[0].Prefixes, again[1].Prefixes)
 	}
 }

@@ -131,5 +131,21 @@ func (p *Provider) FillAttributes(ctx context.Context, desired model.Stack, snap
 		}
 	}
 	snap.Listeners = ls
+	return p.fillFrontendAttributes(ctx, desired, snap)
+}
+
+// fillFrontendAttributes is FillAttributes for the frontend NLB.
+func (p *Provider) fillFrontendAttributes(ctx context.Context, desired model.Stack, snap plan.Snapshot) (plan.Snapshot, error) {
+	fe, f := desired.Frontend, snap.Frontend
+	if fe == nil || f == nil || f.LoadBalancer == nil {
+		return snap, nil
+	}
+	lb := fe.LoadBalancer
+	sub, err := p.FillAttributes(ctx, model.Stack{LoadBalancer: &lb, Listeners: fe.Listeners, TargetGroups: fe.TargetGroups},
+		plan.Snapshot{LoadBalancer: f.LoadBalancer, Listeners: f.Listeners, TargetGroups: f.TargetGroups})
+	if err != nil {
+		return snap, err
+	}
+	snap.Frontend = &plan.FrontendSnapshot{LoadBalancer: sub.LoadBalancer, Listeners: sub.Listeners, TargetGroups: sub.TargetGroups}
 	return snap, nil
 }

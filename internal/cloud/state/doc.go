@@ -16,9 +16,20 @@
 //     before or seen without tags.
 //   - a per-stack Snapshot: the LB's listeners (with an ALB's rules, their
 //     tags and the LB's attributes) and each TG's targets and attributes;
-//     read on the first Snapshot after an invalidation.
+//     read on the first Snapshot after an invalidation. An Ingress stack's
+//     frontend NLB (resource tag FrontendNlb) and its target groups
+//     (FrontendNlb-…) are set apart in Snapshot.Frontend and read the same
+//     way.
 //   - the VPC's subnets (read once; RefreshSubnets re-reads), its CIDRs and
 //     each instance's primary ENI and groups (read once, for the process).
+//   - the account's ISSUED ACM certificates with their names (certificate
+//     discovery, certs.go): one paged ListCertificates and a
+//     DescribeCertificate per certificate on first need; listed again by
+//     the drift check (RefreshCertificates, which returns the stacks that
+//     use it when something changed) or when a host has no certificate and
+//     the listing is older than a minute. A certificate's names are read
+//     again at a re-listing after LBC's TTLs (5 minutes imported, 10 hours
+//     others). Never read when no Ingress discovers.
 //
 // Concurrent reconciles that find a cache cold wait for the first one's
 // Describe (one filler per cache).

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/lbsg/lbsg/internal/awserr"
 	cloudelbv2 "github.com/lbsg/lbsg/internal/cloud/elbv2"
@@ -346,21 +347,56 @@ func (p *Provider) managedSGs(ctx context.Context, st naming.Stack) ([]plan.Obse
 // fromIndex is the stack's load balancer and target groups as the paged
 // listings show them (no listeners, targets or attributes); p.mu held.
 func (p *Provider) fromIndex(st naming.Stack) (*plan.ObservedLB, []plan.ObservedTG) {
+	lb, tgs, _ := p.fromIndexWithFrontend(st)
+	return lb, tgs
+}
+
+// fromIndexWithFrontend is fromIndex with the stack's frontend NLB and its
+// target groups (Ingress stacks: resource tag FrontendNlb, FrontendNlb-…)
+// set apart; front is nil when there are none. p.mu held.
+func (p *Provider) fromIndexWithFrontend(st naming.Stack) (*plan.ObservedLB, []plan.ObservedTG, *plan.FrontendSnapshot) {
 	var lb *plan.ObservedLB
 	var tgs []plan.ObservedTG
+	var front *plan.FrontendSnapshot
+	isFront := func(tags map[string]string) bool {
+		return st.Kind == naming.KindIngress && strings.HasPrefix(tags[naming.TagIngressResource], model.ResourceFrontendNLB)
+	}
 	for _, e := range p.elbIdx.lbs {
-		if naming.OwnsStackResource(e.tags, p.cluster, st) && lb == nil {
-			l := e.lb
+		if !naming.OwnsStackResource(e.tags, p.cluster, st) {
+			continue
+		}
+		l := e.lb
+		switch {
+		case isFront(e.tags):
+			if front == nil {
+				front = &plan.FrontendSnapshot{}
+			}
+			if front.LoadBalancer == nil {
+				front.LoadBalancer = &l
+			}
+		case lb == nil:
 			lb = &l
 		}
 	}
 	for _, e := range p.elbIdx.tgs {
-		if naming.OwnsStackResource(e.tags, p.cluster, st) {
-			tgs = append(tgs, e.tg)
+		if !naming.OwnsStackResource(e.tags, p.cluster, st) {
+			continue
 		}
+		if isFront(e.tags) {
+			if front == nil {
+				front = &plan.FrontendSnapshot{}
+			}
+			front.TargetGroups = append(front.TargetGroups, e.tg)
+			continue
+		}
+		tgs = append(tgs, e.tg)
 	}
-	slices.SortFunc(tgs, func(a, b plan.ObservedTG) int { return compareStrings(a.ARN, b.ARN) })
-	return lb, tgs
+	byARN := func(a, b plan.ObservedTG) int { return compareStrings(a.ARN, b.ARN) }
+	slices.SortFunc(tgs, byARN)
+	if front != nil {
+		slices.SortFunc(front.TargetGroups, byARN)
+	}
+	return lb, tgs, front
 }
 
 // ExistingLoadBalancer is the stack's load balancer as the paged listing
@@ -404,7 +440,7 @@ func (p *Provider) Listed(ctx context.Context, st naming.Stack) (snap plan.Snaps
 	if !p.listable(st.Key()) { // invalidated during the scan
 		return plan.Snapshot{}, false, nil
 	}
-	snap.LoadBalancer, snap.TargetGroups = p.fromIndex(st)
+	snap.LoadBalancer, snap.TargetGroups, snap.Frontend = p.fromIndexWithFrontend(st)
 	snap.ManagedSGs = managed
 	return snap, true, nil
 }
@@ -417,11 +453,26 @@ func (p *Provider) listable(key string) bool {
 }
 
 func (p *Provider) readStack(ctx context.Context, st naming.Stack) (plan.Snapshot, error) {
-	var snap plan.Snapshot
 	p.mu.Lock()
-	var tgs []plan.ObservedTG
-	snap.LoadBalancer, tgs = p.fromIndex(st)
+	lb, tgs, front := p.fromIndexWithFrontend(st)
 	p.mu.Unlock()
+	snap, err := p.readLB(ctx, lb, tgs)
+	if err != nil || front == nil {
+		return snap, err
+	}
+	fs, err := p.readLB(ctx, front.LoadBalancer, front.TargetGroups)
+	if err != nil {
+		return snap, err
+	}
+	snap.Frontend = &plan.FrontendSnapshot{LoadBalancer: fs.LoadBalancer, Listeners: fs.Listeners, TargetGroups: fs.TargetGroups}
+	return snap, nil
+}
+
+// readLB reads a load balancer's listeners (and ALB attributes) and its
+// target groups' targets (and HTTP/HTTPS group attributes).
+func (p *Provider) readLB(ctx context.Context, lb *plan.ObservedLB, tgs []plan.ObservedTG) (plan.Snapshot, error) {
+	var snap plan.Snapshot
+	snap.LoadBalancer = lb
 	for i := range tgs {
 		ths, err := p.elb.Targets(ctx, tgs[i].ARN)
 		if awserr.Classify(err) == awserr.NotFound {

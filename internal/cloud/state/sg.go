@@ -11,6 +11,7 @@ import (
 
 	"github.com/lbsg/lbsg/internal/awsapi"
 	"github.com/lbsg/lbsg/internal/awserr"
+	cloudacm "github.com/lbsg/lbsg/internal/cloud/acm"
 	cloudec2 "github.com/lbsg/lbsg/internal/cloud/ec2"
 	cloudelbv2 "github.com/lbsg/lbsg/internal/cloud/elbv2"
 	"github.com/lbsg/lbsg/internal/model"
@@ -60,6 +61,12 @@ type Provider struct {
 
 	// tgNames caches target groups found by name (TargetGroupARNsByName).
 	tgNames map[string]tgNameEntry
+
+	// acm reads certificates for discovery (UseACM); certs is its catalog,
+	// filled by one caller at a time (fillCerts).
+	acm       *cloudacm.Provider
+	certs     certCatalog
+	fillCerts sync.Mutex
 
 	// oidcSecrets is, per listener or rule ARN, the digest of the OIDC
 	// client secret lbsg last wrote there (ELBv2 never returns it); see

@@ -47,38 +47,51 @@ type Deployer struct {
 // Apply converges AWS to desired and returns the load balancer's DNS name.
 // It creates the backend SG first when the Stack needs it.
 func (d *Deployer) Apply(ctx context.Context, stack naming.Stack, desired model.Stack) (string, error) {
+	a, err := d.ApplyStack(ctx, stack, desired)
+	return a.DNSName, err
+}
+
+// Applied names the load balancers an Apply converged.
+type Applied struct {
+	DNSName string
+	// FrontendDNSName is the frontend NLB's ("" when there is none).
+	FrontendDNSName string
+}
+
+// ApplyStack is Apply, returning the frontend NLB's DNS name too.
+func (d *Deployer) ApplyStack(ctx context.Context, stack naming.Stack, desired model.Stack) (Applied, error) {
 	backendID, err := d.backendFor(ctx, desired)
 	if err != nil {
-		return "", err
+		return Applied{}, err
 	}
 	if dns, ok, err := d.applyRecorded(ctx, stack, desired, backendID); ok || err != nil {
 		return dns, err
 	}
 	snap, err := d.AWS.Snapshot(ctx, stack)
 	if err != nil {
-		return "", err
+		return Applied{}, err
 	}
 	if snap, err = d.AWS.FillAttributes(ctx, desired, snap); err != nil {
-		return "", err
+		return Applied{}, err
 	}
 	snap.BackendSG = backendID
 	snap.Cluster, snap.ExternalManagedTags = d.Defaults.ClusterName, d.Defaults.ExternalManagedTags
 	if err := d.readTracked(ctx, desired); err != nil {
-		return "", err
+		return Applied{}, err
 	}
 	capacityPending, err := d.readCapacity(ctx, stack, desired, &snap)
 	if err != nil {
-		return "", err
+		return Applied{}, err
 	}
 	actions := plan.Diff(desired, snap)
 	if err := d.growTracked(ctx, desired, actions); err != nil {
-		return "", err
+		return Applied{}, err
 	}
 	ex := newExecutor(d.AWS, desired, snap, backendID)
 	converged := false
 	if touchesELB(actions) {
 		if err := d.clearRecord(ctx, stack); err != nil {
-			return "", err
+			return Applied{}, err
 		}
 		// SG writes update the SG cache in place; ELB state is re-read,
 		// or, once converged in full, served from the listings and the
@@ -95,27 +108,28 @@ func (d *Deployer) Apply(ctx context.Context, stack naming.Stack, desired model.
 			// AWS refused the load balancer (or its target groups): undo
 			// what this run created for it, and try again later.
 			if uerr := ex.undoCreates(ctx); uerr != nil {
-				return "", errors.Join(err, uerr)
+				return Applied{}, errors.Join(err, uerr)
 			}
-			return "", &QuotaError{Err: err}
+			return Applied{}, &QuotaError{Err: err}
 		}
-		return "", err
+		return Applied{}, err
 	}
 	d.Publish(stack, desired, backendID, ex.managedID)
 	if err := ex.run(ctx, actions, func(a plan.Action) bool { return a.Kind == plan.DeleteSecurityGroup }); err != nil {
-		return "", err
+		return Applied{}, err
 	}
 	if len(actions) > 0 {
 		logf.FromContext(ctx).Info("applied changes", "actions", len(actions), "loadBalancer", desired.LoadBalancer.Name)
 	}
 	if err := d.setTracked(ctx, desired); err != nil {
-		return "", err
+		return Applied{}, err
 	}
 	if err := d.dropTracked(ctx, deletedTGs(actions, snap, desired)); err != nil {
-		return "", err
+		return Applied{}, err
 	}
+	applied := Applied{DNSName: ex.dnsName, FrontendDNSName: ex.frontendDNS()}
 	if capacityPending {
-		return ex.dnsName, &CapacityPending{DNSName: ex.dnsName}
+		return applied, &CapacityPending{DNSName: ex.dnsName}
 	}
 	if d.Record != nil && ex.lbARN != "" {
 		// Converged in full: record it (a write only when it changed).
@@ -125,7 +139,7 @@ func (d *Deployer) Apply(ctx context.Context, stack naming.Stack, desired model.
 		}
 		converged = true
 	}
-	return ex.dnsName, nil
+	return applied, nil
 }
 
 // readCapacity adds the capacity reservation to snap when desired asks
@@ -262,7 +276,7 @@ func (d *Deployer) Teardown(ctx context.Context, stack naming.Stack) (done bool,
 	if err != nil {
 		return false, err
 	}
-	if left.LoadBalancer != nil || len(left.TargetGroups) > 0 || len(left.ManagedSGs) > 0 {
+	if left.LoadBalancer != nil || len(left.TargetGroups) > 0 || len(left.ManagedSGs) > 0 || left.Frontend != nil {
 		logf.FromContext(ctx).Info("resources remain after teardown, requeueing", "stack", stack.String())
 		return false, nil
 	}

@@ -3,11 +3,14 @@
 // share it. Apply diffs the Stack against the cached Snapshot (plan.Diff)
 // and executes the Actions in dependency order: managed SG and its rules,
 // target groups, the load balancer with its SGs, listeners and rules, then
-// deletions. Between the two phases it publishes the stack's target-SG
-// rules to the registry and triggers the targetsg controller, which alone
-// writes node/ENI SGs, so rules citing an SG about to be deleted are
-// revoked first (LBC #4207). Teardown deploys the empty stack and verifies
-// that nothing is left.
+// deletions; an Ingress stack's frontend NLB is applied within the same
+// run (actions marked Frontend resolve IDs among the NLB's resources, and
+// model.ALBTarget to the ALB's ARN), and ApplyStack also returns its DNS
+// name for the Ingress status. Between the two phases it publishes the
+// stack's target-SG rules to the registry and triggers the targetsg
+// controller, which alone writes node/ENI SGs, so rules citing an SG about
+// to be deleted are revoked first (LBC #4207). Teardown deploys the empty
+// stack and verifies that nothing is left.
 //
 // The shared backend SG lifecycle lives here too (Backend): created on
 // first need, deleted once no stack uses it and every stack that could

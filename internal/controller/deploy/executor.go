@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/model"
@@ -24,6 +25,24 @@ type executor struct {
 	// balancer existed, for undoCreates.
 	createdSG  string
 	createdTGs []string
+	// front holds the frontend NLB's ARN, DNS name, target groups and
+	// listeners while the ALB's are in use (swapped in for Frontend
+	// actions).
+	front frontState
+}
+
+// frontState is the symbolic-ID state of one load balancer of the stack.
+type frontState struct {
+	lbARN, dnsName string
+	tgARN          map[string]string
+	listener       map[int32]string
+}
+
+// swap exchanges the ALB's state with the frontend NLB's.
+func (ex *executor) swap() {
+	cur := frontState{ex.lbARN, ex.dnsName, ex.tgARN, ex.listener}
+	ex.lbARN, ex.dnsName, ex.tgARN, ex.listener = ex.front.lbARN, ex.front.dnsName, ex.front.tgARN, ex.front.listener
+	ex.front = cur
 }
 
 func newExecutor(aws *state.Provider, desired model.Stack, snap plan.Snapshot, backendID string) *executor {
@@ -37,18 +56,38 @@ func newExecutor(aws *state.Provider, desired model.Stack, snap plan.Snapshot, b
 	for _, l := range snap.Listeners {
 		ex.listener[l.Port] = l.ARN
 	}
-	// The same choice as plan.Diff: the first compatible TG per resource ID.
-	taken := map[string]bool{}
-	for _, d := range desired.TargetGroups {
-		for _, o := range snap.TargetGroups {
-			if o.ResourceID == d.ResourceID && !taken[o.ARN] && plan.Compatible(d, o) {
-				ex.tgARN[d.ResourceID], taken[o.ARN] = o.ARN, true
-				break
-			}
+	matchTGs(ex.tgARN, desired.TargetGroups, snap.TargetGroups)
+	ex.front = frontState{tgARN: map[string]string{}, listener: map[int32]string{}}
+	if f := snap.Frontend; f != nil {
+		if f.LoadBalancer != nil {
+			ex.front.lbARN, ex.front.dnsName = f.LoadBalancer.ARN, f.LoadBalancer.DNSName
+		}
+		for _, l := range f.Listeners {
+			ex.front.listener[l.Port] = l.ARN
+		}
+		if desired.Frontend != nil {
+			matchTGs(ex.front.tgARN, desired.Frontend.TargetGroups, f.TargetGroups)
 		}
 	}
 	return ex
 }
+
+// matchTGs makes the same choice as plan.Diff: the first compatible TG per
+// resource ID.
+func matchTGs(arns map[string]string, desired []model.TargetGroup, observed []plan.ObservedTG) {
+	taken := map[string]bool{}
+	for _, d := range desired {
+		for _, o := range observed {
+			if o.ResourceID == d.ResourceID && !taken[o.ARN] && plan.Compatible(d, o) {
+				arns[d.ResourceID], taken[o.ARN] = o.ARN, true
+				break
+			}
+		}
+	}
+}
+
+// frontendDNS is the frontend NLB's DNS name ("" when there is none).
+func (ex *executor) frontendDNS() string { return ex.front.dnsName }
 
 func (ex *executor) sg(id string) string {
 	if id == plan.Managed {
@@ -102,6 +141,25 @@ func (ex *executor) run(ctx context.Context, actions []plan.Action, keep func(pl
 }
 
 func (ex *executor) do(ctx context.Context, a plan.Action) error {
+	if !a.Frontend {
+		return ex.doAction(ctx, a)
+	}
+	// A frontend NLB action: its target is the ALB, its symbolic IDs are
+	// the frontend NLB's.
+	if a.Kind == plan.RegisterTargets || a.Kind == plan.DeregisterTargets {
+		a.Targets = slices.Clone(a.Targets)
+		for i := range a.Targets {
+			if a.Targets[i].ID == model.ALBTarget {
+				a.Targets[i].ID = ex.lbARN
+			}
+		}
+	}
+	ex.swap()
+	defer ex.swap()
+	return ex.doAction(ctx, a)
+}
+
+func (ex *executor) doAction(ctx context.Context, a plan.Action) error {
 	var err error
 	switch a.Kind {
 	case plan.CreateSecurityGroup:

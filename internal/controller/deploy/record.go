@@ -38,41 +38,45 @@ func (d *Deployer) fingerprint(desired model.Stack, managedID, backendID string)
 // path does not apply (no record, a different fingerprint, listings that
 // disagree, a managed SG to create or delete); the caller then reads the
 // stack in full.
-func (d *Deployer) applyRecorded(ctx context.Context, stack naming.Stack, desired model.Stack, backendID string) (dns string, ok bool, err error) {
+func (d *Deployer) applyRecorded(ctx context.Context, stack naming.Stack, desired model.Stack, backendID string) (applied Applied, ok bool, err error) {
 	if d.Record == nil || desired.LoadBalancer == nil {
-		return "", false, nil
+		return Applied{}, false, nil
 	}
 	snap, listed, err := d.AWS.Listed(ctx, stack)
 	if err != nil || !listed || snap.LoadBalancer == nil {
-		return "", false, err
+		return Applied{}, false, err
 	}
 	rec, has, err := d.Record.Get(ctx, stack.Key())
 	if err != nil {
 		logf.FromContext(ctx).Info("applied-state record unreadable, reading the stack from AWS", "reason", err.Error())
-		return "", false, nil
+		return Applied{}, false, nil
 	}
 	if !has {
-		return "", false, nil
+		return Applied{}, false, nil
 	}
 	managedID := ""
 	switch {
 	case desired.ManagedSG != nil && len(snap.ManagedSGs) == 1:
 		managedID = snap.ManagedSGs[0].ID
 	case len(snap.ManagedSGs) > 0:
-		return "", false, nil // one to create, or to delete
+		return Applied{}, false, nil // one to create, or to delete
 	}
 	if d.fingerprint(desired, managedID, backendID) != rec {
-		return "", false, nil
+		return Applied{}, false, nil
 	}
 	snap.BackendSG = backendID
 	snap.Cluster, snap.ExternalManagedTags = d.Defaults.ClusterName, d.Defaults.ExternalManagedTags
 	if !plan.IndexAgrees(desired, snap) {
-		return "", false, nil
+		return Applied{}, false, nil
 	}
 	ex := newExecutor(d.AWS, desired, snap, backendID)
 	if err := ex.run(ctx, plan.DiffManagedSG(desired, snap), func(plan.Action) bool { return true }); err != nil {
-		return "", true, err
+		return Applied{}, true, err
 	}
 	d.Publish(stack, desired, backendID, managedID)
-	return snap.LoadBalancer.DNSName, true, nil
+	applied = Applied{DNSName: snap.LoadBalancer.DNSName}
+	if f := snap.Frontend; f != nil && f.LoadBalancer != nil {
+		applied.FrontendDNSName = f.LoadBalancer.DNSName
+	}
+	return applied, true, nil
 }

@@ -109,6 +109,14 @@ func (c *Checker) Check(ctx context.Context) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	// Certificate discovery: a certificate issued, re-imported or deleted
+	// since the last listing re-enqueues the groups that discover theirs.
+	// A failed listing (ACM throttling, a policy without the ACM reads)
+	// must not stop the rest of the check; the groups retry on their own.
+	certUsers, err := c.AWS.RefreshCertificates(ctx)
+	if err != nil {
+		logf.FromContext(ctx).Error(err, "listing ACM certificates for certificate discovery failed")
+	}
 	owns := naming.RulePredicate(c.Defaults.ClusterName, c.AdoptLBCRules)
 	// Target SGs: every SG with a contribution or a rule of ours.
 	all, err := c.AWS.FindSecurityGroups(ctx, func(map[string]string) bool { return true })
@@ -140,6 +148,13 @@ func (c *Checker) Check(ctx context.Context) (Result, error) {
 			res.TargetSGs = append(res.TargetSGs, sg.ID)
 			c.TargetSGs.Enqueue(registry.SGKey{GroupID: sg.ID})
 			c.Metrics.Drift("target-security-group")
+		}
+	}
+	for _, key := range certUsers {
+		if st, ok := naming.ParseKey(key); ok && st.Kind != naming.KindService && c.Ingresses != nil && !stacks[key] {
+			res.Stacks = append(res.Stacks, key)
+			c.Ingresses.Enqueue(GroupRequest(st))
+			c.Metrics.Drift("certificate")
 		}
 	}
 	for key := range stacks {

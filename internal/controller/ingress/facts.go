@@ -17,11 +17,15 @@ type FactsSource interface {
 	// TargetGroupARNsByName resolves actions annotations' targetGroupName
 	// (names without a target group are left out).
 	TargetGroupARNsByName(ctx context.Context, names []string) (map[string]string, error)
+	// Certificates are the ISSUED ACM certificates for the certificate
+	// discovery of stack st's hosts (model.IngressCertificateHosts).
+	Certificates(ctx context.Context, stackKey string, hosts []string) ([]model.Certificate, error)
 }
 
 // Facts reads the AWS facts of group st's ALB model: subnets, the existing
 // ALB, the members' security-groups items and the target groups their
-// actions annotations name. Nodes are the caller's
+// actions annotations name, and the ACM certificates when a member
+// discovers its certificates. Nodes are the caller's
 // (service.NodeFacts). The reconciler and `lbsg plan` share it; it makes
 // no per-stack read (the existing ALB comes from the batched listing).
 func Facts(ctx context.Context, src FactsSource, st naming.Stack, members []model.IngressMember) (model.Facts, error) {
@@ -46,6 +50,11 @@ func Facts(ctx context.Context, src FactsSource, st naming.Stack, members []mode
 	}
 	if names := model.IngressTargetGroupNames(members); len(names) > 0 {
 		if f.TargetGroupARNs, err = src.TargetGroupARNsByName(ctx, names); err != nil {
+			return f, err
+		}
+	}
+	if hosts, discovers := model.IngressCertificateHosts(members); discovers {
+		if f.Certificates, err = src.Certificates(ctx, st.Key(), hosts); err != nil {
 			return f, err
 		}
 	}

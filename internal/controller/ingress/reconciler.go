@@ -250,17 +250,25 @@ func (r *Reconciler) converge(ctx context.Context, g *group) (reconcile.Result, 
 			return reconcile.Result{}, err
 		}
 	}
-	desired, built, err := r.build(ctx, g)
+	desired, built, certMissing, err := r.build(ctx, g)
 	if err != nil {
 		if awserr.Code(err) != "" {
 			return r.Deploy.Failure(ctx, err, g.objects()...)
 		}
+		if certMissing {
+			// A certificate may be issued meanwhile: look again once the
+			// listing may be read again (as LBC retries).
+			return reconcile.Result{RequeueAfter: state.CertificateRelistAfter}, nil
+		}
 		return reconcile.Result{}, err
 	}
-	dns, err := r.Deploy.Apply(ctx, g.stack, desired)
+	applied, err := r.Deploy.ApplyStack(ctx, g.stack, desired)
 	var result reconcile.Result
+	if certMissing {
+		result.RequeueAfter = state.CertificateRelistAfter
+	}
 	if pending := (*deploy.CapacityPending)(nil); errors.As(err, &pending) {
-		dns, err, result.RequeueAfter = pending.DNSName, nil, deploy.CapacityRequeue
+		applied.DNSName, err, result.RequeueAfter = pending.DNSName, nil, deploy.CapacityRequeue
 	}
 	if err != nil {
 		return r.Deploy.Failure(ctx, err, g.objects()...)
@@ -270,7 +278,16 @@ func (r *Reconciler) converge(ctx context.Context, g *group) (reconcile.Result, 
 		if !built[m.ing] {
 			continue
 		}
-		if err := r.patchStatus(ctx, m.ing, dns, ports); err != nil {
+		front := ""
+		if desired.Frontend != nil {
+			front = applied.FrontendDNSName
+		}
+		statusOnly := desired.Frontend != nil && desired.Frontend.StatusOnly[m.ing.Namespace+"/"+m.ing.Name]
+		if statusOnly && front == "" {
+			continue // LBC writes nothing until the NLB exists
+		}
+		want := statusFor(applied.DNSName, front, statusOnly, ports)
+		if err := r.patchStatus(ctx, m.ing, want); err != nil {
 			r.Events.Warn(m.ing, events.ReasonFailedUpdateStatus, events.ActionReconcile, "Failed update status due to "+err.Error())
 			return reconcile.Result{}, err
 		}
@@ -292,21 +309,26 @@ func (r *Reconciler) converge(ctx context.Context, g *group) (reconcile.Result, 
 // build reads the facts and builds the model. Members at fault get an
 // event and are left out; a group failure is reported on every member and
 // returned as a terminal error (nothing changes in AWS); an AWS read
-// failure is returned as is. built says which members the Stack serves.
-func (r *Reconciler) build(ctx context.Context, g *group) (model.Stack, map[*networkingv1.Ingress]bool, error) {
+// failure is returned as is. built says which members the Stack serves;
+// certMissing that a member was left out for want of a certificate for
+// one of its hosts (certificate discovery).
+func (r *Reconciler) build(ctx context.Context, g *group) (_ model.Stack, _ map[*networkingv1.Ingress]bool, certMissing bool, _ error) {
 	members, err := r.members(ctx, g)
 	if err != nil {
-		return model.Stack{}, nil, err
+		return model.Stack{}, nil, false, err
 	}
 	facts, err := r.facts(ctx, g.stack, members)
 	if err != nil {
-		return model.Stack{}, nil, err
+		return model.Stack{}, nil, false, err
 	}
 	desired, warnings, memberErrs, err := model.BuildIngressGroup(g.stack, members, facts, r.Defaults)
 	built := map[*networkingv1.Ingress]bool{}
 	for _, m := range g.members {
 		key := m.ing.Namespace + "/" + m.ing.Name
 		if merr, bad := memberErrs[key]; bad {
+			if nc := (*model.NoCertificateError)(nil); errors.As(merr, &nc) {
+				certMissing = true
+			}
 			logf.FromContext(ctx).Info("Ingress left out of its group", "ingress", key, "reason", merr.Error())
 			r.Events.Warn(m.ing, events.ReasonFailedBuildModel, events.ActionReconcile, "Failed build model due to "+merr.Error())
 			continue
@@ -332,7 +354,7 @@ func (r *Reconciler) build(ctx context.Context, g *group) (model.Stack, map[*net
 			}
 		}
 		r.Deploy.Hold(g.stack)
-		return model.Stack{}, nil, reconcile.TerminalError(err)
+		return model.Stack{}, nil, certMissing, reconcile.TerminalError(err)
 	}
 	r.Metrics.SetUnsupported("IngressGroup", g.stack.ID(), false)
 	for _, w := range warnings {
@@ -342,7 +364,7 @@ func (r *Reconciler) build(ctx context.Context, g *group) (model.Stack, map[*net
 			}
 		}
 	}
-	return desired, built, nil
+	return desired, built, certMissing, nil
 }
 
 // members reads each member's backend Services and their endpoints.
@@ -457,7 +479,7 @@ func (r *Reconciler) ensureFinalizer(ctx context.Context, ing *networkingv1.Ingr
 func (r *Reconciler) release(ctx context.Context, g *group) error {
 	for _, ing := range g.leaving {
 		if ing.DeletionTimestamp.IsZero() && len(ing.Status.LoadBalancer.Ingress) > 0 && !r.stillServed(ctx, ing, g.stack) {
-			if err := r.patchStatus(ctx, ing, "", nil); err != nil {
+			if err := r.patchStatus(ctx, ing, nil); err != nil {
 				r.Events.Warn(ing, events.ReasonFailedUpdateStatus, events.ActionReconcile, "Failed update status due to "+err.Error())
 				return err
 			}
@@ -522,7 +544,15 @@ func (r *Reconciler) teardown(ctx context.Context, g *group) (reconcile.Result, 
 	return reconcile.Result{}, nil
 }
 
-func (r *Reconciler) patchStatus(ctx context.Context, ing *networkingv1.Ingress, dns string, ports []int32) error {
+// statusFor is an Ingress's load-balancer status as LBC writes it: the
+// ALB's DNS name with its ports, then the frontend NLB's DNS name (front,
+// "" for none); with frontend-nlb-status-only (statusOnly) the NLB's name
+// alone (the caller leaves the status alone until the NLB exists).
+func statusFor(dns, front string, statusOnly bool, ports []int32) []networkingv1.IngressLoadBalancerIngress {
+	front = strings.ToLower(front)
+	if statusOnly && front != "" {
+		return []networkingv1.IngressLoadBalancerIngress{{Hostname: front}}
+	}
 	var want []networkingv1.IngressLoadBalancerIngress
 	if dns != "" {
 		lbi := networkingv1.IngressLoadBalancerIngress{Hostname: strings.ToLower(dns)}
@@ -531,6 +561,13 @@ func (r *Reconciler) patchStatus(ctx context.Context, ing *networkingv1.Ingress,
 		}
 		want = []networkingv1.IngressLoadBalancerIngress{lbi}
 	}
+	if front != "" {
+		want = append(want, networkingv1.IngressLoadBalancerIngress{Hostname: front})
+	}
+	return want
+}
+
+func (r *Reconciler) patchStatus(ctx context.Context, ing *networkingv1.Ingress, want []networkingv1.IngressLoadBalancerIngress) error {
 	if fmt.Sprint(ing.Status.LoadBalancer.Ingress) == fmt.Sprint(want) {
 		return nil
 	}

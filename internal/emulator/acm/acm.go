@@ -37,6 +37,109 @@ type Certificate struct {
 	NotAfter           time.Time         `json:"notAfter"`
 	ImportedAt         time.Time         `json:"importedAt"`
 	Tags               map[string]string `json:"tags,omitempty"`
+	// Type is IMPORTED (the zero value), AMAZON_ISSUED or PRIVATE.
+	Type string `json:"type,omitempty"`
+	// Pending: an AMAZON_ISSUED certificate requested and not validated yet
+	// (PENDING_VALIDATION until IssueCertificate).
+	Pending bool `json:"pending,omitempty"`
+	// CertificateAuthorityArn is the private CA of a PRIVATE certificate.
+	CertificateAuthorityArn string    `json:"certificateAuthorityArn,omitempty"`
+	CreatedAt               time.Time `json:"createdAt,omitzero"`
+	IssuedAt                time.Time `json:"issuedAt,omitzero"`
+	ValidationMethod        string    `json:"validationMethod,omitempty"`
+	// IdempotencyToken of the RequestCertificate that made it, with the
+	// time of that request (a repeat within an hour gets the same ARN).
+	IdempotencyToken string `json:"idempotencyToken,omitempty"`
+	// KeyUsages and ExtendedKeyUsages are ACM's names of the certificate's
+	// key usage extensions (DIGITAL_SIGNATURE, TLS_WEB_SERVER_AUTHENTICATION…).
+	KeyUsages         []string `json:"keyUsages,omitempty"`
+	ExtendedKeyUsages []string `json:"extendedKeyUsages,omitempty"`
+}
+
+// issuedKeyUsages and issuedExtendedKeyUsages are what ACM puts on the
+// certificates it issues (and the seed on its certificates).
+var (
+	issuedKeyUsages         = []string{"DIGITAL_SIGNATURE", "KEY_ENCIPHERMENT"}
+	issuedExtendedKeyUsages = []string{"TLS_WEB_SERVER_AUTHENTICATION", "TLS_WEB_CLIENT_AUTHENTICATION"}
+)
+
+// extendedKeyUsageOIDs are the OIDs DescribeCertificate gives the usages.
+var extendedKeyUsageOIDs = map[string]string{
+	"TLS_WEB_SERVER_AUTHENTICATION": "1.3.6.1.5.5.7.3.1", "TLS_WEB_CLIENT_AUTHENTICATION": "1.3.6.1.5.5.7.3.2",
+	"CODE_SIGNING": "1.3.6.1.5.5.7.3.3", "EMAIL_PROTECTION": "1.3.6.1.5.5.7.3.4", "TIME_STAMPING": "1.3.6.1.5.5.7.3.8",
+	"OCSP_SIGNING": "1.3.6.1.5.5.7.3.9", "IPSEC_END_SYSTEM": "1.3.6.1.5.5.7.3.5", "IPSEC_TUNNEL": "1.3.6.1.5.5.7.3.6",
+	"IPSEC_USER": "1.3.6.1.5.5.7.3.7", "ANY": "2.5.29.37.0",
+}
+
+// usagesFromX509 names an X.509 certificate's key usages as ACM does.
+func usagesFromX509(cert *x509.Certificate) (ku, eku []string) {
+	for _, b := range []struct {
+		bit  x509.KeyUsage
+		name string
+	}{
+		{x509.KeyUsageDigitalSignature, "DIGITAL_SIGNATURE"}, {x509.KeyUsageContentCommitment, "NON_REPUDIATION"},
+		{x509.KeyUsageKeyEncipherment, "KEY_ENCIPHERMENT"}, {x509.KeyUsageDataEncipherment, "DATA_ENCIPHERMENT"},
+		{x509.KeyUsageKeyAgreement, "KEY_AGREEMENT"}, {x509.KeyUsageCertSign, "CERTIFICATE_SIGNING"},
+		{x509.KeyUsageCRLSign, "CRL_SIGNING"}, {x509.KeyUsageEncipherOnly, "ENCIPHER_ONLY"}, {x509.KeyUsageDecipherOnly, "DECIPHER_ONLY"},
+	} {
+		if cert.KeyUsage&b.bit != 0 {
+			ku = append(ku, b.name)
+		}
+	}
+	for _, e := range cert.ExtKeyUsage {
+		switch e {
+		case x509.ExtKeyUsageServerAuth:
+			eku = append(eku, "TLS_WEB_SERVER_AUTHENTICATION")
+		case x509.ExtKeyUsageClientAuth:
+			eku = append(eku, "TLS_WEB_CLIENT_AUTHENTICATION")
+		case x509.ExtKeyUsageCodeSigning:
+			eku = append(eku, "CODE_SIGNING")
+		case x509.ExtKeyUsageEmailProtection:
+			eku = append(eku, "EMAIL_PROTECTION")
+		case x509.ExtKeyUsageTimeStamping:
+			eku = append(eku, "TIME_STAMPING")
+		case x509.ExtKeyUsageOCSPSigning:
+			eku = append(eku, "OCSP_SIGNING")
+		case x509.ExtKeyUsageAny:
+			eku = append(eku, "ANY")
+		default:
+			eku = append(eku, "CUSTOM")
+		}
+	}
+	return ku, eku
+}
+
+// exportOption is ENABLED for certificates that can be exported (private
+// ones), DISABLED for the others.
+func (c *Certificate) exportOption() string {
+	if c.certType() == TypePrivate {
+		return "ENABLED"
+	}
+	return "DISABLED"
+}
+
+// matchesIncludes applies ListCertificates' keyUsage, extendedKeyUsage and
+// exportOption filters: a certificate with any of the usages asked for
+// (ANY: any certificate), exportable as asked.
+func (c *Certificate) matchesIncludes(ku, eku []string, export string) bool {
+	has := func(want, got []string) bool {
+		return len(want) == 0 || slices.Contains(want, "ANY") || slices.ContainsFunc(want, func(w string) bool { return slices.Contains(got, w) })
+	}
+	return has(ku, c.KeyUsages) && has(eku, c.ExtendedKeyUsages) && (export == "" || export == c.exportOption())
+}
+
+// Certificate types.
+const (
+	TypeImported     = "IMPORTED"
+	TypeAmazonIssued = "AMAZON_ISSUED"
+	TypePrivate      = "PRIVATE"
+)
+
+func (c *Certificate) certType() string {
+	if c.Type == "" {
+		return TypeImported
+	}
+	return c.Type
 }
 
 // Backend holds the account's certificates.
@@ -73,7 +176,7 @@ func validation(format string, args ...any) *Error {
 // Mutating reports whether an action changes state.
 func Mutating(action string) bool {
 	switch action {
-	case "ImportCertificate", "DeleteCertificate", "AddTagsToCertificate", "RemoveTagsFromCertificate":
+	case "ImportCertificate", "RequestCertificate", "DeleteCertificate", "AddTagsToCertificate", "RemoveTagsFromCertificate":
 		return true
 	}
 	return false
@@ -94,6 +197,12 @@ func (b *Backend) Serve(action string, body []byte) (any, *Error) {
 			return nil, err
 		}
 		return b.importCertificate(in)
+	case "RequestCertificate":
+		var in requestInput
+		if err := decode(body, &in); err != nil {
+			return nil, err
+		}
+		return b.requestCertificate(in)
 	case "DescribeCertificate":
 		c, err := b.named(body, &arnInput{})
 		if err != nil {
@@ -190,7 +299,11 @@ func (b *Backend) named(body []byte, in interface{ certificateARN() string }) (*
 type listInput struct {
 	CertificateStatuses []string `json:"CertificateStatuses"`
 	Includes            *struct {
-		KeyTypes []string `json:"keyTypes"`
+		KeyTypes         []string `json:"keyTypes"`
+		KeyUsage         []string `json:"keyUsage"`
+		ExtendedKeyUsage []string `json:"extendedKeyUsage"`
+		ExportOption     string   `json:"exportOption"`
+		ManagedBy        string   `json:"managedBy"`
 	} `json:"Includes"`
 	MaxItems  *int   `json:"MaxItems"`
 	NextToken string `json:"NextToken"`
@@ -248,6 +361,7 @@ func (b *Backend) importCertificate(in importInput) (any, *Error) {
 		SignatureAlgorithm: signatureAlgorithm(cert.SignatureAlgorithm),
 		KeyAlgorithm:       alg, NotBefore: cert.NotBefore.UTC(), NotAfter: cert.NotAfter.UTC(), ImportedAt: b.env.Now().UTC(),
 	}
+	c.KeyUsages, c.ExtendedKeyUsages = usagesFromX509(cert)
 	c.DomainName = cert.Subject.CommonName
 	if c.DomainName == "" && len(cert.DNSNames) > 0 {
 		c.DomainName = cert.DNSNames[0]
@@ -269,6 +383,9 @@ func (b *Backend) importCertificate(in importInput) (any, *Error) {
 		if len(in.Tags) > 0 {
 			return nil, validation("Tags cannot be specified when re-importing a certificate")
 		}
+		if old.certType() != TypeImported {
+			return nil, validation("Certificate %s is not an imported certificate and cannot be re-imported", old.ARN)
+		}
 		c.ARN, c.Seq, c.Tags = old.ARN, old.Seq, old.Tags
 		b.certs[c.ARN] = c
 		return map[string]string{"CertificateArn": c.ARN}, nil
@@ -276,11 +393,7 @@ func (b *Backend) importCertificate(in importInput) (any, *Error) {
 	if err := addTags(c, in.Tags); err != nil {
 		return nil, err
 	}
-	h := b.env.IDs.Hex(32)
-	c.ARN = fmt.Sprintf("arn:aws:acm:%s:%s:certificate/%s-%s-%s-%s-%s", b.env.Region, b.env.Account, h[:8], h[8:12], h[12:16], h[16:20], h[20:])
-	b.seq++
-	c.Seq = b.seq
-	b.certs[c.ARN] = c
+	b.store(c)
 	return map[string]string{"CertificateArn": c.ARN}, nil
 }
 
@@ -394,6 +507,9 @@ func serial(cert *x509.Certificate) string {
 }
 
 func (b *Backend) status(c *Certificate) string {
+	if c.Pending {
+		return "PENDING_VALIDATION"
+	}
 	if b.env.Now().After(c.NotAfter) {
 		return "EXPIRED"
 	}
@@ -407,15 +523,57 @@ func (b *Backend) detail(c *Certificate) map[string]any {
 	if inUse == nil {
 		inUse = []string{}
 	}
-	return map[string]any{
+	out := map[string]any{
 		"CertificateArn": c.ARN, "DomainName": c.DomainName, "SubjectAlternativeNames": c.SANs,
-		"Serial": c.Serial, "Subject": c.Subject, "Issuer": c.Issuer, "SignatureAlgorithm": c.SignatureAlgorithm,
-		"KeyAlgorithm": c.KeyAlgorithm, "Status": b.status(c), "Type": "IMPORTED",
-		"NotBefore": epoch(c.NotBefore), "NotAfter": epoch(c.NotAfter), "ImportedAt": epoch(c.ImportedAt),
+		"KeyAlgorithm": c.KeyAlgorithm, "Status": b.status(c), "Type": c.certType(),
 		"InUseBy": inUse, "RenewalEligibility": "INELIGIBLE",
-		"Options": map[string]string{"CertificateTransparencyLoggingPreference": "ENABLED"},
+		"Options": map[string]string{"CertificateTransparencyLoggingPreference": "ENABLED", "Export": c.exportOption()},
 	}
+	if !c.Pending {
+		ku, eku := []map[string]string{}, []map[string]string{}
+		for _, u := range c.KeyUsages {
+			ku = append(ku, map[string]string{"Name": u})
+		}
+		for _, u := range c.ExtendedKeyUsages {
+			e := map[string]string{"Name": u}
+			if oid, ok := extendedKeyUsageOIDs[u]; ok {
+				e["OID"] = oid
+			}
+			eku = append(eku, e)
+		}
+		out["KeyUsages"], out["ExtendedKeyUsages"] = ku, eku
+	}
+	if !c.Pending {
+		out["Serial"], out["Subject"], out["Issuer"], out["SignatureAlgorithm"] = c.Serial, c.Subject, c.Issuer, c.SignatureAlgorithm
+		out["NotBefore"], out["NotAfter"] = epoch(c.NotBefore), epoch(c.NotAfter)
+	}
+	switch c.certType() {
+	case TypeImported:
+		out["ImportedAt"] = epoch(c.ImportedAt)
+	default:
+		out["CreatedAt"] = epoch(c.CreatedAt)
+		if !c.IssuedAt.IsZero() {
+			out["IssuedAt"] = epoch(c.IssuedAt)
+		}
+		out["RenewalEligibility"] = "ELIGIBLE"
+		if c.Pending {
+			out["RenewalEligibility"] = "INELIGIBLE"
+		}
+	}
+	if c.CertificateAuthorityArn != "" {
+		out["CertificateAuthorityArn"] = c.CertificateAuthorityArn
+	}
+	if c.certType() == TypeAmazonIssued {
+		out["DomainValidationOptions"] = b.validationOptions(c)
+	}
+	return out
 }
+
+// certificateStatuses are ACM's CertificateStatus values.
+var certificateStatuses = []string{"PENDING_VALIDATION", "ISSUED", "INACTIVE", "EXPIRED", "VALIDATION_TIMED_OUT", "REVOKED", "FAILED"}
+
+// keyAlgorithms are ACM's KeyAlgorithm values.
+var keyAlgorithms = []string{"RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"}
 
 // list is ListCertificates: by status and key type (AWS's default key
 // types are RSA_1024 and RSA_2048), oldest first unless sorted otherwise,
@@ -424,6 +582,18 @@ func (b *Backend) list(in listInput) (any, *Error) {
 	keyTypes := []string{"RSA_1024", "RSA_2048"}
 	if in.Includes != nil && len(in.Includes.KeyTypes) > 0 {
 		keyTypes = in.Includes.KeyTypes
+	}
+	for _, st := range in.CertificateStatuses {
+		if !slices.Contains(certificateStatuses, st) {
+			return nil, validation("1 validation error detected: Value '[%s]' at 'certificateStatuses' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [%s]]",
+				strings.Join(in.CertificateStatuses, ", "), strings.Join(certificateStatuses, ", "))
+		}
+	}
+	for _, k := range keyTypes {
+		if !slices.Contains(keyAlgorithms, k) {
+			return nil, validation("1 validation error detected: Value '[%s]' at 'includes.keyTypes' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [%s]]",
+				strings.Join(keyTypes, ", "), strings.Join(keyAlgorithms, ", "))
+		}
 	}
 	limit := 1000
 	if in.MaxItems != nil {
@@ -434,7 +604,8 @@ func (b *Backend) list(in listInput) (any, *Error) {
 	}
 	var certs []*Certificate
 	for _, c := range b.certs {
-		if (len(in.CertificateStatuses) == 0 || slices.Contains(in.CertificateStatuses, b.status(c))) && slices.Contains(keyTypes, c.KeyAlgorithm) {
+		if (len(in.CertificateStatuses) == 0 || slices.Contains(in.CertificateStatuses, b.status(c))) && slices.Contains(keyTypes, c.KeyAlgorithm) &&
+			(in.Includes == nil || (in.Includes.ManagedBy == "" && c.matchesIncludes(in.Includes.KeyUsage, in.Includes.ExtendedKeyUsage, in.Includes.ExportOption))) {
 			certs = append(certs, c)
 		}
 	}
@@ -454,18 +625,38 @@ func (b *Backend) list(in listInput) (any, *Error) {
 	out := map[string]any{}
 	list := []map[string]any{}
 	for _, c := range certs[start:end] {
-		list = append(list, map[string]any{
+		sum := map[string]any{
 			"CertificateArn": c.ARN, "DomainName": c.DomainName, "SubjectAlternativeNameSummaries": c.SANs,
-			"HasAdditionalSubjectAlternativeNames": false, "Status": b.status(c), "Type": "IMPORTED",
+			"HasAdditionalSubjectAlternativeNames": false, "Status": b.status(c), "Type": c.certType(),
 			"KeyAlgorithm": c.KeyAlgorithm, "InUse": len(b.inUseBy(c.ARN)) > 0, "RenewalEligibility": "INELIGIBLE",
-			"NotBefore": epoch(c.NotBefore), "NotAfter": epoch(c.NotAfter), "ImportedAt": epoch(c.ImportedAt),
-		})
+			"KeyUsages": nonNil(c.KeyUsages), "ExtendedKeyUsages": nonNil(c.ExtendedKeyUsages),
+			"ExportOption": c.exportOption(), "Exported": false,
+		}
+		if !c.Pending {
+			sum["NotBefore"], sum["NotAfter"] = epoch(c.NotBefore), epoch(c.NotAfter)
+		}
+		if c.certType() == TypeImported {
+			sum["ImportedAt"] = epoch(c.ImportedAt)
+		} else {
+			sum["CreatedAt"] = epoch(c.CreatedAt)
+			if !c.IssuedAt.IsZero() {
+				sum["IssuedAt"] = epoch(c.IssuedAt)
+			}
+		}
+		list = append(list, sum)
 	}
 	out["CertificateSummaryList"] = list
 	if end < len(certs) {
 		out["NextToken"] = "acm-page-" + strconv.Itoa(end)
 	}
 	return out, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 func sortedKeys(m map[string]string) []string {
@@ -482,6 +673,16 @@ func sortedKeys(m map[string]string) []string {
 type Seeded struct {
 	ID     string `json:"id"`
 	Domain string `json:"domain"`
+	// SANs are further names (the domain is always the first).
+	SANs []string `json:"subjectAlternativeNames,omitempty"`
+	// Type: IMPORTED (default), AMAZON_ISSUED or PRIVATE.
+	Type string `json:"type,omitempty"`
+	// CertificateAuthorityArn: the private CA of a PRIVATE certificate.
+	CertificateAuthorityArn string `json:"certificateAuthorityArn,omitempty"`
+	// KeyAlgorithm: RSA_2048 unless set (EC_prime256v1, …).
+	KeyAlgorithm string `json:"keyAlgorithm,omitempty"`
+	// Pending: an AMAZON_ISSUED certificate still PENDING_VALIDATION.
+	Pending bool `json:"pending,omitempty"`
 }
 
 // Add stores a seeded certificate.
@@ -492,6 +693,26 @@ func (b *Backend) Add(s Seeded) {
 		ARN: fmt.Sprintf("arn:aws:acm:%s:%s:certificate/%s", b.env.Region, b.env.Account, s.ID), Seq: b.seq,
 		DomainName: s.Domain, SANs: []string{s.Domain}, KeyAlgorithm: "RSA_2048", Subject: "CN=" + s.Domain, Issuer: "CN=" + s.Domain,
 		SignatureAlgorithm: "SHA256WITHRSA", NotBefore: now, NotAfter: now.AddDate(10, 0, 0), ImportedAt: now,
+		KeyUsages: issuedKeyUsages, ExtendedKeyUsages: issuedExtendedKeyUsages,
+	}
+	for _, d := range s.SANs {
+		if !slices.Contains(c.SANs, d) {
+			c.SANs = append(c.SANs, d)
+		}
+	}
+	if s.KeyAlgorithm != "" {
+		c.KeyAlgorithm = s.KeyAlgorithm
+	}
+	if s.Type != "" && s.Type != TypeImported {
+		c.Type, c.CertificateAuthorityArn, c.ImportedAt, c.CreatedAt = s.Type, s.CertificateAuthorityArn, time.Time{}, now
+		if s.Type == TypeAmazonIssued {
+			c.ValidationMethod = "DNS"
+		}
+		if s.Pending && s.Type == TypeAmazonIssued {
+			c.Pending = true
+		} else {
+			c.IssuedAt = now
+		}
 	}
 	b.certs[c.ARN] = c
 }

@@ -92,6 +92,15 @@
 //   - An action's config member for another action type, or a condition's
 //     config for another field: ValidationError [?].
 //
+// Target groups of type alb (AWS's "Application Load Balancer as the
+// target of a Network Load Balancer"): TCP only (InvalidConfigurationRequest
+// [?: code]); one registered target, an ALB (TooManyTargets, as for
+// lambda groups [?]) of the group's VPC with a listener on the target's
+// port (InvalidTarget [?: AWS's text]); an ALB registered in such a group
+// cannot be deleted until it is deregistered (ResourceInUse "… currently
+// associated with another service" [?: AWS documents ResourceInUse for
+// DeleteLoadBalancer without naming this case]).
+//
 // Capacity reservations (capacity.go) are provisioned at once and spread
 // evenly over the zones; ModifyCapacityReservation refuses gateway load
 // balancers and NLBs with TLS listeners (InvalidConfigurationRequest [?]),

@@ -426,6 +426,11 @@ func (b *Backend) deleteLoadBalancer(p query.Params) (any, error) {
 	if lb.Attributes["deletion_protection.enabled"] == "true" {
 		return nil, errf("OperationNotPermitted", "Load balancer '%s' cannot be deleted because deletion protection is enabled", arn)
 	}
+	if b.registeredALB(arn) {
+		// An ALB registered as the target of an alb-type target group is in
+		// use until it is deregistered.
+		return nil, errf("ResourceInUse", "Load balancer '%s' cannot be deleted because it is currently associated with another service", arn)
+	}
 	for _, l := range b.st.listenersOf(arn) {
 		b.removeListener(l)
 	}

@@ -3,6 +3,7 @@ package elbv2
 import (
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -148,6 +149,12 @@ func (b *Backend) checkTarget(tg *targetGroup, t targetSpec) error {
 		if lb == nil || lb.Type != "application" {
 			return errf("InvalidTarget", "The target '%s' is not a valid Application Load Balancer", t.id)
 		}
+		if lb.VPCID != tg.VPCID {
+			return errf("InvalidTarget", "The following targets are not in the target group VPC '%s': '%s'", tg.VPCID, t.id)
+		}
+		if !slices.ContainsFunc(b.st.listenersOf(lb.ARN), func(l *listener) bool { return l.Port == t.port }) {
+			return errf("InvalidTarget", "The Application Load Balancer '%s' has no listener on port %d", t.id, t.port)
+		}
 	case "lambda":
 		if !strings.HasPrefix(t.id, "arn:") {
 			return errf("InvalidTarget", "The target '%s' is not a valid Lambda function ARN", t.id)
@@ -185,6 +192,9 @@ func (b *Backend) registerTargets(p query.Params) (any, error) {
 	}
 	if tg.TargetType == "lambda" && (len(specs) > 1 || b.registered(tg) > 0 && registeredIDs(tg)[0] != specs[0].id) {
 		return nil, errf("TooManyTargets", "A target group with target type 'lambda' can have only one target")
+	}
+	if tg.TargetType == "alb" && (len(specs) > 1 || b.otherRegistration(tg, specs[0])) {
+		return nil, errf("TooManyTargets", "A target group with target type 'alb' can have only one target")
 	}
 	added := 0
 	for _, s := range specs {
@@ -241,6 +251,33 @@ func (b *Backend) checkTargetQuotas(tg *targetGroup, specs []targetSpec, added i
 		}
 	}
 	return nil
+}
+
+// otherRegistration reports whether tg has a registered target other than
+// s (same ID and port).
+func (b *Backend) otherRegistration(tg *targetGroup, s targetSpec) bool {
+	for _, t := range tg.Targets {
+		if t.Deregistered == nil && (t.ID != s.id || t.Port != s.port) {
+			return true
+		}
+	}
+	return false
+}
+
+// registeredALB reports whether the load balancer arn is a registered
+// (not deregistering) target of an alb-type target group.
+func (b *Backend) registeredALB(arn string) bool {
+	for _, tg := range b.st.TargetGroups {
+		if tg.TargetType != "alb" {
+			continue
+		}
+		for _, t := range tg.Targets {
+			if t.ID == arn && t.Deregistered == nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func findTarget(tg *targetGroup, id string, port int) *target {
