@@ -2,6 +2,7 @@ package annotations
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -43,7 +44,7 @@ type Key struct {
 	Object Object
 	Support
 	// Harmless, for an unsupported key, reports values that ask for
-	// nothing lbsg does not do (LBC's default, e.g. auth-type none); such a
+	// nothing lbsg does not do (LBC's default, e.g. create-acm-cert false); such a
 	// value does not stop the object.
 	Harmless func(value string) bool
 	// Lacks says, for an unsupported key, what lbsg does not do (events
@@ -54,15 +55,10 @@ type Key struct {
 // Family reports whether the entry is a prefix family (actions.*, …).
 func (k Key) Family() bool { return strings.HasSuffix(k.Name, ".") || strings.HasSuffix(k.Name, "-") }
 
-func equalFold(want ...string) func(string) bool {
-	return func(v string) bool {
-		for _, w := range want {
-			if strings.EqualFold(strings.TrimSpace(v), w) {
-				return true
-			}
-		}
-		return false
-	}
+// parsesFalse is a boolean annotation LBC reads as false (its default).
+func parsesFalse(v string) bool {
+	b, err := strconv.ParseBool(v)
+	return err == nil && !b
 }
 
 // Surface lists every annotation key LBC v3.6.2 reads on Services and
@@ -78,7 +74,6 @@ var Surface = func() []Key {
 		return Key{Name: IngressPrefix + suffix, Object: OnIngress, Support: s, Lacks: lacks}
 	}
 	const (
-		auth  = "listener-rule authentication (issue 19)"
 		certs = "ACM certificate management: requesting certificates and validating them in Route 53 (LBC v3.6.2 does it behind the EnableCertificateManagement gate; lbsg discovers existing certificates only)"
 	)
 	keys := []Key{
@@ -166,14 +161,14 @@ var Surface = func() []Key {
 		ing("healthy-threshold-count", Supported, ""),
 		ing("unhealthy-threshold-count", Supported, ""),
 		ing("success-codes", Supported, ""),
-		{Name: IngressPrefix + "auth-type", Object: OnIngress, Lacks: auth, Harmless: equalFold("none")},
-		ing("auth-idp-cognito", Unsupported, auth),
-		ing("auth-idp-oidc", Unsupported, auth),
-		ing("auth-on-unauthenticated-request", Unsupported, auth),
-		ing("auth-scope", Unsupported, auth),
-		ing("auth-session-cookie", Unsupported, auth),
-		ing("auth-session-timeout", Unsupported, auth),
-		ing("jwt-validation", Unsupported, auth),
+		ing("auth-type", Supported, ""),
+		ing("auth-idp-cognito", Supported, ""),
+		ing("auth-idp-oidc", Supported, ""),
+		ing("auth-on-unauthenticated-request", Supported, ""),
+		ing("auth-scope", Supported, ""),
+		ing("auth-session-cookie", Supported, ""),
+		ing("auth-session-timeout", Supported, ""),
+		ing("jwt-validation", Supported, ""),
 		ing("target-node-labels", Supported, ""),
 		ing("manage-backend-security-group-rules", Supported, ""),
 		ing("mutual-authentication", Supported, ""),
@@ -187,7 +182,7 @@ var Surface = func() []Key {
 		ing("use-regex-path-match", Supported, ""),
 		ing("target-control-port", Supported, ""),  // LBC reads only the family below
 		ing("target-control-port.", Supported, ""), // target-control-port.<service>.<port>
-		ing("create-acm-cert", Unsupported, certs),
+		{Name: IngressPrefix + "create-acm-cert", Object: OnIngress, Lacks: certs, Harmless: parsesFalse},
 		ing("acm-pca-arn", Unsupported, certs),
 		ing("dry-run-plan", Unsupported, "LBC's dry-run plan annotation (lbsg plan shows plans instead)"),
 		ing("actions.", Supported, ""),

@@ -142,10 +142,10 @@ func TestUnsupportedKeysAreThoseLBCReadsAndLbsgLacks(t *testing.T) {
 			IngressPrefix + "transforms.web": "[]", IngressPrefix + "listener-attributes.HTTP-80": "a=b"}, OnIngress, nil},
 		{"frontend-nlb keys are one supported family", map[string]string{IngressPrefix + "frontend-nlb-scheme": "internal",
 			IngressPrefix + "frontend-nlb-healthcheck-path": "/"}, OnIngress, nil},
-		{"a harmless value passes", map[string]string{IngressPrefix + "auth-type": "none", SvcBackendProtocol: "tcp"}, OnIngress, nil},
-		{"a harmful value of the same key does not", map[string]string{IngressPrefix + "auth-type": "cognito"}, OnIngress,
-			[]string{IngressPrefix + "auth-type"}},
-		{"a Service's ALB annotations are the Ingress side's business", map[string]string{IngressPrefix + "auth-type": "oidc"}, OnService, nil},
+		{"a harmless value passes", map[string]string{IngressPrefix + "create-acm-cert": "false", SvcBackendProtocol: "tcp"}, OnIngress, nil},
+		{"a harmful value of the same key does not", map[string]string{IngressPrefix + "create-acm-cert": "true"}, OnIngress,
+			[]string{IngressPrefix + "create-acm-cert"}},
+		{"a Service's ALB annotations are the Ingress side's business", map[string]string{IngressPrefix + "customer-owned-ipv4-pool": "p"}, OnService, nil},
 		{"keys LBC does not know are not refused", map[string]string{IngressPrefix + "sheme": "internal", "example.com/x": "y"}, OnIngress, nil},
 	}
 	for _, c := range cases {

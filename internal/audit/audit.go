@@ -83,8 +83,12 @@ type Snapshot struct {
 	// Unsupported lists, per object, what it asks for that lbsg does not
 	// do; lbsg leaves its load balancer alone.
 	Unsupported map[string][]string
-	RulesLimit  int // 0: DefaultRulesLimit
-	ENILimit    int // 0: DefaultENILimit
+	// Unauthenticated are the internet-facing ALBs whose frontend admits
+	// the whole Internet and which authenticate no request, by LB name
+	// (model.UnauthenticatedInternetALB).
+	Unauthenticated map[string]naming.Stack
+	RulesLimit      int // 0: DefaultRulesLimit
+	ENILimit        int // 0: DefaultENILimit
 }
 
 // Kind names a finding.
@@ -110,6 +114,9 @@ const (
 	// cluster that no Ingress of its group asks for one: WAF managed
 	// outside lbsg, which lbsg leaves alone (as LBC does).
 	UnrequestedWebACL Kind = "unrequested-web-acl"
+	// UnauthenticatedALB: an internet-facing ALB open to 0.0.0.0/0 (or
+	// ::/0) that authenticates no request (a note: it may be meant).
+	UnauthenticatedALB Kind = "unauthenticated-internet-alb"
 )
 
 // Severity says whether a finding makes audit fail.
@@ -181,6 +188,11 @@ func Audit(s Snapshot) Report {
 	for _, obj := range slices.Sorted(maps.Keys(s.Unsupported)) {
 		a.add(Finding{Kind: UnsupportedObject, Severity: Problem, Resource: obj,
 			Detail: "lbsg leaves its load balancer alone: " + strings.Join(s.Unsupported[obj], ", ")})
+	}
+	for _, lb := range slices.Sorted(maps.Keys(s.Unauthenticated)) {
+		a.add(Finding{Kind: UnauthenticatedALB, Severity: Info, Resource: lb,
+			Detail: fmt.Sprintf("internet-facing ALB of %s admits 0.0.0.0/0 and authenticates no request (no auth-type or jwt-validation)",
+				s.Unauthenticated[lb].ID())})
 	}
 	slices.SortStableFunc(a.r.Findings, func(x, y Finding) int {
 		return cmp.Or(strings.Compare(string(x.Severity), string(y.Severity))*-1, strings.Compare(string(x.Kind), string(y.Kind)),

@@ -14,7 +14,9 @@
 // 0.0.0.0/0 or ::/0 on node (cluster-tagged) SGs, SGs at ≥ 90% of the
 // inbound-rule quota (IPv4 and IPv6 apart), ENIs at their SG limit; and, as
 // information only, SGs owned by another cluster and rules marked by
-// another cluster or by LBC, all left alone.
+// another cluster or by LBC, all left alone, and internet-facing ALBs open
+// to 0.0.0.0/0 (or ::/0) that authenticate no request (WAF associations
+// are not considered yet).
 //
 // Ownership is decided by package naming only (ClassifySecurityGroup,
 // ClassifyRule, OwnsRule, StackFromTags); Fix re-checks it on every write.

@@ -163,6 +163,7 @@ func AuditSnapshotWith(ctx context.Context, prov *state.Provider, clients *awsap
 	}
 	s.Incomplete = len(want.Errors) > 0
 	s.Unsupported = want.Unsupported
+	s.Unauthenticated = want.Unauthenticated
 	// Services and IngressGroups being torn down still own their resources.
 	for i := range objs.Services {
 		svc := &objs.Services[i]
@@ -267,7 +268,44 @@ func clusterObjects(ctx context.Context, kube client.Reader) (planview.Objects, 
 	}
 	objs.Services, objs.Nodes, objs.EndpointSlices = svcs.Items, nodes.Items, slices.Items
 	objs.Ingresses, objs.IngressClasses, objs.IngressClassParams, objs.Namespaces = ings.Items, classes.Items, params.Items, nss.Items
-	return objs, nil
+	secrets, err := authSecrets(ctx, kube, ings.Items, svcs.Items)
+	objs.Secrets = secrets
+	return objs, err
+}
+
+// authSecrets reads the OIDC Secrets the Ingresses name, one by one; one
+// missing or forbidden is left out (its group is then not modelled).
+func authSecrets(ctx context.Context, kube client.Reader, ings []networkingv1.Ingress, svcs []corev1.Service) ([]corev1.Secret, error) {
+	byName := map[string]*corev1.Service{}
+	for i := range svcs {
+		byName[svcs[i].Namespace+"/"+svcs[i].Name] = &svcs[i]
+	}
+	var out []corev1.Secret
+	seen := map[string]bool{}
+	for i := range ings {
+		ing := &ings[i]
+		backends := map[string]*corev1.Service{}
+		for _, name := range ingress.BackendServices(ing) {
+			backends[name] = byName[ing.Namespace+"/"+name]
+		}
+		for _, name := range model.AuthSecretNames(ing, backends) {
+			key := client.ObjectKey{Namespace: ing.Namespace, Name: name}
+			if seen[key.String()] {
+				continue
+			}
+			seen[key.String()] = true
+			var sec corev1.Secret
+			err := kube.Get(ctx, key, &sec)
+			switch {
+			case apierrors.IsNotFound(err) || apierrors.IsForbidden(err):
+				continue
+			case err != nil:
+				return nil, fmt.Errorf("reading secret %s: %w", key, err)
+			}
+			out = append(out, sec)
+		}
+	}
+	return out, nil
 }
 
 // gatewayStacks lists the NLB stack of every Gateway (none without the

@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -29,6 +30,7 @@ import (
 	"github.com/lbsg/lbsg/internal/controller/multicluster"
 	"github.com/lbsg/lbsg/internal/controller/readiness"
 	"github.com/lbsg/lbsg/internal/controller/registry"
+	"github.com/lbsg/lbsg/internal/controller/secrets"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/controller/targetsg"
 	"github.com/lbsg/lbsg/internal/events"
@@ -205,10 +207,21 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	}
 	component(service.ControllerName)
 	ingTrigger := &registry.Trigger[reconcile.Request]{}
+	// Authentication Secrets are watched one by one (never all of them).
+	cs, err := kubernetes.NewForConfig(mgr.GetConfig())
+	if err != nil {
+		return nil, fmt.Errorf("building the Secrets' client: %w", err)
+	}
+	labelKey, labelValue := o.SecretsLabel()
+	sw := secrets.New(cs, labelKey, labelValue, ingTrigger.Enqueue)
+	if err := mgr.Add(sw); err != nil {
+		return nil, err
+	}
 	ing := &ingress.Reconciler{
 		Kube: mgr.GetClient(), AWS: prov, Deploy: dep, Groups: ingTrigger, Events: rec, Metrics: c.Metrics,
 		Defaults: d, Class: class, MaxConcurrentReconciles: o.IngressReconciles(),
 		PodCache: mgr.GetClient(),
+		Secrets:  sw,
 	}
 	if err := ing.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ingress controller: %w", err)

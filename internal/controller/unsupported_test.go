@@ -122,24 +122,24 @@ func TestAServiceWithAnUnsupportedAnnotationLeavesItsLoadBalancerAlone(t *testin
 }
 
 // TestAnIngressGroupWithAnUnsupportedMemberIsLeftAlone: an Ingress asking
-// for Cognito authentication is never served unprotected, and the other
-// member of its group does not get an ALB without it either.
+// for what lbsg lacks (a customer-owned address pool) is never served with
+// less, and the other member of its group does not get an ALB without it
+// either.
 func TestAnIngressGroupWithAnUnsupportedMemberIsLeftAlone(t *testing.T) {
 	h := start(t, nil)
 	h.create(h.nodePortService("web"))
-	group := "auth-" + h.kube.Namespace
+	group := "coip-" + h.kube.Namespace
 	plain := h.albIngress("plain", "/", "web", map[string]string{annotations.IngGroupName: group})
 	authed := h.albIngress("authed", "/admin", "web", map[string]string{annotations.IngGroupName: group,
-		annotations.IngressPrefix + "auth-type":        "cognito",
-		annotations.IngressPrefix + "auth-idp-cognito": `{"userPoolARN":"arn:aws:cognito-idp:us-west-2:123456789012:userpool/x","userPoolClientID":"c","userPoolDomain":"d"}`})
+		annotations.IngressPrefix + "customer-owned-ipv4-pool": "ipv4pool-coip-1"})
 	writes := h.emu.Server.Calls().Mutations()
 	h.create(plain)
 	h.create(authed)
 	testenv.Eventually(t, "UnsupportedAnnotation on both members", func(context.Context) (bool, error) {
 		return h.events.has("authed Warning UnsupportedAnnotation") && h.events.has("plain Warning UnsupportedAnnotation"), nil
 	})
-	if !h.events.has("auth-idp-cognito") {
-		t.Error("the event does not name auth-idp-cognito")
+	if !h.events.has("customer-owned-ipv4-pool") {
+		t.Error("the event does not name customer-owned-ipv4-pool")
 	}
 	time.Sleep(2 * time.Second) //nolint:forbidigo // proving nothing happens takes a wait
 	if n := h.emu.Server.Calls().Mutations() - writes; n != 0 {
@@ -150,7 +150,7 @@ func TestAnIngressGroupWithAnUnsupportedMemberIsLeftAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name := range w.lbs {
-		if strings.HasPrefix(name, "k8s-auth") {
+		if strings.HasPrefix(name, "k8s-coip") {
 			t.Errorf("an ALB %s exists for the refused group", name)
 		}
 	}
@@ -186,8 +186,8 @@ func TestPlainNLBServicesGetNoWarning(t *testing.T) {
 // lbsg lacks (never the harmless default).
 func unsupportedValue(k annotations.Key) string {
 	switch k.Name {
-	case annotations.IngressPrefix + "auth-type":
-		return "cognito"
+	case annotations.IngressPrefix + "create-acm-cert":
+		return "true"
 	case annotations.SvcBackendProtocol:
 		return "ssl"
 	}

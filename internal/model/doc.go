@@ -43,11 +43,17 @@
 // Facts.TargetGroupARNs. ACM certificate discovery (certs.go) picks, for a
 // member listening on HTTPS without certificate-arn or IngressClassParams
 // certificateArn, the Facts.Certificates matching its hosts, as LBC's
-// pkg/certs does. Not modelled for ALBs: authentication, ACM certificate
-// management (create-acm-cert), target-control port, IPv6 target groups
-// and listener attributes. WAF and Shield asks are the group's Addons,
-// built as LBC builds them (every member given, conflicts fail the group,
-// web ACL names resolved through Facts.WebACLARNs).
+// pkg/certs does. Authentication (ingress_auth.go) is LBC's buildActions:
+// an authenticate-cognito, authenticate-oidc (client from the member's
+// Secrets) or jwt-validation action before the rule's or default backend's
+// action on HTTPS listeners; one that cannot be built (a Secret missing or
+// incomplete, a bad annotation, authentication on a plain-HTTP listener,
+// which LBC would serve unauthenticated) fails the whole group so nothing
+// changes. Not modelled for ALBs: ACM certificate management
+// (create-acm-cert), IPv6 target groups and listener attributes. WAF and
+// Shield asks are the group's Addons, built as LBC builds them (every
+// member given, conflicts fail the group, web ACL names resolved through
+// Facts.WebACLARNs).
 //
 // The frontend NLB (enable-frontend-nlb, the frontend-nlb-* annotations)
 // is Stack.Frontend, built as LBC's model_build_frontend_nlb.go builds it:

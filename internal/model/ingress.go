@@ -27,6 +27,13 @@ type IngressMember struct {
 	Services map[string]*corev1.Service
 	// Endpoints of those Services by Service name, for ip targets.
 	Endpoints map[string][]Endpoint
+	// Secrets are the Secrets named by the auth-idp-oidc annotations of the
+	// Ingress and its backend Services (AuthSecretNames), by name, as the
+	// controller read them; a name missing here was not found. SecretErrs
+	// holds the ones that could not be read (forbidden, or lacking
+	// --required-secrets-label), by name.
+	Secrets    map[string]*corev1.Secret
+	SecretErrs map[string]error
 }
 
 // Key is the member's "namespace/name", the key of BuildIngressGroup's

@@ -78,7 +78,9 @@ func (b *albBuilder) build(members []*member) error {
 		return err
 	}
 	b.st.LoadBalancer = lb
-	b.listeners()
+	if err := b.listeners(); err != nil {
+		return err
+	}
 	source, err := b.securityGroups(lb, userTags)
 	if err != nil {
 		return err
@@ -428,8 +430,9 @@ func (b *albBuilder) resolveSubnets(scheme string, dualstack bool) ([]string, er
 }
 
 // listeners builds one listener per merged port (§6.5) with its rules
-// (§6.6), and the target groups they use.
-func (b *albBuilder) listeners() {
+// (§6.6), and the target groups they use. Authentication that cannot be
+// built fails the group (it is held as it is): see routeAuth.
+func (b *albBuilder) listeners() error {
 	used := map[string]*TargetGroup{}
 	use := func(m *member, a *Action) {
 		for _, id := range a.TargetGroupIDs() {
@@ -465,6 +468,11 @@ func (b *albBuilder) listeners() {
 			for _, m := range ps.members {
 				if m.key == ps.defaultFrom {
 					use(m, l.DefaultAction)
+					auth, err := m.defaultAuth.forListener(m, ps.protocol, p)
+					if err != nil {
+						return err
+					}
+					l.DefaultAuth = auth
 				}
 			}
 		default:
@@ -480,9 +488,20 @@ func (b *albBuilder) listeners() {
 					rs = append(rs, memberRoute{m, r})
 				}
 			}
+			for _, r := range rs {
+				// LBC builds every rule's actions before optimizing.
+				if _, err := r.auth.forListener(r.m, ps.protocol, p); err != nil {
+					return err
+				}
+			}
 			for _, r := range optimizeRoutes(p, ps.protocol, rs) {
 				prio := int32(len(l.Rules) + 1)
-				l.Rules = append(l.Rules, ListenerRule{Priority: prio, Conditions: r.conds, Actions: []Action{r.action},
+				auth, _ := r.auth.forListener(r.m, ps.protocol, p)
+				actions := []Action{r.action}
+				if auth != nil {
+					actions = []Action{*auth, r.action}
+				}
+				l.Rules = append(l.Rules, ListenerRule{Priority: prio, Conditions: r.conds, Actions: actions,
 					Transforms: r.transforms, Tags: b.tagged(naming.RuleResourceID(p, prio), r.m.tags)})
 			}
 		}
@@ -491,6 +510,7 @@ func (b *albBuilder) listeners() {
 	for _, id := range slices.Sorted(maps.Keys(used)) {
 		b.st.TargetGroups = append(b.st.TargetGroups, *used[id])
 	}
+	return nil
 }
 
 // tagged is user tags merged with --default-tags under the tracking tags

@@ -43,6 +43,7 @@ type member struct {
 	tgNodes       map[string]map[string]bool
 	routes        []route
 	defaultAction *Action // spec.defaultBackend
+	defaultAuth   routeAuth
 }
 
 func newMember(stack naming.Stack, im IngressMember, f Facts, d Defaults) (*member, error) {

@@ -50,6 +50,7 @@ type route struct {
 	conds      []Condition
 	action     Action
 	transforms []Transform
+	auth       routeAuth
 }
 
 // buildRoutes builds the member's routes (spec.rules, §6.6), its default
@@ -72,6 +73,7 @@ func (m *member) buildRoutes(stack naming.Stack, f Facts, d Defaults) error {
 			return err
 		}
 		m.defaultAction = &a
+		m.defaultAuth = m.backendAuth(*db)
 	}
 	for _, r := range m.Ingress.Spec.Rules {
 		if r.HTTP == nil {
@@ -97,7 +99,7 @@ func (m *member) buildRoutes(stack naming.Stack, f Facts, d Defaults) error {
 			if err != nil {
 				return fmt.Errorf("ingress: %s: %w", m.key, err)
 			}
-			m.routes = append(m.routes, route{conds: conds, action: a, transforms: transforms(rts)})
+			m.routes = append(m.routes, route{conds: conds, action: a, transforms: transforms(rts), auth: m.backendAuth(p.Backend)})
 		}
 	}
 	return nil

@@ -387,6 +387,9 @@ type Listener struct {
 	// annotation (its Forward names TargetGroup too), nil for the plain
 	// forward to TargetGroup.
 	DefaultAction *Action
+	// DefaultAuth, when set, authenticates before DefaultAction (an HTTPS
+	// listener whose default backend asks for authentication).
+	DefaultAuth *Action
 	// Certificates: the first is the default certificate (HTTPS/TLS); all
 	// of them, the default one included, also go on the listener's
 	// certificate list (AddListenerCertificates), as LBC does.
@@ -421,6 +424,11 @@ const (
 	ActionForward       = "forward"
 	ActionRedirect      = "redirect"
 	ActionFixedResponse = "fixed-response"
+	// Authentication actions: on HTTPS listeners only, before the one
+	// terminal action above.
+	ActionAuthenticateCognito = "authenticate-cognito"
+	ActionAuthenticateOIDC    = "authenticate-oidc"
+	ActionJWTValidation       = "jwt-validation"
 )
 
 // Action is an ALB listener or rule action.
@@ -435,6 +443,56 @@ type Action struct {
 	Forward       *Forward
 	Redirect      *Redirect
 	FixedResponse *FixedResponse
+	// AuthCognito, AuthOIDC and JWT configure the authentication actions.
+	AuthCognito *AuthCognito
+	AuthOIDC    *AuthOIDC
+	JWT         *JWTValidation
+}
+
+// AuthSession is what both authenticate actions share.
+type AuthSession struct {
+	// ExtraParams is AuthenticationRequestExtraParams (nil: none).
+	ExtraParams              map[string]string
+	OnUnauthenticatedRequest string // authenticate | allow | deny
+	Scope                    string
+	SessionCookieName        string
+	SessionTimeout           int64
+}
+
+// AuthCognito is an authenticate-cognito action's config.
+type AuthCognito struct {
+	UserPoolARN, UserPoolClientID, UserPoolDomain string
+	AuthSession
+}
+
+// AuthOIDC is an authenticate-oidc action's config. ELBv2 never returns
+// the client secret: ClientSecret is written, never compared or
+// fingerprinted; SecretHash (a digest of it) stands for it there and is
+// known on the observed side only for what lbsg wrote since it started.
+type AuthOIDC struct {
+	Issuer, AuthorizationEndpoint, TokenEndpoint, UserInfoEndpoint string
+	ClientID                                                       string
+	ClientSecret                                                   string `json:"-"`
+	SecretHash                                                     string
+	AuthSession
+}
+
+// JWTValidation is a jwt-validation action's config.
+type JWTValidation struct {
+	JwksEndpoint, Issuer string
+	AdditionalClaims     []JWTClaim
+}
+
+// JWTClaim is one additional claim of a jwt-validation action.
+type JWTClaim struct {
+	Format, Name string
+	Values       []string
+}
+
+// IsAuth reports whether the action authenticates (it precedes the
+// terminal action).
+func (a Action) IsAuth() bool {
+	return a.Type == ActionAuthenticateCognito || a.Type == ActionAuthenticateOIDC || a.Type == ActionJWTValidation
 }
 
 // Forward is a forward action to one or more weighted target groups.
@@ -542,4 +600,16 @@ type TargetRule struct {
 	Protocol string  // tcp | udp
 	FromPort int32
 	ToPort   int32
+}
+
+// DefaultActions is an ALB listener's default action list: DefaultAuth (if
+// any) then DefaultAction; nil when DefaultAction is.
+func (l Listener) DefaultActions() []Action {
+	if l.DefaultAction == nil {
+		return nil
+	}
+	if l.DefaultAuth != nil {
+		return []Action{*l.DefaultAuth, *l.DefaultAction}
+	}
+	return []Action{*l.DefaultAction}
 }

@@ -61,7 +61,6 @@ var LBCFlags = []LBCFlag{
 	{"globalaccelerator-max-concurrent-reconciles", "int", "1", noOp, "no Global Accelerator controller"},
 	{"globalaccelerator-max-exponential-backoff-delay", "duration", "16m40s", noOp, "no Global Accelerator controller"},
 	{"lb-stabilization-monitor-interval", "duration", "2m0s", noOp, "lbsg does not wait for load balancers to become active"},
-	{"required-secrets-label", "string", "", noOp, "lbsg reads no Secrets: authentication is refused with UnsupportedAnnotation"},
 
 	{"watch-namespace", "string", "", defaultOnly, "watching one namespace only"},
 	{"aws-vpc-tags", "map", "[]", defaultOnly, "finding the VPC by tags (lbsg: --aws-vpc-id, or the VPC tagged for the cluster)"},
@@ -87,7 +86,8 @@ var lbcNative = []string{"service-max-concurrent-reconciles", "ingress-max-concu
 	"log-level", "sync-period", "aws-api-endpoints", "tolerate-non-existent-backend-action", "allowed-certificate-authority-arns",
 	"enable-waf", "enable-wafv2", "enable-shield",
 	"webhook-bind-port", "webhook-cert-dir", "webhook-cert-file", "webhook-key-file", "kube-ca-pem-filepath",
-	"enable-pod-readiness-gate-inject", "disable-ingress-class-annotation", "disable-ingress-group-name-annotation"}
+	"enable-pod-readiness-gate-inject", "disable-ingress-class-annotation", "disable-ingress-group-name-annotation",
+	"required-secrets-label"}
 
 // LBCOnly reports whether a flag exists for LBC's users (an alias, a flag
 // of LBCFlags, or one lbsg implements only under LBC's name): it needs no

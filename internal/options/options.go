@@ -113,6 +113,9 @@ type Controller struct {
 	LogLevel string
 	// SyncPeriod is the informers' resync period; 0 is the default.
 	SyncPeriod time.Duration
+	// RequiredSecretsLabel is --required-secrets-label, key=value: a label
+	// every Secret read for authentication must carry ("" none).
+	RequiredSecretsLabel string
 	// AWSAPIEndpoints are per-service endpoints by SDK service ID
 	// (--aws-api-endpoints, LBC's format); --aws-endpoint is for all.
 	AWSAPIEndpoints map[string]string
@@ -132,6 +135,13 @@ func (o *Controller) ServiceReconciles() int {
 		return o.ServiceMaxConcurrentReconciles
 	}
 	return o.MaxConcurrentReconciles
+}
+
+// SecretsLabel splits --required-secrets-label into its key and value
+// ("" key: none).
+func (o *Controller) SecretsLabel() (key, value string) {
+	key, value, _ = strings.Cut(o.RequiredSecretsLabel, "=")
+	return key, value
 }
 
 // IngressReconciles is the ingress controller's concurrency.
@@ -203,6 +213,8 @@ func (o *Controller) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.EnableWAF, "enable-waf", o.EnableWAF, "apply the waf-acl-id (web-acl-id) annotation: WAF Classic web ACLs on ALBs (LBC's flag)")
 	fs.BoolVar(&o.EnableWAFv2, "enable-wafv2", o.EnableWAFv2, "apply the wafv2-acl-arn and wafv2-acl-name annotations: WAFv2 web ACLs on ALBs (LBC's flag)")
 	fs.BoolVar(&o.EnableShield, "enable-shield", o.EnableShield, "apply the shield-advanced-protection annotation: Shield Advanced protections of ALBs (LBC's flag)")
+	fs.StringVar(&o.RequiredSecretsLabel, "required-secrets-label", o.RequiredSecretsLabel,
+		"label (key=value) a Secret must carry to be read for Ingress authentication; empty reads any Secret the RBAC allows")
 	fs.BoolVar(&o.AdoptLBCRules, "adopt-lbc-rules", o.AdoptLBCRules,
 		"treat target security-group rules marked by LBC (elbv2.k8s.aws/targetGroupBinding=shared, no cluster key) as lbsg's, to migrate from LBC; only when this cluster is the node security groups' sole LBC user")
 	fs.StringVar(&o.gates, "feature-gates", "", "LBC's feature gates, Name=bool,…: every LBC gate is accepted at its default; lbsg honours the other value of "+
@@ -253,6 +265,11 @@ func (o *Controller) Validate() error {
 		}
 		if _, ok := o.DefaultTags[k]; ok {
 			errs = append(errs, fmt.Errorf("tag key %s cannot be specified in both default-tags and external-managed-tags flag", k))
+		}
+	}
+	if o.RequiredSecretsLabel != "" {
+		if k, v, ok := strings.Cut(o.RequiredSecretsLabel, "="); !ok || k == "" || v == "" {
+			errs = append(errs, fmt.Errorf("invalid value %q for --required-secrets-label: must be in key=value format", o.RequiredSecretsLabel))
 		}
 	}
 	if o.DriftInterval <= 0 {

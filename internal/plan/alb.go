@@ -33,7 +33,7 @@ func listenerChanged(d *model.Listener, o *ObservedListener, tgARN map[string]st
 	if d.Protocol != o.Protocol {
 		return true
 	}
-	if !sameActions([]model.Action{*d.DefaultAction}, o.DefaultActions, tgARN) {
+	if !sameActions(d.DefaultActions(), o.DefaultActions, tgARN) {
 		return true
 	}
 	return securityChanged(d, o)
@@ -265,7 +265,47 @@ func resolveTargets(w model.Action, tgARN map[string]string) model.Action {
 
 func sameAction(a, b model.Action) bool {
 	return a.Type == b.Type && sameForward(a, b) &&
-		samePtr(normRedirect(a.Redirect), normRedirect(b.Redirect)) && samePtr(a.FixedResponse, b.FixedResponse)
+		samePtr(normRedirect(a.Redirect), normRedirect(b.Redirect)) && samePtr(a.FixedResponse, b.FixedResponse) &&
+		sameCognito(a.AuthCognito, b.AuthCognito) && sameOIDC(a.AuthOIDC, b.AuthOIDC) && sameJWT(a.JWT, b.JWT)
+}
+
+// sameSession compares the settings both authenticate actions share (an
+// empty ExtraParams map equals none).
+func sameSession(a, b model.AuthSession) bool {
+	return maps.Equal(a.ExtraParams, b.ExtraParams) && a.OnUnauthenticatedRequest == b.OnUnauthenticatedRequest &&
+		a.Scope == b.Scope && a.SessionCookieName == b.SessionCookieName && a.SessionTimeout == b.SessionTimeout
+}
+
+func sameCognito(a, b *model.AuthCognito) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.UserPoolARN == b.UserPoolARN && a.UserPoolClientID == b.UserPoolClientID &&
+		a.UserPoolDomain == b.UserPoolDomain && sameSession(a.AuthSession, b.AuthSession)
+}
+
+// sameOIDC compares desired a with observed b. ELBv2 never returns the
+// client secret: b's SecretHash is the digest of the secret lbsg last
+// wrote to that action, "" when unknown (written by someone else, or
+// before lbsg started), which never matches, so an unknown secret is
+// written once.
+func sameOIDC(a, b *model.AuthOIDC) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Issuer == b.Issuer && a.AuthorizationEndpoint == b.AuthorizationEndpoint && a.TokenEndpoint == b.TokenEndpoint &&
+		a.UserInfoEndpoint == b.UserInfoEndpoint && a.ClientID == b.ClientID &&
+		b.SecretHash != "" && a.SecretHash == b.SecretHash && sameSession(a.AuthSession, b.AuthSession)
+}
+
+func sameJWT(a, b *model.JWTValidation) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.JwksEndpoint == b.JwksEndpoint && a.Issuer == b.Issuer &&
+		slices.EqualFunc(a.AdditionalClaims, b.AdditionalClaims, func(x, y model.JWTClaim) bool {
+			return x.Format == y.Format && x.Name == y.Name && slices.Equal(x.Values, y.Values)
+		})
 }
 
 // forwardTargets are an action's forward targets as ARN → weight (a lone

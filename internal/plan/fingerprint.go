@@ -13,7 +13,7 @@ import (
 // fingerprintVersion changes whenever the encoding below or the meaning of
 // a model field changes, so that a record written by an older lbsg never
 // matches.
-const fingerprintVersion = 2 // 2: every certificate of a listener goes on its certificate list
+const fingerprintVersion = 3 // 3: authentication actions (DefaultAuth, AuthOIDC.SecretHash)
 
 // Fingerprint is a digest of everything Diff would compare against the
 // load-balancing side of AWS for desired (the load balancer with its SGs

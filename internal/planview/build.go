@@ -174,6 +174,16 @@ func ingressGroups(objs Objects, svcs []corev1.Service, cfg ingressclass.Config)
 				im.Endpoints[name] = endpoints(objs.EndpointSlices, ing.Namespace, name)
 			}
 		}
+		for _, name := range model.AuthSecretNames(ing, im.Services) {
+			if im.Secrets == nil {
+				im.Secrets = map[string]*corev1.Secret{}
+			}
+			for j := range objs.Secrets {
+				if s := &objs.Secrets[j]; s.Namespace == ing.Namespace && s.Name == name {
+					im.Secrets[name] = s
+				}
+			}
+		}
 		g.members = append(g.members, im)
 	}
 	slices.SortFunc(order, func(a, b naming.Stack) int { return strings.Compare(a.ID(), b.ID()) })

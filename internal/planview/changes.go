@@ -194,7 +194,7 @@ func listenerName(l *model.Listener) string {
 func listenerDetail(l *model.Listener) string {
 	s := "forward to " + l.TargetGroup
 	if l.DefaultAction != nil {
-		s = "default " + actionString(*l.DefaultAction)
+		s = "default " + actionsString(l.DefaultActions())
 	}
 	if len(l.Certificates) > 0 {
 		s += " certificates [" + strings.Join(l.Certificates, " ") + "]"
@@ -223,6 +223,12 @@ func actionsString(as []model.Action) string {
 // "redirect to HTTPS:443 (HTTP_301)", "fixed-response 404 text/plain".
 func actionString(a model.Action) string {
 	switch {
+	case a.AuthCognito != nil:
+		return "authenticate with Cognito pool " + a.AuthCognito.UserPoolARN + " (client " + a.AuthCognito.UserPoolClientID + ")"
+	case a.AuthOIDC != nil:
+		return "authenticate with OIDC issuer " + a.AuthOIDC.Issuer + " (client " + a.AuthOIDC.ClientID + ")"
+	case a.JWT != nil:
+		return "validate JWT from issuer " + a.JWT.Issuer
 	case a.Type == model.ActionForward && a.Forward != nil:
 		var ts []string
 		for _, t := range a.Forward.TargetGroups {

@@ -36,6 +36,10 @@ type Desired struct {
 	// Unsupported lists, per object, what it asks for that lbsg does not
 	// do (model.UnsupportedError): lbsg leaves those stacks alone.
 	Unsupported map[string][]string
+	// Unauthenticated are the internet-facing ALBs open to the whole
+	// Internet that authenticate nothing (model.UnauthenticatedInternetALB):
+	// LB name → stack.
+	Unauthenticated map[string]naming.Stack
 }
 
 // DesiredState builds the model of every handled Service and IngressGroup
@@ -75,6 +79,12 @@ func DesiredState(ctx context.Context, c Cloud, objs Objects, s Settings) (Desir
 		}
 		stack, snap := b.stack, b.snap
 		out.BackendInUse = out.BackendInUse || stack.UsesBackendSG()
+		if model.UnauthenticatedInternetALB(stack) {
+			if out.Unauthenticated == nil {
+				out.Unauthenticated = map[string]naming.Stack{}
+			}
+			out.Unauthenticated[stack.LoadBalancer.Name] = b.id
+		}
 		managed := ""
 		if len(snap.ManagedSGs) > 0 {
 			managed = snap.ManagedSGs[0].ID

@@ -36,6 +36,9 @@ type Objects struct {
 	IngressClasses []networkingv1.IngressClass
 	// IngressClassParams are elbv2.k8s.aws/v1beta1 objects.
 	IngressClassParams []v1beta1.IngressClassParams
+	// Secrets are the OIDC Secrets Ingresses name (auth-idp-oidc); one not
+	// given is not found, so its group is not planned.
+	Secrets []corev1.Secret
 	// Namespaces give their labels to IngressClassParams namespace
 	// selectors; a namespace not listed has no labels.
 	Namespaces []corev1.Namespace
@@ -151,6 +154,10 @@ func (o *Objects) add(dec runtime.Decoder, obj runtime.Object) {
 		o.IngressClassParams = append(o.IngressClassParams, *v)
 	case *v1beta1.IngressClassParamsList:
 		o.IngressClassParams = append(o.IngressClassParams, v.Items...)
+	case *corev1.Secret:
+		o.Secrets = append(o.Secrets, *v)
+	case *corev1.SecretList:
+		o.Secrets = append(o.Secrets, v.Items...)
 	case *corev1.Namespace:
 		o.Namespaces = append(o.Namespaces, *v)
 	case *corev1.NamespaceList:

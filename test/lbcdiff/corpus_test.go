@@ -65,6 +65,8 @@ type objects struct {
 	nodeLabels map[int]map[string]string
 	// pods, if set, changes the echo Deployment's pod template.
 	pods func(*corev1.PodTemplateSpec)
+	// secrets are created before the Services (OIDC client secrets).
+	secrets []*corev1.Secret
 }
 
 // testCase is one entry of the corpus; its namespace is its name.
@@ -408,6 +410,59 @@ var corpus = []testCase{
 		return objects{replicas: 2,
 			services:  []*corev1.Service{backend(ns, "echo", e.port()), backend(ns, "canary", e.port())},
 			ingresses: []*networkingv1.Ingress{ing}}
+	}},
+	// alb-auth-cognito: Cognito on every rule of the HTTPS listener, with
+	// every setting; the HTTP listener only redirects.
+	{"alb-auth-cognito", func(ns string, e *env) objects {
+		const p = "alb.ingress.kubernetes.io/"
+		return objects{replicas: 2,
+			services: []*corev1.Service{backend(ns, "echo", e.port())},
+			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{
+				p + "target-type":     "instance",
+				p + "listen-ports":    `[{"HTTP":80},{"HTTPS":443}]`,
+				p + "ssl-redirect":    "443",
+				p + "certificate-arn": sandboxCert,
+				p + "auth-type":       "cognito",
+				p + "auth-idp-cognito": `{"userPoolARN":"arn:aws:cognito-idp:us-west-2:123456789012:userpool/us-west-2_lbcdiff",
+					"userPoolClientID":"lbcdiff-client","userPoolDomain":"lbcdiff.auth.us-west-2.amazoncognito.com",
+					"authenticationRequestExtraParams":{"display":"page","prompt":"login"}}`,
+				p + "auth-on-unauthenticated-request": "deny",
+				p + "auth-scope":                      "openid email",
+				p + "auth-session-cookie":             "lbcdiff-session",
+				p + "auth-session-timeout":            "3600",
+			}, path{"/", "echo"})}}
+	}},
+	// alb-auth-oidc: OIDC with the client from a Secret on the Ingress;
+	// the api Service turns it off for its own rule (backend override).
+	{"alb-auth-oidc", func(ns string, e *env) objects {
+		const p = "alb.ingress.kubernetes.io/"
+		api := backend(ns, "api", e.port())
+		api.Annotations = map[string]string{p + "auth-type": "none"}
+		return objects{replicas: 2,
+			secrets: []*corev1.Secret{{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "oidc-client"},
+				Data: map[string][]byte{"clientID": []byte("lbcdiff-oidc"), "clientSecret": []byte("lbcdiff-secret\n")}}},
+			services: []*corev1.Service{backend(ns, "web", e.port()), api},
+			ingresses: []*networkingv1.Ingress{alb(ns, "web", map[string]string{
+				p + "target-type":     "ip",
+				p + "listen-ports":    `[{"HTTPS":443}]`,
+				p + "certificate-arn": sandboxCert,
+				p + "auth-type":       "oidc",
+				p + "auth-idp-oidc": `{"issuer":"https://idp.example.com","authorizationEndpoint":"https://idp.example.com/authorize",
+					"tokenEndpoint":"https://idp.example.com/token","userInfoEndpoint":"https://idp.example.com/userinfo","secretName":"oidc-client"}`,
+			}, path{"/api", "api"}, path{"/", "web"})}}
+	}},
+	// alb-auth-jwt: a jwt-validation action before every rule's forward.
+	{"alb-auth-jwt", func(ns string, e *env) objects {
+		const p = "alb.ingress.kubernetes.io/"
+		return objects{replicas: 2,
+			services: []*corev1.Service{backend(ns, "echo", e.port())},
+			ingresses: []*networkingv1.Ingress{alb(ns, "echo", map[string]string{
+				p + "target-type":     "instance",
+				p + "listen-ports":    `[{"HTTPS":443}]`,
+				p + "certificate-arn": sandboxCert,
+				p + "jwt-validation": `{"jwksEndpoint":"https://idp.example.com/.well-known/jwks.json","issuer":"https://idp.example.com",
+					"additionalClaims":[{"format":"string-array","name":"groups","values":["admins","ops"]},{"format":"single-string","name":"aud","values":["lbcdiff"]}]}`,
+			}, path{"/", "echo"})}}
 	}},
 	// Combinations: an NLB with TLS (two certificates), proxy protocol and
 	// attributes, and an IngressGroup whose members bring a certificate each.

@@ -227,6 +227,11 @@ func (wd *world) apply(ctx context.Context, cases []testCase) error {
 		if _, err := wd.kube.AppsV1().Deployments(c.name).Create(ctx, dep, metav1.CreateOptions{}); err != nil {
 			return err
 		}
+		for _, s := range o.secrets {
+			if _, err := wd.kube.CoreV1().Secrets(c.name).Create(ctx, s, metav1.CreateOptions{}); err != nil {
+				return fmt.Errorf("%s/%s: %w", c.name, s.Name, err)
+			}
+		}
 		for _, s := range o.services {
 			if _, err := wd.kube.CoreV1().Services(c.name).Create(ctx, s, metav1.CreateOptions{}); err != nil {
 				return fmt.Errorf("%s/%s: %w", c.name, s.Name, err)

@@ -215,9 +215,37 @@ func actionsFromSDK(as []elbv2types.Action) []Action {
 		if f := a.FixedResponseConfig; f != nil {
 			x.FixedResponse = &FixedResponse{StatusCode: aws.ToString(f.StatusCode), ContentType: aws.ToString(f.ContentType), MessageBody: aws.ToString(f.MessageBody)}
 		}
+		if c := a.AuthenticateCognitoConfig; c != nil {
+			x.Cognito = &AuthenticateCognito{UserPoolARN: aws.ToString(c.UserPoolArn), UserPoolClientID: aws.ToString(c.UserPoolClientId),
+				UserPoolDomain: aws.ToString(c.UserPoolDomain), AuthSession: AuthSession{ExtraParams: c.AuthenticationRequestExtraParams,
+					OnUnauthenticatedRequest: string(c.OnUnauthenticatedRequest), Scope: aws.ToString(c.Scope),
+					SessionCookieName: aws.ToString(c.SessionCookieName), SessionTimeout: aws.ToInt64(c.SessionTimeout)}}
+		}
+		if c := a.AuthenticateOidcConfig; c != nil {
+			x.OIDC = &AuthenticateOIDC{Issuer: aws.ToString(c.Issuer), AuthorizationEndpoint: aws.ToString(c.AuthorizationEndpoint),
+				TokenEndpoint: aws.ToString(c.TokenEndpoint), UserInfoEndpoint: aws.ToString(c.UserInfoEndpoint),
+				ClientID: aws.ToString(c.ClientId), ClientSecret: aws.ToString(c.ClientSecret),
+				AuthSession: AuthSession{ExtraParams: c.AuthenticationRequestExtraParams,
+					OnUnauthenticatedRequest: string(c.OnUnauthenticatedRequest), Scope: aws.ToString(c.Scope),
+					SessionCookieName: aws.ToString(c.SessionCookieName), SessionTimeout: aws.ToInt64(c.SessionTimeout)}}
+		}
+		if j := a.JwtValidationConfig; j != nil {
+			x.JWT = &JWTValidation{JwksEndpoint: aws.ToString(j.JwksEndpoint), Issuer: aws.ToString(j.Issuer)}
+			for _, c := range j.AdditionalClaims {
+				x.JWT.AdditionalClaims = append(x.JWT.AdditionalClaims, JWTClaim{Format: string(c.Format), Name: aws.ToString(c.Name), Values: slices.Clone(c.Values)})
+			}
+		}
 		out = append(out, x)
 	}
 	return out
+}
+
+// optInt64 is nil for 0 (unset).
+func optInt64(v int64) *int64 {
+	if v == 0 {
+		return nil
+	}
+	return aws.Int64(v)
 }
 
 func actionsToSDK(as []Action) []elbv2types.Action {
@@ -251,6 +279,31 @@ func actionsToSDK(as []Action) []elbv2types.Action {
 		if f := a.FixedResponse; f != nil {
 			x.FixedResponseConfig = &elbv2types.FixedResponseActionConfig{
 				StatusCode: aws.String(f.StatusCode), ContentType: optString(f.ContentType), MessageBody: optString(f.MessageBody),
+			}
+		}
+		if c := a.Cognito; c != nil {
+			x.AuthenticateCognitoConfig = &elbv2types.AuthenticateCognitoActionConfig{
+				UserPoolArn: aws.String(c.UserPoolARN), UserPoolClientId: aws.String(c.UserPoolClientID), UserPoolDomain: aws.String(c.UserPoolDomain),
+				AuthenticationRequestExtraParams: c.ExtraParams,
+				OnUnauthenticatedRequest:         elbv2types.AuthenticateCognitoActionConditionalBehaviorEnum(c.OnUnauthenticatedRequest),
+				Scope:                            optString(c.Scope), SessionCookieName: optString(c.SessionCookieName), SessionTimeout: optInt64(c.SessionTimeout),
+			}
+		}
+		if c := a.OIDC; c != nil {
+			x.AuthenticateOidcConfig = &elbv2types.AuthenticateOidcActionConfig{
+				Issuer: aws.String(c.Issuer), AuthorizationEndpoint: aws.String(c.AuthorizationEndpoint),
+				TokenEndpoint: aws.String(c.TokenEndpoint), UserInfoEndpoint: aws.String(c.UserInfoEndpoint),
+				ClientId: aws.String(c.ClientID), ClientSecret: aws.String(c.ClientSecret),
+				AuthenticationRequestExtraParams: c.ExtraParams,
+				OnUnauthenticatedRequest:         elbv2types.AuthenticateOidcActionConditionalBehaviorEnum(c.OnUnauthenticatedRequest),
+				Scope:                            optString(c.Scope), SessionCookieName: optString(c.SessionCookieName), SessionTimeout: optInt64(c.SessionTimeout),
+			}
+		}
+		if j := a.JWT; j != nil {
+			x.JwtValidationConfig = &elbv2types.JwtValidationActionConfig{JwksEndpoint: aws.String(j.JwksEndpoint), Issuer: aws.String(j.Issuer)}
+			for _, c := range j.AdditionalClaims {
+				x.JwtValidationConfig.AdditionalClaims = append(x.JwtValidationConfig.AdditionalClaims, elbv2types.JwtValidationActionAdditionalClaim{
+					Format: elbv2types.JwtValidationActionAdditionalClaimFormatEnum(c.Format), Name: aws.String(c.Name), Values: slices.Clone(c.Values)})
 			}
 		}
 		out = append(out, x)

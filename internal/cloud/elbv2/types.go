@@ -123,15 +123,53 @@ type TargetHealth struct {
 }
 
 // Action is a listener or rule action. Forward uses TargetGroups (one with
-// weight 0 is sent as a plain TargetGroupArn); Redirect and FixedResponse
-// are ALB only.
+// weight 0 is sent as a plain TargetGroupArn); Redirect, FixedResponse and
+// the authentication actions are ALB only.
 type Action struct {
-	Type          string // forward | redirect | fixed-response
+	Type          string // forward | redirect | fixed-response | authenticate-cognito | authenticate-oidc | jwt-validation
 	Order         int32  // 0: unset
 	TargetGroups  []WeightedTargetGroup
 	Stickiness    *Stickiness
 	Redirect      *Redirect
 	FixedResponse *FixedResponse
+	Cognito       *AuthenticateCognito
+	OIDC          *AuthenticateOIDC
+	JWT           *JWTValidation
+}
+
+// AuthSession is what both authenticate actions share.
+type AuthSession struct {
+	ExtraParams              map[string]string
+	OnUnauthenticatedRequest string
+	Scope                    string
+	SessionCookieName        string
+	SessionTimeout           int64 // 0: unset
+}
+
+// AuthenticateCognito is an authenticate-cognito action's config.
+type AuthenticateCognito struct {
+	UserPoolARN, UserPoolClientID, UserPoolDomain string
+	AuthSession
+}
+
+// AuthenticateOIDC is an authenticate-oidc action's config. ClientSecret
+// is sent, never returned by ELBv2 ("" when read).
+type AuthenticateOIDC struct {
+	Issuer, AuthorizationEndpoint, TokenEndpoint, UserInfoEndpoint string
+	ClientID, ClientSecret                                         string
+	AuthSession
+}
+
+// JWTValidation is a jwt-validation action's config.
+type JWTValidation struct {
+	JwksEndpoint, Issuer string
+	AdditionalClaims     []JWTClaim
+}
+
+// JWTClaim is one additional claim of a jwt-validation action.
+type JWTClaim struct {
+	Format, Name string
+	Values       []string
 }
 
 // WeightedTargetGroup is one target group of a forward action.

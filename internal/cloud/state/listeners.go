@@ -32,7 +32,7 @@ func (p *Provider) readListeners(ctx context.Context, lb plan.ObservedLB) ([]pla
 		o.MutualAuth = modelMutualAuth(l.MutualAuth)
 		// NLB listeners: the first target group is the plain forward's;
 		// the actions show a weighted forward (actions annotations).
-		o.DefaultActions = modelActions(l.DefaultActions)
+		o.DefaultActions = p.withSecrets(l.ARN, modelActions(l.DefaultActions))
 		if lb.Type != model.TypeApplication && len(l.DefaultActions) > 0 && len(l.DefaultActions[0].TargetGroups) > 0 {
 			o.TargetGroupARN = l.DefaultActions[0].TargetGroups[0].ARN
 		}
@@ -112,7 +112,7 @@ func (p *Provider) readRules(ctx context.Context, listenerARN string) ([]plan.Ob
 		if err != nil {
 			return nil, fmt.Errorf("rule %s: priority %q: %w", r.ARN, r.Priority, err)
 		}
-		o := plan.ObservedRule{ARN: r.ARN, Priority: int32(prio), Actions: modelActions(r.Actions)}
+		o := plan.ObservedRule{ARN: r.ARN, Priority: int32(prio), Actions: p.withSecrets(r.ARN, modelActions(r.Actions))}
 		for _, c := range r.Conditions {
 			o.Conditions = append(o.Conditions, modelCondition(c))
 		}
@@ -192,9 +192,68 @@ func modelActions(as []cloudelbv2.Action) []model.Action {
 		if f := a.FixedResponse; f != nil {
 			x.FixedResponse = &model.FixedResponse{StatusCode: f.StatusCode, ContentType: f.ContentType, MessageBody: f.MessageBody}
 		}
+		if c := a.Cognito; c != nil {
+			x.AuthCognito = &model.AuthCognito{UserPoolARN: c.UserPoolARN, UserPoolClientID: c.UserPoolClientID,
+				UserPoolDomain: c.UserPoolDomain, AuthSession: modelSession(c.AuthSession)}
+		}
+		if c := a.OIDC; c != nil {
+			x.AuthOIDC = &model.AuthOIDC{Issuer: c.Issuer, AuthorizationEndpoint: c.AuthorizationEndpoint,
+				TokenEndpoint: c.TokenEndpoint, UserInfoEndpoint: c.UserInfoEndpoint, ClientID: c.ClientID,
+				AuthSession: modelSession(c.AuthSession)}
+		}
+		if j := a.JWT; j != nil {
+			x.JWT = &model.JWTValidation{JwksEndpoint: j.JwksEndpoint, Issuer: j.Issuer}
+			for _, c := range j.AdditionalClaims {
+				x.JWT.AdditionalClaims = append(x.JWT.AdditionalClaims, model.JWTClaim{Format: c.Format, Name: c.Name, Values: c.Values})
+			}
+		}
 		out = append(out, x)
 	}
 	return out
+}
+
+func modelSession(s cloudelbv2.AuthSession) model.AuthSession {
+	extra := s.ExtraParams
+	if len(extra) == 0 {
+		extra = nil
+	}
+	return model.AuthSession{ExtraParams: extra, OnUnauthenticatedRequest: s.OnUnauthenticatedRequest,
+		Scope: s.Scope, SessionCookieName: s.SessionCookieName, SessionTimeout: s.SessionTimeout}
+}
+
+func cloudSession(s model.AuthSession) cloudelbv2.AuthSession {
+	return cloudelbv2.AuthSession{ExtraParams: s.ExtraParams, OnUnauthenticatedRequest: s.OnUnauthenticatedRequest,
+		Scope: s.Scope, SessionCookieName: s.SessionCookieName, SessionTimeout: s.SessionTimeout}
+}
+
+// learnSecret remembers the OIDC client secret digest of the actions lbsg
+// just wrote to the listener or rule arn (forgets it when they have none).
+func (p *Provider) learnSecret(arn string, as []model.Action) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.oidcSecrets == nil {
+		p.oidcSecrets = map[string]string{}
+	}
+	delete(p.oidcSecrets, arn)
+	for _, a := range as {
+		if a.AuthOIDC != nil {
+			p.oidcSecrets[arn] = a.AuthOIDC.SecretHash
+		}
+	}
+}
+
+// withSecrets fills in the OIDC secret digests lbsg knows for arn's
+// observed actions.
+func (p *Provider) withSecrets(arn string, as []model.Action) []model.Action {
+	p.mu.Lock()
+	h := p.oidcSecrets[arn]
+	p.mu.Unlock()
+	for i := range as {
+		if as[i].AuthOIDC != nil {
+			as[i].AuthOIDC.SecretHash = h
+		}
+	}
+	return as
 }
 
 // cloudActions converts desired actions, target groups resolved through
@@ -244,6 +303,21 @@ func cloudActions(as []model.Action, tgARNs map[string]string) ([]cloudelbv2.Act
 		if f := a.FixedResponse; f != nil {
 			x.FixedResponse = &cloudelbv2.FixedResponse{StatusCode: f.StatusCode, ContentType: f.ContentType, MessageBody: f.MessageBody}
 		}
+		if c := a.AuthCognito; c != nil {
+			x.Cognito = &cloudelbv2.AuthenticateCognito{UserPoolARN: c.UserPoolARN, UserPoolClientID: c.UserPoolClientID,
+				UserPoolDomain: c.UserPoolDomain, AuthSession: cloudSession(c.AuthSession)}
+		}
+		if c := a.AuthOIDC; c != nil {
+			x.OIDC = &cloudelbv2.AuthenticateOIDC{Issuer: c.Issuer, AuthorizationEndpoint: c.AuthorizationEndpoint,
+				TokenEndpoint: c.TokenEndpoint, UserInfoEndpoint: c.UserInfoEndpoint, ClientID: c.ClientID,
+				ClientSecret: c.ClientSecret, AuthSession: cloudSession(c.AuthSession)}
+		}
+		if j := a.JWT; j != nil {
+			x.JWT = &cloudelbv2.JWTValidation{JwksEndpoint: j.JwksEndpoint, Issuer: j.Issuer}
+			for _, c := range j.AdditionalClaims {
+				x.JWT.AdditionalClaims = append(x.JWT.AdditionalClaims, cloudelbv2.JWTClaim{Format: c.Format, Name: c.Name, Values: c.Values})
+			}
+		}
 		out = append(out, x)
 	}
 	return out, nil
@@ -289,9 +363,9 @@ func modelCondition(c cloudelbv2.Condition) model.Condition {
 // Add/RemoveListenerCertificates.
 func listenerSpec(l model.Listener, tgARNs map[string]string) (cloudelbv2.ListenerSpec, error) {
 	s := cloudelbv2.ListenerSpec{Protocol: l.Protocol, Port: l.Port}
-	def := model.Action{Type: model.ActionForward, TargetGroup: l.TargetGroup}
+	defs := []model.Action{{Type: model.ActionForward, TargetGroup: l.TargetGroup}}
 	if l.DefaultAction != nil {
-		def = *l.DefaultAction
+		defs = l.DefaultActions()
 	}
 	if l.Protocol == "HTTPS" || l.Protocol == "TLS" {
 		s.SSLPolicy = l.SSLPolicy
@@ -307,7 +381,7 @@ func listenerSpec(l model.Listener, tgARNs map[string]string) (cloudelbv2.Listen
 		}
 	}
 	var err error
-	s.DefaultActions, err = cloudActions([]model.Action{def}, tgARNs)
+	s.DefaultActions, err = cloudActions(defs, tgARNs)
 	if err != nil {
 		return s, fmt.Errorf("listener %d: %w", l.Port, err)
 	}
@@ -322,6 +396,9 @@ func (p *Provider) CreateListener(ctx context.Context, lbARN string, l model.Lis
 		return "", err
 	}
 	out, err := p.elb.CreateListener(ctx, lbARN, s, l.Tags)
+	if err == nil {
+		p.learnSecret(out.ARN, l.DefaultActions())
+	}
 	return out.ARN, err
 }
 
@@ -332,7 +409,9 @@ func (p *Provider) ModifyListener(ctx context.Context, arn string, l model.Liste
 	if err != nil {
 		return err
 	}
-	_, err = p.elb.ModifyListener(ctx, arn, s)
+	if _, err = p.elb.ModifyListener(ctx, arn, s); err == nil {
+		p.learnSecret(arn, l.DefaultActions())
+	}
 	return err
 }
 
@@ -354,6 +433,9 @@ func (p *Provider) CreateRule(ctx context.Context, listenerARN string, r model.L
 	}
 	out, err := p.elb.CreateRule(ctx, listenerARN, cloudelbv2.RuleSpec{Priority: r.Priority, Conditions: cloudConditions(r.Conditions), Actions: acts,
 		Transforms: cloudTransforms(r.Transforms)}, r.Tags)
+	if err == nil {
+		p.learnSecret(out.ARN, r.Actions)
+	}
 	return out.ARN, err
 }
 
@@ -364,8 +446,10 @@ func (p *Provider) ModifyRule(ctx context.Context, arn string, r model.ListenerR
 	if err != nil {
 		return fmt.Errorf("rule %d: %w", r.Priority, err)
 	}
-	_, err = p.elb.ModifyRule(ctx, arn, cloudelbv2.RuleSpec{Conditions: cloudConditions(r.Conditions), Actions: acts,
-		Transforms: cloudTransforms(r.Transforms)})
+	if _, err = p.elb.ModifyRule(ctx, arn, cloudelbv2.RuleSpec{Conditions: cloudConditions(r.Conditions), Actions: acts,
+		Transforms: cloudTransforms(r.Transforms)}); err == nil {
+		p.learnSecret(arn, r.Actions)
+	}
 	return err
 }
 

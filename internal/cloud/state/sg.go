@@ -74,6 +74,11 @@ type Provider struct {
 	// addons caches the ALBs' WAF and Shield state (nil until
 	// EnableAddons).
 	addons *addonState
+
+	// oidcSecrets is, per listener or rule ARN, the digest of the OIDC
+	// client secret lbsg last wrote there (ELBv2 never returns it); see
+	// model.AuthOIDC. Lazily made; kept in memory only.
+	oidcSecrets map[string]string
 }
 
 // New builds a Provider for one cluster and VPC.

@@ -16,5 +16,10 @@
 // than five SGs, rule quota) gets an event on every member and changes
 // nothing in AWS.
 //
+// The OIDC Secrets a group's authentication names are read through
+// package secrets, which watches exactly those and enqueues the group when
+// one changes; an unreadable one (forbidden, lacking
+// --required-secrets-label) is the build's to report, failing closed.
+//
 // Owner lists Ingress stacks for deploy.Owners.
 package ingress

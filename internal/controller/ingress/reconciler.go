@@ -31,6 +31,7 @@ import (
 	"github.com/lbsg/lbsg/internal/controller/drift"
 	"github.com/lbsg/lbsg/internal/controller/readiness"
 	"github.com/lbsg/lbsg/internal/controller/registry"
+	"github.com/lbsg/lbsg/internal/controller/secrets"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/events"
 	"github.com/lbsg/lbsg/internal/ingressclass"
@@ -54,6 +55,9 @@ type Reconciler struct {
 	Metrics  *metrics.Metrics
 	Defaults model.Defaults
 	Class    ingressclass.Config
+	// Secrets reads and watches the Secrets authentication names (nil:
+	// none can be read, so OIDC authentication is held).
+	Secrets *secrets.Watcher
 	// MaxConcurrentReconciles (0: 1).
 	MaxConcurrentReconciles int
 	// PodCache, when set, is the slim pod cache: unready endpoints whose
@@ -370,6 +374,7 @@ func (r *Reconciler) build(ctx context.Context, g *group) (_ model.Stack, _ map[
 // members reads each member's backend Services and their endpoints.
 func (r *Reconciler) members(ctx context.Context, g *group) ([]model.IngressMember, error) {
 	out := make([]model.IngressMember, 0, len(g.members))
+	var keys []types.NamespacedName // Secrets the group reads
 	for _, m := range g.members {
 		im := model.IngressMember{Ingress: m.ing, Params: m.params,
 			Services: map[string]*corev1.Service{}, Endpoints: map[string][]model.Endpoint{}}
@@ -394,9 +399,48 @@ func (r *Reconciler) members(ctx context.Context, g *group) ([]model.IngressMemb
 			}
 			im.Endpoints[name] = model.EndpointsFromSlicesWith(slices.Items, unready)
 		}
+		for _, name := range model.AuthSecretNames(m.ing, im.Services) {
+			keys = append(keys, types.NamespacedName{Namespace: m.ing.Namespace, Name: name})
+		}
 		out = append(out, im)
 	}
+	if err := r.readSecrets(ctx, g, out, keys); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// readSecrets watches exactly the Secrets keys the group's authentication
+// names and gives each member those it names. An unreadable Secret
+// (forbidden, or lacking --required-secrets-label) is the member's to
+// report: its build fails closed, naming it.
+func (r *Reconciler) readSecrets(ctx context.Context, g *group, members []model.IngressMember, keys []types.NamespacedName) error {
+	if r.Secrets != nil {
+		r.Secrets.Monitor(drift.GroupRequest(g.stack), keys)
+	}
+	for i := range members {
+		im := &members[i]
+		for _, name := range model.AuthSecretNames(im.Ingress, im.Services) {
+			if im.Secrets == nil {
+				im.Secrets, im.SecretErrs = map[string]*corev1.Secret{}, map[string]error{}
+			}
+			if r.Secrets == nil {
+				im.SecretErrs[name] = errors.New("this controller reads no Secrets")
+				continue
+			}
+			sec, err := r.Secrets.Get(ctx, types.NamespacedName{Namespace: im.Ingress.Namespace, Name: name})
+			var labelErr *secrets.LabelError
+			switch {
+			case err != nil && (apierrors.IsForbidden(err) || errors.As(err, &labelErr)):
+				im.SecretErrs[name] = err
+			case err != nil:
+				return err
+			case sec != nil:
+				im.Secrets[name] = sec
+			}
+		}
+	}
+	return nil
 }
 
 // facts reads what the ALB model needs, from caches where possible.
@@ -474,6 +518,9 @@ func (r *Reconciler) stillServed(ctx context.Context, ing *networkingv1.Ingress,
 // known (with nothing) while an Ingress still holds or may hold it, so
 // the registry stays complete; it is forgotten once none does.
 func (r *Reconciler) teardown(ctx context.Context, g *group) (reconcile.Result, error) {
+	if r.Secrets != nil {
+		r.Secrets.Monitor(drift.GroupRequest(g.stack), nil)
+	}
 	if len(g.leaving) == 0 {
 		if r.Deploy.Registry.Known(g.stack.Key()) {
 			r.Deploy.Forget(g.stack)

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/lbsg/lbsg/internal/emulator/query"
@@ -18,9 +19,10 @@ var (
 )
 
 // parseActions reads key.member.N (DefaultActions or Actions) for a listener
-// of protocol on lb. It checks shapes and target groups, not quotas over the
-// whole load balancer (see checkLBTargetGroups).
-func (b *Backend) parseActions(p query.Params, key string, lb *loadBalancer, protocol string) ([]action, error) {
+// of protocol on lb; prev are the actions they replace (nil on create), for
+// UseExistingClientSecret. It checks shapes and target groups, not quotas
+// over the whole load balancer (see checkLBTargetGroups).
+func (b *Backend) parseActions(p query.Params, key string, lb *loadBalancer, protocol string, prev []action) ([]action, error) {
 	members := p.Members(key)
 	if len(members) == 0 {
 		return nil, query.ValidationError("At least one action must be specified")
@@ -56,7 +58,7 @@ func (b *Backend) parseActions(p query.Params, key string, lb *loadBalancer, pro
 	if terminal != 1 {
 		return nil, errf("InvalidLoadBalancerAction", "Exactly one forward, redirect or fixed-response action must be specified")
 	}
-	return out, nil
+	return out, keepSecrets(prev, out)
 }
 
 // actionConfigs maps each action type to the members only it may carry.
@@ -66,6 +68,7 @@ var actionConfigs = map[string][]string{
 	"fixed-response":       {"FixedResponseConfig"},
 	"authenticate-oidc":    {"AuthenticateOidcConfig"},
 	"authenticate-cognito": {"AuthenticateCognitoConfig"},
+	"jwt-validation":       {"JwtValidationConfig"},
 }
 
 // configFor refuses a member that belongs to another action type or
@@ -98,8 +101,6 @@ func (b *Backend) parseAction(m query.Params, lb *loadBalancer, protocol string)
 		return a, query.ValidationError("An action type must be specified")
 	case !contains(actionTypes, a.Type):
 		return a, constraint(a.Type, "actions.member.type", "Member must satisfy enum value set: ["+strings.Join(actionTypes, ", ")+"]")
-	case a.Type == "jwt-validation" || m.Has("JwtValidationConfig"):
-		return a, notEmulated("JwtValidationConfig (action type 'jwt-validation')")
 	case lb.Type != "application" && a.Type != "forward":
 		return a, errf("InvalidLoadBalancerAction", "The action type '%s' is not supported for load balancers of type '%s'", a.Type, lb.Type)
 	}
@@ -118,10 +119,43 @@ func (b *Backend) parseAction(m query.Params, lb *loadBalancer, protocol string)
 		a.Redirect, err = parseRedirect(m.Sub("RedirectConfig"))
 	case "fixed-response":
 		a.FixedResponse, err = parseFixedResponse(m.Sub("FixedResponseConfig"))
+	case "jwt-validation":
+		a.JWT, err = parseJWT(m.Sub("JwtValidationConfig"), protocol)
 	default: // authenticate-oidc, authenticate-cognito
 		a.Auth, a.AuthExtra, err = parseAuth(m, a.Type, protocol)
 	}
 	return a, err
+}
+
+var jwtClaimFormats = []string{"single-string", "string-array", "space-separated-values"}
+
+// parseJWT reads a jwt-validation action's config (HTTPS listeners only).
+func parseJWT(c query.Params, protocol string) (*jwtConfig, error) {
+	if protocol != "HTTPS" {
+		return nil, invalidConfig("JWT validation actions are only supported on HTTPS listeners")
+	}
+	j := &jwtConfig{JwksEndpoint: c.Get("JwksEndpoint"), Issuer: c.Get("Issuer")}
+	switch {
+	case j.JwksEndpoint == "":
+		return nil, query.ValidationError("JwtValidationConfig.JwksEndpoint must be specified")
+	case j.Issuer == "":
+		return nil, query.ValidationError("JwtValidationConfig.Issuer must be specified")
+	}
+	for _, m := range c.Members("AdditionalClaims") {
+		cl := jwtClaim{Format: m.Get("Format"), Name: m.Get("Name")}
+		cl.Values = m.MemberStrings("Values")
+		switch {
+		case !contains(jwtClaimFormats, cl.Format):
+			return nil, constraint(cl.Format, "actions.member.jwtValidationConfig.additionalClaims.member.format",
+				"Member must satisfy enum value set: ["+strings.Join(jwtClaimFormats, ", ")+"]")
+		case cl.Name == "":
+			return nil, query.ValidationError("JwtValidationConfig.AdditionalClaims.Name must be specified")
+		case len(cl.Values) == 0:
+			return nil, query.ValidationError("JwtValidationConfig.AdditionalClaims.Values must be specified")
+		}
+		j.Claims = append(j.Claims, cl)
+	}
+	return j, nil
 }
 
 func parseRedirect(c query.Params) (*redirectConfig, error) {
@@ -182,11 +216,63 @@ func parseAuth(m query.Params, typ, protocol string) (map[string]string, map[str
 			return nil, nil, query.ValidationError("%s.%s must be specified", sub, k)
 		}
 	}
+	if typ == "authenticate-oidc" {
+		useExisting := strings.EqualFold(fields["UseExistingClientSecret"], "true")
+		delete(fields, "UseExistingClientSecret")
+		switch _, has := fields["ClientSecret"]; {
+		case has && useExisting:
+			return nil, nil, errf("InvalidLoadBalancerAction", "You cannot both specify a client secret and set UseExistingClientSecret to true")
+		case !has && !useExisting:
+			return nil, nil, query.ValidationError("%s.ClientSecret must be specified", sub)
+		case useExisting:
+			fields[keepSecret] = "true" // replaced by the action's current secret (keepSecrets)
+		}
+	}
+	// ELBv2 reports the defaults of the members left out.
+	for k, def := range map[string]string{"OnUnauthenticatedRequest": "authenticate", "Scope": "openid",
+		"SessionCookieName": "AWSELBAuthSessionCookie", "SessionTimeout": "604800"} {
+		if _, ok := fields[k]; !ok {
+			fields[k] = def
+		}
+	}
+	if v := fields["OnUnauthenticatedRequest"]; !contains([]string{"deny", "allow", "authenticate"}, v) {
+		return nil, nil, constraint(v, "actions.member."+lowerFirst(sub)+".onUnauthenticatedRequest", "Member must satisfy enum value set: [deny, allow, authenticate]")
+	}
+	if n, err := strconv.ParseInt(fields["SessionTimeout"], 10, 64); err != nil || n < 1 || n > 604800 {
+		return nil, nil, invalidConfig("The session timeout must be between 1 and 604800 seconds")
+	}
 	extra := c.Entries("AuthenticationRequestExtraParams")
 	if len(extra) == 0 {
 		extra = nil
 	}
 	return fields, extra, nil
+}
+
+// keepSecret marks an OIDC config sent with UseExistingClientSecret.
+const keepSecret = "\x00keep"
+
+func lowerFirst(s string) string { return strings.ToLower(s[:1]) + s[1:] }
+
+// keepSecrets gives each authenticate-oidc action of next sent with
+// UseExistingClientSecret the client secret of prev's authenticate-oidc
+// action (a ModifyRule or ModifyListener); without one it is refused.
+func keepSecrets(prev, next []action) error {
+	for i := range next {
+		if next[i].Auth == nil || next[i].Auth[keepSecret] == "" {
+			continue
+		}
+		delete(next[i].Auth, keepSecret)
+		found := false
+		for _, p := range prev {
+			if p.Type == "authenticate-oidc" && p.Auth != nil {
+				next[i].Auth["ClientSecret"], found = p.Auth["ClientSecret"], true
+			}
+		}
+		if !found {
+			return query.ValidationError("AuthenticateOidcConfig.ClientSecret must be specified")
+		}
+	}
+	return nil
 }
 
 func (b *Backend) parseForward(m query.Params, lb *loadBalancer, protocol string) (*forwardConfig, error) {

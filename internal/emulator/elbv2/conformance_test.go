@@ -2,8 +2,12 @@ package elbv2_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
 	"reflect"
 	"regexp"
 	"strings"
@@ -648,5 +652,116 @@ func TestSDKNLBSourceNatReadsOff(t *testing.T) {
 	if got := []elbv2types.EnablePrefixForIpv6SourceNatEnum{created.LoadBalancers[0].EnablePrefixForIpv6SourceNat,
 		desc.LoadBalancers[0].EnablePrefixForIpv6SourceNat, set.EnablePrefixForIpv6SourceNat}; !reflect.DeepEqual(got, []elbv2types.EnablePrefixForIpv6SourceNatEnum{off, off, off}) {
 		t.Errorf("create, describe, SetSubnets report %q", got)
+	}
+}
+
+// TestSDKAuthenticateActionsRoundTrip: an authenticate-oidc rule and a
+// jwt-validation rule decode in aws-sdk-go-v2 as ELBv2 returns them: the
+// defaults filled in, the client secret never returned.
+func TestSDKAuthenticateActionsRoundTrip(t *testing.T) {
+	w := start(t)
+	ctx := t.Context()
+	lb := w.alb(t, "auth")
+	tg := w.tg(t, "tg", 80)
+	cert := emutest.ImportCertificate(t, w.ACM, "auth.example.com")
+	l, err := w.ELBv2.CreateListener(ctx, &awselbv2.CreateListenerInput{LoadBalancerArn: lb.LoadBalancerArn,
+		Protocol: elbv2types.ProtocolEnumHttps, Port: aws.Int32(443), Certificates: []elbv2types.Certificate{{CertificateArn: aws.String(cert)}},
+		DefaultActions: forwardTo(aws.ToString(tg.TargetGroupArn))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lARN := l.Listeners[0].ListenerArn
+	rule := func(prio int32, first elbv2types.Action) (*awselbv2.CreateRuleOutput, error) {
+		first.Order = aws.Int32(1)
+		fwd := forwardTo(aws.ToString(tg.TargetGroupArn))[0]
+		fwd.Order = aws.Int32(2)
+		return w.ELBv2.CreateRule(ctx, &awselbv2.CreateRuleInput{ListenerArn: lARN, Priority: aws.Int32(prio),
+			Conditions: []elbv2types.RuleCondition{{Field: aws.String("path-pattern"),
+				PathPatternConfig: &elbv2types.PathPatternConditionConfig{Values: []string{fmt.Sprintf("/%d", prio)}}}},
+			Actions: []elbv2types.Action{first, fwd}})
+	}
+	oidc := &elbv2types.AuthenticateOidcActionConfig{Issuer: aws.String("https://idp.example.com"),
+		AuthorizationEndpoint: aws.String("https://idp.example.com/auth"), TokenEndpoint: aws.String("https://idp.example.com/token"),
+		UserInfoEndpoint: aws.String("https://idp.example.com/userinfo"), ClientId: aws.String("client"), ClientSecret: aws.String("s3cret"),
+		AuthenticationRequestExtraParams: map[string]string{"display": "page"}}
+	if _, err := rule(1, elbv2types.Action{Type: elbv2types.ActionTypeEnumAuthenticateOidc, AuthenticateOidcConfig: oidc}); err != nil {
+		t.Fatal(err)
+	}
+	jwt := &elbv2types.JwtValidationActionConfig{JwksEndpoint: aws.String("https://idp.example.com/jwks"), Issuer: aws.String("https://idp.example.com"),
+		AdditionalClaims: []elbv2types.JwtValidationActionAdditionalClaim{{Format: elbv2types.JwtValidationActionAdditionalClaimFormatEnumStringArray,
+			Name: aws.String("groups"), Values: []string{"admins", "ops"}}}}
+	if _, err := rule(2, elbv2types.Action{Type: elbv2types.ActionTypeEnumJwtValidation, JwtValidationConfig: jwt}); err != nil {
+		t.Fatal(err)
+	}
+	noSecret := *oidc
+	noSecret.ClientSecret = nil
+	_, err = rule(3, elbv2types.Action{Type: elbv2types.ActionTypeEnumAuthenticateOidc, AuthenticateOidcConfig: &noSecret})
+	wantCode(t, err, "ValidationError")
+	rs, err := w.ELBv2.DescribeRules(ctx, &awselbv2.DescribeRulesInput{ListenerArn: lARN})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := rs.Rules[0].Actions[0].AuthenticateOidcConfig
+	same(t, "oidc config", []any{aws.ToString(got.ClientId), got.ClientSecret, got.OnUnauthenticatedRequest, aws.ToString(got.Scope),
+		aws.ToString(got.SessionCookieName), aws.ToInt64(got.SessionTimeout), got.AuthenticationRequestExtraParams},
+		[]any{"client", (*string)(nil), elbv2types.AuthenticateOidcActionConditionalBehaviorEnumAuthenticate, "openid",
+			"AWSELBAuthSessionCookie", int64(604800), map[string]string{"display": "page"}})
+	gotJWT := rs.Rules[1].Actions[0].JwtValidationConfig
+	same(t, "jwt config", []any{aws.ToString(gotJWT.Issuer), aws.ToString(gotJWT.JwksEndpoint), gotJWT.AdditionalClaims[0].Format,
+		aws.ToString(gotJWT.AdditionalClaims[0].Name), gotJWT.AdditionalClaims[0].Values},
+		[]any{"https://idp.example.com", "https://idp.example.com/jwks", elbv2types.JwtValidationActionAdditionalClaimFormatEnumStringArray, "groups", []string{"admins", "ops"}})
+}
+
+// TestCLIAuthenticateOIDCRule: the AWS CLI creates an authenticate-oidc
+// rule and reads it back without its client secret.
+func TestCLIAuthenticateOIDCRule(t *testing.T) {
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("no AWS CLI")
+	}
+	w := start(t)
+	ctx := t.Context()
+	lb := w.alb(t, "cli")
+	tg := w.tg(t, "tg", 80)
+	cert := emutest.ImportCertificate(t, w.ACM, "cli.example.com")
+	l, err := w.ELBv2.CreateListener(ctx, &awselbv2.CreateListenerInput{LoadBalancerArn: lb.LoadBalancerArn,
+		Protocol: elbv2types.ProtocolEnumHttps, Port: aws.Int32(443), Certificates: []elbv2types.Certificate{{CertificateArn: aws.String(cert)}},
+		DefaultActions: forwardTo(aws.ToString(tg.TargetGroupArn))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(w.Server)
+	defer hs.Close()
+	cli := func(args ...string) []byte {
+		t.Helper()
+		cmd := exec.CommandContext(ctx, "aws", append([]string{"--endpoint-url", hs.URL, "--region", w.Server.Region(), "--output", "json", "elbv2"}, args...)...)
+		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIDEMULATOR", "AWS_SECRET_ACCESS_KEY=emulator-secret", "AWS_CONFIG_FILE=/dev/null",
+			"AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PAGER=")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("aws %v: %v\n%s", args, err, out)
+		}
+		return out
+	}
+	actions := `[{"Type":"authenticate-oidc","Order":1,"AuthenticateOidcConfig":{"Issuer":"https://idp.example.com",
+		"AuthorizationEndpoint":"https://idp.example.com/auth","TokenEndpoint":"https://idp.example.com/token",
+		"UserInfoEndpoint":"https://idp.example.com/userinfo","ClientId":"client","ClientSecret":"s3cret","Scope":"openid email"}},
+		{"Type":"forward","Order":2,"TargetGroupArn":"` + aws.ToString(tg.TargetGroupArn) + `"}]`
+	cli("create-rule", "--listener-arn", aws.ToString(l.Listeners[0].ListenerArn), "--priority", "1",
+		"--conditions", `[{"Field":"path-pattern","Values":["/admin"]}]`, "--actions", actions)
+	var out struct {
+		Rules []struct {
+			Actions []struct {
+				Type                   string
+				AuthenticateOidcConfig map[string]any
+			}
+		}
+	}
+	if err := json.Unmarshal(cli("describe-rules", "--listener-arn", aws.ToString(l.Listeners[0].ListenerArn)), &out); err != nil {
+		t.Fatal(err)
+	}
+	got := out.Rules[0].Actions[0].AuthenticateOidcConfig
+	if _, has := got["ClientSecret"]; has || got["ClientId"] != "client" || got["Scope"] != "openid email" ||
+		got["SessionTimeout"] != float64(604800) || got["OnUnauthenticatedRequest"] != "authenticate" {
+		t.Errorf("described OIDC config %v", got)
 	}
 }

@@ -77,8 +77,19 @@
 //     TrustStoreAssociationStatus, are ValidationError [?].
 //   - Certificates IsDefault (output only, per AWS's documentation):
 //     ValidationError [?].
-//   - SourceIpConfig.IpAddressType and JwtValidationConfig (or action type
-//     jwt-validation): ValidationError "… is not supported by the emulator".
+//   - SourceIpConfig.IpAddressType: ValidationError "… is not supported by
+//     the emulator".
+//   - Authenticate actions (authenticate-oidc, authenticate-cognito) and
+//     jwt-validation: HTTPS listeners only (InvalidConfigurationRequest,
+//     also when ModifyListener would make such a listener HTTP [?]), before
+//     the one terminal action; required members ValidationError "….X must
+//     be specified" [?]; OnUnauthenticatedRequest, Scope, SessionCookieName
+//     and SessionTimeout (1–604800) default to authenticate, openid,
+//     AWSELBAuthSessionCookie and 604800 and are returned so. ClientSecret is
+//     required (or UseExistingClientSecret on a Modify, which keeps the
+//     stored one; both: InvalidLoadBalancerAction) and never returned.
+//     jwt-validation needs JwksEndpoint and Issuer; additional claims a
+//     known Format, a Name and Values.
 //   - Rule transforms: one of each type, each rewrite a regex that
 //     compiles (Go's RE2, which may accept what AWS refuses [?]) and a
 //     replacement, both at most 1,024 characters; ModifyRule keeps them
@@ -119,8 +130,8 @@
 // (TrustStoreInUse). Tags work as on other resources. Revocations, shared
 // associations and ModifyTrustStore are not served (InvalidAction).
 //
-// Known limits: no Outposts, resource
-// policies or jwt-validation actions (the actions for them are InvalidAction,
+// Known limits: no Outposts or resource
+// policies (the actions for them are InvalidAction,
 // their parameters refused as above); target health is simulated (never unhealthy; unused when the instance stops); the
 // targets-per-AZ-per-NLB quota is not enforced, and target and certificate
 // quotas are checked on registration, not when a listener later attaches a

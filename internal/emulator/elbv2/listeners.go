@@ -170,7 +170,7 @@ func (b *Backend) createListener(p query.Params) (any, error) {
 	if err := b.securitySettings(p, &s, true); err != nil {
 		return nil, err
 	}
-	actions, err := b.parseActions(p, "DefaultActions", lb, s.protocol)
+	actions, err := b.parseActions(p, "DefaultActions", lb, s.protocol, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -485,7 +485,7 @@ func (b *Backend) modifyListener(p query.Params) (any, error) {
 // or the current ones re-checked against a changed protocol.
 func (b *Backend) modifiedActions(p query.Params, l *listener, lb *loadBalancer, protocol string) ([]action, error) {
 	if p.Has("DefaultActions") {
-		actions, err := b.parseActions(p, "DefaultActions", lb, protocol)
+		actions, err := b.parseActions(p, "DefaultActions", lb, protocol, l.DefaultActions)
 		if err != nil {
 			return nil, err
 		}
@@ -495,6 +495,9 @@ func (b *Backend) modifiedActions(p query.Params, l *listener, lb *loadBalancer,
 		return l.DefaultActions, nil
 	}
 	for _, a := range l.DefaultActions {
+		if protocol != "HTTPS" && (a.Auth != nil || a.JWT != nil) {
+			return nil, invalidConfig("Authenticate actions are only supported on HTTPS listeners")
+		}
 		for _, t := range a.targetGroups() {
 			if err := b.checkForwardTarget(t, lb, protocol); err != nil {
 				return nil, err

@@ -73,7 +73,7 @@ func (b *Backend) createRule(p query.Params) (any, error) {
 	if len(conds) == 0 {
 		return nil, query.ValidationError("A rule must have at least one condition")
 	}
-	actions, err := b.parseActions(p, "Actions", lb, l.Protocol)
+	actions, err := b.parseActions(p, "Actions", lb, l.Protocol, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +196,7 @@ func (b *Backend) modifyRule(p query.Params) (any, error) {
 		}
 	}
 	if p.Has("Actions") {
-		if actions, err = b.parseActions(p, "Actions", lb, l.Protocol); err != nil {
+		if actions, err = b.parseActions(p, "Actions", lb, l.Protocol, r.Actions); err != nil {
 			return nil, err
 		}
 		if err := b.checkLBTargetGroups(lb, actions); err != nil {

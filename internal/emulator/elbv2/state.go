@@ -210,6 +210,20 @@ type action struct {
 	FixedResponse *fixedResponseConfig `json:"fixedResponse,omitempty"`
 	Auth          map[string]string    `json:"auth,omitempty"`
 	AuthExtra     map[string]string    `json:"authExtra,omitempty"`
+	JWT           *jwtConfig           `json:"jwt,omitempty"`
+}
+
+// jwtConfig is a jwt-validation action's JwtValidationConfig.
+type jwtConfig struct {
+	JwksEndpoint string     `json:"jwksEndpoint"`
+	Issuer       string     `json:"issuer"`
+	Claims       []jwtClaim `json:"claims,omitempty"`
+}
+
+type jwtClaim struct {
+	Format string   `json:"format"`
+	Name   string   `json:"name"`
+	Values []string `json:"values"`
 }
 
 // targetGroups lists the ARNs an action forwards to.

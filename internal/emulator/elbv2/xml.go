@@ -196,7 +196,9 @@ func (a xAuth) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 	}
 	keys := make([]string, 0, len(a.fields))
 	for k := range a.fields {
-		keys = append(keys, k)
+		if k != "ClientSecret" { // never returned
+			keys = append(keys, k)
+		}
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
@@ -236,6 +238,19 @@ type xAction struct {
 	RedirectConfig            *xRedirect `xml:"RedirectConfig,omitempty"`
 	FixedResponseConfig       *xFixed    `xml:"FixedResponseConfig,omitempty"`
 	ForwardConfig             *xForward  `xml:"ForwardConfig,omitempty"`
+	JwtValidationConfig       *xJWT      `xml:"JwtValidationConfig,omitempty"`
+}
+
+type xJWT struct {
+	JwksEndpoint     string      `xml:"JwksEndpoint"`
+	Issuer           string      `xml:"Issuer"`
+	AdditionalClaims []xJWTClaim `xml:"AdditionalClaims>member,omitempty"`
+}
+
+type xJWTClaim struct {
+	Format string   `xml:"Format"`
+	Name   string   `xml:"Name"`
+	Values []string `xml:"Values>member"`
 }
 
 func renderActions(as []action) []xAction {
@@ -267,6 +282,12 @@ func renderActions(as []action) []xAction {
 			x.AuthenticateOidcConfig = &xAuth{fields: a.Auth, extra: a.AuthExtra}
 		case "authenticate-cognito":
 			x.AuthenticateCognitoConfig = &xAuth{fields: a.Auth, extra: a.AuthExtra}
+		case "jwt-validation":
+			j := &xJWT{JwksEndpoint: a.JWT.JwksEndpoint, Issuer: a.JWT.Issuer}
+			for _, c := range a.JWT.Claims {
+				j.AdditionalClaims = append(j.AdditionalClaims, xJWTClaim(c))
+			}
+			x.JwtValidationConfig = j
 		}
 		out = append(out, x)
 	}
