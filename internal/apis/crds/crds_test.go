@@ -18,19 +18,21 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-const file = "elbv2.k8s.aws_ingressclassparams.yaml"
+var files = []string{"elbv2.k8s.aws_ingressclassparams.yaml", "elbv2.k8s.aws_targetgroupbindings.yaml"}
 
 func TestChartInstallsTheEmbeddedCRD(t *testing.T) {
-	embedded, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	chart, err := os.ReadFile("../../../deploy/helm/lbsg/crds/" + file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(embedded, chart) {
-		t.Errorf("deploy/helm/lbsg/crds/%s differs from internal/apis/crds/%s: run make generate", file, file)
+	for _, file := range files {
+		embedded, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chart, err := os.ReadFile("../../../deploy/helm/lbsg/crds/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(embedded, chart) {
+			t.Errorf("deploy/helm/lbsg/crds/%s differs from internal/apis/crds/%s: run make generate", file, file)
+		}
 	}
 }
 
@@ -39,8 +41,8 @@ func TestListHoldsLBCsIngressClassParamsCRD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 1 {
-		t.Fatalf("List() = %d CRDs, want 1", len(list))
+	if len(list) != 2 {
+		t.Fatalf("List() = %d CRDs, want 2", len(list))
 	}
 	crd := list[0]
 	if crd.Name != "ingressclassparams.elbv2.k8s.aws" || crd.Spec.Scope != apiextensionsv1.ClusterScoped ||
