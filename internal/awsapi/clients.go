@@ -69,6 +69,8 @@ type Clients struct {
 	ACM ACMAPI
 	// Region the clients call.
 	Region string
+
+	assume assumer
 }
 
 // New loads credentials and settings from the default chain (environment,
@@ -120,6 +122,7 @@ func FromConfig(cfg aws.Config, o Options) *Clients {
 		EKS:    eks.NewFromConfig(cfg, func(c *eks.Options) { c.BaseEndpoint = endpoint(eks.ServiceID) }),
 		ACM:    acm.NewFromConfig(cfg, func(c *acm.Options) { c.BaseEndpoint = endpoint(acm.ServiceID) }),
 		Region: cfg.Region,
+		assume: newAssumer(cfg, endpoint),
 	}
 }
 

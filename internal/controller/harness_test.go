@@ -122,7 +122,7 @@ func startOn(tb testing.TB, k *testenv.KubeEnv, emu *emutest.Env, mutate func(*o
 	if err != nil {
 		tb.Fatal(err)
 	}
-	h.ctrls, err = controller.Setup(mgr, controller.Config{Options: o, EC2: clients.EC2, ELBV2: clients.ELBV2,
+	h.ctrls, err = controller.Setup(mgr, controller.Config{Options: o, EC2: clients.EC2, ELBV2: clients.ELBV2, ELBV2As: clients.ELBV2As,
 		VPCID: h.seed.VPCID, Events: h.events, NoDriftLoop: true})
 	if err != nil {
 		tb.Fatal(err)

@@ -24,6 +24,7 @@ import (
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/controller/targetsg"
+	"github.com/lbsg/lbsg/internal/controller/tgb"
 	"github.com/lbsg/lbsg/internal/events"
 	"github.com/lbsg/lbsg/internal/ingressclass"
 	"github.com/lbsg/lbsg/internal/metrics"
@@ -36,6 +37,10 @@ type Config struct {
 	Options *options.Controller
 	EC2     awsapi.EC2API
 	ELBV2   awsapi.ELBV2API
+	// ELBV2As returns ELBv2 clients acting as an assumed role
+	// (TargetGroupBindings' iamRoleArnToAssume; awsapi.Clients.ELBV2As);
+	// nil: such bindings are refused.
+	ELBV2As func(role, externalID string) awsapi.ELBV2API
 	VPCID   string
 	Metrics *metrics.Metrics
 	// Events receives events; nil: the manager's recorder.
@@ -64,6 +69,7 @@ func Components() []Component {
 	return []Component{
 		{"service", "Services of type LoadBalancer → NLBs, their target groups and security groups"},
 		{"ingress", "Ingresses, by IngressGroup → ALBs, listeners, rules, target groups and security groups"},
+		{"targetgroupbinding", "TargetGroupBindings → the targets of target groups made outside lbsg, and their networking rules"},
 		{"targetsg", "rules on node and pod ENI security groups admitting load-balancer traffic"},
 		{"drift", "periodic batched check that repairs drift made outside lbsg (--drift-interval)"},
 	}
@@ -80,6 +86,7 @@ type Controllers struct {
 	Owners     *deploy.Owners
 	Service    *service.Reconciler
 	Ingress    *ingress.Reconciler
+	TGB        *tgb.Reconciler
 	TargetSG   *targetsg.Reconciler
 	Drift      *drift.Checker
 }
@@ -121,7 +128,8 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	sgTrigger := &registry.Trigger[registry.SGKey]{}
 	svcTrigger := &registry.Trigger[reconcile.Request]{}
 	class := ingressclass.Config{IngressClass: o.IngressClass}
-	owners := &deploy.Owners{service.Owner{Kube: mgr.GetClient(), Defaults: d}, ingress.Owner{Kube: mgr.GetClient(), Class: class}}
+	owners := &deploy.Owners{service.Owner{Kube: mgr.GetClient(), Defaults: d}, ingress.Owner{Kube: mgr.GetClient(), Class: class},
+		tgb.Owner{Kube: mgr.GetClient()}}
 	dep := &deploy.Deployer{AWS: prov, Registry: reg, TargetSGs: sgTrigger, Events: rec, Defaults: d,
 		Backend: deploy.NewBackend(prov, reg, owners, o.BackendSecurityGroup, d.DefaultTags)}
 	// The records are read and written straight through the API server:
@@ -167,6 +175,13 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		return nil, fmt.Errorf("setting up the ingress controller: %w", err)
 	}
 	component(ingress.ControllerName)
+	bindings := &tgb.Reconciler{Kube: mgr.GetClient(), Pods: direct, AWS: prov, ELBV2: c.ELBV2, ELBV2As: c.ELBV2As,
+		Tracked: dep.Tracked, Registry: reg, TargetSGs: sgTrigger, Events: rec, Metrics: c.Metrics, Defaults: d,
+		DriftInterval: o.DriftInterval}
+	if err := bindings.SetupWithManager(context.Background(), mgr); err != nil {
+		return nil, fmt.Errorf("setting up the targetgroupbinding controller: %w", err)
+	}
+	component(tgb.ControllerName)
 	tsg := &targetsg.Reconciler{Owners: owners, AWS: prov, Registry: reg, Trigger: sgTrigger,
 		Events: rec, Metrics: c.Metrics, Defaults: d, AdoptLBCRules: o.AdoptLBCRules}
 	if err := tsg.SetupWithManager(mgr); err != nil {
@@ -181,7 +196,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		}
 		component("drift")
 	}
-	return &Controllers{Registered: registered, AWS: prov, Registry: reg, Deploy: dep, Owners: owners, Service: svc, Ingress: ing, TargetSG: tsg, Drift: dr}, nil
+	return &Controllers{Registered: registered, AWS: prov, Registry: reg, Deploy: dep, Owners: owners, Service: svc, Ingress: ing, TGB: bindings, TargetSG: tsg, Drift: dr}, nil
 }
 
 // DiscoverVPC returns the VPC of the cluster's subnets when --aws-vpc-id is

@@ -9,6 +9,9 @@ type Kind int
 const (
 	KindService Kind = iota + 1
 	KindIngress
+	// KindTargetGroupBinding: a TargetGroupBinding's networking rules (it
+	// owns no AWS resource; the key names its registry entry).
+	KindTargetGroupBinding
 )
 
 // Tag-key prefixes per kind.
@@ -77,10 +80,18 @@ func (s Stack) Finalizer() string {
 	return FinalizerIngress
 }
 
-// String is "service ns/name" or "ingress group <id>".
+// TargetGroupBindingStack is the registry entry of TargetGroupBinding ns/name.
+func TargetGroupBindingStack(ns, name string) Stack {
+	return Stack{Kind: KindTargetGroupBinding, Namespace: ns, Name: name}
+}
+
+// String is "service ns/name", "targetgroupbinding ns/name" or "ingress group <id>".
 func (s Stack) String() string {
 	if s.Kind == KindService {
 		return "service " + s.ID()
+	}
+	if s.Kind == KindTargetGroupBinding {
+		return "targetgroupbinding " + s.ID()
 	}
 	return "ingress group " + s.ID()
 }
@@ -91,6 +102,9 @@ func (s Stack) String() string {
 func (s Stack) Key() string {
 	if s.Kind == KindService {
 		return "service:" + s.ID()
+	}
+	if s.Kind == KindTargetGroupBinding {
+		return "targetgroupbinding:" + s.ID()
 	}
 	return "ingress:" + s.ID()
 }
@@ -123,6 +137,9 @@ func ParseKey(key string) (Stack, bool) {
 		return StackFromTags(map[string]string{TagServiceStack: id})
 	case "ingress":
 		return StackFromTags(map[string]string{TagIngressStack: id})
+	case "targetgroupbinding":
+		ns, name, ok := strings.Cut(id, "/")
+		return TargetGroupBindingStack(ns, name), ok
 	}
 	return Stack{}, false
 }
