@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 
@@ -128,8 +130,17 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	sgTrigger := &registry.Trigger[registry.SGKey]{}
 	svcTrigger := &registry.Trigger[reconcile.Request]{}
 	class := ingressclass.Config{IngressClass: o.IngressClass}
-	owners := &deploy.Owners{service.Owner{Kube: mgr.GetClient(), Defaults: d}, ingress.Owner{Kube: mgr.GetClient(), Class: class},
-		tgb.Owner{Kube: mgr.GetClient()}}
+	owners := &deploy.Owners{service.Owner{Kube: mgr.GetClient(), Defaults: d}, ingress.Owner{Kube: mgr.GetClient(), Class: class}}
+	// TargetGroupBindings need their CRD: `helm upgrade` does not install a
+	// chart's new CRDs, so without it the controller runs without bindings
+	// (and says so) rather than not at all.
+	bindingsServed, err := served(mgr, v1beta1.GroupVersion.WithKind(v1beta1.TargetGroupBindingKind))
+	if err != nil {
+		return nil, err
+	}
+	if bindingsServed {
+		*owners = append(*owners, tgb.Owner{Kube: mgr.GetClient()})
+	}
 	dep := &deploy.Deployer{AWS: prov, Registry: reg, TargetSGs: sgTrigger, Events: rec, Defaults: d,
 		Backend: deploy.NewBackend(prov, reg, owners, o.BackendSecurityGroup, d.DefaultTags)}
 	// The records are read and written straight through the API server:
@@ -175,13 +186,18 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		return nil, fmt.Errorf("setting up the ingress controller: %w", err)
 	}
 	component(ingress.ControllerName)
-	bindings := &tgb.Reconciler{Kube: mgr.GetClient(), Pods: direct, AWS: prov, ELBV2: c.ELBV2, ELBV2As: c.ELBV2As,
-		Tracked: dep.Tracked, Registry: reg, TargetSGs: sgTrigger, Events: rec, Metrics: c.Metrics, Defaults: d,
-		DriftInterval: o.DriftInterval}
-	if err := bindings.SetupWithManager(context.Background(), mgr); err != nil {
-		return nil, fmt.Errorf("setting up the targetgroupbinding controller: %w", err)
+	var bindings *tgb.Reconciler
+	if bindingsServed {
+		bindings = &tgb.Reconciler{Kube: mgr.GetClient(), Pods: direct, AWS: prov, ELBV2: c.ELBV2, ELBV2As: c.ELBV2As,
+			Tracked: dep.Tracked, Registry: reg, TargetSGs: sgTrigger, Events: rec, Metrics: c.Metrics, Defaults: d,
+			DriftInterval: o.DriftInterval}
+		if err := bindings.SetupWithManager(context.Background(), mgr); err != nil {
+			return nil, fmt.Errorf("setting up the targetgroupbinding controller: %w", err)
+		}
+		component(tgb.ControllerName)
+	} else {
+		mgr.GetLogger().Info("the TargetGroupBinding CRD is not installed: TargetGroupBindings are not reconciled (install deploy/helm/lbsg/crds)")
 	}
-	component(tgb.ControllerName)
 	tsg := &targetsg.Reconciler{Owners: owners, AWS: prov, Registry: reg, Trigger: sgTrigger,
 		Events: rec, Metrics: c.Metrics, Defaults: d, AdoptLBCRules: o.AdoptLBCRules}
 	if err := tsg.SetupWithManager(mgr); err != nil {
@@ -197,6 +213,18 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		component("drift")
 	}
 	return &Controllers{Registered: registered, AWS: prov, Registry: reg, Deploy: dep, Owners: owners, Service: svc, Ingress: ing, TGB: bindings, TargetSG: tsg, Drift: dr}, nil
+}
+
+// served reports whether the apiserver serves gvk.
+func served(mgr ctrl.Manager, gvk schema.GroupVersionKind) (bool, error) {
+	_, err := mgr.GetRESTMapper().RESTMapping(gvk.GroupKind(), gvk.Version)
+	if meta.IsNoMatchError(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("looking up %s: %w", gvk, err)
+	}
+	return true, nil
 }
 
 // DiscoverVPC returns the VPC of the cluster's subnets when --aws-vpc-id is
