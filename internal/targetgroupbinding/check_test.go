@@ -52,7 +52,9 @@ func TestCheckRefusesWhatCannotBeServed(t *testing.T) {
 			&TargetGroup{ARN: arn, TargetType: "ip", VPCID: other}, ""},
 		{"the wrong target type", bind(func(s *v1beta1.TargetGroupBindingSpec) { s.TargetType = ptr.To(v1beta1.TargetTypeInstance) }), ipTG(), ReasonTargetTypeMismatch},
 		{"a lambda target group", bind(func(s *v1beta1.TargetGroupBindingSpec) { s.TargetType = nil }), &TargetGroup{ARN: arn, TargetType: "lambda"}, ReasonTargetTypeMismatch},
-		{"the wrong IP address type", bind(func(s *v1beta1.TargetGroupBindingSpec) { s.IPAddressType = ptr.To(v1beta1.TargetGroupIPAddressTypeIPv6) }), ipTG(), ReasonIPAddressTypeMismatch},
+		{"the wrong IP address type", bind(func(s *v1beta1.TargetGroupBindingSpec) {
+			s.IPAddressType = ptr.To(v1beta1.TargetGroupIPAddressTypeIPv6)
+		}), ipTG(), ReasonIPAddressTypeMismatch},
 		{"nodeSelector with ip targets", bind(func(s *v1beta1.TargetGroupBindingSpec) { s.NodeSelector = &metav1.LabelSelector{} }), ipTG(), ReasonInvalidSpec},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -70,7 +72,9 @@ func TestCheckRefusesWhatCannotBeServed(t *testing.T) {
 }
 
 func TestDefaultIsLBCsMutator(t *testing.T) {
-	b := bind(func(s *v1beta1.TargetGroupBindingSpec) { s.TargetGroupARN, s.TargetGroupName, s.TargetType = "", tgName, nil })
+	b := bind(func(s *v1beta1.TargetGroupBindingSpec) {
+		s.TargetGroupARN, s.TargetGroupName, s.TargetType = "", tgName, nil
+	})
 	if err := Default(b, *ipTG()); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +111,9 @@ func TestValidateIsLBCsWebhook(t *testing.T) {
 		{"a failed read", nil, bind(nil), Facts{ClusterVPC: vpc, TargetGroupErr: errors.New("throttled")}, "throttled"},
 		{"nodeSelector with ip", nil, bind(func(s *v1beta1.TargetGroupBindingSpec) { s.NodeSelector = &metav1.LabelSelector{} }), ok,
 			"TargetGroupBinding cannot set NodeSelector when TargetType is ip"},
-		{"the wrong IP address type", nil, bind(func(s *v1beta1.TargetGroupBindingSpec) { s.IPAddressType = ptr.To(v1beta1.TargetGroupIPAddressTypeIPv6) }), ok,
+		{"the wrong IP address type", nil, bind(func(s *v1beta1.TargetGroupBindingSpec) {
+			s.IPAddressType = ptr.To(v1beta1.TargetGroupIPAddressTypeIPv6)
+		}), ok,
 			"invalid IP address type ipv4 for TargetGroup"},
 		{"a malformed vpcID", nil, bind(func(s *v1beta1.TargetGroupBindingSpec) { s.VpcID = "vpc-12" }), ok, "ValidationError: vpcID vpc-12 failed to satisfy constraint"},
 		{"another VPC", nil, bind(func(s *v1beta1.TargetGroupBindingSpec) { s.VpcID = other }), ok, "invalid VpcID " + other + " doesnt match VpcID from TargetGroup"},
@@ -131,7 +137,9 @@ func TestValidateIsLBCsWebhook(t *testing.T) {
 			bind(func(s *v1beta1.TargetGroupBindingSpec) {
 				s.TargetType, s.IPAddressType, s.VpcID = ptr.To(v1beta1.TargetTypeInstance), ptr.To(v1beta1.TargetGroupIPAddressTypeIPv6), other
 			}), ok, "immutable fields: spec.targetType,spec.ipAddressType,spec.vpcID"},
-		{"an update sets ipv4 where it was unset", bind(nil), bind(func(s *v1beta1.TargetGroupBindingSpec) { s.IPAddressType = ptr.To(v1beta1.TargetGroupIPAddressTypeIPv4) }), ok, ""},
+		{"an update sets ipv4 where it was unset", bind(nil), bind(func(s *v1beta1.TargetGroupBindingSpec) {
+			s.IPAddressType = ptr.To(v1beta1.TargetGroupIPAddressTypeIPv4)
+		}), ok, ""},
 		{"an update sets the cluster's VPC where it was unset", bind(nil), bind(func(s *v1beta1.TargetGroupBindingSpec) { s.VpcID = vpc }), ok, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
