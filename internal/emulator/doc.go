@@ -1,6 +1,7 @@
-// Package emulator is lbsg's local stand-in for the AWS EC2, ELBv2, EKS and
-// ACM APIs: one HTTP handler speaking the EC2 (2016-11-15) and ELBv2
-// (2015-12-01) Query protocols, EKS's REST-JSON DescribeCluster /
+// Package emulator is lbsg's local stand-in for the AWS EC2, ELBv2, EKS,
+// ACM and STS APIs: one HTTP handler speaking the EC2 (2016-11-15), ELBv2
+// (2015-12-01) and STS (2011-06-15, AssumeRole: temporary credentials the
+// emulator then accepts; see package sts) Query protocols, EKS's REST-JSON DescribeCluster /
 // ListClusters and ACM's awsJson1_1 (imported certificates, which ELBv2
 // listeners of the account must name), so the AWS CLI, aws-sdk-go-v2 and
 // other controllers work against it unchanged.
@@ -8,7 +9,7 @@
 // A Server is both a library and the `lbsg emulator` binary: tests start it
 // in-process (Transport serves requests with no socket), the CLI listens on
 // loopback. Requests are routed by the service of the SigV4 credential scope
-// (ec2, elasticloadbalancing, eks, acm), then by Version (ACM also by its
+// (ec2, elasticloadbalancing, eks, acm, sts), then by Version (ACM also by its
 // X-Amz-Target). Around every call the
 // server applies, in order: optional SigV4 verification, throttling (AWS's
 // documented token buckets, per action class), injected faults, the call log,
@@ -16,7 +17,9 @@
 // linearisable and only Describe views may lag (core.Lag).
 //
 // The control API under /_lbsg/ exposes the call log (calls), a JSON dump of
-// the state (state), reset, faults and the clock, for tests and benchmarks.
+// the state (state), reset, faults and the clock, target health (health:
+// the HealthScale timing; targets/health: mark a target unhealthy) and STS
+// roles' external IDs (roles), for tests and benchmarks.
 //
 // The emulator is an island: it imports nothing from lbsg's controller side,
 // so the two cannot share a misunderstanding of AWS.
