@@ -174,7 +174,9 @@ func (s *Server) ACM() *acm.Backend { return s.acm }
 func (s *Server) ELBv2() *elbv2.Backend { return s.elb }
 
 // RequireExternalID makes an STS role assumable only with externalID.
-func (s *Server) RequireExternalID(role, externalID string) { s.sts.RequireExternalID(role, externalID) }
+func (s *Server) RequireExternalID(role, externalID string) {
+	s.sts.RequireExternalID(role, externalID)
+}
 
 // SetHealthScale changes elbv2.Timing.HealthScale while serving.
 func (s *Server) SetHealthScale(scale float64) {
