@@ -23,6 +23,8 @@ import (
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/controller/multicluster"
 	"github.com/lbsg/lbsg/internal/controller/tgb"
+	"github.com/lbsg/lbsg/internal/emulator"
+	"github.com/lbsg/lbsg/internal/emulator/emutest"
 	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/testenv"
 )
@@ -324,4 +326,40 @@ func TestBindingNetworkingRulesGoOnTheNodeSG(t *testing.T) {
 		}
 		return ""
 	})
+}
+
+// TestBindingAssumesTheRoleItNames: iamRoleArnToAssume with
+// assumeRoleExternalId: the target group's calls carry the assumed role's
+// credentials (the emulator checks signatures and session tokens), ip
+// targets go in with AvailabilityZone "all"; a wrong external ID is
+// refused by STS and nothing is registered.
+func TestBindingAssumesTheRoleItNames(t *testing.T) {
+	emu := emutest.Start(t, emutest.WithOptions(emulator.Options{Credentials: map[string]string{"AKIDEMULATOR": "emulator-secret"}}))
+	h := startOn(t, testenv.Kube(t), emu, nil, true)
+	const role = "arn:aws:iam::210987654321:role/tgb-writer"
+	h.emu.Server.RequireExternalID(role, "shared-secret")
+	arn := h.userTG("tf-xacct", "ip", 8080)
+	h.backend("xacct", corev1.ServiceTypeClusterIP, ips(1, 2))
+	ref := v1beta1.ServiceReference{Name: "xacct", Port: intstr.FromInt32(80)}
+	bad := h.binding("bad", v1beta1.TargetGroupBindingSpec{TargetGroupARN: arn, ServiceRef: ref,
+		IamRoleArnToAssume: role, AssumeRoleExternalId: "guess", MultiClusterTargetGroup: true})
+	testenv.Eventually(t, "refused by STS", func(context.Context) (bool, error) {
+		return h.events.has("bad Warning FailedReconcile") && h.events.has("AccessDenied"), nil
+	})
+	_ = bad
+	h.binding("good", v1beta1.TargetGroupBindingSpec{TargetGroupARN: arn, ServiceRef: ref,
+		IamRoleArnToAssume: role, AssumeRoleExternalId: "shared-secret", MultiClusterTargetGroup: true})
+	h.waitTargets(arn, withPort(ips(1, 2), 8080))
+	th, err := h.emu.ELBv2.DescribeTargetHealth(t.Context(), &elbv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(arn)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range th.TargetHealthDescriptions {
+		if aws.ToString(d.Target.AvailabilityZone) != "all" {
+			t.Errorf("target %s registered in zone %q, want all", aws.ToString(d.Target.Id), aws.ToString(d.Target.AvailabilityZone))
+		}
+	}
+	if n := h.emu.Server.Calls().Count("AssumeRole"); n < 1 {
+		t.Errorf("AssumeRole called %d times", n)
+	}
 }
