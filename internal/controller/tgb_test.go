@@ -363,3 +363,40 @@ func TestBindingAssumesTheRoleItNames(t *testing.T) {
 		t.Errorf("AssumeRole called %d times", n)
 	}
 }
+
+// TestLBCsBindingsOfItsOwnStacksAreLeftAlone: a binding LBC made for one of
+// its Services (labelled with the stack) gets no finalizer and no targets
+// from lbsg, which registers its stacks' targets itself.
+func TestLBCsBindingsOfItsOwnStacksAreLeftAlone(t *testing.T) {
+	h := start(t, nil)
+	arn := h.userTG("k8s-ns-web-0123456789", "ip", 8080)
+	h.backend("lbc", corev1.ServiceTypeClusterIP, ips(1, 2))
+	b := &v1beta1.TargetGroupBinding{ObjectMeta: metav1.ObjectMeta{Namespace: h.kube.Namespace, Name: "k8s-ns-web-0123456789",
+		Labels:     map[string]string{"service.k8s.aws/stack-namespace": h.kube.Namespace, "service.k8s.aws/stack-name": "lbc"},
+		Finalizers: []string{tgb.Finalizer}},
+		Spec: v1beta1.TargetGroupBindingSpec{TargetGroupARN: arn, ServiceRef: v1beta1.ServiceReference{Name: "lbc", Port: intstr.FromInt32(80)}}}
+	h.create(b)
+	// A plain binding made after it converges: by then the first was seen.
+	h.backend("mine", corev1.ServiceTypeClusterIP, ips(5, 1))
+	mine := h.userTG("tf-mine", "ip", 8080)
+	h.binding("mine", v1beta1.TargetGroupBindingSpec{TargetGroupARN: mine, ServiceRef: v1beta1.ServiceReference{Name: "mine", Port: intstr.FromInt32(80)}})
+	h.waitTargets(mine, withPort(ips(5, 1), 8080))
+	if got, err := h.tgTargets(t.Context(), arn); err != nil || len(got) != 0 {
+		t.Errorf("LBC's stack binding got targets %v (%v)", got, err)
+	}
+	if c, _ := h.readyCondition(b); c != nil {
+		t.Errorf("LBC's stack binding got a condition: %+v", c)
+	}
+	// Deleting it (after the migration guide drops LBC's finalizer) changes nothing in AWS.
+	cur := &v1beta1.TargetGroupBinding{}
+	if err := h.kube.Client.Get(t.Context(), client.ObjectKeyFromObject(b), cur); err != nil {
+		t.Fatal(err)
+	}
+	cur.Finalizers = nil
+	if err := h.kube.Client.Update(t.Context(), cur); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.kube.Client.Delete(t.Context(), cur); err != nil {
+		t.Fatal(err)
+	}
+}

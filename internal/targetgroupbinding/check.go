@@ -317,3 +317,23 @@ func checkAssumeRole(b *v1beta1.TargetGroupBinding) error {
 	}
 	return nil
 }
+
+// LBCStackBinding reports whether LBC made b for one of its own stacks (a
+// Service, an Ingress group, a Gateway): LBC labels those with the stack
+// (service.k8s.aws/stack-name, ingress.k8s.aws/stack-name,
+// ingress.k8s.aws/stack, gateway.k8s.aws.*/stack…). lbsg registers the
+// targets of the stacks it took over itself, so it leaves such bindings
+// alone: no finalizer, no targets, no cleanup (docs/migration.md deletes
+// them).
+func LBCStackBinding(b *v1beta1.TargetGroupBinding) bool {
+	for k := range b.Labels {
+		prefix, key, ok := strings.Cut(k, "/")
+		if !ok || (key != "stack-name" && key != "stack") {
+			continue
+		}
+		if prefix == "service.k8s.aws" || prefix == "ingress.k8s.aws" || strings.HasPrefix(prefix, "gateway.k8s.aws") {
+			return true
+		}
+	}
+	return false
+}

@@ -169,3 +169,23 @@ func TestImmutableFieldsAreLBCs(t *testing.T) {
 		t.Errorf("ImmutableFields = %s, want %s", got, want)
 	}
 }
+
+func TestLBCStackBindingIsRecognisedByLBCsStackLabels(t *testing.T) {
+	for _, tc := range []struct {
+		labels map[string]string
+		want   bool
+	}{
+		{map[string]string{"service.k8s.aws/stack-name": "web", "service.k8s.aws/stack-namespace": "ns"}, true},
+		{map[string]string{"ingress.k8s.aws/stack-name": "web"}, true},
+		{map[string]string{"ingress.k8s.aws/stack": "shared"}, true},
+		{map[string]string{"gateway.k8s.aws.nlb/stack-name": "gw"}, true},
+		{map[string]string{"app": "web"}, false},
+		{nil, false},
+	} {
+		b := bind(nil)
+		b.Labels = tc.labels
+		if got := LBCStackBinding(b); got != tc.want {
+			t.Errorf("LBCStackBinding(%v) = %v, want %v", tc.labels, got, tc.want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/targetgroupbinding"
 )
 
 // Owner lists binding stacks for deploy.Owners: every binding must have
@@ -22,8 +23,11 @@ func (o Owner) Stacks(ctx context.Context) ([]naming.Stack, error) {
 		return nil, err
 	}
 	out := make([]naming.Stack, 0, len(list.Items))
-	for _, b := range list.Items {
-		out = append(out, naming.TargetGroupBindingStack(b.Namespace, b.Name))
+	for i := range list.Items {
+		b := &list.Items[i]
+		if !targetgroupbinding.LBCStackBinding(b) {
+			out = append(out, naming.TargetGroupBindingStack(b.Namespace, b.Name))
+		}
 	}
 	return out, nil
 }

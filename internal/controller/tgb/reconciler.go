@@ -185,6 +185,13 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 		}
 		return reconcile.Result{}, err
 	}
+	if targetgroupbinding.LBCStackBinding(b) {
+		// LBC's binding of one of its own stacks: lbsg's stack registers
+		// those targets itself (docs/migration.md deletes these).
+		logf.FromContext(ctx).V(1).Info("leaving LBC's binding of its own stack alone")
+		r.forget(req.NamespacedName, stack)
+		return reconcile.Result{}, nil
+	}
 	if !b.DeletionTimestamp.IsZero() {
 		return r.cleanup(ctx, b, stack)
 	}
