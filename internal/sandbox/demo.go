@@ -27,8 +27,9 @@ import (
 // DemoNamespace holds the demo app.
 const DemoNamespace = "demo"
 
-// Demo applies a sample app (a Deployment, an NLB Service, and a NodePort
-// Service behind an ALB Ingress) and prints what the controller made of
+// Demo applies a sample app (a Deployment, an NLB Service, a NodePort
+// Service behind an ALB Ingress, and a TargetGroupBinding of a target
+// group made through the AWS API) and prints what the controller made of
 // it: the load balancers, their security groups and the groups' rules.
 func Demo(ctx context.Context, w *World) error {
 	kube, err := kubernetes.NewForConfig(w.Kube)
@@ -121,6 +122,9 @@ func Demo(ctx context.Context, w *World) error {
 		return fmt.Errorf("no load balancer for demo/echo-alb yet (is a controller running?); the app stays applied: %w", err)
 	}
 	out("==> demo: Ingress demo/echo-alb → %s", albHost)
+	if err := demoBinding(ctx, w, int(*dep.Spec.Replicas)); err != nil {
+		return err
+	}
 	if err := printAWS(ctx, w); err != nil {
 		out("    (could not read the load balancers back: %v)", err)
 	}
