@@ -191,7 +191,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		bindings = &tgb.Reconciler{Kube: mgr.GetClient(), Pods: direct, AWS: prov, ELBV2: c.ELBV2, ELBV2As: c.ELBV2As,
 			Tracked: dep.Tracked, Registry: reg, TargetSGs: sgTrigger, Events: rec, Metrics: c.Metrics, Defaults: d,
 			DriftInterval: o.DriftInterval}
-		if err := bindings.SetupWithManager(context.Background(), mgr); err != nil {
+		if err := bindings.SetupWithManager(mgr); err != nil {
 			return nil, fmt.Errorf("setting up the targetgroupbinding controller: %w", err)
 		}
 		component(tgb.ControllerName)

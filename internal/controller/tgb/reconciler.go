@@ -65,9 +65,6 @@ const EndpointBatch = time.Second
 // the target group may be made after the binding.
 const ProblemRequeue = 2 * time.Minute
 
-// indexServiceRef indexes bindings by spec.serviceRef.name.
-const indexServiceRef = "spec.serviceRef.name"
-
 // Reconciler converges TargetGroupBindings.
 type Reconciler struct {
 	Kube client.Client
@@ -106,13 +103,8 @@ type binding struct {
 	readAt     time.Time
 }
 
-// SetupWithManager registers the controller and its index.
-func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
-	if err := mgr.GetFieldIndexer().IndexField(ctx, &v1beta1.TargetGroupBinding{}, indexServiceRef, func(o client.Object) []string {
-		return []string{o.(*v1beta1.TargetGroupBinding).Spec.ServiceRef.Name}
-	}); err != nil {
-		return err
-	}
+// SetupWithManager registers the controller.
+func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	workers := r.MaxConcurrentReconciles
 	if workers <= 0 {
 		workers = 3
@@ -127,13 +119,16 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 }
 
 func (r *Reconciler) bindingsOf(ctx context.Context, ns, svc string) []reconcile.Request {
+	// The namespace's bindings from the cache (a namespace holds few).
 	var list v1beta1.TargetGroupBindingList
-	if err := r.Kube.List(ctx, &list, client.InNamespace(ns), client.MatchingFields{indexServiceRef: svc}); err != nil {
+	if err := r.Kube.List(ctx, &list, client.InNamespace(ns)); err != nil {
 		return nil
 	}
-	out := make([]reconcile.Request, 0, len(list.Items))
+	var out []reconcile.Request
 	for i := range list.Items {
-		out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
+		if list.Items[i].Spec.ServiceRef.Name == svc {
+			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
+		}
 	}
 	return out
 }
