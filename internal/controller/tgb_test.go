@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -176,12 +177,18 @@ func TestBindingReplacingTenOfFiftyPodsCostsOneRegisterAndOneDeregister(t *testi
 	// Ten pods replaced at once: their slice entries change in one update.
 	next := append(ips(11, 40), ips(101, 10)...)
 	slice.Endpoints = h.endpoints(next)
+	began := time.Now()
 	if err := h.kube.Client.Update(t.Context(), slice); err != nil {
 		t.Fatal(err)
 	}
 	h.waitTargets(arn, withPort(next, 8080))
+	t.Logf("10 of 50 pods replaced: targets converged %v after the EndpointSlice update (EndpointBatch %v included)",
+		time.Since(began).Round(10*time.Millisecond), tgb.EndpointBatch)
 	h.quiesce()
 	calls := h.emu.Server.Calls()
+	for _, k := range calls.Sorted() {
+		t.Logf("  %s: %d", k, calls.Actions[k].Calls)
+	}
 	if r, d := calls.Count("RegisterTargets"), calls.Count("DeregisterTargets"); r != 1 || d != 1 {
 		t.Errorf("replacing 10 pods took %d RegisterTargets and %d DeregisterTargets, want 1 and 1 (%v)", r, d, calls.Sorted())
 	}
