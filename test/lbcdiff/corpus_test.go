@@ -6,6 +6,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/lbsg/lbsg/internal/emulator"
@@ -25,6 +26,11 @@ var userEIPs = []string{"lbcdiff-eip-1", "lbcdiff-eip-2", "lbcdiff-eip-3"}
 // each world before the manifests, for the cases whose actions name a
 // target group by ARN.
 var userTGs = []string{"lbcdiff-canary"}
+
+// boundTGs are ip target groups (TCP, port 8080, no tags) the suite creates
+// in each world, as Terraform would, for the cases that bind them with a
+// TargetGroupBinding; unlike userTGs they must get targets.
+var boundTGs = []string{"lbcdiff-tgb-ip"}
 
 // env is what a case's manifests depend on in the world they go to.
 type env struct {
@@ -59,6 +65,8 @@ type objects struct {
 	nodeLabels map[int]map[string]string
 	// pods, if set, changes the echo Deployment's pod template.
 	pods func(*corev1.PodTemplateSpec)
+	// bindings are TargetGroupBindings (elbv2.k8s.aws/v1beta1).
+	bindings []*unstructured.Unstructured
 }
 
 // testCase is one entry of the corpus; its namespace is its name.
@@ -421,6 +429,13 @@ var corpus = []testCase{
 		}
 		return objects{replicas: 2, pods: withID, services: []*corev1.Service{quic("echo", "h3", false), quic("both", "443", true)}}
 	}},
+	{"tgb", func(ns string, e *env) objects {
+		// A target group made outside the cluster, bound to a NodePort
+		// Service's pods. targetType is written out: LBC's webhook, which
+		// would fill it in, does not run here.
+		return objects{replicas: 2, services: []*corev1.Service{backend(ns, "echo", e.port())},
+			bindings: []*unstructured.Unstructured{binding(ns, "echo-tf", e.tg["lbcdiff-tgb-ip"], "echo", "ip")}}
+	}},
 }
 
 // iamCert is an IAM server certificate: ELBv2 takes its ARN as it is.
@@ -457,6 +472,16 @@ func backend(ns, name string, nodePort int32) *corev1.Service {
 				Protocol: corev1.ProtocolTCP, NodePort: nodePort}},
 		},
 	}
+}
+
+// binding is a TargetGroupBinding of tgARN to Service svc's port http.
+func binding(ns, name, tgARN, svc, targetType string) *unstructured.Unstructured {
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "elbv2.k8s.aws/v1beta1", "kind": "TargetGroupBinding",
+		"metadata": map[string]any{"name": name, "namespace": ns},
+		"spec": map[string]any{"targetGroupARN": tgARN, "targetType": targetType,
+			"serviceRef": map[string]any{"name": svc, "port": "http"}},
+	}}
 }
 
 type path struct{ path, service string }

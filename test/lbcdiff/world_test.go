@@ -22,7 +22,9 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/lbsg/lbsg/internal/cli"
@@ -190,6 +192,18 @@ func (wd *world) apply(ctx context.Context, cases []testCase) error {
 		}
 		e.tg[name] = aws.ToString(out.TargetGroups[0].TargetGroupArn)
 	}
+	for _, name := range boundTGs {
+		out, err := wd.elb.CreateTargetGroup(ctx, &elasticloadbalancingv2.CreateTargetGroupInput{Name: aws.String(name),
+			Protocol: elbv2types.ProtocolEnumTcp, Port: aws.Int32(8080), VpcId: aws.String(wd.w.AWS.VPCID), TargetType: elbv2types.TargetTypeEnumIp})
+		if err != nil {
+			return fmt.Errorf("creating %s: %w", name, err)
+		}
+		e.tg[name] = aws.ToString(out.TargetGroups[0].TargetGroupArn)
+	}
+	dyn, err := dynamic.NewForConfig(wd.w.Kube)
+	if err != nil {
+		return err
+	}
 	base, err := wd.securityGroups(ctx)
 	if err != nil {
 		return err
@@ -220,9 +234,17 @@ func (wd *world) apply(ctx context.Context, cases []testCase) error {
 				return fmt.Errorf("%s/%s: %w", c.name, i.Name, err)
 			}
 		}
+		for _, b := range o.bindings {
+			if _, err := dyn.Resource(bindingsResource).Namespace(c.name).Create(ctx, b, metav1.CreateOptions{}); err != nil {
+				return fmt.Errorf("%s/%s: %w", c.name, b.GetName(), err)
+			}
+		}
 	}
 	return nil
 }
+
+// bindingsResource is TargetGroupBindings' resource.
+var bindingsResource = schema.GroupVersionResource{Group: "elbv2.k8s.aws", Version: "v1beta1", Resource: "targetgroupbindings"}
 
 // labelNodes adds labels to the world's nodes, by index in name order.
 func (wd *world) labelNodes(ctx context.Context, labels map[int]map[string]string) error {
