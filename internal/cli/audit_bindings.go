@@ -110,8 +110,7 @@ func bindingTargetGroup(ctx context.Context, clients *awsapi.Clients, b *v1beta1
 			return nil, err
 		}
 	}
-	return &targetgroupbinding.TargetGroup{ARN: tg.ARN, Name: tg.Name, TargetType: tg.TargetType, IPAddressType: tg.IPAddressType,
-		VPCID: tg.VPCID, Protocol: tg.Protocol, Port: tg.Port, LoadBalancerARNs: tg.LoadBalancerARNs}, nil
+	return targetgroupbinding.FromCloud(tg), nil
 }
 
 func bindingRuleInput(ctx context.Context, kube client.Reader, b *v1beta1.TargetGroupBinding, res targetgroupbinding.Resolved,

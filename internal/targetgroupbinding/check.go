@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
+	cloudelbv2 "github.com/lbsg/lbsg/internal/cloud/elbv2"
 )
 
 // TargetGroup is what the checks need of the bound target group.
@@ -336,4 +337,14 @@ func LBCStackBinding(b *v1beta1.TargetGroupBinding) bool {
 		}
 	}
 	return false
+}
+
+// FromCloud is the checks' view of a target group read by cloud/elbv2
+// (nil: not found).
+func FromCloud(tg *cloudelbv2.TargetGroup) *TargetGroup {
+	if tg == nil {
+		return nil
+	}
+	return &TargetGroup{ARN: tg.ARN, Name: tg.Name, TargetType: tg.TargetType, IPAddressType: tg.IPAddressType,
+		VPCID: tg.VPCID, Protocol: tg.Protocol, Port: tg.Port, LoadBalancerARNs: tg.LoadBalancerARNs}
 }

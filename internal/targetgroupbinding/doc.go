@@ -4,8 +4,9 @@
 // in (Default), the targets it wants (Targets: ready EndpointSlice
 // addresses for ip, the selected nodes on the NodePort for instance) and
 // the networking rules it asks for on the targets' security groups
-// (Rules). No I/O: the controller (internal/controller/tgb) and the
-// webhooks read the facts and call these.
+// (Rules). No I/O (FromCloud converts what cloud/elbv2 read): the
+// controller (internal/controller/tgb), the webhooks and `lbsg audit` read
+// the facts and call these.
 //
 // LBC v3.6.2 is the spec (pkg/targetgroupbinding, pkg/backend,
 // webhooks/elbv2/targetgroupbinding_*): error texts are its own where a

@@ -285,8 +285,7 @@ func (r *Reconciler) targetGroup(ctx context.Context, b *v1beta1.TargetGroupBind
 			return nil, err
 		}
 	}
-	out := &targetgroupbinding.TargetGroup{ARN: tg.ARN, Name: tg.Name, TargetType: tg.TargetType, IPAddressType: tg.IPAddressType,
-		VPCID: tg.VPCID, Protocol: tg.Protocol, Port: tg.Port, LoadBalancerARNs: tg.LoadBalancerARNs}
+	out := targetgroupbinding.FromCloud(tg)
 	if e.arn != "" && e.arn != out.ARN {
 		e.registered = nil
 	}
