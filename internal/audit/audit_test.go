@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -234,5 +235,25 @@ func TestLeakedLoadBalancerNamesTheEIPsItHolds(t *testing.T) {
 		Tags: map[string]string{naming.TagCluster: cluster, "service.k8s.aws/stack": "default/gone"}}}})
 	if len(r.Findings) != 1 || r.Findings[0].Kind != LeakedLoadBalancer || !strings.Contains(r.Findings[0].Detail, "Elastic IPs eipalloc-1 eipalloc-2") {
 		t.Fatalf("findings: %+v", r.Findings)
+	}
+}
+
+func TestAuditReportsBindingsThatCannotBeServed(t *testing.T) {
+	r := Audit(Snapshot{Cluster: "c", Bindings: map[string]BindingProblem{
+		"ns/gone":  {Reason: "TargetGroupNotFound", Message: "target group tf not found"},
+		"ns/vpc":   {Reason: "VpcIDMismatch", Message: "invalid VpcID"},
+		"ns/typed": {Reason: "TargetTypeMismatch", Message: "targetType ip does not match"},
+	}})
+	var got []string
+	for _, f := range r.Findings {
+		got = append(got, string(f.Kind)+" "+f.Resource)
+		if f.Severity != Problem || f.Fixable {
+			t.Errorf("%s: severity %s fixable %v, want a problem --fix leaves", f.Resource, f.Severity, f.Fixable)
+		}
+	}
+	want := []string{"binding-invalid targetgroupbinding ns/typed", "binding-target-group-missing targetgroupbinding ns/gone",
+		"binding-vpc-mismatch targetgroupbinding ns/vpc"}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q", got, want)
 	}
 }

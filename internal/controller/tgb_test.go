@@ -426,3 +426,27 @@ func TestLBCsBindingsOfItsOwnStacksAreLeftAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestBindingMadeBeforeItsTargetGroupConvergesOnceItExists: Terraform may
+// apply the binding first; it waits (Ready=False, TargetGroupNotFound) and
+// its next reconcile finds the new target group by name.
+func TestBindingMadeBeforeItsTargetGroupConvergesOnceItExists(t *testing.T) {
+	h := start(t, nil)
+	h.backend("early", corev1.ServiceTypeClusterIP, ips(1, 2))
+	b := h.binding("early", v1beta1.TargetGroupBindingSpec{TargetGroupName: "tf-later",
+		ServiceRef: v1beta1.ServiceReference{Name: "early", Port: intstr.FromInt32(80)}})
+	testenv.Eventually(t, "waiting for its target group", func(context.Context) (bool, error) {
+		c, _ := h.readyCondition(b)
+		return c != nil && c.Reason == "TargetGroupNotFound", nil
+	})
+	arn := h.userTG("tf-later", "ip", 8080)
+	// The next reconcile (ProblemRequeue, or any event) finds it.
+	if _, err := h.ctrls.TGB.Reconcile(t.Context(), reconcile.Request{NamespacedName: client.ObjectKeyFromObject(b)}); err != nil {
+		t.Fatal(err)
+	}
+	h.waitTargets(arn, withPort(ips(1, 2), 8080))
+	testenv.Eventually(t, "Ready", func(context.Context) (bool, error) {
+		c, _ := h.readyCondition(b)
+		return c != nil && c.Status == metav1.ConditionTrue, nil
+	})
+}
