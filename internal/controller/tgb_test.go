@@ -28,6 +28,7 @@ import (
 	"github.com/lbsg/lbsg/internal/emulator"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
 	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/targetgroupbinding"
 	"github.com/lbsg/lbsg/internal/testenv"
 )
 
@@ -449,4 +450,40 @@ func TestBindingMadeBeforeItsTargetGroupConvergesOnceItExists(t *testing.T) {
 		c, _ := h.readyCondition(b)
 		return c != nil && c.Status == metav1.ConditionTrue, nil
 	})
+}
+
+// TestWebhookHelpersAreLBCsMutatorAndValidator: Default fills a new
+// binding in from its target group, and ValidationFacts + Validate refuse
+// a second binding of a target group that is not multi-cluster.
+func TestWebhookHelpersAreLBCsMutatorAndValidator(t *testing.T) {
+	h := start(t, nil)
+	arn := h.userTG("tf-hooks", "ip", 8080)
+	h.backend("hooks", corev1.ServiceTypeClusterIP, ips(1, 1))
+	ref := v1beta1.ServiceReference{Name: "hooks", Port: intstr.FromInt32(80)}
+	h.binding("first", v1beta1.TargetGroupBindingSpec{TargetGroupARN: arn, ServiceRef: ref})
+	b := &v1beta1.TargetGroupBinding{ObjectMeta: metav1.ObjectMeta{Namespace: h.kube.Namespace, Name: "second"},
+		Spec: v1beta1.TargetGroupBindingSpec{TargetGroupName: "tf-hooks", ServiceRef: ref}}
+	if err := h.ctrls.TGB.Default(t.Context(), b); err != nil {
+		t.Fatal(err)
+	}
+	if b.Spec.TargetGroupARN != arn || *b.Spec.TargetType != v1beta1.TargetTypeIP || b.Spec.VpcID != h.seed.VPCID ||
+		*b.Spec.IPAddressType != v1beta1.TargetGroupIPAddressTypeIPv4 || *b.Spec.TargetGroupProtocol != "TCP" {
+		t.Errorf("defaulted spec %+v", b.Spec)
+	}
+	testenv.Eventually(t, "the first binding in the cache", func(ctx context.Context) (bool, error) {
+		f, err := h.ctrls.TGB.ValidationFacts(ctx, b)
+		return err == nil && len(f.Bindings) > 0, err
+	})
+	f, err := h.ctrls.TGB.ValidationFacts(t.Context(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := targetgroupbinding.Validate(nil, b, f); err == nil || !strings.Contains(err.Error(), "is already bound to following TargetGroupBindings") {
+		t.Errorf("a second binding of the target group: %v", err)
+	}
+	missing := &v1beta1.TargetGroupBinding{ObjectMeta: metav1.ObjectMeta{Namespace: h.kube.Namespace, Name: "third"},
+		Spec: v1beta1.TargetGroupBindingSpec{TargetGroupName: "nope", ServiceRef: ref}}
+	if err := h.ctrls.TGB.Default(t.Context(), missing); err == nil {
+		t.Error("defaulting a binding of a missing target group succeeded")
+	}
 }

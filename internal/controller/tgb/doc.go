@@ -32,5 +32,7 @@
 //
 // Fields LBC's mutating webhook fills in (targetType, ipAddressType, vpcID,
 // targetGroupProtocol) are discovered from the target group when unset and
-// not written back: the webhook (targetgroupbinding.Default) writes them.
+// not written back: the webhook writes them. For the webhook server,
+// Reconciler.Default is LBC's mutator and Reconciler.ValidationFacts reads
+// what targetgroupbinding.Validate (LBC's validator) needs.
 package tgb
