@@ -70,7 +70,8 @@ bench: k8s-tools ## run the benchmarks (AWS calls per object, emulator throughpu
 # --- deploy (issue 8): generated RBAC and docs, the Helm chart ---------------
 # Files `generate` writes; `verify` fails when they differ from git.
 GENERATED := deploy/helm/lbsg/files/rbac docs/flags.md docs/gateway.md deploy/helm/lbsg/crds \
-	internal/apis/crds internal/apis/elbv2/v1beta1/zz_generated.deepcopy.go
+	internal/apis/crds internal/apis/elbv2/v1beta1/zz_generated.deepcopy.go \
+	internal/apis/elbv2/v1alpha1/zz_generated.deepcopy.go
 GENERATED += docs/annotations.md internal/toolcache/pins docs/migration.md
 
 .PHONY: generate

@@ -188,6 +188,11 @@ var unconditional = map[string]string{
 	"elasticloadbalancing:ModifyListenerAttributes": "listener",
 	"elasticloadbalancing:ModifyRule":               "listener rule",
 	"elasticloadbalancing:SetRulePriorities":        "listener rule",
+	// TargetGroupBindings register targets in target groups made by
+	// Terraform, CloudFormation or another cluster, which carry no lbsg tag
+	// (LBC's policy allows these on every target group too).
+	"elasticloadbalancing:RegisterTargets":   "target group of a TargetGroupBinding",
+	"elasticloadbalancing:DeregisterTargets": "target group of a TargetGroupBinding",
 	// A listener's certificate list; certificates are named by ARN.
 	"elasticloadbalancing:AddListenerCertificates":    "listener",
 	"elasticloadbalancing:RemoveListenerCertificates": "listener",

@@ -89,6 +89,15 @@ type Snapshot struct {
 	Unauthenticated map[string]naming.Stack
 	RulesLimit      int // 0: DefaultRulesLimit
 	ENILimit        int // 0: DefaultENILimit
+	// Bindings are the TargetGroupBindings lbsg serves that cannot be
+	// served, by "namespace/name" (their rules are in DesiredRules).
+	Bindings map[string]BindingProblem
+}
+
+// BindingProblem is why a TargetGroupBinding cannot be served:
+// targetgroupbinding.Check's reason and message.
+type BindingProblem struct {
+	Reason, Message string
 }
 
 // Kind names a finding.
@@ -117,6 +126,21 @@ const (
 	// UnauthenticatedALB: an internet-facing ALB open to 0.0.0.0/0 (or
 	// ::/0) that authenticates no request (a note: it may be meant).
 	UnauthenticatedALB Kind = "unauthenticated-internet-alb"
+	// BindingTargetGroupMissing: a TargetGroupBinding's target group does
+	// not exist (deleted outside the cluster, or a wrong ARN or name).
+	BindingTargetGroupMissing Kind = "binding-target-group-missing"
+	// BindingVPCMismatch: a TargetGroupBinding's target group is in another
+	// VPC than the binding (or the cluster) says.
+	BindingVPCMismatch Kind = "binding-vpc-mismatch"
+	// BindingInvalid: another reason a binding is not served (target type,
+	// IP address type, protocol).
+	BindingInvalid Kind = "binding-invalid"
+)
+
+// Reasons of targetgroupbinding.Check that have their own finding kind.
+const (
+	bindingReasonMissing = "TargetGroupNotFound"
+	bindingReasonVPC     = "VpcIDMismatch"
 )
 
 // Severity says whether a finding makes audit fail.
@@ -185,6 +209,18 @@ func Audit(s Snapshot) Report {
 	a.loadBalancers()
 	a.targetGroups()
 	a.enis()
+	for _, b := range slices.Sorted(maps.Keys(s.Bindings)) {
+		p := s.Bindings[b]
+		kind := BindingInvalid
+		switch p.Reason {
+		case bindingReasonMissing:
+			kind = BindingTargetGroupMissing
+		case bindingReasonVPC:
+			kind = BindingVPCMismatch
+		}
+		a.add(Finding{Kind: kind, Severity: Problem, Resource: "targetgroupbinding " + b,
+			Detail: p.Message + " (lbsg registers nothing for it until it is fixed)"})
+	}
 	for _, obj := range slices.Sorted(maps.Keys(s.Unsupported)) {
 		a.add(Finding{Kind: UnsupportedObject, Severity: Problem, Resource: obj,
 			Detail: "lbsg leaves its load balancer alone: " + strings.Join(s.Unsupported[obj], ", ")})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -270,5 +271,25 @@ func TestWebACLsNoIngressAsksForAreNotes(t *testing.T) {
 				t.Errorf("notes %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestAuditReportsBindingsThatCannotBeServed(t *testing.T) {
+	r := Audit(Snapshot{Cluster: "c", Bindings: map[string]BindingProblem{
+		"ns/gone":  {Reason: "TargetGroupNotFound", Message: "target group tf not found"},
+		"ns/vpc":   {Reason: "VpcIDMismatch", Message: "invalid VpcID"},
+		"ns/typed": {Reason: "TargetTypeMismatch", Message: "targetType ip does not match"},
+	}})
+	var got []string
+	for _, f := range r.Findings {
+		got = append(got, string(f.Kind)+" "+f.Resource)
+		if f.Severity != Problem || f.Fixable {
+			t.Errorf("%s: severity %s fixable %v, want a problem --fix leaves", f.Resource, f.Severity, f.Fixable)
+		}
+	}
+	want := []string{"binding-invalid targetgroupbinding ns/typed", "binding-target-group-missing targetgroupbinding ns/gone",
+		"binding-vpc-mismatch targetgroupbinding ns/vpc"}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings %q, want %q", got, want)
 	}
 }

@@ -12,7 +12,9 @@
 // target-SG rules no stack's desired rules include, this cluster's LBs and
 // target groups whose stack is gone, LBs whose SGs drifted, rules open to
 // 0.0.0.0/0 or ::/0 on node (cluster-tagged) SGs, SGs at ≥ 90% of the
-// inbound-rule quota (IPv4 and IPv6 apart), ENIs at their SG limit; and, as
+// inbound-rule quota (IPv4 and IPv6 apart), ENIs at their SG limit,
+// TargetGroupBindings that cannot be served (target group gone, another
+// VPC, wrong target type; their networking rules count as desired); and, as
 // information only, SGs owned by another cluster and rules marked by
 // another cluster or by LBC, all left alone, and internet-facing ALBs open
 // to 0.0.0.0/0 (or ::/0) that authenticate no request (WAF associations

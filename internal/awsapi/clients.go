@@ -77,6 +77,8 @@ type Clients struct {
 	Shield      ShieldAPI
 	// Region the clients call.
 	Region string
+
+	assume assumer
 }
 
 // New loads credentials and settings from the default chain (environment,
@@ -131,6 +133,7 @@ func FromConfig(cfg aws.Config, o Options) *Clients {
 		WAFRegional: wafregional.NewFromConfig(cfg, func(c *wafregional.Options) { c.BaseEndpoint = endpoint(wafregional.ServiceID) }),
 		Shield:      shield.NewFromConfig(cfg, func(c *shield.Options) { c.BaseEndpoint = endpoint(shield.ServiceID) }),
 		Region:      cfg.Region,
+		assume:      newAssumer(cfg, endpoint),
 	}
 }
 

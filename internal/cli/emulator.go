@@ -20,6 +20,7 @@ type emulatorOptions struct {
 	Throttle    string
 	Faults      string
 	Credentials []string
+	HealthScale float64
 	AllowRemote bool
 }
 
@@ -34,6 +35,9 @@ func (o *emulatorOptions) validate() error {
 		if k, s, ok := strings.Cut(c, ":"); !ok || k == "" || s == "" {
 			problems = append(problems, fmt.Sprintf("--credentials %q: want KEY:SECRET", c))
 		}
+	}
+	if o.HealthScale < 0 {
+		problems = append(problems, fmt.Sprintf("--health-scale must not be negative, got %v", o.HealthScale))
 	}
 	if o.SeedFile != "" && o.ClusterName != "sandbox" {
 		problems = append(problems, "--cluster-name only names the built-in seed; it cannot be combined with --seed")
@@ -55,6 +59,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.StringVar(&o.Throttle, "throttle", "off", "request throttling: off, or aws for AWS's documented token buckets")
 	fs.StringVar(&o.Faults, "faults", "", "fault injection, e.g. throttle=0.3,internal=0.05,create-lag=2s,tag-lag=2s,seed=7")
 	fs.StringSliceVar(&o.Credentials, "credentials", nil, "KEY:SECRET pairs; when set, requests must be SigV4-signed by one of them")
+	fs.Float64Var(&o.HealthScale, "health-scale", 0, "target health timing: a registered target is initial for its group's interval × healthy threshold × this (0: healthy at once)")
 	fs.BoolVar(&o.AllowRemote, "allow-remote", false, "allow listening on a non-loopback address")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -67,11 +72,12 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("%w: --faults: %v", errUsage, err)
 	}
 	opts := emulator.Options{
-		Region:    o.Region,
-		StateFile: o.StateFile,
-		Throttle:  o.Throttle == "aws",
-		Faults:    faults,
-		Logger:    slog.New(slog.NewTextHandler(stderr, nil)),
+		Region:      o.Region,
+		StateFile:   o.StateFile,
+		Throttle:    o.Throttle == "aws",
+		Faults:      faults,
+		HealthScale: o.HealthScale,
+		Logger:      slog.New(slog.NewTextHandler(stderr, nil)),
 	}
 	if len(o.Credentials) > 0 {
 		opts.Credentials = map[string]string{}

@@ -36,6 +36,13 @@ package cli
 // named and shaped as LBC's (internal/controller/multicluster).
 // +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;create;update;delete
 
+// TargetGroupBindings (internal/controller/tgb): read and watch them, add
+// and remove the finalizer (merge patches), write status (observedGeneration,
+// the Ready condition).
+// +kubebuilder:rbac:groups=elbv2.k8s.aws,resources=targetgroupbindings,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups=elbv2.k8s.aws,resources=targetgroupbindings/status,verbs=patch
+// +kubebuilder:rbac:groups=elbv2.k8s.aws,resources=targetgroupbindings/finalizers,verbs=update
+
 // Events: controller-runtime's recorder writes events.k8s.io/v1 Events;
 // core/v1 for recorders on the older broadcaster.
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch

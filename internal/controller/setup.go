@@ -33,6 +33,7 @@ import (
 	"github.com/lbsg/lbsg/internal/controller/secrets"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/controller/targetsg"
+	"github.com/lbsg/lbsg/internal/controller/tgb"
 	"github.com/lbsg/lbsg/internal/events"
 	"github.com/lbsg/lbsg/internal/gwconfig"
 	"github.com/lbsg/lbsg/internal/ingressclass"
@@ -56,8 +57,12 @@ type Config struct {
 	WAFv2       awsapi.WAFV2API
 	WAFRegional awsapi.WAFRegionalAPI
 	Shield      awsapi.ShieldAPI
-	VPCID       string
-	Metrics     *metrics.Metrics
+	// ELBV2As returns ELBv2 clients acting as an assumed role
+	// (TargetGroupBindings' iamRoleArnToAssume; awsapi.Clients.ELBV2As);
+	// nil: such bindings are refused.
+	ELBV2As func(role, externalID string) awsapi.ELBV2API
+	VPCID   string
+	Metrics *metrics.Metrics
 	// Events receives events; nil: the manager's recorder.
 	Events events.Sink
 	// NoDriftLoop: do not add the periodic drift Runnable (tests call
@@ -95,6 +100,7 @@ func Components() []Component {
 		{"ingress", "Ingresses, by IngressGroup → ALBs, listeners, rules, target groups and security groups"},
 		{"gatewayclass", "GatewayClasses of controllers gateway.k8s.aws/nlb and /alb → their Accepted condition (ALB: Unsupported) (when the Gateway API CRDs are installed)"},
 		{"gateway-nlb", "Gateways of NLB classes and their TCP/UDP/TLS routes → NLBs, listeners, target groups and security groups"},
+		{"targetgroupbinding", "TargetGroupBindings → the targets of target groups made outside lbsg, and their networking rules"},
 		{"targetsg", "rules on node and pod ENI security groups admitting load-balancer traffic"},
 		{"readiness", "pod readiness gates target-health.elbv2.k8s.aws/<target group>: opened when the pod's target is healthy"},
 		{"drift", "periodic batched check that repairs drift made outside lbsg (--drift-interval)"},
@@ -113,8 +119,9 @@ type Controllers struct {
 	Service    *service.Reconciler
 	Ingress    *ingress.Reconciler
 	// Gateway is nil when the Gateway API CRDs are not installed or the
-	// NLBGatewayAPI gate is off.
+	// NLBGatewayAPI gate is off; TGB when the TargetGroupBinding CRD is not.
 	Gateway   *gateway.Reconciler
+	TGB       *tgb.Reconciler
 	TargetSG  *targetsg.Reconciler
 	Readiness *readiness.Reconciler
 	Drift     *drift.Checker
@@ -166,6 +173,16 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	gatewayAPI := o.Gate(options.GateNLBGatewayAPI) && GatewayAPIInstalled(mgr.GetRESTMapper())
 	if gatewayAPI {
 		*owners = append(*owners, gateway.Owner{Kube: mgr.GetClient()})
+	}
+	// TargetGroupBindings need their CRD: `helm upgrade` does not install a
+	// chart's new CRDs, so without it the controller runs without bindings
+	// (and says so) rather than not at all.
+	bindingsServed, err := served(mgr, v1beta1.GroupVersion.WithKind(v1beta1.TargetGroupBindingKind))
+	if err != nil {
+		return nil, err
+	}
+	if bindingsServed {
+		*owners = append(*owners, tgb.Owner{Kube: mgr.GetClient()})
 	}
 	dep := &deploy.Deployer{AWS: prov, Registry: reg, TargetSGs: sgTrigger, Events: rec, Defaults: d,
 		Backend: deploy.NewBackend(prov, reg, owners, o.BackendSecurityGroup, d.DefaultTags)}
@@ -242,6 +259,18 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		}
 		component(gateway.ControllerName)
 	}
+	var bindings *tgb.Reconciler
+	if bindingsServed {
+		bindings = &tgb.Reconciler{Kube: mgr.GetClient(), Pods: direct, AWS: prov, ELBV2: c.ELBV2, ELBV2As: c.ELBV2As,
+			Tracked: dep.Tracked, Registry: reg, TargetSGs: sgTrigger, Events: rec, Metrics: c.Metrics, Defaults: d,
+			DriftInterval: o.DriftInterval}
+		if err := bindings.SetupWithManager(mgr); err != nil {
+			return nil, fmt.Errorf("setting up the targetgroupbinding controller: %w", err)
+		}
+		component(tgb.ControllerName)
+	} else {
+		mgr.GetLogger().Info("the TargetGroupBinding CRD is not installed: TargetGroupBindings are not reconciled (install deploy/helm/lbsg/crds)")
+	}
 	tsg := &targetsg.Reconciler{Owners: owners, AWS: prov, Registry: reg, Trigger: sgTrigger,
 		Events: rec, Metrics: c.Metrics, Defaults: d, AdoptLBCRules: o.AdoptLBCRules}
 	if err := tsg.SetupWithManager(mgr); err != nil {
@@ -288,7 +317,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		component("drift")
 	}
 	return &Controllers{Registered: registered, AWS: prov, Registry: reg, Deploy: dep, Owners: owners, Service: svc, Ingress: ing,
-		Gateway: gw, TargetSG: tsg, Readiness: rd, Drift: dr}, nil
+		Gateway: gw, TGB: bindings, TargetSG: tsg, Readiness: rd, Drift: dr}, nil
 }
 
 // pick is api when its add-on is enabled, else nil (off).
@@ -298,6 +327,18 @@ func pick[T any](on bool, api T) T {
 	}
 	var none T
 	return none
+}
+
+// served reports whether the apiserver serves gvk.
+func served(mgr ctrl.Manager, gvk schema.GroupVersionKind) (bool, error) {
+	_, err := mgr.GetRESTMapper().RESTMapping(gvk.GroupKind(), gvk.Version)
+	if meta.IsNoMatchError(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("looking up %s: %w", gvk, err)
+	}
+	return true, nil
 }
 
 // DiscoverVPC returns the VPC of the cluster's subnets when --aws-vpc-id is

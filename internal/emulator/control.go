@@ -16,6 +16,9 @@ import (
 //	POST /_lbsg/acm/issue     body: {"certificateArn": "…"}: a requested
 //	                          certificate passes validation (ISSUED)
 //	POST /_lbsg/shield        body: {"subscribed": true} (Shield Advanced subscription)
+//	POST /_lbsg/health        body: {"scale": 0.01} (target health timing; see Options.HealthScale)
+//	POST /_lbsg/targets/health body: {"targetGroupArn": "…", "id": "…", "port": 80, "state": "unhealthy" | "healthy"}
+//	POST /_lbsg/roles         body: {"roleArn": "…", "externalId": "…"} (STS: the external ID the role requires)
 //	GET  /_lbsg/healthz       ok
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
@@ -119,6 +122,52 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		}
 		s.SetShieldSubscription(req.Subscribed)
 		writeJSON(w, http.StatusOK, map[string]bool{"subscribed": req.Subscribed})
+	case "/_lbsg/health":
+		if !isPost(w, r) {
+			return
+		}
+		var req struct {
+			Scale float64 `json:"scale"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Scale < 0 {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "want {\"scale\": <non-negative number>}"})
+			return
+		}
+		s.SetHealthScale(req.Scale)
+		writeJSON(w, http.StatusOK, map[string]float64{"scale": req.Scale})
+	case "/_lbsg/targets/health":
+		if !isPost(w, r) {
+			return
+		}
+		var req struct {
+			TargetGroupArn string `json:"targetGroupArn"`
+			ID             string `json:"id"`
+			Port           int    `json:"port"`
+			State          string `json:"state"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || (req.State != "unhealthy" && req.State != "healthy") {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "want {targetGroupArn, id, port, state: unhealthy|healthy}"})
+			return
+		}
+		if err := s.MarkTargetHealth(req.TargetGroupArn, req.ID, req.Port, req.State == "unhealthy"); err != nil {
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"state": req.State})
+	case "/_lbsg/roles":
+		if !isPost(w, r) {
+			return
+		}
+		var req struct {
+			RoleArn    string `json:"roleArn"`
+			ExternalID string `json:"externalId"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.RoleArn == "" {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "want {roleArn, externalId}"})
+			return
+		}
+		s.RequireExternalID(req.RoleArn, req.ExternalID)
+		writeJSON(w, http.StatusOK, map[string]string{"roleArn": req.RoleArn})
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "unknown control path " + r.URL.Path})
 	}

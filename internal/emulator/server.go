@@ -28,6 +28,7 @@ import (
 	"github.com/lbsg/lbsg/internal/emulator/elbv2"
 	"github.com/lbsg/lbsg/internal/emulator/query"
 	"github.com/lbsg/lbsg/internal/emulator/shield"
+	"github.com/lbsg/lbsg/internal/emulator/sts"
 	"github.com/lbsg/lbsg/internal/emulator/wafregional"
 	"github.com/lbsg/lbsg/internal/emulator/wafv2"
 )
@@ -42,6 +43,7 @@ const (
 	ServiceWAFv2       = "wafv2"
 	ServiceWAFRegional = "waf-regional"
 	ServiceShield      = "shield"
+	ServiceSTS         = "sts"
 )
 
 // API versions of the Query services.
@@ -70,6 +72,10 @@ type Options struct {
 	// Credentials, when non-empty, maps access key IDs to secrets: requests
 	// must then carry a valid SigV4 signature by one of them.
 	Credentials map[string]string
+	// HealthScale, when positive, makes registered targets "initial" for
+	// their target group's interval × healthy threshold × HealthScale
+	// (elbv2.Timing.HealthScale); 0 reports them healthy at once.
+	HealthScale float64
 	// Clock defaults to the real clock.
 	Clock clock.Clock
 	// IDSeed seeds resource IDs; 0 picks 1.
@@ -96,6 +102,7 @@ type Server struct {
 	log         *slog.Logger
 	saveMu      sync.Mutex
 	saver       saver
+	sts         *sts.Backend
 }
 
 // New builds a Server, loading StateFile or applying the seed.
@@ -126,8 +133,10 @@ func New(opts Options) (*Server, error) {
 	s := &Server{opts: opts, env: env, log: log}
 	s.ec2 = ec2.New(env)
 	s.elb = elbv2.New(env, s.ec2)
+	s.elb.Timing.HealthScale = opts.HealthScale
 	s.eks = eks.New(env)
 	s.acm = acm.New(env)
+	s.sts = sts.New(env)
 	s.elb.CertificateExists = s.acm.Exists
 	s.acm.InUseBy = s.elb.LoadBalancersUsingCertificate
 	s.wafv2, s.wafRegional, s.shield = wafv2.New(env), wafregional.New(env), shield.New(env)
@@ -177,6 +186,30 @@ func (s *Server) ACM() *acm.Backend { return s.acm }
 
 // ELBv2 returns the ELBv2 backend (same caveat as EC2).
 func (s *Server) ELBv2() *elbv2.Backend { return s.elb }
+
+// RequireExternalID makes an STS role assumable only with externalID.
+func (s *Server) RequireExternalID(role, externalID string) {
+	s.sts.RequireExternalID(role, externalID)
+}
+
+// SetHealthScale changes elbv2.Timing.HealthScale while serving.
+func (s *Server) SetHealthScale(scale float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.elb.Timing.HealthScale = scale
+}
+
+// MarkTargetHealth marks a registered target failing its health checks
+// (unhealthy) or passing them again, while serving.
+func (s *Server) MarkTargetHealth(tgARN, id string, port int, unhealthy bool) error {
+	s.mu.Lock()
+	err := s.elb.MarkTargetHealth(tgARN, id, port, unhealthy)
+	s.mu.Unlock()
+	if err == nil {
+		s.stateChanged()
+	}
+	return err
+}
 
 // UpdateELBv2Quotas changes the ELBv2 quotas, safely while serving (a
 // quota raised by AWS support, in tests).
@@ -245,6 +278,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		switch p.Get("Version") {
 		case VersionELBv2:
 			service = ServiceELBv2
+		case sts.Version:
+			service = ServiceSTS
 		default:
 			service = ServiceEC2
 		}
@@ -273,6 +308,8 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, body []byte,
 		backend = s.ec2
 	case ServiceELBv2:
 		backend = s.elb
+	case ServiceSTS:
+		backend = s.sts
 	default:
 		return fail(query.BadRequest("UnknownService", "The service %q is not emulated", service))
 	}
@@ -307,9 +344,12 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, body []byte,
 	// MiB, and buffering it whole doubles the garbage.
 	query.WriteStreamHeaders(w, reqID)
 	bw := bufio.NewWriterSize(w, 64<<10)
-	if service == ServiceEC2 {
+	switch service {
+	case ServiceEC2:
 		err = query.WriteEC2Body(bw, action, reqID, out)
-	} else {
+	case ServiceSTS:
+		err = query.WriteQueryBody(bw, sts.Namespace, action, reqID, out)
+	default:
 		err = query.WriteELBv2Body(bw, action, reqID, out)
 	}
 	if err == nil {
@@ -347,6 +387,10 @@ func asQueryError(err error) *query.Error {
 }
 
 func (s *Server) writeError(w http.ResponseWriter, service string, e *query.Error, reqID string) {
+	if service == ServiceSTS {
+		query.WriteXML(w, e.Status, reqID, query.QueryError(sts.Namespace, e, reqID))
+		return
+	}
 	if service == ServiceELBv2 {
 		if e.Code == "InternalError" {
 			e = &query.Error{Status: e.Status, Code: "InternalFailure", Message: e.Message}
@@ -636,6 +680,7 @@ func (s *Server) Reset() error {
 	s.wafv2.Reset()
 	s.wafRegional.Reset()
 	s.shield.Reset()
+	s.sts.Reset()
 	s.mu.Unlock()
 	s.calls.reset()
 	if !s.opts.NoSeed {

@@ -14,6 +14,9 @@ const (
 	// two gateway controllers, each with its own tag prefix).
 	KindGatewayNLB
 	KindGatewayALB
+	// KindTargetGroupBinding: a TargetGroupBinding's networking rules (it
+	// owns no AWS resource; the key names its registry entry).
+	KindTargetGroupBinding
 )
 
 // Tag-key prefixes per kind.
@@ -108,7 +111,13 @@ func (s Stack) Finalizer() string {
 	return FinalizerIngress
 }
 
-// String is "service ns/name", "ingress group <id>" or "gateway ns/name".
+// TargetGroupBindingStack is the registry entry of TargetGroupBinding ns/name.
+func TargetGroupBindingStack(ns, name string) Stack {
+	return Stack{Kind: KindTargetGroupBinding, Namespace: ns, Name: name}
+}
+
+// String is "service ns/name", "targetgroupbinding ns/name", "ingress group <id>"
+// or "gateway ns/name".
 func (s Stack) String() string {
 	switch s.Kind {
 	case KindService:
@@ -116,6 +125,9 @@ func (s Stack) String() string {
 	case KindGatewayNLB, KindGatewayALB:
 		return "gateway " + s.ID()
 	case KindIngress:
+	}
+	if s.Kind == KindTargetGroupBinding {
+		return "targetgroupbinding " + s.ID()
 	}
 	return "ingress group " + s.ID()
 }
@@ -133,6 +145,9 @@ func (s Stack) Key() string {
 	case KindGatewayALB:
 		return "gateway-alb:" + s.ID()
 	case KindIngress:
+	}
+	if s.Kind == KindTargetGroupBinding {
+		return "targetgroupbinding:" + s.ID()
 	}
 	return "ingress:" + s.ID()
 }
@@ -177,6 +192,9 @@ func ParseKey(key string) (Stack, bool) {
 		return StackFromTags(map[string]string{TagGatewayNLBStack: id})
 	case "gateway-alb":
 		return StackFromTags(map[string]string{TagGatewayALBStack: id})
+	case "targetgroupbinding":
+		ns, name, ok := strings.Cut(id, "/")
+		return TargetGroupBindingStack(ns, name), ok
 	}
 	return Stack{}, false
 }

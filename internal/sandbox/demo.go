@@ -29,7 +29,8 @@ import (
 const DemoNamespace = "demo"
 
 // Demo applies a sample app (a Deployment, an NLB Service, a NodePort
-// Service behind an ALB Ingress, and a Gateway with a TCPRoute to it) and
+// Service behind an ALB Ingress, a Gateway with a TCPRoute to it, and a
+// TargetGroupBinding of a target group made through the AWS API) and
 // prints what the controller made of
 // it: the load balancers, their security groups and the groups' rules.
 func Demo(ctx context.Context, w *World) error {
@@ -127,6 +128,9 @@ func Demo(ctx context.Context, w *World) error {
 	out("==> demo: Ingress demo/echo-alb → %s", albHost)
 	if err := demoGateway(ctx, w, out); err != nil {
 		return fmt.Errorf("the demo Gateway: %w", err)
+	}
+	if err := demoBinding(ctx, w, int(*dep.Spec.Replicas)); err != nil {
+		return err
 	}
 	if err := printAWS(ctx, w); err != nil {
 		out("    (could not read the load balancers back: %v)", err)

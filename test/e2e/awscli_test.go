@@ -193,3 +193,40 @@ func TestAWSCLIACMCertificateRequestAndDiscoveryListing(t *testing.T) {
 	aws.fails("InvalidArnException", "acm", "request-certificate", "--domain-name", "a.example.com",
 		"--certificate-authority-arn", "arn:aws:acm-pca:us-west-2:123456789012:nope")
 }
+
+// TestAWSCLIAssumeRoleCredentialsWorkUntilForged: `aws sts assume-role`
+// against the emulator in --credentials mode returns temporary credentials
+// that the other services accept with their session token, and refuse
+// with a forged one; a role given an external ID (control API) refuses a
+// call without it.
+func TestAWSCLIAssumeRoleCredentialsWorkUntilForged(t *testing.T) {
+	endpoint := startEmulator(t, "--credentials", "AKIDEXAMPLE:secret")
+	aws := cli{t: t, path: awsCLI(t), endpoint: endpoint}
+	const role = "arn:aws:iam::210987654321:role/tgb-writer"
+	var out struct {
+		Credentials     struct{ AccessKeyId, SecretAccessKey, SessionToken, Expiration string }
+		AssumedRoleUser struct{ Arn string }
+	}
+	aws.ok(&out, "sts", "assume-role", "--role-arn", role, "--role-session-name", "lbsg", "--duration-seconds", "900")
+	c := out.Credentials
+	if !strings.HasPrefix(c.AccessKeyId, "ASIA") || c.SessionToken == "" || c.Expiration == "" ||
+		out.AssumedRoleUser.Arn != "arn:aws:sts::210987654321:assumed-role/tgb-writer/lbsg" {
+		t.Fatalf("assume-role returned %+v", out)
+	}
+	as := []string{"AWS_ACCESS_KEY_ID=" + c.AccessKeyId, "AWS_SECRET_ACCESS_KEY=" + c.SecretAccessKey, "AWS_SESSION_TOKEN=" + c.SessionToken}
+	if _, errs, code := aws.runWith(as, "elbv2", "describe-target-groups"); code != 0 {
+		t.Errorf("the assumed credentials are refused: exit %d %s", code, errs)
+	}
+	forged := append(as[:2:2], "AWS_SESSION_TOKEN=forged")
+	if _, errs, code := aws.runWith(forged, "elbv2", "describe-target-groups"); code == 0 || !strings.Contains(errs, "InvalidClientTokenId") {
+		t.Errorf("a forged session token: exit %d %s", code, errs)
+	}
+	aws.fails("ValidationError", "sts", "assume-role", "--role-arn", "arn:aws:iam::210987654321:user/bob", "--role-session-name", "lbsg")
+	resp, err := http.Post(endpoint+"/_lbsg/roles", "application/json", strings.NewReader(`{"roleArn": "`+role+`", "externalId": "shared-secret"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	aws.fails("AccessDenied", "sts", "assume-role", "--role-arn", role, "--role-session-name", "lbsg")
+	aws.ok(nil, "sts", "assume-role", "--role-arn", role, "--role-session-name", "lbsg", "--external-id", "shared-secret")
+}

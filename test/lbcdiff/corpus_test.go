@@ -6,6 +6,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/lbsg/lbsg/internal/emulator"
@@ -31,6 +32,11 @@ var userTGs = []string{"lbcdiff-canary"}
 // the manifests, for the cases with mutual TLS (the emulator takes any CA
 // bundle location).
 var userTrustStores = []string{"lbcdiff-clients"}
+
+// boundTGs are ip target groups (TCP, port 8080, no tags) the suite creates
+// in each world, as Terraform would, for the cases that bind them with a
+// TargetGroupBinding; unlike userTGs they must get targets.
+var boundTGs = []string{"lbcdiff-tgb-ip"}
 
 // env is what a case's manifests depend on in the world they go to.
 type env struct {
@@ -67,6 +73,8 @@ type objects struct {
 	pods func(*corev1.PodTemplateSpec)
 	// secrets are created before the Services (OIDC client secrets).
 	secrets []*corev1.Secret
+	// bindings are TargetGroupBindings (elbv2.k8s.aws/v1beta1).
+	bindings []*unstructured.Unstructured
 }
 
 // testCase is one entry of the corpus; its namespace is its name.
@@ -565,6 +573,13 @@ var corpus = []testCase{
 				"alb.ingress.kubernetes.io/frontend-nlb-attributes":                   "load_balancing.cross_zone.enabled=true",
 			}, path{"/", "echo"})}}
 	}},
+	{"tgb", func(ns string, e *env) objects {
+		// A target group made outside the cluster, bound to a NodePort
+		// Service's pods. targetType is written out: LBC's webhook, which
+		// would fill it in, does not run here.
+		return objects{replicas: 2, services: []*corev1.Service{backend(ns, "echo", e.port())},
+			bindings: []*unstructured.Unstructured{binding(ns, "echo-tf", e.tg["lbcdiff-tgb-ip"], "echo", "ip")}}
+	}},
 }
 
 // discoveryCerts are ACM certificates both worlds hold (sandbox seed) for
@@ -612,6 +627,16 @@ func backend(ns, name string, nodePort int32) *corev1.Service {
 				Protocol: corev1.ProtocolTCP, NodePort: nodePort}},
 		},
 	}
+}
+
+// binding is a TargetGroupBinding of tgARN to Service svc's port http.
+func binding(ns, name, tgARN, svc, targetType string) *unstructured.Unstructured {
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "elbv2.k8s.aws/v1beta1", "kind": "TargetGroupBinding",
+		"metadata": map[string]any{"name": name, "namespace": ns},
+		"spec": map[string]any{"targetGroupARN": tgARN, "targetType": targetType,
+			"serviceRef": map[string]any{"name": svc, "port": "http"}},
+	}}
 }
 
 type path struct{ path, service string }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/shield"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -385,6 +386,20 @@ func (wd *world) leftovers(ctx context.Context, cases []testCase) ([]string, err
 	for _, tg := range tgs.TargetGroups {
 		if slices.Contains(userTGs, aws.ToString(tg.TargetGroupName)) {
 			continue // the suite's own, which no controller may delete
+		}
+		if slices.Contains(boundTGs, aws.ToString(tg.TargetGroupName)) {
+			// The suite's own too; its binding's Service is gone, so its
+			// targets must be.
+			h, err := wd.elb.DescribeTargetHealth(ctx, &elasticloadbalancingv2.DescribeTargetHealthInput{TargetGroupArn: tg.TargetGroupArn})
+			if err != nil {
+				return nil, err
+			}
+			for _, d := range h.TargetHealthDescriptions {
+				if d.TargetHealth == nil || d.TargetHealth.State != elbv2types.TargetHealthStateEnumDraining {
+					out = append(out, "target "+aws.ToString(d.Target.Id)+" of "+aws.ToString(tg.TargetGroupName))
+				}
+			}
+			continue
 		}
 		out = append(out, "target group "+aws.ToString(tg.TargetGroupName))
 	}

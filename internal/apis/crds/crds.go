@@ -1,7 +1,7 @@
 package crds
 
 //go:generate ../../../bin/controller-gen object crd paths=../... output:crd:dir=.
-//go:generate cp elbv2.k8s.aws_ingressclassparams.yaml ../../../deploy/helm/lbsg/crds/
+//go:generate cp elbv2.k8s.aws_ingressclassparams.yaml elbv2.k8s.aws_targetgroupbindings.yaml ../../../deploy/helm/lbsg/crds/
 //go:generate go run ../../../hack/gen-gatewaycrds
 
 import (

@@ -128,6 +128,24 @@ func (p *Provider) TrustStoresNamed(ctx context.Context, names []string) (map[st
 	return out, nil
 }
 
+// TargetGroupByARN finds a target group by ARN (one DescribeTargetGroups);
+// nil when there is none or the ARN is malformed (ValidationError), as a
+// binding naming either cannot use it.
+func (p *Provider) TargetGroupByARN(ctx context.Context, arn string) (*TargetGroup, error) {
+	o, err := p.api.DescribeTargetGroups(ctx, &awselbv2.DescribeTargetGroupsInput{TargetGroupArns: []string{arn}})
+	if awserr.Classify(err) == awserr.NotFound || awserr.Code(err) == "ValidationError" {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("describing target group %s: %w", arn, err)
+	}
+	if len(o.TargetGroups) != 1 {
+		return nil, fmt.Errorf("describing target group %s: %d returned", arn, len(o.TargetGroups))
+	}
+	tg := tgFromSDK(o.TargetGroups[0])
+	return &tg, nil
+}
+
 // TargetGroupsOf lists the target groups a load balancer forwards to,
 // without their tags (one paged DescribeTargetGroups).
 func (p *Provider) TargetGroupsOf(ctx context.Context, lbARN string) ([]TargetGroup, error) {

@@ -70,8 +70,14 @@ func DefaultQuotas() Quotas {
 // Timing holds the simulated target-health clock.
 type Timing struct {
 	// HealthyAfter is how long a registered target stays "initial" before
-	// it is reported "healthy". Zero: healthy at once.
+	// it is reported "healthy" when HealthScale is zero. Zero: healthy at
+	// once.
 	HealthyAfter time.Duration
+	// HealthScale, when positive, makes a target "initial" for what AWS
+	// takes to call it healthy — the target group's health-check interval
+	// times its healthy threshold — multiplied by HealthScale (0.01: a
+	// 10 s × 5 check passes in half a second), instead of HealthyAfter.
+	HealthScale float64
 	// Draining overrides how long a deregistered target stays "draining".
 	// Negative (the default) uses the target group's
 	// deregistration_delay.timeout_seconds attribute, as AWS does.

@@ -25,8 +25,11 @@
 //   - Time comes from the injected clock: a load balancer is "provisioning"
 //     until Lag.Provisioning has passed, hidden from DescribeLoadBalancers for
 //     Lag.Create, new tags are hidden from DescribeTags for Lag.Tags, a target
-//     is "initial" for Timing.HealthyAfter and "draining" for the target
-//     group's deregistration delay (or Timing.Draining).
+//     is "initial" for Timing.HealthyAfter (with Timing.HealthScale: for
+//     the group's interval × healthy threshold × the scale), then "healthy",
+//     or "unhealthy" while MarkTargetHealth says so, "draining" for the
+//     target group's deregistration delay (or Timing.Draining), and
+//     "unused" while no load balancer forwards to its group.
 //
 // Parameters: params.go lists every parameter of API version 2015-12-01 per
 // served action (TestParamsCoverSDK keeps the lists equal to the SDK's input

@@ -96,6 +96,9 @@ type target struct {
 	Registered   time.Time  `json:"registered"`
 	Deregistered *time.Time `json:"deregistered,omitempty"`
 	DrainUntil   *time.Time `json:"drainUntil,omitempty"`
+	// Unhealthy: marked failing by the control API (MarkTargetHealth)
+	// until marked healthy or registered again.
+	Unhealthy bool `json:"unhealthy,omitempty"`
 }
 
 type targetGroup struct {

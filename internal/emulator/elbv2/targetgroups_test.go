@@ -291,3 +291,30 @@ func TestConcurrentReadsDoNotWrite(t *testing.T) {
 func stateOf(d xTargetHealthDescription) string {
 	return d.TargetHealth.State + "/" + d.TargetHealth.Reason
 }
+
+// With HealthScale, a target is initial for the group's interval × healthy
+// threshold, scaled; a control-API mark makes it unhealthy until lifted or
+// registered again.
+func TestTargetHealthFollowsTheHealthCheckAndMarks(t *testing.T) {
+	h := newHarness(t)
+	h.b.Timing.HealthScale = 0.1 // 10 s × 5 checks → 5 s
+	tg := h.tg("tg", "HealthCheckIntervalSeconds", "10", "HealthyThresholdCount", "5")
+	lb := h.alb("web")
+	h.listener(lb.LoadBalancerArn, "80", forward(tg.TargetGroupArn)...)
+	h.ok("RegisterTargets", "TargetGroupArn", tg.TargetGroupArn, "Targets.member.1.Id", inst1, "Targets.member.1.Port", "30080")
+	h.clock.Step(4 * time.Second)
+	same(t, "before interval × threshold × scale", stateOf(h.health(tg.TargetGroupArn)[0]), "initial/Elb.RegistrationInProgress")
+	h.clock.Step(time.Second)
+	same(t, "after it", stateOf(h.health(tg.TargetGroupArn)[0]), "healthy/")
+	if err := h.b.MarkTargetHealth(tg.TargetGroupArn, inst1, 30080, true); err != nil {
+		t.Fatal(err)
+	}
+	same(t, "marked unhealthy", stateOf(h.health(tg.TargetGroupArn)[0]), "unhealthy/Target.FailedHealthChecks")
+	if err := h.b.MarkTargetHealth(tg.TargetGroupArn, inst1, 0, false); err != nil {
+		t.Fatal(err)
+	}
+	same(t, "mark lifted", stateOf(h.health(tg.TargetGroupArn)[0]), "healthy/")
+	if err := h.b.MarkTargetHealth(tg.TargetGroupArn, inst2, 0, true); err == nil {
+		t.Error("marking a target that is not registered succeeded")
+	}
+}

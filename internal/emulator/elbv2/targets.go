@@ -218,7 +218,7 @@ func (b *Backend) registerTargets(p query.Params) (any, error) {
 		case t == nil:
 			tg.Targets = append(tg.Targets, &target{ID: s.id, Port: s.port, AZ: s.az, QuicServerID: s.quic, Registered: now})
 		case t.Deregistered != nil: // re-registered while draining
-			t.Deregistered, t.DrainUntil, t.Registered, t.QuicServerID = nil, nil, now, s.quic
+			t.Deregistered, t.DrainUntil, t.Registered, t.QuicServerID, t.Unhealthy = nil, nil, now, s.quic, false
 		}
 	}
 	return nil, nil
@@ -374,10 +374,42 @@ func (b *Backend) health(tg *targetGroup, t *target) xTargetHealth {
 			return xTargetHealth{State: "initial", Reason: "Elb.RegistrationInProgress", Description: "Target registration is in progress"}
 		}
 	}
-	if now.Before(t.Registered.Add(b.Timing.HealthyAfter)) {
+	if now.Before(t.Registered.Add(b.initialFor(tg))) {
 		return xTargetHealth{State: "initial", Reason: "Elb.RegistrationInProgress", Description: "Target registration is in progress"}
 	}
+	if t.Unhealthy {
+		return xTargetHealth{State: "unhealthy", Reason: "Target.FailedHealthChecks", Description: "Health checks failed"}
+	}
 	return xTargetHealth{State: "healthy"}
+}
+
+// initialFor is how long a new target of tg stays "initial" (Timing).
+func (b *Backend) initialFor(tg *targetGroup) time.Duration {
+	if b.Timing.HealthScale <= 0 {
+		return b.Timing.HealthyAfter
+	}
+	checks := time.Duration(tg.HealthCheckIntervalSeconds*tg.HealthyThresholdCount) * time.Second
+	return time.Duration(float64(checks) * b.Timing.HealthScale)
+}
+
+// MarkTargetHealth marks a registered target of a target group failing its
+// health checks (unhealthy true) or passing them again; port 0 marks every
+// registration of id. It answers the control API, not the ELBv2 API.
+func (b *Backend) MarkTargetHealth(tgARN, id string, port int, unhealthy bool) error {
+	tg := b.st.TargetGroups[tgARN]
+	if tg == nil {
+		return errf("TargetGroupNotFound", "Target groups '%s' not found", tgARN)
+	}
+	found := false
+	for _, t := range tg.Targets {
+		if t.ID == id && (port == 0 || t.Port == port) && t.Deregistered == nil {
+			t.Unhealthy, found = unhealthy, true
+		}
+	}
+	if !found {
+		return errf("InvalidTarget", "The target '%s' is not registered in target group '%s'", id, tgARN)
+	}
+	return nil
 }
 
 // healthCheckPort is the port a target is checked on.

@@ -121,9 +121,15 @@ func ELBv2Body(action, requestID string, body any) ([]byte, error) {
 
 // WriteELBv2Body streams what ELBv2Body returns to w.
 func WriteELBv2Body(w io.Writer, action, requestID string, body any) error {
+	return WriteQueryBody(w, ELBv2Namespace, action, requestID, body)
+}
+
+// WriteQueryBody streams an awsquery reply in namespace (ELBv2's shape,
+// shared by STS).
+func WriteQueryBody(w io.Writer, namespace, action, requestID string, body any) error {
 	env := elbEnvelope{
 		XMLName: xml.Name{Local: action + "Response"},
-		Xmlns:   ELBv2Namespace,
+		Xmlns:   namespace,
 		Result:  named{name: action + "Result", v: body},
 	}
 	env.Meta.RequestID = requestID
@@ -171,9 +177,12 @@ type elbError struct {
 
 // ELBv2Error renders ELBv2's error envelope; Type is Sender for 4xx and
 // Receiver for 5xx.
-func ELBv2Error(e *Error, requestID string) []byte {
+func ELBv2Error(e *Error, requestID string) []byte { return QueryError(ELBv2Namespace, e, requestID) }
+
+// QueryError renders an awsquery error envelope in namespace.
+func QueryError(namespace string, e *Error, requestID string) []byte {
 	var env elbError
-	env.Xmlns = ELBv2Namespace
+	env.Xmlns = namespace
 	env.Error.Type = "Sender"
 	if e.Status >= 500 {
 		env.Error.Type = "Receiver"

@@ -31,7 +31,7 @@ var (
 )
 
 func addKnownTypes(s *runtime.Scheme) error {
-	s.AddKnownTypes(GroupVersion, &IngressClassParams{}, &IngressClassParamsList{})
+	s.AddKnownTypes(GroupVersion, &IngressClassParams{}, &IngressClassParamsList{}, &TargetGroupBinding{}, &TargetGroupBindingList{})
 	metav1.AddToGroupVersion(s, GroupVersion)
 	return nil
 }
