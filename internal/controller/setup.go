@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"maps"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -41,6 +42,7 @@ import (
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/options"
+	"github.com/lbsg/lbsg/internal/targetgroupbinding"
 	"github.com/lbsg/lbsg/internal/webhook"
 )
 
@@ -305,7 +307,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		webhook.Register(mgr.GetWebhookServer(), webhook.Config{
 			Webhook: o.Webhook, LoadBalancerClass: o.LoadBalancerClass, IngressClass: o.IngressClass,
 			Reader: mgr.GetClient(), Writer: direct, APIReader: mgr.GetAPIReader(),
-			Gates: gates, QUICEnv: model.QUICServerIDEnv, Extra: c.WebhookExtra,
+			Gates: gates, QUICEnv: model.QUICServerIDEnv, Extra: bindingWebhooks(mgr.GetScheme(), bindings, c.WebhookExtra),
 		}, mgr.GetScheme())
 	}
 	dr := &drift.Checker{Owners: owners, Backend: dep.Backend, AWS: prov, Registry: reg, TargetSGs: sgTrigger, Services: svcTrigger, Ingresses: ingTrigger, Gateways: gwTrigger,
@@ -385,4 +387,25 @@ func GatewayAPIInstalled(m meta.RESTMapper) bool {
 		}
 	}
 	return true
+}
+
+// bindingWebhooks adds LBC's TargetGroupBinding mutator (defaults from the
+// target group, on create) and validator to extra, when bindings are
+// served; extra's own handlers win.
+func bindingWebhooks(scheme *runtime.Scheme, bindings *tgb.Reconciler, extra map[string]admission.Handler) map[string]admission.Handler {
+	out := map[string]admission.Handler{}
+	if bindings != nil {
+		newBinding := func() *v1beta1.TargetGroupBinding { return &v1beta1.TargetGroupBinding{} }
+		out[webhook.PathMutateTargetGroupBind] = webhook.Mutating(scheme, newBinding, bindings.Default)
+		out[webhook.PathValidateTargetGroupBind] = webhook.Validating(scheme, newBinding,
+			func(ctx context.Context, b, old *v1beta1.TargetGroupBinding) error {
+				f, err := bindings.ValidationFacts(ctx, b)
+				if err != nil {
+					return err
+				}
+				return targetgroupbinding.Validate(old, b, f)
+			})
+	}
+	maps.Copy(out, extra)
+	return out
 }

@@ -487,3 +487,32 @@ func TestWebhookHelpersAreLBCsMutatorAndValidator(t *testing.T) {
 		t.Error("defaulting a binding of a missing target group succeeded")
 	}
 }
+
+// TestBindingWebhooksDefaultAndRejectAtAdmission: served with lbsg's
+// webhooks (as LBC's chart installs them), a new binding without
+// targetType gets the target group's (LBC's mutator), and one naming a
+// target group that does not exist is refused at admission with LBC's
+// text, so nothing is stored.
+func TestBindingWebhooksDefaultAndRejectAtAdmission(t *testing.T) {
+	h := startHooks(t, time.Second, nil)
+	arn := h.userTG("tf-hooked", "ip", 8080)
+	h.backend("hooked", corev1.ServiceTypeClusterIP, nil)
+	ok := &v1beta1.TargetGroupBinding{ObjectMeta: metav1.ObjectMeta{Namespace: h.kube.Namespace, Name: "hooked"},
+		Spec: v1beta1.TargetGroupBindingSpec{TargetGroupARN: arn, ServiceRef: v1beta1.ServiceReference{Name: "hooked", Port: intstr.FromString("http")}}}
+	if err := h.kube.Client.Create(t.Context(), ok); err != nil {
+		t.Fatalf("a binding to an existing target group was refused: %v", err)
+	}
+	got := &v1beta1.TargetGroupBinding{}
+	if err := h.kube.Client.Get(t.Context(), client.ObjectKeyFromObject(ok), got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Spec.TargetType == nil || *got.Spec.TargetType != v1beta1.TargetTypeIP {
+		t.Errorf("targetType after admission = %v, want ip (the target group's)", got.Spec.TargetType)
+	}
+	missing := &v1beta1.TargetGroupBinding{ObjectMeta: metav1.ObjectMeta{Namespace: h.kube.Namespace, Name: "missing"},
+		Spec: v1beta1.TargetGroupBindingSpec{TargetGroupName: "tf-nowhere", ServiceRef: v1beta1.ServiceReference{Name: "hooked", Port: intstr.FromString("http")}}}
+	err := h.kube.Client.Create(t.Context(), missing)
+	if err == nil || !strings.Contains(err.Error(), "tf-nowhere") {
+		t.Fatalf("a binding to a missing target group: %v, want refused at admission naming it", err)
+	}
+}

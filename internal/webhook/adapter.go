@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -46,4 +47,36 @@ func (h *validating[T]) Handle(ctx context.Context, req admission.Request) admis
 		return admission.Denied(err.Error())
 	}
 	return admission.Allowed("")
+}
+
+// Mutating makes an admission handler of a defaulting function, for
+// Config.Extra: mutate changes a new object in place on CREATE (the patch
+// is the difference); an error denies with its text. UPDATE and DELETE
+// are admitted unchanged, as LBC's TargetGroupBinding mutator does.
+func Mutating[T client.Object](scheme *runtime.Scheme, newObj func() T, mutate func(ctx context.Context, obj T) error) admission.Handler {
+	return &mutating[T]{dec: admission.NewDecoder(scheme), newObj: newObj, mutate: mutate}
+}
+
+type mutating[T client.Object] struct {
+	dec    admission.Decoder
+	newObj func() T
+	mutate func(ctx context.Context, obj T) error
+}
+
+func (h *mutating[T]) Handle(ctx context.Context, req admission.Request) admission.Response {
+	if string(req.Operation) != "CREATE" {
+		return admission.Allowed("")
+	}
+	obj := h.newObj()
+	if err := h.dec.Decode(req, obj); err != nil {
+		return admission.Errored(http.StatusBadRequest, err)
+	}
+	if err := h.mutate(ctx, obj); err != nil {
+		return admission.Denied(err.Error())
+	}
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		return admission.Errored(http.StatusInternalServerError, err)
+	}
+	return admission.PatchResponseFromRaw(req.Object.Raw, raw)
 }
