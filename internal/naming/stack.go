@@ -82,7 +82,7 @@ func (s Stack) Prefix() string {
 		return GatewayNLBPrefix
 	case KindGatewayALB:
 		return GatewayALBPrefix
-	case KindService:
+	case KindService, KindTargetGroupBinding: // a binding tags nothing
 	}
 	return ServicePrefix
 }
@@ -124,10 +124,9 @@ func (s Stack) String() string {
 		return "service " + s.ID()
 	case KindGatewayNLB, KindGatewayALB:
 		return "gateway " + s.ID()
-	case KindIngress:
-	}
-	if s.Kind == KindTargetGroupBinding {
+	case KindTargetGroupBinding:
 		return "targetgroupbinding " + s.ID()
+	case KindIngress:
 	}
 	return "ingress group " + s.ID()
 }
@@ -144,10 +143,9 @@ func (s Stack) Key() string {
 		return "gateway-nlb:" + s.ID()
 	case KindGatewayALB:
 		return "gateway-alb:" + s.ID()
-	case KindIngress:
-	}
-	if s.Kind == KindTargetGroupBinding {
+	case KindTargetGroupBinding:
 		return "targetgroupbinding:" + s.ID()
+	case KindIngress:
 	}
 	return "ingress:" + s.ID()
 }
