@@ -63,3 +63,42 @@ func Page(marker string, limit, n, defLimit int) (start, end int, next string, o
 	}
 	return start, end, next, true
 }
+
+// ACLState is the persisted state of a web ACL service (WAFv2, WAF
+// Regional): its ID sequence, its web ACLs by ID or ARN and the
+// resource → web ACL associations.
+type ACLState[T any] struct {
+	Seq   int64             `json:"seq"`
+	ACLs  map[string]*T     `json:"acls"`
+	Assoc map[string]string `json:"associations"`
+}
+
+// SnapshotACLs returns the state as JSON, without the associations of
+// resources that are gone (live false).
+func SnapshotACLs[T any](seq int64, acls map[string]*T, assoc map[string]string, live func(resource string) bool) (json.RawMessage, error) {
+	kept := map[string]string{}
+	for res, acl := range assoc {
+		if live(res) {
+			kept[res] = acl
+		}
+	}
+	return json.Marshal(ACLState[T]{Seq: seq, ACLs: acls, Assoc: kept})
+}
+
+// RestoreACLs reads what SnapshotACLs saved; empty or null raw is an
+// empty state. Its maps are never nil.
+func RestoreACLs[T any](raw json.RawMessage) (ACLState[T], error) {
+	p := ACLState[T]{}
+	if len(raw) > 0 && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return p, err
+		}
+	}
+	if p.ACLs == nil {
+		p.ACLs = map[string]*T{}
+	}
+	if p.Assoc == nil {
+		p.Assoc = map[string]string{}
+	}
+	return p, nil
+}

@@ -400,39 +400,19 @@ func (b *Backend) Association(resourceARN string) string {
 	return b.assoc[resourceARN]
 }
 
-type persisted struct {
-	Seq   int64              `json:"seq"`
-	ACLs  map[string]*WebACL `json:"acls"`
-	Assoc map[string]string  `json:"associations"`
-}
-
 // Snapshot returns the state as JSON.
 func (b *Backend) Snapshot() (json.RawMessage, error) {
-	assoc := map[string]string{}
-	for res, acl := range b.assoc {
-		if b.live(res) {
-			assoc[res] = acl
-		}
-	}
-	return json.Marshal(persisted{Seq: b.seq, ACLs: b.acls, Assoc: assoc})
+	return jsonapi.SnapshotACLs(b.seq, b.acls, b.assoc, b.live)
 }
 
 // Restore loads what Snapshot saved.
 func (b *Backend) Restore(raw json.RawMessage) error {
-	p := persisted{}
-	if len(raw) > 0 && string(raw) != "null" {
-		if err := json.Unmarshal(raw, &p); err != nil {
-			return err
-		}
+	p, err := jsonapi.RestoreACLs[WebACL](raw)
+	if err != nil {
+		return err
 	}
 	b.Reset()
-	b.seq = p.Seq
-	if p.ACLs != nil {
-		b.acls = p.ACLs
-	}
-	if p.Assoc != nil {
-		b.assoc = p.Assoc
-	}
+	b.seq, b.acls, b.assoc = p.Seq, p.ACLs, p.Assoc
 	return nil
 }
 
