@@ -2,6 +2,7 @@ package model
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -196,6 +197,17 @@ func (m *member) routeAction(stack naming.Stack, ra annotations.RouteAction, f F
 			w.TargetGroup = tg.ResourceID
 		}
 		fw.TargetGroups = append(fw.TargetGroups, w)
+	}
+	if d.NoWeightedTargetGroups {
+		// LBC then writes a lone target group as a plain forward (no
+		// weight, no stickiness) and fails on several.
+		if len(fw.TargetGroups) > 1 {
+			return Action{}, errors.New("weighted target groups feature is disabled")
+		}
+		for i := range fw.TargetGroups {
+			fw.TargetGroups[i].Weight = nil
+		}
+		return Action{Type: ActionForward, Forward: fw}, nil
 	}
 	if s := fc.TargetGroupStickinessConfig; s != nil {
 		fw.Stickiness = &Stickiness{Enabled: s.Enabled, DurationSeconds: s.DurationSeconds}

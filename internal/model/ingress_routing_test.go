@@ -348,3 +348,29 @@ func TestIngressTargetGroupNamesAreThoseOfUseAnnotationForwards(t *testing.T) {
 	ing.Spec.DefaultBackend = &db
 	eq(t, "names", IngressTargetGroupNames([]IngressMember{ingMember(ing)}), []string{"alpha", "zeta"})
 }
+
+func TestIngressActionsWithWeightedTargetGroupsOff(t *testing.T) {
+	act := annotations.IngActionsPrefix
+	d := ingDefaults()
+	d.NoWeightedTargetGroups = true
+	t.Run("a lone target group is a plain forward, without weight or stickiness", func(t *testing.T) {
+		ann := map[string]string{act + "one": `{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"svc-1","servicePort":80,"weight":5}],
+			"targetGroupStickinessConfig":{"enabled":true,"durationSeconds":60}}}`}
+		st := buildOne(t, routed(ann, "one", "use-annotation"), ingFacts(), d)
+		eq(t, "rule", routeLines(listener(t, st, 80)),
+			[]string{"1 host-header[app.example.com] path-pattern[/api /api/*] → forward ns-1/ing-1-svc-1:80"})
+	})
+	t.Run("several target groups are LBC's error", func(t *testing.T) {
+		ann := map[string]string{act + "split": `{"type":"forward","forwardConfig":{"targetGroups":[
+			{"serviceName":"svc-1","servicePort":80,"weight":1},{"targetGroupARN":"arn:tg/x","weight":1}]}}`}
+		_, _, errs, err := BuildIngressGroup(naming.ImplicitIngressStack("ns-1", "ing-1"),
+			[]IngressMember{routed(ann, "split", "use-annotation")}, ingFacts(), d)
+		if !errors.Is(err, ErrNoUsableIngress) {
+			t.Fatalf("group error = %v, want ErrNoUsableIngress", err)
+		}
+		want := "ingress: ns-1/ing-1: " + act + "split: weighted target groups feature is disabled"
+		if got := fmt.Sprint(errs["ns-1/ing-1"]); got != want {
+			t.Errorf("member error %q, want %q", got, want)
+		}
+	})
+}

@@ -46,8 +46,8 @@ type Defaults struct {
 	// instead of a 503 fixed response.
 	FailMissingBackendAction bool
 	// NoWeightedTargetGroups is gate WeightedTargetGroups off: an NLB
-	// listener's actions annotation may name one target group only, which
-	// gets a plain forward (as LBC writes it then).
+	// listener's or an Ingress's actions annotation may name one target
+	// group only, which gets a plain forward (as LBC writes it then).
 	NoWeightedTargetGroups bool
 	// AllowedCAs is --allowed-certificate-authority-arns:
 	// certificate discovery uses only certificates these CAs issued (empty:
