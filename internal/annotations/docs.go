@@ -27,7 +27,7 @@ var Docs = map[string]Doc{
 	IngWebACLID: {Type: "WAF Classic web ACL ID, or `none`",
 		Effect: "Deprecated name of `waf-acl-id`, read only when `waf-acl-id` is absent."},
 	IngShieldAdvancedProtection: {Type: "bool",
-		Effect: "With an ACTIVE Shield Advanced subscription, `true` protects the ALB (protection named `managed by aws-load-balancer-controller`, as LBC) and `false` deletes that protection (never one under another name); absent, protections are left alone. lbsg also deletes its protection before deleting the ALB (LBC leaves it behind). Off with `--enable-shield=false`."},
+		Effect: "With an ACTIVE Shield Advanced subscription, `true` protects the ALB (protection named `managed by aws-load-balancer-controller`, as LBC) and `false` deletes that protection (never one under another name); absent, protections are left alone. Without an active subscription nothing can be protected: a `ShieldNotSubscribed` Warning event on the Ingress says so (LBC only logs). lbsg also deletes its protection before deleting the ALB (LBC leaves it behind). Off with `--enable-shield=false`."},
 	IngAuthType: {Type: "`none`, `cognito`, `oidc`", Default: "`none`",
 		Effect: "Authenticates the requests of every rule (and of the default backend) on the HTTPS listeners with Cognito or an OIDC IdP, an authenticate action before the rule's action. Read on the Ingress and on a backend Service a rule forwards to alone, the Service's value winning. Unlike LBC, which builds plain-HTTP rules without it, authentication on an HTTP listener (without `ssl-redirect`) is refused: nothing changes and a Warning event says why."},
 	IngAuthIDPCognito: {Type: "JSON: `userPoolARN`, `userPoolClientID`, `userPoolDomain`, `authenticationRequestExtraParams`",

@@ -17,6 +17,7 @@ import (
 	"github.com/lbsg/lbsg/internal/annotations"
 	"github.com/lbsg/lbsg/internal/awserr"
 	"github.com/lbsg/lbsg/internal/emulator"
+	"github.com/lbsg/lbsg/internal/events"
 	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/options"
 	"github.com/lbsg/lbsg/internal/testenv"
@@ -275,6 +276,28 @@ func TestShieldProtectionFollowsTheAnnotationAndGoesWithTheALB(t *testing.T) {
 		l, err := h.emu.Shield.ListProtections(ctx, &awsshield.ListProtectionsInput{})
 		return err == nil && len(l.Protections) == 0, err
 	})
+}
+
+// TestShieldWithoutASubscriptionIsSaidOutLoud: without an active Shield
+// Advanced subscription the ALB is built as LBC builds it (no protection
+// can be made), and a Warning event on the Ingress says that it is not
+// protected, where LBC only logs.
+func TestShieldWithoutASubscriptionIsSaidOutLoud(t *testing.T) {
+	h := start(t, nil)
+	h.emu.Server.SetShieldSubscription(false)
+	h.create(h.nodePortService("web"))
+	ing := h.albIngress("unshielded", "/", "web", map[string]string{annotations.IngShieldAdvancedProtection: "true"})
+	h.create(ing)
+	testenv.Eventually(t, "the ALB serves", func(ctx context.Context) (bool, error) {
+		arn, n, err := h.albOf(ctx, ing)
+		return arn != "" && n == 1, err
+	})
+	testenv.Eventually(t, "a ShieldNotSubscribed event", func(context.Context) (bool, error) {
+		return h.events.has("unshielded Warning " + events.ReasonShieldNotSubscribed + ": the load balancer is not protected by Shield Advanced"), nil
+	})
+	if a := h.emu.Server.Calls().Actions["shield:CreateProtection"]; a.Calls != 0 {
+		t.Errorf("CreateProtection called %d times without a subscription", a.Calls)
+	}
 }
 
 // TestDisabledAddonsAreNeverCalled: with --enable-wafv2, --enable-waf and

@@ -64,6 +64,10 @@ const (
 	// ReasonInvalidListener: a Gateway listener is not accepted
 	// (conflict, protocol, route kinds); the Gateway's status says which.
 	ReasonInvalidListener = "InvalidListener"
+	// ReasonShieldNotSubscribed: an ALB asks for Shield Advanced
+	// protection and the account has no active subscription, so AWS cannot
+	// protect it (LBC skips it with a log line only).
+	ReasonShieldNotSubscribed = "ShieldNotSubscribed"
 )
 
 // Action names for the events API.

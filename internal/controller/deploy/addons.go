@@ -106,3 +106,15 @@ func releaseShield(ctx context.Context, aws *state.Provider, lbARN string) error
 	}
 	return aws.DeleteShieldProtection(ctx, lbARN, pr.ID)
 }
+
+// ShieldUnavailable says that desired asks for Shield Advanced protection
+// that the account cannot give: Shield enabled (--enable-shield) and no
+// active subscription. The subscription state is the cached one that
+// applying the stack read, so asking costs no call after an Apply.
+func (d *Deployer) ShieldUnavailable(ctx context.Context, desired model.Stack) bool {
+	if s := desired.Addons.Shield; s == nil || !*s || !d.AWS.ShieldEnabled() {
+		return false
+	}
+	subscribed, err := d.AWS.ShieldSubscribed(ctx)
+	return err == nil && !subscribed
+}

@@ -302,10 +302,16 @@ func (r *Reconciler) converge(ctx context.Context, g *group) (reconcile.Result, 
 	if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
 		return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, err
 	}
+	shieldless := r.Deploy.ShieldUnavailable(ctx, desired)
 	for _, m := range g.members {
-		if built[m.ing] {
-			r.Events.Normal(m.ing, events.ReasonSuccessfullyReconciled, events.ActionReconcile, "Successfully reconciled")
+		if !built[m.ing] {
+			continue
 		}
+		if shieldless {
+			r.Events.Warn(m.ing, events.ReasonShieldNotSubscribed, events.ActionReconcile,
+				"the load balancer is not protected by Shield Advanced: shield-advanced-protection asks for it and the account has no active AWS Shield Advanced subscription")
+		}
+		r.Events.Normal(m.ing, events.ReasonSuccessfullyReconciled, events.ActionReconcile, "Successfully reconciled")
 	}
 	return result, nil
 }
