@@ -252,7 +252,7 @@ var gateSupport = map[string]struct {
 	"GlobalAcceleratorController":    {false, false, "a Global Accelerator controller"},
 	"EnhancedDefaultBehavior":        {false, false, "LBC's enhanced default behaviour"},
 	GateEnableDefaultTagsLowPriority: {false, true, ""},
-	"ALBTargetControlAgent":          {false, false, "the pod webhook injecting the ALB target-control agent (no webhook server yet, issue 20; target-control-port works without it)"},
+	"ALBTargetControlAgent":          {false, false, "the pod webhook injecting the ALB target-control agent (target-control-port works without it)"},
 	"GatewayListenerSet":             {true, true, ""},
 	"EnableCertificateManagement":    {false, false, "ACM certificate management: requesting certificates and validating them in Route 53 (create-acm-cert); lbsg discovers existing certificates only"},
 	"IngressPlanAnnotation":          {false, false, "LBC's dry-run plan annotation (lbsg plan instead)"},
