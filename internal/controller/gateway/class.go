@@ -25,8 +25,7 @@ import (
 const ClassControllerName = "gatewayclass"
 
 // ClassReconciler sets the Accepted condition of NLB GatewayClasses, and
-// of ALB GatewayClasses (False, Unsupported: lbsg does not build ALB
-// Gateways yet) when ALB is set.
+// of ALB GatewayClasses when ALB is set.
 type ClassReconciler struct {
 	Kube   client.Client
 	Events *events.Recorder
@@ -51,7 +50,7 @@ func (r *ClassReconciler) allClasses(ctx context.Context, _ client.Object) []rec
 	}
 	var out []reconcile.Request
 	for _, c := range list.Items {
-		if string(c.Spec.ControllerName) == gwattach.ControllerNLB && c.Spec.ParametersRef != nil {
+		if r.serves(string(c.Spec.ControllerName)) && c.Spec.ParametersRef != nil {
 			out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Name: c.Name}})
 		}
 	}
@@ -67,18 +66,7 @@ func (r *ClassReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 	}
 	cond := metav1.Condition{Type: string(gwv1.GatewayClassConditionStatusAccepted), Status: metav1.ConditionTrue,
 		Reason: string(gwv1.GatewayClassReasonAccepted), Message: "GatewayClass is accepted", ObservedGeneration: c.Generation}
-	switch string(c.Spec.ControllerName) {
-	case gwattach.ControllerNLB:
-	case gwattach.ControllerALB:
-		if !r.ALB {
-			return reconcile.Result{}, nil
-		}
-		// Nothing silently ignored: the class says lbsg will not serve it.
-		cond.Status, cond.Reason = metav1.ConditionFalse, string(gwv1.GatewayClassReasonUnsupported)
-		cond.Message = "lbsg does not build ALB Gateways (HTTPRoute, GRPCRoute) yet; its Gateways are left alone"
-		r.Events.Warn(c, events.ReasonUnsupportedConfiguration, events.ActionReconcile, cond.Message)
-		return r.setAccepted(ctx, c, cond)
-	default:
+	if !r.serves(string(c.Spec.ControllerName)) {
 		return reconcile.Result{}, nil
 	}
 	if msg, err := r.checkParameters(ctx, c); err != nil {
@@ -88,6 +76,11 @@ func (r *ClassReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 		r.Events.Warn(c, events.ReasonUnsupportedConfiguration, events.ActionReconcile, msg)
 	}
 	return r.setAccepted(ctx, c, cond)
+}
+
+// serves reports whether the reconciler answers classes of controller.
+func (r *ClassReconciler) serves(controller string) bool {
+	return controller == gwattach.ControllerNLB || r.ALB && controller == gwattach.ControllerALB
 }
 
 // setAccepted writes the class's Accepted condition when it changed.
