@@ -37,10 +37,10 @@ type Checker struct {
 	// Gateways enqueues Gateways of NLB classes, ALBGateways those of ALB
 	// classes (nil: no such Gateway controller).
 	Gateways, ALBGateways *registry.Trigger[reconcile.Request]
-	Metrics  *metrics.Metrics
-	Defaults model.Defaults
-	Interval time.Duration
-	Clock    clock.WithTicker // nil: real clock
+	Metrics               *metrics.Metrics
+	Defaults              model.Defaults
+	Interval              time.Duration
+	Clock                 clock.WithTicker // nil: real clock
 	// AdoptLBCRules: as targetsg's.
 	AdoptLBCRules bool
 }
