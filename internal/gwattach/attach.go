@@ -223,6 +223,11 @@ func validateListeners(controller string, specs []gwv1.Listener) []*Listener {
 			l.Valid, l.Reason, l.Message = false, gwv1.ListenerReasonPortUnavailable, fmt.Sprintf("Port %d is not available (listener name %s)", s.Port, s.Name)
 		case !slices.Contains(servedProtocols[controller], s.Protocol):
 			l.Valid, l.Reason, l.Message = false, gwv1.ListenerReasonUnsupportedProtocol, fmt.Sprintf("Unsupported protocol %s for listener %s", s.Protocol, s.Name)
+		case controller == ControllerALB && s.TLS != nil && (len(s.TLS.CertificateRefs) > 0 || len(s.TLS.Options) > 0):
+			// LBC takes ALB certificates from ACM only; serving without the
+			// named ones would be serving something else than asked.
+			l.Valid, l.Reason = false, gwv1.ListenerReasonInvalidCertificateRef
+			l.Message = fmt.Sprintf("listener %s: tls.certificateRefs and tls.options are not supported; name ACM certificates in the LoadBalancerConfiguration's listenerConfigurations (HTTPS:%d) or let discovery find them by hostname", s.Name, s.Port)
 		default:
 			if p, ok := portProto[s.Port]; ok {
 				if p != s.Protocol && !(p == gwv1.TCPProtocolType && s.Protocol == gwv1.UDPProtocolType) &&
