@@ -221,7 +221,7 @@ func TestALBGatewayWithHTTPRouteConvergesToAnALB(t *testing.T) {
 	lb := h.waitALBRules(ns, "gw",
 		fmt.Sprintf("80:1 host-header[web.example.com] path-pattern[/login] http-request-method → forward %s*1", echoTG),
 		fmt.Sprintf("80:2 host-header[web.example.com] path-pattern[/api /api/*] http-header(X-Env)[prod] query-string[v=2] → forward %s", strings.Join(fw, ",")),
-		"80:3 host-header[web.example.com] path-pattern[/old /old/*] → redirect HTTPS://:443 HTTP_301",
+		"80:3 host-header[web.example.com] path-pattern[/old /old/*] → redirect HTTPS://#{host}:443 HTTP_301",
 	)
 	if !slices.Equal(lb.listeners, []string{"80/HTTP fixed 404"}) {
 		t.Errorf("listeners %v, want 80/HTTP with LBC's 404 default action", lb.listeners)
