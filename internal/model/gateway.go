@@ -492,22 +492,20 @@ func (b *gwBuilder) targetRules(source RefKind) {
 		perms = append(perms, targetGroupPerms(tg, b.d.DisableRestrictedSGRules)...)
 	}
 	for _, be := range b.backends() {
-		{
-			instance := be.TargetGroup == nil || be.TargetGroup.TargetType == nil
-			if instance {
-				instance = cmp.Or(b.d.DefaultTargetType, annotations.TargetTypeInstance) == annotations.TargetTypeInstance
-			} else {
-				instance = *be.TargetGroup.TargetType == annotations.TargetTypeInstance
+		instance := be.TargetGroup == nil || be.TargetGroup.TargetType == nil
+		if instance {
+			instance = cmp.Or(b.d.DefaultTargetType, annotations.TargetTypeInstance) == annotations.TargetTypeInstance
+		} else {
+			instance = *be.TargetGroup.TargetType == annotations.TargetTypeInstance
+		}
+		if instance {
+			for _, n := range TargetNodes(b.f.Nodes, nil) {
+				nodes[n.Name] = true
 			}
-			if instance {
-				for _, n := range TargetNodes(b.f.Nodes, nil) {
-					nodes[n.Name] = true
-				}
-				continue
-			}
-			for _, e := range be.Endpoints {
-				nodes[e.NodeName] = true
-			}
+			continue
+		}
+		for _, e := range be.Endpoints {
+			nodes[e.NodeName] = true
 		}
 	}
 	groups, warns := targetSGs(b.f.Nodes, nodes, b.d)
