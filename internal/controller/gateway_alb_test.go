@@ -350,6 +350,25 @@ func TestALBGatewayRefusesAnUnsupportedFilterAndAppliesTheSiblingRoute(t *testin
 	testenv.Eventually(t, "UnsupportedConfiguration event on the route", func(context.Context) (bool, error) {
 		return h.events.has("rewrite Warning UnsupportedConfiguration"), nil
 	})
+
+	// A GRPCRoute is refused the same way; the rules stay as they are.
+	grpc := &gwv1.GRPCRoute{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "rpc"}, Spec: gwv1.GRPCRouteSpec{
+		CommonRouteSpec: gwv1.CommonRouteSpec{ParentRefs: []gwv1.ParentReference{parent(ns, "gw")}},
+		Rules:           []gwv1.GRPCRouteRule{{BackendRefs: []gwv1.GRPCBackendRef{{BackendRef: svcRef(ns, "echo", 80)}}}}}}
+	h.create(grpc)
+	testenv.Eventually(t, "GRPCRoute refused", func(ctx context.Context) (bool, error) {
+		cur := &gwv1.GRPCRoute{}
+		if err := h.kube.Client.Get(ctx, client.ObjectKeyFromObject(grpc), cur); err != nil {
+			return false, err
+		}
+		for _, p := range cur.Status.Parents {
+			if p.ControllerName == "gateway.k8s.aws/alb" && condition(p.Conditions, "Accepted") == "False/UnsupportedValue" {
+				return true, nil
+			}
+		}
+		return false, fmt.Errorf("parents %+v", cur.Status.Parents)
+	})
+	h.waitALBRules(ns, "gw", fmt.Sprintf("80:1 path-pattern[/v2 /v2/*] → forward %s*1", albTG(ns, "gw", "plain", "echo", echo.Spec.Ports[0].NodePort)))
 }
 
 func findCond(conds []metav1.Condition, t string) *metav1.Condition {
