@@ -175,13 +175,14 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	svcTrigger := &registry.Trigger[reconcile.Request]{}
 	class := ingressclass.Config{IngressClass: o.IngressClass}
 	owners := &deploy.Owners{service.Owner{Kube: mgr.GetClient(), Defaults: d}, ingress.Owner{Kube: mgr.GetClient(), Class: class}}
-	gatewayAPI := o.Gate(options.GateNLBGatewayAPI) && GatewayAPIInstalled(mgr.GetRESTMapper())
-	albGatewayAPI := gatewayAPI && o.Gate(options.GateALBGatewayAPI) && albGatewayAPIInstalled(mgr.GetRESTMapper())
+	gatewayInstalled := GatewayAPIInstalled(mgr.GetRESTMapper())
+	gatewayAPI := o.Gate(options.GateNLBGatewayAPI) && gatewayInstalled
+	albGatewayAPI := o.Gate(options.GateALBGatewayAPI) && gatewayInstalled && albGatewayAPIInstalled(mgr.GetRESTMapper())
 	if gatewayAPI {
 		*owners = append(*owners, gateway.Owner{Kube: mgr.GetClient()})
-		if albGatewayAPI {
-			*owners = append(*owners, gateway.Owner{Kube: mgr.GetClient(), ALB: true})
-		}
+	}
+	if albGatewayAPI {
+		*owners = append(*owners, gateway.Owner{Kube: mgr.GetClient(), ALB: true})
 	}
 	// TargetGroupBindings need their CRD: `helm upgrade` does not install a
 	// chart's new CRDs, so without it the controller runs without bindings
@@ -256,27 +257,29 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	var gw, albGW *gateway.Reconciler
 	gwTrigger := &registry.Trigger[reconcile.Request]{}
 	albTrigger := &registry.Trigger[reconcile.Request]{}
-	if gatewayAPI {
-		cls := &gateway.ClassReconciler{Kube: mgr.GetClient(), Events: rec, ALB: o.Gate(options.GateALBGatewayAPI)}
+	if gatewayAPI || albGatewayAPI {
+		cls := &gateway.ClassReconciler{Kube: mgr.GetClient(), Events: rec, NLB: gatewayAPI, ALB: albGatewayAPI}
 		if err := cls.SetupWithManager(mgr); err != nil {
 			return nil, fmt.Errorf("setting up the gatewayclass controller: %w", err)
 		}
 		component(gateway.ClassControllerName)
+	}
+	if gatewayAPI {
 		gw = &gateway.Reconciler{Kube: mgr.GetClient(), AWS: prov, Deploy: dep, Gateways: gwTrigger, Events: rec,
 			Metrics: c.Metrics, Defaults: d, MaxConcurrentReconciles: o.MaxConcurrentReconciles}
 		if err := gw.SetupWithManager(mgr); err != nil {
 			return nil, fmt.Errorf("setting up the gateway controller: %w", err)
 		}
 		component(gateway.ControllerName)
-		if albGatewayAPI {
-			alb := &gateway.Reconciler{ALB: true, Kube: mgr.GetClient(), AWS: prov, Deploy: dep, Gateways: albTrigger, Events: rec,
-				Metrics: c.Metrics, Defaults: d, MaxConcurrentReconciles: o.MaxConcurrentReconciles}
-			if err := alb.SetupWithManager(mgr); err != nil {
-				return nil, fmt.Errorf("setting up the ALB gateway controller: %w", err)
-			}
-			component(gateway.ALBControllerName)
-			albGW = alb
+	}
+	if albGatewayAPI {
+		alb := &gateway.Reconciler{ALB: true, Kube: mgr.GetClient(), AWS: prov, Deploy: dep, Gateways: albTrigger, Events: rec,
+			Metrics: c.Metrics, Defaults: d, MaxConcurrentReconciles: o.MaxConcurrentReconciles}
+		if err := alb.SetupWithManager(mgr); err != nil {
+			return nil, fmt.Errorf("setting up the ALB gateway controller: %w", err)
 		}
+		component(gateway.ALBControllerName)
+		albGW = alb
 	}
 	var bindings *tgb.Reconciler
 	if bindingsServed {

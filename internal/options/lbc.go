@@ -248,7 +248,7 @@ var gateSupport = map[string]struct {
 	GateLBCapacityReservation:        {true, true, ""}, // off: lbsg leaves capacity reservations alone, as LBC does
 	"SubnetDiscoveryByReachability":  {true, true, ""}, // off: lbsg's discovery never uses route tables
 	GateNLBGatewayAPI:                {true, true, ""}, // off: no NLB Gateway controller, as LBC
-	GateALBGatewayAPI:                {true, true, ""}, // on: the ALB Gateway controller runs (with NLBGatewayAPI)
+	GateALBGatewayAPI:                {true, true, ""}, // off: no ALB Gateway controller, as LBC
 	"GlobalAcceleratorController":    {false, false, "a Global Accelerator controller"},
 	"EnhancedDefaultBehavior":        {false, false, "LBC's enhanced default behaviour"},
 	GateEnableDefaultTagsLowPriority: {false, true, ""},

@@ -41,8 +41,8 @@ const (
 	// GateNLBGatewayAPI runs the NLB Gateway controller (with the Gateway
 	// API CRDs installed).
 	GateNLBGatewayAPI = "NLBGatewayAPI"
-	// GateALBGatewayAPI runs the ALB Gateway controller (with NLBGatewayAPI
-	// and the Gateway API CRDs, HTTPRoute and GRPCRoute among them).
+	// GateALBGatewayAPI runs the ALB Gateway controller (with the Gateway
+	// API CRDs, HTTPRoute and GRPCRoute among them).
 	GateALBGatewayAPI                = "ALBGatewayAPI"
 	GateEnableDefaultTagsLowPriority = "EnableDefaultTagsLowPriority"
 	GateServiceTypeLoadBalancerOnly  = "ServiceTypeLoadBalancerOnly"

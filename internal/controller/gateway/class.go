@@ -24,12 +24,15 @@ import (
 // ClassControllerName is the GatewayClass reconciler's name.
 const ClassControllerName = "gatewayclass"
 
-// ClassReconciler sets the Accepted condition of NLB GatewayClasses, and
-// of ALB GatewayClasses when ALB is set.
+// ClassReconciler sets the Accepted condition of the GatewayClasses of
+// the controllers that run: NLB classes with NLB set, ALB classes with ALB
+// set.
 type ClassReconciler struct {
 	Kube   client.Client
 	Events *events.Recorder
-	// ALB: answer for gateway.k8s.aws/alb classes too (gate ALBGatewayAPI).
+	// NLB: answer for gateway.k8s.aws/nlb classes (gate NLBGatewayAPI).
+	NLB bool
+	// ALB: answer for gateway.k8s.aws/alb classes (gate ALBGatewayAPI).
 	ALB bool
 }
 
@@ -80,7 +83,7 @@ func (r *ClassReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 
 // serves reports whether the reconciler answers classes of controller.
 func (r *ClassReconciler) serves(controller string) bool {
-	return controller == gwattach.ControllerNLB || r.ALB && controller == gwattach.ControllerALB
+	return r.NLB && controller == gwattach.ControllerNLB || r.ALB && controller == gwattach.ControllerALB
 }
 
 // setAccepted writes the class's Accepted condition when it changed.
