@@ -211,6 +211,8 @@ func TestALBGatewayWithHTTPRouteConvergesToAnALB(t *testing.T) {
 			BackendRefs: []gwv1.HTTPBackendRef{weighted(svcRef(ns, "echo", 80), 90), weighted(svcRef(ns, "canary", 80), 10)}},
 		gwv1.HTTPRouteRule{Matches: []gwv1.HTTPRouteMatch{login},
 			BackendRefs: []gwv1.HTTPBackendRef{weighted(svcRef(ns, "echo", 80), 1)}},
+		gwv1.HTTPRouteRule{Matches: []gwv1.HTTPRouteMatch{pathMatch(gwv1.PathMatchRegularExpression, "^/v[0-9]+/items$")},
+			BackendRefs: []gwv1.HTTPBackendRef{weighted(svcRef(ns, "canary", 80), 1)}},
 	)
 	h.create(rt)
 
@@ -222,6 +224,7 @@ func TestALBGatewayWithHTTPRouteConvergesToAnALB(t *testing.T) {
 		fmt.Sprintf("80:1 host-header[web.example.com] path-pattern[/login] http-request-method → forward %s*1", echoTG),
 		fmt.Sprintf("80:2 host-header[web.example.com] path-pattern[/api /api/*] http-header(X-Env)[prod] query-string[v=2] → forward %s", strings.Join(fw, ",")),
 		"80:3 host-header[web.example.com] path-pattern[/old /old/*] → redirect HTTPS://#{host}:443 HTTP_301",
+		fmt.Sprintf("80:4 host-header[web.example.com] path-pattern~[^/v[0-9]+/items$] → forward %s*1", canaryTG),
 	)
 	if !slices.Equal(lb.listeners, []string{"80/HTTP fixed 404"}) {
 		t.Errorf("listeners %v, want 80/HTTP with LBC's 404 default action", lb.listeners)
