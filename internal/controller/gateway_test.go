@@ -658,29 +658,6 @@ func TestGatewayMergesTheClassAndGatewayConfigurations(t *testing.T) {
 	}
 }
 
-// An ALB GatewayClass is answered, not ignored: lbsg does not build ALB
-// Gateways yet.
-func TestGatewayALBClassIsMarkedUnsupported(t *testing.T) {
-	h := startGateway(t)
-	name := h.kube.Namespace + "-alb"
-	h.create(&gwv1.GatewayClass{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: gwv1.GatewayClassSpec{ControllerName: "gateway.k8s.aws/alb"}})
-	t.Cleanup(func() {
-		ctx, cancel := testenv.CleanupContext(t)
-		defer cancel()
-		_ = h.kube.Client.Delete(ctx, &gwv1.GatewayClass{ObjectMeta: metav1.ObjectMeta{Name: name}})
-	})
-	testenv.Eventually(t, "ALB class unsupported", func(ctx context.Context) (bool, error) {
-		c := &gwv1.GatewayClass{}
-		if err := h.kube.Client.Get(ctx, client.ObjectKey{Name: name}, c); err != nil {
-			return false, err
-		}
-		return condition(c.Status.Conditions, "Accepted") == "False/Unsupported", nil
-	})
-	if !h.events.has(name + " Warning UnsupportedConfiguration") {
-		t.Error("no UnsupportedConfiguration event on the ALB class")
-	}
-}
-
 // A TLS listener in Passthrough mode is a TCP listener (LBC); a TLSRoute
 // on it forwards to its backend.
 func TestGatewayTLSPassthroughListener(t *testing.T) {

@@ -100,8 +100,9 @@ func Components() []Component {
 	return []Component{
 		{"service", "Services of type LoadBalancer → NLBs, their target groups and security groups"},
 		{"ingress", "Ingresses, by IngressGroup → ALBs, listeners, rules, target groups and security groups"},
-		{"gatewayclass", "GatewayClasses of controllers gateway.k8s.aws/nlb and /alb → their Accepted condition (ALB: Unsupported) (when the Gateway API CRDs are installed)"},
+		{"gatewayclass", "GatewayClasses of controllers gateway.k8s.aws/nlb and /alb → their Accepted condition (when the Gateway API CRDs are installed)"},
 		{"gateway-nlb", "Gateways of NLB classes and their TCP/UDP/TLS routes → NLBs, listeners, target groups and security groups"},
+		{"gateway-alb", "Gateways of ALB classes and their HTTPRoutes → ALBs, listeners, rules, target groups and security groups"},
 		{"targetgroupbinding", "TargetGroupBindings → the targets of target groups made outside lbsg, and their networking rules"},
 		{"targetsg", "rules on node and pod ENI security groups admitting load-balancer traffic"},
 		{"readiness", "pod readiness gates target-health.elbv2.k8s.aws/<target group>: opened when the pod's target is healthy"},
@@ -122,11 +123,13 @@ type Controllers struct {
 	Ingress    *ingress.Reconciler
 	// Gateway is nil when the Gateway API CRDs are not installed or the
 	// NLBGatewayAPI gate is off; TGB when the TargetGroupBinding CRD is not.
-	Gateway   *gateway.Reconciler
-	TGB       *tgb.Reconciler
-	TargetSG  *targetsg.Reconciler
-	Readiness *readiness.Reconciler
-	Drift     *drift.Checker
+	Gateway *gateway.Reconciler
+	// ALBGateway is nil also when the ALBGatewayAPI gate is off.
+	ALBGateway *gateway.Reconciler
+	TGB        *tgb.Reconciler
+	TargetSG   *targetsg.Reconciler
+	Readiness  *readiness.Reconciler
+	Drift      *drift.Checker
 }
 
 // Defaults derives the model defaults from the options.
@@ -172,9 +175,14 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	svcTrigger := &registry.Trigger[reconcile.Request]{}
 	class := ingressclass.Config{IngressClass: o.IngressClass}
 	owners := &deploy.Owners{service.Owner{Kube: mgr.GetClient(), Defaults: d}, ingress.Owner{Kube: mgr.GetClient(), Class: class}}
-	gatewayAPI := o.Gate(options.GateNLBGatewayAPI) && GatewayAPIInstalled(mgr.GetRESTMapper())
+	gatewayInstalled := GatewayAPIInstalled(mgr.GetRESTMapper())
+	gatewayAPI := o.Gate(options.GateNLBGatewayAPI) && gatewayInstalled
+	albGatewayAPI := o.Gate(options.GateALBGatewayAPI) && gatewayInstalled && albGatewayAPIInstalled(mgr.GetRESTMapper())
 	if gatewayAPI {
 		*owners = append(*owners, gateway.Owner{Kube: mgr.GetClient()})
+	}
+	if albGatewayAPI {
+		*owners = append(*owners, gateway.Owner{Kube: mgr.GetClient(), ALB: true})
 	}
 	// TargetGroupBindings need their CRD: `helm upgrade` does not install a
 	// chart's new CRDs, so without it the controller runs without bindings
@@ -246,20 +254,32 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		return nil, fmt.Errorf("setting up the ingress controller: %w", err)
 	}
 	component(ingress.ControllerName)
-	var gw *gateway.Reconciler
+	var gw, albGW *gateway.Reconciler
 	gwTrigger := &registry.Trigger[reconcile.Request]{}
-	if gatewayAPI {
-		cls := &gateway.ClassReconciler{Kube: mgr.GetClient(), Events: rec, ALB: o.Gate(options.GateALBGatewayAPI)}
+	albTrigger := &registry.Trigger[reconcile.Request]{}
+	if gatewayAPI || albGatewayAPI {
+		cls := &gateway.ClassReconciler{Kube: mgr.GetClient(), Events: rec, NLB: gatewayAPI, ALB: albGatewayAPI}
 		if err := cls.SetupWithManager(mgr); err != nil {
 			return nil, fmt.Errorf("setting up the gatewayclass controller: %w", err)
 		}
 		component(gateway.ClassControllerName)
+	}
+	if gatewayAPI {
 		gw = &gateway.Reconciler{Kube: mgr.GetClient(), AWS: prov, Deploy: dep, Gateways: gwTrigger, Events: rec,
 			Metrics: c.Metrics, Defaults: d, MaxConcurrentReconciles: o.MaxConcurrentReconciles}
 		if err := gw.SetupWithManager(mgr); err != nil {
 			return nil, fmt.Errorf("setting up the gateway controller: %w", err)
 		}
 		component(gateway.ControllerName)
+	}
+	if albGatewayAPI {
+		alb := &gateway.Reconciler{ALB: true, Kube: mgr.GetClient(), AWS: prov, Deploy: dep, Gateways: albTrigger, Events: rec,
+			Metrics: c.Metrics, Defaults: d, MaxConcurrentReconciles: o.MaxConcurrentReconciles}
+		if err := alb.SetupWithManager(mgr); err != nil {
+			return nil, fmt.Errorf("setting up the ALB gateway controller: %w", err)
+		}
+		component(gateway.ALBControllerName)
+		albGW = alb
 	}
 	var bindings *tgb.Reconciler
 	if bindingsServed {
@@ -286,6 +306,9 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 			case st.Kind == naming.KindService:
 				svcTrigger.Enqueue(reconcile.Request{NamespacedName: types.NamespacedName{Namespace: st.Namespace, Name: st.Name}})
 				return
+			case st.Kind == naming.KindGatewayALB:
+				albTrigger.Enqueue(reconcile.Request{NamespacedName: types.NamespacedName{Namespace: st.Namespace, Name: st.Name}})
+				return
 			case st.IsGateway():
 				gwTrigger.Enqueue(reconcile.Request{NamespacedName: types.NamespacedName{Namespace: st.Namespace, Name: st.Name}})
 				return
@@ -310,7 +333,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 			Gates: gates, QUICEnv: model.QUICServerIDEnv, Extra: bindingWebhooks(mgr.GetScheme(), bindings, c.WebhookExtra),
 		}, mgr.GetScheme())
 	}
-	dr := &drift.Checker{Owners: owners, Backend: dep.Backend, AWS: prov, Registry: reg, TargetSGs: sgTrigger, Services: svcTrigger, Ingresses: ingTrigger, Gateways: gwTrigger,
+	dr := &drift.Checker{Owners: owners, Backend: dep.Backend, AWS: prov, Registry: reg, TargetSGs: sgTrigger, Services: svcTrigger, Ingresses: ingTrigger, Gateways: gwTrigger, ALBGateways: albTrigger,
 		Metrics: c.Metrics, Defaults: d, Interval: o.DriftInterval, AdoptLBCRules: o.AdoptLBCRules}
 	if !c.NoDriftLoop {
 		if err := mgr.Add(dr); err != nil {
@@ -319,7 +342,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		component("drift")
 	}
 	return &Controllers{Registered: registered, AWS: prov, Registry: reg, Deploy: dep, Owners: owners, Service: svc, Ingress: ing,
-		Gateway: gw, TGB: bindings, TargetSG: tsg, Readiness: rd, Drift: dr}, nil
+		Gateway: gw, ALBGateway: albGW, TGB: bindings, TargetSG: tsg, Readiness: rd, Drift: dr}, nil
 }
 
 // pick is api when its add-on is enabled, else nil (off).
@@ -375,6 +398,23 @@ var gatewayKinds = []schema.GroupVersionKind{
 	{Group: gwv1.GroupName, Version: "v1", Kind: "ReferenceGrant"},
 	{Group: gwconfig.Group, Version: gwconfig.Version, Kind: gwconfig.KindLoadBalancerConfiguration},
 	{Group: gwconfig.Group, Version: gwconfig.Version, Kind: gwconfig.KindTargetGroupConfiguration},
+}
+
+// albGatewayKinds are the further kinds the ALB Gateway controller watches.
+var albGatewayKinds = []schema.GroupVersionKind{
+	{Group: gwv1.GroupName, Version: "v1", Kind: "HTTPRoute"},
+	{Group: gwv1.GroupName, Version: "v1", Kind: "GRPCRoute"},
+}
+
+// albGatewayAPIInstalled reports whether the API server also serves the
+// kinds of the ALB Gateway controller.
+func albGatewayAPIInstalled(m meta.RESTMapper) bool {
+	for _, k := range albGatewayKinds {
+		if _, err := m.RESTMapping(k.GroupKind(), k.Version); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // GatewayAPIInstalled reports whether the API server serves every kind

@@ -29,13 +29,31 @@ const (
 	KindTCPRoute = "TCPRoute"
 	KindUDPRoute = "UDPRoute"
 	KindTLSRoute = "TLSRoute"
+	// KindHTTPRoute and KindGRPCRoute are the ALB class's kinds.
+	KindHTTPRoute = "HTTPRoute"
+	KindGRPCRoute = "GRPCRoute"
 )
 
-// defaultKinds are the kinds a listener admits without allowedRoutes.kinds.
+// defaultKinds are the kinds a listener admits without allowedRoutes.kinds
+// (LBC's protocol-to-kind map).
 var defaultKinds = map[gwv1.ProtocolType][]string{
-	gwv1.TCPProtocolType: {KindTCPRoute},
-	gwv1.UDPProtocolType: {KindUDPRoute},
-	gwv1.TLSProtocolType: {KindTLSRoute, KindTCPRoute},
+	gwv1.TCPProtocolType:   {KindTCPRoute},
+	gwv1.UDPProtocolType:   {KindUDPRoute},
+	gwv1.TLSProtocolType:   {KindTLSRoute, KindTCPRoute},
+	gwv1.HTTPProtocolType:  {KindHTTPRoute},
+	gwv1.HTTPSProtocolType: {KindHTTPRoute, KindGRPCRoute},
+}
+
+// servedKinds are the route kinds each controller serves.
+var servedKinds = map[string][]string{
+	ControllerNLB: {KindTCPRoute, KindUDPRoute, KindTLSRoute},
+	ControllerALB: {KindHTTPRoute, KindGRPCRoute},
+}
+
+// servedProtocols are the listener protocols each controller serves.
+var servedProtocols = map[string][]gwv1.ProtocolType{
+	ControllerNLB: {gwv1.TCPProtocolType, gwv1.UDPProtocolType, gwv1.TLSProtocolType},
+	ControllerALB: {gwv1.HTTPProtocolType, gwv1.HTTPSProtocolType},
 }
 
 // Route is a route of any L4 kind, reduced to what attachment reads.
@@ -50,6 +68,17 @@ type Route struct {
 	Rules [][]gwv1.BackendRef
 	// Status is the route's current status.parents.
 	Status []gwv1.RouteParentStatus
+	// Refusal, when set, refuses the route as a whole (something in it
+	// lbsg does not build): it attaches to no listener and each of its
+	// parent statuses says why.
+	Refusal *Refusal
+}
+
+// Refusal is why a route is not attached: its Accepted condition's reason
+// and message.
+type Refusal struct {
+	Reason  gwv1.RouteConditionReason
+	Message string
 }
 
 // Key is kind/namespace/name.
@@ -83,6 +112,8 @@ type Backend struct {
 	Service *corev1.Service
 	Port    corev1.ServicePort
 	Weight  int32
+	// Rule is the index of the route rule naming it.
+	Rule int
 }
 
 // Result is Attach's verdict.
@@ -95,6 +126,12 @@ type Result struct {
 	Backends map[string][]Backend
 	// Problems per route key, for events.
 	Problems map[string][]string
+	// Hostnames per route key and listener port: the hostnames the route
+	// serves there (LBC's compatible hostnames: each route hostname
+	// matching the listener's, narrowed to the more specific side; the
+	// listener's for a route without hostnames). A port without an entry
+	// uses the route's own hostnames.
+	Hostnames map[string]map[int32][]string
 }
 
 // Valid reports whether every listener is valid.
@@ -109,7 +146,8 @@ func (r Result) Valid() bool {
 
 // Attach computes listener validity, route attachment and statuses.
 func Attach(in Inputs) Result {
-	res := Result{Parents: map[string][]gwv1.RouteParentStatus{}, Backends: map[string][]Backend{}, Problems: map[string][]string{}}
+	res := Result{Parents: map[string][]gwv1.RouteParentStatus{}, Backends: map[string][]Backend{}, Problems: map[string][]string{},
+		Hostnames: map[string]map[int32][]string{}}
 	res.Listeners = validateListeners(in.Controller, in.Gateway.Spec.Listeners)
 	routes := slices.Clone(in.Routes)
 	slices.SortFunc(routes, func(a, b *Route) int {
@@ -125,7 +163,7 @@ func Attach(in Inputs) Result {
 			if !namesGateway(ref, r.Namespace, in.Gateway) {
 				continue
 			}
-			accepted := attachRef(in, res.Listeners, r, ref)
+			accepted := attachRef(in, res, r, ref)
 			if accepted.Status == metav1.ConditionFalse {
 				res.Problems[r.Key()] = append(res.Problems[r.Key()], accepted.Message)
 			}
@@ -183,8 +221,13 @@ func validateListeners(controller string, specs []gwv1.Listener) []*Listener {
 			l.Valid, l.Reason, l.Message = false, gwv1.ListenerReasonInvalidRouteKinds, fmt.Sprintf("Invalid route kind for listener %s", s.Name)
 		case s.Port < 1 || s.Port > 65535:
 			l.Valid, l.Reason, l.Message = false, gwv1.ListenerReasonPortUnavailable, fmt.Sprintf("Port %d is not available (listener name %s)", s.Port, s.Name)
-		case controller == ControllerNLB && s.Protocol != gwv1.TCPProtocolType && s.Protocol != gwv1.UDPProtocolType && s.Protocol != gwv1.TLSProtocolType:
+		case !slices.Contains(servedProtocols[controller], s.Protocol):
 			l.Valid, l.Reason, l.Message = false, gwv1.ListenerReasonUnsupportedProtocol, fmt.Sprintf("Unsupported protocol %s for listener %s", s.Protocol, s.Name)
+		case controller == ControllerALB && s.TLS != nil && (len(s.TLS.CertificateRefs) > 0 || len(s.TLS.Options) > 0):
+			// LBC takes ALB certificates from ACM only; serving without the
+			// named ones would be serving something else than asked.
+			l.Valid, l.Reason = false, gwv1.ListenerReasonInvalidCertificateRef
+			l.Message = fmt.Sprintf("listener %s: tls.certificateRefs and tls.options are not supported; name ACM certificates in the LoadBalancerConfiguration's listenerConfigurations (HTTPS:%d) or let discovery find them by hostname", s.Name, s.Port)
 		default:
 			if p, ok := portProto[s.Port]; ok {
 				if p != s.Protocol && !(p == gwv1.TCPProtocolType && s.Protocol == gwv1.UDPProtocolType) &&
@@ -221,7 +264,7 @@ func supportedKinds(controller string, s gwv1.Listener) ([]gwv1.RouteGroupKind, 
 	}
 	ok := true
 	for _, k := range s.AllowedRoutes.Kinds {
-		serves := controller == ControllerNLB && (k.Kind == KindTCPRoute || k.Kind == KindUDPRoute || k.Kind == KindTLSRoute)
+		serves := slices.Contains(servedKinds[controller], string(k.Kind))
 		if k.Group != nil && string(*k.Group) != Group {
 			serves = false
 		}
@@ -236,7 +279,8 @@ func supportedKinds(controller string, s gwv1.Listener) ([]gwv1.RouteGroupKind, 
 
 // attachRef attaches r through one parentRef and returns its Accepted
 // condition.
-func attachRef(in Inputs, listeners []*Listener, r *Route, ref gwv1.ParentReference) metav1.Condition {
+func attachRef(in Inputs, res Result, r *Route, ref gwv1.ParentReference) metav1.Condition {
+	listeners := res.Listeners
 	cond := func(ok bool, reason gwv1.RouteConditionReason, msg string) metav1.Condition {
 		st := metav1.ConditionTrue
 		if !ok {
@@ -257,6 +301,9 @@ func attachRef(in Inputs, listeners []*Listener, r *Route, ref gwv1.ParentRefere
 	if len(cands) == 0 {
 		return cond(false, gwv1.RouteReasonNoMatchingParent, fmt.Sprintf("No listener of Gateway %s/%s matches the parentRef", in.Gateway.Namespace, in.Gateway.Name))
 	}
+	if r.Refusal != nil {
+		return cond(false, r.Refusal.Reason, r.Refusal.Message)
+	}
 	attached, hostMiss := false, false
 	for _, l := range cands {
 		if !l.Valid || !kindAllowed(l, r.Kind) || !namespaceAllowed(in, l, r.Namespace) {
@@ -269,6 +316,20 @@ func attachRef(in Inputs, listeners []*Listener, r *Route, ref gwv1.ParentRefere
 		attached = true
 		if !slices.Contains(l.Routes, r) {
 			l.Routes = append(l.Routes, r)
+		}
+		if hosts := compatibleHostnames(l.Spec.Hostname, r.Hostnames); len(hosts) > 0 {
+			byPort := res.Hostnames[r.Key()]
+			if byPort == nil {
+				byPort = map[int32][]string{}
+				res.Hostnames[r.Key()] = byPort
+			}
+			port := int32(l.Spec.Port)
+			for _, h := range hosts {
+				if !slices.Contains(byPort[port], h) {
+					byPort[port] = append(byPort[port], h)
+				}
+			}
+			slices.Sort(byPort[port])
 		}
 	}
 	switch {
@@ -329,6 +390,28 @@ func hostnamesMatch(listener *gwv1.Hostname, route []gwv1.Hostname) bool {
 	return false
 }
 
+// compatibleHostnames are the hostnames a route serves on a listener:
+// none for a listener without hostname; the listener's for a route
+// without hostnames; else each matching pair's more specific side.
+func compatibleHostnames(listener *gwv1.Hostname, route []gwv1.Hostname) []string {
+	if listener == nil {
+		return nil
+	}
+	if len(route) == 0 {
+		return []string{string(*listener)}
+	}
+	var out []string
+	for _, h := range route {
+		switch {
+		case string(h) == string(*listener) || hostMatch(string(*listener), string(h)):
+			out = append(out, string(h))
+		case hostMatch(string(h), string(*listener)):
+			out = append(out, string(*listener))
+		}
+	}
+	return out
+}
+
 func hostMatch(pattern, host string) bool {
 	if pattern == host {
 		return true
@@ -350,7 +433,7 @@ func resolveBackends(in Inputs, r *Route) ([]Backend, metav1.Condition) {
 		}
 	}
 	var out []Backend
-	for _, rule := range r.Rules {
+	for ri, rule := range r.Rules {
 		for _, ref := range rule {
 			if (ref.Group != nil && *ref.Group != "") || (ref.Kind != nil && *ref.Kind != "Service") {
 				fail(gwv1.RouteReasonInvalidKind, fmt.Sprintf("backendRef %s: only core Services are supported", ref.Name))
@@ -382,7 +465,7 @@ func resolveBackends(in Inputs, r *Route) ([]Backend, metav1.Condition) {
 			if ref.Weight != nil {
 				w = *ref.Weight
 			}
-			out = append(out, Backend{Service: svc, Port: svc.Spec.Ports[idx], Weight: w})
+			out = append(out, Backend{Service: svc, Port: svc.Spec.Ports[idx], Weight: w, Rule: ri})
 		}
 	}
 	return out, cond

@@ -1,6 +1,7 @@
 package gwattach_test
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -165,5 +166,57 @@ func TestAttachKeepsTransitionTimes(t *testing.T) {
 		if !c.LastTransitionTime.Equal(&old) {
 			t.Errorf("%s transition time changed to %v", c.Type, c.LastTransitionTime)
 		}
+	}
+}
+
+// ALB classes: HTTP and HTTPS listeners, HTTPRoutes attached with the
+// hostnames they serve per port (LBC's compatible hostnames), a refused
+// route attached nowhere, an HTTPS listener naming certificateRefs
+// refused.
+func TestAttachALB(t *testing.T) {
+	host := func(h string) *gwv1.Hostname { return ptr.To(gwv1.Hostname(h)) }
+	wild := listener("http", 80, gwv1.HTTPProtocolType)
+	wild.Hostname = host("*.example.com")
+	plain := listener("plain", 8080, gwv1.HTTPProtocolType)
+	tcp := listener("tcp", 9000, gwv1.TCPProtocolType)
+	secret := listener("https", 443, gwv1.HTTPSProtocolType)
+	secret.TLS = &gwv1.ListenerTLSConfig{CertificateRefs: []gwv1.SecretObjectReference{{Name: "cert"}}}
+	svcs := map[types.NamespacedName]*corev1.Service{{Namespace: "infra", Name: "echo"}: service("infra", "echo")}
+	mk := func(name string, hosts ...gwv1.Hostname) *gwattach.Route {
+		r := route(gwattach.KindHTTPRoute, "infra", name, toGW(), backend("infra", "echo", 80))
+		r.Hostnames = hosts
+		return r
+	}
+	specific, none, other := mk("specific", "a.example.com", "b.other.org"), mk("none"), mk("other", "x.other.org")
+	refused := mk("refused")
+	refused.Refusal = &gwattach.Refusal{Reason: gwv1.RouteReasonUnsupportedValue, Message: "lbsg does not support rule 0: filter URLRewrite"}
+	res := gwattach.Attach(gwattach.Inputs{Controller: gwattach.ControllerALB, Gateway: gateway(wild, plain, tcp, secret),
+		Routes: []*gwattach.Route{specific, none, other, refused}, Services: svcs})
+	var verdicts []string
+	for _, l := range res.Listeners {
+		verdicts = append(verdicts, string(l.Spec.Name)+" "+string(l.Reason))
+	}
+	eq(t, "listeners", verdicts, []string{"http Accepted", "plain Accepted", "tcp UnsupportedProtocol", "https InvalidCertificateRef"})
+	eq(t, "hostnames", map[string]map[int32][]string{
+		"specific": res.Hostnames[specific.Key()], "none": res.Hostnames[none.Key()], "other": res.Hostnames[other.Key()]},
+		map[string]map[int32][]string{"specific": {80: {"a.example.com"}}, "none": {80: {"*.example.com"}}, "other": nil})
+	eq(t, "accepted", []string{cond(res.Parents[specific.Key()], "Accepted"), cond(res.Parents[other.Key()], "Accepted"), cond(res.Parents[refused.Key()], "Accepted")},
+		[]string{"True/Accepted", "True/Accepted", "False/UnsupportedValue"})
+	var attached []string
+	for _, l := range res.Listeners {
+		for _, r := range l.Routes {
+			attached = append(attached, string(l.Spec.Name)+":"+r.Name)
+		}
+	}
+	eq(t, "attached", attached, []string{"http:none", "http:specific", "plain:none", "plain:other", "plain:specific"})
+	if be := res.Backends[specific.Key()]; len(be) != 1 || be[0].Rule != 0 {
+		t.Errorf("backends %+v", be)
+	}
+}
+
+func eq[T any](t *testing.T, what string, got, want T) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s:\n got %v\nwant %v", what, got, want)
 	}
 }

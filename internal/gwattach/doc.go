@@ -2,7 +2,9 @@
 // valid, which routes attach to which listener, which backends they
 // resolve to, and the Gateway API status of each (listener conditions,
 // route parent statuses), as LBC v3.6.2's route loader does for its NLB
-// gateway controller (TCPRoute, UDPRoute, TLSRoute).
+// gateway controller (TCPRoute, UDPRoute, TLSRoute) and its ALB gateway
+// controller (HTTPRoute, GRPCRoute). A route the caller refuses
+// (Route.Refusal) attaches nowhere and its parent statuses say why.
 //
 // Attach is pure: the caller lists the Gateway's candidate routes, the
 // Services and ReferenceGrants they may name and the namespaces' labels;
@@ -11,7 +13,9 @@
 // Rules (Gateway API v1.6, LBC's reasons):
 //   - listener: Invalid route kinds (InvalidRouteKinds), a port outside
 //     1-65535 (PortUnavailable), a protocol the class cannot serve
-//     (UnsupportedProtocol: NLB TCP, UDP, TLS), another protocol on the
+//     (UnsupportedProtocol: NLB TCP, UDP, TLS; ALB HTTP, HTTPS), an ALB
+//     listener naming tls.certificateRefs or tls.options
+//     (InvalidCertificateRef: ALB certificates come from ACM), another protocol on the
 //     same port except TCP+UDP (ProtocolConflict), the same port and
 //     hostname twice (HostnameConflict). Invalid listeners get no route.
 //   - parentRef: group gateway.networking.k8s.io, kind Gateway, namespace

@@ -45,7 +45,8 @@ const (
 	tgc = KindTargetGroupConfiguration
 	lrc = KindListenerRuleConfiguration
 
-	notL7   = "ALB Gateways (HTTPRoute, GRPCRoute) are not built yet"
+	notL7   = "ALB Gateways are built, but not this yet"
+	notLRC  = "ListenerRuleConfiguration is not implemented yet: an HTTPRoute naming one (ExtensionRef) is refused"
 	notMore = "not implemented yet"
 )
 
@@ -57,7 +58,7 @@ var Fields = []Field{
 	{lbc, "spec.loadBalancerName", Supported, "the load balancer's name; LBC's generated name otherwise"},
 	{lbc, "spec.scheme", Supported, "internal (default: --default-load-balancer-scheme) or internet-facing"},
 	{lbc, "spec.ipAddressType", Supported, "ipv4 only; dualstack and dualstack-without-public-ipv4 are refused"},
-	{lbc, "spec.enforceSecurityGroupInboundRulesOnPrivateLinkTraffic", Supported, "NLB attribute, with security groups only"},
+	{lbc, "spec.enforceSecurityGroupInboundRulesOnPrivateLinkTraffic", Supported, "NLB attribute, with security groups only (ignored on ALBs, as LBC)"},
 	{lbc, "spec.customerOwnedIpv4Pool", Unsupported, notL7},
 	{lbc, "spec.ipv4IPAMPoolId", Unsupported, notL7},
 	{lbc, "spec.loadBalancerSubnets", Partial, ""},
@@ -69,9 +70,9 @@ var Fields = []Field{
 	{lbc, "spec.loadBalancerSubnetsSelector", Supported, "subnets carrying, per key, one of the values (one per AZ)"},
 	{lbc, "spec.listenerConfigurations", Partial, ""},
 	{lbc, "spec.listenerConfigurations[].protocolPort", Supported, "PROTOCOL:port of the Gateway listener it configures"},
-	{lbc, "spec.listenerConfigurations[].defaultCertificate", Supported, "certificate ARN of a TLS listener"},
-	{lbc, "spec.listenerConfigurations[].certificates", Supported, "further certificate ARNs of a TLS listener"},
-	{lbc, "spec.listenerConfigurations[].sslPolicy", Supported, "TLS listener policy (default --default-ssl-policy)"},
+	{lbc, "spec.listenerConfigurations[].defaultCertificate", Supported, "certificate ARN of a TLS (NLB) or HTTPS (ALB) listener; an HTTPS listener without one discovers ACM certificates by its hostnames"},
+	{lbc, "spec.listenerConfigurations[].certificates", Supported, "further certificate ARNs of a TLS or HTTPS listener"},
+	{lbc, "spec.listenerConfigurations[].sslPolicy", Supported, "TLS or HTTPS listener policy (default --default-ssl-policy)"},
 	{lbc, "spec.listenerConfigurations[].alpnPolicy", Supported, "TLS listener ALPN policy"},
 	{lbc, "spec.listenerConfigurations[].targetGroupStickiness", Unsupported, notMore},
 	{lbc, "spec.listenerConfigurations[].mutualAuthentication", Unsupported, notL7},
@@ -96,7 +97,7 @@ var Fields = []Field{
 	{tgc, "spec.defaultConfiguration.healthCheckConfig", Supported, "protocol, port, path, interval, timeout, thresholds, matcher.httpCode"},
 	{tgc, "spec.defaultConfiguration.targetGroupAttributes", Supported, "target group attributes"},
 	{tgc, "spec.defaultConfiguration.tags", Supported, "tags on the target groups"},
-	{tgc, "spec.defaultConfiguration.protocol", Supported, "TCP, UDP, TCP_UDP or TLS (default from the route kind)"},
+	{tgc, "spec.defaultConfiguration.protocol", Supported, "NLB: TCP, UDP, TCP_UDP or TLS (default from the route kind); ALB: HTTP (default) or HTTPS"},
 	{tgc, "spec.defaultConfiguration.targetGroupName", Unsupported, notMore},
 	{tgc, "spec.defaultConfiguration.ipAddressType", Unsupported, notMore + " (IPv6 targets)"},
 	{tgc, "spec.defaultConfiguration.nodeSelector", Unsupported, notMore},
@@ -105,9 +106,9 @@ var Fields = []Field{
 	{tgc, "spec.defaultConfiguration.enableMultiCluster", Unsupported, notMore},
 	{tgc, "spec.routeConfigurations", Unsupported, notMore + " (per-route target group settings)"},
 
-	{lrc, "spec.actions", Unsupported, notL7},
-	{lrc, "spec.conditions", Unsupported, notL7},
-	{lrc, "spec.tags", Unsupported, notL7},
+	{lrc, "spec.actions", Unsupported, notLRC},
+	{lrc, "spec.conditions", Unsupported, notLRC},
+	{lrc, "spec.tags", Unsupported, notLRC},
 }
 
 // lookup finds the table's entry of kind at path.

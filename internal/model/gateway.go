@@ -16,15 +16,18 @@ import (
 	"github.com/lbsg/lbsg/internal/rules"
 )
 
-// Gateway is what BuildGateway needs of one Gateway of an NLB class: its
-// identity, its LoadBalancerConfiguration (nil: none) and its valid
-// listeners grouped by port, each with the route that carries its traffic.
+// Gateway is what BuildGateway needs of one Gateway: its identity, its
+// LoadBalancerConfiguration (nil: none) and its valid listeners grouped by
+// port, each with the route that carries its traffic (NLB) or the
+// HTTPRoutes attached to it (ALB).
 type Gateway struct {
 	Stack           naming.Stack
 	Namespace, Name string
 	UID             string
-	Config          *gwconfig.LoadBalancerConfigurationSpec
-	Ports           []GatewayPort
+	// ALB: the Gateway's class is an ALB class (gateway.k8s.aws/alb).
+	ALB    bool
+	Config *gwconfig.LoadBalancerConfigurationSpec
+	Ports  []GatewayPort
 }
 
 // GatewayPort is one load-balancer port: the Gateway listeners on it
@@ -36,7 +39,13 @@ type GatewayPort struct {
 	// TLSTerminate: a TLS listener that terminates TLS (mode Terminate).
 	TLSTerminate bool
 	// Route carries the port's traffic (nil: no listener is created).
+	// NLB only.
 	Route *GatewayRoute
+	// HTTPRoutes attached to the port (ALB; none: no listener is created).
+	HTTPRoutes []GatewayHTTPRoute
+	// Hostnames the port serves (its listeners' and its routes'), for an
+	// HTTPS listener's certificate discovery.
+	Hostnames []string
 }
 
 // GatewayRoute is the route chosen for a port with its resolved backends.
@@ -59,8 +68,8 @@ type GatewayBackend struct {
 // LBC's NLB gateway target-group health-check defaults.
 var gatewayHealthCheck = HealthCheck{Protocol: ProtoTCP, Port: annotations.HealthCheckTrafficPort, Interval: 15, Timeout: 5, Healthy: 3, Unhealthy: 3}
 
-// BuildGateway computes the desired NLB Stack of a Gateway (LBC v3.6.2's
-// gateway model builder, on lbsg's security-group engine).
+// BuildGateway computes the desired NLB or ALB Stack of a Gateway (LBC
+// v3.6.2's gateway model builder, on lbsg's security-group engine).
 func BuildGateway(gw Gateway, f Facts, d Defaults) (Stack, []Warning, error) {
 	b := &gwBuilder{gw: gw, f: f, d: d, st: Stack{ID: gw.Stack, UID: gw.UID}}
 	if b.gw.Config == nil {
@@ -100,8 +109,12 @@ func (b *gwBuilder) build() error {
 	if scheme != naming.SchemeInternal && scheme != naming.SchemeInternetFacing {
 		return fmt.Errorf("unknown scheme: %v", scheme)
 	}
+	lbType := TypeNetwork
+	if b.gw.ALB {
+		lbType = TypeApplication
+	}
 	lb := &LoadBalancer{
-		Type: TypeNetwork, Scheme: scheme, IPAddressType: annotations.IPAddressTypeIPv4,
+		Type: lbType, Scheme: scheme, IPAddressType: annotations.IPAddressTypeIPv4,
 		Tags: naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.ResourceLoadBalancer), userTags),
 	}
 	if cfg.LoadBalancerName != nil {
@@ -128,10 +141,14 @@ func (b *gwBuilder) build() error {
 	if err != nil {
 		return err
 	}
-	if v := cfg.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic; v != nil && len(lb.SecurityGroups) > 0 {
+	if v := cfg.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic; v != nil && len(lb.SecurityGroups) > 0 && !b.gw.ALB {
 		lb.PrivateLinkInbound = *v
 	}
-	if err := b.listeners(userTags); err != nil {
+	listeners := b.listeners
+	if b.gw.ALB {
+		listeners = b.albListeners
+	}
+	if err := listeners(userTags); err != nil {
 		return err
 	}
 	if source != 0 {
@@ -140,22 +157,35 @@ func (b *gwBuilder) build() error {
 	return nil
 }
 
+// subnets: an ALB needs two (in two AZs), an NLB one.
 func (b *gwBuilder) subnets(scheme string) ([]string, error) {
 	cfg := b.gw.Config
+	minCount := 1
+	if b.gw.ALB {
+		minCount = albMinSubnets
+	}
 	if cfg.LoadBalancerSubnets != nil && len(*cfg.LoadBalancerSubnets) > 0 {
 		var ids []string
 		for _, s := range *cfg.LoadBalancerSubnets {
 			ids = append(ids, s.Identifier)
 		}
-		return explicitSubnets(b.f.Subnets, ids, 1)
+		return explicitSubnets(b.f.Subnets, ids, minCount)
 	}
 	if cfg.LoadBalancerSubnetsSelector != nil && len(*cfg.LoadBalancerSubnetsSelector) > 0 {
-		return discoverSubnets(b.f.Subnets, selectorMatch(*cfg.LoadBalancerSubnetsSelector), b.d.ClusterName, false)
+		out, err := discoverSubnets(b.f.Subnets, selectorMatch(*cfg.LoadBalancerSubnetsSelector), b.d.ClusterName, false)
+		if err != nil {
+			return nil, err
+		}
+		return out, checkSubnetCount(out, minCount)
 	}
 	if e := b.f.ExistingLB; e != nil && e.Scheme == scheme && len(e.Subnets) > 0 {
 		return slices.Clone(e.Subnets), nil
 	}
-	return DiscoverSubnets(b.f.Subnets, scheme, b.d.ClusterName, false)
+	out, err := DiscoverSubnets(b.f.Subnets, scheme, b.d.ClusterName, false)
+	if err != nil {
+		return nil, err
+	}
+	return out, checkSubnetCount(out, minCount)
 }
 
 // securityGroups: manual SGs (securityGroups, resolved by the caller into
@@ -461,26 +491,21 @@ func (b *gwBuilder) targetRules(source RefKind) {
 	for _, tg := range b.st.TargetGroups {
 		perms = append(perms, targetGroupPerms(tg, b.d.DisableRestrictedSGRules)...)
 	}
-	for _, p := range b.gw.Ports {
-		if p.Route == nil {
+	for _, be := range b.backends() {
+		instance := be.TargetGroup == nil || be.TargetGroup.TargetType == nil
+		if instance {
+			instance = cmp.Or(b.d.DefaultTargetType, annotations.TargetTypeInstance) == annotations.TargetTypeInstance
+		} else {
+			instance = *be.TargetGroup.TargetType == annotations.TargetTypeInstance
+		}
+		if instance {
+			for _, n := range TargetNodes(b.f.Nodes, nil) {
+				nodes[n.Name] = true
+			}
 			continue
 		}
-		for _, be := range p.Route.Backends {
-			instance := be.TargetGroup == nil || be.TargetGroup.TargetType == nil
-			if instance {
-				instance = cmp.Or(b.d.DefaultTargetType, annotations.TargetTypeInstance) == annotations.TargetTypeInstance
-			} else {
-				instance = *be.TargetGroup.TargetType == annotations.TargetTypeInstance
-			}
-			if instance {
-				for _, n := range TargetNodes(b.f.Nodes, nil) {
-					nodes[n.Name] = true
-				}
-				continue
-			}
-			for _, e := range be.Endpoints {
-				nodes[e.NodeName] = true
-			}
+		for _, e := range be.Endpoints {
+			nodes[e.NodeName] = true
 		}
 	}
 	groups, warns := targetSGs(b.f.Nodes, nodes, b.d)

@@ -22,6 +22,9 @@ const (
 	ProtoUDP    = "UDP"
 	ProtoTCPUDP = "TCP_UDP"
 	ProtoTLS    = "TLS"
+	// ProtoHTTP and ProtoHTTPS: ALB listeners and target groups.
+	ProtoHTTP  = "HTTP"
+	ProtoHTTPS = "HTTPS"
 )
 
 type portSpec struct {

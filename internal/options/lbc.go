@@ -56,7 +56,7 @@ var LBCFlags = []LBCFlag{
 	{"targetgroupbinding-max-exponential-backoff-delay", "duration", "16m40s", noOp, "lbsg's TargetGroupBinding controller uses controller-runtime's backoff"},
 	{"targetgroupbinding-requeue-duration", "duration", "15s", noOp, "lbsg's TargetGroupBinding controller polls no target health (readiness gates are issue 20's webhook half)"},
 	{"gateway-class-max-concurrent-reconciles", "int", "3", noOp, "lbsg's GatewayClass controller only writes a condition (one worker)"},
-	{"alb-gateway-max-concurrent-reconciles", "int", "3", noOp, "no ALB Gateway controller yet (issue 22)"},
+	{"alb-gateway-max-concurrent-reconciles", "int", "3", noOp, "lbsg's ALB Gateway controller uses --max-concurrent-reconciles"},
 	{"nlb-gateway-max-concurrent-reconciles", "int", "3", noOp, "lbsg's NLB Gateway controller uses --max-concurrent-reconciles"},
 	{"globalaccelerator-max-concurrent-reconciles", "int", "1", noOp, "no Global Accelerator controller"},
 	{"globalaccelerator-max-exponential-backoff-delay", "duration", "16m40s", noOp, "no Global Accelerator controller"},
@@ -248,7 +248,7 @@ var gateSupport = map[string]struct {
 	GateLBCapacityReservation:        {true, true, ""}, // off: lbsg leaves capacity reservations alone, as LBC does
 	"SubnetDiscoveryByReachability":  {true, true, ""}, // off: lbsg's discovery never uses route tables
 	GateNLBGatewayAPI:                {true, true, ""}, // off: no NLB Gateway controller, as LBC
-	GateALBGatewayAPI:                {true, true, ""}, // on: ALB GatewayClasses are marked Unsupported
+	GateALBGatewayAPI:                {true, true, ""}, // off: no ALB Gateway controller, as LBC
 	"GlobalAcceleratorController":    {false, false, "a Global Accelerator controller"},
 	"EnhancedDefaultBehavior":        {false, false, "LBC's enhanced default behaviour"},
 	GateEnableDefaultTagsLowPriority: {false, true, ""},

@@ -41,7 +41,8 @@ const (
 	// GateNLBGatewayAPI runs the NLB Gateway controller (with the Gateway
 	// API CRDs installed).
 	GateNLBGatewayAPI = "NLBGatewayAPI"
-	// GateALBGatewayAPI: ALB GatewayClasses are answered (Unsupported).
+	// GateALBGatewayAPI runs the ALB Gateway controller (with the Gateway
+	// API CRDs, HTTPRoute and GRPCRoute among them).
 	GateALBGatewayAPI                = "ALBGatewayAPI"
 	GateEnableDefaultTagsLowPriority = "EnableDefaultTagsLowPriority"
 	GateServiceTypeLoadBalancerOnly  = "ServiceTypeLoadBalancerOnly"

@@ -34,12 +34,13 @@ type Checker struct {
 	Services  *registry.Trigger[reconcile.Request]
 	// Ingresses enqueues Ingress groups (nil: no Ingress controller).
 	Ingresses *registry.Trigger[reconcile.Request]
-	// Gateways enqueues Gateways (nil: no Gateway controller).
-	Gateways *registry.Trigger[reconcile.Request]
-	Metrics  *metrics.Metrics
-	Defaults model.Defaults
-	Interval time.Duration
-	Clock    clock.WithTicker // nil: real clock
+	// Gateways enqueues Gateways of NLB classes, ALBGateways those of ALB
+	// classes (nil: no such Gateway controller).
+	Gateways, ALBGateways *registry.Trigger[reconcile.Request]
+	Metrics               *metrics.Metrics
+	Defaults              model.Defaults
+	Interval              time.Duration
+	Clock                 clock.WithTicker // nil: real clock
 	// AdoptLBCRules: as targetsg's.
 	AdoptLBCRules bool
 }
@@ -171,8 +172,12 @@ func (c *Checker) Check(ctx context.Context) (Result, error) {
 			c.Services.Enqueue(reconcile.Request{NamespacedName: types.NamespacedName{Namespace: st.Namespace, Name: st.Name}})
 			c.Metrics.Drift("service")
 		case st.IsGateway():
-			if c.Gateways != nil {
-				c.Gateways.Enqueue(reconcile.Request{NamespacedName: types.NamespacedName{Namespace: st.Namespace, Name: st.Name}})
+			t := c.Gateways
+			if st.Kind == naming.KindGatewayALB {
+				t = c.ALBGateways
+			}
+			if t != nil {
+				t.Enqueue(reconcile.Request{NamespacedName: types.NamespacedName{Namespace: st.Namespace, Name: st.Name}})
 				c.Metrics.Drift("gateway")
 			}
 		case c.Ingresses != nil:

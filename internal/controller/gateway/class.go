@@ -24,13 +24,15 @@ import (
 // ClassControllerName is the GatewayClass reconciler's name.
 const ClassControllerName = "gatewayclass"
 
-// ClassReconciler sets the Accepted condition of NLB GatewayClasses, and
-// of ALB GatewayClasses (False, Unsupported: lbsg does not build ALB
-// Gateways yet) when ALB is set.
+// ClassReconciler sets the Accepted condition of the GatewayClasses of
+// the controllers that run: NLB classes with NLB set, ALB classes with ALB
+// set.
 type ClassReconciler struct {
 	Kube   client.Client
 	Events *events.Recorder
-	// ALB: answer for gateway.k8s.aws/alb classes too (gate ALBGatewayAPI).
+	// NLB: answer for gateway.k8s.aws/nlb classes (gate NLBGatewayAPI).
+	NLB bool
+	// ALB: answer for gateway.k8s.aws/alb classes (gate ALBGatewayAPI).
 	ALB bool
 }
 
@@ -51,7 +53,7 @@ func (r *ClassReconciler) allClasses(ctx context.Context, _ client.Object) []rec
 	}
 	var out []reconcile.Request
 	for _, c := range list.Items {
-		if string(c.Spec.ControllerName) == gwattach.ControllerNLB && c.Spec.ParametersRef != nil {
+		if r.serves(string(c.Spec.ControllerName)) && c.Spec.ParametersRef != nil {
 			out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Name: c.Name}})
 		}
 	}
@@ -67,18 +69,7 @@ func (r *ClassReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 	}
 	cond := metav1.Condition{Type: string(gwv1.GatewayClassConditionStatusAccepted), Status: metav1.ConditionTrue,
 		Reason: string(gwv1.GatewayClassReasonAccepted), Message: "GatewayClass is accepted", ObservedGeneration: c.Generation}
-	switch string(c.Spec.ControllerName) {
-	case gwattach.ControllerNLB:
-	case gwattach.ControllerALB:
-		if !r.ALB {
-			return reconcile.Result{}, nil
-		}
-		// Nothing silently ignored: the class says lbsg will not serve it.
-		cond.Status, cond.Reason = metav1.ConditionFalse, string(gwv1.GatewayClassReasonUnsupported)
-		cond.Message = "lbsg does not build ALB Gateways (HTTPRoute, GRPCRoute) yet; its Gateways are left alone"
-		r.Events.Warn(c, events.ReasonUnsupportedConfiguration, events.ActionReconcile, cond.Message)
-		return r.setAccepted(ctx, c, cond)
-	default:
+	if !r.serves(string(c.Spec.ControllerName)) {
 		return reconcile.Result{}, nil
 	}
 	if msg, err := r.checkParameters(ctx, c); err != nil {
@@ -88,6 +79,11 @@ func (r *ClassReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 		r.Events.Warn(c, events.ReasonUnsupportedConfiguration, events.ActionReconcile, msg)
 	}
 	return r.setAccepted(ctx, c, cond)
+}
+
+// serves reports whether the reconciler answers classes of controller.
+func (r *ClassReconciler) serves(controller string) bool {
+	return r.NLB && controller == gwattach.ControllerNLB || r.ALB && controller == gwattach.ControllerALB
 }
 
 // setAccepted writes the class's Accepted condition when it changed.

@@ -36,13 +36,20 @@ import (
 	"github.com/lbsg/lbsg/internal/naming"
 )
 
-// ControllerName is the Gateway reconciler's controller-runtime name.
-const ControllerName = "gateway-nlb"
+// Controller-runtime names of the Gateway reconcilers.
+const (
+	ControllerName    = "gateway-nlb"
+	ALBControllerName = "gateway-alb"
+)
 
 // RBAC: internal/cli/rbac.go.
 
-// Reconciler converges Gateways of NLB classes to NLBs.
+// Reconciler converges Gateways of NLB classes to NLBs, or with ALB set
+// Gateways of ALB classes to ALBs.
 type Reconciler struct {
+	// ALB: serve gateway.k8s.aws/alb classes (HTTPRoutes) instead of
+	// gateway.k8s.aws/nlb ones.
+	ALB    bool
 	Kube   client.Client
 	AWS    *state.Provider
 	Deploy *deploy.Deployer
@@ -55,6 +62,38 @@ type Reconciler struct {
 	MaxConcurrentReconciles int
 }
 
+// controller is the GatewayClass controllerName served.
+func (r *Reconciler) controller() string {
+	if r.ALB {
+		return gwattach.ControllerALB
+	}
+	return gwattach.ControllerNLB
+}
+
+// name is the controller-runtime name.
+func (r *Reconciler) name() string {
+	if r.ALB {
+		return ALBControllerName
+	}
+	return ControllerName
+}
+
+// stackOf is the stack of Gateway ns/name.
+func (r *Reconciler) stackOf(ns, name string) naming.Stack {
+	if r.ALB {
+		return naming.GatewayALBStack(ns, name)
+	}
+	return naming.GatewayNLBStack(ns, name)
+}
+
+// finalizer is the finalizer holding the Gateway until its stack is gone.
+func (r *Reconciler) finalizer() string {
+	if r.ALB {
+		return naming.FinalizerGatewayALB
+	}
+	return naming.FinalizerGatewayNLB
+}
+
 // Reconcile converges one Gateway.
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res reconcile.Result, err error) {
 	began := time.Now()
@@ -62,7 +101,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 		r.Metrics.Reconciled("gateway", deploy.Outcome(res, err))
 		r.Metrics.ReconcileTook("gateway", time.Since(began))
 	}()
-	stack := naming.GatewayNLBStack(req.Namespace, req.Name)
+	stack := r.stackOf(req.Namespace, req.Name)
 	gw := &gwv1.Gateway{}
 	if err := r.Kube.Get(ctx, req.NamespacedName, gw); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -79,7 +118,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 		return reconcile.Result{}, err
 	}
 	if !gw.DeletionTimestamp.IsZero() || class == nil {
-		if !controllerutil.ContainsFinalizer(gw, naming.FinalizerGatewayNLB) {
+		if !controllerutil.ContainsFinalizer(gw, r.finalizer()) {
 			r.Deploy.Forget(stack)
 			return reconcile.Result{}, nil
 		}
@@ -112,13 +151,14 @@ func deletionProtected(cfg *gwconfig.LoadBalancerConfiguration) bool {
 	return false
 }
 
-// class returns the Gateway's GatewayClass when it is an NLB class.
+// class returns the Gateway's GatewayClass when it is a class of r's
+// controller.
 func (r *Reconciler) class(ctx context.Context, gw *gwv1.Gateway) (*gwv1.GatewayClass, error) {
 	c := &gwv1.GatewayClass{}
 	if err := r.Kube.Get(ctx, types.NamespacedName{Name: string(gw.Spec.GatewayClassName)}, c); err != nil {
 		return nil, client.IgnoreNotFound(err)
 	}
-	if string(c.Spec.ControllerName) != gwattach.ControllerNLB {
+	if string(c.Spec.ControllerName) != r.controller() {
 		return nil, nil
 	}
 	return c, nil
@@ -149,6 +189,11 @@ func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1
 		}
 	}
 	for _, rt := range in.attach.Routes {
+		if rt.Refusal != nil && namesGatewayInSpec(rt, gw) {
+			r.Events.Warn(in.routeObjs[rt.Key()], events.ReasonUnsupportedConfiguration, events.ActionReconcile,
+				fmt.Sprintf("Gateway %s/%s: %s", gw.Namespace, gw.Name, rt.Refusal.Message))
+			continue
+		}
 		if probs := att.Problems[rt.Key()]; len(probs) > 0 {
 			r.Events.Warn(in.routeObjs[rt.Key()], events.ReasonRouteNotAttached, events.ActionReconcile,
 				fmt.Sprintf("Gateway %s/%s: %s", gw.Namespace, gw.Name, strings.Join(probs, "; ")))
@@ -161,7 +206,7 @@ func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1
 	if err != nil {
 		return reconcile.Result{}, err
 	}
-	facts, err := r.facts(ctx, stack, in.config)
+	facts, err := r.facts(ctx, stack, in.config, desiredGW)
 	if err != nil {
 		return r.Deploy.Failure(ctx, err, gw)
 	}
@@ -243,14 +288,14 @@ func (r *Reconciler) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.Gat
 		return nil, err
 	}
 	in.config = cfg
-	routes, objs, err := listRoutes(ctx, r.Kube)
+	routes, objs, err := listRoutes(ctx, r.Kube, r.ALB)
 	if err != nil {
 		return nil, err
 	}
-	a := gwattach.Inputs{Controller: gwattach.ControllerNLB, Gateway: gw, NamespaceLabels: map[string]map[string]string{},
+	a := gwattach.Inputs{Controller: r.controller(), Gateway: gw, NamespaceLabels: map[string]map[string]string{},
 		Services: map[types.NamespacedName]*corev1.Service{}}
 	for _, rt := range routes {
-		if !namesOrNamed(rt, gw) {
+		if !namesOrNamed(rt, gw, r.controller()) {
 			continue
 		}
 		a.Routes = append(a.Routes, rt)
@@ -296,18 +341,25 @@ func (r *Reconciler) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.Gat
 
 // namesOrNamed: the route names gw in a parentRef, or its status still
 // has an entry of ours for gw (to be cleaned up).
-func namesOrNamed(rt *gwattach.Route, gw *gwv1.Gateway) bool {
+func namesOrNamed(rt *gwattach.Route, gw *gwv1.Gateway, controller string) bool {
 	for _, ref := range rt.ParentRefs {
 		if parentIs(ref, rt.Namespace, gw.Namespace, gw.Name) {
 			return true
 		}
 	}
 	for _, s := range rt.Status {
-		if string(s.ControllerName) == gwattach.ControllerNLB && parentIs(s.ParentRef, rt.Namespace, gw.Namespace, gw.Name) {
+		if string(s.ControllerName) == controller && parentIs(s.ParentRef, rt.Namespace, gw.Namespace, gw.Name) {
 			return true
 		}
 	}
 	return false
+}
+
+// namesGatewayInSpec: a parentRef of the route names gw.
+func namesGatewayInSpec(rt *gwattach.Route, gw *gwv1.Gateway) bool {
+	return slices.ContainsFunc(rt.ParentRefs, func(ref gwv1.ParentReference) bool {
+		return parentIs(ref, rt.Namespace, gw.Namespace, gw.Name)
+	})
 }
 
 func parentIs(ref gwv1.ParentReference, routeNS, ns, name string) bool {
@@ -391,6 +443,10 @@ func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack n
 	out := model.Gateway{Stack: stack, Namespace: gw.Namespace, Name: gw.Name, UID: string(gw.UID)}
 	if in.config != nil {
 		out.Config = &in.config.Spec
+	}
+	if r.ALB {
+		out.ALB = true
+		return out, r.albPorts(ctx, &out, in, att)
 	}
 	byPort := map[int32]*model.GatewayPort{}
 	routes := map[int32][]*gwattach.Route{}
@@ -493,9 +549,14 @@ func (r *Reconciler) endpoints(ctx context.Context, svc types.NamespacedName) ([
 }
 
 // facts reads the AWS facts BuildGateway needs, from the caches.
-func (r *Reconciler) facts(ctx context.Context, stack naming.Stack, cfg *gwconfig.LoadBalancerConfiguration) (model.Facts, error) {
+func (r *Reconciler) facts(ctx context.Context, stack naming.Stack, cfg *gwconfig.LoadBalancerConfiguration, gw model.Gateway) (model.Facts, error) {
 	var f model.Facts
 	var err error
+	if hosts, discovers := model.GatewayHTTPSHosts(gw); discovers && len(hosts) > 0 {
+		if f.Certificates, err = r.AWS.Certificates(ctx, stack.Key(), hosts); err != nil {
+			return f, err
+		}
+	}
 	if f.Subnets, err = r.AWS.Subnets(ctx); err != nil {
 		return f, err
 	}
@@ -522,11 +583,11 @@ func (r *Reconciler) facts(ctx context.Context, stack naming.Stack, cfg *gwconfi
 }
 
 func (r *Reconciler) ensureFinalizer(ctx context.Context, gw *gwv1.Gateway) error {
-	if controllerutil.ContainsFinalizer(gw, naming.FinalizerGatewayNLB) {
+	if controllerutil.ContainsFinalizer(gw, r.finalizer()) {
 		return nil
 	}
 	base := gw.DeepCopy()
-	controllerutil.AddFinalizer(gw, naming.FinalizerGatewayNLB)
+	controllerutil.AddFinalizer(gw, r.finalizer())
 	if err := r.Kube.Patch(ctx, gw, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
 		if !apierrors.IsConflict(err) {
 			r.Events.Warn(gw, events.ReasonFailedAddFinalizer, events.ActionReconcile, "Failed add finalizer due to "+err.Error())
@@ -549,7 +610,7 @@ func (r *Reconciler) teardown(ctx context.Context, gw *gwv1.Gateway, stack namin
 	if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
 		return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, err
 	}
-	routes, objs, err := listRoutes(ctx, r.Kube)
+	routes, objs, err := listRoutes(ctx, r.Kube, r.ALB)
 	if err != nil {
 		return reconcile.Result{}, err
 	}
@@ -559,7 +620,7 @@ func (r *Reconciler) teardown(ctx context.Context, gw *gwv1.Gateway, stack namin
 		}
 	}
 	base := gw.DeepCopy()
-	controllerutil.RemoveFinalizer(gw, naming.FinalizerGatewayNLB)
+	controllerutil.RemoveFinalizer(gw, r.finalizer())
 	if err := r.Kube.Patch(ctx, gw, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil && !apierrors.IsNotFound(err) {
 		r.Events.Warn(gw, events.ReasonFailedRemoveFinalizer, events.ActionDelete, "Failed remove finalizer due to "+err.Error())
 		return reconcile.Result{}, err
@@ -569,11 +630,15 @@ func (r *Reconciler) teardown(ctx context.Context, gw *gwv1.Gateway, stack namin
 	return reconcile.Result{}, nil
 }
 
-// Owner lists Gateway stacks for deploy.Owners.
-type Owner struct{ Kube client.Reader }
+// Owner lists Gateway stacks for deploy.Owners: of NLB classes, or with
+// ALB set of ALB classes.
+type Owner struct {
+	Kube client.Reader
+	ALB  bool
+}
 
-// Stacks returns the stack of every Gateway of an NLB class or holding the
-// finalizer.
+// Stacks returns the stack of every Gateway of a class of the owner's
+// controller or holding its finalizer.
 func (o Owner) Stacks(ctx context.Context) ([]naming.Stack, error) {
 	var list gwv1.GatewayList
 	if err := o.Kube.List(ctx, &list); err != nil {
@@ -587,13 +652,14 @@ func (o Owner) Stacks(ctx context.Context) ([]naming.Stack, error) {
 	if err := o.Kube.List(ctx, &cl); err != nil {
 		return nil, err
 	}
+	r := &Reconciler{ALB: o.ALB}
 	for _, c := range cl.Items {
-		classes[c.Name] = string(c.Spec.ControllerName) == gwattach.ControllerNLB
+		classes[c.Name] = string(c.Spec.ControllerName) == r.controller()
 	}
 	var out []naming.Stack
 	for _, gw := range list.Items {
-		if classes[string(gw.Spec.GatewayClassName)] || controllerutil.ContainsFinalizer(&gw, naming.FinalizerGatewayNLB) {
-			out = append(out, naming.GatewayNLBStack(gw.Namespace, gw.Name))
+		if classes[string(gw.Spec.GatewayClassName)] || controllerutil.ContainsFinalizer(&gw, r.finalizer()) {
+			out = append(out, r.stackOf(gw.Namespace, gw.Name))
 		}
 	}
 	return out, nil
@@ -601,7 +667,7 @@ func (o Owner) Stacks(ctx context.Context) ([]naming.Stack, error) {
 
 // Objects returns the Gateway of a Gateway stack.
 func (o Owner) Objects(ctx context.Context, st naming.Stack) ([]client.Object, error) {
-	if st.Kind != naming.KindGatewayNLB {
+	if st != (&Reconciler{ALB: o.ALB}).stackOf(st.Namespace, st.Name) {
 		return nil, nil
 	}
 	gw := &gwv1.Gateway{}

@@ -13,16 +13,57 @@ import (
 	"github.com/lbsg/lbsg/internal/gwattach"
 )
 
-// listRoutes lists the cluster's TCPRoutes, UDPRoutes and TLSRoutes as
-// gwattach routes, with their objects by route key.
-func listRoutes(ctx context.Context, kube client.Reader) ([]*gwattach.Route, map[string]client.Object, error) {
+// listRoutes lists the cluster's routes of the class's kinds as gwattach
+// routes, with their objects by route key: TCPRoutes, UDPRoutes and
+// TLSRoutes, or with alb HTTPRoutes and GRPCRoutes (each refused when it
+// asks for what lbsg does not build).
+func listRoutes(ctx context.Context, kube client.Reader, alb bool) ([]*gwattach.Route, map[string]client.Object, error) {
 	var out []*gwattach.Route
 	objs := map[string]client.Object{}
-	add := func(kind string, o client.Object, parents []gwv1.ParentReference, hosts []gwv1.Hostname, rules [][]gwv1.BackendRef, status []gwv1.RouteParentStatus) {
+	add := func(kind string, o client.Object, parents []gwv1.ParentReference, hosts []gwv1.Hostname, rules [][]gwv1.BackendRef, status []gwv1.RouteParentStatus) *gwattach.Route {
 		rt := &gwattach.Route{Kind: kind, Namespace: o.GetNamespace(), Name: o.GetName(), Generation: o.GetGeneration(),
 			Created: o.GetCreationTimestamp().Time, ParentRefs: parents, Hostnames: hosts, Rules: rules, Status: status}
 		out = append(out, rt)
 		objs[rt.Key()] = o
+		return rt
+	}
+	if alb {
+		var http gwv1.HTTPRouteList
+		if err := kube.List(ctx, &http); err != nil && !meta.IsNoMatchError(err) {
+			return nil, nil, err
+		}
+		for i := range http.Items {
+			o := &http.Items[i]
+			var rules [][]gwv1.BackendRef
+			for _, r := range o.Spec.Rules {
+				var refs []gwv1.BackendRef
+				for _, b := range r.BackendRefs {
+					refs = append(refs, b.BackendRef)
+				}
+				rules = append(rules, refs)
+			}
+			rt := add(gwattach.KindHTTPRoute, o, o.Spec.ParentRefs, o.Spec.Hostnames, rules, o.Status.Parents)
+			rt.Refusal = httpRouteRefusal(o)
+		}
+		var grpc gwv1.GRPCRouteList
+		if err := kube.List(ctx, &grpc); err != nil && !meta.IsNoMatchError(err) {
+			return nil, nil, err
+		}
+		for i := range grpc.Items {
+			o := &grpc.Items[i]
+			var rules [][]gwv1.BackendRef
+			for _, r := range o.Spec.Rules {
+				var refs []gwv1.BackendRef
+				for _, b := range r.BackendRefs {
+					refs = append(refs, b.BackendRef)
+				}
+				rules = append(rules, refs)
+			}
+			rt := add(gwattach.KindGRPCRoute, o, o.Spec.ParentRefs, o.Spec.Hostnames, rules, o.Status.Parents)
+			rt.Refusal = &gwattach.Refusal{Reason: gwv1.RouteReasonUnsupportedValue,
+				Message: "GRPCRoute is not supported by lbsg yet: the route is not applied"}
+		}
+		return out, objs, nil
 	}
 	var tcp gwv1.TCPRouteList
 	if err := kube.List(ctx, &tcp); err != nil && !meta.IsNoMatchError(err) {
@@ -79,7 +120,7 @@ func (r *Reconciler) writeRouteStatus(ctx context.Context, gw *gwv1.Gateway, in 
 func (r *Reconciler) patchRouteParents(ctx context.Context, obj client.Object, rt *gwattach.Route, gw *gwv1.Gateway, want []gwv1.RouteParentStatus) error {
 	var next []gwv1.RouteParentStatus
 	for _, s := range rt.Status {
-		if string(s.ControllerName) == gwattach.ControllerNLB && parentIs(s.ParentRef, rt.Namespace, gw.Namespace, gw.Name) {
+		if string(s.ControllerName) == r.controller() && parentIs(s.ParentRef, rt.Namespace, gw.Namespace, gw.Name) {
 			continue
 		}
 		next = append(next, s)
@@ -98,6 +139,10 @@ func (r *Reconciler) patchRouteParents(ctx context.Context, obj client.Object, r
 	case *gwv1.UDPRoute:
 		o.Status.Parents = next
 	case *gwv1.TLSRoute:
+		o.Status.Parents = next
+	case *gwv1.HTTPRoute:
+		o.Status.Parents = next
+	case *gwv1.GRPCRoute:
 		o.Status.Parents = next
 	}
 	err := r.Kube.Status().Patch(ctx, obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))

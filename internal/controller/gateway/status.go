@@ -100,7 +100,7 @@ func listenerStatus(gw *gwv1.Gateway, att gwattach.Result, programmed bool) []gw
 		default:
 			set(gwv1.ListenerConditionAccepted, true, gwv1.ListenerReasonAccepted, "Listener is accepted.")
 		}
-		if l.Reason == gwv1.ListenerReasonInvalidRouteKinds {
+		if l.Reason == gwv1.ListenerReasonInvalidRouteKinds || l.Reason == gwv1.ListenerReasonInvalidCertificateRef {
 			set(gwv1.ListenerConditionResolvedRefs, false, l.Reason, l.Message)
 		} else {
 			set(gwv1.ListenerConditionResolvedRefs, true, gwv1.ListenerReasonResolvedRefs, msgListenerResolved)

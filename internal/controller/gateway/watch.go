@@ -29,13 +29,18 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	tgc := &unstructured.Unstructured{}
 	tgc.SetGroupVersionKind(tgConfigGVK.GroupVersion().WithKind("TargetGroupConfiguration"))
 	all := handler.EnqueueRequestsFromMapFunc(r.allGateways)
-	b := ctrl.NewControllerManagedBy(mgr).Named(ControllerName).
+	b := ctrl.NewControllerManagedBy(mgr).Named(r.name()).
 		For(&gwv1.Gateway{}).
-		Watches(&gwv1.GatewayClass{}, handler.EnqueueRequestsFromMapFunc(r.classGateways)).
-		Watches(&gwv1.TCPRoute{}, handler.EnqueueRequestsFromMapFunc(routeParents)).
-		Watches(&gwv1.UDPRoute{}, handler.EnqueueRequestsFromMapFunc(routeParents)).
-		Watches(&gwv1.TLSRoute{}, handler.EnqueueRequestsFromMapFunc(routeParents)).
-		Watches(&corev1.Service{}, handler.EnqueueRequestsFromMapFunc(r.serviceGateways)).
+		Watches(&gwv1.GatewayClass{}, handler.EnqueueRequestsFromMapFunc(r.classGateways))
+	if r.ALB {
+		b = b.Watches(&gwv1.HTTPRoute{}, handler.EnqueueRequestsFromMapFunc(routeParents)).
+			Watches(&gwv1.GRPCRoute{}, handler.EnqueueRequestsFromMapFunc(routeParents))
+	} else {
+		b = b.Watches(&gwv1.TCPRoute{}, handler.EnqueueRequestsFromMapFunc(routeParents)).
+			Watches(&gwv1.UDPRoute{}, handler.EnqueueRequestsFromMapFunc(routeParents)).
+			Watches(&gwv1.TLSRoute{}, handler.EnqueueRequestsFromMapFunc(routeParents))
+	}
+	b = b.Watches(&corev1.Service{}, handler.EnqueueRequestsFromMapFunc(r.serviceGateways)).
 		Watches(&discoveryv1.EndpointSlice{}, handler.EnqueueRequestsFromMapFunc(r.sliceGateways)).
 		Watches(&corev1.Node{}, deploy.EnqueueNodeEvents(deploy.NodeBatch, func(ctx context.Context, _ deploy.NodeEvent) []reconcile.Request {
 			return r.allGateways(ctx, nil)
@@ -100,6 +105,16 @@ func routeParents(_ context.Context, o client.Object) []reconcile.Request {
 		for _, s := range rt.Status.Parents {
 			refs = append(refs, s.ParentRef)
 		}
+	case *gwv1.HTTPRoute:
+		refs = append(refs, rt.Spec.ParentRefs...)
+		for _, s := range rt.Status.Parents {
+			refs = append(refs, s.ParentRef)
+		}
+	case *gwv1.GRPCRoute:
+		refs = append(refs, rt.Spec.ParentRefs...)
+		for _, s := range rt.Status.Parents {
+			refs = append(refs, s.ParentRef)
+		}
 	}
 	seen := map[types.NamespacedName]bool{}
 	var out []reconcile.Request
@@ -135,7 +150,7 @@ func (r *Reconciler) sliceGateways(ctx context.Context, o client.Object) []recon
 }
 
 func (r *Reconciler) backendGateways(ctx context.Context, svc types.NamespacedName) []reconcile.Request {
-	routes, objs, err := listRoutes(ctx, r.Kube)
+	routes, objs, err := listRoutes(ctx, r.Kube, r.ALB)
 	if err != nil {
 		return nil
 	}

@@ -1,0 +1,174 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/types"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/lbsg/lbsg/internal/gwattach"
+	"github.com/lbsg/lbsg/internal/gwconfig"
+	"github.com/lbsg/lbsg/internal/model"
+)
+
+// httpRouteRefusal says why lbsg will not apply an HTTPRoute (nil: it
+// will): a filter other than RequestRedirect (or a redirect by prefix
+// replacement), a backendRef filter, rule timeouts, retries or session
+// persistence, a RegularExpression query match, a PathPrefix with
+// wildcards. LBC builds some of these (URL rewrites, header modifiers
+// through LoadBalancerConfiguration, ListenerRuleConfiguration extension
+// refs); lbsg does not yet, and says so rather than serve the route
+// without them.
+func httpRouteRefusal(rt *gwv1.HTTPRoute) *gwattach.Refusal {
+	var why []string
+	for i, r := range rt.Spec.Rules {
+		rule := fmt.Sprintf("rule %d", i)
+		if r.Name != nil {
+			rule = fmt.Sprintf("rule %d (%s)", i, *r.Name)
+		}
+		for _, f := range r.Filters {
+			switch {
+			case f.Type == gwv1.HTTPRouteFilterRequestRedirect && f.RequestRedirect != nil:
+				if p := f.RequestRedirect.Path; p != nil && p.Type == gwv1.PrefixMatchHTTPPathModifier {
+					why = append(why, rule+": RequestRedirect path type ReplacePrefixMatch")
+				}
+				if p := f.RequestRedirect.Path; p != nil && p.ReplaceFullPath != nil && strings.ContainsAny(*p.ReplaceFullPath, "*?") {
+					why = append(why, rule+": RequestRedirect replaceFullPath with wildcards")
+				}
+			case f.Type == gwv1.HTTPRouteFilterExtensionRef && f.ExtensionRef != nil:
+				why = append(why, fmt.Sprintf("%s: filter ExtensionRef (%s %s)", rule, f.ExtensionRef.Kind, f.ExtensionRef.Name))
+			default:
+				why = append(why, fmt.Sprintf("%s: filter %s", rule, f.Type))
+			}
+		}
+		for _, b := range r.BackendRefs {
+			if len(b.Filters) > 0 {
+				why = append(why, fmt.Sprintf("%s: backendRef %s filters", rule, b.Name))
+			}
+		}
+		if r.Timeouts != nil {
+			why = append(why, rule+": timeouts")
+		}
+		if r.Retry != nil {
+			why = append(why, rule+": retry")
+		}
+		if r.SessionPersistence != nil {
+			why = append(why, rule+": sessionPersistence")
+		}
+		for _, m := range r.Matches {
+			for _, q := range m.QueryParams {
+				if q.Type != nil && *q.Type == gwv1.QueryParamMatchRegularExpression {
+					why = append(why, fmt.Sprintf("%s: RegularExpression match of query parameter %s", rule, q.Name))
+				}
+			}
+			if p := m.Path; p != nil && p.Value != nil && (p.Type == nil || *p.Type == gwv1.PathMatchPathPrefix) && strings.ContainsAny(*p.Value, "*?") {
+				why = append(why, fmt.Sprintf("%s: PathPrefix %q with wildcards", rule, *p.Value))
+			}
+		}
+	}
+	if len(why) == 0 {
+		return nil
+	}
+	slices.Sort(why)
+	return &gwattach.Refusal{Reason: gwv1.RouteReasonUnsupportedValue,
+		Message: "lbsg does not support " + strings.Join(slices.Compact(why), ", ") + ": the route is not applied"}
+}
+
+// albPorts fills the ALB Gateway's ports: per valid listener port its
+// protocol, hostnames and attached HTTPRoutes (each once, with the
+// hostnames it serves there and its rules' resolved backends).
+func (r *Reconciler) albPorts(ctx context.Context, out *model.Gateway, in *inputs, att gwattach.Result) error {
+	byPort := map[int32]*model.GatewayPort{}
+	var order []int32
+	tgcs := map[types.NamespacedName]*gwconfig.TargetGroupProps{}
+	eps := map[types.NamespacedName][]model.Endpoint{}
+	for _, l := range att.Listeners {
+		if !l.Valid {
+			continue
+		}
+		port := int32(l.Spec.Port)
+		p := byPort[port]
+		if p == nil {
+			p = &model.GatewayPort{Port: port}
+			byPort[port] = p
+			order = append(order, port)
+		}
+		if proto := string(l.Spec.Protocol); !slices.Contains(p.Protocols, proto) {
+			p.Protocols = append(p.Protocols, proto)
+		}
+		if l.Spec.Hostname != nil {
+			p.Hostnames = append(p.Hostnames, string(*l.Spec.Hostname))
+		}
+		for _, rt := range l.Routes {
+			if rt.Kind != gwattach.KindHTTPRoute || slices.ContainsFunc(p.HTTPRoutes, func(h model.GatewayHTTPRoute) bool {
+				return h.Namespace == rt.Namespace && h.Name == rt.Name
+			}) {
+				continue
+			}
+			obj, ok := in.routeObjs[rt.Key()].(*gwv1.HTTPRoute)
+			if !ok {
+				continue
+			}
+			hr := model.GatewayHTTPRoute{Namespace: rt.Namespace, Name: rt.Name, Created: rt.Created, Hostnames: att.Hostnames[rt.Key()][port]}
+			if len(hr.Hostnames) == 0 {
+				for _, h := range rt.Hostnames {
+					hr.Hostnames = append(hr.Hostnames, string(h))
+				}
+			}
+			p.Hostnames = append(p.Hostnames, hr.Hostnames...)
+			for i, rule := range obj.Spec.Rules {
+				mr := model.GatewayHTTPRule{Matches: rule.Matches}
+				for _, f := range rule.Filters {
+					if f.Type == gwv1.HTTPRouteFilterRequestRedirect {
+						mr.Redirect = f.RequestRedirect
+					}
+				}
+				for _, be := range att.Backends[rt.Key()] {
+					if be.Rule != i {
+						continue
+					}
+					mb, err := r.backend(ctx, be, tgcs, eps)
+					if err != nil {
+						return err
+					}
+					mr.Backends = append(mr.Backends, mb)
+				}
+				hr.Rules = append(hr.Rules, mr)
+			}
+			p.HTTPRoutes = append(p.HTTPRoutes, hr)
+		}
+	}
+	for _, port := range order {
+		p := byPort[port]
+		slices.Sort(p.Hostnames)
+		p.Hostnames = slices.Compact(p.Hostnames)
+		out.Ports = append(out.Ports, *p)
+	}
+	return nil
+}
+
+// backend resolves one backend's TargetGroupConfiguration and endpoints,
+// each Service read once.
+func (r *Reconciler) backend(ctx context.Context, be gwattach.Backend, tgcs map[types.NamespacedName]*gwconfig.TargetGroupProps, eps map[types.NamespacedName][]model.Endpoint) (model.GatewayBackend, error) {
+	key := types.NamespacedName{Namespace: be.Service.Namespace, Name: be.Service.Name}
+	props, ok := tgcs[key]
+	if !ok {
+		var err error
+		if props, err = r.targetGroupConfig(ctx, key); err != nil {
+			return model.GatewayBackend{}, err
+		}
+		tgcs[key] = props
+	}
+	e, ok := eps[key]
+	if !ok {
+		var err error
+		if e, err = r.endpoints(ctx, key); err != nil {
+			return model.GatewayBackend{}, err
+		}
+		eps[key] = e
+	}
+	return model.GatewayBackend{Service: be.Service, Port: be.Port, Weight: be.Weight, TargetGroup: props, Endpoints: e}, nil
+}

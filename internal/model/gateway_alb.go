@@ -1,0 +1,517 @@
+package model
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/intstr"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/gwconfig"
+	"github.com/lbsg/lbsg/internal/naming"
+)
+
+// GatewayHTTPRoute is an HTTPRoute attached to a port of an ALB Gateway.
+type GatewayHTTPRoute struct {
+	Namespace, Name string
+	Created         time.Time
+	// Hostnames the route serves on the port (empty: any host).
+	Hostnames []string
+	Rules     []GatewayHTTPRule
+}
+
+// GatewayHTTPRule is one rule of an HTTPRoute: its matches, its
+// RequestRedirect filter (nil: none; the caller refuses the filters lbsg
+// does not build) and its resolved backends.
+type GatewayHTTPRule struct {
+	Matches  []gwv1.HTTPRouteMatch
+	Redirect *gwv1.HTTPRequestRedirectFilter
+	Backends []GatewayBackend
+}
+
+// ProtocolVersionHTTP2 is the ALB target-group protocol version of a
+// backend port with appProtocol kubernetes.io/h2c behind an HTTPS listener.
+const ProtocolVersionHTTP2 = "HTTP2"
+
+// Fixed responses of LBC's ALB Gateways.
+var (
+	// gatewayNoRouteResponse is every ALB Gateway listener's default action.
+	gatewayNoRouteResponse = FixedResponse{StatusCode: "404", ContentType: "text/plain"}
+	// gatewayNoBackendResponse answers a rule with no backend to forward to.
+	gatewayNoBackendResponse = FixedResponse{StatusCode: "500", ContentType: "text/plain"}
+)
+
+// albListeners builds, per port with routes, an HTTP or HTTPS listener
+// whose default action is a 404 and whose rules are the routes' matches in
+// LBC's precedence order (priority 1, 2, …).
+func (b *gwBuilder) albListeners(userTags map[string]string) error {
+	ports := slices.Clone(b.gw.Ports)
+	slices.SortFunc(ports, func(a, c GatewayPort) int { return cmp.Compare(a.Port, c.Port) })
+	seen := map[string]bool{}
+	for _, p := range ports {
+		if len(p.HTTPRoutes) == 0 {
+			continue
+		}
+		proto := ProtoHTTP
+		if slices.Contains(p.Protocols, ProtoHTTPS) {
+			proto = ProtoHTTPS
+		}
+		ls := Listener{Port: p.Port, Protocol: proto,
+			Tags:          naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.ListenerResourceID(p.Port)), userTags),
+			DefaultAction: &Action{Type: ActionFixedResponse, FixedResponse: new(gatewayNoRouteResponse)}}
+		if proto == ProtoHTTPS {
+			if err := b.httpsSettings(&ls, p); err != nil {
+				return err
+			}
+		}
+		for i, u := range sortHTTPRules(p.HTTPRoutes) {
+			conds, err := httpConditions(u)
+			if err != nil {
+				return fmt.Errorf("HTTPRoute %s/%s: %w", u.route.Namespace, u.route.Name, err)
+			}
+			action, err := b.httpAction(p, proto, u, seen, userTags)
+			if err != nil {
+				return fmt.Errorf("HTTPRoute %s/%s: %w", u.route.Namespace, u.route.Name, err)
+			}
+			prio := int32(i + 1)
+			ls.Rules = append(ls.Rules, ListenerRule{Priority: prio, Conditions: conds, Actions: []Action{action},
+				Tags: naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.RuleResourceID(p.Port, prio)),
+					naming.MergeUserTags(b.d.DefaultTags, nil, b.d.DefaultTagsLowPriority))})
+		}
+		b.st.Listeners = append(b.st.Listeners, ls)
+	}
+	slices.SortFunc(b.st.TargetGroups, func(a, c TargetGroup) int { return strings.Compare(a.ResourceID, c.ResourceID) })
+	return nil
+}
+
+// httpsSettings: the certificates of the listener's LoadBalancerConfiguration
+// entry (HTTPS:port; defaultCertificate first, then certificates), else the
+// ACM certificates discovery finds for the port's hostnames; the SSL
+// policy (default --default-ssl-policy).
+func (b *gwBuilder) httpsSettings(ls *Listener, p GatewayPort) error {
+	lc := b.listenerConfig(ProtoHTTPS, p.Port)
+	if lc != nil {
+		if lc.DefaultCertificate != nil {
+			ls.Certificates = append(ls.Certificates, *lc.DefaultCertificate)
+		}
+		for _, c := range lc.Certificates {
+			if c != nil && !slices.Contains(ls.Certificates, *c) {
+				ls.Certificates = append(ls.Certificates, *c)
+			}
+		}
+	}
+	if len(ls.Certificates) == 0 {
+		if len(p.Hostnames) == 0 {
+			return fmt.Errorf("No hostnames found for TLS cert discovery for listener on gateway %s/%s with protocol:port HTTPS:%d", b.gw.Namespace, b.gw.Name, p.Port)
+		}
+		arns, err := DiscoverCertificates(p.Hostnames, b.f.Certificates, b.d.AllowedCAs)
+		if err != nil {
+			return err
+		}
+		ls.Certificates = arns
+	}
+	ls.SSLPolicy = cmp.Or(b.d.DefaultSSLPolicy, DefaultSSLPolicy)
+	if lc != nil && lc.SSLPolicy != nil {
+		ls.SSLPolicy = *lc.SSLPolicy
+	}
+	return nil
+}
+
+// GatewayHTTPSHosts are the hostnames an ALB Gateway's certificate
+// discovery looks for (sorted, de-duplicated), and whether any HTTPS port
+// discovers (has routes and no certificate in its listener configuration).
+func GatewayHTTPSHosts(gw Gateway) ([]string, bool) {
+	b := &gwBuilder{gw: gw}
+	if b.gw.Config == nil {
+		b.gw.Config = &gwconfig.LoadBalancerConfigurationSpec{}
+	}
+	var hosts []string
+	discovers := false
+	for _, p := range gw.Ports {
+		if len(p.HTTPRoutes) == 0 || !slices.Contains(p.Protocols, ProtoHTTPS) {
+			continue
+		}
+		if lc := b.listenerConfig(ProtoHTTPS, p.Port); lc != nil && (lc.DefaultCertificate != nil || len(lc.Certificates) > 0) {
+			continue
+		}
+		discovers = true
+		hosts = append(hosts, p.Hostnames...)
+	}
+	slices.Sort(hosts)
+	return slices.Compact(hosts), discovers
+}
+
+// httpRuleUnit is one ALB rule to be: a match of a route rule on one of
+// the route's hostnames ("" for none), with LBC's precedence signals.
+type httpRuleUnit struct {
+	route    *GatewayHTTPRoute
+	rule     *GatewayHTTPRule
+	ruleIdx  int
+	matchIdx int
+	match    gwv1.HTTPRouteMatch
+	host     string
+	// pathType: 3 Exact, 2 PathPrefix, 1 RegularExpression, 0 none.
+	pathType, pathLen, headers, queries int
+	method                              bool
+}
+
+// sortHTTPRules splits the routes into rule units (per rule, match and
+// hostname) and sorts them by LBC's precedence: hostname specificity, path
+// type, path length, method, header count, query count, then route age,
+// namespace/name, rule index, match index and hostname.
+func sortHTTPRules(routes []GatewayHTTPRoute) []httpRuleUnit {
+	var out []httpRuleUnit
+	for ri := range routes {
+		rt := &routes[ri]
+		hosts := rt.Hostnames
+		if len(hosts) == 0 {
+			hosts = []string{""}
+		}
+		for ki := range rt.Rules {
+			rule := &rt.Rules[ki]
+			matches := rule.Matches
+			noMatch := len(matches) == 0
+			if noMatch {
+				matches = []gwv1.HTTPRouteMatch{{}}
+			}
+			for mi, m := range matches {
+				for _, h := range hosts {
+					u := httpRuleUnit{route: rt, rule: rule, ruleIdx: ki, matchIdx: mi, match: m, host: h}
+					if noMatch {
+						u.matchIdx = int(^uint(0) >> 1)
+					} else {
+						u.pathType, u.pathLen = pathPrecedence(m.Path)
+						u.method = m.Method != nil
+						u.headers, u.queries = len(m.Headers), len(m.QueryParams)
+					}
+					out = append(out, u)
+				}
+			}
+		}
+	}
+	slices.SortStableFunc(out, compareHTTPRuleUnits)
+	return out
+}
+
+func pathPrecedence(p *gwv1.HTTPPathMatch) (int, int) {
+	if p == nil {
+		return 0, 0
+	}
+	n := 0
+	if p.Value != nil {
+		n = len(*p.Value)
+	}
+	t := gwv1.PathMatchPathPrefix
+	if p.Type != nil {
+		t = *p.Type
+	}
+	switch t {
+	case gwv1.PathMatchExact:
+		return 3, n
+	case gwv1.PathMatchPathPrefix:
+		return 2, n
+	case gwv1.PathMatchRegularExpression:
+		return 1, n
+	}
+	return 0, n
+}
+
+func compareHTTPRuleUnits(a, b httpRuleUnit) int {
+	if c := hostnamePrecedence(a.host, b.host); c != 0 {
+		return c
+	}
+	boolInt := func(v bool) int {
+		if v {
+			return 1
+		}
+		return 0
+	}
+	// More specific first: compare b to a.
+	if c := cmp.Or(cmp.Compare(b.pathType, a.pathType), cmp.Compare(b.pathLen, a.pathLen),
+		cmp.Compare(boolInt(b.method), boolInt(a.method)), cmp.Compare(b.headers, a.headers),
+		cmp.Compare(b.queries, a.queries)); c != 0 {
+		return c
+	}
+	return cmp.Or(a.route.Created.Compare(b.route.Created),
+		strings.Compare(a.route.Namespace+"/"+a.route.Name, b.route.Namespace+"/"+b.route.Name),
+		cmp.Compare(a.ruleIdx, b.ruleIdx), cmp.Compare(a.matchIdx, b.matchIdx), strings.Compare(a.host, b.host))
+}
+
+// hostnamePrecedence is LBC's hostname order (-1: a first): a hostname
+// before none, an exact one before a wildcard, then more labels, then
+// longer.
+func hostnamePrecedence(a, b string) int {
+	switch {
+	case a == "" && b == "":
+		return 0
+	case a == "":
+		return 1
+	case b == "":
+		return -1
+	}
+	aw, bw := strings.HasPrefix(a, "*."), strings.HasPrefix(b, "*.")
+	switch {
+	case !aw && bw:
+		return -1
+	case aw && !bw:
+		return 1
+	}
+	return cmp.Or(cmp.Compare(strings.Count(b, "."), strings.Count(a, ".")), cmp.Compare(len(b), len(a)))
+}
+
+// httpConditions are a rule unit's ALB conditions, as LBC writes them:
+// host-header, path-pattern (PathPrefix /a: /a and /a/*; / : /*; Exact as
+// is; RegularExpression as a regex value), one http-header per header
+// match (exact values split at unescaped commas), one query-string per
+// query match, http-request-method.
+func httpConditions(u httpRuleUnit) ([]Condition, error) {
+	var out []Condition
+	if u.host != "" {
+		out = append(out, Condition{Field: FieldHostHeader, Values: []string{u.host}})
+	}
+	m := u.match
+	if p := m.Path; p != nil && p.Value != nil {
+		t := gwv1.PathMatchPathPrefix
+		if p.Type != nil {
+			t = *p.Type
+		}
+		v := *p.Value
+		switch t {
+		case gwv1.PathMatchPathPrefix:
+			if strings.ContainsAny(v, "*?") {
+				return nil, fmt.Errorf("prefix path shouldn't contain wildcards: %v", v)
+			}
+			if v == "/" {
+				out = append(out, Condition{Field: FieldPathPattern, Values: []string{"/*"}})
+			} else {
+				v = strings.TrimSuffix(v, "/")
+				out = append(out, Condition{Field: FieldPathPattern, Values: []string{v, v + "/*"}})
+			}
+		case gwv1.PathMatchExact:
+			out = append(out, Condition{Field: FieldPathPattern, Values: []string{v}})
+		case gwv1.PathMatchRegularExpression:
+			out = append(out, Condition{Field: FieldPathPattern, RegexValues: []string{v}})
+		default:
+			return nil, fmt.Errorf("unsupported path match type %q", t)
+		}
+	}
+	for _, h := range m.Headers {
+		if h.Type != nil && *h.Type == gwv1.HeaderMatchRegularExpression {
+			out = append(out, Condition{Field: FieldHTTPHeader, HTTPHeaderName: string(h.Name), RegexValues: []string{h.Value}})
+			continue
+		}
+		out = append(out, Condition{Field: FieldHTTPHeader, HTTPHeaderName: string(h.Name), Values: splitHeaderValue(h.Value)})
+	}
+	for _, q := range m.QueryParams {
+		out = append(out, Condition{Field: FieldQueryString, QueryString: []QueryPair{{Key: string(q.Name), Value: q.Value}}})
+	}
+	if m.Method != nil {
+		out = append(out, Condition{Field: FieldHTTPRequestMethod, Values: []string{string(*m.Method)}})
+	}
+	return out, nil
+}
+
+// splitHeaderValue splits a header match value at unescaped commas, a
+// backslash escaping the next character (LBC).
+func splitHeaderValue(v string) []string {
+	var out []string
+	var cur strings.Builder
+	for i := 0; i < len(v); i++ {
+		switch {
+		case v[i] == '\\' && i+1 < len(v):
+			cur.WriteByte(v[i+1])
+			i++
+		case v[i] == ',':
+			out = append(out, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteByte(v[i])
+		}
+	}
+	return append(out, cur.String())
+}
+
+// httpAction is a rule unit's action: the rule's redirect; else a weighted
+// forward to its backends' target groups when one weighs more than 0; else
+// a 500 fixed response.
+func (b *gwBuilder) httpAction(p GatewayPort, proto string, u httpRuleUnit, seen map[string]bool, userTags map[string]string) (Action, error) {
+	var fw Forward
+	send := false
+	for _, be := range u.rule.Backends {
+		tg, err := b.albTargetGroup(u.route, proto, be)
+		if err != nil {
+			return Action{}, err
+		}
+		if !seen[tg.ResourceID] {
+			seen[tg.ResourceID] = true
+			b.st.TargetGroups = append(b.st.TargetGroups, tg)
+		}
+		w := be.Weight
+		fw.TargetGroups = append(fw.TargetGroups, WeightedTarget{TargetGroup: tg.ResourceID, Weight: &w})
+		send = send || w != 0
+	}
+	if r := u.rule.Redirect; r != nil {
+		return redirectAction(r)
+	}
+	if send {
+		return Action{Type: ActionForward, Forward: &fw}, nil
+	}
+	return Action{Type: ActionFixedResponse, FixedResponse: new(gatewayNoBackendResponse)}, nil
+}
+
+// redirectAction is LBC's RequestRedirect: scheme (with its default port
+// unless port is set), hostname, port, full path, status code (Gateway
+// API default 302).
+func redirectAction(f *gwv1.HTTPRequestRedirectFilter) (Action, error) {
+	r := &Redirect{StatusCode: "HTTP_302"}
+	if f.StatusCode != nil {
+		r.StatusCode = fmt.Sprintf("HTTP_%d", *f.StatusCode)
+	}
+	if f.Port != nil {
+		r.Port = fmt.Sprint(*f.Port)
+	}
+	if f.Scheme != nil {
+		r.Protocol = strings.ToUpper(*f.Scheme)
+		switch r.Protocol {
+		case ProtoHTTP:
+			r.Port = cmp.Or(r.Port, "80")
+		case ProtoHTTPS:
+			r.Port = cmp.Or(r.Port, "443")
+		default:
+			return Action{}, fmt.Errorf("unsupported redirect scheme: %v", r.Protocol)
+		}
+	}
+	if f.Path != nil && f.Path.ReplaceFullPath != nil {
+		if strings.ContainsAny(*f.Path.ReplaceFullPath, "*?") {
+			return Action{}, fmt.Errorf("ReplaceFullPath shouldn't contain wildcards: %v", *f.Path.ReplaceFullPath)
+		}
+		r.Path = *f.Path.ReplaceFullPath
+	}
+	if f.Hostname != nil {
+		r.Host = string(*f.Hostname)
+	}
+	return Action{Type: ActionRedirect, Redirect: r}, nil
+}
+
+// albTargetGroup is the target group of one backend of an HTTPRoute (LBC's
+// L7 target group: HTTP unless the TargetGroupConfiguration says HTTPS;
+// version HTTP1, behind HTTPS HTTP2 for an h2c port; health check on the
+// group's protocol, /, 200-399, 15 s, 5 s, 3, 3).
+func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, be GatewayBackend) (TargetGroup, error) {
+	props := be.TargetGroup
+	if props == nil {
+		props = &gwconfig.TargetGroupProps{}
+	}
+	tt := cmp.Or(b.d.DefaultTargetType, annotations.TargetTypeInstance)
+	if props.TargetType != nil {
+		tt = *props.TargetType
+	}
+	if tt != annotations.TargetTypeInstance && tt != annotations.TargetTypeIP {
+		return TargetGroup{}, fmt.Errorf("target type %q is not supported for ALB Gateways", tt)
+	}
+	proto := ProtoHTTP
+	if props.Protocol != nil {
+		switch *props.Protocol {
+		case ProtoHTTP, ProtoHTTPS:
+			proto = *props.Protocol
+		default:
+			return TargetGroup{}, fmt.Errorf("backend protocol must be within [HTTP, HTTPS]: %v", *props.Protocol)
+		}
+	}
+	svc, sp := be.Service, be.Port
+	version := ProtocolVersionHTTP1
+	if listenerProto == ProtoHTTPS && sp.AppProtocol != nil && *sp.AppProtocol == "kubernetes.io/h2c" {
+		version = ProtocolVersionHTTP2
+	}
+	tg := TargetGroup{ServicePort: sp.Port, Protocol: proto, ProtocolVersion: version, TargetType: tt, IPAddressType: "ipv4"}
+	if tt == annotations.TargetTypeInstance {
+		tg.Port = sp.NodePort
+		if tg.Port == 0 {
+			return TargetGroup{}, fmt.Errorf("TargetGroup port is empty. When using Instance targets, your service must be of type 'NodePort' or 'LoadBalancer'")
+		}
+	} else {
+		tg.Port = 1
+		if sp.TargetPort.Type == intstr.Int && sp.TargetPort.IntVal != 0 {
+			tg.Port = sp.TargetPort.IntVal
+		}
+	}
+	hc := HealthCheck{Protocol: proto, Port: annotations.HealthCheckTrafficPort, Path: "/", Matcher: "200-399",
+		Interval: 15, Timeout: 5, Healthy: 3, Unhealthy: 3}
+	if c := props.HealthCheckConfig; c != nil {
+		if c.HealthCheckProtocol != nil {
+			hc.Protocol = strings.ToUpper(*c.HealthCheckProtocol)
+		}
+		if c.HealthCheckPort != nil {
+			port, err := resolveHCPort(svc, *c.HealthCheckPort, tt)
+			if err != nil {
+				return TargetGroup{}, err
+			}
+			hc.Port = port
+		}
+		if hc.Protocol == ProtoTCP {
+			hc.Path, hc.Matcher = "", ""
+		} else {
+			if c.HealthCheckPath != nil {
+				hc.Path = *c.HealthCheckPath
+			}
+			if c.Matcher != nil && c.Matcher.HTTPCode != nil {
+				hc.Matcher = *c.Matcher.HTTPCode
+			}
+		}
+		for _, o := range []struct {
+			dst *int32
+			src *int32
+		}{{&hc.Interval, c.HealthCheckInterval}, {&hc.Timeout, c.HealthCheckTimeout}, {&hc.Healthy, c.HealthyThresholdCount}, {&hc.Unhealthy, c.UnhealthyThresholdCount}} {
+			if o.src != nil {
+				*o.dst = *o.src
+			}
+		}
+	}
+	tg.HealthCheck = hc
+	id := naming.GatewayTargetGroup{
+		GatewayNamespace: b.gw.Namespace, GatewayName: b.gw.Name,
+		RouteNamespace: rt.Namespace, RouteName: rt.Name, RouteKind: "HTTPRoute",
+		ServiceNamespace: svc.Namespace, ServiceName: svc.Name,
+		IdentifierPort: sp.TargetPort.String(), TargetPort: tg.Port, TargetType: tt, Protocol: proto, ProtocolVersion: version,
+	}
+	tg.ResourceID = naming.GatewayTargetGroupResourceID(id)
+	tg.Name = naming.GatewayTargetGroupName(b.d.ClusterName, id)
+	var tgTags map[string]string
+	if props.Tags != nil {
+		tgTags = *props.Tags
+	}
+	if err := naming.ValidateUserTags(tgTags, b.d.ExternalManagedTags, ""); err != nil {
+		return TargetGroup{}, err
+	}
+	tg.Tags = naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, tg.ResourceID),
+		naming.MergeUserTags(b.d.DefaultTags, tgTags, b.d.DefaultTagsLowPriority))
+	if len(props.TargetGroupAttributes) > 0 {
+		tg.Attributes = map[string]string{}
+		for _, a := range props.TargetGroupAttributes {
+			tg.Attributes[a.Key] = a.Value
+		}
+	}
+	tg.Backend = svc.Namespace + "/" + svc.Name
+	tg.Targets = serviceTargets(sp, tt, TargetNodes(b.f.Nodes, nil), endpointsOfFamily(be.Endpoints, "ipv4"))
+	return tg, nil
+}
+
+// backends are every backend of the Gateway's routes.
+func (b *gwBuilder) backends() []GatewayBackend {
+	var out []GatewayBackend
+	for _, p := range b.gw.Ports {
+		if p.Route != nil {
+			out = append(out, p.Route.Backends...)
+		}
+		for _, rt := range p.HTTPRoutes {
+			for _, r := range rt.Rules {
+				out = append(out, r.Backends...)
+			}
+		}
+	}
+	return out
+}

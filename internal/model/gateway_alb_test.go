@@ -1,0 +1,162 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/utils/ptr"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/lbsg/lbsg/internal/gwconfig"
+	"github.com/lbsg/lbsg/internal/naming"
+)
+
+func albGW(cfg *gwconfig.LoadBalancerConfigurationSpec, ports ...GatewayPort) Gateway {
+	return Gateway{Stack: naming.GatewayALBStack("infra", "gw"), Namespace: "infra", Name: "gw", UID: "uid-1", ALB: true, Config: cfg, Ports: ports}
+}
+
+func prefix(v string) gwv1.HTTPRouteMatch {
+	return gwv1.HTTPRouteMatch{Path: &gwv1.HTTPPathMatch{Type: ptr.To(gwv1.PathMatchPathPrefix), Value: ptr.To(v)}}
+}
+
+// gwRuleLines renders a listener's rules as "prio conditions → action".
+func gwRuleLines(ls Listener) []string {
+	var out []string
+	for _, r := range ls.Rules {
+		var cs []string
+		for _, c := range r.Conditions {
+			v := c.Values
+			if len(c.RegexValues) > 0 {
+				v = append([]string{"~"}, c.RegexValues...)
+			}
+			for _, q := range c.QueryString {
+				v = append(v, q.Key+"="+q.Value)
+			}
+			name := c.Field
+			if c.HTTPHeaderName != "" {
+				name += "(" + c.HTTPHeaderName + ")"
+			}
+			cs = append(cs, fmt.Sprintf("%s%v", name, v))
+		}
+		a := r.Actions[0]
+		act := a.Type
+		switch {
+		case a.Forward != nil:
+			for _, t := range a.Forward.TargetGroups {
+				act += fmt.Sprintf(" %s*%d", t.TargetGroup, *t.Weight)
+			}
+		case a.FixedResponse != nil:
+			act += " " + a.FixedResponse.StatusCode
+		case a.Redirect != nil:
+			act += fmt.Sprintf(" %s:%s%s %s", a.Redirect.Protocol, a.Redirect.Port, a.Redirect.Path, a.Redirect.StatusCode)
+		}
+		out = append(out, fmt.Sprintf("%d %s → %s", r.Priority, strings.Join(cs, " "), act))
+	}
+	return out
+}
+
+// LBC's precedence: hostname specificity first (exact before wildcard
+// before none), then path type and length, method, headers, queries, then
+// route age; each hostname of a route is its own rule.
+func TestBuildGatewayALBRulePrecedence(t *testing.T) {
+	old := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	svc := gwService(false)
+	get := gwv1.HTTPMethodGet
+	withMethod := prefix("/a")
+	withMethod.Method = &get
+	withHeader := prefix("/a")
+	withHeader.Headers = []gwv1.HTTPHeaderMatch{{Name: "X", Value: `a\,b,c`}}
+	regex := gwv1.HTTPRouteMatch{Path: &gwv1.HTTPPathMatch{Type: ptr.To(gwv1.PathMatchRegularExpression), Value: ptr.To("^/r[0-9]+$")}}
+	exact := gwv1.HTTPRouteMatch{Path: &gwv1.HTTPPathMatch{Type: ptr.To(gwv1.PathMatchExact), Value: ptr.To("/a")}}
+	p := GatewayPort{Port: 80, Protocols: []string{ProtoHTTP}, HTTPRoutes: []GatewayHTTPRoute{
+		{Namespace: "app", Name: "young", Created: old.Add(time.Hour), Rules: []GatewayHTTPRule{
+			{Matches: []gwv1.HTTPRouteMatch{prefix("/")}, Backends: []GatewayBackend{be(svc, 1, nil)}},
+		}},
+		{Namespace: "app", Name: "old", Created: old, Hostnames: []string{"*.example.com", "a.example.com"}, Rules: []GatewayHTTPRule{
+			{Matches: []gwv1.HTTPRouteMatch{prefix("/"), regex}, Backends: []GatewayBackend{be(svc, 0, nil)}},
+		}},
+		{Namespace: "app", Name: "paths", Created: old, Rules: []GatewayHTTPRule{
+			{Matches: []gwv1.HTTPRouteMatch{prefix("/a/"), withMethod, withHeader, exact}},
+			{Matches: []gwv1.HTTPRouteMatch{prefix("/")}, Redirect: &gwv1.HTTPRequestRedirectFilter{Scheme: ptr.To("https"), StatusCode: ptr.To(301)}},
+		}},
+	}}
+	st, _, err := BuildGateway(albGW(nil, p), facts(), defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.LoadBalancer.Type != TypeApplication || len(st.Listeners) != 1 {
+		t.Fatalf("LB type %s, %d listeners", st.LoadBalancer.Type, len(st.Listeners))
+	}
+	ls := st.Listeners[0]
+	eq(t, "listener", []any{ls.Protocol, *ls.DefaultAction.FixedResponse}, []any{"HTTP", FixedResponse{StatusCode: "404", ContentType: "text/plain"}})
+	young := "infra/gw:app-young:HTTPRoute-app-echo:8080"
+	eq(t, "rules", gwRuleLines(ls), []string{
+		"1 host-header[a.example.com] path-pattern[/*] → fixed-response 500",
+		"2 host-header[a.example.com] path-pattern[~ ^/r[0-9]+$] → fixed-response 500",
+		"3 host-header[*.example.com] path-pattern[/*] → fixed-response 500",
+		"4 host-header[*.example.com] path-pattern[~ ^/r[0-9]+$] → fixed-response 500",
+		"5 path-pattern[/a] → fixed-response 500",
+		// "/a/" is longer than "/a" (LBC compares the values as written).
+		"6 path-pattern[/a /a/*] → fixed-response 500",
+		"7 path-pattern[/a /a/*] http-request-method[GET] → fixed-response 500",
+		"8 path-pattern[/a /a/*] http-header(X)[a,b c] → fixed-response 500",
+		"9 path-pattern[/*] → redirect HTTPS:443 HTTP_301",
+		"10 path-pattern[/*] → forward " + young + "*1",
+	})
+	// The weight-0 backend's target group is still built (as LBC does).
+	if len(st.TargetGroups) != 2 {
+		t.Fatalf("%d target groups", len(st.TargetGroups))
+	}
+	tg := st.TargetGroups[1]
+	eq(t, "TG", []any{tg.ResourceID, tg.Protocol, tg.ProtocolVersion, tg.Port, tg.TargetType}, []any{young, "HTTP", "HTTP1", int32(31080), "instance"})
+	eq(t, "TG name", tg.Name, naming.GatewayTargetGroupName(cluster, naming.GatewayTargetGroup{GatewayNamespace: "infra", GatewayName: "gw",
+		RouteNamespace: "app", RouteName: "young", RouteKind: "HTTPRoute", ServiceNamespace: "app", ServiceName: "echo",
+		IdentifierPort: "8080", TargetPort: 31080, TargetType: "instance", Protocol: "HTTP", ProtocolVersion: "HTTP1"}))
+	eq(t, "health check", tg.HealthCheck, HealthCheck{Protocol: "HTTP", Port: "traffic-port", Path: "/", Matcher: "200-399", Interval: 15, Timeout: 5, Healthy: 3, Unhealthy: 3})
+	eq(t, "managed rules", ruleStrings(st.ManagedSG.Ingress), []string{"tcp 80 ← 0.0.0.0/0"})
+}
+
+// An HTTPS listener takes the configuration's certificates, else those
+// discovery finds for its hostnames; with neither it is an error.
+func TestBuildGatewayALBHTTPSCertificates(t *testing.T) {
+	svc := gwService(false)
+	https := func(hosts ...string) GatewayPort {
+		return GatewayPort{Port: 443, Protocols: []string{ProtoHTTPS}, Hostnames: hosts, HTTPRoutes: []GatewayHTTPRoute{
+			{Namespace: "app", Name: "r", Rules: []GatewayHTTPRule{{Backends: []GatewayBackend{be(svc, 1, nil)}}}}}}
+	}
+	f := facts()
+	f.Certificates = []Certificate{{ARN: "arn:found", Domains: []string{"*.example.com"}}}
+	cfg := &gwconfig.LoadBalancerConfigurationSpec{ListenerConfigurations: &[]gwconfig.ListenerConfiguration{
+		{ProtocolPort: "HTTPS:443", DefaultCertificate: ptr.To("arn:default"), Certificates: []*string{ptr.To("arn:more")}, SSLPolicy: ptr.To("ELBSecurityPolicy-TLS13-1-2-2021-06")}}}
+	for _, c := range []struct {
+		name         string
+		cfg          *gwconfig.LoadBalancerConfigurationSpec
+		port         GatewayPort
+		certs        []string
+		policy, fail string
+	}{
+		{"configured", cfg, https("a.example.com"), []string{"arn:default", "arn:more"}, "ELBSecurityPolicy-TLS13-1-2-2021-06", ""},
+		{"discovered", nil, https("a.example.com"), []string{"arn:found"}, DefaultSSLPolicy, ""},
+		{"no certificate for the host", nil, https("a.other.org"), nil, "", "no certificate found for host: a.other.org"},
+		{"no hostname to discover by", nil, https(), nil, "", "No hostnames found for TLS cert discovery"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			st, _, err := BuildGateway(albGW(c.cfg, c.port), f, defaults())
+			if c.fail != "" {
+				if err == nil || !strings.Contains(err.Error(), c.fail) {
+					t.Fatalf("err %v, want %q", err, c.fail)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			ls := st.Listeners[0]
+			eq(t, "listener", []any{ls.Protocol, ls.Certificates, ls.SSLPolicy}, []any{"HTTPS", c.certs, c.policy})
+			hosts, discovers := GatewayHTTPSHosts(albGW(c.cfg, c.port))
+			eq(t, "discovery", []any{hosts, discovers}, []any{map[bool][]string{true: {"a.example.com"}}[c.cfg == nil], c.cfg == nil})
+		})
+	}
+}
