@@ -29,6 +29,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
+	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/awsapi"
 	cloudec2 "github.com/lbsg/lbsg/internal/cloud/ec2"
 	"github.com/lbsg/lbsg/internal/cloud/state"
@@ -190,6 +191,13 @@ func (h *harness) stop() {
 	for i := range ings.Items {
 		_ = h.kube.Client.Delete(ctx, &ings.Items[i])
 	}
+	// Bindings too: the next test's manager would otherwise reconcile
+	// them against its own emulator, where their target groups are gone.
+	var bindings v1beta1.TargetGroupBindingList
+	_ = h.kube.Client.List(ctx, &bindings, client.InNamespace(h.kube.Namespace))
+	for i := range bindings.Items {
+		_ = h.kube.Client.Delete(ctx, &bindings.Items[i])
+	}
 	var list corev1.ServiceList
 	_ = h.kube.Client.List(ctx, &list, client.InNamespace(h.kube.Namespace))
 	for i := range list.Items {
@@ -199,7 +207,8 @@ func (h *harness) stop() {
 	for time.Now().Before(deadline) {
 		_ = h.kube.Client.List(ctx, &list, client.InNamespace(h.kube.Namespace))
 		_ = h.kube.Client.List(ctx, &ings, client.InNamespace(h.kube.Namespace))
-		if len(list.Items) == 0 && len(ings.Items) == 0 {
+		_ = h.kube.Client.List(ctx, &bindings, client.InNamespace(h.kube.Namespace))
+		if len(list.Items) == 0 && len(ings.Items) == 0 && len(bindings.Items) == 0 {
 			break
 		}
 		time.Sleep(50 * time.Millisecond) //nolint:forbidigo // test cleanup polls
