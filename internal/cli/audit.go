@@ -311,8 +311,8 @@ func authSecrets(ctx context.Context, kube client.Reader, ings []networkingv1.In
 	return out, nil
 }
 
-// gatewayStacks lists the NLB stack of every Gateway (none without the
-// Gateway API CRDs).
+// gatewayStacks lists the stacks every Gateway may own, NLB and ALB (audit
+// does not read GatewayClasses; none without the Gateway API CRDs).
 func gatewayStacks(ctx context.Context, kube client.Reader) ([]naming.Stack, error) {
 	list := &unstructured.UnstructuredList{}
 	list.SetGroupVersionKind(schema.GroupVersionKind{Group: "gateway.networking.k8s.io", Version: "v1", Kind: "GatewayList"})
@@ -324,7 +324,7 @@ func gatewayStacks(ctx context.Context, kube client.Reader) ([]naming.Stack, err
 	}
 	var out []naming.Stack
 	for _, gw := range list.Items {
-		out = append(out, naming.GatewayNLBStack(gw.GetNamespace(), gw.GetName()))
+		out = append(out, naming.GatewayNLBStack(gw.GetNamespace(), gw.GetName()), naming.GatewayALBStack(gw.GetNamespace(), gw.GetName()))
 	}
 	return out, nil
 }

@@ -82,6 +82,10 @@ func Demo(ctx context.Context, w *World) error {
 		ObjectMeta: metav1.ObjectMeta{Name: "echo-alb", Namespace: DemoNamespace, Annotations: map[string]string{
 			"alb.ingress.kubernetes.io/scheme":        "internet-facing",
 			"alb.ingress.kubernetes.io/inbound-cidrs": "0.0.0.0/0",
+			// Open to the internet, so behind a web ACL (the emulator's
+			// seeded one): lbsg audit notes an internet-facing ALB that
+			// neither authenticates nor filters.
+			"alb.ingress.kubernetes.io/wafv2-acl-name": "sandbox-web-acl",
 		}},
 		Spec: networkingv1.IngressSpec{
 			IngressClassName: &albClass,

@@ -267,6 +267,11 @@ func startSandbox(t *testing.T, work string, env []string, dir string, extra ...
 		switch o := out.String(); {
 		case ready && strings.Contains(o, "    inspect: "):
 			t.Logf("demo load balancers provisioned %s after start", time.Since(start).Round(100*time.Millisecond))
+			for _, gw := range []string{"echo-gw", "web-gw"} {
+				if len(extra) == 0 && !strings.Contains(o, "Gateway demo/"+gw+" → ") { // lbsg's, not LBC's
+					t.Errorf("the demo's Gateway %s got no address:\n%s", gw, o)
+				}
+			}
 			return stop
 		case strings.Contains(o, "\ndemo: "):
 			t.Fatalf("the demo failed:\n%s", o)
