@@ -34,9 +34,10 @@
 //     EnqueueGate when it registered targets.
 //
 // Gates lbsg does not know: a target-health gate naming no target group
-// and no TargetGroupBinding of the pod's namespace (a binding deleted, a target group renamed by a
-// change of its health check, a stack lbsg does not handle) would hold its
-// pod unready for ever; once every stack has reported since the start, the
-// condition is set True with reason GateUnknown, as LBC does for the pods
-// of a binding it deletes.
+// and no TargetGroupBinding of the pod's namespace (a binding deleted while
+// lbsg was not running, a target group renamed by a change of its health
+// check, a stack lbsg does not handle) would hold its pod unready for ever;
+// once every stack has reported since the start, the condition is set True
+// with reason GateUnknown, as LBC does for the pods of a binding it
+// deletes.
 package readiness
