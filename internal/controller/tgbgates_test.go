@@ -131,7 +131,7 @@ func TestBindingGateIsInjectedIntoThePodsItsServiceSelects(t *testing.T) {
 }
 
 // TestBindingGateTurnsTrueWhenTheTargetIsHealthy: a gated pod whose
-// containers are ready but which is not ready (its gate holds it) is
+// containers turn ready but which is not ready (its gate holds it) is
 // registered by the binding; its gate is False with AWS's reason while
 // the target is initial and True once it is healthy (the emulator's
 // health clock scaled), and then no more DescribeTargetHealth calls.
@@ -143,10 +143,17 @@ func TestBindingGateTurnsTrueWhenTheTargetIsHealthy(t *testing.T) {
 	gate := webhook.GateType("web")
 	pod := h.gatedPod("web", "web", gate)
 	const ip = "10.0.100.10"
-	h.kubelet(pod, ip, true)
-	t0 := time.Now()
+	// The endpoint first, its containers not ready: not registered. Then
+	// the containers turn ready behind the gate: the EndpointSlice does
+	// not change (the pod stays unready), the pod event brings the binding.
+	h.kubelet(pod, ip, false)
 	h.endpointsOn("web", "http", map[*corev1.Pod]bool{pod: false}, map[*corev1.Pod]string{pod: ip})
-
+	time.Sleep(2 * tgb.EndpointBatch) //nolint:forbidigo // asserting that nothing is registered
+	if got, err := h.tgTargets(t.Context(), arn); err != nil || len(got) != 0 {
+		t.Fatalf("targets %v (%v) before the pod's containers are ready, want none", got, err)
+	}
+	t0 := time.Now()
+	h.kubelet(pod, ip, true)
 	h.waitTargets(arn, []string{ip + ":8080"})
 	var falseReasons []string
 	h.waitGate("gate True", pod, gate, 30*time.Second, func(c *corev1.PodCondition) bool {
@@ -168,7 +175,7 @@ func TestBindingGateTurnsTrueWhenTheTargetIsHealthy(t *testing.T) {
 		}
 		return true
 	})
-	t.Logf("gate True %v after the pod's endpoint appeared (targets initial for %v); False reasons seen: %v",
+	t.Logf("gate True %v after the pod's containers turned ready (targets initial for %v); False reasons seen: %v",
 		time.Since(t0).Round(100*time.Millisecond), tcpTGInitial(scale), falseReasons)
 	if !slices.Contains(falseReasons, "Elb.RegistrationInProgress") {
 		t.Errorf("False reasons %v, want AWS's Elb.RegistrationInProgress while the target was initial", falseReasons)
