@@ -94,6 +94,9 @@ func (r *Reconciler) BindingGate(ctx context.Context, ns, name string) (readines
 		return out, nil
 	}
 	arn := b.Spec.TargetGroupARN
+	// The target type: the spec's, else the target group's once read;
+	// unknown until then, taken as ip so the gate waits for it.
+	out.IP = true
 	r.mu.Lock()
 	if e := r.cache[types.NamespacedName{Namespace: ns, Name: name}]; e != nil && e.tg != nil {
 		arn = e.arn
