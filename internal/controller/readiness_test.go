@@ -136,10 +136,16 @@ func (h *harness) getPod(ctx context.Context, pod *corev1.Pod) (*corev1.Pod, err
 // ready as given.
 func (h *harness) endpoints(svc string, eps map[*corev1.Pod]bool, ips map[*corev1.Pod]string) {
 	h.t.Helper()
+	h.endpointsOn(svc, "p80", eps, ips)
+}
+
+// endpointsOn is endpoints for a Service whose port is named port.
+func (h *harness) endpointsOn(svc, port string, eps map[*corev1.Pod]bool, ips map[*corev1.Pod]string) {
+	h.t.Helper()
 	slice := &discoveryv1.EndpointSlice{
 		ObjectMeta:  metav1.ObjectMeta{Namespace: h.kube.Namespace, Name: svc + "-1", Labels: map[string]string{discoveryv1.LabelServiceName: svc}},
 		AddressType: discoveryv1.AddressTypeIPv4,
-		Ports:       []discoveryv1.EndpointPort{{Name: ptr.To("p80"), Port: ptr.To[int32](8080), Protocol: ptr.To(corev1.ProtocolTCP)}},
+		Ports:       []discoveryv1.EndpointPort{{Name: ptr.To(port), Port: ptr.To[int32](8080), Protocol: ptr.To(corev1.ProtocolTCP)}},
 	}
 	for pod, ready := range eps {
 		e := podEndpoint(ips[pod], h.nodes[0], pod)

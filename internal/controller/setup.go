@@ -79,8 +79,8 @@ type Config struct {
 	// WebhookExtra are handlers of further webhook paths (the
 	// TargetGroupBinding validator and mutator): webhook.Config.Extra.
 	WebhookExtra map[string]admission.Handler
-	// WebhookGates are further sources of pod readiness gates (the
-	// TargetGroupBinding controller's), asked after lbsg's own stacks.
+	// WebhookGates are further sources of pod readiness gates, asked after
+	// lbsg's own stacks and TargetGroupBindings.
 	WebhookGates []webhook.GateSource
 }
 
@@ -105,7 +105,7 @@ func Components() []Component {
 		{"gateway-alb", "Gateways of ALB classes and their HTTPRoutes → ALBs, listeners, rules, target groups and security groups"},
 		{"targetgroupbinding", "TargetGroupBindings → the targets of target groups made outside lbsg, and their networking rules"},
 		{"targetsg", "rules on node and pod ENI security groups admitting load-balancer traffic"},
-		{"readiness", "pod readiness gates target-health.elbv2.k8s.aws/<target group>: opened when the pod's target is healthy"},
+		{"readiness", "pod readiness gates target-health.elbv2.k8s.aws/<target group or binding>: opened when the pod's target is healthy"},
 		{"drift", "periodic batched check that repairs drift made outside lbsg (--drift-interval)"},
 	}
 }
@@ -315,6 +315,9 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 			}
 			ingTrigger.Enqueue(drift.GroupRequest(st))
 		}}
+	if bindings != nil {
+		rd.Bindings, bindings.Gates = bindings, rd
+	}
 	if err := rd.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the readiness controller: %w", err)
 	}
@@ -325,8 +328,12 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		return nil, err
 	}
 	if c.Webhooks {
-		gates := append(webhook.GateSources{readiness.Gates{Index: index, Services: mgr.GetClient(),
-			Shared: &readiness.Shared{Reader: mgr.GetAPIReader(), Namespace: sharedNS, Name: shared}}}, c.WebhookGates...)
+		gates := webhook.GateSources{readiness.Gates{Index: index, Services: mgr.GetClient(),
+			Shared: &readiness.Shared{Reader: mgr.GetAPIReader(), Namespace: sharedNS, Name: shared}}}
+		if bindingsServed {
+			gates = append(gates, tgb.Gates{Reader: mgr.GetClient()})
+		}
+		gates = append(gates, c.WebhookGates...)
 		webhook.Register(mgr.GetWebhookServer(), webhook.Config{
 			Webhook: o.Webhook, LoadBalancerClass: o.LoadBalancerClass, IngressClass: o.IngressClass,
 			Reader: mgr.GetClient(), Writer: direct, APIReader: mgr.GetAPIReader(),

@@ -54,7 +54,7 @@ var LBCFlags = []LBCFlag{
 	{"aws-vpc-tag-key", "string", "Name", noOp, "deprecated in LBC; lbsg reads no VPC Name tag"},
 	{"targetgroupbinding-max-concurrent-reconciles", "int", "3", noOp, "lbsg's TargetGroupBinding controller runs 3 workers"},
 	{"targetgroupbinding-max-exponential-backoff-delay", "duration", "16m40s", noOp, "lbsg's TargetGroupBinding controller uses controller-runtime's backoff"},
-	{"targetgroupbinding-requeue-duration", "duration", "15s", noOp, "lbsg's TargetGroupBinding controller polls no target health (readiness gates are issue 20's webhook half)"},
+	{"targetgroupbinding-requeue-duration", "duration", "15s", noOp, "lbsg polls the target health of a readiness gate not yet True 1 s, 2 s, 4 s … at most 15 s apart instead"},
 	{"gateway-class-max-concurrent-reconciles", "int", "3", noOp, "lbsg's GatewayClass controller only writes a condition (one worker)"},
 	{"alb-gateway-max-concurrent-reconciles", "int", "3", noOp, "lbsg's ALB Gateway controller uses --max-concurrent-reconciles"},
 	{"nlb-gateway-max-concurrent-reconciles", "int", "3", noOp, "lbsg's NLB Gateway controller uses --max-concurrent-reconciles"},

@@ -147,10 +147,11 @@ func Demo(ctx context.Context, w *World) error {
 }
 
 // demoReadinessGates restarts the echo Deployment: its new pods, created
-// now that the NLB's ip target group exists, get the target group's
-// readiness gate, which opens once their targets are healthy.
+// now that the NLB's ip target group and TargetGroupBinding echo-tf exist,
+// get both readiness gates (the target group's, the binding's), which open
+// once their targets are healthy.
 func demoReadinessGates(ctx context.Context, kube kubernetes.Interface, out func(string, ...any)) error {
-	out("==> demo: restarting Deployment echo; its new pods get readiness gates (namespace %s is labelled for injection)", DemoNamespace)
+	out("==> demo: restarting Deployment echo; its new pods get readiness gates for the NLB's target group and TargetGroupBinding echo-tf (namespace %s is labelled for injection)", DemoNamespace)
 	patch := fmt.Sprintf(`{"spec":{"template":{"metadata":{"annotations":{"lbsg.io/restarted-at":%q}}}}}`, time.Now().UTC().Format(time.RFC3339))
 	if _, err := kube.AppsV1().Deployments(DemoNamespace).Patch(ctx, "echo", types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
 		return err

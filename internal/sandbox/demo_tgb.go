@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -24,6 +26,11 @@ import (
 // as Terraform would, and binds to Service echo with a TargetGroupBinding.
 const DemoTargetGroup = "demo-tf-echo"
 
+// DemoTerraformNLB is the NLB the demo makes through the AWS API in front of
+// DemoTargetGroup: a target group no load balancer uses has "unused"
+// targets, which never open a readiness gate.
+const DemoTerraformNLB = "demo-tf-nlb"
+
 var tgbResource = schema.GroupVersionResource{Group: "elbv2.k8s.aws", Version: "v1beta1", Resource: "targetgroupbindings"}
 
 // demoBinding makes DemoTargetGroup (ip targets, TCP 8080) in the
@@ -37,8 +44,10 @@ func demoBinding(ctx context.Context, w *World, replicas int) error {
 	if w.Emulator != nil {
 		cfg.HTTPClient = w.Emulator.HTTPClient()
 	}
-	elb := awsapi.FromConfig(cfg, awsapi.Options{}).ELBV2
-	out("==> demo: creating target group %s through the AWS API (as Terraform would) and TargetGroupBinding echo-tf", DemoTargetGroup)
+	clients := awsapi.FromConfig(cfg, awsapi.Options{})
+	elb := clients.ELBV2
+	out("==> demo: creating target group %s and NLB %s forwarding to it through the AWS API (as Terraform would), and TargetGroupBinding echo-tf",
+		DemoTargetGroup, DemoTerraformNLB)
 	arn := ""
 	created, err := elb.CreateTargetGroup(ctx, &elasticloadbalancingv2.CreateTargetGroupInput{Name: aws.String(DemoTargetGroup),
 		Protocol: elbv2types.ProtocolEnumTcp, Port: aws.Int32(8080), VpcId: aws.String(w.AWS.VPCID), TargetType: elbv2types.TargetTypeEnumIp})
@@ -50,6 +59,9 @@ func demoBinding(ctx context.Context, w *World, replicas int) error {
 			return fmt.Errorf("creating target group %s: %w", DemoTargetGroup, err)
 		}
 		arn = aws.ToString(found.TargetGroups[0].TargetGroupArn)
+	}
+	if err := demoTerraformNLB(ctx, clients, w.AWS.VPCID, arn); err != nil {
+		return err
 	}
 	dyn, err := dynamic.NewForConfig(w.Kube)
 	if err != nil {
@@ -84,5 +96,39 @@ func demoBinding(ctx context.Context, w *World, replicas int) error {
 	}
 	out("==> demo: TargetGroupBinding demo/echo-tf → %d echo pods registered in %s", registered, DemoTargetGroup)
 	out("    inspect: kubectl -n %s get targetgroupbindings -o wide; aws elbv2 describe-target-health --target-group-arn %s", DemoNamespace, arn)
+	return nil
+}
+
+// demoTerraformNLB makes DemoTerraformNLB (internal, one subnet per zone of
+// the VPC) with a TCP:80 listener forwarding to tgARN, unless it exists.
+func demoTerraformNLB(ctx context.Context, clients *awsapi.Clients, vpcID, tgARN string) error {
+	found, err := clients.ELBV2.DescribeLoadBalancers(ctx, &elasticloadbalancingv2.DescribeLoadBalancersInput{Names: []string{DemoTerraformNLB}})
+	if err == nil && len(found.LoadBalancers) == 1 {
+		return nil // made by an earlier demo run, with its listener
+	}
+	subnets, err := clients.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{
+		Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpcID}}}})
+	if err != nil {
+		return fmt.Errorf("listing the subnets of %s: %w", vpcID, err)
+	}
+	zones := map[string]bool{}
+	var ids []string
+	for _, s := range subnets.Subnets {
+		if z := aws.ToString(s.AvailabilityZone); !zones[z] {
+			zones[z] = true
+			ids = append(ids, aws.ToString(s.SubnetId))
+		}
+	}
+	lb, err := clients.ELBV2.CreateLoadBalancer(ctx, &elasticloadbalancingv2.CreateLoadBalancerInput{Name: aws.String(DemoTerraformNLB),
+		Type: elbv2types.LoadBalancerTypeEnumNetwork, Scheme: elbv2types.LoadBalancerSchemeEnumInternal, Subnets: ids})
+	if err != nil {
+		return fmt.Errorf("creating NLB %s: %w", DemoTerraformNLB, err)
+	}
+	_, err = clients.ELBV2.CreateListener(ctx, &elasticloadbalancingv2.CreateListenerInput{LoadBalancerArn: lb.LoadBalancers[0].LoadBalancerArn,
+		Protocol: elbv2types.ProtocolEnumTcp, Port: aws.Int32(80),
+		DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumForward, TargetGroupArn: aws.String(tgARN)}}})
+	if err != nil {
+		return fmt.Errorf("creating the listener of NLB %s: %w", DemoTerraformNLB, err)
+	}
 	return nil
 }

@@ -348,3 +348,11 @@ func FromCloud(tg *cloudelbv2.TargetGroup) *TargetGroup {
 	return &TargetGroup{ARN: tg.ARN, Name: tg.Name, TargetType: tg.TargetType, IPAddressType: tg.IPAddressType,
 		VPCID: tg.VPCID, Protocol: tg.Protocol, Port: tg.Port, LoadBalancerARNs: tg.LoadBalancerARNs}
 }
+
+// InjectsGate reports whether the pod webhook gives the pods b's Service
+// selects b's readiness gate: LBC injects for bindings whose targetType is
+// ip (set by its mutating webhook; a binding without one gets no gate).
+// lbsg also skips a binding being deleted, whose gates it opens.
+func InjectsGate(b *v1beta1.TargetGroupBinding) bool {
+	return b.Spec.TargetType != nil && *b.Spec.TargetType == v1beta1.TargetTypeIP && b.DeletionTimestamp.IsZero()
+}

@@ -4,7 +4,8 @@
 // in (Default), the targets it wants (Targets: ready EndpointSlice
 // addresses for ip, the selected nodes on the NodePort for instance) and
 // the networking rules it asks for on the targets' security groups
-// (Rules). No I/O (FromCloud converts what cloud/elbv2 read): the
+// (Rules), and whether its Service's pods get its readiness gate
+// (InjectsGate). No I/O (FromCloud converts what cloud/elbv2 read): the
 // controller (internal/controller/tgb), the webhooks and `lbsg audit` read
 // the facts and call these.
 //

@@ -28,11 +28,12 @@ func GateType(name string) corev1.PodConditionType {
 // one per ip target group (or TargetGroupBinding) whose Service selects
 // it. pod.Namespace may be empty on create; ns is the request's.
 //
-// Known limit: lbsg's own source (internal/controller/readiness) knows a
-// target group once its stack has been applied, and a replica that does not
-// lead learns it from the leader's ConfigMap seconds later; a pod created
-// before is admitted without a gate (never held back, as when the webhook
-// is down with LBC's failurePolicy Ignore).
+// Sources: lbsg's stacks (internal/controller/readiness) and
+// TargetGroupBindings (internal/controller/tgb). Known limit: lbsg's own
+// source knows a target group once its stack has been applied, and a
+// replica that does not lead learns it from the leader's ConfigMap seconds
+// later; a pod created before is admitted without a gate (never held back,
+// as when the webhook is down with LBC's failurePolicy Ignore).
 type GateSource interface {
 	PodGates(ctx context.Context, ns string, pod *corev1.Pod) ([]corev1.PodConditionType, error)
 }

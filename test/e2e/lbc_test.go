@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lbsg/lbsg/internal/localenv"
+	"github.com/lbsg/lbsg/internal/sandbox"
 )
 
 // TestSandboxRunsLBCAsTheOracle runs `lbsg sandbox --controller lbc --demo`:
@@ -65,7 +66,9 @@ func TestSandboxRunsLBCAsTheOracle(t *testing.T) {
 			t.Logf("%s: %d calls, errors %v", action, a.Calls, a.Errors)
 		}
 	}
-	if creates != 2 {
-		t.Errorf("LBC made %d CreateLoadBalancer calls for the demo's NLB and ALB, want 2", creates)
+	// Three: LBC's for the demo's NLB Service and ALB Ingress, and the
+	// demo's own for the NLB in front of its Terraform-style target group.
+	if creates != 3 {
+		t.Errorf("%d CreateLoadBalancer calls, want 3: LBC's for the demo's NLB and ALB, and the demo's for %s", creates, sandbox.DemoTerraformNLB)
 	}
 }

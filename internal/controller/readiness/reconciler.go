@@ -60,6 +60,31 @@ type TargetHealthReader interface {
 	TargetHealth(ctx context.Context, tgARN string) ([]cloudelbv2.TargetHealth, error)
 }
 
+// Bindings resolves a gate named after a TargetGroupBinding of the pod's
+// namespace (the TargetGroupBinding controller, internal/controller/tgb).
+type Bindings interface {
+	BindingGate(ctx context.Context, ns, name string) (BindingGate, error)
+}
+
+// BindingGate is what the gate of binding ns/name needs.
+type BindingGate struct {
+	// Found: the binding exists. A binding found with no ARN, not IP and
+	// not Deleted is left alone: an instance binding (LBC sets no
+	// condition for those), LBC's binding of one of its own stacks (the
+	// Index knows the gate once the stack is applied), or a target group
+	// not yet resolved (polled again).
+	Found bool
+	// IP: the binding has ip targets.
+	IP bool
+	// Deleted is the condition message when the binding is being deleted:
+	// its gates are opened (LBC's rule).
+	Deleted string
+	// ARN of the target group and the reader of its targets' health
+	// (through the binding's assumed role, if any); "" until resolved.
+	ARN    string
+	Health TargetHealthReader
+}
+
 // Reconciler sets the target-health conditions of lbsg's gates.
 type Reconciler struct {
 	Kube client.Client
@@ -67,6 +92,9 @@ type Reconciler struct {
 	API   client.Reader
 	AWS   TargetHealthReader
 	Index *Index
+	// Bindings resolves the gates of TargetGroupBindings (nil: the
+	// TargetGroupBinding CRD is not served).
+	Bindings Bindings
 	// Complete reports whether every stack has reported since the start
 	// (deploy.Owners.Complete): only then is a gate unknown.
 	Complete func(ctx context.Context) (bool, error)
@@ -120,7 +148,7 @@ func (r *Reconciler) podEvent(old, pod *corev1.Pod, q workqueue.TypedRateLimitin
 		return
 	}
 	closed := ClosedGates(pod)
-	became := old == nil || containersReady(old) != containersReady(pod) || old.Status.PodIP != pod.Status.PodIP
+	became := old == nil || ContainersReady(old) != ContainersReady(pod) || old.Status.PodIP != pod.Status.PodIP
 	if !became && slices.Equal(ClosedGates(old), closed) {
 		// Nothing a poll depends on changed (e.g. lbsg's own condition
 		// patch): a pending gate is already requeued with its backoff.
@@ -129,7 +157,7 @@ func (r *Reconciler) podEvent(old, pod *corev1.Pod, q workqueue.TypedRateLimitin
 	for _, name := range closed {
 		q.Add(gateRequest(pod.Namespace, name))
 	}
-	if len(closed) == 0 || r.EnqueueStack == nil || !containersReady(pod) || pod.Status.PodIP == "" || !became {
+	if len(closed) == 0 || r.EnqueueStack == nil || !ContainersReady(pod) || pod.Status.PodIP == "" || !became {
 		return
 	}
 	for _, name := range closed {
@@ -164,7 +192,8 @@ func condition(pod *corev1.Pod, t corev1.PodConditionType) *corev1.PodCondition 
 	return nil
 }
 
-func containersReady(pod *corev1.Pod) bool {
+// ContainersReady reports whether pod's ContainersReady condition is True.
+func ContainersReady(pod *corev1.Pod) bool {
 	c := condition(pod, corev1.ContainersReady)
 	return c != nil && c.Status == corev1.ConditionTrue
 }
@@ -178,16 +207,36 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		r.forget(req)
 		return reconcile.Result{}, err
 	}
+	arn, reader := "", TargetHealthReader(r.AWS)
 	g, ok := r.Index.Group(req.Namespace, req.Name)
-	if !ok || g.ARN == "" {
-		return r.unknown(ctx, req, pods, ok)
+	switch {
+	case ok && g.ARN == "":
+		return reconcile.Result{RequeueAfter: r.backoff(req)}, nil // the group is being made
+	case ok:
+		arn = g.ARN
+	default:
+		bg, err := r.binding(ctx, req)
+		switch {
+		case err != nil:
+			return reconcile.Result{}, err
+		case !bg.Found:
+			return r.unknown(ctx, req, pods)
+		case bg.Deleted != "":
+			return reconcile.Result{}, r.open(ctx, req, pods, "", bg.Deleted)
+		case bg.IP && bg.ARN == "":
+			return reconcile.Result{RequeueAfter: r.backoff(req)}, nil // the binding's target group not resolved yet
+		case bg.ARN == "":
+			r.forget(req)
+			return reconcile.Result{}, nil
+		}
+		arn, reader = bg.ARN, bg.Health
 	}
 	// Only a pod with an IP and ready containers can have a healthy
 	// target; the others are enqueued again when they change (pod watch),
 	// so a pod stuck Pending costs no polling.
 	live := pods[:0]
 	for _, p := range pods {
-		if p.Status.PodIP != "" && containersReady(&p) {
+		if p.Status.PodIP != "" && ContainersReady(&p) {
 			live = append(live, p)
 		}
 	}
@@ -195,10 +244,26 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		r.forget(req)
 		return reconcile.Result{}, nil
 	}
-	targets, err := r.AWS.TargetHealth(ctx, g.ARN)
+	targets, err := reader.TargetHealth(ctx, arn)
 	if err != nil {
-		return reconcile.Result{}, fmt.Errorf("reading the target health of %s: %w", g.Name, err)
+		return reconcile.Result{}, fmt.Errorf("reading the target health of %s: %w", arn, err)
 	}
+	pending, err := r.setHealth(ctx, req, pods, targets)
+	if err != nil {
+		return reconcile.Result{}, err
+	}
+	if pending == 0 {
+		log.V(1).Info("gate open on every pod", "pods", len(pods))
+		r.forget(req)
+		return reconcile.Result{}, nil
+	}
+	return reconcile.Result{RequeueAfter: r.backoff(req)}, nil
+}
+
+// setHealth sets the gate req of each pod from its target's health (True
+// when healthy, False with AWS's reason otherwise) and returns how many
+// are not True.
+func (r *Reconciler) setHealth(ctx context.Context, req reconcile.Request, pods []corev1.Pod, targets []cloudelbv2.TargetHealth) (int, error) {
 	health := map[string]corev1.PodCondition{}
 	for _, t := range targets {
 		if t.State == "draining" {
@@ -218,21 +283,77 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		p := &pods[i]
 		c, found := health[p.Status.PodIP]
 		if !found {
-			c = corev1.PodCondition{Status: corev1.ConditionFalse, Reason: ReasonNotRegistered, Message: "the pod's IP is not a target of " + g.Name}
+			c = corev1.PodCondition{Status: corev1.ConditionFalse, Reason: ReasonNotRegistered, Message: "the pod's IP is not a target of " + req.Name}
 		}
 		if c.Status != corev1.ConditionTrue {
 			pending++
 		}
 		if err := r.setCondition(ctx, p, webhook.GateType(req.Name), c); err != nil {
-			return reconcile.Result{}, err
+			return 0, err
 		}
 	}
-	if pending == 0 {
-		log.V(1).Info("gate open on every pod", "pods", len(pods))
-		r.forget(req)
-		return reconcile.Result{}, nil
+	return pending, nil
+}
+
+// binding resolves a gate the Index does not know through Bindings; with
+// no Bindings (the CRD not served), a binding of that name is only probed.
+func (r *Reconciler) binding(ctx context.Context, req reconcile.Request) (BindingGate, error) {
+	if r.Bindings != nil {
+		return r.Bindings.BindingGate(ctx, req.Namespace, req.Name)
 	}
-	return reconcile.Result{RequeueAfter: r.backoff(req)}, nil
+	binding := &metav1.PartialObjectMetadata{}
+	binding.SetGroupVersionKind(TargetGroupBindingGVK)
+	api := r.API
+	if api == nil {
+		api = r.Kube
+	}
+	err := api.Get(ctx, client.ObjectKey{Namespace: req.Namespace, Name: req.Name}, binding)
+	switch {
+	case err == nil:
+		return BindingGate{Found: true}, nil
+	case apierrors.IsNotFound(err) || meta.IsNoMatchError(err):
+		return BindingGate{}, nil
+	default:
+		return BindingGate{}, err
+	}
+}
+
+// EnqueueGate makes the gate (ns, name) be looked at now (a binding just
+// registered targets).
+func (r *Reconciler) EnqueueGate(ns, name string) {
+	if r.queue == nil {
+		return
+	}
+	select {
+	case r.queue <- event.TypedGenericEvent[reconcile.Request]{Object: gateRequest(ns, name)}:
+	default: // full: the requeues catch up
+	}
+}
+
+// OpenGates sets the gate (ns, name) True on every pod of ns whose gate is
+// not yet (LBC, for the pods of a binding it deletes: reason empty, its
+// message).
+func (r *Reconciler) OpenGates(ctx context.Context, ns, name, message string) error {
+	req := gateRequest(ns, name)
+	pods, err := r.waiting(ctx, req)
+	if err != nil {
+		return err
+	}
+	return r.open(ctx, req, pods, "", message)
+}
+
+func (r *Reconciler) open(ctx context.Context, req reconcile.Request, pods []corev1.Pod, reason, message string) error {
+	for i := range pods {
+		c := corev1.PodCondition{Status: corev1.ConditionTrue, Reason: reason, Message: message}
+		if err := r.setCondition(ctx, &pods[i], webhook.GateType(req.Name), c); err != nil {
+			return err
+		}
+	}
+	if len(pods) > 0 {
+		logf.FromContext(ctx).Info("opened readiness gates", "gate", webhook.GatePrefix+req.Name, "pods", len(pods), "reason", reason)
+	}
+	r.forget(req)
+	return nil
 }
 
 // waiting lists the live pods of the namespace whose gate req is closed.
@@ -256,28 +377,9 @@ func (r *Reconciler) waiting(ctx context.Context, req reconcile.Request) ([]core
 	return out, nil
 }
 
-// unknown handles a gate of no published group: a TargetGroupBinding's is
-// left to its controller; before every stack has reported, or while the
-// group has no ARN yet, it waits; otherwise the gate is opened.
-func (r *Reconciler) unknown(ctx context.Context, req reconcile.Request, pods []corev1.Pod, known bool) (reconcile.Result, error) {
-	if known {
-		return reconcile.Result{RequeueAfter: r.backoff(req)}, nil
-	}
-	binding := &metav1.PartialObjectMetadata{}
-	binding.SetGroupVersionKind(TargetGroupBindingGVK)
-	api := r.API
-	if api == nil {
-		api = r.Kube
-	}
-	err := api.Get(ctx, client.ObjectKey{Namespace: req.Namespace, Name: req.Name}, binding)
-	switch {
-	case err == nil:
-		r.forget(req)
-		return reconcile.Result{}, nil // the TargetGroupBinding controller's gate
-	case apierrors.IsNotFound(err) || meta.IsNoMatchError(err):
-	default:
-		return reconcile.Result{}, err
-	}
+// unknown handles a gate of no published group and no binding: before
+// every stack has reported it waits; then the gate is opened.
+func (r *Reconciler) unknown(ctx context.Context, req reconcile.Request, pods []corev1.Pod) (reconcile.Result, error) {
 	if r.Complete != nil {
 		done, err := r.Complete(ctx)
 		if err != nil {
@@ -287,16 +389,8 @@ func (r *Reconciler) unknown(ctx context.Context, req reconcile.Request, pods []
 			return reconcile.Result{RequeueAfter: PollMax}, nil
 		}
 	}
-	for i := range pods {
-		c := corev1.PodCondition{Status: corev1.ConditionTrue, Reason: ReasonGateUnknown,
-			Message: "lbsg knows no target group or TargetGroupBinding " + req.Name + " in this namespace; the gate is opened so the pod is not held back"}
-		if err := r.setCondition(ctx, &pods[i], webhook.GateType(req.Name), c); err != nil {
-			return reconcile.Result{}, err
-		}
-	}
-	logf.FromContext(ctx).Info("opened unknown readiness gates", "gate", webhook.GatePrefix+req.Name, "pods", len(pods))
-	r.forget(req)
-	return reconcile.Result{}, nil
+	return reconcile.Result{}, r.open(ctx, req, pods, ReasonGateUnknown,
+		"lbsg knows no target group or TargetGroupBinding "+req.Name+" in this namespace; the gate is opened so the pod is not held back")
 }
 
 // setCondition writes c as pod's condition t unless it already says so
@@ -363,7 +457,7 @@ func Unready(ctx context.Context, pods client.Reader, ns string) func(discoveryv
 		if err := pods.Get(ctx, client.ObjectKey{Namespace: podNS, Name: e.TargetRef.Name}, pod); err != nil {
 			return false
 		}
-		return pod.DeletionTimestamp == nil && (e.TargetRef.UID == "" || e.TargetRef.UID == pod.UID) && containersReady(pod)
+		return pod.DeletionTimestamp == nil && (e.TargetRef.UID == "" || e.TargetRef.UID == pod.UID) && ContainersReady(pod)
 	}
 }
 

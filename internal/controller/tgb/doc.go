@@ -30,6 +30,16 @@
 //     only the recorded ones for a multi-cluster one — the record and the
 //     rules go, then the finalizer.
 //
+// Readiness gates (LBC's): Gates is the pod webhook's GateSource (a gate
+// per ip binding whose Service selects the pod); BindingGate tells the
+// readiness controller (internal/controller/readiness) a binding's target
+// group and how to read its health. An unready pod whose containers are
+// ready is registered (readiness.Unready), and a pod whose containers turn
+// ready behind a closed gate enqueues the binding the gate names; after
+// registering, the binding's gate is enqueued (GateKeeper.EnqueueGate). On
+// delete, the binding's pods' gates are opened (GateKeeper.OpenGates,
+// LBC's message DeletedMessage) before the finalizer goes.
+//
 // Fields LBC's mutating webhook fills in (targetType, ipAddressType, vpcID,
 // targetGroupProtocol) are discovered from the target group when unset and
 // not written back: the webhook writes them. For the webhook server,

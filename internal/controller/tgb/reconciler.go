@@ -29,6 +29,7 @@ import (
 	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/multicluster"
+	"github.com/lbsg/lbsg/internal/controller/readiness"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/events"
@@ -86,6 +87,10 @@ type Reconciler struct {
 	DriftInterval time.Duration
 	// MaxConcurrentReconciles (0: 3, LBC's default).
 	MaxConcurrentReconciles int
+	// Gates is the readiness controller: polled when targets were
+	// registered, and told to open a deleted binding's gates (nil: no
+	// readiness gates).
+	Gates GateKeeper
 
 	mu    sync.Mutex
 	cache map[types.NamespacedName]*binding
@@ -114,6 +119,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Watches(&corev1.Service{}, deploy.EnqueueBatched(EndpointBatch, r.serviceBindings)).
 		Watches(&discoveryv1.EndpointSlice{}, deploy.EnqueueBatched(EndpointBatch, r.sliceBindings)).
 		Watches(&corev1.Node{}, deploy.EnqueueNodeEvents(deploy.NodeBatch, r.nodeBindings), builder.WithPredicates(deploy.NodeTargetsChanged)).
+		Watches(&corev1.Pod{}, deploy.EnqueueBatched(EndpointBatch, r.podBindings), builder.WithPredicates(gatedPodReady)).
 		WithOptions(controller.Options{MaxConcurrentReconciles: workers}).
 		Complete(r)
 }
@@ -336,6 +342,9 @@ func (r *Reconciler) converge(ctx context.Context, b *v1beta1.TargetGroupBinding
 	}
 	if changed {
 		log.Info("targets synced", "targetGroup", resolved.ARN, "targets", len(want))
+		if r.Gates != nil && resolved.TargetType == v1beta1.TargetTypeIP {
+			r.Gates.EnqueueGate(b.Namespace, b.Name)
+		}
 	}
 	if backendMissing {
 		return reconcile.Result{RequeueAfter: r.DriftInterval}, r.setStatus(ctx, b, metav1.ConditionFalse, ReasonBackendNotFound, "the Service or its port does not exist", true)
@@ -376,7 +385,10 @@ func (r *Reconciler) desired(ctx context.Context, b *v1beta1.TargetGroupBinding,
 			client.MatchingLabels{discoveryv1.LabelServiceName: svc.Name}); err != nil {
 			return nil, nil, false, err
 		}
-		eps = model.EndpointsFromSlices(slices.Items)
+		// LBC registers an unready endpoint whose containers are all ready
+		// (only readiness gates hold it back), so its target can turn
+		// healthy and open its gate.
+		eps = model.EndpointsFromSlicesWith(slices.Items, readiness.Unready(ctx, r.Kube, b.Namespace))
 	}
 	want, err := targetgroupbinding.Targets(b, res, svc, nodes, eps)
 	if errors.Is(err, targetgroupbinding.ErrBackendNotFound) {
@@ -553,6 +565,13 @@ func (r *Reconciler) cleanup(ctx context.Context, b *v1beta1.TargetGroupBinding,
 	}
 	if b.Spec.MultiClusterTargetGroup {
 		if err := r.Tracked.Delete(ctx, b.Namespace, b.Name); err != nil {
+			return reconcile.Result{}, err
+		}
+	}
+	// LBC opens the binding's gates: nothing will ever set them again.
+	if r.Gates != nil {
+		if err := r.Gates.OpenGates(ctx, b.Namespace, b.Name, DeletedMessage); err != nil {
+			r.Events.Warn(b, ReasonFailedCleanup, events.ActionDelete, "Failed cleanup due to "+err.Error())
 			return reconcile.Result{}, err
 		}
 	}
