@@ -133,6 +133,9 @@ func BuildIngressGroup(stack naming.Stack, members []IngressMember, f Facts, d D
 	if err := unsupportedGroup(members); err != nil {
 		return Stack{}, nil, map[string]error{}, err
 	}
+	if err := unsupportedCertificateManagement(members, d); err != nil {
+		return Stack{}, nil, map[string]error{}, err
+	}
 	st, warns, memberErrs, err := buildIngressGroup(stack, members, f, d)
 	if err != nil {
 		return Stack{}, nil, memberErrs, err
