@@ -64,6 +64,10 @@ const (
 	// ReasonInvalidListener: a Gateway listener is not accepted
 	// (conflict, protocol, route kinds); the Gateway's status says which.
 	ReasonInvalidListener = "InvalidListener"
+	// ReasonCertificatePending: the ACM certificate lbsg requested for an
+	// Ingress (create-acm-cert) is not issued yet; the group's load
+	// balancer is left as it is until it is (lbsg's own reason).
+	ReasonCertificatePending = "CertificatePending"
 )
 
 // Action names for the events API.
