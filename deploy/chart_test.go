@@ -317,7 +317,7 @@ var lbcValues = []chartValue{
 	{key: "maxTargetsPerTargetGroup", how: refused, values: "maxTargetsPerTargetGroup: 100", flag: "max-targets-per-target-group", msg: "maxTargetsPerTargetGroup (--max-targets-per-target-group)"},
 	{key: "controllerConfig.featureGates", values: "controllerConfig: {featureGates: {NLBSecurityGroup: false, ServiceTypeLoadBalancerOnly: true}}",
 		args: []string{"--feature-gates=NLBSecurityGroup=false,ServiceTypeLoadBalancerOnly=true"}},
-	{key: "certManagement.defaultPCAARN", values: "certManagement: {defaultPCAARN: 'arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/x'}",
+	{key: "certManagement", values: "certManagement: {defaultPCAARN: 'arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/x'}",
 		args: []string{"--default-pca-arn=arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/x"}},
 	{key: "certDiscovery.allowedCertificateAuthorityARNs", values: "certDiscovery: {allowedCertificateAuthorityARNs: 'arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/x'}",
 		args: []string{"--allowed-certificate-authority-arns=arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/x"}},
