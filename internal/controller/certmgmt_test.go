@@ -297,12 +297,20 @@ func TestCreateACMCertBadInput(t *testing.T) {
 		return h.events.has(`nozone Warning FailedBuildModel: Failed build model due to certificate for Ingress ` + h.kube.Namespace +
 			`/nozone: no public Route 53 hosted zone found for "app.elsewhere.example"`), nil
 	})
+	// Certificate discovery skips the certificates lbsg requested (LBC's
+	// rule with the gate on).
+	discovering := h.albIngress("discovering", "/", "web", map[string]string{"alb.ingress.kubernetes.io/listen-ports": `[{"HTTPS":443}]`})
+	discovering.Spec.TLS = []networkingv1.IngressTLS{{Hosts: []string{"private.internal.example"}}}
+	h.create(discovering)
+	testenv.Eventually(t, "discovery does not find lbsg's own certificate", func(context.Context) (bool, error) {
+		return h.events.has("discovering Warning FailedBuildModel: Failed build model due to no certificate found for host: private.internal.example"), nil
+	})
 	h.quiesce()
 	certs, err := h.managedCerts(ctx)
 	if err != nil || len(certs) != 1 || certs[0].arn != privateARN {
 		t.Errorf("certificates lbsg requested: %+v (%v), want the private one only", certs, err)
 	}
-	h.deleteAndWait(explicit, private, nohost, nozone)
+	h.deleteAndWait(explicit, private, nohost, nozone, discovering)
 	if _, err := h.emu.ACM.DescribeCertificate(ctx, &awsacm.DescribeCertificateInput{CertificateArn: aws.String(explicitARN)}); err != nil {
 		t.Errorf("the certificate lbsg did not request was touched: %v", err)
 	}

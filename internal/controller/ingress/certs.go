@@ -11,7 +11,6 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
-	"github.com/lbsg/lbsg/internal/awserr"
 	"github.com/lbsg/lbsg/internal/controller/acmcerts"
 	"github.com/lbsg/lbsg/internal/events"
 	"github.com/lbsg/lbsg/internal/model"
@@ -52,13 +51,7 @@ func (r *Reconciler) ensureCertificates(ctx context.Context, g *group, members [
 			}
 			return nil, nil, err
 		}
-		if awserr.Code(err) == "" {
-			return nil, nil, err
-		}
-		for _, m := range g.members {
-			r.Events.Warn(m.ing, events.ReasonFailedDeployModel, events.ActionReconcile, "Failed deploy model due to "+err.Error())
-		}
-		return nil, nil, err
+		return nil, nil, err // an AWS failure is reported by the caller (Deploy.Failure)
 	}
 	if len(res.Pending) > 0 {
 		byKey := map[string]*networkingv1.Ingress{}
