@@ -40,7 +40,7 @@ func (r *Reconciler) ensureCertificates(ctx context.Context, g *group, members [
 		return nil, nil, reconcile.TerminalError(err)
 	}
 	if r.Certs == nil || len(want) == 0 || model.UnsupportedIngressGroup(members, r.Defaults) != nil {
-		return nil, nil, nil // a refused group is reported by its build
+		return nil, nil, nil //nolint:nilerr // a refused group is reported by its build
 	}
 	res, err := r.Certs.Ensure(ctx, g.stack, want)
 	if err != nil {
