@@ -4,6 +4,8 @@ go 1.26.8
 
 require github.com/spf13/pflag v1.1.0
 
+require github.com/aws/aws-sdk-go-v2/service/route53 v1.73.0
+
 require (
 	github.com/aws/aws-sdk-go-v2 v1.48.0
 	github.com/aws/aws-sdk-go-v2/config v1.33.18

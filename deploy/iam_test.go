@@ -51,7 +51,8 @@ func calledActions() []string {
 		"ec2":                  reflect.TypeFor[awsapi.EC2API](),
 		"elasticloadbalancing": reflect.TypeFor[awsapi.ELBV2API](),
 		"eks":                  reflect.TypeFor[awsapi.EKSAPI](),
-		"acm":                  reflect.TypeFor[awsapi.ACMReadAPI](),
+		"acm":                  reflect.TypeFor[awsapi.ACMManageAPI](),
+		"route53":              reflect.TypeFor[awsapi.Route53API](),
 		"wafv2":                reflect.TypeFor[awsapi.WAFV2API](),
 		"waf-regional":         reflect.TypeFor[awsapi.WAFRegionalAPI](),
 		"shield":               reflect.TypeFor[awsapi.ShieldAPI](),
@@ -63,6 +64,8 @@ func calledActions() []string {
 	// Implied: AWS also authorizes a web ACL (dis)association on the ALB
 	// as this ELB action.
 	out = append(out, "elasticloadbalancing:SetWebAcl")
+	// Implied: ACM authorizes the tags of a RequestCertificate as this.
+	out = append(out, "acm:AddTagsToCertificate")
 	slices.Sort(out)
 	return out
 }
@@ -111,8 +114,8 @@ func TestIAMPolicyListsExactlyTheCalledActions(t *testing.T) {
 }
 
 var (
-	actionRE   = regexp.MustCompile(`^(ec2|elasticloadbalancing|eks|acm|wafv2|waf-regional|shield):[A-Z][A-Za-z0-9]+$`)
-	resourceRE = regexp.MustCompile(`^(\*|arn:aws:(ec2|elasticloadbalancing|eks|wafv2|waf-regional):\*:\*:[a-z-]+/[*/a-z]+|arn:aws:shield::\*:protection/\*)$`)
+	actionRE   = regexp.MustCompile(`^(ec2|elasticloadbalancing|eks|acm|route53|wafv2|waf-regional|shield):[A-Z][A-Za-z0-9]+$`)
+	resourceRE = regexp.MustCompile(`^(\*|arn:aws:(ec2|elasticloadbalancing|eks|wafv2|waf-regional):\*:\*:[a-z-]+/[*/a-z]+|arn:aws:shield::\*:protection/\*|arn:aws:acm:\*:\*:certificate/\*|arn:aws:route53:::hostedzone/\*)$`)
 	sidRE      = regexp.MustCompile(`^[A-Za-z0-9]+$`)
 	// Condition operators and keys the policy may use.
 	operators = []string{"StringEquals", "Null"}
@@ -205,6 +208,9 @@ var unconditional = map[string]string{
 	"waf-regional:DisassociateWebACL": "web ACL",
 	"shield:CreateProtection":         "protection",
 	"shield:DeleteProtection":         "protection",
+	// Certificate management writes ACM's validation CNAMEs in the public
+	// hosted zones of the Ingresses' hosts; hosted zones carry no lbsg tag.
+	"route53:ChangeResourceRecordSets": "hosted zone",
 }
 
 func TestIAMPolicyConditionsMutatingCalls(t *testing.T) {
@@ -229,7 +235,7 @@ func TestIAMPolicyConditionsMutatingCalls(t *testing.T) {
 	}
 	// Creates must carry this cluster's tag; everything else that changes a
 	// tagged resource must find it.
-	for _, a := range []string{"ec2:CreateSecurityGroup", "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"} {
+	for _, a := range []string{"ec2:CreateSecurityGroup", "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup", "acm:RequestCertificate"} {
 		if !hasCondition(p, a, "aws:RequestTag/elbv2.k8s.aws/cluster") {
 			t.Errorf("%s is not conditioned on the request tag elbv2.k8s.aws/cluster", a)
 		}
@@ -239,7 +245,7 @@ func TestIAMPolicyConditionsMutatingCalls(t *testing.T) {
 		"elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:DeleteTargetGroup",
 		"elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:ModifyTargetGroup",
 		"elasticloadbalancing:ModifyTargetGroupAttributes", "elasticloadbalancing:SetSecurityGroups",
-		"elasticloadbalancing:RemoveTags",
+		"elasticloadbalancing:RemoveTags", "acm:DeleteCertificate",
 	} {
 		for _, s := range p.Statement {
 			if slices.Contains(s.Action, a) && !slices.Equal(s.Condition["StringEquals"]["aws:ResourceTag/elbv2.k8s.aws/cluster"], []string{clusterTag}) {

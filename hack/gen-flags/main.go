@@ -77,7 +77,7 @@ var chartValue = map[string]string{
 	"disable-ingress-group-name-annotation":            "disableIngressGroupNameAnnotation",
 	"tolerate-non-existent-backend-service":            "tolerateNonExistentBackendService",
 	"tolerate-non-existent-backend-action":             "tolerateNonExistentBackendAction",
-	"default-pca-arn":                                  "certManagement.defaultPCAARN",
+	"default-pca-arn":                                  "certManagement",
 	"alb-gateway-max-concurrent-reconciles":            "albGatewayMaxConcurrentReconciles",
 	"nlb-gateway-max-concurrent-reconciles":            "nlbGatewayMaxConcurrentReconciles",
 }

@@ -29,6 +29,8 @@ const (
 	IngSGPrefixLists          = IngressPrefix + "security-group-prefix-lists"
 	IngListenPorts            = IngressPrefix + "listen-ports"
 	IngCertificateARN         = IngressPrefix + "certificate-arn"
+	IngCreateACMCert          = IngressPrefix + "create-acm-cert"
+	IngACMPCAARN              = IngressPrefix + "acm-pca-arn"
 	IngSSLPolicy              = IngressPrefix + "ssl-policy"
 	IngSSLRedirect            = IngressPrefix + "ssl-redirect"
 	IngTags                   = IngressPrefix + "tags"
@@ -96,10 +98,18 @@ type Ingress struct {
 	PrefixLists          []string
 	ListenPorts          []ListenPort // nil = absent (see EffectiveListenPorts)
 	CertificateARNs      []string
-	SSLPolicy            string
-	SSLRedirect          *int32
-	Tags                 map[string]string
-	LoadBalancerAttrs    map[string]string
+	// CreateACMCert is create-acm-cert: lbsg requests (and owns) the
+	// HTTPS certificate of the Ingress's hosts (gate
+	// EnableCertificateManagement). A value that does not parse as a bool
+	// is an error (LBC reads it as false).
+	CreateACMCert bool
+	// ACMPCAARN is acm-pca-arn: the private CA of the certificate
+	// create-acm-cert requests ("" = --default-pca-arn, else Amazon issued).
+	ACMPCAARN         string
+	SSLPolicy         string
+	SSLRedirect       *int32
+	Tags              map[string]string
+	LoadBalancerAttrs map[string]string
 	// MinimumCapacity is minimum-load-balancer-capacity as written (nil
 	// when absent); the group's value is checked once merged.
 	MinimumCapacity    map[string]string
@@ -125,6 +135,8 @@ type Ingress struct {
 	// deregistered (true on the Ingress or on the backend Service).
 	MultiClusterTargetGroup bool
 }
+
+func ptrTrue(b *bool) bool { return b != nil && *b }
 
 // DualStack reports whether IPv6 sources apply (both dualstack types).
 func (i Ingress) DualStack() bool {
@@ -161,6 +173,8 @@ func ParseIngressAnnotations(ns, name string, ann map[string]string) (Ingress, e
 		ManageBackendSGRules: r.boolean(IngManageBackendSGRules),
 		PrefixLists:          r.list(IngSGPrefixLists),
 		CertificateARNs:      r.list(IngCertificateARN),
+		CreateACMCert:        ptrTrue(r.boolean(IngCreateACMCert)),
+		ACMPCAARN:            r.str(IngACMPCAARN),
 		SSLPolicy:            r.str(IngSSLPolicy),
 		SSLRedirect:          r.int32v(IngSSLRedirect),
 		Tags:                 r.stringMap(IngTags),

@@ -2,7 +2,6 @@ package annotations
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -44,7 +43,7 @@ type Key struct {
 	Object Object
 	Support
 	// Harmless, for an unsupported key, reports values that ask for
-	// nothing lbsg does not do (LBC's default, e.g. create-acm-cert false); such a
+	// nothing lbsg does not do (LBC's default, e.g. a boolean's false); such a
 	// value does not stop the object.
 	Harmless func(value string) bool
 	// Lacks says, for an unsupported key, what lbsg does not do (events
@@ -54,12 +53,6 @@ type Key struct {
 
 // Family reports whether the entry is a prefix family (actions.*, …).
 func (k Key) Family() bool { return strings.HasSuffix(k.Name, ".") || strings.HasSuffix(k.Name, "-") }
-
-// parsesFalse is a boolean annotation LBC reads as false (its default).
-func parsesFalse(v string) bool {
-	b, err := strconv.ParseBool(v)
-	return err == nil && !b
-}
 
 // Surface lists every annotation key LBC v3.6.2 reads on Services and
 // Ingresses (its pkg/annotations constants and the prefixed families its
@@ -73,9 +66,6 @@ var Surface = func() []Key {
 	ing := func(suffix string, s Support, lacks string) Key {
 		return Key{Name: IngressPrefix + suffix, Object: OnIngress, Support: s, Lacks: lacks}
 	}
-	const (
-		certs = "ACM certificate management: requesting certificates and validating them in Route 53 (LBC v3.6.2 does it behind the EnableCertificateManagement gate; lbsg discovers existing certificates only)"
-	)
 	keys := []Key{
 		// Services (LBC reads them with the service.beta.kubernetes.io prefix only).
 		svc("load-balancer-source-ranges", Supported, ""),
@@ -182,8 +172,8 @@ var Surface = func() []Key {
 		ing("use-regex-path-match", Supported, ""),
 		ing("target-control-port", Supported, ""),  // LBC reads only the family below
 		ing("target-control-port.", Supported, ""), // target-control-port.<service>.<port>
-		{Name: IngressPrefix + "create-acm-cert", Object: OnIngress, Lacks: certs, Harmless: parsesFalse},
-		ing("acm-pca-arn", Unsupported, certs),
+		ing("create-acm-cert", Supported, ""),
+		ing("acm-pca-arn", Supported, ""),
 		ing("dry-run-plan", Unsupported, "LBC's dry-run plan annotation (lbsg plan shows plans instead)"),
 		ing("actions.", Supported, ""),
 		ing("conditions.", Supported, ""),

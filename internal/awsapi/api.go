@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/shield"
 	"github.com/aws/aws-sdk-go-v2/service/wafregional"
 	"github.com/aws/aws-sdk-go-v2/service/wafv2"
@@ -91,12 +92,28 @@ type ACMReadAPI interface {
 	ListCertificates(ctx context.Context, params *acm.ListCertificatesInput, optFns ...func(*acm.Options)) (*acm.ListCertificatesOutput, error)
 }
 
-// ACMAPI adds what lbsg's tools and tests call (importing and deleting
-// certificates); the controller never writes to ACM.
-type ACMAPI interface {
+// ACMManageAPI adds what certificate management (create-acm-cert, gate
+// EnableCertificateManagement) calls: requesting the certificates lbsg
+// owns, reading their tags, deleting them.
+type ACMManageAPI interface {
 	ACMReadAPI
-	ImportCertificate(ctx context.Context, params *acm.ImportCertificateInput, optFns ...func(*acm.Options)) (*acm.ImportCertificateOutput, error)
+	RequestCertificate(ctx context.Context, params *acm.RequestCertificateInput, optFns ...func(*acm.Options)) (*acm.RequestCertificateOutput, error)
+	ListTagsForCertificate(ctx context.Context, params *acm.ListTagsForCertificateInput, optFns ...func(*acm.Options)) (*acm.ListTagsForCertificateOutput, error)
 	DeleteCertificate(ctx context.Context, params *acm.DeleteCertificateInput, optFns ...func(*acm.Options)) (*acm.DeleteCertificateOutput, error)
+}
+
+// ACMAPI adds what lbsg's tools and tests call (importing certificates).
+type ACMAPI interface {
+	ACMManageAPI
+	ImportCertificate(ctx context.Context, params *acm.ImportCertificateInput, optFns ...func(*acm.Options)) (*acm.ImportCertificateOutput, error)
+}
+
+// Route53API is the Route 53 operations certificate management calls:
+// finding the public hosted zone of a name and writing (and deleting) the
+// DNS validation records of the certificates it requests.
+type Route53API interface {
+	ListHostedZones(ctx context.Context, params *route53.ListHostedZonesInput, optFns ...func(*route53.Options)) (*route53.ListHostedZonesOutput, error)
+	ChangeResourceRecordSets(ctx context.Context, params *route53.ChangeResourceRecordSetsInput, optFns ...func(*route53.Options)) (*route53.ChangeResourceRecordSetsOutput, error)
 }
 
 // WAFV2API is the WAFv2 operations lbsg calls: the wafv2-acl-name lookup
@@ -132,6 +149,8 @@ var (
 	_ EKSAPI   = (*eks.Client)(nil)
 	_ ACMAPI   = (*acm.Client)(nil)
 
+	_ Route53API = (*route53.Client)(nil)
+
 	_ WAFV2API       = (*wafv2.Client)(nil)
 	_ WAFRegionalAPI = (*wafregional.Client)(nil)
 	_ ShieldAPI      = (*shield.Client)(nil)
@@ -154,6 +173,8 @@ var (
 	_ elbv2.DescribeListenerCertificatesAPIClient = ELBV2API(nil)
 
 	_ acm.ListCertificatesAPIClient = ACMReadAPI(nil)
+
+	_ route53.ListHostedZonesAPIClient = Route53API(nil)
 
 	_ eks.DescribeClusterAPIClient = EKSAPI(nil)
 )

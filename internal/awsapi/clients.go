@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/shield"
 	"github.com/aws/aws-sdk-go-v2/service/wafregional"
 	"github.com/aws/aws-sdk-go-v2/service/wafv2"
@@ -70,6 +71,9 @@ type Clients struct {
 	// ACM: the controller reads certificates through it (certificate
 	// discovery, ACMReadAPI); tools and tests also import them.
 	ACM ACMAPI
+	// Route53 holds the DNS validation records of the certificates
+	// certificate management requests.
+	Route53 Route53API
 	// WAFv2, WAFRegional and Shield serve the WAF and Shield annotations
 	// of ALBs (--enable-wafv2, --enable-waf, --enable-shield).
 	WAFv2       WAFV2API
@@ -129,6 +133,7 @@ func FromConfig(cfg aws.Config, o Options) *Clients {
 		ELBV2:       elbv2.NewFromConfig(cfg, func(c *elbv2.Options) { c.BaseEndpoint = endpoint(elbv2.ServiceID) }),
 		EKS:         eks.NewFromConfig(cfg, func(c *eks.Options) { c.BaseEndpoint = endpoint(eks.ServiceID) }),
 		ACM:         acm.NewFromConfig(cfg, func(c *acm.Options) { c.BaseEndpoint = endpoint(acm.ServiceID) }),
+		Route53:     route53.NewFromConfig(cfg, func(c *route53.Options) { c.BaseEndpoint = endpoint(route53.ServiceID) }),
 		WAFv2:       wafv2.NewFromConfig(cfg, func(c *wafv2.Options) { c.BaseEndpoint = endpoint(wafv2.ServiceID) }),
 		WAFRegional: wafregional.NewFromConfig(cfg, func(c *wafregional.Options) { c.BaseEndpoint = endpoint(wafregional.ServiceID) }),
 		Shield:      shield.NewFromConfig(cfg, func(c *shield.Options) { c.BaseEndpoint = endpoint(shield.ServiceID) }),

@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/wafregional"
 	"github.com/aws/aws-sdk-go-v2/service/wafv2"
 )
@@ -35,6 +36,9 @@ const (
 
 	EKSAccount = "eks-account"
 
+	// Route53Account is Route 53's five requests a second per account.
+	Route53Account = "route53-account"
+
 	// WAFAssociations and WAFReads are WAFv2's and WAF Regional's
 	// association writes and reads; AWS publishes no buckets for them, so
 	// they take LBC's client-side rates (0.5/s writes, 1/s reads).
@@ -61,6 +65,7 @@ func AWSBuckets() Limits {
 		ELBV2NonMutating:     {Burst: 40, Rate: 10},
 		ELBV2Mutating:        {Burst: 20, Rate: 3},
 		EKSAccount:           {Burst: 20, Rate: 10},
+		Route53Account:       {Burst: 5, Rate: 5},
 		WAFAssociations:      {Burst: 2, Rate: 0.5},
 		WAFReads:             {Burst: 5, Rate: 1},
 	}
@@ -95,6 +100,8 @@ func bucketsFor(service, operation string, input any) []bucketRef {
 		}
 	case eks.ServiceID:
 		return []bucketRef{{key: "eks/account", class: EKSAccount}}
+	case route53.ServiceID:
+		return []bucketRef{{key: "route53/account", class: Route53Account}}
 	case wafv2.ServiceID, wafregional.ServiceID:
 		switch operation {
 		case "AssociateWebACL", "DisassociateWebACL":

@@ -1,5 +1,7 @@
 package awserr
 
+import "strings"
+
 // ClientRetryQuotaExceeded is not an AWS code: Code returns it for the SDK's
 // client-side ratelimit.QuotaExceededError.
 const ClientRetryQuotaExceeded = "ClientRetryQuotaExceeded"
@@ -90,7 +92,46 @@ const (
 	// its DescribeCertificate. ACM throttles with ThrottlingException
 	// (ELBThrottlingException's code).
 	ACMResourceNotFound = "ResourceNotFoundException"
+	// Certificate management's: DeleteCertificate of a certificate a
+	// listener still uses; RequestCertificate over the account's quota
+	// (or too many names); and ACM's refusals of a request.
+	ACMResourceInUse    = "ResourceInUseException"
+	ACMLimitExceeded    = "LimitExceededException"
+	ACMValidation       = "ValidationException"
+	ACMInvalidArn       = "InvalidArnException"
+	ACMInvalidTag       = "InvalidTagException"
+	ACMTooManyTags      = "TooManyTagsException"
+	ACMInvalidDomainOpt = "InvalidDomainValidationOptionsException"
 )
+
+// Route 53 codes lbsg reacts to (certificate management's DNS validation
+// records). Route 53 throttles with Throttling and PriorRequestNotComplete
+// (ELBv2's codes of the same spelling).
+const (
+	Route53NoSuchHostedZone   = "NoSuchHostedZone"
+	Route53InvalidChangeBatch = "InvalidChangeBatch"
+	Route53InvalidInput       = "InvalidInput"
+	Route53NoSuchChange       = "NoSuchChange"
+)
+
+// Route 53 says what InvalidChangeBatch is about in its message only; these
+// fragments of it are what certificate management tells apart.
+const (
+	// Route53RecordExists: a CREATE of a record set already there (another
+	// certificate of the account for the same name wrote it).
+	Route53RecordExists = "already exists"
+	// Route53RecordNotFound: a DELETE of a record set already gone.
+	Route53RecordNotFound = "not found"
+	// Route53RecordValuesDiffer: a DELETE of a record set whose values
+	// changed since (reused by another certificate).
+	Route53RecordValuesDiffer = "do not match the current values"
+)
+
+// IsChangeBatch reports an InvalidChangeBatch whose message contains
+// fragment (Route53RecordExists, …).
+func IsChangeBatch(err error, fragment string) bool {
+	return Is(err, Route53InvalidChangeBatch) && strings.Contains(Message(err), fragment)
+}
 
 // Generic codes any AWS query service may return.
 const (
@@ -185,6 +226,8 @@ var byCode = map[string]Class{
 	ELBCertificateNotFound:                NotFound,
 	ELBSSLPolicyNotFound:                  NotFound,
 	ACMResourceNotFound:                   NotFound, // also Shield's (ShieldResourceNotFound)
+	Route53NoSuchHostedZone:               NotFound,
+	Route53NoSuchChange:                   NotFound,
 
 	// duplicates
 	EC2InvalidPermissionDuplicate: Duplicate,
@@ -198,6 +241,7 @@ var byCode = map[string]Class{
 	EC2InvalidGroupInUse:   DependencyViolation,
 	ELBResourceInUse:       InUse,
 	ELBPriorityInUse:       InUse,
+	ACMResourceInUse:       InUse,
 
 	// quotas
 	EC2RulesPerSecurityGroupLimitExceeded:       QuotaExceeded,
@@ -217,6 +261,8 @@ var byCode = map[string]Class{
 	ELBTooManyActions:                           QuotaExceeded,
 	ELBTooManyRegistrationsForTargetID:          QuotaExceeded,
 	ELBTooManyUniqueTargetGroupsPerLoadBalancer: QuotaExceeded,
+	ACMLimitExceeded:                            QuotaExceeded,
+	ACMTooManyTags:                              QuotaExceeded,
 
 	// invalid input
 	EC2InvalidPermissionMalformed:  Invalid,
@@ -238,6 +284,12 @@ var byCode = map[string]Class{
 	ELBIncompatibleProtocols:       Invalid,
 	ELBDuplicateTagKeys:            Invalid,
 	InvalidAction:                  Invalid,
+	ACMValidation:                  Invalid,
+	ACMInvalidArn:                  Invalid,
+	ACMInvalidTag:                  Invalid,
+	ACMInvalidDomainOpt:            Invalid,
+	Route53InvalidChangeBatch:      Invalid,
+	Route53InvalidInput:            Invalid,
 
 	// denied
 	EC2AuthFailure:           Denied,

@@ -125,7 +125,7 @@ func runController(ctx context.Context, args []string, _, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("creating the manager: %w", err)
 	}
-	if _, err := controller.Setup(mgr, controller.Config{Options: o, EC2: clients.EC2, ELBV2: clients.ELBV2, ELBV2As: clients.ELBV2As, ACM: clients.ACM,
+	if _, err := controller.Setup(mgr, controller.Config{Options: o, EC2: clients.EC2, ELBV2: clients.ELBV2, ELBV2As: clients.ELBV2As, ACM: clients.ACM, Route53: clients.Route53,
 		WAFv2: clients.WAFv2, WAFRegional: clients.WAFRegional, Shield: clients.Shield, VPCID: vpc, Metrics: m,
 		Webhooks: hooks != nil}); err != nil {
 		return err

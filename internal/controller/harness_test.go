@@ -141,7 +141,7 @@ func startFull(tb testing.TB, k *testenv.KubeEnv, emu *emutest.Env, mutate func(
 	if err != nil {
 		tb.Fatal(err)
 	}
-	h.ctrls, err = controller.Setup(mgr, controller.Config{Options: o, EC2: clients.EC2, ELBV2: clients.ELBV2, ELBV2As: clients.ELBV2As, ACM: clients.ACM,
+	h.ctrls, err = controller.Setup(mgr, controller.Config{Options: o, EC2: clients.EC2, ELBV2: clients.ELBV2, ELBV2As: clients.ELBV2As, ACM: clients.ACM, Route53: clients.Route53,
 		WAFv2: clients.WAFv2, WAFRegional: clients.WAFRegional, Shield: clients.Shield,
 		VPCID: h.seed.VPCID, Events: h.events, NoDriftLoop: true, Webhooks: hooks != nil})
 	if err != nil {

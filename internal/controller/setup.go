@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"time"
@@ -22,7 +23,10 @@ import (
 
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/awsapi"
+	cloudacm "github.com/lbsg/lbsg/internal/cloud/acm"
+	cloudroute53 "github.com/lbsg/lbsg/internal/cloud/route53"
 	"github.com/lbsg/lbsg/internal/cloud/state"
+	"github.com/lbsg/lbsg/internal/controller/acmcerts"
 	"github.com/lbsg/lbsg/internal/controller/applied"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/drift"
@@ -53,7 +57,11 @@ type Config struct {
 	ELBV2   awsapi.ELBV2API
 	// ACM is read by certificate discovery (nil: an Ingress that needs it
 	// fails to build).
-	ACM awsapi.ACMReadAPI
+	ACM awsapi.ACMManageAPI
+	// Route53 holds the DNS validation records of the certificates
+	// certificate management requests (gate EnableCertificateManagement;
+	// nil: Amazon issued certificates cannot be requested).
+	Route53 awsapi.Route53API
 	// WAFv2, WAFRegional and Shield serve the ALBs' add-ons; nil turns
 	// one off (as its --enable-* flag does).
 	WAFv2       awsapi.WAFV2API
@@ -153,6 +161,8 @@ func Defaults(o *options.Controller) model.Defaults {
 		FailMissingBackendAction:    !o.TolerateMissingAction,
 		NoWeightedTargetGroups:      !o.Gate(options.GateWeightedTargetGroups),
 		AllowedCAs:                  o.AllowedCertificateAuthorityARNs,
+		CertificateManagement:       o.Gate(options.GateCertificateManagement),
+		DefaultPCAARN:               o.DefaultPCAARN,
 	}
 }
 
@@ -249,6 +259,12 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		Defaults: d, Class: class, MaxConcurrentReconciles: o.IngressReconciles(),
 		PodCache: mgr.GetClient(),
 		Secrets:  sw,
+	}
+	if d.CertificateManagement {
+		if c.ACM == nil || c.Route53 == nil {
+			return nil, errors.New("gate EnableCertificateManagement needs ACM and Route 53 clients")
+		}
+		ing.Certs = &acmcerts.Manager{ACM: cloudacm.NewManager(c.ACM), Route53: cloudroute53.New(c.Route53), Cluster: o.ClusterName}
 	}
 	if err := ing.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the ingress controller: %w", err)

@@ -15,6 +15,8 @@ import (
 //	POST /_lbsg/throttle      body: {"enabled": true}
 //	POST /_lbsg/acm/issue     body: {"certificateArn": "…"}: a requested
 //	                          certificate passes validation (ISSUED)
+//	POST /_lbsg/route53/zones body: {"name": "example.com", "private": false}:
+//	                          a hosted zone (the API cannot create one)
 //	POST /_lbsg/shield        body: {"subscribed": true} (Shield Advanced subscription)
 //	POST /_lbsg/health        body: {"scale": 0.01} (target health timing; see Options.HealthScale)
 //	POST /_lbsg/targets/health body: {"targetGroupArn": "…", "id": "…", "port": 80, "state": "unhealthy" | "healthy"}
@@ -109,6 +111,24 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ISSUED"})
+	case "/_lbsg/route53/zones":
+		if !isPost(w, r) {
+			return
+		}
+		var req struct {
+			Name    string `json:"name"`
+			Private bool   `json:"private"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Name == "" {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "want {name, private}"})
+			return
+		}
+		id, err := s.AddHostedZone(req.Name, req.Private)
+		if err != nil {
+			writeJSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"id": id})
 	case "/_lbsg/shield":
 		if !isPost(w, r) {
 			return

@@ -22,6 +22,9 @@ type Seed struct {
 	// Certificates are ACM certificates placed under fixed IDs, so
 	// manifests can name them before anything is imported.
 	Certificates []acm.Seeded `json:"certificates,omitempty"`
+	// HostedZones are Route 53 hosted zones (public unless private), where
+	// DNS validation records of requested certificates go.
+	HostedZones []SeedHostedZone `json:"hostedZones,omitempty"`
 	// IPAMPools are the IDs of the account's public IPv4 IPAM pools, which
 	// internet-facing ALBs may take addresses from (the emulated EC2 has no
 	// IPAM API).
@@ -34,6 +37,12 @@ type Seed struct {
 	// ShieldSubscription makes the account's Shield Advanced subscription
 	// ACTIVE (a new account's is INACTIVE).
 	ShieldSubscription bool `json:"shieldSubscription,omitempty"`
+}
+
+// SeedHostedZone is a Route 53 hosted zone of a seed.
+type SeedHostedZone struct {
+	Name    string `json:"name"`
+	Private bool   `json:"private,omitempty"`
 }
 
 // SandboxIPAMPoolID is the public IPv4 IPAM pool of the default seed.
@@ -72,6 +81,7 @@ func DefaultSeed(cluster, region string) Seed {
 		s.Clusters = []SeedCluster{{Name: cluster, VPC: s.VPCs[0].Name}}
 	}
 	s.Certificates = []acm.Seeded{{ID: SandboxCertificateID, Domain: "*.sandbox.example"}}
+	s.HostedZones = []SeedHostedZone{{Name: "sandbox.example"}}
 	s.IPAMPools = []string{SandboxIPAMPoolID}
 	s.WebACLs = []wafv2.Seeded{{Name: "sandbox-web-acl", ID: SandboxWebACLID}, {Name: "sandbox-strict-acl", ID: SandboxStrictWebACLID}}
 	s.WAFClassicWebACLs = []wafregional.Seeded{{Name: "sandbox-classic-acl", ID: SandboxClassicWebACLID}}
@@ -114,6 +124,11 @@ func (s *Server) applySeed(seed Seed) error {
 		}
 		sort.Strings(cl.SubnetIDs) // map order must not reach the state file
 		s.eks.Add(cl)
+	}
+	for _, z := range seed.HostedZones {
+		if _, err := s.route53.AddZone(z.Name, z.Private, ""); err != nil {
+			return fmt.Errorf("hosted zone %s: %w", z.Name, err)
+		}
 	}
 	for _, c := range seed.Certificates {
 		s.acm.Add(c)

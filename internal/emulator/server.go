@@ -27,6 +27,7 @@ import (
 	"github.com/lbsg/lbsg/internal/emulator/eks"
 	"github.com/lbsg/lbsg/internal/emulator/elbv2"
 	"github.com/lbsg/lbsg/internal/emulator/query"
+	"github.com/lbsg/lbsg/internal/emulator/route53"
 	"github.com/lbsg/lbsg/internal/emulator/shield"
 	"github.com/lbsg/lbsg/internal/emulator/sts"
 	"github.com/lbsg/lbsg/internal/emulator/wafregional"
@@ -93,6 +94,7 @@ type Server struct {
 	elb         *elbv2.Backend
 	eks         *eks.Backend
 	acm         *acm.Backend
+	route53     *route53.Backend
 	wafv2       *wafv2.Backend
 	wafRegional *wafregional.Backend
 	shield      *shield.Backend
@@ -139,6 +141,9 @@ func New(opts Options) (*Server, error) {
 	s.sts = sts.New(env)
 	s.elb.CertificateExists = s.acm.Exists
 	s.acm.InUseBy = s.elb.LoadBalancersUsingCertificate
+	s.route53 = route53.New(env)
+	s.acm.ResolvesRecord = s.route53.HasRecord
+	s.route53.Changed = s.acm.Validate
 	s.wafv2, s.wafRegional, s.shield = wafv2.New(env), wafregional.New(env), shield.New(env)
 	s.wafv2.LoadBalancer = s.elb.LoadBalancerType
 	s.wafRegional.LoadBalancer = s.elb.LoadBalancerType
@@ -243,6 +248,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	service := serviceOf(r)
 	if service == "" && strings.HasPrefix(r.URL.Path, "/clusters") {
 		service = ServiceEKS
+	}
+	if isRoute53(service, r) {
+		s.serveRoute53(w, r, body, reqID)
+		return
 	}
 	if service == ServiceACM || strings.HasPrefix(r.Header.Get("X-Amz-Target"), acm.TargetPrefix) {
 		s.serveACM(w, r, body, reqID)
@@ -539,6 +548,7 @@ type persisted struct {
 	ELBv2       json.RawMessage `json:"elbv2"`
 	EKS         json.RawMessage `json:"eks"`
 	ACM         json.RawMessage `json:"acm,omitempty"`
+	Route53     json.RawMessage `json:"route53,omitempty"`
 	WAFv2       json.RawMessage `json:"wafv2,omitempty"`
 	WAFRegional json.RawMessage `json:"wafRegional,omitempty"`
 	Shield      json.RawMessage `json:"shield,omitempty"`
@@ -565,6 +575,9 @@ func (s *Server) stateLocked() ([]byte, error) {
 		return nil, err
 	}
 	if p.ACM, err = s.acm.Snapshot(); err != nil {
+		return nil, err
+	}
+	if p.Route53, err = s.route53.Snapshot(); err != nil {
 		return nil, err
 	}
 	if p.WAFv2, err = s.wafv2.Snapshot(); err != nil {
@@ -658,6 +671,9 @@ func (s *Server) restore(b []byte) error {
 	if err := s.acm.Restore(p.ACM); err != nil {
 		return fmt.Errorf("acm: %w", err)
 	}
+	if err := s.route53.Restore(p.Route53); err != nil {
+		return fmt.Errorf("route53: %w", err)
+	}
 	if err := s.wafv2.Restore(p.WAFv2); err != nil {
 		return fmt.Errorf("wafv2: %w", err)
 	}
@@ -677,6 +693,7 @@ func (s *Server) Reset() error {
 	s.elb.Reset()
 	s.eks.Reset()
 	s.acm.Reset()
+	s.route53.Reset()
 	s.wafv2.Reset()
 	s.wafRegional.Reset()
 	s.shield.Reset()

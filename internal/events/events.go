@@ -68,6 +68,10 @@ const (
 	// protection and the account has no active subscription, so AWS cannot
 	// protect it (LBC skips it with a log line only).
 	ReasonShieldNotSubscribed = "ShieldNotSubscribed"
+	// ReasonCertificatePending: the ACM certificate lbsg requested for an
+	// Ingress (create-acm-cert) is not issued yet; the group's load
+	// balancer is left as it is until it is (lbsg's own reason).
+	ReasonCertificatePending = "CertificatePending"
 )
 
 // Action names for the events API.

@@ -77,10 +77,11 @@ func ingressHosts(im IngressMember) []string {
 }
 
 // discovers reports whether a member's HTTPS listeners discover their
-// certificates: it listens on HTTPS and neither its IngressClassParams
-// certificateArn nor its certificate-arn annotation names one.
+// certificates: it listens on HTTPS, neither its IngressClassParams
+// certificateArn nor its certificate-arn annotation names one, and it does
+// not ask lbsg to request one (create-acm-cert).
 func discovers(cfg annotations.Ingress, im IngressMember) bool {
-	if len(cfg.CertificateARNs) > 0 || (im.Params != nil && len(im.Params.CertificateArn) > 0) {
+	if len(cfg.CertificateARNs) > 0 || (im.Params != nil && len(im.Params.CertificateArn) > 0) || cfg.CreateACMCert {
 		return false
 	}
 	return slices.ContainsFunc(cfg.EffectiveListenPorts(false), func(lp annotations.ListenPort) bool {

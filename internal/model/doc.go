@@ -49,8 +49,14 @@
 // action on HTTPS listeners; one that cannot be built (a Secret missing or
 // incomplete, a bad annotation, authentication on a plain-HTTP listener,
 // which LBC would serve unauthenticated) fails the whole group so nothing
-// changes. Not modelled for ALBs: ACM certificate management
-// (create-acm-cert), IPv6 target groups and listener attributes. WAF and
+// changes. Certificate management (create-acm-cert, gate
+// EnableCertificateManagement; managedcerts.go) is LBC's
+// model_build_certificates.go: IngressManagedCertificates lists the
+// certificates to request (hosts, AMAZON_ISSUED or PRIVATE, resource ID,
+// tags; certificate-arn wins; no host fails the group); a member uses the
+// issued one from Facts.ManagedCertificates, and listens on HTTPS:443 by
+// default; with the gate off, create-acm-cert is refused. Not modelled for
+// ALBs: IPv6 target groups and listener attributes. WAF and
 // Shield asks are the group's Addons, built as LBC builds them (every
 // member given, conflicts fail the group, web ACL names resolved through
 // Facts.WebACLARNs).

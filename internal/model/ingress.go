@@ -130,7 +130,7 @@ func blame(m *member, err error) error { return &memberError{key: m.key, err: er
 // A group any member of which asks for what lbsg does not do fails with an
 // *UnsupportedError, as a group: nothing should change.
 func BuildIngressGroup(stack naming.Stack, members []IngressMember, f Facts, d Defaults) (Stack, []Warning, map[string]error, error) {
-	if err := unsupportedGroup(members); err != nil {
+	if err := UnsupportedIngressGroup(members, d); err != nil {
 		return Stack{}, nil, map[string]error{}, err
 	}
 	st, warns, memberErrs, err := buildIngressGroup(stack, members, f, d)
@@ -138,6 +138,16 @@ func BuildIngressGroup(stack naming.Stack, members []IngressMember, f Facts, d D
 		return Stack{}, nil, memberErrs, err
 	}
 	return st, warns, memberErrs, nil
+}
+
+// UnsupportedIngressGroup is BuildIngressGroup's first check: an
+// *UnsupportedError when a member asks for what lbsg does not do (nothing
+// of the group may then be written, certificates included).
+func UnsupportedIngressGroup(members []IngressMember, d Defaults) error {
+	if err := unsupportedGroup(members); err != nil {
+		return err
+	}
+	return unsupportedCertificateManagement(members, d)
 }
 
 // buildIngressGroup is BuildIngressGroup without the unsupported gate.

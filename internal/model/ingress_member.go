@@ -65,7 +65,11 @@ func newMember(stack naming.Stack, im IngressMember, f Facts, d Defaults) (*memb
 	if m.mtls, m.mtlsAdv, err = mutualAuths(im, f); err != nil {
 		return nil, err
 	}
-	m.ports = cfg.EffectiveListenPorts(m.Params != nil && len(m.Params.CertificateArn) > 0)
+	creates := d.CertificateManagement && createsCertificate(cfg, im)
+	m.ports = cfg.EffectiveListenPorts(creates || (m.Params != nil && len(m.Params.CertificateArn) > 0))
+	if err := m.managedCertificate(f, d); err != nil {
+		return nil, err
+	}
 	if err := m.discoverCertificates(f, d); err != nil {
 		return nil, err
 	}

@@ -53,6 +53,13 @@ type Defaults struct {
 	// certificate discovery uses only certificates these CAs issued (empty:
 	// any certificate).
 	AllowedCAs []string
+	// CertificateManagement is gate EnableCertificateManagement:
+	// create-acm-cert requests certificates lbsg owns (off: an Ingress
+	// asking for one is refused).
+	CertificateManagement bool
+	// DefaultPCAARN is --default-pca-arn: the private CA of those
+	// certificates without acm-pca-arn ("" = Amazon issued).
+	DefaultPCAARN string
 }
 
 // DefaultSSLPolicy is LBC's --default-ssl-policy default.
@@ -154,6 +161,9 @@ type Facts struct {
 	// members whose HTTPS listeners discover theirs
 	// (IngressCertificateHosts); read only when some member does.
 	Certificates []Certificate
+	// ManagedCertificates are the ISSUED certificates lbsg requested for
+	// the members (IngressManagedCertificates), resource ID → ARN.
+	ManagedCertificates map[string]string
 	// WebACLARNs are the WAFv2 REGIONAL web ACLs the members name
 	// (IngressWebACLNames), name → ARN; a name missing here was not found.
 	WebACLARNs map[string]string

@@ -66,7 +66,6 @@ var LBCFlags = []LBCFlag{
 	{"aws-vpc-tags", "map", "[]", defaultOnly, "finding the VPC by tags (lbsg: --aws-vpc-id, or the VPC tagged for the cluster)"},
 	{"max-targets-per-target-group", "int", "0", defaultOnly, "capping targets per target group"},
 	{"tolerate-non-existent-backend-service", "bool", "true", defaultOnly, "failing Ingresses whose backend Service is missing"},
-	{"default-pca-arn", "string", "", defaultOnly, "creating ACM certificates (create-acm-cert, EnableCertificateManagement)"},
 }
 
 // lbcAlias is an LBC flag name for one of lbsg's own flags.
@@ -87,7 +86,7 @@ var lbcNative = []string{"service-max-concurrent-reconciles", "ingress-max-concu
 	"enable-waf", "enable-wafv2", "enable-shield",
 	"webhook-bind-port", "webhook-cert-dir", "webhook-cert-file", "webhook-key-file", "kube-ca-pem-filepath",
 	"enable-pod-readiness-gate-inject", "disable-ingress-class-annotation", "disable-ingress-group-name-annotation",
-	"required-secrets-label"}
+	"required-secrets-label", "default-pca-arn"}
 
 // LBCOnly reports whether a flag exists for LBC's users (an alias, a flag
 // of LBCFlags, or one lbsg implements only under LBC's name): it needs no
@@ -254,7 +253,7 @@ var gateSupport = map[string]struct {
 	GateEnableDefaultTagsLowPriority: {false, true, ""},
 	"ALBTargetControlAgent":          {false, false, "the pod webhook injecting the ALB target-control agent (target-control-port works without it)"},
 	"GatewayListenerSet":             {true, true, ""},
-	"EnableCertificateManagement":    {false, false, "ACM certificate management: requesting certificates and validating them in Route 53 (create-acm-cert); lbsg discovers existing certificates only"},
+	GateCertificateManagement:        {false, true, ""}, // on: create-acm-cert requests certificates (off: refused)
 	"IngressPlanAnnotation":          {false, false, "LBC's dry-run plan annotation (lbsg plan instead)"},
 }
 

@@ -48,6 +48,10 @@ const (
 	GateServiceTypeLoadBalancerOnly  = "ServiceTypeLoadBalancerOnly"
 	GateLBCapacityReservation        = "LBCapacityReservation"
 	GateWeightedTargetGroups         = "WeightedTargetGroups"
+	// GateCertificateManagement: create-acm-cert requests ACM
+	// certificates lbsg owns (off, LBC's default: such an Ingress is
+	// refused).
+	GateCertificateManagement = "EnableCertificateManagement"
 )
 
 // gateDefaults are LBC's defaults of its feature gates (gateSupport).
@@ -123,6 +127,10 @@ type Controller struct {
 	// AllowedCertificateAuthorityARNs: certificate discovery uses only
 	// certificates these private CAs issued (empty: any certificate).
 	AllowedCertificateAuthorityARNs []string
+	// DefaultPCAARN is --default-pca-arn: the private CA of the
+	// certificates create-acm-cert requests without acm-pca-arn (empty:
+	// Amazon issued, validated in Route 53).
+	DefaultPCAARN string
 	// Webhook configures the admission webhooks (LBC's flags).
 	Webhook Webhook
 
@@ -194,6 +202,8 @@ func (o *Controller) AddFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&o.ExternalManagedTags, "external-managed-tags", o.ExternalManagedTags, "tag keys lbsg never adds or removes")
 	fs.StringSliceVar(&o.AllowedCertificateAuthorityARNs, "allowed-certificate-authority-arns", o.AllowedCertificateAuthorityARNs,
 		"ACM certificate discovery uses only certificates issued by these CAs (empty: all certificates)")
+	fs.StringVar(&o.DefaultPCAARN, "default-pca-arn", o.DefaultPCAARN,
+		"private CA (ACM PCA ARN) of the certificates create-acm-cert requests without acm-pca-arn (empty: Amazon issued; gate EnableCertificateManagement)")
 	fs.StringVar(&o.LoadBalancerClass, "load-balancer-class", o.LoadBalancerClass, "spec.loadBalancerClass of the Services handled")
 	fs.StringVar(&o.IngressClass, "ingress-class", o.IngressClass,
 		"kubernetes.io/ingress.class annotation of the Ingresses handled; empty also handles Ingresses without any class (IngressClasses with controller ingress.k8s.aws/alb are always handled)")

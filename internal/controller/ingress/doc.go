@@ -21,5 +21,13 @@
 // one changes; an unreadable one (forbidden, lacking
 // --required-secrets-label) is the build's to report, failing closed.
 //
+// With gate EnableCertificateManagement, certificate management
+// (package acmcerts, certs.go) runs first, as LBC's certificate
+// synthesizer does: the certificates create-acm-cert asks for are found or
+// requested; while one is not issued the group is held (CertificatePending
+// event, polled every CertificatePoll); after the deploy (or the teardown)
+// the stack's certificates no longer used are deleted, a certificate still
+// in use retried later (WaitingForDependencies).
+//
 // Owner lists Ingress stacks for deploy.Owners.
 package ingress

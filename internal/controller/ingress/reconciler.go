@@ -27,6 +27,7 @@ import (
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/awserr"
 	"github.com/lbsg/lbsg/internal/cloud/state"
+	"github.com/lbsg/lbsg/internal/controller/acmcerts"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/drift"
 	"github.com/lbsg/lbsg/internal/controller/readiness"
@@ -63,6 +64,23 @@ type Reconciler struct {
 	// PodCache, when set, is the slim pod cache: unready endpoints whose
 	// pods only readiness gates hold back are registered (LBC's rule).
 	PodCache client.Reader
+	// Certs is certificate management (create-acm-cert); nil when the
+	// EnableCertificateManagement gate is off.
+	Certs *acmcerts.Manager
+	// CertificatePoll is how often a group waiting for a certificate to be
+	// issued is looked at again (0: CertificatePoll).
+	CertificatePoll time.Duration
+}
+
+// CertificatePoll is the default Reconciler.CertificatePoll.
+const CertificatePoll = 15 * time.Second
+
+// certificatesPending is a group held until the certificates lbsg
+// requested for it are issued.
+type certificatesPending struct{ n int }
+
+func (e *certificatesPending) Error() string {
+	return fmt.Sprintf("%d requested certificate(s) not issued yet", e.n)
 }
 
 // SetupWithManager registers the controller.
@@ -254,8 +272,11 @@ func (r *Reconciler) converge(ctx context.Context, g *group) (reconcile.Result, 
 			return reconcile.Result{}, err
 		}
 	}
-	desired, built, certMissing, err := r.build(ctx, g)
+	desired, built, certMissing, keep, err := r.build(ctx, g)
 	if err != nil {
+		if pending := (*certificatesPending)(nil); errors.As(err, &pending) {
+			return reconcile.Result{RequeueAfter: r.certificatePoll()}, nil
+		}
 		if awserr.Code(err) != "" {
 			return r.Deploy.Failure(ctx, err, g.objects()...)
 		}
@@ -296,6 +317,11 @@ func (r *Reconciler) converge(ctx context.Context, g *group) (reconcile.Result, 
 			return reconcile.Result{}, err
 		}
 	}
+	if r.Certs != nil {
+		if requeue, err := r.pruneCertificates(ctx, g.stack, keep, g.objects()...); err != nil || requeue {
+			return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, err
+		}
+	}
 	if err := r.release(ctx, g); err != nil {
 		return reconcile.Result{}, err
 	}
@@ -322,14 +348,17 @@ func (r *Reconciler) converge(ctx context.Context, g *group) (reconcile.Result, 
 // failure is returned as is. built says which members the Stack serves;
 // certMissing that a member was left out for want of a certificate for
 // one of its hosts (certificate discovery).
-func (r *Reconciler) build(ctx context.Context, g *group) (_ model.Stack, _ map[*networkingv1.Ingress]bool, certMissing bool, _ error) {
+func (r *Reconciler) build(ctx context.Context, g *group) (_ model.Stack, _ map[*networkingv1.Ingress]bool, certMissing bool, keep []string, _ error) {
 	members, err := r.members(ctx, g)
 	if err != nil {
-		return model.Stack{}, nil, false, err
+		return model.Stack{}, nil, false, nil, err
 	}
 	facts, err := r.facts(ctx, g.stack, members)
 	if err != nil {
-		return model.Stack{}, nil, false, err
+		return model.Stack{}, nil, false, nil, err
+	}
+	if facts.ManagedCertificates, keep, err = r.ensureCertificates(ctx, g, members); err != nil {
+		return model.Stack{}, nil, false, nil, err
 	}
 	desired, warnings, memberErrs, err := model.BuildIngressGroup(g.stack, members, facts, r.Defaults)
 	built := map[*networkingv1.Ingress]bool{}
@@ -364,7 +393,7 @@ func (r *Reconciler) build(ctx context.Context, g *group) (_ model.Stack, _ map[
 			}
 		}
 		r.Deploy.Hold(g.stack)
-		return model.Stack{}, nil, certMissing, reconcile.TerminalError(err)
+		return model.Stack{}, nil, certMissing, nil, reconcile.TerminalError(err)
 	}
 	r.Metrics.SetUnsupported("IngressGroup", g.stack.ID(), false)
 	for _, w := range warnings {
@@ -374,7 +403,7 @@ func (r *Reconciler) build(ctx context.Context, g *group) (_ model.Stack, _ map[
 			}
 		}
 	}
-	return desired, built, certMissing, nil
+	return desired, built, certMissing, keep, nil
 }
 
 // members reads each member's backend Services and their endpoints.
@@ -454,6 +483,13 @@ func (r *Reconciler) facts(ctx context.Context, st naming.Stack, members []model
 	f, err := Facts(ctx, r.AWS, st, members)
 	if err != nil {
 		return f, err
+	}
+	if r.Certs != nil && len(f.Certificates) > 0 {
+		discoverable, err := r.Certs.Discoverable(ctx)
+		if err != nil {
+			return f, err
+		}
+		f.Certificates = slices.DeleteFunc(f.Certificates, func(c model.Certificate) bool { return !discoverable(c.ARN) })
 	}
 	var nodes corev1.NodeList
 	if err := r.Kube.List(ctx, &nodes); err != nil {
@@ -546,6 +582,15 @@ func (r *Reconciler) teardown(ctx context.Context, g *group) (reconcile.Result, 
 	}
 	if !done {
 		return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, nil
+	}
+	if r.Certs != nil {
+		objs := make([]client.Object, 0, len(g.leaving))
+		for _, ing := range g.leaving {
+			objs = append(objs, ing)
+		}
+		if requeue, err := r.pruneCertificates(ctx, g.stack, nil, objs...); err != nil || requeue {
+			return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, err
+		}
 	}
 	if err := r.release(ctx, g); err != nil {
 		return reconcile.Result{}, err

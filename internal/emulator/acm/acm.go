@@ -151,6 +151,10 @@ type Backend struct {
 	// certificate: DescribeCertificate reports them and DeleteCertificate
 	// refuses a certificate in use.
 	InUseBy func(arn string) []string
+	// ResolvesRecord, when set, reports whether public DNS answers name
+	// (of type typ) with value: a DNS-validated certificate whose
+	// validation records all resolve is issued (Validate).
+	ResolvesRecord func(name, typ, value string) bool
 }
 
 // New returns an empty backend.

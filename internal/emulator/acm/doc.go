@@ -2,9 +2,13 @@
 // balancer listeners and certificate discovery depend on: imported
 // certificates (ImportCertificate, re-import included), requested ones
 // (RequestCertificate: AMAZON_ISSUED certificates wait in
-// PENDING_VALIDATION until IssueCertificate, the control API's POST
-// /_lbsg/acm/issue, stands in for their DNS or email validation; a
-// private CA's are PRIVATE and ISSUED at once), DescribeCertificate (type,
+// PENDING_VALIDATION; a DNS-validated one is ISSUED as soon as the
+// validation CNAME of each of its names, which DescribeCertificate gives
+// as ResourceRecord, resolves in a public hosted zone of the emulated
+// Route 53 (ResolvesRecord, checked on request and after every record
+// change); IssueCertificate, the control API's POST /_lbsg/acm/issue,
+// stands in for email validation; a private CA's are PRIVATE and ISSUED
+// at once), DescribeCertificate (type,
 // CA, names, validation options, key usages), ListCertificates (status,
 // key type, key usage and export filters, ACM's default of RSA_1024 and
 // RSA_2048 keys, pages), DeleteCertificate and tags. Seeds place

@@ -34,8 +34,9 @@ var requestKeyAlgorithms = []string{"RSA_2048", "EC_prime256v1", "EC_secp384r1"}
 const idempotencyWindow = time.Hour
 
 // requestCertificate is RequestCertificate: an AMAZON_ISSUED certificate
-// waits in PENDING_VALIDATION until IssueCertificate (the control API's
-// stand-in for DNS or email validation); one from a private CA
+// waits in PENDING_VALIDATION until its DNS validation records resolve in
+// a public hosted zone (Validate) or IssueCertificate (the control API's
+// stand-in for email validation); one from a private CA
 // (CertificateAuthorityArn) is PRIVATE and ISSUED at once.
 func (b *Backend) requestCertificate(in requestInput) (any, *Error) {
 	switch {
@@ -83,7 +84,41 @@ func (b *Backend) requestCertificate(in requestInput) (any, *Error) {
 		c.Type, c.Pending, c.ValidationMethod = TypeAmazonIssued, true, cmp.Or(in.ValidationMethod, "EMAIL")
 	}
 	b.store(c)
+	b.validate(c)
 	return map[string]string{"CertificateArn": c.ARN}, nil
+}
+
+// Validate issues every pending DNS-validated certificate whose validation
+// records resolve (Route 53 calls it after a change).
+func (b *Backend) Validate() {
+	for _, c := range b.certs {
+		b.validate(c)
+	}
+}
+
+// validate issues c when it waits for DNS validation and every name's
+// validation CNAME resolves.
+func (b *Backend) validate(c *Certificate) {
+	if !c.Pending || c.ValidationMethod != "DNS" || b.ResolvesRecord == nil {
+		return
+	}
+	for _, d := range c.SANs {
+		name, value := b.validationRecord(d)
+		if !b.ResolvesRecord(name, "CNAME", value) {
+			return
+		}
+	}
+	b.issue(c, b.env.Now().UTC(), "CN=Amazon RSA 2048 M03, O=Amazon, C=US")
+}
+
+// validationRecord is the CNAME DNS validation asks for a name: the same
+// for every certificate of the account naming that domain (a wildcard
+// shares its base domain's), as ACM's.
+func (b *Backend) validationRecord(domain string) (name, value string) {
+	base := strings.TrimPrefix(domain, "*.")
+	sum := sha256.Sum256([]byte(b.env.Account + "/" + strings.ToLower(base)))
+	h := hex.EncodeToString(sum[:])
+	return "_" + h[:32] + "." + base + ".", "_" + h[32:] + ".acm-validations.aws."
 }
 
 // issue fills what an issued certificate has.
@@ -137,11 +172,8 @@ func (b *Backend) validationOptions(c *Certificate) []map[string]any {
 	for _, d := range c.SANs {
 		o := map[string]any{"DomainName": d, "ValidationDomain": d, "ValidationStatus": status, "ValidationMethod": c.ValidationMethod}
 		if c.ValidationMethod == "DNS" {
-			sum := sha256.Sum256([]byte(c.ARN + "/" + d))
-			h := hex.EncodeToString(sum[:])
-			base := strings.TrimPrefix(d, "*.")
-			o["ResourceRecord"] = map[string]string{"Name": "_" + h[:32] + "." + base + ".", "Type": "CNAME",
-				"Value": "_" + h[32:] + ".acm-validations.aws."}
+			name, value := b.validationRecord(d)
+			o["ResourceRecord"] = map[string]string{"Name": name, "Type": "CNAME", "Value": value}
 		}
 		out = append(out, o)
 	}

@@ -11,6 +11,7 @@ import (
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	awseks "github.com/aws/aws-sdk-go-v2/service/eks"
 	awselbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	awsroute53 "github.com/aws/aws-sdk-go-v2/service/route53"
 	awsshield "github.com/aws/aws-sdk-go-v2/service/shield"
 	awswafregional "github.com/aws/aws-sdk-go-v2/service/wafregional"
 	awswafv2 "github.com/aws/aws-sdk-go-v2/service/wafv2"
@@ -26,6 +27,8 @@ type Env struct {
 	ELBv2  *awselbv2.Client
 	EKS    *awseks.Client
 	ACM    *awsacm.Client
+	// Route53 holds the hosted zones DNS validation writes to.
+	Route53 *awsroute53.Client
 	// WAFv2, WAFRegional and Shield are the awsJson services of web ACLs
 	// and DDoS protection.
 	WAFv2       *awswafv2.Client
@@ -80,6 +83,8 @@ func Start(tb testing.TB, opts ...Option) *Env {
 		ELBv2:  awselbv2.NewFromConfig(cfg),
 		EKS:    awseks.NewFromConfig(cfg),
 		ACM:    awsacm.NewFromConfig(cfg),
+
+		Route53: awsroute53.NewFromConfig(cfg),
 
 		WAFv2:       awswafv2.NewFromConfig(cfg),
 		WAFRegional: awswafregional.NewFromConfig(cfg),

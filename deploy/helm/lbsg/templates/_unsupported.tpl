@@ -25,9 +25,6 @@ flag's and the feature gate's "lacks" text) and docs/migration.md.
 {{- if and (kindIs "bool" $v.tolerateNonExistentBackendService) (not $v.tolerateNonExistentBackendService) }}
 {{- $out = append $out "tolerateNonExistentBackendService (--tolerate-non-existent-backend-service): lbsg lacks failing Ingresses whose backend Service is missing; remove it or set true" }}
 {{- end }}
-{{- if and $v.certManagement $v.certManagement.defaultPCAARN }}
-{{- $out = append $out "certManagement.defaultPCAARN (--default-pca-arn): lbsg lacks creating ACM certificates (create-acm-cert, EnableCertificateManagement); remove it" }}
-{{- end }}
 {{- $gates := dict }}
 {{- if $v.controllerConfig }}{{ $gates = default dict $v.controllerConfig.featureGates }}{{ end }}
 {{- $lacks := include "lbsg.refusedGates" . | fromYaml }}
@@ -51,7 +48,6 @@ two in step).
 {{- define "lbsg.refusedGates" -}}
 ALBSingleSubnet: {default: false, lacks: "single-subnet ALBs"}
 ALBTargetControlAgent: {default: false, lacks: "the pod webhook injecting the ALB target-control agent (target-control-port works without it)"}
-EnableCertificateManagement: {default: false, lacks: "ACM certificate management: requesting certificates and validating them in Route 53 (create-acm-cert)"}
 EnableIPTargetType: {default: true, lacks: "refusing ip targets"}
 EnableServiceController: {default: true, lacks: "running without the service controller"}
 EnableTCPUDPListener: {default: false, lacks: "the TCP_UDP listener gate (lbsg: the enable-tcp-udp-listener annotation)"}
