@@ -50,12 +50,16 @@ type env struct {
 	next int32
 }
 
-// port hands out node ports in order, from 30100: both worlds apply the
+// port hands out node ports in order, from 30000: both worlds apply the
 // same cases in the same order, so they get the same ports, and their
-// node-group rules compare.
+// node-group rules compare. The apiserver keeps the bottom of the range
+// (30000-30085 for the default range) for ports asked for by number and
+// allocates other ports above it first; from 30100 a port some object got
+// allocated could be one a later case asks for ("provided port is already
+// allocated").
 func (e *env) port() int32 {
 	if e.next == 0 {
-		e.next = 30100
+		e.next = 30000
 	}
 	e.next++
 	return e.next - 1
