@@ -92,19 +92,40 @@ func healthCheck(hc model.HealthCheck, version string) cloudelbv2.HealthCheck {
 // first reconcile's load and the drift check's would otherwise read every
 // tag twice (500 Services, 50 IngressGroups: 58 DescribeTags more), and
 // writes made during the listing are replayed over it (elbWrites) either
-// way.
+// way. A caller that must see what AWS holds now, lbsg's writes or not
+// (a create whose reply was lost), uses RefreshELBFresh.
 func (p *Provider) RefreshELB(ctx context.Context) ([]string, error) {
+	return p.refreshShared(ctx, false)
+}
+
+// RefreshELBFresh is RefreshELB from a listing that starts after the call:
+// it waits for a listing in flight, which may have read AWS before the
+// call, and joins only one started since.
+func (p *Provider) RefreshELBFresh(ctx context.Context) ([]string, error) {
+	return p.refreshShared(ctx, true)
+}
+
+func (p *Provider) refreshShared(ctx context.Context, fresh bool) ([]string, error) {
 	p.mu.Lock()
-	if c := p.elbRefresh; c != nil {
+	want := p.elbRefreshGen + 1 // the first listing to start after this call
+	for {
+		c := p.elbRefresh
+		if c == nil {
+			break
+		}
 		p.mu.Unlock()
 		select {
 		case <-c.done:
-			return slices.Clone(c.changed), c.err
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
+		if !fresh || c.gen >= want {
+			return slices.Clone(c.changed), c.err
+		}
+		p.mu.Lock()
 	}
-	c := &refreshCall{done: make(chan struct{})}
+	p.elbRefreshGen++
+	c := &refreshCall{done: make(chan struct{}), gen: p.elbRefreshGen}
 	p.elbRefresh = c
 	p.mu.Unlock()
 	c.changed, c.err = p.refreshELB(ctx)
@@ -117,6 +138,7 @@ func (p *Provider) RefreshELB(ctx context.Context) ([]string, error) {
 
 // refreshCall is a RefreshELB in flight, for callers that join it.
 type refreshCall struct {
+	gen     uint64 // order of the listing's start
 	done    chan struct{}
 	changed []string
 	err     error

@@ -1,15 +1,19 @@
 package state_test
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
+	"github.com/lbsg/lbsg/internal/awsapi"
 	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
 	"github.com/lbsg/lbsg/internal/naming"
@@ -111,5 +115,75 @@ func TestRefreshesMadeWhileOneListsJoinIt(t *testing.T) {
 	lbs, tgs, tags := calls.Count("DescribeLoadBalancers"), calls.Count("DescribeTargetGroups"), calls.Count("DescribeTags")
 	if lbs >= 16 || tgs != lbs || tags != 1 {
 		t.Errorf("8 refreshes and 8 readers at once: %d DescribeLoadBalancers, %d DescribeTargetGroups, %d DescribeTags; want listings shared and the tags read once", lbs, tgs, tags)
+	}
+}
+
+// pausedELB holds the reply of the next DescribeTargetGroups (the
+// listing's last) until release is closed, after saying so on started.
+type pausedELB struct {
+	awsapi.ELBV2API
+	once    sync.Once
+	armed   bool
+	started chan struct{}
+	release chan struct{}
+}
+
+func (p *pausedELB) DescribeTargetGroups(ctx context.Context, in *elbv2.DescribeTargetGroupsInput, opts ...func(*elbv2.Options)) (*elbv2.DescribeTargetGroupsOutput, error) {
+	out, err := p.ELBV2API.DescribeTargetGroups(ctx, in, opts...)
+	if p.armed {
+		p.once.Do(func() {
+			close(p.started)
+			<-p.release
+		})
+	}
+	return out, err
+}
+
+// TestAFreshRefreshSeesWhatAppearedWhileAListingRan: a RefreshELB asked
+// for while another lists joins it and may miss what AWS got since that
+// listing began; RefreshELBFresh (a teardown's last look, which must find
+// a resource whose create reply was lost) lists again after it.
+func TestAFreshRefreshSeesWhatAppearedWhileAListingRan(t *testing.T) {
+	env := emutest.Start(t)
+	seed := env.Seeded(t)
+	elb := &pausedELB{ELBV2API: env.ELBv2, started: make(chan struct{}), release: make(chan struct{})}
+	p := state.New(env.EC2, elb, "sandbox", seed.VPCID)
+	if _, err := p.RefreshELB(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	elb.armed = true
+	first := make(chan error, 1)
+	go func() { _, err := p.RefreshELB(t.Context()); first <- err }()
+	<-elb.started
+	// Made outside this Provider (its create reply lost) after the
+	// listing began.
+	late := naming.ServiceStack("default", "late")
+	if _, err := env.ELBv2.CreateTargetGroup(t.Context(), &elbv2.CreateTargetGroupInput{
+		Name: aws.String("late"), Protocol: elbv2types.ProtocolEnumTcp, Port: aws.Int32(80), VpcId: aws.String(seed.VPCID),
+		Tags: []elbv2types.Tag{{Key: aws.String(naming.TagServiceStack), Value: aws.String("default/late")}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		changed []string
+		err     error
+	}
+	joined, fresh := make(chan result, 1), make(chan result, 1)
+	go func() { c, err := p.RefreshELB(t.Context()); joined <- result{c, err} }()
+	go func() { c, err := p.RefreshELBFresh(t.Context()); fresh <- result{c, err} }()
+	time.Sleep(100 * time.Millisecond) //nolint:forbidigo // let both callers find the listing in flight
+	close(elb.release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	j, f := <-joined, <-fresh
+	if j.err != nil || f.err != nil {
+		t.Fatal(j.err, f.err)
+	}
+	if slices.Contains(j.changed, late.Key()) {
+		t.Errorf("the joining refresh saw %s: it should share the listing in flight", late.Key())
+	}
+	if !slices.Contains(f.changed, late.Key()) {
+		t.Errorf("the fresh refresh's changes %v lack %s, made after the listing in flight began", f.changed, late.Key())
 	}
 }

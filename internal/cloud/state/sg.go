@@ -60,6 +60,8 @@ type Provider struct {
 	fillSGs, fillELB, fillSubnets, fillVPC, fillInstances sync.Mutex
 	// elbRefresh is the RefreshELB in flight, if any (p.mu).
 	elbRefresh *refreshCall
+	// elbRefreshGen counts the RefreshELB listings started (p.mu).
+	elbRefreshGen uint64
 
 	// tgNames caches target groups found by name (TargetGroupARNsByName).
 	tgNames map[string]tgNameEntry

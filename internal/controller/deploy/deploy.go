@@ -277,12 +277,21 @@ func (d *Deployer) Teardown(ctx context.Context, stack naming.Stack) (done bool,
 	err = ex.run(ctx, actions, func(plan.Action) bool { return true })
 	d.AWS.Invalidate(stack.Key())
 	if err != nil {
+		if awserr.Classify(err) == awserr.InUse {
+			// Something the cache does not know uses a target group (a
+			// load balancer or listener whose create reply was lost): list
+			// again, or every retry would meet the same refusal.
+			if _, rerr := d.AWS.RefreshELBFresh(ctx); rerr != nil {
+				return false, errors.Join(err, rerr)
+			}
+		}
 		return false, err
 	}
 	// Verify before letting the objects go (kubernetes/kubernetes#15203),
-	// from a fresh listing: a create whose reply was lost (an InternalError
-	// after AWS acted, a crash) left a resource the cache never saw.
-	if _, err := d.AWS.RefreshELB(ctx); err != nil {
+	// from a listing started now: a create whose reply was lost (an
+	// InternalError after AWS acted, a crash) left a resource the cache
+	// never saw.
+	if _, err := d.AWS.RefreshELBFresh(ctx); err != nil {
 		return false, err
 	}
 	if err := d.AWS.RefreshStackSGs(ctx, stack); err != nil {
