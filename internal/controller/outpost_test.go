@@ -33,9 +33,9 @@ func TestIngressOnAnOutpostGetsItsCustomerOwnedPool(t *testing.T) {
 
 	var lbARN string
 	testenv.Eventually(t, "the ALB on the Outpost with the pool", func(ctx context.Context) (bool, error) {
-		lbs, err := h.emu.ELBv2.DescribeLoadBalancers(ctx, &elasticloadbalancingv2.DescribeLoadBalancersInput{Names: []string{name}})
-		if err != nil {
-			return false, nil // until the ALB exists
+		lbs, _ := h.emu.ELBv2.DescribeLoadBalancers(ctx, &elasticloadbalancingv2.DescribeLoadBalancersInput{Names: []string{name}}) // errors until the ALB exists
+		if lbs == nil || len(lbs.LoadBalancers) == 0 {
+			return false, nil
 		}
 		lb := lbs.LoadBalancers[0]
 		if len(lb.AvailabilityZones) != 1 || aws.ToString(lb.AvailabilityZones[0].SubnetId) != subnet {
