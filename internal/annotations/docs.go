@@ -209,6 +209,11 @@ var Docs = map[string]Doc{
 		Effect: "The ALB takes its IPv4 addresses from this public IPv4 IPAM pool (internet-facing ALBs; AWS refuses others). IngressClassParams " +
 			"`ipamConfiguration.ipv4IPAMPoolId` of the group's first member wins; members naming different pools conflict; an empty value is ignored. " +
 			"Changed in place with `ModifyIpPools`; removing it removes the pool from the ALB."},
+	IngCustomerOwnedIPv4Pool: {Type: "customer-owned IPv4 pool ID (`ipv4pool-coip-…`)",
+		Effect: "For an ALB on an AWS Outpost: its addresses come from this customer-owned (CoIP) pool. Sent with `CreateLoadBalancer` only; " +
+			"a different pool on an existing ALB is logged and never changed (recreate the ALB to change it). Members naming different pools conflict; " +
+			"an empty value is an error. The ALB's subnets must be on the Outpost: there one subnet is enough (elsewhere an ALB needs two), and " +
+			"subnets of different locales (Outpost, Availability Zone) are refused."},
 	IngMutualAuthentication: {Type: "JSON: a list of `{\"port\": n, \"mode\": \"off\"|\"passthrough\"|\"verify\", \"trustStore\": name or ARN, \"ignoreClientCertificateExpiry\": bool, \"advertiseTrustStoreCaNames\": \"on\"|\"off\"}`",
 		Effect: "Mutual TLS of the HTTPS listeners on the listed ports (other ports' entries are ignored). `verify` needs a trust store (a name is looked up with " +
 			"`DescribeTrustStores` and cached for 10 minutes) and defaults to `ignoreClientCertificateExpiry: false`, `advertiseTrustStoreCaNames: off`; the other modes take none of them. " +

@@ -56,6 +56,7 @@ const (
 	IngTargetNodeLabels         = IngressPrefix + "target-node-labels"
 	IngMultiClusterTargetGroup  = IngressPrefix + "multi-cluster-target-group"
 	IngIPAMIPv4PoolID           = IngressPrefix + "ipam-ipv4-pool-id"
+	IngCustomerOwnedIPv4Pool    = IngressPrefix + "customer-owned-ipv4-pool"
 )
 
 // Protocols of ALB listeners.
@@ -131,6 +132,10 @@ type Ingress struct {
 	// IPAMIPv4PoolID is the IPAM pool of the ALB's IPv4 addresses ("" when
 	// absent or empty, as LBC reads it).
 	IPAMIPv4PoolID string
+	// CustomerOwnedIPv4Pool is the customer-owned address pool of an ALB on
+	// an Outpost; nil when absent, "" when present but empty (an error to
+	// the model, as to LBC).
+	CustomerOwnedIPv4Pool *string
 	// MultiClusterTargetGroup: only targets lbsg registered are ever
 	// deregistered (true on the Ingress or on the backend Service).
 	MultiClusterTargetGroup bool
@@ -195,6 +200,9 @@ func ParseIngressAnnotations(ns, name string, ann map[string]string) (Ingress, e
 			UnhealthyThreshold: r.int32v(IngUnhealthyThreshold),
 			SuccessCodes:       r.str(IngSuccessCodes),
 		},
+	}
+	if v, ok := ann[IngCustomerOwnedIPv4Pool]; ok {
+		in.CustomerOwnedIPv4Pool = &v
 	}
 	in.ListenerAttrs = r.suffixedMaps(IngListenerAttributesPrefix)
 	in.FrontendNLB = r.frontendNLB()

@@ -126,7 +126,7 @@ var Surface = func() []Key {
 		ing("ip-address-type", Supported, ""),
 		ing("scheme", Supported, ""),
 		ing("subnets", Supported, ""),
-		ing("customer-owned-ipv4-pool", Unsupported, "ALBs on Outposts, where customer-owned address pools live: lbsg's subnet resolution knows no Outpost subnets (LBC lets an ALB there have one subnet) and the emulator has no Outposts to test against"),
+		ing("customer-owned-ipv4-pool", Supported, ""),
 		ing("load-balancer-attributes", Supported, ""),
 		ing("wafv2-acl-arn", Supported, ""),
 		ing("wafv2-acl-name", Supported, ""),

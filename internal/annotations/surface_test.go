@@ -134,17 +134,17 @@ func TestUnsupportedKeysAreThoseLBCReadsAndLbsgLacks(t *testing.T) {
 		want []string
 	}{
 		{"supported keys pass", map[string]string{SvcScheme: "internal", SvcSecurityGroups: "sg-1"}, OnService, nil},
-		{"an unsupported key is named", map[string]string{IngressPrefix + "customer-owned-ipv4-pool": "pool", IngressPrefix + "scheme": "internal"},
-			OnIngress, []string{IngressPrefix + "customer-owned-ipv4-pool"}},
-		{"several unsupported keys are named, sorted", map[string]string{IngressPrefix + "dry-run-plan": "true", IngressPrefix + "customer-owned-ipv4-pool": "ipv4pool-coip-1"},
-			OnIngress, []string{IngressPrefix + "customer-owned-ipv4-pool", IngressPrefix + "dry-run-plan"}},
+		{"an unsupported key is named", map[string]string{IngressPrefix + "dry-run-plan": "true", IngressPrefix + "scheme": "internal"},
+			OnIngress, []string{IngressPrefix + "dry-run-plan"}},
+		{"a customer-owned pool is supported", map[string]string{IngressPrefix + "dry-run-plan": "true", IngressPrefix + "customer-owned-ipv4-pool": "ipv4pool-coip-1"},
+			OnIngress, []string{IngressPrefix + "dry-run-plan"}},
 		{"supported families pass", map[string]string{IngressPrefix + "actions.forward": "{}", IngressPrefix + "conditions.web": "[]",
 			IngressPrefix + "transforms.web": "[]", IngressPrefix + "listener-attributes.HTTP-80": "a=b"}, OnIngress, nil},
 		{"frontend-nlb keys are one supported family", map[string]string{IngressPrefix + "frontend-nlb-scheme": "internal",
 			IngressPrefix + "frontend-nlb-healthcheck-path": "/"}, OnIngress, nil},
 		{"certificate management's keys are supported", map[string]string{IngressPrefix + "create-acm-cert": "true",
 			IngressPrefix + "acm-pca-arn": "arn:aws:acm-pca:us-west-2:123456789012:certificate-authority/ca"}, OnIngress, nil},
-		{"a Service's ALB annotations are the Ingress side's business", map[string]string{IngressPrefix + "customer-owned-ipv4-pool": "p"}, OnService, nil},
+		{"a Service's ALB annotations are the Ingress side's business", map[string]string{IngressPrefix + "dry-run-plan": "true"}, OnService, nil},
 		{"keys LBC does not know are not refused", map[string]string{IngressPrefix + "sheme": "internal", "example.com/x": "y"}, OnIngress, nil},
 	}
 	for _, c := range cases {

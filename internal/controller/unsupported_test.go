@@ -122,24 +122,24 @@ func TestAServiceWithAnUnsupportedAnnotationLeavesItsLoadBalancerAlone(t *testin
 }
 
 // TestAnIngressGroupWithAnUnsupportedMemberIsLeftAlone: an Ingress asking
-// for what lbsg lacks (a customer-owned address pool) is never served with
+// for what lbsg lacks (LBC's dry-run plan) is never served with
 // less, and the other member of its group does not get an ALB without it
 // either.
 func TestAnIngressGroupWithAnUnsupportedMemberIsLeftAlone(t *testing.T) {
 	h := start(t, nil)
 	h.create(h.nodePortService("web"))
-	group := "coip-" + h.kube.Namespace
+	group := "dryrun-" + h.kube.Namespace
 	plain := h.albIngress("plain", "/", "web", map[string]string{annotations.IngGroupName: group})
 	authed := h.albIngress("authed", "/admin", "web", map[string]string{annotations.IngGroupName: group,
-		annotations.IngressPrefix + "customer-owned-ipv4-pool": "ipv4pool-coip-1"})
+		annotations.IngressPrefix + "dry-run-plan": "true"})
 	writes := h.emu.Server.Calls().Mutations()
 	h.create(plain)
 	h.create(authed)
 	testenv.Eventually(t, "UnsupportedAnnotation on both members", func(context.Context) (bool, error) {
 		return h.events.has("authed Warning UnsupportedAnnotation") && h.events.has("plain Warning UnsupportedAnnotation"), nil
 	})
-	if !h.events.has("customer-owned-ipv4-pool") {
-		t.Error("the event does not name customer-owned-ipv4-pool")
+	if !h.events.has("dry-run-plan") {
+		t.Error("the event does not name dry-run-plan")
 	}
 	time.Sleep(2 * time.Second) //nolint:forbidigo // proving nothing happens takes a wait
 	if n := h.emu.Server.Calls().Mutations() - writes; n != 0 {
@@ -150,7 +150,7 @@ func TestAnIngressGroupWithAnUnsupportedMemberIsLeftAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name := range w.lbs {
-		if strings.HasPrefix(name, "k8s-coip") {
+		if strings.HasPrefix(name, "k8s-dryrun") {
 			t.Errorf("an ALB %s exists for the refused group", name)
 		}
 	}

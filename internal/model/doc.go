@@ -83,7 +83,10 @@
 //
 // Known limits: TLS listeners, weighted actions, EIP/private-IP subnet
 // mappings, LB/TG attributes and IPv6 target groups are not modelled;
-// subnet discovery skips LBC's route-table reachability fallback; ip
+// subnet discovery skips LBC's route-table reachability fallback, and its
+// locales tell only Outpost subnets (OutpostArn) from the rest: lbsg reads
+// no zone types, so Local Zone and Wavelength Zone subnets count as
+// Availability Zones (an ALB there needs two, LBC lets it have one); ip
 // targets use the SGs of the pod's node primary ENI (pod ENIs of security
 // groups for pods, Fargate and hybrid nodes are not resolved).
 package model

@@ -176,7 +176,7 @@ func (b *gwBuilder) subnets(scheme string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		return out, checkSubnetCount(out, minCount)
+		return out, checkSubnetCount(b.f.Subnets, out, minCount)
 	}
 	if e := b.f.ExistingLB; e != nil && e.Scheme == scheme && len(e.Subnets) > 0 {
 		return slices.Clone(e.Subnets), nil
@@ -185,7 +185,7 @@ func (b *gwBuilder) subnets(scheme string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return out, checkSubnetCount(out, minCount)
+	return out, checkSubnetCount(b.f.Subnets, out, minCount)
 }
 
 // securityGroups: manual SGs (securityGroups, resolved by the caller into

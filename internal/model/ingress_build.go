@@ -347,10 +347,38 @@ func (b *albBuilder) loadBalancer(userTags map[string]string) (*LoadBalancer, er
 			return nil, err
 		}
 	}
+	if lb.CustomerOwnedPool, err = b.customerOwnedPool(); err != nil {
+		return nil, err
+	}
 	if lb.IPAMPool, err = b.ipamPool(); err != nil {
 		return nil, err
 	}
 	return lb, nil
+}
+
+// customerOwnedPool is LBC's customer-owned IPv4 pool of an ALB on an
+// Outpost: the members' customer-owned-ipv4-pool annotations, which must
+// agree; an empty one is an error.
+func (b *albBuilder) customerOwnedPool() (string, error) {
+	pools := map[string]bool{}
+	for _, m := range b.members {
+		v := m.cfg.CustomerOwnedIPv4Pool
+		if v == nil {
+			continue
+		}
+		if *v == "" {
+			return "", fmt.Errorf("cannot use empty value for %s annotation, ingress: %s",
+				strings.TrimPrefix(annotations.IngCustomerOwnedIPv4Pool, annotations.IngressPrefix), m.key)
+		}
+		pools[*v] = true
+	}
+	if len(pools) > 1 {
+		return "", fmt.Errorf("conflicting CustomerOwnedIPv4Pool: [%s]", strings.Join(slices.Sorted(maps.Keys(pools)), " "))
+	}
+	for p := range pools {
+		return p, nil
+	}
+	return "", nil
 }
 
 // ipamPool is LBC's IPv4 IPAM pool: the first member's IngressClassParams
@@ -415,7 +443,7 @@ func (b *albBuilder) resolveSubnets(scheme string, dualstack bool) ([]string, er
 		if err != nil {
 			return nil, err
 		}
-		return out, checkSubnetCount(out, albMinSubnets)
+		return out, checkSubnetCount(b.f.Subnets, out, albMinSubnets)
 	case b.subnets != nil:
 		return explicitSubnets(b.f.Subnets, b.subnets, albMinSubnets)
 	}
@@ -426,7 +454,7 @@ func (b *albBuilder) resolveSubnets(scheme string, dualstack bool) ([]string, er
 	if err != nil {
 		return nil, err
 	}
-	return out, checkSubnetCount(out, albMinSubnets)
+	return out, checkSubnetCount(b.f.Subnets, out, albMinSubnets)
 }
 
 // listeners builds one listener per merged port (§6.5) with its rules

@@ -171,7 +171,7 @@ func (b *albBuilder) frontendSubnets(lb *LoadBalancer) error {
 	if subnets != nil {
 		ids, err = explicitSubnets(b.f.Subnets, subnets, 1)
 	} else if ids, err = DiscoverSubnets(b.f.Subnets, lb.Scheme, b.d.ClusterName, isDualStack(lb.IPAddressType)); err == nil {
-		err = checkSubnetCount(ids, 1)
+		err = checkSubnetCount(b.f.Subnets, ids, 1)
 	}
 	if err != nil {
 		return err

@@ -25,12 +25,16 @@ func (b *builder) subnets(scheme string) ([]string, error) {
 	if e := b.f.ExistingLB; e != nil && e.Scheme == scheme && len(e.Subnets) > 0 {
 		return slices.Clone(e.Subnets), nil
 	}
-	return DiscoverSubnets(b.f.Subnets, scheme, b.d.ClusterName, b.cfg.DualStack())
+	out, err := DiscoverSubnets(b.f.Subnets, scheme, b.d.ClusterName, b.cfg.DualStack())
+	if err != nil {
+		return nil, err
+	}
+	return out, checkSubnetCount(b.f.Subnets, out, 1)
 }
 
 // explicitSubnets resolves subnet IDs and Name-tag values (§4.3) in the
-// requested order and validates them (§4.4): one subnet per AZ, at least
-// minCount (NLB 1, ALB 2).
+// requested order and validates them (§4.4): one subnet per AZ, one locale,
+// at least minCount (NLB 1, ALB 2) in Availability Zones.
 func explicitSubnets(all []Subnet, items []string, minCount int) ([]string, error) {
 	return listSubnets(all, items, minCount, "names or IDs")
 }
@@ -71,14 +75,44 @@ func listSubnets(all []Subnet, items []string, minCount int, what string) ([]str
 			return nil, fmt.Errorf("multiple subnets in same Availability Zone %s: [%s]", az, strings.Join(ids, " "))
 		}
 	}
-	if err := checkSubnetCount(out, minCount); err != nil {
+	if err := checkSubnetCount(all, out, minCount); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// checkSubnetCount is §4.4's minimum with LBC's text.
-func checkSubnetCount(ids []string, minCount int) error {
+// Subnet locales, as LBC names them. lbsg reads no zone types, so it tells
+// only Outposts from Availability Zones (LBC also knows Local Zones and
+// Wavelength Zones, from DescribeAvailabilityZones).
+const (
+	localeAvailabilityZone = "availability-zone"
+	localeOutpost          = "outpost"
+)
+
+func subnetLocale(s Subnet) string {
+	if s.OutpostARN != "" {
+		return localeOutpost
+	}
+	return localeAvailabilityZone
+}
+
+// checkSubnetCount is §4.4's locale and count checks with LBC's texts: the
+// chosen subnets (ids, found in all) share one locale, and there are at
+// least minCount of them when that locale is availability-zone; in any
+// other (an Outpost) one is enough, so an ALB on an Outpost has one subnet.
+func checkSubnetCount(all []Subnet, ids []string, minCount int) error {
+	locales := map[string]bool{}
+	for _, id := range ids {
+		if i := slices.IndexFunc(all, func(s Subnet) bool { return s.ID == id }); i >= 0 {
+			locales[subnetLocale(all[i])] = true
+		}
+	}
+	if len(locales) > 1 {
+		return fmt.Errorf("subnets in multiple locales: [%s]", strings.Join(slices.Sorted(maps.Keys(locales)), " "))
+	}
+	if len(locales) == 1 && !locales[localeAvailabilityZone] {
+		minCount = 1
+	}
 	if len(ids) < minCount {
 		return fmt.Errorf("subnets count less than minimal required count: %d < %d", len(ids), minCount)
 	}

@@ -83,6 +83,8 @@ type Subnet struct {
 	HasIPv6      bool
 	// IPv6CIDRs are the subnet's associated IPv6 blocks.
 	IPv6CIDRs []string
+	// OutpostARN is the Outpost the subnet is on ("" for none).
+	OutpostARN string `json:",omitempty"`
 }
 
 // SecurityGroupInfo is an SG on a node's primary ENI.
@@ -305,6 +307,11 @@ type LoadBalancer struct {
 	// IngressClassParams ipamConfiguration); "" means none (one AWS has is
 	// removed, as LBC does).
 	IPAMPool string `json:",omitempty"`
+	// CustomerOwnedPool is the customer-owned IPv4 pool of an ALB on an
+	// Outpost (customer-owned-ipv4-pool; "" none). It is sent on
+	// CreateLoadBalancer only: AWS cannot change it, and LBC only logs a
+	// difference on an existing ALB.
+	CustomerOwnedPool string `json:",omitempty"`
 }
 
 // SubnetMapping is one subnet of a load balancer with the addresses it

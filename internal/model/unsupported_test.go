@@ -58,7 +58,7 @@ func TestAnIngressGroupWithAnUnsupportedMemberIsRefusedWhole(t *testing.T) {
 	authOnBackend := member("b", nil)
 	for name, svc := range authOnBackend.Services {
 		svc = svc.DeepCopy()
-		svc.Annotations = map[string]string{annotations.IngressPrefix + "customer-owned-ipv4-pool": "ipv4pool-coip-1"}
+		svc.Annotations = map[string]string{annotations.IngressPrefix + "dry-run-plan": "true"}
 		authOnBackend.Services[name] = svc
 	}
 	for _, tt := range []struct {
@@ -68,11 +68,11 @@ func TestAnIngressGroupWithAnUnsupportedMemberIsRefusedWhole(t *testing.T) {
 	}{
 		{name: "supported members build", members: []IngressMember{member("a", nil), member("b", nil)}},
 		{name: "an unsupported key on one member holds the whole group (never served with less)",
-			members: []IngressMember{member("a", nil), member("b", map[string]string{annotations.IngressPrefix + "customer-owned-ipv4-pool": "ipv4pool-coip-1"})},
-			want:    []string{"Ingress ns/b: " + annotations.IngressPrefix + "customer-owned-ipv4-pool (ALBs on Outposts"}},
+			members: []IngressMember{member("a", nil), member("b", map[string]string{annotations.IngressPrefix + "dry-run-plan": "true"})},
+			want:    []string{"Ingress ns/b: " + annotations.IngressPrefix + "dry-run-plan (LBC's dry-run plan"}},
 		{name: "create-acm-cert false asks for nothing", members: []IngressMember{member("a", map[string]string{annotations.IngressPrefix + "create-acm-cert": "false"})}},
 		{name: "ALB annotations on a backend Service count", members: []IngressMember{authOnBackend},
-			want: []string{"(backend of Ingress ns/b)", "customer-owned-ipv4-pool"}},
+			want: []string{"(backend of Ingress ns/b)", "dry-run-plan"}},
 		{name: "several certificates on one listener build (all reach the listener's certificate list)",
 			members: []IngressMember{member("a", map[string]string{annotations.IngCertificateARN: "arn:a"}), member("b", map[string]string{annotations.IngCertificateARN: "arn:b"})}},
 		{name: "one certificate builds", members: []IngressMember{member("a", map[string]string{annotations.IngCertificateARN: "arn:a"}),

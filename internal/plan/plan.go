@@ -41,6 +41,9 @@ type ObservedLB struct {
 	MinimumCapacity *int32
 	// IPAMPool is the IPv4 IPAM pool ("" none).
 	IPAMPool string
+	// CustomerOwnedPool is the customer-owned IPv4 pool ("" none); never
+	// diffed (AWS sets it at creation only).
+	CustomerOwnedPool string
 }
 
 // ObservedTG is one of the stack's target groups.

@@ -95,6 +95,7 @@ func subnetFromSDK(s ec2types.Subnet) Subnet {
 		CIDR:         aws.ToString(s.CidrBlock),
 		AvailableIPs: aws.ToInt32(s.AvailableIpAddressCount),
 		Tags:         tagMap(s.Tags),
+		OutpostARN:   aws.ToString(s.OutpostArn),
 	}
 	for _, a := range s.Ipv6CidrBlockAssociationSet {
 		if a.Ipv6CidrBlockState != nil && a.Ipv6CidrBlockState.State == ec2types.SubnetCidrBlockStateCodeAssociated {

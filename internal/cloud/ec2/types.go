@@ -29,6 +29,8 @@ type Subnet struct {
 	// IPv6CIDRs are the associated IPv6 blocks.
 	IPv6CIDRs []string
 	Tags      map[string]string
+	// OutpostARN is the Outpost the subnet is on ("" for none).
+	OutpostARN string
 }
 
 // SecurityGroup is a group with its inbound rules as a Set.

@@ -23,6 +23,7 @@ func lbFromSDK(lb elbv2types.LoadBalancer) LoadBalancer {
 		SecurityGroups:        slices.Clone(lb.SecurityGroups),
 		EnforcePrivateLink:    aws.ToString(lb.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic),
 		SourceNAT:             string(lb.EnablePrefixForIpv6SourceNat),
+		CustomerOwnedPool:     aws.ToString(lb.CustomerOwnedIpv4Pool),
 	}
 	if lb.State != nil {
 		out.State = string(lb.State.Code)

@@ -23,6 +23,8 @@ type LoadBalancer struct {
 	SourceNAT string
 	// IPAMPool is IpamPools.Ipv4IpamPoolId ("" for none).
 	IPAMPool string
+	// CustomerOwnedPool is CustomerOwnedIpv4Pool ("" for none).
+	CustomerOwnedPool string
 }
 
 // SubnetMapping is a subnet of a load balancer with its addresses: sent
@@ -56,7 +58,9 @@ type NewLoadBalancer struct {
 	SourceNAT      string   // EnablePrefixForIpv6SourceNat; "" omitted
 	SecurityGroups []string // omitted when empty
 	IPAMPool       string   // IpamPools.Ipv4IpamPoolId; "" omitted
-	Tags           map[string]string
+	// CustomerOwnedPool is CustomerOwnedIpv4Pool; "" omitted.
+	CustomerOwnedPool string
+	Tags              map[string]string
 }
 
 // HealthCheck is a target group's health-check settings. Zero values are

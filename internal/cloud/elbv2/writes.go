@@ -37,6 +37,9 @@ func (p *Provider) CreateLoadBalancer(ctx context.Context, n NewLoadBalancer) (L
 	if n.IPAMPool != "" {
 		in.IpamPools = &elbv2types.IpamPools{Ipv4IpamPoolId: aws.String(n.IPAMPool)}
 	}
+	if n.CustomerOwnedPool != "" {
+		in.CustomerOwnedIpv4Pool = aws.String(n.CustomerOwnedPool)
+	}
 	res, err := p.api.CreateLoadBalancer(ctx, in)
 	if err != nil {
 		return LoadBalancer{}, fmt.Errorf("creating load balancer %s: %w", n.Name, err)

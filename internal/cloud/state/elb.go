@@ -38,7 +38,8 @@ type snapshotEntry struct {
 func observedLB(l cloudelbv2.LoadBalancer) plan.ObservedLB {
 	return plan.ObservedLB{ARN: l.ARN, Name: l.Name, DNSName: l.DNSName, Type: l.Type, Scheme: l.Scheme, IPAddressType: l.IPAddressType,
 		SecurityGroups: slices.Clone(l.SecurityGroups), State: l.State, Subnets: slices.Clone(l.Subnets),
-		SubnetMappings: modelMappings(l.Zones), SourceNATPrefix: l.SourceNAT, PrivateLinkInbound: l.EnforcePrivateLink, IPAMPool: l.IPAMPool}
+		SubnetMappings: modelMappings(l.Zones), SourceNATPrefix: l.SourceNAT, PrivateLinkInbound: l.EnforcePrivateLink, IPAMPool: l.IPAMPool,
+		CustomerOwnedPool: l.CustomerOwnedPool}
 }
 
 func modelMappings(zs []cloudelbv2.SubnetMapping) []model.SubnetMapping {
@@ -638,18 +639,19 @@ func (p *Provider) DeregisterTargets(ctx context.Context, arn string, ts []model
 }
 
 // CreateLoadBalancer creates the NLB or ALB with its SGs, tagged at
-// creation. An ALB needs subnets in two zones at least; fewer fail here.
+// creation. An ALB needs subnets in two zones at least, or one subnet on an
+// Outpost (as the cached subnets say); fewer fail here.
 func (p *Provider) CreateLoadBalancer(ctx context.Context, lb model.LoadBalancer, sgIDs []string) (plan.ObservedLB, error) {
 	typ := model.TypeNetwork
 	if lb.IsALB() {
 		typ = model.TypeApplication
-		if len(lb.Subnets) < 2 {
+		if len(lb.Subnets) < 2 && !p.onOutpost(lb.Subnets) {
 			return plan.ObservedLB{}, fmt.Errorf("creating load balancer %s: an application load balancer needs at least two subnets, got %d", lb.Name, len(lb.Subnets))
 		}
 	}
 	out, err := p.elb.CreateLoadBalancer(ctx, cloudelbv2.NewLoadBalancer{Name: lb.Name, Type: typ, Scheme: lb.Scheme,
 		IPAddressType: lb.IPAddressType, Subnets: lb.Subnets, Mappings: cloudMappings(lb.SubnetMappings), SourceNAT: lb.SourceNATPrefix,
-		SecurityGroups: sgIDs, IPAMPool: lb.IPAMPool, Tags: lb.Tags})
+		SecurityGroups: sgIDs, IPAMPool: lb.IPAMPool, CustomerOwnedPool: lb.CustomerOwnedPool, Tags: lb.Tags})
 	if err != nil {
 		return plan.ObservedLB{}, err
 	}

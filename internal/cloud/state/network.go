@@ -37,12 +37,26 @@ func (p *Provider) RefreshSubnets(ctx context.Context) ([]model.Subnet, error) {
 	out := make([]model.Subnet, 0, len(subs))
 	for _, s := range subs {
 		out = append(out, model.Subnet{ID: s.ID, AZ: s.AZ, CIDR: s.CIDR, Tags: s.Tags, AvailableIPs: s.AvailableIPs, HasIPv6: s.HasIPv6,
-			IPv6CIDRs: slices.Clone(s.IPv6CIDRs)})
+			IPv6CIDRs: slices.Clone(s.IPv6CIDRs), OutpostARN: s.OutpostARN})
 	}
 	p.mu.Lock()
 	p.subnets = out
 	p.mu.Unlock()
 	return out, nil
+}
+
+// onOutpost reports whether the cached subnets put every one of ids on an
+// Outpost.
+func (p *Provider) onOutpost(ids []string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, id := range ids {
+		i := slices.IndexFunc(p.subnets, func(s model.Subnet) bool { return s.ID == id })
+		if i < 0 || p.subnets[i].OutpostARN == "" {
+			return false
+		}
+	}
+	return len(ids) > 0
 }
 
 // InstanceIDFromProviderID takes the last segment of aws:///<az>/<id>.

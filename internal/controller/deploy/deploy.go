@@ -88,6 +88,7 @@ func (d *Deployer) ApplyStack(ctx context.Context, stack naming.Stack, desired m
 		return Applied{}, err
 	}
 	actions := plan.Diff(desired, snap)
+	logPoolDrift(ctx, desired, snap)
 	if err := d.growTracked(ctx, desired, actions); err != nil {
 		return Applied{}, err
 	}
@@ -484,4 +485,16 @@ func (d *Deployer) dropTracked(ctx context.Context, tgs []plan.ObservedTG) error
 		}
 	}
 	return nil
+}
+
+// logPoolDrift logs, as LBC does, an existing ALB whose customer-owned IPv4
+// pool differs from the model's: AWS sets the pool at creation only, so
+// nothing is written.
+func logPoolDrift(ctx context.Context, desired model.Stack, snap plan.Snapshot) {
+	d, o := desired.LoadBalancer, snap.LoadBalancer
+	if !d.IsALB() || o == nil || o.Scheme != d.Scheme || d.CustomerOwnedPool == o.CustomerOwnedPool {
+		return
+	}
+	logf.FromContext(ctx).Info("load balancer has drifted CustomerOwnedIPv4Pool setting",
+		"loadBalancer", o.ARN, "desired", d.CustomerOwnedPool, "current", o.CustomerOwnedPool)
 }

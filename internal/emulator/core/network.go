@@ -38,6 +38,8 @@ type Network interface {
 // SubnetInfo describes a subnet for other backends.
 type SubnetInfo struct {
 	ID, VPCID, AvailabilityZone, AvailabilityZoneID, CIDR string
+	// OutpostARN is the Outpost the subnet is on ("" for none).
+	OutpostARN string
 }
 
 // VPCInfo describes a VPC for other backends.

@@ -26,6 +26,7 @@
 //	  tags: {kubernetes.io/cluster/demo: shared}
 //	  subnets:
 //	  - {name: public-a, az: us-west-2a, cidr: 10.0.0.0/20, tags: {kubernetes.io/role/elb: "1"}}
+//	  - {name: edge, az: us-west-2a, cidr: 10.0.96.0/20, outpostArn: "arn:aws:outposts:us-west-2:123456789012:outpost/op-0123456789abcdef0"}
 //	  securityGroups:
 //	  - name: demo-node
 //	    tags: {kubernetes.io/cluster/demo: owned}
@@ -62,6 +63,10 @@
 //     IPv6 addresses on ENIs and instance lifecycle calls (RunInstances…) are
 //     not emulated; instances and ENIs come from a Seed. Each instance has
 //     its own reservation.
+//   - Outposts exist only as a seeded subnet's outpostArn (an Outpost of the
+//     account and Region, op- and 17 hex digits): DescribeSubnets reports
+//     it and filters on outpost-arn, ELBv2 reads it; there is no Outposts
+//     API, and the Outpost's zone type is not modelled.
 //   - Overwriting a tag hides the key for Lag.Tags instead of showing the
 //     old value.
 //   - New groups in IPv6 VPCs get only the IPv4 default egress rule

@@ -16,7 +16,7 @@ func (b *Backend) Subnet(id string) (core.SubnetInfo, bool) {
 	if s == nil {
 		return core.SubnetInfo{}, false
 	}
-	return core.SubnetInfo{ID: s.ID, VPCID: s.VPCID, AvailabilityZone: s.AZ, AvailabilityZoneID: b.zoneID(s.AZ), CIDR: s.CIDR}, true
+	return core.SubnetInfo{ID: s.ID, VPCID: s.VPCID, AvailabilityZone: s.AZ, AvailabilityZoneID: b.zoneID(s.AZ), CIDR: s.CIDR, OutpostARN: s.OutpostARN}, true
 }
 
 // VPC implements core.Network.

@@ -38,6 +38,11 @@ type SeedSubnet struct {
 	CIDR     string            `json:"cidr"`
 	PublicIP bool              `json:"mapPublicIpOnLaunch,omitempty"`
 	Tags     map[string]string `json:"tags,omitempty"`
+	// OutpostARN puts the subnet on an Outpost of the account and Region
+	// (arn:aws:outposts:<region>:<account>:outpost/op-<17 hex digits>); its
+	// AZ is the Outpost's anchor zone. The emulated EC2 has no Outposts
+	// API: the ARN is only reported by DescribeSubnets and read by ELBv2.
+	OutpostARN string `json:"outpostArn,omitempty"`
 }
 
 // SeedSecurityGroup is a security group of its VPC with optional ingress
@@ -239,8 +244,11 @@ func (b *Backend) applySeed(s Seed) (SeedResult, error) {
 			if !b.validZone(ss.AZ) {
 				return res, fmt.Errorf("seed: subnet %s: %q is not a zone of %s", ss.Name, ss.AZ, b.env.Region)
 			}
+			if ss.OutpostARN != "" && !b.validOutpostARN(ss.OutpostARN) {
+				return res, fmt.Errorf("seed: subnet %s: %q is not an Outpost ARN of account %s in %s", ss.Name, ss.OutpostARN, b.env.Account, b.env.Region)
+			}
 			sn := &Subnet{ID: b.env.IDs.New("subnet"), VPCID: v.ID, AZ: ss.AZ, CIDR: sc.Masked().String(),
-				MapPublicIP: ss.PublicIP, Created: now}
+				MapPublicIP: ss.PublicIP, OutpostARN: ss.OutpostARN, Created: now}
 			sn.Tags = b.applyTags(nil, nameTags(ss.Name, ss.Tags))
 			b.st.subnets[sn.ID] = sn
 			res.Subnets[ss.Name] = sn.ID

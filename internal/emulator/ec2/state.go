@@ -102,6 +102,8 @@ type Subnet struct {
 	MapPublicIP bool      `json:"mapPublicIpOnLaunch,omitempty"`
 	Tags        Tags      `json:"tags,omitempty"`
 	Created     time.Time `json:"created"`
+	// OutpostARN is the Outpost the subnet is on ("" for none).
+	OutpostARN string `json:"outpostArn,omitempty"`
 }
 
 // SecurityGroup is a VPC security group with its rules, in creation order.

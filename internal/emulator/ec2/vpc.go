@@ -2,6 +2,7 @@ package ec2
 
 import (
 	"net/netip"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -87,7 +88,7 @@ func (b *Backend) describeVpcs(p query.Params) (any, error) {
 
 var subnetFilters = core.Names("vpc-id", "subnet-id", "availability-zone", "availability-zone-id",
 	"cidr-block", "cidr", "cidrBlock", "state", "default-for-az", "defaultForAz", "owner-id", "subnet-arn",
-	"map-public-ip-on-launch", "tag-key", "tag-value")
+	"map-public-ip-on-launch", "outpost-arn", "tag-key", "tag-value")
 
 func (b *Backend) subnetMatches(s *Subnet, fs []core.Filter) bool {
 	return b.matchAll(fs, s.Tags, func(f core.Filter) bool {
@@ -113,6 +114,8 @@ func (b *Backend) subnetMatches(s *Subnet, fs []core.Filter) bool {
 			val = b.arn("subnet", s.ID)
 		case "map-public-ip-on-launch":
 			val = strconv.FormatBool(s.MapPublicIP)
+		case "outpost-arn":
+			val = s.OutpostARN
 		}
 		return core.MatchAny(f.Values, val)
 	})
@@ -145,7 +148,7 @@ func (b *Backend) describeSubnets(p query.Params) (any, error) {
 			SubnetID: s.ID, SubnetArn: b.arn("subnet", s.ID), OwnerID: b.env.Account, VpcID: s.VPCID,
 			State: "available", CIDRBlock: s.CIDR, AvailabilityZone: s.AZ, AvailabilityZoneID: b.zoneID(s.AZ),
 			AvailableIPAddressCount: b.availableIPs(s), MapPublicIPOnLaunch: query.Bool(s.MapPublicIP),
-			Tags: b.tagItems(s.Tags),
+			OutpostArn: s.OutpostARN, Tags: b.tagItems(s.Tags),
 		})
 	}
 	return out, nil
@@ -201,6 +204,15 @@ func (b *Backend) zoneID(zone string) string {
 }
 
 func (b *Backend) validZone(zone string) bool { return b.zoneID(zone) != "" }
+
+var outpostID = regexp.MustCompile(`^op-[0-9a-f]{17}$`)
+
+// validOutpostARN reports whether arn names an Outpost of the emulated
+// account and Region.
+func (b *Backend) validOutpostARN(arn string) bool {
+	prefix := "arn:aws:outposts:" + b.env.Region + ":" + b.env.Account + ":outpost/"
+	return strings.HasPrefix(arn, prefix) && outpostID.MatchString(strings.TrimPrefix(arn, prefix))
+}
 
 var azFilters = core.Names("zone-name", "zone-id", "region-name", "state", "zone-type", "opt-in-status",
 	"group-name", "network-border-group", "message")

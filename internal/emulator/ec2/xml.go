@@ -60,6 +60,7 @@ type subnetItem struct {
 	DefaultForAz            query.Bool `xml:"defaultForAz"`
 	MapPublicIPOnLaunch     query.Bool `xml:"mapPublicIpOnLaunch"`
 	AssignIPv6OnCreation    query.Bool `xml:"assignIpv6AddressOnCreation"`
+	OutpostArn              string     `xml:"outpostArn,omitempty"`
 	Tags                    []tagItem  `xml:"tagSet>item"`
 }
 

@@ -765,3 +765,57 @@ func TestCLIAuthenticateOIDCRule(t *testing.T) {
 		t.Errorf("described OIDC config %v", got)
 	}
 }
+
+// An ALB on an Outpost: DescribeSubnets reports the Outpost, one Outpost
+// subnet is enough, the customer-owned IPv4 pool is stored and returned,
+// and AWS's refusals hold around it.
+func TestSDKCustomerOwnedPoolOnOutpost(t *testing.T) {
+	w := start(t, emutest.WithOutpostSubnet())
+	ctx := t.Context()
+	if len(w.seed.OutpostSubnets) != 1 {
+		t.Fatalf("Outpost subnets %v, want one", w.seed.OutpostSubnets)
+	}
+	outpost := w.seed.OutpostSubnets[0]
+	subs, err := w.EC2.DescribeSubnets(ctx, &awsec2.DescribeSubnetsInput{Filters: []ec2types.Filter{
+		{Name: aws.String("outpost-arn"), Values: []string{emutest.OutpostARN}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(subs.Subnets) != 1 || aws.ToString(subs.Subnets[0].SubnetId) != outpost || aws.ToString(subs.Subnets[0].OutpostArn) != emutest.OutpostARN {
+		t.Fatalf("outpost-arn filter: %+v", subs.Subnets)
+	}
+	const pool = "ipv4pool-coip-0123456789abcdef0"
+	for _, c := range []struct {
+		name string
+		in   awselbv2.CreateLoadBalancerInput
+		code string
+	}{
+		{"a pool without an Outpost subnet", awselbv2.CreateLoadBalancerInput{Subnets: w.seed.PublicSubnets[:2], CustomerOwnedIpv4Pool: aws.String(pool)}, "InvalidConfigurationRequest"},
+		{"an Outpost subnet beside a Region's subnet", awselbv2.CreateLoadBalancerInput{Subnets: []string{outpost, w.seed.PublicSubnets[1]}}, "InvalidConfigurationRequest"},
+		{"an NLB on an Outpost", awselbv2.CreateLoadBalancerInput{Type: elbv2types.LoadBalancerTypeEnumNetwork, Subnets: []string{outpost}}, "InvalidConfigurationRequest"},
+		{"a malformed pool ID", awselbv2.CreateLoadBalancerInput{Subnets: []string{outpost}, CustomerOwnedIpv4Pool: aws.String("pool-1")}, "ValidationError"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in := c.in
+			in.Name = aws.String("refused")
+			_, err := w.ELBv2.CreateLoadBalancer(ctx, &in)
+			wantCode(t, err, c.code)
+		})
+	}
+	out, err := w.ELBv2.CreateLoadBalancer(ctx, &awselbv2.CreateLoadBalancerInput{Name: aws.String("edge"), Scheme: elbv2types.LoadBalancerSchemeEnumInternal,
+		Subnets: []string{outpost}, CustomerOwnedIpv4Pool: aws.String(pool)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, err := w.ELBv2.DescribeLoadBalancers(ctx, &awselbv2.DescribeLoadBalancersInput{LoadBalancerArns: []string{aws.ToString(out.LoadBalancers[0].LoadBalancerArn)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, lb := range map[string]elbv2types.LoadBalancer{"CreateLoadBalancer": out.LoadBalancers[0], "DescribeLoadBalancers": desc.LoadBalancers[0]} {
+		same(t, what, []any{aws.ToString(lb.CustomerOwnedIpv4Pool), len(lb.AvailabilityZones), aws.ToString(lb.AvailabilityZones[0].SubnetId),
+			aws.ToString(lb.AvailabilityZones[0].OutpostId)}, []any{pool, 1, outpost, "op-0123456789abcdef0"})
+	}
+	// The pool ties the ALB to its Outpost.
+	_, err = w.ELBv2.SetSubnets(ctx, &awselbv2.SetSubnetsInput{LoadBalancerArn: out.LoadBalancers[0].LoadBalancerArn, Subnets: w.seed.PrivateSubnets[:2]})
+	wantCode(t, err, "InvalidConfigurationRequest")
+}

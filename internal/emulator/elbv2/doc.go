@@ -45,8 +45,18 @@
 //     IPv6 CIDR blocks, which the emulated EC2 never has, so "on" and any
 //     SubnetMappings SourceNatIpv6Prefix are InvalidConfigurationRequest [?];
 //     AvailabilityZones never carry SourceNatIpv6Prefixes.
-//   - CustomerOwnedIpv4Pool (no subnet is on an Outpost):
-//     InvalidConfigurationRequest [?].
+//   - Subnets on an Outpost (a seeded subnet's OutpostArn): an ALB only,
+//     exactly one subnet ("You must specify one Outpost subnet", the SDK's
+//     documented rule; ALBs elsewhere need two), never beside subnets of the
+//     Region; otherwise InvalidConfigurationRequest [?: texts]. Its
+//     AvailabilityZones entry carries the OutpostId.
+//   - CustomerOwnedIpv4Pool (CreateLoadBalancer only): an ALB whose subnet is
+//     on an Outpost; stored and returned by DescribeLoadBalancers. Another
+//     type, or no Outpost subnet, is InvalidConfigurationRequest, an ID not
+//     of the form ipv4pool-coip-… ValidationError [?]. The emulated EC2 has
+//     no customer-owned pools, so any well-formed ID is taken. SetSubnets
+//     cannot move an ALB with a pool off its Outpost
+//     (InvalidConfigurationRequest [?]).
 //   - IpamPools.Ipv4IpamPoolId (CreateLoadBalancer, ModifyIpPools; ipam.go):
 //     a pool the seed declares (AddIPAMPool; the emulated EC2 has no IPAM
 //     API), internet-facing ALBs only, else InvalidConfigurationRequest

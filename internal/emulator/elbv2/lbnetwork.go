@@ -2,6 +2,7 @@ package elbv2
 
 import (
 	"net/netip"
+	"strings"
 
 	"github.com/lbsg/lbsg/internal/emulator/query"
 )
@@ -81,8 +82,15 @@ func (b *Backend) setSubnets(p query.Params) (any, error) {
 	if err := b.checkIPType(lb.Type, lb.Scheme, ipType, vpc); err != nil {
 		return nil, err
 	}
-	if lb.Type == "application" && len(subs) < 2 {
+	outpost, err := checkOutpost(lb.Type, subs)
+	if err != nil {
+		return nil, err
+	}
+	if lb.Type == "application" && len(subs) < 2 && outpost == "" {
 		return nil, invalidConfig("At least two subnets in two different Availability Zones must be specified")
+	}
+	if lb.CustomerOwnedPool != "" && outpost == "" {
+		return nil, invalidConfig("The load balancer uses the customer-owned IPv4 pool '%s' and must stay on an Outpost subnet", lb.CustomerOwnedPool)
 	}
 	nat, err := b.sourceNatParam(p, lb.Type, ipType, subs)
 	if err != nil {
@@ -143,14 +151,54 @@ func (b *Backend) sourceNatParam(p query.Params, lbType, ipType string, subs []l
 	return nat, nil
 }
 
-// refuseUnmodelled refuses CreateLoadBalancer's members that need
-// resources the emulated account never has: Outposts (for a customer-owned
-// IPv4 pool).
-func refuseUnmodelled(p query.Params, subs []lbSubnet) error {
-	if pool, ok := p.Lookup("CustomerOwnedIpv4Pool"); ok {
-		return invalidConfig("The customer-owned IPv4 pool '%s' requires subnets on an Outpost; subnet '%s' is not on one", pool, subs[0].SubnetID)
+// checkOutpost applies AWS's rules for subnets on an Outpost and returns
+// the Outpost's ARN ("" when no subnet is on one): only an ALB goes on an
+// Outpost, with exactly one subnet, never beside subnets of the Region.
+func checkOutpost(lbType string, subs []lbSubnet) (string, error) {
+	outpost, on := "", 0
+	for _, s := range subs {
+		if s.Outpost != "" {
+			outpost = s.Outpost
+			on++
+		}
 	}
-	return nil
+	switch {
+	case on == 0:
+		return "", nil
+	case on < len(subs):
+		return "", invalidConfig("Subnets on an Outpost cannot be combined with subnets that are not on one")
+	case lbType != "application":
+		return "", invalidConfig("Only Application Load Balancers can be created on an Outpost")
+	case on > 1:
+		return "", invalidConfig("You must specify one Outpost subnet")
+	}
+	return outpost, nil
+}
+
+// outpostID is the op-… ID at the end of an Outpost ARN ("" for "").
+func outpostID(arn string) string {
+	if i := strings.LastIndex(arn, "/"); i >= 0 {
+		return arn[i+1:]
+	}
+	return ""
+}
+
+// customerOwnedPoolParam reads CreateLoadBalancer's CustomerOwnedIpv4Pool
+// ("" when absent): an ALB on an Outpost only. The emulated EC2 has no
+// customer-owned pools, so any well-formed pool ID is taken.
+func customerOwnedPoolParam(p query.Params, lb *loadBalancer, outpost string) (string, error) {
+	pool, ok := p.Lookup("CustomerOwnedIpv4Pool")
+	switch {
+	case !ok:
+		return "", nil
+	case !strings.HasPrefix(pool, "ipv4pool-coip-") || len(pool) == len("ipv4pool-coip-"):
+		return "", query.ValidationError("The customer-owned IPv4 pool ID '%s' is not valid", pool)
+	case lb.Type != "application":
+		return "", invalidConfig("A customer-owned IPv4 pool is only supported for Application Load Balancers")
+	case outpost == "":
+		return "", invalidConfig("The customer-owned IPv4 pool '%s' requires subnets on an Outpost; subnet '%s' is not on one", pool, lb.Subnets[0].SubnetID)
+	}
+	return pool, nil
 }
 
 // moveENIs gives subs their ENIs: kept subnets keep theirs, new ones get

@@ -64,6 +64,7 @@ func (b *Backend) renderLB(lb *loadBalancer) xLoadBalancer {
 		IPAddressType:         lb.IPAddressType,
 		Enforce:               lb.Enforce,
 		SourceNat:             sourceNat(lb),
+		CustomerOwnedIpv4Pool: lb.CustomerOwnedPool,
 	}
 	if lb.IPAMPool != "" {
 		x.IpamPools = &xIPAMPools{Ipv4IpamPoolID: lb.IPAMPool}
@@ -75,7 +76,7 @@ func (b *Backend) renderLB(lb *loadBalancer) xLoadBalancer {
 func renderAZs(lb *loadBalancer) []xAZ {
 	out := make([]xAZ, 0, len(lb.Subnets))
 	for _, s := range lb.Subnets {
-		az := xAZ{ZoneName: s.Zone, SubnetID: s.SubnetID}
+		az := xAZ{ZoneName: s.Zone, SubnetID: s.SubnetID, OutpostID: outpostID(s.Outpost)}
 		if s.AllocationID != "" || s.PrivateIPv4 != "" || s.IPv6 != "" {
 			az.LoadBalancerAddresses = []xLBAddress{{IPAddress: s.PublicIP, AllocationID: s.AllocationID, PrivateIPv4Address: s.PrivateIPv4, IPv6Address: s.IPv6}}
 		}
@@ -128,6 +129,7 @@ func (b *Backend) parseSubnets(p query.Params) ([]lbSubnet, string, error) {
 		zones[info.AvailabilityZone] = subs[i].SubnetID
 		subs[i].Zone = info.AvailabilityZone
 		subs[i].ZoneID = info.AvailabilityZoneID
+		subs[i].Outpost = info.OutpostARN
 	}
 	return subs, vpc, nil
 }
@@ -188,10 +190,14 @@ func (b *Backend) newLoadBalancer(p query.Params) (*loadBalancer, error) {
 	if err := b.checkIPType(lb.Type, lb.Scheme, lb.IPAddressType, lb.VPCID); err != nil {
 		return nil, err
 	}
-	if lb.Type == "application" && len(lb.Subnets) < 2 {
+	outpost, err := checkOutpost(lb.Type, lb.Subnets)
+	if err != nil {
+		return nil, err
+	}
+	if lb.Type == "application" && len(lb.Subnets) < 2 && outpost == "" {
 		return nil, invalidConfig("At least two subnets in two different Availability Zones must be specified")
 	}
-	if err := refuseUnmodelled(p, lb.Subnets); err != nil {
+	if lb.CustomerOwnedPool, err = customerOwnedPoolParam(p, lb, outpost); err != nil {
 		return nil, err
 	}
 	if lb.IPAMPool, err = b.ipamPoolParam(p, lb); err != nil {
@@ -243,7 +249,7 @@ func (b *Backend) createLoadBalancer(p query.Params) (any, error) {
 		if old.Name != lb.Name {
 			continue
 		}
-		if old.Type == lb.Type && old.Scheme == lb.Scheme && old.IPAddressType == lb.IPAddressType && sourceNat(old) == lb.SourceNat &&
+		if old.Type == lb.Type && old.Scheme == lb.Scheme && old.IPAddressType == lb.IPAddressType && sourceNat(old) == lb.SourceNat && old.CustomerOwnedPool == lb.CustomerOwnedPool &&
 			sameSet(subnetIDs(old.Subnets), subnetIDs(lb.Subnets)) && sameSet(old.SecurityGroups, lb.SecurityGroups) {
 			return &loadBalancersResult{LoadBalancers: []xLoadBalancer{b.renderLB(old)}}, nil
 		}

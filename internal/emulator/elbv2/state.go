@@ -63,6 +63,8 @@ type lbSubnet struct {
 	PublicIP     string `json:"publicIp,omitempty"` // the allocation's
 	PrivateIPv4  string `json:"privateIPv4,omitempty"`
 	IPv6         string `json:"ipv6,omitempty"`
+	// Outpost is the subnet's Outpost ARN ("" for none).
+	Outpost string `json:"outpost,omitempty"`
 }
 
 type loadBalancer struct {
@@ -86,6 +88,8 @@ type loadBalancer struct {
 	Tags           []tag                `json:"tags,omitempty"`
 	Capacity       *capacityReservation `json:"capacity,omitempty"`
 	IPAMPool       string               `json:"ipamPool,omitempty"` // IpamPools.Ipv4IpamPoolId
+	// CustomerOwnedPool is CustomerOwnedIpv4Pool, fixed at creation.
+	CustomerOwnedPool string `json:"customerOwnedIpv4Pool,omitempty"`
 }
 
 type target struct {

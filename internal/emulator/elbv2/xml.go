@@ -17,6 +17,7 @@ type xState struct {
 type xAZ struct {
 	ZoneName              string       `xml:"ZoneName"`
 	SubnetID              string       `xml:"SubnetId"`
+	OutpostID             string       `xml:"OutpostId,omitempty"`
 	LoadBalancerAddresses []xLBAddress `xml:"LoadBalancerAddresses>member,omitempty"`
 }
 
@@ -43,6 +44,7 @@ type xLoadBalancer struct {
 	Enforce               string      `xml:"EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic,omitempty"`
 	SourceNat             string      `xml:"EnablePrefixForIpv6SourceNat,omitempty"`
 	IpamPools             *xIPAMPools `xml:"IpamPools,omitempty"`
+	CustomerOwnedIpv4Pool string      `xml:"CustomerOwnedIpv4Pool,omitempty"`
 }
 
 type loadBalancersResult struct {

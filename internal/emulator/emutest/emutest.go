@@ -17,6 +17,7 @@ import (
 	awswafv2 "github.com/aws/aws-sdk-go-v2/service/wafv2"
 
 	"github.com/lbsg/lbsg/internal/emulator"
+	"github.com/lbsg/lbsg/internal/emulator/ec2"
 )
 
 // Env is a running emulator and SDK clients for it.
@@ -47,6 +48,21 @@ type settings struct {
 
 // WithOptions sets the emulator options (Region and seed included).
 func WithOptions(o emulator.Options) Option { return func(s *settings) { s.opts = o } }
+
+// OutpostARN is the Outpost of WithOutpostSubnet's subnet.
+const OutpostARN = "arn:aws:outposts:us-west-2:123456789012:outpost/op-0123456789abcdef0"
+
+// WithOutpostSubnet adds to the default seed (us-west-2, cluster sandbox)
+// a subnet on the Outpost OutpostARN, anchored in us-west-2a, named
+// sandbox-outpost and without role tags (discovery never picks it).
+func WithOutpostSubnet() Option {
+	return func(s *settings) {
+		seed := emulator.DefaultSeed("sandbox", "us-west-2")
+		seed.VPCs[0].Subnets = append(seed.VPCs[0].Subnets, ec2.SeedSubnet{Name: "sandbox-outpost", AZ: "us-west-2a",
+			CIDR: "10.0.96.0/20", OutpostARN: OutpostARN, Tags: map[string]string{"kubernetes.io/cluster/sandbox": "shared"}})
+		s.opts.Seed = &seed
+	}
+}
 
 // WithSDKRetries keeps the SDK's default standard retryer instead of the
 // single-attempt one tests use to see errors directly.
@@ -110,6 +126,8 @@ type Seeded struct {
 	PrivateSubnets []string
 	NodeSG         string
 	Instances      []string
+	// OutpostSubnets are the subnets on an Outpost (WithOutpostSubnet).
+	OutpostSubnets []string
 }
 
 // Seeded looks up the default seed's resources by their tags.
@@ -127,6 +145,9 @@ func (e *Env) Seeded(tb testing.TB) Seeded {
 		tb.Fatalf("describing subnets: %v", err)
 	}
 	for _, s := range subs.Subnets {
+		if aws.ToString(s.OutpostArn) != "" {
+			out.OutpostSubnets = append(out.OutpostSubnets, aws.ToString(s.SubnetId))
+		}
 		for _, t := range s.Tags {
 			switch aws.ToString(t.Key) {
 			case "kubernetes.io/role/elb":
@@ -138,6 +159,7 @@ func (e *Env) Seeded(tb testing.TB) Seeded {
 	}
 	sort.Strings(out.PublicSubnets)
 	sort.Strings(out.PrivateSubnets)
+	sort.Strings(out.OutpostSubnets)
 	inst, err := e.EC2.DescribeInstances(ctx, &awsec2.DescribeInstancesInput{})
 	if err != nil {
 		tb.Fatalf("describing instances: %v", err)
