@@ -99,6 +99,10 @@ type Reconciler struct {
 
 // binding is what the controller keeps of one binding.
 type binding struct {
+	// busy is held by the reconcile working on the binding: the workqueue
+	// never runs one key twice at once, but a direct Reconcile call (a
+	// test's resync) may meet the manager's.
+	busy      sync.Mutex
 	role, arn string
 	tg        *targetgroupbinding.TargetGroup
 	tgAt      time.Time
@@ -292,10 +296,13 @@ func (r *Reconciler) targetGroup(ctx context.Context, b *v1beta1.TargetGroupBind
 		}
 	}
 	out := targetgroupbinding.FromCloud(tg)
+	// Under r.mu: the readiness reconciler reads arn and tg (BindingGate).
+	r.mu.Lock()
 	if e.arn != "" && e.arn != out.ARN {
 		e.registered = nil
 	}
 	e.arn, e.tg, e.tgAt = out.ARN, out, time.Now()
+	r.mu.Unlock()
 	return out, nil
 }
 
@@ -305,6 +312,8 @@ func (r *Reconciler) converge(ctx context.Context, b *v1beta1.TargetGroupBinding
 	log := logf.FromContext(ctx)
 	key := client.ObjectKeyFromObject(b)
 	e := r.entry(key, b.Spec.IamRoleArnToAssume, b.Spec.TargetGroupARN)
+	e.busy.Lock()
+	defer e.busy.Unlock()
 	tg, err := r.targetGroup(ctx, b, e)
 	if err != nil {
 		r.Events.Warn(b, ReasonFailedReconcile, events.ActionReconcile, "Failed reconcile due to "+err.Error())
