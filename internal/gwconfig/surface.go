@@ -94,7 +94,7 @@ var Fields = []Field{
 	{tgc, "spec.targetReference", Supported, "the Service (same namespace) whose target groups it configures"},
 	{tgc, "spec.defaultConfiguration", Partial, ""},
 	{tgc, "spec.defaultConfiguration.targetType", Supported, "instance or ip (default --default-target-type)"},
-	{tgc, "spec.defaultConfiguration.healthCheckConfig", Supported, "protocol, port, path, interval, timeout, thresholds, matcher.httpCode"},
+	{tgc, "spec.defaultConfiguration.healthCheckConfig", Supported, "protocol, port, path, interval, timeout, thresholds, matcher.httpCode (matcher.grpcCode on GRPCRoute target groups)"},
 	{tgc, "spec.defaultConfiguration.targetGroupAttributes", Supported, "target group attributes"},
 	{tgc, "spec.defaultConfiguration.tags", Supported, "tags on the target groups"},
 	{tgc, "spec.defaultConfiguration.protocol", Supported, "NLB: TCP, UDP, TCP_UDP or TLS (default from the route kind); ALB: HTTP (default) or HTTPS"},

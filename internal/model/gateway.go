@@ -41,7 +41,8 @@ type GatewayPort struct {
 	// Route carries the port's traffic (nil: no listener is created).
 	// NLB only.
 	Route *GatewayRoute
-	// HTTPRoutes attached to the port (ALB; none: no listener is created).
+	// HTTPRoutes (and GRPCRoutes) attached to the port (ALB; none: no
+	// listener is created).
 	HTTPRoutes []GatewayHTTPRoute
 	// Hostnames the port serves (its listeners' and its routes'), for an
 	// HTTPS listener's certificate discovery.

@@ -15,8 +15,11 @@ import (
 	"github.com/lbsg/lbsg/internal/naming"
 )
 
-// GatewayHTTPRoute is an HTTPRoute attached to a port of an ALB Gateway.
+// GatewayHTTPRoute is an HTTPRoute or a GRPCRoute attached to a port of an
+// ALB Gateway.
 type GatewayHTTPRoute struct {
+	// GRPC: the route is a GRPCRoute (its rules' GRPCMatches apply).
+	GRPC            bool
 	Namespace, Name string
 	Created         time.Time
 	// Hostnames the route serves on the port (empty: any host).
@@ -24,13 +27,16 @@ type GatewayHTTPRoute struct {
 	Rules     []GatewayHTTPRule
 }
 
-// GatewayHTTPRule is one rule of an HTTPRoute: its matches, its
-// RequestRedirect filter (nil: none; the caller refuses the filters lbsg
-// does not build) and its resolved backends.
+// GatewayHTTPRule is one rule of an HTTPRoute (Matches) or a GRPCRoute
+// (GRPCMatches): its matches, its RequestRedirect and URLRewrite filters
+// (nil: none; the caller refuses the filters lbsg does not build) and its
+// resolved backends.
 type GatewayHTTPRule struct {
-	Matches  []gwv1.HTTPRouteMatch
-	Redirect *gwv1.HTTPRequestRedirectFilter
-	Backends []GatewayBackend
+	Matches     []gwv1.HTTPRouteMatch
+	GRPCMatches []gwv1.GRPCRouteMatch
+	Redirect    *gwv1.HTTPRequestRedirectFilter
+	Rewrite     *gwv1.HTTPURLRewriteFilter
+	Backends    []GatewayBackend
 }
 
 // ProtocolVersionHTTP2 is the ALB target-group protocol version of a
@@ -153,16 +159,22 @@ type httpRuleUnit struct {
 	ruleIdx  int
 	matchIdx int
 	match    gwv1.HTTPRouteMatch
-	host     string
-	// pathType: 3 Exact, 2 PathPrefix, 1 RegularExpression, 0 none.
-	pathType, pathLen, headers, queries int
-	method                              bool
+	// grpc is the GRPCRoute match of a GRPCRoute's unit (nil for HTTPRoutes).
+	grpc *gwv1.GRPCRouteMatch
+	host string
+	// pathType: 3 Exact, 2 PathPrefix, 1 RegularExpression, 0 none;
+	// pathLen: the path's length (GRPC: the service's); secondary: GRPC
+	// the method's length.
+	pathType, pathLen, secondary, headers, queries int
+	method                                         bool
 }
 
 // sortHTTPRules splits the routes into rule units (per rule, match and
-// hostname) and sorts them by LBC's precedence: hostname specificity, path
-// type, path length, method, header count, query count, then route age,
-// namespace/name, rule index, match index and hostname.
+// hostname) and sorts them by LBC's precedence, one order for HTTPRoutes
+// and GRPCRoutes alike: hostname specificity, path type (GRPC: method
+// match type), path length (GRPC: service length), GRPC method length,
+// HTTP method, header count, query count, then route age, namespace/name,
+// rule index, match index and hostname.
 func sortHTTPRules(routes []GatewayHTTPRoute) []httpRuleUnit {
 	var out []httpRuleUnit
 	for ri := range routes {
@@ -173,17 +185,31 @@ func sortHTTPRules(routes []GatewayHTTPRoute) []httpRuleUnit {
 		}
 		for ki := range rt.Rules {
 			rule := &rt.Rules[ki]
-			matches := rule.Matches
-			noMatch := len(matches) == 0
-			if noMatch {
-				matches = []gwv1.HTTPRouteMatch{{}}
+			n := len(rule.Matches)
+			if rt.GRPC {
+				n = len(rule.GRPCMatches)
 			}
-			for mi, m := range matches {
+			noMatch := n == 0
+			if noMatch {
+				n = 1
+			}
+			for mi := range n {
 				for _, h := range hosts {
-					u := httpRuleUnit{route: rt, rule: rule, ruleIdx: ki, matchIdx: mi, match: m, host: h}
-					if noMatch {
+					u := httpRuleUnit{route: rt, rule: rule, ruleIdx: ki, matchIdx: mi, host: h}
+					switch {
+					case noMatch:
 						u.matchIdx = int(^uint(0) >> 1)
-					} else {
+						if rt.GRPC {
+							u.grpc = &gwv1.GRPCRouteMatch{}
+						}
+					case rt.GRPC:
+						m := &rule.GRPCMatches[mi]
+						u.grpc = m
+						u.pathType, u.pathLen, u.secondary = grpcPrecedence(m.Method)
+						u.headers = len(m.Headers)
+					default:
+						m := rule.Matches[mi]
+						u.match = m
 						u.pathType, u.pathLen = pathPrecedence(m.Path)
 						u.method = m.Method != nil
 						u.headers, u.queries = len(m.Headers), len(m.QueryParams)
@@ -195,6 +221,26 @@ func sortHTTPRules(routes []GatewayHTTPRoute) []httpRuleUnit {
 	}
 	slices.SortStableFunc(out, compareHTTPRuleUnits)
 	return out
+}
+
+// grpcPrecedence is a GRPC method match's type (3 Exact, the default; 1
+// RegularExpression; 0 none), service length and method length (LBC).
+func grpcPrecedence(m *gwv1.GRPCMethodMatch) (int, int, int) {
+	if m == nil {
+		return 0, 0, 0
+	}
+	t := 3
+	if m.Type != nil && *m.Type == gwv1.GRPCMethodMatchRegularExpression {
+		t = 1
+	}
+	var svc, method int
+	if m.Service != nil {
+		svc = len(*m.Service)
+	}
+	if m.Method != nil {
+		method = len(*m.Method)
+	}
+	return t, svc, method
 }
 
 func pathPrecedence(p *gwv1.HTTPPathMatch) (int, int) {
@@ -231,7 +277,7 @@ func compareHTTPRuleUnits(a, b httpRuleUnit) int {
 		return 0
 	}
 	// More specific first: compare b to a.
-	if c := cmp.Or(cmp.Compare(b.pathType, a.pathType), cmp.Compare(b.pathLen, a.pathLen),
+	if c := cmp.Or(cmp.Compare(b.pathType, a.pathType), cmp.Compare(b.pathLen, a.pathLen), cmp.Compare(b.secondary, a.secondary),
 		cmp.Compare(boolInt(b.method), boolInt(a.method)), cmp.Compare(b.headers, a.headers),
 		cmp.Compare(b.queries, a.queries)); c != 0 {
 		return c
@@ -273,6 +319,9 @@ func httpConditions(u httpRuleUnit) ([]Condition, error) {
 	if u.host != "" {
 		out = append(out, Condition{Field: FieldHostHeader, Values: []string{u.host}})
 	}
+	if u.grpc != nil {
+		return grpcConditions(out, u.grpc)
+	}
 	m := u.match
 	if p := m.Path; p != nil && p.Value != nil {
 		t := gwv1.PathMatchPathPrefix
@@ -311,6 +360,32 @@ func httpConditions(u httpRuleUnit) ([]Condition, error) {
 	}
 	if m.Method != nil {
 		out = append(out, Condition{Field: FieldHTTPRequestMethod, Values: []string{string(*m.Method)}})
+	}
+	return out, nil
+}
+
+// grpcConditions appends a GRPCRoute match's conditions, as LBC writes
+// them: path-pattern /<service>/<method> (/<service>/* without a method,
+// /*/<method> without a service, /* without a method match; a
+// RegularExpression match's values as they are, ALB wildcards), then one
+// http-header per header match (values split at unescaped commas).
+func grpcConditions(out []Condition, m *gwv1.GRPCRouteMatch) ([]Condition, error) {
+	path := "/*"
+	if mm := m.Method; mm != nil {
+		switch {
+		case mm.Service != nil && mm.Method != nil:
+			path = "/" + *mm.Service + "/" + *mm.Method
+		case mm.Service != nil:
+			path = "/" + *mm.Service + "/*"
+		case mm.Method != nil:
+			path = "/*/" + *mm.Method
+		default:
+			return nil, fmt.Errorf("invalid grpc method match: neither service nor method")
+		}
+	}
+	out = append(out, Condition{Field: FieldPathPattern, Values: []string{path}})
+	for _, h := range m.Headers {
+		out = append(out, Condition{Field: FieldHTTPHeader, HTTPHeaderName: string(h.Name), Values: splitHeaderValue(h.Value)})
 	}
 	return out, nil
 }
@@ -397,10 +472,20 @@ func redirectAction(f *gwv1.HTTPRequestRedirectFilter) (Action, error) {
 	return Action{Type: ActionRedirect, Redirect: r}, nil
 }
 
-// albTargetGroup is the target group of one backend of an HTTPRoute (LBC's
-// L7 target group: HTTP unless the TargetGroupConfiguration says HTTPS;
-// version HTTP1, behind HTTPS HTTP2 for an h2c port; health check on the
-// group's protocol, /, 200-399, 15 s, 5 s, 3, 3).
+// kind is the route's kind, as target-group names hash it.
+func (rt *GatewayHTTPRoute) kind() string {
+	if rt.GRPC {
+		return "GRPCRoute"
+	}
+	return "HTTPRoute"
+}
+
+// albTargetGroup is the target group of one backend of an HTTPRoute or a
+// GRPCRoute (LBC's L7 target group: HTTP unless the
+// TargetGroupConfiguration says HTTPS; version HTTP1, behind HTTPS GRPC
+// for a GRPCRoute or HTTP2 for an h2c port; health check on the group's
+// protocol, /, 200-399, 15 s, 5 s, 3, 3; a GRPC group's on
+// /AWS.ALB/healthcheck, gRPC code 12, matcher.grpcCode overriding it).
 func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, be GatewayBackend) (TargetGroup, error) {
 	props := be.TargetGroup
 	if props == nil {
@@ -424,7 +509,11 @@ func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, b
 	}
 	svc, sp := be.Service, be.Port
 	version := ProtocolVersionHTTP1
-	if listenerProto == ProtoHTTPS && sp.AppProtocol != nil && *sp.AppProtocol == "kubernetes.io/h2c" {
+	switch {
+	case listenerProto != ProtoHTTPS:
+	case rt.GRPC:
+		version = ProtocolVersionGRPC
+	case sp.AppProtocol != nil && *sp.AppProtocol == "kubernetes.io/h2c":
 		version = ProtocolVersionHTTP2
 	}
 	tg := TargetGroup{ServicePort: sp.Port, Protocol: proto, ProtocolVersion: version, TargetType: tt, IPAddressType: "ipv4"}
@@ -441,6 +530,9 @@ func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, b
 	}
 	hc := HealthCheck{Protocol: proto, Port: annotations.HealthCheckTrafficPort, Path: "/", Matcher: "200-399",
 		Interval: 15, Timeout: 5, Healthy: 3, Unhealthy: 3}
+	if version == ProtocolVersionGRPC {
+		hc.Path, hc.Matcher = "/AWS.ALB/healthcheck", "12"
+	}
 	if c := props.HealthCheckConfig; c != nil {
 		if c.HealthCheckProtocol != nil {
 			hc.Protocol = strings.ToUpper(*c.HealthCheckProtocol)
@@ -458,7 +550,11 @@ func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, b
 			if c.HealthCheckPath != nil {
 				hc.Path = *c.HealthCheckPath
 			}
-			if c.Matcher != nil && c.Matcher.HTTPCode != nil {
+			switch {
+			case c.Matcher == nil:
+			case version == ProtocolVersionGRPC && c.Matcher.GRPCCode != nil:
+				hc.Matcher = *c.Matcher.GRPCCode
+			case version != ProtocolVersionGRPC && c.Matcher.HTTPCode != nil:
 				hc.Matcher = *c.Matcher.HTTPCode
 			}
 		}
@@ -474,7 +570,7 @@ func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, b
 	tg.HealthCheck = hc
 	id := naming.GatewayTargetGroup{
 		GatewayNamespace: b.gw.Namespace, GatewayName: b.gw.Name,
-		RouteNamespace: rt.Namespace, RouteName: rt.Name, RouteKind: "HTTPRoute",
+		RouteNamespace: rt.Namespace, RouteName: rt.Name, RouteKind: rt.kind(),
 		ServiceNamespace: svc.Namespace, ServiceName: svc.Name,
 		IdentifierPort: sp.TargetPort.String(), TargetPort: tg.Port, TargetType: tt, Protocol: proto, ProtocolVersion: version,
 	}

@@ -160,3 +160,85 @@ func TestBuildGatewayALBHTTPSCertificates(t *testing.T) {
 		})
 	}
 }
+
+func grpcMethod(t gwv1.GRPCMethodMatchType, svc, method string) gwv1.GRPCRouteMatch {
+	m := &gwv1.GRPCMethodMatch{Type: ptr.To(t)}
+	if svc != "" {
+		m.Service = ptr.To(svc)
+	}
+	if method != "" {
+		m.Method = ptr.To(method)
+	}
+	return gwv1.GRPCRouteMatch{Method: m}
+}
+
+// A GRPCRoute behind an HTTPS listener: its matches become LBC's path
+// patterns (/service/method, /service/*, /*/method, /*), sorted with the
+// HTTPRoutes by one precedence (method type, service length, method
+// length, headers); its target groups are GRPC with LBC's gRPC health
+// check; behind HTTP the same route gets HTTP1 groups.
+func TestBuildGatewayALBGRPCRoute(t *testing.T) {
+	svc := gwService(false)
+	withHeader := grpcMethod(gwv1.GRPCMethodMatchExact, "pkg.Svc", "")
+	withHeader.Headers = []gwv1.GRPCHeaderMatch{{Name: "x-tenant", Value: "a,b"}}
+	grpcRoute := GatewayHTTPRoute{GRPC: true, Namespace: "app", Name: "rpc", Rules: []GatewayHTTPRule{
+		{GRPCMatches: []gwv1.GRPCRouteMatch{
+			grpcMethod(gwv1.GRPCMethodMatchExact, "pkg.Svc", "Get"),
+			grpcMethod(gwv1.GRPCMethodMatchExact, "", "Ping"),
+			grpcMethod(gwv1.GRPCMethodMatchRegularExpression, "pkg.*", "List"),
+			withHeader,
+			grpcMethod(gwv1.GRPCMethodMatchExact, "pkg.Svc", "Watch"),
+		}, Backends: []GatewayBackend{be(svc, 1, nil)}},
+		{Backends: []GatewayBackend{be(svc, 1, nil)}},
+	}}
+	httpRoute := GatewayHTTPRoute{Namespace: "app", Name: "web", Rules: []GatewayHTTPRule{
+		{Matches: []gwv1.HTTPRouteMatch{prefix("/pkg.Svc")}, Backends: []GatewayBackend{be(svc, 1, nil)}}}}
+	cfg := &gwconfig.LoadBalancerConfigurationSpec{ListenerConfigurations: &[]gwconfig.ListenerConfiguration{
+		{ProtocolPort: "HTTPS:443", DefaultCertificate: ptr.To("arn:default")}}}
+	for _, c := range []struct {
+		name, proto, version string
+		hc                   HealthCheck
+	}{
+		{"behind HTTPS", ProtoHTTPS, "GRPC", HealthCheck{Protocol: "HTTP", Port: "traffic-port", Path: "/AWS.ALB/healthcheck", Matcher: "12", Interval: 15, Timeout: 5, Healthy: 3, Unhealthy: 3}},
+		{"behind HTTP", ProtoHTTP, "HTTP1", HealthCheck{Protocol: "HTTP", Port: "traffic-port", Path: "/", Matcher: "200-399", Interval: 15, Timeout: 5, Healthy: 3, Unhealthy: 3}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			port := int32(443)
+			if c.proto == ProtoHTTP {
+				port = 80
+			}
+			p := GatewayPort{Port: port, Protocols: []string{c.proto}, HTTPRoutes: []GatewayHTTPRoute{grpcRoute, httpRoute}}
+			st, _, err := BuildGateway(albGW(cfg, p), facts(), defaults())
+			if err != nil {
+				t.Fatal(err)
+			}
+			tg := "infra/gw:app-rpc:GRPCRoute-app-echo:8080"
+			web := "infra/gw:app-web:HTTPRoute-app-echo:8080"
+			eq(t, "rules", gwRuleLines(st.Listeners[0]), []string{
+				// Exact (3): service length, then method length, then headers.
+				"1 path-pattern[/pkg.Svc/Watch] → forward " + tg + "*1",
+				"2 path-pattern[/pkg.Svc/Get] → forward " + tg + "*1",
+				"3 path-pattern[/pkg.Svc/*] http-header(x-tenant)[a b] → forward " + tg + "*1",
+				"4 path-pattern[/*/Ping] → forward " + tg + "*1",
+				// PathPrefix (2) after every exact GRPC match.
+				"5 path-pattern[/pkg.Svc /pkg.Svc/*] → forward " + web + "*1",
+				"6 path-pattern[/pkg.*/List] → forward " + tg + "*1",
+				"7 path-pattern[/*] → forward " + tg + "*1",
+			})
+			var got *TargetGroup
+			for i := range st.TargetGroups {
+				if st.TargetGroups[i].ResourceID == tg {
+					got = &st.TargetGroups[i]
+				}
+			}
+			if got == nil {
+				t.Fatalf("no target group %s", tg)
+			}
+			eq(t, "TG", []any{got.Protocol, got.ProtocolVersion}, []any{"HTTP", c.version})
+			eq(t, "TG name", got.Name, naming.GatewayTargetGroupName(cluster, naming.GatewayTargetGroup{GatewayNamespace: "infra", GatewayName: "gw",
+				RouteNamespace: "app", RouteName: "rpc", RouteKind: "GRPCRoute", ServiceNamespace: "app", ServiceName: "echo",
+				IdentifierPort: "8080", TargetPort: 31080, TargetType: "instance", Protocol: "HTTP", ProtocolVersion: c.version}))
+			eq(t, "health check", got.HealthCheck, c.hc)
+		})
+	}
+}

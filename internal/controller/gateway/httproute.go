@@ -78,8 +78,8 @@ func httpRouteRefusal(rt *gwv1.HTTPRoute) *gwattach.Refusal {
 }
 
 // albPorts fills the ALB Gateway's ports: per valid listener port its
-// protocol, hostnames and attached HTTPRoutes (each once, with the
-// hostnames it serves there and its rules' resolved backends).
+// protocol, hostnames and attached HTTPRoutes and GRPCRoutes (each once,
+// with the hostnames it serves there and its rules' resolved backends).
 func (r *Reconciler) albPorts(ctx context.Context, out *model.Gateway, in *inputs, att gwattach.Result) error {
 	byPort := map[int32]*model.GatewayPort{}
 	var order []int32
@@ -103,29 +103,31 @@ func (r *Reconciler) albPorts(ctx context.Context, out *model.Gateway, in *input
 			p.Hostnames = append(p.Hostnames, string(*l.Spec.Hostname))
 		}
 		for _, rt := range l.Routes {
-			if rt.Kind != gwattach.KindHTTPRoute || slices.ContainsFunc(p.HTTPRoutes, func(h model.GatewayHTTPRoute) bool {
-				return h.Namespace == rt.Namespace && h.Name == rt.Name
+			if slices.ContainsFunc(p.HTTPRoutes, func(h model.GatewayHTTPRoute) bool {
+				return h.GRPC == (rt.Kind == gwattach.KindGRPCRoute) && h.Namespace == rt.Namespace && h.Name == rt.Name
 			}) {
 				continue
 			}
-			obj, ok := in.routeObjs[rt.Key()].(*gwv1.HTTPRoute)
-			if !ok {
+			hr := model.GatewayHTTPRoute{GRPC: rt.Kind == gwattach.KindGRPCRoute, Namespace: rt.Namespace, Name: rt.Name,
+				Created: rt.Created, Hostnames: att.Hostnames[rt.Key()][port]}
+			var rules []model.GatewayHTTPRule
+			switch obj := in.routeObjs[rt.Key()].(type) {
+			case *gwv1.HTTPRoute:
+				rules = httpRules(obj)
+			case *gwv1.GRPCRoute:
+				for _, rule := range obj.Spec.Rules {
+					rules = append(rules, model.GatewayHTTPRule{GRPCMatches: rule.Matches})
+				}
+			default:
 				continue
 			}
-			hr := model.GatewayHTTPRoute{Namespace: rt.Namespace, Name: rt.Name, Created: rt.Created, Hostnames: att.Hostnames[rt.Key()][port]}
 			if len(hr.Hostnames) == 0 {
 				for _, h := range rt.Hostnames {
 					hr.Hostnames = append(hr.Hostnames, string(h))
 				}
 			}
 			p.Hostnames = append(p.Hostnames, hr.Hostnames...)
-			for i, rule := range obj.Spec.Rules {
-				mr := model.GatewayHTTPRule{Matches: rule.Matches}
-				for _, f := range rule.Filters {
-					if f.Type == gwv1.HTTPRouteFilterRequestRedirect {
-						mr.Redirect = f.RequestRedirect
-					}
-				}
+			for i := range rules {
 				for _, be := range att.Backends[rt.Key()] {
 					if be.Rule != i {
 						continue
@@ -134,10 +136,10 @@ func (r *Reconciler) albPorts(ctx context.Context, out *model.Gateway, in *input
 					if err != nil {
 						return err
 					}
-					mr.Backends = append(mr.Backends, mb)
+					rules[i].Backends = append(rules[i].Backends, mb)
 				}
-				hr.Rules = append(hr.Rules, mr)
 			}
+			hr.Rules = rules
 			p.HTTPRoutes = append(p.HTTPRoutes, hr)
 		}
 	}
@@ -148,6 +150,22 @@ func (r *Reconciler) albPorts(ctx context.Context, out *model.Gateway, in *input
 		out.Ports = append(out.Ports, *p)
 	}
 	return nil
+}
+
+// httpRules are an HTTPRoute's rules with their matches and the filters
+// lbsg builds (httpRouteRefusal refuses the others).
+func httpRules(obj *gwv1.HTTPRoute) []model.GatewayHTTPRule {
+	var out []model.GatewayHTTPRule
+	for _, rule := range obj.Spec.Rules {
+		mr := model.GatewayHTTPRule{Matches: rule.Matches}
+		for _, f := range rule.Filters {
+			if f.Type == gwv1.HTTPRouteFilterRequestRedirect {
+				mr.Redirect = f.RequestRedirect
+			}
+		}
+		out = append(out, mr)
+	}
+	return out
 }
 
 // backend resolves one backend's TargetGroupConfiguration and endpoints,
