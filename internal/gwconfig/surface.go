@@ -46,7 +46,7 @@ const (
 	lrc = KindListenerRuleConfiguration
 
 	notL7   = "ALB Gateways are built, but not this yet"
-	notLRC  = "ListenerRuleConfiguration is not implemented yet: an HTTPRoute naming one (ExtensionRef) is refused"
+	notLRC  = "ListenerRuleConfiguration is not implemented yet: an HTTPRoute or GRPCRoute naming one (ExtensionRef) is refused"
 	notMore = "not implemented yet"
 )
 

@@ -83,8 +83,12 @@ func (b *gwBuilder) albListeners(userTags map[string]string) error {
 			if err != nil {
 				return fmt.Errorf("HTTPRoute %s/%s: %w", u.route.Namespace, u.route.Name, err)
 			}
+			transforms, err := httpTransforms(u)
+			if err != nil {
+				return fmt.Errorf("HTTPRoute %s/%s: %w", u.route.Namespace, u.route.Name, err)
+			}
 			prio := int32(i + 1)
-			ls.Rules = append(ls.Rules, ListenerRule{Priority: prio, Conditions: conds, Actions: []Action{action},
+			ls.Rules = append(ls.Rules, ListenerRule{Priority: prio, Conditions: conds, Actions: []Action{action}, Transforms: transforms,
 				Tags: naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.RuleResourceID(p.Port, prio)),
 					naming.MergeUserTags(b.d.DefaultTags, nil, b.d.DefaultTagsLowPriority))})
 		}
@@ -466,6 +470,11 @@ func redirectAction(f *gwv1.HTTPRequestRedirectFilter) (Action, error) {
 		}
 		r.Path = *f.Path.ReplaceFullPath
 	}
+	// A prefix replacement is the rule's url-rewrite transform
+	// (httpTransforms, as LBC); the redirect itself names no path.
+	if f.Path != nil && f.Path.ReplacePrefixMatch != nil && strings.ContainsAny(*f.Path.ReplacePrefixMatch, "*?") {
+		return Action{}, fmt.Errorf("ReplacePrefixMatch shouldn't contain wildcards: %v", *f.Path.ReplacePrefixMatch)
+	}
 	if f.Hostname != nil {
 		r.Host = string(*f.Hostname)
 	}
@@ -478,6 +487,85 @@ func (rt *GatewayHTTPRoute) kind() string {
 		return "GRPCRoute"
 	}
 	return "HTTPRoute"
+}
+
+// Regexes of LBC's rewrite transforms.
+const (
+	// rewriteWholeHost replaces the whole Host header.
+	rewriteWholeHost = ".*"
+	// rewriteWholePath replaces the path, not the query string.
+	rewriteWholePath = "^([^?]*)"
+)
+
+// httpTransforms are a rule unit's transforms, as LBC writes them: a
+// URLRewrite filter's path (ReplaceFullPath: the whole path; ReplacePrefixMatch:
+// the match's prefix) as a url-rewrite and its hostname as a
+// host-header-rewrite; a RequestRedirect's ReplacePrefixMatch as a
+// url-rewrite too. ALB takes one transform of each type per rule.
+func httpTransforms(u httpRuleUnit) ([]Transform, error) {
+	var out []Transform
+	add := func(t Transform) error {
+		if slices.ContainsFunc(out, func(o Transform) bool { return o.Type == t.Type }) {
+			return fmt.Errorf("a rule can have only one %s transform", t.Type)
+		}
+		out = append(out, t)
+		return nil
+	}
+	if rw := u.rule.Rewrite; rw != nil {
+		if rw.Path != nil {
+			t, err := pathRewrite(*rw.Path, u.match)
+			if err != nil {
+				return nil, err
+			}
+			if err := add(t); err != nil {
+				return nil, err
+			}
+		}
+		if rw.Hostname != nil {
+			if err := add(Transform{Type: TransformHostHeaderRewrite, Rewrites: []Rewrite{{Regex: rewriteWholeHost, Replace: string(*rw.Hostname)}}}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if rd := u.rule.Redirect; rd != nil && rd.Path != nil && rd.Path.ReplacePrefixMatch != nil {
+		t, err := pathRewrite(*rd.Path, u.match)
+		if err != nil {
+			return nil, err
+		}
+		if err := add(t); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// pathRewrite is LBC's url-rewrite of a path modifier: ReplaceFullPath
+// replaces the path (not the query string); ReplacePrefixMatch replaces
+// the match's path value and an optional slash after it ("(^<prefix>(/)?)"),
+// putting the slash back unless the replacement ends in one, and "" by
+// "/" (a path must stay a path).
+func pathRewrite(m gwv1.HTTPPathModifier, match gwv1.HTTPRouteMatch) (Transform, error) {
+	var rw Rewrite
+	switch {
+	case m.Type == gwv1.FullPathHTTPPathModifier && m.ReplaceFullPath != nil:
+		rw = Rewrite{Regex: rewriteWholePath, Replace: *m.ReplaceFullPath}
+	case m.Type == gwv1.PrefixMatchHTTPPathModifier && m.ReplacePrefixMatch != nil:
+		prefix := "/" // a match without path matches the prefix "/" (the CRD's default)
+		if match.Path != nil && match.Path.Value != nil {
+			prefix = *match.Path.Value
+		}
+		repl := *m.ReplacePrefixMatch
+		switch {
+		case repl == "":
+			repl = "/"
+		case !strings.HasSuffix(repl, "/"):
+			repl += "$2"
+		}
+		rw = Rewrite{Regex: "(^" + prefix + "(/)?)", Replace: repl}
+	default:
+		return Transform{}, fmt.Errorf("unsupported path modifier %q", m.Type)
+	}
+	return Transform{Type: TransformURLRewrite, Rewrites: []Rewrite{rw}}, nil
 }
 
 // albTargetGroup is the target group of one backend of an HTTPRoute or a

@@ -242,3 +242,62 @@ func TestBuildGatewayALBGRPCRoute(t *testing.T) {
 		})
 	}
 }
+
+// URLRewrite filters and prefix redirects become LBC's rule transforms:
+// full path → "^([^?]*)", prefix → "(^<prefix>(/)?)" with the slash put
+// back, hostname → ".*"; the forward or redirect stays the rule's action.
+func TestBuildGatewayALBRewriteTransforms(t *testing.T) {
+	svc := gwService(false)
+	full := func(p string) *gwv1.HTTPPathModifier {
+		return &gwv1.HTTPPathModifier{Type: gwv1.FullPathHTTPPathModifier, ReplaceFullPath: ptr.To(p)}
+	}
+	pre := func(p string) *gwv1.HTTPPathModifier {
+		return &gwv1.HTTPPathModifier{Type: gwv1.PrefixMatchHTTPPathModifier, ReplacePrefixMatch: ptr.To(p)}
+	}
+	for _, c := range []struct {
+		name   string
+		rule   GatewayHTTPRule
+		want   []Transform
+		action string
+		fail   string
+	}{
+		{"full path", GatewayHTTPRule{Rewrite: &gwv1.HTTPURLRewriteFilter{Path: full("/v2/items")}},
+			[]Transform{{Type: TransformURLRewrite, Rewrites: []Rewrite{{Regex: "^([^?]*)", Replace: "/v2/items"}}}}, ActionForward, ""},
+		{"prefix keeps the slash after it", GatewayHTTPRule{Rewrite: &gwv1.HTTPURLRewriteFilter{Path: pre("/v2")}},
+			[]Transform{{Type: TransformURLRewrite, Rewrites: []Rewrite{{Regex: "(^/api(/)?)", Replace: "/v2$2"}}}}, ActionForward, ""},
+		{"prefix ending in a slash", GatewayHTTPRule{Rewrite: &gwv1.HTTPURLRewriteFilter{Path: pre("/v2/")}},
+			[]Transform{{Type: TransformURLRewrite, Rewrites: []Rewrite{{Regex: "(^/api(/)?)", Replace: "/v2/"}}}}, ActionForward, ""},
+		{"prefix removed", GatewayHTTPRule{Rewrite: &gwv1.HTTPURLRewriteFilter{Path: pre("")}},
+			[]Transform{{Type: TransformURLRewrite, Rewrites: []Rewrite{{Regex: "(^/api(/)?)", Replace: "/"}}}}, ActionForward, ""},
+		{"hostname and path", GatewayHTTPRule{Rewrite: &gwv1.HTTPURLRewriteFilter{Hostname: ptr.To(gwv1.PreciseHostname("internal.example.com")), Path: pre("/")}},
+			[]Transform{{Type: TransformURLRewrite, Rewrites: []Rewrite{{Regex: "(^/api(/)?)", Replace: "/"}}},
+				{Type: TransformHostHeaderRewrite, Rewrites: []Rewrite{{Regex: ".*", Replace: "internal.example.com"}}}}, ActionForward, ""},
+		{"redirect by prefix", GatewayHTTPRule{Redirect: &gwv1.HTTPRequestRedirectFilter{Path: pre("/new"), StatusCode: ptr.To(301)}},
+			[]Transform{{Type: TransformURLRewrite, Rewrites: []Rewrite{{Regex: "(^/api(/)?)", Replace: "/new$2"}}}}, ActionRedirect, ""},
+		{"redirect by a wildcard prefix", GatewayHTTPRule{Redirect: &gwv1.HTTPRequestRedirectFilter{Path: pre("/n*")}}, nil, "", "ReplacePrefixMatch shouldn't contain wildcards"},
+		{"two path rewrites", GatewayHTTPRule{Rewrite: &gwv1.HTTPURLRewriteFilter{Path: pre("/a")}, Redirect: &gwv1.HTTPRequestRedirectFilter{Path: pre("/b")}}, nil, "", "only one url-rewrite transform"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rule := c.rule
+			rule.Matches = []gwv1.HTTPRouteMatch{prefix("/api")}
+			rule.Backends = []GatewayBackend{be(svc, 1, nil)}
+			p := GatewayPort{Port: 80, Protocols: []string{ProtoHTTP}, HTTPRoutes: []GatewayHTTPRoute{{Namespace: "app", Name: "r", Rules: []GatewayHTTPRule{rule}}}}
+			st, _, err := BuildGateway(albGW(nil, p), facts(), defaults())
+			if c.fail != "" {
+				if err == nil || !strings.Contains(err.Error(), c.fail) {
+					t.Fatalf("err %v, want %q", err, c.fail)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := st.Listeners[0].Rules[0]
+			eq(t, "transforms", r.Transforms, c.want)
+			eq(t, "action", r.Actions[0].Type, c.action)
+			if c.action == ActionRedirect && r.Actions[0].Redirect.Path != "" {
+				t.Errorf("redirect path %q, want none (the transform rewrites it)", r.Actions[0].Redirect.Path)
+			}
+		})
+	}
+}

@@ -15,13 +15,12 @@ import (
 )
 
 // httpRouteRefusal says why lbsg will not apply an HTTPRoute (nil: it
-// will): a filter other than RequestRedirect (or a redirect by prefix
-// replacement), a backendRef filter, rule timeouts, retries or session
+// will): a filter other than RequestRedirect and URLRewrite (LBC refuses
+// header modifiers, mirrors, CORS and external auth; lbsg does not build
+// ListenerRuleConfiguration extension refs yet), a redirect path with
+// wildcards, a backendRef filter, rule timeouts, retries or session
 // persistence, a RegularExpression query match, a PathPrefix with
-// wildcards. LBC builds some of these (URL rewrites, header modifiers
-// through LoadBalancerConfiguration, ListenerRuleConfiguration extension
-// refs); lbsg does not yet, and says so rather than serve the route
-// without them.
+// wildcards. It says so rather than serve the route without them.
 func httpRouteRefusal(rt *gwv1.HTTPRoute) *gwattach.Refusal {
 	var why []string
 	for i, r := range rt.Spec.Rules {
@@ -32,12 +31,13 @@ func httpRouteRefusal(rt *gwv1.HTTPRoute) *gwattach.Refusal {
 		for _, f := range r.Filters {
 			switch {
 			case f.Type == gwv1.HTTPRouteFilterRequestRedirect && f.RequestRedirect != nil:
-				if p := f.RequestRedirect.Path; p != nil && p.Type == gwv1.PrefixMatchHTTPPathModifier {
-					why = append(why, rule+": RequestRedirect path type ReplacePrefixMatch")
-				}
 				if p := f.RequestRedirect.Path; p != nil && p.ReplaceFullPath != nil && strings.ContainsAny(*p.ReplaceFullPath, "*?") {
 					why = append(why, rule+": RequestRedirect replaceFullPath with wildcards")
 				}
+				if p := f.RequestRedirect.Path; p != nil && p.ReplacePrefixMatch != nil && strings.ContainsAny(*p.ReplacePrefixMatch, "*?") {
+					why = append(why, rule+": RequestRedirect replacePrefixMatch with wildcards")
+				}
+			case f.Type == gwv1.HTTPRouteFilterURLRewrite && f.URLRewrite != nil:
 			case f.Type == gwv1.HTTPRouteFilterExtensionRef && f.ExtensionRef != nil:
 				why = append(why, fmt.Sprintf("%s: filter ExtensionRef (%s %s)", rule, f.ExtensionRef.Kind, f.ExtensionRef.Name))
 			default:
@@ -159,8 +159,11 @@ func httpRules(obj *gwv1.HTTPRoute) []model.GatewayHTTPRule {
 	for _, rule := range obj.Spec.Rules {
 		mr := model.GatewayHTTPRule{Matches: rule.Matches}
 		for _, f := range rule.Filters {
-			if f.Type == gwv1.HTTPRouteFilterRequestRedirect {
+			switch f.Type {
+			case gwv1.HTTPRouteFilterRequestRedirect:
 				mr.Redirect = f.RequestRedirect
+			case gwv1.HTTPRouteFilterURLRewrite:
+				mr.Rewrite = f.URLRewrite
 			}
 		}
 		out = append(out, mr)
