@@ -159,10 +159,10 @@ func httpRules(obj *gwv1.HTTPRoute) []model.GatewayHTTPRule {
 	for _, rule := range obj.Spec.Rules {
 		mr := model.GatewayHTTPRule{Matches: rule.Matches}
 		for _, f := range rule.Filters {
-			switch f.Type {
-			case gwv1.HTTPRouteFilterRequestRedirect:
+			if f.Type == gwv1.HTTPRouteFilterRequestRedirect {
 				mr.Redirect = f.RequestRedirect
-			case gwv1.HTTPRouteFilterURLRewrite:
+			}
+			if f.Type == gwv1.HTTPRouteFilterURLRewrite {
 				mr.Rewrite = f.URLRewrite
 			}
 		}
