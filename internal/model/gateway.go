@@ -19,7 +19,7 @@ import (
 // Gateway is what BuildGateway needs of one Gateway: its identity, its
 // LoadBalancerConfiguration (nil: none) and its valid listeners grouped by
 // port, each with the route that carries its traffic (NLB) or the
-// HTTPRoutes attached to it (ALB).
+// HTTPRoutes and GRPCRoutes attached to it (ALB).
 type Gateway struct {
 	Stack           naming.Stack
 	Namespace, Name string

@@ -77,15 +77,15 @@ func (b *gwBuilder) albListeners(userTags map[string]string) error {
 		for i, u := range sortHTTPRules(p.HTTPRoutes) {
 			conds, err := httpConditions(u)
 			if err != nil {
-				return fmt.Errorf("HTTPRoute %s/%s: %w", u.route.Namespace, u.route.Name, err)
+				return fmt.Errorf("%s %s/%s: %w", u.route.kind(), u.route.Namespace, u.route.Name, err)
 			}
 			action, err := b.httpAction(p, proto, u, seen, userTags)
 			if err != nil {
-				return fmt.Errorf("HTTPRoute %s/%s: %w", u.route.Namespace, u.route.Name, err)
+				return fmt.Errorf("%s %s/%s: %w", u.route.kind(), u.route.Namespace, u.route.Name, err)
 			}
 			transforms, err := httpTransforms(u)
 			if err != nil {
-				return fmt.Errorf("HTTPRoute %s/%s: %w", u.route.Namespace, u.route.Name, err)
+				return fmt.Errorf("%s %s/%s: %w", u.route.kind(), u.route.Namespace, u.route.Name, err)
 			}
 			prio := int32(i + 1)
 			ls.Rules = append(ls.Rules, ListenerRule{Priority: prio, Conditions: conds, Actions: []Action{action}, Transforms: transforms,

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -37,7 +38,13 @@ func httpRouteRefusal(rt *gwv1.HTTPRoute) *gwattach.Refusal {
 				if p := f.RequestRedirect.Path; p != nil && p.ReplacePrefixMatch != nil && strings.ContainsAny(*p.ReplacePrefixMatch, "*?") {
 					why = append(why, rule+": RequestRedirect replacePrefixMatch with wildcards")
 				}
+				if p := f.RequestRedirect.Path; p != nil && p.ReplacePrefixMatch != nil {
+					why = append(why, prefixRegexProblems(rule, r.Matches)...)
+				}
 			case f.Type == gwv1.HTTPRouteFilterURLRewrite && f.URLRewrite != nil:
+				if p := f.URLRewrite.Path; p != nil && p.ReplacePrefixMatch != nil {
+					why = append(why, prefixRegexProblems(rule, r.Matches)...)
+				}
 			case f.Type == gwv1.HTTPRouteFilterExtensionRef && f.ExtensionRef != nil:
 				why = append(why, fmt.Sprintf("%s: filter ExtensionRef (%s %s)", rule, f.ExtensionRef.Kind, f.ExtensionRef.Name))
 			default:
@@ -75,6 +82,23 @@ func httpRouteRefusal(rt *gwv1.HTTPRoute) *gwattach.Refusal {
 	slices.Sort(why)
 	return &gwattach.Refusal{Reason: gwv1.RouteReasonUnsupportedValue,
 		Message: "lbsg does not support " + strings.Join(slices.Compact(why), ", ") + ": the route is not applied"}
+}
+
+// prefixRegexProblems: a prefix replacement rewrites by the regex
+// "(^<prefix>(/)?)" built from the match's path as written (LBC), so a
+// path that does not make a valid regex (ALB would refuse the rule) is
+// named here.
+func prefixRegexProblems(rule string, matches []gwv1.HTTPRouteMatch) []string {
+	var out []string
+	for _, m := range matches {
+		if m.Path == nil || m.Path.Value == nil {
+			continue
+		}
+		if _, err := regexp.Compile("(^" + *m.Path.Value + "(/)?)"); err != nil {
+			out = append(out, fmt.Sprintf("%s: replacePrefixMatch of path %q, which is not a valid regular expression", rule, *m.Path.Value))
+		}
+	}
+	return out
 }
 
 // albPorts fills the ALB Gateway's ports: per valid listener port its
