@@ -101,7 +101,7 @@ var Fields = []Field{
 	{tgc, "spec.defaultConfiguration.targetGroupName", Unsupported, notMore},
 	{tgc, "spec.defaultConfiguration.ipAddressType", Unsupported, notMore + " (IPv6 targets)"},
 	{tgc, "spec.defaultConfiguration.nodeSelector", Unsupported, notMore},
-	{tgc, "spec.defaultConfiguration.protocolVersion", Unsupported, notL7},
+	{tgc, "spec.defaultConfiguration.protocolVersion", Supported, "ALB target groups behind an HTTPS listener: HTTP1, HTTP2 or GRPC (default GRPC for GRPCRoutes, HTTP2 for an h2c port, else HTTP1); HTTP1 behind HTTP and none on NLBs, as LBC"},
 	{tgc, "spec.defaultConfiguration.targetControlPort", Unsupported, notL7},
 	{tgc, "spec.defaultConfiguration.enableMultiCluster", Unsupported, notMore},
 	{tgc, "spec.routeConfigurations", Unsupported, notMore + " (per-route target group settings)"},

@@ -80,6 +80,9 @@ type TargetGroupProps struct {
 	TargetGroupAttributes []Attribute               `json:"targetGroupAttributes,omitempty"`
 	Tags                  *map[string]string        `json:"tags,omitempty"`
 	Protocol              *string                   `json:"protocol,omitempty"`
+	// ProtocolVersion of an ALB target group behind an HTTPS listener:
+	// HTTP1, HTTP2 or GRPC.
+	ProtocolVersion *string `json:"protocolVersion,omitempty"`
 }
 
 // HealthCheckConfiguration is a target group's health check.

@@ -570,8 +570,9 @@ func pathRewrite(m gwv1.HTTPPathModifier, match gwv1.HTTPRouteMatch) (Transform,
 
 // albTargetGroup is the target group of one backend of an HTTPRoute or a
 // GRPCRoute (LBC's L7 target group: HTTP unless the
-// TargetGroupConfiguration says HTTPS; version HTTP1, behind HTTPS GRPC
-// for a GRPCRoute or HTTP2 for an h2c port; health check on the group's
+// TargetGroupConfiguration says HTTPS; version HTTP1, behind HTTPS the
+// configuration's protocolVersion, else GRPC for a GRPCRoute or HTTP2 for
+// an h2c port; health check on the group's
 // protocol, /, 200-399, 15 s, 5 s, 3, 3; a GRPC group's on
 // /AWS.ALB/healthcheck, gRPC code 12, matcher.grpcCode overriding it).
 func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, be GatewayBackend) (TargetGroup, error) {
@@ -599,6 +600,11 @@ func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, b
 	version := ProtocolVersionHTTP1
 	switch {
 	case listenerProto != ProtoHTTPS:
+	case props.ProtocolVersion != nil:
+		version = *props.ProtocolVersion
+		if !slices.Contains([]string{ProtocolVersionHTTP1, ProtocolVersionHTTP2, ProtocolVersionGRPC}, version) {
+			return TargetGroup{}, fmt.Errorf("protocolVersion must be within [HTTP1, HTTP2, GRPC]: %v", version)
+		}
 	case rt.GRPC:
 		version = ProtocolVersionGRPC
 	case sp.AppProtocol != nil && *sp.AppProtocol == "kubernetes.io/h2c":

@@ -301,3 +301,40 @@ func TestBuildGatewayALBRewriteTransforms(t *testing.T) {
 		})
 	}
 }
+
+// A TargetGroupConfiguration's protocolVersion decides an ALB target
+// group's version behind HTTPS (GRPC brings LBC's gRPC health check, and
+// grpcCode its matcher); behind HTTP the group is HTTP1, as LBC.
+func TestBuildGatewayALBTargetGroupProtocolVersion(t *testing.T) {
+	svc := gwService(false)
+	cfg := &gwconfig.LoadBalancerConfigurationSpec{ListenerConfigurations: &[]gwconfig.ListenerConfiguration{
+		{ProtocolPort: "HTTPS:443", DefaultCertificate: ptr.To("arn:default")}}}
+	grpcHC := &gwconfig.HealthCheckConfiguration{Matcher: &gwconfig.HealthCheckMatcher{GRPCCode: ptr.To("0-99"), HTTPCode: ptr.To("200")}}
+	for _, c := range []struct {
+		name, listener, version string
+		props                   *gwconfig.TargetGroupProps
+		path, matcher, fail     string
+	}{
+		{"HTTP2 behind HTTPS", ProtoHTTPS, "HTTP2", &gwconfig.TargetGroupProps{ProtocolVersion: ptr.To("HTTP2")}, "/", "200-399", ""},
+		{"GRPC behind HTTPS", ProtoHTTPS, "GRPC", &gwconfig.TargetGroupProps{ProtocolVersion: ptr.To("GRPC"), HealthCheckConfig: grpcHC}, "/AWS.ALB/healthcheck", "0-99", ""},
+		{"GRPC behind HTTP is HTTP1", ProtoHTTP, "HTTP1", &gwconfig.TargetGroupProps{ProtocolVersion: ptr.To("GRPC"), HealthCheckConfig: grpcHC}, "/", "200", ""},
+		{"unknown version", ProtoHTTPS, "", &gwconfig.TargetGroupProps{ProtocolVersion: ptr.To("HTTP3")}, "", "", "protocolVersion must be within [HTTP1, HTTP2, GRPC]: HTTP3"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := GatewayPort{Port: 443, Protocols: []string{c.listener}, HTTPRoutes: []GatewayHTTPRoute{{Namespace: "app", Name: "web",
+				Rules: []GatewayHTTPRule{{Matches: []gwv1.HTTPRouteMatch{prefix("/")}, Backends: []GatewayBackend{be(svc, 1, c.props)}}}}}}
+			st, _, err := BuildGateway(albGW(cfg, p), facts(), defaults())
+			if c.fail != "" {
+				if err == nil || !strings.Contains(err.Error(), c.fail) {
+					t.Fatalf("err %v, want %q", err, c.fail)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tg := st.TargetGroups[0]
+			eq(t, "TG", []any{tg.ProtocolVersion, tg.HealthCheck.Path, tg.HealthCheck.Matcher}, []any{c.version, c.path, c.matcher})
+		})
+	}
+}
