@@ -72,8 +72,11 @@ func TestALBGatewayServesGRPCRoutes(t *testing.T) {
 	ns := h.kube.Namespace
 	echo := h.backend(ns, "echo")
 	cert := emutest.ImportCertificate(t, h.emu.ACM, "rpc.example.com")
+	// The listener's attributes (LBC's way to modify headers on ALB
+	// Gateways) come from the same listener configuration.
 	h.create(lbConfig(ns, "tls", map[string]any{"listenerConfigurations": []any{
-		map[string]any{"protocolPort": "HTTPS:443", "defaultCertificate": cert}}}))
+		map[string]any{"protocolPort": "HTTPS:443", "defaultCertificate": cert,
+			"listenerAttributes": []any{map[string]any{"key": "routing.http.response.server.enabled", "value": "false"}}}}}))
 	gw := &gwv1.Gateway{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "gw"},
 		Spec: gwv1.GatewaySpec{GatewayClassName: gwv1.ObjectName(h.class),
 			Listeners:      []gwv1.Listener{{Name: "https", Port: 443, Protocol: gwv1.HTTPSProtocolType}},
@@ -136,6 +139,27 @@ func TestALBGatewayServesGRPCRoutes(t *testing.T) {
 	if want := "HTTP GRPC HTTP /AWS.ALB/healthcheck grpc=12"; got != want {
 		t.Errorf("GRPC target group %q, want %q", got, want)
 	}
+
+	lbs, err := h.emu.ELBv2.DescribeLoadBalancers(t.Context(), &elbv2.DescribeLoadBalancersInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := h.emu.ELBv2.DescribeListeners(t.Context(), &elbv2.DescribeListenersInput{LoadBalancerArn: lbs.LoadBalancers[0].LoadBalancerArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, "listener attribute", func(ctx context.Context) (bool, error) {
+		attrs, err := h.emu.ELBv2.DescribeListenerAttributes(ctx, &elbv2.DescribeListenerAttributesInput{ListenerArn: ls.Listeners[0].ListenerArn})
+		if err != nil {
+			return false, err
+		}
+		for _, a := range attrs.Attributes {
+			if aws.ToString(a.Key) == "routing.http.response.server.enabled" && aws.ToString(a.Value) == "false" {
+				return true, nil
+			}
+		}
+		return false, nil
+	})
 
 	// A resync of the unchanged Gateway costs no AWS call.
 	before := h.quiesce()

@@ -76,7 +76,7 @@ var Fields = []Field{
 	{lbc, "spec.listenerConfigurations[].alpnPolicy", Supported, "TLS listener ALPN policy"},
 	{lbc, "spec.listenerConfigurations[].targetGroupStickiness", Unsupported, notMore},
 	{lbc, "spec.listenerConfigurations[].mutualAuthentication", Unsupported, notL7},
-	{lbc, "spec.listenerConfigurations[].listenerAttributes", Unsupported, notMore},
+	{lbc, "spec.listenerConfigurations[].listenerAttributes", Supported, "listener attributes (ALB header modification such as routing.http.response.server.enabled, NLB tcp.idle_timeout.seconds); keys no longer listed keep their AWS value"},
 	{lbc, "spec.listenerConfigurations[].quicEnabled", Unsupported, notMore},
 	{lbc, "spec.disableSecurityGroup", Unsupported, notMore + " (NLBs without security groups)"},
 	{lbc, "spec.securityGroups", Supported, "frontend SGs by ID or Name tag instead of the managed SG"},

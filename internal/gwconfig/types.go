@@ -44,6 +44,9 @@ type ListenerConfiguration struct {
 	Certificates       []*string `json:"certificates,omitempty"`
 	SSLPolicy          *string   `json:"sslPolicy,omitempty"`
 	ALPNPolicy         *string   `json:"alpnPolicy,omitempty"`
+	// ListenerAttributes of the listener (e.g. ALB header modification,
+	// NLB TCP idle timeout).
+	ListenerAttributes []Attribute `json:"listenerAttributes,omitempty"`
 }
 
 // Attribute is a key/value attribute.

@@ -290,6 +290,19 @@ func (p GatewayPort) listenerProtocol() string {
 	return ProtoTCP
 }
 
+// listenerAttributes are a listener configuration's listenerAttributes
+// (nil: none).
+func listenerAttributes(lc *gwconfig.ListenerConfiguration) map[string]string {
+	if lc == nil || len(lc.ListenerAttributes) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for _, a := range lc.ListenerAttributes {
+		out[a.Key] = a.Value
+	}
+	return out
+}
+
 func (b *gwBuilder) listenerConfig(proto string, port int32) *gwconfig.ListenerConfiguration {
 	cfg := b.gw.Config
 	if cfg.ListenerConfigurations == nil {
@@ -316,6 +329,7 @@ func (b *gwBuilder) listeners(userTags map[string]string) error {
 		ls := Listener{Port: p.Port, Protocol: proto,
 			Tags: naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.ListenerResourceID(p.Port)), userTags)}
 		lc := b.listenerConfig(proto, p.Port)
+		ls.Attributes = listenerAttributes(lc)
 		if proto == ProtoTLS {
 			if lc == nil || lc.DefaultCertificate == nil {
 				return fmt.Errorf("TLS listener on port %d needs a certificate: the LoadBalancerConfiguration's listenerConfigurations entry TLS:%d with defaultCertificate (certificate discovery is not supported yet)", p.Port, p.Port)

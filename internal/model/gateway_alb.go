@@ -68,7 +68,8 @@ func (b *gwBuilder) albListeners(userTags map[string]string) error {
 		}
 		ls := Listener{Port: p.Port, Protocol: proto,
 			Tags:          naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.ListenerResourceID(p.Port)), userTags),
-			DefaultAction: &Action{Type: ActionFixedResponse, FixedResponse: new(gatewayNoRouteResponse)}}
+			DefaultAction: &Action{Type: ActionFixedResponse, FixedResponse: new(gatewayNoRouteResponse)},
+			Attributes:    listenerAttributes(b.listenerConfig(proto, p.Port))}
 		if proto == ProtoHTTPS {
 			if err := b.httpsSettings(&ls, p); err != nil {
 				return err

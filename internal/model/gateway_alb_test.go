@@ -338,3 +338,27 @@ func TestBuildGatewayALBTargetGroupProtocolVersion(t *testing.T) {
 		})
 	}
 }
+
+// A listener configuration's listenerAttributes go on the listener of its
+// PROTOCOL:port, on NLB and ALB Gateways alike (LBC); other listeners get
+// none.
+func TestBuildGatewayListenerAttributes(t *testing.T) {
+	svc := gwService(false)
+	cfg := &gwconfig.LoadBalancerConfigurationSpec{ListenerConfigurations: &[]gwconfig.ListenerConfiguration{
+		{ProtocolPort: "TCP:80", ListenerAttributes: []gwconfig.Attribute{{Key: "tcp.idle_timeout.seconds", Value: "600"}}},
+		{ProtocolPort: "HTTP:80", ListenerAttributes: []gwconfig.Attribute{{Key: "routing.http.response.server.enabled", Value: "false"}}},
+	}}
+	nlb, _, err := BuildGateway(gw(cfg, port(80, "TCPRoute", []string{ProtoTCP}, be(svc, 1, nil)), port(81, "TCPRoute", []string{ProtoTCP}, be(svc, 1, nil))), facts(), defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "NLB listeners", []map[string]string{nlb.Listeners[0].Attributes, nlb.Listeners[1].Attributes},
+		[]map[string]string{{"tcp.idle_timeout.seconds": "600"}, nil})
+	p := GatewayPort{Port: 80, Protocols: []string{ProtoHTTP}, HTTPRoutes: []GatewayHTTPRoute{{Namespace: "app", Name: "r",
+		Rules: []GatewayHTTPRule{{Backends: []GatewayBackend{be(svc, 1, nil)}}}}}}
+	alb, _, err := BuildGateway(albGW(cfg, p), facts(), defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "ALB listener", alb.Listeners[0].Attributes, map[string]string{"routing.http.response.server.enabled": "false"})
+}
