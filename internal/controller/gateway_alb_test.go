@@ -354,10 +354,13 @@ func TestALBGatewayRefusesAnUnsupportedFilterAndAppliesTheSiblingRoute(t *testin
 		return h.events.has("rewrite Warning UnsupportedConfiguration"), nil
 	})
 
-	// A GRPCRoute is refused the same way; the rules stay as they are.
+	// A GRPCRoute with a filter is refused the same way; the rules stay as
+	// they are.
 	grpc := &gwv1.GRPCRoute{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "rpc"}, Spec: gwv1.GRPCRouteSpec{
 		CommonRouteSpec: gwv1.CommonRouteSpec{ParentRefs: []gwv1.ParentReference{parent(ns, "gw")}},
-		Rules:           []gwv1.GRPCRouteRule{{BackendRefs: []gwv1.GRPCBackendRef{{BackendRef: svcRef(ns, "echo", 80)}}}}}}
+		Rules: []gwv1.GRPCRouteRule{{BackendRefs: []gwv1.GRPCBackendRef{{BackendRef: svcRef(ns, "echo", 80)}},
+			Filters: []gwv1.GRPCRouteFilter{{Type: gwv1.GRPCRouteFilterRequestMirror,
+				RequestMirror: &gwv1.HTTPRequestMirrorFilter{BackendRef: svcRef(ns, "echo", 80).BackendObjectReference}}}}}}}
 	h.create(grpc)
 	testenv.Eventually(t, "GRPCRoute refused", func(ctx context.Context) (bool, error) {
 		cur := &gwv1.GRPCRoute{}

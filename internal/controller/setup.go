@@ -110,7 +110,7 @@ func Components() []Component {
 		{"ingress", "Ingresses, by IngressGroup → ALBs, listeners, rules, target groups and security groups"},
 		{"gatewayclass", "GatewayClasses of controllers gateway.k8s.aws/nlb and /alb → their Accepted condition (when the Gateway API CRDs are installed)"},
 		{"gateway-nlb", "Gateways of NLB classes and their TCP/UDP/TLS routes → NLBs, listeners, target groups and security groups"},
-		{"gateway-alb", "Gateways of ALB classes and their HTTPRoutes → ALBs, listeners, rules, target groups and security groups"},
+		{"gateway-alb", "Gateways of ALB classes and their HTTPRoutes and GRPCRoutes → ALBs, listeners, rules, target groups and security groups"},
 		{"targetgroupbinding", "TargetGroupBindings → the targets of target groups made outside lbsg, and their networking rules"},
 		{"targetsg", "rules on node and pod ENI security groups admitting load-balancer traffic"},
 		{"readiness", "pod readiness gates target-health.elbv2.k8s.aws/<target group or binding>: opened when the pod's target is healthy"},

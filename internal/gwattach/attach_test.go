@@ -214,6 +214,32 @@ func TestAttachALB(t *testing.T) {
 	}
 }
 
+// A GRPCRoute attaches to HTTPS listeners (LBC's default kinds: HTTP
+// admits HTTPRoutes only) and to an HTTP listener only when its
+// allowedRoutes.kinds names GRPCRoute.
+func TestAttachALBGRPCRouteNeedsAnHTTPSListenerOrAnExplicitKind(t *testing.T) {
+	svcs := map[types.NamespacedName]*corev1.Service{{Namespace: "infra", Name: "echo"}: service("infra", "echo")}
+	explicit := listener("explicit", 8080, gwv1.HTTPProtocolType)
+	explicit.AllowedRoutes = &gwv1.AllowedRoutes{Kinds: []gwv1.RouteGroupKind{{Kind: gwattach.KindGRPCRoute}}}
+	for _, c := range []struct {
+		name     string
+		listener gwv1.Listener
+		want     string
+	}{
+		{"HTTP listener", listener("http", 80, gwv1.HTTPProtocolType), "False/NotAllowedByListeners"},
+		{"HTTPS listener", listener("https", 443, gwv1.HTTPSProtocolType), "True/Accepted"},
+		{"HTTP listener naming GRPCRoute", explicit, "True/Accepted"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := route(gwattach.KindGRPCRoute, "infra", "rpc", toGW(), backend("infra", "echo", 80))
+			res := gwattach.Attach(gwattach.Inputs{Controller: gwattach.ControllerALB, Gateway: gateway(c.listener),
+				Routes: []*gwattach.Route{r}, Services: svcs})
+			eq(t, "accepted", cond(res.Parents[r.Key()], "Accepted"), c.want)
+			eq(t, "attached", len(res.Listeners[0].Routes), map[bool]int{true: 1}[c.want == "True/Accepted"])
+		})
+	}
+}
+
 func eq[T any](t *testing.T, what string, got, want T) {
 	t.Helper()
 	if !reflect.DeepEqual(got, want) {

@@ -46,7 +46,7 @@ const (
 	lrc = KindListenerRuleConfiguration
 
 	notL7   = "ALB Gateways are built, but not this yet"
-	notLRC  = "ListenerRuleConfiguration is not implemented yet: an HTTPRoute naming one (ExtensionRef) is refused"
+	notLRC  = "ListenerRuleConfiguration is not implemented yet: an HTTPRoute or GRPCRoute naming one (ExtensionRef) is refused"
 	notMore = "not implemented yet"
 )
 
@@ -76,7 +76,7 @@ var Fields = []Field{
 	{lbc, "spec.listenerConfigurations[].alpnPolicy", Supported, "TLS listener ALPN policy"},
 	{lbc, "spec.listenerConfigurations[].targetGroupStickiness", Unsupported, notMore},
 	{lbc, "spec.listenerConfigurations[].mutualAuthentication", Unsupported, notL7},
-	{lbc, "spec.listenerConfigurations[].listenerAttributes", Unsupported, notMore},
+	{lbc, "spec.listenerConfigurations[].listenerAttributes", Supported, "listener attributes (ALB header modification such as routing.http.response.server.enabled, NLB tcp.idle_timeout.seconds); keys no longer listed keep their AWS value"},
 	{lbc, "spec.listenerConfigurations[].quicEnabled", Unsupported, notMore},
 	{lbc, "spec.disableSecurityGroup", Unsupported, notMore + " (NLBs without security groups)"},
 	{lbc, "spec.securityGroups", Supported, "frontend SGs by ID or Name tag instead of the managed SG"},
@@ -94,14 +94,14 @@ var Fields = []Field{
 	{tgc, "spec.targetReference", Supported, "the Service (same namespace) whose target groups it configures"},
 	{tgc, "spec.defaultConfiguration", Partial, ""},
 	{tgc, "spec.defaultConfiguration.targetType", Supported, "instance or ip (default --default-target-type)"},
-	{tgc, "spec.defaultConfiguration.healthCheckConfig", Supported, "protocol, port, path, interval, timeout, thresholds, matcher.httpCode"},
+	{tgc, "spec.defaultConfiguration.healthCheckConfig", Supported, "protocol, port, path, interval, timeout, thresholds, matcher.httpCode (matcher.grpcCode on GRPCRoute target groups)"},
 	{tgc, "spec.defaultConfiguration.targetGroupAttributes", Supported, "target group attributes"},
 	{tgc, "spec.defaultConfiguration.tags", Supported, "tags on the target groups"},
 	{tgc, "spec.defaultConfiguration.protocol", Supported, "NLB: TCP, UDP, TCP_UDP or TLS (default from the route kind); ALB: HTTP (default) or HTTPS"},
 	{tgc, "spec.defaultConfiguration.targetGroupName", Unsupported, notMore},
 	{tgc, "spec.defaultConfiguration.ipAddressType", Unsupported, notMore + " (IPv6 targets)"},
 	{tgc, "spec.defaultConfiguration.nodeSelector", Unsupported, notMore},
-	{tgc, "spec.defaultConfiguration.protocolVersion", Unsupported, notL7},
+	{tgc, "spec.defaultConfiguration.protocolVersion", Supported, "ALB target groups behind an HTTPS listener: HTTP1, HTTP2 or GRPC (default GRPC for GRPCRoutes, HTTP2 for an h2c port, else HTTP1); HTTP1 behind HTTP and none on NLBs, as LBC"},
 	{tgc, "spec.defaultConfiguration.targetControlPort", Unsupported, notL7},
 	{tgc, "spec.defaultConfiguration.enableMultiCluster", Unsupported, notMore},
 	{tgc, "spec.routeConfigurations", Unsupported, notMore + " (per-route target group settings)"},

@@ -116,6 +116,23 @@ func TestSupportedFieldsDecode(t *testing.T) {
 	}
 }
 
+func TestTargetGroupProtocolVersionDecodes(t *testing.T) {
+	obj := map[string]any{
+		"metadata": map[string]any{"namespace": "ns", "name": "tgc"},
+		"spec": map[string]any{"targetReference": map[string]any{"name": "echo"},
+			"defaultConfiguration": map[string]any{"protocolVersion": "GRPC",
+				"healthCheckConfig": map[string]any{"matcher": map[string]any{"grpcCode": "0-99"}}}},
+	}
+	cfg, err := gwconfig.ParseTargetGroupConfiguration(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := cfg.Spec.DefaultConfiguration
+	if d.ProtocolVersion == nil || *d.ProtocolVersion != "GRPC" || *d.HealthCheckConfig.Matcher.GRPCCode != "0-99" {
+		t.Errorf("decoded %+v", d)
+	}
+}
+
 func TestDocsTableIsCurrent(t *testing.T) {
 	doc, err := os.ReadFile("../../docs/gateway.md")
 	if err != nil {

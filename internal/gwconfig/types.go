@@ -44,6 +44,9 @@ type ListenerConfiguration struct {
 	Certificates       []*string `json:"certificates,omitempty"`
 	SSLPolicy          *string   `json:"sslPolicy,omitempty"`
 	ALPNPolicy         *string   `json:"alpnPolicy,omitempty"`
+	// ListenerAttributes of the listener (e.g. ALB header modification,
+	// NLB TCP idle timeout).
+	ListenerAttributes []Attribute `json:"listenerAttributes,omitempty"`
 }
 
 // Attribute is a key/value attribute.
@@ -80,6 +83,9 @@ type TargetGroupProps struct {
 	TargetGroupAttributes []Attribute               `json:"targetGroupAttributes,omitempty"`
 	Tags                  *map[string]string        `json:"tags,omitempty"`
 	Protocol              *string                   `json:"protocol,omitempty"`
+	// ProtocolVersion of an ALB target group behind an HTTPS listener:
+	// HTTP1, HTTP2 or GRPC.
+	ProtocolVersion *string `json:"protocolVersion,omitempty"`
 }
 
 // HealthCheckConfiguration is a target group's health check.

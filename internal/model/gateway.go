@@ -19,7 +19,7 @@ import (
 // Gateway is what BuildGateway needs of one Gateway: its identity, its
 // LoadBalancerConfiguration (nil: none) and its valid listeners grouped by
 // port, each with the route that carries its traffic (NLB) or the
-// HTTPRoutes attached to it (ALB).
+// HTTPRoutes and GRPCRoutes attached to it (ALB).
 type Gateway struct {
 	Stack           naming.Stack
 	Namespace, Name string
@@ -41,7 +41,8 @@ type GatewayPort struct {
 	// Route carries the port's traffic (nil: no listener is created).
 	// NLB only.
 	Route *GatewayRoute
-	// HTTPRoutes attached to the port (ALB; none: no listener is created).
+	// HTTPRoutes (and GRPCRoutes) attached to the port (ALB; none: no
+	// listener is created).
 	HTTPRoutes []GatewayHTTPRoute
 	// Hostnames the port serves (its listeners' and its routes'), for an
 	// HTTPS listener's certificate discovery.
@@ -289,6 +290,19 @@ func (p GatewayPort) listenerProtocol() string {
 	return ProtoTCP
 }
 
+// listenerAttributes are a listener configuration's listenerAttributes
+// (nil: none).
+func listenerAttributes(lc *gwconfig.ListenerConfiguration) map[string]string {
+	if lc == nil || len(lc.ListenerAttributes) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for _, a := range lc.ListenerAttributes {
+		out[a.Key] = a.Value
+	}
+	return out
+}
+
 func (b *gwBuilder) listenerConfig(proto string, port int32) *gwconfig.ListenerConfiguration {
 	cfg := b.gw.Config
 	if cfg.ListenerConfigurations == nil {
@@ -315,6 +329,7 @@ func (b *gwBuilder) listeners(userTags map[string]string) error {
 		ls := Listener{Port: p.Port, Protocol: proto,
 			Tags: naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.ListenerResourceID(p.Port)), userTags)}
 		lc := b.listenerConfig(proto, p.Port)
+		ls.Attributes = listenerAttributes(lc)
 		if proto == ProtoTLS {
 			if lc == nil || lc.DefaultCertificate == nil {
 				return fmt.Errorf("TLS listener on port %d needs a certificate: the LoadBalancerConfiguration's listenerConfigurations entry TLS:%d with defaultCertificate (certificate discovery is not supported yet)", p.Port, p.Port)

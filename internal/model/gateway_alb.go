@@ -15,8 +15,11 @@ import (
 	"github.com/lbsg/lbsg/internal/naming"
 )
 
-// GatewayHTTPRoute is an HTTPRoute attached to a port of an ALB Gateway.
+// GatewayHTTPRoute is an HTTPRoute or a GRPCRoute attached to a port of an
+// ALB Gateway.
 type GatewayHTTPRoute struct {
+	// GRPC: the route is a GRPCRoute (its rules' GRPCMatches apply).
+	GRPC            bool
 	Namespace, Name string
 	Created         time.Time
 	// Hostnames the route serves on the port (empty: any host).
@@ -24,13 +27,16 @@ type GatewayHTTPRoute struct {
 	Rules     []GatewayHTTPRule
 }
 
-// GatewayHTTPRule is one rule of an HTTPRoute: its matches, its
-// RequestRedirect filter (nil: none; the caller refuses the filters lbsg
-// does not build) and its resolved backends.
+// GatewayHTTPRule is one rule of an HTTPRoute (Matches) or a GRPCRoute
+// (GRPCMatches): its matches, its RequestRedirect and URLRewrite filters
+// (nil: none; the caller refuses the filters lbsg does not build) and its
+// resolved backends.
 type GatewayHTTPRule struct {
-	Matches  []gwv1.HTTPRouteMatch
-	Redirect *gwv1.HTTPRequestRedirectFilter
-	Backends []GatewayBackend
+	Matches     []gwv1.HTTPRouteMatch
+	GRPCMatches []gwv1.GRPCRouteMatch
+	Redirect    *gwv1.HTTPRequestRedirectFilter
+	Rewrite     *gwv1.HTTPURLRewriteFilter
+	Backends    []GatewayBackend
 }
 
 // ProtocolVersionHTTP2 is the ALB target-group protocol version of a
@@ -62,7 +68,8 @@ func (b *gwBuilder) albListeners(userTags map[string]string) error {
 		}
 		ls := Listener{Port: p.Port, Protocol: proto,
 			Tags:          naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.ListenerResourceID(p.Port)), userTags),
-			DefaultAction: &Action{Type: ActionFixedResponse, FixedResponse: new(gatewayNoRouteResponse)}}
+			DefaultAction: &Action{Type: ActionFixedResponse, FixedResponse: new(gatewayNoRouteResponse)},
+			Attributes:    listenerAttributes(b.listenerConfig(proto, p.Port))}
 		if proto == ProtoHTTPS {
 			if err := b.httpsSettings(&ls, p); err != nil {
 				return err
@@ -71,14 +78,18 @@ func (b *gwBuilder) albListeners(userTags map[string]string) error {
 		for i, u := range sortHTTPRules(p.HTTPRoutes) {
 			conds, err := httpConditions(u)
 			if err != nil {
-				return fmt.Errorf("HTTPRoute %s/%s: %w", u.route.Namespace, u.route.Name, err)
+				return fmt.Errorf("%s %s/%s: %w", u.route.kind(), u.route.Namespace, u.route.Name, err)
 			}
 			action, err := b.httpAction(p, proto, u, seen, userTags)
 			if err != nil {
-				return fmt.Errorf("HTTPRoute %s/%s: %w", u.route.Namespace, u.route.Name, err)
+				return fmt.Errorf("%s %s/%s: %w", u.route.kind(), u.route.Namespace, u.route.Name, err)
+			}
+			transforms, err := httpTransforms(u)
+			if err != nil {
+				return fmt.Errorf("%s %s/%s: %w", u.route.kind(), u.route.Namespace, u.route.Name, err)
 			}
 			prio := int32(i + 1)
-			ls.Rules = append(ls.Rules, ListenerRule{Priority: prio, Conditions: conds, Actions: []Action{action},
+			ls.Rules = append(ls.Rules, ListenerRule{Priority: prio, Conditions: conds, Actions: []Action{action}, Transforms: transforms,
 				Tags: naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.RuleResourceID(p.Port, prio)),
 					naming.MergeUserTags(b.d.DefaultTags, nil, b.d.DefaultTagsLowPriority))})
 		}
@@ -153,16 +164,22 @@ type httpRuleUnit struct {
 	ruleIdx  int
 	matchIdx int
 	match    gwv1.HTTPRouteMatch
-	host     string
-	// pathType: 3 Exact, 2 PathPrefix, 1 RegularExpression, 0 none.
-	pathType, pathLen, headers, queries int
-	method                              bool
+	// grpc is the GRPCRoute match of a GRPCRoute's unit (nil for HTTPRoutes).
+	grpc *gwv1.GRPCRouteMatch
+	host string
+	// pathType: 3 Exact, 2 PathPrefix, 1 RegularExpression, 0 none;
+	// pathLen: the path's length (GRPC: the service's); secondary: GRPC
+	// the method's length.
+	pathType, pathLen, secondary, headers, queries int
+	method                                         bool
 }
 
 // sortHTTPRules splits the routes into rule units (per rule, match and
-// hostname) and sorts them by LBC's precedence: hostname specificity, path
-// type, path length, method, header count, query count, then route age,
-// namespace/name, rule index, match index and hostname.
+// hostname) and sorts them by LBC's precedence, one order for HTTPRoutes
+// and GRPCRoutes alike: hostname specificity, path type (GRPC: method
+// match type), path length (GRPC: service length), GRPC method length,
+// HTTP method, header count, query count, then route age, namespace/name,
+// rule index, match index and hostname.
 func sortHTTPRules(routes []GatewayHTTPRoute) []httpRuleUnit {
 	var out []httpRuleUnit
 	for ri := range routes {
@@ -173,17 +190,31 @@ func sortHTTPRules(routes []GatewayHTTPRoute) []httpRuleUnit {
 		}
 		for ki := range rt.Rules {
 			rule := &rt.Rules[ki]
-			matches := rule.Matches
-			noMatch := len(matches) == 0
-			if noMatch {
-				matches = []gwv1.HTTPRouteMatch{{}}
+			n := len(rule.Matches)
+			if rt.GRPC {
+				n = len(rule.GRPCMatches)
 			}
-			for mi, m := range matches {
+			noMatch := n == 0
+			if noMatch {
+				n = 1
+			}
+			for mi := range n {
 				for _, h := range hosts {
-					u := httpRuleUnit{route: rt, rule: rule, ruleIdx: ki, matchIdx: mi, match: m, host: h}
-					if noMatch {
+					u := httpRuleUnit{route: rt, rule: rule, ruleIdx: ki, matchIdx: mi, host: h}
+					switch {
+					case noMatch:
 						u.matchIdx = int(^uint(0) >> 1)
-					} else {
+						if rt.GRPC {
+							u.grpc = &gwv1.GRPCRouteMatch{}
+						}
+					case rt.GRPC:
+						m := &rule.GRPCMatches[mi]
+						u.grpc = m
+						u.pathType, u.pathLen, u.secondary = grpcPrecedence(m.Method)
+						u.headers = len(m.Headers)
+					default:
+						m := rule.Matches[mi]
+						u.match = m
 						u.pathType, u.pathLen = pathPrecedence(m.Path)
 						u.method = m.Method != nil
 						u.headers, u.queries = len(m.Headers), len(m.QueryParams)
@@ -195,6 +226,26 @@ func sortHTTPRules(routes []GatewayHTTPRoute) []httpRuleUnit {
 	}
 	slices.SortStableFunc(out, compareHTTPRuleUnits)
 	return out
+}
+
+// grpcPrecedence is a GRPC method match's type (3 Exact, the default; 1
+// RegularExpression; 0 none), service length and method length (LBC).
+func grpcPrecedence(m *gwv1.GRPCMethodMatch) (int, int, int) {
+	if m == nil {
+		return 0, 0, 0
+	}
+	t := 3
+	if m.Type != nil && *m.Type == gwv1.GRPCMethodMatchRegularExpression {
+		t = 1
+	}
+	var svc, method int
+	if m.Service != nil {
+		svc = len(*m.Service)
+	}
+	if m.Method != nil {
+		method = len(*m.Method)
+	}
+	return t, svc, method
 }
 
 func pathPrecedence(p *gwv1.HTTPPathMatch) (int, int) {
@@ -231,7 +282,7 @@ func compareHTTPRuleUnits(a, b httpRuleUnit) int {
 		return 0
 	}
 	// More specific first: compare b to a.
-	if c := cmp.Or(cmp.Compare(b.pathType, a.pathType), cmp.Compare(b.pathLen, a.pathLen),
+	if c := cmp.Or(cmp.Compare(b.pathType, a.pathType), cmp.Compare(b.pathLen, a.pathLen), cmp.Compare(b.secondary, a.secondary),
 		cmp.Compare(boolInt(b.method), boolInt(a.method)), cmp.Compare(b.headers, a.headers),
 		cmp.Compare(b.queries, a.queries)); c != 0 {
 		return c
@@ -273,6 +324,9 @@ func httpConditions(u httpRuleUnit) ([]Condition, error) {
 	if u.host != "" {
 		out = append(out, Condition{Field: FieldHostHeader, Values: []string{u.host}})
 	}
+	if u.grpc != nil {
+		return grpcConditions(out, u.grpc)
+	}
 	m := u.match
 	if p := m.Path; p != nil && p.Value != nil {
 		t := gwv1.PathMatchPathPrefix
@@ -311,6 +365,32 @@ func httpConditions(u httpRuleUnit) ([]Condition, error) {
 	}
 	if m.Method != nil {
 		out = append(out, Condition{Field: FieldHTTPRequestMethod, Values: []string{string(*m.Method)}})
+	}
+	return out, nil
+}
+
+// grpcConditions appends a GRPCRoute match's conditions, as LBC writes
+// them: path-pattern /<service>/<method> (/<service>/* without a method,
+// /*/<method> without a service, /* without a method match; a
+// RegularExpression match's values as they are, ALB wildcards), then one
+// http-header per header match (values split at unescaped commas).
+func grpcConditions(out []Condition, m *gwv1.GRPCRouteMatch) ([]Condition, error) {
+	path := "/*"
+	if mm := m.Method; mm != nil {
+		switch {
+		case mm.Service != nil && mm.Method != nil:
+			path = "/" + *mm.Service + "/" + *mm.Method
+		case mm.Service != nil:
+			path = "/" + *mm.Service + "/*"
+		case mm.Method != nil:
+			path = "/*/" + *mm.Method
+		default:
+			return nil, fmt.Errorf("invalid grpc method match: neither service nor method")
+		}
+	}
+	out = append(out, Condition{Field: FieldPathPattern, Values: []string{path}})
+	for _, h := range m.Headers {
+		out = append(out, Condition{Field: FieldHTTPHeader, HTTPHeaderName: string(h.Name), Values: splitHeaderValue(h.Value)})
 	}
 	return out, nil
 }
@@ -391,16 +471,111 @@ func redirectAction(f *gwv1.HTTPRequestRedirectFilter) (Action, error) {
 		}
 		r.Path = *f.Path.ReplaceFullPath
 	}
+	// A prefix replacement is the rule's url-rewrite transform
+	// (httpTransforms, as LBC); the redirect itself names no path.
+	if f.Path != nil && f.Path.ReplacePrefixMatch != nil && strings.ContainsAny(*f.Path.ReplacePrefixMatch, "*?") {
+		return Action{}, fmt.Errorf("ReplacePrefixMatch shouldn't contain wildcards: %v", *f.Path.ReplacePrefixMatch)
+	}
 	if f.Hostname != nil {
 		r.Host = string(*f.Hostname)
 	}
 	return Action{Type: ActionRedirect, Redirect: r}, nil
 }
 
-// albTargetGroup is the target group of one backend of an HTTPRoute (LBC's
-// L7 target group: HTTP unless the TargetGroupConfiguration says HTTPS;
-// version HTTP1, behind HTTPS HTTP2 for an h2c port; health check on the
-// group's protocol, /, 200-399, 15 s, 5 s, 3, 3).
+// kind is the route's kind, as target-group names hash it.
+func (rt *GatewayHTTPRoute) kind() string {
+	if rt.GRPC {
+		return "GRPCRoute"
+	}
+	return "HTTPRoute"
+}
+
+// Regexes of LBC's rewrite transforms.
+const (
+	// rewriteWholeHost replaces the whole Host header.
+	rewriteWholeHost = ".*"
+	// rewriteWholePath replaces the path, not the query string.
+	rewriteWholePath = "^([^?]*)"
+)
+
+// httpTransforms are a rule unit's transforms, as LBC writes them: a
+// URLRewrite filter's path (ReplaceFullPath: the whole path; ReplacePrefixMatch:
+// the match's prefix) as a url-rewrite and its hostname as a
+// host-header-rewrite; a RequestRedirect's ReplacePrefixMatch as a
+// url-rewrite too. ALB takes one transform of each type per rule.
+func httpTransforms(u httpRuleUnit) ([]Transform, error) {
+	var out []Transform
+	add := func(t Transform) error {
+		if slices.ContainsFunc(out, func(o Transform) bool { return o.Type == t.Type }) {
+			return fmt.Errorf("a rule can have only one %s transform", t.Type)
+		}
+		out = append(out, t)
+		return nil
+	}
+	if rw := u.rule.Rewrite; rw != nil {
+		if rw.Path != nil {
+			t, err := pathRewrite(*rw.Path, u.match)
+			if err != nil {
+				return nil, err
+			}
+			if err := add(t); err != nil {
+				return nil, err
+			}
+		}
+		if rw.Hostname != nil {
+			if err := add(Transform{Type: TransformHostHeaderRewrite, Rewrites: []Rewrite{{Regex: rewriteWholeHost, Replace: string(*rw.Hostname)}}}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if rd := u.rule.Redirect; rd != nil && rd.Path != nil && rd.Path.ReplacePrefixMatch != nil {
+		t, err := pathRewrite(*rd.Path, u.match)
+		if err != nil {
+			return nil, err
+		}
+		if err := add(t); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// pathRewrite is LBC's url-rewrite of a path modifier: ReplaceFullPath
+// replaces the path (not the query string); ReplacePrefixMatch replaces
+// the match's path value and an optional slash after it ("(^<prefix>(/)?)"),
+// putting the slash back unless the replacement ends in one, and "" by
+// "/" (a path must stay a path).
+func pathRewrite(m gwv1.HTTPPathModifier, match gwv1.HTTPRouteMatch) (Transform, error) {
+	var rw Rewrite
+	switch {
+	case m.Type == gwv1.FullPathHTTPPathModifier && m.ReplaceFullPath != nil:
+		rw = Rewrite{Regex: rewriteWholePath, Replace: *m.ReplaceFullPath}
+	case m.Type == gwv1.PrefixMatchHTTPPathModifier && m.ReplacePrefixMatch != nil:
+		prefix := "/" // a match without path matches the prefix "/" (the CRD's default)
+		if match.Path != nil && match.Path.Value != nil {
+			prefix = *match.Path.Value
+		}
+		repl := *m.ReplacePrefixMatch
+		switch {
+		case repl == "":
+			repl = "/"
+		case !strings.HasSuffix(repl, "/"):
+			repl += "$2"
+		}
+		rw = Rewrite{Regex: "(^" + prefix + "(/)?)", Replace: repl}
+	default:
+		return Transform{}, fmt.Errorf("unsupported path modifier %q", m.Type)
+	}
+	return Transform{Type: TransformURLRewrite, Rewrites: []Rewrite{rw}}, nil
+}
+
+// albTargetGroup is the target group of one backend of an HTTPRoute or a
+// GRPCRoute (LBC's L7 target group: HTTP unless the
+// TargetGroupConfiguration says HTTPS; version HTTP1, behind HTTPS the
+// configuration's protocolVersion, else GRPC for a GRPCRoute or HTTP2 for
+// an h2c port; health check on the group's
+// protocol, /, 200-399, 15 s, 5 s, 3, 3; a GRPC group's on
+// /AWS.ALB/healthcheck, gRPC code 12, matcher.grpcCode overriding it).
 func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, be GatewayBackend) (TargetGroup, error) {
 	props := be.TargetGroup
 	if props == nil {
@@ -424,7 +599,16 @@ func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, b
 	}
 	svc, sp := be.Service, be.Port
 	version := ProtocolVersionHTTP1
-	if listenerProto == ProtoHTTPS && sp.AppProtocol != nil && *sp.AppProtocol == "kubernetes.io/h2c" {
+	switch {
+	case listenerProto != ProtoHTTPS:
+	case props.ProtocolVersion != nil:
+		version = *props.ProtocolVersion
+		if !slices.Contains([]string{ProtocolVersionHTTP1, ProtocolVersionHTTP2, ProtocolVersionGRPC}, version) {
+			return TargetGroup{}, fmt.Errorf("protocolVersion must be within [HTTP1, HTTP2, GRPC]: %v", version)
+		}
+	case rt.GRPC:
+		version = ProtocolVersionGRPC
+	case sp.AppProtocol != nil && *sp.AppProtocol == "kubernetes.io/h2c":
 		version = ProtocolVersionHTTP2
 	}
 	tg := TargetGroup{ServicePort: sp.Port, Protocol: proto, ProtocolVersion: version, TargetType: tt, IPAddressType: "ipv4"}
@@ -441,6 +625,9 @@ func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, b
 	}
 	hc := HealthCheck{Protocol: proto, Port: annotations.HealthCheckTrafficPort, Path: "/", Matcher: "200-399",
 		Interval: 15, Timeout: 5, Healthy: 3, Unhealthy: 3}
+	if version == ProtocolVersionGRPC {
+		hc.Path, hc.Matcher = "/AWS.ALB/healthcheck", "12"
+	}
 	if c := props.HealthCheckConfig; c != nil {
 		if c.HealthCheckProtocol != nil {
 			hc.Protocol = strings.ToUpper(*c.HealthCheckProtocol)
@@ -458,7 +645,11 @@ func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, b
 			if c.HealthCheckPath != nil {
 				hc.Path = *c.HealthCheckPath
 			}
-			if c.Matcher != nil && c.Matcher.HTTPCode != nil {
+			switch {
+			case c.Matcher == nil:
+			case version == ProtocolVersionGRPC && c.Matcher.GRPCCode != nil:
+				hc.Matcher = *c.Matcher.GRPCCode
+			case version != ProtocolVersionGRPC && c.Matcher.HTTPCode != nil:
 				hc.Matcher = *c.Matcher.HTTPCode
 			}
 		}
@@ -474,7 +665,7 @@ func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, b
 	tg.HealthCheck = hc
 	id := naming.GatewayTargetGroup{
 		GatewayNamespace: b.gw.Namespace, GatewayName: b.gw.Name,
-		RouteNamespace: rt.Namespace, RouteName: rt.Name, RouteKind: "HTTPRoute",
+		RouteNamespace: rt.Namespace, RouteName: rt.Name, RouteKind: rt.kind(),
 		ServiceNamespace: svc.Namespace, ServiceName: svc.Name,
 		IdentifierPort: sp.TargetPort.String(), TargetPort: tg.Port, TargetType: tt, Protocol: proto, ProtocolVersion: version,
 	}

@@ -3,8 +3,8 @@
 //
 //   - Reconciler, key = Gateway, one instance per controller name:
 //     gateway.k8s.aws/nlb (TCPRoutes, UDPRoutes, TLSRoutes → an NLB) and,
-//     with ALB set, gateway.k8s.aws/alb (HTTPRoutes → an ALB with listener
-//     rules; GRPCRoutes are refused). It reads the Gateway, its class and
+//     with ALB set, gateway.k8s.aws/alb (HTTPRoutes and GRPCRoutes → an
+//     ALB with listener rules). It reads the Gateway, its class and
 //     LoadBalancerConfiguration (gwconfig), the routes naming it (or whose
 //     status still names it), the Services, TargetGroupConfigurations,
 //     ReferenceGrants and namespaces they need; attaches routes
@@ -20,8 +20,11 @@
 // A bad route or backend only affects that route (its status and an
 // event); the Gateway's other routes are applied as usual. An HTTPRoute
 // asking for what lbsg does not build (httpRouteRefusal: filters other
-// than RequestRedirect, timeouts, retries, …) is such a bad route:
-// Accepted False UnsupportedValue naming it, event UnsupportedConfiguration.
+// than RequestRedirect and URLRewrite, timeouts, retries, …) or a
+// GRPCRoute asking for what lbsg does not build (grpcRouteRefusal: any
+// filter, a RegularExpression header match, …) is such a bad route:
+// Accepted False UnsupportedValue naming it, event
+// UnsupportedConfiguration.
 //
 // Deleting a Gateway tears its stack down (the finalizer
 // gateway.k8s.aws/nlb or gateway.k8s.aws/alb holds it until nothing is

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -15,13 +16,12 @@ import (
 )
 
 // httpRouteRefusal says why lbsg will not apply an HTTPRoute (nil: it
-// will): a filter other than RequestRedirect (or a redirect by prefix
-// replacement), a backendRef filter, rule timeouts, retries or session
+// will): a filter other than RequestRedirect and URLRewrite (LBC refuses
+// header modifiers, mirrors, CORS and external auth; lbsg does not build
+// ListenerRuleConfiguration extension refs yet), a redirect path with
+// wildcards, a backendRef filter, rule timeouts, retries or session
 // persistence, a RegularExpression query match, a PathPrefix with
-// wildcards. LBC builds some of these (URL rewrites, header modifiers
-// through LoadBalancerConfiguration, ListenerRuleConfiguration extension
-// refs); lbsg does not yet, and says so rather than serve the route
-// without them.
+// wildcards. It says so rather than serve the route without them.
 func httpRouteRefusal(rt *gwv1.HTTPRoute) *gwattach.Refusal {
 	var why []string
 	for i, r := range rt.Spec.Rules {
@@ -32,11 +32,18 @@ func httpRouteRefusal(rt *gwv1.HTTPRoute) *gwattach.Refusal {
 		for _, f := range r.Filters {
 			switch {
 			case f.Type == gwv1.HTTPRouteFilterRequestRedirect && f.RequestRedirect != nil:
-				if p := f.RequestRedirect.Path; p != nil && p.Type == gwv1.PrefixMatchHTTPPathModifier {
-					why = append(why, rule+": RequestRedirect path type ReplacePrefixMatch")
-				}
 				if p := f.RequestRedirect.Path; p != nil && p.ReplaceFullPath != nil && strings.ContainsAny(*p.ReplaceFullPath, "*?") {
 					why = append(why, rule+": RequestRedirect replaceFullPath with wildcards")
+				}
+				if p := f.RequestRedirect.Path; p != nil && p.ReplacePrefixMatch != nil && strings.ContainsAny(*p.ReplacePrefixMatch, "*?") {
+					why = append(why, rule+": RequestRedirect replacePrefixMatch with wildcards")
+				}
+				if p := f.RequestRedirect.Path; p != nil && p.ReplacePrefixMatch != nil {
+					why = append(why, prefixRegexProblems(rule, r.Matches)...)
+				}
+			case f.Type == gwv1.HTTPRouteFilterURLRewrite && f.URLRewrite != nil:
+				if p := f.URLRewrite.Path; p != nil && p.ReplacePrefixMatch != nil {
+					why = append(why, prefixRegexProblems(rule, r.Matches)...)
 				}
 			case f.Type == gwv1.HTTPRouteFilterExtensionRef && f.ExtensionRef != nil:
 				why = append(why, fmt.Sprintf("%s: filter ExtensionRef (%s %s)", rule, f.ExtensionRef.Kind, f.ExtensionRef.Name))
@@ -77,9 +84,26 @@ func httpRouteRefusal(rt *gwv1.HTTPRoute) *gwattach.Refusal {
 		Message: "lbsg does not support " + strings.Join(slices.Compact(why), ", ") + ": the route is not applied"}
 }
 
+// prefixRegexProblems: a prefix replacement rewrites by the regex
+// "(^<prefix>(/)?)" built from the match's path as written (LBC), so a
+// path that does not make a valid regex (ALB would refuse the rule) is
+// named here.
+func prefixRegexProblems(rule string, matches []gwv1.HTTPRouteMatch) []string {
+	var out []string
+	for _, m := range matches {
+		if m.Path == nil || m.Path.Value == nil {
+			continue
+		}
+		if _, err := regexp.Compile("(^" + *m.Path.Value + "(/)?)"); err != nil {
+			out = append(out, fmt.Sprintf("%s: replacePrefixMatch of path %q, which is not a valid regular expression", rule, *m.Path.Value))
+		}
+	}
+	return out
+}
+
 // albPorts fills the ALB Gateway's ports: per valid listener port its
-// protocol, hostnames and attached HTTPRoutes (each once, with the
-// hostnames it serves there and its rules' resolved backends).
+// protocol, hostnames and attached HTTPRoutes and GRPCRoutes (each once,
+// with the hostnames it serves there and its rules' resolved backends).
 func (r *Reconciler) albPorts(ctx context.Context, out *model.Gateway, in *inputs, att gwattach.Result) error {
 	byPort := map[int32]*model.GatewayPort{}
 	var order []int32
@@ -103,29 +127,31 @@ func (r *Reconciler) albPorts(ctx context.Context, out *model.Gateway, in *input
 			p.Hostnames = append(p.Hostnames, string(*l.Spec.Hostname))
 		}
 		for _, rt := range l.Routes {
-			if rt.Kind != gwattach.KindHTTPRoute || slices.ContainsFunc(p.HTTPRoutes, func(h model.GatewayHTTPRoute) bool {
-				return h.Namespace == rt.Namespace && h.Name == rt.Name
+			if slices.ContainsFunc(p.HTTPRoutes, func(h model.GatewayHTTPRoute) bool {
+				return h.GRPC == (rt.Kind == gwattach.KindGRPCRoute) && h.Namespace == rt.Namespace && h.Name == rt.Name
 			}) {
 				continue
 			}
-			obj, ok := in.routeObjs[rt.Key()].(*gwv1.HTTPRoute)
-			if !ok {
+			hr := model.GatewayHTTPRoute{GRPC: rt.Kind == gwattach.KindGRPCRoute, Namespace: rt.Namespace, Name: rt.Name,
+				Created: rt.Created, Hostnames: att.Hostnames[rt.Key()][port]}
+			var rules []model.GatewayHTTPRule
+			switch obj := in.routeObjs[rt.Key()].(type) {
+			case *gwv1.HTTPRoute:
+				rules = httpRules(obj)
+			case *gwv1.GRPCRoute:
+				for _, rule := range obj.Spec.Rules {
+					rules = append(rules, model.GatewayHTTPRule{GRPCMatches: rule.Matches})
+				}
+			default:
 				continue
 			}
-			hr := model.GatewayHTTPRoute{Namespace: rt.Namespace, Name: rt.Name, Created: rt.Created, Hostnames: att.Hostnames[rt.Key()][port]}
 			if len(hr.Hostnames) == 0 {
 				for _, h := range rt.Hostnames {
 					hr.Hostnames = append(hr.Hostnames, string(h))
 				}
 			}
 			p.Hostnames = append(p.Hostnames, hr.Hostnames...)
-			for i, rule := range obj.Spec.Rules {
-				mr := model.GatewayHTTPRule{Matches: rule.Matches}
-				for _, f := range rule.Filters {
-					if f.Type == gwv1.HTTPRouteFilterRequestRedirect {
-						mr.Redirect = f.RequestRedirect
-					}
-				}
+			for i := range rules {
 				for _, be := range att.Backends[rt.Key()] {
 					if be.Rule != i {
 						continue
@@ -134,10 +160,10 @@ func (r *Reconciler) albPorts(ctx context.Context, out *model.Gateway, in *input
 					if err != nil {
 						return err
 					}
-					mr.Backends = append(mr.Backends, mb)
+					rules[i].Backends = append(rules[i].Backends, mb)
 				}
-				hr.Rules = append(hr.Rules, mr)
 			}
+			hr.Rules = rules
 			p.HTTPRoutes = append(p.HTTPRoutes, hr)
 		}
 	}
@@ -148,6 +174,25 @@ func (r *Reconciler) albPorts(ctx context.Context, out *model.Gateway, in *input
 		out.Ports = append(out.Ports, *p)
 	}
 	return nil
+}
+
+// httpRules are an HTTPRoute's rules with their matches and the filters
+// lbsg builds (httpRouteRefusal refuses the others).
+func httpRules(obj *gwv1.HTTPRoute) []model.GatewayHTTPRule {
+	var out []model.GatewayHTTPRule
+	for _, rule := range obj.Spec.Rules {
+		mr := model.GatewayHTTPRule{Matches: rule.Matches}
+		for _, f := range rule.Filters {
+			if f.Type == gwv1.HTTPRouteFilterRequestRedirect {
+				mr.Redirect = f.RequestRedirect
+			}
+			if f.Type == gwv1.HTTPRouteFilterURLRewrite {
+				mr.Rewrite = f.URLRewrite
+			}
+		}
+		out = append(out, mr)
+	}
+	return out
 }
 
 // backend resolves one backend's TargetGroupConfiguration and endpoints,

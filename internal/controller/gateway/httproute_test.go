@@ -20,8 +20,13 @@ func TestHTTPRouteRefusalNamesWhatLbsgDoesNotBuild(t *testing.T) {
 	}{
 		{"plain forward", gwv1.HTTPRouteRule{BackendRefs: []gwv1.HTTPBackendRef{{}}}, ""},
 		{"redirect to a full path", gwv1.HTTPRouteRule{Filters: []gwv1.HTTPRouteFilter{redirect(&gwv1.HTTPPathModifier{Type: gwv1.FullPathHTTPPathModifier, ReplaceFullPath: ptr.To("/new")})}}, ""},
-		{"redirect by prefix", gwv1.HTTPRouteRule{Filters: []gwv1.HTTPRouteFilter{redirect(&gwv1.HTTPPathModifier{Type: gwv1.PrefixMatchHTTPPathModifier, ReplacePrefixMatch: ptr.To("/new")})}}, "RequestRedirect path type ReplacePrefixMatch"},
-		{"URL rewrite", gwv1.HTTPRouteRule{Filters: []gwv1.HTTPRouteFilter{{Type: gwv1.HTTPRouteFilterURLRewrite, URLRewrite: &gwv1.HTTPURLRewriteFilter{}}}}, "rule 0: filter URLRewrite"},
+		{"redirect by prefix", gwv1.HTTPRouteRule{Filters: []gwv1.HTTPRouteFilter{redirect(&gwv1.HTTPPathModifier{Type: gwv1.PrefixMatchHTTPPathModifier, ReplacePrefixMatch: ptr.To("/new")})}}, ""},
+		{"redirect by prefix with wildcards", gwv1.HTTPRouteRule{Filters: []gwv1.HTTPRouteFilter{redirect(&gwv1.HTTPPathModifier{Type: gwv1.PrefixMatchHTTPPathModifier, ReplacePrefixMatch: ptr.To("/n*")})}}, "RequestRedirect replacePrefixMatch with wildcards"},
+		{"prefix rewrite of a path that is no regex", gwv1.HTTPRouteRule{Matches: []gwv1.HTTPRouteMatch{{Path: &gwv1.HTTPPathMatch{Type: ptr.To(gwv1.PathMatchPathPrefix), Value: ptr.To("/a(b")}}},
+			Filters: []gwv1.HTTPRouteFilter{{Type: gwv1.HTTPRouteFilterURLRewrite, URLRewrite: &gwv1.HTTPURLRewriteFilter{Path: &gwv1.HTTPPathModifier{Type: gwv1.PrefixMatchHTTPPathModifier, ReplacePrefixMatch: ptr.To("/c")}}}}},
+			`replacePrefixMatch of path "/a(b"`},
+		{"URL rewrite", gwv1.HTTPRouteRule{Filters: []gwv1.HTTPRouteFilter{{Type: gwv1.HTTPRouteFilterURLRewrite, URLRewrite: &gwv1.HTTPURLRewriteFilter{Hostname: ptr.To(gwv1.PreciseHostname("b.example.com"))}}}}, ""},
+		{"request headers", gwv1.HTTPRouteRule{Filters: []gwv1.HTTPRouteFilter{{Type: gwv1.HTTPRouteFilterRequestHeaderModifier}}}, "filter RequestHeaderModifier"},
 		{"response headers", gwv1.HTTPRouteRule{Filters: []gwv1.HTTPRouteFilter{{Type: gwv1.HTTPRouteFilterResponseHeaderModifier}}}, "filter ResponseHeaderModifier"},
 		{"mirror", gwv1.HTTPRouteRule{Filters: []gwv1.HTTPRouteFilter{{Type: gwv1.HTTPRouteFilterRequestMirror}}}, "filter RequestMirror"},
 		{"ListenerRuleConfiguration", gwv1.HTTPRouteRule{Filters: []gwv1.HTTPRouteFilter{{Type: gwv1.HTTPRouteFilterExtensionRef,
@@ -36,6 +41,43 @@ func TestHTTPRouteRefusalNamesWhatLbsgDoesNotBuild(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := httpRouteRefusal(&gwv1.HTTPRoute{Spec: gwv1.HTTPRouteSpec{Rules: []gwv1.HTTPRouteRule{c.rule}}})
+			switch {
+			case c.want == "" && got != nil:
+				t.Fatalf("refused: %s", got.Message)
+			case c.want == "":
+			case got == nil:
+				t.Fatalf("accepted, want a refusal naming %q", c.want)
+			case got.Reason != gwv1.RouteReasonUnsupportedValue || !strings.Contains(got.Message, c.want):
+				t.Fatalf("refusal %s %q, want UnsupportedValue naming %q", got.Reason, got.Message, c.want)
+			}
+		})
+	}
+}
+
+func TestGRPCRouteRefusalNamesWhatLbsgDoesNotBuild(t *testing.T) {
+	method := func(typ gwv1.GRPCMethodMatchType, svc, m *string) gwv1.GRPCRouteMatch {
+		return gwv1.GRPCRouteMatch{Method: &gwv1.GRPCMethodMatch{Type: ptr.To(typ), Service: svc, Method: m}}
+	}
+	regexHeader := gwv1.GRPCRouteMatch{Headers: []gwv1.GRPCHeaderMatch{{Type: ptr.To(gwv1.GRPCHeaderMatchRegularExpression), Name: "x-a", Value: "b.*"}}}
+	for _, c := range []struct {
+		name string
+		rule gwv1.GRPCRouteRule
+		want string // "" = accepted
+	}{
+		{"plain forward", gwv1.GRPCRouteRule{BackendRefs: []gwv1.GRPCBackendRef{{}}}, ""},
+		{"exact service and method", gwv1.GRPCRouteRule{Matches: []gwv1.GRPCRouteMatch{method(gwv1.GRPCMethodMatchExact, ptr.To("pkg.Svc"), ptr.To("Get"))}}, ""},
+		{"wildcard method", gwv1.GRPCRouteRule{Matches: []gwv1.GRPCRouteMatch{method(gwv1.GRPCMethodMatchRegularExpression, ptr.To("pkg.*"), ptr.To("Get?"))}}, ""},
+		{"regex beyond wildcards", gwv1.GRPCRouteRule{Matches: []gwv1.GRPCRouteMatch{method(gwv1.GRPCMethodMatchRegularExpression, ptr.To("pkg.(A|B)"), nil)}}, `RegularExpression method match "pkg.(A|B)"`},
+		{"regex header", gwv1.GRPCRouteRule{Matches: []gwv1.GRPCRouteMatch{regexHeader}}, "RegularExpression match of header x-a"},
+		{"header filter", gwv1.GRPCRouteRule{Filters: []gwv1.GRPCRouteFilter{{Type: gwv1.GRPCRouteFilterRequestHeaderModifier}}}, "rule 0: filter RequestHeaderModifier"},
+		{"ListenerRuleConfiguration", gwv1.GRPCRouteRule{Filters: []gwv1.GRPCRouteFilter{{Type: gwv1.GRPCRouteFilterExtensionRef,
+			ExtensionRef: &gwv1.LocalObjectReference{Group: "gateway.k8s.aws", Kind: "ListenerRuleConfiguration", Name: "auth"}}}}, "filter ExtensionRef (ListenerRuleConfiguration auth)"},
+		{"backend filter", gwv1.GRPCRouteRule{BackendRefs: []gwv1.GRPCBackendRef{{BackendRef: gwv1.BackendRef{BackendObjectReference: gwv1.BackendObjectReference{Name: "svc"}},
+			Filters: []gwv1.GRPCRouteFilter{{Type: gwv1.GRPCRouteFilterRequestHeaderModifier}}}}}, "backendRef svc filters"},
+		{"session persistence", gwv1.GRPCRouteRule{SessionPersistence: &gwv1.SessionPersistence{}}, "rule 0: sessionPersistence"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := grpcRouteRefusal(&gwv1.GRPCRoute{Spec: gwv1.GRPCRouteSpec{Rules: []gwv1.GRPCRouteRule{c.rule}}})
 			switch {
 			case c.want == "" && got != nil:
 				t.Fatalf("refused: %s", got.Message)

@@ -60,8 +60,7 @@ func listRoutes(ctx context.Context, kube client.Reader, alb bool) ([]*gwattach.
 				rules = append(rules, refs)
 			}
 			rt := add(gwattach.KindGRPCRoute, o, o.Spec.ParentRefs, o.Spec.Hostnames, rules, o.Status.Parents)
-			rt.Refusal = &gwattach.Refusal{Reason: gwv1.RouteReasonUnsupportedValue,
-				Message: "GRPCRoute is not supported by lbsg yet: the route is not applied"}
+			rt.Refusal = grpcRouteRefusal(o)
 		}
 		return out, objs, nil
 	}
