@@ -429,22 +429,8 @@ func (b *gwBuilder) targetGroup(p GatewayPort, listenerProto string, be GatewayB
 		ServiceNamespace: svc.Namespace, ServiceName: svc.Name,
 		IdentifierPort: sp.TargetPort.String(), TargetPort: tg.Port, TargetType: tt, Protocol: proto,
 	}
-	tg.ResourceID = naming.GatewayTargetGroupResourceID(id)
-	tg.Name = naming.GatewayTargetGroupName(b.d.ClusterName, id)
-	var tgTags map[string]string
-	if props.Tags != nil {
-		tgTags = *props.Tags
-	}
-	if err := naming.ValidateUserTags(tgTags, b.d.ExternalManagedTags, ""); err != nil {
+	if err := b.identify(&tg, id, props); err != nil {
 		return TargetGroup{}, err
-	}
-	tg.Tags = naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, tg.ResourceID),
-		naming.MergeUserTags(b.d.DefaultTags, tgTags, b.d.DefaultTagsLowPriority))
-	if len(props.TargetGroupAttributes) > 0 {
-		tg.Attributes = map[string]string{}
-		for _, a := range props.TargetGroupAttributes {
-			tg.Attributes[a.Key] = a.Value
-		}
 	}
 	tg.Targets = serviceTargets(sp, tt, TargetNodes(b.f.Nodes, nil), endpointsOfFamily(be.Endpoints, "ipv4"))
 	return tg, nil
@@ -496,6 +482,29 @@ func gatewayHealthCheckOf(props *gwconfig.TargetGroupProps, svc *corev1.Service,
 		}
 	}
 	return hc, nil
+}
+
+// identify names and tags a Gateway target group as LBC does (id: its
+// identity; props: the TargetGroupConfiguration's tags and attributes).
+func (b *gwBuilder) identify(tg *TargetGroup, id naming.GatewayTargetGroup, props *gwconfig.TargetGroupProps) error {
+	tg.ResourceID = naming.GatewayTargetGroupResourceID(id)
+	tg.Name = naming.GatewayTargetGroupName(b.d.ClusterName, id)
+	var tgTags map[string]string
+	if props.Tags != nil {
+		tgTags = *props.Tags
+	}
+	if err := naming.ValidateUserTags(tgTags, b.d.ExternalManagedTags, ""); err != nil {
+		return err
+	}
+	tg.Tags = naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, tg.ResourceID),
+		naming.MergeUserTags(b.d.DefaultTags, tgTags, b.d.DefaultTagsLowPriority))
+	if len(props.TargetGroupAttributes) > 0 {
+		tg.Attributes = map[string]string{}
+		for _, a := range props.TargetGroupAttributes {
+			tg.Attributes[a.Key] = a.Value
+		}
+	}
+	return nil
 }
 
 // targetRules: every target group's ports on the SGs of its targets'

@@ -669,22 +669,8 @@ func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, b
 		ServiceNamespace: svc.Namespace, ServiceName: svc.Name,
 		IdentifierPort: sp.TargetPort.String(), TargetPort: tg.Port, TargetType: tt, Protocol: proto, ProtocolVersion: version,
 	}
-	tg.ResourceID = naming.GatewayTargetGroupResourceID(id)
-	tg.Name = naming.GatewayTargetGroupName(b.d.ClusterName, id)
-	var tgTags map[string]string
-	if props.Tags != nil {
-		tgTags = *props.Tags
-	}
-	if err := naming.ValidateUserTags(tgTags, b.d.ExternalManagedTags, ""); err != nil {
+	if err := b.identify(&tg, id, props); err != nil {
 		return TargetGroup{}, err
-	}
-	tg.Tags = naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, tg.ResourceID),
-		naming.MergeUserTags(b.d.DefaultTags, tgTags, b.d.DefaultTagsLowPriority))
-	if len(props.TargetGroupAttributes) > 0 {
-		tg.Attributes = map[string]string{}
-		for _, a := range props.TargetGroupAttributes {
-			tg.Attributes[a.Key] = a.Value
-		}
 	}
 	tg.Backend = svc.Namespace + "/" + svc.Name
 	tg.Targets = serviceTargets(sp, tt, TargetNodes(b.f.Nodes, nil), endpointsOfFamily(be.Endpoints, "ipv4"))

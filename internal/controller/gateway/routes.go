@@ -34,14 +34,8 @@ func listRoutes(ctx context.Context, kube client.Reader, alb bool) ([]*gwattach.
 		}
 		for i := range http.Items {
 			o := &http.Items[i]
-			var rules [][]gwv1.BackendRef
-			for _, r := range o.Spec.Rules {
-				var refs []gwv1.BackendRef
-				for _, b := range r.BackendRefs {
-					refs = append(refs, b.BackendRef)
-				}
-				rules = append(rules, refs)
-			}
+			rules := ruleBackends(o.Spec.Rules, func(r gwv1.HTTPRouteRule) []gwv1.HTTPBackendRef { return r.BackendRefs },
+				func(b gwv1.HTTPBackendRef) gwv1.BackendRef { return b.BackendRef })
 			rt := add(gwattach.KindHTTPRoute, o, o.Spec.ParentRefs, o.Spec.Hostnames, rules, o.Status.Parents)
 			rt.Refusal = httpRouteRefusal(o)
 		}
@@ -51,14 +45,8 @@ func listRoutes(ctx context.Context, kube client.Reader, alb bool) ([]*gwattach.
 		}
 		for i := range grpc.Items {
 			o := &grpc.Items[i]
-			var rules [][]gwv1.BackendRef
-			for _, r := range o.Spec.Rules {
-				var refs []gwv1.BackendRef
-				for _, b := range r.BackendRefs {
-					refs = append(refs, b.BackendRef)
-				}
-				rules = append(rules, refs)
-			}
+			rules := ruleBackends(o.Spec.Rules, func(r gwv1.GRPCRouteRule) []gwv1.GRPCBackendRef { return r.BackendRefs },
+				func(b gwv1.GRPCBackendRef) gwv1.BackendRef { return b.BackendRef })
 			rt := add(gwattach.KindGRPCRoute, o, o.Spec.ParentRefs, o.Spec.Hostnames, rules, o.Status.Parents)
 			rt.Refusal = grpcRouteRefusal(o)
 		}
@@ -156,6 +144,20 @@ func normalize(s []gwv1.RouteParentStatus) []gwv1.RouteParentStatus {
 	out := slices.Clone(s)
 	if len(out) == 0 {
 		return nil
+	}
+	return out
+}
+
+// ruleBackends are the backendRefs of each of a route's rules (L7 rules
+// wrap theirs with filters).
+func ruleBackends[R, B any](rules []R, backends func(R) []B, ref func(B) gwv1.BackendRef) [][]gwv1.BackendRef {
+	var out [][]gwv1.BackendRef
+	for _, r := range rules {
+		var refs []gwv1.BackendRef
+		for _, b := range backends(r) {
+			refs = append(refs, ref(b))
+		}
+		out = append(out, refs)
 	}
 	return out
 }
