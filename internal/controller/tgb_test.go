@@ -375,8 +375,13 @@ func TestBindingAssumesTheRoleItNames(t *testing.T) {
 		return h.events.has("bad Warning FailedReconcile") && h.events.has("AccessDenied"), nil
 	})
 	h.binding("good", v1beta1.TargetGroupBindingSpec{TargetGroupARN: arn, ServiceRef: ref,
-		IamRoleArnToAssume: role, AssumeRoleExternalId: "shared-secret", MultiClusterTargetGroup: true})
+		IamRoleArnToAssume: role, AssumeRoleExternalId: "shared-secret", MultiClusterTargetGroup: true,
+		RegisterTargetsWithPodAvailabilityZone: ptr.To(true)})
 	h.waitTargets(arn, withPort(ips(1, 2), 8080))
+	// Pod zones are not translated: said out loud, zone "all" as below.
+	testenv.Eventually(t, "a PodAvailabilityZoneNotUsed warning", func(context.Context) (bool, error) {
+		return h.events.has("good Warning " + tgb.ReasonPodZoneNotUsed + ": registerTargetsWithPodAvailabilityZone is not implemented"), nil
+	})
 	th, err := h.emu.ELBv2.DescribeTargetHealth(t.Context(), &elbv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(arn)})
 	if err != nil {
 		t.Fatal(err)

@@ -54,6 +54,11 @@ const (
 	ReasonBackendNotFound = "BackendNotFound"
 	ReasonFailedReconcile = "FailedReconcile"
 	ReasonFailedCleanup   = "FailedCleanup"
+	// ReasonPodZoneNotUsed (lbsg's own): registerTargetsWithPodAvailabilityZone
+	// asks for each pod's zone, translated into the target group's account;
+	// lbsg registers such targets with AvailabilityZone "all", as LBC does
+	// when it cannot translate the zone.
+	ReasonPodZoneNotUsed = "PodAvailabilityZoneNotUsed"
 )
 
 // EndpointBatch is how long a binding's reconcile waits after an
@@ -357,6 +362,10 @@ func (r *Reconciler) converge(ctx context.Context, b *v1beta1.TargetGroupBinding
 	}
 	if backendMissing {
 		return reconcile.Result{RequeueAfter: r.DriftInterval}, r.setStatus(ctx, b, metav1.ConditionFalse, ReasonBackendNotFound, "the Service or its port does not exist", true)
+	}
+	if p := b.Spec.RegisterTargetsWithPodAvailabilityZone; p != nil && *p && b.Spec.IamRoleArnToAssume != "" && resolved.TargetType == v1beta1.TargetTypeIP {
+		r.Events.Warn(b, ReasonPodZoneNotUsed, events.ActionReconcile,
+			"registerTargetsWithPodAvailabilityZone is not implemented by lbsg: targets are registered with AvailabilityZone all, as LBC does when it cannot translate a pod's zone (traffic may cross zones)")
 	}
 	if err := r.setStatus(ctx, b, metav1.ConditionTrue, events.ReasonSuccessfullyReconciled, "", true); err != nil {
 		r.Events.Warn(b, events.ReasonFailedUpdateStatus, events.ActionReconcile, "Failed update status due to "+err.Error())
