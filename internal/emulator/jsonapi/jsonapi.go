@@ -1,6 +1,3 @@
-// Package jsonapi holds what the emulator's awsJson1_1 services (WAFv2, WAF
-// Regional, Shield) share: the error reply, body decoding, UUIDs and
-// marker paging. It imports only emulator/core.
 package jsonapi
 
 import (
