@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -88,33 +89,23 @@ func (r *Reconciler) classGateways(ctx context.Context, o client.Object) []recon
 // (called with the old and the new object on an update, so a route moving
 // away is reconciled on both sides).
 func routeParents(_ context.Context, o client.Object) []reconcile.Request {
-	var refs []gwv1.ParentReference
+	var spec gwv1.CommonRouteSpec
+	var status gwv1.RouteStatus
 	switch rt := o.(type) {
 	case *gwv1.TCPRoute:
-		refs = append(refs, rt.Spec.ParentRefs...)
-		for _, s := range rt.Status.Parents {
-			refs = append(refs, s.ParentRef)
-		}
+		spec, status = rt.Spec.CommonRouteSpec, rt.Status.RouteStatus
 	case *gwv1.UDPRoute:
-		refs = append(refs, rt.Spec.ParentRefs...)
-		for _, s := range rt.Status.Parents {
-			refs = append(refs, s.ParentRef)
-		}
+		spec, status = rt.Spec.CommonRouteSpec, rt.Status.RouteStatus
 	case *gwv1.TLSRoute:
-		refs = append(refs, rt.Spec.ParentRefs...)
-		for _, s := range rt.Status.Parents {
-			refs = append(refs, s.ParentRef)
-		}
+		spec, status = rt.Spec.CommonRouteSpec, rt.Status.RouteStatus
 	case *gwv1.HTTPRoute:
-		refs = append(refs, rt.Spec.ParentRefs...)
-		for _, s := range rt.Status.Parents {
-			refs = append(refs, s.ParentRef)
-		}
+		spec, status = rt.Spec.CommonRouteSpec, rt.Status.RouteStatus
 	case *gwv1.GRPCRoute:
-		refs = append(refs, rt.Spec.ParentRefs...)
-		for _, s := range rt.Status.Parents {
-			refs = append(refs, s.ParentRef)
-		}
+		spec, status = rt.Spec.CommonRouteSpec, rt.Status.RouteStatus
+	}
+	refs := slices.Clone(spec.ParentRefs)
+	for _, s := range status.Parents {
+		refs = append(refs, s.ParentRef)
 	}
 	seen := map[types.NamespacedName]bool{}
 	var out []reconcile.Request
