@@ -247,7 +247,9 @@ func TestGatewayListenerSetGateOff(t *testing.T) {
 		t.Errorf("attachedListenerSets = %d with the gate off", *cur.Status.AttachedListenerSets)
 	}
 	rt := h.getRoute(&gwv1.TCPRoute{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "echo"}})
-	if slices.ContainsFunc(rt.Status.Parents, func(p gwv1.RouteParentStatus) bool { return p.ParentRef.Kind != nil && *p.ParentRef.Kind == "ListenerSet" }) {
+	if slices.ContainsFunc(rt.Status.Parents, func(p gwv1.RouteParentStatus) bool {
+		return p.ParentRef.Kind != nil && *p.ParentRef.Kind == "ListenerSet"
+	}) {
 		t.Errorf("route status names the ListenerSet with the gate off: %+v", rt.Status.Parents)
 	}
 }
