@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/lbsg/lbsg/internal/options"
@@ -251,5 +252,72 @@ func TestGatewayListenerSetGateOff(t *testing.T) {
 		return p.ParentRef.Kind != nil && *p.ParentRef.Kind == "ListenerSet"
 	}) {
 		t.Errorf("route status names the ListenerSet with the gate off: %+v", rt.Status.Parents)
+	}
+}
+
+// TestALBGatewayListenerSetListenersAndRules: an ALB Gateway's ListenerSet
+// adds a port (8080) and a hostname on the Gateway's own port (80); the
+// HTTPRoutes naming its listeners become rules on those ports. A resync
+// costs no AWS call and rewrites nothing; deleting the Gateway drops the
+// routes' ListenerSet entries.
+func TestALBGatewayListenerSetListenersAndRules(t *testing.T) {
+	h := startALBGateway(t)
+	ns := h.kube.Namespace
+	app := h.backend(ns, "app")
+	gw := allowListeners(&gwv1.Gateway{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "gw"},
+		Spec: gwv1.GatewaySpec{GatewayClassName: gwv1.ObjectName(h.class), Listeners: []gwv1.Listener{httpListener("http", 80)}}}, gwv1.NamespacesFromSame)
+	h.create(gw)
+	alt, onGW := httpListener("alt", 8080), httpListener("b", 80)
+	alt.Hostname, onGW.Hostname = ptr.To(gwv1.Hostname("a.example.com")), ptr.To(gwv1.Hostname("b.example.com"))
+	ls := listenerSet(ns, "team", ns, "gw", alt, onGW)
+	h.create(ls)
+	rule := gwv1.HTTPRouteRule{Matches: []gwv1.HTTPRouteMatch{pathMatch(gwv1.PathMatchPathPrefix, "/")},
+		BackendRefs: []gwv1.HTTPBackendRef{weighted(svcRef(ns, "app", 80), 1)}}
+	toAlt := gwv1.ParentReference{Group: ptr.To(gwv1.Group(gwv1.GroupName)), Kind: ptr.To(gwv1.Kind("ListenerSet")), Name: "team",
+		SectionName: ptr.To(gwv1.SectionName("alt"))}
+	toB := toAlt
+	toB.SectionName = ptr.To(gwv1.SectionName("b"))
+	rtA := httpRoute(ns, "a", []gwv1.ParentReference{toAlt}, nil, rule)
+	rtB := httpRoute(ns, "b", []gwv1.ParentReference{toB}, nil, rule)
+	h.create(rtA)
+	h.create(rtB)
+	tgA, tgB := albTG(ns, "gw", "a", "app", app.Spec.Ports[0].NodePort), albTG(ns, "gw", "b", "app", app.Spec.Ports[0].NodePort)
+	lb := h.waitALBRules(ns, "gw",
+		fmt.Sprintf("8080:1 host-header[a.example.com] path-pattern[/*] → forward %s*1", tgA),
+		fmt.Sprintf("80:1 host-header[b.example.com] path-pattern[/*] → forward %s*1", tgB))
+	if !slices.Equal(lb.listeners, []string{"80/HTTP fixed 404", "8080/HTTP fixed 404"}) {
+		t.Errorf("listeners %v", lb.listeners)
+	}
+	h.waitListenerSet(ls, "True/Accepted True/Programmed | alt:1:False/NoConflicts:True/Programmed b:1:False/NoConflicts:True/Programmed")
+	h.waitAttachedListenerSets(gw, ptr.To[int32](1))
+	for _, rt := range []*gwv1.HTTPRoute{rtA, rtB} {
+		testenv.Eventually(t, "route "+rt.Name+" accepted on the ListenerSet", func(context.Context) (bool, error) {
+			cur := h.getHTTPRoute(rt)
+			return cur != nil && len(cur.Status.Parents) == 1 && *cur.Status.Parents[0].ParentRef.Kind == "ListenerSet" &&
+				condition(cur.Status.Parents[0].Conditions, "Accepted") == "True/Accepted", nil
+		})
+	}
+
+	before := h.quiesce()
+	rv, lsRV := h.getGateway(gw).ResourceVersion, h.getListenerSet(ls).ResourceVersion
+	if _, err := h.ctrls.ALBGateway.Reconcile(t.Context(), reconcile.Request{NamespacedName: client.ObjectKeyFromObject(gw)}); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.emu.Server.Calls().Total - before; n != 0 {
+		t.Errorf("a resync of an unchanged Gateway with a ListenerSet made %d AWS calls: %v", n, h.emu.Server.Calls().Sorted())
+	}
+	if h.getGateway(gw).ResourceVersion != rv || h.getListenerSet(ls).ResourceVersion != lsRV {
+		t.Error("a resync rewrote the Gateway or the ListenerSet")
+	}
+
+	if err := h.kube.Client.Delete(t.Context(), gw); err != nil {
+		t.Fatal(err)
+	}
+	h.waitGatewayGone(t.Context(), gw)
+	for _, rt := range []*gwv1.HTTPRoute{rtA, rtB} {
+		testenv.Eventually(t, "route "+rt.Name+" ListenerSet entry dropped", func(context.Context) (bool, error) {
+			cur := h.getHTTPRoute(rt)
+			return cur != nil && len(cur.Status.Parents) == 0, nil
+		})
 	}
 }
