@@ -289,8 +289,14 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		component(gateway.ControllerName)
 	}
 	if albGatewayAPI {
+		// The OIDC Secrets of ListenerRuleConfigurations, watched one by
+		// one like the Ingresses' (a change reconciles the Gateways).
+		gsw := secrets.New(cs, labelKey, labelValue, albTrigger.Enqueue)
+		if err := mgr.Add(gsw); err != nil {
+			return nil, err
+		}
 		alb := &gateway.Reconciler{ALB: true, Kube: mgr.GetClient(), AWS: prov, Deploy: dep, Gateways: albTrigger, Events: rec,
-			Metrics: c.Metrics, Defaults: d, MaxConcurrentReconciles: o.MaxConcurrentReconciles}
+			Metrics: c.Metrics, Defaults: d, MaxConcurrentReconciles: o.MaxConcurrentReconciles, Secrets: gsw}
 		if err := alb.SetupWithManager(mgr); err != nil {
 			return nil, fmt.Errorf("setting up the ALB gateway controller: %w", err)
 		}
@@ -427,6 +433,7 @@ var gatewayKinds = []schema.GroupVersionKind{
 var albGatewayKinds = []schema.GroupVersionKind{
 	{Group: gwv1.GroupName, Version: "v1", Kind: "HTTPRoute"},
 	{Group: gwv1.GroupName, Version: "v1", Kind: "GRPCRoute"},
+	{Group: gwconfig.Group, Version: gwconfig.Version, Kind: gwconfig.KindListenerRuleConfiguration},
 }
 
 // albGatewayAPIInstalled reports whether the API server also serves the

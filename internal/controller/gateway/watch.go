@@ -23,19 +23,24 @@ import (
 // SetupWithManager registers the controller and its watches: the Gateway,
 // its class, the routes naming it (before and after a change, and through
 // their status), the Services and EndpointSlices of their backends, Nodes,
-// ReferenceGrants, namespaces and the configuration objects.
+// ReferenceGrants, namespaces and the configuration objects (a
+// ListenerRuleConfiguration: the Gateways of the routes naming it; its
+// OIDC Secret through Secrets).
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	lbc := &unstructured.Unstructured{}
 	lbc.SetGroupVersionKind(lbConfigGVK)
 	tgc := &unstructured.Unstructured{}
 	tgc.SetGroupVersionKind(tgConfigGVK.GroupVersion().WithKind("TargetGroupConfiguration"))
+	lrc := &unstructured.Unstructured{}
+	lrc.SetGroupVersionKind(lrConfigGVK)
 	all := handler.EnqueueRequestsFromMapFunc(r.allGateways)
 	b := ctrl.NewControllerManagedBy(mgr).Named(r.name()).
 		For(&gwv1.Gateway{}).
 		Watches(&gwv1.GatewayClass{}, handler.EnqueueRequestsFromMapFunc(r.classGateways))
 	if r.ALB {
 		b = b.Watches(&gwv1.HTTPRoute{}, handler.EnqueueRequestsFromMapFunc(routeParents)).
-			Watches(&gwv1.GRPCRoute{}, handler.EnqueueRequestsFromMapFunc(routeParents))
+			Watches(&gwv1.GRPCRoute{}, handler.EnqueueRequestsFromMapFunc(routeParents)).
+			Watches(lrc, handler.EnqueueRequestsFromMapFunc(r.ruleConfigGateways))
 	} else {
 		b = b.Watches(&gwv1.TCPRoute{}, handler.EnqueueRequestsFromMapFunc(routeParents)).
 			Watches(&gwv1.UDPRoute{}, handler.EnqueueRequestsFromMapFunc(routeParents)).
