@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
@@ -219,6 +220,16 @@ func TestALBGatewayAppliesListenerRuleConfigurations(t *testing.T) {
 	}
 	h.waitLRCRules(ns, "gw", "rules with the configurations", check(want))
 	h.waitHTTPRoute(rt, ns, "gw", "Accepted", "True/Accepted")
+
+	// A resync costs no AWS call: the OIDC client secret AWS never returns
+	// is compared by its digest.
+	before := h.quiesce()
+	if _, err := h.ctrls.ALBGateway.Reconcile(t.Context(), reconcile.Request{NamespacedName: client.ObjectKey{Namespace: ns, Name: "gw"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.emu.Server.Calls().Total - before; n != 0 {
+		t.Errorf("a resync of the unchanged Gateway made %d AWS calls: %v", n, h.emu.Server.Calls().Sorted())
+	}
 
 	// A new client ID in the Secret reaches the rules (the Secret is watched).
 	testenv.Eventually(t, "secret updated", func(ctx context.Context) (bool, error) {
