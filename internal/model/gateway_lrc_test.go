@@ -179,3 +179,29 @@ func TestBuildGatewayALBListenerRuleConfiguration(t *testing.T) {
 		})
 	}
 }
+
+// A GRPCRoute rule's configuration applies as an HTTPRoute rule's: its
+// source-ip conditions follow the method path pattern, its fixed response
+// replaces the forward.
+func TestBuildGatewayALBListenerRuleConfigurationOnGRPCRoutes(t *testing.T) {
+	svc := gwService(false)
+	c := &GatewayRuleConfig{Namespace: "app", Name: "lrc", Spec: gwconfig.ListenerRuleConfigurationSpec{
+		Actions: []gwconfig.RuleAction{{Type: gwconfig.RuleActionFixedResponse, FixedResponseConfig: &gwconfig.RuleFixedResponseConfig{
+			StatusCode: 503, ContentType: ptr.To("application/json"), MessageBody: ptr.To(`{"down":true}`)}}},
+		Conditions: []gwconfig.RuleCondition{{Field: gwconfig.RuleConditionSourceIP, SourceIPConfig: &gwconfig.RuleSourceIPConfig{Values: []string{"192.0.2.0/24"}}}},
+	}}
+	p := GatewayPort{Port: 443, Protocols: []string{ProtoHTTPS}, HTTPRoutes: []GatewayHTTPRoute{{GRPC: true, Namespace: "app", Name: "rpc",
+		Rules: []GatewayHTTPRule{{GRPCMatches: []gwv1.GRPCRouteMatch{{Method: &gwv1.GRPCMethodMatch{Service: ptr.To("pkg.Svc")}}},
+			Backends: []GatewayBackend{be(svc, 1, nil)}, Config: c}}}}}
+	cfg := &gwconfig.LoadBalancerConfigurationSpec{ListenerConfigurations: &[]gwconfig.ListenerConfiguration{{ProtocolPort: "HTTPS:443", DefaultCertificate: ptr.To("arn:cert")}}}
+	st, _, err := BuildGateway(albGW(cfg, p), facts(), defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := st.Listeners[0].Rules[0]
+	eq(t, "conditions", lrcCondLine(r), "path-pattern[/pkg.Svc/*] source-ip[192.0.2.0/24]")
+	eq(t, "actions", lrcActionLine(r), `fixed-response 503 application/json "{\"down\":true}"`)
+	if len(st.TargetGroups) != 1 {
+		t.Errorf("%d target groups, want the backend's (LBC builds it)", len(st.TargetGroups))
+	}
+}
