@@ -46,7 +46,6 @@ const (
 	lrc = KindListenerRuleConfiguration
 
 	notL7   = "ALB Gateways are built, but not this yet"
-	notLRC  = "ListenerRuleConfiguration is not implemented yet: an HTTPRoute or GRPCRoute naming one (ExtensionRef) is refused"
 	notMore = "not implemented yet"
 )
 
@@ -106,9 +105,30 @@ var Fields = []Field{
 	{tgc, "spec.defaultConfiguration.enableMultiCluster", Unsupported, notMore},
 	{tgc, "spec.routeConfigurations", Unsupported, notMore + " (per-route target group settings)"},
 
-	{lrc, "spec.actions", Unsupported, notLRC},
-	{lrc, "spec.conditions", Unsupported, notLRC},
-	{lrc, "spec.tags", Unsupported, notLRC},
+	{lrc, "spec.actions", Partial, ""},
+	{lrc, "spec.actions[].type", Supported, "forward, redirect, fixed-response, authenticate-cognito, authenticate-oidc or jwt-validation (at most one pre-routing and one routing action)"},
+	{lrc, "spec.actions[].forwardConfig", Supported, "targetGroupStickinessConfig on the rule's forward to its backendRefs' target groups (refused on a rule that redirects)"},
+	{lrc, "spec.actions[].redirectConfig", Supported, "query of the rule's RequestRedirect filter (an HTTPRoute rule without one, or a GRPCRoute, is refused)"},
+	{lrc, "spec.actions[].fixedResponseConfig", Supported, "the rule answers with this fixed response instead of forwarding or redirecting"},
+	{lrc, "spec.actions[].authenticateCognitoConfig", Supported, "authenticate-cognito before the rule's action; HTTPS listeners only (a route it would leave unauthenticated on an HTTP listener is refused)"},
+	{lrc, "spec.actions[].authenticateOIDCConfig", Partial, ""},
+	{lrc, "spec.actions[].authenticateOIDCConfig.authorizationEndpoint", Supported, "authenticate-oidc before the rule's action; HTTPS listeners only (a route it would leave unauthenticated on an HTTP listener is refused)"},
+	{lrc, "spec.actions[].authenticateOIDCConfig.issuer", Supported, ""},
+	{lrc, "spec.actions[].authenticateOIDCConfig.tokenEndpoint", Supported, ""},
+	{lrc, "spec.actions[].authenticateOIDCConfig.userInfoEndpoint", Supported, ""},
+	{lrc, "spec.actions[].authenticateOIDCConfig.secret", Supported, "Secret in the configuration's namespace with clientID (or clientId) and clientSecret, read and watched as LBC does; missing: the route is refused"},
+	{lrc, "spec.actions[].authenticateOIDCConfig.scope", Supported, ""},
+	{lrc, "spec.actions[].authenticateOIDCConfig.authenticationRequestExtraParams", Supported, ""},
+	{lrc, "spec.actions[].authenticateOIDCConfig.onUnauthenticatedRequest", Supported, ""},
+	{lrc, "spec.actions[].authenticateOIDCConfig.sessionCookieName", Supported, ""},
+	{lrc, "spec.actions[].authenticateOIDCConfig.sessionTimeout", Supported, ""},
+	{lrc, "spec.actions[].authenticateOIDCConfig.useExistingClientSecret", Unsupported, "LBC v3.6.2 reads it nowhere; lbsg always writes the Secret's client secret"},
+	{lrc, "spec.actions[].jwtValidationConfig", Supported, "jwt-validation before the rule's action; HTTPS listeners only (as for authentication)"},
+	{lrc, "spec.conditions", Partial, ""},
+	{lrc, "spec.conditions[].field", Supported, "source-ip (the only field of LBC's type)"},
+	{lrc, "spec.conditions[].sourceIPConfig", Supported, "CIDRs, a source-ip condition after the rule's own conditions"},
+	{lrc, "spec.conditions[].matchIndexes", Supported, "the indexes of the rule's matches the condition is added to (default: all)"},
+	{lrc, "spec.tags", Supported, "tags on the rule's listener rules (over --default-tags as LBC merges them)"},
 }
 
 // lookup finds the table's entry of kind at path.

@@ -27,6 +27,7 @@ import (
 	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/registry"
+	"github.com/lbsg/lbsg/internal/controller/secrets"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/events"
 	"github.com/lbsg/lbsg/internal/gwattach"
@@ -55,6 +56,10 @@ type Reconciler struct {
 	Deploy *deploy.Deployer
 	// Gateways enqueues Gateways (drift check).
 	Gateways *registry.Trigger[reconcile.Request]
+	// Secrets reads and watches the OIDC Secrets of the routes'
+	// ListenerRuleConfigurations (ALB; nil: none are read, and a route
+	// needing one is refused).
+	Secrets  *secrets.Watcher
 	Events   *events.Recorder
 	Metrics  *metrics.Metrics
 	Defaults model.Defaults
@@ -109,6 +114,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 	gw := &gwv1.Gateway{}
 	if err := r.Kube.Get(ctx, req.NamespacedName, gw); err != nil {
 		if apierrors.IsNotFound(err) {
+			r.monitorSecrets(req.NamespacedName, nil)
 			r.Deploy.Forget(stack)
 			if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
 				return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, err
@@ -187,6 +193,9 @@ func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1
 		return reconcile.Result{}, err
 	}
 	att := gwattach.Attach(in.attach)
+	if r.ALB && refuseUnauthenticated(in, att) {
+		att = gwattach.Attach(in.attach)
+	}
 	for _, l := range att.Listeners {
 		if !l.Valid {
 			r.Events.Warn(gw, events.ReasonInvalidListener, events.ActionReconcile, fmt.Sprintf("listener %s: %s", l.Spec.Name, l.Message))
@@ -195,7 +204,11 @@ func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1
 	r.listenerSetEvents(gw, att)
 	for _, rt := range in.attach.Routes {
 		if rt.Refusal != nil && namesScopeInSpec(rt, in.scope) {
-			r.Events.Warn(in.routeObjs[rt.Key()], events.ReasonUnsupportedConfiguration, events.ActionReconcile,
+			reason := events.ReasonUnsupportedConfiguration
+			if rt.Refusal.Reason == gwv1.RouteReasonIncompatibleFilters {
+				reason = events.ReasonInvalidListenerRuleConfiguration
+			}
+			r.Events.Warn(in.routeObjs[rt.Key()], reason, events.ActionReconcile,
 				fmt.Sprintf("Gateway %s/%s: %s", gw.Namespace, gw.Name, rt.Refusal.Message))
 			continue
 		}
@@ -283,6 +296,9 @@ type inputs struct {
 	scope     parentScope
 	attach    gwattach.Inputs
 	routeObjs map[string]client.Object
+	// ruleConfigs are, per ALB route key and rule, the rule's
+	// ListenerRuleConfiguration (nil: none).
+	ruleConfigs map[string][]*model.GatewayRuleConfig
 }
 
 var (
@@ -351,7 +367,22 @@ func (r *Reconciler) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.Gat
 		}
 	}
 	in.attach = a
+	if r.ALB {
+		keys, err := r.ruleConfigs(ctx, gw, in)
+		if err != nil {
+			return nil, err
+		}
+		r.monitorSecrets(types.NamespacedName{Namespace: gw.Namespace, Name: gw.Name}, keys)
+	}
 	return in, nil
+}
+
+// monitorSecrets records the Secrets the Gateway's rule configurations
+// read (nil: none any more), so a change to one reconciles it.
+func (r *Reconciler) monitorSecrets(gw types.NamespacedName, keys []types.NamespacedName) {
+	if r.Secrets != nil {
+		r.Secrets.Monitor(reconcile.Request{NamespacedName: gw}, keys)
+	}
 }
 
 // namesOrNamed: the route names the Gateway (or one of its ListenerSets)
@@ -644,6 +675,7 @@ func (r *Reconciler) teardown(ctx context.Context, gw *gwv1.Gateway, stack namin
 		r.Events.Warn(gw, events.ReasonFailedRemoveFinalizer, events.ActionDelete, "Failed remove finalizer due to "+err.Error())
 		return reconcile.Result{}, err
 	}
+	r.monitorSecrets(types.NamespacedName{Namespace: gw.Namespace, Name: gw.Name}, nil)
 	r.Events.Normal(gw, events.ReasonSuccessfullyDeleted, events.ActionDelete, "Deleted the load balancer and its security groups")
 	r.Events.Forget(gw.UID)
 	return reconcile.Result{}, nil
