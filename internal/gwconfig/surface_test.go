@@ -80,9 +80,9 @@ func TestUnsupportedFieldsAreFound(t *testing.T) {
 	obj := map[string]any{
 		"metadata": map[string]any{"namespace": "ns", "name": "cfg"},
 		"spec": map[string]any{
-			"scheme":              "internet-facing",
+			"scheme":               "internet-facing",
 			"disableSecurityGroup": true,
-			"loadBalancerSubnets": []any{map[string]any{"identifier": "subnet-1", "eipAllocation": "eipalloc-1"}},
+			"loadBalancerSubnets":  []any{map[string]any{"identifier": "subnet-1", "eipAllocation": "eipalloc-1"}},
 			"listenerConfigurations": []any{map[string]any{"protocolPort": "TLS:443", "defaultCertificate": "arn:cert",
 				"quicEnabled": true}},
 		},

@@ -2,14 +2,17 @@ package gateway
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/lbsg/lbsg/internal/events"
+	"github.com/lbsg/lbsg/internal/gwconfig"
 	"github.com/lbsg/lbsg/internal/model"
 )
 
@@ -65,4 +68,41 @@ func (r *Reconciler) warnShieldless(ctx context.Context, gw *gwv1.Gateway, desir
 		r.Events.Warn(gw, events.ReasonShieldNotSubscribed, events.ActionReconcile,
 			"the load balancer is not protected by Shield Advanced: shieldConfiguration asks for it and the account has no active AWS Shield Advanced subscription")
 	}
+}
+
+// l7Refusal refuses, on an NLB Gateway, a configuration (merged) using
+// fields that apply to ALBs only (LBC drops them there without a word):
+// like a field lbsg does not implement, it holds the Gateway.
+func (r *Reconciler) l7Refusal(cfg *gwconfig.LoadBalancerConfiguration) *refused {
+	if r.ALB || cfg == nil {
+		return nil
+	}
+	s := cfg.Spec
+	var bad []string
+	for _, f := range []struct {
+		set  bool
+		path string
+	}{
+		{s.CustomerOwnedIpv4Pool != nil, "spec.customerOwnedIpv4Pool"},
+		{s.IPv4IPAMPoolId != nil, "spec.ipv4IPAMPoolId"},
+		{s.ShieldConfiguration != nil, "spec.shieldConfiguration"},
+		{s.WAFv2 != nil, "spec.wafV2"},
+		{s.ListenerConfigurations != nil && slices.ContainsFunc(*s.ListenerConfigurations,
+			func(lc gwconfig.ListenerConfiguration) bool { return lc.MutualAuthentication != nil }),
+			"spec.listenerConfigurations[].mutualAuthentication"},
+	} {
+		if f.set {
+			bad = append(bad, f.path)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	obj := cfg.Name
+	if cfg.Namespace != "" {
+		obj = cfg.Namespace + "/" + cfg.Name
+	}
+	return &refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonUnsupportedConfiguration,
+		message: fmt.Sprintf("%s %s uses fields that apply to Application Load Balancer Gateways only, not to this NLB Gateway: %s",
+			gwconfig.KindLoadBalancerConfiguration, obj, strings.Join(bad, ", "))}
 }

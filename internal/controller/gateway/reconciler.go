@@ -309,6 +309,9 @@ func (r *Reconciler) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.Gat
 	if err != nil {
 		return nil, err
 	}
+	if ref := r.l7Refusal(cfg); ref != nil {
+		return nil, ref
+	}
 	in.config = cfg
 	scope, sets, err := r.scope(ctx, gw)
 	if err != nil {
