@@ -80,15 +80,14 @@ func TestUnsupportedFieldsAreFound(t *testing.T) {
 	obj := map[string]any{
 		"metadata": map[string]any{"namespace": "ns", "name": "cfg"},
 		"spec": map[string]any{
-			"scheme":               "internet-facing",
-			"disableSecurityGroup": true,
-			"loadBalancerSubnets":  []any{map[string]any{"identifier": "subnet-1", "eipAllocation": "eipalloc-1"}},
+			"scheme":              "internet-facing",
+			"loadBalancerSubnets": []any{map[string]any{"identifier": "subnet-1", "eipAllocation": "eipalloc-1"}},
 			"listenerConfigurations": []any{map[string]any{"protocolPort": "TLS:443", "defaultCertificate": "arn:cert",
 				"quicEnabled": true}},
 		},
 	}
 	got := gwconfig.UnsupportedFields(gwconfig.KindLoadBalancerConfiguration, obj)
-	want := []string{"spec.disableSecurityGroup", "spec.listenerConfigurations[].quicEnabled", "spec.loadBalancerSubnets[].eipAllocation"}
+	want := []string{"spec.listenerConfigurations[].quicEnabled", "spec.loadBalancerSubnets[].eipAllocation"}
 	if !slices.Equal(got, want) {
 		t.Errorf("UnsupportedFields = %v, want %v", got, want)
 	}
