@@ -187,8 +187,7 @@ func TestALBGatewayWebACLCapacityAndIPAMPoolFollowTheConfiguration(t *testing.T)
 // TestALBGatewayShieldProtectionFollowsTheConfiguration: with a Shield
 // Advanced subscription, shieldConfiguration.enabled protects the ALB
 // under the controller's name; a resync makes no AWS call; removing the
-// field deletes that protection. Without a subscription the Gateway gets a
-// ShieldNotSubscribed Warning and no protection is asked for.
+// field deletes that protection and records the add-on as off.
 func TestALBGatewayShieldProtectionFollowsTheConfiguration(t *testing.T) {
 	h := startALBGateway(t)
 	ns := h.kube.Namespace
@@ -229,15 +228,23 @@ func TestALBGatewayShieldProtectionFollowsTheConfiguration(t *testing.T) {
 	if n := h.resyncGateway(gw, true); n != 0 {
 		t.Errorf("a resync after the removal made %d AWS calls: %v", n, h.emu.Server.Calls().Sorted())
 	}
+}
 
+// TestALBGatewayShieldWithoutASubscriptionIsSaidOutLoud: without a Shield
+// Advanced subscription the Gateway asking for protection gets a
+// ShieldNotSubscribed Warning and no protection is asked for.
+func TestALBGatewayShieldWithoutASubscriptionIsSaidOutLoud(t *testing.T) {
+	h := startALBGateway(t)
+	ns := h.kube.Namespace
+	h.backend(ns, "echo")
 	h.emu.Server.SetShieldSubscription(false)
 	h.create(lbConfig(ns, "unsubscribed", map[string]any{"shieldConfiguration": map[string]any{"enabled": true}}))
 	h.configuredGateway(ns, "bare", "unsubscribed", httpListener("http", 80))
 	testenv.Eventually(t, "a ShieldNotSubscribed event", func(context.Context) (bool, error) {
 		return h.events.has("bare Warning " + events.ReasonShieldNotSubscribed), nil
 	})
-	if a := h.emu.Server.Calls().Actions["shield:CreateProtection"]; a.Calls != 1 {
-		t.Errorf("CreateProtection called %d times, want 1 (the subscribed Gateway's)", a.Calls)
+	if a := h.emu.Server.Calls().Actions["shield:CreateProtection"]; a.Calls != 0 {
+		t.Errorf("CreateProtection called %d times without a subscription", a.Calls)
 	}
 }
 
