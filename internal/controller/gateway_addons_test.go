@@ -107,8 +107,10 @@ func TestALBGatewayWebACLCapacityAndIPAMPoolFollowTheConfiguration(t *testing.T)
 	h := startALBGateway(t)
 	ns := h.kube.Namespace
 	h.backend(ns, "echo")
+	// The reservation comes second: on a new load balancer it waits for
+	// the load balancer to become active (deploy.CapacityRequeue).
 	full := map[string]any{"scheme": "internet-facing", "wafV2": map[string]any{"webACL": sandboxACL},
-		"minimumLoadBalancerCapacity": map[string]any{"capacityUnits": int64(100)}, "ipv4IPAMPoolId": emulator.SandboxIPAMPoolID}
+		"ipv4IPAMPoolId": emulator.SandboxIPAMPoolID}
 	h.create(lbConfig(ns, "addons", full))
 	gw := h.configuredGateway(ns, "gw", "addons", httpListener("http", 80))
 
@@ -146,19 +148,24 @@ func TestALBGatewayWebACLCapacityAndIPAMPoolFollowTheConfiguration(t *testing.T)
 			return true, nil
 		})
 	}
-	await("the ALB with the web ACL, the reservation and the pool", sandboxACL, emulator.SandboxIPAMPoolID, 100)
-	for _, a := range []string{"wafv2", "provisionedcapacity"} {
-		if got := h.addonAnnotation(gw, a); got != "true" {
-			t.Errorf("annotation %s = %q, want true", a, got)
-		}
+	await("the ALB with the web ACL and the pool", sandboxACL, emulator.SandboxIPAMPoolID, 0)
+	if got := h.addonAnnotation(gw, "wafv2"); got != "true" {
+		t.Errorf("annotation wafv2 = %q, want true", got)
 	}
 	if n := h.resyncGateway(gw, true); n != 0 {
 		t.Errorf("a resync of the unchanged Gateway made %d AWS calls: %v", n, h.emu.Server.Calls().Sorted())
 	}
 
 	full["wafV2"] = map[string]any{"webACL": strictACL}
+	full["minimumLoadBalancerCapacity"] = map[string]any{"capacityUnits": int64(100)}
 	h.setConfig(ns, "addons", full)
-	await("the other web ACL", strictACL, emulator.SandboxIPAMPoolID, 100)
+	await("the other web ACL and the reservation", strictACL, emulator.SandboxIPAMPoolID, 100)
+	if got := h.addonAnnotation(gw, "provisionedcapacity"); got != "true" {
+		t.Errorf("annotation provisionedcapacity = %q, want true", got)
+	}
+	if n := h.resyncGateway(gw, true); n != 0 {
+		t.Errorf("a resync of the unchanged Gateway made %d AWS calls: %v", n, h.emu.Server.Calls().Sorted())
+	}
 
 	h.setConfig(ns, "addons", map[string]any{"scheme": "internet-facing"})
 	await("the add-ons removed", "", "", 0)
