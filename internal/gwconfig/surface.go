@@ -45,7 +45,6 @@ const (
 	tgc = KindTargetGroupConfiguration
 	lrc = KindListenerRuleConfiguration
 
-	notL7   = "ALB Gateways are built, but not this yet"
 	notMore = "not implemented yet"
 )
 
@@ -58,8 +57,8 @@ var Fields = []Field{
 	{lbc, "spec.scheme", Supported, "internal (default: --default-load-balancer-scheme) or internet-facing"},
 	{lbc, "spec.ipAddressType", Supported, "ipv4 only; dualstack and dualstack-without-public-ipv4 are refused"},
 	{lbc, "spec.enforceSecurityGroupInboundRulesOnPrivateLinkTraffic", Supported, "NLB attribute, with security groups only (ignored on ALBs, as LBC)"},
-	{lbc, "spec.customerOwnedIpv4Pool", Unsupported, notL7},
-	{lbc, "spec.ipv4IPAMPoolId", Unsupported, notL7},
+	{lbc, "spec.customerOwnedIpv4Pool", Supported, "ALB: customer-owned IPv4 pool (Outposts), sent when the ALB is created (AWS cannot change it; a difference on an existing ALB is logged); refused on NLBs and when empty"},
+	{lbc, "spec.ipv4IPAMPoolId", Supported, "ALB: IPAM pool of its IPv4 addresses; removing the field releases the pool, as LBC; refused on NLBs"},
 	{lbc, "spec.loadBalancerSubnets", Partial, ""},
 	{lbc, "spec.loadBalancerSubnets[].identifier", Supported, "subnet ID or Name tag, one per AZ"},
 	{lbc, "spec.loadBalancerSubnets[].eipAllocation", Unsupported, notMore},
@@ -74,7 +73,7 @@ var Fields = []Field{
 	{lbc, "spec.listenerConfigurations[].sslPolicy", Supported, "TLS or HTTPS listener policy (default --default-ssl-policy)"},
 	{lbc, "spec.listenerConfigurations[].alpnPolicy", Supported, "TLS listener ALPN policy"},
 	{lbc, "spec.listenerConfigurations[].targetGroupStickiness", Unsupported, notMore},
-	{lbc, "spec.listenerConfigurations[].mutualAuthentication", Unsupported, notL7},
+	{lbc, "spec.listenerConfigurations[].mutualAuthentication", Supported, "ALB HTTPS listener mutual TLS: mode off, passthrough or verify (trustStore by name or ARN, ignoreClientCertificateExpiry default false, advertiseTrustStoreCaNames default off); without the field the listener's AWS setting is kept; refused on other listeners"},
 	{lbc, "spec.listenerConfigurations[].listenerAttributes", Supported, "listener attributes (ALB header modification such as routing.http.response.server.enabled, NLB tcp.idle_timeout.seconds); keys no longer listed keep their AWS value"},
 	{lbc, "spec.listenerConfigurations[].quicEnabled", Unsupported, notMore},
 	{lbc, "spec.disableSecurityGroup", Unsupported, notMore + " (NLBs without security groups)"},
@@ -85,9 +84,9 @@ var Fields = []Field{
 	{lbc, "spec.tags", Supported, "tags on the load balancer, its listeners and managed SG"},
 	{lbc, "spec.enableICMP", Supported, "ICMP path-MTU rules on the managed SG"},
 	{lbc, "spec.manageBackendSecurityGroupRules", Supported, "with securityGroups: node rules from the shared backend SG"},
-	{lbc, "spec.minimumLoadBalancerCapacity", Unsupported, notMore},
-	{lbc, "spec.wafV2", Unsupported, notL7},
-	{lbc, "spec.shieldConfiguration", Unsupported, notL7},
+	{lbc, "spec.minimumLoadBalancerCapacity", Supported, "NLB and ALB capacity reservation (with the LBCapacityReservation gate, as for Services and Ingresses); removing the field or 0 resets a reservation lbsg set (gateway.k8s.aws.addon.provisionedcapacity annotation, as LBC)"},
+	{lbc, "spec.wafV2", Supported, "ALB: webACL (an ARN) associated; removing the field or an empty webACL disassociates the ACL lbsg associated (gateway.k8s.aws.addon.wafv2 annotation, as LBC), and a web ACL lbsg never associated is left alone; refused on NLBs"},
+	{lbc, "spec.shieldConfiguration", Supported, "ALB: enabled creates a Shield Advanced protection (a ShieldNotSubscribed Warning without a subscription); removing it or enabled false deletes the protection lbsg created (gateway.k8s.aws.addon.shield annotation, as LBC); refused on NLBs"},
 	{lbc, "spec.defaultTargetGroupConfiguration", Unsupported, notMore},
 
 	{tgc, "spec.targetReference", Supported, "the Service (same namespace) whose target groups it configures"},
@@ -101,7 +100,7 @@ var Fields = []Field{
 	{tgc, "spec.defaultConfiguration.ipAddressType", Unsupported, notMore + " (IPv6 targets)"},
 	{tgc, "spec.defaultConfiguration.nodeSelector", Unsupported, notMore},
 	{tgc, "spec.defaultConfiguration.protocolVersion", Supported, "ALB target groups behind an HTTPS listener: HTTP1, HTTP2 or GRPC (default GRPC for GRPCRoutes, HTTP2 for an h2c port, else HTTP1); HTTP1 behind HTTP and none on NLBs, as LBC"},
-	{tgc, "spec.defaultConfiguration.targetControlPort", Unsupported, notL7},
+	{tgc, "spec.defaultConfiguration.targetControlPort", Supported, "ALB target groups of ip targets (HTTP or HTTPS): the target-control agent's port, in the target group's name and ID as LBC (a change replaces the group) and admitted on the targets' SGs; refused on instance targets and NLB target groups"},
 	{tgc, "spec.defaultConfiguration.enableMultiCluster", Unsupported, notMore},
 	{tgc, "spec.routeConfigurations", Unsupported, notMore + " (per-route target group settings)"},
 

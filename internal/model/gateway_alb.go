@@ -638,6 +638,11 @@ func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, b
 		version = ProtocolVersionHTTP2
 	}
 	tg := TargetGroup{ServicePort: sp.Port, Protocol: proto, ProtocolVersion: version, TargetType: tt, IPAddressType: "ipv4"}
+	control, err := gatewayTargetControlPort(props, proto, tt)
+	if err != nil {
+		return TargetGroup{}, err
+	}
+	tg.TargetControlPort = control
 	if tt == annotations.TargetTypeInstance {
 		tg.Port = sp.NodePort
 		if tg.Port == 0 {
@@ -694,6 +699,7 @@ func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, b
 		RouteNamespace: rt.Namespace, RouteName: rt.Name, RouteKind: rt.kind(),
 		ServiceNamespace: svc.Namespace, ServiceName: svc.Name,
 		IdentifierPort: sp.TargetPort.String(), TargetPort: tg.Port, TargetType: tt, Protocol: proto, ProtocolVersion: version,
+		TargetControlPort: control,
 	}
 	if err := b.identify(&tg, id, props); err != nil {
 		return TargetGroup{}, err

@@ -49,6 +49,13 @@
 // ListenerRuleConfiguration controller does, and adds a finalizer): it
 // checks what that status would say (the Secret exists) itself.
 //
+// Add-ons (addons.go): as LBC, the Gateway's gateway.k8s.aws.addon.*
+// annotations record which of WAFv2, Shield and ProvisionedCapacity were
+// applied ("true" written before the apply, "false" after a removal); the
+// model removes a recorded add-on the configuration no longer asks for and
+// leaves an unrecorded one alone. ALB-only configuration fields on an NLB
+// Gateway refuse it (l7Refusal).
+//
 // Deleting a Gateway tears its stack down (the finalizer
 // gateway.k8s.aws/nlb or gateway.k8s.aws/alb holds it until nothing is
 // left) and drops its entries from the routes' status.

@@ -241,6 +241,10 @@ func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1
 	if err := r.ensureFinalizer(ctx, gw); err != nil {
 		return conflictRequeue(err)
 	}
+	addonsOn, addonsOff := r.addonChanges(gw, desired)
+	if err := r.recordAddons(ctx, gw, addonsOn, true); err != nil {
+		return conflictRequeue(err)
+	}
 	dns, err := r.Deploy.Apply(ctx, stack, desired)
 	var result reconcile.Result
 	if pending := (*deploy.CapacityPending)(nil); errors.As(err, &pending) {
@@ -248,6 +252,13 @@ func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1
 	}
 	if err != nil {
 		return r.Deploy.Failure(ctx, err, gw)
+	}
+	if result.RequeueAfter == 0 {
+		// Removed in AWS (a capacity reset waiting on the load balancer
+		// stays recorded until it is done).
+		if err := r.recordAddons(ctx, gw, addonsOff, false); err != nil {
+			return conflictRequeue(err)
+		}
 	}
 	if err := r.writeStatus(ctx, gw, att, dns, nil); err != nil {
 		return conflictRequeue(err)
@@ -261,6 +272,7 @@ func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1
 	if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
 		return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, err
 	}
+	r.warnShieldless(ctx, gw, desired)
 	r.Events.Normal(gw, events.ReasonSuccessfullyReconciled, events.ActionReconcile, "Successfully reconciled")
 	return result, nil
 }
@@ -312,6 +324,9 @@ func (r *Reconciler) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.Gat
 	cfg, err := r.config(ctx, gw, class)
 	if err != nil {
 		return nil, err
+	}
+	if ref := r.l7Refusal(cfg); ref != nil {
+		return nil, ref
 	}
 	in.config = cfg
 	scope, sets, err := r.scope(ctx, gw)
@@ -486,7 +501,8 @@ func (r *Reconciler) readConfig(ctx context.Context, ref types.NamespacedName) (
 // port, each port's route (the oldest attached, then by namespace/name, as
 // LBC) with its backends, their TargetGroupConfigurations and endpoints.
 func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack naming.Stack, in *inputs, att gwattach.Result) (model.Gateway, error) {
-	out := model.Gateway{Stack: stack, Namespace: gw.Namespace, Name: gw.Name, UID: string(gw.UID)}
+	out := model.Gateway{Stack: stack, Namespace: gw.Namespace, Name: gw.Name, UID: string(gw.UID),
+		ActiveAddons: model.ActiveGatewayAddons(gw.Annotations)}
 	if in.config != nil {
 		out.Config = &in.config.Spec
 	}
@@ -605,6 +621,11 @@ func (r *Reconciler) facts(ctx context.Context, stack naming.Stack, cfg *gwconfi
 	}
 	if f.Subnets, err = r.AWS.Subnets(ctx); err != nil {
 		return f, err
+	}
+	if names := model.GatewayTrustStoreNames(gw.Config); len(names) > 0 {
+		if f.TrustStoreARNs, err = r.AWS.TrustStoreARNsByName(ctx, names); err != nil {
+			return f, err
+		}
 	}
 	lb, err := r.AWS.ExistingLoadBalancer(ctx, stack)
 	if err != nil {
