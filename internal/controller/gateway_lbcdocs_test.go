@@ -1,6 +1,7 @@
 package controller_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -44,9 +45,10 @@ type docExample struct {
 	// with a message naming each of these fields; nothing is created.
 	refused []string
 	// routeRefused: each route is refused on its Gateway (Accepted False,
-	// UnsupportedValue) with a message naming each of these; the Gateway
-	// itself is Programmed.
+	// UnsupportedValue, or routeReason) with a message naming each of
+	// these; the Gateway itself is Programmed.
 	routeRefused []string
+	routeReason  string
 	// failed: the Gateway is not Programmed and gets a Warning event
 	// containing this (an AWS refusal of the example's own values).
 	failed string
@@ -67,7 +69,8 @@ var lbcGatewayDocExamples = map[string]docExample{
 	"customization.md:108": {},
 	"customization.md:131": {refused: []string{"spec.routeConfigurations"}},
 	"customization.md:197": {with: []string{"gateway_chaining.md:30"}, routeRefused: []string{"ExtensionRef"}},
-	"customization.md:241": {with: []string{"gateway_chaining.md:30"}, routeRefused: []string{"ExtensionRef"}},
+	// The route names port 90 of a Gateway listening on 80 and 443.
+	"customization.md:241": {with: []string{"gateway_chaining.md:30"}, routeRefused: []string{"No listener"}, routeReason: "NoMatchingParent"},
 
 	"gateway.md:100": {skip: "the TCPRoute of l4gateway.md:46 alone, to show a missing Service"},
 	"gateway.md:125": {skip: "the HTTPRoute of gateway_chaining.md:30 with another Service, alone, to show a missing Service"},
@@ -108,11 +111,12 @@ var lbcGatewayDocExamples = map[string]docExample{
 	"listenersets.md:143": {skip: "fragment: a Gateway's status"},
 	"listenersets.md:155": {skip: "fragment: a ListenerSet's status"},
 
-	"loadbalancerconfig.md:9":   {},
-	"loadbalancerconfig.md:31":  {},
-	"loadbalancerconfig.md:49":  {},
-	"loadbalancerconfig.md:72":  {refused: []string{"spec.ipAddressType"}},
-	"loadbalancerconfig.md:99":  {},
+	"loadbalancerconfig.md:9":  {},
+	"loadbalancerconfig.md:31": {},
+	"loadbalancerconfig.md:49": {},
+	"loadbalancerconfig.md:72": {refused: []string{"spec.ipAddressType"}},
+	// YAML's on is a boolean; the CRD's field is a string ("on", "off").
+	"loadbalancerconfig.md:99":  {rejected: "must be of type string"},
 	"loadbalancerconfig.md:121": {refused: []string{"spec.customerOwnedIpv4Pool"}},
 	"loadbalancerconfig.md:141": {refused: []string{"spec.ipv4IPAMPoolId"}},
 	"loadbalancerconfig.md:161": {failed: "subnet-1234"},
@@ -120,7 +124,7 @@ var lbcGatewayDocExamples = map[string]docExample{
 	"loadbalancerconfig.md:208": {failed: "my-cert"},
 	"loadbalancerconfig.md:228": {},
 	"loadbalancerconfig.md:251": {failed: "pl1"},
-	"loadbalancerconfig.md:271": {failed: "2001:db8::/32"},
+	"loadbalancerconfig.md:271": {},
 	"loadbalancerconfig.md:291": {failed: "k1"},
 	"loadbalancerconfig.md:314": {},
 	"loadbalancerconfig.md:334": {},
@@ -212,11 +216,15 @@ func docObjects(text string) ([]*unstructured.Unstructured, error) {
 		if strings.TrimSpace(regexp.MustCompile(`(?m)^\s*#.*$`).ReplaceAllString(doc, "")) == "" {
 			continue
 		}
-		var m map[string]any
-		if err := yaml.Unmarshal([]byte(doc), &m); err != nil {
+		// As kubectl reads YAML (sigs.k8s.io/yaml: YAML 1.1, so on is true).
+		j, err := yaml.YAMLToJSON([]byte(doc))
+		if err != nil {
 			return nil, fmt.Errorf("not YAML: %w", err)
 		}
-		u := &unstructured.Unstructured{Object: m}
+		u := &unstructured.Unstructured{}
+		if err := u.UnmarshalJSON(j); err != nil {
+			return nil, fmt.Errorf("not an object: %w", err)
+		}
 		if u.GetAPIVersion() == "" || u.GetKind() == "" || u.GetName() == "" {
 			return nil, errors.New("not a whole object (no apiVersion, kind and name)")
 		}
@@ -297,7 +305,7 @@ func TestLBCGatewayDocExamples(t *testing.T) {
 			parent := h.t
 			h.t = t
 			defer func() { h.t = parent }()
-			h.docExample(t, ex, append(base, objs...))
+			h.docExample(t, ex, base, objs)
 		})
 	}
 }
@@ -308,12 +316,14 @@ func isRoute(kind string) bool {
 
 // docExample applies one example with what it needs, checks its outcome
 // and deletes it again.
-func (h *gwHarness) docExample(t *testing.T, ex docExample, objs []*unstructured.Unstructured) {
+func (h *gwHarness) docExample(t *testing.T, ex docExample, base, own []*unstructured.Unstructured) {
 	ctx := t.Context()
 	h.events.mu.Lock()
 	h.events.got = nil
 	h.events.mu.Unlock()
-	all := append(h.docSupport(t, objs), objs...)
+	objs := append(slices.Clone(base), own...)
+	nss, support := h.docSupport(objs)
+	all := append(append(nss, objs...), support...)
 	var created []*unstructured.Unstructured
 	var groups []string
 	defer func() {
@@ -356,6 +366,9 @@ func (h *gwHarness) docExample(t *testing.T, ex docExample, objs []*unstructured
 		t.Fatalf("the apiserver took the example; want it refused with %q", ex.rejected)
 	}
 	var gateways, routes, classes []*unstructured.Unstructured
+	// The expectations on routes are for this example's routes (and the
+	// probe's), not for those of the blocks it builds on.
+	ownRoute := func(o *unstructured.Unstructured) bool { return !slices.Contains(base, o) }
 	for _, o := range all {
 		switch k := o.GetKind(); {
 		case k == "Gateway":
@@ -385,6 +398,7 @@ func (h *gwHarness) docExample(t *testing.T, ex docExample, objs []*unstructured
 				for _, e := range h.events.got {
 					if strings.HasPrefix(e, gw.GetName()+" Warning") {
 						if strings.Contains(e, ex.failed) {
+							t.Logf("event %s", e)
 							return nil
 						}
 						got = append(got, e)
@@ -421,13 +435,14 @@ func (h *gwHarness) docExample(t *testing.T, ex docExample, objs []*unstructured
 			}
 			h.waitDocStatus(t, rt, "parent "+name, func(u *unstructured.Unstructured) error {
 				conds := routeConditions(u, ns, name)
-				if len(ex.routeRefused) > 0 {
-					return wantCondition(conds, "Accepted", "False", "UnsupportedValue", ex.routeRefused...)
+				if len(ex.routeRefused) > 0 && ownRoute(rt) {
+					reason := cmp.Or(ex.routeReason, "UnsupportedValue")
+					return wantCondition(conds, "Accepted", "False", reason, ex.routeRefused...)
 				}
 				if err := wantCondition(conds, "Accepted", "True", ""); err != nil {
 					return err
 				}
-				if ex.unresolved != "" {
+				if ex.unresolved != "" && ownRoute(rt) {
 					return wantCondition(conds, "ResolvedRefs", "False", ex.unresolved)
 				}
 				return wantCondition(conds, "ResolvedRefs", "True", "")
@@ -511,14 +526,16 @@ func docEventually(t *testing.T, what string, cond func(context.Context) error) 
 }
 
 // docSupport returns what the example names without defining it.
-func (h *gwHarness) docSupport(t *testing.T, objs []*unstructured.Unstructured) []*unstructured.Unstructured {
+// (namespaces apart, to be applied first) and, for an example that is
+// only configuration objects, the Gateway and routes that use them.
+func (h *gwHarness) docSupport(objs []*unstructured.Unstructured) (namespaces, support []*unstructured.Unstructured) {
 	defined := map[string]bool{}
 	key := func(kind, ns, name string) string { return kind + "/" + ns + "/" + name }
-	namespaces := map[string]bool{}
+	nsNames := map[string]bool{}
 	for _, o := range objs {
 		defined[key(o.GetKind(), o.GetNamespace(), o.GetName())] = true
 		if o.GetNamespace() != "" {
-			namespaces[o.GetNamespace()] = true
+			nsNames[o.GetNamespace()] = true
 		}
 	}
 	var out []*unstructured.Unstructured
@@ -572,7 +589,7 @@ func (h *gwHarness) docSupport(t *testing.T, objs []*unstructured.Unstructured) 
 			pns, _, _ := unstructured.NestedString(o.Object, "spec", "parametersRef", "namespace")
 			referenced[key("LoadBalancerConfiguration", pns, n)] = true
 			if pns != "" {
-				namespaces[pns] = true
+				nsNames[pns] = true
 			}
 		case isRoute(k):
 			rules, _, _ := unstructured.NestedSlice(o.Object, "spec", "rules")
@@ -609,18 +626,19 @@ func (h *gwHarness) docSupport(t *testing.T, objs []*unstructured.Unstructured) 
 			from, _, _ := unstructured.NestedSlice(o.Object, "spec", "from")
 			for _, f := range from {
 				if n, _ := f.(map[string]any)["namespace"].(string); n != "" {
-					namespaces[n] = true
+					nsNames[n] = true
 				}
 			}
 		case k == "LoadBalancerConfiguration", k == "TargetGroupConfiguration", k == "ListenerRuleConfiguration":
 			configs[key(k, ns, o.GetName())] = o
 		}
 	}
-	hasRoute := slices.ContainsFunc(objs, func(o *unstructured.Unstructured) bool { return isRoute(o.GetKind()) })
+	onlyConfig := !slices.ContainsFunc(objs, func(o *unstructured.Unstructured) bool {
+		return isRoute(o.GetKind()) || o.GetKind() == "Gateway" || o.GetKind() == "GatewayClass"
+	})
 	for _, k := range slices.Sorted(mapsKeysAny(configs)) {
-		o := configs[k]
-		if o.GetKind() == "TargetGroupConfiguration" && !hasRoute || o.GetKind() != "TargetGroupConfiguration" && !referenced[k] {
-			probes = append(probes, h.docProbe(o, service)...)
+		if onlyConfig && !referenced[k] {
+			probes = append(probes, h.docProbe(configs[k], service)...)
 		}
 	}
 	for _, o := range objs {
@@ -632,11 +650,10 @@ func (h *gwHarness) docSupport(t *testing.T, objs []*unstructured.Unstructured) 
 			}
 		}
 	}
-	var nsObjs []*unstructured.Unstructured
-	for _, n := range slices.Sorted(mapsKeys(namespaces)) {
-		nsObjs = append(nsObjs, &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": n}}})
+	for _, n := range slices.Sorted(mapsKeys(nsNames)) {
+		namespaces = append(namespaces, &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": n}}})
 	}
-	return append(append(nsObjs, out...), probes...)
+	return namespaces, append(out, probes...)
 }
 
 func mapsKeysAny[V any](m map[string]V) func(func(string) bool) {
@@ -669,7 +686,14 @@ func (h *gwHarness) docProbe(cfg *unstructured.Unstructured, service func(ns, na
 	ns := cfg.GetNamespace()
 	spec := map[string]any{}
 	listener := func(proto string, port int64) map[string]any {
-		return map[string]any{"name": fmt.Sprintf("%s-%d", strings.ToLower(proto), port), "protocol": proto, "port": port}
+		l := map[string]any{"name": fmt.Sprintf("%s-%d", strings.ToLower(proto), port), "protocol": proto, "port": port}
+		if proto == "TLS" {
+			// The Gateway API requires a mode, and a certificate reference
+			// with Terminate; an NLB's certificates come from the
+			// configuration.
+			l["tls"] = map[string]any{"mode": "Terminate", "certificateRefs": []any{map[string]any{"name": "probe"}}}
+		}
+		return l
 	}
 	alb, backend := false, "probe"
 	var listeners []any
