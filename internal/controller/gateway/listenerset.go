@@ -95,10 +95,19 @@ func (r *Reconciler) listenerSetEvents(gw *gwv1.Gateway, att gwattach.Result) {
 				fmt.Sprintf("Gateway %s/%s does not allow ListenerSets from namespace %s (spec.allowedListeners)", gw.Namespace, gw.Name, s.Object.Namespace))
 			continue
 		}
-		for _, l := range s.Listeners {
-			if !l.Valid {
-				r.Events.Warn(s.Object, events.ReasonInvalidListener, events.ActionReconcile, fmt.Sprintf("listener %s: %s", l.Spec.Name, l.Message))
-			}
+		r.listenerEvents(s.Object, s.Listeners)
+	}
+}
+
+// listenerEvents warns, on the object defining them, of listeners not
+// accepted and of what accepted ones name but lbsg does not use.
+func (r *Reconciler) listenerEvents(obj client.Object, ls []*gwattach.Listener) {
+	for _, l := range ls {
+		switch {
+		case !l.Valid:
+			r.Events.Warn(obj, events.ReasonInvalidListener, events.ActionReconcile, fmt.Sprintf("listener %s: %s", l.Spec.Name, l.Message))
+		case l.Notice != "":
+			r.Events.Warn(obj, events.ReasonCertificateRefsNotUsed, events.ActionReconcile, fmt.Sprintf("listener %s: %s", l.Spec.Name, l.Notice))
 		}
 	}
 }

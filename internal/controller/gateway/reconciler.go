@@ -196,11 +196,7 @@ func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1
 	if r.ALB && refuseUnauthenticated(in, att) {
 		att = gwattach.Attach(in.attach)
 	}
-	for _, l := range att.Listeners {
-		if !l.Valid {
-			r.Events.Warn(gw, events.ReasonInvalidListener, events.ActionReconcile, fmt.Sprintf("listener %s: %s", l.Spec.Name, l.Message))
-		}
-	}
+	r.listenerEvents(gw, att.Listeners)
 	r.listenerSetEvents(gw, att)
 	for _, rt := range in.attach.Routes {
 		if rt.Refusal != nil && namesScopeInSpec(rt, in.scope) {
