@@ -82,13 +82,13 @@ func TestUnsupportedFieldsAreFound(t *testing.T) {
 		"spec": map[string]any{
 			"scheme":              "internet-facing",
 			"wafV2":               map[string]any{"webACL": "arn"},
-			"loadBalancerSubnets": []any{map[string]any{"identifier": "subnet-1", "eipAllocation": "eipalloc-1"}},
+			"loadBalancerSubnets": []any{map[string]any{"identifier": "subnet-1", "ipv6Allocation": "2600::1"}},
 			"listenerConfigurations": []any{map[string]any{"protocolPort": "TLS:443", "defaultCertificate": "arn:cert",
 				"quicEnabled": true}},
 		},
 	}
 	got := gwconfig.UnsupportedFields(gwconfig.KindLoadBalancerConfiguration, obj)
-	want := []string{"spec.listenerConfigurations[].quicEnabled", "spec.loadBalancerSubnets[].eipAllocation", "spec.wafV2"}
+	want := []string{"spec.listenerConfigurations[].quicEnabled", "spec.loadBalancerSubnets[].ipv6Allocation", "spec.wafV2"}
 	if !slices.Equal(got, want) {
 		t.Errorf("UnsupportedFields = %v, want %v", got, want)
 	}

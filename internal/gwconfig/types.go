@@ -35,6 +35,12 @@ type LoadBalancerConfigurationSpec struct {
 // SubnetConfiguration is one entry of loadBalancerSubnets.
 type SubnetConfiguration struct {
 	Identifier string `json:"identifier"`
+	// EIPAllocation is the NLB's Elastic IP allocation in this subnet
+	// (internet-facing NLBs).
+	EIPAllocation *string `json:"eipAllocation,omitempty"`
+	// PrivateIPv4Allocation is the NLB's private IPv4 address in this
+	// subnet (internal NLBs).
+	PrivateIPv4Allocation *string `json:"privateIPv4Allocation,omitempty"`
 }
 
 // ListenerConfiguration configures the listener of one PROTOCOL:port.

@@ -126,11 +126,17 @@ func (b *gwBuilder) build() error {
 	} else {
 		lb.Name = naming.GatewayLBName(b.d.ClusterName, b.gw.Namespace, b.gw.Name, b.gw.UID, scheme)
 	}
+	if err := b.checkSubnetConfigs(scheme); err != nil {
+		return err
+	}
 	subnets, err := b.subnets(scheme)
 	if err != nil {
 		return err
 	}
 	lb.Subnets = subnets
+	if err := b.subnetMappings(lb); err != nil {
+		return err
+	}
 	if len(cfg.LoadBalancerAttributes) > 0 {
 		lb.Attributes = map[string]string{}
 		for _, a := range cfg.LoadBalancerAttributes {
@@ -165,7 +171,7 @@ func (b *gwBuilder) subnets(scheme string) ([]string, error) {
 	if b.gw.ALB {
 		minCount = albMinSubnets
 	}
-	if cfg.LoadBalancerSubnets != nil && len(*cfg.LoadBalancerSubnets) > 0 {
+	if cfg.LoadBalancerSubnets != nil && len(*cfg.LoadBalancerSubnets) > 0 && (*cfg.LoadBalancerSubnets)[0].Identifier != "" {
 		var ids []string
 		for _, s := range *cfg.LoadBalancerSubnets {
 			ids = append(ids, s.Identifier)

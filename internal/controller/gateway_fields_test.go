@@ -1,0 +1,176 @@
+package controller_test
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/testenv"
+)
+
+// configuredGateway creates a LoadBalancerConfiguration named after the
+// Gateway with spec, the Gateway (naming it, with listeners) and a
+// TCPRoute from each TCP listener to Service echo (port 80).
+func (h *gwHarness) configuredGateway(name string, spec map[string]any, listeners ...gwv1.Listener) *gwv1.Gateway {
+	h.t.Helper()
+	ns := h.kube.Namespace
+	h.create(lbConfig(ns, name, spec))
+	gw := &gwv1.Gateway{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Spec: gwv1.GatewaySpec{
+		GatewayClassName: gwv1.ObjectName(h.class), Listeners: listeners,
+		Infrastructure: &gwv1.GatewayInfrastructure{ParametersRef: &gwv1.LocalParametersReference{
+			Group: "gateway.k8s.aws", Kind: "LoadBalancerConfiguration", Name: name}}}}
+	h.create(gw)
+	for _, l := range listeners {
+		if l.Protocol == gwv1.TCPProtocolType {
+			sec := l.Name
+			h.create(tcpRoute(ns, name+"-"+string(l.Name), []gwv1.ParentReference{{Namespace: ptr.To(gwv1.Namespace(ns)),
+				Name: gwv1.ObjectName(name), SectionName: &sec}}, svcRef(ns, "echo", 80)))
+		}
+	}
+	return gw
+}
+
+// gwZones is the Gateway's NLB's zones as the emulator holds them:
+// "subnet=allocation" or "subnet=private address", sorted ("" entries:
+// no NLB yet).
+func (h *gwHarness) gwZones(ctx context.Context, ns, name string) ([]string, error) {
+	lbs, err := h.emu.ELBv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{})
+	if err != nil {
+		return nil, err
+	}
+	for _, lb := range lbs.LoadBalancers {
+		tags, err := h.emu.ELBv2.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: []string{aws.ToString(lb.LoadBalancerArn)}})
+		if err != nil {
+			return nil, err
+		}
+		own := false
+		for _, td := range tags.TagDescriptions {
+			for _, tag := range td.Tags {
+				own = own || aws.ToString(tag.Key) == naming.TagGatewayNLBStack && aws.ToString(tag.Value) == ns+"/"+name
+			}
+		}
+		if !own {
+			continue
+		}
+		var out []string
+		for _, az := range lb.AvailabilityZones {
+			z := aws.ToString(az.SubnetId)
+			for _, a := range az.LoadBalancerAddresses {
+				z += "=" + aws.ToString(a.AllocationId) + aws.ToString(a.PrivateIPv4Address)
+			}
+			out = append(out, z)
+		}
+		slices.Sort(out)
+		return out, nil
+	}
+	return nil, nil
+}
+
+// subnetAddress is an address inside the subnet's CIDR (its 10th host).
+func (h *gwHarness) subnetAddress(id string) string {
+	h.t.Helper()
+	out, err := h.emu.EC2.DescribeSubnets(h.t.Context(), &awsec2.DescribeSubnetsInput{SubnetIds: []string{id}})
+	if err != nil || len(out.Subnets) != 1 {
+		h.t.Fatalf("describing %s: %v", id, err)
+	}
+	p := netip.MustParsePrefix(aws.ToString(out.Subnets[0].CidrBlock))
+	a := p.Addr()
+	for range 10 {
+		a = a.Next()
+	}
+	return a.String()
+}
+
+// refusedWith waits for the Gateway's Accepted condition to be False with
+// a message containing msg, and checks it has no load balancer.
+func (h *gwHarness) refusedWith(gw *gwv1.Gateway, msg string) {
+	h.t.Helper()
+	testenv.Eventually(h.t, fmt.Sprintf("gateway %s refused with %q", gw.Name, msg), func(ctx context.Context) (bool, error) {
+		cur := h.getGateway(gw)
+		if cur == nil {
+			return false, nil
+		}
+		c := meta.FindStatusCondition(cur.Status.Conditions, "Accepted")
+		if c == nil || c.Status != metav1.ConditionFalse || !strings.Contains(c.Message, msg) {
+			return false, fmt.Errorf("Accepted %+v", c)
+		}
+		return true, nil
+	})
+	if lb, _, err := h.gwLoadBalancer(h.t.Context(), gw.Namespace, gw.Name); err != nil || lb != nil {
+		h.t.Errorf("refused gateway %s has a load balancer %+v (%v)", gw.Name, lb, err)
+	}
+}
+
+// loadBalancerSubnets' eipAllocation and privateIPv4Allocation put the
+// NLB's addresses in its subnets, with LBC's checks.
+func TestGatewaySubnetAllocations(t *testing.T) {
+	h := startGateway(t)
+	h.backend(h.kube.Namespace, "echo")
+	pub, priv, eips := h.seed.PublicSubnets, h.seed.PrivateSubnets, h.allocate(2)
+	ip0, ip1 := h.subnetAddress(priv[0]), h.subnetAddress(priv[1])
+	sub := func(id string, kv ...string) map[string]any {
+		m := map[string]any{}
+		if id != "" {
+			m["identifier"] = id
+		}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		name, scheme string
+		subnets      []any
+		wantZones    []string
+		wantRefusal  string
+	}{
+		{name: "eips", scheme: "internet-facing",
+			subnets:   []any{sub(pub[0], "eipAllocation", eips[0]), sub(pub[1], "eipAllocation", eips[1])},
+			wantZones: []string{pub[0] + "=" + eips[0], pub[1] + "=" + eips[1]}},
+		// Addresses listed in the other subnet's order still land in the
+		// subnet whose CIDR holds them.
+		{name: "private", scheme: "internal",
+			subnets:   []any{sub(priv[0], "privateIPv4Allocation", ip1), sub(priv[1], "privateIPv4Allocation", ip0)},
+			wantZones: []string{priv[0] + "=" + ip0, priv[1] + "=" + ip1}},
+		{name: "eip-internal", scheme: "internal",
+			subnets:     []any{sub(priv[0], "eipAllocation", eips[0])},
+			wantRefusal: "EIPAllocation can only be set for internet facing load balancers"},
+		{name: "private-internet", scheme: "internet-facing",
+			subnets:     []any{sub(pub[0], "privateIPv4Allocation", ip0)},
+			wantRefusal: "PrivateIPv4Allocation can only be set for internal load balancers"},
+		{name: "eip-some", scheme: "internet-facing",
+			subnets:     []any{sub(pub[0], "eipAllocation", eips[0]), sub(pub[1])},
+			wantRefusal: "Either specify all eip allocations or none."},
+		{name: "private-outside", scheme: "internal",
+			subnets:     []any{sub(priv[0], "privateIPv4Allocation", ip1)},
+			wantRefusal: "expect one private IPv4 address configured for subnet: " + priv[0]},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			gw := h.configuredGateway(tc.name, map[string]any{"scheme": tc.scheme, "loadBalancerSubnets": tc.subnets},
+				tcpListener("tcp", 80))
+			if tc.wantRefusal != "" {
+				h.refusedWith(gw, tc.wantRefusal)
+				return
+			}
+			testenv.Eventually(t, "zones", func(ctx context.Context) (bool, error) {
+				got, err := h.gwZones(ctx, h.kube.Namespace, tc.name)
+				if err != nil || !slices.Equal(got, tc.wantZones) {
+					return false, fmt.Errorf("zones %v, want %v (%v)", got, tc.wantZones, err)
+				}
+				return true, nil
+			})
+		})
+	}
+}
