@@ -22,8 +22,9 @@ import (
 
 // configuredGateway creates a LoadBalancerConfiguration named after the
 // Gateway with spec, the Gateway (naming it, with listeners) and a
-// TCPRoute from each TCP listener to Service echo (port 80).
-func (h *gwHarness) configuredGateway(name string, spec map[string]any, listeners ...gwv1.Listener) *gwv1.Gateway {
+// TCPRoute from each TCP listener to backends (none: Service echo, port
+// 80).
+func (h *gwHarness) configuredGateway(name string, spec map[string]any, listeners []gwv1.Listener, backends ...gwv1.BackendRef) *gwv1.Gateway {
 	h.t.Helper()
 	ns := h.kube.Namespace
 	h.create(lbConfig(ns, name, spec))
@@ -32,11 +33,14 @@ func (h *gwHarness) configuredGateway(name string, spec map[string]any, listener
 		Infrastructure: &gwv1.GatewayInfrastructure{ParametersRef: &gwv1.LocalParametersReference{
 			Group: "gateway.k8s.aws", Kind: "LoadBalancerConfiguration", Name: name}}}}
 	h.create(gw)
+	if len(backends) == 0 {
+		backends = []gwv1.BackendRef{svcRef(ns, "echo", 80)}
+	}
 	for _, l := range listeners {
 		if l.Protocol == gwv1.TCPProtocolType {
 			sec := l.Name
 			h.create(tcpRoute(ns, name+"-"+string(l.Name), []gwv1.ParentReference{{Namespace: ptr.To(gwv1.Namespace(ns)),
-				Name: gwv1.ObjectName(name), SectionName: &sec}}, svcRef(ns, "echo", 80)))
+				Name: gwv1.ObjectName(name), SectionName: &sec}}, backends...))
 		}
 	}
 	return gw
@@ -159,7 +163,7 @@ func TestGatewaySubnetAllocations(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			gw := h.configuredGateway(tc.name, map[string]any{"scheme": tc.scheme, "loadBalancerSubnets": tc.subnets},
-				tcpListener("tcp", 80))
+				[]gwv1.Listener{tcpListener("tcp", 80)})
 			if tc.wantRefusal != "" {
 				h.refusedWith(gw, tc.wantRefusal)
 				return
@@ -168,6 +172,94 @@ func TestGatewaySubnetAllocations(t *testing.T) {
 				got, err := h.gwZones(ctx, h.kube.Namespace, tc.name)
 				if err != nil || !slices.Equal(got, tc.wantZones) {
 					return false, fmt.Errorf("zones %v, want %v (%v)", got, tc.wantZones, err)
+				}
+				return true, nil
+			})
+		})
+	}
+}
+
+// gwListenerActions is, per listener port of the Gateway's NLB, its
+// protocol and default forward: "PROTO sticky=<v> weights=[…]" (v: the
+// stickiness AWS holds, "-" when none).
+func (h *gwHarness) gwListenerActions(ctx context.Context, ns, name string) (map[int32]string, error) {
+	lbs, err := h.emu.ELBv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{})
+	if err != nil {
+		return nil, err
+	}
+	for _, lb := range lbs.LoadBalancers {
+		tags, err := h.emu.ELBv2.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: []string{aws.ToString(lb.LoadBalancerArn)}})
+		if err != nil {
+			return nil, err
+		}
+		own := false
+		for _, td := range tags.TagDescriptions {
+			for _, tag := range td.Tags {
+				own = own || aws.ToString(tag.Key) == naming.TagGatewayNLBStack && aws.ToString(tag.Value) == ns+"/"+name
+			}
+		}
+		if !own {
+			continue
+		}
+		ls, err := h.emu.ELBv2.DescribeListeners(ctx, &elbv2.DescribeListenersInput{LoadBalancerArn: lb.LoadBalancerArn})
+		if err != nil {
+			return nil, err
+		}
+		out := map[int32]string{}
+		for _, l := range ls.Listeners {
+			sticky, weights := "-", []string{}
+			for _, a := range l.DefaultActions {
+				if f := a.ForwardConfig; f != nil {
+					if s := f.TargetGroupStickinessConfig; s != nil && s.Enabled != nil {
+						sticky = fmt.Sprint(*s.Enabled)
+					}
+					for _, tg := range f.TargetGroups {
+						w := "-"
+						if tg.Weight != nil {
+							w = fmt.Sprint(*tg.Weight)
+						}
+						weights = append(weights, w)
+					}
+				}
+			}
+			slices.Sort(weights)
+			out[aws.ToInt32(l.Port)] = fmt.Sprintf("%s sticky=%s weights=%v", l.Protocol, sticky, weights)
+		}
+		return out, nil
+	}
+	return nil, nil
+}
+
+// A listener configuration's targetGroupStickiness is the stickiness of
+// the NLB listener's forward to the route's weighted target groups.
+func TestGatewayListenerTargetGroupStickiness(t *testing.T) {
+	h := startGateway(t)
+	ns := h.kube.Namespace
+	h.backend(ns, "echo")
+	h.backend(ns, "echo2")
+	for _, tc := range []struct {
+		name   string
+		sticky any // nil: not set
+		want   string
+	}{
+		{name: "sticky", sticky: true, want: "TCP sticky=true weights=[1 3]"},
+		{name: "not-sticky", sticky: false, want: "TCP sticky=false weights=[1 3]"},
+		// AWS reports stickiness off on a weighted forward that names none.
+		{name: "unset", want: "TCP sticky=false weights=[1 3]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lc := map[string]any{"protocolPort": "TCP:80"}
+			if tc.sticky != nil {
+				lc["targetGroupStickiness"] = tc.sticky
+			}
+			one, three := svcRef(ns, "echo", 80), svcRef(ns, "echo2", 80)
+			one.Weight, three.Weight = ptr.To[int32](1), ptr.To[int32](3)
+			h.configuredGateway(tc.name, map[string]any{"listenerConfigurations": []any{lc}},
+				[]gwv1.Listener{tcpListener("tcp", 80)}, one, three)
+			testenv.Eventually(t, "listener forward", func(ctx context.Context) (bool, error) {
+				got, err := h.gwListenerActions(ctx, ns, tc.name)
+				if err != nil || got[80] != tc.want {
+					return false, fmt.Errorf("listeners %v, want 80: %s (%v)", got, tc.want, err)
 				}
 				return true, nil
 			})

@@ -74,7 +74,7 @@ var Fields = []Field{
 	{lbc, "spec.listenerConfigurations[].certificates", Supported, "further certificate ARNs of a TLS or HTTPS listener"},
 	{lbc, "spec.listenerConfigurations[].sslPolicy", Supported, "TLS or HTTPS listener policy (default --default-ssl-policy)"},
 	{lbc, "spec.listenerConfigurations[].alpnPolicy", Supported, "TLS listener ALPN policy"},
-	{lbc, "spec.listenerConfigurations[].targetGroupStickiness", Unsupported, notMore},
+	{lbc, "spec.listenerConfigurations[].targetGroupStickiness", Supported, "NLB listener: stickiness of its forward to the route's weighted target groups (ignored on ALBs, as LBC)"},
 	{lbc, "spec.listenerConfigurations[].mutualAuthentication", Unsupported, notL7},
 	{lbc, "spec.listenerConfigurations[].listenerAttributes", Supported, "listener attributes (ALB header modification such as routing.http.response.server.enabled, NLB tcp.idle_timeout.seconds); keys no longer listed keep their AWS value"},
 	{lbc, "spec.listenerConfigurations[].quicEnabled", Unsupported, notMore},

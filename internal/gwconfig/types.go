@@ -50,6 +50,8 @@ type ListenerConfiguration struct {
 	Certificates       []*string `json:"certificates,omitempty"`
 	SSLPolicy          *string   `json:"sslPolicy,omitempty"`
 	ALPNPolicy         *string   `json:"alpnPolicy,omitempty"`
+	// TargetGroupStickiness of an NLB listener's weighted forward.
+	TargetGroupStickiness *bool `json:"targetGroupStickiness,omitempty"`
 	// ListenerAttributes of the listener (e.g. ALB header modification,
 	// NLB TCP idle timeout).
 	ListenerAttributes []Attribute `json:"listenerAttributes,omitempty"`

@@ -374,6 +374,10 @@ func (b *gwBuilder) listeners(userTags map[string]string) error {
 		if len(fw.TargetGroups) == 0 || !nonZero {
 			continue // LBC creates no listener without a backend to send to
 		}
+		if lc != nil && lc.TargetGroupStickiness != nil {
+			// LBC's L4 default action: stickiness as the listener configuration states it.
+			fw.Stickiness = &Stickiness{Enabled: lc.TargetGroupStickiness}
+		}
 		ls.TargetGroup = fw.TargetGroups[0].TargetGroup
 		ls.DefaultAction = &Action{Type: ActionForward, Forward: fw}
 		b.st.Listeners = append(b.st.Listeners, ls)
