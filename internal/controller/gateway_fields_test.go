@@ -13,7 +13,9 @@ import (
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/lbsg/lbsg/internal/naming"
@@ -265,4 +267,94 @@ func TestGatewayListenerTargetGroupStickiness(t *testing.T) {
 			})
 		})
 	}
+}
+
+// subnetCIDR is the subnet's IPv4 CIDR.
+func (h *gwHarness) subnetCIDR(id string) string {
+	h.t.Helper()
+	out, err := h.emu.EC2.DescribeSubnets(h.t.Context(), &awsec2.DescribeSubnetsInput{SubnetIds: []string{id}})
+	if err != nil || len(out.Subnets) != 1 {
+		h.t.Fatalf("describing %s: %v", id, err)
+	}
+	return aws.ToString(out.Subnets[0].CidrBlock)
+}
+
+// disableSecurityGroup gives an NLB Gateway no security group: its node
+// rules cite CIDRs, as LBC's do; the settings AWS cannot honour are
+// refused.
+func TestGatewayDisableSecurityGroup(t *testing.T) {
+	h := startGateway(t)
+	ns := h.kube.Namespace
+	svc := h.backend(ns, "echo")
+	nodePort := svc.Spec.Ports[0].NodePort
+	pub, priv := h.seed.PublicSubnets, h.seed.PrivateSubnets
+	rule := func(cidr string) string { return fmt.Sprintf("tcp %d ← %s", nodePort, cidr) }
+	for _, tc := range []struct {
+		name        string
+		spec        map[string]any
+		wantRules   []string // on the node SG
+		wantRefusal string
+	}{
+		// Instance targets keep the client IP: the listener's clients
+		// reach the node port, and the health check rides on that rule.
+		{name: "open", spec: map[string]any{"scheme": "internet-facing", "disableSecurityGroup": true,
+			"loadBalancerSubnets": []any{map[string]any{"identifier": pub[0]}}},
+			wantRules: []string{rule("0.0.0.0/0")}},
+		// Narrow source ranges: the clients, and the NLB's subnet for the
+		// health check.
+		{name: "ranges", spec: map[string]any{"disableSecurityGroup": true, "sourceRanges": []any{"10.99.0.0/16"},
+			"loadBalancerSubnets": []any{map[string]any{"identifier": priv[1]}}},
+			wantRules: []string{rule("10.99.0.0/16"), rule(h.subnetCIDR(priv[1]))}},
+		{name: "with-sgs", spec: map[string]any{"disableSecurityGroup": true, "securityGroups": []any{h.seed.NodeSG}},
+			wantRefusal: "disableSecurityGroup and securityGroups cannot both be set"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			gw := h.configuredGateway(tc.name, tc.spec, []gwv1.Listener{tcpListener("tcp", 80)})
+			if tc.wantRefusal != "" {
+				h.refusedWith(gw, tc.wantRefusal)
+				return
+			}
+			h.waitListeners(ns, tc.name, "80/TCP")
+			h.eventually("node rules", func(w world) string {
+				got := ruleList(w.sgs[h.seed.NodeSG].Ingress)
+				for _, r := range tc.wantRules {
+					if !slices.Contains(got, r) {
+						return fmt.Sprintf("node SG rules %v lack %s", got, r)
+					}
+				}
+				return ""
+			})
+			lb, _, err := h.gwLoadBalancer(t.Context(), ns, tc.name)
+			if err != nil || lb == nil || len(lb.sgs) != 0 {
+				t.Errorf("load balancer %+v (%v), want one without security groups", lb, err)
+			}
+		})
+	}
+
+	// A Gateway whose NLB has security groups cannot drop them: refused,
+	// the NLB left as it is.
+	t.Run("toggled on an NLB with SGs", func(t *testing.T) {
+		gw := h.configuredGateway("toggle", map[string]any{"scheme": "internal"}, []gwv1.Listener{tcpListener("tcp", 81)})
+		lb := h.waitListeners(ns, "toggle", "81/TCP")
+		if len(lb.sgs) == 0 {
+			t.Fatal("the NLB has no security groups before the change")
+		}
+		testenv.Eventually(t, "config updated", func(ctx context.Context) (bool, error) {
+			cur := lbConfig(ns, "toggle", nil)
+			if err := h.kube.Client.Get(ctx, client.ObjectKeyFromObject(cur), cur); err != nil {
+				return false, err
+			}
+			_ = unstructured.SetNestedField(cur.Object, true, "spec", "disableSecurityGroup")
+			return true, h.kube.Client.Update(ctx, cur)
+		})
+		testenv.Eventually(t, "refused", func(context.Context) (bool, error) {
+			cur := h.getGateway(gw)
+			c := meta.FindStatusCondition(cur.Status.Conditions, "Accepted")
+			return c != nil && c.Status == metav1.ConditionFalse && strings.Contains(c.Message, "conflicting security groups configuration"), nil
+		})
+		after, _, err := h.gwLoadBalancer(t.Context(), ns, "toggle")
+		if err != nil || after == nil || !slices.Equal(after.sgs, lb.sgs) {
+			t.Errorf("the refused Gateway's NLB changed: %+v → %+v (%v)", lb, after, err)
+		}
+	})
 }

@@ -30,6 +30,7 @@ func Merge(class, gateway LoadBalancerConfigurationSpec) LoadBalancerConfigurati
 			lo.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic),
 		LoadBalancerSubnets:             first(hi.LoadBalancerSubnets, lo.LoadBalancerSubnets),
 		LoadBalancerSubnetsSelector:     first(hi.LoadBalancerSubnetsSelector, lo.LoadBalancerSubnetsSelector),
+		DisableSecurityGroup:            first(hi.DisableSecurityGroup, lo.DisableSecurityGroup),
 		SecurityGroups:                  first(hi.SecurityGroups, lo.SecurityGroups),
 		SecurityGroupPrefixes:           first(hi.SecurityGroupPrefixes, lo.SecurityGroupPrefixes),
 		SourceRanges:                    first(hi.SourceRanges, lo.SourceRanges),

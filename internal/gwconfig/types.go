@@ -23,6 +23,7 @@ type LoadBalancerConfigurationSpec struct {
 	LoadBalancerSubnets                                  *[]SubnetConfiguration   `json:"loadBalancerSubnets,omitempty"`
 	LoadBalancerSubnetsSelector                          *map[string][]string     `json:"loadBalancerSubnetsSelector,omitempty"`
 	ListenerConfigurations                               *[]ListenerConfiguration `json:"listenerConfigurations,omitempty"`
+	DisableSecurityGroup                                 *bool                    `json:"disableSecurityGroup,omitempty"`
 	SecurityGroups                                       *[]string                `json:"securityGroups,omitempty"`
 	SecurityGroupPrefixes                                *[]string                `json:"securityGroupPrefixes,omitempty"`
 	SourceRanges                                         *[]string                `json:"sourceRanges,omitempty"`

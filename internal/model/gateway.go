@@ -158,8 +158,11 @@ func (b *gwBuilder) build() error {
 	if err := listeners(userTags); err != nil {
 		return err
 	}
-	if source != 0 {
+	switch {
+	case source != 0:
 		b.targetRules(source)
+	case len(lb.SecurityGroups) == 0:
+		b.noSGTargetRules(lb)
 	}
 	return nil
 }
@@ -201,6 +204,9 @@ func (b *gwBuilder) subnets(scheme string) ([]string, error) {
 // --enable-backend-security-group). Returns the source of target rules.
 func (b *gwBuilder) securityGroups(lb *LoadBalancer, userTags map[string]string) (RefKind, error) {
 	cfg := b.gw.Config
+	if done, err := b.withoutSecurityGroups(); done || err != nil {
+		return 0, err
+	}
 	if cfg.SecurityGroups != nil && len(*cfg.SecurityGroups) > 0 {
 		if b.f.ManualSecurityGroupsErr != nil {
 			return 0, b.f.ManualSecurityGroupsErr
@@ -520,11 +526,17 @@ func (b *gwBuilder) identify(tg *TargetGroup, id naming.GatewayTargetGroup, prop
 // targetRules: every target group's ports on the SGs of its targets'
 // nodes (instance: the target nodes; ip: the endpoints' nodes).
 func (b *gwBuilder) targetRules(source RefKind) {
-	nodes := map[string]bool{}
 	var perms []targetPerm
 	for _, tg := range b.st.TargetGroups {
 		perms = append(perms, targetGroupPerms(tg, b.d.DisableRestrictedSGRules)...)
 	}
+	b.st.TargetRules = append(b.st.TargetRules, crossTargetRules(b.targetNodeSGs(), perms, source)...)
+}
+
+// targetNodeSGs are the SGs of the nodes the Gateway's targets run on
+// (instance targets: the target nodes; ip: the endpoints' nodes).
+func (b *gwBuilder) targetNodeSGs() []string {
+	nodes := map[string]bool{}
 	for _, be := range b.backends() {
 		instance := be.TargetGroup == nil || be.TargetGroup.TargetType == nil
 		if instance {
@@ -544,5 +556,5 @@ func (b *gwBuilder) targetRules(source RefKind) {
 	}
 	groups, warns := targetSGs(b.f.Nodes, nodes, b.d)
 	b.warnings = append(b.warnings, warns...)
-	b.st.TargetRules = append(b.st.TargetRules, crossTargetRules(groups, perms, source)...)
+	return groups
 }

@@ -564,8 +564,16 @@ func (r *Reconciler) facts(ctx context.Context, stack naming.Stack, cfg *gwconfi
 	if err != nil {
 		return f, err
 	}
+	needCIDRs := !gw.ALB && cfg != nil && cfg.Spec.DisableSecurityGroup != nil && *cfg.Spec.DisableSecurityGroup
 	if lb != nil {
 		f.ExistingLB = &model.ExistingLB{Scheme: lb.Scheme, SecurityGroups: lb.SecurityGroups, Subnets: lb.Subnets}
+		needCIDRs = needCIDRs || !gw.ALB && len(lb.SecurityGroups) == 0
+	}
+	if needCIDRs {
+		// The node rules of an NLB without SGs cite the VPC's CIDRs.
+		if f.VPCCIDRs, err = r.AWS.VPCCIDRs(ctx); err != nil {
+			return f, err
+		}
 	}
 	if cfg != nil && cfg.Spec.SecurityGroups != nil && len(*cfg.Spec.SecurityGroups) > 0 {
 		ids, err := r.AWS.ResolveManual(ctx, *cfg.Spec.SecurityGroups)
