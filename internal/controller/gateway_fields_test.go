@@ -11,9 +11,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
@@ -100,7 +103,7 @@ func (h *gwHarness) subnetAddress(id string) string {
 }
 
 // refusedWith waits for the Gateway's Accepted condition to be False with
-// a message containing msg, and checks it has no load balancer.
+// a message containing msg, and checks it has no listener.
 func (h *gwHarness) refusedWith(gw *gwv1.Gateway, msg string) {
 	h.t.Helper()
 	testenv.Eventually(h.t, fmt.Sprintf("gateway %s refused with %q", gw.Name, msg), func(ctx context.Context) (bool, error) {
@@ -114,8 +117,10 @@ func (h *gwHarness) refusedWith(gw *gwv1.Gateway, msg string) {
 		}
 		return true, nil
 	})
-	if lb, _, err := h.gwLoadBalancer(h.t.Context(), gw.Namespace, gw.Name); err != nil || lb != nil {
-		h.t.Errorf("refused gateway %s has a load balancer %+v (%v)", gw.Name, lb, err)
+	// A Gateway built before its route arrived may have its NLB, but never
+	// a listener of the refused configuration.
+	if lb, _, err := h.gwLoadBalancer(h.t.Context(), gw.Namespace, gw.Name); err != nil || lb != nil && len(lb.listeners) > 0 {
+		h.t.Errorf("refused gateway %s has a load balancer with listeners %+v (%v)", gw.Name, lb, err)
 	}
 }
 
@@ -357,4 +362,111 @@ func TestGatewayDisableSecurityGroup(t *testing.T) {
 			t.Errorf("the refused Gateway's NLB changed: %+v → %+v (%v)", lb, after, err)
 		}
 	})
+}
+
+// gwTargets is, per target group of the Gateway's stack, its protocol and
+// registered targets (id:port:serverID), sorted.
+func (h *gwHarness) gwTargets(ctx context.Context, ns, name string) ([]string, error) {
+	tgs, err := h.emu.ELBv2.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, tg := range tgs.TargetGroups {
+		tags, err := h.emu.ELBv2.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: []string{aws.ToString(tg.TargetGroupArn)}})
+		if err != nil {
+			return nil, err
+		}
+		own := false
+		for _, td := range tags.TagDescriptions {
+			for _, tag := range td.Tags {
+				own = own || aws.ToString(tag.Key) == naming.TagGatewayNLBStack && aws.ToString(tag.Value) == ns+"/"+name
+			}
+		}
+		if !own {
+			continue
+		}
+		th, err := h.emu.ELBv2.DescribeTargetHealth(ctx, &elbv2.DescribeTargetHealthInput{TargetGroupArn: tg.TargetGroupArn})
+		if err != nil {
+			return nil, err
+		}
+		var ts []string
+		for _, d := range th.TargetHealthDescriptions {
+			if d.TargetHealth != nil && d.TargetHealth.State == "draining" {
+				continue
+			}
+			ts = append(ts, fmt.Sprintf("%s:%d:%s", aws.ToString(d.Target.Id), aws.ToInt32(d.Target.Port), aws.ToString(d.Target.QuicServerId)))
+		}
+		slices.Sort(ts)
+		out = append(out, fmt.Sprintf("%s %v", tg.Protocol, ts))
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// quicEnabled upgrades a Gateway's UDP listener to QUIC: listener and
+// target group QUIC, no weights, each pod registered with its QUIC server
+// ID (a pod without one left out); what AWS would refuse is refused first.
+func TestGatewayQUICListener(t *testing.T) {
+	h := startGateway(t)
+	ns := h.kube.Namespace
+	h.create(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "h3"},
+		Spec: corev1.ServiceSpec{Selector: map[string]string{"app": "h3"},
+			Ports: []corev1.ServicePort{{Name: "h3", Port: 443, Protocol: corev1.ProtocolUDP, TargetPort: intstr.FromInt32(3000)}}}})
+	tgc := &unstructured.Unstructured{Object: map[string]any{"spec": map[string]any{
+		"targetReference": map[string]any{"name": "h3"}, "defaultConfiguration": map[string]any{"targetType": "ip"}}}}
+	tgc.SetAPIVersion("gateway.k8s.aws/v1")
+	tgc.SetKind("TargetGroupConfiguration")
+	tgc.SetNamespace(ns)
+	tgc.SetName("h3")
+	h.create(tgc)
+	withID, withoutID := h.quicPod("quic-a", 0x0102030405060708), h.quicPod("quic-b", 0)
+	h.create(&discoveryv1.EndpointSlice{
+		ObjectMeta:  metav1.ObjectMeta{Namespace: ns, Name: "h3-1", Labels: map[string]string{discoveryv1.LabelServiceName: "h3"}},
+		AddressType: discoveryv1.AddressTypeIPv4,
+		Endpoints: []discoveryv1.Endpoint{podEndpoint("10.0.100.7", h.nodes[0], withID),
+			podEndpoint("10.0.100.8", h.nodes[0], withoutID)},
+		Ports: []discoveryv1.EndpointPort{{Name: ptr.To("h3"), Port: ptr.To[int32](3000), Protocol: ptr.To(corev1.ProtocolUDP)}},
+	})
+	udp := gwv1.Listener{Name: "h3", Port: 443, Protocol: gwv1.UDPProtocolType}
+	quic := map[string]any{"protocolPort": "UDP:443", "quicEnabled": true}
+	for _, tc := range []struct {
+		name        string
+		spec        map[string]any
+		wantRefusal string
+	}{
+		{name: "quic", spec: map[string]any{"disableSecurityGroup": true, "listenerConfigurations": []any{quic}}},
+		{name: "with-sgs", spec: map[string]any{"listenerConfigurations": []any{quic}},
+			wantRefusal: "QUIC listeners (quicEnabled) need an NLB without security groups"},
+		{name: "on-tcp", spec: map[string]any{"disableSecurityGroup": true,
+			"listenerConfigurations": []any{map[string]any{"protocolPort": "TCP:443", "quicEnabled": true}}},
+			wantRefusal: "QUIC protocol upgrade not supported for protocol TCP"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := udp
+			if tc.name == "on-tcp" {
+				l = tcpListener("h3", 443)
+			}
+			gw := h.configuredGateway(tc.name, tc.spec, []gwv1.Listener{l}, svcRef(ns, "h3", 443))
+			h.create(&gwv1.UDPRoute{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: tc.name + "-udp"},
+				Spec: gwv1.UDPRouteSpec{CommonRouteSpec: gwv1.CommonRouteSpec{ParentRefs: []gwv1.ParentReference{parent(ns, tc.name)}},
+					Rules: []gwv1.UDPRouteRule{{BackendRefs: []gwv1.BackendRef{svcRef(ns, "h3", 443)}}}}})
+			if tc.wantRefusal != "" {
+				h.refusedWith(gw, tc.wantRefusal)
+				return
+			}
+			testenv.Eventually(t, "QUIC listener and targets", func(ctx context.Context) (bool, error) {
+				ls, err := h.gwListenerActions(ctx, ns, tc.name)
+				// lbsg sends no weight; AWS shows its default of 1.
+				if err != nil || ls[443] != "QUIC sticky=false weights=[1]" {
+					return false, fmt.Errorf("listeners %v (%v)", ls, err)
+				}
+				tgs, err := h.gwTargets(ctx, ns, tc.name)
+				if err != nil || !slices.Equal(tgs, []string{"QUIC [10.0.100.7:3000:0x0102030405060708]"}) {
+					return false, fmt.Errorf("target groups %v (%v)", tgs, err)
+				}
+				return true, nil
+			})
+		})
+	}
 }

@@ -84,16 +84,16 @@ func TestUnsupportedFieldsAreFound(t *testing.T) {
 			"wafV2":               map[string]any{"webACL": "arn"},
 			"loadBalancerSubnets": []any{map[string]any{"identifier": "subnet-1", "ipv6Allocation": "2600::1"}},
 			"listenerConfigurations": []any{map[string]any{"protocolPort": "TLS:443", "defaultCertificate": "arn:cert",
-				"quicEnabled": true}},
+				"mutualAuthentication": map[string]any{"mode": "verify"}}},
 		},
 	}
 	got := gwconfig.UnsupportedFields(gwconfig.KindLoadBalancerConfiguration, obj)
-	want := []string{"spec.listenerConfigurations[].quicEnabled", "spec.loadBalancerSubnets[].ipv6Allocation", "spec.wafV2"}
+	want := []string{"spec.listenerConfigurations[].mutualAuthentication", "spec.loadBalancerSubnets[].ipv6Allocation", "spec.wafV2"}
 	if !slices.Equal(got, want) {
 		t.Errorf("UnsupportedFields = %v, want %v", got, want)
 	}
 	_, err := gwconfig.ParseLoadBalancerConfiguration(obj)
-	if err == nil || !strings.Contains(err.Error(), "LoadBalancerConfiguration ns/cfg uses fields lbsg does not support: spec.listenerConfigurations[].quicEnabled") {
+	if err == nil || !strings.Contains(err.Error(), "LoadBalancerConfiguration ns/cfg uses fields lbsg does not support: spec.listenerConfigurations[].mutualAuthentication") {
 		t.Errorf("Parse error = %v", err)
 	}
 }

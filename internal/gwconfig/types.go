@@ -56,6 +56,9 @@ type ListenerConfiguration struct {
 	// ListenerAttributes of the listener (e.g. ALB header modification,
 	// NLB TCP idle timeout).
 	ListenerAttributes []Attribute `json:"listenerAttributes,omitempty"`
+	// QuicEnabled upgrades an NLB's UDP listener to QUIC (TCP_UDP to
+	// TCP_QUIC).
+	QuicEnabled *bool `json:"quicEnabled,omitempty"`
 }
 
 // Attribute is a key/value attribute.

@@ -158,6 +158,9 @@ func (b *gwBuilder) build() error {
 	if err := listeners(userTags); err != nil {
 		return err
 	}
+	if err := checkGatewayQUICListeners(lb, b.st.Listeners); err != nil {
+		return err
+	}
 	switch {
 	case source != 0:
 		b.targetRules(source)
@@ -337,10 +340,13 @@ func (b *gwBuilder) listeners(userTags map[string]string) error {
 		if p.Route == nil {
 			continue
 		}
-		proto := p.listenerProtocol()
+		lc := b.listenerConfig(p.listenerProtocol(), p.Port)
+		proto, err := gatewayQUICUpgrade(p.listenerProtocol(), lc)
+		if err != nil {
+			return err
+		}
 		ls := Listener{Port: p.Port, Protocol: proto,
 			Tags: naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.ListenerResourceID(p.Port)), userTags)}
-		lc := b.listenerConfig(proto, p.Port)
 		ls.Attributes = listenerAttributes(lc)
 		if proto == ProtoTLS {
 			if lc == nil || lc.DefaultCertificate == nil {
@@ -372,7 +378,11 @@ func (b *gwBuilder) listeners(userTags map[string]string) error {
 				b.st.TargetGroups = append(b.st.TargetGroups, tg)
 			}
 			w := be.Weight
-			fw.TargetGroups = append(fw.TargetGroups, WeightedTarget{TargetGroup: tg.ResourceID, Weight: &w})
+			wt := WeightedTarget{TargetGroup: tg.ResourceID, Weight: &w}
+			if isQUIC(proto) {
+				wt.Weight = nil // LBC: QUIC forwards take no weights
+			}
+			fw.TargetGroups = append(fw.TargetGroups, wt)
 			if w > 0 {
 				nonZero = true
 			}
@@ -406,8 +416,8 @@ func (b *gwBuilder) targetGroup(p GatewayPort, listenerProto string, be GatewayB
 	}
 	proto := ProtoTCP
 	switch {
-	case listenerProto == ProtoTCPUDP:
-		proto = ProtoTCPUDP
+	case listenerProto == ProtoTCPUDP || isQUIC(listenerProto):
+		proto = listenerProto
 	case props.Protocol != nil:
 		proto = *props.Protocol
 		if !slices.Contains([]string{ProtoTCP, ProtoUDP, ProtoTCPUDP, ProtoTLS}, proto) {
@@ -449,6 +459,9 @@ func (b *gwBuilder) targetGroup(p GatewayPort, listenerProto string, be GatewayB
 		return TargetGroup{}, err
 	}
 	tg.Targets = serviceTargets(sp, tt, TargetNodes(b.f.Nodes, nil), endpointsOfFamily(be.Endpoints, "ipv4"))
+	if err := gatewayQUICTargets(&tg, sp, be.Endpoints); err != nil {
+		return TargetGroup{}, err
+	}
 	return tg, nil
 }
 

@@ -49,8 +49,11 @@ const (
 type Reconciler struct {
 	// ALB: serve gateway.k8s.aws/alb classes (HTTPRoutes) instead of
 	// gateway.k8s.aws/nlb ones.
-	ALB    bool
-	Kube   client.Client
+	ALB  bool
+	Kube client.Client
+	// Pods reads pods uncached (nil: Kube), for the QUIC server IDs of
+	// the pods behind QUIC listeners.
+	Pods   client.Reader
 	AWS    *state.Provider
 	Deploy *deploy.Deployer
 	// Gateways enqueues Gateways (drift check).
@@ -60,6 +63,8 @@ type Reconciler struct {
 	Defaults model.Defaults
 	// MaxConcurrentReconciles (0: 1).
 	MaxConcurrentReconciles int
+
+	quic service.QUICPods
 }
 
 // controller is the GatewayClass controllerName served.
@@ -502,6 +507,9 @@ func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack n
 			if !ok {
 				var err error
 				if e, err = r.endpoints(ctx, key); err != nil {
+					return out, err
+				}
+				if err := r.quicServerIDs(ctx, in, be.Service, e); err != nil {
 					return out, err
 				}
 				eps[key] = e
