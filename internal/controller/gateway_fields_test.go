@@ -470,3 +470,148 @@ func TestGatewayQUICListener(t *testing.T) {
 		})
 	}
 }
+
+// gwListenerTargetGroups describes, per listener port of the Gateway's
+// NLB, the target group it forwards to: "PROTO hc=PROTO:path team=<tag>
+// delay=<deregistration delay>".
+func (h *gwHarness) gwListenerTargetGroups(ctx context.Context, ns, name string) (map[int32]string, error) {
+	lbs, err := h.emu.ELBv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{})
+	if err != nil {
+		return nil, err
+	}
+	for _, lb := range lbs.LoadBalancers {
+		tags, err := h.emu.ELBv2.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: []string{aws.ToString(lb.LoadBalancerArn)}})
+		if err != nil {
+			return nil, err
+		}
+		own := false
+		for _, td := range tags.TagDescriptions {
+			for _, tag := range td.Tags {
+				own = own || aws.ToString(tag.Key) == naming.TagGatewayNLBStack && aws.ToString(tag.Value) == ns+"/"+name
+			}
+		}
+		if !own {
+			continue
+		}
+		ls, err := h.emu.ELBv2.DescribeListeners(ctx, &elbv2.DescribeListenersInput{LoadBalancerArn: lb.LoadBalancerArn})
+		if err != nil {
+			return nil, err
+		}
+		out := map[int32]string{}
+		for _, l := range ls.Listeners {
+			if len(l.DefaultActions) == 0 || l.DefaultActions[0].ForwardConfig == nil {
+				continue
+			}
+			arn := l.DefaultActions[0].ForwardConfig.TargetGroups[0].TargetGroupArn
+			tgs, err := h.emu.ELBv2.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{TargetGroupArns: []string{aws.ToString(arn)}})
+			if err != nil {
+				return nil, err
+			}
+			tg := tgs.TargetGroups[0]
+			tt, err := h.emu.ELBv2.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: []string{aws.ToString(arn)}})
+			if err != nil {
+				return nil, err
+			}
+			team := ""
+			for _, td := range tt.TagDescriptions {
+				for _, tag := range td.Tags {
+					if aws.ToString(tag.Key) == "team" {
+						team = aws.ToString(tag.Value)
+					}
+				}
+			}
+			attrs, err := h.emu.ELBv2.DescribeTargetGroupAttributes(ctx, &elbv2.DescribeTargetGroupAttributesInput{TargetGroupArn: arn})
+			if err != nil {
+				return nil, err
+			}
+			delay := ""
+			for _, a := range attrs.Attributes {
+				if aws.ToString(a.Key) == "deregistration_delay.timeout_seconds" {
+					delay = aws.ToString(a.Value)
+				}
+			}
+			out[aws.ToInt32(l.Port)] = fmt.Sprintf("%s hc=%s:%s team=%s delay=%s", tg.Protocol, tg.HealthCheckProtocol,
+				aws.ToString(tg.HealthCheckPath), team, delay)
+		}
+		return out, nil
+	}
+	return nil, nil
+}
+
+func tgConfig(ns, name string, spec map[string]any) *unstructured.Unstructured {
+	u := &unstructured.Unstructured{Object: map[string]any{"spec": spec}}
+	u.SetAPIVersion("gateway.k8s.aws/v1")
+	u.SetKind("TargetGroupConfiguration")
+	u.SetNamespace(ns)
+	u.SetName(name)
+	return u
+}
+
+// defaultTargetGroupConfiguration: every backend's target groups start
+// from the default TargetGroupConfiguration (its routeConfigurations
+// applying per route); a Service's own configuration wins field by field,
+// tags merging.
+func TestGatewayDefaultTargetGroupConfiguration(t *testing.T) {
+	h := startGateway(t)
+	ns := h.kube.Namespace
+	h.backend(ns, "echo")
+	h.backend(ns, "echo2")
+	h.create(tgConfig(ns, "defaults", map[string]any{
+		"defaultConfiguration": map[string]any{"tags": map[string]any{"team": "platform"},
+			"healthCheckConfig": map[string]any{"healthCheckProtocol": "HTTP", "healthCheckPath": "/ready"}},
+		"routeConfigurations": []any{map[string]any{
+			"routeIdentifier":  map[string]any{"kind": "TCPRoute", "namespace": ns, "name": "special"},
+			"targetGroupProps": map[string]any{"targetGroupAttributes": []any{map[string]any{"key": "deregistration_delay.timeout_seconds", "value": "10"}}},
+		}},
+	}))
+	h.create(tgConfig(ns, "echo2", map[string]any{"targetReference": map[string]any{"name": "echo2"},
+		"defaultConfiguration": map[string]any{"tags": map[string]any{"team": "app"},
+			"healthCheckConfig": map[string]any{"healthCheckProtocol": "TCP"}}}))
+	h.create(tgConfig(ns, "bound", map[string]any{"targetReference": map[string]any{"name": "echo"}}))
+	h.create(lbConfig(ns, "cfg", map[string]any{"defaultTargetGroupConfiguration": map[string]any{"name": "defaults"}}))
+	h.create(lbConfig(ns, "cfg-missing", map[string]any{"defaultTargetGroupConfiguration": map[string]any{"name": "none"}}))
+	h.create(lbConfig(ns, "cfg-bound", map[string]any{"defaultTargetGroupConfiguration": map[string]any{"name": "bound"}}))
+	gwWith := func(name, cfg string, listeners ...gwv1.Listener) *gwv1.Gateway {
+		gw := &gwv1.Gateway{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Spec: gwv1.GatewaySpec{
+			GatewayClassName: gwv1.ObjectName(h.class), Listeners: listeners,
+			Infrastructure: &gwv1.GatewayInfrastructure{ParametersRef: &gwv1.LocalParametersReference{
+				Group: "gateway.k8s.aws", Kind: "LoadBalancerConfiguration", Name: cfg}}}}
+		h.create(gw)
+		return gw
+	}
+	route := func(name, gw string, port int32, svc string) {
+		sec := gwv1.SectionName(fmt.Sprint(port))
+		h.create(tcpRoute(ns, name, []gwv1.ParentReference{{Namespace: ptr.To(gwv1.Namespace(ns)), Name: gwv1.ObjectName(gw),
+			SectionName: &sec}}, svcRef(ns, svc, 80)))
+	}
+	gwWith("gw", "cfg", tcpListener("80", 80), tcpListener("81", 81), tcpListener("82", 82))
+	route("plain", "gw", 80, "echo")
+	route("special", "gw", 81, "echo")
+	route("own", "gw", 82, "echo2")
+	want := map[int32]string{
+		80: "TCP hc=HTTP:/ready team=platform delay=300", // AWS's default delay
+		81: "TCP hc=HTTP:/ready team=platform delay=10",
+		82: "TCP hc=TCP: team=app delay=300",
+	}
+	testenv.Eventually(t, "target groups from the default and the Service's configurations", func(ctx context.Context) (bool, error) {
+		got, err := h.gwListenerTargetGroups(ctx, ns, "gw")
+		if err != nil || len(got) != len(want) {
+			return false, fmt.Errorf("target groups %v (%v)", got, err)
+		}
+		for port, w := range want {
+			if g := got[port]; g != w {
+				return false, fmt.Errorf("port %d: %q, want %q (all: %v)", port, g, w, got)
+			}
+		}
+		return true, nil
+	})
+
+	for _, tc := range []struct{ gw, cfg, want string }{
+		{"missing", "cfg-missing", `failed to resolve default TargetGroupConfiguration "none"`},
+		{"bound", "cfg-bound", "has targetReference set and cannot be used as a defaultTargetGroupConfiguration"},
+	} {
+		t.Run(tc.gw, func(t *testing.T) {
+			h.refusedWith(gwWith(tc.gw, tc.cfg, tcpListener("80", 80)), tc.want)
+		})
+	}
+}

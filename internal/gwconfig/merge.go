@@ -36,6 +36,7 @@ func Merge(class, gateway LoadBalancerConfigurationSpec) LoadBalancerConfigurati
 		SourceRanges:                    first(hi.SourceRanges, lo.SourceRanges),
 		EnableICMP:                      first(hi.EnableICMP, lo.EnableICMP),
 		ManageBackendSecurityGroupRules: first(hi.ManageBackendSecurityGroupRules, lo.ManageBackendSecurityGroupRules),
+		DefaultTargetGroupConfiguration: first(hi.DefaultTargetGroupConfiguration, lo.DefaultTargetGroupConfiguration),
 	}
 	tags := map[string]string{}
 	for _, t := range []*map[string]string{lo.Tags, hi.Tags} {

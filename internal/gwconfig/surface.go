@@ -53,7 +53,7 @@ const (
 // Fields lists every field of the three specs, at the depth lbsg decides
 // on: a Supported or Unsupported field covers its whole subtree, a Partial
 // one lists its sub-fields.
-var Fields = []Field{
+var Fields = withRouteProps([]Field{
 	{lbc, "spec.mergingMode", Supported, "on the GatewayClass's configuration: which one wins when the Gateway names one too (default prefer-gateway-class)"},
 	{lbc, "spec.loadBalancerName", Supported, "the load balancer's name; LBC's generated name otherwise"},
 	{lbc, "spec.scheme", Supported, "internal (default: --default-load-balancer-scheme) or internet-facing"},
@@ -89,7 +89,7 @@ var Fields = []Field{
 	{lbc, "spec.minimumLoadBalancerCapacity", Unsupported, notMore},
 	{lbc, "spec.wafV2", Unsupported, notL7},
 	{lbc, "spec.shieldConfiguration", Unsupported, notL7},
-	{lbc, "spec.defaultTargetGroupConfiguration", Unsupported, notMore},
+	{lbc, "spec.defaultTargetGroupConfiguration", Supported, "a TargetGroupConfiguration (same namespace, without targetReference) whose settings every backend's target groups start from; a Service's own TargetGroupConfiguration wins field by field (tags and attributes merge), as LBC; the class's and the Gateway's merge by mergingMode"},
 
 	{tgc, "spec.targetReference", Supported, "the Service (same namespace) whose target groups it configures"},
 	{tgc, "spec.defaultConfiguration", Partial, ""},
@@ -104,11 +104,32 @@ var Fields = []Field{
 	{tgc, "spec.defaultConfiguration.protocolVersion", Supported, "ALB target groups behind an HTTPS listener: HTTP1, HTTP2 or GRPC (default GRPC for GRPCRoutes, HTTP2 for an h2c port, else HTTP1); HTTP1 behind HTTP and none on NLBs, as LBC"},
 	{tgc, "spec.defaultConfiguration.targetControlPort", Unsupported, notL7},
 	{tgc, "spec.defaultConfiguration.enableMultiCluster", Unsupported, notMore},
-	{tgc, "spec.routeConfigurations", Unsupported, notMore + " (per-route target group settings)"},
+	{tgc, "spec.routeConfigurations", Partial, ""},
+	{tgc, "spec.routeConfigurations[].routeIdentifier", Supported, "the routes an entry configures: kind, namespace, name (LBC's match: kind+namespace+name, else kind+namespace of an entry without name, else kind of an entry without namespace)"},
+	{tgc, routeProps, Partial, "merged over defaultConfiguration for the matching routes"},
 
 	{lrc, "spec.actions", Unsupported, notLRC},
 	{lrc, "spec.conditions", Unsupported, notLRC},
 	{lrc, "spec.tags", Unsupported, notLRC},
+})
+
+// routeProps is where a routeConfigurations entry's target-group settings
+// sit; each is listed as its defaultConfiguration counterpart is.
+const routeProps = "spec.routeConfigurations[].targetGroupProps"
+
+// withRouteProps adds, after spec.routeConfigurations' own entries, one
+// entry per spec.defaultConfiguration field under routeProps with the same
+// support: a route configuration's settings are supported exactly where a
+// default configuration's are.
+func withRouteProps(fields []Field) []Field {
+	var props []Field
+	for _, f := range fields {
+		if rest, ok := strings.CutPrefix(f.Path, "spec.defaultConfiguration."); ok && f.Kind == tgc {
+			props = append(props, Field{tgc, routeProps + "." + rest, f.Support, f.Note})
+		}
+	}
+	i := slices.IndexFunc(fields, func(f Field) bool { return f.Kind == tgc && f.Path == routeProps })
+	return slices.Insert(fields, i+1, props...)
 }
 
 // lookup finds the table's entry of kind at path.

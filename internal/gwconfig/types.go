@@ -11,6 +11,11 @@ type LoadBalancerConfiguration struct {
 	Namespace, Name string `json:"-"`
 	Generation      int64  `json:"-"`
 	Spec            LoadBalancerConfigurationSpec
+	// DefaultTargetGroup is the TargetGroupConfiguration that
+	// spec.defaultTargetGroupConfiguration names (for a merged
+	// configuration: the class's and the Gateway's merged, as LBC), read
+	// by the caller; nil: none.
+	DefaultTargetGroup *TargetGroupConfigurationSpec `json:"-"`
 }
 
 // LoadBalancerConfigurationSpec holds the fields Fields marks Supported.
@@ -31,6 +36,12 @@ type LoadBalancerConfigurationSpec struct {
 	Tags                                                 *map[string]string       `json:"tags,omitempty"`
 	EnableICMP                                           *bool                    `json:"enableICMP,omitempty"`
 	ManageBackendSecurityGroupRules                      *bool                    `json:"manageBackendSecurityGroupRules,omitempty"`
+	DefaultTargetGroupConfiguration                      *LocalReference          `json:"defaultTargetGroupConfiguration,omitempty"`
+}
+
+// LocalReference names an object in the configuration's namespace.
+type LocalReference struct {
+	Name string `json:"name"`
 }
 
 // SubnetConfiguration is one entry of loadBalancerSubnets.
@@ -79,6 +90,24 @@ type TargetGroupConfiguration struct {
 type TargetGroupConfigurationSpec struct {
 	TargetReference      *Reference       `json:"targetReference,omitempty"`
 	DefaultConfiguration TargetGroupProps `json:"defaultConfiguration,omitempty"`
+	// RouteConfigurations override DefaultConfiguration for the routes
+	// they identify (ForRoute).
+	RouteConfigurations []RouteConfiguration `json:"routeConfigurations,omitempty"`
+}
+
+// RouteConfiguration is the target-group settings of the routes its
+// identifier matches.
+type RouteConfiguration struct {
+	RouteIdentifier  RouteIdentifier  `json:"routeIdentifier"`
+	TargetGroupProps TargetGroupProps `json:"targetGroupProps"`
+}
+
+// RouteIdentifier identifies routes by kind, and optionally namespace and
+// name.
+type RouteIdentifier struct {
+	Kind      string `json:"kind,omitempty"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name,omitempty"`
 }
 
 // Reference names the Service a TargetGroupConfiguration configures.

@@ -409,6 +409,9 @@ func (r *Reconciler) config(ctx context.Context, gw *gwv1.Gateway, class *gwv1.G
 		if err != nil {
 			return nil, err
 		}
+		if cfg.DefaultTargetGroup, err = r.defaultTargetGroup(ctx, cfg); err != nil {
+			return nil, err
+		}
 		*c.out = cfg
 	}
 	switch {
@@ -416,6 +419,7 @@ func (r *Reconciler) config(ctx context.Context, gw *gwv1.Gateway, class *gwv1.G
 		// LBC's merge: the class's mergingMode decides.
 		merged := *gwCfg
 		merged.Spec = gwconfig.Merge(classCfg.Spec, gwCfg.Spec)
+		merged.DefaultTargetGroup = gwconfig.MergeDefaultTargetGroups(classCfg.DefaultTargetGroup, gwCfg.DefaultTargetGroup, classCfg.Spec.MergingMode)
 		return &merged, nil
 	case gwCfg != nil:
 		return gwCfg, nil
@@ -480,7 +484,7 @@ func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack n
 		}
 		routes[port] = append(routes[port], l.Routes...)
 	}
-	tgcs := map[types.NamespacedName]*gwconfig.TargetGroupProps{}
+	tgcs := map[types.NamespacedName]*gwconfig.TargetGroupConfigurationSpec{}
 	eps := map[types.NamespacedName][]model.Endpoint{}
 	for _, port := range order {
 		p := byPort[port]
@@ -495,14 +499,15 @@ func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack n
 		gr := &model.GatewayRoute{Kind: rt.Kind, Namespace: rt.Namespace, Name: rt.Name}
 		for _, be := range att.Backends[rt.Key()] {
 			key := types.NamespacedName{Namespace: be.Service.Namespace, Name: be.Service.Name}
-			props, ok := tgcs[key]
+			spec, ok := tgcs[key]
 			if !ok {
 				var err error
-				if props, err = r.targetGroupConfig(ctx, key); err != nil {
+				if spec, err = r.targetGroupConfig(ctx, key); err != nil {
 					return out, err
 				}
-				tgcs[key] = props
+				tgcs[key] = spec
 			}
+			props := in.targetGroupProps(spec, rt)
 			e, ok := eps[key]
 			if !ok {
 				var err error
@@ -524,7 +529,7 @@ func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack n
 
 // targetGroupConfig finds the Service's TargetGroupConfiguration (same
 // namespace, targetReference naming it).
-func (r *Reconciler) targetGroupConfig(ctx context.Context, svc types.NamespacedName) (*gwconfig.TargetGroupProps, error) {
+func (r *Reconciler) targetGroupConfig(ctx context.Context, svc types.NamespacedName) (*gwconfig.TargetGroupConfigurationSpec, error) {
 	list := &unstructured.UnstructuredList{}
 	list.SetGroupVersionKind(tgConfigGVK)
 	if err := r.Kube.List(ctx, list, client.InNamespace(svc.Namespace)); err != nil {
@@ -543,7 +548,7 @@ func (r *Reconciler) targetGroupConfig(ctx context.Context, svc types.Namespaced
 		if err != nil {
 			return nil, &refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonUnsupportedConfiguration, message: err.Error()}
 		}
-		return &cfg.Spec.DefaultConfiguration, nil
+		return &cfg.Spec, nil
 	}
 	return nil, nil
 }
