@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/lbsg/lbsg/internal/controller/multicluster"
 	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/testenv"
 )
@@ -614,4 +615,69 @@ func TestGatewayDefaultTargetGroupConfiguration(t *testing.T) {
 			h.refusedWith(gwWith(tc.gw, tc.cfg, tcpListener("80", 80)), tc.want)
 		})
 	}
+}
+
+// A TargetGroupConfiguration's targetGroupName names the group,
+// nodeSelector narrows its instance targets, enableMultiCluster keeps the
+// record of this cluster's targets (LBC's multi-cluster groups).
+func TestGatewayTargetGroupNameNodeSelectorAndMultiCluster(t *testing.T) {
+	h := startGateway(t)
+	ns := h.kube.Namespace
+	h.editNode(1, func(n *corev1.Node) {
+		if n.Labels == nil {
+			n.Labels = map[string]string{}
+		}
+		n.Labels["pool"] = "edge"
+	})
+	for _, svc := range []string{"named", "selected", "shared", "dup"} {
+		h.backend(ns, svc)
+	}
+	for _, tc := range []struct {
+		name     string
+		defaults map[string]any
+		check    func(t *testing.T, w world) string
+	}{
+		{name: "named", defaults: map[string]any{"targetGroupName": "named-tg"},
+			check: func(t *testing.T, w world) string {
+				if _, ok := w.tgs["named-tg"]; !ok {
+					return fmt.Sprintf("no target group named-tg: %v", w.tgs)
+				}
+				return ""
+			}},
+		{name: "selected", defaults: map[string]any{"targetGroupName": "selected-tg",
+			"nodeSelector": map[string]any{"matchLabels": map[string]any{"pool": "edge"}}},
+			check: func(t *testing.T, w world) string {
+				tg := w.tgs["selected-tg"]
+				for i, id := range h.seed.Instances {
+					if strings.Contains(tg, id+":") != (i == 1) {
+						return fmt.Sprintf("selected-tg targets %q, want only %s", tg, h.seed.Instances[1])
+					}
+				}
+				return ""
+			}},
+		{name: "shared", defaults: map[string]any{"targetGroupName": "shared-tg", "enableMultiCluster": true},
+			check: func(t *testing.T, w world) string {
+				cm := &corev1.ConfigMap{}
+				if err := h.kube.Client.Get(t.Context(), client.ObjectKey{Namespace: ns, Name: multicluster.Name("shared-tg")}, cm); err != nil {
+					return "no record of this cluster's targets: " + err.Error()
+				}
+				if n := strings.Count(cm.Data["targets"], ",") + 1; cm.Data["targets"] == "" || n != len(h.seed.Instances) {
+					return fmt.Sprintf("record %q, want the %d nodes", cm.Data["targets"], len(h.seed.Instances))
+				}
+				return ""
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h.create(tgConfig(ns, tc.name, map[string]any{"targetReference": map[string]any{"name": tc.name},
+				"defaultConfiguration": tc.defaults}))
+			h.configuredGateway(tc.name, map[string]any{}, []gwv1.Listener{tcpListener("tcp", 80)}, svcRef(ns, tc.name, 80))
+			h.eventually(tc.name, func(w world) string { return tc.check(t, w) })
+		})
+	}
+	t.Run("one name for two target groups is refused", func(t *testing.T) {
+		h.create(tgConfig(ns, "dup", map[string]any{"targetReference": map[string]any{"name": "dup"},
+			"defaultConfiguration": map[string]any{"targetGroupName": "dup-tg"}}))
+		gw := h.configuredGateway("dup", map[string]any{}, []gwv1.Listener{tcpListener("a", 80), tcpListener("b", 81)}, svcRef(ns, "dup", 80))
+		h.refusedWith(gw, `targetGroupName "dup-tg" is given to two target groups`)
+	})
 }

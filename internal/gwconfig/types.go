@@ -3,6 +3,8 @@ package gwconfig
 import (
 	"encoding/json"
 	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // LoadBalancerConfiguration is the supported part of an LBC
@@ -127,6 +129,13 @@ type TargetGroupProps struct {
 	// ProtocolVersion of an ALB target group behind an HTTPS listener:
 	// HTTP1, HTTP2 or GRPC.
 	ProtocolVersion *string `json:"protocolVersion,omitempty"`
+	// TargetGroupName replaces LBC's generated target group name.
+	TargetGroupName *string `json:"targetGroupName,omitempty"`
+	// NodeSelector narrows an instance target group's nodes.
+	NodeSelector *metav1.LabelSelector `json:"nodeSelector,omitempty"`
+	// EnableMultiCluster shares the target group with other clusters: only
+	// the targets this cluster registered are deregistered.
+	EnableMultiCluster *bool `json:"enableMultiCluster,omitempty"`
 }
 
 // HealthCheckConfiguration is a target group's health check.

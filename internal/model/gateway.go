@@ -458,7 +458,11 @@ func (b *gwBuilder) targetGroup(p GatewayPort, listenerProto string, be GatewayB
 	if err := b.identify(&tg, id, props); err != nil {
 		return TargetGroup{}, err
 	}
-	tg.Targets = serviceTargets(sp, tt, TargetNodes(b.f.Nodes, nil), endpointsOfFamily(be.Endpoints, "ipv4"))
+	nodes, err := b.instanceNodes(props)
+	if err != nil {
+		return TargetGroup{}, err
+	}
+	tg.Targets = serviceTargets(sp, tt, nodes, endpointsOfFamily(be.Endpoints, "ipv4"))
 	if err := gatewayQUICTargets(&tg, sp, be.Endpoints); err != nil {
 		return TargetGroup{}, err
 	}
@@ -518,6 +522,9 @@ func gatewayHealthCheckOf(props *gwconfig.TargetGroupProps, svc *corev1.Service,
 func (b *gwBuilder) identify(tg *TargetGroup, id naming.GatewayTargetGroup, props *gwconfig.TargetGroupProps) error {
 	tg.ResourceID = naming.GatewayTargetGroupResourceID(id)
 	tg.Name = naming.GatewayTargetGroupName(b.d.ClusterName, id)
+	if err := b.nameAndShare(tg, props); err != nil {
+		return err
+	}
 	var tgTags map[string]string
 	if props.Tags != nil {
 		tgTags = *props.Tags
@@ -558,7 +565,8 @@ func (b *gwBuilder) targetNodeSGs() []string {
 			instance = *be.TargetGroup.TargetType == annotations.TargetTypeInstance
 		}
 		if instance {
-			for _, n := range TargetNodes(b.f.Nodes, nil) {
+			targets, _ := b.instanceNodes(be.TargetGroup) // a bad selector already failed the build
+			for _, n := range targets {
 				nodes[n.Name] = true
 			}
 			continue
