@@ -16,12 +16,15 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/lbsg/lbsg/internal/controller/multicluster"
+	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/testenv"
 )
@@ -125,6 +128,25 @@ func (h *gwHarness) refusedWith(gw *gwv1.Gateway, msg string) {
 	}
 }
 
+// resyncIsFree waits for AWS calls to stop, reconciles the named Gateways
+// and the node SG again and fails on any AWS call they make.
+func (h *gwHarness) resyncIsFree(names ...string) {
+	h.t.Helper()
+	before := h.quiesce()
+	for _, name := range names {
+		req := reconcile.Request{NamespacedName: types.NamespacedName{Namespace: h.kube.Namespace, Name: name}}
+		if _, err := h.ctrls.Gateway.Reconcile(h.t.Context(), req); err != nil {
+			h.t.Fatalf("resync of %s: %v", name, err)
+		}
+	}
+	if _, err := h.ctrls.TargetSG.Reconcile(h.t.Context(), registry.SGKey{GroupID: h.seed.NodeSG}); err != nil {
+		h.t.Fatal(err)
+	}
+	if n := h.emu.Server.Calls().Total - before; n != 0 {
+		h.t.Errorf("a resync of unchanged Gateways %v made %d AWS calls: %v", names, n, h.emu.Server.Calls().Sorted())
+	}
+}
+
 // loadBalancerSubnets' eipAllocation and privateIPv4Allocation put the
 // NLB's addresses in its subnets, with LBC's checks.
 func TestGatewaySubnetAllocations(t *testing.T) {
@@ -185,6 +207,7 @@ func TestGatewaySubnetAllocations(t *testing.T) {
 			})
 		})
 	}
+	h.resyncIsFree("eips", "private")
 }
 
 // gwListenerActions is, per listener port of the Gateway's NLB, its
@@ -273,6 +296,7 @@ func TestGatewayListenerTargetGroupStickiness(t *testing.T) {
 			})
 		})
 	}
+	h.resyncIsFree("sticky", "not-sticky", "unset")
 }
 
 // subnetCIDR is the subnet's IPv4 CIDR.
@@ -336,6 +360,7 @@ func TestGatewayDisableSecurityGroup(t *testing.T) {
 			}
 		})
 	}
+	h.resyncIsFree("open", "ranges")
 
 	// A Gateway whose NLB has security groups cannot drop them: refused,
 	// the NLB left as it is.
@@ -470,6 +495,7 @@ func TestGatewayQUICListener(t *testing.T) {
 			})
 		})
 	}
+	h.resyncIsFree("quic")
 }
 
 // gwListenerTargetGroups describes, per listener port of the Gateway's
@@ -606,6 +632,7 @@ func TestGatewayDefaultTargetGroupConfiguration(t *testing.T) {
 		}
 		return true, nil
 	})
+	h.resyncIsFree("gw")
 
 	for _, tc := range []struct{ gw, cfg, want string }{
 		{"missing", "cfg-missing", `failed to resolve default TargetGroupConfiguration "none"`},
@@ -674,6 +701,7 @@ func TestGatewayTargetGroupNameNodeSelectorAndMultiCluster(t *testing.T) {
 			h.eventually(tc.name, func(w world) string { return tc.check(t, w) })
 		})
 	}
+	h.resyncIsFree("named", "selected", "shared")
 	t.Run("one name for two target groups is refused", func(t *testing.T) {
 		h.create(tgConfig(ns, "dup", map[string]any{"targetReference": map[string]any{"name": "dup"},
 			"defaultConfiguration": map[string]any{"targetGroupName": "dup-tg"}}))
