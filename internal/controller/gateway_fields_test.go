@@ -642,6 +642,27 @@ func TestGatewayDefaultTargetGroupConfiguration(t *testing.T) {
 			h.refusedWith(gwWith(tc.gw, tc.cfg, tcpListener("80", 80)), tc.want)
 		})
 	}
+
+	// LBC accepts a class only when its default resolves.
+	t.Run("class", func(t *testing.T) {
+		class := ns + "-nodefault"
+		h.create(&gwv1.GatewayClass{ObjectMeta: metav1.ObjectMeta{Name: class}, Spec: gwv1.GatewayClassSpec{ControllerName: "gateway.k8s.aws/nlb",
+			ParametersRef: &gwv1.ParametersReference{Group: "gateway.k8s.aws", Kind: "LoadBalancerConfiguration", Name: "cfg-missing",
+				Namespace: ptr.To(gwv1.Namespace(ns))}}})
+		t.Cleanup(func() {
+			ctx, cancel := testenv.CleanupContext(t)
+			defer cancel()
+			_ = h.kube.Client.Delete(ctx, &gwv1.GatewayClass{ObjectMeta: metav1.ObjectMeta{Name: class}})
+		})
+		testenv.Eventually(t, "class not accepted", func(ctx context.Context) (bool, error) {
+			c := &gwv1.GatewayClass{}
+			if err := h.kube.Client.Get(ctx, client.ObjectKey{Name: class}, c); err != nil {
+				return false, err
+			}
+			a := meta.FindStatusCondition(c.Status.Conditions, "Accepted")
+			return a != nil && a.Status == metav1.ConditionFalse && strings.Contains(a.Message, `default TargetGroupConfiguration "none"`), nil
+		})
+	})
 }
 
 // A TargetGroupConfiguration's targetGroupName names the group,
