@@ -335,8 +335,8 @@ func TestGatewayDisableSecurityGroup(t *testing.T) {
 		{name: "ranges", spec: map[string]any{"disableSecurityGroup": true, "sourceRanges": []any{"10.99.0.0/16"},
 			"loadBalancerSubnets": []any{map[string]any{"identifier": priv[1]}}},
 			wantRules: []string{rule("10.99.0.0/16"), rule(h.subnetCIDR(priv[1]))}},
-		{name: "with-sgs", spec: map[string]any{"disableSecurityGroup": true, "securityGroups": []any{h.seed.NodeSG}},
-			wantRefusal: "disableSecurityGroup and securityGroups cannot both be set"},
+		{name: "with-sgs", spec: map[string]any{"disableSecurityGroup": true, "securityGroups": []any{h.seed.NodeSG}, "enableICMP": true},
+			wantRefusal: "disableSecurityGroup cannot be combined with securityGroups, enableICMP"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			gw := h.configuredGateway(tc.name, tc.spec, []gwv1.Listener{tcpListener("tcp", 80)})

@@ -78,7 +78,7 @@ var Fields = withRouteProps([]Field{
 	{lbc, "spec.listenerConfigurations[].mutualAuthentication", Unsupported, notL7},
 	{lbc, "spec.listenerConfigurations[].listenerAttributes", Supported, "listener attributes (ALB header modification such as routing.http.response.server.enabled, NLB tcp.idle_timeout.seconds); keys no longer listed keep their AWS value"},
 	{lbc, "spec.listenerConfigurations[].quicEnabled", Supported, "UDP listener → QUIC, TCP_UDP → TCP_QUIC, with their target groups (as LBC); needs disableSecurityGroup, ip targets (pods' QUIC server IDs, as the Service's quic-enabled-ports) and no other UDP or QUIC listener"},
-	{lbc, "spec.disableSecurityGroup", Supported, "NLB without security groups (node rules from the subnets' CIDRs or sourceRanges, as LBC; with securityGroups too it is refused, where LBC drops them); ignored on ALBs, as LBC. AWS can neither remove all SGs from an NLB nor add them to one created without: such a change is refused"},
+	{lbc, "spec.disableSecurityGroup", Supported, "NLB without security groups (node rules from the subnets' CIDRs or sourceRanges, as LBC; with securityGroups, securityGroupPrefixes, enableICMP, manageBackendSecurityGroupRules or enforceSecurityGroupInboundRulesOnPrivateLinkTraffic it is refused, where LBC drops them); ignored on ALBs, as LBC. AWS can neither remove all SGs from an NLB nor add them to one created without: such a change is refused"},
 	{lbc, "spec.securityGroups", Supported, "frontend SGs by ID or Name tag instead of the managed SG"},
 	{lbc, "spec.securityGroupPrefixes", Supported, "prefix lists admitted by the managed SG"},
 	{lbc, "spec.sourceRanges", Supported, "CIDRs admitted by the managed SG (default 0.0.0.0/0)"},

@@ -2,10 +2,13 @@ package model
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/lbsg/lbsg/internal/annotations"
+	"github.com/lbsg/lbsg/internal/gwconfig"
 	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/rules"
 )
@@ -17,7 +20,8 @@ var errGatewaySGsCannotBeAdded = errors.New("the Gateway's NLB was created witho
 
 // withoutSecurityGroups: an NLB whose configuration sets
 // disableSecurityGroup gets no security group (LBC; an ALB ignores the
-// field, as LBC). LBC then ignores securityGroups; lbsg refuses the pair. An existing NLB with security groups
+// field, as LBC). LBC then ignores the settings only security groups can
+// honour (securityGroupSettings); lbsg refuses them. An existing NLB with security groups
 // cannot lose them all (errConflictingSGConfig), nor one without gain
 // them. done reports the NLB has none.
 func (b *gwBuilder) withoutSecurityGroups() (done bool, err error) {
@@ -26,16 +30,42 @@ func (b *gwBuilder) withoutSecurityGroups() (done bool, err error) {
 	}
 	disable := b.gw.Config.DisableSecurityGroup != nil && *b.gw.Config.DisableSecurityGroup
 	e := b.f.ExistingLB
+	if disable {
+		// LBC drops these silently on an NLB without SGs; lbsg says so.
+		if with := securityGroupSettings(b.gw.Config); len(with) > 0 {
+			return false, fmt.Errorf("disableSecurityGroup cannot be combined with %s: an NLB without security groups has nowhere to apply them",
+				strings.Join(with, ", "))
+		}
+	}
 	switch {
-	case disable && b.gw.Config.SecurityGroups != nil && len(*b.gw.Config.SecurityGroups) > 0:
-		// LBC drops securityGroups silently here; lbsg says so instead.
-		return false, errors.New("disableSecurityGroup and securityGroups cannot both be set on an NLB Gateway's configuration")
 	case disable && e != nil && len(e.SecurityGroups) > 0:
 		return false, errConflictingSGConfig
 	case !disable && e != nil && len(e.SecurityGroups) == 0:
 		return false, errGatewaySGsCannotBeAdded
 	}
 	return disable, nil
+}
+
+// securityGroupSettings lists the configuration's settings that only a
+// load balancer's security groups can honour.
+func securityGroupSettings(c *gwconfig.LoadBalancerConfigurationSpec) []string {
+	var out []string
+	if c.SecurityGroups != nil && len(*c.SecurityGroups) > 0 {
+		out = append(out, "securityGroups")
+	}
+	if c.SecurityGroupPrefixes != nil && len(*c.SecurityGroupPrefixes) > 0 {
+		out = append(out, "securityGroupPrefixes")
+	}
+	if c.EnableICMP != nil && *c.EnableICMP {
+		out = append(out, "enableICMP")
+	}
+	if c.ManageBackendSecurityGroupRules != nil && *c.ManageBackendSecurityGroupRules {
+		out = append(out, "manageBackendSecurityGroupRules")
+	}
+	if c.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic != nil {
+		out = append(out, "enforceSecurityGroupInboundRulesOnPrivateLinkTraffic")
+	}
+	return out
 }
 
 // noSGTargetRules are the node rules of a Gateway NLB without security
