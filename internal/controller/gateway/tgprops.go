@@ -52,7 +52,7 @@ func readDefaultTargetGroup(ctx context.Context, kube client.Reader, cfg *gwconf
 	}
 	tgc, perr := gwconfig.ParseTargetGroupConfiguration(u.Object)
 	if perr != nil {
-		return nil, perr.Error(), events.ReasonUnsupportedConfiguration, nil
+		return nil, perr.Error(), events.ReasonUnsupportedConfiguration, nil //nolint:nilerr // the configuration's fault is the Gateway's condition, not a reconcile error
 	}
 	if tgc.Spec.TargetReference != nil {
 		return nil, fail("it has targetReference set and cannot be used as a defaultTargetGroupConfiguration — a default TGC must not have targetReference"),
