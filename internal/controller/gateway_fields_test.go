@@ -29,11 +29,11 @@ import (
 	"github.com/lbsg/lbsg/internal/testenv"
 )
 
-// configuredGateway creates a LoadBalancerConfiguration named after the
+// fieldsGateway creates a LoadBalancerConfiguration named after the
 // Gateway with spec, the Gateway (naming it, with listeners) and a
 // TCPRoute from each TCP listener to backends (none: Service echo, port
 // 80).
-func (h *gwHarness) configuredGateway(name string, spec map[string]any, listeners []gwv1.Listener, backends ...gwv1.BackendRef) *gwv1.Gateway {
+func (h *gwHarness) fieldsGateway(name string, spec map[string]any, listeners []gwv1.Listener, backends ...gwv1.BackendRef) *gwv1.Gateway {
 	h.t.Helper()
 	ns := h.kube.Namespace
 	h.create(lbConfig(ns, name, spec))
@@ -192,7 +192,7 @@ func TestGatewaySubnetAllocations(t *testing.T) {
 			wantRefusal: "expect one private IPv4 address configured for subnet: " + priv[0]},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			gw := h.configuredGateway(tc.name, map[string]any{"scheme": tc.scheme, "loadBalancerSubnets": tc.subnets},
+			gw := h.fieldsGateway(tc.name, map[string]any{"scheme": tc.scheme, "loadBalancerSubnets": tc.subnets},
 				[]gwv1.Listener{tcpListener("tcp", 80)})
 			if tc.wantRefusal != "" {
 				h.refusedWith(gw, tc.wantRefusal)
@@ -285,7 +285,7 @@ func TestGatewayListenerTargetGroupStickiness(t *testing.T) {
 			}
 			one, three := svcRef(ns, "echo", 80), svcRef(ns, "echo2", 80)
 			one.Weight, three.Weight = ptr.To[int32](1), ptr.To[int32](3)
-			h.configuredGateway(tc.name, map[string]any{"listenerConfigurations": []any{lc}},
+			h.fieldsGateway(tc.name, map[string]any{"listenerConfigurations": []any{lc}},
 				[]gwv1.Listener{tcpListener("tcp", 80)}, one, three)
 			testenv.Eventually(t, "listener forward", func(ctx context.Context) (bool, error) {
 				got, err := h.gwListenerActions(ctx, ns, tc.name)
@@ -339,7 +339,7 @@ func TestGatewayDisableSecurityGroup(t *testing.T) {
 			wantRefusal: "disableSecurityGroup cannot be combined with securityGroups, enableICMP"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			gw := h.configuredGateway(tc.name, tc.spec, []gwv1.Listener{tcpListener("tcp", 80)})
+			gw := h.fieldsGateway(tc.name, tc.spec, []gwv1.Listener{tcpListener("tcp", 80)})
 			if tc.wantRefusal != "" {
 				h.refusedWith(gw, tc.wantRefusal)
 				return
@@ -365,7 +365,7 @@ func TestGatewayDisableSecurityGroup(t *testing.T) {
 	// A Gateway whose NLB has security groups cannot drop them: refused,
 	// the NLB left as it is.
 	t.Run("toggled on an NLB with SGs", func(t *testing.T) {
-		gw := h.configuredGateway("toggle", map[string]any{"scheme": "internal"}, []gwv1.Listener{tcpListener("tcp", 81)})
+		gw := h.fieldsGateway("toggle", map[string]any{"scheme": "internal"}, []gwv1.Listener{tcpListener("tcp", 81)})
 		lb := h.waitListeners(ns, "toggle", "81/TCP")
 		if len(lb.sgs) == 0 {
 			t.Fatal("the NLB has no security groups before the change")
@@ -473,7 +473,7 @@ func TestGatewayQUICListener(t *testing.T) {
 			if tc.name == "on-tcp" {
 				l = tcpListener("h3", 443)
 			}
-			gw := h.configuredGateway(tc.name, tc.spec, []gwv1.Listener{l}, svcRef(ns, "h3", 443))
+			gw := h.fieldsGateway(tc.name, tc.spec, []gwv1.Listener{l}, svcRef(ns, "h3", 443))
 			h.create(&gwv1.UDPRoute{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: tc.name + "-udp"},
 				Spec: gwv1.UDPRouteSpec{CommonRouteSpec: gwv1.CommonRouteSpec{ParentRefs: []gwv1.ParentReference{parent(ns, tc.name)}},
 					Rules: []gwv1.UDPRouteRule{{BackendRefs: []gwv1.BackendRef{svcRef(ns, "h3", 443)}}}}})
@@ -718,7 +718,7 @@ func TestGatewayTargetGroupNameNodeSelectorAndMultiCluster(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h.create(tgConfig(ns, tc.name, map[string]any{"targetReference": map[string]any{"name": tc.name},
 				"defaultConfiguration": tc.defaults}))
-			h.configuredGateway(tc.name, map[string]any{}, []gwv1.Listener{tcpListener("tcp", 80)}, svcRef(ns, tc.name, 80))
+			h.fieldsGateway(tc.name, map[string]any{}, []gwv1.Listener{tcpListener("tcp", 80)}, svcRef(ns, tc.name, 80))
 			h.eventually(tc.name, func(w world) string { return tc.check(t, w) })
 		})
 	}
@@ -726,7 +726,7 @@ func TestGatewayTargetGroupNameNodeSelectorAndMultiCluster(t *testing.T) {
 	t.Run("one name for two target groups is refused", func(t *testing.T) {
 		h.create(tgConfig(ns, "dup", map[string]any{"targetReference": map[string]any{"name": "dup"},
 			"defaultConfiguration": map[string]any{"targetGroupName": "dup-tg"}}))
-		gw := h.configuredGateway("dup", map[string]any{}, []gwv1.Listener{tcpListener("a", 80), tcpListener("b", 81)}, svcRef(ns, "dup", 80))
+		gw := h.fieldsGateway("dup", map[string]any{}, []gwv1.Listener{tcpListener("a", 80), tcpListener("b", 81)}, svcRef(ns, "dup", 80))
 		h.refusedWith(gw, `targetGroupName "dup-tg" is given to two target groups`)
 	})
 }

@@ -38,7 +38,41 @@ type LoadBalancerConfigurationSpec struct {
 	Tags                                                 *map[string]string       `json:"tags,omitempty"`
 	EnableICMP                                           *bool                    `json:"enableICMP,omitempty"`
 	ManageBackendSecurityGroupRules                      *bool                    `json:"manageBackendSecurityGroupRules,omitempty"`
-	DefaultTargetGroupConfiguration                      *LocalReference          `json:"defaultTargetGroupConfiguration,omitempty"`
+	// CustomerOwnedIpv4Pool is an ALB's customer-owned IPv4 pool (Outposts).
+	CustomerOwnedIpv4Pool *string `json:"customerOwnedIpv4Pool,omitempty"`
+	// IPv4IPAMPoolId is the IPAM pool of an ALB's IPv4 addresses.
+	IPv4IPAMPoolId *string `json:"ipv4IPAMPoolId,omitempty"`
+	// MinimumLoadBalancerCapacity is the capacity reservation (NLB, ALB).
+	MinimumLoadBalancerCapacity *MinimumLoadBalancerCapacity `json:"minimumLoadBalancerCapacity,omitempty"`
+	// WAFv2 is an ALB's web ACL.
+	WAFv2 *WAFv2Configuration `json:"wafV2,omitempty"`
+	// ShieldConfiguration is an ALB's Shield Advanced protection.
+	ShieldConfiguration             *ShieldConfiguration `json:"shieldConfiguration,omitempty"`
+	DefaultTargetGroupConfiguration *LocalReference      `json:"defaultTargetGroupConfiguration,omitempty"`
+}
+
+// MinimumLoadBalancerCapacity is a capacity reservation.
+type MinimumLoadBalancerCapacity struct {
+	CapacityUnits int32 `json:"capacityUnits"`
+}
+
+// WAFv2Configuration names the web ACL (its ARN, as LBC sends it).
+type WAFv2Configuration struct {
+	ACL string `json:"webACL"`
+}
+
+// ShieldConfiguration asks for Shield Advanced protection.
+type ShieldConfiguration struct {
+	Enabled bool `json:"enabled,omitempty"`
+}
+
+// MutualAuthentication is an HTTPS listener's mutual TLS (LBC's
+// MutualAuthenticationAttributes).
+type MutualAuthentication struct {
+	Mode                          string  `json:"mode"`
+	TrustStore                    *string `json:"trustStore,omitempty"`
+	IgnoreClientCertificateExpiry *bool   `json:"ignoreClientCertificateExpiry,omitempty"`
+	AdvertiseTrustStoreCaNames    *string `json:"advertiseTrustStoreCaNames,omitempty"`
 }
 
 // LocalReference names an object in the configuration's namespace.
@@ -72,6 +106,8 @@ type ListenerConfiguration struct {
 	// QuicEnabled upgrades an NLB's UDP listener to QUIC (TCP_UDP to
 	// TCP_QUIC).
 	QuicEnabled *bool `json:"quicEnabled,omitempty"`
+	// MutualAuthentication of an ALB HTTPS listener.
+	MutualAuthentication *MutualAuthentication `json:"mutualAuthentication,omitempty"`
 }
 
 // Attribute is a key/value attribute.
@@ -136,6 +172,9 @@ type TargetGroupProps struct {
 	// EnableMultiCluster shares the target group with other clusters: only
 	// the targets this cluster registered are deregistered.
 	EnableMultiCluster *bool `json:"enableMultiCluster,omitempty"`
+	// TargetControlPort is the ALB target-control agent's port (ip
+	// targets, HTTP or HTTPS target groups).
+	TargetControlPort *int32 `json:"targetControlPort,omitempty"`
 }
 
 // HealthCheckConfiguration is a target group's health check.
