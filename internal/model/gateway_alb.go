@@ -705,7 +705,11 @@ func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, b
 		return TargetGroup{}, err
 	}
 	tg.Backend = svc.Namespace + "/" + svc.Name
-	tg.Targets = serviceTargets(sp, tt, TargetNodes(b.f.Nodes, nil), endpointsOfFamily(be.Endpoints, "ipv4"))
+	nodes, err := b.instanceNodes(props)
+	if err != nil {
+		return TargetGroup{}, err
+	}
+	tg.Targets = serviceTargets(sp, tt, nodes, endpointsOfFamily(be.Endpoints, "ipv4"))
 	return tg, nil
 }
 

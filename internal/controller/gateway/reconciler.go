@@ -50,8 +50,11 @@ const (
 type Reconciler struct {
 	// ALB: serve gateway.k8s.aws/alb classes (HTTPRoutes) instead of
 	// gateway.k8s.aws/nlb ones.
-	ALB    bool
-	Kube   client.Client
+	ALB  bool
+	Kube client.Client
+	// Pods reads pods uncached (nil: Kube), for the QUIC server IDs of
+	// the pods behind QUIC listeners.
+	Pods   client.Reader
 	AWS    *state.Provider
 	Deploy *deploy.Deployer
 	// Gateways enqueues Gateways (drift check).
@@ -69,6 +72,8 @@ type Reconciler struct {
 	// GatewayListenerSet, with the ListenerSet CRD installed); off, they
 	// are ignored as LBC ignores them.
 	ListenerSets bool
+
+	quic service.QUICPods
 }
 
 // controller is the GatewayClass controllerName served.
@@ -461,6 +466,9 @@ func (r *Reconciler) config(ctx context.Context, gw *gwv1.Gateway, class *gwv1.G
 		if err != nil {
 			return nil, err
 		}
+		if cfg.DefaultTargetGroup, err = r.defaultTargetGroup(ctx, cfg); err != nil {
+			return nil, err
+		}
 		*c.out = cfg
 	}
 	switch {
@@ -468,6 +476,7 @@ func (r *Reconciler) config(ctx context.Context, gw *gwv1.Gateway, class *gwv1.G
 		// LBC's merge: the class's mergingMode decides.
 		merged := *gwCfg
 		merged.Spec = gwconfig.Merge(classCfg.Spec, gwCfg.Spec)
+		merged.DefaultTargetGroup = gwconfig.MergeDefaultTargetGroups(classCfg.DefaultTargetGroup, gwCfg.DefaultTargetGroup, classCfg.Spec.MergingMode)
 		return &merged, nil
 	case gwCfg != nil:
 		return gwCfg, nil
@@ -533,7 +542,7 @@ func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack n
 		}
 		routes[port] = append(routes[port], l.Routes...)
 	}
-	tgcs := map[types.NamespacedName]*gwconfig.TargetGroupProps{}
+	tgcs := map[types.NamespacedName]*gwconfig.TargetGroupConfigurationSpec{}
 	eps := map[types.NamespacedName][]model.Endpoint{}
 	for _, port := range order {
 		p := byPort[port]
@@ -548,18 +557,22 @@ func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack n
 		gr := &model.GatewayRoute{Kind: rt.Kind, Namespace: rt.Namespace, Name: rt.Name}
 		for _, be := range att.Backends[rt.Key()] {
 			key := types.NamespacedName{Namespace: be.Service.Namespace, Name: be.Service.Name}
-			props, ok := tgcs[key]
+			spec, ok := tgcs[key]
 			if !ok {
 				var err error
-				if props, err = r.targetGroupConfig(ctx, key); err != nil {
+				if spec, err = r.targetGroupConfig(ctx, key); err != nil {
 					return out, err
 				}
-				tgcs[key] = props
+				tgcs[key] = spec
 			}
+			props := in.targetGroupProps(spec, rt)
 			e, ok := eps[key]
 			if !ok {
 				var err error
 				if e, err = r.endpoints(ctx, key); err != nil {
+					return out, err
+				}
+				if err := r.quicServerIDs(ctx, in, be.Service, e); err != nil {
 					return out, err
 				}
 				eps[key] = e
@@ -574,7 +587,7 @@ func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack n
 
 // targetGroupConfig finds the Service's TargetGroupConfiguration (same
 // namespace, targetReference naming it).
-func (r *Reconciler) targetGroupConfig(ctx context.Context, svc types.NamespacedName) (*gwconfig.TargetGroupProps, error) {
+func (r *Reconciler) targetGroupConfig(ctx context.Context, svc types.NamespacedName) (*gwconfig.TargetGroupConfigurationSpec, error) {
 	list := &unstructured.UnstructuredList{}
 	list.SetGroupVersionKind(tgConfigGVK)
 	if err := r.Kube.List(ctx, list, client.InNamespace(svc.Namespace)); err != nil {
@@ -593,7 +606,7 @@ func (r *Reconciler) targetGroupConfig(ctx context.Context, svc types.Namespaced
 		if err != nil {
 			return nil, &refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonUnsupportedConfiguration, message: err.Error()}
 		}
-		return &cfg.Spec.DefaultConfiguration, nil
+		return &cfg.Spec, nil
 	}
 	return nil, nil
 }
@@ -627,8 +640,16 @@ func (r *Reconciler) facts(ctx context.Context, stack naming.Stack, cfg *gwconfi
 	if err != nil {
 		return f, err
 	}
+	needCIDRs := !gw.ALB && cfg != nil && cfg.Spec.DisableSecurityGroup != nil && *cfg.Spec.DisableSecurityGroup
 	if lb != nil {
 		f.ExistingLB = &model.ExistingLB{Scheme: lb.Scheme, SecurityGroups: lb.SecurityGroups, Subnets: lb.Subnets}
+		needCIDRs = needCIDRs || !gw.ALB && len(lb.SecurityGroups) == 0
+	}
+	if needCIDRs {
+		// The node rules of an NLB without SGs cite the VPC's CIDRs.
+		if f.VPCCIDRs, err = r.AWS.VPCCIDRs(ctx); err != nil {
+			return f, err
+		}
 	}
 	if cfg != nil && cfg.Spec.SecurityGroups != nil && len(*cfg.Spec.SecurityGroups) > 0 {
 		ids, err := r.AWS.ResolveManual(ctx, *cfg.Spec.SecurityGroups)
