@@ -404,6 +404,11 @@ func (b *gwBuilder) listeners(userTags map[string]string) error {
 			// LBC's L4 default action: stickiness as the listener configuration states it.
 			fw.Stickiness = &Stickiness{Enabled: lc.TargetGroupStickiness}
 		}
+		if b.d.NoWeightedTargetGroups {
+			if err := unweighted(fw); err != nil {
+				return fmt.Errorf("listener %s:%d: %w", proto, p.Port, err)
+			}
+		}
 		ls.TargetGroup = fw.TargetGroups[0].TargetGroup
 		ls.DefaultAction = &Action{Type: ActionForward, Forward: fw}
 		b.st.Listeners = append(b.st.Listeners, ls)

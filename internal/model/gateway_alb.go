@@ -464,6 +464,11 @@ func (b *gwBuilder) httpAction(p GatewayPort, proto string, u httpRuleUnit, seen
 	}
 	if send {
 		fw.Stickiness = lrcStickiness(u.rule.Config)
+		if b.d.NoWeightedTargetGroups {
+			if err := unweighted(&fw); err != nil {
+				return Action{}, err
+			}
+		}
 		return Action{Type: ActionForward, Forward: &fw}, nil
 	}
 	return Action{Type: ActionFixedResponse, FixedResponse: new(gatewayNoBackendResponse)}, nil
