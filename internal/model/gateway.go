@@ -59,7 +59,8 @@ type GatewayRoute struct {
 	Backends              []GatewayBackend
 }
 
-// GatewayBackend is one Service port a route forwards to.
+// GatewayBackend is one Service port a route forwards to, or (Chained
+// set, Service nil) an ALB Gateway an NLB route forwards to.
 type GatewayBackend struct {
 	Service *corev1.Service
 	Port    corev1.ServicePort
@@ -68,6 +69,8 @@ type GatewayBackend struct {
 	TargetGroup *gwconfig.TargetGroupProps
 	// Endpoints of the Service (ready addresses), for ip targets.
 	Endpoints []Endpoint
+	// Chained: the backend is an ALB Gateway (gateway_chain.go).
+	Chained *ChainedALB
 }
 
 // LBC's NLB gateway target-group health-check defaults.
@@ -417,6 +420,9 @@ func (b *gwBuilder) listeners(userTags map[string]string) error {
 }
 
 func (b *gwBuilder) targetGroup(p GatewayPort, listenerProto string, be GatewayBackend, userTags map[string]string) (TargetGroup, error) {
+	if be.Chained != nil {
+		return b.chainedTargetGroup(p, listenerProto, be)
+	}
 	props := be.TargetGroup
 	if props == nil {
 		props = &gwconfig.TargetGroupProps{}
@@ -566,6 +572,9 @@ func (b *gwBuilder) identify(tg *TargetGroup, id naming.GatewayTargetGroup, prop
 func (b *gwBuilder) targetRules(source RefKind) {
 	var perms []targetPerm
 	for _, tg := range b.st.TargetGroups {
+		if tg.TargetType == TargetTypeALB {
+			continue // an ALB Gateway's target: no node rules
+		}
 		perms = append(perms, targetGroupPerms(tg, b.d.DisableRestrictedSGRules)...)
 	}
 	b.st.TargetRules = append(b.st.TargetRules, crossTargetRules(b.targetNodeSGs(), perms, source)...)

@@ -723,7 +723,11 @@ func (b *gwBuilder) backends() []GatewayBackend {
 	var out []GatewayBackend
 	for _, p := range b.gw.Ports {
 		if p.Route != nil {
-			out = append(out, p.Route.Backends...)
+			for _, be := range p.Route.Backends {
+				if be.Chained == nil {
+					out = append(out, be)
+				}
+			}
 		}
 		for _, rt := range p.HTTPRoutes {
 			for _, r := range rt.Rules {

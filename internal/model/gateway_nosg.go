@@ -93,6 +93,9 @@ func (b *gwBuilder) noSGTargetRules(lb *LoadBalancer) {
 	}
 	var out []rule
 	for _, tg := range b.st.TargetGroups {
+		if tg.TargetType == TargetTypeALB {
+			continue // an ALB Gateway's target: no node rules
+		}
 		proto := transportProto(tg.Protocol)
 		udp := proto == ProtoUDP || proto == ProtoTCPUDP
 		preserve := udp || gatewayPreserveClientIP(tg)
