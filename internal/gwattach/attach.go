@@ -97,6 +97,9 @@ type Inputs struct {
 	// ListenerSets whose parentRef names the Gateway (the caller leaves
 	// them out when the GatewayListenerSet gate is off).
 	ListenerSets []*gwv1.ListenerSet
+	// Chained are the Gateways the routes' backendRefs name (NLB
+	// controller only; chain.go); a missing one has no entry.
+	Chained map[types.NamespacedName]*ChainTarget
 }
 
 // Listener is one listener of the Gateway with its verdict and routes.
@@ -118,7 +121,12 @@ type Listener struct {
 
 // Backend is one resolved backendRef of a route.
 type Backend struct {
+	// Service (nil for a Chained backend).
 	Service *corev1.Service
+	// Chained: the backend is an ALB Gateway (NLB routes; chain.go) on
+	// listener port ChainPort.
+	Chained   *ChainTarget
+	ChainPort int32
 	Port    corev1.ServicePort
 	Weight  int32
 	// Rule is the index of the route rule naming it.
@@ -139,6 +147,9 @@ type Result struct {
 	Backends map[string][]Backend
 	// Problems per route key, for events.
 	Problems map[string][]string
+	// ChainPending: a backend Gateway's load balancer does not exist yet
+	// (its creation reconciles this Gateway again).
+	ChainPending bool
 	// Hostnames per route key and listener port: the hostnames the route
 	// serves there (LBC's compatible hostnames: each route hostname
 	// matching the listener's, narrowed to the more specific side; the
@@ -170,7 +181,8 @@ func Attach(in Inputs) Result {
 		return cmp.Or(a.Created.Compare(b.Created), strings.Compare(a.Namespace+"/"+a.Name, b.Namespace+"/"+b.Name), strings.Compare(a.Kind, b.Kind))
 	})
 	for _, r := range routes {
-		backends, resolved := resolveBackends(in, r)
+		backends, resolved, pending := resolveBackends(in, r)
+		res.ChainPending = res.ChainPending || pending
 		res.Backends[r.Key()] = backends
 		if resolved.Status == metav1.ConditionFalse {
 			res.Problems[r.Key()] = append(res.Problems[r.Key()], resolved.Message)
@@ -468,7 +480,7 @@ func hostMatch(pattern, host string) bool {
 
 // resolveBackends resolves a route's backendRefs and returns its
 // ResolvedRefs condition.
-func resolveBackends(in Inputs, r *Route) ([]Backend, metav1.Condition) {
+func resolveBackends(in Inputs, r *Route) (_ []Backend, _ metav1.Condition, pending bool) {
 	cond := metav1.Condition{Type: string(gwv1.RouteConditionResolvedRefs), Status: metav1.ConditionTrue,
 		Reason: string(gwv1.RouteReasonResolvedRefs), Message: "All references are resolved.", ObservedGeneration: r.Generation}
 	fail := func(reason gwv1.RouteConditionReason, msg string) {
@@ -479,6 +491,17 @@ func resolveBackends(in Inputs, r *Route) ([]Backend, metav1.Condition) {
 	var out []Backend
 	for ri, rule := range r.Rules {
 		for _, ref := range rule {
+			if in.Controller == ControllerNLB && IsGatewayRef(ref.BackendObjectReference) {
+				b, reason, msg, wait := resolveChained(in, r, ref)
+				pending = pending || wait
+				if b == nil {
+					fail(reason, msg)
+					continue
+				}
+				b.Rule = ri
+				out = append(out, *b)
+				continue
+			}
 			if (ref.Group != nil && *ref.Group != "") || (ref.Kind != nil && *ref.Kind != "Service") {
 				fail(gwv1.RouteReasonInvalidKind, fmt.Sprintf("backendRef %s: only core Services are supported", ref.Name))
 				continue
@@ -512,12 +535,18 @@ func resolveBackends(in Inputs, r *Route) ([]Backend, metav1.Condition) {
 			out = append(out, Backend{Service: svc, Port: svc.Spec.Ports[idx], Weight: w, Rule: ri})
 		}
 	}
-	return out, cond
+	return out, cond, pending
 }
 
 // granted reports whether a ReferenceGrant in toNS lets routes of kind in
 // fromNS name Service name.
 func granted(grants []gwv1.ReferenceGrant, kind, fromNS, toNS, name string) bool {
+	return grantedTo(grants, kind, fromNS, toNS, "", "Service", name)
+}
+
+// grantedTo reports whether a ReferenceGrant in toNS lets routes of kind
+// in fromNS name the object toGroup/toKind name.
+func grantedTo(grants []gwv1.ReferenceGrant, kind, fromNS, toNS, toGroup, toKind, name string) bool {
 	for _, g := range grants {
 		if g.Namespace != toNS {
 			continue
@@ -529,7 +558,7 @@ func granted(grants []gwv1.ReferenceGrant, kind, fromNS, toNS, name string) bool
 			continue
 		}
 		if slices.ContainsFunc(g.Spec.To, func(t gwv1.ReferenceGrantTo) bool {
-			return t.Group == "" && t.Kind == "Service" && (t.Name == nil || string(*t.Name) == name)
+			return string(t.Group) == toGroup && string(t.Kind) == toKind && (t.Name == nil || string(*t.Name) == name)
 		}) {
 			return true
 		}

@@ -211,7 +211,7 @@ func (r *Reconciler) backend(ctx context.Context, in *inputs, rt *gwattach.Route
 	spec, ok := tgcs[key]
 	if !ok {
 		var err error
-		if spec, err = r.targetGroupConfig(ctx, key); err != nil {
+		if spec, err = r.targetGroupConfig(ctx, key, kindService); err != nil {
 			return model.GatewayBackend{}, err
 		}
 		tgcs[key] = spec

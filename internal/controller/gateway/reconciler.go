@@ -261,6 +261,11 @@ func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1
 			return conflictRequeue(err)
 		}
 	}
+	if att.ChainPending && result.RequeueAfter == 0 {
+		// A backend Gateway's ALB is not there yet; its status write
+		// (chainedGateways) normally comes first.
+		result.RequeueAfter = deploy.DependencyRequeue
+	}
 	if err := r.writeStatus(ctx, gw, att, dns, nil); err != nil {
 		return conflictRequeue(err)
 	}
@@ -363,6 +368,9 @@ func (r *Reconciler) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.Gat
 	for _, rt := range a.Routes {
 		for _, rule := range rt.Rules {
 			for _, ref := range rule {
+				if _, chained := chainRef(rt, ref); chained {
+					continue
+				}
 				ns := rt.Namespace
 				if ref.Namespace != nil {
 					ns = string(*ref.Namespace)
@@ -380,6 +388,11 @@ func (r *Reconciler) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.Gat
 				}
 				a.Services[key] = svc
 			}
+		}
+	}
+	if !r.ALB {
+		if a.Chained, err = r.chainTargets(ctx, a.Routes); err != nil {
+			return nil, err
 		}
 	}
 	in.attach = a
@@ -556,11 +569,19 @@ func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack n
 		})
 		gr := &model.GatewayRoute{Kind: rt.Kind, Namespace: rt.Namespace, Name: rt.Name}
 		for _, be := range att.Backends[rt.Key()] {
+			if be.Chained != nil {
+				b, err := r.chainedBackend(ctx, be, rt)
+				if err != nil {
+					return out, err
+				}
+				gr.Backends = append(gr.Backends, b)
+				continue
+			}
 			key := types.NamespacedName{Namespace: be.Service.Namespace, Name: be.Service.Name}
 			spec, ok := tgcs[key]
 			if !ok {
 				var err error
-				if spec, err = r.targetGroupConfig(ctx, key); err != nil {
+				if spec, err = r.targetGroupConfig(ctx, key, kindService); err != nil {
 					return out, err
 				}
 				tgcs[key] = spec
@@ -585,9 +606,14 @@ func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack n
 	return out, nil
 }
 
-// targetGroupConfig finds the Service's TargetGroupConfiguration (same
-// namespace, targetReference naming it).
-func (r *Reconciler) targetGroupConfig(ctx context.Context, svc types.NamespacedName) (*gwconfig.TargetGroupConfigurationSpec, error) {
+// kindService is a TargetGroupConfiguration's targetReference kind by
+// default (LBC's CRD default).
+const kindService = "Service"
+
+// targetGroupConfig finds the TargetGroupConfiguration of the Service (or,
+// kind Gateway, the chained Gateway) svc: same namespace, targetReference
+// naming it by kind and name, as LBC matches (no kind: Service).
+func (r *Reconciler) targetGroupConfig(ctx context.Context, svc types.NamespacedName, kind string) (*gwconfig.TargetGroupConfigurationSpec, error) {
 	list := &unstructured.UnstructuredList{}
 	list.SetGroupVersionKind(tgConfigGVK)
 	if err := r.Kube.List(ctx, list, client.InNamespace(svc.Namespace)); err != nil {
@@ -599,7 +625,11 @@ func (r *Reconciler) targetGroupConfig(ctx context.Context, svc types.Namespaced
 	for i := range list.Items {
 		o := list.Items[i].Object
 		name, _, _ := unstructured.NestedString(o, "spec", "targetReference", "name")
-		if name != svc.Name {
+		refKind, hasKind, _ := unstructured.NestedString(o, "spec", "targetReference", "kind")
+		if !hasKind {
+			refKind = kindService
+		}
+		if name != svc.Name || refKind != kind {
 			continue
 		}
 		cfg, err := gwconfig.ParseTargetGroupConfiguration(o)

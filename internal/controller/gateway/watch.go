@@ -44,7 +44,9 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 			Watches(&gwv1.GRPCRoute{}, parents).
 			Watches(lrc, handler.EnqueueRequestsFromMapFunc(r.ruleConfigGateways))
 	} else {
-		b = b.Watches(&gwv1.TCPRoute{}, parents).
+		// Gateway chaining: an ALB Gateway a route names as its backend.
+		b = b.Watches(&gwv1.Gateway{}, handler.EnqueueRequestsFromMapFunc(r.chainedGateways)).
+			Watches(&gwv1.TCPRoute{}, parents).
 			Watches(&gwv1.UDPRoute{}, parents).
 			Watches(&gwv1.TLSRoute{}, parents)
 	}
