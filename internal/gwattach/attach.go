@@ -127,8 +127,8 @@ type Backend struct {
 	// listener port ChainPort.
 	Chained   *ChainTarget
 	ChainPort int32
-	Port    corev1.ServicePort
-	Weight  int32
+	Port      corev1.ServicePort
+	Weight    int32
 	// Rule is the index of the route rule naming it.
 	Rule int
 }
