@@ -89,7 +89,7 @@ var Fields = withRouteProps([]Field{
 	{lbc, "spec.shieldConfiguration", Supported, "ALB: enabled creates a Shield Advanced protection (a ShieldNotSubscribed Warning without a subscription); removing it or enabled false deletes the protection lbsg created (gateway.k8s.aws.addon.shield annotation, as LBC); refused on NLBs"},
 	{lbc, "spec.defaultTargetGroupConfiguration", Supported, "a TargetGroupConfiguration (same namespace, without targetReference) whose settings every backend's target groups start from; a Service's own TargetGroupConfiguration wins field by field (tags and attributes merge), as LBC; the class's and the Gateway's merge by mergingMode"},
 
-	{tgc, "spec.targetReference", Supported, "the Service (same namespace) whose target groups it configures"},
+	{tgc, "spec.targetReference", Supported, "the Service (kind Service, the default) or, for Gateway chaining, the ALB Gateway (kind Gateway) in its namespace whose target groups it configures, matched by kind and name as LBC"},
 	{tgc, "spec.defaultConfiguration", Partial, ""},
 	{tgc, "spec.defaultConfiguration.targetType", Supported, "instance or ip (default --default-target-type)"},
 	{tgc, "spec.defaultConfiguration.healthCheckConfig", Supported, "protocol, port, path, interval, timeout, thresholds, matcher.httpCode (matcher.grpcCode on GRPCRoute target groups)"},
