@@ -3,6 +3,8 @@ package controller_test
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -156,6 +158,26 @@ func TestGatewayChainNLBToALBConverges(t *testing.T) {
 	if got := fmt.Sprintf("%s %s %s %s %d/%d/%d/%d", tg.Protocol, tg.HealthCheckProtocol, aws.ToString(tg.HealthCheckPath), aws.ToString(tg.HealthCheckPort),
 		aws.ToInt32(tg.HealthCheckIntervalSeconds), aws.ToInt32(tg.HealthCheckTimeoutSeconds), aws.ToInt32(tg.HealthyThresholdCount), aws.ToInt32(tg.UnhealthyThresholdCount)); got != "TCP HTTP /healthz traffic-port 15/5/3/3" {
 		t.Errorf("target group = %s, want TCP with LBC's HTTP check on /healthz (the Gateway's configuration)", got)
+	}
+
+	// No node rule for the alb target group; the ALB's managed SG admits
+	// its listener port from anywhere (its default sourceRanges), so from
+	// the NLB too.
+	w := h.eventually("world", func(world) string { return "" })
+	for _, r := range ruleList(w.sgs[h.seed.NodeSG].Ingress) {
+		if strings.HasPrefix(r, "tcp 80 ") {
+			t.Errorf("node SG rule %q for the alb target group", r)
+		}
+	}
+	managed, _ := w.ownedSGs()
+	admits := false
+	for _, m := range managed {
+		if m.Tags[naming.TagGatewayALBStack] == ns+"/alb" {
+			admits = slices.Contains(ruleList(m.Ingress), "tcp 80 ← 0.0.0.0/0")
+		}
+	}
+	if !admits {
+		t.Error("the ALB's managed SG does not admit port 80 from 0.0.0.0/0")
 	}
 
 	// A resync of the unchanged NLB Gateway costs no AWS call.

@@ -27,8 +27,14 @@
 //   - backendRef: a core Service (else InvalidKind) that exists with the
 //     port (else BackendNotFound); in another namespace only with a
 //     ReferenceGrant there from the route's kind and namespace (else
-//     RefNotPermitted). Bad backends are left out, the rest of the route
-//     still attaches (ResolvedRefs False says which).
+//     RefNotPermitted). On an NLB Gateway a backendRef of kind Gateway
+//     (chain.go, LBC's Gateway chaining) names an ALB Gateway instead
+//     (Inputs.Chained): a port (else UnsupportedValue), a ReferenceGrant
+//     to kind Gateway in another namespace (else RefNotPermitted), the
+//     Gateway existing, of an ALB class, with a listener on the port and a
+//     load balancer (else BackendNotFound; Result.ChainPending when only
+//     the load balancer is missing). Bad backends are left out, the rest
+//     of the route still attaches (ResolvedRefs False says which).
 //
 // ListenerSets (Inputs.ListenerSets, those naming the Gateway): the
 // Gateway's spec.allowedListeners (None by default, Same, All, Selector)

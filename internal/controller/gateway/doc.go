@@ -60,6 +60,16 @@
 // leaves an unrecorded one alone. ALB-only configuration fields on an NLB
 // Gateway refuse it (l7Refusal).
 //
+// Gateway chaining (chain.go): an NLB Gateway's route may name an ALB
+// Gateway as its backendRef. The reconciler reads that Gateway, its
+// class and its ALB's ARN (the cached load balancer index, by the ALB
+// Gateway's stack), and the TargetGroupConfiguration whose targetReference
+// is kind Gateway with its name (targetReferences are matched by kind and
+// name); the model builds a target group of type alb registering the ALB.
+// Any Gateway change reconciles the NLB Gateways whose routes name it
+// (chainedGateways); a Gateway being deleted counts as missing, so the
+// NLB lets go of the ALB before AWS is asked to delete it.
+//
 // Deleting a Gateway tears its stack down (the finalizer
 // gateway.k8s.aws/nlb or gateway.k8s.aws/alb holds it until nothing is
 // left) and drops its entries from the routes' status.
