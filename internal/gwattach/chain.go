@@ -63,9 +63,29 @@ func resolveChained(in Inputs, r *Route, ref gwv1.BackendRef) (b *Backend, reaso
 	if t.ARN == "" {
 		return nil, gwv1.RouteReasonBackendNotFound, fmt.Sprintf("backendRef Gateway %s/%s is not usable yet, its load balancer is not provisioned", ns, ref.Name), true
 	}
+	if !servesPort(t.Gateway, port) {
+		// Its ALB has no listener there (one is created for a port with
+		// routes), and AWS refuses to register it on that port; its
+		// status changing reconciles this Gateway again.
+		return nil, gwv1.RouteReasonBackendNotFound, fmt.Sprintf("backendRef Gateway %s/%s has no routes attached on port %d, so its load balancer has no listener there", ns, ref.Name, port), false
+	}
 	w := int32(1)
 	if ref.Weight != nil {
 		w = *ref.Weight
 	}
 	return &Backend{Chained: t, ChainPort: int32(port), Weight: w}, "", "", false
+}
+
+// servesPort: the Gateway's status shows routes attached to a listener on
+// port (its ALB has a listener there once that status is written).
+func servesPort(gw *gwv1.Gateway, port gwv1.PortNumber) bool {
+	for _, st := range gw.Status.Listeners {
+		if st.AttachedRoutes == 0 {
+			continue
+		}
+		if slices.ContainsFunc(gw.Spec.Listeners, func(l gwv1.Listener) bool { return l.Name == st.Name && l.Port == port }) {
+			return true
+		}
+	}
+	return false
 }

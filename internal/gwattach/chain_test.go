@@ -1,6 +1,7 @@
 package gwattach_test
 
 import (
+	"fmt"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -26,7 +27,17 @@ func gatewayRef(ns, name string, port *int32, group *string) gwv1.BackendRef {
 func albGateway(ns, name string, ports ...int32) *gwv1.Gateway {
 	gw := &gwv1.Gateway{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
 	for _, p := range ports {
-		gw.Spec.Listeners = append(gw.Spec.Listeners, listener("http", p, gwv1.HTTPProtocolType))
+		name := fmt.Sprintf("http-%d", p)
+		gw.Spec.Listeners = append(gw.Spec.Listeners, listener(name, p, gwv1.HTTPProtocolType))
+		gw.Status.Listeners = append(gw.Status.Listeners, gwv1.ListenerStatus{Name: gwv1.SectionName(name), AttachedRoutes: 1})
+	}
+	return gw
+}
+
+// idle clears the Gateway's attached routes.
+func idle(gw *gwv1.Gateway) *gwv1.Gateway {
+	for i := range gw.Status.Listeners {
+		gw.Status.Listeners[i].AttachedRoutes = 0
 	}
 	return gw
 }
@@ -63,6 +74,8 @@ func TestChainedGatewayBackendResolution(t *testing.T) {
 		{name: "no listener on the port", ref: gatewayRef("infra", "alb", ptr.To[int32](8080), nil), chained: ready("infra"), resolved: "False/BackendNotFound"},
 		{name: "no load balancer yet", ref: gatewayRef("infra", "alb", ptr.To[int32](80), nil),
 			chained: map[types.NamespacedName]*gwattach.ChainTarget{{Namespace: "infra", Name: "alb"}: {Gateway: albGateway("infra", "alb", 80), ALB: true}}, resolved: "False/BackendNotFound", pending: true},
+		{name: "no routes on the port (no ALB listener)", ref: gatewayRef("infra", "alb", ptr.To[int32](80), nil),
+			chained: map[types.NamespacedName]*gwattach.ChainTarget{{Namespace: "infra", Name: "alb"}: {Gateway: idle(albGateway("infra", "alb", 80)), ALB: true, ARN: arn}}, resolved: "False/BackendNotFound"},
 		{name: "another namespace without grant", ref: gatewayRef("albs", "alb", ptr.To[int32](80), nil), chained: ready("albs"), resolved: "False/RefNotPermitted"},
 		{name: "another namespace with a Service grant only", ref: gatewayRef("albs", "alb", ptr.To[int32](80), nil), chained: ready("albs"), grants: []gwv1.ReferenceGrant{serviceGrant}, resolved: "False/RefNotPermitted"},
 		{name: "another namespace with a Gateway grant", ref: gatewayRef("albs", "alb", ptr.To[int32](80), nil), chained: ready("albs"), grants: []gwv1.ReferenceGrant{grant}, resolved: "True/ResolvedRefs"},

@@ -31,9 +31,10 @@
 //     (chain.go, LBC's Gateway chaining) names an ALB Gateway instead
 //     (Inputs.Chained): a port (else UnsupportedValue), a ReferenceGrant
 //     to kind Gateway in another namespace (else RefNotPermitted), the
-//     Gateway existing, of an ALB class, with a listener on the port and a
-//     load balancer (else BackendNotFound; Result.ChainPending when only
-//     the load balancer is missing). Bad backends are left out, the rest
+//     Gateway existing, of an ALB class, with a listener on the port, a
+//     load balancer and routes attached on the port (its status; else
+//     BackendNotFound; Result.ChainPending when the load balancer is
+//     missing). Bad backends are left out, the rest
 //     of the route still attaches (ResolvedRefs False says which).
 //
 // ListenerSets (Inputs.ListenerSets, those naming the Gateway): the
