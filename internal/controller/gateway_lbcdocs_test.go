@@ -79,11 +79,10 @@ var lbcGatewayDocExamples = map[string]docExample{
 	"gateway.md:202": {skip: "fragment: a listener"},
 
 	"gateway_chaining.md:30": {},
-	// Gateway chaining: a TCPRoute backendRef of kind Gateway is not built
-	// (ResolvedRefs False, InvalidKind); the NLB has its listeners only.
-	// lbsg reads no TargetGroupConfiguration whose targetReference is a
-	// Gateway, so the block's routeConfigurations go unread (and unrefused).
-	"gateway_chaining.md:105": {with: []string{"gateway_chaining.md:30"}, unresolved: "InvalidKind"},
+	// Gateway chaining: the TCPRoutes' backendRefs of kind Gateway resolve
+	// to the ALB Gateway of gateway_chaining.md:30 (alb target groups on 80
+	// and 443, checked as the TargetGroupConfiguration of kind Gateway says).
+	"gateway_chaining.md:105": {with: []string{"gateway_chaining.md:30"}},
 	"gateway_chaining.md:224": {skip: "the TargetGroupConfiguration of gateway_chaining.md:105 again"},
 	"gateway_chaining.md:257": {},
 
