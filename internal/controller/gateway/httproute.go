@@ -104,7 +104,7 @@ func prefixRegexProblems(rule string, matches []gwv1.HTTPRouteMatch) []string {
 // albPorts fills the ALB Gateway's ports: per valid listener port its
 // protocol, hostnames and attached HTTPRoutes and GRPCRoutes (each once,
 // with the hostnames it serves there and its rules' resolved backends).
-func (r *Reconciler) albPorts(ctx context.Context, out *model.Gateway, in *inputs, att gwattach.Result) error {
+func (b Builder) albPorts(ctx context.Context, out *model.Gateway, in *inputs, att gwattach.Result) error {
 	byPort := map[int32]*model.GatewayPort{}
 	var order []int32
 	tgcs := map[types.NamespacedName]*gwconfig.TargetGroupProps{}
@@ -156,7 +156,7 @@ func (r *Reconciler) albPorts(ctx context.Context, out *model.Gateway, in *input
 					if be.Rule != i {
 						continue
 					}
-					mb, err := r.backend(ctx, be, tgcs, eps)
+					mb, err := b.backend(ctx, be, tgcs, eps)
 					if err != nil {
 						return err
 					}
@@ -197,12 +197,12 @@ func httpRules(obj *gwv1.HTTPRoute) []model.GatewayHTTPRule {
 
 // backend resolves one backend's TargetGroupConfiguration and endpoints,
 // each Service read once.
-func (r *Reconciler) backend(ctx context.Context, be gwattach.Backend, tgcs map[types.NamespacedName]*gwconfig.TargetGroupProps, eps map[types.NamespacedName][]model.Endpoint) (model.GatewayBackend, error) {
+func (b Builder) backend(ctx context.Context, be gwattach.Backend, tgcs map[types.NamespacedName]*gwconfig.TargetGroupProps, eps map[types.NamespacedName][]model.Endpoint) (model.GatewayBackend, error) {
 	key := types.NamespacedName{Namespace: be.Service.Namespace, Name: be.Service.Name}
 	props, ok := tgcs[key]
 	if !ok {
 		var err error
-		if props, err = r.targetGroupConfig(ctx, key); err != nil {
+		if props, err = b.targetGroupConfig(ctx, key); err != nil {
 			return model.GatewayBackend{}, err
 		}
 		tgcs[key] = props
@@ -210,7 +210,7 @@ func (r *Reconciler) backend(ctx context.Context, be gwattach.Backend, tgcs map[
 	e, ok := eps[key]
 	if !ok {
 		var err error
-		if e, err = r.endpoints(ctx, key); err != nil {
+		if e, err = b.endpoints(ctx, key); err != nil {
 			return model.GatewayBackend{}, err
 		}
 		eps[key] = e

@@ -23,7 +23,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/lbsg/lbsg/internal/awserr"
 	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/registry"
@@ -63,12 +62,10 @@ type Reconciler struct {
 }
 
 // controller is the GatewayClass controllerName served.
-func (r *Reconciler) controller() string {
-	if r.ALB {
-		return gwattach.ControllerALB
-	}
-	return gwattach.ControllerNLB
-}
+func (r *Reconciler) controller() string { return r.builder().controller() }
+
+// builder is the reconciler's Builder, over its client.
+func (r *Reconciler) builder() Builder { return Builder{ALB: r.ALB, Kube: r.Kube} }
 
 // name is the controller-runtime name.
 func (r *Reconciler) name() string {
@@ -79,12 +76,7 @@ func (r *Reconciler) name() string {
 }
 
 // stackOf is the stack of Gateway ns/name.
-func (r *Reconciler) stackOf(ns, name string) naming.Stack {
-	if r.ALB {
-		return naming.GatewayALBStack(ns, name)
-	}
-	return naming.GatewayNLBStack(ns, name)
-}
+func (r *Reconciler) stackOf(ns, name string) naming.Stack { return r.builder().Stack(ns, name) }
 
 // finalizer is the finalizer holding the Gateway until its stack is gone.
 func (r *Reconciler) finalizer() string {
@@ -113,7 +105,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 		}
 		return reconcile.Result{}, err
 	}
-	class, err := r.class(ctx, gw)
+	class, err := r.builder().class(ctx, gw)
 	if err != nil {
 		return reconcile.Result{}, err
 	}
@@ -123,7 +115,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 			return reconcile.Result{}, nil
 		}
 		if class != nil {
-			if cfg, err := r.config(ctx, gw, class); err == nil && deletionProtected(cfg) {
+			if cfg, err := r.builder().config(ctx, gw, class); err == nil && deletionProtected(cfg) {
 				// LBC's refusal: nothing changes until the attribute is off.
 				msg := fmt.Sprintf("Unable to delete gateway %s/%s because deletion protection is enabled.", gw.Namespace, gw.Name)
 				r.Events.Warn(gw, events.ReasonFailedBuildModel, events.ActionDelete, "Failed build model due to "+msg)
@@ -153,69 +145,48 @@ func deletionProtected(cfg *gwconfig.LoadBalancerConfiguration) bool {
 
 // class returns the Gateway's GatewayClass when it is a class of r's
 // controller.
-func (r *Reconciler) class(ctx context.Context, gw *gwv1.Gateway) (*gwv1.GatewayClass, error) {
+func (b Builder) class(ctx context.Context, gw *gwv1.Gateway) (*gwv1.GatewayClass, error) {
 	c := &gwv1.GatewayClass{}
-	if err := r.Kube.Get(ctx, types.NamespacedName{Name: string(gw.Spec.GatewayClassName)}, c); err != nil {
+	if err := b.Kube.Get(ctx, types.NamespacedName{Name: string(gw.Spec.GatewayClassName)}, c); err != nil {
 		return nil, client.IgnoreNotFound(err)
 	}
-	if string(c.Spec.ControllerName) != r.controller() {
+	if string(c.Spec.ControllerName) != b.controller() {
 		return nil, nil
 	}
 	return c, nil
 }
 
-// refused is a Gateway whose inputs lbsg will not apply: its stack is held.
-type refused struct {
+// Refused is a Gateway whose inputs lbsg will not apply: its stack is held.
+type Refused struct {
 	reason  gwv1.GatewayConditionReason
 	event   string
 	message string
 }
 
-func (e *refused) Error() string { return e.message }
+func (e *Refused) Error() string { return e.message }
 
 func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1.GatewayClass, stack naming.Stack) (reconcile.Result, error) {
-	in, err := r.load(ctx, gw, class)
-	var ref *refused
+	p, err := r.builder().Prepare(ctx, gw, class, stack)
+	for _, n := range p.Notices(gw) {
+		r.Events.Warn(n.Object, n.Reason, events.ActionReconcile, n.Message)
+	}
+	var ref *Refused
 	if errors.As(err, &ref) {
 		return r.refuse(ctx, gw, stack, ref)
 	}
 	if err != nil {
 		return reconcile.Result{}, err
 	}
-	att := gwattach.Attach(in.attach)
-	for _, l := range att.Listeners {
-		if !l.Valid {
-			r.Events.Warn(gw, events.ReasonInvalidListener, events.ActionReconcile, fmt.Sprintf("listener %s: %s", l.Spec.Name, l.Message))
-		}
-	}
-	for _, rt := range in.attach.Routes {
-		if rt.Refusal != nil && namesGatewayInSpec(rt, gw) {
-			r.Events.Warn(in.routeObjs[rt.Key()], events.ReasonUnsupportedConfiguration, events.ActionReconcile,
-				fmt.Sprintf("Gateway %s/%s: %s", gw.Namespace, gw.Name, rt.Refusal.Message))
-			continue
-		}
-		if probs := att.Problems[rt.Key()]; len(probs) > 0 {
-			r.Events.Warn(in.routeObjs[rt.Key()], events.ReasonRouteNotAttached, events.ActionReconcile,
-				fmt.Sprintf("Gateway %s/%s: %s", gw.Namespace, gw.Name, strings.Join(probs, "; ")))
-		}
-	}
-	desiredGW, err := r.gatewayModel(ctx, gw, stack, in, att)
-	if errors.As(err, &ref) {
-		return r.refuse(ctx, gw, stack, ref)
-	}
-	if err != nil {
-		return reconcile.Result{}, err
-	}
-	facts, err := r.facts(ctx, stack, in.config, desiredGW)
+	facts, err := r.facts(ctx, stack, p)
 	if err != nil {
 		return r.Deploy.Failure(ctx, err, gw)
 	}
-	desired, warnings, err := model.BuildGateway(desiredGW, facts, r.Defaults)
+	desired, warnings, err := BuildStack(p, facts, r.Defaults)
+	if errors.As(err, &ref) {
+		return r.refuse(ctx, gw, stack, ref)
+	}
 	if err != nil {
-		if awserr.Code(err) != "" {
-			return r.Deploy.Failure(ctx, err, gw)
-		}
-		return r.refuse(ctx, gw, stack, &refused{reason: gwv1.GatewayReasonInvalid, event: events.ReasonFailedBuildModel, message: "Failed build model due to " + err.Error()})
+		return r.Deploy.Failure(ctx, err, gw)
 	}
 	for _, w := range warnings {
 		r.Events.Warn(gw, w.Reason, events.ActionReconcile, w.Message)
@@ -231,10 +202,10 @@ func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1
 	if err != nil {
 		return r.Deploy.Failure(ctx, err, gw)
 	}
-	if err := r.writeStatus(ctx, gw, att, dns, nil); err != nil {
+	if err := r.writeStatus(ctx, gw, p.Attach, dns, nil); err != nil {
 		return conflictRequeue(err)
 	}
-	if err := r.writeRouteStatus(ctx, gw, in, att); err != nil {
+	if err := r.writeRouteStatus(ctx, gw, p.in, p.Attach); err != nil {
 		return conflictRequeue(err)
 	}
 	if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
@@ -258,7 +229,7 @@ func conflictRequeue(err error) (reconcile.Result, error) {
 }
 
 // refuse reports a Gateway lbsg will not apply and holds its stack.
-func (r *Reconciler) refuse(ctx context.Context, gw *gwv1.Gateway, stack naming.Stack, ref *refused) (reconcile.Result, error) {
+func (r *Reconciler) refuse(ctx context.Context, gw *gwv1.Gateway, stack naming.Stack, ref *Refused) (reconcile.Result, error) {
 	logf.FromContext(ctx).Info("gateway refused", "reason", ref.event, "message", ref.message)
 	r.Events.Warn(gw, ref.event, events.ActionReconcile, ref.message)
 	r.Deploy.Hold(stack)
@@ -281,35 +252,35 @@ var (
 )
 
 // load reads the Gateway's configuration, routes and what they name.
-func (r *Reconciler) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.GatewayClass) (*inputs, error) {
+func (b Builder) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.GatewayClass) (*inputs, error) {
 	in := &inputs{routeObjs: map[string]client.Object{}}
-	cfg, err := r.config(ctx, gw, class)
+	cfg, err := b.config(ctx, gw, class)
 	if err != nil {
 		return nil, err
 	}
 	in.config = cfg
-	routes, objs, err := listRoutes(ctx, r.Kube, r.ALB)
+	routes, objs, err := listRoutes(ctx, b.Kube, b.ALB)
 	if err != nil {
 		return nil, err
 	}
-	a := gwattach.Inputs{Controller: r.controller(), Gateway: gw, NamespaceLabels: map[string]map[string]string{},
+	a := gwattach.Inputs{Controller: b.controller(), Gateway: gw, NamespaceLabels: map[string]map[string]string{},
 		Services: map[types.NamespacedName]*corev1.Service{}}
 	for _, rt := range routes {
-		if !namesOrNamed(rt, gw, r.controller()) {
+		if !namesOrNamed(rt, gw, b.controller()) {
 			continue
 		}
 		a.Routes = append(a.Routes, rt)
 		in.routeObjs[rt.Key()] = objs[rt.Key()]
 	}
 	var nss corev1.NamespaceList
-	if err := r.Kube.List(ctx, &nss); err != nil {
+	if err := b.Kube.List(ctx, &nss); err != nil {
 		return nil, err
 	}
 	for _, ns := range nss.Items {
 		a.NamespaceLabels[ns.Name] = ns.Labels
 	}
 	var grants gwv1.ReferenceGrantList
-	if err := r.Kube.List(ctx, &grants); err != nil && !meta.IsNoMatchError(err) {
+	if err := b.Kube.List(ctx, &grants); err != nil && !meta.IsNoMatchError(err) {
 		return nil, err
 	}
 	a.Grants = grants.Items
@@ -325,7 +296,7 @@ func (r *Reconciler) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.Gat
 					continue
 				}
 				svc := &corev1.Service{}
-				if err := r.Kube.Get(ctx, key, svc); err != nil {
+				if err := b.Kube.Get(ctx, key, svc); err != nil {
 					if !apierrors.IsNotFound(err) {
 						return nil, err
 					}
@@ -375,12 +346,12 @@ func parentIs(ref gwv1.ParentReference, routeNS, ns, name string) bool {
 
 // config reads the Gateway's LoadBalancerConfiguration: the Gateway's
 // infrastructure.parametersRef, else the class's parametersRef.
-func (r *Reconciler) config(ctx context.Context, gw *gwv1.Gateway, class *gwv1.GatewayClass) (*gwconfig.LoadBalancerConfiguration, error) {
+func (b Builder) config(ctx context.Context, gw *gwv1.Gateway, class *gwv1.GatewayClass) (*gwconfig.LoadBalancerConfiguration, error) {
 	var gwRef, classRef *types.NamespacedName
 	if inf := gw.Spec.Infrastructure; inf != nil && inf.ParametersRef != nil {
 		p := inf.ParametersRef
 		if string(p.Group) != gwconfig.Group || string(p.Kind) != gwconfig.KindLoadBalancerConfiguration {
-			return nil, &refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonFailedBuildModel,
+			return nil, &Refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonFailedBuildModel,
 				message: fmt.Sprintf("infrastructure.parametersRef must name a %s.%s, not %s.%s", gwconfig.KindLoadBalancerConfiguration, gwconfig.Group, p.Kind, p.Group)}
 		}
 		gwRef = &types.NamespacedName{Namespace: gw.Namespace, Name: p.Name}
@@ -400,7 +371,7 @@ func (r *Reconciler) config(ctx context.Context, gw *gwv1.Gateway, class *gwv1.G
 		if c.ref == nil {
 			continue
 		}
-		cfg, err := r.readConfig(ctx, *c.ref)
+		cfg, err := b.readConfig(ctx, *c.ref)
 		if err != nil {
 			return nil, err
 		}
@@ -419,19 +390,19 @@ func (r *Reconciler) config(ctx context.Context, gw *gwv1.Gateway, class *gwv1.G
 }
 
 // readConfig reads and parses one LoadBalancerConfiguration.
-func (r *Reconciler) readConfig(ctx context.Context, ref types.NamespacedName) (*gwconfig.LoadBalancerConfiguration, error) {
+func (b Builder) readConfig(ctx context.Context, ref types.NamespacedName) (*gwconfig.LoadBalancerConfiguration, error) {
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(lbConfigGVK)
-	if err := r.Kube.Get(ctx, ref, u); err != nil {
+	if err := b.Kube.Get(ctx, ref, u); err != nil {
 		if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
-			return nil, &refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonFailedBuildModel,
+			return nil, &Refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonFailedBuildModel,
 				message: fmt.Sprintf("LoadBalancerConfiguration %s not found", ref)}
 		}
 		return nil, err
 	}
 	cfg, err := gwconfig.ParseLoadBalancerConfiguration(u.Object)
 	if err != nil {
-		return nil, &refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonUnsupportedConfiguration, message: err.Error()}
+		return nil, &Refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonUnsupportedConfiguration, message: err.Error()}
 	}
 	return cfg, nil
 }
@@ -439,14 +410,14 @@ func (r *Reconciler) readConfig(ctx context.Context, ref types.NamespacedName) (
 // gatewayModel turns the attachment into model.Gateway: valid listeners by
 // port, each port's route (the oldest attached, then by namespace/name, as
 // LBC) with its backends, their TargetGroupConfigurations and endpoints.
-func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack naming.Stack, in *inputs, att gwattach.Result) (model.Gateway, error) {
+func (b Builder) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack naming.Stack, in *inputs, att gwattach.Result) (model.Gateway, error) {
 	out := model.Gateway{Stack: stack, Namespace: gw.Namespace, Name: gw.Name, UID: string(gw.UID)}
 	if in.config != nil {
 		out.Config = &in.config.Spec
 	}
-	if r.ALB {
+	if b.ALB {
 		out.ALB = true
-		return out, r.albPorts(ctx, &out, in, att)
+		return out, b.albPorts(ctx, &out, in, att)
 	}
 	byPort := map[int32]*model.GatewayPort{}
 	routes := map[int32][]*gwattach.Route{}
@@ -493,7 +464,7 @@ func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack n
 			props, ok := tgcs[key]
 			if !ok {
 				var err error
-				if props, err = r.targetGroupConfig(ctx, key); err != nil {
+				if props, err = b.targetGroupConfig(ctx, key); err != nil {
 					return out, err
 				}
 				tgcs[key] = props
@@ -501,7 +472,7 @@ func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack n
 			e, ok := eps[key]
 			if !ok {
 				var err error
-				if e, err = r.endpoints(ctx, key); err != nil {
+				if e, err = b.endpoints(ctx, key); err != nil {
 					return out, err
 				}
 				eps[key] = e
@@ -516,10 +487,10 @@ func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack n
 
 // targetGroupConfig finds the Service's TargetGroupConfiguration (same
 // namespace, targetReference naming it).
-func (r *Reconciler) targetGroupConfig(ctx context.Context, svc types.NamespacedName) (*gwconfig.TargetGroupProps, error) {
+func (b Builder) targetGroupConfig(ctx context.Context, svc types.NamespacedName) (*gwconfig.TargetGroupProps, error) {
 	list := &unstructured.UnstructuredList{}
 	list.SetGroupVersionKind(tgConfigGVK)
-	if err := r.Kube.List(ctx, list, client.InNamespace(svc.Namespace)); err != nil {
+	if err := b.Kube.List(ctx, list, client.InNamespace(svc.Namespace)); err != nil {
 		if meta.IsNoMatchError(err) {
 			return nil, nil
 		}
@@ -533,46 +504,27 @@ func (r *Reconciler) targetGroupConfig(ctx context.Context, svc types.Namespaced
 		}
 		cfg, err := gwconfig.ParseTargetGroupConfiguration(o)
 		if err != nil {
-			return nil, &refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonUnsupportedConfiguration, message: err.Error()}
+			return nil, &Refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonUnsupportedConfiguration, message: err.Error()}
 		}
 		return &cfg.Spec.DefaultConfiguration, nil
 	}
 	return nil, nil
 }
 
-func (r *Reconciler) endpoints(ctx context.Context, svc types.NamespacedName) ([]model.Endpoint, error) {
+func (b Builder) endpoints(ctx context.Context, svc types.NamespacedName) ([]model.Endpoint, error) {
 	var list discoveryv1.EndpointSliceList
-	if err := r.Kube.List(ctx, &list, client.InNamespace(svc.Namespace), client.MatchingLabels{discoveryv1.LabelServiceName: svc.Name}); err != nil {
+	if err := b.Kube.List(ctx, &list, client.InNamespace(svc.Namespace), client.MatchingLabels{discoveryv1.LabelServiceName: svc.Name}); err != nil {
 		return nil, err
 	}
 	return model.EndpointsFromSlices(list.Items), nil
 }
 
-// facts reads the AWS facts BuildGateway needs, from the caches.
-func (r *Reconciler) facts(ctx context.Context, stack naming.Stack, cfg *gwconfig.LoadBalancerConfiguration, gw model.Gateway) (model.Facts, error) {
-	var f model.Facts
-	var err error
-	if hosts, discovers := model.GatewayHTTPSHosts(gw); discovers && len(hosts) > 0 {
-		if f.Certificates, err = r.AWS.Certificates(ctx, stack.Key(), hosts); err != nil {
-			return f, err
-		}
-	}
-	if f.Subnets, err = r.AWS.Subnets(ctx); err != nil {
-		return f, err
-	}
-	lb, err := r.AWS.ExistingLoadBalancer(ctx, stack)
+// facts reads the AWS facts BuildStack needs, from the caches, and the
+// nodes.
+func (r *Reconciler) facts(ctx context.Context, stack naming.Stack, p *Prepared) (model.Facts, error) {
+	f, err := Facts(ctx, r.AWS, stack, p)
 	if err != nil {
 		return f, err
-	}
-	if lb != nil {
-		f.ExistingLB = &model.ExistingLB{Scheme: lb.Scheme, SecurityGroups: lb.SecurityGroups, Subnets: lb.Subnets}
-	}
-	if cfg != nil && cfg.Spec.SecurityGroups != nil && len(*cfg.Spec.SecurityGroups) > 0 {
-		ids, err := r.AWS.ResolveManual(ctx, *cfg.Spec.SecurityGroups)
-		if err != nil && awserr.Code(err) != "" {
-			return f, err
-		}
-		f.ManualSecurityGroups, f.ManualSecurityGroupsErr = ids, err
 	}
 	var nodes corev1.NodeList
 	if err := r.Kube.List(ctx, &nodes); err != nil {
