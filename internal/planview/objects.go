@@ -15,13 +15,19 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+	"sigs.k8s.io/yaml"
 
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
+	"github.com/lbsg/lbsg/internal/gwconfig"
 	"github.com/lbsg/lbsg/internal/ingressclass"
 )
 
@@ -48,17 +54,67 @@ type Objects struct {
 	// Ingress backend Service not in the input is the cluster's.
 	ClusterServices []corev1.Service
 
+	// GatewayAPI are the Gateway API objects (GatewayClasses, Gateways,
+	// HTTPRoutes, GRPCRoutes, TCPRoutes, UDPRoutes, TLSRoutes,
+	// ReferenceGrants; of API version v1, other versions of those kinds
+	// read as v1) and LBC's gateway.k8s.aws configurations
+	// (LoadBalancerConfiguration, TargetGroupConfiguration) as
+	// *unstructured.Unstructured.
+	GatewayAPI []client.Object
+
 	// backends are the Ingress backend Services not in Services: cluster
 	// copies or stand-ins (withPlaceholderPorts).
 	backends []corev1.Service
 }
 
-// decoder reads the kinds of client-go's scheme and IngressClassParams.
-func decoder() runtime.Decoder {
+// scheme holds the kinds of client-go's scheme, IngressClassParams and
+// the Gateway API's v1 kinds.
+func scheme() *runtime.Scheme {
 	s := runtime.NewScheme()
 	_ = clientgoscheme.AddToScheme(s) // static registrations; cannot fail
 	_ = v1beta1.AddToScheme(s)
-	return serializer.NewCodecFactory(s).UniversalDeserializer()
+	_ = gwv1.Install(s)
+	return s
+}
+
+// decoder reads the kinds of scheme().
+func decoder() runtime.Decoder {
+	return serializer.NewCodecFactory(scheme()).UniversalDeserializer()
+}
+
+// decodeOther reads a document of a kind decoder does not know: LBC's
+// gateway configurations as unstructured objects, a Gateway API kind of
+// another version than v1 as its v1 type (as the apiserver serves it).
+// Other kinds give nil.
+func decodeOther(doc []byte) (runtime.Object, error) {
+	js, err := yaml.YAMLToJSON(doc)
+	if err != nil {
+		return nil, err
+	}
+	u := &unstructured.Unstructured{}
+	if err := u.UnmarshalJSON(js); err != nil {
+		return nil, err
+	}
+	gvk := u.GroupVersionKind()
+	if gvk.Group != gwconfig.Group && gvk.Group != gwv1.GroupName {
+		return nil, nil
+	}
+	if gvk.Group == gwconfig.Group {
+		if gvk.Kind != gwconfig.KindLoadBalancerConfiguration && gvk.Kind != gwconfig.KindTargetGroupConfiguration {
+			return nil, nil
+		}
+		return u, nil
+	}
+	v1 := gwv1.SchemeGroupVersion.WithKind(gvk.Kind)
+	typed, err := scheme().New(v1)
+	if err != nil {
+		return nil, nil //nolint:nilerr // a kind lbsg does not read
+	}
+	u.SetAPIVersion(v1.GroupVersion().String())
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, typed); err != nil {
+		return nil, err
+	}
+	return typed, nil
 }
 
 // ReadPath reads manifests from a file or, for a directory, from every
@@ -97,8 +153,9 @@ func ReadPath(path string) (Objects, error) {
 }
 
 // Decode adds the Services, Nodes, EndpointSlices, Ingresses,
-// IngressClasses, IngressClassParams and Namespaces of a multi-document
-// YAML or JSON stream (List kinds included); other kinds are skipped.
+// IngressClasses, IngressClassParams, Namespaces and Gateway API objects
+// (GatewayAPI) of a multi-document YAML or JSON stream (List kinds
+// included); other kinds are skipped.
 func (o *Objects) Decode(data []byte) error {
 	dec := decoder()
 	rd := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
@@ -115,10 +172,15 @@ func (o *Objects) Decode(data []byte) error {
 		}
 		obj, _, err := dec.Decode(doc, nil, nil)
 		if err != nil {
-			if runtime.IsNotRegisteredError(err) {
+			if !runtime.IsNotRegisteredError(err) {
+				return fmt.Errorf("document %d: %w", i, err)
+			}
+			if obj, err = decodeOther(doc); err != nil {
+				return fmt.Errorf("document %d: %w", i, err)
+			}
+			if obj == nil {
 				continue
 			}
-			return fmt.Errorf("document %d: %w", i, err)
 		}
 		o.add(dec, obj)
 	}
@@ -164,10 +226,47 @@ func (o *Objects) add(dec runtime.Decoder, obj runtime.Object) {
 		o.Namespaces = append(o.Namespaces, v.Items...)
 	case *corev1.List:
 		for _, raw := range v.Items {
-			if inner, _, err := dec.Decode(raw.Raw, nil, nil); err == nil {
+			inner, _, err := dec.Decode(raw.Raw, nil, nil)
+			if err != nil && runtime.IsNotRegisteredError(err) {
+				inner, err = decodeOther(raw.Raw)
+			}
+			if err == nil && inner != nil {
 				o.add(dec, inner)
 			}
 		}
+	default:
+		o.addGatewayAPI(obj)
+	}
+}
+
+// addGatewayAPI adds a Gateway API object or list, or a gateway.k8s.aws
+// configuration; anything else is skipped.
+func (o *Objects) addGatewayAPI(obj runtime.Object) {
+	gvk := obj.GetObjectKind().GroupVersionKind()
+	if u, ok := obj.(*unstructured.Unstructured); ok && gvk.Group == gwconfig.Group {
+		o.GatewayAPI = append(o.GatewayAPI, u)
+		return
+	}
+	if gvk.Empty() {
+		if gvks, _, err := scheme().ObjectKinds(obj); err == nil && len(gvks) > 0 {
+			gvk = gvks[0]
+		}
+	}
+	if gvk.Group != gwv1.GroupName {
+		return
+	}
+	if meta.IsListType(obj) {
+		items, err := meta.ExtractList(obj)
+		if err != nil {
+			return
+		}
+		for _, it := range items {
+			o.addGatewayAPI(it)
+		}
+		return
+	}
+	if co, ok := obj.(client.Object); ok {
+		o.GatewayAPI = append(o.GatewayAPI, co)
 	}
 }
 
@@ -230,5 +329,9 @@ func (o Objects) deduped() Objects {
 		IngressClassParams: unique(o.IngressClassParams, func(v *v1beta1.IngressClassParams) string { return metaKey(&v.ObjectMeta) }),
 		Namespaces:         unique(o.Namespaces, func(v *corev1.Namespace) string { return metaKey(&v.ObjectMeta) }),
 		ClusterServices:    unique(o.ClusterServices, func(v *corev1.Service) string { return metaKey(&v.ObjectMeta) }),
+		GatewayAPI: unique(o.GatewayAPI, func(v *client.Object) string {
+			o := *v
+			return fmt.Sprintf("%T/%s/%s/%s", o, o.GetObjectKind().GroupVersionKind().Kind, o.GetNamespace(), o.GetName())
+		}),
 	}
 }
