@@ -1,12 +1,19 @@
 // Package planview computes and renders what lbsg would change for a set of
-// Kubernetes objects: `lbsg plan`. Services and IngressGroups go through
-// one path (build.go): Ingresses are grouped with ingress.MembershipOf, the
-// reconciler's rule; facts come from the reconcilers' own readers
-// (service.Facts, ingress.Facts, service.NodeFacts) over a Cloud — a
-// cloud/state Provider with --live, else an offline stand-in of placeholders;
-// then model.Build or model.BuildIngressGroup and plan.Diff, the
-// controllers' engine, give actions rendered as Changes (text diff or
-// JSON). DesiredState is the same path for `lbsg audit`.
+// Kubernetes objects: `lbsg plan`. Services, IngressGroups and Gateways go
+// through one path (build.go): Ingresses are grouped with
+// ingress.MembershipOf, the reconciler's rule; facts come from the
+// reconcilers' own readers (service.Facts, ingress.Facts, gateway.Facts,
+// service.NodeFacts) over a Cloud — a cloud/state Provider with --live,
+// else an offline stand-in of placeholders; then model.Build or
+// model.BuildIngressGroup and plan.Diff, the controllers' engine, give
+// actions rendered as Changes (text diff or JSON). A Gateway of an NLB or
+// ALB class (gateway.go) is built by gateway.Builder, the reconciler's own
+// path, over an objectReader (reader.go: a client.Reader serving the
+// input's objects): its configuration, route attachment and model, the
+// reconciler's events (a refused route is a failed member with the
+// event's message; a route that does not attach and an invalid listener
+// are warnings), gateway.Facts and gateway.BuildStack. DesiredState is the
+// same path for `lbsg audit`.
 //
 // Invariants: nothing here writes to AWS or Kubernetes; a Cloud is only
 // read. Offline everything is a create, and unknown cloud facts (subnets,
@@ -31,6 +38,11 @@
 // UID, so those of a Service not yet applied differ from the ones created;
 // Ingresses held only by a finalizer
 // (being deleted) are not planned; an Ingress whose class cannot be read is
-// left out with a note, as the reconciler leaves it alone. Objects given
+// left out with a note, as the reconciler leaves it alone. A Gateway is
+// planned only when its GatewayClass is in the input (else a note); its
+// routes' backend Services must be in the input (or the cluster, with
+// --live and --kubeconfig), else the route does not attach
+// (BackendNotFound), as in a cluster without them; Gateway API kinds of
+// other versions than v1 are read as v1, as the apiserver serves them. Objects given
 // twice count once, the later copy winning.
 package planview
