@@ -13,6 +13,7 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/lbsg/lbsg/internal/annotations"
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
@@ -201,8 +202,8 @@ func kubeClient(kubeconfig string) (client.Reader, error) {
 }
 
 // addClusterObjects adds the cluster's Nodes, EndpointSlices,
-// IngressClasses, IngressClassParams and Namespaces to objs, and its
-// Services as ClusterServices (the Services and Ingresses planned stay
+// IngressClasses, IngressClassParams, Namespaces and the GatewayClasses
+// the input lacks to objs, and its Services as ClusterServices (the Services and Ingresses planned stay
 // those of the manifests; the cluster's give them their NodePorts and
 // backends).
 func addClusterObjects(ctx context.Context, kubeconfig string, objs *planview.Objects) error {
@@ -248,6 +249,22 @@ func addClusterObjects(ctx context.Context, kubeconfig string, objs *planview.Ob
 	objs.Nodes = append(objs.Nodes, nodes.Items...)
 	objs.EndpointSlices = append(objs.EndpointSlices, slices.Items...)
 	objs.ClusterServices = append(objs.ClusterServices, svcs.Items...)
+	// GatewayClasses the input lacks (the input's own win).
+	gwClasses, err := gatewayObjects(ctx, c, true)
+	if err != nil {
+		return err
+	}
+	given := map[string]bool{}
+	for _, o := range objs.GatewayAPI {
+		if gc, ok := o.(*gwv1.GatewayClass); ok {
+			given[gc.Name] = true
+		}
+	}
+	for _, o := range gwClasses {
+		if !given[o.GetName()] {
+			objs.GatewayAPI = append(objs.GatewayAPI, o)
+		}
+	}
 	return nil
 }
 
