@@ -161,7 +161,7 @@ func AuditSnapshotWith(ctx context.Context, prov *state.Provider, clients *awsap
 		s.WAFAsks[name] = audit.WAFAsk{WAFv2: a.WAFv2 != nil, Classic: a.WAFRegional != nil}
 	}
 	s.Incomplete = len(want.Errors) > 0
-	s.Unsupported = want.Unsupported
+	s.Unsupported, s.RefusedRoutes = want.Unsupported, want.RefusedRoutes
 	s.Unauthenticated = want.Unauthenticated
 	// Services and IngressGroups being torn down still own their resources.
 	for i := range objs.Services {

@@ -40,6 +40,9 @@ type built struct {
 	// failed are the members left out of an IngressGroup because they
 	// failed to build, or the routes a Gateway refuses.
 	failed []string
+	// refusedRoutes are the routes a Gateway refuses, by "<kind> ns/name":
+	// the controller's event message.
+	refusedRoutes map[string]string
 	err    error
 	// readErr: err is a failure to read AWS, not a bad input.
 	readErr bool

@@ -121,6 +121,10 @@ func buildGateway(ctx context.Context, c Cloud, b gateway.Builder, gw *gwv1.Gate
 		what := fmt.Sprintf("%s %s/%s: %s", strings.ToLower(n.Kind), n.Namespace, n.Name, n.Message)
 		if n.Refused {
 			bt.failed = append(bt.failed, what)
+			if bt.refusedRoutes == nil {
+				bt.refusedRoutes = map[string]string{}
+			}
+			bt.refusedRoutes[n.Kind+" "+n.Namespace+"/"+n.Name] = n.Message
 			continue
 		}
 		bt.warnings = append(bt.warnings, n.Reason+": "+what)

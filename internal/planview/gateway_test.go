@@ -356,3 +356,40 @@ func TestDesiredStateCountsGateways(t *testing.T) {
 		t.Errorf("the node SG needs no rule (%v) or the backend SG is unused (%v)", want.TargetRules, want.BackendInUse)
 	}
 }
+
+func TestDesiredStateNamesRefusedGatewayConfigurationsAndRoutes(t *testing.T) {
+	files := map[string]string{}
+	for k, v := range gatewayManifests {
+		files[k] = v
+	}
+	files["gateways.yaml"] = strings.Replace(files["gateways.yaml"], "  sourceRanges: [203.0.113.0/24]\n", "  minimumLoadBalancerCapacity: {capacityUnits: 100}\n", 1)
+	objs, err := ReadPath(writeDir(t, files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := DesiredState(t.Context(), offline{cluster: "demo"}, objs, shopSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := want.Unsupported["Gateway shop/web-gw"]
+	if len(got) != 1 || !strings.HasPrefix(got[0], "LoadBalancerConfiguration shop/web uses fields lbsg does not support: spec.minimumLoadBalancerCapacity") {
+		t.Errorf("unsupported %q, want the Gateway named with its configuration's field", want.Unsupported)
+	}
+	// The refused Gateway's routes are not judged; the NLB Gateway's
+	// TCPRoute is applied.
+	if len(want.RefusedRoutes) != 0 || !slices.Contains(want.Stacks, naming.GatewayNLBStack("shop", "echo-gw")) {
+		t.Errorf("refused routes %q, stacks %v", want.RefusedRoutes, want.Stacks)
+	}
+
+	objs, err = ReadPath(writeDir(t, gatewayManifests))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, err = DesiredState(t.Context(), offline{cluster: "demo"}, objs, shopSettings()); err != nil {
+		t.Fatal(err)
+	}
+	wantRefused := map[string]string{"HTTPRoute shop/headers": "Gateway shop/web-gw: lbsg does not support rule 0: filter RequestHeaderModifier: the route is not applied"}
+	if len(want.RefusedRoutes) != 1 || want.RefusedRoutes["HTTPRoute shop/headers"] != wantRefused["HTTPRoute shop/headers"] || len(want.Unsupported) != 0 {
+		t.Errorf("refused routes %q, unsupported %q; want %q and none", want.RefusedRoutes, want.Unsupported, wantRefused)
+	}
+}

@@ -178,7 +178,7 @@ func Facts(ctx context.Context, src FactsSource, stack naming.Stack, p *Prepared
 func BuildStack(p *Prepared, f model.Facts, d model.Defaults) (model.Stack, []model.Warning, error) {
 	st, warns, err := model.BuildGateway(p.Gateway, f, d)
 	if err != nil && awserr.Code(err) == "" {
-		return st, warns, &Refused{reason: gwv1.GatewayReasonInvalid, event: events.ReasonFailedBuildModel, message: "Failed build model due to " + err.Error()}
+		return st, warns, &Refused{reason: gwv1.GatewayReasonInvalid, event: events.ReasonFailedBuildModel, message: "Failed build model due to " + err.Error(), cause: err}
 	}
 	return st, warns, err
 }

@@ -161,9 +161,14 @@ type Refused struct {
 	reason  gwv1.GatewayConditionReason
 	event   string
 	message string
+	// cause is the parse or model error refused (nil: none).
+	cause error
 }
 
 func (e *Refused) Error() string { return e.message }
+
+// Unwrap is the error refused, such as a *gwconfig.UnsupportedError.
+func (e *Refused) Unwrap() error { return e.cause }
 
 func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1.GatewayClass, stack naming.Stack) (reconcile.Result, error) {
 	p, err := r.builder().Prepare(ctx, gw, class, stack)
@@ -402,7 +407,7 @@ func (b Builder) readConfig(ctx context.Context, ref types.NamespacedName) (*gwc
 	}
 	cfg, err := gwconfig.ParseLoadBalancerConfiguration(u.Object)
 	if err != nil {
-		return nil, &Refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonUnsupportedConfiguration, message: err.Error()}
+		return nil, &Refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonUnsupportedConfiguration, message: err.Error(), cause: err}
 	}
 	return cfg, nil
 }
@@ -504,7 +509,7 @@ func (b Builder) targetGroupConfig(ctx context.Context, svc types.NamespacedName
 		}
 		cfg, err := gwconfig.ParseTargetGroupConfiguration(o)
 		if err != nil {
-			return nil, &Refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonUnsupportedConfiguration, message: err.Error()}
+			return nil, &Refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonUnsupportedConfiguration, message: err.Error(), cause: err}
 		}
 		return &cfg.Spec.DefaultConfiguration, nil
 	}
