@@ -43,7 +43,7 @@ type built struct {
 	// refusedRoutes are the routes a Gateway refuses, by "<kind> ns/name":
 	// the controller's event message.
 	refusedRoutes map[string]string
-	err    error
+	err           error
 	// readErr: err is a failure to read AWS, not a bad input.
 	readErr bool
 	// haveSlices: the input holds EndpointSlices of a Service the stack
