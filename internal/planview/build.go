@@ -12,7 +12,10 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
+	"github.com/lbsg/lbsg/internal/controller/gateway"
 	"github.com/lbsg/lbsg/internal/controller/ingress"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/ingressclass"
@@ -40,6 +43,10 @@ type built struct {
 	// failed are the members left out of an IngressGroup because they
 	// failed to build, or the routes a Gateway refuses.
 	failed []string
+	// gateway is the Gateway of a Gateway stack and prepared its
+	// configuration, attachment and model (nil when it got no further).
+	gateway  *gwv1.Gateway
+	prepared *gateway.Prepared
 	// refusedRoutes are the routes a Gateway refuses, by "<kind> ns/name":
 	// the controller's event message.
 	refusedRoutes map[string]string

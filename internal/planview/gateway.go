@@ -115,8 +115,9 @@ func buildGateways(ctx context.Context, c Cloud, objs Objects, nodes []model.Nod
 // refused route is a failed member, the others warnings), Facts, then
 // BuildStack.
 func buildGateway(ctx context.Context, c Cloud, b gateway.Builder, gw *gwv1.Gateway, class *gwv1.GatewayClass, objs Objects, nodes []model.Node, d model.Defaults) built {
-	bt := built{id: b.Stack(gw.Namespace, gw.Name)}
+	bt := built{id: b.Stack(gw.Namespace, gw.Name), gateway: gw}
 	p, err := b.Prepare(ctx, gw, class, bt.id)
+	bt.prepared = p
 	for _, n := range p.Notices(gw) {
 		what := fmt.Sprintf("%s %s/%s: %s", strings.ToLower(n.Kind), n.Namespace, n.Name, n.Message)
 		if n.Refused {
