@@ -107,4 +107,3 @@ func gatewayView(b built) GatewayView {
 	}
 	return v
 }
-
