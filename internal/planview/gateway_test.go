@@ -393,3 +393,53 @@ func TestDesiredStateNamesRefusedGatewayConfigurationsAndRoutes(t *testing.T) {
 		t.Errorf("refused routes %q, unsupported %q; want %q and none", want.RefusedRoutes, want.Unsupported, wantRefused)
 	}
 }
+
+func TestGatewayViewsFollowListenersToRoutesAndTargetGroups(t *testing.T) {
+	objs, err := ReadPath(writeDir(t, gatewayManifests))
+	if err != nil {
+		t.Fatal(err)
+	}
+	views, notes, err := Gateways(t.Context(), nil, objs, shopSettings())
+	if err != nil || len(notes) != 0 {
+		t.Fatalf("views: %v, notes %q", err, notes)
+	}
+	res, err := Compute(t.Context(), nil, objs, shopSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	planned := map[string]bool{} // target group names the plan creates
+	for _, sp := range res.Stacks {
+		for _, c := range sp.Changes {
+			if c.Action == "CreateTargetGroup" {
+				planned[strings.TrimPrefix(c.Resource, "target group ")] = true
+			}
+		}
+	}
+	if len(views) != 2 {
+		t.Fatalf("views of %d Gateways, want 2: %+v", len(views), views)
+	}
+	for _, tt := range []struct {
+		gw, listener, route, service string
+	}{
+		{gw: "echo-gw", listener: "tcp", route: "TCPRoute shop/echo", service: "shop/echo:7000"},
+		{gw: "web-gw", listener: "http", route: "HTTPRoute shop/web", service: "shop/web:80"},
+	} {
+		t.Run(tt.gw, func(t *testing.T) {
+			i := slices.IndexFunc(views, func(v GatewayView) bool { return v.Name == tt.gw })
+			if i < 0 {
+				t.Fatalf("no view of %s", tt.gw)
+			}
+			v := views[i]
+			if v.LoadBalancer != stackByName(t, res, "gateway shop/"+tt.gw).LoadBalancer || len(v.Listeners) != 1 || v.Listeners[0].Name != tt.listener {
+				t.Fatalf("view %+v", v)
+			}
+			rs := v.Listeners[0].Routes
+			if len(rs) != 1 || rs[0].Kind+" "+rs[0].Namespace+"/"+rs[0].Name != tt.route || len(rs[0].Backends) != 1 {
+				t.Fatalf("routes %+v, want only %s (the refused route attaches nowhere)", rs, tt.route)
+			}
+			if be := rs[0].Backends[0]; be.Service != tt.service || !planned[be.TargetGroup] {
+				t.Errorf("backend %+v: want service %s and a target group the plan creates (%v)", be, tt.service, planned)
+			}
+		})
+	}
+}
