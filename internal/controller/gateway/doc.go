@@ -14,6 +14,15 @@
 //     each only when it changed.
 //   - ClassReconciler, key = GatewayClass: the Accepted condition.
 //
+// Builder (build.go) is the reconciler's path from Kubernetes objects to a
+// Gateway's stack over any client.Reader: Prepare (configuration, route
+// attachment, model.Gateway), Notices (the Warning events about listeners
+// and routes), Facts (the AWS facts, from a FactsSource) and BuildStack.
+// The reconciler calls it over its cached client; `lbsg plan`, `audit` and
+// `graph` (internal/planview) over manifests or the cluster's objects, so
+// they show what the reconciler would do. A *Refused error is an input the
+// reconciler refuses (its message is the event's).
+//
 // A configuration object with a field lbsg does not implement refuses the
 // Gateway (Accepted False InvalidParameters, event
 // UnsupportedConfiguration): the stack is held, nothing in AWS changes.
