@@ -136,7 +136,9 @@ func TestAuditModelsGateways(t *testing.T) {
 
 	_, got, stderr := w.audit(t)
 	want := []string{"leaked-rule " + w.nodeSG + " tcp 31999 ← 10.1.0.0/16", "leaked-security-group " + gone}
-	if leaks := slices.DeleteFunc(slices.Clone(got), func(f string) bool { return !strings.HasPrefix(f, "leaked-") && !strings.HasPrefix(f, "load-balancer-sg-drift") }); !slices.Equal(leaks, want) {
+	if leaks := slices.DeleteFunc(slices.Clone(got), func(f string) bool {
+		return !strings.HasPrefix(f, "leaked-") && !strings.HasPrefix(f, "load-balancer-sg-drift")
+	}); !slices.Equal(leaks, want) {
 		t.Errorf("audit findings %q, want the leaks %q and no other\nstderr: %s", got, want, stderr)
 	}
 	_, text, _ := runCmd(t, append([]string{"audit"}, w.flags()...)...)
