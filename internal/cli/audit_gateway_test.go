@@ -27,11 +27,12 @@ import (
 	"github.com/lbsg/lbsg/internal/options"
 )
 
-// TestAuditModelsGateways deploys an NLB Gateway with a TCPRoute through
-// the controller's engine (gateway.Builder, deploy, the target rules):
-// audit counts all of it as needed, yet reports an owned node rule nothing
-// needs and the managed SG of a Gateway that is gone, by name.
-func TestAuditModelsGateways(t *testing.T) {
+// TestAuditAndGraphModelGateways deploys an NLB Gateway with a TCPRoute
+// through the controller's engine (gateway.Builder, deploy, the target
+// rules): audit counts all of it as needed, yet reports an owned node rule
+// nothing needs and the managed SG of a Gateway that is gone, by name; graph
+// --kubeconfig draws the Gateway from its NLB to the node SG.
+func TestAuditAndGraphModelGateways(t *testing.T) {
 	w := startWorld(t)
 	ctx := t.Context()
 	if err := crds.Install(ctx, w.restConfig); err != nil {
@@ -144,5 +145,22 @@ func TestAuditModelsGateways(t *testing.T) {
 	_, text, _ := runCmd(t, append([]string{"audit"}, w.flags()...)...)
 	if !strings.Contains(text, "managed SG k8s-default-oldgw of gateway default/old-gw, which no longer exists") {
 		t.Errorf("the leaked SG's finding does not name its Gateway:\n%s", text)
+	}
+
+	code, dot, stderr := runCmd(t, append([]string{"graph", "-o", "-"}, w.flags()...)...)
+	if code != 0 {
+		t.Fatalf("graph exit %d: %s", code, stderr)
+	}
+	tg := "tg:" + stack.TargetGroups[0].Name
+	for _, edge := range []string{
+		`"lb:` + snap.LoadBalancer.Name + `" -> "gw:default/echo-gw" [label="serves"];`,
+		`"gw:default/echo-gw" -> "gw:default/echo-gw/tcp";`,
+		`"gw:default/echo-gw/tcp" -> "route:TCPRoute/default/echo";`,
+		`"route:TCPRoute/default/echo" -> "` + tg + `" [label="weight 1"];`,
+		`"` + tg + `" -> "` + w.nodeSG + `" [label="tcp 30900"];`,
+	} {
+		if !strings.Contains(dot, edge) {
+			t.Errorf("graph lacks %s:\n%s", edge, dot)
+		}
 	}
 }

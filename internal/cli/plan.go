@@ -44,7 +44,7 @@ func (o *planOptions) addFlags(fs interface {
 	BoolVar(p *bool, name string, value bool, usage string)
 }) {
 	fs.StringVarP(&o.Files, "filename", "f", "", "manifest file or directory (YAML or JSON, multi-document; Services, Ingresses, IngressClasses, IngressClassParams, Namespaces, Nodes, EndpointSlices)")
-	fs.BoolVar(&o.Live, "live", false, "diff against the current AWS state (and, with --kubeconfig, the cluster's Nodes, EndpointSlices, Ingress classes, namespaces and Services' allocated NodePorts)")
+	fs.BoolVar(&o.Live, "live", false, "diff against the current AWS state (and, with --kubeconfig, the cluster's Nodes, EndpointSlices, Ingress classes, GatewayClasses, namespaces and Services' allocated NodePorts)")
 	fs.StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
 	fs.BoolVar(&o.DetailedExitCode, detailedExitCodeFlag, false, "exit 2 when the plan has changes, 0 when it has none (1 stays an error)")
 }
@@ -60,9 +60,10 @@ as <nodePort> unless --live --kubeconfig finds the Service in the cluster.
 
 Exit status:
   0  the plan has no changes, or changes without --detailed-exitcode
-  1  error: a Service, Ingress or IngressGroup failed to build (an invalid
-     annotation…), a manifest could not be read, AWS or the cluster could not
-     be read; with --detailed-exitcode also bad flags
+  1  error: a Service, Ingress, IngressGroup, Gateway or Gateway route failed
+     to build (an invalid annotation, a refused HTTPRoute filter…), a manifest
+     could not be read, AWS or the cluster could not be read; with
+     --detailed-exitcode also bad flags
   2  with --detailed-exitcode: the plan has changes; without it: bad flags
 
 flags:
