@@ -88,7 +88,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	prov := state.New(clients.EC2, clients.ELBV2, o.ClusterName, vpc)
 	prov.UseACM(clients.ACM)
 	snap, err := AuditSnapshotWith(ctx, prov, clients, kube, planview.Settings{Defaults: controller.Defaults(o.Controller),
-		Class: ingressclass.Config{IngressClass: o.IngressClass}})
+		Class: ingressclass.Config{IngressClass: o.IngressClass}, ListenerSets: o.Gate(options.GateGatewayListenerSet)})
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func awsClients(ctx context.Context, o *options.Controller) (*awsapi.Clients, st
 // default class configuration (--ingress-class alb). Only reads.
 func AuditSnapshot(ctx context.Context, prov *state.Provider, clients *awsapi.Clients, kube client.Reader, d model.Defaults) (audit.Snapshot, error) {
 	return AuditSnapshotWith(ctx, prov, clients, kube, planview.Settings{Defaults: d,
-		Class: ingressclass.Config{IngressClass: options.DefaultIngressClass}})
+		Class: ingressclass.Config{IngressClass: options.DefaultIngressClass}, ListenerSets: options.New().Gate(options.GateGatewayListenerSet)})
 }
 
 // AuditSnapshotWith is AuditSnapshot under explicit settings.

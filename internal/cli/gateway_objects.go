@@ -22,7 +22,7 @@ func gatewayObjects(ctx context.Context, kube client.Reader, classesOnly bool) (
 	lists := []client.ObjectList{&gwv1.GatewayClassList{}}
 	if !classesOnly {
 		lists = append(lists, &gwv1.GatewayList{}, &gwv1.HTTPRouteList{}, &gwv1.GRPCRouteList{}, &gwv1.TCPRouteList{},
-			&gwv1.UDPRouteList{}, &gwv1.TLSRouteList{}, &gwv1.ReferenceGrantList{})
+			&gwv1.UDPRouteList{}, &gwv1.TLSRouteList{}, &gwv1.ReferenceGrantList{}, &gwv1.ListenerSetList{})
 		for _, kind := range []string{gwconfig.KindLoadBalancerConfiguration, gwconfig.KindTargetGroupConfiguration} {
 			u := &unstructured.UnstructuredList{}
 			u.SetGroupVersionKind(schema.GroupVersionKind{Group: gwconfig.Group, Version: gwconfig.Version, Kind: kind + "List"})

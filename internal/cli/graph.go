@@ -74,7 +74,7 @@ func graphGateways(ctx context.Context, o *options.Controller, clients *awsapi.C
 	}
 	prov := state.New(clients.EC2, clients.ELBV2, o.ClusterName, vpc)
 	prov.UseACM(clients.ACM)
-	views, _, err := planview.Gateways(ctx, prov, objs, planview.Settings{Defaults: controller.Defaults(o)})
+	views, _, err := planview.Gateways(ctx, prov, objs, planview.Settings{Defaults: controller.Defaults(o), ListenerSets: o.Gate(options.GateGatewayListenerSet)})
 	if err != nil {
 		return nil, err
 	}

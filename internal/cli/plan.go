@@ -152,7 +152,8 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		// Without the cluster, assume the IngressClass the chart installs.
 		objs.AssumeIngressClass(class)
 	}
-	res, err := planview.Compute(ctx, cloud, objs, planview.Settings{Defaults: controller.Defaults(o.Controller), Class: class})
+	res, err := planview.Compute(ctx, cloud, objs, planview.Settings{Defaults: controller.Defaults(o.Controller), Class: class,
+		ListenerSets: o.Gate(options.GateGatewayListenerSet)})
 	if err != nil {
 		return err
 	}

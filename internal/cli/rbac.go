@@ -68,7 +68,7 @@ package cli
 // routes (merge patches); read LBC's LoadBalancerConfigurations and
 // TargetGroupConfigurations. Namespaces (allowedRoutes selectors) are
 // granted above.
-// +kubebuilder:rbac:groups=gateway.networking.k8s.io,resources=gatewayclasses;gateways;tcproutes;udproutes;tlsroutes;httproutes;grpcroutes;referencegrants,verbs=get;list;watch
+// +kubebuilder:rbac:groups=gateway.networking.k8s.io,resources=gatewayclasses;gateways;tcproutes;udproutes;tlsroutes;httproutes;grpcroutes;referencegrants;listenersets,verbs=get;list;watch
 // +kubebuilder:rbac:groups=gateway.networking.k8s.io,resources=gateways,verbs=patch
-// +kubebuilder:rbac:groups=gateway.networking.k8s.io,resources=gatewayclasses/status;gateways/status;tcproutes/status;udproutes/status;tlsroutes/status;httproutes/status;grpcroutes/status,verbs=patch
+// +kubebuilder:rbac:groups=gateway.networking.k8s.io,resources=gatewayclasses/status;gateways/status;tcproutes/status;udproutes/status;tlsroutes/status;httproutes/status;grpcroutes/status;listenersets/status,verbs=patch
 // +kubebuilder:rbac:groups=gateway.k8s.aws,resources=loadbalancerconfigurations;targetgroupconfigurations,verbs=get;list;watch

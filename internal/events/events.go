@@ -64,6 +64,10 @@ const (
 	// ReasonInvalidListener: a Gateway listener is not accepted
 	// (conflict, protocol, route kinds); the Gateway's status says which.
 	ReasonInvalidListener = "InvalidListener"
+	// ReasonListenerSetNotAllowed: a ListenerSet names a Gateway whose
+	// spec.allowedListeners does not admit its namespace (lbsg's own
+	// reason; the ListenerSet's status says NotAllowed).
+	ReasonListenerSetNotAllowed = "ListenerSetNotAllowed"
 	// ReasonShieldNotSubscribed: an ALB asks for Shield Advanced
 	// protection and the account has no active subscription, so AWS cannot
 	// protect it (LBC skips it with a log line only).

@@ -29,6 +29,8 @@ type Settings struct {
 	Defaults model.Defaults
 	// Class says which Ingresses lbsg manages (--ingress-class).
 	Class ingressclass.Config
+	// ListenerSets: Gateways serve ListenerSets (gate GatewayListenerSet).
+	ListenerSets bool
 }
 
 // built is one stack — a Service's NLB, an IngressGroup's ALB or a
@@ -80,7 +82,7 @@ func buildAll(ctx context.Context, c Cloud, objs Objects, nodes []model.Node, s 
 	for _, g := range groups {
 		out = append(out, buildGroup(ctx, c, g, objs, nodes, s.Defaults))
 	}
-	gws, gwNotes := buildGateways(ctx, c, objs, nodes, s.Defaults)
+	gws, gwNotes := buildGateways(ctx, c, objs, nodes, s)
 	return append(out, gws...), append(notes, gwNotes...)
 }
 

@@ -59,7 +59,7 @@ func gatewayReader(objs Objects) (*objectReader, error) {
 // order, through gateway.Builder, the reconciler's path. A Gateway whose
 // class is not in the objects gets a note; one being deleted is not
 // planned.
-func buildGateways(ctx context.Context, c Cloud, objs Objects, nodes []model.Node, d model.Defaults) ([]built, []string) {
+func buildGateways(ctx context.Context, c Cloud, objs Objects, nodes []model.Node, s Settings) ([]built, []string) {
 	var gws []*gwv1.Gateway
 	for _, o := range objs.GatewayAPI {
 		if gw, ok := o.(*gwv1.Gateway); ok {
@@ -95,14 +95,14 @@ func buildGateways(ctx context.Context, c Cloud, objs Objects, nodes []model.Nod
 			continue
 		}
 		for _, alb := range []bool{false, true} {
-			b := gateway.Builder{ALB: alb, Kube: kube}
+			b := gateway.Builder{ALB: alb, Kube: kube, ListenerSets: s.ListenerSets}
 			class, err := b.Class(ctx, gw)
 			if err != nil {
 				out = append(out, built{id: b.Stack(gw.Namespace, gw.Name), err: err})
 				break
 			}
 			if class != nil {
-				out = append(out, buildGateway(ctx, c, b, gw, class, objs, nodes, d))
+				out = append(out, buildGateway(ctx, c, b, gw, class, objs, nodes, s.Defaults))
 				break
 			}
 		}

@@ -3,9 +3,11 @@ package planview
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/lbsg/lbsg/internal/controller/service"
+	"github.com/lbsg/lbsg/internal/gwattach"
 	"github.com/lbsg/lbsg/internal/naming"
 )
 
@@ -21,8 +23,9 @@ type GatewayView struct {
 	Listeners    []ListenerView
 }
 
-// ListenerView is one listener of a Gateway; an invalid one has Problem
-// and no routes.
+// ListenerView is one listener of a Gateway or of one of its ListenerSets
+// (Name "listenerset ns/name <listener>"); an invalid one has Problem and
+// no routes.
 type ListenerView struct {
 	Name     string
 	Protocol string
@@ -57,7 +60,7 @@ func Gateways(ctx context.Context, c Cloud, objs Objects, s Settings) ([]Gateway
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading nodes: %w", err)
 	}
-	all, notes := buildGateways(ctx, c, objs, nodes, s.Defaults)
+	all, notes := buildGateways(ctx, c, objs, nodes, s)
 	var out []GatewayView
 	for _, b := range all {
 		if b.readErr {
@@ -84,8 +87,16 @@ func gatewayView(b built) GatewayView {
 	if p == nil {
 		return v
 	}
-	for _, l := range p.Attach.Listeners {
-		lv := ListenerView{Name: string(l.Spec.Name), Protocol: string(l.Spec.Protocol), Port: int32(l.Spec.Port)}
+	listeners := slices.Clone(p.Attach.Listeners)
+	owner := map[*gwattach.Listener]string{}
+	for _, s := range p.Attach.ListenerSets {
+		for _, l := range s.Listeners {
+			listeners = append(listeners, l)
+			owner[l] = "listenerset " + s.Object.Namespace + "/" + s.Object.Name + " "
+		}
+	}
+	for _, l := range listeners {
+		lv := ListenerView{Name: owner[l] + string(l.Spec.Name), Protocol: string(l.Spec.Protocol), Port: int32(l.Spec.Port)}
 		if !l.Valid {
 			lv.Problem = l.Message
 			v.Listeners = append(v.Listeners, lv)

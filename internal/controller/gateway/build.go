@@ -29,6 +29,10 @@ type Builder struct {
 	// gateway.k8s.aws/nlb ones (TCPRoutes, UDPRoutes, TLSRoutes).
 	ALB  bool
 	Kube client.Reader
+	// ListenerSets: serve Gateway API ListenerSets (gate
+	// GatewayListenerSet, with the ListenerSet CRD installed); off, they
+	// are ignored as LBC ignores them.
+	ListenerSets bool
 }
 
 // controller is the GatewayClass controllerName served.
@@ -101,8 +105,9 @@ type Notice struct {
 	Refused bool
 }
 
-// Notices are the events about gw's invalid listeners, refused routes and
-// routes that do not attach, in listener then route order.
+// Notices are the events about gw's invalid listeners, its ListenerSets
+// (not allowed, invalid listeners), refused routes and routes that do not
+// attach, in that order.
 func (p *Prepared) Notices(gw *gwv1.Gateway) []Notice {
 	if p == nil || !p.attached {
 		return nil
@@ -114,9 +119,24 @@ func (p *Prepared) Notices(gw *gwv1.Gateway) []Notice {
 				Reason: events.ReasonInvalidListener, Message: fmt.Sprintf("listener %s: %s", l.Spec.Name, l.Message)})
 		}
 	}
+	for _, s := range p.Attach.ListenerSets {
+		n := Notice{Object: s.Object, Kind: gwattach.KindListenerSet, Namespace: s.Object.Namespace, Name: s.Object.Name}
+		if !s.Allowed {
+			n.Reason = events.ReasonListenerSetNotAllowed
+			n.Message = fmt.Sprintf("Gateway %s/%s does not allow ListenerSets from namespace %s (spec.allowedListeners)", gw.Namespace, gw.Name, s.Object.Namespace)
+			out = append(out, n)
+			continue
+		}
+		for _, l := range s.Listeners {
+			if !l.Valid {
+				n.Reason, n.Message = events.ReasonInvalidListener, fmt.Sprintf("listener %s: %s", l.Spec.Name, l.Message)
+				out = append(out, n)
+			}
+		}
+	}
 	for _, rt := range p.in.attach.Routes {
 		n := Notice{Object: p.in.routeObjs[rt.Key()], Kind: rt.Kind, Namespace: rt.Namespace, Name: rt.Name}
-		if rt.Refusal != nil && namesGatewayInSpec(rt, gw) {
+		if rt.Refusal != nil && namesScopeInSpec(rt, p.in.scope) {
 			n.Reason, n.Refused = events.ReasonUnsupportedConfiguration, true
 			n.Message = fmt.Sprintf("Gateway %s/%s: %s", gw.Namespace, gw.Name, rt.Refusal.Message)
 			out = append(out, n)

@@ -35,6 +35,16 @@
 // Accepted False UnsupportedValue naming it, event
 // UnsupportedConfiguration.
 //
+// With ListenerSets set (gate GatewayListenerSet, CRD installed) the
+// Reconciler also reads the ListenerSets naming the Gateway (watched: a
+// change reconciles the Gateway its parentRef names, before and after),
+// serves the listeners of those the Gateway allows, attaches routes
+// naming them, and writes their status (Accepted, Programmed, listener
+// conditions) and the Gateway's attachedListenerSets; route status
+// entries for a ListenerSet of the Gateway, or for one that no longer
+// exists, are the Gateway's to rewrite (parentScope). Off, ListenerSets
+// are ignored as LBC ignores them.
+//
 // Deleting a Gateway tears its stack down (the finalizer
 // gateway.k8s.aws/nlb or gateway.k8s.aws/alb holds it until nothing is
 // left) and drops its entries from the routes' status.

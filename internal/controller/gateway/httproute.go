@@ -109,7 +109,7 @@ func (b Builder) albPorts(ctx context.Context, out *model.Gateway, in *inputs, a
 	var order []int32
 	tgcs := map[types.NamespacedName]*gwconfig.TargetGroupProps{}
 	eps := map[types.NamespacedName][]model.Endpoint{}
-	for _, l := range att.Listeners {
+	for _, l := range att.AllListeners() {
 		if !l.Valid {
 			continue
 		}

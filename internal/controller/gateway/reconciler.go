@@ -59,13 +59,19 @@ type Reconciler struct {
 	Defaults model.Defaults
 	// MaxConcurrentReconciles (0: 1).
 	MaxConcurrentReconciles int
+	// ListenerSets serves Gateway API ListenerSets (gate
+	// GatewayListenerSet, with the ListenerSet CRD installed); off, they
+	// are ignored as LBC ignores them.
+	ListenerSets bool
 }
 
 // controller is the GatewayClass controllerName served.
 func (r *Reconciler) controller() string { return r.builder().controller() }
 
 // builder is the reconciler's Builder, over its client.
-func (r *Reconciler) builder() Builder { return Builder{ALB: r.ALB, Kube: r.Kube} }
+func (r *Reconciler) builder() Builder {
+	return Builder{ALB: r.ALB, Kube: r.Kube, ListenerSets: r.ListenerSets}
+}
 
 // name is the controller-runtime name.
 func (r *Reconciler) name() string {
@@ -210,7 +216,10 @@ func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1
 	if err := r.writeStatus(ctx, gw, p.Attach, dns, nil); err != nil {
 		return conflictRequeue(err)
 	}
-	if err := r.writeRouteStatus(ctx, gw, p.in, p.Attach); err != nil {
+	if err := r.writeRouteStatus(ctx, p.in, p.Attach); err != nil {
+		return conflictRequeue(err)
+	}
+	if err := r.writeListenerSetStatus(ctx, p.Attach, dns != ""); err != nil {
 		return conflictRequeue(err)
 	}
 	if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
@@ -246,7 +255,9 @@ func (r *Reconciler) refuse(ctx context.Context, gw *gwv1.Gateway, stack naming.
 
 // inputs is what load read for one Gateway.
 type inputs struct {
-	config    *gwconfig.LoadBalancerConfiguration
+	config *gwconfig.LoadBalancerConfiguration
+	// scope: the route parentRefs that are the Gateway's.
+	scope     parentScope
 	attach    gwattach.Inputs
 	routeObjs map[string]client.Object
 }
@@ -264,14 +275,19 @@ func (b Builder) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.Gateway
 		return nil, err
 	}
 	in.config = cfg
+	scope, sets, err := b.scope(ctx, gw)
+	if err != nil {
+		return nil, err
+	}
+	in.scope = scope
 	routes, objs, err := listRoutes(ctx, b.Kube, b.ALB)
 	if err != nil {
 		return nil, err
 	}
 	a := gwattach.Inputs{Controller: b.controller(), Gateway: gw, NamespaceLabels: map[string]map[string]string{},
-		Services: map[types.NamespacedName]*corev1.Service{}}
+		Services: map[types.NamespacedName]*corev1.Service{}, ListenerSets: sets}
 	for _, rt := range routes {
-		if !namesOrNamed(rt, gw, b.controller()) {
+		if !namesOrNamed(rt, scope, b.controller()) {
 			continue
 		}
 		a.Routes = append(a.Routes, rt)
@@ -315,26 +331,26 @@ func (b Builder) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.Gateway
 	return in, nil
 }
 
-// namesOrNamed: the route names gw in a parentRef, or its status still
-// has an entry of ours for gw (to be cleaned up).
-func namesOrNamed(rt *gwattach.Route, gw *gwv1.Gateway, controller string) bool {
-	for _, ref := range rt.ParentRefs {
-		if parentIs(ref, rt.Namespace, gw.Namespace, gw.Name) {
-			return true
-		}
+// namesOrNamed: the route names the Gateway (or one of its ListenerSets)
+// in a parentRef, or its status still has an entry of ours for it (to be
+// cleaned up).
+func namesOrNamed(rt *gwattach.Route, scope parentScope, controller string) bool {
+	if namesScopeInSpec(rt, scope) {
+		return true
 	}
 	for _, s := range rt.Status {
-		if string(s.ControllerName) == controller && parentIs(s.ParentRef, rt.Namespace, gw.Namespace, gw.Name) {
+		if string(s.ControllerName) == controller && scope.status(s.ParentRef, rt.Namespace) {
 			return true
 		}
 	}
 	return false
 }
 
-// namesGatewayInSpec: a parentRef of the route names gw.
-func namesGatewayInSpec(rt *gwattach.Route, gw *gwv1.Gateway) bool {
+// namesScopeInSpec: a parentRef of the route names the Gateway or one of
+// its ListenerSets.
+func namesScopeInSpec(rt *gwattach.Route, scope parentScope) bool {
 	return slices.ContainsFunc(rt.ParentRefs, func(ref gwv1.ParentReference) bool {
-		return parentIs(ref, rt.Namespace, gw.Namespace, gw.Name)
+		return scope.spec(ref, rt.Namespace)
 	})
 }
 
@@ -427,7 +443,7 @@ func (b Builder) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack namin
 	byPort := map[int32]*model.GatewayPort{}
 	routes := map[int32][]*gwattach.Route{}
 	var order []int32
-	for _, l := range att.Listeners {
+	for _, l := range att.AllListeners() {
 		if !l.Valid {
 			continue
 		}
@@ -567,12 +583,16 @@ func (r *Reconciler) teardown(ctx context.Context, gw *gwv1.Gateway, stack namin
 	if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
 		return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, err
 	}
+	scope, _, err := r.builder().scope(ctx, gw)
+	if err != nil {
+		return reconcile.Result{}, err
+	}
 	routes, objs, err := listRoutes(ctx, r.Kube, r.ALB)
 	if err != nil {
 		return reconcile.Result{}, err
 	}
 	for _, rt := range routes {
-		if err := r.patchRouteParents(ctx, objs[rt.Key()], rt, gw, nil); err != nil {
+		if err := r.patchRouteParents(ctx, objs[rt.Key()], rt, scope, nil); err != nil {
 			return reconcile.Result{}, err
 		}
 	}
