@@ -443,3 +443,55 @@ func TestGatewayViewsFollowListenersToRoutesAndTargetGroups(t *testing.T) {
 		})
 	}
 }
+
+func TestOfflinePlanServesListenerSetsAsTheGateTells(t *testing.T) {
+	files := map[string]string{}
+	for k, v := range gatewayManifests {
+		files[k] = v
+	}
+	files["gateways.yaml"] = strings.Replace(files["gateways.yaml"], `  gatewayClassName: nlb
+  listeners: [{name: tcp, protocol: TCP, port: 7000}]`, `  gatewayClassName: nlb
+  allowedListeners: {namespaces: {from: Same}}
+  listeners: [{name: tcp, protocol: TCP, port: 7000}]`, 1)
+	files["listenerset.yaml"] = `apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {name: more, namespace: shop}
+spec:
+  parentRef: {name: echo-gw}
+  listeners: [{name: extra, protocol: TCP, port: 7100}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TCPRoute
+metadata: {name: extra, namespace: shop}
+spec:
+  parentRefs: [{kind: ListenerSet, name: more}]
+  rules: [{backendRefs: [{name: echo, port: 7000}]}]
+`
+	objs, err := ReadPath(writeDir(t, files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		gate bool
+		want bool
+	}{
+		{name: "gate on: the ListenerSet's listener joins the NLB", gate: true, want: true},
+		{name: "gate off: ListenerSets are ignored, as LBC ignores them", gate: false, want: false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := shopSettings()
+			s.ListenerSets = tt.gate
+			res, err := Compute(t.Context(), nil, objs, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := slices.ContainsFunc(lines(stackByName(t, res, "gateway shop/echo-gw").Changes), func(l string) bool {
+				return strings.HasPrefix(l, "+ CreateListener listener 7100/TCP: default forward to shop/echo-gw:shop-extra:TCPRoute-shop-echo:0")
+			})
+			if got != tt.want {
+				t.Errorf("listener 7100 planned %v, want %v: %q", got, tt.want, lines(stackByName(t, res, "gateway shop/echo-gw").Changes))
+			}
+		})
+	}
+}

@@ -55,7 +55,7 @@ type Objects struct {
 	ClusterServices []corev1.Service
 
 	// GatewayAPI are the Gateway API objects (GatewayClasses, Gateways,
-	// HTTPRoutes, GRPCRoutes, TCPRoutes, UDPRoutes, TLSRoutes,
+	// HTTPRoutes, GRPCRoutes, TCPRoutes, UDPRoutes, TLSRoutes, ListenerSets,
 	// ReferenceGrants; of API version v1, other versions of those kinds
 	// read as v1) and LBC's gateway.k8s.aws configurations
 	// (LoadBalancerConfiguration, TargetGroupConfiguration) as
