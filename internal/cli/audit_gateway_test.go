@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -162,5 +164,43 @@ func TestAuditAndGraphModelGateways(t *testing.T) {
 		if !strings.Contains(dot, edge) {
 			t.Errorf("graph lacks %s:\n%s", edge, dot)
 		}
+	}
+
+	// plan --live --kubeconfig of the same manifests: nothing to change,
+	// and the load balancer named as the one that exists (the Gateway's UID
+	// is its cluster copy's).
+	manifests := `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: nlb}
+spec: {controllerName: gateway.k8s.aws/nlb}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: echo-gw}
+spec:
+  gatewayClassName: nlb
+  listeners: [{name: tcp, protocol: TCP, port: 9000}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TCPRoute
+metadata: {name: echo}
+spec:
+  parentRefs: [{name: echo-gw}]
+  rules: [{backendRefs: [{name: echo, port: 9000}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: echo}
+spec:
+  type: NodePort
+  ports: [{port: 9000, nodePort: 30900, protocol: TCP}]
+`
+	file := filepath.Join(t.TempDir(), "gw.yaml")
+	if err := os.WriteFile(file, []byte(manifests), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCmd(t, append([]string{"plan", "--live", "-f", file}, w.flags()...)...)
+	if code != 0 || !strings.Contains(out, "gateway default/echo-gw (NLB "+snap.LoadBalancer.Name+")\n  (no changes)") {
+		t.Errorf("plan --live of the converged Gateway: exit %d\n%s\n%s", code, out, stderr)
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
@@ -256,6 +258,9 @@ func addClusterObjects(ctx context.Context, kubeconfig string, objs *planview.Ob
 	if err != nil {
 		return err
 	}
+	if err := keepGatewayUIDs(ctx, c, objs.GatewayAPI); err != nil {
+		return err
+	}
 	given := map[string]bool{}
 	for _, o := range objs.GatewayAPI {
 		if gc, ok := o.(*gwv1.GatewayClass); ok {
@@ -265,6 +270,29 @@ func addClusterObjects(ctx context.Context, kubeconfig string, objs *planview.Ob
 	for _, o := range gwClasses {
 		if !given[o.GetName()] {
 			objs.GatewayAPI = append(objs.GatewayAPI, o)
+		}
+	}
+	return nil
+}
+
+// keepGatewayUIDs gives the input's Gateways without a UID that of their
+// cluster copy: the generated load-balancer and managed-SG names hash it,
+// so the plan names the ones that exist.
+func keepGatewayUIDs(ctx context.Context, c client.Reader, objs []client.Object) error {
+	var list gwv1.GatewayList
+	if err := c.List(ctx, &list); err != nil {
+		if noCRD(err) {
+			return nil
+		}
+		return fmt.Errorf("listing gateways: %w", err)
+	}
+	uids := map[string]types.UID{}
+	for _, gw := range list.Items {
+		uids[gw.Namespace+"/"+gw.Name] = gw.UID
+	}
+	for _, o := range objs {
+		if gw, ok := o.(*gwv1.Gateway); ok && gw.UID == "" {
+			gw.UID = uids[cmp.Or(gw.Namespace, corev1.NamespaceDefault)+"/"+gw.Name]
 		}
 	}
 	return nil

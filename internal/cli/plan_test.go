@@ -194,12 +194,12 @@ spec: {providerID: "aws:///us-west-2a/i-1"}
 	}
 	for _, want := range []string{
 		"gateway default/echo-gw (NLB k8s-default-echogw-",
-		"+ CreateListener      listener 9000/TCP: default forward to default/echo-gw:default-echo:TCPRoute-default-echo:0 (weight 1)",
-		"instance ipv4 (default/echo-gw:default-echo:TCPRoute-default-echo:0)",
+		"+ CreateListener      listener 9000/TCP: default forward to default/echo-gw:default-echo:TCPRoute-default-echo:9000 (weight 1)",
+		"instance ipv4 (default/echo-gw:default-echo:TCPRoute-default-echo:9000)",
 		"? <nodePort>: the NodePort the apiserver allocates to port 9000/TCP of service default/echo when it is applied",
 		"gateway default/web-gw (ALB k8s-default-webgw-",
 		"+ CreateListener      listener 80/HTTP: default fixed-response 404 text/plain",
-		"+ CreateRule          rule 1 of listener 80/HTTP: path-pattern=/hello → forward to default/web-gw:default-web:HTTPRoute-default-web:0 (weight 1)",
+		"+ CreateRule          rule 1 of listener 80/HTTP: path-pattern=/hello → forward to default/web-gw:default-web:HTTPRoute-default-web:80 (weight 1)",
 		"  ! error: httproute default/mirror: Gateway default/web-gw: lbsg does not support rule 0: filter RequestMirror: the route is not applied\n",
 		"target security group sg-<node>",
 		"Plan: ",

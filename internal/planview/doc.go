@@ -24,6 +24,8 @@
 // Service (Objects.ClusterServices) or placeholders (<nodePort>,
 // <healthCheckNodePort>), and an Ingress backend Service in neither the
 // input nor the cluster is a NodePort Service of placeholder ports.
+// A Service port without targetPort gets its port number, as the apiserver
+// defaults it (a Gateway target group's resource ID names it).
 // Placeholder ports are stand-in numbers inside planview only: the model
 // takes them as any port, the rendering shows their labels; DesiredState
 // (audit) and the controllers never get one.

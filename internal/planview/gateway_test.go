@@ -138,11 +138,11 @@ func TestOfflinePlanOfGatewaysAndTheirRoutes(t *testing.T) {
 	}{
 		{name: "the NLB Gateway is an NLB named as LBC names it", ok: nlb.LoadBalancerType == model.TypeNetwork && strings.HasPrefix(nlb.LoadBalancer, "k8s-shop-echogw-"), got: nlb},
 		{name: "its TCP listener forwards to the TCPRoute's target group (a v1alpha2 manifest read as v1)",
-			ok:  slices.Contains(lines(nlb.Changes), "+ CreateListener listener 7000/TCP: default forward to shop/echo-gw:shop-echo:TCPRoute-shop-echo:0 (weight 1)"),
+			ok:  slices.Contains(lines(nlb.Changes), "+ CreateListener listener 7000/TCP: default forward to shop/echo-gw:shop-echo:TCPRoute-shop-echo:7000 (weight 1)"),
 			got: lines(nlb.Changes)},
 		{name: "the route's Service is an instance target group on its NodePort with the Node registered",
 			ok: slices.ContainsFunc(lines(nlb.Changes), func(l string) bool {
-				return strings.HasPrefix(l, "+ CreateTargetGroup target group k8s-shop-echo-") && strings.HasSuffix(l, ": TCP:30700 instance ipv4 (shop/echo-gw:shop-echo:TCPRoute-shop-echo:0)")
+				return strings.HasPrefix(l, "+ CreateTargetGroup target group k8s-shop-echo-") && strings.HasSuffix(l, ": TCP:30700 instance ipv4 (shop/echo-gw:shop-echo:TCPRoute-shop-echo:7000)")
 			}) && slices.ContainsFunc(lines(nlb.Changes), func(l string) bool { return strings.HasSuffix(l, ": i-1:30700") }),
 			got: lines(nlb.Changes)},
 		{name: "the ALB Gateway's configuration makes it internet-facing in public subnets",
@@ -155,7 +155,7 @@ func TestOfflinePlanOfGatewaysAndTheirRoutes(t *testing.T) {
 			got: lines(alb.Changes)},
 		{name: "the HTTPRoute's match is a listener rule behind LBC's 404 default",
 			ok: slices.Contains(lines(alb.Changes), "+ CreateListener listener 80/HTTP: default fixed-response 404 text/plain") &&
-				slices.Contains(lines(alb.Changes), "+ CreateRule rule 1 of listener 80/HTTP: path-pattern=/api,/api/* → forward to shop/web-gw:shop-web:HTTPRoute-shop-web:0 (weight 1)"),
+				slices.Contains(lines(alb.Changes), "+ CreateRule rule 1 of listener 80/HTTP: path-pattern=/api,/api/* → forward to shop/web-gw:shop-web:HTTPRoute-shop-web:80 (weight 1)"),
 			got: lines(alb.Changes)},
 		{name: "the refused HTTPRoute fails to build with the controller's event message, the rest of the Gateway is planned",
 			ok: slices.Equal(alb.Failed, []string{"httproute shop/headers: Gateway shop/web-gw: lbsg does not support rule 0: filter RequestHeaderModifier: the route is not applied"}) &&
@@ -274,7 +274,10 @@ func startLiveGateways(t *testing.T) *liveShop {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, _ := buildAll(ctx, prov, objs, nodes, liveSettings())
+	// The controller reads the Services as the apiserver stored them
+	// (targetPort defaulted).
+	applied, _ := withPlaceholderPorts(objs.deduped())
+	all, _ := buildAll(ctx, prov, applied, nodes, liveSettings())
 	if len(all) != 2 {
 		t.Fatalf("built %d stacks, want 2", len(all))
 	}
@@ -487,7 +490,7 @@ spec:
 				t.Fatal(err)
 			}
 			got := slices.ContainsFunc(lines(stackByName(t, res, "gateway shop/echo-gw").Changes), func(l string) bool {
-				return strings.HasPrefix(l, "+ CreateListener listener 7100/TCP: default forward to shop/echo-gw:shop-extra:TCPRoute-shop-echo:0")
+				return strings.HasPrefix(l, "+ CreateListener listener 7100/TCP: default forward to shop/echo-gw:shop-extra:TCPRoute-shop-echo:7000")
 			})
 			if got != tt.want {
 				t.Errorf("listener 7100 planned %v, want %v: %q", got, tt.want, lines(stackByName(t, res, "gateway shop/echo-gw").Changes))
