@@ -276,7 +276,11 @@ func clusterObjects(ctx context.Context, kube client.Reader) (planview.Objects, 
 		return objs, err
 	}
 	objs.Secrets = secrets
-	objs.GatewayAPI, err = gatewayObjects(ctx, kube, false)
+	if objs.GatewayAPI, err = gatewayObjects(ctx, kube, false); err != nil {
+		return objs, err
+	}
+	lrcSecrets, err := ruleConfigSecrets(ctx, kube, objs.GatewayAPI)
+	objs.Secrets = append(objs.Secrets, lrcSecrets...)
 	return objs, err
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -13,6 +15,39 @@ import (
 
 	"github.com/lbsg/lbsg/internal/gwconfig"
 )
+
+// ruleConfigSecrets reads the OIDC Secrets the ListenerRuleConfigurations
+// among objs name, one by one; one missing or forbidden is left out (its
+// routes are then refused, as the reconciler refuses them).
+func ruleConfigSecrets(ctx context.Context, kube client.Reader, objs []client.Object) ([]corev1.Secret, error) {
+	var out []corev1.Secret
+	seen := map[string]bool{}
+	for _, o := range objs {
+		u, ok := o.(*unstructured.Unstructured)
+		if !ok || u.GetKind() != gwconfig.KindListenerRuleConfiguration {
+			continue
+		}
+		cfg, err := gwconfig.ParseListenerRuleConfiguration(u.Object)
+		if err != nil || cfg.Spec.OIDCSecret() == "" {
+			continue
+		}
+		key := client.ObjectKey{Namespace: u.GetNamespace(), Name: cfg.Spec.OIDCSecret()}
+		if seen[key.String()] {
+			continue
+		}
+		seen[key.String()] = true
+		var sec corev1.Secret
+		err = kube.Get(ctx, key, &sec)
+		switch {
+		case apierrors.IsNotFound(err) || apierrors.IsForbidden(err):
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("reading secret %s: %w", key, err)
+		}
+		out = append(out, sec)
+	}
+	return out, nil
+}
 
 // gatewayObjects lists the cluster's Gateway API objects and LBC's
 // gateway.k8s.aws configurations, what the Gateway reconcilers read (only
@@ -23,7 +58,7 @@ func gatewayObjects(ctx context.Context, kube client.Reader, classesOnly bool) (
 	if !classesOnly {
 		lists = append(lists, &gwv1.GatewayList{}, &gwv1.HTTPRouteList{}, &gwv1.GRPCRouteList{}, &gwv1.TCPRouteList{},
 			&gwv1.UDPRouteList{}, &gwv1.TLSRouteList{}, &gwv1.ReferenceGrantList{}, &gwv1.ListenerSetList{})
-		for _, kind := range []string{gwconfig.KindLoadBalancerConfiguration, gwconfig.KindTargetGroupConfiguration} {
+		for _, kind := range []string{gwconfig.KindLoadBalancerConfiguration, gwconfig.KindTargetGroupConfiguration, gwconfig.KindListenerRuleConfiguration} {
 			u := &unstructured.UnstructuredList{}
 			u.SetGroupVersionKind(schema.GroupVersionKind{Group: gwconfig.Group, Version: gwconfig.Version, Kind: kind + "List"})
 			lists = append(lists, u)

@@ -292,8 +292,14 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		component(gateway.ControllerName)
 	}
 	if albGatewayAPI {
+		// The OIDC Secrets of ListenerRuleConfigurations, watched one by
+		// one like the Ingresses' (a change reconciles the Gateways).
+		gsw := secrets.New(cs, labelKey, labelValue, albTrigger.Enqueue)
+		if err := mgr.Add(gsw); err != nil {
+			return nil, err
+		}
 		alb := &gateway.Reconciler{ALB: true, Kube: mgr.GetClient(), AWS: prov, Deploy: dep, Gateways: albTrigger, Events: rec,
-			Metrics: c.Metrics, Defaults: d, MaxConcurrentReconciles: o.MaxConcurrentReconciles, ListenerSets: listenerSets}
+			Metrics: c.Metrics, Defaults: d, MaxConcurrentReconciles: o.MaxConcurrentReconciles, ListenerSets: listenerSets, Secrets: gsw}
 		if err := alb.SetupWithManager(mgr); err != nil {
 			return nil, fmt.Errorf("setting up the ALB gateway controller: %w", err)
 		}
@@ -430,6 +436,7 @@ var gatewayKinds = []schema.GroupVersionKind{
 var albGatewayKinds = []schema.GroupVersionKind{
 	{Group: gwv1.GroupName, Version: "v1", Kind: "HTTPRoute"},
 	{Group: gwv1.GroupName, Version: "v1", Kind: "GRPCRoute"},
+	{Group: gwconfig.Group, Version: gwconfig.Version, Kind: gwconfig.KindListenerRuleConfiguration},
 }
 
 // listenerSetServed reports whether the API server serves ListenerSets.

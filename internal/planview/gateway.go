@@ -54,6 +54,20 @@ func gatewayReader(objs Objects) (*objectReader, error) {
 	return r, nil
 }
 
+// secretsOf serves the Builder the Secrets of the input (the controller's
+// watcher also wants --required-secrets-label, which a plan does not
+// check).
+type secretsOf []corev1.Secret
+
+func (s secretsOf) Get(_ context.Context, key types.NamespacedName) (*corev1.Secret, error) {
+	for i := range s {
+		if cmp.Or(s[i].Namespace, corev1.NamespaceDefault) == key.Namespace && s[i].Name == key.Name {
+			return s[i].DeepCopy(), nil
+		}
+	}
+	return nil, nil
+}
+
 // buildGateways builds every Gateway of the objects whose GatewayClass
 // (also in the objects) is gateway.k8s.aws/nlb or /alb, in namespace/name
 // order, through gateway.Builder, the reconciler's path. A Gateway whose
@@ -95,7 +109,7 @@ func buildGateways(ctx context.Context, c Cloud, objs Objects, nodes []model.Nod
 			continue
 		}
 		for _, alb := range []bool{false, true} {
-			b := gateway.Builder{ALB: alb, Kube: kube, ListenerSets: s.ListenerSets}
+			b := gateway.Builder{ALB: alb, Kube: kube, ListenerSets: s.ListenerSets, Secrets: secretsOf(objs.Secrets)}
 			class, err := b.Class(ctx, gw)
 			if err != nil {
 				out = append(out, built{id: b.Stack(gw.Namespace, gw.Name), err: err})

@@ -42,8 +42,9 @@ type Objects struct {
 	IngressClasses []networkingv1.IngressClass
 	// IngressClassParams are elbv2.k8s.aws/v1beta1 objects.
 	IngressClassParams []v1beta1.IngressClassParams
-	// Secrets are the OIDC Secrets Ingresses name (auth-idp-oidc); one not
-	// given is not found, so its group is not planned.
+	// Secrets are the OIDC Secrets Ingresses name (auth-idp-oidc) and
+	// ListenerRuleConfigurations name; one not given is not found, so its
+	// group is not planned (its route is refused).
 	Secrets []corev1.Secret
 	// Namespaces give their labels to IngressClassParams namespace
 	// selectors; a namespace not listed has no labels.
@@ -58,8 +59,8 @@ type Objects struct {
 	// HTTPRoutes, GRPCRoutes, TCPRoutes, UDPRoutes, TLSRoutes, ListenerSets,
 	// ReferenceGrants; of API version v1, other versions of those kinds
 	// read as v1) and LBC's gateway.k8s.aws configurations
-	// (LoadBalancerConfiguration, TargetGroupConfiguration) as
-	// *unstructured.Unstructured.
+	// (LoadBalancerConfiguration, TargetGroupConfiguration,
+	// ListenerRuleConfiguration) as *unstructured.Unstructured.
 	GatewayAPI []client.Object
 
 	// backends are the Ingress backend Services not in Services: cluster
@@ -100,7 +101,8 @@ func decodeOther(doc []byte) (runtime.Object, error) {
 		return nil, nil
 	}
 	if gvk.Group == gwconfig.Group {
-		if gvk.Kind != gwconfig.KindLoadBalancerConfiguration && gvk.Kind != gwconfig.KindTargetGroupConfiguration {
+		if gvk.Kind != gwconfig.KindLoadBalancerConfiguration && gvk.Kind != gwconfig.KindTargetGroupConfiguration &&
+			gvk.Kind != gwconfig.KindListenerRuleConfiguration {
 			return nil, nil
 		}
 		return u, nil
@@ -329,6 +331,7 @@ func (o Objects) deduped() Objects {
 		IngressClassParams: unique(o.IngressClassParams, func(v *v1beta1.IngressClassParams) string { return metaKey(&v.ObjectMeta) }),
 		Namespaces:         unique(o.Namespaces, func(v *corev1.Namespace) string { return metaKey(&v.ObjectMeta) }),
 		ClusterServices:    unique(o.ClusterServices, func(v *corev1.Service) string { return metaKey(&v.ObjectMeta) }),
+		Secrets:            unique(o.Secrets, func(v *corev1.Secret) string { return metaKey(&v.ObjectMeta) }),
 		GatewayAPI: unique(o.GatewayAPI, func(v *client.Object) string {
 			o := *v
 			return fmt.Sprintf("%T/%s/%s/%s", o, o.GetObjectKind().GroupVersionKind().Kind, o.GetNamespace(), o.GetName())

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
@@ -33,6 +35,15 @@ type Builder struct {
 	// GatewayListenerSet, with the ListenerSet CRD installed); off, they
 	// are ignored as LBC ignores them.
 	ListenerSets bool
+	// Secrets reads the OIDC Secrets of ListenerRuleConfigurations (nil:
+	// none can be read, and such a route is refused).
+	Secrets SecretGetter
+}
+
+// SecretGetter reads one Secret: nil, nil when it does not exist
+// (secrets.Watcher, which also checks --required-secrets-label).
+type SecretGetter interface {
+	Get(ctx context.Context, key types.NamespacedName) (*corev1.Secret, error)
 }
 
 // controller is the GatewayClass controllerName served.
@@ -88,6 +99,9 @@ func (b Builder) Prepare(ctx context.Context, gw *gwv1.Gateway, class *gwv1.Gate
 		return nil, err
 	}
 	p := &Prepared{in: in, Attach: gwattach.Attach(in.attach), attached: true}
+	if b.ALB && refuseUnauthenticated(in, p.Attach) {
+		p.Attach = gwattach.Attach(in.attach)
+	}
 	p.Gateway, err = b.gatewayModel(ctx, gw, stack, in, p.Attach)
 	return p, err
 }
@@ -138,6 +152,9 @@ func (p *Prepared) Notices(gw *gwv1.Gateway) []Notice {
 		n := Notice{Object: p.in.routeObjs[rt.Key()], Kind: rt.Kind, Namespace: rt.Namespace, Name: rt.Name}
 		if rt.Refusal != nil && namesScopeInSpec(rt, p.in.scope) {
 			n.Reason, n.Refused = events.ReasonUnsupportedConfiguration, true
+			if rt.Refusal.Reason == gwv1.RouteReasonIncompatibleFilters {
+				n.Reason = events.ReasonInvalidListenerRuleConfiguration
+			}
 			n.Message = fmt.Sprintf("Gateway %s/%s: %s", gw.Namespace, gw.Name, rt.Refusal.Message)
 			out = append(out, n)
 			continue
@@ -160,11 +177,15 @@ type FactsSource interface {
 	// Certificates are the ISSUED ACM certificates for the hosts of
 	// stack stackKey's certificate discovery.
 	Certificates(ctx context.Context, stackKey string, hosts []string) ([]model.Certificate, error)
+	// TrustStoreARNsByName resolves mutual-authentication trust store
+	// names (names without a trust store are left out).
+	TrustStoreARNsByName(ctx context.Context, names []string) (map[string]string, error)
 }
 
 // Facts reads the AWS facts BuildStack needs for p: the ACM certificates
-// discovery needs, subnets, the existing load balancer, the configuration's
-// securityGroups resolved. Nodes are the caller's.
+// discovery needs, subnets, the trust stores of mutual authentication, the
+// existing load balancer, the configuration's securityGroups resolved.
+// Nodes are the caller's.
 func Facts(ctx context.Context, src FactsSource, stack naming.Stack, p *Prepared) (model.Facts, error) {
 	var f model.Facts
 	var err error
@@ -175,6 +196,11 @@ func Facts(ctx context.Context, src FactsSource, stack naming.Stack, p *Prepared
 	}
 	if f.Subnets, err = src.Subnets(ctx); err != nil {
 		return f, err
+	}
+	if names := model.GatewayTrustStoreNames(p.Gateway.Config); len(names) > 0 {
+		if f.TrustStoreARNs, err = src.TrustStoreARNsByName(ctx, names); err != nil {
+			return f, err
+		}
 	}
 	lb, err := src.ExistingLoadBalancer(ctx, stack)
 	if err != nil {

@@ -26,6 +26,7 @@ import (
 	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/registry"
+	"github.com/lbsg/lbsg/internal/controller/secrets"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/events"
 	"github.com/lbsg/lbsg/internal/gwattach"
@@ -54,6 +55,10 @@ type Reconciler struct {
 	Deploy *deploy.Deployer
 	// Gateways enqueues Gateways (drift check).
 	Gateways *registry.Trigger[reconcile.Request]
+	// Secrets reads and watches the OIDC Secrets of the routes'
+	// ListenerRuleConfigurations (ALB; nil: none are read, and a route
+	// needing one is refused).
+	Secrets  *secrets.Watcher
 	Events   *events.Recorder
 	Metrics  *metrics.Metrics
 	Defaults model.Defaults
@@ -70,7 +75,11 @@ func (r *Reconciler) controller() string { return r.builder().controller() }
 
 // builder is the reconciler's Builder, over its client.
 func (r *Reconciler) builder() Builder {
-	return Builder{ALB: r.ALB, Kube: r.Kube, ListenerSets: r.ListenerSets}
+	b := Builder{ALB: r.ALB, Kube: r.Kube, ListenerSets: r.ListenerSets}
+	if r.Secrets != nil {
+		b.Secrets = r.Secrets
+	}
+	return b
 }
 
 // name is the controller-runtime name.
@@ -103,6 +112,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 	gw := &gwv1.Gateway{}
 	if err := r.Kube.Get(ctx, req.NamespacedName, gw); err != nil {
 		if apierrors.IsNotFound(err) {
+			r.monitorSecrets(req.NamespacedName, nil)
 			r.Deploy.Forget(stack)
 			if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
 				return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, err
@@ -178,6 +188,9 @@ func (e *Refused) Unwrap() error { return e.cause }
 
 func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1.GatewayClass, stack naming.Stack) (reconcile.Result, error) {
 	p, err := r.builder().Prepare(ctx, gw, class, stack)
+	if r.ALB && p != nil {
+		r.monitorSecrets(types.NamespacedName{Namespace: gw.Namespace, Name: gw.Name}, p.in.secrets)
+	}
 	for _, n := range p.Notices(gw) {
 		r.Events.Warn(n.Object, n.Reason, events.ActionReconcile, n.Message)
 	}
@@ -205,6 +218,10 @@ func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1
 	if err := r.ensureFinalizer(ctx, gw); err != nil {
 		return conflictRequeue(err)
 	}
+	addonsOn, addonsOff := r.addonChanges(gw, desired)
+	if err := r.recordAddons(ctx, gw, addonsOn, true); err != nil {
+		return conflictRequeue(err)
+	}
 	dns, err := r.Deploy.Apply(ctx, stack, desired)
 	var result reconcile.Result
 	if pending := (*deploy.CapacityPending)(nil); errors.As(err, &pending) {
@@ -212,6 +229,13 @@ func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1
 	}
 	if err != nil {
 		return r.Deploy.Failure(ctx, err, gw)
+	}
+	if result.RequeueAfter == 0 {
+		// Removed in AWS (a capacity reset waiting on the load balancer
+		// stays recorded until it is done).
+		if err := r.recordAddons(ctx, gw, addonsOff, false); err != nil {
+			return conflictRequeue(err)
+		}
 	}
 	if err := r.writeStatus(ctx, gw, p.Attach, dns, nil); err != nil {
 		return conflictRequeue(err)
@@ -225,6 +249,7 @@ func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1
 	if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
 		return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, err
 	}
+	r.warnShieldless(ctx, gw, desired)
 	r.Events.Normal(gw, events.ReasonSuccessfullyReconciled, events.ActionReconcile, "Successfully reconciled")
 	return result, nil
 }
@@ -260,6 +285,12 @@ type inputs struct {
 	scope     parentScope
 	attach    gwattach.Inputs
 	routeObjs map[string]client.Object
+	// ruleConfigs are, per ALB route key and rule, the rule's
+	// ListenerRuleConfiguration (nil: none).
+	ruleConfigs map[string][]*model.GatewayRuleConfig
+	// secrets are the Secrets the rule configurations name (to be
+	// watched, missing ones too).
+	secrets []types.NamespacedName
 }
 
 var (
@@ -273,6 +304,9 @@ func (b Builder) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.Gateway
 	cfg, err := b.config(ctx, gw, class)
 	if err != nil {
 		return nil, err
+	}
+	if ref := b.l7Refusal(cfg); ref != nil {
+		return nil, ref
 	}
 	in.config = cfg
 	scope, sets, err := b.scope(ctx, gw)
@@ -328,7 +362,20 @@ func (b Builder) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.Gateway
 		}
 	}
 	in.attach = a
+	if b.ALB {
+		if in.secrets, err = b.ruleConfigs(ctx, in); err != nil {
+			return nil, err
+		}
+	}
 	return in, nil
+}
+
+// monitorSecrets records the Secrets the Gateway's rule configurations
+// read (nil: none any more), so a change to one reconciles it.
+func (r *Reconciler) monitorSecrets(gw types.NamespacedName, keys []types.NamespacedName) {
+	if r.Secrets != nil {
+		r.Secrets.Monitor(reconcile.Request{NamespacedName: gw}, keys)
+	}
 }
 
 // namesOrNamed: the route names the Gateway (or one of its ListenerSets)
@@ -432,7 +479,8 @@ func (b Builder) readConfig(ctx context.Context, ref types.NamespacedName) (*gwc
 // port, each port's route (the oldest attached, then by namespace/name, as
 // LBC) with its backends, their TargetGroupConfigurations and endpoints.
 func (b Builder) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack naming.Stack, in *inputs, att gwattach.Result) (model.Gateway, error) {
-	out := model.Gateway{Stack: stack, Namespace: gw.Namespace, Name: gw.Name, UID: string(gw.UID)}
+	out := model.Gateway{Stack: stack, Namespace: gw.Namespace, Name: gw.Name, UID: string(gw.UID),
+		ActiveAddons: model.ActiveGatewayAddons(gw.Annotations)}
 	if in.config != nil {
 		out.Config = &in.config.Spec
 	}
@@ -602,6 +650,7 @@ func (r *Reconciler) teardown(ctx context.Context, gw *gwv1.Gateway, stack namin
 		r.Events.Warn(gw, events.ReasonFailedRemoveFinalizer, events.ActionDelete, "Failed remove finalizer due to "+err.Error())
 		return reconcile.Result{}, err
 	}
+	r.monitorSecrets(types.NamespacedName{Namespace: gw.Namespace, Name: gw.Name}, nil)
 	r.Events.Normal(gw, events.ReasonSuccessfullyDeleted, events.ActionDelete, "Deleted the load balancer and its security groups")
 	r.Events.Forget(gw.UID)
 	return reconcile.Result{}, nil

@@ -23,13 +23,17 @@ import (
 
 // SetupWithManager registers the controller and its watches: the Gateway,
 // its class, the routes naming it or its ListenerSets (before and after a
-// change, and through their status), its ListenerSets, the Services and EndpointSlices of their backends, Nodes,
-// ReferenceGrants, namespaces and the configuration objects.
+// change, and through their status), its ListenerSets, the Services and
+// EndpointSlices of their backends, Nodes, ReferenceGrants, namespaces and
+// the configuration objects (a ListenerRuleConfiguration: the Gateways of
+// the routes naming it; its OIDC Secret through Secrets).
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	lbc := &unstructured.Unstructured{}
 	lbc.SetGroupVersionKind(lbConfigGVK)
 	tgc := &unstructured.Unstructured{}
 	tgc.SetGroupVersionKind(tgConfigGVK.GroupVersion().WithKind("TargetGroupConfiguration"))
+	lrc := &unstructured.Unstructured{}
+	lrc.SetGroupVersionKind(lrConfigGVK)
 	all := handler.EnqueueRequestsFromMapFunc(r.allGateways)
 	b := ctrl.NewControllerManagedBy(mgr).Named(r.name()).
 		For(&gwv1.Gateway{}).
@@ -37,7 +41,8 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	parents := handler.EnqueueRequestsFromMapFunc(r.routeParents)
 	if r.ALB {
 		b = b.Watches(&gwv1.HTTPRoute{}, parents).
-			Watches(&gwv1.GRPCRoute{}, parents)
+			Watches(&gwv1.GRPCRoute{}, parents).
+			Watches(lrc, handler.EnqueueRequestsFromMapFunc(r.ruleConfigGateways))
 	} else {
 		b = b.Watches(&gwv1.TCPRoute{}, parents).
 			Watches(&gwv1.UDPRoute{}, parents).
