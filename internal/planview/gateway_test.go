@@ -498,3 +498,90 @@ spec:
 		})
 	}
 }
+
+func TestOfflinePlanOfAListenerRuleConfigurationReadsItsSecretFromTheInput(t *testing.T) {
+	gateway := `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: alb}
+spec: {controllerName: gateway.k8s.aws/alb}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web-gw, namespace: shop}
+spec:
+  gatewayClassName: alb
+  infrastructure:
+    parametersRef: {group: gateway.k8s.aws, kind: LoadBalancerConfiguration, name: tls}
+  listeners: [{name: https, protocol: HTTPS, port: 443}]
+---
+apiVersion: gateway.k8s.aws/v1
+kind: LoadBalancerConfiguration
+metadata: {name: tls, namespace: shop}
+spec:
+  listenerConfigurations: [{protocolPort: "HTTPS:443", defaultCertificate: "arn:aws:acm:us-west-2:111122223333:certificate/web"}]
+---
+apiVersion: gateway.k8s.aws/v1
+kind: ListenerRuleConfiguration
+metadata: {name: auth, namespace: shop}
+spec:
+  actions:
+  - type: authenticate-oidc
+    authenticateOIDCConfig:
+      issuer: https://idp.example.com
+      authorizationEndpoint: https://idp.example.com/auth
+      tokenEndpoint: https://idp.example.com/token
+      userInfoEndpoint: https://idp.example.com/userinfo
+      secret: {name: idp}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: shop}
+spec:
+  parentRefs: [{name: web-gw}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /app}}]
+    filters: [{type: ExtensionRef, extensionRef: {group: gateway.k8s.aws, kind: ListenerRuleConfiguration, name: auth}}]
+    backendRefs: [{name: web, port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  type: NodePort
+  ports: [{port: 80, nodePort: 30080, protocol: TCP}]
+`
+	secret := `apiVersion: v1
+kind: Secret
+metadata: {name: idp, namespace: shop}
+stringData: {clientID: web-client, clientSecret: s3cret}
+`
+	for _, tt := range []struct {
+		name  string
+		files map[string]string
+		rule  string
+		fail  []string
+	}{
+		{name: "with its Secret (stringData, as written) the rule authenticates, then forwards",
+			files: map[string]string{"gw.yaml": gateway, "secret.yaml": secret},
+			rule:  "+ CreateRule rule 1 of listener 443/HTTPS: path-pattern=/app,/app/* → authenticate with OIDC issuer https://idp.example.com (client web-client), forward to shop/web-gw:shop-web:HTTPRoute-shop-web:80 (weight 1)"},
+		{name: "without it the route is refused with the controller's event message",
+			files: map[string]string{"gw.yaml": gateway},
+			fail:  []string{"httproute shop/web: Gateway shop/web-gw: rule 0: ListenerRuleConfiguration shop/auth: secret shop/idp not found: the route is not applied"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			objs, err := ReadPath(writeDir(t, tt.files))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Compute(t.Context(), nil, objs, shopSettings())
+			if err != nil {
+				t.Fatal(err)
+			}
+			sp := stackByName(t, res, "gateway shop/web-gw")
+			got := slices.ContainsFunc(lines(sp.Changes), func(l string) bool { return strings.HasPrefix(l, "+ CreateRule") })
+			if tt.rule != "" && !slices.Contains(lines(sp.Changes), tt.rule) || tt.rule == "" && got || !slices.Equal(sp.Failed, tt.fail) {
+				t.Errorf("changes %q, failed %q; want rule %q and failed %q", lines(sp.Changes), sp.Failed, tt.rule, tt.fail)
+			}
+		})
+	}
+}

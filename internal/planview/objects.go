@@ -219,9 +219,11 @@ func (o *Objects) add(dec runtime.Decoder, obj runtime.Object) {
 	case *v1beta1.IngressClassParamsList:
 		o.IngressClassParams = append(o.IngressClassParams, v.Items...)
 	case *corev1.Secret:
-		o.Secrets = append(o.Secrets, *v)
+		o.Secrets = append(o.Secrets, applied(*v))
 	case *corev1.SecretList:
-		o.Secrets = append(o.Secrets, v.Items...)
+		for _, sec := range v.Items {
+			o.Secrets = append(o.Secrets, applied(sec))
+		}
 	case *corev1.Namespace:
 		o.Namespaces = append(o.Namespaces, *v)
 	case *corev1.NamespaceList:
@@ -270,6 +272,23 @@ func (o *Objects) addGatewayAPI(obj runtime.Object) {
 	if co, ok := obj.(client.Object); ok {
 		o.GatewayAPI = append(o.GatewayAPI, co)
 	}
+}
+
+// applied is a Secret as the apiserver stores it: stringData merged into
+// data (stringData wins).
+func applied(sec corev1.Secret) corev1.Secret {
+	if len(sec.StringData) == 0 {
+		return sec
+	}
+	out := *sec.DeepCopy()
+	if out.Data == nil {
+		out.Data = map[string][]byte{}
+	}
+	for k, v := range out.StringData {
+		out.Data[k] = []byte(v)
+	}
+	out.StringData = nil
+	return out
 }
 
 func isComment(doc []byte) bool {
