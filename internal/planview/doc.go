@@ -45,6 +45,9 @@
 // routes' backend Services must be in the input (or the cluster, with
 // --live and --kubeconfig), else the route does not attach
 // (BackendNotFound), as in a cluster without them; Gateway API kinds of
-// other versions than v1 are read as v1, as the apiserver serves them. Objects given
+// other versions than v1 are read as v1, as the apiserver serves them. A
+// ListenerRuleConfiguration's OIDC Secret must be in the input (audit:
+// read from the cluster) and is not checked for --required-secrets-label,
+// which the controller's Secrets watcher wants. Objects given
 // twice count once, the later copy winning.
 package planview
