@@ -284,7 +284,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 		component(gateway.ClassControllerName)
 	}
 	if gatewayAPI {
-		gw = &gateway.Reconciler{Kube: mgr.GetClient(), AWS: prov, Deploy: dep, Gateways: gwTrigger, Events: rec,
+		gw = &gateway.Reconciler{Kube: mgr.GetClient(), Pods: direct, AWS: prov, Deploy: dep, Gateways: gwTrigger, Events: rec,
 			Metrics: c.Metrics, Defaults: d, MaxConcurrentReconciles: o.MaxConcurrentReconciles, ListenerSets: listenerSets}
 		if err := gw.SetupWithManager(mgr); err != nil {
 			return nil, fmt.Errorf("setting up the gateway controller: %w", err)

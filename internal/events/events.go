@@ -69,6 +69,10 @@ const (
 	// ReasonInvalidListener: a Gateway listener is not accepted
 	// (conflict, protocol, route kinds); the Gateway's status says which.
 	ReasonInvalidListener = "InvalidListener"
+	// ReasonCertificateRefsNotUsed: a Gateway listener names
+	// tls.certificateRefs or tls.options, which lbsg (like LBC) does not
+	// use: its certificates come from ACM (lbsg's own reason).
+	ReasonCertificateRefsNotUsed = "CertificateRefsNotUsed"
 	// ReasonListenerSetNotAllowed: a ListenerSet names a Gateway whose
 	// spec.allowedListeners does not admit its namespace (lbsg's own
 	// reason; the ListenerSet's status says NotAllowed).

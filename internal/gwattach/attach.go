@@ -108,7 +108,10 @@ type Listener struct {
 	Valid     bool
 	Reason    gwv1.ListenerConditionReason
 	Message   string
-	Kinds     []gwv1.RouteGroupKind
+	// Notice, on a valid listener, is what lbsg does not use of it
+	// (tls.certificateRefs, tls.options): said in an event, not refused.
+	Notice string
+	Kinds  []gwv1.RouteGroupKind
 	// Routes attached (accepted) to the listener, oldest first.
 	Routes []*Route
 }
@@ -254,11 +257,6 @@ func validateListeners(controller, namespace string, specs []gwv1.Listener, used
 			l.Valid, l.Reason, l.Message = false, gwv1.ListenerReasonPortUnavailable, fmt.Sprintf("Port %d is not available (listener name %s)", s.Port, s.Name)
 		case !slices.Contains(servedProtocols[controller], s.Protocol):
 			l.Valid, l.Reason, l.Message = false, gwv1.ListenerReasonUnsupportedProtocol, fmt.Sprintf("Unsupported protocol %s for listener %s", s.Protocol, s.Name)
-		case controller == ControllerALB && s.TLS != nil && (len(s.TLS.CertificateRefs) > 0 || len(s.TLS.Options) > 0):
-			// LBC takes ALB certificates from ACM only; serving without the
-			// named ones would be serving something else than asked.
-			l.Valid, l.Reason = false, gwv1.ListenerReasonInvalidCertificateRef
-			l.Message = fmt.Sprintf("listener %s: tls.certificateRefs and tls.options are not supported; name ACM certificates in the LoadBalancerConfiguration's listenerConfigurations (HTTPS:%d) or let discovery find them by hostname", s.Name, s.Port)
 		default:
 			if p, ok := portProto[s.Port]; ok {
 				if p != s.Protocol && !(p == gwv1.TCPProtocolType && s.Protocol == gwv1.UDPProtocolType) &&
@@ -267,6 +265,14 @@ func validateListeners(controller, namespace string, specs []gwv1.Listener, used
 				}
 			} else {
 				portProto[s.Port] = s.Protocol
+			}
+			if l.Valid && s.TLS != nil && (len(s.TLS.CertificateRefs) > 0 || len(s.TLS.Options) > 0) {
+				// LBC takes certificates from ACM only and reads neither
+				// field; the Gateway API requires one of them on a
+				// terminating TLS listener, so refusing would refuse every
+				// NLB TLS listener and drop an ALB's HTTPS listener taken
+				// over from LBC. The event says so.
+				l.Notice = fmt.Sprintf("tls.certificateRefs and tls.options are not used (as in LBC): the certificates come from ACM, named in the LoadBalancerConfiguration's listenerConfigurations (%s:%d) or discovered by hostname", s.Protocol, s.Port)
 			}
 			if l.Valid && s.Hostname != nil {
 				key := fmt.Sprintf("%d-%s", s.Port, *s.Hostname)

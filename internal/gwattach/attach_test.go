@@ -172,7 +172,7 @@ func TestAttachKeepsTransitionTimes(t *testing.T) {
 // ALB classes: HTTP and HTTPS listeners, HTTPRoutes attached with the
 // hostnames they serve per port (LBC's compatible hostnames), a refused
 // route attached nowhere, an HTTPS listener naming certificateRefs
-// refused.
+// accepted with a notice (LBC does not read them either).
 func TestAttachALB(t *testing.T) {
 	host := func(h string) *gwv1.Hostname { return ptr.To(gwv1.Hostname(h)) }
 	wild := listener("http", 80, gwv1.HTTPProtocolType)
@@ -196,7 +196,14 @@ func TestAttachALB(t *testing.T) {
 	for _, l := range res.Listeners {
 		verdicts = append(verdicts, string(l.Spec.Name)+" "+string(l.Reason))
 	}
-	eq(t, "listeners", verdicts, []string{"http Accepted", "plain Accepted", "tcp UnsupportedProtocol", "https InvalidCertificateRef"})
+	eq(t, "listeners", verdicts, []string{"http Accepted", "plain Accepted", "tcp UnsupportedProtocol", "https Accepted"})
+	var notices []string
+	for _, l := range res.Listeners {
+		if l.Notice != "" {
+			notices = append(notices, string(l.Spec.Name))
+		}
+	}
+	eq(t, "notices", notices, []string{"https"})
 	eq(t, "hostnames", map[string]map[int32][]string{
 		"specific": res.Hostnames[specific.Key()], "none": res.Hostnames[none.Key()], "other": res.Hostnames[other.Key()]},
 		map[string]map[int32][]string{"specific": {80: {"a.example.com"}}, "none": {80: {"*.example.com"}}, "other": nil})
@@ -208,7 +215,7 @@ func TestAttachALB(t *testing.T) {
 			attached = append(attached, string(l.Spec.Name)+":"+r.Name)
 		}
 	}
-	eq(t, "attached", attached, []string{"http:none", "http:specific", "plain:none", "plain:other", "plain:specific"})
+	eq(t, "attached", attached, []string{"http:none", "http:specific", "plain:none", "plain:other", "plain:specific", "https:none", "https:other", "https:specific"})
 	if be := res.Backends[specific.Key()]; len(be) != 1 || be[0].Rule != 0 {
 		t.Errorf("backends %+v", be)
 	}

@@ -13,11 +13,11 @@
 // Rules (Gateway API v1.6, LBC's reasons):
 //   - listener: Invalid route kinds (InvalidRouteKinds), a port outside
 //     1-65535 (PortUnavailable), a protocol the class cannot serve
-//     (UnsupportedProtocol: NLB TCP, UDP, TLS; ALB HTTP, HTTPS), an ALB
-//     listener naming tls.certificateRefs or tls.options
-//     (InvalidCertificateRef: ALB certificates come from ACM), another protocol on the
-//     same port except TCP+UDP (ProtocolConflict), the same port and
-//     hostname twice (HostnameConflict). Invalid listeners get no route.
+//     (UnsupportedProtocol: NLB TCP, UDP, TLS; ALB HTTP, HTTPS), another
+//     protocol on the same port except TCP+UDP (ProtocolConflict), the same port and
+//     hostname twice (HostnameConflict). Invalid listeners get no route. A valid listener naming
+//     tls.certificateRefs or tls.options gets a Notice instead of a
+//     refusal: certificates come from ACM, and LBC reads neither field.
 //   - parentRef: group gateway.networking.k8s.io, kind Gateway, namespace
 //     (default the route's) and name select the Gateway; sectionName and
 //     port select listeners (none matching: NoMatchingParent); the

@@ -12,6 +12,12 @@
 // fields as a whole: a status condition and an event, and the AWS
 // resources it configures are left as they are.
 //
+// tgprops.go is LBC's arithmetic of target-group settings: a
+// TargetGroupConfiguration's settings for one route (ForRoute: the best
+// routeConfigurations match over defaultConfiguration), the field-by-field
+// merge of two settings (a Service's over the Gateway's default) and of
+// the class's and the Gateway's default TargetGroupConfigurations.
+//
 // docs/gateway.md's field table is generated from Fields (make generate;
 // a test fails when it is stale).
 //

@@ -51,7 +51,7 @@ const (
 // Fields lists every field of the three specs, at the depth lbsg decides
 // on: a Supported or Unsupported field covers its whole subtree, a Partial
 // one lists its sub-fields.
-var Fields = []Field{
+var Fields = withRouteProps([]Field{
 	{lbc, "spec.mergingMode", Supported, "on the GatewayClass's configuration: which one wins when the Gateway names one too (default prefer-gateway-class)"},
 	{lbc, "spec.loadBalancerName", Supported, "the load balancer's name; LBC's generated name otherwise"},
 	{lbc, "spec.scheme", Supported, "internal (default: --default-load-balancer-scheme) or internet-facing"},
@@ -61,8 +61,8 @@ var Fields = []Field{
 	{lbc, "spec.ipv4IPAMPoolId", Supported, "ALB: IPAM pool of its IPv4 addresses; removing the field releases the pool, as LBC; refused on NLBs"},
 	{lbc, "spec.loadBalancerSubnets", Partial, ""},
 	{lbc, "spec.loadBalancerSubnets[].identifier", Supported, "subnet ID or Name tag, one per AZ"},
-	{lbc, "spec.loadBalancerSubnets[].eipAllocation", Unsupported, notMore},
-	{lbc, "spec.loadBalancerSubnets[].privateIPv4Allocation", Unsupported, notMore},
+	{lbc, "spec.loadBalancerSubnets[].eipAllocation", Supported, "NLB Elastic IP allocation in the subnet (internet-facing; on every entry or none)"},
+	{lbc, "spec.loadBalancerSubnets[].privateIPv4Allocation", Supported, "NLB private IPv4 address, in the subnet whose CIDR holds it (internal; on every entry or none)"},
 	{lbc, "spec.loadBalancerSubnets[].ipv6Allocation", Unsupported, notMore},
 	{lbc, "spec.loadBalancerSubnets[].sourceNatIPv6Prefix", Unsupported, notMore},
 	{lbc, "spec.loadBalancerSubnetsSelector", Supported, "subnets carrying, per key, one of the values (one per AZ)"},
@@ -72,11 +72,11 @@ var Fields = []Field{
 	{lbc, "spec.listenerConfigurations[].certificates", Supported, "further certificate ARNs of a TLS or HTTPS listener"},
 	{lbc, "spec.listenerConfigurations[].sslPolicy", Supported, "TLS or HTTPS listener policy (default --default-ssl-policy)"},
 	{lbc, "spec.listenerConfigurations[].alpnPolicy", Supported, "TLS listener ALPN policy"},
-	{lbc, "spec.listenerConfigurations[].targetGroupStickiness", Unsupported, notMore},
+	{lbc, "spec.listenerConfigurations[].targetGroupStickiness", Supported, "NLB listener: stickiness of its forward to the route's weighted target groups (ignored on ALBs, as LBC)"},
 	{lbc, "spec.listenerConfigurations[].mutualAuthentication", Supported, "ALB HTTPS listener mutual TLS: mode off, passthrough or verify (trustStore by name or ARN, ignoreClientCertificateExpiry default false, advertiseTrustStoreCaNames default off); without the field the listener's AWS setting is kept; refused on other listeners"},
 	{lbc, "spec.listenerConfigurations[].listenerAttributes", Supported, "listener attributes (ALB header modification such as routing.http.response.server.enabled, NLB tcp.idle_timeout.seconds); keys no longer listed keep their AWS value"},
-	{lbc, "spec.listenerConfigurations[].quicEnabled", Unsupported, notMore},
-	{lbc, "spec.disableSecurityGroup", Unsupported, notMore + " (NLBs without security groups)"},
+	{lbc, "spec.listenerConfigurations[].quicEnabled", Supported, "UDP listener → QUIC, TCP_UDP → TCP_QUIC, with their target groups (as LBC); needs disableSecurityGroup, ip targets (pods' QUIC server IDs, as the Service's quic-enabled-ports) and no other UDP or QUIC listener"},
+	{lbc, "spec.disableSecurityGroup", Supported, "NLB without security groups (node rules from the subnets' CIDRs or sourceRanges, as LBC; with securityGroups, securityGroupPrefixes, enableICMP, manageBackendSecurityGroupRules or enforceSecurityGroupInboundRulesOnPrivateLinkTraffic it is refused, where LBC drops them); ignored on ALBs, as LBC. AWS can neither remove all SGs from an NLB nor add them to one created without: such a change is refused"},
 	{lbc, "spec.securityGroups", Supported, "frontend SGs by ID or Name tag instead of the managed SG"},
 	{lbc, "spec.securityGroupPrefixes", Supported, "prefix lists admitted by the managed SG"},
 	{lbc, "spec.sourceRanges", Supported, "CIDRs admitted by the managed SG (default 0.0.0.0/0)"},
@@ -87,7 +87,7 @@ var Fields = []Field{
 	{lbc, "spec.minimumLoadBalancerCapacity", Supported, "NLB and ALB capacity reservation (with the LBCapacityReservation gate, as for Services and Ingresses); removing the field or 0 resets a reservation lbsg set (gateway.k8s.aws.addon.provisionedcapacity annotation, as LBC)"},
 	{lbc, "spec.wafV2", Supported, "ALB: webACL (an ARN) associated; removing the field or an empty webACL disassociates the ACL lbsg associated (gateway.k8s.aws.addon.wafv2 annotation, as LBC), and a web ACL lbsg never associated is left alone; refused on NLBs"},
 	{lbc, "spec.shieldConfiguration", Supported, "ALB: enabled creates a Shield Advanced protection (a ShieldNotSubscribed Warning without a subscription); removing it or enabled false deletes the protection lbsg created (gateway.k8s.aws.addon.shield annotation, as LBC); refused on NLBs"},
-	{lbc, "spec.defaultTargetGroupConfiguration", Unsupported, notMore},
+	{lbc, "spec.defaultTargetGroupConfiguration", Supported, "a TargetGroupConfiguration (same namespace, without targetReference) whose settings every backend's target groups start from; a Service's own TargetGroupConfiguration wins field by field (tags and attributes merge), as LBC; the class's and the Gateway's merge by mergingMode"},
 
 	{tgc, "spec.targetReference", Supported, "the Service (same namespace) whose target groups it configures"},
 	{tgc, "spec.defaultConfiguration", Partial, ""},
@@ -96,13 +96,15 @@ var Fields = []Field{
 	{tgc, "spec.defaultConfiguration.targetGroupAttributes", Supported, "target group attributes"},
 	{tgc, "spec.defaultConfiguration.tags", Supported, "tags on the target groups"},
 	{tgc, "spec.defaultConfiguration.protocol", Supported, "NLB: TCP, UDP, TCP_UDP or TLS (default from the route kind); ALB: HTTP (default) or HTTPS"},
-	{tgc, "spec.defaultConfiguration.targetGroupName", Unsupported, notMore},
+	{tgc, "spec.defaultConfiguration.targetGroupName", Supported, "the target group's name instead of LBC's generated one (changing it replaces the group); two target groups of a Gateway cannot share one"},
 	{tgc, "spec.defaultConfiguration.ipAddressType", Unsupported, notMore + " (IPv6 targets)"},
-	{tgc, "spec.defaultConfiguration.nodeSelector", Unsupported, notMore},
+	{tgc, "spec.defaultConfiguration.nodeSelector", Supported, "instance targets (and their node SG rules): only the nodes the label selector selects"},
 	{tgc, "spec.defaultConfiguration.protocolVersion", Supported, "ALB target groups behind an HTTPS listener: HTTP1, HTTP2 or GRPC (default GRPC for GRPCRoutes, HTTP2 for an h2c port, else HTTP1); HTTP1 behind HTTP and none on NLBs, as LBC"},
 	{tgc, "spec.defaultConfiguration.targetControlPort", Supported, "ALB target groups of ip targets (HTTP or HTTPS): the target-control agent's port, in the target group's name and ID as LBC (a change replaces the group) and admitted on the targets' SGs; refused on instance targets and NLB target groups"},
-	{tgc, "spec.defaultConfiguration.enableMultiCluster", Unsupported, notMore},
-	{tgc, "spec.routeConfigurations", Unsupported, notMore + " (per-route target group settings)"},
+	{tgc, "spec.defaultConfiguration.enableMultiCluster", Supported, "the target group is shared with other clusters: lbsg deregisters only the targets it registered (as multi-cluster-target-group)"},
+	{tgc, "spec.routeConfigurations", Partial, ""},
+	{tgc, "spec.routeConfigurations[].routeIdentifier", Supported, "the routes an entry configures: kind, namespace, name (LBC's match: kind+namespace+name, else kind+namespace of an entry without name, else kind of an entry without namespace)"},
+	{tgc, routeProps, Partial, "merged over defaultConfiguration for the matching routes"},
 
 	{lrc, "spec.actions", Partial, ""},
 	{lrc, "spec.actions[].type", Supported, "forward, redirect, fixed-response, authenticate-cognito, authenticate-oidc or jwt-validation (at most one pre-routing and one routing action)"},
@@ -128,6 +130,25 @@ var Fields = []Field{
 	{lrc, "spec.conditions[].sourceIPConfig", Supported, "CIDRs, a source-ip condition after the rule's own conditions"},
 	{lrc, "spec.conditions[].matchIndexes", Supported, "the indexes of the rule's matches the condition is added to (default: all)"},
 	{lrc, "spec.tags", Supported, "tags on the rule's listener rules (over --default-tags as LBC merges them)"},
+})
+
+// routeProps is where a routeConfigurations entry's target-group settings
+// sit; each is listed as its defaultConfiguration counterpart is.
+const routeProps = "spec.routeConfigurations[].targetGroupProps"
+
+// withRouteProps adds, after spec.routeConfigurations' own entries, one
+// entry per spec.defaultConfiguration field under routeProps with the same
+// support: a route configuration's settings are supported exactly where a
+// default configuration's are.
+func withRouteProps(fields []Field) []Field {
+	var props []Field
+	for _, f := range fields {
+		if rest, ok := strings.CutPrefix(f.Path, "spec.defaultConfiguration."); ok && f.Kind == tgc {
+			props = append(props, Field{tgc, routeProps + "." + rest, f.Support, f.Note})
+		}
+	}
+	i := slices.IndexFunc(fields, func(f Field) bool { return f.Kind == tgc && f.Path == routeProps })
+	return slices.Insert(fields, i+1, props...)
 }
 
 // lookup finds the table's entry of kind at path.

@@ -80,19 +80,20 @@ func TestUnsupportedFieldsAreFound(t *testing.T) {
 	obj := map[string]any{
 		"metadata": map[string]any{"namespace": "ns", "name": "cfg"},
 		"spec": map[string]any{
-			"scheme":              "internet-facing",
-			"loadBalancerSubnets": []any{map[string]any{"identifier": "subnet-1", "eipAllocation": "eipalloc-1"}},
-			"listenerConfigurations": []any{map[string]any{"protocolPort": "TLS:443", "defaultCertificate": "arn:cert",
-				"quicEnabled": true}},
+			"scheme": "internet-facing",
+			"loadBalancerSubnets": []any{map[string]any{"identifier": "subnet-1", "eipAllocation": "eipalloc-1",
+				"ipv6Allocation": "2600::1", "sourceNatIPv6Prefix": "auto_assigned"}},
+			"listenerConfigurations": []any{map[string]any{"protocolPort": "TLS:443", "defaultCertificate": "arn:cert"}},
+			"unknownField":           true,
 		},
 	}
 	got := gwconfig.UnsupportedFields(gwconfig.KindLoadBalancerConfiguration, obj)
-	want := []string{"spec.listenerConfigurations[].quicEnabled", "spec.loadBalancerSubnets[].eipAllocation"}
+	want := []string{"spec.loadBalancerSubnets[].ipv6Allocation", "spec.loadBalancerSubnets[].sourceNatIPv6Prefix", "spec.unknownField"}
 	if !slices.Equal(got, want) {
 		t.Errorf("UnsupportedFields = %v, want %v", got, want)
 	}
 	_, err := gwconfig.ParseLoadBalancerConfiguration(obj)
-	if err == nil || !strings.Contains(err.Error(), "LoadBalancerConfiguration ns/cfg uses fields lbsg does not support: spec.listenerConfigurations[].quicEnabled") {
+	if err == nil || !strings.Contains(err.Error(), "LoadBalancerConfiguration ns/cfg uses fields lbsg does not support: spec.loadBalancerSubnets[].ipv6Allocation") {
 		t.Errorf("Parse error = %v", err)
 	}
 }

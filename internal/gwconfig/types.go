@@ -3,6 +3,8 @@ package gwconfig
 import (
 	"encoding/json"
 	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // LoadBalancerConfiguration is the supported part of an LBC
@@ -11,6 +13,11 @@ type LoadBalancerConfiguration struct {
 	Namespace, Name string `json:"-"`
 	Generation      int64  `json:"-"`
 	Spec            LoadBalancerConfigurationSpec
+	// DefaultTargetGroup is the TargetGroupConfiguration that
+	// spec.defaultTargetGroupConfiguration names (for a merged
+	// configuration: the class's and the Gateway's merged, as LBC), read
+	// by the caller; nil: none.
+	DefaultTargetGroup *TargetGroupConfigurationSpec `json:"-"`
 }
 
 // LoadBalancerConfigurationSpec holds the fields Fields marks Supported.
@@ -23,6 +30,7 @@ type LoadBalancerConfigurationSpec struct {
 	LoadBalancerSubnets                                  *[]SubnetConfiguration   `json:"loadBalancerSubnets,omitempty"`
 	LoadBalancerSubnetsSelector                          *map[string][]string     `json:"loadBalancerSubnetsSelector,omitempty"`
 	ListenerConfigurations                               *[]ListenerConfiguration `json:"listenerConfigurations,omitempty"`
+	DisableSecurityGroup                                 *bool                    `json:"disableSecurityGroup,omitempty"`
 	SecurityGroups                                       *[]string                `json:"securityGroups,omitempty"`
 	SecurityGroupPrefixes                                *[]string                `json:"securityGroupPrefixes,omitempty"`
 	SourceRanges                                         *[]string                `json:"sourceRanges,omitempty"`
@@ -39,7 +47,8 @@ type LoadBalancerConfigurationSpec struct {
 	// WAFv2 is an ALB's web ACL.
 	WAFv2 *WAFv2Configuration `json:"wafV2,omitempty"`
 	// ShieldConfiguration is an ALB's Shield Advanced protection.
-	ShieldConfiguration *ShieldConfiguration `json:"shieldConfiguration,omitempty"`
+	ShieldConfiguration             *ShieldConfiguration `json:"shieldConfiguration,omitempty"`
+	DefaultTargetGroupConfiguration *LocalReference      `json:"defaultTargetGroupConfiguration,omitempty"`
 }
 
 // MinimumLoadBalancerCapacity is a capacity reservation.
@@ -66,9 +75,20 @@ type MutualAuthentication struct {
 	AdvertiseTrustStoreCaNames    *string `json:"advertiseTrustStoreCaNames,omitempty"`
 }
 
+// LocalReference names an object in the configuration's namespace.
+type LocalReference struct {
+	Name string `json:"name"`
+}
+
 // SubnetConfiguration is one entry of loadBalancerSubnets.
 type SubnetConfiguration struct {
 	Identifier string `json:"identifier"`
+	// EIPAllocation is the NLB's Elastic IP allocation in this subnet
+	// (internet-facing NLBs).
+	EIPAllocation *string `json:"eipAllocation,omitempty"`
+	// PrivateIPv4Allocation is the NLB's private IPv4 address in this
+	// subnet (internal NLBs).
+	PrivateIPv4Allocation *string `json:"privateIPv4Allocation,omitempty"`
 }
 
 // ListenerConfiguration configures the listener of one PROTOCOL:port.
@@ -78,9 +98,14 @@ type ListenerConfiguration struct {
 	Certificates       []*string `json:"certificates,omitempty"`
 	SSLPolicy          *string   `json:"sslPolicy,omitempty"`
 	ALPNPolicy         *string   `json:"alpnPolicy,omitempty"`
+	// TargetGroupStickiness of an NLB listener's weighted forward.
+	TargetGroupStickiness *bool `json:"targetGroupStickiness,omitempty"`
 	// ListenerAttributes of the listener (e.g. ALB header modification,
 	// NLB TCP idle timeout).
 	ListenerAttributes []Attribute `json:"listenerAttributes,omitempty"`
+	// QuicEnabled upgrades an NLB's UDP listener to QUIC (TCP_UDP to
+	// TCP_QUIC).
+	QuicEnabled *bool `json:"quicEnabled,omitempty"`
 	// MutualAuthentication of an ALB HTTPS listener.
 	MutualAuthentication *MutualAuthentication `json:"mutualAuthentication,omitempty"`
 }
@@ -103,6 +128,24 @@ type TargetGroupConfiguration struct {
 type TargetGroupConfigurationSpec struct {
 	TargetReference      *Reference       `json:"targetReference,omitempty"`
 	DefaultConfiguration TargetGroupProps `json:"defaultConfiguration,omitempty"`
+	// RouteConfigurations override DefaultConfiguration for the routes
+	// they identify (ForRoute).
+	RouteConfigurations []RouteConfiguration `json:"routeConfigurations,omitempty"`
+}
+
+// RouteConfiguration is the target-group settings of the routes its
+// identifier matches.
+type RouteConfiguration struct {
+	RouteIdentifier  RouteIdentifier  `json:"routeIdentifier"`
+	TargetGroupProps TargetGroupProps `json:"targetGroupProps"`
+}
+
+// RouteIdentifier identifies routes by kind, and optionally namespace and
+// name.
+type RouteIdentifier struct {
+	Kind      string `json:"kind,omitempty"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name,omitempty"`
 }
 
 // Reference names the Service a TargetGroupConfiguration configures.
@@ -122,6 +165,13 @@ type TargetGroupProps struct {
 	// ProtocolVersion of an ALB target group behind an HTTPS listener:
 	// HTTP1, HTTP2 or GRPC.
 	ProtocolVersion *string `json:"protocolVersion,omitempty"`
+	// TargetGroupName replaces LBC's generated target group name.
+	TargetGroupName *string `json:"targetGroupName,omitempty"`
+	// NodeSelector narrows an instance target group's nodes.
+	NodeSelector *metav1.LabelSelector `json:"nodeSelector,omitempty"`
+	// EnableMultiCluster shares the target group with other clusters: only
+	// the targets this cluster registered are deregistered.
+	EnableMultiCluster *bool `json:"enableMultiCluster,omitempty"`
 	// TargetControlPort is the ALB target-control agent's port (ip
 	// targets, HTTP or HTTPS target groups).
 	TargetControlPort *int32 `json:"targetControlPort,omitempty"`

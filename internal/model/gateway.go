@@ -130,11 +130,17 @@ func (b *gwBuilder) build() error {
 	} else {
 		lb.Name = naming.GatewayLBName(b.d.ClusterName, b.gw.Namespace, b.gw.Name, b.gw.UID, scheme)
 	}
+	if err := b.checkSubnetConfigs(scheme); err != nil {
+		return err
+	}
 	subnets, err := b.subnets(scheme)
 	if err != nil {
 		return err
 	}
 	lb.Subnets = subnets
+	if err := b.subnetMappings(lb); err != nil {
+		return err
+	}
 	if err := b.gatewayAddons(lb); err != nil {
 		return err
 	}
@@ -159,11 +165,17 @@ func (b *gwBuilder) build() error {
 	if err := listeners(userTags); err != nil {
 		return err
 	}
+	if err := checkGatewayQUICListeners(lb, b.st.Listeners); err != nil {
+		return err
+	}
 	if err := b.gatewayMutualAuth(); err != nil {
 		return err
 	}
-	if source != 0 {
+	switch {
+	case source != 0:
 		b.targetRules(source)
+	case len(lb.SecurityGroups) == 0:
+		b.noSGTargetRules(lb)
 	}
 	return nil
 }
@@ -175,7 +187,7 @@ func (b *gwBuilder) subnets(scheme string) ([]string, error) {
 	if b.gw.ALB {
 		minCount = albMinSubnets
 	}
-	if cfg.LoadBalancerSubnets != nil && len(*cfg.LoadBalancerSubnets) > 0 {
+	if cfg.LoadBalancerSubnets != nil && len(*cfg.LoadBalancerSubnets) > 0 && (*cfg.LoadBalancerSubnets)[0].Identifier != "" {
 		var ids []string
 		for _, s := range *cfg.LoadBalancerSubnets {
 			ids = append(ids, s.Identifier)
@@ -205,6 +217,9 @@ func (b *gwBuilder) subnets(scheme string) ([]string, error) {
 // --enable-backend-security-group). Returns the source of target rules.
 func (b *gwBuilder) securityGroups(lb *LoadBalancer, userTags map[string]string) (RefKind, error) {
 	cfg := b.gw.Config
+	if done, err := b.withoutSecurityGroups(); done || err != nil {
+		return 0, err
+	}
 	if cfg.SecurityGroups != nil && len(*cfg.SecurityGroups) > 0 {
 		if b.f.ManualSecurityGroupsErr != nil {
 			return 0, b.f.ManualSecurityGroupsErr
@@ -335,10 +350,13 @@ func (b *gwBuilder) listeners(userTags map[string]string) error {
 		if p.Route == nil {
 			continue
 		}
-		proto := p.listenerProtocol()
+		lc := b.listenerConfig(p.listenerProtocol(), p.Port)
+		proto, err := gatewayQUICUpgrade(p.listenerProtocol(), lc)
+		if err != nil {
+			return err
+		}
 		ls := Listener{Port: p.Port, Protocol: proto,
 			Tags: naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.ListenerResourceID(p.Port)), userTags)}
-		lc := b.listenerConfig(proto, p.Port)
 		ls.Attributes = listenerAttributes(lc)
 		if proto == ProtoTLS {
 			if lc == nil || lc.DefaultCertificate == nil {
@@ -370,13 +388,26 @@ func (b *gwBuilder) listeners(userTags map[string]string) error {
 				b.st.TargetGroups = append(b.st.TargetGroups, tg)
 			}
 			w := be.Weight
-			fw.TargetGroups = append(fw.TargetGroups, WeightedTarget{TargetGroup: tg.ResourceID, Weight: &w})
+			wt := WeightedTarget{TargetGroup: tg.ResourceID, Weight: &w}
+			if isQUIC(proto) {
+				wt.Weight = nil // LBC: QUIC forwards take no weights
+			}
+			fw.TargetGroups = append(fw.TargetGroups, wt)
 			if w > 0 {
 				nonZero = true
 			}
 		}
 		if len(fw.TargetGroups) == 0 || !nonZero {
 			continue // LBC creates no listener without a backend to send to
+		}
+		if lc != nil && lc.TargetGroupStickiness != nil {
+			// LBC's L4 default action: stickiness as the listener configuration states it.
+			fw.Stickiness = &Stickiness{Enabled: lc.TargetGroupStickiness}
+		}
+		if b.d.NoWeightedTargetGroups {
+			if err := unweighted(fw); err != nil {
+				return fmt.Errorf("listener %s:%d: %w", proto, p.Port, err)
+			}
 		}
 		ls.TargetGroup = fw.TargetGroups[0].TargetGroup
 		ls.DefaultAction = &Action{Type: ActionForward, Forward: fw}
@@ -400,8 +431,8 @@ func (b *gwBuilder) targetGroup(p GatewayPort, listenerProto string, be GatewayB
 	}
 	proto := ProtoTCP
 	switch {
-	case listenerProto == ProtoTCPUDP:
-		proto = ProtoTCPUDP
+	case listenerProto == ProtoTCPUDP || isQUIC(listenerProto):
+		proto = listenerProto
 	case props.Protocol != nil:
 		proto = *props.Protocol
 		if !slices.Contains([]string{ProtoTCP, ProtoUDP, ProtoTCPUDP, ProtoTLS}, proto) {
@@ -445,7 +476,14 @@ func (b *gwBuilder) targetGroup(p GatewayPort, listenerProto string, be GatewayB
 	if err := b.identify(&tg, id, props); err != nil {
 		return TargetGroup{}, err
 	}
-	tg.Targets = serviceTargets(sp, tt, TargetNodes(b.f.Nodes, nil), endpointsOfFamily(be.Endpoints, "ipv4"))
+	nodes, err := b.instanceNodes(props)
+	if err != nil {
+		return TargetGroup{}, err
+	}
+	tg.Targets = serviceTargets(sp, tt, nodes, endpointsOfFamily(be.Endpoints, "ipv4"))
+	if err := gatewayQUICTargets(&tg, sp, be.Endpoints); err != nil {
+		return TargetGroup{}, err
+	}
 	return tg, nil
 }
 
@@ -502,6 +540,9 @@ func gatewayHealthCheckOf(props *gwconfig.TargetGroupProps, svc *corev1.Service,
 func (b *gwBuilder) identify(tg *TargetGroup, id naming.GatewayTargetGroup, props *gwconfig.TargetGroupProps) error {
 	tg.ResourceID = naming.GatewayTargetGroupResourceID(id)
 	tg.Name = naming.GatewayTargetGroupName(b.d.ClusterName, id)
+	if err := b.nameAndShare(tg, props); err != nil {
+		return err
+	}
 	var tgTags map[string]string
 	if props.Tags != nil {
 		tgTags = *props.Tags
@@ -523,11 +564,17 @@ func (b *gwBuilder) identify(tg *TargetGroup, id naming.GatewayTargetGroup, prop
 // targetRules: every target group's ports on the SGs of its targets'
 // nodes (instance: the target nodes; ip: the endpoints' nodes).
 func (b *gwBuilder) targetRules(source RefKind) {
-	nodes := map[string]bool{}
 	var perms []targetPerm
 	for _, tg := range b.st.TargetGroups {
 		perms = append(perms, targetGroupPerms(tg, b.d.DisableRestrictedSGRules)...)
 	}
+	b.st.TargetRules = append(b.st.TargetRules, crossTargetRules(b.targetNodeSGs(), perms, source)...)
+}
+
+// targetNodeSGs are the SGs of the nodes the Gateway's targets run on
+// (instance targets: the target nodes; ip: the endpoints' nodes).
+func (b *gwBuilder) targetNodeSGs() []string {
+	nodes := map[string]bool{}
 	for _, be := range b.backends() {
 		instance := be.TargetGroup == nil || be.TargetGroup.TargetType == nil
 		if instance {
@@ -536,7 +583,8 @@ func (b *gwBuilder) targetRules(source RefKind) {
 			instance = *be.TargetGroup.TargetType == annotations.TargetTypeInstance
 		}
 		if instance {
-			for _, n := range TargetNodes(b.f.Nodes, nil) {
+			targets, _ := b.instanceNodes(be.TargetGroup) // a bad selector already failed the build
+			for _, n := range targets {
 				nodes[n.Name] = true
 			}
 			continue
@@ -547,5 +595,5 @@ func (b *gwBuilder) targetRules(source RefKind) {
 	}
 	groups, warns := targetSGs(b.f.Nodes, nodes, b.d)
 	b.warnings = append(b.warnings, warns...)
-	b.st.TargetRules = append(b.st.TargetRules, crossTargetRules(groups, perms, source)...)
+	return groups
 }

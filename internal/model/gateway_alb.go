@@ -464,6 +464,11 @@ func (b *gwBuilder) httpAction(p GatewayPort, proto string, u httpRuleUnit, seen
 	}
 	if send {
 		fw.Stickiness = lrcStickiness(u.rule.Config)
+		if b.d.NoWeightedTargetGroups {
+			if err := unweighted(&fw); err != nil {
+				return Action{}, err
+			}
+		}
 		return Action{Type: ActionForward, Forward: &fw}, nil
 	}
 	return Action{Type: ActionFixedResponse, FixedResponse: new(gatewayNoBackendResponse)}, nil
@@ -705,7 +710,11 @@ func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, b
 		return TargetGroup{}, err
 	}
 	tg.Backend = svc.Namespace + "/" + svc.Name
-	tg.Targets = serviceTargets(sp, tt, TargetNodes(b.f.Nodes, nil), endpointsOfFamily(be.Endpoints, "ipv4"))
+	nodes, err := b.instanceNodes(props)
+	if err != nil {
+		return TargetGroup{}, err
+	}
+	tg.Targets = serviceTargets(sp, tt, nodes, endpointsOfFamily(be.Endpoints, "ipv4"))
 	return tg, nil
 }
 

@@ -2,7 +2,6 @@ package model
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -199,13 +198,8 @@ func (m *member) routeAction(stack naming.Stack, ra annotations.RouteAction, f F
 		fw.TargetGroups = append(fw.TargetGroups, w)
 	}
 	if d.NoWeightedTargetGroups {
-		// LBC then writes a lone target group as a plain forward (no
-		// weight, no stickiness) and fails on several.
-		if len(fw.TargetGroups) > 1 {
-			return Action{}, errors.New("weighted target groups feature is disabled")
-		}
-		for i := range fw.TargetGroups {
-			fw.TargetGroups[i].Weight = nil
+		if err := unweighted(fw); err != nil {
+			return Action{}, err
 		}
 		return Action{Type: ActionForward, Forward: fw}, nil
 	}

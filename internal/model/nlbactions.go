@@ -30,11 +30,10 @@ func (b *builder) listenerAction(ls *Listener, ownTG string) error {
 		fw.TargetGroups = append(fw.TargetGroups, WeightedTarget{ARN: *t.TargetGroupARN, Weight: t.Weight})
 	}
 	if b.d.NoWeightedTargetGroups {
-		// LBC then writes a lone target group as a plain forward (no
-		// weight, no stickiness) and fails on several.
-		if len(fw.TargetGroups) > 1 {
+		// The listener keeps its plain forward to ownTG, the lone group.
+		if err := unweighted(fw); err != nil {
 			key := annotations.NLBActionKey(ls.Protocol, ls.Port)
-			return annotations.Errorf(key, b.svc.Annotations[key], "weighted target groups feature is disabled")
+			return annotations.Errorf(key, b.svc.Annotations[key], "%s", err.Error())
 		}
 		return nil
 	}

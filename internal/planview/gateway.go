@@ -68,6 +68,16 @@ func (s secretsOf) Get(_ context.Context, key types.NamespacedName) (*corev1.Sec
 	return nil, nil
 }
 
+// podsQUIC gives endpoints the QUIC server IDs of the input's Pods.
+type podsQUIC []corev1.Pod
+
+func (p podsQUIC) ServerIDs(_ context.Context, enabled bool, svc *corev1.Service, eps []model.Endpoint) error {
+	if enabled {
+		podQUIC(eps, p, svc.Namespace)
+	}
+	return nil
+}
+
 // buildGateways builds every Gateway of the objects whose GatewayClass
 // (also in the objects) is gateway.k8s.aws/nlb or /alb, in namespace/name
 // order, through gateway.Builder, the reconciler's path. A Gateway whose
@@ -109,7 +119,7 @@ func buildGateways(ctx context.Context, c Cloud, objs Objects, nodes []model.Nod
 			continue
 		}
 		for _, alb := range []bool{false, true} {
-			b := gateway.Builder{ALB: alb, Kube: kube, ListenerSets: s.ListenerSets, Secrets: secretsOf(objs.Secrets)}
+			b := gateway.Builder{ALB: alb, Kube: kube, ListenerSets: s.ListenerSets, Secrets: secretsOf(objs.Secrets), QUIC: podsQUIC(objs.Pods)}
 			class, err := b.Class(ctx, gw)
 			if err != nil {
 				out = append(out, built{id: b.Stack(gw.Namespace, gw.Name), err: err})

@@ -186,7 +186,7 @@ kind: LoadBalancerConfiguration
 metadata: {name: web, namespace: shop}
 spec:
   scheme: internet-facing
-  disableSecurityGroup: true
+  loadBalancerSubnets: [{identifier: subnet-1, ipv6Allocation: "2600::1"}]
 `
 	files["gateways.yaml"] = strings.Replace(files["gateways.yaml"], `apiVersion: gateway.k8s.aws/v1
 kind: LoadBalancerConfiguration
@@ -365,7 +365,7 @@ func TestDesiredStateNamesRefusedGatewayConfigurationsAndRoutes(t *testing.T) {
 	for k, v := range gatewayManifests {
 		files[k] = v
 	}
-	files["gateways.yaml"] = strings.Replace(files["gateways.yaml"], "  sourceRanges: [203.0.113.0/24]\n", "  disableSecurityGroup: true\n", 1)
+	files["gateways.yaml"] = strings.Replace(files["gateways.yaml"], "  sourceRanges: [203.0.113.0/24]\n", "  loadBalancerSubnets: [{identifier: subnet-1, ipv6Allocation: \"2600::1\"}]\n", 1)
 	objs, err := ReadPath(writeDir(t, files))
 	if err != nil {
 		t.Fatal(err)
@@ -375,7 +375,7 @@ func TestDesiredStateNamesRefusedGatewayConfigurationsAndRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := want.Unsupported["Gateway shop/web-gw"]
-	if len(got) != 1 || !strings.HasPrefix(got[0], "LoadBalancerConfiguration shop/web uses fields lbsg does not support: spec.disableSecurityGroup") {
+	if len(got) != 1 || !strings.HasPrefix(got[0], "LoadBalancerConfiguration shop/web uses fields lbsg does not support: spec.loadBalancerSubnets[].ipv6Allocation") {
 		t.Errorf("unsupported %q, want the Gateway named with its configuration's field", want.Unsupported)
 	}
 	// The refused Gateway's routes are not judged; the NLB Gateway's

@@ -38,6 +38,8 @@ type Builder struct {
 	// Secrets reads the OIDC Secrets of ListenerRuleConfigurations (nil:
 	// none can be read, and such a route is refused).
 	Secrets SecretGetter
+	// QUIC gives endpoints their pods' QUIC server IDs (nil: none).
+	QUIC QUICSource
 }
 
 // SecretGetter reads one Secret: nil, nil when it does not exist
@@ -119,20 +121,14 @@ type Notice struct {
 	Refused bool
 }
 
-// Notices are the events about gw's invalid listeners, its ListenerSets
-// (not allowed, invalid listeners), refused routes and routes that do not
-// attach, in that order.
+// Notices are the events about gw's listeners (invalid, or naming what
+// lbsg does not use), its ListenerSets (not allowed, their listeners),
+// refused routes and routes that do not attach, in that order.
 func (p *Prepared) Notices(gw *gwv1.Gateway) []Notice {
 	if p == nil || !p.attached {
 		return nil
 	}
-	var out []Notice
-	for _, l := range p.Attach.Listeners {
-		if !l.Valid {
-			out = append(out, Notice{Object: gw, Kind: "Gateway", Namespace: gw.Namespace, Name: gw.Name,
-				Reason: events.ReasonInvalidListener, Message: fmt.Sprintf("listener %s: %s", l.Spec.Name, l.Message)})
-		}
-	}
+	out := listenerNotices(Notice{Object: gw, Kind: "Gateway", Namespace: gw.Namespace, Name: gw.Name}, p.Attach.Listeners)
 	for _, s := range p.Attach.ListenerSets {
 		n := Notice{Object: s.Object, Kind: gwattach.KindListenerSet, Namespace: s.Object.Namespace, Name: s.Object.Name}
 		if !s.Allowed {
@@ -141,12 +137,7 @@ func (p *Prepared) Notices(gw *gwv1.Gateway) []Notice {
 			out = append(out, n)
 			continue
 		}
-		for _, l := range s.Listeners {
-			if !l.Valid {
-				n.Reason, n.Message = events.ReasonInvalidListener, fmt.Sprintf("listener %s: %s", l.Spec.Name, l.Message)
-				out = append(out, n)
-			}
-		}
+		out = append(out, listenerNotices(n, s.Listeners)...)
 	}
 	for _, rt := range p.in.attach.Routes {
 		n := Notice{Object: p.in.routeObjs[rt.Key()], Kind: rt.Kind, Namespace: rt.Namespace, Name: rt.Name}
@@ -168,6 +159,26 @@ func (p *Prepared) Notices(gw *gwv1.Gateway) []Notice {
 	return out
 }
 
+// listenerNotices are the Warnings, on the object defining them (on), of
+// listeners not accepted and of what accepted ones name but lbsg does not
+// use.
+func listenerNotices(on Notice, ls []*gwattach.Listener) []Notice {
+	var out []Notice
+	for _, l := range ls {
+		n := on
+		switch {
+		case !l.Valid:
+			n.Reason, n.Message = events.ReasonInvalidListener, fmt.Sprintf("listener %s: %s", l.Spec.Name, l.Message)
+		case l.Notice != "":
+			n.Reason, n.Message = events.ReasonCertificateRefsNotUsed, fmt.Sprintf("listener %s: %s", l.Spec.Name, l.Notice)
+		default:
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
 // FactsSource is what Facts reads from AWS (state.Provider, or `lbsg
 // plan`'s offline stand-in).
 type FactsSource interface {
@@ -180,6 +191,8 @@ type FactsSource interface {
 	// TrustStoreARNsByName resolves mutual-authentication trust store
 	// names (names without a trust store are left out).
 	TrustStoreARNsByName(ctx context.Context, names []string) (map[string]string, error)
+	// VPCCIDRs are the VPC's CIDRs (node rules of an NLB without SGs).
+	VPCCIDRs(ctx context.Context) ([]string, error)
 }
 
 // Facts reads the AWS facts BuildStack needs for p: the ACM certificates
@@ -206,10 +219,19 @@ func Facts(ctx context.Context, src FactsSource, stack naming.Stack, p *Prepared
 	if err != nil {
 		return f, err
 	}
+	gw, cfg := p.Gateway, p.Config()
+	needCIDRs := !gw.ALB && cfg != nil && cfg.Spec.DisableSecurityGroup != nil && *cfg.Spec.DisableSecurityGroup
 	if lb != nil {
 		f.ExistingLB = &model.ExistingLB{Scheme: lb.Scheme, SecurityGroups: lb.SecurityGroups, Subnets: lb.Subnets}
+		needCIDRs = needCIDRs || !gw.ALB && len(lb.SecurityGroups) == 0
 	}
-	if cfg := p.Config(); cfg != nil && cfg.Spec.SecurityGroups != nil && len(*cfg.Spec.SecurityGroups) > 0 {
+	if needCIDRs {
+		// The node rules of an NLB without SGs cite the VPC's CIDRs.
+		if f.VPCCIDRs, err = src.VPCCIDRs(ctx); err != nil {
+			return f, err
+		}
+	}
+	if cfg != nil && cfg.Spec.SecurityGroups != nil && len(*cfg.Spec.SecurityGroups) > 0 {
 		ids, err := src.ResolveManual(ctx, *cfg.Spec.SecurityGroups)
 		if err != nil && awserr.Code(err) != "" {
 			return f, err

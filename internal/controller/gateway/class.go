@@ -40,9 +40,12 @@ type ClassReconciler struct {
 func (r *ClassReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	cfg := &unstructured.Unstructured{}
 	cfg.SetGroupVersionKind(lbConfigGVK)
+	tgc := &unstructured.Unstructured{}
+	tgc.SetGroupVersionKind(tgConfigGVK.GroupVersion().WithKind(gwconfig.KindTargetGroupConfiguration))
 	return ctrl.NewControllerManagedBy(mgr).Named(ClassControllerName).
 		For(&gwv1.GatewayClass{}).
 		Watches(cfg, handler.EnqueueRequestsFromMapFunc(r.allClasses)).
+		Watches(tgc, handler.EnqueueRequestsFromMapFunc(r.allClasses)).
 		Complete(r)
 }
 
@@ -123,9 +126,12 @@ func (r *ClassReconciler) checkParameters(ctx context.Context, c *gwv1.GatewayCl
 		}
 		return "", err
 	}
-	_, perr := gwconfig.ParseLoadBalancerConfiguration(u.Object)
+	cfg, perr := gwconfig.ParseLoadBalancerConfiguration(u.Object)
 	if perr != nil {
 		return perr.Error(), nil //nolint:nilerr // the configuration's fault is the class's condition, not a reconcile error
 	}
-	return "", nil
+	// LBC accepts the class only when its default TargetGroupConfiguration
+	// resolves too.
+	_, why, _, err := readDefaultTargetGroup(ctx, r.Kube, cfg)
+	return why, err
 }

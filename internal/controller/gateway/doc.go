@@ -6,8 +6,12 @@
 //     with ALB set, gateway.k8s.aws/alb (HTTPRoutes and GRPCRoutes → an
 //     ALB with listener rules). It reads the Gateway, its class and
 //     LoadBalancerConfiguration (gwconfig), the routes naming it (or whose
-//     status still names it), the Services, TargetGroupConfigurations,
-//     ReferenceGrants and namespaces they need; attaches routes
+//     status still names it), the Services, TargetGroupConfigurations
+//     (each backend's settings for its route: the Service's own merged
+//     over the configuration's default TargetGroupConfiguration, as LBC;
+//     tgprops.go), ReferenceGrants and namespaces they need, and, for a
+//     Gateway with a QUIC listener, the backend pods' QUIC server IDs
+//     (each pod read once, uncached; quic.go); attaches routes
 //     (gwattach), builds the Stack (model.BuildGateway; for ALBs with the
 //     ACM certificates discovery needs) and applies it with the shared
 //     deployer (deploy), then writes the Gateway's and the routes' status,

@@ -110,7 +110,7 @@ func prefixRegexProblems(rule string, matches []gwv1.HTTPRouteMatch) []string {
 func (b Builder) albPorts(ctx context.Context, out *model.Gateway, in *inputs, att gwattach.Result) error {
 	byPort := map[int32]*model.GatewayPort{}
 	var order []int32
-	tgcs := map[types.NamespacedName]*gwconfig.TargetGroupProps{}
+	tgcs := map[types.NamespacedName]*gwconfig.TargetGroupConfigurationSpec{}
 	eps := map[types.NamespacedName][]model.Endpoint{}
 	for _, l := range att.AllListeners() {
 		if !l.Valid {
@@ -164,7 +164,7 @@ func (b Builder) albPorts(ctx context.Context, out *model.Gateway, in *inputs, a
 					if be.Rule != i {
 						continue
 					}
-					mb, err := b.backend(ctx, be, tgcs, eps)
+					mb, err := b.backend(ctx, in, rt, be, tgcs, eps)
 					if err != nil {
 						return err
 					}
@@ -203,18 +203,20 @@ func httpRules(obj *gwv1.HTTPRoute) []model.GatewayHTTPRule {
 	return out
 }
 
-// backend resolves one backend's TargetGroupConfiguration and endpoints,
-// each Service read once.
-func (b Builder) backend(ctx context.Context, be gwattach.Backend, tgcs map[types.NamespacedName]*gwconfig.TargetGroupProps, eps map[types.NamespacedName][]model.Endpoint) (model.GatewayBackend, error) {
+// backend resolves one backend's target-group settings (for route rt) and
+// endpoints, each Service read once.
+func (b Builder) backend(ctx context.Context, in *inputs, rt *gwattach.Route, be gwattach.Backend,
+	tgcs map[types.NamespacedName]*gwconfig.TargetGroupConfigurationSpec, eps map[types.NamespacedName][]model.Endpoint) (model.GatewayBackend, error) {
 	key := types.NamespacedName{Namespace: be.Service.Namespace, Name: be.Service.Name}
-	props, ok := tgcs[key]
+	spec, ok := tgcs[key]
 	if !ok {
 		var err error
-		if props, err = b.targetGroupConfig(ctx, key); err != nil {
+		if spec, err = b.targetGroupConfig(ctx, key); err != nil {
 			return model.GatewayBackend{}, err
 		}
-		tgcs[key] = props
+		tgcs[key] = spec
 	}
+	props := in.targetGroupProps(spec, rt)
 	e, ok := eps[key]
 	if !ok {
 		var err error

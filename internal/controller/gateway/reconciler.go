@@ -49,8 +49,11 @@ const (
 type Reconciler struct {
 	// ALB: serve gateway.k8s.aws/alb classes (HTTPRoutes) instead of
 	// gateway.k8s.aws/nlb ones.
-	ALB    bool
-	Kube   client.Client
+	ALB  bool
+	Kube client.Client
+	// Pods reads pods uncached (nil: Kube), for the QUIC server IDs of
+	// the pods behind QUIC listeners.
+	Pods   client.Reader
 	AWS    *state.Provider
 	Deploy *deploy.Deployer
 	// Gateways enqueues Gateways (drift check).
@@ -68,6 +71,8 @@ type Reconciler struct {
 	// GatewayListenerSet, with the ListenerSet CRD installed); off, they
 	// are ignored as LBC ignores them.
 	ListenerSets bool
+
+	quic service.QUICPods
 }
 
 // controller is the GatewayClass controllerName served.
@@ -75,7 +80,7 @@ func (r *Reconciler) controller() string { return r.builder().controller() }
 
 // builder is the reconciler's Builder, over its client.
 func (r *Reconciler) builder() Builder {
-	b := Builder{ALB: r.ALB, Kube: r.Kube, ListenerSets: r.ListenerSets}
+	b := Builder{ALB: r.ALB, Kube: r.Kube, ListenerSets: r.ListenerSets, QUIC: reconcilerQUIC{r}}
 	if r.Secrets != nil {
 		b.Secrets = r.Secrets
 	}
@@ -443,6 +448,9 @@ func (b Builder) config(ctx context.Context, gw *gwv1.Gateway, class *gwv1.Gatew
 		if err != nil {
 			return nil, err
 		}
+		if cfg.DefaultTargetGroup, err = b.defaultTargetGroup(ctx, cfg); err != nil {
+			return nil, err
+		}
 		*c.out = cfg
 	}
 	switch {
@@ -450,6 +458,7 @@ func (b Builder) config(ctx context.Context, gw *gwv1.Gateway, class *gwv1.Gatew
 		// LBC's merge: the class's mergingMode decides.
 		merged := *gwCfg
 		merged.Spec = gwconfig.Merge(classCfg.Spec, gwCfg.Spec)
+		merged.DefaultTargetGroup = gwconfig.MergeDefaultTargetGroups(classCfg.DefaultTargetGroup, gwCfg.DefaultTargetGroup, classCfg.Spec.MergingMode)
 		return &merged, nil
 	case gwCfg != nil:
 		return gwCfg, nil
@@ -515,7 +524,7 @@ func (b Builder) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack namin
 		}
 		routes[port] = append(routes[port], l.Routes...)
 	}
-	tgcs := map[types.NamespacedName]*gwconfig.TargetGroupProps{}
+	tgcs := map[types.NamespacedName]*gwconfig.TargetGroupConfigurationSpec{}
 	eps := map[types.NamespacedName][]model.Endpoint{}
 	for _, port := range order {
 		p := byPort[port]
@@ -530,18 +539,22 @@ func (b Builder) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack namin
 		gr := &model.GatewayRoute{Kind: rt.Kind, Namespace: rt.Namespace, Name: rt.Name}
 		for _, be := range att.Backends[rt.Key()] {
 			key := types.NamespacedName{Namespace: be.Service.Namespace, Name: be.Service.Name}
-			props, ok := tgcs[key]
+			spec, ok := tgcs[key]
 			if !ok {
 				var err error
-				if props, err = b.targetGroupConfig(ctx, key); err != nil {
+				if spec, err = b.targetGroupConfig(ctx, key); err != nil {
 					return out, err
 				}
-				tgcs[key] = props
+				tgcs[key] = spec
 			}
+			props := in.targetGroupProps(spec, rt)
 			e, ok := eps[key]
 			if !ok {
 				var err error
 				if e, err = b.endpoints(ctx, key); err != nil {
+					return out, err
+				}
+				if err := b.quicServerIDs(ctx, in, be.Service, e); err != nil {
 					return out, err
 				}
 				eps[key] = e
@@ -556,7 +569,7 @@ func (b Builder) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack namin
 
 // targetGroupConfig finds the Service's TargetGroupConfiguration (same
 // namespace, targetReference naming it).
-func (b Builder) targetGroupConfig(ctx context.Context, svc types.NamespacedName) (*gwconfig.TargetGroupProps, error) {
+func (b Builder) targetGroupConfig(ctx context.Context, svc types.NamespacedName) (*gwconfig.TargetGroupConfigurationSpec, error) {
 	list := &unstructured.UnstructuredList{}
 	list.SetGroupVersionKind(tgConfigGVK)
 	if err := b.Kube.List(ctx, list, client.InNamespace(svc.Namespace)); err != nil {
@@ -575,7 +588,7 @@ func (b Builder) targetGroupConfig(ctx context.Context, svc types.NamespacedName
 		if err != nil {
 			return nil, &Refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonUnsupportedConfiguration, message: err.Error(), cause: err}
 		}
-		return &cfg.Spec.DefaultConfiguration, nil
+		return &cfg.Spec, nil
 	}
 	return nil, nil
 }

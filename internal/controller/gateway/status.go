@@ -107,7 +107,7 @@ func listenerStatuses(listeners []*gwattach.Listener, prev map[gwv1.SectionName]
 		default:
 			set(gwv1.ListenerConditionAccepted, true, gwv1.ListenerReasonAccepted, "Listener is accepted.")
 		}
-		if l.Reason == gwv1.ListenerReasonInvalidRouteKinds || l.Reason == gwv1.ListenerReasonInvalidCertificateRef {
+		if l.Reason == gwv1.ListenerReasonInvalidRouteKinds {
 			set(gwv1.ListenerConditionResolvedRefs, false, l.Reason, l.Message)
 		} else {
 			set(gwv1.ListenerConditionResolvedRefs, true, gwv1.ListenerReasonResolvedRefs, msgListenerResolved)

@@ -16,12 +16,12 @@ import (
 
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get
 
-// quicPods remembers the QUIC server IDs of the pods behind Services with
-// QUIC ports, by pod UID. A pod's containers (and so its ID variable) are
+// QUICPods remembers the QUIC server IDs of the pods behind Services with
+// QUIC ports (or behind a Gateway's QUIC listeners), by pod UID. A pod's containers (and so its ID variable) are
 // fixed for its life, so each pod is read once, through an uncached
 // reader: no pod informer, no pod cache of the whole cluster. Endpoint
 // changes already enqueue the Service; a resync reads nothing.
-type quicPods struct {
+type QUICPods struct {
 	mu   sync.Mutex
 	byID map[types.NamespacedName]map[string]*model.PodQUIC // Service → pod UID → IDs (nil: none)
 }
@@ -31,10 +31,10 @@ func hasQUICPorts(svc *corev1.Service) bool {
 	return strings.TrimSpace(svc.Annotations[annotations.SvcQUICEnabledPorts]) != ""
 }
 
-// fill sets the QUIC server IDs of eps (the endpoints of svc) from their
+// Fill sets the QUIC server IDs of eps (the endpoints of svc) from their
 // pods, reading through pods only the pods it has not seen; it forgets the
 // pods svc no longer has. A pod that is gone, or has another UID, has none.
-func (q *quicPods) fill(ctx context.Context, pods client.Reader, svc *corev1.Service, eps []model.Endpoint) error {
+func (q *QUICPods) Fill(ctx context.Context, pods client.Reader, svc *corev1.Service, eps []model.Endpoint) error {
 	key := client.ObjectKeyFromObject(svc)
 	q.mu.Lock()
 	known := q.byID[key]
@@ -66,8 +66,8 @@ func (q *quicPods) fill(ctx context.Context, pods client.Reader, svc *corev1.Ser
 	return nil
 }
 
-// forget drops what fill remembers of a Service.
-func (q *quicPods) forget(key types.NamespacedName) {
+// Forget drops what Fill remembers of a Service.
+func (q *QUICPods) Forget(key types.NamespacedName) {
 	q.mu.Lock()
 	delete(q.byID, key)
 	q.mu.Unlock()

@@ -62,7 +62,7 @@ type Reconciler struct {
 	// pods only readiness gates hold back are registered (LBC's rule).
 	PodCache client.Reader
 
-	quic quicPods
+	quic QUICPods
 }
 
 // SetupWithManager registers the controller.
@@ -125,7 +125,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 	svc := &corev1.Service{}
 	if err := r.Kube.Get(ctx, req.NamespacedName, svc); err != nil {
 		if apierrors.IsNotFound(err) {
-			r.quic.forget(req.NamespacedName)
+			r.quic.Forget(req.NamespacedName)
 			r.Metrics.SetUnsupported("Service", stack.ID(), false)
 			r.Deploy.Forget(stack)
 			if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
@@ -348,14 +348,14 @@ func (r *Reconciler) endpoints(ctx context.Context, svc *corev1.Service) ([]mode
 	}
 	eps := model.EndpointsFromSlicesWith(list.Items, unready)
 	if !hasQUICPorts(svc) {
-		r.quic.forget(client.ObjectKeyFromObject(svc))
+		r.quic.Forget(client.ObjectKeyFromObject(svc))
 		return eps, nil
 	}
 	pods := r.Pods
 	if pods == nil {
 		pods = r.Kube
 	}
-	return eps, r.quic.fill(ctx, pods, svc, eps)
+	return eps, r.quic.Fill(ctx, pods, svc, eps)
 }
 
 // Owner lists Service stacks for deploy.Owners.
