@@ -200,6 +200,8 @@ func (h *harness) resync(rounds int) phaseResult {
 			switch w.controller() {
 			case "ingress":
 				m.ctrls.Drift.Ingresses.Enqueue(r...)
+			case "gateway":
+				m.ctrls.Drift.ALBGateways.Enqueue(r...)
 			default:
 				m.ctrls.Drift.Services.Enqueue(r...)
 			}
