@@ -270,6 +270,7 @@ func (h *harness) cleanup() {
 		_ = h.kc.Delete(ctx, gw)
 	}
 	_ = h.kc.DeleteAllOf(ctx, &gwv1.HTTPRoute{}, client.InNamespace(h.kube.Namespace))
+	_ = h.kc.DeleteAllOf(ctx, &gwv1.TCPRoute{}, client.InNamespace(h.kube.Namespace))
 	for _, w := range h.work {
 		if g, ok := w.(*gateways); ok {
 			_ = h.kc.Delete(ctx, &gwv1.GatewayClass{ObjectMeta: metav1.ObjectMeta{Name: g.class()}})

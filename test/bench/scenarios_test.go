@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/lbsg/lbsg/internal/controller/gateway"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/controller/targetsg"
 	"github.com/lbsg/lbsg/internal/emulator"
@@ -200,7 +201,9 @@ func (h *harness) resync(rounds int) phaseResult {
 			switch w.controller() {
 			case "ingress":
 				m.ctrls.Drift.Ingresses.Enqueue(r...)
-			case "gateway":
+			case gateway.ControllerName:
+				m.ctrls.Drift.Gateways.Enqueue(r...)
+			case gateway.ALBControllerName:
 				m.ctrls.Drift.ALBGateways.Enqueue(r...)
 			default:
 				m.ctrls.Drift.Services.Enqueue(r...)
