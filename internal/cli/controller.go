@@ -60,7 +60,8 @@ func runController(ctx context.Context, args []string, _, stderr io.Writer) erro
 	if o.LogLevel == "debug" {
 		verbosity = 1
 	}
-	log := funcr.NewJSON(func(obj string) { _, _ = fmt.Fprintln(stderr, obj) }, funcr.Options{Verbosity: verbosity})
+	log := funcr.NewJSON(func(obj string) { _, _ = fmt.Fprintln(stderr, obj) }, funcr.Options{
+		Verbosity: verbosity, LogTimestamp: true, TimestampFormat: "2006-01-02T15:04:05.000Z07:00"})
 	ctrl.SetLogger(log)
 	ctx = logr.NewContext(ctx, log)
 

@@ -97,7 +97,7 @@ func TestALBGatewayServesGRPCRoutes(t *testing.T) {
 			BackendRefs: []gwv1.HTTPBackendRef{weighted(svcRef(ns, "echo", 80), 1)}})
 	h.create(web)
 	// A filter on a GRPCRoute is refused (LBC builds none but
-	// ListenerRuleConfiguration references, which lbsg does not yet).
+	// ListenerRuleConfiguration references).
 	bad := grpcRoute(ns, "bad", []gwv1.ParentReference{parent(ns, "gw")},
 		gwv1.GRPCRouteRule{Matches: []gwv1.GRPCRouteMatch{grpcMatch(gwv1.GRPCMethodMatchExact, "pkg.Admin", "")},
 			Filters: []gwv1.GRPCRouteFilter{{Type: gwv1.GRPCRouteFilterRequestHeaderModifier,

@@ -188,6 +188,9 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	gatewayInstalled := GatewayAPIInstalled(mgr.GetRESTMapper())
 	gatewayAPI := o.Gate(options.GateNLBGatewayAPI) && gatewayInstalled
 	albGatewayAPI := o.Gate(options.GateALBGatewayAPI) && gatewayInstalled && albGatewayAPIInstalled(mgr.GetRESTMapper())
+	// ListenerSets need their CRD: without it the gate is off, as LBC's
+	// CRD detection turns it off.
+	listenerSets := o.Gate(options.GateGatewayListenerSet) && (gatewayAPI || albGatewayAPI) && listenerSetServed(mgr.GetRESTMapper())
 	if gatewayAPI {
 		*owners = append(*owners, gateway.Owner{Kube: mgr.GetClient()})
 	}
@@ -282,15 +285,21 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	}
 	if gatewayAPI {
 		gw = &gateway.Reconciler{Kube: mgr.GetClient(), AWS: prov, Deploy: dep, Gateways: gwTrigger, Events: rec,
-			Metrics: c.Metrics, Defaults: d, MaxConcurrentReconciles: o.MaxConcurrentReconciles}
+			Metrics: c.Metrics, Defaults: d, MaxConcurrentReconciles: o.MaxConcurrentReconciles, ListenerSets: listenerSets}
 		if err := gw.SetupWithManager(mgr); err != nil {
 			return nil, fmt.Errorf("setting up the gateway controller: %w", err)
 		}
 		component(gateway.ControllerName)
 	}
 	if albGatewayAPI {
+		// The OIDC Secrets of ListenerRuleConfigurations, watched one by
+		// one like the Ingresses' (a change reconciles the Gateways).
+		gsw := secrets.New(cs, labelKey, labelValue, albTrigger.Enqueue)
+		if err := mgr.Add(gsw); err != nil {
+			return nil, err
+		}
 		alb := &gateway.Reconciler{ALB: true, Kube: mgr.GetClient(), AWS: prov, Deploy: dep, Gateways: albTrigger, Events: rec,
-			Metrics: c.Metrics, Defaults: d, MaxConcurrentReconciles: o.MaxConcurrentReconciles}
+			Metrics: c.Metrics, Defaults: d, MaxConcurrentReconciles: o.MaxConcurrentReconciles, ListenerSets: listenerSets, Secrets: gsw}
 		if err := alb.SetupWithManager(mgr); err != nil {
 			return nil, fmt.Errorf("setting up the ALB gateway controller: %w", err)
 		}
@@ -427,6 +436,13 @@ var gatewayKinds = []schema.GroupVersionKind{
 var albGatewayKinds = []schema.GroupVersionKind{
 	{Group: gwv1.GroupName, Version: "v1", Kind: "HTTPRoute"},
 	{Group: gwv1.GroupName, Version: "v1", Kind: "GRPCRoute"},
+	{Group: gwconfig.Group, Version: gwconfig.Version, Kind: gwconfig.KindListenerRuleConfiguration},
+}
+
+// listenerSetServed reports whether the API server serves ListenerSets.
+func listenerSetServed(m meta.RESTMapper) bool {
+	_, err := m.RESTMapping(schema.GroupKind{Group: gwv1.GroupName, Kind: "ListenerSet"}, "v1")
+	return err == nil
 }
 
 // albGatewayAPIInstalled reports whether the API server also serves the

@@ -61,9 +61,18 @@ const (
 	// it, or some of its backendRefs do not resolve (lbsg's own reason;
 	// the route's status says which).
 	ReasonRouteNotAttached = "RouteNotAttached"
+	// ReasonInvalidListenerRuleConfiguration: a route rule names a
+	// ListenerRuleConfiguration that is missing, invalid, or whose OIDC
+	// Secret is missing or incomplete; the route is not applied (its
+	// status says which; lbsg's own reason).
+	ReasonInvalidListenerRuleConfiguration = "InvalidListenerRuleConfiguration"
 	// ReasonInvalidListener: a Gateway listener is not accepted
 	// (conflict, protocol, route kinds); the Gateway's status says which.
 	ReasonInvalidListener = "InvalidListener"
+	// ReasonListenerSetNotAllowed: a ListenerSet names a Gateway whose
+	// spec.allowedListeners does not admit its namespace (lbsg's own
+	// reason; the ListenerSet's status says NotAllowed).
+	ReasonListenerSetNotAllowed = "ListenerSetNotAllowed"
 	// ReasonShieldNotSubscribed: an ALB asks for Shield Advanced
 	// protection and the account has no active subscription, so AWS cannot
 	// protect it (LBC skips it with a log line only).

@@ -94,15 +94,21 @@ type Inputs struct {
 	Routes   []*Route
 	Services map[types.NamespacedName]*corev1.Service
 	Grants   []gwv1.ReferenceGrant
+	// ListenerSets whose parentRef names the Gateway (the caller leaves
+	// them out when the GatewayListenerSet gate is off).
+	ListenerSets []*gwv1.ListenerSet
 }
 
 // Listener is one listener of the Gateway with its verdict and routes.
 type Listener struct {
-	Spec    gwv1.Listener
-	Valid   bool
-	Reason  gwv1.ListenerConditionReason
-	Message string
-	Kinds   []gwv1.RouteGroupKind
+	Spec gwv1.Listener
+	// Namespace is the namespace of the object defining the listener (the
+	// Gateway or a ListenerSet): allowedRoutes "Same" means this one.
+	Namespace string
+	Valid     bool
+	Reason    gwv1.ListenerConditionReason
+	Message   string
+	Kinds     []gwv1.RouteGroupKind
 	// Routes attached (accepted) to the listener, oldest first.
 	Routes []*Route
 }
@@ -118,7 +124,11 @@ type Backend struct {
 
 // Result is Attach's verdict.
 type Result struct {
+	// Listeners are the Gateway's own listeners, in spec order.
 	Listeners []*Listener
+	// ListenerSets are the ListenerSets naming the Gateway: the allowed
+	// ones in precedence order, then the refused ones.
+	ListenerSets []*ListenerSet
 	// Parents holds, per route key, the parent statuses this Gateway's
 	// controller owns: one per parentRef naming the Gateway.
 	Parents map[string][]gwv1.RouteParentStatus
@@ -134,7 +144,8 @@ type Result struct {
 	Hostnames map[string]map[int32][]string
 }
 
-// Valid reports whether every listener is valid.
+// Valid reports whether every listener of the Gateway itself is valid
+// (a ListenerSet's listeners have their own status).
 func (r Result) Valid() bool {
 	for _, l := range r.Listeners {
 		if !l.Valid {
@@ -148,7 +159,9 @@ func (r Result) Valid() bool {
 func Attach(in Inputs) Result {
 	res := Result{Parents: map[string][]gwv1.RouteParentStatus{}, Backends: map[string][]Backend{}, Problems: map[string][]string{},
 		Hostnames: map[string]map[int32][]string{}}
-	res.Listeners = validateListeners(in.Controller, in.Gateway.Spec.Listeners)
+	used := newPortUse()
+	res.Listeners = validateListeners(in.Controller, in.Gateway.Namespace, in.Gateway.Spec.Listeners, used)
+	res.ListenerSets = attachListenerSets(in, used)
 	routes := slices.Clone(in.Routes)
 	slices.SortFunc(routes, func(a, b *Route) int {
 		return cmp.Or(a.Created.Compare(b.Created), strings.Compare(a.Namespace+"/"+a.Name, b.Namespace+"/"+b.Name), strings.Compare(a.Kind, b.Kind))
@@ -160,10 +173,17 @@ func Attach(in Inputs) Result {
 			res.Problems[r.Key()] = append(res.Problems[r.Key()], resolved.Message)
 		}
 		for _, ref := range r.ParentRefs {
-			if !namesGateway(ref, r.Namespace, in.Gateway) {
+			var accepted metav1.Condition
+			switch set := res.listenerSet(ref, r.Namespace); {
+			case namesGateway(ref, r.Namespace, in.Gateway):
+				accepted = attachRef(in, res, r, ref, res.Listeners, fmt.Sprintf("Gateway %s/%s", in.Gateway.Namespace, in.Gateway.Name))
+			case set != nil && set.Allowed:
+				accepted = attachRef(in, res, r, ref, set.Listeners, fmt.Sprintf("ListenerSet %s/%s", set.Object.Namespace, set.Object.Name))
+			default:
+				// Not this Gateway's, or a ListenerSet it does not allow
+				// (whose own status says so): no parent status, as LBC.
 				continue
 			}
-			accepted := attachRef(in, res, r, ref)
 			if accepted.Status == metav1.ConditionFalse {
 				res.Problems[r.Key()] = append(res.Problems[r.Key()], accepted.Message)
 			}
@@ -207,12 +227,23 @@ func SameParent(a, b gwv1.ParentReference) bool {
 		str((*string)(a.SectionName)) == str((*string)(b.SectionName)) && port(a.Port) == port(b.Port)
 }
 
-func validateListeners(controller string, specs []gwv1.Listener) []*Listener {
-	portProto := map[gwv1.PortNumber]gwv1.ProtocolType{}
-	portHost := map[string]bool{}
+// portUse is what earlier listeners (the Gateway's, then ListenerSets' in
+// precedence order) took: the protocol of each port and port-hostname
+// pairs. A later listener conflicting with them is the one refused.
+type portUse struct {
+	proto map[gwv1.PortNumber]gwv1.ProtocolType
+	host  map[string]bool
+}
+
+func newPortUse() portUse {
+	return portUse{proto: map[gwv1.PortNumber]gwv1.ProtocolType{}, host: map[string]bool{}}
+}
+
+func validateListeners(controller, namespace string, specs []gwv1.Listener, used portUse) []*Listener {
+	portProto, portHost := used.proto, used.host
 	var out []*Listener
 	for _, s := range specs {
-		l := &Listener{Spec: s, Valid: true, Reason: gwv1.ListenerReasonAccepted, Message: "Listener is accepted."}
+		l := &Listener{Spec: s, Namespace: namespace, Valid: true, Reason: gwv1.ListenerReasonAccepted, Message: "Listener is accepted."}
 		out = append(out, l)
 		var kindsOK bool
 		l.Kinds, kindsOK = supportedKinds(controller, s)
@@ -279,8 +310,7 @@ func supportedKinds(controller string, s gwv1.Listener) ([]gwv1.RouteGroupKind, 
 
 // attachRef attaches r through one parentRef and returns its Accepted
 // condition.
-func attachRef(in Inputs, res Result, r *Route, ref gwv1.ParentReference) metav1.Condition {
-	listeners := res.Listeners
+func attachRef(in Inputs, res Result, r *Route, ref gwv1.ParentReference, listeners []*Listener, parentName string) metav1.Condition {
 	cond := func(ok bool, reason gwv1.RouteConditionReason, msg string) metav1.Condition {
 		st := metav1.ConditionTrue
 		if !ok {
@@ -299,14 +329,14 @@ func attachRef(in Inputs, res Result, r *Route, ref gwv1.ParentReference) metav1
 		cands = append(cands, l)
 	}
 	if len(cands) == 0 {
-		return cond(false, gwv1.RouteReasonNoMatchingParent, fmt.Sprintf("No listener of Gateway %s/%s matches the parentRef", in.Gateway.Namespace, in.Gateway.Name))
+		return cond(false, gwv1.RouteReasonNoMatchingParent, fmt.Sprintf("No listener of %s matches the parentRef", parentName))
 	}
 	if r.Refusal != nil {
 		return cond(false, r.Refusal.Reason, r.Refusal.Message)
 	}
 	attached, hostMiss := false, false
 	for _, l := range cands {
-		if !l.Valid || !kindAllowed(l, r.Kind) || !namespaceAllowed(in, l, r.Namespace) {
+		if !l.Valid || !kindAllowed(l, r.Kind) || !namespaceAllowed(in, l.Spec.AllowedRoutes, l.Namespace, r.Namespace) {
 			continue
 		}
 		if !hostnamesMatch(l.Spec.Hostname, r.Hostnames) {
@@ -338,7 +368,7 @@ func attachRef(in Inputs, res Result, r *Route, ref gwv1.ParentReference) metav1
 	case hostMiss:
 		return cond(false, gwv1.RouteReasonNoMatchingListenerHostname, "No listener hostname matches the route's hostnames")
 	}
-	return cond(false, gwv1.RouteReasonNotAllowedByListeners, fmt.Sprintf("%s %s/%s is not allowed by the listeners of Gateway %s/%s", r.Kind, r.Namespace, r.Name, in.Gateway.Namespace, in.Gateway.Name))
+	return cond(false, gwv1.RouteReasonNotAllowedByListeners, fmt.Sprintf("%s %s/%s is not allowed by the listeners of %s", r.Kind, r.Namespace, r.Name, parentName))
 }
 
 func kindAllowed(l *Listener, kind string) bool {
@@ -350,15 +380,23 @@ func kindAllowed(l *Listener, kind string) bool {
 	return false
 }
 
-func namespaceAllowed(in Inputs, l *Listener, ns string) bool {
+// namespaceAllowed: the listener (defined in namespace owner) admits
+// routes from namespace ns.
+func namespaceAllowed(in Inputs, ar *gwv1.AllowedRoutes, owner, ns string) bool {
 	from := gwv1.NamespacesFromSame
 	var sel *metav1.LabelSelector
-	if ar := l.Spec.AllowedRoutes; ar != nil && ar.Namespaces != nil {
+	if ar != nil && ar.Namespaces != nil {
 		if ar.Namespaces.From != nil {
 			from = *ar.Namespaces.From
 		}
 		sel = ar.Namespaces.Selector
 	}
+	return fromAllows(in, from, sel, owner, ns)
+}
+
+// fromAllows: a From/Selector pair of the object in namespace owner admits
+// namespace ns.
+func fromAllows(in Inputs, from gwv1.FromNamespaces, sel *metav1.LabelSelector, owner, ns string) bool {
 	switch from {
 	case gwv1.NamespacesFromAll:
 		return true
@@ -369,7 +407,7 @@ func namespaceAllowed(in Inputs, l *Listener, ns string) bool {
 		s, err := metav1.LabelSelectorAsSelector(sel)
 		return err == nil && s.Matches(labels.Set(in.NamespaceLabels[ns]))
 	case gwv1.NamespacesFromSame:
-		return ns == in.Gateway.Namespace
+		return ns == owner
 	case gwv1.NamespacesFromNone:
 	}
 	return false

@@ -30,6 +30,17 @@
 //     RefNotPermitted). Bad backends are left out, the rest of the route
 //     still attaches (ResolvedRefs False says which).
 //
+// ListenerSets (Inputs.ListenerSets, those naming the Gateway): the
+// Gateway's spec.allowedListeners (None by default, Same, All, Selector)
+// allows each or not; an allowed one's listeners are validated after the
+// Gateway's and those of the ListenerSets before it (oldest first, then
+// namespace/name, LBC's GEP-1713 precedence), sharing the port/protocol
+// and port/hostname conflict checks, so the later listener is the one
+// refused. Result.AllListeners is what the load balancer serves. A route
+// parentRef of kind ListenerSet attaches to that ListenerSet's listeners
+// (allowedRoutes Same meaning the ListenerSet's namespace); one naming a
+// ListenerSet the Gateway does not allow yields no parent status, as LBC.
+//
 // Conditions keep their lastTransitionTime while their status is
 // unchanged (meta.SetStatusCondition), so an unchanged world yields an
 // unchanged status and no write.

@@ -16,7 +16,9 @@ const (
 // LBC does: the class's mergingMode (default prefer-gateway-class) says
 // which one wins a field both set; tags, load-balancer attributes (by key)
 // and listener configurations (by protocolPort) are unions with the
-// winner's entries first.
+// winner's entries first. One difference: LBC v3.6.2's merge leaves
+// minimumLoadBalancerCapacity out (the reservation is dropped when both
+// configurations exist); lbsg takes it like the other take-one fields.
 func Merge(class, gateway LoadBalancerConfigurationSpec) LoadBalancerConfigurationSpec {
 	hi, lo := class, gateway
 	if class.MergingMode != nil && *class.MergingMode == MergeModePreferGateway {
@@ -35,6 +37,11 @@ func Merge(class, gateway LoadBalancerConfigurationSpec) LoadBalancerConfigurati
 		SourceRanges:                    first(hi.SourceRanges, lo.SourceRanges),
 		EnableICMP:                      first(hi.EnableICMP, lo.EnableICMP),
 		ManageBackendSecurityGroupRules: first(hi.ManageBackendSecurityGroupRules, lo.ManageBackendSecurityGroupRules),
+		CustomerOwnedIpv4Pool:           first(hi.CustomerOwnedIpv4Pool, lo.CustomerOwnedIpv4Pool),
+		IPv4IPAMPoolId:                  first(hi.IPv4IPAMPoolId, lo.IPv4IPAMPoolId),
+		MinimumLoadBalancerCapacity:     first(hi.MinimumLoadBalancerCapacity, lo.MinimumLoadBalancerCapacity),
+		WAFv2:                           first(hi.WAFv2, lo.WAFv2),
+		ShieldConfiguration:             first(hi.ShieldConfiguration, lo.ShieldConfiguration),
 	}
 	tags := map[string]string{}
 	for _, t := range []*map[string]string{lo.Tags, hi.Tags} {

@@ -40,3 +40,21 @@ func TestMergeFollowsTheClasssMergingMode(t *testing.T) {
 		t.Errorf("prefer-gateway: %+v", m)
 	}
 }
+
+func TestMergeTakesOneOfEachAddon(t *testing.T) {
+	class := gwconfig.LoadBalancerConfigurationSpec{WAFv2: &gwconfig.WAFv2Configuration{ACL: "arn:class"},
+		MinimumLoadBalancerCapacity: &gwconfig.MinimumLoadBalancerCapacity{CapacityUnits: 100}}
+	gw := gwconfig.LoadBalancerConfigurationSpec{WAFv2: &gwconfig.WAFv2Configuration{ACL: "arn:gw"},
+		ShieldConfiguration: &gwconfig.ShieldConfiguration{Enabled: true}, IPv4IPAMPoolId: ptr.To("ipam-pool-1"),
+		CustomerOwnedIpv4Pool: ptr.To("ipv4pool-coip-1")}
+	m := gwconfig.Merge(class, gw)
+	if m.WAFv2.ACL != "arn:class" || m.ShieldConfiguration == nil || !m.ShieldConfiguration.Enabled ||
+		*m.IPv4IPAMPoolId != "ipam-pool-1" || *m.CustomerOwnedIpv4Pool != "ipv4pool-coip-1" {
+		t.Errorf("merged %+v", m)
+	}
+	// LBC v3.6.2's merge drops minimumLoadBalancerCapacity; lbsg keeps it
+	// (a reservation asked for is never dropped silently).
+	if m.MinimumLoadBalancerCapacity == nil || m.MinimumLoadBalancerCapacity.CapacityUnits != 100 {
+		t.Errorf("capacity %+v", m.MinimumLoadBalancerCapacity)
+	}
+}

@@ -45,8 +45,6 @@ const (
 	tgc = KindTargetGroupConfiguration
 	lrc = KindListenerRuleConfiguration
 
-	notL7   = "ALB Gateways are built, but not this yet"
-	notLRC  = "ListenerRuleConfiguration is not implemented yet: an HTTPRoute or GRPCRoute naming one (ExtensionRef) is refused"
 	notMore = "not implemented yet"
 )
 
@@ -59,8 +57,8 @@ var Fields = []Field{
 	{lbc, "spec.scheme", Supported, "internal (default: --default-load-balancer-scheme) or internet-facing"},
 	{lbc, "spec.ipAddressType", Supported, "ipv4 only; dualstack and dualstack-without-public-ipv4 are refused"},
 	{lbc, "spec.enforceSecurityGroupInboundRulesOnPrivateLinkTraffic", Supported, "NLB attribute, with security groups only (ignored on ALBs, as LBC)"},
-	{lbc, "spec.customerOwnedIpv4Pool", Unsupported, notL7},
-	{lbc, "spec.ipv4IPAMPoolId", Unsupported, notL7},
+	{lbc, "spec.customerOwnedIpv4Pool", Supported, "ALB: customer-owned IPv4 pool (Outposts), sent when the ALB is created (AWS cannot change it; a difference on an existing ALB is logged); refused on NLBs and when empty"},
+	{lbc, "spec.ipv4IPAMPoolId", Supported, "ALB: IPAM pool of its IPv4 addresses; removing the field releases the pool, as LBC; refused on NLBs"},
 	{lbc, "spec.loadBalancerSubnets", Partial, ""},
 	{lbc, "spec.loadBalancerSubnets[].identifier", Supported, "subnet ID or Name tag, one per AZ"},
 	{lbc, "spec.loadBalancerSubnets[].eipAllocation", Unsupported, notMore},
@@ -75,7 +73,7 @@ var Fields = []Field{
 	{lbc, "spec.listenerConfigurations[].sslPolicy", Supported, "TLS or HTTPS listener policy (default --default-ssl-policy)"},
 	{lbc, "spec.listenerConfigurations[].alpnPolicy", Supported, "TLS listener ALPN policy"},
 	{lbc, "spec.listenerConfigurations[].targetGroupStickiness", Unsupported, notMore},
-	{lbc, "spec.listenerConfigurations[].mutualAuthentication", Unsupported, notL7},
+	{lbc, "spec.listenerConfigurations[].mutualAuthentication", Supported, "ALB HTTPS listener mutual TLS: mode off, passthrough or verify (trustStore by name or ARN, ignoreClientCertificateExpiry default false, advertiseTrustStoreCaNames default off); without the field the listener's AWS setting is kept; refused on other listeners"},
 	{lbc, "spec.listenerConfigurations[].listenerAttributes", Supported, "listener attributes (ALB header modification such as routing.http.response.server.enabled, NLB tcp.idle_timeout.seconds); keys no longer listed keep their AWS value"},
 	{lbc, "spec.listenerConfigurations[].quicEnabled", Unsupported, notMore},
 	{lbc, "spec.disableSecurityGroup", Unsupported, notMore + " (NLBs without security groups)"},
@@ -86,9 +84,9 @@ var Fields = []Field{
 	{lbc, "spec.tags", Supported, "tags on the load balancer, its listeners and managed SG"},
 	{lbc, "spec.enableICMP", Supported, "ICMP path-MTU rules on the managed SG"},
 	{lbc, "spec.manageBackendSecurityGroupRules", Supported, "with securityGroups: node rules from the shared backend SG"},
-	{lbc, "spec.minimumLoadBalancerCapacity", Unsupported, notMore},
-	{lbc, "spec.wafV2", Unsupported, notL7},
-	{lbc, "spec.shieldConfiguration", Unsupported, notL7},
+	{lbc, "spec.minimumLoadBalancerCapacity", Supported, "NLB and ALB capacity reservation (with the LBCapacityReservation gate, as for Services and Ingresses); removing the field or 0 resets a reservation lbsg set (gateway.k8s.aws.addon.provisionedcapacity annotation, as LBC)"},
+	{lbc, "spec.wafV2", Supported, "ALB: webACL (an ARN) associated; removing the field or an empty webACL disassociates the ACL lbsg associated (gateway.k8s.aws.addon.wafv2 annotation, as LBC), and a web ACL lbsg never associated is left alone; refused on NLBs"},
+	{lbc, "spec.shieldConfiguration", Supported, "ALB: enabled creates a Shield Advanced protection (a ShieldNotSubscribed Warning without a subscription); removing it or enabled false deletes the protection lbsg created (gateway.k8s.aws.addon.shield annotation, as LBC); refused on NLBs"},
 	{lbc, "spec.defaultTargetGroupConfiguration", Unsupported, notMore},
 
 	{tgc, "spec.targetReference", Supported, "the Service (same namespace) whose target groups it configures"},
@@ -102,13 +100,34 @@ var Fields = []Field{
 	{tgc, "spec.defaultConfiguration.ipAddressType", Unsupported, notMore + " (IPv6 targets)"},
 	{tgc, "spec.defaultConfiguration.nodeSelector", Unsupported, notMore},
 	{tgc, "spec.defaultConfiguration.protocolVersion", Supported, "ALB target groups behind an HTTPS listener: HTTP1, HTTP2 or GRPC (default GRPC for GRPCRoutes, HTTP2 for an h2c port, else HTTP1); HTTP1 behind HTTP and none on NLBs, as LBC"},
-	{tgc, "spec.defaultConfiguration.targetControlPort", Unsupported, notL7},
+	{tgc, "spec.defaultConfiguration.targetControlPort", Supported, "ALB target groups of ip targets (HTTP or HTTPS): the target-control agent's port, in the target group's name and ID as LBC (a change replaces the group) and admitted on the targets' SGs; refused on instance targets and NLB target groups"},
 	{tgc, "spec.defaultConfiguration.enableMultiCluster", Unsupported, notMore},
 	{tgc, "spec.routeConfigurations", Unsupported, notMore + " (per-route target group settings)"},
 
-	{lrc, "spec.actions", Unsupported, notLRC},
-	{lrc, "spec.conditions", Unsupported, notLRC},
-	{lrc, "spec.tags", Unsupported, notLRC},
+	{lrc, "spec.actions", Partial, ""},
+	{lrc, "spec.actions[].type", Supported, "forward, redirect, fixed-response, authenticate-cognito, authenticate-oidc or jwt-validation (at most one pre-routing and one routing action)"},
+	{lrc, "spec.actions[].forwardConfig", Supported, "targetGroupStickinessConfig on the rule's forward to its backendRefs' target groups (refused on a rule that redirects)"},
+	{lrc, "spec.actions[].redirectConfig", Supported, "query of the rule's RequestRedirect filter (an HTTPRoute rule without one, or a GRPCRoute, is refused)"},
+	{lrc, "spec.actions[].fixedResponseConfig", Supported, "the rule answers with this fixed response instead of forwarding or redirecting"},
+	{lrc, "spec.actions[].authenticateCognitoConfig", Supported, "authenticate-cognito before the rule's action; HTTPS listeners only (a route it would leave unauthenticated on an HTTP listener is refused)"},
+	{lrc, "spec.actions[].authenticateOIDCConfig", Partial, ""},
+	{lrc, "spec.actions[].authenticateOIDCConfig.authorizationEndpoint", Supported, "authenticate-oidc before the rule's action; HTTPS listeners only (a route it would leave unauthenticated on an HTTP listener is refused)"},
+	{lrc, "spec.actions[].authenticateOIDCConfig.issuer", Supported, ""},
+	{lrc, "spec.actions[].authenticateOIDCConfig.tokenEndpoint", Supported, ""},
+	{lrc, "spec.actions[].authenticateOIDCConfig.userInfoEndpoint", Supported, ""},
+	{lrc, "spec.actions[].authenticateOIDCConfig.secret", Supported, "Secret in the configuration's namespace with clientID (or clientId) and clientSecret, read and watched as LBC does; missing: the route is refused"},
+	{lrc, "spec.actions[].authenticateOIDCConfig.scope", Supported, ""},
+	{lrc, "spec.actions[].authenticateOIDCConfig.authenticationRequestExtraParams", Supported, ""},
+	{lrc, "spec.actions[].authenticateOIDCConfig.onUnauthenticatedRequest", Supported, ""},
+	{lrc, "spec.actions[].authenticateOIDCConfig.sessionCookieName", Supported, ""},
+	{lrc, "spec.actions[].authenticateOIDCConfig.sessionTimeout", Supported, ""},
+	{lrc, "spec.actions[].authenticateOIDCConfig.useExistingClientSecret", Unsupported, "LBC v3.6.2 reads it nowhere; lbsg always writes the Secret's client secret"},
+	{lrc, "spec.actions[].jwtValidationConfig", Supported, "jwt-validation before the rule's action; HTTPS listeners only (as for authentication)"},
+	{lrc, "spec.conditions", Partial, ""},
+	{lrc, "spec.conditions[].field", Supported, "source-ip (the only field of LBC's type)"},
+	{lrc, "spec.conditions[].sourceIPConfig", Supported, "CIDRs, a source-ip condition after the rule's own conditions"},
+	{lrc, "spec.conditions[].matchIndexes", Supported, "the indexes of the rule's matches the condition is added to (default: all)"},
+	{lrc, "spec.tags", Supported, "tags on the rule's listener rules (over --default-tags as LBC merges them)"},
 }
 
 // lookup finds the table's entry of kind at path.

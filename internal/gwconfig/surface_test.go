@@ -81,14 +81,13 @@ func TestUnsupportedFieldsAreFound(t *testing.T) {
 		"metadata": map[string]any{"namespace": "ns", "name": "cfg"},
 		"spec": map[string]any{
 			"scheme":              "internet-facing",
-			"wafV2":               map[string]any{"webACL": "arn"},
 			"loadBalancerSubnets": []any{map[string]any{"identifier": "subnet-1", "eipAllocation": "eipalloc-1"}},
 			"listenerConfigurations": []any{map[string]any{"protocolPort": "TLS:443", "defaultCertificate": "arn:cert",
 				"quicEnabled": true}},
 		},
 	}
 	got := gwconfig.UnsupportedFields(gwconfig.KindLoadBalancerConfiguration, obj)
-	want := []string{"spec.listenerConfigurations[].quicEnabled", "spec.loadBalancerSubnets[].eipAllocation", "spec.wafV2"}
+	want := []string{"spec.listenerConfigurations[].quicEnabled", "spec.loadBalancerSubnets[].eipAllocation"}
 	if !slices.Equal(got, want) {
 		t.Errorf("UnsupportedFields = %v, want %v", got, want)
 	}
@@ -113,6 +112,44 @@ func TestSupportedFieldsDecode(t *testing.T) {
 	if *cfg.Spec.Scheme != "internet-facing" || (*cfg.Spec.SourceRanges)[0] != "10.0.0.0/8" || cfg.Generation != 3 ||
 		*(*cfg.Spec.ListenerConfigurations)[0].DefaultCertificate != "arn:cert" {
 		t.Errorf("decoded %+v", cfg)
+	}
+}
+
+func TestAddonFieldsDecode(t *testing.T) {
+	obj := map[string]any{
+		"metadata": map[string]any{"namespace": "ns", "name": "cfg"},
+		"spec": map[string]any{
+			"wafV2":                       map[string]any{"webACL": "arn:aws:wafv2:acl"},
+			"shieldConfiguration":         map[string]any{"enabled": true},
+			"minimumLoadBalancerCapacity": map[string]any{"capacityUnits": int64(100)},
+			"ipv4IPAMPoolId":              "ipam-pool-1",
+			"customerOwnedIpv4Pool":       "ipv4pool-coip-1",
+			"listenerConfigurations": []any{map[string]any{"protocolPort": "HTTPS:443",
+				"mutualAuthentication": map[string]any{"mode": "verify", "trustStore": "ts", "ignoreClientCertificateExpiry": true}}},
+		},
+	}
+	cfg, err := gwconfig.ParseLoadBalancerConfiguration(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := cfg.Spec
+	ma := (*s.ListenerConfigurations)[0].MutualAuthentication
+	if s.WAFv2.ACL != "arn:aws:wafv2:acl" || !s.ShieldConfiguration.Enabled || s.MinimumLoadBalancerCapacity.CapacityUnits != 100 ||
+		*s.IPv4IPAMPoolId != "ipam-pool-1" || *s.CustomerOwnedIpv4Pool != "ipv4pool-coip-1" ||
+		ma == nil || ma.Mode != "verify" || *ma.TrustStore != "ts" || !*ma.IgnoreClientCertificateExpiry {
+		t.Errorf("decoded %+v", s)
+	}
+	tgc := map[string]any{
+		"metadata": map[string]any{"namespace": "ns", "name": "tgc"},
+		"spec": map[string]any{"targetReference": map[string]any{"name": "echo"},
+			"defaultConfiguration": map[string]any{"targetControlPort": int64(3000)}},
+	}
+	tc, err := gwconfig.ParseTargetGroupConfiguration(tgc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := tc.Spec.DefaultConfiguration.TargetControlPort; p == nil || *p != 3000 {
+		t.Errorf("targetControlPort = %v", p)
 	}
 }
 

@@ -30,6 +30,40 @@ type LoadBalancerConfigurationSpec struct {
 	Tags                                                 *map[string]string       `json:"tags,omitempty"`
 	EnableICMP                                           *bool                    `json:"enableICMP,omitempty"`
 	ManageBackendSecurityGroupRules                      *bool                    `json:"manageBackendSecurityGroupRules,omitempty"`
+	// CustomerOwnedIpv4Pool is an ALB's customer-owned IPv4 pool (Outposts).
+	CustomerOwnedIpv4Pool *string `json:"customerOwnedIpv4Pool,omitempty"`
+	// IPv4IPAMPoolId is the IPAM pool of an ALB's IPv4 addresses.
+	IPv4IPAMPoolId *string `json:"ipv4IPAMPoolId,omitempty"`
+	// MinimumLoadBalancerCapacity is the capacity reservation (NLB, ALB).
+	MinimumLoadBalancerCapacity *MinimumLoadBalancerCapacity `json:"minimumLoadBalancerCapacity,omitempty"`
+	// WAFv2 is an ALB's web ACL.
+	WAFv2 *WAFv2Configuration `json:"wafV2,omitempty"`
+	// ShieldConfiguration is an ALB's Shield Advanced protection.
+	ShieldConfiguration *ShieldConfiguration `json:"shieldConfiguration,omitempty"`
+}
+
+// MinimumLoadBalancerCapacity is a capacity reservation.
+type MinimumLoadBalancerCapacity struct {
+	CapacityUnits int32 `json:"capacityUnits"`
+}
+
+// WAFv2Configuration names the web ACL (its ARN, as LBC sends it).
+type WAFv2Configuration struct {
+	ACL string `json:"webACL"`
+}
+
+// ShieldConfiguration asks for Shield Advanced protection.
+type ShieldConfiguration struct {
+	Enabled bool `json:"enabled,omitempty"`
+}
+
+// MutualAuthentication is an HTTPS listener's mutual TLS (LBC's
+// MutualAuthenticationAttributes).
+type MutualAuthentication struct {
+	Mode                          string  `json:"mode"`
+	TrustStore                    *string `json:"trustStore,omitempty"`
+	IgnoreClientCertificateExpiry *bool   `json:"ignoreClientCertificateExpiry,omitempty"`
+	AdvertiseTrustStoreCaNames    *string `json:"advertiseTrustStoreCaNames,omitempty"`
 }
 
 // SubnetConfiguration is one entry of loadBalancerSubnets.
@@ -47,6 +81,8 @@ type ListenerConfiguration struct {
 	// ListenerAttributes of the listener (e.g. ALB header modification,
 	// NLB TCP idle timeout).
 	ListenerAttributes []Attribute `json:"listenerAttributes,omitempty"`
+	// MutualAuthentication of an ALB HTTPS listener.
+	MutualAuthentication *MutualAuthentication `json:"mutualAuthentication,omitempty"`
 }
 
 // Attribute is a key/value attribute.
@@ -86,6 +122,9 @@ type TargetGroupProps struct {
 	// ProtocolVersion of an ALB target group behind an HTTPS listener:
 	// HTTP1, HTTP2 or GRPC.
 	ProtocolVersion *string `json:"protocolVersion,omitempty"`
+	// TargetControlPort is the ALB target-control agent's port (ip
+	// targets, HTTP or HTTPS target groups).
+	TargetControlPort *int32 `json:"targetControlPort,omitempty"`
 }
 
 // HealthCheckConfiguration is a target group's health check.

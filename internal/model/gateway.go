@@ -28,6 +28,10 @@ type Gateway struct {
 	ALB    bool
 	Config *gwconfig.LoadBalancerConfigurationSpec
 	Ports  []GatewayPort
+	// ActiveAddons are the add-ons the Gateway's annotations record as
+	// enabled (ActiveGatewayAddons): what a configuration no longer asking
+	// for them removes.
+	ActiveAddons map[string]bool
 }
 
 // GatewayPort is one load-balancer port: the Gateway listeners on it
@@ -131,6 +135,9 @@ func (b *gwBuilder) build() error {
 		return err
 	}
 	lb.Subnets = subnets
+	if err := b.gatewayAddons(lb); err != nil {
+		return err
+	}
 	if len(cfg.LoadBalancerAttributes) > 0 {
 		lb.Attributes = map[string]string{}
 		for _, a := range cfg.LoadBalancerAttributes {
@@ -150,6 +157,9 @@ func (b *gwBuilder) build() error {
 		listeners = b.albListeners
 	}
 	if err := listeners(userTags); err != nil {
+		return err
+	}
+	if err := b.gatewayMutualAuth(); err != nil {
 		return err
 	}
 	if source != 0 {
@@ -404,6 +414,9 @@ func (b *gwBuilder) targetGroup(p GatewayPort, listenerProto string, be GatewayB
 		// which AWS refuses behind the TCP listener of a Passthrough TLS
 		// listener (IncompatibleProtocols); lbsg forwards TCP there.
 		proto = ProtoTLS
+	}
+	if _, err := gatewayTargetControlPort(props, proto, tt); err != nil {
+		return TargetGroup{}, err
 	}
 	svc, sp := be.Service, be.Port
 	tg := TargetGroup{ServicePort: sp.Port, Protocol: proto, TargetType: tt, IPAddressType: "ipv4"}

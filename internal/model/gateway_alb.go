@@ -37,6 +37,8 @@ type GatewayHTTPRule struct {
 	Redirect    *gwv1.HTTPRequestRedirectFilter
 	Rewrite     *gwv1.HTTPURLRewriteFilter
 	Backends    []GatewayBackend
+	// Config is the ListenerRuleConfiguration the rule names (nil: none).
+	Config *GatewayRuleConfig
 }
 
 // ProtocolVersionHTTP2 is the ALB target-group protocol version of a
@@ -80,18 +82,31 @@ func (b *gwBuilder) albListeners(userTags map[string]string) error {
 			if err != nil {
 				return fmt.Errorf("%s %s/%s: %w", u.route.kind(), u.route.Namespace, u.route.Name, err)
 			}
+			conds = lrcConditions(u.rule.Config, u.matchIdx, conds)
+			var actions []Action
+			pre, err := lrcPreRouting(u.rule.Config, proto)
+			if err != nil {
+				return fmt.Errorf("%s %s/%s: %w", u.route.kind(), u.route.Namespace, u.route.Name, err)
+			}
+			if pre != nil {
+				actions = append(actions, *pre)
+			}
 			action, err := b.httpAction(p, proto, u, seen, userTags)
 			if err != nil {
 				return fmt.Errorf("%s %s/%s: %w", u.route.kind(), u.route.Namespace, u.route.Name, err)
 			}
+			actions = append(actions, action)
 			transforms, err := httpTransforms(u)
 			if err != nil {
 				return fmt.Errorf("%s %s/%s: %w", u.route.kind(), u.route.Namespace, u.route.Name, err)
 			}
+			ruleTags, err := b.lrcRuleTags(u.rule.Config)
+			if err != nil {
+				return fmt.Errorf("%s %s/%s: %w", u.route.kind(), u.route.Namespace, u.route.Name, err)
+			}
 			prio := int32(i + 1)
-			ls.Rules = append(ls.Rules, ListenerRule{Priority: prio, Conditions: conds, Actions: []Action{action}, Transforms: transforms,
-				Tags: naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.RuleResourceID(p.Port, prio)),
-					naming.MergeUserTags(b.d.DefaultTags, nil, b.d.DefaultTagsLowPriority))})
+			ls.Rules = append(ls.Rules, ListenerRule{Priority: prio, Conditions: conds, Actions: actions, Transforms: transforms,
+				Tags: naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.RuleResourceID(p.Port, prio)), ruleTags)})
 		}
 		b.st.Listeners = append(b.st.Listeners, ls)
 	}
@@ -415,9 +430,12 @@ func splitHeaderValue(v string) []string {
 	return append(out, cur.String())
 }
 
-// httpAction is a rule unit's action: the rule's redirect; else a weighted
-// forward to its backends' target groups when one weighs more than 0; else
-// a 500 fixed response.
+// httpAction is a rule unit's routing action, as LBC builds it: the
+// fixed response of its ListenerRuleConfiguration; else the rule's
+// redirect (with the configuration's query); else a weighted forward to
+// its backends' target groups (with the configuration's stickiness) when
+// one weighs more than 0; else a 500 fixed response. The backends' target
+// groups are built in every case, as LBC builds them.
 func (b *gwBuilder) httpAction(p GatewayPort, proto string, u httpRuleUnit, seen map[string]bool, userTags map[string]string) (Action, error) {
 	var fw Forward
 	send := false
@@ -434,10 +452,18 @@ func (b *gwBuilder) httpAction(p GatewayPort, proto string, u httpRuleUnit, seen
 		fw.TargetGroups = append(fw.TargetGroups, WeightedTarget{TargetGroup: tg.ResourceID, Weight: &w})
 		send = send || w != 0
 	}
+	if fr := lrcFixedResponse(u.rule.Config); fr != nil {
+		return *fr, nil
+	}
 	if r := u.rule.Redirect; r != nil {
-		return redirectAction(r)
+		a, err := redirectAction(r)
+		if q := lrcRedirectQuery(u.rule.Config); err == nil && q != nil {
+			a.Redirect.Query = *q
+		}
+		return a, err
 	}
 	if send {
+		fw.Stickiness = lrcStickiness(u.rule.Config)
 		return Action{Type: ActionForward, Forward: &fw}, nil
 	}
 	return Action{Type: ActionFixedResponse, FixedResponse: new(gatewayNoBackendResponse)}, nil
@@ -612,6 +638,11 @@ func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, b
 		version = ProtocolVersionHTTP2
 	}
 	tg := TargetGroup{ServicePort: sp.Port, Protocol: proto, ProtocolVersion: version, TargetType: tt, IPAddressType: "ipv4"}
+	control, err := gatewayTargetControlPort(props, proto, tt)
+	if err != nil {
+		return TargetGroup{}, err
+	}
+	tg.TargetControlPort = control
 	if tt == annotations.TargetTypeInstance {
 		tg.Port = sp.NodePort
 		if tg.Port == 0 {
@@ -668,6 +699,7 @@ func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, b
 		RouteNamespace: rt.Namespace, RouteName: rt.Name, RouteKind: rt.kind(),
 		ServiceNamespace: svc.Namespace, ServiceName: svc.Name,
 		IdentifierPort: sp.TargetPort.String(), TargetPort: tg.Port, TargetType: tt, Protocol: proto, ProtocolVersion: version,
+		TargetControlPort: control,
 	}
 	if err := b.identify(&tg, id, props); err != nil {
 		return TargetGroup{}, err

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
-	"unicode"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -139,21 +137,13 @@ func (m *member) oidcAction(cfg annotations.Auth) (*Action, error) {
 	if sec == nil {
 		return nil, fail("secret %s not found", key)
 	}
-	id, ok := sec.Data[annotations.OIDCSecretClientID]
-	if !ok {
-		id, ok = sec.Data[annotations.OIDCSecretClientIDLegacy]
+	id, clientSecret, err := OIDCCredentials(sec, key)
+	if err != nil {
+		return nil, fail("%s", err.Error())
 	}
-	if !ok {
-		return nil, fail("missing clientID, secret: %s", key)
-	}
-	secret, ok := sec.Data[annotations.OIDCSecretClientSecret]
-	if !ok {
-		return nil, fail("missing clientSecret, secret: %s", key)
-	}
-	clientSecret := strings.TrimRightFunc(string(secret), unicode.IsControl)
 	return &Action{Type: ActionAuthenticateOIDC, AuthOIDC: &AuthOIDC{Issuer: o.Issuer,
 		AuthorizationEndpoint: o.AuthorizationEndpoint, TokenEndpoint: o.TokenEndpoint, UserInfoEndpoint: o.UserInfoEndpoint,
-		ClientID:     strings.TrimRightFunc(string(id), unicode.IsSpace),
+		ClientID:     id,
 		ClientSecret: clientSecret, SecretHash: SecretHash(clientSecret),
 		AuthSession: session(cfg, o.AuthenticationRequestExtraParams)}}, nil
 }

@@ -27,24 +27,37 @@ type GatewayTargetGroup struct {
 	TargetType      string // instance | ip
 	Protocol        string
 	ProtocolVersion string // "" for NLB groups
+	// TargetControlPort of an ALB group (nil: none): hashed into the name
+	// and appended to the resource ID, as LBC.
+	TargetControlPort *int32
 }
 
 // GatewayTargetGroupName is LBC's name for a Gateway TG: k8s-<route ns>-
 // <route name>-<hash>, the hash over cluster, Gateway, route (namespace,
-// name, kind), Service, port, target type, protocol and protocol version.
+// name, kind), Service, port, target type, protocol, protocol version and
+// target control port.
 func GatewayTargetGroupName(cluster string, tg GatewayTargetGroup) string {
 	port := itoa(tg.TargetPort)
 	if tg.TargetType != "instance" {
 		port = tg.IdentifierPort
 	}
-	return shortName(tg.RouteNamespace, tg.RouteName, Hash10(cluster, tg.GatewayNamespace, tg.GatewayName,
+	parts := []string{cluster, tg.GatewayNamespace, tg.GatewayName,
 		tg.RouteNamespace, tg.RouteName, tg.RouteKind, tg.ServiceNamespace, tg.ServiceName, port, tg.TargetType,
-		tg.Protocol, tg.ProtocolVersion))
+		tg.Protocol, tg.ProtocolVersion}
+	if tg.TargetControlPort != nil {
+		parts = append(parts, itoa(*tg.TargetControlPort))
+	}
+	return shortName(tg.RouteNamespace, tg.RouteName, Hash10(parts...))
 }
 
 // GatewayTargetGroupResourceID is LBC's resource ID of a Gateway TG:
-// gwNs/gwName:routeNs-routeName:routeKind-svcNs-svcName:identifierPort.
+// gwNs/gwName:routeNs-routeName:routeKind-svcNs-svcName:identifierPort,
+// then -targetControlPort when set.
 func GatewayTargetGroupResourceID(tg GatewayTargetGroup) string {
-	return tg.GatewayNamespace + "/" + tg.GatewayName + ":" + tg.RouteNamespace + "-" + tg.RouteName + ":" +
+	id := tg.GatewayNamespace + "/" + tg.GatewayName + ":" + tg.RouteNamespace + "-" + tg.RouteName + ":" +
 		tg.RouteKind + "-" + tg.ServiceNamespace + "-" + tg.ServiceName + ":" + tg.IdentifierPort
+	if tg.TargetControlPort != nil {
+		id += "-" + itoa(*tg.TargetControlPort)
+	}
+	return id
 }

@@ -252,7 +252,7 @@ var gateSupport = map[string]struct {
 	"EnhancedDefaultBehavior":        {false, false, "LBC's enhanced default behaviour"},
 	GateEnableDefaultTagsLowPriority: {false, true, ""},
 	"ALBTargetControlAgent":          {false, false, "the pod webhook injecting the ALB target-control agent (target-control-port works without it)"},
-	"GatewayListenerSet":             {true, true, ""},
+	GateGatewayListenerSet:           {true, true, ""},  // off: ListenerSets ignored, as LBC
 	GateCertificateManagement:        {false, true, ""}, // on: create-acm-cert requests certificates (off: refused)
 	"IngressPlanAnnotation":          {false, false, "LBC's dry-run plan annotation (lbsg plan instead)"},
 }

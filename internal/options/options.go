@@ -43,7 +43,10 @@ const (
 	GateNLBGatewayAPI = "NLBGatewayAPI"
 	// GateALBGatewayAPI runs the ALB Gateway controller (with the Gateway
 	// API CRDs, HTTPRoute and GRPCRoute among them).
-	GateALBGatewayAPI                = "ALBGatewayAPI"
+	GateALBGatewayAPI = "ALBGatewayAPI"
+	// GateGatewayListenerSet serves Gateway API ListenerSets (with their
+	// CRD installed); off, both Gateway controllers ignore them, as LBC.
+	GateGatewayListenerSet           = "GatewayListenerSet"
 	GateEnableDefaultTagsLowPriority = "EnableDefaultTagsLowPriority"
 	GateServiceTypeLoadBalancerOnly  = "ServiceTypeLoadBalancerOnly"
 	GateLBCapacityReservation        = "LBCapacityReservation"

@@ -28,6 +28,36 @@
 // Accepted False UnsupportedValue naming it, event
 // UnsupportedConfiguration.
 //
+// With ListenerSets set (gate GatewayListenerSet, CRD installed) the
+// Reconciler also reads the ListenerSets naming the Gateway (watched: a
+// change reconciles the Gateway its parentRef names, before and after),
+// serves the listeners of those the Gateway allows, attaches routes
+// naming them, and writes their status (Accepted, Programmed, listener
+// conditions) and the Gateway's attachedListenerSets; route status
+// entries for a ListenerSet of the Gateway, or for one that no longer
+// exists, are the Gateway's to rewrite (parentScope). Off, ListenerSets
+// are ignored as LBC ignores them.
+// A rule's ExtensionRef to a ListenerRuleConfiguration (lrc.go) is read
+// with the route, in the route's namespace, and its authenticate-oidc
+// Secret through the secrets watcher (Secrets; the Gateway is the
+// consumer, so a change to the Secret reconciles it, as one to the
+// configuration does through a watch). A configuration that is missing,
+// invalid or uses an unsupported field, an OIDC Secret missing or lacking
+// a key, a configuration that does not fit its rule, or an authenticate /
+// jwt-validation action on a route attached to an HTTP listener (LBC would
+// serve it unauthenticated) refuses the route: Accepted False
+// IncompatibleFilters naming why, event InvalidListenerRuleConfiguration.
+// lbsg does not write the configuration's own status (LBC's
+// ListenerRuleConfiguration controller does, and adds a finalizer): it
+// checks what that status would say (the Secret exists) itself.
+//
+// Add-ons (addons.go): as LBC, the Gateway's gateway.k8s.aws.addon.*
+// annotations record which of WAFv2, Shield and ProvisionedCapacity were
+// applied ("true" written before the apply, "false" after a removal); the
+// model removes a recorded add-on the configuration no longer asks for and
+// leaves an unrecorded one alone. ALB-only configuration fields on an NLB
+// Gateway refuse it (l7Refusal).
+//
 // Deleting a Gateway tears its stack down (the finalizer
 // gateway.k8s.aws/nlb or gateway.k8s.aws/alb holds it until nothing is
 // left) and drops its entries from the routes' status.

@@ -17,8 +17,8 @@ import (
 const grpcPatternChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-*?"
 
 // grpcRouteRefusal says why lbsg will not apply a GRPCRoute (nil: it
-// will): any filter (LBC builds none but ExtensionRef to a
-// ListenerRuleConfiguration, which lbsg does not build yet), backendRef
+// will): any filter but an ExtensionRef to a ListenerRuleConfiguration
+// (the one LBC builds), backendRef
 // filters, sessionPersistence, a RegularExpression header match (LBC would
 // write the expression as a literal value), a RegularExpression method
 // match using more than names and the wildcards * and ?, a method match
@@ -31,6 +31,9 @@ func grpcRouteRefusal(rt *gwv1.GRPCRoute) *gwattach.Refusal {
 			rule = fmt.Sprintf("rule %d (%s)", i, *r.Name)
 		}
 		for _, f := range r.Filters {
+			if f.Type == gwv1.GRPCRouteFilterExtensionRef && isRuleConfigRef(f.ExtensionRef) {
+				continue // built: ruleConfigs resolves it
+			}
 			if f.Type == gwv1.GRPCRouteFilterExtensionRef && f.ExtensionRef != nil {
 				why = append(why, fmt.Sprintf("%s: filter ExtensionRef (%s %s)", rule, f.ExtensionRef.Kind, f.ExtensionRef.Name))
 				continue

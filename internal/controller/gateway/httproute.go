@@ -16,9 +16,10 @@ import (
 )
 
 // httpRouteRefusal says why lbsg will not apply an HTTPRoute (nil: it
-// will): a filter other than RequestRedirect and URLRewrite (LBC refuses
-// header modifiers, mirrors, CORS and external auth; lbsg does not build
-// ListenerRuleConfiguration extension refs yet), a redirect path with
+// will): a filter other than RequestRedirect, URLRewrite and an
+// ExtensionRef to a ListenerRuleConfiguration (LBC refuses header
+// modifiers, mirrors, CORS and external auth, and ignores other extension
+// refs, which lbsg refuses), a redirect path with
 // wildcards, a backendRef filter, rule timeouts, retries or session
 // persistence, a RegularExpression query match, a PathPrefix with
 // wildcards. It says so rather than serve the route without them.
@@ -45,6 +46,8 @@ func httpRouteRefusal(rt *gwv1.HTTPRoute) *gwattach.Refusal {
 				if p := f.URLRewrite.Path; p != nil && p.ReplacePrefixMatch != nil {
 					why = append(why, prefixRegexProblems(rule, r.Matches)...)
 				}
+			case f.Type == gwv1.HTTPRouteFilterExtensionRef && isRuleConfigRef(f.ExtensionRef):
+				// Built: ruleConfigs resolves it.
 			case f.Type == gwv1.HTTPRouteFilterExtensionRef && f.ExtensionRef != nil:
 				why = append(why, fmt.Sprintf("%s: filter ExtensionRef (%s %s)", rule, f.ExtensionRef.Kind, f.ExtensionRef.Name))
 			default:
@@ -109,7 +112,7 @@ func (r *Reconciler) albPorts(ctx context.Context, out *model.Gateway, in *input
 	var order []int32
 	tgcs := map[types.NamespacedName]*gwconfig.TargetGroupProps{}
 	eps := map[types.NamespacedName][]model.Endpoint{}
-	for _, l := range att.Listeners {
+	for _, l := range att.AllListeners() {
 		if !l.Valid {
 			continue
 		}
@@ -144,6 +147,11 @@ func (r *Reconciler) albPorts(ctx context.Context, out *model.Gateway, in *input
 				}
 			default:
 				continue
+			}
+			for i, c := range in.ruleConfigs[rt.Key()] {
+				if i < len(rules) {
+					rules[i].Config = c
+				}
 			}
 			if len(hr.Hostnames) == 0 {
 				for _, h := range rt.Hostnames {

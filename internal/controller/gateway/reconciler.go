@@ -27,6 +27,7 @@ import (
 	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/registry"
+	"github.com/lbsg/lbsg/internal/controller/secrets"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/events"
 	"github.com/lbsg/lbsg/internal/gwattach"
@@ -55,11 +56,19 @@ type Reconciler struct {
 	Deploy *deploy.Deployer
 	// Gateways enqueues Gateways (drift check).
 	Gateways *registry.Trigger[reconcile.Request]
+	// Secrets reads and watches the OIDC Secrets of the routes'
+	// ListenerRuleConfigurations (ALB; nil: none are read, and a route
+	// needing one is refused).
+	Secrets  *secrets.Watcher
 	Events   *events.Recorder
 	Metrics  *metrics.Metrics
 	Defaults model.Defaults
 	// MaxConcurrentReconciles (0: 1).
 	MaxConcurrentReconciles int
+	// ListenerSets serves Gateway API ListenerSets (gate
+	// GatewayListenerSet, with the ListenerSet CRD installed); off, they
+	// are ignored as LBC ignores them.
+	ListenerSets bool
 }
 
 // controller is the GatewayClass controllerName served.
@@ -108,6 +117,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 	gw := &gwv1.Gateway{}
 	if err := r.Kube.Get(ctx, req.NamespacedName, gw); err != nil {
 		if apierrors.IsNotFound(err) {
+			r.monitorSecrets(req.NamespacedName, nil)
 			r.Deploy.Forget(stack)
 			if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
 				return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, err
@@ -186,14 +196,22 @@ func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1
 		return reconcile.Result{}, err
 	}
 	att := gwattach.Attach(in.attach)
+	if r.ALB && refuseUnauthenticated(in, att) {
+		att = gwattach.Attach(in.attach)
+	}
 	for _, l := range att.Listeners {
 		if !l.Valid {
 			r.Events.Warn(gw, events.ReasonInvalidListener, events.ActionReconcile, fmt.Sprintf("listener %s: %s", l.Spec.Name, l.Message))
 		}
 	}
+	r.listenerSetEvents(gw, att)
 	for _, rt := range in.attach.Routes {
-		if rt.Refusal != nil && namesGatewayInSpec(rt, gw) {
-			r.Events.Warn(in.routeObjs[rt.Key()], events.ReasonUnsupportedConfiguration, events.ActionReconcile,
+		if rt.Refusal != nil && namesScopeInSpec(rt, in.scope) {
+			reason := events.ReasonUnsupportedConfiguration
+			if rt.Refusal.Reason == gwv1.RouteReasonIncompatibleFilters {
+				reason = events.ReasonInvalidListenerRuleConfiguration
+			}
+			r.Events.Warn(in.routeObjs[rt.Key()], reason, events.ActionReconcile,
 				fmt.Sprintf("Gateway %s/%s: %s", gw.Namespace, gw.Name, rt.Refusal.Message))
 			continue
 		}
@@ -226,6 +244,10 @@ func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1
 	if err := r.ensureFinalizer(ctx, gw); err != nil {
 		return conflictRequeue(err)
 	}
+	addonsOn, addonsOff := r.addonChanges(gw, desired)
+	if err := r.recordAddons(ctx, gw, addonsOn, true); err != nil {
+		return conflictRequeue(err)
+	}
 	dns, err := r.Deploy.Apply(ctx, stack, desired)
 	var result reconcile.Result
 	if pending := (*deploy.CapacityPending)(nil); errors.As(err, &pending) {
@@ -234,15 +256,26 @@ func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1
 	if err != nil {
 		return r.Deploy.Failure(ctx, err, gw)
 	}
+	if result.RequeueAfter == 0 {
+		// Removed in AWS (a capacity reset waiting on the load balancer
+		// stays recorded until it is done).
+		if err := r.recordAddons(ctx, gw, addonsOff, false); err != nil {
+			return conflictRequeue(err)
+		}
+	}
 	if err := r.writeStatus(ctx, gw, att, dns, nil); err != nil {
 		return conflictRequeue(err)
 	}
-	if err := r.writeRouteStatus(ctx, gw, in, att); err != nil {
+	if err := r.writeRouteStatus(ctx, in, att); err != nil {
+		return conflictRequeue(err)
+	}
+	if err := r.writeListenerSetStatus(ctx, att, dns != ""); err != nil {
 		return conflictRequeue(err)
 	}
 	if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
 		return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, err
 	}
+	r.warnShieldless(ctx, gw, desired)
 	r.Events.Normal(gw, events.ReasonSuccessfullyReconciled, events.ActionReconcile, "Successfully reconciled")
 	return result, nil
 }
@@ -273,9 +306,14 @@ func (r *Reconciler) refuse(ctx context.Context, gw *gwv1.Gateway, stack naming.
 
 // inputs is what load read for one Gateway.
 type inputs struct {
-	config    *gwconfig.LoadBalancerConfiguration
+	config *gwconfig.LoadBalancerConfiguration
+	// scope: the route parentRefs that are the Gateway's.
+	scope     parentScope
 	attach    gwattach.Inputs
 	routeObjs map[string]client.Object
+	// ruleConfigs are, per ALB route key and rule, the rule's
+	// ListenerRuleConfiguration (nil: none).
+	ruleConfigs map[string][]*model.GatewayRuleConfig
 }
 
 var (
@@ -290,15 +328,23 @@ func (r *Reconciler) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.Gat
 	if err != nil {
 		return nil, err
 	}
+	if ref := r.l7Refusal(cfg); ref != nil {
+		return nil, ref
+	}
 	in.config = cfg
+	scope, sets, err := r.scope(ctx, gw)
+	if err != nil {
+		return nil, err
+	}
+	in.scope = scope
 	routes, objs, err := listRoutes(ctx, r.Kube, r.ALB)
 	if err != nil {
 		return nil, err
 	}
 	a := gwattach.Inputs{Controller: r.controller(), Gateway: gw, NamespaceLabels: map[string]map[string]string{},
-		Services: map[types.NamespacedName]*corev1.Service{}}
+		Services: map[types.NamespacedName]*corev1.Service{}, ListenerSets: sets}
 	for _, rt := range routes {
-		if !namesOrNamed(rt, gw, r.controller()) {
+		if !namesOrNamed(rt, scope, r.controller()) {
 			continue
 		}
 		a.Routes = append(a.Routes, rt)
@@ -339,29 +385,44 @@ func (r *Reconciler) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.Gat
 		}
 	}
 	in.attach = a
+	if r.ALB {
+		keys, err := r.ruleConfigs(ctx, gw, in)
+		if err != nil {
+			return nil, err
+		}
+		r.monitorSecrets(types.NamespacedName{Namespace: gw.Namespace, Name: gw.Name}, keys)
+	}
 	return in, nil
 }
 
-// namesOrNamed: the route names gw in a parentRef, or its status still
-// has an entry of ours for gw (to be cleaned up).
-func namesOrNamed(rt *gwattach.Route, gw *gwv1.Gateway, controller string) bool {
-	for _, ref := range rt.ParentRefs {
-		if parentIs(ref, rt.Namespace, gw.Namespace, gw.Name) {
-			return true
-		}
+// monitorSecrets records the Secrets the Gateway's rule configurations
+// read (nil: none any more), so a change to one reconciles it.
+func (r *Reconciler) monitorSecrets(gw types.NamespacedName, keys []types.NamespacedName) {
+	if r.Secrets != nil {
+		r.Secrets.Monitor(reconcile.Request{NamespacedName: gw}, keys)
+	}
+}
+
+// namesOrNamed: the route names the Gateway (or one of its ListenerSets)
+// in a parentRef, or its status still has an entry of ours for it (to be
+// cleaned up).
+func namesOrNamed(rt *gwattach.Route, scope parentScope, controller string) bool {
+	if namesScopeInSpec(rt, scope) {
+		return true
 	}
 	for _, s := range rt.Status {
-		if string(s.ControllerName) == controller && parentIs(s.ParentRef, rt.Namespace, gw.Namespace, gw.Name) {
+		if string(s.ControllerName) == controller && scope.status(s.ParentRef, rt.Namespace) {
 			return true
 		}
 	}
 	return false
 }
 
-// namesGatewayInSpec: a parentRef of the route names gw.
-func namesGatewayInSpec(rt *gwattach.Route, gw *gwv1.Gateway) bool {
+// namesScopeInSpec: a parentRef of the route names the Gateway or one of
+// its ListenerSets.
+func namesScopeInSpec(rt *gwattach.Route, scope parentScope) bool {
 	return slices.ContainsFunc(rt.ParentRefs, func(ref gwv1.ParentReference) bool {
-		return parentIs(ref, rt.Namespace, gw.Namespace, gw.Name)
+		return scope.spec(ref, rt.Namespace)
 	})
 }
 
@@ -443,7 +504,8 @@ func (r *Reconciler) readConfig(ctx context.Context, ref types.NamespacedName) (
 // port, each port's route (the oldest attached, then by namespace/name, as
 // LBC) with its backends, their TargetGroupConfigurations and endpoints.
 func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack naming.Stack, in *inputs, att gwattach.Result) (model.Gateway, error) {
-	out := model.Gateway{Stack: stack, Namespace: gw.Namespace, Name: gw.Name, UID: string(gw.UID)}
+	out := model.Gateway{Stack: stack, Namespace: gw.Namespace, Name: gw.Name, UID: string(gw.UID),
+		ActiveAddons: model.ActiveGatewayAddons(gw.Annotations)}
 	if in.config != nil {
 		out.Config = &in.config.Spec
 	}
@@ -454,7 +516,7 @@ func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack n
 	byPort := map[int32]*model.GatewayPort{}
 	routes := map[int32][]*gwattach.Route{}
 	var order []int32
-	for _, l := range att.Listeners {
+	for _, l := range att.AllListeners() {
 		if !l.Valid {
 			continue
 		}
@@ -563,6 +625,11 @@ func (r *Reconciler) facts(ctx context.Context, stack naming.Stack, cfg *gwconfi
 	if f.Subnets, err = r.AWS.Subnets(ctx); err != nil {
 		return f, err
 	}
+	if names := model.GatewayTrustStoreNames(gw.Config); len(names) > 0 {
+		if f.TrustStoreARNs, err = r.AWS.TrustStoreARNsByName(ctx, names); err != nil {
+			return f, err
+		}
+	}
 	lb, err := r.AWS.ExistingLoadBalancer(ctx, stack)
 	if err != nil {
 		return f, err
@@ -613,12 +680,16 @@ func (r *Reconciler) teardown(ctx context.Context, gw *gwv1.Gateway, stack namin
 	if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
 		return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, err
 	}
+	scope, _, err := r.scope(ctx, gw)
+	if err != nil {
+		return reconcile.Result{}, err
+	}
 	routes, objs, err := listRoutes(ctx, r.Kube, r.ALB)
 	if err != nil {
 		return reconcile.Result{}, err
 	}
 	for _, rt := range routes {
-		if err := r.patchRouteParents(ctx, objs[rt.Key()], rt, gw, nil); err != nil {
+		if err := r.patchRouteParents(ctx, objs[rt.Key()], rt, scope, nil); err != nil {
 			return reconcile.Result{}, err
 		}
 	}
@@ -628,6 +699,7 @@ func (r *Reconciler) teardown(ctx context.Context, gw *gwv1.Gateway, stack namin
 		r.Events.Warn(gw, events.ReasonFailedRemoveFinalizer, events.ActionDelete, "Failed remove finalizer due to "+err.Error())
 		return reconcile.Result{}, err
 	}
+	r.monitorSecrets(types.NamespacedName{Namespace: gw.Namespace, Name: gw.Name}, nil)
 	r.Events.Normal(gw, events.ReasonSuccessfullyDeleted, events.ActionDelete, "Deleted the load balancer and its security groups")
 	r.Events.Forget(gw.UID)
 	return reconcile.Result{}, nil

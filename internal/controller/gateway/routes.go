@@ -93,9 +93,9 @@ func listRoutes(ctx context.Context, kube client.Reader, alb bool) ([]*gwattach.
 
 // writeRouteStatus sets, on every route of in, this Gateway's entries to
 // what Attach computed (none for a route that no longer names it).
-func (r *Reconciler) writeRouteStatus(ctx context.Context, gw *gwv1.Gateway, in *inputs, att gwattach.Result) error {
+func (r *Reconciler) writeRouteStatus(ctx context.Context, in *inputs, att gwattach.Result) error {
 	for _, rt := range in.attach.Routes {
-		if err := r.patchRouteParents(ctx, in.routeObjs[rt.Key()], rt, gw, att.Parents[rt.Key()]); err != nil {
+		if err := r.patchRouteParents(ctx, in.routeObjs[rt.Key()], rt, in.scope, att.Parents[rt.Key()]); err != nil {
 			return err
 		}
 	}
@@ -103,11 +103,12 @@ func (r *Reconciler) writeRouteStatus(ctx context.Context, gw *gwv1.Gateway, in 
 }
 
 // patchRouteParents replaces the route's status entries of this controller
-// for gw with want, writing only on change.
-func (r *Reconciler) patchRouteParents(ctx context.Context, obj client.Object, rt *gwattach.Route, gw *gwv1.Gateway, want []gwv1.RouteParentStatus) error {
+// for the Gateway and its ListenerSets (scope) with want, writing only on
+// change.
+func (r *Reconciler) patchRouteParents(ctx context.Context, obj client.Object, rt *gwattach.Route, scope parentScope, want []gwv1.RouteParentStatus) error {
 	var next []gwv1.RouteParentStatus
 	for _, s := range rt.Status {
-		if string(s.ControllerName) == r.controller() && parentIs(s.ParentRef, rt.Namespace, gw.Namespace, gw.Name) {
+		if string(s.ControllerName) == r.controller() && scope.status(s.ParentRef, rt.Namespace) {
 			continue
 		}
 		next = append(next, s)

@@ -54,7 +54,8 @@ func (r *Reconciler) writeStatus(ctx context.Context, gw *gwv1.Gateway, att gwat
 			t := gwv1.HostnameAddressType
 			st.Addresses = []gwv1.GatewayStatusAddress{{Type: &t, Value: strings.ToLower(dns)}}
 		}
-		st.Listeners = listenerStatus(gw, att, dns != "")
+		st.Listeners = listenerStatuses(att.Listeners, gatewayListenerConditions(gw.Status.Listeners), gen, dns != "")
+		st.AttachedListenerSets = r.attachedListenerSets(att)
 	}
 	if equality.Semantic.DeepEqual(st, &gw.Status) {
 		return nil
@@ -68,19 +69,25 @@ func (r *Reconciler) writeStatus(ctx context.Context, gw *gwv1.Gateway, att gwat
 	return err
 }
 
-// listenerStatus is one entry per listener, in spec order, keeping the
-// transition times of unchanged conditions.
-func listenerStatus(gw *gwv1.Gateway, att gwattach.Result, programmed bool) []gwv1.ListenerStatus {
+func gatewayListenerConditions(s []gwv1.ListenerStatus) map[gwv1.SectionName][]metav1.Condition {
+	out := map[gwv1.SectionName][]metav1.Condition{}
+	for _, l := range s {
+		out[l.Name] = l.Conditions
+	}
+	return out
+}
+
+// listenerStatuses is one entry per listener (of a Gateway or a
+// ListenerSet), in spec order, keeping the transition times of unchanged
+// conditions of prev.
+func listenerStatuses(listeners []*gwattach.Listener, prev map[gwv1.SectionName][]metav1.Condition, gen int64, programmed bool) []gwv1.ListenerStatus {
 	var out []gwv1.ListenerStatus
-	gen := gw.Generation
-	for _, l := range att.Listeners {
+	for _, l := range listeners {
 		ls := gwv1.ListenerStatus{Name: l.Spec.Name, SupportedKinds: l.Kinds, AttachedRoutes: int32(len(l.Routes))}
 		if ls.SupportedKinds == nil {
 			ls.SupportedKinds = []gwv1.RouteGroupKind{}
 		}
-		if i := slices.IndexFunc(gw.Status.Listeners, func(s gwv1.ListenerStatus) bool { return s.Name == l.Spec.Name }); i >= 0 {
-			ls.Conditions = slices.Clone(gw.Status.Listeners[i].Conditions)
-		}
+		ls.Conditions = slices.Clone(prev[l.Spec.Name])
 		set := func(t gwv1.ListenerConditionType, ok bool, reason gwv1.ListenerConditionReason, msg string) {
 			s := metav1.ConditionTrue
 			if !ok {

@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
@@ -21,25 +22,37 @@ import (
 )
 
 // SetupWithManager registers the controller and its watches: the Gateway,
-// its class, the routes naming it (before and after a change, and through
-// their status), the Services and EndpointSlices of their backends, Nodes,
-// ReferenceGrants, namespaces and the configuration objects.
+// its class, the routes naming it or its ListenerSets (before and after a
+// change, and through their status), its ListenerSets, the Services and
+// EndpointSlices of their backends, Nodes, ReferenceGrants, namespaces and
+// the configuration objects (a ListenerRuleConfiguration: the Gateways of
+// the routes naming it; its OIDC Secret through Secrets).
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	lbc := &unstructured.Unstructured{}
 	lbc.SetGroupVersionKind(lbConfigGVK)
 	tgc := &unstructured.Unstructured{}
 	tgc.SetGroupVersionKind(tgConfigGVK.GroupVersion().WithKind("TargetGroupConfiguration"))
+	lrc := &unstructured.Unstructured{}
+	lrc.SetGroupVersionKind(lrConfigGVK)
 	all := handler.EnqueueRequestsFromMapFunc(r.allGateways)
 	b := ctrl.NewControllerManagedBy(mgr).Named(r.name()).
 		For(&gwv1.Gateway{}).
 		Watches(&gwv1.GatewayClass{}, handler.EnqueueRequestsFromMapFunc(r.classGateways))
+	parents := handler.EnqueueRequestsFromMapFunc(r.routeParents)
 	if r.ALB {
-		b = b.Watches(&gwv1.HTTPRoute{}, handler.EnqueueRequestsFromMapFunc(routeParents)).
-			Watches(&gwv1.GRPCRoute{}, handler.EnqueueRequestsFromMapFunc(routeParents))
+		b = b.Watches(&gwv1.HTTPRoute{}, parents).
+			Watches(&gwv1.GRPCRoute{}, parents).
+			Watches(lrc, handler.EnqueueRequestsFromMapFunc(r.ruleConfigGateways))
 	} else {
-		b = b.Watches(&gwv1.TCPRoute{}, handler.EnqueueRequestsFromMapFunc(routeParents)).
-			Watches(&gwv1.UDPRoute{}, handler.EnqueueRequestsFromMapFunc(routeParents)).
-			Watches(&gwv1.TLSRoute{}, handler.EnqueueRequestsFromMapFunc(routeParents))
+		b = b.Watches(&gwv1.TCPRoute{}, parents).
+			Watches(&gwv1.UDPRoute{}, parents).
+			Watches(&gwv1.TLSRoute{}, parents)
+	}
+	if r.ListenerSets {
+		// Spec changes (and create/delete) only: the ListenerSet's status
+		// is ours.
+		b = b.Watches(&gwv1.ListenerSet{}, handler.EnqueueRequestsFromMapFunc(listenerSetGateways),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{}))
 	}
 	b = b.Watches(&corev1.Service{}, handler.EnqueueRequestsFromMapFunc(r.serviceGateways)).
 		Watches(&discoveryv1.EndpointSlice{}, handler.EnqueueRequestsFromMapFunc(r.sliceGateways)).
@@ -85,10 +98,11 @@ func (r *Reconciler) classGateways(ctx context.Context, o client.Object) []recon
 	return out
 }
 
-// routeParents are the Gateways a route names or whose status names
-// (called with the old and the new object on an update, so a route moving
-// away is reconciled on both sides).
-func routeParents(_ context.Context, o client.Object) []reconcile.Request {
+// routeParents are the Gateways a route names or whose status names,
+// directly or through a ListenerSet (called with the old and the new
+// object on an update, so a route moving away is reconciled on both
+// sides).
+func (r *Reconciler) routeParents(ctx context.Context, o client.Object) []reconcile.Request {
 	var spec gwv1.CommonRouteSpec
 	var status gwv1.RouteStatus
 	switch rt := o.(type) {
@@ -110,14 +124,24 @@ func routeParents(_ context.Context, o client.Object) []reconcile.Request {
 	seen := map[types.NamespacedName]bool{}
 	var out []reconcile.Request
 	for _, ref := range refs {
-		if ref.Group != nil && string(*ref.Group) != gwattach.Group || ref.Kind != nil && string(*ref.Kind) != "Gateway" {
-			continue
+		var key types.NamespacedName
+		if set, ok := listenerSetRef(ref, o.GetNamespace()); ok {
+			if !r.ListenerSets {
+				continue
+			}
+			if key, ok = r.listenerSetParent(ctx, set); !ok {
+				continue
+			}
+		} else {
+			if ref.Group != nil && string(*ref.Group) != gwattach.Group || ref.Kind != nil && string(*ref.Kind) != "Gateway" {
+				continue
+			}
+			ns := o.GetNamespace()
+			if ref.Namespace != nil {
+				ns = string(*ref.Namespace)
+			}
+			key = types.NamespacedName{Namespace: ns, Name: string(ref.Name)}
 		}
-		ns := o.GetNamespace()
-		if ref.Namespace != nil {
-			ns = string(*ref.Namespace)
-		}
-		key := types.NamespacedName{Namespace: ns, Name: string(ref.Name)}
 		if !seen[key] {
 			seen[key] = true
 			out = append(out, reconcile.Request{NamespacedName: key})
@@ -151,7 +175,7 @@ func (r *Reconciler) backendGateways(ctx context.Context, svc types.NamespacedNa
 		if !namesService(rt, svc) {
 			continue
 		}
-		for _, req := range routeParents(ctx, objs[rt.Key()]) {
+		for _, req := range r.routeParents(ctx, objs[rt.Key()]) {
 			if !seen[req.NamespacedName] {
 				seen[req.NamespacedName] = true
 				out = append(out, req)
