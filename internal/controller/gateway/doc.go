@@ -15,7 +15,9 @@
 //     (gwattach), builds the Stack (model.BuildGateway; for ALBs with the
 //     ACM certificates discovery needs) and applies it with the shared
 //     deployer (deploy), then writes the Gateway's and the routes' status,
-//     each only when it changed.
+//     each only when it changed. Its reconciles are counted (metrics) under
+//     its controller-runtime name, gateway-nlb or gateway-alb: the NLB
+//     instance also sees every ALB Gateway and returns at once.
 //   - ClassReconciler, key = GatewayClass: the Accepted condition.
 //
 // Builder (build.go) is the reconciler's path from Kubernetes objects to a

@@ -110,8 +110,11 @@ func (r *Reconciler) finalizer() string {
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res reconcile.Result, err error) {
 	began := time.Now()
 	defer func() {
-		r.Metrics.Reconciled("gateway", deploy.Outcome(res, err))
-		r.Metrics.ReconcileTook("gateway", time.Since(began))
+		// Counted under the controller's own name: the NLB controller also
+		// sees every ALB Gateway (and returns at once), so one shared name
+		// would count those as reconciles of ALB Gateways.
+		r.Metrics.Reconciled(r.name(), deploy.Outcome(res, err))
+		r.Metrics.ReconcileTook(r.name(), time.Since(began))
 	}()
 	stack := r.stackOf(req.Namespace, req.Name)
 	gw := &gwv1.Gateway{}
