@@ -18,7 +18,7 @@ build: ## build bin/lbsg
 
 .PHONY: test
 test: k8s-tools awscli ## run all tests (unit, emulator conformance, envtest, e2e); installs what is missing
-	$(TEST_ENV) $(GO) test -race -count=1 ./...
+	$(TEST_ENV) $(GO) test -race -count=1 -timeout 30m ./...
 
 .PHONY: fmt
 fmt: ## gofmt the tree
