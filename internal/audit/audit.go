@@ -64,7 +64,8 @@ type Snapshot struct {
 	TargetGroups   []TG
 	ENIs           []ENI
 	// LiveStacks are the stacks of Kubernetes objects lbsg handles now
-	// (Services and IngressGroups) or still tears down (finalizers).
+	// (Services, IngressGroups and Gateways) or still tears down
+	// (finalizers).
 	LiveStacks []naming.Stack
 	// DesiredRules are the owned target-SG rules the live stacks need, by
 	// SG ID.
@@ -83,6 +84,10 @@ type Snapshot struct {
 	// Unsupported lists, per object, what it asks for that lbsg does not
 	// do; lbsg leaves its load balancer alone.
 	Unsupported map[string][]string
+	// RefusedRoutes are the Gateway routes lbsg does not apply because they
+	// ask for what it does not build, by "<kind> ns/name": the
+	// controller's event message, which names the Gateway.
+	RefusedRoutes map[string]string
 	// Unauthenticated are the internet-facing ALBs whose frontend admits
 	// the whole Internet and which authenticate no request, by LB name
 	// (model.UnauthenticatedInternetALB).
@@ -115,10 +120,14 @@ const (
 	ENIQuota            Kind = "eni-sg-quota"
 	OtherClusterSG      Kind = "other-cluster-security-group"
 	OtherOwnerRule      Kind = "other-owner-rule"
-	// UnsupportedObject: a Service or Ingress asks for something lbsg does
-	// not do, so lbsg leaves its load balancer alone (event
-	// UnsupportedAnnotation).
+	// UnsupportedObject: a Service, Ingress or Gateway asks for something
+	// lbsg does not do, so lbsg leaves its load balancer alone (event
+	// UnsupportedAnnotation, or UnsupportedConfiguration for a Gateway).
 	UnsupportedObject Kind = "unsupported-object"
+	// RefusedRoute: a Gateway route asks for something lbsg does not
+	// build, so lbsg does not apply it (event UnsupportedConfiguration);
+	// the Gateway's other routes are applied.
+	RefusedRoute Kind = "refused-route"
 	// UnrequestedWebACL: a web ACL is associated with an ALB of this
 	// cluster that no Ingress of its group asks for one: WAF managed
 	// outside lbsg, which lbsg leaves alone (as LBC does).
@@ -225,10 +234,17 @@ func Audit(s Snapshot) Report {
 		a.add(Finding{Kind: UnsupportedObject, Severity: Problem, Resource: obj,
 			Detail: "lbsg leaves its load balancer alone: " + strings.Join(s.Unsupported[obj], ", ")})
 	}
+	for _, rt := range slices.Sorted(maps.Keys(s.RefusedRoutes)) {
+		a.add(Finding{Kind: RefusedRoute, Severity: Problem, Resource: rt, Detail: s.RefusedRoutes[rt]})
+	}
 	for _, lb := range slices.Sorted(maps.Keys(s.Unauthenticated)) {
+		st := s.Unauthenticated[lb]
+		how := "no auth-type or jwt-validation"
+		if st.IsGateway() {
+			how = "no authenticate action"
+		}
 		a.add(Finding{Kind: UnauthenticatedALB, Severity: Info, Resource: lb,
-			Detail: fmt.Sprintf("internet-facing ALB of %s admits 0.0.0.0/0 and authenticates no request (no auth-type or jwt-validation)",
-				s.Unauthenticated[lb].ID())})
+			Detail: fmt.Sprintf("internet-facing ALB of %s admits 0.0.0.0/0 and authenticates no request (%s)", st, how)})
 	}
 	slices.SortStableFunc(a.r.Findings, func(x, y Finding) int {
 		return cmp.Or(strings.Compare(string(x.Severity), string(y.Severity))*-1, strings.Compare(string(x.Kind), string(y.Kind)),
@@ -290,7 +306,7 @@ func (a *auditor) securityGroup(sg SG) {
 		if a.s.BackendInUse || len(users) > 0 && !onlyENIs(users, a.s.ENIs) {
 			return
 		}
-		a.leakedSG(sg, "backend SG "+sg.Name+" used by no load balancer and needed by no Service or Ingress", users)
+		a.leakedSG(sg, "backend SG "+sg.Name+" used by no load balancer and needed by no Service, Ingress or Gateway", users)
 	case naming.SGNotOwned:
 		other := cmp.Or(sg.Tags[naming.TagCluster], sg.Tags[naming.TagLegacyIngressCluster])
 		if other != "" && other != a.s.Cluster && naming.OwnsSecurityGroup(sg.Tags, other) {
@@ -337,7 +353,7 @@ func (a *auditor) rules(sg SG) {
 		case naming.RuleOurs:
 			if !a.s.Incomplete && !desired.Has(k) {
 				a.add(Finding{Kind: LeakedRule, Severity: Problem, Resource: sg.ID, Rule: k.String(), key: k, desc: desc, Fixable: true,
-					Detail: fmt.Sprintf("rule on %s owned by this cluster that no Service or Ingress needs", sg.Name)})
+					Detail: fmt.Sprintf("rule on %s owned by this cluster that no Service, Ingress or Gateway needs%s", sg.Name, a.peerOwner(k.Peer))})
 			}
 		case naming.RuleOtherCluster, naming.RuleLBC:
 			a.add(Finding{Kind: OtherOwnerRule, Severity: Info, Resource: sg.ID, Rule: k.String(), key: k, desc: desc,
@@ -345,6 +361,20 @@ func (a *auditor) rules(sg SG) {
 		case naming.RuleForeign:
 		}
 	}
+}
+
+// peerOwner names the stack whose managed SG peer is (", admitting the
+// managed SG of gateway shop/web"), or "" for any other peer.
+func (a *auditor) peerOwner(peer string) string {
+	for _, sg := range a.s.SecurityGroups {
+		if sg.ID != peer {
+			continue
+		}
+		if own := naming.ClassifySecurityGroup(sg.Tags, a.s.Cluster); own.Role == naming.SGManagedFrontend {
+			return ", admitting the managed SG of " + stackOf(own.Kind, own.StackID).String()
+		}
+	}
+	return ""
 }
 
 func describe(desc string) string {
@@ -390,24 +420,38 @@ func (a *auditor) loadBalancers() {
 			continue
 		}
 		a.add(Finding{Kind: LoadBalancerDrift, Severity: Problem, Resource: lb.Name,
-			Detail: fmt.Sprintf("security groups [%s], desired [%s]", strings.Join(lb.SecurityGroups, " "), strings.Join(want, " "))})
+			Detail: fmt.Sprintf("%ssecurity groups [%s], desired [%s]", ownerPrefix(lb.Tags), strings.Join(lb.SecurityGroups, " "), strings.Join(want, " "))})
 	}
 }
 
+// ownerPrefix is "<stack>: " for a load balancer whose tags name its
+// stack, else "".
+func ownerPrefix(tags map[string]string) string {
+	if st, ok := naming.StackFromTags(tags); ok {
+		return st.String() + ": "
+	}
+	return ""
+}
+
 // webACLs notes web ACLs on a live stack's ALB that none of its
-// Ingresses asks for.
+// Ingresses (or its Gateway) asks for.
 func (a *auditor) webACLs(lb LB) {
 	ask, ok := a.s.WAFAsks[lb.Name]
 	if !ok {
 		return
 	}
+	noneV2, noneClassic := "no Ingress asks for one (wafv2-acl-arn, wafv2-acl-name)", "no Ingress asks for one (waf-acl-id)"
+	if st, ok := naming.StackFromTags(lb.Tags); ok && st.IsGateway() {
+		noneV2 = st.String() + " asks for none"
+		noneClassic = noneV2
+	}
 	if lb.WAFv2ACL != "" && !ask.WAFv2 {
 		a.add(Finding{Kind: UnrequestedWebACL, Severity: Info, Resource: lb.Name,
-			Detail: "WAFv2 web ACL " + lb.WAFv2ACL + " is associated but no Ingress asks for one (wafv2-acl-arn, wafv2-acl-name): managed outside lbsg, which leaves it"})
+			Detail: "WAFv2 web ACL " + lb.WAFv2ACL + " is associated but " + noneV2 + ": managed outside lbsg, which leaves it"})
 	}
 	if lb.WAFClassicACL != "" && !ask.Classic {
 		a.add(Finding{Kind: UnrequestedWebACL, Severity: Info, Resource: lb.Name,
-			Detail: "WAF Classic web ACL " + lb.WAFClassicACL + " is associated but no Ingress asks for one (waf-acl-id): managed outside lbsg, which leaves it"})
+			Detail: "WAF Classic web ACL " + lb.WAFClassicACL + " is associated but " + noneClassic + ": managed outside lbsg, which leaves it"})
 	}
 }
 

@@ -293,3 +293,49 @@ func TestAuditReportsBindingsThatCannotBeServed(t *testing.T) {
 		t.Errorf("findings %q, want %q", got, want)
 	}
 }
+
+func gatewayTags(c, stack, resource string) map[string]string {
+	return map[string]string{naming.TagCluster: c, naming.TagGatewayALBResource: resource, naming.TagGatewayALBStack: stack}
+}
+
+func TestFindingsNameTheGatewayOwningAResource(t *testing.T) {
+	live := naming.GatewayALBStack("shop", "web-gw")
+	s := Snapshot{Cluster: cluster, LiveStacks: []naming.Stack{live},
+		SecurityGroups: []SG{
+			{ID: "sg-gone", Name: "k8s-shop-oldgw-sg", Tags: gatewayTags(cluster, "shop/old-gw", naming.ResourceManagedLBSecurityGroup)},
+			{ID: "sg-web", Tags: gatewayTags(cluster, "shop/web-gw", naming.ResourceManagedLBSecurityGroup)},
+			{ID: "sg-node", Tags: nodeTag, Ingress: rules.Set{key(30080, "sg-gone"): ours}},
+		},
+		LoadBalancers: []LB{
+			{Name: "k8s-shop-oldgw", Tags: gatewayTags(cluster, "shop/old-gw", "LoadBalancer")},
+			{Name: "k8s-shop-webgw", SecurityGroups: []string{"sg-hand"}, Tags: gatewayTags(cluster, "shop/web-gw", "LoadBalancer"), WAFv2ACL: "arn:acl"},
+		},
+		TargetGroups:    []TG{{Name: "k8s-shop-old", Tags: gatewayTags(cluster, "shop/old-gw", "shop/old-gw:shop-web:HTTPRoute-shop-web:0")}},
+		DesiredLBSGs:    map[string][]string{"k8s-shop-webgw": {"sg-web"}},
+		WAFAsks:         map[string]WAFAsk{"k8s-shop-webgw": {}},
+		Unauthenticated: map[string]naming.Stack{"k8s-shop-webgw": live},
+		Unsupported:     map[string][]string{"Gateway shop/cfg-gw": {"LoadBalancerConfiguration shop/cfg uses fields lbsg does not support: spec.wafV2"}},
+		RefusedRoutes:   map[string]string{"HTTPRoute shop/headers": "Gateway shop/web-gw: lbsg does not support rule 0: filter RequestHeaderModifier: the route is not applied"},
+	}
+	got := map[string]string{}
+	for _, f := range Audit(s).Findings {
+		got[string(f.Kind)+" "+f.Resource] = f.Detail
+	}
+	for _, tt := range []struct{ finding, detail string }{
+		{"leaked-security-group sg-gone", "managed SG k8s-shop-oldgw-sg of gateway shop/old-gw, which no longer exists"},
+		{"leaked-load-balancer k8s-shop-oldgw", "load balancer of gateway shop/old-gw, which no longer exists"},
+		{"leaked-target-group k8s-shop-old", "target group of gateway shop/old-gw, which no longer exists"},
+		{"leaked-rule sg-node", "that no Service, Ingress or Gateway needs, admitting the managed SG of gateway shop/old-gw"},
+		{"load-balancer-sg-drift k8s-shop-webgw", "gateway shop/web-gw: security groups [sg-hand], desired [sg-web]"},
+		{"unrequested-web-acl k8s-shop-webgw", "WAFv2 web ACL arn:acl is associated but gateway shop/web-gw asks for none"},
+		{"unauthenticated-internet-alb k8s-shop-webgw", "internet-facing ALB of gateway shop/web-gw admits 0.0.0.0/0 and authenticates no request (no authenticate action)"},
+		{"unsupported-object Gateway shop/cfg-gw", "lbsg leaves its load balancer alone: LoadBalancerConfiguration shop/cfg uses fields lbsg does not support: spec.wafV2"},
+		{"refused-route HTTPRoute shop/headers", "Gateway shop/web-gw: lbsg does not support rule 0: filter RequestHeaderModifier"},
+	} {
+		t.Run(tt.finding, func(t *testing.T) {
+			if d, ok := got[tt.finding]; !ok || !strings.Contains(d, tt.detail) {
+				t.Errorf("finding %q detail %q (present %v); want it to contain %q", tt.finding, d, ok, tt.detail)
+			}
+		})
+	}
+}

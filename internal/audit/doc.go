@@ -3,14 +3,19 @@
 // client, clock or logger) so prepared states are table-tested; Fix is the
 // only writer and removes only leaks this cluster owns.
 //
-// A stack — a Service or an IngressGroup, told apart by naming.Stack.Key —
+// A stack — a Service, an IngressGroup or a Gateway, told apart by
+// naming.Stack.Key —
 // is live when the Snapshot's LiveStacks name it: the caller lists the
 // stacks the cluster's objects need and those a finalizer still holds.
 //
-// Findings: owned SGs nothing needs (a managed SG whose Service or
-// IngressGroup is gone, a backend SG no LB, Service or Ingress uses), owned
-// target-SG rules no stack's desired rules include, this cluster's LBs and
-// target groups whose stack is gone, LBs whose SGs drifted, rules open to
+// Findings name the stack owning a resource as naming.Stack.String does
+// ("service ns/name", "ingress group g", "gateway ns/name"): owned SGs
+// nothing needs (a managed SG whose Service, IngressGroup or Gateway is
+// gone, a backend SG no LB, Service, Ingress or Gateway uses), owned
+// target-SG rules no stack's desired rules include (naming the stack whose
+// managed SG such a rule admits), this cluster's LBs and target groups
+// whose stack is gone, LBs whose SGs drifted, objects lbsg leaves alone
+// (Unsupported) and Gateway routes it does not apply (RefusedRoutes), rules open to
 // 0.0.0.0/0 or ::/0 on node (cluster-tagged) SGs, SGs at ≥ 90% of the
 // inbound-rule quota (IPv4 and IPv6 apart), ENIs at their SG limit,
 // TargetGroupBindings that cannot be served (target group gone, another

@@ -11,10 +11,9 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/audit"
@@ -89,7 +88,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	prov := state.New(clients.EC2, clients.ELBV2, o.ClusterName, vpc)
 	prov.UseACM(clients.ACM)
 	snap, err := AuditSnapshotWith(ctx, prov, clients, kube, planview.Settings{Defaults: controller.Defaults(o.Controller),
-		Class: ingressclass.Config{IngressClass: o.IngressClass}})
+		Class: ingressclass.Config{IngressClass: o.IngressClass}, ListenerSets: o.Gate(options.GateGatewayListenerSet)})
 	if err != nil {
 		return err
 	}
@@ -141,7 +140,7 @@ func awsClients(ctx context.Context, o *options.Controller) (*awsapi.Clients, st
 // default class configuration (--ingress-class alb). Only reads.
 func AuditSnapshot(ctx context.Context, prov *state.Provider, clients *awsapi.Clients, kube client.Reader, d model.Defaults) (audit.Snapshot, error) {
 	return AuditSnapshotWith(ctx, prov, clients, kube, planview.Settings{Defaults: d,
-		Class: ingressclass.Config{IngressClass: options.DefaultIngressClass}})
+		Class: ingressclass.Config{IngressClass: options.DefaultIngressClass}, ListenerSets: options.New().Gate(options.GateGatewayListenerSet)})
 }
 
 // AuditSnapshotWith is AuditSnapshot under explicit settings.
@@ -162,7 +161,7 @@ func AuditSnapshotWith(ctx context.Context, prov *state.Provider, clients *awsap
 		s.WAFAsks[name] = audit.WAFAsk{WAFv2: a.WAFv2 != nil, Classic: a.WAFRegional != nil}
 	}
 	s.Incomplete = len(want.Errors) > 0
-	s.Unsupported = want.Unsupported
+	s.Unsupported, s.RefusedRoutes = want.Unsupported, want.RefusedRoutes
 	s.Unauthenticated = want.Unauthenticated
 	// Services and IngressGroups being torn down still own their resources.
 	for i := range objs.Services {
@@ -174,15 +173,16 @@ func AuditSnapshotWith(ctx context.Context, prov *state.Provider, clients *awsap
 	for i := range objs.Ingresses {
 		s.LiveStacks = append(s.LiveStacks, ingress.FinalizerStacks(&objs.Ingresses[i])...)
 	}
-	// Gateways: audit does not model them yet, so every Gateway's stack is
-	// live and no target rule is called leaked while one exists.
-	gws, err := gatewayStacks(ctx, kube)
-	if err != nil {
-		return s, err
-	}
-	if len(gws) > 0 {
-		s.LiveStacks = append(s.LiveStacks, gws...)
-		s.Incomplete = true
+	// Gateways being torn down (their finalizer) still own their resources.
+	for _, o := range objs.GatewayAPI {
+		if gw, ok := o.(*gwv1.Gateway); ok {
+			if controllerutil.ContainsFinalizer(gw, naming.FinalizerGatewayNLB) {
+				s.LiveStacks = append(s.LiveStacks, naming.GatewayNLBStack(gw.Namespace, gw.Name))
+			}
+			if controllerutil.ContainsFinalizer(gw, naming.FinalizerGatewayALB) {
+				s.LiveStacks = append(s.LiveStacks, naming.GatewayALBStack(gw.Namespace, gw.Name))
+			}
+		}
 	}
 	sgs, err := prov.FindSecurityGroups(ctx, func(map[string]string) bool { return true })
 	if err != nil {
@@ -272,7 +272,15 @@ func clusterObjects(ctx context.Context, kube client.Reader) (planview.Objects, 
 	objs.Services, objs.Nodes, objs.EndpointSlices = svcs.Items, nodes.Items, slices.Items
 	objs.Ingresses, objs.IngressClasses, objs.IngressClassParams, objs.Namespaces = ings.Items, classes.Items, params.Items, nss.Items
 	secrets, err := authSecrets(ctx, kube, ings.Items, svcs.Items)
+	if err != nil {
+		return objs, err
+	}
 	objs.Secrets = secrets
+	if objs.GatewayAPI, err = gatewayObjects(ctx, kube, false); err != nil {
+		return objs, err
+	}
+	lrcSecrets, err := ruleConfigSecrets(ctx, kube, objs.GatewayAPI)
+	objs.Secrets = append(objs.Secrets, lrcSecrets...)
 	return objs, err
 }
 
@@ -307,24 +315,6 @@ func authSecrets(ctx context.Context, kube client.Reader, ings []networkingv1.In
 			}
 			out = append(out, sec)
 		}
-	}
-	return out, nil
-}
-
-// gatewayStacks lists the stacks every Gateway may own, NLB and ALB (audit
-// does not read GatewayClasses; none without the Gateway API CRDs).
-func gatewayStacks(ctx context.Context, kube client.Reader) ([]naming.Stack, error) {
-	list := &unstructured.UnstructuredList{}
-	list.SetGroupVersionKind(schema.GroupVersionKind{Group: "gateway.networking.k8s.io", Version: "v1", Kind: "GatewayList"})
-	if err := kube.List(ctx, list); err != nil {
-		if noCRD(err) {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("listing gateways: %w", err)
-	}
-	var out []naming.Stack
-	for _, gw := range list.Items {
-		out = append(out, naming.GatewayNLBStack(gw.GetNamespace(), gw.GetName()), naming.GatewayALBStack(gw.GetNamespace(), gw.GetName()))
 	}
 	return out, nil
 }

@@ -25,7 +25,7 @@ func commands() map[string]command {
 		"audit":      {summary: "find leaked, over-open and near-quota security groups and rules; --fix removes owned leaks", run: runAudit},
 		"controller": {summary: controllerSummary(), run: runController},
 		"emulator":   {summary: "serve a local emulator of the EC2, ELBv2 and EKS APIs", run: runEmulator},
-		"graph":      {summary: "draw who can reach what (clients → SGs → load balancers → nodes) as SVG or DOT", run: runGraph},
+		"graph":      {summary: "draw who can reach what (clients → SGs → load balancers → nodes; with --kubeconfig Gateways → listeners → routes → target groups) as SVG or DOT", run: runGraph},
 		"plan":       {summary: "show what lbsg would create, update or delete for manifests (no writes)", run: runPlan},
 		"sandbox":    {summary: "run an AWS emulator, a Kubernetes cluster and the controller on this machine", run: runSandbox},
 		"tools":      {summary: "build the control-plane binaries the sandbox runs into the per-machine cache", run: runTools},

@@ -9,12 +9,17 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/lbsg/lbsg/internal/awsapi"
+	"github.com/lbsg/lbsg/internal/cloud/state"
+	"github.com/lbsg/lbsg/internal/controller"
 	"github.com/lbsg/lbsg/internal/graph"
 	"github.com/lbsg/lbsg/internal/options"
+	"github.com/lbsg/lbsg/internal/planview"
 )
 
 // runGraph is `lbsg graph`: who can reach what in the cluster's VPC, read
-// from AWS and drawn as SVG (built in, no Graphviz needed) or DOT.
+// from AWS and drawn as SVG (built in, no Graphviz needed) or DOT; with
+// --kubeconfig also the cluster's Gateways, their listeners and routes.
 func runGraph(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o := options.New()
 	o.ClusterName = DefaultCLICluster
@@ -40,6 +45,11 @@ func runGraph(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if fs.Changed("kubeconfig") {
+		if st.Gateways, err = graphGateways(ctx, o, clients, vpc); err != nil {
+			return err
+		}
+	}
 	g := graph.Build(st)
 	if out == "-" {
 		return render(stdout, g)
@@ -49,6 +59,47 @@ func runGraph(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	_, _ = fmt.Fprintf(stderr, "graph: %d nodes, %d edges of %s written to %s\n", len(g.Nodes), len(g.Edges), vpc, out)
 	return nil
+}
+
+// graphGateways builds the cluster's Gateways as the reconcilers do (their
+// listeners, attached routes and target groups) for the drawing.
+func graphGateways(ctx context.Context, o *options.Controller, clients *awsapi.Clients, vpc string) ([]graph.Gateway, error) {
+	kube, err := kubeClient(o.Kubeconfig)
+	if err != nil {
+		return nil, err
+	}
+	objs, err := clusterObjects(ctx, kube)
+	if err != nil {
+		return nil, err
+	}
+	prov := state.New(clients.EC2, clients.ELBV2, o.ClusterName, vpc)
+	prov.UseACM(clients.ACM)
+	views, _, err := planview.Gateways(ctx, prov, objs, planview.Settings{Defaults: controller.Defaults(o), ListenerSets: o.Gate(options.GateGatewayListenerSet)})
+	if err != nil {
+		return nil, err
+	}
+	return graphOf(views), nil
+}
+
+// graphOf converts plan views to the graph's Gateways.
+func graphOf(views []planview.GatewayView) []graph.Gateway {
+	var out []graph.Gateway
+	for _, v := range views {
+		gw := graph.Gateway{Namespace: v.Namespace, Name: v.Name, LoadBalancer: v.LoadBalancer, Error: v.Error}
+		for _, l := range v.Listeners {
+			gl := graph.GatewayListener{Name: l.Name, Protocol: l.Protocol, Port: l.Port, Problem: l.Problem}
+			for _, r := range l.Routes {
+				gr := graph.GatewayRoute{Kind: r.Kind, Namespace: r.Namespace, Name: r.Name}
+				for _, b := range r.Backends {
+					gr.Backends = append(gr.Backends, graph.GatewayBackend{Service: b.Service, Weight: b.Weight, TargetGroup: b.TargetGroup})
+				}
+				gl.Routes = append(gl.Routes, gr)
+			}
+			gw.Listeners = append(gw.Listeners, gl)
+		}
+		out = append(out, gw)
+	}
+	return out
 }
 
 func graphRenderer(out string) (func(io.Writer, graph.Graph) error, error) {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,7 +13,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/lbsg/lbsg/internal/annotations"
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
@@ -43,7 +46,7 @@ func (o *planOptions) addFlags(fs interface {
 	BoolVar(p *bool, name string, value bool, usage string)
 }) {
 	fs.StringVarP(&o.Files, "filename", "f", "", "manifest file or directory (YAML or JSON, multi-document; Services, Ingresses, IngressClasses, IngressClassParams, Namespaces, Nodes, EndpointSlices)")
-	fs.BoolVar(&o.Live, "live", false, "diff against the current AWS state (and, with --kubeconfig, the cluster's Nodes, EndpointSlices, Ingress classes, namespaces and Services' allocated NodePorts)")
+	fs.BoolVar(&o.Live, "live", false, "diff against the current AWS state (and, with --kubeconfig, the cluster's Nodes, EndpointSlices, Ingress classes, GatewayClasses, namespaces and Services' allocated NodePorts)")
 	fs.StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
 	fs.BoolVar(&o.DetailedExitCode, detailedExitCodeFlag, false, "exit 2 when the plan has changes, 0 when it has none (1 stays an error)")
 }
@@ -59,9 +62,10 @@ as <nodePort> unless --live --kubeconfig finds the Service in the cluster.
 
 Exit status:
   0  the plan has no changes, or changes without --detailed-exitcode
-  1  error: a Service, Ingress or IngressGroup failed to build (an invalid
-     annotation…), a manifest could not be read, AWS or the cluster could not
-     be read; with --detailed-exitcode also bad flags
+  1  error: a Service, Ingress, IngressGroup, Gateway or Gateway route failed
+     to build (an invalid annotation, a refused HTTPRoute filter…), a manifest
+     could not be read, AWS or the cluster could not be read; with
+     --detailed-exitcode also bad flags
   2  with --detailed-exitcode: the plan has changes; without it: bad flags
 
 flags:
@@ -150,7 +154,8 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		// Without the cluster, assume the IngressClass the chart installs.
 		objs.AssumeIngressClass(class)
 	}
-	res, err := planview.Compute(ctx, cloud, objs, planview.Settings{Defaults: controller.Defaults(o.Controller), Class: class})
+	res, err := planview.Compute(ctx, cloud, objs, planview.Settings{Defaults: controller.Defaults(o.Controller), Class: class,
+		ListenerSets: o.Gate(options.GateGatewayListenerSet)})
 	if err != nil {
 		return err
 	}
@@ -201,8 +206,8 @@ func kubeClient(kubeconfig string) (client.Reader, error) {
 }
 
 // addClusterObjects adds the cluster's Nodes, EndpointSlices,
-// IngressClasses, IngressClassParams and Namespaces to objs, and its
-// Services as ClusterServices (the Services and Ingresses planned stay
+// IngressClasses, IngressClassParams, Namespaces and the GatewayClasses
+// the input lacks to objs, and its Services as ClusterServices (the Services and Ingresses planned stay
 // those of the manifests; the cluster's give them their NodePorts and
 // backends).
 func addClusterObjects(ctx context.Context, kubeconfig string, objs *planview.Objects) error {
@@ -248,6 +253,48 @@ func addClusterObjects(ctx context.Context, kubeconfig string, objs *planview.Ob
 	objs.Nodes = append(objs.Nodes, nodes.Items...)
 	objs.EndpointSlices = append(objs.EndpointSlices, slices.Items...)
 	objs.ClusterServices = append(objs.ClusterServices, svcs.Items...)
+	// GatewayClasses the input lacks (the input's own win).
+	gwClasses, err := gatewayObjects(ctx, c, true)
+	if err != nil {
+		return err
+	}
+	if err := keepGatewayUIDs(ctx, c, objs.GatewayAPI); err != nil {
+		return err
+	}
+	given := map[string]bool{}
+	for _, o := range objs.GatewayAPI {
+		if gc, ok := o.(*gwv1.GatewayClass); ok {
+			given[gc.Name] = true
+		}
+	}
+	for _, o := range gwClasses {
+		if !given[o.GetName()] {
+			objs.GatewayAPI = append(objs.GatewayAPI, o)
+		}
+	}
+	return nil
+}
+
+// keepGatewayUIDs gives the input's Gateways without a UID that of their
+// cluster copy: the generated load-balancer and managed-SG names hash it,
+// so the plan names the ones that exist.
+func keepGatewayUIDs(ctx context.Context, c client.Reader, objs []client.Object) error {
+	var list gwv1.GatewayList
+	if err := c.List(ctx, &list); err != nil {
+		if noCRD(err) {
+			return nil
+		}
+		return fmt.Errorf("listing gateways: %w", err)
+	}
+	uids := map[string]types.UID{}
+	for _, gw := range list.Items {
+		uids[gw.Namespace+"/"+gw.Name] = gw.UID
+	}
+	for _, o := range objs {
+		if gw, ok := o.(*gwv1.Gateway); ok && gw.UID == "" {
+			gw.UID = uids[cmp.Or(gw.Namespace, corev1.NamespaceDefault)+"/"+gw.Name]
+		}
+	}
 	return nil
 }
 

@@ -138,7 +138,7 @@ func TestOfflinePlanOfManifestsNotYetAppliedAndItsExitStatus(t *testing.T) {
 		{name: "an Ingress whose backend Service is in no input is planned", manifests: []string{webIngress, offlineNode}, flags: []string{detailed},
 			wantCode: 2, want: []string{"HTTP:<nodePort> instance ipv4 (shop/web-web:80)", "which is not in the input", placeholderRule}},
 		{name: "with --detailed-exitcode a plan without changes exits 0", manifests: []string{clusterIPOnly}, flags: []string{detailed},
-			want: []string{"No Service or Ingress handled by lbsg", "Plan: 0 to create, 0 to update, 0 to delete.\n"}},
+			want: []string{"No Service, Ingress or Gateway handled by lbsg", "Plan: 0 to create, 0 to update, 0 to delete.\n"}},
 		{name: "a Service with an invalid annotation exits 1", manifests: []string{apiService, badScheme},
 			wantCode: 1, want: []string{"! error: service shop/bad: ", "unknown scheme: sideways", "1 failed to build"}, wantErr: "1 failed to build"},
 		{name: "an invalid annotation exits 1 with --detailed-exitcode too", manifests: []string{badScheme}, flags: []string{detailed},

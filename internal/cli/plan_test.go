@@ -113,3 +113,102 @@ spec: {providerID: "aws:///us-west-2a/i-1"}
 		t.Errorf("target SGs: %+v", res.TargetSecurityGroups)
 	}
 }
+
+func TestOfflinePlanOfGatewaysWithAnHTTPRouteAndATCPRoute(t *testing.T) {
+	dir := t.TempDir()
+	manifests := `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: aws-nlb}
+spec: {controllerName: gateway.k8s.aws/nlb}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: aws-alb}
+spec: {controllerName: gateway.k8s.aws/alb}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: echo-gw}
+spec:
+  gatewayClassName: aws-nlb
+  listeners: [{name: tcp, protocol: TCP, port: 9000}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web-gw}
+spec:
+  gatewayClassName: aws-alb
+  listeners: [{name: http, protocol: HTTP, port: 80}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TCPRoute
+metadata: {name: echo}
+spec:
+  parentRefs: [{name: echo-gw}]
+  rules: [{backendRefs: [{name: echo, port: 9000}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web}
+spec:
+  parentRefs: [{name: web-gw}]
+  rules:
+  - matches: [{path: {type: Exact, value: /hello}}]
+    backendRefs: [{name: web, port: 80}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: mirror}
+spec:
+  parentRefs: [{name: web-gw}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /old}}]
+    filters: [{type: RequestMirror, requestMirror: {backendRef: {name: web, port: 80}}}]
+    backendRefs: [{name: web, port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: echo}
+spec:
+  type: NodePort
+  ports: [{port: 9000, protocol: TCP}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  type: NodePort
+  ports: [{port: 80, nodePort: 30080, protocol: TCP}]
+---
+apiVersion: v1
+kind: Node
+metadata: {name: n1}
+spec: {providerID: "aws:///us-west-2a/i-1"}
+`
+	if err := os.WriteFile(filepath.Join(dir, "gateways.yaml"), []byte(manifests), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCmd(t, "plan", "-f", dir, "--cluster-name", "prod")
+	if code != 1 || !strings.Contains(stderr, "1 failed to build") {
+		t.Errorf("exit %d, stderr %q; want 1 for the refused HTTPRoute", code, stderr)
+	}
+	for _, want := range []string{
+		"gateway default/echo-gw (NLB k8s-default-echogw-",
+		"+ CreateListener      listener 9000/TCP: default forward to default/echo-gw:default-echo:TCPRoute-default-echo:9000 (weight 1)",
+		"instance ipv4 (default/echo-gw:default-echo:TCPRoute-default-echo:9000)",
+		"? <nodePort>: the NodePort the apiserver allocates to port 9000/TCP of service default/echo when it is applied",
+		"gateway default/web-gw (ALB k8s-default-webgw-",
+		"+ CreateListener      listener 80/HTTP: default fixed-response 404 text/plain",
+		"+ CreateRule          rule 1 of listener 80/HTTP: path-pattern=/hello → forward to default/web-gw:default-web:HTTPRoute-default-web:80 (weight 1)",
+		"  ! error: httproute default/mirror: Gateway default/web-gw: lbsg does not support rule 0: filter RequestMirror: the route is not applied\n",
+		"target security group sg-<node>",
+		"Plan: ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "path-pattern=/old") {
+		t.Errorf("the refused HTTPRoute's rules are planned:\n%s", out)
+	}
+}

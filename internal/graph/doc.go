@@ -6,11 +6,16 @@
 //
 // Columns, left to right: client sources (CIDRs, prefix lists, security
 // groups attached to nothing shown here), frontend SGs (on a load balancer,
-// admitting clients), load balancers, backend SGs (on a load balancer and
-// used only as the source of rules elsewhere), node/ENI SGs (on network
-// interfaces), and the interfaces themselves with the target ports load
-// balancers send to. An edge into an SG carries the ports its inbound rules
-// open to the edge's source.
+// admitting clients), load balancers, then the Gateway API's view when the
+// caller gives State.Gateways (gateways, their listeners, the routes
+// attached, the routes' backend Services with their target groups, which
+// reach the node SGs their targets sit behind), backend SGs (on a load
+// balancer and used only as the source of rules elsewhere), node/ENI SGs
+// (on network interfaces), and the interfaces themselves with the target
+// ports load balancers send to. An edge into an SG carries the ports its
+// inbound rules open to the edge's source. Read reads AWS only; the
+// Gateways come from the cluster (cli builds them with planview.Gateways,
+// the reconciler's path). An empty column is not drawn.
 //
 // Limits: only inbound rules are drawn (egress is EC2's default allow-all
 // for everything lbsg makes); network ACLs and routes are not read; ENIs

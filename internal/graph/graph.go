@@ -11,12 +11,47 @@ import (
 	"github.com/lbsg/lbsg/internal/rules"
 )
 
-// State is what Read observed in one VPC.
+// State is what Read observed in one VPC, and the Gateways of the cluster
+// (the caller's: Read does not read Kubernetes).
 type State struct {
 	VPCID          string
 	SecurityGroups []SecurityGroup
 	LoadBalancers  []LoadBalancer
 	ENIs           []ENI
+	Gateways       []Gateway
+}
+
+// Gateway is a Gateway API Gateway: the load balancer it is served by,
+// its listeners and the routes attached to them.
+type Gateway struct {
+	Namespace, Name string
+	// LoadBalancer is the name of its load balancer ("" when it did not
+	// build: Error says why).
+	LoadBalancer string
+	Error        string
+	Listeners    []GatewayListener
+}
+
+// GatewayListener is a listener of a Gateway; an invalid one has Problem.
+type GatewayListener struct {
+	Name, Protocol string
+	Port           int32
+	Problem        string
+	Routes         []GatewayRoute
+}
+
+// GatewayRoute is a route attached to a listener.
+type GatewayRoute struct {
+	Kind, Namespace, Name string
+	Backends              []GatewayBackend
+}
+
+// GatewayBackend is a route's backend: a Service port ("ns/name:port"),
+// its weight and its target group's name ("" for none).
+type GatewayBackend struct {
+	Service     string
+	Weight      int32
+	TargetGroup string
 }
 
 // SecurityGroup is a group and its inbound rules, one peer per rule.
@@ -78,6 +113,13 @@ const (
 	KindSource Kind = iota
 	KindFrontendSG
 	KindLoadBalancer
+	// KindGateway, KindListener, KindRoute and KindBackend are the
+	// Gateway API's view of a load balancer: Gateway, its listeners, the
+	// routes attached, their backend Services with target groups.
+	KindGateway
+	KindListener
+	KindRoute
+	KindBackend
 	KindBackendSG
 	KindTargetSG
 	KindTarget
@@ -95,6 +137,14 @@ func (k Kind) String() string {
 		return "frontend SGs"
 	case KindLoadBalancer:
 		return "load balancers"
+	case KindGateway:
+		return "gateways"
+	case KindListener:
+		return "listeners"
+	case KindRoute:
+		return "routes"
+	case KindBackend:
+		return "services / target groups"
 	case KindBackendSG:
 		return "backend SGs"
 	case KindTargetSG:
@@ -140,6 +190,7 @@ const (
 	LabelGuards  = "guards"  // a frontend SG on a load balancer
 	LabelCarries = "carries" // a load balancer's traffic carries its backend SG
 	LabelFronts  = "fronts"  // a frontend NLB forwards to an ALB (on this port)
+	LabelServes  = "serves"  // a load balancer serves a Gateway
 )
 
 // builder accumulates nodes and edges; edge labels between the same two
@@ -259,6 +310,7 @@ func Build(s State) Graph {
 			}
 		}
 	}
+	b.gateways(s, enis, kind)
 	targetPorts := resolveTargets(s.LoadBalancers, enis)
 	for _, e := range enis {
 		b.node(Node{ID: e.ID, Kind: KindTarget, Label: eniLabel(e)})
@@ -270,6 +322,76 @@ func Build(s State) Graph {
 		}
 	}
 	return b.graph()
+}
+
+// gateways draws each Gateway: its load balancer serves it, it has its
+// listeners, each listener the routes attached, each route its backends
+// (a target group, or a Service without one), and each target group
+// reaches the node SGs of the interfaces its registered targets are on,
+// on the ports it sends to.
+func (b *builder) gateways(s State, enis []ENI, kind func(string) Kind) {
+	lbs := map[string]bool{}
+	tgs := map[string]TargetGroup{}
+	for _, lb := range s.LoadBalancers {
+		lbs[lb.Name] = true
+		for _, tg := range lb.TargetGroups {
+			tgs[tg.Name] = tg
+		}
+	}
+	for _, gw := range s.Gateways {
+		id := "gw:" + gw.Namespace + "/" + gw.Name
+		label := []string{"gateway " + gw.Namespace + "/" + gw.Name}
+		switch {
+		case gw.Error != "":
+			label = append(label, "not built: "+gw.Error)
+		case !lbs[gw.LoadBalancer]:
+			label = append(label, "no load balancer "+gw.LoadBalancer+" yet")
+		}
+		b.node(Node{ID: id, Kind: KindGateway, Label: label})
+		if lbs[gw.LoadBalancer] {
+			b.edge("lb:"+gw.LoadBalancer, id, LabelServes)
+		}
+		for _, l := range gw.Listeners {
+			lid := id + "/" + l.Name
+			ll := []string{"listener " + l.Name, fmt.Sprintf("%s:%d", l.Protocol, l.Port)}
+			if l.Problem != "" {
+				ll = append(ll, "invalid: "+l.Problem)
+			}
+			b.node(Node{ID: lid, Kind: KindListener, Label: ll})
+			b.edge(id, lid, "")
+			for _, rt := range l.Routes {
+				rid := "route:" + rt.Kind + "/" + rt.Namespace + "/" + rt.Name
+				b.node(Node{ID: rid, Kind: KindRoute, Label: []string{rt.Kind + " " + rt.Namespace + "/" + rt.Name}})
+				b.edge(lid, rid, "")
+				for _, be := range rt.Backends {
+					bid, bl := "svc:"+be.Service, []string{"service " + be.Service}
+					if be.TargetGroup != "" {
+						bid, bl = "tg:"+be.TargetGroup, append(bl, "target group "+be.TargetGroup)
+					}
+					b.node(Node{ID: bid, Kind: KindBackend, Label: bl})
+					b.edge(rid, bid, fmt.Sprintf("weight %d", be.Weight))
+					tg, ok := tgs[be.TargetGroup]
+					if !ok {
+						continue
+					}
+					for eni, ps := range resolveTargets([]LoadBalancer{{TargetGroups: []TargetGroup{tg}}}, enis) {
+						for _, e := range enis {
+							if e.ID != eni {
+								continue
+							}
+							for _, g := range e.Groups {
+								if kind(g) == KindTargetSG {
+									for _, p := range ps {
+										b.edge(bid, g, p)
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
 }
 
 func (b *builder) graph() Graph {

@@ -339,3 +339,80 @@ func TestGraphShowsAFrontendNLBForwardingToItsALB(t *testing.T) {
 		t.Errorf("edges %+v", g.Edges)
 	}
 }
+
+func TestGraphDrawsGatewaysListenersRoutesTargetGroupsAndTheirNodeSGs(t *testing.T) {
+	st := graph.State{
+		SecurityGroups: []graph.SecurityGroup{
+			{ID: "sg-front", Ingress: []rules.Key{rules.MustKey("tcp", 80, 80, "0.0.0.0/0")}},
+			{ID: "sg-back"},
+			{ID: "sg-node", Ingress: []rules.Key{rules.MustKey("tcp", 30080, 30080, "sg-back")}},
+		},
+		LoadBalancers: []graph.LoadBalancer{{Name: "k8s-shop-webgw", Type: "application", SecurityGroups: []string{"sg-front", "sg-back"},
+			Listeners: []graph.Listener{{Protocol: "HTTP", Port: 80}},
+			TargetGroups: []graph.TargetGroup{{Name: "k8s-shop-web-1", Protocol: "HTTP", TargetType: "instance", Port: 30080,
+				Targets: []graph.Target{{ID: "i-1"}}}}}},
+		ENIs: []graph.ENI{{ID: "eni-1", InstanceID: "i-1", Groups: []string{"sg-node"}}},
+		Gateways: []graph.Gateway{
+			{Namespace: "shop", Name: "web-gw", LoadBalancer: "k8s-shop-webgw", Listeners: []graph.GatewayListener{
+				{Name: "http", Protocol: "HTTP", Port: 80, Routes: []graph.GatewayRoute{{Kind: "HTTPRoute", Namespace: "shop", Name: "web",
+					Backends: []graph.GatewayBackend{{Service: "shop/web:80", Weight: 1, TargetGroup: "k8s-shop-web-1"}}}}},
+				{Name: "bad", Protocol: "UDP", Port: 53, Problem: "protocol UDP is not served by gateway.k8s.aws/alb"},
+			}},
+			{Namespace: "shop", Name: "held", Error: "LoadBalancerConfiguration shop/x not found"},
+		},
+	}
+	g := graph.Build(st)
+	for _, e := range []graph.Edge{
+		{From: "lb:k8s-shop-webgw", To: "gw:shop/web-gw", Label: graph.LabelServes},
+		{From: "gw:shop/web-gw", To: "gw:shop/web-gw/http"},
+		{From: "gw:shop/web-gw", To: "gw:shop/web-gw/bad"},
+		{From: "gw:shop/web-gw/http", To: "route:HTTPRoute/shop/web"},
+		{From: "route:HTTPRoute/shop/web", To: "tg:k8s-shop-web-1", Label: "weight 1"},
+		{From: "tg:k8s-shop-web-1", To: "sg-node", Label: "tcp 30080"},
+		{From: "sg-node", To: "eni-1", Label: "tcp 30080"},
+	} {
+		if !slices.Contains(g.Edges, e) {
+			t.Errorf("missing edge %+v in %+v", e, g.Edges)
+		}
+	}
+	for id, want := range map[string]struct {
+		kind  graph.Kind
+		label []string
+	}{
+		"gw:shop/web-gw":           {graph.KindGateway, []string{"gateway shop/web-gw"}},
+		"gw:shop/web-gw/http":      {graph.KindListener, []string{"listener http", "HTTP:80"}},
+		"gw:shop/web-gw/bad":       {graph.KindListener, []string{"listener bad", "UDP:53", "invalid: protocol UDP is not served by gateway.k8s.aws/alb"}},
+		"route:HTTPRoute/shop/web": {graph.KindRoute, []string{"HTTPRoute shop/web"}},
+		"tg:k8s-shop-web-1":        {graph.KindBackend, []string{"service shop/web:80", "target group k8s-shop-web-1"}},
+		"gw:shop/held":             {graph.KindGateway, []string{"gateway shop/held", "not built: LoadBalancerConfiguration shop/x not found"}},
+	} {
+		n, ok := g.Node(id)
+		if !ok || n.Kind != want.kind || !slices.Equal(n.Label, want.label) {
+			t.Errorf("node %s: %+v (present %v), want kind %s label %q", id, n, ok, want.kind, want.label)
+		}
+	}
+	var buf bytes.Buffer
+	if err := graph.SVG(&buf, g); err != nil {
+		t.Fatal(err)
+	}
+	texts := svgTexts(t, buf.Bytes())
+	for _, title := range []string{"gateways", "listeners", "routes", "services / target groups"} {
+		if !slices.Contains(texts, title) {
+			t.Errorf("SVG lacks column %q", title)
+		}
+	}
+}
+
+func TestSVGOfAVPCWithoutGatewaysDrawsNoGatewayColumns(t *testing.T) {
+	g := graph.Build(graph.State{
+		SecurityGroups: []graph.SecurityGroup{{ID: "sg-front", Ingress: []rules.Key{rules.MustKey("tcp", 80, 80, "0.0.0.0/0")}}},
+		LoadBalancers:  []graph.LoadBalancer{{Name: "nlb", SecurityGroups: []string{"sg-front"}}},
+	})
+	var buf bytes.Buffer
+	if err := graph.SVG(&buf, g); err != nil {
+		t.Fatal(err)
+	}
+	if texts := svgTexts(t, buf.Bytes()); slices.Contains(texts, "gateways") || slices.Contains(texts, "routes") {
+		t.Errorf("empty Gateway columns are drawn: %q", texts)
+	}
+}

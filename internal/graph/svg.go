@@ -202,6 +202,17 @@ func layoutColumns(g Graph) ([Columns][]Node, map[string]int) {
 			row[n.ID] = float64(i)
 		}
 	}
+	// Spans count drawn columns: an empty kind (no Gateways) is no column.
+	drawn, next := map[int]int{}, 0
+	for c := range cols {
+		if len(cols[c]) > 0 {
+			drawn[c] = next
+			next++
+		}
+	}
+	for id, c := range colOf {
+		colOf[id] = drawn[c]
+	}
 	return cols, colOf
 }
 

@@ -45,22 +45,8 @@ func Merge(class, gateway LoadBalancerConfigurationSpec) LoadBalancerConfigurati
 		WAFv2:                           first(hi.WAFv2, lo.WAFv2),
 		ShieldConfiguration:             first(hi.ShieldConfiguration, lo.ShieldConfiguration),
 	}
-	tags := map[string]string{}
-	for _, t := range []*map[string]string{lo.Tags, hi.Tags} {
-		if t != nil {
-			maps.Copy(tags, *t)
-		}
-	}
-	out.Tags = &tags
-	attrs := map[string]string{}
-	for _, l := range [][]Attribute{lo.LoadBalancerAttributes, hi.LoadBalancerAttributes} {
-		for _, a := range l {
-			attrs[a.Key] = a.Value
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(attrs)) {
-		out.LoadBalancerAttributes = append(out.LoadBalancerAttributes, Attribute{Key: k, Value: attrs[k]})
-	}
+	out.Tags = unionTags(lo.Tags, hi.Tags)
+	out.LoadBalancerAttributes = unionAttributes(lo.LoadBalancerAttributes, hi.LoadBalancerAttributes)
 	listeners := map[string]ListenerConfiguration{}
 	for _, l := range []*[]ListenerConfiguration{lo.ListenerConfigurations, hi.ListenerConfigurations} {
 		if l != nil {
@@ -82,4 +68,30 @@ func first[T any](hi, lo *T) *T {
 		return hi
 	}
 	return lo
+}
+
+// unionTags is lo's tags overridden by hi's (never nil).
+func unionTags(lo, hi *map[string]string) *map[string]string {
+	tags := map[string]string{}
+	for _, t := range []*map[string]string{lo, hi} {
+		if t != nil {
+			maps.Copy(tags, *t)
+		}
+	}
+	return &tags
+}
+
+// unionAttributes is lo's attributes overridden by hi's, sorted by key.
+func unionAttributes(lo, hi []Attribute) []Attribute {
+	attrs := map[string]string{}
+	for _, l := range [][]Attribute{lo, hi} {
+		for _, a := range l {
+			attrs[a.Key] = a.Value
+		}
+	}
+	var out []Attribute
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
+		out = append(out, Attribute{Key: k, Value: attrs[k]})
+	}
+	return out
 }

@@ -1,9 +1,7 @@
 package gwconfig
 
 import (
-	"maps"
 	"reflect"
-	"slices"
 )
 
 // Ranks of a partial route match (LBC's longest match): kind and
@@ -74,22 +72,8 @@ func MergeTargetGroupProps(hi, lo *TargetGroupProps) *TargetGroupProps {
 			ov.Field(i).Set(lv.Field(i))
 		}
 	}
-	tags := map[string]string{}
-	for _, t := range []*map[string]string{lo.Tags, hi.Tags} {
-		if t != nil {
-			maps.Copy(tags, *t)
-		}
-	}
-	out.Tags = &tags
-	attrs := map[string]string{}
-	for _, l := range [][]Attribute{lo.TargetGroupAttributes, hi.TargetGroupAttributes} {
-		for _, a := range l {
-			attrs[a.Key] = a.Value
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(attrs)) {
-		out.TargetGroupAttributes = append(out.TargetGroupAttributes, Attribute{Key: k, Value: attrs[k]})
-	}
+	out.Tags = unionTags(lo.Tags, hi.Tags)
+	out.TargetGroupAttributes = unionAttributes(lo.TargetGroupAttributes, hi.TargetGroupAttributes)
 	return out
 }
 

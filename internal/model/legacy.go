@@ -20,22 +20,38 @@ func (b *builder) legacyTargetRules(lb *LoadBalancer) {
 	if len(groups) == 0 {
 		return
 	}
+	ranges, _ := annotations.SourceRanges(b.svc, b.cfg)
+	// LBC's Service builder adds the health-check rule for UDP groups, not
+	// QUIC or TCP_UDP ones.
+	cidrTargetRules(&b.st, lb, b.f, groups, ranges, func(tg TargetGroup) bool { return tg.Protocol == ProtoUDP })
+}
+
+// cidrTargetRules adds to st the node rules of an NLB without security
+// groups on groups (lbc-security-groups.md §6.4), CIDR sources since no SG
+// can be cited: per target group, its traffic port from the load
+// balancer's subnets or, when the client IP is preserved (always for UDP
+// and TCP_UDP), from ranges (default 0.0.0.0/0; the VPC's CIDRs on an
+// internal NLB); and the health-check port from the subnets when the
+// health check cannot ride on the traffic rule: a group udpHealth picks,
+// a health-check port of its own, or client IPs from ranges not open to
+// all.
+func cidrTargetRules(st *Stack, lb *LoadBalancer, f Facts, groups, ranges []string, udpHealth func(TargetGroup) bool) {
 	var subnetCIDRs []string
 	for _, id := range lb.Subnets {
-		for _, s := range b.f.Subnets {
-			if s.ID == id && s.CIDR != "" {
-				subnetCIDRs = append(subnetCIDRs, s.CIDR)
-			}
+		if i := slices.IndexFunc(f.Subnets, func(s Subnet) bool { return s.ID == id }); i >= 0 && f.Subnets[i].CIDR != "" {
+			subnetCIDRs = append(subnetCIDRs, f.Subnets[i].CIDR)
 		}
 	}
-	ranges, _ := annotations.SourceRanges(b.svc, b.cfg)
 	type rule struct {
 		proto string
 		port  int32
 		cidr  string
 	}
 	var out []rule
-	for _, tg := range b.st.TargetGroups {
+	for _, tg := range st.TargetGroups {
+		if tg.TargetType == TargetTypeALB {
+			continue // an ALB Gateway's target (Gateway chaining): no node rules
+		}
 		proto := transportProto(tg.Protocol)
 		clientIP := proto == ProtoUDP || proto == ProtoTCPUDP || preserveClientIP(tg)
 		sources, defaultRange := subnetCIDRs, false
@@ -45,7 +61,7 @@ func (b *builder) legacyTargetRules(lb *LoadBalancer) {
 				defaultRange = true
 				sources = []string{"0.0.0.0/0"}
 				if lb.Scheme == naming.SchemeInternal {
-					sources = b.f.VPCCIDRs
+					sources = f.VPCCIDRs
 				}
 			}
 		}
@@ -66,8 +82,7 @@ func (b *builder) legacyTargetRules(lb *LoadBalancer) {
 			hcPort = int32(n)
 		}
 		open := slices.Contains(sources, "0.0.0.0/0") || slices.Contains(sources, "::/0")
-		// LBC adds the health-check rule for UDP groups, not QUIC ones.
-		if tg.Protocol == ProtoUDP || hcPort != tg.Port || (clientIP && !defaultRange && !open) {
+		if udpHealth(tg) || hcPort != tg.Port || (clientIP && !defaultRange && !open) {
 			for _, c := range subnetCIDRs {
 				out = append(out, rule{rules.TCP, hcPort, c})
 			}
@@ -75,7 +90,7 @@ func (b *builder) legacyTargetRules(lb *LoadBalancer) {
 	}
 	for _, g := range groups {
 		for _, r := range out {
-			b.st.TargetRules = append(b.st.TargetRules, TargetRule{GroupID: g, Source: RefCIDR, CIDR: r.cidr,
+			st.TargetRules = append(st.TargetRules, TargetRule{GroupID: g, Source: RefCIDR, CIDR: r.cidr,
 				Protocol: r.proto, FromPort: r.port, ToPort: r.port})
 		}
 	}

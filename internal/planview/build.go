@@ -12,7 +12,10 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
+	"github.com/lbsg/lbsg/internal/controller/gateway"
 	"github.com/lbsg/lbsg/internal/controller/ingress"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/ingressclass"
@@ -26,9 +29,12 @@ type Settings struct {
 	Defaults model.Defaults
 	// Class says which Ingresses lbsg manages (--ingress-class).
 	Class ingressclass.Config
+	// ListenerSets: Gateways serve ListenerSets (gate GatewayListenerSet).
+	ListenerSets bool
 }
 
-// built is one stack — a Service's NLB or an IngressGroup's ALB — as the
+// built is one stack — a Service's NLB, an IngressGroup's ALB or a
+// Gateway's NLB or ALB — as the
 // controller would build it from the objects and what the Cloud reads.
 type built struct {
 	id    naming.Stack
@@ -37,9 +43,16 @@ type built struct {
 	// warnings are the model's.
 	warnings []string
 	// failed are the members left out of an IngressGroup because they
-	// failed to build.
+	// failed to build, or the routes a Gateway refuses.
 	failed []string
-	err    error
+	// gateway is the Gateway of a Gateway stack and prepared its
+	// configuration, attachment and model (nil when it got no further).
+	gateway  *gwv1.Gateway
+	prepared *gateway.Prepared
+	// refusedRoutes are the routes a Gateway refuses, by "<kind> ns/name":
+	// the controller's event message.
+	refusedRoutes map[string]string
+	err           error
 	// readErr: err is a failure to read AWS, not a bad input.
 	readErr bool
 	// haveSlices: the input holds EndpointSlices of a Service the stack
@@ -48,9 +61,11 @@ type built struct {
 }
 
 // buildAll builds every Service lbsg handles, then every IngressGroup of
-// the managed Ingresses, through the reconcilers' fact readers and the
-// model. Services come in namespace/name order, then groups by ID. Notes
-// name the Ingresses left out because their class cannot be read.
+// the managed Ingresses, then every Gateway of an NLB or ALB class,
+// through the reconcilers' fact readers and the model. Services come in
+// namespace/name order, then groups by ID, then Gateways by
+// namespace/name. Notes name the Ingresses left out because their class
+// cannot be read and the Gateways whose class is not in the input.
 func buildAll(ctx context.Context, c Cloud, objs Objects, nodes []model.Node, s Settings) ([]built, []string) {
 	var out []built
 	svcs := withDefaultNamespace(objs.Services, func(v *corev1.Service) *string { return &v.Namespace })
@@ -67,7 +82,8 @@ func buildAll(ctx context.Context, c Cloud, objs Objects, nodes []model.Node, s 
 	for _, g := range groups {
 		out = append(out, buildGroup(ctx, c, g, objs, nodes, s.Defaults))
 	}
-	return out, notes
+	gws, gwNotes := buildGateways(ctx, c, objs, nodes, s)
+	return append(out, gws...), append(notes, gwNotes...)
 }
 
 func buildService(ctx context.Context, c Cloud, svc *corev1.Service, objs Objects, nodes []model.Node, d model.Defaults) built {

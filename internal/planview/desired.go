@@ -5,17 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/lbsg/lbsg/internal/controller/service"
+	"github.com/lbsg/lbsg/internal/gwconfig"
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/rules"
 )
 
-// Desired is what the handled Services and IngressGroups of a cluster
-// need, as audit judges AWS against it.
+// Desired is what the handled Services, IngressGroups and Gateways of a
+// cluster need, as audit judges AWS against it.
 type Desired struct {
-	// Stacks of the handled Services and of the managed Ingresses' groups.
+	// Stacks of the handled Services, of the managed Ingresses' groups and
+	// of the Gateways of lbsg's classes.
 	Stacks []naming.Stack
 	// TargetRules are the owned rules each target SG should hold: the
 	// union of every stack's, coalesced and packed as the targetsg
@@ -34,8 +37,14 @@ type Desired struct {
 	// TargetRules may then miss their rules.
 	Errors []string
 	// Unsupported lists, per object, what it asks for that lbsg does not
-	// do (model.UnsupportedError): lbsg leaves those stacks alone.
+	// do (model.UnsupportedError; for a Gateway "Gateway ns/name", its
+	// configuration's gwconfig.UnsupportedError): lbsg leaves those stacks
+	// alone.
 	Unsupported map[string][]string
+	// RefusedRoutes are the Gateway routes lbsg does not apply, by
+	// "<kind> ns/name": the controller's event message (several Gateways'
+	// joined by "; ").
+	RefusedRoutes map[string]string
 	// Unauthenticated are the internet-facing ALBs open to the whole
 	// Internet that authenticate nothing (model.UnauthenticatedInternetALB):
 	// LB name → stack.
@@ -66,14 +75,32 @@ func DesiredState(ctx context.Context, c Cloud, objs Objects, s Settings) (Desir
 		if b.readErr {
 			return out, fmt.Errorf("reading AWS for %s: %w", b.id, b.err)
 		}
+		for _, rt := range slices.Sorted(maps.Keys(b.refusedRoutes)) {
+			if out.RefusedRoutes == nil {
+				out.RefusedRoutes = map[string]string{}
+			}
+			if prev := out.RefusedRoutes[rt]; prev != "" {
+				out.RefusedRoutes[rt] = prev + "; " + b.refusedRoutes[rt]
+				continue
+			}
+			out.RefusedRoutes[rt] = b.refusedRoutes[rt]
+		}
 		if b.err != nil {
 			out.Errors = append(out.Errors, b.err.Error())
+			unsupported := map[string][]string{}
 			var ue *model.UnsupportedError
-			if errors.As(b.err, &ue) {
+			var ge *gwconfig.UnsupportedError
+			switch {
+			case errors.As(b.err, &ue):
+				unsupported = ue.Keys
+			case b.id.IsGateway() && errors.As(b.err, &ge):
+				unsupported["Gateway "+b.id.ID()] = []string{ge.Error()}
+			}
+			if len(unsupported) > 0 {
 				if out.Unsupported == nil {
 					out.Unsupported = map[string][]string{}
 				}
-				maps.Copy(out.Unsupported, ue.Keys)
+				maps.Copy(out.Unsupported, unsupported)
 			}
 			continue
 		}

@@ -1,12 +1,19 @@
 // Package planview computes and renders what lbsg would change for a set of
-// Kubernetes objects: `lbsg plan`. Services and IngressGroups go through
-// one path (build.go): Ingresses are grouped with ingress.MembershipOf, the
-// reconciler's rule; facts come from the reconcilers' own readers
-// (service.Facts, ingress.Facts, service.NodeFacts) over a Cloud — a
-// cloud/state Provider with --live, else an offline stand-in of placeholders;
-// then model.Build or model.BuildIngressGroup and plan.Diff, the
-// controllers' engine, give actions rendered as Changes (text diff or
-// JSON). DesiredState is the same path for `lbsg audit`.
+// Kubernetes objects: `lbsg plan`. Services, IngressGroups and Gateways go
+// through one path (build.go): Ingresses are grouped with
+// ingress.MembershipOf, the reconciler's rule; facts come from the
+// reconcilers' own readers (service.Facts, ingress.Facts, gateway.Facts,
+// service.NodeFacts) over a Cloud — a cloud/state Provider with --live,
+// else an offline stand-in of placeholders; then model.Build or
+// model.BuildIngressGroup and plan.Diff, the controllers' engine, give
+// actions rendered as Changes (text diff or JSON). A Gateway of an NLB or
+// ALB class (gateway.go) is built by gateway.Builder, the reconciler's own
+// path, over an objectReader (reader.go: a client.Reader serving the
+// input's objects): its configuration, route attachment and model, the
+// reconciler's events (a refused route is a failed member with the
+// event's message; a route that does not attach and an invalid listener
+// are warnings), gateway.Facts and gateway.BuildStack. DesiredState is the
+// same path for `lbsg audit`.
 //
 // Invariants: nothing here writes to AWS or Kubernetes; a Cloud is only
 // read. Offline everything is a create, and unknown cloud facts (subnets,
@@ -17,6 +24,8 @@
 // Service (Objects.ClusterServices) or placeholders (<nodePort>,
 // <healthCheckNodePort>), and an Ingress backend Service in neither the
 // input nor the cluster is a NodePort Service of placeholder ports.
+// A Service port without targetPort gets its port number, as the apiserver
+// defaults it (a Gateway target group's resource ID names it).
 // Placeholder ports are stand-in numbers inside planview only: the model
 // takes them as any port, the rendering shows their labels; DesiredState
 // (audit) and the controllers never get one.
@@ -31,6 +40,14 @@
 // UID, so those of a Service not yet applied differ from the ones created;
 // Ingresses held only by a finalizer
 // (being deleted) are not planned; an Ingress whose class cannot be read is
-// left out with a note, as the reconciler leaves it alone. Objects given
+// left out with a note, as the reconciler leaves it alone. A Gateway is
+// planned only when its GatewayClass is in the input (else a note); its
+// routes' backend Services must be in the input (or the cluster, with
+// --live and --kubeconfig), else the route does not attach
+// (BackendNotFound), as in a cluster without them; Gateway API kinds of
+// other versions than v1 are read as v1, as the apiserver serves them. A
+// ListenerRuleConfiguration's OIDC Secret must be in the input (audit:
+// read from the cluster) and is not checked for --required-secrets-label,
+// which the controller's Secrets watcher wants. Objects given
 // twice count once, the later copy winning.
 package planview

@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/lbsg/lbsg/internal/cloud/state"
+	"github.com/lbsg/lbsg/internal/controller/gateway"
 	"github.com/lbsg/lbsg/internal/controller/ingress"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/model"
@@ -16,11 +17,12 @@ import (
 )
 
 // Cloud is the read side of state.Provider that a plan needs: what the
-// reconcilers' fact readers (service.Facts, ingress.Facts,
+// reconcilers' fact readers (service.Facts, ingress.Facts, gateway.Facts,
 // service.NodeFacts) read, plus the backend SG and the VPC's SGs.
 type Cloud interface {
 	service.FactsSource
 	ingress.FactsSource
+	gateway.FactsSource
 	service.NodeSource
 	Snapshot(ctx context.Context, st naming.Stack) (plan.Snapshot, error)
 	FindBackendSG(ctx context.Context) (string, error)

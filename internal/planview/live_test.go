@@ -61,10 +61,7 @@ func startLiveShop(t *testing.T) *liveShop {
 	// The cluster has the class of the Ingress lbsg leaves to another controller.
 	objs.IngressClasses = append(objs.IngressClasses, networkingv1.IngressClass{ObjectMeta: metav1.ObjectMeta{Name: "nginx"},
 		Spec: networkingv1.IngressClassSpec{Controller: "k8s.io/ingress-nginx"}})
-	for i, id := range l.seed.Instances {
-		objs.Nodes = append(objs.Nodes, corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "node-" + string(rune('a'+i))},
-			Spec: corev1.NodeSpec{ProviderID: "aws:///us-west-2a/" + id}, Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}}})
-	}
+	objs.Nodes = append(objs.Nodes, seededNodes(l.seed.Instances)...)
 	l.objs = objs
 
 	ctx := t.Context()
@@ -104,6 +101,16 @@ func startLiveShop(t *testing.T) *liveShop {
 		}
 	}
 	return l
+}
+
+// seededNodes are Ready Nodes of the seeded instances.
+func seededNodes(instances []string) []corev1.Node {
+	var out []corev1.Node
+	for i, id := range instances {
+		out = append(out, corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "node-" + string(rune('a'+i))},
+			Spec: corev1.NodeSpec{ProviderID: "aws:///us-west-2a/" + id}, Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}}})
+	}
+	return out
 }
 
 // deleteRule removes the listener rule whose first path pattern is path.

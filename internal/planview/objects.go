@@ -15,13 +15,19 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+	"sigs.k8s.io/yaml"
 
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
+	"github.com/lbsg/lbsg/internal/gwconfig"
 	"github.com/lbsg/lbsg/internal/ingressclass"
 )
 
@@ -36,8 +42,9 @@ type Objects struct {
 	IngressClasses []networkingv1.IngressClass
 	// IngressClassParams are elbv2.k8s.aws/v1beta1 objects.
 	IngressClassParams []v1beta1.IngressClassParams
-	// Secrets are the OIDC Secrets Ingresses name (auth-idp-oidc); one not
-	// given is not found, so its group is not planned.
+	// Secrets are the OIDC Secrets Ingresses name (auth-idp-oidc) and
+	// ListenerRuleConfigurations name; one not given is not found, so its
+	// group is not planned (its route is refused).
 	Secrets []corev1.Secret
 	// Namespaces give their labels to IngressClassParams namespace
 	// selectors; a namespace not listed has no labels.
@@ -48,17 +55,68 @@ type Objects struct {
 	// Ingress backend Service not in the input is the cluster's.
 	ClusterServices []corev1.Service
 
+	// GatewayAPI are the Gateway API objects (GatewayClasses, Gateways,
+	// HTTPRoutes, GRPCRoutes, TCPRoutes, UDPRoutes, TLSRoutes, ListenerSets,
+	// ReferenceGrants; of API version v1, other versions of those kinds
+	// read as v1) and LBC's gateway.k8s.aws configurations
+	// (LoadBalancerConfiguration, TargetGroupConfiguration,
+	// ListenerRuleConfiguration) as *unstructured.Unstructured.
+	GatewayAPI []client.Object
+
 	// backends are the Ingress backend Services not in Services: cluster
 	// copies or stand-ins (withPlaceholderPorts).
 	backends []corev1.Service
 }
 
-// decoder reads the kinds of client-go's scheme and IngressClassParams.
-func decoder() runtime.Decoder {
+// scheme holds the kinds of client-go's scheme, IngressClassParams and
+// the Gateway API's v1 kinds.
+func scheme() *runtime.Scheme {
 	s := runtime.NewScheme()
 	_ = clientgoscheme.AddToScheme(s) // static registrations; cannot fail
 	_ = v1beta1.AddToScheme(s)
-	return serializer.NewCodecFactory(s).UniversalDeserializer()
+	_ = gwv1.Install(s)
+	return s
+}
+
+// decoder reads the kinds of scheme().
+func decoder() runtime.Decoder {
+	return serializer.NewCodecFactory(scheme()).UniversalDeserializer()
+}
+
+// decodeOther reads a document of a kind decoder does not know: LBC's
+// gateway configurations as unstructured objects, a Gateway API kind of
+// another version than v1 as its v1 type (as the apiserver serves it).
+// Other kinds give nil.
+func decodeOther(doc []byte) (runtime.Object, error) {
+	js, err := yaml.YAMLToJSON(doc)
+	if err != nil {
+		return nil, err
+	}
+	u := &unstructured.Unstructured{}
+	if err := u.UnmarshalJSON(js); err != nil {
+		return nil, err
+	}
+	gvk := u.GroupVersionKind()
+	if gvk.Group != gwconfig.Group && gvk.Group != gwv1.GroupName {
+		return nil, nil
+	}
+	if gvk.Group == gwconfig.Group {
+		if gvk.Kind != gwconfig.KindLoadBalancerConfiguration && gvk.Kind != gwconfig.KindTargetGroupConfiguration &&
+			gvk.Kind != gwconfig.KindListenerRuleConfiguration {
+			return nil, nil
+		}
+		return u, nil
+	}
+	v1 := gwv1.SchemeGroupVersion.WithKind(gvk.Kind)
+	typed, err := scheme().New(v1)
+	if err != nil {
+		return nil, nil //nolint:nilerr // a kind lbsg does not read
+	}
+	u.SetAPIVersion(v1.GroupVersion().String())
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, typed); err != nil {
+		return nil, err
+	}
+	return typed, nil
 }
 
 // ReadPath reads manifests from a file or, for a directory, from every
@@ -97,8 +155,9 @@ func ReadPath(path string) (Objects, error) {
 }
 
 // Decode adds the Services, Nodes, EndpointSlices, Ingresses,
-// IngressClasses, IngressClassParams and Namespaces of a multi-document
-// YAML or JSON stream (List kinds included); other kinds are skipped.
+// IngressClasses, IngressClassParams, Namespaces and Gateway API objects
+// (GatewayAPI) of a multi-document YAML or JSON stream (List kinds
+// included); other kinds are skipped.
 func (o *Objects) Decode(data []byte) error {
 	dec := decoder()
 	rd := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
@@ -115,10 +174,15 @@ func (o *Objects) Decode(data []byte) error {
 		}
 		obj, _, err := dec.Decode(doc, nil, nil)
 		if err != nil {
-			if runtime.IsNotRegisteredError(err) {
+			if !runtime.IsNotRegisteredError(err) {
+				return fmt.Errorf("document %d: %w", i, err)
+			}
+			if obj, err = decodeOther(doc); err != nil {
+				return fmt.Errorf("document %d: %w", i, err)
+			}
+			if obj == nil {
 				continue
 			}
-			return fmt.Errorf("document %d: %w", i, err)
 		}
 		o.add(dec, obj)
 	}
@@ -155,20 +219,76 @@ func (o *Objects) add(dec runtime.Decoder, obj runtime.Object) {
 	case *v1beta1.IngressClassParamsList:
 		o.IngressClassParams = append(o.IngressClassParams, v.Items...)
 	case *corev1.Secret:
-		o.Secrets = append(o.Secrets, *v)
+		o.Secrets = append(o.Secrets, applied(*v))
 	case *corev1.SecretList:
-		o.Secrets = append(o.Secrets, v.Items...)
+		for _, sec := range v.Items {
+			o.Secrets = append(o.Secrets, applied(sec))
+		}
 	case *corev1.Namespace:
 		o.Namespaces = append(o.Namespaces, *v)
 	case *corev1.NamespaceList:
 		o.Namespaces = append(o.Namespaces, v.Items...)
 	case *corev1.List:
 		for _, raw := range v.Items {
-			if inner, _, err := dec.Decode(raw.Raw, nil, nil); err == nil {
+			inner, _, err := dec.Decode(raw.Raw, nil, nil)
+			if err != nil && runtime.IsNotRegisteredError(err) {
+				inner, err = decodeOther(raw.Raw)
+			}
+			if err == nil && inner != nil {
 				o.add(dec, inner)
 			}
 		}
+	default:
+		o.addGatewayAPI(obj)
 	}
+}
+
+// addGatewayAPI adds a Gateway API object or list, or a gateway.k8s.aws
+// configuration; anything else is skipped.
+func (o *Objects) addGatewayAPI(obj runtime.Object) {
+	gvk := obj.GetObjectKind().GroupVersionKind()
+	if u, ok := obj.(*unstructured.Unstructured); ok && gvk.Group == gwconfig.Group {
+		o.GatewayAPI = append(o.GatewayAPI, u)
+		return
+	}
+	if gvk.Empty() {
+		if gvks, _, err := scheme().ObjectKinds(obj); err == nil && len(gvks) > 0 {
+			gvk = gvks[0]
+		}
+	}
+	if gvk.Group != gwv1.GroupName {
+		return
+	}
+	if meta.IsListType(obj) {
+		items, err := meta.ExtractList(obj)
+		if err != nil {
+			return
+		}
+		for _, it := range items {
+			o.addGatewayAPI(it)
+		}
+		return
+	}
+	if co, ok := obj.(client.Object); ok {
+		o.GatewayAPI = append(o.GatewayAPI, co)
+	}
+}
+
+// applied is a Secret as the apiserver stores it: stringData merged into
+// data (stringData wins).
+func applied(sec corev1.Secret) corev1.Secret {
+	if len(sec.StringData) == 0 {
+		return sec
+	}
+	out := *sec.DeepCopy()
+	if out.Data == nil {
+		out.Data = map[string][]byte{}
+	}
+	for k, v := range out.StringData {
+		out.Data[k] = []byte(v)
+	}
+	out.StringData = nil
+	return out
 }
 
 func isComment(doc []byte) bool {
@@ -230,5 +350,10 @@ func (o Objects) deduped() Objects {
 		IngressClassParams: unique(o.IngressClassParams, func(v *v1beta1.IngressClassParams) string { return metaKey(&v.ObjectMeta) }),
 		Namespaces:         unique(o.Namespaces, func(v *corev1.Namespace) string { return metaKey(&v.ObjectMeta) }),
 		ClusterServices:    unique(o.ClusterServices, func(v *corev1.Service) string { return metaKey(&v.ObjectMeta) }),
+		Secrets:            unique(o.Secrets, func(v *corev1.Secret) string { return metaKey(&v.ObjectMeta) }),
+		GatewayAPI: unique(o.GatewayAPI, func(v *client.Object) string {
+			o := *v
+			return fmt.Sprintf("%T/%s/%s/%s", o, o.GetObjectKind().GroupVersionKind().Kind, o.GetNamespace(), o.GetName())
+		}),
 	}
 }

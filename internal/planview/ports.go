@@ -177,6 +177,16 @@ func keepAllocated(svc, cluster *corev1.Service) {
 	}
 }
 
+// defaultTargetPorts gives a port without targetPort its port number, as
+// the apiserver defaults it on apply.
+func defaultTargetPorts(svc *corev1.Service) {
+	for i := range svc.Spec.Ports {
+		if sp := &svc.Spec.Ports[i]; sp.TargetPort.Type == intstr.Int && sp.TargetPort.IntVal == 0 {
+			sp.TargetPort = intstr.FromInt32(sp.Port)
+		}
+	}
+}
+
 // allocate gives the ports of svc the apiserver would allocate and it has
 // not got stand-ins.
 func (p *portPlaceholders) allocate(svc *corev1.Service) {
@@ -248,6 +258,7 @@ func withPlaceholderPorts(objs Objects) (Objects, *portPlaceholders) {
 			keepAllocated(svc, c)
 		}
 		p.allocate(svc)
+		defaultTargetPorts(svc)
 		svcs[i] = *svc
 		given[key(&svc.ObjectMeta)] = true
 	}

@@ -8,8 +8,8 @@ import (
 	"github.com/lbsg/lbsg/internal/model"
 )
 
-// RenderText writes the plan as a readable diff: one block per Service and
-// per IngressGroup, then one per target SG, then the summary.
+// RenderText writes the plan as a readable diff: one block per Service,
+// IngressGroup and Gateway, then one per target SG, then the summary.
 func RenderText(w io.Writer, r Result) error {
 	p := &printer{w: w}
 	against := "nothing (offline: every resource is created; <…> are placeholders)"
@@ -21,7 +21,7 @@ func RenderText(w io.Writer, r Result) error {
 		p.f("! note: %s\n", n)
 	}
 	if len(r.Stacks) == 0 {
-		p.f("\nNo Service or Ingress handled by lbsg in the input.\n")
+		p.f("\nNo Service, Ingress or Gateway handled by lbsg in the input.\n")
 	}
 	for _, sp := range r.Stacks {
 		p.f("\n%s", sp.Stack)

@@ -25,6 +25,9 @@ type sizes struct {
 	Ingresses   int     // LBSG_BENCH_INGRESSES: Ingresses (BenchmarkMixed)
 	Groups      int     // LBSG_BENCH_GROUPS: explicit IngressGroups they are spread over
 	IngIPFrac   float64 // LBSG_BENCH_INGRESS_IP_FRACTION: share of Ingresses with target-type ip
+	Gateways    int     // LBSG_BENCH_GATEWAYS: ALB Gateways (BenchmarkGateways)
+	Routes      int     // LBSG_BENCH_ROUTES: routes per Gateway, each to a NodePort Service of its own
+	NLBGateways int     // LBSG_BENCH_NLB_GATEWAYS: NLB Gateways beside the ALB ones (BenchmarkGateways), each with Routes TCP listeners and TCPRoutes
 	MemLBs      int     // LBSG_BENCH_MEM_LBS: load balancers (scenario 5)
 	MemTargets  int     // LBSG_BENCH_MEM_TARGETS: targets per load balancer (scenario 5)
 	// LBSG_BENCH_COLD_THROTTLE=false builds the world without buckets and
@@ -38,7 +41,7 @@ type sizes struct {
 func defaultSizes() sizes {
 	return sizes{Services: 20, Nodes: 10, IPFraction: 0.5, TLSFraction: 0.25, Endpoints: 5, ChurnNodes: 2, ChurnPct: 10, Resyncs: 10,
 		Concurrency: options.DefaultMaxConcurrentReconciles, Throttle: true, ColdThrottle: true, MemLBs: 50, MemTargets: 20,
-		Ingresses: 8, Groups: 3, IngIPFrac: 0.25}
+		Ingresses: 8, Groups: 3, IngIPFrac: 0.25, Gateways: 10, Routes: 5, NLBGateways: 2}
 }
 
 // sizesFromEnv returns the defaults overridden by LBSG_BENCH_* variables.
@@ -48,7 +51,8 @@ func sizesFromEnv(tb testing.TB) sizes {
 	ints := map[string]*int{
 		"SERVICES": &s.Services, "NODES": &s.Nodes, "ENDPOINTS": &s.Endpoints, "CHURN_NODES": &s.ChurnNodes,
 		"CHURN_PCT": &s.ChurnPct, "RESYNCS": &s.Resyncs, "CONCURRENCY": &s.Concurrency, "MEM_LBS": &s.MemLBs, "MEM_TARGETS": &s.MemTargets,
-		"INGRESSES": &s.Ingresses, "GROUPS": &s.Groups,
+		"INGRESSES": &s.Ingresses, "GROUPS": &s.Groups, "GATEWAYS": &s.Gateways, "ROUTES": &s.Routes,
+		"NLB_GATEWAYS": &s.NLBGateways,
 	}
 	for k, p := range ints {
 		if v := os.Getenv("LBSG_BENCH_" + k); v != "" {

@@ -21,10 +21,15 @@
 // to a NodePort Service (instance targets) or, for a share, to a ClusterIP
 // Service with an EndpointSlice (target-type ip). BenchmarkServices runs
 // the scenarios on Services alone, BenchmarkMixed on both together.
+// BenchmarkGateways runs them on ALB Gateways of HTTPRoutes and a few NLB
+// Gateways of TCPRoutes (gateway_workload_test.go), every route to a
+// NodePort Service of its own; TestGatewayScaleTiny is its `make test`
+// size.
 //
 // Limits: the emulator's ELBv2 quotas (50 NLBs, 100 registrations per
 // target) are raised in the child, as a large account would have them
 // raised; EndpointSlices are written directly (envtest runs no
 // EndpointSlice controller); the apiserver is shared with nothing else
-// but is not isolated from the machine's other load.
+// but is not isolated from the machine's other load. It serves the Gateway
+// API CRDs, so lbsg's Gateway controllers run (idle) in every benchmark.
 package bench

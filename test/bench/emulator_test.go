@@ -259,8 +259,9 @@ type kvTag struct {
 	Value string `json:"value"`
 }
 
-// stackTag returns an ELBv2 resource's kind ("service" or "ingress", from
-// its stack tag; "" without one) and stack ID.
+// stackTag returns an ELBv2 resource's kind ("service", "ingress",
+// "gateway-alb" or "gateway-nlb", from its stack tag; "" without one) and
+// stack ID.
 func stackTag(tags []kvTag) (kind, id string) {
 	for _, t := range tags {
 		switch t.Key {
@@ -268,6 +269,10 @@ func stackTag(tags []kvTag) (kind, id string) {
 			return "service", t.Value
 		case naming.TagIngressStack:
 			return "ingress", t.Value
+		case naming.TagGatewayALBStack:
+			return "gateway-alb", t.Value
+		case naming.TagGatewayNLBStack:
+			return "gateway-nlb", t.Value
 		}
 	}
 	return "", ""
@@ -277,7 +282,7 @@ func stackTag(tags []kvTag) (kind, id string) {
 // convergence costs the measured process nothing worth counting. Load
 // balancers, target groups and listeners are split by the stack tag:
 // Service ones are counted in LoadBalancers and ListenerPorts, Ingress
-// ones are in ALBs.
+// ones are in ALBs, ALB Gateway ones in GatewayALBs.
 type summary struct {
 	VPCID          string                `json:"vpcId"`
 	NodeSG         string                `json:"nodeSG"`
@@ -288,6 +293,8 @@ type summary struct {
 	TargetGroups   map[string]tgSummary  `json:"targetGroups"`  // by name
 	ListenerPorts  map[int32]int         `json:"listenerPorts"` // of Services' load balancers
 	ALBs           map[string]albSummary `json:"albs"`          // by Ingress stack ID (the group name)
+	GatewayALBs    map[string]albSummary `json:"gatewayAlbs"`   // by Gateway stack ID (namespace/name)
+	GatewayNLBs    int                   `json:"gatewayNlbs"`
 }
 
 // albSummary is an Ingress stack's ALB: listeners, non-default rules and
@@ -329,13 +336,19 @@ func summarise(srv *emulator.Server) (summary, error) {
 		return summary{}, err
 	}
 	s := summary{TargetGroups: map[string]tgSummary{}, ListenerPorts: map[int32]int{}, ALBs: map[string]albSummary{},
-		SecurityGroups: len(d.EC2.SecurityGroups)}
-	albOf := map[string]string{} // LB ARN → Ingress stack ID
+		GatewayALBs: map[string]albSummary{}, SecurityGroups: len(d.EC2.SecurityGroups)}
+	albOf := map[string]albRef{} // LB ARN → its ALB's map and stack ID
 	for arn, lb := range d.ELBv2.LoadBalancers {
 		switch kind, id := stackTag(lb.Tags); kind {
 		case "ingress":
-			albOf[arn] = id
+			albOf[arn] = albRef{s.ALBs, id}
 			s.ALBs[id] = albSummary{}
+		case "gateway-alb":
+			albOf[arn] = albRef{s.GatewayALBs, id}
+			s.GatewayALBs[id] = albSummary{}
+		case "gateway-nlb":
+			albOf[arn] = albRef{} // not a Service's: its listeners are not counted
+			s.GatewayNLBs++
 		default:
 			s.LoadBalancers++
 		}
@@ -372,37 +385,49 @@ func summarise(srv *emulator.Server) (summary, error) {
 		kind, _ := stackTag(tg.Tags)
 		s.TargetGroups[tg.Name] = tgSummary{Kind: kind, Type: tg.TargetType, Targets: len(ids), IDs: idsHash(ids)}
 	}
-	listenerALB := map[string]string{}
+	listenerALB := map[string]albRef{}
 	for arn, l := range d.ELBv2.Listeners {
-		id, alb := albOf[l.LoadBalancer]
-		if !alb {
+		ref, alb := albOf[l.LoadBalancer]
+		switch {
+		case !alb:
 			s.ListenerPorts[l.Port]++
 			continue
+		case ref.in == nil:
+			continue
 		}
-		listenerALB[arn] = id
-		a := s.ALBs[id]
+		listenerALB[arn] = ref
+		a := ref.in[ref.id]
 		a.Listeners++
-		s.ALBs[id] = a
+		ref.in[ref.id] = a
 	}
 	for _, r := range d.ELBv2.Rules {
-		id, alb := listenerALB[r.Listener]
+		ref, alb := listenerALB[r.Listener]
 		if !alb || r.IsDefault {
 			continue
 		}
-		a := s.ALBs[id]
+		a := ref.in[ref.id]
 		a.Rules++
 		for _, c := range r.Conditions {
 			if c.Field == "path-pattern" {
 				a.Paths = append(a.Paths, c.Values...)
 			}
 		}
-		s.ALBs[id] = a
+		ref.in[ref.id] = a
 	}
-	for id, a := range s.ALBs {
-		slices.Sort(a.Paths)
-		s.ALBs[id] = a
+	for _, m := range []map[string]albSummary{s.ALBs, s.GatewayALBs} {
+		for id, a := range m {
+			slices.Sort(a.Paths)
+			m[id] = a
+		}
 	}
 	return s, nil
+}
+
+// albRef is where summarise counts an ALB: the summary's map (Ingress or
+// Gateway ALBs; nil for an NLB Gateway's load balancer) and its key.
+type albRef struct {
+	in map[string]albSummary
+	id string
 }
 
 // idsHash is an order-independent hash of a set of IDs.

@@ -28,8 +28,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/lbsg/lbsg/internal/apis/crds"
+	"github.com/lbsg/lbsg/internal/apis/crds/gatewayapi"
 	"github.com/lbsg/lbsg/internal/awsapi"
 	"github.com/lbsg/lbsg/internal/controller"
 	"github.com/lbsg/lbsg/internal/emulator"
@@ -80,6 +82,11 @@ func kube(tb testing.TB) *kubeEnv {
 			APIServerFlags: map[string]string{"service-cluster-ip-range": "10.96.0.0/16"}})
 		if shared.err == nil {
 			shared.err = crds.Install(tb.Context(), shared.env.Config)
+		}
+		if shared.err == nil {
+			// The Gateway API too, as a cluster running Gateways has it:
+			// lbsg then runs its Gateway controllers in every benchmark.
+			shared.err = gatewayapi.Install(tb.Context(), shared.env.Config)
 		}
 	}
 	env, err := shared.env, shared.err
@@ -222,8 +229,9 @@ func (h *harness) nodeInstances() []string {
 }
 
 // cleanup stops the controller and removes what the namespace's deletion
-// would not (envtest runs no namespace controller): Services and Ingresses
-// lose their finalizers, so no later benchmark's controller sees them.
+// would not (envtest runs no namespace controller): Services, Ingresses
+// and Gateways lose their finalizers, and the workload's GatewayClasses
+// go, so no later benchmark's controller sees them.
 func (h *harness) cleanup() {
 	ctx, cancel := testenv.CleanupContext(h.tb)
 	defer cancel()
@@ -249,6 +257,24 @@ func (h *harness) cleanup() {
 			_ = h.kc.Patch(ctx, ing, client.MergeFrom(base))
 		}
 		_ = h.kc.Delete(ctx, ing)
+	}
+	var gws gwv1.GatewayList
+	_ = h.kc.List(ctx, &gws, client.InNamespace(h.kube.Namespace))
+	for i := range gws.Items {
+		gw := &gws.Items[i]
+		if len(gw.Finalizers) > 0 {
+			base := gw.DeepCopy()
+			gw.Finalizers = nil
+			_ = h.kc.Patch(ctx, gw, client.MergeFrom(base))
+		}
+		_ = h.kc.Delete(ctx, gw)
+	}
+	_ = h.kc.DeleteAllOf(ctx, &gwv1.HTTPRoute{}, client.InNamespace(h.kube.Namespace))
+	_ = h.kc.DeleteAllOf(ctx, &gwv1.TCPRoute{}, client.InNamespace(h.kube.Namespace))
+	for _, w := range h.work {
+		if g, ok := w.(*gateways); ok {
+			_ = h.kc.Delete(ctx, &gwv1.GatewayClass{ObjectMeta: metav1.ObjectMeta{Name: g.class()}})
+		}
 	}
 	_ = h.kc.DeleteAllOf(ctx, &discoveryv1.EndpointSlice{}, client.InNamespace(h.kube.Namespace))
 	for i := range h.next {

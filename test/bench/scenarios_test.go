@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/lbsg/lbsg/internal/controller/gateway"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/controller/targetsg"
 	"github.com/lbsg/lbsg/internal/emulator"
@@ -200,6 +201,10 @@ func (h *harness) resync(rounds int) phaseResult {
 			switch w.controller() {
 			case "ingress":
 				m.ctrls.Drift.Ingresses.Enqueue(r...)
+			case gateway.ControllerName:
+				m.ctrls.Drift.Gateways.Enqueue(r...)
+			case gateway.ALBControllerName:
+				m.ctrls.Drift.ALBGateways.Enqueue(r...)
 			default:
 				m.ctrls.Drift.Services.Enqueue(r...)
 			}

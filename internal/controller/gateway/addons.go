@@ -73,8 +73,8 @@ func (r *Reconciler) warnShieldless(ctx context.Context, gw *gwv1.Gateway, desir
 // l7Refusal refuses, on an NLB Gateway, a configuration (merged) using
 // fields that apply to ALBs only (LBC drops them there without a word):
 // like a field lbsg does not implement, it holds the Gateway.
-func (r *Reconciler) l7Refusal(cfg *gwconfig.LoadBalancerConfiguration) *refused {
-	if r.ALB || cfg == nil {
+func (b Builder) l7Refusal(cfg *gwconfig.LoadBalancerConfiguration) *Refused {
+	if b.ALB || cfg == nil {
 		return nil
 	}
 	s := cfg.Spec
@@ -102,7 +102,7 @@ func (r *Reconciler) l7Refusal(cfg *gwconfig.LoadBalancerConfiguration) *refused
 	if cfg.Namespace != "" {
 		obj = cfg.Namespace + "/" + cfg.Name
 	}
-	return &refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonUnsupportedConfiguration,
+	return &Refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonUnsupportedConfiguration,
 		message: fmt.Sprintf("%s %s uses fields that apply to Application Load Balancer Gateways only, not to this NLB Gateway: %s",
 			gwconfig.KindLoadBalancerConfiguration, obj, strings.Join(bad, ", "))}
 }

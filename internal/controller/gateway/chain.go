@@ -38,7 +38,7 @@ func chainRef(rt *gwattach.Route, ref gwv1.BackendRef) (types.NamespacedName, bo
 // Gateway, whether its class is an ALB class, and its ALB's ARN (cached).
 // A Gateway being deleted is left out (as missing): the NLB lets go of its
 // ALB so that the ALB can be deleted.
-func (r *Reconciler) chainTargets(ctx context.Context, routes []*gwattach.Route) (map[types.NamespacedName]*gwattach.ChainTarget, error) {
+func (b Builder) chainTargets(ctx context.Context, routes []*gwattach.Route) (map[types.NamespacedName]*gwattach.ChainTarget, error) {
 	out := map[types.NamespacedName]*gwattach.ChainTarget{}
 	seen := map[types.NamespacedName]bool{}
 	for _, rt := range routes {
@@ -50,7 +50,7 @@ func (r *Reconciler) chainTargets(ctx context.Context, routes []*gwattach.Route)
 				}
 				seen[key] = true
 				gw := &gwv1.Gateway{}
-				if err := r.Kube.Get(ctx, key, gw); err != nil {
+				if err := b.Kube.Get(ctx, key, gw); err != nil {
 					if apierrors.IsNotFound(err) {
 						continue
 					}
@@ -61,15 +61,15 @@ func (r *Reconciler) chainTargets(ctx context.Context, routes []*gwattach.Route)
 				}
 				t := &gwattach.ChainTarget{Gateway: gw}
 				class := &gwv1.GatewayClass{}
-				if err := r.Kube.Get(ctx, types.NamespacedName{Name: string(gw.Spec.GatewayClassName)}, class); err != nil {
+				if err := b.Kube.Get(ctx, types.NamespacedName{Name: string(gw.Spec.GatewayClassName)}, class); err != nil {
 					if !apierrors.IsNotFound(err) {
 						return nil, err
 					}
 				} else {
 					t.ALB = string(class.Spec.ControllerName) == gwattach.ControllerALB
 				}
-				if t.ALB {
-					lb, err := r.AWS.ExistingLoadBalancer(ctx, naming.GatewayALBStack(key.Namespace, key.Name))
+				if t.ALB && b.LoadBalancers != nil {
+					lb, err := b.LoadBalancers.ExistingLoadBalancer(ctx, naming.GatewayALBStack(key.Namespace, key.Name))
 					if err != nil {
 						return nil, err
 					}
@@ -125,9 +125,9 @@ func namesGateway(rt *gwattach.Route, gw types.NamespacedName) bool {
 // with the TargetGroupConfiguration whose targetReference names that
 // Gateway (kind Gateway, in its namespace) for the route, as LBC reads it
 // (no default TargetGroupConfiguration under it).
-func (r *Reconciler) chainedBackend(ctx context.Context, be gwattach.Backend, rt *gwattach.Route) (model.GatewayBackend, error) {
+func (b Builder) chainedBackend(ctx context.Context, be gwattach.Backend, rt *gwattach.Route) (model.GatewayBackend, error) {
 	gw := be.Chained.Gateway
-	spec, err := r.targetGroupConfig(ctx, types.NamespacedName{Namespace: gw.Namespace, Name: gw.Name}, gwattach.KindGateway)
+	spec, err := b.targetGroupConfig(ctx, types.NamespacedName{Namespace: gw.Namespace, Name: gw.Name}, gwattach.KindGateway)
 	if err != nil {
 		return model.GatewayBackend{}, err
 	}

@@ -15,8 +15,19 @@
 //     (gwattach), builds the Stack (model.BuildGateway; for ALBs with the
 //     ACM certificates discovery needs) and applies it with the shared
 //     deployer (deploy), then writes the Gateway's and the routes' status,
-//     each only when it changed.
+//     each only when it changed. Its reconciles are counted (metrics) under
+//     its controller-runtime name, gateway-nlb or gateway-alb: the NLB
+//     instance also sees every ALB Gateway and returns at once.
 //   - ClassReconciler, key = GatewayClass: the Accepted condition.
+//
+// Builder (build.go) is the reconciler's path from Kubernetes objects to a
+// Gateway's stack over any client.Reader: Prepare (configuration, route
+// attachment, model.Gateway), Notices (the Warning events about listeners
+// and routes), Facts (the AWS facts, from a FactsSource) and BuildStack.
+// The reconciler calls it over its cached client; `lbsg plan`, `audit` and
+// `graph` (internal/planview) over manifests or the cluster's objects, so
+// they show what the reconciler would do. A *Refused error is an input the
+// reconciler refuses (its message is the event's).
 //
 // A configuration object with a field lbsg does not implement refuses the
 // Gateway (Accepted False InvalidParameters, event

@@ -107,7 +107,7 @@ func prefixRegexProblems(rule string, matches []gwv1.HTTPRouteMatch) []string {
 // albPorts fills the ALB Gateway's ports: per valid listener port its
 // protocol, hostnames and attached HTTPRoutes and GRPCRoutes (each once,
 // with the hostnames it serves there and its rules' resolved backends).
-func (r *Reconciler) albPorts(ctx context.Context, out *model.Gateway, in *inputs, att gwattach.Result) error {
+func (b Builder) albPorts(ctx context.Context, out *model.Gateway, in *inputs, att gwattach.Result) error {
 	byPort := map[int32]*model.GatewayPort{}
 	var order []int32
 	tgcs := map[types.NamespacedName]*gwconfig.TargetGroupConfigurationSpec{}
@@ -164,7 +164,7 @@ func (r *Reconciler) albPorts(ctx context.Context, out *model.Gateway, in *input
 					if be.Rule != i {
 						continue
 					}
-					mb, err := r.backend(ctx, in, rt, be, tgcs, eps)
+					mb, err := b.backend(ctx, in, rt, be, tgcs, eps)
 					if err != nil {
 						return err
 					}
@@ -205,13 +205,13 @@ func httpRules(obj *gwv1.HTTPRoute) []model.GatewayHTTPRule {
 
 // backend resolves one backend's target-group settings (for route rt) and
 // endpoints, each Service read once.
-func (r *Reconciler) backend(ctx context.Context, in *inputs, rt *gwattach.Route, be gwattach.Backend,
+func (b Builder) backend(ctx context.Context, in *inputs, rt *gwattach.Route, be gwattach.Backend,
 	tgcs map[types.NamespacedName]*gwconfig.TargetGroupConfigurationSpec, eps map[types.NamespacedName][]model.Endpoint) (model.GatewayBackend, error) {
 	key := types.NamespacedName{Namespace: be.Service.Namespace, Name: be.Service.Name}
 	spec, ok := tgcs[key]
 	if !ok {
 		var err error
-		if spec, err = r.targetGroupConfig(ctx, key, kindService); err != nil {
+		if spec, err = b.targetGroupConfig(ctx, key, kindService); err != nil {
 			return model.GatewayBackend{}, err
 		}
 		tgcs[key] = spec
@@ -220,7 +220,7 @@ func (r *Reconciler) backend(ctx context.Context, in *inputs, rt *gwattach.Route
 	e, ok := eps[key]
 	if !ok {
 		var err error
-		if e, err = r.endpoints(ctx, key); err != nil {
+		if e, err = b.endpoints(ctx, key); err != nil {
 			return model.GatewayBackend{}, err
 		}
 		eps[key] = e

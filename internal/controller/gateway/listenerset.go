@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -63,13 +62,13 @@ func (p parentScope) status(ref gwv1.ParentReference, routeNS string) bool {
 
 // scope lists the ListenerSets (when served) and returns gw's parent
 // scope with those naming it.
-func (r *Reconciler) scope(ctx context.Context, gw *gwv1.Gateway) (parentScope, []*gwv1.ListenerSet, error) {
+func (b Builder) scope(ctx context.Context, gw *gwv1.Gateway) (parentScope, []*gwv1.ListenerSet, error) {
 	p := parentScope{ns: gw.Namespace, name: gw.Name}
-	if !r.ListenerSets {
+	if !b.ListenerSets {
 		return p, nil, nil
 	}
 	var list gwv1.ListenerSetList
-	if err := r.Kube.List(ctx, &list); err != nil {
+	if err := b.Kube.List(ctx, &list); err != nil {
 		return p, nil, err
 	}
 	p.sets, p.known = map[types.NamespacedName]bool{}, map[types.NamespacedName]bool{}
@@ -84,32 +83,6 @@ func (r *Reconciler) scope(ctx context.Context, gw *gwv1.Gateway) (parentScope, 
 		}
 	}
 	return p, mine, nil
-}
-
-// listenerSetEvents reports the ListenerSets' refused listeners and the
-// ListenerSets the Gateway does not allow, on the ListenerSet.
-func (r *Reconciler) listenerSetEvents(gw *gwv1.Gateway, att gwattach.Result) {
-	for _, s := range att.ListenerSets {
-		if !s.Allowed {
-			r.Events.Warn(s.Object, events.ReasonListenerSetNotAllowed, events.ActionReconcile,
-				fmt.Sprintf("Gateway %s/%s does not allow ListenerSets from namespace %s (spec.allowedListeners)", gw.Namespace, gw.Name, s.Object.Namespace))
-			continue
-		}
-		r.listenerEvents(s.Object, s.Listeners)
-	}
-}
-
-// listenerEvents warns, on the object defining them, of listeners not
-// accepted and of what accepted ones name but lbsg does not use.
-func (r *Reconciler) listenerEvents(obj client.Object, ls []*gwattach.Listener) {
-	for _, l := range ls {
-		switch {
-		case !l.Valid:
-			r.Events.Warn(obj, events.ReasonInvalidListener, events.ActionReconcile, fmt.Sprintf("listener %s: %s", l.Spec.Name, l.Message))
-		case l.Notice != "":
-			r.Events.Warn(obj, events.ReasonCertificateRefsNotUsed, events.ActionReconcile, fmt.Sprintf("listener %s: %s", l.Spec.Name, l.Notice))
-		}
-	}
 }
 
 // attachedListenerSets is the Gateway's status.attachedListenerSets: the

@@ -73,7 +73,7 @@ func (e *ruleConfigError) Error() string { return e.message }
 // missing or incomplete, or does not fit its rule is refused
 // (IncompatibleFilters) and gets no configuration. It returns the Secrets
 // the configurations name (to be watched, missing ones too).
-func (r *Reconciler) ruleConfigs(ctx context.Context, gw *gwv1.Gateway, in *inputs) ([]types.NamespacedName, error) {
+func (b Builder) ruleConfigs(ctx context.Context, in *inputs) ([]types.NamespacedName, error) {
 	in.ruleConfigs = map[string][]*model.GatewayRuleConfig{}
 	var keys []types.NamespacedName
 	cache := map[types.NamespacedName]*gwconfig.ListenerRuleConfiguration{}
@@ -100,7 +100,7 @@ func (r *Reconciler) ruleConfigs(ctx context.Context, gw *gwv1.Gateway, in *inpu
 			cfg, ok := cache[key]
 			if !ok {
 				var err error
-				if cfg, err = r.readRuleConfig(ctx, key); err != nil {
+				if cfg, err = b.readRuleConfig(ctx, key); err != nil {
 					var bad *ruleConfigError
 					if !errors.As(err, &bad) {
 						return nil, err
@@ -120,7 +120,7 @@ func (r *Reconciler) ruleConfigs(ctx context.Context, gw *gwv1.Gateway, in *inpu
 			if name := cfg.Spec.OIDCSecret(); name != "" {
 				sk := types.NamespacedName{Namespace: cfg.Namespace, Name: name}
 				keys = append(keys, sk)
-				id, secret, err := r.oidcCredentials(ctx, sk)
+				id, secret, err := b.oidcCredentials(ctx, sk)
 				if err != nil {
 					var bad *ruleConfigError
 					if !errors.As(err, &bad) {
@@ -148,10 +148,10 @@ func (r *Reconciler) ruleConfigs(ctx context.Context, gw *gwv1.Gateway, in *inpu
 
 // readRuleConfig reads and parses one ListenerRuleConfiguration; a
 // missing, unsupported or invalid one is a *ruleConfigError.
-func (r *Reconciler) readRuleConfig(ctx context.Context, key types.NamespacedName) (*gwconfig.ListenerRuleConfiguration, error) {
+func (b Builder) readRuleConfig(ctx context.Context, key types.NamespacedName) (*gwconfig.ListenerRuleConfiguration, error) {
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(lrConfigGVK)
-	if err := r.Kube.Get(ctx, key, u); err != nil {
+	if err := b.Kube.Get(ctx, key, u); err != nil {
 		if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
 			return nil, &ruleConfigError{message: fmt.Sprintf("%s %s not found", gwconfig.KindListenerRuleConfiguration, key)}
 		}
@@ -166,11 +166,11 @@ func (r *Reconciler) readRuleConfig(ctx context.Context, key types.NamespacedNam
 
 // oidcCredentials reads the client ID and secret of an authenticate-oidc
 // action from its Secret, through the Secrets watcher.
-func (r *Reconciler) oidcCredentials(ctx context.Context, key types.NamespacedName) (string, string, error) {
-	if r.Secrets == nil {
+func (b Builder) oidcCredentials(ctx context.Context, key types.NamespacedName) (string, string, error) {
+	if b.Secrets == nil {
 		return "", "", &ruleConfigError{message: fmt.Sprintf("secret %s cannot be read: this controller reads no Secrets", key)}
 	}
-	sec, err := r.Secrets.Get(ctx, key)
+	sec, err := b.Secrets.Get(ctx, key)
 	var labelErr *secrets.LabelError
 	switch {
 	case errors.As(err, &labelErr):

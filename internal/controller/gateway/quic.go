@@ -9,20 +9,38 @@ import (
 	"github.com/lbsg/lbsg/internal/model"
 )
 
-// quicServerIDs sets the QUIC server IDs of eps (svc's endpoints) from
-// their pods when the Gateway's configuration enables QUIC on a listener
-// (each pod is read once, as for Services with QUIC ports); otherwise it
-// forgets what it knew of svc's pods.
-func (r *Reconciler) quicServerIDs(ctx context.Context, in *inputs, svc *corev1.Service, eps []model.Endpoint) error {
-	if !quicEnabled(in) {
-		r.quic.Forget(client.ObjectKeyFromObject(svc))
+// QUICSource gives endpoints the QUIC server IDs of their pods.
+type QUICSource interface {
+	// ServerIDs sets the server IDs of eps (svc's endpoints) when enabled
+	// (the Gateway's configuration enables QUIC on a listener); when not,
+	// it may forget what it knew of svc's pods.
+	ServerIDs(ctx context.Context, enabled bool, svc *corev1.Service, eps []model.Endpoint) error
+}
+
+// quicServerIDs sets the QUIC server IDs of eps (svc's endpoints) through
+// b.QUIC (none without one).
+func (b Builder) quicServerIDs(ctx context.Context, in *inputs, svc *corev1.Service, eps []model.Endpoint) error {
+	if b.QUIC == nil {
 		return nil
 	}
-	pods := r.Pods
-	if pods == nil {
-		pods = r.Kube
+	return b.QUIC.ServerIDs(ctx, quicEnabled(in), svc, eps)
+}
+
+// reconcilerQUIC is the reconciler's QUICSource: each pod read once (as
+// for Services with QUIC ports), what it knew of svc's pods forgotten when
+// QUIC is off.
+type reconcilerQUIC struct{ r *Reconciler }
+
+func (q reconcilerQUIC) ServerIDs(ctx context.Context, enabled bool, svc *corev1.Service, eps []model.Endpoint) error {
+	if !enabled {
+		q.r.quic.Forget(client.ObjectKeyFromObject(svc))
+		return nil
 	}
-	return r.quic.Fill(ctx, pods, svc, eps)
+	pods := q.r.Pods
+	if pods == nil {
+		pods = q.r.Kube
+	}
+	return q.r.quic.Fill(ctx, pods, svc, eps)
 }
 
 // quicEnabled: a listener configuration of the Gateway sets quicEnabled.

@@ -23,7 +23,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
-	"github.com/lbsg/lbsg/internal/awserr"
 	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/registry"
@@ -77,11 +76,15 @@ type Reconciler struct {
 }
 
 // controller is the GatewayClass controllerName served.
-func (r *Reconciler) controller() string {
-	if r.ALB {
-		return gwattach.ControllerALB
+func (r *Reconciler) controller() string { return r.builder().controller() }
+
+// builder is the reconciler's Builder, over its client.
+func (r *Reconciler) builder() Builder {
+	b := Builder{ALB: r.ALB, Kube: r.Kube, ListenerSets: r.ListenerSets, QUIC: reconcilerQUIC{r}, LoadBalancers: r.AWS}
+	if r.Secrets != nil {
+		b.Secrets = r.Secrets
 	}
-	return gwattach.ControllerNLB
+	return b
 }
 
 // name is the controller-runtime name.
@@ -93,12 +96,7 @@ func (r *Reconciler) name() string {
 }
 
 // stackOf is the stack of Gateway ns/name.
-func (r *Reconciler) stackOf(ns, name string) naming.Stack {
-	if r.ALB {
-		return naming.GatewayALBStack(ns, name)
-	}
-	return naming.GatewayNLBStack(ns, name)
-}
+func (r *Reconciler) stackOf(ns, name string) naming.Stack { return r.builder().Stack(ns, name) }
 
 // finalizer is the finalizer holding the Gateway until its stack is gone.
 func (r *Reconciler) finalizer() string {
@@ -112,8 +110,11 @@ func (r *Reconciler) finalizer() string {
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res reconcile.Result, err error) {
 	began := time.Now()
 	defer func() {
-		r.Metrics.Reconciled("gateway", deploy.Outcome(res, err))
-		r.Metrics.ReconcileTook("gateway", time.Since(began))
+		// Counted under the controller's own name: the NLB controller also
+		// sees every ALB Gateway (and returns at once), so one shared name
+		// would count those as reconciles of ALB Gateways.
+		r.Metrics.Reconciled(r.name(), deploy.Outcome(res, err))
+		r.Metrics.ReconcileTook(r.name(), time.Since(began))
 	}()
 	stack := r.stackOf(req.Namespace, req.Name)
 	gw := &gwv1.Gateway{}
@@ -128,7 +129,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 		}
 		return reconcile.Result{}, err
 	}
-	class, err := r.class(ctx, gw)
+	class, err := r.builder().class(ctx, gw)
 	if err != nil {
 		return reconcile.Result{}, err
 	}
@@ -138,7 +139,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (res 
 			return reconcile.Result{}, nil
 		}
 		if class != nil {
-			if cfg, err := r.config(ctx, gw, class); err == nil && deletionProtected(cfg) {
+			if cfg, err := r.builder().config(ctx, gw, class); err == nil && deletionProtected(cfg) {
 				// LBC's refusal: nothing changes until the attribute is off.
 				msg := fmt.Sprintf("Unable to delete gateway %s/%s because deletion protection is enabled.", gw.Namespace, gw.Name)
 				r.Events.Warn(gw, events.ReasonFailedBuildModel, events.ActionDelete, "Failed build model due to "+msg)
@@ -168,73 +169,56 @@ func deletionProtected(cfg *gwconfig.LoadBalancerConfiguration) bool {
 
 // class returns the Gateway's GatewayClass when it is a class of r's
 // controller.
-func (r *Reconciler) class(ctx context.Context, gw *gwv1.Gateway) (*gwv1.GatewayClass, error) {
+func (b Builder) class(ctx context.Context, gw *gwv1.Gateway) (*gwv1.GatewayClass, error) {
 	c := &gwv1.GatewayClass{}
-	if err := r.Kube.Get(ctx, types.NamespacedName{Name: string(gw.Spec.GatewayClassName)}, c); err != nil {
+	if err := b.Kube.Get(ctx, types.NamespacedName{Name: string(gw.Spec.GatewayClassName)}, c); err != nil {
 		return nil, client.IgnoreNotFound(err)
 	}
-	if string(c.Spec.ControllerName) != r.controller() {
+	if string(c.Spec.ControllerName) != b.controller() {
 		return nil, nil
 	}
 	return c, nil
 }
 
-// refused is a Gateway whose inputs lbsg will not apply: its stack is held.
-type refused struct {
+// Refused is a Gateway whose inputs lbsg will not apply: its stack is held.
+type Refused struct {
 	reason  gwv1.GatewayConditionReason
 	event   string
 	message string
+	// cause is the parse or model error refused (nil: none).
+	cause error
 }
 
-func (e *refused) Error() string { return e.message }
+func (e *Refused) Error() string { return e.message }
+
+// Unwrap is the error refused, such as a *gwconfig.UnsupportedError.
+func (e *Refused) Unwrap() error { return e.cause }
 
 func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1.GatewayClass, stack naming.Stack) (reconcile.Result, error) {
-	in, err := r.load(ctx, gw, class)
-	var ref *refused
+	p, err := r.builder().Prepare(ctx, gw, class, stack)
+	if r.ALB && p != nil {
+		r.monitorSecrets(types.NamespacedName{Namespace: gw.Namespace, Name: gw.Name}, p.in.secrets)
+	}
+	for _, n := range p.Notices(gw) {
+		r.Events.Warn(n.Object, n.Reason, events.ActionReconcile, n.Message)
+	}
+	var ref *Refused
 	if errors.As(err, &ref) {
 		return r.refuse(ctx, gw, stack, ref)
 	}
 	if err != nil {
 		return reconcile.Result{}, err
 	}
-	att := gwattach.Attach(in.attach)
-	if r.ALB && refuseUnauthenticated(in, att) {
-		att = gwattach.Attach(in.attach)
-	}
-	r.listenerEvents(gw, att.Listeners)
-	r.listenerSetEvents(gw, att)
-	for _, rt := range in.attach.Routes {
-		if rt.Refusal != nil && namesScopeInSpec(rt, in.scope) {
-			reason := events.ReasonUnsupportedConfiguration
-			if rt.Refusal.Reason == gwv1.RouteReasonIncompatibleFilters {
-				reason = events.ReasonInvalidListenerRuleConfiguration
-			}
-			r.Events.Warn(in.routeObjs[rt.Key()], reason, events.ActionReconcile,
-				fmt.Sprintf("Gateway %s/%s: %s", gw.Namespace, gw.Name, rt.Refusal.Message))
-			continue
-		}
-		if probs := att.Problems[rt.Key()]; len(probs) > 0 {
-			r.Events.Warn(in.routeObjs[rt.Key()], events.ReasonRouteNotAttached, events.ActionReconcile,
-				fmt.Sprintf("Gateway %s/%s: %s", gw.Namespace, gw.Name, strings.Join(probs, "; ")))
-		}
-	}
-	desiredGW, err := r.gatewayModel(ctx, gw, stack, in, att)
-	if errors.As(err, &ref) {
-		return r.refuse(ctx, gw, stack, ref)
-	}
-	if err != nil {
-		return reconcile.Result{}, err
-	}
-	facts, err := r.facts(ctx, stack, in.config, desiredGW)
+	facts, err := r.facts(ctx, stack, p)
 	if err != nil {
 		return r.Deploy.Failure(ctx, err, gw)
 	}
-	desired, warnings, err := model.BuildGateway(desiredGW, facts, r.Defaults)
+	desired, warnings, err := BuildStack(p, facts, r.Defaults)
+	if errors.As(err, &ref) {
+		return r.refuse(ctx, gw, stack, ref)
+	}
 	if err != nil {
-		if awserr.Code(err) != "" {
-			return r.Deploy.Failure(ctx, err, gw)
-		}
-		return r.refuse(ctx, gw, stack, &refused{reason: gwv1.GatewayReasonInvalid, event: events.ReasonFailedBuildModel, message: "Failed build model due to " + err.Error()})
+		return r.Deploy.Failure(ctx, err, gw)
 	}
 	for _, w := range warnings {
 		r.Events.Warn(gw, w.Reason, events.ActionReconcile, w.Message)
@@ -261,18 +245,18 @@ func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1
 			return conflictRequeue(err)
 		}
 	}
-	if att.ChainPending && result.RequeueAfter == 0 {
+	if p.Attach.ChainPending && result.RequeueAfter == 0 {
 		// A backend Gateway's ALB is not there yet; its status write
 		// (chainedGateways) normally comes first.
 		result.RequeueAfter = deploy.DependencyRequeue
 	}
-	if err := r.writeStatus(ctx, gw, att, dns, nil); err != nil {
+	if err := r.writeStatus(ctx, gw, p.Attach, dns, nil); err != nil {
 		return conflictRequeue(err)
 	}
-	if err := r.writeRouteStatus(ctx, in, att); err != nil {
+	if err := r.writeRouteStatus(ctx, p.in, p.Attach); err != nil {
 		return conflictRequeue(err)
 	}
-	if err := r.writeListenerSetStatus(ctx, att, dns != ""); err != nil {
+	if err := r.writeListenerSetStatus(ctx, p.Attach, dns != ""); err != nil {
 		return conflictRequeue(err)
 	}
 	if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
@@ -297,7 +281,7 @@ func conflictRequeue(err error) (reconcile.Result, error) {
 }
 
 // refuse reports a Gateway lbsg will not apply and holds its stack.
-func (r *Reconciler) refuse(ctx context.Context, gw *gwv1.Gateway, stack naming.Stack, ref *refused) (reconcile.Result, error) {
+func (r *Reconciler) refuse(ctx context.Context, gw *gwv1.Gateway, stack naming.Stack, ref *Refused) (reconcile.Result, error) {
 	logf.FromContext(ctx).Info("gateway refused", "reason", ref.event, "message", ref.message)
 	r.Events.Warn(gw, ref.event, events.ActionReconcile, ref.message)
 	r.Deploy.Hold(stack)
@@ -317,6 +301,9 @@ type inputs struct {
 	// ruleConfigs are, per ALB route key and rule, the rule's
 	// ListenerRuleConfiguration (nil: none).
 	ruleConfigs map[string][]*model.GatewayRuleConfig
+	// secrets are the Secrets the rule configurations name (to be
+	// watched, missing ones too).
+	secrets []types.NamespacedName
 }
 
 var (
@@ -325,43 +312,43 @@ var (
 )
 
 // load reads the Gateway's configuration, routes and what they name.
-func (r *Reconciler) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.GatewayClass) (*inputs, error) {
+func (b Builder) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.GatewayClass) (*inputs, error) {
 	in := &inputs{routeObjs: map[string]client.Object{}}
-	cfg, err := r.config(ctx, gw, class)
+	cfg, err := b.config(ctx, gw, class)
 	if err != nil {
 		return nil, err
 	}
-	if ref := r.l7Refusal(cfg); ref != nil {
+	if ref := b.l7Refusal(cfg); ref != nil {
 		return nil, ref
 	}
 	in.config = cfg
-	scope, sets, err := r.scope(ctx, gw)
+	scope, sets, err := b.scope(ctx, gw)
 	if err != nil {
 		return nil, err
 	}
 	in.scope = scope
-	routes, objs, err := listRoutes(ctx, r.Kube, r.ALB)
+	routes, objs, err := listRoutes(ctx, b.Kube, b.ALB)
 	if err != nil {
 		return nil, err
 	}
-	a := gwattach.Inputs{Controller: r.controller(), Gateway: gw, NamespaceLabels: map[string]map[string]string{},
+	a := gwattach.Inputs{Controller: b.controller(), Gateway: gw, NamespaceLabels: map[string]map[string]string{},
 		Services: map[types.NamespacedName]*corev1.Service{}, ListenerSets: sets}
 	for _, rt := range routes {
-		if !namesOrNamed(rt, scope, r.controller()) {
+		if !namesOrNamed(rt, scope, b.controller()) {
 			continue
 		}
 		a.Routes = append(a.Routes, rt)
 		in.routeObjs[rt.Key()] = objs[rt.Key()]
 	}
 	var nss corev1.NamespaceList
-	if err := r.Kube.List(ctx, &nss); err != nil {
+	if err := b.Kube.List(ctx, &nss); err != nil {
 		return nil, err
 	}
 	for _, ns := range nss.Items {
 		a.NamespaceLabels[ns.Name] = ns.Labels
 	}
 	var grants gwv1.ReferenceGrantList
-	if err := r.Kube.List(ctx, &grants); err != nil && !meta.IsNoMatchError(err) {
+	if err := b.Kube.List(ctx, &grants); err != nil && !meta.IsNoMatchError(err) {
 		return nil, err
 	}
 	a.Grants = grants.Items
@@ -380,7 +367,7 @@ func (r *Reconciler) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.Gat
 					continue
 				}
 				svc := &corev1.Service{}
-				if err := r.Kube.Get(ctx, key, svc); err != nil {
+				if err := b.Kube.Get(ctx, key, svc); err != nil {
 					if !apierrors.IsNotFound(err) {
 						return nil, err
 					}
@@ -390,18 +377,16 @@ func (r *Reconciler) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.Gat
 			}
 		}
 	}
-	if !r.ALB {
-		if a.Chained, err = r.chainTargets(ctx, a.Routes); err != nil {
+	if !b.ALB {
+		if a.Chained, err = b.chainTargets(ctx, a.Routes); err != nil {
 			return nil, err
 		}
 	}
 	in.attach = a
-	if r.ALB {
-		keys, err := r.ruleConfigs(ctx, gw, in)
-		if err != nil {
+	if b.ALB {
+		if in.secrets, err = b.ruleConfigs(ctx, in); err != nil {
 			return nil, err
 		}
-		r.monitorSecrets(types.NamespacedName{Namespace: gw.Namespace, Name: gw.Name}, keys)
 	}
 	return in, nil
 }
@@ -450,12 +435,12 @@ func parentIs(ref gwv1.ParentReference, routeNS, ns, name string) bool {
 
 // config reads the Gateway's LoadBalancerConfiguration: the Gateway's
 // infrastructure.parametersRef, else the class's parametersRef.
-func (r *Reconciler) config(ctx context.Context, gw *gwv1.Gateway, class *gwv1.GatewayClass) (*gwconfig.LoadBalancerConfiguration, error) {
+func (b Builder) config(ctx context.Context, gw *gwv1.Gateway, class *gwv1.GatewayClass) (*gwconfig.LoadBalancerConfiguration, error) {
 	var gwRef, classRef *types.NamespacedName
 	if inf := gw.Spec.Infrastructure; inf != nil && inf.ParametersRef != nil {
 		p := inf.ParametersRef
 		if string(p.Group) != gwconfig.Group || string(p.Kind) != gwconfig.KindLoadBalancerConfiguration {
-			return nil, &refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonFailedBuildModel,
+			return nil, &Refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonFailedBuildModel,
 				message: fmt.Sprintf("infrastructure.parametersRef must name a %s.%s, not %s.%s", gwconfig.KindLoadBalancerConfiguration, gwconfig.Group, p.Kind, p.Group)}
 		}
 		gwRef = &types.NamespacedName{Namespace: gw.Namespace, Name: p.Name}
@@ -475,11 +460,11 @@ func (r *Reconciler) config(ctx context.Context, gw *gwv1.Gateway, class *gwv1.G
 		if c.ref == nil {
 			continue
 		}
-		cfg, err := r.readConfig(ctx, *c.ref)
+		cfg, err := b.readConfig(ctx, *c.ref)
 		if err != nil {
 			return nil, err
 		}
-		if cfg.DefaultTargetGroup, err = r.defaultTargetGroup(ctx, cfg); err != nil {
+		if cfg.DefaultTargetGroup, err = b.defaultTargetGroup(ctx, cfg); err != nil {
 			return nil, err
 		}
 		*c.out = cfg
@@ -498,19 +483,19 @@ func (r *Reconciler) config(ctx context.Context, gw *gwv1.Gateway, class *gwv1.G
 }
 
 // readConfig reads and parses one LoadBalancerConfiguration.
-func (r *Reconciler) readConfig(ctx context.Context, ref types.NamespacedName) (*gwconfig.LoadBalancerConfiguration, error) {
+func (b Builder) readConfig(ctx context.Context, ref types.NamespacedName) (*gwconfig.LoadBalancerConfiguration, error) {
 	u := &unstructured.Unstructured{}
 	u.SetGroupVersionKind(lbConfigGVK)
-	if err := r.Kube.Get(ctx, ref, u); err != nil {
+	if err := b.Kube.Get(ctx, ref, u); err != nil {
 		if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
-			return nil, &refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonFailedBuildModel,
+			return nil, &Refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonFailedBuildModel,
 				message: fmt.Sprintf("LoadBalancerConfiguration %s not found", ref)}
 		}
 		return nil, err
 	}
 	cfg, err := gwconfig.ParseLoadBalancerConfiguration(u.Object)
 	if err != nil {
-		return nil, &refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonUnsupportedConfiguration, message: err.Error()}
+		return nil, &Refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonUnsupportedConfiguration, message: err.Error(), cause: err}
 	}
 	return cfg, nil
 }
@@ -518,15 +503,15 @@ func (r *Reconciler) readConfig(ctx context.Context, ref types.NamespacedName) (
 // gatewayModel turns the attachment into model.Gateway: valid listeners by
 // port, each port's route (the oldest attached, then by namespace/name, as
 // LBC) with its backends, their TargetGroupConfigurations and endpoints.
-func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack naming.Stack, in *inputs, att gwattach.Result) (model.Gateway, error) {
+func (b Builder) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack naming.Stack, in *inputs, att gwattach.Result) (model.Gateway, error) {
 	out := model.Gateway{Stack: stack, Namespace: gw.Namespace, Name: gw.Name, UID: string(gw.UID),
 		ActiveAddons: model.ActiveGatewayAddons(gw.Annotations)}
 	if in.config != nil {
 		out.Config = &in.config.Spec
 	}
-	if r.ALB {
+	if b.ALB {
 		out.ALB = true
-		return out, r.albPorts(ctx, &out, in, att)
+		return out, b.albPorts(ctx, &out, in, att)
 	}
 	byPort := map[int32]*model.GatewayPort{}
 	routes := map[int32][]*gwattach.Route{}
@@ -570,18 +555,18 @@ func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack n
 		gr := &model.GatewayRoute{Kind: rt.Kind, Namespace: rt.Namespace, Name: rt.Name}
 		for _, be := range att.Backends[rt.Key()] {
 			if be.Chained != nil {
-				b, err := r.chainedBackend(ctx, be, rt)
+				cb, err := b.chainedBackend(ctx, be, rt)
 				if err != nil {
 					return out, err
 				}
-				gr.Backends = append(gr.Backends, b)
+				gr.Backends = append(gr.Backends, cb)
 				continue
 			}
 			key := types.NamespacedName{Namespace: be.Service.Namespace, Name: be.Service.Name}
 			spec, ok := tgcs[key]
 			if !ok {
 				var err error
-				if spec, err = r.targetGroupConfig(ctx, key, kindService); err != nil {
+				if spec, err = b.targetGroupConfig(ctx, key, kindService); err != nil {
 					return out, err
 				}
 				tgcs[key] = spec
@@ -590,10 +575,10 @@ func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack n
 			e, ok := eps[key]
 			if !ok {
 				var err error
-				if e, err = r.endpoints(ctx, key); err != nil {
+				if e, err = b.endpoints(ctx, key); err != nil {
 					return out, err
 				}
-				if err := r.quicServerIDs(ctx, in, be.Service, e); err != nil {
+				if err := b.quicServerIDs(ctx, in, be.Service, e); err != nil {
 					return out, err
 				}
 				eps[key] = e
@@ -613,10 +598,10 @@ const kindService = "Service"
 // targetGroupConfig finds the TargetGroupConfiguration of the Service (or,
 // kind Gateway, the chained Gateway) svc: same namespace, targetReference
 // naming it by kind and name, as LBC matches (no kind: Service).
-func (r *Reconciler) targetGroupConfig(ctx context.Context, svc types.NamespacedName, kind string) (*gwconfig.TargetGroupConfigurationSpec, error) {
+func (b Builder) targetGroupConfig(ctx context.Context, svc types.NamespacedName, kind string) (*gwconfig.TargetGroupConfigurationSpec, error) {
 	list := &unstructured.UnstructuredList{}
 	list.SetGroupVersionKind(tgConfigGVK)
-	if err := r.Kube.List(ctx, list, client.InNamespace(svc.Namespace)); err != nil {
+	if err := b.Kube.List(ctx, list, client.InNamespace(svc.Namespace)); err != nil {
 		if meta.IsNoMatchError(err) {
 			return nil, nil
 		}
@@ -634,59 +619,27 @@ func (r *Reconciler) targetGroupConfig(ctx context.Context, svc types.Namespaced
 		}
 		cfg, err := gwconfig.ParseTargetGroupConfiguration(o)
 		if err != nil {
-			return nil, &refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonUnsupportedConfiguration, message: err.Error()}
+			return nil, &Refused{reason: gwv1.GatewayReasonInvalidParameters, event: events.ReasonUnsupportedConfiguration, message: err.Error(), cause: err}
 		}
 		return &cfg.Spec, nil
 	}
 	return nil, nil
 }
 
-func (r *Reconciler) endpoints(ctx context.Context, svc types.NamespacedName) ([]model.Endpoint, error) {
+func (b Builder) endpoints(ctx context.Context, svc types.NamespacedName) ([]model.Endpoint, error) {
 	var list discoveryv1.EndpointSliceList
-	if err := r.Kube.List(ctx, &list, client.InNamespace(svc.Namespace), client.MatchingLabels{discoveryv1.LabelServiceName: svc.Name}); err != nil {
+	if err := b.Kube.List(ctx, &list, client.InNamespace(svc.Namespace), client.MatchingLabels{discoveryv1.LabelServiceName: svc.Name}); err != nil {
 		return nil, err
 	}
 	return model.EndpointsFromSlices(list.Items), nil
 }
 
-// facts reads the AWS facts BuildGateway needs, from the caches.
-func (r *Reconciler) facts(ctx context.Context, stack naming.Stack, cfg *gwconfig.LoadBalancerConfiguration, gw model.Gateway) (model.Facts, error) {
-	var f model.Facts
-	var err error
-	if hosts, discovers := model.GatewayHTTPSHosts(gw); discovers && len(hosts) > 0 {
-		if f.Certificates, err = r.AWS.Certificates(ctx, stack.Key(), hosts); err != nil {
-			return f, err
-		}
-	}
-	if f.Subnets, err = r.AWS.Subnets(ctx); err != nil {
-		return f, err
-	}
-	if names := model.GatewayTrustStoreNames(gw.Config); len(names) > 0 {
-		if f.TrustStoreARNs, err = r.AWS.TrustStoreARNsByName(ctx, names); err != nil {
-			return f, err
-		}
-	}
-	lb, err := r.AWS.ExistingLoadBalancer(ctx, stack)
+// facts reads the AWS facts BuildStack needs, from the caches, and the
+// nodes.
+func (r *Reconciler) facts(ctx context.Context, stack naming.Stack, p *Prepared) (model.Facts, error) {
+	f, err := Facts(ctx, r.AWS, stack, p)
 	if err != nil {
 		return f, err
-	}
-	needCIDRs := !gw.ALB && cfg != nil && cfg.Spec.DisableSecurityGroup != nil && *cfg.Spec.DisableSecurityGroup
-	if lb != nil {
-		f.ExistingLB = &model.ExistingLB{Scheme: lb.Scheme, SecurityGroups: lb.SecurityGroups, Subnets: lb.Subnets}
-		needCIDRs = needCIDRs || !gw.ALB && len(lb.SecurityGroups) == 0
-	}
-	if needCIDRs {
-		// The node rules of an NLB without SGs cite the VPC's CIDRs.
-		if f.VPCCIDRs, err = r.AWS.VPCCIDRs(ctx); err != nil {
-			return f, err
-		}
-	}
-	if cfg != nil && cfg.Spec.SecurityGroups != nil && len(*cfg.Spec.SecurityGroups) > 0 {
-		ids, err := r.AWS.ResolveManual(ctx, *cfg.Spec.SecurityGroups)
-		if err != nil && awserr.Code(err) != "" {
-			return f, err
-		}
-		f.ManualSecurityGroups, f.ManualSecurityGroupsErr = ids, err
 	}
 	var nodes corev1.NodeList
 	if err := r.Kube.List(ctx, &nodes); err != nil {
@@ -724,7 +677,7 @@ func (r *Reconciler) teardown(ctx context.Context, gw *gwv1.Gateway, stack namin
 	if requeue, err := r.Deploy.ReleaseBackend(ctx); err != nil || requeue {
 		return reconcile.Result{RequeueAfter: deploy.DependencyRequeue}, err
 	}
-	scope, _, err := r.scope(ctx, gw)
+	scope, _, err := r.builder().scope(ctx, gw)
 	if err != nil {
 		return reconcile.Result{}, err
 	}

@@ -28,7 +28,7 @@ const (
 // writeStatus sets the Gateway's status from the attachment and the load
 // balancer's DNS name (ref non-nil: the Gateway is refused), writing only
 // on change.
-func (r *Reconciler) writeStatus(ctx context.Context, gw *gwv1.Gateway, att gwattach.Result, dns string, ref *refused) error {
+func (r *Reconciler) writeStatus(ctx context.Context, gw *gwv1.Gateway, att gwattach.Result, dns string, ref *Refused) error {
 	st := gw.Status.DeepCopy()
 	gen := gw.Generation
 	set := func(conds *[]metav1.Condition, t string, ok bool, reason, msg string) {

@@ -20,12 +20,12 @@ import (
 // defaultTargetGroupConfiguration names (nil: none); one that is missing,
 // carries a targetReference or uses a field lbsg lacks refuses the
 // Gateway.
-func (r *Reconciler) defaultTargetGroup(ctx context.Context, cfg *gwconfig.LoadBalancerConfiguration) (*gwconfig.TargetGroupConfigurationSpec, error) {
-	spec, why, event, err := readDefaultTargetGroup(ctx, r.Kube, cfg)
+func (b Builder) defaultTargetGroup(ctx context.Context, cfg *gwconfig.LoadBalancerConfiguration) (*gwconfig.TargetGroupConfigurationSpec, error) {
+	spec, why, event, err := readDefaultTargetGroup(ctx, b.Kube, cfg)
 	if err != nil || why == "" {
 		return spec, err
 	}
-	return nil, &refused{reason: gwv1.GatewayReasonInvalidParameters, event: event, message: why}
+	return nil, &Refused{reason: gwv1.GatewayReasonInvalidParameters, event: event, message: why}
 }
 
 // readDefaultTargetGroup reads, in cfg's namespace, the

@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/lbsg/lbsg/internal/gwconfig"
+)
+
+// ruleConfigSecrets reads the OIDC Secrets the ListenerRuleConfigurations
+// among objs name, one by one; one missing or forbidden is left out (its
+// routes are then refused, as the reconciler refuses them).
+func ruleConfigSecrets(ctx context.Context, kube client.Reader, objs []client.Object) ([]corev1.Secret, error) {
+	var out []corev1.Secret
+	seen := map[string]bool{}
+	for _, o := range objs {
+		u, ok := o.(*unstructured.Unstructured)
+		if !ok || u.GetKind() != gwconfig.KindListenerRuleConfiguration {
+			continue
+		}
+		cfg, err := gwconfig.ParseListenerRuleConfiguration(u.Object)
+		if err != nil || cfg.Spec.OIDCSecret() == "" {
+			continue
+		}
+		key := client.ObjectKey{Namespace: u.GetNamespace(), Name: cfg.Spec.OIDCSecret()}
+		if seen[key.String()] {
+			continue
+		}
+		seen[key.String()] = true
+		var sec corev1.Secret
+		err = kube.Get(ctx, key, &sec)
+		switch {
+		case apierrors.IsNotFound(err) || apierrors.IsForbidden(err):
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("reading secret %s: %w", key, err)
+		}
+		out = append(out, sec)
+	}
+	return out, nil
+}
+
+// gatewayObjects lists the cluster's Gateway API objects and LBC's
+// gateway.k8s.aws configurations, what the Gateway reconcilers read (only
+// GatewayClasses with classesOnly). A kind whose CRD is not installed has
+// no objects.
+func gatewayObjects(ctx context.Context, kube client.Reader, classesOnly bool) ([]client.Object, error) {
+	lists := []client.ObjectList{&gwv1.GatewayClassList{}}
+	if !classesOnly {
+		lists = append(lists, &gwv1.GatewayList{}, &gwv1.HTTPRouteList{}, &gwv1.GRPCRouteList{}, &gwv1.TCPRouteList{},
+			&gwv1.UDPRouteList{}, &gwv1.TLSRouteList{}, &gwv1.ReferenceGrantList{}, &gwv1.ListenerSetList{})
+		for _, kind := range []string{gwconfig.KindLoadBalancerConfiguration, gwconfig.KindTargetGroupConfiguration, gwconfig.KindListenerRuleConfiguration} {
+			u := &unstructured.UnstructuredList{}
+			u.SetGroupVersionKind(schema.GroupVersionKind{Group: gwconfig.Group, Version: gwconfig.Version, Kind: kind + "List"})
+			lists = append(lists, u)
+		}
+	}
+	var out []client.Object
+	for _, l := range lists {
+		if err := kube.List(ctx, l); err != nil {
+			if noCRD(err) {
+				continue
+			}
+			return nil, fmt.Errorf("listing %s: %w", strings.TrimPrefix(fmt.Sprintf("%T", l), "*"), err)
+		}
+		items, err := meta.ExtractList(l)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			if o, ok := it.(client.Object); ok {
+				out = append(out, o)
+			}
+		}
+	}
+	return out, nil
+}
