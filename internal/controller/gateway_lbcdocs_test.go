@@ -56,9 +56,15 @@ type docExample struct {
 	// unresolved: routes are Accepted but their backends do not resolve
 	// (ResolvedRefs False with this reason).
 	unresolved string
+	// invalid: the Gateway is not accepted (Accepted False, Invalid) with
+	// a message containing this: the example breaks a rule of LBC's.
+	invalid string
 	// rejected: the apiserver refuses an object of the example with an
 	// error containing this (the example is invalid as written).
 	rejected string
+	// verify names checks of docChecks run on each converged Gateway's
+	// load balancer: the emulator holds what the example is about.
+	verify []string
 }
 
 // lbcGatewayDocExamples is every YAML block of LBC v3.6.2's Gateway guide.
@@ -68,8 +74,8 @@ var lbcGatewayDocExamples = map[string]docExample{
 	"customization.md:33":  {skip: "fragment: the Gateway's listeners are elided (...)"},
 	"customization.md:53":  {with: []string{"customization.md:15"}},
 	"customization.md:108": {},
-	"customization.md:131": {refused: []string{"spec.routeConfigurations"}},
-	"customization.md:197": {with: []string{"gateway_chaining.md:30"}, routeRefused: []string{"ExtensionRef"}},
+	"customization.md:131": {},
+	"customization.md:197": {with: []string{"gateway_chaining.md:30"}, verify: []string{"sourceIP"}},
 	// The route names port 90 of a Gateway listening on 80 and 443.
 	"customization.md:241": {with: []string{"gateway_chaining.md:30"}, routeRefused: []string{"No listener"}, routeReason: "NoMatchingParent"},
 
@@ -100,21 +106,21 @@ var lbcGatewayDocExamples = map[string]docExample{
 	"l7gateway.md:315": {skip: "a route for Gateway my-http-gateway, which no example defines"},
 	"l7gateway.md:359": {skip: "a route for Gateway my-http-gateway, which no example defines"},
 
-	// ListenerRuleConfiguration is not built yet: the HTTPRoute naming one
-	// is refused.
-	"listenerruleconfig.md:9":   {routeRefused: []string{"ExtensionRef"}},
-	"listenerruleconfig.md:32":  {routeRefused: []string{"ExtensionRef"}},
-	"listenerruleconfig.md:51":  {routeRefused: []string{"ExtensionRef"}},
+	// A ListenerRuleConfiguration alone is applied through an HTTPRoute of
+	// a probe ALB naming it (with the RequestRedirect filter a redirect
+	// configuration completes; on an HTTPS listener for authentication).
+	"listenerruleconfig.md:9":   {verify: []string{"stickyForward"}},
+	"listenerruleconfig.md:32":  {verify: []string{"redirectQuery"}},
+	"listenerruleconfig.md:51":  {verify: []string{"fixedResponse"}},
 	"listenerruleconfig.md:72":  {rejected: `Unsupported value: "authenticate/deny/allow"`},
 	"listenerruleconfig.md:94":  {rejected: `Unsupported value: "authenticate/deny/allow"`},
-	"listenerruleconfig.md:121": {routeRefused: []string{"ExtensionRef"}},
-	"listenerruleconfig.md:155": {routeRefused: []string{"ExtensionRef"}},
+	"listenerruleconfig.md:121": {verify: []string{"jwtValidation"}},
+	"listenerruleconfig.md:155": {verify: []string{"sourceIP"}},
 
-	// lbsg does not read allowedListeners yet (ListenerSets are not built).
 	"listenersets.md:22":  {},
 	"listenersets.md:50":  {skip: "fragment: allowedListeners"},
-	"listenersets.md:63":  {skip: "ListenerSets are not built yet"},
-	"listenersets.md:88":  {skip: "ListenerSets are not built yet (a route of a ListenerSet)"},
+	"listenersets.md:63":  {with: []string{"listenersets.md:22"}, verify: []string{"listenerSetPort"}},
+	"listenersets.md:88":  {with: []string{"listenersets.md:22", "listenersets.md:63"}},
 	"listenersets.md:108": {skip: "fragment: parentRefs"},
 	"listenersets.md:143": {skip: "fragment: a Gateway's status"},
 	"listenersets.md:155": {skip: "fragment: a ListenerSet's status"},
@@ -125,41 +131,51 @@ var lbcGatewayDocExamples = map[string]docExample{
 	"loadbalancerconfig.md:72": {refused: []string{"spec.ipAddressType"}},
 	// YAML's on is a boolean; the CRD's field is a string ("on", "off").
 	"loadbalancerconfig.md:99":  {rejected: "must be of type string"},
-	"loadbalancerconfig.md:121": {refused: []string{"spec.customerOwnedIpv4Pool"}},
-	"loadbalancerconfig.md:141": {refused: []string{"spec.ipv4IPAMPoolId"}},
-	// Values that name nothing in AWS (subnet-1234, my-cert, pl1, key k1):
-	// lbsg reports AWS's or its own refusal as a Warning event.
+	// LBC's doc errors: values no AWS account can hold, as AWS's IDs and
+	// ARNs have a form (coip-1234 is no ipv4pool-coip-…, subnet-1234 no
+	// subnet ID, my-cert no certificate ARN, pl1 no prefix list ID, k1 no
+	// attribute, my-web-acl no web ACL ARN). lbsg reports AWS's or its own
+	// refusal as a Warning event.
+	"loadbalancerconfig.md:121": {failed: "coip-1234"},
+	// The test seeds IPAM pool ipam-1234 (the emulator takes any ID).
+	"loadbalancerconfig.md:141": {verify: []string{"ipam"}},
 	"loadbalancerconfig.md:161": {failed: "want: [subnet-1234], found: []"},
-	"loadbalancerconfig.md:184": {failed: "unable to resolve at least one subnet"},
+	// The test tags the public subnets key1=k1 and k2.
+	"loadbalancerconfig.md:184": {verify: []string{"selectedSubnets"}},
 	"loadbalancerconfig.md:208": {failed: "Certificate 'my-cert' not found"},
 	// sg1 and sg2 are groups' Name tags; the test creates them.
-	"loadbalancerconfig.md:228": {},
+	"loadbalancerconfig.md:228": {verify: []string{"namedSecurityGroups"}},
 	"loadbalancerconfig.md:251": {failed: `invalid peer "pl1"`},
 	"loadbalancerconfig.md:271": {},
 	"loadbalancerconfig.md:291": {failed: "Key k1 not valid"},
-	"loadbalancerconfig.md:314": {},
+	"loadbalancerconfig.md:314": {verify: []string{"tags"}},
 	"loadbalancerconfig.md:334": {},
 	"loadbalancerconfig.md:354": {},
-	"loadbalancerconfig.md:372": {refused: []string{"spec.minimumLoadBalancerCapacity"}},
+	"loadbalancerconfig.md:372": {verify: []string{"capacity"}},
 	"loadbalancerconfig.md:389": {failed: "Certificate 'my-cert' not found"},
-	"loadbalancerconfig.md:467": {refused: []string{"mutualAuthentication"}},
+	// The test creates trust store ts-1234: the certificate fails.
+	"loadbalancerconfig.md:467": {failed: "Certificate 'my-cert' not found"},
 	"loadbalancerconfig.md:500": {failed: "Certificate 'my-cert' not found"},
-	"loadbalancerconfig.md:537": {refused: []string{"quicEnabled"}},
-	"loadbalancerconfig.md:566": {refused: []string{"mutualAuthentication"}},
-	"loadbalancerconfig.md:626": {refused: []string{"eipAllocation"}},
-	"loadbalancerconfig.md:692": {refused: []string{"spec.wafV2"}},
-	"loadbalancerconfig.md:713": {refused: []string{"spec.shieldConfiguration"}},
-	"loadbalancerconfig.md:737": {refused: []string{"spec.disableSecurityGroup"}},
-	"loadbalancerconfig.md:759": {refused: []string{"spec.defaultTargetGroupConfiguration"}},
+	// LBC's own page: QUIC needs an NLB without security groups and ip
+	// targets, which the example does not ask for.
+	"loadbalancerconfig.md:537": {invalid: "QUIC target groups need ip targets"},
+	"loadbalancerconfig.md:566": {failed: "Certificate 'my-cert' not found"},
+	"loadbalancerconfig.md:626": {refused: []string{"ipv6Allocation", "sourceNatIPv6Prefix"}},
+	"loadbalancerconfig.md:692": {failed: "my-web-acl"},
+	// The test's account has a Shield Advanced subscription.
+	"loadbalancerconfig.md:713": {verify: []string{"shield"}},
+	"loadbalancerconfig.md:737": {verify: []string{"noSecurityGroups"}},
+	// The test adds TargetGroupConfiguration my-default-tgc, named only.
+	"loadbalancerconfig.md:759": {},
 
 	"targetgroupconfig.md:7":   {},
 	"targetgroupconfig.md:59":  {skip: "a TargetGroupConfiguration without targetReference: only a default through defaultTargetGroupConfiguration (targetgroupconfig.md:78)"},
-	"targetgroupconfig.md:78":  {refused: []string{"spec.defaultTargetGroupConfiguration"}},
+	"targetgroupconfig.md:78":  {with: []string{"targetgroupconfig.md:59"}},
 	"targetgroupconfig.md:91":  {skip: "its gatewayClassName gateway.k8s.aws/alb can name no GatewayClass (a name has no /; see targetgroupconfig.md:134)"},
 	"targetgroupconfig.md:111": {},
 	"targetgroupconfig.md:134": {rejected: "gateway.k8s.aws/alb"},
-	"targetgroupconfig.md:176": {refused: []string{"targetGroupName"}},
-	"targetgroupconfig.md:200": {refused: []string{"spec.routeConfigurations"}},
+	"targetgroupconfig.md:176": {},
+	"targetgroupconfig.md:200": {},
 	"targetgroupconfig.md:247": {skip: "fragment: a field of defaultConfiguration"},
 	"targetgroupconfig.md:276": {skip: "fragment: a field of defaultConfiguration"},
 	"targetgroupconfig.md:288": {skip: "fragment: a field of defaultConfiguration"},
@@ -261,8 +277,10 @@ func TestLBCGatewayDocExamples(t *testing.T) {
 	if err != nil || len(pages) == 0 {
 		t.Fatalf("no pages in %s: %v", dir, err)
 	}
-	h := startGateway(t)
+	h := startDocGateway(t)
 	cert := emutest.ImportCertificate(t, h.emu.ACM, "example.com")
+	// listenersets.md's HTTPS listener of hostname app.example.com.
+	emutest.ImportCertificate(t, h.emu.ACM, "app.example.com")
 	fill := placeholders(cert)
 	blocks := map[string]docBlock{}
 	var order []string
@@ -379,7 +397,7 @@ func (h *gwHarness) docExample(t *testing.T, ex docExample, base, own []*unstruc
 	if ex.rejected != "" {
 		t.Fatalf("the apiserver took the example; want it refused with %q", ex.rejected)
 	}
-	var gateways, routes, classes []*unstructured.Unstructured
+	var gateways, routes, classes, sets []*unstructured.Unstructured
 	// The expectations on routes are for this example's routes (and the
 	// probe's), not for those of the blocks it builds on.
 	ownRoute := func(o *unstructured.Unstructured) bool { return !slices.Contains(base, o) }
@@ -391,6 +409,8 @@ func (h *gwHarness) docExample(t *testing.T, ex docExample, base, own []*unstruc
 			classes = append(classes, o)
 		case isRoute(k):
 			routes = append(routes, o)
+		case k == "ListenerSet":
+			sets = append(sets, o)
 		}
 	}
 	for _, c := range classes {
@@ -403,6 +423,10 @@ func (h *gwHarness) docExample(t *testing.T, ex docExample, base, own []*unstruc
 		case len(ex.refused) > 0:
 			h.waitDocStatus(t, gw, "refused", func(u *unstructured.Unstructured) error {
 				return wantCondition(conditionsAt(u.Object, "status", "conditions"), "Accepted", "False", "InvalidParameters", ex.refused...)
+			})
+		case ex.invalid != "":
+			h.waitDocStatus(t, gw, "invalid", func(u *unstructured.Unstructured) error {
+				return wantCondition(conditionsAt(u.Object, "status", "conditions"), "Accepted", "False", "Invalid", ex.invalid)
 			})
 		case ex.failed != "":
 			docEventually(t, "gateway "+gw.GetName()+" Warning event "+ex.failed, func(context.Context) error {
@@ -430,16 +454,42 @@ func (h *gwHarness) docExample(t *testing.T, ex docExample, base, own []*unstruc
 				}
 				return nil
 			})
+			for _, v := range ex.verify {
+				check, ok := docChecks[v]
+				if !ok {
+					t.Fatalf("no check %q in docChecks", v)
+				}
+				docEventually(t, fmt.Sprintf("Gateway %s/%s: %s", gw.GetNamespace(), gw.GetName(), v), func(ctx context.Context) error {
+					cur := gw.DeepCopy()
+					if err := h.kube.Client.Get(ctx, client.ObjectKeyFromObject(gw), cur); err != nil {
+						return err
+					}
+					lb, err := h.docLB(ctx, cur)
+					if err != nil {
+						return err
+					}
+					return check(ctx, h, lb)
+				})
+			}
 		}
 	}
-	if len(ex.refused) > 0 || ex.failed != "" {
+	if len(ex.refused) > 0 || ex.failed != "" || ex.invalid != "" {
 		return
+	}
+	for _, ls := range sets {
+		h.waitDocStatus(t, ls, "Accepted and Programmed", func(u *unstructured.Unstructured) error {
+			conds := conditionsAt(u.Object, "status", "conditions")
+			if err := wantCondition(conds, "Accepted", "True", ""); err != nil {
+				return err
+			}
+			return wantCondition(conds, "Programmed", "True", "")
+		})
 	}
 	for _, rt := range routes {
 		parents, _, _ := unstructured.NestedSlice(rt.Object, "spec", "parentRefs")
 		for _, p := range parents {
 			pm, _ := p.(map[string]any)
-			if k, _ := pm["kind"].(string); k != "" && k != "Gateway" {
+			if k, _ := pm["kind"].(string); k != "" && k != "Gateway" && k != "ListenerSet" {
 				continue
 			}
 			name, _ := pm["name"].(string)
@@ -582,6 +632,7 @@ func (h *gwHarness) docSupport(objs []*unstructured.Unstructured) (namespaces, s
 		}
 	}
 	var probes []*unstructured.Unstructured
+	var defaultTGCs [][2]string
 	configs := map[string]*unstructured.Unstructured{}
 	referenced := map[string]bool{}
 	for _, o := range objs {
@@ -645,6 +696,9 @@ func (h *gwHarness) docSupport(objs []*unstructured.Unstructured) (namespaces, s
 			}
 		case k == "LoadBalancerConfiguration", k == "TargetGroupConfiguration", k == "ListenerRuleConfiguration":
 			configs[key(k, ns, o.GetName())] = o
+			if n, ok, _ := unstructured.NestedString(o.Object, "spec", "defaultTargetGroupConfiguration", "name"); ok {
+				defaultTGCs = append(defaultTGCs, [2]string{ns, n})
+			}
 		}
 	}
 	onlyConfig := !slices.ContainsFunc(objs, func(o *unstructured.Unstructured) bool {
@@ -664,6 +718,12 @@ func (h *gwHarness) docSupport(objs []*unstructured.Unstructured) (namespaces, s
 			}
 		}
 	}
+	// A default TargetGroupConfiguration the example names but does not
+	// define: one with no settings of its own.
+	for _, d := range defaultTGCs {
+		add(&unstructured.Unstructured{Object: map[string]any{"apiVersion": "gateway.k8s.aws/v1", "kind": "TargetGroupConfiguration",
+			"metadata": map[string]any{"namespace": d[0], "name": d[1]}, "spec": map[string]any{"defaultConfiguration": map[string]any{}}}})
+	}
 	for _, n := range slices.Sorted(maps.Keys(nsNames)) {
 		namespaces = append(namespaces, &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": n}}})
 	}
@@ -681,15 +741,18 @@ func (h *gwHarness) docProbe(cfg *unstructured.Unstructured, service func(ns, na
 	spec := map[string]any{}
 	listener := func(proto string, port int64) map[string]any {
 		l := map[string]any{"name": fmt.Sprintf("%s-%d", strings.ToLower(proto), port), "protocol": proto, "port": port}
-		if proto == "TLS" {
+		if proto == "TLS" || proto == "HTTPS" {
 			// The Gateway API requires a mode, and a certificate reference
-			// with Terminate; an NLB's certificates come from the
-			// configuration.
+			// with Terminate; lbsg's certificates come from the
+			// configuration or, on an ALB, from ACM by hostname.
 			l["tls"] = map[string]any{"mode": "Terminate", "certificateRefs": []any{map[string]any{"name": "probe"}}}
+		}
+		if proto == "HTTPS" {
+			l["hostname"] = "example.com"
 		}
 		return l
 	}
-	alb, backend := false, "probe"
+	alb, redirect, backend := false, false, "probe"
 	var listeners []any
 	var filters []any
 	switch cfg.GetKind() {
@@ -712,12 +775,33 @@ func (h *gwHarness) docProbe(cfg *unstructured.Unstructured, service func(ns, na
 				listeners = append(listeners, listener(proto, port))
 			}
 		}
+		// Fields LBC builds on ALBs only (refused on NLBs).
+		for _, f := range []string{"customerOwnedIpv4Pool", "ipv4IPAMPoolId", "wafV2", "shieldConfiguration"} {
+			if _, ok := cfg.Object["spec"].(map[string]any)[f]; ok {
+				alb = true
+			}
+		}
 	case "TargetGroupConfiguration":
 		backend, _, _ = unstructured.NestedString(cfg.Object, "spec", "targetReference", "name")
 	case "ListenerRuleConfiguration":
 		alb = true
 		filters = []any{map[string]any{"type": "ExtensionRef", "extensionRef": map[string]any{
 			"group": "gateway.k8s.aws", "kind": "ListenerRuleConfiguration", "name": cfg.GetName()}}}
+		actions, _, _ := unstructured.NestedSlice(cfg.Object, "spec", "actions")
+		for _, a := range actions {
+			switch t, _ := a.(map[string]any)["type"].(string); t {
+			case "redirect":
+				// A redirect configuration completes a RequestRedirect
+				// filter of the rule.
+				redirect = true
+				filters = append(filters, map[string]any{"type": "RequestRedirect",
+					"requestRedirect": map[string]any{"hostname": "example.com", "statusCode": int64(301)}})
+			case "authenticate-cognito", "authenticate-oidc", "jwt-validation":
+				// Authentication is served on HTTPS listeners only; the
+				// listener's certificate is discovered by its hostname.
+				listeners = append(listeners, listener("HTTPS", 443))
+			}
+		}
 	}
 	if len(listeners) == 0 && alb {
 		listeners = append(listeners, listener("HTTP", 80))
@@ -754,7 +838,10 @@ func (h *gwHarness) docProbe(cfg *unstructured.Unstructured, service func(ns, na
 			proto = "UDP"
 		}
 		service(ns, backend, 80, proto)
-		rule := map[string]any{"backendRefs": []any{map[string]any{"name": backend, "port": int64(80)}}}
+		rule := map[string]any{}
+		if !redirect {
+			rule["backendRefs"] = []any{map[string]any{"name": backend, "port": int64(80)}}
+		}
 		if filters != nil {
 			rule["filters"] = filters
 		}
