@@ -300,6 +300,11 @@ func TestLBCGatewayDocExamples(t *testing.T) {
 			t.Errorf("lbcGatewayDocExamples lists %s, which is no block of LBC's Gateway guide", key)
 		}
 	}
+	counts := map[string]int{}
+	for _, ex := range lbcGatewayDocExamples {
+		counts[ex.outcome()]++
+	}
+	t.Logf("expected outcomes: %v", counts)
 	for _, key := range order {
 		ex, listed := lbcGatewayDocExamples[key]
 		objs, parseErr := docObjects(blocks[key].text)
@@ -340,6 +345,19 @@ func TestLBCGatewayDocExamples(t *testing.T) {
 			h.docExample(t, ex, base, objs)
 		})
 	}
+}
+
+// outcome is the class of an expected outcome, for the test's summary.
+func (ex docExample) outcome() string {
+	switch {
+	case ex.skip != "":
+		return "skipped"
+	case len(ex.refused) > 0, len(ex.routeRefused) > 0, ex.unresolved != "":
+		return "refused by field"
+	case ex.failed != "", ex.rejected != "", ex.invalid != "":
+		return "LBC doc error"
+	}
+	return "converge"
 }
 
 func isRoute(kind string) bool {
@@ -447,7 +465,7 @@ func (h *gwHarness) docExample(t *testing.T, ex docExample, base, own []*unstruc
 		default:
 			h.waitDocStatus(t, gw, "Programmed with an address", func(u *unstructured.Unstructured) error {
 				if err := wantCondition(conditionsAt(u.Object, "status", "conditions"), "Programmed", "True", ""); err != nil {
-					return err
+					return fmt.Errorf("%w; Warning events: %v", err, h.warnings(gw.GetName()))
 				}
 				if addrs, _, _ := unstructured.NestedSlice(u.Object, "status", "addresses"); len(addrs) == 0 {
 					return errors.New("no address")
@@ -465,10 +483,13 @@ func (h *gwHarness) docExample(t *testing.T, ex docExample, base, own []*unstruc
 						return err
 					}
 					lb, err := h.docLB(ctx, cur)
-					if err != nil {
-						return err
+					if err == nil {
+						err = check(ctx, h, lb)
 					}
-					return check(ctx, h, lb)
+					if err != nil {
+						return fmt.Errorf("%w; Warning events: %v", err, h.warnings(gw.GetName()))
+					}
+					return nil
 				})
 			}
 		}
@@ -513,6 +534,19 @@ func (h *gwHarness) docExample(t *testing.T, ex docExample, base, own []*unstruc
 			})
 		}
 	}
+}
+
+// warnings are the Warning events of objects named name.
+func (h *gwHarness) warnings(name string) []string {
+	h.events.mu.Lock()
+	defer h.events.mu.Unlock()
+	var out []string
+	for _, e := range h.events.got {
+		if strings.HasPrefix(e, name+" Warning") {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func conditionsAt(obj map[string]any, path ...string) []any {
@@ -698,6 +732,7 @@ func (h *gwHarness) docSupport(objs []*unstructured.Unstructured) (namespaces, s
 			configs[key(k, ns, o.GetName())] = o
 			if n, ok, _ := unstructured.NestedString(o.Object, "spec", "defaultTargetGroupConfiguration", "name"); ok {
 				defaultTGCs = append(defaultTGCs, [2]string{ns, n})
+				referenced[key("TargetGroupConfiguration", ns, n)] = true
 			}
 		}
 	}
