@@ -119,8 +119,9 @@ var lbcGatewayDocExamples = map[string]docExample{
 
 	"listenersets.md:22":  {},
 	"listenersets.md:50":  {skip: "fragment: allowedListeners"},
-	"listenersets.md:63":  {with: []string{"listenersets.md:22"}, verify: []string{"listenerSetPort"}},
-	"listenersets.md:88":  {with: []string{"listenersets.md:22", "listenersets.md:63"}},
+	// An ALB listens on a port once a route attaches to it (as LBC).
+	"listenersets.md:63":  {with: []string{"listenersets.md:22"}},
+	"listenersets.md:88":  {with: []string{"listenersets.md:22", "listenersets.md:63"}, verify: []string{"listenerSetPort"}},
 	"listenersets.md:108": {skip: "fragment: parentRefs"},
 	"listenersets.md:143": {skip: "fragment: a Gateway's status"},
 	"listenersets.md:155": {skip: "fragment: a ListenerSet's status"},
@@ -137,8 +138,9 @@ var lbcGatewayDocExamples = map[string]docExample{
 	// attribute, my-web-acl no web ACL ARN). lbsg reports AWS's or its own
 	// refusal as a Warning event.
 	"loadbalancerconfig.md:121": {failed: "coip-1234"},
-	// The test seeds IPAM pool ipam-1234 (the emulator takes any ID).
-	"loadbalancerconfig.md:141": {verify: []string{"ipam"}},
+	// The test seeds IPAM pool ipam-1234 (the emulator takes any ID), but
+	// the example's ALB is internal (the default scheme).
+	"loadbalancerconfig.md:141": {failed: "IPAM pools are only supported for internet-facing load balancers"},
 	"loadbalancerconfig.md:161": {failed: "want: [subnet-1234], found: []"},
 	// The test tags the public subnets key1=k1 and k2.
 	"loadbalancerconfig.md:184": {verify: []string{"selectedSubnets"}},
