@@ -117,12 +117,6 @@ func anyRuleAction(rules []elbv2types.Rule, ok func(elbv2types.Action) bool) boo
 type docCheck func(ctx context.Context, h *gwHarness, lb elbv2types.LoadBalancer) error
 
 var docChecks = map[string]docCheck{
-	"ipam": func(_ context.Context, _ *gwHarness, lb elbv2types.LoadBalancer) error {
-		if lb.IpamPools == nil || aws.ToString(lb.IpamPools.Ipv4IpamPoolId) != docIPAMPool {
-			return fmt.Errorf("IPAM pools %+v, want %s", lb.IpamPools, docIPAMPool)
-		}
-		return nil
-	},
 	"shield": func(ctx context.Context, h *gwHarness, lb elbv2types.LoadBalancer) error {
 		out, err := h.emu.Shield.DescribeProtection(ctx, &awsshield.DescribeProtectionInput{ResourceArn: lb.LoadBalancerArn})
 		if err != nil || out.Protection == nil {

@@ -25,6 +25,7 @@ import (
 
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
 	"github.com/lbsg/lbsg/internal/lbcsource"
+	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/testenv"
 )
 
@@ -102,7 +103,7 @@ var lbcGatewayDocExamples = map[string]docExample{
 	"l7gateway.md:213": {skip: "fragment: route filters"},
 	"l7gateway.md:228": {skip: "fragment: route filters"},
 	// The Gateway names test-gw-lbconfig-1; the block defines example-config.
-	"l7gateway.md:254": {refused: []string{"LoadBalancerConfiguration example-ns/test-gw-lbconfig-1 not found"}},
+	"l7gateway.md:254": {refused: []string{"test-gw-lbconfig-1 not found"}},
 	"l7gateway.md:315": {skip: "a route for Gateway my-http-gateway, which no example defines"},
 	"l7gateway.md:359": {skip: "a route for Gateway my-http-gateway, which no example defines"},
 
@@ -307,7 +308,10 @@ func TestLBCGatewayDocExamples(t *testing.T) {
 		counts[ex.outcome()]++
 	}
 	t.Logf("expected outcomes: %v", counts)
-	for _, key := range order {
+	// Examples run side by side, each in namespaces and GatewayClasses of
+	// its own (isolate), a few at a time.
+	slots := make(chan struct{}, docParallel)
+	for i, key := range order {
 		ex, listed := lbcGatewayDocExamples[key]
 		objs, parseErr := docObjects(blocks[key].text)
 		switch {
@@ -340,11 +344,12 @@ func TestLBCGatewayDocExamples(t *testing.T) {
 				}
 			}
 		}
+		suffix := fmt.Sprintf("-d%02d", i)
 		t.Run(key, func(t *testing.T) {
-			parent := h.t
-			h.t = t
-			defer func() { h.t = parent }()
-			h.docExample(t, ex, base, objs)
+			t.Parallel()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			h.docExample(t, ex, suffix, base, objs)
 		})
 	}
 }
@@ -362,20 +367,53 @@ func (ex docExample) outcome() string {
 	return "converge"
 }
 
+// docParallel is how many examples run at once.
+const docParallel = 6
+
+// isolate renames an example's namespaces and GatewayClasses, and every
+// reference to them, by appending suffix, so that examples reusing names
+// (most are example-config in echoserver) run side by side.
+func isolate(objs []*unstructured.Unstructured, suffix string) {
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if s, ok := x.(string); ok && s != "" && (k == "namespace" || k == "gatewayClassName") {
+					v[k] = s + suffix
+					continue
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	for _, o := range objs {
+		if ns := o.GetNamespace(); ns != "" {
+			o.SetNamespace(ns + suffix)
+		}
+		if k := o.GetKind(); k == "Namespace" || k == "GatewayClass" {
+			o.SetName(o.GetName() + suffix)
+		}
+		walk(o.Object["spec"])
+	}
+}
+
 func isRoute(kind string) bool {
 	return slices.Contains([]string{"HTTPRoute", "GRPCRoute", "TCPRoute", "UDPRoute", "TLSRoute"}, kind)
 }
 
 // docExample applies one example with what it needs, checks its outcome
 // and deletes it again.
-func (h *gwHarness) docExample(t *testing.T, ex docExample, base, own []*unstructured.Unstructured) {
+func (h *gwHarness) docExample(t *testing.T, ex docExample, suffix string, base, own []*unstructured.Unstructured) {
 	ctx := t.Context()
-	h.events.mu.Lock()
-	h.events.got = nil
-	h.events.mu.Unlock()
 	objs := append(slices.Clone(base), own...)
 	nss, support := h.docSupport(objs)
 	all := append(append(nss, objs...), support...)
+	isolate(all, suffix)
 	var created []*unstructured.Unstructured
 	var groups []string
 	defer func() {
@@ -450,16 +488,11 @@ func (h *gwHarness) docExample(t *testing.T, ex docExample, base, own []*unstruc
 			})
 		case ex.failed != "":
 			docEventually(t, "gateway "+gw.GetName()+" Warning event "+ex.failed, func(context.Context) error {
-				h.events.mu.Lock()
-				defer h.events.mu.Unlock()
-				var got []string
-				for _, e := range h.events.got {
-					if strings.HasPrefix(e, gw.GetName()+" Warning") {
-						if strings.Contains(e, ex.failed) {
-							t.Logf("event %s", e)
-							return nil
-						}
-						got = append(got, e)
+				got := h.warnings(gw)
+				for _, e := range got {
+					if strings.Contains(e, ex.failed) {
+						t.Logf("event %s", e)
+						return nil
 					}
 				}
 				return fmt.Errorf("events %v", got)
@@ -467,7 +500,7 @@ func (h *gwHarness) docExample(t *testing.T, ex docExample, base, own []*unstruc
 		default:
 			h.waitDocStatus(t, gw, "Programmed with an address", func(u *unstructured.Unstructured) error {
 				if err := wantCondition(conditionsAt(u.Object, "status", "conditions"), "Programmed", "True", ""); err != nil {
-					return fmt.Errorf("%w; Warning events: %v", err, h.warnings(gw.GetName()))
+					return fmt.Errorf("%w; Warning events: %v", err, h.warnings(gw))
 				}
 				if addrs, _, _ := unstructured.NestedSlice(u.Object, "status", "addresses"); len(addrs) == 0 {
 					return errors.New("no address")
@@ -489,7 +522,7 @@ func (h *gwHarness) docExample(t *testing.T, ex docExample, base, own []*unstruc
 						err = check(ctx, h, lb)
 					}
 					if err != nil {
-						return fmt.Errorf("%w; Warning events: %v", err, h.warnings(gw.GetName()))
+						return fmt.Errorf("%w; Warning events: %v", err, h.warnings(gw))
 					}
 					return nil
 				})
@@ -538,13 +571,13 @@ func (h *gwHarness) docExample(t *testing.T, ex docExample, base, own []*unstruc
 	}
 }
 
-// warnings are the Warning events of objects named name.
-func (h *gwHarness) warnings(name string) []string {
+// warnings are the Warning events of object o.
+func (h *gwHarness) warnings(o client.Object) []string {
 	h.events.mu.Lock()
 	defer h.events.mu.Unlock()
 	var out []string
-	for _, e := range h.events.got {
-		if strings.HasPrefix(e, name+" Warning") {
+	for _, e := range h.events.namespaced {
+		if strings.HasPrefix(e, o.GetNamespace()+"/"+o.GetName()+" Warning") {
 			out = append(out, e)
 		}
 	}
@@ -898,6 +931,12 @@ func (h *gwHarness) docProbe(cfg *unstructured.Unstructured, service func(ns, na
 func (h *gwHarness) deleteDocObjects(t *testing.T, objs []*unstructured.Unstructured) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.Context()), time.Minute)
 	defer cancel()
+	namespaces := map[string]bool{}
+	for _, o := range objs {
+		if ns := o.GetNamespace(); ns != "" {
+			namespaces[ns] = true
+		}
+	}
 	slices.SortStableFunc(objs, func(a, b *unstructured.Unstructured) int {
 		rank := func(o *unstructured.Unstructured) int {
 			switch o.GetKind() {
@@ -932,10 +971,36 @@ func (h *gwHarness) deleteDocObjects(t *testing.T, objs []*unstructured.Unstruct
 			time.Sleep(250 * time.Millisecond) //nolint:forbidigo // cleanup polls after the test's context ended
 		}
 	}
+	if left, err := h.docStacks(ctx, namespaces); err != nil {
+		t.Error(err)
+	} else if len(left) != 0 {
+		t.Errorf("load balancers left after deleting the example: %v", left)
+	}
+}
+
+// docStacks are the Gateway stacks (namespace/name) of the load balancers
+// of Gateways in namespaces.
+func (h *gwHarness) docStacks(ctx context.Context, namespaces map[string]bool) ([]string, error) {
 	lbs, err := h.emu.ELBv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{})
 	if err != nil {
-		t.Error(err)
-	} else if len(lbs.LoadBalancers) != 0 {
-		t.Errorf("%d load balancers left after deleting the example", len(lbs.LoadBalancers))
+		return nil, err
 	}
+	var out []string
+	for _, lb := range lbs.LoadBalancers {
+		tags, err := h.emu.ELBv2.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: []string{aws.ToString(lb.LoadBalancerArn)}})
+		if err != nil {
+			return nil, err
+		}
+		for _, td := range tags.TagDescriptions {
+			for _, tg := range td.Tags {
+				if k := aws.ToString(tg.Key); k != naming.TagGatewayNLBStack && k != naming.TagGatewayALBStack {
+					continue
+				}
+				if ns, _, _ := strings.Cut(aws.ToString(tg.Value), "/"); namespaces[ns] {
+					out = append(out, aws.ToString(tg.Value))
+				}
+			}
+		}
+	}
+	return out, nil
 }
