@@ -118,8 +118,8 @@ var lbcGatewayDocExamples = map[string]docExample{
 	"listenerruleconfig.md:121": {verify: []string{"jwtValidation"}},
 	"listenerruleconfig.md:155": {verify: []string{"sourceIP"}},
 
-	"listenersets.md:22":  {},
-	"listenersets.md:50":  {skip: "fragment: allowedListeners"},
+	"listenersets.md:22": {},
+	"listenersets.md:50": {skip: "fragment: allowedListeners"},
 	// An ALB listens on a port once a route attaches to it (as LBC).
 	"listenersets.md:63":  {with: []string{"listenersets.md:22"}},
 	"listenersets.md:88":  {with: []string{"listenersets.md:22", "listenersets.md:63"}, verify: []string{"listenerSetPort"}},
@@ -132,7 +132,7 @@ var lbcGatewayDocExamples = map[string]docExample{
 	"loadbalancerconfig.md:49": {},
 	"loadbalancerconfig.md:72": {refused: []string{"spec.ipAddressType"}},
 	// YAML's on is a boolean; the CRD's field is a string ("on", "off").
-	"loadbalancerconfig.md:99":  {rejected: "must be of type string"},
+	"loadbalancerconfig.md:99": {rejected: "must be of type string"},
 	// LBC's doc errors: values no AWS account can hold, as AWS's IDs and
 	// ARNs have a form (coip-1234 is no ipv4pool-coip-…, subnet-1234 no
 	// subnet ID, my-cert no certificate ARN, pl1 no prefix list ID, k1 no
