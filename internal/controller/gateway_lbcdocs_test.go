@@ -269,11 +269,16 @@ func docObjects(text string) ([]*unstructured.Unstructured, error) {
 // TestLBCGatewayDocExamples applies every YAML example of LBC v3.6.2's
 // Gateway guide (read from LBC's module source) as written, adding only
 // what an example names without defining (namespaces, GatewayClasses,
-// backend Services, security groups by name, an ACM certificate for
-// "<my cert arn>") and, for an example that is only a configuration
-// object, the Gateway (and route) that would use it. Each converges,
-// or is refused naming the field lbsg does not build, as listed in
+// backend Services, a default TargetGroupConfiguration, security groups
+// by name, ACM certificates for "<my cert arn>" and the hostnames, and in
+// the emulator's account the IPAM pool, trust store, subnet tags and
+// Shield subscription, see startDocGateway) and, for an example that is
+// only a configuration object, the Gateway (and route) that would use
+// it. Each converges (and the emulator holds what it is about, where
+// verify says), or is refused naming the field lbsg does not build, or
+// fails as LBC's would on the example's own values, as listed in
 // lbcGatewayDocExamples; deleting it leaves no load balancer behind.
+// Examples run in parallel, each in namespaces of its own.
 func TestLBCGatewayDocExamples(t *testing.T) {
 	dir := filepath.Join(lbcsource.Dir(t), "docs", "guide", "gateway")
 	pages, err := filepath.Glob(filepath.Join(dir, "*.md"))
