@@ -382,8 +382,10 @@ func (ex docExample) outcome() string {
 	return "converge"
 }
 
-// docParallel is how many examples run at once.
-const docParallel = 10
+// docParallel is how many examples run at once: on 2 cores under -race
+// more do not finish sooner (the controllers and emulator are CPU-bound)
+// and 10 starved the controllers past the 30 s waits.
+const docParallel = 3
 
 // isolate renames an example's namespaces and GatewayClasses, and every
 // reference to them, by appending suffix, so that examples reusing names
