@@ -141,6 +141,9 @@ var docChecks = map[string]docCheck{
 		return nil
 	},
 	"namedSecurityGroups": func(ctx context.Context, h *gwHarness, lb elbv2types.LoadBalancer) error {
+		if len(lb.SecurityGroups) == 0 {
+			return errors.New("no security groups, want sg1 and sg2")
+		}
 		out, err := h.emu.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: lb.SecurityGroups})
 		if err != nil {
 			return err
