@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,7 @@ import (
 
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
 	"github.com/lbsg/lbsg/internal/lbcsource"
+	"github.com/lbsg/lbsg/internal/naming"
 	"github.com/lbsg/lbsg/internal/testenv"
 )
 
@@ -56,9 +58,19 @@ type docExample struct {
 	// unresolved: routes are Accepted but their backends do not resolve
 	// (ResolvedRefs False with this reason).
 	unresolved string
+	// invalid: the Gateway is not accepted (Accepted False, Invalid) with
+	// a message containing this: the example breaks a rule of LBC's.
+	invalid string
 	// rejected: the apiserver refuses an object of the example with an
 	// error containing this (the example is invalid as written).
 	rejected string
+	// docError: the refusal comes from an error of LBC's example (it
+	// names what it does not define), not from a field lbsg lacks; for
+	// the summary only.
+	docError bool
+	// verify names checks of docChecks run on each converged Gateway's
+	// load balancer: the emulator holds what the example is about.
+	verify []string
 }
 
 // lbcGatewayDocExamples is every YAML block of LBC v3.6.2's Gateway guide.
@@ -68,10 +80,10 @@ var lbcGatewayDocExamples = map[string]docExample{
 	"customization.md:33":  {skip: "fragment: the Gateway's listeners are elided (...)"},
 	"customization.md:53":  {with: []string{"customization.md:15"}},
 	"customization.md:108": {},
-	"customization.md:131": {refused: []string{"spec.routeConfigurations"}},
-	"customization.md:197": {with: []string{"gateway_chaining.md:30"}, routeRefused: []string{"ExtensionRef"}},
+	"customization.md:131": {},
+	"customization.md:197": {with: []string{"gateway_chaining.md:30"}, verify: []string{"sourceIP"}},
 	// The route names port 90 of a Gateway listening on 80 and 443.
-	"customization.md:241": {with: []string{"gateway_chaining.md:30"}, routeRefused: []string{"No listener"}, routeReason: "NoMatchingParent"},
+	"customization.md:241": {with: []string{"gateway_chaining.md:30"}, routeRefused: []string{"No listener"}, routeReason: "NoMatchingParent", docError: true},
 
 	"gateway.md:100": {skip: "the TCPRoute of l4gateway.md:46 alone, to show a missing Service"},
 	"gateway.md:125": {skip: "the HTTPRoute of gateway_chaining.md:30 with another Service, alone, to show a missing Service"},
@@ -95,25 +107,26 @@ var lbcGatewayDocExamples = map[string]docExample{
 	"l7gateway.md:213": {skip: "fragment: route filters"},
 	"l7gateway.md:228": {skip: "fragment: route filters"},
 	// The Gateway names test-gw-lbconfig-1; the block defines example-config.
-	"l7gateway.md:254": {refused: []string{"LoadBalancerConfiguration example-ns/test-gw-lbconfig-1 not found"}},
+	"l7gateway.md:254": {refused: []string{"test-gw-lbconfig-1 not found"}, docError: true},
 	"l7gateway.md:315": {skip: "a route for Gateway my-http-gateway, which no example defines"},
 	"l7gateway.md:359": {skip: "a route for Gateway my-http-gateway, which no example defines"},
 
-	// ListenerRuleConfiguration is not built yet: the HTTPRoute naming one
-	// is refused.
-	"listenerruleconfig.md:9":   {routeRefused: []string{"ExtensionRef"}},
-	"listenerruleconfig.md:32":  {routeRefused: []string{"ExtensionRef"}},
-	"listenerruleconfig.md:51":  {routeRefused: []string{"ExtensionRef"}},
+	// A ListenerRuleConfiguration alone is applied through an HTTPRoute of
+	// a probe ALB naming it (with the RequestRedirect filter a redirect
+	// configuration completes; on an HTTPS listener for authentication).
+	"listenerruleconfig.md:9":   {verify: []string{"stickyForward"}},
+	"listenerruleconfig.md:32":  {verify: []string{"redirectQuery"}},
+	"listenerruleconfig.md:51":  {verify: []string{"fixedResponse"}},
 	"listenerruleconfig.md:72":  {rejected: `Unsupported value: "authenticate/deny/allow"`},
 	"listenerruleconfig.md:94":  {rejected: `Unsupported value: "authenticate/deny/allow"`},
-	"listenerruleconfig.md:121": {routeRefused: []string{"ExtensionRef"}},
-	"listenerruleconfig.md:155": {routeRefused: []string{"ExtensionRef"}},
+	"listenerruleconfig.md:121": {verify: []string{"jwtValidation"}},
+	"listenerruleconfig.md:155": {verify: []string{"sourceIP"}},
 
-	// lbsg does not read allowedListeners yet (ListenerSets are not built).
-	"listenersets.md:22":  {},
-	"listenersets.md:50":  {skip: "fragment: allowedListeners"},
-	"listenersets.md:63":  {skip: "ListenerSets are not built yet"},
-	"listenersets.md:88":  {skip: "ListenerSets are not built yet (a route of a ListenerSet)"},
+	"listenersets.md:22": {},
+	"listenersets.md:50": {skip: "fragment: allowedListeners"},
+	// An ALB listens on a port once a route attaches to it (as LBC).
+	"listenersets.md:63":  {with: []string{"listenersets.md:22"}},
+	"listenersets.md:88":  {with: []string{"listenersets.md:22", "listenersets.md:63"}, verify: []string{"listenerSetPort"}},
 	"listenersets.md:108": {skip: "fragment: parentRefs"},
 	"listenersets.md:143": {skip: "fragment: a Gateway's status"},
 	"listenersets.md:155": {skip: "fragment: a ListenerSet's status"},
@@ -123,42 +136,53 @@ var lbcGatewayDocExamples = map[string]docExample{
 	"loadbalancerconfig.md:49": {},
 	"loadbalancerconfig.md:72": {refused: []string{"spec.ipAddressType"}},
 	// YAML's on is a boolean; the CRD's field is a string ("on", "off").
-	"loadbalancerconfig.md:99":  {rejected: "must be of type string"},
-	"loadbalancerconfig.md:121": {refused: []string{"spec.customerOwnedIpv4Pool"}},
-	"loadbalancerconfig.md:141": {refused: []string{"spec.ipv4IPAMPoolId"}},
-	// Values that name nothing in AWS (subnet-1234, my-cert, pl1, key k1):
-	// lbsg reports AWS's or its own refusal as a Warning event.
+	"loadbalancerconfig.md:99": {rejected: "must be of type string"},
+	// LBC's doc errors: values no AWS account can hold, as AWS's IDs and
+	// ARNs have a form (coip-1234 is no ipv4pool-coip-…, subnet-1234 no
+	// subnet ID, my-cert no certificate ARN, pl1 no prefix list ID, k1 no
+	// attribute, my-web-acl no web ACL ARN). lbsg reports AWS's or its own
+	// refusal as a Warning event.
+	"loadbalancerconfig.md:121": {failed: "coip-1234"},
+	// The test seeds IPAM pool ipam-1234 (the emulator takes any ID), but
+	// the example's ALB is internal (the default scheme).
+	"loadbalancerconfig.md:141": {failed: "IPAM pools are only supported for internet-facing load balancers"},
 	"loadbalancerconfig.md:161": {failed: "want: [subnet-1234], found: []"},
-	"loadbalancerconfig.md:184": {failed: "unable to resolve at least one subnet"},
+	// The test tags the public subnets key1=k1 and k2.
+	"loadbalancerconfig.md:184": {verify: []string{"selectedSubnets"}},
 	"loadbalancerconfig.md:208": {failed: "Certificate 'my-cert' not found"},
 	// sg1 and sg2 are groups' Name tags; the test creates them.
-	"loadbalancerconfig.md:228": {},
+	"loadbalancerconfig.md:228": {verify: []string{"namedSecurityGroups"}},
 	"loadbalancerconfig.md:251": {failed: `invalid peer "pl1"`},
 	"loadbalancerconfig.md:271": {},
 	"loadbalancerconfig.md:291": {failed: "Key k1 not valid"},
-	"loadbalancerconfig.md:314": {},
+	"loadbalancerconfig.md:314": {verify: []string{"tags"}},
 	"loadbalancerconfig.md:334": {},
 	"loadbalancerconfig.md:354": {},
-	"loadbalancerconfig.md:372": {refused: []string{"spec.minimumLoadBalancerCapacity"}},
+	"loadbalancerconfig.md:372": {verify: []string{"capacity"}},
 	"loadbalancerconfig.md:389": {failed: "Certificate 'my-cert' not found"},
-	"loadbalancerconfig.md:467": {refused: []string{"mutualAuthentication"}},
+	// The test creates trust store ts-1234: the certificate fails.
+	"loadbalancerconfig.md:467": {failed: "Certificate 'my-cert' not found"},
 	"loadbalancerconfig.md:500": {failed: "Certificate 'my-cert' not found"},
-	"loadbalancerconfig.md:537": {refused: []string{"quicEnabled"}},
-	"loadbalancerconfig.md:566": {refused: []string{"mutualAuthentication"}},
-	"loadbalancerconfig.md:626": {refused: []string{"eipAllocation"}},
-	"loadbalancerconfig.md:692": {refused: []string{"spec.wafV2"}},
-	"loadbalancerconfig.md:713": {refused: []string{"spec.shieldConfiguration"}},
-	"loadbalancerconfig.md:737": {refused: []string{"spec.disableSecurityGroup"}},
-	"loadbalancerconfig.md:759": {refused: []string{"spec.defaultTargetGroupConfiguration"}},
+	// LBC's own page: QUIC needs an NLB without security groups and ip
+	// targets, which the example does not ask for.
+	"loadbalancerconfig.md:537": {invalid: "QUIC target groups need ip targets"},
+	"loadbalancerconfig.md:566": {failed: "Certificate 'my-cert' not found"},
+	"loadbalancerconfig.md:626": {refused: []string{"ipv6Allocation", "sourceNatIPv6Prefix"}},
+	"loadbalancerconfig.md:692": {failed: "my-web-acl"},
+	// The test's account has a Shield Advanced subscription.
+	"loadbalancerconfig.md:713": {verify: []string{"shield"}},
+	"loadbalancerconfig.md:737": {verify: []string{"noSecurityGroups"}},
+	// The test adds TargetGroupConfiguration my-default-tgc, named only.
+	"loadbalancerconfig.md:759": {},
 
 	"targetgroupconfig.md:7":   {},
 	"targetgroupconfig.md:59":  {skip: "a TargetGroupConfiguration without targetReference: only a default through defaultTargetGroupConfiguration (targetgroupconfig.md:78)"},
-	"targetgroupconfig.md:78":  {refused: []string{"spec.defaultTargetGroupConfiguration"}},
+	"targetgroupconfig.md:78":  {with: []string{"targetgroupconfig.md:59"}},
 	"targetgroupconfig.md:91":  {skip: "its gatewayClassName gateway.k8s.aws/alb can name no GatewayClass (a name has no /; see targetgroupconfig.md:134)"},
 	"targetgroupconfig.md:111": {},
 	"targetgroupconfig.md:134": {rejected: "gateway.k8s.aws/alb"},
-	"targetgroupconfig.md:176": {refused: []string{"targetGroupName"}},
-	"targetgroupconfig.md:200": {refused: []string{"spec.routeConfigurations"}},
+	"targetgroupconfig.md:176": {},
+	"targetgroupconfig.md:200": {},
 	"targetgroupconfig.md:247": {skip: "fragment: a field of defaultConfiguration"},
 	"targetgroupconfig.md:276": {skip: "fragment: a field of defaultConfiguration"},
 	"targetgroupconfig.md:288": {skip: "fragment: a field of defaultConfiguration"},
@@ -249,19 +273,26 @@ func docObjects(text string) ([]*unstructured.Unstructured, error) {
 // TestLBCGatewayDocExamples applies every YAML example of LBC v3.6.2's
 // Gateway guide (read from LBC's module source) as written, adding only
 // what an example names without defining (namespaces, GatewayClasses,
-// backend Services, security groups by name, an ACM certificate for
-// "<my cert arn>") and, for an example that is only a configuration
-// object, the Gateway (and route) that would use it. Each converges,
-// or is refused naming the field lbsg does not build, as listed in
+// backend Services, a default TargetGroupConfiguration, security groups
+// by name, ACM certificates for "<my cert arn>" and the hostnames, and in
+// the emulator's account the IPAM pool, trust store, subnet tags and
+// Shield subscription, see startDocGateway) and, for an example that is
+// only a configuration object, the Gateway (and route) that would use
+// it. Each converges (and the emulator holds what it is about, where
+// verify says), or is refused naming the field lbsg does not build, or
+// fails as LBC's would on the example's own values, as listed in
 // lbcGatewayDocExamples; deleting it leaves no load balancer behind.
+// Examples run in parallel, each in namespaces of its own.
 func TestLBCGatewayDocExamples(t *testing.T) {
 	dir := filepath.Join(lbcsource.Dir(t), "docs", "guide", "gateway")
 	pages, err := filepath.Glob(filepath.Join(dir, "*.md"))
 	if err != nil || len(pages) == 0 {
 		t.Fatalf("no pages in %s: %v", dir, err)
 	}
-	h := startGateway(t)
+	h := startDocGateway(t)
 	cert := emutest.ImportCertificate(t, h.emu.ACM, "example.com")
+	// listenersets.md's HTTPS listener of hostname app.example.com.
+	emutest.ImportCertificate(t, h.emu.ACM, "app.example.com")
 	fill := placeholders(cert)
 	blocks := map[string]docBlock{}
 	var order []string
@@ -281,7 +312,17 @@ func TestLBCGatewayDocExamples(t *testing.T) {
 			t.Errorf("lbcGatewayDocExamples lists %s, which is no block of LBC's Gateway guide", key)
 		}
 	}
-	for _, key := range order {
+	counts := map[string]int{}
+	for _, ex := range lbcGatewayDocExamples {
+		counts[ex.outcome()]++
+	}
+	t.Logf("expected outcomes: %v", counts)
+	// Examples run side by side, each in namespaces and GatewayClasses of
+	// its own (isolate), a few at a time.
+	slots := make(chan struct{}, docParallel)
+	var running sync.WaitGroup
+	defer running.Wait()
+	for i, key := range order {
 		ex, listed := lbcGatewayDocExamples[key]
 		objs, parseErr := docObjects(blocks[key].text)
 		switch {
@@ -314,12 +355,66 @@ func TestLBCGatewayDocExamples(t *testing.T) {
 				}
 			}
 		}
-		t.Run(key, func(t *testing.T) {
-			parent := h.t
-			h.t = t
-			defer func() { h.t = parent }()
-			h.docExample(t, ex, base, objs)
-		})
+		suffix := fmt.Sprintf("-d%02d", i)
+		// Not t.Parallel: go test runs only GOMAXPROCS parallel subtests
+		// at once, and an example mostly waits for the controllers.
+		running.Add(1)
+		go func() {
+			defer running.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			t.Run(key, func(t *testing.T) { h.docExample(t, ex, suffix, base, objs) })
+		}()
+	}
+}
+
+// outcome is the class of an expected outcome, for the test's summary.
+func (ex docExample) outcome() string {
+	switch {
+	case ex.skip != "":
+		return "skipped"
+	case ex.docError, ex.failed != "", ex.rejected != "", ex.invalid != "":
+		return "LBC doc error"
+	case len(ex.refused) > 0, len(ex.routeRefused) > 0, ex.unresolved != "":
+		return "refused by field"
+	}
+	return "converge"
+}
+
+// docParallel is how many examples run at once: on 2 cores under -race
+// more do not finish sooner (the controllers and emulator are CPU-bound)
+// and 10 starved the controllers past the 30 s waits.
+const docParallel = 3
+
+// isolate renames an example's namespaces and GatewayClasses, and every
+// reference to them, by appending suffix, so that examples reusing names
+// (most are example-config in echoserver) run side by side.
+func isolate(objs []*unstructured.Unstructured, suffix string) {
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if s, ok := x.(string); ok && s != "" && (k == "namespace" || k == "gatewayClassName") {
+					v[k] = s + suffix
+					continue
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	for _, o := range objs {
+		if ns := o.GetNamespace(); ns != "" {
+			o.SetNamespace(ns + suffix)
+		}
+		if k := o.GetKind(); k == "Namespace" || k == "GatewayClass" {
+			o.SetName(o.GetName() + suffix)
+		}
+		walk(o.Object["spec"])
 	}
 }
 
@@ -329,14 +424,12 @@ func isRoute(kind string) bool {
 
 // docExample applies one example with what it needs, checks its outcome
 // and deletes it again.
-func (h *gwHarness) docExample(t *testing.T, ex docExample, base, own []*unstructured.Unstructured) {
+func (h *gwHarness) docExample(t *testing.T, ex docExample, suffix string, base, own []*unstructured.Unstructured) {
 	ctx := t.Context()
-	h.events.mu.Lock()
-	h.events.got = nil
-	h.events.mu.Unlock()
 	objs := append(slices.Clone(base), own...)
 	nss, support := h.docSupport(objs)
 	all := append(append(nss, objs...), support...)
+	isolate(all, suffix)
 	var created []*unstructured.Unstructured
 	var groups []string
 	defer func() {
@@ -378,7 +471,7 @@ func (h *gwHarness) docExample(t *testing.T, ex docExample, base, own []*unstruc
 	if ex.rejected != "" {
 		t.Fatalf("the apiserver took the example; want it refused with %q", ex.rejected)
 	}
-	var gateways, routes, classes []*unstructured.Unstructured
+	var gateways, routes, classes, sets []*unstructured.Unstructured
 	// The expectations on routes are for this example's routes (and the
 	// probe's), not for those of the blocks it builds on.
 	ownRoute := func(o *unstructured.Unstructured) bool { return !slices.Contains(base, o) }
@@ -390,6 +483,8 @@ func (h *gwHarness) docExample(t *testing.T, ex docExample, base, own []*unstruc
 			classes = append(classes, o)
 		case isRoute(k):
 			routes = append(routes, o)
+		case k == "ListenerSet":
+			sets = append(sets, o)
 		}
 	}
 	for _, c := range classes {
@@ -403,18 +498,17 @@ func (h *gwHarness) docExample(t *testing.T, ex docExample, base, own []*unstruc
 			h.waitDocStatus(t, gw, "refused", func(u *unstructured.Unstructured) error {
 				return wantCondition(conditionsAt(u.Object, "status", "conditions"), "Accepted", "False", "InvalidParameters", ex.refused...)
 			})
+		case ex.invalid != "":
+			h.waitDocStatus(t, gw, "invalid", func(u *unstructured.Unstructured) error {
+				return wantCondition(conditionsAt(u.Object, "status", "conditions"), "Accepted", "False", "Invalid", ex.invalid)
+			})
 		case ex.failed != "":
 			docEventually(t, "gateway "+gw.GetName()+" Warning event "+ex.failed, func(context.Context) error {
-				h.events.mu.Lock()
-				defer h.events.mu.Unlock()
-				var got []string
-				for _, e := range h.events.got {
-					if strings.HasPrefix(e, gw.GetName()+" Warning") {
-						if strings.Contains(e, ex.failed) {
-							t.Logf("event %s", e)
-							return nil
-						}
-						got = append(got, e)
+				got := h.warnings(gw)
+				for _, e := range got {
+					if strings.Contains(e, ex.failed) {
+						t.Logf("event %s", e)
+						return nil
 					}
 				}
 				return fmt.Errorf("events %v", got)
@@ -422,23 +516,52 @@ func (h *gwHarness) docExample(t *testing.T, ex docExample, base, own []*unstruc
 		default:
 			h.waitDocStatus(t, gw, "Programmed with an address", func(u *unstructured.Unstructured) error {
 				if err := wantCondition(conditionsAt(u.Object, "status", "conditions"), "Programmed", "True", ""); err != nil {
-					return err
+					return fmt.Errorf("%w; Warning events: %v", err, h.warnings(gw))
 				}
 				if addrs, _, _ := unstructured.NestedSlice(u.Object, "status", "addresses"); len(addrs) == 0 {
 					return errors.New("no address")
 				}
 				return nil
 			})
+			for _, v := range ex.verify {
+				check, ok := docChecks[v]
+				if !ok {
+					t.Fatalf("no check %q in docChecks", v)
+				}
+				docEventually(t, fmt.Sprintf("Gateway %s/%s: %s", gw.GetNamespace(), gw.GetName(), v), func(ctx context.Context) error {
+					cur := gw.DeepCopy()
+					if err := h.kube.Client.Get(ctx, client.ObjectKeyFromObject(gw), cur); err != nil {
+						return err
+					}
+					lb, err := h.docLB(ctx, cur)
+					if err == nil {
+						err = check(ctx, h, lb)
+					}
+					if err != nil {
+						return fmt.Errorf("%w; Warning events: %v", err, h.warnings(gw))
+					}
+					return nil
+				})
+			}
 		}
 	}
-	if len(ex.refused) > 0 || ex.failed != "" {
+	if len(ex.refused) > 0 || ex.failed != "" || ex.invalid != "" {
 		return
+	}
+	for _, ls := range sets {
+		h.waitDocStatus(t, ls, "Accepted and Programmed", func(u *unstructured.Unstructured) error {
+			conds := conditionsAt(u.Object, "status", "conditions")
+			if err := wantCondition(conds, "Accepted", "True", ""); err != nil {
+				return err
+			}
+			return wantCondition(conds, "Programmed", "True", "")
+		})
 	}
 	for _, rt := range routes {
 		parents, _, _ := unstructured.NestedSlice(rt.Object, "spec", "parentRefs")
 		for _, p := range parents {
 			pm, _ := p.(map[string]any)
-			if k, _ := pm["kind"].(string); k != "" && k != "Gateway" {
+			if k, _ := pm["kind"].(string); k != "" && k != "Gateway" && k != "ListenerSet" {
 				continue
 			}
 			name, _ := pm["name"].(string)
@@ -462,6 +585,19 @@ func (h *gwHarness) docExample(t *testing.T, ex docExample, base, own []*unstruc
 			})
 		}
 	}
+}
+
+// warnings are the Warning events of object o.
+func (h *gwHarness) warnings(o client.Object) []string {
+	h.events.mu.Lock()
+	defer h.events.mu.Unlock()
+	var out []string
+	for _, e := range h.events.namespaced {
+		if strings.HasPrefix(e, o.GetNamespace()+"/"+o.GetName()+" Warning") {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func conditionsAt(obj map[string]any, path ...string) []any {
@@ -581,6 +717,7 @@ func (h *gwHarness) docSupport(objs []*unstructured.Unstructured) (namespaces, s
 		}
 	}
 	var probes []*unstructured.Unstructured
+	var defaultTGCs [][2]string
 	configs := map[string]*unstructured.Unstructured{}
 	referenced := map[string]bool{}
 	for _, o := range objs {
@@ -644,6 +781,10 @@ func (h *gwHarness) docSupport(objs []*unstructured.Unstructured) (namespaces, s
 			}
 		case k == "LoadBalancerConfiguration", k == "TargetGroupConfiguration", k == "ListenerRuleConfiguration":
 			configs[key(k, ns, o.GetName())] = o
+			if n, ok, _ := unstructured.NestedString(o.Object, "spec", "defaultTargetGroupConfiguration", "name"); ok {
+				defaultTGCs = append(defaultTGCs, [2]string{ns, n})
+				referenced[key("TargetGroupConfiguration", ns, n)] = true
+			}
 		}
 	}
 	onlyConfig := !slices.ContainsFunc(objs, func(o *unstructured.Unstructured) bool {
@@ -663,6 +804,12 @@ func (h *gwHarness) docSupport(objs []*unstructured.Unstructured) (namespaces, s
 			}
 		}
 	}
+	// A default TargetGroupConfiguration the example names but does not
+	// define: one with no settings of its own.
+	for _, d := range defaultTGCs {
+		add(&unstructured.Unstructured{Object: map[string]any{"apiVersion": "gateway.k8s.aws/v1", "kind": "TargetGroupConfiguration",
+			"metadata": map[string]any{"namespace": d[0], "name": d[1]}, "spec": map[string]any{"defaultConfiguration": map[string]any{}}}})
+	}
 	for _, n := range slices.Sorted(maps.Keys(nsNames)) {
 		namespaces = append(namespaces, &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": n}}})
 	}
@@ -680,15 +827,18 @@ func (h *gwHarness) docProbe(cfg *unstructured.Unstructured, service func(ns, na
 	spec := map[string]any{}
 	listener := func(proto string, port int64) map[string]any {
 		l := map[string]any{"name": fmt.Sprintf("%s-%d", strings.ToLower(proto), port), "protocol": proto, "port": port}
-		if proto == "TLS" {
+		if proto == "TLS" || proto == "HTTPS" {
 			// The Gateway API requires a mode, and a certificate reference
-			// with Terminate; an NLB's certificates come from the
-			// configuration.
+			// with Terminate; lbsg's certificates come from the
+			// configuration or, on an ALB, from ACM by hostname.
 			l["tls"] = map[string]any{"mode": "Terminate", "certificateRefs": []any{map[string]any{"name": "probe"}}}
+		}
+		if proto == "HTTPS" {
+			l["hostname"] = "example.com"
 		}
 		return l
 	}
-	alb, backend := false, "probe"
+	alb, redirect, backend := false, false, "probe"
 	var listeners []any
 	var filters []any
 	switch cfg.GetKind() {
@@ -711,12 +861,33 @@ func (h *gwHarness) docProbe(cfg *unstructured.Unstructured, service func(ns, na
 				listeners = append(listeners, listener(proto, port))
 			}
 		}
+		// Fields LBC builds on ALBs only (refused on NLBs).
+		for _, f := range []string{"customerOwnedIpv4Pool", "ipv4IPAMPoolId", "wafV2", "shieldConfiguration"} {
+			if _, ok := cfg.Object["spec"].(map[string]any)[f]; ok {
+				alb = true
+			}
+		}
 	case "TargetGroupConfiguration":
 		backend, _, _ = unstructured.NestedString(cfg.Object, "spec", "targetReference", "name")
 	case "ListenerRuleConfiguration":
 		alb = true
 		filters = []any{map[string]any{"type": "ExtensionRef", "extensionRef": map[string]any{
 			"group": "gateway.k8s.aws", "kind": "ListenerRuleConfiguration", "name": cfg.GetName()}}}
+		actions, _, _ := unstructured.NestedSlice(cfg.Object, "spec", "actions")
+		for _, a := range actions {
+			switch t, _ := a.(map[string]any)["type"].(string); t {
+			case "redirect":
+				// A redirect configuration completes a RequestRedirect
+				// filter of the rule.
+				redirect = true
+				filters = append(filters, map[string]any{"type": "RequestRedirect",
+					"requestRedirect": map[string]any{"hostname": "example.com", "statusCode": int64(301)}})
+			case "authenticate-cognito", "authenticate-oidc", "jwt-validation":
+				// Authentication is served on HTTPS listeners only; the
+				// listener's certificate is discovered by its hostname.
+				listeners = append(listeners, listener("HTTPS", 443))
+			}
+		}
 	}
 	if len(listeners) == 0 && alb {
 		listeners = append(listeners, listener("HTTP", 80))
@@ -753,7 +924,10 @@ func (h *gwHarness) docProbe(cfg *unstructured.Unstructured, service func(ns, na
 			proto = "UDP"
 		}
 		service(ns, backend, 80, proto)
-		rule := map[string]any{"backendRefs": []any{map[string]any{"name": backend, "port": int64(80)}}}
+		rule := map[string]any{}
+		if !redirect {
+			rule["backendRefs"] = []any{map[string]any{"name": backend, "port": int64(80)}}
+		}
 		if filters != nil {
 			rule["filters"] = filters
 		}
@@ -773,6 +947,12 @@ func (h *gwHarness) docProbe(cfg *unstructured.Unstructured, service func(ns, na
 func (h *gwHarness) deleteDocObjects(t *testing.T, objs []*unstructured.Unstructured) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.Context()), time.Minute)
 	defer cancel()
+	namespaces := map[string]bool{}
+	for _, o := range objs {
+		if ns := o.GetNamespace(); ns != "" {
+			namespaces[ns] = true
+		}
+	}
 	slices.SortStableFunc(objs, func(a, b *unstructured.Unstructured) int {
 		rank := func(o *unstructured.Unstructured) int {
 			switch o.GetKind() {
@@ -807,10 +987,36 @@ func (h *gwHarness) deleteDocObjects(t *testing.T, objs []*unstructured.Unstruct
 			time.Sleep(250 * time.Millisecond) //nolint:forbidigo // cleanup polls after the test's context ended
 		}
 	}
+	if left, err := h.docStacks(ctx, namespaces); err != nil {
+		t.Error(err)
+	} else if len(left) != 0 {
+		t.Errorf("load balancers left after deleting the example: %v", left)
+	}
+}
+
+// docStacks are the Gateway stacks (namespace/name) of the load balancers
+// of Gateways in namespaces.
+func (h *gwHarness) docStacks(ctx context.Context, namespaces map[string]bool) ([]string, error) {
 	lbs, err := h.emu.ELBv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{})
 	if err != nil {
-		t.Error(err)
-	} else if len(lbs.LoadBalancers) != 0 {
-		t.Errorf("%d load balancers left after deleting the example", len(lbs.LoadBalancers))
+		return nil, err
 	}
+	var out []string
+	for _, lb := range lbs.LoadBalancers {
+		tags, err := h.emu.ELBv2.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: []string{aws.ToString(lb.LoadBalancerArn)}})
+		if err != nil {
+			return nil, err
+		}
+		for _, td := range tags.TagDescriptions {
+			for _, tg := range td.Tags {
+				if k := aws.ToString(tg.Key); k != naming.TagGatewayNLBStack && k != naming.TagGatewayALBStack {
+					continue
+				}
+				if ns, _, _ := strings.Cut(aws.ToString(tg.Value), "/"); namespaces[ns] {
+					out = append(out, aws.ToString(tg.Value))
+				}
+			}
+		}
+	}
+	return out, nil
 }

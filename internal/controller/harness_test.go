@@ -50,16 +50,20 @@ const cluster = "sandbox"
 type sink struct {
 	mu  sync.Mutex
 	got []string
+	// namespaced are the same events, "namespace/name type reason: note".
+	namespaced []string
 }
 
 func (s *sink) Eventf(regarding, _ runtime.Object, typ, reason, _, note string, args ...any) {
-	name := ""
+	name, ns := "", ""
 	if o, ok := regarding.(client.Object); ok {
-		name = o.GetName()
+		name, ns = o.GetName(), o.GetNamespace()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.got = append(s.got, fmt.Sprintf("%s %s %s: %s", name, typ, reason, fmt.Sprintf(note, args...)))
+	e := fmt.Sprintf("%s %s %s: %s", name, typ, reason, fmt.Sprintf(note, args...))
+	s.got = append(s.got, e)
+	s.namespaced = append(s.namespaced, ns+"/"+e)
 }
 
 func (s *sink) has(substr string) bool {
