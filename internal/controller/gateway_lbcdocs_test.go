@@ -122,7 +122,9 @@ var lbcGatewayDocExamples = map[string]docExample{
 	"loadbalancerconfig.md:9":  {},
 	"loadbalancerconfig.md:31": {},
 	"loadbalancerconfig.md:49": {},
-	"loadbalancerconfig.md:72": {refused: []string{"spec.ipAddressType"}},
+	// The default seed's subnets have no IPv6 block: a dualstack NLB finds
+	// none (LBC's discovery error).
+	"loadbalancerconfig.md:72": {failed: "don't have an associated IPv6 CIDR block, which is required for dualstack load balancers"},
 	// YAML's on is a boolean; the CRD's field is a string ("on", "off").
 	"loadbalancerconfig.md:99":  {rejected: "must be of type string"},
 	"loadbalancerconfig.md:121": {refused: []string{"spec.customerOwnedIpv4Pool"}},
@@ -146,7 +148,8 @@ var lbcGatewayDocExamples = map[string]docExample{
 	"loadbalancerconfig.md:500": {failed: "Certificate 'my-cert' not found"},
 	"loadbalancerconfig.md:537": {refused: []string{"quicEnabled"}},
 	"loadbalancerconfig.md:566": {refused: []string{"mutualAuthentication"}},
-	"loadbalancerconfig.md:626": {refused: []string{"eipAllocation"}},
+	// Every allocation at once on an internal NLB: LBC's first check fails.
+	"loadbalancerconfig.md:626": {failed: "EIPAllocation can only be set for internet facing load balancers"},
 	"loadbalancerconfig.md:692": {refused: []string{"spec.wafV2"}},
 	"loadbalancerconfig.md:713": {refused: []string{"spec.shieldConfiguration"}},
 	"loadbalancerconfig.md:737": {refused: []string{"spec.disableSecurityGroup"}},
