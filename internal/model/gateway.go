@@ -213,7 +213,8 @@ func (b *gwBuilder) subnets(scheme string, dualstack bool) ([]string, error) {
 		return out, checkSubnetCount(b.f.Subnets, out, minCount)
 	}
 	if e := b.f.ExistingLB; e != nil && e.Scheme == scheme && len(e.Subnets) > 0 {
-		return slices.Clone(e.Subnets), nil
+		// LBC resolves the NLB's subnets again, with the IPv6 check.
+		return slices.Clone(e.Subnets), checkSubnetsIPv6(b.f.Subnets, e.Subnets, dualstack)
 	}
 	out, err := DiscoverSubnets(b.f.Subnets, scheme, b.d.ClusterName, dualstack)
 	if err != nil {

@@ -49,10 +49,11 @@ func TestBuildGatewayDualstack(t *testing.T) {
 		return gw(cfg, port(80, "TCPRoute", []string{ProtoTCP}, b))
 	}
 	for _, tt := range []struct {
-		name  string
-		gw    Gateway
-		check func(t *testing.T, st Stack)
-		err   string
+		name     string
+		gw       Gateway
+		existing []string // subnets of the NLB AWS has
+		check    func(t *testing.T, st Stack)
+		err      string
 	}{
 		{name: "dualstack: IPv6 subnets only, ::/0 beside 0.0.0.0/0, source NAT off",
 			gw: tcp(dual(nil), be(gwService(false), 1, nil)),
@@ -149,6 +150,9 @@ func TestBuildGatewayDualstack(t *testing.T) {
 		{name: "a named subnet without IPv6",
 			gw:  tcp(dual(subnets(gwconfig.SubnetConfiguration{Identifier: "subnet-3"})), be(gwService(false), 1, nil)),
 			err: "subnets [subnet-3] do not have an associated IPv6 CIDR block"},
+		{name: "an existing IPv4 NLB turning dualstack in a subnet without IPv6",
+			gw: tcp(dual(nil), be(gwService(false), 1, nil)), existing: []string{"subnet-1", "subnet-3"},
+			err: "subnets [subnet-3] do not have an associated IPv6 CIDR block"},
 		{name: "IPv6 allocation on an ALB",
 			gw: func() Gateway {
 				g := gw(dual(subnets(gwconfig.SubnetConfiguration{Identifier: "subnet-1", IPv6Allocation: ptr.To("2600:1f14:aaaa:1::10")},
@@ -159,7 +163,11 @@ func TestBuildGatewayDualstack(t *testing.T) {
 			err: "IPv6Allocation is only supported for Network LoadBalancers"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			st, _, err := BuildGateway(tt.gw, ipv6Facts(), defaults())
+			f := ipv6Facts()
+			if tt.existing != nil {
+				f.ExistingLB = &ExistingLB{Scheme: "internal", Subnets: tt.existing}
+			}
+			st, _, err := BuildGateway(tt.gw, f, defaults())
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("error %v, want %q", err, tt.err)
