@@ -134,7 +134,9 @@ var lbcGatewayDocExamples = map[string]docExample{
 	"loadbalancerconfig.md:9":  {},
 	"loadbalancerconfig.md:31": {},
 	"loadbalancerconfig.md:49": {},
-	"loadbalancerconfig.md:72": {refused: []string{"spec.ipAddressType"}},
+	// The default seed's subnets have no IPv6 block: a dualstack NLB finds
+	// none (LBC's discovery error).
+	"loadbalancerconfig.md:72": {failed: "don't have an associated IPv6 CIDR block, which is required for dualstack load balancers"},
 	// YAML's on is a boolean; the CRD's field is a string ("on", "off").
 	"loadbalancerconfig.md:99": {rejected: "must be of type string"},
 	// LBC's doc errors: values no AWS account can hold, as AWS's IDs and
@@ -167,7 +169,8 @@ var lbcGatewayDocExamples = map[string]docExample{
 	// targets, which the example does not ask for.
 	"loadbalancerconfig.md:537": {invalid: "QUIC target groups need ip targets"},
 	"loadbalancerconfig.md:566": {failed: "Certificate 'my-cert' not found"},
-	"loadbalancerconfig.md:626": {refused: []string{"ipv6Allocation", "sourceNatIPv6Prefix"}},
+	// Every allocation at once on an internal NLB: LBC's first check fails.
+	"loadbalancerconfig.md:626": {failed: "EIPAllocation can only be set for internet facing load balancers"},
 	"loadbalancerconfig.md:692": {failed: "my-web-acl"},
 	// The test's account has a Shield Advanced subscription.
 	"loadbalancerconfig.md:713": {verify: []string{"shield"}},

@@ -44,8 +44,6 @@ const (
 	lbc = KindLoadBalancerConfiguration
 	tgc = KindTargetGroupConfiguration
 	lrc = KindListenerRuleConfiguration
-
-	notMore = "not implemented yet"
 )
 
 // Fields lists every field of the three specs, at the depth lbsg decides
@@ -55,7 +53,7 @@ var Fields = withRouteProps([]Field{
 	{lbc, "spec.mergingMode", Supported, "on the GatewayClass's configuration: which one wins when the Gateway names one too (default prefer-gateway-class)"},
 	{lbc, "spec.loadBalancerName", Supported, "the load balancer's name; LBC's generated name otherwise"},
 	{lbc, "spec.scheme", Supported, "internal (default: --default-load-balancer-scheme) or internet-facing"},
-	{lbc, "spec.ipAddressType", Supported, "ipv4 only; dualstack and dualstack-without-public-ipv4 are refused"},
+	{lbc, "spec.ipAddressType", Supported, "ipv4 (default), dualstack or dualstack-without-public-ipv4 (ALB): subnets with IPv6 blocks, ::/0 in the managed SG's default sources and IPv6 sourceRanges admitted, ipv6 target groups for Services with the IPv6 family"},
 	{lbc, "spec.enforceSecurityGroupInboundRulesOnPrivateLinkTraffic", Supported, "NLB attribute, with security groups only (ignored on ALBs, as LBC)"},
 	{lbc, "spec.customerOwnedIpv4Pool", Supported, "ALB: customer-owned IPv4 pool (Outposts), sent when the ALB is created (AWS cannot change it; a difference on an existing ALB is logged); refused on NLBs and when empty"},
 	{lbc, "spec.ipv4IPAMPoolId", Supported, "ALB: IPAM pool of its IPv4 addresses; removing the field releases the pool, as LBC; refused on NLBs"},
@@ -63,8 +61,8 @@ var Fields = withRouteProps([]Field{
 	{lbc, "spec.loadBalancerSubnets[].identifier", Supported, "subnet ID or Name tag, one per AZ"},
 	{lbc, "spec.loadBalancerSubnets[].eipAllocation", Supported, "NLB Elastic IP allocation in the subnet (internet-facing; on every entry or none)"},
 	{lbc, "spec.loadBalancerSubnets[].privateIPv4Allocation", Supported, "NLB private IPv4 address, in the subnet whose CIDR holds it (internal; on every entry or none)"},
-	{lbc, "spec.loadBalancerSubnets[].ipv6Allocation", Unsupported, notMore},
-	{lbc, "spec.loadBalancerSubnets[].sourceNatIPv6Prefix", Unsupported, notMore},
+	{lbc, "spec.loadBalancerSubnets[].ipv6Allocation", Supported, "NLB IPv6 address, in the subnet whose IPv6 blocks hold it (dualstack; on every entry or none)"},
+	{lbc, "spec.loadBalancerSubnets[].sourceNatIPv6Prefix", Supported, "NLB source-NAT IPv6 prefix per subnet (a /80 inside the subnet's IPv6 blocks, or auto_assigned; on every entry or none); turns enablePrefixForIpv6SourceNat on, as LBC (off on other dualstack NLBs); refused on IPv4 NLBs, where AWS would refuse it"},
 	{lbc, "spec.loadBalancerSubnetsSelector", Supported, "subnets carrying, per key, one of the values (one per AZ)"},
 	{lbc, "spec.listenerConfigurations", Partial, ""},
 	{lbc, "spec.listenerConfigurations[].protocolPort", Supported, "PROTOCOL:port of the Gateway listener it configures"},
@@ -97,7 +95,7 @@ var Fields = withRouteProps([]Field{
 	{tgc, "spec.defaultConfiguration.tags", Supported, "tags on the target groups"},
 	{tgc, "spec.defaultConfiguration.protocol", Supported, "NLB: TCP, UDP, TCP_UDP or TLS (default from the route kind); ALB: HTTP (default) or HTTPS"},
 	{tgc, "spec.defaultConfiguration.targetGroupName", Supported, "the target group's name instead of LBC's generated one (changing it replaces the group); two target groups of a Gateway cannot share one"},
-	{tgc, "spec.defaultConfiguration.ipAddressType", Unsupported, notMore + " (IPv6 targets)"},
+	{tgc, "spec.defaultConfiguration.ipAddressType", Supported, "LBC v3.6.2 infers the type from the Service (ipv6 when its ipFamilies hold IPv6, which needs a dualstack load balancer) and never reads the field: lbsg accepts it when it states the inferred type and refuses it otherwise"},
 	{tgc, "spec.defaultConfiguration.nodeSelector", Supported, "instance targets (and their node SG rules): only the nodes the label selector selects"},
 	{tgc, "spec.defaultConfiguration.protocolVersion", Supported, "ALB target groups behind an HTTPS listener: HTTP1, HTTP2 or GRPC (default GRPC for GRPCRoutes, HTTP2 for an h2c port, else HTTP1); HTTP1 behind HTTP and none on NLBs, as LBC"},
 	{tgc, "spec.defaultConfiguration.targetControlPort", Supported, "ALB target groups of ip targets (HTTP or HTTPS): the target-control agent's port, in the target group's name and ID as LBC (a change replaces the group) and admitted on the targets' SGs; refused on instance targets and NLB target groups"},

@@ -88,13 +88,47 @@ func TestUnsupportedFieldsAreFound(t *testing.T) {
 		},
 	}
 	got := gwconfig.UnsupportedFields(gwconfig.KindLoadBalancerConfiguration, obj)
-	want := []string{"spec.loadBalancerSubnets[].ipv6Allocation", "spec.loadBalancerSubnets[].sourceNatIPv6Prefix", "spec.unknownField"}
+	want := []string{"spec.unknownField"}
 	if !slices.Equal(got, want) {
 		t.Errorf("UnsupportedFields = %v, want %v", got, want)
 	}
 	_, err := gwconfig.ParseLoadBalancerConfiguration(obj)
-	if err == nil || !strings.Contains(err.Error(), "LoadBalancerConfiguration ns/cfg uses fields lbsg does not support: spec.loadBalancerSubnets[].ipv6Allocation") {
+	if err == nil || !strings.Contains(err.Error(), "LoadBalancerConfiguration ns/cfg uses fields lbsg does not support: spec.unknownField") {
 		t.Errorf("Parse error = %v", err)
+	}
+}
+
+func TestDualstackFieldsDecode(t *testing.T) {
+	lbObj := map[string]any{
+		"metadata": map[string]any{"namespace": "ns", "name": "cfg"},
+		"spec": map[string]any{
+			"ipAddressType": "dualstack",
+			"loadBalancerSubnets": []any{map[string]any{"identifier": "subnet-1",
+				"ipv6Allocation": "2600::1", "sourceNatIPv6Prefix": "auto_assigned"}},
+		},
+	}
+	lb, err := gwconfig.ParseLoadBalancerConfiguration(lbObj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := (*lb.Spec.LoadBalancerSubnets)[0]
+	if *lb.Spec.IPAddressType != "dualstack" || *s.IPv6Allocation != "2600::1" || *s.SourceNatIPv6Prefix != "auto_assigned" {
+		t.Errorf("decoded %+v", lb.Spec)
+	}
+	tgObj := map[string]any{
+		"metadata": map[string]any{"namespace": "ns", "name": "tgc"},
+		"spec": map[string]any{
+			"defaultConfiguration": map[string]any{"ipAddressType": "ipv6"},
+			"routeConfigurations": []any{map[string]any{"routeIdentifier": map[string]any{"kind": "TCPRoute"},
+				"targetGroupProps": map[string]any{"ipAddressType": "ipv4"}}},
+		},
+	}
+	tg, err := gwconfig.ParseTargetGroupConfiguration(tgObj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *tg.Spec.DefaultConfiguration.IPAddressType != "ipv6" || *tg.Spec.ForRoute("TCPRoute", "ns", "r").IPAddressType != "ipv4" {
+		t.Errorf("decoded %+v", tg.Spec)
 	}
 }
 

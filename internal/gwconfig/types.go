@@ -89,6 +89,12 @@ type SubnetConfiguration struct {
 	// PrivateIPv4Allocation is the NLB's private IPv4 address in this
 	// subnet (internal NLBs).
 	PrivateIPv4Allocation *string `json:"privateIPv4Allocation,omitempty"`
+	// IPv6Allocation is the NLB's IPv6 address in this subnet (dualstack
+	// NLBs).
+	IPv6Allocation *string `json:"ipv6Allocation,omitempty"`
+	// SourceNatIPv6Prefix is the NLB's source-NAT IPv6 prefix in this
+	// subnet (a /80 of the subnet's IPv6 blocks, or auto_assigned).
+	SourceNatIPv6Prefix *string `json:"sourceNatIPv6Prefix,omitempty"`
 }
 
 // ListenerConfiguration configures the listener of one PROTOCOL:port.
@@ -175,6 +181,9 @@ type TargetGroupProps struct {
 	// TargetControlPort is the ALB target-control agent's port (ip
 	// targets, HTTP or HTTPS target groups).
 	TargetControlPort *int32 `json:"targetControlPort,omitempty"`
+	// IPAddressType is the target group's IP address type (ipv4, ipv6);
+	// LBC infers it from the Service's ipFamilies.
+	IPAddressType *string `json:"ipAddressType,omitempty"`
 }
 
 // HealthCheckConfiguration is a target group's health check.
@@ -227,10 +236,6 @@ func ParseLoadBalancerConfiguration(obj map[string]any) (*LoadBalancerConfigurat
 	}
 	if err := decodeSpec(obj, &out.Spec); err != nil {
 		return nil, fmt.Errorf("%s %s/%s: %w", KindLoadBalancerConfiguration, out.Namespace, out.Name, err)
-	}
-	if t := out.Spec.IPAddressType; t != nil && *t != "ipv4" {
-		return nil, &UnsupportedError{Kind: KindLoadBalancerConfiguration, Namespace: out.Namespace, Name: out.Name,
-			Fields: []string{"spec.ipAddressType=" + *t}}
 	}
 	return out, nil
 }

@@ -173,25 +173,35 @@ func checkSourceNATPrefixes(prefixes []string, raw string, dual, on bool, subnet
 		return annotations.Errorf(key, raw, "Number of values in source-nat-ipv6-prefixes (%d) must match the number of subnets (%d).", len(prefixes), len(subnets))
 	}
 	for i, p := range prefixes {
-		if p == SourceNATAutoAssigned {
-			continue
-		}
-		addr, length, ok := strings.Cut(p, "/")
-		if !ok {
-			return annotations.Errorf(key, raw, "Invalid value in source-nat-ipv6-prefixes: %s.", p)
-		}
-		if length != sourceNATPrefixLength {
-			return annotations.Errorf(key, raw, "Invalid value in source-nat-ipv6-prefixes: %s. Prefix length must be %s, but %s is specified.", p, sourceNATPrefixLength, length)
-		}
-		a, err := netip.ParseAddr(addr)
-		if err != nil || !a.Is6() {
-			return annotations.Errorf(key, raw, "Invalid value in source-nat-ipv6-prefixes: %s. Value must be a valid IPv6 CIDR.", p)
-		}
-		if len(within([]netip.Addr{a}, subnets[i].IPv6CIDRs)) != 1 {
-			return annotations.Errorf(key, raw, "Invalid value in source-nat-ipv6-prefixes: %s. Value must be within subnet CIDR range: [%s].", p, strings.Join(subnets[i].IPv6CIDRs, " "))
+		if msg := sourceNATPrefixProblem(p, subnets[i]); msg != "" {
+			return annotations.Errorf(key, raw, "%s", msg)
 		}
 	}
 	return nil
+}
+
+// sourceNATPrefixProblem is LBC's check of one source-NAT prefix of a
+// subnet ("" when it is fine): auto_assigned or a /80 inside the subnet's
+// IPv6 blocks.
+func sourceNATPrefixProblem(p string, s Subnet) string {
+	if p == SourceNATAutoAssigned {
+		return ""
+	}
+	addr, length, ok := strings.Cut(p, "/")
+	if !ok {
+		return fmt.Sprintf("Invalid value in source-nat-ipv6-prefixes: %s.", p)
+	}
+	if length != sourceNATPrefixLength {
+		return fmt.Sprintf("Invalid value in source-nat-ipv6-prefixes: %s. Prefix length must be %s, but %s is specified.", p, sourceNATPrefixLength, length)
+	}
+	a, err := netip.ParseAddr(addr)
+	if err != nil || !a.Is6() {
+		return fmt.Sprintf("Invalid value in source-nat-ipv6-prefixes: %s. Value must be a valid IPv6 CIDR.", p)
+	}
+	if len(within([]netip.Addr{a}, s.IPv6CIDRs)) != 1 {
+		return fmt.Sprintf("Invalid value in source-nat-ipv6-prefixes: %s. Value must be within subnet CIDR range: [%s].", p, strings.Join(s.IPv6CIDRs, " "))
+	}
+	return ""
 }
 
 // String renders the mapping as subnet[=address…], for plans and logs.

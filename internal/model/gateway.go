@@ -121,8 +121,12 @@ func (b *gwBuilder) build() error {
 	if b.gw.ALB {
 		lbType = TypeApplication
 	}
+	ipType, err := gatewayIPAddressType(cfg)
+	if err != nil {
+		return err
+	}
 	lb := &LoadBalancer{
-		Type: lbType, Scheme: scheme, IPAddressType: annotations.IPAddressTypeIPv4,
+		Type: lbType, Scheme: scheme, IPAddressType: ipType,
 		Tags: naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.ResourceLoadBalancer), userTags),
 	}
 	if cfg.LoadBalancerName != nil {
@@ -136,7 +140,10 @@ func (b *gwBuilder) build() error {
 	if err := b.checkSubnetConfigs(scheme); err != nil {
 		return err
 	}
-	subnets, err := b.subnets(scheme)
+	if err := b.checkIPv6SubnetConfigs(ipType); err != nil {
+		return err
+	}
+	subnets, err := b.subnets(scheme, isDualStack(ipType))
 	if err != nil {
 		return err
 	}
@@ -184,7 +191,7 @@ func (b *gwBuilder) build() error {
 }
 
 // subnets: an ALB needs two (in two AZs), an NLB one.
-func (b *gwBuilder) subnets(scheme string) ([]string, error) {
+func (b *gwBuilder) subnets(scheme string, dualstack bool) ([]string, error) {
 	cfg := b.gw.Config
 	minCount := 1
 	if b.gw.ALB {
@@ -195,19 +202,24 @@ func (b *gwBuilder) subnets(scheme string) ([]string, error) {
 		for _, s := range *cfg.LoadBalancerSubnets {
 			ids = append(ids, s.Identifier)
 		}
-		return explicitSubnets(b.f.Subnets, ids, minCount)
+		out, err := explicitSubnets(b.f.Subnets, ids, minCount)
+		if err != nil {
+			return nil, err
+		}
+		return out, checkSubnetsIPv6(b.f.Subnets, out, dualstack)
 	}
 	if cfg.LoadBalancerSubnetsSelector != nil && len(*cfg.LoadBalancerSubnetsSelector) > 0 {
-		out, err := discoverSubnets(b.f.Subnets, selectorMatch(*cfg.LoadBalancerSubnetsSelector), b.d.ClusterName, false)
+		out, err := discoverSubnets(b.f.Subnets, selectorMatch(*cfg.LoadBalancerSubnetsSelector), b.d.ClusterName, dualstack)
 		if err != nil {
 			return nil, err
 		}
 		return out, checkSubnetCount(b.f.Subnets, out, minCount)
 	}
 	if e := b.f.ExistingLB; e != nil && e.Scheme == scheme && len(e.Subnets) > 0 {
-		return slices.Clone(e.Subnets), nil
+		// LBC resolves the NLB's subnets again, with the IPv6 check.
+		return slices.Clone(e.Subnets), checkSubnetsIPv6(b.f.Subnets, e.Subnets, dualstack)
 	}
-	out, err := DiscoverSubnets(b.f.Subnets, scheme, b.d.ClusterName, false)
+	out, err := DiscoverSubnets(b.f.Subnets, scheme, b.d.ClusterName, dualstack)
 	if err != nil {
 		return nil, err
 	}
@@ -260,19 +272,17 @@ func (b *gwBuilder) securityGroups(lb *LoadBalancer, userTags map[string]string)
 }
 
 // frontendRules: per listener port and protocol, each source range
-// (default 0.0.0.0/0; IPv6 ranges only on dual-stack load balancers), ICMP
-// path-MTU when enableICMP, and each prefix list.
+// (default 0.0.0.0/0 and ::/0; IPv6 ranges only on dual-stack load
+// balancers, as LBC), ICMP (ICMPv6 for IPv6 ranges) path-MTU when
+// enableICMP, and each prefix list.
 func (b *gwBuilder) frontendRules() (rules.Set, error) {
 	cfg := b.gw.Config
-	cidrs := []string{"0.0.0.0/0"}
+	dual := b.st.LoadBalancer != nil && isDualStack(b.st.LoadBalancer.IPAddressType)
+	cidrs := []string{"0.0.0.0/0", "::/0"}
 	if cfg.SourceRanges != nil {
-		cidrs = nil
-		for _, c := range *cfg.SourceRanges {
-			if !strings.Contains(c, ":") {
-				cidrs = append(cidrs, c)
-			}
-		}
+		cidrs = *cfg.SourceRanges
 	}
+	cidrs = slices.DeleteFunc(slices.Clone(cidrs), func(c string) bool { return strings.Contains(c, ":") && !dual })
 	icmp := cfg.EnableICMP != nil && *cfg.EnableICMP
 	out := rules.Set{}
 	for _, p := range b.gw.Ports {
@@ -287,7 +297,11 @@ func (b *gwBuilder) frontendRules() (rules.Set, error) {
 					return nil, err
 				}
 				out.Add(k, "")
-				if icmp {
+				switch {
+				case !icmp:
+				case strings.Contains(c, ":"):
+					out.Add(rules.MustKey(rules.ICMPv6, 2, 0, c), "")
+				default:
 					out.Add(rules.MustKey(rules.ICMP, 3, 4, c), "")
 				}
 			}
@@ -456,7 +470,11 @@ func (b *gwBuilder) targetGroup(p GatewayPort, listenerProto string, be GatewayB
 		return TargetGroup{}, err
 	}
 	svc, sp := be.Service, be.Port
-	tg := TargetGroup{ServicePort: sp.Port, Protocol: proto, TargetType: tt, IPAddressType: "ipv4"}
+	ipType, err := b.targetIPAddressType(be, props, tt)
+	if err != nil {
+		return TargetGroup{}, err
+	}
+	tg := TargetGroup{ServicePort: sp.Port, Protocol: proto, TargetType: tt, IPAddressType: ipType}
 	if tt == annotations.TargetTypeInstance {
 		tg.Port = sp.NodePort
 		if tg.Port == 0 {
@@ -486,8 +504,8 @@ func (b *gwBuilder) targetGroup(p GatewayPort, listenerProto string, be GatewayB
 	if err != nil {
 		return TargetGroup{}, err
 	}
-	tg.Targets = serviceTargets(sp, tt, nodes, endpointsOfFamily(be.Endpoints, "ipv4"))
-	if err := gatewayQUICTargets(&tg, sp, be.Endpoints); err != nil {
+	tg.Targets = serviceTargets(sp, tt, nodes, endpointsOfFamily(be.Endpoints, ipType))
+	if err := gatewayQUICTargets(&tg, sp, endpointsOfFamily(be.Endpoints, ipType)); err != nil {
 		return TargetGroup{}, err
 	}
 	return tg, nil

@@ -642,7 +642,11 @@ func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, b
 	case sp.AppProtocol != nil && *sp.AppProtocol == "kubernetes.io/h2c":
 		version = ProtocolVersionHTTP2
 	}
-	tg := TargetGroup{ServicePort: sp.Port, Protocol: proto, ProtocolVersion: version, TargetType: tt, IPAddressType: "ipv4"}
+	ipType, err := b.targetIPAddressType(be, props, tt)
+	if err != nil {
+		return TargetGroup{}, err
+	}
+	tg := TargetGroup{ServicePort: sp.Port, Protocol: proto, ProtocolVersion: version, TargetType: tt, IPAddressType: ipType}
 	control, err := gatewayTargetControlPort(props, proto, tt)
 	if err != nil {
 		return TargetGroup{}, err
@@ -714,7 +718,7 @@ func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, b
 	if err != nil {
 		return TargetGroup{}, err
 	}
-	tg.Targets = serviceTargets(sp, tt, nodes, endpointsOfFamily(be.Endpoints, "ipv4"))
+	tg.Targets = serviceTargets(sp, tt, nodes, endpointsOfFamily(be.Endpoints, ipType))
 	return tg, nil
 }
 

@@ -57,17 +57,25 @@ func (b *gwBuilder) checkSubnetConfigs(scheme string) error {
 // keeps plain subnets.
 func (b *gwBuilder) subnetMappings(lb *LoadBalancer) error {
 	cfg := b.gw.Config
-	if b.gw.ALB || cfg.LoadBalancerSubnets == nil || len(*cfg.LoadBalancerSubnets) == 0 {
+	if b.gw.ALB {
 		return nil
+	}
+	if cfg.LoadBalancerSubnets == nil || len(*cfg.LoadBalancerSubnets) == 0 {
+		_, err := b.ipv6SubnetMappings(lb, nil)
+		return err
 	}
 	list := *cfg.LoadBalancerSubnets
 	eip, v4 := list[0].EIPAllocation != nil, list[0].PrivateIPv4Allocation != nil
-	if !eip && !v4 {
-		return nil
-	}
 	mappings := make([]SubnetMapping, len(lb.Subnets))
 	for i, id := range lb.Subnets {
 		mappings[i].SubnetID = id
+	}
+	v6, err := b.ipv6SubnetMappings(lb, mappings)
+	if err != nil {
+		return err
+	}
+	if !eip && !v4 && !v6 {
+		return nil
 	}
 	if eip {
 		if len(lb.Subnets) != len(list) {

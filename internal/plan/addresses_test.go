@@ -45,6 +45,21 @@ func TestDiffChangesPlacementInPlace(t *testing.T) {
 		}, "SetSubnets SetIpAddressType"},
 		{"source NAT turned on: SetSubnets", func(d *model.Stack, _ *Snapshot) { d.LoadBalancer.SourceNATPrefix = "on" }, "SetSubnets"},
 		{"source NAT not asked for: nothing", func(d *model.Stack, _ *Snapshot) { d.LoadBalancer.SourceNATPrefix = "" }, ""},
+		{"auto_assigned prefixes AWS picked: nothing", func(d *model.Stack, o *Snapshot) {
+			d.LoadBalancer.SourceNATPrefix, o.LoadBalancer.SourceNATPrefix = "on", "on"
+			d.LoadBalancer.SubnetMappings = []model.SubnetMapping{{SubnetID: "subnet-a", SourceNATPrefix: "auto_assigned"}, {SubnetID: "subnet-b", SourceNATPrefix: "auto_assigned"}}
+			o.LoadBalancer.SubnetMappings = []model.SubnetMapping{{SubnetID: "subnet-a", SourceNATPrefix: "2600:0:0:1:1::/80"}, {SubnetID: "subnet-b", SourceNATPrefix: "2600:0:0:2:1::/80"}}
+		}, ""},
+		{"auto_assigned where AWS has no prefix: SetSubnets", func(d *model.Stack, o *Snapshot) {
+			d.LoadBalancer.SourceNATPrefix, o.LoadBalancer.SourceNATPrefix = "on", "on"
+			d.LoadBalancer.SubnetMappings = []model.SubnetMapping{{SubnetID: "subnet-a", SourceNATPrefix: "auto_assigned"}, {SubnetID: "subnet-b", SourceNATPrefix: "auto_assigned"}}
+			o.LoadBalancer.SubnetMappings = []model.SubnetMapping{{SubnetID: "subnet-a", SourceNATPrefix: "2600:0:0:1:1::/80"}, {SubnetID: "subnet-b"}}
+		}, "SetSubnets"},
+		{"a named prefix other than AWS's: SetSubnets", func(d *model.Stack, o *Snapshot) {
+			d.LoadBalancer.SourceNATPrefix, o.LoadBalancer.SourceNATPrefix = "on", "on"
+			d.LoadBalancer.SubnetMappings = []model.SubnetMapping{{SubnetID: "subnet-a", SourceNATPrefix: "2600:0:0:1:5::/80"}, {SubnetID: "subnet-b", SourceNATPrefix: "auto_assigned"}}
+			o.LoadBalancer.SubnetMappings = []model.SubnetMapping{{SubnetID: "subnet-a", SourceNATPrefix: "2600:0:0:1:1::/80"}, {SubnetID: "subnet-b", SourceNATPrefix: "2600:0:0:2:1::/80"}}
+		}, "SetSubnets"},
 		{"PrivateLink off: SetSecurityGroups", func(d *model.Stack, _ *Snapshot) { d.LoadBalancer.PrivateLinkInbound = "off" }, "SetSecurityGroups"},
 		{"PrivateLink on as AWS has it: nothing", func(d *model.Stack, _ *Snapshot) { d.LoadBalancer.PrivateLinkInbound = "on" }, ""},
 		{"capacity asked for, reservation not read: nothing", func(d *model.Stack, _ *Snapshot) { d.LoadBalancer.MinimumCapacity = units(1000) }, ""},

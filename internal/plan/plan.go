@@ -631,13 +631,22 @@ func subnetsDiffer(d *model.LoadBalancer, o *ObservedLB) bool {
 		return true
 	}
 	var want, have, wantV6, haveV6 []string
-	for _, m := range d.SubnetMappings {
-		want = appendSet(want, m.SourceNATPrefix)
-		wantV6 = appendSet(wantV6, m.IPv6)
-	}
+	picked := map[string]string{}
 	for _, m := range o.SubnetMappings {
 		have = appendSet(have, m.SourceNATPrefix)
 		haveV6 = appendSet(haveV6, m.IPv6)
+		picked[m.SubnetID] = m.SourceNATPrefix
+	}
+	for _, m := range d.SubnetMappings {
+		p := m.SourceNATPrefix
+		if p == model.SourceNATAutoAssigned && picked[m.SubnetID] != "" {
+			// AWS reports the prefix it picked, never auto_assigned: any
+			// prefix of the subnet is the one asked for (LBC compares the
+			// words and calls SetSubnets on every reconcile).
+			p = picked[m.SubnetID]
+		}
+		want = appendSet(want, p)
+		wantV6 = appendSet(wantV6, m.IPv6)
 	}
 	if !sameSet(want, have) {
 		return true

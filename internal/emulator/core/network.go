@@ -40,6 +40,8 @@ type SubnetInfo struct {
 	ID, VPCID, AvailabilityZone, AvailabilityZoneID, CIDR string
 	// OutpostARN is the Outpost the subnet is on ("" for none).
 	OutpostARN string
+	// IPv6CIDRs are the subnet's associated IPv6 blocks.
+	IPv6CIDRs []string
 }
 
 // VPCInfo describes a VPC for other backends.

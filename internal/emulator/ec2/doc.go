@@ -26,6 +26,7 @@
 //	  tags: {kubernetes.io/cluster/demo: shared}
 //	  subnets:
 //	  - {name: public-a, az: us-west-2a, cidr: 10.0.0.0/20, tags: {kubernetes.io/role/elb: "1"}}
+//	  - {name: dual-b, az: us-west-2b, cidr: 10.0.16.0/20, ipv6Cidr: 2600:1f14:abc:de01::/64} # a /64 of the VPC's block
 //	  - {name: edge, az: us-west-2a, cidr: 10.0.96.0/20, outpostArn: "arn:aws:outposts:us-west-2:123456789012:outpost/op-0123456789abcdef0"}
 //	  securityGroups:
 //	  - name: demo-node

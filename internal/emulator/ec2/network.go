@@ -16,7 +16,11 @@ func (b *Backend) Subnet(id string) (core.SubnetInfo, bool) {
 	if s == nil {
 		return core.SubnetInfo{}, false
 	}
-	return core.SubnetInfo{ID: s.ID, VPCID: s.VPCID, AvailabilityZone: s.AZ, AvailabilityZoneID: b.zoneID(s.AZ), CIDR: s.CIDR, OutpostARN: s.OutpostARN}, true
+	info := core.SubnetInfo{ID: s.ID, VPCID: s.VPCID, AvailabilityZone: s.AZ, AvailabilityZoneID: b.zoneID(s.AZ), CIDR: s.CIDR, OutpostARN: s.OutpostARN}
+	if s.IPv6CIDR != "" {
+		info.IPv6CIDRs = []string{s.IPv6CIDR}
+	}
+	return info, true
 }
 
 // VPC implements core.Network.

@@ -43,6 +43,8 @@ type SeedSubnet struct {
 	// AZ is the Outpost's anchor zone. The emulated EC2 has no Outposts
 	// API: the ARN is only reported by DescribeSubnets and read by ELBv2.
 	OutpostARN string `json:"outpostArn,omitempty"`
+	// IPv6CIDR associates a /64 of the VPC's IPv6 block with the subnet.
+	IPv6CIDR string `json:"ipv6Cidr,omitempty"`
 }
 
 // SeedSecurityGroup is a security group of its VPC with optional ingress
@@ -249,6 +251,12 @@ func (b *Backend) applySeed(s Seed) (SeedResult, error) {
 			}
 			sn := &Subnet{ID: b.env.IDs.New("subnet"), VPCID: v.ID, AZ: ss.AZ, CIDR: sc.Masked().String(),
 				MapPublicIP: ss.PublicIP, OutpostARN: ss.OutpostARN, Created: now}
+			if ss.IPv6CIDR != "" {
+				if sn.IPv6CIDR, err = b.seedSubnetIPv6(v, ss); err != nil {
+					return res, err
+				}
+				sn.IPv6Assoc = b.env.IDs.New("subnet-cidr-assoc")
+			}
 			sn.Tags = b.applyTags(nil, nameTags(ss.Name, ss.Tags))
 			b.st.subnets[sn.ID] = sn
 			res.Subnets[ss.Name] = sn.ID
@@ -431,4 +439,27 @@ func (b *Backend) applySeed(s Seed) (SeedResult, error) {
 		}
 	}
 	return res, nil
+}
+
+// seedSubnetIPv6 checks a seeded subnet's IPv6 block: a /64 inside its
+// VPC's IPv6 block, overlapping no other subnet's (AWS's rules for
+// AssociateSubnetCidrBlock).
+func (b *Backend) seedSubnetIPv6(v *VPC, ss SeedSubnet) (string, error) {
+	if v.IPv6CIDR == "" {
+		return "", fmt.Errorf("seed: subnet %s: IPv6 CIDR %q needs a VPC with an IPv6 CIDR", ss.Name, ss.IPv6CIDR)
+	}
+	c, err := canonCIDR(ss.IPv6CIDR, true)
+	if err != nil {
+		return "", fmt.Errorf("seed: subnet %s: %v", ss.Name, err)
+	}
+	p, vp := netip.MustParsePrefix(c), netip.MustParsePrefix(v.IPv6CIDR)
+	if p.Bits() != 64 || !vp.Contains(p.Addr()) {
+		return "", fmt.Errorf("seed: subnet %s: IPv6 CIDR %q is not a /64 inside %s", ss.Name, ss.IPv6CIDR, v.IPv6CIDR)
+	}
+	for _, other := range b.st.subnets {
+		if other.VPCID == v.ID && other.IPv6CIDR == c {
+			return "", fmt.Errorf("seed: subnet %s: IPv6 CIDR %s overlaps subnet %s", ss.Name, c, other.ID)
+		}
+	}
+	return c, nil
 }

@@ -104,6 +104,9 @@ type Subnet struct {
 	Created     time.Time `json:"created"`
 	// OutpostARN is the Outpost the subnet is on ("" for none).
 	OutpostARN string `json:"outpostArn,omitempty"`
+	// IPv6CIDR is the subnet's associated IPv6 block ("" for none).
+	IPv6CIDR  string `json:"ipv6Cidr,omitempty"`
+	IPv6Assoc string `json:"ipv6AssociationId,omitempty"`
 }
 
 // SecurityGroup is a VPC security group with its rules, in creation order.

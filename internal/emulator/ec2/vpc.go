@@ -150,6 +150,10 @@ func (b *Backend) describeSubnets(p query.Params) (any, error) {
 			AvailableIPAddressCount: b.availableIPs(s), MapPublicIPOnLaunch: query.Bool(s.MapPublicIP),
 			OutpostArn: s.OutpostARN, Tags: b.tagItems(s.Tags),
 		})
+		if s.IPv6CIDR != "" {
+			it := &out.Subnets.Item[len(out.Subnets.Item)-1]
+			it.IPv6Assocs = []subnetIPv6Assoc{{AssociationID: s.IPv6Assoc, IPv6CIDRBlock: s.IPv6CIDR, State: stateItem{State: "associated"}}}
+		}
 	}
 	return out, nil
 }

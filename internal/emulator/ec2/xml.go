@@ -48,20 +48,27 @@ type describeVpcsReply struct {
 }
 
 type subnetItem struct {
-	SubnetID                string     `xml:"subnetId"`
-	SubnetArn               string     `xml:"subnetArn"`
-	OwnerID                 string     `xml:"ownerId"`
-	VpcID                   string     `xml:"vpcId"`
-	State                   string     `xml:"state"`
-	CIDRBlock               string     `xml:"cidrBlock"`
-	AvailabilityZone        string     `xml:"availabilityZone"`
-	AvailabilityZoneID      string     `xml:"availabilityZoneId"`
-	AvailableIPAddressCount int        `xml:"availableIpAddressCount"`
-	DefaultForAz            query.Bool `xml:"defaultForAz"`
-	MapPublicIPOnLaunch     query.Bool `xml:"mapPublicIpOnLaunch"`
-	AssignIPv6OnCreation    query.Bool `xml:"assignIpv6AddressOnCreation"`
-	OutpostArn              string     `xml:"outpostArn,omitempty"`
-	Tags                    []tagItem  `xml:"tagSet>item"`
+	SubnetID                string            `xml:"subnetId"`
+	SubnetArn               string            `xml:"subnetArn"`
+	OwnerID                 string            `xml:"ownerId"`
+	VpcID                   string            `xml:"vpcId"`
+	State                   string            `xml:"state"`
+	CIDRBlock               string            `xml:"cidrBlock"`
+	AvailabilityZone        string            `xml:"availabilityZone"`
+	AvailabilityZoneID      string            `xml:"availabilityZoneId"`
+	AvailableIPAddressCount int               `xml:"availableIpAddressCount"`
+	DefaultForAz            query.Bool        `xml:"defaultForAz"`
+	MapPublicIPOnLaunch     query.Bool        `xml:"mapPublicIpOnLaunch"`
+	AssignIPv6OnCreation    query.Bool        `xml:"assignIpv6AddressOnCreation"`
+	OutpostArn              string            `xml:"outpostArn,omitempty"`
+	IPv6Assocs              []subnetIPv6Assoc `xml:"ipv6CidrBlockAssociationSet>item"`
+	Tags                    []tagItem         `xml:"tagSet>item"`
+}
+
+type subnetIPv6Assoc struct {
+	AssociationID string    `xml:"associationId"`
+	IPv6CIDRBlock string    `xml:"ipv6CidrBlock"`
+	State         stateItem `xml:"ipv6CidrBlockState"`
 }
 
 type describeSubnetsReply struct {

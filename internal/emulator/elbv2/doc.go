@@ -42,9 +42,13 @@
 //     enabled, in CreateLoadBalancer, DescribeLoadBalancers and SetSubnets;
 //     other types report nothing, and sending it for them is
 //     InvalidConfigurationRequest [?]. "on" needs dualstack and subnets with
-//     IPv6 CIDR blocks, which the emulated EC2 never has, so "on" and any
-//     SubnetMappings SourceNatIpv6Prefix are InvalidConfigurationRequest [?];
-//     AvailabilityZones never carry SourceNatIpv6Prefixes.
+//     IPv6 CIDR blocks (seed ipv6Cidr); each subnet then takes the /80 of
+//     its block its mapping's SourceNatIpv6Prefix names, or (auto_assigned,
+//     or none given) the block's second /80, reported in AvailabilityZones
+//     SourceNatIpv6Prefixes. A prefix without "on", outside the block or not
+//     a /80 is InvalidConfigurationRequest [?].
+//   - SubnetMappings IPv6Address: dualstack NLBs only, inside the subnet's
+//     IPv6 block (InvalidConfigurationRequest otherwise [?]).
 //   - Subnets on an Outpost (a seeded subnet's OutpostArn): an ALB only,
 //     exactly one subnet ("You must specify one Outpost subnet", the SDK's
 //     documented rule; ALBs elsewhere need two), never beside subnets of the

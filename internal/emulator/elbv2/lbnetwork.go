@@ -92,11 +92,11 @@ func (b *Backend) setSubnets(p query.Params) (any, error) {
 	if lb.CustomerOwnedPool != "" && outpost == "" {
 		return nil, invalidConfig("The load balancer uses the customer-owned IPv4 pool '%s' and must stay on an Outpost subnet", lb.CustomerOwnedPool)
 	}
-	nat, err := b.sourceNatParam(p, lb.Type, ipType, subs)
+	nat, err := b.sourceNatParam(p, lb.Type, ipType, lb.SourceNat, subs)
 	if err != nil {
 		return nil, err
 	}
-	if err := b.checkAddresses(lb, subs); err != nil {
+	if err := b.checkAddresses(lb, ipType, subs); err != nil {
 		return nil, err
 	}
 	if err := b.moveENIs(lb, subs); err != nil {
@@ -123,11 +123,11 @@ func sourceNat(lb *loadBalancer) string {
 }
 
 // sourceNatParam reads EnablePrefixForIpv6SourceNat and the subnet
-// mappings' SourceNatIpv6Prefix members ("" when absent). Source NAT
-// prefixes come from the subnets' IPv6 CIDR blocks, and the emulated EC2
-// gives subnets none, so "on" and any prefix are refused as AWS refuses
-// them for subnets without IPv6.
-func (b *Backend) sourceNatParam(p query.Params, lbType, ipType string, subs []lbSubnet) (string, error) {
+// mappings' SourceNatIpv6Prefix members ("" when absent); current is the
+// load balancer's setting ("" for a new one). With source NAT on, every
+// subnet needs an IPv6 block and gets a /80 of it: the one its mapping
+// names, or one the emulator picks (auto_assigned or none given).
+func (b *Backend) sourceNatParam(p query.Params, lbType, ipType, current string, subs []lbSubnet) (string, error) {
 	nat, err := enumParam(p, "EnablePrefixForIpv6SourceNat", "enablePrefixForIpv6SourceNat", "on", "off")
 	if err != nil {
 		return "", err
@@ -138,15 +138,38 @@ func (b *Backend) sourceNatParam(p query.Params, lbType, ipType string, subs []l
 			prefixed = true
 		}
 	}
+	on := nat == "on" || (nat == "" && current == "on")
 	switch {
 	case (nat != "" || prefixed) && lbType != "network":
 		return "", invalidConfig("Source NAT IPv6 prefixes are only supported for Network Load Balancers")
 	case nat == "on" && ipType != "dualstack":
 		return "", invalidConfig("EnablePrefixForIpv6SourceNat 'on' requires the IP address type 'dualstack'")
-	case nat == "on":
-		return "", invalidConfig("Subnet '%s' has no IPv6 CIDR block for source NAT prefixes", subs[0].SubnetID)
-	case prefixed:
+	case prefixed && !on:
 		return "", invalidConfig("A source NAT IPv6 prefix can only be specified when EnablePrefixForIpv6SourceNat is 'on'")
+	case !on:
+		return nat, nil
+	}
+	for i := range subs {
+		info, _ := b.net.Subnet(subs[i].SubnetID)
+		if len(info.IPv6CIDRs) == 0 {
+			return "", invalidConfig("Subnet '%s' has no IPv6 CIDR block for source NAT prefixes", subs[i].SubnetID)
+		}
+		block := netip.MustParsePrefix(info.IPv6CIDRs[0])
+		switch v := subs[i].SourceNatPrefix; v {
+		case "", "auto_assigned":
+			// The /80 after the block's first: deterministic, inside it.
+			a := block.Addr().As16()
+			a[9] = 1
+			subs[i].SourceNatPrefix = netip.PrefixFrom(netip.AddrFrom16(a), 80).String()
+		default:
+			pr, err := netip.ParsePrefix(v)
+			if err != nil || !pr.Addr().Is6() {
+				return "", query.ValidationError("The source NAT IPv6 prefix '%s' is not a valid IPv6 CIDR", v)
+			}
+			if pr.Bits() != 80 || pr.Masked() != pr || !block.Contains(pr.Addr()) {
+				return "", invalidConfig("The source NAT IPv6 prefix '%s' must be a /80 of subnet '%s' (%s)", v, subs[i].SubnetID, block)
+			}
+		}
 	}
 	return nat, nil
 }
@@ -258,7 +281,7 @@ func (b *Backend) moveENIs(lb *loadBalancer, subs []lbSubnet) error {
 // subnet the load balancer keeps keeps its addresses; another allocation
 // for it is refused [?: AWS's code for these refusals is unconfirmed
 // except AllocationIdNotFound].
-func (b *Backend) checkAddresses(lb *loadBalancer, subs []lbSubnet) error {
+func (b *Backend) checkAddresses(lb *loadBalancer, ipType string, subs []lbSubnet) error {
 	kept := map[string]lbSubnet{}
 	for _, s := range lb.Subnets {
 		if s.ENI != "" {
@@ -269,6 +292,11 @@ func (b *Backend) checkAddresses(lb *loadBalancer, subs []lbSubnet) error {
 	for _, s := range subs {
 		if ip := s.PrivateIPv4; ip != "" {
 			if err := b.checkPrivateIPv4(lb, s); err != nil {
+				return err
+			}
+		}
+		if s.IPv6 != "" {
+			if err := b.checkIPv6Address(lb.Type, ipType, s); err != nil {
 				return err
 			}
 		}
@@ -299,6 +327,25 @@ func (b *Backend) checkAddresses(lb *loadBalancer, subs []lbSubnet) error {
 		}
 	}
 	return nil
+}
+
+// checkIPv6Address: a subnet mapping's IPv6Address is for dualstack NLBs
+// and must be an address of its subnet's IPv6 block [?].
+func (b *Backend) checkIPv6Address(lbType, ipType string, s lbSubnet) error {
+	if lbType != "network" || ipType != "dualstack" {
+		return invalidConfig("IPv6 addresses can only be specified for dualstack Network Load Balancers")
+	}
+	addr, err := netip.ParseAddr(s.IPv6)
+	if err != nil || !addr.Is6() {
+		return query.ValidationError("The IPv6 address '%s' is not valid", s.IPv6)
+	}
+	info, _ := b.net.Subnet(s.SubnetID)
+	for _, c := range info.IPv6CIDRs {
+		if netip.MustParsePrefix(c).Contains(addr) {
+			return nil
+		}
+	}
+	return invalidConfig("The IPv6 address '%s' is not in subnet '%s'", s.IPv6, s.SubnetID)
 }
 
 // checkPrivateIPv4: a subnet mapping's PrivateIPv4Address is for internal

@@ -80,6 +80,9 @@ func renderAZs(lb *loadBalancer) []xAZ {
 		if s.AllocationID != "" || s.PrivateIPv4 != "" || s.IPv6 != "" {
 			az.LoadBalancerAddresses = []xLBAddress{{IPAddress: s.PublicIP, AllocationID: s.AllocationID, PrivateIPv4Address: s.PrivateIPv4, IPv6Address: s.IPv6}}
 		}
+		if s.SourceNatPrefix != "" {
+			az.SourceNatIpv6Prefixes = []string{s.SourceNatPrefix}
+		}
 		out = append(out, az)
 	}
 	return out
@@ -103,7 +106,7 @@ func (b *Backend) parseSubnets(p query.Params) ([]lbSubnet, string, error) {
 			return nil, "", query.ValidationError("A subnet ID must be specified in each subnet mapping")
 		}
 		subs = append(subs, lbSubnet{SubnetID: id, AllocationID: m.Get("AllocationId"),
-			PrivateIPv4: m.Get("PrivateIPv4Address"), IPv6: m.Get("IPv6Address")})
+			PrivateIPv4: m.Get("PrivateIPv4Address"), IPv6: m.Get("IPv6Address"), SourceNatPrefix: m.Get("SourceNatIpv6Prefix")})
 	}
 	if len(subs) == 0 {
 		return nil, "", query.ValidationError("At least one subnet must be specified")
@@ -203,7 +206,7 @@ func (b *Backend) newLoadBalancer(p query.Params) (*loadBalancer, error) {
 	if lb.IPAMPool, err = b.ipamPoolParam(p, lb); err != nil {
 		return nil, err
 	}
-	if lb.SourceNat, err = b.sourceNatParam(p, lb.Type, lb.IPAddressType, lb.Subnets); err != nil {
+	if lb.SourceNat, err = b.sourceNatParam(p, lb.Type, lb.IPAddressType, "", lb.Subnets); err != nil {
 		return nil, err
 	}
 	if lb.Type == "network" && lb.SourceNat == "" {
@@ -258,7 +261,7 @@ func (b *Backend) createLoadBalancer(p query.Params) (any, error) {
 	if n, limit := b.lbCount(lb.Type); n >= limit {
 		return nil, errf("TooManyLoadBalancers", "The maximum number of load balancers has been reached")
 	}
-	if err := b.checkAddresses(lb, lb.Subnets); err != nil {
+	if err := b.checkAddresses(lb, lb.IPAddressType, lb.Subnets); err != nil {
 		return nil, err
 	}
 	now := b.env.Now()

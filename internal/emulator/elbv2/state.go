@@ -63,6 +63,9 @@ type lbSubnet struct {
 	PublicIP     string `json:"publicIp,omitempty"` // the allocation's
 	PrivateIPv4  string `json:"privateIPv4,omitempty"`
 	IPv6         string `json:"ipv6,omitempty"`
+	// SourceNatPrefix is the subnet's source-NAT IPv6 prefix (a /80 of
+	// its IPv6 block; "" for none).
+	SourceNatPrefix string `json:"sourceNatPrefix,omitempty"`
 	// Outpost is the subnet's Outpost ARN ("" for none).
 	Outpost string `json:"outpost,omitempty"`
 }

@@ -19,6 +19,7 @@ type xAZ struct {
 	SubnetID              string       `xml:"SubnetId"`
 	OutpostID             string       `xml:"OutpostId,omitempty"`
 	LoadBalancerAddresses []xLBAddress `xml:"LoadBalancerAddresses>member,omitempty"`
+	SourceNatIpv6Prefixes []string     `xml:"SourceNatIpv6Prefixes>member,omitempty"`
 }
 
 type xLBAddress struct {

@@ -1,7 +1,9 @@
 package emutest
 
 import (
+	"fmt"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -60,6 +62,26 @@ func WithOutpostSubnet() Option {
 		seed := emulator.DefaultSeed("sandbox", "us-west-2")
 		seed.VPCs[0].Subnets = append(seed.VPCs[0].Subnets, ec2.SeedSubnet{Name: "sandbox-outpost", AZ: "us-west-2a",
 			CIDR: "10.0.96.0/20", OutpostARN: OutpostARN, Tags: map[string]string{"kubernetes.io/cluster/sandbox": "shared"}})
+		s.opts.Seed = &seed
+	}
+}
+
+// IPv6VPCCIDR is the VPC IPv6 block of WithIPv6Subnets.
+const IPv6VPCCIDR = "2600:1f14:abc:de00::/56"
+
+// WithIPv6Subnets gives the default seed's VPC the IPv6 block IPv6VPCCIDR
+// and its subnets in zones a and b (public and private) a /64 of it each;
+// the zone-c subnets keep none.
+func WithIPv6Subnets() Option {
+	return func(s *settings) {
+		seed := emulator.DefaultSeed("sandbox", "us-west-2")
+		v := &seed.VPCs[0]
+		v.IPv6CIDR = IPv6VPCCIDR
+		for i := range v.Subnets {
+			if !strings.HasSuffix(v.Subnets[i].AZ, "c") {
+				v.Subnets[i].IPv6CIDR = fmt.Sprintf("2600:1f14:abc:de%02x::/64", i)
+			}
+		}
 		s.opts.Seed = &seed
 	}
 }
