@@ -543,12 +543,15 @@ func (r *Reconciler) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack n
 		if !slices.Contains(p.Protocols, proto) {
 			p.Protocols = append(p.Protocols, proto)
 		}
+		p.Hostnames = append(p.Hostnames, l4Hostnames(l, att, port)...)
 		routes[port] = append(routes[port], l.Routes...)
 	}
 	tgcs := map[types.NamespacedName]*gwconfig.TargetGroupConfigurationSpec{}
 	eps := map[types.NamespacedName][]model.Endpoint{}
 	for _, port := range order {
 		p := byPort[port]
+		slices.Sort(p.Hostnames)
+		p.Hostnames = slices.Compact(p.Hostnames)
 		rs := routes[port]
 		if len(rs) == 0 {
 			out.Ports = append(out.Ports, *p)
@@ -626,7 +629,7 @@ func (r *Reconciler) endpoints(ctx context.Context, svc types.NamespacedName) ([
 func (r *Reconciler) facts(ctx context.Context, stack naming.Stack, cfg *gwconfig.LoadBalancerConfiguration, gw model.Gateway) (model.Facts, error) {
 	var f model.Facts
 	var err error
-	if hosts, discovers := model.GatewayHTTPSHosts(gw); discovers && len(hosts) > 0 {
+	if hosts, discovers := model.GatewayCertificateHosts(gw); discovers && len(hosts) > 0 {
 		if f.Certificates, err = r.AWS.Certificates(ctx, stack.Key(), hosts); err != nil {
 			return f, err
 		}
