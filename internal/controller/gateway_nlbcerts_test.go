@@ -7,8 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
@@ -88,4 +90,53 @@ func TestNLBGatewayTLSListenerWithoutMatchingCertificateIsRefused(t *testing.T) 
 	if n := h.emu.Server.Calls().Mutations() - mutations; n != 0 {
 		t.Errorf("a TLS listener without a certificate made %d mutating AWS calls: %v", n, h.emu.Server.Calls().Sorted())
 	}
+}
+
+// LBC's finalizer gateway.k8s.aws/gatewayclass is on every class of a
+// controller lbsg runs (not on other controllers' classes); a class whose
+// Gateways remain is not deleted (a FailedRemoveFinalizer Warning says
+// why) until the last of them goes.
+func TestGatewayClassFinalizerHoldsAClassInUse(t *testing.T) {
+	h := startGateway(t)
+	ns := h.kube.Namespace
+	other := ns + "-other"
+	h.create(&gwv1.GatewayClass{ObjectMeta: metav1.ObjectMeta{Name: other}, Spec: gwv1.GatewayClassSpec{ControllerName: "example.com/other"}})
+	t.Cleanup(func() {
+		ctx, cancel := testenv.CleanupContext(t)
+		defer cancel()
+		_ = h.kube.Client.Delete(ctx, &gwv1.GatewayClass{ObjectMeta: metav1.ObjectMeta{Name: other}})
+	})
+	getClass := func(ctx context.Context, name string) (*gwv1.GatewayClass, error) {
+		c := &gwv1.GatewayClass{}
+		return c, h.kube.Client.Get(ctx, client.ObjectKey{Name: name}, c)
+	}
+	testenv.Eventually(t, "finalizer on the unused class", func(ctx context.Context) (bool, error) {
+		c, err := getClass(ctx, h.class)
+		return err == nil && slices.Equal(c.Finalizers, []string{"gateway.k8s.aws/gatewayclass"}), err
+	})
+	if c, err := getClass(t.Context(), other); err != nil || len(c.Finalizers) != 0 {
+		t.Errorf("another controller's class has finalizers %v (%v)", c.Finalizers, err)
+	}
+
+	gw := h.gateway(ns, "gw", tcpListener("tcp", 80))
+	h.waitGatewayCondition(gw, "Accepted", "True/Accepted")
+	if err := h.kube.Client.Delete(t.Context(), &gwv1.GatewayClass{ObjectMeta: metav1.ObjectMeta{Name: h.class}}); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, "FailedRemoveFinalizer event on the class", func(context.Context) (bool, error) {
+		return h.events.has(h.class + " Warning FailedRemoveFinalizer"), nil
+	})
+	c, err := getClass(t.Context(), h.class)
+	if err != nil || c.DeletionTimestamp.IsZero() || !slices.Contains(c.Finalizers, "gateway.k8s.aws/gatewayclass") {
+		t.Fatalf("class in use: %v finalizers %v (%v)", c.DeletionTimestamp, c.Finalizers, err)
+	}
+
+	if err := h.kube.Client.Delete(t.Context(), gw); err != nil {
+		t.Fatal(err)
+	}
+	h.waitGatewayGone(t.Context(), gw)
+	testenv.Eventually(t, "class deleted", func(ctx context.Context) (bool, error) {
+		_, err := getClass(ctx, h.class)
+		return apierrors.IsNotFound(err), nil
+	})
 }
