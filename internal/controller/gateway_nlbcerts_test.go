@@ -70,7 +70,8 @@ func TestNLBGatewayTLSListenerDiscoversCertificates(t *testing.T) {
 
 // A TLS listener whose hostname no ACM certificate covers is refused with
 // LBC's error (Accepted False, a FailedBuildModel event) and changes
-// nothing in AWS.
+// nothing in AWS; a certificate issued later, seen by the drift check,
+// serves it.
 func TestNLBGatewayTLSListenerWithoutMatchingCertificateIsRefused(t *testing.T) {
 	h := startGateway(t)
 	ns := h.kube.Namespace
@@ -90,6 +91,19 @@ func TestNLBGatewayTLSListenerWithoutMatchingCertificateIsRefused(t *testing.T) 
 	if n := h.emu.Server.Calls().Mutations() - mutations; n != 0 {
 		t.Errorf("a TLS listener without a certificate made %d mutating AWS calls: %v", n, h.emu.Server.Calls().Sorted())
 	}
+
+	// A certificate imported since is found by the drift check, which
+	// brings the Gateway back: it converges with it.
+	issued := emutest.ImportCertificate(t, h.emu.ACM, "nothing.example.org")
+	if _, err := h.ctrls.Drift.Check(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	lb := h.waitListeners(ns, "gw", "443/TLS")
+	testenv.Eventually(t, "the certificate issued since on the listener", func(ctx context.Context) (bool, error) {
+		got, err := h.httpsCertificates(ctx, lb.name)
+		return strings.HasSuffix(got, fmt.Sprintf(" default=%s list=%v", issued, []string{issued})), err
+	})
+	h.waitGatewayCondition(gw, "Accepted", "True/Accepted")
 }
 
 // LBC's finalizer gateway.k8s.aws/gatewayclass is on every class of a
