@@ -159,6 +159,7 @@ func TestChartRBACGrantsExactlyWhatTheControllerNeeds(t *testing.T) {
 		{verb: "patch", group: "gateway.networking.k8s.io", resource: "gateways", namespace: "app"},
 		{verb: "patch", group: "gateway.networking.k8s.io", resource: "gateways", subresource: "status", namespace: "app"},
 		{verb: "patch", group: "gateway.networking.k8s.io", resource: "gatewayclasses", subresource: "status"},
+		{verb: "patch", group: "gateway.networking.k8s.io", resource: "gatewayclasses"},
 		{verb: "list", group: "gateway.networking.k8s.io", resource: "tcproutes"},
 		{verb: "list", group: "gateway.networking.k8s.io", resource: "udproutes"},
 		{verb: "list", group: "gateway.networking.k8s.io", resource: "tlsroutes"},

@@ -64,12 +64,12 @@ package cli
 
 // Gateway API → NLB (internal/controller/gateway): read GatewayClasses,
 // Gateways, the L4 routes and ReferenceGrants; add and remove the Gateway
-// finalizer (merge patch); write the status of classes, Gateways and
-// routes (merge patches); read LBC's LoadBalancerConfigurations,
+// and GatewayClass finalizers (merge patches); write the status of
+// classes, Gateways and routes (merge patches); read LBC's LoadBalancerConfigurations,
 // TargetGroupConfigurations and ListenerRuleConfigurations (their OIDC
 // Secrets are read as the Ingresses' are). Namespaces (allowedRoutes selectors) are
 // granted above.
 // +kubebuilder:rbac:groups=gateway.networking.k8s.io,resources=gatewayclasses;gateways;tcproutes;udproutes;tlsroutes;httproutes;grpcroutes;referencegrants;listenersets,verbs=get;list;watch
-// +kubebuilder:rbac:groups=gateway.networking.k8s.io,resources=gateways,verbs=patch
+// +kubebuilder:rbac:groups=gateway.networking.k8s.io,resources=gatewayclasses;gateways,verbs=patch
 // +kubebuilder:rbac:groups=gateway.networking.k8s.io,resources=gatewayclasses/status;gateways/status;tcproutes/status;udproutes/status;tlsroutes/status;httproutes/status;grpcroutes/status;listenersets/status,verbs=patch
 // +kubebuilder:rbac:groups=gateway.k8s.aws,resources=loadbalancerconfigurations;targetgroupconfigurations;listenerruleconfigurations,verbs=get;list;watch

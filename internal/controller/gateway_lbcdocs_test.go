@@ -945,8 +945,8 @@ func (h *gwHarness) docProbe(cfg *unstructured.Unstructured, service func(ns, na
 }
 
 // deleteDocObjects deletes an example's objects but namespaces (envtest
-// never finishes deleting one), Gateways first, and waits until they are
-// gone and their load balancers with them.
+// never finishes deleting one), Gateways first, and waits until they and
+// the classes are gone and their load balancers with them.
 func (h *gwHarness) deleteDocObjects(t *testing.T, objs []*unstructured.Unstructured) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.Context()), time.Minute)
 	defer cancel()
@@ -975,7 +975,9 @@ func (h *gwHarness) deleteDocObjects(t *testing.T, objs []*unstructured.Unstruct
 		if err := h.kube.Client.Delete(ctx, o); err != nil && !apierrors.IsNotFound(err) {
 			t.Errorf("deleting %s %s: %v", o.GetKind(), o.GetName(), err)
 		}
-		if o.GetKind() != "Gateway" {
+		// A class goes once its Gateways have (its finalizer), before the
+		// next example creates it again.
+		if o.GetKind() != "Gateway" && o.GetKind() != "GatewayClass" {
 			continue
 		}
 		for {
@@ -984,7 +986,7 @@ func (h *gwHarness) deleteDocObjects(t *testing.T, objs []*unstructured.Unstruct
 				break
 			}
 			if ctx.Err() != nil {
-				t.Errorf("gateway %s/%s not deleted", o.GetNamespace(), o.GetName())
+				t.Errorf("%s %s/%s not deleted", o.GetKind(), o.GetNamespace(), o.GetName())
 				return
 			}
 			time.Sleep(250 * time.Millisecond) //nolint:forbidigo // cleanup polls after the test's context ended

@@ -66,7 +66,7 @@ var Fields = withRouteProps([]Field{
 	{lbc, "spec.loadBalancerSubnetsSelector", Supported, "subnets carrying, per key, one of the values (one per AZ)"},
 	{lbc, "spec.listenerConfigurations", Partial, ""},
 	{lbc, "spec.listenerConfigurations[].protocolPort", Supported, "PROTOCOL:port of the Gateway listener it configures"},
-	{lbc, "spec.listenerConfigurations[].defaultCertificate", Supported, "certificate ARN of a TLS (NLB) or HTTPS (ALB) listener; an HTTPS listener without one discovers ACM certificates by its hostnames"},
+	{lbc, "spec.listenerConfigurations[].defaultCertificate", Supported, "certificate ARN of a TLS (NLB) or HTTPS (ALB) listener; a TLS or HTTPS listener without one (or certificates) discovers ACM certificates by its hostnames"},
 	{lbc, "spec.listenerConfigurations[].certificates", Supported, "further certificate ARNs of a TLS or HTTPS listener"},
 	{lbc, "spec.listenerConfigurations[].sslPolicy", Supported, "TLS or HTTPS listener policy (default --default-ssl-policy)"},
 	{lbc, "spec.listenerConfigurations[].alpnPolicy", Supported, "TLS listener ALPN policy"},

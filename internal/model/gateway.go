@@ -49,7 +49,7 @@ type GatewayPort struct {
 	// listener is created).
 	HTTPRoutes []GatewayHTTPRoute
 	// Hostnames the port serves (its listeners' and its routes'), for an
-	// HTTPS listener's certificate discovery.
+	// HTTPS (ALB) or TLS (NLB) listener's certificate discovery.
 	Hostnames []string
 }
 
@@ -376,20 +376,14 @@ func (b *gwBuilder) listeners(userTags map[string]string) error {
 			Tags: naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.ListenerResourceID(p.Port)), userTags)}
 		ls.Attributes = listenerAttributes(lc)
 		if proto == ProtoTLS {
-			if lc == nil || lc.DefaultCertificate == nil {
-				return fmt.Errorf("TLS listener on port %d needs a certificate: the LoadBalancerConfiguration's listenerConfigurations entry TLS:%d with defaultCertificate (certificate discovery is not supported yet)", p.Port, p.Port)
-			}
-			ls.Certificates = append(ls.Certificates, *lc.DefaultCertificate)
-			for _, c := range lc.Certificates {
-				if c != nil && *c != *lc.DefaultCertificate {
-					ls.Certificates = append(ls.Certificates, *c)
-				}
+			if ls.Certificates, err = b.tlsCertificates(p, lc); err != nil {
+				return err
 			}
 			ls.SSLPolicy = cmp.Or(b.d.DefaultSSLPolicy, DefaultSSLPolicy)
-			if lc.SSLPolicy != nil {
+			if lc != nil && lc.SSLPolicy != nil {
 				ls.SSLPolicy = *lc.SSLPolicy
 			}
-			if lc.ALPNPolicy != nil {
+			if lc != nil && lc.ALPNPolicy != nil {
 				ls.ALPNPolicy = *lc.ALPNPolicy
 			}
 		}

@@ -148,10 +148,10 @@ func TestBuildGatewayConfiguration(t *testing.T) {
 			check: func(t *testing.T, st Stack) {
 				eq(t, "protocols", []string{st.Listeners[0].Protocol, st.TargetGroups[0].Protocol}, []string{"TCP", "TCP"})
 			}},
-		{name: "a terminating TLS listener without a certificate is an error",
+		{name: "a terminating TLS listener without a certificate or hostname is an error",
 			gw: gw(nil, GatewayPort{Port: 443, Protocols: []string{ProtoTLS}, TLSTerminate: true,
 				Route: &GatewayRoute{Kind: "TLSRoute", Namespace: "app", Name: "r", Backends: []GatewayBackend{be(gwService(false), 1, nil)}}}),
-			err: "TLS listener on port 443 needs a certificate"},
+			err: "No hostnames found for TLS cert discovery for listener on gateway infra/gw with protocol:port TLS:443"},
 		{name: "instance targets need a NodePort",
 			gw: gw(nil, port(80, "TCPRoute", []string{ProtoTCP}, func() GatewayBackend {
 				svc := gwService(false)

@@ -50,6 +50,10 @@ const (
 	// balancer exists (LBC's shared_constants).
 	FinalizerGatewayNLB = "gateway.k8s.aws/nlb"
 	FinalizerGatewayALB = "gateway.k8s.aws/alb"
+	// FinalizerGatewayClass: on a GatewayClass of a controller that runs;
+	// removed on deletion once no Gateway names the class (LBC's
+	// shared_constants).
+	FinalizerGatewayClass = "gateway.k8s.aws/gatewayclass"
 )
 
 // TrackingKeys are the keys users may not set in --default-tags or

@@ -154,9 +154,22 @@ func (c *Checker) Check(ctx context.Context) (Result, error) {
 		}
 	}
 	for _, key := range certUsers {
-		if st, ok := naming.ParseKey(key); ok && st.Kind != naming.KindService && c.Ingresses != nil && !stacks[key] {
+		st, ok := naming.ParseKey(key)
+		if !ok || st.Kind == naming.KindService || stacks[key] {
+			continue
+		}
+		// Gateways (ALB HTTPS, NLB TLS listeners) discover certificates
+		// too: they go to their own queue, not the Ingresses'.
+		t, req := c.Ingresses, GroupRequest(st)
+		if st.IsGateway() {
+			t, req = c.Gateways, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: st.Namespace, Name: st.Name}}
+			if st.Kind == naming.KindGatewayALB {
+				t = c.ALBGateways
+			}
+		}
+		if t != nil {
 			res.Stacks = append(res.Stacks, key)
-			c.Ingresses.Enqueue(GroupRequest(st))
+			t.Enqueue(req)
 			c.Metrics.Drift("certificate")
 		}
 	}

@@ -212,7 +212,7 @@ type FactsSource interface {
 func Facts(ctx context.Context, src FactsSource, stack naming.Stack, p *Prepared) (model.Facts, error) {
 	var f model.Facts
 	var err error
-	if hosts, discovers := model.GatewayHTTPSHosts(p.Gateway); discovers && len(hosts) > 0 {
+	if hosts, discovers := model.GatewayCertificateHosts(p.Gateway); discovers && len(hosts) > 0 {
 		if f.Certificates, err = src.Certificates(ctx, stack.Key(), hosts); err != nil {
 			return f, err
 		}

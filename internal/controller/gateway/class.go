@@ -25,8 +25,8 @@ import (
 const ClassControllerName = "gatewayclass"
 
 // ClassReconciler sets the Accepted condition of the GatewayClasses of
-// the controllers that run: NLB classes with NLB set, ALB classes with ALB
-// set.
+// the controllers that run (NLB classes with NLB set, ALB classes with ALB
+// set) and keeps LBC's finalizer on them while Gateways name them.
 type ClassReconciler struct {
 	Kube   client.Client
 	Events *events.Recorder
@@ -46,6 +46,7 @@ func (r *ClassReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		For(&gwv1.GatewayClass{}).
 		Watches(cfg, handler.EnqueueRequestsFromMapFunc(r.allClasses)).
 		Watches(tgc, handler.EnqueueRequestsFromMapFunc(r.allClasses)).
+		Watches(&gwv1.Gateway{}, handler.EnqueueRequestsFromMapFunc(r.deletingClass)).
 		Complete(r)
 }
 
@@ -74,6 +75,12 @@ func (r *ClassReconciler) Reconcile(ctx context.Context, req reconcile.Request) 
 		Reason: string(gwv1.GatewayClassReasonAccepted), Message: "GatewayClass is accepted", ObservedGeneration: c.Generation}
 	if !r.serves(string(c.Spec.ControllerName)) {
 		return reconcile.Result{}, nil
+	}
+	if !c.DeletionTimestamp.IsZero() {
+		return r.finalize(ctx, c)
+	}
+	if err := r.addFinalizer(ctx, c); err != nil {
+		return conflictRequeue(err)
 	}
 	if msg, err := r.checkParameters(ctx, c); err != nil {
 		return reconcile.Result{}, err

@@ -12,13 +12,16 @@
 //     tgprops.go), ReferenceGrants and namespaces they need, and, for a
 //     Gateway with a QUIC listener, the backend pods' QUIC server IDs
 //     (each pod read once, uncached; quic.go); attaches routes
-//     (gwattach), builds the Stack (model.BuildGateway; for ALBs with the
-//     ACM certificates discovery needs) and applies it with the shared
+//     (gwattach), builds the Stack (model.BuildGateway, with the ACM
+//     certificates discovery needs for ALB HTTPS and NLB TLS listeners,
+//     nlbcerts.go) and applies it with the shared
 //     deployer (deploy), then writes the Gateway's and the routes' status,
 //     each only when it changed. Its reconciles are counted (metrics) under
 //     its controller-runtime name, gateway-nlb or gateway-alb: the NLB
 //     instance also sees every ALB Gateway and returns at once.
-//   - ClassReconciler, key = GatewayClass: the Accepted condition.
+//   - ClassReconciler, key = GatewayClass: the Accepted condition and
+//     LBC's finalizer gateway.k8s.aws/gatewayclass, removed from a class
+//     being deleted once no Gateway names it (class_finalizer.go).
 //
 // Builder (build.go) is the reconciler's path from Kubernetes objects to a
 // Gateway's stack over any client.Reader: Prepare (configuration, route

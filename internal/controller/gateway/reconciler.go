@@ -538,12 +538,15 @@ func (b Builder) gatewayModel(ctx context.Context, gw *gwv1.Gateway, stack namin
 		if !slices.Contains(p.Protocols, proto) {
 			p.Protocols = append(p.Protocols, proto)
 		}
+		p.Hostnames = append(p.Hostnames, l4Hostnames(l, att, port)...)
 		routes[port] = append(routes[port], l.Routes...)
 	}
 	tgcs := map[types.NamespacedName]*gwconfig.TargetGroupConfigurationSpec{}
 	eps := map[types.NamespacedName][]model.Endpoint{}
 	for _, port := range order {
 		p := byPort[port]
+		slices.Sort(p.Hostnames)
+		p.Hostnames = slices.Compact(p.Hostnames)
 		rs := routes[port]
 		if len(rs) == 0 {
 			out.Ports = append(out.Ports, *p)
