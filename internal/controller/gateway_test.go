@@ -683,3 +683,29 @@ func TestGatewayTLSPassthroughListener(t *testing.T) {
 	h.waitListeners(ns, "gw", "443/TCP")
 	h.waitGatewayCondition(gw, "Programmed", "True/Programmed")
 }
+
+// A Gateway asking for addresses is refused with the Gateway API's
+// UnsupportedAddress and gets no load balancer: AWS assigns the addresses,
+// and serving it at others than asked would be serving it wrong.
+func TestGatewayWithAddressesIsRefused(t *testing.T) {
+	h := startGateway(t)
+	ns := h.kube.Namespace
+	h.backend(ns, "echo")
+	ip := gwv1.IPAddressType
+	gw := &gwv1.Gateway{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "gw"}, Spec: gwv1.GatewaySpec{
+		GatewayClassName: gwv1.ObjectName(h.class), Listeners: []gwv1.Listener{tcpListener("tcp", 80)},
+		Addresses: []gwv1.GatewaySpecAddress{{Type: &ip, Value: "10.0.1.10"}}}}
+	h.create(gw)
+	h.create(tcpRoute(ns, "echo", []gwv1.ParentReference{parent(ns, "gw")}, svcRef(ns, "echo", 80)))
+	cur := h.waitGatewayCondition(gw, "Accepted", "False/UnsupportedAddress")
+	if msg := meta.FindStatusCondition(cur.Status.Conditions, "Accepted").Message; !strings.Contains(msg, "spec.addresses") {
+		t.Errorf("Accepted message %q does not name spec.addresses", msg)
+	}
+	testenv.Eventually(t, "UnsupportedConfiguration event", func(context.Context) (bool, error) {
+		return h.events.has("gw Warning UnsupportedConfiguration"), nil
+	})
+	h.quiesce()
+	if lb, _, err := h.gwLoadBalancer(t.Context(), ns, "gw"); err != nil || lb != nil {
+		t.Errorf("a load balancer for the refused Gateway: %+v %v", lb, err)
+	}
+}

@@ -314,6 +314,9 @@ var (
 // load reads the Gateway's configuration, routes and what they name.
 func (b Builder) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.GatewayClass) (*inputs, error) {
 	in := &inputs{routeObjs: map[string]client.Object{}}
+	if ref := addressRefusal(gw); ref != nil {
+		return nil, ref
+	}
 	cfg, err := b.config(ctx, gw, class)
 	if err != nil {
 		return nil, err
@@ -750,4 +753,16 @@ func (o Owner) Objects(ctx context.Context, st naming.Stack) ([]client.Object, e
 		return nil, err
 	}
 	return []client.Object{gw}, nil
+}
+
+// addressRefusal refuses a Gateway asking for addresses (spec.addresses):
+// AWS assigns a load balancer's addresses, and LBC reads the field
+// nowhere, so serving the Gateway would serve it elsewhere than asked. The
+// Gateway API's reason for it is UnsupportedAddress.
+func addressRefusal(gw *gwv1.Gateway) *Refused {
+	if len(gw.Spec.Addresses) == 0 {
+		return nil
+	}
+	return &Refused{reason: gwv1.GatewayReasonUnsupportedAddress, event: events.ReasonUnsupportedConfiguration,
+		message: "spec.addresses is not supported: AWS assigns the load balancer's addresses (an NLB takes Elastic IPs or private IPv4 addresses per subnet from the LoadBalancerConfiguration's loadBalancerSubnets)"}
 }
