@@ -89,24 +89,7 @@ func (b Builder) chainTargets(ctx context.Context, routes []*gwattach.Route) (ma
 // status once its ALB exists, its deletion) reconciles them.
 func (r *Reconciler) chainedGateways(ctx context.Context, o client.Object) []reconcile.Request {
 	key := types.NamespacedName{Namespace: o.GetNamespace(), Name: o.GetName()}
-	routes, objs, err := listRoutes(ctx, r.Kube, false)
-	if err != nil {
-		return nil
-	}
-	seen := map[types.NamespacedName]bool{}
-	var out []reconcile.Request
-	for _, rt := range routes {
-		if !namesGateway(rt, key) {
-			continue
-		}
-		for _, req := range r.routeParents(ctx, objs[rt.Key()]) {
-			if !seen[req.NamespacedName] {
-				seen[req.NamespacedName] = true
-				out = append(out, req)
-			}
-		}
-	}
-	return out
+	return r.parentsOfRoutes(ctx, false, func(rt *gwattach.Route, _ client.Object) bool { return namesGateway(rt, key) })
 }
 
 // namesGateway: a backendRef of the route names Gateway gw.

@@ -259,26 +259,8 @@ func refuseUnauthenticated(in *inputs, att gwattach.Result) bool {
 // ruleConfigGateways are the Gateways of the routes (in its namespace)
 // naming the ListenerRuleConfiguration.
 func (r *Reconciler) ruleConfigGateways(ctx context.Context, o client.Object) []reconcile.Request {
-	routes, objs, err := listRoutes(ctx, r.Kube, r.ALB)
-	if err != nil {
-		return nil
-	}
-	seen := map[types.NamespacedName]bool{}
-	var out []reconcile.Request
-	for _, rt := range routes {
-		if rt.Namespace != o.GetNamespace() {
-			continue
-		}
-		names := ruleConfigNames(objs[rt.Key()])
-		if !slices.ContainsFunc(names, func(ns []string) bool { return slices.Contains(ns, o.GetName()) }) {
-			continue
-		}
-		for _, req := range r.routeParents(ctx, objs[rt.Key()]) {
-			if !seen[req.NamespacedName] {
-				seen[req.NamespacedName] = true
-				out = append(out, req)
-			}
-		}
-	}
-	return out
+	return r.parentsOfRoutes(ctx, r.ALB, func(rt *gwattach.Route, obj client.Object) bool {
+		return rt.Namespace == o.GetNamespace() && slices.ContainsFunc(ruleConfigNames(obj),
+			func(ns []string) bool { return slices.Contains(ns, o.GetName()) })
+	})
 }

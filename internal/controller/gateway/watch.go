@@ -167,14 +167,20 @@ func (r *Reconciler) sliceGateways(ctx context.Context, o client.Object) []recon
 }
 
 func (r *Reconciler) backendGateways(ctx context.Context, svc types.NamespacedName) []reconcile.Request {
-	routes, objs, err := listRoutes(ctx, r.Kube, r.ALB)
+	return r.parentsOfRoutes(ctx, r.ALB, func(rt *gwattach.Route, _ client.Object) bool { return namesService(rt, svc) })
+}
+
+// parentsOfRoutes are the Gateways (each once) that the routes of the ALB
+// or NLB kinds picked by pick name or named, as routeParents finds them.
+func (r *Reconciler) parentsOfRoutes(ctx context.Context, alb bool, pick func(*gwattach.Route, client.Object) bool) []reconcile.Request {
+	routes, objs, err := listRoutes(ctx, r.Kube, alb)
 	if err != nil {
 		return nil
 	}
 	seen := map[types.NamespacedName]bool{}
 	var out []reconcile.Request
 	for _, rt := range routes {
-		if !namesService(rt, svc) {
+		if !pick(rt, objs[rt.Key()]) {
 			continue
 		}
 		for _, req := range r.routeParents(ctx, objs[rt.Key()]) {
