@@ -181,12 +181,14 @@ func TestOfflinePlanOfARefusedGatewayConfiguration(t *testing.T) {
 	for k, v := range gatewayManifests {
 		files[k] = v
 	}
+	// A field no table row knows (a manifest written for a later LBC) is
+	// refused like an unsupported one.
 	refused := `apiVersion: gateway.k8s.aws/v1
 kind: LoadBalancerConfiguration
 metadata: {name: web, namespace: shop}
 spec:
   scheme: internet-facing
-  loadBalancerSubnets: [{identifier: subnet-1, ipv6Allocation: "2600::1"}]
+  futureSetting: "x"
 `
 	files["gateways.yaml"] = strings.Replace(files["gateways.yaml"], `apiVersion: gateway.k8s.aws/v1
 kind: LoadBalancerConfiguration
@@ -365,7 +367,7 @@ func TestDesiredStateNamesRefusedGatewayConfigurationsAndRoutes(t *testing.T) {
 	for k, v := range gatewayManifests {
 		files[k] = v
 	}
-	files["gateways.yaml"] = strings.Replace(files["gateways.yaml"], "  sourceRanges: [203.0.113.0/24]\n", "  loadBalancerSubnets: [{identifier: subnet-1, ipv6Allocation: \"2600::1\"}]\n", 1)
+	files["gateways.yaml"] = strings.Replace(files["gateways.yaml"], "  sourceRanges: [203.0.113.0/24]\n", "  futureSetting: \"x\"\n", 1)
 	objs, err := ReadPath(writeDir(t, files))
 	if err != nil {
 		t.Fatal(err)
@@ -375,7 +377,7 @@ func TestDesiredStateNamesRefusedGatewayConfigurationsAndRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := want.Unsupported["Gateway shop/web-gw"]
-	if len(got) != 1 || !strings.HasPrefix(got[0], "LoadBalancerConfiguration shop/web uses fields lbsg does not support: spec.loadBalancerSubnets[].ipv6Allocation") {
+	if len(got) != 1 || !strings.HasPrefix(got[0], "LoadBalancerConfiguration shop/web uses fields lbsg does not support: spec.futureSetting") {
 		t.Errorf("unsupported %q, want the Gateway named with its configuration's field", want.Unsupported)
 	}
 	// The refused Gateway's routes are not judged; the NLB Gateway's
