@@ -376,7 +376,7 @@ func (b *gwBuilder) listeners(userTags map[string]string) error {
 			Tags: naming.WithTracking(naming.TrackingTags(b.d.ClusterName, b.st.ID, naming.ListenerResourceID(p.Port)), userTags)}
 		ls.Attributes = listenerAttributes(lc)
 		if proto == ProtoTLS {
-			if ls.Certificates, err = b.tlsCertificates(p, lc); err != nil {
+			if ls.Certificates, err = b.listenerCertificates(ProtoTLS, p, lc); err != nil {
 				return err
 			}
 			ls.SSLPolicy = cmp.Or(b.d.DefaultSSLPolicy, DefaultSSLPolicy)
@@ -542,14 +542,7 @@ func gatewayHealthCheckOf(props *gwconfig.TargetGroupProps, svc *corev1.Service,
 	} else {
 		hc.Path, hc.Matcher = "", ""
 	}
-	for _, o := range []struct {
-		dst *int32
-		src *int32
-	}{{&hc.Interval, c.HealthCheckInterval}, {&hc.Timeout, c.HealthCheckTimeout}, {&hc.Healthy, c.HealthyThresholdCount}, {&hc.Unhealthy, c.UnhealthyThresholdCount}} {
-		if o.src != nil {
-			*o.dst = *o.src
-		}
-	}
+	overrideHealthCheckCounts(&hc, c)
 	return hc, nil
 }
 

@@ -120,55 +120,15 @@ func (b *gwBuilder) albListeners(userTags map[string]string) error {
 // policy (default --default-ssl-policy).
 func (b *gwBuilder) httpsSettings(ls *Listener, p GatewayPort) error {
 	lc := b.listenerConfig(ProtoHTTPS, p.Port)
-	if lc != nil {
-		if lc.DefaultCertificate != nil {
-			ls.Certificates = append(ls.Certificates, *lc.DefaultCertificate)
-		}
-		for _, c := range lc.Certificates {
-			if c != nil && !slices.Contains(ls.Certificates, *c) {
-				ls.Certificates = append(ls.Certificates, *c)
-			}
-		}
-	}
-	if len(ls.Certificates) == 0 {
-		if len(p.Hostnames) == 0 {
-			return fmt.Errorf("No hostnames found for TLS cert discovery for listener on gateway %s/%s with protocol:port HTTPS:%d", b.gw.Namespace, b.gw.Name, p.Port)
-		}
-		arns, err := DiscoverCertificates(p.Hostnames, b.f.Certificates, b.d.AllowedCAs)
-		if err != nil {
-			return err
-		}
-		ls.Certificates = arns
+	var err error
+	if ls.Certificates, err = b.listenerCertificates(ProtoHTTPS, p, lc); err != nil {
+		return err
 	}
 	ls.SSLPolicy = cmp.Or(b.d.DefaultSSLPolicy, DefaultSSLPolicy)
 	if lc != nil && lc.SSLPolicy != nil {
 		ls.SSLPolicy = *lc.SSLPolicy
 	}
 	return nil
-}
-
-// GatewayHTTPSHosts are the hostnames an ALB Gateway's certificate
-// discovery looks for (sorted, de-duplicated), and whether any HTTPS port
-// discovers (has routes and no certificate in its listener configuration).
-func GatewayHTTPSHosts(gw Gateway) ([]string, bool) {
-	b := &gwBuilder{gw: gw}
-	if b.gw.Config == nil {
-		b.gw.Config = &gwconfig.LoadBalancerConfigurationSpec{}
-	}
-	var hosts []string
-	discovers := false
-	for _, p := range gw.Ports {
-		if len(p.HTTPRoutes) == 0 || !slices.Contains(p.Protocols, ProtoHTTPS) {
-			continue
-		}
-		if lc := b.listenerConfig(ProtoHTTPS, p.Port); lc != nil && (lc.DefaultCertificate != nil || len(lc.Certificates) > 0) {
-			continue
-		}
-		discovers = true
-		hosts = append(hosts, p.Hostnames...)
-	}
-	slices.Sort(hosts)
-	return slices.Compact(hosts), discovers
 }
 
 // httpRuleUnit is one ALB rule to be: a match of a route rule on one of
@@ -693,14 +653,7 @@ func (b *gwBuilder) albTargetGroup(rt *GatewayHTTPRoute, listenerProto string, b
 				hc.Matcher = *c.Matcher.HTTPCode
 			}
 		}
-		for _, o := range []struct {
-			dst *int32
-			src *int32
-		}{{&hc.Interval, c.HealthCheckInterval}, {&hc.Timeout, c.HealthCheckTimeout}, {&hc.Healthy, c.HealthyThresholdCount}, {&hc.Unhealthy, c.UnhealthyThresholdCount}} {
-			if o.src != nil {
-				*o.dst = *o.src
-			}
-		}
+		overrideHealthCheckCounts(&hc, c)
 	}
 	tg.HealthCheck = hc
 	id := naming.GatewayTargetGroup{

@@ -155,7 +155,7 @@ func TestBuildGatewayALBHTTPSCertificates(t *testing.T) {
 			}
 			ls := st.Listeners[0]
 			eq(t, "listener", []any{ls.Protocol, ls.Certificates, ls.SSLPolicy}, []any{"HTTPS", c.certs, c.policy})
-			hosts, discovers := GatewayHTTPSHosts(albGW(c.cfg, c.port))
+			hosts, discovers := GatewayCertificateHosts(albGW(c.cfg, c.port))
 			eq(t, "discovery", []any{hosts, discovers}, []any{map[bool][]string{true: {"a.example.com"}}[c.cfg == nil], c.cfg == nil})
 		})
 	}

@@ -104,6 +104,13 @@ func chainedHealthCheckOf(c *gwconfig.HealthCheckConfiguration, port int32) (Hea
 	if c.Matcher != nil && c.Matcher.GRPCCode != nil {
 		return HealthCheck{}, fmt.Errorf("matcher.grpcCode: ALB targets are checked over HTTP")
 	}
+	overrideHealthCheckCounts(&hc, c)
+	return hc, nil
+}
+
+// overrideHealthCheckCounts sets, of hc, the interval, timeout and
+// thresholds that a TargetGroupConfiguration's healthCheckConfig states.
+func overrideHealthCheckCounts(hc *HealthCheck, c *gwconfig.HealthCheckConfiguration) {
 	for _, o := range []struct {
 		dst *int32
 		src *int32
@@ -112,5 +119,4 @@ func chainedHealthCheckOf(c *gwconfig.HealthCheckConfiguration, port int32) (Hea
 			*o.dst = *o.src
 		}
 	}
-	return hc, nil
 }

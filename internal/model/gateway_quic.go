@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -48,15 +47,7 @@ func gatewayQUICTargets(tg *TargetGroup, p corev1.ServicePort, endpoints []Endpo
 // disableSecurityGroup), more than one, or beside UDP or TCP_UDP
 // listeners.
 func checkGatewayQUICListeners(lb *LoadBalancer, ls []Listener) error {
-	var quic, udp []string
-	for _, l := range ls {
-		switch l.Protocol {
-		case ProtoQUIC, ProtoTCPQUIC:
-			quic = append(quic, l.Protocol+"-"+strconv.Itoa(int(l.Port)))
-		case ProtoUDP, ProtoTCPUDP:
-			udp = append(udp, l.Protocol+"-"+strconv.Itoa(int(l.Port)))
-		}
-	}
+	quic, udp := quicAndUDPListeners(ls)
 	switch {
 	case len(quic) == 0:
 		return nil

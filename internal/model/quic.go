@@ -139,15 +139,7 @@ func quicTargets(tg *TargetGroup, p corev1.ServicePort, endpoints []Endpoint) er
 // would refuse: on an NLB with security groups or a dualstack one, more
 // than one, or beside UDP or TCP_UDP listeners.
 func checkQUICListeners(cfg annotations.Service, lb *LoadBalancer, ls []Listener) error {
-	var quic, udp []string
-	for _, l := range ls {
-		switch l.Protocol {
-		case ProtoQUIC, ProtoTCPQUIC:
-			quic = append(quic, l.Protocol+"-"+strconv.Itoa(int(l.Port)))
-		case ProtoUDP, ProtoTCPUDP:
-			udp = append(udp, l.Protocol+"-"+strconv.Itoa(int(l.Port)))
-		}
-	}
+	quic, udp := quicAndUDPListeners(ls)
 	raw := strings.Join(cfg.QUICPorts, ",")
 	switch {
 	case len(quic) == 0:
@@ -165,6 +157,20 @@ func checkQUICListeners(cfg annotations.Service, lb *LoadBalancer, ls []Listener
 			"QUIC listeners cannot be combined with UDP or TCP_UDP listeners (%s)", strings.Join(udp, " "))
 	}
 	return nil
+}
+
+// quicAndUDPListeners names ("PROTOCOL-port") the QUIC and TCP_QUIC
+// listeners of ls, and its UDP and TCP_UDP ones, for the QUIC checks.
+func quicAndUDPListeners(ls []Listener) (quic, udp []string) {
+	for _, l := range ls {
+		switch l.Protocol {
+		case ProtoQUIC, ProtoTCPQUIC:
+			quic = append(quic, l.Protocol+"-"+strconv.Itoa(int(l.Port)))
+		case ProtoUDP, ProtoTCPUDP:
+			udp = append(udp, l.Protocol+"-"+strconv.Itoa(int(l.Port)))
+		}
+	}
+	return quic, udp
 }
 
 // transportProto is the protocol a target group's traffic rides on, for
