@@ -271,28 +271,22 @@ func clusterObjects(ctx context.Context, kube client.Reader) (planview.Objects, 
 	}
 	objs.Services, objs.Nodes, objs.EndpointSlices = svcs.Items, nodes.Items, slices.Items
 	objs.Ingresses, objs.IngressClasses, objs.IngressClassParams, objs.Namespaces = ings.Items, classes.Items, params.Items, nss.Items
-	secrets, err := authSecrets(ctx, kube, ings.Items, svcs.Items)
-	if err != nil {
-		return objs, err
-	}
-	objs.Secrets = secrets
+	var err error
 	if objs.GatewayAPI, err = gatewayObjects(ctx, kube, false); err != nil {
 		return objs, err
 	}
-	lrcSecrets, err := ruleConfigSecrets(ctx, kube, objs.GatewayAPI)
-	objs.Secrets = append(objs.Secrets, lrcSecrets...)
+	keys := append(authSecretKeys(ings.Items, svcs.Items), ruleConfigSecretKeys(objs.GatewayAPI)...)
+	objs.Secrets, err = readSecrets(ctx, kube, keys)
 	return objs, err
 }
 
-// authSecrets reads the OIDC Secrets the Ingresses name, one by one; one
-// missing or forbidden is left out (its group is then not modelled).
-func authSecrets(ctx context.Context, kube client.Reader, ings []networkingv1.Ingress, svcs []corev1.Service) ([]corev1.Secret, error) {
+// authSecretKeys are the OIDC Secrets the Ingresses name.
+func authSecretKeys(ings []networkingv1.Ingress, svcs []corev1.Service) []client.ObjectKey {
 	byName := map[string]*corev1.Service{}
 	for i := range svcs {
 		byName[svcs[i].Namespace+"/"+svcs[i].Name] = &svcs[i]
 	}
-	var out []corev1.Secret
-	seen := map[string]bool{}
+	var out []client.ObjectKey
 	for i := range ings {
 		ing := &ings[i]
 		backends := map[string]*corev1.Service{}
@@ -300,21 +294,32 @@ func authSecrets(ctx context.Context, kube client.Reader, ings []networkingv1.In
 			backends[name] = byName[ing.Namespace+"/"+name]
 		}
 		for _, name := range model.AuthSecretNames(ing, backends) {
-			key := client.ObjectKey{Namespace: ing.Namespace, Name: name}
-			if seen[key.String()] {
-				continue
-			}
-			seen[key.String()] = true
-			var sec corev1.Secret
-			err := kube.Get(ctx, key, &sec)
-			switch {
-			case apierrors.IsNotFound(err) || apierrors.IsForbidden(err):
-				continue
-			case err != nil:
-				return nil, fmt.Errorf("reading secret %s: %w", key, err)
-			}
-			out = append(out, sec)
+			out = append(out, client.ObjectKey{Namespace: ing.Namespace, Name: name})
 		}
+	}
+	return out
+}
+
+// readSecrets reads the Secrets keys name, each once; one missing or
+// forbidden is left out (the Ingress group or the routes naming it are then
+// not modelled or refused, as the reconcilers treat them).
+func readSecrets(ctx context.Context, kube client.Reader, keys []client.ObjectKey) ([]corev1.Secret, error) {
+	var out []corev1.Secret
+	seen := map[client.ObjectKey]bool{}
+	for _, key := range keys {
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		var sec corev1.Secret
+		err := kube.Get(ctx, key, &sec)
+		switch {
+		case apierrors.IsNotFound(err) || apierrors.IsForbidden(err):
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("reading secret %s: %w", key, err)
+		}
+		out = append(out, sec)
 	}
 	return out, nil
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -16,12 +14,10 @@ import (
 	"github.com/lbsg/lbsg/internal/gwconfig"
 )
 
-// ruleConfigSecrets reads the OIDC Secrets the ListenerRuleConfigurations
-// among objs name, one by one; one missing or forbidden is left out (its
-// routes are then refused, as the reconciler refuses them).
-func ruleConfigSecrets(ctx context.Context, kube client.Reader, objs []client.Object) ([]corev1.Secret, error) {
-	var out []corev1.Secret
-	seen := map[string]bool{}
+// ruleConfigSecretKeys are the OIDC Secrets the ListenerRuleConfigurations
+// among objs name.
+func ruleConfigSecretKeys(objs []client.Object) []client.ObjectKey {
+	var out []client.ObjectKey
 	for _, o := range objs {
 		u, ok := o.(*unstructured.Unstructured)
 		if !ok || u.GetKind() != gwconfig.KindListenerRuleConfiguration {
@@ -31,22 +27,9 @@ func ruleConfigSecrets(ctx context.Context, kube client.Reader, objs []client.Ob
 		if err != nil || cfg.Spec.OIDCSecret() == "" {
 			continue
 		}
-		key := client.ObjectKey{Namespace: u.GetNamespace(), Name: cfg.Spec.OIDCSecret()}
-		if seen[key.String()] {
-			continue
-		}
-		seen[key.String()] = true
-		var sec corev1.Secret
-		err = kube.Get(ctx, key, &sec)
-		switch {
-		case apierrors.IsNotFound(err) || apierrors.IsForbidden(err):
-			continue
-		case err != nil:
-			return nil, fmt.Errorf("reading secret %s: %w", key, err)
-		}
-		out = append(out, sec)
+		out = append(out, client.ObjectKey{Namespace: u.GetNamespace(), Name: cfg.Spec.OIDCSecret()})
 	}
-	return out, nil
+	return out
 }
 
 // gatewayObjects lists the cluster's Gateway API objects and LBC's
