@@ -450,7 +450,7 @@ func (p *Provider) fromIndexWithFrontend(st naming.Stack) (*plan.ObservedLB, []p
 		}
 		tgs = append(tgs, e.tg)
 	}
-	byARN := func(a, b plan.ObservedTG) int { return compareStrings(a.ARN, b.ARN) }
+	byARN := func(a, b plan.ObservedTG) int { return strings.Compare(a.ARN, b.ARN) }
 	slices.SortFunc(tgs, byARN)
 	if front != nil {
 		slices.SortFunc(front.TargetGroups, byARN)

@@ -221,18 +221,8 @@ func (p *Provider) FindSecurityGroups(ctx context.Context, match func(tags map[s
 			out = append(out, cloneSG(sg))
 		}
 	}
-	slices.SortFunc(out, func(a, b *SG) int { return compareStrings(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b *SG) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // ResolveManual resolves the security-groups annotation (IDs and Name tags)

@@ -11,7 +11,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
-	"github.com/lbsg/lbsg/internal/controller/acmcerts"
+	"github.com/lbsg/lbsg/internal/cloud/acmcerts"
 	"github.com/lbsg/lbsg/internal/events"
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/naming"

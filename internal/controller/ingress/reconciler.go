@@ -26,8 +26,8 @@ import (
 
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/awserr"
+	"github.com/lbsg/lbsg/internal/cloud/acmcerts"
 	"github.com/lbsg/lbsg/internal/cloud/state"
-	"github.com/lbsg/lbsg/internal/controller/acmcerts"
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/drift"
 	"github.com/lbsg/lbsg/internal/controller/readiness"

@@ -11,8 +11,8 @@ import (
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	cloudacm "github.com/lbsg/lbsg/internal/cloud/acm"
+	"github.com/lbsg/lbsg/internal/cloud/acmcerts"
 	cloudroute53 "github.com/lbsg/lbsg/internal/cloud/route53"
-	"github.com/lbsg/lbsg/internal/controller/acmcerts"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/naming"

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -121,18 +122,8 @@ func (m *Manager) ownedBy(st naming.Stack) []*owned {
 			out = append(out, &cp)
 		}
 	}
-	slices.SortFunc(out, func(a, b *owned) int { return cmpString(a.arn, b.arn) })
+	slices.SortFunc(out, func(a, b *owned) int { return strings.Compare(a.arn, b.arn) })
 	return out
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (m *Manager) put(c *owned) {
