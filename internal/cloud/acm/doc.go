@@ -8,8 +8,9 @@
 // status.
 //
 // Caches: none. Every method is one call, or one paged listing, made when
-// it is called. The controllers' certificate catalog (what was listed,
-// each certificate's names, when to read again) is cloud/state's.
+// it is called. The discovery catalog (what was listed, each
+// certificate's names, when to read again) is cloud/state's; the catalog
+// of the certificates lbsg requested is cloud/acmcerts'.
 //
 // Contract:
 //   - IssuedCertificateARNs lists as LBC does: status ISSUED, every key
