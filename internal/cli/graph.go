@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/lbsg/lbsg/internal/awsapi"
+	"github.com/lbsg/lbsg/internal/cloud/shield"
 	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller"
 	"github.com/lbsg/lbsg/internal/graph"
@@ -41,7 +42,7 @@ func runGraph(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	st, err := graph.Read(ctx, clients.EC2, clients.ELBV2, vpc)
+	st, err := graph.Read(ctx, clients.EC2, clients.ELBV2, vpc, graphAddons(ctx, o, clients))
 	if err != nil {
 		return err
 	}
@@ -59,6 +60,25 @@ func runGraph(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	_, _ = fmt.Fprintf(stderr, "graph: %d nodes, %d edges of %s written to %s\n", len(g.Nodes), len(g.Edges), vpc, out)
 	return nil
+}
+
+// graphAddons are the add-on readers the controller's flags turn on; Shield
+// is read only when the account subscribes (one GetSubscriptionState).
+func graphAddons(ctx context.Context, o *options.Controller, clients *awsapi.Clients) graph.Addons {
+	var a graph.Addons
+	if o.EnableWAFv2 {
+		a.WAFv2 = clients.WAFv2
+	}
+	if o.EnableWAF {
+		a.WAFRegional = clients.WAFRegional
+	}
+	if o.EnableShield {
+		// Unreadable (err): the per-ALB reads say why in the drawing.
+		if ok, err := shield.New(clients.Shield).Subscribed(ctx); err != nil || ok {
+			a.Shield = clients.Shield
+		}
+	}
+	return a
 }
 
 // graphGateways builds the cluster's Gateways as the reconcilers do (their

@@ -13,7 +13,10 @@
 // balancer and used only as the source of rules elsewhere), node/ENI SGs
 // (on network interfaces), and the interfaces themselves with the target
 // ports load balancers send to. An edge into an SG carries the ports its
-// inbound rules open to the edge's source. Read reads AWS only; the
+// inbound rules open to the edge's source. A load balancer's label names
+// its listeners, certificates and EIPs and, for an ALB, its web ACL, its
+// Shield protection and its listener rules (conditions → actions, the
+// default rule last, at most a dozen lines). Read reads AWS only; the
 // Gateways come from the cluster (cli builds them with planview.Gateways,
 // the reconciler's path). An empty column is not drawn.
 //

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/lbsg/lbsg/internal/cloud/elbv2"
 	"github.com/lbsg/lbsg/internal/rules"
 )
 
@@ -69,6 +70,12 @@ type LoadBalancer struct {
 	EIPs         []string
 	Listeners    []Listener
 	TargetGroups []TargetGroup
+	// WebACL is the ALB's web ACL (WAFv2 ARN or WAF Regional ID, "" none);
+	// Shield is true when Shield Advanced protects it. AddonsUnread says why
+	// they could not be read ("" when they were, or were not asked for).
+	WebACL       string
+	Shield       bool
+	AddonsUnread string
 }
 
 // Listener is one port a load balancer listens on; an HTTPS or TLS
@@ -79,13 +86,16 @@ type Listener struct {
 	Port         int32
 	Certificates []string
 	SSLPolicy    string
+	// Rules are an ALB listener's rules, the default rule included: their
+	// conditions, actions (authentication first) and transforms.
+	Rules []elbv2.Rule
 }
 
 // TargetGroup is a target group and its registered targets.
 type TargetGroup struct {
-	Name, Protocol, TargetType string
-	Port                       int32
-	Targets                    []Target
+	ARN, Name, Protocol, TargetType string
+	Port                            int32
+	Targets                         []Target
 }
 
 // Target is a registered target: an instance ID or an IP address, and the
@@ -560,7 +570,16 @@ func lbLabel(lb LoadBalancer) []string {
 	if len(lb.EIPs) > 0 {
 		out = append(out, "EIPs "+strings.Join(lb.EIPs, " "))
 	}
-	return out
+	if lb.WebACL != "" {
+		out = append(out, "web ACL "+webACLName(lb.WebACL))
+	}
+	if lb.Shield {
+		out = append(out, "Shield Advanced")
+	}
+	if lb.AddonsUnread != "" {
+		out = append(out, "add-ons unread: "+lb.AddonsUnread)
+	}
+	return append(out, ruleLines(lb)...)
 }
 
 func eniLabel(e ENI) []string {

@@ -114,7 +114,7 @@ func newWorld(t *testing.T) world {
 
 func (w world) read(t *testing.T) graph.Graph {
 	t.Helper()
-	st, err := graph.Read(t.Context(), w.env.EC2, w.env.ELBv2, w.seed.VPCID)
+	st, err := graph.Read(t.Context(), w.env.EC2, w.env.ELBv2, w.seed.VPCID, graph.Addons{})
 	if err != nil {
 		t.Fatal(err)
 	}

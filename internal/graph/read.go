@@ -4,17 +4,35 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/lbsg/lbsg/internal/awsapi"
+	"github.com/lbsg/lbsg/internal/awserr"
 	"github.com/lbsg/lbsg/internal/cloud/ec2"
 	"github.com/lbsg/lbsg/internal/cloud/elbv2"
+	"github.com/lbsg/lbsg/internal/cloud/shield"
+	"github.com/lbsg/lbsg/internal/cloud/wafregional"
+	"github.com/lbsg/lbsg/internal/cloud/wafv2"
 )
 
+// Addons are the optional readers of the ALBs' web ACLs and Shield
+// protections; a nil one is not read (as the controller's --enable-wafv2,
+// --enable-waf and --enable-shield turn them off).
+type Addons struct {
+	WAFv2       awsapi.WAFV2API
+	WAFRegional awsapi.WAFRegionalAPI
+	Shield      awsapi.ShieldAPI
+}
+
 // Read observes vpcID: its security groups and their inbound rules, its
-// network interfaces, and its load balancers with listeners, target groups
-// and registered targets. Only Describe calls, all paged, through cloud/ec2
-// and cloud/elbv2.
-func Read(ctx context.Context, ec2API awsapi.EC2API, elbAPI awsapi.ELBV2API, vpcID string) (State, error) {
+// network interfaces, and its load balancers with listeners (an ALB's with
+// their rules), target groups and registered targets, and each ALB's web
+// ACL and Shield protection when add-ons give their readers. Only
+// Describe, List and Get calls, through cloud/ec2, cloud/elbv2,
+// cloud/wafv2, cloud/wafregional and cloud/shield. An add-on that cannot
+// be read (e.g. AccessDenied) is said in the ALB's label, not an error:
+// the rest of the drawing stands.
+func Read(ctx context.Context, ec2API awsapi.EC2API, elbAPI awsapi.ELBV2API, vpcID string, addons Addons) (State, error) {
 	s := State{VPCID: vpcID}
 	ec2p, elbp := ec2.New(ec2API), elbv2.New(elbAPI)
 	sgs, err := ec2p.VPCSecurityGroups(ctx, vpcID)
@@ -47,6 +65,9 @@ func Read(ctx context.Context, ec2API awsapi.EC2API, elbAPI awsapi.ELBV2API, vpc
 		if err := readLoadBalancer(ctx, elbp, &lb); err != nil {
 			return s, err
 		}
+		if lb.Type == "application" {
+			readAddons(ctx, addons, &lb)
+		}
 		s.LoadBalancers = append(s.LoadBalancers, lb)
 	}
 	return s, nil
@@ -59,6 +80,11 @@ func readLoadBalancer(ctx context.Context, elbp *elbv2.Provider, lb *LoadBalance
 	}
 	for _, l := range ls {
 		x := Listener{Protocol: l.Protocol, Port: l.Port, Certificates: l.Certificates, SSLPolicy: l.SSLPolicy}
+		if l.Protocol == "HTTP" || l.Protocol == "HTTPS" {
+			if x.Rules, err = elbp.ListRules(ctx, l.ARN); err != nil {
+				return fmt.Errorf("reading rules of listener %s: %w", l.ARN, err)
+			}
+		}
 		if l.Protocol == "HTTPS" || l.Protocol == "TLS" {
 			extra, err := elbp.ExtraCertificates(ctx, l.ARN)
 			if err != nil {
@@ -77,7 +103,7 @@ func readLoadBalancer(ctx context.Context, elbp *elbv2.Provider, lb *LoadBalance
 		return fmt.Errorf("reading target groups of %s: %w", lb.Name, err)
 	}
 	for _, g := range tgs {
-		tg := TargetGroup{Name: g.Name, Protocol: g.Protocol, TargetType: g.TargetType, Port: g.Port}
+		tg := TargetGroup{ARN: g.ARN, Name: g.Name, Protocol: g.Protocol, TargetType: g.TargetType, Port: g.Port}
 		health, err := elbp.Targets(ctx, g.ARN)
 		if err != nil {
 			return fmt.Errorf("reading targets of %s: %w", tg.Name, err)
@@ -90,4 +116,40 @@ func readLoadBalancer(ctx context.Context, elbp *elbv2.Provider, lb *LoadBalance
 		lb.TargetGroups = append(lb.TargetGroups, tg)
 	}
 	return nil
+}
+
+// readAddons reads an ALB's web ACL (WAFv2, else WAF Regional) and Shield
+// protection into lb.
+func readAddons(ctx context.Context, a Addons, lb *LoadBalancer) {
+	var unread []string
+	if a.WAFv2 != nil {
+		acl, err := wafv2.New(a.WAFv2).Association(ctx, lb.ARN)
+		if err != nil {
+			unread = append(unread, "WAFv2 "+why(err))
+		}
+		lb.WebACL = acl
+	}
+	if a.WAFRegional != nil && lb.WebACL == "" {
+		acl, err := wafregional.New(a.WAFRegional).Association(ctx, lb.ARN)
+		if err != nil {
+			unread = append(unread, "WAF Regional "+why(err))
+		}
+		lb.WebACL = acl
+	}
+	if a.Shield != nil {
+		p, err := shield.New(a.Shield).Protection(ctx, lb.ARN)
+		if err != nil {
+			unread = append(unread, "Shield "+why(err))
+		}
+		lb.Shield = p != nil
+	}
+	lb.AddonsUnread = strings.Join(unread, ", ")
+}
+
+// why is an error's AWS code, or its text when it carries none.
+func why(err error) string {
+	if c := awserr.Code(err); c != "" {
+		return c
+	}
+	return err.Error()
 }
