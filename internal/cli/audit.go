@@ -87,8 +87,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	prov := state.New(clients.EC2, clients.ELBV2, o.ClusterName, vpc)
 	prov.UseACM(clients.ACM)
-	snap, err := AuditSnapshotWith(ctx, prov, clients, kube, planview.Settings{Defaults: controller.Defaults(o.Controller),
-		Class: ingressclass.Config{IngressClass: o.IngressClass}, ListenerSets: o.Gate(options.GateGatewayListenerSet)})
+	snap, err := AuditSnapshotWith(ctx, prov, clients, kube, viewSettings(o.Controller))
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/lbsg/lbsg/internal/awsapi"
 	"github.com/lbsg/lbsg/internal/cloud/shield"
 	"github.com/lbsg/lbsg/internal/cloud/state"
-	"github.com/lbsg/lbsg/internal/controller"
 	"github.com/lbsg/lbsg/internal/graph"
 	"github.com/lbsg/lbsg/internal/options"
 	"github.com/lbsg/lbsg/internal/planview"
@@ -94,7 +93,7 @@ func graphGateways(ctx context.Context, o *options.Controller, clients *awsapi.C
 	}
 	prov := state.New(clients.EC2, clients.ELBV2, o.ClusterName, vpc)
 	prov.UseACM(clients.ACM)
-	views, _, err := planview.Gateways(ctx, prov, objs, planview.Settings{Defaults: controller.Defaults(o), ListenerSets: o.Gate(options.GateGatewayListenerSet)})
+	views, _, err := planview.Gateways(ctx, prov, objs, viewSettings(o))
 	if err != nil {
 		return nil, err
 	}

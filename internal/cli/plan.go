@@ -135,7 +135,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return fmt.Errorf("reading manifests: %w", err)
 	}
-	class := ingressclass.Config{IngressClass: o.IngressClass}
+	class := viewSettings(o.Controller).Class
 	var cloud planview.Cloud
 	fromCluster := o.Live && o.Kubeconfig != ""
 	if o.Live {
@@ -154,8 +154,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		// Without the cluster, assume the IngressClass the chart installs.
 		objs.AssumeIngressClass(class)
 	}
-	res, err := planview.Compute(ctx, cloud, objs, planview.Settings{Defaults: controller.Defaults(o.Controller), Class: class,
-		ListenerSets: o.Gate(options.GateGatewayListenerSet)})
+	res, err := planview.Compute(ctx, cloud, objs, viewSettings(o.Controller))
 	if err != nil {
 		return err
 	}
@@ -314,4 +313,12 @@ func quicNamespaces(lists ...[]corev1.Service) []string {
 		}
 	}
 	return out
+}
+
+// viewSettings are the controller's settings that plan, audit and graph
+// build with: its defaults, --ingress-class, the GatewayListenerSet gate
+// and --required-secrets-label.
+func viewSettings(o *options.Controller) planview.Settings {
+	return planview.Settings{Defaults: controller.Defaults(o), Class: ingressclass.Config{IngressClass: o.IngressClass},
+		ListenerSets: o.Gate(options.GateGatewayListenerSet), SecretsLabel: o.RequiredSecretsLabel}
 }

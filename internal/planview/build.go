@@ -11,12 +11,14 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
 	"github.com/lbsg/lbsg/internal/controller/gateway"
 	"github.com/lbsg/lbsg/internal/controller/ingress"
+	"github.com/lbsg/lbsg/internal/controller/secrets"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/ingressclass"
 	"github.com/lbsg/lbsg/internal/model"
@@ -31,6 +33,19 @@ type Settings struct {
 	Class ingressclass.Config
 	// ListenerSets: Gateways serve ListenerSets (gate GatewayListenerSet).
 	ListenerSets bool
+	// SecretsLabel is --required-secrets-label (key=value, "" none): a
+	// Secret without it cannot be read, as the controller's watcher says.
+	SecretsLabel string
+}
+
+// unlabelled is the controller's error for a Secret lacking
+// --required-secrets-label, nil when it has it or none is required.
+func (st Settings) unlabelled(sec *corev1.Secret) error {
+	key, value, _ := strings.Cut(st.SecretsLabel, "=")
+	if key == "" || sec.Labels[key] == value {
+		return nil
+	}
+	return &secrets.LabelError{Secret: types.NamespacedName{Namespace: sec.Namespace, Name: sec.Name}, Label: st.SecretsLabel}
 }
 
 // built is one stack — a Service's NLB, an IngressGroup's ALB or a
@@ -77,7 +92,7 @@ func buildAll(ctx context.Context, c Cloud, objs Objects, nodes []model.Node, s 
 			out = append(out, buildService(ctx, c, svc, objs, nodes, s.Defaults))
 		}
 	}
-	groups, failed, notes := ingressGroups(objs, svcs, s.Class)
+	groups, failed, notes := ingressGroups(objs, svcs, s)
 	out = append(out, failed...)
 	for _, g := range groups {
 		out = append(out, buildGroup(ctx, c, g, objs, nodes, s.Defaults))
@@ -136,7 +151,7 @@ type group struct {
 // is invalid is returned as a failed build of its implicit group; one
 // whose class cannot be read is in no group (as for the reconciler) and
 // gets a note.
-func ingressGroups(objs Objects, svcs []corev1.Service, cfg ingressclass.Config) ([]group, []built, []string) {
+func ingressGroups(objs Objects, svcs []corev1.Service, st Settings) ([]group, []built, []string) {
 	params := map[string]*v1beta1.IngressClassParams{}
 	for i := range objs.IngressClassParams {
 		params[objs.IngressClassParams[i].Name] = &objs.IngressClassParams[i]
@@ -164,7 +179,7 @@ func ingressGroups(objs Objects, svcs []corev1.Service, cfg ingressclass.Config)
 	var order []naming.Stack
 	for i := range ings {
 		ing := &ings[i]
-		m := ingress.MembershipOf(ing, objs.IngressClasses, params, nsLabels[ing.Namespace], cfg)
+		m := ingress.MembershipOf(ing, objs.IngressClasses, params, nsLabels[ing.Namespace], st.Class)
 		switch {
 		case m.ClassErr != nil:
 			notes = append(notes, fmt.Sprintf("ingress %s/%s not planned: %v", ing.Namespace, ing.Name, m.ClassErr))
@@ -195,9 +210,18 @@ func ingressGroups(objs Objects, svcs []corev1.Service, cfg ingressclass.Config)
 				im.Secrets = map[string]*corev1.Secret{}
 			}
 			for j := range objs.Secrets {
-				if s := &objs.Secrets[j]; s.Namespace == ing.Namespace && s.Name == name {
-					im.Secrets[name] = s
+				sec := &objs.Secrets[j]
+				if sec.Namespace != ing.Namespace || sec.Name != name {
+					continue
 				}
+				if err := st.unlabelled(sec); err != nil {
+					if im.SecretErrs == nil {
+						im.SecretErrs = map[string]error{}
+					}
+					im.SecretErrs[name] = err
+					continue
+				}
+				im.Secrets[name] = sec
 			}
 		}
 		g.members = append(g.members, im)

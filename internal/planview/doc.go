@@ -46,8 +46,9 @@
 // --live and --kubeconfig), else the route does not attach
 // (BackendNotFound), as in a cluster without them; Gateway API kinds of
 // other versions than v1 are read as v1, as the apiserver serves them. A
-// ListenerRuleConfiguration's OIDC Secret must be in the input (audit:
-// read from the cluster) and is not checked for --required-secrets-label,
-// which the controller's Secrets watcher wants. Objects given
+// ListenerRuleConfiguration's OIDC Secret, like an Ingress's, must be in
+// the input (audit: read from the cluster); one without the label
+// Settings.SecretsLabel (--required-secrets-label) names fails as the
+// controller's Secrets watcher fails it. Objects given
 // twice count once, the later copy winning.
 package planview

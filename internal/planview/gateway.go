@@ -54,15 +54,20 @@ func gatewayReader(objs Objects) (*objectReader, error) {
 	return r, nil
 }
 
-// secretsOf serves the Builder the Secrets of the input (the controller's
-// watcher also wants --required-secrets-label, which a plan does not
-// check).
-type secretsOf []corev1.Secret
+// secretsOf serves the Builder the Secrets of the input, refusing one
+// without --required-secrets-label as the controller's watcher does.
+type secretsOf struct {
+	list []corev1.Secret
+	st   Settings
+}
 
 func (s secretsOf) Get(_ context.Context, key types.NamespacedName) (*corev1.Secret, error) {
-	for i := range s {
-		if cmp.Or(s[i].Namespace, corev1.NamespaceDefault) == key.Namespace && s[i].Name == key.Name {
-			return s[i].DeepCopy(), nil
+	for i := range s.list {
+		if sec := &s.list[i]; cmp.Or(sec.Namespace, corev1.NamespaceDefault) == key.Namespace && sec.Name == key.Name {
+			if err := s.st.unlabelled(sec); err != nil {
+				return nil, err
+			}
+			return sec.DeepCopy(), nil
 		}
 	}
 	return nil, nil
@@ -119,7 +124,7 @@ func buildGateways(ctx context.Context, c Cloud, objs Objects, nodes []model.Nod
 			continue
 		}
 		for _, alb := range []bool{false, true} {
-			b := gateway.Builder{ALB: alb, Kube: kube, ListenerSets: s.ListenerSets, Secrets: secretsOf(objs.Secrets), QUIC: podsQUIC(objs.Pods), LoadBalancers: c}
+			b := gateway.Builder{ALB: alb, Kube: kube, ListenerSets: s.ListenerSets, Secrets: secretsOf{objs.Secrets, s}, QUIC: podsQUIC(objs.Pods), LoadBalancers: c}
 			class, err := b.Class(ctx, gw)
 			if err != nil {
 				out = append(out, built{id: b.Stack(gw.Namespace, gw.Name), err: err})

@@ -557,12 +557,20 @@ kind: Secret
 metadata: {name: idp, namespace: shop}
 stringData: {clientID: web-client, clientSecret: s3cret}
 `
+	labelled := strings.Replace(secret, "namespace: shop}", "namespace: shop, labels: {lbsg-readable: \"yes\"}}", 1)
 	for _, tt := range []struct {
 		name  string
 		files map[string]string
+		label string // --required-secrets-label
 		rule  string
 		fail  []string
 	}{
+		{name: "a Secret without the label --required-secrets-label names is refused as the controller refuses it",
+			files: map[string]string{"gw.yaml": gateway, "secret.yaml": secret}, label: "lbsg-readable=yes",
+			fail: []string{"httproute shop/web: Gateway shop/web-gw: rule 0: ListenerRuleConfiguration shop/auth: secret shop/idp lacks the label lbsg-readable=yes that --required-secrets-label requires: the route is not applied"}},
+		{name: "a Secret with the required label is read",
+			files: map[string]string{"gw.yaml": gateway, "secret.yaml": labelled}, label: "lbsg-readable=yes",
+			rule: "+ CreateRule rule 1 of listener 443/HTTPS: path-pattern=/app,/app/* → authenticate with OIDC issuer https://idp.example.com (client web-client), forward to shop/web-gw:shop-web:HTTPRoute-shop-web:80 (weight 1)"},
 		{name: "with its Secret (stringData, as written) the rule authenticates, then forwards",
 			files: map[string]string{"gw.yaml": gateway, "secret.yaml": secret},
 			rule:  "+ CreateRule rule 1 of listener 443/HTTPS: path-pattern=/app,/app/* → authenticate with OIDC issuer https://idp.example.com (client web-client), forward to shop/web-gw:shop-web:HTTPRoute-shop-web:80 (weight 1)"},
@@ -575,7 +583,9 @@ stringData: {clientID: web-client, clientSecret: s3cret}
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := Compute(t.Context(), nil, objs, shopSettings())
+			st := shopSettings()
+			st.SecretsLabel = tt.label
+			res, err := Compute(t.Context(), nil, objs, st)
 			if err != nil {
 				t.Fatal(err)
 			}
