@@ -57,6 +57,10 @@ const (
 	// or TargetGroupConfiguration uses a field lbsg does not implement; its
 	// load balancer is left as it is (lbsg's own reason).
 	ReasonUnsupportedConfiguration = "UnsupportedConfiguration"
+	// ReasonDryRun: a Gateway not yet provisioned carries LBC's
+	// gateway.k8s.aws/dry-run "true": nothing is created in AWS, and lbsg
+	// does not write LBC's dry-run-plan annotation (lbsg's own reason).
+	ReasonDryRun = "DryRun"
 	// ReasonRouteNotAttached: a route naming a Gateway is not accepted by
 	// it, or some of its backendRefs do not resolve (lbsg's own reason;
 	// the route's status says which).

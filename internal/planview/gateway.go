@@ -13,6 +13,7 @@ import (
 
 	"github.com/lbsg/lbsg/internal/awserr"
 	"github.com/lbsg/lbsg/internal/controller/gateway"
+	"github.com/lbsg/lbsg/internal/events"
 	"github.com/lbsg/lbsg/internal/model"
 )
 
@@ -145,6 +146,9 @@ func buildGateways(ctx context.Context, c Cloud, objs Objects, nodes []model.Nod
 // BuildStack.
 func buildGateway(ctx context.Context, c Cloud, b gateway.Builder, gw *gwv1.Gateway, class *gwv1.GatewayClass, objs Objects, nodes []model.Node, d model.Defaults) built {
 	bt := built{id: b.Stack(gw.Namespace, gw.Name), gateway: gw}
+	if b.DryRun(gw) {
+		bt.warnings = append(bt.warnings, events.ReasonDryRun+": "+gateway.DryRunMessage)
+	}
 	p, err := b.Prepare(ctx, gw, class, bt.id)
 	bt.prepared = p
 	for _, n := range p.Notices(gw) {

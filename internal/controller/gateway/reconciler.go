@@ -99,8 +99,12 @@ func (r *Reconciler) name() string {
 func (r *Reconciler) stackOf(ns, name string) naming.Stack { return r.builder().Stack(ns, name) }
 
 // finalizer is the finalizer holding the Gateway until its stack is gone.
-func (r *Reconciler) finalizer() string {
-	if r.ALB {
+func (r *Reconciler) finalizer() string { return r.builder().Finalizer() }
+
+// Finalizer is the finalizer holding a Gateway of b's kind until its stack
+// is gone.
+func (b Builder) Finalizer() string {
+	if b.ALB {
 		return naming.FinalizerGatewayALB
 	}
 	return naming.FinalizerGatewayNLB
@@ -222,6 +226,12 @@ func (r *Reconciler) converge(ctx context.Context, gw *gwv1.Gateway, class *gwv1
 	}
 	for _, w := range warnings {
 		r.Events.Warn(gw, w.Reason, events.ActionReconcile, w.Message)
+	}
+	if r.builder().DryRun(gw) {
+		return conflictRequeue(r.holdDryRun(ctx, gw, stack))
+	}
+	if err := r.dropDryRunPlan(ctx, gw); err != nil {
+		return conflictRequeue(err)
 	}
 	if err := r.ensureFinalizer(ctx, gw); err != nil {
 		return conflictRequeue(err)
