@@ -109,9 +109,12 @@ func TestIngressGroupDiscoversOneCertificatePerMemberHost(t *testing.T) {
 		suffix := fmt.Sprintf(" default=%s list=%v", def, list)
 		testenv.Eventually(t, what, func(ctx context.Context) (bool, error) {
 			got, err := h.httpsCertificates(ctx, name)
-			if err != nil || !strings.HasSuffix(got, suffix) {
-				last = got
+			if err != nil {
 				return false, err
+			}
+			if !strings.HasSuffix(got, suffix) {
+				last = got
+				return false, nil
 			}
 			arn, _, _ := strings.Cut(got, " ")
 			if listenerARN == "" {
