@@ -521,6 +521,31 @@ var corpus = []testCase{
 		ing.Spec.TLS = []networkingv1.IngressTLS{{Hosts: []string{"www.discovery.example"}}}
 		return objects{replicas: 2, services: []*corev1.Service{backend(ns, "echo", e.port())}, ingresses: []*networkingv1.Ingress{ing}}
 	}},
+	// alb-group-cert-discovery: an IngressGroup of three Ingresses with a
+	// host each (a rule host, a spec.tls host, both), HTTPS without
+	// certificate-arn: one HTTPS listener with the three certificates ACM
+	// discovery finds (groupDiscoveryCerts). The group order (api, shop,
+	// www) is neither the name order nor the certificates' ARN order, so
+	// the default certificate shows which member's comes first.
+	{"alb-group-cert-discovery", func(ns string, e *env) objects {
+		member := func(name, order string, paths ...path) *networkingv1.Ingress {
+			return alb(ns, name, map[string]string{
+				"alb.ingress.kubernetes.io/group.name":   ns,
+				"alb.ingress.kubernetes.io/group.order":  order,
+				"alb.ingress.kubernetes.io/target-type":  "ip",
+				"alb.ingress.kubernetes.io/listen-ports": `[{"HTTPS":443}]`,
+			}, paths...)
+		}
+		api := member("api", "1", path{"/api", "echo"})
+		api.Spec.Rules[0].Host = "api.grp-discovery.example"
+		shop := member("shop", "2", path{"/shop", "echo"})
+		shop.Spec.TLS = []networkingv1.IngressTLS{{Hosts: []string{"shop.grp-discovery.example"}}}
+		web := member("a-web", "3", path{"/", "echo"})
+		web.Spec.Rules[0].Host = "www.grp-discovery.example"
+		web.Spec.TLS = []networkingv1.IngressTLS{{Hosts: []string{"www.grp-discovery.example"}}}
+		return objects{replicas: 2, services: []*corev1.Service{backend(ns, "echo", e.port())},
+			ingresses: []*networkingv1.Ingress{api, shop, web}}
+	}},
 	// nlb-actions
 	{"nlb-actions", func(ns string, e *env) objects {
 		// A target group serves one load balancer: copies of the case
@@ -595,6 +620,19 @@ var discoveryCerts = []acm.Seeded{
 	{ID: "d15c0000-0000-0000-0000-000000000002", Domain: "*.discovery.example", Type: acm.TypeAmazonIssued},
 	{ID: "d15c0000-0000-0000-0000-000000000003", Domain: "*.discovery.example", Type: acm.TypeAmazonIssued, KeyAlgorithm: "EC_prime256v1"},
 	{ID: "d15c0000-0000-0000-0000-000000000004", Domain: "*.discovery.example", Type: acm.TypeAmazonIssued, Pending: true},
+}
+
+// groupDiscoveryCerts are the ACM certificates both worlds hold for
+// alb-group-cert-discovery: one per member's host, their ARNs in an order
+// other than the group's (api's last, shop's first), and two that must
+// never be chosen though their ARNs sort first: one for api's host still
+// pending validation, one for another domain.
+var groupDiscoveryCerts = []acm.Seeded{
+	{ID: "9c0d0000-0000-0000-0000-000000000003", Domain: "api.grp-discovery.example", Type: acm.TypeAmazonIssued},
+	{ID: "9c0d0000-0000-0000-0000-000000000001", Domain: "shop.grp-discovery.example"},
+	{ID: "9c0d0000-0000-0000-0000-000000000002", Domain: "web.grp-discovery.example", SANs: []string{"www.grp-discovery.example"}},
+	{ID: "9c0c0000-0000-0000-0000-000000000001", Domain: "api.grp-discovery.example", Type: acm.TypeAmazonIssued, Pending: true},
+	{ID: "9c0c0000-0000-0000-0000-000000000002", Domain: "*.elsewhere.example", Type: acm.TypeAmazonIssued},
 }
 
 // iamCert is an IAM server certificate: ELBv2 takes its ARN as it is.

@@ -128,7 +128,7 @@ func startWorld(t *testing.T, side Side, bins string) (*world, error) {
 		// suite compares end states, and LBC, which has no client-side
 		// limits, would spend the run in SDK back-off.
 		done <- sandbox.Run(ctx, sandbox.Options{
-			Dir: dir, Nodes: 3, AWSListen: "127.0.0.1:0", BinDir: bins, Controller: rl.run, Certificates: discoveryCerts,
+			Dir: dir, Nodes: 3, AWSListen: "127.0.0.1:0", BinDir: bins, Controller: rl.run, Certificates: slices.Concat(discoveryCerts, groupDiscoveryCerts),
 			AfterReady: func(_ context.Context, w *sandbox.World) error { ready <- w; return nil },
 		})
 	}()
