@@ -44,7 +44,8 @@ type Config struct {
 	ServiceCIDR string
 	// Log receives kwokctl's output; default: kept only for error messages.
 	Log io.Writer
-	// StartTimeout bounds Start; default 2 minutes.
+	// StartTimeout bounds Start; default 4 minutes (a loaded 2-core machine
+	// has taken over 2 to resume a cluster).
 	StartTimeout time.Duration
 }
 
@@ -76,7 +77,7 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 		cfg.ServiceCIDR = DefaultServiceCIDR
 	}
 	if cfg.StartTimeout == 0 {
-		cfg.StartTimeout = 2 * time.Minute
+		cfg.StartTimeout = 4 * time.Minute
 	}
 	if cfg.BinDir, err = FindAssets(cfg.BinDir, ClusterBinaries...); err != nil {
 		return nil, err

@@ -51,7 +51,7 @@ func TestSandboxStartsMatchingNodesAndResumes(t *testing.T) {
 			if err != nil && !errors.Is(err, context.Canceled) {
 				t.Fatalf("sandbox: %v", err)
 			}
-		case <-time.After(3 * time.Minute):
+		case <-time.After(6 * time.Minute):
 			t.Fatal("sandbox did not come up")
 		}
 	}
