@@ -51,6 +51,43 @@ func (h *harness) httpsCertificates(ctx context.Context, lbName string) (string,
 	return "", nil
 }
 
+// httpsCertificatesOnOneListener returns a wait for the ALB's HTTPS:443
+// listener to hold def as default and list as its certificate list
+// (sorted), failing when the listener is replaced between two waits; a
+// failed wait logs the last listener seen and the events.
+func (h *harness) httpsCertificatesOnOneListener(t *testing.T, lbName string) func(what, def string, list ...string) {
+	var listenerARN string
+	return func(what, def string, list ...string) {
+		t.Helper()
+		var last string
+		failed := t.Failed()
+		defer func() {
+			if !failed && t.Failed() {
+				t.Logf("last seen: %q; events: %v", last, h.events.got)
+			}
+		}()
+		suffix := fmt.Sprintf(" default=%s list=%v", def, list)
+		testenv.Eventually(t, what, func(ctx context.Context) (bool, error) {
+			got, err := h.httpsCertificates(ctx, lbName)
+			if err != nil {
+				return false, err
+			}
+			if !strings.HasSuffix(got, suffix) {
+				last = got
+				return false, nil
+			}
+			arn, _, _ := strings.Cut(got, " ")
+			if listenerARN == "" {
+				listenerARN = arn
+			}
+			if arn != listenerARN {
+				return false, fmt.Errorf("the listener was replaced: %s → %s", listenerARN, arn)
+			}
+			return true, nil
+		})
+	}
+}
+
 // TestIngressDiscoversACMCertificatesForItsTLSHosts: an Ingress listening
 // on HTTPS without certificate-arn gets the ISSUED certificates matching
 // its spec.tls hosts (exact name, subject alternative name, wildcard), the
@@ -74,25 +111,7 @@ func TestIngressDiscoversACMCertificatesForItsTLSHosts(t *testing.T) {
 	h.create(ing)
 	name := albName(naming.ImplicitIngressStack(ing.Namespace, ing.Name))
 
-	var listenerARN string
-	want := func(what, def string, list ...string) {
-		t.Helper()
-		suffix := fmt.Sprintf(" default=%s list=%v", def, list)
-		testenv.Eventually(t, what, func(ctx context.Context) (bool, error) {
-			got, err := h.httpsCertificates(ctx, name)
-			if err != nil || !strings.HasSuffix(got, suffix) {
-				return false, err
-			}
-			arn, _, _ := strings.Cut(got, " ")
-			if listenerARN == "" {
-				listenerARN = arn
-			}
-			if arn != listenerARN {
-				return false, fmt.Errorf("the listener was replaced: %s → %s", listenerARN, arn)
-			}
-			return true, nil
-		})
-	}
+	want := h.httpsCertificatesOnOneListener(t, name)
 	want("the SAN and the wildcard certificate, the first ARN as default", app, app, wild)
 
 	base := h.quiesce()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/lbsg/lbsg/internal/emulator/acm"
 	"github.com/lbsg/lbsg/internal/naming"
-	"github.com/lbsg/lbsg/internal/testenv"
 )
 
 // albListenersAndRules describes an ALB's listeners ("port/protocol") and
@@ -97,35 +95,7 @@ func TestIngressGroupDiscoversOneCertificatePerMemberHost(t *testing.T) {
 	}
 	name := albName(naming.ExplicitIngressStack(group))
 
-	var listenerARN, last string
-	want := func(what, def string, list ...string) {
-		t.Helper()
-		failed := t.Failed()
-		defer func() {
-			if !failed && t.Failed() {
-				t.Logf("last seen: %q; events: %v", last, h.events.got)
-			}
-		}()
-		suffix := fmt.Sprintf(" default=%s list=%v", def, list)
-		testenv.Eventually(t, what, func(ctx context.Context) (bool, error) {
-			got, err := h.httpsCertificates(ctx, name)
-			if err != nil {
-				return false, err
-			}
-			if !strings.HasSuffix(got, suffix) {
-				last = got
-				return false, nil
-			}
-			arn, _, _ := strings.Cut(got, " ")
-			if listenerARN == "" {
-				listenerARN = arn
-			}
-			if arn != listenerARN {
-				return false, fmt.Errorf("the listener was replaced: %s → %s", listenerARN, arn)
-			}
-			return true, nil
-		})
-	}
+	want := h.httpsCertificatesOnOneListener(t, name)
 	want("bravo's certificate (first member in group order) as default, all three listed (LBC lists the default too)", certB, certC, certA, certB)
 
 	base := h.quiesce()
