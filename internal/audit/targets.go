@@ -63,7 +63,9 @@ type OwnedTargetGroup struct {
 // other clusters). Groups lbsg leaves alone are not judged.
 func (a *auditor) ownedTargets() {
 	groups := slices.Clone(a.s.OwnedTargets)
-	slices.SortFunc(groups, func(x, y OwnedTargetGroup) int { return cmp.Or(strings.Compare(x.Name, y.Name), strings.Compare(x.ARN, y.ARN)) })
+	slices.SortFunc(groups, func(x, y OwnedTargetGroup) int {
+		return cmp.Or(strings.Compare(x.Name, y.Name), strings.Compare(x.ARN, y.ARN))
+	})
 	for _, g := range groups {
 		if g.LeftAlone != "" {
 			continue

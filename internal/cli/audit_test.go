@@ -176,8 +176,8 @@ func (w *world) exists(t *testing.T, sg string) bool {
 
 type auditJSON struct {
 	Findings []struct {
-		Kind, Resource, Rule string
-		Fixable              bool
+		Kind, Resource, Rule, Target, Detail string
+		Fixable                              bool
 	}
 	Problems int
 }
@@ -201,6 +201,9 @@ func (w *world) audit(t *testing.T, extra ...string) (int, []string, string) {
 		s := f.Kind + " " + f.Resource
 		if f.Rule != "" {
 			s += " " + f.Rule
+		}
+		if f.Target != "" {
+			s += " " + f.Target
 		}
 		got = append(got, s)
 	}
