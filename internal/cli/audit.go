@@ -151,6 +151,9 @@ func AuditSnapshotWith(ctx context.Context, prov *state.Provider, clients *awsap
 	if err != nil {
 		return s, err
 	}
+	if objs.Pods, err = gatedPods(ctx, kube, objs.EndpointSlices); err != nil {
+		return s, err
+	}
 	want, err := planview.DesiredState(ctx, prov, objs, set)
 	if err != nil {
 		return s, err

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/lbsg/lbsg/internal/apis/elbv2/v1beta1"
@@ -162,4 +164,34 @@ func auditTargetsOf(ts []model.Target) []audit.Target {
 		out = append(out, audit.Target{ID: t.ID, Port: t.Port})
 	}
 	return out
+}
+
+// gatedPods reads the pods of the unready, not terminating endpoints of
+// slices (each once; one gone is left out): the model registers such a pod
+// when only its readiness gates hold it back, as the controllers do.
+func gatedPods(ctx context.Context, kube client.Reader, eps []discoveryv1.EndpointSlice) ([]corev1.Pod, error) {
+	var out []corev1.Pod
+	seen := map[client.ObjectKey]bool{}
+	for _, sl := range eps {
+		for _, e := range sl.Endpoints {
+			if e.Conditions.Ready == nil || *e.Conditions.Ready || (e.Conditions.Terminating != nil && *e.Conditions.Terminating) ||
+				e.TargetRef == nil || e.TargetRef.Kind != "Pod" {
+				continue
+			}
+			key := client.ObjectKey{Namespace: cmp.Or(e.TargetRef.Namespace, sl.Namespace), Name: e.TargetRef.Name}
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			var pod corev1.Pod
+			if err := kube.Get(ctx, key, &pod); err != nil {
+				if apierrors.IsNotFound(err) {
+					continue
+				}
+				return nil, fmt.Errorf("reading pod %s: %w", key, err)
+			}
+			out = append(out, pod)
+		}
+	}
+	return out, nil
 }
