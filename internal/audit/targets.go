@@ -115,6 +115,6 @@ func unexplainedDetail(g OwnedTargetGroup, t Target) string {
 	if g.MultiCluster {
 		fmt.Fprintf(&b, "; this cluster's record (%s) holds it, so it is not another cluster's", strings.Join(g.Records, ", "))
 	}
-	b.WriteString("; the controller deregisters it at its next sync of the group (if it stays, something else registers it); audit reports it only")
+	b.WriteString("; the controller deregisters it when it next reads the group (if it stays, something else registers it); audit reports it only")
 	return b.String()
 }
