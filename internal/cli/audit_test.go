@@ -454,7 +454,11 @@ func TestAuditOfAConvergedIngressFindsNoLeak(t *testing.T) {
 		Targets: []elbv2types.TargetDescription{{Id: aws.String(id), Port: aws.Int32(31999)}}}); err != nil {
 		t.Fatal(err)
 	}
+	before := w.srv.Calls().Count("DescribeTargetHealth")
 	code, got, stderr = w.audit(t)
+	if n := w.srv.Calls().Count("DescribeTargetHealth") - before; n != 1 {
+		t.Errorf("audit read the one target group's targets %d times, want once", n)
+	}
 	problems := slices.DeleteFunc(slices.Clone(got), func(f string) bool { return strings.HasPrefix(f, "unrequested-web-acl") })
 	if want := []string{"unexplained-target " + tg.Name + " " + id + ":31999"}; code != 1 || !slices.Equal(problems, want) {
 		t.Errorf("audit with a stray target: exit %d, %q, want %q\nstderr: %s", code, got, want, stderr)

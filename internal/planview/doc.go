@@ -17,7 +17,8 @@
 // target groups with the existing ones as plan.Diff does (resource ID,
 // compatible), with the targets the model registers and those registered
 // (the stack's Snapshot: draining ones left out); a stack that did not
-// build lists its groups as left alone. An unready endpoint counts as a
+// build lists its groups as left alone (a frontend NLB's alb-type groups
+// are not listed). An unready endpoint counts as a
 // target when its pod, given in Objects.Pods, is held back only by its
 // readiness gates, as the Service and Ingress controllers register it.
 //
