@@ -97,6 +97,10 @@ type Snapshot struct {
 	// Bindings are the TargetGroupBindings lbsg serves that cannot be
 	// served, by "namespace/name" (their rules are in DesiredRules).
 	Bindings map[string]BindingProblem
+	// OwnedTargets are the target groups whose targets the cluster
+	// decides, with what is registered and what is wanted; a group absent
+	// here (its owner's targets unknown) is not judged.
+	OwnedTargets []OwnedTargetGroup
 }
 
 // BindingProblem is why a TargetGroupBinding cannot be served:
@@ -170,6 +174,8 @@ type Finding struct {
 	Detail   string `json:"detail"`
 	// Rule is the rule's text for rule findings.
 	Rule string `json:"rule,omitempty"`
+	// Target is "id:port" for target findings.
+	Target string `json:"target,omitempty"`
 	// Fixable: --fix removes it (owned leak, SG not attached).
 	Fixable bool `json:"fixable"`
 
@@ -217,6 +223,7 @@ func Audit(s Snapshot) Report {
 	}
 	a.loadBalancers()
 	a.targetGroups()
+	a.ownedTargets()
 	a.enis()
 	for _, b := range slices.Sorted(maps.Keys(s.Bindings)) {
 		p := s.Bindings[b]
@@ -248,7 +255,7 @@ func Audit(s Snapshot) Report {
 	}
 	slices.SortStableFunc(a.r.Findings, func(x, y Finding) int {
 		return cmp.Or(strings.Compare(string(x.Severity), string(y.Severity))*-1, strings.Compare(string(x.Kind), string(y.Kind)),
-			strings.Compare(x.Resource, y.Resource), strings.Compare(x.Rule, y.Rule))
+			strings.Compare(x.Resource, y.Resource), strings.Compare(x.Rule, y.Rule), strings.Compare(x.Target, y.Target))
 	})
 	return a.r
 }

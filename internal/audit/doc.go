@@ -19,7 +19,16 @@
 // 0.0.0.0/0 or ::/0 on node (cluster-tagged) SGs, SGs at ≥ 90% of the
 // inbound-rule quota (IPv4 and IPv6 apart), ENIs at their SG limit,
 // TargetGroupBindings that cannot be served (target group gone, another
-// VPC, wrong target type; their networking rules count as desired); and, as
+// VPC, wrong target type; their networking rules count as desired);
+// targets registered in a target group the cluster owns (its stacks', or
+// one its served bindings bind, Terraform's included) that no stack or
+// binding wants (OwnedTargets: unexplained-target, a problem: it gets
+// traffic the cluster did not mean to send it) — except draining targets,
+// targets of a multi-cluster group that this cluster's record
+// (aws-lbc-targets-<name>) does not hold (other clusters'), and the groups
+// of stacks lbsg leaves alone; targets wanted but missing are not reported
+// (the controllers register them, and a snapshot between a pod's start
+// and its registration would flag it); and, as
 // information only, SGs owned by another cluster and rules marked by
 // another cluster or by LBC, all left alone, and internet-facing ALBs open
 // to 0.0.0.0/0 (or ::/0) that authenticate no request (WAF associations
@@ -30,5 +39,10 @@
 // Limits: leaks are judged against the Snapshot's DesiredRules, which the
 // caller builds with the model for every stack; when one fails to build,
 // the caller must mark the Snapshot incomplete so no rule is called leaked.
-// Leaked LBs and target groups are reported, never deleted.
+// Leaked LBs and target groups are reported, never deleted, and
+// unexplained targets never deregistered: --fix leaves targets to the
+// controllers, which deregister them when they next read the group
+// (only recorded ones in a multi-cluster group), so a target that stays is
+// registered by something else (LBC still running, Terraform) that a
+// deregistration by audit would only race.
 package audit

@@ -23,6 +23,9 @@ func RenderText(w io.Writer, r Report, verbose bool) error {
 		if f.Rule != "" {
 			p.f("  %s", f.Rule)
 		}
+		if f.Target != "" {
+			p.f("  %s", f.Target)
+		}
 		p.f("\n    %s", f.Detail)
 		if f.Fixable {
 			p.f(" [fixable]")

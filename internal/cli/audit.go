@@ -150,6 +150,9 @@ func AuditSnapshotWith(ctx context.Context, prov *state.Provider, clients *awsap
 	if err != nil {
 		return s, err
 	}
+	if objs.Pods, err = gatedPods(ctx, kube, objs.EndpointSlices); err != nil {
+		return s, err
+	}
 	want, err := planview.DesiredState(ctx, prov, objs, set)
 	if err != nil {
 		return s, err
@@ -216,7 +219,11 @@ func AuditSnapshotWith(ctx context.Context, prov *state.Provider, clients *awsap
 	for _, tg := range tgs {
 		s.TargetGroups = append(s.TargetGroups, audit.TG{ARN: tg.ARN, Name: tg.Name, Tags: tg.Tags})
 	}
-	if err := auditBindings(ctx, &s, prov, clients, kube, objs, tgs, d); err != nil {
+	served, err := auditBindings(ctx, &s, prov, clients, kube, objs, tgs, d)
+	if err != nil {
+		return s, err
+	}
+	if s.OwnedTargets, err = auditTargets(ctx, prov, clients, kube, objs, want.TargetGroups, served); err != nil {
 		return s, err
 	}
 	enis, err := ec2.New(clients.EC2).VPCNetworkInterfaces(ctx, prov.VPCID())

@@ -24,17 +24,19 @@ import (
 // does (targetgroupbinding.Check) and adds the networking rules of those it
 // serves to s.DesiredRules, so they are not called leaked. Target groups
 // are found among the VPC's (listed) or asked for by ARN or name (another
-// VPC, or another account through the binding's role).
+// VPC, or another account through the binding's role). It returns the
+// bindings it serves, whose targets auditTargets judges.
 func auditBindings(ctx context.Context, s *audit.Snapshot, prov *state.Provider, clients *awsapi.Clients, kube client.Reader,
 	objs planview.Objects, tgs []elbv2.TargetGroup, d model.Defaults,
-) error {
+) ([]servedBinding, error) {
 	var list v1beta1.TargetGroupBindingList
 	if err := kube.List(ctx, &list); err != nil {
 		if noCRD(err) {
-			return nil
+			return nil, nil
 		}
-		return fmt.Errorf("listing targetgroupbindings: %w", err)
+		return nil, fmt.Errorf("listing targetgroupbindings: %w", err)
 	}
+	var served []servedBinding
 	byARN, byName := map[string]elbv2.TargetGroup{}, map[string]elbv2.TargetGroup{}
 	for _, tg := range tgs {
 		byARN[tg.ARN], byName[tg.Name] = tg, tg
@@ -59,12 +61,13 @@ func auditBindings(ctx context.Context, s *audit.Snapshot, prov *state.Provider,
 			s.Bindings[key] = audit.BindingProblem{Reason: problem.Reason, Message: problem.Message}
 			continue
 		}
+		served = append(served, servedBinding{b: b, tg: tg, res: res})
 		if b.Spec.Networking == nil || len(b.Spec.Networking.Ingress) == 0 {
 			continue
 		}
 		if nodes == nil {
 			if nodes, err = service.NodeFacts(ctx, prov, objs.Nodes); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		in, err := bindingRuleInput(ctx, kube, b, res, objs, nodes, d)
@@ -84,7 +87,7 @@ func auditBindings(ctx context.Context, s *audit.Snapshot, prov *state.Provider,
 			s.DesiredRules[sg] = s.DesiredRules[sg].Union(set)
 		}
 	}
-	return nil
+	return served, nil
 }
 
 func bindingTargetGroup(ctx context.Context, clients *awsapi.Clients, b *v1beta1.TargetGroupBinding,

@@ -16,6 +16,7 @@ import (
 	awsec2 "github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	awselbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	awswafv2 "github.com/aws/aws-sdk-go-v2/service/wafv2"
 	wafv2types "github.com/aws/aws-sdk-go-v2/service/wafv2/types"
 	corev1 "k8s.io/api/core/v1"
@@ -176,8 +177,8 @@ func (w *world) exists(t *testing.T, sg string) bool {
 
 type auditJSON struct {
 	Findings []struct {
-		Kind, Resource, Rule string
-		Fixable              bool
+		Kind, Resource, Rule, Target, Detail string
+		Fixable                              bool
 	}
 	Problems int
 }
@@ -201,6 +202,9 @@ func (w *world) audit(t *testing.T, extra ...string) (int, []string, string) {
 		s := f.Kind + " " + f.Resource
 		if f.Rule != "" {
 			s += " " + f.Rule
+		}
+		if f.Target != "" {
+			s += " " + f.Target
 		}
 		got = append(got, s)
 	}
@@ -437,6 +441,27 @@ func TestAuditOfAConvergedIngressFindsNoLeak(t *testing.T) {
 	code, got, stderr := w.audit(t)
 	if want := "unrequested-web-acl " + snap.LoadBalancer.Name; !slices.Contains(got, want) || code != 0 {
 		t.Errorf("audit with an outside web ACL: exit %d, %q, want the note %q\nstderr: %s", code, got, want, stderr)
+	}
+
+	// A target registered by hand in the group's target group (a node on a
+	// port no NodePort has): the one problem, naming the group.
+	if len(snap.TargetGroups) != 1 {
+		t.Fatalf("the deployed ALB's target groups: %+v", snap.TargetGroups)
+	}
+	tg := snap.TargetGroups[0]
+	id := aws.ToString(inst.Reservations[0].Instances[0].InstanceId)
+	if _, err := elbc.RegisterTargets(ctx, &awselbv2.RegisterTargetsInput{TargetGroupArn: aws.String(tg.ARN),
+		Targets: []elbv2types.TargetDescription{{Id: aws.String(id), Port: aws.Int32(31999)}}}); err != nil {
+		t.Fatal(err)
+	}
+	before := w.srv.Calls().Count("DescribeTargetHealth")
+	code, got, stderr = w.audit(t)
+	if n := w.srv.Calls().Count("DescribeTargetHealth") - before; n != 1 {
+		t.Errorf("audit read the one target group's targets %d times, want once", n)
+	}
+	problems := slices.DeleteFunc(slices.Clone(got), func(f string) bool { return strings.HasPrefix(f, "unrequested-web-acl") })
+	if want := []string{"unexplained-target " + tg.Name + " " + id + ":31999"}; code != 1 || !slices.Equal(problems, want) {
+		t.Errorf("audit with a stray target: exit %d, %q, want %q\nstderr: %s", code, got, want, stderr)
 	}
 }
 

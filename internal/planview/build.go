@@ -19,6 +19,7 @@ import (
 	"github.com/lbsg/lbsg/internal/controller/gateway"
 	"github.com/lbsg/lbsg/internal/controller/ingress"
 	"github.com/lbsg/lbsg/internal/controller/secrets"
+	"github.com/lbsg/lbsg/internal/controller/readiness"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/ingressclass"
 	"github.com/lbsg/lbsg/internal/model"
@@ -114,7 +115,7 @@ func buildService(ctx context.Context, c Cloud, svc *corev1.Service, objs Object
 		return b
 	}
 	f.Nodes = nodes
-	f.Endpoints = endpoints(objs.EndpointSlices, svc.Namespace, svc.Name)
+	f.Endpoints = endpoints(objs, svc.Namespace, svc.Name)
 	podQUIC(f.Endpoints, objs.Pods, svc.Namespace)
 	b.snap, b.haveSlices = snap, len(f.Endpoints) > 0 || hasSlices(objs, svc.Namespace, svc.Name)
 	stack, warns, err := model.Build(svc, f, d)
@@ -202,7 +203,7 @@ func ingressGroups(objs Objects, svcs []corev1.Service, st Settings) ([]group, [
 		for _, name := range ingress.BackendServices(ing) {
 			if svc, ok := byName[ing.Namespace+"/"+name]; ok {
 				im.Services[name] = svc
-				im.Endpoints[name] = endpoints(objs.EndpointSlices, ing.Namespace, name)
+				im.Endpoints[name] = endpoints(objs, ing.Namespace, name)
 			}
 		}
 		for _, name := range model.AuthSecretNames(ing, im.Services) {
@@ -322,13 +323,33 @@ func podQUIC(eps []model.Endpoint, pods []corev1.Pod, ns string) {
 	}
 }
 
-// endpoints reads the slices of Service ns/name as the controller does.
-func endpoints(all []discoveryv1.EndpointSlice, ns, name string) []model.Endpoint {
+// endpoints reads the slices of Service ns/name as the Service and
+// Ingress controllers do: an unready endpoint counts when its pod, among
+// objs.Pods, is held back only by its readiness gates.
+func endpoints(objs Objects, ns, name string) []model.Endpoint {
 	var mine []discoveryv1.EndpointSlice
-	for _, s := range all {
+	for _, s := range objs.EndpointSlices {
 		if s.Namespace == ns && s.Labels[discoveryv1.LabelServiceName] == name {
 			mine = append(mine, s)
 		}
 	}
-	return model.EndpointsFromSlices(mine)
+	return model.EndpointsFromSlicesWith(mine, gatedPods(objs.Pods, ns))
+}
+
+// gatedPods is readiness.Unready over a list of pods: the endpoint's pod
+// is given, not deleting, the same (UID) and its containers are ready.
+func gatedPods(pods []corev1.Pod, ns string) func(discoveryv1.Endpoint) bool {
+	return func(e discoveryv1.Endpoint) bool {
+		if e.TargetRef == nil || e.TargetRef.Kind != "Pod" {
+			return false
+		}
+		podNS := cmp.Or(e.TargetRef.Namespace, ns)
+		for i := range pods {
+			p := &pods[i]
+			if p.Name == e.TargetRef.Name && cmp.Or(p.Namespace, corev1.NamespaceDefault) == podNS {
+				return p.DeletionTimestamp == nil && (e.TargetRef.UID == "" || e.TargetRef.UID == p.UID) && readiness.ContainersReady(p)
+			}
+		}
+		return false
+	}
 }

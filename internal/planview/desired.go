@@ -49,6 +49,9 @@ type Desired struct {
 	// Internet that authenticate nothing (model.UnauthenticatedInternetALB):
 	// LB name → stack.
 	Unauthenticated map[string]naming.Stack
+	// TargetGroups are the stacks' existing target groups with the targets
+	// the model registers and those registered (stackTargets).
+	TargetGroups []StackTargets
 }
 
 // DesiredState builds the model of every handled Service and IngressGroup
@@ -75,6 +78,7 @@ func DesiredState(ctx context.Context, c Cloud, objs Objects, s Settings) (Desir
 		if b.readErr {
 			return out, fmt.Errorf("reading AWS for %s: %w", b.id, b.err)
 		}
+		out.TargetGroups = append(out.TargetGroups, stackTargets(b)...)
 		for _, rt := range slices.Sorted(maps.Keys(b.refusedRoutes)) {
 			if out.RefusedRoutes == nil {
 				out.RefusedRoutes = map[string]string{}

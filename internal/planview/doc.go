@@ -13,7 +13,14 @@
 // reconciler's events (a refused route is a failed member with the
 // event's message; a route that does not attach and an invalid listener
 // are warnings), gateway.Facts and gateway.BuildStack. DesiredState is the
-// same path for `lbsg audit`.
+// same path for `lbsg audit`; its TargetGroups pair each stack's modelled
+// target groups with the existing ones as plan.Diff does (resource ID,
+// compatible), with the targets the model registers and those registered
+// (the stack's Snapshot: draining ones left out); a stack that did not
+// build lists its groups as left alone (a frontend NLB's alb-type groups
+// are not listed). An unready endpoint counts as a
+// target when its pod, given in Objects.Pods, is held back only by its
+// readiness gates, as the Service and Ingress controllers register it.
 //
 // Invariants: nothing here writes to AWS or Kubernetes; a Cloud is only
 // read. Offline everything is a create, and unknown cloud facts (subnets,

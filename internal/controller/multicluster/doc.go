@@ -25,5 +25,6 @@
 //
 // The ConfigMaps are read and written through the API server, not an
 // informer (which would cache every ConfigMap in the cluster), with an
-// in-memory copy of what this process last read or wrote.
+// in-memory copy of what this process last read or wrote. Read reads one
+// uncached through any client.Reader (`lbsg audit`).
 package multicluster

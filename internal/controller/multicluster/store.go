@@ -55,17 +55,27 @@ func (s *Store) Get(ctx context.Context, namespace, tgName string) (targets []mo
 		return t, ok, nil
 	}
 	s.mu.Unlock()
+	targets, ok, err = Read(ctx, s.c, namespace, tgName)
+	if err != nil {
+		return nil, false, err
+	}
+	s.remember(k, targets, ok)
+	return targets, ok, nil
+}
+
+// Read reads the record of target group (or binding) name in namespace
+// through r, uncached: the targets it holds, and ok false when there is
+// none. `lbsg audit` reads the records this way.
+func Read(ctx context.Context, r client.Reader, namespace, name string) (targets []model.Target, ok bool, err error) {
+	k := key(namespace, name)
 	var cm corev1.ConfigMap
-	if err := s.c.Get(ctx, k, &cm); err != nil {
+	if err := r.Get(ctx, k, &cm); err != nil {
 		if apierrors.IsNotFound(err) {
-			s.remember(k, nil, false)
 			return nil, false, nil
 		}
 		return nil, false, fmt.Errorf("reading the multi-cluster target record %s: %w", k, err)
 	}
-	targets = Parse(cm.Data[dataKey])
-	s.remember(k, targets, true)
-	return targets, true, nil
+	return Parse(cm.Data[dataKey]), true, nil
 }
 
 func (s *Store) remember(k client.ObjectKey, t []model.Target, ok bool) {
