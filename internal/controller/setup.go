@@ -160,6 +160,8 @@ func Defaults(o *options.Controller) model.Defaults {
 		NoCapacityReservation:       !o.Gate(options.GateLBCapacityReservation),
 		FailMissingBackendAction:    !o.TolerateMissingAction,
 		NoWeightedTargetGroups:      !o.Gate(options.GateWeightedTargetGroups),
+		ALBSingleSubnet:             o.Gate(options.GateALBSingleSubnet),
+		TCPUDPListeners:             o.Gate(options.GateEnableTCPUDPListener),
 		AllowedCAs:                  o.AllowedCertificateAuthorityARNs,
 		CertificateManagement:       o.Gate(options.GateCertificateManagement),
 		DefaultPCAARN:               o.DefaultPCAARN,

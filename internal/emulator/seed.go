@@ -37,6 +37,9 @@ type Seed struct {
 	// ShieldSubscription makes the account's Shield Advanced subscription
 	// ACTIVE (a new account's is INACTIVE).
 	ShieldSubscription bool `json:"shieldSubscription,omitempty"`
+	// SingleSubnetALB lets the account create an ALB on a single subnet,
+	// as AWS lets accounts it has enabled (LBC's gate ALBSingleSubnet).
+	SingleSubnetALB bool `json:"singleSubnetALB,omitempty"`
 }
 
 // SeedHostedZone is a Route 53 hosted zone of a seed.
@@ -143,5 +146,6 @@ func (s *Server) applySeed(seed Seed) error {
 		s.wafRegional.Add(a)
 	}
 	s.shield.SetSubscribed(seed.ShieldSubscription)
+	s.elb.AllowSingleSubnetALB(seed.SingleSubnetALB)
 	return nil
 }

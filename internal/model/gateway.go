@@ -195,7 +195,7 @@ func (b *gwBuilder) subnets(scheme string, dualstack bool) ([]string, error) {
 	cfg := b.gw.Config
 	minCount := 1
 	if b.gw.ALB {
-		minCount = albMinSubnets
+		minCount = albMinSubnets(b.d)
 	}
 	if cfg.LoadBalancerSubnets != nil && len(*cfg.LoadBalancerSubnets) > 0 && (*cfg.LoadBalancerSubnets)[0].Identifier != "" {
 		var ids []string

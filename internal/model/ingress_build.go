@@ -424,8 +424,14 @@ func (b *albBuilder) capacity() (*int32, error) {
 	return annotations.Capacity(annotations.IngMinimumCapacity, raw, merged)
 }
 
-// albMinSubnets is §4.4's minimum for an ALB in availability zones.
-const albMinSubnets = 2
+// albMinSubnets is §4.4's minimum for an ALB in availability zones: two,
+// or one with gate ALBSingleSubnet (LBC's computeSubnetsMinimalCount).
+func albMinSubnets(d Defaults) int {
+	if d.ALBSingleSubnet {
+		return 1
+	}
+	return 2
+}
 
 // resolveSubnets is §4.1 for an ALB: IngressClassParams, the subnets
 // annotation, the existing LB's subnets when its scheme is unchanged
@@ -437,15 +443,15 @@ func (b *albBuilder) resolveSubnets(scheme string, dualstack bool) ([]string, er
 		for i, id := range b.subnetsICP.IDs {
 			ids[i] = string(id)
 		}
-		return listSubnets(b.f.Subnets, ids, albMinSubnets, "IDs")
+		return listSubnets(b.f.Subnets, ids, albMinSubnets(b.d), "IDs")
 	case b.subnetsICP != nil:
 		out, err := discoverSubnets(b.f.Subnets, selectorMatch(b.subnetsICP.Tags), b.d.ClusterName, dualstack)
 		if err != nil {
 			return nil, err
 		}
-		return out, checkSubnetCount(b.f.Subnets, out, albMinSubnets)
+		return out, checkSubnetCount(b.f.Subnets, out, albMinSubnets(b.d))
 	case b.subnets != nil:
-		return explicitSubnets(b.f.Subnets, b.subnets, albMinSubnets)
+		return explicitSubnets(b.f.Subnets, b.subnets, albMinSubnets(b.d))
 	}
 	if e := b.f.ExistingLB; e != nil && e.Scheme == scheme && len(e.Subnets) > 0 {
 		return slices.Clone(e.Subnets), nil
@@ -454,7 +460,7 @@ func (b *albBuilder) resolveSubnets(scheme string, dualstack bool) ([]string, er
 	if err != nil {
 		return nil, err
 	}
-	return out, checkSubnetCount(b.f.Subnets, out, albMinSubnets)
+	return out, checkSubnetCount(b.f.Subnets, out, albMinSubnets(b.d))
 }
 
 // listeners builds one listener per merged port (§6.5) with its rules

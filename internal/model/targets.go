@@ -35,7 +35,10 @@ type portSpec struct {
 // ports merges TCP and UDP entries on one port into TCP_UDP when enabled;
 // otherwise the second entry on a port is dropped, as LBC does.
 func (b *builder) ports() []portSpec {
-	tcpUDP := b.cfg.EnableTCPUDPListener != nil && *b.cfg.EnableTCPUDPListener
+	tcpUDP := b.d.TCPUDPListeners
+	if b.cfg.EnableTCPUDPListener != nil {
+		tcpUDP = *b.cfg.EnableTCPUDPListener
+	}
 	var out []portSpec
 	idx := map[int32]int{}
 	for _, p := range b.svc.Spec.Ports {

@@ -49,6 +49,13 @@ type Defaults struct {
 	// listener's or an Ingress's actions annotation may name one target
 	// group only, which gets a plain forward (as LBC writes it then).
 	NoWeightedTargetGroups bool
+	// ALBSingleSubnet is gate ALBSingleSubnet: an ALB in Availability
+	// Zones needs one subnet instead of two (for accounts AWS allows it).
+	ALBSingleSubnet bool
+	// TCPUDPListeners is gate EnableTCPUDPListener: a Service without the
+	// enable-tcp-udp-listener annotation merges TCP and UDP entries on one
+	// port into a TCP_UDP listener, as if the annotation were "true".
+	TCPUDPListeners bool
 	// AllowedCAs is --allowed-certificate-authority-arns:
 	// certificate discovery uses only certificates these CAs issued (empty:
 	// any certificate).

@@ -232,18 +232,20 @@ var gateSupport = map[string]struct {
 	other bool   // lbsg honours !def as well
 	lacks string // what !def would ask for, when lbsg lacks it
 }{
-	"ListenerRulesTagging":           {true, false, "untagged listener rules"},
-	"WeightedTargetGroups":           {true, true, ""}, // off: lbsg writes no weighted actions either
-	GateServiceTypeLoadBalancerOnly:  {false, true, ""},
-	"EndpointsFailOpen":              {true, false, "fail-closed endpoints (lbsg's own EndpointSlice handling)"},
-	"EnableServiceController":        {true, false, "running without the service controller"},
-	"EnableIPTargetType":             {true, false, "refusing ip targets"},
-	"EnableTCPUDPListener":           {false, false, "the TCP_UDP listener gate (lbsg: the enable-tcp-udp-listener annotation)"},
-	"EnableRGTAPI":                   {false, true, ""}, // lbsg finds resources with its own batched listings either way
-	"SubnetsClusterTagCheck":         {true, false, "subnet discovery without the cluster tag check"},
-	"NLBHealthCheckAdvancedConfig":   {true, false, "the legacy NLB health-check defaults"},
-	GateNLBSecurityGroup:             {true, true, ""},
-	"ALBSingleSubnet":                {false, false, "single-subnet ALBs"},
+	"ListenerRulesTagging":          {true, false, "untagged listener rules"},
+	"WeightedTargetGroups":          {true, true, ""}, // off: lbsg writes no weighted actions either
+	GateServiceTypeLoadBalancerOnly: {false, true, ""},
+	"EndpointsFailOpen":             {true, false, "fail-closed endpoints (lbsg's own EndpointSlice handling)"},
+	"EnableServiceController":       {true, false, "running without the service controller"},
+	"EnableIPTargetType":            {true, false, "refusing ip targets"},
+	GateEnableTCPUDPListener:        {false, true, ""}, // on: TCP_UDP listeners without the annotation
+
+	"EnableRGTAPI":                 {false, true, ""}, // lbsg finds resources with its own batched listings either way
+	"SubnetsClusterTagCheck":       {true, false, "subnet discovery without the cluster tag check"},
+	"NLBHealthCheckAdvancedConfig": {true, false, "the legacy NLB health-check defaults"},
+	GateNLBSecurityGroup:           {true, true, ""},
+	GateALBSingleSubnet:            {false, true, ""}, // on: an ALB may have one subnet
+
 	GateLBCapacityReservation:        {true, true, ""}, // off: lbsg leaves capacity reservations alone, as LBC does
 	"SubnetDiscoveryByReachability":  {true, true, ""}, // off: lbsg's discovery never uses route tables
 	GateNLBGatewayAPI:                {true, true, ""}, // off: no NLB Gateway controller, as LBC

@@ -51,6 +51,12 @@ const (
 	GateServiceTypeLoadBalancerOnly  = "ServiceTypeLoadBalancerOnly"
 	GateLBCapacityReservation        = "LBCapacityReservation"
 	GateWeightedTargetGroups         = "WeightedTargetGroups"
+	// GateALBSingleSubnet: an ALB needs one subnet, not two (accounts
+	// AWS allows single-subnet ALBs).
+	GateALBSingleSubnet = "ALBSingleSubnet"
+	// GateEnableTCPUDPListener: Services merge TCP and UDP on one port
+	// into TCP_UDP unless their enable-tcp-udp-listener annotation says no.
+	GateEnableTCPUDPListener = "EnableTCPUDPListener"
 	// GateCertificateManagement: create-acm-cert requests ACM
 	// certificates lbsg owns (off, LBC's default: such an Ingress is
 	// refused).

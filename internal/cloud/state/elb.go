@@ -639,15 +639,13 @@ func (p *Provider) DeregisterTargets(ctx context.Context, arn string, ts []model
 }
 
 // CreateLoadBalancer creates the NLB or ALB with its SGs, tagged at
-// creation. An ALB needs subnets in two zones at least, or one subnet on an
-// Outpost (as the cached subnets say); fewer fail here.
+// creation. How many subnets an ALB needs (two in Availability Zones, one
+// on an Outpost or with gate ALBSingleSubnet) is the model's check; AWS
+// refuses fewer than the account allows.
 func (p *Provider) CreateLoadBalancer(ctx context.Context, lb model.LoadBalancer, sgIDs []string) (plan.ObservedLB, error) {
 	typ := model.TypeNetwork
 	if lb.IsALB() {
 		typ = model.TypeApplication
-		if len(lb.Subnets) < 2 && !p.onOutpost(lb.Subnets) {
-			return plan.ObservedLB{}, fmt.Errorf("creating load balancer %s: an application load balancer needs at least two subnets, got %d", lb.Name, len(lb.Subnets))
-		}
 	}
 	out, err := p.elb.CreateLoadBalancer(ctx, cloudelbv2.NewLoadBalancer{Name: lb.Name, Type: typ, Scheme: lb.Scheme,
 		IPAddressType: lb.IPAddressType, Subnets: lb.Subnets, Mappings: cloudMappings(lb.SubnetMappings), SourceNAT: lb.SourceNATPrefix,

@@ -45,20 +45,6 @@ func (p *Provider) RefreshSubnets(ctx context.Context) ([]model.Subnet, error) {
 	return out, nil
 }
 
-// onOutpost reports whether the cached subnets put every one of ids on an
-// Outpost.
-func (p *Provider) onOutpost(ids []string) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, id := range ids {
-		i := slices.IndexFunc(p.subnets, func(s model.Subnet) bool { return s.ID == id })
-		if i < 0 || p.subnets[i].OutpostARN == "" {
-			return false
-		}
-	}
-	return len(ids) > 0
-}
-
 // InstanceIDFromProviderID takes the last segment of aws:///<az>/<id>.
 func InstanceIDFromProviderID(pid string) string {
 	if !strings.HasPrefix(pid, "aws://") {

@@ -85,3 +85,7 @@ func (b *Backend) modifyIPPools(p query.Params) (any, error) {
 	}
 	return res, nil
 }
+
+// AllowSingleSubnetALB lets the account create ALBs on one subnet (AWS
+// enables it per account; LBC's gate ALBSingleSubnet is for such accounts).
+func (b *Backend) AllowSingleSubnetALB(on bool) { b.st.SingleSubnetALB = on }

@@ -86,7 +86,7 @@ func (b *Backend) setSubnets(p query.Params) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if lb.Type == "application" && len(subs) < 2 && outpost == "" {
+	if lb.Type == "application" && len(subs) < 2 && outpost == "" && !b.st.SingleSubnetALB {
 		return nil, invalidConfig("At least two subnets in two different Availability Zones must be specified")
 	}
 	if lb.CustomerOwnedPool != "" && outpost == "" {

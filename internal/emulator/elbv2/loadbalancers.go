@@ -197,7 +197,7 @@ func (b *Backend) newLoadBalancer(p query.Params) (*loadBalancer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if lb.Type == "application" && len(lb.Subnets) < 2 && outpost == "" {
+	if lb.Type == "application" && len(lb.Subnets) < 2 && outpost == "" && !b.st.SingleSubnetALB {
 		return nil, invalidConfig("At least two subnets in two different Availability Zones must be specified")
 	}
 	if lb.CustomerOwnedPool, err = customerOwnedPoolParam(p, lb, outpost); err != nil {

@@ -144,6 +144,24 @@ func TestCreateLoadBalancerValidatesNetworkPlacement(t *testing.T) {
 	}
 }
 
+// TestAnAccountAllowedSingleSubnetALBsCreatesOne: an account AWS lets
+// create single-subnet ALBs (LBC's gate ALBSingleSubnet) gets an ALB on
+// one subnet, and may set its subnets down to one; others get
+// InvalidConfigurationRequest for both.
+func TestAnAccountAllowedSingleSubnetALBsCreatesOne(t *testing.T) {
+	h := newHarness(t)
+	h.fail("InvalidConfigurationRequest", "CreateLoadBalancer", "Name", "one", "Subnets.member.1", subA)
+	h.b.AllowSingleSubnetALB(true)
+	h.ok("CreateLoadBalancer", "Name", "one", "Subnets.member.1", subA)
+	if n := len(h.b.st.LoadBalancers); n != 1 {
+		t.Fatalf("%d load balancers, want 1", n)
+	}
+	lb := h.alb("two").LoadBalancerArn
+	h.ok("SetSubnets", "LoadBalancerArn", lb, "Subnets.member.1", subB)
+	h.b.AllowSingleSubnetALB(false)
+	h.fail("InvalidConfigurationRequest", "SetSubnets", "LoadBalancerArn", lb, "Subnets.member.1", subA)
+}
+
 func TestCreateLoadBalancerStopsAtTheRegionQuota(t *testing.T) {
 	h := newHarness(t)
 	h.b.Quotas.ApplicationLoadBalancers = 1

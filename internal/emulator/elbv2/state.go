@@ -16,6 +16,10 @@ type state struct {
 	TrustStores   map[string]*trustStore   `json:"trustStores,omitempty"`
 	// IPAMPools are the account's public IPv4 IPAM pools (AddIPAMPool).
 	IPAMPools []string `json:"ipamPools,omitempty"`
+	// SingleSubnetALB: the account may create an ALB in one Availability
+	// Zone subnet (AWS allows it to accounts it has enabled; LBC's gate
+	// ALBSingleSubnet is for them). Otherwise an ALB needs two.
+	SingleSubnetALB bool `json:"singleSubnetALB,omitempty"`
 }
 
 func newState() *state {

@@ -46,11 +46,9 @@ lbsg lacks (internal/options gateSupport; deploy/chart_test.go keeps the
 two in step).
 */}}
 {{- define "lbsg.refusedGates" -}}
-ALBSingleSubnet: {default: false, lacks: "single-subnet ALBs"}
 ALBTargetControlAgent: {default: false, lacks: "the pod webhook injecting the ALB target-control agent (target-control-port works without it)"}
 EnableIPTargetType: {default: true, lacks: "refusing ip targets"}
 EnableServiceController: {default: true, lacks: "running without the service controller"}
-EnableTCPUDPListener: {default: false, lacks: "the TCP_UDP listener gate (lbsg: the enable-tcp-udp-listener annotation)"}
 EndpointsFailOpen: {default: true, lacks: "fail-closed endpoints (lbsg's own EndpointSlice handling)"}
 EnhancedDefaultBehavior: {default: false, lacks: "LBC's enhanced default behaviour"}
 GlobalAcceleratorController: {default: false, lacks: "a Global Accelerator controller"}
