@@ -26,6 +26,9 @@ type addonState struct {
 	protections map[string]*cloudshield.Protection // nil value: none
 	subscribed  *bool
 	aclByName   map[string]string
+	// writes counts lbsg's writes of associations and protections: a
+	// drift re-read that raced one is not kept (reread.go).
+	writes uint64
 }
 
 // EnableAddons gives the Provider its WAF and Shield clients; a nil client
@@ -123,6 +126,7 @@ func (p *Provider) SetWAFv2Association(ctx context.Context, lbARN, webACLARN str
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.writes++
 	if err != nil {
 		delete(a.wafv2Assoc, lbARN) // unknown now: read again
 		return err
@@ -150,6 +154,7 @@ func (p *Provider) SetWAFRegionalAssociation(ctx context.Context, lbARN, webACLI
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.writes++
 	if err != nil {
 		delete(a.wafRegAssoc, lbARN)
 		return err
@@ -204,6 +209,7 @@ func (p *Provider) CreateShieldProtection(ctx context.Context, lbARN, name strin
 	id, err := a.shield.Create(ctx, lbARN, name)
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.writes++
 	if err != nil {
 		delete(a.protections, lbARN)
 		return err
@@ -218,6 +224,7 @@ func (p *Provider) DeleteShieldProtection(ctx context.Context, lbARN, id string)
 	err := a.shield.Delete(ctx, id)
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.writes++
 	if err != nil {
 		delete(a.protections, lbARN)
 		return err
@@ -234,6 +241,7 @@ func (p *Provider) ForgetAddons(lbARN string) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.writes++
 	delete(a.wafv2Assoc, lbARN)
 	delete(a.wafRegAssoc, lbARN)
 	delete(a.protections, lbARN)

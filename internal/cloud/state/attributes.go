@@ -28,6 +28,7 @@ func (p *Provider) learnAttrs(arn string, attrs map[string]string) {
 	if p.attrs == nil {
 		p.attrs = map[string]map[string]string{}
 	}
+	p.attrWrites++
 	known := p.attrs[arn]
 	if known == nil {
 		known = map[string]string{}
@@ -40,6 +41,7 @@ func (p *Provider) learnAttrs(arn string, attrs map[string]string) {
 func (p *Provider) forgetAttrs(arn string) {
 	p.mu.Lock()
 	delete(p.attrs, arn)
+	p.attrWrites++
 	p.mu.Unlock()
 }
 

@@ -819,6 +819,7 @@ func (p *Provider) DeleteLoadBalancer(ctx context.Context, arn string) error {
 		delete(p.elbIdx.lbs, arn)
 	}
 	delete(p.attrs, arn)
+	p.attrWrites++
 	p.elbWrites.note(arn)
 	p.mu.Unlock()
 	return nil
@@ -834,6 +835,7 @@ func (p *Provider) DeleteTargetGroup(ctx context.Context, arn string) error {
 		delete(p.elbIdx.tgs, arn)
 	}
 	delete(p.attrs, arn)
+	p.attrWrites++
 	p.elbWrites.note(arn)
 	p.mu.Unlock()
 	return nil
