@@ -299,3 +299,54 @@ func TestDriftCheckLeavesWhatTheManifestDoesNotAskFor(t *testing.T) {
 		t.Errorf("%s set by hand, not in the annotation: %q, %v; want it kept", idle, got, err)
 	}
 }
+
+// TestDriftCheckCostOfAnALBWithAddonsAndAttributes: on a converged ALB
+// whose Ingress asks for a WAFv2 web ACL, Shield protection, a
+// load-balancer and a target-group attribute, a drift check finds nothing
+// and costs, beyond the listings, one read per fact asked for: one
+// GetWebACLForResource, one DescribeProtection, one
+// DescribeLoadBalancerAttributes and one DescribeTargetGroupAttributes per
+// ALB, and one GetSubscriptionState per check.
+func TestDriftCheckCostOfAnALBWithAddonsAndAttributes(t *testing.T) {
+	h := start(t, nil)
+	ctx := t.Context()
+	h.emu.Server.SetShieldSubscription(true)
+	h.create(h.nodePortService("web"))
+	ing := h.albIngress("guarded", "/", "web", map[string]string{annotations.IngWAFv2ACLARN: sandboxACL,
+		annotations.IngShieldAdvancedProtection: "true", annotations.IngLoadBalancerAttributes: "idle_timeout.timeout_seconds=120",
+		annotations.IngTargetGroupAttributes: "deregistration_delay.timeout_seconds=30"})
+	h.create(ing)
+	testenv.Eventually(t, "the ALB serves, protected and with its web ACL", func(ctx context.Context) (bool, error) {
+		arn, n, err := h.albOf(ctx, ing)
+		if err != nil || arn == "" || n == 0 {
+			return false, err
+		}
+		acl, err := h.webACLOf(ctx, arn)
+		if err != nil || acl != sandboxACL {
+			return false, err
+		}
+		pr, err := protectionOf(ctx, h, arn)
+		return pr != nil, err
+	})
+	h.quiesce()
+	before := h.emu.Server.Calls()
+	res, err := h.ctrls.Drift.Check(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := h.emu.Server.Calls()
+	if len(res.Stacks) != 0 {
+		t.Errorf("drift check on a converged ALB enqueued %v", res.Stacks)
+	}
+	want := map[string]int{"wafv2:GetWebACLForResource": 1, "shield:DescribeProtection": 1, "shield:GetSubscriptionState": 1,
+		"DescribeLoadBalancerAttributes": 1, "DescribeTargetGroupAttributes": 1}
+	for action, n := range want {
+		if got := after.Count(action) - before.Count(action); got != n {
+			t.Errorf("%s: %d calls, want %d", action, got, n)
+		}
+	}
+	if got := after.Mutations() - before.Mutations(); got != 0 {
+		t.Errorf("the drift check made %d writes", got)
+	}
+	t.Logf("drift check: %d calls (%d for the ALB's add-ons and attributes)", after.Total-before.Total, len(want))
+}
