@@ -27,7 +27,8 @@ func ownedProtection(name string) bool { return name == ProtectionName || name =
 // ACL is associated when none or another is, and disassociated when asked
 // for none; a protection is created when asked for and missing, and
 // deleted when asked against only if it carries the controller's name.
-// Reads come from state's cache (one read per LB, then lbsg's own writes).
+// Reads come from state's cache (one read per LB, then lbsg's own writes
+// and the drift check's re-reads, AddonsDiffer).
 // A disabled add-on (--enable-wafv2, --enable-waf, --enable-shield) is
 // skipped; so is Shield without an ACTIVE subscription (as LBC, logged).
 func applyAddons(ctx context.Context, aws *state.Provider, lbARN string, a model.Addons) error {
