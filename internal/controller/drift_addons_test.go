@@ -350,3 +350,49 @@ func TestDriftCheckCostOfAnALBWithAddonsAndAttributes(t *testing.T) {
 	}
 	t.Logf("drift check: %d calls (%d for the ALB's add-ons and attributes)", after.Total-before.Total, len(want))
 }
+
+// TestDriftCheckRestoresAnALBGatewaysWebACLAndAttribute: a Gateway's
+// LoadBalancerConfiguration add-ons and attributes share the Ingresses'
+// path: a web ACL disassociated and an attribute changed by hand are put
+// back after the next drift check.
+func TestDriftCheckRestoresAnALBGatewaysWebACLAndAttribute(t *testing.T) {
+	const idle = "idle_timeout.timeout_seconds"
+	h := startALBGateway(t)
+	ns := h.kube.Namespace
+	h.backend(ns, "echo")
+	h.create(lbConfig(ns, "guarded", map[string]any{"wafV2": map[string]any{"webACL": sandboxACL},
+		"loadBalancerAttributes": []any{map[string]any{"key": idle, "value": "120"}}}))
+	h.configuredGateway(ns, "gw", "guarded", httpListener("http", 80))
+	restored := func(ctx context.Context, arn string) (bool, error) {
+		acl, err := h.webACLOf(ctx, arn)
+		if err != nil || acl != sandboxACL {
+			return false, err
+		}
+		v, err := lbAttr(idle)(ctx, h.harness, arn)
+		return v == "120", err
+	}
+	var arn string
+	testenv.Eventually(t, "the ALB has its web ACL and attribute", func(ctx context.Context) (bool, error) {
+		var err error
+		if arn, err = h.gatewayLBARN(ctx, ns, "gw"); err != nil || arn == "" {
+			return false, err
+		}
+		return restored(ctx, arn)
+	})
+	h.quiesce()
+	ctx := t.Context()
+	if _, err := h.emu.WAFv2.DisassociateWebACL(ctx, &awswafv2.DisassociateWebACLInput{ResourceArn: aws.String(arn)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := setLBAttr(ctx, h.harness, arn, idle, "60"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := h.ctrls.Drift.Check(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key := naming.GatewayALBStack(ns, "gw").Key(); !slices.Contains(res.Stacks, key) {
+		t.Errorf("drift check enqueued %v, want %s", res.Stacks, key)
+	}
+	testenv.Eventually(t, "web ACL and attribute restored", func(ctx context.Context) (bool, error) { return restored(ctx, arn) })
+}
