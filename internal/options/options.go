@@ -216,7 +216,7 @@ func (o *Controller) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.LoadBalancerClass, "load-balancer-class", o.LoadBalancerClass, "spec.loadBalancerClass of the Services handled")
 	fs.StringVar(&o.IngressClass, "ingress-class", o.IngressClass,
 		"kubernetes.io/ingress.class annotation of the Ingresses handled; empty also handles Ingresses without any class (IngressClasses with controller ingress.k8s.aws/alb are always handled)")
-	fs.DurationVar(&o.DriftInterval, "drift-interval", o.DriftInterval, "how often AWS is compared with the desired state (one paged DescribeSecurityGroups per VPC)")
+	fs.DurationVar(&o.DriftInterval, "drift-interval", o.DriftInterval, "how often AWS is compared with the desired state (one paged listing each of SGs, load balancers and target groups, plus one read per web ACL, Shield protection or attribute set a manifest asks for)")
 	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", o.MaxConcurrentReconciles, "concurrent reconciles per controller")
 	fs.StringVar(&o.Kubeconfig, "kubeconfig", o.Kubeconfig, "kubeconfig (default: in-cluster or KUBECONFIG)")
 	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", o.MetricsBindAddress, "metrics address, 0 disables")

@@ -14,7 +14,7 @@ import (
 // associated per LB ARN (WAFv2 ARN, WAF Classic ID; "" for none), the
 // Shield protection per LB ARN, the Shield subscription and the WAFv2 web
 // ACLs by name. Entries are read once and then kept up to date by lbsg's
-// own writes; RefreshAddons (the drift check) drops them all.
+// own writes and the drift check's re-reads (reread.go).
 type addonState struct {
 	wafv2       *cloudwafv2.Provider // nil: --enable-wafv2=false
 	wafRegional *cloudwafregional.Provider
@@ -26,6 +26,9 @@ type addonState struct {
 	protections map[string]*cloudshield.Protection // nil value: none
 	subscribed  *bool
 	aclByName   map[string]string
+	// writes counts lbsg's writes of associations and protections: a
+	// drift re-read that raced one is not kept (reread.go).
+	writes uint64
 }
 
 // EnableAddons gives the Provider its WAF and Shield clients; a nil client
@@ -62,8 +65,8 @@ func (p *Provider) ShieldEnabled() bool { return p.addons != nil && p.addons.shi
 
 // WebACLARNsByName resolves WAFv2 REGIONAL web ACL names to ARNs (names
 // without an ACL are left out). Found names are cached; a name not cached
-// lists the web ACLs again (LBC caches for an hour; lbsg until the drift
-// check). With WAFv2 disabled nothing is read and every name resolves to
+// lists the web ACLs again (LBC caches for an hour; lbsg for the
+// process). With WAFv2 disabled nothing is read and every name resolves to
 // WAFv2Disabled: the group builds, and the deployer skips the add-on.
 func (p *Provider) WebACLARNsByName(ctx context.Context, names []string) (map[string]string, error) {
 	out := map[string]string{}
@@ -123,6 +126,7 @@ func (p *Provider) SetWAFv2Association(ctx context.Context, lbARN, webACLARN str
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.writes++
 	if err != nil {
 		delete(a.wafv2Assoc, lbARN) // unknown now: read again
 		return err
@@ -150,6 +154,7 @@ func (p *Provider) SetWAFRegionalAssociation(ctx context.Context, lbARN, webACLI
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.writes++
 	if err != nil {
 		delete(a.wafRegAssoc, lbARN)
 		return err
@@ -160,7 +165,7 @@ func (p *Provider) SetWAFRegionalAssociation(ctx context.Context, lbARN, webACLI
 
 // ShieldSubscribed reports whether the account has an ACTIVE Shield
 // Advanced subscription: read once (LBC caches it for two hours; lbsg
-// until the drift check).
+// until the next drift check that re-reads it, RereadShieldSubscribed).
 func (p *Provider) ShieldSubscribed(ctx context.Context) (bool, error) {
 	a := p.addons
 	a.mu.Lock()
@@ -204,6 +209,7 @@ func (p *Provider) CreateShieldProtection(ctx context.Context, lbARN, name strin
 	id, err := a.shield.Create(ctx, lbARN, name)
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.writes++
 	if err != nil {
 		delete(a.protections, lbARN)
 		return err
@@ -218,6 +224,7 @@ func (p *Provider) DeleteShieldProtection(ctx context.Context, lbARN, id string)
 	err := a.shield.Delete(ctx, id)
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.writes++
 	if err != nil {
 		delete(a.protections, lbARN)
 		return err
@@ -234,26 +241,14 @@ func (p *Provider) ForgetAddons(lbARN string) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.writes++
 	delete(a.wafv2Assoc, lbARN)
 	delete(a.wafRegAssoc, lbARN)
 	delete(a.protections, lbARN)
 }
 
-// RefreshAddons drops every cached add-on fact (the drift check): the
-// next stack that asks for an add-on reads its LB's state again.
-func (p *Provider) RefreshAddons() {
-	a := p.addons
-	if a == nil {
-		return
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.wafv2Assoc, a.wafRegAssoc = map[string]string{}, map[string]string{}
-	a.protections, a.aclByName, a.subscribed = map[string]*cloudshield.Protection{}, map[string]string{}, nil
-}
-
 // cachedRead returns m()[key], reading and storing it when absent; m is
-// called under mu (RefreshAddons replaces the maps).
+// called under mu.
 func cachedRead(mu *sync.Mutex, m func() map[string]string, key string, read func() (string, error)) (string, error) {
 	mu.Lock()
 	if v, ok := m()[key]; ok {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awselbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	awswafv2 "github.com/aws/aws-sdk-go-v2/service/wafv2"
 
 	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/emulator"
@@ -12,8 +13,9 @@ import (
 )
 
 // TestAddonFactsAreReadOnceAndKeptByWrites: an ALB's web ACL is read
-// once; lbsg's own association updates the cache without a read;
-// RefreshAddons makes the next ask read again.
+// once; lbsg's own association updates the cache without a read; a
+// disassociation by hand is not seen by the cached read, and the drift
+// check's re-read sees it and replaces the cached entry.
 func TestAddonFactsAreReadOnceAndKeptByWrites(t *testing.T) {
 	env := emutest.Start(t)
 	ctx := t.Context()
@@ -45,8 +47,16 @@ func TestAddonFactsAreReadOnceAndKeptByWrites(t *testing.T) {
 	if err != nil || names["sandbox-web-acl"] != acl || len(names) != 1 {
 		t.Errorf("names %v, %v", names, err)
 	}
-	p.RefreshAddons()
-	if got, err := p.WAFv2Association(ctx, arn); err != nil || got != acl || reads() != 2 {
-		t.Errorf("after RefreshAddons: %q, %v, %d reads", got, err, reads())
+	if _, err := env.WAFv2.DisassociateWebACL(ctx, &awswafv2.DisassociateWebACLInput{ResourceArn: aws.String(arn)}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := p.WAFv2Association(ctx, arn); err != nil || got != acl || reads() != 1 {
+		t.Errorf("after a disassociation by hand, cached: %q, %v, %d reads; want the cached ACL, no read", got, err, reads())
+	}
+	if got, err := p.RereadWAFv2Association(ctx, arn); err != nil || got != "" || reads() != 2 {
+		t.Errorf("re-read: %q, %v, %d reads; want none associated, one more read", got, err, reads())
+	}
+	if got, err := p.WAFv2Association(ctx, arn); err != nil || got != "" || reads() != 2 {
+		t.Errorf("after the re-read, cached: %q, %v, %d reads; want none, no read", got, err, reads())
 	}
 }

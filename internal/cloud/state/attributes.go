@@ -17,9 +17,10 @@ import (
 // target group it creates (plan.CreatedTGAttributes). A key the cache does
 // not hold costs one Describe of that resource; a stack whose desired keys
 // are all known costs none, so a resync, and the reconciles that re-read a
-// stack after its targets changed, make no attribute call. Like tags, the
-// cache does not notice a change made outside lbsg until the process
-// restarts.
+// stack after its targets changed, make no attribute call. A change made
+// outside lbsg is seen when the drift check re-reads the load balancer's or
+// target group's attributes (reread.go), which it does for stacks that set
+// some; listener attributes changed outside lbsg are seen after a restart.
 
 // learnAttrs merges attributes now known to be set on arn.
 func (p *Provider) learnAttrs(arn string, attrs map[string]string) {
@@ -28,6 +29,7 @@ func (p *Provider) learnAttrs(arn string, attrs map[string]string) {
 	if p.attrs == nil {
 		p.attrs = map[string]map[string]string{}
 	}
+	p.attrWrites++
 	known := p.attrs[arn]
 	if known == nil {
 		known = map[string]string{}
@@ -40,6 +42,7 @@ func (p *Provider) learnAttrs(arn string, attrs map[string]string) {
 func (p *Provider) forgetAttrs(arn string) {
 	p.mu.Lock()
 	delete(p.attrs, arn)
+	p.attrWrites++
 	p.mu.Unlock()
 }
 

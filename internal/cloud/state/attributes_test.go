@@ -3,6 +3,10 @@ package state_test
 import (
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awselbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
 	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
 	"github.com/lbsg/lbsg/internal/model"
@@ -109,5 +113,24 @@ func TestAttributesAreReadOnceAndOnlyWhereWanted(t *testing.T) {
 	}
 	if acts := plan.Diff(want, snap); len(acts) != 2 {
 		t.Errorf("plan %v, want the LB's and the TG's attribute writes only", acts)
+	}
+
+	// A change by hand is not seen from the cache; the drift check's
+	// re-read replaces what is known, and the next fill reads nothing.
+	if _, err := env.ELBv2.ModifyTargetGroupAttributes(ctx, &awselbv2.ModifyTargetGroupAttributesInput{TargetGroupArn: aws.String(tgARN),
+		Attributes: []elbv2types.TargetGroupAttribute{{Key: aws.String("deregistration_delay.timeout_seconds"), Value: aws.String("100")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if snap, _ = fill(want); snap.TargetGroups[0].Attributes["deregistration_delay.timeout_seconds"] != "300" {
+		t.Errorf("before the re-read the cache says %v, want the value it read", snap.TargetGroups[0].Attributes)
+	}
+	got, err := p.RereadTargetGroupAttributes(ctx, tgARN)
+	if err != nil || got["deregistration_delay.timeout_seconds"] != "100" {
+		t.Fatalf("re-read %v, %v", got, err)
+	}
+	snap, n = fill(want)
+	eqReads("after the re-read", n, map[string]int{"lb": 0, "tg": 0, "listener": 0})
+	if v := snap.TargetGroups[0].Attributes["deregistration_delay.timeout_seconds"]; v != "100" {
+		t.Errorf("after the re-read the cache says %s, want the hand-set 100", v)
 	}
 }

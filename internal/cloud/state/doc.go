@@ -32,10 +32,19 @@
 //     others). Never read when no Ingress discovers.
 //   - ALB add-ons (after EnableAddons): each ALB's WAFv2 and WAF Classic
 //     web ACL and Shield protection, read on the first ask for that ALB
-//     and then set by lbsg's own writes (a failed write forgets the entry);
-//     the Shield subscription state and the WAFv2 web ACLs by name, read
-//     once (a name not found lists again). RefreshAddons drops them all;
-//     ForgetAddons drops a deleted ALB's.
+//     and then set by lbsg's own writes (a failed write forgets the entry)
+//     and replaced by the drift check's re-reads (Reread…, reread.go) for
+//     the ALBs whose stacks ask for that add-on; the Shield subscription
+//     state, read once and again by each drift check when a stack asks
+//     about Shield (RereadShieldSubscribed); the WAFv2 web ACLs by name,
+//     read once (a name not found lists again). ForgetAddons drops a
+//     deleted ALB's.
+//   - attributes of load balancers, target groups and listeners per ARN
+//     (attributes.go): what a Describe…Attributes returned and what lbsg
+//     wrote since; the drift check replaces a load balancer's or target
+//     group's with a fresh read when its stack sets some
+//     (RereadLoadBalancerAttributes, RereadTargetGroupAttributes).
+//     Listeners' are not re-read.
 //
 // Concurrent reconciles that find a cache cold wait for the first one's
 // Describe (one filler per cache).
@@ -58,7 +67,9 @@
 //   - a refresh (RefreshSecurityGroups, RefreshELB) keeps the writes made
 //     while it listed (the write log: the cache's entry wins for keys
 //     written meanwhile) and drops the Snapshot of every stack whose LB or
-//     TGs it saw appear, vanish or change.
+//     TGs it saw appear, vanish or change. A drift re-read of add-ons or
+//     attributes that raced a write of lbsg's to that cache is returned but
+//     not kept.
 //
 // What it never decides: ownership. Which SGs, rules, LBs and TGs are
 // lbsg's is naming's (ClassifySecurityGroup, OwnsRule, OwnsStackResource);

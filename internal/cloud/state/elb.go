@@ -817,6 +817,7 @@ func (p *Provider) DeleteLoadBalancer(ctx context.Context, arn string) error {
 		delete(p.elbIdx.lbs, arn)
 	}
 	delete(p.attrs, arn)
+	p.attrWrites++
 	p.elbWrites.note(arn)
 	p.mu.Unlock()
 	return nil
@@ -832,6 +833,7 @@ func (p *Provider) DeleteTargetGroup(ctx context.Context, arn string) error {
 		delete(p.elbIdx.tgs, arn)
 	}
 	delete(p.attrs, arn)
+	p.attrWrites++
 	p.elbWrites.note(arn)
 	p.mu.Unlock()
 	return nil

@@ -53,6 +53,9 @@ type Provider struct {
 	// attrs are the attributes known per LB, TG or listener ARN (see
 	// FillAttributes); lazily made.
 	attrs map[string]map[string]string
+	// attrWrites counts changes to attrs by lbsg's writes: a re-read
+	// (rereadAttrs) that raced one is not kept.
+	attrWrites uint64
 
 	// One filler per cache: concurrent reconciles that find a cache cold
 	// wait for the first one's Describe instead of each making their own

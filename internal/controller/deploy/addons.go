@@ -6,6 +6,7 @@ import (
 
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
+	cloudshield "github.com/lbsg/lbsg/internal/cloud/shield"
 	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/model"
 )
@@ -26,7 +27,8 @@ func ownedProtection(name string) bool { return name == ProtectionName || name =
 // ACL is associated when none or another is, and disassociated when asked
 // for none; a protection is created when asked for and missing, and
 // deleted when asked against only if it carries the controller's name.
-// Reads come from state's cache (one read per LB, then lbsg's own writes).
+// Reads come from state's cache (one read per LB, then lbsg's own writes
+// and the drift check's re-reads, AddonsDiffer).
 // A disabled add-on (--enable-wafv2, --enable-waf, --enable-shield) is
 // skipped; so is Shield without an ACTIVE subscription (as LBC, logged).
 func applyAddons(ctx context.Context, aws *state.Provider, lbARN string, a model.Addons) error {
@@ -38,7 +40,7 @@ func applyAddons(ctx context.Context, aws *state.Provider, lbARN string, a model
 		if err != nil {
 			return fmt.Errorf("failed to get WAFv2 webACL association on LoadBalancer: %w", err)
 		}
-		if want := *a.WAFv2; want != cur && (want != "" || cur != "") {
+		if want := *a.WAFv2; wafv2Differs(want, cur) {
 			if err := aws.SetWAFv2Association(ctx, lbARN, want); err != nil {
 				return err
 			}
@@ -78,15 +80,25 @@ func applyShield(ctx context.Context, aws *state.Provider, lbARN string, on bool
 	if err != nil {
 		return fmt.Errorf("failed to get shield protection on LoadBalancer: %w", err)
 	}
-	switch {
-	case on && pr == nil:
+	switch create, del := shieldChange(on, pr); {
+	case create:
 		return aws.CreateShieldProtection(ctx, lbARN, ProtectionName)
-	case !on && pr != nil && ownedProtection(pr.Name):
+	case del:
 		return aws.DeleteShieldProtection(ctx, lbARN, pr.ID)
 	case !on && pr != nil:
 		log.Info("ignoring unmanaged shield protection", "protectionName", pr.Name, "protectionID", pr.ID)
 	}
 	return nil
+}
+
+// wafv2Differs: the web ACL associated (cur, "" none) is not the one asked
+// for (want, "" none).
+func wafv2Differs(want, cur string) bool { return want != cur }
+
+// shieldChange says what asking for a protection (on) or none does to
+// pr (nil: none): create one, or delete the controller's.
+func shieldChange(on bool, pr *cloudshield.Protection) (create, del bool) {
+	return on && pr == nil, !on && pr != nil && ownedProtection(pr.Name)
 }
 
 // releaseShield deletes the controller's Shield protection of an ALB about

@@ -223,7 +223,7 @@ func (d *Deployer) Publish(stack naming.Stack, desired model.Stack, backendID, m
 	if d.Readiness != nil {
 		d.Readiness.Set(stack, readiness.Groups(stack, desired, tgARNs))
 	}
-	e := registry.Entry{UsesBackendSG: desired.UsesBackendSG(), ManagedSG: managedID}
+	e := registry.Entry{UsesBackendSG: desired.UsesBackendSG(), ManagedSG: managedID, Watched: watched(desired, tgARNs)}
 	if desired.LoadBalancer != nil {
 		e.Rules = model.ResolveTargetRules(desired, d.Defaults.ClusterName, backendID, managedID)
 	}

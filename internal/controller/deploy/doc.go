@@ -24,6 +24,11 @@
 // Ingresses ask for (a failed association stops the run). Before deleting
 // an ALB, the controller's Shield protection (LBC's name) is deleted too:
 // AWS keeps protections of deleted resources, and LBC leaves them.
+// Publish records in the registry what the drift check re-reads for the
+// stack (registry.Watched: the add-ons asked for, the attributes set), and
+// AddonsDiffer is the drift check's test of add-ons, with applyAddons'
+// decisions, so a web ACL disassociated or a protection deleted by hand is
+// put back at the next check.
 //
 // Failure maps an AWS error to an event and a reconcile result (style R7):
 // waiting on AWS (DependencyViolation, ResourceInUse) → RequeueAfter; bad

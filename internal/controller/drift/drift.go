@@ -153,6 +153,11 @@ func (c *Checker) Check(ctx context.Context) (Result, error) {
 			c.Metrics.Drift("target-security-group")
 		}
 	}
+	// Add-ons and attributes, which the listings do not show: only for the
+	// stacks whose desired state asks for them.
+	for _, key := range c.checkWatched(ctx, stacks) {
+		stacks[key] = true
+	}
 	for _, key := range certUsers {
 		st, ok := naming.ParseKey(key)
 		if !ok || st.Kind == naming.KindService || stacks[key] {

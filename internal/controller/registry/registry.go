@@ -9,6 +9,7 @@ import (
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
+	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/rules"
 )
 
@@ -23,6 +24,26 @@ type Entry struct {
 	// Hold: the stack could not say what it wants (its model failed to
 	// build before it ever reported); nothing may be revoked meanwhile.
 	Hold bool
+	// Watched is what the drift check re-reads of the stack beyond the
+	// listings (zero: nothing).
+	Watched Watched
+}
+
+// Watched is what a stack's desired state asks of facts the listings do
+// not show: its ALB's add-ons and the attributes it sets. The drift check
+// re-reads exactly these, so a stack that asks for none costs no call.
+type Watched struct {
+	// Addons as the desired state asks for them (nil members: left alone).
+	Addons model.Addons
+	// LoadBalancerAttributes the desired load balancer sets.
+	LoadBalancerAttributes map[string]string
+	// TargetGroupAttributes the desired target groups set, by ARN.
+	TargetGroupAttributes map[string]map[string]string
+}
+
+// IsZero reports that nothing is watched.
+func (w Watched) IsZero() bool {
+	return w.Addons.IsZero() && len(w.LoadBalancerAttributes) == 0 && len(w.TargetGroupAttributes) == 0
 }
 
 // Registry holds the entries.
@@ -136,6 +157,20 @@ func (r *Registry) BackendUsers() []string {
 		}
 	}
 	slices.Sort(out)
+	return out
+}
+
+// Watched returns, by stack, what each stack that watches something
+// watches.
+func (r *Registry) Watched() map[string]Watched {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := map[string]Watched{}
+	for stack, e := range r.entries {
+		if !e.Watched.IsZero() {
+			out[stack] = e.Watched
+		}
+	}
 	return out
 }
 
