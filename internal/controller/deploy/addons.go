@@ -22,83 +22,162 @@ const (
 
 func ownedProtection(name string) bool { return name == ProtectionName || name == protectionNameLegacy }
 
-// applyAddons converges an ALB's WAF and Shield add-ons as LBC's
-// synthesizers do: an add-on nobody asks for (nil) is left alone; a web
-// ACL is associated when none or another is, and disassociated when asked
-// for none; a protection is created when asked for and missing, and
-// deleted when asked against only if it carries the controller's name.
-// Reads come from state's cache (one read per LB, then lbsg's own writes
-// and the drift check's re-reads, AddonsDiffer).
-// A disabled add-on (--enable-wafv2, --enable-waf, --enable-shield) is
-// skipped; so is Shield without an ACTIVE subscription (as LBC, logged).
+// AddonStep is one add-on write that applying a desired stack's add-ons
+// makes: its AWS action (AssociateWebACL, DisassociateWebACL,
+// AssociateWAFClassicWebACL, DisassociateWAFClassicWebACL,
+// CreateProtection, DeleteProtection) and its value (the web ACL ARN or
+// ID; the protection's ID).
+type AddonStep struct {
+	Action, Value string
+}
+
+// addonReads are the reads that decide add-on steps: from state's cache
+// (apply, plan) or fresh (the drift check).
+type addonReads struct {
+	wafv2, wafRegional func(ctx context.Context, lbARN string) (string, error)
+	protection         func(ctx context.Context, lbARN string) (*cloudshield.Protection, error)
+}
+
+func cachedReads(aws *state.Provider) addonReads {
+	return addonReads{wafv2: aws.WAFv2Association, wafRegional: aws.WAFRegionalAssociation, protection: aws.ShieldProtection}
+}
+
+func freshReads(aws *state.Provider) addonReads {
+	return addonReads{wafv2: aws.RereadWAFv2Association, wafRegional: aws.RereadWAFRegionalAssociation, protection: aws.RereadShieldProtection}
+}
+
+// addonSteps are LBC's synthesizers' decisions for an ALB's WAF and Shield
+// add-ons: an add-on nobody asks for (nil) is left alone; a web ACL is
+// associated when none or another is, and disassociated when asked for
+// none; a protection is created when asked for and missing, and deleted
+// when asked against only if it carries the controller's name. A disabled
+// add-on (--enable-wafv2, --enable-waf, --enable-shield) is skipped; so
+// is Shield without an ACTIVE subscription (as LBC, logged). lbARN "" is
+// a load balancer not created yet: nothing is read, it has no add-on.
+// aws nil is a plan without AWS: every add-on enabled, Shield subscribed.
+func addonSteps(ctx context.Context, aws *state.Provider, r addonReads, lbARN string, a model.Addons) ([]AddonStep, error) {
+	var out []AddonStep
+	read := func(f func(context.Context, string) (string, error), what string) (string, error) {
+		if lbARN == "" {
+			return "", nil
+		}
+		cur, err := f(ctx, lbARN)
+		if err != nil {
+			return "", fmt.Errorf("failed to get %s webACL association on LoadBalancer: %w", what, err)
+		}
+		return cur, nil
+	}
+	if a.WAFv2 != nil && (aws == nil || aws.WAFv2Enabled()) {
+		cur, err := read(r.wafv2, "WAFv2")
+		if err != nil {
+			return nil, err
+		}
+		if want := *a.WAFv2; want != cur {
+			out = append(out, webACLStep("WebACL", want, cur))
+		}
+	}
+	if a.WAFRegional != nil && (aws == nil || aws.WAFRegionalEnabled()) {
+		cur, err := read(r.wafRegional, "WAFClassic")
+		if err != nil {
+			return nil, err
+		}
+		if want := *a.WAFRegional; want != cur {
+			out = append(out, webACLStep("WAFClassicWebACL", want, cur))
+		}
+	}
+	if a.Shield == nil || aws != nil && !aws.ShieldEnabled() {
+		return out, nil
+	}
+	step, err := shieldStep(ctx, aws, r, lbARN, *a.Shield)
+	if step != nil {
+		out = append(out, *step)
+	}
+	return out, err
+}
+
+// webACLStep associates want, or disassociates cur when want is "".
+func webACLStep(kind, want, cur string) AddonStep {
+	if want == "" {
+		return AddonStep{Action: "Disassociate" + kind, Value: cur}
+	}
+	return AddonStep{Action: "Associate" + kind, Value: want}
+}
+
+func shieldStep(ctx context.Context, aws *state.Provider, r addonReads, lbARN string, on bool) (*AddonStep, error) {
+	log := logf.FromContext(ctx)
+	if aws != nil {
+		subscribed, err := aws.ShieldSubscribed(ctx)
+		if err != nil {
+			log.Error(err, "unable to determine AWS Shield subscription state, skipping AWS shield reconciliation")
+			return nil, nil
+		}
+		if !subscribed {
+			if on {
+				log.Info("no active AWS Shield Advanced subscription, shield-advanced-protection is not applied", "loadBalancer", lbARN)
+			}
+			return nil, nil
+		}
+	}
+	var pr *cloudshield.Protection
+	if lbARN != "" {
+		var err error
+		if pr, err = r.protection(ctx, lbARN); err != nil {
+			return nil, fmt.Errorf("failed to get shield protection on LoadBalancer: %w", err)
+		}
+	}
+	switch {
+	case on && pr == nil:
+		return &AddonStep{Action: "CreateProtection", Value: ProtectionName}, nil
+	case !on && pr != nil && ownedProtection(pr.Name):
+		return &AddonStep{Action: "DeleteProtection", Value: pr.ID}, nil
+	case !on && pr != nil:
+		log.Info("ignoring unmanaged shield protection", "protectionName", pr.Name, "protectionID", pr.ID)
+	}
+	return nil, nil
+}
+
+// applyAddons converges an ALB's add-ons (addonSteps, read from state's
+// cache: one read per LB, then lbsg's own writes and the drift check's
+// re-reads).
 func applyAddons(ctx context.Context, aws *state.Provider, lbARN string, a model.Addons) error {
 	if lbARN == "" || a.IsZero() {
 		return nil
 	}
-	if a.WAFv2 != nil && aws.WAFv2Enabled() {
-		cur, err := aws.WAFv2Association(ctx, lbARN)
-		if err != nil {
-			return fmt.Errorf("failed to get WAFv2 webACL association on LoadBalancer: %w", err)
-		}
-		if want := *a.WAFv2; wafv2Differs(want, cur) {
-			if err := aws.SetWAFv2Association(ctx, lbARN, want); err != nil {
-				return err
-			}
-		}
+	steps, err := addonSteps(ctx, aws, cachedReads(aws), lbARN, a)
+	if err != nil {
+		return err
 	}
-	if a.WAFRegional != nil && aws.WAFRegionalEnabled() {
-		cur, err := aws.WAFRegionalAssociation(ctx, lbARN)
+	for _, st := range steps {
+		var err error
+		switch st.Action {
+		case "AssociateWebACL", "DisassociateWebACL":
+			err = aws.SetWAFv2Association(ctx, lbARN, *a.WAFv2)
+		case "AssociateWAFClassicWebACL", "DisassociateWAFClassicWebACL":
+			err = aws.SetWAFRegionalAssociation(ctx, lbARN, *a.WAFRegional)
+		case "CreateProtection":
+			err = aws.CreateShieldProtection(ctx, lbARN, ProtectionName)
+		case "DeleteProtection":
+			err = aws.DeleteShieldProtection(ctx, lbARN, st.Value)
+		}
 		if err != nil {
-			return fmt.Errorf("failed to get WAFClassic webACL association on LoadBalancer: %w", err)
+			return err
 		}
-		if want := *a.WAFRegional; want != cur {
-			if err := aws.SetWAFRegionalAssociation(ctx, lbARN, want); err != nil {
-				return err
-			}
-		}
-	}
-	if a.Shield != nil && aws.ShieldEnabled() {
-		return applyShield(ctx, aws, lbARN, *a.Shield)
 	}
 	return nil
 }
 
-func applyShield(ctx context.Context, aws *state.Provider, lbARN string, on bool) error {
-	log := logf.FromContext(ctx)
-	subscribed, err := aws.ShieldSubscribed(ctx)
-	if err != nil {
-		log.Error(err, "unable to determine AWS Shield subscription state, skipping AWS shield reconciliation")
-		return nil
+// PlanAddons are the add-on steps applying a to the load balancer lbARN
+// would make, from aws's cache ("" a load balancer not created yet; aws
+// nil a plan without AWS). lbsg plan shows them.
+func PlanAddons(ctx context.Context, aws *state.Provider, lbARN string, a model.Addons) ([]AddonStep, error) {
+	if a.IsZero() {
+		return nil, nil
 	}
-	if !subscribed {
-		if on {
-			log.Info("no active AWS Shield Advanced subscription, shield-advanced-protection is not applied", "loadBalancer", lbARN)
-		}
-		return nil
+	var r addonReads
+	if aws != nil {
+		r = cachedReads(aws)
 	}
-	pr, err := aws.ShieldProtection(ctx, lbARN)
-	if err != nil {
-		return fmt.Errorf("failed to get shield protection on LoadBalancer: %w", err)
-	}
-	switch create, del := shieldChange(on, pr); {
-	case create:
-		return aws.CreateShieldProtection(ctx, lbARN, ProtectionName)
-	case del:
-		return aws.DeleteShieldProtection(ctx, lbARN, pr.ID)
-	case !on && pr != nil:
-		log.Info("ignoring unmanaged shield protection", "protectionName", pr.Name, "protectionID", pr.ID)
-	}
-	return nil
-}
-
-// wafv2Differs: the web ACL associated (cur, "" none) is not the one asked
-// for (want, "" none).
-func wafv2Differs(want, cur string) bool { return want != cur }
-
-// shieldChange says what asking for a protection (on) or none does to
-// pr (nil: none): create one, or delete the controller's.
-func shieldChange(on bool, pr *cloudshield.Protection) (create, del bool) {
-	return on && pr == nil, !on && pr != nil && ownedProtection(pr.Name)
+	return addonSteps(ctx, aws, r, lbARN, a)
 }
 
 // releaseShield deletes the controller's Shield protection of an ALB about

@@ -2,7 +2,6 @@ package deploy
 
 import (
 	"context"
-	"fmt"
 	"maps"
 
 	"github.com/lbsg/lbsg/internal/cloud/state"
@@ -47,44 +46,14 @@ func onlyImplicitTGAttributes(attrs map[string]string) bool {
 
 // AddonsDiffer re-reads (state.Provider.Reread…) the add-ons a asks of
 // the load balancer lbARN and reports whether applying a would change any
-// (applyAddons' decisions): a web ACL other than the one asked for, a
-// protection missing or one of the controller's that is asked against.
-// Add-ons a leaves nil, and disabled ones, are not read. The Shield
-// subscription comes from the cache (RereadShieldSubscribed refreshes it);
-// without one no protection is read, as applyShield writes none.
+// (addonSteps, applyAddons' decisions). Add-ons a leaves nil, and disabled
+// ones, are not read. The Shield subscription comes from the cache
+// (RereadShieldSubscribed refreshes it); without one no protection is
+// read, as applyAddons writes none.
 func AddonsDiffer(ctx context.Context, aws *state.Provider, lbARN string, a model.Addons) (bool, error) {
 	if lbARN == "" || a.IsZero() {
 		return false, nil
 	}
-	if a.WAFv2 != nil && aws.WAFv2Enabled() {
-		cur, err := aws.RereadWAFv2Association(ctx, lbARN)
-		if err != nil {
-			return false, fmt.Errorf("reading WAFv2 webACL association on LoadBalancer: %w", err)
-		}
-		if wafv2Differs(*a.WAFv2, cur) {
-			return true, nil
-		}
-	}
-	if a.WAFRegional != nil && aws.WAFRegionalEnabled() {
-		cur, err := aws.RereadWAFRegionalAssociation(ctx, lbARN)
-		if err != nil {
-			return false, fmt.Errorf("reading WAFClassic webACL association on LoadBalancer: %w", err)
-		}
-		if *a.WAFRegional != cur {
-			return true, nil
-		}
-	}
-	if a.Shield == nil || !aws.ShieldEnabled() {
-		return false, nil
-	}
-	subscribed, err := aws.ShieldSubscribed(ctx)
-	if err != nil || !subscribed {
-		return false, err
-	}
-	pr, err := aws.RereadShieldProtection(ctx, lbARN)
-	if err != nil {
-		return false, fmt.Errorf("reading shield protection on LoadBalancer: %w", err)
-	}
-	create, del := shieldChange(*a.Shield, pr)
-	return create || del, nil
+	steps, err := addonSteps(ctx, aws, freshReads(aws), lbARN, a)
+	return len(steps) > 0, err
 }
