@@ -189,6 +189,7 @@ func readOnlyProvider(ctx context.Context, o *options.Controller) (*state.Provid
 	}
 	prov := state.New(clients.EC2, clients.ELBV2, o.ClusterName, vpc)
 	prov.UseACM(clients.ACM)
+	controller.EnableAddons(prov, o, clients.WAFv2, clients.WAFRegional, clients.Shield)
 	return prov, nil
 }
 

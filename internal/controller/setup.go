@@ -181,7 +181,7 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 	if c.ACM != nil {
 		prov.UseACM(c.ACM)
 	}
-	prov.EnableAddons(pick(o.EnableWAFv2, c.WAFv2), pick(o.EnableWAF, c.WAFRegional), pick(o.EnableShield, c.Shield))
+	EnableAddons(prov, o, c.WAFv2, c.WAFRegional, c.Shield)
 	reg := registry.New()
 	sgTrigger := &registry.Trigger[registry.SGKey]{}
 	svcTrigger := &registry.Trigger[reconcile.Request]{}
@@ -380,6 +380,12 @@ func Setup(mgr ctrl.Manager, c Config) (*Controllers, error) {
 }
 
 // pick is api when its add-on is enabled, else nil (off).
+// EnableAddons gives prov the WAF and Shield clients that the
+// --enable-wafv2, --enable-waf and --enable-shield flags turn on.
+func EnableAddons(prov *state.Provider, o *options.Controller, wafv2 awsapi.WAFV2API, wafRegional awsapi.WAFRegionalAPI, shield awsapi.ShieldAPI) {
+	prov.EnableAddons(pick(o.EnableWAFv2, wafv2), pick(o.EnableWAF, wafRegional), pick(o.EnableShield, shield))
+}
+
 func pick[T any](on bool, api T) T {
 	if on {
 		return api

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/lbsg/lbsg/internal/cloud/state"
+	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/plan"
@@ -105,7 +106,11 @@ func Compute(ctx context.Context, c Cloud, objs Objects, s Settings) (Result, er
 	all, notes := buildAll(ctx, c, objs, nodes, s)
 	res.Notes = notes
 	for _, b := range all {
-		res.Stacks = append(res.Stacks, planStack(b, d, backend, len(objs.Nodes) > 0, ports))
+		sp := planStack(b, d, backend, len(objs.Nodes) > 0, ports)
+		if b.err == nil {
+			addonChanges(ctx, c, b, &sp)
+		}
+		res.Stacks = append(res.Stacks, sp)
 		if b.err != nil {
 			continue
 		}
@@ -266,4 +271,35 @@ func describe(desc string) string {
 		return ""
 	}
 	return fmt.Sprintf(" %q", desc)
+}
+
+// addonChanges adds to sp the WAF and Shield writes the controller would
+// make (deploy.PlanAddons): read from AWS with --live (the flags'
+// --enable-* apply), else for a load balancer that has none yet. A read
+// that fails is a warning: the plan shows everything else.
+func addonChanges(ctx context.Context, c Cloud, b built, sp *StackPlan) {
+	lb := b.stack.LoadBalancer
+	if lb == nil || b.stack.Addons.IsZero() {
+		return
+	}
+	prov, _ := c.(*state.Provider)
+	lbARN := ""
+	if prov != nil && b.snap.LoadBalancer != nil {
+		lbARN = b.snap.LoadBalancer.ARN
+	}
+	steps, err := deploy.PlanAddons(ctx, prov, lbARN, b.stack.Addons)
+	if err != nil {
+		sp.Warnings = append(sp.Warnings, "reading the load balancer's add-ons: "+err.Error())
+		return
+	}
+	for _, st := range steps {
+		op, what := OpCreate, "web ACL of load balancer "
+		if strings.HasPrefix(st.Action, "Disassociate") || strings.HasPrefix(st.Action, "Delete") {
+			op = OpDelete
+		}
+		if strings.HasSuffix(st.Action, "Protection") {
+			what = "Shield protection of load balancer "
+		}
+		sp.Changes = append(sp.Changes, Change{Op: op, Action: st.Action, Resource: what + lb.Name, Detail: st.Value})
+	}
 }

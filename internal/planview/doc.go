@@ -12,7 +12,10 @@
 // input's objects): its configuration, route attachment and model, the
 // reconciler's events (a refused route is a failed member with the
 // event's message; a route that does not attach and an invalid listener
-// are warnings), gateway.Facts and gateway.BuildStack. DesiredState is the
+// are warnings), gateway.Facts and gateway.BuildStack. Add-ons (an ALB's
+// web ACL and Shield protection) are deploy.PlanAddons, the deployer's
+// decisions: read through the Provider with --live (its --enable-* flags
+// apply), for a load balancer that has none offline. DesiredState is the
 // same path for `lbsg audit`; its TargetGroups pair each stack's modelled
 // target groups with the existing ones as plan.Diff does (resource ID,
 // compatible), with the targets the model registers and those registered
