@@ -11,6 +11,13 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 )
 
+// serviceHandler is the Service watch's handler: the Gateways of the
+// routes naming the Service, and a deleted Service's QUIC server IDs
+// forgotten.
+func (r *Reconciler) serviceHandler() handler.EventHandler {
+	return forgetDeleted{handler.EnqueueRequestsFromMapFunc(r.serviceGateways), r.quic.Forget}
+}
+
 // forgetDeleted is the Service watch's handler: it enqueues as its
 // EventHandler does and, for a Service deleted, first forgets what the
 // reconciler remembers of it (forget: the QUIC server IDs of its pods).

@@ -63,7 +63,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		b = b.Watches(&gwv1.ListenerSet{}, handler.EnqueueRequestsFromMapFunc(listenerSetGateways),
 			builder.WithPredicates(predicate.GenerationChangedPredicate{}))
 	}
-	b = b.Watches(&corev1.Service{}, forgetDeleted{handler.EnqueueRequestsFromMapFunc(r.serviceGateways), r.quic.Forget}).
+	b = b.Watches(&corev1.Service{}, r.serviceHandler()).
 		Watches(&discoveryv1.EndpointSlice{}, handler.EnqueueRequestsFromMapFunc(r.sliceGateways)).
 		Watches(&corev1.Node{}, deploy.EnqueueNodeEvents(deploy.NodeBatch, func(ctx context.Context, _ deploy.NodeEvent) []reconcile.Request {
 			return r.allGateways(ctx, nil)
