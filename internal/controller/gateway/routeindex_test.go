@@ -63,6 +63,20 @@ func backend(ns, kind, name string) gwv1.BackendRef {
 	return ref
 }
 
+// httpRoute is an HTTPRoute naming Gateway gw, its rule naming
+// ListenerRuleConfiguration cfg ("": none).
+func httpRoute(ns, name, gw, cfg string) *gwv1.HTTPRoute {
+	rt := &gwv1.HTTPRoute{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
+	rt.Spec.ParentRefs = []gwv1.ParentReference{gwParent("", gw)}
+	rule := gwv1.HTTPRouteRule{}
+	if cfg != "" {
+		rule.Filters = []gwv1.HTTPRouteFilter{{Type: gwv1.HTTPRouteFilterExtensionRef,
+			ExtensionRef: &gwv1.LocalObjectReference{Group: "gateway.k8s.aws", Kind: "ListenerRuleConfiguration", Name: gwv1.ObjectName(cfg)}}}
+	}
+	rt.Spec.Rules = []gwv1.HTTPRouteRule{rule}
+	return rt
+}
+
 func statusOf(controller string, ref gwv1.ParentReference) gwv1.RouteParentStatus {
 	return gwv1.RouteParentStatus{ParentRef: ref, ControllerName: gwv1.GatewayController(controller)}
 }
@@ -150,7 +164,7 @@ func newReader(t *testing.T, indexed bool, objs ...client.Object) client.Reader 
 	t.Helper()
 	b := fake.NewClientBuilder().WithScheme(testScheme(t)).WithObjects(objs...)
 	if indexed {
-		for _, k := range routeLists(false) {
+		for _, k := range append(routeLists(false), routeLists(true)...) {
 			b = b.WithIndex(k.object, routeRefsField, routeKeys)
 		}
 	}
@@ -212,7 +226,8 @@ func TestRouteWatchesFindGatewaysThroughTheIndex(t *testing.T) {
 	_, objs, _ := scopeWorld()
 	objs = append(objs,
 		tcpRoute("a", "chains", []gwv1.ParentReference{gwParent("", "nlb")}, nil, backend("b", "Gateway", "alb")),
-		tcpRoute("a", "not-a-chain", []gwv1.ParentReference{gwParent("", "nlb2")}, nil, backend("b", "", "alb")))
+		tcpRoute("a", "not-a-chain", []gwv1.ParentReference{gwParent("", "nlb2")}, nil, backend("b", "", "alb")),
+		httpRoute("a", "authenticated", "alb", "auth"), httpRoute("b", "same-name-elsewhere", "alb2", "auth"), httpRoute("a", "plain", "alb3", ""))
 	for _, indexed := range []bool{true, false} {
 		r := &Reconciler{Kube: fakeClient(t, indexed, objs...), routeIndex: indexed}
 		for _, c := range []struct {
@@ -226,6 +241,11 @@ func TestRouteWatchesFindGatewaysThroughTheIndex(t *testing.T) {
 			{"an ALB Gateway maps to the NLB Gateways chaining to it", func() []types.NamespacedName {
 				return requests(r.chainedGateways(t.Context(), &gwv1.Gateway{ObjectMeta: metav1.ObjectMeta{Namespace: "b", Name: "alb"}}))
 			}, []types.NamespacedName{{Namespace: "a", Name: "nlb"}}},
+			{"a ListenerRuleConfiguration maps to the Gateways of the HTTPRoutes naming it", func() []types.NamespacedName {
+				alb := &Reconciler{ALB: true, Kube: r.Kube, routeIndex: indexed}
+				cfg := &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "auth"}}
+				return requests(alb.ruleConfigGateways(t.Context(), cfg))
+			}, []types.NamespacedName{{Namespace: "a", Name: "alb"}}},
 		} {
 			if got := c.got(); !slices.Equal(got, c.want) {
 				t.Errorf("indexed %v: %s: got %v, want %v", indexed, c.name, got, c.want)
