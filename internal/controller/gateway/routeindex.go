@@ -138,8 +138,8 @@ type routeQuery struct {
 	keys []string
 	// pick sees the cached object itself (listed without a copy when
 	// indexed): it must not keep or change it. Only what it keeps is
-	// copied, so a key most routes have (keyStatusListenerSets) costs
-	// no copy of each.
+	// copied, so a key many routes may have (keyStatusListenerSets: every
+	// route attached through a ListenerSet) costs no copy of each.
 	pick func(client.Object) bool
 }
 
