@@ -217,18 +217,29 @@ func (b Builder) scopeRoutes(ctx context.Context, scope parentScope) ([]*gwattac
 	for ls := range scope.sets {
 		keys = append(keys, listenerSetParentKey(ls))
 	}
-	routes, objs, err := b.listRoutes(ctx, routeQuery{keys: keys})
-	if err != nil || scope.known == nil {
-		return routes, objs, err
+	slices.Sort(keys)
+	if scope.known == nil {
+		return b.listRoutes(ctx, routeQuery{keys: keys})
 	}
 	controller := b.controller()
-	gone, goneObjs, err := b.listRoutes(ctx, routeQuery{keys: []string{keyStatusListenerSets}, pick: func(o client.Object) bool {
+	goneSet := func(o client.Object) bool {
 		_, status := routeCommon(o)
 		return slices.ContainsFunc(status.Parents, func(s gwv1.RouteParentStatus) bool {
 			ls, ok := listenerSetRef(s.ParentRef, o.GetNamespace())
 			return ok && string(s.ControllerName) == controller && !scope.known[ls]
 		})
-	}})
+	}
+	if !b.RouteIndex {
+		// One pass over every route for both.
+		return b.listRoutes(ctx, routeQuery{keys: append(slices.Clone(keys), keyStatusListenerSets), pick: func(o client.Object) bool {
+			return hasAnyKey(routeKeys(o), keys) || goneSet(o)
+		}})
+	}
+	routes, objs, err := b.listRoutes(ctx, routeQuery{keys: keys})
+	if err != nil {
+		return nil, nil, err
+	}
+	gone, goneObjs, err := b.listRoutes(ctx, routeQuery{keys: []string{keyStatusListenerSets}, pick: goneSet})
 	if err != nil {
 		return nil, nil, err
 	}

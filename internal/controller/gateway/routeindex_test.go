@@ -173,25 +173,30 @@ func newReader(t *testing.T, indexed bool, objs ...client.Object) client.Reader 
 
 func TestGatewayReadsTheRoutesOfItsScopeWithAndWithoutTheIndex(t *testing.T) {
 	gw, objs, want := scopeWorld()
+	routesInWorld := len(objs) - 6 // the Gateway, 2 ListenerSets, the class, 2 namespaces
 	for _, indexed := range []bool{true, false} {
-		b := Builder{Kube: newReader(t, indexed, objs...), ListenerSets: true, RouteIndex: indexed}
+		kube := &countingReader{Reader: newReader(t, indexed, objs...)}
+		b := Builder{Kube: kube, ListenerSets: true, RouteIndex: indexed}
 		scope, _, err := b.scope(t.Context(), gw)
 		if err != nil {
 			t.Fatal(err)
 		}
-		routes, objs, err := b.scopeRoutes(t.Context(), scope)
+		routes, routeObjs, err := b.scopeRoutes(t.Context(), scope)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var got []string
 		for _, rt := range routes {
 			got = append(got, rt.Key())
-			if objs[rt.Key()] == nil {
+			if routeObjs[rt.Key()] == nil {
 				t.Errorf("indexed %v: route %s has no object", indexed, rt.Key())
 			}
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("indexed %v: the Gateway's routes are %q, want %q", indexed, got, want)
+		}
+		if !indexed && kube.routes != routesInWorld {
+			t.Errorf("without the index the routes were read %d times for %d routes, want one pass", kube.routes, routesInWorld)
 		}
 	}
 }
