@@ -44,6 +44,10 @@ type Builder struct {
 	// chains to (Gateway chaining; chain.go). nil: none is known, and such
 	// a backend does not resolve yet.
 	LoadBalancers LoadBalancerSource
+	// RouteIndex: Kube is a cache with the class's route kinds indexed by
+	// reference (routeindex.go), so routes are listed by the objects they
+	// name; false: every route is listed and filtered.
+	RouteIndex bool
 }
 
 // LoadBalancerSource reads a stack's existing load balancer (state.Provider's

@@ -89,7 +89,7 @@ func (b Builder) chainTargets(ctx context.Context, routes []*gwattach.Route) (ma
 // status once its ALB exists, its deletion) reconciles them.
 func (r *Reconciler) chainedGateways(ctx context.Context, o client.Object) []reconcile.Request {
 	key := types.NamespacedName{Namespace: o.GetNamespace(), Name: o.GetName()}
-	return r.parentsOfRoutes(ctx, false, func(rt *gwattach.Route, _ client.Object) bool { return namesGateway(rt, key) })
+	return r.parentsOfRoutes(ctx, backendKey(key), func(rt *gwattach.Route, _ client.Object) bool { return namesGateway(rt, key) })
 }
 
 // namesGateway: a backendRef of the route names Gateway gw.

@@ -23,13 +23,30 @@
 //     LBC's finalizer gateway.k8s.aws/gatewayclass, removed from a class
 //     being deleted once no Gateway names it (class_finalizer.go).
 //
+// Routes are read by reference (routeindex.go): SetupWithManager indexes
+// its class's route kinds in the manager's cache by the Gateways and
+// ListenerSets their parentRefs and status entries name (a parentRef's
+// namespace defaulting to the route's), the objects their backendRefs
+// name and the ListenerRuleConfigurations their rules name, so a
+// reconcile lists (and copies) the routes of its own Gateway and its
+// ListenerSets, and a watch the routes naming the Service, chained
+// Gateway or configuration that changed, not every route of the cluster.
+// A status entry of ours for a ListenerSet that is gone is every
+// Gateway's to drop, and its name is known to none: those routes share
+// one key, read without a copy and copied only when one is kept.
+//
+// The Service watch also forgets a deleted Service's QUIC server IDs
+// (quicprune.go): no reconcile reads a deleted Service.
+//
 // Builder (build.go) is the reconciler's path from Kubernetes objects to a
 // Gateway's stack over any client.Reader: Prepare (configuration, route
 // attachment, model.Gateway), Notices (the Warning events about listeners
 // and routes), Facts (the AWS facts, from a FactsSource) and BuildStack.
 // The reconciler calls it over its cached client; `lbsg plan`, `audit` and
 // `graph` (internal/planview) over manifests or the cluster's objects, so
-// they show what the reconciler would do. A *Refused error is an input the
+// they show what the reconciler would do; without the index there
+// (RouteIndex false) it lists every route and keeps those naming what it
+// looks for. A *Refused error is an input the
 // reconciler refuses (its message is the event's).
 //
 // A configuration object with a field lbsg does not implement refuses the

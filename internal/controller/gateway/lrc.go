@@ -259,7 +259,7 @@ func refuseUnauthenticated(in *inputs, att gwattach.Result) bool {
 // ruleConfigGateways are the Gateways of the routes (in its namespace)
 // naming the ListenerRuleConfiguration.
 func (r *Reconciler) ruleConfigGateways(ctx context.Context, o client.Object) []reconcile.Request {
-	return r.parentsOfRoutes(ctx, r.ALB, func(rt *gwattach.Route, obj client.Object) bool {
+	return r.parentsOfRoutes(ctx, ruleConfigKey(client.ObjectKeyFromObject(o)), func(rt *gwattach.Route, obj client.Object) bool {
 		return rt.Namespace == o.GetNamespace() && slices.ContainsFunc(ruleConfigNames(obj),
 			func(ns []string) bool { return slices.Contains(ns, o.GetName()) })
 	})

@@ -73,6 +73,9 @@ type Reconciler struct {
 	ListenerSets bool
 
 	quic service.QUICPods
+	// routeIndex: SetupWithManager indexed the class's route kinds
+	// (routeindex.go).
+	routeIndex bool
 }
 
 // controller is the GatewayClass controllerName served.
@@ -80,7 +83,7 @@ func (r *Reconciler) controller() string { return r.builder().controller() }
 
 // builder is the reconciler's Builder, over its client.
 func (r *Reconciler) builder() Builder {
-	b := Builder{ALB: r.ALB, Kube: r.Kube, ListenerSets: r.ListenerSets, QUIC: reconcilerQUIC{r}, LoadBalancers: r.AWS}
+	b := Builder{ALB: r.ALB, Kube: r.Kube, ListenerSets: r.ListenerSets, QUIC: reconcilerQUIC{r}, LoadBalancers: r.AWS, RouteIndex: r.routeIndex}
 	if r.Secrets != nil {
 		b.Secrets = r.Secrets
 	}
@@ -340,7 +343,7 @@ func (b Builder) load(ctx context.Context, gw *gwv1.Gateway, class *gwv1.Gateway
 		return nil, err
 	}
 	in.scope = scope
-	routes, objs, err := listRoutes(ctx, b.Kube, b.ALB)
+	routes, objs, err := b.scopeRoutes(ctx, scope)
 	if err != nil {
 		return nil, err
 	}
@@ -436,14 +439,8 @@ func namesScopeInSpec(rt *gwattach.Route, scope parentScope) bool {
 }
 
 func parentIs(ref gwv1.ParentReference, routeNS, ns, name string) bool {
-	if ref.Group != nil && string(*ref.Group) != gwattach.Group || ref.Kind != nil && string(*ref.Kind) != "Gateway" {
-		return false
-	}
-	rns := routeNS
-	if ref.Namespace != nil {
-		rns = string(*ref.Namespace)
-	}
-	return rns == ns && string(ref.Name) == name
+	gw, ok := gatewayRef(ref, routeNS)
+	return ok && gw.Namespace == ns && gw.Name == name
 }
 
 // config reads the Gateway's LoadBalancerConfiguration: the Gateway's
@@ -697,7 +694,7 @@ func (r *Reconciler) teardown(ctx context.Context, gw *gwv1.Gateway, stack namin
 	if err != nil {
 		return reconcile.Result{}, err
 	}
-	routes, objs, err := listRoutes(ctx, r.Kube, r.ALB)
+	routes, objs, err := r.builder().scopeRoutes(ctx, scope)
 	if err != nil {
 		return reconcile.Result{}, err
 	}

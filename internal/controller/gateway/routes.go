@@ -6,89 +6,127 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/lbsg/lbsg/internal/gwattach"
 )
 
-// listRoutes lists the cluster's routes of the class's kinds as gwattach
-// routes, with their objects by route key: TCPRoutes, UDPRoutes and
-// TLSRoutes, or with alb HTTPRoutes and GRPCRoutes (each refused when it
-// asks for what lbsg does not build).
-func listRoutes(ctx context.Context, kube client.Reader, alb bool) ([]*gwattach.Route, map[string]client.Object, error) {
-	var out []*gwattach.Route
-	objs := map[string]client.Object{}
-	add := func(kind string, o client.Object, parents []gwv1.ParentReference, hosts []gwv1.Hostname, rules [][]gwv1.BackendRef, status []gwv1.RouteParentStatus) *gwattach.Route {
-		rt := &gwattach.Route{Kind: kind, Namespace: o.GetNamespace(), Name: o.GetName(), Generation: o.GetGeneration(),
-			Created: o.GetCreationTimestamp().Time, ParentRefs: parents, Hostnames: hosts, Rules: rules, Status: status}
-		out = append(out, rt)
-		objs[rt.Key()] = o
-		return rt
-	}
+// routeKind is one route kind: its name, an empty object and list.
+type routeKind struct {
+	kind   string
+	object client.Object
+	list   client.ObjectList
+}
+
+// routeLists are the class's route kinds: TCPRoutes, UDPRoutes and
+// TLSRoutes, or with alb HTTPRoutes and GRPCRoutes.
+func routeLists(alb bool) []routeKind {
 	if alb {
-		var http gwv1.HTTPRouteList
-		if err := kube.List(ctx, &http); err != nil && !meta.IsNoMatchError(err) {
-			return nil, nil, err
+		return []routeKind{
+			{gwattach.KindHTTPRoute, &gwv1.HTTPRoute{}, &gwv1.HTTPRouteList{}},
+			{gwattach.KindGRPCRoute, &gwv1.GRPCRoute{}, &gwv1.GRPCRouteList{}},
 		}
-		for i := range http.Items {
-			o := &http.Items[i]
-			rules := ruleBackends(o.Spec.Rules, func(r gwv1.HTTPRouteRule) []gwv1.HTTPBackendRef { return r.BackendRefs },
-				func(b gwv1.HTTPBackendRef) gwv1.BackendRef { return b.BackendRef })
-			rt := add(gwattach.KindHTTPRoute, o, o.Spec.ParentRefs, o.Spec.Hostnames, rules, o.Status.Parents)
-			rt.Refusal = httpRouteRefusal(o)
+	}
+	return []routeKind{
+		{gwattach.KindTCPRoute, &gwv1.TCPRoute{}, &gwv1.TCPRouteList{}},
+		{gwattach.KindUDPRoute, &gwv1.UDPRoute{}, &gwv1.UDPRouteList{}},
+		{gwattach.KindTLSRoute, &gwv1.TLSRoute{}, &gwv1.TLSRouteList{}},
+	}
+}
+
+// routeCommon is route object o's common spec and status (zero: o is no
+// route kind).
+func routeCommon(o client.Object) (gwv1.CommonRouteSpec, gwv1.RouteStatus) {
+	switch rt := o.(type) {
+	case *gwv1.TCPRoute:
+		return rt.Spec.CommonRouteSpec, rt.Status.RouteStatus
+	case *gwv1.UDPRoute:
+		return rt.Spec.CommonRouteSpec, rt.Status.RouteStatus
+	case *gwv1.TLSRoute:
+		return rt.Spec.CommonRouteSpec, rt.Status.RouteStatus
+	case *gwv1.HTTPRoute:
+		return rt.Spec.CommonRouteSpec, rt.Status.RouteStatus
+	case *gwv1.GRPCRoute:
+		return rt.Spec.CommonRouteSpec, rt.Status.RouteStatus
+	}
+	return gwv1.CommonRouteSpec{}, gwv1.RouteStatus{}
+}
+
+// routeItems are pointers to the routes of list.
+func routeItems(list client.ObjectList) []client.Object {
+	var out []client.Object
+	switch l := list.(type) {
+	case *gwv1.HTTPRouteList:
+		for i := range l.Items {
+			out = append(out, &l.Items[i])
 		}
-		var grpc gwv1.GRPCRouteList
-		if err := kube.List(ctx, &grpc); err != nil && !meta.IsNoMatchError(err) {
-			return nil, nil, err
+	case *gwv1.GRPCRouteList:
+		for i := range l.Items {
+			out = append(out, &l.Items[i])
 		}
-		for i := range grpc.Items {
-			o := &grpc.Items[i]
-			rules := ruleBackends(o.Spec.Rules, func(r gwv1.GRPCRouteRule) []gwv1.GRPCBackendRef { return r.BackendRefs },
-				func(b gwv1.GRPCBackendRef) gwv1.BackendRef { return b.BackendRef })
-			rt := add(gwattach.KindGRPCRoute, o, o.Spec.ParentRefs, o.Spec.Hostnames, rules, o.Status.Parents)
-			rt.Refusal = grpcRouteRefusal(o)
+	case *gwv1.TCPRouteList:
+		for i := range l.Items {
+			out = append(out, &l.Items[i])
 		}
-		return out, objs, nil
-	}
-	var tcp gwv1.TCPRouteList
-	if err := kube.List(ctx, &tcp); err != nil && !meta.IsNoMatchError(err) {
-		return nil, nil, err
-	}
-	for i := range tcp.Items {
-		o := &tcp.Items[i]
-		var rules [][]gwv1.BackendRef
-		for _, r := range o.Spec.Rules {
-			rules = append(rules, r.BackendRefs)
+	case *gwv1.UDPRouteList:
+		for i := range l.Items {
+			out = append(out, &l.Items[i])
 		}
-		add(gwattach.KindTCPRoute, o, o.Spec.ParentRefs, nil, rules, o.Status.Parents)
-	}
-	var udp gwv1.UDPRouteList
-	if err := kube.List(ctx, &udp); err != nil && !meta.IsNoMatchError(err) {
-		return nil, nil, err
-	}
-	for i := range udp.Items {
-		o := &udp.Items[i]
-		var rules [][]gwv1.BackendRef
-		for _, r := range o.Spec.Rules {
-			rules = append(rules, r.BackendRefs)
+	case *gwv1.TLSRouteList:
+		for i := range l.Items {
+			out = append(out, &l.Items[i])
 		}
-		add(gwattach.KindUDPRoute, o, o.Spec.ParentRefs, nil, rules, o.Status.Parents)
 	}
-	var tls gwv1.TLSRouteList
-	if err := kube.List(ctx, &tls); err != nil && !meta.IsNoMatchError(err) {
-		return nil, nil, err
+	return out
+}
+
+// routeOf is route object o as a gwattach route (nil: o is no route
+// kind), an HTTPRoute or GRPCRoute refused when it asks for what lbsg
+// does not build.
+func routeOf(o client.Object) *gwattach.Route {
+	rt := routeFields(o)
+	if rt == nil {
+		return nil
 	}
-	for i := range tls.Items {
-		o := &tls.Items[i]
-		var rules [][]gwv1.BackendRef
-		for _, r := range o.Spec.Rules {
-			rules = append(rules, r.BackendRefs)
-		}
-		add(gwattach.KindTLSRoute, o, o.Spec.ParentRefs, o.Spec.Hostnames, rules, o.Status.Parents)
+	switch o := o.(type) {
+	case *gwv1.HTTPRoute:
+		rt.Refusal = httpRouteRefusal(o)
+	case *gwv1.GRPCRoute:
+		rt.Refusal = grpcRouteRefusal(o)
 	}
-	return out, objs, nil
+	return rt
+}
+
+// routeFields is what gwattach reads of route object o, without the
+// refusal (nil: o is no route kind).
+func routeFields(o client.Object) *gwattach.Route {
+	rt := &gwattach.Route{Namespace: o.GetNamespace(), Name: o.GetName(), Generation: o.GetGeneration(), Created: o.GetCreationTimestamp().Time}
+	switch o := o.(type) {
+	case *gwv1.HTTPRoute:
+		rt.Kind, rt.ParentRefs, rt.Hostnames, rt.Status = gwattach.KindHTTPRoute, o.Spec.ParentRefs, o.Spec.Hostnames, o.Status.Parents
+		rt.Rules = ruleBackends(o.Spec.Rules, func(r gwv1.HTTPRouteRule) []gwv1.HTTPBackendRef { return r.BackendRefs },
+			func(b gwv1.HTTPBackendRef) gwv1.BackendRef { return b.BackendRef })
+	case *gwv1.GRPCRoute:
+		rt.Kind, rt.ParentRefs, rt.Hostnames, rt.Status = gwattach.KindGRPCRoute, o.Spec.ParentRefs, o.Spec.Hostnames, o.Status.Parents
+		rt.Rules = ruleBackends(o.Spec.Rules, func(r gwv1.GRPCRouteRule) []gwv1.GRPCBackendRef { return r.BackendRefs },
+			func(b gwv1.GRPCBackendRef) gwv1.BackendRef { return b.BackendRef })
+	case *gwv1.TCPRoute:
+		rt.Kind, rt.ParentRefs, rt.Status = gwattach.KindTCPRoute, o.Spec.ParentRefs, o.Status.Parents
+		rt.Rules = ruleBackends(o.Spec.Rules, func(r gwv1.TCPRouteRule) []gwv1.BackendRef { return r.BackendRefs },
+			func(b gwv1.BackendRef) gwv1.BackendRef { return b })
+	case *gwv1.UDPRoute:
+		rt.Kind, rt.ParentRefs, rt.Status = gwattach.KindUDPRoute, o.Spec.ParentRefs, o.Status.Parents
+		rt.Rules = ruleBackends(o.Spec.Rules, func(r gwv1.UDPRouteRule) []gwv1.BackendRef { return r.BackendRefs },
+			func(b gwv1.BackendRef) gwv1.BackendRef { return b })
+	case *gwv1.TLSRoute:
+		rt.Kind, rt.ParentRefs, rt.Hostnames, rt.Status = gwattach.KindTLSRoute, o.Spec.ParentRefs, o.Spec.Hostnames, o.Status.Parents
+		rt.Rules = ruleBackends(o.Spec.Rules, func(r gwv1.TLSRouteRule) []gwv1.BackendRef { return r.BackendRefs },
+			func(b gwv1.BackendRef) gwv1.BackendRef { return b })
+	default:
+		return nil
+	}
+	return rt
 }
 
 // writeRouteStatus sets, on every route of in, this Gateway's entries to

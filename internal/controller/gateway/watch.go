@@ -28,6 +28,13 @@ import (
 // the configuration objects (a ListenerRuleConfiguration: the Gateways of
 // the routes naming it; its OIDC Secret through Secrets).
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
+	// IndexField's context only bounds getting the informer, which does
+	// not wait before the manager starts; setup has no context of its own.
+	ctx := context.Background() //nolint:forbidigo // setup has no ctx; IndexField does not block before the manager starts
+	if err := indexRoutes(ctx, mgr.GetFieldIndexer(), r.ALB); err != nil {
+		return err
+	}
+	r.routeIndex = true
 	lbc := &unstructured.Unstructured{}
 	lbc.SetGroupVersionKind(lbConfigGVK)
 	tgc := &unstructured.Unstructured{}
@@ -56,7 +63,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		b = b.Watches(&gwv1.ListenerSet{}, handler.EnqueueRequestsFromMapFunc(listenerSetGateways),
 			builder.WithPredicates(predicate.GenerationChangedPredicate{}))
 	}
-	b = b.Watches(&corev1.Service{}, handler.EnqueueRequestsFromMapFunc(r.serviceGateways)).
+	b = b.Watches(&corev1.Service{}, r.serviceHandler()).
 		Watches(&discoveryv1.EndpointSlice{}, handler.EnqueueRequestsFromMapFunc(r.sliceGateways)).
 		Watches(&corev1.Node{}, deploy.EnqueueNodeEvents(deploy.NodeBatch, func(ctx context.Context, _ deploy.NodeEvent) []reconcile.Request {
 			return r.allGateways(ctx, nil)
@@ -105,20 +112,7 @@ func (r *Reconciler) classGateways(ctx context.Context, o client.Object) []recon
 // object on an update, so a route moving away is reconciled on both
 // sides).
 func (r *Reconciler) routeParents(ctx context.Context, o client.Object) []reconcile.Request {
-	var spec gwv1.CommonRouteSpec
-	var status gwv1.RouteStatus
-	switch rt := o.(type) {
-	case *gwv1.TCPRoute:
-		spec, status = rt.Spec.CommonRouteSpec, rt.Status.RouteStatus
-	case *gwv1.UDPRoute:
-		spec, status = rt.Spec.CommonRouteSpec, rt.Status.RouteStatus
-	case *gwv1.TLSRoute:
-		spec, status = rt.Spec.CommonRouteSpec, rt.Status.RouteStatus
-	case *gwv1.HTTPRoute:
-		spec, status = rt.Spec.CommonRouteSpec, rt.Status.RouteStatus
-	case *gwv1.GRPCRoute:
-		spec, status = rt.Spec.CommonRouteSpec, rt.Status.RouteStatus
-	}
+	spec, status := routeCommon(o)
 	refs := slices.Clone(spec.ParentRefs)
 	for _, s := range status.Parents {
 		refs = append(refs, s.ParentRef)
@@ -134,15 +128,8 @@ func (r *Reconciler) routeParents(ctx context.Context, o client.Object) []reconc
 			if key, ok = r.listenerSetParent(ctx, set); !ok {
 				continue
 			}
-		} else {
-			if ref.Group != nil && string(*ref.Group) != gwattach.Group || ref.Kind != nil && string(*ref.Kind) != "Gateway" {
-				continue
-			}
-			ns := o.GetNamespace()
-			if ref.Namespace != nil {
-				ns = string(*ref.Namespace)
-			}
-			key = types.NamespacedName{Namespace: ns, Name: string(ref.Name)}
+		} else if key, ok = gatewayRef(ref, o.GetNamespace()); !ok {
+			continue
 		}
 		if !seen[key] {
 			seen[key] = true
@@ -167,13 +154,14 @@ func (r *Reconciler) sliceGateways(ctx context.Context, o client.Object) []recon
 }
 
 func (r *Reconciler) backendGateways(ctx context.Context, svc types.NamespacedName) []reconcile.Request {
-	return r.parentsOfRoutes(ctx, r.ALB, func(rt *gwattach.Route, _ client.Object) bool { return namesService(rt, svc) })
+	return r.parentsOfRoutes(ctx, backendKey(svc), func(rt *gwattach.Route, _ client.Object) bool { return namesService(rt, svc) })
 }
 
-// parentsOfRoutes are the Gateways (each once) that the routes of the ALB
-// or NLB kinds picked by pick name or named, as routeParents finds them.
-func (r *Reconciler) parentsOfRoutes(ctx context.Context, alb bool, pick func(*gwattach.Route, client.Object) bool) []reconcile.Request {
-	routes, objs, err := listRoutes(ctx, r.Kube, alb)
+// parentsOfRoutes are the Gateways (each once) that the routes of the
+// class's kinds with index key key (routeKeys) picked by pick name or
+// named, as routeParents finds them.
+func (r *Reconciler) parentsOfRoutes(ctx context.Context, key string, pick func(*gwattach.Route, client.Object) bool) []reconcile.Request {
+	routes, objs, err := r.builder().listRoutes(ctx, routeQuery{keys: []string{key}})
 	if err != nil {
 		return nil
 	}
