@@ -174,14 +174,7 @@ func (p *Provider) ShieldSubscribed(ctx context.Context) (bool, error) {
 		return *a.subscribed, nil
 	}
 	a.mu.Unlock()
-	on, err := a.shield.Subscribed(ctx)
-	if err != nil {
-		return false, err
-	}
-	a.mu.Lock()
-	a.subscribed = &on
-	a.mu.Unlock()
-	return on, nil
+	return p.RereadShieldSubscribed(ctx)
 }
 
 // ShieldProtection returns the LB's protection (nil for none), cached.
