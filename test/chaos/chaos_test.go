@@ -60,7 +60,12 @@ func TestKilledControllerConverges(t *testing.T) {
 	w := newWorld(t, seed)
 	c := newController(t, cluster, w.e, w.k)
 	c.start()
-	ru := newRun(t, seed, w.e, w.k, cluster, services{}, chaosIngresses)
+	// Its Ingresses are protected too: the monitor checks at every sample
+	// that nothing is served with less protection than asked.
+	ings := chaosIngresses
+	ings.protect = newProtection(ings.groups[0])
+	w.mon.watchProtection(ings.protect)
+	ru := newRun(t, seed, w.e, w.k, cluster, services{}, ings)
 
 	// Kill points: up 0.3–4 s between kills, so some land while the
 	// controller starts (cache sync), most while it reconciles.
@@ -86,4 +91,5 @@ func TestKilledControllerConverges(t *testing.T) {
 	t.Logf("chaos figures: objects=%d (%d Services, %d Ingresses) kill-points=%d (after AWS writes %d) starts=%d ingress-groups-with-ALB=%d foreign-compared=%d monitor-samples=%d emulator-calls=%d teardown-converged=%v",
 		sz.objects, ru.ops["create Service"], ru.ops["create Ingress"], kills1+kills2, writes1+writes2, c.starts, w.mon.albStackCount(),
 		compared, w.mon.sampleCount(), calls.Total, took.Round(time.Second))
+	t.Logf("protection asks: %v", ings.protect.figures())
 }
