@@ -106,14 +106,14 @@ func setAuth(ing *networkingv1.Ingress, on bool) {
 	delete(ing.Annotations, annotations.IngAuthIDPCognito)
 }
 
-// onCreate makes about a third of new Ingresses HTTPS, two thirds of those
+// onCreate makes half the new Ingresses HTTPS, three quarters of those
 // authenticated; members of the web ACL group ask for it, and half the
 // implicit groups.
 func (p *protection) onCreate(r *rand.Rand, ing *networkingv1.Ingress) {
-	if r.IntN(3) == 0 {
+	if r.IntN(2) == 0 {
 		ing.Annotations[annotations.IngListenPorts] = `[{"HTTPS":443}]`
 		ing.Annotations[annotations.IngCertificateARN] = chaosCert
-		if r.IntN(3) > 0 {
+		if r.IntN(4) > 0 {
 			setAuth(ing, true)
 			p.set(p.authStrict, ing.Name, true)
 			p.count("create auth")

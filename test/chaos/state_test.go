@@ -49,9 +49,14 @@ type (
 		Tags           []stateTag `json:"tags"`
 	}
 	stateTG struct {
-		ARN  string     `json:"arn"`
-		Name string     `json:"name"`
-		Tags []stateTag `json:"tags"`
+		ARN     string     `json:"arn"`
+		Name    string     `json:"name"`
+		Tags    []stateTag `json:"tags"`
+		Targets []struct {
+			ID           string     `json:"id"`
+			Port         int        `json:"port"`
+			Deregistered *time.Time `json:"deregistered"`
+		} `json:"targets"`
 	}
 	stateListener struct {
 		LoadBalancer string `json:"loadBalancer"`
