@@ -224,8 +224,8 @@ type monitor struct {
 	// protect, when set, is what the Ingresses ask for protection: its
 	// strict asks are checked at every sample (protection.violations).
 	protect *protection
-	stop      chan struct{}
-	done      chan struct{}
+	stop    chan struct{}
+	done    chan struct{}
 }
 
 func startMonitor(t *testing.T, e *emu, nodeSGs []string, clusters ...string) *monitor {
