@@ -30,9 +30,9 @@ type withAWS interface {
 }
 
 // bindings makes TargetGroupBindings of instance target groups: for each,
-// the test makes through the AWS API a TCP target group, an NLB and a
-// listener forwarding to it (none tagged for the cluster: lbsg did not
-// make them), and a NodePort Service; the binding registers every node on
+// the test makes through the AWS API a TCP target group and a listener
+// forwarding to it on the one NLB of them all (none tagged for the
+// cluster: lbsg did not make them), and a NodePort Service; the binding registers every node on
 // the Service's NodePort. Updates touch an annotation (a resync that must
 // change nothing). A deleted binding's targets are deregistered and its
 // target group stays; the test deletes the AWS resources at the end
@@ -47,10 +47,11 @@ type userResources struct {
 	instances []string // the nodes' instances
 
 	mu  sync.Mutex
+	lb  string // the NLB, one listener per target group
 	tgs map[string]userTG
 }
 
-type userTG struct{ tg, lb, listener string }
+type userTG struct{ tg, listener string }
 
 func newBindings(instances []string) bindings {
 	return bindings{&userResources{instances: instances, tgs: map[string]userTG{}}}
@@ -95,21 +96,23 @@ func (b bindings) provision(t *testing.T, e *emu, obj client.Object) {
 		t.Fatalf("creating %s's target group: %v", obj.GetName(), err)
 	}
 	tgARN := aws.ToString(tg.TargetGroups[0].TargetGroupArn)
-	lb, err := e.aws.ELBV2.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{Name: aws.String(name),
-		Type: elbv2types.LoadBalancerTypeEnumNetwork, Scheme: elbv2types.LoadBalancerSchemeEnumInternal, Subnets: e.seed.PrivateSubnets})
-	if err != nil {
-		t.Fatalf("creating %s's NLB: %v", obj.GetName(), err)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.lb == "" { // one NLB for all: NLBs are a quota of 50
+		lb, err := e.aws.ELBV2.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{Name: aws.String("tf-chaos"),
+			Type: elbv2types.LoadBalancerTypeEnumNetwork, Scheme: elbv2types.LoadBalancerSchemeEnumInternal, Subnets: e.seed.PrivateSubnets})
+		if err != nil {
+			t.Fatalf("creating the user's NLB: %v", err)
+		}
+		b.lb = aws.ToString(lb.LoadBalancers[0].LoadBalancerArn)
 	}
-	lbARN := aws.ToString(lb.LoadBalancers[0].LoadBalancerArn)
-	l, err := e.aws.ELBV2.CreateListener(ctx, &elbv2.CreateListenerInput{LoadBalancerArn: aws.String(lbARN),
-		Protocol: elbv2types.ProtocolEnumTcp, Port: aws.Int32(80),
+	l, err := e.aws.ELBV2.CreateListener(ctx, &elbv2.CreateListenerInput{LoadBalancerArn: aws.String(b.lb),
+		Protocol: elbv2types.ProtocolEnumTcp, Port: aws.Int32(int32(10000 + len(b.tgs))),
 		DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumForward, TargetGroupArn: aws.String(tgARN)}}})
 	if err != nil {
 		t.Fatalf("creating %s's listener: %v", obj.GetName(), err)
 	}
-	b.mu.Lock()
-	b.tgs[obj.GetName()] = userTG{tg: tgARN, lb: lbARN, listener: aws.ToString(l.Listeners[0].ListenerArn)}
-	b.mu.Unlock()
+	b.tgs[obj.GetName()] = userTG{tg: tgARN, listener: aws.ToString(l.Listeners[0].ListenerArn)}
 	obj.(*v1beta1.TargetGroupBinding).Spec.TargetGroupARN = tgARN
 }
 
@@ -189,7 +192,8 @@ func (b bindings) gone(name string, s emuState) string {
 }
 
 // deleteUserResources checks that every target group the test made is
-// still there, then deletes them with their NLBs, as their owner would.
+// still there, then deletes them with their listeners and the NLB, as
+// their owner would.
 func (b bindings) deleteUserResources(t *testing.T, e *emu) {
 	t.Helper()
 	ctx := t.Context()
@@ -206,11 +210,13 @@ func (b bindings) deleteUserResources(t *testing.T, e *emu) {
 		if _, err := e.aws.ELBV2.DeleteListener(ctx, &elbv2.DeleteListenerInput{ListenerArn: aws.String(u.listener)}); err != nil {
 			t.Errorf("deleting %s's listener: %v", name, err)
 		}
-		if _, err := e.aws.ELBV2.DeleteLoadBalancer(ctx, &elbv2.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(u.lb)}); err != nil {
-			t.Errorf("deleting %s's NLB: %v", name, err)
-		}
 		if _, err := e.aws.ELBV2.DeleteTargetGroup(ctx, &elbv2.DeleteTargetGroupInput{TargetGroupArn: aws.String(u.tg)}); err != nil {
 			t.Errorf("deleting %s's target group: %v", name, err)
+		}
+	}
+	if b.lb != "" {
+		if _, err := e.aws.ELBV2.DeleteLoadBalancer(ctx, &elbv2.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(b.lb)}); err != nil {
+			t.Errorf("deleting the user's NLB: %v", err)
 		}
 	}
 }
