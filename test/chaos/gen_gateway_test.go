@@ -49,6 +49,7 @@ func (gateways) kind() string { return "Gateway" }
 
 func (gateways) empty() client.Object { return &gwv1.Gateway{} }
 
+// gatewayPorts are the first listener's ports (never extraPort).
 var gatewayPorts = []int32{80, 81, 8000, 9000}
 
 func isALBGateway(gw *gwv1.Gateway) bool { return gw.Spec.GatewayClassName == chaosALBClass }
@@ -61,9 +62,6 @@ func (gateways) create(r *rand.Rand, ns, name string) client.Object {
 		gw.Spec.Listeners = []gwv1.Listener{{Name: "http", Port: port, Protocol: gwv1.HTTPProtocolType}}
 		if r.IntN(2) == 0 {
 			gw.Spec.Listeners = append(gw.Spec.Listeners, gwv1.Listener{Name: extraListener, Port: extraPort, Protocol: gwv1.HTTPProtocolType})
-		}
-		if port == extraPort {
-			gw.Spec.Listeners[0].Port = 80
 		}
 		return gw
 	}
@@ -104,15 +102,10 @@ func (gateways) update(r *rand.Rand, obj client.Object) string {
 			gw.Spec.Listeners = slices.Delete(gw.Spec.Listeners, i, i+1)
 			return "listener extra removed"
 		}
-		if gw.Spec.Listeners[0].Port == extraPort {
-			gw.Spec.Listeners[0].Port = 80
-		}
 		gw.Spec.Listeners = append(gw.Spec.Listeners, gwv1.Listener{Name: extraListener, Port: extraPort, Protocol: gwv1.HTTPProtocolType})
 		return "listener extra added"
 	}
-	ports := slices.DeleteFunc(slices.Clone(gatewayPorts), func(p int32) bool {
-		return p == int32(gw.Spec.Listeners[0].Port) || (isALBGateway(gw) && p == extraPort)
-	})
+	ports := slices.DeleteFunc(slices.Clone(gatewayPorts), func(p int32) bool { return p == int32(gw.Spec.Listeners[0].Port) })
 	gw.Spec.Listeners[0].Port = gwv1.PortNumber(ports[r.IntN(len(ports))])
 	return fmt.Sprintf("listener %s port %d", gw.Spec.Listeners[0].Name, gw.Spec.Listeners[0].Port)
 }
