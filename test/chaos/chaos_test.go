@@ -72,9 +72,11 @@ func TestKilledControllerConverges(t *testing.T) {
 	w.mon.watchProtection(ings.protect)
 	tgbs := newBindings(w.e.seed.Instances)
 	ru := newRun(t, seed, w.e, w.k, cluster, services{}, ings, gateways{}, tgbs)
-	// As many Services and Ingresses as the other runs, and as many of
-	// each other kind.
-	objects := sz.objects * len(ru.gens) / 2
+	// As many objects of each kind as the other runs have Services, up to
+	// 20: more would fill the node SG's inbound-rule quota (60, NodePort
+	// rules of Services, Ingresses and Gateways), which audit rightly
+	// reports as a problem from 90 %.
+	objects := min(sz.objects/2, 20) * len(ru.gens)
 	t.Logf("seed %d, %d objects, at least %d kill points (replay: -chaos.seed=%d)", seed, objects, sz.kills, seed)
 
 	// Kill points: up 0.3–4 s between kills, so some land while the

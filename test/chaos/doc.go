@@ -21,7 +21,6 @@
 // web ACL), which its monitor checks at every sample: nothing is served
 // with less protection than asked. Sizes: a small run by default (CI,
 // `make test`); LBSG_CHAOS_FULL=1 (or -chaos.full) runs the full size, 50
-// objects (Services and Ingresses; the killed-controller run twice that
-// with its Gateways and bindings) and at least 20 kill points (`make
-// chaos`). -chaos.seed (or LBSG_CHAOS_SEED) replays a run.
+// objects (the killed-controller run 20 of each of its four kinds) and at
+// least 20 kill points (`make chaos`). -chaos.seed (or LBSG_CHAOS_SEED) replays a run.
 package chaos
