@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/lbsg/lbsg/internal/emulator"
+	"github.com/lbsg/lbsg/internal/options"
 )
 
 const cluster = "chaos"
@@ -56,17 +57,33 @@ var chaosIngresses = ingresses{groups: []string{"chaos-g0", "chaos-g1", "chaos-g
 func TestKilledControllerConverges(t *testing.T) {
 	sz := runSize()
 	seed := *flagSeed
-	t.Logf("seed %d, %d objects, at least %d kill points (replay: -chaos.seed=%d)", seed, sz.objects, sz.kills, seed)
 	w := newWorld(t, seed)
-	c := newController(t, cluster, w.e, w.k)
+	c := newController(t, cluster, w.e, w.k, "--feature-gates="+options.GateNLBGatewayAPI+"=true,"+options.GateALBGatewayAPI+"=true")
 	c.start()
-	ru := newRun(t, seed, w.e, w.k, cluster, services{}, chaosIngresses)
+	for _, gc := range gatewayClasses() {
+		if err := w.k.client.Create(t.Context(), gc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Its Ingresses are protected too: the monitor checks at every sample
+	// that nothing is served with less protection than asked.
+	ings := chaosIngresses
+	ings.protect = newProtection(ings.groups[0])
+	w.mon.watchProtection(ings.protect)
+	tgbs := newBindings(w.e.seed.Instances)
+	ru := newRun(t, seed, w.e, w.k, cluster, services{}, ings, gateways{}, tgbs)
+	// As many objects of each kind as the other runs have Services, up to
+	// 20: more would fill the node SG's inbound-rule quota (60, NodePort
+	// rules of Services, Ingresses and Gateways), which audit rightly
+	// reports as a problem from 90 %.
+	objects := min(sz.objects/2, 20) * len(ru.gens)
+	t.Logf("seed %d, %d objects, at least %d kill points (replay: -chaos.seed=%d)", seed, objects, sz.kills, seed)
 
 	// Kill points: up 0.3–4 s between kills, so some land while the
 	// controller starts (cache sync), most while it reconciles.
 	teardownKills := max(2, sz.kills/4)
 	k := startKiller(c, w.e, seed, 300*time.Millisecond, 4*time.Second)
-	ru.mixed(sz.objects, 250*time.Millisecond)
+	ru.mixed(objects, 250*time.Millisecond)
 	k.waitKills(t, sz.kills-teardownKills)
 	kills1, writes1 := k.halt(t)
 	took := ru.waitConverged(sz.converge)
@@ -79,11 +96,13 @@ func TestKilledControllerConverges(t *testing.T) {
 	kills2, writes2 := k.halt(t)
 	took = ru.waitConverged(sz.converge)
 	ru.assertNothingOwned()
+	tgbs.deleteUserResources(t, w.e)
 	compared := w.checkForeign(t)
 	w.mon.halt()
 	w.mon.check(t)
 	calls := w.e.srv.Calls()
-	t.Logf("chaos figures: objects=%d (%d Services, %d Ingresses) kill-points=%d (after AWS writes %d) starts=%d ingress-groups-with-ALB=%d foreign-compared=%d monitor-samples=%d emulator-calls=%d teardown-converged=%v",
-		sz.objects, ru.ops["create Service"], ru.ops["create Ingress"], kills1+kills2, writes1+writes2, c.starts, w.mon.albStackCount(),
+	t.Logf("chaos figures: objects=%d (%d Services, %d Ingresses, %d Gateways, %d TargetGroupBindings) kill-points=%d (after AWS writes %d) starts=%d ingress-groups-with-ALB=%d foreign-compared=%d monitor-samples=%d emulator-calls=%d teardown-converged=%v",
+		objects, ru.ops["create Service"], ru.ops["create Ingress"], ru.ops["create Gateway"], ru.ops["create TargetGroupBinding"], kills1+kills2, writes1+writes2, c.starts, w.mon.albStackCount(),
 		compared, w.mon.sampleCount(), calls.Total, took.Round(time.Second))
+	t.Logf("protection asks: %v", ings.protect.figures())
 }

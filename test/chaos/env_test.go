@@ -26,6 +26,7 @@ import (
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/lbsg/lbsg/internal/apis/crds"
+	"github.com/lbsg/lbsg/internal/apis/crds/gatewayapi"
 	"github.com/lbsg/lbsg/internal/awsapi"
 	"github.com/lbsg/lbsg/internal/emulator"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
@@ -124,6 +125,11 @@ func startKube(t *testing.T) *kube {
 	})
 	// lbsg's CRDs, as the chart installs them: the controller watches them.
 	if err := crds.Install(t.Context(), env.Config); err != nil {
+		t.Fatal(err)
+	}
+	// The Gateway API's standard CRDs, as a cluster gets them from its
+	// release: the Gateway controllers watch them.
+	if err := gatewayapi.Install(t.Context(), env.Config); err != nil {
 		t.Fatal(err)
 	}
 	c, err := client.New(env.Config, client.Options{Scheme: testenv.Scheme()})

@@ -30,8 +30,13 @@ import (
 // Members of one explicit group never conflict: their inbound-cidrs are
 // either unset or the group's own fixed list (groupCIDRs), so every member
 // is always served and every member's status must name the group's ALB.
+//
+// With protect set, some Ingresses are protected too (HTTPS with Cognito
+// authentication, web ACLs: see protection), updates turn that on and off,
+// and converged checks the rules' actions and the ALBs' web ACLs.
 type ingresses struct {
-	groups []string // explicit group names
+	groups  []string // explicit group names
+	protect *protection
 }
 
 func (ingresses) kind() string { return "Ingress" }
@@ -70,6 +75,9 @@ func (g ingresses) create(r *rand.Rand, ns, name string) client.Object {
 	}
 	if r.IntN(3) == 0 {
 		setCIDRs(r, ing)
+	}
+	if g.protect != nil {
+		g.protect.onCreate(r, ing)
 	}
 	return ing
 }
@@ -151,7 +159,28 @@ func (g ingresses) update(r *rand.Rand, obj client.Object) string {
 	if ing.Annotations == nil {
 		ing.Annotations = map[string]string{}
 	}
-	switch r.IntN(4) {
+	var c int
+	if g.protect == nil {
+		c = r.IntN(4)
+	} else {
+		c = r.IntN(6)
+		if c == 1 && isHTTPS(ing) {
+			c = 4 // an HTTPS Ingress stays HTTPS: its authentication needs it
+		}
+		switch c {
+		case 4:
+			if how, ok := g.protect.toggleAuth(ing); ok {
+				return how
+			}
+			c = 0
+		case 5:
+			if how, ok := g.protect.toggleWAF(ing); ok {
+				return how
+			}
+			c = 2
+		}
+	}
+	switch c {
 	case 0:
 		p := fmt.Sprintf("/%s/v%d", ing.Name, 1+r.IntN(9))
 		if p == ingressPath(ing) {
@@ -179,6 +208,9 @@ func (g ingresses) update(r *rand.Rand, obj client.Object) string {
 				to = others[r.IntN(len(others))]
 			}
 		}
+		if g.protect != nil {
+			g.protect.onMove(ing, ing.Annotations[annotations.IngGroupName], to)
+		}
 		if to == "" {
 			delete(ing.Annotations, annotations.IngGroupName)
 		} else {
@@ -205,7 +237,7 @@ func (ingresses) stack(obj client.Object) string {
 // converged checks one member: its group's single ALB and managed SG, its
 // status (the ALB's hostname and listener ports), its finalizer (its
 // group's only), and a rule for its path on each of its listen ports.
-func (ingresses) converged(obj client.Object, s emuState, cluster string) string {
+func (g ingresses) converged(obj client.Object, s emuState, cluster string) string {
 	ing := obj.(*networkingv1.Ingress)
 	st := ingressStack(ing)
 	o := s.owned(cluster)
@@ -246,6 +278,9 @@ func (ingresses) converged(obj client.Object, s emuState, cluster string) string
 	if m := o.managed[st.Key()]; len(m) != 1 || !slices.Contains(lb.SecurityGroups, m[0].ID) {
 		return fmt.Sprintf("%d managed SGs, ALB SGs %v", len(m), lb.SecurityGroups)
 	}
+	if g.protect != nil {
+		return authConverged(ing, o, lb.ARN)
+	}
 	return ""
 }
 
@@ -254,7 +289,7 @@ func (ingresses) converged(obj client.Object, s emuState, cluster string) string
 // listener has exactly their rules (none left by a member that moved or
 // went); one target group per member; the managed SG's rules are exactly
 // listen ports × inbound CIDRs.
-func (ingresses) groupsConverged(objs []client.Object, s emuState, cluster string) []string {
+func (g ingresses) groupsConverged(objs []client.Object, s emuState, cluster string) []string {
 	o := s.owned(cluster)
 	members := map[string][]*networkingv1.Ingress{}
 	for _, obj := range objs {
@@ -310,6 +345,11 @@ func (ingresses) groupsConverged(objs []client.Object, s emuState, cluster strin
 		}
 		if !maps.Equal(gotSG, wantSG) {
 			why = append(why, fmt.Sprintf("%s: frontend rules %v, want %v", key, slices.Sorted(maps.Keys(gotSG)), slices.Sorted(maps.Keys(wantSG))))
+		}
+		if g.protect != nil {
+			if got, want := s.WAFv2.Assoc[lb.ARN], wafAsk(ms); got != want {
+				why = append(why, fmt.Sprintf("%s: web ACL %q, members ask %q", key, got, want))
+			}
 		}
 	}
 	return why

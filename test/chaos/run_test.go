@@ -77,7 +77,7 @@ func (ru *run) live() []*tracked {
 func (ru *run) create(n int, jitter time.Duration) {
 	ru.t.Helper()
 	for range n {
-		// Generators in turn: a mixed run is half Services, half Ingresses.
+		// Generators in turn: a mixed run has as many objects of each.
 		g := ru.gens[len(ru.objs)%len(ru.gens)]
 		name := fmt.Sprintf("%s-%03d", strings.ToLower(g.kind()), len(ru.objs))
 		obj := g.create(ru.r, ru.ns, name)
@@ -87,6 +87,9 @@ func (ru *run) create(n int, jitter time.Duration) {
 					ru.t.Fatalf("creating %s's backend %s: %v", name, dep.GetName(), err)
 				}
 			}
+		}
+		if a, ok := g.(withAWS); ok {
+			a.provision(ru.t, ru.e, obj)
 		}
 		if err := ru.k.client.Create(ru.t.Context(), obj); err != nil {
 			ru.t.Fatalf("creating %s: %v", name, err)
@@ -137,9 +140,15 @@ func (ru *run) remove(n int, jitter time.Duration) {
 			return
 		}
 		o := live[ru.r.IntN(len(live))]
+		// As it is now: its backends may depend on its spec.
 		obj := o.gen.empty()
-		obj.SetNamespace(ru.ns)
-		obj.SetName(o.name)
+		if err := ru.k.client.Get(ru.t.Context(), client.ObjectKey{Namespace: ru.ns, Name: o.name}, obj); err != nil {
+			if !apierrors.IsNotFound(err) {
+				ru.t.Fatalf("reading %s: %v", o.name, err)
+			}
+			obj.SetNamespace(ru.ns)
+			obj.SetName(o.name)
+		}
 		if err := ru.k.client.Delete(ru.t.Context(), obj); err != nil && !apierrors.IsNotFound(err) {
 			ru.t.Fatalf("deleting %s: %v", o.name, err)
 		}
@@ -187,6 +196,11 @@ func (ru *run) notConverged(ctx context.Context) ([]string, error) {
 		case t.deleted && err == nil:
 			why = append(why, t.name+": still in the apiserver (finalizer)")
 		case t.deleted && apierrors.IsNotFound(err):
+			if a, ok := t.gen.(withAWS); ok {
+				if w := a.gone(t.name, s); w != "" {
+					why = append(why, t.name+": "+w)
+				}
+			}
 		case err != nil:
 			return nil, err
 		default:

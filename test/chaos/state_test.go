@@ -49,17 +49,27 @@ type (
 		Tags           []stateTag `json:"tags"`
 	}
 	stateTG struct {
-		ARN  string     `json:"arn"`
-		Name string     `json:"name"`
-		Tags []stateTag `json:"tags"`
+		ARN     string     `json:"arn"`
+		Name    string     `json:"name"`
+		Tags    []stateTag `json:"tags"`
+		Targets []struct {
+			ID           string     `json:"id"`
+			Port         int        `json:"port"`
+			Deregistered *time.Time `json:"deregistered"`
+		} `json:"targets"`
 	}
 	stateListener struct {
 		LoadBalancer string `json:"loadBalancer"`
 		Port         int    `json:"port"`
 	}
+	stateAction struct {
+		Type  string `json:"type"`
+		Order int    `json:"order"`
+	}
 	stateELBRule struct {
-		Listener   string `json:"listener"`
-		IsDefault  bool   `json:"isDefault"`
+		Listener   string        `json:"listener"`
+		IsDefault  bool          `json:"isDefault"`
+		Actions    []stateAction `json:"actions"`
 		Conditions []struct {
 			Field  string   `json:"field"`
 			Values []string `json:"values"`
@@ -75,6 +85,10 @@ type (
 			Listeners     map[string]stateListener `json:"listeners"`
 			Rules         map[string]stateELBRule  `json:"rules"`
 		} `json:"elbv2"`
+		WAFv2 struct {
+			// Assoc: resource (ALB) ARN → web ACL ARN.
+			Assoc map[string]string `json:"associations"`
+		} `json:"wafv2"`
 	}
 )
 
@@ -125,11 +139,14 @@ type owned struct {
 	// rulePaths: LB ARN → listener port → the path of each non-default
 	// rule (its shortest path-pattern value: "/x" of "/x", "/x/*").
 	rulePaths map[string]map[int][]string
+	// ruleActions: LB ARN → listener port → a non-default rule's path (as
+	// rulePaths) → its action types in order.
+	ruleActions map[string]map[int]map[string][]string
 }
 
 func (s emuState) owned(cluster string) owned {
 	o := owned{lbs: map[string][]stateLB{}, tgs: map[string][]stateTG{}, managed: map[string][]stateSG{}, listeners: map[string][]int{},
-		rulePaths: map[string]map[int][]string{}}
+		rulePaths: map[string]map[int][]string{}, ruleActions: map[string]map[int]map[string][]string{}}
 	for _, lb := range s.ELBv2.LoadBalancers {
 		if t := tagMap(lb.Tags); t[naming.TagCluster] == cluster {
 			o.lbs[stackKey(t)] = append(o.lbs[stackKey(t)], lb)
@@ -160,6 +177,19 @@ func (s emuState) owned(cluster string) owned {
 			o.rulePaths[l.LoadBalancer] = map[int][]string{}
 		}
 		o.rulePaths[l.LoadBalancer][l.Port] = append(o.rulePaths[l.LoadBalancer][l.Port], path)
+		acts := slices.Clone(r.Actions)
+		slices.SortStableFunc(acts, func(a, b stateAction) int { return a.Order - b.Order })
+		var types []string
+		for _, a := range acts {
+			types = append(types, a.Type)
+		}
+		if o.ruleActions[l.LoadBalancer] == nil {
+			o.ruleActions[l.LoadBalancer] = map[int]map[string][]string{}
+		}
+		if o.ruleActions[l.LoadBalancer][l.Port] == nil {
+			o.ruleActions[l.LoadBalancer][l.Port] = map[string][]string{}
+		}
+		o.ruleActions[l.LoadBalancer][l.Port][path] = types
 	}
 	for _, sg := range s.EC2.SecurityGroups {
 		switch own := naming.ClassifySecurityGroup(tagMap(sg.Tags), cluster); own.Role {
@@ -179,7 +209,8 @@ func (s emuState) owned(cluster string) owned {
 // end: no stack (a Service, an IngressGroup: the stack key from the LB's or
 // SG's tags, naming.StackFromTags) with two LBs or two managed SGs, no LB
 // (NLB or ALB) with more than 5 SGs, no rule marked by lbsg opening a node
-// SG to the Internet.
+// SG to the Internet; with watchProtection, nothing protected served
+// without its protection.
 type monitor struct {
 	e        *emu
 	clusters []string
@@ -190,8 +221,11 @@ type monitor struct {
 	samples    int
 	// albStacks are the Ingress stacks seen with an ALB (figures).
 	albStacks map[string]bool
-	stop      chan struct{}
-	done      chan struct{}
+	// protect, when set, is what the Ingresses ask for protection: its
+	// strict asks are checked at every sample (protection.violations).
+	protect *protection
+	stop    chan struct{}
+	done    chan struct{}
 }
 
 func startMonitor(t *testing.T, e *emu, nodeSGs []string, clusters ...string) *monitor {
@@ -226,11 +260,26 @@ func (m *monitor) halt() {
 	<-m.done
 }
 
+// watchProtection makes every later sample check p's strict asks.
+func (m *monitor) watchProtection(p *protection) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.protect = p
+}
+
 func (m *monitor) sample() {
 	s, err := m.e.readState()
 	var bad []string
 	if err != nil {
 		bad = append(bad, "reading state: "+err.Error())
+	}
+	m.mu.Lock()
+	protect := m.protect
+	m.mu.Unlock()
+	if protect != nil && err == nil {
+		for _, cluster := range m.clusters {
+			bad = append(bad, protect.violations(s, cluster)...)
+		}
 	}
 	var albs []string
 	for _, cluster := range m.clusters {
