@@ -41,10 +41,12 @@ func (h *gwHarness) fieldsGateway(name string, spec map[string]any, listeners []
 		GatewayClassName: gwv1.ObjectName(h.class), Listeners: listeners,
 		Infrastructure: &gwv1.GatewayInfrastructure{ParametersRef: &gwv1.LocalParametersReference{
 			Group: "gateway.k8s.aws", Kind: "LoadBalancerConfiguration", Name: name}}}}
-	h.create(gw)
 	if len(backends) == 0 {
 		backends = []gwv1.BackendRef{svcRef(ns, "echo", 80)}
 	}
+	// The routes first: the Gateway's first reconcile sees them all (a
+	// configuration refused only with every route, as two listeners naming
+	// one target group, is never built half-way first).
 	for _, l := range listeners {
 		if l.Protocol == gwv1.TCPProtocolType {
 			sec := l.Name
@@ -52,6 +54,7 @@ func (h *gwHarness) fieldsGateway(name string, spec map[string]any, listeners []
 				Name: gwv1.ObjectName(name), SectionName: &sec}}, backends...))
 		}
 	}
+	h.create(gw)
 	return gw
 }
 

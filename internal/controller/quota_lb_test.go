@@ -8,6 +8,7 @@ import (
 	elbv2api "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/lbsg/lbsg/internal/awserr"
 	"github.com/lbsg/lbsg/internal/emulator/elbv2"
 	"github.com/lbsg/lbsg/internal/emulator/emutest"
 	"github.com/lbsg/lbsg/internal/naming"
@@ -25,6 +26,9 @@ func (h *harness) stackResources(ctx context.Context, ns, name string) (tgs, sgs
 	}
 	for _, tg := range out.TargetGroups {
 		tags, err := h.emu.ELBv2.DescribeTags(ctx, &elbv2api.DescribeTagsInput{ResourceArns: []string{*tg.TargetGroupArn}})
+		if awserr.Code(err) == "TargetGroupNotFound" {
+			continue // deleted since the listing (the controller's cleanup)
+		}
 		if err != nil {
 			h.t.Fatal(err)
 		}
