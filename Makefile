@@ -126,7 +126,7 @@ image: ## build bin/lbsg-image.tar (scratch, OCI + docker archive, no daemon), t
 # objects, at least 20 SIGKILL points per run, 8 foreign-state rounds).
 .PHONY: lbcdiff
 lbcdiff: k8s-tools ## run the full-size differential suite against LBC v3.6.2 (test/lbcdiff, the corpus 4 times; LBSG_LBCDIFF_DUMP=dir keeps snapshots and logs)
-	$(TEST_ENV) LBSG_LBCDIFF_COPIES=$${LBSG_LBCDIFF_COPIES:-4} $(GO) test -count=1 -v -timeout 30m -run TestLBSGMatchesLBC ./test/lbcdiff/
+	$(TEST_ENV) LBSG_LBCDIFF_COPIES=$${LBSG_LBCDIFF_COPIES:-4} $(GO) test -count=1 -v -timeout 60m -run TestLBSGMatchesLBC ./test/lbcdiff/
 
 .PHONY: sidebyside
 sidebyside: k8s-tools ## LBC and lbsg side by side on the same scenarios (test/lbcdiff BenchmarkSideBySide; LBSG_SIDEBYSIDE_SERVICES=n, default 20)
