@@ -76,6 +76,9 @@ type Snapshot struct {
 	// DesiredLBSGs are the SG IDs each live stack's LB should carry, by LB
 	// name; an LB absent here is not checked for drift.
 	DesiredLBSGs map[string][]string
+	// ListenerDrift are, by load balancer name, the listener, certificate
+	// and rule changes the controller would make (plan's lines).
+	ListenerDrift map[string][]string
 	// BackendInUse: some live stack needs the backend SG.
 	BackendInUse bool
 	// WAFAsks are the web ACL asks of the live stacks' LBs, by LB name; an
@@ -119,6 +122,7 @@ const (
 	LeakedLoadBalancer  Kind = "leaked-load-balancer"
 	LeakedTargetGroup   Kind = "leaked-target-group"
 	LoadBalancerDrift   Kind = "load-balancer-sg-drift"
+	ListenerDrift       Kind = "listener-drift"
 	OpenNodeRule        Kind = "open-node-rule"
 	RuleQuota           Kind = "rule-quota"
 	ENIQuota            Kind = "eni-sg-quota"
@@ -422,6 +426,7 @@ func (a *auditor) loadBalancers() {
 			continue
 		}
 		a.webACLs(lb)
+		a.listenerDrift(lb)
 		want, ok := a.s.DesiredLBSGs[lb.Name]
 		if !ok || sameSet(want, lb.SecurityGroups) {
 			continue
@@ -429,6 +434,26 @@ func (a *auditor) loadBalancers() {
 		a.add(Finding{Kind: LoadBalancerDrift, Severity: Problem, Resource: lb.Name,
 			Detail: fmt.Sprintf("%ssecurity groups [%s], desired [%s]", ownerPrefix(lb.Tags), strings.Join(lb.SecurityGroups, " "), strings.Join(want, " "))})
 	}
+}
+
+// maxDriftLines bounds the changes a listener-drift finding names.
+const maxDriftLines = 5
+
+// listenerDrift: the load balancer's listeners, certificates or rules
+// differ from what the manifests ask for (the controller changes them at
+// its next reconcile or drift check; a finding that stays says something
+// else keeps changing them).
+func (a *auditor) listenerDrift(lb LB) {
+	changes := a.s.ListenerDrift[lb.Name]
+	if len(changes) == 0 {
+		return
+	}
+	shown := changes[:min(len(changes), maxDriftLines)]
+	detail := ownerPrefix(lb.Tags) + "listeners differ from the manifests; the controller would " + strings.Join(shown, "; ")
+	if n := len(changes) - len(shown); n > 0 {
+		detail += fmt.Sprintf("; and %d more", n)
+	}
+	a.add(Finding{Kind: ListenerDrift, Severity: Problem, Resource: lb.Name, Detail: detail})
 }
 
 // ownerPrefix is "<stack>: " for a load balancer whose tags name its

@@ -339,3 +339,44 @@ func TestFindingsNameTheGatewayOwningAResource(t *testing.T) {
 		})
 	}
 }
+
+// TestListenerDriftNamesTheControllersChanges: a live stack's load
+// balancer whose listeners differ from the manifests is one problem naming
+// the first five changes and counting the rest; one without drift is none.
+func TestListenerDriftNamesTheControllersChanges(t *testing.T) {
+	tags := map[string]string{naming.TagCluster: cluster, "ingress.k8s.aws/stack": "shop"}
+	live := []naming.Stack{naming.ExplicitIngressStack("shop")}
+	var changes []string
+	for i := range 7 {
+		changes = append(changes, fmt.Sprintf("~ ModifyRule rule %d of listener 443/HTTPS: path-pattern=/%d", i+1, i))
+	}
+	for _, tt := range []struct {
+		name   string
+		drift  []string
+		detail string // "" no finding
+	}{
+		{name: "no drift"},
+		{name: "one change", drift: changes[:1], detail: "ingress group shop: listeners differ from the manifests; the controller would " + changes[0]},
+		{name: "seven changes", drift: changes, detail: "ingress group shop: listeners differ from the manifests; the controller would " +
+			strings.Join(changes[:5], "; ") + "; and 2 more"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Snapshot{Cluster: cluster, LoadBalancers: []LB{{Name: "alb", Tags: tags}}, LiveStacks: live}
+			if tt.drift != nil {
+				s.ListenerDrift = map[string][]string{"alb": tt.drift}
+			}
+			var got []Finding
+			for _, f := range Audit(s).Findings {
+				if f.Kind == ListenerDrift {
+					got = append(got, f)
+				}
+			}
+			switch {
+			case tt.detail == "" && len(got) != 0:
+				t.Errorf("findings %+v, want none", got)
+			case tt.detail != "" && (len(got) != 1 || got[0].Detail != tt.detail || got[0].Severity != Problem || got[0].Resource != "alb"):
+				t.Errorf("findings %+v, want one problem on alb: %q", got, tt.detail)
+			}
+		})
+	}
+}

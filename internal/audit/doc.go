@@ -14,7 +14,10 @@
 // gone, a backend SG no LB, Service, Ingress or Gateway uses), owned
 // target-SG rules no stack's desired rules include (naming the stack whose
 // managed SG such a rule admits), this cluster's LBs and target groups
-// whose stack is gone, LBs whose SGs drifted, objects lbsg leaves alone
+// whose stack is gone, LBs whose SGs drifted, LBs whose listeners,
+// certificates or rules differ from the manifests (ListenerDrift: the
+// changes plan.Diff would make, as plan prints them; the first five
+// named), objects lbsg leaves alone
 // (Unsupported) and Gateway routes it does not apply (RefusedRoutes), rules open to
 // 0.0.0.0/0 or ::/0 on node (cluster-tagged) SGs, SGs at ≥ 90% of the
 // inbound-rule quota (IPv4 and IPv6 apart), ENIs at their SG limit,

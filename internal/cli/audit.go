@@ -158,6 +158,7 @@ func AuditSnapshotWith(ctx context.Context, prov *state.Provider, clients *awsap
 		return s, err
 	}
 	s.LiveStacks, s.DesiredRules, s.DesiredLBSGs, s.BackendInUse = want.Stacks, want.TargetRules, want.LBSGs, want.BackendInUse
+	s.ListenerDrift = want.ListenerDrift
 	s.WAFAsks = map[string]audit.WAFAsk{}
 	for name, a := range want.Addons {
 		s.WAFAsks[name] = audit.WAFAsk{WAFv2: a.WAFv2 != nil, Classic: a.WAFRegional != nil}

@@ -422,7 +422,8 @@ func TestAuditOfAConvergedIngressFindsNoLeak(t *testing.T) {
 
 	_, got, stderr := w.audit(t)
 	if slices.ContainsFunc(got, func(f string) bool {
-		return strings.HasPrefix(f, "leaked-") || strings.HasPrefix(f, "load-balancer-sg-drift") || strings.HasPrefix(f, "unrequested-web-acl")
+		return strings.HasPrefix(f, "leaked-") || strings.HasPrefix(f, "load-balancer-sg-drift") || strings.HasPrefix(f, "unrequested-web-acl") ||
+			strings.HasPrefix(f, "listener-drift")
 	}) {
 		t.Errorf("audit of a converged Ingress: %q\nstderr: %s", got, stderr)
 	}
@@ -462,6 +463,22 @@ func TestAuditOfAConvergedIngressFindsNoLeak(t *testing.T) {
 	problems := slices.DeleteFunc(slices.Clone(got), func(f string) bool { return strings.HasPrefix(f, "unrequested-web-acl") })
 	if want := []string{"unexplained-target " + tg.Name + " " + id + ":31999"}; code != 1 || !slices.Equal(problems, want) {
 		t.Errorf("audit with a stray target: exit %d, %q, want %q\nstderr: %s", code, got, want, stderr)
+	}
+
+	// The listener's default action changed by hand: a listener-drift
+	// problem naming the change the controller would make.
+	ls, err := elbc.DescribeListeners(ctx, &awselbv2.DescribeListenersInput{LoadBalancerArn: aws.String(snap.LoadBalancer.ARN)})
+	if err != nil || len(ls.Listeners) != 1 {
+		t.Fatalf("the deployed ALB's listeners: %v %+v", err, ls)
+	}
+	if _, err := elbc.ModifyListener(ctx, &awselbv2.ModifyListenerInput{ListenerArn: ls.Listeners[0].ListenerArn,
+		DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumFixedResponse,
+			FixedResponseConfig: &elbv2types.FixedResponseActionConfig{StatusCode: aws.String("503")}}}}); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCmd(t, append([]string{"audit"}, w.flags()...)...)
+	if want := "listener-drift"; code != 1 || !strings.Contains(stdout, want) || !strings.Contains(stdout, "ModifyListener") {
+		t.Errorf("audit after a hand edit of the listener: exit %d, want a %s problem naming ModifyListener:\n%s\nstderr: %s", code, want, stdout, stderr)
 	}
 }
 

@@ -34,6 +34,15 @@ type Change struct {
 	Detail   string `json:"detail,omitempty"`
 }
 
+// String is the change as one line: "<op> <action> <resource>: <detail>".
+func (c Change) String() string {
+	s := string(c.Op) + " " + c.Action + " " + c.Resource
+	if c.Detail != "" {
+		s += ": " + c.Detail
+	}
+	return s
+}
+
 // StackPlan is the plan of one stack: a Service's NLB or an IngressGroup's
 // ALB.
 type StackPlan struct {

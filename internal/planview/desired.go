@@ -11,6 +11,7 @@ import (
 	"github.com/lbsg/lbsg/internal/gwconfig"
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/plan"
 	"github.com/lbsg/lbsg/internal/rules"
 )
 
@@ -45,6 +46,11 @@ type Desired struct {
 	// "<kind> ns/name": the controller's event message (several Gateways'
 	// joined by "; ").
 	RefusedRoutes map[string]string
+	// ListenerDrift are, by existing load balancer name, the listener,
+	// certificate and rule changes the controller would make to bring its
+	// listeners in line with the manifests (plan.Diff's, rendered as plan
+	// renders them); none when they match.
+	ListenerDrift map[string][]string
 	// Unauthenticated are the internet-facing ALBs open to the whole
 	// Internet that authenticate nothing (model.UnauthenticatedInternetALB):
 	// LB name → stack.
@@ -122,6 +128,12 @@ func DesiredState(ctx context.Context, c Cloud, objs Objects, s Settings) (Desir
 		}
 		if stack.LoadBalancer != nil && snap.LoadBalancer != nil {
 			out.Addons[snap.LoadBalancer.Name] = stack.Addons
+			if lines := listenerDrift(b, d, backend, managed); len(lines) > 0 {
+				if out.ListenerDrift == nil {
+					out.ListenerDrift = map[string][]string{}
+				}
+				out.ListenerDrift[snap.LoadBalancer.Name] = lines
+			}
 		}
 		if lb := stack.LoadBalancer; lb != nil && snap.LoadBalancer != nil && (managed != "" || stack.ManagedSG == nil) && (backend != "" || !stack.UsesBackendSG()) {
 			out.LBSGs[snap.LoadBalancer.Name] = lb.ResolveSGs(managed, backend)
@@ -148,4 +160,35 @@ func DesiredState(ctx context.Context, c Cloud, objs Objects, s Settings) (Desir
 		out.TargetRules[id] = want
 	}
 	return out, nil
+}
+
+// listenerKinds are the plan actions on listeners, their certificates and
+// their rules.
+var listenerKinds = []plan.Kind{plan.DeleteListenerBeforeQUIC, plan.CreateListener, plan.ModifyListener,
+	plan.RemoveListenerCertificates, plan.AddListenerCertificates, plan.ModifyListenerAttributes,
+	plan.SetRulePriorities, plan.ModifyRule, plan.CreateRule, plan.DeleteRule, plan.DeleteListener}
+
+// listenerDrift is what plan.Diff would change on the existing load
+// balancer's listeners, certificates and rules, as plan prints it.
+func listenerDrift(b built, d model.Defaults, backend, managed string) []string {
+	snap := b.snap
+	snap.BackendSG = backend
+	snap.Cluster, snap.ExternalManagedTags = d.ClusterName, d.ExternalManagedTags
+	var acts []plan.Action
+	for _, a := range plan.Diff(b.stack, snap) {
+		if slices.Contains(listenerKinds, a.Kind) && !a.Frontend {
+			acts = append(acts, a)
+		}
+	}
+	if len(acts) == 0 {
+		return nil
+	}
+	if managed == "" {
+		managed = plan.Managed
+	}
+	var out []string
+	for _, c := range changes(acts, managed, backend, nil) {
+		out = append(out, c.String())
+	}
+	return out
 }

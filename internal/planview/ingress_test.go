@@ -130,11 +130,7 @@ func stackByName(t *testing.T, r Result, name string) StackPlan {
 func lines(ch []Change) []string {
 	var out []string
 	for _, c := range ch {
-		s := string(c.Op) + " " + c.Action + " " + c.Resource
-		if c.Detail != "" {
-			s += ": " + c.Detail
-		}
-		out = append(out, s)
+		out = append(out, c.String())
 	}
 	return out
 }
