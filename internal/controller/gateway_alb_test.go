@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -122,7 +123,15 @@ func (h *gwHarness) gatewayALB(ctx context.Context, ns, name string) (*albOf, er
 func (h *gwHarness) waitALBRules(ns, name string, want ...string) *albOf {
 	h.t.Helper()
 	var lb *albOf
-	testenv.Eventually(h.t, fmt.Sprintf("gateway %s rules", name), func(ctx context.Context) (bool, error) {
+	var last string // the last rules seen: a poll cut short by the deadline hides them
+	failed := h.t.Failed()
+	defer func() {
+		if !failed && h.t.Failed() {
+			h.t.Logf("gateway %s: last rules seen %s", name, last)
+		}
+	}()
+	// 90 s: a loaded 2-core CI machine has taken over 30 s to apply a change.
+	testenv.EventuallyWithin(h.t, 90*time.Second, fmt.Sprintf("gateway %s rules", name), func(ctx context.Context) (bool, error) {
 		var err error
 		if lb, err = h.gatewayALB(ctx, ns, name); err != nil || lb == nil {
 			return false, err
@@ -132,6 +141,7 @@ func (h *gwHarness) waitALBRules(ns, name string, want ...string) *albOf {
 			return false, err
 		}
 		if got := lines(rs); !slices.Equal(got, want) {
+			last = fmt.Sprintf("%q", got)
 			return false, fmt.Errorf("rules %q", got)
 		}
 		return true, nil
