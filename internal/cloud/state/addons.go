@@ -111,7 +111,7 @@ func (p *Provider) WebACLARNsByName(ctx context.Context, names []string) (map[st
 // none): read once, then from the cache.
 func (p *Provider) WAFv2Association(ctx context.Context, lbARN string) (string, error) {
 	a := p.addons
-	return cachedRead(&a.mu, func() map[string]string { return a.wafv2Assoc }, lbARN, func() (string, error) { return a.wafv2.Association(ctx, lbARN) })
+	return cachedRead(a, a.wafv2Assoc, lbARN, func() (string, error) { return a.wafv2.Association(ctx, lbARN) })
 }
 
 // SetWAFv2Association associates webACLARN with the LB, or disassociates
@@ -139,7 +139,7 @@ func (p *Provider) SetWAFv2Association(ctx context.Context, lbARN, webACLARN str
 // LB ("" for none), cached as WAFv2Association.
 func (p *Provider) WAFRegionalAssociation(ctx context.Context, lbARN string) (string, error) {
 	a := p.addons
-	return cachedRead(&a.mu, func() map[string]string { return a.wafRegAssoc }, lbARN, func() (string, error) { return a.wafRegional.Association(ctx, lbARN) })
+	return cachedRead(a, a.wafRegAssoc, lbARN, func() (string, error) { return a.wafRegional.Association(ctx, lbARN) })
 }
 
 // SetWAFRegionalAssociation associates webACLID with the LB, or
@@ -180,20 +180,7 @@ func (p *Provider) ShieldSubscribed(ctx context.Context) (bool, error) {
 // ShieldProtection returns the LB's protection (nil for none), cached.
 func (p *Provider) ShieldProtection(ctx context.Context, lbARN string) (*cloudshield.Protection, error) {
 	a := p.addons
-	a.mu.Lock()
-	if pr, ok := a.protections[lbARN]; ok {
-		a.mu.Unlock()
-		return pr, nil
-	}
-	a.mu.Unlock()
-	pr, err := a.shield.Protection(ctx, lbARN)
-	if err != nil {
-		return nil, err
-	}
-	a.mu.Lock()
-	a.protections[lbARN] = pr
-	a.mu.Unlock()
-	return pr, nil
+	return cachedRead(a, a.protections, lbARN, func() (*cloudshield.Protection, error) { return a.shield.Protection(ctx, lbARN) })
 }
 
 // CreateShieldProtection protects the LB under name.
@@ -240,21 +227,22 @@ func (p *Provider) ForgetAddons(lbARN string) {
 	delete(a.protections, lbARN)
 }
 
-// cachedRead returns m()[key], reading and storing it when absent; m is
-// called under mu.
-func cachedRead(mu *sync.Mutex, m func() map[string]string, key string, read func() (string, error)) (string, error) {
-	mu.Lock()
-	if v, ok := m()[key]; ok {
-		mu.Unlock()
+// cachedRead returns m[key], reading and storing it when absent (m is one
+// of a's maps, read and written under a.mu).
+func cachedRead[V any](a *addonState, m map[string]V, key string, read func() (V, error)) (V, error) {
+	a.mu.Lock()
+	if v, ok := m[key]; ok {
+		a.mu.Unlock()
 		return v, nil
 	}
-	mu.Unlock()
+	a.mu.Unlock()
 	v, err := read()
 	if err != nil {
-		return "", err
+		var zero V
+		return zero, err
 	}
-	mu.Lock()
-	m()[key] = v
-	mu.Unlock()
+	a.mu.Lock()
+	m[key] = v
+	a.mu.Unlock()
 	return v, nil
 }

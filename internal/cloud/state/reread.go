@@ -18,14 +18,14 @@ import (
 // and caches it.
 func (p *Provider) RereadWAFv2Association(ctx context.Context, lbARN string) (string, error) {
 	a := p.addons
-	return rereadAddon(a, func() map[string]string { return a.wafv2Assoc }, lbARN, func() (string, error) { return a.wafv2.Association(ctx, lbARN) })
+	return rereadAddon(a, a.wafv2Assoc, lbARN, func() (string, error) { return a.wafv2.Association(ctx, lbARN) })
 }
 
 // RereadWAFRegionalAssociation reads the WAF Classic web ACL of an LB
 // ("" for none) and caches it.
 func (p *Provider) RereadWAFRegionalAssociation(ctx context.Context, lbARN string) (string, error) {
 	a := p.addons
-	return rereadAddon(a, func() map[string]string { return a.wafRegAssoc }, lbARN, func() (string, error) { return a.wafRegional.Association(ctx, lbARN) })
+	return rereadAddon(a, a.wafRegAssoc, lbARN, func() (string, error) { return a.wafRegional.Association(ctx, lbARN) })
 }
 
 // RereadShieldSubscribed reads the Shield Advanced subscription state and
@@ -46,32 +46,23 @@ func (p *Provider) RereadShieldSubscribed(ctx context.Context) (bool, error) {
 // caches it.
 func (p *Provider) RereadShieldProtection(ctx context.Context, lbARN string) (*cloudshield.Protection, error) {
 	a := p.addons
-	a.mu.Lock()
-	gen := a.writes
-	a.mu.Unlock()
-	pr, err := a.shield.Protection(ctx, lbARN)
-	if err != nil {
-		return nil, err
-	}
-	a.mu.Lock()
-	if a.writes == gen {
-		a.protections[lbARN] = pr
-	}
-	a.mu.Unlock()
-	return pr, nil
+	return rereadAddon(a, a.protections, lbARN, func() (*cloudshield.Protection, error) { return a.shield.Protection(ctx, lbARN) })
 }
 
-func rereadAddon(a *addonState, m func() map[string]string, lbARN string, read func() (string, error)) (string, error) {
+// rereadAddon reads m[lbARN] (one of a's maps) and keeps it unless lbsg
+// wrote add-ons while the read was in flight.
+func rereadAddon[V any](a *addonState, m map[string]V, lbARN string, read func() (V, error)) (V, error) {
 	a.mu.Lock()
 	gen := a.writes
 	a.mu.Unlock()
 	v, err := read()
 	if err != nil {
-		return "", err
+		var zero V
+		return zero, err
 	}
 	a.mu.Lock()
 	if a.writes == gen {
-		m()[lbARN] = v
+		m[lbARN] = v
 	}
 	a.mu.Unlock()
 	return v, nil
