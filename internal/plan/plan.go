@@ -483,7 +483,7 @@ func diffTargetGroups(desired model.Stack, observed Snapshot) ([]Action, map[str
 			}
 			if o == nil {
 				out = append(out, Action{Kind: CreateTargetGroup, TargetGroup: d})
-				if attrs := changedAttrs(CreatedTGAttributes(*d), d.Attributes); len(attrs) > 0 {
+				if attrs := ChangedAttributes(CreatedTGAttributes(*d), d.Attributes); len(attrs) > 0 {
 					out = append(out, Action{Kind: ModifyTargetGroupAttributes, TargetGroup: d, Attributes: attrs})
 				}
 				if len(d.Targets) > 0 {
@@ -499,7 +499,7 @@ func diffTargetGroups(desired model.Stack, observed Snapshot) ([]Action, map[str
 			if o.HealthCheck != d.HealthCheck {
 				out = append(out, Action{Kind: ModifyTargetGroup, TargetGroup: d, ARN: o.ARN})
 			}
-			if changed := changedAttrs(o.Attributes, d.Attributes); o.Attributes != nil && len(changed) > 0 {
+			if changed := ChangedAttributes(o.Attributes, d.Attributes); o.Attributes != nil && len(changed) > 0 {
 				out = append(out, Action{Kind: ModifyTargetGroupAttributes, TargetGroup: d, ARN: o.ARN, Attributes: changed})
 			}
 			add, del := targetDiff(d.Targets, o.Targets)
@@ -581,7 +581,7 @@ func diffLoadBalancer(desired model.Stack, observed Snapshot) ([]Action, bool) {
 	if a, ok := tagAction(o.ARN, o.Tags, d.Tags, observed); ok {
 		out = append(out, a)
 	}
-	if changed := changedAttrs(o.Attributes, d.Attributes); o.Attributes != nil && len(changed) > 0 {
+	if changed := ChangedAttributes(o.Attributes, d.Attributes); o.Attributes != nil && len(changed) > 0 {
 		out = append(out, Action{Kind: ModifyLoadBalancerAttributes, ARN: o.ARN, Attributes: changed})
 	}
 	if subnetsDiffer(d, o) {
@@ -707,9 +707,10 @@ func CreatedTGAttributes(tg model.TargetGroup) map[string]string {
 	return map[string]string{model.AttrProxyProtocolV2: "false"}
 }
 
-// changedAttrs are the desired attributes whose observed value differs;
-// keys only observed keep their value (lbc-load-balancers.md §6.4).
-func changedAttrs(have, want map[string]string) map[string]string {
+// ChangedAttributes are the desired attributes whose observed value
+// differs; keys only observed keep their value (lbc-load-balancers.md
+// §6.4). The drift check compares re-read attributes with it.
+func ChangedAttributes(have, want map[string]string) map[string]string {
 	out := map[string]string{}
 	for k, v := range want {
 		if cur, ok := have[k]; !ok || cur != v {
@@ -747,7 +748,7 @@ func diffListeners(desired model.Stack, observed Snapshot, tgARN map[string]stri
 				continue
 			}
 			matched[o.ARN] = true
-			if changed := changedAttrs(o.Attributes, d.Attributes); o.Attributes != nil && len(changed) > 0 {
+			if changed := ChangedAttributes(o.Attributes, d.Attributes); o.Attributes != nil && len(changed) > 0 {
 				out = append(out, Action{Kind: ModifyListenerAttributes, ARN: o.ARN, Listener: d, Attributes: changed})
 			}
 			if d.DefaultAction != nil && desired.LoadBalancer.IsALB() {

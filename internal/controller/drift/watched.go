@@ -10,6 +10,7 @@ import (
 	"github.com/lbsg/lbsg/internal/controller/deploy"
 	"github.com/lbsg/lbsg/internal/controller/registry"
 	"github.com/lbsg/lbsg/internal/naming"
+	"github.com/lbsg/lbsg/internal/plan"
 )
 
 // checkWatched re-reads, for every stack whose desired state asks for
@@ -66,24 +67,14 @@ func (c *Checker) watchedDiffers(ctx context.Context, st naming.Stack, w registr
 		if err != nil {
 			return false, err
 		}
-		differs = differs || (got != nil && attributesDiffer(got, w.LoadBalancerAttributes))
+		differs = differs || (got != nil && len(plan.ChangedAttributes(got, w.LoadBalancerAttributes)) > 0)
 	}
 	for _, arn := range slices.Sorted(maps.Keys(w.TargetGroupAttributes)) {
 		got, err := c.AWS.RereadTargetGroupAttributes(ctx, arn)
 		if err != nil {
 			return false, err
 		}
-		differs = differs || (got != nil && attributesDiffer(got, w.TargetGroupAttributes[arn]))
+		differs = differs || (got != nil && len(plan.ChangedAttributes(got, w.TargetGroupAttributes[arn])) > 0)
 	}
 	return differs, nil
-}
-
-// attributesDiffer: some key of want has another value in have, or none.
-func attributesDiffer(have, want map[string]string) bool {
-	for k, v := range want {
-		if cur, ok := have[k]; !ok || cur != v {
-			return true
-		}
-	}
-	return false
 }
