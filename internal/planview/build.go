@@ -11,7 +11,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
-	"k8s.io/apimachinery/pkg/types"
 
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
@@ -43,10 +42,7 @@ type Settings struct {
 // --required-secrets-label, nil when it has it or none is required.
 func (st Settings) unlabelled(sec *corev1.Secret) error {
 	key, value, _ := strings.Cut(st.SecretsLabel, "=")
-	if key == "" || sec.Labels[key] == value {
-		return nil
-	}
-	return &secrets.LabelError{Secret: types.NamespacedName{Namespace: sec.Namespace, Name: sec.Name}, Label: st.SecretsLabel}
+	return secrets.Unlabelled(sec, key, value)
 }
 
 // built is one stack — a Service's NLB, an IngressGroup's ALB or a

@@ -127,10 +127,20 @@ func (w *Watcher) Get(ctx context.Context, key types.NamespacedName) (*corev1.Se
 	if err != nil {
 		return nil, err
 	}
-	if w.labelKey != "" && s.Labels[w.labelKey] != w.labelValue {
-		return nil, &LabelError{Secret: key, Label: w.labelKey + "=" + w.labelValue}
+	if err := Unlabelled(s, w.labelKey, w.labelValue); err != nil {
+		return nil, err
 	}
 	return s, nil
+}
+
+// Unlabelled is the LabelError of a Secret lacking the label
+// labelKey=labelValue that --required-secrets-label requires (nil: it has
+// it, or labelKey is "" and none is required).
+func Unlabelled(s *corev1.Secret, labelKey, labelValue string) error {
+	if labelKey == "" || s.Labels[labelKey] == labelValue {
+		return nil
+	}
+	return &LabelError{Secret: types.NamespacedName{Namespace: s.Namespace, Name: s.Name}, Label: labelKey + "=" + labelValue}
 }
 
 // LabelError is a Secret lacking the --required-secrets-label label.
