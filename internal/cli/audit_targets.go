@@ -21,7 +21,6 @@ import (
 	"github.com/lbsg/lbsg/internal/cloud/elbv2"
 	"github.com/lbsg/lbsg/internal/cloud/state"
 	"github.com/lbsg/lbsg/internal/controller/multicluster"
-	"github.com/lbsg/lbsg/internal/controller/readiness"
 	"github.com/lbsg/lbsg/internal/controller/service"
 	"github.com/lbsg/lbsg/internal/model"
 	"github.com/lbsg/lbsg/internal/planview"
@@ -95,7 +94,7 @@ func auditTargets(ctx context.Context, prov *state.Provider, clients *awsapi.Cli
 				return nil, err
 			}
 		}
-		want, err := bindingTargets(ctx, kube, sb, objs, nodes)
+		want, err := bindingTargets(sb, objs, nodes)
 		if err != nil {
 			g.LeftAlone = fmt.Sprintf("the targets of targetgroupbinding %s/%s are unknown: %v", b.Namespace, b.Name, err)
 			continue
@@ -118,8 +117,9 @@ func auditTargets(ctx context.Context, prov *state.Provider, clients *awsapi.Cli
 
 // bindingTargets are the targets the binding wants, as the binding
 // controller computes them (an unready pod held back only by its readiness
-// gates counts); a missing Service or port wants none.
-func bindingTargets(ctx context.Context, kube client.Reader, sb servedBinding, objs planview.Objects, nodes []model.Node) ([]model.Target, error) {
+// gates counts: objs.Pods holds the pods of unready endpoints); a missing
+// Service or port wants none.
+func bindingTargets(sb servedBinding, objs planview.Objects, nodes []model.Node) ([]model.Target, error) {
 	b := sb.b
 	var svc *corev1.Service
 	for i := range objs.Services {
@@ -129,13 +129,7 @@ func bindingTargets(ctx context.Context, kube client.Reader, sb servedBinding, o
 	}
 	var eps []model.Endpoint
 	if svc != nil && sb.res.TargetType == v1beta1.TargetTypeIP {
-		var mine []discoveryv1.EndpointSlice
-		for _, sl := range objs.EndpointSlices {
-			if sl.Namespace == b.Namespace && sl.Labels[discoveryv1.LabelServiceName] == svc.Name {
-				mine = append(mine, sl)
-			}
-		}
-		eps = model.EndpointsFromSlicesWith(mine, readiness.Unready(ctx, kube, b.Namespace))
+		eps = planview.Endpoints(objs, b.Namespace, svc.Name)
 	}
 	want, err := targetgroupbinding.Targets(b, sb.res, svc, nodes, eps)
 	if errors.Is(err, targetgroupbinding.ErrBackendNotFound) {

@@ -111,7 +111,7 @@ func buildService(ctx context.Context, c Cloud, svc *corev1.Service, objs Object
 		return b
 	}
 	f.Nodes = nodes
-	f.Endpoints = endpoints(objs, svc.Namespace, svc.Name)
+	f.Endpoints = Endpoints(objs, svc.Namespace, svc.Name)
 	podQUIC(f.Endpoints, objs.Pods, svc.Namespace)
 	b.snap, b.haveSlices = snap, len(f.Endpoints) > 0 || hasSlices(objs, svc.Namespace, svc.Name)
 	stack, warns, err := model.Build(svc, f, d)
@@ -199,7 +199,7 @@ func ingressGroups(objs Objects, svcs []corev1.Service, st Settings) ([]group, [
 		for _, name := range ingress.BackendServices(ing) {
 			if svc, ok := byName[ing.Namespace+"/"+name]; ok {
 				im.Services[name] = svc
-				im.Endpoints[name] = endpoints(objs, ing.Namespace, name)
+				im.Endpoints[name] = Endpoints(objs, ing.Namespace, name)
 			}
 		}
 		for _, name := range model.AuthSecretNames(ing, im.Services) {
@@ -319,10 +319,10 @@ func podQUIC(eps []model.Endpoint, pods []corev1.Pod, ns string) {
 	}
 }
 
-// endpoints reads the slices of Service ns/name as the Service and
-// Ingress controllers do: an unready endpoint counts when its pod, among
-// objs.Pods, is held back only by its readiness gates.
-func endpoints(objs Objects, ns, name string) []model.Endpoint {
+// Endpoints reads the slices of Service ns/name as the Service, Ingress
+// and binding controllers do: an unready endpoint counts when its pod,
+// among objs.Pods, is held back only by its readiness gates.
+func Endpoints(objs Objects, ns, name string) []model.Endpoint {
 	var mine []discoveryv1.EndpointSlice
 	for _, s := range objs.EndpointSlices {
 		if s.Namespace == ns && s.Labels[discoveryv1.LabelServiceName] == name {

@@ -52,7 +52,7 @@ func TestEndpointsCountPodsHeldBackOnlyByTheirGates(t *testing.T) {
 			objs := Objects{Pods: tt.pods, EndpointSlices: []discoveryv1.EndpointSlice{{
 				ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "web-1", Labels: map[string]string{discoveryv1.LabelServiceName: "web"}},
 				Endpoints:  []discoveryv1.Endpoint{tt.ep}}}}
-			if got := len(endpoints(objs, "default", "web")) == 1; got != tt.want {
+			if got := len(Endpoints(objs, "default", "web")) == 1; got != tt.want {
 				t.Errorf("endpoint counted: %v, want %v", got, tt.want)
 			}
 		})
