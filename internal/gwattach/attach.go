@@ -210,17 +210,21 @@ func Attach(in Inputs) Result {
 
 // namesGateway reports whether ref names gw.
 func namesGateway(ref gwv1.ParentReference, routeNS string, gw *gwv1.Gateway) bool {
-	if ref.Group != nil && string(*ref.Group) != Group {
-		return false
-	}
-	if ref.Kind != nil && string(*ref.Kind) != "Gateway" {
-		return false
+	n, ok := GatewayRef(ref, routeNS)
+	return ok && n.Namespace == gw.Namespace && n.Name == gw.Name
+}
+
+// GatewayRef is the Gateway a parentRef names (ok false: it names another
+// kind), in the route's namespace unless it names one.
+func GatewayRef(ref gwv1.ParentReference, routeNS string) (types.NamespacedName, bool) {
+	if ref.Group != nil && string(*ref.Group) != Group || ref.Kind != nil && string(*ref.Kind) != KindGateway {
+		return types.NamespacedName{}, false
 	}
 	ns := routeNS
 	if ref.Namespace != nil {
 		ns = string(*ref.Namespace)
 	}
-	return ns == gw.Namespace && string(ref.Name) == gw.Name
+	return types.NamespacedName{Namespace: ns, Name: string(ref.Name)}, true
 }
 
 // SameParent reports whether two parentRefs are the same reference.

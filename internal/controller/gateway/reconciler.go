@@ -439,7 +439,7 @@ func namesScopeInSpec(rt *gwattach.Route, scope parentScope) bool {
 }
 
 func parentIs(ref gwv1.ParentReference, routeNS, ns, name string) bool {
-	gw, ok := gatewayRef(ref, routeNS)
+	gw, ok := gwattach.GatewayRef(ref, routeNS)
 	return ok && gw.Namespace == ns && gw.Name == name
 }
 

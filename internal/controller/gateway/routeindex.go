@@ -56,19 +56,6 @@ func backendKey(obj types.NamespacedName) string { return keyBackend + obj.Strin
 // ListenerRuleConfiguration cfg.
 func ruleConfigKey(cfg types.NamespacedName) string { return keyRuleConfig + cfg.String() }
 
-// gatewayRef is the Gateway a parentRef names (ok false: it names another
-// kind), in the route's namespace unless it names one.
-func gatewayRef(ref gwv1.ParentReference, routeNS string) (types.NamespacedName, bool) {
-	if ref.Group != nil && string(*ref.Group) != gwattach.Group || ref.Kind != nil && string(*ref.Kind) != gwattach.KindGateway {
-		return types.NamespacedName{}, false
-	}
-	ns := routeNS
-	if ref.Namespace != nil {
-		ns = string(*ref.Namespace)
-	}
-	return types.NamespacedName{Namespace: ns, Name: string(ref.Name)}, true
-}
-
 // routeKeys are route o's index keys: the Gateways and ListenerSets its
 // parentRefs and status entries name, the objects its backendRefs name,
 // the ListenerRuleConfigurations its rules name, and
@@ -83,7 +70,7 @@ func routeKeys(o client.Object) []string {
 	parent := func(ref gwv1.ParentReference) {
 		if ls, ok := listenerSetRef(ref, rt.Namespace); ok {
 			keys = append(keys, listenerSetParentKey(ls))
-		} else if gw, ok := gatewayRef(ref, rt.Namespace); ok {
+		} else if gw, ok := gwattach.GatewayRef(ref, rt.Namespace); ok {
 			keys = append(keys, gatewayParentKey(gw))
 		}
 	}

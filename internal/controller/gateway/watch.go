@@ -128,7 +128,7 @@ func (r *Reconciler) routeParents(ctx context.Context, o client.Object) []reconc
 			if key, ok = r.listenerSetParent(ctx, set); !ok {
 				continue
 			}
-		} else if key, ok = gatewayRef(ref, o.GetNamespace()); !ok {
+		} else if key, ok = gwattach.GatewayRef(ref, o.GetNamespace()); !ok {
 			continue
 		}
 		if !seen[key] {
