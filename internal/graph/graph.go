@@ -556,7 +556,7 @@ func lbLabel(lb LoadBalancer) []string {
 		if len(l.Certificates) > 0 || l.SSLPolicy != "" {
 			var certs []string
 			for _, c := range l.Certificates {
-				certs = append(certs, c[strings.LastIndex(c, "/")+1:])
+				certs = append(certs, lastPart(c))
 			}
 			tls = append(tls, strings.TrimSpace(fmt.Sprintf("%d: %s %s", l.Port, strings.Join(certs, ","), l.SSLPolicy)))
 		}
